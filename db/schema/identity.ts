@@ -1,0 +1,125 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { membershipStatus, role } from "./enums";
+import { tstz } from "./common";
+import { merchants } from "./merchants";
+
+// Global: a person may work for several merchants.
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash"),
+    // Preferences: null means "follow the merchant's default".
+    locale: text("locale"),
+    digits: text("digits"),
+    irrDisplay: text("irr_display"),
+    totpSecret: text("totp_secret"),
+    totpEnabledAt: tstz("totp_enabled_at"),
+    // Last accepted TOTP time step: a code is never accepted twice.
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
+    failedLoginCount: integer("failed_login_count").notNull().default(0),
+    lockedUntil: tstz("locked_until"),
+    lastLoginAt: tstz("last_login_at"),
+    passwordChangedAt: tstz("password_changed_at"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("users_email_lower").on(sql`lower(${t.email})`)],
+);
+
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    id: text("id").notNull(),
+    codeHash: text("code_hash").notNull(),
+    usedAt: tstz("used_at"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] })],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    role: role("role").notNull(),
+    status: membershipStatus("status").notNull().default("active"),
+    invitedByUserId: text("invited_by_user_id"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.userId] }), index("memberships_user").on(t.userId)],
+);
+
+// Server-side sessions: the cookie carries a random token, the table its SHA-256.
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    merchantId: text("merchant_id"),
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
+    expiresAt: tstz("expires_at").notNull(),
+    // Password/TOTP confirmed at login or step-up; sensitive actions need it recent.
+    verifiedAt: tstz("verified_at"),
+    // Set after the password when a second factor is still owed.
+    pendingSecondFactor: boolean("pending_second_factor").notNull().default(false),
+    revokedAt: tstz("revoked_at"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+export const invitations = pgTable(
+  "invitations",
+  {
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    id: text("id").notNull(),
+    email: text("email").notNull(),
+    role: role("role").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedByUserId: text("invited_by_user_id").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+    acceptedAt: tstz("accepted_at"),
+    revokedAt: tstz("revoked_at"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex("invitations_token").on(t.merchantId, t.tokenHash),
+  ],
+);
+
+// Fixed-window counters for login throttling (per IP, per account).
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: tstz("window_start").notNull(),
+  count: integer("count").notNull().default(0),
+});
+
+// Outgoing mail (invitations, alerts): the dev mailer logs and records it here.
+export const outboundEmails = pgTable("outbound_emails", {
+  id: text("id").primaryKey(),
+  to: text("to").notNull(),
+  subject: text("subject").notNull(),
+  body: text("body").notNull(),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+});

@@ -1,0 +1,69 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { auditOutcome, idempotencyState } from "./enums";
+import { tstz } from "./common";
+
+/**
+ * Idempotency-Key records: the first response (status and body, errors included)
+ * is stored and replayed; the same key with other parameters is refused.
+ * scope is the caller (terminal id for the API, user id for the console).
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    merchantId: text("merchant_id").notNull(),
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    state: idempotencyState("state").notNull().default("in_progress"),
+    responseStatus: integer("response_status"),
+    responseBody: jsonb("response_body"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    completedAt: tstz("completed_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.scope, t.key] }),
+    index("idempotency_keys_created").on(t.merchantId, t.createdAt),
+  ],
+);
+
+/**
+ * Append-only audit trail (trigger refuses UPDATE/DELETE). merchant_id is null for
+ * events before a merchant is known (e.g. a failed sign-in of an unknown email),
+ * which is why this table is keyed by its own id.
+ */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    merchantId: text("merchant_id"),
+    actorUserId: text("actor_user_id"),
+    actorEmail: text("actor_email"),
+    // e.g. "auth.login", "refund.create", "export.download"
+    action: text("action").notNull(),
+    outcome: auditOutcome("outcome").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("audit_events_merchant").on(t.merchantId, t.createdAt),
+    index("audit_events_actor").on(t.actorUserId, t.createdAt),
+  ],
+);
+
+/** Small key/value store for the app itself (seed version, job leases). */
+export const systemState = pgTable(
+  "system_state",
+  {
+    key: text("key").notNull(),
+    value: jsonb("value").notNull(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.key] })],
+);
