@@ -4,7 +4,7 @@ CREATE TYPE "public"."card_brand" AS ENUM('visa', 'mastercard', 'amex', 'discove
 CREATE TYPE "public"."card_funding" AS ENUM('credit', 'debit', 'prepaid', 'unknown');--> statement-breakpoint
 CREATE TYPE "public"."idempotency_state" AS ENUM('in_progress', 'completed');--> statement-breakpoint
 CREATE TYPE "public"."ledger_account" AS ENUM('card_network', 'merchant_balance', 'merchant_in_transit', 'bank_paid_out', 'platform_fees', 'adjustments');--> statement-breakpoint
-CREATE TYPE "public"."ledger_category" AS ENUM('charge', 'refund', 'refund_failure', 'fee', 'payout', 'payout_failure', 'adjustment');--> statement-breakpoint
+CREATE TYPE "public"."ledger_category" AS ENUM('charge', 'refund', 'refund_failure', 'fee', 'payout', 'payout_failure', 'adjustment', 'payout_paid');--> statement-breakpoint
 CREATE TYPE "public"."membership_status" AS ENUM('invited', 'active', 'disabled');--> statement-breakpoint
 CREATE TYPE "public"."merchant_status" AS ENUM('pending', 'active', 'suspended');--> statement-breakpoint
 CREATE TYPE "public"."payment_status" AS ENUM('pending', 'authorized', 'captured', 'declined', 'voided', 'failed');--> statement-breakpoint

@@ -42,6 +42,9 @@ export const ledgerCategory = pgEnum("ledger_category", [
   "payout",
   "payout_failure",
   "adjustment",
+  // Internal: a payout reaching the bank (in transit -> paid out). Net zero for the
+  // merchant's balance, so it is not a balance transaction in reports.
+  "payout_paid",
 ]);
 // Double-entry accounts per merchant and currency. merchant_balance is what the
 // platform owes the merchant (pending until available_on, then available);

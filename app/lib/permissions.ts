@@ -1,0 +1,50 @@
+/**
+ * The one permission matrix. The server checks it in every loader, action, API
+ * route and export (app/modules/access); the UI reads the same table only to hide
+ * what the server would refuse anyway.
+ */
+export const ROLES = ["owner", "admin", "support", "accountant", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  "overview:view": "View the overview (revenue, trends)",
+  "payments:view": "View payments and refunds",
+  "cards:view": "View card details (BIN and last 4 digits at most)",
+  "refunds:create": "Issue refunds (support up to the per-refund limit)",
+  "terminal:charge": "Charge cards in the virtual terminal",
+  "payouts:view": "View payouts and balances",
+  "reports:export": "Export reports",
+  "terminals:manage": "Manage terminals and API keys",
+  "staff:manage": "Manage staff",
+  "bank:manage": "Manage the bank account",
+  "settings:manage": "Manage settings and security",
+  "audit:view": "View the audit log",
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+
+const ALL = Object.keys(PERMISSIONS) as Permission[];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: ALL,
+  admin: ALL.filter((p) => p !== "bank:manage"),
+  support: ["payments:view", "cards:view", "refunds:create", "terminal:charge"],
+  accountant: ["overview:view", "payments:view", "cards:view", "payouts:view", "reports:export"],
+  viewer: ["overview:view", "payments:view", "payouts:view"],
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  owner: "Owner",
+  admin: "Administrator",
+  support: "Support",
+  accountant: "Accountant",
+  viewer: "View only",
+};
+
+export function can(role: Role | null | undefined, permission: Permission): boolean {
+  return !!role && ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** Roles whose refunds are not capped by the merchant's support limit. */
+export function refundsUncapped(role: Role): boolean {
+  return role === "owner" || role === "admin";
+}

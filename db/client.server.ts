@@ -1,0 +1,162 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { SQL } from "drizzle-orm";
+import * as schema from "./schema";
+
+export { schema };
+export type Schema = typeof schema;
+/** Either driver: PGlite (embedded) or postgres.js (a real server). */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle has the same query API as Db. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface DbHandle {
+  db: Db;
+  driver: "pglite" | "postgres";
+  /** Where the data lives: a directory for PGlite, a redacted URL for a server. */
+  location: string;
+  close(): Promise<void>;
+}
+
+// One instance per process, kept on globalThis so dev rebuilds (which re-evaluate
+// the server bundle) and the bootstrap script share the same connection. PGlite in
+// particular may only be opened once per data directory.
+const globalKey = "__merchantConsoleDb" as const;
+type GlobalWithDb = typeof globalThis & { [globalKey]?: Promise<DbHandle> };
+const g = globalThis as GlobalWithDb;
+
+export function migrationsFolder(): string {
+  return process.env.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations");
+}
+
+export function pgliteDir(): string {
+  return process.env.PGLITE_DIR ?? path.resolve(process.cwd(), "data/pglite");
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres://…";
+  }
+}
+
+export async function openPglite(dataDir: string | undefined, opts: { loadDataDir?: Blob } = {}): Promise<DbHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const client = await PGlite.create(dataDir ? { dataDir, loadDataDir: opts.loadDataDir } : { loadDataDir: opts.loadDataDir });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: "pglite",
+    location: dataDir ?? "memory",
+    close: () => client.close(),
+  };
+}
+
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<DbHandle> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(url, {
+    max: opts.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    onnotice: () => {},
+    // Keep bigint columns exact; drizzle maps them to JS bigint itself.
+    types: { bigint: postgres.BigInt },
+  });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: "postgres",
+    location: redact(url),
+    close: () => client.end({ timeout: 2 }),
+  };
+}
+
+/** Applies the committed drizzle-kit migrations with drizzle's migrator. */
+export async function migrate(handle: DbHandle): Promise<void> {
+  const folder = migrationsFolder();
+  if (handle.driver === "pglite") {
+    const { migrate: run } = await import("drizzle-orm/pglite/migrator");
+    await run(handle.db as never, { migrationsFolder: folder });
+    return;
+  }
+  // A single connection for migrations, serialised by an advisory lock so several
+  // app servers starting at once do not race each other.
+  const url = process.env.__MIGRATE_URL ?? "";
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(7240501)`;
+    await run(drizzle(client), { migrationsFolder: folder });
+    await client`select pg_advisory_unlock(7240501)`;
+  } finally {
+    await client.end({ timeout: 2 });
+  }
+}
+
+export async function migrateUrl(url: string): Promise<void> {
+  const prev = process.env.__MIGRATE_URL;
+  process.env.__MIGRATE_URL = url;
+  try {
+    await migrate({ driver: "postgres" } as DbHandle);
+  } finally {
+    if (prev === undefined) delete process.env.__MIGRATE_URL;
+    else process.env.__MIGRATE_URL = prev;
+  }
+}
+
+/** Opens the database named by the environment and applies migrations, once per process. */
+export function connect(): Promise<DbHandle> {
+  if (!g[globalKey]) {
+    g[globalKey] = (async () => {
+      const url = process.env.DATABASE_URL;
+      if (url) {
+        await migrateUrl(url);
+        return openPostgres(url);
+      }
+      const handle = await openPglite(pgliteDir());
+      await migrate(handle);
+      return handle;
+    })();
+    // A failed start must not be cached forever.
+    g[globalKey].catch(() => {
+      delete g[globalKey];
+    });
+  }
+  return g[globalKey]!;
+}
+
+let current: DbHandle | undefined;
+
+/** Installs a handle as the process's database (the server at start-up, tests per file). */
+export function setDb(handle: DbHandle | undefined): void {
+  current = handle;
+  (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent = handle;
+}
+
+/** The process's database. Call after connect()/setDb(). */
+export function db(): Db {
+  const handle = current ?? (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent;
+  if (!handle) throw new Error("Database not initialised: call connect() at start-up");
+  return handle.db;
+}
+
+export function dbHandle(): DbHandle {
+  const handle = current ?? (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent;
+  if (!handle) throw new Error("Database not initialised: call connect() at start-up");
+  return handle;
+}
+
+/** Raw SQL returning rows on either driver (postgres.js returns an array, PGlite {rows}). */
+export async function rows<T = Record<string, unknown>>(dbx: DbOrTx, query: SQL): Promise<T[]> {
+  const result = (await dbx.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
