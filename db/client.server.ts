@@ -17,6 +17,8 @@ export interface DbHandle {
   driver: "pglite" | "postgres";
   /** Where the data lives: a directory for PGlite, a redacted URL for a server. */
   location: string;
+  /** The embedded instance, for PGlite-only operations (dumpDataDir). */
+  pglite?: import("@electric-sql/pglite").PGlite;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function openPglite(dataDir: string | undefined, opts: { loadDataDi
     db,
     driver: "pglite",
     location: dataDir ?? "memory",
+    pglite: client,
     close: () => client.close(),
   };
 }

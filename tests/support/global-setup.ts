@@ -1,1 +1,51 @@
-export default async function setup() {}
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { migrate, migrateUrl, openPglite } from "../../db/client.server";
+
+/**
+ * Once per run: prepare a migrated database every test file clones.
+ * - PGlite (default): migrate an in-memory instance and dump its data directory to a
+ *   tarball; each file loads it (much faster than migrating again).
+ * - TEST_DATABASE_URL: migrate a template database `mct_<run>_tpl`; each file creates
+ *   `CREATE DATABASE ... TEMPLATE` from it. Everything of this run is dropped at the end,
+ *   since the server is shared with other runs.
+ */
+export default async function setup(project: TestProject) {
+  const url = process.env.TEST_DATABASE_URL;
+  const runId = `mct_${Date.now().toString(36)}_${process.pid}`;
+  if (url) {
+    const { default: postgres } = await import("postgres");
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    const template = `${runId}_tpl`;
+    await admin.unsafe(`CREATE DATABASE ${template}`);
+    const u = new URL(url);
+    u.pathname = `/${template}`;
+    await migrateUrl(u.toString());
+    project.provide("testDb", { kind: "postgres", url, template, runId });
+    return async () => {
+      const dbs = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${runId + "%"}`;
+      for (const { datname } of dbs) {
+        await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      }
+      await admin.end({ timeout: 2 });
+    };
+  }
+  const handle = await openPglite(undefined);
+  await migrate(handle);
+  const dump = await handle.pglite!.dumpDataDir("none");
+  await handle.close();
+  const file = path.join(os.tmpdir(), `${runId}_pglite.tar`);
+  fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  project.provide("testDb", { kind: "pglite", file, runId });
+  return () => fs.rmSync(file, { force: true });
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testDb:
+      | { kind: "postgres"; url: string; template: string; runId: string }
+      | { kind: "pglite"; file: string; runId: string };
+  }
+}

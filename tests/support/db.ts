@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, inject } from "vitest";
+import { openPglite, openPostgres, setDb, type Db, type DbHandle } from "../../db/client.server";
+
+export interface TestDatabase {
+  readonly db: Db;
+  readonly handle: DbHandle;
+  /** True on a real PostgreSQL server (TEST_DATABASE_URL), false on PGlite. */
+  readonly realServer: boolean;
+  /** A connection string for this file's database (real server only): for a second pool. */
+  readonly url: string | null;
+}
+
+let fileCounter = 0;
+
+/**
+ * A fresh, migrated database for this test file, installed as the process's db().
+ * Call at the top level of a test file.
+ */
+export function useTestDatabase(opts: { seed?: "none" | "demo"; seedPayments?: { coffee: number; northwind: number } } = {}): TestDatabase {
+  const info = inject("testDb");
+  let handle: DbHandle | undefined;
+  let dbName: string | null = null;
+  let url: string | null = null;
+  let admin: { unsafe(q: string): Promise<unknown>; end(o?: { timeout?: number }): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    if (info.kind === "postgres") {
+      const { default: postgres } = await import("postgres");
+      admin = postgres(info.url, { max: 1, onnotice: () => {} });
+      dbName = `${info.runId}_${process.pid}_${++fileCounter}_${Math.random().toString(36).slice(2, 8)}`;
+      await admin.unsafe(`CREATE DATABASE ${dbName} TEMPLATE ${info.template}`);
+      const u = new URL(info.url);
+      u.pathname = `/${dbName}`;
+      url = u.toString();
+      handle = await openPostgres(url, { max: 20 });
+    } else {
+      const blob = new Blob([fs.readFileSync(info.file)]);
+      handle = await openPglite(undefined, { loadDataDir: blob });
+    }
+    setDb(handle);
+    if (opts.seed === "demo") {
+      const { seedDemo } = await import("../../db/seed/seed");
+      await seedDemo(handle.db, {
+        seed: 1,
+        coffeePayments: opts.seedPayments?.coffee ?? 1500,
+        northwindPayments: opts.seedPayments?.northwind ?? 600,
+        days: 120,
+        now: new Date(),
+        passwordHashCost: "fast",
+      });
+    }
+  });
+
+  afterAll(async () => {
+    setDb(undefined);
+    await handle?.close();
+    if (admin && dbName) {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.end({ timeout: 2 });
+    }
+  });
+
+  return {
+    get db() {
+      if (!handle) throw new Error("test database not ready: use it inside tests or hooks");
+      return handle.db;
+    },
+    get handle() {
+      if (!handle) throw new Error("test database not ready");
+      return handle;
+    },
+    realServer: info.kind === "postgres",
+    get url() {
+      return url;
+    },
+  };
+}
