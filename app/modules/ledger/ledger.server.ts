@@ -1,0 +1,270 @@
+/**
+ * The ledger's database side: posting balanced transactions, keeping the sales
+ * rollup in step, and deriving balances from entries (never from a stored total).
+ *
+ * Every writer calls postLedgerTransaction and applyRollup inside the same database
+ * transaction as the state change they record (a captured payment, a refund...), so
+ * a crash can never leave money moved without its postings or the other way round.
+ */
+import { eq, sql } from "drizzle-orm";
+import { ledgerEntries, ledgerTransactions, merchants, salesDaily } from "~db/schema";
+import { db, rows, type DbOrTx } from "~db/client.server";
+import type { LedgerTransactionDraft } from "./postings";
+import type { RollupDelta } from "./rollup";
+
+export type { LedgerTransactionDraft } from "./postings";
+export type { RollupDelta } from "./rollup";
+
+export interface MerchantScope {
+  merchantId: string;
+}
+
+/**
+ * Inserts one ledger transaction and all of its postings. The postings go in a single
+ * INSERT statement because the balance trigger checks per statement: lines inserted
+ * one by one would each look unbalanced.
+ */
+export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransactionDraft): Promise<void> {
+  const total = draft.postings.reduce((s, p) => s + p.amount, 0n);
+  if (total !== 0n) throw new Error(`ledger transaction ${draft.id} does not balance (${total})`);
+  if (draft.postings.length < 2) throw new Error(`ledger transaction ${draft.id} needs at least two postings`);
+  await tx.insert(ledgerTransactions).values({
+    merchantId: draft.merchantId,
+    id: draft.id,
+    category: draft.category,
+    currency: draft.currency,
+    gross: draft.gross,
+    fee: draft.fee,
+    net: draft.net,
+    sourceType: draft.sourceType,
+    sourceId: draft.sourceId,
+    payoutId: draft.payoutId,
+    description: draft.description,
+    createdAt: draft.createdAt,
+    availableOn: draft.availableOn,
+  });
+  await tx.insert(ledgerEntries).values(
+    draft.postings.map((p, i) => ({
+      merchantId: draft.merchantId,
+      transactionId: draft.id,
+      line: i + 1,
+      account: p.account,
+      currency: draft.currency,
+      amount: p.amount,
+      availableOn: draft.availableOn,
+      createdAt: draft.createdAt,
+    })),
+  );
+}
+
+/** Adds a delta into its sales_daily row (created on first use). */
+export async function applyRollup(tx: DbOrTx, delta: RollupDelta): Promise<void> {
+  await tx
+    .insert(salesDaily)
+    .values({
+      merchantId: delta.merchantId,
+      day: delta.day,
+      terminalId: delta.terminalId,
+      cardBrand: delta.cardBrand as (typeof salesDaily.$inferInsert)["cardBrand"],
+      issuerBank: delta.issuerBank,
+      cardFunding: delta.cardFunding as (typeof salesDaily.$inferInsert)["cardFunding"],
+      currency: delta.currency,
+      attemptCount: delta.attemptCount,
+      capturedCount: delta.capturedCount,
+      capturedAmount: delta.capturedAmount,
+      declinedCount: delta.declinedCount,
+      feeAmount: delta.feeAmount,
+      refundCount: delta.refundCount,
+      refundedAmount: delta.refundedAmount,
+    })
+    .onConflictDoUpdate({
+      target: [
+        salesDaily.merchantId,
+        salesDaily.day,
+        salesDaily.terminalId,
+        salesDaily.cardBrand,
+        salesDaily.issuerBank,
+        salesDaily.cardFunding,
+        salesDaily.currency,
+      ],
+      set: {
+        attemptCount: sql`${salesDaily.attemptCount} + excluded.attempt_count`,
+        capturedCount: sql`${salesDaily.capturedCount} + excluded.captured_count`,
+        capturedAmount: sql`${salesDaily.capturedAmount} + excluded.captured_amount`,
+        declinedCount: sql`${salesDaily.declinedCount} + excluded.declined_count`,
+        feeAmount: sql`${salesDaily.feeAmount} + excluded.fee_amount`,
+        refundCount: sql`${salesDaily.refundCount} + excluded.refund_count`,
+        refundedAmount: sql`${salesDaily.refundedAmount} + excluded.refunded_amount`,
+      },
+    });
+}
+
+export interface Balances {
+  currency: string;
+  /** Owed to the merchant, not yet available for payout. */
+  pending: bigint;
+  /** Owed to the merchant and available for the next payout (may be negative after refunds). */
+  available: bigint;
+  /** Sent to the bank, not yet confirmed. */
+  inTransit: bigint;
+  /** Confirmed in the merchant's bank account, all time. */
+  paidOut: bigint;
+}
+
+/** Balances derived from the postings themselves, as of `at` (default now). */
+export async function getBalances(
+  scope: MerchantScope,
+  currency?: string,
+  opts: { at?: Date; dbx?: DbOrTx } = {},
+): Promise<Balances> {
+  const dbx = opts.dbx ?? db();
+  let cur = currency;
+  if (!cur) {
+    const [m] = await dbx
+      .select({ currency: merchants.currency })
+      .from(merchants)
+      .where(eq(merchants.id, scope.merchantId));
+    if (!m) throw new Error(`unknown merchant ${scope.merchantId}`);
+    cur = m.currency;
+  }
+  const at = (opts.at ?? new Date()).toISOString();
+  const [r] = await rows<{ pending: string; available: string; in_transit: string; paid_out: string }>(
+    dbx,
+    sql`select
+      coalesce(sum(amount) filter (where account = 'merchant_balance' and available_on > ${at}::timestamptz), 0)::text as pending,
+      coalesce(sum(amount) filter (where account = 'merchant_balance' and available_on <= ${at}::timestamptz), 0)::text as available,
+      coalesce(sum(amount) filter (where account = 'merchant_in_transit'), 0)::text as in_transit,
+      coalesce(sum(amount) filter (where account = 'bank_paid_out'), 0)::text as paid_out
+    from ledger_entries
+    where merchant_id = ${scope.merchantId} and currency = ${cur}`,
+  );
+  return {
+    currency: cur,
+    pending: BigInt(r?.pending ?? "0"),
+    available: BigInt(r?.available ?? "0"),
+    inTransit: BigInt(r?.in_transit ?? "0"),
+    paidOut: BigInt(r?.paid_out ?? "0"),
+  };
+}
+
+/** Sum of postings per account (all time), for reconciliation and tests. */
+export async function accountTotals(
+  scope: MerchantScope,
+  currency: string,
+  dbx: DbOrTx = db(),
+): Promise<Record<string, bigint>> {
+  const r = await rows<{ account: string; total: string }>(
+    dbx,
+    sql`select account::text as account, sum(amount)::text as total from ledger_entries
+        where merchant_id = ${scope.merchantId} and currency = ${currency} group by account`,
+  );
+  return Object.fromEntries(r.map((x) => [x.account, BigInt(x.total)]));
+}
+
+export interface BalanceTransaction {
+  id: string;
+  category: string;
+  currency: string;
+  gross: bigint;
+  fee: bigint;
+  net: bigint;
+  sourceType: string;
+  sourceId: string;
+  description: string | null;
+  createdAt: Date;
+  availableOn: Date;
+  /** The payout that carried it (payout rows name their own; others through payout_items). */
+  payoutId: string | null;
+}
+
+/**
+ * Balance transactions of one source (a payment and its refunds, a payout...), in
+ * posting order. Reports read the whole table through the balance_transactions
+ * query of the reporting module; this is the per-object timeline.
+ */
+export async function balanceTransactionsFor(
+  scope: MerchantScope,
+  sourceIds: string[],
+  dbx: DbOrTx = db(),
+): Promise<BalanceTransaction[]> {
+  if (sourceIds.length === 0) return [];
+  const r = await rows<{
+    id: string;
+    category: string;
+    currency: string;
+    gross: string;
+    fee: string;
+    net: string;
+    source_type: string;
+    source_id: string;
+    description: string | null;
+    created_at: string | Date;
+    available_on: string | Date;
+    payout_id: string | null;
+  }>(
+    dbx,
+    sql`select lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
+          lt.net::text as net, lt.source_type, lt.source_id, lt.description, lt.created_at, lt.available_on,
+          coalesce(lt.payout_id, pi.payout_id) as payout_id
+        from ledger_transactions lt
+        left join payout_items pi on pi.merchant_id = lt.merchant_id and pi.ledger_transaction_id = lt.id
+        where lt.merchant_id = ${scope.merchantId}
+          and lt.source_id in (${sql.join(
+            sourceIds.map((s) => sql`${s}`),
+            sql`, `,
+          )})
+          and lt.category <> 'payout_paid'
+        order by lt.created_at, lt.id`,
+  );
+  return r.map((x) => ({
+    id: x.id,
+    category: x.category,
+    currency: x.currency,
+    gross: BigInt(x.gross),
+    fee: BigInt(x.fee),
+    net: BigInt(x.net),
+    sourceType: x.source_type,
+    sourceId: x.source_id,
+    description: x.description,
+    createdAt: new Date(x.created_at),
+    availableOn: new Date(x.available_on),
+    payoutId: x.payout_id,
+  }));
+}
+
+/**
+ * Ledger invariants, checked by tests and available to an operator's health check:
+ * every transaction balances per currency, its net equals its merchant_balance
+ * postings (for balance categories), and the whole ledger sums to zero per currency.
+ * Returns the problems found (empty when the ledger ties out).
+ */
+export async function ledgerProblems(scope: MerchantScope, dbx: DbOrTx = db()): Promise<string[]> {
+  const problems: string[] = [];
+  const unbalanced = await rows<{ transaction_id: string; currency: string; total: string }>(
+    dbx,
+    sql`select transaction_id, currency, sum(amount)::text as total from ledger_entries
+        where merchant_id = ${scope.merchantId}
+        group by transaction_id, currency having sum(amount) <> 0`,
+  );
+  for (const u of unbalanced) problems.push(`transaction ${u.transaction_id} sums to ${u.total} ${u.currency}`);
+  const netMismatch = await rows<{ id: string; net: string; posted: string }>(
+    dbx,
+    sql`select lt.id, lt.net::text as net, coalesce(sum(e.amount) filter (where e.account = 'merchant_balance'), 0)::text as posted
+        from ledger_transactions lt
+        join ledger_entries e on e.merchant_id = lt.merchant_id and e.transaction_id = lt.id
+        where lt.merchant_id = ${scope.merchantId} and lt.category not in ('payout_paid')
+        group by lt.id, lt.net
+        having lt.net <> coalesce(sum(e.amount) filter (where e.account = 'merchant_balance'), 0)`,
+  );
+  for (const n of netMismatch) problems.push(`transaction ${n.id} has net ${n.net} but posts ${n.posted} to the balance`);
+  const orphans = await rows<{ id: string }>(
+    dbx,
+    sql`select lt.id from ledger_transactions lt
+        where lt.merchant_id = ${scope.merchantId}
+          and not exists (select 1 from ledger_entries e where e.merchant_id = lt.merchant_id and e.transaction_id = lt.id)
+          and not (lt.gross = 0 and lt.fee = 0)`,
+  );
+  for (const o of orphans) problems.push(`transaction ${o.id} has no postings`);
+  return problems;
+}
+
