@@ -1,0 +1,47 @@
+import { useId } from "react";
+import { useRouteLoaderData } from "@remix-run/react";
+import { APP_ROUTE_ID, type ShellData } from "~/lib/shell";
+
+/**
+ * Re-authentication for sensitive actions (refunds above the threshold, bank account,
+ * roles, API keys, turning 2FA off). The server skips it when the session confirmed the
+ * password or a code within the last five minutes; the fields are shown regardless so
+ * the form never needs a second round trip in the common case.
+ */
+export function StepUpFields({ error, twoFactor }: { error?: string | null; twoFactor?: boolean }) {
+  const shell = useRouteLoaderData(APP_ROUTE_ID) as ShellData | undefined;
+  const hasTotp = twoFactor ?? shell?.user.twoFactorEnabled ?? false;
+  const id = useId();
+  return (
+    <fieldset className="step-up">
+      <legend>Confirm it is you</legend>
+      <p className="hint">
+        {hasTotp
+          ? "Enter your password or a code from your authenticator app. You will not be asked again for 5 minutes."
+          : "Enter your password. You will not be asked again for 5 minutes."}
+      </p>
+      <div className="field">
+        <label htmlFor={`${id}-pw`}>Your password</label>
+        <input id={`${id}-pw`} type="password" name="stepUpPassword" autoComplete="current-password" />
+      </div>
+      {hasTotp ? (
+        <div className="field">
+          <label htmlFor={`${id}-code`}>Or authenticator code</label>
+          <input
+            id={`${id}-code`}
+            name="stepUpCode"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9 ]*"
+            maxLength={7}
+          />
+        </div>
+      ) : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}

@@ -1,0 +1,34 @@
+import type { Permission, Role } from "./permissions";
+
+/**
+ * What the signed-in layout route (routes/_app) hands the page shell and its
+ * children: JSON-safe (money as decimal strings).
+ */
+export interface ShellData {
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    locale: string | null;
+    digits: string | null;
+    irrDisplay: string | null;
+    twoFactorEnabled: boolean;
+  };
+  merchant: {
+    id: string;
+    name: string;
+    currency: string;
+    timeZone: string;
+    status: string;
+    defaultLocale: string;
+    country: string;
+    supportRefundLimit: string;
+    require2fa: boolean;
+  };
+  role: Role;
+  permissions: Permission[];
+  memberships: { merchantId: string; merchantName: string; role: Role }[];
+  csrfToken: string;
+}
+
+export const APP_ROUTE_ID = "routes/_app";

@@ -1,0 +1,62 @@
+import { auditEvents } from "~db/schema";
+import type { DbOrTx } from "~db/client.server";
+import type { AppContext } from "~/modules/access/guard.server";
+import { clientIp, userAgent } from "~/modules/auth/request.server";
+
+export type AuditOutcome = "success" | "failure" | "denied";
+
+export interface AuditEvent {
+  merchantId?: string | null;
+  actor?: { userId?: string | null; email?: string | null } | AppContext;
+  action: string;
+  outcome: AuditOutcome;
+  targetType?: string;
+  targetId?: string;
+  details?: Record<string, unknown>;
+  request?: Request;
+}
+
+function isContext(a: AuditEvent["actor"]): a is AppContext {
+  return !!a && typeof a === "object" && "scope" in a && "user" in a;
+}
+
+/**
+ * Appends one event to the audit trail. The table refuses UPDATE/DELETE, so what is
+ * written here stays. bigint values in details are stored as decimal strings (JSON has
+ * no bigint).
+ */
+export async function audit(dbx: DbOrTx, e: AuditEvent): Promise<void> {
+  let userId: string | null = null;
+  let email: string | null = null;
+  let merchantId: string | null = e.merchantId ?? null;
+  if (isContext(e.actor)) {
+    userId = e.actor.user.id;
+    email = e.actor.user.email;
+    if (e.merchantId === undefined) merchantId = e.actor.scope.merchantId;
+  } else if (e.actor) {
+    userId = e.actor.userId ?? null;
+    email = e.actor.email ?? null;
+  }
+  await dbx.insert(auditEvents).values({
+    merchantId,
+    actorUserId: userId,
+    actorEmail: email,
+    action: e.action,
+    outcome: e.outcome,
+    targetType: e.targetType ?? null,
+    targetId: e.targetId ?? null,
+    ip: e.request ? clientIp(e.request) : null,
+    userAgent: e.request ? userAgent(e.request) : null,
+    details: jsonSafe(e.details ?? {}) as Record<string, unknown>,
+  });
+}
+
+function jsonSafe(v: unknown): unknown {
+  if (typeof v === "bigint") return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]));
+  }
+  return v;
+}
