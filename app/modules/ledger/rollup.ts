@@ -1,7 +1,8 @@
 /**
  * The sales rollup's rules (sales_daily), as pure functions shared by the app and
  * the demo generator. The grain is the merchant's local day, terminal, card brand,
- * issuing bank, funding and currency; refunds count on the day they were issued.
+ * issuing bank, funding and currency. Attempts and declines count on the local day
+ * the payment was created, captures on the day of capture, refunds on the day issued.
  */
 export interface RollupKey {
   merchantId: string;
@@ -70,7 +71,10 @@ export function attemptDelta(key: RollupKey): RollupDelta {
 export function declineDelta(key: RollupKey): RollupDelta {
   return { ...key, ...zero, declinedCount: 1 };
 }
-/** A payment was captured (counted on the local day it was created, like its attempt). */
+/**
+ * A payment was captured: counted on the local day of its capture, the same instant
+ * as its ledger charge, so volume on the dashboard equals the ledger's charges.
+ */
 export function captureDelta(key: RollupKey, amount: bigint, fee: bigint): RollupDelta {
   return { ...key, ...zero, capturedCount: 1, capturedAmount: amount, feeAmount: fee };
 }
