@@ -1,0 +1,125 @@
+/**
+ * The production (and dev) server: opens the database (PGlite under ./data unless
+ * DATABASE_URL is set), applies migrations, seeds the demo merchants on the first
+ * start, then serves the Remix build with compression and long-lived caching of
+ * hashed assets. Shuts down cleanly on SIGINT/SIGTERM.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import compression from "compression";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { connect, setDb } from "../../db/client.server";
+import { isSeeded, seedDemo } from "../../db/seed/seed";
+import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
+
+const mode = process.env.NODE_ENV === "development" ? "development" : "production";
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "127.0.0.1";
+const buildPath = path.resolve(process.cwd(), "build/index.js");
+
+const startedAt = Date.now();
+if (!fs.existsSync(buildPath)) {
+  console.error(`No build at ${buildPath}: run "npm run build" first (npm start does it for you).`);
+  process.exit(1);
+}
+
+const handle = await connect();
+setDb(handle);
+console.log(`Database: ${handle.driver === "pglite" ? `embedded PostgreSQL (PGlite) at ${handle.location}` : handle.location}`);
+
+if (!(await isSeeded(handle.db)) && process.env.SEED_ON_START !== "0") {
+  console.log("First start on an empty database: generating the demo ledger (about a minute)…");
+  const summary = await seedDemo(handle.db, {
+    seed: Number(process.env.SEED ?? 1),
+    coffeePayments: Number(process.env.SEED_PAYMENTS ?? 40_000),
+    northwindPayments: Math.round((Number(process.env.SEED_PAYMENTS ?? 40_000) * 15) / 40),
+    days: 365,
+    now: new Date(),
+    log: (m) => console.log(`  ${m}`),
+  });
+  console.log(`Demo data ready in ${(summary.ms / 1000).toFixed(1)} s.`);
+}
+
+async function loadBuild(): Promise<ServerBuild> {
+  const stamp = fs.statSync(buildPath).mtimeMs;
+  return (await import(`${pathToFileURL(buildPath).href}?t=${stamp}`)) as ServerBuild;
+}
+
+let build = await loadBuild();
+const app = express();
+app.disable("x-powered-by");
+app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
+app.use(compression());
+
+// Optional middleware from other modules (security headers) is loaded if present.
+const securityPath = path.resolve(process.cwd(), "app/server/security-headers.ts");
+if (fs.existsSync(securityPath)) {
+  const mod = (await import(pathToFileURL(securityPath).href)) as { securityHeaders?: () => express.RequestHandler };
+  if (mod.securityHeaders) app.use(mod.securityHeaders());
+}
+
+// Fingerprinted assets never change: cache them for a year. Everything else briefly.
+app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+app.use(express.static("public", { maxAge: "1h" }));
+
+if (mode === "development") {
+  const { broadcastDevReady } = await import("@remix-run/node");
+  app.all("*", async (req, res, next) => {
+    try {
+      build = await loadBuild();
+      return createRequestHandler({ build, mode, getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce }) })(req, res, next);
+    } catch (error) {
+      next(error);
+    }
+  });
+  await broadcastDevReady(build);
+} else {
+  app.all("*", createRequestHandler({ build, mode, getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string | undefined }) }));
+}
+
+let stopScheduler: (() => void) | undefined;
+const schedulerPath = path.resolve(process.cwd(), "app/server/scheduler.ts");
+if (process.env.SCHEDULER !== "0" && fs.existsSync(schedulerPath)) {
+  const mod = (await import(pathToFileURL(schedulerPath).href)) as { startScheduler?: () => () => void };
+  stopScheduler = mod.startScheduler?.();
+}
+
+const server = app.listen(port, host, () => {
+  const url = `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
+  const logins = USERS.map((u) => `    ${u.email.padEnd(28)} ${u.memberships.map((m) => `${m.role} @ ${m.merchantId === "mer_demo_coffee" ? "Demo Coffee Roasters" : "Northwind Books"}`).join(", ")}`);
+  console.log(
+    [
+      "",
+      `Merchant Console is running at ${url}  (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
+      "",
+      `  Demo logins (password for all: ${DEMO_PASSWORD}):`,
+      ...logins,
+      "",
+      "  Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: shutting down…`);
+  // Hard stop after 2.5 s whatever happens: the promise of Ctrl-C is "promptly".
+  setTimeout(() => process.exit(0), 2500).unref();
+  stopScheduler?.();
+  server.close();
+  server.closeAllConnections();
+  try {
+    await handle.close();
+  } catch {
+    // Closing twice or mid-query is not worth a non-zero exit on shutdown.
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
