@@ -1,0 +1,236 @@
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { db } from "~db/client.server";
+import { memberships, merchants, sessions, users } from "~db/schema";
+import { describeDevice } from "~/lib/user-agent";
+import type { AppContext } from "~/modules/access/guard.server";
+import { audit } from "~/modules/audit/audit.server";
+import { hashPassword, passwordProblem, verifyPassword } from "./password.server";
+import { IDLE_TIMEOUT_MS, revokeUserSessions } from "./session.server";
+import {
+  consumeTotp,
+  issueRecoveryCodes,
+  newTotpSecret,
+  otpauthUri,
+  qrSvg,
+  remainingRecoveryCodes,
+} from "./totp.server";
+
+/** A refusal with a reason a person can act on (routes answer it with a 4xx). */
+export class AccountError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 404 | 409 = 400,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SessionView {
+  id: string;
+  device: string;
+  ip: string | null;
+  merchantName: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  current: boolean;
+}
+
+/** The user's sessions that could still be used (not ended, not timed out). */
+export async function listActiveSessions(ctx: AppContext, now = new Date()): Promise<SessionView[]> {
+  const list = await db()
+    .select({ s: sessions, merchantName: merchants.name })
+    .from(sessions)
+    .leftJoin(merchants, eq(merchants.id, sessions.merchantId))
+    .where(
+      and(
+        eq(sessions.userId, ctx.user.id),
+        isNull(sessions.revokedAt),
+        eq(sessions.pendingSecondFactor, false),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, new Date(now.getTime() - IDLE_TIMEOUT_MS)),
+      ),
+    )
+    .orderBy(desc(sessions.lastSeenAt));
+  return list.map(({ s, merchantName }) => ({
+    // The session id is already a hash of the cookie; a prefix is enough to name it.
+    id: s.id.slice(0, 16),
+    device: describeDevice(s.userAgent),
+    ip: s.ip,
+    merchantName,
+    createdAt: s.createdAt,
+    lastSeenAt: s.lastSeenAt,
+    current: s.id === ctx.session.id,
+  }));
+}
+
+export async function revokeOwnSession(ctx: AppContext, idPrefix: string, request: Request): Promise<{ current: boolean }> {
+  if (!/^[0-9a-f]{16}$/.test(idPrefix)) throw new AccountError("That session was not found.", 404);
+  const dbx = db();
+  const ended = await dbx
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(sessions.userId, ctx.user.id), sql`left(${sessions.id}, 16) = ${idPrefix}`, isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  if (ended.length === 0) throw new AccountError("That session has already ended.", 404);
+  await audit(dbx, {
+    actor: ctx,
+    action: "auth.session_revoke",
+    outcome: "success",
+    targetType: "session",
+    targetId: idPrefix,
+    request,
+  });
+  return { current: ended.some((e) => e.id === ctx.session.id) };
+}
+
+export async function signOutEverywhere(ctx: AppContext, request: Request): Promise<number> {
+  const dbx = db();
+  const n = await revokeUserSessions(dbx, ctx.user.id);
+  await audit(dbx, { actor: ctx, action: "auth.sign_out_everywhere", outcome: "success", details: { sessionsEnded: n }, request });
+  return n;
+}
+
+export interface TwoFactorView {
+  enabled: boolean;
+  enabledAt: Date | null;
+  recoveryCodesLeft: number;
+  /** While enrolling: what the authenticator app needs. */
+  enrollment: { secret: string; uri: string; qrSvg: string } | null;
+  /** Merchants of this user that require 2FA (turning it off is refused then). */
+  requiredBy: string[];
+}
+
+export async function twoFactorView(ctx: AppContext): Promise<TwoFactorView> {
+  const dbx = db();
+  const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
+  const requiredBy = await dbx
+    .select({ name: merchants.name })
+    .from(memberships)
+    .innerJoin(merchants, eq(merchants.id, memberships.merchantId))
+    .where(and(eq(memberships.userId, ctx.user.id), eq(memberships.status, "active"), eq(merchants.require2fa, true)));
+  let enrollment: TwoFactorView["enrollment"] = null;
+  if (!user.totpEnabledAt && user.totpSecret) {
+    const uri = otpauthUri(user.totpSecret, user.email);
+    enrollment = { secret: user.totpSecret, uri, qrSvg: await qrSvg(uri) };
+  }
+  return {
+    enabled: !!user.totpEnabledAt,
+    enabledAt: user.totpEnabledAt,
+    recoveryCodesLeft: user.totpEnabledAt ? await remainingRecoveryCodes(dbx, user.id) : 0,
+    enrollment,
+    requiredBy: requiredBy.map((r) => r.name),
+  };
+}
+
+/** Creates a new (not yet active) secret; it counts only once a code from it is confirmed. */
+export async function startTotpEnrollment(ctx: AppContext, request: Request): Promise<void> {
+  const dbx = db();
+  const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
+  if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409);
+  await dbx
+    .update(users)
+    .set({ totpSecret: newTotpSecret(), totpLastStep: null, updatedAt: new Date() })
+    .where(eq(users.id, ctx.user.id));
+  await audit(dbx, { actor: ctx, action: "auth.2fa_enroll_start", outcome: "success", targetType: "user", targetId: ctx.user.id, request });
+}
+
+export async function confirmTotpEnrollment(ctx: AppContext, code: string, request: Request): Promise<string[]> {
+  const dbx = db();
+  const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
+  if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409);
+  if (!user.totpSecret) throw new AccountError("Start the set-up again: no secret is waiting to be confirmed.", 409);
+  const check = await consumeTotp(dbx, user, code);
+  if (check !== "ok") {
+    await audit(dbx, { actor: ctx, action: "auth.2fa_enable", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: check }, request });
+    throw new AccountError(
+      "That code does not match. Scan the QR code again, check your phone's clock, and enter the current 6-digit code.",
+      400,
+      "code",
+    );
+  }
+  const now = new Date();
+  const codes = await dbx.transaction(async (tx) => {
+    await tx.update(users).set({ totpEnabledAt: now, updatedAt: now }).where(eq(users.id, user.id));
+    const codes = await issueRecoveryCodes(tx, user.id);
+    await audit(tx, { actor: ctx, action: "auth.2fa_enable", outcome: "success", targetType: "user", targetId: user.id, request });
+    return codes;
+  });
+  return codes;
+}
+
+/** Call after step-up. Refused while a merchant of this person requires 2FA. */
+export async function disableTotp(ctx: AppContext, request: Request): Promise<void> {
+  const view = await twoFactorView(ctx);
+  if (!view.enabled) throw new AccountError("Two-factor sign-in is already off.", 409);
+  if (view.requiredBy.length > 0) {
+    await audit(db(), { actor: ctx, action: "auth.2fa_disable", outcome: "denied", targetType: "user", targetId: ctx.user.id, details: { requiredBy: view.requiredBy }, request });
+    throw new AccountError(
+      `${view.requiredBy.join(", ")} requires two-factor sign-in, so it cannot be turned off.`,
+      409,
+    );
+  }
+  const dbx = db();
+  await dbx.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null, updatedAt: new Date() })
+      .where(eq(users.id, ctx.user.id));
+    await tx.execute(sql`delete from recovery_codes where user_id = ${ctx.user.id}`);
+    await audit(tx, { actor: ctx, action: "auth.2fa_disable", outcome: "success", targetType: "user", targetId: ctx.user.id, request });
+  });
+}
+
+export async function regenerateRecoveryCodes(ctx: AppContext, request: Request): Promise<string[]> {
+  const dbx = db();
+  const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
+  if (!user.totpEnabledAt) throw new AccountError("Turn on two-factor sign-in first.", 409);
+  return dbx.transaction(async (tx) => {
+    const codes = await issueRecoveryCodes(tx, user.id);
+    await audit(tx, { actor: ctx, action: "auth.recovery_codes_regenerate", outcome: "success", targetType: "user", targetId: user.id, request });
+    return codes;
+  });
+}
+
+/** The owner's switch: every member must use two-factor sign-in on this merchant. */
+export async function setRequire2fa(ctx: AppContext, on: boolean, request: Request): Promise<void> {
+  const dbx = db();
+  if (ctx.role !== "owner") {
+    await audit(dbx, { actor: ctx, action: "settings.require_2fa", outcome: "denied", targetType: "merchant", targetId: ctx.scope.merchantId, request });
+    throw new AccountError("Only an owner can require two-factor sign-in for the team.", 403);
+  }
+  if (on && !ctx.user.twoFactorEnabled) {
+    throw new AccountError("Turn on two-factor sign-in for your own account first.", 409);
+  }
+  await dbx.update(merchants).set({ require2fa: on, updatedAt: new Date() }).where(eq(merchants.id, ctx.scope.merchantId));
+  await audit(dbx, {
+    actor: ctx,
+    action: "settings.require_2fa",
+    outcome: "success",
+    targetType: "merchant",
+    targetId: ctx.scope.merchantId,
+    details: { from: ctx.merchant.require2fa, to: on },
+    request,
+  });
+}
+
+/** Changing the password ends every other session (a thief's included). */
+export async function changePassword(
+  ctx: AppContext,
+  input: { current: string; next: string },
+  request: Request,
+): Promise<void> {
+  const dbx = db();
+  const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
+  if (!(await verifyPassword(user.passwordHash, input.current))) {
+    await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: "wrong_current_password" }, request });
+    throw new AccountError("Your current password is not correct.", 400, "current");
+  }
+  const problem = passwordProblem(input.next);
+  if (problem) throw new AccountError(problem, 400, "next");
+  if (input.next === input.current) throw new AccountError("Choose a password different from the current one.", 400, "next");
+  const now = new Date();
+  await dbx.update(users).set({ passwordHash: await hashPassword(input.next), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, user.id));
+  const ended = await revokeUserSessions(dbx, user.id, { exceptId: ctx.session.id });
+  await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "success", targetType: "user", targetId: user.id, details: { otherSessionsEnded: ended }, request });
+}

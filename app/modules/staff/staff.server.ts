@@ -1,0 +1,509 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { db, rows, type DbOrTx } from "~db/client.server";
+import { invitations, memberships, merchants, users } from "~db/schema";
+import { newId } from "~/lib/ids";
+import { ROLE_LABELS, type Role } from "~/lib/permissions";
+import type { AppContext } from "~/modules/access/guard.server";
+import { audit } from "~/modules/audit/audit.server";
+import { hashPassword, passwordProblem, verifyPassword } from "~/modules/auth/password.server";
+import { revokeUserSessions } from "~/modules/auth/session.server";
+import { publicOrigin, sendMail } from "~/modules/mail/mailer.server";
+
+export type Scope = { merchantId: string };
+
+export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A refusal a person can act on; routes turn it into a 4xx with the message. */
+export class StaffError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 404 | 409 = 400,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface MemberRow {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  status: "invited" | "active" | "disabled";
+  twoFactor: boolean;
+  lastLoginAt: Date | null;
+  lockedUntil: Date | null;
+  joinedAt: Date;
+}
+
+export async function listMembers(scope: Scope): Promise<MemberRow[]> {
+  const list = await db()
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      status: memberships.status,
+      totpEnabledAt: users.totpEnabledAt,
+      lastLoginAt: users.lastLoginAt,
+      lockedUntil: users.lockedUntil,
+      joinedAt: memberships.createdAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.merchantId, scope.merchantId))
+    .orderBy(asc(memberships.status), asc(users.name));
+  return list.map(({ totpEnabledAt, ...m }) => ({ ...m, role: m.role as Role, twoFactor: !!totpEnabledAt }));
+}
+
+export interface InvitationRow {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: Date;
+  createdAt: Date;
+  invitedBy: string | null;
+}
+
+export async function listPendingInvitations(scope: Scope, now = new Date()): Promise<InvitationRow[]> {
+  const list = await db()
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      createdAt: invitations.createdAt,
+      invitedBy: users.email,
+    })
+    .from(invitations)
+    .leftJoin(users, eq(users.id, invitations.invitedByUserId))
+    .where(
+      and(
+        eq(invitations.merchantId, scope.merchantId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, now),
+      ),
+    )
+    .orderBy(desc(invitations.createdAt));
+  return list.map((i) => ({ ...i, role: i.role as Role }));
+}
+
+/** Roles this member may hand out: an admin never creates an owner. */
+export function grantableRoles(actorRole: Role): Role[] {
+  if (actorRole === "owner") return ["owner", "admin", "support", "accountant", "viewer"];
+  if (actorRole === "admin") return ["admin", "support", "accountant", "viewer"];
+  return [];
+}
+
+function assertCanGrant(actor: AppContext, role: Role): void {
+  if (!grantableRoles(actor.role).includes(role)) {
+    throw new StaffError(
+      role === "owner"
+        ? "Only an owner can make someone an owner."
+        : `Your role (${ROLE_LABELS[actor.role]}) cannot grant the ${ROLE_LABELS[role]} role.`,
+      403,
+      "role",
+    );
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export function invitationLink(request: Request, merchantId: string, token: string): string {
+  return `${publicOrigin(request)}/invite/${merchantId}/${token}`;
+}
+
+/**
+ * Invites a person by email. The token is random and stored only as a hash, so the
+ * link exists exactly twice: in the answer to the inviter and in the mail.
+ */
+export async function inviteMember(
+  scope: Scope,
+  actor: AppContext,
+  input: { email: string; role: Role },
+  request: Request,
+  now = new Date(),
+): Promise<{ invitationId: string; link: string; expiresAt: Date }> {
+  assertCanGrant(actor, input.role);
+  const email = input.email.trim().toLowerCase();
+  const dbx = db();
+  const [existing] = await rows<{ status: string }>(
+    dbx,
+    sql`select m.status from memberships m join users u on u.id = m.user_id
+        where m.merchant_id = ${scope.merchantId} and lower(u.email) = ${email}`,
+  );
+  if (existing && existing.status === "active") {
+    throw new StaffError(`${email} is already a member of ${actor.merchant.name}.`, 409, "email");
+  }
+  const token = randomBytes(32).toString("base64url");
+  const id = newId("inv");
+  const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_MS);
+  const link = invitationLink(request, scope.merchantId, token);
+  await dbx.transaction(async (tx) => {
+    // A new invitation replaces any older one still open for the same address.
+    await tx
+      .update(invitations)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(invitations.merchantId, scope.merchantId),
+          sql`lower(${invitations.email}) = ${email}`,
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      );
+    await tx.insert(invitations).values({
+      merchantId: scope.merchantId,
+      id,
+      email,
+      role: input.role,
+      tokenHash: hashToken(token),
+      invitedByUserId: actor.user.id,
+      expiresAt,
+      createdAt: now,
+    });
+    await sendMail(tx, {
+      to: email,
+      subject: `${actor.user.name} invited you to ${actor.merchant.name} on Merchant Console`,
+      body:
+        `${actor.user.name} (${actor.user.email}) invited you to join ${actor.merchant.name} as ${ROLE_LABELS[input.role]}.\n\n` +
+        `Open this link to accept and set your password (valid for 7 days, usable once):\n${link}\n\n` +
+        `If you did not expect this invitation, ignore this message.`,
+    });
+    await audit(tx, {
+      actor,
+      action: "staff.invite",
+      outcome: "success",
+      targetType: "invitation",
+      targetId: id,
+      details: { email, role: input.role, expiresAt },
+      request,
+    });
+  });
+  return { invitationId: id, link, expiresAt };
+}
+
+export async function revokeInvitation(scope: Scope, actor: AppContext, invitationId: string, request: Request): Promise<void> {
+  const dbx = db();
+  const done = await dbx
+    .update(invitations)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(invitations.merchantId, scope.merchantId),
+        eq(invitations.id, invitationId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+      ),
+    )
+    .returning({ id: invitations.id, email: invitations.email });
+  if (done.length === 0) throw new StaffError("That invitation is not open any more.", 404);
+  await audit(dbx, {
+    actor,
+    action: "staff.invite_revoke",
+    outcome: "success",
+    targetType: "invitation",
+    targetId: invitationId,
+    details: { email: done[0]!.email },
+    request,
+  });
+}
+
+async function lockMembership(tx: DbOrTx, scope: Scope, userId: string) {
+  const [m] = await rows<{ role: Role; status: string; email: string }>(
+    tx,
+    sql`select m.role, m.status, u.email from memberships m join users u on u.id = m.user_id
+        where m.merchant_id = ${scope.merchantId} and m.user_id = ${userId} for update of m`,
+  );
+  return m;
+}
+
+/** Active owners, row-locked so two demotions cannot both pass the last-owner check. */
+async function activeOwnerCount(tx: DbOrTx, scope: Scope): Promise<number> {
+  const owners = await rows<{ user_id: string }>(
+    tx,
+    sql`select user_id from memberships where merchant_id = ${scope.merchantId}
+        and role = 'owner' and status = 'active' for update`,
+  );
+  return owners.length;
+}
+
+async function refuse(actor: AppContext, request: Request, action: string, targetId: string, error: StaffError): Promise<never> {
+  await audit(db(), {
+    actor,
+    action,
+    outcome: "denied",
+    targetType: "user",
+    targetId,
+    details: { reason: error.message },
+    request,
+  });
+  throw error;
+}
+
+export async function changeRole(
+  scope: Scope,
+  actor: AppContext,
+  input: { userId: string; role: Role },
+  request: Request,
+): Promise<void> {
+  try {
+    await db().transaction(async (tx) => {
+      const target = await lockMembership(tx, scope, input.userId);
+      if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
+      if (target.role === input.role) return;
+      assertCanGrant(actor, input.role);
+      if (target.role === "owner" && actor.role !== "owner") {
+        throw new StaffError("Only an owner can change another owner's role.", 403, "role");
+      }
+      if (target.role === "owner" && target.status === "active" && (await activeOwnerCount(tx, scope)) <= 1) {
+        throw new StaffError(
+          `${target.email} is the last owner of ${actor.merchant.name}. Make someone else an owner first.`,
+          409,
+          "role",
+        );
+      }
+      await tx
+        .update(memberships)
+        .set({ role: input.role, updatedAt: new Date() })
+        .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, input.userId)));
+      await audit(tx, {
+        actor,
+        action: "staff.role_change",
+        outcome: "success",
+        targetType: "user",
+        targetId: input.userId,
+        details: { email: target.email, from: target.role, to: input.role },
+        request,
+      });
+    });
+  } catch (e) {
+    if (e instanceof StaffError) await refuse(actor, request, "staff.role_change", input.userId, e);
+    throw e;
+  }
+}
+
+/** Disables a member; every session they have on this merchant ends at once. */
+export async function disableMember(scope: Scope, actor: AppContext, userId: string, request: Request): Promise<void> {
+  try {
+    await db().transaction(async (tx) => {
+      const target = await lockMembership(tx, scope, userId);
+      if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
+      if (userId === actor.user.id) throw new StaffError("You cannot disable your own access.", 409);
+      if (target.status === "disabled") return;
+      if (target.role === "owner" && actor.role !== "owner") {
+        throw new StaffError("Only an owner can disable another owner.", 403);
+      }
+      if (target.role === "owner" && (await activeOwnerCount(tx, scope)) <= 1) {
+        throw new StaffError(`${target.email} is the last owner of ${actor.merchant.name} and cannot be disabled.`, 409);
+      }
+      await tx
+        .update(memberships)
+        .set({ status: "disabled", updatedAt: new Date() })
+        .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
+      const ended = await revokeUserSessions(tx, userId, { merchantId: scope.merchantId });
+      await audit(tx, {
+        actor,
+        action: "staff.disable",
+        outcome: "success",
+        targetType: "user",
+        targetId: userId,
+        details: { email: target.email, role: target.role, sessionsEnded: ended },
+        request,
+      });
+    });
+  } catch (e) {
+    if (e instanceof StaffError) await refuse(actor, request, "staff.disable", userId, e);
+    throw e;
+  }
+}
+
+export async function enableMember(scope: Scope, actor: AppContext, userId: string, request: Request): Promise<void> {
+  await db().transaction(async (tx) => {
+    const target = await lockMembership(tx, scope, userId);
+    if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
+    if (target.status === "active") return;
+    if (target.role === "owner" && actor.role !== "owner") {
+      throw new StaffError("Only an owner can give an owner access again.", 403);
+    }
+    await tx
+      .update(memberships)
+      .set({ status: "active", updatedAt: new Date() })
+      .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
+    await audit(tx, {
+      actor,
+      action: "staff.enable",
+      outcome: "success",
+      targetType: "user",
+      targetId: userId,
+      details: { email: target.email, role: target.role },
+      request,
+    });
+  });
+}
+
+export async function setSupportRefundLimit(scope: Scope, actor: AppContext, limit: bigint, request: Request): Promise<void> {
+  if (actor.role !== "owner") {
+    await refuse(actor, request, "settings.support_refund_limit", scope.merchantId, new StaffError("Only an owner can change the support refund limit.", 403));
+  }
+  if (limit < 0n) throw new StaffError("The limit cannot be negative.", 400, "limit");
+  const dbx = db();
+  const before = actor.merchant.supportRefundLimit;
+  await dbx.update(merchants).set({ supportRefundLimit: limit, updatedAt: new Date() }).where(eq(merchants.id, scope.merchantId));
+  await audit(dbx, {
+    actor,
+    action: "settings.support_refund_limit",
+    outcome: "success",
+    targetType: "merchant",
+    targetId: scope.merchantId,
+    details: { from: before, to: limit },
+    request,
+  });
+}
+
+// --- Accepting an invitation (no session yet: the token is the credential) ---
+
+export interface OpenInvitation {
+  merchantId: string;
+  merchantName: string;
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: Date;
+  /** The address already has an account: accepting asks for its password instead of a new one. */
+  existingUser: boolean;
+}
+
+export type InvitationLookup =
+  | { status: "open"; invitation: OpenInvitation }
+  | { status: "expired" | "used" | "revoked" | "unknown" };
+
+export async function findInvitation(merchantId: string, token: string, now = new Date()): Promise<InvitationLookup> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { status: "unknown" };
+  const dbx = db();
+  const [row] = await dbx
+    .select({ inv: invitations, merchantName: merchants.name })
+    .from(invitations)
+    .innerJoin(merchants, eq(merchants.id, invitations.merchantId))
+    .where(and(eq(invitations.merchantId, merchantId), eq(invitations.tokenHash, hashToken(token))));
+  if (!row) return { status: "unknown" };
+  const inv = row.inv;
+  if (inv.acceptedAt) return { status: "used" };
+  if (inv.revokedAt) return { status: "revoked" };
+  if (inv.expiresAt.getTime() <= now.getTime()) return { status: "expired" };
+  const user = await dbx.query.users.findFirst({ where: sql`lower(${users.email}) = ${inv.email.toLowerCase()}` });
+  return {
+    status: "open",
+    invitation: {
+      merchantId,
+      merchantName: row.merchantName,
+      id: inv.id,
+      email: inv.email,
+      role: inv.role as Role,
+      expiresAt: inv.expiresAt,
+      existingUser: !!user?.passwordHash,
+    },
+  };
+}
+
+/**
+ * Accepts an invitation: a new person sets their name and password; a person who
+ * already has an account confirms its password (an invitation never resets one).
+ * Single use: the accepted_at guard lets exactly one request through.
+ */
+export async function acceptInvitation(
+  merchantId: string,
+  token: string,
+  input: { name?: string; password: string },
+  request: Request,
+  now = new Date(),
+): Promise<{ userId: string; merchantId: string }> {
+  const found = await findInvitation(merchantId, token, now);
+  if (found.status !== "open") {
+    throw new StaffError(invitationProblem(found.status), found.status === "unknown" ? 404 : 409);
+  }
+  const inv = found.invitation;
+  const dbx = db();
+  let userId: string;
+  const existing = await dbx.query.users.findFirst({ where: sql`lower(${users.email}) = ${inv.email.toLowerCase()}` });
+  if (existing?.passwordHash) {
+    if (!(await verifyPassword(existing.passwordHash, input.password))) {
+      await audit(dbx, {
+        merchantId,
+        actor: { userId: existing.id, email: existing.email },
+        action: "staff.invite_accept",
+        outcome: "failure",
+        targetType: "invitation",
+        targetId: inv.id,
+        details: { reason: "wrong_password" },
+        request,
+      });
+      throw new StaffError(`That is not the password of ${inv.email}.`, 400, "password");
+    }
+    userId = existing.id;
+  } else {
+    const problem = passwordProblem(input.password);
+    if (problem) throw new StaffError(problem, 400, "password");
+    const name = (input.name ?? "").trim();
+    if (!name) throw new StaffError("Enter your name.", 400, "name");
+    if (name.length > 100) throw new StaffError("Use at most 100 characters for your name.", 400, "name");
+    const passwordHash = await hashPassword(input.password);
+    if (existing) {
+      userId = existing.id;
+      await dbx.update(users).set({ name, passwordHash, passwordChangedAt: now, updatedAt: now }).where(eq(users.id, existing.id));
+    } else {
+      userId = newId("usr");
+      await dbx.insert(users).values({ id: userId, email: inv.email, name, passwordHash, passwordChangedAt: now });
+    }
+  }
+  await dbx.transaction(async (tx) => {
+    const claimed = await tx
+      .update(invitations)
+      .set({ acceptedAt: now })
+      .where(
+        and(
+          eq(invitations.merchantId, merchantId),
+          eq(invitations.id, inv.id),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
+      .returning({ id: invitations.id });
+    if (claimed.length === 0) throw new StaffError(invitationProblem("used"), 409);
+    await tx
+      .insert(memberships)
+      .values({ merchantId, userId, role: inv.role, status: "active" })
+      .onConflictDoUpdate({
+        target: [memberships.merchantId, memberships.userId],
+        set: { role: inv.role, status: "active", updatedAt: now },
+      });
+    await audit(tx, {
+      merchantId,
+      actor: { userId, email: inv.email },
+      action: "staff.invite_accept",
+      outcome: "success",
+      targetType: "invitation",
+      targetId: inv.id,
+      details: { role: inv.role },
+      request,
+    });
+  });
+  return { userId, merchantId };
+}
+
+export function invitationProblem(status: "expired" | "used" | "revoked" | "unknown"): string {
+  switch (status) {
+    case "expired":
+      return "This invitation has expired (invitations last 7 days). Ask for a new one.";
+    case "used":
+      return "This invitation has already been used. Sign in instead.";
+    case "revoked":
+      return "This invitation was withdrawn. Ask for a new one if you still need access.";
+    default:
+      return "This invitation link is not valid. Check that you copied all of it.";
+  }
+}
