@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, foreignKey, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bigint, check, date, foreignKey, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, ledgerAccount, ledgerCategory, payoutStatus } from "./enums";
 import { currency, money, tstz } from "./common";
 import { merchants } from "./merchants";
@@ -100,7 +100,7 @@ export const payouts = pgTable(
     primaryKey({ columns: [t.merchantId, t.id] }),
     check("payouts_amount_positive", sql`${t.amount} > 0`),
     check("payouts_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    index("payouts_cutoff").on(t.merchantId, t.currency, t.cutoffAt),
+    uniqueIndex("payouts_one_per_cutoff").on(t.merchantId, t.currency, t.cutoffAt),
     index("payouts_created").on(t.merchantId, t.createdAt, t.id),
     index("payouts_arrival").on(t.merchantId, t.expectedArrivalDate, t.id),
     index("payouts_status").on(t.merchantId, t.status),
