@@ -29,6 +29,9 @@ export interface ShellData {
   permissions: Permission[];
   memberships: { merchantId: string; merchantName: string; role: Role }[];
   csrfToken: string;
+  /** The language the pages render in: the user's choice, else the merchant's default. */
+  locale: string;
+  dir: "ltr" | "rtl";
 }
 
 export const APP_ROUTE_ID = "routes/_app";

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { memberships, merchants, sessions, users } from "~db/schema";
-import type { DbOrTx } from "~db/client.server";
+import { db, type DbOrTx } from "~db/client.server";
 import { audit } from "~/modules/audit/audit.server";
 import { burnPasswordCheck, verifyPassword } from "./password.server";
 import { clientIp } from "./request.server";
@@ -287,3 +287,38 @@ export async function signInWithSecondFactor(
   if (!merchantId) return { kind: "no_access", message: "Your access to every merchant has been removed." };
   return finishSignIn(dbx, request, user, merchantId, method, now);
 }
+
+/** Whether this browser has given the password and still owes the second factor. */
+export async function pendingSecondFactor(dbx: DbOrTx, request: Request): Promise<boolean> {
+  return (await readSession(dbx, request)).status === "pending";
+}
+
+/** "Start over" on the code step: forget the half-finished sign-in. */
+export async function abandonSignIn(dbx: DbOrTx, request: Request): Promise<void> {
+  const state = await readSession(dbx, request);
+  if (state.status === "pending") await revokeSession(dbx, state.row.id);
+}
+
+/** Signing out: the session ends on the server, not just in the browser. */
+export async function signOut(dbx: DbOrTx, request: Request): Promise<void> {
+  const state = await readSession(dbx, request);
+  if (state.status === "none") return;
+  if (await revokeSession(dbx, state.row.id)) {
+    await audit(dbx, {
+      merchantId: state.row.merchantId,
+      actor: { userId: state.row.userId },
+      action: "auth.logout",
+      outcome: "success",
+      request,
+    });
+  }
+}
+
+// Route-facing entry points on the process database (routes never import db/).
+export const loginFlow = {
+  password: (request: Request, input: { email: string; password: string }) => signInWithPassword(db(), request, input),
+  code: (request: Request, input: { code: string }) => signInWithSecondFactor(db(), request, input),
+  pending: (request: Request) => pendingSecondFactor(db(), request),
+  abandon: (request: Request) => abandonSignIn(db(), request),
+  signOut: (request: Request) => signOut(db(), request),
+};

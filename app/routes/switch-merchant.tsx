@@ -1,0 +1,22 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { z } from "zod";
+import { requireAction } from "~/modules/access/guard.server";
+import { switchMerchant } from "~/modules/access/membership.server";
+
+export async function loader() {
+  return redirect("/");
+}
+
+const schema = z.object({ merchantId: z.string().min(1).max(100) });
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, null);
+  const parsed = schema.safeParse({ merchantId: form.get("merchantId") });
+  if (!parsed.success) {
+    throw new Response("Choose a merchant to switch to.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  await switchMerchant(ctx, parsed.data.merchantId, request);
+  // Ids in the current URL belong to the old merchant: start at its home page.
+  return redirect("/");
+}
