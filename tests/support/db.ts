@@ -15,9 +15,11 @@ let fileCounter = 0;
 
 /**
  * A fresh, migrated database for this test file, installed as the process's db().
+ * `seed: "demo"` starts from the demo merchants with a smaller deterministic ledger
+ * (TEST_SEED in global-setup.ts: 1,500 + 600 payments over 120 days, seeded once per run).
  * Call at the top level of a test file.
  */
-export function useTestDatabase(opts: { seed?: "none" | "demo"; seedPayments?: { coffee: number; northwind: number } } = {}): TestDatabase {
+export function useTestDatabase(opts: { seed?: "none" | "demo" } = {}): TestDatabase {
   const info = inject("testDb");
   let handle: DbHandle | undefined;
   let dbName: string | null = null;
@@ -29,27 +31,16 @@ export function useTestDatabase(opts: { seed?: "none" | "demo"; seedPayments?: {
       const { default: postgres } = await import("postgres");
       admin = postgres(info.url, { max: 1, onnotice: () => {} });
       dbName = `${info.runId}_${process.pid}_${++fileCounter}_${Math.random().toString(36).slice(2, 8)}`;
-      await admin.unsafe(`CREATE DATABASE ${dbName} TEMPLATE ${info.template}`);
+      await admin.unsafe(`CREATE DATABASE ${dbName} TEMPLATE ${opts.seed === "demo" ? info.seededTemplate : info.template}`);
       const u = new URL(info.url);
       u.pathname = `/${dbName}`;
       url = u.toString();
       handle = await openPostgres(url, { max: 20 });
     } else {
-      const blob = new Blob([fs.readFileSync(info.file)]);
+      const blob = new Blob([fs.readFileSync(opts.seed === "demo" ? info.seededFile : info.file)]);
       handle = await openPglite(undefined, { loadDataDir: blob });
     }
     setDb(handle);
-    if (opts.seed === "demo") {
-      const { seedDemo } = await import("../../db/seed/seed");
-      await seedDemo(handle.db, {
-        seed: 1,
-        coffeePayments: opts.seedPayments?.coffee ?? 1500,
-        northwindPayments: opts.seedPayments?.northwind ?? 600,
-        days: 120,
-        now: new Date(),
-        passwordHashCost: "fast",
-      });
-    }
   });
 
   afterAll(async () => {

@@ -2,7 +2,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { migrate, migrateUrl, openPglite } from "../../db/client.server";
+import { migrate, migrateUrl, openPglite, openPostgres, type Db } from "../../db/client.server";
+
+/** The smaller deterministic demo dataset every `seed: "demo"` test file starts from. */
+export const TEST_SEED = { seed: 1, coffeePayments: 1500, northwindPayments: 600, days: 120, passwordHashCost: "fast" as const };
+
+async function seed(db: Db) {
+  const { seedDemo } = await import("../../db/seed/seed");
+  await seedDemo(db, { ...TEST_SEED, now: new Date() });
+}
 
 /**
  * Once per run: prepare a migrated database every test file clones.
@@ -23,7 +31,14 @@ export default async function setup(project: TestProject) {
     const u = new URL(url);
     u.pathname = `/${template}`;
     await migrateUrl(u.toString());
-    project.provide("testDb", { kind: "postgres", url, template, runId });
+    // A second template with the demo data, cloned by files that ask for it.
+    const seeded = `${runId}_tpl_demo`;
+    await admin.unsafe(`CREATE DATABASE ${seeded} TEMPLATE ${template}`);
+    u.pathname = `/${seeded}`;
+    const h = await openPostgres(u.toString(), { max: 2 });
+    await seed(h.db);
+    await h.close();
+    project.provide("testDb", { kind: "postgres", url, template, seededTemplate: seeded, runId });
     return async () => {
       const dbs = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${runId + "%"}`;
       for (const { datname } of dbs) {
@@ -35,17 +50,24 @@ export default async function setup(project: TestProject) {
   const handle = await openPglite(undefined);
   await migrate(handle);
   const dump = await handle.pglite!.dumpDataDir("none");
-  await handle.close();
   const file = path.join(os.tmpdir(), `${runId}_pglite.tar`);
   fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
-  project.provide("testDb", { kind: "pglite", file, runId });
-  return () => fs.rmSync(file, { force: true });
+  await seed(handle.db);
+  const seededDump = await handle.pglite!.dumpDataDir("none");
+  const seededFile = path.join(os.tmpdir(), `${runId}_pglite_demo.tar`);
+  fs.writeFileSync(seededFile, Buffer.from(await seededDump.arrayBuffer()));
+  await handle.close();
+  project.provide("testDb", { kind: "pglite", file, seededFile, runId });
+  return () => {
+    fs.rmSync(file, { force: true });
+    fs.rmSync(seededFile, { force: true });
+  };
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     testDb:
-      | { kind: "postgres"; url: string; template: string; runId: string }
-      | { kind: "pglite"; file: string; runId: string };
+      | { kind: "postgres"; url: string; template: string; seededTemplate: string; runId: string }
+      | { kind: "pglite"; file: string; seededFile: string; runId: string };
   }
 }
