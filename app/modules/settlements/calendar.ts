@@ -116,3 +116,79 @@ export function startOfDay(day: string, cal: SettlementCalendar): Date {
   return zonedTimeToUtc({ ...dayParts(day), hour: 0, minute: 0, second: 0 }, cal.timeZone);
 }
 
+
+/* ---------------------------- schedule defaults ---------------------------- */
+
+/** Local hours of a payout's bank steps: sent in the morning batch, credited mid-morning. */
+export const SEND_HOUR = 8;
+export const ARRIVAL_HOUR = 10;
+
+export interface ScheduleDefaults {
+  cutoff: string;
+  delayDays: number;
+  weekendDays: number[];
+  holidayCalendar: string;
+}
+
+/**
+ * What a new merchant starts with. Iranian gateways batch settlements late in the
+ * evening (23:30) and the Iranian weekend is Friday; elsewhere the day closes at
+ * midnight and the weekend is Saturday and Sunday. T+1 everywhere.
+ */
+export function defaultSchedule(input: { currency: string; country: string }): ScheduleDefaults {
+  const iran = input.currency === "IRR" || input.country === "IR";
+  return {
+    cutoff: input.currency === "IRR" ? "23:30" : "00:00",
+    delayDays: 1,
+    weekendDays: iran ? [5] : [0, 6],
+    holidayCalendar: input.country,
+  };
+}
+
+/** "HH:MM" (or "H:MM", "HH:MM:SS" as PostgreSQL prints a time) normalised to "HH:MM", or null. */
+export function normalizeCutoff(input: string): string | null {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(input.trim());
+  if (!m) return null;
+  const hour = Number(m[1]);
+  const minute = Number(m[2]);
+  if (hour > 23 || minute > 59 || (m[3] !== undefined && Number(m[3]) !== 0)) return null;
+  return `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
+}
+
+/** The instant the local clock shows `hour:minute` on local date `day`. */
+export function atLocalTime(day: string, hour: number, minute: number, cal: Pick<SettlementCalendar, "timeZone">): Date {
+  return zonedTimeToUtc({ ...dayParts(day), hour, minute, second: 0 }, cal.timeZone);
+}
+
+export interface PayoutTimes {
+  /** The local day whose money the payout carries. */
+  settlementDay: string;
+  /** Local date the money is expected in the merchant's account. */
+  expectedArrivalDate: string;
+  /** When the payout goes to the bank: the first business morning after the settlement day. */
+  sendAt: Date;
+  /** When the bank is expected to credit it: the arrival date, mid-morning. */
+  arriveAt: Date;
+}
+
+/**
+ * When each step of a payout closing `cutoff` happens. Never before the cutoff
+ * itself: with a delay of 0 days the payout is sent and credited at once.
+ */
+export function payoutTimes(cutoff: Date, cal: SettlementCalendar): PayoutTimes {
+  const settlementDay = settlementDayOf(cutoff, cal);
+  const expectedArrivalDate = expectedArrival(cutoff, cal);
+  const sendDay = addBusinessDays(settlementDay, 1, cal);
+  const scheduledSend = atLocalTime(sendDay < expectedArrivalDate ? sendDay : expectedArrivalDate, SEND_HOUR, 0, cal);
+  const sendAt = scheduledSend.getTime() > cutoff.getTime() ? scheduledSend : cutoff;
+  const scheduledArrival = atLocalTime(expectedArrivalDate, ARRIVAL_HOUR, 0, cal);
+  const arriveAt = scheduledArrival.getTime() > sendAt.getTime() ? scheduledArrival : sendAt;
+  return { settlementDay, expectedArrivalDate, sendAt, arriveAt };
+}
+
+/** Business days strictly after `from` up to and including `to` (0 when to <= from). */
+export function businessDaysBetween(from: string, to: string, cal: SettlementCalendar): number {
+  let n = 0;
+  for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (isBusinessDay(d, cal)) n++;
+  return n;
+}
