@@ -234,3 +234,10 @@ export async function changePassword(
   const ended = await revokeUserSessions(dbx, user.id, { exceptId: ctx.session.id });
   await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "success", targetType: "user", targetId: user.id, details: { otherSessionsEnded: ended }, request });
 }
+
+export async function cancelTotpEnrollment(ctx: AppContext): Promise<void> {
+  await db()
+    .update(users)
+    .set({ totpSecret: null, updatedAt: new Date() })
+    .where(and(eq(users.id, ctx.user.id), isNull(users.totpEnabledAt)));
+}

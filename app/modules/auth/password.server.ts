@@ -1,7 +1,8 @@
 import argon2 from "argon2";
 
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 256;
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
+
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH };
 
 // OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): memory-hard yet cheap enough
 // for a 2-core server under a login burst.
