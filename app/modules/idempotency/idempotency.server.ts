@@ -1,0 +1,206 @@
+/**
+ * Idempotency-Key handling with the semantics merchants know from the leading APIs:
+ * - the first response (status and body, errors included) is stored and replayed for
+ *   the same key;
+ * - the same key with different parameters (or on another endpoint) is refused (422);
+ * - concurrent requests with one key execute once: the first claims the key with an
+ *   INSERT ... ON CONFLICT DO NOTHING, the others wait for its response and replay it;
+ * - a request refused before doing anything (validation) is not stored, so the client
+ *   can fix it and retry with the same key;
+ * - keys are pruned after 24 hours.
+ * The payments and refunds tables carry the key too (unique per merchant), a second
+ * line of defence if a stored response is ever lost mid-flight.
+ */
+import crypto from "node:crypto";
+import { and, eq, lt } from "drizzle-orm";
+import { idempotencyKeys } from "~db/schema";
+import { db } from "~db/client.server";
+
+export const KEY_MAX_LENGTH = 255;
+
+export interface IdempotentRequest {
+  merchantId: string;
+  /** Who may replay it: "term_..." for an API key, "user:usr_..." for a console user. */
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  /** fingerprint() of the parsed parameters. */
+  fingerprint: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotentResponse extends StoredResponse {
+  replayed: boolean;
+}
+
+export interface RunResult extends StoredResponse {
+  /** false: nothing happened (validation refused it); do not keep the key. */
+  store?: boolean;
+}
+
+export const idempotencyConfig = {
+  /** How long a waiting duplicate polls for the first request's response. */
+  waitMs: 30_000,
+  pollMs: 25,
+  /** An in-progress claim older than this is abandoned (its process died) and may be taken over. */
+  staleMs: 120_000,
+  retentionMs: 24 * 60 * 60 * 1000,
+};
+
+/** A key the client may use: 1-255 printable ASCII characters. */
+export function validKey(key: string): boolean {
+  return key.length >= 1 && key.length <= KEY_MAX_LENGTH && /^[\x21-\x7e]+$/.test(key);
+}
+
+/** Canonical JSON (sorted keys, bigint as string) hashed: equal parameters, equal fingerprint. */
+export function fingerprint(value: unknown): string {
+  return crypto.createHash("sha256").update(canonical(value)).digest("hex");
+}
+
+function canonical(v: unknown): string {
+  if (v === undefined) return "null";
+  if (typeof v === "bigint") return JSON.stringify(v.toString());
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  const entries = Object.entries(v as Record<string, unknown>)
+    .filter(([, x]) => x !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function reused(): StoredResponse {
+  return {
+    status: 422,
+    body: {
+      error: {
+        type: "idempotency_error",
+        code: "idempotency_key_reused",
+        message:
+          "This Idempotency-Key was already used with different parameters or on another endpoint. Use a new key for a new request.",
+        param: "Idempotency-Key",
+      },
+    },
+  };
+}
+
+function inUse(): StoredResponse {
+  return {
+    status: 409,
+    body: {
+      error: {
+        type: "idempotency_error",
+        code: "idempotency_key_in_use",
+        message: "A request with this Idempotency-Key is still being processed. Retry in a moment to get its result.",
+        param: "Idempotency-Key",
+      },
+    },
+  };
+}
+
+async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
+  const inserted = await db()
+    .insert(idempotencyKeys)
+    .values({
+      merchantId: req.merchantId,
+      scope: req.scope,
+      key: req.key,
+      requestHash: req.fingerprint,
+      method: req.method,
+      path: req.path,
+      state: "in_progress",
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  return inserted.length > 0;
+}
+
+function where(req: IdempotentRequest) {
+  return and(
+    eq(idempotencyKeys.merchantId, req.merchantId),
+    eq(idempotencyKeys.scope, req.scope),
+    eq(idempotencyKeys.key, req.key),
+  );
+}
+
+async function release(req: IdempotentRequest): Promise<void> {
+  await db()
+    .delete(idempotencyKeys)
+    .where(and(where(req), eq(idempotencyKeys.state, "in_progress")));
+}
+
+async function execute(req: IdempotentRequest, run: () => Promise<RunResult>): Promise<IdempotentResponse> {
+  let result: RunResult;
+  try {
+    result = await run();
+  } catch (e) {
+    // Unknown failure: free the key so a retry can run (the payment/refund rows' own
+    // unique keys stop a second charge if the first attempt got that far).
+    await release(req).catch(() => {});
+    throw e;
+  }
+  if (result.store === false) {
+    await release(req);
+    return { status: result.status, body: result.body, replayed: false };
+  }
+  await db()
+    .update(idempotencyKeys)
+    .set({
+      state: "completed",
+      responseStatus: result.status,
+      responseBody: result.body as Record<string, unknown>,
+      completedAt: new Date(),
+    })
+    .where(where(req));
+  return { status: result.status, body: result.body, replayed: false };
+}
+
+export async function withIdempotency(
+  req: IdempotentRequest,
+  run: () => Promise<RunResult>,
+): Promise<IdempotentResponse> {
+  const started = Date.now();
+  for (;;) {
+    const now = new Date();
+    if (await claim(req, now)) return execute(req, run);
+
+    const [row] = await db().select().from(idempotencyKeys).where(where(req));
+    if (!row) continue; // released between our insert and select: try to claim again
+    if (row.requestHash !== req.fingerprint || row.method !== req.method || row.path !== req.path) {
+      return { ...reused(), replayed: false };
+    }
+    if (row.state === "completed") {
+      return { status: row.responseStatus ?? 200, body: row.responseBody, replayed: true };
+    }
+    if (now.getTime() - row.createdAt.getTime() > idempotencyConfig.staleMs) {
+      // Compare-and-set on created_at: of several waiters, one takes the abandoned key over.
+      const taken = await db()
+        .update(idempotencyKeys)
+        .set({ createdAt: now })
+        .where(and(where(req), eq(idempotencyKeys.state, "in_progress"), lt(idempotencyKeys.createdAt, new Date(row.createdAt.getTime() + 1))))
+        .returning({ key: idempotencyKeys.key });
+      if (taken.length > 0) return execute(req, run);
+    }
+    if (Date.now() - started > idempotencyConfig.waitMs) return { ...inUse(), replayed: false };
+    await sleep(idempotencyConfig.pollMs);
+  }
+}
+
+/** Drops keys older than the retention window (24 h); returns how many. */
+export async function pruneIdempotencyKeys(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - idempotencyConfig.retentionMs);
+  const r = await db()
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, cutoff))
+    .returning({ key: idempotencyKeys.key });
+  return r.length;
+}
+

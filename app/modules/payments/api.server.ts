@@ -1,0 +1,393 @@
+/**
+ * The payments API's HTTP handling, shared by the app/routes/api.v1.* route modules:
+ * authentication by terminal key, bounded JSON bodies, Idempotency-Key, and errors
+ * always as { "error": { type, code, message, param } } with a 4xx status.
+ */
+import { authenticateApiKey, type ApiPrincipal } from "~/modules/terminals/api-auth.server";
+import {
+  fingerprint,
+  KEY_MAX_LENGTH,
+  validKey,
+  withIdempotency,
+  type RunResult,
+} from "~/modules/idempotency/idempotency.server";
+import { normalizePan } from "~/lib/card";
+import { issueRefund, getRefund } from "~/modules/refunds/refunds.server";
+import type { Failure } from "./failure";
+import {
+  parseCreatePayment,
+  parseCreateRefund,
+  parseEmpty,
+  parseListQuery,
+  type InputProblem,
+} from "./api-input";
+import {
+  capturePayment,
+  createPayment,
+  getPayment,
+  listPayments,
+  refundsOfPayment,
+  voidPayment,
+  type Payment,
+} from "./payments.server";
+import { serializePayment, serializeRefund } from "./serialize";
+import { MAX_BODY_BYTES } from "./api-constants";
+
+export { MAX_BODY_BYTES };
+
+type ErrorType = Failure["type"] | "not_found_error";
+
+function toJson(body: unknown): string {
+  return JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+export function apiJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(toJson(body), {
+    status,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      ...headers,
+    },
+  });
+}
+
+export function errorBody(type: ErrorType | string, code: string, message: string, param: string | null = null, extra: Record<string, unknown> = {}) {
+  return { error: { type, code, message, param, ...extra } };
+}
+
+export function apiError(
+  status: number,
+  type: ErrorType | string,
+  code: string,
+  message: string,
+  param: string | null = null,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
+  return apiJson(status, errorBody(type, code, message, param, extra), headers);
+}
+
+function problemResponse(p: InputProblem): Response {
+  return apiError(400, "invalid_request_error", p.code, p.message, p.param);
+}
+
+function failureBody(f: Failure & { refundable?: bigint }) {
+  return errorBody(f.type, f.code, f.message, f.param, {
+    ...(f.details ?? {}),
+    ...(f.refundable !== undefined ? { refundable: f.refundable.toString() } : {}),
+  });
+}
+
+export function methodNotAllowed(allow: string[]): Response {
+  return apiError(405, "invalid_request_error", "method_not_allowed", `Use ${allow.join(" or ")} on this endpoint.`, null, {}, {
+    Allow: allow.join(", "),
+  });
+}
+
+async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
+  const auth = await authenticateApiKey(request);
+  if (auth.ok) return auth;
+  return {
+    ok: false,
+    response: apiError(
+      auth.status,
+      auth.status === 401 ? "authentication_error" : "permission_error",
+      auth.code,
+      auth.message,
+      null,
+      {},
+      auth.status === 401 ? { "WWW-Authenticate": 'Bearer realm="api"' } : {},
+    ),
+  };
+}
+
+/**
+ * Reads a JSON body of at most MAX_BODY_BYTES, counting what actually arrives (a
+ * client may lie in Content-Length or stream without one). An empty body is `undefined`.
+ */
+export async function readJsonBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+  if (type && !type.startsWith("application/json") && !type.includes("+json")) {
+    return {
+      ok: false,
+      response: apiError(415, "invalid_request_error", "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).", "Content-Type"),
+    };
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  const tooLarge = () =>
+    apiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes.`, "body");
+  if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
+  let text = "";
+  if (request.body) {
+    const reader = request.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        return { ok: false, response: tooLarge() };
+      }
+      chunks.push(value);
+    }
+    text = Buffer.concat(chunks).toString("utf8");
+  }
+  if (text.trim() === "") return { ok: true, body: undefined };
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch (e) {
+    return {
+      ok: false,
+      response: apiError(400, "invalid_request_error", "json_invalid", `The body is not valid JSON: ${(e as Error).message.slice(0, 120)}`, "body"),
+    };
+  }
+}
+
+function idempotencyKeyOf(request: Request): { ok: true; key: string | null } | { ok: false; response: Response } {
+  const key = request.headers.get("idempotency-key");
+  if (key === null) return { ok: true, key: null };
+  if (!validKey(key)) {
+    return {
+      ok: false,
+      response: apiError(
+        400,
+        "invalid_request_error",
+        "idempotency_key_invalid",
+        `Idempotency-Key must be 1 to ${KEY_MAX_LENGTH} printable characters (a UUID is typical).`,
+        "Idempotency-Key",
+      ),
+    };
+  }
+  return { ok: true, key };
+}
+
+/** Runs a POST under the caller's Idempotency-Key (when sent) and renders the response. */
+async function idempotentPost(
+  request: Request,
+  principal: ApiPrincipal,
+  key: string | null,
+  params: unknown,
+  run: () => Promise<RunResult>,
+): Promise<Response> {
+  const path = new URL(request.url).pathname.replace(/\/+$/, "");
+  try {
+    if (!key) {
+      const r = await run();
+      return apiJson(r.status, r.body);
+    }
+    const r = await withIdempotency(
+      {
+        merchantId: principal.merchantId,
+        scope: principal.terminalId,
+        key,
+        method: "POST",
+        path,
+        fingerprint: fingerprint(params),
+      },
+      run,
+    );
+    return apiJson(r.status, r.body, r.replayed ? { "Idempotent-Replayed": "true" } : {});
+  } catch (e) {
+    return unexpected(e);
+  }
+}
+
+function unexpected(e: unknown): Response {
+  console.error("api: unexpected error", e instanceof Error ? e.message : e);
+  return apiError(500, "api_error", "internal_error", "Something went wrong on our side; nothing was charged twice. Retry with the same Idempotency-Key.");
+}
+
+async function guard(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof Response) return e;
+    return unexpected(e);
+  }
+}
+
+function paymentResponse(p: Payment, status?: number): RunResult {
+  const body = serializePayment(p);
+  if (p.status === "declined" || p.status === "failed") {
+    return {
+      status: 402,
+      body: {
+        ...errorBody(
+          "card_error",
+          p.status === "declined" ? "card_declined" : "processing_error",
+          body.decline_message ?? "The card was declined.",
+          "card",
+          { decline_code: p.declineCode, payment_id: p.id },
+        ),
+        payment: body,
+      },
+    };
+  }
+  return { status: status ?? (p.status === "pending" ? 202 : 201), body };
+}
+
+function notFound(what: "payment" | "refund"): Response {
+  return apiError(404, "invalid_request_error", "resource_missing", `No such ${what}.`, "id");
+}
+
+// ---- handlers ---------------------------------------------------------------------
+
+export function apiCreatePayment(request: Request): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const key = idempotencyKeyOf(request);
+    if (!key.ok) return key.response;
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    const now = new Date();
+    const parsed = parseCreatePayment(body.body, now);
+    if (!parsed.ok) return problemResponse(parsed.problem);
+    const v = parsed.value;
+    if (v.currency !== auth.principal.currency) {
+      return apiError(400, "invalid_request_error", "currency_mismatch", `currency must be ${auth.principal.currency}, this merchant's currency.`, "currency");
+    }
+    // The fingerprint never holds the card number: BIN, last 4 and length identify it well enough.
+    const params = {
+      ...v,
+      card: v.card
+        ? { n: `${v.card.number.slice(0, 6)}…${v.card.number.slice(-4)}/${v.card.number.length}`, m: v.card.expMonth, y: v.card.expYear }
+        : undefined,
+    };
+    return idempotentPost(request, auth.principal, key.key, params, async () => {
+      const r = await createPayment(
+        auth.principal.scope,
+        {
+          amount: v.amount,
+          currency: v.currency,
+          card: v.card ? { ...v.card, number: normalizePan(v.card.number) } : undefined,
+          token: v.token,
+          description: v.description,
+          customerReference: v.customerReference,
+          capture: v.capture,
+        },
+        {
+          terminalId: auth.principal.terminalId,
+          idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+        },
+      );
+      if (!r.ok) {
+        // Refused before anything happened (bad token, card the provider rejects): not stored.
+        return { status: r.error.status, body: failureBody(r.error), store: r.error.status >= 500 ? false : r.error.status !== 400 };
+      }
+      return paymentResponse(r.payment);
+    });
+  });
+}
+
+export function apiListPayments(request: Request): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET", "POST"]);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const q = parseListQuery(new URL(request.url).searchParams);
+    if (!q.ok) return problemResponse(q.problem);
+    const r = await listPayments(auth.principal.scope, q.value);
+    if (!r.ok) return apiJson(r.error.status, failureBody(r.error));
+    return apiJson(200, {
+      object: "list",
+      data: r.payments.map((p) => serializePayment(p)),
+      has_more: r.nextCursor !== null,
+      next_cursor: r.nextCursor,
+    });
+  });
+}
+
+export function apiGetPayment(request: Request, id: string | undefined): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET"]);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const p = id ? await getPayment(auth.principal.scope, id) : undefined;
+    if (!p) return notFound("payment");
+    return apiJson(200, serializePayment(p, await refundsOfPayment(auth.principal.scope, p.id)));
+  });
+}
+
+export function apiPaymentTransition(request: Request, id: string | undefined, op: "capture" | "void"): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["POST"]);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const key = idempotencyKeyOf(request);
+    if (!key.ok) return key.response;
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    const parsed = parseEmpty(body.body);
+    if (!parsed.ok) return problemResponse(parsed.problem);
+    const existing = id ? await getPayment(auth.principal.scope, id) : undefined;
+    if (!existing) return notFound("payment");
+    return idempotentPost(request, auth.principal, key.key, { id: existing.id, op }, async () => {
+      const r = op === "capture" ? await capturePayment(auth.principal.scope, existing.id) : await voidPayment(auth.principal.scope, existing.id);
+      if (!r.ok) return { status: r.error.status, body: failureBody(r.error), store: r.error.status < 500 };
+      return { status: 200, body: serializePayment(r.payment) };
+    });
+  });
+}
+
+export function apiCreateRefund(request: Request, paymentId: string | undefined): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const key = idempotencyKeyOf(request);
+    if (!key.ok) return key.response;
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    const payment = paymentId ? await getPayment(auth.principal.scope, paymentId) : undefined;
+    if (!payment) return notFound("payment");
+    const parsed = parseCreateRefund(body.body, payment.currency);
+    if (!parsed.ok) return problemResponse(parsed.problem);
+    const v = parsed.value;
+    return idempotentPost(request, auth.principal, key.key, { payment: payment.id, ...v }, async () => {
+      const r = await issueRefund(auth.principal.scope, {
+        paymentId: payment.id,
+        amount: v.amount,
+        reason: v.reason,
+        note: v.note,
+        actor: { terminalId: auth.principal.terminalId },
+        idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+      });
+      if (!r.ok) return { status: r.error.status, body: failureBody(r.error) };
+      return { status: r.refund.status === "pending" ? 202 : 201, body: serializeRefund(r.refund) };
+    });
+  });
+}
+
+export function apiListRefunds(request: Request, paymentId: string | undefined): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET", "POST"]);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const payment = paymentId ? await getPayment(auth.principal.scope, paymentId) : undefined;
+    if (!payment) return notFound("payment");
+    const rows = await refundsOfPayment(auth.principal.scope, payment.id);
+    return apiJson(200, { object: "list", data: rows.map(serializeRefund), has_more: false, next_cursor: null });
+  });
+}
+
+export function apiGetRefund(request: Request, id: string | undefined): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET"]);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const r = id ? await getRefund(auth.principal.scope, id) : undefined;
+    if (!r) return notFound("refund");
+    return apiJson(200, serializeRefund(r));
+  });
+}
+
+export function apiNotFound(request: Request): Promise<Response> {
+  return guard(async () =>
+    apiError(404, "invalid_request_error", "route_not_found", `No API endpoint ${request.method} ${new URL(request.url).pathname}. See /api/v1/openapi.json.`),
+  );
+}

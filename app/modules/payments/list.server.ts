@@ -1,0 +1,242 @@
+/**
+ * The payments list: its URL schema, its filter as SQL, one keyset page and the
+ * count/sum of everything the filter matches.
+ *
+ * Contract for the CSV export (app/modules/exports): `paymentListQuerySchema` parses
+ * the same URLSearchParams the page uses and `paymentFilterSql(scope, filter)` is the
+ * WHERE condition over the unaliased `payments` table, so "export these" exports
+ * exactly the rows on screen (every page of them).
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { db, rows } from "~db/client.server";
+import { payments } from "~db/schema";
+import { CARD_BRANDS, CARD_FUNDINGS, PAYMENT_STATUSES } from "~/lib/labels";
+import {
+  amountInput,
+  amountRange,
+  and,
+  containsPattern,
+  keysetPage,
+  listBaseShape,
+  multi,
+  parseSort,
+  prefixPattern,
+  resolveListRange,
+  searchParamsToObject,
+  single,
+  type ListScope,
+  type Page,
+} from "~/modules/reporting/list-query.server";
+
+export type { ListScope } from "~/modules/reporting/list-query.server";
+
+/** Columns a person may show or hide (the table's ids). */
+export const PAYMENT_COLUMNS = [
+  "created",
+  "amount",
+  "status",
+  "card",
+  "bank",
+  "funding",
+  "terminal",
+  "customer",
+  "description",
+  "refunded",
+  "fee",
+  "id",
+] as const;
+export type PaymentColumn = (typeof PAYMENT_COLUMNS)[number];
+export const DEFAULT_PAYMENT_COLUMNS: PaymentColumn[] = ["created", "amount", "status", "card", "terminal", "customer", "description"];
+
+export const PAYMENT_SORTS = ["created", "-created", "amount", "-amount"] as const;
+
+export const paymentListQuerySchema = z.preprocess(
+  searchParamsToObject,
+  z.object({
+    ...listBaseShape,
+    status: multi(z.enum(PAYMENT_STATUSES, { message: "Unknown payment status" })),
+    terminal: multi(z.string().max(100)),
+    brand: multi(z.enum(CARD_BRANDS, { message: "Unknown card brand" })),
+    bank: multi(z.string().max(100)),
+    funding: multi(z.enum(CARD_FUNDINGS, { message: "Unknown card funding" })),
+    min: single(amountInput).optional(),
+    max: single(amountInput).optional(),
+    q: single(z.string().max(100, "Search for at most 100 characters")).optional(),
+    sort: single(z.enum(PAYMENT_SORTS, { message: "Sort by created or amount" })).default("-created"),
+    cols: multi(z.enum(PAYMENT_COLUMNS, { message: "Unknown column" })),
+  }),
+);
+
+export type PaymentListQuery = z.output<typeof paymentListQuerySchema>;
+
+/**
+ * The search box: a payment id, a provider reference, the card's last 4 digits
+ * ("1234", "•••• 1234"), a customer reference (prefix, any case) or words of the
+ * description.
+ */
+function searchSql(raw: string): SQL | null {
+  const q = raw.trim();
+  if (!q) return null;
+  const conds: SQL[] = [
+    sql`${payments.id} = ${q}`,
+    sql`${payments.providerReference} = ${q}`,
+    sql`lower(${payments.customerReference}) like lower(${prefixPattern(q)})`,
+    sql`${payments.description} ilike ${containsPattern(q)}`,
+  ];
+  const last4 = /^[^0-9]*([0-9]{4})$/.exec(q)?.[1];
+  if (last4) conds.push(sql`${payments.cardLast4} = ${last4}`);
+  return sql.join(conds, sql` or `);
+}
+
+/** WHERE condition over `payments` for this merchant and filter (throws ListFilterError on a bad bound). */
+export function paymentFilterSql(scope: ListScope, filter: PaymentListQuery, now: Date = new Date()): SQL {
+  const range = resolveListRange(scope.timeZone, filter, now);
+  const amount = amountRange(scope.currency, filter);
+  return and([
+    sql`${payments.merchantId} = ${scope.merchantId}`,
+    range.from ? sql`${payments.createdAt} >= ${range.from.toISOString()}::timestamptz` : null,
+    range.to ? sql`${payments.createdAt} < ${range.to.toISOString()}::timestamptz` : null,
+    filter.status.length ? sql`${payments.status}::text in (${sql.join(filter.status.map((s) => sql`${s}`), sql`, `)})` : null,
+    filter.terminal.length ? sql`${payments.terminalId} in (${sql.join(filter.terminal.map((s) => sql`${s}`), sql`, `)})` : null,
+    filter.brand.length ? sql`${payments.cardBrand}::text in (${sql.join(filter.brand.map((s) => sql`${s}`), sql`, `)})` : null,
+    filter.bank.length ? sql`${payments.issuerBank} in (${sql.join(filter.bank.map((s) => sql`${s}`), sql`, `)})` : null,
+    filter.funding.length ? sql`${payments.cardFunding}::text in (${sql.join(filter.funding.map((s) => sql`${s}`), sql`, `)})` : null,
+    amount.min !== null ? sql`${payments.amount} >= ${amount.min.toString()}::bigint` : null,
+    amount.max !== null ? sql`${payments.amount} <= ${amount.max.toString()}::bigint` : null,
+    filter.q ? searchSql(filter.q) : null,
+  ]);
+}
+
+export interface PaymentListRow {
+  id: string;
+  createdAt: string;
+  amount: string;
+  amountRefunded: string;
+  fee: string;
+  currency: string;
+  status: string;
+  cardBrand: string;
+  cardFunding: string;
+  cardBin: string | null;
+  cardLast4: string | null;
+  issuerBank: string;
+  terminalId: string;
+  terminalName: string;
+  customerReference: string | null;
+  description: string | null;
+  declineCode: string | null;
+}
+
+export interface PaymentTotals {
+  count: number;
+  amount: bigint;
+  capturedCount: number;
+  capturedAmount: bigint;
+  refunded: bigint;
+}
+
+export interface PaymentList {
+  page: Page<PaymentListRow>;
+  totals: PaymentTotals;
+}
+
+const SORT_COLUMNS = { created: { expr: sql`${payments.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${payments.amount}`, type: "bigint" } } as const;
+
+/** One page of payments and the totals of the whole filter. */
+export async function listPayments(scope: ListScope, filter: PaymentListQuery, now: Date = new Date()): Promise<PaymentList> {
+  const dbx = db();
+  const where = paymentFilterSql(scope, filter, now);
+  const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
+  const sort = SORT_COLUMNS[field];
+  const [page, totals] = await Promise.all([
+    keysetPage<{
+      id: string;
+      created_at: string;
+      amount: string;
+      amount_refunded: string;
+      fee: string;
+      currency: string;
+      status: string;
+      card_brand: string;
+      card_funding: string;
+      card_bin: string | null;
+      card_last4: string | null;
+      issuer_bank: string;
+      terminal_id: string;
+      terminal_name: string | null;
+      customer_reference: string | null;
+      description: string | null;
+      decline_code: string | null;
+    }>(dbx, {
+      select: sql`${payments.id} as id, to_char(${payments.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+        ${payments.amount}::text as amount, ${payments.amountRefunded}::text as amount_refunded, ${payments.fee}::text as fee,
+        ${payments.currency} as currency, ${payments.status}::text as status, ${payments.cardBrand}::text as card_brand,
+        ${payments.cardFunding}::text as card_funding, ${payments.cardBin} as card_bin, ${payments.cardLast4} as card_last4,
+        ${payments.issuerBank} as issuer_bank, ${payments.terminalId} as terminal_id,
+        (select t.name from terminals t where t.merchant_id = ${payments.merchantId} and t.id = ${payments.terminalId}) as terminal_name,
+        ${payments.customerReference} as customer_reference, ${payments.description} as description, ${payments.declineCode} as decline_code`,
+      from: sql`${payments}`,
+      where,
+      sort: { expr: sort.expr, type: sort.type, desc, id: sql`${payments.id}` },
+      cursor: filter.cursor,
+      limit: filter.limit,
+    }),
+    rows<{ count: string; amount: string; captured_count: string; captured_amount: string; refunded: string }>(
+      dbx,
+      sql`select count(*)::text as count, coalesce(sum(${payments.amount}), 0)::text as amount,
+            count(*) filter (where ${payments.status} = 'captured')::text as captured_count,
+            coalesce(sum(${payments.amount}) filter (where ${payments.status} = 'captured'), 0)::text as captured_amount,
+            coalesce(sum(${payments.amountRefunded}), 0)::text as refunded
+          from ${payments} where ${where}`,
+    ),
+  ]);
+  const t = totals[0];
+  return {
+    page: {
+      ...page,
+      rows: page.rows.map((r) => ({
+        id: r.id,
+        createdAt: r.created_at,
+        amount: r.amount,
+        amountRefunded: r.amount_refunded,
+        fee: r.fee,
+        currency: r.currency,
+        status: r.status,
+        cardBrand: r.card_brand,
+        cardFunding: r.card_funding,
+        cardBin: r.card_bin,
+        cardLast4: r.card_last4,
+        issuerBank: r.issuer_bank,
+        terminalId: r.terminal_id,
+        terminalName: r.terminal_name ?? r.terminal_id,
+        customerReference: r.customer_reference,
+        description: r.description,
+        declineCode: r.decline_code,
+      })),
+    },
+    totals: {
+      count: Number(t?.count ?? 0),
+      amount: BigInt(t?.amount ?? "0"),
+      capturedCount: Number(t?.captured_count ?? 0),
+      capturedAmount: BigInt(t?.captured_amount ?? "0"),
+      refunded: BigInt(t?.refunded ?? "0"),
+    },
+  };
+}
+
+/** Choices for the filter form: the merchant's terminals and the issuing banks seen in its sales (from the rollup). */
+export async function paymentFilterOptions(scope: ListScope): Promise<{ terminals: { id: string; name: string; status: string }[]; banks: string[] }> {
+  const dbx = db();
+  const [terminals, banks] = await Promise.all([
+    rows<{ id: string; name: string; status: string }>(
+      dbx,
+      sql`select id, name, status::text as status from terminals where merchant_id = ${scope.merchantId} order by name, id`,
+    ),
+    rows<{ issuer_bank: string }>(
+      dbx,
+      sql`select distinct issuer_bank from sales_daily where merchant_id = ${scope.merchantId} and issuer_bank <> '' order by issuer_bank`,
+    ),
+  ]);
+  return { terminals, banks: banks.map((b) => b.issuer_bank) };
+}

@@ -1,0 +1,372 @@
+/**
+ * The OpenAPI 3.1 description of /api/v1. Kept honest by
+ * tests/integration/payments/openapi.test.ts, which checks every documented operation
+ * against the route modules and validates real responses against these schemas.
+ */
+import { DECLINE_MESSAGES, TEST_CARDS } from "~/modules/processors/test-cards";
+import { MAX_BODY_BYTES } from "./api-constants";
+
+const money = (description: string) => ({
+  type: "string",
+  pattern: "^-?[0-9]+$",
+  description: `${description} Integer of minor units as a decimal string (IRR has none: rials).`,
+});
+const nullableString = (description?: string) => ({ type: ["string", "null"], ...(description ? { description } : {}) });
+const timestamp = (description: string, nullable = false) => ({
+  type: nullable ? ["string", "null"] : "string",
+  format: "date-time",
+  description,
+});
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+const idempotencyKey = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Up to 255 printable characters (a UUID is typical). The first response to a key (status and body, errors included) is stored for 24 hours and replayed for the same key, with the header Idempotent-Replayed: true. The same key with different parameters or on another endpoint is refused with 422. Concurrent requests with one key execute once. A request refused by validation (400) is not stored.",
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+};
+
+const commonErrors = {
+  "400": errorResponse("Invalid request: the error names the parameter (param) and the reason."),
+  "401": errorResponse("Missing, unknown or revoked API key."),
+  "403": errorResponse("The key's terminal is deactivated, or the merchant is not active."),
+  "404": errorResponse("No such object for this merchant (another merchant's ids are not found either)."),
+  "405": errorResponse("Method not allowed on this endpoint."),
+};
+
+const postErrors = {
+  ...commonErrors,
+  "409": errorResponse("The object is not in a state that allows this (e.g. capturing a voided payment), or the Idempotency-Key is still in use."),
+  "413": errorResponse(`The body is larger than ${MAX_BODY_BYTES} bytes.`),
+  "415": errorResponse("The body is not JSON."),
+  "422": errorResponse("The Idempotency-Key was used before with other parameters."),
+};
+
+const paymentId = { name: "paymentId", in: "path", required: true, schema: { type: "string" } };
+
+export function openApiDocument() {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Merchant Console payments API",
+      version: "1.0.0",
+      description: [
+        "Take and refund card payments through a terminal's API key.",
+        "",
+        "Authenticate with `Authorization: Bearer <terminal API key>`. Money is an integer of minor units (JSON number or decimal string in requests; always a decimal string in responses); the currency must be the merchant's.",
+        "",
+        "Errors are `{ \"error\": { \"type\", \"code\", \"message\", \"param\" } }` with a 4xx status.",
+        "",
+        "Sandbox test cards (any future expiry, any CVC of the right length):",
+        ...TEST_CARDS.map((c) => `- \`${c.number}\` (${c.brand}, ${c.funding}): ${c.outcome}`),
+      ].join("\n"),
+    },
+    servers: [{ url: "/api/v1" }],
+    security: [{ terminalKey: [] }],
+    paths: {
+      "/payments": {
+        get: {
+          operationId: "listPayments",
+          summary: "List payments, newest first",
+          parameters: [
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
+            { name: "cursor", in: "query", description: "next_cursor of the previous page.", schema: { type: "string" } },
+            {
+              name: "status",
+              in: "query",
+              description: "One or more statuses, comma-separated.",
+              schema: { type: "string" },
+            },
+            { name: "terminal_id", in: "query", schema: { type: "string" } },
+            { name: "created_gte", in: "query", schema: { type: "string", format: "date-time" } },
+            { name: "created_lt", in: "query", schema: { type: "string", format: "date-time" } },
+            { name: "last4", in: "query", schema: { type: "string", pattern: "^[0-9]{4}$" } },
+            { name: "customer_reference", in: "query", schema: { type: "string" } },
+          ],
+          responses: {
+            "200": { description: "A page of payments.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentList" } } } },
+            ...commonErrors,
+          },
+        },
+        post: {
+          operationId: "createPayment",
+          summary: "Charge a card (or authorize only, with capture: false)",
+          parameters: [idempotencyKey],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/CreatePaymentRequest" } } },
+          },
+          responses: {
+            "201": { description: "Approved: captured, or authorized when capture was false.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            "202": { description: "The provider did not answer in time: the payment is pending and reconciliation settles it within minutes. Never retry with a new key; fetch it instead.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            "402": { description: "Declined by the card's bank, or failed at the provider. The payment is recorded.", content: { "application/json": { schema: { $ref: "#/components/schemas/CardError" } } } },
+            ...postErrors,
+          },
+        },
+      },
+      "/payments/{paymentId}": {
+        get: {
+          operationId: "getPayment",
+          summary: "Retrieve a payment with its refunds",
+          parameters: [paymentId],
+          responses: {
+            "200": { description: "The payment.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            ...commonErrors,
+          },
+        },
+      },
+      "/payments/{paymentId}/capture": {
+        post: {
+          operationId: "capturePayment",
+          summary: "Capture an authorized payment (the whole amount)",
+          parameters: [paymentId, idempotencyKey],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false } } } },
+          responses: {
+            "200": { description: "Captured.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            ...postErrors,
+          },
+        },
+      },
+      "/payments/{paymentId}/void": {
+        post: {
+          operationId: "voidPayment",
+          summary: "Void an authorized (not captured) payment",
+          parameters: [paymentId, idempotencyKey],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false } } } },
+          responses: {
+            "200": { description: "Voided.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            ...postErrors,
+          },
+        },
+      },
+      "/payments/{paymentId}/refunds": {
+        get: {
+          operationId: "listRefunds",
+          summary: "The refunds of a payment",
+          parameters: [paymentId],
+          responses: {
+            "200": { description: "All refunds of the payment, oldest first.", content: { "application/json": { schema: { $ref: "#/components/schemas/RefundList" } } } },
+            ...commonErrors,
+          },
+        },
+        post: {
+          operationId: "createRefund",
+          summary: "Refund a captured payment, fully or partly",
+          description:
+            "Without amount, refunds everything still refundable. Several partial refunds are allowed while their sum stays within the captured amount; exactly the remainder is allowed. More than the remainder is refused (400 amount_exceeds_refundable, with `refundable`).",
+          parameters: [paymentId, idempotencyKey],
+          requestBody: {
+            required: false,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/CreateRefundRequest" } } },
+          },
+          responses: {
+            "201": { description: "The refund, succeeded or failed at the provider (a failed refund's money returns to the balance).", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
+            "202": { description: "The provider did not answer in time: the refund is pending; reconciliation settles it.", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
+            ...postErrors,
+          },
+        },
+      },
+      "/refunds/{refundId}": {
+        get: {
+          operationId: "getRefund",
+          summary: "Retrieve a refund",
+          parameters: [{ name: "refundId", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "The refund.", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
+            ...commonErrors,
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        terminalKey: { type: "http", scheme: "bearer", description: "A terminal's secret API key (sk_...)." },
+      },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["type", "code", "message", "param"],
+              properties: {
+                type: {
+                  type: "string",
+                  enum: ["invalid_request_error", "card_error", "authentication_error", "permission_error", "idempotency_error", "api_error"],
+                },
+                code: { type: "string" },
+                message: { type: "string" },
+                param: nullableString("The parameter the error is about."),
+                refundable: { ...money("What is still refundable (amount_exceeds_refundable)."), type: "string" },
+                decline_code: nullableString(),
+                payment_id: { type: "string" },
+                limit: { type: "string" },
+              },
+            },
+          },
+        },
+        CardError: {
+          type: "object",
+          required: ["error", "payment"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["type", "code", "message", "param", "decline_code", "payment_id"],
+              properties: {
+                type: { type: "string", enum: ["card_error"] },
+                code: { type: "string", enum: ["card_declined", "processing_error"] },
+                message: { type: "string" },
+                param: { type: "string" },
+                decline_code: { type: "string", enum: [...Object.keys(DECLINE_MESSAGES), "processing_error"] },
+                payment_id: { type: "string" },
+              },
+            },
+            payment: { $ref: "#/components/schemas/Payment" },
+          },
+        },
+        Card: {
+          type: "object",
+          additionalProperties: false,
+          required: ["brand", "funding", "bin", "last4", "masked_number", "exp_month", "exp_year", "issuer_bank"],
+          properties: {
+            brand: { type: "string", enum: ["visa", "mastercard", "amex", "discover", "unionpay", "shetab", "unknown"] },
+            funding: { type: "string", enum: ["credit", "debit", "prepaid", "unknown"] },
+            bin: nullableString("First six digits."),
+            last4: nullableString(),
+            masked_number: nullableString("BIN and last 4 digits at most, e.g. 424242******4242."),
+            exp_month: { type: ["integer", "null"] },
+            exp_year: { type: ["integer", "null"] },
+            issuer_bank: nullableString("Iranian bank code (e.g. 017) or the card network."),
+          },
+        },
+        Payment: {
+          type: "object",
+          additionalProperties: false,
+          required: [
+            "id", "object", "status", "amount", "currency", "amount_captured", "amount_refunded", "amount_refundable",
+            "fee", "net", "card", "description", "customer_reference", "terminal_id", "provider_reference",
+            "decline_code", "decline_message", "created_at", "authorized_at", "captured_at", "voided_at",
+          ],
+          properties: {
+            id: { type: "string" },
+            object: { type: "string", enum: ["payment"] },
+            status: { type: "string", enum: ["pending", "authorized", "captured", "declined", "voided", "failed"] },
+            amount: money("Amount of the payment."),
+            currency: { type: "string", pattern: "^[A-Z]{3}$" },
+            amount_captured: money("Captured amount."),
+            amount_refunded: money("Refunded so far (pending and succeeded refunds)."),
+            amount_refundable: money("amount - amount_refunded for a captured payment, else 0."),
+            fee: money("Our fee."),
+            net: money("amount - fee once captured."),
+            card: { $ref: "#/components/schemas/Card" },
+            description: nullableString(),
+            customer_reference: nullableString(),
+            terminal_id: { type: "string" },
+            provider_reference: nullableString(),
+            decline_code: nullableString(),
+            decline_message: nullableString("Why it was declined, in plain words."),
+            created_at: timestamp("Created (UTC)."),
+            authorized_at: timestamp("Authorized (UTC).", true),
+            captured_at: timestamp("Captured (UTC).", true),
+            voided_at: timestamp("Voided (UTC).", true),
+            refunds: { type: "array", items: { $ref: "#/components/schemas/Refund" } },
+          },
+        },
+        Refund: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id", "object", "payment_id", "amount", "currency", "status", "reason", "note", "failure_code", "failure_message", "provider_reference", "created_at", "updated_at"],
+          properties: {
+            id: { type: "string" },
+            object: { type: "string", enum: ["refund"] },
+            payment_id: { type: "string" },
+            amount: money("Refunded amount."),
+            currency: { type: "string", pattern: "^[A-Z]{3}$" },
+            status: { type: "string", enum: ["pending", "succeeded", "failed", "canceled"] },
+            reason: { type: "string", enum: ["requested_by_customer", "duplicate", "fraudulent", "other"] },
+            note: nullableString(),
+            failure_code: nullableString(),
+            failure_message: nullableString(),
+            provider_reference: nullableString(),
+            created_at: timestamp("Created (UTC)."),
+            updated_at: timestamp("Last change (UTC)."),
+          },
+        },
+        PaymentList: {
+          type: "object",
+          additionalProperties: false,
+          required: ["object", "data", "has_more", "next_cursor"],
+          properties: {
+            object: { type: "string", enum: ["list"] },
+            data: { type: "array", items: { $ref: "#/components/schemas/Payment" } },
+            has_more: { type: "boolean" },
+            next_cursor: nullableString("Pass as cursor for the next page."),
+          },
+        },
+        RefundList: {
+          type: "object",
+          additionalProperties: false,
+          required: ["object", "data", "has_more", "next_cursor"],
+          properties: {
+            object: { type: "string", enum: ["list"] },
+            data: { type: "array", items: { $ref: "#/components/schemas/Refund" } },
+            has_more: { type: "boolean" },
+            next_cursor: { type: "null" },
+          },
+        },
+        CreatePaymentRequest: {
+          type: "object",
+          additionalProperties: false,
+          required: ["amount", "currency"],
+          properties: {
+            amount: {
+              oneOf: [
+                { type: "integer", minimum: 1 },
+                { type: "string", pattern: "^[0-9]+$" },
+              ],
+              description: "Minor units, greater than zero.",
+            },
+            currency: { type: "string", description: "Must be the merchant's currency." },
+            card: {
+              type: "object",
+              additionalProperties: false,
+              required: ["number", "exp_month", "exp_year", "cvc"],
+              properties: {
+                number: { type: "string", description: "Luhn-valid card number (spaces allowed)." },
+                exp_month: { oneOf: [{ type: "integer", minimum: 1, maximum: 12 }, { type: "string" }] },
+                exp_year: { oneOf: [{ type: "integer" }, { type: "string" }], description: "Two or four digits." },
+                cvc: { type: "string" },
+              },
+            },
+            token: { type: "string", description: "A sandbox card token (POST /sandbox/v1/tokens) instead of card." },
+            description: { type: ["string", "null"], maxLength: 500 },
+            customer_reference: { type: ["string", "null"], maxLength: 200 },
+            capture: { type: "boolean", default: true, description: "false: authorize only; capture later." },
+          },
+        },
+        CreateRefundRequest: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            amount: {
+              oneOf: [
+                { type: "integer", minimum: 1 },
+                { type: "string", pattern: "^[0-9]+$" },
+              ],
+              description: "Minor units; omitted = everything still refundable.",
+            },
+            reason: { type: "string", enum: ["requested_by_customer", "duplicate", "fraudulent", "other"], default: "requested_by_customer" },
+            note: { type: ["string", "null"], maxLength: 1000 },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,513 @@
+/**
+ * Taking payments: create (tokenize, record, authorize), capture, void, read.
+ *
+ * The payment row is written (pending) before the provider is called, and the
+ * provider's answer is applied in a second transaction that locks the row and only
+ * moves it forward from the state it expects. So a crash, a timeout or a racing
+ * reconciliation job can leave a payment pending for a while, but never charge it
+ * twice, never lose it, and never post its money twice: the ledger posting and the
+ * rollup are written in the same transaction as the status change.
+ */
+import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import { merchants, payments, refunds, terminals } from "~db/schema";
+import { db, type DbOrTx, type Tx } from "~db/client.server";
+import { newId } from "~/lib/ids";
+import { localDateKey } from "~/lib/dates";
+import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
+import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
+import { chargePosting, computeFee } from "~/modules/ledger/postings";
+import { attemptDelta, captureDelta, declineDelta, type RollupKey } from "~/modules/ledger/rollup";
+import { applyRollup, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { processorFor } from "~/modules/processors/sandbox-processor.server";
+import { declineText } from "~/modules/processors/test-cards";
+import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
+import { failure, pgCode, type Result } from "./failure";
+
+export interface Scope {
+  merchantId: string;
+}
+
+export type Payment = typeof payments.$inferSelect;
+export type Merchant = typeof merchants.$inferSelect;
+export type PaymentStatus = Payment["status"];
+
+export interface CreatePaymentInput {
+  amount: bigint;
+  currency: string;
+  /** Card details (sent straight to the provider's vault, never stored here) ... */
+  card?: CardDetails;
+  /** ... or a token the provider issued earlier. */
+  token?: string;
+  description?: string | null;
+  customerReference?: string | null;
+  /** false: authorize only; capture later with capturePayment. Default true. */
+  capture?: boolean;
+}
+
+export interface CreatePaymentOptions {
+  terminalId: string;
+  userId?: string | null;
+  /** Unique per merchant: a second request with it returns the first payment. */
+  idempotencyKey?: string | null;
+  now?: Date;
+}
+
+export const DESCRIPTION_MAX = 500;
+export const CUSTOMER_REFERENCE_MAX = 200;
+
+// ---- helpers ----------------------------------------------------------------------
+
+export async function loadMerchant(scope: Scope, dbx: DbOrTx = db()): Promise<Merchant | undefined> {
+  const [m] = await dbx.select().from(merchants).where(eq(merchants.id, scope.merchantId));
+  return m;
+}
+
+/**
+ * The settlement calendar as far as available_on needs it. nextCutoff depends only on
+ * the time zone and the cutoff time (holidays move payouts' arrival, not when captured
+ * money becomes available), so holidays are not loaded on this hot path.
+ */
+export function calendarOf(m: Merchant): SettlementCalendar {
+  return {
+    timeZone: m.timeZone,
+    cutoff: m.settlementCutoff,
+    delayDays: m.settlementDelayDays,
+    weekendDays: m.weekendDays,
+    holidays: new Set(),
+  };
+}
+
+export function rollupKeyOf(p: Payment, timeZone: string, at: Date = p.createdAt): RollupKey {
+  return {
+    merchantId: p.merchantId,
+    day: localDateKey(at, timeZone),
+    terminalId: p.terminalId,
+    cardBrand: p.cardBrand,
+    issuerBank: p.issuerBank,
+    cardFunding: p.cardFunding,
+    currency: p.currency,
+  };
+}
+
+async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | undefined> {
+  const [p] = await tx
+    .select()
+    .from(payments)
+    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
+    .for("update");
+  return p;
+}
+
+export async function getPayment(scope: Scope, id: string, dbx: DbOrTx = db()): Promise<Payment | undefined> {
+  if (typeof id !== "string" || id.length > 100) return undefined;
+  const [p] = await dbx
+    .select()
+    .from(payments)
+    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)));
+  return p;
+}
+
+export function refundableOf(p: Pick<Payment, "status" | "amount" | "amountRefunded">): bigint {
+  return p.status === "captured" ? p.amount - p.amountRefunded : 0n;
+}
+
+function validateAmount(amount: bigint, currency: string) {
+  if (typeof amount !== "bigint") return failure(400, "amount_invalid", "Amount must be a whole number of minor units.", "amount");
+  if (amount <= 0n) return failure(400, "amount_invalid", "Amount must be greater than zero.", "amount");
+  if (isCurrencyCode(currency) && amount > maxMinorUnits(currency)) {
+    return failure(400, "amount_too_large", `Amount must be at most ${maxMinorUnits(currency)} minor units of ${currency}.`, "amount");
+  }
+  // bigint column: never let the database be the one to refuse it.
+  if (amount > 9_000_000_000_000_000_000n) return failure(400, "amount_too_large", "Amount is too large.", "amount");
+  return null;
+}
+
+// ---- outcomes -----------------------------------------------------------------------
+
+/** What the provider said about an authorization, from its answer or from inquiry. */
+export type AuthorizationOutcome =
+  | { kind: "captured"; providerReference: string }
+  | { kind: "authorized"; providerReference: string }
+  | { kind: "declined"; providerReference: string | null; declineCode: string; message: string }
+  | { kind: "failed"; providerReference: string | null; code: string; message: string }
+  | { kind: "voided"; providerReference: string };
+
+/**
+ * Applies an outcome to a payment under a row lock. A payment only moves forward
+ * (pending -> authorized/captured/declined/failed/voided; authorized -> captured/voided);
+ * an outcome that arrives after another path already moved it is ignored, which is
+ * what makes the request path and the reconciliation job safe to race.
+ */
+export async function applyAuthorizationOutcome(
+  scope: Scope,
+  paymentId: string,
+  outcome: AuthorizationOutcome,
+  now: Date = new Date(),
+): Promise<Payment | undefined> {
+  return db().transaction(async (tx) => {
+    const p = await lockPayment(tx, scope, paymentId);
+    if (!p) return undefined;
+    const from = p.status;
+    const allowed =
+      from === "pending" || (from === "authorized" && (outcome.kind === "captured" || outcome.kind === "voided"));
+    if (!allowed) return p;
+    const merchant = await loadMerchant(scope, tx);
+    if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
+    const key = rollupKeyOf(p, merchant.timeZone);
+
+    switch (outcome.kind) {
+      case "captured": {
+        const fee = computeFee(p.amount, { feeBps: merchant.feeBps, feeFixed: merchant.feeFixed });
+        const [updated] = await tx
+          .update(payments)
+          .set({
+            status: "captured",
+            fee,
+            providerReference: outcome.providerReference,
+            authorizedAt: p.authorizedAt ?? now,
+            capturedAt: now,
+            updatedAt: now,
+          })
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+          .returning();
+        await postLedgerTransaction(
+          tx,
+          chargePosting({
+            id: newId("txn", now),
+            merchantId: p.merchantId,
+            currency: p.currency,
+            createdAt: now,
+            description: p.description,
+            paymentId: p.id,
+            amount: p.amount,
+            fee,
+            availableOn: nextCutoff(now, calendarOf(merchant)),
+          }),
+        );
+        await applyRollup(tx, captureDelta(key, p.amount, fee));
+        return updated;
+      }
+      case "authorized": {
+        const [updated] = await tx
+          .update(payments)
+          .set({ status: "authorized", providerReference: outcome.providerReference, authorizedAt: now, updatedAt: now })
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+          .returning();
+        return updated;
+      }
+      case "voided": {
+        const [updated] = await tx
+          .update(payments)
+          .set({ status: "voided", providerReference: outcome.providerReference, voidedAt: now, updatedAt: now })
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+          .returning();
+        return updated;
+      }
+      case "declined":
+      case "failed": {
+        const code = outcome.kind === "declined" ? outcome.declineCode : outcome.code;
+        const [updated] = await tx
+          .update(payments)
+          .set({
+            status: outcome.kind,
+            providerReference: outcome.providerReference ?? p.providerReference,
+            declineCode: code,
+            failureMessage: outcome.message,
+            updatedAt: now,
+          })
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+          .returning();
+        await applyRollup(tx, declineDelta(key));
+        return updated;
+      }
+    }
+  });
+}
+
+// ---- create -------------------------------------------------------------------------
+
+export type CreatePaymentResult = Result<{ payment: Payment; replayed: boolean }>;
+
+export async function createPayment(
+  scope: Scope,
+  input: CreatePaymentInput,
+  opts: CreatePaymentOptions,
+): Promise<CreatePaymentResult> {
+  const now = opts.now ?? new Date();
+  const merchant = await loadMerchant(scope);
+  if (!merchant) return failure(404, "merchant_not_found", "Unknown merchant.");
+  if (merchant.status !== "active") {
+    return failure(403, "merchant_not_active", "This merchant account is not active and cannot take payments.", null, "permission_error");
+  }
+
+  const currency = String(input.currency ?? "").toUpperCase();
+  if (currency !== merchant.currency) {
+    return failure(400, "currency_mismatch", `Currency must be ${merchant.currency}, this merchant's currency.`, "currency");
+  }
+  const bad = validateAmount(input.amount, currency);
+  if (bad) return bad;
+  const description = input.description?.trim() || null;
+  if (description && description.length > DESCRIPTION_MAX) {
+    return failure(400, "description_too_long", `Description must be at most ${DESCRIPTION_MAX} characters.`, "description");
+  }
+  const customerReference = input.customerReference?.trim() || null;
+  if (customerReference && customerReference.length > CUSTOMER_REFERENCE_MAX) {
+    return failure(400, "customer_reference_too_long", `Customer reference must be at most ${CUSTOMER_REFERENCE_MAX} characters.`, "customer_reference");
+  }
+  if (opts.idempotencyKey && opts.idempotencyKey.length > 400) {
+    return failure(400, "idempotency_key_too_long", "Idempotency key is too long.", "idempotency_key");
+  }
+
+  const [terminal] = await db()
+    .select()
+    .from(terminals)
+    .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, opts.terminalId)));
+  if (!terminal) return failure(400, "terminal_not_found", "Unknown terminal.", "terminal");
+  if (terminal.status !== "active") {
+    return failure(403, "terminal_inactive", `Terminal "${terminal.name}" is deactivated and cannot take payments.`, "terminal", "permission_error");
+  }
+
+  if (opts.idempotencyKey) {
+    const existing = await findByIdempotencyKey(scope, opts.idempotencyKey);
+    if (existing) return { ok: true, payment: existing, replayed: true };
+  }
+
+  const processor = processorFor(merchant.processorId);
+  let card: CardToken;
+  try {
+    if (input.card) {
+      const t = await processor.tokenize(input.card);
+      if (!t.ok) return failure(400, t.code, t.message, t.param, "card_error");
+      card = t.card;
+    } else if (input.token) {
+      const described = await processor.describeToken(input.token);
+      if (!described) return failure(400, "token_not_found", "Unknown card token: tokenize the card first.", "token");
+      card = described;
+    } else {
+      return failure(400, "card_missing", "Give the card details (card) or a card token (token).", "card");
+    }
+  } catch (e) {
+    if (e instanceof ProcessorTimeoutError) {
+      return failure(503, "provider_unavailable", "The provider did not answer in time. Nothing was charged; try again.", null, "api_error");
+    }
+    throw e;
+  }
+
+  const paymentId = newId("pay", now);
+  let inserted: Payment;
+  try {
+    inserted = await db().transaction(async (tx) => {
+      const [row] = await tx
+        .insert(payments)
+        .values({
+          merchantId: scope.merchantId,
+          id: paymentId,
+          terminalId: terminal.id,
+          amount: input.amount,
+          currency,
+          status: "pending",
+          cardToken: card.token,
+          cardBrand: card.brand,
+          cardFunding: card.funding,
+          cardBin: card.bin,
+          cardLast4: card.last4,
+          cardExpMonth: card.expMonth,
+          cardExpYear: card.expYear,
+          issuerBank: card.issuerBank,
+          processorId: processor.id,
+          description,
+          customerReference,
+          idempotencyKey: opts.idempotencyKey ?? null,
+          createdByUserId: opts.userId ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      if (!row) throw new Error("payment insert returned nothing");
+      await applyRollup(tx, attemptDelta(rollupKeyOf(row, merchant.timeZone)));
+      return row;
+    });
+  } catch (e) {
+    // Two requests with one key raced past the lookup: the first one's payment stands.
+    if (pgCode(e) === "23505" && opts.idempotencyKey) {
+      const existing = await findByIdempotencyKey(scope, opts.idempotencyKey);
+      if (existing) return { ok: true, payment: existing, replayed: true };
+    }
+    throw e;
+  }
+
+  const outcome = await authorizeWithProvider(scope, inserted, input.capture !== false);
+  if (!outcome) return { ok: true, payment: inserted, replayed: false };
+  const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome);
+  return { ok: true, payment: settled ?? inserted, replayed: false };
+}
+
+/** Calls the provider; undefined when the outcome is unknown (timeout or a broken call). */
+async function authorizeWithProvider(scope: Scope, p: Payment, capture: boolean): Promise<AuthorizationOutcome | undefined> {
+  const processor = processorFor(p.processorId);
+  try {
+    const r = await processor.authorize({
+      account: scope.merchantId,
+      reference: p.id,
+      token: p.cardToken ?? "",
+      amount: p.amount,
+      currency: p.currency,
+      capture,
+    });
+    if (r.outcome === "approved") {
+      return r.captured
+        ? { kind: "captured", providerReference: r.providerReference }
+        : { kind: "authorized", providerReference: r.providerReference };
+    }
+    if (r.outcome === "declined") {
+      return { kind: "declined", providerReference: r.providerReference, declineCode: r.declineCode, message: r.message };
+    }
+    return { kind: "failed", providerReference: r.providerReference, code: r.code, message: r.message };
+  } catch (e) {
+    // Unknown outcome: the payment stays pending and reconciliation asks the provider.
+    if (!(e instanceof ProcessorTimeoutError)) console.error(`authorize ${p.id}: provider call failed`, (e as Error).message);
+    return undefined;
+  }
+}
+
+export async function findByIdempotencyKey(scope: Scope, key: string): Promise<Payment | undefined> {
+  const [p] = await db()
+    .select()
+    .from(payments)
+    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.idempotencyKey, key)));
+  return p;
+}
+
+// ---- capture / void -------------------------------------------------------------------
+
+export type PaymentResult = Result<{ payment: Payment }>;
+
+function notFound() {
+  return failure(404, "payment_not_found", "No such payment.", "id");
+}
+
+export async function capturePayment(scope: Scope, paymentId: string): Promise<PaymentResult> {
+  const p = await getPayment(scope, paymentId);
+  if (!p) return notFound();
+  if (p.status === "captured") {
+    return failure(409, "payment_already_captured", "This payment has already been captured.", "id");
+  }
+  if (p.status !== "authorized" || !p.providerReference) {
+    return failure(409, "payment_not_capturable", `Only an authorized payment can be captured; this one is ${p.status}.`, "id");
+  }
+  const processor = processorFor(p.processorId);
+  try {
+    const r = await processor.capture({ account: scope.merchantId, authorization: p.providerReference, amount: p.amount });
+    if (!r.ok) {
+      return failure(409, "provider_refused_capture", `The provider refused the capture: ${r.message}`, "id");
+    }
+    const updated = await applyAuthorizationOutcome(scope, p.id, { kind: "captured", providerReference: r.providerReference });
+    if (updated && updated.status !== "captured") {
+      return failure(409, "payment_not_capturable", `The payment became ${updated.status} before the capture finished.`, "id");
+    }
+    return { ok: true, payment: updated ?? p };
+  } catch (e) {
+    if (e instanceof ProcessorTimeoutError) {
+      return failure(503, "provider_unavailable", "The provider did not confirm the capture in time. It stays authorized until the provider's answer is known; try again.", null, "api_error");
+    }
+    throw e;
+  }
+}
+
+export async function voidPayment(scope: Scope, paymentId: string): Promise<PaymentResult> {
+  const p = await getPayment(scope, paymentId);
+  if (!p) return notFound();
+  if (p.status === "voided") return failure(409, "payment_already_voided", "This payment has already been voided.", "id");
+  if (p.status === "captured") {
+    return failure(409, "payment_not_voidable", "A captured payment cannot be voided; refund it instead.", "id");
+  }
+  if (p.status !== "authorized" || !p.providerReference) {
+    return failure(409, "payment_not_voidable", `Only an authorized payment can be voided; this one is ${p.status}.`, "id");
+  }
+  const processor = processorFor(p.processorId);
+  try {
+    const r = await processor.void({ account: scope.merchantId, authorization: p.providerReference });
+    if (!r.ok) return failure(409, "provider_refused_void", `The provider refused the void: ${r.message}`, "id");
+    const updated = await applyAuthorizationOutcome(scope, p.id, { kind: "voided", providerReference: r.providerReference });
+    if (updated && updated.status !== "voided") {
+      return failure(409, "payment_not_voidable", `The payment became ${updated.status} before the void finished.`, "id");
+    }
+    return { ok: true, payment: updated ?? p };
+  } catch (e) {
+    if (e instanceof ProcessorTimeoutError) {
+      return failure(503, "provider_unavailable", "The provider did not confirm the void in time; try again.", null, "api_error");
+    }
+    throw e;
+  }
+}
+
+// ---- reading ----------------------------------------------------------------------------
+
+export interface PaymentListFilters {
+  status?: PaymentStatus[];
+  terminalId?: string;
+  createdGte?: Date;
+  createdLt?: Date;
+  last4?: string;
+  customerReference?: string;
+  /** Opaque cursor from a previous page (its next_cursor). */
+  cursor?: string;
+  limit?: number;
+}
+
+export function encodeCursor(p: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${p.createdAt.toISOString()}|${p.id}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  if (cursor.length > 200) return null;
+  const raw = Buffer.from(cursor, "base64url").toString("utf8");
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([A-Za-z0-9_]{1,100})$/.exec(raw);
+  if (!m) return null;
+  const createdAt = new Date(m[1]!);
+  if (Number.isNaN(createdAt.getTime())) return null;
+  return { createdAt, id: m[2]! };
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listPayments(
+  scope: Scope,
+  f: PaymentListFilters,
+): Promise<Result<{ payments: Payment[]; nextCursor: string | null }>> {
+  const limit = Math.min(Math.max(f.limit ?? 20, 1), 100);
+  const where: SQL[] = [eq(payments.merchantId, scope.merchantId)];
+  if (f.status?.length) where.push(inArray(payments.status, f.status));
+  if (f.terminalId) where.push(eq(payments.terminalId, f.terminalId));
+  if (f.createdGte) where.push(gte(payments.createdAt, f.createdGte));
+  if (f.createdLt) where.push(lt(payments.createdAt, f.createdLt));
+  if (f.last4) where.push(eq(payments.cardLast4, f.last4));
+  if (f.customerReference) where.push(eq(payments.customerReference, f.customerReference));
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    if (!c) return failure(400, "cursor_invalid", "The cursor is not one this API returned.", "cursor");
+    where.push(or(lt(payments.createdAt, c.createdAt), and(eq(payments.createdAt, c.createdAt), lt(payments.id, c.id)))!);
+  }
+  const rows = await db()
+    .select()
+    .from(payments)
+    .where(and(...where))
+    .orderBy(desc(payments.createdAt), desc(payments.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { ok: true, payments: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export type Refund = typeof refunds.$inferSelect;
+
+export async function refundsOfPayment(scope: Scope, paymentId: string, dbx: DbOrTx = db()): Promise<Refund[]> {
+  return dbx
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.paymentId, paymentId)))
+    .orderBy(refunds.createdAt, refunds.id);
+}
+
+/** Plain words for a decline code (receipt, API). */
+export const declineMessage = declineText;
+

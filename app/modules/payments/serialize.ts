@@ -1,0 +1,70 @@
+/**
+ * The API's JSON shapes. Money is a decimal string of minor units (JSON numbers lose
+ * precision past 2^53, and rial sums get there); times are ISO 8601 UTC.
+ */
+import { maskPan } from "~/lib/card";
+import type { payments, refunds } from "~db/schema";
+import { declineText, refundFailureText } from "~/modules/processors/test-cards";
+
+type PaymentRow = typeof payments.$inferSelect;
+type RefundRow = typeof refunds.$inferSelect;
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function serializeRefund(r: RefundRow) {
+  return {
+    id: r.id,
+    object: "refund" as const,
+    payment_id: r.paymentId,
+    amount: r.amount.toString(),
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    note: r.note,
+    failure_code: r.failureCode,
+    failure_message: refundFailureText(r.failureCode),
+    provider_reference: r.providerReference,
+    created_at: iso(r.createdAt),
+    updated_at: iso(r.updatedAt),
+  };
+}
+
+export function serializePayment(p: PaymentRow, refundRows?: RefundRow[]) {
+  const captured = p.status === "captured";
+  return {
+    id: p.id,
+    object: "payment" as const,
+    status: p.status,
+    amount: p.amount.toString(),
+    currency: p.currency,
+    amount_captured: (captured ? p.amount : 0n).toString(),
+    amount_refunded: p.amountRefunded.toString(),
+    amount_refundable: (captured ? p.amount - p.amountRefunded : 0n).toString(),
+    fee: p.fee.toString(),
+    net: (captured ? p.amount - p.fee : 0n).toString(),
+    card: {
+      brand: p.cardBrand,
+      funding: p.cardFunding,
+      bin: p.cardBin,
+      last4: p.cardLast4,
+      masked_number: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+      exp_month: p.cardExpMonth,
+      exp_year: p.cardExpYear,
+      issuer_bank: p.issuerBank || null,
+    },
+    description: p.description,
+    customer_reference: p.customerReference,
+    terminal_id: p.terminalId,
+    provider_reference: p.providerReference,
+    decline_code: p.declineCode,
+    decline_message: p.declineCode ? (p.failureMessage ?? declineText(p.declineCode)) : null,
+    created_at: iso(p.createdAt),
+    authorized_at: iso(p.authorizedAt),
+    captured_at: iso(p.capturedAt),
+    voided_at: iso(p.voidedAt),
+    ...(refundRows ? { refunds: refundRows.map(serializeRefund) } : {}),
+  };
+}
+
+export type PaymentJson = ReturnType<typeof serializePayment>;
+export type RefundJson = ReturnType<typeof serializeRefund>;

@@ -1,0 +1,441 @@
+/**
+ * The sandbox provider itself: "another service" that happens to live in this
+ * process and share the database (its own sandbox_* tables, which the console never
+ * reads). It behaves like a real PSP: a vault of encrypted card numbers, its own view
+ * of authorizations, idempotency by the caller's reference, late answers found by
+ * inquiry, and a settlement report. The HTTP face is app/routes/sandbox.*.ts; the
+ * console's adapter is ../sandbox-processor.server.ts.
+ */
+import crypto from "node:crypto";
+import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
+import { db } from "~db/client.server";
+import { detectCard, isExpired, luhnValid, normalizePan } from "~/lib/card";
+import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, findTestCard, type DeclineCode } from "../test-cards";
+import type {
+  AuthorizeRequest,
+  CardDetails,
+  CardToken,
+  InquiryResult,
+  OperationResult,
+  RefundInquiryResult,
+  RefundRequest,
+  RefundResult,
+  SettlementLine,
+  TokenizeResult,
+} from "../types";
+import { open, seal } from "./vault.server";
+
+export const sandboxConfig = {
+  /** How long the "slow" card takes to answer. */
+  slowMs: Number(process.env.SANDBOX_SLOW_MS ?? 2000),
+  /** How long after a timed-out request its answer becomes visible to inquiry. */
+  lateAnswerMs: Number(process.env.SANDBOX_LATE_ANSWER_MS ?? 20_000),
+};
+
+/** Tests shorten the sandbox's delays. */
+export function configureSandbox(c: Partial<typeof sandboxConfig>): void {
+  Object.assign(sandboxConfig, c);
+}
+
+function sandboxId(prefix: string): string {
+  return `${prefix}_${crypto.randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A request the sandbox received but will not answer before the caller's deadline. */
+export const NO_RESPONSE = Symbol("no_response");
+
+/** Foreign cards' issuer as the sandbox reports it (it knows no real issuing banks). */
+const NETWORK_LABELS: Record<string, string> = {
+  visa: "Visa",
+  mastercard: "Mastercard",
+  amex: "American Express",
+  discover: "Discover",
+  unionpay: "UnionPay",
+};
+
+// ---- vault ------------------------------------------------------------------------
+
+export async function sandboxTokenize(card: CardDetails, now = new Date()): Promise<TokenizeResult> {
+  const pan = normalizePan(String(card.number ?? ""));
+  if (!/^[0-9]{12,19}$/.test(pan) || !luhnValid(pan)) {
+    return { ok: false, code: "invalid_number", param: "card[number]", message: "The card number is not valid: check the digits." };
+  }
+  const info = detectCard(pan);
+  if (info.brand !== "unknown" && !info.lengths.includes(pan.length)) {
+    return { ok: false, code: "invalid_number", param: "card[number]", message: `A ${info.brand} card number has ${info.lengths.join(" or ")} digits.` };
+  }
+  const month = Number(card.expMonth);
+  const year = Number(card.expYear);
+  if (!Number.isInteger(month) || month < 1 || month > 12) {
+    return { ok: false, code: "invalid_expiry", param: "card[exp_month]", message: "The expiry month must be 1 to 12." };
+  }
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+    return { ok: false, code: "invalid_expiry", param: "card[exp_year]", message: "The expiry year must be a four-digit year." };
+  }
+  if (isExpired({ month, year }, now)) {
+    return { ok: false, code: "expired_card", param: "card[exp_year]", message: "The card's expiry date has passed." };
+  }
+  if (year > now.getUTCFullYear() + 25) {
+    return { ok: false, code: "invalid_expiry", param: "card[exp_year]", message: "The expiry year is too far in the future." };
+  }
+  const cvc = String(card.cvc ?? "");
+  if (!/^[0-9]+$/.test(cvc) || !info.cvcLengths.includes(cvc.length)) {
+    const lengths = info.cvcLengths.join(" or ");
+    return { ok: false, code: "invalid_cvc", param: "card[cvc]", message: `The security code (CVC) must be ${lengths} digits.` };
+  }
+  const test = findTestCard(pan);
+  const brand = test?.brand ?? info.brand;
+  const funding = test?.funding ?? (brand === "shetab" ? "debit" : "credit");
+  const issuerBank = test?.bank ?? info.bankCode ?? NETWORK_LABELS[brand] ?? "";
+  const token = sandboxId("tok");
+  const sealed = seal(pan, token);
+  const row = {
+    token,
+    panCiphertext: sealed.ciphertext,
+    panIv: sealed.iv,
+    panTag: sealed.tag,
+    keyId: sealed.keyId,
+    bin: pan.slice(0, 6),
+    last4: pan.slice(-4),
+    brand,
+    funding,
+    expMonth: month,
+    expYear: year,
+  };
+  await db().insert(sandboxCards).values(row);
+  return {
+    ok: true,
+    card: { token, bin: row.bin, last4: row.last4, brand, funding, issuerBank, expMonth: month, expYear: year },
+  };
+}
+
+export async function sandboxDescribeToken(token: string): Promise<CardToken | null> {
+  if (typeof token !== "string" || !/^tok_[A-Za-z0-9]{1,64}$/.test(token)) return null;
+  const [c] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, token));
+  if (!c) return null;
+  const info = detectCard(c.bin);
+  const test = findTestCard(revealPan(c));
+  return {
+    token: c.token,
+    bin: c.bin,
+    last4: c.last4,
+    brand: c.brand as CardToken["brand"],
+    funding: c.funding as CardToken["funding"],
+    issuerBank: test?.bank ?? info.bankCode ?? NETWORK_LABELS[c.brand] ?? "",
+    expMonth: c.expMonth,
+    expYear: c.expYear,
+  };
+}
+
+function revealPan(c: typeof sandboxCards.$inferSelect): string {
+  return open({ ciphertext: c.panCiphertext, iv: c.panIv, tag: c.panTag, keyId: c.keyId }, c.token);
+}
+
+// ---- authorizations ---------------------------------------------------------------
+
+type AuthRow = typeof sandboxAuthorizations.$inferSelect;
+
+export type SandboxAuthorizeAnswer =
+  | { outcome: "approved"; providerReference: string; captured: boolean }
+  | { outcome: "declined"; providerReference: string; declineCode: string; message: string }
+  | { outcome: "error"; providerReference: string | null; code: string; message: string }
+  | typeof NO_RESPONSE;
+
+function answerOf(a: AuthRow): Exclude<SandboxAuthorizeAnswer, typeof NO_RESPONSE> {
+  switch (a.status) {
+    case "declined":
+      return {
+        outcome: "declined",
+        providerReference: a.id,
+        declineCode: a.declineCode ?? "do_not_honor",
+        message: DECLINE_MESSAGES[(a.declineCode ?? "do_not_honor") as DeclineCode] ?? "The card was declined.",
+      };
+    case "error":
+      return { outcome: "error", providerReference: a.id, code: a.declineCode ?? "processing_error", message: DECLINE_MESSAGES.processing_error };
+    default:
+      // approved / captured / voided: the authorization itself was approved.
+      return { outcome: "approved", providerReference: a.id, captured: a.status === "captured" || a.capturedAmount > 0n };
+  }
+}
+
+async function findAuthorization(account: string, reference: string): Promise<AuthRow | undefined> {
+  const [a] = await db()
+    .select()
+    .from(sandboxAuthorizations)
+    .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.merchantReference, reference)));
+  return a;
+}
+
+export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()): Promise<SandboxAuthorizeAnswer> {
+  const existing = await findAuthorization(req.account, req.reference);
+  if (existing) {
+    if (existing.amount !== req.amount || existing.currency !== req.currency || existing.cardToken !== req.token) {
+      return { outcome: "error", providerReference: null, code: "reference_reused", message: "This reference was already used for another request." };
+    }
+    // A retry of a request whose answer was lost: same answer, never a second charge.
+    if (existing.visibleAt.getTime() > now.getTime()) return NO_RESPONSE;
+    return answerOf(existing);
+  }
+  const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, req.token));
+  if (!card) return { outcome: "error", providerReference: null, code: "token_not_found", message: "Unknown card token." };
+
+  const test = findTestCard(revealPan(card));
+  const behaviour = test?.behaviour ?? { kind: "approve" as const };
+  if (behaviour.kind === "timeout_lost") return NO_RESPONSE;
+
+  let status: string;
+  let declineCode: string | null = null;
+  if (isExpired({ month: card.expMonth, year: card.expYear }, now)) {
+    status = "declined";
+    declineCode = "expired_card";
+  } else if (behaviour.kind === "decline") {
+    status = "declined";
+    declineCode = behaviour.code;
+  } else if (behaviour.kind === "processing_error") {
+    status = "error";
+    declineCode = "processing_error";
+  } else {
+    status = req.capture ? "captured" : "approved";
+  }
+  if (behaviour.kind === "slow") await sleep(sandboxConfig.slowMs);
+
+  const late = behaviour.kind === "timeout_approved";
+  const visibleAt = late ? new Date(now.getTime() + sandboxConfig.lateAnswerMs) : now;
+  await db()
+    .insert(sandboxAuthorizations)
+    .values({
+      id: sandboxId("auth"),
+      merchantReference: req.reference,
+      accountId: req.account,
+      cardToken: req.token,
+      amount: req.amount,
+      currency: req.currency,
+      status,
+      declineCode,
+      capturedAmount: status === "captured" ? req.amount : 0n,
+      visibleAt,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing();
+  // Concurrent retries with one reference: whoever inserted first decides the answer.
+  const stored = await findAuthorization(req.account, req.reference);
+  if (!stored) throw new Error("sandbox authorization vanished");
+  if (late || stored.visibleAt.getTime() > now.getTime()) return NO_RESPONSE;
+  return answerOf(stored);
+}
+
+async function authorizationById(account: string, id: string): Promise<AuthRow | undefined> {
+  const [a] = await db()
+    .select()
+    .from(sandboxAuthorizations)
+    .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.id, id)));
+  return a;
+}
+
+export async function sandboxCapture(req: { account: string; authorization: string; amount: bigint }): Promise<OperationResult> {
+  const updated = await db()
+    .update(sandboxAuthorizations)
+    .set({ status: "captured", capturedAmount: req.amount, updatedAt: new Date() })
+    .where(
+      and(
+        eq(sandboxAuthorizations.accountId, req.account),
+        eq(sandboxAuthorizations.id, req.authorization),
+        eq(sandboxAuthorizations.status, "approved"),
+        sql`${req.amount} <= ${sandboxAuthorizations.amount}`,
+      ),
+    )
+    .returning({ id: sandboxAuthorizations.id });
+  if (updated.length > 0) return { ok: true, providerReference: req.authorization };
+  const a = await authorizationById(req.account, req.authorization);
+  if (!a) return { ok: false, code: "authorization_not_found", message: "No such authorization." };
+  if (a.status === "captured") return { ok: true, providerReference: a.id };
+  if (req.amount > a.amount) return { ok: false, code: "amount_too_large", message: "Cannot capture more than was authorized." };
+  return { ok: false, code: "authorization_not_capturable", message: `The authorization is ${a.status}.` };
+}
+
+export async function sandboxVoid(req: { account: string; authorization: string }): Promise<OperationResult> {
+  const updated = await db()
+    .update(sandboxAuthorizations)
+    .set({ status: "voided", updatedAt: new Date() })
+    .where(
+      and(
+        eq(sandboxAuthorizations.accountId, req.account),
+        eq(sandboxAuthorizations.id, req.authorization),
+        eq(sandboxAuthorizations.status, "approved"),
+      ),
+    )
+    .returning({ id: sandboxAuthorizations.id });
+  if (updated.length > 0) return { ok: true, providerReference: req.authorization };
+  const a = await authorizationById(req.account, req.authorization);
+  if (!a) return { ok: false, code: "authorization_not_found", message: "No such authorization." };
+  if (a.status === "voided") return { ok: true, providerReference: a.id };
+  return { ok: false, code: "authorization_not_voidable", message: `The authorization is ${a.status}.` };
+}
+
+// ---- refunds ----------------------------------------------------------------------
+
+type RefundRow = typeof sandboxRefunds.$inferSelect;
+
+function refundAnswer(r: RefundRow): RefundResult {
+  if (r.status === "succeeded") return { outcome: "succeeded", providerReference: r.id };
+  return {
+    outcome: "failed",
+    providerReference: r.id,
+    code: r.failureCode ?? "refund_failed",
+    message: REFUND_FAILURE_MESSAGES[r.failureCode ?? ""] ?? "The provider could not return the money to the card.",
+  };
+}
+
+async function findRefund(account: string, reference: string): Promise<RefundRow | undefined> {
+  const [r] = await db()
+    .select()
+    .from(sandboxRefunds)
+    .where(and(eq(sandboxRefunds.accountId, account), eq(sandboxRefunds.merchantReference, reference)));
+  return r;
+}
+
+export async function sandboxRefund(req: RefundRequest): Promise<RefundResult> {
+  const existing = await findRefund(req.account, req.reference);
+  if (existing) return refundAnswer(existing);
+  const auth = await authorizationById(req.account, req.authorization);
+  let status = "succeeded";
+  let failureCode: string | null = null;
+  if (!auth || auth.status !== "captured") {
+    status = "failed";
+    failureCode = "authorization_not_captured";
+  } else {
+    const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, auth.cardToken));
+    const test = card ? findTestCard(revealPan(card)) : undefined;
+    if (test?.behaviour.kind === "refund_fails") {
+      status = "failed";
+      failureCode = "expired_or_canceled_card";
+    }
+  }
+  const id = sandboxId("rf");
+  // The provider's own guard: never return more than it captured.
+  await db().transaction(async (tx) => {
+    if (status === "succeeded") {
+      const ok = await tx
+        .update(sandboxAuthorizations)
+        .set({ refundedAmount: sql`${sandboxAuthorizations.refundedAmount} + ${req.amount}`, updatedAt: new Date() })
+        .where(
+          and(
+            eq(sandboxAuthorizations.id, req.authorization),
+            sql`${sandboxAuthorizations.refundedAmount} + ${req.amount} <= ${sandboxAuthorizations.capturedAmount}`,
+          ),
+        )
+        .returning({ id: sandboxAuthorizations.id });
+      if (ok.length === 0) {
+        status = "failed";
+        failureCode = "exceeds_captured";
+      }
+    }
+    const inserted = await tx
+      .insert(sandboxRefunds)
+      .values({
+        id,
+        authorizationId: req.authorization,
+        merchantReference: req.reference,
+        accountId: req.account,
+        amount: req.amount,
+        status,
+        failureCode,
+      })
+      .onConflictDoNothing()
+      .returning({ id: sandboxRefunds.id });
+    if (inserted.length === 0) {
+      // Another retry of the same reference won: undo our hold and answer as it did.
+      throw new DuplicateRefund();
+    }
+  }).catch((e) => {
+    if (!(e instanceof DuplicateRefund)) throw e;
+  });
+  const stored = await findRefund(req.account, req.reference);
+  if (!stored) throw new Error("sandbox refund vanished");
+  return refundAnswer(stored);
+}
+
+class DuplicateRefund extends Error {}
+
+// ---- inquiry and settlement -------------------------------------------------------
+
+export async function sandboxInquire(req: { account: string; reference: string }, now = new Date()): Promise<InquiryResult> {
+  const a = await findAuthorization(req.account, req.reference);
+  if (!a) return { status: "not_found" };
+  if (a.visibleAt.getTime() > now.getTime()) return { status: "processing" };
+  switch (a.status) {
+    case "approved":
+      return { status: "approved", providerReference: a.id };
+    case "captured":
+      return { status: "captured", providerReference: a.id };
+    case "voided":
+      return { status: "voided", providerReference: a.id };
+    case "declined": {
+      const answer = answerOf(a);
+      return answer.outcome === "declined"
+        ? { status: "declined", providerReference: a.id, declineCode: answer.declineCode, message: answer.message }
+        : { status: "error", providerReference: a.id, code: "processing_error", message: DECLINE_MESSAGES.processing_error };
+    }
+    default:
+      return { status: "error", providerReference: a.id, code: a.declineCode ?? "processing_error", message: DECLINE_MESSAGES.processing_error };
+  }
+}
+
+export async function sandboxInquireRefund(req: { account: string; reference: string }): Promise<RefundInquiryResult> {
+  const r = await findRefund(req.account, req.reference);
+  if (!r) return { status: "not_found" };
+  const answer = refundAnswer(r);
+  return answer.outcome === "succeeded"
+    ? { status: "succeeded", providerReference: r.id }
+    : { status: "failed", providerReference: r.id, code: answer.code, message: answer.message };
+}
+
+/** What the provider settled for an account in [from, to): captures and successful refunds. */
+export async function sandboxSettlementReport(req: { account: string; from: Date; to: Date }): Promise<SettlementLine[]> {
+  const captures = await db()
+    .select()
+    .from(sandboxAuthorizations)
+    .where(
+      and(
+        eq(sandboxAuthorizations.accountId, req.account),
+        sql`${sandboxAuthorizations.capturedAmount} > 0`,
+        gte(sandboxAuthorizations.updatedAt, req.from),
+        lt(sandboxAuthorizations.updatedAt, req.to),
+      ),
+    );
+  const refunds = await db()
+    .select({ r: sandboxRefunds, currency: sandboxAuthorizations.currency })
+    .from(sandboxRefunds)
+    .innerJoin(sandboxAuthorizations, eq(sandboxAuthorizations.id, sandboxRefunds.authorizationId))
+    .where(
+      and(
+        eq(sandboxRefunds.accountId, req.account),
+        eq(sandboxRefunds.status, "succeeded"),
+        gte(sandboxRefunds.createdAt, req.from),
+        lt(sandboxRefunds.createdAt, req.to),
+      ),
+    );
+  const lines: SettlementLine[] = [
+    ...captures.map((a) => ({
+      providerReference: a.id,
+      reference: a.merchantReference,
+      kind: "capture" as const,
+      amount: a.capturedAmount,
+      currency: a.currency,
+      at: a.updatedAt,
+    })),
+    ...refunds.map(({ r, currency }) => ({
+      providerReference: r.id,
+      reference: r.merchantReference,
+      kind: "refund" as const,
+      amount: -r.amount,
+      currency,
+      at: r.createdAt,
+    })),
+  ];
+  return lines.sort((x, y) => x.at.getTime() - y.at.getTime());
+}

@@ -1,0 +1,173 @@
+/**
+ * The refunds list: URL schema, filter as SQL over the unaliased `refunds` table
+ * (shared with the CSV export), one keyset page and the totals of the filter.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { db, rows } from "~db/client.server";
+import { refunds } from "~db/schema";
+import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
+import {
+  amountInput,
+  amountRange,
+  and,
+  keysetPage,
+  listBaseShape,
+  multi,
+  parseSort,
+  resolveListRange,
+  searchParamsToObject,
+  single,
+  type ListScope,
+  type Page,
+} from "~/modules/reporting/list-query.server";
+
+export const REFUND_SORTS = ["created", "-created", "amount", "-amount"] as const;
+
+export const refundListQuerySchema = z.preprocess(
+  searchParamsToObject,
+  z.object({
+    ...listBaseShape,
+    status: multi(z.enum(REFUND_STATUSES, { message: "Unknown refund status" })),
+    reason: multi(z.enum(REFUND_REASONS, { message: "Unknown refund reason" })),
+    /** User ids of the people who issued the refunds. */
+    by: multi(z.string().max(100)),
+    min: single(amountInput).optional(),
+    max: single(amountInput).optional(),
+    /** A refund or payment id. */
+    q: single(z.string().max(100, "Search for at most 100 characters")).optional(),
+    sort: single(z.enum(REFUND_SORTS, { message: "Sort by created or amount" })).default("-created"),
+  }),
+);
+
+export type RefundListQuery = z.output<typeof refundListQuerySchema>;
+
+export function refundFilterSql(scope: ListScope, filter: RefundListQuery, now: Date = new Date()): SQL {
+  const range = resolveListRange(scope.timeZone, filter, now);
+  const amount = amountRange(scope.currency, filter);
+  const q = filter.q?.trim();
+  return and([
+    sql`${refunds.merchantId} = ${scope.merchantId}`,
+    range.from ? sql`${refunds.createdAt} >= ${range.from.toISOString()}::timestamptz` : null,
+    range.to ? sql`${refunds.createdAt} < ${range.to.toISOString()}::timestamptz` : null,
+    filter.status.length ? sql`${refunds.status}::text in (${sql.join(filter.status.map((s) => sql`${s}`), sql`, `)})` : null,
+    filter.reason.length ? sql`${refunds.reason}::text in (${sql.join(filter.reason.map((s) => sql`${s}`), sql`, `)})` : null,
+    filter.by.length ? sql`${refunds.createdByUserId} in (${sql.join(filter.by.map((s) => sql`${s}`), sql`, `)})` : null,
+    amount.min !== null ? sql`${refunds.amount} >= ${amount.min.toString()}::bigint` : null,
+    amount.max !== null ? sql`${refunds.amount} <= ${amount.max.toString()}::bigint` : null,
+    q ? sql`(${refunds.id} = ${q} or ${refunds.paymentId} = ${q} or ${refunds.providerReference} = ${q})` : null,
+  ]);
+}
+
+export interface RefundListRow {
+  id: string;
+  createdAt: string;
+  amount: string;
+  currency: string;
+  status: string;
+  reason: string;
+  note: string | null;
+  failureCode: string | null;
+  paymentId: string;
+  paymentAmount: string | null;
+  cardBrand: string | null;
+  cardLast4: string | null;
+  createdByUserId: string | null;
+  createdByName: string | null;
+}
+
+export interface RefundTotals {
+  count: number;
+  amount: bigint;
+  succeededCount: number;
+  succeededAmount: bigint;
+}
+
+const SORT_COLUMNS = { created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${refunds.amount}`, type: "bigint" } } as const;
+
+export async function listRefunds(
+  scope: ListScope,
+  filter: RefundListQuery,
+  now: Date = new Date(),
+): Promise<{ page: Page<RefundListRow>; totals: RefundTotals }> {
+  const dbx = db();
+  const where = refundFilterSql(scope, filter, now);
+  const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
+  const sort = SORT_COLUMNS[field];
+  const [page, totals] = await Promise.all([
+    keysetPage<{
+      id: string;
+      created_at: string;
+      amount: string;
+      currency: string;
+      status: string;
+      reason: string;
+      note: string | null;
+      failure_code: string | null;
+      payment_id: string;
+      payment_amount: string | null;
+      card_brand: string | null;
+      card_last4: string | null;
+      created_by_user_id: string | null;
+      created_by_name: string | null;
+    }>(dbx, {
+      select: sql`${refunds.id} as id, to_char(${refunds.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+        ${refunds.amount}::text as amount, ${refunds.currency} as currency, ${refunds.status}::text as status,
+        ${refunds.reason}::text as reason, ${refunds.note} as note, ${refunds.failureCode} as failure_code,
+        ${refunds.paymentId} as payment_id, p.amount::text as payment_amount, p.card_brand::text as card_brand,
+        p.card_last4 as card_last4, ${refunds.createdByUserId} as created_by_user_id, u.name as created_by_name`,
+      from: sql`${refunds}
+        left join payments p on p.merchant_id = ${refunds.merchantId} and p.id = ${refunds.paymentId}
+        left join users u on u.id = ${refunds.createdByUserId}`,
+      where,
+      sort: { expr: sort.expr, type: sort.type, desc, id: sql`${refunds.id}` },
+      cursor: filter.cursor,
+      limit: filter.limit,
+    }),
+    rows<{ count: string; amount: string; succeeded_count: string; succeeded_amount: string }>(
+      dbx,
+      sql`select count(*)::text as count, coalesce(sum(${refunds.amount}), 0)::text as amount,
+            count(*) filter (where ${refunds.status} = 'succeeded')::text as succeeded_count,
+            coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'succeeded'), 0)::text as succeeded_amount
+          from ${refunds} where ${where}`,
+    ),
+  ]);
+  const t = totals[0];
+  return {
+    page: {
+      ...page,
+      rows: page.rows.map((r) => ({
+        id: r.id,
+        createdAt: r.created_at,
+        amount: r.amount,
+        currency: r.currency,
+        status: r.status,
+        reason: r.reason,
+        note: r.note,
+        failureCode: r.failure_code,
+        paymentId: r.payment_id,
+        paymentAmount: r.payment_amount,
+        cardBrand: r.card_brand,
+        cardLast4: r.card_last4,
+        createdByUserId: r.created_by_user_id,
+        createdByName: r.created_by_name,
+      })),
+    },
+    totals: {
+      count: Number(t?.count ?? 0),
+      amount: BigInt(t?.amount ?? "0"),
+      succeededCount: Number(t?.succeeded_count ?? 0),
+      succeededAmount: BigInt(t?.succeeded_amount ?? "0"),
+    },
+  };
+}
+
+/** Choices for "issued by": the merchant's members whose role may refund (any membership status). */
+export async function refundIssuers(scope: ListScope): Promise<{ id: string; name: string }[]> {
+  return rows<{ id: string; name: string }>(
+    db(),
+    sql`select u.id, u.name from memberships m join users u on u.id = m.user_id
+        where m.merchant_id = ${scope.merchantId} and m.role in ('owner', 'admin', 'support')
+        order by u.name, u.id`,
+  );
+}

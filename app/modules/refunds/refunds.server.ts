@@ -1,0 +1,341 @@
+/**
+ * Refunds. The money is reserved before the provider is asked: one transaction locks
+ * the payment row (SELECT ... FOR UPDATE), checks what is still refundable, raises
+ * amount_refunded with a guarded UPDATE (the CHECK amount_refunded <= amount backs it),
+ * inserts the pending refund and posts its ledger movement. Concurrent refunds of one
+ * payment therefore queue on the row lock and can never add up to more than was
+ * captured. If the provider then fails the refund, a second transaction reverses the
+ * reservation with a refund_failure posting; a refund whose answer is lost stays
+ * pending until reconciliation asks the provider.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { payments, refunds } from "~db/schema";
+import { db, type Tx } from "~db/client.server";
+import { newId } from "~/lib/ids";
+import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
+import { refundDelta } from "~/modules/ledger/rollup";
+import { applyRollup, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { processorFor } from "~/modules/processors/sandbox-processor.server";
+import { refundFailureText } from "~/modules/processors/test-cards";
+import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
+import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/failure";
+import { loadMerchant, rollupKeyOf, type Payment, type Scope } from "~/modules/payments/payments.server";
+
+export type Refund = typeof refunds.$inferSelect;
+export const REFUND_REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+export const REFUND_REASON_LABELS: Record<RefundReason, string> = {
+  requested_by_customer: "Requested by customer",
+  duplicate: "Duplicate payment",
+  fraudulent: "Fraudulent",
+  other: "Other",
+};
+export const NOTE_MAX = 1000;
+
+export interface RefundActor {
+  userId?: string | null;
+  terminalId?: string | null;
+  /** Largest single refund this actor may issue (support's limit); null or absent = no cap. */
+  limit?: bigint | null;
+}
+
+export interface IssueRefundInput {
+  paymentId: string;
+  /** Omitted: refund everything still refundable. */
+  amount?: bigint | null;
+  reason?: RefundReason | null;
+  note?: string | null;
+  actor: RefundActor;
+  /** Unique per merchant: the same key returns the first refund. */
+  idempotencyKey?: string | null;
+  now?: Date;
+}
+
+export type RefundFailure = Failure & { refundable?: bigint };
+
+export type IssueRefundResult =
+  | { ok: true; refund: Refund; payment: Payment; replayed: boolean }
+  | { ok: false; error: RefundFailure };
+
+function refundFail(f: { ok: false; error: Failure }, refundable?: bigint): { ok: false; error: RefundFailure } {
+  return refundable === undefined ? f : { ok: false, error: { ...f.error, refundable } };
+}
+
+async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | undefined> {
+  const [p] = await tx
+    .select()
+    .from(payments)
+    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
+    .for("update");
+  return p;
+}
+
+type Reserved =
+  | { kind: "reserved"; refund: Refund; payment: Payment }
+  | { kind: "replayed"; refund: Refund; payment: Payment }
+  | { kind: "refused"; error: { ok: false; error: RefundFailure } };
+
+async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promise<Reserved> {
+  return db().transaction(async (tx): Promise<Reserved> => {
+    const p = await lockPayment(tx, scope, input.paymentId);
+    if (!p) return { kind: "refused", error: failure(404, "payment_not_found", "No such payment.", "payment") };
+    if (input.idempotencyKey) {
+      const [prior] = await tx
+        .select()
+        .from(refunds)
+        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
+      if (prior) return { kind: "replayed", refund: prior, payment: p };
+    }
+    if (p.status !== "captured") {
+      const hint = p.status === "authorized" ? " Void it instead: nothing was captured." : "";
+      return {
+        kind: "refused",
+        error: failure(409, "payment_not_captured", `Only a captured payment can be refunded; this one is ${p.status}.${hint}`, "payment"),
+      };
+    }
+    const refundable = p.amount - p.amountRefunded;
+    if (refundable <= 0n) {
+      return {
+        kind: "refused",
+        error: refundFail(failure(409, "payment_fully_refunded", "This payment has already been refunded in full.", "amount"), 0n),
+      };
+    }
+    const amount = input.amount ?? refundable;
+    if (amount <= 0n) {
+      return { kind: "refused", error: failure(400, "amount_invalid", "Refund amount must be greater than zero.", "amount") };
+    }
+    if (amount > refundable) {
+      return {
+        kind: "refused",
+        error: refundFail(
+          failure(
+            400,
+            "amount_exceeds_refundable",
+            `Refund of ${moneyText(amount, p.currency)} exceeds the ${moneyText(refundable, p.currency)} still refundable on this payment.`,
+            "amount",
+            "invalid_request_error",
+            { refundable: refundable.toString() },
+          ),
+          refundable,
+        ),
+      };
+    }
+    const limit = input.actor.limit;
+    if (limit !== undefined && limit !== null && amount > limit) {
+      return {
+        kind: "refused",
+        error: failure(
+          403,
+          "amount_exceeds_limit",
+          `Your role can refund at most ${moneyText(limit, p.currency)} at a time; ask an owner or administrator for this ${moneyText(amount, p.currency)} refund.`,
+          "amount",
+          "permission_error",
+          { limit: limit.toString() },
+        ),
+      };
+    }
+    const merchant = await loadMerchant(scope, tx);
+    if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
+
+    // The guard repeats the check in SQL: correct even if the row lock were ever lost.
+    const [updated] = await tx
+      .update(payments)
+      .set({ amountRefunded: sql`${payments.amountRefunded} + ${amount}`, updatedAt: now })
+      .where(
+        and(
+          eq(payments.merchantId, p.merchantId),
+          eq(payments.id, p.id),
+          eq(payments.status, "captured"),
+          sql`${payments.amountRefunded} + ${amount} <= ${payments.amount}`,
+        ),
+      )
+      .returning();
+    if (!updated) {
+      return {
+        kind: "refused",
+        error: failure(409, "amount_exceeds_refundable", "Another refund of this payment just used the remaining amount.", "amount"),
+      };
+    }
+    const [refund] = await tx
+      .insert(refunds)
+      .values({
+        merchantId: scope.merchantId,
+        id: newId("re", now),
+        paymentId: p.id,
+        amount,
+        currency: p.currency,
+        reason: input.reason ?? "requested_by_customer",
+        note: input.note?.trim() || null,
+        status: "pending",
+        idempotencyKey: input.idempotencyKey ?? null,
+        createdByUserId: input.actor.userId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!refund) throw new Error("refund insert returned nothing");
+    await postLedgerTransaction(
+      tx,
+      refundPosting({
+        id: newId("txn", now),
+        merchantId: scope.merchantId,
+        currency: p.currency,
+        createdAt: now,
+        description: `Refund of ${p.id}`,
+        refundId: refund.id,
+        amount,
+      }),
+    );
+    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), amount));
+    return { kind: "reserved", refund, payment: updated };
+  });
+}
+
+export async function issueRefund(scope: Scope, input: IssueRefundInput): Promise<IssueRefundResult> {
+  const now = input.now ?? new Date();
+  if (typeof input.paymentId !== "string" || input.paymentId.length > 100) {
+    return failure(404, "payment_not_found", "No such payment.", "payment");
+  }
+  if (input.amount !== undefined && input.amount !== null && input.amount <= 0n) {
+    return failure(400, "amount_invalid", "Refund amount must be greater than zero.", "amount");
+  }
+  if (input.reason && !REFUND_REASONS.includes(input.reason)) {
+    return failure(400, "reason_invalid", `Reason must be one of: ${REFUND_REASONS.join(", ")}.`, "reason");
+  }
+  if (input.note && input.note.length > NOTE_MAX) {
+    return failure(400, "note_too_long", `The note must be at most ${NOTE_MAX} characters.`, "note");
+  }
+  if (input.idempotencyKey && input.idempotencyKey.length > 400) {
+    return failure(400, "idempotency_key_too_long", "Idempotency key is too long.", "idempotency_key");
+  }
+
+  let reserved: Reserved;
+  try {
+    reserved = await reserve(scope, input, now);
+  } catch (e) {
+    // The same idempotency key raced in two transactions: the first refund stands.
+    if (pgCode(e) === "23505" && input.idempotencyKey) {
+      const [prior] = await db()
+        .select()
+        .from(refunds)
+        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
+      const payment = prior ? await paymentOf(scope, prior.paymentId) : undefined;
+      if (prior && payment) return { ok: true, refund: prior, payment, replayed: true };
+    }
+    // The CHECK on amount_refunded refused it: another refund won the race.
+    if (pgCode(e) === "23514") {
+      return failure(409, "amount_exceeds_refundable", "Another refund of this payment just used the remaining amount.", "amount");
+    }
+    throw e;
+  }
+  if (reserved.kind === "refused") return reserved.error;
+  if (reserved.kind === "replayed") return { ok: true, refund: reserved.refund, payment: reserved.payment, replayed: true };
+
+  const result = await sendRefund(scope, reserved.refund, reserved.payment);
+  if (!result) return { ok: true, refund: reserved.refund, payment: reserved.payment, replayed: false };
+  const done = await completeRefund(scope, reserved.refund.id, result);
+  return { ok: true, refund: done.refund, payment: done.payment, replayed: false };
+}
+
+async function paymentOf(scope: Scope, paymentId: string): Promise<Payment | undefined> {
+  const [p] = await db()
+    .select()
+    .from(payments)
+    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, paymentId)));
+  return p;
+}
+
+/** Asks the provider; undefined when its answer is unknown (the refund stays pending). */
+export async function sendRefund(scope: Scope, refund: Refund, payment: Payment): Promise<RefundResult | undefined> {
+  if (!payment.providerReference) {
+    return { outcome: "failed", providerReference: null, code: "authorization_not_captured", message: "The payment has no provider reference." };
+  }
+  try {
+    return await processorFor(payment.processorId).refund({
+      account: scope.merchantId,
+      reference: refund.id,
+      authorization: payment.providerReference,
+      amount: refund.amount,
+    });
+  } catch (e) {
+    if (!(e instanceof ProcessorTimeoutError)) console.error(`refund ${refund.id}: provider call failed`, (e as Error).message);
+    return undefined;
+  }
+}
+
+/**
+ * Applies the provider's answer to a pending refund. A failure returns the money to
+ * the payment and the merchant's balance (refund_failure posting, negative rollup),
+ * in one transaction; a refund that is no longer pending is left as it is.
+ */
+export async function completeRefund(
+  scope: Scope,
+  refundId: string,
+  result: RefundResult,
+  now: Date = new Date(),
+): Promise<{ refund: Refund; payment: Payment }> {
+  return db().transaction(async (tx) => {
+    const [peek] = await tx
+      .select({ paymentId: refunds.paymentId })
+      .from(refunds)
+      .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId)));
+    if (!peek) throw new Error(`refund ${refundId} not found`);
+    // Lock order: payment, then refund (as in reserve), so the two never deadlock.
+    const p = await lockPayment(tx, scope, peek.paymentId);
+    const [r] = await tx
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId)))
+      .for("update");
+    if (!p || !r) throw new Error(`refund ${refundId} vanished`);
+    if (r.status !== "pending") return { refund: r, payment: p };
+
+    if (result.outcome === "succeeded") {
+      const [done] = await tx
+        .update(refunds)
+        .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
+        .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
+        .returning();
+      return { refund: done ?? r, payment: p };
+    }
+
+    const merchant = await loadMerchant(scope, tx);
+    if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
+    const [failed] = await tx
+      .update(refunds)
+      .set({ status: "failed", providerReference: result.providerReference, failureCode: result.code, updatedAt: now })
+      .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
+      .returning();
+    const [payment] = await tx
+      .update(payments)
+      .set({ amountRefunded: sql`${payments.amountRefunded} - ${r.amount}`, updatedAt: now })
+      .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+      .returning();
+    await postLedgerTransaction(
+      tx,
+      refundFailurePosting({
+        id: newId("txn", now),
+        merchantId: scope.merchantId,
+        currency: r.currency,
+        createdAt: now,
+        description: `Refund ${r.id} failed: ${result.code}`,
+        refundId: r.id,
+        amount: r.amount,
+      }),
+    );
+    // Reverse on the refund's own day, so the day it was counted nets to zero.
+    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, r.createdAt), r.amount, -1));
+    return { refund: failed ?? r, payment: payment ?? p };
+  });
+}
+
+export async function getRefund(scope: Scope, id: string): Promise<Refund | undefined> {
+  if (typeof id !== "string" || id.length > 100) return undefined;
+  const [r] = await db()
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, id)));
+  return r;
+}
+
+export const refundFailureMessage = refundFailureText;

@@ -1,0 +1,97 @@
+/**
+ * Authenticating API requests by a terminal's secret key (Authorization: Bearer sk_...).
+ * Only the key's SHA-256 is stored (api_keys.key_hash), so a leaked database does not
+ * leak working keys; the lookup is by hash, so there is nothing to compare in
+ * non-constant time. A revoked key, a deactivated terminal and a merchant that is not
+ * active are all refused; what the key may see is its own merchant only.
+ */
+import crypto from "node:crypto";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { apiKeys, merchants, terminals } from "~db/schema";
+import { db } from "~db/client.server";
+
+export interface ApiPrincipal {
+  merchantId: string;
+  terminalId: string;
+  terminalName: string;
+  currency: string;
+  scope: { merchantId: string };
+}
+
+export type ApiAuthResult =
+  | { ok: true; principal: ApiPrincipal }
+  | { ok: false; status: 401 | 403; code: string; message: string };
+
+export function hashApiKey(key: string): string {
+  return crypto.createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+export async function authenticateApiKey(request: Request, now = new Date()): Promise<ApiAuthResult> {
+  const header = request.headers.get("authorization") ?? "";
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) {
+    return {
+      ok: false,
+      status: 401,
+      code: "api_key_missing",
+      message: "Send your terminal's API key as 'Authorization: Bearer sk_...'.",
+    };
+  }
+  const key = m[1]!;
+  if (key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
+    return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid." };
+  }
+  const [row] = await db()
+    .select({
+      revokedAt: apiKeys.revokedAt,
+      merchantId: apiKeys.merchantId,
+      terminalId: apiKeys.terminalId,
+      terminalName: terminals.name,
+      terminalStatus: terminals.status,
+      merchantStatus: merchants.status,
+      currency: merchants.currency,
+      lastUsedAt: terminals.lastUsedAt,
+    })
+    .from(apiKeys)
+    .innerJoin(terminals, and(eq(terminals.merchantId, apiKeys.merchantId), eq(terminals.id, apiKeys.terminalId)))
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(eq(apiKeys.keyHash, hashApiKey(key)));
+  if (!row || row.revokedAt) {
+    return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid (unknown or revoked)." };
+  }
+  if (row.terminalStatus !== "active") {
+    return {
+      ok: false,
+      status: 403,
+      code: "terminal_inactive",
+      message: `Terminal "${row.terminalName}" is deactivated; its API key no longer works.`,
+    };
+  }
+  if (row.merchantStatus !== "active") {
+    return { ok: false, status: 403, code: "merchant_not_active", message: "This merchant account is not active." };
+  }
+  // "Last used" to the minute is plenty, and skipping the write otherwise keeps a burst
+  // of requests from queueing on the terminal row.
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db()
+      .update(terminals)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(terminals.merchantId, row.merchantId),
+          eq(terminals.id, row.terminalId),
+          or(isNull(terminals.lastUsedAt), lt(terminals.lastUsedAt, new Date(now.getTime() - 60_000))),
+        ),
+      );
+  }
+  return {
+    ok: true,
+    principal: {
+      merchantId: row.merchantId,
+      terminalId: row.terminalId,
+      terminalName: row.terminalName,
+      currency: row.currency,
+      scope: { merchantId: row.merchantId },
+    },
+  };
+}

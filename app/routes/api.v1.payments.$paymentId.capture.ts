@@ -1,0 +1,6 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { apiPaymentTransition, methodNotAllowed } from "~/modules/payments/api.server";
+
+// POST /api/v1/payments/:id/capture
+export const loader = () => methodNotAllowed(["POST"]);
+export const action = ({ request, params }: ActionFunctionArgs) => apiPaymentTransition(request, params.paymentId, "capture");

@@ -1,0 +1,6 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { apiGetPayment, methodNotAllowed } from "~/modules/payments/api.server";
+
+// GET /api/v1/payments/:id
+export const loader = ({ request, params }: LoaderFunctionArgs) => apiGetPayment(request, params.paymentId);
+export const action = (_: ActionFunctionArgs) => methodNotAllowed(["GET"]);

@@ -1,0 +1,6 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { apiCreatePayment, apiListPayments } from "~/modules/payments/api.server";
+
+// GET /api/v1/payments (list, cursor pagination) and POST /api/v1/payments (create).
+export const loader = ({ request }: LoaderFunctionArgs) => apiListPayments(request);
+export const action = ({ request }: ActionFunctionArgs) => apiCreatePayment(request);
