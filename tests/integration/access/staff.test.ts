@@ -1,0 +1,144 @@
+import { eq, sql } from "drizzle-orm";
+import { useTestDatabase } from "../../support/db";
+import { createTeam, createUser } from "../../support/fixtures";
+import { as, request, signIn } from "../../support/auth";
+import { rows } from "../../../db/client.server";
+import { invitations, memberships, outboundEmails } from "../../../db/schema";
+import { requireContext } from "../../../app/modules/access/guard.server";
+import { action as staffAction, loader as staffLoader } from "../../../app/routes/_app.staff";
+import { action as acceptAction, loader as acceptLoader } from "../../../app/routes/invite.$merchantId.$token";
+
+const t = useTestDatabase({ seed: "none" });
+let team: Awaited<ReturnType<typeof createTeam>>;
+beforeAll(async () => {
+  team = await createTeam("staff");
+});
+
+const call = (req: Request) => staffAction({ request: req, params: {}, context: {} });
+
+async function roleOf(userId: string) {
+  const m = await t.db.query.memberships.findFirst({ where: eq(memberships.userId, userId) });
+  return m!;
+}
+
+async function thrown(p: Promise<unknown>): Promise<Response> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof Response) return e;
+    throw e;
+  }
+  throw new Error("expected a thrown Response");
+}
+
+describe("staff management", () => {
+  it("shows members, invitations and the role matrix to owner and admin only", async () => {
+    const owner = await signIn(team.members.owner.email);
+    const data = await (await staffLoader({ request: as(owner, "/staff"), params: {}, context: {} })).json();
+    expect(data.members.map((m: { email: string }) => m.email).sort()).toEqual(Object.values(team.members).map((m) => m.email).sort());
+    expect(data.grantable).toContain("owner");
+    const admin = await signIn(team.members.admin.email);
+    const asAdmin = await (await staffLoader({ request: as(admin, "/staff"), params: {}, context: {} })).json();
+    expect(asAdmin.grantable).not.toContain("owner");
+    const support = await signIn(team.members.support.email);
+    const refused = await thrown(staffLoader({ request: as(support, "/staff"), params: {}, context: {} }));
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/does not allow this: Manage staff/);
+  });
+
+  it("nobody can demote or disable the last owner", async () => {
+    const owner = await signIn(team.members.owner.email);
+    const demote = await call(as(owner, "/staff", { form: { intent: "change-role", userId: team.members.owner.id, role: "admin" } }));
+    expect(demote.status).toBe(409);
+    expect((await demote.json()).error.message).toMatch(/last owner/);
+    const admin = await signIn(team.members.admin.email);
+    const disable = await call(as(admin, "/staff", { form: { intent: "disable", userId: team.members.owner.id } }));
+    expect(disable.status).toBe(403);
+    expect((await roleOf(team.members.owner.id)).role).toBe("owner");
+    expect((await roleOf(team.members.owner.id)).status).toBe("active");
+    const denied = await rows(t.db, sql`select 1 from audit_events where action in ('staff.role_change', 'staff.disable') and outcome = 'denied'`);
+    expect(denied).toHaveLength(2);
+  });
+
+  it("with a second owner, one owner may step down", async () => {
+    const owner = await signIn(team.members.owner.email);
+    const second = await createUser({ email: "second-owner@staff.test", memberships: [{ merchantId: team.shop.id, role: "owner" }] });
+    const res = await call(as(owner, "/staff", { form: { intent: "change-role", userId: second.id, role: "viewer" } }));
+    expect(res.status).toBe(302);
+    expect((await roleOf(second.id)).role).toBe("viewer");
+  });
+
+  it("an admin cannot grant owner, by invitation or by role change", async () => {
+    const admin = await signIn(team.members.admin.email);
+    const invite = await call(as(admin, "/staff", { form: { intent: "invite", email: "boss@staff.test", role: "owner" } }));
+    expect(invite.status).toBe(403);
+    expect((await invite.json()).error.message).toMatch(/Only an owner can make someone an owner/);
+    const promote = await call(as(admin, "/staff", { form: { intent: "change-role", userId: team.members.viewer.id, role: "owner" } }));
+    expect(promote.status).toBe(403);
+    const self = await call(as(admin, "/staff", { form: { intent: "change-role", userId: team.members.admin.id, role: "owner" } }));
+    expect(self.status).toBe(403);
+    expect((await roleOf(team.members.admin.id)).role).toBe("admin");
+  });
+
+  it("invites by a one-time link valid 7 days, mailed and shown; accepting sets the password and signs in", async () => {
+    const owner = await signIn(team.members.owner.email);
+    const res = await call(as(owner, "/staff", { form: { intent: "invite", email: "New.Person@Staff.test", role: "support" } }));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.link).toMatch(new RegExp(`^http://localhost/invite/${team.shop.id}/[\\w-]{40,}$`));
+    const mail = await t.db.select().from(outboundEmails).where(eq(outboundEmails.to, "new.person@staff.test"));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.body).toContain(body.link);
+    const inv = await t.db.query.invitations.findFirst({ where: eq(invitations.email, "new.person@staff.test") });
+    const days = (inv!.expiresAt.getTime() - inv!.createdAt.getTime()) / 86_400_000;
+    expect(days).toBeCloseTo(7, 5);
+    expect(inv!.tokenHash).not.toContain(body.link.split("/").pop());
+
+    const path = new URL(body.link).pathname;
+    const [, , merchantId, token] = path.split("/");
+    const params = { merchantId: merchantId!, token: token! };
+    const page = await (await acceptLoader({ request: request(path), params, context: {} })).json();
+    expect(page).toMatchObject({ email: "new.person@staff.test", role: "support", existingUser: false });
+
+    const short = await acceptAction({ request: request(path, { form: { name: "New Person", password: "short", confirm: "short" } }), params, context: {} });
+    expect(short.status).toBe(400);
+    expect((await short.json()).error.message).toMatch(/at least 12 characters/);
+
+    const ok = await acceptAction({
+      request: request(path, { form: { name: "New Person", password: "a long enough passphrase", confirm: "a long enough passphrase" } }),
+      params,
+      context: {},
+    });
+    expect(ok.status).toBe(302);
+    const cookie = ok.headers.get("set-cookie")!.split(";")[0]!;
+    const ctx = await requireContext(request("/payments", { cookie }));
+    expect(ctx.role).toBe("support");
+    expect(ctx.scope.merchantId).toBe(team.shop.id);
+    // And the password works for a normal sign-in.
+    await signIn("new.person@staff.test", "a long enough passphrase");
+
+    // Single use.
+    const again = await acceptAction({ request: request(path, { form: { name: "X", password: "another passphrase!", confirm: "another passphrase!" } }), params, context: {} });
+    expect(again.status).toBe(409);
+    const gone = await thrown(acceptLoader({ request: request(path), params, context: {} }));
+    expect(gone.status).toBe(410);
+    expect(await gone.text()).toMatch(/already been used/);
+  });
+
+  it("an expired invitation is refused", async () => {
+    const owner = await signIn(team.members.owner.email);
+    const body = await (await call(as(owner, "/staff", { form: { intent: "invite", email: "late@staff.test", role: "viewer" } }))).json();
+    await t.db.update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.email, "late@staff.test"));
+    const [, , merchantId, token] = new URL(body.link).pathname.split("/");
+    const res = await thrown(acceptLoader({ request: request("/invite"), params: { merchantId: merchantId!, token: token! }, context: {} }));
+    expect(res.status).toBe(410);
+    expect(await res.text()).toMatch(/expired/);
+  });
+
+  it("an outsider cannot manage this merchant's staff by guessing ids", async () => {
+    const outsider = await signIn(team.outsider.email);
+    const res = await call(as(outsider, "/staff", { form: { intent: "disable", userId: team.members.support.id } }));
+    expect(res.status).toBe(404);
+    expect((await roleOf(team.members.support.id)).status).toBe("active");
+  });
+});
