@@ -16,6 +16,20 @@ export interface TestMerchant {
 
 let counter = 0;
 
+/**
+ * Race tests need a real PostgreSQL server (PGlite is one connection: locks never
+ * block there). On PGlite they are skipped, and this says so out loud.
+ */
+export function noticeRealServerOnly(realServer: boolean, what: string): void {
+  if (realServer) return;
+  describe(`${what} [needs a real PostgreSQL server]`, () => {
+    beforeAll(() => {
+      console.warn(`SKIPPED: ${what}: set TEST_DATABASE_URL to a PostgreSQL server to run it (PGlite is a single connection, locks never block).`);
+    });
+    it.skip(`skipped on PGlite: ${what} (set TEST_DATABASE_URL)`, () => {});
+  });
+}
+
 /** Short provider delays so timeouts and slow cards do not slow the suite down. */
 export function fastSandbox(): void {
   configureProcessor({ deadlineMs: 150 });

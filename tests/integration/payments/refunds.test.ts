@@ -1,0 +1,148 @@
+import { useTestDatabase } from "../../support/db";
+import { createPayment, getPayment } from "~/modules/payments/payments.server";
+import { getBalances } from "~/modules/ledger/ledger.server";
+import { issueRefund } from "~/modules/refunds/refunds.server";
+import { CARD, card, expectLedgerTiesOut, fastSandbox, makeMerchant, noticeRealServerOnly, type TestMerchant } from "./fixtures";
+
+const t = useTestDatabase({ seed: "none" });
+
+beforeAll(() => fastSandbox());
+
+async function captured(m: TestMerchant, amount: bigint, number: string = CARD.approve) {
+  const r = await createPayment(m.scope, { amount, currency: m.currency, card: card(number) }, { terminalId: m.terminalId });
+  if (!r.ok || r.payment.status !== "captured") throw new Error(`payment not captured: ${JSON.stringify(r.ok ? r.payment.status : r.error)}`);
+  return r.payment;
+}
+
+describe("refunds", () => {
+  it("allows several partials and exactly the remainder, then refuses more naming what is refundable", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const p = await captured(m, 100_000n);
+    const a = await issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "requested_by_customer", note: "one", actor: {} });
+    const b = await issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "duplicate", note: null, actor: {} });
+    expect(a.ok && a.refund.status).toBe("succeeded");
+    expect(b.ok && b.refund.status).toBe("succeeded");
+    const tooMuch = await issueRefund(m.scope, { paymentId: p.id, amount: 60_000n, actor: {} });
+    expect(tooMuch.ok).toBe(false);
+    if (!tooMuch.ok) {
+      expect(tooMuch.error.code).toBe("amount_exceeds_refundable");
+      expect(tooMuch.error.refundable).toBe(40_000n);
+      expect(tooMuch.error.message).toContain("40,000");
+      expect(tooMuch.error.param).toBe("amount");
+    }
+    const rest = await issueRefund(m.scope, { paymentId: p.id, amount: 40_000n, actor: {} });
+    expect(rest.ok && rest.payment.amountRefunded).toBe(100_000n);
+    const none = await issueRefund(m.scope, { paymentId: p.id, actor: {} });
+    expect(none.ok).toBe(false);
+    if (!none.ok) expect(none.error.code).toBe("payment_fully_refunded");
+    await expectLedgerTiesOut(m);
+  });
+
+  it("refunds the whole remainder when the amount is omitted", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const p = await captured(m, 10_000n);
+    await issueRefund(m.scope, { paymentId: p.id, amount: 2_500n, actor: {} });
+    const r = await issueRefund(m.scope, { paymentId: p.id, actor: {} });
+    expect(r.ok && r.refund.amount).toBe(7_500n);
+    await expectLedgerTiesOut(m);
+  });
+
+  it("refuses zero and negative amounts, unknown payments and other merchants' payments", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const other = await makeMerchant({ currency: "USD" });
+    const p = await captured(m, 1_000n);
+    for (const amount of [0n, -1n]) {
+      const r = await issueRefund(m.scope, { paymentId: p.id, amount, actor: {} });
+      expect(!r.ok && r.error.code).toBe("amount_invalid");
+    }
+    const unknown = await issueRefund(m.scope, { paymentId: "pay_nope", actor: {} });
+    expect(!unknown.ok && unknown.error.status).toBe(404);
+    const cross = await issueRefund(other.scope, { paymentId: p.id, actor: {} });
+    expect(!cross.ok && cross.error.status).toBe(404);
+    expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(0n);
+  });
+
+  it("enforces the actor's per-refund limit", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const p = await captured(m, 50_000n);
+    const r = await issueRefund(m.scope, { paymentId: p.id, actor: { userId: "usr_support", limit: 20_000n } });
+    expect(!r.ok && r.error.code).toBe("amount_exceeds_limit");
+    const ok = await issueRefund(m.scope, { paymentId: p.id, amount: 20_000n, actor: { userId: "usr_support", limit: 20_000n } });
+    expect(ok.ok).toBe(true);
+    await expectLedgerTiesOut(m);
+  });
+
+  it("a refund the provider fails ends failed and its money returns to the balance", async () => {
+    const m = await makeMerchant({ currency: "IRR", feeBps: 0 });
+    const p = await captured(m, 500_000n, CARD.refundFails);
+    const before = await getBalances(m.scope);
+    const r = await issueRefund(m.scope, { paymentId: p.id, amount: 200_000n, reason: "other", actor: {} });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.refund.status).toBe("failed");
+    expect(r.refund.failureCode).toBe("expired_or_canceled_card");
+    expect(r.payment.amountRefunded).toBe(0n);
+    const after = await getBalances(m.scope);
+    expect(after.pending + after.available).toBe(before.pending + before.available);
+    // The whole amount is still refundable (and still fails at the provider).
+    const again = await issueRefund(m.scope, { paymentId: p.id, actor: {} });
+    expect(again.ok && again.refund.amount).toBe(500_000n);
+    await expectLedgerTiesOut(m);
+  });
+
+  it("returns the first refund for a repeated idempotency key", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const p = await captured(m, 9_000n);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: {}, idempotencyKey: "rk-1" })),
+    );
+    const ids = new Set(results.map((r) => (r.ok ? r.refund.id : r.error.code)));
+    expect(ids.size).toBe(1);
+    expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(1_000n);
+    await expectLedgerTiesOut(m);
+  });
+});
+
+describe.skipIf(!t.realServer)("refunds under concurrency (real PostgreSQL)", () => {
+  it("50 concurrent partial refunds of one payment never exceed its amount, and the ledger balances", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const p = await captured(m, 1_000_000n);
+    // 50 x 30,000 = 1,500,000 asked for; only 33 fit (990,000), then a 10,000 remainder.
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "requested_by_customer", note: `race ${i}`, actor: {} }),
+      ),
+    );
+    const ok = results.filter((r) => r.ok);
+    const refused = results.filter((r) => !r.ok);
+    expect(ok.length).toBe(33);
+    expect(refused.length).toBe(17);
+    for (const r of refused) {
+      if (!r.ok) {
+        expect(r.error.code).toBe("amount_exceeds_refundable");
+        expect(r.error.status).toBeLessThan(500);
+      }
+    }
+    const after = await getPayment(m.scope, p.id);
+    expect(after?.amountRefunded).toBe(990_000n);
+    // Exactly the remainder still fits, concurrently with more attempts that do not.
+    const last = await Promise.all(
+      Array.from({ length: 10 }, () => issueRefund(m.scope, { paymentId: p.id, actor: {} })),
+    );
+    expect(last.filter((r) => r.ok).length).toBe(1);
+    expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(1_000_000n);
+    await expectLedgerTiesOut(m);
+  });
+
+  it("refunds racing on several payments at once keep every payment within its amount", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const ps = await Promise.all(Array.from({ length: 5 }, () => captured(m, 10_000n)));
+    await Promise.all(
+      ps.flatMap((p) => Array.from({ length: 16 }, () => issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: {} }))),
+    );
+    for (const p of ps) expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(10_000n);
+    await expectLedgerTiesOut(m);
+  });
+});
+
+noticeRealServerOnly(t.realServer, "concurrent refunds");
