@@ -1,0 +1,102 @@
+/**
+ * Message lookup and interpolation without a library: `{name}` placeholders and
+ * plurals chosen by Intl.PluralRules from `params.count`. Pure, so loaders, actions,
+ * meta functions and components all translate the same way.
+ */
+import { en, type MessageKey } from "./en";
+import { fa } from "./fa";
+import { intlLocale, localeDir, normalizeLocale, type Locale } from "./locales";
+import type { Message, MessageParams, PluralMessage } from "./types";
+
+export const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, Message>>>> = { en, fa };
+
+export type { MessageKey, MessageParams };
+
+/** For keys built from data (a status from the API, a code from the server). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+function numberFormat(tag: string): Intl.NumberFormat {
+  let nf = numberFormats.get(tag);
+  if (!nf) {
+    nf = new Intl.NumberFormat(tag, { maximumFractionDigits: 20 });
+    numberFormats.set(tag, nf);
+  }
+  return nf;
+}
+
+function plural(tag: string): Intl.PluralRules {
+  let pr = pluralRules.get(tag);
+  if (!pr) {
+    pr = new Intl.PluralRules(tag);
+    pluralRules.set(tag, pr);
+  }
+  return pr;
+}
+
+function isPlural(m: Message): m is PluralMessage {
+  return typeof m === "object" && m !== null;
+}
+
+// First-strong isolates: a Latin name or id inside a Persian sentence keeps its own
+// direction and does not drag the surrounding punctuation to the wrong side.
+const FSI = "\u2068";
+const PDI = "\u2069";
+const NEEDS_ISOLATION = /[A-Za-z0-9@_]/;
+
+function formatParam(value: string | number | bigint, tag: string, rtl: boolean): string {
+  if (typeof value === "number" || typeof value === "bigint") {
+    // Intl.NumberFormat#format takes a decimal string exactly; bigint goes through it.
+    return numberFormat(tag).format(typeof value === "bigint" ? (value.toString() as unknown as number) : value);
+  }
+  return rtl && NEEDS_ISOLATION.test(value) ? `${FSI}${value}${PDI}` : value;
+}
+
+function selectForm(m: PluralMessage, count: MessageParams[string] | undefined, tag: string): string {
+  if (count === undefined) return m.other;
+  const n = typeof count === "bigint" ? Number(count) : typeof count === "number" ? count : Number(count);
+  if (!Number.isFinite(n)) return m.other;
+  const category = plural(tag).select(n);
+  return m[category] ?? m.other;
+}
+
+/**
+ * The message for `key` in `locale`, with `{name}` replaced by params.name.
+ *
+ * `locale` is a catalog locale ("fa") or a full Intl tag ("fa-IR-u-nu-latn"): the
+ * catalog comes from its language, number parameters are formatted with the whole tag,
+ * so a Persian reader who chose Latin digits gets them in sentences too.
+ * A placeholder without a param stays visible ("{name}") rather than silently vanishing.
+ */
+export function translate(locale: string, key: MessageKey, params?: MessageParams): string {
+  const lang = normalizeLocale(locale);
+  const tag = locale.includes("-") ? locale : intlLocale(lang);
+  const message: Message | undefined = CATALOGS[lang][key] ?? en[key];
+  if (message === undefined) return key;
+  const template = isPlural(message) ? selectForm(message, params?.count, tag) : message;
+  if (!params) return template;
+  const rtl = localeDir(lang) === "rtl";
+  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : formatParam(value, tag, rtl);
+  });
+}
+
+export type Translator = (key: MessageKey, params?: MessageParams) => string;
+
+/** A translator bound to one locale tag (see `translate` for what the tag may be). */
+export function translator(locale: string): Translator {
+  return (key, params) => translate(locale, key, params);
+}
+
+/** The `{placeholders}` a message uses, for catalog checks. */
+export function placeholdersOf(message: Message): string[] {
+  const texts = isPlural(message) ? Object.values(message).filter((v): v is string => typeof v === "string") : [message];
+  const names = new Set<string>();
+  for (const text of texts) for (const m of text.matchAll(/\{([A-Za-z0-9_]+)\}/g)) names.add(m[1]!);
+  return [...names].sort();
+}
