@@ -48,3 +48,10 @@ export function can(role: Role | null | undefined, permission: Permission): bool
 export function refundsUncapped(role: Role): boolean {
   return role === "owner" || role === "admin";
 }
+
+/** The first page a role may open: where sign-in and the merchant switcher land. */
+export function homePath(role: Role): string {
+  if (can(role, "overview:view")) return "/";
+  if (can(role, "payments:view")) return "/payments";
+  return "/settings/security";
+}

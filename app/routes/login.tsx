@@ -51,7 +51,8 @@ type ActionData = { error: { message: string; field?: string } };
 function answer(result: LoginResult, redirectTo: string) {
   switch (result.kind) {
     case "signed_in":
-      return redirect(redirectTo, { headers: { "Set-Cookie": result.session.cookie } });
+      // No page asked for: the role's home (support has no overview, for instance).
+      return redirect(redirectTo === "/" ? result.home : redirectTo, { headers: { "Set-Cookie": result.session.cookie } });
     case "second_factor":
       return redirect(`/login?redirectTo=${encodeURIComponent(redirectTo)}`, {
         headers: { "Set-Cookie": result.session.cookie },

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { z } from "zod";
+import { homePath } from "~/lib/permissions";
 import { requireAction } from "~/modules/access/guard.server";
 import { switchMerchant } from "~/modules/access/membership.server";
 
@@ -16,7 +17,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) {
     throw new Response("Choose a merchant to switch to.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
-  await switchMerchant(ctx, parsed.data.merchantId, request);
-  // Ids in the current URL belong to the old merchant: start at its home page.
-  return redirect("/");
+  const role = await switchMerchant(ctx, parsed.data.merchantId, request);
+  // Ids in the current URL belong to the old merchant: start at the new one's home page.
+  return redirect(homePath(role));
 }

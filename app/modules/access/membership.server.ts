@@ -1,10 +1,10 @@
 import { db } from "~db/client.server";
 import { audit } from "~/modules/audit/audit.server";
 import { setSessionMerchant } from "~/modules/auth/session.server";
-import { forbidden, type AppContext } from "./guard.server";
+import { forbidden, type AppContext, type Role } from "./guard.server";
 
 /** Moves the session to another merchant the person is an active member of. */
-export async function switchMerchant(ctx: AppContext, merchantId: string, request: Request): Promise<void> {
+export async function switchMerchant(ctx: AppContext, merchantId: string, request: Request): Promise<Role> {
   const target = ctx.memberships.find((m) => m.merchantId === merchantId);
   if (!target) {
     await audit(db(), {
@@ -17,7 +17,7 @@ export async function switchMerchant(ctx: AppContext, merchantId: string, reques
     });
     throw forbidden("You are not a member of that merchant, so you cannot switch to it.");
   }
-  if (merchantId === ctx.scope.merchantId) return;
+  if (merchantId === ctx.scope.merchantId) return target.role;
   await setSessionMerchant(db(), ctx.session.id, merchantId);
   await audit(db(), {
     merchantId,
@@ -29,4 +29,5 @@ export async function switchMerchant(ctx: AppContext, merchantId: string, reques
     details: { from: ctx.scope.merchantId, role: target.role },
     request,
   });
+  return target.role;
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { memberships, merchants, sessions, users } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
+import { homePath, type Role } from "~/lib/permissions";
 import { audit } from "~/modules/audit/audit.server";
 import { burnPasswordCheck, verifyPassword } from "./password.server";
 import { clientIp } from "./request.server";
@@ -19,7 +20,7 @@ export const INVALID_CREDENTIALS = "The email or password is not correct.";
 export type UserRow = typeof users.$inferSelect;
 
 export type LoginResult =
-  | { kind: "signed_in"; session: NewSession; userId: string; merchantId: string }
+  | { kind: "signed_in"; session: NewSession; userId: string; merchantId: string; home: string }
   | { kind: "second_factor"; session: NewSession; userId: string }
   | { kind: "invalid"; message: string }
   | { kind: "locked"; message: string; retryAfterSeconds: number }
@@ -160,7 +161,10 @@ async function finishSignIn(
     details: { method },
     request,
   });
-  return { kind: "signed_in", session, userId: user.id, merchantId };
+  const membership = await dbx.query.memberships.findFirst({
+    where: and(eq(memberships.userId, user.id), eq(memberships.merchantId, merchantId)),
+  });
+  return { kind: "signed_in", session, userId: user.id, merchantId, home: membership ? homePath(membership.role as Role) : "/" };
 }
 
 /** Step one: email and password. */
