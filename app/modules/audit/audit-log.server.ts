@@ -77,16 +77,12 @@ function nextCalendarDay(year: number, month: number, day: number) {
 }
 
 /**
- * The merchant's audit trail, newest first, keyset-paged by id. Sign-in events are
- * recorded per person before a merchant is chosen (merchant_id null); they belong to
- * this trail when the person is (or was) a member here.
+ * The audit trail's filter as SQL over `audit_events e` (without the page cursor):
+ * shared by the Audit log page and its CSV export, so both show the same events.
+ * Sign-in events are recorded per person before a merchant is chosen (merchant_id
+ * null); they belong to this trail when the person is (or was) a member here.
  */
-export async function listAuditEvents(
-  scope: { merchantId: string },
-  filters: AuditFilters,
-  opts: { timeZone: string; limit?: number },
-): Promise<{ rows: AuditRow[]; nextBefore: number | null }> {
-  const limit = opts.limit ?? AUDIT_PAGE_SIZE;
+export function auditFilterSql(scope: { merchantId: string }, filters: AuditFilters, timeZone: string): SQL {
   const conds: SQL[] = [
     sql`(e.merchant_id = ${scope.merchantId} or (e.merchant_id is null and e.actor_user_id in
           (select user_id from memberships where merchant_id = ${scope.merchantId})))`,
@@ -97,12 +93,23 @@ export async function listAuditEvents(
   if (filters.outcome) conds.push(sql`e.outcome = ${filters.outcome}`);
   if (filters.actor) conds.push(sql`e.actor_email ilike ${"%" + filters.actor.replace(/[%_\\]/g, "\\$&") + "%"}`);
   if (filters.target) conds.push(sql`e.target_id = ${filters.target}`);
-  if (filters.from) conds.push(sql`e.created_at >= ${localDayStart(filters.from, opts.timeZone).toISOString()}`);
+  if (filters.from) conds.push(sql`e.created_at >= ${localDayStart(filters.from, timeZone).toISOString()}`);
   if (filters.to) {
     const [y, m, d] = filters.to.split("-").map(Number) as [number, number, number];
-    const next = zonedTimeToUtc(nextCalendarDay(y, m, d), opts.timeZone);
+    const next = zonedTimeToUtc(nextCalendarDay(y, m, d), timeZone);
     conds.push(sql`e.created_at < ${next.toISOString()}`);
   }
+  return sql.join(conds, sql` and `);
+}
+
+/** The merchant's audit trail, newest first, keyset-paged by id. */
+export async function listAuditEvents(
+  scope: { merchantId: string },
+  filters: AuditFilters,
+  opts: { timeZone: string; limit?: number },
+): Promise<{ rows: AuditRow[]; nextBefore: number | null }> {
+  const limit = opts.limit ?? AUDIT_PAGE_SIZE;
+  const conds: SQL[] = [auditFilterSql(scope, filters, opts.timeZone)];
   if (filters.before) conds.push(sql`e.id < ${filters.before}`);
   const where = sql.join(conds, sql` and `);
   const list = await rows<{
