@@ -1,0 +1,36 @@
+import type { Permission } from "../../../app/lib/permissions";
+
+/**
+ * What every route of the app requires, written down independently of the code.
+ * The permission test walks the Remix route manifest and fails for any route that
+ * is missing here, so a new route cannot ship without deciding who may use it.
+ *
+ * - public: no session needed (sign-in, invitation links, the public API spec).
+ * - api: authenticated with a terminal API key; a console session must not work.
+ * - member: a signed-in member of the current merchant; `null` = any role,
+ *   a permission = exactly the roles the matrix grants it.
+ */
+export type RouteAccess =
+  | { kind: "public" }
+  | { kind: "api" }
+  | { kind: "member"; loader?: Permission | null; action?: Permission | null };
+
+export const ROUTE_ACCESS: Record<string, RouteAccess> = {
+  "routes/login": { kind: "public" },
+  "routes/logout": { kind: "public" },
+  "routes/invite.$merchantId.$token": { kind: "public" },
+  "routes/switch-merchant": { kind: "member", action: null },
+  "routes/_app": { kind: "member", loader: null },
+  "routes/_app._index": { kind: "member", loader: "overview:view" },
+  "routes/_app.staff": { kind: "member", loader: "staff:manage", action: "staff:manage" },
+  "routes/_app.settings.security": { kind: "member", loader: null, action: null },
+  "routes/_app.audit": { kind: "member", loader: "audit:view" },
+  "routes/api.v1.openapi[.]json": { kind: "public" },
+  "routes/api.v1.$": { kind: "api" },
+  "routes/api.v1.payments": { kind: "api" },
+  "routes/api.v1.payments.$paymentId": { kind: "api" },
+  "routes/api.v1.payments.$paymentId.capture": { kind: "api" },
+  "routes/api.v1.payments.$paymentId.void": { kind: "api" },
+  "routes/api.v1.payments.$paymentId.refunds": { kind: "api" },
+  "routes/api.v1.refunds.$refundId": { kind: "api" },
+};
