@@ -1,0 +1,67 @@
+import * as paymentsRoute from "~/routes/api.v1.payments";
+import * as paymentRoute from "~/routes/api.v1.payments.$paymentId";
+import * as captureRoute from "~/routes/api.v1.payments.$paymentId.capture";
+import * as voidRoute from "~/routes/api.v1.payments.$paymentId.void";
+import * as refundsRoute from "~/routes/api.v1.payments.$paymentId.refunds";
+import * as refundRoute from "~/routes/api.v1.refunds.$refundId";
+import * as splatRoute from "~/routes/api.v1.$";
+import * as openapiRoute from "~/routes/api.v1.openapi[.]json";
+
+type RouteModule = {
+  loader?: (args: never) => Response | Promise<Response>;
+  action?: (args: never) => Response | Promise<Response>;
+};
+
+/** Which route module serves a path, as Remix's flat routes would match it. */
+export function routeFor(path: string): { mod: RouteModule; params: Record<string, string> } {
+  const p = path.replace(/^\/api\/v1/, "").replace(/\?.*$/, "").replace(/\/+$/, "");
+  let m: RegExpExecArray | null;
+  if (p === "/payments") return { mod: paymentsRoute, params: {} };
+  if (p === "/openapi.json") return { mod: openapiRoute, params: {} };
+  if ((m = /^\/payments\/([^/]+)$/.exec(p))) return { mod: paymentRoute, params: { paymentId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/payments\/([^/]+)\/capture$/.exec(p))) return { mod: captureRoute, params: { paymentId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/payments\/([^/]+)\/void$/.exec(p))) return { mod: voidRoute, params: { paymentId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/payments\/([^/]+)\/refunds$/.exec(p))) return { mod: refundsRoute, params: { paymentId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/refunds\/([^/]+)$/.exec(p))) return { mod: refundRoute, params: { refundId: decodeURIComponent(m[1]!) } };
+  return { mod: splatRoute, params: { "*": p.slice(1) } };
+}
+
+export interface ApiCall {
+  key?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  idempotencyKey?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResult {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+/** Calls the route module's loader (GET/HEAD) or action (anything else) like Remix would. */
+export async function api(method: string, path: string, opts: ApiCall = {}): Promise<ApiResult> {
+  const headers = new Headers(opts.headers ?? {});
+  if (opts.key !== null && opts.key !== undefined) headers.set("Authorization", `Bearer ${opts.key}`);
+  if (opts.idempotencyKey !== undefined) headers.set("Idempotency-Key", opts.idempotencyKey);
+  let body: string | undefined;
+  if (opts.rawBody !== undefined) body = opts.rawBody;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined && !headers.has("content-type")) headers.set("Content-Type", "application/json");
+  const url = `http://localhost${path.startsWith("/api/v1") ? path : `/api/v1${path}`}`;
+  const request = new Request(url, { method, headers, body: method === "GET" || method === "HEAD" ? undefined : body });
+  const { mod, params } = routeFor(new URL(url).pathname);
+  const fn = method === "GET" || method === "HEAD" ? mod.loader : mod.action;
+  if (!fn) throw new Error(`no ${method} handler for ${path}`);
+  const res = await (fn as (a: unknown) => Promise<Response>)({ request, params, context: {} });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = { __text: text };
+  }
+  return { status: res.status, headers: res.headers, json };
+}
