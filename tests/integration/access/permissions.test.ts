@@ -158,7 +158,7 @@ describe.each(routes.map((r) => [r.id, r] as const))("%s", (id, route) => {
       const label = `${fn} ${url} as owner of Northwind -> ${o.status} ${o.body.slice(0, 120)}`;
       expect(o.status, label).toBeLessThan(500);
       const names = Object.keys(params).filter((k) => k !== "*");
-      if (names.length > 0 && fn === "loader") expect([403, 404], label).toContain(o.status);
+      if (names.length > 0 && fn === "loader") expect([400, 403, 404], label).toContain(o.status);
       expect(o.body, label).not.toContain(COFFEE);
       expect(o.body, label).not.toContain("Demo Coffee");
     }
