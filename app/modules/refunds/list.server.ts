@@ -83,6 +83,52 @@ export interface RefundTotals {
   succeededAmount: bigint;
 }
 
+interface RefundRowRaw {
+  id: string;
+  created_at: string;
+  amount: string;
+  currency: string;
+  status: string;
+  reason: string;
+  note: string | null;
+  failure_code: string | null;
+  payment_id: string;
+  payment_amount: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  created_by_user_id: string | null;
+  created_by_name: string | null;
+}
+
+const REFUND_SELECT = sql`${refunds.id} as id, to_char(${refunds.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+        ${refunds.amount}::text as amount, ${refunds.currency} as currency, ${refunds.status}::text as status,
+        ${refunds.reason}::text as reason, ${refunds.note} as note, ${refunds.failureCode} as failure_code,
+        ${refunds.paymentId} as payment_id, p.amount::text as payment_amount, p.card_brand::text as card_brand,
+        p.card_last4 as card_last4, ${refunds.createdByUserId} as created_by_user_id, u.name as created_by_name`;
+
+const REFUND_FROM = sql`${refunds}
+        left join payments p on p.merchant_id = ${refunds.merchantId} and p.id = ${refunds.paymentId}
+        left join users u on u.id = ${refunds.createdByUserId}`;
+
+function toRefundRow(r: RefundRowRaw): RefundListRow {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    note: r.note,
+    failureCode: r.failure_code,
+    paymentId: r.payment_id,
+    paymentAmount: r.payment_amount,
+    cardBrand: r.card_brand,
+    cardLast4: r.card_last4,
+    createdByUserId: r.created_by_user_id,
+    createdByName: r.created_by_name,
+  };
+}
+
 const SORT_COLUMNS = { created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${refunds.amount}`, type: "bigint" } } as const;
 
 export async function listRefunds(
@@ -95,30 +141,9 @@ export async function listRefunds(
   const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
   const sort = SORT_COLUMNS[field];
   const [page, totals] = await Promise.all([
-    keysetPage<{
-      id: string;
-      created_at: string;
-      amount: string;
-      currency: string;
-      status: string;
-      reason: string;
-      note: string | null;
-      failure_code: string | null;
-      payment_id: string;
-      payment_amount: string | null;
-      card_brand: string | null;
-      card_last4: string | null;
-      created_by_user_id: string | null;
-      created_by_name: string | null;
-    }>(dbx, {
-      select: sql`${refunds.id} as id, to_char(${refunds.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
-        ${refunds.amount}::text as amount, ${refunds.currency} as currency, ${refunds.status}::text as status,
-        ${refunds.reason}::text as reason, ${refunds.note} as note, ${refunds.failureCode} as failure_code,
-        ${refunds.paymentId} as payment_id, p.amount::text as payment_amount, p.card_brand::text as card_brand,
-        p.card_last4 as card_last4, ${refunds.createdByUserId} as created_by_user_id, u.name as created_by_name`,
-      from: sql`${refunds}
-        left join payments p on p.merchant_id = ${refunds.merchantId} and p.id = ${refunds.paymentId}
-        left join users u on u.id = ${refunds.createdByUserId}`,
+    keysetPage<RefundRowRaw>(dbx, {
+      select: REFUND_SELECT,
+      from: REFUND_FROM,
       where,
       sort: { expr: sort.expr, type: sort.type, desc, id: sql`${refunds.id}` },
       cursor: filter.cursor,
@@ -136,22 +161,7 @@ export async function listRefunds(
   return {
     page: {
       ...page,
-      rows: page.rows.map((r) => ({
-        id: r.id,
-        createdAt: r.created_at,
-        amount: r.amount,
-        currency: r.currency,
-        status: r.status,
-        reason: r.reason,
-        note: r.note,
-        failureCode: r.failure_code,
-        paymentId: r.payment_id,
-        paymentAmount: r.payment_amount,
-        cardBrand: r.card_brand,
-        cardLast4: r.card_last4,
-        createdByUserId: r.created_by_user_id,
-        createdByName: r.created_by_name,
-      })),
+      rows: page.rows.map(toRefundRow),
     },
     totals: {
       count: Number(t?.count ?? 0),
@@ -170,4 +180,16 @@ export async function refundIssuers(scope: ListScope): Promise<{ id: string; nam
         where m.merchant_id = ${scope.merchantId} and m.role in ('owner', 'admin', 'support')
         order by u.name, u.id`,
   );
+}
+
+/** The latest refunds (any status), newest first: the Overview's "recent refunds". */
+export async function recentRefunds(scope: ListScope, limit = 5): Promise<RefundListRow[]> {
+  const page = await keysetPage<RefundRowRaw>(db(), {
+    select: REFUND_SELECT,
+    from: REFUND_FROM,
+    where: sql`${refunds.merchantId} = ${scope.merchantId}`,
+    sort: { expr: sql`${refunds.createdAt}`, type: "timestamptz", desc: true, id: sql`${refunds.id}` },
+    limit,
+  });
+  return page.rows.map(toRefundRow);
 }

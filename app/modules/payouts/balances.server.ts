@@ -1,0 +1,123 @@
+/**
+ * Balances and what happens to them next: the payouts already on their way and, when
+ * none is, an estimate of the next one (the balance available at the next settlement
+ * cutoff, if it reaches the merchant's minimum payout) with its expected arrival.
+ */
+import { sql } from "drizzle-orm";
+import { db, rows } from "~db/client.server";
+import { payouts } from "~db/schema";
+import { getBalances, type Balances } from "~/modules/ledger/ledger.server";
+import { expectedArrival, nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
+import type { ListScope } from "~/modules/reporting/list-query.server";
+import { PAYOUT_ROW_SELECT, toPayoutRow, type PayoutListRow, type PayoutRowRaw } from "./list.server";
+
+/** The merchant's settlement calendar: schedule from merchants, country holidays and its own edits. */
+export async function loadSettlementCalendar(
+  scope: { merchantId: string },
+  around: Date = new Date(),
+): Promise<{ calendar: SettlementCalendar; minimumPayout: bigint }> {
+  const dbx = db();
+  const [m] = await rows<{
+    time_zone: string;
+    cutoff: string;
+    delay: number;
+    weekend: number[] | string;
+    holiday_calendar: string;
+    minimum_payout: string;
+  }>(
+    dbx,
+    sql`select time_zone, to_char(settlement_cutoff, 'HH24:MI') as cutoff, settlement_delay_days as delay,
+          weekend_days as weekend, holiday_calendar, minimum_payout::text as minimum_payout
+        from merchants where id = ${scope.merchantId}`,
+  );
+  if (!m) throw new Error(`unknown merchant ${scope.merchantId}`);
+  // Holidays within a few months either side are all a payout estimate can touch.
+  const from = new Date(around.getTime() - 40 * 86400_000).toISOString().slice(0, 10);
+  const to = new Date(around.getTime() + 120 * 86400_000).toISOString().slice(0, 10);
+  const [country, own] = await Promise.all([
+    rows<{ day: string }>(
+      dbx,
+      sql`select day::text as day from holidays where calendar = ${m.holiday_calendar} and day between ${from}::date and ${to}::date`,
+    ),
+    rows<{ day: string; closed: boolean }>(
+      dbx,
+      sql`select day::text as day, closed from merchant_holidays
+          where merchant_id = ${scope.merchantId} and day between ${from}::date and ${to}::date`,
+    ),
+  ]);
+  const weekend = Array.isArray(m.weekend)
+    ? m.weekend.map(Number)
+    : String(m.weekend)
+        .replace(/[{}]/g, "")
+        .split(",")
+        .filter(Boolean)
+        .map(Number);
+  const holidays = new Set([...country.map((h) => h.day), ...own.filter((h) => h.closed).map((h) => h.day)]);
+  const openDays = new Set(own.filter((h) => !h.closed).map((h) => h.day));
+  return {
+    calendar: { timeZone: m.time_zone, cutoff: m.cutoff, delayDays: Number(m.delay), weekendDays: weekend, holidays, openDays },
+    minimumPayout: BigInt(m.minimum_payout),
+  };
+}
+
+export interface NextPayoutEstimate {
+  /** When the next settlement cutoff closes (ISO). */
+  cutoffAt: string;
+  /** The balance that will be available at that cutoff (may be below the minimum or negative). */
+  amount: string;
+  expectedArrivalDate: string;
+  /** False when the amount stays below the minimum payout (it carries over). */
+  willPayOut: boolean;
+  minimumPayout: string;
+}
+
+export interface BalanceOverview {
+  currency: string;
+  pending: string;
+  available: string;
+  inTransit: string;
+  paidOut: string;
+  /** Payouts created and not yet paid (pending or in transit), soonest first. */
+  upcoming: PayoutListRow[];
+  estimate: NextPayoutEstimate | null;
+}
+
+function jsonBalances(b: Balances) {
+  return {
+    currency: b.currency,
+    pending: b.pending.toString(),
+    available: b.available.toString(),
+    inTransit: b.inTransit.toString(),
+    paidOut: b.paidOut.toString(),
+  };
+}
+
+export async function balanceOverview(scope: ListScope, now: Date = new Date()): Promise<BalanceOverview> {
+  const dbx = db();
+  const [balances, upcoming, cal] = await Promise.all([
+    getBalances({ merchantId: scope.merchantId }, scope.currency, { at: now }),
+    rows<PayoutRowRaw>(
+      dbx,
+      sql`select ${PAYOUT_ROW_SELECT} from ${payouts}
+          where ${payouts.merchantId} = ${scope.merchantId} and ${payouts.status} in ('pending', 'in_transit')
+          order by ${payouts.expectedArrivalDate}, ${payouts.createdAt}, ${payouts.id} limit 5`,
+    ),
+    loadSettlementCalendar(scope, now),
+  ]);
+  let estimate: NextPayoutEstimate | null = null;
+  try {
+    const cutoff = nextCutoff(now, cal.calendar);
+    const atCutoff = await getBalances({ merchantId: scope.merchantId }, scope.currency, { at: cutoff });
+    estimate = {
+      cutoffAt: cutoff.toISOString(),
+      amount: atCutoff.available.toString(),
+      expectedArrivalDate: expectedArrival(cutoff, cal.calendar),
+      willPayOut: atCutoff.available > 0n && atCutoff.available >= cal.minimumPayout,
+      minimumPayout: cal.minimumPayout.toString(),
+    };
+  } catch {
+    // A calendar with no business day in reach (misconfigured weekends): show balances without an estimate.
+    estimate = null;
+  }
+  return { ...jsonBalances(balances), upcoming: upcoming.map(toPayoutRow), estimate };
+}

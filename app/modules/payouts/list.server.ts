@@ -1,0 +1,179 @@
+/**
+ * The payouts list (read side; the settlement engine in app/modules/settlements
+ * creates and advances payouts). URL schema, filter as SQL over the unaliased
+ * `payouts` table (shared with the CSV export), one keyset page and the totals.
+ *
+ * Dates filter the expected arrival date: that is the day an accountant finds the
+ * money on the bank statement, already a local calendar day of the merchant.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { db, rows } from "~db/client.server";
+import { payouts } from "~db/schema";
+import { PAYOUT_STATUSES } from "~/lib/labels";
+import {
+  amountInput,
+  amountRange,
+  and,
+  keysetPage,
+  listBaseShape,
+  multi,
+  parseSort,
+  resolveListRange,
+  searchParamsToObject,
+  single,
+  type ListScope,
+  type Page,
+} from "~/modules/reporting/list-query.server";
+
+export const PAYOUT_SORTS = ["arrival", "-arrival", "created", "-created", "amount", "-amount"] as const;
+
+export const payoutListQuerySchema = z.preprocess(
+  searchParamsToObject,
+  z.object({
+    ...listBaseShape,
+    status: multi(z.enum(PAYOUT_STATUSES, { message: "Unknown payout status" })),
+    min: single(amountInput).optional(),
+    max: single(amountInput).optional(),
+    /** A payout id or bank trace number. */
+    q: single(z.string().max(100, "Search for at most 100 characters")).optional(),
+    sort: single(z.enum(PAYOUT_SORTS, { message: "Sort by arrival, created or amount" })).default("-arrival"),
+  }),
+);
+
+export type PayoutListQuery = z.output<typeof payoutListQuerySchema>;
+
+export function payoutFilterSql(scope: ListScope, filter: PayoutListQuery, now: Date = new Date()): SQL {
+  const range = resolveListRange(scope.timeZone, filter, now);
+  const amount = amountRange(scope.currency, filter);
+  const q = filter.q?.trim();
+  return and([
+    sql`${payouts.merchantId} = ${scope.merchantId}`,
+    range.fromDay ? sql`${payouts.expectedArrivalDate} >= ${range.fromDay}::date` : null,
+    range.toDay ? sql`${payouts.expectedArrivalDate} <= ${range.toDay}::date` : null,
+    filter.status.length ? sql`${payouts.status}::text in (${sql.join(filter.status.map((s) => sql`${s}`), sql`, `)})` : null,
+    amount.min !== null ? sql`${payouts.amount} >= ${amount.min.toString()}::bigint` : null,
+    amount.max !== null ? sql`${payouts.amount} <= ${amount.max.toString()}::bigint` : null,
+    q ? sql`(${payouts.id} = ${q} or ${payouts.traceNumber} = ${q})` : null,
+  ]);
+}
+
+export interface PayoutListRow {
+  id: string;
+  createdAt: string;
+  amount: string;
+  currency: string;
+  status: string;
+  expectedArrivalDate: string;
+  sentAt: string | null;
+  paidAt: string | null;
+  failedAt: string | null;
+  canceledAt: string | null;
+  bankAccountMask: string | null;
+  bankName: string | null;
+  itemCount: number;
+  failureCode: string | null;
+  failureMessage: string | null;
+  traceNumber: string | null;
+}
+
+export interface PayoutTotals {
+  count: number;
+  amount: bigint;
+  paidCount: number;
+  paidAmount: bigint;
+}
+
+const SORT_COLUMNS = {
+  arrival: { expr: sql`${payouts.expectedArrivalDate}`, type: "date" },
+  created: { expr: sql`${payouts.createdAt}`, type: "timestamptz" },
+  amount: { expr: sql`${payouts.amount}`, type: "bigint" },
+} as const;
+
+const iso = (col: SQL) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export const PAYOUT_ROW_SELECT = sql`${payouts.id} as id, ${iso(sql`${payouts.createdAt}`)} as created_at,
+  ${payouts.amount}::text as amount, ${payouts.currency} as currency, ${payouts.status}::text as status,
+  ${payouts.expectedArrivalDate}::text as expected_arrival_date, ${iso(sql`${payouts.sentAt}`)} as sent_at,
+  ${iso(sql`${payouts.paidAt}`)} as paid_at, ${iso(sql`${payouts.failedAt}`)} as failed_at,
+  ${iso(sql`${payouts.canceledAt}`)} as canceled_at, ${payouts.bankAccountMask} as bank_account_mask,
+  ${payouts.bankName} as bank_name, ${payouts.itemCount} as item_count, ${payouts.failureCode} as failure_code,
+  ${payouts.failureMessage} as failure_message, ${payouts.traceNumber} as trace_number`;
+
+export interface PayoutRowRaw {
+  id: string;
+  created_at: string;
+  amount: string;
+  currency: string;
+  status: string;
+  expected_arrival_date: string;
+  sent_at: string | null;
+  paid_at: string | null;
+  failed_at: string | null;
+  canceled_at: string | null;
+  bank_account_mask: string | null;
+  bank_name: string | null;
+  item_count: number | string;
+  failure_code: string | null;
+  failure_message: string | null;
+  trace_number: string | null;
+}
+
+export function toPayoutRow(r: PayoutRowRaw): PayoutListRow {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status,
+    expectedArrivalDate: r.expected_arrival_date,
+    sentAt: r.sent_at,
+    paidAt: r.paid_at,
+    failedAt: r.failed_at,
+    canceledAt: r.canceled_at,
+    bankAccountMask: r.bank_account_mask,
+    bankName: r.bank_name,
+    itemCount: Number(r.item_count),
+    failureCode: r.failure_code,
+    failureMessage: r.failure_message,
+    traceNumber: r.trace_number,
+  };
+}
+
+export async function listPayouts(
+  scope: ListScope,
+  filter: PayoutListQuery,
+  now: Date = new Date(),
+): Promise<{ page: Page<PayoutListRow>; totals: PayoutTotals }> {
+  const dbx = db();
+  const where = payoutFilterSql(scope, filter, now);
+  const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
+  const sort = SORT_COLUMNS[field];
+  const [page, totals] = await Promise.all([
+    keysetPage<PayoutRowRaw>(dbx, {
+      select: PAYOUT_ROW_SELECT,
+      from: sql`${payouts}`,
+      where,
+      sort: { expr: sort.expr, type: sort.type, desc, id: sql`${payouts.id}` },
+      cursor: filter.cursor,
+      limit: filter.limit,
+    }),
+    rows<{ count: string; amount: string; paid_count: string; paid_amount: string }>(
+      dbx,
+      sql`select count(*)::text as count, coalesce(sum(${payouts.amount}), 0)::text as amount,
+            count(*) filter (where ${payouts.status} = 'paid')::text as paid_count,
+            coalesce(sum(${payouts.amount}) filter (where ${payouts.status} = 'paid'), 0)::text as paid_amount
+          from ${payouts} where ${where}`,
+    ),
+  ]);
+  const t = totals[0];
+  return {
+    page: { ...page, rows: page.rows.map(toPayoutRow) },
+    totals: {
+      count: Number(t?.count ?? 0),
+      amount: BigInt(t?.amount ?? "0"),
+      paidCount: Number(t?.paid_count ?? 0),
+      paidAmount: BigInt(t?.paid_amount ?? "0"),
+    },
+  };
+}

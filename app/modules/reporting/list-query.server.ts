@@ -1,0 +1,341 @@
+/**
+ * What every list page shares: reading its URL into a typed query (one zod schema per
+ * route), turning dates and amounts typed by a person into SQL bounds in the merchant's
+ * time zone and currency, and keyset pagination on (sort value, id).
+ *
+ * Keyset, not OFFSET: a page deep in a large ledger costs the same as the first one,
+ * and a row inserted while someone pages does not shift the next page under them.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { rows, type DbOrTx } from "~db/client.server";
+import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, resolveRange, type RangePreset } from "~/lib/dates";
+import { isCurrencyCode, parseAmount } from "~/lib/money";
+
+/** Who is asking and how their merchant counts days and money. Every query filters by merchantId. */
+export interface ListScope {
+  merchantId: string;
+  timeZone: string;
+  currency: string;
+}
+
+/** Builds a ListScope from the signed-in context of app/modules/access (or anything shaped like it). */
+export function listScope(ctx: { scope: { merchantId: string }; merchant: { timeZone: string; currency: string } }): ListScope {
+  return { merchantId: ctx.scope.merchantId, timeZone: ctx.merchant.timeZone, currency: ctx.merchant.currency };
+}
+
+/** A filter value that cannot be applied: the field and a sentence a person can act on (HTTP 400). */
+export class ListFilterError extends Error {
+  readonly status = 400;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ListFilterError";
+  }
+}
+
+/* ------------------------------ URL -> object ------------------------------ */
+
+/**
+ * URLSearchParams (or a plain object) to an object: repeated keys become arrays
+ * (checkbox groups), empty values are dropped (a GET form sends every field).
+ */
+export function searchParamsToObject(input: unknown): unknown {
+  if (!(input instanceof URLSearchParams)) return input;
+  const out: Record<string, string | string[]> = {};
+  for (const [key, raw] of input) {
+    const value = raw.trim();
+    if (value === "") continue;
+    const prev = out[key];
+    if (prev === undefined) out[key] = value;
+    else out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+function toList(v: unknown): unknown {
+  if (v === undefined || v === null) return [];
+  const items = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === "string" ? x.split(",") : [x]));
+  const seen = new Set<unknown>();
+  const out: unknown[] = [];
+  for (const item of items) {
+    const t = typeof item === "string" ? item.trim() : item;
+    if (t === "" || seen.has(t)) continue;
+    seen.add(t);
+    out.push(t);
+  }
+  return out;
+}
+
+/** A multi-valued filter: `status=a&status=b` or `status=a,b`. */
+export function multi<T extends z.ZodTypeAny>(item: T, max = 50) {
+  return z.preprocess(toList, z.array(item).max(max, `Choose at most ${max} values`)).default([] as never);
+}
+
+/** The last value when a single-valued key was repeated (a link glued onto a form). */
+export function single<T extends z.ZodTypeAny>(schema: T) {
+  return z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), schema);
+}
+
+export const localDay = z
+  .string()
+  .refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21");
+
+/** An amount as a person typed it; converted with the merchant's currency by amountBound. */
+export const amountInput = z.string().max(40, "That amount is too long");
+
+export const LIST_RANGES = ["all", "today", "7d", "30d", "90d", "12m", "mtd", "custom"] as const;
+export type ListRange = (typeof LIST_RANGES)[number];
+
+export const pageSize = single(
+  z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 25 || n === 50 || n === 100, "Show 25, 50 or 100 rows per page"),
+).default(25);
+
+/** The fields every list shares (spread into a route's schema). */
+export const listBaseShape = {
+  range: single(z.enum(LIST_RANGES, { message: "Choose one of the listed date ranges" })).default("all"),
+  from: single(localDay).optional(),
+  to: single(localDay).optional(),
+  cursor: single(z.string().max(400)).optional(),
+  limit: pageSize,
+};
+
+/**
+ * Parses a list URL, keeping whatever is valid: a bad field is dropped and reported,
+ * so the page still renders with a message beside the field instead of failing.
+ */
+export function parseListQuery<S extends z.ZodTypeAny>(
+  schema: S,
+  params: URLSearchParams,
+): { query: z.output<S>; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const obj = searchParamsToObject(params) as Record<string, unknown>;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const r = schema.safeParse(obj);
+    if (r.success) return { query: r.data, errors };
+    for (const issue of r.error.issues) {
+      const key = String(issue.path[0] ?? "");
+      if (!key || !(key in obj)) continue;
+      errors[key] ??= issue.message;
+      delete obj[key];
+    }
+  }
+  // Unreachable with optional/defaulted fields; fall back to the defaults.
+  return { query: schema.parse({}), errors };
+}
+
+/** The first problem of a strict parse, as a ListFilterError (for CSV endpoints that answer 400). */
+export function strictListQuery<S extends z.ZodTypeAny>(schema: S, params: URLSearchParams): z.output<S> {
+  const r = schema.safeParse(params);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new ListFilterError(String(issue.path[0] ?? "query"), issue.message);
+}
+
+/* ------------------------------ Dates, amounts ----------------------------- */
+
+export interface ListRangeBounds {
+  /** Inclusive. */
+  from: Date | null;
+  /** Exclusive. */
+  to: Date | null;
+  /** The local days shown to the person, inclusive ('YYYY-MM-DD'). */
+  fromDay: string | null;
+  toDay: string | null;
+}
+
+/**
+ * A list's date filter in the merchant's time zone: explicit from/to days win (either
+ * may be open), else a preset like the Overview's, else all time.
+ */
+export function resolveListRange(
+  tz: string,
+  q: { range: ListRange; from?: string; to?: string },
+  now: Date = new Date(),
+): ListRangeBounds {
+  if (q.from || q.to) {
+    const from = q.from ? parseLocalDateKey(q.from, tz) : null;
+    const to = q.to ? addLocalDays(parseLocalDateKey(q.to, tz), 1, tz) : null;
+    if (from && to && to.getTime() <= from.getTime()) {
+      throw new ListFilterError("to", "The end date is before the start date: pick an end date on or after the start.");
+    }
+    return { from, to, fromDay: q.from ?? null, toDay: q.to ?? null };
+  }
+  if (q.range === "all" || q.range === "custom") return { from: null, to: null, fromDay: null, toDay: null };
+  const r = resolveRange(q.range as RangePreset, now, tz);
+  return { from: r.from, to: r.to, fromDay: localDateKey(r.from, tz), toDay: localDateKey(new Date(r.to.getTime() - 1), tz) };
+}
+
+/** A typed amount bound in minor units of the merchant's currency. */
+export function amountBound(currency: string, raw: string | undefined, field: string, label: string): bigint | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  if (!isCurrencyCode(currency)) throw new ListFilterError(field, `Amounts in ${currency} cannot be filtered`);
+  const r = parseAmount(raw, currency);
+  if (!r.ok) throw new ListFilterError(field, `${label}: ${r.reason}`);
+  return r.minor;
+}
+
+export function amountRange(
+  currency: string,
+  q: { min?: string; max?: string },
+): { min: bigint | null; max: bigint | null } {
+  const min = amountBound(currency, q.min, "min", "Minimum amount");
+  const max = amountBound(currency, q.max, "max", "Maximum amount");
+  if (min !== null && max !== null && max < min) {
+    throw new ListFilterError("max", "The maximum amount is below the minimum: raise the maximum or lower the minimum.");
+  }
+  return { min, max };
+}
+
+/** `a and b and c` (true when empty). */
+export function and(conds: (SQL | null | undefined)[]): SQL {
+  const list = conds.filter((c): c is SQL => !!c);
+  if (list.length === 0) return sql`true`;
+  return sql.join(
+    list.map((c) => sql`(${c})`),
+    sql` and `,
+  );
+}
+
+/** LIKE pattern for text containing `s`, with its wildcards escaped. */
+export function containsPattern(s: string): string {
+  return `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+export function prefixPattern(s: string): string {
+  return `${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+/* --------------------------------- Keyset ---------------------------------- */
+
+export type SortType = "timestamptz" | "bigint" | "date";
+
+export interface KeysetSort {
+  /** The sort expression (a column). */
+  expr: SQL;
+  type: SortType;
+  desc: boolean;
+  /** The tie-breaker, unique within the merchant (the row id). */
+  id: SQL;
+}
+
+interface Cursor {
+  v: string;
+  id: string;
+  dir: "next" | "prev";
+}
+
+const CURSOR_VALUE: Record<SortType, RegExp> = {
+  timestamptz: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+  bigint: /^-?\d{1,19}$/,
+  date: /^\d{4}-\d{2}-\d{2}$/,
+};
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.v, c.id, c.dir === "prev" ? "p" : "n"]), "utf8").toString("base64url");
+}
+
+const STALE_CURSOR = "This page link no longer matches the list (it may be from another sort order). Start again from the first page.";
+
+export function decodeCursor(raw: string, type: SortType): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+  } catch {
+    throw new ListFilterError("cursor", STALE_CURSOR);
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    typeof parsed[0] !== "string" ||
+    typeof parsed[1] !== "string" ||
+    (parsed[2] !== "n" && parsed[2] !== "p") ||
+    !CURSOR_VALUE[type].test(parsed[0]) ||
+    parsed[1].length > 100
+  ) {
+    throw new ListFilterError("cursor", STALE_CURSOR);
+  }
+  return { v: parsed[0], id: parsed[1], dir: parsed[2] === "p" ? "prev" : "next" };
+}
+
+function keyText(expr: SQL, type: SortType): SQL {
+  // Microseconds kept: JS Dates have only milliseconds, and a cursor that rounds
+  // would skip or repeat rows created within the same millisecond.
+  if (type === "timestamptz") return sql`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  return sql`(${expr})::text`;
+}
+
+function keyValue(v: string, type: SortType): SQL {
+  if (type === "timestamptz") return sql`${v}::timestamptz`;
+  if (type === "bigint") return sql`${v}::bigint`;
+  return sql`${v}::date`;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** Cursor of the next page, or null on the last one. */
+  next: string | null;
+  /** Cursor of the previous page, or null on the first one. */
+  prev: string | null;
+}
+
+/**
+ * One page in the order of `sort`, after/before `cursor`. `select` lists the columns
+ * (without a trailing comma); `from` and `where` complete the query.
+ */
+export async function keysetPage<T>(
+  dbx: DbOrTx,
+  q: { select: SQL; from: SQL; where: SQL; sort: KeysetSort; cursor?: string | null; limit: number },
+): Promise<Page<T>> {
+  const { sort, limit } = q;
+  const cursor = q.cursor ? decodeCursor(q.cursor, sort.type) : null;
+  const backward = cursor?.dir === "prev";
+  // Walking backwards reverses the order; rows are flipped back afterwards.
+  const desc = backward ? !sort.desc : sort.desc;
+  const dir = desc ? sql`desc` : sql`asc`;
+  const after = cursor
+    ? desc
+      ? sql`(${sort.expr}, ${sort.id}) < (${keyValue(cursor.v, sort.type)}, ${cursor.id})`
+      : sql`(${sort.expr}, ${sort.id}) > (${keyValue(cursor.v, sort.type)}, ${cursor.id})`
+    : sql`true`;
+  const fetched = await rows<T & { _sort_key: string; _row_id: string }>(
+    dbx,
+    sql`select ${q.select}, ${keyText(sort.expr, sort.type)} as _sort_key, ${sort.id} as _row_id
+        from ${q.from}
+        where (${q.where}) and ${after}
+        order by ${sort.expr} ${dir}, ${sort.id} ${dir}
+        limit ${limit + 1}`,
+  );
+  const more = fetched.length > limit;
+  const page = fetched.slice(0, limit);
+  if (backward) {
+    // Back at the start (rows were added or removed since): show the first page as it is now.
+    if (!more) return keysetPage(dbx, { ...q, cursor: null });
+    page.reverse();
+  }
+  const key = (r: { _sort_key: string; _row_id: string } | undefined, d: Cursor["dir"]) =>
+    r ? encodeCursor({ v: r._sort_key, id: r._row_id, dir: d }) : null;
+  const first = page[0];
+  const last = page[page.length - 1];
+  const next = backward ? key(last, "next") : more ? key(last, "next") : null;
+  const prev = backward ? key(first, "prev") : cursor ? key(first, "prev") : null;
+  const clean = page.map(({ _sort_key: _k, _row_id: _i, ...rest }) => rest as unknown as T);
+  return { rows: clean, next, prev };
+}
+
+/** Sort parameter "field" or "-field" (descending) for the whitelisted fields. */
+export function sortParam<F extends string>(fields: readonly [F, ...F[]], fallback: `${"-" | ""}${F}`) {
+  const values = fields.flatMap((f) => [f, `-${f}`]) as [string, ...string[]];
+  return single(z.enum(values, { message: `Sort by ${fields.join(", ")}` })).default(fallback) as unknown as z.ZodDefault<
+    z.ZodType<`${"-" | ""}${F}`>
+  >;
+}
+
+export function parseSort<F extends string>(s: string): { field: F; desc: boolean } {
+  return s.startsWith("-") ? { field: s.slice(1) as F, desc: true } : { field: s as F, desc: false };
+}
