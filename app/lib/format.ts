@@ -58,6 +58,8 @@ export interface Formatter {
   dateTime(instant: string | Date): string;
   date(instant: string | Date, style?: DateStyle): string;
   time(instant: string | Date): string;
+  /** The month of an instant: "March 2025", "اسفند ۱۴۰۳". */
+  month(instant: string | Date): string;
   /** A local calendar day "YYYY-MM-DD" (already in the merchant's zone). */
   day(key: string): string;
   /** A chart bucket's label: hour, day, week ("Week of ..." / "هفته ...") or month. */
@@ -123,6 +125,16 @@ export function makeFormatter(prefs: FormatPrefs): Formatter {
     formatDateTime(toDate(instant), { locale, timeZone: tz, style, calendar, digits: digitsPref });
   const date: Formatter["date"] = (instant, style = "medium") =>
     style === "medium" ? dt("date")(instant) : dateFormat(locale, tz, calendar, style).format(toDate(instant));
+  // CLDR's Persian pattern puts the year first ("۱۴۰۳ اسفند"); Iranians write the
+  // month first, as on every statement and calendar ("اسفند ۱۴۰۳").
+  const monthFmt = new Intl.DateTimeFormat(locale, { year: "numeric", month: "long", timeZone: tz, calendar });
+  const month: Formatter["month"] = (instant) => {
+    if (lang !== "fa") return dt("month")(instant);
+    const parts = monthFmt.formatToParts(toDate(instant));
+    const m = parts.find((p) => p.type === "month")?.value;
+    const y = parts.find((p) => p.type === "year")?.value;
+    return m && y ? `${m} ${y}` : monthFmt.format(toDate(instant));
+  };
   const bankName: Formatter["bankName"] = (code) => {
     if (!code) return translate(locale, "common.unknown");
     const bank = IRANIAN_BANKS[code];
@@ -145,6 +157,7 @@ export function makeFormatter(prefs: FormatPrefs): Formatter {
     dateTime: dt("datetime"),
     date,
     time: dt("time"),
+    month,
     day: (key) => {
       try {
         return date(parseLocalDateKey(key, tz));
@@ -162,7 +175,7 @@ export function makeFormatter(prefs: FormatPrefs): Formatter {
         case "week":
           return translate(locale, "dates.weekOf", { date: date(d) });
         case "month":
-          return dt("month")(d);
+          return month(d);
       }
     },
     bankName,

@@ -1,0 +1,65 @@
+/**
+ * The React side of i18n: one provider (mounted by app/root.tsx from the deepest
+ * route that returns `prefs`), and hooks every component uses instead of literals
+ * and ad-hoc Intl calls:
+ *
+ *   const t = useT();          t("nav.overview"), t("overview.successfulPayments", { count })
+ *   const fmt = useFormat();   fmt.money(p.amount), fmt.date(p.createdAt), fmt.bankName(p.issuerBank)
+ *   const { prefs } = useI18n(); prefs.dir, prefs.locale, prefs.calendar
+ */
+import { createContext, useContext, useMemo, type ReactNode } from "react";
+import { makeFormatter, type Formatter } from "~/lib/format";
+import { anonymousPreferences, preferencesTag, type Preferences } from "./preferences";
+import { translator, type Translator } from "./translate";
+
+export interface I18nValue {
+  prefs: Preferences;
+  /** Intl tag with the digit preference ("fa-IR-u-nu-latn"). */
+  tag: string;
+  t: Translator;
+  fmt: Formatter;
+}
+
+function build(prefs: Preferences): I18nValue {
+  const tag = preferencesTag(prefs);
+  return {
+    prefs,
+    tag,
+    t: translator(tag),
+    fmt: makeFormatter({
+      locale: prefs.locale,
+      digits: prefs.digits,
+      irrDisplay: prefs.irrDisplay,
+      calendar: prefs.calendar,
+      timeZone: prefs.timeZone,
+      currency: prefs.currency,
+    }),
+  };
+}
+
+// Outside any provider (a test rendering one component, the root error page before
+// any loader ran) the console is English: the default locale, never a crash.
+const I18nContext = createContext<I18nValue>(build(anonymousPreferences()));
+
+export function I18nProvider({ prefs, children }: { prefs: Preferences; children: ReactNode }) {
+  const { locale, dir, digits, irrDisplay, calendar, timeZone, currency } = prefs;
+  const value = useMemo(
+    () => build({ locale, dir, digits, irrDisplay, calendar, timeZone, currency }),
+    [locale, dir, digits, irrDisplay, calendar, timeZone, currency],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18nValue {
+  return useContext(I18nContext);
+}
+
+/** `t(key, params?)`: the message in the viewer's language, numbers in their digits. */
+export function useT(): Translator {
+  return useContext(I18nContext).t;
+}
+
+/** Formatters bound to the viewer (locale, digits, rial/toman, calendar) and the merchant (zone, currency). */
+export function useFormat(): Formatter {
+  return useContext(I18nContext).fmt;
+}
