@@ -1,0 +1,257 @@
+/**
+ * Streaming CSV exports.
+ *
+ *   keyset batches (report.batches) -> CSV text per batch (papaparse)
+ *     -> ReadableStream, pull-based: the next batch is read only when the client has
+ *        taken the previous one (and, on the Node server, once the socket has drained)
+ *     -> Response
+ *
+ * Memory holds one batch whatever the size of the export. The header row is the first
+ * chunk, sent before any row is read, so the download starts at once. A cancelled
+ * download (request.signal, or the stream being cancelled) stops the loop before the
+ * next query. Every export is audited when it ends, with its report, filters, columns
+ * and row count, and whether it completed.
+ */
+import { db } from "~db/client.server";
+import type { AppContext } from "~/modules/access/guard.server";
+import { audit } from "~/modules/audit/audit.server";
+import { ListFilterError } from "~/modules/reporting/list-query.server";
+import { csvKind, headerName, isReportId, rowRenderer, type ColumnKind, type ReportId } from "./definition";
+import { csvWriter, UTF8_BOM } from "./csv";
+import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
+import { parseExportOptions, type ExportOptions } from "./options.server";
+import { REPORTS, type AnyReport } from "./registry.server";
+import type { ReportRun } from "./reports/report.server";
+import type { WaitForClient } from "./backpressure.server";
+
+export type { WaitForClient } from "./backpressure.server";
+export { REPORTS } from "./registry.server";
+
+/** Rows per database round trip: small enough to keep memory flat, large enough that a round trip is cheap per row. */
+export const EXPORT_BATCH_SIZE = 2000;
+
+export type ExportContext = Pick<AppContext, "user" | "merchant" | "role" | "scope">;
+
+/** "payments.csv" -> "payments"; null for anything else (the route answers 404). */
+export function reportIdFromPath(segment: string | undefined): ReportId | null {
+  const m = /^([a-z-]+)\.csv$/.exec(segment ?? "");
+  return m && isReportId(m[1]) ? m[1] : null;
+}
+
+export function reportPermissions(id: ReportId) {
+  return REPORTS[id].permissions;
+}
+
+function localeOf(ctx: ExportContext): string {
+  return ctx.user.locale ?? ctx.merchant.defaultLocale ?? "en";
+}
+
+interface Prepared {
+  report: AnyReport;
+  options: ExportOptions;
+  run: ReportRun<unknown>;
+  fileName: string;
+  header: string;
+  render: (row: unknown) => (string | null)[];
+  writer: ReturnType<typeof csvWriter>;
+}
+
+async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams, now: Date): Promise<Prepared> {
+  const report = REPORTS[id];
+  const options = parseExportOptions(report, params, { role: ctx.role, merchant: ctx.merchant, locale: localeOf(ctx) });
+  const scope = {
+    merchantId: ctx.scope.merchantId,
+    merchantName: ctx.merchant.name,
+    currency: ctx.merchant.currency,
+    timeZone: options.timeZone,
+  };
+  const run = (await report.prepare(scope, params, now)) as ReportRun<unknown>;
+  const renderOpts = { timeZone: options.timeZone, amounts: options.amounts };
+  const writer = csvWriter(options.columns.map((c) => csvKind(c.kind)));
+  const header = (options.excel ? UTF8_BOM : "") + writer.header(options.columns.map((c) => headerName(c, renderOpts)));
+  const fileName = [report.id, slugForFileName(ctx.merchant.name, ctx.scope.merchantId), run.rangeLabel, zoneForFileName(options.timeZone)].join("_") + ".csv";
+  return {
+    report,
+    options,
+    run,
+    fileName,
+    header,
+    writer,
+    render: rowRenderer(options.columns, (r) => report.currencyOf(r), renderOpts),
+  };
+}
+
+function badRequest(e: ListFilterError): Response {
+  return new Response(`${e.field}: ${e.message}`, {
+    status: 400,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+/**
+ * The CSV download of a report for the URL's filters and options. A bad parameter is
+ * a 400 naming the field; permissions are the route's job (requireContext).
+ */
+export async function exportReport(
+  ctx: ExportContext,
+  id: ReportId,
+  request: Request,
+  opts: { waitForClient?: WaitForClient; now?: Date; batchSize?: number } = {},
+): Promise<Response> {
+  const params = new URL(request.url).searchParams;
+  let p: Prepared;
+  try {
+    p = await prepare(ctx, id, params, opts.now ?? new Date());
+  } catch (e) {
+    if (e instanceof ListFilterError) return badRequest(e);
+    throw e;
+  }
+  const signal = request.signal;
+  const batchSize = opts.batchSize ?? EXPORT_BATCH_SIZE;
+
+  async function* chunks(): AsyncGenerator<string, void, undefined> {
+    let rowCount = 0;
+    let bytes = 0;
+    let completed = false;
+    let failure: string | null = null;
+    try {
+      bytes += Buffer.byteLength(p.header);
+      yield p.header;
+      for await (const batch of p.run.batches(batchSize)) {
+        if (signal.aborted) break;
+        const text = p.writer.rows(batch.map(p.render));
+        rowCount += batch.length;
+        bytes += Buffer.byteLength(text);
+        yield text;
+        if (signal.aborted) break;
+      }
+      completed = !signal.aborted;
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+      throw e;
+    } finally {
+      await audit(db(), {
+        actor: ctx as AppContext,
+        merchantId: ctx.scope.merchantId,
+        action: "export.download",
+        outcome: completed ? "success" : "failure",
+        targetType: "report",
+        targetId: p.report.id,
+        details: {
+          report: p.report.id,
+          filters: p.run.filters,
+          range: p.run.rangeText,
+          timeZone: p.options.timeZone,
+          columns: p.options.columns.map((c) => c.key),
+          amounts: p.options.amounts,
+          excel: p.options.excel,
+          rows: rowCount,
+          bytes,
+          completed,
+          ...(completed ? {} : { stopped: failure ? `error: ${failure.slice(0, 200)}` : "cancelled by the client" }),
+        },
+        request,
+      }).catch(() => {
+        // The download itself must not fail because its audit row could not be written
+        // after the fact (the database closing under a stopped server).
+      });
+    }
+  }
+
+  return new Response(pullStream(chunks(), signal, opts.waitForClient), {
+    status: 200,
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8; header=present",
+      "Content-Disposition": contentDisposition(p.fileName),
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
+
+/**
+ * A byte stream that produces a chunk only when its reader asks for one
+ * (highWaterMark 0): nothing is read ahead of the client.
+ */
+export function pullStream(source: AsyncGenerator<string, void, undefined>, signal?: AbortSignal, waitForClient?: WaitForClient): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          if (waitForClient) await waitForClient();
+          if (signal?.aborted) {
+            await source.return(undefined);
+            controller.close();
+            return;
+          }
+          const { done, value } = await source.next();
+          if (done) controller.close();
+          else controller.enqueue(encoder.encode(value));
+        } catch (e) {
+          controller.error(e);
+        }
+      },
+      async cancel() {
+        await source.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+export interface ReportPreview {
+  rows: number;
+  /** Estimated file size in bytes (header + average sampled row size x rows). */
+  estimatedBytes: number;
+  fileName: string;
+  rangeText: string;
+  timeZone: string;
+  columns: { key: string; header: string; kind: ColumnKind }[];
+  excel: boolean;
+  amounts: "major" | "minor";
+}
+
+/** How many rows the download will have and roughly how large it will be, before it starts. */
+export async function previewReport(
+  ctx: ExportContext,
+  id: ReportId,
+  params: URLSearchParams,
+  now: Date = new Date(),
+): Promise<{ ok: true; preview: ReportPreview } | { ok: false; field: string; message: string }> {
+  let p: Prepared;
+  try {
+    p = await prepare(ctx, id, params, now);
+  } catch (e) {
+    if (e instanceof ListFilterError) return { ok: false, field: e.field, message: e.message };
+    throw e;
+  }
+  const rows = await p.run.count();
+  let sampleRows = 0;
+  let sampleBytes = 0;
+  const sample = p.run.batches(200);
+  try {
+    const first = await sample.next();
+    if (!first.done) {
+      sampleRows = first.value.length;
+      sampleBytes = Buffer.byteLength(p.writer.rows(first.value.map(p.render)));
+    }
+  } finally {
+    await sample.return(undefined);
+  }
+  const perRow = sampleRows > 0 ? sampleBytes / sampleRows : 0;
+  const renderOpts = { timeZone: p.options.timeZone, amounts: p.options.amounts };
+  return {
+    ok: true,
+    preview: {
+      rows,
+      estimatedBytes: Math.round(Buffer.byteLength(p.header) + perRow * rows),
+      fileName: p.fileName,
+      rangeText: p.run.rangeText,
+      timeZone: p.options.timeZone,
+      columns: p.options.columns.map((c) => ({ key: c.key, header: headerName(c, renderOpts), kind: c.kind })),
+      excel: p.options.excel,
+      amounts: p.options.amounts,
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * Itemized payout reconciliation: every balance transaction a payout carries, with the
+ * payout it was paid in. The rows of one payout sum exactly to its amount, which is
+ * what an accountant ties to the deposit on the bank statement.
+ *
+ * Which payouts: `payout=<id>`, or those expected to arrive in
+ * [arrival_from, arrival_to) (local calendar dates, end not included), or any filter of
+ * the Payouts list (its from/to are arrival dates, both included, like the list shows).
+ *
+ * "Paid in" comes from payout_items, not from ledger_transactions.payout_id: a
+ * payout_failure row names the payout that failed, but its money is paid out again in
+ * a later payout, and that later payout is the one it reconciles to.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { db, rows } from "~db/client.server";
+import { payouts } from "~db/schema";
+import { isValidLocalDateKey } from "~/lib/dates";
+import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
+import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
+import type { ColumnSpec } from "../definition";
+import { asDate, dayRangeLabel, keysetBatches, previousDay, type Report } from "./report.server";
+
+export interface ReconciliationRow {
+  payout_id: string;
+  payout_expected_arrival_date: string;
+  payout_status: string;
+  payout_amount: string;
+  id: string;
+  category: string;
+  currency: string;
+  gross: string;
+  fee: string;
+  net: string;
+  source_type: string;
+  source_id: string;
+  description: string | null;
+  created_at: Date | string;
+  available_on: Date | string;
+  related_payout_id: string | null;
+  card_brand: string | null;
+  card_funding: string | null;
+  card_last4: string | null;
+  customer_reference: string | null;
+  terminal_id: string | null;
+  terminal_name: string | null;
+}
+
+const columns: ColumnSpec<ReconciliationRow>[] = [
+  { key: "payout_id", kind: "text", doc: "The payout this balance transaction was paid out in.", value: (r) => r.payout_id },
+  { key: "payout_expected_arrival_date", kind: "date", doc: "The payout's expected arrival date at the bank.", value: (r) => r.payout_expected_arrival_date },
+  { key: "balance_transaction_id", kind: "text", doc: "Balance transaction id (txn_…).", value: (r) => r.id },
+  { key: "created", kind: "local", doc: "When the balance transaction was created, in the report's time zone.", value: (r) => asDate(r.created_at) },
+  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", value: (r) => asDate(r.created_at) },
+  { key: "available_on", kind: "local", doc: "When its funds became available for payout, in the report's time zone.", value: (r) => asDate(r.available_on) },
+  { key: "available_on_utc", kind: "utc", doc: "The same instant in UTC.", value: (r) => asDate(r.available_on) },
+  { key: "currency", kind: "text", doc: "ISO 4217 code.", value: (r) => r.currency },
+  { key: "gross", kind: "amount", doc: "Gross amount; negative for money going out (refunds).", value: (r) => r.gross },
+  { key: "fee", kind: "amount", doc: "Fees paid for it (positive; net = gross - fee).", value: (r) => r.fee },
+  { key: "net", kind: "amount", doc: "Its effect on the balance (gross - fee). The nets of one payout sum to the payout amount.", value: (r) => r.net },
+  { key: "reporting_category", kind: "text", doc: "charge, refund, refund_failure, fee, payout_failure or adjustment.", value: (r) => r.category },
+  { key: "source_id", kind: "text", doc: "The payment, refund, payout or adjustment it came from.", value: (r) => r.source_id },
+  { key: "source_type", kind: "text", doc: "payment, refund, payout or adjustment.", value: (r) => r.source_type },
+  { key: "description", kind: "text", doc: "Description (for a charge: the payment's description).", value: (r) => r.description },
+  { key: "customer_reference", kind: "text", doc: "Customer reference of the payment behind it.", value: (r) => r.customer_reference },
+  { key: "card_brand", kind: "text", doc: "Card brand of the payment behind it (for a refund: the refunded payment).", permission: "cards:view", value: (r) => r.card_brand },
+  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", value: (r) => r.card_funding },
+  { key: "card_last4", kind: "text", doc: "Last 4 digits of that card.", permission: "cards:view", value: (r) => r.card_last4 },
+  { key: "terminal", kind: "text", doc: "Terminal of the payment behind it.", value: (r) => r.terminal_name ?? r.terminal_id },
+  { key: "related_payout_id", kind: "text", doc: "For payout_failure rows: the payout that failed, whose money this payout sends again.", value: (r) => (r.category === "payout_failure" ? r.related_payout_id : null) },
+  { key: "payout_status", kind: "text", doc: "Status of the payout it was paid in.", value: (r) => r.payout_status },
+  { key: "payout_amount", kind: "amount", doc: "Amount of the payout it was paid in.", value: (r) => r.payout_amount },
+];
+
+const day = z.string().refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21");
+const selectionSchema = z.object({
+  payout: z.string().trim().min(1).max(100, "A payout id is at most 100 characters").optional(),
+  arrival_from: day.optional(),
+  arrival_to: day.optional(),
+});
+
+function firstValue(params: URLSearchParams, key: string): string | undefined {
+  const v = params.getAll(key).map((x) => x.trim()).filter(Boolean);
+  return v[v.length - 1];
+}
+
+export const reconciliationReport: Report<ReconciliationRow> = {
+  id: "payout-reconciliation",
+  title: "Payout reconciliation (itemized)",
+  description: "Every balance transaction with the payout it was paid in, for one payout or for the payouts arriving in a date range.",
+  permissions: ["reports:export"],
+  columns,
+  defaults: [
+    "payout_id",
+    "payout_expected_arrival_date",
+    "balance_transaction_id",
+    "created",
+    "created_utc",
+    "available_on",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "source_id",
+    "description",
+    "card_brand",
+    "card_funding",
+    "card_last4",
+    "terminal",
+  ],
+  currencyOf: (r) => r.currency,
+  async prepare(scope, params, now) {
+    const parsed = selectionSchema.safeParse({
+      payout: firstValue(params, "payout"),
+      arrival_from: firstValue(params, "arrival_from"),
+      arrival_to: firstValue(params, "arrival_to"),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ListFilterError(String(issue.path[0] ?? "query"), issue.message);
+    }
+    const sel = parsed.data;
+    if (sel.arrival_from && sel.arrival_to && sel.arrival_to <= sel.arrival_from) {
+      throw new ListFilterError("arrival_to", "The end date (not included) must be after the start date: pick a later end date.");
+    }
+    const listFilter = strictListQuery(payoutListQuerySchema, params);
+    const listScope = { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
+
+    let where: SQL;
+    let rangeLabel: string;
+    let rangeText: string;
+    let filters: Record<string, unknown>;
+    if (sel.payout) {
+      const [found] = await rows<{ id: string; expected_arrival_date: string }>(
+        db(),
+        sql`select id, expected_arrival_date::text as expected_arrival_date from payouts
+            where merchant_id = ${scope.merchantId} and id = ${sel.payout}`,
+      );
+      if (!found) throw new ListFilterError("payout", `No payout ${sel.payout} was found in ${scope.merchantName}. Check the id on the Payouts page.`);
+      where = sql`${payouts.merchantId} = ${scope.merchantId} and ${payouts.id} = ${sel.payout}`;
+      rangeLabel = `payout-${sel.payout}`;
+      rangeText = `Payout ${sel.payout} (expected arrival ${found.expected_arrival_date})`;
+      filters = { payout: sel.payout };
+    } else if (sel.arrival_from || sel.arrival_to) {
+      where = sql`${payouts.merchantId} = ${scope.merchantId}`;
+      if (sel.arrival_from) where = sql`${where} and ${payouts.expectedArrivalDate} >= ${sel.arrival_from}::date`;
+      if (sel.arrival_to) where = sql`${where} and ${payouts.expectedArrivalDate} < ${sel.arrival_to}::date`;
+      const { cursor: _c, limit: _l, range: _r, from: _f, to: _t, sort: _s, ...rest } = listFilter;
+      // The other list filters (status, amount, id) still apply.
+      where = sql`${where} and ${payoutFilterSql(listScope, { ...listFilter, range: "all", from: undefined, to: undefined }, now)}`;
+      const days = dayRangeLabel(sel.arrival_from ?? null, sel.arrival_to ? previousDay(sel.arrival_to) : null);
+      rangeLabel = days.label;
+      rangeText = `Payouts arriving ${days.text}`;
+      filters = { arrival_from: sel.arrival_from ?? null, arrival_to: sel.arrival_to ?? null, ...rest };
+    } else {
+      where = payoutFilterSql(listScope, listFilter, now);
+      const range = resolveListRange(scope.timeZone, listFilter, now);
+      const days = dayRangeLabel(range.fromDay, range.toDay);
+      rangeLabel = days.label;
+      rangeText = `Payouts arriving ${days.text}`;
+      const { cursor: _c, limit: _l, sort: _s, ...rest } = listFilter;
+      filters = rest;
+    }
+    const merchantId = scope.merchantId;
+    return {
+      rangeLabel,
+      rangeText,
+      filters,
+      async count() {
+        const [r] = await rows<{ n: string }>(
+          db(),
+          sql`select count(*)::text as n from ${payouts}
+              join payout_items pi on pi.merchant_id = ${payouts.merchantId} and pi.payout_id = ${payouts.id}
+              join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
+              where ${where} and lt.category <> 'payout_paid'`,
+        );
+        return Number(r?.n ?? 0);
+      },
+      async *batches(size) {
+        let buffer: ReconciliationRow[] = [];
+        const payoutBatches = keysetBatches<{ id: string; expected_arrival_date: string; status: string; amount: string }>(
+          db(),
+          {
+            select: sql`${payouts.id} as id, ${payouts.expectedArrivalDate}::text as expected_arrival_date,
+              ${payouts.status}::text as status, ${payouts.amount}::text as amount`,
+            from: sql`${payouts}`,
+            where,
+            sort: { expr: sql`${payouts.expectedArrivalDate}`, type: "date", desc: false, id: sql`${payouts.id}` },
+          },
+          500,
+        );
+        for await (const batch of payoutBatches) {
+          for (const payout of batch) {
+            let after = "";
+            for (;;) {
+              const items = await rows<Omit<ReconciliationRow, "payout_id" | "payout_expected_arrival_date" | "payout_status" | "payout_amount">>(
+                db(),
+                sql`select lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
+                      lt.net::text as net, lt.source_type, lt.source_id, lt.description, lt.created_at, lt.available_on,
+                      lt.payout_id as related_payout_id, p.card_brand::text as card_brand, p.card_funding::text as card_funding,
+                      p.card_last4, p.customer_reference, p.terminal_id, t.name as terminal_name
+                    from payout_items pi
+                    join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
+                    left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
+                    left join payments p on p.merchant_id = lt.merchant_id
+                      and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
+                    left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
+                    where pi.merchant_id = ${merchantId} and pi.payout_id = ${payout.id}
+                      and pi.ledger_transaction_id > ${after} and lt.category <> 'payout_paid'
+                    order by pi.ledger_transaction_id
+                    limit ${size}`,
+              );
+              for (const item of items) {
+                buffer.push({
+                  ...item,
+                  payout_id: payout.id,
+                  payout_expected_arrival_date: payout.expected_arrival_date,
+                  payout_status: payout.status,
+                  payout_amount: payout.amount,
+                });
+              }
+              if (buffer.length >= size) {
+                yield buffer;
+                buffer = [];
+              }
+              if (items.length < size) break;
+              after = items[items.length - 1]!.id;
+            }
+          }
+        }
+        if (buffer.length > 0) yield buffer;
+      },
+    };
+  },
+};
