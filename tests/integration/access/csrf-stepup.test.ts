@@ -8,6 +8,9 @@ import { assertRefundAllowed, assertStepUp, requireAction, requireContext } from
 import { action as staffAction } from "../../../app/routes/_app.staff";
 import { action as loginAction } from "../../../app/routes/login";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = (r: Response): Promise<any> => r.json();
+
 const t = useTestDatabase({ seed: "none" });
 let team: Awaited<ReturnType<typeof createTeam>>;
 beforeAll(async () => {
@@ -81,12 +84,12 @@ describe("step-up", () => {
     const ctx = await requireContext(as(admin, "/x"));
     const refused = await thrown(assertStepUp(ctx, new FormData(), as(admin, "/")));
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toEqual({ error: { code: "step_up_required", message: "Confirm your password to continue" } });
+    expect(await body(refused)).toEqual({ error: { code: "step_up_required", message: "Confirm your password to continue" } });
 
     const wrong = new FormData();
     wrong.set("stepUpPassword", "not-my-password");
     const bad = await thrown(assertStepUp(ctx, wrong, as(admin, "/")));
-    expect((await bad.json()).error.code).toBe("step_up_required");
+    expect((await body(bad)).error.code).toBe("step_up_required");
 
     const right = new FormData();
     right.set("stepUpPassword", DEMO_PASSWORD);
@@ -104,7 +107,7 @@ describe("step-up", () => {
     const form = { intent: "change-role", userId: team.members.viewer.id, role: "support" };
     const asked = await staffAction({ request: as(owner, "/staff", { form }), params: {}, context: {} });
     expect(asked.status).toBe(403);
-    expect((await asked.json()).error.code).toBe("step_up_required");
+    expect((await body(asked)).error.code).toBe("step_up_required");
     const m1 = await t.db.query.memberships.findFirst({ where: eq(memberships.userId, team.members.viewer.id) });
     expect(m1!.role).toBe("viewer");
 

@@ -12,7 +12,7 @@ import { ROUTE_ACCESS } from "./route-access";
  * a member of Northwind, must allow or refuse exactly as the permission matrix says.
  * The route list comes from the Remix route manifest itself.
  */
-const t = useTestDatabase({ seed: "demo", seedPayments: { coffee: 120, northwind: 60 } });
+const t = useTestDatabase({ seed: "demo" });
 
 const appDir = path.resolve(__dirname, "../../../app");
 const manifest = flatRoutes(appDir, ["**/.*", "**/*.test.*"]);

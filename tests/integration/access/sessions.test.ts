@@ -86,7 +86,7 @@ describe("sessions", () => {
     const page = await securityLoader({ request: as(laptop, "/settings/security"), params: {}, context: {} });
     const data = await page.json();
     expect(data.sessions).toHaveLength(2);
-    const other = data.sessions.find((s: { current: boolean }) => !s.current);
+    const other = data.sessions.find((s: { current: boolean }) => !s.current)!;
     expect(other.ip).toBe("198.51.100.7");
 
     const revoked = await securityAction({

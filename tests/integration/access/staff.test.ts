@@ -8,6 +8,9 @@ import { requireContext } from "../../../app/modules/access/guard.server";
 import { action as staffAction, loader as staffLoader } from "../../../app/routes/_app.staff";
 import { action as acceptAction, loader as acceptLoader } from "../../../app/routes/invite.$merchantId.$token";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = (r: Response): Promise<any> => r.json();
+
 const t = useTestDatabase({ seed: "none" });
 let team: Awaited<ReturnType<typeof createTeam>>;
 beforeAll(async () => {
@@ -34,11 +37,11 @@ async function thrown(p: Promise<unknown>): Promise<Response> {
 describe("staff management", () => {
   it("shows members, invitations and the role matrix to owner and admin only", async () => {
     const owner = await signIn(team.members.owner.email);
-    const data = await (await staffLoader({ request: as(owner, "/staff"), params: {}, context: {} })).json();
+    const data = await body(await staffLoader({ request: as(owner, "/staff"), params: {}, context: {} }));
     expect(data.members.map((m: { email: string }) => m.email).sort()).toEqual(Object.values(team.members).map((m) => m.email).sort());
     expect(data.grantable).toContain("owner");
     const admin = await signIn(team.members.admin.email);
-    const asAdmin = await (await staffLoader({ request: as(admin, "/staff"), params: {}, context: {} })).json();
+    const asAdmin = await body(await staffLoader({ request: as(admin, "/staff"), params: {}, context: {} }));
     expect(asAdmin.grantable).not.toContain("owner");
     const support = await signIn(team.members.support.email);
     const refused = await thrown(staffLoader({ request: as(support, "/staff"), params: {}, context: {} }));
@@ -50,7 +53,7 @@ describe("staff management", () => {
     const owner = await signIn(team.members.owner.email);
     const demote = await call(as(owner, "/staff", { form: { intent: "change-role", userId: team.members.owner.id, role: "admin" } }));
     expect(demote.status).toBe(409);
-    expect((await demote.json()).error.message).toMatch(/last owner/);
+    expect((await body(demote)).error.message).toMatch(/last owner/);
     const admin = await signIn(team.members.admin.email);
     const disable = await call(as(admin, "/staff", { form: { intent: "disable", userId: team.members.owner.id } }));
     expect(disable.status).toBe(403);
@@ -72,7 +75,7 @@ describe("staff management", () => {
     const admin = await signIn(team.members.admin.email);
     const invite = await call(as(admin, "/staff", { form: { intent: "invite", email: "boss@staff.test", role: "owner" } }));
     expect(invite.status).toBe(403);
-    expect((await invite.json()).error.message).toMatch(/Only an owner can make someone an owner/);
+    expect((await body(invite)).error.message).toMatch(/Only an owner can make someone an owner/);
     const promote = await call(as(admin, "/staff", { form: { intent: "change-role", userId: team.members.viewer.id, role: "owner" } }));
     expect(promote.status).toBe(403);
     const self = await call(as(admin, "/staff", { form: { intent: "change-role", userId: team.members.admin.id, role: "owner" } }));
@@ -84,25 +87,25 @@ describe("staff management", () => {
     const owner = await signIn(team.members.owner.email);
     const res = await call(as(owner, "/staff", { form: { intent: "invite", email: "New.Person@Staff.test", role: "support" } }));
     expect(res.status).toBe(200);
-    const body = await res.json();
-    expect(body.link).toMatch(new RegExp(`^http://localhost/invite/${team.shop.id}/[\\w-]{40,}$`));
+    const invite = await body(res);
+    expect(invite.link).toMatch(new RegExp(`^http://localhost/invite/${team.shop.id}/[\\w-]{40,}$`));
     const mail = await t.db.select().from(outboundEmails).where(eq(outboundEmails.to, "new.person@staff.test"));
     expect(mail).toHaveLength(1);
-    expect(mail[0]!.body).toContain(body.link);
+    expect(mail[0]!.body).toContain(invite.link);
     const inv = await t.db.query.invitations.findFirst({ where: eq(invitations.email, "new.person@staff.test") });
     const days = (inv!.expiresAt.getTime() - inv!.createdAt.getTime()) / 86_400_000;
     expect(days).toBeCloseTo(7, 5);
-    expect(inv!.tokenHash).not.toContain(body.link.split("/").pop());
+    expect(inv!.tokenHash).not.toContain(invite.link.split("/").pop());
 
-    const path = new URL(body.link).pathname;
+    const path = new URL(invite.link).pathname;
     const [, , merchantId, token] = path.split("/");
     const params = { merchantId: merchantId!, token: token! };
-    const page = await (await acceptLoader({ request: request(path), params, context: {} })).json();
+    const page = await body(await acceptLoader({ request: request(path), params, context: {} }));
     expect(page).toMatchObject({ email: "new.person@staff.test", role: "support", existingUser: false });
 
     const short = await acceptAction({ request: request(path, { form: { name: "New Person", password: "short", confirm: "short" } }), params, context: {} });
     expect(short.status).toBe(400);
-    expect((await short.json()).error.message).toMatch(/at least 12 characters/);
+    expect((await body(short)).error.message).toMatch(/at least 12 characters/);
 
     const ok = await acceptAction({
       request: request(path, { form: { name: "New Person", password: "a long enough passphrase", confirm: "a long enough passphrase" } }),
@@ -127,9 +130,9 @@ describe("staff management", () => {
 
   it("an expired invitation is refused", async () => {
     const owner = await signIn(team.members.owner.email);
-    const body = await (await call(as(owner, "/staff", { form: { intent: "invite", email: "late@staff.test", role: "viewer" } }))).json();
+    const late = await body(await call(as(owner, "/staff", { form: { intent: "invite", email: "late@staff.test", role: "viewer" } })));
     await t.db.update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.email, "late@staff.test"));
-    const [, , merchantId, token] = new URL(body.link).pathname.split("/");
+    const [, , merchantId, token] = new URL(late.link).pathname.split("/");
     const res = await thrown(acceptLoader({ request: request("/invite"), params: { merchantId: merchantId!, token: token! }, context: {} }));
     expect(res.status).toBe(410);
     expect(await res.text()).toMatch(/expired/);

@@ -9,6 +9,9 @@ import { totpCodeAt, TOTP_PERIOD } from "../../../app/modules/auth/totp.server";
 import { requireContext } from "../../../app/modules/access/guard.server";
 import { action as securityAction, loader as securityLoader } from "../../../app/routes/_app.settings.security";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = (r: Response): Promise<any> => r.json();
+
 const t = useTestDatabase({ seed: "none" });
 let team: Awaited<ReturnType<typeof createTeam>>;
 beforeAll(async () => {
@@ -31,14 +34,14 @@ async function thrown(p: Promise<unknown>): Promise<Response> {
 async function enroll(email: string) {
   const me = await signIn(email);
   expect((await post(as(me, "/settings/security", { form: { intent: "totp-start" } }))).status).toBe(302);
-  const page = await (await securityLoader({ request: as(me, "/settings/security"), params: {}, context: {} })).json();
+  const page = await body(await securityLoader({ request: as(me, "/settings/security"), params: {}, context: {} }));
   const secret: string = page.twoFactor.enrollment.secret;
   expect(page.twoFactor.enrollment.qrSvg).toMatch(/^<svg/);
   expect(page.twoFactor.enrollment.uri).toMatch(/^otpauth:\/\/totp\//);
   const wrong = await post(as(me, "/settings/security", { form: { intent: "totp-confirm", code: "000000" } }));
   expect(wrong.status).toBe(400);
   const ok = await post(as(me, "/settings/security", { form: { intent: "totp-confirm", code: totpCodeAt(secret) } }));
-  const codes: string[] = (await ok.json()).recoveryCodes;
+  const codes: string[] = (await body(ok)).recoveryCodes;
   return { me, secret, codes };
 }
 
@@ -108,7 +111,7 @@ describe("two-factor sign-in", () => {
     const owner = await signIn(team.members.owner.email);
     const refused = await post(as(owner, "/settings/security", { form: { intent: "require-2fa", on: "true" } }));
     expect(refused.status).toBe(409);
-    expect((await refused.json()).error.message).toMatch(/your own account first/);
+    expect((await body(refused)).error.message).toMatch(/your own account first/);
     const admin = await signIn(team.members.admin.email, DEMO_PASSWORD, {
       totpSecret: (await userRow(team.members.admin.id)).totpSecret!,
       now: new Date(Date.now() + 2 * TOTP_PERIOD * 1000),
@@ -140,7 +143,7 @@ describe("two-factor sign-in", () => {
     await t.db.execute(sql`update sessions set verified_at = now() - interval '10 minutes' where id = ${admin.sessionId}`);
     const asked = await post(as(admin, "/settings/security", { form: { intent: "totp-disable" } }));
     expect(asked.status).toBe(403);
-    expect((await asked.json()).error.code).toBe("step_up_required");
+    expect((await body(asked)).error.code).toBe("step_up_required");
     const done = await post(as(admin, "/settings/security", { form: { intent: "totp-disable", stepUpPassword: DEMO_PASSWORD } }));
     expect(done.status).toBe(302);
     const row = await t.db.query.users.findFirst({ where: eq(users.id, team.members.admin.id) });
