@@ -1,0 +1,86 @@
+/**
+ * `npm run jobs`: runs the background jobs once (the payout engine for every merchant,
+ * and the reconciliation of unknown payment outcomes), prints what they did, exits.
+ *
+ *   npm run jobs                                  as of now
+ *   npm run jobs -- --days 3                      as of three days from now (simulated clock)
+ *   npm run jobs -- --now 2026-03-21T00:00:00+03:30
+ *   npm run jobs -- --merchant mer_demo_coffee    one merchant only
+ *
+ * Every step is dated by its schedule, not by when the job ran, so simulating day by day
+ * or jumping ahead gives the same payouts. The server runs the same jobs every minute.
+ */
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { connect, setDb } from "../../db/client.server";
+import { formatJobsReport, runJobsOnce, serverPidFile } from "./scheduler";
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+const { values } = parseArgs({
+  options: {
+    now: { type: "string" },
+    days: { type: "string" },
+    hours: { type: "string" },
+    merchant: { type: "string", multiple: true },
+    quiet: { type: "boolean", default: false },
+  },
+});
+
+let now = new Date();
+if (values.now) {
+  now = new Date(values.now);
+  if (Number.isNaN(now.getTime())) fail(`--now takes an ISO date and time, like 2026-03-21T00:00:00+03:30 (got "${values.now}")`);
+}
+for (const [flag, unit] of [
+  ["days", 86400_000],
+  ["hours", 3600_000],
+] as const) {
+  const v = values[flag];
+  if (v === undefined) continue;
+  if (!/^-?\d+(\.\d+)?$/.test(v)) fail(`--${flag} takes a number (got "${v}")`);
+  now = new Date(now.getTime() + Number(v) * unit);
+}
+
+if (!process.env.DATABASE_URL) {
+  // The embedded database belongs to one process at a time.
+  const pidFile = serverPidFile();
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = pid !== process.pid;
+    } catch {
+      alive = false;
+    }
+    if (alive) {
+      fail(
+        `The server (pid ${pid}) has the embedded database open and already runs these jobs every minute.\n` +
+          "Stop it first (Ctrl-C), or run both against PostgreSQL with DATABASE_URL.",
+      );
+    }
+  }
+}
+
+const handle = await connect();
+setDb(handle);
+const started = Date.now();
+let code = 0;
+try {
+  const report = await runJobsOnce({ now, merchantIds: values.merchant });
+  console.log(`Jobs as of ${now.toISOString()}${values.now || values.days || values.hours ? " (simulated clock)" : ""}`);
+  for (const line of formatJobsReport(report, { quiet: values.quiet })) console.log(`  ${line}`);
+  const created = report.payouts.events.filter((e) => e.kind === "created").length;
+  console.log(`Done in ${Date.now() - started} ms: ${created} payout(s) created, ${report.payouts.events.length - created} payout status change(s).`);
+  if (report.errors.length) code = 1;
+} catch (e) {
+  console.error("The jobs failed:", e instanceof Error ? e.stack ?? e.message : e);
+  code = 1;
+} finally {
+  await handle.close();
+}
+process.exit(code);
