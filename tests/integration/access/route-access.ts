@@ -25,6 +25,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.staff": { kind: "member", loader: "staff:manage", action: "staff:manage" },
   "routes/_app.settings.security": { kind: "member", loader: null, action: null },
   "routes/_app.audit": { kind: "member", loader: "audit:view" },
+  "routes/preferences": { kind: "member", loader: null, action: null },
+  "routes/reports.$report": { kind: "member", loader: "reports:export" },
   "routes/api.v1.openapi[.]json": { kind: "public" },
   "routes/api.v1.$": { kind: "api" },
   "routes/api.v1.payments": { kind: "api" },
