@@ -6,11 +6,14 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteError,
-  useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useNonce } from "~/components/nonce";
+import { anonymousPreferences, type Preferences } from "~/lib/i18n/preferences";
+import { I18nProvider, useT } from "~/lib/i18n/react";
+import { translate } from "~/lib/i18n/translate";
 import stylesHref from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -18,31 +21,35 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export const meta: MetaFunction = () => [
-  { title: "Merchant Console" },
+/**
+ * The reader's preferences: the deepest route whose loader returns `prefs` decides
+ * (routes/_app for signed-in pages, public pages such as login their own), else English.
+ */
+function prefsOf(matches: readonly { data?: unknown }[]): Preferences {
+  for (let i = matches.length - 1; i >= 0; i--) {
+    const data = matches[i]?.data as { prefs?: Preferences } | null | undefined;
+    if (data && typeof data === "object" && data.prefs && typeof data.prefs.locale === "string") return data.prefs;
+  }
+  return anonymousPreferences();
+}
+
+export const meta: MetaFunction = ({ matches }) => [
+  { title: translate(prefsOf(matches).locale, "app.name") },
   { name: "viewport", content: "width=device-width, initial-scale=1" },
 ];
 
-interface ShellLocale {
-  locale?: string;
-  dir?: "ltr" | "rtl";
-}
-
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
-  // The signed-in layout decides the language; public pages are English.
-  const shell = useRouteLoaderData("routes/_app") as ShellLocale | undefined;
-  const lang = shell?.locale ?? "en";
-  const dir = shell?.dir ?? (lang.startsWith("fa") ? "rtl" : "ltr");
+  const prefs = prefsOf(useMatches());
   return (
-    <html lang={lang} dir={dir}>
+    <html lang={prefs.locale} dir={prefs.dir}>
       <head>
         <meta charSet="utf-8" />
         <Meta />
         <Links />
       </head>
       <body>
-        {children}
+        <I18nProvider prefs={prefs}>{children}</I18nProvider>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
@@ -56,18 +63,19 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
+  const t = useT();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const message = isRouteErrorResponse(error)
     ? typeof error.data === "string"
       ? error.data
       : error.statusText
-    : "Something went wrong on our side. Try again in a moment.";
+    : t("error.tryAgainLater");
   return (
     <main className="error-page">
-      <h1>{status === 404 ? "Page not found" : status === 403 ? "Not allowed" : "Something went wrong"}</h1>
+      <h1>{status === 404 ? t("error.pageNotFound") : status === 403 ? t("error.notAllowed") : t("error.somethingWrong")}</h1>
       <p>{message}</p>
       <p>
-        <a href="/">Go to the console</a>
+        <a href="/">{t("error.goToConsole")}</a>
       </p>
     </main>
   );

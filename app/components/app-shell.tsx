@@ -1,6 +1,10 @@
-import { Form, NavLink, useNavigation } from "@remix-run/react";
+import { Form, NavLink, useLocation, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { can, ROLE_LABELS, type Permission, type Role } from "~/lib/permissions";
+import { CsrfInput } from "~/components/csrf";
+import type { MessageKey } from "~/lib/i18n/en";
+import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
+import { useI18n, useT } from "~/lib/i18n/react";
+import { can, type Permission, type Role } from "~/lib/permissions";
 
 export interface ShellData {
   user: { id: string; email: string; name: string };
@@ -12,62 +16,95 @@ export interface ShellData {
 
 interface NavItem {
   to: string;
-  label: string;
+  /** Catalog key of the link text. */
+  label: MessageKey;
   permission: Permission | null;
   end?: boolean;
 }
 
 // Order follows a day's work: money in, money back, money out, then setup.
 export const NAV_ITEMS: NavItem[] = [
-  { to: "/", label: "Overview", permission: "overview:view", end: true },
-  { to: "/payments", label: "Payments", permission: "payments:view" },
-  { to: "/refunds", label: "Refunds", permission: "payments:view" },
-  { to: "/payouts", label: "Payouts", permission: "payouts:view" },
-  { to: "/terminal", label: "Virtual terminal", permission: "terminal:charge" },
-  { to: "/terminals", label: "Terminals", permission: "terminals:manage" },
-  { to: "/staff", label: "Staff", permission: "staff:manage" },
-  { to: "/reports", label: "Reports", permission: "reports:export" },
-  { to: "/audit", label: "Audit log", permission: "audit:view" },
-  { to: "/settings", label: "Settings", permission: "settings:manage" },
+  { to: "/", label: "nav.overview", permission: "overview:view", end: true },
+  { to: "/payments", label: "nav.payments", permission: "payments:view" },
+  { to: "/refunds", label: "nav.refunds", permission: "payments:view" },
+  { to: "/payouts", label: "nav.payouts", permission: "payouts:view" },
+  { to: "/terminal", label: "nav.terminal", permission: "terminal:charge" },
+  { to: "/terminals", label: "nav.terminals", permission: "terminals:manage" },
+  { to: "/staff", label: "nav.staff", permission: "staff:manage" },
+  { to: "/reports", label: "nav.reports", permission: "reports:export" },
+  { to: "/audit", label: "nav.audit", permission: "audit:view" },
+  { to: "/settings", label: "nav.settings", permission: "settings:manage" },
 ];
 
 export function visibleNav(role: Role): NavItem[] {
   return NAV_ITEMS.filter((item) => item.permission === null || can(role, item.permission));
 }
 
+/**
+ * One button per other language (two languages: one button), named in that language
+ * so a reader who does not understand the current one can still find theirs.
+ */
+export function LanguageSwitcher({ csrfToken }: { csrfToken: string }) {
+  const t = useT();
+  const { prefs } = useI18n();
+  const location = useLocation();
+  return (
+    <Form method="post" action="/preferences" className="language-switcher">
+      <CsrfInput token={csrfToken} />
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      {LOCALES.filter((l) => l !== prefs.locale).map((l) => (
+        <button
+          key={l}
+          type="submit"
+          name="locale"
+          value={l}
+          className="btn-link"
+          lang={l}
+          dir={localeDir(l)}
+          title={t("shell.switchLanguageTo", { language: LOCALE_AUTONYMS[l] })}
+        >
+          {LOCALE_AUTONYMS[l]}
+        </button>
+      ))}
+    </Form>
+  );
+}
+
 export function AppShell({ shell, children }: { shell: ShellData; children: ReactNode }) {
+  const t = useT();
   const navigation = useNavigation();
   const items = visibleNav(shell.role);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("shell.skipToContent")}
       </a>
-      {navigation.state !== "idle" ? <div className="pending-bar" role="progressbar" aria-label="Loading" /> : null}
+      {navigation.state !== "idle" ? <div className="pending-bar" role="progressbar" aria-label={t("shell.loading")} /> : null}
       <header className="topbar">
         <a className="brand" href="/">
-          <img src="/favicon.svg" alt="" /> Merchant Console
+          <img src="/favicon.svg" alt="" /> {t("app.name")}
         </a>
         <details>
-          <summary>Menu</summary>
-          <nav aria-label="Main (mobile)" className="nav">
+          <summary>{t("shell.menu")}</summary>
+          <nav aria-label={t("shell.mainNavMobile")} className="nav">
             {items.map((item) => (
               <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
-                {item.label}
+                {t(item.label)}
               </NavLink>
             ))}
-            <NavLink to="/settings/security">Security</NavLink>
+            <NavLink to="/settings/security">{t("nav.security")}</NavLink>
           </nav>
+          <LanguageSwitcher csrfToken={shell.csrfToken} />
         </details>
       </header>
       <aside className="sidebar">
         <a className="brand" href="/">
-          <img src="/favicon.svg" alt="" /> Merchant Console
+          <img src="/favicon.svg" alt="" /> {t("app.name")}
         </a>
         {shell.memberships.length > 1 ? (
           <Form method="post" action="/switch-merchant" className="merchant-switcher">
             <input type="hidden" name="_csrf" value={shell.csrfToken} />
-            <label htmlFor="merchant-switcher">Merchant</label>
+            <label htmlFor="merchant-switcher">{t("shell.merchant")}</label>
             <select
               id="merchant-switcher"
               name="merchantId"
@@ -76,36 +113,37 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
             >
               {shell.memberships.map((m) => (
                 <option key={m.merchantId} value={m.merchantId}>
-                  {m.merchantName} ({ROLE_LABELS[m.role]})
+                  {t("shell.merchantWithRole", { merchant: m.merchantName, role: t(`role.${m.role}`) })}
                 </option>
               ))}
             </select>
             <noscript>
               <button type="submit" className="btn">
-                Switch
+                {t("shell.switchMerchant")}
               </button>
             </noscript>
           </Form>
         ) : (
           <div>
-            <div style={{ color: "#fff", fontWeight: 600 }}>{shell.merchant.name}</div>
-            <div style={{ fontSize: "0.8rem" }}>{ROLE_LABELS[shell.role]}</div>
+            <div className="sidebar-merchant">{shell.merchant.name}</div>
+            <div className="sidebar-role">{t(`role.${shell.role}`)}</div>
           </div>
         )}
-        <nav aria-label="Main" className="nav">
+        <nav aria-label={t("shell.mainNav")} className="nav">
           {items.map((item) => (
             <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
-              {item.label}
+              {t(item.label)}
             </NavLink>
           ))}
         </nav>
         <div className="sidebar-footer">
           <span title={shell.user.email}>{shell.user.name}</span>
-          <NavLink to="/settings/security">Security</NavLink>
+          <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+          <LanguageSwitcher csrfToken={shell.csrfToken} />
           <Form method="post" action="/logout">
             <input type="hidden" name="_csrf" value={shell.csrfToken} />
             <button type="submit" className="btn-link">
-              Sign out
+              {t("shell.signOut")}
             </button>
           </Form>
         </div>

@@ -1,3 +1,4 @@
+import type { Preferences } from "./i18n/preferences";
 import type { Permission, Role } from "./permissions";
 
 /**
@@ -32,6 +33,8 @@ export interface ShellData {
   /** The language the pages render in: the user's choice, else the merchant's default. */
   locale: string;
   dir: "ltr" | "rtl";
+  /** Language, direction, digits, rial/toman, calendar and zone: app/root.tsx hands them to I18nProvider. */
+  prefs: Preferences;
 }
 
 export const APP_ROUTE_ID = "routes/_app";

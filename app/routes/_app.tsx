@@ -5,10 +5,11 @@ import { AppShell } from "~/components/app-shell";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { APP_ROUTE_ID, type ShellData } from "~/lib/shell";
 import { requireContext } from "~/modules/access/guard.server";
+import { resolvePreferences } from "~/modules/i18n/preferences.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request);
-  const locale = ctx.user.locale ?? ctx.merchant.defaultLocale;
+  const prefs = resolvePreferences(ctx);
   const shell: ShellData = {
     user: ctx.user,
     merchant: { ...ctx.merchant, supportRefundLimit: ctx.merchant.supportRefundLimit.toString() },
@@ -16,8 +17,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     permissions: ctx.permissions,
     memberships: ctx.memberships,
     csrfToken: ctx.session.csrfToken,
-    locale,
-    dir: locale.startsWith("fa") ? "rtl" : "ltr",
+    locale: prefs.locale,
+    dir: prefs.dir,
+    prefs,
   };
   // Signed-in pages are personal: never let a shared cache keep them.
   return json(shell, { headers: { "Cache-Control": "private, no-store" } });

@@ -12,10 +12,8 @@ const SCANNED = [...componentFiles(ROOT, ["app/routes", "app/components"]), "app
  * the start. Convert with keys named as in app/lib/i18n/en.ts (`payments.filters.status`).
  */
 const ALLOWLIST = new Set<string>([
-  "app/components/app-shell.tsx",
   "app/components/route-error.tsx",
   "app/components/step-up.tsx",
-  "app/root.tsx",
   "app/routes/_app._index.tsx",
   "app/routes/_app.audit.tsx",
   "app/routes/login.tsx",

@@ -1,0 +1,77 @@
+import { Form, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
+import { useId } from "react";
+import { CsrfInput } from "~/components/csrf";
+import { makeFormatter } from "~/lib/format";
+import { DIGITS_PREFERENCES, IRR_DISPLAYS, LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
+import { useI18n, useT } from "~/lib/i18n/react";
+
+/**
+ * The viewer's language, digits and rial/toman choice (POST /preferences). Rendered by
+ * the security page; each option shows a sample of what it will look like, because
+ * "Latin digits" or "toman" are easier to pick when you can see them.
+ */
+export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
+  const t = useT();
+  const { prefs } = useI18n();
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const busy = useNavigation().formAction === "/preferences";
+  const id = useId();
+  const sample = (over: Partial<Parameters<typeof makeFormatter>[0]>) =>
+    makeFormatter({ locale: prefs.locale, digits: prefs.digits, irrDisplay: prefs.irrDisplay, timeZone: prefs.timeZone, currency: "IRR", ...over });
+
+  return (
+    <Form method="post" action="/preferences" className="preferences-form" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{t("prefs.title")}</h2>
+      <p className="muted">{t("prefs.intro")}</p>
+      {params.get("prefs") === "saved" ? (
+        <p className="success-box" role="status">
+          {t("prefs.saved")}
+        </p>
+      ) : null}
+      <CsrfInput />
+      <input type="hidden" name="intent" value="preferences" />
+      <input type="hidden" name="redirectTo" value={redirectTo ?? location.pathname} />
+
+      <fieldset>
+        <legend>{t("prefs.language.label")}</legend>
+        {LOCALES.map((locale) => (
+          <label key={locale} className="choice">
+            <input type="radio" name="locale" value={locale} defaultChecked={prefs.locale === locale} />
+            <span lang={locale} dir={localeDir(locale)}>
+              {LOCALE_AUTONYMS[locale]}
+            </span>
+          </label>
+        ))}
+        <p className="hint">{t("prefs.language.hint")}</p>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("prefs.digits.label")}</legend>
+        {DIGITS_PREFERENCES.map((digits) => (
+          <label key={digits} className="choice">
+            <input type="radio" name="digits" value={digits} defaultChecked={prefs.digits === digits} />
+            <span>{t(`prefs.digits.${digits}`)}</span>{" "}
+            <span className="muted num">{sample({ locale: prefs.locale === "en" ? "fa" : prefs.locale, digits }).number(1234567)}</span>
+          </label>
+        ))}
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("prefs.irrDisplay.label")}</legend>
+        {IRR_DISPLAYS.map((irrDisplay) => (
+          <label key={irrDisplay} className="choice">
+            <input type="radio" name="irrDisplay" value={irrDisplay} defaultChecked={prefs.irrDisplay === irrDisplay} />
+            <span>{t(`prefs.irrDisplay.${irrDisplay}`, { factor: 10 })}</span>{" "}
+            <span className="muted num">{sample({ irrDisplay }).money(1_250_000n)}</span>
+          </label>
+        ))}
+        <p className="hint">{t("prefs.irrDisplay.hint")}</p>
+      </fieldset>
+
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        {busy ? t("common.saving") : t("prefs.save")}
+      </button>
+    </Form>
+  );
+}

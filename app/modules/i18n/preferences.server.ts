@@ -1,0 +1,107 @@
+/**
+ * A viewer's language and formats: resolved from the signed-in context for every
+ * page, saved from the preferences form and the shell's language switcher.
+ */
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { db, type DbOrTx } from "~db/client.server";
+import { users } from "~db/schema";
+import {
+  DIGITS_PREFERENCES,
+  IRR_DISPLAYS,
+  LOCALES,
+  isLocale,
+  localeFromTag,
+  type DigitsPreference,
+  type IrrDisplay,
+  type Locale,
+} from "~/lib/i18n/locales";
+import { anonymousPreferences, preferencesTag, resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
+import { translator, type Translator } from "~/lib/i18n/translate";
+import type { AppContext } from "~/modules/access/guard.server";
+import { secureCookies } from "~/modules/auth/session.server";
+
+export type { Preferences };
+
+/** The user's choices, else the merchant's default language, time zone and currency. */
+export function resolvePreferences(ctx: Pick<AppContext, "user" | "merchant">): Preferences {
+  return resolvePreferencesFrom({ user: ctx.user, merchant: ctx.merchant });
+}
+
+/** Messages for a loader or action in the viewer's language and digits (errors an action returns, emails, titles). */
+export function serverTranslator(prefs: Pick<Preferences, "locale" | "digits">): Translator {
+  return translator(preferencesTag(prefs));
+}
+
+export interface PreferenceChanges {
+  locale?: Locale;
+  digits?: DigitsPreference;
+  irrDisplay?: IrrDisplay;
+}
+
+/** Form fields of the preferences form and the language switcher: each optional, at least one. */
+export const preferenceChangesSchema = z
+  .object({
+    locale: z.enum(LOCALES).optional(),
+    digits: z.enum(DIGITS_PREFERENCES as [DigitsPreference, ...DigitsPreference[]]).optional(),
+    irrDisplay: z.enum(IRR_DISPLAYS as [IrrDisplay, ...IrrDisplay[]]).optional(),
+  })
+  .refine((v) => v.locale !== undefined || v.digits !== undefined || v.irrDisplay !== undefined, {
+    message: "empty",
+  });
+
+/**
+ * Saves the signed-in user's own display preferences. They belong to the person, not
+ * to a merchant, so they follow the user across every merchant they work for.
+ */
+export async function savePreferences(
+  user: { userId: string },
+  changes: PreferenceChanges,
+  dbx: DbOrTx = db(),
+): Promise<void> {
+  const set: Partial<typeof users.$inferInsert> = {};
+  if (changes.locale !== undefined) set.locale = changes.locale;
+  if (changes.digits !== undefined) set.digits = changes.digits;
+  if (changes.irrDisplay !== undefined) set.irrDisplay = changes.irrDisplay;
+  if (Object.keys(set).length === 0) return;
+  await dbx
+    .update(users)
+    .set({ ...set, updatedAt: new Date() })
+    .where(eq(users.id, user.userId));
+}
+
+/* ------------------ Before sign-in: the language a cookie remembers ------------------ */
+
+export const LOCALE_COOKIE = "mc_lang";
+
+function cookieValue(request: Request, name: string): string | null {
+  const header = request.headers.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const [k, ...rest] = part.split("=");
+    if (k?.trim() === name) return decodeURIComponent(rest.join("=").trim());
+  }
+  return null;
+}
+
+/**
+ * The language of public pages (sign-in, invitation): `?lang=fa` if given, else the
+ * language this browser last used in the console, else English. No Accept-Language
+ * guess: English is the default locale, and a shared office computer should not
+ * surprise the next person.
+ */
+export function publicLocale(request: Request): Locale {
+  const fromQuery = localeFromTag(new URL(request.url).searchParams.get("lang"));
+  return fromQuery ?? localeFromTag(cookieValue(request, LOCALE_COOKIE)) ?? "en";
+}
+
+export function publicPreferences(request: Request): Preferences {
+  return anonymousPreferences(publicLocale(request));
+}
+
+/** Remembers the language for the next visit's sign-in page (nothing personal: only "en" or "fa"). */
+export function localeCookie(request: Request, locale: Locale): string {
+  const parts = [`${LOCALE_COOKIE}=${isLocale(locale) ? locale : "en"}`, "Path=/", "SameSite=Lax", "Max-Age=31536000", "HttpOnly"];
+  if (secureCookies(request)) parts.push("Secure");
+  return parts.join("; ");
+}
