@@ -11,7 +11,8 @@ import compression from "compression";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { connect, setDb } from "../../db/client.server";
+import { spawn } from "node:child_process";
+import { connect, migrate, openPglite, pgliteDir, setDb } from "../../db/client.server";
 import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
 
@@ -26,22 +27,51 @@ if (!fs.existsSync(buildPath)) {
   process.exit(1);
 }
 
-const handle = await connect();
-setDb(handle);
-console.log(`Database: ${handle.driver === "pglite" ? `embedded PostgreSQL (PGlite) at ${handle.location}` : handle.location}`);
-
-if (!(await isSeeded(handle.db)) && process.env.SEED_ON_START !== "0") {
+/**
+ * First start on an empty database: generate the demo ledger. On PGlite this runs in
+ * a child process, because WebAssembly memory never shrinks: seeding in the server
+ * process would leave it holding the bulk load's peak for its whole life.
+ */
+async function seedIfEmpty(): Promise<void> {
+  if (process.env.SEED_ON_START === "0") return;
+  const seedEnv = { SEED: process.env.SEED ?? "1", SEED_PAYMENTS: process.env.SEED_PAYMENTS ?? "40000" };
+  if (!process.env.DATABASE_URL) {
+    const probe = await openPglite(pgliteDir());
+    await migrate(probe);
+    const seeded = await isSeeded(probe.db);
+    await probe.close();
+    if (seeded) return;
+    console.log("First start on an empty database: generating the demo ledger (about a minute)…");
+    const t0 = Date.now();
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.resolve(process.cwd(), "db/seed/cli.ts"), "--seed", seedEnv.SEED, "--payments", seedEnv.SEED_PAYMENTS],
+      { stdio: "inherit", env: process.env },
+    );
+    const code: number = await new Promise((resolve) => child.once("exit", (c) => resolve(c ?? 1)));
+    if (code !== 0) throw new Error(`seeding the demo data failed (exit code ${code})`);
+    console.log(`Demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+    return;
+  }
+  const h = await connect();
+  if (await isSeeded(h.db)) return;
   console.log("First start on an empty database: generating the demo ledger (about a minute)…");
-  const summary = await seedDemo(handle.db, {
-    seed: Number(process.env.SEED ?? 1),
-    coffeePayments: Number(process.env.SEED_PAYMENTS ?? 40_000),
-    northwindPayments: Math.round((Number(process.env.SEED_PAYMENTS ?? 40_000) * 15) / 40),
+  const payments = Number(seedEnv.SEED_PAYMENTS);
+  const summary = await seedDemo(h.db, {
+    seed: Number(seedEnv.SEED),
+    coffeePayments: payments,
+    northwindPayments: Math.round((payments * 15) / 40),
     days: 365,
     now: new Date(),
     log: (m) => console.log(`  ${m}`),
   });
   console.log(`Demo data ready in ${(summary.ms / 1000).toFixed(1)} s.`);
 }
+
+await seedIfEmpty();
+const handle = await connect();
+setDb(handle);
+console.log(`Database: ${handle.driver === "pglite" ? `embedded PostgreSQL (PGlite) at ${handle.location}` : handle.location}`);
 
 async function loadBuild(): Promise<ServerBuild> {
   const stamp = fs.statSync(buildPath).mtimeMs;
