@@ -7,6 +7,7 @@ import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 import { ROLE_LABELS } from "~/lib/permissions";
 import { originAllowed, refuseCsrf } from "~/modules/access/guard.server";
 import { signInAfterInvitation } from "~/modules/auth/invite-sign-in.server";
+import { readForm } from "~/modules/auth/request.server";
 import { acceptInvitation, findInvitation, invitationProblem, StaffError } from "~/modules/staff/staff.server";
 
 export const meta: MetaFunction = () => [{ title: "Join a merchant · Merchant Console" }];
@@ -38,7 +39,7 @@ type ActionData = { error: { message: string; field?: string } };
 export async function action({ request, params }: ActionFunctionArgs) {
   // No session yet: the token in the URL and the Origin check are what protect this form.
   if (!originAllowed(request)) await refuseCsrf(request, "origin");
-  const parsed = acceptForm.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = acceptForm.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return json<ActionData>({ error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() } }, { status: 400 });

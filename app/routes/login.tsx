@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
 import { loginFlow, type LoginResult } from "~/modules/auth/login.server";
-import { safeRedirect } from "~/modules/auth/request.server";
+import { readForm, safeRedirect } from "~/modules/auth/request.server";
 import { clearSessionCookie } from "~/modules/auth/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Merchant Console" }];
@@ -74,7 +74,7 @@ export async function action({ request }: ActionFunctionArgs) {
   // No session yet, so no token: the Origin check alone stops a foreign site from
   // signing a browser into an account of the attacker's choosing.
   if (!originAllowed(request)) await refuseCsrf(request, "origin");
-  const parsed = loginForm.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = loginForm.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return json<ActionData>(

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
 import { loginFlow } from "~/modules/auth/login.server";
+import { readForm } from "~/modules/auth/request.server";
 import { safeEqual, clearSessionCookie } from "~/modules/auth/session.server";
 
 // Signing out is a POST with the CSRF token (a link or image cannot sign anyone out).
@@ -13,7 +14,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const ctx = await getOptionalContext(request);
   if (ctx) {
     if (!originAllowed(request)) await refuseCsrf(request, "origin", ctx);
-    const token = (await request.formData()).get("_csrf");
+    const token = (await readForm(request)).get("_csrf");
     if (typeof token !== "string" || !safeEqual(token, ctx.session.csrfToken)) await refuseCsrf(request, "token", ctx);
   }
   // A session that already timed out has nothing left to end but the cookie.

@@ -16,6 +16,7 @@ import {
   type SessionRow,
 } from "~/modules/auth/session.server";
 import { consumeTotp } from "~/modules/auth/totp.server";
+import { readForm } from "~/modules/auth/request.server";
 
 export type { Permission, Role };
 
@@ -288,13 +289,7 @@ export async function requireAction(
 ): Promise<{ ctx: AppContext; form: FormData }> {
   const ctx = await signedIn(request);
   if (!originAllowed(request)) await refuseCsrf(request, "origin", ctx);
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    await refuseCsrf(request, "token", ctx);
-    throw new Error("unreachable");
-  }
+  const form = await readForm(request);
   const token = form.get("_csrf");
   if (typeof token !== "string" || !safeEqual(token, ctx.session.csrfToken)) await refuseCsrf(request, "token", ctx);
   if (permission && !can(ctx.role, permission)) await denyPermission(ctx, request, permission);

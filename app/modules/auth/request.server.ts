@@ -32,3 +32,12 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   if (/[\r\n]/.test(to)) return fallback;
   return to;
 }
+
+/** The posted form, or an empty one when the body is missing or not a form (never a 500). */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    return new FormData();
+  }
+}

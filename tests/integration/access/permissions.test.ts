@@ -127,6 +127,10 @@ describe.each(routes.map((r) => [r.id, r] as const))("%s", (id, route) => {
       if (access.kind === "public") {
         const anon = await call(fn, request(url, { method, form: fn === "action" ? {} : undefined }));
         expect(anon.status, `${fn} ${url} anonymous`).toBeLessThan(500);
+        if (fn === "action") {
+          const bare = await call(fn, new Request(`http://localhost${url}`, { method: "POST", headers: { origin: "http://localhost" } }));
+          expect(bare.status, `bare POST ${url}`).toBeLessThan(500);
+        }
         continue;
       }
 
@@ -151,6 +155,16 @@ describe.each(routes.map((r) => [r.id, r] as const))("%s", (id, route) => {
         const allowed = required === null || can(role, required as Permission);
         expect(refused(o), label).toBe(!allowed);
         if (!allowed) expect(o.body, label).toMatch(/does not allow/);
+      }
+
+      if (fn === "action") {
+        // A bare POST (no body, no content type) is refused or rejected, never a 500.
+        const bare = new Request(`http://localhost${url}`, {
+          method: "POST",
+          headers: { origin: "http://localhost", cookie: sessionsByRole.owner.cookie },
+        });
+        const o = await call(fn, bare);
+        expect(o.status, `bare POST ${url} -> ${o.status}`).toBeLessThan(500);
       }
 
       // Northwind's owner: may use the route on Northwind, never see Demo Coffee's objects.
