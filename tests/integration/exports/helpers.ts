@@ -26,7 +26,8 @@ export async function download(user: SignedIn, path: string, init: { signal?: Ab
     if (!(e instanceof Response)) throw e;
     res = e;
   }
-  const text = await res.text();
+  // Response.text() would drop a byte-order mark; these tests need to see it.
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
   const bom = text.startsWith("\uFEFF");
   return { status: res.status, headers: res.headers, text, body: bom ? text.slice(1) : text, bom };
 }
@@ -37,7 +38,7 @@ export async function download(user: SignedIn, path: string, init: { signal?: Ab
  */
 export function readCsv(body: string): { header: string[]; records: Record<string, string>[] } {
   const strict = parseRfc4180(body);
-  const papa = Papa.parse<string[]>(body, { newline: "\r\n" });
+  const papa = Papa.parse<string[]>(body, { newline: "\r\n", delimiter: "," });
   expect(papa.errors).toEqual([]);
   // papaparse reads the CRLF after the last record as one more, empty, row.
   expect(papa.data[papa.data.length - 1]).toEqual([""]);
