@@ -184,7 +184,8 @@ export async function applyAuthorizationOutcome(
             availableOn: nextCutoff(now, calendarOf(merchant)),
           }),
         );
-        await applyRollup(tx, captureDelta(key, p.amount, fee));
+        // Captures count on the local day of capture, the same instant as the ledger charge.
+        await applyRollup(tx, captureDelta(rollupKeyOf(p, merchant.timeZone, now), p.amount, fee));
         return updated;
       }
       case "authorized": {

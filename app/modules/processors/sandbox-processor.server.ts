@@ -21,6 +21,11 @@ import { ProcessorTimeoutError, type Processor } from "./types";
 export const processorConfig = {
   /** How long the console waits for the provider before treating the outcome as unknown. */
   deadlineMs: Number(process.env.PROCESSOR_DEADLINE_MS ?? 5000),
+  /**
+   * How long a request the sandbox will never answer takes to time out. In reality that
+   * is the deadline; tests shorten it without making the deadline itself tight.
+   */
+  silentTimeoutMs: null as number | null,
 };
 
 export function configureProcessor(c: Partial<typeof processorConfig>): void {
@@ -29,13 +34,20 @@ export function configureProcessor(c: Partial<typeof processorConfig>): void {
 
 async function withDeadline<T>(operation: string, work: Promise<T | typeof NO_RESPONSE>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let silentTimer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<typeof NO_RESPONSE>((resolve) => {
     timer = setTimeout(() => resolve(NO_RESPONSE), processorConfig.deadlineMs);
   });
+  const silent = () =>
+    processorConfig.silentTimeoutMs === null
+      ? deadline
+      : new Promise<typeof NO_RESPONSE>((resolve) => {
+          silentTimer = setTimeout(() => resolve(NO_RESPONSE), processorConfig.silentTimeoutMs ?? 0);
+        });
   try {
     // A request the provider received but never answers looks, from here, exactly like
     // a slow one: wait out the deadline either way.
-    const answered = work.then((r): Promise<T | typeof NO_RESPONSE> | T => (r === NO_RESPONSE ? deadline : (r as T)));
+    const answered = work.then((r): Promise<T | typeof NO_RESPONSE> | T => (r === NO_RESPONSE ? silent() : (r as T)));
     const first = await Promise.race([answered, deadline]);
     if (first === NO_RESPONSE) {
       // Keep an unhandled rejection of the abandoned call from crashing the process.
@@ -45,6 +57,7 @@ async function withDeadline<T>(operation: string, work: Promise<T | typeof NO_RE
     return first as T;
   } finally {
     clearTimeout(timer);
+    clearTimeout(silentTimer);
   }
 }
 

@@ -323,8 +323,8 @@ export async function completeRefund(
         amount: r.amount,
       }),
     );
-    // Reverse on the refund's own day, so the day it was counted nets to zero.
-    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, r.createdAt), r.amount, -1));
+    // Counted on the day the refund failed, like the refund_failure ledger row.
+    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), r.amount, -1));
     return { refund: failed ?? r, payment: payment ?? p };
   });
 }

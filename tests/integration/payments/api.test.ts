@@ -305,9 +305,9 @@ describe("listing", () => {
 });
 
 describe.skipIf(!t.realServer)("Idempotency-Key under concurrency (real PostgreSQL)", () => {
-  // A realistic provider deadline: under a 100-request burst the tests' 150 ms one
-  // would turn the charge into a (correct, but different) pending answer.
-  beforeAll(() => configureProcessor({ deadlineMs: 5000 }));
+  // A realistic provider deadline: under a 100-request burst a short one would turn
+  // the charge into a (correct, but different) pending answer.
+  beforeAll(() => configureProcessor({ deadlineMs: 10_000 }));
   afterAll(() => fastSandbox());
 
   it("100 concurrent requests with one key create exactly one payment and all get its response", async () => {

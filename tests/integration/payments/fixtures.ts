@@ -32,7 +32,7 @@ export function noticeRealServerOnly(realServer: boolean, what: string): void {
 
 /** Short provider delays so timeouts and slow cards do not slow the suite down. */
 export function fastSandbox(): void {
-  configureProcessor({ deadlineMs: 150 });
+  configureProcessor({ deadlineMs: 3000, silentTimeoutMs: 30 });
   configureSandbox({ slowMs: 40, lateAnswerMs: 0 });
 }
 
