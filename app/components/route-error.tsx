@@ -1,7 +1,18 @@
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useT } from "~/lib/i18n/react";
 
-/** The sentence a refusal carries: text bodies as is, json bodies' error.message. */
-export function errorMessage(error: unknown): { status: number; message: string } {
+/**
+ * The sentence a refusal carries: text bodies as is, json bodies' error.message.
+ * `fallback` words the cases without one (pass the reader's translations).
+ */
+export function errorMessage(
+  error: unknown,
+  fallback: { refused: string; failed: string } = {
+    refused: "The request was refused.",
+    failed: "Something went wrong on our side. Try again in a moment.",
+  },
+): { status: number; message: string } {
   if (isRouteErrorResponse(error)) {
     const data = error.data as unknown;
     if (typeof data === "string" && data.trim()) return { status: error.status, message: data };
@@ -9,17 +20,17 @@ export function errorMessage(error: unknown): { status: number; message: string 
       const inner = (data as { error?: { message?: unknown } }).error;
       if (typeof inner?.message === "string") return { status: error.status, message: inner.message };
     }
-    return { status: error.status, message: error.statusText || "The request was refused." };
+    return { status: error.status, message: error.statusText || fallback.refused };
   }
-  return { status: 500, message: "Something went wrong on our side. Try again in a moment." };
+  return { status: 500, message: fallback.failed };
 }
 
-function title(status: number): string {
-  if (status === 403) return "Not allowed";
-  if (status === 404) return "Not found";
-  if (status === 429) return "Too many attempts";
-  if (status >= 400 && status < 500) return "That did not work";
-  return "Something went wrong";
+function titleKey(status: number): MessageKey {
+  if (status === 403) return "error.notAllowed";
+  if (status === 404) return "error.notFound";
+  if (status === 429) return "error.tooManyAttempts";
+  if (status >= 400 && status < 500) return "error.didNotWork";
+  return "error.somethingWrong";
 }
 
 /**
@@ -27,14 +38,18 @@ function title(status: number): string {
  * inside the signed-in shell (the layout route stays), so a refusal reads as a page.
  */
 export function RouteErrorBoundary() {
-  const { status, message } = errorMessage(useRouteError());
+  const t = useT();
+  const { status, message } = errorMessage(useRouteError(), {
+    refused: t("error.requestRefused"),
+    failed: t("error.tryAgainLater"),
+  });
   return (
     <section className="card" role="alert" aria-labelledby="route-error-title">
-      <h1 id="route-error-title">{title(status)}</h1>
+      <h1 id="route-error-title">{t(titleKey(status))}</h1>
       <p>{message}</p>
-      <p className="muted">Error {status}</p>
+      <p className="muted">{t("error.status", { status: String(status) })}</p>
       <p>
-        <Link to="/">Back to the console</Link>
+        <Link to="/">{t("error.backToConsole")}</Link>
       </p>
     </section>
   );

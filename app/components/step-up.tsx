@@ -1,6 +1,10 @@
 import { useId } from "react";
 import { useRouteLoaderData } from "@remix-run/react";
+import { useT } from "~/lib/i18n/react";
 import { APP_ROUTE_ID, type ShellData } from "~/lib/shell";
+
+/** How long a confirmation lasts (STEP_UP_WINDOW_MS in app/modules/access/guard.server.ts). */
+const STEP_UP_MINUTES = 5;
 
 /**
  * Re-authentication for sensitive actions (refunds above the threshold, bank account,
@@ -12,21 +16,22 @@ export function StepUpFields({ error, twoFactor }: { error?: string | null; twoF
   const shell = useRouteLoaderData(APP_ROUTE_ID) as ShellData | undefined;
   const hasTotp = twoFactor ?? shell?.user.twoFactorEnabled ?? false;
   const id = useId();
+  const t = useT();
   return (
     <fieldset className="step-up">
-      <legend>Confirm it is you</legend>
+      <legend>{t("stepUp.legend")}</legend>
       <p className="hint">
         {hasTotp
-          ? "Enter your password or a code from your authenticator app. You will not be asked again for 5 minutes."
-          : "Enter your password. You will not be asked again for 5 minutes."}
+          ? t("stepUp.hintWithCode", { minutes: STEP_UP_MINUTES })
+          : t("stepUp.hintPassword", { minutes: STEP_UP_MINUTES })}
       </p>
       <div className="field">
-        <label htmlFor={`${id}-pw`}>Your password</label>
+        <label htmlFor={`${id}-pw`}>{t("stepUp.password")}</label>
         <input id={`${id}-pw`} type="password" name="stepUpPassword" autoComplete="current-password" />
       </div>
       {hasTotp ? (
         <div className="field">
-          <label htmlFor={`${id}-code`}>Or authenticator code</label>
+          <label htmlFor={`${id}-code`}>{t("stepUp.code")}</label>
           <input
             id={`${id}-code`}
             name="stepUpCode"

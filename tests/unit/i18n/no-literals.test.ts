@@ -12,9 +12,6 @@ const SCANNED = [...componentFiles(ROOT, ["app/routes", "app/components"]), "app
  * the start. Convert with keys named as in app/lib/i18n/en.ts (`payments.filters.status`).
  */
 const ALLOWLIST = new Set<string>([
-  "app/components/route-error.tsx",
-  "app/components/step-up.tsx",
-  "app/routes/_app._index.tsx",
   "app/routes/_app.audit.tsx",
   "app/routes/login.tsx",
   "app/routes/_app.settings.security.tsx",
