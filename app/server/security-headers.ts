@@ -2,6 +2,29 @@ import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { CLIENT_IP_HEADER } from "../modules/auth/request.server";
 
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * A browser form or script from another site: its Origin names a host other than ours.
+ * Remix itself aborts such document requests with an empty 500; we refuse them first,
+ * with a 403 and a sentence. The API (/api/) authenticates with keys and has no cookies
+ * to abuse, so it is left to its own checks.
+ */
+export function foreignOrigin(req: Pick<Request, "method" | "path" | "headers">): boolean {
+  if (!STATE_CHANGING.has(req.method) || req.path.startsWith("/api/")) return false;
+  const origin = req.headers.origin;
+  if (!origin || origin === "null") return false;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return true;
+  }
+  const forwarded = String(req.headers["x-forwarded-host"] ?? "").split(",")[0]?.trim();
+  const host = forwarded || req.headers.host;
+  return !host || originHost !== host;
+}
+
 export interface SecurityHeaderOptions {
   /** Remix dev server live reload needs a websocket. */
   development?: boolean;
@@ -50,6 +73,33 @@ export function securityHeaders(opts: SecurityHeaderOptions = {}) {
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
     if (req.secure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    if (foreignOrigin(req)) {
+      void recordForeignOrigin(req);
+      res
+        .status(403)
+        .type("text/plain")
+        .send("This form was sent from another site, so it was refused. Open the console directly and try again.");
+      return;
+    }
     next();
   };
+}
+
+async function recordForeignOrigin(req: Request): Promise<void> {
+  try {
+    const [{ db }, { audit }] = await Promise.all([import("../../db/client.server"), import("../modules/audit/audit.server")]);
+    const headers = new Headers();
+    for (const name of ["user-agent", CLIENT_IP_HEADER]) {
+      const v = req.headers[name];
+      if (typeof v === "string") headers.set(name, v);
+    }
+    await audit(db(), {
+      action: "security.csrf_refused",
+      outcome: "denied",
+      details: { reason: "foreign_origin", origin: String(req.headers.origin).slice(0, 200), method: req.method, path: req.path },
+      request: new Request(`http://${req.headers.host ?? "localhost"}${req.originalUrl}`, { headers }),
+    });
+  } catch {
+    // The refusal stands even if it could not be recorded (e.g. no database in a unit test).
+  }
 }

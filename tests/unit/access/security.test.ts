@@ -1,6 +1,6 @@
 import express from "express";
 import type { AddressInfo } from "node:net";
-import { contentSecurityPolicy, securityHeaders } from "../../../app/server/security-headers";
+import { contentSecurityPolicy, foreignOrigin, securityHeaders } from "../../../app/server/security-headers";
 import { clientIp, safeRedirect } from "../../../app/modules/auth/request.server";
 import { describeDevice } from "../../../app/lib/user-agent";
 import { matchStep, totpCodeAt, currentStep, newTotpSecret } from "../../../app/modules/auth/totp.server";
@@ -36,6 +36,29 @@ describe("security headers", () => {
     } finally {
       server.close();
     }
+  });
+
+  it("refuses a state-changing request from another origin with 403 (not Remix's empty 500)", async () => {
+    const app = express();
+    app.use(securityHeaders({ development: false }));
+    app.post("/staff", (_req, res) => res.send("reached"));
+    const server = app.listen(0);
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const evil = await fetch(base + "/staff", { method: "POST", headers: { origin: "https://evil.example" } });
+      expect(evil.status).toBe(403);
+      expect(await evil.text()).toMatch(/another site/);
+      const same = await fetch(base + "/staff", { method: "POST", headers: { origin: base } });
+      expect(await same.text()).toBe("reached");
+    } finally {
+      server.close();
+    }
+    const h = (o: Record<string, string>) => ({ method: "POST", path: "/x", headers: o }) as never;
+    expect(foreignOrigin(h({ origin: "https://a.test", host: "a.test" }))).toBe(false);
+    expect(foreignOrigin(h({ origin: "https://a.test", host: "internal:3000", "x-forwarded-host": "a.test" }))).toBe(false);
+    expect(foreignOrigin(h({ origin: "https://b.test", host: "a.test" }))).toBe(true);
+    expect(foreignOrigin({ method: "POST", path: "/api/v1/payments", headers: { origin: "https://b.test", host: "a.test" } } as never)).toBe(false);
+    expect(foreignOrigin({ method: "GET", path: "/x", headers: { origin: "https://b.test", host: "a.test" } } as never)).toBe(false);
   });
 
   it("allows the dev server's websocket only in development", () => {
