@@ -1,0 +1,241 @@
+/**
+ * The sandbox provider's HTTP face, mounted at /sandbox/v1 as if it were another
+ * service. Tokenization and the test-card list are public (a browser or a
+ * developer's curl may call them, like a provider's publishable-key endpoints);
+ * everything that moves money needs the sandbox's server secret:
+ *   Authorization: Bearer <SANDBOX_API_SECRET>   and   Sandbox-Account: <merchant id>
+ * In development the secret is generated once into data/sandbox-api.secret.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { apiError, apiJson, readJsonBody } from "~/modules/payments/api.server";
+import { parseMinorAmount, zodProblem } from "~/modules/payments/api-input";
+import { TEST_CARDS } from "../test-cards";
+import {
+  NO_RESPONSE,
+  sandboxAuthorize,
+  sandboxCapture,
+  sandboxInquire,
+  sandboxInquireRefund,
+  sandboxRefund,
+  sandboxSettlementReport,
+  sandboxTokenize,
+  sandboxVoid,
+} from "./sandbox.server";
+
+let secret: string | undefined;
+
+export function sandboxApiSecret(): string {
+  if (secret) return secret;
+  if (process.env.SANDBOX_API_SECRET) return (secret = process.env.SANDBOX_API_SECRET);
+  if (process.env.NODE_ENV === "production") throw new Error("SANDBOX_API_SECRET is required in production");
+  const file = path.join(process.env.DATA_DIR ?? path.resolve(process.cwd(), "data"), "sandbox-api.secret");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.writeFileSync(file, `sbx_${crypto.randomBytes(24).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  return (secret = fs.readFileSync(file, "utf8").trim());
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long the HTTP face stays silent for a "timeout" card before giving up (504). */
+export const sandboxHttpConfig = { silenceMs: Number(process.env.SANDBOX_HTTP_SILENCE_MS ?? 30_000) };
+
+function bad(param: string, message: string, code = "parameter_invalid") {
+  return apiError(400, "invalid_request_error", code, message, param);
+}
+
+async function guard(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof Response) return e;
+    console.error("sandbox: unexpected error", (e as Error).message);
+    return apiError(500, "api_error", "sandbox_error", "The sandbox failed unexpectedly.");
+  }
+}
+
+function account(request: Request): { ok: true; account: string } | { ok: false; response: Response } {
+  const header = request.headers.get("authorization") ?? "";
+  const given = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? "";
+  const expected = sandboxApiSecret();
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) {
+    return {
+      ok: false,
+      response: apiError(401, "authentication_error", "sandbox_secret_invalid", "Send the sandbox server secret as 'Authorization: Bearer ...'."),
+    };
+  }
+  const acct = request.headers.get("sandbox-account") ?? "";
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(acct)) {
+    return { ok: false, response: bad("Sandbox-Account", "Send the account id in the Sandbox-Account header.", "parameter_missing") };
+  }
+  return { ok: true, account: acct };
+}
+
+const amountText = (v: bigint) => v.toString();
+
+export function sandboxTestCards(): Promise<Response> {
+  return guard(async () =>
+    apiJson(200, {
+      object: "list",
+      note: "Any future expiry and any CVC of the right length; the outcome depends on the number.",
+      data: TEST_CARDS.map((c) => ({ number: c.number, brand: c.brand, funding: c.funding, bank: c.bank ?? null, outcome: c.outcome })),
+    }),
+  );
+}
+
+const tokenSchema = z
+  .object({
+    number: z.string().max(40),
+    exp_month: z.union([z.number().int(), z.string().regex(/^[0-9]{1,2}$/)]).transform(Number),
+    exp_year: z.union([z.number().int(), z.string().regex(/^[0-9]{2}([0-9]{2})?$/)]).transform((v) => {
+      const n = Number(v);
+      return n < 100 ? 2000 + n : n;
+    }),
+    cvc: z.union([z.string(), z.number()]).transform(String),
+  })
+  .strict();
+
+export function sandboxTokenizeHttp(request: Request): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    const parsed = tokenSchema.safeParse(body.body ?? {});
+    if (!parsed.success) {
+      const p = zodProblem(parsed.error);
+      return bad(p.param, p.message, p.code);
+    }
+    const r = await sandboxTokenize({ number: parsed.data.number, expMonth: parsed.data.exp_month, expYear: parsed.data.exp_year, cvc: parsed.data.cvc });
+    if (!r.ok) return apiError(402, "card_error", r.code, r.message, r.param);
+    const c = r.card;
+    return apiJson(201, {
+      object: "token",
+      id: c.token,
+      card: { bin: c.bin, last4: c.last4, brand: c.brand, funding: c.funding, issuer_bank: c.issuerBank, exp_month: c.expMonth, exp_year: c.expYear },
+    });
+  });
+}
+
+const authorizeSchema = z
+  .object({
+    reference: z.string().min(1).max(100),
+    token: z.string().min(1).max(100),
+    amount: z.unknown(),
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    capture: z.boolean().optional(),
+  })
+  .strict();
+
+export function sandboxAuthorizeHttp(request: Request): Promise<Response> {
+  return guard(async () => {
+    const acct = account(request);
+    if (!acct.ok) return acct.response;
+    if (request.method === "GET") {
+      // Inquiry: GET /sandbox/v1/authorizations?reference=...
+      const reference = new URL(request.url).searchParams.get("reference");
+      if (!reference || reference.length > 100) return bad("reference", "reference is required.", "parameter_missing");
+      return apiJson(200, { object: "inquiry", reference, ...(await sandboxInquire({ account: acct.account, reference })) });
+    }
+    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use GET or POST.", null, {}, { Allow: "GET, POST" });
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    const parsed = authorizeSchema.safeParse(body.body ?? {});
+    if (!parsed.success) {
+      const p = zodProblem(parsed.error);
+      return bad(p.param, p.message, p.code);
+    }
+    const amount = parseMinorAmount(parsed.data.amount, parsed.data.currency);
+    if (!amount.ok) return bad(amount.problem.param, amount.problem.message, amount.problem.code);
+    const answer = await sandboxAuthorize({
+      account: acct.account,
+      reference: parsed.data.reference,
+      token: parsed.data.token,
+      amount: amount.value,
+      currency: parsed.data.currency,
+      capture: parsed.data.capture ?? true,
+    });
+    if (answer === NO_RESPONSE) {
+      // A real provider would just never answer; we hang up eventually.
+      await sleep(sandboxHttpConfig.silenceMs);
+      return apiError(504, "api_error", "timeout", "No answer: inquire by reference later.");
+    }
+    return apiJson(answer.outcome === "approved" ? 201 : 402, { object: "authorization", reference: parsed.data.reference, ...answer });
+  });
+}
+
+export function sandboxTransitionHttp(request: Request, id: string | undefined, op: "capture" | "void"): Promise<Response> {
+  return guard(async () => {
+    const acct = account(request);
+    if (!acct.ok) return acct.response;
+    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    if (!id || id.length > 100) return apiError(404, "invalid_request_error", "resource_missing", "No such authorization.", "id");
+    let r;
+    if (op === "capture") {
+      const amount = parseMinorAmount((body.body as { amount?: unknown } | undefined)?.amount, null);
+      if (!amount.ok) return bad(amount.problem.param, amount.problem.message, amount.problem.code);
+      r = await sandboxCapture({ account: acct.account, authorization: id, amount: amount.value });
+    } else {
+      r = await sandboxVoid({ account: acct.account, authorization: id });
+    }
+    if (!r.ok) return apiError(r.code === "authorization_not_found" ? 404 : 409, "invalid_request_error", r.code, r.message, "id");
+    return apiJson(200, { object: "authorization", id, status: op === "capture" ? "captured" : "voided" });
+  });
+}
+
+const refundSchema = z
+  .object({ reference: z.string().min(1).max(100), authorization: z.string().min(1).max(100), amount: z.unknown() })
+  .strict();
+
+export function sandboxRefundHttp(request: Request): Promise<Response> {
+  return guard(async () => {
+    const acct = account(request);
+    if (!acct.ok) return acct.response;
+    if (request.method === "GET") {
+      const reference = new URL(request.url).searchParams.get("reference");
+      if (!reference || reference.length > 100) return bad("reference", "reference is required.", "parameter_missing");
+      return apiJson(200, { object: "refund_inquiry", reference, ...(await sandboxInquireRefund({ account: acct.account, reference })) });
+    }
+    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use GET or POST.", null, {}, { Allow: "GET, POST" });
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    const parsed = refundSchema.safeParse(body.body ?? {});
+    if (!parsed.success) {
+      const p = zodProblem(parsed.error);
+      return bad(p.param, p.message, p.code);
+    }
+    const amount = parseMinorAmount(parsed.data.amount, null);
+    if (!amount.ok) return bad(amount.problem.param, amount.problem.message, amount.problem.code);
+    const r = await sandboxRefund({ account: acct.account, reference: parsed.data.reference, authorization: parsed.data.authorization, amount: amount.value });
+    return apiJson(r.outcome === "succeeded" ? 201 : 402, { object: "refund", reference: parsed.data.reference, ...r });
+  });
+}
+
+export function sandboxSettlementHttp(request: Request): Promise<Response> {
+  return guard(async () => {
+    const acct = account(request);
+    if (!acct.ok) return acct.response;
+    const q = new URL(request.url).searchParams;
+    const from = new Date(q.get("from") ?? "");
+    const to = new Date(q.get("to") ?? "");
+    if (Number.isNaN(from.getTime())) return bad("from", "from must be an ISO 8601 instant.");
+    if (Number.isNaN(to.getTime())) return bad("to", "to must be an ISO 8601 instant.");
+    if (to.getTime() - from.getTime() > 93 * 86_400_000 || to <= from) return bad("to", "The range must be positive and at most 93 days.");
+    const lines = await sandboxSettlementReport({ account: acct.account, from, to });
+    return apiJson(200, {
+      object: "settlement_report",
+      from: from.toISOString(),
+      to: to.toISOString(),
+      data: lines.map((l) => ({ ...l, amount: amountText(l.amount), at: l.at.toISOString() })),
+    });
+  });
+}
