@@ -1,49 +1,527 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { formatMoney, type CurrencyCode } from "~/lib/money";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { BalanceSummary } from "~/components/console/balances";
+import { BarBreakdown, TrendChart, type TrendPoint } from "~/components/console/charts";
+import { KpiCard, type KpiDelta } from "~/components/console/kpi";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import { withParams } from "~/components/console/url";
+import type { Granularity } from "~/lib/dates";
+import type { MessageKey } from "~/lib/i18n/en";
+import type { Formatter } from "~/lib/format";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
-import { basicOverview } from "~/modules/reporting/overview.server";
+import { balanceOverview } from "~/modules/payouts/balances.server";
+import { paymentFilterOptions } from "~/modules/payments/list.server";
+import { ListFilterError, listScope, parseListQuery } from "~/modules/reporting/list-query.server";
+import {
+  OVERVIEW_RANGES,
+  overviewQuerySchema,
+  resolveOverviewRange,
+  salesReport,
+  type BreakdownRow,
+  type KpiValue,
+  type Totals,
+} from "~/modules/reporting/overview.server";
+import { recentRefunds } from "~/modules/refunds/list.server";
 
-export const meta: MetaFunction = () => [{ title: "Overview · Merchant Console" }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "overview.title");
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "overview:view");
-  const overview = await basicOverview(ctx.scope, ctx.merchant.timeZone);
-  return json({
-    merchant: { name: ctx.merchant.name, currency: ctx.merchant.currency, timeZone: ctx.merchant.timeZone },
-    today: { gross: overview.today.grossVolume.toString(), count: overview.today.capturedCount },
-    last30: { gross: overview.last30.grossVolume.toString(), count: overview.last30.capturedCount, from: overview.last30.from, to: overview.last30.to },
-  });
+function totalsJson(t: Totals) {
+  return {
+    gross: t.gross.toString(),
+    fees: t.fees.toString(),
+    refunds: t.refunds.toString(),
+    net: t.net.toString(),
+    capturedCount: t.capturedCount,
+    attempts: t.attempts,
+    declines: t.declines,
+    refundCount: t.refundCount,
+  };
 }
 
-export default function Overview() {
+function breakdownJson(rows: BreakdownRow[]) {
+  return rows.map((r) => ({
+    key: r.key,
+    gross: r.gross.toString(),
+    capturedCount: r.capturedCount,
+    attempts: r.attempts,
+    declines: r.declines,
+    refunds: r.refunds.toString(),
+  }));
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const signedIn = await requireContext(request);
+  // Support staff work from the payments list; the overview is not theirs to see.
+  if (!can(signedIn.role, "overview:view") && can(signedIn.role, "payments:view")) throw redirect("/payments");
+  const ctx = await requireContext(request, "overview:view");
+  const scope = listScope(ctx);
+  const { query, errors } = parseListQuery(overviewQuerySchema, new URL(request.url).searchParams);
+  let range;
+  try {
+    range = resolveOverviewRange(ctx.merchant.timeZone, query);
+  } catch (e) {
+    if (!(e instanceof ListFilterError)) throw e;
+    errors[e.field] = e.message;
+    range = resolveOverviewRange(ctx.merchant.timeZone, { range: "30d" });
+  }
+  const canPayouts = can(ctx.role, "payouts:view");
+  const [report, balances, refunds, options] = await Promise.all([
+    salesReport(scope, range),
+    canPayouts ? balanceOverview(scope) : Promise.resolve(null),
+    recentRefunds(scope, 5),
+    paymentFilterOptions(scope),
+  ]);
+  return json(
+    {
+      query,
+      errors,
+      range: {
+        preset: range.preset,
+        fromDay: range.fromDay,
+        toDay: range.toDay,
+        previousFromDay: range.previousFromDay,
+        previousToDay: range.previousToDay,
+        days: range.days,
+        granularity: range.granularity,
+        granularities: range.granularities,
+      },
+      current: { totals: totalsJson(report.current.totals), buckets: report.current.buckets.map((b) => ({ start: b.start, ...totalsJson(b) })) },
+      previous: { totals: totalsJson(report.previous.totals), buckets: report.previous.buckets.map((b) => ({ start: b.start, ...totalsJson(b) })) },
+      kpis: report.kpis,
+      breakdowns: {
+        terminal: breakdownJson(report.breakdowns.terminal),
+        brand: breakdownJson(report.breakdowns.brand),
+        bank: breakdownJson(report.breakdowns.bank),
+        funding: breakdownJson(report.breakdowns.funding),
+      },
+      terminals: Object.fromEntries(options.terminals.map((x) => [x.id, x.name])),
+      balances,
+      refunds: refunds.map((r) => (can(ctx.role, "cards:view") ? r : { ...r, cardLast4: null })),
+      canPayments: can(ctx.role, "payments:view"),
+      canCards: can(ctx.role, "cards:view"),
+      canCharge: can(ctx.role, "terminal:charge"),
+    },
+    { status: Object.keys(errors).length ? 400 : 200, headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function presetLabel(t: ReturnType<typeof useT>, preset: string): string {
+  switch (preset) {
+    case "today":
+      return t("dates.range.today");
+    case "7d":
+      return t("overview.range.days", { days: 7 });
+    case "30d":
+      return t("overview.range.days", { days: 30 });
+    case "90d":
+      return t("overview.range.days", { days: 90 });
+    case "12m":
+      return t("overview.range.months", { months: 12 });
+    case "mtd":
+      return t("dates.range.mtd");
+    default:
+      return t("dates.range.custom");
+  }
+}
+
+function moneyDelta(fmt: Formatter, k: KpiValue, upIsGood = true): KpiDelta | null {
+  if (k.change === null) return null;
+  const change = BigInt(k.change as string);
+  return {
+    pct: fmt.percentChange(k.changePct),
+    abs: fmt.money(change, { signDisplay: "exceptZero" }),
+    direction: change > 0n ? "up" : change < 0n ? "down" : "flat",
+    upIsGood,
+  };
+}
+
+function countDelta(fmt: Formatter, k: KpiValue): KpiDelta | null {
+  if (k.change === null) return null;
+  const change = k.change as number;
+  return {
+    pct: fmt.percentChange(k.changePct),
+    abs: `${change > 0 ? "+" : ""}${fmt.number(change)}`,
+    direction: change > 0 ? "up" : change < 0 ? "down" : "flat",
+    upIsGood: true,
+  };
+}
+
+function rateDelta(fmt: Formatter, t: ReturnType<typeof useT>, k: KpiValue, upIsGood: boolean): KpiDelta | null {
+  if (k.change === null) return null;
+  const points = (k.change as number) * 100;
+  const rounded = Math.round(points * 10) / 10;
+  return {
+    pct: fmt.percentChange(k.changePct),
+    abs: t("kpi.points", { points: `${rounded > 0 ? "+" : ""}${fmt.number(rounded)}` }),
+    direction: rounded > 0 ? "up" : rounded < 0 ? "down" : "flat",
+    upIsGood,
+  };
+}
+
+function RangeBar({ data }: { data: Data }) {
+  const t = useT();
+  const location = useLocation();
+  const { range } = data;
+  const hrefFor = (preset: string) => `${location.pathname}${withParams("", { range: preset === "30d" ? null : preset })}`;
+  const gHref = (g: Granularity) => `${location.pathname}${withParams(location.search, { g })}`;
+  return (
+    <div className="range-bar">
+      <nav className="seg" aria-label={t("overview.rangeLabel")}>
+        {OVERVIEW_RANGES.filter((r) => r !== "custom").map((r) => (
+          <Link key={r} to={hrefFor(r)} aria-current={range.preset === r ? "true" : undefined} preventScrollReset>
+            {presetLabel(t, r)}
+          </Link>
+        ))}
+      </nav>
+      <details className="menu" open={range.preset === "custom" || !!data.errors.from || !!data.errors.to}>
+        <summary>{t("dates.range.custom")}</summary>
+        <Form method="get" className="menu-panel" preventScrollReset>
+          <div className="field">
+            <label htmlFor="ov-from">{t("dates.from")}</label>
+            <input id="ov-from" type="date" name="from" defaultValue={range.preset === "custom" ? range.fromDay : ""} required aria-invalid={data.errors.from ? true : undefined} />
+            {data.errors.from ? <p className="field-error">{data.errors.from}</p> : null}
+          </div>
+          <div className="field">
+            <label htmlFor="ov-to">{t("dates.to")}</label>
+            <input id="ov-to" type="date" name="to" defaultValue={range.preset === "custom" ? range.toDay : ""} required aria-invalid={data.errors.to ? true : undefined} />
+            {data.errors.to ? <p className="field-error">{data.errors.to}</p> : null}
+          </div>
+          <button type="submit" className="btn btn-primary">
+            {t("common.apply")}
+          </button>
+        </Form>
+      </details>
+      {range.granularities.length > 1 ? (
+        <nav className="seg" aria-label={t("overview.groupBy")}>
+          {range.granularities.map((g) => (
+            <Link key={g} to={gHref(g as Granularity)} aria-current={range.granularity === g ? "true" : undefined} preventScrollReset>
+              {t(`overview.granularity.${g}` as MessageKey)}
+            </Link>
+          ))}
+        </nav>
+      ) : null}
+    </div>
+  );
+}
+
+function TrendTable({ data, points }: { data: Data; points: TrendPoint[] }) {
+  const t = useT();
+  const fmt = useFormat();
+  return (
+    <details className="chart-data">
+      <summary>{t("chart.showData")}</summary>
+      <div className="table-wrap">
+        <table className="table compact">
+          <caption>{t("overview.chart.tableCaption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("dates.period")}</th>
+              <th scope="col" className="num">
+                {t("overview.chart.gross")}
+              </th>
+              <th scope="col" className="num">
+                {t("overview.chart.net")}
+              </th>
+              <th scope="col" className="num">
+                {t("overview.chart.refunds")}
+              </th>
+              <th scope="col" className="num">
+                {t("overview.kpi.payments")}
+              </th>
+              <th scope="col">{t("dates.previousPeriod")}</th>
+              <th scope="col" className="num">
+                {t("overview.chart.previousGross")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {points.map((p, i) => (
+              <tr key={i}>
+                <th scope="row">{p.label}</th>
+                <td className="num">{fmt.money(p.exact.gross)}</td>
+                <td className="num">{fmt.money(p.exact.net)}</td>
+                <td className="num">{fmt.money(p.exact.refunds)}</td>
+                <td className="num">{fmt.number(data.current.buckets[i]?.capturedCount ?? 0)}</td>
+                <td>{p.exact.previousLabel ?? "–"}</td>
+                <td className="num">{p.exact.previousGross !== null ? fmt.money(p.exact.previousGross) : "–"}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">{t("overview.total")}</th>
+              <td className="num">{fmt.money(data.current.totals.gross)}</td>
+              <td className="num">{fmt.money(data.current.totals.net)}</td>
+              <td className="num">{fmt.money(data.current.totals.refunds)}</td>
+              <td className="num">{fmt.number(data.current.totals.capturedCount)}</td>
+              <td />
+              <td className="num">{fmt.money(data.previous.totals.gross)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </details>
+  );
+}
+
+function Breakdown({ title, rows, label, total, id }: { title: string; rows: Data["breakdowns"]["terminal"]; label: (key: string) => string; total: string; id: string }) {
+  const t = useT();
+  const fmt = useFormat();
+  const grossTotal = BigInt(total);
+  const top = rows.slice(0, 8);
+  return (
+    <section className="card breakdown" aria-labelledby={`bd-${id}`}>
+      <h3 id={`bd-${id}`}>{title}</h3>
+      {rows.length === 0 ? (
+        <p className="muted">{t("chart.noData")}</p>
+      ) : (
+        <>
+          <BarBreakdown data={top.map((r) => ({ label: label(r.key), value: fmt.chartValue(r.gross), exact: r.gross }))} />
+          <div className="table-wrap">
+            <table className="table compact">
+              <caption className="visually-hidden">{title}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("overview.breakdown.name")}</th>
+                  <th scope="col" className="num">
+                    {t("overview.kpi.gross")}
+                  </th>
+                  <th scope="col" className="num">
+                    {t("overview.breakdown.share")}
+                  </th>
+                  <th scope="col" className="num">
+                    {t("overview.kpi.payments")}
+                  </th>
+                  <th scope="col" className="num">
+                    {t("overview.kpi.declineRate")}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.key}>
+                    <th scope="row">{label(r.key)}</th>
+                    <td className="num">{fmt.money(r.gross)}</td>
+                    <td className="num">{grossTotal > 0n ? fmt.percent(Number((BigInt(r.gross) * 10000n) / grossTotal) / 10000) : "–"}</td>
+                    <td className="num">{fmt.number(r.capturedCount)}</td>
+                    <td className="num">{r.attempts ? fmt.percent(r.declines / r.attempts) : "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+export default function OverviewPage() {
   const data = useLoaderData<typeof loader>();
-  const currency = data.merchant.currency as CurrencyCode;
+  const t = useT();
+  const fmt = useFormat();
+  const { kpis, range } = data;
+  const g = range.granularity as Granularity;
+  const points: TrendPoint[] = data.current.buckets.map((b, i) => {
+    const prev = data.previous.buckets[i];
+    return {
+      label: fmt.bucket(b.start, g),
+      gross: fmt.chartValue(b.gross),
+      net: fmt.chartValue(b.net),
+      refunds: fmt.chartValue(b.refunds),
+      previousGross: prev ? fmt.chartValue(prev.gross) : null,
+      exact: {
+        gross: b.gross,
+        net: b.net,
+        refunds: b.refunds,
+        previousGross: prev ? prev.gross : null,
+        previousLabel: prev ? fmt.bucket(prev.start, g) : null,
+      },
+    };
+  });
+  const sparkMoney = (k: KpiValue) => k.spark.map((v) => (v === null ? null : fmt.chartValue(v as string)));
+  const sparkNum = (k: KpiValue) => k.spark.map((v) => (v === null ? null : Number(v)));
+  const cur = data.current.totals;
+  const empty = cur.attempts === 0 && cur.gross === "0" && cur.refunds === "0";
+  const periodText = t("overview.period", {
+    from: fmt.day(range.fromDay),
+    to: fmt.day(range.toDay),
+    prevFrom: fmt.day(range.previousFromDay),
+    prevTo: fmt.day(range.previousToDay),
+  });
+  const prevMoney = (k: KpiValue) => (k.previous === null ? "–" : fmt.money(k.previous as string));
+  const prevRate = (k: KpiValue) => fmt.percent(k.previous as number | null);
+
   return (
     <>
       <div className="page-header">
         <div>
-          <h1>Overview</h1>
-          <p>
-            {data.merchant.name} · times in {data.merchant.timeZone}
-          </p>
+          <h1>{t("overview.title")}</h1>
+          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
         </div>
       </div>
-      <section className="kpi-grid" aria-label="Key figures">
-        <div className="kpi">
-          <div className="label">Gross volume today</div>
-          <div className="value" data-testid="gross-today">{formatMoney(BigInt(data.today.gross), currency)}</div>
-          <div className="muted">{data.today.count} successful payments</div>
-        </div>
-        <div className="kpi">
-          <div className="label">Gross volume, last 30 days</div>
-          <div className="value" data-testid="gross-30d">{formatMoney(BigInt(data.last30.gross), currency)}</div>
-          <div className="muted">
-            {data.last30.count} successful payments · {data.last30.from} to {data.last30.to}
-          </div>
-        </div>
+      <RangeBar data={data} />
+      {data.errors.g || data.errors.range ? (
+        <p className="error-box" role="alert">
+          {data.errors.g ?? data.errors.range}
+        </p>
+      ) : null}
+      <p className="muted" data-testid="overview-period">
+        {periodText}
+      </p>
+
+      <section className="kpi-grid" aria-label={t("overview.keyFigures")}>
+        <KpiCard
+          testId="kpi-gross"
+          label={t("overview.kpi.gross")}
+          value={fmt.money(kpis.gross.current as string)}
+          delta={moneyDelta(fmt, kpis.gross)}
+          previous={prevMoney(kpis.gross)}
+          spark={sparkMoney(kpis.gross)}
+        />
+        <KpiCard
+          testId="kpi-net"
+          label={t("overview.kpi.net")}
+          value={fmt.money(kpis.net.current as string)}
+          sub={t("overview.kpi.netHint", { fees: fmt.money(cur.fees) })}
+          delta={moneyDelta(fmt, kpis.net)}
+          previous={prevMoney(kpis.net)}
+          spark={sparkMoney(kpis.net)}
+        />
+        <KpiCard
+          testId="kpi-payments"
+          label={t("overview.kpi.payments")}
+          value={fmt.number(kpis.capturedCount.current as number)}
+          delta={countDelta(fmt, kpis.capturedCount)}
+          previous={fmt.number((kpis.capturedCount.previous as number | null) ?? 0)}
+          spark={sparkNum(kpis.capturedCount)}
+        />
+        <KpiCard
+          testId="kpi-average"
+          label={t("overview.kpi.averageTicket")}
+          value={kpis.averageTicket.current === null ? "–" : fmt.money(kpis.averageTicket.current as string)}
+          delta={moneyDelta(fmt, kpis.averageTicket)}
+          previous={prevMoney(kpis.averageTicket)}
+          spark={sparkMoney(kpis.averageTicket)}
+        />
+        <KpiCard
+          testId="kpi-refunds"
+          label={t("overview.kpi.refunds")}
+          value={fmt.money(kpis.refunds.current as string)}
+          sub={t("overview.kpi.refundRate", { rate: fmt.percent(kpis.refundRate.current as number | null), count: cur.refundCount })}
+          delta={moneyDelta(fmt, kpis.refunds, false)}
+          previous={`${prevMoney(kpis.refunds)} · ${prevRate(kpis.refundRate)}`}
+          spark={sparkMoney(kpis.refunds)}
+        />
+        <KpiCard
+          testId="kpi-declines"
+          label={t("overview.kpi.declineRate")}
+          value={fmt.percent(kpis.declineRate.current as number | null)}
+          sub={t("overview.kpi.declinesOf", { declines: cur.declines, attempts: cur.attempts })}
+          delta={rateDelta(fmt, t, kpis.declineRate, false)}
+          previous={prevRate(kpis.declineRate)}
+          spark={sparkNum(kpis.declineRate)}
+        />
       </section>
+
+      {empty ? (
+        <section className="card empty-state">
+          <p>{t("overview.empty")}</p>
+          <p className="inline-actions" style={{ justifyContent: "center" }}>
+            {data.canCharge ? (
+              <Link to="/terminal" className="btn btn-primary">
+                {t("payments.takePayment")}
+              </Link>
+            ) : null}
+            <Link to="?range=90d" className="btn">
+              {t("overview.tryLonger")}
+            </Link>
+          </p>
+        </section>
+      ) : null}
+
+      <section className="card section" aria-labelledby="trend-h">
+        <div className="section-header">
+          <h2 id="trend-h">{t("overview.chart.title")}</h2>
+          <span className="muted">{t("overview.chart.hint")}</span>
+        </div>
+        <TrendChart data={points} />
+        <TrendTable data={data} points={points} />
+      </section>
+
+      <h2 className="section">{t("overview.breakdowns")}</h2>
+      <div className="breakdowns">
+        <Breakdown id="terminal" title={t("overview.breakdown.terminal")} rows={data.breakdowns.terminal} label={(k) => data.terminals[k] ?? k} total={cur.gross} />
+        <Breakdown id="brand" title={t("overview.breakdown.brand")} rows={data.breakdowns.brand} label={(k) => t(`cardBrand.${k}` as MessageKey)} total={cur.gross} />
+        <Breakdown id="bank" title={t("overview.breakdown.bank")} rows={data.breakdowns.bank} label={(k) => fmt.bankName(k)} total={cur.gross} />
+        <Breakdown id="funding" title={t("overview.breakdown.funding")} rows={data.breakdowns.funding} label={(k) => t(`cardFunding.${k}` as MessageKey)} total={cur.gross} />
+      </div>
+
+      <div className="grid grid-2 section">
+        {data.balances ? (
+          <section className="card" aria-labelledby="balances-h">
+            <div className="section-header">
+              <h2 id="balances-h">{t("balances.title")}</h2>
+              <Link to="/payouts">{t("overview.allPayouts")}</Link>
+            </div>
+            <BalanceSummary data={data.balances} />
+          </section>
+        ) : null}
+        <section className="card" aria-labelledby="recent-refunds-h">
+          <div className="section-header">
+            <h2 id="recent-refunds-h">{t("overview.recentRefunds")}</h2>
+            {data.canPayments ? <Link to="/refunds">{t("overview.allRefunds")}</Link> : null}
+          </div>
+          {data.refunds.length === 0 ? (
+            <p className="muted">{t("refunds.empty")}</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table compact">
+                <caption className="visually-hidden">{t("overview.recentRefunds")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("common.date")}</th>
+                    <th scope="col" className="num">
+                      {t("common.amount")}
+                    </th>
+                    <th scope="col">{t("common.status")}</th>
+                    <th scope="col">{t("refunds.col.payment")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.refunds.map((r) => (
+                    <tr key={r.id}>
+                      <td>{fmt.dateTime(r.createdAt)}</td>
+                      <td className="num">{fmt.money(r.amount, r.currency)}</td>
+                      <td>
+                        <StatusBadge kind="refundStatus" status={r.status} />
+                      </td>
+                      <td>
+                        {data.canPayments ? (
+                          <Link to={`/payments/${r.paymentId}`}>{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono">{r.paymentId}</span>}</Link>
+                        ) : (
+                          <span className="mono">{r.paymentId}</span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      </div>
     </>
   );
 }
+
+export { RouteErrorBoundary as ErrorBoundary };

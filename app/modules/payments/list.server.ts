@@ -75,7 +75,7 @@ export type PaymentListQuery = z.output<typeof paymentListQuerySchema>;
  * ("1234", "•••• 1234"), a customer reference (prefix, any case) or words of the
  * description.
  */
-function searchSql(raw: string): SQL | null {
+function searchSql(raw: string, cardSearch: boolean): SQL | null {
   const q = raw.trim();
   if (!q) return null;
   const conds: SQL[] = [
@@ -85,12 +85,17 @@ function searchSql(raw: string): SQL | null {
     sql`${payments.description} ilike ${containsPattern(q)}`,
   ];
   const last4 = /^[^0-9]*([0-9]{4})$/.exec(q)?.[1];
-  if (last4) conds.push(sql`${payments.cardLast4} = ${last4}`);
+  if (last4 && cardSearch) conds.push(sql`${payments.cardLast4} = ${last4}`);
   return sql.join(conds, sql` or `);
 }
 
+export interface PaymentFilterOptions {
+  /** Match the search against card digits (off for roles that may not see card details). */
+  cardSearch?: boolean;
+}
+
 /** WHERE condition over `payments` for this merchant and filter (throws ListFilterError on a bad bound). */
-export function paymentFilterSql(scope: ListScope, filter: PaymentListQuery, now: Date = new Date()): SQL {
+export function paymentFilterSql(scope: ListScope, filter: PaymentListQuery, now: Date = new Date(), opts: PaymentFilterOptions = {}): SQL {
   const range = resolveListRange(scope.timeZone, filter, now);
   const amount = amountRange(scope.currency, filter);
   return and([
@@ -104,7 +109,7 @@ export function paymentFilterSql(scope: ListScope, filter: PaymentListQuery, now
     filter.funding.length ? sql`${payments.cardFunding}::text in (${sql.join(filter.funding.map((s) => sql`${s}`), sql`, `)})` : null,
     amount.min !== null ? sql`${payments.amount} >= ${amount.min.toString()}::bigint` : null,
     amount.max !== null ? sql`${payments.amount} <= ${amount.max.toString()}::bigint` : null,
-    filter.q ? searchSql(filter.q) : null,
+    filter.q ? searchSql(filter.q, opts.cardSearch ?? true) : null,
   ]);
 }
 
@@ -144,9 +149,14 @@ export interface PaymentList {
 const SORT_COLUMNS = { created: { expr: sql`${payments.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${payments.amount}`, type: "bigint" } } as const;
 
 /** One page of payments and the totals of the whole filter. */
-export async function listPayments(scope: ListScope, filter: PaymentListQuery, now: Date = new Date()): Promise<PaymentList> {
+export async function listPayments(
+  scope: ListScope,
+  filter: PaymentListQuery,
+  now: Date = new Date(),
+  opts: PaymentFilterOptions = {},
+): Promise<PaymentList> {
   const dbx = db();
-  const where = paymentFilterSql(scope, filter, now);
+  const where = paymentFilterSql(scope, filter, now, opts);
   const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
   const sort = SORT_COLUMNS[field];
   const [page, totals] = await Promise.all([

@@ -339,3 +339,19 @@ export function sortParam<F extends string>(fields: readonly [F, ...F[]], fallba
 export function parseSort<F extends string>(s: string): { field: F; desc: boolean } {
   return s.startsWith("-") ? { field: s.slice(1) as F, desc: true } : { field: s as F, desc: false };
 }
+
+/**
+ * Runs a list query; a filter it cannot apply is reported on its field (the page shows
+ * the message and an empty result with status 400) instead of failing the page.
+ */
+export async function runListQuery<T>(errors: Record<string, string>, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ListFilterError) {
+      errors[e.field] = e.message;
+      return null;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * Filter controls for list pages: a plain GET form (works without JavaScript), so the
+ * filters end up in the URL and a link or the back button reproduces the view.
+ */
+import { Form, Link, useLocation, useNavigation, useSubmit } from "@remix-run/react";
+import { useId, type ReactNode } from "react";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useT } from "~/lib/i18n/react";
+
+export type FieldErrors = Record<string, string>;
+
+function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <p className="field-error" id={id} role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** The filter form: children are the fields; `preserve` keeps sort/columns/page size across a new filter. */
+export function FilterForm(props: {
+  children: ReactNode;
+  preserve: Record<string, string | readonly string[] | undefined>;
+  clearHref: string;
+  label: string;
+}) {
+  const t = useT();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.location?.pathname === useLocation().pathname;
+  return (
+    <Form method="get" className="card filters" role="search" aria-label={props.label} preventScrollReset>
+      {Object.entries(props.preserve).flatMap(([k, v]) =>
+        v === undefined ? [] : (typeof v === "string" ? [v] : v).map((x, i) => <input key={`${k}-${i}`} type="hidden" name={k} value={x} />),
+      )}
+      <div className="filter-grid">{props.children}</div>
+      <div className="filter-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? t("filters.applying") : t("common.apply")}
+        </button>
+        <Link to={props.clearHref} className="btn" preventScrollReset>
+          {t("common.clearFilters")}
+        </Link>
+      </div>
+    </Form>
+  );
+}
+
+export const RANGE_OPTIONS = ["all", "today", "7d", "30d", "90d", "12m", "mtd"] as const;
+
+export function rangeLabel(t: ReturnType<typeof useT>, range: string): string {
+  switch (range) {
+    case "all":
+      return t("filters.allTime");
+    case "today":
+      return t("dates.range.today");
+    case "7d":
+      return t("dates.range.7d", { days: 7 });
+    case "30d":
+      return t("dates.range.30d", { days: 30 });
+    case "90d":
+      return t("dates.range.90d", { days: 90 });
+    case "12m":
+      return t("dates.range.12m", { months: 12 });
+    case "mtd":
+      return t("dates.range.mtd");
+    default:
+      return t("dates.range.custom");
+  }
+}
+
+/** A preset select and explicit first/last days (the days win when set). */
+export function DateRangeFields(props: {
+  range: string;
+  from?: string;
+  to?: string;
+  errors: FieldErrors;
+  options?: readonly string[];
+  legend?: string;
+}) {
+  const t = useT();
+  const id = useId();
+  const options = props.options ?? RANGE_OPTIONS;
+  const custom = !!(props.from || props.to);
+  return (
+    <fieldset className="filter-range">
+      <legend>{props.legend ?? t("filters.dateRange")}</legend>
+      <div className="form-row">
+        <div className="field">
+          <label htmlFor={`${id}-range`}>{t("dates.period")}</label>
+          <select
+            id={`${id}-range`}
+            name="range"
+            defaultValue={custom ? "custom" : props.range}
+            onChange={(e) => {
+              // A preset replaces typed dates (they would otherwise win on the server).
+              if (e.currentTarget.value === "custom") return;
+              const form = e.currentTarget.form;
+              for (const name of ["from", "to"]) {
+                const input = form?.elements.namedItem(name);
+                if (input instanceof HTMLInputElement) input.value = "";
+              }
+            }}
+          >
+            {options.map((o) => (
+              <option key={o} value={o}>
+                {rangeLabel(t, o)}
+              </option>
+            ))}
+            <option value="custom">{t("dates.range.custom")}</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-from`}>{t("dates.from")}</label>
+          <input
+            id={`${id}-from`}
+            type="date"
+            name="from"
+            defaultValue={props.from ?? ""}
+            aria-invalid={props.errors.from ? true : undefined}
+            aria-describedby={props.errors.from ? `${id}-from-error` : undefined}
+          />
+          <FieldError id={`${id}-from-error`} message={props.errors.from} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-to`}>{t("dates.to")}</label>
+          <input
+            id={`${id}-to`}
+            type="date"
+            name="to"
+            defaultValue={props.to ?? ""}
+            aria-invalid={props.errors.to ? true : undefined}
+            aria-describedby={props.errors.to ? `${id}-to-error` : undefined}
+          />
+          <FieldError id={`${id}-to-error`} message={props.errors.to} />
+        </div>
+      </div>
+      <FieldError id={`${id}-range-error`} message={props.errors.range} />
+    </fieldset>
+  );
+}
+
+/** A multi-select as a disclosure of checkboxes, keyboard reachable and labelled. */
+export function CheckboxMenu(props: {
+  name: string;
+  legend: string;
+  options: { value: string; label: string }[];
+  selected: readonly string[];
+  error?: string;
+}) {
+  const t = useT();
+  const id = useId();
+  const chosen = props.options.filter((o) => props.selected.includes(o.value)).map((o) => o.label);
+  const summary = chosen.length === 0 ? t("filters.any") : chosen.length <= 2 ? chosen.join(", ") : t("filters.nSelected", { count: chosen.length });
+  return (
+    <details className="menu">
+      <summary>
+        <span className="menu-label">{props.legend}</span> <span className="menu-value">{summary}</span>
+      </summary>
+      <fieldset className="menu-panel">
+        <legend className="visually-hidden">{props.legend}</legend>
+        {props.options.length === 0 ? <p className="muted">{t("filters.noOptions")}</p> : null}
+        {props.options.map((o) => (
+          <label key={o.value} className="check">
+            <input type="checkbox" name={props.name} value={o.value} defaultChecked={props.selected.includes(o.value)} /> {o.label}
+          </label>
+        ))}
+      </fieldset>
+      <FieldError id={`${id}-error`} message={props.error} />
+    </details>
+  );
+}
+
+export function AmountFields(props: { min?: string; max?: string; currency: string; errors: FieldErrors }) {
+  const t = useT();
+  const id = useId();
+  return (
+    <fieldset className="filter-amount">
+      <legend>{t("filters.amount", { currency: props.currency })}</legend>
+      <div className="form-row">
+        {(["min", "max"] as const).map((name) => (
+          <div className="field" key={name}>
+            <label htmlFor={`${id}-${name}`}>{t(name === "min" ? "filters.minAmount" : "filters.maxAmount")}</label>
+            <input
+              id={`${id}-${name}`}
+              type="text"
+              inputMode="decimal"
+              name={name}
+              size={12}
+              defaultValue={props[name] ?? ""}
+              autoComplete="off"
+              aria-invalid={props.errors[name] ? true : undefined}
+              aria-describedby={props.errors[name] ? `${id}-${name}-error` : undefined}
+            />
+            <FieldError id={`${id}-${name}-error`} message={props.errors[name]} />
+          </div>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+export function SearchField(props: { value?: string; label: string; hint: string; error?: string }) {
+  const id = useId();
+  return (
+    <div className="field filter-search">
+      <label htmlFor={`${id}-q`}>{props.label}</label>
+      <input
+        id={`${id}-q`}
+        type="search"
+        name="q"
+        defaultValue={props.value ?? ""}
+        autoComplete="off"
+        aria-describedby={`${id}-q-hint${props.error ? ` ${id}-q-error` : ""}`}
+        aria-invalid={props.error ? true : undefined}
+      />
+      <span className="hint" id={`${id}-q-hint`}>
+        {props.hint}
+      </span>
+      <FieldError id={`${id}-q-error`} message={props.error} />
+    </div>
+  );
+}
+
+export function PageSizeField({ value }: { value: number }) {
+  const t = useT();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={`${id}-limit`}>{t("filters.pageSize")}</label>
+      <select id={`${id}-limit`} name="limit" defaultValue={String(value)}>
+        {[25, 50, 100].map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The filters in force, each with a link that removes it. */
+export function ActiveFilters({ chips }: { chips: { key: string; label: string; removeHref: string }[] }) {
+  const t = useT();
+  if (chips.length === 0) return null;
+  return (
+    <ul className="chips" aria-label={t("filters.active")}>
+      {chips.map((c) => (
+        <li key={c.key}>
+          <span>{c.label}</span>
+          <Link to={c.removeHref} preventScrollReset aria-label={t("filters.remove", { filter: c.label })}>
+            ×
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Which columns to show: its own small GET form carrying every other parameter along. */
+export function ColumnPicker(props: { columns: { id: string; label: string }[]; visible: readonly string[] }) {
+  const t = useT();
+  const location = useLocation();
+  const submit = useSubmit();
+  const params = new URLSearchParams(location.search);
+  const carried = [...params.entries()].filter(([k]) => k !== "cols" && k !== "cursor");
+  return (
+    <details className="menu column-picker">
+      <summary>{t("table.columns")}</summary>
+      <Form method="get" className="menu-panel" preventScrollReset onChange={(e) => submit(e.currentTarget, { preventScrollReset: true })}>
+        {carried.map(([k, v], i) => (
+          <input key={`${k}-${i}`} type="hidden" name={k} value={v} />
+        ))}
+        <fieldset>
+          <legend className="visually-hidden">{t("table.columns")}</legend>
+          {props.columns.map((c) => (
+            <label key={c.id} className="check">
+              <input type="checkbox" name="cols" value={c.id} defaultChecked={props.visible.includes(c.id)} /> {c.label}
+            </label>
+          ))}
+        </fieldset>
+        <noscript>
+          <button type="submit" className="btn">
+            {t("common.apply")}
+          </button>
+        </noscript>
+      </Form>
+    </details>
+  );
+}
+
+/** Labels for a vocabulary (status, brand...) through the catalog. */
+export function vocabOptions(t: ReturnType<typeof useT>, prefix: string, values: readonly string[]): { value: string; label: string }[] {
+  return values.map((v) => ({ value: v, label: t(`${prefix}.${v}` as MessageKey) }));
+}

@@ -1,0 +1,313 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import { maskPan } from "~/lib/card";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can, refundsUncapped } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
+import { notFound, requireContext } from "~/modules/access/guard.server";
+import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "payments:view");
+  const id = params.paymentId ?? "";
+  const view = /^[A-Za-z0-9_]{1,100}$/.test(id) ? await paymentView(ctx.scope, id) : null;
+  if (!view) return notFound(ctx, request, { type: "payment", id });
+  const canCards = can(ctx.role, "cards:view");
+  const refundable = BigInt(view.payment.refundable);
+  return json(
+    {
+      ...view,
+      payment: canCards ? view.payment : { ...view.payment, cardBin: null, cardLast4: null, cardExpMonth: null, cardExpYear: null },
+      canCards,
+      canPayouts: can(ctx.role, "payouts:view"),
+      refund: {
+        allowed: can(ctx.role, "refunds:create") && refundable > 0n,
+        refundable: refundable.toString(),
+        /** Support's per-refund cap; null when the role is not capped. */
+        limit: refundsUncapped(ctx.role) ? null : ctx.merchant.supportRefundLimit.toString(),
+      },
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function TimelineItem({ e, currency }: { e: TimelineEvent; currency: string }) {
+  const t = useT();
+  const fmt = useFormat();
+  let text: React.ReactNode;
+  switch (e.kind) {
+    case "refund":
+      text = (
+        <>
+          {t("paymentDetail.timeline.refund", { amount: fmt.money(e.amount, currency) })} <StatusBadge kind="refundStatus" status={e.status} />
+        </>
+      );
+      break;
+    case "refund_failed":
+      text = t("paymentDetail.timeline.refundFailed", { amount: fmt.money(e.amount, currency) });
+      break;
+    case "payout_included":
+      text = (
+        <>
+          {t(e.refundId ? "paymentDetail.timeline.refundInPayout" : "paymentDetail.timeline.inPayout")}{" "}
+          <Link to={`/payouts/${e.payoutId}`} className="mono">
+            {e.payoutId}
+          </Link>
+        </>
+      );
+      break;
+    case "payout_paid":
+    case "payout_failed":
+      text = (
+        <>
+          {t(e.kind === "payout_paid" ? "paymentDetail.timeline.payoutPaid" : "paymentDetail.timeline.payoutFailed")}{" "}
+          <Link to={`/payouts/${e.payoutId}`} className="mono">
+            {e.payoutId}
+          </Link>
+        </>
+      );
+      break;
+    default:
+      text = t(`paymentDetail.timeline.${e.kind}` as MessageKey);
+  }
+  return (
+    <li>
+      <div>{text}</div>
+      <time dateTime={e.at} className="muted">
+        {fmt.dateTime(e.at)}
+      </time>
+    </li>
+  );
+}
+
+function Details({ data }: { data: Data }) {
+  const t = useT();
+  const fmt = useFormat();
+  const p = data.payment;
+  const net = BigInt(p.amount) - BigInt(p.amountRefunded) - BigInt(p.fee);
+  const rows: [string, React.ReactNode][] = [
+    [t("paymentDetail.amount"), fmt.money(p.amount, p.currency)],
+    [t("paymentDetail.refunded"), fmt.money(p.amountRefunded, p.currency)],
+    [t("paymentDetail.fee"), fmt.money(p.fee, p.currency)],
+    [t("paymentDetail.net"), fmt.money(net, p.currency)],
+  ];
+  if (data.canCards && p.cardLast4) {
+    rows.push([
+      t("paymentDetail.card"),
+      <span key="card">
+        {t(`cardBrand.${p.cardBrand}` as MessageKey)} <span className="mono">{fmt.digits(maskPan(p.cardBin ?? "", p.cardLast4))}</span>
+      </span>,
+    ]);
+    if (p.cardExpMonth && p.cardExpYear) {
+      rows.push([t("paymentDetail.expiry"), fmt.digits(`${String(p.cardExpMonth).padStart(2, "0")}/${String(p.cardExpYear % 100).padStart(2, "0")}`)]);
+    }
+    rows.push([t("card.bank"), fmt.bankName(p.issuerBank)]);
+  } else {
+    rows.push([t("paymentDetail.card"), t(`cardBrand.${p.cardBrand}` as MessageKey)]);
+  }
+  rows.push([t("card.funding.label"), t(`cardFunding.${p.cardFunding}` as MessageKey)]);
+  rows.push([t("payments.col.terminal"), p.terminalName]);
+  rows.push([t("payments.col.customer"), p.customerReference ?? "–"]);
+  rows.push([t("payments.col.description"), p.description ?? "–"]);
+  rows.push([t("paymentDetail.providerReference"), p.providerReference ? <span className="mono">{p.providerReference}</span> : "–"]);
+  if (p.declineCode || p.failureMessage) {
+    rows.push([t("paymentDetail.declineReason"), `${p.failureMessage ?? ""}${p.declineCode ? ` (${p.declineCode})` : ""}`]);
+  }
+  if (p.createdByName) rows.push([t("paymentDetail.takenBy"), p.createdByName]);
+  return (
+    <dl className="dl">
+      {rows.map(([k, v], i) => (
+        <div key={i} style={{ display: "contents" }}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export default function PaymentPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const p = data.payment;
+  const refunded = BigInt(p.amountRefunded);
+  return (
+    <>
+      <p>
+        <Link to="/payments">{t("paymentDetail.back")}</Link>
+      </p>
+      <div className="page-header">
+        <div>
+          <h1 className="num" data-testid="payment-amount">
+            {fmt.money(p.amount, p.currency)}
+          </h1>
+          <p>
+            <StatusBadge kind="paymentStatus" status={p.status} />{" "}
+            {refunded > 0n ? (
+              <span className={`badge badge-${refunded >= BigInt(p.amount) ? "refunded" : "partially_refunded"}`}>
+                {t(refunded >= BigInt(p.amount) ? "payments.refunded" : "payments.partiallyRefunded")}
+              </span>
+            ) : null}{" "}
+            <span className="mono">{p.id}</span>
+          </p>
+        </div>
+      </div>
+
+      <div className="grid grid-2">
+        <section className="card" aria-labelledby="details-h">
+          <h2 id="details-h">{t("paymentDetail.details")}</h2>
+          <Details data={data} />
+        </section>
+        <section className="card" aria-labelledby="timeline-h">
+          <h2 id="timeline-h">{t("paymentDetail.timeline.title")}</h2>
+          <ol className="timeline">
+            {data.timeline.map((e, i) => (
+              <TimelineItem key={i} e={e} currency={p.currency} />
+            ))}
+          </ol>
+        </section>
+      </div>
+
+      <section className="card section" aria-labelledby="refunds-h" id="refunds">
+        <div className="section-header">
+          <h2 id="refunds-h">{t("paymentDetail.refunds")}</h2>
+          {p.status === "captured" ? (
+            <span className="muted">{t("paymentDetail.refundable", { amount: fmt.money(data.refund.refundable, p.currency) })}</span>
+          ) : null}
+        </div>
+        {data.refunds.length ? (
+          <div className="table-wrap">
+            <table className="table compact">
+              <caption className="visually-hidden">{t("paymentDetail.refunds")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("common.date")}</th>
+                  <th scope="col" className="num">
+                    {t("common.amount")}
+                  </th>
+                  <th scope="col">{t("common.status")}</th>
+                  <th scope="col">{t("refunds.col.reason")}</th>
+                  <th scope="col">{t("refunds.col.issuedBy")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.refunds.map((r) => (
+                  <tr key={r.id}>
+                    <td>{fmt.dateTime(r.createdAt)}</td>
+                    <td className="num">{fmt.money(r.amount, p.currency)}</td>
+                    <td>
+                      <StatusBadge kind="refundStatus" status={r.status} />
+                    </td>
+                    <td>
+                      {t(`refundReason.${r.reason}` as MessageKey)}
+                      {r.note ? <div className="muted">{r.note}</div> : null}
+                    </td>
+                    <td>{r.createdByName ?? "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">{t("paymentDetail.noRefunds")}</p>
+        )}
+        {data.refund.allowed ? (
+          <div className="section" id="refund-form">
+            <PaymentRefundForm data={data} />
+          </div>
+        ) : null}
+      </section>
+
+      <section className="card section" aria-labelledby="ledger-h">
+        <h2 id="ledger-h">{t("paymentDetail.ledger")}</h2>
+        {data.ledger.length ? (
+          <div className="table-wrap">
+            <table className="table compact">
+              <caption className="visually-hidden">{t("paymentDetail.ledger")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("common.date")}</th>
+                  <th scope="col">{t("paymentDetail.category")}</th>
+                  <th scope="col" className="num">
+                    {t("paymentDetail.gross")}
+                  </th>
+                  <th scope="col" className="num">
+                    {t("paymentDetail.fee")}
+                  </th>
+                  <th scope="col" className="num">
+                    {t("paymentDetail.net")}
+                  </th>
+                  <th scope="col">{t("paymentDetail.availableOn")}</th>
+                  <th scope="col">{t("paymentDetail.payout")}</th>
+                  <th scope="col">{t("paymentDetail.postings")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.ledger.map((l) => (
+                  <tr key={l.id}>
+                    <td>
+                      {fmt.dateTime(l.createdAt)}
+                      <div className="muted mono">{l.id}</div>
+                    </td>
+                    <td>{t(`ledgerCategory.${l.category}` as MessageKey)}</td>
+                    <td className="num">{fmt.money(l.gross, p.currency)}</td>
+                    <td className="num">{fmt.money(l.fee, p.currency)}</td>
+                    <td className="num">{fmt.money(l.net, p.currency)}</td>
+                    <td>{fmt.dateTime(l.availableOn)}</td>
+                    <td>
+                      {l.payoutId ? (
+                        data.canPayouts ? (
+                          <Link to={`/payouts/${l.payoutId}`} className="mono">
+                            {l.payoutId}
+                          </Link>
+                        ) : (
+                          <span className="mono">{l.payoutId}</span>
+                        )
+                      ) : (
+                        <span className="muted">{t("paymentDetail.notPaidOut")}</span>
+                      )}
+                    </td>
+                    <td>
+                      <ul className="postings">
+                        {l.postings.map((x, i) => (
+                          <li key={i}>
+                            {t(`ledgerAccount.${x.account}` as MessageKey)} <span className="num">{fmt.money(x.amount, p.currency, { signDisplay: "always" })}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">{t("paymentDetail.noLedger")}</p>
+        )}
+      </section>
+    </>
+  );
+}
+
+/**
+ * The refund form is the payments developer's (app/components/refund-form.tsx, with
+ * this route's action); until it lands, a link to the API documentation stands in.
+ */
+function PaymentRefundForm({ data }: { data: Data }) {
+  const t = useT();
+  void data;
+  return <p className="muted">{t("paymentDetail.refundFormPending")}</p>;
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

@@ -1,0 +1,309 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { DataTable } from "~/components/console/data-table";
+import {
+  ActiveFilters,
+  AmountFields,
+  CheckboxMenu,
+  ColumnPicker,
+  DateRangeFields,
+  FilterForm,
+  PageSizeField,
+  SearchField,
+  rangeLabel,
+  vocabOptions,
+} from "~/components/console/filters";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import { withParams } from "~/components/console/url";
+import { CARD_BRANDS, CARD_FUNDINGS, PAYMENT_STATUSES } from "~/lib/labels";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
+import { requireContext } from "~/modules/access/guard.server";
+import {
+  DEFAULT_PAYMENT_COLUMNS,
+  PAYMENT_COLUMNS,
+  listPayments,
+  paymentFilterOptions,
+  paymentListQuerySchema,
+  type PaymentColumn,
+  type PaymentListRow,
+} from "~/modules/payments/list.server";
+import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payments.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "payments:view");
+  const url = new URL(request.url);
+  const scope = listScope(ctx);
+  const canCards = can(ctx.role, "cards:view");
+  const { query, errors } = parseListQuery(paymentListQuerySchema, url.searchParams);
+  const [list, options] = await Promise.all([
+    runListQuery(errors, () => listPayments(scope, query, new Date(), { cardSearch: canCards })),
+    paymentFilterOptions(scope),
+  ]);
+  // The export takes the same filter; paging and column choices are the page's own.
+  const exportParams = new URLSearchParams(url.searchParams);
+  for (const k of ["cursor", "cols", "limit"]) exportParams.delete(k);
+  const cols = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
+  return json(
+    {
+      query,
+      errors,
+      rows: (list?.page.rows ?? []).map((r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null })),
+      next: list?.page.next ?? null,
+      prev: list?.page.prev ?? null,
+      totals: list
+        ? {
+            count: list.totals.count,
+            amount: list.totals.amount.toString(),
+            capturedCount: list.totals.capturedCount,
+            capturedAmount: list.totals.capturedAmount.toString(),
+            refunded: list.totals.refunded.toString(),
+          }
+        : null,
+      visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
+      columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
+      options,
+      canCards,
+      canCharge: can(ctx.role, "terminal:charge"),
+      exportHref: can(ctx.role, "reports:export") ? `/reports/payments.csv?${exportParams.toString()}` : null,
+    },
+    { status: list ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+type Row = PaymentListRow;
+
+const COLUMN_LABELS: Record<PaymentColumn, MessageKey> = {
+  created: "payments.col.created",
+  amount: "payments.col.amount",
+  status: "payments.col.status",
+  card: "payments.col.card",
+  bank: "payments.col.bank",
+  funding: "payments.col.funding",
+  terminal: "payments.col.terminal",
+  customer: "payments.col.customer",
+  description: "payments.col.description",
+  refunded: "payments.col.refunded",
+  fee: "payments.col.fee",
+  id: "payments.col.id",
+};
+
+export default function PaymentsPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const location = useLocation();
+  const { query, errors, options } = data;
+  const filtered =
+    query.status.length + query.terminal.length + query.brand.length + query.bank.length + query.funding.length > 0 ||
+    !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
+
+  const columns = useMemo<ColumnDef<Row, unknown>[]>(
+    () => [
+      {
+        id: "created",
+        header: t(COLUMN_LABELS.created),
+        meta: { sortField: "created" },
+        cell: ({ row }) => (
+          <Link to={`/payments/${row.original.id}`} className="row-link">
+            {fmt.dateTime(row.original.createdAt)}
+          </Link>
+        ),
+      },
+      {
+        id: "amount",
+        header: t(COLUMN_LABELS.amount),
+        meta: { sortField: "amount", numeric: true },
+        cell: ({ row }) => <span className="num">{fmt.money(row.original.amount, row.original.currency)}</span>,
+      },
+      {
+        id: "status",
+        header: t(COLUMN_LABELS.status),
+        cell: ({ row }) => {
+          const r = row.original;
+          const refunded = BigInt(r.amountRefunded);
+          return (
+            <>
+              <StatusBadge kind="paymentStatus" status={r.status} />
+              {refunded > 0n ? (
+                <>
+                  {" "}
+                  <span className={`badge badge-${refunded >= BigInt(r.amount) ? "refunded" : "partially_refunded"}`}>
+                    {t(refunded >= BigInt(r.amount) ? "payments.refunded" : "payments.partiallyRefunded")}
+                  </span>
+                </>
+              ) : null}
+            </>
+          );
+        },
+      },
+      {
+        id: "card",
+        header: t(COLUMN_LABELS.card),
+        cell: ({ row }) =>
+          row.original.cardLast4 ? (
+            <span className="nowrap">
+              {t(`cardBrand.${row.original.cardBrand}` as MessageKey)} <span className="mono">{t("card.masked", { last4: fmt.digits(row.original.cardLast4) })}</span>
+            </span>
+          ) : (
+            t(`cardBrand.${row.original.cardBrand}` as MessageKey)
+          ),
+      },
+      { id: "bank", header: t(COLUMN_LABELS.bank), cell: ({ row }) => fmt.bankName(row.original.issuerBank) },
+      { id: "funding", header: t(COLUMN_LABELS.funding), cell: ({ row }) => t(`cardFunding.${row.original.cardFunding}` as MessageKey) },
+      { id: "terminal", header: t(COLUMN_LABELS.terminal), cell: ({ row }) => row.original.terminalName },
+      { id: "customer", header: t(COLUMN_LABELS.customer), cell: ({ row }) => row.original.customerReference ?? "–" },
+      {
+        id: "description",
+        header: t(COLUMN_LABELS.description),
+        cell: ({ row }) => <span className="truncate">{row.original.description ?? "–"}</span>,
+      },
+      {
+        id: "refunded",
+        header: t(COLUMN_LABELS.refunded),
+        meta: { numeric: true },
+        cell: ({ row }) => (row.original.amountRefunded === "0" ? "–" : fmt.money(row.original.amountRefunded, row.original.currency)),
+      },
+      {
+        id: "fee",
+        header: t(COLUMN_LABELS.fee),
+        meta: { numeric: true },
+        cell: ({ row }) => (row.original.fee === "0" ? "–" : fmt.money(row.original.fee, row.original.currency)),
+      },
+      { id: "id", header: t(COLUMN_LABELS.id), cell: ({ row }) => <span className="mono">{row.original.id}</span> },
+    ],
+    [t, fmt],
+  );
+
+  const visibility = Object.fromEntries(PAYMENT_COLUMNS.map((c) => [c, data.visible.includes(c)]));
+  const remove = (key: string, value?: string) => {
+    const current = new URLSearchParams(location.search).getAll(key);
+    const rest = value === undefined ? null : current.flatMap((v) => v.split(",")).filter((v) => v !== value);
+    return `${location.pathname}${withParams(location.search, { [key]: rest })}`;
+  };
+  const terminalName = (id: string) => options.terminals.find((x) => x.id === id)?.name ?? id;
+  const chips = [
+    ...(query.from || query.to
+      ? [{ key: "dates", label: t("dates.rangeText", { from: query.from ? fmt.day(query.from) : "…", to: query.to ? fmt.day(query.to) : "…" }), removeHref: `${location.pathname}${withParams(location.search, { from: null, to: null, range: null })}` }]
+      : query.range !== "all"
+        ? [{ key: "range", label: rangeLabel(t, query.range), removeHref: remove("range") }]
+        : []),
+    ...query.status.map((s) => ({ key: `status-${s}`, label: t(`paymentStatus.${s}` as MessageKey), removeHref: remove("status", s) })),
+    ...query.terminal.map((s) => ({ key: `terminal-${s}`, label: terminalName(s), removeHref: remove("terminal", s) })),
+    ...query.brand.map((s) => ({ key: `brand-${s}`, label: t(`cardBrand.${s}` as MessageKey), removeHref: remove("brand", s) })),
+    ...query.bank.map((s) => ({ key: `bank-${s}`, label: fmt.bankName(s), removeHref: remove("bank", s) })),
+    ...query.funding.map((s) => ({ key: `funding-${s}`, label: t(`cardFunding.${s}` as MessageKey), removeHref: remove("funding", s) })),
+    ...(query.min ? [{ key: "min", label: t("filters.chip.min", { amount: query.min }), removeHref: remove("min") }] : []),
+    ...(query.max ? [{ key: "max", label: t("filters.chip.max", { amount: query.max }), removeHref: remove("max") }] : []),
+    ...(query.q ? [{ key: "q", label: t("filters.chip.search", { q: query.q }), removeHref: remove("q") }] : []),
+  ];
+
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("payments.title")}</h1>
+          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
+        </div>
+        <div className="header-actions">
+          {data.exportHref ? (
+            <a className="btn" href={data.exportHref} download>
+              {t("payments.exportThese")}
+            </a>
+          ) : null}
+          <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
+        </div>
+      </div>
+
+      <FilterForm label={t("payments.filtersLabel")} preserve={{ sort: query.sort, cols: query.cols }} clearHref={location.pathname}>
+        <SearchField
+          value={query.q}
+          label={t("payments.search")}
+          hint={data.canCards ? t("payments.searchHint") : t("payments.searchHintNoCards")}
+          error={errors.q}
+        />
+        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} />
+        <div className="filter-menus">
+          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} selected={query.status} error={errors.status} />
+          <CheckboxMenu
+            name="terminal"
+            legend={t("payments.col.terminal")}
+            options={options.terminals.map((x) => ({ value: x.id, label: x.status === "active" ? x.name : t("payments.inactiveTerminal", { name: x.name }) }))}
+            selected={query.terminal}
+            error={errors.terminal}
+          />
+          <CheckboxMenu name="brand" legend={t("card.brand.label")} options={vocabOptions(t, "cardBrand", CARD_BRANDS.filter((b) => b !== "unknown"))} selected={query.brand} error={errors.brand} />
+          {data.canCards ? (
+            <CheckboxMenu name="bank" legend={t("card.bank")} options={options.banks.map((b) => ({ value: b, label: fmt.bankName(b) }))} selected={query.bank} error={errors.bank} />
+          ) : null}
+          <CheckboxMenu name="funding" legend={t("card.funding.label")} options={vocabOptions(t, "cardFunding", CARD_FUNDINGS.filter((f) => f !== "unknown"))} selected={query.funding} error={errors.funding} />
+        </div>
+        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
+        <PageSizeField value={query.limit} />
+      </FilterForm>
+
+      <ActiveFilters chips={chips} />
+      {errors.cursor || errors.sort || errors.cols || errors.limit ? (
+        <p className="error-box" role="alert">
+          {errors.cursor ?? errors.sort ?? errors.cols ?? errors.limit}
+        </p>
+      ) : null}
+
+      {data.totals ? (
+        <p className="list-totals" aria-live="polite" data-testid="payments-totals">
+          {t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
+          {" · "}
+          {t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) })}
+          {data.totals.refunded !== "0" ? (
+            <>
+              {" · "}
+              {t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) })}
+            </>
+          ) : null}
+        </p>
+      ) : null}
+
+      <DataTable
+        data={data.rows}
+        columns={columns}
+        getRowId={(r) => r.id}
+        sort={query.sort}
+        visibility={visibility}
+        caption={t("payments.caption", { sort: t(query.sort.endsWith("amount") ? "payments.sortAmount" : "payments.sortCreated") })}
+        next={data.next}
+        prev={data.prev}
+        empty={
+          filtered ? (
+            <>
+              <p>{t("payments.emptyFiltered")}</p>
+              <Link to={location.pathname} className="btn">
+                {t("common.clearFilters")}
+              </Link>
+            </>
+          ) : (
+            <>
+              <p>{t("payments.empty")}</p>
+              {data.canCharge ? (
+                <Link to="/terminal" className="btn btn-primary">
+                  {t("payments.takePayment")}
+                </Link>
+              ) : null}
+            </>
+          )
+        }
+      />
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

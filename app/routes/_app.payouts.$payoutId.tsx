@@ -1,0 +1,252 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { DataTable } from "~/components/console/data-table";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
+import { notFound, requireContext } from "~/modules/access/guard.server";
+import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/payouts/detail.server";
+import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payoutDetail.pageTitle");
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "payouts:view");
+  const scope = listScope(ctx);
+  const id = params.payoutId ?? "";
+  const payout = /^[A-Za-z0-9_]{1,100}$/.test(id) ? await getPayout(scope, id) : null;
+  if (!payout) return notFound(ctx, request, { type: "payout", id });
+  const { query, errors } = parseListQuery(payoutItemsQuerySchema, new URL(request.url).searchParams);
+  const canCards = can(ctx.role, "cards:view");
+  const [summary, items] = await Promise.all([payoutSummary(scope, id), runListQuery(errors, () => payoutItems(scope, id, query))]);
+  return json(
+    {
+      payout,
+      summary: {
+        itemCount: summary.itemCount,
+        chargeCount: summary.chargeCount,
+        chargesGross: summary.chargesGross.toString(),
+        refundCount: summary.refundCount,
+        refunds: summary.refunds.toString(),
+        fees: summary.fees.toString(),
+        returnedPayouts: summary.returnedPayouts.toString(),
+        other: summary.other.toString(),
+        net: summary.net.toString(),
+      },
+      items: (items?.rows ?? []).map((r) => (canCards ? r : { ...r, cardLast4: null })),
+      next: items?.next ?? null,
+      prev: items?.prev ?? null,
+      errors,
+      canPayments: can(ctx.role, "payments:view"),
+      csvHref: can(ctx.role, "reports:export") ? `/reports/payout-reconciliation.csv?payout=${encodeURIComponent(id)}` : null,
+    },
+    { status: items ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export default function PayoutPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const { payout: p, summary: s } = data;
+  const ties = s.net === p.amount;
+
+  const columns = useMemo<ColumnDef<PayoutItemRow, unknown>[]>(
+    () => [
+      {
+        id: "created",
+        header: t("common.created"),
+        cell: ({ row }) => (
+          <>
+            <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>
+            <div className="muted mono">{row.original.id}</div>
+          </>
+        ),
+      },
+      { id: "category", header: t("payoutDetail.col.type"), cell: ({ row }) => t(`ledgerCategory.${row.original.category}` as MessageKey) },
+      { id: "gross", header: t("payoutDetail.col.gross"), meta: { numeric: true }, cell: ({ row }) => fmt.money(row.original.gross, p.currency) },
+      { id: "fee", header: t("payoutDetail.col.fee"), meta: { numeric: true }, cell: ({ row }) => fmt.money(row.original.fee, p.currency) },
+      { id: "net", header: t("payoutDetail.col.net"), meta: { numeric: true }, cell: ({ row }) => fmt.money(row.original.net, p.currency) },
+      {
+        id: "source",
+        header: t("payoutDetail.col.source"),
+        cell: ({ row }) => {
+          const r = row.original;
+          const label = <span className="mono">{r.sourceId}</span>;
+          if (r.paymentId && data.canPayments) {
+            return (
+              <Link to={`/payments/${r.paymentId}`}>
+                {label}
+              </Link>
+            );
+          }
+          if (r.sourceType === "payout") {
+            return <Link to={`/payouts/${r.sourceId}`}>{label}</Link>;
+          }
+          return label;
+        },
+      },
+      {
+        id: "card",
+        header: t("payments.col.card"),
+        cell: ({ row }) =>
+          row.original.cardBrand ? (
+            <span className="nowrap">
+              {t(`cardBrand.${row.original.cardBrand}` as MessageKey)}{" "}
+              {row.original.cardLast4 ? <span className="mono">{t("card.masked", { last4: fmt.digits(row.original.cardLast4) })}</span> : null}
+            </span>
+          ) : (
+            "–"
+          ),
+      },
+      { id: "terminal", header: t("payments.col.terminal"), cell: ({ row }) => row.original.terminalName ?? "–" },
+      { id: "availableOn", header: t("paymentDetail.availableOn"), cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.availableOn)}</span> },
+    ],
+    [t, fmt, p.currency, data.canPayments],
+  );
+
+  const steps: { key: MessageKey; at: string | null }[] = [
+    { key: "payoutDetail.step.created", at: p.createdAt },
+    { key: "payoutDetail.step.sent", at: p.sentAt },
+    { key: "payoutDetail.step.paid", at: p.paidAt },
+    { key: "payoutDetail.step.failed", at: p.failedAt },
+    { key: "payoutDetail.step.canceled", at: p.canceledAt },
+  ];
+
+  return (
+    <>
+      <p>
+        <Link to="/payouts">{t("payoutDetail.back")}</Link>
+      </p>
+      <div className="page-header">
+        <div>
+          <h1 className="num" data-testid="payout-amount">
+            {fmt.money(p.amount, p.currency)}
+          </h1>
+          <p>
+            <StatusBadge kind="payoutStatus" status={p.status} /> <span className="mono">{p.id}</span>
+          </p>
+        </div>
+        {data.csvHref ? (
+          <div className="header-actions">
+            <a className="btn btn-primary" href={data.csvHref} download data-testid="reconciliation-csv">
+              {t("payoutDetail.downloadCsv")}
+            </a>
+          </div>
+        ) : null}
+      </div>
+
+      {p.status === "failed" ? (
+        <p className="error-box" role="status">
+          {t("payoutDetail.failedNotice", { message: p.failureMessage ?? p.failureCode ?? "" })}
+        </p>
+      ) : null}
+
+      <div className="grid grid-2">
+        <section className="card" aria-labelledby="summary-h">
+          <h2 id="summary-h">{t("payoutDetail.summary")}</h2>
+          <table className="table compact sum-table">
+            <caption className="visually-hidden">{t("payoutDetail.summary")}</caption>
+            <tbody>
+              <tr>
+                <th scope="row">{t("payoutDetail.sum.gross", { count: s.chargeCount })}</th>
+                <td className="num">{fmt.money(s.chargesGross, p.currency)}</td>
+              </tr>
+              <tr>
+                <th scope="row">{t("payoutDetail.sum.refunds", { count: s.refundCount })}</th>
+                <td className="num">{fmt.money(s.refunds, p.currency)}</td>
+              </tr>
+              <tr>
+                <th scope="row">{t("payoutDetail.sum.fees")}</th>
+                <td className="num">{fmt.money(-BigInt(s.fees), p.currency)}</td>
+              </tr>
+              {s.returnedPayouts !== "0" ? (
+                <tr>
+                  <th scope="row">{t("payoutDetail.sum.returned")}</th>
+                  <td className="num">{fmt.money(s.returnedPayouts, p.currency)}</td>
+                </tr>
+              ) : null}
+              {s.other !== "0" ? (
+                <tr>
+                  <th scope="row">{t("payoutDetail.sum.other")}</th>
+                  <td className="num">{fmt.money(s.other, p.currency)}</td>
+                </tr>
+              ) : null}
+              <tr className="total">
+                <th scope="row">{t("payoutDetail.sum.net")}</th>
+                <td className="num" data-testid="payout-net">
+                  {fmt.money(s.net, p.currency)}
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          <p className={ties ? "muted" : "error"}>
+            {ties ? t("payoutDetail.tiesOut", { count: s.itemCount }) : t("payoutDetail.doesNotTieOut", { amount: fmt.money(BigInt(s.net) - BigInt(p.amount), p.currency) })}
+          </p>
+        </section>
+        <section className="card" aria-labelledby="payout-details-h">
+          <h2 id="payout-details-h">{t("paymentDetail.details")}</h2>
+          <dl className="dl">
+            <dt>{t("payouts.col.expectedArrival")}</dt>
+            <dd>{fmt.day(p.expectedArrivalDate)}</dd>
+            <dt>{t("payouts.col.account")}</dt>
+            <dd>
+              {p.bankName ?? ""} <span className="mono">{p.bankAccountMask ?? "–"}</span>
+            </dd>
+            <dt>{t("payoutDetail.cutoff")}</dt>
+            <dd>{fmt.dateTime(p.cutoffAt)}</dd>
+            {p.traceNumber ? (
+              <>
+                <dt>{t("payoutDetail.trace")}</dt>
+                <dd className="mono">{p.traceNumber}</dd>
+              </>
+            ) : null}
+          </dl>
+          <ol className="timeline section">
+            {steps
+              .filter((x) => x.at)
+              .map((x) => (
+                <li key={x.key}>
+                  <div>{t(x.key)}</div>
+                  <time className="muted" dateTime={x.at!}>
+                    {fmt.dateTime(x.at!)}
+                  </time>
+                </li>
+              ))}
+          </ol>
+        </section>
+      </div>
+
+      <section className="section" aria-labelledby="items-h">
+        <div className="section-header">
+          <h2 id="items-h">{t("payoutDetail.items")}</h2>
+          <span className="muted">{t("payoutDetail.itemsHint", { count: s.itemCount })}</span>
+        </div>
+        {data.errors.cursor ? (
+          <p className="error-box" role="alert">
+            {data.errors.cursor}
+          </p>
+        ) : null}
+        <DataTable
+          data={data.items}
+          columns={columns}
+          getRowId={(r) => r.id}
+          caption={t("payoutDetail.itemsCaption")}
+          next={data.next}
+          prev={data.prev}
+          empty={<p>{t("payoutDetail.noItems")}</p>}
+        />
+      </section>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

@@ -1,0 +1,211 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { BalanceSummary } from "~/components/console/balances";
+import { DataTable } from "~/components/console/data-table";
+import {
+  ActiveFilters,
+  AmountFields,
+  CheckboxMenu,
+  DateRangeFields,
+  FilterForm,
+  PageSizeField,
+  SearchField,
+  rangeLabel,
+  vocabOptions,
+} from "~/components/console/filters";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import { withParams } from "~/components/console/url";
+import { PAYOUT_STATUSES } from "~/lib/labels";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
+import { requireContext } from "~/modules/access/guard.server";
+import { balanceOverview } from "~/modules/payouts/balances.server";
+import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/payouts/list.server";
+import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payouts.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "payouts:view");
+  const url = new URL(request.url);
+  const scope = listScope(ctx);
+  const { query, errors } = parseListQuery(payoutListQuerySchema, url.searchParams);
+  const [list, balances] = await Promise.all([runListQuery(errors, () => listPayouts(scope, query)), balanceOverview(scope)]);
+  const exportParams = new URLSearchParams(url.searchParams);
+  for (const k of ["cursor", "limit"]) exportParams.delete(k);
+  return json(
+    {
+      query,
+      errors,
+      rows: list?.page.rows ?? [],
+      next: list?.page.next ?? null,
+      prev: list?.page.prev ?? null,
+      totals: list
+        ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
+        : null,
+      balances,
+      exportHref: can(ctx.role, "reports:export") ? `/reports/payouts.csv?${exportParams.toString()}` : null,
+    },
+    { status: list ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export default function PayoutsPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const location = useLocation();
+  const { query, errors } = data;
+  const filtered = query.status.length > 0 || !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
+
+  const columns = useMemo<ColumnDef<PayoutListRow, unknown>[]>(
+    () => [
+      {
+        id: "arrival",
+        header: t("payouts.col.expectedArrival"),
+        meta: { sortField: "arrival" },
+        cell: ({ row }) => (
+          <Link to={`/payouts/${row.original.id}`} className="row-link">
+            {fmt.day(row.original.expectedArrivalDate)}
+          </Link>
+        ),
+      },
+      {
+        id: "amount",
+        header: t("common.amount"),
+        meta: { sortField: "amount", numeric: true },
+        cell: ({ row }) => fmt.money(row.original.amount, row.original.currency),
+      },
+      {
+        id: "status",
+        header: t("common.status"),
+        cell: ({ row }) => (
+          <>
+            <StatusBadge kind="payoutStatus" status={row.original.status} />
+            {row.original.failureMessage ? <div className="muted">{row.original.failureMessage}</div> : null}
+          </>
+        ),
+      },
+      {
+        id: "paid",
+        header: t("payouts.col.arrived"),
+        cell: ({ row }) => (row.original.paidAt ? fmt.date(row.original.paidAt) : "–"),
+      },
+      {
+        id: "account",
+        header: t("payouts.col.account"),
+        cell: ({ row }) => (
+          <span className="nowrap">
+            {row.original.bankName ?? ""} <span className="mono">{row.original.bankAccountMask ?? "–"}</span>
+          </span>
+        ),
+      },
+      { id: "items", header: t("payouts.col.items"), meta: { numeric: true }, cell: ({ row }) => fmt.number(row.original.itemCount) },
+      {
+        id: "created",
+        header: t("payouts.col.created"),
+        meta: { sortField: "created" },
+        cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>,
+      },
+      { id: "id", header: t("payouts.col.id"), cell: ({ row }) => <span className="mono">{row.original.id}</span> },
+    ],
+    [t, fmt],
+  );
+
+  const remove = (key: string, value?: string) => {
+    const current = new URLSearchParams(location.search).getAll(key);
+    const rest = value === undefined ? null : current.flatMap((v) => v.split(",")).filter((v) => v !== value);
+    return `${location.pathname}${withParams(location.search, { [key]: rest })}`;
+  };
+  const chips = [
+    ...(query.from || query.to
+      ? [{ key: "dates", label: t("dates.rangeText", { from: query.from ? fmt.day(query.from) : "…", to: query.to ? fmt.day(query.to) : "…" }), removeHref: `${location.pathname}${withParams(location.search, { from: null, to: null, range: null })}` }]
+      : query.range !== "all"
+        ? [{ key: "range", label: rangeLabel(t, query.range), removeHref: remove("range") }]
+        : []),
+    ...query.status.map((s) => ({ key: `status-${s}`, label: t(`payoutStatus.${s}` as MessageKey), removeHref: remove("status", s) })),
+    ...(query.min ? [{ key: "min", label: t("filters.chip.min", { amount: query.min }), removeHref: remove("min") }] : []),
+    ...(query.max ? [{ key: "max", label: t("filters.chip.max", { amount: query.max }), removeHref: remove("max") }] : []),
+    ...(query.q ? [{ key: "q", label: t("filters.chip.search", { q: query.q }), removeHref: remove("q") }] : []),
+  ];
+
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("payouts.title")}</h1>
+          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
+        </div>
+        {data.exportHref ? (
+          <div className="header-actions">
+            <a className="btn" href={data.exportHref} download>
+              {t("payouts.exportThese")}
+            </a>
+          </div>
+        ) : null}
+      </div>
+
+      <section className="card section" aria-labelledby="balances-h">
+        <h2 id="balances-h">{t("balances.title")}</h2>
+        <BalanceSummary data={data.balances} />
+      </section>
+
+      <FilterForm label={t("payouts.filtersLabel")} preserve={{ sort: query.sort }} clearHref={location.pathname}>
+        <SearchField value={query.q} label={t("payouts.search")} hint={t("payouts.searchHint")} error={errors.q} />
+        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} legend={t("payouts.arrivalRange")} />
+        <div className="filter-menus">
+          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />
+        </div>
+        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
+        <PageSizeField value={query.limit} />
+      </FilterForm>
+
+      <ActiveFilters chips={chips} />
+      {errors.cursor || errors.sort || errors.limit ? (
+        <p className="error-box" role="alert">
+          {errors.cursor ?? errors.sort ?? errors.limit}
+        </p>
+      ) : null}
+
+      {data.totals ? (
+        <p className="list-totals" aria-live="polite" data-testid="payouts-totals">
+          {t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
+          {" · "}
+          {t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) })}
+        </p>
+      ) : null}
+
+      <DataTable
+        data={data.rows}
+        columns={columns}
+        getRowId={(r) => r.id}
+        sort={query.sort}
+        caption={t("payouts.caption")}
+        next={data.next}
+        prev={data.prev}
+        empty={
+          filtered ? (
+            <>
+              <p>{t("payouts.emptyFiltered")}</p>
+              <Link to={location.pathname} className="btn">
+                {t("common.clearFilters")}
+              </Link>
+            </>
+          ) : (
+            <p>{t("payouts.empty")}</p>
+          )
+        }
+      />
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

@@ -1,0 +1,215 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { DataTable } from "~/components/console/data-table";
+import {
+  ActiveFilters,
+  AmountFields,
+  CheckboxMenu,
+  DateRangeFields,
+  FilterForm,
+  PageSizeField,
+  SearchField,
+  rangeLabel,
+  vocabOptions,
+} from "~/components/console/filters";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import { withParams } from "~/components/console/url";
+import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
+import { requireContext } from "~/modules/access/guard.server";
+import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+import { listRefunds, refundIssuers, refundListQuerySchema, type RefundListRow } from "~/modules/refunds/list.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "refunds.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "payments:view");
+  const url = new URL(request.url);
+  const scope = listScope(ctx);
+  const canCards = can(ctx.role, "cards:view");
+  const { query, errors } = parseListQuery(refundListQuerySchema, url.searchParams);
+  const [list, issuers] = await Promise.all([runListQuery(errors, () => listRefunds(scope, query)), refundIssuers(scope)]);
+  const exportParams = new URLSearchParams(url.searchParams);
+  for (const k of ["cursor", "limit"]) exportParams.delete(k);
+  return json(
+    {
+      query,
+      errors,
+      rows: (list?.page.rows ?? []).map((r) => (canCards ? r : { ...r, cardLast4: null })),
+      next: list?.page.next ?? null,
+      prev: list?.page.prev ?? null,
+      totals: list
+        ? {
+            count: list.totals.count,
+            amount: list.totals.amount.toString(),
+            succeededCount: list.totals.succeededCount,
+            succeededAmount: list.totals.succeededAmount.toString(),
+          }
+        : null,
+      issuers,
+      exportHref: can(ctx.role, "reports:export") ? `/reports/refunds.csv?${exportParams.toString()}` : null,
+    },
+    { status: list ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export default function RefundsPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const location = useLocation();
+  const { query, errors } = data;
+  const filtered = query.status.length + query.reason.length + query.by.length > 0 || !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
+
+  const columns = useMemo<ColumnDef<RefundListRow, unknown>[]>(
+    () => [
+      {
+        id: "created",
+        header: t("refunds.col.created"),
+        meta: { sortField: "created" },
+        cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>,
+      },
+      {
+        id: "amount",
+        header: t("common.amount"),
+        meta: { sortField: "amount", numeric: true },
+        cell: ({ row }) => (
+          <>
+            {fmt.money(row.original.amount, row.original.currency)}
+            {row.original.paymentAmount ? <div className="muted">{t("refunds.ofPayment", { amount: fmt.money(row.original.paymentAmount, row.original.currency) })}</div> : null}
+          </>
+        ),
+      },
+      {
+        id: "status",
+        header: t("common.status"),
+        cell: ({ row }) => (
+          <>
+            <StatusBadge kind="refundStatus" status={row.original.status} />
+            {row.original.failureCode ? <div className="muted mono">{row.original.failureCode}</div> : null}
+          </>
+        ),
+      },
+      {
+        id: "reason",
+        header: t("refunds.col.reason"),
+        cell: ({ row }) => (
+          <>
+            {t(`refundReason.${row.original.reason}` as MessageKey)}
+            {row.original.note ? <div className="muted truncate">{row.original.note}</div> : null}
+          </>
+        ),
+      },
+      {
+        id: "payment",
+        header: t("refunds.col.payment"),
+        cell: ({ row }) => (
+          <Link to={`/payments/${row.original.paymentId}`} className="row-link">
+            {row.original.cardLast4 ? t("card.masked", { last4: fmt.digits(row.original.cardLast4) }) : <span className="mono">{row.original.paymentId}</span>}
+          </Link>
+        ),
+      },
+      { id: "by", header: t("refunds.col.issuedBy"), cell: ({ row }) => row.original.createdByName ?? t("refunds.byApi") },
+      { id: "id", header: t("refunds.col.id"), cell: ({ row }) => <span className="mono">{row.original.id}</span> },
+    ],
+    [t, fmt],
+  );
+
+  const remove = (key: string, value?: string) => {
+    const current = new URLSearchParams(location.search).getAll(key);
+    const rest = value === undefined ? null : current.flatMap((v) => v.split(",")).filter((v) => v !== value);
+    return `${location.pathname}${withParams(location.search, { [key]: rest })}`;
+  };
+  const issuerName = (id: string) => data.issuers.find((u) => u.id === id)?.name ?? id;
+  const chips = [
+    ...(query.from || query.to
+      ? [{ key: "dates", label: t("dates.rangeText", { from: query.from ? fmt.day(query.from) : "…", to: query.to ? fmt.day(query.to) : "…" }), removeHref: `${location.pathname}${withParams(location.search, { from: null, to: null, range: null })}` }]
+      : query.range !== "all"
+        ? [{ key: "range", label: rangeLabel(t, query.range), removeHref: remove("range") }]
+        : []),
+    ...query.status.map((s) => ({ key: `status-${s}`, label: t(`refundStatus.${s}` as MessageKey), removeHref: remove("status", s) })),
+    ...query.reason.map((s) => ({ key: `reason-${s}`, label: t(`refundReason.${s}` as MessageKey), removeHref: remove("reason", s) })),
+    ...query.by.map((s) => ({ key: `by-${s}`, label: issuerName(s), removeHref: remove("by", s) })),
+    ...(query.min ? [{ key: "min", label: t("filters.chip.min", { amount: query.min }), removeHref: remove("min") }] : []),
+    ...(query.max ? [{ key: "max", label: t("filters.chip.max", { amount: query.max }), removeHref: remove("max") }] : []),
+    ...(query.q ? [{ key: "q", label: t("filters.chip.search", { q: query.q }), removeHref: remove("q") }] : []),
+  ];
+
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("refunds.title")}</h1>
+          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
+        </div>
+        {data.exportHref ? (
+          <div className="header-actions">
+            <a className="btn" href={data.exportHref} download>
+              {t("refunds.exportThese")}
+            </a>
+          </div>
+        ) : null}
+      </div>
+
+      <FilterForm label={t("refunds.filtersLabel")} preserve={{ sort: query.sort }} clearHref={location.pathname}>
+        <SearchField value={query.q} label={t("refunds.search")} hint={t("refunds.searchHint")} error={errors.q} />
+        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} />
+        <div className="filter-menus">
+          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
+          <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
+          <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
+        </div>
+        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
+        <PageSizeField value={query.limit} />
+      </FilterForm>
+
+      <ActiveFilters chips={chips} />
+      {errors.cursor || errors.sort || errors.limit ? (
+        <p className="error-box" role="alert">
+          {errors.cursor ?? errors.sort ?? errors.limit}
+        </p>
+      ) : null}
+
+      {data.totals ? (
+        <p className="list-totals" aria-live="polite" data-testid="refunds-totals">
+          {t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
+          {" · "}
+          {t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) })}
+        </p>
+      ) : null}
+
+      <DataTable
+        data={data.rows}
+        columns={columns}
+        getRowId={(r) => r.id}
+        sort={query.sort}
+        caption={t("refunds.caption")}
+        next={data.next}
+        prev={data.prev}
+        empty={
+          filtered ? (
+            <>
+              <p>{t("refunds.emptyFiltered")}</p>
+              <Link to={location.pathname} className="btn">
+                {t("common.clearFilters")}
+              </Link>
+            </>
+          ) : (
+            <p>{t("refunds.empty")}</p>
+          )
+        }
+      />
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

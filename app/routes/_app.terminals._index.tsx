@@ -1,0 +1,168 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { CsrfInput } from "~/components/csrf";
+import { Sparkline } from "~/components/console/charts";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import consoleStyles from "~/styles/console.css";
+import { requireAction, requireContext } from "~/modules/access/guard.server";
+import { listScope } from "~/modules/reporting/list-query.server";
+import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "terminals:manage");
+  const terminals = await listTerminals(listScope(ctx));
+  return json({ terminals }, { headers: { "Cache-Control": "private, no-store" } });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, "terminals:manage");
+  const parsed = createTerminalSchema.safeParse({
+    name: form.get("name") ?? "",
+    location: form.get("location") ?? undefined,
+    kind: form.get("kind") ?? undefined,
+  });
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
+    return json({ errors, values: Object.fromEntries([...form.entries()].filter(([k]) => k !== "_csrf").map(([k, v]) => [k, String(v)])) }, { status: 400 });
+  }
+  const result = await createTerminal(ctx.scope, ctx, parsed.data, { request });
+  if (!result.ok) {
+    return json({ errors: { [result.field ?? "name"]: result.message }, values: { name: parsed.data.name, location: parsed.data.location ?? "", kind: parsed.data.kind } }, { status: result.status });
+  }
+  return redirect(`/terminals/${result.id}?created=1`);
+}
+
+export default function TerminalsPage() {
+  const { terminals } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const t = useT();
+  const fmt = useFormat();
+  const errors = (actionData?.errors ?? {}) as Record<string, string>;
+  const values = (actionData?.values ?? {}) as Record<string, string>;
+  const creating = navigation.state === "submitting" && navigation.formMethod?.toLowerCase() === "post";
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("terminals.title")}</h1>
+          <p>{t("terminals.subtitle")}</p>
+        </div>
+      </div>
+
+      <div className="table-wrap">
+        <table className="table">
+          <caption>{t("terminals.caption", { zone: fmt.timeZone })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("terminals.col.name")}</th>
+              <th scope="col">{t("common.status")}</th>
+              <th scope="col">{t("terminals.col.kind")}</th>
+              <th scope="col">{t("terminals.col.lastUsed")}</th>
+              <th scope="col" className="num">
+                {t("terminals.col.today")}
+              </th>
+              <th scope="col">{t("terminals.col.trend")}</th>
+              <th scope="col">{t("terminals.col.apiKey")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {terminals.map((x) => (
+              <tr key={x.id}>
+                <th scope="row">
+                  <Link to={`/terminals/${x.id}`} className="row-link">
+                    {x.name}
+                  </Link>
+                  {x.location ? <div className="muted">{x.location}</div> : null}
+                </th>
+                <td>
+                  <StatusBadge kind="terminalStatus" status={x.status} />
+                </td>
+                <td>{t(`terminalKind.${x.kind}` as MessageKey)}</td>
+                <td className="nowrap">{x.lastUsedAt ? fmt.dateTime(x.lastUsedAt) : t("terminals.neverUsed")}</td>
+                <td className="num">
+                  {fmt.money(x.todayGross)}
+                  <div className="muted">{t("overview.successfulPayments", { count: x.todayCount })}</div>
+                </td>
+                <td className="terminal-spark">
+                  <Sparkline values={x.spark.map((d) => fmt.chartValue(d.gross))} />
+                  <span className="visually-hidden">
+                    {t("terminals.trendText", { days: x.spark.length, amount: fmt.money(x.spark.reduce((s, d) => s + BigInt(d.gross), 0n)) })}
+                  </span>
+                </td>
+                <td>
+                  {x.kind !== "api" ? (
+                    <span className="muted">{t("terminals.noKeyNeeded")}</span>
+                  ) : x.hasActiveKey && x.apiKeyPrefix ? (
+                    <span className="mono">
+                      {x.apiKeyPrefix}…{x.apiKeyLast4}
+                    </span>
+                  ) : (
+                    <span className="muted">{t("terminals.noKey")}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {terminals.length === 0 ? <div className="empty-state">{t("terminals.empty")}</div> : null}
+      </div>
+
+      <section className="card section" aria-labelledby="new-terminal-h">
+        <h2 id="new-terminal-h">{t("terminals.new")}</h2>
+        <Form method="post" className="terminal-form">
+          <CsrfInput />
+          <div className="form-row">
+            <div className="field">
+              <label htmlFor="t-name">{t("terminals.col.name")}</label>
+              <input
+                id="t-name"
+                name="name"
+                required
+                maxLength={80}
+                defaultValue={values.name ?? ""}
+                aria-invalid={errors.name ? true : undefined}
+                aria-describedby={errors.name ? "t-name-error" : undefined}
+              />
+              {errors.name ? (
+                <p className="field-error" id="t-name-error">
+                  {errors.name}
+                </p>
+              ) : null}
+            </div>
+            <div className="field">
+              <label htmlFor="t-location">
+                {t("terminals.location")} <span className="muted">({t("common.optional")})</span>
+              </label>
+              <input id="t-location" name="location" maxLength={120} defaultValue={values.location ?? ""} aria-invalid={errors.location ? true : undefined} />
+              {errors.location ? <p className="field-error">{errors.location}</p> : null}
+            </div>
+          </div>
+          <fieldset>
+            <legend>{t("terminals.col.kind")}</legend>
+            {(["api", "virtual"] as const).map((k) => (
+              <label key={k} className="check">
+                <input type="radio" name="kind" value={k} defaultChecked={(values.kind ?? "api") === k} /> {t(`terminalKind.${k}` as MessageKey)}
+              </label>
+            ))}
+            {errors.kind ? <p className="field-error">{errors.kind}</p> : null}
+          </fieldset>
+          <button type="submit" className="btn btn-primary" disabled={creating}>
+            {creating ? t("common.saving") : t("terminals.create")}
+          </button>
+        </Form>
+      </section>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };
