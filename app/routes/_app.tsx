@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AppShell } from "~/components/app-shell";
@@ -24,6 +24,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Signed-in pages are personal: never let a shared cache keep them.
   return json(shell, { headers: { "Cache-Control": "private, no-store" } });
 }
+
+// Pages below inherit this unless they set their own.
+export const headers: HeadersFunction = ({ loaderHeaders }) => ({
+  "Cache-Control": loaderHeaders.get("Cache-Control") ?? "private, no-store",
+});
 
 export default function SignedInLayout() {
   const shell = useLoaderData<typeof loader>() as ShellData;

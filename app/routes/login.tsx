@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -8,6 +8,14 @@ import { readForm, safeRedirect } from "~/modules/auth/request.server";
 import { clearSessionCookie } from "~/modules/auth/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Merchant Console" }];
+
+// A document POST (no JavaScript) answers with these: the 429's Retry-After must reach the browser.
+export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => {
+  const out = new Headers({ "Cache-Control": "no-store" });
+  const retry = actionHeaders.get("Retry-After") ?? loaderHeaders.get("Retry-After");
+  if (retry) out.set("Retry-After", retry);
+  return out;
+};
 
 const REASONS: Record<string, string> = {
   idle: "You were signed out after 15 minutes without activity. Sign in again to continue where you were.",

@@ -12,7 +12,7 @@ import { consumeRecoveryCode, consumeTotp, looksLikeRecoveryCode } from "./totp.
 export const MAX_FAILED_LOGINS = 10;
 export const LOCKOUT_MS = 30 * 60 * 1000;
 /** Failed sign-ins one IP may make across all accounts per window. */
-export const IP_FAILURE_LIMIT = 20;
+export const IP_FAILURE_LIMIT = 30;
 export const IP_WINDOW_MS = 15 * 60 * 1000;
 
 export const INVALID_CREDENTIALS = "The email or password is not correct.";
