@@ -41,7 +41,30 @@ const MAX_MINOR_ANY_CURRENCY = Object.keys(CURRENCIES).reduce(
   0n,
 );
 
-export type ParseAmountResult = { ok: true; minor: bigint } | { ok: false; reason: string };
+/**
+ * Why an amount was refused, for messages in the reader's language: the catalogs have
+ * `money.error.<code>` with the same {params} (app/lib/i18n). `reason` stays English.
+ */
+export type AmountErrorCode =
+  | "unsupported_currency"
+  | "toman_not_irr"
+  | "empty"
+  | "not_positive"
+  | "exponent"
+  | "not_a_number"
+  | "two_points"
+  | "separator_after_point"
+  | "decimal_comma"
+  | "grouping"
+  | "minor_fraction"
+  | "toman_fraction"
+  | "no_fraction"
+  | "fraction_digits"
+  | "too_large";
+
+export type ParseAmountResult =
+  | { ok: true; minor: bigint }
+  | { ok: false; reason: string; code?: AmountErrorCode; params?: Record<string, string | number> };
 
 export type AmountUnit = "major" | "minor" | "toman";
 
@@ -52,8 +75,8 @@ const GROUP_SEPARATOR = /[,\u066C\u060C \u00A0\u202F\u2009]/;
 const DECIMAL_SEPARATOR = /[.\u066B]/;
 const MINUS_SIGNS = /^[-\u2212\u2012\u2013\u2014\uFE63\uFF0D]/;
 
-function fail(reason: string): ParseAmountResult {
-  return { ok: false, reason };
+function fail(reason: string, code: AmountErrorCode, params?: Record<string, string | number>): ParseAmountResult {
+  return params ? { ok: false, reason, code, params } : { ok: false, reason, code };
 }
 
 function groupingExample(currency: CurrencyCode): string {
@@ -72,28 +95,31 @@ export function parseAmount(
   currency: CurrencyCode,
   opts: { unit?: AmountUnit } = {},
 ): ParseAmountResult {
-  if (!isCurrencyCode(currency)) return fail(`Unsupported currency: ${String(currency)}`);
+  if (!isCurrencyCode(currency)) return fail(`Unsupported currency: ${String(currency)}`, "unsupported_currency", { currency: String(currency) });
   const unit = opts.unit ?? "major";
-  if (unit === "toman" && currency !== "IRR") return fail("Toman can only be used with IRR amounts");
-  if (typeof input !== "string") return fail("Enter an amount");
+  if (unit === "toman" && currency !== "IRR") return fail("Toman can only be used with IRR amounts", "toman_not_irr");
+  if (typeof input !== "string") return fail("Enter an amount", "empty");
 
   const s = toLatinDigits(input).replace(BIDI_CONTROLS, "").trim();
-  if (s === "") return fail("Enter an amount");
-  if (MINUS_SIGNS.test(s)) return fail("Enter an amount greater than zero");
+  if (s === "") return fail("Enter an amount", "empty");
+  if (MINUS_SIGNS.test(s)) return fail("Enter an amount greater than zero", "not_positive");
 
   const compact = s.replace(new RegExp(GROUP_SEPARATOR.source, "g"), "");
   if (/^(?=[.\u066B]?[0-9])[0-9]*[.\u066B]?[0-9]*[eE][+-]?[0-9]+$/.test(compact)) {
-    return fail("Enter the amount as plain digits, without an exponent like 1e5");
+    return fail("Enter the amount as plain digits, without an exponent like 1e5", "exponent");
   }
   if (!/^[0-9,\u066C\u060C \u00A0\u202F\u2009.\u066B]+$/.test(s) || !/[0-9]/.test(s)) {
-    return fail(`Enter a number, like ${groupingExample(currency)}`);
+    return fail(`Enter a number, like ${groupingExample(currency)}`, "not_a_number", {
+      example: groupingExample(currency),
+      currency,
+    });
   }
 
   const pieces = s.split(DECIMAL_SEPARATOR);
-  if (pieces.length > 2) return fail("Use only one decimal point");
+  if (pieces.length > 2) return fail("Use only one decimal point", "two_points");
   const intRaw = pieces[0] ?? "";
   const fraction = pieces[1] ?? "";
-  if (GROUP_SEPARATOR.test(fraction)) return fail("Put thousands separators only before the decimal point");
+  if (GROUP_SEPARATOR.test(fraction)) return fail("Put thousands separators only before the decimal point", "separator_after_point");
 
   let intDigits = intRaw;
   if (GROUP_SEPARATOR.test(intRaw)) {
@@ -101,29 +127,38 @@ export function parseAmount(
     const [first, ...rest] = groups;
     // "12,50" is a European decimal comma, not a thousands separator.
     if (pieces.length === 1 && groups.length === 2 && /^[0-9]{1,2}$/.test(rest[0] ?? "") && /,|\u060C/.test(intRaw)) {
-      return fail("Use a point (.) for decimals, not a comma");
+      return fail("Use a point (.) for decimals, not a comma", "decimal_comma");
     }
     if (!first || !/^[0-9]{1,3}$/.test(first) || rest.some((g) => !/^[0-9]{3}$/.test(g))) {
-      return fail(`Check the thousands separators: digits are grouped in threes, like ${groupingExample(currency)}`);
+      return fail(
+        `Check the thousands separators: digits are grouped in threes, like ${groupingExample(currency)}`,
+        "grouping",
+        { example: groupingExample(currency), currency },
+      );
     }
     intDigits = groups.join("");
   }
 
   const allowedFraction = unit === "minor" ? 0 : unit === "toman" ? 1 : currencyExponent(currency);
   if (fraction.length > allowedFraction) {
-    if (unit === "minor") return fail("Minor units are whole numbers, with no decimal places");
-    if (unit === "toman") return fail("Toman amounts have at most 1 decimal place");
-    return fail(
-      allowedFraction === 0
-        ? `${currency} amounts have no decimal places`
-        : `${currency} amounts have at most ${allowedFraction} decimal place${allowedFraction === 1 ? "" : "s"}`,
-    );
+    if (unit === "minor") return fail("Minor units are whole numbers, with no decimal places", "minor_fraction");
+    if (unit === "toman") return fail("Toman amounts have at most 1 decimal place", "toman_fraction", { count: 1 });
+    return allowedFraction === 0
+      ? fail(`${currency} amounts have no decimal places`, "no_fraction", { currency })
+      : fail(
+          `${currency} amounts have at most ${allowedFraction} decimal place${allowedFraction === 1 ? "" : "s"}`,
+          "fraction_digits",
+          { currency, count: allowedFraction },
+        );
   }
 
   const significant = intDigits.replace(/^0+/, "");
   const maxMinor = maxMinorUnits(currency);
   const tooLarge = fail(
     `Enter an amount no greater than ${MAX_MAJOR_UNITS.toLocaleString("en-US")} ${currency}`,
+    "too_large",
+    // 10^15 is exact as a number; the message formats it in the reader's digits.
+    { max: Number(MAX_MAJOR_UNITS), currency },
   );
   // Bound the work before building a bigint from a pasted megabyte of digits.
   if (significant.length > 25) return tooLarge;
@@ -133,7 +168,7 @@ export function parseAmount(
     BigInt(intDigits === "" ? "0" : intDigits) * 10n ** BigInt(allowedFraction) +
     BigInt(fraction === "" ? "0" : fraction.padEnd(allowedFraction, "0"));
 
-  if (minor === 0n) return fail("Enter an amount greater than zero");
+  if (minor === 0n) return fail("Enter an amount greater than zero", "not_positive");
   if (minor > maxMinor) return tooLarge;
   return { ok: true, minor };
 }

@@ -143,7 +143,12 @@ describe("parseAmount", () => {
   });
 
   it("rejects unsupported currencies and non-string input without throwing", () => {
-    expect(parseAmount("5", "JPY" as CurrencyCode)).toEqual({ ok: false, reason: "Unsupported currency: JPY" });
+    expect(parseAmount("5", "JPY" as CurrencyCode)).toEqual({
+      ok: false,
+      reason: "Unsupported currency: JPY",
+      code: "unsupported_currency",
+      params: { currency: "JPY" },
+    });
     expect(parseAmount(5 as unknown as string, "USD").ok).toBe(false);
   });
 

@@ -1,0 +1,82 @@
+/**
+ * Sentences for results that carry a code rather than words: amount parsing
+ * (app/lib/money.ts), Sheba validation (app/lib/bank-account.ts) and range presets
+ * (app/lib/dates.ts). Each takes the reader's `t` (useT() in a component,
+ * serverTranslator(prefs) in an action), so the same result reads in either language.
+ */
+import type { RangePreset } from "~/lib/dates";
+import type { Formatter } from "~/lib/format";
+import { toLatinDigits } from "~/lib/digits";
+import { currencyExponent, isCurrencyCode, type ParseAmountResult } from "~/lib/money";
+import type { ShebaResult } from "~/lib/bank-account";
+import type { Translator } from "./translate";
+
+const SHEBA_DIGITS = 24;
+
+/** Why an amount was refused, in the reader's language and digits. */
+export function amountErrorMessage(
+  t: Translator,
+  fmt: Pick<Formatter, "number">,
+  result: Extract<ParseAmountResult, { ok: false }>,
+): string {
+  if (!result.code) return result.reason;
+  const p = result.params ?? {};
+  const code = typeof p.currency === "string" ? p.currency : "";
+  // "rial amounts have no decimal places" reads better than "IRR amounts..." in both languages.
+  const currency = code === "IRR" ? t("money.unit.rial") : code;
+  const example =
+    isCurrencyCode(code) && currencyExponent(code) > 0 ? fmt.number(1250.5) : fmt.number(1_250_000);
+  switch (result.code) {
+    case "unsupported_currency":
+      return t("money.error.unsupported_currency", { currency });
+    case "not_a_number":
+      return t("money.error.not_a_number", { example });
+    case "grouping":
+      return t("money.error.grouping", { example });
+    case "toman_fraction":
+      return t("money.error.toman_fraction", { count: Number(p.count ?? 1) });
+    case "no_fraction":
+      return t("money.error.no_fraction", { currency });
+    case "fraction_digits":
+      return t("money.error.fraction_digits", { currency, count: Number(p.count ?? 2) });
+    case "too_large":
+      return t("money.error.too_large", { max: Number(p.max ?? 0), currency });
+    default:
+      return t(`money.error.${result.code}`);
+  }
+}
+
+/** Why a Sheba number was refused, in the reader's language and digits. */
+export function shebaErrorMessage(
+  t: Translator,
+  fmt: Pick<Formatter, "digits">,
+  result: Extract<ShebaResult, { ok: false }>,
+  input: string,
+): string {
+  switch (result.code) {
+    case "prefix":
+      return t("bank.shebaError.prefix", { length: SHEBA_DIGITS });
+    case "length": {
+      const digits = toLatinDigits(input).replace(/[^0-9]/g, "").length;
+      return t("bank.shebaError.length", { length: SHEBA_DIGITS, count: digits });
+    }
+    case "unknown_bank": {
+      const bankCode = toLatinDigits(input).replace(/[^0-9A-Za-z]/g, "").slice(4, 7);
+      return t("bank.shebaError.unknown_bank", { code: fmt.digits(bankCode) });
+    }
+    default:
+      return t(`bank.shebaError.${result.code}`);
+  }
+}
+
+const PRESET_NUMBERS: Partial<Record<RangePreset, { days?: number; months?: number }>> = {
+  "7d": { days: 7 },
+  "30d": { days: 30 },
+  "90d": { days: 90 },
+  "12m": { months: 12 },
+};
+
+/** "Last 7 days" / "۷ روز گذشته", "This Jalali month" / "ماه جاری"... */
+export function rangePresetLabel(t: Translator, preset: RangePreset): string {
+  return t(`dates.range.${preset}`, PRESET_NUMBERS[preset]);
+}
