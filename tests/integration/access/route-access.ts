@@ -33,6 +33,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   // Its loader only redirects home (the form lives on other pages).
   "routes/preferences": { kind: "member", action: null },
   "routes/reports.$report": { kind: "member", loader: "reports:export" },
+  "routes/_app.reports._index": { kind: "member", loader: "reports:export" },
   "routes/api.v1.openapi[.]json": { kind: "public" },
   "routes/api.v1.$": { kind: "api" },
   "routes/api.v1.payments": { kind: "api" },

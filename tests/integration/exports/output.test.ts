@@ -287,3 +287,68 @@ describe("sums stay exact in major units", () => {
     expect(records.reduce((s, r) => s + minorOf(r.net!, 2), 0n)).toBe(BigInt(o!.s) - BigInt(o!.f));
   });
 });
+
+describe("the Reports page", () => {
+  async function page(user: SignedIn, query: string) {
+    const { loader: pageLoader } = await import("../../../app/routes/_app.reports._index");
+    const res = (await pageLoader({ request: as(user, `/reports${query}`), params: {}, context: {} })) as Response;
+    return (await res.json()) as Awaited<ReturnType<typeof import("../../../app/modules/exports/page.server").reportsPage>>;
+  }
+
+  it("opens on last month's payments with the default columns, a row count and a size, and a link that downloads exactly that", async () => {
+    const s = await page(accountant, "");
+    expect(s.report).toBe("payments");
+    expect(s.reports.map((r) => r.id)).toEqual(["payments", "refunds", "payouts", "payout-reconciliation", "balance-summary"]);
+    expect(s.start < s.end).toBe(true);
+    expect(s.start.endsWith("-01") && s.end.endsWith("-01")).toBe(true);
+    expect(s.error).toBeNull();
+    expect(s.columns.filter((c) => c.checked).map((c) => c.key)).toEqual([
+      "id", "created", "created_utc", "status", "currency", "amount", "amount_refunded", "fee", "net", "description", "card_brand", "card_funding", "card_last4", "terminal",
+    ]);
+    expect(s.preview!.rows).toBeGreaterThan(0);
+    expect(s.preview!.estimatedBytes).toBeGreaterThan(s.preview!.rows * 50);
+    const d = await download(accountant, s.href);
+    expect(readCsv(d.body).records).toHaveLength(s.preview!.rows);
+    expect(d.headers.get("content-disposition")).toContain(s.preview!.fileName);
+  });
+
+  it("moves and unticks columns, and resets them when the report changes", async () => {
+    const first = await page(accountant, "?report=payout-reconciliation");
+    const order = first.columns.map((c) => c.key);
+    const ticked = first.columns.filter((c) => c.checked).map((c) => c.key).filter((k) => k !== "description");
+    const q = new URLSearchParams({ report: "payout-reconciliation", shown: "payout-reconciliation", order: order.join(","), move: "net:up", start: "", end: "" });
+    for (const k of ticked) q.append("col", k);
+    const moved = await page(accountant, `?${q}`);
+    const keys = moved.columns.map((c) => c.key);
+    expect(keys.indexOf("net")).toBe(order.indexOf("net") - 1);
+    expect(moved.columns.find((c) => c.key === "description")!.checked).toBe(false);
+    expect(new URL(moved.href, "http://x").searchParams.get("columns")!.split(",")).toEqual(keys.filter((k) => ticked.includes(k)));
+    // All time: no range in the link.
+    expect(new URL(moved.href, "http://x").searchParams.has("arrival_from")).toBe(false);
+
+    q.set("report", "balance-summary");
+    const switched = await page(accountant, `?${q}`);
+    expect(switched.columns.filter((c) => c.checked).map((c) => c.key)).toEqual(["line", "description", "currency", "count", "amount", "period_start", "period_start_utc", "period_end", "period_end_utc"]);
+  });
+
+  it("turns the page's [start, end) into each endpoint's own terms", async () => {
+    const common = "start=2021-01-01&end=2021-02-01&tz=America/New_York";
+    const link = async (report: string) => new URL((await page(accountant, `?report=${report}&${common}`)).href, "http://x").searchParams;
+    expect((await link("payments")).get("to")).toBe("2021-01-31");
+    expect((await link("payouts")).get("to")).toBe("2021-01-31");
+    expect((await link("payout-reconciliation")).get("arrival_to")).toBe("2021-02-01");
+    expect((await link("balance-summary")).get("to")).toBe("2021-02-01");
+    expect((await link("balance-summary")).get("tz")).toBe("America/New_York");
+  });
+
+  it("shows a bad choice beside its field instead of failing, offers the audit log to owners, and ticks Excel for Persian users", async () => {
+    const bad = await page(accountant, "?report=balance-summary&start=2021-02-01&end=2021-01-01");
+    expect(bad.error?.field).toBe("end");
+    expect(bad.preview).toBeNull();
+    const zone = await page(accountant, "?report=payments&tz=Nowhere/Land");
+    expect(zone.error?.field).toBe("tz");
+    expect((await page(owner, "")).reports.map((r) => r.id)).toContain("audit-log");
+    expect((await page(persian, "")).excel).toBe(true);
+    expect((await page(accountant, "")).excel).toBe(false);
+  });
+});
