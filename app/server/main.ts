@@ -15,6 +15,16 @@ import { spawn } from "node:child_process";
 import { connect, migrate, openPglite, pgliteDir, setDb } from "../../db/client.server";
 import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
+import { responseBackpressure } from "../modules/exports/backpressure.server";
+
+// What loaders see as `context`: the CSP nonce, and for CSV exports a way to wait
+// until the client has taken what was sent (Remix's adapter ignores backpressure).
+function loadContext(res: express.Response) {
+  return {
+    cspNonce: res.locals.cspNonce as string | undefined,
+    exportBackpressure: () => responseBackpressure(res),
+  };
+}
 
 const mode = process.env.NODE_ENV === "development" ? "development" : "production";
 const port = Number(process.env.PORT ?? 3000);
@@ -100,14 +110,14 @@ if (mode === "development") {
   app.all("*", async (req, res, next) => {
     try {
       build = await loadBuild();
-      return createRequestHandler({ build, mode, getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce }) })(req, res, next);
+      return createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) })(req, res, next);
     } catch (error) {
       next(error);
     }
   });
   await broadcastDevReady(build);
 } else {
-  app.all("*", createRequestHandler({ build, mode, getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string | undefined }) }));
+  app.all("*", createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) }));
 }
 
 let stopScheduler: (() => void) | undefined;
