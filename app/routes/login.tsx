@@ -1,13 +1,20 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
+import { useI18n, useT } from "~/lib/i18n/react";
+import { isMessageKey, translate, type Translator } from "~/lib/i18n/translate";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
-import { loginFlow, type LoginResult } from "~/modules/auth/login.server";
+import { INVALID_CREDENTIALS, loginFlow, type LoginResult } from "~/modules/auth/login.server";
 import { readForm, safeRedirect } from "~/modules/auth/request.server";
-import { clearSessionCookie } from "~/modules/auth/session.server";
+import { ABSOLUTE_LIFETIME_MS, clearSessionCookie, IDLE_TIMEOUT_MS } from "~/modules/auth/session.server";
+import { localeCookie, publicLocale, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 
-export const meta: MetaFunction = () => [{ title: "Sign in · Merchant Console" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  const locale = data?.prefs.locale ?? "en";
+  return [{ title: translate(locale, "app.pageTitle", { page: translate(locale, "login.pageTitle") }) }];
+};
 
 // A document POST (no JavaScript) answers with these: the 429's Retry-After must reach the browser.
 export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => {
@@ -17,38 +24,43 @@ export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => {
   return out;
 };
 
-const REASONS: Record<string, string> = {
-  idle: "You were signed out after 15 minutes without activity. Sign in again to continue where you were.",
-  expired: "Your session reached its 12-hour limit. Sign in again to continue.",
-  revoked: "Your session was ended (signed out here or from another device). Sign in again.",
-  access_removed: "Your access to that merchant was removed. Sign in again to use another one.",
-  signed_out: "You are signed out.",
-};
+const REASONS = ["idle", "expired", "revoked", "access_removed", "signed_out"] as const;
+type Reason = (typeof REASONS)[number];
+const isReason = (r: string | null): r is Reason => r !== null && (REASONS as readonly string[]).includes(r);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const redirectTo = safeRedirect(url.searchParams.get("redirectTo"), "/");
   if (await getOptionalContext(request)) throw redirect(redirectTo);
   const reason = url.searchParams.get("reason");
+  // Before sign-in the language is the one asked for (?lang) or remembered (cookie), else English.
+  const prefs = publicPreferences(request);
+  const t = serverTranslator(prefs);
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  if (url.searchParams.has("lang")) headers.append("Set-Cookie", localeCookie(request, prefs.locale));
   return json(
     {
       redirectTo,
       step: (await loginFlow.pending(request)) ? ("code" as const) : ("password" as const),
-      notice: reason ? (REASONS[reason] ?? null) : null,
+      notice: isReason(reason)
+        ? t(`login.reason.${reason}`, { minutes: IDLE_TIMEOUT_MS / 60_000, hours: ABSOLUTE_LIFETIME_MS / 3_600_000 })
+        : null,
+      prefs,
     },
-    { headers: { "Cache-Control": "no-store" } },
+    { headers },
   );
 }
 
 const passwordForm = z.object({
   intent: z.literal("password"),
-  email: z.string().trim().min(1, "Enter your email.").max(254).email("Enter an email address like name@example.com."),
-  password: z.string().min(1, "Enter your password.").max(1024),
+  // Messages are catalog keys, translated in the action.
+  email: z.string().trim().min(1, "login.error.emailRequired").max(254).email("login.error.emailInvalid"),
+  password: z.string().min(1, "login.error.passwordRequired").max(1024),
   redirectTo: z.string().optional(),
 });
 const codeForm = z.object({
   intent: z.literal("code"),
-  code: z.string().trim().min(1, "Enter the code from your authenticator app or a recovery code.").max(40),
+  code: z.string().trim().min(1, "login.error.codeRequired").max(40),
   redirectTo: z.string().optional(),
 });
 const cancelForm = z.object({ intent: z.literal("cancel") });
@@ -56,7 +68,11 @@ const loginForm = z.discriminatedUnion("intent", [passwordForm, codeForm, cancel
 
 type ActionData = { error: { message: string; field?: string } };
 
-function answer(result: LoginResult, redirectTo: string) {
+function minutesOf(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
+function answer(result: LoginResult, redirectTo: string, t: Translator) {
   switch (result.kind) {
     case "signed_in":
       // No page asked for: the role's home (support has no overview, for instance).
@@ -66,11 +82,20 @@ function answer(result: LoginResult, redirectTo: string) {
         headers: { "Set-Cookie": result.session.cookie },
       });
     case "invalid":
-      return json<ActionData>({ error: { message: result.message } }, { status: 401 });
+      return json<ActionData>(
+        { error: { message: result.message === INVALID_CREDENTIALS ? t("login.error.invalidCredentials") : result.message } },
+        { status: 401 },
+      );
     case "locked":
     case "rate_limited":
       return json<ActionData>(
-        { error: { message: result.message } },
+        {
+          error: {
+            message: t(result.kind === "locked" ? "login.error.locked" : "login.error.rateLimited", {
+              minutes: minutesOf(result.retryAfterSeconds),
+            }),
+          },
+        },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     case "no_access":
@@ -82,11 +107,13 @@ export async function action({ request }: ActionFunctionArgs) {
   // No session yet, so no token: the Origin check alone stops a foreign site from
   // signing a browser into an account of the attacker's choosing.
   if (!originAllowed(request)) await refuseCsrf(request, "origin");
+  const t = serverTranslator({ locale: publicLocale(request), digits: "native" });
   const parsed = loginForm.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const key = issue && isMessageKey(issue.message) ? issue.message : "login.error.fillForm";
     return json<ActionData>(
-      { error: { message: issue?.message ?? "Fill in the form.", field: issue?.path[0]?.toString() } },
+      { error: { message: t(key, { example: "name@example.com" }), field: issue?.path[0]?.toString() } },
       { status: 400 },
     );
   }
@@ -97,9 +124,9 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const redirectTo = safeRedirect(form.redirectTo, "/");
   if (form.intent === "password") {
-    return answer(await loginFlow.password(request, { email: form.email, password: form.password }), redirectTo);
+    return answer(await loginFlow.password(request, { email: form.email, password: form.password }), redirectTo, t);
   }
-  return answer(await loginFlow.code(request, { code: form.code }), redirectTo);
+  return answer(await loginFlow.code(request, { code: form.code }), redirectTo, t);
 }
 
 export default function Login() {
@@ -107,15 +134,17 @@ export default function Login() {
   const result = useActionData<typeof action>() as ActionData | undefined;
   const busy = useNavigation().state !== "idle";
   const error = result?.error;
+  const t = useT();
+  const { prefs } = useI18n();
   return (
     <main className="auth-page">
       <section className="card auth-card" aria-labelledby="login-title">
         <div className="brand">
-          <img src="/favicon.svg" alt="" width={28} height={28} /> Merchant Console
+          <img src="/favicon.svg" alt="" width={28} height={28} /> {t("app.name")}
         </div>
         {data.step === "password" ? (
           <>
-            <h1 id="login-title">Sign in</h1>
+            <h1 id="login-title">{t("login.title")}</h1>
             {data.notice ? (
               <p className="notice" role="status">
                 {data.notice}
@@ -130,7 +159,7 @@ export default function Login() {
               <input type="hidden" name="intent" value="password" />
               <input type="hidden" name="redirectTo" value={data.redirectTo} />
               <div className="field">
-                <label htmlFor="email">Email</label>
+                <label htmlFor="email">{t("login.email")}</label>
                 <input
                   id="email"
                   name="email"
@@ -143,7 +172,7 @@ export default function Login() {
                 />
               </div>
               <div className="field">
-                <label htmlFor="password">Password</label>
+                <label htmlFor="password">{t("login.password")}</label>
                 <input
                   id="password"
                   name="password"
@@ -154,14 +183,14 @@ export default function Login() {
                 />
               </div>
               <button type="submit" className="btn btn-primary" disabled={busy}>
-                {busy ? "Signing in…" : "Sign in"}
+                {busy ? t("login.submitting") : t("login.submit")}
               </button>
             </Form>
           </>
         ) : (
           <>
-            <h1 id="login-title">Two-factor sign-in</h1>
-            <p>Open your authenticator app and enter the 6-digit code for Merchant Console.</p>
+            <h1 id="login-title">{t("login.codeTitle")}</h1>
+            <p>{t("login.codeIntro", { length: 6 })}</p>
             {error ? (
               <p className="error-box error" role="alert" id="code-error">
                 {error.message}
@@ -171,7 +200,7 @@ export default function Login() {
               <input type="hidden" name="intent" value="code" />
               <input type="hidden" name="redirectTo" value={data.redirectTo} />
               <div className="field">
-                <label htmlFor="code">Authentication code</label>
+                <label htmlFor="code">{t("login.codeLabel")}</label>
                 <input
                   id="code"
                   name="code"
@@ -183,23 +212,34 @@ export default function Login() {
                   aria-describedby={error ? "code-error code-hint" : "code-hint"}
                 />
                 <span className="hint" id="code-hint">
-                  Lost your phone? Enter one of your recovery codes instead (like abcde-fghjk).
+                  {t("login.codeHint", { example: "abcde-fghjk" })}
                 </span>
               </div>
               <button type="submit" className="btn btn-primary" disabled={busy}>
-                Verify
+                {t("login.verify")}
               </button>
             </Form>
             <Form method="post">
               <input type="hidden" name="intent" value="cancel" />
               <p>
                 <button type="submit" className="btn-link">
-                  Start over with another account
+                  {t("login.startOver")}
                 </button>
               </p>
             </Form>
           </>
         )}
+        <nav className="language-switcher auth-languages" aria-label={t("login.otherLanguage")}>
+          {LOCALES.filter((l) => l !== prefs.locale).map((l) => {
+            const q = new URLSearchParams({ lang: l });
+            if (data.redirectTo !== "/") q.set("redirectTo", data.redirectTo);
+            return (
+              <Link key={l} to={`/login?${q.toString()}`} lang={l} dir={localeDir(l)} hrefLang={l}>
+                {LOCALE_AUTONYMS[l]}
+              </Link>
+            );
+          })}
+        </nav>
       </section>
     </main>
   );

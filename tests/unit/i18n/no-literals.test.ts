@@ -13,9 +13,10 @@ const SCANNED = [...componentFiles(ROOT, ["app/routes", "app/components"]), "app
  */
 const ALLOWLIST = new Set<string>([
   "app/routes/_app.audit.tsx",
+  "app/routes/_app.onboarding.tsx",
+  "app/routes/_app.settings.bank.tsx",
   "app/routes/_app.reports._index.tsx",
   "app/routes/signup.tsx",
-  "app/routes/login.tsx",
   "app/routes/_app.settings.security.tsx",
   "app/routes/_app.staff.tsx",
   "app/routes/invite.$merchantId.$token.tsx",
