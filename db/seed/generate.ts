@@ -3,9 +3,16 @@
  * one merchant's history through the same ledger and rollup rules the app uses
  * (app/modules/ledger/postings.ts and rollup.ts) and the same settlement calendar,
  * so every figure the console shows ties out. Same seed, same rows.
+ *
+ * It streams: `generateMerchantDays` yields one local day at a time, so the demo seed
+ * (tens of thousands of payments) and the benchmark (ten million) share one set of
+ * rules while only a few days of state ever sit in memory. Everything that happens to
+ * a payment later (its refunds, their failures) is decided when the payment is made,
+ * so its row is final when it is emitted; settlement replays each cutoff as the
+ * stream passes it, exactly like the payout engine.
  */
 import { seededId } from "~/lib/ids";
-import { localDateKey, zonedTimeToUtc } from "~/lib/dates";
+import { localDateKey, zonedParts, zonedTimeToUtc } from "~/lib/dates";
 import {
   chargePosting,
   computeFee,
@@ -29,9 +36,9 @@ import {
 } from "~/modules/ledger/rollup";
 import {
   addBusinessDays,
-  cutoffsBetween,
+  addDays,
+  cutoffOn,
   expectedArrival,
-  nextCutoff,
   settlementDayOf,
   type SettlementCalendar,
 } from "~/modules/settlements/calendar";
@@ -140,13 +147,31 @@ export interface PayoutRow {
   updatedAt: Date;
 }
 
+export interface PayoutItemRow {
+  merchantId: string;
+  ledgerTransactionId: string;
+  payoutId: string;
+  createdAt: Date;
+}
+
 export interface GeneratedLedger {
   payments: PaymentRow[];
   refunds: RefundRow[];
   ledger: LedgerTransactionDraft[];
   payouts: PayoutRow[];
-  payoutItems: { merchantId: string; ledgerTransactionId: string; payoutId: string; createdAt: Date }[];
+  payoutItems: PayoutItemRow[];
   rollups: RollupDelta[];
+}
+
+/**
+ * What one local day of the stream adds. Rows reference only rows of the same or an
+ * earlier batch (payments before their refunds, ledger transactions before the
+ * payout items that carry them), and every sales_daily key appears in exactly one
+ * batch, so batches can be appended to the database in order with plain COPY/INSERT.
+ * Rows may carry instants after `day` (a refund decided today happens later).
+ */
+export interface DayBatch extends GeneratedLedger {
+  day: string;
 }
 
 const DECLINES = [
@@ -175,11 +200,134 @@ export interface GenerateOptions {
   refundUserIds: string[];
 }
 
+/** All of one merchant's history at once (small ledgers and tests). */
 export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions): GeneratedLedger {
+  const out: GeneratedLedger = { payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] };
+  for (const b of generateMerchantDays(spec, opts)) {
+    for (const x of b.payments) out.payments.push(x);
+    for (const x of b.refunds) out.refunds.push(x);
+    for (const x of b.ledger) out.ledger.push(x);
+    for (const x of b.payouts) out.payouts.push(x);
+    for (const x of b.payoutItems) out.payoutItems.push(x);
+    for (const x of b.rollups) out.rollups.push(x);
+  }
+  out.ledger.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+  return out;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A binary min-heap of balance transactions by available_on: what the next cutoffs may pay out. */
+class AvailabilityHeap {
+  private items: LedgerTransactionDraft[] = [];
+  get size() {
+    return this.items.length;
+  }
+  push(t: LedgerTransactionDraft) {
+    const a = this.items;
+    a.push(t);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]!.availableOn.getTime() <= a[i]!.availableOn.getTime()) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+  /** Removes and returns every transaction available at or before `at`. */
+  popUntil(at: number, into: LedgerTransactionDraft[]) {
+    const a = this.items;
+    while (a.length && a[0]!.availableOn.getTime() <= at) {
+      into.push(a[0]!);
+      const last = a.pop()!;
+      if (!a.length) break;
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]!.availableOn.getTime() < a[m]!.availableOn.getTime()) m = l;
+        if (r < a.length && a[r]!.availableOn.getTime() < a[m]!.availableOn.getTime()) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+  }
+}
+
+/**
+ * Local wall-clock time to instants for one time zone, one day at a time. Asking the
+ * time-zone database is the generator's most expensive step (several Intl calls per
+ * instant), so each local day is resolved once: on a day without a clock change,
+ * local time is UTC plus one fixed offset, which gives exactly zonedTimeToUtc's
+ * answer by arithmetic; a day with a change falls back to zonedTimeToUtc.
+ */
+class LocalClock {
+  private days = new Map<string, { start: number; offset: number; fixed: boolean }>();
+  private lastOffset: number | null = null;
+  constructor(private readonly tz: string) {}
+
+  /** Start of the local day as an instant, by the previous day's offset when it still holds. */
+  private startOf(day: string): number {
+    const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+    const wall = Date.UTC(y, m - 1, d);
+    if (this.lastOffset !== null) {
+      const guess = wall - this.lastOffset;
+      const p = zonedParts(new Date(guess), this.tz);
+      if (p.year === y && p.month === m && p.day === d && p.hour === 0 && p.minute === 0 && p.second === 0) {
+        // Midnight on the wall clock; the instant a second earlier must still be the day before.
+        const q = zonedParts(new Date(guess - 1000), this.tz);
+        if (q.day !== d) return guess;
+      }
+    }
+    const start = zonedTimeToUtc({ year: y, month: m, day: d }, this.tz).getTime();
+    this.lastOffset = wall - start;
+    return start;
+  }
+
+  info(day: string) {
+    let info = this.days.get(day);
+    if (!info) {
+      // Yesterday's probe of this midnight already proved today's start.
+      const prev = this.days.get(addDays(day, -1));
+      const start = prev?.fixed ? prev.start + DAY_MS : this.startOf(day);
+      const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+      const offset = Date.UTC(y, m - 1, d) - start;
+      const next = addDays(day, 1);
+      const [ny, nm, nd] = next.split("-").map(Number) as [number, number, number];
+      const nextStart = Date.UTC(ny, nm - 1, nd) - offset;
+      // The same offset at the next midnight (one probe) means no change during the day.
+      const p = zonedParts(new Date(nextStart), this.tz);
+      const fixed = p.year === ny && p.month === nm && p.day === nd && p.hour === 0 && p.minute === 0 && p.second === 0;
+      info = { start, offset, fixed };
+      if (this.days.size > 64) this.days.clear();
+      this.days.set(day, info);
+    }
+    return info;
+  }
+
+  /** The instant the local clock shows hour:minute:second on `day` (zonedTimeToUtc's rules). */
+  at(day: string, hour: number, minute: number, second: number): number {
+    const info = this.info(day);
+    const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+    if (info.fixed) return Date.UTC(y, m - 1, d, hour, minute, second) - info.offset;
+    return zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, this.tz).getTime();
+  }
+}
+
+/**
+ * One merchant's history, one local day at a time (oldest first). Deterministic:
+ * the same spec, options and seed give the same batches.
+ */
+export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions): Generator<DayBatch> {
   const rng = mulberry32(hashSeed(opts.seed, spec.id));
   const idRng = mulberry32(hashSeed(opts.seed, spec.id + ":ids"));
   const tz = spec.timeZone;
+  const cal = opts.calendar;
   const now = opts.now;
+  const nowMs = now.getTime();
   const todayKey = localDateKey(now, tz);
   const [ty, tm, td] = todayKey.split("-").map(Number) as [number, number, number];
 
@@ -201,8 +349,36 @@ export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions
   const totalWeight = weights.reduce((s, w) => s + w, 0);
   const hourWeights = spec.hourly.map((weight, hour) => ({ hour, weight }));
 
-  const payments: PaymentRow[] = [];
-  const ledger: LedgerTransactionDraft[] = [];
+  // The calendar's answers are the same for every payment of a day: ask once per day.
+  const clock = new LocalClock(tz);
+  const cutoffTime = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(cal.cutoff);
+  if (!cutoffTime) throw new Error(`bad cutoff time: ${cal.cutoff}`);
+  const [cutH, cutM, cutS] = [Number(cutoffTime[1]), Number(cutoffTime[2]), Number(cutoffTime[3] ?? 0)];
+  const cutoffCache = new Map<string, number>();
+  const cutoffMs = (day: string) => {
+    let c = cutoffCache.get(day);
+    if (c === undefined) {
+      c = clock.at(day, cutH, cutM, cutS);
+      if (cutoffCache.size === 0 && c !== cutoffOn(day, cal).getTime()) throw new Error("LocalClock disagrees with calendar.cutoffOn");
+      if (cutoffCache.size > 64) cutoffCache.clear();
+      cutoffCache.set(day, c);
+    }
+    return c;
+  };
+  // calendar.nextCutoff, given the local day of the instant.
+  const cutoffsFrom = new Map<string, number[]>();
+  const nextCutoffOf = (instantMs: number, day: string) => {
+    let candidates = cutoffsFrom.get(day);
+    if (!candidates) {
+      candidates = [0, 1, 2].map((i) => cutoffMs(addDays(day, i)));
+      cutoffsFrom.set(day, candidates);
+    }
+    for (const c of candidates) if (c > instantMs) return new Date(c);
+    throw new Error("unreachable: no cutoff within three days");
+  };
+
+  const plan = { feeBps: spec.feeBps, feeFixed: spec.feeFixed };
+  const reasons: RefundRow["reason"][] = ["requested_by_customer", "requested_by_customer", "requested_by_customer", "duplicate", "fraudulent", "other"];
   const rollupMap = new Map<string, RollupDelta>();
   const addRollup = (d: RollupDelta) => {
     const k = rollupKeyString(d);
@@ -211,23 +387,47 @@ export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions
     else rollupMap.set(k, addDelta(emptyDelta(d), d));
   };
 
-  const plan = { feeBps: spec.feeBps, feeFixed: spec.feeFixed };
+  // Settlement state: what is owed but not yet available, and available but not yet paid out.
+  const waiting = new AvailabilityHeap();
+  const unpaid: LedgerTransactionDraft[] = [];
+  let firstTxnAt = Infinity;
+  let cutoffIndex = -1;
+  let payoutCount = 0;
+  const failEvery = Math.max(25, Math.floor(opts.days / 3));
+
   let carry = 0;
+  let orderNo = 10000;
+  let failedRefunds = 0;
   for (let di = 0; di < dayKeys.length; di++) {
+    const dayKey = dayKeys[di]!;
+    const batch: DayBatch = { day: dayKey, payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] };
+    const addTxn = (t: LedgerTransactionDraft, settles: boolean) => {
+      batch.ledger.push(t);
+      if (settles) waiting.push(t);
+      if (t.createdAt.getTime() < firstTxnAt) firstTxnAt = t.createdAt.getTime();
+    };
+
     const exact = (opts.payments * weights[di]!) / totalWeight + carry;
     const count = Math.floor(exact);
     carry = exact - count;
-    const [y, m, d] = dayKeys[di]!.split("-").map(Number) as [number, number, number];
-    const times: Date[] = [];
+    const [y, m, d] = dayKey.split("-").map(Number) as [number, number, number];
+    const nextKey = addDays(dayKey, 1);
+    const today = clock.info(dayKey);
+    const nextStart = clock.info(nextKey).start;
+
+    const times: number[] = [];
     for (let k = 0; k < count; k++) {
       const hour = pickWeighted(hourWeights, rng()).hour;
       const minute = Math.floor(rng() * 60);
       const second = Math.floor(rng() * 60);
-      const at = zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, tz);
-      if (at.getTime() < now.getTime() - 60_000) times.push(at);
+      const at = today.fixed
+        ? Date.UTC(y, m - 1, d, hour, minute, second) - today.offset
+        : zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, tz).getTime();
+      if (at < nowMs - 60_000) times.push(at);
     }
-    times.sort((a, b) => a.getTime() - b.getTime());
-    for (const createdAt of times) {
+    times.sort((a, b) => a - b);
+    for (const createdMs of times) {
+      const createdAt = new Date(createdMs);
       const terminal = pickWeighted(spec.terminals, rng());
       const card = pickWeighted(spec.cards, rng());
       const f = rng();
@@ -242,10 +442,9 @@ export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions
       const expMonth = 1 + Math.floor(rng() * 12);
       const id = seededId("pay", createdAt, idRng);
       const descTemplate = spec.descriptions[Math.floor(rng() * spec.descriptions.length)]!;
-      const orderNo = 10000 + payments.length;
-      const description = descTemplate.replace("{n}", String(orderNo));
+      const description = descTemplate.replace("{n}", String(orderNo++));
       const hasCustomerRef = terminal.kind === "api" && rng() < 0.7;
-      const ageMs = now.getTime() - createdAt.getTime();
+      const ageMs = nowMs - createdMs;
 
       let status: PaymentStatus = "captured";
       let decline: (typeof DECLINES)[number] | null = null;
@@ -257,9 +456,9 @@ export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions
         status = decline.status;
       } else if (r < 0.072) status = "voided";
 
-      const authorizedAt = status === "captured" || status === "authorized" || status === "voided" ? new Date(createdAt.getTime() + 900) : null;
-      const capturedAt = status === "captured" ? new Date(createdAt.getTime() + 1400) : null;
-      const voidedAt = status === "voided" ? new Date(createdAt.getTime() + 3600_000) : null;
+      const authorizedAt = status === "captured" || status === "authorized" || status === "voided" ? new Date(createdMs + 900) : null;
+      const capturedAt = status === "captured" ? new Date(createdMs + 1400) : null;
+      const voidedAt = status === "voided" ? new Date(createdMs + 3600_000) : null;
       const fee = status === "captured" ? computeFee(amount, plan) : 0n;
       const row: PaymentRow = {
         merchantId: spec.id,
@@ -290,11 +489,11 @@ export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions
         voidedAt,
         updatedAt: voidedAt ?? capturedAt ?? createdAt,
       };
-      payments.push(row);
+      batch.payments.push(row);
 
       const key: RollupKey = {
         merchantId: spec.id,
-        day: localDateKey(createdAt, tz),
+        day: dayKey,
         terminalId: terminal.id,
         cardBrand: card.brand,
         issuerBank: card.issuer,
@@ -303,242 +502,217 @@ export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions
       };
       addRollup(attemptDelta(key));
       if (status === "declined" || status === "failed") addRollup(declineDelta(key));
-      if (status === "captured") {
-        addRollup(captureDelta({ ...key, day: localDateKey(capturedAt!, tz) }, amount, fee));
-        ledger.push(
-          chargePosting({
-            id: seededId("txn", capturedAt!, idRng),
-            merchantId: spec.id,
-            currency: spec.currency,
-            createdAt: capturedAt!,
-            description: `Payment ${id}`,
-            paymentId: id,
-            amount,
-            fee,
-            availableOn: nextCutoff(capturedAt!, opts.calendar),
-          }),
-        );
-      }
-    }
-  }
+      if (status !== "captured") continue;
 
-  // Refunds: about 2% of captured payments; full, partial, and several partials.
-  const refunds: RefundRow[] = [];
-  const reasons: RefundRow["reason"][] = ["requested_by_customer", "requested_by_customer", "requested_by_customer", "duplicate", "fraudulent", "other"];
-  let failedRefunds = 0;
-  for (const p of payments) {
-    if (p.status !== "captured" || rng() >= 0.02) continue;
-    const kind = rng();
-    const parts: bigint[] = [];
-    if (kind < 0.6) parts.push(p.amount);
-    else if (kind < 0.9) parts.push(roundTo((p.amount * BigInt(30 + Math.floor(rng() * 40))) / 100n, spec.amount.round));
-    else {
-      const first = roundTo(p.amount / 3n, spec.amount.round);
-      parts.push(first, roundTo(p.amount / 4n, spec.amount.round));
-      if (rng() < 0.5) parts.push(p.amount - parts[0]! - parts[1]!);
-    }
-    let at = new Date(p.capturedAt!.getTime() + 3600_000 * (1 + rng() * 96));
-    for (const part of parts) {
-      if (part <= 0n || at.getTime() >= now.getTime()) break;
-      const id = seededId("re", at, idRng);
-      const reason = reasons[Math.floor(rng() * reasons.length)]!;
-      const fails = failedRefunds < 2 && rng() < 0.03;
-      const refund: RefundRow = {
-        merchantId: spec.id,
-        id,
-        paymentId: p.id,
-        amount: part,
-        currency: spec.currency,
-        reason,
-        note: reason === "other" ? "Customer returned the item" : null,
-        status: fails ? "failed" : "succeeded",
-        providerReference: `sbx_re_${id.slice(3)}`,
-        failureCode: fails ? "card_closed" : null,
-        createdByUserId: opts.refundUserIds[Math.floor(rng() * opts.refundUserIds.length)] ?? null,
-        createdAt: at,
-        updatedAt: at,
-      };
-      refunds.push(refund);
-      ledger.push(
-        refundPosting({
-          id: seededId("txn", at, idRng),
+      const capturedMs = capturedAt!.getTime();
+      const captureDay = capturedMs >= nextStart ? nextKey : dayKey;
+      addRollup(captureDelta({ ...key, day: captureDay }, amount, fee));
+      addTxn(
+        chargePosting({
+          id: seededId("txn", capturedAt!, idRng),
           merchantId: spec.id,
           currency: spec.currency,
-          createdAt: at,
-          description: `Refund ${id} of payment ${p.id}`,
-          refundId: id,
-          amount: part,
+          createdAt: capturedAt!,
+          description: `Payment ${id}`,
+          paymentId: id,
+          amount,
+          fee,
+          availableOn: nextCutoffOf(capturedMs, captureDay),
         }),
+        true,
       );
-      const key: RollupKey = {
+
+      // About 2% of captured payments are refunded: in full, in part, or in several parts.
+      if (rng() >= 0.02) continue;
+      const kind = rng();
+      const parts: bigint[] = [];
+      if (kind < 0.6) parts.push(amount);
+      else if (kind < 0.9) parts.push(roundTo((amount * BigInt(30 + Math.floor(rng() * 40))) / 100n, spec.amount.round));
+      else {
+        const first = roundTo(amount / 3n, spec.amount.round);
+        parts.push(first, roundTo(amount / 4n, spec.amount.round));
+        if (rng() < 0.5) parts.push(amount - parts[0]! - parts[1]!);
+      }
+      let at = new Date(capturedMs + 3600_000 * (1 + rng() * 96));
+      for (const part of parts) {
+        if (part <= 0n || at.getTime() >= nowMs) break;
+        const refundId = seededId("re", at, idRng);
+        const reason = reasons[Math.floor(rng() * reasons.length)]!;
+        const fails = failedRefunds < 2 && rng() < 0.03;
+        const refund: RefundRow = {
+          merchantId: spec.id,
+          id: refundId,
+          paymentId: id,
+          amount: part,
+          currency: spec.currency,
+          reason,
+          note: reason === "other" ? "Customer returned the item" : null,
+          status: fails ? "failed" : "succeeded",
+          providerReference: `sbx_re_${refundId.slice(3)}`,
+          failureCode: fails ? "card_closed" : null,
+          createdByUserId: opts.refundUserIds[Math.floor(rng() * opts.refundUserIds.length)] ?? null,
+          createdAt: at,
+          updatedAt: at,
+        };
+        batch.refunds.push(refund);
+        addTxn(
+          refundPosting({
+            id: seededId("txn", at, idRng),
+            merchantId: spec.id,
+            currency: spec.currency,
+            createdAt: at,
+            description: `Refund ${refundId} of payment ${id}`,
+            refundId,
+            amount: part,
+          }),
+          true,
+        );
+        const refundKey: RollupKey = { ...key, day: localDateKey(at, tz) };
+        addRollup(refundDelta(refundKey, part));
+        if (fails) {
+          failedRefunds++;
+          const failedAt = new Date(at.getTime() + 3600_000);
+          refund.updatedAt = failedAt;
+          addTxn(
+            refundFailurePosting({
+              id: seededId("txn", failedAt, idRng),
+              merchantId: spec.id,
+              currency: spec.currency,
+              createdAt: failedAt,
+              description: `Refund ${refundId} failed: card closed`,
+              refundId,
+              amount: part,
+            }),
+            true,
+          );
+          addRollup(refundDelta({ ...refundKey, day: localDateKey(failedAt, tz) }, part, -1));
+        } else {
+          row.amountRefunded += part;
+          row.updatedAt = at;
+        }
+        at = new Date(at.getTime() + 3600_000 * (2 + rng() * 48));
+      }
+    }
+
+    // Today's settlement cutoff, once everything created before it is known: every
+    // balance transaction of this day and earlier has been generated, and nothing
+    // generated later can be available at or before it.
+    const cutoff = cutoffMs(dayKey);
+    if (cutoff > firstTxnAt && cutoff <= nowMs) {
+      cutoffIndex++;
+      settleAt(new Date(cutoff));
+    }
+
+    // Rollup rows of days that can no longer change (later captures land on tomorrow at the earliest).
+    for (const [k, delta] of rollupMap) {
+      if (delta.day <= dayKey) {
+        batch.rollups.push(delta);
+        rollupMap.delete(k);
+      }
+    }
+    if (di === dayKeys.length - 1) {
+      for (const delta of rollupMap.values()) batch.rollups.push(delta);
+      rollupMap.clear();
+    }
+    yield batch;
+
+    function settleAt(cutoffAt: Date) {
+      waiting.popUntil(cutoffAt.getTime(), unpaid);
+      if (unpaid.length === 0) return;
+      const total = unpaid.reduce((s, t) => s + t.net, 0n);
+      if (total <= 0n || total < spec.minimumPayout) return; // carries over to the next cutoff
+
+      const createdAt = new Date(cutoffAt.getTime() + 5 * 60_000);
+      const id = seededId("po", createdAt, idRng);
+      const arrival = expectedArrival(cutoffAt, cal);
+      // Sent to the bank the next business morning after the settlement day.
+      const sendDay = addBusinessDays(settlementDayOf(cutoffAt, cal), 1, cal);
+      const sentAt = new Date(clock.at(sendDay <= arrival ? sendDay : arrival, 8, 0, 0));
+      const paidAt = new Date(clock.at(arrival, 10, 0, 0));
+      const items = unpaid.splice(0, unpaid.length);
+      const payout: PayoutRow = {
         merchantId: spec.id,
-        day: localDateKey(at, tz),
-        terminalId: p.terminalId,
-        cardBrand: p.cardBrand,
-        issuerBank: p.issuerBank,
-        cardFunding: p.cardFunding,
+        id,
+        amount: total,
         currency: spec.currency,
+        status: "pending",
+        bankAccountId: opts.bankAccountId,
+        bankAccountMask: opts.bankAccountMask,
+        bankName: spec.bank.bankName,
+        cutoffAt,
+        expectedArrivalDate: arrival,
+        itemCount: items.length,
+        createdAt,
+        sentAt: null,
+        paidAt: null,
+        failedAt: null,
+        failureCode: null,
+        failureMessage: null,
+        traceNumber: null,
+        updatedAt: createdAt,
       };
-      addRollup(refundDelta(key, part));
-      if (fails) {
-        failedRefunds++;
-        const failedAt = new Date(at.getTime() + 3600_000);
-        refund.updatedAt = failedAt;
-        ledger.push(
-          refundFailurePosting({
+      payoutCount++;
+      batch.payouts.push(payout);
+      for (const item of items) batch.payoutItems.push({ merchantId: spec.id, ledgerTransactionId: item.id, payoutId: id, createdAt });
+      addTxn(
+        payoutPosting({ id: seededId("txn", createdAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt, description: `Payout ${id}`, payoutId: id, amount: total }),
+        false,
+      );
+      if (sentAt.getTime() <= nowMs) {
+        payout.status = "in_transit";
+        payout.sentAt = sentAt;
+        payout.traceNumber = `TRC${String(Math.floor(idRng() * 1e10)).padStart(10, "0")}`;
+        payout.updatedAt = sentAt;
+      }
+      // A few payouts fail: returned by the bank (some after being marked paid); the
+      // money comes back as a balance transaction the next cutoffs pay out again.
+      const shouldFail = cutoffIndex > 0 && cutoffIndex % failEvery === 0 && cutoffAt.getTime() < nowMs - 10 * DAY_MS;
+      if (shouldFail) {
+        const reason = PAYOUT_FAILURES[payoutCount % PAYOUT_FAILURES.length]!;
+        const wasPaid = payoutCount % 2 === 0;
+        const failedAt = new Date((wasPaid ? paidAt : sentAt).getTime() + (wasPaid ? 2 : 1) * DAY_MS);
+        if (wasPaid) {
+          addTxn(
+            payoutPaidPosting({ id: seededId("txn", paidAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
+            false,
+          );
+          payout.paidAt = paidAt;
+        }
+        payout.status = "failed";
+        payout.failedAt = failedAt;
+        payout.failureCode = reason.code;
+        payout.failureMessage = reason.message;
+        payout.updatedAt = failedAt;
+        addTxn(
+          payoutFailurePosting({
             id: seededId("txn", failedAt, idRng),
             merchantId: spec.id,
             currency: spec.currency,
             createdAt: failedAt,
-            description: `Refund ${id} failed: card closed`,
-            refundId: id,
-            amount: part,
+            description: `Payout ${id} failed: ${reason.message}`,
+            payoutId: id,
+            amount: total,
+            wasPaid,
           }),
+          true,
         );
-        addRollup(refundDelta({ ...key, day: localDateKey(failedAt, tz) }, part, -1));
-      } else {
-        p.amountRefunded += part;
-        p.updatedAt = at;
+        return;
       }
-      at = new Date(at.getTime() + 3600_000 * (2 + rng() * 48));
+      if (paidAt.getTime() <= nowMs) {
+        payout.status = "paid";
+        payout.paidAt = paidAt;
+        payout.updatedAt = paidAt;
+        addTxn(
+          payoutPaidPosting({ id: seededId("txn", paidAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
+          false,
+        );
+      }
     }
   }
-
-  const { payouts, payoutItems, payoutLedger } = settle(spec, opts, ledger, rng, idRng);
-  ledger.push(...payoutLedger);
-  ledger.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
-  return { payments, refunds, ledger, payouts, payoutItems, rollups: [...rollupMap.values()] };
 }
 
 function roundTo(v: bigint, step: number): bigint {
   const s = BigInt(step);
   const r = (v / s) * s;
   return r > 0n ? r : v;
-}
-
-/** Replays every settlement cutoff from the first payment to now, like the payout engine. */
-function settle(
-  spec: MerchantSpec,
-  opts: GenerateOptions,
-  ledger: LedgerTransactionDraft[],
-  rng: () => number,
-  idRng: () => number,
-) {
-  const cal = opts.calendar;
-  const now = opts.now;
-  const pool = ledger
-    .filter((t) => t.category !== "payout" && t.category !== "payout_paid")
-    .sort((a, b) => a.availableOn.getTime() - b.availableOn.getTime());
-  const payouts: PayoutRow[] = [];
-  const payoutItems: GeneratedLedger["payoutItems"] = [];
-  const payoutLedger: LedgerTransactionDraft[] = [];
-  if (pool.length === 0) return { payouts, payoutItems, payoutLedger };
-
-  const unpaid: LedgerTransactionDraft[] = [];
-  let next = 0;
-  // Failures injected later (a returned payout's money comes back as a balance transaction).
-  const lateFailures: LedgerTransactionDraft[] = [];
-  const first = pool[0]!.createdAt;
-  const cutoffs = cutoffsBetween(first, now, cal);
-  const failEvery = Math.max(25, Math.floor(cutoffs.length / 3));
-  for (let ci = 0; ci < cutoffs.length; ci++) {
-    const cutoff = cutoffs[ci]!;
-    while (next < pool.length && pool[next]!.availableOn.getTime() <= cutoff.getTime()) unpaid.push(pool[next++]!);
-    for (let i = lateFailures.length - 1; i >= 0; i--) {
-      if (lateFailures[i]!.availableOn.getTime() <= cutoff.getTime()) {
-        unpaid.push(lateFailures[i]!);
-        lateFailures.splice(i, 1);
-      }
-    }
-    if (unpaid.length === 0) continue;
-    const total = unpaid.reduce((s, t) => s + t.net, 0n);
-    if (total <= 0n || total < spec.minimumPayout) continue; // carries over to the next cutoff
-
-    const createdAt = new Date(cutoff.getTime() + 5 * 60_000);
-    const id = seededId("po", createdAt, idRng);
-    const arrival = expectedArrival(cutoff, cal);
-    // Sent to the bank the next business morning after the settlement day.
-    const sendDay = addBusinessDays(settlementDayOf(cutoff, cal), 1, cal);
-    const sentAt = atLocal(sendDay <= arrival ? sendDay : arrival, 8, cal);
-    const paidAt = atLocal(arrival, 10, cal);
-    const items = unpaid.splice(0, unpaid.length);
-    const payout: PayoutRow = {
-      merchantId: spec.id,
-      id,
-      amount: total,
-      currency: spec.currency,
-      status: "pending",
-      bankAccountId: opts.bankAccountId,
-      bankAccountMask: opts.bankAccountMask,
-      bankName: spec.bank.bankName,
-      cutoffAt: cutoff,
-      expectedArrivalDate: arrival,
-      itemCount: items.length,
-      createdAt,
-      sentAt: null,
-      paidAt: null,
-      failedAt: null,
-      failureCode: null,
-      failureMessage: null,
-      traceNumber: null,
-      updatedAt: createdAt,
-    };
-    payouts.push(payout);
-    for (const item of items) payoutItems.push({ merchantId: spec.id, ledgerTransactionId: item.id, payoutId: id, createdAt });
-    payoutLedger.push(
-      payoutPosting({ id: seededId("txn", createdAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt, description: `Payout ${id}`, payoutId: id, amount: total }),
-    );
-    if (sentAt.getTime() <= now.getTime()) {
-      payout.status = "in_transit";
-      payout.sentAt = sentAt;
-      payout.traceNumber = `TRC${String(Math.floor(idRng() * 1e10)).padStart(10, "0")}`;
-      payout.updatedAt = sentAt;
-    }
-    // A few payouts fail: returned by the bank (some after being marked paid).
-    const shouldFail = ci > 0 && ci % failEvery === 0 && cutoff.getTime() < now.getTime() - 10 * 86400_000;
-    if (shouldFail) {
-      const reason = PAYOUT_FAILURES[payouts.length % PAYOUT_FAILURES.length]!;
-      const wasPaid = payouts.length % 2 === 0;
-      const failedAt = new Date((wasPaid ? paidAt : sentAt).getTime() + (wasPaid ? 2 : 1) * 86400_000);
-      if (wasPaid) {
-        payoutLedger.push(
-          payoutPaidPosting({ id: seededId("txn", paidAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
-        );
-        payout.paidAt = paidAt;
-      }
-      payout.status = "failed";
-      payout.failedAt = failedAt;
-      payout.failureCode = reason.code;
-      payout.failureMessage = reason.message;
-      payout.updatedAt = failedAt;
-      const failure = payoutFailurePosting({
-        id: seededId("txn", failedAt, idRng),
-        merchantId: spec.id,
-        currency: spec.currency,
-        createdAt: failedAt,
-        description: `Payout ${id} failed: ${reason.message}`,
-        payoutId: id,
-        amount: total,
-        wasPaid,
-      });
-      payoutLedger.push(failure);
-      lateFailures.push(failure);
-      continue;
-    }
-    if (paidAt.getTime() <= now.getTime()) {
-      payout.status = "paid";
-      payout.paidAt = paidAt;
-      payout.updatedAt = paidAt;
-      payoutLedger.push(
-        payoutPaidPosting({ id: seededId("txn", paidAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
-      );
-    }
-  }
-  void rng;
-  return { payouts, payoutItems, payoutLedger };
-}
-
-function atLocal(day: string, hour: number, cal: SettlementCalendar): Date {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return zonedTimeToUtc({ year: y, month: m, day: d, hour, minute: 0, second: 0 }, cal.timeZone);
 }

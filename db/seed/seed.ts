@@ -1,16 +1,17 @@
 /**
- * Writes the demo merchants, people and a year of ledger history. Set-based: rows
- * are generated in memory (generate.ts) and inserted in large multi-row statements,
- * all lines of a ledger transaction in the same statement (the balance trigger).
+ * Writes the demo merchants, people and a year of ledger history. Set-based: the
+ * generator (generate.ts) streams day batches, which are encoded to CSV and written
+ * with COPY (copy.ts) on either driver, whole ledger transactions per statement
+ * (the balance trigger checks each statement).
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../client.server";
 import * as s from "../schema";
 import { makeSheba } from "~/lib/bank-account";
 import type { SettlementCalendar } from "~/modules/settlements/calendar";
-import { generateMerchantLedger, type GeneratedLedger } from "./generate";
+import { generateMerchantDays, type GenerateOptions } from "./generate";
+import { CopyBuffer, copyTargetFor, verifyBulkLoad } from "./copy";
 import { HOLIDAYS } from "./holidays";
 import { COFFEE, DEMO_PASSWORD, NORTHWIND, USERS, type MerchantSpec } from "./merchants";
 
@@ -34,14 +35,6 @@ export function sha256Hex(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
-async function insertChunked<T extends Record<string, unknown>>(db: Db, table: PgTable, rows: T[], columns: number) {
-  // PostgreSQL allows 65535 bind parameters per statement.
-  const size = Math.max(1, Math.floor(60000 / columns));
-  for (let i = 0; i < rows.length; i += size) {
-    await db.insert(table).values(rows.slice(i, i + size) as never);
-  }
-}
-
 export function calendarFor(spec: MerchantSpec): SettlementCalendar {
   return {
     timeZone: spec.timeZone,
@@ -50,6 +43,101 @@ export function calendarFor(spec: MerchantSpec): SettlementCalendar {
     weekendDays: spec.weekendDays,
     holidays: new Set((HOLIDAYS[spec.holidayCalendar] ?? []).map((h) => h.day)),
   };
+}
+
+/** A merchant, its verified bank account and its terminals (and API keys, when the spec has them). */
+export async function insertMerchant(
+  db: Db,
+  spec: MerchantSpec,
+  opts: { activatedAt: Date; apiKeys?: boolean },
+): Promise<{ bankAccountId: string; bankAccountMask: string }> {
+  const activatedAt = opts.activatedAt;
+  const bankAccountId = `ba_${spec.id.slice(4)}`;
+  const accountNumber = spec.bank.kind === "sheba" ? makeSheba(spec.bank.bankCode!, "0000000123456789012") : spec.bank.accountNumber;
+  await db.insert(s.merchants).values({
+    id: spec.id,
+    name: spec.name,
+    legalName: spec.legalName,
+    status: "active",
+    country: spec.country,
+    timeZone: spec.timeZone,
+    currency: spec.currency,
+    defaultLocale: "en",
+    contactEmail: spec.contactEmail,
+    contactPhone: spec.contactPhone,
+    businessType: spec.businessType,
+    processorId: "sandbox",
+    settlementCutoff: spec.cutoff,
+    settlementDelayDays: spec.delayDays,
+    weekendDays: spec.weekendDays,
+    holidayCalendar: spec.holidayCalendar,
+    minimumPayout: spec.minimumPayout,
+    feeBps: spec.feeBps,
+    feeFixed: spec.feeFixed,
+    supportRefundLimit: spec.supportRefundLimit,
+    activatedAt,
+    createdAt: activatedAt,
+    updatedAt: activatedAt,
+  });
+  await db.insert(s.merchantBankAccounts).values({
+    merchantId: spec.id,
+    id: bankAccountId,
+    kind: spec.bank.kind,
+    accountNumber,
+    routingNumber: spec.bank.routingNumber ?? null,
+    holderName: spec.bank.holderName,
+    bankCode: spec.bank.bankCode ?? null,
+    bankName: spec.bank.bankName,
+    currency: spec.currency,
+    verified: true,
+    active: true,
+    createdAt: activatedAt,
+  });
+  for (const t of spec.terminals) {
+    await db.insert(s.terminals).values({
+      merchantId: spec.id,
+      id: t.id,
+      name: t.name,
+      location: t.location,
+      kind: t.kind,
+      status: "active",
+      apiKeyPrefix: t.apiKey ? t.apiKey.slice(0, 12) : null,
+      apiKeyLast4: t.apiKey ? t.apiKey.slice(-4) : null,
+      apiKeyCreatedAt: t.apiKey ? activatedAt : null,
+      createdAt: activatedAt,
+      updatedAt: activatedAt,
+    });
+    if (t.apiKey) {
+      await db.insert(s.apiKeys).values({ keyHash: sha256Hex(t.apiKey), merchantId: spec.id, terminalId: t.id, createdAt: activatedAt });
+    }
+  }
+
+  return { bankAccountId, bankAccountMask: `•••• ${accountNumber.slice(-4)}` };
+}
+
+/**
+ * Streams one merchant's generated history into the database with COPY, a few
+ * hundred thousand rows per statement. Returns what it wrote.
+ */
+export async function writeMerchantHistory(
+  db: Db,
+  spec: MerchantSpec,
+  gen: GenerateOptions,
+  opts: { flushRows?: number } = {},
+): Promise<{ payments: number; refunds: number; payouts: number; ledgerTransactions: number }> {
+  const target = copyTargetFor(db);
+  const buffer = new CopyBuffer();
+  const counts = { payments: 0, refunds: 0, payouts: 0, ledgerTransactions: 0 };
+  for (const batch of generateMerchantDays(spec, gen)) {
+    buffer.add(batch);
+    counts.payments += batch.payments.length;
+    counts.refunds += batch.refunds.length;
+    counts.payouts += batch.payouts.length;
+    counts.ledgerTransactions += batch.ledger.length;
+    if (buffer.rows >= (opts.flushRows ?? 200_000)) await buffer.flush(target);
+  }
+  await buffer.flush(target);
+  return counts;
 }
 
 export async function isSeeded(db: Db): Promise<boolean> {
@@ -74,94 +162,38 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> 
   );
   await db.insert(s.holidays).values(holidayRows).onConflictDoNothing();
 
+  // Embedded PostgreSQL is one session and a superuser: the bulk COPY runs with row
+  // triggers off (a foreign-key lookup per row is most of its cost there) and the same
+  // invariants are then proven set-based. A server keeps every trigger on.
+  const pglite = (db as unknown as { $client?: { dumpDataDir?: unknown } }).$client?.dumpDataDir !== undefined;
+  if (pglite) await db.execute(sql`SET session_replication_role = replica`);
   const summary: SeedSummary["merchants"] = [];
   for (const [spec, count] of [
     [COFFEE, opts.coffeePayments],
     [NORTHWIND, opts.northwindPayments],
   ] as const) {
-    const bankAccountId = `ba_${spec.id.slice(4)}`;
-    const accountNumber = spec.bank.kind === "sheba" ? makeSheba(spec.bank.bankCode!, "0000000123456789012") : spec.bank.accountNumber;
-    const activatedAt = new Date(opts.now.getTime() - (opts.days + 30) * 86400_000);
-    await db.insert(s.merchants).values({
-      id: spec.id,
-      name: spec.name,
-      legalName: spec.legalName,
-      status: "active",
-      country: spec.country,
-      timeZone: spec.timeZone,
-      currency: spec.currency,
-      defaultLocale: "en",
-      contactEmail: spec.contactEmail,
-      contactPhone: spec.contactPhone,
-      businessType: spec.businessType,
-      processorId: "sandbox",
-      settlementCutoff: spec.cutoff,
-      settlementDelayDays: spec.delayDays,
-      weekendDays: spec.weekendDays,
-      holidayCalendar: spec.holidayCalendar,
-      minimumPayout: spec.minimumPayout,
-      feeBps: spec.feeBps,
-      feeFixed: spec.feeFixed,
-      supportRefundLimit: spec.supportRefundLimit,
-      activatedAt,
-      createdAt: activatedAt,
-      updatedAt: activatedAt,
-    });
-    await db.insert(s.merchantBankAccounts).values({
-      merchantId: spec.id,
-      id: bankAccountId,
-      kind: spec.bank.kind,
-      accountNumber,
-      routingNumber: spec.bank.routingNumber ?? null,
-      holderName: spec.bank.holderName,
-      bankCode: spec.bank.bankCode ?? null,
-      bankName: spec.bank.bankName,
-      currency: spec.currency,
-      verified: true,
-      active: true,
-      createdAt: activatedAt,
-    });
-    for (const t of spec.terminals) {
-      await db.insert(s.terminals).values({
-        merchantId: spec.id,
-        id: t.id,
-        name: t.name,
-        location: t.location,
-        kind: t.kind,
-        status: "active",
-        apiKeyPrefix: t.apiKey ? t.apiKey.slice(0, 12) : null,
-        apiKeyLast4: t.apiKey ? t.apiKey.slice(-4) : null,
-        apiKeyCreatedAt: t.apiKey ? activatedAt : null,
-        createdAt: activatedAt,
-        updatedAt: activatedAt,
-      });
-      if (t.apiKey) {
-        await db.insert(s.apiKeys).values({ keyHash: sha256Hex(t.apiKey), merchantId: spec.id, terminalId: t.id, createdAt: activatedAt });
-      }
-    }
-
+    const { bankAccountId, bankAccountMask } = await insertMerchant(db, spec, { activatedAt: new Date(opts.now.getTime() - (opts.days + 30) * 86400_000) });
     const refundUserIds = USERS.filter((u) => u.memberships.some((m) => m.merchantId === spec.id && (m.role === "support" || m.role === "owner"))).map((u) => u.id);
     const t0 = Date.now();
-    const generated = generateMerchantLedger(spec, {
+    const written = await writeMerchantHistory(db, spec, {
       seed: opts.seed,
       payments: count,
       days: opts.days,
       now: opts.now,
       calendar: calendarFor(spec),
       bankAccountId,
-      bankAccountMask: `•••• ${accountNumber.slice(-4)}`,
+      bankAccountMask,
       refundUserIds,
     });
-    log(`${spec.name}: generated ${generated.payments.length} payments in ${Date.now() - t0} ms`);
-    await writeLedger(db, generated);
-    summary.push({
-      id: spec.id,
-      payments: generated.payments.length,
-      refunds: generated.refunds.length,
-      payouts: generated.payouts.length,
-      ledgerTransactions: generated.ledger.length,
-    });
-    log(`${spec.name}: written in ${Date.now() - t0} ms`);
+    summary.push({ id: spec.id, ...written });
+    log(`${spec.name}: ${written.payments} payments generated and written in ${Date.now() - t0} ms`);
+  }
+
+  if (pglite) {
+    await db.execute(sql`SET session_replication_role = origin`);
+    const t0 = Date.now();
+    await verifyBulkLoad(db);
+    log(`Ledger balance and references verified set-based in ${Date.now() - t0} ms`);
   }
 
   const createdAt = new Date(opts.now.getTime() - (opts.days + 30) * 86400_000);
@@ -185,41 +217,4 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> 
     .values({ key: "seed", value: { seed: opts.seed, at: opts.now.toISOString(), summary } })
     .onConflictDoUpdate({ target: s.systemState.key, set: { value: sql`excluded.value`, updatedAt: sql`now()` } });
   return { merchants: summary, ms: Date.now() - started };
-}
-
-export async function writeLedger(db: Db, g: GeneratedLedger): Promise<void> {
-  await insertChunked(db, s.payments, g.payments, 28);
-  await insertChunked(db, s.refunds, g.refunds, 14);
-  // Payouts before the ledger rows that name them.
-  await insertChunked(db, s.payouts, g.payouts, 20);
-  await insertChunked(
-    db,
-    s.ledgerTransactions,
-    g.ledger.map(({ postings: _p, ...t }) => t),
-    13,
-  );
-  // Entries: whole transactions per statement (the balance trigger checks each statement).
-  const perStatement = 8000;
-  let batch: (typeof s.ledgerEntries.$inferInsert)[] = [];
-  for (const t of g.ledger) {
-    t.postings.forEach((p, i) =>
-      batch.push({
-        merchantId: t.merchantId,
-        transactionId: t.id,
-        line: i + 1,
-        account: p.account,
-        currency: t.currency,
-        amount: p.amount,
-        availableOn: p.account === "merchant_balance" ? t.availableOn : t.createdAt,
-        createdAt: t.createdAt,
-      }),
-    );
-    if (batch.length >= perStatement) {
-      await db.insert(s.ledgerEntries).values(batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await db.insert(s.ledgerEntries).values(batch);
-  await insertChunked(db, s.payoutItems, g.payoutItems, 4);
-  await insertChunked(db, s.salesDaily, g.rollups, 14);
 }
