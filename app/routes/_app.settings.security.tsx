@@ -3,6 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
+import { PreferencesForm } from "~/components/preferences-form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
@@ -358,6 +359,10 @@ export default function Security() {
             Change password
           </button>
         </Form>
+      </section>
+
+      <section className="card" id="preferences">
+        <PreferencesForm />
       </section>
     </>
   );
