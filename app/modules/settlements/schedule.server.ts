@@ -9,7 +9,7 @@ import { db, type DbOrTx } from "~db/client.server";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { AppContext } from "~/modules/access/guard.server";
 import { audit } from "~/modules/audit/audit.server";
-import { nextCutoff, normalizeCutoff } from "./calendar";
+import { nextCutoff, normalizeCutoff, payoutTimes } from "./calendar";
 import { settlementCalendarFor, type MerchantScope } from "./holidays.server";
 
 export interface Schedule {
@@ -116,4 +116,19 @@ export async function updateSchedule(
  */
 export async function availableOnFor(scope: MerchantScope, at: Date, dbx: DbOrTx = db()): Promise<Date> {
   return nextCutoff(at, await settlementCalendarFor(scope, dbx));
+}
+
+export interface SchedulePreview {
+  nextCutoff: Date;
+  /** The local day that cutoff closes. */
+  settlementDay: string;
+  expectedArrivalDate: string;
+}
+
+/** What the schedule means right now: when today's money closes and when it arrives. */
+export async function schedulePreview(scope: MerchantScope, now: Date = new Date(), dbx: DbOrTx = db()): Promise<SchedulePreview> {
+  const cal = await settlementCalendarFor(scope, dbx);
+  const cutoff = nextCutoff(now, cal);
+  const t = payoutTimes(cutoff, cal);
+  return { nextCutoff: cutoff, settlementDay: t.settlementDay, expectedArrivalDate: t.expectedArrivalDate };
 }
