@@ -51,7 +51,7 @@ export interface AppContext {
 export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
 
 /** Pages a member may still open while the merchant requires 2FA they have not set up. */
-const TWO_FACTOR_SETUP_PATHS = ["/settings/security", "/logout", "/switch-merchant"];
+const TWO_FACTOR_SETUP_PATHS = ["/settings/security", "/logout", "/switch-merchant", "/preferences"];
 
 type Resolution =
   | { kind: "ok"; ctx: AppContext; row: SessionRow }
