@@ -77,7 +77,12 @@ type ActionData =
 
 export async function action({ request }: ActionFunctionArgs) {
   // The permission depends on which step is submitted: read the intent before the guard consumes the body.
-  const intent = String((await request.clone().formData()).get("intent") ?? "");
+  let intent = "";
+  try {
+    intent = String((await request.clone().formData()).get("intent") ?? "");
+  } catch {
+    // Not a form at all: requireAction refuses it below.
+  }
   const { ctx, form } = await requireAction(request, PERMISSION_FOR[intent] ?? "settings:manage");
   const raw = Object.fromEntries([...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)]));
   const parsed = onboardingForm.safeParse(raw);

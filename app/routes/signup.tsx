@@ -24,7 +24,12 @@ export async function action({ request }: ActionFunctionArgs) {
   // No session yet, so no CSRF token: the Origin check stops another site from
   // creating an account in a visitor's browser.
   if (!originAllowed(request)) await refuseCsrf(request, "origin");
-  const form = Object.fromEntries(await request.formData());
+  let form: Record<string, FormDataEntryValue>;
+  try {
+    form = Object.fromEntries(await request.formData());
+  } catch {
+    return json<ActionData>({ error: { message: "Fill in the form to create your account." }, values: {} }, { status: 400 });
+  }
   const input = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
   const result = await signUp(request, {
     businessName: input.businessName ?? "",

@@ -20,6 +20,11 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/logout": { kind: "public" },
   "routes/invite.$merchantId.$token": { kind: "public" },
   "routes/switch-merchant": { kind: "member", action: null },
+  "routes/signup": { kind: "public" },
+  // Any member sees the checklist; each step's form needs its own permission (settings, bank, terminals).
+  "routes/_app.onboarding": { kind: "member", loader: null, action: "settings:manage" },
+  "routes/_app.settings._index": { kind: "member", loader: "settings:manage", action: "settings:manage" },
+  "routes/_app.settings.bank": { kind: "member", loader: "settings:manage", action: "bank:manage" },
   "routes/_app": { kind: "member", loader: null },
   "routes/_app._index": { kind: "member", loader: "overview:view" },
   "routes/_app.staff": { kind: "member", loader: "staff:manage", action: "staff:manage" },
