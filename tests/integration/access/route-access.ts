@@ -40,6 +40,16 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/reports.$report": { kind: "member", loader: "reports:export" },
   "routes/_app.reports._index": { kind: "member", loader: "reports:export" },
   "routes/api.v1.openapi[.]json": { kind: "public" },
+  "routes/_app.terminal": { kind: "member", loader: "terminal:charge", action: "terminal:charge" },
+  // The sandbox provider is "another service": public tokenization and test cards;
+  // the rest answers 401 without the sandbox's own server secret.
+  "routes/sandbox.v1.tokens": { kind: "public" },
+  "routes/sandbox.v1.test-cards": { kind: "public" },
+  "routes/sandbox.v1.authorizations": { kind: "public" },
+  "routes/sandbox.v1.authorizations.$authorizationId.capture": { kind: "public" },
+  "routes/sandbox.v1.authorizations.$authorizationId.void": { kind: "public" },
+  "routes/sandbox.v1.refunds": { kind: "public" },
+  "routes/sandbox.v1.settlement-report": { kind: "public" },
   "routes/api.v1.$": { kind: "api" },
   "routes/api.v1.payments": { kind: "api" },
   "routes/api.v1.payments.$paymentId": { kind: "api" },

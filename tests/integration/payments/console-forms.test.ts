@@ -1,0 +1,211 @@
+import { eq, sql } from "drizzle-orm";
+import { useTestDatabase } from "../../support/db";
+import { createTeam } from "../../support/fixtures";
+import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
+import { db, rows } from "../../../db/client.server";
+import * as s from "../../../db/schema";
+import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminal";
+import { refundFormAction } from "~/modules/refunds/refund-form.server";
+import { createPayment, getPayment } from "~/modules/payments/payments.server";
+import { CARD, card, expectLedgerTiesOut, fastSandbox } from "./fixtures";
+
+useTestDatabase({ seed: "none" });
+
+let team: Awaited<ReturnType<typeof createTeam>>;
+let owner: SignedIn;
+let support: SignedIn;
+const terminalId = "term_vt_test";
+
+beforeAll(async () => {
+  fastSandbox();
+  team = await createTeam("vt");
+  await db().update(s.merchants).set({ processorId: "sandbox", feeBps: 40 }).where(eq(s.merchants.id, team.shop.id));
+  await db().insert(s.terminals).values({ merchantId: team.shop.id, id: terminalId, name: "Virtual terminal", kind: "virtual" });
+  owner = await signIn(team.members.owner.email);
+  support = await signIn(team.members.support.email);
+});
+
+async function settle(p: unknown): Promise<Response> {
+  try {
+    const v = await p;
+    if (v instanceof Response) return v;
+    throw new Error("expected a Response");
+  } catch (e) {
+    if (e instanceof Response) return e;
+    throw e;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function loaderData(user: SignedIn, path = "/terminal"): Promise<any> {
+  const res = await settle(terminalLoader({ request: as(user, path), params: {}, context: {} }));
+  return res.json();
+}
+
+async function charge(user: SignedIn, form: Record<string, string>) {
+  const res = await settle(terminalAction({ request: as(user, "/terminal", { form }), params: {}, context: {} }));
+  const text = res.status === 303 || res.status === 302 ? "" : await res.text();
+  return { status: res.status, location: res.headers.get("location"), text, json: text ? JSON.parse(text) : null };
+}
+
+const expiry = `12/${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, "0")}`;
+
+async function paymentCount(): Promise<number> {
+  const [r] = await rows<{ n: string }>(db(), sql`select count(*)::text n from payments where merchant_id = ${team.shop.id}`);
+  return Number(r!.n);
+}
+
+describe("virtual terminal (/terminal)", () => {
+  it("charges a card, redirects to a receipt, and a re-sent form never charges twice", async () => {
+    const data = await loaderData(owner);
+    expect(data.terminals.map((x: { id: string }) => x.id)).toEqual([terminalId]);
+    expect(data.formKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(data.testCards.length).toBeGreaterThan(10);
+    const before = await paymentCount();
+    const form = {
+      terminal: terminalId,
+      amount: "1,250,000",
+      cardNumber: "6037 9900 0000 0006",
+      expiry,
+      cvc: "123",
+      description: "Two bags of beans",
+      customerReference: "INV-77",
+      key: data.formKey,
+    };
+    // A double click: two submissions of the same rendering at once.
+    const [a, b] = await Promise.all([charge(owner, form), charge(owner, form)]);
+    expect(a.status).toBe(303);
+    expect(b.status).toBe(303);
+    expect(a.location).toBe(b.location);
+    // A refresh that re-sends the POST later.
+    const c = await charge(owner, form);
+    expect(c.location).toBe(a.location);
+    expect(await paymentCount()).toBe(before + 1);
+
+    const receipt = (await loaderData(owner, a.location!)).receipt;
+    expect(receipt).toMatchObject({ status: "captured", amount: "1250000", currency: "IRR", maskedCard: "603799******0006", issuerBank: "017", customerReference: "INV-77" });
+    // The same key with other details is a different payment: refused, with a fresh form.
+    const d = await charge(owner, { ...form, amount: "99,000" });
+    expect(d.status).toBe(409);
+    expect(d.json.errors.form).toMatch(/already used/);
+    expect(d.json.freshKey).toBeTruthy();
+    await expectLedgerTiesOut({ merchantId: team.shop.id, currency: "IRR" });
+  });
+
+  it("shows a decline in plain words and a timeout as pending, with the masked card only", async () => {
+    const declined = await charge(support, { terminal: terminalId, amount: "50000", cardNumber: CARD.insufficient, expiry, cvc: "123", key: crypto.randomUUID() });
+    expect(declined.status).toBe(303);
+    const r1 = (await loaderData(support, declined.location!)).receipt;
+    expect(r1.status).toBe("declined");
+    expect(r1.declineCode).toBe("insufficient_funds");
+    expect(r1.maskedCard).toBe("400000******9995");
+    const pending = await charge(support, { terminal: terminalId, amount: "50000", cardNumber: CARD.timeoutApproved, expiry, cvc: "123", key: crypto.randomUUID() });
+    const r2 = (await loaderData(support, pending.location!)).receipt;
+    expect(r2.status).toBe("pending");
+  });
+
+  it("refuses bad input by field, charges nothing, and never echoes the card number", async () => {
+    const before = await paymentCount();
+    const base = { terminal: terminalId, amount: "10000", cardNumber: CARD.approve, expiry, cvc: "123" };
+    const cases: [Record<string, string>, string][] = [
+      [{ ...base, cardNumber: "4242424242424241" }, "cardNumber"],
+      [{ ...base, cardNumber: "4242 4242 42" }, "cardNumber"],
+      [{ ...base, cardNumber: "" }, "cardNumber"],
+      [{ ...base, expiry: "01/20" }, "expiry"],
+      [{ ...base, expiry: "13/30" }, "expiry"],
+      [{ ...base, cvc: "12" }, "cvc"],
+      [{ ...base, amount: "0" }, "amount"],
+      [{ ...base, amount: "-500" }, "amount"],
+      [{ ...base, amount: "12.5" }, "amount"],
+      [{ ...base, amount: "abc" }, "amount"],
+      [{ ...base, amount: "9".repeat(40) }, "amount"],
+      [{ ...base, terminal: "term_other" }, "terminal"],
+      [{ ...base, description: "x".repeat(501) }, "description"],
+    ];
+    for (const [form, field] of cases) {
+      const r = await charge(owner, { ...form, key: crypto.randomUUID() });
+      expect(r.status, JSON.stringify(form)).toBe(400);
+      expect(r.json.errors[field], `${field} for ${JSON.stringify(form)}`).toBeTruthy();
+      expect(r.text).not.toContain("4242424242424241");
+      expect(r.text).not.toContain(CARD.approve);
+    }
+    const noKey = await charge(owner, base);
+    expect(noKey.status).toBe(400);
+    expect(noKey.json.errors.form).toBeTruthy();
+    expect(await paymentCount()).toBe(before);
+  });
+
+  it("is closed to roles without terminal:charge", async () => {
+    const viewer = await signIn(team.members.viewer.email);
+    const res = await settle(terminalLoader({ request: as(viewer, "/terminal"), params: {}, context: {} }));
+    expect(res.status).toBe(403);
+    const post = await settle(terminalAction({ request: as(viewer, "/terminal", { form: { amount: "1" } }), params: {}, context: {} }));
+    expect(post.status).toBe(403);
+  });
+});
+
+describe("refund form on the payment page", () => {
+  async function captured(amount: bigint): Promise<string> {
+    const r = await createPayment({ merchantId: team.shop.id }, { amount, currency: "IRR", card: card(CARD.approveIr) }, { terminalId });
+    if (!r.ok || r.payment.status !== "captured") throw new Error("not captured");
+    return r.payment.id;
+  }
+
+  async function refund(user: SignedIn, paymentId: string, form: Record<string, string>) {
+    const res = await settle(refundFormAction({ request: as(user, `/payments/${paymentId}`, { form }), params: { paymentId }, context: {} }));
+    const text = res.status === 303 ? "" : await res.text();
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = { text };
+    }
+    return { status: res.status, location: res.headers.get("location"), json };
+  }
+
+  it("refunds part, then refuses more than the remainder naming it; a re-sent form refunds once", async () => {
+    const id = await captured(400_000n);
+    const key = crypto.randomUUID();
+    const form = { amount: "150,000", reason: "duplicate", note: "charged twice", key };
+    const [a, b] = await Promise.all([refund(owner, id, form), refund(owner, id, form)]);
+    expect(a.status).toBe(303);
+    expect(a.location).toBe(b.location);
+    expect(a.location).toMatch(/refundStatus=succeeded/);
+    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(150_000n);
+    const over = await refund(owner, id, { amount: "300000", reason: "other", key: crypto.randomUUID() });
+    expect(over.status).toBe(400);
+    expect(over.json.errors.amount).toMatch(/250,000/);
+    const rest = await refund(owner, id, { amount: "", reason: "requested_by_customer", key: crypto.randomUUID() });
+    expect(rest.status).toBe(303);
+    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(400_000n);
+    const empty = await refund(owner, id, {});
+    expect(empty.status).toBe(400);
+    await expectLedgerTiesOut({ merchantId: team.shop.id, currency: "IRR" });
+  });
+
+  it("applies support's per-refund limit and asks for step-up when the session is not recent", async () => {
+    const id = await captured(2_000_000n);
+    const tooMuch = await refund(support, id, { amount: "", reason: "other", key: crypto.randomUUID() });
+    expect(tooMuch.status).toBe(403);
+    expect(tooMuch.json.errors.amount).toMatch(/at most/);
+    await db().update(s.sessions).set({ verifiedAt: new Date(Date.now() - 3600_000) }).where(eq(s.sessions.id, support.sessionId));
+    const noStepUp = await refund(support, id, { amount: "100000", reason: "other", key: crypto.randomUUID() });
+    expect(noStepUp.status).toBe(403);
+    expect(noStepUp.json.stepUp).toBeTruthy();
+    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(0n);
+    const withPassword = await refund(support, id, { amount: "100000", reason: "other", stepUpPassword: DEMO_PASSWORD, key: crypto.randomUUID() });
+    expect(withPassword.status).toBe(303);
+    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(100_000n);
+  });
+
+  it("is closed to roles without refunds:create and to other merchants' payments", async () => {
+    const id = await captured(10_000n);
+    const accountant = await signIn(team.members.accountant.email);
+    const r = await refund(accountant, id, { amount: "1000", reason: "other" });
+    expect(r.status).toBe(403);
+    const outsider = await signIn(team.outsider.email);
+    const o = await refund(outsider, id, { amount: "1000", reason: "other" });
+    expect(o.status).toBe(404);
+    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(0n);
+  });
+});
