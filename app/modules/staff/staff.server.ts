@@ -213,23 +213,22 @@ export async function revokeInvitation(scope: Scope, actor: AppContext, invitati
   });
 }
 
-async function lockMembership(tx: DbOrTx, scope: Scope, userId: string) {
-  const [m] = await rows<{ role: Role; status: string; email: string }>(
+/**
+ * Locks the owners' rows and the target's, always in user_id order, so two concurrent
+ * changes (each demoting the other owner, say) queue up instead of deadlocking, and
+ * the second sees the first's result when it counts the remaining owners.
+ */
+async function lockForChange(tx: DbOrTx, scope: Scope, userId: string) {
+  const locked = await rows<{ user_id: string; role: Role; status: string; email: string }>(
     tx,
-    sql`select m.role, m.status, u.email from memberships m join users u on u.id = m.user_id
-        where m.merchant_id = ${scope.merchantId} and m.user_id = ${userId} for update of m`,
+    sql`select m.user_id, m.role, m.status, u.email from memberships m join users u on u.id = m.user_id
+        where m.merchant_id = ${scope.merchantId} and (m.role = 'owner' or m.user_id = ${userId})
+        order by m.user_id for update of m`,
   );
-  return m;
-}
-
-/** Active owners, row-locked so two demotions cannot both pass the last-owner check. */
-async function activeOwnerCount(tx: DbOrTx, scope: Scope): Promise<number> {
-  const owners = await rows<{ user_id: string }>(
-    tx,
-    sql`select user_id from memberships where merchant_id = ${scope.merchantId}
-        and role = 'owner' and status = 'active' for update`,
-  );
-  return owners.length;
+  return {
+    target: locked.find((m) => m.user_id === userId),
+    activeOwners: locked.filter((m) => m.role === "owner" && m.status === "active").length,
+  };
 }
 
 async function refuse(actor: AppContext, request: Request, action: string, targetId: string, error: StaffError): Promise<never> {
@@ -253,14 +252,14 @@ export async function changeRole(
 ): Promise<void> {
   try {
     await db().transaction(async (tx) => {
-      const target = await lockMembership(tx, scope, input.userId);
+      const { target, activeOwners } = await lockForChange(tx, scope, input.userId);
       if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
       if (target.role === input.role) return;
       assertCanGrant(actor, input.role);
       if (target.role === "owner" && actor.role !== "owner") {
         throw new StaffError("Only an owner can change another owner's role.", 403, "role");
       }
-      if (target.role === "owner" && target.status === "active" && (await activeOwnerCount(tx, scope)) <= 1) {
+      if (target.role === "owner" && target.status === "active" && activeOwners <= 1) {
         throw new StaffError(
           `${target.email} is the last owner of ${actor.merchant.name}. Make someone else an owner first.`,
           409,
@@ -291,14 +290,14 @@ export async function changeRole(
 export async function disableMember(scope: Scope, actor: AppContext, userId: string, request: Request): Promise<void> {
   try {
     await db().transaction(async (tx) => {
-      const target = await lockMembership(tx, scope, userId);
+      const { target, activeOwners } = await lockForChange(tx, scope, userId);
       if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
       if (userId === actor.user.id) throw new StaffError("You cannot disable your own access.", 409);
       if (target.status === "disabled") return;
       if (target.role === "owner" && actor.role !== "owner") {
         throw new StaffError("Only an owner can disable another owner.", 403);
       }
-      if (target.role === "owner" && (await activeOwnerCount(tx, scope)) <= 1) {
+      if (target.role === "owner" && activeOwners <= 1) {
         throw new StaffError(`${target.email} is the last owner of ${actor.merchant.name} and cannot be disabled.`, 409);
       }
       await tx
@@ -324,7 +323,7 @@ export async function disableMember(scope: Scope, actor: AppContext, userId: str
 
 export async function enableMember(scope: Scope, actor: AppContext, userId: string, request: Request): Promise<void> {
   await db().transaction(async (tx) => {
-    const target = await lockMembership(tx, scope, userId);
+    const { target } = await lockForChange(tx, scope, userId);
     if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
     if (target.status === "active") return;
     if (target.role === "owner" && actor.role !== "owner") {
