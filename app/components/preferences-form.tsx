@@ -52,7 +52,9 @@ export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
           <label key={digits} className="choice">
             <input type="radio" name="digits" value={digits} defaultChecked={prefs.digits === digits} />
             <span>{t(`prefs.digits.${digits}`)}</span>{" "}
-            <span className="muted num">{sample({ locale: prefs.locale === "en" ? "fa" : prefs.locale, digits }).number(1234567)}</span>
+            <span className="muted num" lang="fa">
+              {sample({ locale: "fa", digits }).number(1234567)}
+            </span>
           </label>
         ))}
       </fieldset>

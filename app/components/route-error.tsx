@@ -47,7 +47,7 @@ export function RouteErrorBoundary() {
     <section className="card" role="alert" aria-labelledby="route-error-title">
       <h1 id="route-error-title">{t(titleKey(status))}</h1>
       <p>{message}</p>
-      <p className="muted">{t("error.status", { status: String(status) })}</p>
+      <p className="muted">{t("error.status", { status })}</p>
       <p>
         <Link to="/">{t("error.backToConsole")}</Link>
       </p>
