@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -11,6 +11,7 @@ import { can, refundsUncapped } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireContext } from "~/modules/access/guard.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
+import { refundFormAction } from "~/modules/refunds/refund-form.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
@@ -38,6 +39,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     { headers: { "Cache-Control": "private, no-store" } },
   );
 }
+
+// The refund form (app/components/refund-form.tsx) posts here: refunds:create, CSRF,
+// step-up, the role's limit and the form's idempotency key are checked in refundFormAction.
+export const action = (args: ActionFunctionArgs) => refundFormAction(args);
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
