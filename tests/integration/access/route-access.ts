@@ -13,7 +13,13 @@ import type { Permission } from "../../../app/lib/permissions";
 export type RouteAccess =
   | { kind: "public" }
   | { kind: "api" }
-  | { kind: "member"; loader?: Permission | null; action?: Permission | null };
+  | {
+      kind: "member";
+      loader?: Permission | null;
+      action?: Permission | null;
+      /** How a role without the permission is turned away: 403 (default), or a redirect to its own home page. */
+      refusal?: "403" | "home";
+    };
 
 export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/login": { kind: "public" },
@@ -26,7 +32,9 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.settings._index": { kind: "member", loader: "settings:manage", action: "settings:manage" },
   "routes/_app.settings.bank": { kind: "member", loader: "settings:manage", action: "bank:manage" },
   "routes/_app": { kind: "member", loader: null },
-  "routes/_app._index": { kind: "member", loader: "overview:view" },
+  "routes/_app._index": { kind: "member", loader: "overview:view", refusal: "home" },
+  "routes/_app.terminals._index": { kind: "member", loader: "terminals:manage", action: "terminals:manage" },
+  "routes/_app.terminals.$terminalId": { kind: "member", loader: "terminals:manage", action: "terminals:manage" },
   "routes/_app.staff": { kind: "member", loader: "staff:manage", action: "staff:manage" },
   "routes/_app.settings.security": { kind: "member", loader: null, action: null },
   "routes/_app.audit": { kind: "member", loader: "audit:view" },
