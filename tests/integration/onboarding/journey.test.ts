@@ -45,7 +45,9 @@ async function body(r: Response): Promise<{ error?: { message: string; field?: s
 let owner: SignedIn;
 let merchantId: string;
 
-async function post(user: SignedIn, path: string, form: Record<string, string>, action = onboardingAction) {
+type Action = (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
+
+async function post(user: SignedIn, path: string, form: Record<string, string>, action: Action = onboardingAction as Action) {
   return run(() => action({ request: as(user, path, { form }), params: {}, context: {} }));
 }
 
@@ -209,7 +211,7 @@ describe("a new merchant", () => {
   it("lets only the owner change the bank account, after a step-up", async () => {
     await createUser({ email: "admin@new-cafe.test", password: PASSWORD, memberships: [{ merchantId, role: "admin" }] });
     const admin = await signIn("admin@new-cafe.test", PASSWORD);
-    let r = await post(admin, "/settings/bank", { kind: "sheba", accountNumber: makeSheba("012", "5550001"), holderName: "Admin" }, bankAction);
+    let r = await post(admin, "/settings/bank", { kind: "sheba", accountNumber: makeSheba("012", "5550001"), holderName: "Admin" }, bankAction as Action);
     expect(r.status).toBe(403);
     expect(await r.text()).toMatch(/does not allow/);
 
@@ -219,12 +221,12 @@ describe("a new merchant", () => {
       .set({ verifiedAt: new Date(Date.now() - 10 * 60_000) })
       .where(eq(sessions.userId, owner.userId));
     const newSheba = makeSheba("012", "5550001");
-    r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co." }, bankAction);
+    r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co." }, bankAction as Action);
     expect(r.status).toBe(403);
     expect((await body(r)).error?.code).toBe("step_up_required");
-    r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co.", stepUpPassword: "wrong password!" }, bankAction);
+    r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co.", stepUpPassword: "wrong password!" }, bankAction as Action);
     expect(r.status).toBe(403);
-    r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co.", stepUpPassword: PASSWORD }, bankAction);
+    r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co.", stepUpPassword: PASSWORD }, bankAction as Action);
     expect(r.status).toBe(302);
     const list = await t.db.select().from(merchantBankAccounts).where(eq(merchantBankAccounts.merchantId, merchantId));
     expect(list.filter((a) => a.active).map((a) => [a.accountNumber, a.bankName])).toEqual([[newSheba, "Mellat Bank"]]);
