@@ -19,7 +19,7 @@ import { isValidLocalDateKey } from "~/lib/dates";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { ColumnSpec } from "../definition";
-import { asDate, dayRangeLabel, keysetBatches, previousDay, type Report } from "./report.server";
+import { asDate, dayRangeLabel, keysetBatches, previousDay, yieldToEventLoop, type Report } from "./report.server";
 
 export interface ReconciliationRow {
   payout_id: string;
@@ -211,6 +211,7 @@ export const reconciliationReport: Report<ReconciliationRow> = {
                     order by pi.ledger_transaction_id
                     limit ${size}`,
               );
+              await yieldToEventLoop();
               for (const item of items) {
                 buffer.push({
                   ...item,

@@ -64,10 +64,21 @@ export async function* keysetBatches<T>(
   let cursor: string | null = null;
   for (;;) {
     const page: { rows: T[]; next: string | null } = await keysetPage<T>(dbx, { ...q, cursor, limit: batchSize });
+    await yieldToEventLoop();
     if (page.rows.length > 0) yield page.rows;
     if (!page.next) return;
     cursor = page.next;
   }
+}
+
+/**
+ * PGlite runs a query on this thread and resolves it as a microtask, so a loop of
+ * queries would never let the event loop run: sockets (this download's and every
+ * other request's) would stall until the loop ends. One turn after each query keeps
+ * the server responsive during a long export.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** "from-2025-01-01_before-2025-02-01" for an instant range (local days of `tz`). */
