@@ -1,0 +1,145 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditEvents, merchants } from "~db/schema";
+import { requireContext, type AppContext } from "~/modules/access/guard.server";
+import { setBankAccount, validateBankAccount } from "~/modules/merchants/bank-accounts.server";
+import { getOnboarding, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
+import { runPayoutEngine } from "~/modules/settlements/engine.server";
+import { editHoliday, listHolidays } from "~/modules/settlements/holidays.server";
+import { getSchedule, updateSchedule } from "~/modules/settlements/schedule.server";
+import { useTestDatabase } from "../../support/db";
+import { as, signIn } from "../../support/auth";
+import { createUser } from "../../support/fixtures";
+import { charge, makeMerchant, payoutsOf, type TestMerchant } from "../settlements/helpers";
+
+const t = useTestDatabase({ seed: "none" });
+const tehran = (local: string) => new Date(`${local}+03:30`);
+
+async function ownerOf(m: TestMerchant, role: "owner" | "admin" = "owner"): Promise<AppContext> {
+  const email = `${role}-${m.id}@shop.test`;
+  await createUser({ email, memberships: [{ merchantId: m.id, role }] });
+  const s = await signIn(email);
+  return requireContext(as(s, "/settings"));
+}
+
+describe("bank accounts by currency", () => {
+  it("a USD merchant is paid to a US account (ABA checked) or an IBAN, never a Sheba", async () => {
+    const v = (input: Parameters<typeof validateBankAccount>[1]) => validateBankAccount("USD", input);
+    expect(v({ kind: "aba", routingNumber: "021000022", accountNumber: "000123456789", holderName: "Books LLC" })).toMatchObject({
+      ok: false,
+      field: "routingNumber",
+      message: expect.stringMatching(/check digit/),
+    });
+    expect(v({ kind: "aba", routingNumber: "501000005", accountNumber: "000123456789", holderName: "Books LLC" })).toMatchObject({ field: "routingNumber", message: expect.stringMatching(/No routing number starts with 50/) });
+    expect(v({ kind: "aba", routingNumber: "021000021", accountNumber: "12ab", holderName: "Books LLC" })).toMatchObject({ field: "accountNumber", message: expect.stringMatching(/4 to 17 digits/) });
+    expect(v({ kind: "aba", routingNumber: "021000021", accountNumber: "000123456789", holderName: "" })).toMatchObject({ field: "holderName" });
+    expect(v({ kind: "sheba", accountNumber: "IR200170000000000123456789", holderName: "Books LLC" })).toMatchObject({ field: "kind", message: expect.stringMatching(/USD payouts go to/) });
+    expect(v({ kind: "iban", accountNumber: "IR200170000000000123456789", holderName: "Books LLC" })).toMatchObject({ field: "accountNumber", message: expect.stringMatching(/IRR payouts only/) });
+    expect(v({ kind: "iban", accountNumber: "DE89 3704 0044 0532 0130 01", holderName: "Books LLC" })).toMatchObject({ field: "accountNumber", message: expect.stringMatching(/check digits/) });
+    expect(v({ kind: "aba", routingNumber: "0210 0002 1", accountNumber: "0001-2345-6789", holderName: "Books  LLC" })).toMatchObject({
+      ok: true,
+      account: { routingNumber: "021000021", accountNumber: "000123456789", holderName: "Books LLC" },
+    });
+    expect(v({ kind: "iban", accountNumber: "gb82 west 1234 5698 7654 32", holderName: "Books LLC" })).toMatchObject({ ok: true, account: { accountNumber: "GB82WEST12345698765432" } });
+    expect(validateBankAccount("EUR", { kind: "aba", routingNumber: "021000021", accountNumber: "000123456789", holderName: "X Y" })).toMatchObject({ field: "kind" });
+  });
+
+  it("an admin cannot change it even through the domain function; the refusal is audited", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const admin = await ownerOf(m, "admin");
+    const r = await setBankAccount(m.scope, { kind: "aba", routingNumber: "110000000", accountNumber: "000111111113", holderName: "Admin" }, { actor: admin });
+    expect(r).toMatchObject({ ok: false, status: 403 });
+    const [e] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.merchantId, m.id), eq(auditEvents.action, "bank_account.change")));
+    expect(e).toMatchObject({ outcome: "denied" });
+  });
+});
+
+describe("settlement schedule", () => {
+  it("refuses what cannot work, with the field and a reason", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const owner = await ownerOf(m);
+    const base = { cutoff: "00:00", delayDays: "2", weekendDays: ["0", "6"], holidayCalendar: "US", minimumPayout: "" };
+    const bad: [Partial<typeof base>, string, RegExp][] = [
+      [{ cutoff: "24:00" }, "cutoff", /time of day/],
+      [{ delayDays: "11" }, "delayDays", /0 to 10/],
+      [{ delayDays: "1.5" }, "delayDays", /whole number/],
+      [{ weekendDays: ["0", "1", "2", "3"] }, "weekendDays", /At most three/],
+      [{ weekendDays: ["7"] }, "weekendDays", /Sunday to Saturday/],
+      [{ holidayCalendar: "XX" }, "holidayCalendar", /from the list/],
+      [{ minimumPayout: "12,50" }, "minimumPayout", /point \(\.\) for decimals/],
+      [{ minimumPayout: "-5" }, "minimumPayout", /greater than zero/],
+    ];
+    for (const [change, field, reason] of bad) {
+      const r = await updateSchedule(m.scope, { ...base, ...change }, { actor: owner });
+      expect(r, JSON.stringify(change)).toMatchObject({ ok: false, field, message: expect.stringMatching(reason) });
+    }
+    const ok = await updateSchedule(m.scope, { ...base, cutoff: "18:30", minimumPayout: "25.00", weekendDays: ["6", "0"] }, { actor: owner });
+    expect(ok.ok).toBe(true);
+    expect(await getSchedule(m.scope)).toMatchObject({ cutoff: "18:30", delayDays: 2, weekendDays: [0, 6], minimumPayout: 2500n });
+    const [e] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.merchantId, m.id), eq(auditEvents.action, "settlement.schedule_update")));
+    expect(e!.details).toMatchObject({ before: { cutoff: "00:00" }, after: { cutoff: "18:30", minimumPayout: "2500" } });
+  });
+
+  it("a new cutoff applies from then on: the same evening payment settles the same day", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const owner = await ownerOf(m);
+    await updateSchedule(m.scope, { cutoff: "18:00", delayDays: "1", weekendDays: ["0", "6"], holidayCalendar: "US", minimumPayout: "0" }, { actor: owner });
+    await charge(m, new Date("2025-10-21T21:00:00Z"), 5000n); // 17:00 EDT Tuesday: before 18:00
+    await runPayoutEngine({ now: new Date("2025-10-22T00:00:00Z"), merchantIds: [m.id] });
+    const [p] = await payoutsOf(m);
+    expect(p!.cutoffAt.toISOString()).toBe("2025-10-21T22:00:00.000Z");
+    expect(p!.expectedArrivalDate).toBe("2025-10-22");
+  });
+});
+
+describe("holiday calendar", () => {
+  it("a closed day of the merchant's own delays the payout; working through a public holiday speeds it up", async () => {
+    const m = await makeMerchant();
+    const owner = await ownerOf(m);
+    expect(await editHoliday(m.scope, { kind: "close", day: "2025-10-21", name: "Stocktaking" }, { actor: owner })).toEqual({ ok: true });
+    expect(await editHoliday(m.scope, { kind: "close", day: "2025-10-32", name: "Nope" }, { actor: owner })).toMatchObject({ ok: false, field: "day" });
+    expect(await editHoliday(m.scope, { kind: "close", day: "2025-10-23", name: " " }, { actor: owner })).toMatchObject({ ok: false, field: "name" });
+    expect(await editHoliday(m.scope, { kind: "open", day: "2025-10-22" }, { actor: owner })).toMatchObject({ ok: false, message: expect.stringMatching(/not a public holiday/) });
+    // Monday 2025-11-24 is a public holiday in Iran; the merchant works through it.
+    expect(await editHoliday(m.scope, { kind: "open", day: "2025-11-24" }, { actor: owner })).toEqual({ ok: true });
+
+    await charge(m, tehran("2025-10-20T12:00:00"), 1_000_000n); // Monday
+    await charge(m, tehran("2025-11-23T12:00:00"), 2_000_000n); // Sunday before the holiday
+    await runPayoutEngine({ now: tehran("2025-11-26T12:00:00"), merchantIds: [m.id] });
+    const ps = await payoutsOf(m);
+    expect(ps.map((p) => p.expectedArrivalDate)).toEqual(["2025-10-22", "2025-11-24"]);
+
+    const list = await listHolidays(m.scope, { from: "2025-10-01", to: "2025-11-30" });
+    expect(list.map((h) => [h.day, h.source, h.closed])).toEqual([
+      ["2025-10-21", "merchant", true],
+      ["2025-11-24", "country", false],
+    ]);
+    expect(await editHoliday(m.scope, { kind: "reset", day: "2025-11-24" }, { actor: owner })).toEqual({ ok: true });
+    expect((await listHolidays(m.scope, { from: "2025-11-24", to: "2025-11-24" }))[0]!.closed).toBe(true);
+  });
+});
+
+describe("business details", () => {
+  it("validates contact details and keeps the checklist honest", async () => {
+    const m = await makeMerchant({ status: "pending" });
+    const owner = await ownerOf(m);
+    const base = { name: "Shop", legalName: "Shop Co.", businessType: "Books", contactEmail: "a@b.test", contactPhone: "+1 617 555 0142", website: "" };
+    expect(await updateBusinessDetails(m.scope, { ...base, contactEmail: "nope" }, { actor: owner })).toMatchObject({ ok: false, field: "contactEmail" });
+    expect(await updateBusinessDetails(m.scope, { ...base, website: "shop.test" }, { actor: owner })).toMatchObject({ ok: false, field: "website" });
+    expect(await updateBusinessDetails(m.scope, { ...base, timeZone: "Mars/Olympus" }, { actor: owner })).toMatchObject({ ok: false, field: "timeZone" });
+    expect(await updateBusinessDetails(m.scope, { ...base, contactPhone: "۰۲۱ ۵۵۵۵ ۰۱۰۰" }, { actor: owner })).toEqual({ ok: true });
+    const [row] = await t.db.select().from(merchants).where(eq(merchants.id, m.id));
+    expect(row!.contactPhone).toBe("021 5555 0100");
+    const o = await getOnboarding(m.scope);
+    expect(o.steps.find((s) => s.id === "business")!.done).toBe(true);
+    // Bank account (helper) and provider are set; no terminal yet: still pending, and it says so.
+    expect(o.status).toBe("pending");
+    expect(o.blocker).toMatch(/first terminal/);
+  });
+});
