@@ -307,7 +307,8 @@ function TestCards({ cards }: { cards: NonNullable<Data["testCards"]> }) {
       const k = `decline.${b.code}`;
       return `${t("vt.outcome.decline")}: ${isMessageKey(k) ? t(k) : b.code}`;
     }
-    return t(`vt.outcome.${b.kind}` as MessageKey);
+    // Only "slow" has a number in it; the others ignore the param.
+    return t(`vt.outcome.${b.kind}` as MessageKey, { seconds: 2 });
   };
   return (
     <details className="card test-cards">
@@ -351,7 +352,7 @@ export default function VirtualTerminalPage() {
       <div className="page-header">
         <div>
           <h1>{t("vt.title")}</h1>
-          <p>{t("vt.subtitle")}</p>
+          <p>{t("vt.subtitle", { first: 6, last: 4 })}</p>
         </div>
       </div>
       {data.receipt ? (

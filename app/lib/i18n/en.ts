@@ -492,7 +492,7 @@ export const en = {
 
   /* ------------------- Virtual terminal and refund form ------------------- */
   "vt.title": "Virtual terminal",
-  "vt.subtitle": "Charge a card the customer gives you by phone, email or at the counter. The card number goes straight to the provider; the console keeps only its first 6 and last 4 digits.",
+  "vt.subtitle": "Charge a card the customer gives you by phone, email or at the counter. The card number goes straight to the provider; the console keeps only its first {first} and last {last} digits.",
   "vt.formTitle": "New payment",
   "vt.terminal": "Terminal",
   "vt.noTerminal": "There is no active terminal to charge from. An owner or administrator can add one under Terminals.",
@@ -512,7 +512,7 @@ export const en = {
   "vt.error.terminalInactive": "This terminal has been deactivated. Choose another one.",
   "vt.error.cardNumber.empty": "Enter the card number.",
   "vt.error.cardNumber.digits": "A card number has only digits.",
-  "vt.error.cardNumber.length": "A card number has 12 to 19 digits.",
+  "vt.error.cardNumber.length": "A card number has {min} to {max} digits.",
   "vt.error.cardNumber.luhn": "This card number is not valid (its check digit does not match). Check the digits.",
   "vt.error.cardNumber.brandLength": "This number has the wrong length for a {brand} card.",
   "vt.error.expiry.format": "Enter the expiry date as MM/YY, as printed on the card.",
@@ -550,7 +550,7 @@ export const en = {
   "vt.outcome.processing_error": "Fails with a processing error",
   "vt.outcome.timeout_approved": "No answer in time; found approved a few minutes later",
   "vt.outcome.timeout_lost": "No answer in time; found never received, so it fails",
-  "vt.outcome.slow": "Approved after 2 seconds",
+  "vt.outcome.slow": "Approved after {seconds} seconds",
   "vt.outcome.refund_fails": "Approved; refunds of it fail",
   "decline.insufficient_funds": "The card has insufficient funds. Ask the customer for another card.",
   "decline.do_not_honor": "The card's bank declined the payment without giving a reason. The customer should call their bank.",

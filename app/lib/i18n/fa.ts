@@ -479,7 +479,7 @@ export const fa: CatalogShape = {
 
   /* ------------------- Virtual terminal and refund form ------------------- */
   "vt.title": "کارتخوان مجازی",
-  "vt.subtitle": "کارتی را که مشتری تلفنی، با ایمیل یا حضوری به شما می‌دهد شارژ کنید. شماره کارت مستقیم به پرداخت‌یار می‌رود و پنل فقط ۶ رقم اول و ۴ رقم آخر آن را نگه می‌دارد.",
+  "vt.subtitle": "کارتی را که مشتری تلفنی، با ایمیل یا حضوری به شما می‌دهد شارژ کنید. شماره کارت مستقیم به پرداخت‌یار می‌رود و پنل فقط {first} رقم اول و {last} رقم آخر آن را نگه می‌دارد.",
   "vt.formTitle": "پرداخت جدید",
   "vt.terminal": "پایانه",
   "vt.noTerminal": "پایانهٔ فعالی برای دریافت پرداخت وجود ندارد. مالک یا مدیر می‌تواند از بخش پایانه‌ها یکی اضافه کند.",
@@ -499,7 +499,7 @@ export const fa: CatalogShape = {
   "vt.error.terminalInactive": "این پایانه غیرفعال شده است. پایانهٔ دیگری انتخاب کنید.",
   "vt.error.cardNumber.empty": "شماره کارت را وارد کنید.",
   "vt.error.cardNumber.digits": "شماره کارت فقط رقم دارد.",
-  "vt.error.cardNumber.length": "شماره کارت ۱۲ تا ۱۹ رقم دارد.",
+  "vt.error.cardNumber.length": "شماره کارت {min} تا {max} رقم دارد.",
   "vt.error.cardNumber.luhn": "این شماره کارت معتبر نیست (رقم کنترل آن نمی‌خواند). ارقام را بررسی کنید.",
   "vt.error.cardNumber.brandLength": "طول این شماره برای کارت {brand} درست نیست.",
   "vt.error.expiry.format": "تاریخ انقضا را به شکل ماه/سال، همان‌طور که روی کارت آمده، وارد کنید.",
@@ -537,7 +537,7 @@ export const fa: CatalogShape = {
   "vt.outcome.processing_error": "ناموفق با خطای پردازش",
   "vt.outcome.timeout_approved": "پاسخ به‌موقع نمی‌رسد؛ چند دقیقه بعد موفق شناخته می‌شود",
   "vt.outcome.timeout_lost": "پاسخ به‌موقع نمی‌رسد؛ معلوم می‌شود هرگز نرسیده و ناموفق می‌شود",
-  "vt.outcome.slow": "پس از ۲ ثانیه موفق",
+  "vt.outcome.slow": "پس از {seconds} ثانیه موفق",
   "vt.outcome.refund_fails": "موفق؛ استرداد آن ناموفق می‌شود",
   "decline.insufficient_funds": "موجودی کارت کافی نیست. از مشتری کارت دیگری بخواهید.",
   "decline.do_not_honor": "بانک صادرکننده پرداخت را بدون ذکر دلیل رد کرد. مشتری باید با بانک خود تماس بگیرد.",

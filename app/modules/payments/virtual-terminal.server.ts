@@ -117,7 +117,7 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, re
   const info = detectCard(pan);
   if (pan === "") errors.cardNumber = t("vt.error.cardNumber.empty");
   else if (!/^[0-9]+$/.test(pan)) errors.cardNumber = t("vt.error.cardNumber.digits");
-  else if (pan.length < 12 || pan.length > 19) errors.cardNumber = t("vt.error.cardNumber.length");
+  else if (pan.length < 12 || pan.length > 19) errors.cardNumber = t("vt.error.cardNumber.length", { min: 12, max: 19 });
   else if (!luhnValid(pan)) errors.cardNumber = t("vt.error.cardNumber.luhn");
   else if (info.brand !== "unknown" && !info.lengths.includes(pan.length)) {
     errors.cardNumber = t("vt.error.cardNumber.brandLength", { brand: t(`cardBrand.${info.brand}` as MessageKey) });
