@@ -30,7 +30,9 @@ let secret: string | undefined;
 export function sandboxApiSecret(): string {
   if (secret) return secret;
   if (process.env.SANDBOX_API_SECRET) return (secret = process.env.SANDBOX_API_SECRET);
-  if (process.env.NODE_ENV === "production") throw new Error("SANDBOX_API_SECRET is required in production");
+  if (process.env.NODE_ENV === "production") {
+    console.warn("SANDBOX_API_SECRET is not set: using a secret generated into the data folder.");
+  }
   const file = path.join(process.env.DATA_DIR ?? path.resolve(process.cwd(), "data"), "sandbox-api.secret");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   try {

@@ -1,8 +1,8 @@
 /**
  * The sandbox provider's card vault key and cipher. Card numbers are stored
  * encrypted with AES-256-GCM (PCI DSS 3.5: a stored PAN is unreadable); the key comes
- * from SANDBOX_VAULT_KEY (32 bytes, base64 or hex) and, in development only, from a
- * key generated once into the data folder. The key id stored beside each ciphertext
+ * from SANDBOX_VAULT_KEY (32 bytes, base64 or hex) or, when unset, from a key generated
+ * once into the data folder (with a warning in production). The key id stored beside each ciphertext
  * lets a rotated key be told apart from the current one.
  */
 import crypto from "node:crypto";
@@ -28,8 +28,10 @@ function dataDir(): string {
 }
 
 function developmentKey(): Buffer {
+  // The sandbox only ever holds test cards, so a missing key must not stop a demo
+  // started in production mode; it is said out loud instead.
   if (process.env.NODE_ENV === "production") {
-    throw new Error("SANDBOX_VAULT_KEY is required in production (32 bytes, base64 or hex)");
+    console.warn("SANDBOX_VAULT_KEY is not set: using a key generated into the data folder. Set it for any shared deployment.");
   }
   const file = path.join(dataDir(), "sandbox-vault.key");
   fs.mkdirSync(path.dirname(file), { recursive: true });
