@@ -145,7 +145,7 @@ export default function Reports() {
             {s.reports.map((r) => (
               <label key={r.id} style={{ display: "flex", gap: "0.5rem", alignItems: "flex-start", marginBlockEnd: "0.6rem" }}>
                 <input type="radio" name="report" value={r.id} defaultChecked={r.id === s.report} />
-                <span>
+                <span lang="en" dir="ltr">
                   <strong>{r.title}</strong>
                   <br />
                   <span className="muted">{r.description}</span>
@@ -258,7 +258,10 @@ export default function Reports() {
                 <li key={c.key} style={{ display: "flex", gap: "0.5rem", alignItems: "center", paddingBlock: "0.2rem", borderBlockEnd: "1px solid var(--border)" }}>
                   <input type="checkbox" name="col" value={c.key} id={`col-${c.key}`} defaultChecked={c.checked} />
                   <label htmlFor={`col-${c.key}`} style={{ flex: 1 }} title={c.doc}>
-                    <code dir="ltr">{c.key}</code> <span className="muted" style={{ fontSize: "0.85rem" }}>{c.doc}</span>
+                    <code dir="ltr">{c.key}</code>{" "}
+                    <span className="muted" style={{ fontSize: "0.85rem" }} lang="en" dir="ltr">
+                      {c.doc}
+                    </span>
                   </label>
                   <button type="submit" name="move" value={`${c.key}:up`} className="btn" disabled={i === 0} aria-label={`${w.up}: ${c.key}`} style={{ minHeight: 28, padding: "0 0.5rem" }}>
                     ↑

@@ -108,7 +108,8 @@ export async function reportsPage(ctx: ExportContext, params: URLSearchParams, n
 
   const tzRaw = last(params, "tz");
   const timeZone = tzRaw && isValidTimeZone(tzRaw) ? canonicalTimeZone(tzRaw) : ctx.merchant.timeZone;
-  const firstVisit = !params.has("report");
+  // The form always sends both dates (empty for "all time"); a link without them gets last month.
+  const firstVisit = !params.has("start") && !params.has("end");
   const defaults = lastMonth(timeZone, now);
   const startRaw = params.has("start") ? last(params, "start") ?? "" : firstVisit ? defaults.start : "";
   const endRaw = params.has("end") ? last(params, "end") ?? "" : firstVisit ? defaults.end : "";

@@ -197,7 +197,9 @@ export const reconciliationReport: Report<ReconciliationRow> = {
               const items = await rows<Omit<ReconciliationRow, "payout_id" | "payout_expected_arrival_date" | "payout_status" | "payout_amount">>(
                 db(),
                 sql`select lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
-                      lt.net::text as net, lt.source_type, lt.source_id, lt.description, lt.created_at, lt.available_on,
+                      lt.net::text as net, lt.source_type, lt.source_id,
+                      (case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end) as description,
+                      lt.created_at, lt.available_on,
                       lt.payout_id as related_payout_id, p.card_brand::text as card_brand, p.card_funding::text as card_funding,
                       p.card_last4, p.customer_reference, p.terminal_id, t.name as terminal_name
                     from payout_items pi
