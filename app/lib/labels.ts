@@ -103,3 +103,25 @@ export function labelOf(map: Record<string, string>, value: string | null | unde
   if (!value) return "–";
   return map[value] ?? value.replace(/_/g, " ");
 }
+
+/** The Overview's range presets (app/modules/reporting/overview.server.ts resolves them). */
+export const OVERVIEW_RANGES = ["today", "7d", "30d", "90d", "12m", "mtd", "custom"] as const;
+export type OverviewRange = (typeof OVERVIEW_RANGES)[number];
+
+/** Columns of the payments table a person may show or hide. */
+export const PAYMENT_COLUMNS = [
+  "created",
+  "amount",
+  "status",
+  "card",
+  "bank",
+  "funding",
+  "terminal",
+  "customer",
+  "description",
+  "refunded",
+  "fee",
+  "id",
+] as const;
+export type PaymentColumn = (typeof PAYMENT_COLUMNS)[number];
+export const DEFAULT_PAYMENT_COLUMNS: readonly PaymentColumn[] = ["created", "amount", "status", "card", "terminal", "customer", "description"];

@@ -12,6 +12,7 @@ import type { Granularity } from "~/lib/dates";
 import type { MessageKey } from "~/lib/i18n/en";
 import type { Formatter } from "~/lib/format";
 import { useFormat, useT } from "~/lib/i18n/react";
+import { OVERVIEW_RANGES } from "~/lib/labels";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
@@ -19,7 +20,6 @@ import { balanceOverview } from "~/modules/payouts/balances.server";
 import { paymentFilterOptions } from "~/modules/payments/list.server";
 import { ListFilterError, listScope, parseListQuery } from "~/modules/reporting/list-query.server";
 import {
-  OVERVIEW_RANGES,
   overviewQuerySchema,
   resolveOverviewRange,
   salesReport,
@@ -284,7 +284,7 @@ function Breakdown({ title, rows, label, total, id }: { title: string; rows: Dat
       {rows.length === 0 ? (
         <p className="muted">{t("chart.noData")}</p>
       ) : (
-        <>
+        <div className="breakdown-body">
           <BarBreakdown data={top.map((r) => ({ label: label(r.key), value: fmt.chartValue(r.gross), exact: r.gross }))} />
           <div className="table-wrap">
             <table className="table compact">
@@ -319,7 +319,7 @@ function Breakdown({ title, rows, label, total, id }: { title: string; rows: Dat
               </tbody>
             </table>
           </div>
-        </>
+        </div>
       )}
     </section>
   );
@@ -379,7 +379,7 @@ export default function OverviewPage() {
         {periodText}
       </p>
 
-      <section className="kpi-grid" aria-label={t("overview.keyFigures")}>
+      <section className="kpi-grid console-kpis" aria-label={t("overview.keyFigures")}>
         <KpiCard
           testId="kpi-gross"
           label={t("overview.kpi.gross")}
@@ -507,7 +507,7 @@ export default function OverviewPage() {
                       </td>
                       <td>
                         {data.canPayments ? (
-                          <Link to={`/payments/${r.paymentId}`}>{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono">{r.paymentId}</span>}</Link>
+                          <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono">{r.paymentId}</span>}</Link>
                         ) : (
                           <span className="mono">{r.paymentId}</span>
                         )}

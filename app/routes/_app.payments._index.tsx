@@ -20,21 +20,13 @@ import {
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { withParams } from "~/components/console/url";
-import { CARD_BRANDS, CARD_FUNDINGS, PAYMENT_STATUSES } from "~/lib/labels";
+import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
-import {
-  DEFAULT_PAYMENT_COLUMNS,
-  PAYMENT_COLUMNS,
-  listPayments,
-  paymentFilterOptions,
-  paymentListQuerySchema,
-  type PaymentColumn,
-  type PaymentListRow,
-} from "~/modules/payments/list.server";
+import { listPayments, paymentFilterOptions, paymentListQuerySchema, type PaymentListRow } from "~/modules/payments/list.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -53,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // The export takes the same filter; paging and column choices are the page's own.
   const exportParams = new URLSearchParams(url.searchParams);
   for (const k of ["cursor", "cols", "limit"]) exportParams.delete(k);
-  const cols = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
+  const cols: readonly PaymentColumn[] = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
   return json(
     {
       query,

@@ -60,7 +60,7 @@ export default function TerminalsPage() {
       </div>
 
       <div className="table-wrap">
-        <table className="table">
+        <table className="table nowrap-table">
           <caption>{t("terminals.caption", { zone: fmt.timeZone })}</caption>
           <thead>
             <tr>
@@ -87,7 +87,7 @@ export default function TerminalsPage() {
                 <td>
                   <StatusBadge kind="terminalStatus" status={x.status} />
                 </td>
-                <td>{t(`terminalKind.${x.kind}` as MessageKey)}</td>
+                <td>{t(`terminals.kindShort.${x.kind}` as MessageKey)}</td>
                 <td className="nowrap">{x.lastUsedAt ? fmt.dateTime(x.lastUsedAt) : t("terminals.neverUsed")}</td>
                 <td className="num">
                   {fmt.money(x.todayGross)}

@@ -456,6 +456,8 @@ export const en = {
   "terminals.col.today": "Today's sales",
   "terminals.col.trend": "Last 14 days",
   "terminals.col.apiKey": "API key",
+  "terminals.kindShort.api": "API",
+  "terminals.kindShort.virtual": "Virtual terminal",
   "terminals.location": "Location",
   "terminals.neverUsed": "Never used",
   "terminals.noKey": "No active API key",

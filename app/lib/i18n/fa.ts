@@ -443,6 +443,8 @@ export const fa: CatalogShape = {
   "terminals.col.today": "فروش امروز",
   "terminals.col.trend": "دو هفتهٔ اخیر",
   "terminals.col.apiKey": "کلید API",
+  "terminals.kindShort.api": "وب‌سرویس (API)",
+  "terminals.kindShort.virtual": "کارتخوان مجازی",
   "terminals.location": "محل",
   "terminals.neverUsed": "هنوز استفاده نشده",
   "terminals.noKey": "کلید API فعالی ندارد",

@@ -11,7 +11,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, rows } from "~db/client.server";
 import { payments } from "~db/schema";
-import { CARD_BRANDS, CARD_FUNDINGS, PAYMENT_STATUSES } from "~/lib/labels";
+import { CARD_BRANDS, CARD_FUNDINGS, PAYMENT_COLUMNS, PAYMENT_STATUSES } from "~/lib/labels";
 import {
   amountInput,
   amountRange,
@@ -31,23 +31,7 @@ import {
 
 export type { ListScope } from "~/modules/reporting/list-query.server";
 
-/** Columns a person may show or hide (the table's ids). */
-export const PAYMENT_COLUMNS = [
-  "created",
-  "amount",
-  "status",
-  "card",
-  "bank",
-  "funding",
-  "terminal",
-  "customer",
-  "description",
-  "refunded",
-  "fee",
-  "id",
-] as const;
-export type PaymentColumn = (typeof PAYMENT_COLUMNS)[number];
-export const DEFAULT_PAYMENT_COLUMNS: PaymentColumn[] = ["created", "amount", "status", "card", "terminal", "customer", "description"];
+export { DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, type PaymentColumn } from "~/lib/labels";
 
 export const PAYMENT_SORTS = ["created", "-created", "amount", "-amount"] as const;
 

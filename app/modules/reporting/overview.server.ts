@@ -22,6 +22,7 @@ import {
   type Granularity,
   type Weekday,
 } from "~/lib/dates";
+import { OVERVIEW_RANGES, type OverviewRange } from "~/lib/labels";
 import { percentChange } from "~/lib/money";
 import {
   ListFilterError,
@@ -78,8 +79,7 @@ export async function basicOverview(scope: Scope, timeZone: string, now = new Da
 
 /* --------------------------------- Ranges ---------------------------------- */
 
-export const OVERVIEW_RANGES = ["today", "7d", "30d", "90d", "12m", "mtd", "custom"] as const;
-export type OverviewRange = (typeof OVERVIEW_RANGES)[number];
+export { OVERVIEW_RANGES, type OverviewRange };
 export const GRANULARITIES = ["hour", "day", "week", "month"] as const;
 
 export const overviewQuerySchema = z.preprocess(
