@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -61,7 +62,12 @@ const onboardingForm = z.discriminatedUnion("intent", [
     holderName: z.string().max(300),
   }),
   z.object({ intent: z.literal("provider"), providerId: z.string({ required_error: "Choose a provider." }).max(100) }),
-  z.object({ intent: z.literal("terminal"), name: z.string().max(200), kind: z.string().max(20), location: z.string().max(200).optional() }),
+  z.object({
+    intent: z.literal("terminal"),
+    name: z.string().max(200),
+    kind: z.string().max(20),
+    location: z.string().max(200).optional(),
+  }),
 ]);
 
 const PERMISSION_FOR: Record<string, Permission> = {
@@ -84,11 +90,16 @@ export async function action({ request }: ActionFunctionArgs) {
     // Not a form at all: requireAction refuses it below.
   }
   const { ctx, form } = await requireAction(request, PERMISSION_FOR[intent] ?? "settings:manage");
-  const raw = Object.fromEntries([...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)]));
+  const raw = Object.fromEntries(
+    [...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)])
+  );
   const parsed = onboardingForm.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return json<ActionData>({ error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, intent, values: raw }, { status: 400 });
+    return json<ActionData>(
+      { error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, intent, values: raw },
+      { status: 400 }
+    );
   }
   const input = parsed.data;
   const meta = { actor: ctx, request };
@@ -147,6 +158,17 @@ function FormError({ data, intent, fields }: { data?: ActionData; intent: string
   );
 }
 
+/** A finished step's form stays at hand but folded away. */
+function Collapsible({ open, label, children }: { open: boolean; label: string; children: ReactNode }) {
+  if (open) return <>{children}</>;
+  return (
+    <details>
+      <summary>{label}</summary>
+      {children}
+    </details>
+  );
+}
+
 export default function Onboarding() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
@@ -154,14 +176,17 @@ export default function Onboarding() {
   const busy = useNavigation().state !== "idle";
   const o = data.onboarding;
   const done = params.get("done");
-  const values = (intent: string) => (result && "error" in result && result.intent === intent ? (result.values ?? {}) : {});
-  const invalid = (intent: string, field: string) => (result && "error" in result && result.intent === intent && result.error.field === field ? true : undefined);
+  const values = (intent: string) => (result && "error" in result && result.intent === intent ? result.values ?? {} : {});
+  const invalid = (intent: string, field: string) =>
+    result && "error" in result && result.intent === intent && result.error.field === field ? true : undefined;
   const step = (id: string) => o.steps.find((s) => s.id === id)!;
-  const stepUpError = result && "error" in result && result.intent === "bank" && result.error.code === "step_up_required" ? result.error.message : null;
+  const stepUpError =
+    result && "error" in result && result.intent === "bank" && result.error.code === "step_up_required" ? result.error.message : null;
   const bv = values("bank");
   const dv = { ...data.details, ...values("business") };
   const tv = values("terminal");
   const doneCount = o.steps.filter((s) => s.done).length;
+  const failed = (intent: string) => !!(result && "error" in result && result.intent === intent);
 
   return (
     <>
@@ -202,7 +227,8 @@ export default function Onboarding() {
         </section>
       ) : null}
 
-      <ol className="grid" style={{ listStyle: "none", padding: 0 }}>
+      {/* Keyed by the last step saved, so each form starts fresh after a successful save. */}
+      <ol className="grid" style={{ listStyle: "none", padding: 0 }} key={done ?? ""}>
         <li className="card" aria-labelledby="step-business">
           <h2 id="step-business">
             {step("business").done ? "✓ " : "1. "}
@@ -210,40 +236,46 @@ export default function Onboarding() {
           </h2>
           <p className="muted">{step("business").summary}</p>
           {data.may.edit ? (
-            <Form method="post" noValidate>
-              <CsrfInput />
-              <input type="hidden" name="intent" value="business" />
-              <FormError data={result} intent="business" fields={["name", "legalName", "businessType", "contactEmail", "contactPhone", "website"]} />
-              <div className="grid grid-2">
-                {(
-                  [
-                    ["name", "Business name (shown to customers)", "text", "organization"],
-                    ["legalName", "Legal name", "text", "organization"],
-                    ["businessType", "What you sell", "text", "off"],
-                    ["contactEmail", "Contact email", "email", "email"],
-                    ["contactPhone", "Contact phone", "tel", "tel"],
-                    ["website", "Website (optional)", "url", "url"],
-                  ] as const
-                ).map(([name, label, type, ac]) => (
-                  <div className="field" key={name}>
-                    <label htmlFor={`b-${name}`}>{label}</label>
-                    <input
-                      id={`b-${name}`}
-                      name={name}
-                      type={type}
-                      autoComplete={ac}
-                      defaultValue={(dv as Record<string, string>)[name] ?? ""}
-                      aria-invalid={invalid("business", name)}
-                      aria-describedby={invalid("business", name) ? `business-${name}-error` : undefined}
-                    />
-                    <Err data={result} intent="business" field={name} />
-                  </div>
-                ))}
-              </div>
-              <button className="btn btn-primary" type="submit" disabled={busy}>
-                Save business details
-              </button>
-            </Form>
+            <Collapsible open={!step("business").done || failed("business")} label="Change business details">
+              <Form method="post" noValidate>
+                <CsrfInput />
+                <input type="hidden" name="intent" value="business" />
+                <FormError
+                  data={result}
+                  intent="business"
+                  fields={["name", "legalName", "businessType", "contactEmail", "contactPhone", "website"]}
+                />
+                <div className="grid grid-2">
+                  {(
+                    [
+                      ["name", "Business name (shown to customers)", "text", "organization"],
+                      ["legalName", "Legal name", "text", "organization"],
+                      ["businessType", "What you sell", "text", "off"],
+                      ["contactEmail", "Contact email", "email", "email"],
+                      ["contactPhone", "Contact phone", "tel", "tel"],
+                      ["website", "Website (optional)", "text", "url"],
+                    ] as const
+                  ).map(([name, label, type, ac]) => (
+                    <div className="field" key={name}>
+                      <label htmlFor={`b-${name}`}>{label}</label>
+                      <input
+                        id={`b-${name}`}
+                        name={name}
+                        type={type}
+                        autoComplete={ac}
+                        defaultValue={(dv as Record<string, string>)[name] ?? ""}
+                        aria-invalid={invalid("business", name)}
+                        aria-describedby={invalid("business", name) ? `business-${name}-error` : undefined}
+                      />
+                      <Err data={result} intent="business" field={name} />
+                    </div>
+                  ))}
+                </div>
+                <button className="btn btn-primary" type="submit" disabled={busy}>
+                  Save business details
+                </button>
+              </Form>
+            </Collapsible>
           ) : (
             <p className="muted">An owner or administrator fills this in.</p>
           )}
@@ -256,71 +288,91 @@ export default function Onboarding() {
           </h2>
           <p className="muted">{step("bank").summary}</p>
           {data.may.bank ? (
-            <Form method="post" noValidate>
-              <CsrfInput />
-              <input type="hidden" name="intent" value="bank" />
-              <FormError data={result} intent="bank" fields={["kind", "accountNumber", "routingNumber", "holderName"]} />
-              {data.bankKinds.length > 1 ? (
-                <div className="field">
-                  <label htmlFor="bank-kind">Account type</label>
-                  <select id="bank-kind" name="kind" defaultValue={bv.kind ?? data.bankKinds[0]!.kind}>
-                    {data.bankKinds.map((k) => (
-                      <option key={k.kind} value={k.kind}>
-                        {k.label}
-                      </option>
-                    ))}
-                  </select>
-                  <Err data={result} intent="bank" field="kind" />
-                </div>
-              ) : (
-                <input type="hidden" name="kind" value={data.bankKinds[0]!.kind} />
-              )}
-              <div className="grid grid-2">
-                <div className="field">
-                  <label htmlFor="bank-number">{data.details.currency === "IRR" ? "Sheba number" : data.bankKinds.length > 1 ? "IBAN or account number" : "IBAN"}</label>
-                  <input
-                    id="bank-number"
-                    name="accountNumber"
-                    className="mono"
-                    dir="ltr"
-                    autoComplete="off"
-                    spellCheck={false}
-                    placeholder={data.details.currency === "IRR" ? "IR20 0170 0000 0000 0123 4567 89" : undefined}
-                    defaultValue={bv.accountNumber}
-                    aria-invalid={invalid("bank", "accountNumber")}
-                    aria-describedby={invalid("bank", "accountNumber") ? "bank-accountNumber-error" : undefined}
-                  />
-                  <Err data={result} intent="bank" field="accountNumber" />
-                </div>
-                {data.bankKinds.some((k) => k.kind === "aba") ? (
+            <Collapsible open={!step("bank").done || failed("bank")} label="Replace the bank account">
+              <Form method="post" noValidate>
+                <CsrfInput />
+                <input type="hidden" name="intent" value="bank" />
+                <FormError data={result} intent="bank" fields={["kind", "accountNumber", "routingNumber", "holderName"]} />
+                {data.bankKinds.length > 1 ? (
                   <div className="field">
-                    <label htmlFor="bank-routing">Routing number (US accounts)</label>
-                    <input id="bank-routing" name="routingNumber" inputMode="numeric" dir="ltr" defaultValue={bv.routingNumber} aria-invalid={invalid("bank", "routingNumber")} />
-                    <Err data={result} intent="bank" field="routingNumber" />
+                    <label htmlFor="bank-kind">Account type</label>
+                    <select id="bank-kind" name="kind" defaultValue={bv.kind ?? data.bankKinds[0]!.kind}>
+                      {data.bankKinds.map((k) => (
+                        <option key={k.kind} value={k.kind}>
+                          {k.label}
+                        </option>
+                      ))}
+                    </select>
+                    <Err data={result} intent="bank" field="kind" />
                   </div>
-                ) : null}
-                <div className="field">
-                  <label htmlFor="bank-holder">Account holder</label>
-                  <input id="bank-holder" name="holderName" defaultValue={bv.holderName ?? data.details.legalName} aria-invalid={invalid("bank", "holderName")} />
-                  <Err data={result} intent="bank" field="holderName" />
+                ) : (
+                  <input type="hidden" name="kind" value={data.bankKinds[0]!.kind} />
+                )}
+                <div className="grid grid-2">
+                  <div className="field">
+                    <label htmlFor="bank-number">
+                      {data.details.currency === "IRR" ? "Sheba number" : data.bankKinds.length > 1 ? "IBAN or account number" : "IBAN"}
+                    </label>
+                    <input
+                      id="bank-number"
+                      name="accountNumber"
+                      className="mono"
+                      dir="ltr"
+                      autoComplete="off"
+                      spellCheck={false}
+                      placeholder={data.details.currency === "IRR" ? "IR20 0170 0000 0000 0123 4567 89" : undefined}
+                      defaultValue={bv.accountNumber}
+                      aria-invalid={invalid("bank", "accountNumber")}
+                      aria-describedby={invalid("bank", "accountNumber") ? "bank-accountNumber-error" : undefined}
+                    />
+                    <Err data={result} intent="bank" field="accountNumber" />
+                  </div>
+                  {data.bankKinds.some((k) => k.kind === "aba") ? (
+                    <div className="field">
+                      <label htmlFor="bank-routing">Routing number (US accounts)</label>
+                      <input
+                        id="bank-routing"
+                        name="routingNumber"
+                        inputMode="numeric"
+                        dir="ltr"
+                        defaultValue={bv.routingNumber}
+                        aria-invalid={invalid("bank", "routingNumber")}
+                      />
+                      <Err data={result} intent="bank" field="routingNumber" />
+                    </div>
+                  ) : null}
+                  <div className="field">
+                    <label htmlFor="bank-holder">Account holder</label>
+                    <input
+                      id="bank-holder"
+                      name="holderName"
+                      defaultValue={bv.holderName ?? data.details.legalName}
+                      aria-invalid={invalid("bank", "holderName")}
+                    />
+                    <Err data={result} intent="bank" field="holderName" />
+                  </div>
                 </div>
-              </div>
-              <StepUpFields error={stepUpError} />
-              <button className="btn btn-primary" type="submit" disabled={busy}>
-                {data.account ? "Replace bank account" : "Save bank account"}
-              </button>
-              <details>
-                <summary>Sandbox test accounts</summary>
-                <p className="hint">The sandbox bank pays every account except these, which fail on purpose:</p>
-                <ul>
-                  {data.testAccounts.map((a) => (
-                    <li key={a.accountNumber}>
-                      <code>{a.routingNumber ? `${a.routingNumber} / ` : ""}{a.accountNumber}</code>: {a.outcome}
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            </Form>
+                <StepUpFields error={stepUpError} />
+                <button className="btn btn-primary" type="submit" disabled={busy}>
+                  {data.account ? "Replace bank account" : "Save bank account"}
+                </button>
+                <details>
+                  <summary>Sandbox test accounts</summary>
+                  <p className="hint">The sandbox bank pays every account except these, which fail on purpose:</p>
+                  <ul>
+                    {data.testAccounts.map((a) => (
+                      <li key={a.accountNumber}>
+                        <code>
+                          {a.routingNumber ? `${a.routingNumber} / ` : ""}
+                          {a.accountNumber}
+                        </code>
+                        : {a.outcome}
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              </Form>
+            </Collapsible>
           ) : (
             <p className="muted">Only the owner sets the bank account.</p>
           )}
@@ -341,7 +393,8 @@ export default function Onboarding() {
                 <legend>Choose a provider</legend>
                 {data.providers.map((p, i) => (
                   <label key={p.id} style={{ display: "block" }}>
-                    <input type="radio" name="providerId" value={p.id} defaultChecked={i === 0} /> <strong>{p.name}</strong>: {p.description}
+                    <input type="radio" name="providerId" value={p.id} defaultChecked={i === 0} /> <strong>{p.name}</strong>:{" "}
+                    {p.description}
                     {p.activation === "automatic" ? " Activation is immediate." : " The provider reviews your account first."}
                   </label>
                 ))}

@@ -82,7 +82,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = String(raw.intent ?? "");
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return json<ActionData>({ error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, intent, values: raw }, { status: 400 });
+    return json<ActionData>(
+      { error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, intent, values: raw },
+      { status: 400 }
+    );
   }
   const input = parsed.data;
   const meta = { actor: ctx, request };
@@ -123,7 +126,7 @@ export default function Settings() {
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   const done = params.get("done");
-  const values = (intent: string) => (result?.intent === intent ? (result.values ?? {}) : {});
+  const values = (intent: string) => (result?.intent === intent ? result.values ?? {} : {});
   const err = (intent: string, field: string) =>
     result?.intent === intent && result.error.field === field ? (
       <span className="field-error" role="alert" id={`${intent}-${field}-error`}>
@@ -166,7 +169,7 @@ export default function Settings() {
                 ["businessType", "What you sell", "text"],
                 ["contactEmail", "Contact email", "email"],
                 ["contactPhone", "Contact phone", "tel"],
-                ["website", "Website (optional)", "url"],
+                ["website", "Website (optional)", "text"],
                 ["timeZone", "Time zone (reports and settlement cutoff)", "text"],
               ] as const
             ).map(([name, label, type]) => (
@@ -196,8 +199,8 @@ export default function Settings() {
       <section className="card" aria-labelledby="schedule-title">
         <h2 id="schedule-title">Settlement schedule</h2>
         <p className="muted" data-testid="schedule-preview">
-          Money captured before the next cutoff ({data.preview.nextCutoff}, {s.timeZone}) closes {data.preview.settlementDay} and is expected in
-          your bank account on {data.preview.expectedArrivalDate}.
+          Money captured before the next cutoff ({data.preview.nextCutoff}, {s.timeZone}) closes {data.preview.settlementDay} and is
+          expected in your bank account on {data.preview.expectedArrivalDate}.
         </p>
         <Form method="post" noValidate>
           <CsrfInput />
@@ -205,7 +208,14 @@ export default function Settings() {
           <div className="grid grid-2">
             <div className="field">
               <label htmlFor="cutoff">Daily cutoff ({s.timeZone})</label>
-              <input id="cutoff" name="cutoff" type="time" defaultValue={(sv.cutoff as string) ?? s.cutoff} aria-invalid={invalid("schedule", "cutoff")} aria-describedby="cutoff-hint" />
+              <input
+                id="cutoff"
+                name="cutoff"
+                type="time"
+                defaultValue={(sv.cutoff as string) ?? s.cutoff}
+                aria-invalid={invalid("schedule", "cutoff")}
+                aria-describedby="cutoff-hint"
+              />
               <span className="hint" id="cutoff-hint">
                 Payments captured before this time are paid out with that day; 00:00 closes the previous day.
               </span>
@@ -213,7 +223,15 @@ export default function Settings() {
             </div>
             <div className="field">
               <label htmlFor="delayDays">Payout delay (business days)</label>
-              <input id="delayDays" name="delayDays" type="number" min={0} max={10} defaultValue={(sv.delayDays as string) ?? String(s.delayDays)} aria-invalid={invalid("schedule", "delayDays")} />
+              <input
+                id="delayDays"
+                name="delayDays"
+                type="number"
+                min={0}
+                max={10}
+                defaultValue={(sv.delayDays as string) ?? String(s.delayDays)}
+                aria-invalid={invalid("schedule", "delayDays")}
+              />
               <span className="hint">T+1 means the next business day.</span>
               {err("schedule", "delayDays")}
             </div>
@@ -230,7 +248,14 @@ export default function Settings() {
             </div>
             <div className="field">
               <label htmlFor="minimumPayout">Minimum payout ({s.currency})</label>
-              <input id="minimumPayout" name="minimumPayout" inputMode="decimal" defaultValue={(sv.minimumPayout as string) ?? s.minimumPayout} aria-invalid={invalid("schedule", "minimumPayout")} aria-describedby="minimumPayout-hint" />
+              <input
+                id="minimumPayout"
+                name="minimumPayout"
+                inputMode="decimal"
+                defaultValue={(sv.minimumPayout as string) ?? s.minimumPayout}
+                aria-invalid={invalid("schedule", "minimumPayout")}
+                aria-describedby="minimumPayout-hint"
+              />
               <span className="hint" id="minimumPayout-hint">
                 A smaller balance carries over to the next cutoff. 0 pays out any positive balance.
               </span>
@@ -289,10 +314,12 @@ export default function Settings() {
                     <td>
                       {h.name}
                       {h.nameFa ? (
-                        <span lang="fa" dir="rtl" className="muted">
-                          {" "}
-                          · {h.nameFa}
-                        </span>
+                        <>
+                          {" · "}
+                          <bdi lang="fa" className="muted">
+                            {h.nameFa}
+                          </bdi>
+                        </>
                       ) : null}
                     </td>
                     <td>{h.source === "country" ? "Public holiday" : "Your closed day"}</td>
@@ -328,7 +355,13 @@ export default function Settings() {
           </div>
           <div className="field">
             <label htmlFor="h-name">Name</label>
-            <input id="h-name" name="name" defaultValue={hv.name} placeholder="Stocktaking" aria-invalid={invalid("holiday-close", "name")} />
+            <input
+              id="h-name"
+              name="name"
+              defaultValue={hv.name}
+              placeholder="Stocktaking"
+              aria-invalid={invalid("holiday-close", "name")}
+            />
             {err("holiday-close", "name")}
           </div>
           <button className="btn" type="submit" disabled={busy}>

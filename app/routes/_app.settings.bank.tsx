@@ -43,12 +43,15 @@ type ActionData = { error: { message: string; field?: string; code?: string }; v
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "bank:manage");
   const values = Object.fromEntries(
-    [...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)]),
+    [...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)])
   );
   const parsed = bankForm.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return json<ActionData>({ error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, values }, { status: 400 });
+    return json<ActionData>(
+      { error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, values },
+      { status: 400 }
+    );
   }
   const problem = await checkStepUp(ctx, form, request);
   if (problem) return json<ActionData>({ error: problem, values }, { status: 403 });
@@ -143,7 +146,9 @@ export default function BankAccount() {
             )}
             <div className="grid grid-2">
               <div className="field">
-                <label htmlFor="accountNumber">{data.currency === "IRR" ? "Sheba number" : data.kinds.length > 1 ? "IBAN or account number" : "IBAN"}</label>
+                <label htmlFor="accountNumber">
+                  {data.currency === "IRR" ? "Sheba number" : data.kinds.length > 1 ? "IBAN or account number" : "IBAN"}
+                </label>
                 <input
                   id="accountNumber"
                   name="accountNumber"
@@ -165,13 +170,25 @@ export default function BankAccount() {
               {data.kinds.some((k) => k.kind === "aba") ? (
                 <div className="field">
                   <label htmlFor="routingNumber">Routing number (US accounts)</label>
-                  <input id="routingNumber" name="routingNumber" inputMode="numeric" dir="ltr" defaultValue={v.routingNumber} aria-invalid={invalid("routingNumber")} />
+                  <input
+                    id="routingNumber"
+                    name="routingNumber"
+                    inputMode="numeric"
+                    dir="ltr"
+                    defaultValue={v.routingNumber}
+                    aria-invalid={invalid("routingNumber")}
+                  />
                   {fieldError("routingNumber")}
                 </div>
               ) : null}
               <div className="field">
                 <label htmlFor="holderName">Account holder</label>
-                <input id="holderName" name="holderName" defaultValue={v.holderName ?? active?.holderName} aria-invalid={invalid("holderName")} />
+                <input
+                  id="holderName"
+                  name="holderName"
+                  defaultValue={v.holderName ?? active?.holderName}
+                  aria-invalid={invalid("holderName")}
+                />
                 {fieldError("holderName")}
               </div>
             </div>

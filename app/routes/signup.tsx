@@ -14,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       countries: Object.entries(SIGNUP_COUNTRIES).map(([code, c]) => ({ code, ...c })),
       minPassword: MIN_PASSWORD_LENGTH,
     },
-    { headers: { "Cache-Control": "no-store" } },
+    { headers: { "Cache-Control": "no-store" } }
   );
 }
 
@@ -45,9 +45,15 @@ export async function action({ request }: ActionFunctionArgs) {
     case "created":
       return redirect("/onboarding", { headers: { "Set-Cookie": result.session.cookie } });
     case "invalid":
-      return json<ActionData>({ error: { message: result.message, field: result.field }, values }, { status: result.field === "email" && /exists/.test(result.message) ? 409 : 400 });
+      return json<ActionData>(
+        { error: { message: result.message, field: result.field }, values },
+        { status: result.field === "email" && /exists/.test(result.message) ? 409 : 400 }
+      );
     case "rate_limited":
-      return json<ActionData>({ error: { message: result.message }, values }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+      return json<ActionData>(
+        { error: { message: result.message }, values },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } }
+      );
   }
 }
 
@@ -66,7 +72,8 @@ export default function Signup() {
   const busy = useNavigation().state !== "idle";
   const v = result?.values ?? {};
   const invalid = (field: string) => (result?.error.field === field ? true : undefined);
-  const describedBy = (field: string, hint?: string) => [result?.error.field === field ? `${field}-error` : null, hint].filter(Boolean).join(" ") || undefined;
+  const describedBy = (field: string, hint?: string) =>
+    [result?.error.field === field ? `${field}-error` : null, hint].filter(Boolean).join(" ") || undefined;
   return (
     <main className="auth-page">
       <section className="card auth-card" aria-labelledby="signup-title">
@@ -75,8 +82,8 @@ export default function Signup() {
         </div>
         <h1 id="signup-title">Create your merchant account</h1>
         <p className="muted">
-          Accept card payments online with a virtual terminal. After this step, finish a short checklist (business details,
-          bank account, provider, first terminal) and your account is activated.
+          Accept card payments online with a virtual terminal. After this step, finish a short checklist (business details, bank account,
+          provider, first terminal) and your account is activated.
         </p>
         {result?.error && !result.error.field ? (
           <p className="error-box error" role="alert">
@@ -86,17 +93,42 @@ export default function Signup() {
         <Form method="post" replace noValidate>
           <div className="field">
             <label htmlFor="businessName">Business name</label>
-            <input id="businessName" name="businessName" required defaultValue={v.businessName} autoComplete="organization" aria-invalid={invalid("businessName")} aria-describedby={describedBy("businessName")} />
+            <input
+              id="businessName"
+              name="businessName"
+              required
+              defaultValue={v.businessName}
+              autoComplete="organization"
+              aria-invalid={invalid("businessName")}
+              aria-describedby={describedBy("businessName")}
+            />
             <FieldError id="businessName-error" data={result} field="businessName" />
           </div>
           <div className="field">
             <label htmlFor="ownerName">Your name</label>
-            <input id="ownerName" name="ownerName" required defaultValue={v.ownerName} autoComplete="name" aria-invalid={invalid("ownerName")} aria-describedby={describedBy("ownerName")} />
+            <input
+              id="ownerName"
+              name="ownerName"
+              required
+              defaultValue={v.ownerName}
+              autoComplete="name"
+              aria-invalid={invalid("ownerName")}
+              aria-describedby={describedBy("ownerName")}
+            />
             <FieldError id="ownerName-error" data={result} field="ownerName" />
           </div>
           <div className="field">
             <label htmlFor="email">Email</label>
-            <input id="email" name="email" type="email" required defaultValue={v.email} autoComplete="username" aria-invalid={invalid("email")} aria-describedby={describedBy("email")} />
+            <input
+              id="email"
+              name="email"
+              type="email"
+              required
+              defaultValue={v.email}
+              autoComplete="username"
+              aria-invalid={invalid("email")}
+              aria-describedby={describedBy("email")}
+            />
             <FieldError id="email-error" data={result} field="email" />
           </div>
           <div className="field">
@@ -118,7 +150,13 @@ export default function Signup() {
           </div>
           <div className="field">
             <label htmlFor="country">Country</label>
-            <select id="country" name="country" defaultValue={v.country ?? "IR"} aria-invalid={invalid("country")} aria-describedby={describedBy("country", "country-hint")}>
+            <select
+              id="country"
+              name="country"
+              defaultValue={v.country ?? "IR"}
+              aria-invalid={invalid("country")}
+              aria-describedby={describedBy("country", "country-hint")}
+            >
               {data.countries.map((c) => (
                 <option key={c.code} value={c.code}>
                   {c.name} ({c.currency})
@@ -132,7 +170,14 @@ export default function Signup() {
           </div>
           <div className="field">
             <label htmlFor="timeZone">Time zone (optional)</label>
-            <input id="timeZone" name="timeZone" defaultValue={v.timeZone} placeholder="The country's usual one, e.g. Asia/Tehran" aria-invalid={invalid("timeZone")} aria-describedby={describedBy("timeZone")} />
+            <input
+              id="timeZone"
+              name="timeZone"
+              defaultValue={v.timeZone}
+              placeholder="The country's usual one, e.g. Asia/Tehran"
+              aria-invalid={invalid("timeZone")}
+              aria-describedby={describedBy("timeZone")}
+            />
             <FieldError id="timeZone-error" data={result} field="timeZone" />
           </div>
           <div className="field">
