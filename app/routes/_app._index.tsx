@@ -13,7 +13,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import type { Formatter } from "~/lib/format";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { OVERVIEW_RANGES } from "~/lib/labels";
-import { can } from "~/lib/permissions";
+import { can, homePath } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
 import { balanceOverview } from "~/modules/payouts/balances.server";
@@ -58,8 +58,8 @@ function breakdownJson(rows: BreakdownRow[]) {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await requireContext(request);
-  // Support staff work from the payments list; the overview is not theirs to see.
-  if (!can(signedIn.role, "overview:view") && can(signedIn.role, "payments:view")) throw redirect("/payments");
+  // Support staff land here after signing in; their day starts on the payments list.
+  if (!can(signedIn.role, "overview:view")) throw redirect(homePath(signedIn.role));
   const ctx = await requireContext(request, "overview:view");
   const scope = listScope(ctx);
   const { query, errors } = parseListQuery(overviewQuerySchema, new URL(request.url).searchParams);
