@@ -8,7 +8,7 @@
  */
 import crypto from "node:crypto";
 import { and, eq, gte, lt, sql } from "drizzle-orm";
-import { sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
+import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
 import { db } from "~db/client.server";
 import { detectCard, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, findTestCard, type DeclineCode } from "../test-cards";
@@ -233,10 +233,55 @@ async function authorizationById(account: string, id: string): Promise<AuthRow |
     .select()
     .from(sandboxAuthorizations)
     .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.id, id)));
+  return a ?? adoptSeededAuthorization(account, id);
+}
+
+/**
+ * The demo history (db/seed) is written straight into the console's tables as if the
+ * sandbox had processed it, so the sandbox has no record of those authorizations. The
+ * first time it is asked to capture, void or refund one, it takes the seeded payment as
+ * its record: what was captured and what was already refunded. This is the one place
+ * the sandbox reads a console table; a real provider would simply know its history.
+ */
+async function adoptSeededAuthorization(account: string, id: string): Promise<AuthRow | undefined> {
+  if (!/^sbx_auth_[A-Za-z0-9]{1,64}$/.test(id)) return undefined;
+  const [p] = await db()
+    .select()
+    .from(payments)
+    .where(and(eq(payments.merchantId, account), eq(payments.providerReference, id)));
+  if (!p || !["captured", "authorized", "voided"].includes(p.status)) return undefined;
+  const [r] = await db()
+    .select({ total: sql<string>`coalesce(sum(${refunds.amount}), 0)::text` })
+    .from(refunds)
+    .where(and(eq(refunds.merchantId, account), eq(refunds.paymentId, p.id), eq(refunds.status, "succeeded")));
+  await db()
+    .insert(sandboxAuthorizations)
+    .values({
+      id,
+      merchantReference: p.id,
+      accountId: account,
+      cardToken: p.cardToken ?? "",
+      amount: p.amount,
+      currency: p.currency,
+      status: p.status === "captured" ? "captured" : p.status === "authorized" ? "approved" : "voided",
+      capturedAmount: p.status === "captured" ? p.amount : 0n,
+      refundedAmount: BigInt(r?.total ?? "0"),
+      visibleAt: p.createdAt,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+    })
+    .onConflictDoNothing();
+  const [a] = await db()
+    .select()
+    .from(sandboxAuthorizations)
+    .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.id, id)));
   return a;
 }
 
 export async function sandboxCapture(req: { account: string; authorization: string; amount: bigint }): Promise<OperationResult> {
+  if (!(await authorizationById(req.account, req.authorization))) {
+    return { ok: false, code: "authorization_not_found", message: "No such authorization." };
+  }
   const updated = await db()
     .update(sandboxAuthorizations)
     .set({ status: "captured", capturedAmount: req.amount, updatedAt: new Date() })
@@ -258,6 +303,9 @@ export async function sandboxCapture(req: { account: string; authorization: stri
 }
 
 export async function sandboxVoid(req: { account: string; authorization: string }): Promise<OperationResult> {
+  if (!(await authorizationById(req.account, req.authorization))) {
+    return { ok: false, code: "authorization_not_found", message: "No such authorization." };
+  }
   const updated = await db()
     .update(sandboxAuthorizations)
     .set({ status: "voided", updatedAt: new Date() })
