@@ -158,3 +158,83 @@ export const salesDaily = pgTable(
 
 
 
+
+/*
+ * Derived rollups, kept by triggers in the same transaction as the rows they
+ * summarise (migration 0003), so every writer keeps them without knowing about them.
+ * Each picks the grain its readers need, so a dense merchant costs a handful of rows
+ * per query whatever its volume (see README, "Scaling out").
+ */
+const rollupMeasures = {
+  attemptCount: bigint("attempt_count", { mode: "number" }).notNull().default(0),
+  capturedCount: bigint("captured_count", { mode: "number" }).notNull().default(0),
+  capturedAmount: money("captured_amount").notNull().default(sql`0`),
+  declinedCount: bigint("declined_count", { mode: "number" }).notNull().default(0),
+  feeAmount: money("fee_amount").notNull().default(sql`0`),
+  refundCount: bigint("refund_count", { mode: "number" }).notNull().default(0),
+  refundedAmount: money("refunded_amount").notNull().default(sql`0`),
+};
+
+/** sales_daily without its dimensions: one row per merchant-local day (KPIs and trends). */
+export const salesDailyTotals = pgTable(
+  "sales_daily_totals",
+  {
+    merchantId: text("merchant_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    currency: currency().notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.currency, t.day] })],
+);
+
+/** sales_daily by local month: breakdowns and choices over long ranges. */
+export const salesMonthly = pgTable(
+  "sales_monthly",
+  {
+    merchantId: text("merchant_id").notNull(),
+    // First day of the merchant-local month.
+    month: date("month", { mode: "string" }).notNull(),
+    terminalId: text("terminal_id").notNull(),
+    cardBrand: cardBrand("card_brand").notNull(),
+    issuerBank: text("issuer_bank").notNull(),
+    cardFunding: cardFunding("card_funding").notNull(),
+    currency: currency().notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.merchantId, t.month, t.terminalId, t.cardBrand, t.issuerBank, t.cardFunding, t.currency],
+    }),
+  ],
+);
+
+/**
+ * Postings summed per account and UTC day of available_on: balances read a few hundred
+ * rows plus the postings of the current day, instead of every posting ever made.
+ */
+export const ledgerBalancesDaily = pgTable(
+  "ledger_balances_daily",
+  {
+    merchantId: text("merchant_id").notNull(),
+    currency: currency().notNull(),
+    account: ledgerAccount("account").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    amount: money("amount").notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.currency, t.account, t.day] })],
+);
+
+/** What each payout carries, per reporting category (the payout page's summary). */
+export const payoutItemTotals = pgTable(
+  "payout_item_totals",
+  {
+    merchantId: text("merchant_id").notNull(),
+    payoutId: text("payout_id").notNull(),
+    category: ledgerCategory("category").notNull(),
+    itemCount: bigint("item_count", { mode: "number" }).notNull().default(0),
+    gross: money("gross").notNull().default(sql`0`),
+    fee: money("fee").notNull().default(sql`0`),
+    net: money("net").notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.payoutId, t.category] })],
+);

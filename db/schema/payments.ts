@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, foreignKey, index, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, date, foreignKey, index, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, paymentStatus, refundReason, refundStatus } from "./enums";
 import { currency, money, tstz } from "./common";
 import { merchants } from "./merchants";
@@ -60,6 +60,9 @@ export const payments = pgTable(
     index("payments_last4").on(t.merchantId, t.cardLast4, t.createdAt),
     index("payments_provider_ref").on(t.merchantId, t.providerReference),
     index("payments_customer_ref").on(t.merchantId, t.customerReference),
+    // The search box: customer reference by prefix in any case, description by words.
+    index("payments_customer_ref_lower").on(t.merchantId, sql`lower(${t.customerReference}) text_pattern_ops`),
+    index("payments_description_words").using("gin", sql`to_tsvector('simple', coalesce(${t.description}, ''))`),
     index("payments_amount").on(t.merchantId, t.amount),
     index("payments_pending").on(t.merchantId, t.createdAt).where(sql`${t.status} = 'pending'`),
   ],
@@ -94,4 +97,24 @@ export const refunds = pgTable(
     index("refunds_payment").on(t.merchantId, t.paymentId),
     index("refunds_created").on(t.merchantId, t.createdAt, t.id),
   ],
+);
+
+/**
+ * Payments per merchant-local day of creation, status and terminal: the payments
+ * list's totals for its common filters, kept by a trigger on payments (migration 0003)
+ * as payments are made, captured, voided and refunded.
+ */
+export const paymentsDaily = pgTable(
+  "payments_daily",
+  {
+    merchantId: text("merchant_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    status: paymentStatus("status").notNull(),
+    terminalId: text("terminal_id").notNull(),
+    currency: currency().notNull(),
+    paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
+    amount: money("amount").notNull().default(sql`0`),
+    amountRefunded: money("amount_refunded").notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.day, t.status, t.terminalId, t.currency] })],
 );

@@ -290,3 +290,12 @@ export async function verifyBulkLoad(db: Db, log: (m: string) => void = () => {}
     if (bad !== 0) throw new Error(`bulk load broke an invariant: ${label} (${bad} rows)`);
   }
 }
+
+/**
+ * The trigger-kept rollups (sales_daily_totals, sales_monthly, ledger_balances_daily,
+ * payout_item_totals, payments_daily) recomputed set-based: for loads that ran with
+ * triggers off. One merchant, or all when omitted.
+ */
+export async function rebuildDerivedRollups(db: Db, merchantId?: string): Promise<void> {
+  await db.execute(merchantId ? sql`select rebuild_derived_rollups(${merchantId})` : sql`select rebuild_derived_rollups()`);
+}

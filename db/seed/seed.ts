@@ -11,7 +11,7 @@ import * as s from "../schema";
 import { makeSheba } from "~/lib/bank-account";
 import type { SettlementCalendar } from "~/modules/settlements/calendar";
 import { generateMerchantDays, type GenerateOptions } from "./generate";
-import { CopyBuffer, copyTargetFor, verifyBulkLoad } from "./copy";
+import { CopyBuffer, copyTargetFor, rebuildDerivedRollups, verifyBulkLoad } from "./copy";
 import { HOLIDAYS } from "./holidays";
 import { COFFEE, DEMO_PASSWORD, NORTHWIND, USERS, type MerchantSpec } from "./merchants";
 
@@ -193,7 +193,8 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> 
     await db.execute(sql`SET session_replication_role = origin`);
     const t0 = Date.now();
     await verifyBulkLoad(db);
-    log(`Ledger balance and references verified set-based in ${Date.now() - t0} ms`);
+    await rebuildDerivedRollups(db);
+    log(`Ledger balance and references verified, derived rollups built, set-based in ${Date.now() - t0} ms`);
   }
 
   const createdAt = new Date(opts.now.getTime() - (opts.days + 30) * 86400_000);
