@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { RefundForm } from "~/components/refund-form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
@@ -11,7 +12,7 @@ import { can, refundsUncapped } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireContext } from "~/modules/access/guard.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
-import { refundFormAction } from "~/modules/refunds/refund-form.server";
+import { newRefundFormKey, refundFormAction } from "~/modules/refunds/refund-form.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
@@ -34,6 +35,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         refundable: refundable.toString(),
         /** Support's per-refund cap; null when the role is not capped. */
         limit: refundsUncapped(ctx.role) ? null : ctx.merchant.supportRefundLimit.toString(),
+        /** Idempotency key of this rendering of the form: a double submit refunds once. */
+        formKey: newRefundFormKey(),
       },
     },
     { headers: { "Cache-Control": "private, no-store" } },
@@ -305,14 +308,17 @@ export default function PaymentPage() {
   );
 }
 
-/**
- * The refund form is the payments developer's (app/components/refund-form.tsx, with
- * this route's action); until it lands, a link to the API documentation stands in.
- */
+/** The payments developer's form (app/components/refund-form.tsx), posting to this route's action. */
 function PaymentRefundForm({ data }: { data: Data }) {
-  const t = useT();
-  void data;
-  return <p className="muted">{t("paymentDetail.refundFormPending")}</p>;
+  return (
+    <RefundForm
+      paymentId={data.payment.id}
+      currency={data.payment.currency}
+      refundable={data.refund.refundable}
+      limit={data.refund.limit}
+      formKey={data.refund.formKey}
+    />
+  );
 }
 
 export { RouteErrorBoundary as ErrorBoundary };

@@ -371,7 +371,6 @@ export const en = {
   "paymentDetail.refunds": "Refunds",
   "paymentDetail.refundable": "Still refundable: {amount}",
   "paymentDetail.noRefunds": "No refunds.",
-  "paymentDetail.refundFormPending": "Refunds can be issued through the API while this form is being prepared.",
   "paymentDetail.ledger": "Ledger",
   "paymentDetail.category": "Type",
   "paymentDetail.availableOn": "Available on",

@@ -358,7 +358,6 @@ export const fa: CatalogShape = {
   "paymentDetail.refunds": "استردادها",
   "paymentDetail.refundable": "قابل استرداد: {amount}",
   "paymentDetail.noRefunds": "استردادی نیست.",
-  "paymentDetail.refundFormPending": "تا آماده شدن این فرم، استرداد از راه API ممکن است.",
   "paymentDetail.ledger": "دفتر کل",
   "paymentDetail.category": "نوع",
   "paymentDetail.availableOn": "قابل برداشت از",
