@@ -358,7 +358,7 @@ export default function VirtualTerminalPage() {
       {data.receipt ? (
         <Receipt r={data.receipt} canViewPayments={data.canViewPayments} />
       ) : (
-        <div className="grid grid-2">
+        <div className="grid grid-2" style={{ alignItems: "start" }}>
           <ChargeForm key={failure?.freshKey ?? data.formKey} data={data} failure={failure} />
           {data.testCards ? <TestCards cards={data.testCards} /> : null}
         </div>
