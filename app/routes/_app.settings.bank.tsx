@@ -7,7 +7,7 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import { can } from "~/lib/permissions";
 import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
-import { BANK_KIND_LABELS, bankKindsFor, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
+import { BANK_KIND_LABELS, bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
 
 export const meta: MetaFunction = () => [{ title: "Bank account · Settings · Merchant Console" }];
@@ -16,6 +16,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "settings:manage");
   const accounts = await listBankAccounts(ctx.scope);
   const currency = ctx.merchant.currency;
+  const active = accounts.find((a) => a.active);
+  const failure = active && !active.verified ? await lastPayoutFailure(ctx.scope, active.id) : null;
   return json({
     currency,
     timeZone: ctx.merchant.timeZone,
@@ -28,6 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     kinds: bankKindsFor(currency).map((k) => ({ kind: k, label: BANK_KIND_LABELS[k] })),
     testAccounts: SANDBOX_TEST_ACCOUNTS.filter((a) => bankKindsFor(currency).includes(a.kind)),
     mayChange: can(ctx.role, "bank:manage"),
+    paused: failure ? { ...failure, failedAt: failure.failedAt?.toISOString() ?? null } : null,
   });
 }
 
@@ -95,6 +98,14 @@ export default function BankAccount() {
         </p>
       ) : null}
 
+      {data.paused ? (
+        <p className="error-box" role="alert" data-testid="payouts-paused">
+          Payouts are paused: payout {data.paused.payoutId} to this account failed
+          {data.paused.failedAt ? ` on ${when(data.paused.failedAt, data.timeZone)}` : ""} ({data.paused.code}: {data.paused.message}). The
+          money is back in your balance. {data.mayChange ? "Enter another account below" : "Ask the owner to enter another account"} and it
+          goes out with the next payout.
+        </p>
+      ) : null}
       <section className="card" aria-labelledby="current-title">
         <h2 id="current-title">Current account</h2>
         {active ? (

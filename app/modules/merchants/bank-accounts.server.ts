@@ -6,7 +6,7 @@
  * a payout copies its account when it is created and keeps it.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
-import { merchantBankAccounts, merchants } from "~db/schema";
+import { merchantBankAccounts, merchants, payouts } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { maskAccount, validateAbaRouting, validateIban, validateSheba } from "~/lib/bank-account";
 import { toLatinDigits } from "~/lib/digits";
@@ -111,6 +111,8 @@ export interface BankAccountView {
   bankCode: string | null;
   bankName: string | null;
   active: boolean;
+  /** false after a payout to it failed because of the account: payouts pause until it is replaced. */
+  verified: boolean;
   createdAt: Date;
   deactivatedAt: Date | null;
 }
@@ -126,6 +128,7 @@ function view(a: typeof merchantBankAccounts.$inferSelect): BankAccountView {
     bankCode: a.bankCode,
     bankName: a.bankName,
     active: a.active,
+    verified: a.verified,
     createdAt: a.createdAt,
     deactivatedAt: a.deactivatedAt,
   };
@@ -149,6 +152,24 @@ export async function activeBankAccount(scope: MerchantScope, currency: string, 
       and(eq(merchantBankAccounts.merchantId, scope.merchantId), eq(merchantBankAccounts.currency, currency), eq(merchantBankAccounts.active, true)),
     );
   return a ? view(a) : null;
+}
+
+export interface PayoutFailureView {
+  payoutId: string;
+  failedAt: Date | null;
+  code: string | null;
+  message: string | null;
+}
+
+/** The latest failed payout to an account: why its payouts are paused. */
+export async function lastPayoutFailure(scope: MerchantScope, bankAccountId: string, dbx: DbOrTx = db()): Promise<PayoutFailureView | null> {
+  const [p] = await dbx
+    .select({ payoutId: payouts.id, failedAt: payouts.failedAt, code: payouts.failureCode, message: payouts.failureMessage })
+    .from(payouts)
+    .where(and(eq(payouts.merchantId, scope.merchantId), eq(payouts.bankAccountId, bankAccountId), eq(payouts.status, "failed")))
+    .orderBy(desc(payouts.failedAt))
+    .limit(1);
+  return p ?? null;
 }
 
 export type SetBankAccountResult = { ok: true; account: BankAccountView } | ({ ok: false; status: 400 | 403 } & BankAccountProblem);

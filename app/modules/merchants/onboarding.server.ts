@@ -88,7 +88,8 @@ export async function getOnboarding(scope: MerchantScope, dbx: DbOrTx = db()): P
       title: STEP_TITLES.bank,
       done: !!account,
       summary: account
-        ? `${account.bankName ?? "Bank account"} ····${account.accountNumber.slice(-4)} (${account.holderName})`
+        ? `${account.bankName ?? "Bank account"} ····${account.accountNumber.slice(-4)} (${account.holderName})` +
+          (account.verified ? "" : ". A payout to it failed: payouts are paused until you enter another account.")
         : currency === "IRR"
           ? "The Sheba number (IR + 24 digits) your payouts go to."
           : "The account your payouts go to.",

@@ -35,3 +35,15 @@ export interface PayoutBank {
   /** The transfer's state as the bank sees it at `at`. */
   inquire(reference: string, at: Date): Promise<BankTransferStatus>;
 }
+
+/**
+ * Failures that say the account itself is wrong: payouts to it pause until the owner
+ * enters another account (sending the next payout to a closed account would only fail
+ * again). Other failures (a bank's processing error) leave the account in use.
+ */
+export const ACCOUNT_FAILURE_CODES: ReadonlySet<string> = new Set([
+  "account_closed",
+  "no_account",
+  "invalid_account_number",
+  "account_frozen",
+]);

@@ -29,7 +29,7 @@ import { maskAccount } from "~/lib/bank-account";
 import { newId } from "~/lib/ids";
 import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { BALANCE_CATEGORIES, payoutFailurePosting, payoutPaidPosting, payoutPosting } from "~/modules/ledger/postings";
-import type { PayoutBank } from "./bank";
+import { ACCOUNT_FAILURE_CODES, type PayoutBank } from "./bank";
 import { ARRIVAL_HOUR, atLocalTime, cutoffsBetween, payoutTimes, type SettlementCalendar } from "./calendar";
 import { calendarFromSchedule } from "./holidays.server";
 import { sandboxBank } from "./sandbox-bank.server";
@@ -141,8 +141,13 @@ interface Plan {
   cutoff: Date;
 }
 
-/** The earliest cutoff <= now that has no payout yet and whose available money qualifies. */
-async function planNextPayout(dbx: Db, m: MerchantRow, currency: string, cal: SettlementCalendar, now: Date): Promise<Plan | null> {
+/**
+ * The earliest cutoff <= now that has no payout yet and whose available money qualifies.
+ * Not before `notBefore` (when the current bank account was entered): a payout copies
+ * the account of its cutoff, so catching up after a pause never backdates a payout to a
+ * time the account did not exist yet.
+ */
+async function planNextPayout(dbx: Db, m: MerchantRow, currency: string, cal: SettlementCalendar, now: Date, notBefore: Date): Promise<Plan | null> {
   const items = await unpaidItems(dbx, m.id, currency, now);
   if (items.length === 0) return null;
   const earliest = Math.max(items[0]!.availableOn.getTime() - 1, now.getTime() - MAX_REPLAY_MS);
@@ -163,7 +168,7 @@ async function planNextPayout(dbx: Db, m: MerchantRow, currency: string, cal: Se
   for (const cutoff of cutoffsBetween(new Date(earliest), now, cal)) {
     while (i < items.length && items[i]!.availableOn.getTime() <= cutoff.getTime()) sum += items[i++]!.net;
     // A cutoff that already has its payout is closed: later money waits for the next one.
-    if (taken.has(cutoff.getTime())) continue;
+    if (taken.has(cutoff.getTime()) || cutoff.getTime() < notBefore.getTime()) continue;
     if (sum > 0n && sum >= m.minimumPayout) return { cutoff };
   }
   return null;
@@ -191,7 +196,7 @@ async function createPayout(dbx: Db, m: MerchantRow, currency: string, cal: Sett
     const amount = items.reduce((s, x) => s + x.net, 0n);
     if (items.length === 0 || amount <= 0n || amount < m.minimumPayout) return null;
     const account = await activeAccount(tx, m.id, currency);
-    if (!account) return null;
+    if (!account || !account.verified || cutoff.getTime() < account.createdAt.getTime()) return null;
     const times = payoutTimes(cutoff, cal);
     const id = newId("po", cutoff);
     const created = await tx
@@ -275,6 +280,12 @@ async function markFailed(
       .where(and(eq(payouts.merchantId, p.merchantId), eq(payouts.id, p.id), from))
       .returning({ id: payouts.id });
     if (!done.length) return null;
+    if (ACCOUNT_FAILURE_CODES.has(f.code) && p.bankAccountId) {
+      await tx
+        .update(merchantBankAccounts)
+        .set({ verified: false })
+        .where(and(eq(merchantBankAccounts.merchantId, p.merchantId), eq(merchantBankAccounts.id, p.bankAccountId)));
+    }
     // The reversal is a balance transaction available at once: the next payout carries it.
     await postLedgerTransaction(
       tx,
@@ -400,18 +411,30 @@ async function settleMerchantCurrency(
   now: Date,
 ): Promise<{ events: PayoutEvent[]; held: string | null }> {
   const events: PayoutEvent[] = [];
-  let held: string | null = null;
-  if (m.status !== "active") held = `the merchant is ${m.status}: payouts start once it is active`;
-  else if (!(await activeAccount(dbx, m.id, currency))) held = `no ${currency} bank account: add one in Settings → Bank account`;
+  let notBefore = new Date(0);
+  const holdReason = async (): Promise<string | null> => {
+    if (m.status !== "active") return `the merchant is ${m.status}: payouts start once it is active`;
+    const account = await activeAccount(dbx, m.id, currency);
+    notBefore = account?.createdAt ?? notBefore;
+    if (!account) return `no ${currency} bank account: add one in Settings → Bank account`;
+    if (!account.verified) {
+      return `payouts are paused: the last payout to ${maskAccount(account.accountNumber)} failed; the owner must enter another account`;
+    }
+    return null;
+  };
+  let held = await holdReason();
   const reversed = (list: PayoutEvent[]) => list.some((e) => e.kind === "failed");
   let stuckAt: number | null = null;
   for (let guard = 0; guard < 2000; guard++) {
-    const plan = held ? null : await planNextPayout(dbx, m, currency, cal, now);
+    const plan = held ? null : await planNextPayout(dbx, m, currency, cal, now, notBefore);
     if (plan) {
       // Bank news up to the cutoff first: a reversal before it belongs in this payout.
       const bankEvents = await bankStep(dbx, bank, m, currency, cal, plan.cutoff);
       events.push(...bankEvents);
-      if (reversed(bankEvents)) continue;
+      if (reversed(bankEvents)) {
+        held = await holdReason();
+        continue;
+      }
       const created = await createPayout(dbx, m, currency, cal, plan.cutoff);
       if (created) {
         events.push(created);
@@ -426,8 +449,10 @@ async function settleMerchantCurrency(
     const bankEvents = await bankStep(dbx, bank, m, currency, cal, now);
     events.push(...bankEvents);
     if (!reversed(bankEvents)) break;
+    held = await holdReason();
   }
   if (held) {
+    // Only worth saying when money is actually waiting.
     const waiting = await unpaidItems(dbx, m.id, currency, now);
     if (waiting.reduce((s, x) => s + x.net, 0n) <= 0n) held = null;
   }

@@ -45,15 +45,16 @@ export async function makeMerchant(
       minimumPayout: opts.minimumPayout ?? 0n,
       processorId: "sandbox",
     });
-  await addAccount({ merchantId: id }, currency, opts.account ?? (currency === "IRR" ? GOOD_SHEBA : "000123456789"));
+  // Entered long before the simulated days of the tests.
+  await addAccount({ merchantId: id }, currency, opts.account ?? (currency === "IRR" ? GOOD_SHEBA : "000123456789"), new Date("2020-01-01T00:00:00Z"));
   return { id, currency, scope: { merchantId: id } };
 }
 
 /** Writes a bank account directly (the bank-account module's own tests go through its API). */
-export async function addAccount(scope: { merchantId: string }, currency: string, accountNumber: string): Promise<string> {
+export async function addAccount(scope: { merchantId: string }, currency: string, accountNumber: string, at: Date): Promise<string> {
   await db()
     .update(merchantBankAccounts)
-    .set({ active: false, deactivatedAt: new Date() })
+    .set({ active: false, deactivatedAt: at })
     .where(and(eq(merchantBankAccounts.merchantId, scope.merchantId), eq(merchantBankAccounts.active, true)));
   const id = newId("ba");
   const sheba = currency === "IRR" ? validateSheba(accountNumber) : null;
@@ -71,6 +72,7 @@ export async function addAccount(scope: { merchantId: string }, currency: string
       currency,
       verified: true,
       active: true,
+      createdAt: at,
     });
   return id;
 }
