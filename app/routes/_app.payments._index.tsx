@@ -55,6 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       prev: list?.page.prev ?? null,
       totals: list
         ? {
+            capped: list.totals.capped,
             count: list.totals.count,
             amount: list.totals.amount.toString(),
             capturedCount: list.totals.capturedCount,
@@ -253,15 +254,21 @@ export default function PaymentsPage() {
 
       {data.totals ? (
         <p className="list-totals" aria-live="polite" data-testid="payments-totals">
-          {t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
-          {" · "}
-          {t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) })}
-          {data.totals.refunded !== "0" ? (
+          {data.totals.capped ? (
+            t("payments.totalsCapped", { count: fmt.number(data.totals.count) })
+          ) : (
             <>
+              {t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
               {" · "}
-              {t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) })}
+              {t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) })}
+              {data.totals.refunded !== "0" ? (
+                <>
+                  {" · "}
+                  {t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) })}
+                </>
+              ) : null}
             </>
-          ) : null}
+          )}
         </p>
       ) : null}
 

@@ -321,6 +321,7 @@ export const en = {
   "payments.totals": { one: "{count} payment for {amount}", other: "{count} payments for {amount}" },
   "payments.totalsCaptured": { one: "{count} succeeded for {amount}", other: "{count} succeeded for {amount}" },
   "payments.totalsRefunded": "{amount} refunded",
+  "payments.totalsCapped": "More than {count} payments match: narrow the filter, or use the Overview or a CSV export for totals",
   "payments.caption": "Payments matching the filters, {sort}",
   "payments.sortCreated": "by date",
   "payments.sortAmount": "by amount",

@@ -308,6 +308,7 @@ export const fa: CatalogShape = {
   "payments.totals": { other: "{count} پرداخت به مبلغ {amount}" },
   "payments.totalsCaptured": { other: "{count} موفق به مبلغ {amount}" },
   "payments.totalsRefunded": "{amount} مسترد شده",
+  "payments.totalsCapped": "بیش از {count} پرداخت مطابق است: فیلتر را محدودتر کنید، یا برای جمع‌ها از نمای کلی یا خروجی CSV استفاده کنید",
   "payments.caption": "پرداخت‌های مطابق فیلترها، {sort}",
   "payments.sortCreated": "به ترتیب تاریخ",
   "payments.sortAmount": "به ترتیب مبلغ",

@@ -50,20 +50,21 @@ export interface PayoutSummary {
 }
 
 export async function payoutSummary(scope: ListScope, payoutId: string): Promise<PayoutSummary> {
+  // payout_item_totals: the items per category, kept by a trigger as the payout is made
+  // (a payout of a busy day carries thousands of balance transactions).
   const [r] = await rows<Record<string, string>>(
     db(),
-    sql`select count(*)::text as item_count,
-          count(*) filter (where lt.category = 'charge')::text as charge_count,
-          coalesce(sum(lt.gross) filter (where lt.category = 'charge'), 0)::text as charges_gross,
-          count(*) filter (where lt.category = 'refund')::text as refund_count,
-          coalesce(sum(lt.gross) filter (where lt.category in ('refund', 'refund_failure')), 0)::text as refunds,
-          coalesce(sum(lt.fee), 0)::text as fees,
-          coalesce(sum(lt.gross) filter (where lt.category = 'payout_failure'), 0)::text as returned,
-          coalesce(sum(lt.gross) filter (where lt.category not in ('charge', 'refund', 'refund_failure', 'payout_failure')), 0)::text as other,
-          coalesce(sum(lt.net), 0)::text as net
-        from payout_items pi
-        join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
-        where pi.merchant_id = ${scope.merchantId} and pi.payout_id = ${payoutId}`,
+    sql`select coalesce(sum(item_count), 0)::text as item_count,
+          coalesce(sum(item_count) filter (where category = 'charge'), 0)::text as charge_count,
+          coalesce(sum(gross) filter (where category = 'charge'), 0)::text as charges_gross,
+          coalesce(sum(item_count) filter (where category = 'refund'), 0)::text as refund_count,
+          coalesce(sum(gross) filter (where category in ('refund', 'refund_failure')), 0)::text as refunds,
+          coalesce(sum(fee), 0)::text as fees,
+          coalesce(sum(gross) filter (where category = 'payout_failure'), 0)::text as returned,
+          coalesce(sum(gross) filter (where category not in ('charge', 'refund', 'refund_failure', 'payout_failure')), 0)::text as other,
+          coalesce(sum(net), 0)::text as net
+        from payout_item_totals
+        where merchant_id = ${scope.merchantId} and payout_id = ${payoutId}`,
   );
   const big = (k: string) => BigInt(r?.[k] ?? "0");
   return {
@@ -107,7 +108,11 @@ export interface PayoutItemRow {
   terminalName: string | null;
 }
 
-/** The itemized reconciliation, in posting order. */
+/**
+ * The itemized reconciliation, in posting order: balance transaction ids are
+ * time-ordered, so the payout_items primary key walks the page without sorting the
+ * payout's thousands of items.
+ */
 export async function payoutItems(scope: ListScope, payoutId: string, q: PayoutItemsQuery): Promise<Page<PayoutItemRow>> {
   const page = await keysetPage<{
     id: string;
@@ -138,7 +143,7 @@ export async function payoutItems(scope: ListScope, payoutId: string, q: PayoutI
         and p.id = case when lt.source_type = 'payment' then lt.source_id else r.payment_id end
       left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id`,
     where: sql`pi.merchant_id = ${scope.merchantId} and pi.payout_id = ${payoutId}`,
-    sort: { expr: sql`lt.created_at`, type: "timestamptz", desc: false, id: sql`lt.id` },
+    sort: { expr: sql`pi.ledger_transaction_id`, type: "text", desc: false, id: sql`pi.ledger_transaction_id` },
     cursor: q.cursor,
     limit: q.limit,
   });

@@ -213,7 +213,7 @@ export function prefixPattern(s: string): string {
 
 /* --------------------------------- Keyset ---------------------------------- */
 
-export type SortType = "timestamptz" | "bigint" | "date";
+export type SortType = "timestamptz" | "bigint" | "date" | "text";
 
 export interface KeysetSort {
   /** The sort expression (a column). */
@@ -234,6 +234,8 @@ const CURSOR_VALUE: Record<SortType, RegExp> = {
   timestamptz: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
   bigint: /^-?\d{1,19}$/,
   date: /^\d{4}-\d{2}-\d{2}$/,
+  // Ids: time-ordered, so an id order is a creation order an index can walk.
+  text: /^[A-Za-z0-9_]{1,100}$/,
 };
 
 export function encodeCursor(c: Cursor): string {
@@ -273,6 +275,7 @@ function keyText(expr: SQL, type: SortType): SQL {
 function keyValue(v: string, type: SortType): SQL {
   if (type === "timestamptz") return sql`${v}::timestamptz`;
   if (type === "bigint") return sql`${v}::bigint`;
+  if (type === "text") return sql`${v}::text`;
   return sql`${v}::date`;
 }
 

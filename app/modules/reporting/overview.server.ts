@@ -237,7 +237,11 @@ export interface Bucket extends Totals {
   start: string;
 }
 
-/** Totals and per-bucket figures of [fromDay, toDay] from the rollup, in one grouped query. */
+/**
+ * Totals and per-bucket figures of [fromDay, toDay] from the rollup, in one grouped query.
+ * sales_daily_totals has one row per local day (sales_daily without its dimensions,
+ * kept by a trigger), so a year costs 365 rows however busy the merchant is.
+ */
 async function rollupSeries(
   scope: ListScope,
   fromDay: string,
@@ -249,7 +253,7 @@ async function rollupSeries(
   const result = await rows<TotalsRow & { bucket: string | null; is_total: number | string }>(
     db(),
     sql`select ${b}::text as bucket, grouping(${b})::int as is_total, ${TOTAL_COLUMNS}
-        from sales_daily
+        from sales_daily_totals
         where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
           and day between ${fromDay}::date and ${toDay}::date
         group by grouping sets ((${b}), ())`,
@@ -267,7 +271,7 @@ async function rollupSeries(
 async function rollupTotals(scope: ListScope, fromDay: string, toDay: string): Promise<Totals> {
   const [r] = await rows<TotalsRow>(
     db(),
-    sql`select ${TOTAL_COLUMNS} from sales_daily
+    sql`select ${TOTAL_COLUMNS} from sales_daily_totals
         where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
           and day between ${fromDay}::date and ${toDay}::date`,
   );
@@ -354,8 +358,44 @@ export interface Breakdowns {
   funding: BreakdownRow[];
 }
 
-/** Sales by terminal, brand, issuing bank and funding over whole local days, one grouped query. */
+/**
+ * The whole months inside [fromDay, toDay] (inclusive local days): [from, to) as first
+ * days of months, or null when the range holds no whole month.
+ */
+export function wholeMonths(fromDay: string, toDay: string): { from: string; to: string } | null {
+  const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
+  const nextMonth = (m: string) => {
+    const y = Number(m.slice(0, 4));
+    const mo = Number(m.slice(5, 7));
+    return mo === 12 ? `${String(y + 1).padStart(4, "0")}-01-01` : `${m.slice(0, 4)}-${String(mo + 1).padStart(2, "0")}-01`;
+  };
+  const from = fromDay.endsWith("-01") ? fromDay : nextMonth(monthStart(fromDay));
+  // The month of the day after toDay starts where the whole months end.
+  const dayAfter = new Date(Date.parse(`${toDay}T00:00:00Z`) + 86400_000).toISOString().slice(0, 10);
+  const to = monthStart(dayAfter);
+  return from < to ? { from, to } : null;
+}
+
+/**
+ * Sales by terminal, brand, issuing bank and funding over whole local days, one grouped
+ * query: whole months from sales_monthly, the days before and after them from
+ * sales_daily (a dense merchant has hundreds of sales_daily rows a day).
+ */
 export async function breakdowns(scope: ListScope, fromDay: string, toDay: string): Promise<Breakdowns> {
+  const months = wholeMonths(fromDay, toDay);
+  const cols = sql`terminal_id, card_brand, issuer_bank, card_funding, captured_amount, captured_count, attempt_count, declined_count, refunded_amount`;
+  const source = months
+    ? sql`select ${cols} from sales_monthly
+          where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
+            and month >= ${months.from}::date and month < ${months.to}::date
+        union all
+        select ${cols} from sales_daily
+          where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
+            and day between ${fromDay}::date and ${toDay}::date
+            and (day < ${months.from}::date or day >= ${months.to}::date)`
+    : sql`select ${cols} from sales_daily
+          where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
+            and day between ${fromDay}::date and ${toDay}::date`;
   const result = await rows<{
     terminal_id: string | null;
     card_brand: string | null;
@@ -378,9 +418,7 @@ export async function breakdowns(scope: ListScope, fromDay: string, toDay: strin
           coalesce(sum(captured_amount), 0)::text as gross, coalesce(sum(captured_count), 0)::text as captured,
           coalesce(sum(attempt_count), 0)::text as attempts, coalesce(sum(declined_count), 0)::text as declines,
           coalesce(sum(refunded_amount), 0)::text as refunds
-        from sales_daily
-        where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
-          and day between ${fromDay}::date and ${toDay}::date
+        from (${source}) s
         group by grouping sets ((terminal_id), (card_brand), (issuer_bank), (card_funding))`,
   );
   const out: Breakdowns = { terminal: [], brand: [], bank: [], funding: [] };
