@@ -70,7 +70,8 @@ export function RefundForm({ paymentId, currency, refundable, limit, formKey }: 
           {errors.form}
         </p>
       ) : null}
-      <Form method="post" action={`/payments/${paymentId}`} replace>
+      {/* A new key after each refund remounts the form, so the last amount is not left in it. */}
+      <Form key={key || "form"} method="post" action={`/payments/${paymentId}`} replace>
         <CsrfInput />
         <input type="hidden" name="intent" value="refund" />
         {key ? <input type="hidden" name="key" value={key} /> : null}

@@ -359,7 +359,9 @@ export default function VirtualTerminalPage() {
         <Receipt r={data.receipt} canViewPayments={data.canViewPayments} />
       ) : (
         <div className="grid grid-2" style={{ alignItems: "start" }}>
-          <ChargeForm key={failure?.freshKey ?? data.formKey} data={data} failure={failure} />
+          {/* Kept mounted across a refused attempt (the card number stays typed); remounted only
+              when the server hands out a fresh form after a used or expired one. */}
+          <ChargeForm key={failure?.freshKey ?? "charge-form"} data={data} failure={failure} />
           {data.testCards ? <TestCards cards={data.testCards} /> : null}
         </div>
       )}
