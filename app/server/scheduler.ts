@@ -51,7 +51,7 @@ function describeEvent(e: PayoutEvent): string {
   const amount = money(e.amount, e.currency);
   switch (e.kind) {
     case "created":
-      return `created ${e.payoutId} for ${amount} (${e.itemCount} balance transactions, cutoff ${e.at.toISOString()}, expected ${e.expectedArrivalDate})`;
+      return `created ${e.payoutId} for ${amount} (${e.itemCount} balance transaction${e.itemCount === 1 ? "" : "s"}, cutoff ${e.at.toISOString()}, expected ${e.expectedArrivalDate})`;
     case "sent":
       return `sent ${e.payoutId} (${amount}) to the bank at ${e.at.toISOString()}`;
     case "paid":
@@ -86,14 +86,16 @@ export function serverPidFile(): string {
   return path.join(path.dirname(pgliteDir()), "server.pid");
 }
 
-export function startScheduler(opts: { intervalMs?: number; log?: (line: string) => void } = {}): () => void {
+export function startScheduler(
+  opts: { intervalMs?: number; log?: (line: string) => void; /** false: do not mark the embedded database as taken (tests). */ pidFile?: false } = {},
+): () => void {
   const intervalMs = opts.intervalMs ?? 60_000;
   const log = opts.log ?? ((line: string) => console.log(`[jobs] ${line}`));
   let running = false;
   let stopped = false;
   let pidFile: string | null = null;
   try {
-    if (dbHandle().driver === "pglite") {
+    if (opts.pidFile !== false && dbHandle().driver === "pglite") {
       pidFile = serverPidFile();
       fs.writeFileSync(pidFile, String(process.pid));
     }
