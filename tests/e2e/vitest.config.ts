@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Browser journeys: `npm run build` first, then `npm run test:e2e`. One server (seeded
+ * on its first start in a temporary folder) and one Chromium for the whole run, files
+ * one after another.
+ */
+export default defineConfig({
+  resolve: {
+    alias: {
+      "~db": fileURLToPath(new URL("../../db", import.meta.url)),
+      "~": fileURLToPath(new URL("../../app", import.meta.url)),
+    },
+  },
+  test: {
+    include: ["tests/e2e/**/*.e2e.ts"],
+    globalSetup: ["tests/e2e/global-setup.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+    maxWorkers: 1,
+    pool: "forks",
+  },
+});
