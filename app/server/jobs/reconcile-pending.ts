@@ -5,8 +5,9 @@
  * every update goes through the same guarded transitions as the request path, so it
  * is safe to run while requests are in flight, and twice at once.
  *
- * Also: authorized payments whose capture or void answer was lost, and pending
- * refunds (inquired; re-sent with the same reference if the provider never got them).
+ * Also: authorized payments whose capture or void answer was lost, pending refunds
+ * (inquired; re-sent with the same reference if the provider never got them), and
+ * Idempotency-Keys older than 24 hours (pruned, as the API documents).
  * Meant to run every minute (the lead's scheduler calls reconcilePending()).
  */
 import { and, eq, gte, lt } from "drizzle-orm";
@@ -19,6 +20,7 @@ import {
   type Payment,
 } from "~/modules/payments/payments.server";
 import { completeRefund, sendRefund } from "~/modules/refunds/refunds.server";
+import { pruneIdempotencyKeys } from "~/modules/idempotency/idempotency.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError, type InquiryResult } from "~/modules/processors/types";
 
@@ -37,6 +39,7 @@ export interface ReconcileSummary {
   resolved: number;
   stillPending: number;
   refundsResolved: number;
+  idempotencyKeysPruned: number;
   errors: number;
 }
 
@@ -80,7 +83,7 @@ export async function reconcilePending(opts: ReconcileOptions = {}): Promise<Rec
   const graceMs = opts.graceMs ?? 10_000;
   const giveUpMs = opts.giveUpMs ?? 120_000;
   const limit = opts.limit ?? 500;
-  const summary: ReconcileSummary = { checked: 0, resolved: 0, stillPending: 0, refundsResolved: 0, errors: 0 };
+  const summary: ReconcileSummary = { checked: 0, resolved: 0, stillPending: 0, refundsResolved: 0, idempotencyKeysPruned: 0, errors: 0 };
   const settledBefore = new Date(now.getTime() - graceMs);
 
   const pending = await db()
@@ -146,6 +149,12 @@ export async function reconcilePending(opts: ReconcileOptions = {}): Promise<Rec
       summary.errors++;
       console.error(`reconcile: refund ${r.id}`, (e as Error).message);
     }
+  }
+  try {
+    summary.idempotencyKeysPruned = await pruneIdempotencyKeys(now);
+  } catch (e) {
+    summary.errors++;
+    console.error("reconcile: pruning idempotency keys", (e as Error).message);
   }
   return summary;
 }

@@ -4,6 +4,7 @@ import { db } from "../../../db/client.server";
 import * as s from "../../../db/schema";
 import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { api } from "./api-client";
+import { pruneIdempotencyKeys } from "~/modules/idempotency/idempotency.server";
 import { configureProcessor } from "~/modules/processors/sandbox-processor.server";
 import { CARD, expectLedgerTiesOut, fastSandbox, makeMerchant, noticeRealServerOnly, type TestMerchant } from "./fixtures";
 
@@ -177,6 +178,17 @@ describe("Idempotency-Key", () => {
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(a.json.id).not.toBe(b.json.id);
+  });
+
+  it("prunes keys after 24 hours; the payment's own key still stops a second charge", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const body = { amount: 700, currency: "USD", card: cardBody() };
+    const a = await api("POST", "/payments", { key: m.apiKey, body, idempotencyKey: "old-key" });
+    expect(await pruneIdempotencyKeys(new Date(Date.now() + 23 * 3600_000))).toBe(0);
+    expect(await pruneIdempotencyKeys(new Date(Date.now() + 25 * 3600_000))).toBeGreaterThan(0);
+    const b = await api("POST", "/payments", { key: m.apiKey, body, idempotencyKey: "old-key" });
+    expect(b.json.id).toBe(a.json.id);
+    expect(await paymentCount(m)).toBe(1);
   });
 
   it("refuses an oversized key", async () => {
