@@ -22,10 +22,8 @@ let counter = 0;
  */
 export function noticeRealServerOnly(realServer: boolean, what: string): void {
   if (realServer) return;
+  console.warn(`SKIPPED: ${what}: set TEST_DATABASE_URL to a PostgreSQL server to run it (PGlite is a single connection, locks never block).`);
   describe(`${what} [needs a real PostgreSQL server]`, () => {
-    beforeAll(() => {
-      console.warn(`SKIPPED: ${what}: set TEST_DATABASE_URL to a PostgreSQL server to run it (PGlite is a single connection, locks never block).`);
-    });
     it.skip(`skipped on PGlite: ${what} (set TEST_DATABASE_URL)`, () => {});
   });
 }
