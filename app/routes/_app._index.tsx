@@ -293,16 +293,16 @@ function Breakdown({ title, rows, label, total, id }: { title: string; rows: Dat
                 <tr>
                   <th scope="col">{t("overview.breakdown.name")}</th>
                   <th scope="col" className="num">
-                    {t("overview.kpi.gross")}
+                    {t("overview.chart.gross")}
                   </th>
                   <th scope="col" className="num">
                     {t("overview.breakdown.share")}
                   </th>
                   <th scope="col" className="num">
-                    {t("overview.kpi.payments")}
+                    {t("overview.breakdown.payments")}
                   </th>
                   <th scope="col" className="num">
-                    {t("overview.kpi.declineRate")}
+                    {t("overview.breakdown.declined")}
                   </th>
                 </tr>
               </thead>

@@ -241,7 +241,7 @@ export default function PaymentPage() {
         <h2 id="ledger-h">{t("paymentDetail.ledger")}</h2>
         {data.ledger.length ? (
           <div className="table-wrap">
-            <table className="table compact">
+            <table className="table compact nowrap-table">
               <caption className="visually-hidden">{t("paymentDetail.ledger")}</caption>
               <thead>
                 <tr>
@@ -312,6 +312,8 @@ export default function PaymentPage() {
 function PaymentRefundForm({ data }: { data: Data }) {
   return (
     <RefundForm
+      // A new key per page load: after a refund the form starts empty again.
+      key={data.refund.formKey}
       paymentId={data.payment.id}
       currency={data.payment.currency}
       refundable={data.refund.refundable}

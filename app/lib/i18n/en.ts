@@ -304,6 +304,8 @@ export const en = {
   "overview.breakdown.bank": "By issuing bank",
   "overview.breakdown.funding": "By card type",
   "overview.breakdown.name": "Name",
+  "overview.breakdown.payments": "Payments",
+  "overview.breakdown.declined": "Declined",
   "overview.breakdown.share": "Share",
   "overview.recentRefunds": "Recent refunds",
   "overview.allRefunds": "All refunds",

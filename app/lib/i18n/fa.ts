@@ -291,6 +291,8 @@ export const fa: CatalogShape = {
   "overview.breakdown.bank": "به تفکیک بانک صادرکننده",
   "overview.breakdown.funding": "به تفکیک نوع حساب کارت",
   "overview.breakdown.name": "نام",
+  "overview.breakdown.payments": "تعداد",
+  "overview.breakdown.declined": "رد شده",
   "overview.breakdown.share": "سهم",
   "overview.recentRefunds": "استردادهای اخیر",
   "overview.allRefunds": "همهٔ استردادها",
