@@ -23,7 +23,7 @@ let holidaysLoaded: Promise<void> | undefined;
 
 
 /** Runs every background job once, as of `now` (a simulated clock in tests and `npm run jobs --now`). */
-export async function runJobsOnce(opts: { now: Date; merchantIds?: string[] }): Promise<JobsReport> {
+export async function runJobsOnce(opts: { now: Date; merchantIds?: string[]; incremental?: boolean }): Promise<JobsReport> {
   const errors: string[] = [];
   holidaysLoaded ??= ensureHolidayCalendars().catch((e) => {
     holidaysLoaded = undefined;
@@ -38,7 +38,7 @@ export async function runJobsOnce(opts: { now: Date; merchantIds?: string[] }): 
       errors.push(`reconcile pending payments: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const payouts = await runPayoutEngine({ now: opts.now, merchantIds: opts.merchantIds });
+  const payouts = await runPayoutEngine({ now: opts.now, merchantIds: opts.merchantIds, incremental: opts.incremental });
   for (const r of payouts.runs) if (r.error) errors.push(`payouts of ${r.name} (${r.currency}): ${r.error}`);
   return { now: opts.now, payouts, reconcile, errors };
 }
@@ -106,7 +106,7 @@ export function startScheduler(
     if (running || stopped) return; // a slow run is never overlapped by the next tick
     running = true;
     try {
-      const report = await runJobsOnce({ now: new Date() });
+      const report = await runJobsOnce({ now: new Date(), incremental: true });
       for (const line of formatJobsReport(report, { quiet: true })) log(line);
     } catch (e) {
       console.error("[jobs] run failed:", e instanceof Error ? e.message : e);

@@ -30,7 +30,7 @@ import { newId } from "~/lib/ids";
 import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { BALANCE_CATEGORIES, payoutFailurePosting, payoutPaidPosting, payoutPosting } from "~/modules/ledger/postings";
 import { ACCOUNT_FAILURE_CODES, type PayoutBank } from "./bank";
-import { ARRIVAL_HOUR, atLocalTime, cutoffsBetween, payoutTimes, type SettlementCalendar } from "./calendar";
+import { ARRIVAL_HOUR, atLocalTime, cutoffsBetween, payoutTimes, previousCutoff, type SettlementCalendar } from "./calendar";
 import { calendarFromSchedule } from "./holidays.server";
 import { sandboxBank } from "./sandbox-bank.server";
 
@@ -80,7 +80,16 @@ export interface PayoutEngineOptions {
   merchantIds?: string[];
   bank?: PayoutBank;
   dbx?: Db;
+  /**
+   * For the every-minute scheduler: skip looking for new payouts while no cutoff has
+   * passed since this process last found none (a payout can only close a cutoff). The
+   * bank steps still run. `npm run jobs` and simulated clocks always look.
+   */
+  incremental?: boolean;
 }
+
+// merchant:currency -> the latest cutoff at which this process found nothing to pay.
+const nothingThrough = new Map<string, number>();
 
 interface MerchantRow {
   id: string;
@@ -409,8 +418,12 @@ async function settleMerchantCurrency(
   currency: string,
   cal: SettlementCalendar,
   now: Date,
+  incremental: boolean,
 ): Promise<{ events: PayoutEvent[]; held: string | null }> {
   const events: PayoutEvent[] = [];
+  const cacheKey = `${m.id}:${currency}`;
+  const lastCutoff = previousCutoff(now, cal).getTime();
+  let skipPlan = incremental && nothingThrough.get(cacheKey) === lastCutoff;
   let notBefore = new Date(0);
   const holdReason = async (): Promise<string | null> => {
     if (m.status !== "active") return `the merchant is ${m.status}: payouts start once it is active`;
@@ -426,13 +439,15 @@ async function settleMerchantCurrency(
   const reversed = (list: PayoutEvent[]) => list.some((e) => e.kind === "failed");
   let stuckAt: number | null = null;
   for (let guard = 0; guard < 2000; guard++) {
-    const plan = held ? null : await planNextPayout(dbx, m, currency, cal, now, notBefore);
+    const plan = held || skipPlan ? null : await planNextPayout(dbx, m, currency, cal, now, notBefore);
+    if (!plan && !held && !skipPlan) nothingThrough.set(cacheKey, lastCutoff);
     if (plan) {
       // Bank news up to the cutoff first: a reversal before it belongs in this payout.
       const bankEvents = await bankStep(dbx, bank, m, currency, cal, plan.cutoff);
       events.push(...bankEvents);
       if (reversed(bankEvents)) {
         held = await holdReason();
+        skipPlan = false;
         continue;
       }
       const created = await createPayout(dbx, m, currency, cal, plan.cutoff);
@@ -449,7 +464,9 @@ async function settleMerchantCurrency(
     const bankEvents = await bankStep(dbx, bank, m, currency, cal, now);
     events.push(...bankEvents);
     if (!reversed(bankEvents)) break;
+    // A reversal is new money: look again.
     held = await holdReason();
+    skipPlan = false;
   }
   if (held) {
     // Only worth saying when money is actually waiting.
@@ -488,7 +505,7 @@ export async function runPayoutEngine(opts: PayoutEngineOptions): Promise<Payout
       const run: MerchantRun = { merchantId: m.id, name: m.name, currency, events: [], held: null, error: null };
       try {
         cal ??= await calendarFromSchedule(dbx, m.id, m);
-        const r = await settleMerchantCurrency(dbx, bank, m, currency, cal, now);
+        const r = await settleMerchantCurrency(dbx, bank, m, currency, cal, now, opts.incremental ?? false);
         run.events = r.events;
         run.held = r.held;
       } catch (e) {
