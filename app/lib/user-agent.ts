@@ -1,6 +1,18 @@
-/** "Chrome on macOS": enough for a person to recognise their own device in a list. */
-export function describeDevice(ua: string | null | undefined): string {
-  if (!ua) return "Unknown device";
+export interface DeviceParts {
+  /** "Chrome", "Safari"... or null when not recognised. */
+  browser: string | null;
+  /** "macOS", "Android"... or null when not recognised. */
+  os: string | null;
+  /** The start of the user agent, for devices recognised by neither; "" without one. */
+  raw: string;
+}
+
+/**
+ * Browser and system of a user agent, as product names (the same in every language):
+ * pages put them in a sentence with deviceLabel (app/lib/i18n/messages.ts).
+ */
+export function deviceParts(ua: string | null | undefined): DeviceParts {
+  if (!ua) return { browser: null, os: null, raw: "" };
   const browser = /Edg\//.test(ua)
     ? "Edge"
     : /OPR\/|Opera/.test(ua)
@@ -27,6 +39,13 @@ export function describeDevice(ua: string | null | undefined): string {
             : /Linux/.test(ua)
               ? "Linux"
               : null;
+  return { browser, os, raw: ua.slice(0, 40) };
+}
+
+/** "Chrome on macOS": enough for a person to recognise their own device in a list (English, for logs). */
+export function describeDevice(ua: string | null | undefined): string {
+  const { browser, os, raw } = deviceParts(ua);
+  if (!ua) return "Unknown device";
   if (browser && os) return `${browser} on ${os}`;
-  return browser ?? os ?? ua.slice(0, 40);
+  return browser ?? os ?? raw;
 }

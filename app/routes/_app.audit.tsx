@@ -1,20 +1,37 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useId } from "react";
+import { pageTitle } from "~/components/console/meta";
+import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
+import type { MessageKey } from "~/lib/i18n/en";
+import { auditActionLabel, auditTargetLabel, deviceLabel } from "~/lib/i18n/messages";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { deviceParts } from "~/lib/user-agent";
 import { requireContext } from "~/modules/access/guard.server";
-import { AUDIT_ACTION_GROUPS, auditFilterSchema, listAuditEvents } from "~/modules/audit/audit-log.server";
-import { describeDevice } from "~/lib/user-agent";
+import { AUDIT_ACTION_GROUPS, AUDIT_OUTCOMES, auditFilterSchema, listAuditEvents } from "~/modules/audit/audit-log.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 
-export const meta: MetaFunction = () => [{ title: "Audit log · Merchant Console" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "audit.title");
+
+const FILTER_LABELS: Record<string, MessageKey> = {
+  action: "audit.filter.action",
+  outcome: "audit.filter.outcome",
+  actor: "audit.filter.actor",
+  target: "audit.filter.target",
+  from: "dates.from",
+  to: "dates.to",
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "audit:view");
   const url = new URL(request.url);
   const parsed = auditFilterSchema.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Response(`The ${issue?.path[0] ?? "filter"} filter is not valid: ${issue?.message ?? "check it"}.`, {
+    const t = serverTranslator(resolvePreferences(ctx));
+    const field = String(parsed.error.issues[0]?.path[0] ?? "");
+    throw new Response(t("audit.error.invalidFilter", { field: t(FILTER_LABELS[field] ?? "common.filters") }), {
       status: 400,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
@@ -23,14 +40,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     timeZone: ctx.merchant.timeZone,
     filters: parsed.data,
-    groups: AUDIT_ACTION_GROUPS,
-    rows: page.rows.map((r) => ({ ...r, device: describeDevice(r.userAgent) })),
+    groups: Object.keys(AUDIT_ACTION_GROUPS) as (keyof typeof AUDIT_ACTION_GROUPS)[],
+    rows: page.rows.map((r) => ({ ...r, device: deviceParts(r.userAgent) })),
     nextBefore: page.nextBefore,
   });
-}
-
-function localTime(iso: string, tz: string): string {
-  return new Date(iso).toLocaleString("en-GB", { timeZone: tz, dateStyle: "medium", timeStyle: "medium" });
 }
 
 function detailText(details: Record<string, unknown>): string {
@@ -41,6 +54,9 @@ function detailText(details: Record<string, unknown>): string {
 
 export default function AuditLog() {
   const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const id = useId();
   const [params] = useSearchParams();
   const f = data.filters;
   const next = new URLSearchParams(params);
@@ -49,101 +65,118 @@ export default function AuditLog() {
     <>
       <div className="page-header">
         <div>
-          <h1>Audit log</h1>
-          <p>Who did what, and what was refused. Times in {data.timeZone}. Entries cannot be changed or deleted.</p>
+          <h1>{t("audit.title")}</h1>
+          <p>{t("audit.intro", { zone: data.timeZone })}</p>
         </div>
       </div>
-      <Form method="get" className="card form-row" aria-label="Filters">
+      <Form method="get" className="card form-row" aria-label={t("audit.filtersLabel")}>
         <div className="field">
-          <label htmlFor="f-action">Action</label>
-          <select id="f-action" name="action" defaultValue={f.action ?? ""}>
-            <option value="">All actions</option>
-            {Object.entries(data.groups).map(([k, label]) => (
+          <label htmlFor={`${id}-action`}>{t("audit.filter.action")}</label>
+          <select id={`${id}-action`} name="action" defaultValue={f.action ?? ""}>
+            <option value="">{t("audit.filter.allActions")}</option>
+            {data.groups.map((k) => (
               <option key={k} value={k}>
-                {label}
+                {t(`audit.group.${k}`)}
               </option>
             ))}
-            {f.action && f.action.includes(".") ? <option value={f.action}>{f.action}</option> : null}
+            {f.action && f.action.includes(".") ? <option value={f.action}>{auditActionLabel(t, f.action)}</option> : null}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="f-outcome">Outcome</label>
-          <select id="f-outcome" name="outcome" defaultValue={f.outcome ?? ""}>
-            <option value="">Any</option>
-            <option value="success">Success</option>
-            <option value="failure">Failure</option>
-            <option value="denied">Denied</option>
+          <label htmlFor={`${id}-outcome`}>{t("audit.filter.outcome")}</label>
+          <select id={`${id}-outcome`} name="outcome" defaultValue={f.outcome ?? ""}>
+            <option value="">{t("filters.any")}</option>
+            {AUDIT_OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {t(`audit.outcome.${o}`)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="f-actor">Person (email)</label>
-          <input id="f-actor" name="actor" type="search" defaultValue={f.actor ?? ""} />
+          <label htmlFor={`${id}-actor`}>{t("audit.filter.actor")}</label>
+          <input id={`${id}-actor`} name="actor" type="search" dir="ltr" defaultValue={f.actor ?? ""} />
         </div>
         <div className="field">
-          <label htmlFor="f-target">Target id</label>
-          <input id="f-target" name="target" type="search" defaultValue={f.target ?? ""} />
+          <label htmlFor={`${id}-target`}>{t("audit.filter.target")}</label>
+          <input id={`${id}-target`} name="target" type="search" dir="ltr" defaultValue={f.target ?? ""} />
         </div>
         <div className="field">
-          <label htmlFor="f-from">From</label>
-          <input id="f-from" name="from" type="date" defaultValue={f.from ?? ""} />
+          <label htmlFor={`${id}-from`}>{t("dates.from")}</label>
+          <DayInput id={`${id}-from`} name="from" defaultValue={f.from} />
         </div>
         <div className="field">
-          <label htmlFor="f-to">To</label>
-          <input id="f-to" name="to" type="date" defaultValue={f.to ?? ""} />
+          <label htmlFor={`${id}-to`}>{t("dates.to")}</label>
+          <DayInput id={`${id}-to`} name="to" defaultValue={f.to} />
         </div>
         <button type="submit" className="btn btn-primary">
-          Filter
+          {t("audit.filter.submit")}
         </button>
         <Link to="/audit" className="btn">
-          Clear
+          {t("common.clearFilters")}
         </Link>
       </Form>
       <div className="table-wrap" style={{ marginBlockStart: "1rem" }}>
         <table className="table">
           <thead>
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Target</th>
-              <th scope="col">From</th>
-              <th scope="col">Details</th>
+              <th scope="col">{t("audit.col.when")}</th>
+              <th scope="col">{t("audit.col.who")}</th>
+              <th scope="col">{t("audit.col.action")}</th>
+              <th scope="col">{t("audit.col.outcome")}</th>
+              <th scope="col">{t("audit.col.target")}</th>
+              <th scope="col">{t("audit.col.origin")}</th>
+              <th scope="col">{t("audit.col.details")}</th>
             </tr>
           </thead>
           <tbody>
             {data.rows.length === 0 ? (
               <tr>
                 <td colSpan={7} className="empty-state">
-                  No events match these filters.
+                  {t("audit.empty")}
                 </td>
               </tr>
             ) : (
               data.rows.map((r) => (
                 <tr key={r.id}>
-                  <td className="num">{localTime(r.createdAt, data.timeZone)}</td>
-                  <td>{r.actorEmail ?? r.actorUserId ?? "—"}</td>
+                  <td className="num">{fmt.dateTime(r.createdAt)}</td>
                   <td>
-                    <code>{r.action}</code>
+                    <bdi>{r.actorEmail ?? r.actorUserId ?? "—"}</bdi>
                   </td>
                   <td>
-                    <span className={`badge badge-${r.outcome === "success" ? "active" : "failed"}`}>{r.outcome}</span>
+                    {auditActionLabel(t, r.action)}
+                    <div>
+                      <code className="muted">{r.action}</code>
+                    </div>
                   </td>
-                  <td>{r.targetType ? `${r.targetType} ${r.targetId ?? ""}` : "—"}</td>
                   <td>
-                    {r.ip ?? "—"}
-                    <div className="muted">{r.userAgent ? r.device : null}</div>
+                    <span className={`badge badge-${r.outcome === "success" ? "active" : "failed"}`}>{t(`audit.outcome.${r.outcome}`)}</span>
                   </td>
-                  <td style={{ maxWidth: 360, overflowWrap: "anywhere" }}>{detailText(r.details)}</td>
+                  <td>
+                    {r.targetType ? (
+                      <>
+                        {auditTargetLabel(t, r.targetType)} <bdi className="mono">{r.targetId ?? ""}</bdi>
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>
+                    <bdi className="mono">{r.ip ?? "—"}</bdi>
+                    <div className="muted">{r.userAgent ? deviceLabel(t, r.device) : null}</div>
+                  </td>
+                  <td dir="ltr" style={{ maxWidth: 360, overflowWrap: "anywhere" }}>
+                    {detailText(r.details)}
+                  </td>
                 </tr>
               ))
             )}
           </tbody>
         </table>
       </div>
-      <nav className="pagination" aria-label="Pages">
-        {f.before ? <Link to={`/audit?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>Newest</Link> : <span />}
-        {data.nextBefore ? <Link to={`/audit?${next}`}>Older events</Link> : null}
+      <nav className="pagination" aria-label={t("table.pagination")}>
+        {f.before ? <Link to={`/audit?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>{t("audit.newest")}</Link> : <span />}
+        {data.nextBefore ? <Link to={`/audit?${next}`}>{t("audit.older")}</Link> : null}
       </nav>
     </>
   );

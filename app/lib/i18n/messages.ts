@@ -9,7 +9,7 @@ import type { Formatter } from "~/lib/format";
 import { toLatinDigits } from "~/lib/digits";
 import { currencyExponent, isCurrencyCode, type ParseAmountResult } from "~/lib/money";
 import type { ShebaResult } from "~/lib/bank-account";
-import type { Translator } from "./translate";
+import { isMessageKey, type Translator } from "./translate";
 
 const SHEBA_DIGITS = 24;
 
@@ -79,4 +79,22 @@ const PRESET_NUMBERS: Partial<Record<RangePreset, { days?: number; months?: numb
 /** "Last 7 days" / "۷ روز گذشته", "This Jalali month" / "ماه جاری"... */
 export function rangePresetLabel(t: Translator, preset: RangePreset): string {
   return t(`dates.range.${preset}`, PRESET_NUMBERS[preset]);
+}
+
+/** "Chrome on macOS" / "Chrome روی macOS"; product names stay as they are. */
+export function deviceLabel(t: Translator, d: { browser: string | null; os: string | null; raw: string }): string {
+  if (d.browser && d.os) return t("device.on", { browser: d.browser, os: d.os });
+  return d.browser ?? d.os ?? (d.raw || t("device.unknown"));
+}
+
+/** An audit action ("staff.role_change") in words; an action without a message shows its name. */
+export function auditActionLabel(t: Translator, action: string): string {
+  const key = `auditAction.${action}`;
+  return isMessageKey(key) ? t(key) : action;
+}
+
+/** What an audit event was about ("user", "terminal"...) in words. */
+export function auditTargetLabel(t: Translator, type: string): string {
+  const key = `auditTarget.${type}`;
+  return isMessageKey(key) ? t(key) : type;
 }

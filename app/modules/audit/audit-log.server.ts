@@ -2,10 +2,11 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, rows } from "~db/client.server";
 import { zonedTimeToUtc } from "~/lib/dates";
+import { preprocessDay } from "~/lib/day-input";
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/** Groups of actions the filter offers (prefix match on the action name). */
+/** Groups of actions the filter offers (prefix match on the action name); the page words them as t(`audit.group.${key}`). */
 export const AUDIT_ACTION_GROUPS = {
   auth: "Sign-ins, sessions and two-factor",
   access: "Refused access",
@@ -19,11 +20,17 @@ export const AUDIT_ACTION_GROUPS = {
   payout: "Payouts",
 } as const;
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2025-01-31")
-  .optional()
-  .or(z.literal("").transform(() => undefined));
+export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
+
+// A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") arrives as its ISO day.
+const day = z.preprocess(
+  preprocessDay,
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2025-01-31")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+);
 
 export const auditFilterSchema = z.object({
   action: z

@@ -46,7 +46,7 @@ describe("audit log page", () => {
     expect(actions).toContain(`access.denied ${team.members.viewer.email}`);
     expect(actions.join("\n")).not.toContain(team.outsider.email);
     const failed = all.rows.find((r: { outcome: string }) => r.outcome === "failure");
-    expect(failed).toMatchObject({ ip: "192.0.2.77", device: "Firefox on Windows", details: { reason: "wrong_password" } });
+    expect(failed).toMatchObject({ ip: "192.0.2.77", device: { browser: "Firefox", os: "Windows" }, details: { reason: "wrong_password" } });
 
     const denied = await body(await auditLoader({ request: as(owner, "/audit?outcome=denied&action=access"), params: {}, context: {} }));
     expect(denied.rows.length).toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe("audit log page", () => {
 
     const bad = await thrown(auditLoader({ request: as(owner, "/audit?from=yesterday"), params: {}, context: {} }));
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toMatch(/from filter is not valid/);
+    expect(await bad.text()).toMatch(/“From” filter is not valid/);
 
     // The other merchant's owner sees none of this merchant's trail.
     const theirs = await body(await auditLoader({ request: as(outsider, "/audit"), params: {}, context: {} }));
