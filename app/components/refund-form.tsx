@@ -114,7 +114,8 @@ export function RefundForm({ paymentId, currency, refundable, limit, formKey }: 
           <textarea id={`${id}-note`} name="note" rows={2} maxLength={NOTE_MAX} defaultValue={values?.note ?? ""} aria-invalid={errors.note ? true : undefined} />
           {err("note")}
         </div>
-        <StepUpFields error={data?.stepUp ?? null} />
+        {/* Only owners and admins can refund above the support limit, where step-up applies. */}
+        {limit === null ? <StepUpFields error={data?.stepUp ?? null} /> : null}
         <button type="submit" className="btn btn-danger" disabled={busy}>
           {busy ? t("refundForm.submitting") : t("refundForm.submit")}
         </button>

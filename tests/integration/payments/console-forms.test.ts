@@ -183,19 +183,25 @@ describe("refund form on the payment page", () => {
     await expectLedgerTiesOut({ merchantId: team.shop.id, currency: "IRR" });
   });
 
-  it("applies support's per-refund limit and asks for step-up when the session is not recent", async () => {
+  it("applies support's per-refund limit; above it owners confirm their password (step-up) when the session is not recent", async () => {
     const id = await captured(2_000_000n);
     const tooMuch = await refund(support, id, { amount: "", reason: "other", key: crypto.randomUUID() });
     expect(tooMuch.status).toBe(403);
     expect(tooMuch.json.errors.amount).toMatch(/at most/);
+    // Within the limit, support refunds without a fresh password.
     await db().update(s.sessions).set({ verifiedAt: new Date(Date.now() - 3600_000) }).where(eq(s.sessions.id, support.sessionId));
-    const noStepUp = await refund(support, id, { amount: "100000", reason: "other", key: crypto.randomUUID() });
+    const small = await refund(support, id, { amount: "100000", reason: "other", key: crypto.randomUUID() });
+    expect(small.status).toBe(303);
+    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(100_000n);
+    // Above the limit (owner): step-up required, then accepted with the password.
+    await db().update(s.sessions).set({ verifiedAt: new Date(Date.now() - 3600_000) }).where(eq(s.sessions.id, owner.sessionId));
+    const noStepUp = await refund(owner, id, { amount: "", reason: "other", key: crypto.randomUUID() });
     expect(noStepUp.status).toBe(403);
     expect(noStepUp.json.stepUp).toBeTruthy();
-    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(0n);
-    const withPassword = await refund(support, id, { amount: "100000", reason: "other", stepUpPassword: DEMO_PASSWORD, key: crypto.randomUUID() });
-    expect(withPassword.status).toBe(303);
     expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(100_000n);
+    const withPassword = await refund(owner, id, { amount: "", reason: "other", stepUpPassword: DEMO_PASSWORD, key: crypto.randomUUID() });
+    expect(withPassword.status).toBe(303);
+    expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(2_000_000n);
   });
 
   it("is closed to roles without refunds:create and to other merchants' payments", async () => {
