@@ -38,8 +38,12 @@ export interface WatchedPage {
 
 const HYDRATION = /hydrat|did not match|server rendered HTML|Text content does not match/i;
 
-export async function newWatchedPage(browser: Browser, opts: { width?: number; height?: number; baseURL: string; acceptDownloads?: boolean }): Promise<WatchedPage> {
+export async function newWatchedPage(
+  browser: Browser,
+  opts: { width?: number; height?: number; baseURL: string; acceptDownloads?: boolean; javaScript?: boolean },
+): Promise<WatchedPage> {
   const context = await browser.newContext({
+    javaScriptEnabled: opts.javaScript ?? true,
     baseURL: opts.baseURL,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 },
     acceptDownloads: opts.acceptDownloads ?? true,
@@ -61,12 +65,13 @@ export async function newWatchedPage(browser: Browser, opts: { width?: number; h
 }
 
 /** Signs in through the login form and waits to land in the console. */
-export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD, opts: { javaScript?: boolean } = {}): Promise<void> {
   await page.goto("/login");
   await page.getByLabel(/email/i).fill(email);
   await page.getByLabel(/password/i).fill(password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: /sign in/i }).click()]);
-  await waitForHydration(page);
+  if (opts.javaScript === false) await page.waitForLoadState("load");
+  else await waitForHydration(page);
 }
 
 /** Remix has hydrated when its router is on window and no navigation is pending. */

@@ -27,7 +27,7 @@ export function useBrowser() {
 
   return {
     baseURL,
-    async open(opts: { width?: number; height?: number } = {}): Promise<WatchedPage> {
+    async open(opts: { width?: number; height?: number; javaScript?: boolean } = {}): Promise<WatchedPage> {
       if (!browser) throw new Error("browser not started");
       const w = await newWatchedPage(browser, { baseURL, ...opts });
       opened.push(w);

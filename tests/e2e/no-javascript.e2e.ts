@@ -1,0 +1,44 @@
+/** With JavaScript off, the console still works: filters are GET forms, changes POST and redirect. */
+import { describe, expect, it } from "vitest";
+import { screenshot, signIn } from "./browser";
+import { useBrowser } from "./harness";
+
+const b = useBrowser();
+
+describe("without JavaScript", () => {
+  it("filters payments, picks a custom Overview range and creates a terminal", async () => {
+    const { page } = await b.open({ javaScript: false });
+    await signIn(page, "owner@coffee.test", undefined, { javaScript: false });
+    expect(new URL(page.url()).pathname).toBe("/");
+
+    // Overview: the custom range is a plain form (its disclosure opens without scripts).
+    await page.getByText("Custom range", { exact: true }).click();
+    await page.getByLabel("From").fill("2026-01-01");
+    await page.getByLabel("To").fill("2026-01-31");
+    await page.locator("details.menu[open]").getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/from=2026-01-01/);
+    expect(await page.getByTestId("overview-period").innerText()).toMatch(/Jan 1, 2026 to Jan 31, 2026/);
+
+    // Payments: tick a status and apply.
+    await page.goto("/payments");
+    await page.locator("summary", { hasText: "Status" }).click();
+    await page.getByRole("checkbox", { name: "Declined" }).check();
+    await page.getByRole("search").getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/status=declined/);
+    const statuses = await page.locator("main table tbody .badge").allInnerTexts();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set(["Declined"]));
+    await screenshot(page, "nojs-payments-declined");
+
+    // Terminals: create one; the POST redirects to its page.
+    await page.goto("/terminals");
+    const name = `Kish kiosk ${Date.now().toString(36)}`;
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel(/Location/).fill("Kish island");
+    await page.getByRole("radio", { name: /Virtual terminal/ }).check();
+    await page.getByRole("button", { name: "Create terminal" }).click();
+    await page.waitForURL(/\/terminals\/term_.*created=1/);
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    await screenshot(page, "nojs-terminal-created");
+  });
+});
