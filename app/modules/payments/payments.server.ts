@@ -9,6 +9,7 @@
  * rollup are written in the same transaction as the status change.
  */
 import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
 import { db, type DbOrTx, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
@@ -238,7 +239,10 @@ export async function createPayment(
   const merchant = await loadMerchant(scope);
   if (!merchant) return failure(404, "merchant_not_found", "Unknown merchant.");
   if (merchant.status !== "active") {
-    return failure(403, "merchant_not_active", "This merchant account is not active and cannot take payments.", null, "permission_error");
+    // Say why, in the words of the onboarding checklist (bank account missing, no provider...).
+    const readiness = await paymentReadiness(scope);
+    const why = !readiness.ready ? readiness.reason : "This merchant account is not active.";
+    return failure(403, "merchant_not_active", `${why} Payments can be taken once the account is active.`, null, "permission_error");
   }
 
   const currency = String(input.currency ?? "").toUpperCase();
