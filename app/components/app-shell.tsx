@@ -36,8 +36,12 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/settings", label: "nav.settings", permission: "settings:manage" },
 ];
 
-export function visibleNav(role: Role): NavItem[] {
-  return NAV_ITEMS.filter((item) => item.permission === null || can(role, item.permission));
+/** A merchant still onboarding gets its checklist first, for those who can finish it. */
+const ONBOARDING_ITEM: NavItem = { to: "/onboarding", label: "nav.onboarding", permission: "settings:manage" };
+
+export function visibleNav(role: Role, merchantStatus = "active"): NavItem[] {
+  const items = merchantStatus === "pending" ? [ONBOARDING_ITEM, ...NAV_ITEMS] : NAV_ITEMS;
+  return items.filter((item) => item.permission === null || can(role, item.permission));
 }
 
 /**
@@ -73,7 +77,7 @@ export function LanguageSwitcher({ csrfToken }: { csrfToken: string }) {
 export function AppShell({ shell, children }: { shell: ShellData; children: ReactNode }) {
   const t = useT();
   const navigation = useNavigation();
-  const items = visibleNav(shell.role);
+  const items = visibleNav(shell.role, shell.merchant.status);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

@@ -31,6 +31,7 @@ export const en = {
   "shell.language": "Language",
   "shell.switchLanguageTo": "Switch the interface to {language}",
 
+  "nav.onboarding": "Get started",
   "nav.overview": "Overview",
   "nav.payments": "Payments",
   "nav.refunds": "Refunds",

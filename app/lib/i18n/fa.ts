@@ -24,6 +24,7 @@ export const fa: CatalogShape = {
   "shell.language": "زبان",
   "shell.switchLanguageTo": "تغییر زبان پنل به {language}",
 
+  "nav.onboarding": "شروع کار",
   "nav.overview": "پیشخوان",
   "nav.payments": "پرداخت‌ها",
   "nav.refunds": "استردادها",
