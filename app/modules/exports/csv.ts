@@ -18,6 +18,9 @@ export const CRLF = "\r\n";
 
 export type CellKind = "text" | "amount" | "integer" | "datetime" | "date";
 
+/** What makes papaparse quote a field: CR, LF, a quote, a BOM, the delimiter, or a space at either end. */
+const NEEDS_QUOTES = /[\r\n"\uFEFF,]|^ | $/;
+
 /** A CSV writer for one column layout. `kinds[i]` decides how column i is protected and quoted. */
 export interface CsvWriter {
   header(names: readonly string[]): string;
@@ -31,21 +34,28 @@ export function csvWriter(kinds: readonly CellKind[]): CsvWriter {
   // A record whose only field is empty would be an empty line, which most readers
   // skip; quoting it ("") keeps the row.
   const quotes = (value: unknown, col: number) => textColumn[col] === true || (single && value === "");
-  const unparse = (data: string[][]) => Papa.unparse(data, { quotes, newline: CRLF, header: false, escapeFormulae: false });
+  // papaparse's unparse rules for one field, inlined: an export writes millions of
+  // fields, and building papaparse's input arrays per batch cost a fifth of its time.
+  const field = (value: string, col: number): string => {
+    const escaped = value.indexOf('"') === -1 ? value : value.replace(/"/g, '""');
+    return quotes(value, col) || NEEDS_QUOTES.test(escaped) ? `"${escaped}"` : escaped;
+  };
   return {
     header(names) {
       // Header cells are text whatever their column holds.
       return Papa.unparse([names.map((n) => neutralizeFormula(n))], { quotes: true, newline: CRLF, header: false }) + CRLF;
     },
     rows(rows) {
-      if (rows.length === 0) return "";
-      const data = rows.map((r) =>
-        r.map((cell, i) => {
-          if (cell === null || cell === undefined) return "";
-          return textColumn[i] ? neutralizeFormula(cell) : cell;
-        }),
-      );
-      return unparse(data) + CRLF;
+      let out = "";
+      for (const r of rows) {
+        for (let i = 0; i < r.length; i++) {
+          const cell = r[i] ?? "";
+          if (i > 0) out += ",";
+          out += field(textColumn[i] ? neutralizeFormula(cell) : cell, i);
+        }
+        out += CRLF;
+      }
+      return out;
     },
   };
 }

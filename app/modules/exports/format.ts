@@ -44,21 +44,24 @@ export function localDateTimeFormatter(tz: string): (date: Date) => string {
     d.setUTCHours(p.hour, p.minute, p.second, 0);
     return d.getTime() - (ms - (((ms % 1000) + 1000) % 1000));
   };
-  let cachedBucket = NaN;
-  let cachedOffset: number | null = null;
+  // Many quarter hours at once: a row's columns jump between instants far apart
+  // (created, available on), which would defeat a cache of the last one alone.
+  const offsets = new Map<number, number | null>();
   return (date) => {
     const t = date.getTime();
     if (Number.isNaN(t)) throw new RangeError("Invalid Date");
     const secondMs = Math.floor(t / 1000) * 1000;
     const bucket = Math.floor(t / QUARTER_HOUR_MS);
-    if (bucket !== cachedBucket) {
+    let cached = offsets.get(bucket);
+    if (cached === undefined) {
       const start = bucket * QUARTER_HOUR_MS;
       const a = offsetAt(start);
       const b = offsetAt(start + QUARTER_HOUR_MS - 1000);
-      cachedBucket = bucket;
-      cachedOffset = a === b ? a : null;
+      cached = a === b ? a : null;
+      if (offsets.size >= 50_000) offsets.clear();
+      offsets.set(bucket, cached);
     }
-    const offset = cachedOffset ?? offsetAt(secondMs);
+    const offset = cached ?? offsetAt(secondMs);
     return wallClockString(secondMs + offset);
   };
 }

@@ -19,7 +19,7 @@ import { isValidLocalDateKey } from "~/lib/dates";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { ColumnSpec } from "../definition";
-import { asDate, dayRangeLabel, keysetBatches, previousDay, yieldToEventLoop, type Report } from "./report.server";
+import { asDate, dayRangeLabel, previousDay, yieldToEventLoop, type Report } from "./report.server";
 
 export interface ReconciliationRow {
   payout_id: string;
@@ -177,62 +177,56 @@ export const reconciliationReport: Report<ReconciliationRow> = {
         );
         return Number(r?.n ?? 0);
       },
+      /**
+       * One keyset walk over every item of every selected payout, in (arrival date,
+       * payout, balance transaction) order: a query per batch whatever the payouts'
+       * sizes, and the next batch is already being read while this one is written
+       * (two batches in memory at most).
+       */
       async *batches(size) {
-        let buffer: ReconciliationRow[] = [];
-        const payoutBatches = keysetBatches<{ id: string; expected_arrival_date: string; status: string; amount: string }>(
-          db(),
-          {
-            select: sql`${payouts.id} as id, ${payouts.expectedArrivalDate}::text as expected_arrival_date,
-              ${payouts.status}::text as status, ${payouts.amount}::text as amount`,
-            from: sql`${payouts}`,
-            where,
-            sort: { expr: sql`${payouts.expectedArrivalDate}`, type: "date", desc: false, id: sql`${payouts.id}` },
-          },
-          500,
-        );
-        for await (const batch of payoutBatches) {
-          for (const payout of batch) {
-            let after = "";
-            for (;;) {
-              const items = await rows<Omit<ReconciliationRow, "payout_id" | "payout_expected_arrival_date" | "payout_status" | "payout_amount">>(
-                db(),
-                sql`select lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
-                      lt.net::text as net, lt.source_type, lt.source_id,
-                      (case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end) as description,
-                      lt.created_at, lt.available_on,
-                      lt.payout_id as related_payout_id, p.card_brand::text as card_brand, p.card_funding::text as card_funding,
-                      p.card_last4, p.customer_reference, p.terminal_id, t.name as terminal_name
-                    from payout_items pi
-                    join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
-                    left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
-                    left join payments p on p.merchant_id = lt.merchant_id
-                      and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
-                    left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
-                    where pi.merchant_id = ${merchantId} and pi.payout_id = ${payout.id}
-                      and pi.ledger_transaction_id > ${after} and lt.category <> 'payout_paid'
-                    order by pi.ledger_transaction_id
-                    limit ${size}`,
-              );
-              await yieldToEventLoop();
-              for (const item of items) {
-                buffer.push({
-                  ...item,
-                  payout_id: payout.id,
-                  payout_expected_arrival_date: payout.expected_arrival_date,
-                  payout_status: payout.status,
-                  payout_amount: payout.amount,
-                });
-              }
-              if (buffer.length >= size) {
-                yield buffer;
-                buffer = [];
-              }
-              if (items.length < size) break;
-              after = items[items.length - 1]!.id;
-            }
+        type Row = ReconciliationRow & { _arrival: string };
+        const page = (after: Row | null) =>
+          rows<Row>(
+            db(),
+            sql`select ${payouts.id} as payout_id, ${payouts.expectedArrivalDate}::text as payout_expected_arrival_date,
+                  ${payouts.status}::text as payout_status, ${payouts.amount}::text as payout_amount,
+                  ${payouts.expectedArrivalDate}::text as _arrival,
+                  lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
+                  lt.net::text as net, lt.source_type, lt.source_id,
+                  (case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end) as description,
+                  lt.created_at, lt.available_on,
+                  lt.payout_id as related_payout_id, p.card_brand::text as card_brand, p.card_funding::text as card_funding,
+                  p.card_last4, p.customer_reference, p.terminal_id, t.name as terminal_name
+                from ${payouts}
+                join payout_items pi on pi.merchant_id = ${payouts.merchantId} and pi.payout_id = ${payouts.id}
+                join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
+                left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
+                left join payments p on p.merchant_id = lt.merchant_id
+                  and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
+                left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
+                where ${where} and pi.merchant_id = ${merchantId} and lt.category <> 'payout_paid'
+                  ${
+                    after
+                      ? // The first comparison is the index's (it skips the payouts already written), the second the exact position.
+                        sql`and (${payouts.expectedArrivalDate}, ${payouts.id}) >= (${after._arrival}::date, ${after.payout_id})
+                          and (${payouts.expectedArrivalDate}, ${payouts.id}, pi.ledger_transaction_id) > (${after._arrival}::date, ${after.payout_id}, ${after.id})`
+                      : sql``
+                  }
+                order by ${payouts.expectedArrivalDate}, ${payouts.id}, pi.ledger_transaction_id
+                limit ${size}`,
+          );
+        let next: Promise<Row[]> | null = page(null);
+        try {
+          while (next) {
+            const batch: Row[] = await next;
+            next = batch.length === size ? page(batch[batch.length - 1]!) : null;
+            await yieldToEventLoop();
+            if (batch.length > 0) yield batch;
           }
+        } finally {
+          // A cancelled download leaves the read-ahead unused: it must not fail loudly.
+          next?.catch(() => {});
         }
-        if (buffer.length > 0) yield buffer;
       },
     };
   },
