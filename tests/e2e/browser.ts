@@ -110,3 +110,14 @@ export async function loaderData<T>(page: Page, path: string, routeId: string): 
   if (result.status !== 200 && result.status !== 400) throw new Error(`${url} answered ${result.status}`);
   return JSON.parse(result.text) as T;
 }
+
+/** Polls `read` until it returns `expected` (the page may still be swapping in new data). */
+export async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (last !== expected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await read();
+  }
+  return last;
+}

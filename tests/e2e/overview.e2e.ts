@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { digitsOf, loaderData, screenshot, signIn, waitForHydration } from "./browser";
+import { digitsOf, eventually, loaderData, screenshot, signIn, waitForHydration } from "./browser";
 import { useBrowser } from "./harness";
 
 const b = useBrowser();
@@ -37,20 +37,22 @@ describe("the owner reads revenue on the Overview", () => {
     await page.waitForURL(/range=7d/);
     await waitForHydration(page);
     const week = await loaderData<OverviewData>(page, "/?range=7d", "routes/_app._index");
-    expect(digitsOf(await value("kpi-gross"))).toBe(String(week.kpis.gross!.current));
+    const gross = async () => digitsOf(await value("kpi-gross"));
+    expect(await eventually(gross, String(week.kpis.gross!.current))).toBe(String(week.kpis.gross!.current));
     expect(week.current.buckets).toHaveLength(7);
 
     // Back restores the 30-day view from the URL alone.
     await page.goBack();
     await page.waitForURL((u) => u.search === "");
     await waitForHydration(page);
-    expect(digitsOf(await value("kpi-gross"))).toBe(String(data.kpis.gross!.current));
+    expect(await eventually(gross, String(data.kpis.gross!.current))).toBe(String(data.kpis.gross!.current));
 
     // Today is hourly.
     await page.getByRole("link", { name: "Today", exact: true }).click();
     await page.waitForURL(/range=today/);
     await waitForHydration(page);
-    expect(await page.getByRole("link", { name: "Hour", exact: true }).getAttribute("aria-current")).toBe("true");
+    const hour = () => page.getByRole("link", { name: "Hour", exact: true }).getAttribute("aria-current");
+    expect(await eventually(hour, "true")).toBe("true");
     await screenshot(page, "journey-owner-overview-today");
   });
 });
