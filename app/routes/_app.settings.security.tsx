@@ -2,10 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { PreferencesForm } from "~/components/preferences-form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
+import type { MessageKey } from "~/lib/i18n/en";
+import { deviceLabel, errorText } from "~/lib/i18n/messages";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { isMessageKey } from "~/lib/i18n/translate";
 import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
 import {
   AccountError,
@@ -23,8 +28,12 @@ import {
 } from "~/modules/auth/account.server";
 import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 import { clearSessionCookie } from "~/modules/auth/session.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 
-export const meta: MetaFunction = () => [{ title: "Security · Merchant Console" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "security.title");
+
+const TOTP_DIGITS = 6;
+const RECOVERY_CODE_COUNT = 10;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request);
@@ -47,13 +56,14 @@ const securityForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("sign-out-everywhere") }),
   z.object({ intent: z.literal("totp-start") }),
   z.object({ intent: z.literal("totp-cancel") }),
-  z.object({ intent: z.literal("totp-confirm"), code: z.string().trim().min(1, "Enter the 6-digit code from your app.").max(20) }),
+  // Messages are catalog keys, translated in the action.
+  z.object({ intent: z.literal("totp-confirm"), code: z.string().trim().min(1, "security.error.codeRequired").max(20) }),
   z.object({ intent: z.literal("totp-disable") }),
   z.object({ intent: z.literal("recovery-regenerate") }),
   z.object({ intent: z.literal("require-2fa"), on: z.enum(["true", "false"]) }),
   z.object({
     intent: z.literal("change-password"),
-    current: z.string().min(1, "Enter your current password.").max(1024),
+    current: z.string().min(1, "security.error.currentRequired").max(1024),
     next: z.string().max(1024),
     confirm: z.string().max(1024),
   }),
@@ -61,15 +71,17 @@ const securityForm = z.discriminatedUnion("intent", [
 
 type ActionData =
   | { recoveryCodes: string[]; intent: string }
-  | { error: { message: string; field?: string; code?: string }; intent: string };
+  | { error: { message: string; field?: string; code?: string; reason?: string }; intent: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, null);
+  const t = serverTranslator(resolvePreferences(ctx));
   const parsed = securityForm.safeParse(Object.fromEntries(form));
   const intent = String(form.get("intent") ?? "");
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return json<ActionData>({ error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, intent }, { status: 400 });
+    const message = issue && isMessageKey(issue.message) ? t(issue.message, { digits: TOTP_DIGITS }) : t("staff.error.checkForm");
+    return json<ActionData>({ error: { message, field: issue?.path[0]?.toString() }, intent }, { status: 400 });
   }
   const input = parsed.data;
   const signedOut = () =>
@@ -106,28 +118,24 @@ export async function action({ request }: ActionFunctionArgs) {
         return redirect(`/settings/security?done=${input.on === "true" ? "required-on" : "required-off"}`);
       case "change-password":
         if (input.next !== input.confirm) {
-          return json<ActionData>({ error: { message: "The two new passwords are not the same.", field: "confirm" }, intent }, { status: 400 });
+          return json<ActionData>({ error: { message: t("security.error.confirmMismatch"), field: "confirm" }, intent }, { status: 400 });
         }
         await changePassword(ctx, { current: input.current, next: input.next }, request);
         return redirect("/settings/security?done=password");
     }
   } catch (e) {
-    if (e instanceof AccountError) return json<ActionData>({ error: { message: e.message, field: e.field }, intent }, { status: e.status });
+    if (e instanceof AccountError) return json<ActionData>({ error: { message: errorText(t, e), field: e.field }, intent }, { status: e.status });
     throw e;
   }
 }
 
-const DONE: Record<string, string> = {
-  "session-ended": "That session was signed out.",
-  "2fa-off": "Two-factor sign-in is off. Your recovery codes no longer work.",
-  "required-on": "Every member now needs two-factor sign-in to use this merchant.",
-  "required-off": "Two-factor sign-in is no longer required (members may still use it).",
-  password: "Your password was changed. Your other sessions were signed out.",
+const DONE: Record<string, MessageKey> = {
+  "session-ended": "security.done.sessionEnded",
+  "2fa-off": "security.done.twoFactorOff",
+  "required-on": "security.done.requiredOn",
+  "required-off": "security.done.requiredOff",
+  password: "security.done.password",
 };
-
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "—";
-}
 
 function ErrorFor({ result, intent }: { result: ActionData | undefined; intent: string | string[] }) {
   const list = Array.isArray(intent) ? intent : [intent];
@@ -140,13 +148,13 @@ function ErrorFor({ result, intent }: { result: ActionData | undefined; intent: 
 }
 
 function RecoveryCodes({ codes }: { codes: string[] }) {
+  const t = useT();
   return (
     <div className="success-box" role="status">
       <p>
-        <strong>Save these recovery codes now.</strong> Each works once, if you lose your phone. They will not be shown
-        again.
+        <strong>{t("security.recovery.saveNow")}</strong> {t("security.recovery.saveHint")}
       </p>
-      <ol className="recovery-codes" style={{ fontFamily: "monospace", columns: 2 }}>
+      <ol className="recovery-codes" dir="ltr" style={{ fontFamily: "monospace", columns: 2 }}>
         {codes.map((c) => (
           <li key={c}>{c}</li>
         ))}
@@ -159,56 +167,59 @@ export default function Security() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
   const busy = useNavigation().state === "submitting";
+  const t = useT();
+  const fmt = useFormat();
+  const when = (iso: string | null) => (iso ? fmt.dateTime(iso) : "—");
   const [params] = useSearchParams();
   const done = params.get("done");
   const tf = data.twoFactor;
   const codes = result && "recoveryCodes" in result ? result.recoveryCodes : null;
   const stepUpError =
-    result && "error" in result && result.error.code === "step_up_required" && result.error.message !== "Confirm your password to continue"
-      ? result.error.message
-      : null;
+    result && "error" in result && result.error.code === "step_up_required" && result.error.reason !== "missing" ? result.error.message : null;
+  const doneKey = done ? DONE[done] : undefined;
 
   return (
     <>
       <div className="page-header">
         <div>
-          <h1>Security</h1>
-          <p>Your sign-in, two-factor and sessions ({data.email}).</p>
+          <h1>{t("security.title")}</h1>
+          <p>{t("security.subtitle", { email: data.email })}</p>
         </div>
       </div>
       {params.get("required") === "2fa" && !tf.enabled ? (
         <p className="notice" role="status">
-          {data.merchantName} requires two-factor sign-in. Set it up below to continue using the console.
+          {t("security.requiredNotice", { merchant: data.merchantName })}
         </p>
       ) : null}
-      {done && DONE[done] ? (
+      {doneKey ? (
         <p className="success-box" role="status">
-          {DONE[done]}
+          {t(doneKey)}
         </p>
       ) : null}
 
       <section className="card" id="two-factor" aria-labelledby="tf-title">
-        <h2 id="tf-title">Two-factor sign-in</h2>
+        <h2 id="tf-title">{t("security.twoFactor.title")}</h2>
         <ErrorFor result={result} intent={["totp-start", "totp-confirm", "totp-disable", "recovery-regenerate"]} />
         {codes ? <RecoveryCodes codes={codes} /> : null}
         {tf.enabled ? (
           <>
             <p>
-              <span className="badge badge-active">On</span> since {when(tf.enabledAt)}. Recovery codes left: {tf.recoveryCodesLeft} of 10.
+              <span className="badge badge-active">{t("security.twoFactor.on")}</span>{" "}
+              {t("security.twoFactor.onSince", { date: when(tf.enabledAt), left: tf.recoveryCodesLeft, total: RECOVERY_CODE_COUNT })}
             </p>
             {tf.requiredBy.length > 0 ? (
-              <p className="muted">Required by {tf.requiredBy.join(", ")}, so it cannot be turned off.</p>
+              <p className="muted">{t("security.twoFactor.requiredBy", { merchants: new Intl.ListFormat(fmt.locale).format(tf.requiredBy) })}</p>
             ) : null}
             <Form method="post">
               <CsrfInput />
               <StepUpFields error={stepUpError} />
               <div className="form-row">
                 <button type="submit" name="intent" value="recovery-regenerate" className="btn" disabled={busy}>
-                  New recovery codes
+                  {t("security.twoFactor.newCodes")}
                 </button>
                 {tf.requiredBy.length === 0 ? (
                   <button type="submit" name="intent" value="totp-disable" className="btn btn-danger" disabled={busy}>
-                    Turn off two-factor
+                    {t("security.twoFactor.turnOff")}
                   </button>
                 ) : null}
               </div>
@@ -217,48 +228,50 @@ export default function Security() {
         ) : tf.enrollment ? (
           <>
             <ol>
-              <li>Open an authenticator app (Google Authenticator, 1Password, Authy…).</li>
-              <li>Scan this QR code, or type the secret below.</li>
-              <li>Enter the 6-digit code the app shows.</li>
+              <li>{t("security.twoFactor.step1")}</li>
+              <li>{t("security.twoFactor.step2")}</li>
+              <li>{t("security.twoFactor.step3", { digits: TOTP_DIGITS })}</li>
             </ol>
             <div
               className="qr"
               role="img"
-              aria-label="QR code for your authenticator app"
+              aria-label={t("security.twoFactor.qr")}
               style={{ width: 200, height: 200, background: "#fff" }}
               dangerouslySetInnerHTML={{ __html: tf.enrollment.qrSvg }}
             />
             <p>
-              Secret: <code data-testid="totp-secret">{tf.enrollment.secret}</code>
+              {t("security.twoFactor.secret")}{" "}
+              <code data-testid="totp-secret" dir="ltr">
+                {tf.enrollment.secret}
+              </code>
             </p>
             <Form method="post" className="form-row">
               <CsrfInput />
               <input type="hidden" name="intent" value="totp-confirm" />
               <div className="field">
-                <label htmlFor="totp-code">Code from the app</label>
+                <label htmlFor="totp-code">{t("security.twoFactor.codeLabel")}</label>
                 <input id="totp-code" name="code" inputMode="numeric" autoComplete="one-time-code" required maxLength={7} />
               </div>
               <button type="submit" className="btn btn-primary" disabled={busy}>
-                Turn on
+                {t("security.twoFactor.turnOn")}
               </button>
             </Form>
             <Form method="post">
               <CsrfInput />
               <button type="submit" name="intent" value="totp-cancel" className="btn-link">
-                Cancel set-up
+                {t("security.twoFactor.cancel")}
               </button>
             </Form>
           </>
         ) : (
           <>
             <p>
-              <span className="badge">Off</span> Add a code from your phone to your password, so a stolen password alone
-              cannot sign in.
+              <span className="badge">{t("security.twoFactor.off")}</span> {t("security.twoFactor.offHint")}
             </p>
             <Form method="post">
               <CsrfInput />
               <button type="submit" name="intent" value="totp-start" className="btn btn-primary" disabled={busy}>
-                Set up two-factor sign-in
+                {t("security.twoFactor.setUp")}
               </button>
             </Form>
           </>
@@ -267,37 +280,33 @@ export default function Security() {
 
       {data.isOwner ? (
         <section className="card" aria-labelledby="req-title">
-          <h2 id="req-title">Require two-factor for {data.merchantName}</h2>
+          <h2 id="req-title">{t("security.require.title", { merchant: data.merchantName })}</h2>
           <ErrorFor result={result} intent="require-2fa" />
-          <p>
-            {data.require2fa
-              ? "Every member must use two-factor sign-in. Members without it are sent here to set it up."
-              : "Members may choose whether to use two-factor sign-in."}
-          </p>
+          <p>{data.require2fa ? t("security.require.on") : t("security.require.off")}</p>
           <Form method="post">
             <CsrfInput />
             <input type="hidden" name="intent" value="require-2fa" />
             <button type="submit" name="on" value={data.require2fa ? "false" : "true"} className="btn" disabled={busy}>
-              {data.require2fa ? "Stop requiring two-factor" : "Require two-factor for all staff"}
+              {data.require2fa ? t("security.require.stop") : t("security.require.start")}
             </button>
           </Form>
         </section>
       ) : null}
 
       <section className="card" aria-labelledby="sessions-title">
-        <h2 id="sessions-title">Where you are signed in</h2>
+        <h2 id="sessions-title">{t("security.sessions.title")}</h2>
         <ErrorFor result={result} intent={["revoke-session", "sign-out-everywhere"]} />
         <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
-                <th scope="col">Device</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Merchant</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">Last seen</th>
+                <th scope="col">{t("security.sessions.device")}</th>
+                <th scope="col">{t("security.sessions.ip")}</th>
+                <th scope="col">{t("shell.merchant")}</th>
+                <th scope="col">{t("security.sessions.signedIn")}</th>
+                <th scope="col">{t("security.sessions.lastSeen")}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <span className="visually-hidden">{t("common.actions")}</span>
                 </th>
               </tr>
             </thead>
@@ -305,10 +314,12 @@ export default function Security() {
               {data.sessions.map((s) => (
                 <tr key={s.id}>
                   <td>
-                    {s.device}
-                    {s.current ? <span className="badge badge-active"> This device</span> : null}
+                    {deviceLabel(t, s.device)}
+                    {s.current ? <span className="badge badge-active"> {t("security.sessions.thisDevice")}</span> : null}
                   </td>
-                  <td>{s.ip ?? "—"}</td>
+                  <td>
+                    <bdi className="mono">{s.ip ?? "—"}</bdi>
+                  </td>
                   <td>{s.merchantName ?? "—"}</td>
                   <td>{when(s.createdAt)}</td>
                   <td>{when(s.lastSeenAt)}</td>
@@ -317,7 +328,7 @@ export default function Security() {
                       <CsrfInput />
                       <input type="hidden" name="sessionId" value={s.id} />
                       <button type="submit" name="intent" value="revoke-session" className="btn">
-                        {s.current ? "Sign out" : "Revoke"}
+                        {s.current ? t("shell.signOut") : t("security.sessions.revoke")}
                       </button>
                     </Form>
                   </td>
@@ -329,34 +340,34 @@ export default function Security() {
         <Form method="post" style={{ marginBlockStart: "1rem" }}>
           <CsrfInput />
           <button type="submit" name="intent" value="sign-out-everywhere" className="btn btn-danger">
-            Sign out everywhere
+            {t("security.sessions.everywhere")}
           </button>
         </Form>
       </section>
 
       <section className="card" aria-labelledby="pw-title">
-        <h2 id="pw-title">Change password</h2>
+        <h2 id="pw-title">{t("security.password.title")}</h2>
         <ErrorFor result={result} intent="change-password" />
         <Form method="post">
           <CsrfInput />
           <input type="hidden" name="intent" value="change-password" />
           <div className="field">
-            <label htmlFor="pw-current">Current password</label>
+            <label htmlFor="pw-current">{t("security.password.current")}</label>
             <input id="pw-current" name="current" type="password" autoComplete="current-password" required />
           </div>
           <div className="field">
-            <label htmlFor="pw-next">New password</label>
+            <label htmlFor="pw-next">{t("security.password.next")}</label>
             <input id="pw-next" name="next" type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} required aria-describedby="pw-hint" />
             <span className="hint" id="pw-hint">
-              At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong, memorable password.
+              {t("security.password.hint", { min: MIN_PASSWORD_LENGTH })}
             </span>
           </div>
           <div className="field">
-            <label htmlFor="pw-confirm">New password again</label>
+            <label htmlFor="pw-confirm">{t("security.password.confirm")}</label>
             <input id="pw-confirm" name="confirm" type="password" autoComplete="new-password" required />
           </div>
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            Change password
+            {t("security.password.submit")}
           </button>
         </Form>
       </section>

@@ -2,12 +2,19 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
-import { formatMoney, isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
-import { PERMISSIONS, ROLES, ROLE_LABELS, ROLE_PERMISSIONS, type Permission, type Role } from "~/lib/permissions";
+import type { MessageKey } from "~/lib/i18n/en";
+import { amountErrorMessage, errorText } from "~/lib/i18n/messages";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { isMessageKey } from "~/lib/i18n/translate";
+import { makeFormatter } from "~/lib/format";
+import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
+import { PERMISSIONS, ROLES, ROLE_PERMISSIONS, type Permission, type Role } from "~/lib/permissions";
 import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import {
   changeRole,
   disableMember,
@@ -21,7 +28,7 @@ import {
   StaffError,
 } from "~/modules/staff/staff.server";
 
-export const meta: MetaFunction = () => [{ title: "Staff · Merchant Console" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "staff.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "staff:manage");
@@ -46,7 +53,8 @@ const role = z.enum(ROLES);
 const staffForm = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("invite"),
-    email: z.string().trim().toLowerCase().max(254).email("Enter an email address like name@example.com."),
+    // Messages are catalog keys, translated in the action.
+    email: z.string().trim().toLowerCase().max(254).email("staff.error.emailInvalid"),
     role,
   }),
   z.object({ intent: z.literal("revoke-invite"), invitationId: z.string().min(1).max(100) }),
@@ -58,16 +66,21 @@ const staffForm = z.discriminatedUnion("intent", [
 
 type ActionData =
   | { ok: "invite"; email: string; role: Role; link: string; expiresAt: string }
-  | { error: { message: string; field?: string; code?: string }; intent?: string; userId?: string; role?: string };
+  | { error: { message: string; field?: string; code?: string; reason?: string }; intent?: string; userId?: string; role?: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "staff:manage");
+  const prefs = resolvePreferences(ctx);
+  const t = serverTranslator(prefs);
   const parsed = staffForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return json<ActionData>(
       {
-        error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() },
+        error: {
+          message: issue && isMessageKey(issue.message) ? t(issue.message, { example: "name@example.com" }) : t("staff.error.checkForm"),
+          field: issue?.path[0]?.toString(),
+        },
         intent: String(form.get("intent") ?? ""),
       },
       { status: 400 },
@@ -103,8 +116,13 @@ export async function action({ request }: ActionFunctionArgs) {
         let minor: bigint;
         if (/^\s*0+([.,]0*)?\s*$/.test(input.limit)) minor = 0n;
         else {
-          const amount = isCurrencyCode(currency) ? parseAmount(input.limit, currency) : { ok: false as const, reason: "Unknown currency" };
-          if (!amount.ok) return json<ActionData>({ error: { message: amount.reason, field: "limit" }, intent: input.intent }, { status: 400 });
+          const amount = isCurrencyCode(currency)
+            ? parseAmount(input.limit, currency)
+            : { ok: false as const, reason: "Unknown currency", code: "unsupported_currency" as const, params: { currency } };
+          if (!amount.ok) {
+            const message = amountErrorMessage(t, makeFormatter({ ...prefs }), amount);
+            return json<ActionData>({ error: { message, field: "limit" }, intent: input.intent }, { status: 400 });
+          }
           minor = amount.minor;
         }
         await setSupportRefundLimit(ctx.scope, ctx, minor, request);
@@ -114,7 +132,7 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (e) {
     if (e instanceof StaffError) {
       return json<ActionData>(
-        { error: { message: e.message, field: e.field }, intent: input.intent, userId: "userId" in input ? input.userId : undefined },
+        { error: { message: errorText(t, e), field: e.field }, intent: input.intent, userId: "userId" in input ? input.userId : undefined },
         { status: e.status },
       );
     }
@@ -122,17 +140,13 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-const DONE: Record<string, string> = {
-  "invite-revoked": "The invitation was withdrawn; its link no longer works.",
-  "role-changed": "The role was changed. It applies from the member's next page.",
-  disabled: "The member was disabled and signed out everywhere on this merchant.",
-  enabled: "The member can sign in again.",
-  limit: "The support refund limit was saved.",
+const DONE: Record<string, MessageKey> = {
+  "invite-revoked": "staff.done.inviteRevoked",
+  "role-changed": "staff.done.roleChanged",
+  disabled: "staff.done.disabled",
+  enabled: "staff.done.enabled",
+  limit: "staff.done.limit",
 };
-
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "Never";
-}
 
 export default function Staff() {
   const data = useLoaderData<typeof loader>();
@@ -143,19 +157,23 @@ export default function Staff() {
   const error = result && "error" in result ? result : null;
   const stepUp = error?.error.code === "step_up_required" && error.intent === "change-role" ? error : null;
   const currency = data.refundLimit.currency;
+  const t = useT();
+  const fmt = useFormat();
+  const when = (iso: string | null) => (iso ? fmt.dateTime(iso) : t("staff.never"));
+  const doneKey = done ? DONE[done] : undefined;
 
   return (
     <>
       <div className="page-header">
         <div>
-          <h1>Staff</h1>
-          <p>Who works on {data.merchantName}, and what each role may do.</p>
+          <h1>{t("staff.title")}</h1>
+          <p>{t("staff.subtitle", { merchant: data.merchantName })}</p>
         </div>
       </div>
 
-      {done && DONE[done] ? (
+      {doneKey ? (
         <p className="success-box" role="status">
-          {DONE[done]}
+          {t(doneKey)}
         </p>
       ) : null}
       {error && !stepUp ? (
@@ -166,37 +184,39 @@ export default function Staff() {
 
       {stepUp ? (
         <section className="card" aria-labelledby="stepup-title">
-          <h2 id="stepup-title">Confirm the role change</h2>
+          <h2 id="stepup-title">{t("staff.stepUp.title")}</h2>
           <p>
-            Change {data.members.find((m) => m.userId === stepUp.userId)?.email ?? "this member"} to{" "}
-            <strong>{ROLE_LABELS[stepUp.role as Role] ?? stepUp.role}</strong>.
+            {t("staff.stepUp.text", {
+              email: data.members.find((m) => m.userId === stepUp.userId)?.email ?? t("staff.stepUp.thisMember"),
+              role: (ROLES as readonly string[]).includes(stepUp.role ?? "") ? t(`role.${stepUp.role as Role}`) : (stepUp.role ?? ""),
+            })}
           </p>
           <Form method="post">
             <CsrfInput />
             <input type="hidden" name="intent" value="change-role" />
             <input type="hidden" name="userId" value={stepUp.userId} />
             <input type="hidden" name="role" value={stepUp.role} />
-            <StepUpFields error={stepUp.error.message === "Confirm your password to continue" ? null : stepUp.error.message} />
+            <StepUpFields error={stepUp.error.reason === "missing" ? null : stepUp.error.message} />
             <button type="submit" className="btn btn-primary" disabled={busy}>
-              Confirm and change role
+              {t("staff.stepUp.submit")}
             </button>
           </Form>
         </section>
       ) : null}
 
       <section className="card" aria-labelledby="members-title">
-        <h2 id="members-title">Members</h2>
+        <h2 id="members-title">{t("staff.members")}</h2>
         <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Two-factor</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{t("staff.col.name")}</th>
+                <th scope="col">{t("staff.col.email")}</th>
+                <th scope="col">{t("staff.col.role")}</th>
+                <th scope="col">{t("common.status")}</th>
+                <th scope="col">{t("staff.col.twoFactor")}</th>
+                <th scope="col">{t("staff.col.lastSignIn")}</th>
+                <th scope="col">{t("common.actions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -207,42 +227,44 @@ export default function Staff() {
                   <tr key={m.userId}>
                     <td>
                       {m.name}
-                      {self ? <span className="muted"> (you)</span> : null}
+                      {self ? <span className="muted"> {t("staff.you")}</span> : null}
                     </td>
-                    <td>{m.email}</td>
+                    <td>
+                      <bdi>{m.email}</bdi>
+                    </td>
                     <td>
                       {ownerRow || data.grantable.length === 0 ? (
-                        ROLE_LABELS[m.role]
+                        t(`role.${m.role}`)
                       ) : (
                         <Form method="post" className="form-row">
                           <CsrfInput />
                           <input type="hidden" name="intent" value="change-role" />
                           <input type="hidden" name="userId" value={m.userId} />
                           <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
-                            Role of {m.email}
+                            {t("staff.roleOf", { email: m.email })}
                           </label>
                           <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
                             {(data.grantable.includes(m.role) ? data.grantable : [m.role, ...data.grantable]).map((r) => (
                               <option key={r} value={r}>
-                                {ROLE_LABELS[r]}
+                                {t(`role.${r}`)}
                               </option>
                             ))}
                           </select>
                           <button type="submit" className="btn" disabled={busy}>
-                            Change role
+                            {t("staff.changeRole")}
                           </button>
                         </Form>
                       )}
                       {m.lockedUntil && new Date(m.lockedUntil) > new Date() ? (
                         <div>
-                          <span className="badge badge-failed">Locked until {when(m.lockedUntil)}</span>
+                          <span className="badge badge-failed">{t("staff.lockedUntil", { date: when(m.lockedUntil) })}</span>
                         </div>
                       ) : null}
                     </td>
                     <td>
-                      <span className={`badge badge-${m.status}`}>{m.status === "active" ? "Active" : m.status === "disabled" ? "Disabled" : "Invited"}</span>
+                      <span className={`badge badge-${m.status}`}>{t(`memberStatus.${m.status}`)}</span>
                     </td>
-                    <td>{m.twoFactor ? "On" : "Off"}</td>
+                    <td>{m.twoFactor ? t("staff.twoFactorOn") : t("staff.twoFactorOff")}</td>
                     <td>{when(m.lastLoginAt)}</td>
                     <td>
                       {self || ownerRow ? null : (
@@ -251,11 +273,11 @@ export default function Staff() {
                           <input type="hidden" name="userId" value={m.userId} />
                           {m.status === "disabled" ? (
                             <button type="submit" name="intent" value="enable" className="btn">
-                              Enable
+                              {t("staff.enable")}
                             </button>
                           ) : (
                             <button type="submit" name="intent" value="disable" className="btn btn-danger">
-                              Disable
+                              {t("staff.disable")}
                             </button>
                           )}
                         </Form>
@@ -270,16 +292,13 @@ export default function Staff() {
       </section>
 
       <section className="card" aria-labelledby="invite-title">
-        <h2 id="invite-title">Invite a person</h2>
+        <h2 id="invite-title">{t("staff.invite.title")}</h2>
         {result && "ok" in result ? (
           <div className="success-box" role="status">
+            <p>{t("staff.invite.sent", { email: result.email, role: t(`role.${result.role}`), date: when(result.expiresAt) })}</p>
             <p>
-              Invitation sent to <strong>{result.email}</strong> as {ROLE_LABELS[result.role]}. The link works once, until{" "}
-              {when(result.expiresAt)}. It is shown only now; you can also send it yourself:
-            </p>
-            <p>
-              <label htmlFor="invite-link">Invitation link</label>
-              <input id="invite-link" readOnly value={result.link} style={{ width: "100%" }} />
+              <label htmlFor="invite-link">{t("staff.invite.link")}</label>
+              <input id="invite-link" readOnly dir="ltr" value={result.link} style={{ width: "100%" }} />
             </p>
           </div>
         ) : null}
@@ -287,50 +306,54 @@ export default function Staff() {
           <CsrfInput />
           <input type="hidden" name="intent" value="invite" />
           <div className="field">
-            <label htmlFor="invite-email">Email</label>
-            <input id="invite-email" name="email" type="email" required autoComplete="off" />
+            <label htmlFor="invite-email">{t("staff.col.email")}</label>
+            <input id="invite-email" name="email" type="email" dir="ltr" required autoComplete="off" />
           </div>
           <div className="field">
-            <label htmlFor="invite-role">Role</label>
+            <label htmlFor="invite-role">{t("staff.col.role")}</label>
             <select id="invite-role" name="role" defaultValue="viewer">
               {data.grantable.map((r) => (
                 <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
+                  {t(`role.${r}`)}
                 </option>
               ))}
             </select>
           </div>
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            Send invitation
+            {t("staff.invite.submit")}
           </button>
         </Form>
 
         {data.invitations.length > 0 ? (
           <div className="table-wrap" style={{ marginBlockStart: "1rem" }}>
             <table className="table">
-              <caption>Open invitations</caption>
+              <caption>{t("staff.invitations.caption")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Invited by</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">{t("staff.col.email")}</th>
+                  <th scope="col">{t("staff.col.role")}</th>
+                  <th scope="col">{t("staff.invitations.invitedBy")}</th>
+                  <th scope="col">{t("staff.invitations.expires")}</th>
+                  <th scope="col">{t("common.actions")}</th>
                 </tr>
               </thead>
               <tbody>
                 {data.invitations.map((i) => (
                   <tr key={i.id}>
-                    <td>{i.email}</td>
-                    <td>{ROLE_LABELS[i.role]}</td>
-                    <td>{i.invitedBy ?? "—"}</td>
+                    <td>
+                      <bdi>{i.email}</bdi>
+                    </td>
+                    <td>{t(`role.${i.role}`)}</td>
+                    <td>
+                      <bdi>{i.invitedBy ?? "—"}</bdi>
+                    </td>
                     <td>{when(i.expiresAt)}</td>
                     <td>
                       <Form method="post" className="inline-form">
                         <CsrfInput />
                         <input type="hidden" name="invitationId" value={i.id} />
                         <button type="submit" name="intent" value="revoke-invite" className="btn">
-                          Withdraw
+                          {t("staff.invitations.withdraw")}
                         </button>
                       </Form>
                     </td>
@@ -343,39 +366,38 @@ export default function Staff() {
       </section>
 
       <section className="card" aria-labelledby="limit-title">
-        <h2 id="limit-title">Support refund limit</h2>
-        <p>
-          Support staff may refund up to{" "}
-          <strong>{isCurrencyCode(currency) ? formatMoney(BigInt(data.refundLimit.minor), currency) : data.refundLimit.minor}</strong> per
-          refund. Larger refunds need an administrator or the owner.
-        </p>
+        <h2 id="limit-title">{t("staff.limit.title")}</h2>
+        <p>{t("staff.limit.text", { amount: fmt.money(data.refundLimit.minor, currency) })}</p>
         {data.refundLimit.editable ? (
           <Form method="post" className="form-row">
             <CsrfInput />
             <input type="hidden" name="intent" value="refund-limit" />
             <div className="field">
-              <label htmlFor="limit">Limit per refund ({currency})</label>
-              <input id="limit" name="limit" inputMode="decimal" defaultValue={data.refundLimit.major} required />
+              <label htmlFor="limit">{t("staff.limit.label", { currency: currency === "IRR" ? t("money.unit.rial") : currency })}</label>
+              <input id="limit" name="limit" inputMode="decimal" defaultValue={data.refundLimit.major} required aria-describedby="limit-hint" />
+              <span className="hint" id="limit-hint">
+                {t("money.amountHint")}
+              </span>
             </div>
             <button type="submit" className="btn" disabled={busy}>
-              Save limit
+              {t("staff.limit.save")}
             </button>
           </Form>
         ) : (
-          <p className="muted">Only an owner can change it.</p>
+          <p className="muted">{t("staff.limit.ownerOnly")}</p>
         )}
       </section>
 
       <section className="card" aria-labelledby="matrix-title">
-        <h2 id="matrix-title">What each role may do</h2>
+        <h2 id="matrix-title">{t("staff.matrix.title")}</h2>
         <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
-                <th scope="col">Permission</th>
+                <th scope="col">{t("staff.matrix.permission")}</th>
                 {ROLES.map((r) => (
                   <th scope="col" key={r}>
-                    {ROLE_LABELS[r]}
+                    {t(`role.${r}`)}
                   </th>
                 ))}
               </tr>
@@ -383,11 +405,11 @@ export default function Staff() {
             <tbody>
               {(Object.keys(PERMISSIONS) as Permission[]).map((p) => (
                 <tr key={p}>
-                  <th scope="row">{PERMISSIONS[p]}</th>
+                  <th scope="row">{t(`permission.${p}`)}</th>
                   {ROLES.map((r) => {
                     const yes = ROLE_PERMISSIONS[r].includes(p);
                     return (
-                      <td key={r} aria-label={yes ? "Allowed" : "Not allowed"}>
+                      <td key={r} aria-label={yes ? t("staff.matrix.allowed") : t("staff.matrix.notAllowed")}>
                         {yes ? "✓" : "—"}
                       </td>
                     );
@@ -397,10 +419,7 @@ export default function Staff() {
             </tbody>
           </table>
         </div>
-        <p className="muted">
-          Only an owner can manage the bank account, create another owner, or change the support refund limit. A merchant
-          always keeps at least one active owner.
-        </p>
+        <p className="muted">{t("staff.matrix.ownerNote")}</p>
       </section>
     </>
   );

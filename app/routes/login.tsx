@@ -6,7 +6,7 @@ import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey, translate, type Translator } from "~/lib/i18n/translate";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
-import { INVALID_CREDENTIALS, loginFlow, type LoginResult } from "~/modules/auth/login.server";
+import { loginFlow, type LoginResult } from "~/modules/auth/login.server";
 import { readForm, safeRedirect } from "~/modules/auth/request.server";
 import { ABSOLUTE_LIFETIME_MS, clearSessionCookie, IDLE_TIMEOUT_MS } from "~/modules/auth/session.server";
 import { localeCookie, publicLocale, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
@@ -83,7 +83,7 @@ function answer(result: LoginResult, redirectTo: string, t: Translator) {
       });
     case "invalid":
       return json<ActionData>(
-        { error: { message: result.message === INVALID_CREDENTIALS ? t("login.error.invalidCredentials") : result.message } },
+        { error: { message: t(`login.error.${result.code}`) } },
         { status: 401 },
       );
     case "locked":
@@ -99,7 +99,7 @@ function answer(result: LoginResult, redirectTo: string, t: Translator) {
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     case "no_access":
-      return json<ActionData>({ error: { message: result.message } }, { status: 403 });
+      return json<ActionData>({ error: { message: t(`login.error.${result.code}`) } }, { status: 403 });
   }
 }
 

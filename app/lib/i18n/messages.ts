@@ -9,6 +9,7 @@ import type { Formatter } from "~/lib/format";
 import { toLatinDigits } from "~/lib/digits";
 import { currencyExponent, isCurrencyCode, type ParseAmountResult } from "~/lib/money";
 import type { ShebaResult } from "~/lib/bank-account";
+import type { MessageKey } from "./en";
 import { isMessageKey, type Translator } from "./translate";
 
 const SHEBA_DIGITS = 24;
@@ -97,4 +98,29 @@ export function auditActionLabel(t: Translator, action: string): string {
 export function auditTargetLabel(t: Translator, type: string): string {
   const key = `auditTarget.${type}`;
   return isMessageKey(key) ? t(key) : type;
+}
+
+/** Params of a Localized message: values, or other messages translated first (a role's name in a sentence). */
+export type LocalizedParams = Readonly<Record<string, string | number | bigint | Localized>>;
+
+/**
+ * A sentence a server module decided on, as its catalog key: domain errors carry one
+ * beside their English `message` (kept for logs and the audit trail), and the route
+ * says it in the reader's language with `localize(t, error.i18n)`.
+ */
+export interface Localized {
+  key: MessageKey;
+  params?: LocalizedParams;
+}
+
+export function localize(t: Translator, m: Localized): string {
+  if (!m.params) return t(m.key);
+  const params: Record<string, string | number | bigint> = {};
+  for (const [k, v] of Object.entries(m.params)) params[k] = typeof v === "object" ? localize(t, v) : v;
+  return t(m.key, params);
+}
+
+/** The reader's sentence for an error that may carry a Localized one, else its message as it is. */
+export function errorText(t: Translator, e: { message: string; i18n?: Localized | null }): string {
+  return e.i18n ? localize(t, e.i18n) : e.message;
 }

@@ -2,8 +2,9 @@ import { json, redirect } from "@remix-run/node";
 import { and, asc, eq } from "drizzle-orm";
 import { db } from "~db/client.server";
 import { memberships, merchants, users } from "~db/schema";
-import { PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS, can, refundsUncapped, type Permission, type Role } from "~/lib/permissions";
-import { formatMoney, isCurrencyCode } from "~/lib/money";
+import { makeFormatter } from "~/lib/format";
+import { isMessageKey } from "~/lib/i18n/translate";
+import { ROLE_PERMISSIONS, can, refundsUncapped, type Permission, type Role } from "~/lib/permissions";
 import { audit } from "~/modules/audit/audit.server";
 import { verifyPassword } from "~/modules/auth/password.server";
 import {
@@ -17,6 +18,7 @@ import {
 } from "~/modules/auth/session.server";
 import { consumeTotp } from "~/modules/auth/totp.server";
 import { readForm } from "~/modules/auth/request.server";
+import { publicPreferences, resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 
 export type { Permission, Role };
 
@@ -208,8 +210,18 @@ export function notFoundResponse(message: string): Response {
   return new Response(message, { status: 404, statusText: "Not Found", headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
+/** Refusals are read by the person refused: in their language and digits. */
+function translatorFor(ctx: AppContext) {
+  return serverTranslator(resolvePreferences(ctx));
+}
+
 export function permissionMessage(ctx: AppContext, permission: Permission): string {
-  return `Your role at ${ctx.merchant.name} (${ROLE_LABELS[ctx.role]}) does not allow this: ${PERMISSIONS[permission]}. Ask an owner or administrator if you need it.`;
+  const t = translatorFor(ctx);
+  return t("access.error.permission", {
+    merchant: ctx.merchant.name,
+    role: t(`role.${ctx.role}`),
+    permission: t(`permission.${permission}`),
+  });
 }
 
 async function denyPermission(ctx: AppContext, request: Request, permission: Permission): Promise<never> {
@@ -272,11 +284,8 @@ export async function refuseCsrf(request: Request, reason: string, ctx?: AppCont
     details: { reason, method: request.method, path: new URL(request.url).pathname },
     request,
   });
-  throw forbidden(
-    reason === "origin"
-      ? "This form was sent from another site or without its origin, so it was refused. Reload the page and try again."
-      : "This form has expired or was not sent from this page, so it was refused. Reload the page and try again.",
-  );
+  const t = ctx ? translatorFor(ctx) : serverTranslator(publicPreferences(request));
+  throw forbidden(t(reason === "origin" ? "access.error.csrfOrigin" : "access.error.csrfToken"));
 }
 
 /**
@@ -296,7 +305,13 @@ export async function requireAction(
   return { ctx, form };
 }
 
-export type StepUpProblem = { code: "step_up_required"; message: string };
+export type StepUpProblem = {
+  code: "step_up_required";
+  /** In the reader's language. */
+  message: string;
+  /** missing: nothing was entered yet (forms show the fields without an error). */
+  reason: "missing" | "wrong_password" | "wrong_code";
+};
 
 /**
  * Non-throwing step-up check for forms that want to show the problem inline:
@@ -333,13 +348,12 @@ export async function checkStepUp(ctx: AppContext, form: FormData, request: Requ
     ctx.session.verifiedAt = now;
     return null;
   }
+  const reason = method ? (method === "totp" ? "wrong_code" : "wrong_password") : "missing";
+  const t = translatorFor(ctx);
   return {
     code: "step_up_required",
-    message: method
-      ? method === "totp"
-        ? "That code is not correct or was already used. Confirm your password or a new code to continue."
-        : "That password is not correct. Confirm your password to continue."
-      : "Confirm your password to continue",
+    message: t(reason === "wrong_code" ? "stepUp.error.wrongCode" : reason === "wrong_password" ? "stepUp.error.wrongPassword" : "stepUp.error.missing"),
+    reason,
   };
 }
 
@@ -349,19 +363,17 @@ export async function assertStepUp(ctx: AppContext, form: FormData, request: Req
   if (problem) throw json({ error: problem }, { status: 403 });
 }
 
-function money(amount: bigint, currency: string): string {
-  return isCurrencyCode(currency) ? formatMoney(amount, currency) : `${amount} ${currency}`;
-}
-
 /** Support may refund up to the merchant's per-refund limit; above it only admin/owner. */
 export function assertRefundAllowed(ctx: AppContext, amount: bigint): void {
   if (!can(ctx.role, "refunds:create")) throw forbidden(permissionMessage(ctx, "refunds:create"));
   if (refundsUncapped(ctx.role)) return;
   const limit = ctx.merchant.supportRefundLimit;
   if (amount > limit) {
+    const prefs = resolvePreferences(ctx);
+    const t = serverTranslator(prefs);
+    const fmt = makeFormatter({ ...prefs });
     throw forbidden(
-      `A ${ROLE_LABELS[ctx.role]} member can refund at most ${money(limit, ctx.merchant.currency)} per refund. ` +
-        `Ask an administrator or the owner to refund ${money(amount, ctx.merchant.currency)}.`,
+      t("access.error.refundLimit", { role: t(`role.${ctx.role}`), limit: fmt.money(limit), amount: fmt.money(amount) }),
     );
   }
 }
@@ -385,5 +397,13 @@ export async function notFound(ctx: AppContext, request: Request, what: { type: 
     details: { path: new URL(request.url).pathname },
     request,
   });
-  throw notFoundResponse(`No ${what.label ?? what.type} ${what.id.slice(0, 100)} was found in ${ctx.merchant.name}.`);
+  const t = translatorFor(ctx);
+  const typeKey = `auditTarget.${what.type}`;
+  throw notFoundResponse(
+    t("access.error.notFound", {
+      what: isMessageKey(typeKey) ? t(typeKey) : (what.label ?? what.type),
+      id: what.id.slice(0, 100),
+      merchant: ctx.merchant.name,
+    }),
+  );
 }

@@ -1,10 +1,11 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { db } from "~db/client.server";
 import { memberships, merchants, sessions, users } from "~db/schema";
-import { describeDevice } from "~/lib/user-agent";
+import type { Localized } from "~/lib/i18n/messages";
+import { deviceParts, type DeviceParts } from "~/lib/user-agent";
 import type { AppContext } from "~/modules/access/guard.server";
 import { audit } from "~/modules/audit/audit.server";
-import { hashPassword, passwordProblem, verifyPassword } from "./password.server";
+import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "./password.server";
 import { IDLE_TIMEOUT_MS, revokeUserSessions } from "./session.server";
 import {
   consumeTotp,
@@ -15,12 +16,16 @@ import {
   remainingRecoveryCodes,
 } from "./totp.server";
 
-/** A refusal with a reason a person can act on (routes answer it with a 4xx). */
+/**
+ * A refusal with a reason a person can act on (routes answer it with a 4xx, saying
+ * `i18n` in the reader's language; `message` is the English sentence).
+ */
 export class AccountError extends Error {
   constructor(
     message: string,
     readonly status: 400 | 403 | 404 | 409 = 400,
     readonly field?: string,
+    readonly i18n?: Localized,
   ) {
     super(message);
   }
@@ -28,7 +33,8 @@ export class AccountError extends Error {
 
 export interface SessionView {
   id: string;
-  device: string;
+  /** Browser and system names; the page words them (deviceLabel). */
+  device: DeviceParts;
   ip: string | null;
   merchantName: string | null;
   createdAt: Date;
@@ -55,7 +61,7 @@ export async function listActiveSessions(ctx: AppContext, now = new Date()): Pro
   return list.map(({ s, merchantName }) => ({
     // The session id is already a hash of the cookie; a prefix is enough to name it.
     id: s.id.slice(0, 16),
-    device: describeDevice(s.userAgent),
+    device: deviceParts(s.userAgent),
     ip: s.ip,
     merchantName,
     createdAt: s.createdAt,
@@ -65,14 +71,14 @@ export async function listActiveSessions(ctx: AppContext, now = new Date()): Pro
 }
 
 export async function revokeOwnSession(ctx: AppContext, idPrefix: string, request: Request): Promise<{ current: boolean }> {
-  if (!/^[0-9a-f]{16}$/.test(idPrefix)) throw new AccountError("That session was not found.", 404);
+  if (!/^[0-9a-f]{16}$/.test(idPrefix)) throw new AccountError("That session was not found.", 404, undefined, { key: "security.error.sessionNotFound" });
   const dbx = db();
   const ended = await dbx
     .update(sessions)
     .set({ revokedAt: new Date() })
     .where(and(eq(sessions.userId, ctx.user.id), sql`left(${sessions.id}, 16) = ${idPrefix}`, isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
-  if (ended.length === 0) throw new AccountError("That session has already ended.", 404);
+  if (ended.length === 0) throw new AccountError("That session has already ended.", 404, undefined, { key: "security.error.sessionEnded" });
   await audit(dbx, {
     actor: ctx,
     action: "auth.session_revoke",
@@ -127,7 +133,7 @@ export async function twoFactorView(ctx: AppContext): Promise<TwoFactorView> {
 export async function startTotpEnrollment(ctx: AppContext, request: Request): Promise<void> {
   const dbx = db();
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
-  if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409);
+  if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409, undefined, { key: "security.error.alreadyOn" });
   await dbx
     .update(users)
     .set({ totpSecret: newTotpSecret(), totpLastStep: null, updatedAt: new Date() })
@@ -138,8 +144,8 @@ export async function startTotpEnrollment(ctx: AppContext, request: Request): Pr
 export async function confirmTotpEnrollment(ctx: AppContext, code: string, request: Request): Promise<string[]> {
   const dbx = db();
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
-  if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409);
-  if (!user.totpSecret) throw new AccountError("Start the set-up again: no secret is waiting to be confirmed.", 409);
+  if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409, undefined, { key: "security.error.alreadyOn" });
+  if (!user.totpSecret) throw new AccountError("Start the set-up again: no secret is waiting to be confirmed.", 409, undefined, { key: "security.error.noSecret" });
   const check = await consumeTotp(dbx, user, code);
   if (check !== "ok") {
     await audit(dbx, { actor: ctx, action: "auth.2fa_enable", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: check }, request });
@@ -147,6 +153,7 @@ export async function confirmTotpEnrollment(ctx: AppContext, code: string, reque
       "That code does not match. Scan the QR code again, check your phone's clock, and enter the current 6-digit code.",
       400,
       "code",
+      { key: "security.error.codeMismatch", params: { digits: 6 } },
     );
   }
   const now = new Date();
@@ -162,13 +169,13 @@ export async function confirmTotpEnrollment(ctx: AppContext, code: string, reque
 /** Call after step-up. Refused while a merchant of this person requires 2FA. */
 export async function disableTotp(ctx: AppContext, request: Request): Promise<void> {
   const view = await twoFactorView(ctx);
-  if (!view.enabled) throw new AccountError("Two-factor sign-in is already off.", 409);
+  if (!view.enabled) throw new AccountError("Two-factor sign-in is already off.", 409, undefined, { key: "security.error.alreadyOff" });
   if (view.requiredBy.length > 0) {
     await audit(db(), { actor: ctx, action: "auth.2fa_disable", outcome: "denied", targetType: "user", targetId: ctx.user.id, details: { requiredBy: view.requiredBy }, request });
-    throw new AccountError(
-      `${view.requiredBy.join(", ")} requires two-factor sign-in, so it cannot be turned off.`,
-      409,
-    );
+    throw new AccountError(`${view.requiredBy.join(", ")} requires two-factor sign-in, so it cannot be turned off.`, 409, undefined, {
+      key: "security.error.requiredBy",
+      params: { merchants: view.requiredBy.join(", ") },
+    });
   }
   const dbx = db();
   await dbx.transaction(async (tx) => {
@@ -184,7 +191,7 @@ export async function disableTotp(ctx: AppContext, request: Request): Promise<vo
 export async function regenerateRecoveryCodes(ctx: AppContext, request: Request): Promise<string[]> {
   const dbx = db();
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
-  if (!user.totpEnabledAt) throw new AccountError("Turn on two-factor sign-in first.", 409);
+  if (!user.totpEnabledAt) throw new AccountError("Turn on two-factor sign-in first.", 409, undefined, { key: "security.error.turnOnFirst" });
   return dbx.transaction(async (tx) => {
     const codes = await issueRecoveryCodes(tx, user.id);
     await audit(tx, { actor: ctx, action: "auth.recovery_codes_regenerate", outcome: "success", targetType: "user", targetId: user.id, request });
@@ -197,10 +204,10 @@ export async function setRequire2fa(ctx: AppContext, on: boolean, request: Reque
   const dbx = db();
   if (ctx.role !== "owner") {
     await audit(dbx, { actor: ctx, action: "settings.require_2fa", outcome: "denied", targetType: "merchant", targetId: ctx.scope.merchantId, request });
-    throw new AccountError("Only an owner can require two-factor sign-in for the team.", 403);
+    throw new AccountError("Only an owner can require two-factor sign-in for the team.", 403, undefined, { key: "security.error.ownerOnlyRequire" });
   }
   if (on && !ctx.user.twoFactorEnabled) {
-    throw new AccountError("Turn on two-factor sign-in for your own account first.", 409);
+    throw new AccountError("Turn on two-factor sign-in for your own account first.", 409, undefined, { key: "security.error.ownFirst" });
   }
   await dbx.update(merchants).set({ require2fa: on, updatedAt: new Date() }).where(eq(merchants.id, ctx.scope.merchantId));
   await audit(dbx, {
@@ -224,11 +231,13 @@ export async function changePassword(
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
   if (!(await verifyPassword(user.passwordHash, input.current))) {
     await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: "wrong_current_password" }, request });
-    throw new AccountError("Your current password is not correct.", 400, "current");
+    throw new AccountError("Your current password is not correct.", 400, "current", { key: "security.error.currentWrong" });
   }
   const problem = passwordProblem(input.next);
-  if (problem) throw new AccountError(problem, 400, "next");
-  if (input.next === input.current) throw new AccountError("Choose a password different from the current one.", 400, "next");
+  if (problem) throw new AccountError(problem, 400, "next", passwordProblemLocalized(input.next) ?? undefined);
+  if (input.next === input.current) {
+    throw new AccountError("Choose a password different from the current one.", 400, "next", { key: "security.error.samePassword" });
+  }
   const now = new Date();
   await dbx.update(users).set({ passwordHash: await hashPassword(input.next), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, user.id));
   const ended = await revokeUserSessions(dbx, user.id, { exceptId: ctx.session.id });

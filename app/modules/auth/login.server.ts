@@ -22,10 +22,11 @@ export type UserRow = typeof users.$inferSelect;
 export type LoginResult =
   | { kind: "signed_in"; session: NewSession; userId: string; merchantId: string; home: string }
   | { kind: "second_factor"; session: NewSession; userId: string }
-  | { kind: "invalid"; message: string }
+  /** `code` names the sentence (login.error.<code> in the catalogs); `message` is the English one. */
+  | { kind: "invalid"; code: "invalidCredentials" | "signInExpired" | "codeReused" | "codeInvalid"; message: string }
   | { kind: "locked"; message: string; retryAfterSeconds: number }
   | { kind: "rate_limited"; message: string; retryAfterSeconds: number }
-  | { kind: "no_access"; message: string };
+  | { kind: "no_access"; code: "noAccess"; message: string };
 
 function ipKey(request: Request): string {
   return `login:ip:${clientIp(request) ?? "unknown"}`;
@@ -202,7 +203,7 @@ export async function signInWithPassword(
     if (locked && user) {
       return lockedResult({ ...user, lockedUntil: new Date(now.getTime() + LOCKOUT_MS) }, now);
     }
-    return { kind: "invalid", message: INVALID_CREDENTIALS };
+    return { kind: "invalid", code: "invalidCredentials", message: INVALID_CREDENTIALS };
   }
 
   const merchantId = await defaultMerchantFor(dbx, user!.id);
@@ -216,6 +217,7 @@ export async function signInWithPassword(
     });
     return {
       kind: "no_access",
+      code: "noAccess",
       message: "Your access to every merchant has been removed. Ask an owner to invite you again.",
     };
   }
@@ -242,10 +244,10 @@ export async function signInWithSecondFactor(
 ): Promise<LoginResult> {
   const state = await readSession(dbx, request, now);
   if (state.status !== "pending") {
-    return { kind: "invalid", message: "Your sign-in took too long. Enter your email and password again." };
+    return { kind: "invalid", code: "signInExpired", message: "Your sign-in took too long. Enter your email and password again." };
   }
   const user = await dbx.query.users.findFirst({ where: eq(users.id, state.row.userId) });
-  if (!user) return { kind: "invalid", message: INVALID_CREDENTIALS };
+  if (!user) return { kind: "invalid", code: "invalidCredentials", message: INVALID_CREDENTIALS };
   const throttled = await ipThrottle(dbx, request, user.email, now);
   if (throttled) return throttled;
   if (user.lockedUntil && user.lockedUntil.getTime() > now.getTime()) {
@@ -273,6 +275,7 @@ export async function signInWithSecondFactor(
     }
     return {
       kind: "invalid",
+      code: reason === "reused_code" ? "codeReused" : "codeInvalid",
       message:
         reason === "reused_code"
           ? "That code was already used. Wait for the next code in your authenticator app."
@@ -288,7 +291,9 @@ export async function signInWithSecondFactor(
     });
   }
   const merchantId = state.row.merchantId ?? (await defaultMerchantFor(dbx, user.id));
-  if (!merchantId) return { kind: "no_access", message: "Your access to every merchant has been removed." };
+  if (!merchantId) {
+    return { kind: "no_access", code: "noAccess", message: "Your access to every merchant has been removed. Ask an owner to invite you again." };
+  }
   return finishSignIn(dbx, request, user, merchantId, method, now);
 }
 

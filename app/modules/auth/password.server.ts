@@ -1,5 +1,6 @@
 import argon2 from "argon2";
 
+import type { Localized } from "~/lib/i18n/messages";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 
 export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH };
@@ -27,6 +28,14 @@ let dummyHash: Promise<string> | undefined;
 export async function burnPasswordCheck(password: string): Promise<void> {
   dummyHash ??= hashPassword("not-a-real-password-for-timing");
   await verifyPassword(await dummyHash, password);
+}
+
+/** passwordProblem as a catalog key, for a sentence in the reader's language. */
+export function passwordProblemLocalized(password: string): Localized | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return { key: "password.error.tooShort", params: { min: MIN_PASSWORD_LENGTH } };
+  if (password.length > MAX_PASSWORD_LENGTH) return { key: "password.error.tooLong", params: { max: MAX_PASSWORD_LENGTH } };
+  if (password.trim().length === 0) return { key: "password.error.blank" };
+  return null;
 }
 
 /** A reason a person can act on, or null when the password is acceptable. */

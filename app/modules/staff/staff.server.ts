@@ -3,10 +3,11 @@ import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { invitations, memberships, merchants, users } from "~db/schema";
 import { newId } from "~/lib/ids";
+import type { Localized } from "~/lib/i18n/messages";
 import { ROLE_LABELS, type Role } from "~/lib/permissions";
 import type { AppContext } from "~/modules/access/guard.server";
 import { audit } from "~/modules/audit/audit.server";
-import { hashPassword, passwordProblem, verifyPassword } from "~/modules/auth/password.server";
+import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "~/modules/auth/password.server";
 import { revokeUserSessions } from "~/modules/auth/session.server";
 import { publicOrigin, sendMail } from "~/modules/mail/mailer.server";
 
@@ -14,16 +15,22 @@ export type Scope = { merchantId: string };
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** A refusal a person can act on; routes turn it into a 4xx with the message. */
+/**
+ * A refusal a person can act on; routes turn it into a 4xx with the sentence of
+ * `i18n` in the reader's language (`message` is the English one, for the audit trail).
+ */
 export class StaffError extends Error {
   constructor(
     message: string,
     readonly status: 400 | 403 | 404 | 409 = 400,
     readonly field?: string,
+    readonly i18n?: Localized,
   ) {
     super(message);
   }
 }
+
+const roleName = (role: Role): Localized => ({ key: `role.${role}` });
 
 export interface MemberRow {
   userId: string;
@@ -105,6 +112,9 @@ function assertCanGrant(actor: AppContext, role: Role): void {
         : `Your role (${ROLE_LABELS[actor.role]}) cannot grant the ${ROLE_LABELS[role]} role.`,
       403,
       "role",
+      role === "owner"
+        ? { key: "staff.error.onlyOwnerMakesOwner" }
+        : { key: "staff.error.cannotGrant", params: { role: roleName(actor.role), grant: roleName(role) } },
     );
   }
 }
@@ -137,7 +147,10 @@ export async function inviteMember(
         where m.merchant_id = ${scope.merchantId} and lower(u.email) = ${email}`,
   );
   if (existing && existing.status === "active") {
-    throw new StaffError(`${email} is already a member of ${actor.merchant.name}.`, 409, "email");
+    throw new StaffError(`${email} is already a member of ${actor.merchant.name}.`, 409, "email", {
+      key: "staff.error.alreadyMember",
+      params: { email, merchant: actor.merchant.name },
+    });
   }
   const token = randomBytes(32).toString("base64url");
   const id = newId("inv");
@@ -201,7 +214,7 @@ export async function revokeInvitation(scope: Scope, actor: AppContext, invitati
       ),
     )
     .returning({ id: invitations.id, email: invitations.email });
-  if (done.length === 0) throw new StaffError("That invitation is not open any more.", 404);
+  if (done.length === 0) throw new StaffError("That invitation is not open any more.", 404, undefined, { key: "staff.error.invitationClosed" });
   await audit(dbx, {
     actor,
     action: "staff.invite_revoke",
@@ -253,17 +266,18 @@ export async function changeRole(
   try {
     await db().transaction(async (tx) => {
       const { target, activeOwners } = await lockForChange(tx, scope, input.userId);
-      if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
+      if (!target) throw new StaffError("That person is not a member of this merchant.", 404, undefined, { key: "staff.error.notMember" });
       if (target.role === input.role) return;
       assertCanGrant(actor, input.role);
       if (target.role === "owner" && actor.role !== "owner") {
-        throw new StaffError("Only an owner can change another owner's role.", 403, "role");
+        throw new StaffError("Only an owner can change another owner's role.", 403, "role", { key: "staff.error.onlyOwnerChangesOwner" });
       }
       if (target.role === "owner" && target.status === "active" && activeOwners <= 1) {
         throw new StaffError(
           `${target.email} is the last owner of ${actor.merchant.name}. Make someone else an owner first.`,
           409,
           "role",
+          { key: "staff.error.lastOwnerRole", params: { email: target.email, merchant: actor.merchant.name } },
         );
       }
       await tx
@@ -291,14 +305,17 @@ export async function disableMember(scope: Scope, actor: AppContext, userId: str
   try {
     await db().transaction(async (tx) => {
       const { target, activeOwners } = await lockForChange(tx, scope, userId);
-      if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
-      if (userId === actor.user.id) throw new StaffError("You cannot disable your own access.", 409);
+      if (!target) throw new StaffError("That person is not a member of this merchant.", 404, undefined, { key: "staff.error.notMember" });
+      if (userId === actor.user.id) throw new StaffError("You cannot disable your own access.", 409, undefined, { key: "staff.error.disableSelf" });
       if (target.status === "disabled") return;
       if (target.role === "owner" && actor.role !== "owner") {
-        throw new StaffError("Only an owner can disable another owner.", 403);
+        throw new StaffError("Only an owner can disable another owner.", 403, undefined, { key: "staff.error.onlyOwnerDisablesOwner" });
       }
       if (target.role === "owner" && activeOwners <= 1) {
-        throw new StaffError(`${target.email} is the last owner of ${actor.merchant.name} and cannot be disabled.`, 409);
+        throw new StaffError(`${target.email} is the last owner of ${actor.merchant.name} and cannot be disabled.`, 409, undefined, {
+          key: "staff.error.lastOwnerDisable",
+          params: { email: target.email, merchant: actor.merchant.name },
+        });
       }
       await tx
         .update(memberships)
@@ -324,10 +341,10 @@ export async function disableMember(scope: Scope, actor: AppContext, userId: str
 export async function enableMember(scope: Scope, actor: AppContext, userId: string, request: Request): Promise<void> {
   await db().transaction(async (tx) => {
     const { target } = await lockForChange(tx, scope, userId);
-    if (!target) throw new StaffError("That person is not a member of this merchant.", 404);
+    if (!target) throw new StaffError("That person is not a member of this merchant.", 404, undefined, { key: "staff.error.notMember" });
     if (target.status === "active") return;
     if (target.role === "owner" && actor.role !== "owner") {
-      throw new StaffError("Only an owner can give an owner access again.", 403);
+      throw new StaffError("Only an owner can give an owner access again.", 403, undefined, { key: "staff.error.onlyOwnerEnablesOwner" });
     }
     await tx
       .update(memberships)
@@ -347,9 +364,9 @@ export async function enableMember(scope: Scope, actor: AppContext, userId: stri
 
 export async function setSupportRefundLimit(scope: Scope, actor: AppContext, limit: bigint, request: Request): Promise<void> {
   if (actor.role !== "owner") {
-    await refuse(actor, request, "settings.support_refund_limit", scope.merchantId, new StaffError("Only an owner can change the support refund limit.", 403));
+    await refuse(actor, request, "settings.support_refund_limit", scope.merchantId, new StaffError("Only an owner can change the support refund limit.", 403, undefined, { key: "staff.error.onlyOwnerLimit" }));
   }
-  if (limit < 0n) throw new StaffError("The limit cannot be negative.", 400, "limit");
+  if (limit < 0n) throw new StaffError("The limit cannot be negative.", 400, "limit", { key: "staff.error.negativeLimit" });
   const dbx = db();
   const before = actor.merchant.supportRefundLimit;
   await dbx.update(merchants).set({ supportRefundLimit: limit, updatedAt: new Date() }).where(eq(merchants.id, scope.merchantId));
@@ -423,7 +440,7 @@ export async function acceptInvitation(
 ): Promise<{ userId: string; merchantId: string }> {
   const found = await findInvitation(merchantId, token, now);
   if (found.status !== "open") {
-    throw new StaffError(invitationProblem(found.status), found.status === "unknown" ? 404 : 409);
+    throw new StaffError(invitationProblem(found.status), found.status === "unknown" ? 404 : 409, undefined, invitationProblemLocalized(found.status));
   }
   const inv = found.invitation;
   const dbx = db();
@@ -441,15 +458,15 @@ export async function acceptInvitation(
         details: { reason: "wrong_password" },
         request,
       });
-      throw new StaffError(`That is not the password of ${inv.email}.`, 400, "password");
+      throw new StaffError(`That is not the password of ${inv.email}.`, 400, "password", { key: "invite.error.wrongPassword", params: { email: inv.email } });
     }
     userId = existing.id;
   } else {
     const problem = passwordProblem(input.password);
-    if (problem) throw new StaffError(problem, 400, "password");
+    if (problem) throw new StaffError(problem, 400, "password", passwordProblemLocalized(input.password) ?? undefined);
     const name = (input.name ?? "").trim();
-    if (!name) throw new StaffError("Enter your name.", 400, "name");
-    if (name.length > 100) throw new StaffError("Use at most 100 characters for your name.", 400, "name");
+    if (!name) throw new StaffError("Enter your name.", 400, "name", { key: "invite.error.nameRequired" });
+    if (name.length > 100) throw new StaffError("Use at most 100 characters for your name.", 400, "name", { key: "invite.error.nameTooLong", params: { max: 100 } });
     const passwordHash = await hashPassword(input.password);
     if (existing) {
       userId = existing.id;
@@ -472,7 +489,7 @@ export async function acceptInvitation(
         ),
       )
       .returning({ id: invitations.id });
-    if (claimed.length === 0) throw new StaffError(invitationProblem("used"), 409);
+    if (claimed.length === 0) throw new StaffError(invitationProblem("used"), 409, undefined, invitationProblemLocalized("used"));
     await tx
       .insert(memberships)
       .values({ merchantId, userId, role: inv.role, status: "active" })
@@ -505,4 +522,9 @@ export function invitationProblem(status: "expired" | "used" | "revoked" | "unkn
     default:
       return "This invitation link is not valid. Check that you copied all of it.";
   }
+}
+
+/** invitationProblem as a catalog key (`invite.problem.expired`...), for the reader's language. */
+export function invitationProblemLocalized(status: "expired" | "used" | "revoked" | "unknown"): Localized {
+  return { key: `invite.problem.${status}`, params: status === "expired" ? { days: INVITATION_LIFETIME_MS / 86_400_000 } : undefined };
 }

@@ -84,7 +84,7 @@ describe("step-up", () => {
     const ctx = await requireContext(as(admin, "/x"));
     const refused = await thrown(assertStepUp(ctx, new FormData(), as(admin, "/")));
     expect(refused.status).toBe(403);
-    expect(await body(refused)).toEqual({ error: { code: "step_up_required", message: "Confirm your password to continue" } });
+    expect(await body(refused)).toEqual({ error: { code: "step_up_required", message: "Confirm your password to continue", reason: "missing" } });
 
     const wrong = new FormData();
     wrong.set("stepUpPassword", "not-my-password");

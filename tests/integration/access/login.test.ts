@@ -34,8 +34,8 @@ describe("sign-in", () => {
   it("says the same thing for an unknown email and a wrong password", async () => {
     const unknown = await signInWithPassword(t.db, loginRequest("198.51.100.1"), { email: "nobody@x.test", password: "whatever-password" });
     const wrong = await signInWithPassword(t.db, loginRequest("198.51.100.1"), { email: team.members.viewer.email, password: "not-the-password" });
-    expect(unknown).toEqual({ kind: "invalid", message: INVALID_CREDENTIALS });
-    expect(wrong).toEqual({ kind: "invalid", message: INVALID_CREDENTIALS });
+    expect(unknown).toEqual({ kind: "invalid", code: "invalidCredentials", message: INVALID_CREDENTIALS });
+    expect(wrong).toEqual({ kind: "invalid", code: "invalidCredentials", message: INVALID_CREDENTIALS });
     const events = await auditActions(sql`action = 'auth.login' and outcome = 'failure'`);
     expect(events.map((e) => e.actor_email)).toEqual(["nobody@x.test", team.members.viewer.email]);
     expect(events[0]!.ip).toBe("198.51.100.1");

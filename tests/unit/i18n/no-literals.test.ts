@@ -17,9 +17,6 @@ const ALLOWLIST = new Set<string>([
   "app/routes/_app.settings.bank.tsx",
   "app/routes/_app.reports._index.tsx",
   "app/routes/signup.tsx",
-  "app/routes/_app.settings.security.tsx",
-  "app/routes/_app.staff.tsx",
-  "app/routes/invite.$merchantId.$token.tsx",
 ]);
 
 function describeLiterals(file: string): string {
