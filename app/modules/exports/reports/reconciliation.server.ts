@@ -181,45 +181,55 @@ export const reconciliationReport: Report<ReconciliationRow> = {
        * One keyset walk over every item of every selected payout, in (arrival date,
        * payout, balance transaction) order: a query per batch whatever the payouts'
        * sizes, and the next batch is already being read while this one is written
-       * (two batches in memory at most).
+       * (two batches in memory at most). The items are a LATERAL subquery per payout,
+       * so each batch costs its own rows (index lookups), never a pass over the ledger.
        */
       async *batches(size) {
         type Row = ReconciliationRow & { _arrival: string };
         const page = (after: Row | null) =>
           rows<Row>(
             db(),
-            sql`select ${payouts.id} as payout_id, ${payouts.expectedArrivalDate}::text as payout_expected_arrival_date,
-                  ${payouts.status}::text as payout_status, ${payouts.amount}::text as payout_amount,
-                  ${payouts.expectedArrivalDate}::text as _arrival,
-                  lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
-                  lt.net::text as net, lt.source_type, lt.source_id,
-                  (case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end) as description,
-                  lt.created_at, lt.available_on,
-                  lt.payout_id as related_payout_id, p.card_brand::text as card_brand, p.card_funding::text as card_funding,
-                  p.card_last4, p.customer_reference, p.terminal_id, t.name as terminal_name
-                from ${payouts}
-                join payout_items pi on pi.merchant_id = ${payouts.merchantId} and pi.payout_id = ${payouts.id}
-                join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
-                left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
-                left join payments p on p.merchant_id = lt.merchant_id
-                  and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
-                left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
-                where ${where} and pi.merchant_id = ${merchantId} and lt.category <> 'payout_paid'
-                  ${
-                    after
-                      ? // The first comparison is the index's (it skips the payouts already written), the second the exact position.
-                        sql`and (${payouts.expectedArrivalDate}, ${payouts.id}) >= (${after._arrival}::date, ${after.payout_id})
-                          and (${payouts.expectedArrivalDate}, ${payouts.id}, pi.ledger_transaction_id) > (${after._arrival}::date, ${after.payout_id}, ${after.id})`
-                      : sql``
-                  }
-                order by ${payouts.expectedArrivalDate}, ${payouts.id}, pi.ledger_transaction_id
+            sql`select po.id as payout_id, po.expected_arrival_date::text as payout_expected_arrival_date,
+                  po.status::text as payout_status, po.amount::text as payout_amount, po.expected_arrival_date::text as _arrival,
+                  x.id, x.category, x.currency, x.gross, x.fee, x.net, x.source_type, x.source_id, x.description,
+                  x.created_at, x.available_on, x.related_payout_id, x.card_brand, x.card_funding, x.card_last4,
+                  x.customer_reference, x.terminal_id, x.terminal_name
+                from (
+                  select ${payouts.merchantId} as merchant_id, ${payouts.id} as id, ${payouts.expectedArrivalDate} as expected_arrival_date,
+                    ${payouts.status} as status, ${payouts.amount} as amount
+                  from ${payouts}
+                  where ${where}
+                    ${after ? sql`and (${payouts.expectedArrivalDate}, ${payouts.id}) >= (${after._arrival}::date, ${after.payout_id})` : sql``}
+                  order by ${payouts.expectedArrivalDate}, ${payouts.id}
+                  limit ${size}
+                ) po
+                cross join lateral (
+                  select lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
+                    lt.net::text as net, lt.source_type, lt.source_id,
+                    (case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end) as description,
+                    lt.created_at, lt.available_on,
+                    lt.payout_id as related_payout_id, p.card_brand::text as card_brand, p.card_funding::text as card_funding,
+                    p.card_last4, p.customer_reference, p.terminal_id, t.name as terminal_name
+                  from payout_items pi
+                  join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
+                  left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
+                  left join payments p on p.merchant_id = lt.merchant_id
+                    and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
+                  left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
+                  where pi.merchant_id = ${merchantId} and pi.payout_id = po.id and lt.category <> 'payout_paid'
+                    ${after ? sql`and (po.id <> ${after.payout_id} or pi.ledger_transaction_id > ${after.id})` : sql``}
+                  order by pi.ledger_transaction_id
+                  limit ${size}
+                ) x
+                order by po.expected_arrival_date, po.id, x.id
                 limit ${size}`,
           );
         let next: Promise<Row[]> | null = page(null);
         try {
           while (next) {
             const batch: Row[] = await next;
-            next = batch.length === size ? page(batch[batch.length - 1]!) : null;
+            // Until a batch comes back empty: a short batch may still leave payouts to read.
+            next = batch.length > 0 ? page(batch[batch.length - 1]!) : null;
             await yieldToEventLoop();
             if (batch.length > 0) yield batch;
           }
