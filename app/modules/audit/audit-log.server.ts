@@ -20,8 +20,6 @@ export const AUDIT_ACTION_GROUPS = {
   payout: "Payouts",
 } as const;
 
-export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
-
 // A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") arrives as its ISO day.
 const day = z.preprocess(
   preprocessDay,
