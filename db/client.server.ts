@@ -122,6 +122,13 @@ export function connect(): Promise<DbHandle> {
       const url = process.env.DATABASE_URL;
       if (url) {
         await migrateUrl(url);
+        const replicaUrl = process.env.DATABASE_REPLICA_URL;
+        if (replicaUrl) {
+          // Reports and exports read here (replicaDb); it is never migrated or written to.
+          (globalThis as { __merchantConsoleReplica?: DbHandle }).__merchantConsoleReplica = await openPostgres(replicaUrl, {
+            max: Number(process.env.DATABASE_REPLICA_POOL_SIZE ?? process.env.DATABASE_POOL_SIZE ?? 10),
+          });
+        }
         return openPostgres(url);
       }
       const handle = await openPglite(pgliteDir());
@@ -149,6 +156,16 @@ export function db(): Db {
   const handle = current ?? (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent;
   if (!handle) throw new Error("Database not initialised: call connect() at start-up");
   return handle.db;
+}
+
+/**
+ * Where reports and exports read: the read replica named by DATABASE_REPLICA_URL when
+ * one is set (a streaming replica, seconds behind at most), else the primary. Only for
+ * reads that may lag a little; anything a person acts on next (a refund, a payout)
+ * reads the primary through db().
+ */
+export function replicaDb(): Db {
+  return (globalThis as { __merchantConsoleReplica?: DbHandle }).__merchantConsoleReplica?.db ?? db();
 }
 
 export function dbHandle(): DbHandle {
