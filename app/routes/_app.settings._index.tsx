@@ -2,18 +2,31 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
+import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { formatDateTime, localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates";
+import { preprocessDay } from "~/lib/day-input";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useI18n, useT } from "~/lib/i18n/react";
+import { isMessageKey } from "~/lib/i18n/translate";
 import { isCurrencyCode, toMajorDecimalString } from "~/lib/money";
 import { requireAction, requireContext } from "~/modules/access/guard.server";
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
 
-export const meta: MetaFunction = () => [{ title: "Settings · Merchant Console" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "settings.title");
 
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+/** 0 = Sunday ... 6 = Saturday (what the schedule stores); Iranian weeks are listed from Saturday. */
+const WEEK_FROM_SUNDAY = [0, 1, 2, 3, 4, 5, 6];
+const WEEK_FROM_SATURDAY = [6, 0, 1, 2, 3, 4, 5];
+
+/** The weekday's name in the reader's language (2023-01-01 was a Sunday). */
+function weekdayName(locale: string, weekday: number): string {
+  return new Intl.DateTimeFormat(locale, { weekday: "long", timeZone: "UTC" }).format(new Date(Date.UTC(2023, 0, 1 + weekday)));
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "settings:manage");
@@ -34,12 +47,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
       minimumPayout: isCurrencyCode(currency) ? toMajorDecimalString(schedule.minimumPayout, currency) : schedule.minimumPayout.toString(),
     },
     preview: {
-      nextCutoff: formatDateTime(preview.nextCutoff, { timeZone: schedule.timeZone, locale: "en-GB" }),
+      nextCutoff: preview.nextCutoff.toISOString(),
       settlementDay: preview.settlementDay,
       expectedArrivalDate: preview.expectedArrivalDate,
     },
     holidays,
-    calendars: HOLIDAY_CALENDARS,
+    calendars: HOLIDAY_CALENDARS.map((c) => c.id),
     range: { from: today, to: until },
   });
 }
@@ -63,7 +76,8 @@ const settingsForm = z.discriminatedUnion("intent", [
     holidayCalendar: z.string().max(20),
     minimumPayout: z.string().max(60),
   }),
-  z.object({ intent: z.literal("holiday-close"), day: z.string().max(20), name: z.string().max(300) }),
+  // A Jalali day typed by a Persian reader arrives as its ISO day.
+  z.object({ intent: z.literal("holiday-close"), day: z.preprocess(preprocessDay, z.string().max(20)), name: z.string().max(300) }),
   z.object({ intent: z.literal("holiday-open"), day: z.string().max(20) }),
   z.object({ intent: z.literal("holiday-reset"), day: z.string().max(20) }),
 ]);
@@ -114,11 +128,24 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-const DONE: Record<string, string> = {
-  details: "Business details saved.",
-  schedule: "Settlement schedule saved. It applies from the next cutoff; payouts already created keep their dates.",
-  holiday: "Holiday calendar updated.",
+const DONE: Record<string, MessageKey> = {
+  details: "settings.done.details",
+  schedule: "settings.done.schedule",
+  holiday: "settings.done.holiday",
 };
+
+const DETAIL_FIELDS = [
+  ["name", "settings.details.name", "text"],
+  ["legalName", "settings.details.legalName", "text"],
+  ["businessType", "settings.details.businessType", "text"],
+  ["contactEmail", "settings.details.contactEmail", "email"],
+  ["contactPhone", "settings.details.contactPhone", "tel"],
+  ["website", "settings.details.website", "text"],
+  ["timeZone", "settings.details.timeZone", "text"],
+] as const satisfies readonly (readonly [string, MessageKey, string])[];
+
+// Written in Latin letters whatever the page's direction.
+const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website", "timeZone"]);
 
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
@@ -139,46 +166,44 @@ export default function Settings() {
   const weekend = new Set((sv.weekendDays as string[] | undefined)?.map(Number) ?? data.schedule.weekendDays);
   const hv = values("holiday-close") as Record<string, string>;
   const s = data.schedule;
+  const t = useT();
+  const fmt = useFormat();
+  const { prefs } = useI18n();
+  const doneKey = done ? DONE[done] : undefined;
+  const week = prefs.locale === "fa" ? WEEK_FROM_SATURDAY : WEEK_FROM_SUNDAY;
+  const currencyName = s.currency === "IRR" ? t("money.unit.rial") : s.currency;
+  const calendarKey = (id: string) => `settings.holidayCalendar.${id}`;
 
   return (
     <>
       <div className="page-header">
         <div>
-          <h1>Settings</h1>
+          <h1>{t("settings.title")}</h1>
           <p>
-            {data.details.name} · <Link to="/settings/bank">Bank account</Link> · <Link to="/settings/security">Security</Link>
+            {data.details.name} · <Link to="/settings/bank">{t("settings.bankAccount")}</Link> · <Link to="/settings/security">{t("nav.security")}</Link>
           </p>
         </div>
       </div>
-      {done && DONE[done] ? (
+      {doneKey ? (
         <p className="success-box" role="status">
-          {DONE[done]}
+          {t(doneKey)}
         </p>
       ) : null}
 
       <section className="card" aria-labelledby="details-title">
-        <h2 id="details-title">Business details</h2>
+        <h2 id="details-title">{t("settings.details.title")}</h2>
         <Form method="post" noValidate>
           <CsrfInput />
           <input type="hidden" name="intent" value="details" />
           <div className="grid grid-2">
-            {(
-              [
-                ["name", "Business name", "text"],
-                ["legalName", "Legal name", "text"],
-                ["businessType", "What you sell", "text"],
-                ["contactEmail", "Contact email", "email"],
-                ["contactPhone", "Contact phone", "tel"],
-                ["website", "Website (optional)", "text"],
-                ["timeZone", "Time zone (reports and settlement cutoff)", "text"],
-              ] as const
-            ).map(([name, label, type]) => (
+            {DETAIL_FIELDS.map(([name, label, type]) => (
               <div className="field" key={name}>
-                <label htmlFor={`d-${name}`}>{label}</label>
+                <label htmlFor={`d-${name}`}>{t(label)}</label>
                 <input
                   id={`d-${name}`}
                   name={name}
                   type={type}
+                  dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
                   defaultValue={dv[name] ?? ""}
                   aria-invalid={invalid("details", name)}
                   aria-describedby={invalid("details", name) ? `details-${name}-error` : undefined}
@@ -188,26 +213,33 @@ export default function Settings() {
             ))}
           </div>
           <p className="muted">
-            Country {data.details.country} · currency {data.details.currency} (fixed once the account exists).
+            {t("settings.details.fixed", {
+              country: new Intl.DisplayNames(fmt.locale, { type: "region" }).of(data.details.country) ?? data.details.country,
+              currency: data.details.currency === "IRR" ? t("money.unit.rial") : data.details.currency,
+            })}
           </p>
           <button className="btn btn-primary" type="submit" disabled={busy}>
-            Save details
+            {t("settings.details.save")}
           </button>
         </Form>
       </section>
 
       <section className="card" aria-labelledby="schedule-title">
-        <h2 id="schedule-title">Settlement schedule</h2>
+        <h2 id="schedule-title">{t("settings.schedule.title")}</h2>
         <p className="muted" data-testid="schedule-preview">
-          Money captured before the next cutoff ({data.preview.nextCutoff}, {s.timeZone}) closes {data.preview.settlementDay} and is
-          expected in your bank account on {data.preview.expectedArrivalDate}.
+          {t("settings.schedule.preview", {
+            cutoff: fmt.dateTime(data.preview.nextCutoff),
+            zone: s.timeZone,
+            day: fmt.day(data.preview.settlementDay),
+            arrival: fmt.day(data.preview.expectedArrivalDate),
+          })}
         </p>
         <Form method="post" noValidate>
           <CsrfInput />
           <input type="hidden" name="intent" value="schedule" />
           <div className="grid grid-2">
             <div className="field">
-              <label htmlFor="cutoff">Daily cutoff ({s.timeZone})</label>
+              <label htmlFor="cutoff">{t("settings.schedule.cutoff", { zone: s.timeZone })}</label>
               <input
                 id="cutoff"
                 name="cutoff"
@@ -217,12 +249,12 @@ export default function Settings() {
                 aria-describedby="cutoff-hint"
               />
               <span className="hint" id="cutoff-hint">
-                Payments captured before this time are paid out with that day; 00:00 closes the previous day.
+                {t("settings.schedule.cutoffHint", { midnight: fmt.digits("00:00") })}
               </span>
               {err("schedule", "cutoff")}
             </div>
             <div className="field">
-              <label htmlFor="delayDays">Payout delay (business days)</label>
+              <label htmlFor="delayDays">{t("settings.schedule.delay")}</label>
               <input
                 id="delayDays"
                 name="delayDays"
@@ -232,22 +264,25 @@ export default function Settings() {
                 defaultValue={(sv.delayDays as string) ?? String(s.delayDays)}
                 aria-invalid={invalid("schedule", "delayDays")}
               />
-              <span className="hint">T+1 means the next business day.</span>
+              <span className="hint">{t("settings.schedule.delayHint", { example: "T+1" })}</span>
               {err("schedule", "delayDays")}
             </div>
             <div className="field">
-              <label htmlFor="holidayCalendar">Public holidays</label>
+              <label htmlFor="holidayCalendar">{t("settings.schedule.holidays")}</label>
               <select id="holidayCalendar" name="holidayCalendar" defaultValue={(sv.holidayCalendar as string) ?? s.holidayCalendar}>
-                {data.calendars.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.label}
-                  </option>
-                ))}
+                {data.calendars.map((id) => {
+                  const key = calendarKey(id);
+                  return (
+                    <option key={id} value={id}>
+                      {isMessageKey(key) ? t(key) : id}
+                    </option>
+                  );
+                })}
               </select>
               {err("schedule", "holidayCalendar")}
             </div>
             <div className="field">
-              <label htmlFor="minimumPayout">Minimum payout ({s.currency})</label>
+              <label htmlFor="minimumPayout">{t("settings.schedule.minimum", { currency: currencyName })}</label>
               <input
                 id="minimumPayout"
                 name="minimumPayout"
@@ -257,31 +292,29 @@ export default function Settings() {
                 aria-describedby="minimumPayout-hint"
               />
               <span className="hint" id="minimumPayout-hint">
-                A smaller balance carries over to the next cutoff. 0 pays out any positive balance.
+                {t("settings.schedule.minimumHint", { zero: 0 })}
               </span>
               {err("schedule", "minimumPayout")}
             </div>
           </div>
           <fieldset aria-describedby={invalid("schedule", "weekendDays") ? "schedule-weekendDays-error" : undefined}>
-            <legend>Weekend (no payouts move)</legend>
-            {WEEKDAYS.map((name, i) => (
-              <label key={name} style={{ marginInlineEnd: "1rem", whiteSpace: "nowrap" }}>
-                <input type="checkbox" name="weekendDays" value={i} defaultChecked={weekend.has(i)} /> {name}
+            <legend>{t("settings.schedule.weekend")}</legend>
+            {week.map((i) => (
+              <label key={i} style={{ marginInlineEnd: "1rem", whiteSpace: "nowrap", display: "inline-block" }}>
+                <input type="checkbox" name="weekendDays" value={i} defaultChecked={weekend.has(i)} /> {weekdayName(fmt.locale, i)}
               </label>
             ))}
             {err("schedule", "weekendDays")}
           </fieldset>
           <button className="btn btn-primary" type="submit" disabled={busy}>
-            Save schedule
+            {t("settings.schedule.save")}
           </button>
         </Form>
       </section>
 
       <section className="card" aria-labelledby="holidays-title" id="holidays">
-        <h2 id="holidays-title">Holidays</h2>
-        <p className="muted">
-          Non-business days from {data.range.from} to {data.range.to}. Add your own closed days, or mark a public holiday you work through.
-        </p>
+        <h2 id="holidays-title">{t("settings.holidays.title")}</h2>
+        <p className="muted">{t("settings.holidays.intro", { from: fmt.day(data.range.from), to: fmt.day(data.range.to) })}</p>
         {result && result.intent.startsWith("holiday") && !result.error.field ? (
           <p className="error-box error" role="alert">
             {result.error.message}
@@ -291,12 +324,12 @@ export default function Settings() {
           <table className="table">
             <thead>
               <tr>
-                <th>Date</th>
-                <th>Holiday</th>
-                <th>Source</th>
-                <th>Business day?</th>
+                <th>{t("common.date")}</th>
+                <th>{t("settings.holidays.holiday")}</th>
+                <th>{t("settings.holidays.source")}</th>
+                <th>{t("settings.holidays.businessDay")}</th>
                 <th>
-                  <span className="visually-hidden">Change</span>
+                  <span className="visually-hidden">{t("settings.holidays.change")}</span>
                 </th>
               </tr>
             </thead>
@@ -304,37 +337,43 @@ export default function Settings() {
               {data.holidays.length === 0 ? (
                 <tr>
                   <td colSpan={5} className="muted">
-                    No holidays in this period.
+                    {t("settings.holidays.empty")}
                   </td>
                 </tr>
               ) : (
                 data.holidays.map((h) => (
                   <tr key={h.day}>
-                    <td className="num">{h.day}</td>
+                    <td className="num">{fmt.day(h.day)}</td>
                     <td>
-                      {h.name}
-                      {h.nameFa ? (
+                      {prefs.locale === "fa" && h.nameFa ? (
+                        h.nameFa
+                      ) : (
                         <>
-                          {" · "}
-                          <bdi lang="fa" className="muted">
-                            {h.nameFa}
-                          </bdi>
+                          {h.name}
+                          {h.nameFa ? (
+                            <>
+                              {" · "}
+                              <bdi lang="fa" className="muted">
+                                {h.nameFa}
+                              </bdi>
+                            </>
+                          ) : null}
                         </>
-                      ) : null}
+                      )}
                     </td>
-                    <td>{h.source === "country" ? "Public holiday" : "Your closed day"}</td>
-                    <td>{h.closed ? "No" : "Yes (you work)"}</td>
+                    <td>{h.source === "country" ? t("settings.holidays.public") : t("settings.holidays.own")}</td>
+                    <td>{h.closed ? t("common.no") : t("settings.holidays.weWork")}</td>
                     <td>
                       <Form method="post" className="inline-form">
                         <CsrfInput />
                         <input type="hidden" name="day" value={h.day} />
                         {h.source === "country" && h.closed ? (
                           <button className="btn-link" type="submit" name="intent" value="holiday-open">
-                            We work this day
+                            {t("settings.holidays.open")}
                           </button>
                         ) : (
                           <button className="btn-link" type="submit" name="intent" value="holiday-reset">
-                            {h.source === "country" ? "Closed after all" : "Remove"}
+                            {h.source === "country" ? t("settings.holidays.closeAgain") : t("common.remove")}
                           </button>
                         )}
                       </Form>
@@ -349,23 +388,23 @@ export default function Settings() {
           <CsrfInput />
           <input type="hidden" name="intent" value="holiday-close" />
           <div className="field">
-            <label htmlFor="h-day">Closed day</label>
-            <input id="h-day" name="day" type="date" defaultValue={hv.day} aria-invalid={invalid("holiday-close", "day")} />
+            <label htmlFor="h-day">{t("settings.holidays.closedDay")}</label>
+            <DayInput id="h-day" name="day" defaultValue={hv.day} invalid={invalid("holiday-close", "day")} />
             {err("holiday-close", "day")}
           </div>
           <div className="field">
-            <label htmlFor="h-name">Name</label>
+            <label htmlFor="h-name">{t("settings.holidays.name")}</label>
             <input
               id="h-name"
               name="name"
               defaultValue={hv.name}
-              placeholder="Stocktaking"
+              placeholder={t("settings.holidays.namePlaceholder")}
               aria-invalid={invalid("holiday-close", "name")}
             />
             {err("holiday-close", "name")}
           </div>
           <button className="btn" type="submit" disabled={busy}>
-            Add closed day
+            {t("settings.holidays.add")}
           </button>
         </Form>
       </section>
