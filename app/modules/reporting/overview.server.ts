@@ -8,10 +8,12 @@
  * payments, for at most two days. Both follow the same rules (ledger/rollup.ts): captures
  * on the capture instant, attempts and declines on creation, refunds when issued (a
  * failed refund adds back when it fails).
+ *
+ * A report: it reads through replicaDb() (the read replica when DATABASE_REPLICA_URL is set).
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { db, rows } from "~db/client.server";
+import { replicaDb, rows } from "~db/client.server";
 import {
   addLocalDays,
   bucketSeries,
@@ -53,7 +55,7 @@ export interface SalesSummary {
  */
 export async function salesSummary(scope: Scope, range: { fromDay: string; toDay: string }): Promise<SalesSummary> {
   const [row] = await rows<{ gross: string | null; captured: string | null }>(
-    db(),
+    replicaDb(),
     sql`select coalesce(sum(captured_amount), 0)::text as gross, coalesce(sum(captured_count), 0)::text as captured
         from sales_daily
         where merchant_id = ${scope.merchantId} and day between ${range.fromDay} and ${range.toDay}`,
@@ -251,7 +253,7 @@ async function rollupSeries(
 ): Promise<{ totals: Totals; byKey: Map<string, Totals> }> {
   const b = bucketExpr(g, weekStartsOn);
   const result = await rows<TotalsRow & { bucket: string | null; is_total: number | string }>(
-    db(),
+    replicaDb(),
     sql`select ${b}::text as bucket, grouping(${b})::int as is_total, ${TOTAL_COLUMNS}
         from sales_daily_totals
         where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
@@ -270,7 +272,7 @@ async function rollupSeries(
 /** Totals of whole local days from the rollup. */
 async function rollupTotals(scope: ListScope, fromDay: string, toDay: string): Promise<Totals> {
   const [r] = await rows<TotalsRow>(
-    db(),
+    replicaDb(),
     sql`select ${TOTAL_COLUMNS} from sales_daily_totals
         where merchant_id = ${scope.merchantId} and currency = ${scope.currency}
           and day between ${fromDay}::date and ${toDay}::date`,
@@ -285,7 +287,7 @@ async function rollupTotals(scope: ListScope, fromDay: string, toDay: string): P
 async function hourlySeries(scope: ListScope, from: Date, to: Date): Promise<Map<number, Totals>> {
   const tz = scope.timeZone;
   const result = await rows<TotalsRow & { bucket: string }>(
-    db(),
+    replicaDb(),
     sql`with money as (
           select date_trunc('hour', created_at at time zone ${tz}) as h,
             coalesce(sum(gross) filter (where category = 'charge'), 0) as gross,
@@ -411,7 +413,7 @@ export async function breakdowns(scope: ListScope, fromDay: string, toDay: strin
     declines: string;
     refunds: string;
   }>(
-    db(),
+    replicaDb(),
     sql`select terminal_id, card_brand::text as card_brand, issuer_bank, card_funding::text as card_funding,
           grouping(terminal_id)::int as g_terminal, grouping(card_brand)::int as g_brand,
           grouping(issuer_bank)::int as g_bank, grouping(card_funding)::int as g_funding,

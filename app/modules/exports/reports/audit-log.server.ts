@@ -4,7 +4,7 @@
  * (audit:view on top of reports:export).
  */
 import { sql } from "drizzle-orm";
-import { db, rows } from "~db/client.server";
+import { replicaDb, rows } from "~db/client.server";
 import { auditFilterSchema, auditFilterSql } from "~/modules/audit/audit-log.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import type { ColumnSpec } from "../definition";
@@ -74,12 +74,12 @@ export const auditLogReport: Report<AuditExportRow> = {
       rangeText: `${days.text}, ${scope.timeZone}`,
       filters,
       async count() {
-        const [r] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from audit_events e where ${where}`);
+        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from audit_events e where ${where}`);
         return Number(r?.n ?? 0);
       },
       batches(size) {
         return keysetBatches<AuditExportRow>(
-          db(),
+          replicaDb(),
           {
             select: sql`e.id, e.created_at, e.actor_email, e.actor_user_id, e.action, e.outcome::text as outcome,
               e.target_type, e.target_id, e.ip, e.user_agent, e.details`,

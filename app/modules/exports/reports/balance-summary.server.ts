@@ -13,7 +13,7 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { db, rows } from "~db/client.server";
+import { replicaDb, rows } from "~db/client.server";
 import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, startOfLocalDay, zonedParts } from "~/lib/dates";
 import { BALANCE_CATEGORIES } from "~/modules/ledger/postings";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
@@ -87,7 +87,7 @@ export async function balanceSummary(
   const from = period.from.toISOString();
   const to = period.to.toISOString();
   const sums = await rows<{ currency: string; category: string; n: string; n_fee: string; gross: string; fee: string; net: string; before: string }>(
-    db(),
+    replicaDb(),
     sql`select currency, category::text as category,
           count(*) filter (where created_at >= ${from}::timestamptz)::text as n,
           count(*) filter (where created_at >= ${from}::timestamptz and (fee <> 0 or category = 'fee'))::text as n_fee,
@@ -151,7 +151,7 @@ export const balanceSummaryReport: Report<BalanceSummaryRow> = {
       rangeText: periodText(period, tz),
       filters: { from: localDateKey(period.from, tz), to: localDateKey(period.to, tz) },
       async count() {
-        const [r] = await rows<{ n: string }>(db(), sql`select count(distinct currency)::text as n from ledger_transactions where merchant_id = ${scope.merchantId} and currency <> ${scope.currency}`);
+        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(distinct currency)::text as n from ledger_transactions where merchant_id = ${scope.merchantId} and currency <> ${scope.currency}`);
         return (Number(r?.n ?? 0) + 1) * (ACTIVITY.length + 2);
       },
       async *batches() {

@@ -3,7 +3,7 @@
  * (every page of it), in the list's sort order.
  */
 import { sql } from "drizzle-orm";
-import { db, rows } from "~db/client.server";
+import { replicaDb, rows } from "~db/client.server";
 import { payments } from "~db/schema";
 import { bankLabel } from "~/lib/labels";
 import { paymentFilterSql, paymentListQuerySchema } from "~/modules/payments/list.server";
@@ -83,12 +83,12 @@ export const paymentsReport: Report<PaymentExportRow> = {
       rangeText: periodText(period, scope.timeZone),
       filters,
       async count() {
-        const [r] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from ${payments} where ${where}`);
+        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from ${payments} where ${where}`);
         return Number(r?.n ?? 0);
       },
       batches(size) {
         return keysetBatches<PaymentExportRow>(
-          db(),
+          replicaDb(),
           {
             select: sql`${payments.id} as id, ${payments.createdAt} as created_at, ${payments.capturedAt} as captured_at,
               ${payments.status}::text as status, ${payments.amount}::text as amount, ${payments.amountRefunded}::text as amount_refunded,

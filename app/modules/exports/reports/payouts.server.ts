@@ -4,7 +4,7 @@
  * the figure on the bank statement, and what the payout's reconciliation rows sum to.
  */
 import { sql } from "drizzle-orm";
-import { db, rows } from "~db/client.server";
+import { replicaDb, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
@@ -87,12 +87,12 @@ export const payoutsReport: Report<PayoutExportRow> = {
       rangeText: `Expected arrival ${days.text}`,
       filters,
       async count() {
-        const [r] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from ${payouts} where ${where}`);
+        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from ${payouts} where ${where}`);
         return Number(r?.n ?? 0);
       },
       batches(size) {
         return keysetBatches<PayoutExportRow>(
-          db(),
+          replicaDb(),
           { select: PAYOUT_EXPORT_SELECT, from: sql`${payouts}`, where, sort: { ...SORTS[field], desc, id: sql`${payouts.id}` } },
           size,
         );

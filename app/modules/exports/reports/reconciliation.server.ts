@@ -13,7 +13,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { db, rows } from "~db/client.server";
+import { replicaDb, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { isValidLocalDateKey } from "~/lib/dates";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
@@ -133,7 +133,7 @@ export const reconciliationReport: Report<ReconciliationRow> = {
     let filters: Record<string, unknown>;
     if (sel.payout) {
       const [found] = await rows<{ id: string; expected_arrival_date: string }>(
-        db(),
+        replicaDb(),
         sql`select id, expected_arrival_date::text as expected_arrival_date from payouts
             where merchant_id = ${scope.merchantId} and id = ${sel.payout}`,
       );
@@ -169,7 +169,7 @@ export const reconciliationReport: Report<ReconciliationRow> = {
       filters,
       async count() {
         const [r] = await rows<{ n: string }>(
-          db(),
+          replicaDb(),
           sql`select count(*)::text as n from ${payouts}
               join payout_items pi on pi.merchant_id = ${payouts.merchantId} and pi.payout_id = ${payouts.id}
               join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
@@ -188,7 +188,7 @@ export const reconciliationReport: Report<ReconciliationRow> = {
         type Row = ReconciliationRow & { _arrival: string };
         const page = (after: Row | null) =>
           rows<Row>(
-            db(),
+            replicaDb(),
             sql`select po.id as payout_id, po.expected_arrival_date::text as payout_expected_arrival_date,
                   po.status::text as payout_status, po.amount::text as payout_amount, po.expected_arrival_date::text as _arrival,
                   x.id, x.category, x.currency, x.gross, x.fee, x.net, x.source_type, x.source_id, x.description,

@@ -3,7 +3,7 @@
  * negative: a refund is money going out of the merchant's balance.
  */
 import { sql } from "drizzle-orm";
-import { db, rows } from "~db/client.server";
+import { replicaDb, rows } from "~db/client.server";
 import { refunds } from "~db/schema";
 import { refundFilterSql, refundListQuerySchema } from "~/modules/refunds/list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
@@ -82,12 +82,12 @@ export const refundsReport: Report<RefundExportRow> = {
       rangeText: periodText(period, scope.timeZone),
       filters,
       async count() {
-        const [r] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from ${refunds} where ${where}`);
+        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from ${refunds} where ${where}`);
         return Number(r?.n ?? 0);
       },
       batches(size) {
         return keysetBatches<RefundExportRow>(
-          db(),
+          replicaDb(),
           {
             select: sql`${refunds.id} as id, ${refunds.createdAt} as created_at, ${refunds.amount}::text as amount,
               ${refunds.currency} as currency, ${refunds.status}::text as status, ${refunds.reason}::text as reason,

@@ -1,5 +1,7 @@
 /**
- * The shape every report shares, and the keyset batch reader they all use.
+ * The shape every report shares, and the keyset batch reader they all use. Reports
+ * read through replicaDb() (the read replica when DATABASE_REPLICA_URL is set); the
+ * audit event of a download is written to the primary.
  */
 import type { SQL } from "drizzle-orm";
 import type { DbOrTx } from "~db/client.server";
