@@ -1,16 +1,59 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
+import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
+import { validateSheba } from "~/lib/bank-account";
+import { toLatinDigits } from "~/lib/digits";
+import { makeFormatter } from "~/lib/format";
+import { shebaErrorMessage } from "~/lib/i18n/messages";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { isMessageKey, type Translator } from "~/lib/i18n/translate";
 import { can } from "~/lib/permissions";
 import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
-import { BANK_KIND_LABELS, bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
 
-export const meta: MetaFunction = () => [{ title: "Bank account · Settings · Merchant Console" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
+
+/** A failure code of the bank (account_closed...) in words, else the code. */
+function failureText(t: Translator, code: string | null | undefined): string {
+  const key = `payoutFailure.${code ?? ""}`;
+  return isMessageKey(key) ? t(key) : (code ?? "");
+}
+
+/** What the sandbox bank does with a test account, from its fixed English description. */
+function sandboxOutcome(t: Translator, outcome: string): string {
+  if (outcome === "paid on the expected date") return t("bankPage.sandbox.paid");
+  const m = /^(fails in transit|rejected when sent|paid, then returned (\d+) days later): (\w+)$/.exec(outcome);
+  if (!m) return outcome;
+  const reason = failureText(t, m[3]);
+  if (m[1] === "fails in transit") return t("bankPage.sandbox.failsInTransit", { reason });
+  if (m[1] === "rejected when sent") return t("bankPage.sandbox.rejected", { reason });
+  return t("bankPage.sandbox.returned", { reason, count: Number(m[2]) });
+}
+
+/** The bank of a Sheba as it is typed (its 5th to 7th characters), once they are there. */
+function ShebaBank({ value }: { value: string }) {
+  const t = useT();
+  const fmt = useFormat();
+  const compact = toLatinDigits(value).replace(/[\s-]/g, "").toUpperCase();
+  if (!/^IR\d{5}/.test(compact)) return null;
+  const code = compact.slice(4, 7);
+  const known = fmt.bankName(code) !== code;
+  const result = compact.length >= 26 ? validateSheba(compact) : null;
+  return (
+    <span className="hint" aria-live="polite" data-testid="sheba-bank">
+      {known ? t("bankPage.shebaBank", { bank: fmt.bankName(code) }) : t("bankPage.shebaBankUnknown", { code: fmt.digits(code) })}
+      {result && !result.ok ? ` ${shebaErrorMessage(t, fmt, result, value)}` : null}
+    </span>
+  );
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "settings:manage");
@@ -25,9 +68,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ...a,
       createdAt: a.createdAt.toISOString(),
       deactivatedAt: a.deactivatedAt?.toISOString() ?? null,
-      kindLabel: BANK_KIND_LABELS[a.kind],
     })),
-    kinds: bankKindsFor(currency).map((k) => ({ kind: k, label: BANK_KIND_LABELS[k] })),
+    kinds: bankKindsFor(currency),
     testAccounts: SANDBOX_TEST_ACCOUNTS.filter((a) => bankKindsFor(currency).includes(a.kind)),
     mayChange: can(ctx.role, "bank:manage"),
     paused: failure ? { ...failure, failedAt: failure.failedAt?.toISOString() ?? null } : null,
@@ -48,23 +90,25 @@ export async function action({ request }: ActionFunctionArgs) {
   const values = Object.fromEntries(
     [...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)])
   );
+  const prefs = resolvePreferences(ctx);
+  const t = serverTranslator(prefs);
   const parsed = bankForm.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return json<ActionData>(
-      { error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, values },
-      { status: 400 }
-    );
+    return json<ActionData>({ error: { message: t("staff.error.checkForm"), field: issue?.path[0]?.toString() }, values }, { status: 400 });
   }
   const problem = await checkStepUp(ctx, form, request);
   if (problem) return json<ActionData>({ error: problem, values }, { status: 403 });
   const r = await setBankAccount(ctx.scope, parsed.data, { actor: ctx, request });
-  if (!r.ok) return json<ActionData>({ error: { message: r.message, field: r.field }, values }, { status: r.status });
+  if (!r.ok) {
+    let message = r.message;
+    // A refused Sheba says why in the reader's language (the module's reason is English).
+    const sheba = parsed.data.kind === "sheba" && r.field === "accountNumber" ? validateSheba(parsed.data.accountNumber) : null;
+    if (sheba && !sheba.ok) message = shebaErrorMessage(t, makeFormatter({ ...prefs }), sheba, parsed.data.accountNumber);
+    else if (r.field === "holderName") message = t("bankPage.error.holderName", { max: 140 });
+    return json<ActionData>({ error: { message, field: r.field }, values }, { status: r.status });
+  }
   return redirect("/settings/bank?done=saved");
-}
-
-function when(iso: string, timeZone: string): string {
-  return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone });
 }
 
 export default function BankAccount() {
@@ -82,56 +126,62 @@ export default function BankAccount() {
       </span>
     ) : null;
   const invalid = (field: string) => (result?.error.field === field ? true : undefined);
+  const t = useT();
+  const fmt = useFormat();
+  const [typed, setTyped] = useState(v.accountNumber ?? "");
+  const currencyName = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
+  const kindLabel = (kind: string) => (isMessageKey(`bankKind.${kind}`) ? t(`bankKind.${kind}` as "bankKind.sheba") : kind);
+  const bankOf = (a: { bankCode: string | null; bankName: string | null }) => (a.bankCode ? fmt.bankName(a.bankCode) : (a.bankName ?? "—"));
   return (
     <>
       <div className="page-header">
         <div>
-          <h1>Bank account</h1>
+          <h1>{t("bankPage.title")}</h1>
           <p>
-            Where {data.currency} payouts go. <Link to="/settings">Back to settings</Link>
+            {t("bankPage.subtitle", { currency: currencyName })} <Link to="/settings">{t("bankPage.back")}</Link>
           </p>
         </div>
       </div>
       {params.get("done") === "saved" ? (
         <p className="success-box" role="status">
-          Bank account saved. Payouts created from now on go to it; payouts already created keep the account they were created with.
+          {t("bankPage.saved")}
         </p>
       ) : null}
 
       {data.paused ? (
         <p className="error-box" role="alert" data-testid="payouts-paused">
-          Payouts are paused: payout {data.paused.payoutId} to this account failed
-          {data.paused.failedAt ? ` on ${when(data.paused.failedAt, data.timeZone)}` : ""} ({data.paused.code}: {data.paused.message}). The
-          money is back in your balance. {data.mayChange ? "Enter another account below" : "Ask the owner to enter another account"} and it
-          goes out with the next payout.
+          {t(data.paused.failedAt ? "bankPage.pausedAt" : "bankPage.paused", {
+            payout: data.paused.payoutId,
+            date: data.paused.failedAt ? fmt.dateTime(data.paused.failedAt) : "",
+            reason: failureText(t, data.paused.code) || (data.paused.message ?? ""),
+          })}{" "}
+          {data.mayChange ? t("bankPage.pausedEnterAnother") : t("bankPage.pausedAskOwner")}
         </p>
       ) : null}
       <section className="card" aria-labelledby="current-title">
-        <h2 id="current-title">Current account</h2>
+        <h2 id="current-title">{t("bankPage.current")}</h2>
         {active ? (
           <dl className="dl" data-testid="current-account">
-            <dt>Type</dt>
-            <dd>{active.kindLabel}</dd>
-            <dt>Bank</dt>
-            <dd>{active.bankName ?? "—"}</dd>
-            <dt>Account</dt>
+            <dt>{t("bankPage.type")}</dt>
+            <dd>{kindLabel(active.kind)}</dd>
+            <dt>{t("bank.name")}</dt>
+            <dd>{bankOf(active)}</dd>
+            <dt>{t("bankPage.account")}</dt>
             <dd className="mono" dir="ltr">
               {active.mask}
             </dd>
-            <dt>Holder</dt>
+            <dt>{t("bank.holder")}</dt>
             <dd>{active.holderName}</dd>
-            <dt>Since</dt>
-            <dd>
-              {when(active.createdAt, data.timeZone)} ({data.timeZone})
-            </dd>
+            <dt>{t("bankPage.since")}</dt>
+            <dd>{fmt.dateTime(active.createdAt)}</dd>
           </dl>
         ) : (
-          <p className="notice">No bank account yet: payouts wait until one is added.</p>
+          <p className="notice">{t("bankPage.none")}</p>
         )}
       </section>
 
       <section className="card" aria-labelledby="change-title">
-        <h2 id="change-title">{active ? "Replace the account" : "Add an account"}</h2>
+        <h2 id="change-title">{active ? t("bankPage.replace") : t("bankPage.add")}</h2>
         {data.mayChange ? (
           <Form method="post" noValidate>
             <CsrfInput />
@@ -142,23 +192,23 @@ export default function BankAccount() {
             ) : null}
             {data.kinds.length > 1 ? (
               <div className="field">
-                <label htmlFor="kind">Account type</label>
-                <select id="kind" name="kind" defaultValue={v.kind ?? data.kinds[0]!.kind} aria-invalid={invalid("kind")}>
+                <label htmlFor="kind">{t("bankPage.type")}</label>
+                <select id="kind" name="kind" defaultValue={v.kind ?? data.kinds[0]!} aria-invalid={invalid("kind")}>
                   {data.kinds.map((k) => (
-                    <option key={k.kind} value={k.kind}>
-                      {k.label}
+                    <option key={k} value={k}>
+                      {kindLabel(k)}
                     </option>
                   ))}
                 </select>
                 {fieldError("kind")}
               </div>
             ) : (
-              <input type="hidden" name="kind" value={data.kinds[0]!.kind} />
+              <input type="hidden" name="kind" value={data.kinds[0]!} />
             )}
             <div className="grid grid-2">
               <div className="field">
                 <label htmlFor="accountNumber">
-                  {data.currency === "IRR" ? "Sheba number" : data.kinds.length > 1 ? "IBAN or account number" : "IBAN"}
+                  {data.currency === "IRR" ? t("bank.sheba") : data.kinds.length > 1 ? t("bankPage.ibanOrAccount") : t("bankKind.iban")}
                 </label>
                 <input
                   id="accountNumber"
@@ -168,19 +218,19 @@ export default function BankAccount() {
                   autoComplete="off"
                   spellCheck={false}
                   defaultValue={v.accountNumber}
+                  onChange={(e) => setTyped(e.currentTarget.value)}
                   aria-invalid={invalid("accountNumber")}
                   aria-describedby={invalid("accountNumber") ? "accountNumber-error" : "accountNumber-hint"}
                 />
                 <span className="hint" id="accountNumber-hint">
-                  {data.currency === "IRR"
-                    ? "IR followed by 24 digits. Spaces and Persian digits are fine; we check the check digits and name the bank."
-                    : "We check the number's check digits before saving."}
+                  {data.currency === "IRR" ? t("bankPage.shebaHint", { length: 24 }) : t("bankPage.ibanHint")}
                 </span>
+                {data.currency === "IRR" ? <ShebaBank value={typed} /> : null}
                 {fieldError("accountNumber")}
               </div>
-              {data.kinds.some((k) => k.kind === "aba") ? (
+              {data.kinds.includes("aba") ? (
                 <div className="field">
-                  <label htmlFor="routingNumber">Routing number (US accounts)</label>
+                  <label htmlFor="routingNumber">{t("bankPage.routing")}</label>
                   <input
                     id="routingNumber"
                     name="routingNumber"
@@ -193,7 +243,7 @@ export default function BankAccount() {
                 </div>
               ) : null}
               <div className="field">
-                <label htmlFor="holderName">Account holder</label>
+                <label htmlFor="holderName">{t("bank.holder")}</label>
                 <input
                   id="holderName"
                   name="holderName"
@@ -205,25 +255,25 @@ export default function BankAccount() {
             </div>
             <StepUpFields error={result?.error.code === "step_up_required" ? result.error.message : null} />
             <button className="btn btn-primary" type="submit" disabled={busy}>
-              Save bank account
+              {t("bankPage.save")}
             </button>
           </Form>
         ) : (
-          <p className="muted">Only the owner can change where payouts go.</p>
+          <p className="muted">{t("bankPage.ownerOnly")}</p>
         )}
       </section>
 
       {history.length ? (
         <section className="card" aria-labelledby="history-title">
-          <h2 id="history-title">Earlier accounts</h2>
+          <h2 id="history-title">{t("bankPage.history")}</h2>
           <div className="table-wrap">
             <table className="table">
               <thead>
                 <tr>
-                  <th>Account</th>
-                  <th>Bank</th>
-                  <th>Holder</th>
-                  <th>Used until</th>
+                  <th>{t("bankPage.account")}</th>
+                  <th>{t("bank.name")}</th>
+                  <th>{t("bank.holder")}</th>
+                  <th>{t("bankPage.usedUntil")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -232,9 +282,9 @@ export default function BankAccount() {
                     <td className="mono" dir="ltr">
                       {a.mask}
                     </td>
-                    <td>{a.bankName ?? "—"}</td>
+                    <td>{bankOf(a)}</td>
                     <td>{a.holderName}</td>
-                    <td>{a.deactivatedAt ? when(a.deactivatedAt, data.timeZone) : "—"}</td>
+                    <td>{a.deactivatedAt ? fmt.dateTime(a.deactivatedAt) : "—"}</td>
                   </tr>
                 ))}
               </tbody>
@@ -244,24 +294,23 @@ export default function BankAccount() {
       ) : null}
 
       <section className="card" aria-labelledby="sandbox-title">
-        <h2 id="sandbox-title">Sandbox bank test accounts</h2>
-        <p className="muted">The sandbox bank pays every valid account on its expected date, except these, which fail on purpose:</p>
+        <h2 id="sandbox-title">{t("bankPage.sandbox.title")}</h2>
+        <p className="muted">{t("bankPage.sandbox.intro")}</p>
         <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
-                <th>Account</th>
-                <th>What happens to a payout</th>
+                <th>{t("bankPage.account")}</th>
+                <th>{t("bankPage.sandbox.outcome")}</th>
               </tr>
             </thead>
             <tbody>
               {data.testAccounts.map((a) => (
                 <tr key={a.accountNumber}>
                   <td className="mono" dir="ltr">
-                    {a.routingNumber ? `routing ${a.routingNumber}, account ` : ""}
-                    {a.accountNumber}
+                    {a.routingNumber ? t("bankPage.sandbox.routingAccount", { routing: a.routingNumber, account: a.accountNumber }) : a.accountNumber}
                   </td>
-                  <td>{a.outcome}</td>
+                  <td>{sandboxOutcome(t, a.outcome)}</td>
                 </tr>
               ))}
             </tbody>
