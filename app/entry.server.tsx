@@ -1,4 +1,4 @@
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
@@ -27,7 +27,7 @@ export default function handleRequest(
         nonce,
         [bot ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = coalescing();
           const stream = createReadableStreamFromReadable(body);
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
@@ -44,4 +44,37 @@ export default function handleRequest(
     );
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/**
+ * React writes a document in hundreds of small chunks; the compression middleware
+ * compresses each write separately (a round trip to zlib's thread pool each). Chunks
+ * written in the same turn of the event loop go out as one: the whole document when
+ * nothing suspends, and streamed Suspense boundaries still flush as they resolve.
+ */
+function coalescing(): Transform {
+  let parts: Buffer[] = [];
+  let scheduled = false;
+  const out: Transform = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      parts.push(chunk);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          if (parts.length && !out.writableFinished) {
+            out.push(Buffer.concat(parts));
+            parts = [];
+          }
+        });
+      }
+      done();
+    },
+    flush(done) {
+      if (parts.length) this.push(Buffer.concat(parts));
+      parts = [];
+      done();
+    },
+  });
+  return out;
 }

@@ -89,7 +89,24 @@ function dateFormat(tag: string, timeZone: string, calendar: CalendarSystem, sty
   return f;
 }
 
+const formatters = new Map<string, Formatter>();
+
+/**
+ * The formatter for these preferences. Memoised: it is immutable, and building its
+ * Intl objects cost more than a page's formatting (every request renders with one).
+ */
 export function makeFormatter(prefs: FormatPrefs): Formatter {
+  const key = JSON.stringify([prefs.locale, prefs.digits, prefs.calendar, prefs.timeZone, prefs.currency, prefs.irrDisplay]);
+  let f = formatters.get(key);
+  if (!f) {
+    f = buildFormatter(prefs);
+    if (formatters.size > 200) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+function buildFormatter(prefs: FormatPrefs): Formatter {
   const lang = normalizeLocale(prefs.locale);
   const digitsPref = prefs.digits === "latn" ? "latn" : "native";
   const locale = intlLocale(lang, digitsPref);
@@ -100,7 +117,15 @@ export function makeFormatter(prefs: FormatPrefs): Formatter {
   const persianDigits = lang === "fa" && digitsPref === "native";
   const numberFmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 20 });
   const compactFmt = new Intl.NumberFormat(locale, { notation: "compact", maximumFractionDigits: 1 });
-  const pctFmt = (d: number) => new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: d, maximumFractionDigits: d });
+  const pctFmts = new Map<number, Intl.NumberFormat>();
+  const pctFmt = (d: number) => {
+    let nf = pctFmts.get(d);
+    if (!nf) {
+      nf = new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: d, maximumFractionDigits: d });
+      pctFmts.set(d, nf);
+    }
+    return nf;
+  };
   const changeFmt = new Intl.NumberFormat(locale, {
     style: "percent",
     minimumFractionDigits: 1,

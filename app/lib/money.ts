@@ -232,10 +232,20 @@ function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.N
   return nf;
 }
 
+const resolvedLocales = new Map<string, { tag: string; isPersian: boolean }>();
+
 function resolveLocale(locale: string, digits: "native" | "latn"): { tag: string; isPersian: boolean } {
-  const base = new Intl.Locale(locale);
-  const tag = digits === "latn" ? new Intl.Locale(locale, { numberingSystem: "latn" }).toString() : base.toString();
-  return { tag, isPersian: base.language === "fa" };
+  // Intl.Locale is built per call otherwise, and a page formats hundreds of amounts.
+  const key = `${locale}|${digits}`;
+  let r = resolvedLocales.get(key);
+  if (!r) {
+    const base = new Intl.Locale(locale);
+    const tag = digits === "latn" ? new Intl.Locale(locale, { numberingSystem: "latn" }).toString() : base.toString();
+    r = { tag, isPersian: base.language === "fa" };
+    if (resolvedLocales.size > 100) resolvedLocales.clear();
+    resolvedLocales.set(key, r);
+  }
+  return r;
 }
 
 // Intl.NumberFormat#format takes a decimal *string* exactly (ES2023, Node 20,

@@ -82,7 +82,9 @@ function post(port: number, pathName: string, form: Record<string, string>, head
 
 async function startServer(url: string, log: (m: string) => void): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
+  // BENCH_SERVER_NODE_OPTIONS: extra node flags for the server (e.g. --cpu-prof to see where a request goes).
+  const extra = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", "app/server/main.ts"], {
     env: { ...process.env, DATABASE_URL: url, SEED_ON_START: "0", SCHEDULER: "0", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
   });
