@@ -3,12 +3,20 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { z } from "zod";
+import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
+import { validateSheba } from "~/lib/bank-account";
+import { makeFormatter } from "~/lib/format";
+import type { MessageKey } from "~/lib/i18n/en";
+import { sandboxOutcomeText, shebaErrorMessage } from "~/lib/i18n/messages";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { isMessageKey } from "~/lib/i18n/translate";
 import { can, type Permission } from "~/lib/permissions";
 import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
-import { BANK_KIND_LABELS, activeBankAccount, bankKindsFor, setBankAccount } from "~/modules/merchants/bank-accounts.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { activeBankAccount, bankKindsFor, setBankAccount } from "~/modules/merchants/bank-accounts.server";
 import {
   chooseProvider,
   enableFirstTerminal,
@@ -19,7 +27,12 @@ import {
 } from "~/modules/merchants/onboarding.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
 
-export const meta: MetaFunction = () => [{ title: "Get started · Merchant Console" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "onboarding.title");
+
+const STEPS = ["business", "bank", "provider", "terminal"] as const;
+
+/** A valid Sheba in the groups of four people read it in (a sample, the same in every language). */
+const SHEBA_SAMPLE = "IR20 0170 0000 0000 0123 4567 89";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request);
@@ -33,8 +46,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
     onboarding: { ...onboarding, activatedAt: onboarding.activatedAt?.toISOString() ?? null },
     details,
     providers: providers.filter((p) => p.available),
-    bankKinds: bankKindsFor(details.currency).map((k) => ({ kind: k, label: BANK_KIND_LABELS[k] })),
-    account: account ? { mask: account.mask, bankName: account.bankName, holderName: account.holderName, kind: account.kind } : null,
+    bankKinds: bankKindsFor(details.currency).map((k) => ({ kind: k })),
+    account: account
+      ? { mask: account.mask, bankName: account.bankName, bankCode: account.bankCode, holderName: account.holderName, kind: account.kind }
+      : null,
     testAccounts: SANDBOX_TEST_ACCOUNTS.filter((a) => bankKindsFor(details.currency).includes(a.kind)),
     may: {
       edit: can(ctx.role, "settings:manage"),
@@ -61,7 +76,8 @@ const onboardingForm = z.discriminatedUnion("intent", [
     routingNumber: z.string().max(40).optional(),
     holderName: z.string().max(300),
   }),
-  z.object({ intent: z.literal("provider"), providerId: z.string({ required_error: "Choose a provider." }).max(100) }),
+  // Messages are catalog keys, translated in the action.
+  z.object({ intent: z.literal("provider"), providerId: z.string({ required_error: "onboarding.error.chooseProvider" }).max(100) }),
   z.object({
     intent: z.literal("terminal"),
     name: z.string().max(200),
@@ -93,13 +109,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const raw = Object.fromEntries(
     [...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)])
   );
+  const prefs = resolvePreferences(ctx);
+  const t = serverTranslator(prefs);
   const parsed = onboardingForm.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return json<ActionData>(
-      { error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, intent, values: raw },
-      { status: 400 }
-    );
+    const message = issue && isMessageKey(issue.message) ? t(issue.message) : t("staff.error.checkForm");
+    return json<ActionData>({ error: { message, field: issue?.path[0]?.toString() }, intent, values: raw }, { status: 400 });
   }
   const input = parsed.data;
   const meta = { actor: ctx, request };
@@ -113,7 +129,12 @@ export async function action({ request }: ActionFunctionArgs) {
       const problem = await checkStepUp(ctx, form, request);
       if (problem) return json<ActionData>({ error: problem, intent, values: raw }, { status: 403 });
       const r = await setBankAccount(ctx.scope, input, meta);
-      if (!r.ok) return json<ActionData>({ error: { message: r.message, field: r.field }, intent, values: raw }, { status: r.status });
+      if (!r.ok) {
+        // A refused Sheba says why in the reader's language (the module's reason is English).
+        const sheba = input.kind === "sheba" && r.field === "accountNumber" ? validateSheba(input.accountNumber) : null;
+        const message = sheba && !sheba.ok ? shebaErrorMessage(t, makeFormatter({ ...prefs }), sheba, input.accountNumber) : r.message;
+        return json<ActionData>({ error: { message, field: r.field }, intent, values: raw }, { status: r.status });
+      }
       return redirect("/onboarding?done=bank");
     }
     case "provider": {
@@ -131,12 +152,24 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-const DONE: Record<string, string> = {
-  business: "Business details saved.",
-  bank: "Bank account saved. Payouts created from now on go to it.",
-  provider: "Provider chosen.",
-  terminal: "Terminal enabled.",
+const DONE: Record<string, MessageKey> = {
+  business: "onboarding.done.business",
+  bank: "onboarding.done.bank",
+  provider: "onboarding.done.provider",
+  terminal: "onboarding.done.terminal",
 };
+
+const BUSINESS_FIELDS = [
+  ["name", "onboarding.business.name", "text", "organization"],
+  ["legalName", "settings.details.legalName", "text", "organization"],
+  ["businessType", "settings.details.businessType", "text", "off"],
+  ["contactEmail", "settings.details.contactEmail", "email", "email"],
+  ["contactPhone", "settings.details.contactPhone", "tel", "tel"],
+  ["website", "settings.details.website", "text", "url"],
+] as const satisfies readonly (readonly [string, MessageKey, string, string])[];
+
+// Written in Latin letters whatever the page's direction.
+const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website"]);
 
 function Err({ data, intent, field }: { data?: ActionData; intent: string; field: string }) {
   if (!data || !("error" in data) || data.intent !== intent || data.error.field !== field) return null;
@@ -187,41 +220,77 @@ export default function Onboarding() {
   const tv = values("terminal");
   const doneCount = o.steps.filter((s) => s.done).length;
   const failed = (intent: string) => !!(result && "error" in result && result.intent === intent);
+  const t = useT();
+  const fmt = useFormat();
+  const doneKey = done ? DONE[done] : undefined;
+  const f = o.facts;
+  const stepTitle = (id: (typeof STEPS)[number]) => t(`onboarding.step.${id}`);
+  const number = (id: (typeof STEPS)[number]) => (step(id).done ? "✓ " : `${fmt.number(STEPS.indexOf(id) + 1)}. `);
+  const kindLabel = (kind: string) => (isMessageKey(`bankKind.${kind}`) ? t(`bankKind.${kind}` as "bankKind.sheba") : kind);
+  const providerName = (id: string | null, name: string | null) =>
+    id && isMessageKey(`provider.${id}.name`) ? t(`provider.${id}.name` as "provider.sandbox.name") : (name ?? "");
+  const summary = (id: (typeof STEPS)[number]): string => {
+    switch (id) {
+      case "business":
+        return step("business").done
+          ? [data.details.legalName, data.details.businessType, data.details.contactEmail, data.details.contactPhone].join(" · ")
+          : t("onboarding.summary.business");
+      case "bank": {
+        const a = data.account;
+        if (!step("bank").done || !a) return o.currency === "IRR" ? t("onboarding.summary.bankSheba", { length: 24 }) : t("onboarding.summary.bank");
+        const bank = a.bankCode ? fmt.bankName(a.bankCode) : (a.bankName ?? t("settings.bankAccount"));
+        const line = t("onboarding.summary.bankDone", { bank, last4: fmt.digits(a.mask.slice(-4)), holder: a.holderName });
+        return f.bankVerified === false ? `${line} ${t("onboarding.summary.bankPaused")}` : line;
+      }
+      case "provider":
+        return step("provider").done ? providerName(f.providerId, f.providerName) : t("onboarding.summary.provider");
+      case "terminal":
+        return step("terminal").done ? t("onboarding.summary.terminalDone", { count: f.terminalCount }) : t("onboarding.summary.terminal");
+    }
+  };
+  const missing = STEPS.filter((id) => !step(id).done).map((id) => stepTitle(id));
+  const blocker =
+    o.status === "active"
+      ? null
+      : o.status === "suspended"
+        ? t("onboarding.blocker.suspended")
+        : missing.length
+          ? t("onboarding.blocker.missing", { steps: new Intl.ListFormat(fmt.locale).format(missing) })
+          : t("onboarding.blocker.waiting", { provider: providerName(f.providerId, f.providerName) || t("onboarding.theProvider") });
 
   return (
     <>
       <div className="page-header">
         <div>
-          <h1>Get started</h1>
-          <p>
-            {o.name} · {doneCount} of {o.steps.length} steps done
-          </p>
+          <h1>{t("onboarding.title")}</h1>
+          <p>{t("onboarding.progress", { merchant: o.name, done: doneCount, total: o.steps.length })}</p>
         </div>
         <span className={`badge badge-${o.status}`} data-testid="merchant-status">
-          {o.status === "active" ? "Active" : o.status === "pending" ? "Not active yet" : "Suspended"}
+          {t(`merchantStatus.${o.status}`)}
         </span>
       </div>
 
-      {done && DONE[done] ? (
+      {doneKey ? (
         <p className="success-box" role="status">
-          {DONE[done]}
+          {t(doneKey)}
         </p>
       ) : null}
       {o.status === "active" ? (
         <section className="success-box" role="status" aria-live="polite">
-          <strong>Your account is active.</strong> You can take payments
-          {o.activatedAt ? ` (activated ${new Date(o.activatedAt).toISOString().slice(0, 10)})` : ""}.{" "}
-          <Link to="/terminal">Open the virtual terminal</Link> · <Link to="/">Overview</Link> · <Link to="/payouts">Payouts</Link>
+          <strong>{t("onboarding.active")}</strong>{" "}
+          {o.activatedAt ? t("onboarding.activeSince", { date: fmt.date(o.activatedAt) }) : t("onboarding.canTakePayments")}{" "}
+          <Link to="/terminal">{t("onboarding.openTerminal")}</Link> · <Link to="/">{t("nav.overview")}</Link> ·{" "}
+          <Link to="/payouts">{t("nav.payouts")}</Link>
         </section>
-      ) : o.blocker ? (
+      ) : blocker ? (
         <p className="notice" role="status" data-testid="blocker">
-          {o.blocker}
+          {blocker}
         </p>
       ) : null}
       {result && "ok" in result && result.apiKey ? (
         <section className="success-box" role="status">
-          <strong>Terminal enabled.</strong> Its API key is shown only this once; copy it now:
-          <pre className="mono" data-testid="api-key">
+          <strong>{t("onboarding.done.terminal")}</strong> {t("onboarding.apiKeyOnce")}
+          <pre className="mono" data-testid="api-key" dir="ltr">
             {result.apiKey}
           </pre>
         </section>
@@ -231,12 +300,12 @@ export default function Onboarding() {
       <ol className="grid" style={{ listStyle: "none", padding: 0 }} key={done ?? ""}>
         <li className="card" aria-labelledby="step-business">
           <h2 id="step-business">
-            {step("business").done ? "✓ " : "1. "}
-            {step("business").title}
+            {number("business")}
+            {stepTitle("business")}
           </h2>
-          <p className="muted">{step("business").summary}</p>
+          <p className="muted">{summary("business")}</p>
           {data.may.edit ? (
-            <Collapsible open={!step("business").done || failed("business")} label="Change business details">
+            <Collapsible open={!step("business").done || failed("business")} label={t("onboarding.business.change")}>
               <Form method="post" noValidate>
                 <CsrfInput />
                 <input type="hidden" name="intent" value="business" />
@@ -246,22 +315,14 @@ export default function Onboarding() {
                   fields={["name", "legalName", "businessType", "contactEmail", "contactPhone", "website"]}
                 />
                 <div className="grid grid-2">
-                  {(
-                    [
-                      ["name", "Business name (shown to customers)", "text", "organization"],
-                      ["legalName", "Legal name", "text", "organization"],
-                      ["businessType", "What you sell", "text", "off"],
-                      ["contactEmail", "Contact email", "email", "email"],
-                      ["contactPhone", "Contact phone", "tel", "tel"],
-                      ["website", "Website (optional)", "text", "url"],
-                    ] as const
-                  ).map(([name, label, type, ac]) => (
+                  {BUSINESS_FIELDS.map(([name, label, type, ac]) => (
                     <div className="field" key={name}>
-                      <label htmlFor={`b-${name}`}>{label}</label>
+                      <label htmlFor={`b-${name}`}>{t(label)}</label>
                       <input
                         id={`b-${name}`}
                         name={name}
                         type={type}
+                        dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
                         autoComplete={ac}
                         defaultValue={(dv as Record<string, string>)[name] ?? ""}
                         aria-invalid={invalid("business", name)}
@@ -272,34 +333,34 @@ export default function Onboarding() {
                   ))}
                 </div>
                 <button className="btn btn-primary" type="submit" disabled={busy}>
-                  Save business details
+                  {t("onboarding.business.save")}
                 </button>
               </Form>
             </Collapsible>
           ) : (
-            <p className="muted">An owner or administrator fills this in.</p>
+            <p className="muted">{t("onboarding.business.ownerFills")}</p>
           )}
         </li>
 
         <li className="card" aria-labelledby="step-bank">
           <h2 id="step-bank">
-            {step("bank").done ? "✓ " : "2. "}
-            {step("bank").title}
+            {number("bank")}
+            {stepTitle("bank")}
           </h2>
-          <p className="muted">{step("bank").summary}</p>
+          <p className="muted">{summary("bank")}</p>
           {data.may.bank ? (
-            <Collapsible open={!step("bank").done || failed("bank")} label="Replace the bank account">
+            <Collapsible open={!step("bank").done || failed("bank")} label={t("bankPage.replace")}>
               <Form method="post" noValidate>
                 <CsrfInput />
                 <input type="hidden" name="intent" value="bank" />
                 <FormError data={result} intent="bank" fields={["kind", "accountNumber", "routingNumber", "holderName"]} />
                 {data.bankKinds.length > 1 ? (
                   <div className="field">
-                    <label htmlFor="bank-kind">Account type</label>
+                    <label htmlFor="bank-kind">{t("bankPage.type")}</label>
                     <select id="bank-kind" name="kind" defaultValue={bv.kind ?? data.bankKinds[0]!.kind}>
                       {data.bankKinds.map((k) => (
                         <option key={k.kind} value={k.kind}>
-                          {k.label}
+                          {kindLabel(k.kind)}
                         </option>
                       ))}
                     </select>
@@ -311,7 +372,7 @@ export default function Onboarding() {
                 <div className="grid grid-2">
                   <div className="field">
                     <label htmlFor="bank-number">
-                      {data.details.currency === "IRR" ? "Sheba number" : data.bankKinds.length > 1 ? "IBAN or account number" : "IBAN"}
+                      {data.details.currency === "IRR" ? t("bank.sheba") : data.bankKinds.length > 1 ? t("bankPage.ibanOrAccount") : t("bankKind.iban")}
                     </label>
                     <input
                       id="bank-number"
@@ -320,7 +381,7 @@ export default function Onboarding() {
                       dir="ltr"
                       autoComplete="off"
                       spellCheck={false}
-                      placeholder={data.details.currency === "IRR" ? "IR20 0170 0000 0000 0123 4567 89" : undefined}
+                      placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
                       defaultValue={bv.accountNumber}
                       aria-invalid={invalid("bank", "accountNumber")}
                       aria-describedby={invalid("bank", "accountNumber") ? "bank-accountNumber-error" : undefined}
@@ -329,7 +390,7 @@ export default function Onboarding() {
                   </div>
                   {data.bankKinds.some((k) => k.kind === "aba") ? (
                     <div className="field">
-                      <label htmlFor="bank-routing">Routing number (US accounts)</label>
+                      <label htmlFor="bank-routing">{t("bankPage.routing")}</label>
                       <input
                         id="bank-routing"
                         name="routingNumber"
@@ -342,7 +403,7 @@ export default function Onboarding() {
                     </div>
                   ) : null}
                   <div className="field">
-                    <label htmlFor="bank-holder">Account holder</label>
+                    <label htmlFor="bank-holder">{t("bank.holder")}</label>
                     <input
                       id="bank-holder"
                       name="holderName"
@@ -354,19 +415,19 @@ export default function Onboarding() {
                 </div>
                 <StepUpFields error={stepUpError} />
                 <button className="btn btn-primary" type="submit" disabled={busy}>
-                  {data.account ? "Replace bank account" : "Save bank account"}
+                  {data.account ? t("bankPage.replace") : t("bankPage.save")}
                 </button>
                 <details>
-                  <summary>Sandbox test accounts</summary>
-                  <p className="hint">The sandbox bank pays every account except these, which fail on purpose:</p>
+                  <summary>{t("bankPage.sandbox.title")}</summary>
+                  <p className="hint">{t("bankPage.sandbox.intro")}</p>
                   <ul>
                     {data.testAccounts.map((a) => (
                       <li key={a.accountNumber}>
-                        <code>
+                        <code dir="ltr">
                           {a.routingNumber ? `${a.routingNumber} / ` : ""}
                           {a.accountNumber}
                         </code>
-                        : {a.outcome}
+                        : {sandboxOutcomeText(t, a.outcome)}
                       </li>
                     ))}
                   </ul>
@@ -374,33 +435,33 @@ export default function Onboarding() {
               </Form>
             </Collapsible>
           ) : (
-            <p className="muted">Only the owner sets the bank account.</p>
+            <p className="muted">{t("bankPage.ownerOnly")}</p>
           )}
         </li>
 
         <li className="card" aria-labelledby="step-provider">
           <h2 id="step-provider">
-            {step("provider").done ? "✓ " : "3. "}
-            {step("provider").title}
+            {number("provider")}
+            {stepTitle("provider")}
           </h2>
-          <p className="muted">{step("provider").summary}</p>
+          <p className="muted">{summary("provider")}</p>
           {data.may.edit && !step("provider").done ? (
             <Form method="post">
               <CsrfInput />
               <input type="hidden" name="intent" value="provider" />
               <FormError data={result} intent="provider" fields={[]} />
               <fieldset>
-                <legend>Choose a provider</legend>
+                <legend>{t("onboarding.provider.choose")}</legend>
                 {data.providers.map((p, i) => (
                   <label key={p.id} style={{ display: "block" }}>
-                    <input type="radio" name="providerId" value={p.id} defaultChecked={i === 0} /> <strong>{p.name}</strong>:{" "}
-                    {p.description}
-                    {p.activation === "automatic" ? " Activation is immediate." : " The provider reviews your account first."}
+                    <input type="radio" name="providerId" value={p.id} defaultChecked={i === 0} /> <strong>{providerName(p.id, p.name)}</strong>:{" "}
+                    {isMessageKey(`provider.${p.id}.description`) ? t(`provider.${p.id}.description` as "provider.sandbox.description") : p.description}{" "}
+                    {p.activation === "automatic" ? t("onboarding.provider.immediate") : t("onboarding.provider.review")}
                   </label>
                 ))}
               </fieldset>
               <button className="btn btn-primary" type="submit" disabled={busy}>
-                Use this provider
+                {t("onboarding.provider.use")}
               </button>
             </Form>
           ) : null}
@@ -408,10 +469,10 @@ export default function Onboarding() {
 
         <li className="card" aria-labelledby="step-terminal">
           <h2 id="step-terminal">
-            {step("terminal").done ? "✓ " : "4. "}
-            {step("terminal").title}
+            {number("terminal")}
+            {stepTitle("terminal")}
           </h2>
-          <p className="muted">{step("terminal").summary}</p>
+          <p className="muted">{summary("terminal")}</p>
           {data.may.terminals && !step("terminal").done ? (
             <Form method="post" noValidate>
               <CsrfInput />
@@ -419,21 +480,21 @@ export default function Onboarding() {
               <FormError data={result} intent="terminal" fields={["name", "kind", "location"]} />
               <div className="form-row">
                 <div className="field">
-                  <label htmlFor="t-name">Terminal name</label>
-                  <input id="t-name" name="name" defaultValue={tv.name ?? "Virtual terminal"} aria-invalid={invalid("terminal", "name")} />
+                  <label htmlFor="t-name">{t("onboarding.terminal.name")}</label>
+                  <input id="t-name" name="name" defaultValue={tv.name ?? t("nav.terminal")} aria-invalid={invalid("terminal", "name")} />
                   <Err data={result} intent="terminal" field="name" />
                 </div>
                 <div className="field">
-                  <label htmlFor="t-kind">Takes payments from</label>
+                  <label htmlFor="t-kind">{t("onboarding.terminal.kind")}</label>
                   <select id="t-kind" name="kind" defaultValue={tv.kind ?? "virtual"}>
-                    <option value="virtual">This console (virtual terminal)</option>
-                    <option value="api">My website or app (API key)</option>
+                    <option value="virtual">{t("onboarding.terminal.virtual")}</option>
+                    <option value="api">{t("onboarding.terminal.api")}</option>
                   </select>
                   <Err data={result} intent="terminal" field="kind" />
                 </div>
               </div>
               <button className="btn btn-primary" type="submit" disabled={busy}>
-                Enable terminal
+                {t("onboarding.terminal.enable")}
               </button>
             </Form>
           ) : null}

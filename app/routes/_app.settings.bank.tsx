@@ -10,9 +10,9 @@ import { StepUpFields } from "~/components/step-up";
 import { validateSheba } from "~/lib/bank-account";
 import { toLatinDigits } from "~/lib/digits";
 import { makeFormatter } from "~/lib/format";
-import { shebaErrorMessage } from "~/lib/i18n/messages";
+import { payoutFailureText, sandboxOutcomeText, shebaErrorMessage } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { isMessageKey, type Translator } from "~/lib/i18n/translate";
+import { isMessageKey } from "~/lib/i18n/translate";
 import { can } from "~/lib/permissions";
 import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
@@ -20,23 +20,6 @@ import { bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } fro
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
-
-/** A failure code of the bank (account_closed...) in words, else the code. */
-function failureText(t: Translator, code: string | null | undefined): string {
-  const key = `payoutFailure.${code ?? ""}`;
-  return isMessageKey(key) ? t(key) : (code ?? "");
-}
-
-/** What the sandbox bank does with a test account, from its fixed English description. */
-function sandboxOutcome(t: Translator, outcome: string): string {
-  if (outcome === "paid on the expected date") return t("bankPage.sandbox.paid");
-  const m = /^(fails in transit|rejected when sent|paid, then returned (\d+) days later): (\w+)$/.exec(outcome);
-  if (!m) return outcome;
-  const reason = failureText(t, m[3]);
-  if (m[1] === "fails in transit") return t("bankPage.sandbox.failsInTransit", { reason });
-  if (m[1] === "rejected when sent") return t("bankPage.sandbox.rejected", { reason });
-  return t("bankPage.sandbox.returned", { reason, count: Number(m[2]) });
-}
 
 /** The bank of a Sheba as it is typed (its 5th to 7th characters), once they are there. */
 function ShebaBank({ value }: { value: string }) {
@@ -153,7 +136,7 @@ export default function BankAccount() {
           {t(data.paused.failedAt ? "bankPage.pausedAt" : "bankPage.paused", {
             payout: data.paused.payoutId,
             date: data.paused.failedAt ? fmt.dateTime(data.paused.failedAt) : "",
-            reason: failureText(t, data.paused.code) || (data.paused.message ?? ""),
+            reason: payoutFailureText(t, data.paused.code) || (data.paused.message ?? ""),
           })}{" "}
           {data.mayChange ? t("bankPage.pausedEnterAnother") : t("bankPage.pausedAskOwner")}
         </p>
@@ -310,7 +293,7 @@ export default function BankAccount() {
                   <td className="mono" dir="ltr">
                     {a.routingNumber ? t("bankPage.sandbox.routingAccount", { routing: a.routingNumber, account: a.accountNumber }) : a.accountNumber}
                   </td>
-                  <td>{sandboxOutcome(t, a.outcome)}</td>
+                  <td>{sandboxOutcomeText(t, a.outcome)}</td>
                 </tr>
               ))}
             </tbody>

@@ -48,6 +48,14 @@ export interface Onboarding {
   complete: boolean;
   /** Why payments are refused right now, or null when the merchant can take them. */
   blocker: string | null;
+  /** What the summaries say, as data, for pages that word them in the reader's language. */
+  facts: {
+    terminalCount: number;
+    /** null without an account; false after a payout to it failed. */
+    bankVerified: boolean | null;
+    providerId: string | null;
+    providerName: string | null;
+  };
 }
 
 type MerchantRow = typeof merchants.$inferSelect;
@@ -117,6 +125,12 @@ export async function getOnboarding(scope: MerchantScope, dbx: DbOrTx = db()): P
     steps,
     complete,
     blocker: blockerFor(m.status, steps, provider?.name ?? null),
+    facts: {
+      terminalCount: Number(terms?.n ?? 0),
+      bankVerified: account ? account.verified : null,
+      providerId: provider?.available ? provider.id : null,
+      providerName: provider?.name ?? null,
+    },
   };
 }
 
