@@ -1,21 +1,56 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
+import { localize } from "~/lib/i18n/messages";
+import { useFormat, useI18n, useT } from "~/lib/i18n/react";
+import { translate, type Translator } from "~/lib/i18n/translate";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
-import { MIN_PASSWORD_LENGTH } from "~/modules/auth/password.server";
+import { MIN_PASSWORD_LENGTH, passwordProblemLocalized } from "~/modules/auth/password.server";
+import { localeCookie, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { SIGNUP_COUNTRIES, signUp } from "~/modules/merchants/signup.server";
 
-export const meta: MetaFunction = () => [{ title: "Create your merchant account · Merchant Console" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  const locale = data?.prefs.locale ?? "en";
+  return [{ title: translate(locale, "app.pageTitle", { page: translate(locale, "signup.title") }) }];
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getOptionalContext(request)) throw redirect("/");
+  // Before sign-in the language is the one asked for (?lang) or remembered (cookie), else English.
+  const prefs = publicPreferences(request);
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  if (new URL(request.url).searchParams.has("lang")) headers.append("Set-Cookie", localeCookie(request, prefs.locale));
   return json(
     {
       countries: Object.entries(SIGNUP_COUNTRIES).map(([code, c]) => ({ code, ...c })),
       minPassword: MIN_PASSWORD_LENGTH,
+      prefs,
     },
-    { headers: { "Cache-Control": "no-store" } }
+    { headers }
   );
+}
+
+/** The module's refusals are English sentences; the reader gets the same reason in their language, by field. */
+function fieldMessage(t: Translator, field: string, english: string, password: string): string {
+  switch (field) {
+    case "businessName":
+      return t("signup.error.businessName", { max: 100 });
+    case "ownerName":
+      return t("signup.error.ownerName", { max: 100 });
+    case "email":
+      return /exists/.test(english) ? t("signup.error.emailTaken") : t("staff.error.emailInvalid", { example: "name@example.com" });
+    case "password": {
+      const problem = passwordProblemLocalized(password);
+      return problem ? localize(t, problem) : t("password.error.tooLong", { max: 1024 });
+    }
+    case "country":
+      return t("signup.error.country");
+    case "timeZone":
+      return t("signup.error.timeZone", { example: "Asia/Tehran" });
+    default:
+      return english;
+  }
 }
 
 type ActionData = { error: { message: string; field?: string }; values: Record<string, string> };
@@ -24,11 +59,12 @@ export async function action({ request }: ActionFunctionArgs) {
   // No session yet, so no CSRF token: the Origin check stops another site from
   // creating an account in a visitor's browser.
   if (!originAllowed(request)) await refuseCsrf(request, "origin");
+  const t = serverTranslator(publicPreferences(request));
   let form: Record<string, FormDataEntryValue>;
   try {
     form = Object.fromEntries(await request.formData());
   } catch {
-    return json<ActionData>({ error: { message: "Fill in the form to create your account." }, values: {} }, { status: 400 });
+    return json<ActionData>({ error: { message: t("signup.error.fillForm") }, values: {} }, { status: 400 });
   }
   const input = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
   const result = await signUp(request, {
@@ -46,12 +82,12 @@ export async function action({ request }: ActionFunctionArgs) {
       return redirect("/onboarding", { headers: { "Set-Cookie": result.session.cookie } });
     case "invalid":
       return json<ActionData>(
-        { error: { message: result.message, field: result.field }, values },
+        { error: { message: fieldMessage(t, result.field, result.message, input.password ?? ""), field: result.field }, values },
         { status: result.field === "email" && /exists/.test(result.message) ? 409 : 400 }
       );
     case "rate_limited":
       return json<ActionData>(
-        { error: { message: result.message }, values },
+        { error: { message: t("signup.error.rateLimited", { minutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) }) }, values },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } }
       );
   }
@@ -74,17 +110,19 @@ export default function Signup() {
   const invalid = (field: string) => (result?.error.field === field ? true : undefined);
   const describedBy = (field: string, hint?: string) =>
     [result?.error.field === field ? `${field}-error` : null, hint].filter(Boolean).join(" ") || undefined;
+  const t = useT();
+  const fmt = useFormat();
+  const { prefs } = useI18n();
+  const regionName = new Intl.DisplayNames(fmt.locale, { type: "region" });
+  const currencyName = new Intl.DisplayNames(fmt.locale, { type: "currency" });
   return (
     <main className="auth-page">
       <section className="card auth-card" aria-labelledby="signup-title">
         <div className="brand">
-          <img src="/favicon.svg" alt="" width={28} height={28} /> Merchant Console
+          <img src="/favicon.svg" alt="" width={28} height={28} /> {t("app.name")}
         </div>
-        <h1 id="signup-title">Create your merchant account</h1>
-        <p className="muted">
-          Accept card payments online with a virtual terminal. After this step, finish a short checklist (business details, bank account,
-          provider, first terminal) and your account is activated.
-        </p>
+        <h1 id="signup-title">{t("signup.title")}</h1>
+        <p className="muted">{t("signup.intro")}</p>
         {result?.error && !result.error.field ? (
           <p className="error-box error" role="alert">
             {result.error.message}
@@ -92,7 +130,7 @@ export default function Signup() {
         ) : null}
         <Form method="post" replace noValidate>
           <div className="field">
-            <label htmlFor="businessName">Business name</label>
+            <label htmlFor="businessName">{t("settings.details.name")}</label>
             <input
               id="businessName"
               name="businessName"
@@ -105,7 +143,7 @@ export default function Signup() {
             <FieldError id="businessName-error" data={result} field="businessName" />
           </div>
           <div className="field">
-            <label htmlFor="ownerName">Your name</label>
+            <label htmlFor="ownerName">{t("invite.name")}</label>
             <input
               id="ownerName"
               name="ownerName"
@@ -118,11 +156,12 @@ export default function Signup() {
             <FieldError id="ownerName-error" data={result} field="ownerName" />
           </div>
           <div className="field">
-            <label htmlFor="email">Email</label>
+            <label htmlFor="email">{t("login.email")}</label>
             <input
               id="email"
               name="email"
               type="email"
+              dir="ltr"
               required
               defaultValue={v.email}
               autoComplete="username"
@@ -132,7 +171,7 @@ export default function Signup() {
             <FieldError id="email-error" data={result} field="email" />
           </div>
           <div className="field">
-            <label htmlFor="password">Password</label>
+            <label htmlFor="password">{t("login.password")}</label>
             <input
               id="password"
               name="password"
@@ -144,12 +183,12 @@ export default function Signup() {
               aria-describedby={describedBy("password", "password-hint")}
             />
             <span className="hint" id="password-hint">
-              At least {data.minPassword} characters. A passphrase of a few words works well.
+              {t("signup.passwordHint", { min: data.minPassword })}
             </span>
             <FieldError id="password-error" data={result} field="password" />
           </div>
           <div className="field">
-            <label htmlFor="country">Country</label>
+            <label htmlFor="country">{t("signup.country")}</label>
             <select
               id="country"
               name="country"
@@ -159,41 +198,52 @@ export default function Signup() {
             >
               {data.countries.map((c) => (
                 <option key={c.code} value={c.code}>
-                  {c.name} ({c.currency})
+                  {regionName.of(c.code) ?? c.name} ({currencyName.of(c.currency) ?? c.currency})
                 </option>
               ))}
             </select>
             <span className="hint" id="country-hint">
-              Sets your currency, time zone, weekend and public holidays for payouts. You can adjust the schedule later.
+              {t("signup.countryHint")}
             </span>
             <FieldError id="country-error" data={result} field="country" />
           </div>
           <div className="field">
-            <label htmlFor="timeZone">Time zone (optional)</label>
+            <label htmlFor="timeZone">{t("signup.timeZone")}</label>
             <input
               id="timeZone"
               name="timeZone"
+              dir="ltr"
               defaultValue={v.timeZone}
-              placeholder="The country's usual one, e.g. Asia/Tehran"
+              placeholder={t("signup.timeZonePlaceholder", { example: "Asia/Tehran" })}
               aria-invalid={invalid("timeZone")}
               aria-describedby={describedBy("timeZone")}
             />
             <FieldError id="timeZone-error" data={result} field="timeZone" />
           </div>
           <div className="field">
-            <label htmlFor="locale">Console language</label>
-            <select id="locale" name="locale" defaultValue={v.locale ?? "en"}>
-              <option value="en">English</option>
-              <option value="fa">فارسی (Persian)</option>
+            <label htmlFor="locale">{t("signup.language")}</label>
+            <select id="locale" name="locale" defaultValue={v.locale ?? prefs.locale}>
+              {LOCALES.map((l) => (
+                <option key={l} value={l} lang={l}>
+                  {LOCALE_AUTONYMS[l]}
+                </option>
+              ))}
             </select>
           </div>
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? "Creating your account…" : "Create account"}
+            {busy ? t("signup.submitting") : t("signup.submit")}
           </button>
         </Form>
         <p>
-          Already have an account? <Link to="/login">Sign in</Link>
+          {t("signup.haveAccount")} <Link to="/login">{t("login.submit")}</Link>
         </p>
+        <nav className="language-switcher auth-languages" aria-label={t("login.otherLanguage")}>
+          {LOCALES.filter((l) => l !== prefs.locale).map((l) => (
+            <Link key={l} to={`/signup?lang=${l}`} lang={l} dir={localeDir(l)} hrefLang={l}>
+              {LOCALE_AUTONYMS[l]}
+            </Link>
+          ))}
+        </nav>
       </section>
     </main>
   );

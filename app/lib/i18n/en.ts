@@ -980,6 +980,26 @@ export const en = {
   "provider.sandbox.name": "Sandbox",
   "provider.sandbox.description": "Built-in test provider: deterministic test cards, no real money moves.",
 
+  /* ------------------------------ Sign-up ------------------------------ */
+  "signup.title": "Create your merchant account",
+  "signup.intro": "Accept card payments online with a virtual terminal. After this step, finish a short checklist (business details, bank account, provider, first terminal) and your account is activated.",
+  "signup.passwordHint": "At least {min} characters. A passphrase of a few words works well.",
+  "signup.country": "Country",
+  "signup.countryHint": "Sets your currency, time zone, weekend and public holidays for payouts. You can adjust the schedule later.",
+  "signup.timeZone": "Time zone (optional)",
+  "signup.timeZonePlaceholder": "The country's usual one, e.g. {example}",
+  "signup.language": "Console language",
+  "signup.submit": "Create account",
+  "signup.submitting": "Creating your account…",
+  "signup.haveAccount": "Already have an account?",
+  "signup.error.fillForm": "Fill in the form to create your account.",
+  "signup.error.businessName": "Enter your business name (at most {max} characters).",
+  "signup.error.ownerName": "Enter your name (at most {max} characters).",
+  "signup.error.emailTaken": "An account with this email already exists. Sign in instead, or use another email.",
+  "signup.error.country": "Choose the country your business is based in.",
+  "signup.error.timeZone": "Choose a time zone from the list, like {example}.",
+  "signup.error.rateLimited": "Too many sign-ups from your network. Try again in {minutes} minutes.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "Owner",
   "role.admin": "Administrator",
