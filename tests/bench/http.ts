@@ -85,7 +85,7 @@ async function startServer(url: string, log: (m: string) => void): Promise<{ chi
   // BENCH_SERVER_NODE_OPTIONS: extra node flags for the server (e.g. --cpu-prof to see where a request goes).
   const extra = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...extra, "--import", "tsx", "app/server/main.ts"], {
-    env: { ...process.env, DATABASE_URL: url, SEED_ON_START: "0", SCHEDULER: "0", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
+    env: { ...process.env, DATABASE_URL: process.env.BENCH_SERVER_DATABASE_URL?.replace("{db}", new URL(url).pathname.slice(1)) ?? url, SEED_ON_START: "0", SCHEDULER: "0", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -136,6 +136,7 @@ async function load(port: number, pathName: string, cookie: string, clients: num
   const ms: number[] = [];
   let errors = 0;
   let bytes = 0;
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -154,7 +155,10 @@ async function load(port: number, pathName: string, cookie: string, clients: num
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   return {
+    /** Share of one core the load generator itself used (it runs on the same machine). */
+    clientCpu: (cpu.user + cpu.system) / 1e6 / elapsed,
     rps: ms.length / elapsed,
     p50: percentile(ms, 50),
     p99: percentile(ms, 99),
@@ -176,7 +180,7 @@ export async function benchHttp(url: string, opts: { clients: number; seconds: n
     ] as const) {
       const r = await load(server.port, pathName, cookie, opts.clients, opts.seconds);
       opts.log(
-        `  ${label}: ${r.count} requests in ${opts.seconds} s from ${opts.clients} clients, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors, ${r.encoding} ${(r.avgBytes / 1024).toFixed(1)} KB each`,
+        `  ${label}: ${r.count} requests in ${opts.seconds} s from ${opts.clients} clients, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors, ${r.encoding} ${(r.avgBytes / 1024).toFixed(1)} KB each; the load generator used ${Math.round(r.clientCpu * 100)}% of a core`,
       );
       if (r.errors) opts.log(`  ! ${r.errors} requests failed`);
       out.push(info(`HTTP ${label}: requests/s (${opts.clients} clients)`, r.rps, "req/s"));

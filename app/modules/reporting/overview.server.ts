@@ -320,6 +320,21 @@ async function hourlySeries(scope: ListScope, from: Date, to: Date): Promise<Map
   return out;
 }
 
+// Bucket starts depend only on the range and the zone, and every Overview of the day
+// asks for the same ones; computing them costs dozens of time-zone lookups each.
+const bucketCache = new Map<string, { starts: Date[]; days: string[] }>();
+function cachedBucketSeries(from: Date, to: Date, g: Granularity, tz: string, weekStartsOn: Weekday): { starts: Date[]; days: string[] } {
+  const key = `${from.getTime()}|${to.getTime()}|${g}|${tz}|${weekStartsOn}`;
+  let hit = bucketCache.get(key);
+  if (!hit) {
+    const starts = bucketSeries(from, to, g, tz, { weekStartsOn });
+    hit = { starts, days: g === "hour" ? [] : starts.map((s) => localDateKey(s, tz)) };
+    if (bucketCache.size > 500) bucketCache.clear();
+    bucketCache.set(key, hit);
+  }
+  return hit;
+}
+
 async function periodSeries(
   scope: ListScope,
   from: Date,
@@ -329,7 +344,7 @@ async function periodSeries(
   g: Granularity,
   weekStartsOn: Weekday,
 ): Promise<{ totals: Totals; buckets: Bucket[] }> {
-  const starts = bucketSeries(from, to, g, scope.timeZone, { weekStartsOn });
+  const { starts, days } = cachedBucketSeries(from, to, g, scope.timeZone, weekStartsOn);
   if (g === "hour") {
     const [byHour, totals] = await Promise.all([hourlySeries(scope, from, to), rollupTotals(scope, fromDay, toDay)]);
     return {
@@ -340,7 +355,7 @@ async function periodSeries(
   const { totals, byKey } = await rollupSeries(scope, fromDay, toDay, g, weekStartsOn);
   return {
     totals,
-    buckets: starts.map((s) => ({ start: s.toISOString(), ...(byKey.get(localDateKey(s, scope.timeZone)) ?? toTotals(undefined)) })),
+    buckets: starts.map((s, i) => ({ start: s.toISOString(), ...(byKey.get(days[i]!) ?? toTotals(undefined)) })),
   };
 }
 
