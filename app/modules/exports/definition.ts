@@ -3,6 +3,7 @@
  * and how one database row becomes the cells of one CSV record. Pure; the queries
  * live in reports/*.server.ts.
  */
+import { jalaliDayText } from "~/lib/day-input";
 import type { Permission } from "~/lib/permissions";
 import type { CellKind } from "./csv";
 import { formatAmount, localDateTimeFormatter, utcDateTime, type AmountFormat } from "./format";
@@ -24,8 +25,10 @@ export function isReportId(v: unknown): v is ReportId {
 /**
  * Column kinds: `local` date-times are written in the report's time zone and their
  * header names it ("created (Asia/Tehran)"); `utc` ones stay UTC ("created_utc").
+ * `jalali` and `jalali_date` are the Jalali twins of `local` and `date` columns
+ * (withJalaliColumns), written "1404/01/01 14:05:09" and "1404/01/01".
  */
-export type ColumnKind = "text" | "amount" | "integer" | "local" | "utc" | "date";
+export type ColumnKind = "text" | "amount" | "integer" | "local" | "utc" | "date" | "jalali" | "jalali_date";
 
 export type CellValue = string | bigint | number | Date | null | undefined;
 
@@ -60,6 +63,7 @@ export function csvKind(kind: ColumnKind): CellKind {
     case "integer":
       return "integer";
     case "date":
+    case "jalali_date":
       return "date";
     default:
       return "datetime";
@@ -67,10 +71,46 @@ export function csvKind(kind: ColumnKind): CellKind {
 }
 
 export function headerName(col: { key: string; kind: ColumnKind }, opts: RenderOptions): string {
-  if (col.kind === "local") return `${col.key} (${opts.timeZone})`;
+  if (col.kind === "local" || col.kind === "jalali") return `${col.key} (${opts.timeZone})`;
   // Minor units are a different number (12.50 USD is 1250): say so in the header.
   if (col.kind === "amount" && opts.amounts === "minor") return `${col.key}_minor`;
   return col.key;
+}
+
+/**
+ * The columns with a Jalali twin after each local date-time and each date column
+ * ("created" then "created_jalali"), for readers who keep their books in the Jalali
+ * calendar. The ISO columns stay: spreadsheets sort and filter on them.
+ */
+export function withJalaliColumns<R>(columns: readonly ColumnSpec<R>[]): ColumnSpec<R>[] {
+  return columns.flatMap((c) =>
+    c.kind === "local" || c.kind === "date"
+      ? [
+          c,
+          {
+            key: `${c.key}_jalali`,
+            kind: c.kind === "local" ? ("jalali" as const) : ("jalali_date" as const),
+            doc: `${c.key} in the Jalali (Solar Hijri) calendar.`,
+            permission: c.permission,
+            value: c.value,
+          },
+        ]
+      : [c],
+  );
+}
+
+/** "2025-03-21" -> "1404/01/01", remembered per day: an export meets the same few hundred days a million times. */
+function jalaliDays(): (isoDay: string) => string {
+  const cache = new Map<string, string>();
+  return (isoDay) => {
+    let j = cache.get(isoDay);
+    if (j === undefined) {
+      j = jalaliDayText(isoDay) || isoDay;
+      if (cache.size >= 100_000) cache.clear();
+      cache.set(isoDay, j);
+    }
+    return j;
+  };
 }
 
 /** Turns rows into cell strings for the chosen columns. `currencyOf` gives each row's currency. */
@@ -80,6 +120,7 @@ export function rowRenderer<R>(
   opts: RenderOptions,
 ): (row: R) => (string | null)[] {
   const local = localDateTimeFormatter(opts.timeZone);
+  const jalali = jalaliDays();
   const cells = columns.map((c) => {
     switch (c.kind) {
       case "amount":
@@ -97,6 +138,21 @@ export function rowRenderer<R>(
           return fmt(v instanceof Date ? v : new Date(v as string));
         };
       }
+      case "jalali":
+        return (row: R) => {
+          const v = c.value(row);
+          if (v === null || v === undefined || v === "") return null;
+          // The local wall clock, its day turned Jalali: the same instant as its ISO twin.
+          const wall = local(v instanceof Date ? v : new Date(v as string));
+          return `${jalali(wall.slice(0, 10))}${wall.slice(10)}`;
+        };
+      case "jalali_date":
+        return (row: R) => {
+          const v = c.value(row);
+          if (v === null || v === undefined || v === "") return null;
+          const day = v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
+          return jalali(day);
+        };
       default:
         return (row: R) => {
           const v = c.value(row);

@@ -16,7 +16,7 @@ import { db } from "~db/client.server";
 import type { AppContext } from "~/modules/access/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
-import { csvKind, headerName, isReportId, rowRenderer, type ColumnKind, type ReportId } from "./definition";
+import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ReportId } from "./definition";
 import { csvWriter, UTF8_BOM } from "./csv";
 import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
@@ -52,6 +52,8 @@ interface Prepared {
   run: ReportRun<unknown>;
   fileName: string;
   header: string;
+  /** The columns written, Jalali twins included. */
+  columns: { key: string; kind: ColumnKind }[];
   render: (row: unknown) => (string | null)[];
   writer: ReturnType<typeof csvWriter>;
 }
@@ -67,8 +69,9 @@ async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams
   };
   const run = (await report.prepare(scope, params, now)) as ReportRun<unknown>;
   const renderOpts = { timeZone: options.timeZone, amounts: options.amounts };
-  const writer = csvWriter(options.columns.map((c) => csvKind(c.kind)));
-  const header = (options.excel ? UTF8_BOM : "") + writer.header(options.columns.map((c) => headerName(c, renderOpts)));
+  const columns = options.jalali ? withJalaliColumns(options.columns) : options.columns;
+  const writer = csvWriter(columns.map((c) => csvKind(c.kind)));
+  const header = (options.excel ? UTF8_BOM : "") + writer.header(columns.map((c) => headerName(c, renderOpts)));
   const fileName = [report.id, slugForFileName(ctx.merchant.name, ctx.scope.merchantId), run.rangeLabel, zoneForFileName(options.timeZone)].join("_") + ".csv";
   return {
     report,
@@ -77,7 +80,8 @@ async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams
     fileName,
     header,
     writer,
-    render: rowRenderer(options.columns, (r) => report.currencyOf(r), renderOpts),
+    columns,
+    render: rowRenderer(columns, (r) => report.currencyOf(r), renderOpts),
   };
 }
 
@@ -149,6 +153,7 @@ export async function exportReport(
           columns: p.options.columns.map((c) => c.key),
           amounts: p.options.amounts,
           excel: p.options.excel,
+          jalali: p.options.jalali,
           rows: rowCount,
           bytes,
           completed,
@@ -212,6 +217,7 @@ export interface ReportPreview {
   timeZone: string;
   columns: { key: string; header: string; kind: ColumnKind }[];
   excel: boolean;
+  jalali: boolean;
   amounts: "major" | "minor";
 }
 
@@ -252,8 +258,9 @@ export async function previewReport(
       fileName: p.fileName,
       rangeText: p.run.rangeText,
       timeZone: p.options.timeZone,
-      columns: p.options.columns.map((c) => ({ key: c.key, header: headerName(c, renderOpts), kind: c.kind })),
+      columns: p.columns.map((c) => ({ key: c.key, header: headerName(c, renderOpts), kind: c.kind })),
       excel: p.options.excel,
+      jalali: p.options.jalali,
       amounts: p.options.amounts,
     },
   };

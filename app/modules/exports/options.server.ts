@@ -5,6 +5,8 @@
  *   amounts  major (decimal, "12.50") or minor (integer of minor units, "1250")
  *   excel    1/0: start the file with a UTF-8 byte-order mark so Excel reads UTF-8
  *            (default on for people who use the console in Persian)
+ *   jalali   1/0: a Jalali twin beside every local date-time and date column
+ *            ("created_jalali"); default on for people who use the console in Persian
  * Everything else in the URL is the report's own filter.
  */
 import { isValidTimeZone } from "~/lib/dates";
@@ -19,9 +21,19 @@ export interface ExportOptions {
   columns: ColumnSpec<unknown>[];
   amounts: AmountFormat;
   excel: boolean;
+  jalali: boolean;
 }
 
-export const EXPORT_OPTION_KEYS = ["tz", "columns", "amounts", "excel"] as const;
+export const EXPORT_OPTION_KEYS = ["tz", "columns", "amounts", "excel", "jalali"] as const;
+
+/** "1"/"0" and their spellings; undefined when absent (the caller's default applies). */
+function flag(params: URLSearchParams, key: string, message: string): boolean | undefined {
+  const raw = last(params, key)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (["1", "true", "on", "yes"].includes(raw)) return true;
+  if (["0", "false", "off", "no"].includes(raw)) return false;
+  throw new ListFilterError(key, message);
+}
 
 function last(params: URLSearchParams, key: string): string | undefined {
   const v = params.getAll(key).map((x) => x.trim()).filter(Boolean);
@@ -89,5 +101,7 @@ export function parseExportOptions(
   else if (["0", "false", "off", "no"].includes(excelRaw)) excel = false;
   else throw new ListFilterError("excel", 'Excel compatibility is "1" (on) or "0" (off).');
 
-  return { timeZone, columns, amounts: amountsRaw, excel };
+  const jalali = flag(params, "jalali", 'Jalali date columns are "1" (on) or "0" (off).') ?? ctx.locale.toLowerCase().startsWith("fa");
+
+  return { timeZone, columns, amounts: amountsRaw, excel, jalali };
 }

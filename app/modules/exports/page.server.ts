@@ -8,7 +8,8 @@
  * endpoint speaks its own list's language, so the end is translated per report
  * (the lists' `to` is the last day included).
  */
-import { addLocalDays, isValidLocalDateKey, isValidTimeZone, parseLocalDateKey, zonedParts } from "~/lib/dates";
+import { addLocalDays, isValidLocalDateKey, isValidTimeZone, jalaliToUtc, localDateKey, parseLocalDateKey, toJalali, zonedParts } from "~/lib/dates";
+import { normalizeDayInput } from "~/lib/day-input";
 import { can } from "~/lib/permissions";
 import { REPORT_IDS, isReportId, type ColumnKind, type ReportId } from "./definition";
 import { previewReport, type ExportContext, type ReportPreview } from "./export.server";
@@ -33,6 +34,8 @@ export interface ReportsPageState {
   merchantTimeZone: string;
   amounts: "major" | "minor";
   excel: boolean;
+  /** Jalali twins of the date columns (default on for Persian readers). */
+  jalali: boolean;
   columns: ReportsPageColumn[];
   /** The download link: /reports/<id>.csv?... */
   href: string;
@@ -57,10 +60,20 @@ function lastMonth(tz: string, now: Date): { start: string; end: string } {
   return { start, end: month };
 }
 
+/** Last Jalali month in `tz`: what an Iranian accountant closes (Esfand, Farvardin...). */
+function lastJalaliMonth(tz: string, now: Date): { start: string; end: string } {
+  const j = toJalali(now, tz);
+  const prev = j.month === 1 ? { year: j.year - 1, month: 12 } : { year: j.year, month: j.month - 1 };
+  return {
+    start: localDateKey(jalaliToUtc({ ...prev, day: 1 }, tz), tz),
+    end: localDateKey(jalaliToUtc({ year: j.year, month: j.month, day: 1 }, tz), tz),
+  };
+}
+
 /** The endpoint's query for the page's choices. */
 export function endpointParams(
   id: ReportId,
-  s: { start: string; end: string; payout: string; timeZone: string; amounts: "major" | "minor"; excel: boolean; columns: string[] },
+  s: { start: string; end: string; payout: string; timeZone: string; amounts: "major" | "minor"; excel: boolean; jalali?: boolean; columns: string[] },
 ): URLSearchParams {
   const q = new URLSearchParams();
   const inclusiveEnd = s.end ? previousDay(s.end) : "";
@@ -96,6 +109,7 @@ export function endpointParams(
   q.set("columns", s.columns.join(","));
   if (s.amounts === "minor") q.set("amounts", "minor");
   q.set("excel", s.excel ? "1" : "0");
+  if (s.jalali !== undefined) q.set("jalali", s.jalali ? "1" : "0");
   return q;
 }
 
@@ -110,9 +124,13 @@ export async function reportsPage(ctx: ExportContext, params: URLSearchParams, n
   const timeZone = tzRaw && isValidTimeZone(tzRaw) ? canonicalTimeZone(tzRaw) : ctx.merchant.timeZone;
   // The form always sends both dates (empty for "all time"); a link without them gets last month.
   const firstVisit = !params.has("start") && !params.has("end");
-  const defaults = lastMonth(timeZone, now);
-  const startRaw = params.has("start") ? last(params, "start") ?? "" : firstVisit ? defaults.start : "";
-  const endRaw = params.has("end") ? last(params, "end") ?? "" : firstVisit ? defaults.end : "";
+  const locale = (ctx.user.locale ?? ctx.merchant.defaultLocale ?? "en").toLowerCase();
+  const persian = locale.startsWith("fa");
+  // A Persian reader's books are kept by Jalali month.
+  const defaults = persian ? lastJalaliMonth(timeZone, now) : lastMonth(timeZone, now);
+  // A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") becomes its ISO day.
+  const startRaw = normalizeDayInput(params.has("start") ? last(params, "start") ?? "" : firstVisit ? defaults.start : "");
+  const endRaw = normalizeDayInput(params.has("end") ? last(params, "end") ?? "" : firstVisit ? defaults.end : "");
   const payout = (last(params, "payout") ?? "").slice(0, 100);
 
   // Columns: the order the page last showed (all allowed keys), the ticked ones, and a move.
@@ -138,13 +156,13 @@ export async function reportsPage(ctx: ExportContext, params: URLSearchParams, n
   const chosen = order.filter((k) => checked.has(k));
 
   const amounts = last(params, "amounts") === "minor" ? "minor" : "major";
-  const locale = (ctx.user.locale ?? ctx.merchant.defaultLocale ?? "en").toLowerCase();
   // A GET form omits an unticked box: "excel_shown" tells "unticked" from "never shown".
-  const excel = params.has("excel_shown") ? params.get("excel") === "1" : locale.startsWith("fa");
+  const excel = params.has("excel_shown") ? params.get("excel") === "1" : persian;
+  const jalali = params.has("excel_shown") ? params.get("jalali") === "1" : persian;
 
   const start = startRaw && isValidLocalDateKey(startRaw) ? startRaw : "";
   const end = endRaw && isValidLocalDateKey(endRaw) ? endRaw : "";
-  const q = endpointParams(report, { start, end, payout, timeZone, amounts, excel, columns: chosen });
+  const q = endpointParams(report, { start, end, payout, timeZone, amounts, excel, jalali, columns: chosen });
   let error: ReportsPageState["error"] = null;
   if (tzRaw && !isValidTimeZone(tzRaw)) error = { field: "tz", message: `"${String(tzRaw).slice(0, 60)}" is not a time zone: use an IANA name such as Asia/Tehran or America/New_York.` };
   else if (startRaw && !start) error = { field: "start", message: "Enter the start date as YYYY-MM-DD." };
@@ -169,6 +187,7 @@ export async function reportsPage(ctx: ExportContext, params: URLSearchParams, n
     merchantTimeZone: ctx.merchant.timeZone,
     amounts,
     excel,
+    jalali,
     columns: order.map((key) => {
       const c = allowed.find((x) => x.key === key)!;
       return { key, kind: c.kind, doc: c.doc, checked: checked.has(key) };
