@@ -80,8 +80,11 @@ export async function waitForHydration(page: Page): Promise<void> {
     const w = window as unknown as { __remixRouter?: { state: { navigation: { state: string } } } };
     return !!w.__remixRouter && w.__remixRouter.state.navigation.state === "idle";
   });
-  // Route discovery and prefetches finish before the test moves on: leaving a page in the
-  // middle of them aborts the fetch, which the browser reports as an error.
+  // Route discovery (debounced after links render) and prefetches finish before the test
+  // moves on: leaving a page in the middle of them aborts the fetch, which the browser
+  // reports as an error although no person would ever see it.
+  await page.waitForLoadState("networkidle");
+  await page.waitForTimeout(250);
   await page.waitForLoadState("networkidle");
 }
 
