@@ -38,7 +38,8 @@ export function DayInput(props: DayInputProps) {
       />
     );
   }
-  return <JalaliDayInput {...props} />;
+  // Keyed by the server's day, so a new page (a cleared filter, a preset) shows its day, not the last one typed.
+  return <JalaliDayInput key={props.defaultValue ?? ""} {...props} />;
 }
 
 function JalaliDayInput(props: DayInputProps) {

@@ -4,8 +4,9 @@
  */
 import { Form, Link, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useId, type ReactNode } from "react";
+import { DayInput } from "~/components/day-input";
 import type { MessageKey } from "~/lib/i18n/en";
-import { useT } from "~/lib/i18n/react";
+import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 
 export type FieldErrors = Record<string, string>;
 
@@ -79,9 +80,14 @@ export function DateRangeFields(props: {
   legend?: string;
 }) {
   const t = useT();
+  const fmt = useFormat();
+  const { prefs } = useI18n();
   const id = useId();
   const options = props.options ?? RANGE_OPTIONS;
   const custom = !!(props.from || props.to);
+  // The server says "YYYY-MM-DD"; a Jalali reader types year/month/day and is told so.
+  const dayError = (message?: string) =>
+    message && prefs.calendar === "persian" && /YYYY-MM-DD/.test(message) ? t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") }) : message;
   return (
     <fieldset className="filter-range">
       <legend>{props.legend ?? t("filters.dateRange")}</legend>
@@ -112,27 +118,25 @@ export function DateRangeFields(props: {
         </div>
         <div className="field">
           <label htmlFor={`${id}-from`}>{t("dates.from")}</label>
-          <input
+          <DayInput
             id={`${id}-from`}
-            type="date"
             name="from"
-            defaultValue={props.from ?? ""}
-            aria-invalid={props.errors.from ? true : undefined}
-            aria-describedby={props.errors.from ? `${id}-from-error` : undefined}
+            defaultValue={props.from}
+            invalid={!!props.errors.from}
+            describedBy={props.errors.from ? `${id}-from-error` : undefined}
           />
-          <FieldError id={`${id}-from-error`} message={props.errors.from} />
+          <FieldError id={`${id}-from-error`} message={dayError(props.errors.from)} />
         </div>
         <div className="field">
           <label htmlFor={`${id}-to`}>{t("dates.to")}</label>
-          <input
+          <DayInput
             id={`${id}-to`}
-            type="date"
             name="to"
-            defaultValue={props.to ?? ""}
-            aria-invalid={props.errors.to ? true : undefined}
-            aria-describedby={props.errors.to ? `${id}-to-error` : undefined}
+            defaultValue={props.to}
+            invalid={!!props.errors.to}
+            describedBy={props.errors.to ? `${id}-to-error` : undefined}
           />
-          <FieldError id={`${id}-to-error`} message={props.errors.to} />
+          <FieldError id={`${id}-to-error`} message={dayError(props.errors.to)} />
         </div>
       </div>
       <FieldError id={`${id}-range-error`} message={props.errors.range} />
@@ -176,7 +180,7 @@ export function AmountFields(props: { min?: string; max?: string; currency: stri
   const id = useId();
   return (
     <fieldset className="filter-amount">
-      <legend>{t("filters.amount", { currency: props.currency })}</legend>
+      <legend>{t("filters.amount", { currency: props.currency === "IRR" ? t("money.unit.rial") : props.currency })}</legend>
       <div className="form-row">
         {(["min", "max"] as const).map((name) => (
           <div className="field" key={name}>
@@ -224,6 +228,7 @@ export function SearchField(props: { value?: string; label: string; hint: string
 
 export function PageSizeField({ value }: { value: number }) {
   const t = useT();
+  const fmt = useFormat();
   const id = useId();
   return (
     <div className="field">
@@ -231,7 +236,7 @@ export function PageSizeField({ value }: { value: number }) {
       <select id={`${id}-limit`} name="limit" defaultValue={String(value)}>
         {[25, 50, 100].map((n) => (
           <option key={n} value={n}>
-            {n}
+            {fmt.number(n)}
           </option>
         ))}
       </select>

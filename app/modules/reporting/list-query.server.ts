@@ -10,6 +10,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type DbOrTx } from "~db/client.server";
 import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, resolveRange, type RangePreset } from "~/lib/dates";
+import { preprocessDay } from "~/lib/day-input";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 
 /** Who is asking and how their merchant counts days and money. Every query filters by merchantId. */
@@ -79,9 +80,11 @@ export function single<T extends z.ZodTypeAny>(schema: T) {
   return z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), schema);
 }
 
-export const localDay = z
-  .string()
-  .refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21");
+// A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") arrives as its ISO day.
+export const localDay = z.preprocess(
+  preprocessDay,
+  z.string().refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21"),
+);
 
 /** An amount as a person typed it; converted with the merchant's currency by amountBound. */
 export const amountInput = z.string().max(40, "That amount is too long");

@@ -36,3 +36,12 @@ describe("days typed into date filters", () => {
     }
   });
 });
+
+describe("list and Overview date filters", () => {
+  it("read a Jalali day typed in Persian digits as its ISO day, and refuse a day that does not exist", async () => {
+    const { localDay } = await import("~/modules/reporting/list-query.server");
+    expect(localDay.parse("۱۴۰۴/۰۱/۰۱")).toBe("2025-03-21");
+    expect(localDay.parse("2025-03-21")).toBe("2025-03-21");
+    expect(localDay.safeParse("۱۴۰۴/۱۲/۳۰").success).toBe(false);
+  });
+});
