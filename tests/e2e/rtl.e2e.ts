@@ -36,7 +36,7 @@ function fileName(pathname: string, width: number): string {
   return `${slug}-${width}`;
 }
 
-/** Elements sticking out of the viewport sideways, outside any box that scrolls or clips them. */
+/** Elements cut by the viewport's side edges, outside any box that scrolls or clips them. */
 async function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(`(() => {
     const vw = window.innerWidth;
@@ -51,7 +51,12 @@ async function overflowing(page: Page): Promise<string[]> {
     for (const el of Array.from(document.body.querySelectorAll("*"))) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
-      if ((r.right > vw + 1 || r.left < -1) && !clipped(el)) {
+      // The content of a closed disclosure is not on screen.
+      const closed = el.closest("details:not([open])");
+      if (closed && !el.closest("summary") && el !== closed) continue;
+      // Wholly off-screen boxes are hidden on purpose (the skip link until focused).
+      const straddles = (r.right > vw + 1 && r.left < vw) || (r.left < -1 && r.right > 0);
+      if (straddles && !clipped(el)) {
         const style = getComputedStyle(el);
         if (style.position === "fixed" || style.visibility === "hidden") continue;
         out.push(el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") +
