@@ -77,7 +77,7 @@ export function RefundForm({ paymentId, currency, refundable, limit, formKey }: 
         {key ? <input type="hidden" name="key" value={key} /> : null}
         <div className="form-row">
           <div className="field">
-            <label htmlFor={`${id}-amount`}>{t("refundForm.amount", { currency })}</label>
+            <label htmlFor={`${id}-amount`}>{t("refundForm.amount", { currency: currency === "IRR" ? t("money.unit.rial") : currency })}</label>
             <input
               id={`${id}-amount`}
               name="amount"

@@ -51,7 +51,8 @@ function humanSize(bytes: number, locale: string): string {
         : bytes < 1024 ** 3
           ? [Math.round((bytes / 1024 ** 2) * 10) / 10, "megabyte"]
           : [Math.round((bytes / 1024 ** 3) * 10) / 10, "gigabyte"];
-  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short" }).format(value);
+  // Persian has no short byte units of its own ("kB" in a Persian sentence): spell them out.
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: locale.startsWith("fa") ? "long" : "short" }).format(value);
 }
 
 export default function Reports() {
