@@ -64,7 +64,7 @@ export interface Formatter {
   day(key: string): string;
   /** A chart bucket's label: hour, day, week ("Week of ..." / "هفته ...") or month. */
   bucket(start: string | Date, granularity: Granularity): string;
-  /** An Iranian bank code ("017") to its name in the viewer's language; other issuers as stored. */
+  /** An Iranian bank code ("017"), or its English name, to its name in the viewer's language; other issuers as stored. */
   bankName(code: string | null | undefined): string;
   /** The issuing bank of a card from the digits typed so far, or null while unknown. */
   cardBank(panPrefix: string): string | null;
@@ -95,6 +95,8 @@ const formatters = new Map<string, Formatter>();
  * The formatter for these preferences. Memoised: it is immutable, and building its
  * Intl objects cost more than a page's formatting (every request renders with one).
  */
+const BANKS_BY_ENGLISH_NAME = new Map(Object.values(IRANIAN_BANKS).map((b) => [b.en.toLowerCase(), b]));
+
 export function makeFormatter(prefs: FormatPrefs): Formatter {
   const key = JSON.stringify([prefs.locale, prefs.digits, prefs.calendar, prefs.timeZone, prefs.currency, prefs.irrDisplay]);
   let f = formatters.get(key);
@@ -162,7 +164,8 @@ function buildFormatter(prefs: FormatPrefs): Formatter {
   };
   const bankName: Formatter["bankName"] = (code) => {
     if (!code) return translate(locale, "common.unknown");
-    const bank = IRANIAN_BANKS[code];
+    // A code ("017"), or an Iranian bank's English name as older rows store it ("Melli Bank").
+    const bank = IRANIAN_BANKS[code] ?? BANKS_BY_ENGLISH_NAME.get(code.trim().toLowerCase());
     return bank ? bank[lang === "fa" ? "fa" : "en"] : code;
   };
 

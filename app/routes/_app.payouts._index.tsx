@@ -104,7 +104,7 @@ export default function PayoutsPage() {
         header: t("payouts.col.account"),
         cell: ({ row }) => (
           <span className="nowrap">
-            {row.original.bankName ?? ""} <span className="mono">{row.original.bankAccountMask ?? "–"}</span>
+            {row.original.bankName ? fmt.bankName(row.original.bankName) : ""} <span className="mono">{row.original.bankAccountMask ?? "–"}</span>
           </span>
         ),
       },

@@ -66,7 +66,7 @@ export const COFFEE: MerchantSpec = {
   contactEmail: "hello@coffee.test",
   contactPhone: "+98 21 5555 0100",
   businessType: "Coffee roastery and cafés",
-  bank: { kind: "sheba", accountNumber: "", holderName: "Demo Coffee Roasters Co.", bankCode: "017", bankName: "Bank Melli Iran" },
+  bank: { kind: "sheba", accountNumber: "", holderName: "Demo Coffee Roasters Co.", bankCode: "017", bankName: "Melli Bank" },
   terminals: [
     { id: "term_coffee_virtual", name: "Virtual terminal", location: null, kind: "virtual", weight: 0.12 },
     { id: "term_coffee_web", name: "Web checkout", location: "coffee.test", kind: "api", weight: 0.38, apiKey: "sk_test_coffee_web_0001" },
