@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
 import { BarBreakdown, TrendChart, type TrendPoint } from "~/components/console/charts";
@@ -11,11 +12,13 @@ import { withParams } from "~/components/console/url";
 import type { Granularity } from "~/lib/dates";
 import type { MessageKey } from "~/lib/i18n/en";
 import type { Formatter } from "~/lib/format";
-import { useFormat, useT } from "~/lib/i18n/react";
+import { rangePresetLabel } from "~/lib/i18n/messages";
+import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { OVERVIEW_RANGES } from "~/lib/labels";
 import { can, homePath } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
+import { resolvePreferences } from "~/modules/i18n/preferences.server";
 import { balanceOverview } from "~/modules/payouts/balances.server";
 import { paymentFilterOptions } from "~/modules/payments/list.server";
 import { ListFilterError, listScope, parseListQuery } from "~/modules/reporting/list-query.server";
@@ -64,13 +67,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = signedIn;
   const scope = listScope(ctx);
   const { query, errors } = parseListQuery(overviewQuerySchema, new URL(request.url).searchParams);
+  // A Persian reader's weeks start on Saturday and their months are Jalali.
+  const { calendar } = resolvePreferences(ctx);
   let range;
   try {
-    range = resolveOverviewRange(ctx.merchant.timeZone, query);
+    range = resolveOverviewRange(ctx.merchant.timeZone, query, new Date(), { calendar });
   } catch (e) {
     if (!(e instanceof ListFilterError)) throw e;
     errors[e.field] = e.message;
-    range = resolveOverviewRange(ctx.merchant.timeZone, { range: "30d" });
+    range = resolveOverviewRange(ctx.merchant.timeZone, { range: "30d" }, new Date(), { calendar });
   }
   const canPayouts = can(ctx.role, "payouts:view");
   const [report, balances, refunds, options] = await Promise.all([
@@ -85,6 +90,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       errors,
       range: {
         preset: range.preset,
+        calendar: range.calendar,
         fromDay: range.fromDay,
         toDay: range.toDay,
         previousFromDay: range.previousFromDay,
@@ -128,11 +134,18 @@ function presetLabel(t: ReturnType<typeof useT>, preset: string): string {
     case "12m":
       return t("overview.range.months", { months: 12 });
     case "mtd":
-      return t("dates.range.mtd");
+    case "jalali_month":
+    case "last_jalali_month":
+    case "jalali_ytd":
+      return rangePresetLabel(t, preset);
     default:
       return t("dates.range.custom");
   }
 }
+
+// Persian readers close their books by Jalali month: the Gregorian month-to-date gives way to Jalali presets.
+const GREGORIAN_PRESETS = OVERVIEW_RANGES.filter((r) => r !== "custom" && !r.includes("jalali"));
+const JALALI_PRESETS = OVERVIEW_RANGES.filter((r) => r !== "custom" && r !== "mtd");
 
 function moneyDelta(fmt: Formatter, k: KpiValue, upIsGood = true): KpiDelta | null {
   if (k.change === null) return null;
@@ -170,6 +183,12 @@ function rateDelta(fmt: Formatter, t: ReturnType<typeof useT>, k: KpiValue, upIs
 
 function RangeBar({ data }: { data: Data }) {
   const t = useT();
+  const fmt = useFormat();
+  const { prefs } = useI18n();
+  const presets = prefs.calendar === "persian" ? JALALI_PRESETS : GREGORIAN_PRESETS;
+  // The server says "YYYY-MM-DD"; a Jalali reader types year/month/day and is told so.
+  const dayError = (message?: string) =>
+    message && prefs.calendar === "persian" && /YYYY-MM-DD/.test(message) ? t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") }) : message;
   const location = useLocation();
   const { range } = data;
   const hrefFor = (preset: string) => `${location.pathname}${withParams("", { range: preset === "30d" ? null : preset })}`;
@@ -177,7 +196,7 @@ function RangeBar({ data }: { data: Data }) {
   return (
     <div className="range-bar">
       <nav className="seg" aria-label={t("overview.rangeLabel")}>
-        {OVERVIEW_RANGES.filter((r) => r !== "custom").map((r) => (
+        {presets.map((r) => (
           <Link key={r} to={hrefFor(r)} aria-current={range.preset === r ? "true" : undefined} preventScrollReset>
             {presetLabel(t, r)}
           </Link>
@@ -188,13 +207,13 @@ function RangeBar({ data }: { data: Data }) {
         <Form method="get" className="menu-panel" preventScrollReset>
           <div className="field">
             <label htmlFor="ov-from">{t("dates.from")}</label>
-            <input id="ov-from" type="date" name="from" defaultValue={range.preset === "custom" ? range.fromDay : ""} required aria-invalid={data.errors.from ? true : undefined} />
-            {data.errors.from ? <p className="field-error">{data.errors.from}</p> : null}
+            <DayInput id="ov-from" name="from" defaultValue={range.preset === "custom" ? range.fromDay : ""} required invalid={!!data.errors.from} />
+            {data.errors.from ? <p className="field-error">{dayError(data.errors.from)}</p> : null}
           </div>
           <div className="field">
             <label htmlFor="ov-to">{t("dates.to")}</label>
-            <input id="ov-to" type="date" name="to" defaultValue={range.preset === "custom" ? range.toDay : ""} required aria-invalid={data.errors.to ? true : undefined} />
-            {data.errors.to ? <p className="field-error">{data.errors.to}</p> : null}
+            <DayInput id="ov-to" name="to" defaultValue={range.preset === "custom" ? range.toDay : ""} required invalid={!!data.errors.to} />
+            {data.errors.to ? <p className="field-error">{dayError(data.errors.to)}</p> : null}
           </div>
           <button type="submit" className="btn btn-primary">
             {t("common.apply")}

@@ -17,10 +17,12 @@ import { replicaDb, rows } from "~db/client.server";
 import {
   addLocalDays,
   bucketSeries,
+  bucketStart,
   localDateKey,
   parseLocalDateKey,
   resolveRange,
   startOfLocalDay,
+  type CalendarSystem,
   type Granularity,
   type Weekday,
 } from "~/lib/dates";
@@ -110,6 +112,8 @@ export function allowedGranularities(days: number): Granularity[] {
 
 export interface ResolvedOverviewRange {
   preset: OverviewRange;
+  /** Jalali for a Persian reader (and the Jalali presets): weeks from Saturday, Jalali months. */
+  calendar: CalendarSystem;
   from: Date;
   to: Date;
   previousFrom: Date;
@@ -130,8 +134,16 @@ function dayCount(fromDay: string, toDay: string): number {
   return Math.round((b - a) / 86400_000) + 1;
 }
 
-/** The Overview's range in the merchant's zone (throws ListFilterError for an unusable custom range). */
-export function resolveOverviewRange(tz: string, q: OverviewQuery, now: Date = new Date()): ResolvedOverviewRange {
+/**
+ * The Overview's range in the merchant's zone (throws ListFilterError for an unusable
+ * custom range). `calendar` is the reader's: a Persian reader's weeks and months are Jalali.
+ */
+export function resolveOverviewRange(
+  tz: string,
+  q: OverviewQuery,
+  now: Date = new Date(),
+  opts: { calendar?: CalendarSystem } = {},
+): ResolvedOverviewRange {
   const preset: OverviewRange = q.from || q.to ? "custom" : q.range;
   let r;
   if (preset === "custom") {
@@ -163,6 +175,7 @@ export function resolveOverviewRange(tz: string, q: OverviewQuery, now: Date = n
   }
   return {
     preset,
+    calendar: opts.calendar === "persian" || r.calendar === "persian" ? "persian" : "gregory",
     from: r.from,
     to: r.to,
     previousFrom: r.previousFrom,
@@ -219,6 +232,20 @@ function toTotals(r: Partial<TotalsRow> | undefined): Totals {
     attempts: Number(r?.attempts ?? 0),
     declines: Number(r?.declines ?? 0),
     refundCount: Number(r?.refund_count ?? 0),
+  };
+}
+
+function addTotals(a: Totals | undefined, b: Totals): Totals {
+  if (!a) return b;
+  return {
+    gross: a.gross + b.gross,
+    fees: a.fees + b.fees,
+    refunds: a.refunds + b.refunds,
+    net: a.net + b.net,
+    capturedCount: a.capturedCount + b.capturedCount,
+    attempts: a.attempts + b.attempts,
+    declines: a.declines + b.declines,
+    refundCount: a.refundCount + b.refundCount,
   };
 }
 
@@ -323,11 +350,18 @@ async function hourlySeries(scope: ListScope, from: Date, to: Date): Promise<Map
 // Bucket starts depend only on the range and the zone, and every Overview of the day
 // asks for the same ones; computing them costs dozens of time-zone lookups each.
 const bucketCache = new Map<string, { starts: Date[]; days: string[] }>();
-function cachedBucketSeries(from: Date, to: Date, g: Granularity, tz: string, weekStartsOn: Weekday): { starts: Date[]; days: string[] } {
-  const key = `${from.getTime()}|${to.getTime()}|${g}|${tz}|${weekStartsOn}`;
+function cachedBucketSeries(
+  from: Date,
+  to: Date,
+  g: Granularity,
+  tz: string,
+  weekStartsOn: Weekday,
+  calendar: CalendarSystem,
+): { starts: Date[]; days: string[] } {
+  const key = `${from.getTime()}|${to.getTime()}|${g}|${tz}|${weekStartsOn}|${calendar}`;
   let hit = bucketCache.get(key);
   if (!hit) {
-    const starts = bucketSeries(from, to, g, tz, { weekStartsOn });
+    const starts = bucketSeries(from, to, g, tz, { weekStartsOn, calendar });
     hit = { starts, days: g === "hour" ? [] : starts.map((s) => localDateKey(s, tz)) };
     if (bucketCache.size > 500) bucketCache.clear();
     bucketCache.set(key, hit);
@@ -343,13 +377,28 @@ async function periodSeries(
   toDay: string,
   g: Granularity,
   weekStartsOn: Weekday,
+  calendar: CalendarSystem = "gregory",
 ): Promise<{ totals: Totals; buckets: Bucket[] }> {
-  const { starts, days } = cachedBucketSeries(from, to, g, scope.timeZone, weekStartsOn);
+  const { starts, days } = cachedBucketSeries(from, to, g, scope.timeZone, weekStartsOn, calendar);
   if (g === "hour") {
     const [byHour, totals] = await Promise.all([hourlySeries(scope, from, to), rollupTotals(scope, fromDay, toDay)]);
     return {
       totals,
       buckets: starts.map((s) => ({ start: s.toISOString(), ...(byHour.get(s.getTime()) ?? toTotals(undefined)) })),
+    };
+  }
+  if (g === "month" && calendar === "persian") {
+    // Jalali months have no SQL date_trunc: read days and add them up into their months
+    // (a five-year range is under two thousand day rows of the rollup).
+    const daily = await rollupSeries(scope, fromDay, toDay, "day", weekStartsOn);
+    const byMonth = new Map<string, Totals>();
+    for (const [day, t] of daily.byKey) {
+      const month = localDateKey(bucketStart(parseLocalDateKey(day, scope.timeZone), "month", scope.timeZone, { calendar }), scope.timeZone);
+      byMonth.set(month, addTotals(byMonth.get(month), t));
+    }
+    return {
+      totals: daily.totals,
+      buckets: starts.map((s, i) => ({ start: s.toISOString(), ...(byMonth.get(days[i]!) ?? toTotals(undefined)) })),
     };
   }
   const { totals, byKey } = await rollupSeries(scope, fromDay, toDay, g, weekStartsOn);
@@ -540,10 +589,11 @@ export interface SalesReport {
 
 /** Figures, trend and breakdowns of the Overview for a resolved range. */
 export async function salesReport(scope: ListScope, range: ResolvedOverviewRange): Promise<SalesReport> {
-  const ws = weekStartFor(scope.currency);
+  // A Jalali week starts on Saturday whatever the merchant's currency.
+  const ws: Weekday = range.calendar === "persian" ? 6 : weekStartFor(scope.currency);
   const [current, previous, dims] = await Promise.all([
-    periodSeries(scope, range.from, range.to, range.fromDay, range.toDay, range.granularity, ws),
-    periodSeries(scope, range.previousFrom, range.previousTo, range.previousFromDay, range.previousToDay, range.granularity, ws),
+    periodSeries(scope, range.from, range.to, range.fromDay, range.toDay, range.granularity, ws, range.calendar),
+    periodSeries(scope, range.previousFrom, range.previousTo, range.previousFromDay, range.previousToDay, range.granularity, ws, range.calendar),
     breakdowns(scope, range.fromDay, range.toDay),
   ]);
   return {
