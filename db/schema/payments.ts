@@ -118,3 +118,19 @@ export const paymentsDaily = pgTable(
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.day, t.status, t.terminalId, t.currency] })],
 );
+
+/** payments_daily by merchant-local month (first day): long ranges and "all time" in a few hundred rows. */
+export const paymentsMonthly = pgTable(
+  "payments_monthly",
+  {
+    merchantId: text("merchant_id").notNull(),
+    month: date("month", { mode: "string" }).notNull(),
+    status: paymentStatus("status").notNull(),
+    terminalId: text("terminal_id").notNull(),
+    currency: currency().notNull(),
+    paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
+    amount: money("amount").notNull().default(sql`0`),
+    amountRefunded: money("amount_refunded").notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.month, t.status, t.terminalId, t.currency] })],
+);

@@ -293,9 +293,9 @@ export async function verifyBulkLoad(db: Db, log: (m: string) => void = () => {}
 
 /**
  * The trigger-kept rollups (sales_daily_totals, sales_monthly, ledger_balances_daily,
- * payout_item_totals, payments_daily) recomputed set-based: for loads that ran with
+ * payout_item_totals, payments_daily, payments_monthly) recomputed set-based: for loads that ran with
  * triggers off. One merchant, or all when omitted.
  */
 export async function rebuildDerivedRollups(db: Db, merchantId?: string): Promise<void> {
-  await db.execute(merchantId ? sql`select rebuild_derived_rollups(${merchantId})` : sql`select rebuild_derived_rollups()`);
+  await db.execute(merchantId ? sql`select rebuild_all_derived_rollups(${merchantId})` : sql`select rebuild_all_derived_rollups()`);
 }
