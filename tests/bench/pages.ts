@@ -142,7 +142,7 @@ export async function benchPaymentsPage(loader: Loader, o: PageBenchOptions): Pr
   const [band] = await rows<{ lo: string; hi: string }>(
     db(),
     sql`select (percentile_disc(0.4) within group (order by amount))::text as lo, (percentile_disc(0.6) within group (order by amount))::text as hi
-        from (select amount from payments where merchant_id = ${scope.merchantId} limit 20000) s`,
+        from payments tablesample system (2) where merchant_id = ${scope.merchantId}`,
   );
   const filtered = { status: "captured", terminal: "term_big_web", min: band!.lo, max: band!.hi };
   const cases: { name: string; params: Record<string, string>; offset: number }[] = [

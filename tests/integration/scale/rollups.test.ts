@@ -1,6 +1,6 @@
 /**
  * The derived rollups the hot pages read (sales_daily_totals, sales_monthly,
- * ledger_balances_daily, payout_item_totals, payments_daily) stay equal to what the
+ * ledger_balances_daily, payout_item_totals, payments_daily, payments_monthly) stay equal to what the
  * rows themselves say, through the app's own writes: payments made, declined,
  * captured later, voided, refunded (in part, in full, failing), and paid out. And
  * balances read through the rollup equal the sum of every posting, at any instant.
@@ -12,6 +12,8 @@ import { capturePayment, createPayment, voidPayment } from "~/modules/payments/p
 import { issueRefund } from "~/modules/refunds/refunds.server";
 import { runPayoutEngine } from "~/modules/settlements/engine.server";
 import { getBalances } from "~/modules/ledger/ledger.server";
+import { listPayments, paymentListQuerySchema } from "~/modules/payments/list.server";
+import { localDateKey } from "~/lib/dates";
 import { CARD, card, fastSandbox, makeMerchant } from "../payments/fixtures";
 import { addAccount, GOOD_SHEBA } from "../settlements/helpers";
 import { useTestDatabase } from "../../support/db";
@@ -27,6 +29,7 @@ const DERIVED: Record<string, [string, string[]]> = {
   ledger_balances_daily: ["merchant_id, currency, account, day", ["amount"]],
   payout_item_totals: ["merchant_id, payout_id, category", ["item_count", "gross", "fee", "net"]],
   payments_daily: ["merchant_id, day, status, terminal_id, currency", ["payment_count", "amount", "amount_refunded"]],
+  payments_monthly: ["merchant_id, month, status, terminal_id, currency", ["payment_count", "amount", "amount_refunded"]],
 };
 
 /**
@@ -97,6 +100,36 @@ describe("derived rollups", () => {
         );
         expect({ pending: b.pending.toString(), available: b.available.toString(), in_transit: b.inTransit.toString(), paid_out: b.paidOut.toString() }).toEqual(raw);
       }
+    }
+  });
+
+  it("give the payments list's totals for any range of whole days, from whole months and the days around them", async () => {
+    const scope = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
+    const day = (offset: number) => localDateKey(new Date(Date.now() + offset * 86400_000), scope.timeZone);
+    const cases: Record<string, string>[] = [
+      {},
+      { range: "7d" },
+      { range: "90d", status: "captured" },
+      { from: day(-100), to: day(-20) },
+      { from: day(-45) },
+      { to: day(-33), terminal: "term_coffee_web" },
+      { from: day(-61), to: day(-60), status: "declined" },
+    ];
+    for (const c of cases) {
+      const filter = paymentListQuerySchema.parse(new URLSearchParams(c));
+      const { totals } = await listPayments(scope, filter);
+      expect(totals.capped).toBe(false);
+      const from = filter.from ?? (filter.range === "7d" ? day(-6) : filter.range === "90d" ? day(-89) : null);
+      const [raw] = await rows<{ n: string; amount: string; refunded: string }>(
+        db(),
+        sql`select count(*)::text as n, coalesce(sum(amount), 0)::text as amount, coalesce(sum(amount_refunded), 0)::text as refunded
+            from payments where merchant_id = ${scope.merchantId}
+              and (${from}::date is null or (created_at at time zone 'Asia/Tehran')::date >= ${from}::date)
+              and (${filter.to ?? null}::date is null or (created_at at time zone 'Asia/Tehran')::date <= ${filter.to ?? null}::date)
+              and (${c.status ?? null}::text is null or status::text = ${c.status ?? null})
+              and (${c.terminal ?? null}::text is null or terminal_id = ${c.terminal ?? null})`,
+      );
+      expect({ n: String(totals.count), amount: totals.amount.toString(), refunded: totals.refunded.toString() }, JSON.stringify(c)).toEqual(raw);
     }
   });
 });
