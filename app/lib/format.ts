@@ -70,7 +70,33 @@ export interface Formatter {
   cardBank(panPrefix: string): string | null;
   /** Digits inside a string (an id, last 4, a code) in the viewer's digits; nothing else changes. */
   digits(s: string): string;
+  /**
+   * A time zone as the reader names it, for sentences ("times in {zone}"): Persian
+   * readers get the city ("تهران"), others the IANA name. Defaults to the merchant's zone.
+   */
+  zoneName(tz?: string): string;
 }
+
+// The zones the console's merchants and reports use most, by their city's Persian name.
+const FA_ZONE_CITIES: Readonly<Record<string, string>> = {
+  "Asia/Tehran": "تهران",
+  "Asia/Dubai": "دبی",
+  "Asia/Istanbul": "استانبول",
+  "Europe/Istanbul": "استانبول",
+  "Asia/Kabul": "کابل",
+  "Asia/Baku": "باکو",
+  "Asia/Yerevan": "ایروان",
+  "Asia/Tokyo": "توکیو",
+  "Europe/London": "لندن",
+  "Europe/Berlin": "برلین",
+  "Europe/Paris": "پاریس",
+  "America/New_York": "نیویورک",
+  "America/Chicago": "شیکاگو",
+  "America/Los_Angeles": "لس‌آنجلس",
+  "America/Toronto": "تورنتو",
+  UTC: "UTC (گرینویچ)",
+  "Etc/UTC": "UTC (گرینویچ)",
+};
 
 function toDate(v: string | Date): Date {
   return v instanceof Date ? v : new Date(v);
@@ -212,6 +238,7 @@ function buildFormatter(prefs: FormatPrefs): Formatter {
       return code ? bankName(code) : null;
     },
     digits: (s) => (persianDigits ? toPersianDigits(s) : toLatinDigits(s)),
+    zoneName: (zone = tz) => (lang === "fa" ? (FA_ZONE_CITIES[zone] ?? zone) : zone),
   };
   return f;
 }

@@ -386,7 +386,7 @@ export default function OverviewPage() {
       <div className="page-header">
         <div>
           <h1>{t("overview.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
+          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
         </div>
       </div>
       <RangeBar data={data} />

@@ -69,7 +69,7 @@ export default function AuditLog() {
       <div className="page-header">
         <div>
           <h1>{t("audit.title")}</h1>
-          <p>{t("audit.intro", { zone: data.timeZone })}</p>
+          <p>{t("audit.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
         </div>
       </div>
       <Form method="get" className="card form-row" aria-label={t("audit.filtersLabel")}>

@@ -206,7 +206,7 @@ export default function PaymentsPage() {
       <div className="page-header">
         <div>
           <h1>{t("payments.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
+          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
         </div>
         <div className="header-actions">
           {data.exportHref ? (

@@ -142,7 +142,7 @@ export default function PayoutsPage() {
       <div className="page-header">
         <div>
           <h1>{t("payouts.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
+          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
         </div>
         {data.exportHref ? (
           <div className="header-actions">

@@ -149,7 +149,7 @@ export default function RefundsPage() {
       <div className="page-header">
         <div>
           <h1>{t("refunds.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.timeZone })}</p>
+          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
         </div>
         {data.exportHref ? (
           <div className="header-actions">

@@ -229,7 +229,7 @@ export default function Settings() {
         <p className="muted" data-testid="schedule-preview">
           {t("settings.schedule.preview", {
             cutoff: fmt.dateTime(data.preview.nextCutoff),
-            zone: s.timeZone,
+            zone: fmt.zoneName(s.timeZone),
             day: fmt.day(data.preview.settlementDay),
             arrival: fmt.day(data.preview.expectedArrivalDate),
           })}
@@ -239,7 +239,7 @@ export default function Settings() {
           <input type="hidden" name="intent" value="schedule" />
           <div className="grid grid-2">
             <div className="field">
-              <label htmlFor="cutoff">{t("settings.schedule.cutoff", { zone: s.timeZone })}</label>
+              <label htmlFor="cutoff">{t("settings.schedule.cutoff", { zone: fmt.zoneName(s.timeZone) })}</label>
               <input
                 id="cutoff"
                 name="cutoff"

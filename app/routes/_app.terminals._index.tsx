@@ -61,7 +61,7 @@ export default function TerminalsPage() {
 
       <div className="table-wrap">
         <table className="table nowrap-table">
-          <caption>{t("terminals.caption", { zone: fmt.timeZone })}</caption>
+          <caption>{t("terminals.caption", { zone: fmt.zoneName() })}</caption>
           <thead>
             <tr>
               <th scope="col">{t("terminals.col.name")}</th>

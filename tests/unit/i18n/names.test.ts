@@ -17,3 +17,12 @@ describe("bank names", () => {
     expect(fa.bankName("Chase")).toBe("Chase");
   });
 });
+
+describe("time zone names in sentences", () => {
+  it("say the city to a Persian reader and the IANA name to others", () => {
+    expect(fa.zoneName()).toBe("تهران");
+    expect(fa.zoneName("America/New_York")).toBe("نیویورک");
+    expect(fa.zoneName("Pacific/Chatham")).toBe("Pacific/Chatham");
+    expect(en.zoneName()).toBe("Asia/Tehran");
+  });
+});
