@@ -10,7 +10,7 @@ import { StepUpFields } from "~/components/step-up";
 import { validateSheba } from "~/lib/bank-account";
 import { makeFormatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
-import { sandboxOutcomeText, shebaErrorMessage } from "~/lib/i18n/messages";
+import { businessFieldError, errorText, sandboxOutcomeText, shebaErrorMessage, terminalFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { can, type Permission } from "~/lib/permissions";
@@ -122,7 +122,9 @@ export async function action({ request }: ActionFunctionArgs) {
   switch (input.intent) {
     case "business": {
       const r = await updateBusinessDetails(ctx.scope, input, meta);
-      if (!r.ok) return json<ActionData>({ error: r, intent, values: raw }, { status: 400 });
+      if (!r.ok) {
+        return json<ActionData>({ error: { field: r.field, message: businessFieldError(t, r.field, r.message) }, intent, values: raw }, { status: 400 });
+      }
       return redirect("/onboarding?done=business");
     }
     case "bank": {
@@ -144,7 +146,10 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     case "terminal": {
       const r = await enableFirstTerminal(ctx.scope, input, meta);
-      if (!r.ok) return json<ActionData>({ error: { message: r.message, field: r.field }, intent, values: raw }, { status: r.status });
+      if (!r.ok) {
+        const message = r.i18n ? errorText(t, r) : terminalFieldError(t, r.field ?? "", r.message);
+        return json<ActionData>({ error: { message, field: r.field }, intent, values: raw }, { status: r.status });
+      }
       // An API key exists only now (only its hash is stored): show it once, no redirect.
       if (r.apiKey) return json<ActionData>({ ok: "terminal", apiKey: r.apiKey });
       return redirect("/onboarding?done=terminal");

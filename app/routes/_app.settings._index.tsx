@@ -11,8 +11,11 @@ import { preprocessDay } from "~/lib/day-input";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
-import { isCurrencyCode, toMajorDecimalString } from "~/lib/money";
+import { makeFormatter } from "~/lib/format";
+import { amountErrorMessage, businessFieldError, scheduleFieldError } from "~/lib/i18n/messages";
+import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
 import { requireAction, requireContext } from "~/modules/access/guard.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
@@ -92,26 +95,34 @@ export async function action({ request }: ActionFunctionArgs) {
     raw[k] = k === "weekendDays" ? [...((raw[k] as string[] | undefined) ?? []), String(v)] : String(v);
   }
   if (raw.intent === "schedule" && !raw.weekendDays) raw.weekendDays = [];
+  const prefs = resolvePreferences(ctx);
+  const t = serverTranslator(prefs);
   const parsed = settingsForm.safeParse(raw);
   const intent = String(raw.intent ?? "");
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return json<ActionData>(
-      { error: { message: issue?.message ?? "Check the form.", field: issue?.path[0]?.toString() }, intent, values: raw },
-      { status: 400 }
-    );
+    return json<ActionData>({ error: { message: t("staff.error.checkForm"), field: issue?.path[0]?.toString() }, intent, values: raw }, { status: 400 });
   }
   const input = parsed.data;
   const meta = { actor: ctx, request };
   switch (input.intent) {
     case "details": {
       const r = await updateBusinessDetails(ctx.scope, input, meta);
-      if (!r.ok) return json<ActionData>({ error: r, intent, values: raw }, { status: 400 });
+      if (!r.ok) {
+        return json<ActionData>({ error: { field: r.field, message: businessFieldError(t, r.field, r.message) }, intent, values: raw }, { status: 400 });
+      }
       return redirect("/settings?done=details");
     }
     case "schedule": {
       const r = await updateSchedule(ctx.scope, input, meta);
-      if (!r.ok) return json<ActionData>({ error: { message: r.message, field: r.field }, intent, values: raw }, { status: 400 });
+      if (!r.ok) {
+        let message = scheduleFieldError(t, r.field, r.message);
+        if (r.field === "minimumPayout" && isCurrencyCode(ctx.merchant.currency)) {
+          const amount = parseAmount(input.minimumPayout, ctx.merchant.currency);
+          if (!amount.ok) message = amountErrorMessage(t, makeFormatter({ ...prefs }), amount);
+        }
+        return json<ActionData>({ error: { message, field: r.field }, intent, values: raw }, { status: 400 });
+      }
       return redirect("/settings?done=schedule");
     }
     case "holiday-close":
@@ -122,7 +133,7 @@ export async function action({ request }: ActionFunctionArgs) {
           ? { kind: "close" as const, day: input.day, name: input.name }
           : { kind: input.intent === "holiday-open" ? ("open" as const) : ("reset" as const), day: input.day };
       const r = await editHoliday(ctx.scope, edit, meta);
-      if (!r.ok) return json<ActionData>({ error: { message: r.message, field: r.field }, intent, values: raw }, { status: 400 });
+      if (!r.ok) return json<ActionData>({ error: { message: scheduleFieldError(t, r.field, r.message), field: r.field }, intent, values: raw }, { status: 400 });
       return redirect("/settings?done=holiday#holidays");
     }
   }

@@ -12,7 +12,9 @@ import { StatusBadge } from "~/components/console/status-badge";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
+import { errorText, terminalFieldError } from "~/lib/i18n/messages";
 import { checkStepUp, notFound, requireAction, requireContext } from "~/modules/access/guard.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
 import {
   deactivateTerminal,
@@ -42,10 +44,11 @@ type ActionResult =
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "terminals:manage");
+  const t = serverTranslator(resolvePreferences(ctx));
   const id = params.terminalId ?? "";
   const intent = intentSchema.safeParse(form.get("intent"));
   if (!intent.success) {
-    return json<ActionResult>({ intent: "", ok: false, errors: { form: "Choose what to do with the terminal." } }, { status: 400 });
+    return json<ActionResult>({ intent: "", ok: false, errors: { form: t("terminals.error.intent") } }, { status: 400 });
   }
   const opts = { request };
   switch (intent.data) {
@@ -53,34 +56,34 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = terminalFieldsSchema.safeParse({ name: form.get("name") ?? "", location: form.get("location") ?? undefined });
       if (!parsed.success) {
         const errors: Record<string, string> = {};
-        for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
+        for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= terminalFieldError(t, String(issue.path[0]), issue.message);
         return json<ActionResult>({ intent: "rename", ok: false, errors }, { status: 400 });
       }
       const r = await renameTerminal(ctx.scope, ctx, id, parsed.data, opts);
-      if (!r.ok) return json<ActionResult>({ intent: "rename", ok: false, errors: { [r.field ?? "form"]: r.message } }, { status: r.status });
+      if (!r.ok) return json<ActionResult>({ intent: "rename", ok: false, errors: { [r.field ?? "form"]: errorText(t, r) } }, { status: r.status });
       return redirect(`/terminals/${id}?done=renamed`);
     }
     case "deactivate": {
       if (form.get("confirm") !== "yes") {
         return json<ActionResult>(
-          { intent: "deactivate", ok: false, errors: { confirm: "Tick the box to confirm: the terminal's API key stops working at once." } },
+          { intent: "deactivate", ok: false, errors: { confirm: t("terminals.error.confirm") } },
           { status: 400 },
         );
       }
       const r = await deactivateTerminal(ctx.scope, ctx, id, opts);
-      if (!r.ok) return json<ActionResult>({ intent: "deactivate", ok: false, errors: { form: r.message } }, { status: r.status });
+      if (!r.ok) return json<ActionResult>({ intent: "deactivate", ok: false, errors: { form: errorText(t, r) } }, { status: r.status });
       return redirect(`/terminals/${id}?done=deactivated`);
     }
     case "reactivate": {
       const r = await reactivateTerminal(ctx.scope, ctx, id, opts);
-      if (!r.ok) return json<ActionResult>({ intent: "reactivate", ok: false, errors: { form: r.message } }, { status: r.status });
+      if (!r.ok) return json<ActionResult>({ intent: "reactivate", ok: false, errors: { form: errorText(t, r) } }, { status: r.status });
       return redirect(`/terminals/${id}?done=${r.needsKey ? "reactivatedNeedsKey" : "reactivated"}`);
     }
     case "rotate": {
       const problem = await checkStepUp(ctx, form, request);
       if (problem) return json<ActionResult>({ intent: "rotate", ok: false, errors: {}, stepUp: problem.message }, { status: 403 });
       const r = await rotateTerminalKey(ctx.scope, ctx, id, opts);
-      if (!r.ok) return json<ActionResult>({ intent: "rotate", ok: false, errors: { form: r.message } }, { status: r.status });
+      if (!r.ok) return json<ActionResult>({ intent: "rotate", ok: false, errors: { form: errorText(t, r) } }, { status: r.status });
       // Shown once, in this response only: never stored, never redirected through a URL.
       return json<ActionResult>({ intent: "rotate", ok: true, key: r.key }, { headers: { "Cache-Control": "no-store" } });
     }

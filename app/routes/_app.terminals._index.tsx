@@ -9,7 +9,9 @@ import { StatusBadge } from "~/components/console/status-badge";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
+import { errorText, terminalFieldError } from "~/lib/i18n/messages";
 import { requireAction, requireContext } from "~/modules/access/guard.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
 
@@ -24,6 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "terminals:manage");
+  const t = serverTranslator(resolvePreferences(ctx));
   const parsed = createTerminalSchema.safeParse({
     name: form.get("name") ?? "",
     location: form.get("location") ?? undefined,
@@ -31,12 +34,12 @@ export async function action({ request }: ActionFunctionArgs) {
   });
   if (!parsed.success) {
     const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
+    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= terminalFieldError(t, String(issue.path[0]), issue.message);
     return json({ errors, values: Object.fromEntries([...form.entries()].filter(([k]) => k !== "_csrf").map(([k, v]) => [k, String(v)])) }, { status: 400 });
   }
   const result = await createTerminal(ctx.scope, ctx, parsed.data, { request });
   if (!result.ok) {
-    return json({ errors: { [result.field ?? "name"]: result.message }, values: { name: parsed.data.name, location: parsed.data.location ?? "", kind: parsed.data.kind } }, { status: result.status });
+    return json({ errors: { [result.field ?? "name"]: errorText(t, result) }, values: { name: parsed.data.name, location: parsed.data.location ?? "", kind: parsed.data.kind } }, { status: result.status });
   }
   return redirect(`/terminals/${result.id}?created=1`);
 }

@@ -1048,6 +1048,33 @@ export const en = {
   "reports.more": "Other filters (status, terminal, card, amount…): filter a list page and use its export link; it downloads exactly the rows of that list, every page of them.",
   "reports.fix": "Fix this to see the preview:",
 
+  /* --------------------------- Terminal refusals --------------------------- */
+  "terminals.error.name": "Give the terminal a name of at most {max} characters.",
+  "terminals.error.location": "Keep the location under {max} characters.",
+  "terminals.error.kind": "Choose how the terminal takes payments.",
+  "terminals.error.nameTaken": "An active terminal is already called “{name}”: choose another name.",
+  "terminals.error.nameClash": "Another active terminal is called “{name}”: rename one of them first.",
+  "terminals.error.notFound": "No terminal {id} was found.",
+  "terminals.error.virtualNoKey": "The virtual terminal is used from this console and has no API key.",
+  "terminals.error.inactiveNoKey": "Terminal “{name}” is deactivated: reactivate it before issuing a key.",
+  "terminals.error.intent": "Choose what to do with the terminal.",
+  "terminals.error.confirm": "Tick the box to confirm: the terminal's API key stops working at once.",
+
+  /* ------------------------ Business and schedule refusals ------------------------ */
+  "businessError.name": "Enter the name customers know you by (at most {max} characters).",
+  "businessError.legalName": "Enter the registered (legal) name of the business (at most {max} characters).",
+  "businessError.businessType": "Say what the business sells, like “Coffee shop” (at most {max} characters).",
+  "businessError.contactPhone": "Enter a phone number with {min} to {max} digits, like {example}.",
+  "businessError.website": "Enter the web address with http:// or https:// (at most {max} characters), or leave it empty.",
+  "scheduleError.cutoff": "Enter the cutoff as a time of day, like {example}.",
+  "scheduleError.delayDays": "The payout delay is a whole number of business days from {min} to {max}.",
+  "scheduleError.weekendDays": "Choose weekend days from the days of the week.",
+  "scheduleError.weekendMax": "At most {max} weekend days: payouts need business days to move.",
+  "scheduleError.holidayCalendar": "Choose a holiday calendar from the list.",
+  "scheduleError.holidayName": "Give the day a name (at most {max} characters), like “Stocktaking”.",
+  "scheduleError.day": "Enter the day as a date.",
+  "scheduleError.notHoliday": "That day is not a public holiday in your calendar, so it is already a business day.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "Owner",
   "role.admin": "Administrator",

@@ -1035,6 +1035,33 @@ export const fa: CatalogShape = {
   "reports.more": "فیلترهای دیگر (وضعیت، پایانه، کارت، مبلغ…): فهرست را فیلتر کنید و از پیوند خروجی آن استفاده کنید؛ دقیقاً همان ردیف‌ها، همه صفحه‌ها، دریافت می‌شود.",
   "reports.fix": "برای دیدن پیش‌نمایش این را اصلاح کنید:",
 
+  /* --------------------------- Terminal refusals --------------------------- */
+  "terminals.error.name": "برای پایانه نامی با حداکثر {max} نویسه بگذارید.",
+  "terminals.error.location": "نشانی محل حداکثر {max} نویسه باشد.",
+  "terminals.error.kind": "روش دریافت پرداخت پایانه را انتخاب کنید.",
+  "terminals.error.nameTaken": "پایانه فعالی با نام «{name}» وجود دارد: نام دیگری انتخاب کنید.",
+  "terminals.error.nameClash": "پایانه فعال دیگری «{name}» نام دارد: نخست نام یکی از آن‌ها را عوض کنید.",
+  "terminals.error.notFound": "پایانه‌ای با شناسه {id} پیدا نشد.",
+  "terminals.error.virtualNoKey": "کارتخوان مجازی از همین پنل به کار می‌رود و کلید API ندارد.",
+  "terminals.error.inactiveNoKey": "پایانه «{name}» غیرفعال است: پیش از صدور کلید آن را دوباره فعال کنید.",
+  "terminals.error.intent": "انتخاب کنید با پایانه چه کنید.",
+  "terminals.error.confirm": "برای تأیید، گزینه را علامت بزنید: کلید API پایانه بی‌درنگ از کار می‌افتد.",
+
+  /* ------------------------ Business and schedule refusals ------------------------ */
+  "businessError.name": "نامی را که مشتریان شما را با آن می‌شناسند وارد کنید (حداکثر {max} نویسه).",
+  "businessError.legalName": "نام ثبت‌شده (حقوقی) کسب‌وکار را وارد کنید (حداکثر {max} نویسه).",
+  "businessError.businessType": "بنویسید کسب‌وکار چه می‌فروشد، مانند «کافی‌شاپ» (حداکثر {max} نویسه).",
+  "businessError.contactPhone": "شماره تلفنی با {min} تا {max} رقم وارد کنید، مانند {example}.",
+  "businessError.website": "نشانی وب را با http:// یا https:// وارد کنید (حداکثر {max} نویسه)، یا خالی بگذارید.",
+  "scheduleError.cutoff": "زمان بستن را به شکل ساعت وارد کنید، مانند {example}.",
+  "scheduleError.delayDays": "فاصله تسویه عددی صحیح از {min} تا {max} روز کاری است.",
+  "scheduleError.weekendDays": "روزهای آخر هفته را از روزهای هفته انتخاب کنید.",
+  "scheduleError.weekendMax": "حداکثر {max} روز آخر هفته: تسویه‌ها به روز کاری نیاز دارند.",
+  "scheduleError.holidayCalendar": "یکی از تقویم‌های تعطیلات فهرست را انتخاب کنید.",
+  "scheduleError.holidayName": "برای روز نامی بگذارید (حداکثر {max} نویسه)، مانند «انبارگردانی».",
+  "scheduleError.day": "روز را به شکل تاریخ وارد کنید.",
+  "scheduleError.notHoliday": "این روز در تقویم شما تعطیل رسمی نیست و از قبل روز کاری است.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "مالک",
   "role.admin": "مدیر",

@@ -141,3 +141,56 @@ export function sandboxOutcomeText(t: Translator, outcome: string): string {
   if (m[1] === "rejected when sent") return t("bankPage.sandbox.rejected", { reason });
   return t("bankPage.sandbox.returned", { reason, count: Number(m[2]) });
 }
+
+/** A refused terminal name, location or kind (app/modules/terminals), by field; anything else as the schema said it. */
+export function terminalFieldError(t: Translator, field: string, english: string): string {
+  if (field === "name") return t("terminals.error.name", { max: 80 });
+  if (field === "location") return t("terminals.error.location", { max: 120 });
+  if (field === "kind") return t("terminals.error.kind");
+  return english;
+}
+
+/**
+ * A refused business detail (app/modules/merchants/onboarding.server.ts), by field:
+ * the module's reasons are English sentences, the reader gets the same reason in theirs.
+ */
+export function businessFieldError(t: Translator, field: string, english: string): string {
+  switch (field) {
+    case "name":
+      return t("businessError.name", { max: 100 });
+    case "legalName":
+      return t("businessError.legalName", { max: 200 });
+    case "businessType":
+      return t("businessError.businessType", { max: 100 });
+    case "contactEmail":
+      return t("staff.error.emailInvalid", { example: "name@example.com" });
+    case "contactPhone":
+      return t("businessError.contactPhone", { min: 7, max: 15, example: "+98 21 5555 0100" });
+    case "website":
+      return t("businessError.website", { max: 200 });
+    case "timeZone":
+      return t("signup.error.timeZone", { example: "Asia/Tehran" });
+    default:
+      return english;
+  }
+}
+
+/** A refused settlement schedule or holiday edit (app/modules/settlements), by field. */
+export function scheduleFieldError(t: Translator, field: string, english: string): string {
+  switch (field) {
+    case "cutoff":
+      return t("scheduleError.cutoff", { example: "23:30" });
+    case "delayDays":
+      return t("scheduleError.delayDays", { min: 0, max: 10 });
+    case "weekendDays":
+      return /three/.test(english) ? t("scheduleError.weekendMax", { max: 3 }) : t("scheduleError.weekendDays");
+    case "holidayCalendar":
+      return t("scheduleError.holidayCalendar");
+    case "name":
+      return t("scheduleError.holidayName", { max: 100 });
+    case "day":
+      return /not a public holiday/.test(english) ? t("scheduleError.notHoliday") : t("scheduleError.day");
+    default:
+      return english;
+  }
+}

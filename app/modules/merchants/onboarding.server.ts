@@ -6,6 +6,7 @@
  * activation is audited); until then it cannot take payments and says which steps are
  * missing.
  */
+import type { Localized } from "~/lib/i18n/messages";
 import { and, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { merchantBankAccounts, merchants, terminals } from "~db/schema";
@@ -317,7 +318,7 @@ export async function chooseProvider(
 
 export type FirstTerminalResult =
   | { ok: true; terminalId: string; apiKey: string | null }
-  | { ok: false; field?: string; message: string; status: 400 | 404 | 409 };
+  | { ok: false; field?: string; message: string; status: 400 | 404 | 409; i18n?: Localized };
 
 /** Creates a terminal through the terminals module (an API terminal gets its key, shown once). */
 export async function enableFirstTerminal(

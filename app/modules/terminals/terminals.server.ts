@@ -4,6 +4,7 @@
  * rotate the API key. Keys are shown once: only their SHA-256 is stored
  * (api_keys.key_hash, looked up by app/modules/terminals/api-auth.server.ts).
  */
+import type { Localized } from "~/lib/i18n/messages";
 import crypto from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -135,7 +136,10 @@ export const createTerminalSchema = terminalFieldsSchema.extend({
   kind: z.enum(["virtual", "api"], { message: "Choose how the terminal takes payments" }),
 });
 
-export type TerminalResult<T = object> = ({ ok: true } & T) | { ok: false; field?: string; message: string; status: 400 | 404 | 409 };
+/** A refusal: `message` in English (logs, API), `i18n` the same sentence as a catalog key for pages. */
+export type TerminalResult<T = object> =
+  | ({ ok: true } & T)
+  | { ok: false; field?: string; message: string; status: 400 | 404 | 409; i18n?: Localized };
 
 async function nameTaken(scope: { merchantId: string }, name: string, exceptId?: string): Promise<boolean> {
   const found = await rows<{ id: string }>(
@@ -153,7 +157,13 @@ export async function createTerminal(
   opts: { request?: Request; now?: Date } = {},
 ): Promise<TerminalResult<{ id: string }>> {
   if (await nameTaken(scope, input.name)) {
-    return { ok: false, status: 409, field: "name", message: `An active terminal is already called "${input.name}": choose another name.` };
+    return {
+      ok: false,
+      status: 409,
+      field: "name",
+      message: `An active terminal is already called "${input.name}": choose another name.`,
+      i18n: { key: "terminals.error.nameTaken", params: { name: input.name } },
+    };
   }
   const now = opts.now ?? new Date();
   const id = newId("term", now);
@@ -190,7 +200,12 @@ async function findTerminal(scope: { merchantId: string }, id: string) {
   return t ?? null;
 }
 
-const NOT_FOUND = (id: string): TerminalResult<never> => ({ ok: false, status: 404, message: `No terminal ${id.slice(0, 80)} was found.` });
+const NOT_FOUND = (id: string): TerminalResult<never> => ({
+  ok: false,
+  status: 404,
+  message: `No terminal ${id.slice(0, 80)} was found.`,
+  i18n: { key: "terminals.error.notFound", params: { id: id.slice(0, 80) } },
+});
 
 export async function renameTerminal(
   scope: { merchantId: string },
@@ -202,7 +217,13 @@ export async function renameTerminal(
   const t = await findTerminal(scope, id);
   if (!t) return NOT_FOUND(id);
   if (await nameTaken(scope, input.name, id)) {
-    return { ok: false, status: 409, field: "name", message: `An active terminal is already called "${input.name}": choose another name.` };
+    return {
+      ok: false,
+      status: 409,
+      field: "name",
+      message: `An active terminal is already called "${input.name}": choose another name.`,
+      i18n: { key: "terminals.error.nameTaken", params: { name: input.name } },
+    };
   }
   const now = opts.now ?? new Date();
   await db().transaction(async (tx) => {
@@ -272,7 +293,13 @@ export async function reactivateTerminal(
   if (!t) return NOT_FOUND(id);
   if (t.status === "active") return { ok: true, needsKey: false };
   if (await nameTaken(scope, t.name, id)) {
-    return { ok: false, status: 409, field: "name", message: `Another active terminal is called "${t.name}": rename one of them first.` };
+    return {
+      ok: false,
+      status: 409,
+      field: "name",
+      message: `Another active terminal is called "${t.name}": rename one of them first.`,
+      i18n: { key: "terminals.error.nameClash", params: { name: t.name } },
+    };
   }
   const now = opts.now ?? new Date();
   await db().transaction(async (tx) => {
@@ -317,10 +344,15 @@ export async function rotateTerminalKey(
   const t = await findTerminal(scope, id);
   if (!t) return NOT_FOUND(id);
   if (t.kind !== "api") {
-    return { ok: false, status: 400, message: "The virtual terminal is used from this console and has no API key." };
+    return { ok: false, status: 400, message: "The virtual terminal is used from this console and has no API key.", i18n: { key: "terminals.error.virtualNoKey" } };
   }
   if (t.status !== "active") {
-    return { ok: false, status: 409, message: `Terminal "${t.name}" is deactivated: reactivate it before issuing a key.` };
+    return {
+      ok: false,
+      status: 409,
+      message: `Terminal "${t.name}" is deactivated: reactivate it before issuing a key.`,
+      i18n: { key: "terminals.error.inactiveNoKey", params: { name: t.name } },
+    };
   }
   const now = opts.now ?? new Date();
   const key = generateApiKey();
