@@ -12,7 +12,7 @@ import { withParams } from "~/components/console/url";
 import type { Granularity } from "~/lib/dates";
 import type { MessageKey } from "~/lib/i18n/en";
 import type { Formatter } from "~/lib/format";
-import { rangePresetLabel } from "~/lib/i18n/messages";
+import { dateFieldError, rangePresetLabel } from "~/lib/i18n/messages";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { OVERVIEW_RANGES } from "~/lib/labels";
 import { can, homePath } from "~/lib/permissions";
@@ -186,9 +186,8 @@ function RangeBar({ data }: { data: Data }) {
   const fmt = useFormat();
   const { prefs } = useI18n();
   const presets = prefs.calendar === "persian" ? JALALI_PRESETS : GREGORIAN_PRESETS;
-  // The server says "YYYY-MM-DD"; a Jalali reader types year/month/day and is told so.
-  const dayError = (message?: string) =>
-    message && prefs.calendar === "persian" && /YYYY-MM-DD/.test(message) ? t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") }) : message;
+  // The server's reasons are about ISO days; a Jalali reader is told in their terms.
+  const dayError = (message?: string) => dateFieldError(t, fmt, message);
   const location = useLocation();
   const { range } = data;
   const hrefFor = (preset: string) => `${location.pathname}${withParams("", { range: preset === "30d" ? null : preset })}`;

@@ -6,7 +6,9 @@ import { Form, Link, useLocation, useNavigation, useSubmit } from "@remix-run/re
 import { useId, type ReactNode } from "react";
 import { DayInput } from "~/components/day-input";
 import type { MessageKey } from "~/lib/i18n/en";
-import { useFormat, useI18n, useT } from "~/lib/i18n/react";
+import { amountErrorMessage, dateFieldError } from "~/lib/i18n/messages";
+import { isCurrencyCode, parseAmount } from "~/lib/money";
+import { useFormat, useT } from "~/lib/i18n/react";
 
 export type FieldErrors = Record<string, string>;
 
@@ -81,13 +83,11 @@ export function DateRangeFields(props: {
 }) {
   const t = useT();
   const fmt = useFormat();
-  const { prefs } = useI18n();
   const id = useId();
   const options = props.options ?? RANGE_OPTIONS;
   const custom = !!(props.from || props.to);
-  // The server says "YYYY-MM-DD"; a Jalali reader types year/month/day and is told so.
-  const dayError = (message?: string) =>
-    message && prefs.calendar === "persian" && /YYYY-MM-DD/.test(message) ? t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") }) : message;
+  // The server's reasons are about ISO days; a Jalali reader is told in their terms.
+  const dayError = (message?: string) => dateFieldError(t, fmt, message);
   return (
     <fieldset className="filter-range">
       <legend>{props.legend ?? t("filters.dateRange")}</legend>
@@ -177,7 +177,16 @@ export function CheckboxMenu(props: {
 
 export function AmountFields(props: { min?: string; max?: string; currency: string; errors: FieldErrors }) {
   const t = useT();
+  const fmt = useFormat();
   const id = useId();
+  // The server's reason is English; the same parse here says it in the reader's language.
+  const amountError = (name: "min" | "max"): string | undefined => {
+    const message = props.errors[name];
+    const typed = props[name];
+    if (!message || !typed || !isCurrencyCode(props.currency)) return message;
+    const r = parseAmount(typed, props.currency);
+    return r.ok ? message : amountErrorMessage(t, fmt, r);
+  };
   return (
     <fieldset className="filter-amount">
       <legend>{t("filters.amount", { currency: props.currency === "IRR" ? t("money.unit.rial") : props.currency })}</legend>
@@ -196,7 +205,7 @@ export function AmountFields(props: { min?: string; max?: string; currency: stri
               aria-invalid={props.errors[name] ? true : undefined}
               aria-describedby={props.errors[name] ? `${id}-${name}-error` : undefined}
             />
-            <FieldError id={`${id}-${name}-error`} message={props.errors[name]} />
+            <FieldError id={`${id}-${name}-error`} message={amountError(name)} />
           </div>
         ))}
       </div>

@@ -1075,6 +1075,11 @@ export const en = {
   "scheduleError.day": "Enter the day as a date.",
   "scheduleError.notHoliday": "That day is not a public holiday in your calendar, so it is already a business day.",
 
+  "dates.error.endBeforeStart": "The end date is before the start date: pick an end date on or after the start.",
+  "dates.error.tooLong": "Choose a range of at most {years} years.",
+  "dates.error.pickFrom": "Pick the first day of the custom range.",
+  "dates.error.pickTo": "Pick the last day of the custom range.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "Owner",
   "role.admin": "Administrator",

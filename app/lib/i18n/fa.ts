@@ -1062,6 +1062,11 @@ export const fa: CatalogShape = {
   "scheduleError.day": "روز را به شکل تاریخ وارد کنید.",
   "scheduleError.notHoliday": "این روز در تقویم شما تعطیل رسمی نیست و از قبل روز کاری است.",
 
+  "dates.error.endBeforeStart": "تاریخ پایان پیش از تاریخ شروع است: تاریخ پایانی برابر یا پس از شروع انتخاب کنید.",
+  "dates.error.tooLong": "بازه‌ای حداکثر {years} ساله انتخاب کنید.",
+  "dates.error.pickFrom": "نخستین روز بازه دلخواه را انتخاب کنید.",
+  "dates.error.pickTo": "آخرین روز بازه دلخواه را انتخاب کنید.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "مالک",
   "role.admin": "مدیر",

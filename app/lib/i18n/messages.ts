@@ -194,3 +194,18 @@ export function scheduleFieldError(t: Translator, field: string, english: string
       return english;
   }
 }
+
+/**
+ * A refused date filter (app/modules/reporting) for the reader: the server's reasons are
+ * English sentences about ISO days, which a Persian reader, who types Jalali days, gets
+ * in Persian. English readers keep the server's sentence.
+ */
+export function dateFieldError(t: Translator, fmt: Pick<Formatter, "lang" | "digits">, message: string | undefined): string | undefined {
+  if (!message || fmt.lang !== "fa") return message;
+  if (/YYYY-MM-DD/.test(message)) return t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") });
+  if (/before (it|the start)/.test(message) || /ends before/.test(message)) return t("dates.error.endBeforeStart");
+  if (/five years/.test(message)) return t("dates.error.tooLong", { years: 5 });
+  if (/first day/.test(message)) return t("dates.error.pickFrom");
+  if (/last day/.test(message)) return t("dates.error.pickTo");
+  return message;
+}

@@ -79,3 +79,18 @@ describe("rangePresetLabel", () => {
     expect(rangePresetLabel(en.t, "jalali_ytd")).toBe("Jalali year to date");
   });
 });
+
+describe("date filter refusals for a Persian reader", () => {
+  it("say the server's ISO-day reasons in Persian, in Jalali terms, and leave English readers the server's words", async () => {
+    const { dateFieldError } = await import("~/lib/i18n/messages");
+    const { translator } = await import("~/lib/i18n/translate");
+    const { makeFormatter } = await import("~/lib/format");
+    const fa = makeFormatter({ locale: "fa", timeZone: "Asia/Tehran", currency: "IRR" });
+    const en = makeFormatter({ locale: "en", timeZone: "Asia/Tehran", currency: "IRR" });
+    const iso = "Enter a date as YYYY-MM-DD, for example 2025-03-21";
+    expect(dateFieldError(translator("fa-IR"), fa, iso)).toContain("۱۴۰۴/۰۱/۳۱");
+    expect(dateFieldError(translator("fa-IR"), fa, "The end date is before the start date: pick an end date on or after the start.")).toMatch(/پیش از تاریخ شروع/);
+    expect(dateFieldError(translator("en-US"), en, iso)).toBe(iso);
+    expect(dateFieldError(translator("fa-IR"), fa, undefined)).toBeUndefined();
+  });
+});
