@@ -77,7 +77,8 @@ export function TrendChart({ data, height = 300 }: { data: TrendPoint[]; height?
       <ClientOnly fallback={<div className="chart-placeholder" />}>
         {() => (
           <ResponsiveContainer width="100%" height="100%">
-            <ComposedChart data={data} margin={cd.margin({ top: 8, start: 4, end: 12, bottom: 0 })}>
+            {/* The end margin leaves room for half of the last period's label, centred on the edge. */}
+            <ComposedChart data={data} margin={cd.margin({ top: 8, start: 4, end: 44, bottom: 0 })}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e4e7ec" />
               <XAxis dataKey="label" {...cd.xAxis} tick={{ fontSize: 12 }} minTickGap={24} interval="preserveStartEnd" />
               <YAxis {...cd.yAxis} tick={{ fontSize: 12 }} width={64} tickFormatter={(v: number) => fmt.moneyCompact(v)} />
