@@ -63,6 +63,7 @@ export const ledgerEntries = pgTable(
     }),
     check("ledger_entries_nonzero", sql`${t.amount} <> 0`),
     check("ledger_entries_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    // Migration 0006 rebuilds it with INCLUDE (amount): balances read it index-only.
     index("ledger_entries_account").on(t.merchantId, t.account, t.currency, t.availableOn),
   ],
 );
