@@ -1080,6 +1080,12 @@ export const en = {
   "dates.error.pickFrom": "Pick the first day of the custom range.",
   "dates.error.pickTo": "Pick the last day of the custom range.",
 
+  /* ------------------------------ Mail ------------------------------ */
+  "mail.invite.subject": "{inviter} invited you to {merchant} on Merchant Console",
+  "mail.invite.intro": "{inviter} ({inviterEmail}) invited you to join {merchant} as {role}.",
+  "mail.invite.open": { one: "Open this link to accept and set your password (valid for {count} day, usable once):", other: "Open this link to accept and set your password (valid for {count} days, usable once):" },
+  "mail.invite.ignore": "If you did not expect this invitation, ignore this message.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "Owner",
   "role.admin": "Administrator",

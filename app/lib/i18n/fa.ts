@@ -1067,6 +1067,12 @@ export const fa: CatalogShape = {
   "dates.error.pickFrom": "نخستین روز بازه دلخواه را انتخاب کنید.",
   "dates.error.pickTo": "آخرین روز بازه دلخواه را انتخاب کنید.",
 
+  /* ------------------------------ Mail ------------------------------ */
+  "mail.invite.subject": "{inviter} شما را به {merchant} در پنل پذیرنده دعوت کرد",
+  "mail.invite.intro": "{inviter} ({inviterEmail}) شما را دعوت کرده است که با نقش {role} به {merchant} بپیوندید.",
+  "mail.invite.open": { other: "برای پذیرفتن و تعیین رمز عبور این پیوند را باز کنید (تا {count} روز معتبر است و یک بار کار می‌کند):" },
+  "mail.invite.ignore": "اگر انتظار این دعوت را نداشتید، این پیام را نادیده بگیرید.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "مالک",
   "role.admin": "مدیر",

@@ -3,7 +3,9 @@ import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { invitations, memberships, merchants, users } from "~db/schema";
 import { newId } from "~/lib/ids";
+import { intlLocale, normalizeLocale } from "~/lib/i18n/locales";
 import type { Localized } from "~/lib/i18n/messages";
+import { translator } from "~/lib/i18n/translate";
 import { ROLE_LABELS, type Role } from "~/lib/permissions";
 import type { AppContext } from "~/modules/access/guard.server";
 import { audit } from "~/modules/audit/audit.server";
@@ -179,13 +181,19 @@ export async function inviteMember(
       expiresAt,
       createdAt: now,
     });
+    // The invitee has no preferences yet: the mail and the page it opens speak the merchant's language.
+    const lang = normalizeLocale(actor.merchant.defaultLocale);
+    const t = translator(intlLocale(lang));
+    const days = INVITATION_LIFETIME_MS / 86_400_000;
     await sendMail(tx, {
       to: email,
-      subject: `${actor.user.name} invited you to ${actor.merchant.name} on Merchant Console`,
+      subject: t("mail.invite.subject", { inviter: actor.user.name, merchant: actor.merchant.name }),
+      // The link stands on its own line, outside any sentence, so no mail client takes a
+      // bidi mark or a full stop for part of it.
       body:
-        `${actor.user.name} (${actor.user.email}) invited you to join ${actor.merchant.name} as ${ROLE_LABELS[input.role]}.\n\n` +
-        `Open this link to accept and set your password (valid for 7 days, usable once):\n${link}\n\n` +
-        `If you did not expect this invitation, ignore this message.`,
+        `${t("mail.invite.intro", { inviter: actor.user.name, inviterEmail: actor.user.email, merchant: actor.merchant.name, role: t(`role.${input.role}`) })}\n\n` +
+        `${t("mail.invite.open", { count: days })}\n${lang === "en" ? link : `${link}?lang=${lang}`}\n\n` +
+        t("mail.invite.ignore"),
     });
     await audit(tx, {
       actor,
