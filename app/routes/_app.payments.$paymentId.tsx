@@ -7,6 +7,7 @@ import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { maskPan } from "~/lib/card";
 import type { MessageKey } from "~/lib/i18n/en";
+import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can, refundsUncapped } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -129,7 +130,10 @@ function Details({ data }: { data: Data }) {
   rows.push([t("payments.col.description"), p.description ?? "–"]);
   rows.push([t("paymentDetail.providerReference"), p.providerReference ? <span className="mono">{p.providerReference}</span> : "–"]);
   if (p.declineCode || p.failureMessage) {
-    rows.push([t("paymentDetail.declineReason"), `${p.failureMessage ?? ""}${p.declineCode ? ` (${p.declineCode})` : ""}`]);
+    // The decline in the reader's words when the code is a known one; the provider's message otherwise.
+    const declineKey = `decline.${p.declineCode ?? ""}`;
+    const reason = isMessageKey(declineKey) ? t(declineKey) : (p.failureMessage ?? "");
+    rows.push([t("paymentDetail.declineReason"), `${reason}${p.declineCode ? ` (${p.declineCode})` : ""}`]);
   }
   if (p.createdByName) rows.push([t("paymentDetail.takenBy"), p.createdByName]);
   return (

@@ -8,6 +8,7 @@ import { DataTable } from "~/components/console/data-table";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import type { MessageKey } from "~/lib/i18n/en";
+import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -146,7 +147,7 @@ export default function PayoutPage() {
 
       {p.status === "failed" ? (
         <p className="error-box" role="status">
-          {t("payoutDetail.failedNotice", { message: p.failureMessage ?? p.failureCode ?? "" })}
+          {t("payoutDetail.failedNotice", { message: payoutFailureText(t, p.failureCode) || (p.failureMessage ?? "") })}
         </p>
       ) : null}
 

@@ -22,6 +22,7 @@ import { StatusBadge } from "~/components/console/status-badge";
 import { withParams } from "~/components/console/url";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
+import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -90,7 +91,9 @@ export default function PayoutsPage() {
         cell: ({ row }) => (
           <>
             <StatusBadge kind="payoutStatus" status={row.original.status} />
-            {row.original.failureMessage ? <div className="muted">{row.original.failureMessage}</div> : null}
+            {row.original.failureMessage || row.original.failureCode ? (
+              <div className="muted">{payoutFailureText(t, row.original.failureCode) || row.original.failureMessage}</div>
+            ) : null}
           </>
         ),
       },

@@ -125,10 +125,10 @@ export function errorText(t: Translator, e: { message: string; i18n?: Localized 
   return e.i18n ? localize(t, e.i18n) : e.message;
 }
 
-/** A failure code of the bank (account_closed...) in words, else the code. */
+/** A failure code of the bank (account_closed...) in words; "" for a code without words (show the bank's message then). */
 export function payoutFailureText(t: Translator, code: string | null | undefined): string {
   const key = `payoutFailure.${code ?? ""}`;
-  return isMessageKey(key) ? t(key) : (code ?? "");
+  return isMessageKey(key) ? t(key) : "";
 }
 
 /** What the sandbox bank does with a test account, from its fixed English description. */
@@ -136,7 +136,7 @@ export function sandboxOutcomeText(t: Translator, outcome: string): string {
   if (outcome === "paid on the expected date") return t("bankPage.sandbox.paid");
   const m = /^(fails in transit|rejected when sent|paid, then returned (\d+) days later): (\w+)$/.exec(outcome);
   if (!m) return outcome;
-  const reason = payoutFailureText(t, m[3]);
+  const reason = payoutFailureText(t, m[3]) || m[3]!;
   if (m[1] === "fails in transit") return t("bankPage.sandbox.failsInTransit", { reason });
   if (m[1] === "rejected when sent") return t("bankPage.sandbox.rejected", { reason });
   return t("bankPage.sandbox.returned", { reason, count: Number(m[2]) });
