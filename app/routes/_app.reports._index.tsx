@@ -11,6 +11,7 @@ import { useRef, type FormEvent } from "react";
 import { pageTitle } from "~/components/console/meta";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
+import { dateFieldError } from "~/lib/i18n/messages";
 import { useI18n } from "~/lib/i18n/react";
 import { requireContext } from "~/modules/access/guard.server";
 import type { ReportId } from "~/modules/exports/definition";
@@ -71,6 +72,18 @@ export default function Reports() {
     }, typing ? 700 : 0);
   };
   const err = (field: string) => (s.error?.field === field ? s.error.message : null);
+  // The page's refusals are English sentences; a Persian reader gets the reason in Persian.
+  const errorMessage = !s.error
+    ? null
+    : fmt.lang !== "fa"
+      ? s.error.message
+      : s.error.field === "columns"
+        ? t("reports.error.columns")
+        : s.error.field === "tz"
+          ? t("reports.error.tz", { example: "Asia/Tehran" })
+          : /must be after/.test(s.error.message)
+            ? t("dates.error.endBeforeStart")
+            : (dateFieldError(t, fmt, s.error.message) ?? s.error.message);
   const busy = navigation.state !== "idle";
   const isArrival = s.report === "payouts" || s.report === "payout-reconciliation";
   const rangeText =
@@ -171,7 +184,7 @@ export default function Reports() {
             <h2 id="r-preview">{t("reports.before")}</h2>
             {s.error ? (
               <div className="error-box" role="alert">
-                <strong>{t("reports.fix")}</strong> <span dir="auto">{s.error.message}</span>
+                <strong>{t("reports.fix")}</strong> <span dir="auto">{errorMessage}</span>
               </div>
             ) : null}
             {s.preview ? (

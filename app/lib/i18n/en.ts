@@ -1086,6 +1086,9 @@ export const en = {
   "mail.invite.open": { one: "Open this link to accept and set your password (valid for {count} day, usable once):", other: "Open this link to accept and set your password (valid for {count} days, usable once):" },
   "mail.invite.ignore": "If you did not expect this invitation, ignore this message.",
 
+  "reports.error.columns": "Tick at least one column.",
+  "reports.error.tz": "That is not a time zone: use an IANA name such as {example}.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "Owner",
   "role.admin": "Administrator",

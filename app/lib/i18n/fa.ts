@@ -1073,6 +1073,9 @@ export const fa: CatalogShape = {
   "mail.invite.open": { other: "برای پذیرفتن و تعیین رمز عبور این پیوند را باز کنید (تا {count} روز معتبر است و یک بار کار می‌کند):" },
   "mail.invite.ignore": "اگر انتظار این دعوت را نداشتید، این پیام را نادیده بگیرید.",
 
+  "reports.error.columns": "دست‌کم یک ستون را علامت بزنید.",
+  "reports.error.tz": "این منطقه زمانی نیست: نامی از IANA مانند {example} به کار ببرید.",
+
   /* ---------------------- Vocabulary (stored values) ----------------- */
   "role.owner": "مالک",
   "role.admin": "مدیر",

@@ -202,7 +202,7 @@ export function scheduleFieldError(t: Translator, field: string, english: string
  */
 export function dateFieldError(t: Translator, fmt: Pick<Formatter, "lang" | "digits">, message: string | undefined): string | undefined {
   if (!message || fmt.lang !== "fa") return message;
-  if (/YYYY-MM-DD/.test(message)) return t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") });
+  if (/YYYY-MM-DD|as a date/.test(message)) return t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") });
   if (/before (it|the start)/.test(message) || /ends before/.test(message)) return t("dates.error.endBeforeStart");
   if (/five years/.test(message)) return t("dates.error.tooLong", { years: 5 });
   if (/first day/.test(message)) return t("dates.error.pickFrom");
