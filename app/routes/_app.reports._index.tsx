@@ -11,7 +11,9 @@ import { useRef, type FormEvent } from "react";
 import { pageTitle } from "~/components/console/meta";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
+import type { MessageKey } from "~/lib/i18n/en";
 import { dateFieldError } from "~/lib/i18n/messages";
+import { isMessageKey } from "~/lib/i18n/translate";
 import { useI18n } from "~/lib/i18n/react";
 import { requireContext } from "~/modules/access/guard.server";
 import type { ReportId } from "~/modules/exports/definition";
@@ -237,9 +239,16 @@ export default function Reports() {
                   <input type="checkbox" name="col" value={c.key} id={`col-${c.key}`} defaultChecked={c.checked} />
                   <label htmlFor={`col-${c.key}`} style={{ flex: 1 }} title={c.doc}>
                     <code dir="ltr">{c.key}</code>{" "}
-                    <span className="muted" style={{ fontSize: "0.85rem" }} lang="en" dir="ltr">
-                      {c.doc}
-                    </span>
+                    {fmt.lang === "en" || !isMessageKey(`exportColumn.${c.key}`) ? (
+                      <span className="muted" style={{ fontSize: "0.85rem" }} lang="en" dir="ltr">
+                        {c.doc}
+                      </span>
+                    ) : (
+                      // The column's meaning in the reader's words; the English sentence stays in its title.
+                      <span className="muted" style={{ fontSize: "0.85rem" }}>
+                        {t(`exportColumn.${c.key}` as MessageKey)}
+                      </span>
+                    )}
                   </label>
                   <button type="submit" name="move" value={`${c.key}:up`} className="btn" disabled={i === 0} aria-label={t("reports.moveUp", { column: c.key })} style={{ minHeight: 28, padding: "0 0.5rem" }}>
                     ↑
