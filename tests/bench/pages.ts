@@ -108,7 +108,7 @@ export async function benchOverview(loader: Loader, o: PageBenchOptions): Promis
       o.log(`  Overview ${preset}: loader and raw aggregate agree (${data.current.totals.capturedCount.toLocaleString("en-US")} captured payments, gross ${data.current.totals.gross})`);
     }
     const ours = await sample(() => callLoader(loader, `/?range=${preset}`, o.cookie), o.iterations);
-    const base = await sample(() => rawOverview(range), Math.max(5, Math.ceil(o.iterations / 3)), 1);
+    const base = await sample(() => rawOverview(range), Math.max(5, Math.ceil(o.iterations / 3)), 1, 60_000);
     out.push(latency(`Overview ${preset} p95`, ours.p95, base.p95, 50, 20));
   }
   return out;
@@ -160,7 +160,7 @@ export async function benchPaymentsPage(loader: Loader, o: PageBenchOptions): Pr
     const filter = paymentListQuerySchema.parse(new URLSearchParams(c.params));
     const where = paymentFilterSql(scope, filter);
     const ours = await sample(() => callLoader(loader, path, o.cookie), o.iterations);
-    const base = await sample(() => offsetPage(where, c.offset, filter.limit), Math.max(5, Math.ceil(o.iterations / 3)), 1);
+    const base = await sample(() => offsetPage(where, c.offset, filter.limit), Math.max(5, Math.ceil(o.iterations / 3)), 1, 30_000);
     out.push(latency(`payments: ${c.name} p95`, ours.p95, base.p95, 30));
   }
   return out;
