@@ -103,14 +103,24 @@ function persianPartsFormatter(tz: string): Intl.DateTimeFormat {
 
 const WEEKDAYS: Record<string, Weekday> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
+// Building an Intl.DateTimeFormat costs tens of microseconds and every page checks the
+// merchant's zone several times: remember the answer (a bounded set of names).
+const timeZoneValidity = new Map<string, boolean>();
+
 export function isValidTimeZone(tz: unknown): tz is string {
   if (typeof tz !== "string" || tz.trim() === "") return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let ok = timeZoneValidity.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (timeZoneValidity.size >= 1000) timeZoneValidity.clear();
+    timeZoneValidity.set(tz, ok);
   }
+  return ok;
 }
 
 export function zonedParts(date: Date, tz: string): ZonedParts {

@@ -20,7 +20,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
 import { resolvePreferences } from "~/modules/i18n/preferences.server";
 import { balanceOverview } from "~/modules/payouts/balances.server";
-import { paymentFilterOptions } from "~/modules/payments/list.server";
+import { terminalOptions } from "~/modules/payments/list.server";
 import { ListFilterError, listScope, parseListQuery } from "~/modules/reporting/list-query.server";
 import {
   overviewQuerySchema,
@@ -78,11 +78,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
     range = resolveOverviewRange(ctx.merchant.timeZone, { range: "30d" }, new Date(), { calendar });
   }
   const canPayouts = can(ctx.role, "payouts:view");
-  const [report, balances, refunds, options] = await Promise.all([
+  const [report, balances, refunds, terminals] = await Promise.all([
     salesReport(scope, range),
     canPayouts ? balanceOverview(scope) : Promise.resolve(null),
     recentRefunds(scope, 5),
-    paymentFilterOptions(scope),
+    terminalOptions(scope),
   ]);
   return json(
     {
@@ -108,7 +108,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         bank: breakdownJson(report.breakdowns.bank),
         funding: breakdownJson(report.breakdowns.funding),
       },
-      terminals: Object.fromEntries(options.terminals.map((x) => [x.id, x.name])),
+      terminals: Object.fromEntries(terminals.map((x) => [x.id, x.name])),
       balances,
       refunds: refunds.map((r) => (can(ctx.role, "cards:view") ? r : { ...r, cardLast4: null })),
       canPayments: can(ctx.role, "payments:view"),

@@ -117,7 +117,21 @@ export async function getBalances(
   currency?: string,
   opts: { at?: Date; dbx?: DbOrTx } = {},
 ): Promise<Balances> {
-  const dbx = opts.dbx ?? db();
+  const [b] = await getBalancesAt(scope, currency, [opts.at ?? new Date()], opts.dbx);
+  return b!;
+}
+
+/**
+ * Balances as of several instants in one statement (the Overview wants now and the
+ * next cutoff): one pass over the daily balances, plus the postings of each instant's
+ * own day.
+ */
+export async function getBalancesAt(
+  scope: MerchantScope,
+  currency: string | undefined,
+  instants: Date[],
+  dbx: DbOrTx = db(),
+): Promise<Balances[]> {
   let cur = currency;
   if (!cur) {
     const [m] = await dbx
@@ -127,41 +141,49 @@ export async function getBalances(
     if (!m) throw new Error(`unknown merchant ${scope.merchantId}`);
     cur = m.currency;
   }
+  if (instants.length === 0) return [];
   // Whole UTC days of available_on come from ledger_balances_daily (kept by a trigger
-  // on ledger_entries in the same transaction); only the postings of the day `at` falls
-  // in are read one by one, to split that day at the instant. Same answer as summing
-  // every posting, in a few hundred rows whatever the ledger's size.
-  const atDate = opts.at ?? new Date();
-  const at = atDate.toISOString();
-  const day = at.slice(0, 10);
-  const [r] = await rows<{ pending: string; available: string; in_transit: string; paid_out: string }>(
+  // on ledger_entries in the same transaction); only the postings of the day an instant
+  // falls in are read one by one, to split that day at the instant. Same answer as
+  // summing every posting, in a few hundred rows whatever the ledger's size.
+  const points = instants.map((d) => {
+    const at = d.toISOString();
+    return { at, day: at.slice(0, 10) };
+  });
+  const before = sql.join(
+    points.map((p, i) => sql`coalesce(sum(amount) filter (where account = 'merchant_balance' and day < ${p.day}::date), 0) as ${sql.raw(`before_${i}`)}`),
+    sql`, `,
+  );
+  const today = sql.join(
+    points.map(
+      (p, i) => sql`(select coalesce(sum(amount), 0) from ledger_entries
+        where merchant_id = ${scope.merchantId} and account = 'merchant_balance' and currency = ${cur}
+          and available_on >= ${`${p.day}T00:00:00Z`}::timestamptz and available_on <= ${p.at}::timestamptz) as ${sql.raw(`today_${i}`)}`,
+    ),
+    sql`, `,
+  );
+  const [r] = await rows<Record<string, string>>(
     dbx,
-    sql`with days as (
-      select
-        coalesce(sum(amount) filter (where account = 'merchant_balance' and day < ${day}::date), 0) as balance_before,
+    sql`select days.*, ${today} from (
+      select ${before},
         coalesce(sum(amount) filter (where account = 'merchant_balance'), 0) as balance_total,
         coalesce(sum(amount) filter (where account = 'merchant_in_transit'), 0) as in_transit,
         coalesce(sum(amount) filter (where account = 'bank_paid_out'), 0) as paid_out
       from ledger_balances_daily
       where merchant_id = ${scope.merchantId} and currency = ${cur}
-    ), today as (
-      select coalesce(sum(amount), 0) as available_today
-      from ledger_entries
-      where merchant_id = ${scope.merchantId} and account = 'merchant_balance' and currency = ${cur}
-        and available_on >= ${`${day}T00:00:00Z`}::timestamptz and available_on <= ${at}::timestamptz
-    )
-    select (balance_total - balance_before - available_today)::text as pending,
-      (balance_before + available_today)::text as available,
-      in_transit::text as in_transit, paid_out::text as paid_out
-    from days, today`,
+    ) days`,
   );
-  return {
-    currency: cur,
-    pending: BigInt(r?.pending ?? "0"),
-    available: BigInt(r?.available ?? "0"),
-    inTransit: BigInt(r?.in_transit ?? "0"),
-    paidOut: BigInt(r?.paid_out ?? "0"),
-  };
+  const big = (v: unknown) => BigInt(String(v ?? "0"));
+  return points.map((_, i) => {
+    const available = big(r?.[`before_${i}`]) + big(r?.[`today_${i}`]);
+    return {
+      currency: cur!,
+      pending: big(r?.balance_total) - available,
+      available,
+      inTransit: big(r?.in_transit),
+      paidOut: big(r?.paid_out),
+    };
+  });
 }
 
 /** Sum of postings per account (all time), for reconciliation and tests. */

@@ -326,14 +326,19 @@ async function paymentTotals(scope: ListScope, filter: PaymentListQuery, where: 
   return toTotals(t, Number(t?.count ?? 0) > EXACT_TOTALS_UP_TO);
 }
 
+/** The merchant's terminals, by name: what a terminal id is called on screen. */
+export function terminalOptions(scope: { merchantId: string }): Promise<{ id: string; name: string; status: string }[]> {
+  return rows<{ id: string; name: string; status: string }>(
+    db(),
+    sql`select id, name, status::text as status from terminals where merchant_id = ${scope.merchantId} order by name, id`,
+  );
+}
+
 /** Choices for the filter form: the merchant's terminals and the issuing banks seen in its sales (from the rollup). */
 export async function paymentFilterOptions(scope: ListScope): Promise<{ terminals: { id: string; name: string; status: string }[]; banks: string[] }> {
   const dbx = db();
   const [terminals, banks] = await Promise.all([
-    rows<{ id: string; name: string; status: string }>(
-      dbx,
-      sql`select id, name, status::text as status from terminals where merchant_id = ${scope.merchantId} order by name, id`,
-    ),
+    terminalOptions(scope),
     rows<{ issuer_bank: string }>(
       dbx,
       // sales_monthly: the same banks as sales_daily in a thirtieth of the rows.

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { db, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
-import { getBalances, type Balances } from "~/modules/ledger/ledger.server";
+import { getBalancesAt, type Balances } from "~/modules/ledger/ledger.server";
 import { expectedArrival, nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
 import type { ListScope } from "~/modules/reporting/list-query.server";
 import { PAYOUT_ROW_SELECT, toPayoutRow, type PayoutListRow, type PayoutRowRaw } from "./list.server";
@@ -94,8 +94,7 @@ function jsonBalances(b: Balances) {
 
 export async function balanceOverview(scope: ListScope, now: Date = new Date()): Promise<BalanceOverview> {
   const dbx = db();
-  const [balances, upcoming, cal] = await Promise.all([
-    getBalances({ merchantId: scope.merchantId }, scope.currency, { at: now }),
+  const [upcoming, cal] = await Promise.all([
     rows<PayoutRowRaw>(
       dbx,
       sql`select ${PAYOUT_ROW_SELECT} from ${payouts}
@@ -104,20 +103,28 @@ export async function balanceOverview(scope: ListScope, now: Date = new Date()):
     ),
     loadSettlementCalendar(scope, now),
   ]);
-  let estimate: NextPayoutEstimate | null = null;
+  let cutoff: Date | null = null;
   try {
-    const cutoff = nextCutoff(now, cal.calendar);
-    const atCutoff = await getBalances({ merchantId: scope.merchantId }, scope.currency, { at: cutoff });
-    estimate = {
-      cutoffAt: cutoff.toISOString(),
-      amount: atCutoff.available.toString(),
-      expectedArrivalDate: expectedArrival(cutoff, cal.calendar),
-      willPayOut: atCutoff.available > 0n && atCutoff.available >= cal.minimumPayout,
-      minimumPayout: cal.minimumPayout.toString(),
-    };
+    cutoff = nextCutoff(now, cal.calendar);
   } catch {
     // A calendar with no business day in reach (misconfigured weekends): show balances without an estimate.
-    estimate = null;
+    cutoff = null;
   }
-  return { ...jsonBalances(balances), upcoming: upcoming.map(toPayoutRow), estimate };
+  // Now and at the next cutoff, in one statement.
+  const [balances, atCutoff] = await getBalancesAt({ merchantId: scope.merchantId }, scope.currency, cutoff ? [now, cutoff] : [now], dbx);
+  let estimate: NextPayoutEstimate | null = null;
+  if (cutoff && atCutoff) {
+    try {
+      estimate = {
+        cutoffAt: cutoff.toISOString(),
+        amount: atCutoff.available.toString(),
+        expectedArrivalDate: expectedArrival(cutoff, cal.calendar),
+        willPayOut: atCutoff.available > 0n && atCutoff.available >= cal.minimumPayout,
+        minimumPayout: cal.minimumPayout.toString(),
+      };
+    } catch {
+      estimate = null;
+    }
+  }
+  return { ...jsonBalances(balances!), upcoming: upcoming.map(toPayoutRow), estimate };
 }
