@@ -16,6 +16,7 @@ import { connect, migrate, openPglite, pgliteDir, setDb } from "../../db/client.
 import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
 import { responseBackpressure } from "../modules/exports/backpressure.server";
+import { requestScope } from "./request-scope";
 
 // What loaders see as `context`: the CSP nonce, and for CSV exports a way to wait
 // until the client has taken what was sent (Remix's adapter ignores backpressure).
@@ -110,14 +111,19 @@ if (mode === "development") {
   app.all("*", async (req, res, next) => {
     try {
       build = await loadBuild();
-      return createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) })(req, res, next);
+      const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
+      return req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next);
     } catch (error) {
       next(error);
     }
   });
   await broadcastDevReady(build);
 } else {
-  app.all("*", createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) }));
+  const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
+  // One store per GET, shared by all its loaders (app/server/request-scope.ts).
+  app.all("*", (req, res, next) =>
+    req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next),
+  );
 }
 
 let stopScheduler: (() => void) | undefined;

@@ -19,6 +19,7 @@ import {
 import { consumeTotp } from "~/modules/auth/totp.server";
 import { readForm } from "~/modules/auth/request.server";
 import { publicPreferences, resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { requestScope } from "~/server/request-scope";
 
 export type { Permission, Role };
 
@@ -59,14 +60,20 @@ type Resolution =
   | { kind: "ok"; ctx: AppContext; row: SessionRow }
   | { kind: "signed_out"; reason?: "idle" | "expired" | "revoked" | "access_removed"; clearCookie: boolean };
 
-// Parent and child loaders of one navigation often resolve the same request; do it once.
+// Parent and child loaders of one navigation resolve the same request; do it once. Each
+// loader gets its own Request object, so a GET's resolution is kept in the store of its
+// HTTP request (app/server/request-scope.ts); without one (tests calling a loader, or a
+// POST, whose action may change the session) the Request object is the key.
 const resolved = new WeakMap<Request, Promise<Resolution>>();
+const SCOPE_KEY = Symbol("resolved session");
 
 function resolve(request: Request): Promise<Resolution> {
-  let p = resolved.get(request);
+  const store = request.method === "GET" || request.method === "HEAD" ? requestScope().getStore() : undefined;
+  let p = (store?.get(SCOPE_KEY) as Promise<Resolution> | undefined) ?? resolved.get(request);
   if (!p) {
     p = resolveUncached(request);
     resolved.set(request, p);
+    store?.set(SCOPE_KEY, p);
   }
   return p;
 }
