@@ -12,6 +12,8 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { spawn } from "node:child_process";
+import cluster from "node:cluster";
+import os from "node:os";
 import { connect, migrate, openPglite, pgliteDir, setDb } from "../../db/client.server";
 import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
@@ -79,93 +81,171 @@ async function seedIfEmpty(): Promise<void> {
   console.log(`Demo data ready in ${(summary.ms / 1000).toFixed(1)} s.`);
 }
 
-await seedIfEmpty();
-const handle = await connect();
-setDb(handle);
-console.log(`Database: ${handle.driver === "pglite" ? `embedded PostgreSQL (PGlite) at ${handle.location}` : handle.location}`);
-
-async function loadBuild(): Promise<ServerBuild> {
-  const stamp = fs.statSync(buildPath).mtimeMs;
-  return (await import(`${pathToFileURL(buildPath).href}?t=${stamp}`)) as ServerBuild;
-}
-
-let build = await loadBuild();
-const app = express();
-app.disable("x-powered-by");
-app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
-app.use(compression());
-
-// Optional middleware from other modules (security headers) is loaded if present.
-const securityPath = path.resolve(process.cwd(), "app/server/security-headers.ts");
-if (fs.existsSync(securityPath)) {
-  const mod = (await import(pathToFileURL(securityPath).href)) as { securityHeaders?: () => express.RequestHandler };
-  if (mod.securityHeaders) app.use(mod.securityHeaders());
-}
-
-// Fingerprinted assets never change: cache them for a year. Everything else briefly.
-app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-app.use(express.static("public", { maxAge: "1h" }));
-
-if (mode === "development") {
-  const { broadcastDevReady } = await import("@remix-run/node");
-  app.all("*", async (req, res, next) => {
-    try {
-      build = await loadBuild();
-      const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
-      return req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next);
-    } catch (error) {
-      next(error);
+/**
+ * Server processes. Node renders a page on one core; on PostgreSQL the server forks one
+ * worker per core (WEB_CONCURRENCY to choose) sharing the port, each with its own pool of
+ * DATABASE_POOL_SIZE connections. PGlite is one process's database: always one process.
+ */
+function serverProcesses(): number {
+  if (mode === "development" || !process.env.DATABASE_URL) {
+    if (Number(process.env.WEB_CONCURRENCY ?? 1) > 1 && !process.env.DATABASE_URL) {
+      console.warn("WEB_CONCURRENCY is ignored on the embedded database (PGlite is one process's database): set DATABASE_URL to use several processes.");
     }
-  });
-  await broadcastDevReady(build);
-} else {
-  const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
-  // One store per GET, shared by all its loaders (app/server/request-scope.ts).
-  app.all("*", (req, res, next) =>
-    req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next),
-  );
-}
-
-let stopScheduler: (() => void) | undefined;
-const schedulerPath = path.resolve(process.cwd(), "app/server/scheduler.ts");
-if (process.env.SCHEDULER !== "0" && fs.existsSync(schedulerPath)) {
-  const mod = (await import(pathToFileURL(schedulerPath).href)) as { startScheduler?: () => () => void };
-  stopScheduler = mod.startScheduler?.();
-}
-
-const server = app.listen(port, host, () => {
-  const url = `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
-  const logins = USERS.map((u) => `    ${u.email.padEnd(28)} ${u.memberships.map((m) => `${m.role} @ ${m.merchantId === "mer_demo_coffee" ? "Demo Coffee Roasters" : "Northwind Books"}`).join(", ")}`);
-  console.log(
-    [
-      "",
-      `Merchant Console is running at ${url}  (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
-      "",
-      `  Demo logins (password for all: ${DEMO_PASSWORD}):`,
-      ...logins,
-      "",
-      "  Press Ctrl-C to stop.",
-      "",
-    ].join("\n"),
-  );
-});
-
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: shutting down…`);
-  // Hard stop after 2.5 s whatever happens: the promise of Ctrl-C is "promptly".
-  setTimeout(() => process.exit(0), 2500).unref();
-  stopScheduler?.();
-  server.close();
-  server.closeAllConnections();
-  try {
-    await handle.close();
-  } catch {
-    // Closing twice or mid-query is not worth a non-zero exit on shutdown.
+    return 1;
   }
-  process.exit(0);
+  const raw = process.env.WEB_CONCURRENCY;
+  if (raw === undefined || raw.trim() === "") return Math.max(1, Math.min(os.availableParallelism(), 16));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    console.error(`WEB_CONCURRENCY must be a whole number of processes from 1 to 256, got "${raw}".`);
+    process.exit(1);
+  }
+  return n;
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+function banner(url: string, readyMs: number, processes: number): string {
+  const logins = USERS.map((u) => `    ${u.email.padEnd(28)} ${u.memberships.map((m) => `${m.role} @ ${m.merchantId === "mer_demo_coffee" ? "Demo Coffee Roasters" : "Northwind Books"}`).join(", ")}`);
+  return [
+    "",
+    `Merchant Console is running at ${url}  (ready in ${(readyMs / 1000).toFixed(1)} s${processes > 1 ? `, ${processes} server processes` : ""})`,
+    "",
+    `  Demo logins (password for all: ${DEMO_PASSWORD}):`,
+    ...logins,
+    "",
+    "  Press Ctrl-C to stop.",
+    "",
+  ].join("\n");
+}
+
+const processes = cluster.isPrimary ? serverProcesses() : Number(process.env.WEB_CONCURRENCY ?? 1);
+const publicUrl = `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
+
+if (cluster.isPrimary && processes > 1) {
+  // The primary migrates and seeds once, then only supervises: the workers serve.
+  await seedIfEmpty();
+  const h = await connect();
+  console.log(`Database: ${h.location}`);
+  await h.close();
+  let stopping = false;
+  let listening = 0;
+  const crashes: number[] = [];
+  const fork = (index: number) => {
+    const worker = cluster.fork({ WORKER_INDEX: String(index), WEB_CONCURRENCY: String(processes), SEED_ON_START: "0" });
+    worker.on("listening", () => {
+      if (++listening === processes) console.log(banner(publicUrl, Date.now() - startedAt, processes));
+    });
+    worker.on("exit", (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length && crashes[0]! < now - 60_000) crashes.shift();
+      if (crashes.length > 5) {
+        console.error(`Server process ${index} keeps exiting (code ${code ?? signal}): stopping.`);
+        process.exit(1);
+      }
+      console.error(`Server process ${index} exited (${code ?? signal}): starting another.`);
+      fork(index);
+    });
+  };
+  for (let i = 0; i < processes; i++) fork(i);
+  const stopAll = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: shutting down…`);
+    setTimeout(() => process.exit(0), 3000).unref();
+    const alive = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
+    let left = alive.length;
+    if (left === 0) process.exit(0);
+    for (const w of alive) {
+      w!.once("exit", () => --left === 0 && process.exit(0));
+      w!.process.kill("SIGTERM");
+    }
+  };
+  process.on("SIGINT", () => stopAll("SIGINT"));
+  process.on("SIGTERM", () => stopAll("SIGTERM"));
+} else {
+  await serve();
+}
+
+async function serve(): Promise<void> {
+  const worker = !cluster.isPrimary;
+  if (!worker) await seedIfEmpty();
+  const handle = await connect();
+  setDb(handle);
+  if (!worker) console.log(`Database: ${handle.driver === "pglite" ? `embedded PostgreSQL (PGlite) at ${handle.location}` : handle.location}`);
+
+  async function loadBuild(): Promise<ServerBuild> {
+    const stamp = fs.statSync(buildPath).mtimeMs;
+    return (await import(`${pathToFileURL(buildPath).href}?t=${stamp}`)) as ServerBuild;
+  }
+
+  let build = await loadBuild();
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
+  app.use(compression());
+
+  // Optional middleware from other modules (security headers) is loaded if present.
+  const securityPath = path.resolve(process.cwd(), "app/server/security-headers.ts");
+  if (fs.existsSync(securityPath)) {
+    const mod = (await import(pathToFileURL(securityPath).href)) as { securityHeaders?: () => express.RequestHandler };
+    if (mod.securityHeaders) app.use(mod.securityHeaders());
+  }
+
+  // Fingerprinted assets never change: cache them for a year. Everything else briefly.
+  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+
+  if (mode === "development") {
+    const { broadcastDevReady } = await import("@remix-run/node");
+    app.all("*", async (req, res, next) => {
+      try {
+        build = await loadBuild();
+        const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
+        return req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next);
+      } catch (error) {
+        next(error);
+      }
+    });
+    await broadcastDevReady(build);
+  } else {
+    const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
+    // One store per GET, shared by all its loaders (app/server/request-scope.ts).
+    app.all("*", (req, res, next) =>
+      req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next),
+    );
+  }
+
+  let stopScheduler: (() => void) | undefined;
+  const schedulerPath = path.resolve(process.cwd(), "app/server/scheduler.ts");
+  // One scheduler for the whole server: in the first worker when there are several.
+  const schedulerHere = !worker || process.env.WORKER_INDEX === "0";
+  if (process.env.SCHEDULER !== "0" && schedulerHere && fs.existsSync(schedulerPath)) {
+    const mod = (await import(pathToFileURL(schedulerPath).href)) as { startScheduler?: () => () => void };
+    stopScheduler = mod.startScheduler?.();
+  }
+
+  const server = app.listen(port, host, () => {
+    if (!worker) console.log(banner(publicUrl, Date.now() - startedAt, 1));
+  });
+
+  let stopping = false;
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    if (!worker) console.log(`\n${signal}: shutting down…`);
+    // Hard stop after 2.5 s whatever happens: the promise of Ctrl-C is "promptly".
+    setTimeout(() => process.exit(0), 2500).unref();
+    stopScheduler?.();
+    server.close();
+    server.closeAllConnections();
+    try {
+      await handle.close();
+    } catch {
+      // Closing twice or mid-query is not worth a non-zero exit on shutdown.
+    }
+    process.exit(0);
+  }
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
