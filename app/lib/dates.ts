@@ -148,9 +148,35 @@ function wallClockMs(year: number, month: number, day: number, hour = 0, minute 
   return d.getTime();
 }
 
-function offsetMsAt(instantMs: number, tz: string): number {
+function exactOffsetMsAt(instantMs: number, tz: string): number {
   const p = zonedParts(new Date(instantMs), tz);
   return wallClockMs(p.year, p.month, p.day, p.hour, p.minute, p.second) - (instantMs - mod(instantMs, 1000));
+}
+
+// Every UTC offset change in use falls on a quarter hour, so the offset is remembered
+// per quarter hour (when it is the same at both ends of it; otherwise each instant is
+// looked up): turning a day into its first instant asks for up to six offsets, each an
+// Intl formatToParts, and a page turns dozens of days.
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsetCache = new Map<string, Map<number, number | null>>();
+
+function offsetMsAt(instantMs: number, tz: string): number {
+  let byBucket = offsetCache.get(tz);
+  if (!byBucket) {
+    if (offsetCache.size >= 100) offsetCache.clear();
+    byBucket = new Map();
+    offsetCache.set(tz, byBucket);
+  }
+  const bucket = Math.floor(instantMs / QUARTER_HOUR_MS);
+  let offset = byBucket.get(bucket);
+  if (offset === undefined) {
+    const start = bucket * QUARTER_HOUR_MS;
+    const a = exactOffsetMsAt(start, tz);
+    offset = a === exactOffsetMsAt(start + QUARTER_HOUR_MS - 1000, tz) ? a : null;
+    if (byBucket.size >= 20_000) byBucket.clear();
+    byBucket.set(bucket, offset);
+  }
+  return offset ?? exactOffsetMsAt(instantMs, tz);
 }
 
 /**
