@@ -13,7 +13,17 @@
 import { sql } from "drizzle-orm";
 import { openPostgres, rows, type Db } from "~db/client.server";
 import * as s from "~db/schema";
-import { CopyBuffer, postgresCopyTarget, rebuildDerivedRollups, verifyBulkLoad, type CopyTable, type CopyTarget } from "~db/seed/copy";
+import fs from "node:fs";
+import {
+  CopyBuffer,
+  postgresCopyTarget,
+  rebuildDerivedRollups,
+  recycleChunks,
+  verifyBulkLoad,
+  type CopyFormat,
+  type CopyTable,
+  type CopyTarget,
+} from "~db/seed/copy";
 import { generateMerchantDays } from "~db/seed/generate";
 import { HOLIDAYS } from "~db/seed/holidays";
 import type { MerchantSpec } from "~db/seed/merchants";
@@ -30,6 +40,10 @@ export interface LoadOptions {
   log: (msg: string) => void;
   /** Keep every index during the load (slower; for comparison). */
   keepIndexes?: boolean;
+  /** Keep primary keys (and the foreign keys that need them) during the load. */
+  keepKeys?: boolean;
+  /** COPY input format (default binary). */
+  format?: CopyFormat;
 }
 
 export interface LoadReport {
@@ -37,7 +51,7 @@ export interface LoadReport {
   rows: number;
   /** Generation and COPY, wall clock. */
   loadMs: number;
-  /** Rebuilding the secondary indexes after the load. */
+  /** Rebuilding the secondary indexes and primary keys after the load. */
   indexMs: number;
   /** Set-based verification of what the triggers would have checked. */
   verifyMs: number;
@@ -48,13 +62,25 @@ export interface LoadReport {
   bytes: number;
   /** Payments and rows per table. */
   tables: Record<string, number>;
+  /** Where the load's time went: CPU seconds per stage, COPY wall time per session. */
+  split: LoadSplit;
+}
+
+export interface LoadSplit {
+  /** JavaScript main-thread seconds in the generator and in encoding its rows for COPY (its CPU time unless the OS preempted it). */
+  generateCpu: number;
+  encodeCpu: number;
+  /** All of this process's CPU seconds during the load (the above, sockets, GC). */
+  processCpu: number;
+  /** Per COPY session: the tables it carries, its COPY wall seconds, and the server backend's CPU seconds (null when the server is not on this machine). */
+  sessions: { tables: string[]; copySeconds: number; backendCpu: number | null }[];
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<LoadReport> {
   const handle = await openPostgres(url, { max: 1 });
-  // Two load sessions: payments-side and ledger-side tables COPY at the same time.
+  // Two load sessions COPY at the same time (one per core).
   const second = await openPostgres(url, { max: 1 });
   const db = handle.db;
   type Client = Parameters<typeof postgresCopyTarget>[0] & { unsafe(q: string): Promise<unknown> };
@@ -73,35 +99,60 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
     }
     if (!triggersOff) opts.log("  (not a superuser: loading with every trigger on, which is slower)");
 
-    // Secondary indexes are built once at the end (a sort) instead of row by row.
+    // What pg_restore does: data first, then indexes and keys. Secondary indexes and
+    // primary keys (with the foreign keys that need them) are built once at the end, by
+    // a sort, instead of row by row; re-adding a key proves its uniqueness, re-adding a
+    // foreign key proves every reference (PostgreSQL validates it set-based).
     const indexes = opts.keepIndexes ? [] : await dropSecondaryIndexes(db);
     if (indexes.length) opts.log(`  dropped ${indexes.length} secondary indexes for the load; they are rebuilt after it`);
+    const keys = opts.keepKeys || !triggersOff ? { keys: [], foreignKeys: [] } : await dropKeys(db);
+    if (keys.keys.length) {
+      opts.log(`  dropped ${keys.keys.length} primary keys and the ${keys.foreignKeys.length} foreign keys that need them for the load; they are re-added after it`);
+    }
 
-    const targets = { a: postgresCopyTarget(clientA), b: postgresCopyTarget(clientB) };
-    const sideA = new Set<CopyTable>(["payments", "refunds", "sales_daily"]);
-    const buffer = new CopyBuffer();
+    const targets = [postgresCopyTarget(clientA), postgresCopyTarget(clientB)];
+    const pids = await Promise.all([clientA, clientB].map(backendPid));
+    const cpu0 = pids.map(backendCpu);
+    const sessionTables = [new Set<string>(), new Set<string>()];
+    const copySeconds = [0, 0];
+    const buffer = new CopyBuffer({ format: opts.format ?? "binary" });
     let inflight: Promise<unknown> = Promise.resolve();
     let bytes = 0;
     const copyMs: Record<string, number> = {};
-    const run = async (target: CopyTarget, parts: [CopyTable, Buffer[]][]) => {
-      for (const [table, chunks] of parts) {
+    // Largest first; with row triggers off (no foreign key checks) the two sessions take
+    // the next table as they get free, which keeps them equally busy. With triggers on,
+    // each session keeps its parents before their children.
+    const sizeOrder: CopyTable[] = ["ledger_entries", "payments", "ledger_transactions", "payout_items", "sales_daily", "refunds", "payouts"];
+    const sideA = new Set<CopyTable>(["payments", "refunds", "sales_daily"]);
+    const worker = async (i: number, queue: [CopyTable, Buffer[]][]) => {
+      for (let part = queue.shift(); part; part = queue.shift()) {
+        const [table, chunks] = part;
         const t0 = performance.now();
-        await target.copy(table, chunks);
-        copyMs[table] = (copyMs[table] ?? 0) + performance.now() - t0;
+        await targets[i]!.copy(table, chunks, buffer.format);
+        recycleChunks(chunks);
+        const ms = performance.now() - t0;
+        copyMs[table] = (copyMs[table] ?? 0) + ms;
+        copySeconds[i]! += ms / 1000;
+        sessionTables[i]!.add(table);
       }
     };
     const flush = async () => {
       const parts = buffer.take();
       await inflight; // one chunk in flight: PostgreSQL ingests it while we generate the next
       for (const [, chunks] of parts) for (const c of chunks) bytes += c.length;
-      inflight = Promise.all([
-        run(targets.a, parts.filter(([t]) => sideA.has(t))),
-        run(targets.b, parts.filter(([t]) => !sideA.has(t))),
-      ]);
+      if (triggersOff) {
+        const queue = [...parts].sort((x, y) => sizeOrder.indexOf(x[0]) - sizeOrder.indexOf(y[0]));
+        inflight = Promise.all([worker(0, queue), worker(1, queue)]);
+      } else {
+        inflight = Promise.all([worker(0, parts.filter(([t]) => sideA.has(t))), worker(1, parts.filter(([t]) => !sideA.has(t)))]);
+      }
       inflight.catch(() => {}); // surfaced by the next await
     };
 
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
+    let generateMs = 0;
+    let encodeMs = 0;
     let payments = 0;
     let rowsTotal = 0;
     let lastLog = started;
@@ -109,7 +160,7 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
     for (let i = 1; i <= opts.smallMerchants; i++) merchants.push([smallMerchant(i), opts.smallPayments]);
     for (const [spec, count] of merchants) {
       const bank = { bankAccountId: `ba_${spec.id.slice(4)}`, bankAccountMask: "•••• 9012" };
-      for (const batch of generateMerchantDays(spec, {
+      const days = generateMerchantDays(spec, {
         seed: opts.seed,
         payments: count,
         days: opts.days,
@@ -117,8 +168,16 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
         calendar: calendarFor(spec),
         ...bank,
         refundUserIds: spec.id === BIG.id ? [BENCH_USER.id] : [],
-      })) {
+      });
+      for (;;) {
+        const g0 = performance.now();
+        const next = days.next();
+        const g1 = performance.now();
+        generateMs += g1 - g0;
+        if (next.done) break;
+        const batch = next.value;
         buffer.add(batch);
+        encodeMs += performance.now() - g1;
         payments += batch.payments.length;
         if (buffer.rows >= 400_000) {
           rowsTotal += buffer.rows;
@@ -136,16 +195,34 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
     await flush();
     await inflight;
     const loadMs = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpuStart);
+    const cpu1 = pids.map(backendCpu);
+    const split: LoadSplit = {
+      generateCpu: generateMs / 1000,
+      encodeCpu: encodeMs / 1000,
+      processCpu: (cpuUsed.user + cpuUsed.system) / 1e6,
+      sessions: [0, 1].map((i) => ({
+        tables: COPY_TABLES.filter((t) => sessionTables[i]!.has(t)),
+        copySeconds: copySeconds[i]!,
+        backendCpu: cpu0[i] !== null && cpu1[i] !== null ? cpu1[i]! - cpu0[i]! : null,
+      })),
+    };
     opts.log(`  COPY time by table (s): ${Object.entries(copyMs).map(([t, ms]) => `${t} ${(ms / 1000).toFixed(1)}`).join(", ")}`);
+    logSplit(split, payments, loadMs, opts.log);
     for (const c of [clientA, clientB]) await c.unsafe("SET session_replication_role = origin");
 
     const i0 = performance.now();
-    await rebuildIndexes([clientA, clientB], indexes);
+    await rebuildIndexes([clientA, clientB], [...keys.keys, ...indexes]);
     const indexMs = performance.now() - i0;
-    if (indexes.length) opts.log(`  rebuilt ${indexes.length} indexes in ${(indexMs / 1000).toFixed(1)} s`);
+    if (indexes.length || keys.keys.length) {
+      opts.log(`  rebuilt ${keys.keys.length} primary keys and ${indexes.length} indexes in ${(indexMs / 1000).toFixed(1)} s`);
+    }
 
     const v0 = performance.now();
-    await verifyBulkLoad(db, opts.log);
+    // Re-adding a foreign key is PostgreSQL's own set-based proof of every reference
+    // (the same anti-join verifyBulkLoad runs); those checks are not run twice.
+    const proven = await readdForeignKeys([clientA, clientB], keys.foreignKeys, opts.log);
+    await verifyBulkLoad(db, opts.log, { skip: proven });
     const verifyMs = performance.now() - v0;
 
     // The triggers that keep the derived rollups were off with the others.
@@ -176,6 +253,7 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
       triggersOff,
       bytes,
       tables: Object.fromEntries(counts.map((c) => [c.t, Number(c.n)])),
+      split,
     };
   } finally {
     await handle.close();
@@ -183,7 +261,101 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
   }
 }
 
-const LOADED_TABLES = ["payments", "refunds", "payouts", "ledger_transactions", "ledger_entries", "payout_items", "sales_daily"];
+/** How the load's time split, in seconds and in CPU microseconds per payment. */
+function logSplit(s: LoadSplit, payments: number, loadMs: number, log: (m: string) => void) {
+  const us = (sec: number) => `${((sec * 1e6) / Math.max(payments, 1)).toFixed(1)} µs/payment`;
+  const other = s.processCpu - s.generateCpu - s.encodeCpu;
+  log(
+    `  JS: generate ${s.generateCpu.toFixed(1)} s (${us(s.generateCpu)}), encode ${s.encodeCpu.toFixed(1)} s (${us(s.encodeCpu)}), ` +
+      `other CPU of this process (GC, sockets) ${Math.max(other, 0).toFixed(1)} s (${us(Math.max(other, 0))})`,
+  );
+  s.sessions.forEach((x, i) =>
+    log(
+      `  COPY session ${i + 1} (${x.tables.join(", ")}): busy ${x.copySeconds.toFixed(1)} s of ${(loadMs / 1000).toFixed(1)}` +
+        (x.backendCpu === null ? "" : `, server backend CPU ${x.backendCpu.toFixed(1)} s (${us(x.backendCpu)})`),
+    ),
+  );
+  const backends = s.sessions.every((x) => x.backendCpu !== null) ? s.sessions.reduce((a, x) => a + x.backendCpu!, 0) : null;
+  if (backends !== null) {
+    const total = s.processCpu + backends;
+    log(
+      `  CPU in all: ${total.toFixed(1)} s (${us(total)}) over ${(loadMs / 1000).toFixed(1)} s of wall clock = ${(total / (loadMs / 1000)).toFixed(2)} cores busy; ` +
+        `at 2 full cores this work allows ${Math.round(payments / (total / 2)).toLocaleString("en-US")} payments/s`,
+    );
+  }
+}
+
+const COPY_TABLES: CopyTable[] = ["payments", "refunds", "payouts", "ledger_transactions", "ledger_entries", "payout_items", "sales_daily"];
+const LOADED_TABLES: string[] = COPY_TABLES;
+
+type Unsafe = { unsafe(q: string): Promise<unknown> };
+
+async function backendPid(c: Unsafe): Promise<number> {
+  const r = (await c.unsafe("select pg_backend_pid() as pid")) as { pid: number }[];
+  return Number(r[0]!.pid);
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** CPU seconds a server backend has used, when the server runs on this machine (null otherwise). */
+function backendCpu(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (!/\((postgres|postmaster)\)/.test(stat)) return null;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+  } catch {
+    return null;
+  }
+}
+
+interface DroppedKeys {
+  /** ALTER TABLE ... ADD CONSTRAINT statements that re-create the primary keys. */
+  keys: string[];
+  /** The foreign keys that referenced them: table, name, definition. */
+  foreignKeys: { table: string; name: string; def: string }[];
+}
+
+/**
+ * Drops the primary keys of the loaded tables and the foreign keys that need them (a key
+ * cannot go while a foreign key points at it); returns how to put them back.
+ */
+async function dropKeys(db: Db): Promise<DroppedKeys> {
+  const keys = await rows<{ table: string; name: string; def: string }>(
+    db,
+    sql`select c.conrelid::regclass::text as table, c.conname as name, pg_get_constraintdef(c.oid) as def
+        from pg_constraint c join pg_class t on t.oid = c.conrelid
+        where c.contype in ('p', 'u') and t.relname in ${LOADED_TABLES} and t.relnamespace = 'public'::regnamespace`,
+  );
+  const foreignKeys = await rows<{ table: string; name: string; def: string }>(
+    db,
+    sql`select f.conrelid::regclass::text as table, f.conname as name, pg_get_constraintdef(f.oid) as def
+        from pg_constraint f join pg_constraint k on k.conindid = f.conindid and k.contype in ('p', 'u')
+        join pg_class t on t.oid = k.conrelid
+        where f.contype = 'f' and t.relname in ${LOADED_TABLES} and t.relnamespace = 'public'::regnamespace`,
+  );
+  for (const f of foreignKeys) await db.execute(sql.raw(`ALTER TABLE ${f.table} DROP CONSTRAINT ${quoteIdent(f.name)}`));
+  for (const k of keys) await db.execute(sql.raw(`ALTER TABLE ${k.table} DROP CONSTRAINT ${quoteIdent(k.name)}`));
+  return { keys: keys.map((k) => `ALTER TABLE ${k.table} ADD CONSTRAINT ${quoteIdent(k.name)} ${k.def}`), foreignKeys };
+}
+
+/** Re-adds (and so validates) the dropped foreign keys; returns the verifyBulkLoad checks they prove. */
+async function readdForeignKeys(clients: Unsafe[], fks: DroppedKeys["foreignKeys"], log: (m: string) => void): Promise<string[]> {
+  const queue = [...fks];
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const t0 = performance.now();
+        await c.unsafe(`ALTER TABLE ${f.table} ADD CONSTRAINT ${quoteIdent(f.name)} ${f.def}`);
+        log(`  verified: ${f.table} ${f.def} (foreign key re-added and validated, ${Math.round(performance.now() - t0)} ms)`);
+      }
+    }),
+  );
+  return fks.map((f) => `${f.table} ${f.def}`);
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
 
 /** Drops the indexes of the loaded tables that back no constraint; returns their definitions. */
 async function dropSecondaryIndexes(db: Db): Promise<string[]> {
