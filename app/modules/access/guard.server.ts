@@ -1,7 +1,7 @@
 import { json, redirect } from "@remix-run/node";
-import { and, asc, eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { db } from "~db/client.server";
-import { memberships, merchants, users } from "~db/schema";
+import { memberships, merchants, sessions, users } from "~db/schema";
 import { makeFormatter } from "~/lib/format";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { ROLE_PERMISSIONS, can, refundsUncapped, type Permission, type Role } from "~/lib/permissions";
@@ -10,9 +10,11 @@ import { verifyPassword } from "~/modules/auth/password.server";
 import {
   clearSessionCookie,
   markVerified,
-  readSession,
   revokeSession,
   safeEqual,
+  sessionIdFor,
+  sessionState,
+  sessionTokenFrom,
   touchSession,
   type SessionRow,
 } from "~/modules/auth/session.server";
@@ -78,10 +80,31 @@ function resolve(request: Request): Promise<Resolution> {
   return p;
 }
 
+type MembershipListRow = { merchantId: string; merchantName: string; role: string; status: string };
+
 async function resolveUncached(request: Request): Promise<Resolution> {
   const dbx = db();
   const now = new Date();
-  const state = await readSession(dbx, request, now);
+  const token = sessionTokenFrom(request);
+  // The session, its user, its merchant and the user's memberships: one round trip per page.
+  const [found] = token
+    ? await dbx
+        .select({
+          session: sessions,
+          user: users,
+          merchant: merchants,
+          list: sql<MembershipListRow[] | string | null>`(
+            select json_agg(json_build_object('merchantId', ms.merchant_id, 'merchantName', mm.name, 'role', ms.role, 'status', ms.status) order by mm.name)
+            from ${memberships} ms join ${merchants} mm on mm.id = ms.merchant_id
+            where ms.user_id = ${sessions.userId})`,
+        })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .leftJoin(merchants, eq(merchants.id, sessions.merchantId))
+        .where(eq(sessions.id, sessionIdFor(token)))
+        .limit(1)
+    : [];
+  const state = sessionState(found?.session, now);
   switch (state.status) {
     case "none":
       return { kind: "signed_out", clearCookie: false };
@@ -110,20 +133,10 @@ async function resolveUncached(request: Request): Promise<Resolution> {
       break;
   }
   const row = state.row;
-  const user = await dbx.query.users.findFirst({ where: eq(users.id, row.userId) });
-  if (!user || !row.merchantId) return { kind: "signed_out", clearCookie: true };
-
-  const list = await dbx
-    .select({
-      merchantId: memberships.merchantId,
-      merchantName: merchants.name,
-      role: memberships.role,
-      status: memberships.status,
-    })
-    .from(memberships)
-    .innerJoin(merchants, eq(merchants.id, memberships.merchantId))
-    .where(eq(memberships.userId, user.id))
-    .orderBy(asc(merchants.name));
+  const user = found!.user;
+  if (!row.merchantId) return { kind: "signed_out", clearCookie: true };
+  const rawList = found!.list;
+  const list: MembershipListRow[] = (typeof rawList === "string" ? (JSON.parse(rawList) as MembershipListRow[]) : rawList) ?? [];
   const current = list.find((m) => m.merchantId === row.merchantId);
   if (!current || current.status !== "active") {
     // Disabled (or removed) on this merchant: the session ends on this very request.
@@ -139,9 +152,7 @@ async function resolveUncached(request: Request): Promise<Resolution> {
     }
     return { kind: "signed_out", reason: "access_removed", clearCookie: true };
   }
-  const merchant = await dbx.query.merchants.findFirst({
-    where: and(eq(merchants.id, current.merchantId)),
-  });
+  const merchant = found!.merchant;
   if (!merchant) return { kind: "signed_out", clearCookie: true };
 
   await touchSession(dbx, row, now);

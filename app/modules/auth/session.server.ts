@@ -131,6 +131,11 @@ export async function readSession(dbx: DbOrTx, request: Request, now = new Date(
   const token = sessionTokenFrom(request);
   if (!token) return { status: "none" };
   const row = await dbx.query.sessions.findFirst({ where: eq(sessions.id, sessionIdFor(token)) });
+  return sessionState(row, now);
+}
+
+/** What state a session row is in at `now` (no row: no session). */
+export function sessionState(row: SessionRow | undefined, now: Date): SessionState {
   if (!row) return { status: "none" };
   if (row.revokedAt) return { status: "revoked", row };
   if (row.expiresAt.getTime() <= now.getTime()) return { status: "expired", row };
