@@ -16,7 +16,10 @@ export async function loadSettlementCalendar(
   scope: { merchantId: string },
   around: Date = new Date(),
 ): Promise<{ calendar: SettlementCalendar; minimumPayout: bigint }> {
-  const dbx = db();
+  // Holidays within a few months either side are all a payout estimate can touch.
+  const from = new Date(around.getTime() - 40 * 86400_000).toISOString().slice(0, 10);
+  const to = new Date(around.getTime() + 120 * 86400_000).toISOString().slice(0, 10);
+  // The schedule, the country's holidays and the merchant's own days, in one round trip.
   const [m] = await rows<{
     time_zone: string;
     cutoff: string;
@@ -24,27 +27,24 @@ export async function loadSettlementCalendar(
     weekend: number[] | string;
     holiday_calendar: string;
     minimum_payout: string;
+    country_days: string[] | string | null;
+    closed_days: string[] | string | null;
+    open_days: string[] | string | null;
   }>(
-    dbx,
-    sql`select time_zone, to_char(settlement_cutoff, 'HH24:MI') as cutoff, settlement_delay_days as delay,
-          weekend_days as weekend, holiday_calendar, minimum_payout::text as minimum_payout
-        from merchants where id = ${scope.merchantId}`,
+    db(),
+    sql`select m.time_zone, to_char(m.settlement_cutoff, 'HH24:MI') as cutoff, m.settlement_delay_days as delay,
+          m.weekend_days as weekend, m.holiday_calendar, m.minimum_payout::text as minimum_payout,
+          (select array_agg(h.day::text) from holidays h
+            where h.calendar = m.holiday_calendar and h.day between ${from}::date and ${to}::date) as country_days,
+          (select array_agg(o.day::text) from merchant_holidays o
+            where o.merchant_id = m.id and o.closed and o.day between ${from}::date and ${to}::date) as closed_days,
+          (select array_agg(o.day::text) from merchant_holidays o
+            where o.merchant_id = m.id and not o.closed and o.day between ${from}::date and ${to}::date) as open_days
+        from merchants m where m.id = ${scope.merchantId}`,
   );
   if (!m) throw new Error(`unknown merchant ${scope.merchantId}`);
-  // Holidays within a few months either side are all a payout estimate can touch.
-  const from = new Date(around.getTime() - 40 * 86400_000).toISOString().slice(0, 10);
-  const to = new Date(around.getTime() + 120 * 86400_000).toISOString().slice(0, 10);
-  const [country, own] = await Promise.all([
-    rows<{ day: string }>(
-      dbx,
-      sql`select day::text as day from holidays where calendar = ${m.holiday_calendar} and day between ${from}::date and ${to}::date`,
-    ),
-    rows<{ day: string; closed: boolean }>(
-      dbx,
-      sql`select day::text as day, closed from merchant_holidays
-          where merchant_id = ${scope.merchantId} and day between ${from}::date and ${to}::date`,
-    ),
-  ]);
+  const days = (v: string[] | string | null): string[] =>
+    v === null ? [] : Array.isArray(v) ? v : v.replace(/[{}"]/g, "").split(",").filter(Boolean);
   const weekend = Array.isArray(m.weekend)
     ? m.weekend.map(Number)
     : String(m.weekend)
@@ -52,8 +52,8 @@ export async function loadSettlementCalendar(
         .split(",")
         .filter(Boolean)
         .map(Number);
-  const holidays = new Set([...country.map((h) => h.day), ...own.filter((h) => h.closed).map((h) => h.day)]);
-  const openDays = new Set(own.filter((h) => !h.closed).map((h) => h.day));
+  const holidays = new Set([...days(m.country_days), ...days(m.closed_days)]);
+  const openDays = new Set(days(m.open_days));
   return {
     calendar: { timeZone: m.time_zone, cutoff: m.cutoff, delayDays: Number(m.delay), weekendDays: weekend, holidays, openDays },
     minimumPayout: BigInt(m.minimum_payout),

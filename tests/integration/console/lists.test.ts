@@ -211,6 +211,18 @@ describe("payouts", () => {
     expect(new Date(b.estimate!.cutoffAt).getTime()).toBeGreaterThan(now.getTime());
     expect(b.estimate!.expectedArrivalDate >= localDateKey(now, coffee.timeZone)).toBe(true);
   });
+
+  it("the next payout estimate skips a day the merchant closes, and comes back when it reopens it", async () => {
+    const now = new Date();
+    const before = (await balanceOverview(coffee, now)).estimate!;
+    const day = before.expectedArrivalDate;
+    await t.db.execute(sql`insert into merchant_holidays (merchant_id, day, name, closed) values (${coffee.merchantId}, ${day}::date, 'Stocktaking', true)`);
+    const closed = (await balanceOverview(coffee, now)).estimate!;
+    expect(closed.expectedArrivalDate > day).toBe(true);
+    await t.db.execute(sql`update merchant_holidays set closed = false where merchant_id = ${coffee.merchantId} and day = ${day}::date`);
+    expect((await balanceOverview(coffee, now)).estimate!.expectedArrivalDate).toBe(day);
+    await t.db.execute(sql`delete from merchant_holidays where merchant_id = ${coffee.merchantId} and day = ${day}::date`);
+  });
 });
 
 describe("payment detail", () => {
