@@ -221,7 +221,9 @@ export interface FormatMoneyOptions {
 const formatterCache = new Map<string, Intl.NumberFormat>();
 
 function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
+  // The options used here are a handful of scalars: a plain key (JSON.stringify per amount showed in profiles).
+  const o = options;
+  const key = `${locale}|${o.style}|${o.currency}|${o.currencyDisplay}|${o.minimumFractionDigits}|${o.maximumFractionDigits}|${o.signDisplay}`;
   let nf = formatterCache.get(key);
   if (!nf) {
     // Building a NumberFormat costs far more than formatting with it; tables format thousands of cells.

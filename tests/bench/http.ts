@@ -129,7 +129,26 @@ async function signInOverHttp(port: number): Promise<string> {
   return session;
 }
 
-async function load(port: number, pathName: string, cookie: string, clients: number, seconds: number) {
+/** CPU seconds used so far by a process and its children (the server's workers), from /proc; null elsewhere. */
+function processTreeCpu(pid: number): number | null {
+  try {
+    const ticks = (p: number): number => {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      let sum = Number(fields[11]) + Number(fields[12]); // utime, stime
+      for (const task of fs.readdirSync(`/proc/${p}/task`)) {
+        const children = fs.readFileSync(`/proc/${p}/task/${task}/children`, "utf8").trim();
+        for (const c of children ? children.split(" ") : []) sum += ticks(Number(c));
+      }
+      return sum;
+    };
+    return ticks(pid) / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
+
+async function load(port: number, pathName: string, cookie: string, clients: number, seconds: number, serverPid?: number) {
   const headers = { cookie, "accept-encoding": "gzip, deflate, br", accept: "text/html", "user-agent": "bench" };
   const first = await get(port, pathName, headers);
   if (first.status !== 200) throw new Error(`${pathName}: HTTP ${first.status}`);
@@ -137,6 +156,7 @@ async function load(port: number, pathName: string, cookie: string, clients: num
   let errors = 0;
   let bytes = 0;
   const cpu0 = process.cpuUsage();
+  const serverCpu0 = serverPid ? processTreeCpu(serverPid) : null;
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -156,7 +176,10 @@ async function load(port: number, pathName: string, cookie: string, clients: num
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const serverCpu1 = serverPid ? processTreeCpu(serverPid) : null;
   return {
+    /** CPU milliseconds the server's processes spent per request (the database's own CPU not included). */
+    serverCpuPerRequest: serverCpu0 !== null && serverCpu1 !== null && ms.length ? ((serverCpu1 - serverCpu0) * 1000) / ms.length : null,
     /** Share of one core the load generator itself used (it runs on the same machine). */
     clientCpu: (cpu.user + cpu.system) / 1e6 / elapsed,
     rps: ms.length / elapsed,
@@ -178,9 +201,10 @@ export async function benchHttp(url: string, opts: { clients: number; seconds: n
       ["Overview", "/", 250],
       ["payments page", "/payments", null],
     ] as const) {
-      const r = await load(server.port, pathName, cookie, opts.clients, opts.seconds);
+      const r = await load(server.port, pathName, cookie, opts.clients, opts.seconds, server.child.pid);
       opts.log(
-        `  ${label}: ${r.count} requests in ${opts.seconds} s from ${opts.clients} clients, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors, ${r.encoding} ${(r.avgBytes / 1024).toFixed(1)} KB each; the load generator used ${Math.round(r.clientCpu * 100)}% of a core`,
+        `  ${label}: ${r.count} requests in ${opts.seconds} s from ${opts.clients} clients, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors, ${r.encoding} ${(r.avgBytes / 1024).toFixed(1)} KB each; ` +
+          `${r.serverCpuPerRequest === null ? "" : `the server used ${r.serverCpuPerRequest.toFixed(1)} ms of CPU per request, `}the load generator ${Math.round(r.clientCpu * 100)}% of a core`,
       );
       if (r.errors) opts.log(`  ! ${r.errors} requests failed`);
       out.push(info(`HTTP ${label}: requests/s (${opts.clients} clients)`, r.rps, "req/s"));
