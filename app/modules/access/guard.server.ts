@@ -82,28 +82,41 @@ function resolve(request: Request): Promise<Resolution> {
 
 type MembershipListRow = { merchantId: string; merchantName: string; role: string; status: string };
 
+/**
+ * The session, its user, its merchant and the user's memberships: one round trip per
+ * page. Built once per database handle as a prepared statement, so neither drizzle nor
+ * PostgreSQL plans it again on every request.
+ */
+function contextQuery(dbx: ReturnType<typeof db>) {
+  return dbx
+    .select({
+      session: sessions,
+      user: users,
+      merchant: merchants,
+      list: sql<MembershipListRow[] | string | null>`(
+        select json_agg(json_build_object('merchantId', ms.merchant_id, 'merchantName', mm.name, 'role', ms.role, 'status', ms.status) order by mm.name)
+        from ${memberships} ms join ${merchants} mm on mm.id = ms.merchant_id
+        where ms.user_id = ${sessions.userId})`,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(merchants, eq(merchants.id, sessions.merchantId))
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .limit(1)
+    .prepare("session_context");
+}
+const contextQueries = new WeakMap<object, ReturnType<typeof contextQuery>>();
+
 async function resolveUncached(request: Request): Promise<Resolution> {
   const dbx = db();
   const now = new Date();
   const token = sessionTokenFrom(request);
-  // The session, its user, its merchant and the user's memberships: one round trip per page.
-  const [found] = token
-    ? await dbx
-        .select({
-          session: sessions,
-          user: users,
-          merchant: merchants,
-          list: sql<MembershipListRow[] | string | null>`(
-            select json_agg(json_build_object('merchantId', ms.merchant_id, 'merchantName', mm.name, 'role', ms.role, 'status', ms.status) order by mm.name)
-            from ${memberships} ms join ${merchants} mm on mm.id = ms.merchant_id
-            where ms.user_id = ${sessions.userId})`,
-        })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .leftJoin(merchants, eq(merchants.id, sessions.merchantId))
-        .where(eq(sessions.id, sessionIdFor(token)))
-        .limit(1)
-    : [];
+  let query = contextQueries.get(dbx);
+  if (!query) {
+    query = contextQuery(dbx);
+    contextQueries.set(dbx, query);
+  }
+  const [found] = token ? await query.execute({ id: sessionIdFor(token) }) : [];
   const state = sessionState(found?.session, now);
   switch (state.status) {
     case "none":
