@@ -24,6 +24,7 @@ export function BalanceSummary({ data, linkPayouts = true }: { data: BalanceData
         <div>
           <dt>{t("balances.available")}</dt>
           <dd data-testid="balance-available">{fmt.money(data.available, data.currency)}</dd>
+          {data.available.startsWith("-") ? <dd className="muted hint">{t("balances.negativeHint")}</dd> : null}
         </div>
         <div>
           <dt>{t("balances.pending")}</dt>

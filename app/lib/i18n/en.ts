@@ -267,6 +267,7 @@ export const en = {
   "balances.available": "Available for payout",
   "balances.pending": "Pending (not yet available)",
   "balances.inTransit": "In transit to your bank",
+  "balances.negativeHint": "Below zero for now: refunds come out of your balance at once, while recent sales become available at the next cutoff.",
   "balances.nextPayout": "Next payout:",
   "balances.nextPayoutText": "{amount}, expected {date}",
   "balances.estimate": "At the next cutoff ({cutoff}) about {amount} will be paid out, expected to arrive {date}.",

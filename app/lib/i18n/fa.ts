@@ -254,6 +254,7 @@ export const fa: CatalogShape = {
   "balances.available": "قابل تسویه",
   "balances.pending": "در انتظار (هنوز قابل تسویه نیست)",
   "balances.inTransit": "در راه حساب بانکی شما",
+  "balances.negativeHint": "فعلاً کمتر از صفر است: بازپرداخت‌ها همان لحظه از موجودی کم می‌شوند، ولی فروش‌های اخیر در زمان بستن بعدی قابل تسویه می‌شوند.",
   "balances.nextPayout": "تسویهٔ بعدی:",
   "balances.nextPayoutText": "{amount}، واریز مورد انتظار {date}",
   "balances.estimate": "در زمان بستن بعدی ({cutoff}) حدود {amount} تسویه می‌شود و انتظار می‌رود {date} واریز شود.",
