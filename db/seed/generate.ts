@@ -30,7 +30,6 @@ import {
   declineDelta,
   emptyDelta,
   refundDelta,
-  rollupKeyString,
   type RollupDelta,
   type RollupKey,
 } from "~/modules/ledger/rollup";
@@ -55,20 +54,58 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+const DAY_MS = 86_400_000;
+
 function hashSeed(seed: number, salt: string): number {
   let h = 2166136261 ^ seed;
   for (let i = 0; i < salt.length; i++) h = Math.imul(h ^ salt.charCodeAt(i), 16777619);
   return h >>> 0;
 }
 
-function pickWeighted<T extends { weight: number }>(items: readonly T[], r: number): T {
-  const total = items.reduce((s, i) => s + i.weight, 0);
-  let x = r * total;
-  for (const item of items) {
-    x -= item.weight;
-    if (x <= 0) return item;
+// The sum of each weight list, computed once (the same sum, in the same order, as per pick).
+const weightTotals = new WeakMap<readonly { weight: number }[], number>();
+
+function pickIndex(items: readonly { weight: number }[], r: number): number {
+  let total = weightTotals.get(items);
+  if (total === undefined) {
+    total = items.reduce((s, i) => s + i.weight, 0);
+    weightTotals.set(items, total);
   }
-  return items[items.length - 1]!;
+  let x = r * total;
+  for (let i = 0; i < items.length; i++) {
+    x -= items[i]!.weight;
+    if (x <= 0) return i;
+  }
+  return items.length - 1;
+}
+
+function pickWeighted<T extends { weight: number }>(items: readonly T[], r: number): T {
+  return items[pickIndex(items, r)]!;
+}
+
+/** "0000" to "9999": card last-4 digits without formatting a number per payment. */
+const FOUR_DIGITS = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, "0"));
+
+/** 'YYYY-MM-DD' ⇄ days since 1970-01-01, both ways cached (a history has a few thousand days). */
+const dayNumbers = new Map<string, number>();
+const dayKeysByNumber = new Map<number, string>();
+function dayNumber(day: string): number {
+  let n = dayNumbers.get(day);
+  if (n === undefined) {
+    n = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / DAY_MS;
+    if (dayNumbers.size > 100_000) dayNumbers.clear();
+    dayNumbers.set(day, n);
+  }
+  return n;
+}
+function dayKeyOf(n: number): string {
+  let key = dayKeysByNumber.get(n);
+  if (key === undefined) {
+    key = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (dayKeysByNumber.size > 100_000) dayKeysByNumber.clear();
+    dayKeysByNumber.set(n, key);
+  }
+  return key;
 }
 
 function normal(rng: () => number): number {
@@ -215,8 +252,6 @@ export function generateMerchantLedger(spec: MerchantSpec, opts: GenerateOptions
   return out;
 }
 
-const DAY_MS = 86_400_000;
-
 /** A binary min-heap of balance transactions by available_on: what the next cutoffs may pay out. */
 class AvailabilityHeap {
   private items: LedgerTransactionDraft[] = [];
@@ -308,6 +343,17 @@ class LocalClock {
     return info;
   }
 
+  /**
+   * The local day of an instant: localDateKey's answer, by arithmetic when the day has
+   * no clock change (`offsetHint` is the offset of a nearby day), by Intl otherwise.
+   */
+  dayOf(ms: number, offsetHint: number): string {
+    const key = dayKeyOf(Math.floor((ms + offsetHint) / DAY_MS));
+    const info = this.info(key);
+    if (info.fixed && ms >= info.start && ms < info.start + DAY_MS) return key;
+    return localDateKey(new Date(ms), this.tz);
+  }
+
   /** The instant the local clock shows hour:minute:second on `day` (zonedTimeToUtc's rules). */
   at(day: string, hour: number, minute: number, second: number): number {
     const info = this.info(day);
@@ -379,9 +425,20 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
 
   const plan = { feeBps: spec.feeBps, feeFixed: spec.feeFixed };
   const reasons: RefundRow["reason"][] = ["requested_by_customer", "requested_by_customer", "requested_by_customer", "duplicate", "fraudulent", "other"];
-  const rollupMap = new Map<string, RollupDelta>();
-  const addRollup = (d: RollupDelta) => {
-    const k = rollupKeyString(d);
+  // sales_daily rows by key. The key (rollupKeyString's fields) as one number: the day,
+  // and the terminal, card brand + issuer and funding of the payment by index, which is
+  // much cheaper than building and hashing the key's text twice per payment.
+  const rollupMap = new Map<number, RollupDelta>();
+  const brandIssuer = new Map<string, number>();
+  const cardCombo = spec.cards.map((c) => {
+    const k = `${c.brand}|${c.issuer}`;
+    if (!brandIssuer.has(k)) brandIssuer.set(k, brandIssuer.size);
+    return brandIssuer.get(k)!;
+  });
+  const fundingIndex = { debit: 0, credit: 1, prepaid: 2 } as const;
+  const combos = spec.terminals.length * brandIssuer.size * 3;
+  const addRollup = (combo: number, d: RollupDelta) => {
+    const k = dayNumber(d.day) * combos + combo;
     const existing = rollupMap.get(k);
     if (existing) addDelta(existing, d);
     else rollupMap.set(k, addDelta(emptyDelta(d), d));
@@ -428,15 +485,18 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
     times.sort((a, b) => a - b);
     for (const createdMs of times) {
       const createdAt = new Date(createdMs);
-      const terminal = pickWeighted(spec.terminals, rng());
-      const card = pickWeighted(spec.cards, rng());
+      const terminalIndex = pickIndex(spec.terminals, rng());
+      const terminal = spec.terminals[terminalIndex]!;
+      const cardIndex = pickIndex(spec.cards, rng());
+      const card = spec.cards[cardIndex]!;
       const f = rng();
       const funding: PaymentRow["cardFunding"] =
         f < spec.funding.debit ? "debit" : f < spec.funding.debit + spec.funding.credit ? "credit" : "prepaid";
+      const combo = (terminalIndex * brandIssuer.size + cardCombo[cardIndex]!) * 3 + fundingIndex[funding];
       let major = Math.exp(Math.log(spec.amount.median) + spec.amount.sigma * normal(rng));
       major = Math.min(Math.max(major, spec.amount.min), spec.amount.max);
       const amount = BigInt(Math.max(spec.amount.round, Math.round(major / spec.amount.round) * spec.amount.round));
-      const last4 = String(Math.floor(rng() * 10000)).padStart(4, "0");
+      const last4 = FOUR_DIGITS[Math.floor(rng() * 10000)]!;
       const createdYear = createdAt.getUTCFullYear();
       const expYear = createdYear + 1 + Math.floor(rng() * 4);
       const expMonth = 1 + Math.floor(rng() * 12);
@@ -500,13 +560,13 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         cardFunding: funding,
         currency: spec.currency,
       };
-      addRollup(attemptDelta(key));
-      if (status === "declined" || status === "failed") addRollup(declineDelta(key));
+      addRollup(combo, attemptDelta(key));
+      if (status === "declined" || status === "failed") addRollup(combo, declineDelta(key));
       if (status !== "captured") continue;
 
       const capturedMs = capturedAt!.getTime();
       const captureDay = capturedMs >= nextStart ? nextKey : dayKey;
-      addRollup(captureDelta({ ...key, day: captureDay }, amount, fee));
+      addRollup(combo, captureDelta({ ...key, day: captureDay }, amount, fee));
       addTxn(
         chargePosting({
           id: seededId("txn", capturedAt!, idRng),
@@ -567,8 +627,8 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
           }),
           true,
         );
-        const refundKey: RollupKey = { ...key, day: localDateKey(at, tz) };
-        addRollup(refundDelta(refundKey, part));
+        const refundKey: RollupKey = { ...key, day: clock.dayOf(at.getTime(), today.offset) };
+        addRollup(combo, refundDelta(refundKey, part));
         if (fails) {
           failedRefunds++;
           const failedAt = new Date(at.getTime() + 3600_000);
@@ -585,7 +645,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
             }),
             true,
           );
-          addRollup(refundDelta({ ...refundKey, day: localDateKey(failedAt, tz) }, part, -1));
+          addRollup(combo, refundDelta({ ...refundKey, day: clock.dayOf(failedAt.getTime(), today.offset) }, part, -1));
         } else {
           row.amountRefunded += part;
           row.updatedAt = at;
