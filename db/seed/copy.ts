@@ -13,7 +13,6 @@ import { sql } from "drizzle-orm";
 import { rows, type Db } from "../client.server";
 import {
   BinarySink,
-  ledgerEntriesBin,
   ledgerTransactionBin,
   paymentBin,
   payoutBin,
@@ -252,8 +251,7 @@ export class CopyBuffer {
       for (const r of b.refunds) refundBin(x.refunds, r);
       for (const p of b.payouts) payoutBin(x.payouts, p);
       for (const l of b.ledger) {
-        ledgerTransactionBin(x.ledger_transactions, l);
-        ledgerEntriesBin(x.ledger_entries, l);
+        ledgerTransactionBin(x.ledger_transactions, x.ledger_entries, l);
         entries += l.postings.length;
       }
       for (const i of b.payoutItems) payoutItemBin(x.payout_items, i);
