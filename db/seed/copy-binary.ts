@@ -165,9 +165,9 @@ export class BinarySink {
   lastLen = 0;
 
   /**
-   * text, char(n) or an enum label: UTF-8 bytes. Short strings (enum labels, codes) are
-   * copied by hand; longer ones by the native encoder, which also flattens the
-   * concatenated strings the generator builds.
+   * text, char(n) or an enum label: UTF-8 bytes. ASCII is copied by hand (a call into
+   * Buffer's native encoder costs more than copying the 20-odd characters of an id);
+   * anything else goes through the encoder.
    */
   str(s: string | null): void {
     if (s === null) return this.nul();
@@ -176,17 +176,13 @@ export class BinarySink {
     const at = this.pos;
     const buf = this.buf;
     let p = at + 4;
-    if (len > 16) {
-      p += utf8Write(buf, s, p);
-    } else {
-      for (let i = 0; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) {
-          p = at + 4 + utf8Write(buf, s, at + 4);
-          break;
-        }
-        buf[p++] = c;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        p = at + 4 + utf8Write(buf, s, at + 4);
+        break;
       }
+      buf[p++] = c;
     }
     this.dv.setInt32(at, p - at - 4);
     this.pos = p;

@@ -83,6 +83,25 @@ function pickWeighted<T extends { weight: number }>(items: readonly T[], r: numb
   return items[pickIndex(items, r)]!;
 }
 
+const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/**
+ * seededId (app/lib/ids.ts) for an instant given in milliseconds: the same characters
+ * from the same twelve draws, without the byte array and the Date (the generator makes
+ * two ids per payment). A unit test holds the two equal.
+ */
+export function seededIdAt(prefix: string, ms: number, next: () => number): string {
+  let time = "";
+  let n = Math.floor(ms);
+  for (let i = 0; i < 9; i++) {
+    time = ID_ALPHABET[n % 32]! + time;
+    n = Math.floor(n / 32);
+  }
+  let random = "";
+  for (let i = 0; i < 12; i++) random += ID_ALPHABET[Math.floor(next() * 256) % 32]!;
+  return `${prefix}_${time}${random}`;
+}
+
 /** "0000" to "9999": card last-4 digits without formatting a number per payment. */
 const FOUR_DIGITS = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, "0"));
 
@@ -500,7 +519,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       const createdYear = createdAt.getUTCFullYear();
       const expYear = createdYear + 1 + Math.floor(rng() * 4);
       const expMonth = 1 + Math.floor(rng() * 12);
-      const id = seededId("pay", createdAt, idRng);
+      const id = seededIdAt("pay", createdMs, idRng);
       const descTemplate = spec.descriptions[Math.floor(rng() * spec.descriptions.length)]!;
       const description = descTemplate.replace("{n}", String(orderNo++));
       const hasCustomerRef = terminal.kind === "api" && rng() < 0.7;
@@ -569,7 +588,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       addRollup(combo, captureDelta({ ...key, day: captureDay }, amount, fee));
       addTxn(
         chargePosting({
-          id: seededId("txn", capturedAt!, idRng),
+          id: seededIdAt("txn", createdMs + 1400, idRng),
           merchantId: spec.id,
           currency: spec.currency,
           createdAt: capturedAt!,
