@@ -143,7 +143,7 @@ try {
       });
       const perSec = r.payments / (r.loadMs / 1000);
       log(
-        `  ${r.payments.toLocaleString("en-US")} payments, ${r.rows.toLocaleString("en-US")} rows, ${(r.bytes / 1e9).toFixed(2)} GB of CSV in ${(r.loadMs / 1000).toFixed(1)} s: ${Math.round(perSec).toLocaleString("en-US")} payments/s`,
+        `  ${r.payments.toLocaleString("en-US")} payments, ${r.rows.toLocaleString("en-US")} rows, ${(r.bytes / 1e9).toFixed(2)} GB of COPY input (binary) in ${(r.loadMs / 1000).toFixed(1)} s: ${Math.round(perSec).toLocaleString("en-US")} payments/s`,
       );
       log(
         `  then indexes ${(r.indexMs / 1000).toFixed(1)} s, set-based verification ${(r.verifyMs / 1000).toFixed(1)} s${r.triggersOff ? " (row triggers were off during COPY)" : ""}, derived rollups ${(r.rollupMs / 1000).toFixed(1)} s, VACUUM ANALYZE ${(r.analyzeMs / 1000).toFixed(1)} s`,
