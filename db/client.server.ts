@@ -168,6 +168,15 @@ export function replicaDb(): Db {
   return (globalThis as { __merchantConsoleReplica?: DbHandle }).__merchantConsoleReplica?.db ?? db();
 }
 
+/**
+ * The postgres.js client behind replicaDb(), for what drizzle does not do (COPY ... TO
+ * STDOUT of an export); null on PGlite.
+ */
+export function replicaSqlClient(): import("postgres").Sql | null {
+  const handle = (globalThis as { __merchantConsoleReplica?: DbHandle }).__merchantConsoleReplica ?? dbHandle();
+  return handle.driver === "postgres" ? (handle.db as unknown as { $client: import("postgres").Sql }).$client : null;
+}
+
 export function dbHandle(): DbHandle {
   const handle = current ?? (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent;
   if (!handle) throw new Error("Database not initialised: call connect() at start-up");

@@ -40,6 +40,14 @@ export interface ColumnSpec<R> {
   /** A permission the column needs beyond the report's own (card details). */
   permission?: Permission;
   value(row: R): CellValue;
+  /**
+   * The same raw value as a SQL expression over the tables of the report's one-statement
+   * form (ReportRun.copySelect, with its aliases), for exports rendered in SQL (copy.server.ts).
+   * It must give what `value` reads: text for text columns, the amount in minor units,
+   * the timestamptz, the date. Without it an export that includes the column keeps the
+   * JavaScript path.
+   */
+  sql?: string;
 }
 
 export interface ColumnDoc {
@@ -93,6 +101,7 @@ export function withJalaliColumns<R>(columns: readonly ColumnSpec<R>[]): ColumnS
             doc: `${c.key} in the Jalali (Solar Hijri) calendar.`,
             permission: c.permission,
             value: c.value,
+            sql: c.sql,
           },
         ]
       : [c],

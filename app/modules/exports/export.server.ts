@@ -6,18 +6,25 @@
  *        taken the previous one (and, on the Node server, once the socket has drained)
  *     -> Response
  *
- * Memory holds one batch whatever the size of the export. The header row is the first
- * chunk, sent before any row is read, so the download starts at once. A cancelled
- * download (request.signal, or the stream being cancelled) stops the loop before the
- * next query. Every export is audited when it ends, with its report, filters, columns
- * and row count, and whether it completed.
+ * On PostgreSQL, when every chosen column can be rendered in SQL and the report gives its
+ * rows as one statement, the rows come instead from a single COPY ... TO STDOUT with every
+ * cell rendered by the server (copy.server.ts): the same bytes, several times faster,
+ * through the same pull-based stream.
+ *
+ * Memory holds one batch (or 64 KB of COPY output) whatever the size of the export. The
+ * header row is the first chunk, sent before any row is read, so the download starts at
+ * once. A cancelled download (request.signal, or the stream being cancelled) stops the
+ * loop before the next query, or cancels the COPY. Every export is audited when it ends,
+ * with its report, filters, columns and row count, and whether it completed.
  */
-import { db } from "~db/client.server";
+import { db, replicaSqlClient } from "~db/client.server";
+import type { Sql } from "postgres";
 import type { AppContext } from "~/modules/access/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ReportId } from "./definition";
 import { csvWriter, UTF8_BOM } from "./csv";
+import { cellSql, copyChunks, copyStatement, inlineParams, zoneKnown } from "./copy.server";
 import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
@@ -85,6 +92,34 @@ async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams
   };
 }
 
+/**
+ * The export as one COPY statement, or null when it keeps the JavaScript path: on PGlite,
+ * for a report or a column without SQL, for a single column (its empty cells are quoted
+ * to keep the record, which COPY does not do), for a time zone the server does not know.
+ */
+async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string } | null> {
+  const client = replicaSqlClient();
+  const run = p.run;
+  if (!client || !run.copySelect || p.columns.length < 2) return null;
+  const columns = p.columns as { key: string; kind: ColumnKind; sql?: string }[];
+  if (columns.some((c) => c.sql === undefined)) return null;
+  if (columns.some((c) => c.kind === "amount") && !p.report.currencySql) return null;
+  if (!(await zoneKnown(client, p.options.timeZone))) return null;
+  // The report's statement gives the raw values in its order (v0.., and the row's
+  // currency); they are rendered above it, after its sort: sorting rendered text would
+  // sort rows twice as wide (and spill twice as much to disk) for nothing.
+  const amounts = columns.some((c) => c.kind === "amount");
+  const raw = columns.map((c, i) => `${c.sql} as v${i}`);
+  if (amounts) raw.push(`${p.report.currencySql} as v_currency`);
+  const inner = inlineParams(run.copySelect(raw));
+  if (inner === null) return null;
+  const o = { timeZone: p.options.timeZone, amounts: p.options.amounts, currency: "x.v_currency" };
+  const cells = columns.map((c, i) => `${cellSql(c.kind, `x.v${i}`, o)} as c${i}`);
+  const select = `select ${cells.join(",\n  ")}\nfrom (${inner}) x`;
+  const text = columns.flatMap((c, i) => (c.kind === "text" ? [i] : []));
+  return { client, statement: copyStatement(select, text) };
+}
+
 function badRequest(e: ListFilterError): Response {
   return new Response(`${e.field}: ${e.message}`, {
     status: 400,
@@ -100,7 +135,13 @@ export async function exportReport(
   ctx: ExportContext,
   id: ReportId,
   request: Request,
-  opts: { waitForClient?: WaitForClient; now?: Date; batchSize?: number } = {},
+  opts: {
+    waitForClient?: WaitForClient;
+    now?: Date;
+    batchSize?: number;
+    /** false: render in JavaScript even where COPY could (the tests compare the two). */
+    copy?: boolean;
+  } = {},
 ): Promise<Response> {
   const params = new URL(request.url).searchParams;
   let p: Prepared;
@@ -112,8 +153,9 @@ export async function exportReport(
   }
   const signal = request.signal;
   const batchSize = opts.batchSize ?? EXPORT_BATCH_SIZE;
+  const copy = opts.copy === false ? null : await copyPlan(p);
 
-  async function* chunks(): AsyncGenerator<string, void, undefined> {
+  async function* chunks(): AsyncGenerator<string | Uint8Array, void, undefined> {
     let rowCount = 0;
     let bytes = 0;
     let completed = false;
@@ -121,17 +163,26 @@ export async function exportReport(
     try {
       bytes += Buffer.byteLength(p.header);
       yield p.header;
-      // PGlite runs queries on this thread and resolves them as microtasks: without a
-      // pause the socket (and gzip's flush, done on libuv's thread pool) would not send
-      // the header until the first batch is done. A few milliseconds buys first bytes at once.
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      for await (const batch of p.run.batches(batchSize)) {
-        if (signal.aborted) break;
-        const text = p.writer.rows(batch.map(p.render));
-        rowCount += batch.length;
-        bytes += Buffer.byteLength(text);
-        yield text;
-        if (signal.aborted) break;
+      if (copy !== null) {
+        for await (const chunk of copyChunks(copy.client, copy.statement, (records) => (rowCount += records))) {
+          if (signal.aborted) break;
+          bytes += chunk.length;
+          yield chunk;
+          if (signal.aborted) break;
+        }
+      } else {
+        // PGlite runs queries on this thread and resolves them as microtasks: without a
+        // pause the socket (and gzip's flush, done on libuv's thread pool) would not send
+        // the header until the first batch is done. A few milliseconds buys first bytes at once.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        for await (const batch of p.run.batches(batchSize)) {
+          if (signal.aborted) break;
+          const text = p.writer.rows(batch.map(p.render));
+          rowCount += batch.length;
+          bytes += Buffer.byteLength(text);
+          yield text;
+          if (signal.aborted) break;
+        }
       }
       completed = !signal.aborted;
     } catch (e) {
@@ -154,6 +205,7 @@ export async function exportReport(
           amounts: p.options.amounts,
           excel: p.options.excel,
           jalali: p.options.jalali,
+          rendering: copy !== null ? "copy" : "batches",
           rows: rowCount,
           bytes,
           completed,
@@ -181,7 +233,11 @@ export async function exportReport(
  * A byte stream that produces a chunk only when its reader asks for one
  * (highWaterMark 0): nothing is read ahead of the client.
  */
-export function pullStream(source: AsyncGenerator<string, void, undefined>, signal?: AbortSignal, waitForClient?: WaitForClient): ReadableStream<Uint8Array> {
+export function pullStream(
+  source: AsyncGenerator<string | Uint8Array, void, undefined>,
+  signal?: AbortSignal,
+  waitForClient?: WaitForClient,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
@@ -195,7 +251,7 @@ export function pullStream(source: AsyncGenerator<string, void, undefined>, sign
           }
           const { done, value } = await source.next();
           if (done) controller.close();
-          else controller.enqueue(encoder.encode(value));
+          else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
         } catch (e) {
           controller.error(e);
         }

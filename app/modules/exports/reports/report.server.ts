@@ -37,6 +37,13 @@ export interface ReportRun<R> {
   count(): Promise<number>;
   /** Rows in keyset batches, in the order they are written. */
   batches(batchSize: number): AsyncGenerator<R[], void, undefined>;
+  /**
+   * The same rows, in the same order, as one statement (with its ORDER BY) whose select
+   * list is `values`: the chosen columns' `sql` (over this statement's table aliases),
+   * aliased. The export renders them above it and streams the whole as COPY on
+   * PostgreSQL (copy.server.ts). Absent: the export reads batches.
+   */
+  copySelect?(values: string[]): SQL;
 }
 
 export interface Report<R> {
@@ -49,6 +56,8 @@ export interface Report<R> {
   /** Default columns, in order. */
   defaults: string[];
   currencyOf(row: R): string;
+  /** The row's currency as SQL over the COPY statement's aliases (with copySelect). */
+  currencySql?: string;
   /** Parses the URL (throws ListFilterError: 400 with the field) and binds the query. */
   prepare(scope: ExportScope, params: URLSearchParams, now: Date): ReportRun<R> | Promise<ReportRun<R>>;
 }
