@@ -35,7 +35,7 @@ import {
 } from "~/modules/ledger/rollup";
 import {
   addBusinessDays,
-  addDays,
+  isBusinessDay,
   cutoffOn,
   expectedArrival,
   settlementDayOf,
@@ -345,18 +345,17 @@ class LocalClock {
     let info = this.days.get(day);
     if (!info) {
       // Yesterday's probe of this midnight already proved today's start.
-      const prev = this.days.get(addDays(day, -1));
+      const n = dayNumber(day);
+      const prev = this.days.get(dayKeyOf(n - 1));
       const start = prev?.fixed ? prev.start + DAY_MS : this.startOf(day);
-      const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-      const offset = Date.UTC(y, m - 1, d) - start;
-      const next = addDays(day, 1);
-      const [ny, nm, nd] = next.split("-").map(Number) as [number, number, number];
-      const nextStart = Date.UTC(ny, nm - 1, nd) - offset;
+      const offset = n * DAY_MS - start;
+      const [ny, nm, nd] = dayKeyOf(n + 1).split("-").map(Number) as [number, number, number];
+      const nextStart = (n + 1) * DAY_MS - offset;
       // The same offset at the next midnight (one probe) means no change during the day.
       const p = zonedParts(new Date(nextStart), this.tz);
       const fixed = p.year === ny && p.month === nm && p.day === nd && p.hour === 0 && p.minute === 0 && p.second === 0;
       info = { start, offset, fixed };
-      if (this.days.size > 64) this.days.clear();
+      if (this.days.size > 20_000) this.days.clear();
       this.days.set(day, info);
     }
     return info;
@@ -376,10 +375,37 @@ class LocalClock {
   /** The instant the local clock shows hour:minute:second on `day` (zonedTimeToUtc's rules). */
   at(day: string, hour: number, minute: number, second: number): number {
     const info = this.info(day);
+    if (info.fixed) return dayNumber(day) * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 - info.offset;
     const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-    if (info.fixed) return Date.UTC(y, m - 1, d, hour, minute, second) - info.offset;
     return zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, this.tz).getTime();
   }
+}
+
+/** calendar.addBusinessDays (n >= 1) with the cached day arithmetic: the same days. */
+function businessDaysAfter(day: string, n: number, cal: SettlementCalendar): string {
+  if (n === 0) return addBusinessDays(day, 0, cal);
+  let d = dayNumber(day);
+  let left = n;
+  for (let guard = 0; guard < 800; guard++) {
+    d += 1;
+    if (isBusinessDay(dayKeyOf(d), cal) && --left === 0) return dayKeyOf(d);
+  }
+  return addBusinessDays(day, n, cal); // its error
+}
+
+/**
+ * One clock per time zone, shared by every merchant generated in this process: its days
+ * are the same for all of them, and resolving a day asks Intl (tens of microseconds),
+ * which a small merchant would otherwise pay for each of its 730 days.
+ */
+const clocks = new Map<string, LocalClock>();
+function clockFor(tz: string): LocalClock {
+  let c = clocks.get(tz);
+  if (!c) {
+    c = new LocalClock(tz);
+    clocks.set(tz, c);
+  }
+  return c;
 }
 
 /**
@@ -415,7 +441,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   const hourWeights = spec.hourly.map((weight, hour) => ({ hour, weight }));
 
   // The calendar's answers are the same for every payment of a day: ask once per day.
-  const clock = new LocalClock(tz);
+  const clock = clockFor(tz);
   const cutoffTime = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(cal.cutoff);
   if (!cutoffTime) throw new Error(`bad cutoff time: ${cal.cutoff}`);
   const [cutH, cutM, cutS] = [Number(cutoffTime[1]), Number(cutoffTime[2]), Number(cutoffTime[3] ?? 0)];
@@ -435,7 +461,8 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   const nextCutoffOf = (instantMs: number, day: string) => {
     let candidates = cutoffsFrom.get(day);
     if (!candidates) {
-      candidates = [0, 1, 2].map((i) => cutoffMs(addDays(day, i)));
+      const n = dayNumber(day);
+      candidates = [0, 1, 2].map((i) => cutoffMs(dayKeyOf(n + i)));
       cutoffsFrom.set(day, candidates);
     }
     for (const c of candidates) if (c > instantMs) return new Date(c);
@@ -487,7 +514,8 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
     const count = Math.floor(exact);
     carry = exact - count;
     const [y, m, d] = dayKey.split("-").map(Number) as [number, number, number];
-    const nextKey = addDays(dayKey, 1);
+    const dayStartUtc = dayNumber(dayKey) * DAY_MS; // Date.UTC(y, m - 1, d)
+    const nextKey = dayKeyOf(dayNumber(dayKey) + 1);
     const today = clock.info(dayKey);
     const nextStart = clock.info(nextKey).start;
 
@@ -497,7 +525,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       const minute = Math.floor(rng() * 60);
       const second = Math.floor(rng() * 60);
       const at = today.fixed
-        ? Date.UTC(y, m - 1, d, hour, minute, second) - today.offset
+        ? dayStartUtc + hour * 3_600_000 + minute * 60_000 + second * 1000 - today.offset
         : zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, tz).getTime();
       if (at < nowMs - 60_000) times.push(at);
     }
@@ -703,9 +731,17 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
 
       const createdAt = new Date(cutoffAt.getTime() + 5 * 60_000);
       const id = seededId("po", createdAt, idRng);
-      const arrival = expectedArrival(cutoffAt, cal);
+      // calendar.expectedArrival and settlementDayOf, with the local day from the clock.
+      const settlementDay = clock.dayOf(cutoffAt.getTime() - 1000, today.offset);
+      const arrival = businessDaysAfter(settlementDay, Math.max(cal.delayDays, 0), cal);
       // Sent to the bank the next business morning after the settlement day.
-      const sendDay = addBusinessDays(settlementDayOf(cutoffAt, cal), 1, cal);
+      const sendDay = businessDaysAfter(settlementDay, 1, cal);
+      if (
+        payoutCount === 0 &&
+        (settlementDay !== settlementDayOf(cutoffAt, cal) || arrival !== expectedArrival(cutoffAt, cal) || sendDay !== addBusinessDays(settlementDay, 1, cal))
+      ) {
+        throw new Error("the generator's settlement days disagree with the settlement calendar");
+      }
       const sentAt = new Date(clock.at(sendDay <= arrival ? sendDay : arrival, 8, 0, 0));
       const paidAt = new Date(clock.at(arrival, 10, 0, 0));
       const items = unpaid.splice(0, unpaid.length);
