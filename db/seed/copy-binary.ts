@@ -27,8 +27,9 @@ export const PGCOPY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /**
  * Chunks come from a small pool and go back to it once their COPY is done
- * (`recycleChunks`): allocating gigabytes of fresh buffers in a long load makes V8 run
- * a full garbage collection every few dozen megabytes (external memory pressure).
+ * (`recycleChunks`, used by the benchmark's loader; `clearChunkPool` when done):
+ * allocating gigabytes of fresh buffers in a long load makes V8 run a full garbage
+ * collection every few dozen megabytes (external memory pressure).
  */
 const pool: ArrayBuffer[] = [];
 const POOL_MAX = 64;
@@ -39,6 +40,11 @@ function chunk(need: number): Buffer {
     if (ab) return Buffer.from(ab);
   }
   return Buffer.allocUnsafeSlow(Math.max(CHUNK, need));
+}
+
+/** Empties the pool (a long-lived process done with bulk loads should not keep it). */
+export function clearChunkPool(): void {
+  pool.length = 0;
 }
 
 /** Hands chunks back to the pool once nothing reads them any more (their COPY has finished). */

@@ -16,6 +16,7 @@ import {
   ledgerTransactionBin,
   paymentBin,
   payoutBin,
+  clearChunkPool,
   payoutItemBin,
   recycleChunks,
   refundBin,
@@ -54,7 +55,7 @@ export const COPY_COLUMNS = {
 } as const;
 
 export type CopyTable = keyof typeof COPY_COLUMNS;
-export { recycleChunks };
+export { clearChunkPool, recycleChunks };
 /** Parent tables first: the order batches are written in. */
 export const COPY_ORDER: CopyTable[] = ["payments", "refunds", "payouts", "ledger_transactions", "ledger_entries", "payout_items", "sales_daily"];
 
@@ -286,10 +287,7 @@ export class CopyBuffer {
   }
 
   async flush(target: CopyTarget): Promise<void> {
-    for (const [table, chunks] of this.take()) {
-      await target.copy(table, chunks, this.format);
-      recycleChunks(chunks);
-    }
+    for (const [table, chunks] of this.take()) await target.copy(table, chunks, this.format);
   }
 }
 

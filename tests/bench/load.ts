@@ -15,6 +15,7 @@ import { openPostgres, rows, type Db } from "~db/client.server";
 import * as s from "~db/schema";
 import fs from "node:fs";
 import {
+  clearChunkPool,
   CopyBuffer,
   postgresCopyTarget,
   rebuildDerivedRollups,
@@ -201,6 +202,7 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
     await flush();
     await inflight;
     const loadMs = performance.now() - started;
+    clearChunkPool();
     const cpuUsed = process.cpuUsage(cpuStart);
     const cpu1 = pids.map(backendCpu);
     const split: LoadSplit = {
