@@ -206,6 +206,7 @@ export const salesMonthly = pgTable(
     primaryKey({
       columns: [t.merchantId, t.month, t.terminalId, t.cardBrand, t.issuerBank, t.cardFunding, t.currency],
     }),
+    index("sales_monthly_bank").on(t.merchantId, t.issuerBank),
   ],
 );
 

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates";
-import { listPayments, paymentFilterSql, paymentListQuerySchema } from "../../../app/modules/payments/list.server";
+import { listPayments, paymentFilterOptions, paymentFilterSql, paymentListQuerySchema } from "../../../app/modules/payments/list.server";
 import { listRefunds, refundListQuerySchema } from "../../../app/modules/refunds/list.server";
 import { listPayouts, payoutListQuerySchema } from "../../../app/modules/payouts/list.server";
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary } from "../../../app/modules/payouts/detail.server";
@@ -210,6 +210,19 @@ describe("payouts", () => {
     expect(b.estimate).not.toBeNull();
     expect(new Date(b.estimate!.cutoffAt).getTime()).toBeGreaterThan(now.getTime());
     expect(b.estimate!.expectedArrivalDate >= localDateKey(now, coffee.timeZone)).toBe(true);
+  });
+
+  it("the bank filter offers every issuing bank the merchant has sold through, in order, and only those", async () => {
+    for (const scope of [coffee, { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" }]) {
+      const { banks, terminals } = await paymentFilterOptions(scope);
+      const expected = await rows<{ b: string }>(
+        t.db,
+        sql`select distinct issuer_bank as b from payments where merchant_id = ${scope.merchantId} and coalesce(issuer_bank, '') <> '' order by 1`,
+      );
+      expect(banks).toEqual(expected.map((r) => r.b));
+      expect(terminals.length).toBeGreaterThan(0);
+    }
+    expect((await paymentFilterOptions(coffee)).banks.length).toBeGreaterThan(3);
   });
 
   it("the next payout estimate skips a day the merchant closes, and comes back when it reopens it", async () => {
