@@ -43,7 +43,7 @@ export interface ColumnSpec<R> {
   /**
    * The same raw value as a SQL expression over the tables of the report's one-statement
    * form (ReportRun.copySelect, with its aliases), for exports rendered in SQL (copy.server.ts).
-   * It must give what `value` reads: text for text columns, the amount in minor units,
+   * It must give what `value` reads: text (or an enum) for text columns, the amount in minor units,
    * the timestamptz, the date. Without it an export that includes the column keeps the
    * JavaScript path.
    */

@@ -24,7 +24,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ReportId } from "./definition";
 import { csvWriter, UTF8_BOM } from "./csv";
-import { cellSql, copyChunks, copyStatement, inlineParams, zoneKnown } from "./copy.server";
+import { cellSql, copyChunks, copyStatement, inlineParams, serverCanRender } from "./copy.server";
 import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
@@ -95,7 +95,8 @@ async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams
 /**
  * The export as one COPY statement, or null when it keeps the JavaScript path: on PGlite,
  * for a report or a column without SQL, for a single column (its empty cells are quoted
- * to keep the record, which COPY does not do), for a time zone the server does not know.
+ * to keep the record, which COPY does not do), for a time zone the server does not know
+ * (or a server whose DateStyle is not ISO).
  */
 async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string } | null> {
   const client = replicaSqlClient();
@@ -104,17 +105,22 @@ async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string }
   const columns = p.columns as { key: string; kind: ColumnKind; sql?: string }[];
   if (columns.some((c) => c.sql === undefined)) return null;
   if (columns.some((c) => c.kind === "amount") && !p.report.currencySql) return null;
-  if (!(await zoneKnown(client, p.options.timeZone))) return null;
-  // The report's statement gives the raw values in its order (v0.., and the row's
-  // currency); they are rendered above it, after its sort: sorting rendered text would
+  if (!(await serverCanRender(client, p.options.timeZone))) return null;
+  // The report's statement gives the raw values (v0.., the row's currency among them) in
+  // its order; they are rendered above it, after its sort: sorting rendered text would
   // sort rows twice as wide (and spill twice as much to disk) for nothing.
-  const amounts = columns.some((c) => c.kind === "amount");
-  const raw = columns.map((c, i) => `${c.sql} as v${i}`);
-  if (amounts) raw.push(`${p.report.currencySql} as v_currency`);
-  const inner = inlineParams(run.copySelect(raw));
+  // Each distinct value once ("created" and "created_utc" read the same instant).
+  const values: string[] = [];
+  const valueOf = (expr: string) => {
+    const known = values.indexOf(expr);
+    return `x.v${known >= 0 ? known : values.push(expr) - 1}`;
+  };
+  const cellValues = columns.map((c) => valueOf(c.sql!));
+  const currency = columns.some((c) => c.kind === "amount") ? valueOf(p.report.currencySql!) : "NULL";
+  const inner = inlineParams(run.copySelect(values.map((v, i) => `${v} as v${i}`)));
   if (inner === null) return null;
-  const o = { timeZone: p.options.timeZone, amounts: p.options.amounts, currency: "x.v_currency" };
-  const cells = columns.map((c, i) => `${cellSql(c.kind, `x.v${i}`, o)} as c${i}`);
+  const o = { timeZone: p.options.timeZone, amounts: p.options.amounts, currency };
+  const cells = columns.map((c, i) => `${cellSql(c.kind, cellValues[i]!, o)} as c${i}`);
   const select = `select ${cells.join(",\n  ")}\nfrom (${inner}) x`;
   const text = columns.flatMap((c, i) => (c.kind === "text" ? [i] : []));
   return { client, statement: copyStatement(select, text) };
