@@ -13,7 +13,7 @@ describe("seededIdAt", () => {
     const pick = mulberry32(7);
     for (let i = 0; i < 5000; i++) {
       const ms = Math.floor(pick() * 4_102_444_800_000); // 1970 to 2100
-      const prefix = (["pay", "txn", "re", "po"] as const)[i % 4];
+      const prefix = (["pay", "txn", "re", "po"] as const)[i % 4]!;
       expect(seededIdAt(prefix, ms, b)).toBe(seededId(prefix, new Date(ms), a));
     }
     expect(b()).toBe(a());
