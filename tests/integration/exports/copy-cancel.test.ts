@@ -68,8 +68,9 @@ async function startExport(signal?: AbortSignal) {
   const header = new TextDecoder().decode((await reader.read()).value);
   expect(header).toMatch(/^"payout_id","payout_expected_arrival_date",/);
   expect((await reader.read()).value!.length).toBeGreaterThan(1000);
-  // Nobody reads on: the server fills the socket and waits for the client.
-  const running = await until("the export's COPY", copies, (l) => l.length === 1);
+  // Nobody reads on: the server fills the socket and then waits for the client
+  // (backpressure reaches the server: nothing piles up in this process).
+  const running = await until("the export's COPY waiting for its client", copies, (l) => l.length === 1 && l[0]!.wait_event === "ClientWrite");
   expect(running[0]!.state).toBe("active");
   return reader;
 }
