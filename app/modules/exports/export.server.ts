@@ -24,7 +24,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ReportId } from "./definition";
 import { csvWriter, UTF8_BOM } from "./csv";
-import { cellSql, copyChunks, copyStatement, inlineParams, serverCanRender } from "./copy.server";
+import { cellPlan, copyChunks, copyStatement, inlineParams, serverCanRender } from "./copy.server";
 import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
@@ -108,19 +108,21 @@ async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string }
   if (!(await serverCanRender(client, p.options.timeZone))) return null;
   // The report's statement gives the raw values (v0.., the row's currency among them) in
   // its order; they are rendered above it, after its sort: sorting rendered text would
-  // sort rows twice as wide (and spill twice as much to disk) for nothing.
-  // Each distinct value once ("created" and "created_utc" read the same instant).
+  // sort rows twice as wide (and spill twice as much to disk) for nothing. Each distinct
+  // value once: "created" and "created_utc" read the same instant.
   const values: string[] = [];
   const valueOf = (expr: string) => {
     const known = values.indexOf(expr);
     return `x.v${known >= 0 ? known : values.push(expr) - 1}`;
   };
-  const cellValues = columns.map((c) => valueOf(c.sql!));
   const currency = columns.some((c) => c.kind === "amount") ? valueOf(p.report.currencySql!) : "NULL";
+  const o = { timeZone: p.options.timeZone, amounts: p.options.amounts, currency };
+  const cells = columns.map((c, i) => {
+    const plan = cellPlan(c.kind, c.sql!, o);
+    return `${plan.render(plan.values.map(valueOf))} as c${i}`;
+  });
   const inner = inlineParams(run.copySelect(values.map((v, i) => `${v} as v${i}`)));
   if (inner === null) return null;
-  const o = { timeZone: p.options.timeZone, amounts: p.options.amounts, currency };
-  const cells = columns.map((c, i) => `${cellSql(c.kind, cellValues[i]!, o)} as c${i}`);
   const select = `select ${cells.join(",\n  ")}\nfrom (${inner}) x`;
   const text = columns.flatMap((c, i) => (c.kind === "text" ? [i] : []));
   return { client, statement: copyStatement(select, text) };
