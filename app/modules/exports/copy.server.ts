@@ -304,10 +304,33 @@ export async function* copyChunks(client: Sql, statement: string, counted: (reco
   const conn = await client.reserve();
   try {
     const [session] = await conn<{ pid: number }[]>`select set_config('jit', 'off', false), pg_backend_pid() as pid`;
-    yield* copyOn(conn, statement, counted, () => client`select pg_cancel_backend(${session!.pid})`);
+    yield* copyOn(conn, statement, counted, () => cancelBackend(client, session!.pid));
   } finally {
     await conn.unsafe("RESET jit").catch(() => {});
     conn.release();
+  }
+}
+
+/** How long a cancel may wait for a free connection of the pool before the export reads its COPY to the end instead. */
+const CANCEL_WAIT_MS = 2000;
+
+/**
+ * pg_cancel_backend from another connection of the pool. One that cannot get a connection
+ * in time is taken back out of the pool's queue (a cancel sent after this export has let go
+ * of its connection could stop somebody else's query), and the caller reads on instead.
+ */
+async function cancelBackend(client: Sql, pid: number): Promise<void> {
+  const query = client`select pg_cancel_backend(${pid})`;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), CANCEL_WAIT_MS)));
+  try {
+    if ((await Promise.race([query, late])) === "late") {
+      query.cancel();
+      query.catch(() => {});
+      throw new Error("no connection free to cancel the export's COPY");
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
