@@ -4,8 +4,9 @@
  * When every chosen column of a report can be rendered in SQL (ColumnSpec.sql) and its
  * run can give its rows as one ordered statement (ReportRun.copySelect), the export is
  *
- *   COPY (select <every cell rendered in SQL> ...) TO STDOUT (FORMAT csv, FORCE_QUOTE (<text columns>))
- *     -> LF record endings turned into CRLF (a quote-state scan over the bytes)
+ *   COPY (select <every cell rendered in SQL> from (<the report's rows, sorted>) x)
+ *     TO STDOUT (FORMAT csv, FORCE_QUOTE (<text columns>))
+ *     -> each row's LF ending turned into CRLF as postgres.js hands it over (gatherRecords)
  *     -> Response
  *
  * instead of keyset batches rendered cell by cell in JavaScript: the server formats the
