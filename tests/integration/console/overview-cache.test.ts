@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
+import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { issueRefund } from "../../../app/modules/refunds/refunds.server";
 import { overviewQuerySchema, resolveOverviewRange, salesReport } from "../../../app/modules/reporting/overview.server";
@@ -21,12 +22,19 @@ function range(scope: typeof coffee, preset: string) {
 }
 
 /** Makes the breakdown rows say something the totals do not, behind the triggers' back: only a recomputation would show it. */
-async function tamperBreakdownWithoutTriggers(merchantId: string, day: string) {
-  await t.db.transaction(async (tx) => {
+async function tamperBreakdownWithoutTriggers(merchantId: string, r: { fromDay: string; toDay: string }) {
+  // The latest day of the range that has sales (right after local midnight today has none yet).
+  const changed = await t.db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
-    await tx.execute(sql`update sales_daily set attempt_count = attempt_count + 1000
-      where ctid = (select ctid from sales_daily where merchant_id = ${merchantId} and day = ${day}::date limit 1)`);
+    return rows<{ day: string }>(
+      tx as never,
+      sql`update sales_daily set attempt_count = attempt_count + 1000
+        where ctid = (select ctid from sales_daily where merchant_id = ${merchantId}
+          and day between ${r.fromDay}::date and ${r.toDay}::date order by day desc limit 1)
+        returning day::text as day`,
+    );
   });
+  expect(changed).toHaveLength(1);
 }
 
 const attemptsByTerminal = (r: Awaited<ReturnType<typeof salesReport>>) => r.breakdowns.terminal.reduce((n, x) => n + x.attempts, 0);
@@ -36,7 +44,7 @@ describe("Overview report cache", () => {
     const r30 = range(coffee, "30d");
     const first = await salesReport(coffee, r30);
     // Nothing a trigger sees has changed: the same report comes back (the tampered row is not read).
-    await tamperBreakdownWithoutTriggers(coffee.merchantId, r30.toDay);
+    await tamperBreakdownWithoutTriggers(coffee.merchantId, r30);
     const again = await salesReport(coffee, r30);
     expect(attemptsByTerminal(again)).toBe(attemptsByTerminal(first));
     expect(again.current.totals).toEqual(first.current.totals);
@@ -69,7 +77,7 @@ describe("Overview report cache", () => {
   it("another merchant's payment leaves this merchant's cached report alone, and each merchant sees only its own figures", async () => {
     const r7 = range(coffee, "7d");
     const coffeeBefore = await salesReport(coffee, r7);
-    await tamperBreakdownWithoutTriggers(coffee.merchantId, r7.toDay);
+    await tamperBreakdownWithoutTriggers(coffee.merchantId, r7);
     const nw7 = range(northwind, "7d");
     const nwBefore = await salesReport(northwind, nw7);
     const paid = await createPayment(northwind, { amount: 2_500n, currency: "USD", card: US_CARD }, { terminalId: "term_northwind_web" });
@@ -88,7 +96,7 @@ describe("Overview report cache", () => {
   it("REPORT_CACHE=0 computes every view", async () => {
     const r30 = range(northwind, "30d");
     const before = await salesReport(northwind, r30);
-    await tamperBreakdownWithoutTriggers(northwind.merchantId, r30.toDay);
+    await tamperBreakdownWithoutTriggers(northwind.merchantId, r30);
     process.env.REPORT_CACHE = "0";
     try {
       expect(attemptsByTerminal(await salesReport(northwind, r30))).toBe(attemptsByTerminal(before) + 1000);
