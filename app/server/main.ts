@@ -196,24 +196,26 @@ async function serve(): Promise<void> {
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
 
+  // The Remix handler for a build, with one request store per GET shared by all its loaders
+  // (app/server/request-scope.ts).
+  const remixHandler = (b: ServerBuild): express.RequestHandler => {
+    const handler = createRequestHandler({ build: b, mode, getLoadContext: (_req, res) => loadContext(res) });
+    return (req, res, next) =>
+      req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next);
+  };
   if (mode === "development") {
     const { broadcastDevReady } = await import("@remix-run/node");
     app.all("*", async (req, res, next) => {
       try {
         build = await loadBuild();
-        const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
-        return req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next);
+        return remixHandler(build)(req, res, next);
       } catch (error) {
         next(error);
       }
     });
     await broadcastDevReady(build);
   } else {
-    const handler = createRequestHandler({ build, mode, getLoadContext: (_req, res) => loadContext(res) });
-    // One store per GET, shared by all its loaders (app/server/request-scope.ts).
-    app.all("*", (req, res, next) =>
-      req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next),
-    );
+    app.all("*", remixHandler(build));
   }
 
   let stopScheduler: (() => void) | undefined;

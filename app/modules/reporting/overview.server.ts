@@ -630,10 +630,6 @@ function reportCacheKey(scope: ListScope, range: ResolvedOverviewRange): string 
     range.to.getTime(),
     range.previousFrom.getTime(),
     range.previousTo.getTime(),
-    range.fromDay,
-    range.toDay,
-    range.previousFromDay,
-    range.previousToDay,
   ].join("|");
 }
 
