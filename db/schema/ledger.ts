@@ -223,6 +223,7 @@ export const ledgerBalancesDaily = pgTable(
     day: date("day", { mode: "string" }).notNull(),
     amount: money("amount").notNull().default(sql`0`),
   },
+  // Migration 0009 rebuilds the key with INCLUDE (amount): balances read it index-only.
   (t) => [primaryKey({ columns: [t.merchantId, t.currency, t.account, t.day] })],
 );
 
