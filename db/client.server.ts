@@ -183,9 +183,30 @@ export function dbHandle(): DbHandle {
   return handle;
 }
 
-/** Raw SQL returning rows on either driver (postgres.js returns an array, PGlite {rows}). */
-export async function rows<T = Record<string, unknown>>(dbx: DbOrTx, query: SQL): Promise<T[]> {
-  const result = (await dbx.execute(query)) as unknown;
+interface RawSession {
+  dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } };
+  session: { prepareQuery(q: { sql: string; params: unknown[] }, fields: undefined, name: string | undefined, arrayMode: boolean): { execute(): Promise<unknown> } };
+}
+
+/**
+ * Raw SQL returning rows on either driver (postgres.js returns an array, PGlite {rows}).
+ *
+ * `prepare: true` sends it as a named prepared statement on postgres.js: each connection
+ * parses it once, and after five runs PostgreSQL may keep one generic plan for it instead
+ * of planning every run (planning was most of the database time of the Overview's small
+ * lookups). Only for statements whose best plan does not depend on the values: lookups
+ * by key and "the latest N of a merchant". Never for list filters or date ranges, whose
+ * plan must fit the values (a small range and a whole year read differently).
+ */
+export async function rows<T = Record<string, unknown>>(dbx: DbOrTx, query: SQL, opts: { prepare?: boolean } = {}): Promise<T[]> {
+  let result: unknown;
+  if (opts.prepare) {
+    const raw = dbx as unknown as RawSession;
+    // Drizzle's own path for execute(), with a statement name: postgres.js then prepares it.
+    result = await raw.session.prepareQuery(raw.dialect.sqlToQuery(query), undefined, "", false).execute();
+  } else {
+    result = await dbx.execute(query);
+  }
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

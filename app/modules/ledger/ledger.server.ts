@@ -172,6 +172,8 @@ export async function getBalancesAt(
       from ledger_balances_daily
       where merchant_id = ${scope.merchantId} and currency = ${cur}
     ) days`,
+    // Index-only scans of one merchant's day rows and of one day of postings, whatever the instants.
+    { prepare: true },
   );
   const big = (v: unknown) => BigInt(String(v ?? "0"));
   return points.map((_, i) => {

@@ -331,6 +331,7 @@ export function terminalOptions(scope: { merchantId: string }): Promise<{ id: st
   return rows<{ id: string; name: string; status: string }>(
     db(),
     sql`select id, name, status::text as status from terminals where merchant_id = ${scope.merchantId} order by name, id`,
+    { prepare: true },
   );
 }
 

@@ -41,6 +41,7 @@ export async function loadSettlementCalendar(
           (select array_agg(o.day::text) from merchant_holidays o
             where o.merchant_id = m.id and not o.closed and o.day between ${from}::date and ${to}::date) as open_days
         from merchants m where m.id = ${scope.merchantId}`,
+    { prepare: true },
   );
   if (!m) throw new Error(`unknown merchant ${scope.merchantId}`);
   const days = (v: string[] | string | null): string[] =>
@@ -100,6 +101,7 @@ export async function balanceOverview(scope: ListScope, now: Date = new Date()):
       sql`select ${PAYOUT_ROW_SELECT} from ${payouts}
           where ${payouts.merchantId} = ${scope.merchantId} and ${payouts.status} in ('pending', 'in_transit')
           order by ${payouts.expectedArrivalDate}, ${payouts.createdAt}, ${payouts.id} limit 5`,
+      { prepare: true },
     ),
     loadSettlementCalendar(scope, now),
   ]);

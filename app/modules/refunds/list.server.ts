@@ -190,6 +190,7 @@ export async function recentRefunds(scope: ListScope, limit = 5): Promise<Refund
     where: sql`${refunds.merchantId} = ${scope.merchantId}`,
     sort: { expr: sql`${refunds.createdAt}`, type: "timestamptz", desc: true, id: sql`${refunds.id}` },
     limit,
+    prepare: true,
   });
   return page.rows.map(toRefundRow);
 }

@@ -296,7 +296,16 @@ export interface Page<T> {
  */
 export async function keysetPage<T>(
   dbx: DbOrTx,
-  q: { select: SQL; from: SQL; where: SQL; sort: KeysetSort; cursor?: string | null; limit: number },
+  q: {
+    select: SQL;
+    from: SQL;
+    where: SQL;
+    sort: KeysetSort;
+    cursor?: string | null;
+    limit: number;
+    /** A prepared statement (see rows()): only for a fixed query such as "the latest five", never for user filters. */
+    prepare?: boolean;
+  },
 ): Promise<Page<T>> {
   const { sort, limit } = q;
   const cursor = q.cursor ? decodeCursor(q.cursor, sort.type) : null;
@@ -315,7 +324,10 @@ export async function keysetPage<T>(
         from ${q.from}
         where (${q.where}) and ${after}
         order by ${sort.expr} ${dir}, ${sort.id} ${dir}
-        limit ${limit + 1}`,
+        limit ${q.prepare ? sql.raw(String(Math.trunc(limit) + 1)) : limit + 1}`,
+    // Prepared, the limit is part of the statement: with LIMIT $n PostgreSQL plans for an
+    // unknown (large) limit and keeps planning every run instead of reusing one plan.
+    { prepare: q.prepare },
   );
   const more = fetched.length > limit;
   const page = fetched.slice(0, limit);
