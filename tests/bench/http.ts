@@ -3,6 +3,11 @@
  * no scheduler), a demo user signed in through the real login form, then N clients
  * each requesting a page again and again (keep-alive, gzip like a browser) for a fixed
  * time: requests per second, p50 and p99 of complete responses.
+ *
+ * Each page is first put under the same load for a few seconds that are not counted
+ * (--warmup): a server that has just started compiles its code during its first
+ * seconds of traffic, and a server in use has long done that. What those seconds
+ * looked like is printed too.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -192,7 +197,7 @@ async function load(port: number, pathName: string, cookie: string, clients: num
   };
 }
 
-export async function benchHttp(url: string, opts: { clients: number; seconds: number; log: (m: string) => void }): Promise<Metric[]> {
+export async function benchHttp(url: string, opts: { clients: number; seconds: number; warmupSeconds: number; log: (m: string) => void }): Promise<Metric[]> {
   const server = await startServer(url, opts.log);
   const out: Metric[] = [];
   try {
@@ -201,6 +206,12 @@ export async function benchHttp(url: string, opts: { clients: number; seconds: n
       ["Overview", "/", 250],
       ["payments page", "/payments", null],
     ] as const) {
+      if (opts.warmupSeconds > 0) {
+        const w = await load(server.port, pathName, cookie, opts.clients, opts.warmupSeconds);
+        opts.log(
+          `  ${label}, warm-up (not counted): ${w.count} requests in ${opts.warmupSeconds} s, ${w.rps.toFixed(1)}/s, p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, ${w.errors} errors`,
+        );
+      }
       const r = await load(server.port, pathName, cookie, opts.clients, opts.seconds, server.child.pid);
       opts.log(
         `  ${label}: ${r.count} requests in ${opts.seconds} s from ${opts.clients} clients, ${r.rps.toFixed(1)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors, ${r.encoding} ${(r.avgBytes / 1024).toFixed(1)} KB each; ` +

@@ -11,6 +11,7 @@
  *   --iterations N      timed calls per measurement (default 40; --quick 12)
  *   --export-rows N     rows of the reconciliation export (default 1,000,000)
  *   --clients N --seconds N   HTTP load (default 20 clients for 20 s; --quick 5 s)
+ *   --warmup N          seconds of the same load before each page's measured seconds (default 5; --quick 2)
  *   --skip a,b          skip sections: load, overview, payments, details, export, http, bundle
  *   --database NAME     measure an existing bench database (from --keep) instead of loading one
  *   --keep              keep the database at the end (its name is printed)
@@ -46,6 +47,7 @@ const { values } = parseArgs({
     "export-rows": { type: "string" },
     clients: { type: "string" },
     seconds: { type: "string" },
+    warmup: { type: "string" },
     skip: { type: "string", default: "" },
     database: { type: "string" },
     keep: { type: "boolean", default: false },
@@ -75,6 +77,7 @@ const opts = {
   exportRows: whole("export-rows", values["export-rows"], quick ? 100_000 : 1_000_000),
   clients: whole("clients", values.clients, 20),
   seconds: whole("seconds", values.seconds, quick ? 5 : 20),
+  warmupSeconds: whole("warmup", values.warmup, quick ? 2 : 5),
   seed: whole("seed", values.seed, 1),
 };
 const skip = new Set(values.skip.split(",").map((s) => s.trim()).filter(Boolean));
@@ -180,7 +183,7 @@ try {
   }
 
   await section("http", `HTTP: the built server under ${opts.clients} concurrent signed-in clients`, () =>
-    benchHttp(benchUrl, { clients: opts.clients, seconds: opts.seconds, log }),
+    benchHttp(benchUrl, { clients: opts.clients, seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, log }),
   );
 } finally {
   if (created && !values.keep) {
