@@ -1,8 +1,9 @@
 /**
  * Bulk loader for the benchmark ledger: the demo generator streamed day by day into
  * COPY statements (db/seed/generate.ts + db/seed/copy.ts), so ten million payments
- * never sit in memory. JavaScript generates the next days while PostgreSQL ingests
- * the previous chunk.
+ * never sit in memory. A worker thread generates and encodes the next days
+ * (load-generate.ts) while this thread feeds PostgreSQL's two COPY sessions the
+ * previous ones.
  *
  * Row-by-row triggers are what make a bulk load slow (a foreign-key lookup per row,
  * the ledger balance check per statement), so while it COPYs, the load session runs
@@ -15,21 +16,18 @@ import { openPostgres, rows, type Db } from "~db/client.server";
 import * as s from "~db/schema";
 import fs from "node:fs";
 import os from "node:os";
+import { Worker } from "node:worker_threads";
 import {
-  clearChunkPool,
-  CopyBuffer,
   postgresCopyTarget,
   rebuildDerivedRollups,
-  recycleChunks,
   verifyBulkLoad,
   type CopyFormat,
   type CopyTable,
   type CopyTarget,
 } from "~db/seed/copy";
-import { generateMerchantDays } from "~db/seed/generate";
 import { HOLIDAYS } from "~db/seed/holidays";
-import type { MerchantSpec } from "~db/seed/merchants";
-import { calendarFor, insertMerchant } from "~db/seed/seed";
+import { insertMerchant } from "~db/seed/seed";
+import type { CopiedMessage, GenerateMessage, GenerateRequest } from "./load-generate";
 import { BENCH_USER, BIG, smallMerchant } from "./merchants";
 
 export interface LoadOptions {
@@ -78,8 +76,6 @@ export interface LoadSplit {
   sessions: { tables: string[]; copySeconds: number; backendCpu: number | null }[];
 }
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<LoadReport> {
   const handle = await openPostgres(url, { max: 1 });
   // Two load sessions COPY at the same time (one per core).
@@ -123,8 +119,7 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
     const cpu0 = pids.map(backendCpu);
     const sessionTables = [new Set<string>(), new Set<string>()];
     const copySeconds = [0, 0];
-    const buffer = new CopyBuffer({ format: opts.format ?? "binary" });
-    let inflight: Promise<unknown> = Promise.resolve();
+    const format: CopyFormat = opts.format ?? "binary";
     let bytes = 0;
     const copyMs: Record<string, number> = {};
     // Largest first; with row triggers off (no foreign key checks) the two sessions take
@@ -132,83 +127,92 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
     // each session keeps its parents before their children.
     const sizeOrder: CopyTable[] = ["ledger_entries", "payments", "ledger_transactions", "payout_items", "sales_daily", "refunds", "payouts"];
     const sideA = new Set<CopyTable>(["payments", "refunds", "sales_daily"]);
-    const worker = async (i: number, queue: [CopyTable, Buffer[]][]) => {
+    const session = async (i: number, queue: [CopyTable, Uint8Array[]][]) => {
       for (let part = queue.shift(); part; part = queue.shift()) {
         const [table, chunks] = part;
         const t0 = performance.now();
-        await targets[i]!.copy(table, chunks, buffer.format);
-        recycleChunks(chunks);
+        await targets[i]!.copy(table, chunks, format);
         const ms = performance.now() - t0;
         copyMs[table] = (copyMs[table] ?? 0) + ms;
         copySeconds[i]! += ms / 1000;
         sessionTables[i]!.add(table);
       }
     };
-    const flush = async () => {
-      const parts = buffer.take();
-      await inflight; // one chunk in flight: PostgreSQL ingests it while we generate the next
+    /** One set of chunks, all tables, on the two sessions; sets go in order (parents before children). */
+    const copySet = async (parts: [CopyTable, Uint8Array[]][]) => {
       for (const [, chunks] of parts) for (const c of chunks) bytes += c.length;
       if (triggersOff) {
         const queue = [...parts].sort((x, y) => sizeOrder.indexOf(x[0]) - sizeOrder.indexOf(y[0]));
-        inflight = Promise.all([worker(0, queue), worker(1, queue)]);
+        await Promise.all([session(0, queue), session(1, queue)]);
       } else {
-        inflight = Promise.all([worker(0, parts.filter(([t]) => sideA.has(t))), worker(1, parts.filter(([t]) => !sideA.has(t)))]);
+        await Promise.all([session(0, parts.filter(([t]) => sideA.has(t))), session(1, parts.filter(([t]) => !sideA.has(t)))]);
       }
-      inflight.catch(() => {}); // surfaced by the next await
     };
 
+    // The generator runs on a worker thread (load-generate.ts): this thread only feeds the sockets.
     const started = performance.now();
     const cpuStart = process.cpuUsage();
-    let generateMs = 0;
-    let encodeMs = 0;
     let payments = 0;
     let rowsTotal = 0;
     let lastLog = started;
-    const merchants: [MerchantSpec, number][] = [[BIG, opts.payments]];
-    for (let i = 1; i <= opts.smallMerchants; i++) merchants.push([smallMerchant(i), opts.smallPayments]);
-    for (const [spec, count] of merchants) {
-      const bank = { bankAccountId: `ba_${spec.id.slice(4)}`, bankAccountMask: "•••• 9012" };
-      const days = generateMerchantDays(spec, {
-        seed: opts.seed,
-        payments: count,
-        days: opts.days,
-        now: opts.now,
-        calendar: calendarFor(spec),
-        ...bank,
-        refundUserIds: spec.id === BIG.id ? [BENCH_USER.id] : [],
+    const request: GenerateRequest = {
+      payments: opts.payments,
+      days: opts.days,
+      smallMerchants: opts.smallMerchants,
+      smallPayments: opts.smallPayments,
+      seed: opts.seed,
+      now: opts.now.toISOString(),
+      format,
+      flushRows: 400_000,
+      ahead: 2,
+    };
+    const worker = new Worker(new URL("./load-worker.mjs", import.meta.url), {
+      workerData: request,
+      // A young generation of 3 x 64 MB semi-spaces, as --max-semi-space-size=64 gives the main
+      // thread: the generator's millions of short-lived rows die young instead of being promoted.
+      resourceLimits: { maxYoungGenerationSizeMb: 192 },
+    });
+    let generated: Extract<GenerateMessage, { type: "done" }> | null = null;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let copying = Promise.resolve();
+        worker.on("error", reject);
+        worker.on("exit", (code) => {
+          if (!generated) reject(new Error(`the generator thread stopped (exit code ${code}) before it was done`));
+        });
+        worker.on("message", (m: GenerateMessage) => {
+          if (m.type === "set") {
+            rowsTotal += m.rows;
+            payments += m.payments;
+            copying = copying.then(async () => {
+              await copySet(m.parts);
+              const chunks = m.parts.flatMap(([, c]) => c);
+              const back = new Set<ArrayBuffer>();
+              for (const c of chunks) if (c.byteOffset === 0 && c.buffer instanceof ArrayBuffer && c.buffer.byteLength >= 65_536) back.add(c.buffer);
+              worker.postMessage({ type: "copied", chunks } satisfies CopiedMessage, [...back]);
+            });
+            copying.catch(reject);
+          } else if (m.type === "progress") {
+            const now = performance.now();
+            if (now - lastLog > 10_000) {
+              lastLog = now;
+              opts.log(`  ${m.payments.toLocaleString("en-US")} payments generated, ${Math.round(m.payments / ((now - started) / 1000)).toLocaleString("en-US")}/s`);
+            }
+          } else if (m.type === "done") {
+            generated = m;
+            copying.then(resolve, reject);
+          }
+        });
       });
-      for (;;) {
-        const g0 = performance.now();
-        const next = days.next();
-        const g1 = performance.now();
-        generateMs += g1 - g0;
-        if (next.done) break;
-        const batch = next.value;
-        buffer.add(batch);
-        encodeMs += performance.now() - g1;
-        payments += batch.payments.length;
-        if (buffer.rows >= 400_000) {
-          rowsTotal += buffer.rows;
-          await flush();
-        }
-        if (batch.payments.length > 200) await tick(); // let the sockets drain
-        const now = performance.now();
-        if (now - lastLog > 10_000) {
-          lastLog = now;
-          opts.log(`  ${payments.toLocaleString("en-US")} payments, ${Math.round(payments / ((now - started) / 1000)).toLocaleString("en-US")}/s`);
-        }
-      }
+    } finally {
+      await worker.terminate();
     }
-    rowsTotal += buffer.rows;
-    await flush();
-    await inflight;
     const loadMs = performance.now() - started;
-    clearChunkPool();
     const cpuUsed = process.cpuUsage(cpuStart);
     const cpu1 = pids.map(backendCpu);
     const split: LoadSplit = {
-      generateSeconds: generateMs / 1000,
-      encodeSeconds: encodeMs / 1000,
+      generateSeconds: generated!.generateSeconds,
+      encodeSeconds: generated!.encodeSeconds,
       processCpu: (cpuUsed.user + cpuUsed.system) / 1e6,
       sessions: [0, 1].map((i) => ({
         tables: COPY_TABLES.filter((t) => sessionTables[i]!.has(t)),
