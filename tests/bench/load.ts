@@ -67,7 +67,7 @@ export interface LoadReport {
 }
 
 export interface LoadSplit {
-  /** JavaScript main-thread seconds (wall) in the generator and in encoding its rows for COPY: its CPU time unless the OS gave the core to others. */
+  /** Generator-thread seconds (wall) in the generator and in encoding its rows for COPY: its CPU time unless the OS gave the core to others. */
   generateSeconds: number;
   encodeSeconds: number;
   /** All of this process's CPU seconds during the load (the above, sockets, GC). */
@@ -280,7 +280,7 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
 function logSplit(s: LoadSplit, payments: number, loadMs: number, log: (m: string) => void) {
   const us = (sec: number) => `${((sec * 1e6) / Math.max(payments, 1)).toFixed(1)} µs/payment`;
   log(
-    `  JS main thread, time in the generator ${s.generateSeconds.toFixed(1)} s (${us(s.generateSeconds)}) and in encoding ${s.encodeSeconds.toFixed(1)} s (${us(s.encodeSeconds)}) ` +
+    `  generator thread, time in the generator ${s.generateSeconds.toFixed(1)} s (${us(s.generateSeconds)}) and in encoding ${s.encodeSeconds.toFixed(1)} s (${us(s.encodeSeconds)}) ` +
       `(wall time: includes any time the OS gave the core to others); this process's CPU in all (GC threads, sockets too) ${s.processCpu.toFixed(1)} s (${us(s.processCpu)})`,
   );
   s.sessions.forEach((x, i) =>
