@@ -53,20 +53,28 @@ const DESCRIPTION_SQL = "case when lt.category = 'charge' then coalesce(p.descri
  * The items of the selected payouts and what they came from: the tables behind every
  * row, with the aliases the columns' `sql` use (po, pi, lt, r, p, t). "Paid in" is the
  * payout_items row; a refund's card and terminal are those of the payment it refunds.
- * The refund is looked up by its key only for refund rows (a lateral LIMIT 1 the planner
- * cannot turn into a hash join): a scan of every refund to export one payout was the
- * cheaper plan on a small ledger, and stays the slow one on a large ledger.
+ *
+ * A range of payouts joins refunds as a table and lets the planner hash them (a million
+ * rows: far cheaper than a lookup per row). One payout's few hundred items look each
+ * refund up by its key instead (a lateral LIMIT 1 the planner cannot turn into a hash):
+ * on a small ledger a scan of every refund looked cheaper and was picked, and it stays
+ * the slow plan as the ledger grows.
  */
-const ITEMS_FROM = sql.raw(`join payout_items pi on pi.merchant_id = po.merchant_id and pi.payout_id = po.id
-  join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
-  left join lateral (
+function itemsFrom(onePayout: boolean) {
+  const refund = onePayout
+    ? `left join lateral (
     select r.payment_id from refunds r
     where lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
     limit 1
-  ) r on true
+  ) r on true`
+    : `left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id`;
+  return sql.raw(`join payout_items pi on pi.merchant_id = po.merchant_id and pi.payout_id = po.id
+  join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
+  ${refund}
   left join payments p on p.merchant_id = lt.merchant_id
     and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
   left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id`);
+}
 
 const columns: ColumnSpec<ReconciliationRow>[] = [
   { key: "payout_id", kind: "text", doc: "The payout this balance transaction was paid out in.", value: (r) => r.payout_id, sql: "po.id" },
@@ -204,7 +212,7 @@ export const reconciliationReport: Report<ReconciliationRow> = {
       copySelect(values) {
         return sql`select ${sql.raw(values.join(", "))}
           from (select * from ${payouts} where ${where}) po
-          ${ITEMS_FROM}
+          ${itemsFrom(Boolean(sel.payout))}
           where pi.merchant_id = ${merchantId} and lt.category <> 'payout_paid'
           order by po.expected_arrival_date, po.id, pi.ledger_transaction_id`;
       },
