@@ -12,7 +12,7 @@ import { withParams } from "~/components/console/url";
 import type { Granularity } from "~/lib/dates";
 import type { MessageKey } from "~/lib/i18n/en";
 import type { Formatter } from "~/lib/format";
-import { dateFieldError, rangePresetLabel } from "~/lib/i18n/messages";
+import { listFieldError, rangePresetLabel } from "~/lib/i18n/messages";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { OVERVIEW_RANGES } from "~/lib/labels";
 import { can, homePath } from "~/lib/permissions";
@@ -186,8 +186,8 @@ function RangeBar({ data }: { data: Data }) {
   const fmt = useFormat();
   const { prefs } = useI18n();
   const presets = prefs.calendar === "persian" ? JALALI_PRESETS : GREGORIAN_PRESETS;
-  // The server's reasons are about ISO days; a Jalali reader is told in their terms.
-  const dayError = (message?: string) => dateFieldError(t, fmt, message);
+  // The server's reasons are English and about ISO days; a Persian reader is told in Persian, in Jalali terms.
+  const dayError = (field: "from" | "to") => listFieldError(t, fmt, field, data.errors[field]);
   const location = useLocation();
   const { range } = data;
   const hrefFor = (preset: string) => `${location.pathname}${withParams("", { range: preset === "30d" ? null : preset })}`;
@@ -207,12 +207,12 @@ function RangeBar({ data }: { data: Data }) {
           <div className="field">
             <label htmlFor="ov-from">{t("dates.from")}</label>
             <DayInput id="ov-from" name="from" defaultValue={range.preset === "custom" ? range.fromDay : ""} required invalid={!!data.errors.from} />
-            {data.errors.from ? <p className="field-error">{dayError(data.errors.from)}</p> : null}
+            {data.errors.from ? <p className="field-error">{dayError("from")}</p> : null}
           </div>
           <div className="field">
             <label htmlFor="ov-to">{t("dates.to")}</label>
             <DayInput id="ov-to" name="to" defaultValue={range.preset === "custom" ? range.toDay : ""} required invalid={!!data.errors.to} />
-            {data.errors.to ? <p className="field-error">{dayError(data.errors.to)}</p> : null}
+            {data.errors.to ? <p className="field-error">{dayError("to")}</p> : null}
           </div>
           <button type="submit" className="btn btn-primary">
             {t("common.apply")}
@@ -379,6 +379,8 @@ export default function OverviewPage() {
   });
   const prevMoney = (k: KpiValue) => (k.previous === null ? "–" : fmt.money(k.previous as string));
   const prevRate = (k: KpiValue) => fmt.percent(k.previous as number | null);
+  // A hand-edited range or grouping (or one this range cannot chart), in the reader's language.
+  const rangeError = (["g", "range"] as const).find((f) => data.errors[f]);
 
   return (
     <>
@@ -389,9 +391,9 @@ export default function OverviewPage() {
         </div>
       </div>
       <RangeBar data={data} />
-      {data.errors.g || data.errors.range ? (
+      {rangeError ? (
         <p className="error-box" role="alert">
-          {data.errors.g ?? data.errors.range}
+          {listFieldError(t, fmt, rangeError, data.errors[rangeError])}
         </p>
       ) : null}
       <p className="muted" data-testid="overview-period">

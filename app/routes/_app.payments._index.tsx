@@ -22,6 +22,7 @@ import { StatusBadge } from "~/components/console/status-badge";
 import { withParams } from "~/components/console/url";
 import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
+import { listFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -97,6 +98,8 @@ export default function PaymentsPage() {
   const fmt = useFormat();
   const location = useLocation();
   const { query, errors, options } = data;
+  // A stale page link or a hand-edited sort, columns or page size: said once above the table.
+  const queryError = (["cursor", "sort", "cols", "limit"] as const).find((f) => errors[f]);
   const filtered =
     query.status.length + query.terminal.length + query.brand.length + query.bank.length + query.funding.length > 0 ||
     !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
@@ -246,9 +249,9 @@ export default function PaymentsPage() {
       </FilterForm>
 
       <ActiveFilters chips={chips} />
-      {errors.cursor || errors.sort || errors.cols || errors.limit ? (
+      {queryError ? (
         <p className="error-box" role="alert">
-          {errors.cursor ?? errors.sort ?? errors.cols ?? errors.limit}
+          {listFieldError(t, fmt, queryError, errors[queryError])}
         </p>
       ) : null}
 

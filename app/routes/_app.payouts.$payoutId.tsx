@@ -8,7 +8,7 @@ import { DataTable } from "~/components/console/data-table";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import type { MessageKey } from "~/lib/i18n/en";
-import { payoutFailureText } from "~/lib/i18n/messages";
+import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -59,6 +59,8 @@ export default function PayoutPage() {
   const fmt = useFormat();
   const { payout: p, summary: s } = data;
   const ties = s.net === p.amount;
+  // A stale page link or a hand-edited page size of the items table.
+  const itemsError = (["cursor", "limit"] as const).find((f) => data.errors[f]);
 
   const columns = useMemo<ColumnDef<PayoutItemRow, unknown>[]>(
     () => [
@@ -231,9 +233,9 @@ export default function PayoutPage() {
           <h2 id="items-h">{t("payoutDetail.items")}</h2>
           <span className="muted">{t("payoutDetail.itemsHint", { count: s.itemCount })}</span>
         </div>
-        {data.errors.cursor ? (
+        {itemsError ? (
           <p className="error-box" role="alert">
-            {data.errors.cursor}
+            {listFieldError(t, fmt, itemsError, data.errors[itemsError])}
           </p>
         ) : null}
         <DataTable

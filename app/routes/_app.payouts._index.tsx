@@ -22,7 +22,7 @@ import { StatusBadge } from "~/components/console/status-badge";
 import { withParams } from "~/components/console/url";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
-import { payoutFailureText } from "~/lib/i18n/messages";
+import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -65,6 +65,8 @@ export default function PayoutsPage() {
   const fmt = useFormat();
   const location = useLocation();
   const { query, errors } = data;
+  // A stale page link or a hand-edited sort or page size: said once above the table.
+  const queryError = (["cursor", "sort", "limit"] as const).find((f) => errors[f]);
   const filtered = query.status.length > 0 || !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
 
   const columns = useMemo<ColumnDef<PayoutListRow, unknown>[]>(
@@ -172,9 +174,9 @@ export default function PayoutsPage() {
       </FilterForm>
 
       <ActiveFilters chips={chips} />
-      {errors.cursor || errors.sort || errors.limit ? (
+      {queryError ? (
         <p className="error-box" role="alert">
-          {errors.cursor ?? errors.sort ?? errors.limit}
+          {listFieldError(t, fmt, queryError, errors[queryError])}
         </p>
       ) : null}
 

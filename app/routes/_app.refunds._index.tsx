@@ -21,6 +21,7 @@ import { StatusBadge } from "~/components/console/status-badge";
 import { withParams } from "~/components/console/url";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
+import { listFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -68,6 +69,8 @@ export default function RefundsPage() {
   const fmt = useFormat();
   const location = useLocation();
   const { query, errors } = data;
+  // A stale page link or a hand-edited sort or page size: said once above the table.
+  const queryError = (["cursor", "sort", "limit"] as const).find((f) => errors[f]);
   const filtered = query.status.length + query.reason.length + query.by.length > 0 || !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
 
   const columns = useMemo<ColumnDef<RefundListRow, unknown>[]>(
@@ -173,9 +176,9 @@ export default function RefundsPage() {
       </FilterForm>
 
       <ActiveFilters chips={chips} />
-      {errors.cursor || errors.sort || errors.limit ? (
+      {queryError ? (
         <p className="error-box" role="alert">
-          {errors.cursor ?? errors.sort ?? errors.limit}
+          {listFieldError(t, fmt, queryError, errors[queryError])}
         </p>
       ) : null}
 

@@ -6,7 +6,7 @@ import { Form, Link, useLocation, useNavigation, useSubmit } from "@remix-run/re
 import { useId, type ReactNode } from "react";
 import { DayInput } from "~/components/day-input";
 import type { MessageKey } from "~/lib/i18n/en";
-import { amountErrorMessage, dateFieldError } from "~/lib/i18n/messages";
+import { amountErrorMessage, listFieldError } from "~/lib/i18n/messages";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import { useFormat, useT } from "~/lib/i18n/react";
 
@@ -86,8 +86,8 @@ export function DateRangeFields(props: {
   const id = useId();
   const options = props.options ?? RANGE_OPTIONS;
   const custom = !!(props.from || props.to);
-  // The server's reasons are about ISO days; a Jalali reader is told in their terms.
-  const dayError = (message?: string) => dateFieldError(t, fmt, message);
+  // The server's reasons are English and about ISO days; a Persian reader is told in Persian, in Jalali terms.
+  const fieldError = (field: "range" | "from" | "to") => listFieldError(t, fmt, field, props.errors[field]);
   return (
     <fieldset className="filter-range">
       <legend>{props.legend ?? t("filters.dateRange")}</legend>
@@ -125,7 +125,7 @@ export function DateRangeFields(props: {
             invalid={!!props.errors.from}
             describedBy={props.errors.from ? `${id}-from-error` : undefined}
           />
-          <FieldError id={`${id}-from-error`} message={dayError(props.errors.from)} />
+          <FieldError id={`${id}-from-error`} message={fieldError("from")} />
         </div>
         <div className="field">
           <label htmlFor={`${id}-to`}>{t("dates.to")}</label>
@@ -136,10 +136,10 @@ export function DateRangeFields(props: {
             invalid={!!props.errors.to}
             describedBy={props.errors.to ? `${id}-to-error` : undefined}
           />
-          <FieldError id={`${id}-to-error`} message={dayError(props.errors.to)} />
+          <FieldError id={`${id}-to-error`} message={fieldError("to")} />
         </div>
       </div>
-      <FieldError id={`${id}-range-error`} message={props.errors.range} />
+      <FieldError id={`${id}-range-error`} message={fieldError("range")} />
     </fieldset>
   );
 }
@@ -153,6 +153,7 @@ export function CheckboxMenu(props: {
   error?: string;
 }) {
   const t = useT();
+  const fmt = useFormat();
   const id = useId();
   const chosen = props.options.filter((o) => props.selected.includes(o.value)).map((o) => o.label);
   const summary = chosen.length === 0 ? t("filters.any") : chosen.length <= 2 ? chosen.join(", ") : t("filters.nSelected", { count: chosen.length });
@@ -170,7 +171,7 @@ export function CheckboxMenu(props: {
           </label>
         ))}
       </fieldset>
-      <FieldError id={`${id}-error`} message={props.error} />
+      <FieldError id={`${id}-error`} message={listFieldError(t, fmt, props.name, props.error, props.legend)} />
     </details>
   );
 }
@@ -179,13 +180,14 @@ export function AmountFields(props: { min?: string; max?: string; currency: stri
   const t = useT();
   const fmt = useFormat();
   const id = useId();
-  // The server's reason is English; the same parse here says it in the reader's language.
+  // The server's reason is English; the same parse here says it in the reader's language
+  // (a bound that parses was refused for another reason, such as max below min).
   const amountError = (name: "min" | "max"): string | undefined => {
     const message = props.errors[name];
     const typed = props[name];
-    if (!message || !typed || !isCurrencyCode(props.currency)) return message;
+    if (!message || !typed || !isCurrencyCode(props.currency)) return listFieldError(t, fmt, name, message);
     const r = parseAmount(typed, props.currency);
-    return r.ok ? message : amountErrorMessage(t, fmt, r);
+    return r.ok ? listFieldError(t, fmt, name, message) : amountErrorMessage(t, fmt, r);
   };
   return (
     <fieldset className="filter-amount">
@@ -214,7 +216,10 @@ export function AmountFields(props: { min?: string; max?: string; currency: stri
 }
 
 export function SearchField(props: { value?: string; label: string; hint: string; error?: string }) {
+  const t = useT();
+  const fmt = useFormat();
   const id = useId();
+  const error = listFieldError(t, fmt, "q", props.error, props.label);
   return (
     <div className="field filter-search">
       <label htmlFor={`${id}-q`}>{props.label}</label>
@@ -230,7 +235,7 @@ export function SearchField(props: { value?: string; label: string; hint: string
       <span className="hint" id={`${id}-q-hint`}>
         {props.hint}
       </span>
-      <FieldError id={`${id}-q-error`} message={props.error} />
+      <FieldError id={`${id}-q-error`} message={error} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * Sentences for results that carry a code rather than words: amount parsing
- * (app/lib/money.ts), Sheba validation (app/lib/bank-account.ts) and range presets
- * (app/lib/dates.ts). Each takes the reader's `t` (useT() in a component,
+ * (app/lib/money.ts), Sheba validation (app/lib/bank-account.ts), range presets
+ * (app/lib/dates.ts) and list filters refused by app/modules/reporting. Each takes the reader's `t` (useT() in a component,
  * serverTranslator(prefs) in an action), so the same result reads in either language.
  */
 import type { RangePreset } from "~/lib/dates";
@@ -208,4 +208,112 @@ export function dateFieldError(t: Translator, fmt: Pick<Formatter, "lang" | "dig
   if (/first day/.test(message)) return t("dates.error.pickFrom");
   if (/last day/.test(message)) return t("dates.error.pickTo");
   return message;
+}
+
+/** What a list's URL field is called on the page, for a sentence that names it. */
+const LIST_FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
+  range: "dates.period",
+  from: "dates.from",
+  to: "dates.to",
+  status: "common.status",
+  terminal: "payments.col.terminal",
+  brand: "card.brand.label",
+  bank: "card.bank",
+  funding: "card.funding.label",
+  reason: "refunds.col.reason",
+  by: "refunds.col.issuedBy",
+  min: "filters.minAmount",
+  max: "filters.maxAmount",
+  q: "common.search",
+  sort: "listError.field.sort",
+  cols: "table.columns",
+  limit: "filters.pageSize",
+  cursor: "listError.field.page",
+  g: "overview.groupBy",
+};
+
+const GRANULARITY_KEYS: Readonly<Record<string, MessageKey>> = {
+  hour: "overview.granularity.hour",
+  day: "overview.granularity.day",
+  week: "overview.granularity.week",
+  month: "overview.granularity.month",
+};
+
+/**
+ * A refused list filter (a hand-edited or stale URL of the payments, refunds or payouts
+ * list, a payout's items or the Overview): the field and the server's English sentence
+ * (app/modules/reporting/list-query.server.ts and each list's zod schema). A Persian
+ * reader gets the same reason in Persian, recognised by field and a stable part of the
+ * sentence; a refusal not recognised still reads in Persian, naming the field. English
+ * readers keep the server's sentence. `label` names the field as its control does
+ * (a checkbox menu's legend); without it the field's usual name is used.
+ */
+export function listFieldError(
+  t: Translator,
+  fmt: Pick<Formatter, "lang" | "digits">,
+  field: string,
+  message: string | undefined,
+  label?: string,
+): string | undefined {
+  if (!message || fmt.lang !== "fa") return message;
+  const labelKey = LIST_FIELD_LABELS[field];
+  const name = label ?? (labelKey ? t(labelKey) : undefined);
+  const tooMany = /at most (\d+) values/.exec(message);
+  switch (field) {
+    case "from":
+    case "to": {
+      const day = dateFieldError(t, fmt, message);
+      if (day !== message) return day;
+      break;
+    }
+    case "cursor":
+      // Garbage, cut short or from another sort order: the link no longer points into this list.
+      if (/first page|at most \d+ character/.test(message)) return t("listError.staleCursor");
+      break;
+    case "limit":
+      // The page sizes of list-query.server.ts's pageSize (and PageSizeField's choices).
+      if (/rows per page|Expected (number|integer)/.test(message)) return t("listError.pageSize", { small: 25, medium: 50, large: 100 });
+      break;
+    case "sort":
+      if (/^Sort by /.test(message)) return t("listError.sort");
+      break;
+    case "cols":
+      if (/Unknown column/.test(message) || tooMany) return t("listError.columns");
+      break;
+    case "range":
+      if (/listed (date )?ranges/.test(message)) return t("listError.range");
+      break;
+    case "q": {
+      const max = /at most (\d+) characters/.exec(message);
+      if (max) return t("listError.searchTooLong", { max: Number(max[1]) });
+      break;
+    }
+    case "min":
+    case "max": {
+      if (/maximum amount is below the minimum/.test(message)) return t("listError.maxBelowMin");
+      if (/amount is too long/.test(message)) return t("listError.amountTooLong");
+      const currency = /^Amounts in (\S+) cannot be filtered/.exec(message);
+      if (currency) return t("listError.amountCurrency", { currency: currency[1]! });
+      break;
+    }
+    case "g": {
+      if (/^Hourly charts cover at most two days/.test(message)) return t("listError.hourlyTooLong", { days: 2 });
+      const fit = /^Grouping by (\w+) does not fit this range: choose (.+?)\.?$/.exec(message);
+      if (fit) {
+        const unit = GRANULARITY_KEYS[fit[1]!];
+        const choices = fit[2]!.split(/ or |, /).map((g) => GRANULARITY_KEYS[g.trim()]);
+        if (unit && choices.length && choices.every((k) => k !== undefined)) {
+          const list = new Intl.ListFormat("fa", { type: "disjunction" }).format(choices.map((k) => t(k!)));
+          return t("listError.groupingRange", { unit: t(unit), choices: list });
+        }
+      }
+      if (/^Group by /.test(message)) return t("listError.grouping");
+      break;
+    }
+    default:
+      // Checkbox menus: a value not among the choices (a stale id, a misspelt status).
+      if (tooMany && name) return t("listError.tooManyChoices", { field: name, max: Number(tooMany[1]) });
+      if ((/^Unknown /.test(message) || /at most \d+ character/.test(message)) && name) return t("listError.unknownChoice", { field: name });
+  }
+  return name ? t("listError.invalid", { field: name }) : t("listError.invalidUnnamed");
 }
