@@ -228,16 +228,18 @@ export async function getBalancesAt(
   // The versions first; the postings of a day are read again only when its row changed.
   // (An instant in milliseconds is at or after a posting exactly when it is at or after
   // the posting's time rounded up to the millisecond: the postings are keyed that way.)
-  let r = await read(!shared);
+  // Reading the versions first only pays when every day has something cached to check.
+  const cachedAll = shared && days.every((day) => dayPostings.has(cacheKey(day)));
+  let r = await read(!cachedAll);
   const found = new Map<string, DayPostings>();
-  if (shared) {
+  if (cachedAll) {
     for (const [i, day] of days.entries()) {
       const hit = dayPostings.get(cacheKey(day));
       if (hit && hit.version === String(r[`version_${i}`] ?? "none")) found.set(day, hit);
     }
   }
   if (found.size < days.length) {
-    if (shared) r = await read(true);
+    if (cachedAll) r = await read(true);
     for (const [i, day] of days.entries()) {
       const raw = r[`postings_${i}`];
       const list = (typeof raw === "string" ? JSON.parse(raw) : (raw ?? [])) as [string, string][];
