@@ -158,7 +158,8 @@ export function CheckboxMenu(props: {
   const chosen = props.options.filter((o) => props.selected.includes(o.value)).map((o) => o.label);
   const summary = chosen.length === 0 ? t("filters.any") : chosen.length <= 2 ? chosen.join(", ") : t("filters.nSelected", { count: chosen.length });
   return (
-    <details className="menu">
+    // A refused choice opens the menu: its message sits inside, with the choices to pick from.
+    <details className="menu" open={props.error ? true : undefined}>
       <summary>
         <span className="menu-label">{props.legend}</span> <span className="menu-value">{summary}</span>
       </summary>
