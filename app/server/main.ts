@@ -195,7 +195,10 @@ async function serve(): Promise<void> {
 
   // Fingerprinted assets never change: cache them for a year. Everything else briefly.
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("public", { maxAge: "1h" }));
+  // The rest of public/ (favicon, fonts) is files with an extension: page URLs skip the
+  // file-system lookup (a stat per page view otherwise).
+  const publicFiles = express.static("public", { maxAge: "1h", index: false });
+  app.use((req, res, next) => (/\.[^/]*$/.test(req.path) ? publicFiles(req, res, next) : next()));
 
   // The Remix handler for a build, with one request store per GET shared by all its loaders
   // (app/server/request-scope.ts).
