@@ -123,8 +123,32 @@ export function isValidTimeZone(tz: unknown): tz is string {
   return ok;
 }
 
+/**
+ * The wall-clock fields of an instant in a zone. The zone's offset is remembered per
+ * quarter hour (offsetMsAt), so the fields come from Date arithmetic: one Intl
+ * formatToParts per instant was the largest share of a page's date work (every range,
+ * cutoff and settlement day asks for a few). Instants within two days of the edge of
+ * Date's range ask Intl directly.
+ */
 export function zonedParts(date: Date, tz: string): ZonedParts {
   const t = assertValidDate(date);
+  if (Math.abs(t) > MAX_DATE_MS - 2 * MS_PER_DAY) return intlZonedParts(t, tz);
+  const wall = new Date(t + offsetMsAt(t, tz));
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    weekday: wall.getUTCDay() as Weekday,
+  };
+}
+
+const MAX_DATE_MS = 8.64e15;
+
+/** zonedParts by asking the time-zone database (Intl) for this instant. */
+function intlZonedParts(t: number, tz: string): ZonedParts {
   const fields: Record<string, string> = {};
   for (const part of gregorianPartsFormatter(tz).formatToParts(t)) fields[part.type] = part.value;
   const yearOfEra = Number(fields.year);
@@ -149,7 +173,7 @@ function wallClockMs(year: number, month: number, day: number, hour = 0, minute 
 }
 
 function exactOffsetMsAt(instantMs: number, tz: string): number {
-  const p = zonedParts(new Date(instantMs), tz);
+  const p = intlZonedParts(instantMs, tz);
   return wallClockMs(p.year, p.month, p.day, p.hour, p.minute, p.second) - (instantMs - mod(instantMs, 1000));
 }
 

@@ -70,6 +70,30 @@ describe("zonedParts", () => {
     expect(zonedParts(iso("2026-03-08T05:00:00Z"), NY)).toMatchObject({ day: 8, hour: 0, weekday: 0 });
   });
 
+  it("gives the time-zone database's fields for every instant, across clock changes and odd offsets", () => {
+    // zonedParts reads a remembered offset per quarter hour; this compares it with Intl
+    // itself, second by second around transitions and at random instants.
+    const intl = (t: number, tz: string) => {
+      const f = new Intl.DateTimeFormat("en-US-u-ca-gregory-nu-latn", {
+        timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", weekday: "short",
+      });
+      const p = Object.fromEntries(f.formatToParts(t).map((x) => [x.type, x.value]));
+      const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+      return { year: Number(p.year), month: Number(p.month), day: Number(p.day), hour: Number(p.hour) % 24, minute: Number(p.minute), second: Number(p.second), weekday: days.indexOf(p.weekday!) };
+    };
+    const zones = [TEHRAN, NY, "Europe/London", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Chatham", "America/St_Johns", "UTC"];
+    const around = [
+      "2026-03-08T06:59:58.500Z", "2026-11-01T05:59:59.999Z", "2021-03-21T20:29:59Z", "2021-09-21T19:29:59Z", "2026-03-29T00:59:59Z",
+      "2026-04-05T14:59:59Z", "2026-10-03T15:59:59Z", "1900-01-01T00:00:00Z", "1945-08-14T23:00:00Z", "2026-12-31T23:59:59Z",
+    ].map((s) => new Date(s).getTime());
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const tz of zones) {
+      const instants = [...around.flatMap((t) => Array.from({ length: 9 }, (_, i) => t + (i - 4) * 1000 + (i % 3) * 15 * 60_000)), ...Array.from({ length: 300 }, () => Math.floor(-2e12 + random() * 6e12))];
+      for (const t of instants) expect(zonedParts(new Date(t), tz), `${new Date(t).toISOString()} in ${tz}`).toEqual(intl(t, tz));
+    }
+  });
+
   it("throws on an invalid date or zone", () => {
     expect(() => zonedParts(new Date(NaN), TEHRAN)).toThrow(RangeError);
     expect(() => zonedParts(new Date(), "Nowhere/City")).toThrow(RangeError);
