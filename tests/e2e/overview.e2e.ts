@@ -30,6 +30,8 @@ describe("the owner reads revenue on the Overview", () => {
     await page.locator(".chart .recharts-surface").first().waitFor();
     await page.getByText("Show the data as a table").first().click();
     const rows = page.locator("details.chart-data[open] tbody tr");
+    // The rows are rendered when the table is opened.
+    await rows.first().waitFor();
     expect(await rows.count()).toBe(data.current.buckets.length);
     await screenshot(page, "journey-owner-overview-30d");
 
