@@ -145,6 +145,29 @@ export async function isSeeded(db: Db): Promise<boolean> {
   return found.length > 0;
 }
 
+/**
+ * The demo's pending payments are authorizations whose answer never came back (a
+ * timeout). The sandbox provider gets the record such a payment leaves on its side: its
+ * answer, visible to inquiry two minutes after the attempt. The reconciliation job then
+ * finds a captured payment (or, one in six, a declined one) and applies it, as it would
+ * for a real timeout; without the record it found nothing and, after its give-up time,
+ * marked every seeded pending payment failed ("the provider never received it").
+ */
+async function pendingAtProvider(db: Db, merchantId: string, now: Date): Promise<void> {
+  await db.execute(sql`
+    insert into sandbox_authorizations
+      (id, merchant_reference, account_id, card_token, amount, currency, status, decline_code, captured_amount, visible_at, created_at, updated_at)
+    select 'sbx_auth_' || substr(p.id, 5), p.id, p.merchant_id, p.card_token, p.amount, p.currency,
+           case when d.declined then 'declined' else 'captured' end,
+           case when d.declined then 'insufficient_funds' end,
+           case when d.declined then 0 else p.amount end,
+           least(p.created_at + interval '2 minutes', ${now.toISOString()}::timestamptz), p.created_at, p.created_at
+    from payments p
+    cross join lateral (select get_byte(sha256(convert_to(p.id, 'UTF8')), 0) % 6 = 0 as declined) d
+    where p.merchant_id = ${merchantId} and p.status = 'pending'
+    on conflict do nothing`);
+}
+
 export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
@@ -185,6 +208,7 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> 
       bankAccountMask,
       refundUserIds,
     });
+    await pendingAtProvider(db, spec.id, opts.now);
     summary.push({ id: spec.id, ...written });
     log(`${spec.name}: ${written.payments} payments generated and written in ${Date.now() - t0} ms`);
   }
