@@ -237,18 +237,28 @@ function RangeBar({ data }: { data: Data }) {
  * The chart's numbers as a table, behind "Show data". Its rows (a year of days is 365
  * rows, seven formatted cells each) are rendered when the reader opens it, not with
  * every page: they were 15% of the page's HTML and 6% of its server time, and a closed
- * <details> shows nobody its content (screen readers included).
+ * <details> shows nobody its content (screen readers included). Without JavaScript the
+ * charts are not drawn and this table is the trend: opening it shows a link that loads
+ * the page with the table rendered by the server (`?table=1`).
  */
 function TrendTable({ data, points }: { data: Data; points: TrendPoint[] }) {
   const t = useT();
+  const location = useLocation();
+  const fromServer = new URLSearchParams(location.search).get("table") === "1";
   const ref = useRef<HTMLDetailsElement>(null);
-  const [open, setOpen] = useState(false);
+  const [open, setOpen] = useState(fromServer);
   // Opened before the page finished loading: the toggle event came before React listened.
-  useEffect(() => setOpen(ref.current?.open ?? false), []);
+  useEffect(() => setOpen((o) => o || (ref.current?.open ?? false)), []);
   return (
-    <details className="chart-data" ref={ref} onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details className="chart-data" id="trend-data" ref={ref} open={fromServer || undefined} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>{t("chart.showData")}</summary>
-      {open ? <TrendTableBody data={data} points={points} /> : null}
+      {open ? (
+        <TrendTableBody data={data} points={points} />
+      ) : (
+        <noscript>
+          <a href={`${withParams(location.search, { table: "1" })}#trend-data`}>{t("chart.loadTable")}</a>
+        </noscript>
+      )}
     </details>
   );
 }

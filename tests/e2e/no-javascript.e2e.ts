@@ -19,6 +19,13 @@ describe("without JavaScript", () => {
     await page.waitForURL(/from=2026-01-01/);
     expect(await page.getByTestId("overview-period").innerText()).toMatch(/Jan 1, 2026 to Jan 31, 2026/);
 
+    // The charts need scripts; the trend's table does not: opening it offers to load it.
+    await page.getByText("Show the data as a table").click();
+    await page.getByRole("link", { name: "Load the table" }).click();
+    await page.waitForURL(/table=1/);
+    expect(new URL(page.url()).searchParams.get("from")).toBe("2026-01-01");
+    expect(await page.locator("details.chart-data[open] tbody tr").count()).toBe(31);
+
     // Payments: tick a status and apply.
     await page.goto("/payments");
     await page.locator("summary", { hasText: "Status" }).click();

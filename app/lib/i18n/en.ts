@@ -219,6 +219,7 @@ export const en = {
 
   /* ------------------------------ Charts ----------------------------- */
   "chart.showData": "Show the data as a table",
+  "chart.loadTable": "Load the table",
   "chart.noData": "No data for this period",
 
   /* ------------------------------ Exports ---------------------------- */
