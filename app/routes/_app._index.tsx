@@ -100,8 +100,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
         granularity: range.granularity,
         granularities: range.granularities,
       },
-      current: { totals: totalsJson(report.current.totals), buckets: report.current.buckets.map((b) => ({ start: b.start, ...totalsJson(b) })) },
-      previous: { totals: totalsJson(report.previous.totals), buckets: report.previous.buckets.map((b) => ({ start: b.start, ...totalsJson(b) })) },
+      // Per bucket only what the chart and its table show (the page's data travels twice: as
+      // JSON and again inside the HTML; the KPI cards read the totals).
+      current: {
+        totals: totalsJson(report.current.totals),
+        buckets: report.current.buckets.map((b) => ({
+          start: b.start,
+          gross: b.gross.toString(),
+          net: b.net.toString(),
+          refunds: b.refunds.toString(),
+          capturedCount: b.capturedCount,
+        })),
+      },
+      previous: {
+        totals: totalsJson(report.previous.totals),
+        buckets: report.previous.buckets.map((b) => ({ start: b.start, gross: b.gross.toString() })),
+      },
       kpis: report.kpis,
       breakdowns: {
         terminal: breakdownJson(report.breakdowns.terminal),
