@@ -1,6 +1,8 @@
 /**
- * The benchmark ledger's generator and COPY encoder, run on a worker thread
- * (load-worker.mjs starts it; load.ts is the other side).
+ * The benchmark ledger's generator and COPY encoder, run on worker threads
+ * (load-worker.mjs starts one; load.ts is the other side). Merchants are independent
+ * streams (each its own seeded generator), so the loader splits them over two threads:
+ * the large merchant on one, the 200 small shops on the other.
  *
  * Generating and encoding take one core. On the main thread they also held up the
  * COPY sockets: while a day was being generated nothing was sent, and PostgreSQL's two
@@ -17,13 +19,18 @@ import { CopyBuffer, recycleChunks, type CopyFormat, type CopyTable } from "~db/
 import { generateMerchantDays } from "~db/seed/generate";
 import type { MerchantSpec } from "~db/seed/merchants";
 import { calendarFor } from "~db/seed/seed";
-import { BENCH_USER, BIG, smallMerchant } from "./merchants";
+
+/** One merchant's share of the ledger. */
+export interface GenerateJob {
+  spec: MerchantSpec;
+  payments: number;
+  refundUserIds: string[];
+}
 
 export interface GenerateRequest {
-  payments: number;
+  /** This thread's merchants, generated one after another. */
+  merchants: GenerateJob[];
   days: number;
-  smallMerchants: number;
-  smallPayments: number;
   seed: number;
   /** ISO instant. */
   now: string;
@@ -85,10 +92,8 @@ async function handOver(): Promise<void> {
   setPayments = 0;
 }
 
-const merchants: [MerchantSpec, number][] = [[BIG, req.payments]];
-for (let i = 1; i <= req.smallMerchants; i++) merchants.push([smallMerchant(i), req.smallPayments]);
 let lastProgress = performance.now();
-for (const [spec, count] of merchants) {
+for (const { spec, payments: count, refundUserIds } of req.merchants) {
   const days = generateMerchantDays(spec, {
     seed: req.seed,
     payments: count,
@@ -97,7 +102,7 @@ for (const [spec, count] of merchants) {
     calendar: calendarFor(spec),
     bankAccountId: `ba_${spec.id.slice(4)}`,
     bankAccountMask: "•••• 9012",
-    refundUserIds: spec.id === BIG.id ? [BENCH_USER.id] : [],
+    refundUserIds,
   });
   for (;;) {
     const g0 = performance.now();

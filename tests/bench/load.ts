@@ -1,9 +1,9 @@
 /**
  * Bulk loader for the benchmark ledger: the demo generator streamed day by day into
  * COPY statements (db/seed/generate.ts + db/seed/copy.ts), so ten million payments
- * never sit in memory. A worker thread generates and encodes the next days
- * (load-generate.ts) while this thread feeds PostgreSQL's two COPY sessions the
- * previous ones.
+ * never sit in memory. Two worker threads generate and encode the next days
+ * (load-generate.ts; merchants are split between them, the large one alone on one) while
+ * this thread feeds PostgreSQL's two COPY sessions the previous ones.
  *
  * Row-by-row triggers are what make a bulk load slow (a foreign-key lookup per row,
  * the ledger balance check per statement), so while it COPYs, the load session runs
@@ -27,7 +27,7 @@ import {
 } from "~db/seed/copy";
 import { HOLIDAYS } from "~db/seed/holidays";
 import { insertMerchant } from "~db/seed/seed";
-import type { CopiedMessage, GenerateMessage, GenerateRequest } from "./load-generate";
+import type { CopiedMessage, GenerateJob, GenerateMessage, GenerateRequest } from "./load-generate";
 import { BENCH_USER, BIG, smallMerchant } from "./merchants";
 
 export interface LoadOptions {
@@ -44,6 +44,8 @@ export interface LoadOptions {
   keepKeys?: boolean;
   /** COPY input format (default binary). */
   format?: CopyFormat;
+  /** Threads that generate and encode (default 2); merchants are split between them. */
+  generatorThreads?: number;
 }
 
 export interface LoadReport {
@@ -67,9 +69,11 @@ export interface LoadReport {
 }
 
 export interface LoadSplit {
-  /** Generator-thread seconds (wall) in the generator and in encoding its rows for COPY: its CPU time unless the OS gave the core to others. */
-  generateSeconds: number;
-  encodeSeconds: number;
+  /**
+   * Per generator thread: its merchants and payments asked for, its seconds (wall) in the generator and
+   * in encoding its rows for COPY: its CPU time unless the OS gave the core to others.
+   */
+  threads: { merchants: number; payments: number; generateSeconds: number; encodeSeconds: number }[];
   /** All of this process's CPU seconds during the load (the above, sockets, GC). */
   processCpu: number;
   /** Per COPY session: the tables it carries, its COPY wall seconds, and the server backend's CPU seconds (null when the server is not on this machine). */
@@ -149,70 +153,88 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
       }
     };
 
-    // The generator runs on a worker thread (load-generate.ts): this thread only feeds the sockets.
+    // The generator runs on worker threads (load-generate.ts): this thread only feeds the sockets.
     const started = performance.now();
     const cpuStart = process.cpuUsage();
     let payments = 0;
     let rowsTotal = 0;
     let lastLog = started;
-    const request: GenerateRequest = {
-      payments: opts.payments,
-      days: opts.days,
-      smallMerchants: opts.smallMerchants,
-      smallPayments: opts.smallPayments,
-      seed: opts.seed,
-      now: opts.now.toISOString(),
-      format,
-      flushRows: 400_000,
-      ahead: 2,
-    };
-    const worker = new Worker(new URL("./load-worker.mjs", import.meta.url), {
-      workerData: request,
-      // A young generation of 3 x 64 MB semi-spaces, as --max-semi-space-size=64 gives the main
-      // thread: the generator's millions of short-lived rows die young instead of being promoted.
-      resourceLimits: { maxYoungGenerationSizeMb: 192 },
-    });
-    let generated: Extract<GenerateMessage, { type: "done" }> | null = null;
+    const shares = splitMerchants(
+      [
+        { spec: BIG, payments: opts.payments, refundUserIds: [BENCH_USER.id] },
+        ...Array.from({ length: opts.smallMerchants }, (_, i) => ({ spec: smallMerchant(i + 1), payments: opts.smallPayments, refundUserIds: [] })),
+      ],
+      opts.generatorThreads ?? 2,
+    );
+    const generated: (Extract<GenerateMessage, { type: "done" }> | null)[] = shares.map(() => null);
+    const progress = shares.map(() => 0);
+    const workers = shares.map(
+      (merchants) =>
+        new Worker(new URL("./load-worker.mjs", import.meta.url), {
+          workerData: {
+            merchants,
+            days: opts.days,
+            seed: opts.seed,
+            now: opts.now.toISOString(),
+            format,
+            flushRows: 400_000,
+            ahead: 2,
+          } satisfies GenerateRequest,
+          // A young generation of 3 x 64 MB semi-spaces, as --max-semi-space-size=64 gives the main
+          // thread: the generator's millions of short-lived rows die young instead of being promoted.
+          resourceLimits: { maxYoungGenerationSizeMb: 192 },
+        }),
+    );
     try {
       await new Promise<void>((resolve, reject) => {
+        // Sets are copied one at a time, in the order they arrive: each thread's own sets stay
+        // in order (parents before children); two threads never share a merchant.
         let copying = Promise.resolve();
-        worker.on("error", reject);
-        worker.on("exit", (code) => {
-          if (!generated) reject(new Error(`the generator thread stopped (exit code ${code}) before it was done`));
-        });
-        worker.on("message", (m: GenerateMessage) => {
-          if (m.type === "set") {
-            rowsTotal += m.rows;
-            payments += m.payments;
-            copying = copying.then(async () => {
-              await copySet(m.parts);
-              const chunks = m.parts.flatMap(([, c]) => c);
-              const back = new Set<ArrayBuffer>();
-              for (const c of chunks) if (c.byteOffset === 0 && c.buffer instanceof ArrayBuffer && c.buffer.byteLength >= 65_536) back.add(c.buffer);
-              worker.postMessage({ type: "copied", chunks } satisfies CopiedMessage, [...back]);
-            });
-            copying.catch(reject);
-          } else if (m.type === "progress") {
-            const now = performance.now();
-            if (now - lastLog > 10_000) {
-              lastLog = now;
-              opts.log(`  ${m.payments.toLocaleString("en-US")} payments generated, ${Math.round(m.payments / ((now - started) / 1000)).toLocaleString("en-US")}/s`);
+        workers.forEach((worker, w) => {
+          worker.on("error", reject);
+          worker.on("exit", (code) => {
+            if (!generated[w]) reject(new Error(`generator thread ${w + 1} stopped (exit code ${code}) before it was done`));
+          });
+          worker.on("message", (m: GenerateMessage) => {
+            if (m.type === "set") {
+              rowsTotal += m.rows;
+              payments += m.payments;
+              copying = copying.then(async () => {
+                await copySet(m.parts);
+                const chunks = m.parts.flatMap(([, c]) => c);
+                const back = new Set<ArrayBuffer>();
+                for (const c of chunks) if (c.byteOffset === 0 && c.buffer instanceof ArrayBuffer && c.buffer.byteLength >= 65_536) back.add(c.buffer);
+                worker.postMessage({ type: "copied", chunks } satisfies CopiedMessage, [...back]);
+              });
+              copying.catch(reject);
+            } else if (m.type === "progress") {
+              progress[w] = m.payments;
+              const now = performance.now();
+              if (now - lastLog > 10_000) {
+                lastLog = now;
+                const sum = progress.reduce((a, b) => a + b, 0);
+                opts.log(`  ${sum.toLocaleString("en-US")} payments generated, ${Math.round(sum / ((now - started) / 1000)).toLocaleString("en-US")}/s`);
+              }
+            } else if (m.type === "done") {
+              generated[w] = m;
+              if (generated.every(Boolean)) copying.then(resolve, reject);
             }
-          } else if (m.type === "done") {
-            generated = m;
-            copying.then(resolve, reject);
-          }
+          });
         });
       });
     } finally {
-      await worker.terminate();
+      await Promise.all(workers.map((w) => w.terminate()));
     }
     const loadMs = performance.now() - started;
     const cpuUsed = process.cpuUsage(cpuStart);
     const cpu1 = pids.map(backendCpu);
     const split: LoadSplit = {
-      generateSeconds: generated!.generateSeconds,
-      encodeSeconds: generated!.encodeSeconds,
+      threads: shares.map((share, w) => ({
+        merchants: share.length,
+        payments: share.reduce((a, j) => a + j.payments, 0),
+        generateSeconds: generated[w]!.generateSeconds,
+        encodeSeconds: generated[w]!.encodeSeconds,
+      })),
       processCpu: (cpuUsed.user + cpuUsed.system) / 1e6,
       sessions: [0, 1].map((i) => ({
         tables: COPY_TABLES.filter((t) => sessionTables[i]!.has(t)),
@@ -279,10 +301,15 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
 /** How the load's time split, in seconds and in CPU microseconds per payment. */
 function logSplit(s: LoadSplit, payments: number, loadMs: number, log: (m: string) => void) {
   const us = (sec: number) => `${((sec * 1e6) / Math.max(payments, 1)).toFixed(1)} µs/payment`;
-  log(
-    `  generator thread, time in the generator ${s.generateSeconds.toFixed(1)} s (${us(s.generateSeconds)}) and in encoding ${s.encodeSeconds.toFixed(1)} s (${us(s.encodeSeconds)}) ` +
-      `(wall time: includes any time the OS gave the core to others); this process's CPU in all (GC threads, sockets too) ${s.processCpu.toFixed(1)} s (${us(s.processCpu)})`,
-  );
+  s.threads.forEach((t, i) => {
+    const per = (sec: number) => `${((sec * 1e6) / Math.max(t.payments, 1)).toFixed(1)} µs/payment`;
+    log(
+      `  generator thread ${i + 1} (${t.merchants.toLocaleString("en-US")} merchant${t.merchants === 1 ? "" : "s"}, ${t.payments.toLocaleString("en-US")} payments): ` +
+        `in the generator ${t.generateSeconds.toFixed(1)} s (${per(t.generateSeconds)}), in encoding ${t.encodeSeconds.toFixed(1)} s (${per(t.encodeSeconds)}) ` +
+        `(wall time: includes any time the OS gave the core to others)`,
+    );
+  });
+  log(`  this process's CPU in all (generator threads, GC threads, sockets) ${s.processCpu.toFixed(1)} s (${us(s.processCpu)})`);
   s.sessions.forEach((x, i) =>
     log(
       `  COPY session ${i + 1} (${x.tables.join(", ")}): busy ${x.copySeconds.toFixed(1)} s of ${(loadMs / 1000).toFixed(1)}` +
@@ -304,6 +331,22 @@ const COPY_TABLES: CopyTable[] = ["payments", "refunds", "payouts", "ledger_tran
 const LOADED_TABLES: string[] = COPY_TABLES;
 
 type Unsafe = { unsafe(q: string): Promise<unknown> };
+
+/**
+ * Merchants over `threads` generator threads, largest first onto the least loaded, each
+ * thread's list in the original order. Fewer threads when there are fewer merchants.
+ */
+export function splitMerchants(jobs: GenerateJob[], threads: number): GenerateJob[][] {
+  const n = Math.max(1, Math.min(threads, jobs.length));
+  const load = new Array<number>(n).fill(0);
+  const owner = new Map<GenerateJob, number>();
+  for (const job of [...jobs].sort((a, b) => b.payments - a.payments)) {
+    const w = load.indexOf(Math.min(...load));
+    owner.set(job, w);
+    load[w]! += job.payments;
+  }
+  return Array.from({ length: n }, (_, w) => jobs.filter((j) => owner.get(j) === w)).filter((share) => share.length > 0);
+}
 
 async function backendPid(c: Unsafe): Promise<number> {
   const r = (await c.unsafe("select pg_backend_pid() as pid")) as { pid: number }[];
