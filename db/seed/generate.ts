@@ -83,23 +83,29 @@ function pickWeighted<T extends { weight: number }>(items: readonly T[], r: numb
   return items[pickIndex(items, r)]!;
 }
 
-const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+const ID_CODES = Array.from("0123456789abcdefghjkmnpqrstvwxyz", (c) => c.charCodeAt(0));
+const idScratch: number[] = [];
 
 /**
  * seededId (app/lib/ids.ts) for an instant given in milliseconds: the same characters
  * from the same twelve draws, without the byte array and the Date (the generator makes
- * two ids per payment). A unit test holds the two equal.
+ * two ids per payment). A unit test holds the two equal. The id is made in one piece
+ * from its character codes: built by concatenation it would be twenty-odd intermediate
+ * strings, and a rope the COPY encoder must flatten before it can read it.
  */
 export function seededIdAt(prefix: string, ms: number, next: () => number): string {
-  let time = "";
+  const a = idScratch;
+  const p = prefix.length;
+  a.length = p + 22;
+  for (let i = 0; i < p; i++) a[i] = prefix.charCodeAt(i);
+  a[p] = 95; // "_"
   let n = Math.floor(ms);
-  for (let i = 0; i < 9; i++) {
-    time = ID_ALPHABET[n % 32]! + time;
+  for (let i = 9; i >= 1; i--) {
+    a[p + i] = ID_CODES[n % 32]!;
     n = Math.floor(n / 32);
   }
-  let random = "";
-  for (let i = 0; i < 12; i++) random += ID_ALPHABET[Math.floor(next() * 256) % 32]!;
-  return `${prefix}_${time}${random}`;
+  for (let i = 0; i < 12; i++) a[p + 10 + i] = ID_CODES[Math.floor(next() * 256) % 32]!;
+  return String.fromCharCode.apply(null, a);
 }
 
 /** "0000" to "9999": card last-4 digits without formatting a number per payment. */
@@ -519,7 +525,9 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
     const today = clock.info(dayKey);
     const nextStart = clock.info(nextKey).start;
 
-    const times: number[] = [];
+    // A typed array sorts numbers natively (no comparator calls).
+    const times = new Float64Array(count);
+    let kept = 0;
     for (let k = 0; k < count; k++) {
       const hour = pickWeighted(hourWeights, rng()).hour;
       const minute = Math.floor(rng() * 60);
@@ -527,10 +535,11 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       const at = today.fixed
         ? dayStartUtc + hour * 3_600_000 + minute * 60_000 + second * 1000 - today.offset
         : zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, tz).getTime();
-      if (at < nowMs - 60_000) times.push(at);
+      if (at < nowMs - 60_000) times[kept++] = at;
     }
-    times.sort((a, b) => a - b);
-    for (const createdMs of times) {
+    const sorted = times.subarray(0, kept).sort();
+    for (let ti = 0; ti < kept; ti++) {
+      const createdMs = sorted[ti]!;
       const createdAt = new Date(createdMs);
       const terminalIndex = pickIndex(spec.terminals, rng());
       const terminal = spec.terminals[terminalIndex]!;
