@@ -30,16 +30,37 @@ export const PGCOPY_TRAILER = Buffer.from([0xff, 0xff]);
  * (`recycleChunks`, used by the benchmark's loader; `clearChunkPool` when done):
  * allocating gigabytes of fresh buffers in a long load makes V8 run a full garbage
  * collection every few dozen megabytes (external memory pressure).
+ *
+ * With `shareChunks(true)` (the benchmark's generator threads) chunks are
+ * SharedArrayBuffers: another thread can read them by reference, so they never move
+ * between threads. Moving (transferring) an ArrayBuffer detaches it, and the first
+ * detached buffer of a thread makes V8 check for detachment on every typed-array access
+ * of that thread from then on; every transfer also counts its bytes as new external
+ * memory on the receiving side.
  */
-const pool: ArrayBuffer[] = [];
+const pool: ArrayBufferLike[] = [];
 const POOL_MAX = 64;
+let shared = false;
+
+/** Allocate new chunks as SharedArrayBuffers (see above). */
+export function shareChunks(on: boolean): void {
+  shared = on;
+}
+
+/** Chunks allocated (not taken from the pool) and reused in this thread. */
+export const chunkStats = { allocated: 0, reused: 0 };
 
 function chunk(need: number): Buffer {
   if (need <= CHUNK) {
     const ab = pool.pop();
-    if (ab) return Buffer.from(ab);
+    if (ab) {
+      chunkStats.reused++;
+      return Buffer.from(ab);
+    }
   }
-  return Buffer.allocUnsafeSlow(Math.max(CHUNK, need));
+  chunkStats.allocated++;
+  const size = Math.max(CHUNK, need);
+  return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
 }
 
 /** Empties the pool (a long-lived process done with bulk loads should not keep it). */
@@ -49,10 +70,13 @@ export function clearChunkPool(): void {
 
 /** Hands chunks back to the pool once nothing reads them any more (their COPY has finished). */
 export function recycleChunks(chunks: Uint8Array[]): void {
-  for (const c of chunks) {
-    const ab = c.buffer;
-    if (ab instanceof ArrayBuffer && ab.byteLength === CHUNK && c.byteOffset === 0 && pool.length < POOL_MAX && !pool.includes(ab)) pool.push(ab);
-  }
+  for (const c of chunks) recycleBuffer(c.buffer, c.byteOffset);
+}
+
+/** Hands one chunk's memory back to the pool (when it is a whole chunk). */
+export function recycleBuffer(ab: ArrayBufferLike, byteOffset = 0): void {
+  const whole = ab instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && ab instanceof SharedArrayBuffer);
+  if (whole && ab.byteLength === CHUNK && byteOffset === 0 && pool.length < POOL_MAX && !pool.includes(ab)) pool.push(ab);
 }
 
 /** Buffer's UTF-8 writer without `write`'s argument parsing (a third of its cost per call). */

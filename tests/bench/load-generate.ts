@@ -7,15 +7,17 @@
  * Generating and encoding take one core. On the main thread they also held up the
  * COPY sockets: while a day was being generated nothing was sent, and PostgreSQL's two
  * COPY sessions sat waiting for input a third of the time. Here the worker fills
- * binary COPY chunks and hands them over without copying (transferred ArrayBuffers);
- * the main thread only writes them to the sockets. The worker runs at most two sets of
- * chunks ahead of what PostgreSQL has taken (credits), and gets the chunks' memory back
- * to reuse once their COPY is done.
+ * binary COPY chunks in shared memory (SharedArrayBuffers, each sent to the main
+ * thread once, then named by number) and hands them over without copying or moving
+ * them; the main thread only writes them to the sockets. The worker runs at most two
+ * sets of chunks ahead of what PostgreSQL has taken (credits), and reuses a chunk once
+ * its COPY is done.
  *
  * Same generator, same order, same bytes as generating on the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { CopyBuffer, recycleChunks, type CopyFormat, type CopyTable } from "~db/seed/copy";
+import { CopyBuffer, type CopyFormat, type CopyTable } from "~db/seed/copy";
+import { chunkStats, recycleBuffer, shareChunks } from "~db/seed/copy-binary";
 import { generateMerchantDays } from "~db/seed/generate";
 import type { MerchantSpec } from "~db/seed/merchants";
 import { calendarFor } from "~db/seed/seed";
@@ -41,16 +43,31 @@ export interface GenerateRequest {
   ahead: number;
 }
 
+/** A piece of a shared chunk: the chunk's number (its memory was sent once, in `shared`), offset and length. */
+export interface ChunkRef {
+  ref: number;
+  offset: number;
+  length: number;
+}
+
 /** Worker to main thread. */
 export type GenerateMessage =
-  | { type: "set"; parts: [CopyTable, Uint8Array[]][]; rows: number; payments: number }
+  | {
+      type: "set";
+      /** Per table, its COPY input: pieces of shared chunks, or small buffers (the format's header and trailer) sent as copies. */
+      parts: [CopyTable, (ChunkRef | Uint8Array)[]][];
+      /** Chunks the main thread has not seen yet, by number. */
+      shared: [number, SharedArrayBuffer][];
+      rows: number;
+      payments: number;
+    }
   | { type: "progress"; payments: number }
-  | { type: "done"; generateSeconds: number; encodeSeconds: number };
+  | { type: "done"; generateSeconds: number; encodeSeconds: number; chunks: { allocated: number; reused: number } };
 
-/** Main thread to worker: a set was copied (one more may be generated), here is its memory back. */
+/** Main thread to worker: a set was copied (one more may be generated), its chunks may be reused. */
 export interface CopiedMessage {
   type: "copied";
-  chunks: Uint8Array[];
+  refs: number[];
 }
 
 const port = parentPort!;
@@ -60,7 +77,7 @@ let credits = req.ahead;
 let wake: (() => void) | null = null;
 port.on("message", (m: CopiedMessage) => {
   if (m.type !== "copied") return;
-  recycleChunks(m.chunks);
+  for (const ref of m.refs) recycleBuffer(chunkById.get(ref)!);
   credits++;
   wake?.();
   wake = null;
@@ -70,6 +87,9 @@ const credit = async () => {
   credits--;
 };
 
+shareChunks(true);
+const chunkIds = new WeakMap<SharedArrayBuffer, number>();
+const chunkById = new Map<number, SharedArrayBuffer>();
 const buffer = new CopyBuffer({ format: req.format });
 let generateMs = 0;
 let encodeMs = 0;
@@ -81,14 +101,21 @@ async function handOver(): Promise<void> {
   const parts = buffer.take();
   if (!parts.length) return;
   await credit();
-  // Only buffers that are whole chunks move (the shared header bytes are copied).
-  const transfer = new Set<ArrayBuffer>();
-  for (const [, chunks] of parts) {
-    for (const c of chunks) {
-      if (c.byteOffset === 0 && c.buffer instanceof ArrayBuffer && c.buffer.byteLength >= 65_536) transfer.add(c.buffer);
+  const shared: [number, SharedArrayBuffer][] = [];
+  const refer = (c: Uint8Array): ChunkRef | Uint8Array => {
+    const ab = c.buffer;
+    if (!(ab instanceof SharedArrayBuffer)) return c;
+    let ref = chunkIds.get(ab);
+    if (ref === undefined) {
+      ref = chunkById.size;
+      chunkIds.set(ab, ref);
+      chunkById.set(ref, ab);
+      shared.push([ref, ab]);
     }
-  }
-  port.postMessage({ type: "set", parts, rows, payments: setPayments } satisfies GenerateMessage, [...transfer]);
+    return { ref, offset: c.byteOffset, length: c.length };
+  };
+  const message: GenerateMessage = { type: "set", parts: parts.map(([table, chunks]) => [table, chunks.map(refer)]), shared, rows, payments: setPayments };
+  port.postMessage(message);
   setPayments = 0;
 }
 
@@ -123,4 +150,4 @@ for (const { spec, payments: count, refundUserIds } of req.merchants) {
   }
 }
 await handOver();
-port.postMessage({ type: "done", generateSeconds: generateMs / 1000, encodeSeconds: encodeMs / 1000 } satisfies GenerateMessage);
+port.postMessage({ type: "done", generateSeconds: generateMs / 1000, encodeSeconds: encodeMs / 1000, chunks: chunkStats } satisfies GenerateMessage);

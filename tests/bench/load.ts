@@ -168,6 +168,8 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
     );
     const generated: (Extract<GenerateMessage, { type: "done" }> | null)[] = shares.map(() => null);
     const progress = shares.map(() => 0);
+    /** Each generator thread's chunks (shared memory), by number. */
+    const sharedChunks = shares.map(() => new Map<number, SharedArrayBuffer>());
     const workers = shares.map(
       (merchants) =>
         new Worker(new URL("./load-worker.mjs", import.meta.url), {
@@ -199,12 +201,19 @@ export async function loadBenchLedger(url: string, opts: LoadOptions): Promise<L
             if (m.type === "set") {
               rowsTotal += m.rows;
               payments += m.payments;
+              for (const [ref, sab] of m.shared) sharedChunks[w]!.set(ref, sab);
+              const refs = new Set<number>();
+              const parts = m.parts.map(([table, pieces]): [CopyTable, Uint8Array[]] => [
+                table,
+                pieces.map((p) => {
+                  if (p instanceof Uint8Array) return p;
+                  refs.add(p.ref);
+                  return Buffer.from(sharedChunks[w]!.get(p.ref)!, p.offset, p.length);
+                }),
+              ]);
               copying = copying.then(async () => {
-                await copySet(m.parts);
-                const chunks = m.parts.flatMap(([, c]) => c);
-                const back = new Set<ArrayBuffer>();
-                for (const c of chunks) if (c.byteOffset === 0 && c.buffer instanceof ArrayBuffer && c.buffer.byteLength >= 65_536) back.add(c.buffer);
-                worker.postMessage({ type: "copied", chunks } satisfies CopiedMessage, [...back]);
+                await copySet(parts);
+                worker.postMessage({ type: "copied", refs: [...refs] } satisfies CopiedMessage);
               });
               copying.catch(reject);
             } else if (m.type === "progress") {
