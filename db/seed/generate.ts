@@ -11,7 +11,6 @@
  * so its row is final when it is emitted; settlement replays each cutoff as the
  * stream passes it, exactly like the payout engine.
  */
-import { seededId } from "~/lib/ids";
 import { localDateKey, zonedParts, zonedTimeToUtc } from "~/lib/dates";
 import {
   chargePosting,
@@ -99,10 +98,18 @@ export function seededIdAt(prefix: string, ms: number, next: () => number): stri
   a.length = p + 22;
   for (let i = 0; i < p; i++) a[i] = prefix.charCodeAt(i);
   a[p] = 95; // "_"
-  let n = Math.floor(ms);
-  for (let i = 9; i >= 1; i--) {
-    a[p + i] = ID_CODES[n % 32]!;
-    n = Math.floor(n / 32);
+  // Nine base-32 digits of the time: the low five from its low 25 bits, the high four from
+  // the rest (below 2^20 until the year 3084), in integer arithmetic.
+  const t = Math.floor(ms);
+  let lo = t % 33_554_432;
+  let hi = (t - lo) / 33_554_432;
+  for (let i = 9; i >= 5; i--) {
+    a[p + i] = ID_CODES[lo & 31]!;
+    lo >>>= 5;
+  }
+  for (let i = 4; i >= 1; i--) {
+    a[p + i] = ID_CODES[hi & 31]!;
+    hi >>>= 5;
   }
   for (let i = 0; i < 12; i++) a[p + 10 + i] = ID_CODES[Math.floor(next() * 256) % 32]!;
   return String.fromCharCode.apply(null, a);
@@ -387,16 +394,34 @@ class LocalClock {
   }
 }
 
-/** calendar.addBusinessDays (n >= 1) with the cached day arithmetic: the same days. */
-function businessDaysAfter(day: string, n: number, cal: SettlementCalendar): string {
+/** calendar.addBusinessDays (n >= 1) with the cached day arithmetic (`isBusiness` by day number): the same days. */
+function businessDaysAfter(day: string, n: number, cal: SettlementCalendar, isBusiness: (n: number) => boolean): string {
   if (n === 0) return addBusinessDays(day, 0, cal);
   let d = dayNumber(day);
   let left = n;
   for (let guard = 0; guard < 800; guard++) {
     d += 1;
-    if (isBusinessDay(dayKeyOf(d), cal) && --left === 0) return dayKeyOf(d);
+    if (isBusiness(d) && --left === 0) return dayKeyOf(d);
   }
   return addBusinessDays(day, n, cal); // its error
+}
+
+/**
+ * The first `n` instants of `times` in ascending order (in place). A day of a small shop
+ * has a handful: an insertion sort beats a typed-array sort's call for those.
+ */
+function sortTimes(times: Float64Array, n: number): Float64Array {
+  if (n > 32) return times.subarray(0, n).sort();
+  for (let i = 1; i < n; i++) {
+    const v = times[i]!;
+    let j = i - 1;
+    while (j >= 0 && times[j]! > v) {
+      times[j + 1] = times[j]!;
+      j--;
+    }
+    times[j + 1] = v;
+  }
+  return times;
 }
 
 /**
@@ -431,10 +456,10 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   // Day weights: weekday seasonality, a growth trend, and day-to-day noise.
   const dayKeys: string[] = [];
   const weights: number[] = [];
+  const todayNumber = Date.UTC(ty, tm - 1, td) / DAY_MS;
   for (let i = opts.days - 1; i >= 0; i--) {
-    const d = new Date(Date.UTC(ty, tm - 1, td - i));
-    const key = d.toISOString().slice(0, 10);
-    const weekday = d.getUTCDay();
+    const key = dayKeyOf(todayNumber - i);
+    const weekday = (((todayNumber - i + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
     const growth = 0.7 + 0.6 * ((opts.days - 1 - i) / Math.max(opts.days - 1, 1));
     const noise = Math.max(0.5, 1 + 0.12 * normal(rng));
     // A quieter fortnight around the new year in each calendar (Nowruz, December holidays).
@@ -504,6 +529,23 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   let payoutCount = 0;
   const failEvery = Math.max(25, Math.floor(opts.days / 3));
 
+  let times = new Float64Array(64);
+  const zonedTimeAt = (day: string, hour: number, minute: number, second: number) => {
+    const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+    return zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, tz).getTime();
+  };
+  // isBusinessDay per day number: a payout asks for the next business days, which a small
+  // shop would otherwise work out from the date's text for every payout.
+  const businessDays = new Map<number, boolean>();
+  const isBusiness = (n: number) => {
+    let b = businessDays.get(n);
+    if (b === undefined) {
+      b = isBusinessDay(dayKeyOf(n), cal);
+      businessDays.set(n, b);
+    }
+    return b;
+  };
+
   let carry = 0;
   let orderNo = 10000;
   let failedRefunds = 0;
@@ -519,14 +561,13 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
     const exact = (opts.payments * weights[di]!) / totalWeight + carry;
     const count = Math.floor(exact);
     carry = exact - count;
-    const [y, m, d] = dayKey.split("-").map(Number) as [number, number, number];
     const dayStartUtc = dayNumber(dayKey) * DAY_MS; // Date.UTC(y, m - 1, d)
     const nextKey = dayKeyOf(dayNumber(dayKey) + 1);
     const today = clock.info(dayKey);
     const nextStart = clock.info(nextKey).start;
 
-    // A typed array sorts numbers natively (no comparator calls).
-    const times = new Float64Array(count);
+    // A typed array sorts numbers natively (no comparator calls); one per merchant, grown as needed.
+    if (times.length < count) times = new Float64Array(Math.max(count, times.length * 2));
     let kept = 0;
     for (let k = 0; k < count; k++) {
       const hour = pickWeighted(hourWeights, rng()).hour;
@@ -534,10 +575,10 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       const second = Math.floor(rng() * 60);
       const at = today.fixed
         ? dayStartUtc + hour * 3_600_000 + minute * 60_000 + second * 1000 - today.offset
-        : zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, tz).getTime();
+        : zonedTimeAt(dayKey, hour, minute, second);
       if (at < nowMs - 60_000) times[kept++] = at;
     }
-    const sorted = times.subarray(0, kept).sort();
+    const sorted = sortTimes(times, kept);
     for (let ti = 0; ti < kept; ti++) {
       const createdMs = sorted[ti]!;
       const createdAt = new Date(createdMs);
@@ -652,7 +693,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       let at = new Date(capturedMs + 3600_000 * (1 + rng() * 96));
       for (const part of parts) {
         if (part <= 0n || at.getTime() >= nowMs) break;
-        const refundId = seededId("re", at, idRng);
+        const refundId = seededIdAt("re", at.getTime(), idRng);
         const reason = reasons[Math.floor(rng() * reasons.length)]!;
         const fails = failedRefunds < 2 && rng() < 0.03;
         const refund: RefundRow = {
@@ -673,7 +714,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         batch.refunds.push(refund);
         addTxn(
           refundPosting({
-            id: seededId("txn", at, idRng),
+            id: seededIdAt("txn", at.getTime(), idRng),
             merchantId: spec.id,
             currency: spec.currency,
             createdAt: at,
@@ -691,7 +732,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
           refund.updatedAt = failedAt;
           addTxn(
             refundFailurePosting({
-              id: seededId("txn", failedAt, idRng),
+              id: seededIdAt("txn", failedAt.getTime(), idRng),
               merchantId: spec.id,
               currency: spec.currency,
               createdAt: failedAt,
@@ -739,12 +780,12 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       if (total <= 0n || total < spec.minimumPayout) return; // carries over to the next cutoff
 
       const createdAt = new Date(cutoffAt.getTime() + 5 * 60_000);
-      const id = seededId("po", createdAt, idRng);
+      const id = seededIdAt("po", createdAt.getTime(), idRng);
       // calendar.expectedArrival and settlementDayOf, with the local day from the clock.
       const settlementDay = clock.dayOf(cutoffAt.getTime() - 1000, today.offset);
-      const arrival = businessDaysAfter(settlementDay, Math.max(cal.delayDays, 0), cal);
+      const arrival = businessDaysAfter(settlementDay, Math.max(cal.delayDays, 0), cal, isBusiness);
       // Sent to the bank the next business morning after the settlement day.
-      const sendDay = businessDaysAfter(settlementDay, 1, cal);
+      const sendDay = businessDaysAfter(settlementDay, 1, cal, isBusiness);
       if (
         payoutCount === 0 &&
         (settlementDay !== settlementDayOf(cutoffAt, cal) || arrival !== expectedArrival(cutoffAt, cal) || sendDay !== addBusinessDays(settlementDay, 1, cal))
@@ -779,7 +820,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       batch.payouts.push(payout);
       for (const item of items) batch.payoutItems.push({ merchantId: spec.id, ledgerTransactionId: item.id, payoutId: id, createdAt });
       addTxn(
-        payoutPosting({ id: seededId("txn", createdAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt, description: `Payout ${id}`, payoutId: id, amount: total }),
+        payoutPosting({ id: seededIdAt("txn", createdAt.getTime(), idRng), merchantId: spec.id, currency: spec.currency, createdAt, description: `Payout ${id}`, payoutId: id, amount: total }),
         false,
       );
       if (sentAt.getTime() <= nowMs) {
@@ -797,7 +838,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         const failedAt = new Date((wasPaid ? paidAt : sentAt).getTime() + (wasPaid ? 2 : 1) * DAY_MS);
         if (wasPaid) {
           addTxn(
-            payoutPaidPosting({ id: seededId("txn", paidAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
+            payoutPaidPosting({ id: seededIdAt("txn", paidAt.getTime(), idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
             false,
           );
           payout.paidAt = paidAt;
@@ -809,7 +850,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         payout.updatedAt = failedAt;
         addTxn(
           payoutFailurePosting({
-            id: seededId("txn", failedAt, idRng),
+            id: seededIdAt("txn", failedAt.getTime(), idRng),
             merchantId: spec.id,
             currency: spec.currency,
             createdAt: failedAt,
@@ -827,7 +868,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         payout.paidAt = paidAt;
         payout.updatedAt = paidAt;
         addTxn(
-          payoutPaidPosting({ id: seededId("txn", paidAt, idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
+          payoutPaidPosting({ id: seededIdAt("txn", paidAt.getTime(), idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
           false,
         );
       }
