@@ -102,12 +102,18 @@ function daysOf(s: string): number {
 /**
  * Binary COPY rows in large off-heap chunks (one table's stream). The header goes in
  * front of the first row of each stream and the trailer after the last (`take`).
+ *
+ * An encoder reserves room for a whole row (or a ledger transaction's postings) at
+ * once, from the lengths of its strings (UTF-8 needs at most three bytes per UTF-16
+ * unit), then writes its fields with the `put*` functions below through local
+ * variables: no bounds check and no property update per field.
  */
 export class BinarySink {
   private chunks: Buffer[] = [];
-  private buf: Buffer = Buffer.allocUnsafe(0);
-  private dv = new DataView(this.buf.buffer, 0, 0);
-  private pos = 0;
+  buf: Buffer = Buffer.allocUnsafe(0);
+  dv = new DataView(this.buf.buffer, 0, 0);
+  /** Where the next row goes; an encoder sets it after writing one. */
+  pos = 0;
   private cap = 0;
   /** Bytes of rows buffered (header and trailer not counted). */
   bytes = 0;
@@ -122,113 +128,14 @@ export class BinarySink {
     this.cap = this.buf.length;
   }
 
-  /** Starts a row of `fields` fields. */
-  row(fields: number): void {
+  /** Makes room for `n` more bytes in the current chunk (rows never straddle two); returns where they go. */
+  reserve(n: number): number {
     if (!this.started) {
       this.started = true;
       this.chunks.push(PGCOPY_HEADER);
     }
-    if (this.pos + 2 > this.cap) this.grow(2);
-    this.dv.setInt16(this.pos, fields);
-    this.pos += 2;
-  }
-
-  nul(): void {
-    if (this.pos + 4 > this.cap) this.grow(4);
-    this.dv.setInt32(this.pos, -1);
-    this.pos += 4;
-  }
-
-  i2(v: number | null): void {
-    if (v === null) return this.nul();
-    if (this.pos + 6 > this.cap) this.grow(6);
-    const dv = this.dv;
-    dv.setInt32(this.pos, 2);
-    dv.setInt16(this.pos + 4, v);
-    this.pos += 6;
-  }
-
-  i4(v: number): void {
-    if (this.pos + 8 > this.cap) this.grow(8);
-    const dv = this.dv;
-    dv.setInt32(this.pos, 4);
-    dv.setInt32(this.pos + 4, v);
-    this.pos += 8;
-  }
-
-  /** An int8 from a safe integer number. */
-  i8n(v: number): void {
-    if (this.pos + 12 > this.cap) this.grow(12);
-    const dv = this.dv;
-    const hi = Math.floor(v / TWO_32);
-    dv.setInt32(this.pos, 8);
-    dv.setInt32(this.pos + 4, hi);
-    dv.setUint32(this.pos + 8, v - hi * TWO_32);
-    this.pos += 12;
-  }
-
-  i8(v: bigint): void {
-    if (this.pos + 12 > this.cap) this.grow(12);
-    const dv = this.dv;
-    dv.setInt32(this.pos, 8);
-    dv.setBigInt64(this.pos + 4, v);
-    this.pos += 12;
-  }
-
-  /** timestamptz from epoch milliseconds. */
-  tsMs(ms: number): void {
-    this.i8n((ms - PG_EPOCH_MS) * 1000);
-  }
-
-  ts(v: Date | null): void {
-    if (v === null) return this.nul();
-    this.i8n((v.getTime() - PG_EPOCH_MS) * 1000);
-  }
-
-  date(s: string): void {
-    this.i4(daysOf(s));
-  }
-
-  /** Where the last `str` put its bytes: valid until `take`. */
-  lastBuf: Buffer = this.buf;
-  lastAt = 0;
-  lastLen = 0;
-
-  /**
-   * text, char(n) or an enum label: UTF-8 bytes. ASCII is copied by hand (a call into
-   * Buffer's native encoder costs more than copying the 20-odd characters of an id);
-   * anything else goes through the encoder.
-   */
-  str(s: string | null): void {
-    if (s === null) return this.nul();
-    const len = s.length;
-    if (this.pos + 4 + len * 3 > this.cap) this.grow(4 + len * 3);
-    const at = this.pos;
-    const buf = this.buf;
-    let p = at + 4;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        p = at + 4 + utf8Write(buf, s, at + 4);
-        break;
-      }
-      buf[p++] = c;
-    }
-    this.dv.setInt32(at, p - at - 4);
-    this.pos = p;
-    this.lastBuf = buf;
-    this.lastAt = at + 4;
-    this.lastLen = p - at - 4;
-  }
-
-  /** A text field whose UTF-8 bytes were already written (`lastBuf/lastAt/lastLen` of a `str`): copied, not encoded again. */
-  copied(src: Buffer, from: number, n: number): void {
-    if (this.pos + 4 + n > this.cap) this.grow(4 + n);
-    const at = this.pos;
-    const buf = this.buf;
-    this.dv.setInt32(at, n);
-    for (let i = 0; i < n; i++) buf[at + 4 + i] = src[from + i]!;
-    this.pos = at + 4 + n;
+    if (this.pos + n > this.cap) this.grow(n);
+    return this.pos;
   }
 
   /** The buffered stream (header, rows, trailer), or nothing when no row was written. */
@@ -253,145 +160,292 @@ export class BinarySink {
   }
 }
 
+// Field writers: each writes one field (its 32-bit length, then its bytes) at `pos`
+// and returns where the next one goes. The room was reserved by the row's encoder.
+
+/** Room a text field may need: its length word and up to three UTF-8 bytes per UTF-16 unit. */
+function room(s: string | null): number {
+  return s === null ? 4 : 4 + 3 * s.length;
+}
+
+/**
+ * text, char(n) or an enum label: UTF-8 bytes. ASCII is copied by hand (a call into
+ * Buffer's native encoder costs more than copying the 20-odd characters of an id);
+ * anything else goes through the encoder.
+ */
+function putStr(buf: Buffer, dv: DataView, pos: number, s: string | null): number {
+  if (s === null) {
+    dv.setInt32(pos, -1);
+    return pos + 4;
+  }
+  const len = s.length;
+  let p = pos + 4;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      p = pos + 4 + utf8Write(buf, s, pos + 4);
+      break;
+    }
+    buf[p++] = c;
+  }
+  dv.setInt32(pos, p - pos - 4);
+  return p;
+}
+
+/** Bytes already written at `from` (a text field's bytes, without its length word), copied. */
+function putCopy(buf: Buffer, dv: DataView, pos: number, src: Buffer, from: number, n: number): number {
+  dv.setInt32(pos, n);
+  pos += 4;
+  for (let i = 0; i < n; i++) buf[pos + i] = src[from + i]!;
+  return pos + n;
+}
+
+function putNull(dv: DataView, pos: number): number {
+  dv.setInt32(pos, -1);
+  return pos + 4;
+}
+
+function putI2(dv: DataView, pos: number, v: number | null): number {
+  if (v === null) return putNull(dv, pos);
+  dv.setInt32(pos, 2);
+  dv.setInt16(pos + 4, v);
+  return pos + 6;
+}
+
+function putI4(dv: DataView, pos: number, v: number): number {
+  dv.setInt32(pos, 4);
+  dv.setInt32(pos + 4, v);
+  return pos + 8;
+}
+
+/** An int8 from a safe integer number. */
+function putI8n(dv: DataView, pos: number, v: number): number {
+  const hi = Math.floor(v / TWO_32);
+  dv.setInt32(pos, 8);
+  dv.setInt32(pos + 4, hi);
+  dv.setUint32(pos + 8, v - hi * TWO_32);
+  return pos + 12;
+}
+
+function putI8(dv: DataView, pos: number, v: bigint): number {
+  dv.setInt32(pos, 8);
+  dv.setBigInt64(pos + 4, v);
+  return pos + 12;
+}
+
+/** timestamptz from epoch milliseconds. */
+function putTsMs(dv: DataView, pos: number, ms: number): number {
+  return putI8n(dv, pos, (ms - PG_EPOCH_MS) * 1000);
+}
+
+function putTs(dv: DataView, pos: number, v: Date | null): number {
+  if (v === null) return putNull(dv, pos);
+  return putI8n(dv, pos, (v.getTime() - PG_EPOCH_MS) * 1000);
+}
+
+function putDate(dv: DataView, pos: number, s: string): number {
+  return putI4(dv, pos, daysOf(s));
+}
+
 // One encoder per table, in COPY_COLUMNS order (copy.ts).
 
 export function paymentBin(o: BinarySink, p: PaymentRow): void {
-  o.row(27);
-  o.str(p.merchantId);
-  o.str(p.id);
-  o.str(p.terminalId);
-  o.i8(p.amount);
-  o.str(p.currency);
-  o.str(p.status);
-  o.i8(p.amountRefunded);
-  o.i8(p.fee);
-  o.str(p.cardToken);
-  o.str(p.cardBrand);
-  o.str(p.cardFunding);
-  o.str(p.cardBin);
-  o.str(p.cardLast4);
-  o.i2(p.cardExpMonth);
-  o.i2(p.cardExpYear);
-  o.str(p.issuerBank);
-  o.str(p.processorId);
-  o.str(p.providerReference);
-  o.str(p.declineCode);
-  o.str(p.failureMessage);
-  o.str(p.description);
-  o.str(p.customerReference);
-  o.ts(p.createdAt);
-  o.ts(p.authorizedAt);
-  o.ts(p.capturedAt);
-  o.ts(p.voidedAt);
-  o.ts(p.updatedAt);
+  const n =
+    2 + 3 * 12 + 2 * 6 + 5 * 12 +
+    room(p.merchantId) + room(p.id) + room(p.terminalId) + room(p.currency) + room(p.status) + room(p.cardToken) +
+    room(p.cardBrand) + room(p.cardFunding) + room(p.cardBin) + room(p.cardLast4) + room(p.issuerBank) +
+    room(p.processorId) + room(p.providerReference) + room(p.declineCode) + room(p.failureMessage) +
+    room(p.description) + room(p.customerReference);
+  let pos = o.reserve(n);
+  const buf = o.buf;
+  const dv = o.dv;
+  dv.setInt16(pos, 27);
+  pos += 2;
+  pos = putStr(buf, dv, pos, p.merchantId);
+  pos = putStr(buf, dv, pos, p.id);
+  pos = putStr(buf, dv, pos, p.terminalId);
+  pos = putI8(dv, pos, p.amount);
+  pos = putStr(buf, dv, pos, p.currency);
+  pos = putStr(buf, dv, pos, p.status);
+  pos = putI8(dv, pos, p.amountRefunded);
+  pos = putI8(dv, pos, p.fee);
+  pos = putStr(buf, dv, pos, p.cardToken);
+  pos = putStr(buf, dv, pos, p.cardBrand);
+  pos = putStr(buf, dv, pos, p.cardFunding);
+  pos = putStr(buf, dv, pos, p.cardBin);
+  pos = putStr(buf, dv, pos, p.cardLast4);
+  pos = putI2(dv, pos, p.cardExpMonth);
+  pos = putI2(dv, pos, p.cardExpYear);
+  pos = putStr(buf, dv, pos, p.issuerBank);
+  pos = putStr(buf, dv, pos, p.processorId);
+  pos = putStr(buf, dv, pos, p.providerReference);
+  pos = putStr(buf, dv, pos, p.declineCode);
+  pos = putStr(buf, dv, pos, p.failureMessage);
+  pos = putStr(buf, dv, pos, p.description);
+  pos = putStr(buf, dv, pos, p.customerReference);
+  pos = putTs(dv, pos, p.createdAt);
+  pos = putTs(dv, pos, p.authorizedAt);
+  pos = putTs(dv, pos, p.capturedAt);
+  pos = putTs(dv, pos, p.voidedAt);
+  pos = putTs(dv, pos, p.updatedAt);
+  o.pos = pos;
 }
 
 export function refundBin(o: BinarySink, r: RefundRow): void {
-  o.row(13);
-  o.str(r.merchantId);
-  o.str(r.id);
-  o.str(r.paymentId);
-  o.i8(r.amount);
-  o.str(r.currency);
-  o.str(r.reason);
-  o.str(r.note);
-  o.str(r.status);
-  o.str(r.providerReference);
-  o.str(r.failureCode);
-  o.str(r.createdByUserId);
-  o.ts(r.createdAt);
-  o.ts(r.updatedAt);
+  const n =
+    2 + 12 + 2 * 12 +
+    room(r.merchantId) + room(r.id) + room(r.paymentId) + room(r.currency) + room(r.reason) + room(r.note) +
+    room(r.status) + room(r.providerReference) + room(r.failureCode) + room(r.createdByUserId);
+  let pos = o.reserve(n);
+  const buf = o.buf;
+  const dv = o.dv;
+  dv.setInt16(pos, 13);
+  pos += 2;
+  pos = putStr(buf, dv, pos, r.merchantId);
+  pos = putStr(buf, dv, pos, r.id);
+  pos = putStr(buf, dv, pos, r.paymentId);
+  pos = putI8(dv, pos, r.amount);
+  pos = putStr(buf, dv, pos, r.currency);
+  pos = putStr(buf, dv, pos, r.reason);
+  pos = putStr(buf, dv, pos, r.note);
+  pos = putStr(buf, dv, pos, r.status);
+  pos = putStr(buf, dv, pos, r.providerReference);
+  pos = putStr(buf, dv, pos, r.failureCode);
+  pos = putStr(buf, dv, pos, r.createdByUserId);
+  pos = putTs(dv, pos, r.createdAt);
+  pos = putTs(dv, pos, r.updatedAt);
+  o.pos = pos;
 }
 
 export function payoutBin(o: BinarySink, p: PayoutRow): void {
-  o.row(19);
-  o.str(p.merchantId);
-  o.str(p.id);
-  o.i8(p.amount);
-  o.str(p.currency);
-  o.str(p.status);
-  o.str(p.bankAccountId);
-  o.str(p.bankAccountMask);
-  o.str(p.bankName);
-  o.ts(p.cutoffAt);
-  o.date(p.expectedArrivalDate);
-  o.i4(p.itemCount);
-  o.ts(p.createdAt);
-  o.ts(p.sentAt);
-  o.ts(p.paidAt);
-  o.ts(p.failedAt);
-  o.str(p.failureCode);
-  o.str(p.failureMessage);
-  o.str(p.traceNumber);
-  o.ts(p.updatedAt);
+  const n =
+    2 + 12 + 8 + 8 + 7 * 12 +
+    room(p.merchantId) + room(p.id) + room(p.currency) + room(p.status) + room(p.bankAccountId) + room(p.bankAccountMask) +
+    room(p.bankName) + room(p.failureCode) + room(p.failureMessage) + room(p.traceNumber);
+  let pos = o.reserve(n);
+  const buf = o.buf;
+  const dv = o.dv;
+  dv.setInt16(pos, 19);
+  pos += 2;
+  pos = putStr(buf, dv, pos, p.merchantId);
+  pos = putStr(buf, dv, pos, p.id);
+  pos = putI8(dv, pos, p.amount);
+  pos = putStr(buf, dv, pos, p.currency);
+  pos = putStr(buf, dv, pos, p.status);
+  pos = putStr(buf, dv, pos, p.bankAccountId);
+  pos = putStr(buf, dv, pos, p.bankAccountMask);
+  pos = putStr(buf, dv, pos, p.bankName);
+  pos = putTs(dv, pos, p.cutoffAt);
+  pos = putDate(dv, pos, p.expectedArrivalDate);
+  pos = putI4(dv, pos, p.itemCount);
+  pos = putTs(dv, pos, p.createdAt);
+  pos = putTs(dv, pos, p.sentAt);
+  pos = putTs(dv, pos, p.paidAt);
+  pos = putTs(dv, pos, p.failedAt);
+  pos = putStr(buf, dv, pos, p.failureCode);
+  pos = putStr(buf, dv, pos, p.failureMessage);
+  pos = putStr(buf, dv, pos, p.traceNumber);
+  pos = putTs(dv, pos, p.updatedAt);
+  o.pos = pos;
 }
 
 /** A ledger transaction and its postings (only the merchant balance waits for available_on); its id is encoded once. */
 export function ledgerTransactionBin(o: BinarySink, entries: BinarySink, x: LedgerTransactionDraft): void {
-  o.row(13);
-  o.str(x.merchantId);
-  o.str(x.id);
-  const idBuf = o.lastBuf;
-  const idAt = o.lastAt;
-  const idLen = o.lastLen;
-  o.str(x.category);
-  o.str(x.currency);
-  o.i8(x.gross);
-  o.i8(x.fee);
-  o.i8(x.net);
-  o.str(x.sourceType);
-  o.str(x.sourceId);
-  o.str(x.payoutId);
-  o.str(x.description);
-  o.ts(x.createdAt);
-  o.ts(x.availableOn);
+  const n =
+    2 + 3 * 12 + 2 * 12 +
+    room(x.merchantId) + room(x.id) + room(x.category) + room(x.currency) + room(x.sourceType) + room(x.sourceId) +
+    room(x.payoutId) + room(x.description);
+  let pos = o.reserve(n);
+  const buf = o.buf;
+  const dv = o.dv;
+  dv.setInt16(pos, 13);
+  pos += 2;
+  pos = putStr(buf, dv, pos, x.merchantId);
+  const idAt = pos + 4;
+  pos = putStr(buf, dv, pos, x.id);
+  const idLen = pos - idAt;
+  pos = putStr(buf, dv, pos, x.category);
+  pos = putStr(buf, dv, pos, x.currency);
+  pos = putI8(dv, pos, x.gross);
+  pos = putI8(dv, pos, x.fee);
+  pos = putI8(dv, pos, x.net);
+  pos = putStr(buf, dv, pos, x.sourceType);
+  pos = putStr(buf, dv, pos, x.sourceId);
+  pos = putStr(buf, dv, pos, x.payoutId);
+  pos = putStr(buf, dv, pos, x.description);
+  pos = putTs(dv, pos, x.createdAt);
+  pos = putTs(dv, pos, x.availableOn);
+  o.pos = pos;
 
   const created = x.createdAt.getTime();
   const available = x.availableOn.getTime();
-  for (let i = 0; i < x.postings.length; i++) {
-    const p = x.postings[i]!;
-    entries.row(8);
-    entries.str(x.merchantId);
-    entries.copied(idBuf, idAt, idLen);
-    entries.i4(i + 1);
-    entries.str(p.account);
-    entries.str(x.currency);
-    entries.i8(p.amount);
-    entries.tsMs(p.account === "merchant_balance" ? available : created);
-    entries.tsMs(created);
+  const postings = x.postings;
+  let m = 0;
+  for (let i = 0; i < postings.length; i++) m += 2 + 8 + 12 + 3 * 12 + room(x.merchantId) + 4 + idLen + room(postings[i]!.account) + room(x.currency);
+  let e = entries.reserve(m);
+  const eb = entries.buf;
+  const ed = entries.dv;
+  for (let i = 0; i < postings.length; i++) {
+    const p = postings[i]!;
+    ed.setInt16(e, 8);
+    e += 2;
+    e = putStr(eb, ed, e, x.merchantId);
+    e = putCopy(eb, ed, e, buf, idAt, idLen);
+    e = putI4(ed, e, i + 1);
+    e = putStr(eb, ed, e, p.account);
+    e = putStr(eb, ed, e, x.currency);
+    e = putI8(ed, e, p.amount);
+    e = putTsMs(ed, e, p.account === "merchant_balance" ? available : created);
+    e = putTsMs(ed, e, created);
   }
+  entries.pos = e;
 }
 
 // A payout's items come one after another: its id is encoded once for all of them.
 let lastPayout: { id: string; buf: Buffer; at: number; len: number } | null = null;
 
 export function payoutItemBin(o: BinarySink, i: PayoutItemRow): void {
-  o.row(4);
-  o.str(i.merchantId);
-  o.str(i.ledgerTransactionId);
+  const n = 2 + 12 + room(i.merchantId) + room(i.ledgerTransactionId) + room(i.payoutId);
+  let pos = o.reserve(n);
+  const buf = o.buf;
+  const dv = o.dv;
+  dv.setInt16(pos, 4);
+  pos += 2;
+  pos = putStr(buf, dv, pos, i.merchantId);
+  pos = putStr(buf, dv, pos, i.ledgerTransactionId);
   if (lastPayout !== null && lastPayout.id === i.payoutId) {
-    o.copied(lastPayout.buf, lastPayout.at, lastPayout.len);
+    pos = putCopy(buf, dv, pos, lastPayout.buf, lastPayout.at, lastPayout.len);
   } else {
-    o.str(i.payoutId);
-    lastPayout = { id: i.payoutId, buf: o.lastBuf, at: o.lastAt, len: o.lastLen };
+    const at = pos + 4;
+    pos = putStr(buf, dv, pos, i.payoutId);
+    lastPayout = { id: i.payoutId, buf, at, len: pos - at };
   }
-  o.ts(i.createdAt);
+  pos = putTs(dv, pos, i.createdAt);
+  o.pos = pos;
 }
 
 export function salesDailyBin(o: BinarySink, r: RollupDelta): void {
-  o.row(14);
-  o.str(r.merchantId);
-  o.date(r.day);
-  o.str(r.terminalId);
-  o.str(r.cardBrand);
-  o.str(r.issuerBank);
-  o.str(r.cardFunding);
-  o.str(r.currency);
-  o.i8n(r.attemptCount);
-  o.i8n(r.capturedCount);
-  o.i8(r.capturedAmount);
-  o.i8n(r.declinedCount);
-  o.i8(r.feeAmount);
-  o.i8n(r.refundCount);
-  o.i8(r.refundedAmount);
+  const n =
+    2 + 8 + 7 * 12 +
+    room(r.merchantId) + room(r.terminalId) + room(r.cardBrand) + room(r.issuerBank) + room(r.cardFunding) + room(r.currency);
+  let pos = o.reserve(n);
+  const buf = o.buf;
+  const dv = o.dv;
+  dv.setInt16(pos, 14);
+  pos += 2;
+  pos = putStr(buf, dv, pos, r.merchantId);
+  pos = putDate(dv, pos, r.day);
+  pos = putStr(buf, dv, pos, r.terminalId);
+  pos = putStr(buf, dv, pos, r.cardBrand);
+  pos = putStr(buf, dv, pos, r.issuerBank);
+  pos = putStr(buf, dv, pos, r.cardFunding);
+  pos = putStr(buf, dv, pos, r.currency);
+  pos = putI8n(dv, pos, r.attemptCount);
+  pos = putI8n(dv, pos, r.capturedCount);
+  pos = putI8(dv, pos, r.capturedAmount);
+  pos = putI8n(dv, pos, r.declinedCount);
+  pos = putI8(dv, pos, r.feeAmount);
+  pos = putI8n(dv, pos, r.refundCount);
+  pos = putI8(dv, pos, r.refundedAmount);
+  o.pos = pos;
 }
