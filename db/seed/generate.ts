@@ -23,12 +23,11 @@ import {
   type LedgerTransactionDraft,
 } from "~/modules/ledger/postings";
 import {
-  addDelta,
-  attemptDelta,
-  captureDelta,
-  declineDelta,
+  addAttempt,
+  addCapture,
+  addDecline,
+  addRefund,
   emptyDelta,
-  refundDelta,
   type RollupDelta,
   type RollupKey,
 } from "~/modules/ledger/rollup";
@@ -514,11 +513,15 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   });
   const fundingIndex = { debit: 0, credit: 1, prepaid: 2 } as const;
   const combos = spec.terminals.length * brandIssuer.size * 3;
-  const addRollup = (combo: number, d: RollupDelta) => {
-    const k = dayNumber(d.day) * combos + combo;
-    const existing = rollupMap.get(k);
-    if (existing) addDelta(existing, d);
-    else rollupMap.set(k, addDelta(emptyDelta(d), d));
+  /** The sales_daily row of a payment's key on `day` (new rows start at zero); the rollup rules add into it. */
+  const rollupAt = (combo: number, day: string, key: RollupKey): RollupDelta => {
+    const k = dayNumber(day) * combos + combo;
+    let row = rollupMap.get(k);
+    if (!row) {
+      row = emptyDelta(key.day === day ? key : { ...key, day });
+      rollupMap.set(k, row);
+    }
+    return row;
   };
 
   // Settlement state: what is owed but not yet available, and available but not yet paid out.
@@ -657,13 +660,14 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         cardFunding: funding,
         currency: spec.currency,
       };
-      addRollup(combo, attemptDelta(key));
-      if (status === "declined" || status === "failed") addRollup(combo, declineDelta(key));
+      const created = rollupAt(combo, dayKey, key);
+      addAttempt(created);
+      if (status === "declined" || status === "failed") addDecline(created);
       if (status !== "captured") continue;
 
       const capturedMs = capturedAt!.getTime();
       const captureDay = capturedMs >= nextStart ? nextKey : dayKey;
-      addRollup(combo, captureDelta({ ...key, day: captureDay }, amount, fee));
+      addCapture(captureDay === dayKey ? created : rollupAt(combo, captureDay, key), amount, fee);
       addTxn(
         chargePosting({
           id: seededIdAt("txn", createdMs + 1400, idRng),
@@ -724,8 +728,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
           }),
           true,
         );
-        const refundKey: RollupKey = { ...key, day: clock.dayOf(at.getTime(), today.offset) };
-        addRollup(combo, refundDelta(refundKey, part));
+        addRefund(rollupAt(combo, clock.dayOf(at.getTime(), today.offset), key), part);
         if (fails) {
           failedRefunds++;
           const failedAt = new Date(at.getTime() + 3600_000);
@@ -742,7 +745,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
             }),
             true,
           );
-          addRollup(combo, refundDelta({ ...refundKey, day: clock.dayOf(failedAt.getTime(), today.offset) }, part, -1));
+          addRefund(rollupAt(combo, clock.dayOf(failedAt.getTime(), today.offset), key), part, -1);
         } else {
           row.amountRefunded += part;
           row.updatedAt = at;
