@@ -47,18 +47,11 @@ export function shareChunks(on: boolean): void {
   shared = on;
 }
 
-/** Chunks allocated (not taken from the pool) and reused in this thread. */
-export const chunkStats = { allocated: 0, reused: 0 };
-
 function chunk(need: number): Buffer {
   if (need <= CHUNK) {
     const ab = pool.pop();
-    if (ab) {
-      chunkStats.reused++;
-      return Buffer.from(ab);
-    }
+    if (ab) return Buffer.from(ab);
   }
-  chunkStats.allocated++;
   const size = Math.max(CHUNK, need);
   return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
 }

@@ -232,15 +232,24 @@ export interface GeneratedLedger {
 }
 
 /**
- * What one local day of the stream adds. Rows reference only rows of the same or an
- * earlier batch (payments before their refunds, ledger transactions before the
- * payout items that carry them), and every sales_daily key appears in exactly one
+ * What one local day of the stream adds, or a part of it: a busy day comes in parts of
+ * at most BATCH_PAYMENTS payments (each with its refunds and ledger transactions), the
+ * day's payouts and sales_daily rows with its last part. Rows reference only rows of the
+ * same or an earlier batch (payments before their refunds, ledger transactions before
+ * the payout items that carry them), and every sales_daily key appears in exactly one
  * batch, so batches can be appended to the database in order with plain COPY/INSERT.
  * Rows may carry instants after `day` (a refund decided today happens later).
  */
 export interface DayBatch extends GeneratedLedger {
   day: string;
 }
+
+/**
+ * Payments per batch at most. A day of a ten-million-payment ledger has about 14,000:
+ * held whole until its end, their objects outlive the young generation's collections and
+ * get copied and promoted; parts of 2,048 die young.
+ */
+export const BATCH_PAYMENTS = 2048;
 
 const DECLINES = [
   { code: "insufficient_funds", message: "The card has insufficient funds.", weight: 40, status: "declined" as const },
@@ -439,8 +448,8 @@ function clockFor(tz: string): LocalClock {
 }
 
 /**
- * One merchant's history, one local day at a time (oldest first). Deterministic:
- * the same spec, options and seed give the same batches.
+ * One merchant's history, one local day at a time (oldest first; a busy day in parts,
+ * see DayBatch). Deterministic: the same spec, options and seed give the same batches.
  */
 export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions): Generator<DayBatch> {
   const rng = mulberry32(hashSeed(opts.seed, spec.id));
@@ -554,7 +563,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   let failedRefunds = 0;
   for (let di = 0; di < dayKeys.length; di++) {
     const dayKey = dayKeys[di]!;
-    const batch: DayBatch = { day: dayKey, payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] };
+    let batch: DayBatch = { day: dayKey, payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] };
     const addTxn = (t: LedgerTransactionDraft, settles: boolean) => {
       batch.ledger.push(t);
       if (settles) waiting.push(t);
@@ -583,6 +592,10 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
     }
     const sorted = sortTimes(times, kept);
     for (let ti = 0; ti < kept; ti++) {
+      if (batch.payments.length === BATCH_PAYMENTS) {
+        yield batch;
+        batch = { day: dayKey, payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] };
+      }
       const createdMs = sorted[ti]!;
       const createdAt = new Date(createdMs);
       const terminalIndex = pickIndex(spec.terminals, rng());

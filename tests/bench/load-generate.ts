@@ -17,7 +17,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { CopyBuffer, type CopyFormat, type CopyTable } from "~db/seed/copy";
-import { chunkStats, recycleBuffer, shareChunks } from "~db/seed/copy-binary";
+import { recycleBuffer, shareChunks } from "~db/seed/copy-binary";
 import { generateMerchantDays } from "~db/seed/generate";
 import type { MerchantSpec } from "~db/seed/merchants";
 import { calendarFor } from "~db/seed/seed";
@@ -62,7 +62,7 @@ export type GenerateMessage =
       payments: number;
     }
   | { type: "progress"; payments: number }
-  | { type: "done"; generateSeconds: number; encodeSeconds: number; chunks: { allocated: number; reused: number } };
+  | { type: "done"; generateSeconds: number; encodeSeconds: number };
 
 /** Main thread to worker: a set was copied (one more may be generated), its chunks may be reused. */
 export interface CopiedMessage {
@@ -115,7 +115,12 @@ async function handOver(): Promise<void> {
     return { ref, offset: c.byteOffset, length: c.length };
   };
   const message: GenerateMessage = { type: "set", parts: parts.map(([table, chunks]) => [table, chunks.map(refer)]), shared, rows, payments: setPayments };
-  port.postMessage(message);
+  // Chunks that are not shared (the CSV format's) move instead of being copied.
+  const transfer = new Set<ArrayBuffer>();
+  for (const [, chunks] of parts) {
+    for (const c of chunks) if (c.byteOffset === 0 && c.buffer instanceof ArrayBuffer && c.buffer.byteLength >= 65_536) transfer.add(c.buffer);
+  }
+  port.postMessage(message, [...transfer]);
   setPayments = 0;
 }
 
@@ -150,4 +155,4 @@ for (const { spec, payments: count, refundUserIds } of req.merchants) {
   }
 }
 await handOver();
-port.postMessage({ type: "done", generateSeconds: generateMs / 1000, encodeSeconds: encodeMs / 1000, chunks: chunkStats } satisfies GenerateMessage);
+port.postMessage({ type: "done", generateSeconds: generateMs / 1000, encodeSeconds: encodeMs / 1000 } satisfies GenerateMessage);
