@@ -27,7 +27,7 @@ export const PGCOPY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /**
  * Chunks come from a small pool and go back to it once their COPY is done
- * (`recycleChunks`, used by the benchmark's loader; `clearChunkPool` when done):
+ * (`recycleBuffer`, used by the benchmark's loader; `clearChunkPool` when done):
  * allocating gigabytes of fresh buffers in a long load makes V8 run a full garbage
  * collection every few dozen megabytes (external memory pressure).
  *
@@ -59,11 +59,6 @@ function chunk(need: number): Buffer {
 /** Empties the pool (a long-lived process done with bulk loads should not keep it). */
 export function clearChunkPool(): void {
   pool.length = 0;
-}
-
-/** Hands chunks back to the pool once nothing reads them any more (their COPY has finished). */
-export function recycleChunks(chunks: Uint8Array[]): void {
-  for (const c of chunks) recycleBuffer(c.buffer, c.byteOffset);
 }
 
 /** Hands one chunk's memory back to the pool (when it is a whole chunk). */

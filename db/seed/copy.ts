@@ -18,7 +18,6 @@ import {
   payoutBin,
   clearChunkPool,
   payoutItemBin,
-  recycleChunks,
   refundBin,
   salesDailyBin,
 } from "./copy-binary";
@@ -55,7 +54,7 @@ export const COPY_COLUMNS = {
 } as const;
 
 export type CopyTable = keyof typeof COPY_COLUMNS;
-export { clearChunkPool, recycleChunks };
+export { clearChunkPool };
 /** Parent tables first: the order batches are written in. */
 export const COPY_ORDER: CopyTable[] = ["payments", "refunds", "payouts", "ledger_transactions", "ledger_entries", "payout_items", "sales_daily"];
 

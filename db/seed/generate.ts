@@ -542,10 +542,6 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   const failEvery = Math.max(25, Math.floor(opts.days / 3));
 
   let times = new Float64Array(64);
-  const zonedTimeAt = (day: string, hour: number, minute: number, second: number) => {
-    const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-    return zonedTimeToUtc({ year: y, month: m, day: d, hour, minute, second }, tz).getTime();
-  };
   // isBusinessDay per day number: a payout asks for the next business days, which a small
   // shop would otherwise work out from the date's text for every payout.
   const businessDays = new Map<number, boolean>();
@@ -563,7 +559,8 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
   let failedRefunds = 0;
   for (let di = 0; di < dayKeys.length; di++) {
     const dayKey = dayKeys[di]!;
-    let batch: DayBatch = { day: dayKey, payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] };
+    const newBatch = (): DayBatch => ({ day: dayKey, payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] });
+    let batch = newBatch();
     const addTxn = (t: LedgerTransactionDraft, settles: boolean) => {
       batch.ledger.push(t);
       if (settles) waiting.push(t);
@@ -587,14 +584,14 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       const second = Math.floor(rng() * 60);
       const at = today.fixed
         ? dayStartUtc + hour * 3_600_000 + minute * 60_000 + second * 1000 - today.offset
-        : zonedTimeAt(dayKey, hour, minute, second);
+        : clock.at(dayKey, hour, minute, second);
       if (at < nowMs - 60_000) times[kept++] = at;
     }
     const sorted = sortTimes(times, kept);
     for (let ti = 0; ti < kept; ti++) {
       if (batch.payments.length === BATCH_PAYMENTS) {
         yield batch;
-        batch = { day: dayKey, payments: [], refunds: [], ledger: [], payouts: [], payoutItems: [], rollups: [] };
+        batch = newBatch();
       }
       const createdMs = sorted[ti]!;
       const createdAt = new Date(createdMs);
