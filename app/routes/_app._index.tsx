@@ -531,7 +531,7 @@ export default function OverviewPage() {
         <Breakdown id="funding" title={t("overview.breakdown.funding")} rows={data.breakdowns.funding} label={(k) => t(`cardFunding.${k}` as MessageKey)} total={cur.gross} />
       </div>
 
-      <div className="grid grid-2 section">
+      <div className="grid grid-2 grid-2-wide section">
         {data.balances ? (
           <section className="card" aria-labelledby="balances-h">
             <div className="section-header">
@@ -565,7 +565,7 @@ export default function OverviewPage() {
                 <tbody>
                   {data.refunds.map((r) => (
                     <tr key={r.id}>
-                      <td>{fmt.dateTime(r.createdAt)}</td>
+                      <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
                       <td className="num">{fmt.money(r.amount, r.currency)}</td>
                       <td>
                         <StatusBadge kind="refundStatus" status={r.status} />
