@@ -38,6 +38,9 @@ let failed = false;
 try {
   await waitForLogin();
   console.log(`/login served ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
+  // The README sends a new user to the logins the start prints.
+  for (let i = 0; i < 50 && !/Demo logins[^\n]*demo-password-123[\s\S]*owner@coffee\.test/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!/Demo logins[^\n]*demo-password-123[\s\S]*owner@coffee\.test/.test(output)) throw new Error(`the start did not print the demo logins:\n${output}`);
   const rss = Number(fs.readFileSync(`/proc/${server.pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

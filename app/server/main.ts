@@ -14,7 +14,9 @@ import type { ServerBuild } from "@remix-run/node";
 import { spawn } from "node:child_process";
 import cluster from "node:cluster";
 import os from "node:os";
-import { connect, migrate, openPglite, pgliteDir, setDb } from "../../db/client.server";
+import { inArray } from "drizzle-orm";
+import { connect, migrate, openPglite, pgliteDir, setDb, type Db } from "../../db/client.server";
+import { users } from "../../db/schema";
 import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
 import { responseBackpressure } from "../modules/exports/backpressure.server";
@@ -104,14 +106,28 @@ function serverProcesses(): number {
   return n;
 }
 
-function banner(url: string, readyMs: number, processes: number): string {
-  const logins = USERS.map((u) => `    ${u.email.padEnd(28)} ${u.memberships.map((m) => `${m.role} @ ${m.merchantId === "mer_demo_coffee" ? "Demo Coffee Roasters" : "Northwind Books"}`).join(", ")}`);
+/**
+ * The demo users this database has: the banner lists only logins that work here (a
+ * server started on a database of real users, or a benchmark's, has none of them).
+ */
+async function demoUsersPresent(database: Db): Promise<typeof USERS> {
+  const found = await database
+    .select({ email: users.email })
+    .from(users)
+    .where(inArray(users.email, USERS.map((u) => u.email)));
+  const present = new Set(found.map((r) => r.email));
+  return USERS.filter((u) => present.has(u.email));
+}
+
+function banner(url: string, readyMs: number, processes: number, demoUsers: typeof USERS): string {
+  const logins = demoUsers.map((u) => `    ${u.email.padEnd(28)} ${u.memberships.map((m) => `${m.role} @ ${m.merchantId === "mer_demo_coffee" ? "Demo Coffee Roasters" : "Northwind Books"}`).join(", ")}`);
   return [
     "",
     `Merchant Console is running at ${url}  (ready in ${(readyMs / 1000).toFixed(1)} s${processes > 1 ? `, ${processes} server processes` : ""})`,
     "",
-    `  Demo logins (password for all: ${DEMO_PASSWORD}):`,
-    ...logins,
+    ...(logins.length > 0
+      ? [`  Demo logins (password for all: ${DEMO_PASSWORD}):`, ...logins]
+      : ["  This database has none of the demo users (they are created on an empty database): sign in with an account of its own."]),
     "",
     "  Press Ctrl-C to stop.",
     "",
@@ -126,6 +142,7 @@ if (cluster.isPrimary && processes > 1) {
   await seedIfEmpty();
   const h = await connect();
   console.log(`Database: ${h.location}`);
+  const demoUsers = await demoUsersPresent(h.db);
   await h.close();
   let stopping = false;
   let listening = 0;
@@ -133,7 +150,7 @@ if (cluster.isPrimary && processes > 1) {
   const fork = (index: number) => {
     const worker = cluster.fork({ WORKER_INDEX: String(index), WEB_CONCURRENCY: String(processes), SEED_ON_START: "0" });
     worker.on("listening", () => {
-      if (++listening === processes) console.log(banner(publicUrl, Date.now() - startedAt, processes));
+      if (++listening === processes) console.log(banner(publicUrl, Date.now() - startedAt, processes, demoUsers));
     });
     worker.on("exit", (code, signal) => {
       if (stopping) return;
@@ -231,8 +248,9 @@ async function serve(): Promise<void> {
     stopScheduler = mod.startScheduler?.();
   }
 
+  const demoUsers = worker ? [] : await demoUsersPresent(handle.db);
   const server = app.listen(port, host, () => {
-    if (!worker) console.log(banner(publicUrl, Date.now() - startedAt, 1));
+    if (!worker) console.log(banner(publicUrl, Date.now() - startedAt, 1, demoUsers));
   });
 
   let stopping = false;
