@@ -5,30 +5,18 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { DataTable } from "~/components/console/data-table";
-import {
-  ActiveFilters,
-  AmountFields,
-  CheckboxMenu,
-  ColumnPicker,
-  DateRangeFields,
-  FilterForm,
-  PageSizeField,
-  SearchField,
-  rangeLabel,
-  vocabOptions,
-} from "~/components/console/filters";
+import { ActiveFilters, AmountFields, CheckboxMenu, ColumnPicker, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
+import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
-import { withParams } from "~/components/console/url";
 import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
-import { listFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
 import { listPayments, paymentFilterOptions, paymentListQuerySchema, type PaymentListRow } from "~/modules/payments/list.server";
-import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payments.title");
@@ -43,9 +31,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     runListQuery(errors, () => listPayments(scope, query, new Date(), { cardSearch: canCards })),
     paymentFilterOptions(scope),
   ]);
-  // The export takes the same filter; paging and column choices are the page's own.
-  const exportParams = new URLSearchParams(url.searchParams);
-  for (const k of ["cursor", "cols", "limit"]) exportParams.delete(k);
   const cols: readonly PaymentColumn[] = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
   return json(
     {
@@ -69,7 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       options,
       canCards,
       canCharge: can(ctx.role, "terminal:charge"),
-      exportHref: can(ctx.role, "reports:export") ? `/reports/payments.csv?${exportParams.toString()}` : null,
+      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payments", ["cursor", "cols", "limit"]) : null,
     },
     { status: list ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
   );
@@ -98,12 +83,6 @@ export default function PaymentsPage() {
   const fmt = useFormat();
   const location = useLocation();
   const { query, errors, options } = data;
-  // A stale page link or a hand-edited sort, columns or page size: said once above the table.
-  const queryError = (["cursor", "sort", "cols", "limit"] as const).find((f) => errors[f]);
-  const filtered =
-    query.status.length + query.terminal.length + query.brand.length + query.bank.length + query.funding.length > 0 ||
-    !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
-
   const columns = useMemo<ColumnDef<Row, unknown>[]>(
     () => [
       {
@@ -182,44 +161,20 @@ export default function PaymentsPage() {
   );
 
   const visibility = Object.fromEntries(PAYMENT_COLUMNS.map((c) => [c, data.visible.includes(c)]));
-  const remove = (key: string, value?: string) => {
-    const current = new URLSearchParams(location.search).getAll(key);
-    const rest = value === undefined ? null : current.flatMap((v) => v.split(",")).filter((v) => v !== value);
-    return `${location.pathname}${withParams(location.search, { [key]: rest })}`;
-  };
   const terminalName = (id: string) => options.terminals.find((x) => x.id === id)?.name ?? id;
-  const chips = [
-    ...(query.from || query.to
-      ? [{ key: "dates", label: t("dates.rangeText", { from: query.from ? fmt.day(query.from) : "…", to: query.to ? fmt.day(query.to) : "…" }), removeHref: `${location.pathname}${withParams(location.search, { from: null, to: null, range: null })}` }]
-      : query.range !== "all"
-        ? [{ key: "range", label: rangeLabel(t, query.range), removeHref: remove("range") }]
-        : []),
-    ...query.status.map((s) => ({ key: `status-${s}`, label: t(`paymentStatus.${s}` as MessageKey), removeHref: remove("status", s) })),
-    ...query.terminal.map((s) => ({ key: `terminal-${s}`, label: terminalName(s), removeHref: remove("terminal", s) })),
-    ...query.brand.map((s) => ({ key: `brand-${s}`, label: t(`cardBrand.${s}` as MessageKey), removeHref: remove("brand", s) })),
-    ...query.bank.map((s) => ({ key: `bank-${s}`, label: fmt.bankName(s), removeHref: remove("bank", s) })),
-    ...query.funding.map((s) => ({ key: `funding-${s}`, label: t(`cardFunding.${s}` as MessageKey), removeHref: remove("funding", s) })),
-    ...(query.min ? [{ key: "min", label: t("filters.chip.min", { amount: query.min }), removeHref: remove("min") }] : []),
-    ...(query.max ? [{ key: "max", label: t("filters.chip.max", { amount: query.max }), removeHref: remove("max") }] : []),
-    ...(query.q ? [{ key: "q", label: t("filters.chip.search", { q: query.q }), removeHref: remove("q") }] : []),
-  ];
+  const chips = useFilterChips(query, [
+    { name: "status", values: query.status, label: (s) => t(`paymentStatus.${s}` as MessageKey) },
+    { name: "terminal", values: query.terminal, label: terminalName },
+    { name: "brand", values: query.brand, label: (s) => t(`cardBrand.${s}` as MessageKey) },
+    { name: "bank", values: query.bank, label: (s) => fmt.bankName(s) },
+    { name: "funding", values: query.funding, label: (s) => t(`cardFunding.${s}` as MessageKey) },
+  ]);
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("payments.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
-        </div>
-        <div className="header-actions">
-          {data.exportHref ? (
-            <a className="btn" href={data.exportHref} download>
-              {t("payments.exportThese")}
-            </a>
-          ) : null}
-          <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
-        </div>
-      </div>
+      <ListHeader title={t("payments.title")} exportHref={data.exportHref} exportLabel={t("payments.exportThese")}>
+        <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
+      </ListHeader>
 
       <FilterForm label={t("payments.filtersLabel")} preserve={{ sort: query.sort, cols: query.cols }} clearHref={location.pathname}>
         <SearchField
@@ -249,11 +204,7 @@ export default function PaymentsPage() {
       </FilterForm>
 
       <ActiveFilters chips={chips} />
-      {queryError ? (
-        <p className="error-box" role="alert">
-          {listFieldError(t, fmt, queryError, errors[queryError])}
-        </p>
-      ) : null}
+      <ListQueryError errors={errors} fields={["cursor", "sort", "cols", "limit"]} />
 
       {data.totals ? (
         <p className="list-totals" aria-live="polite" data-testid="payments-totals">
@@ -285,23 +236,14 @@ export default function PaymentsPage() {
         next={data.next}
         prev={data.prev}
         empty={
-          filtered ? (
-            <>
-              <p>{t("payments.emptyFiltered")}</p>
-              <Link to={location.pathname} className="btn">
-                {t("common.clearFilters")}
+          <ListEmpty filtered={chips.length > 0} filteredText={t("payments.emptyFiltered")}>
+            <p>{t("payments.empty")}</p>
+            {data.canCharge ? (
+              <Link to="/terminal" className="btn btn-primary">
+                {t("payments.takePayment")}
               </Link>
-            </>
-          ) : (
-            <>
-              <p>{t("payments.empty")}</p>
-              {data.canCharge ? (
-                <Link to="/terminal" className="btn btn-primary">
-                  {t("payments.takePayment")}
-                </Link>
-              ) : null}
-            </>
-          )
+            ) : null}
+          </ListEmpty>
         }
       />
     </>

@@ -6,30 +6,20 @@ import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
 import { DataTable } from "~/components/console/data-table";
-import {
-  ActiveFilters,
-  AmountFields,
-  CheckboxMenu,
-  DateRangeFields,
-  FilterForm,
-  PageSizeField,
-  SearchField,
-  rangeLabel,
-  vocabOptions,
-} from "~/components/console/filters";
+import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
+import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
-import { withParams } from "~/components/console/url";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
-import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
+import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
 import { balanceOverview } from "~/modules/payouts/balances.server";
 import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/payouts/list.server";
-import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payouts.title");
@@ -40,8 +30,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scope = listScope(ctx);
   const { query, errors } = parseListQuery(payoutListQuerySchema, url.searchParams);
   const [list, balances] = await Promise.all([runListQuery(errors, () => listPayouts(scope, query)), balanceOverview(scope)]);
-  const exportParams = new URLSearchParams(url.searchParams);
-  for (const k of ["cursor", "limit"]) exportParams.delete(k);
   return json(
     {
       query,
@@ -53,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
         : null,
       balances,
-      exportHref: can(ctx.role, "reports:export") ? `/reports/payouts.csv?${exportParams.toString()}` : null,
+      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
     },
     { status: list ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
   );
@@ -65,10 +53,6 @@ export default function PayoutsPage() {
   const fmt = useFormat();
   const location = useLocation();
   const { query, errors } = data;
-  // A stale page link or a hand-edited sort or page size: said once above the table.
-  const queryError = (["cursor", "sort", "limit"] as const).find((f) => errors[f]);
-  const filtered = query.status.length > 0 || !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
-
   const columns = useMemo<ColumnDef<PayoutListRow, unknown>[]>(
     () => [
       {
@@ -125,38 +109,11 @@ export default function PayoutsPage() {
     [t, fmt],
   );
 
-  const remove = (key: string, value?: string) => {
-    const current = new URLSearchParams(location.search).getAll(key);
-    const rest = value === undefined ? null : current.flatMap((v) => v.split(",")).filter((v) => v !== value);
-    return `${location.pathname}${withParams(location.search, { [key]: rest })}`;
-  };
-  const chips = [
-    ...(query.from || query.to
-      ? [{ key: "dates", label: t("dates.rangeText", { from: query.from ? fmt.day(query.from) : "…", to: query.to ? fmt.day(query.to) : "…" }), removeHref: `${location.pathname}${withParams(location.search, { from: null, to: null, range: null })}` }]
-      : query.range !== "all"
-        ? [{ key: "range", label: rangeLabel(t, query.range), removeHref: remove("range") }]
-        : []),
-    ...query.status.map((s) => ({ key: `status-${s}`, label: t(`payoutStatus.${s}` as MessageKey), removeHref: remove("status", s) })),
-    ...(query.min ? [{ key: "min", label: t("filters.chip.min", { amount: query.min }), removeHref: remove("min") }] : []),
-    ...(query.max ? [{ key: "max", label: t("filters.chip.max", { amount: query.max }), removeHref: remove("max") }] : []),
-    ...(query.q ? [{ key: "q", label: t("filters.chip.search", { q: query.q }), removeHref: remove("q") }] : []),
-  ];
+  const chips = useFilterChips(query, [{ name: "status", values: query.status, label: (s) => t(`payoutStatus.${s}` as MessageKey) }]);
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("payouts.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
-        </div>
-        {data.exportHref ? (
-          <div className="header-actions">
-            <a className="btn" href={data.exportHref} download>
-              {t("payouts.exportThese")}
-            </a>
-          </div>
-        ) : null}
-      </div>
+      <ListHeader title={t("payouts.title")} exportHref={data.exportHref} exportLabel={t("payouts.exportThese")} />
 
       <section className="card section" aria-labelledby="balances-h">
         <h2 id="balances-h">{t("balances.title")}</h2>
@@ -174,11 +131,7 @@ export default function PayoutsPage() {
       </FilterForm>
 
       <ActiveFilters chips={chips} />
-      {queryError ? (
-        <p className="error-box" role="alert">
-          {listFieldError(t, fmt, queryError, errors[queryError])}
-        </p>
-      ) : null}
+      <ListQueryError errors={errors} fields={["cursor", "sort", "limit"]} />
 
       {data.totals ? (
         <p className="list-totals" aria-live="polite" data-testid="payouts-totals">
@@ -197,16 +150,9 @@ export default function PayoutsPage() {
         next={data.next}
         prev={data.prev}
         empty={
-          filtered ? (
-            <>
-              <p>{t("payouts.emptyFiltered")}</p>
-              <Link to={location.pathname} className="btn">
-                {t("common.clearFilters")}
-              </Link>
-            </>
-          ) : (
+          <ListEmpty filtered={chips.length > 0} filteredText={t("payouts.emptyFiltered")}>
             <p>{t("payouts.empty")}</p>
-          )
+          </ListEmpty>
         }
       />
     </>

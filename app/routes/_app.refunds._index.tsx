@@ -5,28 +5,17 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { DataTable } from "~/components/console/data-table";
-import {
-  ActiveFilters,
-  AmountFields,
-  CheckboxMenu,
-  DateRangeFields,
-  FilterForm,
-  PageSizeField,
-  SearchField,
-  rangeLabel,
-  vocabOptions,
-} from "~/components/console/filters";
+import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
+import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
-import { withParams } from "~/components/console/url";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
-import { listFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/modules/access/guard.server";
-import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 import { listRefunds, refundIssuers, refundListQuerySchema, type RefundListRow } from "~/modules/refunds/list.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -39,8 +28,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const canCards = can(ctx.role, "cards:view");
   const { query, errors } = parseListQuery(refundListQuerySchema, url.searchParams);
   const [list, issuers] = await Promise.all([runListQuery(errors, () => listRefunds(scope, query)), refundIssuers(scope)]);
-  const exportParams = new URLSearchParams(url.searchParams);
-  for (const k of ["cursor", "limit"]) exportParams.delete(k);
   return json(
     {
       query,
@@ -57,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
           }
         : null,
       issuers,
-      exportHref: can(ctx.role, "reports:export") ? `/reports/refunds.csv?${exportParams.toString()}` : null,
+      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "refunds") : null,
     },
     { status: list ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
   );
@@ -69,9 +56,6 @@ export default function RefundsPage() {
   const fmt = useFormat();
   const location = useLocation();
   const { query, errors } = data;
-  // A stale page link or a hand-edited sort or page size: said once above the table.
-  const queryError = (["cursor", "sort", "limit"] as const).find((f) => errors[f]);
-  const filtered = query.status.length + query.reason.length + query.by.length > 0 || !!(query.min || query.max || query.q || query.from || query.to || query.range !== "all");
 
   const columns = useMemo<ColumnDef<RefundListRow, unknown>[]>(
     () => [
@@ -127,41 +111,16 @@ export default function RefundsPage() {
     [t, fmt],
   );
 
-  const remove = (key: string, value?: string) => {
-    const current = new URLSearchParams(location.search).getAll(key);
-    const rest = value === undefined ? null : current.flatMap((v) => v.split(",")).filter((v) => v !== value);
-    return `${location.pathname}${withParams(location.search, { [key]: rest })}`;
-  };
   const issuerName = (id: string) => data.issuers.find((u) => u.id === id)?.name ?? id;
-  const chips = [
-    ...(query.from || query.to
-      ? [{ key: "dates", label: t("dates.rangeText", { from: query.from ? fmt.day(query.from) : "…", to: query.to ? fmt.day(query.to) : "…" }), removeHref: `${location.pathname}${withParams(location.search, { from: null, to: null, range: null })}` }]
-      : query.range !== "all"
-        ? [{ key: "range", label: rangeLabel(t, query.range), removeHref: remove("range") }]
-        : []),
-    ...query.status.map((s) => ({ key: `status-${s}`, label: t(`refundStatus.${s}` as MessageKey), removeHref: remove("status", s) })),
-    ...query.reason.map((s) => ({ key: `reason-${s}`, label: t(`refundReason.${s}` as MessageKey), removeHref: remove("reason", s) })),
-    ...query.by.map((s) => ({ key: `by-${s}`, label: issuerName(s), removeHref: remove("by", s) })),
-    ...(query.min ? [{ key: "min", label: t("filters.chip.min", { amount: query.min }), removeHref: remove("min") }] : []),
-    ...(query.max ? [{ key: "max", label: t("filters.chip.max", { amount: query.max }), removeHref: remove("max") }] : []),
-    ...(query.q ? [{ key: "q", label: t("filters.chip.search", { q: query.q }), removeHref: remove("q") }] : []),
-  ];
+  const chips = useFilterChips(query, [
+    { name: "status", values: query.status, label: (s) => t(`refundStatus.${s}` as MessageKey) },
+    { name: "reason", values: query.reason, label: (s) => t(`refundReason.${s}` as MessageKey) },
+    { name: "by", values: query.by, label: issuerName },
+  ]);
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("refunds.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
-        </div>
-        {data.exportHref ? (
-          <div className="header-actions">
-            <a className="btn" href={data.exportHref} download>
-              {t("refunds.exportThese")}
-            </a>
-          </div>
-        ) : null}
-      </div>
+      <ListHeader title={t("refunds.title")} exportHref={data.exportHref} exportLabel={t("refunds.exportThese")} />
 
       <FilterForm label={t("refunds.filtersLabel")} preserve={{ sort: query.sort }} clearHref={location.pathname}>
         <SearchField value={query.q} label={t("refunds.search")} hint={t("refunds.searchHint")} error={errors.q} />
@@ -176,11 +135,7 @@ export default function RefundsPage() {
       </FilterForm>
 
       <ActiveFilters chips={chips} />
-      {queryError ? (
-        <p className="error-box" role="alert">
-          {listFieldError(t, fmt, queryError, errors[queryError])}
-        </p>
-      ) : null}
+      <ListQueryError errors={errors} fields={["cursor", "sort", "limit"]} />
 
       {data.totals ? (
         <p className="list-totals" aria-live="polite" data-testid="refunds-totals">
@@ -199,16 +154,9 @@ export default function RefundsPage() {
         next={data.next}
         prev={data.prev}
         empty={
-          filtered ? (
-            <>
-              <p>{t("refunds.emptyFiltered")}</p>
-              <Link to={location.pathname} className="btn">
-                {t("common.clearFilters")}
-              </Link>
-            </>
-          ) : (
+          <ListEmpty filtered={chips.length > 0} filteredText={t("refunds.emptyFiltered")}>
             <p>{t("refunds.empty")}</p>
-          )
+          </ListEmpty>
         }
       />
     </>

@@ -13,7 +13,6 @@ import { db, rows } from "~db/client.server";
 import { payments } from "~db/schema";
 import { CARD_BRANDS, CARD_FUNDINGS, PAYMENT_COLUMNS, PAYMENT_STATUSES } from "~/lib/labels";
 import {
-  amountInput,
   amountRange,
   and,
   keysetPage,
@@ -43,9 +42,6 @@ export const paymentListQuerySchema = z.preprocess(
     brand: multi(z.enum(CARD_BRANDS, { message: "Unknown card brand" })),
     bank: multi(z.string().max(100)),
     funding: multi(z.enum(CARD_FUNDINGS, { message: "Unknown card funding" })),
-    min: single(amountInput).optional(),
-    max: single(amountInput).optional(),
-    q: single(z.string().max(100, "Search for at most 100 characters")).optional(),
     sort: single(z.enum(PAYMENT_SORTS, { message: "Sort by created or amount" })).default("-created"),
     cols: multi(z.enum(PAYMENT_COLUMNS, { message: "Unknown column" })),
   }),

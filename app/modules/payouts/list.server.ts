@@ -12,7 +12,6 @@ import { db, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import {
-  amountInput,
   amountRange,
   and,
   keysetPage,
@@ -33,10 +32,6 @@ export const payoutListQuerySchema = z.preprocess(
   z.object({
     ...listBaseShape,
     status: multi(z.enum(PAYOUT_STATUSES, { message: "Unknown payout status" })),
-    min: single(amountInput).optional(),
-    max: single(amountInput).optional(),
-    /** A payout id or bank trace number. */
-    q: single(z.string().max(100, "Search for at most 100 characters")).optional(),
     sort: single(z.enum(PAYOUT_SORTS, { message: "Sort by arrival, created or amount" })).default("-arrival"),
   }),
 );

@@ -8,7 +8,6 @@ import { db, rows } from "~db/client.server";
 import { refunds } from "~db/schema";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
 import {
-  amountInput,
   amountRange,
   and,
   keysetPage,
@@ -32,10 +31,6 @@ export const refundListQuerySchema = z.preprocess(
     reason: multi(z.enum(REFUND_REASONS, { message: "Unknown refund reason" })),
     /** User ids of the people who issued the refunds. */
     by: multi(z.string().max(100)),
-    min: single(amountInput).optional(),
-    max: single(amountInput).optional(),
-    /** A refund or payment id. */
-    q: single(z.string().max(100, "Search for at most 100 characters")).optional(),
     sort: single(z.enum(REFUND_SORTS, { message: "Sort by created or amount" })).default("-created"),
   }),
 );

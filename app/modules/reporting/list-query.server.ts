@@ -106,7 +106,21 @@ export const listBaseShape = {
   to: single(localDay).optional(),
   cursor: single(z.string().max(400)).optional(),
   limit: pageSize,
+  min: single(amountInput).optional(),
+  max: single(amountInput).optional(),
+  /** The search box: what it matches is each list's own (its filter SQL). */
+  q: single(z.string().max(100, "Search for at most 100 characters")).optional(),
 };
+
+/**
+ * The CSV export of what a list page shows: the same filter and sort, without what
+ * belongs to the page alone (its cursor, size and, for payments, columns).
+ */
+export function listExportHref(url: URL, report: string, pageOnly: readonly string[] = ["cursor", "limit"]): string {
+  const params = new URLSearchParams(url.searchParams);
+  for (const k of pageOnly) params.delete(k);
+  return `/reports/${report}.csv?${params.toString()}`;
+}
 
 /**
  * Parses a list URL, keeping whatever is valid: a bad field is dropped and reported,

@@ -1,0 +1,115 @@
+/**
+ * What the list pages (payments, refunds, payouts) share around their own filters and
+ * columns: the header with its export link, the chips of the filters in force, the one
+ * message for a stale page link or a hand-edited URL, and the empty state.
+ */
+import { Link, useLocation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { rangeLabel, type FieldErrors } from "~/components/console/filters";
+import { withParams } from "~/components/console/url";
+import { listFieldError } from "~/lib/i18n/messages";
+import { useFormat, useT } from "~/lib/i18n/react";
+
+/** The title, the time zone every time on the page is in, the export of the filter and any other actions. */
+export function ListHeader(props: { title: string; exportHref: string | null; exportLabel: string; children?: ReactNode }) {
+  const t = useT();
+  const fmt = useFormat();
+  const actions = props.exportHref ? (
+    <a className="btn" href={props.exportHref} download>
+      {props.exportLabel}
+    </a>
+  ) : null;
+  return (
+    <div className="page-header">
+      <div>
+        <h1>{props.title}</h1>
+        <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
+      </div>
+      {actions || props.children ? (
+        <div className="header-actions">
+          {actions}
+          {props.children}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** The fields every list's URL has (`listBaseShape` on the server). */
+export interface BaseListQuery {
+  range: string;
+  from?: string;
+  to?: string;
+  min?: string;
+  max?: string;
+  q?: string;
+}
+
+export interface Chip {
+  key: string;
+  label: string;
+  removeHref: string;
+}
+
+/**
+ * The chips of the filters in force, each with a link to the same list without it: the
+ * dates, then each value of the page's own multi-value filters (in the order given), the
+ * amount bounds and the search. A list is filtered exactly when it has a chip.
+ */
+export function useFilterChips(query: BaseListQuery, multi: { name: string; values: readonly string[]; label: (value: string) => string }[]): Chip[] {
+  const t = useT();
+  const fmt = useFormat();
+  const { pathname, search } = useLocation();
+  const remove = (key: string, value?: string) => {
+    const current = new URLSearchParams(search).getAll(key);
+    const rest = value === undefined ? null : current.flatMap((v) => v.split(",")).filter((v) => v !== value);
+    return `${pathname}${withParams(search, { [key]: rest })}`;
+  };
+  const dates: Chip[] =
+    query.from || query.to
+      ? [
+          {
+            key: "dates",
+            label: t("dates.rangeText", { from: query.from ? fmt.day(query.from) : "…", to: query.to ? fmt.day(query.to) : "…" }),
+            removeHref: `${pathname}${withParams(search, { from: null, to: null, range: null })}`,
+          },
+        ]
+      : query.range !== "all"
+        ? [{ key: "range", label: rangeLabel(t, query.range), removeHref: remove("range") }]
+        : [];
+  return [
+    ...dates,
+    ...multi.flatMap((m) => m.values.map((v) => ({ key: `${m.name}-${v}`, label: m.label(v), removeHref: remove(m.name, v) }))),
+    ...(query.min ? [{ key: "min", label: t("filters.chip.min", { amount: query.min }), removeHref: remove("min") }] : []),
+    ...(query.max ? [{ key: "max", label: t("filters.chip.max", { amount: query.max }), removeHref: remove("max") }] : []),
+    ...(query.q ? [{ key: "q", label: t("filters.chip.search", { q: query.q }), removeHref: remove("q") }] : []),
+  ];
+}
+
+/** A stale page link or a hand-edited sort, page size (or columns): said once above the table. */
+export function ListQueryError({ errors, fields }: { errors: FieldErrors; fields: readonly string[] }) {
+  const t = useT();
+  const fmt = useFormat();
+  const field = fields.find((f) => errors[f]);
+  if (!field) return null;
+  return (
+    <p className="error-box" role="alert">
+      {listFieldError(t, fmt, field, errors[field])}
+    </p>
+  );
+}
+
+/** The table's empty state: with filters, a way out of them; without, the page's own note (and action). */
+export function ListEmpty({ filtered, filteredText, children }: { filtered: boolean; filteredText: string; children: ReactNode }) {
+  const t = useT();
+  const { pathname } = useLocation();
+  if (!filtered) return <>{children}</>;
+  return (
+    <>
+      <p>{filteredText}</p>
+      <Link to={pathname} className="btn">
+        {t("common.clearFilters")}
+      </Link>
+    </>
+  );
+}
