@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
-import { BarBreakdown, TrendChart, type TrendPoint } from "~/components/console/charts";
+import { BarBreakdown, TrendChart, usePointLabel, type TrendPoint } from "~/components/console/charts";
 import { KpiCard, type KpiDelta } from "~/components/console/kpi";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
@@ -60,6 +60,14 @@ function breakdownJson(rows: BreakdownRow[]) {
   }));
 }
 
+function lastStartedBucket(buckets: { start: string }[], now: Date): number | null {
+  let found: number | null = null;
+  buckets.forEach((b, i) => {
+    if (Date.parse(b.start) <= now.getTime()) found = i;
+  });
+  return found;
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await requireContext(request);
   // Support staff land here after signing in; their day starts on the payments list.
@@ -68,15 +76,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = signedIn;
   const scope = listScope(ctx);
   const { query, errors } = parseListQuery(overviewQuerySchema, new URL(request.url).searchParams);
+  const now = new Date();
   // A Persian reader's weeks start on Saturday and their months are Jalali.
   const { calendar } = resolvePreferences(ctx);
   let range;
   try {
-    range = resolveOverviewRange(ctx.merchant.timeZone, query, new Date(), { calendar });
+    range = resolveOverviewRange(ctx.merchant.timeZone, query, now, { calendar });
   } catch (e) {
     if (!(e instanceof ListFilterError)) throw e;
     errors[e.field] = e.message;
-    range = resolveOverviewRange(ctx.merchant.timeZone, { range: "30d" }, new Date(), { calendar });
+    range = resolveOverviewRange(ctx.merchant.timeZone, { range: "30d" }, now, { calendar });
   }
   const canPayouts = can(ctx.role, "payouts:view");
   const [report, balances, refunds, terminals] = await Promise.all([
@@ -99,6 +108,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
         days: range.days,
         granularity: range.granularity,
         granularities: range.granularities,
+        // The bucket the present falls in (still filling), when the range has not ended:
+        // decided here so that the server's render and the browser's agree.
+        inProgress: now < range.to ? lastStartedBucket(report.current.buckets, now) : null,
       },
       // Per bucket only what the chart and its table show (the page's data travels twice: as
       // JSON and again inside the HTML; the KPI cards read the totals).
@@ -280,6 +292,7 @@ function TrendTable({ data, points }: { data: Data; points: TrendPoint[] }) {
 function TrendTableBody({ data, points }: { data: Data; points: TrendPoint[] }) {
   const t = useT();
   const fmt = useFormat();
+  const pointLabel = usePointLabel();
   return (
     <>
       <div className="table-wrap">
@@ -309,7 +322,7 @@ function TrendTableBody({ data, points }: { data: Data; points: TrendPoint[] }) 
           <tbody>
             {points.map((p, i) => (
               <tr key={i}>
-                <th scope="row">{p.label}</th>
+                <th scope="row">{pointLabel(p)}</th>
                 <td className="num">{fmt.money(p.exact.gross)}</td>
                 <td className="num">{fmt.money(p.exact.net)}</td>
                 <td className="num">{fmt.money(p.exact.refunds)}</td>
@@ -409,6 +422,8 @@ export default function OverviewPage() {
         previousGross: prev ? prev.gross : null,
         previousLabel: prev ? fmt.bucket(prev.start, g) : null,
       },
+      soFar: i === range.inProgress,
+      upcoming: range.inProgress !== null && i > range.inProgress,
     };
   });
   const sparkMoney = (k: KpiValue) => k.spark.map((v) => (v === null ? null : fmt.chartValue(v as string)));
@@ -517,7 +532,10 @@ export default function OverviewPage() {
       <section className="card section" aria-labelledby="trend-h">
         <div className="section-header">
           <h2 id="trend-h">{t("overview.chart.title")}</h2>
-          <span className="muted">{t("overview.chart.hint")}</span>
+          <span className="muted">
+            {t("overview.chart.hint")}
+            {range.inProgress !== null ? ` · ${t("overview.chart.hintSoFar")}` : null}
+          </span>
         </div>
         <TrendChart data={points} />
         <TrendTable data={data} points={points} />

@@ -103,6 +103,22 @@ async function review(page: Page, name: string, width: number, notes: string[]):
 }
 
 describe("the console in Persian, right to left", () => {
+  it("the Overview's time axis lays its dates out right to left (۵ آذر ۱۴۰۵, not آذر ۱۴۰۵ ۵)", async () => {
+    const { page } = await b.open({ width: 1280, height: 900 });
+    await signIn(page, PERSIAN);
+    await page.goto("/?range=30d");
+    await page.locator("section[aria-labelledby=trend-h] .chart .recharts-xAxis .recharts-cartesian-axis-tick text").first().waitFor();
+    const ticks = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("section[aria-labelledby=trend-h] .chart .recharts-xAxis .recharts-cartesian-axis-tick text")).map((el) => ({ text: el.textContent ?? "", dir: getComputedStyle(el).direction })),
+    );
+    expect(ticks.length).toBeGreaterThan(2);
+    for (const tick of ticks) {
+      // A day's label starts with its Persian day number; in an ltr box that number was drawn at the far end.
+      expect(tick.text).toMatch(/^[۰-۹]+ /);
+      expect(tick.dir, tick.text).toBe("rtl");
+    }
+  });
+
   for (const width of WIDTHS) {
     it(`every page at ${width} px`, async () => {
       const { page } = await b.open({ width, height: 900 });

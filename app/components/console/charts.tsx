@@ -38,16 +38,27 @@ export interface TrendPoint {
   previousGross: number | null;
   /** Exact amounts (minor units) for the tooltip. */
   exact: { gross: string; net: string; refunds: string; previousGross: string | null; previousLabel: string | null };
+  /** The period the present falls in: still filling, so drawn dotted and labelled "so far". */
+  soFar?: boolean;
+  /** A period that has not begun yet (a range ending in the future): no line is drawn there. */
+  upcoming?: boolean;
+}
+
+/** A period's name, "so far" while it is still filling. */
+export function usePointLabel(): (p: TrendPoint) => string {
+  const t = useT();
+  return (p) => (p.soFar ? t("overview.chart.soFar", { label: p.label }) : p.label);
 }
 
 function TrendTooltip({ active, payload }: TooltipProps<number, string>) {
   const fmt = useFormat();
   const t = useT();
+  const pointLabel = usePointLabel();
   const point = payload?.[0]?.payload as TrendPoint | undefined;
   if (!active || !point) return null;
   return (
     <div className="chart-tooltip">
-      <strong>{point.label}</strong>
+      <strong>{pointLabel(point)}</strong>
       <div>
         {t("overview.chart.gross")}: {fmt.money(point.exact.gross)}
       </div>
@@ -66,21 +77,31 @@ function TrendTooltip({ active, payload }: TooltipProps<number, string>) {
   );
 }
 
-/** Gross and net lines, refunds as bars, the previous period's gross dashed behind them. */
+/**
+ * Gross and net lines, refunds as bars, the previous period's gross dashed behind them.
+ * The period still filling is joined to the last whole one by a dotted segment: a day
+ * that is half over is not a fall in sales.
+ */
 export function TrendChart({ data, height = 300 }: { data: TrendPoint[]; height?: number }) {
   const fmt = useFormat();
   const t = useT();
   const { prefs } = useI18n();
   const cd = chartDirection(prefs.dir);
+  const current = data.findIndex((p) => p.soFar);
+  const series = data.map((p, i) => {
+    const done = !p.soFar && !p.upcoming;
+    const dotted = current >= 0 && (i === current || i === current - 1);
+    return { ...p, grossDone: done ? p.gross : null, netDone: done ? p.net : null, grossSoFar: dotted ? p.gross : null, netSoFar: dotted ? p.net : null };
+  });
   return (
     <div className="chart" style={{ height }} aria-hidden="true">
       <ClientOnly fallback={<div className="chart-placeholder" />}>
         {() => (
           <ResponsiveContainer width="100%" height="100%">
             {/* The end margin leaves room for half of the last period's label, centred on the edge. */}
-            <ComposedChart data={data} margin={cd.margin({ top: 8, start: 4, end: 44, bottom: 0 })}>
+            <ComposedChart data={series} margin={cd.margin({ top: 8, start: 4, end: 44, bottom: 0 })}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e4e7ec" />
-              <XAxis dataKey="label" {...cd.xAxis} tick={{ fontSize: 12 }} minTickGap={24} interval="preserveStartEnd" />
+              <XAxis dataKey="label" {...cd.xAxis} tick={{ fontSize: 12, ...cd.centredTick }} minTickGap={24} interval="preserveStartEnd" />
               <YAxis {...cd.yAxis} tick={{ fontSize: 12 }} width={64} tickFormatter={(v: number) => fmt.moneyCompact(v)} />
               <Tooltip content={<TrendTooltip />} {...cd.tooltip} />
               <Legend {...cd.legend} />
@@ -94,8 +115,14 @@ export function TrendChart({ data, height = 300 }: { data: TrendPoint[]; height?
                 strokeWidth={1.5}
                 isAnimationActive={false}
               />
-              <Line dataKey="gross" name={t("overview.chart.gross")} stroke={CHART_COLORS.gross} dot={false} strokeWidth={2.5} isAnimationActive={false} />
-              <Line dataKey="net" name={t("overview.chart.net")} stroke={CHART_COLORS.net} dot={false} strokeWidth={2} isAnimationActive={false} />
+              <Line dataKey="grossDone" name={t("overview.chart.gross")} stroke={CHART_COLORS.gross} dot={false} strokeWidth={2.5} isAnimationActive={false} />
+              <Line dataKey="netDone" name={t("overview.chart.net")} stroke={CHART_COLORS.net} dot={false} strokeWidth={2} isAnimationActive={false} />
+              {current >= 0 ? (
+                <Line dataKey="grossSoFar" legendType="none" stroke={CHART_COLORS.gross} strokeDasharray="1 5" strokeLinecap="round" dot={false} strokeWidth={2.5} isAnimationActive={false} />
+              ) : null}
+              {current >= 0 ? (
+                <Line dataKey="netSoFar" legendType="none" stroke={CHART_COLORS.net} strokeDasharray="1 5" strokeLinecap="round" dot={false} strokeWidth={2} isAnimationActive={false} />
+              ) : null}
             </ComposedChart>
           </ResponsiveContainer>
         )}

@@ -23,6 +23,12 @@ export interface ChartDirection {
   rtl: boolean;
   /** For a time or category X axis: later buckets further from the reading start. */
   xAxis: { reversed: boolean };
+  /**
+   * Attributes for labels centred under their tick (a time axis): laid out in the reading
+   * direction. In the SVG's ltr a Persian date "۵ آذر ۱۴۰۵" came out as "آذر ۱۴۰۵ ۵";
+   * centred text is where rtl moves nothing.
+   */
+  centredTick: { direction?: "rtl" };
   /** For a numeric X axis of horizontal bars: bars grow from the reading start. */
   valueXAxis: { reversed: boolean };
   /** The value (or category) axis sits at the reading start. */
@@ -49,6 +55,7 @@ export function chartDirection(dir: Dir): ChartDirection {
     dir,
     rtl,
     xAxis: { reversed: rtl },
+    centredTick: rtl ? { direction: "rtl" } : {},
     valueXAxis: { reversed: rtl },
     yAxis: { orientation: start },
     secondaryYAxis: { orientation: end },

@@ -295,6 +295,8 @@ export const en = {
   "overview.kpi.declinesOf": "{declines} declined of {attempts} attempts",
   "overview.chart.title": "Gross and net volume",
   "overview.chart.hint": "Dashed: gross volume of the previous period",
+  "overview.chart.hintSoFar": "Dotted: the current period so far",
+  "overview.chart.soFar": "{label} (so far)",
   "overview.chart.gross": "Gross",
   "overview.chart.net": "Net",
   "overview.chart.refunds": "Refunds",

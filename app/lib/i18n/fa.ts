@@ -282,6 +282,8 @@ export const fa: CatalogShape = {
   "overview.kpi.declinesOf": "{declines} رد شده از {attempts} تلاش",
   "overview.chart.title": "فروش ناخالص و خالص",
   "overview.chart.hint": "خط‌چین: فروش ناخالص دورهٔ قبل",
+  "overview.chart.hintSoFar": "نقطه‌چین: دورهٔ جاری تا این لحظه",
+  "overview.chart.soFar": "{label} (تا این لحظه)",
   "overview.chart.gross": "ناخالص",
   "overview.chart.net": "خالص",
   "overview.chart.refunds": "استردادها",

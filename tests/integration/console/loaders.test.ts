@@ -98,6 +98,22 @@ describe("Overview loader", () => {
     expect(body.kpis.gross.change).toBe((cur.gross - prev.gross).toString());
   });
 
+  it("marks the period still filling (today, this month, this hour) and none in a range that has ended", async () => {
+    const days = await load(overviewLoader, owner, "/?range=30d");
+    expect(days.body.range.inProgress).toBe(29);
+    const months = await load(overviewLoader, owner, "/?range=12m&g=month");
+    expect(months.body.range.inProgress).toBe(months.body.current.buckets.length - 1);
+    // Today by the hour: the hour now is the one filling, the later ones have not begun.
+    const hours = await load(overviewLoader, owner, "/?range=today&g=hour");
+    const i = hours.body.range.inProgress as number;
+    const starts = hours.body.current.buckets.map((b: { start: string }) => Date.parse(b.start));
+    expect(starts[i]).toBeLessThanOrEqual(Date.now());
+    if (i + 1 < starts.length) expect(starts[i + 1]).toBeGreaterThan(Date.now());
+    const day = localDateKey(addLocalDays(new Date(), -3, COFFEE.tz), COFFEE.tz);
+    const past = await load(overviewLoader, owner, `/?from=${day}&to=${day}`);
+    expect(past.body.range.inProgress).toBeNull();
+  });
+
   it("sends support to the payments list and answers a bad range on its field", async () => {
     const res = await thrown(overviewLoader, support, "/");
     expect(res.status).toBe(302);
