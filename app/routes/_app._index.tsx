@@ -426,8 +426,11 @@ export default function OverviewPage() {
       upcoming: range.inProgress !== null && i > range.inProgress,
     };
   });
-  const sparkMoney = (k: KpiValue) => k.spark.map((v) => (v === null ? null : fmt.chartValue(v as string)));
-  const sparkNum = (k: KpiValue) => k.spark.map((v) => (v === null ? null : Number(v)));
+  // Up to the period still filling (later ones have not begun), which the card draws dotted.
+  const sparkEnd = range.inProgress === null ? undefined : range.inProgress + 1;
+  const sparkSoFar = range.inProgress !== null;
+  const sparkMoney = (k: KpiValue) => ({ spark: k.spark.slice(0, sparkEnd).map((v) => (v === null ? null : fmt.chartValue(v as string))), sparkSoFar });
+  const sparkNum = (k: KpiValue) => ({ spark: k.spark.slice(0, sparkEnd).map((v) => (v === null ? null : Number(v))), sparkSoFar });
   const cur = data.current.totals;
   const empty = cur.attempts === 0 && cur.gross === "0" && cur.refunds === "0";
   const periodText = t("overview.period", {
@@ -466,7 +469,7 @@ export default function OverviewPage() {
           value={fmt.money(kpis.gross.current as string)}
           delta={moneyDelta(fmt, kpis.gross)}
           previous={prevMoney(kpis.gross)}
-          spark={sparkMoney(kpis.gross)}
+          {...sparkMoney(kpis.gross)}
         />
         <KpiCard
           testId="kpi-net"
@@ -475,7 +478,7 @@ export default function OverviewPage() {
           sub={t("overview.kpi.netHint", { fees: fmt.money(cur.fees) })}
           delta={moneyDelta(fmt, kpis.net)}
           previous={prevMoney(kpis.net)}
-          spark={sparkMoney(kpis.net)}
+          {...sparkMoney(kpis.net)}
         />
         <KpiCard
           testId="kpi-payments"
@@ -483,7 +486,7 @@ export default function OverviewPage() {
           value={fmt.number(kpis.capturedCount.current as number)}
           delta={countDelta(fmt, kpis.capturedCount)}
           previous={fmt.number((kpis.capturedCount.previous as number | null) ?? 0)}
-          spark={sparkNum(kpis.capturedCount)}
+          {...sparkNum(kpis.capturedCount)}
         />
         <KpiCard
           testId="kpi-average"
@@ -491,7 +494,7 @@ export default function OverviewPage() {
           value={kpis.averageTicket.current === null ? "–" : fmt.money(kpis.averageTicket.current as string)}
           delta={moneyDelta(fmt, kpis.averageTicket)}
           previous={prevMoney(kpis.averageTicket)}
-          spark={sparkMoney(kpis.averageTicket)}
+          {...sparkMoney(kpis.averageTicket)}
         />
         <KpiCard
           testId="kpi-refunds"
@@ -500,7 +503,7 @@ export default function OverviewPage() {
           sub={t("overview.kpi.refundRate", { rate: fmt.percent(kpis.refundRate.current as number | null), count: cur.refundCount })}
           delta={moneyDelta(fmt, kpis.refunds, false)}
           previous={`${prevMoney(kpis.refunds)} · ${prevRate(kpis.refundRate)}`}
-          spark={sparkMoney(kpis.refunds)}
+          {...sparkMoney(kpis.refunds)}
         />
         <KpiCard
           testId="kpi-declines"
@@ -509,7 +512,7 @@ export default function OverviewPage() {
           sub={t("overview.kpi.declinesOf", { declines: cur.declines, attempts: cur.attempts })}
           delta={rateDelta(fmt, t, kpis.declineRate, false)}
           previous={prevRate(kpis.declineRate)}
-          spark={sparkNum(kpis.declineRate)}
+          {...sparkNum(kpis.declineRate)}
         />
       </section>
 

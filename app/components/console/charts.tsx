@@ -132,10 +132,12 @@ export function TrendChart({ data, height = 300 }: { data: TrendPoint[]; height?
 }
 
 /** A small trend line for a KPI card (decorative: the card states the numbers). */
-export function Sparkline({ values, color = CHART_COLORS.gross }: { values: (number | null)[]; color?: string }) {
+export function Sparkline({ values, color = CHART_COLORS.gross, soFarLast = false }: { values: (number | null)[]; color?: string; soFarLast?: boolean }) {
   const { prefs } = useI18n();
   const cd = chartDirection(prefs.dir);
-  const data = values.map((v, i) => ({ i, v }));
+  // As in the trend: the period still filling hangs from the last whole one by a dotted segment.
+  const last = values.length - 1;
+  const data = values.map((v, i) => ({ i, v: soFarLast && i === last ? null : v, soFar: soFarLast && i >= last - 1 ? v : null }));
   return (
     <div className="sparkline" aria-hidden="true">
       <ClientOnly fallback={null}>
@@ -145,6 +147,7 @@ export function Sparkline({ values, color = CHART_COLORS.gross }: { values: (num
               <XAxis dataKey="i" hide {...cd.xAxis} />
               <YAxis hide domain={["auto", "auto"]} />
               <Line dataKey="v" stroke={color} dot={false} strokeWidth={1.75} isAnimationActive={false} connectNulls />
+              {soFarLast ? <Line dataKey="soFar" stroke={color} strokeDasharray="1 4" strokeLinecap="round" dot={false} strokeWidth={1.75} isAnimationActive={false} /> : null}
             </LineChart>
           </ResponsiveContainer>
         )}

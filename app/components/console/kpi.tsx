@@ -23,6 +23,8 @@ export function KpiCard(props: {
   delta?: KpiDelta | null;
   previous?: string;
   spark?: (number | null)[];
+  /** The last value of the sparkline is a period still filling: drawn dotted. */
+  sparkSoFar?: boolean;
   testId?: string;
 }) {
   const t = useT();
@@ -41,7 +43,7 @@ export function KpiCard(props: {
         </div>
       ) : null}
       {props.previous !== undefined ? <div className="muted kpi-prev">{t("kpi.previous", { value: props.previous })}</div> : null}
-      {props.spark && props.spark.length > 1 ? <Sparkline values={props.spark} /> : null}
+      {props.spark && props.spark.length > 1 ? <Sparkline values={props.spark} soFarLast={props.sparkSoFar} /> : null}
     </div>
   );
 }
