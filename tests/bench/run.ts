@@ -153,7 +153,10 @@ try {
       log(`  rows: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n.toLocaleString("en-US")}`).join(", ")}`);
       const total = r.loadMs + r.indexMs + r.verifyMs + r.rollupMs;
       return [
-        rate("generation: payments/s (generate + COPY)", perSec, null, "payments/s", { min: 100_000 }),
+        // The target is set at scale (2M payments): a smoke run's 100k is mostly start-up (threads, COPY sessions).
+        opts.payments >= 2_000_000
+          ? rate("generation: payments/s (generate + COPY)", perSec, null, "payments/s", { min: 100_000 })
+          : info("generation: payments/s (generate + COPY; target at 2M payments)", perSec, "payments/s"),
         info("generation incl. indexes, verification, rollups", r.payments / (total / 1000), "payments/s"),
       ];
     });
