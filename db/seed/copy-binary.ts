@@ -27,7 +27,7 @@ export const PGCOPY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /**
  * Chunks come from a small pool and go back to it once their COPY is done
- * (`recycleBuffer`, used by the benchmark's loader; `clearChunkPool` when done):
+ * (`recycleBuffer`, used by the benchmark's loader, whose threads end with the load):
  * allocating gigabytes of fresh buffers in a long load makes V8 run a full garbage
  * collection every few dozen megabytes (external memory pressure).
  *
@@ -54,11 +54,6 @@ function chunk(need: number): Buffer {
   }
   const size = Math.max(CHUNK, need);
   return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
-}
-
-/** Empties the pool (a long-lived process done with bulk loads should not keep it). */
-export function clearChunkPool(): void {
-  pool.length = 0;
 }
 
 /** Hands one chunk's memory back to the pool (when it is a whole chunk). */

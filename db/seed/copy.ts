@@ -16,7 +16,6 @@ import {
   ledgerTransactionBin,
   paymentBin,
   payoutBin,
-  clearChunkPool,
   payoutItemBin,
   refundBin,
   salesDailyBin,
@@ -54,7 +53,6 @@ export const COPY_COLUMNS = {
 } as const;
 
 export type CopyTable = keyof typeof COPY_COLUMNS;
-export { clearChunkPool };
 /** Parent tables first: the order batches are written in. */
 export const COPY_ORDER: CopyTable[] = ["payments", "refunds", "payouts", "ledger_transactions", "ledger_entries", "payout_items", "sales_daily"];
 
