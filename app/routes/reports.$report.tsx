@@ -4,7 +4,7 @@
  * rendered; the Reports page itself is /reports (routes/_app.reports._index).
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFoundResponse, requireContext } from "~/modules/access/guard.server";
+import { notFoundResponse, requireContext } from "~/web/guard.server";
 import { exportReport, reportFromPath, reportPermissions, type WaitForClient } from "~/modules/exports/export.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

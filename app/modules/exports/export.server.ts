@@ -19,7 +19,7 @@
  */
 import { db, replicaSqlClient } from "~db/client.server";
 import type { Sql } from "postgres";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ColumnSpec, type RawRow, type ReportId } from "./definition";

@@ -3,7 +3,7 @@ import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { runPayoutEngine } from "../../../app/modules/settlements/engine.server";
 import { exportReport } from "../../../app/modules/exports/export.server";
-import { getOptionalContext } from "../../../app/modules/access/guard.server";
+import { getOptionalContext } from "../../../app/web/guard.server";
 import { REPORTS } from "../../../app/modules/exports/registry.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
