@@ -1,19 +1,19 @@
 /**
- * The ledger's database side: posting balanced transactions, keeping the sales
- * rollup in step, and deriving balances from entries (never from a stored total).
+ * The ledger's database side: posting balanced transactions and deriving balances
+ * from entries (never from a stored total).
  *
- * Every writer calls postLedgerTransaction and applyRollup inside the same database
- * transaction as the state change they record (a captured payment, a refund...), so
- * a crash can never leave money moved without its postings or the other way round.
+ * Every writer calls postLedgerTransaction inside the same database transaction as the
+ * state change it records (a captured payment, a refund...), so a crash can never leave
+ * money moved without its postings or the other way round. The rollups (sales_daily and
+ * everything summed from it, the balances per day, the payments list's totals) are kept
+ * by triggers on the rows themselves in that same transaction (migrations 0003, 0010).
  */
 import { eq, sql } from "drizzle-orm";
-import { ledgerEntries, ledgerTransactions, merchants, salesDaily } from "~db/schema";
+import { ledgerEntries, ledgerTransactions, merchants } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import type { LedgerTransactionDraft } from "./postings";
-import type { RollupDelta } from "./rollup";
 
 export type { LedgerTransactionDraft } from "./postings";
-export type { RollupDelta } from "./rollup";
 
 export interface MerchantScope {
   merchantId: string;
@@ -57,48 +57,6 @@ export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransaction
   );
 }
 
-/** Adds a delta into its sales_daily row (created on first use). */
-export async function applyRollup(tx: DbOrTx, delta: RollupDelta): Promise<void> {
-  await tx
-    .insert(salesDaily)
-    .values({
-      merchantId: delta.merchantId,
-      day: delta.day,
-      terminalId: delta.terminalId,
-      cardBrand: delta.cardBrand as (typeof salesDaily.$inferInsert)["cardBrand"],
-      issuerBank: delta.issuerBank,
-      cardFunding: delta.cardFunding as (typeof salesDaily.$inferInsert)["cardFunding"],
-      currency: delta.currency,
-      attemptCount: delta.attemptCount,
-      capturedCount: delta.capturedCount,
-      capturedAmount: delta.capturedAmount,
-      declinedCount: delta.declinedCount,
-      feeAmount: delta.feeAmount,
-      refundCount: delta.refundCount,
-      refundedAmount: delta.refundedAmount,
-    })
-    .onConflictDoUpdate({
-      target: [
-        salesDaily.merchantId,
-        salesDaily.day,
-        salesDaily.terminalId,
-        salesDaily.cardBrand,
-        salesDaily.issuerBank,
-        salesDaily.cardFunding,
-        salesDaily.currency,
-      ],
-      set: {
-        attemptCount: sql`${salesDaily.attemptCount} + excluded.attempt_count`,
-        capturedCount: sql`${salesDaily.capturedCount} + excluded.captured_count`,
-        capturedAmount: sql`${salesDaily.capturedAmount} + excluded.captured_amount`,
-        declinedCount: sql`${salesDaily.declinedCount} + excluded.declined_count`,
-        feeAmount: sql`${salesDaily.feeAmount} + excluded.fee_amount`,
-        refundCount: sql`${salesDaily.refundCount} + excluded.refund_count`,
-        refundedAmount: sql`${salesDaily.refundedAmount} + excluded.refunded_amount`,
-      },
-    });
-}
-
 export interface Balances {
   currency: string;
   /** Owed to the merchant, not yet available for payout. */
@@ -123,9 +81,9 @@ export async function getBalances(
 
 /**
  * The merchant_balance postings of one UTC day of available_on, summed per instant and
- * running (ascending instants, cumulative sums), with the version of the day's rollup row
- * they were read with. Postings are insert-only and every insert updates that row in the
- * same transaction (ledger_entries_derive), so while the row's version (xmin and amount)
+ * running (ascending instants, cumulative sums), with the version of the day's rollup rows
+ * they were read with. Postings are insert-only and every insert updates one of those rows
+ * (its slot's) in the same transaction (ledger_entries_derive), so while the rows' versions (xmin and amount)
  * is unchanged the day's postings are exactly these: "available at t" for any t of the
  * day is a lookup here instead of a scan of the day's postings (17,000 of them at 10M
  * payments a year, read on every Overview). Per process, a few hundred entries a day.
@@ -198,7 +156,8 @@ export async function getBalancesAt(
     );
     const perDay = sql.join(
       days.map((day, i) => {
-        const version = sql`(select b.xmin::text || ':' || b.amount::text from ledger_balances_daily b
+        // Every slot's row of the day (migration 0010): any posting of the day changes one of them.
+        const version = sql`(select string_agg(b.slot::text || ':' || b.xmin::text || ':' || b.amount::text, ',' order by b.slot) from ledger_balances_daily b
           where b.merchant_id = ${scope.merchantId} and b.currency = ${cur} and b.account = 'merchant_balance' and b.day = ${day}::date) as ${sql.raw(`version_${i}`)}`;
         if (!withPostings) return version;
         return sql`${version}, (select coalesce(json_agg(json_build_array(ceil(extract(epoch from x.at) * 1000)::bigint::text, x.amount::text) order by x.at), '[]')

@@ -5,20 +5,18 @@
  * provider's answer is applied in a second transaction that locks the row and only
  * moves it forward from the state it expects. So a crash, a timeout or a racing
  * reconciliation job can leave a payment pending for a while, but never charge it
- * twice, never lose it, and never post its money twice: the ledger posting and the
- * rollup are written in the same transaction as the status change.
+ * twice, never lose it, and never post its money twice: the ledger posting is written
+ * in the same transaction as the status change, and the rollups by triggers on both.
  */
 import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
 import { db, type DbOrTx, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
-import { localDateKey } from "~/lib/dates";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
 import { chargePosting, computeFee } from "~/modules/ledger/postings";
-import { attemptDelta, captureDelta, declineDelta, type RollupKey } from "~/modules/ledger/rollup";
-import { applyRollup, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { declineText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
@@ -75,18 +73,6 @@ export function calendarOf(m: Merchant): SettlementCalendar {
     delayDays: m.settlementDelayDays,
     weekendDays: m.weekendDays,
     holidays: new Set(),
-  };
-}
-
-export function rollupKeyOf(p: Payment, timeZone: string, at: Date = p.createdAt): RollupKey {
-  return {
-    merchantId: p.merchantId,
-    day: localDateKey(at, timeZone),
-    terminalId: p.terminalId,
-    cardBrand: p.cardBrand,
-    issuerBank: p.issuerBank,
-    cardFunding: p.cardFunding,
-    currency: p.currency,
   };
 }
 
@@ -154,7 +140,6 @@ export async function applyAuthorizationOutcome(
     if (!allowed) return p;
     const merchant = await loadMerchant(scope, tx);
     if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
-    const key = rollupKeyOf(p, merchant.timeZone);
 
     switch (outcome.kind) {
       case "captured": {
@@ -185,8 +170,6 @@ export async function applyAuthorizationOutcome(
             availableOn: nextCutoff(now, calendarOf(merchant)),
           }),
         );
-        // Captures count on the local day of capture, the same instant as the ledger charge.
-        await applyRollup(tx, captureDelta(rollupKeyOf(p, merchant.timeZone, now), p.amount, fee));
         return updated;
       }
       case "authorized": {
@@ -219,7 +202,6 @@ export async function applyAuthorizationOutcome(
           })
           .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
           .returning();
-        await applyRollup(tx, declineDelta(key));
         return updated;
       }
     }
@@ -329,7 +311,6 @@ export async function createPayment(
         })
         .returning();
       if (!row) throw new Error("payment insert returned nothing");
-      await applyRollup(tx, attemptDelta(rollupKeyOf(row, merchant.timeZone)));
       return row;
     });
   } catch (e) {

@@ -13,13 +13,12 @@ import { payments, refunds } from "~db/schema";
 import { db, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
-import { refundDelta } from "~/modules/ledger/rollup";
-import { applyRollup, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { refundFailureText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
 import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/failure";
-import { loadMerchant, rollupKeyOf, type Payment, type Scope } from "~/modules/payments/payments.server";
+import { type Payment, type Scope } from "~/modules/payments/payments.server";
 
 export type Refund = typeof refunds.$inferSelect;
 export const REFUND_REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
@@ -134,9 +133,6 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
         ),
       };
     }
-    const merchant = await loadMerchant(scope, tx);
-    if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
-
     // The guard repeats the check in SQL: correct even if the row lock were ever lost.
     const [updated] = await tx
       .update(payments)
@@ -186,7 +182,6 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
         amount,
       }),
     );
-    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), amount));
     return { kind: "reserved", refund, payment: updated };
   });
 }
@@ -299,17 +294,18 @@ export async function completeRefund(
       return { refund: done ?? r, payment: p };
     }
 
-    const merchant = await loadMerchant(scope, tx);
-    if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
-    const [failed] = await tx
-      .update(refunds)
-      .set({ status: "failed", providerReference: result.providerReference, failureCode: result.code, updatedAt: now })
-      .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
-      .returning();
+    // The payment's row first, then the refund's: the rollup rows their triggers add into
+    // are then taken in the order every other writer takes them (payments_daily, then
+    // sales_daily), so concurrent writers of one merchant queue instead of deadlocking.
     const [payment] = await tx
       .update(payments)
       .set({ amountRefunded: sql`${payments.amountRefunded} - ${r.amount}`, updatedAt: now })
       .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+      .returning();
+    const [failed] = await tx
+      .update(refunds)
+      .set({ status: "failed", providerReference: result.providerReference, failureCode: result.code, updatedAt: now })
+      .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
       .returning();
     await postLedgerTransaction(
       tx,
@@ -323,8 +319,6 @@ export async function completeRefund(
         amount: r.amount,
       }),
     );
-    // Counted on the day the refund failed, like the refund_failure ledger row.
-    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), r.amount, -1));
     return { refund: failed ?? r, payment: payment ?? p };
   });
 }
