@@ -106,7 +106,8 @@ $$;
 --> statement-breakpoint
 -- A payment's contribution: to payments_daily/monthly by status (its local day of creation);
 -- to sales_daily an attempt (and a decline) on its day of creation and, once captured, the
--- capture with its fee on its day of capture. An update adds only what changed.
+-- capture with its fee on its day of capture (of creation for a row captured without a
+-- capture time). An update adds only what changed.
 CREATE OR REPLACE FUNCTION payments_derive() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   o payments;
@@ -161,11 +162,11 @@ BEGIN
   IF o_captured AND n_captured AND (n.merchant_id, n.captured_at, n.terminal_id, n.card_brand, n.issuer_bank, n.card_funding, n.currency)
       IS NOT DISTINCT FROM (o.merchant_id, o.captured_at, o.terminal_id, o.card_brand, o.issuer_bank, o.card_funding, o.currency) THEN
     IF (n.amount, n.fee) IS DISTINCT FROM (o.amount, o.fee) THEN
-      PERFORM sales_add(n, (n.captured_at AT TIME ZONE tz)::date, 0, 0, n.amount - o.amount, 0, n.fee - o.fee, 0, 0);
+      PERFORM sales_add(n, (coalesce(n.captured_at, n.created_at) AT TIME ZONE tz)::date, 0, 0, n.amount - o.amount, 0, n.fee - o.fee, 0, 0);
     END IF;
   ELSE
-    IF o_captured THEN PERFORM sales_add(o, (o.captured_at AT TIME ZONE tz)::date, 0, -1, -o.amount, 0, -o.fee, 0, 0); END IF;
-    IF n_captured THEN PERFORM sales_add(n, (n.captured_at AT TIME ZONE tz)::date, 0, 1, n.amount, 0, n.fee, 0, 0); END IF;
+    IF o_captured THEN PERFORM sales_add(o, (coalesce(o.captured_at, o.created_at) AT TIME ZONE tz)::date, 0, -1, -o.amount, 0, -o.fee, 0, 0); END IF;
+    IF n_captured THEN PERFORM sales_add(n, (coalesce(n.captured_at, n.created_at) AT TIME ZONE tz)::date, 0, 1, n.amount, 0, n.fee, 0, 0); END IF;
   END IF;
   RETURN NULL;
 END;
@@ -238,7 +239,7 @@ CREATE OR REPLACE VIEW sales_daily_from_rows AS
       0::bigint AS fee_amount, 0 AS refund_count, 0::bigint AS refunded_amount
     FROM payments p JOIN merchants m ON m.id = p.merchant_id
     UNION ALL
-    SELECT p.merchant_id, (p.captured_at AT TIME ZONE m.time_zone)::date, p.terminal_id, p.card_brand, p.issuer_bank, p.card_funding, p.currency,
+    SELECT p.merchant_id, (coalesce(p.captured_at, p.created_at) AT TIME ZONE m.time_zone)::date, p.terminal_id, p.card_brand, p.issuer_bank, p.card_funding, p.currency,
       0, 1, p.amount, 0, p.fee, 0, 0
     FROM payments p JOIN merchants m ON m.id = p.merchant_id WHERE p.status = 'captured'
     UNION ALL

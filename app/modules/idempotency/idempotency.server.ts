@@ -119,7 +119,10 @@ async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
       createdAt: now,
     })
     .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
+    .returning({ key: idempotencyKeys.key })
+    // Prepared (parsed once per connection): every POST with a key runs it.
+    .prepare("idempotency_claim")
+    .execute();
   return inserted.length > 0;
 }
 
@@ -159,7 +162,9 @@ async function execute(req: IdempotentRequest, run: () => Promise<RunResult>): P
       responseBody: result.body as Record<string, unknown>,
       completedAt: new Date(),
     })
-    .where(where(req));
+    .where(where(req))
+    .prepare("idempotency_complete")
+    .execute();
   return { status: result.status, body: result.body, replayed: false };
 }
 

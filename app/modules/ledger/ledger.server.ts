@@ -9,7 +9,7 @@
  * by triggers on the rows themselves in that same transaction (migrations 0003, 0010).
  */
 import { eq, sql } from "drizzle-orm";
-import { ledgerEntries, ledgerTransactions, merchants } from "~db/schema";
+import { merchants } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import type { LedgerTransactionDraft } from "./postings";
 
@@ -20,40 +20,36 @@ export interface MerchantScope {
 }
 
 /**
- * Inserts one ledger transaction and all of its postings. The postings go in a single
- * INSERT statement because the balance trigger checks per statement: lines inserted
- * one by one would each look unbalanced.
+ * Inserts one ledger transaction and all of its postings, in one statement (one round
+ * trip, prepared: a payment's capture waits on it). The postings go in a single INSERT
+ * because the balance trigger checks per statement: lines inserted one by one would each
+ * look unbalanced.
  */
 export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransactionDraft): Promise<void> {
   const total = draft.postings.reduce((s, p) => s + p.amount, 0n);
   if (total !== 0n) throw new Error(`ledger transaction ${draft.id} does not balance (${total})`);
   if (draft.postings.length < 2) throw new Error(`ledger transaction ${draft.id} needs at least two postings`);
-  await tx.insert(ledgerTransactions).values({
-    merchantId: draft.merchantId,
-    id: draft.id,
-    category: draft.category,
-    currency: draft.currency,
-    gross: draft.gross,
-    fee: draft.fee,
-    net: draft.net,
-    sourceType: draft.sourceType,
-    sourceId: draft.sourceId,
-    payoutId: draft.payoutId,
-    description: draft.description,
-    createdAt: draft.createdAt,
-    availableOn: draft.availableOn,
-  });
-  await tx.insert(ledgerEntries).values(
-    draft.postings.map((p, i) => ({
-      merchantId: draft.merchantId,
-      transactionId: draft.id,
-      line: i + 1,
-      account: p.account,
-      currency: draft.currency,
-      amount: p.amount,
-      availableOn: draft.availableOn,
-      createdAt: draft.createdAt,
-    })),
+  const createdAt = draft.createdAt.toISOString();
+  const availableOn = draft.availableOn.toISOString();
+  const lines = sql.join(
+    draft.postings.map(
+      (p, i) =>
+        sql`(${draft.merchantId}, ${draft.id}, ${i + 1}::int, ${p.account}::ledger_account, ${draft.currency}, ${p.amount.toString()}::bigint, ${availableOn}::timestamptz, ${createdAt}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  await rows(
+    tx,
+    sql`with t as (
+          insert into ledger_transactions (merchant_id, id, category, currency, gross, fee, net, source_type, source_id, payout_id,
+            description, created_at, available_on)
+          values (${draft.merchantId}, ${draft.id}, ${draft.category}::ledger_category, ${draft.currency}, ${draft.gross.toString()}::bigint,
+            ${draft.fee.toString()}::bigint, ${draft.net.toString()}::bigint, ${draft.sourceType}, ${draft.sourceId}, ${draft.payoutId}::text,
+            ${draft.description}::text, ${createdAt}::timestamptz, ${availableOn}::timestamptz)
+        )
+        insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on, created_at)
+        values ${lines}`,
+    { prepare: true },
   );
 }
 

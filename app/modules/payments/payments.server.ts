@@ -45,6 +45,11 @@ export interface CreatePaymentInput {
 
 export interface CreatePaymentOptions {
   terminalId: string;
+  /**
+   * The merchant and terminal as the caller already read them in this request (the API's
+   * key lookup reads both): not read again.
+   */
+  preloaded?: { merchant: Merchant; terminal: { id: string; name: string; status: string } };
   userId?: string | null;
   /** Unique per merchant: a second request with it returns the first payment. */
   idempotencyKey?: string | null;
@@ -81,7 +86,9 @@ async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | 
     .select()
     .from(payments)
     .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
-    .for("update");
+    .for("update")
+    .prepare("payment_lock")
+    .execute();
   return p;
 }
 
@@ -90,7 +97,9 @@ export async function getPayment(scope: Scope, id: string, dbx: DbOrTx = db()): 
   const [p] = await dbx
     .select()
     .from(payments)
-    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)));
+    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
+    .prepare("payment_by_id")
+    .execute();
   return p;
 }
 
@@ -130,16 +139,49 @@ export async function applyAuthorizationOutcome(
   paymentId: string,
   outcome: AuthorizationOutcome,
   now: Date = new Date(),
+  /**
+   * The payment as the caller wrote it (pending) and its merchant: the request that made
+   * the payment applies its answer without reading either again. Its update then only
+   * applies to a row still pending; if another path (the inquiry job) moved it meanwhile,
+   * nothing is written and the outcome goes the locking way below.
+   */
+  known?: { payment: Payment; merchant: Merchant },
+): Promise<Payment | undefined> {
+  if (known && known.payment.id === paymentId && known.payment.status === "pending") {
+    try {
+      return await applyOutcome(scope, paymentId, outcome, now, known);
+    } catch (e) {
+      if (!(e instanceof MovedOn)) throw e;
+    }
+  }
+  return applyOutcome(scope, paymentId, outcome, now);
+}
+
+/** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
+class MovedOn extends Error {}
+
+async function applyOutcome(
+  scope: Scope,
+  paymentId: string,
+  outcome: AuthorizationOutcome,
+  now: Date,
+  known?: { payment: Payment; merchant: Merchant },
 ): Promise<Payment | undefined> {
   return db().transaction(async (tx) => {
-    const p = await lockPayment(tx, scope, paymentId);
+    const p = known ? known.payment : await lockPayment(tx, scope, paymentId);
     if (!p) return undefined;
     const from = p.status;
     const allowed =
       from === "pending" || (from === "authorized" && (outcome.kind === "captured" || outcome.kind === "voided"));
     if (!allowed) return p;
-    const merchant = await loadMerchant(scope, tx);
+    const merchant = known ? known.merchant : await loadMerchant(scope, tx);
     if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
+    // Known: the row must still be what the caller wrote (pending), else nothing is written.
+    const stillFrom = known ? eq(payments.status, from) : undefined;
+    const moved = <T>(row: T | undefined): T => {
+      if (row === undefined && known) throw new MovedOn();
+      return row as T;
+    };
 
     switch (outcome.kind) {
       case "captured": {
@@ -154,8 +196,11 @@ export async function applyAuthorizationOutcome(
             capturedAt: now,
             updatedAt: now,
           })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
-          .returning();
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
+          .returning()
+          .prepare("payment_captured")
+          .execute();
+        moved(updated);
         await postLedgerTransaction(
           tx,
           chargePosting({
@@ -176,16 +221,20 @@ export async function applyAuthorizationOutcome(
         const [updated] = await tx
           .update(payments)
           .set({ status: "authorized", providerReference: outcome.providerReference, authorizedAt: now, updatedAt: now })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
-          .returning();
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
+          .returning()
+          .prepare("payment_authorized")
+          .execute();
+        moved(updated);
         return updated;
       }
       case "voided": {
         const [updated] = await tx
           .update(payments)
           .set({ status: "voided", providerReference: outcome.providerReference, voidedAt: now, updatedAt: now })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
           .returning();
+        moved(updated);
         return updated;
       }
       case "declined":
@@ -200,8 +249,11 @@ export async function applyAuthorizationOutcome(
             failureMessage: outcome.message,
             updatedAt: now,
           })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
-          .returning();
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
+          .returning()
+          .prepare("payment_declined")
+          .execute();
+        moved(updated);
         return updated;
       }
     }
@@ -218,7 +270,7 @@ export async function createPayment(
   opts: CreatePaymentOptions,
 ): Promise<CreatePaymentResult> {
   const now = opts.now ?? new Date();
-  const merchant = await loadMerchant(scope);
+  const merchant = opts.preloaded?.merchant.id === scope.merchantId ? opts.preloaded.merchant : await loadMerchant(scope);
   if (!merchant) return failure(404, "merchant_not_found", "Unknown merchant.");
   if (merchant.status !== "active") {
     // Say why, in the words of the onboarding checklist (bank account missing, no provider...).
@@ -245,19 +297,20 @@ export async function createPayment(
     return failure(400, "idempotency_key_too_long", "Idempotency key is too long.", "idempotency_key");
   }
 
-  const [terminal] = await db()
-    .select()
-    .from(terminals)
-    .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, opts.terminalId)));
+  const [terminal] =
+    opts.preloaded?.terminal.id === opts.terminalId
+      ? [opts.preloaded.terminal]
+      : await db()
+          .select({ id: terminals.id, name: terminals.name, status: terminals.status })
+          .from(terminals)
+          .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, opts.terminalId)));
   if (!terminal) return failure(400, "terminal_not_found", "Unknown terminal.", "terminal");
   if (terminal.status !== "active") {
     return failure(403, "terminal_inactive", `Terminal "${terminal.name}" is deactivated and cannot take payments.`, "terminal", "permission_error");
   }
 
-  if (opts.idempotencyKey) {
-    const existing = await findByIdempotencyKey(scope, opts.idempotencyKey);
-    if (existing) return { ok: true, payment: existing, replayed: true };
-  }
+  // A repeated idempotency key is found by the payment's own unique key on insert (below),
+  // not looked up first: a payment costs one statement less, a retry one vault entry more.
 
   const processor = processorFor(merchant.processorId);
   let card: CardToken;
@@ -309,7 +362,9 @@ export async function createPayment(
           createdAt: now,
           updatedAt: now,
         })
-        .returning();
+        .returning()
+        .prepare("payment_insert")
+        .execute();
       if (!row) throw new Error("payment insert returned nothing");
       return row;
     });
@@ -322,9 +377,11 @@ export async function createPayment(
     throw e;
   }
 
+  // The provider is asked outside any database transaction: no row lock or connection
+  // is held while it answers.
   const outcome = await authorizeWithProvider(scope, inserted, input.capture !== false);
   if (!outcome) return { ok: true, payment: inserted, replayed: false };
-  const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome);
+  const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome, new Date(), { payment: inserted, merchant });
   return { ok: true, payment: settled ?? inserted, replayed: false };
 }
 

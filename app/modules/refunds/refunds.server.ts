@@ -65,7 +65,9 @@ async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | 
     .select()
     .from(payments)
     .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
-    .for("update");
+    .for("update")
+    .prepare("payment_lock")
+    .execute();
   return p;
 }
 
@@ -82,7 +84,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
       const [prior] = await tx
         .select()
         .from(refunds)
-        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
+        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)))
+        .prepare("refund_by_key")
+        .execute();
       if (prior) return { kind: "replayed", refund: prior, payment: p };
     }
     if (p.status !== "captured") {
@@ -145,7 +149,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
           sql`${payments.amountRefunded} + ${amount} <= ${payments.amount}`,
         ),
       )
-      .returning();
+      .returning()
+      .prepare("payment_refund_reserve")
+      .execute();
     if (!updated) {
       return {
         kind: "refused",
@@ -168,7 +174,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
         createdAt: now,
         updatedAt: now,
       })
-      .returning();
+      .returning()
+      .prepare("refund_insert")
+      .execute();
     if (!refund) throw new Error("refund insert returned nothing");
     await postLedgerTransaction(
       tx,
@@ -228,7 +236,7 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
 
   const result = await sendRefund(scope, reserved.refund, reserved.payment);
   if (!result) return { ok: true, refund: reserved.refund, payment: reserved.payment, replayed: false };
-  const done = await completeRefund(scope, reserved.refund.id, result);
+  const done = await completeRefund(scope, reserved.refund.id, result, new Date(), { payment: reserved.payment });
   return { ok: true, refund: done.refund, payment: done.payment, replayed: false };
 }
 
@@ -268,7 +276,21 @@ export async function completeRefund(
   refundId: string,
   result: RefundResult,
   now: Date = new Date(),
+  /** The payment as the caller last read it: a success only changes the refund, in one statement. */
+  known?: { payment: Payment },
 ): Promise<{ refund: Refund; payment: Payment }> {
+  if (known && result.outcome === "succeeded") {
+    // The refund's money moved when it was reserved: success is its status alone, and only
+    // from pending (whatever moved it first, e.g. reconciliation, stands).
+    const [done] = await db()
+      .update(refunds)
+      .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
+      .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
+      .returning()
+      .prepare("refund_succeeded")
+      .execute();
+    if (done) return { refund: done, payment: known.payment };
+  }
   return db().transaction(async (tx) => {
     const [peek] = await tx
       .select({ paymentId: refunds.paymentId })
