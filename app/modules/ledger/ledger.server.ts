@@ -8,7 +8,7 @@
  * everything summed from it, the balances per day, the payments list's totals) are kept
  * by triggers on the rows themselves in that same transaction (migrations 0003, 0010).
  */
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { merchants } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import type { LedgerTransactionDraft } from "./postings";
@@ -20,12 +20,12 @@ export interface MerchantScope {
 }
 
 /**
- * Inserts one ledger transaction and all of its postings, in one statement (one round
- * trip, prepared: a payment's capture waits on it). The postings go in a single INSERT
- * because the balance trigger checks per statement: lines inserted one by one would each
- * look unbalanced.
+ * The ledger transaction and its postings as two data-modifying CTEs (ledger_t, ledger_e)
+ * for a statement that does more (a capture's status change and its posting in one round
+ * trip), inserted only when `when` holds. The postings go in a single INSERT because the
+ * balance trigger checks per statement: lines inserted one by one would each look unbalanced.
  */
-export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransactionDraft): Promise<void> {
+export function ledgerPostingCtes(draft: LedgerTransactionDraft, when: SQL = sql`true`): SQL {
   const total = draft.postings.reduce((s, p) => s + p.amount, 0n);
   if (total !== 0n) throw new Error(`ledger transaction ${draft.id} does not balance (${total})`);
   if (draft.postings.length < 2) throw new Error(`ledger transaction ${draft.id} needs at least two postings`);
@@ -38,19 +38,25 @@ export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransaction
     ),
     sql`, `,
   );
-  await rows(
-    tx,
-    sql`with t as (
-          insert into ledger_transactions (merchant_id, id, category, currency, gross, fee, net, source_type, source_id, payout_id,
-            description, created_at, available_on)
-          values (${draft.merchantId}, ${draft.id}, ${draft.category}::ledger_category, ${draft.currency}, ${draft.gross.toString()}::bigint,
-            ${draft.fee.toString()}::bigint, ${draft.net.toString()}::bigint, ${draft.sourceType}, ${draft.sourceId}, ${draft.payoutId}::text,
-            ${draft.description}::text, ${createdAt}::timestamptz, ${availableOn}::timestamptz)
-        )
-        insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on, created_at)
-        values ${lines}`,
-    { prepare: true },
-  );
+  return sql`ledger_t as (
+      insert into ledger_transactions (merchant_id, id, category, currency, gross, fee, net, source_type, source_id, payout_id,
+        description, created_at, available_on)
+      select ${draft.merchantId}, ${draft.id}, ${draft.category}::ledger_category, ${draft.currency}, ${draft.gross.toString()}::bigint,
+        ${draft.fee.toString()}::bigint, ${draft.net.toString()}::bigint, ${draft.sourceType}, ${draft.sourceId}, ${draft.payoutId}::text,
+        ${draft.description}::text, ${createdAt}::timestamptz, ${availableOn}::timestamptz
+      where ${when}
+    ), ledger_e as (
+      insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on, created_at)
+      select * from (values ${lines}) v where ${when}
+    )`;
+}
+
+/**
+ * Inserts one ledger transaction and all of its postings, in one statement (one round
+ * trip, prepared).
+ */
+export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransactionDraft): Promise<void> {
+  await rows(tx, sql`with ${ledgerPostingCtes(draft)} select 1`, { prepare: true });
 }
 
 export interface Balances {

@@ -8,15 +8,15 @@
  * twice, never lose it, and never post its money twice: the ledger posting is written
  * in the same transaction as the status change, and the rollups by triggers on both.
  */
-import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
-import { db, type DbOrTx, type Tx } from "~db/client.server";
+import { db, rows, type DbOrTx, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
 import { chargePosting, computeFee } from "~/modules/ledger/postings";
-import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { ledgerPostingCtes, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { declineText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
@@ -148,6 +148,11 @@ export async function applyAuthorizationOutcome(
   known?: { payment: Payment; merchant: Merchant },
 ): Promise<Payment | undefined> {
   if (known && known.payment.id === paymentId && known.payment.status === "pending") {
+    if (outcome.kind === "captured") {
+      const captured = await captureKnown(known.payment, known.merchant, outcome.providerReference, now);
+      if (captured) return captured;
+      return applyOutcome(scope, paymentId, outcome, now);
+    }
     try {
       return await applyOutcome(scope, paymentId, outcome, now, known);
     } catch (e) {
@@ -155,6 +160,41 @@ export async function applyAuthorizationOutcome(
     }
   }
   return applyOutcome(scope, paymentId, outcome, now);
+}
+
+/**
+ * The usual end of a payment (approved and captured): its status, its fee and its ledger
+ * charge in one statement, so one round trip and one commit; the rollups follow by
+ * triggers on both. Only a row still pending is moved (undefined otherwise, and nothing
+ * was written). A transactional outbox event of the capture belongs in this statement too.
+ */
+async function captureKnown(p: Payment, merchant: Merchant, providerReference: string, now: Date): Promise<Payment | undefined> {
+  const fee = computeFee(p.amount, { feeBps: merchant.feeBps, feeFixed: merchant.feeFixed });
+  const at = now.toISOString();
+  const charge = chargePosting({
+    id: newId("txn", now),
+    merchantId: p.merchantId,
+    currency: p.currency,
+    createdAt: now,
+    description: p.description,
+    paymentId: p.id,
+    amount: p.amount,
+    fee,
+    availableOn: nextCutoff(now, calendarOf(merchant)),
+  });
+  const [r] = await rows<{ n: number | string }>(
+    db(),
+    sql`with upd as (
+          update payments set status = 'captured', fee = ${fee.toString()}::bigint, provider_reference = ${providerReference},
+            authorized_at = coalesce(authorized_at, ${at}::timestamptz), captured_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
+          where merchant_id = ${p.merchantId} and id = ${p.id} and status = 'pending'
+          returning 1
+        ), ${ledgerPostingCtes(charge, sql`exists (select 1 from upd)`)}
+        select count(*) as n from upd`,
+    { prepare: true },
+  );
+  if (Number(r?.n ?? 0) !== 1) return undefined;
+  return { ...p, status: "captured", fee, providerReference, authorizedAt: p.authorizedAt ?? now, capturedAt: now, updatedAt: now };
 }
 
 /** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
@@ -336,8 +376,9 @@ export async function createPayment(
   const paymentId = newId("pay", now);
   let inserted: Payment;
   try {
-    inserted = await db().transaction(async (tx) => {
-      const [row] = await tx
+    // One statement, its own transaction (its triggers' rollups commit with it): one round trip.
+    inserted = await (async () => {
+      const [row] = await db()
         .insert(payments)
         .values({
           merchantId: scope.merchantId,
@@ -367,7 +408,7 @@ export async function createPayment(
         .execute();
       if (!row) throw new Error("payment insert returned nothing");
       return row;
-    });
+    })();
   } catch (e) {
     // Two requests with one key raced past the lookup: the first one's payment stands.
     if (pgCode(e) === "23505" && opts.idempotencyKey) {

@@ -106,10 +106,35 @@ export async function sandboxTokenize(card: CardDetails, now = new Date()): Prom
     expYear: year,
   };
   await db().insert(sandboxCards).values(row).prepare("sandbox_card_insert").execute();
+  rememberCard(row);
   return {
     ok: true,
     card: { token, bin: row.bin, last4: row.last4, brand, funding, issuerBank, expMonth: month, expYear: year },
   };
+}
+
+/**
+ * Cards just tokenized, by token: an API payment with card details tokenizes and then
+ * authorizes at once (a provider's "charge with card" is one call), and a vault row never
+ * changes, so the authorization reads the card from here instead of the vault table.
+ * Per database (tests open many), bounded, and only for a minute.
+ */
+type CardRow = typeof sandboxCards.$inferSelect;
+const recentCards = new WeakMap<object, Map<string, { row: CardRow; at: number }>>();
+const RECENT_CARDS_MAX = 2000;
+function rememberCard(row: Omit<CardRow, "createdAt"> & Partial<Pick<CardRow, "createdAt">>): void {
+  const d = db();
+  let m = recentCards.get(d);
+  if (!m) recentCards.set(d, (m = new Map()));
+  if (m.size >= RECENT_CARDS_MAX) m.delete(m.keys().next().value!);
+  m.set(row.token, { row: { createdAt: new Date(), ...row } as CardRow, at: Date.now() });
+}
+function recentCard(token: string): CardRow | undefined {
+  const m = recentCards.get(db());
+  const hit = m?.get(token);
+  if (!hit) return undefined;
+  m!.delete(token); // an authorization follows its tokenization once
+  return Date.now() - hit.at < 60_000 ? hit.row : undefined;
 }
 
 export async function sandboxDescribeToken(token: string): Promise<CardToken | null> {
@@ -180,7 +205,10 @@ function answerRetry(existing: AuthRow, req: AuthorizeRequest, now: Date): Sandb
 }
 
 export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()): Promise<SandboxAuthorizeAnswer> {
-  const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: req.token });
+  const remembered = typeof req.token === "string" ? recentCard(req.token) : undefined;
+  const [card] = remembered
+    ? [remembered]
+    : await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: req.token });
   if (!card) {
     const existing = await findAuthorization(req.account, req.reference);
     if (existing) return answerRetry(existing, req, now);
