@@ -586,7 +586,7 @@ export default function OverviewPage() {
                 <tbody>
                   {data.refunds.map((r) => (
                     <tr key={r.id}>
-                      <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
+                      <td>{fmt.dateTime(r.createdAt)}</td>
                       <td className="num">{fmt.money(r.amount, r.currency)}</td>
                       <td>
                         <StatusBadge kind="refundStatus" status={r.status} />

@@ -245,7 +245,7 @@ export default function PaymentPage() {
         <h2 id="ledger-h">{t("paymentDetail.ledger")}</h2>
         {data.ledger.length ? (
           <div className="table-wrap">
-            <table className="table compact nowrap-table">
+            <table className="table compact ledger-table">
               <caption className="visually-hidden">{t("paymentDetail.ledger")}</caption>
               <thead>
                 <tr>
@@ -270,7 +270,9 @@ export default function PaymentPage() {
                   <tr key={l.id}>
                     <td>
                       {fmt.dateTime(l.createdAt)}
-                      <div className="muted mono">{l.id}</div>
+                      <div className="muted mono cell-id" title={l.id}>
+                        {l.id}
+                      </div>
                     </td>
                     <td>{t(`ledgerCategory.${l.category}` as MessageKey)}</td>
                     <td className="num">{fmt.money(l.gross, p.currency)}</td>
@@ -280,11 +282,13 @@ export default function PaymentPage() {
                     <td>
                       {l.payoutId ? (
                         data.canPayouts ? (
-                          <Link to={`/payouts/${l.payoutId}`} className="mono">
+                          <Link to={`/payouts/${l.payoutId}`} className="mono cell-id" title={l.payoutId}>
                             {l.payoutId}
                           </Link>
                         ) : (
-                          <span className="mono">{l.payoutId}</span>
+                          <span className="mono cell-id" title={l.payoutId}>
+                            {l.payoutId}
+                          </span>
                         )
                       ) : (
                         <span className="muted">{t("paymentDetail.notPaidOut")}</span>
