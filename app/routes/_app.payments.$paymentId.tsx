@@ -103,12 +103,22 @@ function Details({ data }: { data: Data }) {
   const t = useT();
   const fmt = useFormat();
   const p = data.payment;
-  const net = BigInt(p.amount) - BigInt(p.amountRefunded) - BigInt(p.fee);
   const rows: [string, React.ReactNode][] = [
     [t("paymentDetail.amount"), fmt.money(p.amount, p.currency)],
     [t("paymentDetail.refunded"), fmt.money(p.amountRefunded, p.currency)],
     [t("paymentDetail.fee"), fmt.money(p.fee, p.currency)],
-    [t("paymentDetail.net"), fmt.money(net, p.currency)],
+    [
+      t("paymentDetail.net"),
+      p.net === null ? (
+        <span key="net" className="muted" data-testid="payment-net">
+          {t("paymentDetail.netNone")}
+        </span>
+      ) : (
+        <span key="net" data-testid="payment-net">
+          {fmt.money(p.net, p.currency)}
+        </span>
+      ),
+    ],
   ];
   if (data.canCards && p.cardLast4) {
     rows.push([
