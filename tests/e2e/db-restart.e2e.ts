@@ -73,7 +73,7 @@ describe.skipIf(!!skip)("the server outlives a database restart under load", () 
     await admin.end();
     server = await startServer({
       seedPayments: 1500,
-      env: { DATABASE_URL: cluster.url("mc"), WEB_CONCURRENCY: "2", DATABASE_POOL_SIZE: "5" },
+      env: { DATABASE_URL: cluster.url("mc"), WEB_CONCURRENCY: "2", DATABASE_POOL_SIZE: "5", SCHEDULER: "1" },
     });
   }, 240_000);
 

@@ -16,7 +16,7 @@ import {
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
 import { issueRefund, getRefund, findRefundByIdempotencyKey } from "~/modules/refunds/refunds.server";
-import type { Failure } from "./failure";
+import type { Failure } from "../../modules/payments/failure";
 import {
   parseCreatePayment,
   parseCreateRefund,
@@ -33,7 +33,7 @@ import {
   refundsOfPayment,
   voidPayment,
   type Payment,
-} from "./payments.server";
+} from "../../modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
