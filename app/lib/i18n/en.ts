@@ -57,6 +57,7 @@ export const en = {
   "common.clearFilters": "Clear filters",
   "common.export": "Export",
   "common.download": "Download",
+  "common.exportExcel": "Excel (XLSX)",
   "common.edit": "Edit",
   "common.remove": "Remove",
   "common.confirm": "Confirm",
@@ -439,6 +440,7 @@ export const en = {
   "payoutDetail.pageTitle": "Payout",
   "payoutDetail.back": "← All payouts",
   "payoutDetail.downloadCsv": "Download reconciliation (CSV)",
+  "payoutDetail.downloadXlsx": "Excel (XLSX)",
   "payoutDetail.failedNotice": "This payout failed: {message}. The money went back to your balance and is paid out again with the next payout.",
   "payoutDetail.summary": "What this payout is made of",
   "payoutDetail.sum.gross": { one: "Gross ({count} charge)", other: "Gross ({count} charges)" },
@@ -1019,7 +1021,7 @@ export const en = {
 
   /* ------------------------------ Reports page ------------------------------ */
   "reports.title": "Reports",
-  "reports.subtitle": "CSV exports for closing the books. Every report ties out to the ledger.",
+  "reports.subtitle": "CSV and Excel exports for closing the books. Every report ties out to the ledger.",
   "reports.reportLegend": "Report",
   "reports.report.payments.title": "Payments (itemized)",
   "reports.report.payments.description": "One row per payment, with the same filters as the Payments list.",
@@ -1061,6 +1063,8 @@ export const en = {
   "reports.preview.from": "From {from} (included) on",
   "reports.preview.until": "Until {to} (not included)",
   "reports.download": "Download CSV",
+  "reports.downloadXlsx": "Download Excel workbook (XLSX)",
+  "reports.xlsxHint": "The workbook has the same rows and columns: numbers, dates and times as real cells in the report's time zone, a totals row, right to left for Persian readers.",
   "reports.empty": "No rows match: the file would hold only its header.",
   "reports.more": "Other filters (status, terminal, card, amount…): filter a list page and use its export link; it downloads exactly the rows of that list, every page of them.",
   "reports.fix": "Fix this to see the preview:",

@@ -49,6 +49,7 @@ export const fa: CatalogShape = {
   "common.apply": "اعمال",
   "common.clearFilters": "حذف فیلترها",
   "common.export": "خروجی",
+  "common.exportExcel": "اکسل (XLSX)",
   "common.download": "دریافت فایل",
   "common.edit": "ویرایش",
   "common.remove": "حذف",
@@ -425,6 +426,7 @@ export const fa: CatalogShape = {
 
   "payoutDetail.pageTitle": "تسویه",
   "payoutDetail.back": "→ همهٔ تسویه‌ها",
+  "payoutDetail.downloadXlsx": "اکسل (XLSX)",
   "payoutDetail.downloadCsv": "دریافت صورت تطبیق (CSV)",
   "payoutDetail.failedNotice": "این تسویه ناموفق بود: {message}. مبلغ به موجودی شما برگشت و با تسویهٔ بعدی دوباره پرداخت می‌شود.",
   "payoutDetail.summary": "اجزای این تسویه",
@@ -1006,7 +1008,7 @@ export const fa: CatalogShape = {
 
   /* ------------------------------ Reports page ------------------------------ */
   "reports.title": "گزارش‌ها",
-  "reports.subtitle": "خروجی CSV برای بستن حساب‌ها. هر گزارش با دفتر کل تطبیق می‌کند.",
+  "reports.subtitle": "خروجی CSV و اکسل برای بستن حساب‌ها. هر گزارش با دفتر کل تطبیق می‌کند.",
   "reports.reportLegend": "گزارش",
   "reports.report.payments.title": "پرداخت‌ها (ریز)",
   "reports.report.payments.description": "یک ردیف برای هر پرداخت، با همان فیلترهای فهرست پرداخت‌ها.",
@@ -1047,6 +1049,8 @@ export const fa: CatalogShape = {
   "reports.preview.range": "از {from} (شامل) تا {to} (غیر شامل)",
   "reports.preview.from": "از {from} (شامل) به بعد",
   "reports.preview.until": "تا {to} (غیر شامل)",
+  "reports.downloadXlsx": "دریافت کارپوشه اکسل (XLSX)",
+  "reports.xlsxHint": "کارپوشه همان سطرها و ستون‌ها را دارد: عددها، تاریخ‌ها و ساعت‌ها به‌صورت خانه‌های واقعی در منطقهٔ زمانی گزارش، یک سطر جمع، و راست‌به‌چپ برای خوانندگان فارسی.",
   "reports.download": "دریافت CSV",
   "reports.empty": "ردیفی پیدا نشد: فایل فقط سطر عنوان را دارد.",
   "reports.more": "فیلترهای دیگر (وضعیت، پایانه، کارت، مبلغ…): فهرست را فیلتر کنید و از پیوند خروجی آن استفاده کنید؛ دقیقاً همان ردیف‌ها، همه صفحه‌ها، دریافت می‌شود.",
