@@ -308,6 +308,11 @@ export function apiCreatePayment(request: Request): Promise<Response> {
         {
           terminalId: auth.principal.terminalId,
           idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+          // Read with the key, in this request: an active merchant and terminal.
+          preloaded: {
+            merchant: auth.principal.merchant,
+            terminal: { id: auth.principal.terminalId, name: auth.principal.terminalName, status: "active" },
+          },
         },
       );
       if (!r.ok) {
