@@ -84,3 +84,32 @@ export const feeStatementLines = pgTable(
     index("fee_statement_lines_txn").on(t.merchantId, t.ledgerTransactionId),
   ],
 );
+
+/**
+ * A month of the merchant's books marked closed by an accountant, with its figures as
+ * they were (immutable). Ledger postings dated in a closed month are booked at the start
+ * of the next open month instead (trigger book_into_open_month), so its figures never change.
+ */
+export const monthCloses = pgTable(
+  "month_closes",
+  {
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    calendar: text("calendar").notNull(),
+    year: smallint("year").notNull(),
+    month: smallint("month").notNull(),
+    timeZone: text("time_zone").notNull(),
+    periodStart: tstz("period_start").notNull(),
+    periodEnd: tstz("period_end").notNull(),
+    /** The month's figures when it was closed: [{ currency, lines: [{ line, count, amount }], inTransit }]. */
+    figures: jsonb("figures").notNull(),
+    closedAt: tstz("closed_at").notNull(),
+    closedByUserId: text("closed_by_user_id"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.periodStart] }),
+    uniqueIndex("month_closes_month").on(t.merchantId, t.calendar, t.year, t.month),
+    check("month_closes_period", sql`${t.periodEnd} > ${t.periodStart}`),
+  ],
+);
