@@ -45,6 +45,13 @@ function HitText({ hit }: { hit: Hit }) {
   );
 }
 
+/** Examples of what the box understands, in the reader's digits and calendar. */
+export function useSearchHint(): string {
+  const t = useT();
+  const fmt = useFormat();
+  return t("search.hint", { amount: 125, last4: fmt.digits("6605"), day: fmt.day("2026-12-06") });
+}
+
 export function SearchResults({ data, onPick }: { data: SearchData; onPick?: () => void }) {
   const t = useT();
   const total = data.groups.reduce((s, g) => s + g.hits.length, 0);
@@ -108,6 +115,7 @@ export function SearchDialog() {
   const fetcher = useFetcher<SearchData>();
   const navigate = useNavigate();
   const [q, setQ] = useState("");
+  const hint = useSearchHint();
 
   const open = useCallback(() => {
     const d = dialog.current;
@@ -188,7 +196,7 @@ export function SearchDialog() {
             autoComplete="off"
           />
         </form>
-        <p className="muted search-hint">{t("search.hint")}</p>
+        <p className="muted search-hint">{hint}</p>
         {data ? <SearchResults data={data} onPick={close} /> : null}
         <button type="button" className="btn search-close" onClick={close}>
           {t("search.close")}

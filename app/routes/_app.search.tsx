@@ -7,7 +7,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { pageTitle } from "~/components/console/meta";
-import { SearchResults } from "~/components/search-dialog";
+import { SearchResults, useSearchHint } from "~/components/search-dialog";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
@@ -45,12 +45,13 @@ export type SearchData = ReturnType<typeof useLoaderData<typeof loader>>;
 export default function SearchPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
+  const hint = useSearchHint();
   return (
     <>
       <div className="page-header">
         <div>
           <h1>{t("search.title")}</h1>
-          <p>{t("search.hint")}</p>
+          <p>{hint}</p>
         </div>
       </div>
       <Form method="get" role="search" className="card search-page-form" aria-label={t("search.title")}>

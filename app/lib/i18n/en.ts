@@ -25,7 +25,7 @@ export const en = {
   "search.title": "Search",
   "search.label": "Search payments, refunds, payouts, terminals and staff",
   "search.placeholder": "Amount, card last 4, date, trace number, id, name…",
-  "search.hint": "Try 125k, 1,250,000 rial, 6605, 2026-12-06, a trace number, a Sheba or an id.",
+  "search.hint": "Try {amount}k or {amount} thousand toman, a card's last 4 ({last4}), a date ({day}), a trace number, a Sheba or an id.",
   "search.button": "Search",
   "search.submit": "Search",
   "search.close": "Close",
