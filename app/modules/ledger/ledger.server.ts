@@ -11,13 +11,12 @@ import { ledgerEntries, ledgerTransactions, merchants, salesDaily } from "~db/sc
 import { db, rows, type DbOrTx } from "~db/client.server";
 import type { LedgerTransactionDraft } from "./postings";
 import type { RollupDelta } from "./rollup";
+import type { Scope } from "~/lib/vocabulary";
 
 export type { LedgerTransactionDraft } from "./postings";
 export type { RollupDelta } from "./rollup";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
 /**
  * Inserts one ledger transaction and all of its postings. The postings go in a single

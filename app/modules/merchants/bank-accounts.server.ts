@@ -14,12 +14,11 @@ import { newId } from "~/lib/ids";
 import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { activateIfReady } from "./onboarding.server";
+import type { BankAccountKind, Scope } from "~/lib/vocabulary";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
-export type BankAccountKind = "sheba" | "iban" | "aba";
+export type { BankAccountKind };
 
 /** Which kinds of account a currency can be paid to, the first being the usual one. */
 export function bankKindsFor(currency: string): BankAccountKind[] {

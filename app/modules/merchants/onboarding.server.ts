@@ -17,10 +17,9 @@ import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { getProvider, listProviders } from "~/modules/processors/registry.server";
 import { createTerminal, createTerminalSchema, rotateTerminalKey } from "~/modules/terminals/terminals.server";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
 export type StepId = "business" | "bank" | "provider" | "terminal";
 

@@ -12,6 +12,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
 import { db, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
+import { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
 import { refundDelta } from "~/modules/ledger/rollup";
 import { applyRollup, postLedgerTransaction } from "~/modules/ledger/ledger.server";
@@ -22,8 +23,7 @@ import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/fai
 import { loadMerchant, rollupKeyOf, type Payment, type Scope } from "~/modules/payments/payments.server";
 
 export type Refund = typeof refunds.$inferSelect;
-export const REFUND_REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
-export type RefundReason = (typeof REFUND_REASONS)[number];
+export { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 export const REFUND_REASON_LABELS: Record<RefundReason, string> = {
   requested_by_customer: "Requested by customer",
   duplicate: "Duplicate payment",

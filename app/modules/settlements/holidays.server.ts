@@ -12,10 +12,9 @@ import { isValidLocalDateKey } from "~/lib/dates";
 import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { normalizeCutoff, type SettlementCalendar } from "./calendar";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
 /** Loads the bundled country calendars if they are missing (idempotent; the demo seed does the same). */
 export async function ensureHolidayCalendars(dbx: DbOrTx = db()): Promise<void> {

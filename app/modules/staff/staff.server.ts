@@ -12,8 +12,9 @@ import { audit } from "~/modules/audit/audit.server";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "~/modules/auth/password.server";
 import { revokeUserSessions } from "~/modules/auth/session.server";
 import { publicOrigin, sendMail } from "~/modules/mail/mailer.server";
+import type { Scope } from "~/lib/vocabulary";
 
-export type Scope = { merchantId: string };
+export type { Scope };
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 

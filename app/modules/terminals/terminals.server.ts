@@ -14,9 +14,9 @@ import { addLocalDays, localDateKey } from "~/lib/dates";
 import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
 import { hashApiKey } from "./api-auth.server";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface TerminalScope {
-  merchantId: string;
+export interface TerminalScope extends Scope {
   timeZone: string;
   currency: string;
 }

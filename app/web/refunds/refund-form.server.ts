@@ -19,7 +19,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { getPayment, refundableOf, type Payment } from "~/modules/payments/payments.server";
-import { issueRefund, NOTE_MAX, REFUND_REASONS, type RefundFailure } from "../../modules/refunds/refunds.server";
+import { issueRefund, NOTE_MAX, REFUND_REASONS, type RefundFailure } from "~/modules/refunds/refunds.server";
 
 export type RefundFormField = "amount" | "reason" | "note" | "form";
 
