@@ -96,6 +96,13 @@ export interface Scope {
 export interface Client {
   ip: string | null;
   userAgent: string | null;
+  /** The public origin links in e-mail point to (PUBLIC_URL, else the request's own). */
+  origin?: string;
+}
+
+/** A browser signing in or out: where it is, and the session token its cookie carries (null: none). */
+export interface Browser extends Client {
+  sessionToken: string | null;
 }
 
 /* ------------------------------ refusals ------------------------------ */

@@ -20,7 +20,7 @@ import { users } from "../../db/schema";
 import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
 import { responseBackpressure } from "../modules/exports/backpressure.server";
-import { requestScope } from "./request-scope";
+import { requestScope } from "../web/request-scope.server";
 
 // What loaders see as `context`: the CSP nonce, and for CSV exports a way to wait
 // until the client has taken what was sent (Remix's adapter ignores backpressure).

@@ -4,7 +4,7 @@
  *   keyset batches (report.batches) -> CSV text per batch (papaparse)
  *     -> ReadableStream, pull-based: the next batch is read only when the client has
  *        taken the previous one (and, on the Node server, once the socket has drained)
- *     -> Response
+ *     -> a download the web edge sends (app/web/exports/download.server.ts)
  *
  * On PostgreSQL, when every chosen column can be rendered in SQL and the report gives its
  * rows as one statement, the rows come instead from a single COPY ... TO STDOUT with every
@@ -19,7 +19,8 @@
  */
 import { db, replicaSqlClient } from "~db/client.server";
 import type { Sql } from "postgres";
-import type { AppContext } from "~/web/guard.server";
+import type { Client } from "~/lib/vocabulary";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ReportId } from "./definition";
@@ -128,21 +129,20 @@ async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string }
   return { client, statement: copyStatement(select, text) };
 }
 
-function badRequest(e: ListFilterError): Response {
-  return new Response(`${e.field}: ${e.message}`, {
-    status: 400,
-    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
-  });
-}
+export type ExportDownload =
+  | { ok: true; fileName: string; body: ReadableStream<Uint8Array> }
+  /** A filter or option that cannot be read: the field and what to do. */
+  | { ok: false; field: string; message: string };
 
 /**
- * The CSV download of a report for the URL's filters and options. A bad parameter is
- * a 400 naming the field; permissions are the route's job (requireContext).
+ * The CSV download of a report for the URL's filters and options (`params`), streamed
+ * until done or until `signal` aborts. A bad parameter is a failure naming the field;
+ * permissions are the web edge's job.
  */
-export async function exportReport(
+export async function openExport(
   ctx: ExportContext,
   id: ReportId,
-  request: Request,
+  input: { params: URLSearchParams; signal: AbortSignal; client: Client },
   opts: {
     waitForClient?: WaitForClient;
     now?: Date;
@@ -150,16 +150,15 @@ export async function exportReport(
     /** false: render in JavaScript even where COPY could (the tests compare the two). */
     copy?: boolean;
   } = {},
-): Promise<Response> {
-  const params = new URL(request.url).searchParams;
+): Promise<ExportDownload> {
+  const { params, signal, client } = input;
   let p: Prepared;
   try {
     p = await prepare(ctx, id, params, opts.now ?? new Date());
   } catch (e) {
-    if (e instanceof ListFilterError) return badRequest(e);
+    if (e instanceof ListFilterError) return { ok: false, field: e.field, message: e.message };
     throw e;
   }
-  const signal = request.signal;
   const batchSize = opts.batchSize ?? EXPORT_BATCH_SIZE;
   const copy = opts.copy === false ? null : await copyPlan(p);
 
@@ -219,7 +218,7 @@ export async function exportReport(
           completed,
           ...(completed ? {} : { stopped: failure ? `error: ${failure.slice(0, 200)}` : "cancelled by the client" }),
         },
-        request,
+        client,
       }).catch(() => {
         // The download itself must not fail because its audit row could not be written
         // after the fact (the database closing under a stopped server).
@@ -227,14 +226,7 @@ export async function exportReport(
     }
   }
 
-  return new Response(pullStream(chunks(), signal, opts.waitForClient), {
-    status: 200,
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8; header=present",
-      "Content-Disposition": contentDisposition(p.fileName),
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return { ok: true, fileName: p.fileName, body: pullStream(chunks(), signal, opts.waitForClient) };
 }
 
 /**

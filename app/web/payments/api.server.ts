@@ -86,7 +86,7 @@ export function methodNotAllowed(allow: string[]): Response {
 }
 
 async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
-  const auth = await authenticateApiKey(request);
+  const auth = await authenticateApiKey(request.headers.get("authorization"));
   if (auth.ok) return auth;
   return {
     ok: false,
