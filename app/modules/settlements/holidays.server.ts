@@ -8,7 +8,7 @@ import type { Client } from "~/lib/vocabulary";
 import { and, asc, between, eq } from "drizzle-orm";
 import { holidays, merchantHolidays, merchants } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
-import { HOLIDAYS } from "~db/seed/holidays";
+import { HOLIDAYS } from "~/modules/settlements/holiday-data";
 import { isValidLocalDateKey } from "~/lib/dates";
 import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
