@@ -7,6 +7,7 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import { DataTable } from "~/components/console/data-table";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
+import { workbookHref } from "~/components/console/url";
 import type { MessageKey } from "~/lib/i18n/en";
 import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -142,6 +143,9 @@ export default function PayoutPage() {
           <div className="header-actions">
             <a className="btn btn-primary" href={data.csvHref} download data-testid="reconciliation-csv">
               {t("payoutDetail.downloadCsv")}
+            </a>
+            <a className="btn" href={workbookHref(data.csvHref)} download data-testid="reconciliation-xlsx">
+              {t("payoutDetail.downloadXlsx")}
             </a>
           </div>
         ) : null}

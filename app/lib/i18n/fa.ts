@@ -49,6 +49,7 @@ export const fa: CatalogShape = {
   "common.apply": "اعمال",
   "common.clearFilters": "حذف فیلترها",
   "common.export": "خروجی",
+  "common.exportExcel": "اکسل (XLSX)",
   "common.download": "دریافت فایل",
   "common.edit": "ویرایش",
   "common.remove": "حذف",
@@ -87,6 +88,19 @@ export const fa: CatalogShape = {
   "error.status": "خطای {status}",
   "error.backToConsole": "بازگشت به پنل",
   "error.goToConsole": "رفتن به پنل",
+  "unavailable.pageTitle": "موقتاً در دسترس نیست",
+  "unavailable.title": "پنل برای چند لحظه در دسترس نیست",
+  "unavailable.body": "اتصال ما به پایگاه داده برای چند لحظه قطع شده است. چیزی از دست نرفته است: هر پرداخت، بازپرداخت و تغییری که تأییدش را دیده‌اید محفوظ است.",
+  "unavailable.retry": "این صفحه چند ثانیه دیگر خودش دوباره تلاش می‌کند.",
+  "unavailable.retryNow": "همین حالا دوباره تلاش کنید",
+  "badInput.title": "این نشانی یا فرم مقداری دارد که نمی‌توانیم بخوانیم",
+  "badInput.back": "برگردید، آن را اصلاح کنید و دوباره بفرستید.",
+  "badInput.field": "«{field}»: {problem}",
+  "badInput.control": "نویسه کنترلی (مانند بایت NUL) را از آن حذف کنید",
+  "badInput.surrogate": "نویسه‌ای خراب در آن هست؛ دوباره تایپش کنید",
+  "badInput.tooLong": "آن را به حداکثر {max} نویسه کوتاه کنید",
+  "badInput.date": "یک تاریخ واقعی به شکل YYYY-MM-DD بین {min} و {max} وارد کنید",
+  "badInput.origin": "این فرم از سایتی دیگر یا صفحه‌ای خصوصی فرستاده شده و پذیرفته نشد. پنل را مستقیم باز کنید و دوباره تلاش کنید.",
 
   /* ------------------------------ Sign in ---------------------------- */
   "login.pageTitle": "ورود",
@@ -412,6 +426,7 @@ export const fa: CatalogShape = {
 
   "payoutDetail.pageTitle": "تسویه",
   "payoutDetail.back": "→ همهٔ تسویه‌ها",
+  "payoutDetail.downloadXlsx": "اکسل (XLSX)",
   "payoutDetail.downloadCsv": "دریافت صورت تطبیق (CSV)",
   "payoutDetail.failedNotice": "این تسویه ناموفق بود: {message}. مبلغ به موجودی شما برگشت و با تسویهٔ بعدی دوباره پرداخت می‌شود.",
   "payoutDetail.summary": "اجزای این تسویه",
@@ -992,7 +1007,7 @@ export const fa: CatalogShape = {
 
   /* ------------------------------ Reports page ------------------------------ */
   "reports.title": "گزارش‌ها",
-  "reports.subtitle": "خروجی CSV برای بستن حساب‌ها. هر گزارش با دفتر کل تطبیق می‌کند.",
+  "reports.subtitle": "خروجی CSV و اکسل برای بستن حساب‌ها. هر گزارش با دفتر کل تطبیق می‌کند.",
   "reports.reportLegend": "گزارش",
   "reports.report.payments.title": "پرداخت‌ها (ریز)",
   "reports.report.payments.description": "یک ردیف برای هر پرداخت، با همان فیلترهای فهرست پرداخت‌ها.",
@@ -1033,6 +1048,8 @@ export const fa: CatalogShape = {
   "reports.preview.range": "از {from} (شامل) تا {to} (غیر شامل)",
   "reports.preview.from": "از {from} (شامل) به بعد",
   "reports.preview.until": "تا {to} (غیر شامل)",
+  "reports.downloadXlsx": "دریافت کارپوشه اکسل (XLSX)",
+  "reports.xlsxHint": "کارپوشه همان سطرها و ستون‌ها را دارد: عددها، تاریخ‌ها و ساعت‌ها به‌صورت خانه‌های واقعی در منطقهٔ زمانی گزارش، یک سطر جمع، و راست‌به‌چپ برای خوانندگان فارسی.",
   "reports.download": "دریافت CSV",
   "reports.empty": "ردیفی پیدا نشد: فایل فقط سطر عنوان را دارد.",
   "reports.more": "فیلترهای دیگر (وضعیت، پایانه، کارت، مبلغ…): فهرست را فیلتر کنید و از پیوند خروجی آن استفاده کنید؛ دقیقاً همان ردیف‌ها، همه صفحه‌ها، دریافت می‌شود.",
