@@ -37,7 +37,7 @@ import {
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
-import { settlePayment } from "~/server/jobs/reconcile-pending";
+import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 export { MAX_BODY_BYTES };
 
