@@ -759,7 +759,6 @@ export const en = {
   "access.error.permission": "Your role at {merchant} ({role}) does not allow this: {permission}. Ask an owner or administrator if you need it.",
   "access.error.csrfOrigin": "This form was sent from another site or without its origin, so it was refused. Reload the page and try again.",
   "access.error.csrfToken": "This form has expired or was not sent from this page, so it was refused. Reload the page and try again.",
-  "access.error.refundLimit": "A {role} member can refund at most {limit} per refund. Ask an administrator or the owner to refund {amount}.",
   "access.error.notFound": "No {what} {id} was found in {merchant}.",
   "stepUp.error.missing": "Confirm your password to continue",
   "stepUp.error.wrongPassword": "That password is not correct. Confirm your password to continue.",

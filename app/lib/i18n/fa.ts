@@ -746,7 +746,6 @@ export const fa: CatalogShape = {
   "access.error.permission": "نقش شما در {merchant} ({role}) اجازه این کار را نمی‌دهد: {permission}. اگر به آن نیاز دارید از مالک یا مدیر بخواهید.",
   "access.error.csrfOrigin": "این فرم از سایت دیگری یا بدون مبدأ فرستاده شد و پذیرفته نشد. صفحه را دوباره بارگذاری کنید و دوباره تلاش کنید.",
   "access.error.csrfToken": "این فرم منقضی شده یا از این صفحه فرستاده نشده و پذیرفته نشد. صفحه را دوباره بارگذاری کنید و دوباره تلاش کنید.",
-  "access.error.refundLimit": "عضو با نقش {role} در هر استرداد حداکثر {limit} می‌تواند برگرداند. برای استرداد {amount} از مدیر یا مالک بخواهید.",
   "access.error.notFound": "{what} با شناسه {id} در {merchant} پیدا نشد.",
   "stepUp.error.missing": "برای ادامه، رمز عبور خود را تأیید کنید.",
   "stepUp.error.wrongPassword": "رمز عبور درست نیست. برای ادامه، رمز عبور خود را تأیید کنید.",
