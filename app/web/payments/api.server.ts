@@ -16,7 +16,7 @@ import {
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
 import { issueRefund, getRefund, findRefundByIdempotencyKey } from "~/modules/refunds/refunds.server";
-import type { Failure } from "../../modules/payments/failure";
+import type { Failure } from "~/modules/payments/failure";
 import {
   parseCreatePayment,
   parseCreateRefund,
@@ -33,11 +33,12 @@ import {
   refundsOfPayment,
   voidPayment,
   type Payment,
-} from "../../modules/payments/payments.server";
+} from "~/modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
-import { settlePayment } from "~/server/jobs/reconcile-pending";
+import { checkJson } from "~/web/edge/input-guard";
+import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 export { MAX_BODY_BYTES };
 
@@ -92,7 +93,7 @@ export function methodNotAllowed(allow: string[]): Response {
 }
 
 async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
-  const auth = await authenticateApiKey(request);
+  const auth = await authenticateApiKey(request.headers.get("authorization"));
   if (auth.ok) return auth;
   return {
     ok: false,
@@ -143,7 +144,10 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
   }
   if (text.trim() === "") return { ok: true, body: undefined };
   try {
-    return { ok: true, body: JSON.parse(text) };
+    const body: unknown = JSON.parse(text);
+    const problem = checkJson(body);
+    if (problem) return { ok: false, response: apiError(400, "invalid_request_error", "parameter_invalid", problem.message, problem.field) };
+    return { ok: true, body };
   } catch (e) {
     return {
       ok: false,
