@@ -5,6 +5,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { booksCalendar, merchantBooks, monthKey, parseMonthKey, recentMonths } from "~/modules/accounting/fee-statements.server";
 import { closeMonth, listMonthCloses, monthFigures } from "~/modules/accounting/month-close.server";
 import { resolvePreferences } from "~/modules/i18n/preferences.server";
+import { clientOf } from "~/web/request.server";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { monthLabel } from "./statements.server";
 
@@ -36,7 +37,7 @@ export async function closeAction(request: Request, now = new Date()) {
   const r = await closeMonth(ctx.scope, ref, { now, userId: ctx.user.id });
   if (!r.ok) return json({ ok: false as const, field: r.field, message: r.message }, { status: 422 });
   if (r.created) {
-    await audit(db(), { actor: ctx, action: "books.month_close", outcome: "success", targetType: "month", targetId: `${ref.calendar}:${monthKey(ref)}`, details: { figures: r.close.figures }, request });
+    await audit(db(), { actor: ctx, action: "books.month_close", outcome: "success", targetType: "month", targetId: `${ref.calendar}:${monthKey(ref)}`, details: { figures: r.close.figures }, client: clientOf(request) });
   }
   return json({ ok: true as const, message: null });
 }
