@@ -5,7 +5,8 @@ import { pgEnum } from "drizzle-orm/pg-core";
 export const merchantStatus = pgEnum("merchant_status", ["pending", "active", "suspended"]);
 export const role = pgEnum("role", ["owner", "admin", "support", "accountant", "viewer"]);
 export const membershipStatus = pgEnum("membership_status", ["invited", "active", "disabled"]);
-export const terminalKind = pgEnum("terminal_kind", ["virtual", "api"]);
+// "link": the merchant's payment links, one terminal per merchant (the Overview's breakdown counts them apart).
+export const terminalKind = pgEnum("terminal_kind", ["virtual", "api", "link"]);
 export const terminalStatus = pgEnum("terminal_status", ["active", "inactive"]);
 export const paymentStatus = pgEnum("payment_status", [
   "pending",
@@ -60,3 +61,5 @@ export const ledgerAccount = pgEnum("ledger_account", [
 export const bankAccountKind = pgEnum("bank_account_kind", ["sheba", "iban", "aba"]);
 export const auditOutcome = pgEnum("audit_outcome", ["success", "failure", "denied"]);
 export const idempotencyState = pgEnum("idempotency_state", ["in_progress", "completed"]);
+export const paymentLinkStatus = pgEnum("payment_link_status", ["active", "deactivated"]);
+export const checkoutStatus = pgEnum("checkout_status", ["open", "paying", "completed", "abandoned"]);
