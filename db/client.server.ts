@@ -19,6 +19,8 @@ export interface DbHandle {
   location: string;
   /** The embedded instance, for PGlite-only operations (dumpDataDir). */
   pglite?: import("@electric-sql/pglite").PGlite;
+  /** The connection string (postgres driver), for libraries with their own driver (the job queue). */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     db,
     driver: "postgres",
     location: redact(url),
+    url,
     close: () => client.end({ timeout: 2 }),
   };
 }
@@ -86,6 +89,14 @@ export async function migrate(handle: DbHandle): Promise<void> {
   if (handle.driver === "pglite") {
     const { migrate: run } = await import("drizzle-orm/pglite/migrator");
     await run(handle.db as never, { migrationsFolder: folder });
+    // The job queue's own schema (graphile_worker), through PGlite's socket server: one code path.
+    const { servePgliteSocket } = await import("./pglite-socket.server");
+    const socket = await servePgliteSocket(handle.pglite!);
+    try {
+      await migrateJobQueue(socket.connectionString);
+    } finally {
+      await socket.stop();
+    }
     return;
   }
   // A single connection for migrations, serialised by an advisory lock so several
@@ -98,10 +109,29 @@ export async function migrate(handle: DbHandle): Promise<void> {
   try {
     await client`select pg_advisory_lock(7240501)`;
     await run(drizzle(client), { migrationsFolder: folder });
+    await migrateJobQueue(url);
     await client`select pg_advisory_unlock(7240501)`;
   } finally {
     await client.end({ timeout: 2 });
   }
+}
+
+/**
+ * graphile-worker's schema (graphile_worker.*), migrated by graphile-worker itself, with
+ * the app's: the domain adds jobs inside its own transactions (app/modules/jobs), so
+ * every database the app runs on has the queue's tables from the first start.
+ */
+async function migrateJobQueue(connectionString: string): Promise<void> {
+  const { runMigrations } = await import("graphile-worker");
+  await runMigrations({ connectionString, noPreparedStatements: true, logger: await quietJobLogger() });
+}
+
+/** graphile-worker's logger keeping warnings and errors only (its info lines say "migrating", "connected"). */
+export async function quietJobLogger(): Promise<import("graphile-worker").Logger> {
+  const { Logger } = await import("graphile-worker");
+  return new Logger(() => (level, message) => {
+    if (level === "error" || level === "warning") console.error(`[jobs] ${message}`);
+  });
 }
 
 export async function migrateUrl(url: string): Promise<void> {

@@ -3,7 +3,7 @@ import { useRouteLoaderData } from "@remix-run/react";
 import { useT } from "~/lib/i18n/react";
 import { APP_ROUTE_ID, type ShellData } from "~/lib/shell";
 
-/** How long a confirmation lasts (STEP_UP_WINDOW_MS in app/modules/access/guard.server.ts). */
+/** How long a confirmation lasts (STEP_UP_WINDOW_MS in app/web/guard.server.ts). */
 const STEP_UP_MINUTES = 5;
 
 /**

@@ -18,7 +18,7 @@ import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { OVERVIEW_RANGES } from "~/lib/labels";
 import { can, homePath } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { requireContext } from "~/modules/access/guard.server";
+import { requireContext } from "~/web/guard.server";
 import { resolvePreferences } from "~/modules/i18n/preferences.server";
 import { balanceOverview } from "~/modules/payouts/balances.server";
 import { terminalOptions } from "~/modules/payments/list.server";

@@ -9,7 +9,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { auditActionLabel, auditTargetLabel, deviceLabel } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { deviceParts } from "~/lib/user-agent";
-import { requireContext } from "~/modules/access/guard.server";
+import { requireContext } from "~/web/guard.server";
 import { AUDIT_ACTION_GROUPS, auditFilterSchema, listAuditEvents } from "~/modules/audit/audit-log.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 

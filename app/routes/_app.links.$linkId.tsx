@@ -10,7 +10,7 @@ import { maskPan } from "~/lib/card";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/modules/access/guard.server";
+import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { publicOrigin } from "~/modules/mail/mailer.server";
 import { checkoutSecret } from "~/modules/payment-links/checkout.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";

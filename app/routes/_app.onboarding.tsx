@@ -14,7 +14,7 @@ import { businessFieldError, errorText, sandboxOutcomeText, shebaErrorMessage, t
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { can, type Permission } from "~/lib/permissions";
-import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
+import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { activeBankAccount, bankKindsFor, setBankAccount } from "~/modules/merchants/bank-accounts.server";
 import {

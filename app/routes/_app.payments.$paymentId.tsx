@@ -11,9 +11,9 @@ import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can, refundsUncapped } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireContext } from "~/modules/access/guard.server";
+import { notFound, requireContext } from "~/web/guard.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
-import { newRefundFormKey, refundFormAction } from "~/modules/refunds/refund-form.server";
+import { newRefundFormKey, refundFormAction } from "~/web/refunds/refund-form.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");

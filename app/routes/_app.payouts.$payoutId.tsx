@@ -12,7 +12,7 @@ import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireContext } from "~/modules/access/guard.server";
+import { notFound, requireContext } from "~/web/guard.server";
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/payouts/detail.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 

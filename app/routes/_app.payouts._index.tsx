@@ -16,7 +16,7 @@ import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { requireContext } from "~/modules/access/guard.server";
+import { requireContext } from "~/web/guard.server";
 import { balanceOverview } from "~/modules/payouts/balances.server";
 import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/payouts/list.server";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";

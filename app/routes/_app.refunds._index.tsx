@@ -14,7 +14,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { requireContext } from "~/modules/access/guard.server";
+import { requireContext } from "~/web/guard.server";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 import { listRefunds, refundIssuers, refundListQuerySchema, type RefundListRow } from "~/modules/refunds/list.server";
 

@@ -15,7 +15,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { dateFieldError } from "~/lib/i18n/messages";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useI18n } from "~/lib/i18n/react";
-import { requireContext } from "~/modules/access/guard.server";
+import { requireContext } from "~/web/guard.server";
 import type { ReportId } from "~/modules/exports/definition";
 import { reportsPage } from "~/modules/exports/page.server";
 

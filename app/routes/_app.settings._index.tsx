@@ -14,7 +14,7 @@ import { isMessageKey } from "~/lib/i18n/translate";
 import { makeFormatter } from "~/lib/format";
 import { amountErrorMessage, businessFieldError, scheduleFieldError } from "~/lib/i18n/messages";
 import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
-import { requireAction, requireContext } from "~/modules/access/guard.server";
+import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, listHolidays } from "~/modules/settlements/holidays.server";

@@ -14,7 +14,7 @@ import { payoutFailureText, sandboxOutcomeText, shebaErrorMessage } from "~/lib/
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { can } from "~/lib/permissions";
-import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
+import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";

@@ -11,7 +11,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { deviceLabel, errorText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
-import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
+import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
 import {
   AccountError,
   cancelTotpEnrollment,

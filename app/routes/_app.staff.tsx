@@ -13,7 +13,7 @@ import { isMessageKey } from "~/lib/i18n/translate";
 import { makeFormatter } from "~/lib/format";
 import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
 import { PERMISSIONS, ROLES, ROLE_PERMISSIONS, type Permission, type Role } from "~/lib/permissions";
-import { checkStepUp, requireAction, requireContext } from "~/modules/access/guard.server";
+import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import {
   changeRole,

@@ -12,7 +12,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { formatMoney, isCurrencyCode, parseAmount } from "~/lib/money";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/modules/access/guard.server";
+import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import {
   chargeFromTerminalForm,
   chargeableTerminals,

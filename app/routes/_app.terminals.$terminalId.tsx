@@ -13,7 +13,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { errorText, terminalFieldError } from "~/lib/i18n/messages";
-import { checkStepUp, notFound, requireAction, requireContext } from "~/modules/access/guard.server";
+import { checkStepUp, notFound, requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
 import {

@@ -10,7 +10,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { errorText, terminalFieldError } from "~/lib/i18n/messages";
-import { requireAction, requireContext } from "~/modules/access/guard.server";
+import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";

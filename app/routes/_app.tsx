@@ -4,7 +4,7 @@ import { Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AppShell } from "~/components/app-shell";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { APP_ROUTE_ID, type ShellData } from "~/lib/shell";
-import { requireContext } from "~/modules/access/guard.server";
+import { requireContext } from "~/web/guard.server";
 import { resolvePreferences } from "~/modules/i18n/preferences.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

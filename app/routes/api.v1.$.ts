@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiNotFound } from "~/modules/payments/api.server";
+import { apiNotFound } from "~/web/payments/api.server";
 
 // Anything else under /api/v1 answers in the API's JSON error shape, not an HTML page.
 export const loader = ({ request }: LoaderFunctionArgs) => apiNotFound(request);

@@ -1,5 +1,5 @@
-import { openApiDocument } from "~/modules/payments/openapi";
-import { apiJson } from "~/modules/payments/api.server";
+import { openApiDocument } from "~/web/payments/openapi";
+import { apiJson } from "~/web/payments/api.server";
 
 // GET /api/v1/openapi.json: the API's description (public, no key needed).
 export const loader = () => apiJson(200, openApiDocument(), { "Cache-Control": "public, max-age=300" });

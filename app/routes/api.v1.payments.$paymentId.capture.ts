@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiPaymentTransition, methodNotAllowed } from "~/modules/payments/api.server";
+import { apiPaymentTransition, methodNotAllowed } from "~/web/payments/api.server";
 
 // POST /api/v1/payments/:id/capture
 export const loader = () => methodNotAllowed(["POST"]);

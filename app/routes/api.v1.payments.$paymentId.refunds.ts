@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiCreateRefund, apiListRefunds } from "~/modules/payments/api.server";
+import { apiCreateRefund, apiListRefunds } from "~/web/payments/api.server";
 
 // GET /api/v1/payments/:id/refunds and POST /api/v1/payments/:id/refunds
 export const loader = ({ request, params }: LoaderFunctionArgs) => apiListRefunds(request, params.paymentId);

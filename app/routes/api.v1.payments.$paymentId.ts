@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiGetPayment, methodNotAllowed } from "~/modules/payments/api.server";
+import { apiGetPayment, methodNotAllowed } from "~/web/payments/api.server";
 
 // GET /api/v1/payments/:id
 export const loader = ({ request, params }: LoaderFunctionArgs) => apiGetPayment(request, params.paymentId);

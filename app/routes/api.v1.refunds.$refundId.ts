@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiGetRefund, methodNotAllowed } from "~/modules/payments/api.server";
+import { apiGetRefund, methodNotAllowed } from "~/web/payments/api.server";
 
 // GET /api/v1/refunds/:id
 export const loader = ({ request, params }: LoaderFunctionArgs) => apiGetRefund(request, params.refundId);

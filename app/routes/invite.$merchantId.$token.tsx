@@ -8,9 +8,9 @@ import { errorText, localize } from "~/lib/i18n/messages";
 import { useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey, translate } from "~/lib/i18n/translate";
 import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
-import { originAllowed, refuseCsrf } from "~/modules/access/guard.server";
+import { originAllowed, refuseCsrf } from "~/web/guard.server";
 import { signInAfterInvitation } from "~/modules/auth/invite-sign-in.server";
-import { readForm } from "~/modules/auth/request.server";
+import { readForm } from "~/web/request.server";
 import { localeCookie, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { acceptInvitation, findInvitation, invitationProblemLocalized, StaffError } from "~/modules/staff/staff.server";
 

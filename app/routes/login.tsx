@@ -5,9 +5,9 @@ import { z } from "zod";
 import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey, translate, type Translator } from "~/lib/i18n/translate";
-import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
+import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
 import { loginFlow, type LoginResult } from "~/modules/auth/login.server";
-import { readForm, safeRedirect } from "~/modules/auth/request.server";
+import { readForm, safeRedirect } from "~/web/request.server";
 import { ABSOLUTE_LIFETIME_MS, clearSessionCookie, IDLE_TIMEOUT_MS } from "~/modules/auth/session.server";
 import { localeCookie, publicLocale, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
+import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
 import { loginFlow } from "~/modules/auth/login.server";
-import { readForm } from "~/modules/auth/request.server";
+import { readForm } from "~/web/request.server";
 import { safeEqual, clearSessionCookie } from "~/modules/auth/session.server";
 
 // Signing out is a POST with the CSRF token (a link or image cannot sign anyone out).

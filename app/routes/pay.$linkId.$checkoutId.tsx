@@ -9,7 +9,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
-import { clientIp } from "~/modules/auth/request.server";
+import { clientIp } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import {
   linkClosedReason,

@@ -10,7 +10,7 @@ import { translate } from "~/lib/i18n/translate";
 import { formatMoney, isCurrencyCode, parseAmount } from "~/lib/money";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import payStyles from "~/styles/pay.css";
-import { clientIp } from "~/modules/auth/request.server";
+import { clientIp } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { linkClosedReason, resolvePublicLink, startCheckout } from "~/modules/payment-links/checkout.server";
 import { payPreferences, refusalText } from "~/web/payment-links/public.server";

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { requireAction } from "~/modules/access/guard.server";
-import { safeRedirect } from "~/modules/auth/request.server";
+import { requireAction } from "~/web/guard.server";
+import { safeRedirect } from "~/web/request.server";
 import {
   localeCookie,
   preferenceChangesSchema,

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { sandboxAuthorizeHttp } from "~/modules/processors/sandbox/http.server";
+import { sandboxAuthorizeHttp } from "~/web/sandbox/http.server";
 
 // POST /sandbox/v1/authorizations (authorize); GET ?reference=... (inquiry).
 export const loader = ({ request }: LoaderFunctionArgs) => sandboxAuthorizeHttp(request);

@@ -1,4 +1,4 @@
-import { sandboxTestCards } from "~/modules/processors/sandbox/http.server";
+import { sandboxTestCards } from "~/web/sandbox/http.server";
 
 // GET /sandbox/v1/test-cards: the deterministic test cards and what each does.
 export const loader = () => sandboxTestCards();

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { sandboxTokenFormHttp } from "~/modules/processors/sandbox/http.server";
+import { sandboxTokenFormHttp } from "~/web/sandbox/http.server";
 
 // The sandbox provider's card form endpoint for pages without JavaScript:
 // POST number, exp (MM/YY), cvc, return_url -> 303 to return_url?token=tok_... (or card_error=...).

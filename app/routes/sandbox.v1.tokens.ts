@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { sandboxTokenizeHttp } from "~/modules/processors/sandbox/http.server";
+import { sandboxTokenizeHttp } from "~/web/sandbox/http.server";
 
 // The sandbox provider's vault: POST /sandbox/v1/tokens { number, exp_month, exp_year, cvc }.
 export const loader = ({ request }: ActionFunctionArgs) => sandboxTokenizeHttp(request);

@@ -5,7 +5,7 @@ import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { localize } from "~/lib/i18n/messages";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { translate, type Translator } from "~/lib/i18n/translate";
-import { getOptionalContext, originAllowed, refuseCsrf } from "~/modules/access/guard.server";
+import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
 import { MIN_PASSWORD_LENGTH, passwordProblemLocalized } from "~/modules/auth/password.server";
 import { localeCookie, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { SIGNUP_COUNTRIES, signUp } from "~/modules/merchants/signup.server";

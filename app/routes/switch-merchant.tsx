@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { z } from "zod";
 import { homePath } from "~/lib/permissions";
-import { requireAction } from "~/modules/access/guard.server";
+import { requireAction } from "~/web/guard.server";
 import { switchMerchant } from "~/modules/access/membership.server";
 
 export async function loader() {

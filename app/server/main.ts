@@ -239,13 +239,21 @@ async function serve(): Promise<void> {
     app.all("*", remixHandler(build));
   }
 
-  let stopScheduler: (() => void) | undefined;
-  const schedulerPath = path.resolve(process.cwd(), "app/server/scheduler.ts");
-  // One scheduler for the whole server: in the first worker when there are several.
-  const schedulerHere = !worker || process.env.WORKER_INDEX === "0";
-  if (process.env.SCHEDULER !== "0" && schedulerHere && fs.existsSync(schedulerPath)) {
-    const mod = (await import(pathToFileURL(schedulerPath).href)) as { startScheduler?: () => () => void };
-    stopScheduler = mod.startScheduler?.();
+  // The job queue's workers (app/server/worker.ts): in this process unless SCHEDULER=0
+  // (a separate `npm run worker` fleet); one set per server (the first forked process).
+  let stopWorkers: (() => Promise<void>) | undefined;
+  let pidFile: string | null = null;
+  const workersHere = !worker || process.env.WORKER_INDEX === "0";
+  if (process.env.SCHEDULER !== "0" && workersHere) {
+    const { startWorker } = await import("./worker");
+    const w = await startWorker({ handle });
+    stopWorkers = w.stop;
+    if (handle.driver === "pglite") {
+      // `npm run jobs` checks this: the embedded database belongs to one process.
+      const { serverPidFile } = await import("./scheduler");
+      pidFile = serverPidFile();
+      fs.writeFileSync(pidFile, String(process.pid));
+    }
   }
 
   const demoUsers = worker ? [] : await demoUsersPresent(handle.db);
@@ -260,9 +268,14 @@ async function serve(): Promise<void> {
     if (!worker) console.log(`\n${signal}: shutting down…`);
     // Hard stop after 2.5 s whatever happens: the promise of Ctrl-C is "promptly".
     setTimeout(() => process.exit(0), 2500).unref();
-    stopScheduler?.();
     server.close();
     server.closeAllConnections();
+    try {
+      await stopWorkers?.();
+      if (pidFile && fs.readFileSync(pidFile, "utf8") === String(process.pid)) fs.rmSync(pidFile);
+    } catch {
+      // Stopping the workers is best effort on the way out: their jobs are unlocked by the next sweep.
+    }
     try {
       await handle.close();
     } catch {

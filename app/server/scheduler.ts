@@ -1,12 +1,10 @@
 /**
- * The in-process scheduler: while the server runs, the background jobs run every
- * minute (payout engine, reconciliation of unknown payment outcomes). Each job is
- * idempotent and safe to run concurrently, so several app servers may all run it.
- * `npm run jobs` runs the same jobs once from the command line.
+ * The background jobs run once, as of a given time: `npm run jobs` (a simulated clock
+ * for trying settlement days by hand) and tests. In a running server the same work is
+ * done by the job queue's recurring tasks (app/server/worker.ts, graphile-worker).
  */
-import fs from "node:fs";
 import path from "node:path";
-import { dbHandle, pgliteDir } from "../../db/client.server";
+import { pgliteDir } from "../../db/client.server";
 import { formatMoney, isCurrencyCode } from "../lib/money";
 import { runPayoutEngine, type PayoutEngineReport, type PayoutEvent } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
@@ -84,50 +82,4 @@ export function formatJobsReport(r: JobsReport, opts: { quiet?: boolean } = {}):
 /** Marks this process as the embedded database's owner, so `npm run jobs` does not open it twice. */
 export function serverPidFile(): string {
   return path.join(path.dirname(pgliteDir()), "server.pid");
-}
-
-export function startScheduler(
-  opts: { intervalMs?: number; log?: (line: string) => void; /** false: do not mark the embedded database as taken (tests). */ pidFile?: false } = {},
-): () => void {
-  const intervalMs = opts.intervalMs ?? 60_000;
-  const log = opts.log ?? ((line: string) => console.log(`[jobs] ${line}`));
-  let running = false;
-  let stopped = false;
-  let pidFile: string | null = null;
-  try {
-    if (opts.pidFile !== false && dbHandle().driver === "pglite") {
-      pidFile = serverPidFile();
-      fs.writeFileSync(pidFile, String(process.pid));
-    }
-  } catch {
-    pidFile = null;
-  }
-  const tick = async () => {
-    if (running || stopped) return; // a slow run is never overlapped by the next tick
-    running = true;
-    try {
-      const report = await runJobsOnce({ now: new Date(), incremental: true });
-      for (const line of formatJobsReport(report, { quiet: true })) log(line);
-    } catch (e) {
-      console.error("[jobs] run failed:", e instanceof Error ? e.message : e);
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(() => void tick(), Math.min(5_000, intervalMs));
-  const timer = setInterval(() => void tick(), intervalMs);
-  first.unref();
-  timer.unref();
-  return () => {
-    stopped = true;
-    clearTimeout(first);
-    clearInterval(timer);
-    if (pidFile) {
-      try {
-        if (fs.readFileSync(pidFile, "utf8") === String(process.pid)) fs.rmSync(pidFile);
-      } catch {
-        // already gone
-      }
-    }
-  };
 }

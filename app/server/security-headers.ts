@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
-import { CLIENT_IP_HEADER } from "../modules/auth/request.server";
+import { CLIENT_IP_HEADER } from "../web/request.server";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 

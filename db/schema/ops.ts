@@ -67,3 +67,17 @@ export const systemState = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key] })],
 );
+
+/**
+ * Job-queue worker liveness (graphile-worker keeps its jobs in its own schema). Each
+ * running worker beats here; a worker whose beat is older than the limit is dead
+ * (killed, crashed, its machine gone), and the next sweep unlocks its jobs
+ * (graphile_worker.force_unlock_workers) so another worker runs them.
+ */
+export const jobWorkers = pgTable("job_workers", {
+  workerId: text("worker_id").primaryKey(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: tstz("started_at").notNull().defaultNow(),
+  heartbeatAt: tstz("heartbeat_at").notNull().defaultNow(),
+});

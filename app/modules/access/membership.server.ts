@@ -1,7 +1,7 @@
 import { db } from "~db/client.server";
 import { audit } from "~/modules/audit/audit.server";
 import { setSessionMerchant } from "~/modules/auth/session.server";
-import { forbidden, type AppContext, type Role } from "./guard.server";
+import { forbidden, type AppContext, type Role } from "~/web/guard.server";
 
 /** Moves the session to another merchant the person is an active member of. */
 export async function switchMerchant(ctx: AppContext, merchantId: string, request: Request): Promise<Role> {

@@ -1,7 +1,7 @@
 import { auditEvents } from "~db/schema";
 import type { DbOrTx } from "~db/client.server";
-import type { AppContext } from "~/modules/access/guard.server";
-import { clientIp, userAgent } from "~/modules/auth/request.server";
+import type { AppContext } from "~/web/guard.server";
+import { clientIp, userAgent } from "~/web/request.server";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 

@@ -3,7 +3,7 @@ import { db } from "~db/client.server";
 import { memberships, merchants, sessions, users } from "~db/schema";
 import type { Localized } from "~/lib/i18n/messages";
 import { deviceParts, type DeviceParts } from "~/lib/user-agent";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "./password.server";
 import { IDLE_TIMEOUT_MS, revokeUserSessions } from "./session.server";

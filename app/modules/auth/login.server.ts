@@ -4,7 +4,7 @@ import { db, type DbOrTx } from "~db/client.server";
 import { homePath, type Role } from "~/lib/permissions";
 import { audit } from "~/modules/audit/audit.server";
 import { burnPasswordCheck, verifyPassword } from "./password.server";
-import { clientIp } from "./request.server";
+import { clientIp } from "~/web/request.server";
 import { hit, peek } from "./rate-limit.server";
 import { createSession, readSession, revokeSession, type NewSession } from "./session.server";
 import { consumeRecoveryCode, consumeTotp, looksLikeRecoveryCode } from "./totp.server";

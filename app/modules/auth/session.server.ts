@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, eq, isNull, ne } from "drizzle-orm";
 import { sessions } from "~db/schema";
 import type { DbOrTx } from "~db/client.server";
-import { clientIp, isHttps, userAgent } from "./request.server";
+import { clientIp, isHttps, userAgent } from "~/web/request.server";
 
 export const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60 * 1000;

@@ -32,22 +32,61 @@ export type ColumnKind = "text" | "amount" | "integer" | "local" | "utc" | "date
 
 export type CellValue = string | bigint | number | Date | null | undefined;
 
-export interface ColumnSpec<R> {
+interface ColumnBase {
   key: string;
   kind: ColumnKind;
   /** One sentence for the README and the Reports page. */
   doc: string;
   /** A permission the column needs beyond the report's own (card details). */
   permission?: Permission;
-  value(row: R): CellValue;
   /**
-   * The same raw value as a SQL expression over the tables of the report's one-statement
-   * form (ReportRun.copySelect, with its aliases), for exports rendered in SQL (copy.server.ts).
-   * It must give what `value` reads: text (or an enum) for text columns, the amount in minor units,
-   * the timestamptz, the date. Without it an export that includes the column keeps the
-   * JavaScript path.
+   * The column adds up: a workbook gets a totals row under it (amounts of one currency,
+   * counts). Not for running figures such as a balance, a payout's amount repeated on
+   * each of its items, or a refunded payment's amount repeated on each of its refunds.
    */
-  sql?: string;
+  total?: boolean;
+}
+
+/**
+ * A column of a report read with SQL: its ONE definition is `sql`, the raw value as an
+ * expression over the tables of the report's statement (with its aliases): text (or an
+ * enum) for text columns, the amount in minor units, the timestamptz, the date. Every
+ * rendering comes from it and the column's kind: the streamed CSV (the value is selected
+ * in keyset batches and rendered by rowRenderer), the COPY CSV (rendered by the server,
+ * copy.server.ts cellPlan) and the workbook (xlsx.server.ts).
+ */
+export interface SqlColumn extends ColumnBase {
+  sql: string;
+  value?: never;
+}
+
+/**
+ * A column of a report computed in the domain (the balance summary: a dozen lines of
+ * arithmetic over per-category sums), defined once by `value` over its computed row.
+ */
+export interface ComputedColumn<R> extends ColumnBase {
+  value(row: R): CellValue;
+  sql?: never;
+}
+
+export type ColumnSpec<R = never> = SqlColumn | ComputedColumn<R>;
+
+/**
+ * One row of an export as it is read: the raw values of the chosen columns, in their
+ * order, and the row's currency (for amounts). Every renderer reads this.
+ */
+export interface RawRow {
+  cells: CellValue[];
+  currency: string;
+}
+
+/**
+ * How a SQL column's raw value is selected for the streamed renderers: everything as text
+ * (so both drivers hand over the same strings: enums, bigint amounts, dates, JSON), except
+ * date-times, which both drivers read as a Date.
+ */
+export function rawValueSql(kind: ColumnKind, sql: string): string {
+  return kind === "local" || kind === "utc" || kind === "jalali" ? `(${sql})` : `(${sql})::text`;
 }
 
 export interface ColumnDoc {
@@ -100,9 +139,8 @@ export function withJalaliColumns<R>(columns: readonly ColumnSpec<R>[]): ColumnS
             kind: c.kind === "local" ? ("jalali" as const) : ("jalali_date" as const),
             doc: `${c.key} in the Jalali (Solar Hijri) calendar.`,
             permission: c.permission,
-            value: c.value,
-            sql: c.sql,
-          },
+            ...(c.sql !== undefined ? { sql: c.sql } : { value: c.value! }),
+          } as ColumnSpec<R>,
         ]
       : [c],
   );
@@ -122,52 +160,90 @@ function jalaliDays(): (isoDay: string) => string {
   };
 }
 
-/** Turns rows into cell strings for the chosen columns. `currencyOf` gives each row's currency. */
-export function rowRenderer<R>(
-  columns: readonly ColumnSpec<R>[],
-  currencyOf: (row: R) => string,
-  opts: RenderOptions,
-): (row: R) => (string | null)[] {
-  const local = localDateTimeFormatter(opts.timeZone);
+/** A raw amount (bigint, or its text from SQL) as a bigint; null when empty. */
+export function rawAmount(v: CellValue): bigint | null {
+  if (v === null || v === undefined || v === "") return null;
+  return typeof v === "bigint" ? v : BigInt(typeof v === "number" ? Math.trunc(v) : String(v));
+}
+
+/** A raw date-time (a Date, or text from a driver) as a Date; null when empty. */
+export function rawInstant(v: CellValue): Date | null {
+  if (v === null || v === undefined || v === "") return null;
+  return v instanceof Date ? v : new Date(String(v));
+}
+
+/** A raw calendar date ("2025-03-21", or a Date at midnight UTC) as "YYYY-MM-DD"; null when empty. */
+export function rawDay(v: CellValue): string | null {
+  if (v === null || v === undefined || v === "") return null;
+  return v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
+}
+
+/** A raw text value: strings as they are, JSON (a driver's parsed jsonb) as JSON text. */
+export function rawText(v: CellValue | object): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") return v;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+/** The local wall clock of an instant in the report's zone, with its day turned Jalali ("1404/01/01 14:05:09"). */
+export function jalaliWallClock(local: (d: Date) => string): (d: Date) => string {
   const jalali = jalaliDays();
-  const cells = columns.map((c) => {
-    switch (c.kind) {
+  return (d) => {
+    const wall = local(d);
+    return `${jalali(wall.slice(0, 10))}${wall.slice(10)}`;
+  };
+}
+
+/** "2025-03-21" -> "1404/01/01" (cached per day). */
+export function jalaliDayFormatter(): (isoDay: string) => string {
+  return jalaliDays();
+}
+
+/**
+ * Turns raw rows into CSV cell strings for the chosen columns' kinds: the JavaScript
+ * rendering, equal to the server's (copy.server.ts cellPlan) for every kind
+ * (tests/integration/exports/renderers.test.ts compares the two on every database).
+ */
+export function rowRenderer(kinds: readonly ColumnKind[], opts: RenderOptions): (row: RawRow) => (string | null)[] {
+  const local = localDateTimeFormatter(opts.timeZone);
+  const jalaliWall = jalaliWallClock(local);
+  const jalali = jalaliDays();
+  const cells = kinds.map((kind, i): ((row: RawRow) => string | null) => {
+    switch (kind) {
       case "amount":
-        return (row: R) => {
-          const v = c.value(row);
-          if (v === null || v === undefined || v === "") return null;
-          return formatAmount(typeof v === "bigint" ? v : BigInt(v as string | number), currencyOf(row), opts.amounts);
+        return (row) => {
+          const v = rawAmount(row.cells[i]);
+          return v === null ? null : formatAmount(v, row.currency, opts.amounts);
         };
       case "local":
       case "utc": {
-        const fmt = c.kind === "local" ? local : utcDateTime;
-        return (row: R) => {
-          const v = c.value(row);
-          if (v === null || v === undefined || v === "") return null;
-          return fmt(v instanceof Date ? v : new Date(v as string));
+        const fmt = kind === "local" ? local : utcDateTime;
+        return (row) => {
+          const v = rawInstant(row.cells[i]);
+          return v === null ? null : fmt(v);
         };
       }
       case "jalali":
-        return (row: R) => {
-          const v = c.value(row);
-          if (v === null || v === undefined || v === "") return null;
-          // The local wall clock, its day turned Jalali: the same instant as its ISO twin.
-          const wall = local(v instanceof Date ? v : new Date(v as string));
-          return `${jalali(wall.slice(0, 10))}${wall.slice(10)}`;
+        return (row) => {
+          const v = rawInstant(row.cells[i]);
+          return v === null ? null : jalaliWall(v);
         };
       case "jalali_date":
-        return (row: R) => {
-          const v = c.value(row);
-          if (v === null || v === undefined || v === "") return null;
-          const day = v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
-          return jalali(day);
+        return (row) => {
+          const v = rawDay(row.cells[i]);
+          return v === null ? null : jalali(v);
+        };
+      case "date":
+        return (row) => rawDay(row.cells[i]);
+      case "integer":
+        return (row) => {
+          const v = row.cells[i];
+          return v === null || v === undefined || v === "" ? null : String(v);
         };
       default:
-        return (row: R) => {
-          const v = c.value(row);
-          if (v === null || v === undefined) return null;
-          return typeof v === "string" ? v : v instanceof Date ? v.toISOString() : String(v);
-        };
+        return (row) => rawText(row.cells[i]);
     }
   });
   return (row) => cells.map((cell) => cell(row));

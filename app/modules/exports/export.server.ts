@@ -19,16 +19,17 @@
  */
 import { db, replicaSqlClient } from "~db/client.server";
 import type { Sql } from "postgres";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
-import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ReportId } from "./definition";
+import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ColumnSpec, type RawRow, type ReportId } from "./definition";
 import { csvWriter, UTF8_BOM } from "./csv";
 import { cellPlan, copyChunks, copyStatement, inlineParams, serverCanRender } from "./copy.server";
 import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
 import type { ReportRun } from "./reports/report.server";
+import { XLSX_CONTENT_TYPE, XlsxReportWriter } from "./xlsx.server";
 import type { WaitForClient } from "./backpressure.server";
 
 export type { WaitForClient } from "./backpressure.server";
@@ -39,10 +40,18 @@ export const EXPORT_BATCH_SIZE = 2000;
 
 export type ExportContext = Pick<AppContext, "user" | "merchant" | "role" | "scope">;
 
-/** "payments.csv" -> "payments"; null for anything else (the route answers 404). */
+export type ExportFormat = "csv" | "xlsx";
+
+/** "payments.csv" -> payments as CSV, "payments.xlsx" -> as a workbook; null for anything else (the route answers 404). */
+export function reportFromPath(segment: string | undefined): { id: ReportId; format: ExportFormat } | null {
+  const m = /^([a-z-]+)\.(csv|xlsx)$/.exec(segment ?? "");
+  return m && isReportId(m[1]) ? { id: m[1], format: m[2] as ExportFormat } : null;
+}
+
+/** "payments.csv" -> "payments"; null for anything else. */
 export function reportIdFromPath(segment: string | undefined): ReportId | null {
-  const m = /^([a-z-]+)\.csv$/.exec(segment ?? "");
-  return m && isReportId(m[1]) ? m[1] : null;
+  const r = reportFromPath(segment);
+  return r && r.format === "csv" ? r.id : null;
 }
 
 export function reportPermissions(id: ReportId) {
@@ -56,39 +65,49 @@ function localeOf(ctx: ExportContext): string {
 interface Prepared {
   report: AnyReport;
   options: ExportOptions;
-  run: ReportRun<unknown>;
+  run: ReportRun;
   fileName: string;
+  /** The CSV's first bytes (byte-order mark and header record). */
   header: string;
   /** The columns written, Jalali twins included. */
-  columns: { key: string; kind: ColumnKind }[];
-  render: (row: unknown) => (string | null)[];
+  columns: ColumnSpec<never>[];
+  headers: string[];
+  render: (row: RawRow) => (string | null)[];
   writer: ReturnType<typeof csvWriter>;
+  locale: string;
 }
 
-async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams, now: Date): Promise<Prepared> {
+async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams, now: Date, format: ExportFormat = "csv"): Promise<Prepared> {
   const report = REPORTS[id];
-  const options = parseExportOptions(report, params, { role: ctx.role, merchant: ctx.merchant, locale: localeOf(ctx) });
+  const locale = localeOf(ctx);
+  const options = parseExportOptions(report, params, { role: ctx.role, merchant: ctx.merchant, locale });
   const scope = {
     merchantId: ctx.scope.merchantId,
     merchantName: ctx.merchant.name,
     currency: ctx.merchant.currency,
     timeZone: options.timeZone,
   };
-  const run = (await report.prepare(scope, params, now)) as ReportRun<unknown>;
+  const run = await report.prepare(scope, params, now);
   const renderOpts = { timeZone: options.timeZone, amounts: options.amounts };
-  const columns = options.jalali ? withJalaliColumns(options.columns) : options.columns;
+  const columns = (options.jalali ? withJalaliColumns(options.columns) : options.columns) as ColumnSpec<never>[];
   const writer = csvWriter(columns.map((c) => csvKind(c.kind)));
-  const header = (options.excel ? UTF8_BOM : "") + writer.header(columns.map((c) => headerName(c, renderOpts)));
-  const fileName = [report.id, slugForFileName(ctx.merchant.name, ctx.scope.merchantId), run.rangeLabel, zoneForFileName(options.timeZone)].join("_") + ".csv";
+  const headers = columns.map((c) => headerName(c, renderOpts));
+  const header = (options.excel ? UTF8_BOM : "") + writer.header(headers);
+  const fileName = [report.id, slugForFileName(ctx.merchant.name, ctx.scope.merchantId), run.rangeLabel, zoneForFileName(options.timeZone)].join("_") + `.${format}`;
   return {
     report,
     options,
     run,
     fileName,
     header,
+    headers,
     writer,
     columns,
-    render: rowRenderer(columns, (r) => report.currencyOf(r), renderOpts),
+    locale,
+    render: rowRenderer(
+      columns.map((c) => c.kind),
+      renderOpts,
+    ),
   };
 }
 
@@ -102,9 +121,10 @@ async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string }
   const client = replicaSqlClient();
   const run = p.run;
   if (!client || !run.copySelect || p.columns.length < 2) return null;
-  const columns = p.columns as { key: string; kind: ColumnKind; sql?: string }[];
+  const columns = p.columns;
   if (columns.some((c) => c.sql === undefined)) return null;
-  if (columns.some((c) => c.kind === "amount") && !p.report.currencySql) return null;
+  const currencySql = "currencySql" in p.report ? p.report.currencySql : null;
+  if (columns.some((c) => c.kind === "amount") && !currencySql) return null;
   if (!(await serverCanRender(client, p.options.timeZone))) return null;
   // The report's statement gives the raw values (v0.., the row's currency among them) in
   // its order; they are rendered above it, after its sort: sorting rendered text would
@@ -115,7 +135,7 @@ async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string }
     const known = values.indexOf(expr);
     return `x.v${known >= 0 ? known : values.push(expr) - 1}`;
   };
-  const currency = columns.some((c) => c.kind === "amount") ? valueOf(p.report.currencySql!) : "NULL";
+  const currency = columns.some((c) => c.kind === "amount") ? valueOf(currencySql!) : "NULL";
   const o = { timeZone: p.options.timeZone, amounts: p.options.amounts, currency };
   const cells = columns.map((c, i) => {
     const plan = cellPlan(c.kind, c.sql!, o);
@@ -136,8 +156,9 @@ function badRequest(e: ListFilterError): Response {
 }
 
 /**
- * The CSV download of a report for the URL's filters and options. A bad parameter is
- * a 400 naming the field; permissions are the route's job (requireContext).
+ * The download of a report, as CSV or as an Excel workbook, for the URL's filters and
+ * options. A bad parameter is a 400 naming the field; permissions are the route's job
+ * (requireContext).
  */
 export async function exportReport(
   ctx: ExportContext,
@@ -149,19 +170,22 @@ export async function exportReport(
     batchSize?: number;
     /** false: render in JavaScript even where COPY could (the tests compare the two). */
     copy?: boolean;
+    format?: ExportFormat;
   } = {},
 ): Promise<Response> {
   const params = new URL(request.url).searchParams;
+  const format = opts.format ?? "csv";
+  const now = opts.now ?? new Date();
   let p: Prepared;
   try {
-    p = await prepare(ctx, id, params, opts.now ?? new Date());
+    p = await prepare(ctx, id, params, now, format);
   } catch (e) {
     if (e instanceof ListFilterError) return badRequest(e);
     throw e;
   }
   const signal = request.signal;
   const batchSize = opts.batchSize ?? EXPORT_BATCH_SIZE;
-  const copy = opts.copy === false ? null : await copyPlan(p);
+  const copy = opts.copy === false || format === "xlsx" ? null : await copyPlan(p);
 
   async function* chunks(): AsyncGenerator<string | Uint8Array, void, undefined> {
     let rowCount = 0;
@@ -169,6 +193,16 @@ export async function exportReport(
     let completed = false;
     let failure: string | null = null;
     try {
+      if (format === "xlsx") {
+        for await (const chunk of workbookChunks(p, ctx, now, batchSize, (n) => (rowCount += n))) {
+          if (signal.aborted) break;
+          bytes += chunk.length;
+          yield chunk;
+          if (signal.aborted) break;
+        }
+        completed = !signal.aborted;
+        return;
+      }
       bytes += Buffer.byteLength(p.header);
       yield p.header;
       if (copy !== null) {
@@ -183,7 +217,7 @@ export async function exportReport(
         // pause the socket (and gzip's flush, done on libuv's thread pool) would not send
         // the header until the first batch is done. A few milliseconds buys first bytes at once.
         await new Promise((resolve) => setTimeout(resolve, 5));
-        for await (const batch of p.run.batches(batchSize)) {
+        for await (const batch of p.run.batches(p.columns, batchSize)) {
           if (signal.aborted) break;
           const text = p.writer.rows(batch.map(p.render));
           rowCount += batch.length;
@@ -206,6 +240,7 @@ export async function exportReport(
         targetId: p.report.id,
         details: {
           report: p.report.id,
+          format,
           filters: p.run.filters,
           range: p.run.rangeText,
           timeZone: p.options.timeZone,
@@ -213,7 +248,7 @@ export async function exportReport(
           amounts: p.options.amounts,
           excel: p.options.excel,
           jalali: p.options.jalali,
-          rendering: copy !== null ? "copy" : "batches",
+          rendering: format === "xlsx" ? "workbook" : copy !== null ? "copy" : "batches",
           rows: rowCount,
           bytes,
           completed,
@@ -230,11 +265,76 @@ export async function exportReport(
   return new Response(pullStream(chunks(), signal, opts.waitForClient), {
     status: 200,
     headers: {
-      "Content-Type": "text/csv; charset=utf-8; header=present",
+      "Content-Type": format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
       "Content-Disposition": contentDisposition(p.fileName),
       "Cache-Control": "private, no-store",
     },
   });
+}
+
+/**
+ * A report's rows as a workbook's bytes (xlsx.server.ts). The rows are read by a
+ * producer that waits for the zip to take each batch; the zip waits for these chunks to
+ * be taken: a slow client slows the database reads, and memory stays flat. Returning
+ * early (a cancelled download) stops both.
+ */
+async function* workbookChunks(
+  p: Prepared,
+  ctx: ExportContext,
+  now: Date,
+  batchSize: number,
+  counted: (rows: number) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const writer = new XlsxReportWriter(
+    p.columns.map((c, i) => ({ header: p.headers[i]!, kind: c.kind, total: c.total })),
+    {
+      timeZone: p.options.timeZone,
+      amounts: p.options.amounts,
+      rightToLeft: p.locale.toLowerCase().startsWith("fa"),
+      sheetName: p.report.id,
+      title: `${p.report.title}: ${ctx.merchant.name}, ${p.run.rangeText}`,
+      creator: "Merchant Console",
+      now,
+    },
+  );
+  let stop = false;
+  const producer = (async () => {
+    const batches = p.run.batches(p.columns, batchSize);
+    try {
+      const first = await batches.next();
+      await writer.begin(first.done ? [] : first.value);
+      if (!first.done) {
+        await writer.rows(first.value);
+        counted(first.value.length);
+      }
+      if (!first.done) {
+        for await (const batch of batches) {
+          if (stop) return;
+          await writer.rows(batch);
+          counted(batch.length);
+        }
+      }
+      if (!stop) await writer.finish();
+    } catch (e) {
+      writer.output.destroy(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    } finally {
+      await batches.return(undefined);
+    }
+  })();
+  producer.catch(() => {});
+  let done = false;
+  try {
+    for await (const chunk of writer.output) yield chunk as Uint8Array;
+    await producer;
+    done = true;
+  } finally {
+    if (!done) {
+      stop = true;
+      writer.stop();
+      await producer.catch(() => {});
+    }
+  }
 }
 
 /**
@@ -302,7 +402,7 @@ export async function previewReport(
   const rows = await p.run.count();
   let sampleRows = 0;
   let sampleBytes = 0;
-  const sample = p.run.batches(200);
+  const sample = p.run.batches(p.columns, 200);
   try {
     const first = await sample.next();
     if (!first.done) {

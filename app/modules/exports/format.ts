@@ -30,13 +30,19 @@ function wallClockString(ms: number): string {
 const QUARTER_HOUR_MS = 15 * 60_000;
 
 /**
- * A formatter of instants as local wall-clock time in `tz`. Exports format a million
- * timestamps; Intl's formatToParts costs microseconds each, so the offset is cached
- * per quarter hour (checked at both ends, so a DST change inside it falls back to an
- * exact lookup).
+ * The local wall clock of instants in `tz`, as the milliseconds of that wall-clock time
+ * read as if it were UTC, floored to the second. Exports turn a million timestamps;
+ * Intl's formatToParts costs microseconds each, so the offset is cached per quarter hour
+ * (checked at both ends, so a DST change inside it falls back to an exact lookup).
  */
-export function localDateTimeFormatter(tz: string): (date: Date) => string {
-  if (tz === "UTC" || tz === "Etc/UTC") return (date) => wallClockString(Math.floor(date.getTime() / 1000) * 1000);
+export function localWallClock(tz: string): (date: Date) => number {
+  if (tz === "UTC" || tz === "Etc/UTC") {
+    return (date) => {
+      const t = date.getTime();
+      if (Number.isNaN(t)) throw new RangeError("Invalid Date");
+      return Math.floor(t / 1000) * 1000;
+    };
+  }
   const offsetAt = (ms: number): number => {
     const p = zonedParts(new Date(ms), tz);
     const d = new Date(0);
@@ -61,9 +67,14 @@ export function localDateTimeFormatter(tz: string): (date: Date) => string {
       if (offsets.size >= 50_000) offsets.clear();
       offsets.set(bucket, cached);
     }
-    const offset = cached ?? offsetAt(secondMs);
-    return wallClockString(secondMs + offset);
+    return secondMs + (cached ?? offsetAt(secondMs));
   };
+}
+
+/** A formatter of instants as local wall-clock time in `tz`: "YYYY-MM-DD HH:MM:SS". */
+export function localDateTimeFormatter(tz: string): (date: Date) => string {
+  const wall = localWallClock(tz);
+  return (date) => wallClockString(wall(date));
 }
 
 export const utcDateTime = localDateTimeFormatter("UTC");

@@ -18,7 +18,7 @@ import {
 } from "~/lib/i18n/locales";
 import { anonymousPreferences, preferencesTag, resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
 import { translator, type Translator } from "~/lib/i18n/translate";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { secureCookies } from "~/modules/auth/session.server";
 
 export type { Preferences };

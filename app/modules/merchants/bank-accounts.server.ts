@@ -11,7 +11,7 @@ import { db, type DbOrTx } from "~db/client.server";
 import { maskAccount, validateAbaRouting, validateIban, validateSheba } from "~/lib/bank-account";
 import { toLatinDigits } from "~/lib/digits";
 import { newId } from "~/lib/ids";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { activateIfReady } from "./onboarding.server";
 

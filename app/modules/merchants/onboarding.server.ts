@@ -13,7 +13,7 @@ import { merchantBankAccounts, merchants, terminals } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { isValidTimeZone } from "~/lib/dates";
 import { toLatinDigits } from "~/lib/digits";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { getProvider, listProviders } from "~/modules/processors/registry.server";
 import { createTerminal, createTerminalSchema, rotateTerminalKey } from "~/modules/terminals/terminals.server";

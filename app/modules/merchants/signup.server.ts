@@ -12,7 +12,7 @@ import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
 import { findUserByEmail } from "~/modules/auth/login.server";
 import { hashPassword, passwordProblem } from "~/modules/auth/password.server";
-import { clientIp } from "~/modules/auth/request.server";
+import { clientIp } from "~/web/request.server";
 import { hit } from "~/modules/auth/rate-limit.server";
 import { createSession, type NewSession } from "~/modules/auth/session.server";
 import { defaultSchedule } from "~/modules/settlements/calendar";

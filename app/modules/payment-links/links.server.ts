@@ -11,7 +11,7 @@ import { db, rows as sqlRows, type DbOrTx, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
 
 export type PaymentLink = typeof paymentLinks.$inferSelect;

@@ -18,7 +18,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import type { Translator } from "~/lib/i18n/translate";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";

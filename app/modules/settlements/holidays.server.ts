@@ -9,7 +9,7 @@ import { holidays, merchantHolidays, merchants } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { HOLIDAYS } from "~db/seed/holidays";
 import { isValidLocalDateKey } from "~/lib/dates";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { normalizeCutoff, type SettlementCalendar } from "./calendar";
 

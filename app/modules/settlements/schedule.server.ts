@@ -7,7 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import { merchants } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { nextCutoff, normalizeCutoff, payoutTimes } from "./calendar";
 import { settlementCalendarFor, type MerchantScope } from "./holidays.server";

@@ -7,7 +7,7 @@ import { intlLocale, normalizeLocale } from "~/lib/i18n/locales";
 import type { Localized } from "~/lib/i18n/messages";
 import { translator } from "~/lib/i18n/translate";
 import { ROLE_LABELS, type Role } from "~/lib/permissions";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "~/modules/auth/password.server";
 import { revokeUserSessions } from "~/modules/auth/session.server";

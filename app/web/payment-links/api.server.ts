@@ -15,11 +15,11 @@ import {
   idempotentPost,
   methodNotAllowed,
   readJsonBody,
-} from "~/modules/payments/api.server";
+} from "~/web/payments/api.server";
 import { parseMinorUnits } from "~/lib/money";
 import { getPayment } from "~/modules/payments/payments.server";
-import { serializePayment } from "~/modules/payments/serialize";
-import { zodProblem } from "~/modules/payments/api-input";
+import { serializePayment } from "~/web/payments/serialize";
+import { zodProblem } from "~/web/payments/api-input";
 import { traceNumber } from "~/modules/payment-links/checkout.server";
 import {
   apiLinkSchema,

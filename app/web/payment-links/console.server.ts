@@ -7,7 +7,7 @@ import { normalizeDayInput } from "~/lib/day-input";
 import { makeFormatter } from "~/lib/format";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
-import type { AppContext } from "~/modules/access/guard.server";
+import type { AppContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { CUSTOMER_FIELDS, createPaymentLink, LINK_DESCRIPTION_MAX, type CreateLinkInput, type CustomerField, type PaymentLink } from "~/modules/payment-links/links.server";
 

@@ -4,7 +4,7 @@ import { createMerchant, createTeam, createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import { memberships } from "../../../db/schema";
-import { requireContext } from "../../../app/modules/access/guard.server";
+import { requireContext } from "../../../app/web/guard.server";
 import { signInWithPassword } from "../../../app/modules/auth/login.server";
 import { loader as auditLoader } from "../../../app/routes/_app.audit";
 import { action as switchAction } from "../../../app/routes/switch-merchant";

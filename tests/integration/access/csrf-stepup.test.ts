@@ -4,7 +4,7 @@ import { createTeam } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, request, signIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import { memberships, sessions } from "../../../db/schema";
-import { assertRefundAllowed, assertStepUp, requireAction, requireContext } from "../../../app/modules/access/guard.server";
+import { assertRefundAllowed, assertStepUp, requireAction, requireContext } from "../../../app/web/guard.server";
 import { action as staffAction } from "../../../app/routes/_app.staff";
 import { action as loginAction } from "../../../app/routes/login";
 

@@ -10,7 +10,7 @@ import {
   MAX_FAILED_LOGINS,
   signInWithPassword,
 } from "../../../app/modules/auth/login.server";
-import { requireContext } from "../../../app/modules/access/guard.server";
+import { requireContext } from "../../../app/web/guard.server";
 
 const t = useTestDatabase({ seed: "none" });
 

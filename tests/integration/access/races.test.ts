@@ -3,7 +3,7 @@ import { useTestDatabase } from "../../support/db";
 import { createMerchant, createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
 import { memberships, users } from "../../../db/schema";
-import { requireContext } from "../../../app/modules/access/guard.server";
+import { requireContext } from "../../../app/web/guard.server";
 import { changeRole, StaffError } from "../../../app/modules/staff/staff.server";
 import { consumeTotp, newTotpSecret, totpCodeAt } from "../../../app/modules/auth/totp.server";
 

@@ -4,7 +4,7 @@ import { createTeam } from "../../support/fixtures";
 import { as, request, signIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import { sessions } from "../../../db/schema";
-import { requireContext } from "../../../app/modules/access/guard.server";
+import { requireContext } from "../../../app/web/guard.server";
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from "../../../app/modules/auth/session.server";
 import { loader as appLoader } from "../../../app/routes/_app";
 import { action as staffAction } from "../../../app/routes/_app.staff";

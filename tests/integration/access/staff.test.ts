@@ -4,7 +4,7 @@ import { createTeam, createUser } from "../../support/fixtures";
 import { as, request, signIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import { invitations, memberships, outboundEmails } from "../../../db/schema";
-import { requireContext } from "../../../app/modules/access/guard.server";
+import { requireContext } from "../../../app/web/guard.server";
 import { action as staffAction, loader as staffLoader } from "../../../app/routes/_app.staff";
 import { action as acceptAction, loader as acceptLoader } from "../../../app/routes/invite.$merchantId.$token";
 

@@ -6,7 +6,7 @@ import { rows } from "../../../db/client.server";
 import { merchants, users } from "../../../db/schema";
 import { signInWithPassword, signInWithSecondFactor } from "../../../app/modules/auth/login.server";
 import { totpCodeAt, TOTP_PERIOD } from "../../../app/modules/auth/totp.server";
-import { requireContext } from "../../../app/modules/access/guard.server";
+import { requireContext } from "../../../app/web/guard.server";
 import { action as securityAction, loader as securityLoader } from "../../../app/routes/_app.settings.security";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows } from "../../../db/client.server";
 import { exportReport } from "../../../app/modules/exports/export.server";
-import { getOptionalContext } from "../../../app/modules/access/guard.server";
+import { getOptionalContext } from "../../../app/web/guard.server";
 import { loadBenchLedger } from "../../bench/load";
 import { BENCH_USER } from "../../bench/merchants";
 import { as, signIn, type SignedIn } from "../../support/auth";

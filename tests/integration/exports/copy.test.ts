@@ -3,7 +3,7 @@ import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { runPayoutEngine } from "../../../app/modules/settlements/engine.server";
 import { exportReport } from "../../../app/modules/exports/export.server";
-import { getOptionalContext } from "../../../app/modules/access/guard.server";
+import { getOptionalContext } from "../../../app/web/guard.server";
 import { REPORTS } from "../../../app/modules/exports/registry.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
@@ -173,6 +173,17 @@ describe.skipIf(!t.realServer)("CSV exports as one COPY, byte for byte the JavaS
     }
     await sameBothWays(northwind, "/reports/payments.csv?range=all&status=captured&tz=Asia/Tehran&jalali=1", 100);
     await sameBothWays(coffee, "/reports/payments.csv?range=all&q=4242&columns=id,amount,card_last4", 0);
+  });
+
+  it("refunds, payouts and the audit log (each column defined once, in SQL) run as COPY too, every column", async () => {
+    for (const user of [coffee, northwind]) {
+      for (const opts of ["amounts=major&excel=0&jalali=0", "amounts=minor&excel=1&jalali=1"]) {
+        await sameBothWays(user, `/reports/refunds.csv?range=all&columns=${allColumns("refunds")}&${opts}`, 10);
+        await sameBothWays(user, `/reports/payouts.csv?range=all&columns=${allColumns("payouts")}&${opts}`, 10);
+        // Sign-ins only: each download adds an export.download event between the two files.
+        await sameBothWays(user, `/reports/audit-log.csv?action=auth.login&columns=${allColumns("audit-log")}&${opts}`, 1);
+      }
+    }
   });
 
   it("hostile text is neutralised and quoted, and New York's clock changes read as the JavaScript formatter reads them", async () => {

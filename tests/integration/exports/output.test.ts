@@ -8,7 +8,7 @@ import { issueRefund } from "../../../app/modules/refunds/refunds.server";
 import { postLedgerTransaction } from "../../../app/modules/ledger/ledger.server";
 import { adjustmentPosting } from "../../../app/modules/ledger/postings";
 import { exportReport, previewReport } from "../../../app/modules/exports/export.server";
-import { getOptionalContext } from "../../../app/modules/access/guard.server";
+import { getOptionalContext } from "../../../app/web/guard.server";
 import { as } from "../../support/auth";
 import { download, minorOf, readCsv } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, merchants } from "~db/schema";
-import { requireContext, type AppContext } from "~/modules/access/guard.server";
+import { requireContext, type AppContext } from "~/web/guard.server";
 import { setBankAccount, validateBankAccount } from "~/modules/merchants/bank-accounts.server";
 import { getOnboarding, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { runPayoutEngine } from "~/modules/settlements/engine.server";

@@ -5,7 +5,7 @@ import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
 import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminal";
-import { refundFormAction } from "~/modules/refunds/refund-form.server";
+import { refundFormAction } from "~/web/refunds/refund-form.server";
 import { createPayment, getPayment } from "~/modules/payments/payments.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox } from "./fixtures";
 

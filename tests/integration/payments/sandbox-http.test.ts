@@ -6,7 +6,7 @@ import * as voids from "~/routes/sandbox.v1.authorizations.$authorizationId.void
 import * as refunds from "~/routes/sandbox.v1.refunds";
 import * as settlement from "~/routes/sandbox.v1.settlement-report";
 import * as testCards from "~/routes/sandbox.v1.test-cards";
-import { sandboxApiSecret, sandboxHttpConfig } from "~/modules/processors/sandbox/http.server";
+import { sandboxApiSecret, sandboxHttpConfig } from "~/web/sandbox/http.server";
 import { CARD, fastSandbox } from "./fixtures";
 
 useTestDatabase({ seed: "none" });

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatJobsReport, runJobsOnce, startScheduler } from "~/server/scheduler";
+import { formatJobsReport, runJobsOnce } from "~/server/scheduler";
 import { useTestDatabase } from "../../support/db";
 import { charge, makeMerchant, payoutsNotMatchingItems, payoutsOf } from "./helpers";
 
@@ -34,16 +34,19 @@ describe("background jobs", () => {
     expect(lines).toMatch(/paid po_\w+/);
   });
 
-  it("the in-process scheduler runs the jobs and never overlaps itself", async () => {
+  it("the job queue's recurring payouts task creates the payouts (graphile-worker, on either database)", async () => {
     const m = await makeMerchant();
     await charge(m, new Date(Date.now() - 3 * 86400_000), 2_000_000n);
     const lines: string[] = [];
-    const stop = startScheduler({ intervalMs: 50, log: (l) => lines.push(l), pidFile: false });
+    const { enqueueJob } = await import("~/modules/jobs/queue.server");
+    const { startWorker } = await import("~/server/worker");
+    const w = await startWorker({ handle: t.handle, crontab: false, pollInterval: 100, log: (l) => lines.push(l) });
     try {
-      // The payout is committed a moment before the tick logs it: wait for the log line.
-      for (let i = 0; i < 100 && !lines.some((l) => l.includes("created po_")); i++) await new Promise((r) => setTimeout(r, 100));
+      // What the crontab adds every minute, added now.
+      await enqueueJob(t.db, "payouts", {}, { jobKey: "cron:payouts" });
+      for (let i = 0; i < 150 && !lines.some((l) => l.includes("created po_")); i++) await new Promise((r) => setTimeout(r, 100));
     } finally {
-      stop();
+      await w.stop();
     }
     expect((await payoutsOf(m)).length).toBeGreaterThanOrEqual(1);
     expect(lines.some((l) => l.includes("created po_")), lines.join("\n")).toBe(true);

@@ -1,7 +1,7 @@
 import express from "express";
 import type { AddressInfo } from "node:net";
 import { contentSecurityPolicy, foreignOrigin, securityHeaders } from "../../../app/server/security-headers";
-import { clientIp, safeRedirect } from "../../../app/modules/auth/request.server";
+import { clientIp, safeRedirect } from "../../../app/web/request.server";
 import { describeDevice } from "../../../app/lib/user-agent";
 import { matchStep, totpCodeAt, currentStep, newTotpSecret } from "../../../app/modules/auth/totp.server";
 import { passwordProblem } from "../../../app/modules/auth/password.server";

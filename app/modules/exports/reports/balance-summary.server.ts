@@ -17,9 +17,9 @@ import { replicaDb, rows } from "~db/client.server";
 import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, startOfLocalDay, zonedParts } from "~/lib/dates";
 import { BALANCE_CATEGORIES } from "~/modules/ledger/postings";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
-import type { ColumnSpec } from "../definition";
+import type { ComputedColumn } from "../definition";
 import { localDateTimeFormatter } from "../format";
-import { periodLabel, periodText, type Report } from "./report.server";
+import { computedRows, periodLabel, periodText, type ComputedReport } from "./report.server";
 
 export interface BalanceSummaryRow {
   line: string;
@@ -42,7 +42,7 @@ const ACTIVITY: { line: string; category: string | null; description: string }[]
   { line: "payout_failures", category: "payout_failure", description: "Payouts that failed or were returned (money back to the balance)" },
 ];
 
-const columns: ColumnSpec<BalanceSummaryRow>[] = [
+const columns: ComputedColumn<BalanceSummaryRow>[] = [
   { key: "line", kind: "text", doc: "opening_balance, charges, refunds, refund_failures, fees, adjustments, payouts, payout_failures or closing_balance.", value: (r) => r.line },
   { key: "description", kind: "text", doc: "The line in words.", value: (r) => r.description },
   { key: "currency", kind: "text", doc: "ISO 4217 code.", value: (r) => r.currency },
@@ -135,14 +135,13 @@ export async function balanceSummary(
   return out;
 }
 
-export const balanceSummaryReport: Report<BalanceSummaryRow> = {
+export const balanceSummaryReport: ComputedReport<BalanceSummaryRow> = {
   id: "balance-summary",
   title: "Balance summary",
   description: "Opening balance, the period's charges, refunds, fees, payouts and payout failures, and the closing balance.",
   permissions: ["reports:export"],
   columns,
   defaults: ["line", "description", "currency", "count", "amount", "period_start", "period_start_utc", "period_end", "period_end_utc"],
-  currencyOf: (r) => r.currency,
   prepare(scope, params, now) {
     const period = balancePeriod(params, scope.timeZone, now);
     const tz = scope.timeZone;
@@ -154,8 +153,8 @@ export const balanceSummaryReport: Report<BalanceSummaryRow> = {
         const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(distinct currency)::text as n from ledger_transactions where merchant_id = ${scope.merchantId} and currency <> ${scope.currency}`);
         return (Number(r?.n ?? 0) + 1) * (ACTIVITY.length + 2);
       },
-      async *batches() {
-        yield await balanceSummary(scope, period, tz);
+      async *batches(cols) {
+        yield computedRows(await balanceSummary(scope, period, tz), cols, (r) => r.currency);
       },
     };
   },

@@ -18,33 +18,8 @@ import { payouts } from "~db/schema";
 import { isValidLocalDateKey } from "~/lib/dates";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
-import type { ColumnSpec } from "../definition";
-import { asDate, dayRangeLabel, previousDay, yieldToEventLoop, type Report } from "./report.server";
-
-export interface ReconciliationRow {
-  payout_id: string;
-  payout_expected_arrival_date: string;
-  payout_status: string;
-  payout_amount: string;
-  id: string;
-  category: string;
-  currency: string;
-  gross: string;
-  fee: string;
-  net: string;
-  source_type: string;
-  source_id: string;
-  description: string | null;
-  created_at: Date | string;
-  available_on: Date | string;
-  related_payout_id: string | null;
-  card_brand: string | null;
-  card_funding: string | null;
-  card_last4: string | null;
-  customer_reference: string | null;
-  terminal_id: string | null;
-  terminal_name: string | null;
-}
+import { rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
+import { dayRangeLabel, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
 
 /** A charge's description is its payment's (the one typed at the till); other rows keep their own. */
 const DESCRIPTION_SQL = "case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end";
@@ -76,30 +51,30 @@ function itemsFrom(onePayout: boolean) {
   left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id`);
 }
 
-const columns: ColumnSpec<ReconciliationRow>[] = [
-  { key: "payout_id", kind: "text", doc: "The payout this balance transaction was paid out in.", value: (r) => r.payout_id, sql: "po.id" },
-  { key: "payout_expected_arrival_date", kind: "date", doc: "The payout's expected arrival date at the bank.", value: (r) => r.payout_expected_arrival_date, sql: "po.expected_arrival_date" },
-  { key: "balance_transaction_id", kind: "text", doc: "Balance transaction id (txn_…).", value: (r) => r.id, sql: "lt.id" },
-  { key: "created", kind: "local", doc: "When the balance transaction was created, in the report's time zone.", value: (r) => asDate(r.created_at), sql: "lt.created_at" },
-  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", value: (r) => asDate(r.created_at), sql: "lt.created_at" },
-  { key: "available_on", kind: "local", doc: "When its funds became available for payout, in the report's time zone.", value: (r) => asDate(r.available_on), sql: "lt.available_on" },
-  { key: "available_on_utc", kind: "utc", doc: "The same instant in UTC.", value: (r) => asDate(r.available_on), sql: "lt.available_on" },
-  { key: "currency", kind: "text", doc: "ISO 4217 code.", value: (r) => r.currency, sql: "lt.currency" },
-  { key: "gross", kind: "amount", doc: "Gross amount; negative for money going out (refunds).", value: (r) => r.gross, sql: "lt.gross" },
-  { key: "fee", kind: "amount", doc: "Fees paid for it (positive; net = gross - fee).", value: (r) => r.fee, sql: "lt.fee" },
-  { key: "net", kind: "amount", doc: "Its effect on the balance (gross - fee). The nets of one payout sum to the payout amount.", value: (r) => r.net, sql: "lt.net" },
-  { key: "reporting_category", kind: "text", doc: "charge, refund, refund_failure, fee, payout_failure or adjustment.", value: (r) => r.category, sql: "lt.category" },
-  { key: "source_id", kind: "text", doc: "The payment, refund, payout or adjustment it came from.", value: (r) => r.source_id, sql: "lt.source_id" },
-  { key: "source_type", kind: "text", doc: "payment, refund, payout or adjustment.", value: (r) => r.source_type, sql: "lt.source_type" },
-  { key: "description", kind: "text", doc: "Description (for a charge: the payment's description).", value: (r) => r.description, sql: DESCRIPTION_SQL },
-  { key: "customer_reference", kind: "text", doc: "Customer reference of the payment behind it.", value: (r) => r.customer_reference, sql: "p.customer_reference" },
-  { key: "card_brand", kind: "text", doc: "Card brand of the payment behind it (for a refund: the refunded payment).", permission: "cards:view", value: (r) => r.card_brand, sql: "p.card_brand" },
-  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", value: (r) => r.card_funding, sql: "p.card_funding" },
-  { key: "card_last4", kind: "text", doc: "Last 4 digits of that card.", permission: "cards:view", value: (r) => r.card_last4, sql: "p.card_last4" },
-  { key: "terminal", kind: "text", doc: "Terminal of the payment behind it.", value: (r) => r.terminal_name ?? r.terminal_id, sql: "coalesce(t.name, p.terminal_id)" },
-  { key: "related_payout_id", kind: "text", doc: "For payout_failure rows: the payout that failed, whose money this payout sends again.", value: (r) => (r.category === "payout_failure" ? r.related_payout_id : null), sql: "case when lt.category = 'payout_failure' then lt.payout_id end" },
-  { key: "payout_status", kind: "text", doc: "Status of the payout it was paid in.", value: (r) => r.payout_status, sql: "po.status" },
-  { key: "payout_amount", kind: "amount", doc: "Amount of the payout it was paid in.", value: (r) => r.payout_amount, sql: "po.amount" },
+const columns: SqlColumn[] = [
+  { key: "payout_id", kind: "text", doc: "The payout this balance transaction was paid out in.", sql: "po.id" },
+  { key: "payout_expected_arrival_date", kind: "date", doc: "The payout's expected arrival date at the bank.", sql: "po.expected_arrival_date" },
+  { key: "balance_transaction_id", kind: "text", doc: "Balance transaction id (txn_…).", sql: "lt.id" },
+  { key: "created", kind: "local", doc: "When the balance transaction was created, in the report's time zone.", sql: "lt.created_at" },
+  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "lt.created_at" },
+  { key: "available_on", kind: "local", doc: "When its funds became available for payout, in the report's time zone.", sql: "lt.available_on" },
+  { key: "available_on_utc", kind: "utc", doc: "The same instant in UTC.", sql: "lt.available_on" },
+  { key: "currency", kind: "text", doc: "ISO 4217 code.", sql: "lt.currency" },
+  { key: "gross", kind: "amount", total: true, doc: "Gross amount; negative for money going out (refunds).", sql: "lt.gross" },
+  { key: "fee", kind: "amount", total: true, doc: "Fees paid for it (positive; net = gross - fee).", sql: "lt.fee" },
+  { key: "net", kind: "amount", total: true, doc: "Its effect on the balance (gross - fee). The nets of one payout sum to the payout amount.", sql: "lt.net" },
+  { key: "reporting_category", kind: "text", doc: "charge, refund, refund_failure, fee, payout_failure or adjustment.", sql: "lt.category" },
+  { key: "source_id", kind: "text", doc: "The payment, refund, payout or adjustment it came from.", sql: "lt.source_id" },
+  { key: "source_type", kind: "text", doc: "payment, refund, payout or adjustment.", sql: "lt.source_type" },
+  { key: "description", kind: "text", doc: "Description (for a charge: the payment's description).", sql: DESCRIPTION_SQL },
+  { key: "customer_reference", kind: "text", doc: "Customer reference of the payment behind it.", sql: "p.customer_reference" },
+  { key: "card_brand", kind: "text", doc: "Card brand of the payment behind it (for a refund: the refunded payment).", permission: "cards:view", sql: "p.card_brand" },
+  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", sql: "p.card_funding" },
+  { key: "card_last4", kind: "text", doc: "Last 4 digits of that card.", permission: "cards:view", sql: "p.card_last4" },
+  { key: "terminal", kind: "text", doc: "Terminal of the payment behind it.", sql: "coalesce(t.name, p.terminal_id)" },
+  { key: "related_payout_id", kind: "text", doc: "For payout_failure rows: the payout that failed, whose money this payout sends again.", sql: "case when lt.category = 'payout_failure' then lt.payout_id end" },
+  { key: "payout_status", kind: "text", doc: "Status of the payout it was paid in.", sql: "po.status" },
+  { key: "payout_amount", kind: "amount", doc: "Amount of the payout it was paid in.", sql: "po.amount" },
 ];
 
 const day = z.string().refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21");
@@ -114,7 +89,7 @@ function firstValue(params: URLSearchParams, key: string): string | undefined {
   return v[v.length - 1];
 }
 
-export const reconciliationReport: Report<ReconciliationRow> = {
+export const reconciliationReport: SqlReport = {
   id: "payout-reconciliation",
   title: "Payout reconciliation (itemized)",
   description: "Every balance transaction with the payout it was paid in, for one payout or for the payouts arriving in a date range.",
@@ -139,7 +114,6 @@ export const reconciliationReport: Report<ReconciliationRow> = {
     "card_last4",
     "terminal",
   ],
-  currencyOf: (r) => r.currency,
   currencySql: "lt.currency",
   async prepare(scope, params, now) {
     const parsed = selectionSchema.safeParse({
@@ -223,32 +197,32 @@ export const reconciliationReport: Report<ReconciliationRow> = {
        * (two batches in memory at most). The items are a LATERAL subquery per payout,
        * so each batch costs its own rows (index lookups), never a pass over the ledger.
        */
-      async *batches(size) {
-        type Row = ReconciliationRow & { _arrival: string };
+      async *batches(cols, size) {
+        // The chosen columns' raw values (each distinct expression once), evaluated in the
+        // per-payout lateral subquery where every alias of the columns' SQL is in scope.
+        const select: string[] = [];
+        const at = (expr: string) => {
+          const known = select.indexOf(expr);
+          return known >= 0 ? known : select.push(expr) - 1;
+        };
+        const index = cols.map((c) => at(rawValueSql(c.kind, c.sql!)));
+        const currency = at("(lt.currency)::text");
+        const list = sql.raw(select.map((e, i) => `${e} as v${i}`).join(", "));
+        type Row = Record<string, CellValue> & { _payout: string; _arrival: string; _item: string };
         const page = (after: Row | null) =>
           rows<Row>(
             replicaDb(),
-            sql`select po.id as payout_id, po.expected_arrival_date::text as payout_expected_arrival_date,
-                  po.status::text as payout_status, po.amount::text as payout_amount, po.expected_arrival_date::text as _arrival,
-                  x.id, x.category, x.currency, x.gross, x.fee, x.net, x.source_type, x.source_id, x.description,
-                  x.created_at, x.available_on, x.related_payout_id, x.card_brand, x.card_funding, x.card_last4,
-                  x.customer_reference, x.terminal_id, x.terminal_name
+            sql`select x.*
                 from (
-                  select ${payouts.merchantId} as merchant_id, ${payouts.id} as id, ${payouts.expectedArrivalDate} as expected_arrival_date,
-                    ${payouts.status} as status, ${payouts.amount} as amount
+                  select ${payouts}.*
                   from ${payouts}
                   where ${where}
-                    ${after ? sql`and (${payouts.expectedArrivalDate}, ${payouts.id}) >= (${after._arrival}::date, ${after.payout_id})` : sql``}
+                    ${after ? sql`and (${payouts.expectedArrivalDate}, ${payouts.id}) >= (${after._arrival}::date, ${after._payout})` : sql``}
                   order by ${payouts.expectedArrivalDate}, ${payouts.id}
                   limit ${size}
                 ) po
                 cross join lateral (
-                  select lt.id, lt.category::text as category, lt.currency, lt.gross::text as gross, lt.fee::text as fee,
-                    lt.net::text as net, lt.source_type, lt.source_id,
-                    (case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end) as description,
-                    lt.created_at, lt.available_on,
-                    lt.payout_id as related_payout_id, p.card_brand::text as card_brand, p.card_funding::text as card_funding,
-                    p.card_last4, p.customer_reference, p.terminal_id, t.name as terminal_name
+                  select ${list}, po.id as _payout, po.expected_arrival_date::text as _arrival, pi.ledger_transaction_id as _item
                   from payout_items pi
                   join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
                   left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
@@ -256,11 +230,11 @@ export const reconciliationReport: Report<ReconciliationRow> = {
                     and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
                   left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
                   where pi.merchant_id = ${merchantId} and pi.payout_id = po.id and lt.category <> 'payout_paid'
-                    ${after ? sql`and (po.id <> ${after.payout_id} or pi.ledger_transaction_id > ${after.id})` : sql``}
+                    ${after ? sql`and (po.id <> ${after._payout} or pi.ledger_transaction_id > ${after._item})` : sql``}
                   order by pi.ledger_transaction_id
                   limit ${size}
                 ) x
-                order by po.expected_arrival_date, po.id, x.id
+                order by x._arrival, x._payout, x._item
                 limit ${size}`,
           );
         let next: Promise<Row[]> | null = page(null);
@@ -270,7 +244,7 @@ export const reconciliationReport: Report<ReconciliationRow> = {
             // Until a batch comes back empty: a short batch may still leave payouts to read.
             next = batch.length > 0 ? page(batch[batch.length - 1]!) : null;
             await yieldToEventLoop();
-            if (batch.length > 0) yield batch;
+            if (batch.length > 0) yield batch.map((r): RawRow => ({ cells: index.map((i) => r[`v${i}`]), currency: String(r[`v${currency}`] ?? "") }));
           }
         } finally {
           // A cancelled download leaves the read-ahead unused: it must not fail loudly.

@@ -3,12 +3,12 @@
  * read through replicaDb() (the read replica when DATABASE_REPLICA_URL is set); the
  * audit event of a download is written to the primary.
  */
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "~db/client.server";
 import { addLocalDays, localDateKey } from "~/lib/dates";
 import type { Permission } from "~/lib/permissions";
 import { keysetPage, type KeysetSort } from "~/modules/reporting/list-query.server";
-import type { ColumnSpec, ReportId } from "../definition";
+import { rawValueSql, type CellValue, type ColumnSpec, type ComputedColumn, type RawRow, type ReportId, type SqlColumn } from "../definition";
 
 export { ListFilterError } from "~/modules/reporting/list-query.server";
 
@@ -27,7 +27,7 @@ export interface ReportPeriod {
   to: Date | null;
 }
 
-export interface ReportRun<R> {
+export interface ReportRun {
   /** What the file name says about the rows' scope: "from-2025-01-01_before-2025-02-01", "payout-po_…", "all-time". */
   rangeLabel: string;
   /** The same for people: "1 Jan 2025 (included) to 1 Feb 2025 (not included)". */
@@ -35,8 +35,8 @@ export interface ReportRun<R> {
   /** The filter as parsed, for the audit trail. */
   filters: Record<string, unknown>;
   count(): Promise<number>;
-  /** Rows in keyset batches, in the order they are written. */
-  batches(batchSize: number): AsyncGenerator<R[], void, undefined>;
+  /** The chosen columns' raw values, row by row in the order they are written, in keyset batches. */
+  batches(columns: readonly ColumnSpec<never>[], batchSize: number): AsyncGenerator<RawRow[], void, undefined>;
   /**
    * The same rows, in the same order, as one statement (with its ORDER BY) whose select
    * list is `values`: the chosen columns' `sql` (over this statement's table aliases),
@@ -46,20 +46,89 @@ export interface ReportRun<R> {
   copySelect?(values: string[]): SQL;
 }
 
-export interface Report<R> {
+interface ReportBase {
   id: ReportId;
   title: string;
   description: string;
   /** Every permission the report needs. */
   permissions: Permission[];
-  columns: ColumnSpec<R>[];
   /** Default columns, in order. */
   defaults: string[];
-  currencyOf(row: R): string;
-  /** The row's currency as SQL over the COPY statement's aliases (with copySelect). */
-  currencySql?: string;
   /** Parses the URL (throws ListFilterError: 400 with the field) and binds the query. */
-  prepare(scope: ExportScope, params: URLSearchParams, now: Date): ReportRun<R> | Promise<ReportRun<R>>;
+  prepare(scope: ExportScope, params: URLSearchParams, now: Date): ReportRun | Promise<ReportRun>;
+}
+
+/** A report read with SQL: every column is defined by its SQL expression. */
+export interface SqlReport extends ReportBase {
+  columns: SqlColumn[];
+  /** The row's currency as SQL over the statement's aliases; null when the report has no amounts. */
+  currencySql: string | null;
+}
+
+/** A report computed in the domain (a few rows of arithmetic): every column is defined over its computed row. */
+export interface ComputedReport<R> extends ReportBase {
+  columns: ComputedColumn<R>[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Report = SqlReport | ComputedReport<any>;
+
+/** The statement behind a SQL report's rows: tables (with the aliases its columns use), filter and keyset order. */
+export interface SqlSource {
+  from: SQL;
+  where: SQL;
+  sort: KeysetSort;
+}
+
+/**
+ * The chosen columns' raw values as a select list: each distinct expression once
+ * (created and created_utc read the same instant), the row's currency last.
+ */
+function rawSelect(columns: readonly ColumnSpec<never>[], currencySql: string | null): { select: string[]; index: number[]; currency: number } {
+  const select: string[] = [];
+  const at = (expr: string) => {
+    const known = select.indexOf(expr);
+    return known >= 0 ? known : select.push(expr) - 1;
+  };
+  const index = columns.map((c) => {
+    if (c.sql === undefined) throw new Error(`column ${c.key} has no SQL definition`);
+    return at(rawValueSql(c.kind, c.sql));
+  });
+  const currency = currencySql === null ? -1 : at(`(${currencySql})::text`);
+  return { select, index, currency };
+}
+
+/** Raw rows from a SQL report's source, in keyset batches (any database). */
+export async function* sqlBatches(
+  dbx: DbOrTx,
+  source: SqlSource,
+  currencySql: string | null,
+  columns: readonly ColumnSpec<never>[],
+  batchSize: number,
+): AsyncGenerator<RawRow[], void, undefined> {
+  const { select, index, currency } = rawSelect(columns, currencySql);
+  const list = select.length ? select.map((e, i) => `${e} as v${i}`).join(", ") : "null as v0";
+  for await (const batch of keysetBatches<Record<string, CellValue>>(dbx, { ...source, select: sql.raw(list) }, batchSize)) {
+    yield batch.map((r) => ({ cells: index.map((i) => r[`v${i}`]), currency: currency < 0 ? "" : String(r[`v${currency}`] ?? "") }));
+  }
+}
+
+/** The same rows as one ordered statement over `values` (for COPY). */
+export function sqlCopySelect(source: SqlSource, values: string[]): SQL {
+  const dir = source.sort.desc ? sql`desc` : sql`asc`;
+  return sql`select ${sql.raw(values.join(", "))}
+    from ${source.from}
+    where ${source.where}
+    order by ${source.sort.expr} ${dir}, ${source.sort.id} ${dir}`;
+}
+
+/** Computed rows as raw rows of the chosen columns. */
+export function computedRows<R>(rowsOf: readonly R[], columns: readonly ColumnSpec<never>[], currencyOf: (row: R) => string): RawRow[] {
+  const values = columns.map((c) => {
+    if (!c.value) throw new Error(`column ${c.key} has no computed definition`);
+    return c.value as unknown as (row: R) => CellValue;
+  });
+  return rowsOf.map((r) => ({ cells: values.map((v) => v(r)), currency: currencyOf(r) }));
 }
 
 /**

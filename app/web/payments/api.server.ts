@@ -13,7 +13,7 @@ import {
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
 import { issueRefund, getRefund } from "~/modules/refunds/refunds.server";
-import type { Failure } from "./failure";
+import type { Failure } from "../../modules/payments/failure";
 import {
   parseCreatePayment,
   parseCreateRefund,
@@ -29,7 +29,7 @@ import {
   refundsOfPayment,
   voidPayment,
   type Payment,
-} from "./payments.server";
+} from "../../modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 

@@ -14,12 +14,12 @@ import { makeFormatter } from "~/lib/format";
 import { refundsUncapped } from "~/lib/permissions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
-import { checkStepUp, notFound, requireAction, type AppContext } from "~/modules/access/guard.server";
+import { checkStepUp, notFound, requireAction, type AppContext } from "~/web/guard.server";
 import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { getPayment, refundableOf, type Payment } from "~/modules/payments/payments.server";
-import { issueRefund, NOTE_MAX, REFUND_REASONS, type RefundFailure } from "./refunds.server";
+import { issueRefund, NOTE_MAX, REFUND_REASONS, type RefundFailure } from "../../modules/refunds/refunds.server";
 
 export type RefundFormField = "amount" | "reason" | "note" | "form";
 

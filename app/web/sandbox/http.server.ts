@@ -10,9 +10,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { apiError, apiJson, readJsonBody } from "~/modules/payments/api.server";
-import { parseMinorAmount, zodProblem } from "~/modules/payments/api-input";
-import { TEST_CARDS } from "../test-cards";
+import { apiError, apiJson, readJsonBody } from "~/web/payments/api.server";
+import { parseMinorAmount, zodProblem } from "~/web/payments/api-input";
+import { TEST_CARDS } from "../../modules/processors/test-cards";
 import {
   NO_RESPONSE,
   sandboxAuthorize,
@@ -23,7 +23,7 @@ import {
   sandboxSettlementReport,
   sandboxTokenize,
   sandboxVoid,
-} from "./sandbox.server";
+} from "../../modules/processors/sandbox/sandbox.server";
 
 let secret: string | undefined;
 

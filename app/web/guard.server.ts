@@ -19,7 +19,7 @@ import {
   type SessionRow,
 } from "~/modules/auth/session.server";
 import { consumeTotp } from "~/modules/auth/totp.server";
-import { readForm } from "~/modules/auth/request.server";
+import { readForm } from "~/web/request.server";
 import { publicPreferences, resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { requestScope } from "~/server/request-scope";
 

@@ -1,0 +1,187 @@
+/**
+ * The background workers: graphile-worker (jobs in the same PostgreSQL database,
+ * LISTEN/NOTIFY, retries with exponential backoff, job keys, crontab) running the
+ * tasks of app/modules/jobs/queue.server.ts.
+ *
+ * - `npm start` runs them inside the web server (one set per server; SCHEDULER=0 on a
+ *   web server leaves them to a separate fleet), `npm run worker` runs them alone.
+ * - On the embedded database (PGlite) graphile-worker connects through PGlite's socket
+ *   server (db/pglite-socket.server.ts): the same code path as on a real server.
+ * - Crash recovery: every worker beats in job_workers; a sweep in every process unlocks
+ *   the jobs of workers whose beat stopped (killed, crashed), so another worker runs
+ *   them within about a minute instead of graphile-worker's default four hours.
+ */
+import os from "node:os";
+import { sql } from "drizzle-orm";
+import type { Runner, Task, TaskList } from "graphile-worker";
+import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
+import type { TaskName } from "../modules/jobs/queue.server";
+import { runPayoutEngine } from "../modules/settlements/engine.server";
+import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
+import { reconcilePending } from "./jobs/reconcile-pending";
+import { formatJobsReport, type JobsReport } from "./scheduler";
+
+export interface WorkerOptions {
+  /** Jobs run at once in this process (default JOBS_CONCURRENCY or 4). */
+  concurrency?: number;
+  /** How often idle workers look for jobs without a notification (ms). */
+  pollInterval?: number;
+  /** false: no recurring jobs (tests that enqueue their own). */
+  crontab?: boolean;
+  /** Liveness: beat every heartbeatMs; a worker silent for deadAfterMs is dead. */
+  heartbeatMs?: number;
+  deadAfterMs?: number;
+  /** More tasks (tests). */
+  extraTasks?: TaskList;
+  log?: (line: string) => void;
+  handle?: DbHandle;
+}
+
+export interface WorkerHandle {
+  runner: Runner;
+  /** The ids graphile-worker writes in jobs.locked_by for this process's worker pool. */
+  workerIds(): string[];
+  stop(): Promise<void>;
+}
+
+let holidaysLoaded: Promise<void> | undefined;
+function holidays(): Promise<void> {
+  holidaysLoaded ??= ensureHolidayCalendars().catch((e) => {
+    holidaysLoaded = undefined;
+    throw e;
+  });
+  return holidaysLoaded;
+}
+
+/** The tasks: each is idempotent (it may run again after a crash before it was marked done). */
+export function taskList(log: (line: string) => void): Record<TaskName, Task> & TaskList {
+  const notYet: Task = async () => {};
+  return {
+    payouts: async () => {
+      await holidays();
+      const report: JobsReport = {
+        now: new Date(),
+        payouts: await runPayoutEngine({ now: new Date(), incremental: true }),
+        reconcile: null,
+        errors: [],
+      };
+      for (const r of report.payouts.runs) if (r.error) report.errors.push(`payouts of ${r.name} (${r.currency}): ${r.error}`);
+      for (const line of formatJobsReport(report, { quiet: true })) log(line);
+      // One merchant's failure is reported and retried next minute; it does not fail the others.
+    },
+    reconcile_pending: async () => {
+      const summary = await reconcilePending({ now: new Date() });
+      if (Object.entries(summary).some(([k, v]) => k !== "checked" && v > 0)) {
+        log(`reconcile pending payments: ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+      }
+    },
+    dispatch_events: notYet,
+    deliver_webhook: notYet,
+    send_mail: notYet,
+    notifications_hourly: notYet,
+    daily_summary: notYet,
+    scheduled_report: notYet,
+  };
+}
+
+/** Recurring jobs; the job key makes a slow run and the next minute's one job, not two. */
+export const CRONTAB = [
+  "* * * * * payouts ?jobKey=cron:payouts&jobKeyMode=preserve_run_at&max=3",
+  "* * * * * reconcile_pending ?jobKey=cron:reconcile_pending&jobKeyMode=preserve_run_at&max=3",
+].join("\n");
+
+export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {
+  const { run } = await import("graphile-worker");
+  const handle = opts.handle ?? dbHandle();
+  const log = opts.log ?? ((line: string) => console.log(`[jobs] ${line}`));
+  let connectionString: string;
+  let stopSocket: (() => Promise<void>) | undefined;
+  if (handle.driver === "postgres") {
+    connectionString = handle.url ?? process.env.DATABASE_URL!;
+  } else {
+    const { servePgliteSocket } = await import("../../db/pglite-socket.server");
+    const socket = await servePgliteSocket(handle.pglite!);
+    connectionString = socket.connectionString;
+    stopSocket = socket.stop;
+  }
+  const concurrency = opts.concurrency ?? Number(process.env.JOBS_CONCURRENCY ?? 4);
+  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  const deadAfterMs = opts.deadAfterMs ?? 60_000;
+  const ids = new Set<string>();
+  const { EventEmitter } = await import("node:events");
+  const events = new EventEmitter();
+  // graphile-worker locks a job with its worker POOL's id (jobs.locked_by): that is what beats.
+  events.on("pool:create", ({ workerPool }: { workerPool: { id: string } }) => {
+    ids.add(workerPool.id);
+    void beat([workerPool.id]);
+  });
+
+  const dbx = handle.db;
+  async function beat(list: string[]) {
+    try {
+      for (const id of list) {
+        await dbx.execute(sql`insert into job_workers (worker_id, host, pid) values (${id}, ${os.hostname()}, ${process.pid})
+          on conflict (worker_id) do update set heartbeat_at = now()`);
+      }
+    } catch (e) {
+      console.error("[jobs] heartbeat failed:", e instanceof Error ? e.message : e);
+    }
+  }
+  async function sweep() {
+    try {
+      const dead = await rows<{ worker_id: string }>(
+        dbx,
+        sql`delete from job_workers where heartbeat_at < now() - make_interval(secs => ${deadAfterMs / 1000}) returning worker_id`,
+      );
+      if (dead.length > 0) {
+        const list = dead.map((d) => d.worker_id);
+        await dbx.execute(sql`select graphile_worker.force_unlock_workers(string_to_array(${list.join(",")}, ','))`);
+        log(`unlocked the jobs of ${list.length} stopped worker(s): ${list.join(", ")}`);
+      }
+    } catch (e) {
+      console.error("[jobs] sweep failed:", e instanceof Error ? e.message : e);
+    }
+  }
+
+  const runner = await run({
+    connectionString,
+    concurrency,
+    // PGlite is one session: named prepared statements would collide between connections.
+    noPreparedStatements: handle.driver === "pglite",
+    // On PGlite a socket client does not hear NOTIFY while idle: poll more often (cheap, in-process).
+    pollInterval: opts.pollInterval ?? (handle.driver === "pglite" ? 500 : 2000),
+    maxPoolSize: Math.max(4, concurrency + 2),
+    noHandleSignals: true,
+    logger: await quietJobLogger(),
+    events: events as never,
+    taskList: { ...taskList(log), ...(opts.extraTasks ?? {}) },
+    crontab: opts.crontab === false ? "" : CRONTAB,
+  });
+  const timer = setInterval(() => {
+    void beat([...ids]).then(sweep);
+  }, heartbeatMs);
+  timer.unref();
+  void sweep();
+
+  let stopped = false;
+  return {
+    runner,
+    workerIds: () => [...ids],
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      const mine = [...ids];
+      await runner.stop();
+      if (mine.length > 0) {
+        await dbx.execute(sql`delete from job_workers where worker_id = any(string_to_array(${mine.join(",")}, ','))`).catch(() => {});
+      }
+      await stopSocket?.();
+    },
+  };
+}
+
+/** For the web server: the worker as an optional part (SCHEDULER=0 leaves it out). */
+export function workersEnabled(): boolean {
+  return process.env.SCHEDULER !== "0";
+}
