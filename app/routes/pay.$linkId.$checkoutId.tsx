@@ -9,6 +9,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
+import { readForm } from "~/web/request.server";
 import { clientIp } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import {
@@ -110,7 +111,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { prefs } = payPreferences(request, found.pl.merchant);
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   if (intent === "pay" || intent === "resume") {
     const token = intent === "resume" ? found.payment?.cardToken ?? "" : String(form.get("token") ?? "");

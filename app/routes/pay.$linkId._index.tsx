@@ -10,6 +10,7 @@ import { translate } from "~/lib/i18n/translate";
 import { formatMoney, isCurrencyCode, parseAmount } from "~/lib/money";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import payStyles from "~/styles/pay.css";
+import { readForm } from "~/web/request.server";
 import { clientIp } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { linkClosedReason, resolvePublicLink, startCheckout } from "~/modules/payment-links/checkout.server";
@@ -56,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { prefs } = payPreferences(request, pl.merchant);
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
-  const form = await request.formData();
+  const form = await readForm(request);
   const text = (k: string, max = 600) => {
     const v = form.get(k);
     return typeof v === "string" ? v.slice(0, max) : "";

@@ -8,6 +8,7 @@ import { anonymousPreferences } from "~/lib/i18n/preferences";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
+import { readForm } from "~/web/request.server";
 import {
   sandboxAuthenticationView,
   sandboxCancelAuthentication,
@@ -55,7 +56,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.authorizationId ?? "";
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   const lang = new URL(request.url).searchParams.get("lang") ?? "fa";
   const self = `/sandbox/v1/authentication/${id}?lang=${encodeURIComponent(lang)}`;

@@ -136,7 +136,7 @@ async function countDecline(merchantId: string, ip: string | null, linkId: strin
     db(),
     sql`select count(*)::int as n from checkouts c join payments p on p.merchant_id = c.merchant_id and p.id = c.payment_id
          where c.merchant_id = ${merchantId} and c.client_ip = ${ip} and p.status in ('declined', 'failed')
-           and p.created_at >= ${new Date(now.getTime() - HOUR)}`,
+           and p.created_at >= ${new Date(now.getTime() - HOUR).toISOString()}::timestamptz`,
   );
   const declines = r?.n ?? 0;
   if (declines <= checkoutConfig.declinesPerIpPerHour) return;
@@ -211,7 +211,7 @@ export async function startCheckout(
   const [recent] = await sqlRows<{ n: number }>(
     db(),
     sql`select count(*)::int as n from checkouts where merchant_id = ${merchant.id} and link_id = ${link.id}
-          and client_ip is not distinct from ${ctx.ip} and created_at >= ${new Date(now.getTime() - HOUR)}`,
+          and client_ip is not distinct from ${ctx.ip} and created_at >= ${new Date(now.getTime() - HOUR).toISOString()}::timestamptz`,
   );
   if ((recent?.n ?? 0) >= checkoutConfig.checkoutsPerIpPerLinkPerHour) {
     return refuse(429, "too_many_attempts", "form", "Too many attempts on this link from this connection; try again in an hour.");
@@ -334,7 +334,7 @@ export async function payCheckout(
     const [load] = await sqlRows<{ n: number }>(
       db(),
       sql`select count(*)::int as n from payments where merchant_id = ${pl.merchant.id} and payment_link_id = ${linkId}
-            and created_at >= ${new Date(now.getTime() - HOUR)}`,
+            and created_at >= ${new Date(now.getTime() - HOUR).toISOString()}::timestamptz`,
     );
     if ((load?.n ?? 0) >= checkoutConfig.attemptsPerLinkPerHour) {
       return refuse(429, "link_busy", "form", "This link has taken too many attempts in the last hour; try again later.");
@@ -362,7 +362,7 @@ export async function payCheckout(
       customerReference: checkout.customerName ?? checkout.customerPhone ?? checkout.customerEmail ?? null,
       capture: true,
       channel: "ecommerce",
-      authentication: { returnUrl: `/pay/${linkId}/${checkoutId}/return`, merchantName: pl.merchant.name, locale: checkout.locale },
+      authentication: { returnUrl: `/pay/${linkId}/${checkoutId}`, merchantName: pl.merchant.name, locale: checkout.locale },
     },
     { terminalId: pl.link.terminalId, idempotencyKey: `checkout:${checkoutId}`, paymentLinkId: linkId, now },
   );

@@ -266,7 +266,7 @@ export async function recentBlocks(scope: { merchantId: string }, now: Date = ne
   return db()
     .select()
     .from(checkoutBlocks)
-    .where(and(eq(checkoutBlocks.merchantId, scope.merchantId), sql`${checkoutBlocks.blockedUntil} > ${new Date(now.getTime() - 7 * 86_400_000)}`))
+    .where(and(eq(checkoutBlocks.merchantId, scope.merchantId), sql`${checkoutBlocks.blockedUntil} > ${new Date(now.getTime() - 7 * 86_400_000).toISOString()}::timestamptz`))
     .orderBy(desc(checkoutBlocks.blockedAt))
     .limit(50);
 }

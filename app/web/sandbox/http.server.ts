@@ -166,7 +166,8 @@ export function sandboxTokenizeHttp(request: Request): Promise<Response> {
 export function sandboxTokenFormHttp(request: Request): Promise<Response> {
   return guard(async () => {
     if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
-    const form = await request.formData();
+    const form = await request.formData().catch(() => null);
+    if (!form) return apiError(415, "invalid_request_error", "unsupported_media_type", "Send the card form as application/x-www-form-urlencoded.", "Content-Type");
     const field = (k: string) => {
       const v = form.get(k);
       return typeof v === "string" ? v.slice(0, 60) : "";

@@ -432,7 +432,7 @@ export interface AuthenticationView {
 }
 
 async function authRowById(id: string, now: Date): Promise<AuthRow | undefined> {
-  if (!/^sbx_auth_[A-Za-z0-9]{1,64}$/.test(id)) return undefined;
+  if (!/^auth_[A-Za-z0-9]{1,64}$/.test(id)) return undefined;
   const [a] = await db().select().from(sandboxAuthorizations).where(eq(sandboxAuthorizations.id, id));
   return a ? expireAuthentication(a, now) : undefined;
 }
