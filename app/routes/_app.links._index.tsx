@@ -10,7 +10,8 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
-import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX, listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
+import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX } from "~/lib/payment-links";
+import { listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
 import { createLinkFromForm } from "~/web/payment-links/console.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];

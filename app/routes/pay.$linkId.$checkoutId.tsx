@@ -214,7 +214,7 @@ function CardForm({ d, serverError }: { d: ReturnType<typeof useLoaderData<typeo
         />
         {info.brand !== "unknown" ? <p className="hint">{t(`cardBrand.${info.brand}` as MessageKey)}</p> : null}
       </div>
-      <div className="form-row pay-row">
+      <div className="pay-row">
         <div className="field">
           <label htmlFor="card-exp">{t("card.expiry")}</label>
           <input id="card-exp" ref={expRef} name={hydrated ? undefined : "exp"} inputMode="numeric" autoComplete="cc-exp" dir="ltr" required maxLength={7} placeholder={t("vt.expiryPlaceholder")} />

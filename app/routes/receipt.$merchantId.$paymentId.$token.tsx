@@ -5,9 +5,6 @@ import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
-import { db } from "~db/client.server";
-import { merchants } from "~db/schema";
-import { eq } from "drizzle-orm";
 import { receiptByToken } from "~/modules/payment-links/checkout.server";
 import { payPreferences } from "~/web/payment-links/public.server";
 
@@ -19,11 +16,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const receipt = await receiptByToken(params.merchantId ?? "", params.paymentId ?? "", params.token ?? "");
-  if (!receipt) throw new Response("Not found", { status: 404 });
-  const [m] = await db().select().from(merchants).where(eq(merchants.id, params.merchantId ?? ""));
-  const { prefs, headers } = payPreferences(request, { currency: m!.currency, timeZone: m!.timeZone, defaultLocale: m!.defaultLocale });
-  return json({ prefs, receipt, path: new URL(request.url).pathname }, { headers });
+  const found = await receiptByToken(params.merchantId ?? "", params.paymentId ?? "", params.token ?? "");
+  if (!found) throw new Response("Not found", { status: 404 });
+  const { prefs, headers } = payPreferences(request, found.merchant);
+  return json({ prefs, receipt: found.receipt, path: new URL(request.url).pathname }, { headers });
 }
 
 export default function PublicReceipt() {

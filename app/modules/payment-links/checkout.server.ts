@@ -499,7 +499,11 @@ export function receiptOf(p: Payment, merchant: Pick<PublicMerchant, "name" | "t
 }
 
 /** A receipt link support sent: the payment, if the link's token is this merchant's. */
-export async function receiptByToken(merchantId: string, paymentId: string, token: string): Promise<PublicReceipt | null> {
+export async function receiptByToken(
+  merchantId: string,
+  paymentId: string,
+  token: string,
+): Promise<{ receipt: PublicReceipt; merchant: Pick<PublicMerchant, "currency" | "timeZone" | "defaultLocale"> } | null> {
   if (!/^mer_[A-Za-z0-9_]{1,60}$/.test(merchantId) || !/^pay_[a-z0-9]{1,40}$/.test(paymentId)) return null;
   const [m] = await db().select().from(merchants).where(eq(merchants.id, merchantId));
   if (!m) return null;
@@ -507,7 +511,7 @@ export async function receiptByToken(merchantId: string, paymentId: string, toke
   const given = Buffer.from(String(token));
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
   const p = await getPayment({ merchantId }, paymentId);
-  return p ? receiptOf(p, m) : null;
+  return p ? { receipt: receiptOf(p, m), merchant: { currency: m.currency, timeZone: m.timeZone, defaultLocale: m.defaultLocale } } : null;
 }
 
 /** The checkout behind a payment (customer details the link asked for), for the console's payment page. */

@@ -16,10 +16,9 @@ import { failure, moneyText, type Result } from "~/modules/payments/failure";
 
 export type PaymentLink = typeof paymentLinks.$inferSelect;
 
-export const CUSTOMER_FIELDS = ["name", "phone", "email", "note"] as const;
-export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
-export const LINK_DESCRIPTION_MAX = 200;
-export const REDIRECT_URL_MAX = 500;
+import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX, REDIRECT_URL_MAX, type CustomerField } from "~/lib/payment-links";
+
+export { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX, REDIRECT_URL_MAX, type CustomerField };
 
 /** What a link is today, as the list and the public page say it. */
 export type LinkState = "active" | "expired" | "used" | "deactivated";
