@@ -34,6 +34,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/terminals", label: "nav.terminals", permission: "terminals:manage" },
   { to: "/staff", label: "nav.staff", permission: "staff:manage" },
   { to: "/reports", label: "nav.reports", permission: "reports:export" },
+  { to: "/statements", label: "nav.statements", permission: "reports:export" },
   { to: "/audit", label: "nav.audit", permission: "audit:view" },
   { to: "/settings", label: "nav.settings", permission: "settings:manage" },
 ];

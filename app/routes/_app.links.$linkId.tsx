@@ -1,3 +1,4 @@
+import { clientOf } from "~/web/request.server";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
@@ -11,7 +12,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
-import { publicOrigin } from "~/modules/mail/mailer.server";
+import { publicOrigin } from "~/web/request.server";
 import { checkoutSecret } from "~/modules/payment-links/checkout.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
 
@@ -60,7 +61,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = await requireAction(request, "links:manage");
-  const r = await deactivatePaymentLink(ctx.scope, { ctx, request }, params.linkId ?? "");
+  const r = await deactivatePaymentLink(ctx.scope, { ctx, client: clientOf(request) }, params.linkId ?? "");
   if (!r.ok) return notFound(ctx, request, { type: "payment_link", id: params.linkId ?? "" });
   return redirect(`/links/${r.link.id}`, 303);
 }

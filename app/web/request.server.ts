@@ -4,7 +4,14 @@
  * is told to trust one), so a client cannot pick its own IP to dodge the login limit.
  * Without the server (tests, other adapters) the first X-Forwarded-For hop is used.
  */
+import type { Client } from "~/lib/vocabulary";
+
 export const CLIENT_IP_HEADER = "x-mc-client-ip";
+
+/** What the domain may know about where a request came from (audit, sessions, throttles, links in mail). */
+export function clientOf(request: Request): Client {
+  return { ip: clientIp(request), userAgent: userAgent(request), origin: publicOrigin(request) };
+}
 
 export function clientIp(request: Request): string | null {
   const direct = request.headers.get(CLIENT_IP_HEADER);
@@ -26,11 +33,30 @@ export function isHttps(request: Request): boolean {
   return (request.headers.get("x-forwarded-proto") ?? "").split(",")[0]?.trim() === "https";
 }
 
-/** A redirect target we are willing to follow: a local path, never another host. */
+const REDIRECT_BASE = new URL("http://console.invalid");
+
+/**
+ * A redirect target we are willing to follow: what the WHATWG URL parser (the one every
+ * browser uses) resolves against our own origin to our own origin and a path. Anything
+ * else is `fallback`. Control characters are refused outright: browsers strip TAB and
+ * newlines, so "/\t/evil.example" would reach them as "//evil.example". The answer is
+ * the parser's own normalised path, query and fragment, so what we send in Location is
+ * what the browser will follow.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  if (/[\r\n]/.test(to)) return fallback;
-  return to;
+  if (typeof to !== "string" || !to.startsWith("/") || to.length > 2048) return fallback;
+  if (/[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  let u: URL;
+  try {
+    u = new URL(to, REDIRECT_BASE);
+  } catch {
+    return fallback;
+  }
+  if (u.origin !== REDIRECT_BASE.origin || u.username || u.password) return fallback;
+  const out = u.pathname + u.search + u.hash;
+  // "/.//evil.example" normalises to the path "//evil.example": a scheme-relative URL in Location.
+  if (!out.startsWith("/") || out.startsWith("//")) return fallback;
+  return out;
 }
 
 /** The posted form, or an empty one when the body is missing or not a form (never a 500). */
@@ -40,4 +66,13 @@ export async function readForm(request: Request): Promise<FormData> {
   } catch {
     return new FormData();
   }
+}
+
+/** Where links in mail point: the configured public URL, else the request's own origin. */
+export function publicOrigin(request: Request): string {
+  const configured = process.env.PUBLIC_URL;
+  if (configured) return configured.replace(/\/+$/, "");
+  const url = new URL(request.url);
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  return `${proto ?? url.protocol.replace(":", "")}://${url.host}`;
 }

@@ -7,3 +7,4 @@ export * from "./ledger";
 export * from "./ops";
 export * from "./sandbox";
 export * from "./links";
+export * from "./accounting";

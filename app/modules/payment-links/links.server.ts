@@ -11,7 +11,8 @@ import { db, rows as sqlRows, type DbOrTx, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
+import type { Client } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
 
 export type PaymentLink = typeof paymentLinks.$inferSelect;
@@ -35,7 +36,7 @@ export interface CreateLinkInput {
 }
 
 /** Who created it: a signed-in member (console) or a terminal's API key. */
-export type LinkActor = { ctx: AppContext; request?: Request } | { terminalId: string; request?: Request };
+export type LinkActor = { ctx: AppContext; client?: Client } | { terminalId: string; client?: Client };
 
 /** A link id: short enough to read aloud and type from a printed QR caption, random enough not to guess. */
 function newLinkId(): string {
@@ -161,7 +162,7 @@ export async function createPaymentLink(
         expiresAt: input.expiresAt,
         ...("terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {}),
       },
-      request: actor.request,
+      client: actor.client,
     });
     return row!;
   });
@@ -253,7 +254,7 @@ export async function deactivatePaymentLink(
       targetType: "payment_link",
       targetId: id,
       details: "terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {},
-      request: actor.request,
+      client: actor.client,
     });
   });
   const link = (await getPaymentLink(scope, id, now))!;

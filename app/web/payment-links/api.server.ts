@@ -4,7 +4,8 @@
  * announced (as Iranian gateways' "verify" step). Terminal-key authentication,
  * Idempotency-Key on POSTs and the API's error shape, as every /api/v1 endpoint.
  */
-import { publicOrigin } from "~/modules/mail/mailer.server";
+import { clientOf } from "~/web/request.server";
+import { publicOrigin } from "~/web/request.server";
 import {
   apiError,
   apiJson,
@@ -82,7 +83,7 @@ export function apiCreateLink(request: Request): Promise<Response> {
     return idempotentPost(request, auth.principal, key.key, v, async () => {
       const r = await createPaymentLink(
         auth.principal.scope,
-        { terminalId: auth.principal.terminalId, request },
+        { terminalId: auth.principal.terminalId, client: clientOf(request) },
         {
           amount: amount.value,
           minAmount: min.value,
@@ -143,7 +144,7 @@ export function apiDeactivateLink(request: Request, id: string | undefined): Pro
     }
     const origin = publicOrigin(request);
     return idempotentPost(request, auth.principal, key.key, { id, op: "deactivate" }, async () => {
-      const r = await deactivatePaymentLink(auth.principal.scope, { terminalId: auth.principal.terminalId, request }, id ?? "");
+      const r = await deactivatePaymentLink(auth.principal.scope, { terminalId: auth.principal.terminalId, client: clientOf(request) }, id ?? "");
       if (!r.ok) return { status: r.error.status, body: failureBody(r.error), store: false };
       return { status: 200, body: serializeLink(r.link, origin) };
     });

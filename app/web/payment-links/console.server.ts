@@ -2,6 +2,7 @@
  * The console's payment-link form: reads it, says every refusal in the reader's
  * language by field, and calls the one domain function the API also calls.
  */
+import { clientOf } from "~/web/request.server";
 import { isValidLocalDateKey, parseLocalDateKey, addLocalDays } from "~/lib/dates";
 import { normalizeDayInput } from "~/lib/day-input";
 import { makeFormatter } from "~/lib/format";
@@ -66,7 +67,7 @@ export async function createLinkFromForm(ctx: AppContext, form: FormData, reques
     else errors.expiresAt = t("links.error.expiresFormat");
   }
   if (Object.keys(errors).length) return { ok: false, status: 400, errors, values };
-  const r = await createPaymentLink(ctx.scope, { ctx, request }, input, now);
+  const r = await createPaymentLink(ctx.scope, { ctx, client: clientOf(request) }, input, now);
   if (r.ok) return { ok: true, link: r.link };
   const field = (r.error.param ?? "form") as LinkFormField;
   const message = localizedLinkError(t, r.error.code) ?? r.error.message;

@@ -1,6 +1,6 @@
 /** The QR code of a payment link's public URL, as SVG (print) or PNG (chat apps, Instagram stories). */
 import QRCode from "qrcode";
-import { publicOrigin } from "~/modules/mail/mailer.server";
+import { publicOrigin } from "~/web/request.server";
 import { resolvePublicLink } from "~/modules/payment-links/checkout.server";
 
 export async function linkQr(request: Request, linkId: string | undefined, type: "svg" | "png"): Promise<Response> {

@@ -16,7 +16,7 @@ import {
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
 import { issueRefund, getRefund, findRefundByIdempotencyKey } from "~/modules/refunds/refunds.server";
-import type { Failure } from "../../modules/payments/failure";
+import type { Failure } from "~/modules/payments/failure";
 import {
   parseCreatePayment,
   parseCreateRefund,
@@ -33,11 +33,11 @@ import {
   refundsOfPayment,
   voidPayment,
   type Payment,
-} from "../../modules/payments/payments.server";
+} from "~/modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
-import { settlePayment } from "~/server/jobs/reconcile-pending";
+import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 export { MAX_BODY_BYTES };
 
@@ -92,7 +92,7 @@ export function methodNotAllowed(allow: string[]): Response {
 }
 
 export async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
-  const auth = await authenticateApiKey(request);
+  const auth = await authenticateApiKey(request.headers.get("authorization"));
   if (auth.ok) return auth;
   return {
     ok: false,
@@ -155,6 +155,19 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
 export function idempotencyKeyOf(request: Request): { ok: true; key: string | null } | { ok: false; response: Response } {
   const key = request.headers.get("idempotency-key");
   if (key === null) return { ok: true, key: null };
+  if (key.trim() === "") {
+    // An empty header is a client bug (an unset variable), never "no key": refused, not ignored.
+    return {
+      ok: false,
+      response: apiError(
+        400,
+        "invalid_request_error",
+        "idempotency_key_invalid",
+        "Idempotency-Key is empty: send a unique value for this request (a UUID is typical), or leave the header out.",
+        "Idempotency-Key",
+      ),
+    };
+  }
   if (!validKey(key)) {
     return {
       ok: false,
@@ -295,6 +308,11 @@ export function apiCreatePayment(request: Request): Promise<Response> {
         {
           terminalId: auth.principal.terminalId,
           idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+          // Read with the key, in this request: an active merchant and terminal.
+          preloaded: {
+            merchant: auth.principal.merchant,
+            terminal: { id: auth.principal.terminalId, name: auth.principal.terminalName, status: "active" },
+          },
         },
       );
       if (!r.ok) {

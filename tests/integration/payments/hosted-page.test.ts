@@ -10,7 +10,7 @@ import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { configureSandbox } from "~/modules/processors/sandbox/sandbox.server";
 import { checkoutSecret, configureCheckout, verifyRedirectSignature } from "~/modules/payment-links/checkout.server";
 import { createPaymentLink } from "~/modules/payment-links/links.server";
-import { reconcilePending } from "~/server/jobs/reconcile-pending";
+import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
 
