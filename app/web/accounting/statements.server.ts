@@ -26,6 +26,7 @@ import { contentDisposition, slugForFileName } from "~/modules/exports/format";
 import { XLSX_CONTENT_TYPE, XlsxReportWriter } from "~/modules/exports/xlsx.server";
 import { resolvePreferences } from "~/modules/i18n/preferences.server";
 import { requireAction, requireContext, type AppContext } from "~/web/guard.server";
+import { clientOf } from "~/web/request.server";
 
 /** "Aban 1405" / "آبان ۱۴۰۵" / "November 2026" in the reader's language. */
 export function monthLabel(ref: MonthRef, locale: string): string {
@@ -83,7 +84,7 @@ export async function statementsAction(request: Request, now = new Date()) {
     const calendar = form.get("calendar");
     if (calendar !== "jalali" && calendar !== "gregorian") return json({ ok: false as const, field: "calendar", message: 'Choose "jalali" or "gregorian".' }, { status: 400 });
     await setBooksCalendar(ctx.scope, calendar);
-    await audit(db(), { actor: ctx, action: "settings.books_calendar", outcome: "success", targetType: "merchant", targetId: ctx.scope.merchantId, details: { calendar }, request });
+    await audit(db(), { actor: ctx, action: "settings.books_calendar", outcome: "success", targetType: "merchant", targetId: ctx.scope.merchantId, details: { calendar }, client: clientOf(request) });
     return json({ ok: true as const, issued: null });
   }
   if (intent !== "issue") return json({ ok: false as const, field: "intent", message: 'Send intent "issue" or "calendar".' }, { status: 400 });
@@ -101,7 +102,7 @@ export async function statementsAction(request: Request, now = new Date()) {
         targetType: "fee_statement",
         targetId: s.id,
         details: { number: s.number, month: monthKey(ref), calendar: ref.calendar, currency: s.currency, fees: s.feeTotal, vat: s.vatTotal, total: s.total, lines: s.lineCount },
-        request,
+        client: clientOf(request),
       });
     }
   }
@@ -163,7 +164,7 @@ export async function statementLinesFile(request: Request, id: string, file: str
   }));
   const persian = resolvePreferences(ctx).locale.startsWith("fa");
   const name = `fee-statement-${s.number}_${slugForFileName(ctx.merchant.name, ctx.scope.merchantId)}_${s.calendar}-${s.year}-${String(s.month).padStart(2, "0")}.${format}`;
-  await audit(db(), { actor: ctx, action: "export.download", outcome: "success", targetType: "fee_statement", targetId: s.id, details: { report: "fee-statement-lines", format, rows: raw.length }, request });
+  await audit(db(), { actor: ctx, action: "export.download", outcome: "success", targetType: "fee_statement", targetId: s.id, details: { report: "fee-statement-lines", format, rows: raw.length }, client: clientOf(request) });
   if (format === "csv") {
     const writer = csvWriter(LINE_COLUMNS.map((c) => csvKind(c.kind)));
     const render = rowRenderer(LINE_COLUMNS.map((c) => c.kind), opts);
