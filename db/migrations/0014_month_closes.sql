@@ -14,7 +14,8 @@ CREATE TABLE "month_closes" (
 );
 --> statement-breakpoint
 ALTER TABLE "month_closes" ADD CONSTRAINT "month_closes_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE UNIQUE INDEX "month_closes_month" ON "month_closes" USING btree ("merchant_id","calendar","year","month");--> statement-breakpoint
+CREATE UNIQUE INDEX "month_closes_month" ON "month_closes" USING btree ("merchant_id","calendar","year","month");
+--> statement-breakpoint
 CREATE TRIGGER month_closes_immutable BEFORE UPDATE OR DELETE ON month_closes
   FOR EACH ROW EXECUTE FUNCTION refuse_mutation();
 --> statement-breakpoint
