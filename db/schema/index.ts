@@ -6,3 +6,4 @@ export * from "./payments";
 export * from "./ledger";
 export * from "./ops";
 export * from "./sandbox";
+export * from "./events";

@@ -8,6 +8,8 @@
  * twice, never lose it, and never post its money twice: the ledger posting and the
  * rollup are written in the same transaction as the status change.
  */
+import { recordEvent } from "~/modules/events/events.server";
+import { serializePayment } from "~/modules/events/objects";
 import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
@@ -187,6 +189,7 @@ export async function applyAuthorizationOutcome(
         );
         // Captures count on the local day of capture, the same instant as the ledger charge.
         await applyRollup(tx, captureDelta(rollupKeyOf(p, merchant.timeZone, now), p.amount, fee));
+        if (updated) await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(updated));
         return updated;
       }
       case "authorized": {
@@ -195,6 +198,7 @@ export async function applyAuthorizationOutcome(
           .set({ status: "authorized", providerReference: outcome.providerReference, authorizedAt: now, updatedAt: now })
           .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
           .returning();
+        if (updated) await recordEvent(tx, p.merchantId, "payment.authorized", serializePayment(updated));
         return updated;
       }
       case "voided": {
@@ -203,6 +207,7 @@ export async function applyAuthorizationOutcome(
           .set({ status: "voided", providerReference: outcome.providerReference, voidedAt: now, updatedAt: now })
           .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
           .returning();
+        if (updated) await recordEvent(tx, p.merchantId, "payment.voided", serializePayment(updated));
         return updated;
       }
       case "declined":
@@ -220,6 +225,7 @@ export async function applyAuthorizationOutcome(
           .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
           .returning();
         await applyRollup(tx, declineDelta(key));
+        if (updated) await recordEvent(tx, p.merchantId, outcome.kind === "declined" ? "payment.declined" : "payment.failed", serializePayment(updated));
         return updated;
       }
     }
@@ -330,6 +336,7 @@ export async function createPayment(
         .returning();
       if (!row) throw new Error("payment insert returned nothing");
       await applyRollup(tx, attemptDelta(rollupKeyOf(row, merchant.timeZone)));
+      await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(row));
       return row;
     });
   } catch (e) {
@@ -342,7 +349,11 @@ export async function createPayment(
   }
 
   const outcome = await authorizeWithProvider(scope, inserted, input.capture !== false);
-  if (!outcome) return { ok: true, payment: inserted, replayed: false };
+  if (!outcome) {
+    // The outcome is unknown (timeout): the payment stays pending until inquiry settles it.
+    await recordEvent(db(), scope.merchantId, "payment.pending", serializePayment(inserted));
+    return { ok: true, payment: inserted, replayed: false };
+  }
   const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome);
   return { ok: true, payment: settled ?? inserted, replayed: false };
 }

@@ -8,6 +8,8 @@
  * reservation with a refund_failure posting; a refund whose answer is lost stays
  * pending until reconciliation asks the provider.
  */
+import { recordEvent } from "~/modules/events/events.server";
+import { serializeRefund } from "~/modules/events/objects";
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
 import { db, type Tx } from "~db/client.server";
@@ -187,6 +189,7 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
       }),
     );
     await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), amount));
+    await recordEvent(tx, scope.merchantId, "refund.created", serializeRefund(refund));
     return { kind: "reserved", refund, payment: updated };
   });
 }
@@ -296,6 +299,7 @@ export async function completeRefund(
         .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
         .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
         .returning();
+      if (done) await recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(done));
       return { refund: done ?? r, payment: p };
     }
 
@@ -325,6 +329,7 @@ export async function completeRefund(
     );
     // Counted on the day the refund failed, like the refund_failure ledger row.
     await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), r.amount, -1));
+    if (failed) await recordEvent(tx, scope.merchantId, "refund.failed", serializeRefund(failed));
     return { refund: failed ?? r, payment: payment ?? p };
   });
 }

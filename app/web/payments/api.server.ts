@@ -85,7 +85,7 @@ export function methodNotAllowed(allow: string[]): Response {
   });
 }
 
-async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
+export async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
   const auth = await authenticateApiKey(request);
   if (auth.ok) return auth;
   return {
@@ -200,7 +200,7 @@ function unexpected(e: unknown): Response {
   return apiError(500, "api_error", "internal_error", "Something went wrong on our side; nothing was charged twice. Retry with the same Idempotency-Key.");
 }
 
-async function guard(fn: () => Promise<Response>): Promise<Response> {
+export async function guard(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (e) {
