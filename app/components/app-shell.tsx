@@ -33,6 +33,8 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/staff", label: "nav.staff", permission: "staff:manage" },
   { to: "/reports", label: "nav.reports", permission: "reports:export" },
   { to: "/audit", label: "nav.audit", permission: "audit:view" },
+  { to: "/events", label: "nav.events", permission: "developers:manage" },
+  { to: "/webhooks", label: "nav.webhooks", permission: "developers:manage" },
   { to: "/settings", label: "nav.settings", permission: "settings:manage" },
 ];
 
