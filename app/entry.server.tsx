@@ -5,8 +5,25 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
+import { isDatabaseUnavailable } from "~/web/edge/unavailable.server";
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * Errors of loaders and actions. A lost database connection is flagged on the request's
+ * load context, and the server answers 503 ("briefly unavailable, nothing was lost")
+ * instead of the 500 Remix would send (app/server/main.ts); it is logged as one line, not
+ * a stack per request while the database restarts.
+ */
+export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
+  if (request.signal.aborted) return;
+  if (isDatabaseUnavailable(error)) {
+    (context as { databaseUnavailable?: boolean }).databaseUnavailable = true;
+    console.error(`database unavailable: ${request.method} ${new URL(request.url).pathname}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    return;
+  }
+  console.error(error);
+}
 
 export default function handleRequest(
   request: Request,

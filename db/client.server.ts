@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { SQL } from "drizzle-orm";
@@ -72,6 +73,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     onnotice: () => {},
     // Keep bigint columns exact; drizzle maps them to JS bigint itself.
     types: { bigint: postgres.BigInt },
+    ...connectionOptions(),
   });
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
@@ -80,6 +82,33 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     location: redact(url),
     url,
     close: () => client.end({ timeout: 2 }),
+  };
+}
+
+/**
+ * How postgres.js connects, for every pool of ours (app, replica, migrations, tests):
+ * - socket: our own TCP socket with TCP_NODELAY, as libpq sets it. With Nagle on, a short
+ *   message written behind unacknowledged data (CopyDone after a COPY's last chunk) waited
+ *   for the server's delayed ACK (refunds' COPY over a 2.2M load 2.0 -> 0.3 s). This is
+ *   the driver's documented `socket` option; it replaced a patch of its connection code.
+ * - connect_timeout 5 s (driver default 30): a database that does not answer is reported
+ *   as unavailable (503) well within a request's deadline.
+ * - backoff at most 0.5 s between reconnection attempts. The driver's default grows as
+ *   3^n/100 s up to 20 s with a failure count it never resets, so after one restart the
+ *   pool could stay away for 20 s after the database came back; ours comes back within
+ *   a second.
+ */
+export function connectionOptions(): { socket: (o: { host: string[]; port: number[]; path?: string | false }) => import("node:net").Socket; connect_timeout: number; backoff: (n: number) => number } {
+  let next = 0;
+  return {
+    socket: (o) => {
+      const i = next++ % Math.max(1, o.host.length);
+      const s = o.path ? net.connect(o.path) : net.connect({ host: o.host[i], port: o.port[i] ?? o.port[0] ?? 5432 });
+      s.setNoDelay(true);
+      return s;
+    },
+    connect_timeout: Number(process.env.DATABASE_CONNECT_TIMEOUT ?? 5),
+    backoff: (n) => Math.min(0.05 * 2 ** n, 0.5) * (0.5 + Math.random() / 2),
   };
 }
 
@@ -105,7 +134,7 @@ export async function migrate(handle: DbHandle): Promise<void> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+  const client = postgres(url, { max: 1, onnotice: () => {}, ...connectionOptions() });
   try {
     await client`select pg_advisory_lock(7240501)`;
     await run(drizzle(client), { migrationsFolder: folder });

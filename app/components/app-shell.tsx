@@ -5,6 +5,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
 import { can, type Permission, type Role } from "~/lib/permissions";
+import { useStackedTables } from "~/components/stack-tables";
 
 export interface ShellData {
   user: { id: string; email: string; name: string };
@@ -80,6 +81,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
   const t = useT();
   const navigation = useNavigation();
   const items = visibleNav(shell.role, shell.merchant.status);
+  useStackedTables();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -104,54 +106,56 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
         </details>
       </header>
       <aside className="sidebar">
-        <a className="brand" href="/">
-          <img src="/favicon.svg" alt="" /> {t("app.name")}
-        </a>
-        {shell.memberships.length > 1 ? (
-          <Form method="post" action="/switch-merchant" className="merchant-switcher">
-            <input type="hidden" name="_csrf" value={shell.csrfToken} />
-            <label htmlFor="merchant-switcher">{t("shell.merchant")}</label>
-            <select
-              id="merchant-switcher"
-              name="merchantId"
-              defaultValue={shell.merchant.id}
-              onChange={(e) => e.currentTarget.form?.requestSubmit()}
-            >
-              {shell.memberships.map((m) => (
-                <option key={m.merchantId} value={m.merchantId}>
-                  {t("shell.merchantWithRole", { merchant: m.merchantName, role: t(`role.${m.role}`) })}
-                </option>
-              ))}
-            </select>
-            <noscript>
-              <button type="submit" className="btn">
-                {t("shell.switchMerchant")}
+        <div className="sidebar-inner">
+          <a className="brand" href="/">
+            <img src="/favicon.svg" alt="" /> {t("app.name")}
+          </a>
+          {shell.memberships.length > 1 ? (
+            <Form method="post" action="/switch-merchant" className="merchant-switcher">
+              <input type="hidden" name="_csrf" value={shell.csrfToken} />
+              <label htmlFor="merchant-switcher">{t("shell.merchant")}</label>
+              <select
+                id="merchant-switcher"
+                name="merchantId"
+                defaultValue={shell.merchant.id}
+                onChange={(e) => e.currentTarget.form?.requestSubmit()}
+              >
+                {shell.memberships.map((m) => (
+                  <option key={m.merchantId} value={m.merchantId}>
+                    {t("shell.merchantWithRole", { merchant: m.merchantName, role: t(`role.${m.role}`) })}
+                  </option>
+                ))}
+              </select>
+              <noscript>
+                <button type="submit" className="btn">
+                  {t("shell.switchMerchant")}
+                </button>
+              </noscript>
+            </Form>
+          ) : (
+            <div>
+              <div className="sidebar-merchant">{shell.merchant.name}</div>
+              <div className="sidebar-role">{t(`role.${shell.role}`)}</div>
+            </div>
+          )}
+          <nav aria-label={t("shell.mainNav")} className="nav">
+            {items.map((item) => (
+              <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
+                {t(item.label)}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="sidebar-footer">
+            <span title={shell.user.email}>{shell.user.name}</span>
+            <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+            <LanguageSwitcher csrfToken={shell.csrfToken} />
+            <Form method="post" action="/logout">
+              <input type="hidden" name="_csrf" value={shell.csrfToken} />
+              <button type="submit" className="btn-link">
+                {t("shell.signOut")}
               </button>
-            </noscript>
-          </Form>
-        ) : (
-          <div>
-            <div className="sidebar-merchant">{shell.merchant.name}</div>
-            <div className="sidebar-role">{t(`role.${shell.role}`)}</div>
+            </Form>
           </div>
-        )}
-        <nav aria-label={t("shell.mainNav")} className="nav">
-          {items.map((item) => (
-            <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
-              {t(item.label)}
-            </NavLink>
-          ))}
-        </nav>
-        <div className="sidebar-footer">
-          <span title={shell.user.email}>{shell.user.name}</span>
-          <NavLink to="/settings/security">{t("nav.security")}</NavLink>
-          <LanguageSwitcher csrfToken={shell.csrfToken} />
-          <Form method="post" action="/logout">
-            <input type="hidden" name="_csrf" value={shell.csrfToken} />
-            <button type="submit" className="btn-link">
-              {t("shell.signOut")}
-            </button>
-          </Form>
         </div>
       </aside>
       <main id="main" className="content">

@@ -501,6 +501,8 @@ export type RangePreset =
   | "jalali_month"
   | "last_jalali_month"
   | "jalali_ytd"
+  | "year"
+  | "last_year"
   | "custom";
 
 export const RANGE_PRESETS: readonly RangePreset[] = [
@@ -513,6 +515,8 @@ export const RANGE_PRESETS: readonly RangePreset[] = [
   "jalali_month",
   "last_jalali_month",
   "jalali_ytd",
+  "year",
+  "last_year",
   "custom",
 ];
 
@@ -521,7 +525,7 @@ export interface ResolvedRange {
   /** Exclusive. */
   to: Date;
   previousFrom: Date;
-  /** Exclusive; always equal to `from`. */
+  /** Exclusive; equal to `from`, except for "year" (last year's same first days). */
   previousTo: Date;
   granularity: Granularity;
   /** Calendar the buckets should use (pass it on to bucketSeries). */
@@ -548,8 +552,13 @@ export function granularityForDays(days: number): Granularity {
  * Resolves a range preset in the merchant's zone. Ranges are whole local days
  * and end at the start of tomorrow, so today's partial data is included and
  * bucket edges line up. The previous period has the same length and ends where
- * this one starts: the same number of local days, or for the whole-month
- * presets (12m, last_jalali_month) the same number of calendar months.
+ * this one starts: the same number of local days, or for last_jalali_month the
+ * month before.
+ * - 12m: the last twelve months, trailing: from the day after this date a year ago
+ *   through today (never days still to come); before it, the twelve months before.
+ * - year / last_year: this year so far / all of last year in the reader's `calendar`
+ *   (Jalali for a Persian reader). This year is compared with last year's same first
+ *   days; last year with the year before.
  * For 'custom', `to` is the last day included, as date pickers show it.
  */
 export function resolveRange(
@@ -557,6 +566,7 @@ export function resolveRange(
   now: Date,
   tz: string,
   custom?: { from: string; to: string },
+  calendar: CalendarSystem = "gregory",
 ): ResolvedRange {
   assertValidDate(now);
   const tomorrow = addLocalDays(now, 1, tz);
@@ -579,14 +589,34 @@ export function resolveRange(
       return lastDays(90);
     case "12m": {
       const p = zonedParts(now, tz);
-      return {
-        from: localMonthStart(p.year, p.month - 11, tz),
-        to: localMonthStart(p.year, p.month + 1, tz),
-        previousFrom: localMonthStart(p.year, p.month - 23, tz),
-        previousTo: localMonthStart(p.year, p.month - 11, tz),
-        granularity: "month",
-        calendar: "gregory",
+      // The day after today's date a year (two years) ago; from a 29 February, the day after the 28th.
+      const dayAfterSameDate = (year: number) => {
+        const lastOfMonth = addLocalDays(localMonthStart(year, p.month + 1, tz), -1, tz);
+        const same = addLocalDays(localMonthStart(year, p.month, tz), p.day - 1, tz);
+        return addLocalDays(same.getTime() < lastOfMonth.getTime() ? same : lastOfMonth, 1, tz);
       };
+      const from = dayAfterSameDate(p.year - 1);
+      const previousFrom = dayAfterSameDate(p.year - 2);
+      return { from, to: tomorrow, previousFrom, previousTo: from, granularity: "month", calendar: "gregory" };
+    }
+    case "year":
+    case "last_year": {
+      const yearStart = (offset: number): Date => {
+        if (calendar === "persian") {
+          const j = toJalali(now, tz);
+          return jalaliToUtc({ year: j.year + offset, month: 1, day: 1 }, tz);
+        }
+        return localMonthStart(zonedParts(now, tz).year + offset, 1, tz);
+      };
+      if (preset === "year") {
+        const from = yearStart(0);
+        const days = localDayCount(from, tomorrow, tz);
+        const previousFrom = yearStart(-1);
+        // Last year's same first days (its 29 Esfand or 31 December at most).
+        const previousTo = new Date(Math.min(addLocalDays(previousFrom, days, tz).getTime(), from.getTime()));
+        return { from, to: tomorrow, previousFrom, previousTo, granularity: granularityForDays(days), calendar };
+      }
+      return { from: yearStart(-1), to: yearStart(0), previousFrom: yearStart(-2), previousTo: yearStart(-1), granularity: "month", calendar };
     }
     case "mtd": {
       const p = zonedParts(now, tz);

@@ -34,7 +34,7 @@ export function bankLabel(code: string): string {
 }
 
 /** The Overview's range presets (app/modules/reporting/overview.server.ts resolves them). */
-export const OVERVIEW_RANGES = ["today", "7d", "30d", "90d", "12m", "mtd", "jalali_month", "last_jalali_month", "jalali_ytd", "custom"] as const;
+export const OVERVIEW_RANGES = ["today", "7d", "30d", "90d", "12m", "mtd", "jalali_month", "last_jalali_month", "jalali_ytd", "year", "last_year", "custom"] as const;
 export type OverviewRange = (typeof OVERVIEW_RANGES)[number];
 
 /** Columns of the payments table a person may show or hide. */

@@ -129,6 +129,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
         buckets: report.previous.buckets.map((b) => ({ start: b.start, gross: b.gross.toString() })),
       },
       kpis: report.kpis,
+      comparable: report.comparable,
+      firstDay: report.firstDay,
       breakdowns: {
         terminal: breakdownJson(report.breakdowns.terminal),
         brand: breakdownJson(report.breakdowns.brand),
@@ -159,7 +161,8 @@ function presetLabel(t: ReturnType<typeof useT>, preset: string): string {
     case "90d":
       return t("overview.range.days", { days: 90 });
     case "12m":
-      return t("overview.range.months", { months: 12 });
+    case "year":
+    case "last_year":
     case "mtd":
     case "jalali_month":
     case "last_jalali_month":
@@ -171,8 +174,9 @@ function presetLabel(t: ReturnType<typeof useT>, preset: string): string {
 }
 
 // Persian readers close their books by Jalali month: the Gregorian month-to-date gives way to Jalali presets.
+// "This year" and "Last year" are in the reader's calendar (Jalali for a Persian reader), so the Jalali year to date is "This year".
 const GREGORIAN_PRESETS = OVERVIEW_RANGES.filter((r) => r !== "custom" && !r.includes("jalali"));
-const JALALI_PRESETS = OVERVIEW_RANGES.filter((r) => r !== "custom" && r !== "mtd");
+const JALALI_PRESETS = OVERVIEW_RANGES.filter((r) => r !== "custom" && r !== "mtd" && r !== "jalali_ytd");
 
 function moneyDelta(fmt: Formatter, k: KpiValue, upIsGood = true): KpiDelta | null {
   if (k.change === null) return null;
@@ -433,7 +437,9 @@ export default function OverviewPage() {
   const sparkNum = (k: KpiValue) => ({ spark: k.spark.slice(0, sparkEnd).map((v) => (v === null ? null : Number(v))), sparkSoFar });
   const cur = data.current.totals;
   const empty = cur.attempts === 0 && cur.gross === "0" && cur.refunds === "0";
-  const periodText = t("overview.period", {
+  const periodText = !data.comparable
+    ? t("overview.periodAlone", { from: fmt.day(range.fromDay), to: fmt.day(range.toDay) })
+    : t("overview.period", {
     from: fmt.day(range.fromDay),
     to: fmt.day(range.toDay),
     prevFrom: fmt.day(range.previousFromDay),
@@ -441,6 +447,8 @@ export default function OverviewPage() {
   });
   const prevMoney = (k: KpiValue) => (k.previous === null ? "–" : fmt.money(k.previous as string));
   const prevRate = (k: KpiValue) => fmt.percent(k.previous as number | null);
+  // No change against a period that began before the merchant's first sale: "New" instead.
+  const newText = data.comparable ? undefined : data.firstDay ? t("kpi.newSince", { day: fmt.day(data.firstDay) }) : t("kpi.noHistory");
   // A hand-edited range or grouping (or one this range cannot chart), in the reader's language.
   const rangeError = (["g", "range"] as const).find((f) => data.errors[f]);
 
@@ -468,7 +476,8 @@ export default function OverviewPage() {
           label={t("overview.kpi.gross")}
           value={fmt.money(kpis.gross.current as string)}
           delta={moneyDelta(fmt, kpis.gross)}
-          previous={prevMoney(kpis.gross)}
+          previous={data.comparable ? prevMoney(kpis.gross) : undefined}
+          isNew={newText}
           {...sparkMoney(kpis.gross)}
         />
         <KpiCard
@@ -477,7 +486,8 @@ export default function OverviewPage() {
           value={fmt.money(kpis.net.current as string)}
           sub={t("overview.kpi.netHint", { fees: fmt.money(cur.fees) })}
           delta={moneyDelta(fmt, kpis.net)}
-          previous={prevMoney(kpis.net)}
+          previous={data.comparable ? prevMoney(kpis.net) : undefined}
+          isNew={newText}
           {...sparkMoney(kpis.net)}
         />
         <KpiCard
@@ -485,7 +495,8 @@ export default function OverviewPage() {
           label={t("overview.kpi.payments")}
           value={fmt.number(kpis.capturedCount.current as number)}
           delta={countDelta(fmt, kpis.capturedCount)}
-          previous={fmt.number((kpis.capturedCount.previous as number | null) ?? 0)}
+          previous={data.comparable ? fmt.number((kpis.capturedCount.previous as number | null) ?? 0) : undefined}
+          isNew={newText}
           {...sparkNum(kpis.capturedCount)}
         />
         <KpiCard
@@ -493,7 +504,8 @@ export default function OverviewPage() {
           label={t("overview.kpi.averageTicket")}
           value={kpis.averageTicket.current === null ? "–" : fmt.money(kpis.averageTicket.current as string)}
           delta={moneyDelta(fmt, kpis.averageTicket)}
-          previous={prevMoney(kpis.averageTicket)}
+          previous={data.comparable ? prevMoney(kpis.averageTicket) : undefined}
+          isNew={newText}
           {...sparkMoney(kpis.averageTicket)}
         />
         <KpiCard
@@ -502,7 +514,8 @@ export default function OverviewPage() {
           value={fmt.money(kpis.refunds.current as string)}
           sub={t("overview.kpi.refundRate", { rate: fmt.percent(kpis.refundRate.current as number | null), count: cur.refundCount })}
           delta={moneyDelta(fmt, kpis.refunds, false)}
-          previous={`${prevMoney(kpis.refunds)} · ${prevRate(kpis.refundRate)}`}
+          previous={data.comparable ? `${prevMoney(kpis.refunds)} · ${prevRate(kpis.refundRate)}` : undefined}
+          isNew={newText}
           {...sparkMoney(kpis.refunds)}
         />
         <KpiCard
@@ -511,7 +524,8 @@ export default function OverviewPage() {
           value={fmt.percent(kpis.declineRate.current as number | null)}
           sub={t("overview.kpi.declinesOf", { declines: cur.declines, attempts: cur.attempts })}
           delta={rateDelta(fmt, t, kpis.declineRate, false)}
-          previous={prevRate(kpis.declineRate)}
+          previous={data.comparable ? prevRate(kpis.declineRate) : undefined}
+          isNew={newText}
           {...sparkNum(kpis.declineRate)}
         />
       </section>
@@ -586,7 +600,7 @@ export default function OverviewPage() {
                 <tbody>
                   {data.refunds.map((r) => (
                     <tr key={r.id}>
-                      <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
+                      <td>{fmt.dateTime(r.createdAt)}</td>
                       <td className="num">{fmt.money(r.amount, r.currency)}</td>
                       <td>
                         <StatusBadge kind="refundStatus" status={r.status} />

@@ -103,12 +103,22 @@ function Details({ data }: { data: Data }) {
   const t = useT();
   const fmt = useFormat();
   const p = data.payment;
-  const net = BigInt(p.amount) - BigInt(p.amountRefunded) - BigInt(p.fee);
   const rows: [string, React.ReactNode][] = [
     [t("paymentDetail.amount"), fmt.money(p.amount, p.currency)],
     [t("paymentDetail.refunded"), fmt.money(p.amountRefunded, p.currency)],
     [t("paymentDetail.fee"), fmt.money(p.fee, p.currency)],
-    [t("paymentDetail.net"), fmt.money(net, p.currency)],
+    [
+      t("paymentDetail.net"),
+      p.net === null ? (
+        <span key="net" className="muted" data-testid="payment-net">
+          {t("paymentDetail.netNone")}
+        </span>
+      ) : (
+        <span key="net" data-testid="payment-net">
+          {fmt.money(p.net, p.currency)}
+        </span>
+      ),
+    ],
   ];
   if (data.canCards && p.cardLast4) {
     rows.push([
@@ -245,7 +255,7 @@ export default function PaymentPage() {
         <h2 id="ledger-h">{t("paymentDetail.ledger")}</h2>
         {data.ledger.length ? (
           <div className="table-wrap">
-            <table className="table compact nowrap-table">
+            <table className="table compact ledger-table">
               <caption className="visually-hidden">{t("paymentDetail.ledger")}</caption>
               <thead>
                 <tr>
@@ -270,7 +280,9 @@ export default function PaymentPage() {
                   <tr key={l.id}>
                     <td>
                       {fmt.dateTime(l.createdAt)}
-                      <div className="muted mono">{l.id}</div>
+                      <div className="muted mono cell-id" title={l.id}>
+                        {l.id}
+                      </div>
                     </td>
                     <td>{t(`ledgerCategory.${l.category}` as MessageKey)}</td>
                     <td className="num">{fmt.money(l.gross, p.currency)}</td>
@@ -280,11 +292,13 @@ export default function PaymentPage() {
                     <td>
                       {l.payoutId ? (
                         data.canPayouts ? (
-                          <Link to={`/payouts/${l.payoutId}`} className="mono">
+                          <Link to={`/payouts/${l.payoutId}`} className="mono cell-id" title={l.payoutId}>
                             {l.payoutId}
                           </Link>
                         ) : (
-                          <span className="mono">{l.payoutId}</span>
+                          <span className="mono cell-id" title={l.payoutId}>
+                            {l.payoutId}
+                          </span>
                         )
                       ) : (
                         <span className="muted">{t("paymentDetail.notPaidOut")}</span>

@@ -4,7 +4,7 @@ import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { DataTable } from "~/components/console/data-table";
+import { CellText, DataTable } from "~/components/console/data-table";
 import { ActiveFilters, AmountFields, CheckboxMenu, ColumnPicker, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
 import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
@@ -88,7 +88,7 @@ export default function PaymentsPage() {
       {
         id: "created",
         header: t(COLUMN_LABELS.created),
-        meta: { sortField: "created" },
+        meta: { sortField: "created", stack: "sub" },
         cell: ({ row }) => (
           <Link to={`/payments/${row.original.id}`} className="row-link">
             {fmt.dateTime(row.original.createdAt)}
@@ -98,12 +98,13 @@ export default function PaymentsPage() {
       {
         id: "amount",
         header: t(COLUMN_LABELS.amount),
-        meta: { sortField: "amount", numeric: true },
+        meta: { sortField: "amount", numeric: true, stack: "lead" },
         cell: ({ row }) => <span className="num">{fmt.money(row.original.amount, row.original.currency)}</span>,
       },
       {
         id: "status",
         header: t(COLUMN_LABELS.status),
+        meta: { stack: "badge" },
         cell: ({ row }) => {
           const r = row.original;
           const refunded = BigInt(r.amountRefunded);
@@ -125,6 +126,7 @@ export default function PaymentsPage() {
       {
         id: "card",
         header: t(COLUMN_LABELS.card),
+        meta: { stack: "sub" },
         cell: ({ row }) =>
           row.original.cardLast4 ? (
             <span className="nowrap">
@@ -134,14 +136,15 @@ export default function PaymentsPage() {
             t(`cardBrand.${row.original.cardBrand}` as MessageKey)
           ),
       },
-      { id: "bank", header: t(COLUMN_LABELS.bank), cell: ({ row }) => fmt.bankName(row.original.issuerBank) },
+      { id: "bank", header: t(COLUMN_LABELS.bank), meta: { flex: true }, cell: ({ row }) => <CellText>{fmt.bankName(row.original.issuerBank)}</CellText> },
       { id: "funding", header: t(COLUMN_LABELS.funding), cell: ({ row }) => t(`cardFunding.${row.original.cardFunding}` as MessageKey) },
-      { id: "terminal", header: t(COLUMN_LABELS.terminal), cell: ({ row }) => row.original.terminalName },
-      { id: "customer", header: t(COLUMN_LABELS.customer), cell: ({ row }) => row.original.customerReference ?? "–" },
+      { id: "terminal", header: t(COLUMN_LABELS.terminal), meta: { flex: true }, cell: ({ row }) => <CellText>{row.original.terminalName}</CellText> },
+      { id: "customer", header: t(COLUMN_LABELS.customer), meta: { flex: true }, cell: ({ row }) => <CellText>{row.original.customerReference}</CellText> },
       {
         id: "description",
         header: t(COLUMN_LABELS.description),
-        cell: ({ row }) => <span className="truncate">{row.original.description ?? "–"}</span>,
+        meta: { flex: true, stack: "extra" },
+        cell: ({ row }) => <CellText>{row.original.description}</CellText>,
       },
       {
         id: "refunded",
@@ -155,7 +158,7 @@ export default function PaymentsPage() {
         meta: { numeric: true },
         cell: ({ row }) => (row.original.fee === "0" ? "–" : fmt.money(row.original.fee, row.original.currency)),
       },
-      { id: "id", header: t(COLUMN_LABELS.id), cell: ({ row }) => <span className="mono">{row.original.id}</span> },
+      { id: "id", header: t(COLUMN_LABELS.id), meta: { flex: true }, cell: ({ row }) => <CellText className="mono">{row.original.id}</CellText> },
     ],
     [t, fmt],
   );
@@ -176,7 +179,7 @@ export default function PaymentsPage() {
         <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
       </ListHeader>
 
-      <FilterForm label={t("payments.filtersLabel")} preserve={{ sort: query.sort, cols: query.cols }} clearHref={location.pathname}>
+      <FilterForm label={t("payments.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort, cols: query.cols }} clearHref={location.pathname}>
         <SearchField
           value={query.q}
           label={t("payments.search")}

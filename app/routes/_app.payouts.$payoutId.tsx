@@ -4,9 +4,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { DataTable } from "~/components/console/data-table";
+import { CellText, DataTable } from "~/components/console/data-table";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
+import { workbookHref } from "~/components/console/url";
 import type { MessageKey } from "~/lib/i18n/en";
 import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -67,32 +68,44 @@ export default function PayoutPage() {
       {
         id: "created",
         header: t("common.created"),
+        meta: { stack: "sub" },
         cell: ({ row }) => (
           <>
             <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>
-            <div className="muted mono">{row.original.id}</div>
+            <div className="muted mono cell-id" title={row.original.id}>
+              {row.original.id}
+            </div>
           </>
         ),
       },
-      { id: "category", header: t("payoutDetail.col.type"), cell: ({ row }) => t(`ledgerCategory.${row.original.category}` as MessageKey) },
+      { id: "category", header: t("payoutDetail.col.type"), meta: { stack: "badge" }, cell: ({ row }) => t(`ledgerCategory.${row.original.category}` as MessageKey) },
       { id: "gross", header: t("payoutDetail.col.gross"), meta: { numeric: true }, cell: ({ row }) => fmt.money(row.original.gross, p.currency) },
       { id: "fee", header: t("payoutDetail.col.fee"), meta: { numeric: true }, cell: ({ row }) => fmt.money(row.original.fee, p.currency) },
-      { id: "net", header: t("payoutDetail.col.net"), meta: { numeric: true }, cell: ({ row }) => fmt.money(row.original.net, p.currency) },
+      { id: "net", header: t("payoutDetail.col.net"), meta: { numeric: true, stack: "lead" }, cell: ({ row }) => fmt.money(row.original.net, p.currency) },
       {
         id: "source",
         header: t("payoutDetail.col.source"),
+        meta: { flex: true, stack: "extra" },
         cell: ({ row }) => {
           const r = row.original;
-          const label = <span className="mono">{r.sourceId}</span>;
+          const label = (
+            <span className="mono" title={r.sourceId}>
+              {r.sourceId}
+            </span>
+          );
           if (r.paymentId && data.canPayments) {
             return (
-              <Link to={`/payments/${r.paymentId}`}>
+              <Link to={`/payments/${r.paymentId}`} className="stretch-link">
                 {label}
               </Link>
             );
           }
           if (r.sourceType === "payout") {
-            return <Link to={`/payouts/${r.sourceId}`}>{label}</Link>;
+            return (
+              <Link to={`/payouts/${r.sourceId}`} className="stretch-link">
+                {label}
+              </Link>
+            );
           }
           return label;
         },
@@ -100,6 +113,7 @@ export default function PayoutPage() {
       {
         id: "card",
         header: t("payments.col.card"),
+        meta: { stack: "sub" },
         cell: ({ row }) =>
           row.original.cardBrand ? (
             <span className="nowrap">
@@ -110,7 +124,7 @@ export default function PayoutPage() {
             "–"
           ),
       },
-      { id: "terminal", header: t("payments.col.terminal"), cell: ({ row }) => row.original.terminalName ?? "–" },
+      { id: "terminal", header: t("payments.col.terminal"), meta: { flex: true }, cell: ({ row }) => <CellText>{row.original.terminalName}</CellText> },
       { id: "availableOn", header: t("paymentDetail.availableOn"), cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.availableOn)}</span> },
     ],
     [t, fmt, p.currency, data.canPayments],
@@ -142,6 +156,9 @@ export default function PayoutPage() {
           <div className="header-actions">
             <a className="btn btn-primary" href={data.csvHref} download data-testid="reconciliation-csv">
               {t("payoutDetail.downloadCsv")}
+            </a>
+            <a className="btn" href={workbookHref(data.csvHref)} download data-testid="reconciliation-xlsx">
+              {t("payoutDetail.downloadXlsx")}
             </a>
           </div>
         ) : null}

@@ -5,7 +5,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
-import { DataTable } from "~/components/console/data-table";
+import { CellText, DataTable } from "~/components/console/data-table";
 import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
 import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
@@ -58,7 +58,7 @@ export default function PayoutsPage() {
       {
         id: "arrival",
         header: t("payouts.col.expectedArrival"),
-        meta: { sortField: "arrival" },
+        meta: { sortField: "arrival", stack: "sub" },
         cell: ({ row }) => (
           <Link to={`/payouts/${row.original.id}`} className="row-link">
             {fmt.day(row.original.expectedArrivalDate)}
@@ -68,12 +68,13 @@ export default function PayoutsPage() {
       {
         id: "amount",
         header: t("common.amount"),
-        meta: { sortField: "amount", numeric: true },
+        meta: { sortField: "amount", numeric: true, stack: "lead" },
         cell: ({ row }) => fmt.money(row.original.amount, row.original.currency),
       },
       {
         id: "status",
         header: t("common.status"),
+        meta: { stack: "badge" },
         cell: ({ row }) => (
           <>
             <StatusBadge kind="payoutStatus" status={row.original.status} />
@@ -91,9 +92,10 @@ export default function PayoutsPage() {
       {
         id: "account",
         header: t("payouts.col.account"),
+        meta: { flex: true, stack: "sub" },
         cell: ({ row }) => (
-          <span className="nowrap">
-            {row.original.bankName ? fmt.bankName(row.original.bankName) : ""} <span className="mono">{row.original.bankAccountMask ?? "–"}</span>
+          <span title={`${row.original.bankName ? fmt.bankName(row.original.bankName) : ""} ${row.original.bankAccountMask ? fmt.digits(row.original.bankAccountMask) : ""}`.trim()}>
+            {row.original.bankName ? fmt.bankName(row.original.bankName) : ""} <span className="mono">{row.original.bankAccountMask ? fmt.digits(row.original.bankAccountMask) : "–"}</span>
           </span>
         ),
       },
@@ -104,7 +106,7 @@ export default function PayoutsPage() {
         meta: { sortField: "created" },
         cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>,
       },
-      { id: "id", header: t("payouts.col.id"), cell: ({ row }) => <span className="mono">{row.original.id}</span> },
+      { id: "id", header: t("payouts.col.id"), meta: { flex: true }, cell: ({ row }) => <CellText className="mono">{row.original.id}</CellText> },
     ],
     [t, fmt],
   );
@@ -120,7 +122,7 @@ export default function PayoutsPage() {
         <BalanceSummary data={data.balances} />
       </section>
 
-      <FilterForm label={t("payouts.filtersLabel")} preserve={{ sort: query.sort }} clearHref={location.pathname}>
+      <FilterForm label={t("payouts.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort }} clearHref={location.pathname}>
         <SearchField value={query.q} label={t("payouts.search")} hint={t("payouts.searchHint")} error={errors.q} />
         <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} legend={t("payouts.arrivalRange")} />
         <div className="filter-menus">

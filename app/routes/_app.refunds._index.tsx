@@ -4,7 +4,7 @@ import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { DataTable } from "~/components/console/data-table";
+import { CellText, DataTable } from "~/components/console/data-table";
 import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
 import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
@@ -62,13 +62,13 @@ export default function RefundsPage() {
       {
         id: "created",
         header: t("refunds.col.created"),
-        meta: { sortField: "created" },
+        meta: { sortField: "created", stack: "sub" },
         cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>,
       },
       {
         id: "amount",
         header: t("common.amount"),
-        meta: { sortField: "amount", numeric: true },
+        meta: { sortField: "amount", numeric: true, stack: "lead" },
         cell: ({ row }) => (
           <>
             {fmt.money(row.original.amount, row.original.currency)}
@@ -79,6 +79,7 @@ export default function RefundsPage() {
       {
         id: "status",
         header: t("common.status"),
+        meta: { stack: "badge" },
         cell: ({ row }) => (
           <>
             <StatusBadge kind="refundStatus" status={row.original.status} />
@@ -89,24 +90,27 @@ export default function RefundsPage() {
       {
         id: "reason",
         header: t("refunds.col.reason"),
-        cell: ({ row }) => (
-          <>
-            {t(`refundReason.${row.original.reason}` as MessageKey)}
-            {row.original.note ? <div className="muted truncate">{row.original.note}</div> : null}
-          </>
-        ),
+        meta: { stack: "extra" },
+        cell: ({ row }) => <span className="nowrap">{t(`refundReason.${row.original.reason}` as MessageKey)}</span>,
+      },
+      {
+        id: "note",
+        header: t("refunds.col.note"),
+        meta: { flex: true, stack: "extra" },
+        cell: ({ row }) => <CellText>{row.original.note}</CellText>,
       },
       {
         id: "payment",
         header: t("refunds.col.payment"),
+        meta: { stack: "sub" },
         cell: ({ row }) => (
           <Link to={`/payments/${row.original.paymentId}`} className="row-link">
             {row.original.cardLast4 ? t("card.masked", { last4: fmt.digits(row.original.cardLast4) }) : <span className="mono">{row.original.paymentId}</span>}
           </Link>
         ),
       },
-      { id: "by", header: t("refunds.col.issuedBy"), cell: ({ row }) => row.original.createdByName ?? t("refunds.byApi") },
-      { id: "id", header: t("refunds.col.id"), cell: ({ row }) => <span className="mono">{row.original.id}</span> },
+      { id: "by", header: t("refunds.col.issuedBy"), meta: { flex: true }, cell: ({ row }) => <CellText>{row.original.createdByName ?? t("refunds.byApi")}</CellText> },
+      { id: "id", header: t("refunds.col.id"), meta: { flex: true }, cell: ({ row }) => <CellText className="mono">{row.original.id}</CellText> },
     ],
     [t, fmt],
   );
@@ -122,7 +126,7 @@ export default function RefundsPage() {
     <>
       <ListHeader title={t("refunds.title")} exportHref={data.exportHref} exportLabel={t("refunds.exportThese")} />
 
-      <FilterForm label={t("refunds.filtersLabel")} preserve={{ sort: query.sort }} clearHref={location.pathname}>
+      <FilterForm label={t("refunds.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort }} clearHref={location.pathname}>
         <SearchField value={query.q} label={t("refunds.search")} hint={t("refunds.searchHint")} error={errors.q} />
         <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} />
         <div className="filter-menus">

@@ -9,6 +9,7 @@ import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { useRef, type FormEvent } from "react";
 import { pageTitle } from "~/components/console/meta";
+import { workbookHref } from "~/components/console/url";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -210,6 +211,9 @@ export default function Reports() {
                   <a className="btn btn-primary" href={s.href} download={s.preview.fileName} data-testid="download">
                     {t("reports.download")}
                   </a>
+                  <a className="btn" href={workbookHref(s.href)} download={s.preview.fileName.replace(/\.csv$/, ".xlsx")} data-testid="download-xlsx">
+                    {t("reports.downloadXlsx")}
+                  </a>
                   <noscript>
                     <button type="submit" className="btn">
                       {t("reports.update")}
@@ -224,6 +228,7 @@ export default function Reports() {
                 </button>
               </noscript>
             )}
+            <p className="hint muted">{t("reports.xlsxHint")}</p>
             <p className="hint muted">{t("reports.more")}</p>
           </section>
 

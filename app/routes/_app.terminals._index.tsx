@@ -91,7 +91,7 @@ export default function TerminalsPage() {
                   <StatusBadge kind="terminalStatus" status={x.status} />
                 </td>
                 <td>{t(`terminals.kindShort.${x.kind}` as MessageKey)}</td>
-                <td className="nowrap">{x.lastUsedAt ? fmt.dateTime(x.lastUsedAt) : t("terminals.neverUsed")}</td>
+                <td>{x.lastUsedAt ? fmt.dateTime(x.lastUsedAt) : t("terminals.neverUsed")}</td>
                 <td className="num">
                   {fmt.money(x.todayGross)}
                   <div className="muted">{t("overview.successfulPayments", { count: x.todayCount })}</div>

@@ -186,6 +186,14 @@ export default function Login() {
                 {busy ? t("login.submitting") : t("login.submit")}
               </button>
             </Form>
+            {/* Until password reset by e-mail exists, the way back in is a person who can let you in. */}
+            <details className="auth-help">
+              <summary>{t("login.forgot")}</summary>
+              <p>{t("login.forgotHelp")}</p>
+            </details>
+            <p className="auth-alt">
+              {t("login.noAccount")} <Link to="/signup">{t("login.signUp")}</Link>
+            </p>
           </>
         ) : (
           <>

@@ -9,8 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import compression from "compression";
 import express from "express";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { spawn } from "node:child_process";
 import cluster from "node:cluster";
 import os from "node:os";
@@ -21,6 +20,9 @@ import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
 import { responseBackpressure } from "../modules/exports/backpressure.server";
 import { requestScope } from "./request-scope";
+import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
+
+import { createRemixRequest, sendRemixResponse } from "./remix-adapter";
 
 // What loaders see as `context`: the CSP nonce, and for CSV exports a way to wait
 // until the client has taken what was sent (Remix's adapter ignores backpressure).
@@ -28,6 +30,8 @@ function loadContext(res: express.Response) {
   return {
     cspNonce: res.locals.cspNonce as string | undefined,
     exportBackpressure: () => responseBackpressure(res),
+    /** Set by entry.server's handleError when a loader or action lost the database. */
+    databaseUnavailable: false,
   };
 }
 
@@ -185,7 +189,28 @@ if (cluster.isPrimary && processes > 1) {
   await serve();
 }
 
+/**
+ * A lost database connection must never end the process: its errors reach requests as
+ * 503s, and one that escapes every handler (a driver callback, a timer) is logged here.
+ * Any other uncaught exception still ends the process (its state is unknown), and the
+ * primary starts another.
+ */
+function surviveDatabaseLoss(): void {
+  process.on("unhandledRejection", (reason) => {
+    console.error(isDatabaseUnavailable(reason) ? "database unavailable (unhandled):" : "unhandled rejection:", reason instanceof Error ? reason.message : reason);
+  });
+  process.on("uncaughtException", (error) => {
+    if (isDatabaseUnavailable(error)) {
+      console.error("database unavailable (uncaught):", error.message);
+      return;
+    }
+    console.error(error);
+    process.exit(1);
+  });
+}
+
 async function serve(): Promise<void> {
+  surviveDatabaseLoss();
   const worker = !cluster.isPrimary;
   if (!worker) await seedIfEmpty();
   const handle = await connect();
@@ -219,8 +244,21 @@ async function serve(): Promise<void> {
 
   // The Remix handler for a build, with one request store per GET shared by all its loaders
   // (app/server/request-scope.ts).
+  // Remix's express adapter, with one change: a request whose loader or action lost the
+  // database answers 503 (page, data or API envelope) instead of Remix's 500.
   const remixHandler = (b: ServerBuild): express.RequestHandler => {
-    const handler = createRequestHandler({ build: b, mode, getLoadContext: (_req, res) => loadContext(res) });
+    const handleRequest = createRequestHandler(b, mode);
+    const handler: express.RequestHandler = async (req, res, next) => {
+      try {
+        const request = createRemixRequest(req, res);
+        const context = loadContext(res);
+        let response = await handleRequest(request, context);
+        if (context.databaseUnavailable && response.status >= 500) response = unavailableResponse(request, context.cspNonce);
+        await sendRemixResponse(res, response);
+      } catch (error) {
+        next(error);
+      }
+    };
     return (req, res, next) =>
       req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next);
   };
@@ -238,6 +276,23 @@ async function serve(): Promise<void> {
   } else {
     app.all("*", remixHandler(build));
   }
+  // Last resort for an error no route answered: 503 when the database is away, else 500;
+  // a response already under way is cut off (an incomplete body, never a truncated file
+  // that looks whole).
+  app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const unavailable = isDatabaseUnavailable(error);
+    console.error(`${req.method} ${req.path}: ${unavailable ? "database unavailable" : "unexpected error"}:`, error instanceof Error ? error.message : error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (unavailable) {
+      const r = unavailableResponse(createRemixRequest(req, res), res.locals.cspNonce as string | undefined);
+      void sendRemixResponse(res, r).catch(() => res.destroy());
+      return;
+    }
+    res.status(500).type("text/plain").send("Something went wrong on our side. Try again in a moment.");
+  });
 
   // The job queue's workers (app/server/worker.ts): in this process unless SCHEDULER=0
   // (a separate `npm run worker` fleet); one set per server (the first forked process).
@@ -256,6 +311,13 @@ async function serve(): Promise<void> {
     }
   }
 
+  // Keys a killed process left in progress: recovered now rather than at the first tick.
+  if (workersHere) {
+    import("./jobs/recover-keys")
+      .then((m) => m.recoverIdempotencyKeys())
+      .then((r) => (r.rebuilt || r.released) && console.log(`[jobs] idempotency keys left by a stopped process: ${r.rebuilt} answered from their payment or refund, ${r.released} released`))
+      .catch((e) => console.error("[jobs] idempotency key recovery failed:", e instanceof Error ? e.message : e));
+  }
   const demoUsers = worker ? [] : await demoUsersPresent(handle.db);
   const server = app.listen(port, host, () => {
     if (!worker) console.log(banner(publicUrl, Date.now() - startedAt, 1, demoUsers));

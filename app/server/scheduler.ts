@@ -9,6 +9,7 @@ import { formatMoney, isCurrencyCode } from "../lib/money";
 import { runPayoutEngine, type PayoutEngineReport, type PayoutEvent } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
 import { reconcilePending } from "./jobs/reconcile-pending";
+import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 
 export interface JobsReport {
   now: Date;
@@ -29,9 +30,15 @@ export async function runJobsOnce(opts: { now: Date; merchantIds?: string[]; inc
   });
   await holidaysLoaded;
   let reconcile: JobsReport["reconcile"] = null;
+  let keys: { rebuilt: number; released: number } | null = null;
+  try {
+    keys = await recoverIdempotencyKeys();
+  } catch (e) {
+    errors.push(`recover idempotency keys: ${e instanceof Error ? e.message : String(e)}`);
+  }
   {
     try {
-      reconcile = { ...(await reconcilePending({ now: opts.now })) };
+      reconcile = { ...(await reconcilePending({ now: opts.now })), ...(keys && (keys.rebuilt || keys.released) ? { keysRebuilt: keys.rebuilt, keysReleased: keys.released } : {}) };
     } catch (e) {
       errors.push(`reconcile pending payments: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -19,6 +19,7 @@ import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
 import { reconcilePending } from "./jobs/reconcile-pending";
+import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
 
 export interface WorkerOptions {
@@ -72,6 +73,8 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       // One merchant's failure is reported and retried next minute; it does not fail the others.
     },
     reconcile_pending: async () => {
+      const keys = await recoverIdempotencyKeys();
+      if (keys.rebuilt || keys.released) log(`idempotency keys of stopped requests: ${keys.rebuilt} answered from their payment or refund, ${keys.released} released`);
       const summary = await reconcilePending({ now: new Date() });
       if (Object.entries(summary).some(([k, v]) => k !== "checked" && v > 0)) {
         log(`reconcile pending payments: ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(", ")}`);

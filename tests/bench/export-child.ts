@@ -2,6 +2,7 @@
  * One export measured in a process of its own, so its peak resident memory is its own:
  *   ours  the payout reconciliation CSV through the route's loader (keyset batches, streamed)
  *   copy  COPY (the same rows, one query) TO STDOUT (FORMAT csv) through the same driver
+ *   xlsx  the same report as an Excel workbook through the route's loader (rows counted by its audit entry)
  * Prints one JSON line: { rows, bytes, ms, maxRssMb }.
  */
 import { register } from "node:module";
@@ -66,12 +67,19 @@ if (mode === "copy" || !loader) {
   result = await drain(await client.unsafe(copyQuery()).readable());
 } else {
   const qs = new URLSearchParams({ arrival_from: from, arrival_to: to });
-  const request = new Request(`http://localhost/reports/payout-reconciliation.csv?${qs}`, {
+  const file = mode === "xlsx" ? "payout-reconciliation.xlsx" : "payout-reconciliation.csv";
+  const request = new Request(`http://localhost/reports/${file}?${qs}`, {
     headers: { cookie: env.BENCH_EXPORT_COOKIE!, "user-agent": "bench", "x-forwarded-for": "198.51.100.7" },
   });
-  const res = (await loader({ request, params: { report: "payout-reconciliation.csv" }, context: {} })) as Response;
+  const res = (await loader({ request, params: { report: file }, context: {} })) as Response;
   if (res.status !== 200) throw new Error(`export: HTTP ${res.status} ${await res.text()}`);
   result = await drain(res.body as unknown as AsyncIterable<Uint8Array>);
+  if (mode === "xlsx") {
+    // A workbook is zipped: its rows are the ones its audit entry counted (plus the header, as for the others).
+    const { sql } = await import("drizzle-orm");
+    const [e] = (await handle.db.execute(sql`select (details->>'rows')::int as n from audit_events where action = 'export.download' order by id desc limit 1`)) as unknown as { n: number }[];
+    result.rows = (e?.n ?? 0) + 1;
+  }
 }
 const ms = performance.now() - t0;
 await handle.close();

@@ -20,7 +20,7 @@ interface ChildResult {
   maxRssMb: number;
 }
 
-function runChild(env: Record<string, string>): Promise<ChildResult> {
+export function runChild(env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "export-child.ts")], {
       env: { ...process.env, ...env },
@@ -38,7 +38,7 @@ function runChild(env: Record<string, string>): Promise<ChildResult> {
 }
 
 /** Latest payout arrival dates back until about `target` reconciliation rows. */
-async function arrivalWindow(target: number): Promise<{ from: string; to: string; rows: number }> {
+export async function arrivalWindow(target: number): Promise<{ from: string; to: string; rows: number }> {
   const days = await rows<{ day: string; n: string }>(
     db(),
     sql`select po.expected_arrival_date::text as day, count(*)::text as n

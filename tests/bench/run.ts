@@ -12,7 +12,7 @@
  *   --export-rows N     rows of the reconciliation export (default 1,000,000)
  *   --clients N --seconds N   HTTP load (default 20 clients for 20 s; --quick 5 s)
  *   --warmup N          seconds of the same load before each page's measured seconds (default 5; --quick 2)
- *   --skip a,b          skip sections: load, overview, payments, details, export, http, bundle
+ *   --skip a,b          skip sections: load, overview, payments, details, export, xlsx, http, bundle
  *   --database NAME     measure an existing bench database (from --keep) instead of loading one
  *   --keep              keep the database at the end (its name is printed)
  *   --build             rebuild the app before the HTTP section even if the build looks current
@@ -28,6 +28,7 @@ import { parseArgs } from "node:util";
 import { migrateUrl, openPostgres, setDb } from "~db/client.server";
 import { benchBundle } from "./bundle";
 import { benchExport } from "./export";
+import { benchExportXlsx } from "./export-xlsx";
 import { benchHttp, ensureBuild } from "./http";
 import { loadBenchLedger } from "./load";
 import { BENCH_USER } from "./merchants";
@@ -179,6 +180,7 @@ try {
       benchDetails(paymentDetail.loader as L, payoutDetail.loader as L, pageOpts),
     );
     await section("export", "Payout reconciliation export vs COPY TO STDOUT", () => benchExport(benchUrl, session.cookie, opts.exportRows, log));
+    await section("xlsx", "Payout reconciliation as an Excel workbook vs the same CSV", () => benchExportXlsx(benchUrl, session.cookie, opts.exportRows, log));
   } finally {
     await handle.close();
     setDb(undefined);

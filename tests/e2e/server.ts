@@ -47,7 +47,9 @@ function isolatedCopy(root: string, dataDir: string): string {
   return dir;
 }
 
-export async function startServer(opts: { seedPayments?: number; timeoutMs?: number } = {}): Promise<RunningServer> {
+export async function startServer(
+  opts: { seedPayments?: number; timeoutMs?: number; /** Extra environment (DATABASE_URL for a real server, WEB_CONCURRENCY…). */ env?: Record<string, string> } = {},
+): Promise<RunningServer> {
   const root = path.resolve(import.meta.dirname, "../..");
   if (!fs.existsSync(path.join(root, "build/index.js")) || !fs.existsSync(path.join(root, "public/build"))) {
     throw new Error('No build found: run "npm run build" before the browser tests.');
@@ -74,6 +76,7 @@ export async function startServer(opts: { seedPayments?: number; timeoutMs?: num
       SEED_PAYMENTS: String(opts.seedPayments ?? 6000),
       // The clock-driven jobs would move payouts along while a test reads them.
       SCHEDULER: "0",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

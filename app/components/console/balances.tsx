@@ -24,7 +24,14 @@ export function BalanceSummary({ data, linkPayouts = true }: { data: BalanceData
         <div>
           <dt>{t("balances.available")}</dt>
           <dd data-testid="balance-available">{fmt.money(data.available, data.currency)}</dd>
-          {data.available.startsWith("-") ? <dd className="muted hint">{t("balances.negativeHint")}</dd> : null}
+          {data.available.startsWith("-") ? (
+            <dd className="muted hint" data-testid="balance-negative-reason">
+              {t(data.pending !== "0" ? "balances.negativeHint" : "balances.negativeNoPending", {
+                shortfall: fmt.money(-BigInt(data.available), data.currency),
+                pending: fmt.money(data.pending, data.currency),
+              })}
+            </dd>
+          ) : null}
         </div>
         <div>
           <dt>{t("balances.pending")}</dt>
@@ -56,10 +63,18 @@ export function BalanceSummary({ data, linkPayouts = true }: { data: BalanceData
                   cutoff: fmt.dateTime(data.estimate.cutoffAt),
                   date: fmt.day(data.estimate.expectedArrivalDate),
                 })
-              : t("balances.belowMinimum", {
-                  amount: fmt.money(data.estimate.amount, data.currency),
-                  minimum: fmt.money(data.estimate.minimumPayout, data.currency),
-                })}
+              : // A minimum is a reason only when there is one and something positive falls short of it.
+                BigInt(data.estimate.amount) < 0n
+                ? t("balances.shortfallCarries", {
+                    amount: fmt.money(-BigInt(data.estimate.amount), data.currency),
+                    cutoff: fmt.dateTime(data.estimate.cutoffAt),
+                  })
+                : BigInt(data.estimate.amount) === 0n || BigInt(data.estimate.minimumPayout) === 0n
+                  ? t("balances.nothingToPay", { cutoff: fmt.dateTime(data.estimate.cutoffAt) })
+                  : t("balances.belowMinimum", {
+                      amount: fmt.money(data.estimate.amount, data.currency),
+                      minimum: fmt.money(data.estimate.minimumPayout, data.currency),
+                    })}
           </p>
         ) : null}
         {data.upcoming.length > 1 ? (

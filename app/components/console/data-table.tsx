@@ -25,6 +25,18 @@ declare module "@tanstack/react-table" {
     numeric?: boolean;
     /** Keep visible on the narrowest screens (the row's key facts). */
     primary?: boolean;
+    /**
+     * Where the cell goes when a phone shows the rows stacked: "lead" (the amount, large, first),
+     * "badge" (the status, beside it), "sub" (the date and the card, the line below), "extra"
+     * (a further line, muted). Cells without a place are left out of the stacked row.
+     */
+    stack?: "lead" | "badge" | "sub" | "extra";
+    /**
+     * Free text (descriptions, names, ids): the column takes the width left by the others and
+     * cuts its text with an ellipsis; the full value is in the cell's title (hover) and is shown
+     * whole while the row has the keyboard focus.
+     */
+    flex?: boolean;
   }
 }
 
@@ -42,6 +54,21 @@ export interface DataTableProps<T> {
   empty?: ReactNode;
   /** Extra class on the wrapper (e.g. "compact"). */
   className?: string;
+}
+
+function cellClass(meta: { numeric?: boolean; flex?: boolean } | undefined): string | undefined {
+  const names = [meta?.numeric ? "num" : "", meta?.flex ? "cell-flex" : ""].filter(Boolean);
+  return names.length ? names.join(" ") : undefined;
+}
+
+/** Text for a flexible cell: cut to its column's width, whole on hover (title) and while its row has focus. */
+export function CellText({ children, className }: { children: string | null | undefined; className?: string }) {
+  if (!children) return <span className="muted empty-value">–</span>;
+  return (
+    <span className={className} title={children}>
+      {children}
+    </span>
+  );
 }
 
 export function DataTable<T>({ data, columns, getRowId, sort, visibility, caption, next, prev, empty, className }: DataTableProps<T>) {
@@ -65,7 +92,7 @@ export function DataTable<T>({ data, columns, getRowId, sort, visibility, captio
   const busy = navigation.state === "loading";
 
   return (
-    <div className={`data-table ${className ?? ""}`} aria-busy={busy}>
+    <div className={`data-table stackable ${className ?? ""}`} aria-busy={busy}>
       <div className="table-wrap">
         <table className="table">
           <caption>{caption}</caption>
@@ -83,7 +110,7 @@ export function DataTable<T>({ data, columns, getRowId, sort, visibility, captio
                     <th
                       key={header.id}
                       scope="col"
-                      className={meta?.numeric ? "num" : undefined}
+                      className={cellClass(meta)}
                       aria-sort={active ? (sortedDesc ? "descending" : "ascending") : field ? "none" : undefined}
                     >
                       {field ? (
@@ -110,11 +137,14 @@ export function DataTable<T>({ data, columns, getRowId, sort, visibility, captio
           <tbody>
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id}>
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={cell.column.columnDef.meta?.numeric ? "num" : undefined}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </td>
-                ))}
+                {row.getVisibleCells().map((cell) => {
+                  const meta = cell.column.columnDef.meta;
+                  return (
+                    <td key={cell.id} className={cellClass(meta)} data-stack={meta?.stack}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  );
+                })}
               </tr>
             ))}
           </tbody>

@@ -21,31 +21,44 @@ function FieldError({ id, message }: { id: string; message?: string }) {
   );
 }
 
-/** The filter form: children are the fields; `preserve` keeps sort/columns/page size across a new filter. */
+/**
+ * The filter form: children are the fields; `preserve` keeps sort/columns/page size across a new filter.
+ * On a phone it folds behind one "Filters (n)" button (n: the filters in force), so the list is the
+ * first thing on the screen; it opens by itself when a field was refused. Wider screens always show it
+ * (the stylesheet makes the disclosure's content visible, so this needs no script).
+ */
 export function FilterForm(props: {
   children: ReactNode;
   preserve: Record<string, string | readonly string[] | undefined>;
   clearHref: string;
   label: string;
+  /** How many filters are in force (the chips). */
+  active?: number;
+  /** Open on a phone too (a field was refused). */
+  open?: boolean;
 }) {
   const t = useT();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.location?.pathname === useLocation().pathname;
+  const active = props.active ?? 0;
   return (
-    <Form method="get" className="card filters" role="search" aria-label={props.label} preventScrollReset>
-      {Object.entries(props.preserve).flatMap(([k, v]) =>
-        v === undefined ? [] : (typeof v === "string" ? [v] : v).map((x, i) => <input key={`${k}-${i}`} type="hidden" name={k} value={x} />),
-      )}
-      <div className="filter-grid">{props.children}</div>
-      <div className="filter-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? t("filters.applying") : t("common.apply")}
-        </button>
-        <Link to={props.clearHref} className="btn" preventScrollReset>
-          {t("common.clearFilters")}
-        </Link>
-      </div>
-    </Form>
+    <details className="filters-disclosure" open={props.open ? true : undefined}>
+      <summary className="btn filters-toggle">{active > 0 ? t("filters.toggleCount", { count: active }) : t("filters.toggle")}</summary>
+      <Form method="get" className="card filters" role="search" aria-label={props.label} preventScrollReset>
+        {Object.entries(props.preserve).flatMap(([k, v]) =>
+          v === undefined ? [] : (typeof v === "string" ? [v] : v).map((x, i) => <input key={`${k}-${i}`} type="hidden" name={k} value={x} />),
+        )}
+        <div className="filter-grid">{props.children}</div>
+        <div className="filter-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? t("filters.applying") : t("common.apply")}
+          </button>
+          <Link to={props.clearHref} className="btn" preventScrollReset>
+            {t("common.clearFilters")}
+          </Link>
+        </div>
+      </Form>
+    </details>
   );
 }
 

@@ -25,6 +25,8 @@ export function KpiCard(props: {
   spark?: (number | null)[];
   /** The last value of the sparkline is a period still filling: drawn dotted. */
   sparkSoFar?: boolean;
+  /** In place of a change: the previous period began before the first sale ("New: first sale on …"). */
+  isNew?: string;
   testId?: string;
 }) {
   const t = useT();
@@ -40,6 +42,11 @@ export function KpiCard(props: {
         <div className={`delta ${tone}`}>
           <span aria-hidden="true">{arrow} </span>
           {t("kpi.change", { pct: delta.pct, abs: delta.abs })}
+        </div>
+      ) : null}
+      {props.isNew ? (
+        <div className="delta kpi-new">
+          <span className="badge badge-new">{t("kpi.new")}</span> {props.isNew}
         </div>
       ) : null}
       {props.previous !== undefined ? <div className="muted kpi-prev">{t("kpi.previous", { value: props.previous })}</div> : null}

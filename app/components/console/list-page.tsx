@@ -6,7 +6,7 @@
 import { Link, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { rangeLabel, type FieldErrors } from "~/components/console/filters";
-import { withParams } from "~/components/console/url";
+import { withParams, workbookHref } from "~/components/console/url";
 import { listFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 
@@ -15,9 +15,14 @@ export function ListHeader(props: { title: string; exportHref: string | null; ex
   const t = useT();
   const fmt = useFormat();
   const actions = props.exportHref ? (
-    <a className="btn" href={props.exportHref} download>
-      {props.exportLabel}
-    </a>
+    <>
+      <a className="btn" href={props.exportHref} download>
+        {props.exportLabel}
+      </a>
+      <a className="btn" href={workbookHref(props.exportHref)} download data-testid="export-xlsx">
+        {t("common.exportExcel")}
+      </a>
+    </>
   ) : null;
   return (
     <div className="page-header">

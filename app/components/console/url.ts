@@ -15,6 +15,11 @@ export function withParams(search: string, changes: ParamChanges, opts: { keepCu
   return s ? `?${s}` : "?";
 }
 
+/** A report download link's Excel twin: /reports/payments.csv?… -> /reports/payments.xlsx?… (the same rows and options). */
+export function workbookHref(csvHref: string): string {
+  return csvHref.replace(/\.csv(\?|$)/, ".xlsx$1");
+}
+
 /** Builds links to the same list with other parameters (sort, page, a removed filter). */
 export function useListHref(): (changes: ParamChanges, opts?: { keepCursor?: boolean }) => string {
   const location = useLocation();

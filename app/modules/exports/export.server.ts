@@ -28,7 +28,7 @@ import { cellPlan, copyChunks, copyStatement, inlineParams, serverCanRender } fr
 import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
-import type { ReportRun } from "./reports/report.server";
+import { cursorBatches, type ReportRun } from "./reports/report.server";
 import { XLSX_CONTENT_TYPE, XlsxReportWriter } from "./xlsx.server";
 import type { WaitForClient } from "./backpressure.server";
 
@@ -298,8 +298,13 @@ async function* workbookChunks(
     },
   );
   let stop = false;
+  // On PostgreSQL, the report's one statement through a cursor (one plan, as COPY gets);
+  // elsewhere (PGlite), the keyset walk.
+  const client = replicaSqlClient();
+  const currencySql = "currencySql" in p.report ? p.report.currencySql : null;
+  const viaCursor = client !== null && p.run.copySelect !== undefined && p.columns.every((c) => c.sql !== undefined);
   const producer = (async () => {
-    const batches = p.run.batches(p.columns, batchSize);
+    const batches = viaCursor ? cursorBatches(client, p.run.copySelect!.bind(p.run), currencySql, p.columns, batchSize) : p.run.batches(p.columns, batchSize);
     try {
       const first = await batches.next();
       await writer.begin(first.done ? [] : first.value);

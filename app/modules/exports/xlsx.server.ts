@@ -70,6 +70,7 @@ export function excelSerial(wallMs: number): number {
 // eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const XML_SPECIAL = /[&<>"]/;
+const EDGE_SPACE = /^\s|\s$|[\r\n\t]/;
 
 /** Text as XML character data: escaped, and characters XML cannot carry replaced by U+FFFD. */
 export function xmlText(s: string): string {
@@ -199,17 +200,27 @@ export class XlsxReportWriter {
     const jalaliDay = jalaliDayFormatter();
     const s = this.styles;
     const minor = this.opts.amounts === "minor";
-    const str = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlText(text)}</t></is></c>`;
+    // xml:space="preserve" only where spaces at either end (or a line break) would otherwise be trimmed.
+    const str = (ref: string, text: string) =>
+      EDGE_SPACE.test(text)
+        ? `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlText(text)}</t></is></c>`
+        : `<c r="${ref}" t="inlineStr"><is><t>${xmlText(text)}</t></is></c>`;
     return this.columns.map((col, i): ((row: RawRow, ref: string) => string) => {
       const total = this.totalColumns.includes(i);
       switch (col.kind) {
         case "amount":
           return (row, ref) => {
-            const v = rawAmount(row.cells[i]);
-            if (v === null) return "";
+            const raw = row.cells[i];
+            if (raw === null || raw === undefined || raw === "") return "";
             const exp = exponentOf(row.currency);
-            if (total) this.addTotal(row.currency, i, v);
             const style = this.amountStyle(exp, false);
+            // Amounts come from SQL as text: short ones (the usual) become a number directly.
+            if (!total && typeof raw === "string" && raw.length < 16) {
+              const n = Number(raw);
+              return `<c r="${ref}" s="${style}"><v>${minor || exp === 0 ? n : n / 10 ** exp}</v></c>`;
+            }
+            const v = rawAmount(raw)!;
+            if (total) this.addTotal(row.currency, i, v);
             if (v > SAFE || v < -SAFE) return str(ref, formatAmount(v, row.currency, this.opts.amounts));
             const n = minor || exp === 0 ? Number(v) : Number(v) / 10 ** exp;
             return `<c r="${ref}" s="${style}"><v>${n}</v></c>`;
@@ -320,16 +331,17 @@ export class XlsxReportWriter {
   /** Writes a batch; resolves when the zip can take more (the caller then reads the next batch). */
   async rows(batch: readonly RawRow[]): Promise<void> {
     if (this.stopped || batch.length === 0) return;
-    let xml = "";
     const cells = this.cells;
     const letters = this.letters;
-    for (const row of batch) {
+    const out: string[] = new Array(batch.length);
+    for (let k = 0; k < batch.length; k++) {
+      const row = batch[k]!;
       const r = this.nextRow++;
-      xml += `<row r="${r}">`;
+      let xml = `<row r="${r}">`;
       for (let i = 0; i < cells.length; i++) xml += cells[i]!(row, letters[i]! + r);
-      xml += "</row>";
+      out[k] = xml + "</row>";
     }
-    if (!this.sheet.write(xml)) await this.drained();
+    if (!this.sheet.write(Buffer.from(out.join(""), "utf8"))) await this.drained();
   }
 
   private drained(): Promise<void> {

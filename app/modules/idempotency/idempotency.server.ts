@@ -7,11 +7,14 @@
  *   INSERT ... ON CONFLICT DO NOTHING, the others wait for its response and replay it;
  * - a request refused before doing anything (validation) is not stored, so the client
  *   can fix it and retry with the same key;
- * - keys are pruned after 24 hours.
+ * - keys are pruned after 24 hours;
+ * - a key whose request died (its process was killed, or the database went away before
+ *   the outcome was stored) is recovered, never left "in progress": see recoverKey().
  * The payments and refunds tables carry the key too (unique per merchant), a second
  * line of defence if a stored response is ever lost mid-flight.
  */
 import crypto from "node:crypto";
+import os from "node:os";
 import { and, eq, lt } from "drizzle-orm";
 import { idempotencyKeys } from "~db/schema";
 import { db } from "~db/client.server";
@@ -47,8 +50,11 @@ export const idempotencyConfig = {
   /** How long a waiting duplicate polls for the first request's response. */
   waitMs: 30_000,
   pollMs: 25,
-  /** An in-progress claim older than this is abandoned (its process died) and may be taken over. */
-  staleMs: 120_000,
+  /**
+   * An in-progress claim older than this is abandoned and may be taken over. A claim whose
+   * process is gone (same host) is taken over at once, whatever its age.
+   */
+  staleMs: Number(process.env.IDEMPOTENCY_STALE_MS ?? 120_000),
   retentionMs: 24 * 60 * 60 * 1000,
 };
 
@@ -105,6 +111,37 @@ function inUse(): StoredResponse {
   };
 }
 
+/**
+ * Who holds an in-progress key: this host and process. Stored in response_body while the
+ * request runs (it is replaced by the response), so a retry can tell a live request from
+ * one whose process died without waiting for the key to go stale.
+ */
+interface Owner {
+  host: string;
+  pid: number;
+}
+const me: Owner = { host: os.hostname(), pid: process.pid };
+/** Keys this process is executing right now ("merchant|scope|key"). */
+const inFlight = new Set<string>();
+const flightKey = (r: { merchantId: string; scope: string; key: string }) => `${r.merchantId}|${r.scope}|${r.key}`;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** True when the request holding this in-progress key can no longer finish it. */
+export function ownerGone(row: { merchantId: string; scope: string; key: string; responseBody: unknown }): boolean {
+  const owner = (row.responseBody as { owner?: Owner } | null)?.owner;
+  if (!owner || typeof owner.pid !== "number" || owner.host !== me.host) return false;
+  if (owner.pid === me.pid) return !inFlight.has(flightKey(row));
+  return !pidAlive(owner.pid);
+}
+
 async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
   const inserted = await db()
     .insert(idempotencyKeys)
@@ -116,6 +153,7 @@ async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
       method: req.method,
       path: req.path,
       state: "in_progress",
+      responseBody: { owner: me },
       createdAt: now,
     })
     .onConflictDoNothing()
@@ -137,29 +175,63 @@ async function release(req: IdempotentRequest): Promise<void> {
     .where(and(where(req), eq(idempotencyKeys.state, "in_progress")));
 }
 
+/**
+ * Frees a key whose request failed, retrying while the database is away (the retry of a
+ * client then finds it free within moments of the database coming back). Gives up after
+ * the stale window: by then any process may take the key over.
+ */
+function releaseSoon(req: IdempotentRequest): void {
+  const until = Date.now() + idempotencyConfig.staleMs;
+  const attempt = (delay: number) => {
+    setTimeout(() => {
+      release(req).catch(() => {
+        if (Date.now() < until) attempt(Math.min(delay * 2, 1000));
+      });
+    }, delay).unref();
+  };
+  attempt(100);
+}
+
 async function execute(req: IdempotentRequest, run: () => Promise<RunResult>): Promise<IdempotentResponse> {
   let result: RunResult;
+  const id = flightKey(req);
+  inFlight.add(id);
   try {
-    result = await run();
+    try {
+      result = await run();
+    } catch (e) {
+      // Unknown failure: free the key so a retry can run (the payment/refund rows' own
+      // unique keys stop a second charge if the first attempt got that far, and the retry
+      // answers with that payment or refund).
+      await release(req).catch(() => releaseSoon(req));
+      throw e;
+    }
+    if (result.store === false) {
+      await release(req).catch((e) => {
+        releaseSoon(req);
+        throw e;
+      });
+      return { status: result.status, body: result.body, replayed: false };
+    }
+  } finally {
+    inFlight.delete(id);
+  }
+  try {
+    await db()
+      .update(idempotencyKeys)
+      .set({
+        state: "completed",
+        responseStatus: result.status,
+        responseBody: result.body as Record<string, unknown>,
+        completedAt: new Date(),
+      })
+      .where(where(req));
   } catch (e) {
-    // Unknown failure: free the key so a retry can run (the payment/refund rows' own
-    // unique keys stop a second charge if the first attempt got that far).
-    await release(req).catch(() => {});
+    // The outcome happened but could not be stored: free the key; the retry rebuilds the
+    // answer from the payment or refund row (found by its own idempotency key).
+    releaseSoon(req);
     throw e;
   }
-  if (result.store === false) {
-    await release(req);
-    return { status: result.status, body: result.body, replayed: false };
-  }
-  await db()
-    .update(idempotencyKeys)
-    .set({
-      state: "completed",
-      responseStatus: result.status,
-      responseBody: result.body as Record<string, unknown>,
-      completedAt: new Date(),
-    })
-    .where(where(req));
   return { status: result.status, body: result.body, replayed: false };
 }
 
@@ -180,11 +252,11 @@ export async function withIdempotency(
     if (row.state === "completed") {
       return { status: row.responseStatus ?? 200, body: row.responseBody, replayed: true };
     }
-    if (now.getTime() - row.createdAt.getTime() > idempotencyConfig.staleMs) {
+    if (now.getTime() - row.createdAt.getTime() > idempotencyConfig.staleMs || ownerGone(row)) {
       // Compare-and-set on created_at: of several waiters, one takes the abandoned key over.
       const taken = await db()
         .update(idempotencyKeys)
-        .set({ createdAt: now })
+        .set({ createdAt: now, responseBody: { owner: me } })
         .where(and(where(req), eq(idempotencyKeys.state, "in_progress"), lt(idempotencyKeys.createdAt, new Date(row.createdAt.getTime() + 1))))
         .returning({ key: idempotencyKeys.key });
       if (taken.length > 0) return execute(req, run);
@@ -204,3 +276,64 @@ export async function pruneIdempotencyKeys(now = new Date()): Promise<number> {
   return r.length;
 }
 
+
+export interface AbandonedKey {
+  merchantId: string;
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+}
+
+/** Rebuilds the stored response of an abandoned key from what its request left (a payment, a refund); null: nothing there. */
+export type KeyRebuilder = (row: AbandonedKey) => Promise<StoredResponse | null>;
+
+/**
+ * Recovers keys whose request died: the ones past the stale window, and those whose
+ * process is gone (same host). When the payment or refund they were creating exists, the
+ * stored response is rebuilt from it (so a retry, even with other parameters, is answered
+ * as the first request would have been); otherwise the key is released and a retry runs.
+ * Run at start-up and by the scheduler. Returns how many keys were rebuilt and released.
+ */
+export async function recoverAbandonedKeys(
+  rebuild: KeyRebuilder,
+  now = new Date(),
+): Promise<{ rebuilt: number; released: number }> {
+  const stale = new Date(now.getTime() - idempotencyConfig.staleMs);
+  const rows = await db().select().from(idempotencyKeys).where(eq(idempotencyKeys.state, "in_progress")).limit(1000);
+  let rebuilt = 0;
+  let released = 0;
+  for (const row of rows) {
+    if (!(row.createdAt < stale || ownerGone(row))) continue;
+    const claimedAt = row.createdAt;
+    const same = and(
+      eq(idempotencyKeys.merchantId, row.merchantId),
+      eq(idempotencyKeys.scope, row.scope),
+      eq(idempotencyKeys.key, row.key),
+      eq(idempotencyKeys.state, "in_progress"),
+      // Untouched since we read it (a waiting retry may have taken it over meanwhile).
+      lt(idempotencyKeys.createdAt, new Date(claimedAt.getTime() + 1)),
+    );
+    const response = await rebuild(row);
+    if (response) {
+      const done = await db()
+        .update(idempotencyKeys)
+        .set({ state: "completed", responseStatus: response.status, responseBody: response.body as Record<string, unknown>, completedAt: now })
+        .where(same)
+        .returning({ key: idempotencyKeys.key });
+      rebuilt += done.length;
+    } else {
+      const gone = await db().delete(idempotencyKeys).where(same).returning({ key: idempotencyKeys.key });
+      released += gone.length;
+    }
+  }
+  return { rebuilt, released };
+}
+
+/** Replaces a completed key's stored response (a pending outcome that has since been completed). */
+export async function restoreResponse(req: Pick<IdempotentRequest, "merchantId" | "scope" | "key">, response: StoredResponse): Promise<void> {
+  await db()
+    .update(idempotencyKeys)
+    .set({ responseStatus: response.status, responseBody: response.body as Record<string, unknown> })
+    .where(and(where(req as IdempotentRequest), eq(idempotencyKeys.state, "completed")));
+}

@@ -334,6 +334,15 @@ export async function completeRefund(
   });
 }
 
+/** The refund a request with this idempotency key created, if any (crash recovery of API keys). */
+export async function findRefundByIdempotencyKey(scope: Scope, key: string): Promise<Refund | undefined> {
+  const [r] = await db()
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, key)));
+  return r;
+}
+
 export async function getRefund(scope: Scope, id: string): Promise<Refund | undefined> {
   if (typeof id !== "string" || id.length > 100) return undefined;
   const [r] = await db()

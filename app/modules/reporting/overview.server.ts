@@ -157,7 +157,7 @@ export function resolveOverviewRange(
     }
     r = resolveRange("custom", now, tz, { from: q.from, to: q.to });
   } else {
-    r = resolveRange(preset, now, tz);
+    r = resolveRange(preset, now, tz, undefined, opts.calendar ?? "gregory");
   }
   const fromDay = localDateKey(r.from, tz);
   const toDay = localDateKey(new Date(r.to.getTime() - 1), tz);
@@ -567,7 +567,20 @@ function numberKpi(cur: number | null, prev: number | null, spark: (number | nul
   };
 }
 
-export function overviewKpis(current: Totals, previous: Totals, buckets: Totals[]): OverviewKpis {
+/**
+ * The key figures with their change against the previous period. Without a `comparable`
+ * previous period (it began before the merchant's first sale) there is no change at all:
+ * "+1,870%" against a year the merchant did not yet trade is noise, the page says "new".
+ */
+export function overviewKpis(current: Totals, previous: Totals, buckets: Totals[], comparable = true): OverviewKpis {
+  if (!comparable) {
+    const kpis = overviewKpis(current, previous, buckets);
+    for (const k of Object.values(kpis)) {
+      k.change = null;
+      k.changePct = null;
+    }
+    return kpis;
+  }
   return {
     gross: moneyKpi(current.gross, previous.gross, buckets.map((b) => b.gross)),
     net: moneyKpi(current.net, previous.net, buckets.map((b) => b.net)),
@@ -585,6 +598,19 @@ export interface SalesReport {
   previous: { totals: Totals; buckets: Bucket[] };
   kpis: OverviewKpis;
   breakdowns: Breakdowns;
+  /** The merchant's first local day with a payment attempt (null: none yet). */
+  firstDay: string | null;
+  /** Whether the previous period lies wholly within the merchant's history (else no change is shown). */
+  comparable: boolean;
+}
+
+/** The first local day the merchant had any payment attempt, from the rollup (one index probe). */
+export async function firstSalesDay(scope: ListScope): Promise<string | null> {
+  const [r] = await rows<{ day: string | null }>(
+    replicaDb(),
+    sql`select min(day)::text as day from sales_daily_totals where merchant_id = ${scope.merchantId} and currency = ${scope.currency}`,
+  );
+  return r?.day ?? null;
 }
 
 /* ------------------------------ report cache ------------------------------- */
@@ -680,16 +706,20 @@ export async function salesReport(scope: ListScope, range: ResolvedOverviewRange
 async function computeSalesReport(scope: ListScope, range: ResolvedOverviewRange): Promise<SalesReport> {
   // A Jalali week starts on Saturday whatever the merchant's currency.
   const ws: Weekday = range.calendar === "persian" ? 6 : weekStartFor(scope.currency);
-  const [current, previous, dims] = await Promise.all([
+  const [current, previous, dims, firstDay] = await Promise.all([
     periodSeries(scope, range.from, range.to, range.fromDay, range.toDay, range.granularity, ws, range.calendar),
     periodSeries(scope, range.previousFrom, range.previousTo, range.previousFromDay, range.previousToDay, range.granularity, ws, range.calendar),
     breakdowns(scope, range.fromDay, range.toDay),
+    firstSalesDay(scope),
   ]);
+  const comparable = firstDay !== null && range.previousFromDay >= firstDay;
   return {
     range,
     current,
     previous,
-    kpis: overviewKpis(current.totals, previous.totals, current.buckets),
+    kpis: overviewKpis(current.totals, previous.totals, current.buckets, comparable),
     breakdowns: dims,
+    firstDay,
+    comparable,
   };
 }

@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { db, rows } from "~db/client.server";
 import { balanceTransactionsFor } from "~/modules/ledger/ledger.server";
+import { paymentNet } from "~/modules/payments/net";
 
 export interface PaymentDetail {
   id: string;
@@ -13,6 +14,8 @@ export interface PaymentDetail {
   amountRefunded: string;
   /** What can still be refunded (0 unless captured). */
   refundable: string;
+  /** Net of fee and refunds; null when no money moved (anything but captured). */
+  net: string | null;
   fee: string;
   currency: string;
   status: string;
@@ -197,6 +200,7 @@ export async function paymentView(scope: { merchantId: string }, paymentId: stri
     amount: p.amount,
     amountRefunded: p.amount_refunded,
     refundable: (p.status === "captured" ? amount - refunded : 0n).toString(),
+    net: paymentNet({ status: p.status, amount, amountRefunded: refunded, fee: BigInt(p.fee) })?.toString() ?? null,
     fee: p.fee,
     currency: p.currency,
     status: p.status,

@@ -60,7 +60,8 @@ function outcomeOf(r: InquiryResult): AuthorizationOutcome | null {
   }
 }
 
-async function settlePayment(p: Payment, now: Date, giveUpMs: number): Promise<"resolved" | "pending"> {
+/** Asks the provider about one payment whose outcome is unknown and applies the answer (never authorizes again). */
+export async function settlePayment(p: Payment, now: Date, giveUpMs: number): Promise<"resolved" | "pending"> {
   const scope = { merchantId: p.merchantId };
   const r = await processorFor(p.processorId).inquire({ account: p.merchantId, reference: p.id });
   let outcome = outcomeOf(r);

@@ -9,10 +9,13 @@ import {
   KEY_MAX_LENGTH,
   validKey,
   withIdempotency,
+  restoreResponse,
+  type AbandonedKey,
   type RunResult,
+  type StoredResponse,
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
-import { issueRefund, getRefund } from "~/modules/refunds/refunds.server";
+import { issueRefund, getRefund, findRefundByIdempotencyKey } from "~/modules/refunds/refunds.server";
 import type { Failure } from "../../modules/payments/failure";
 import {
   parseCreatePayment,
@@ -24,6 +27,7 @@ import {
 import {
   capturePayment,
   createPayment,
+  findByIdempotencyKey,
   getPayment,
   listPayments,
   refundsOfPayment,
@@ -32,6 +36,8 @@ import {
 } from "../../modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
+import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
+import { settlePayment } from "~/server/jobs/reconcile-pending";
 
 export { MAX_BODY_BYTES };
 
@@ -178,17 +184,29 @@ async function idempotentPost(
       const r = await run();
       return apiJson(r.status, r.body);
     }
-    const r = await withIdempotency(
-      {
-        merchantId: principal.merchantId,
-        scope: principal.terminalId,
-        key,
-        method: "POST",
-        path,
-        fingerprint: fingerprint(params),
-      },
-      run,
-    );
+    const idem = {
+      merchantId: principal.merchantId,
+      scope: principal.terminalId,
+      key,
+      method: "POST",
+      path,
+      fingerprint: fingerprint(params),
+    };
+    let r = await withIdempotency(idem, run);
+    if (r.replayed && r.status === 202 && path === "/api/v1/payments") {
+      // The first answer was "pending" (the provider's outcome was not known then, e.g. the
+      // database went away mid-request). The retry completes it: the provider is asked
+      // (never charged again), and the completed outcome becomes the stored answer.
+      const id = (r.body as { id?: unknown } | null)?.id;
+      const p = typeof id === "string" ? await getPayment(principal.scope, id) : undefined;
+      if (p?.status === "pending") await settlePayment(p, new Date(), Number.MAX_SAFE_INTEGER).catch(() => "pending");
+      const now = p ? await getPayment(principal.scope, p.id) : undefined;
+      if (now && now.status !== "pending") {
+        const completed = paymentResponse(now);
+        await restoreResponse(idem, completed);
+        r = { ...completed, replayed: true };
+      }
+    }
     return apiJson(r.status, r.body, r.replayed ? { "Idempotent-Replayed": "true" } : {});
   } catch (e) {
     return unexpected(e);
@@ -196,6 +214,10 @@ async function idempotentPost(
 }
 
 function unexpected(e: unknown): Response {
+  if (isDatabaseUnavailable(e)) {
+    console.error("api: database unavailable:", e instanceof Error ? e.message.split("\n")[0] : e);
+    return apiUnavailable();
+  }
   console.error("api: unexpected error", e instanceof Error ? e.message : e);
   return apiError(500, "api_error", "internal_error", "Something went wrong on our side; nothing was charged twice. Retry with the same Idempotency-Key.");
 }
@@ -390,4 +412,29 @@ export function apiNotFound(request: Request): Promise<Response> {
   return guard(async () =>
     apiError(404, "invalid_request_error", "route_not_found", `No API endpoint ${request.method} ${new URL(request.url).pathname}. See /api/v1/openapi.json.`),
   );
+}
+
+/**
+ * The stored response of an API key whose request died, rebuilt from what it left: the
+ * payment or refund carrying the key, or for capture/void the payment once it shows the
+ * transition. null: nothing happened, the key is released (recoverAbandonedKeys).
+ */
+export async function rebuildApiResponse(row: AbandonedKey): Promise<StoredResponse | null> {
+  if (!row.scope.startsWith("term_")) return null;
+  const scope = { merchantId: row.merchantId };
+  const rowKey = `${row.scope}:${row.key}`;
+  if (row.path === "/api/v1/payments") {
+    const p = await findByIdempotencyKey(scope, rowKey);
+    return p ? paymentResponse(p) : null;
+  }
+  const m = /^\/api\/v1\/payments\/([^/]+)\/(refunds|capture|void)$/.exec(row.path);
+  if (!m) return null;
+  if (m[2] === "refunds") {
+    const r = await findRefundByIdempotencyKey(scope, rowKey);
+    return r ? { status: r.status === "pending" ? 202 : 201, body: serializeRefund(r) } : null;
+  }
+  const p = await getPayment(scope, decodeURIComponent(m[1]!));
+  if (!p) return null;
+  const done = m[2] === "capture" ? p.status === "captured" : p.status === "voided";
+  return done ? { status: 200, body: serializePayment(p) } : null;
 }

@@ -6,6 +6,7 @@
  *   Authorization: Bearer <SANDBOX_API_SECRET>   and   Sandbox-Account: <merchant id>
  * In development the secret is generated once into data/sandbox-api.secret.
  */
+import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -57,6 +58,7 @@ async function guard(fn: () => Promise<Response>): Promise<Response> {
     return await fn();
   } catch (e) {
     if (e instanceof Response) return e;
+    if (isDatabaseUnavailable(e)) return apiUnavailable();
     console.error("sandbox: unexpected error", (e as Error).message);
     return apiError(500, "api_error", "sandbox_error", "The sandbox failed unexpectedly.");
   }

@@ -530,15 +530,52 @@ describe("resolveRange", () => {
     expect(bucketSeries(r.previousFrom, r.previousTo, r.granularity, NY)).toHaveLength(7);
   });
 
-  it("12m: twelve calendar months including this one", () => {
+  it("12m: the last twelve months, trailing: from 12 June 2024 through today, never days still to come", () => {
     expect(summary("12m")).toEqual({
-      from: "2024-06-30T20:30:00.000Z",
-      to: "2025-06-30T20:30:00.000Z",
-      previousFrom: "2023-06-30T20:30:00.000Z",
-      previousTo: "2024-06-30T20:30:00.000Z",
+      from: "2024-06-11T20:30:00.000Z",
+      to: "2025-06-11T20:30:00.000Z",
+      previousFrom: "2023-06-11T20:30:00.000Z",
+      previousTo: "2024-06-11T20:30:00.000Z",
       granularity: "month",
       calendar: "gregory",
     });
+  });
+
+  it("12m from a 29 February starts on 1 March a year before", () => {
+    const r = resolveRange("12m", iso("2024-02-29T12:00:00Z"), "UTC");
+    expect(at(r.from)).toBe("2023-03-01T00:00:00.000Z");
+    expect(at(r.to)).toBe("2024-03-01T00:00:00.000Z");
+  });
+
+  it("year: this year so far in the reader's calendar, beside last year's same first days", () => {
+    // 11 June 2025 in Tehran = 21 Khordad 1404.
+    expect(summary("year")).toEqual({
+      from: "2024-12-31T20:30:00.000Z",
+      to: "2025-06-11T20:30:00.000Z",
+      previousFrom: "2023-12-31T20:30:00.000Z",
+      // As many days as this year so far (2024 was a leap year: through 10 June).
+      previousTo: "2024-06-10T20:30:00.000Z",
+      granularity: "week",
+      calendar: "gregory",
+    });
+    const r = resolveRange("year", iso("2025-06-11T12:00:00Z"), TEHRAN, undefined, "persian");
+    expect(at(r.from)).toBe("2025-03-20T20:30:00.000Z"); // 1 Farvardin 1404
+    expect(at(r.previousFrom)).toBe("2024-03-19T20:30:00.000Z"); // 1 Farvardin 1403
+    expect(at(r.previousTo)).toBe("2024-06-10T20:30:00.000Z"); // 84 days in, as this year
+    expect(r.calendar).toBe("persian");
+  });
+
+  it("last_year: all of last year in the reader's calendar, beside the year before", () => {
+    expect(summary("last_year")).toMatchObject({
+      from: "2023-12-31T20:30:00.000Z",
+      to: "2024-12-31T20:30:00.000Z",
+      previousFrom: "2022-12-31T20:30:00.000Z",
+      previousTo: "2023-12-31T20:30:00.000Z",
+      granularity: "month",
+    });
+    const r = resolveRange("last_year", iso("2025-06-11T12:00:00Z"), TEHRAN, undefined, "persian");
+    expect(at(r.from)).toBe("2024-03-19T20:30:00.000Z"); // 1 Farvardin 1403
+    expect(at(r.to)).toBe("2025-03-20T20:30:00.000Z"); // 1 Farvardin 1404
   });
 
   it("mtd: from the 1st, previous period of the same number of days", () => {
@@ -629,16 +666,18 @@ describe("resolveRange", () => {
         const r = resolveRange(preset, at_, tz);
         expect(r.from.getTime()).toBeLessThan(r.to.getTime());
         expect(r.previousFrom.getTime()).toBeLessThan(r.previousTo.getTime());
-        expect(r.previousTo.getTime()).toBe(r.from.getTime());
+        if (preset === "year") expect(r.previousTo.getTime()).toBeLessThanOrEqual(r.from.getTime());
+        else expect(r.previousTo.getTime()).toBe(r.from.getTime());
         for (const edge of [r.from, r.to, r.previousFrom]) {
           expect(startOfLocalDay(edge, tz).getTime()).toBe(edge.getTime());
         }
-        if (preset === "last_jalali_month") {
+        if (preset === "last_jalali_month" || preset === "last_year") {
           expect(r.to.getTime()).toBeLessThanOrEqual(at_.getTime());
         } else {
           expect(r.from.getTime()).toBeLessThanOrEqual(at_.getTime());
           expect(r.to.getTime()).toBeGreaterThan(at_.getTime());
-          if (preset !== "12m") expect(localDateKey(new Date(r.to.getTime() - 1), tz)).toBe(localDateKey(at_, tz));
+          // Every range that includes today ends with it: none counts days still to come.
+          expect(localDateKey(new Date(r.to.getTime() - 1), tz)).toBe(localDateKey(at_, tz));
         }
         const series = bucketSeries(r.from, r.to, r.granularity, tz, { calendar: r.calendar });
         expect(series[0]?.getTime()).toBeLessThanOrEqual(r.from.getTime());

@@ -209,33 +209,43 @@ export const reconciliationReport: SqlReport = {
         const currency = at("(lt.currency)::text");
         const list = sql.raw(select.map((e, i) => `${e} as v${i}`).join(", "));
         type Row = Record<string, CellValue> & { _payout: string; _arrival: string; _item: string };
+        // Payouts per step: enough for a batch at a typical size (a few items each), few
+        // enough that finding the next items of each is cheap; a short batch just means
+        // another step (the walk ends on an empty one: every payout carries at least one item).
+        const payoutsPerStep = Math.max(16, Math.ceil(size / 8));
         const page = (after: Row | null) =>
           rows<Row>(
             replicaDb(),
-            sql`select x.*
+            sql`select ${list}, po.id as _payout, po.expected_arrival_date::text as _arrival, po._item
                 from (
-                  select ${payouts}.*
-                  from ${payouts}
-                  where ${where}
-                    ${after ? sql`and (${payouts.expectedArrivalDate}, ${payouts.id}) >= (${after._arrival}::date, ${after._payout})` : sql``}
-                  order by ${payouts.expectedArrivalDate}, ${payouts.id}
+                  -- The next items' keys only: the values are computed for the rows of this batch alone.
+                  select page.*, k.ledger_transaction_id as _item
+                  from (
+                    select ${payouts}.*
+                    from ${payouts}
+                    where ${where}
+                      ${after ? sql`and (${payouts.expectedArrivalDate}, ${payouts.id}) >= (${after._arrival}::date, ${after._payout})` : sql``}
+                    order by ${payouts.expectedArrivalDate}, ${payouts.id}
+                    limit ${payoutsPerStep}
+                  ) page
+                  cross join lateral (
+                    select pi.ledger_transaction_id
+                    from payout_items pi
+                    join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
+                    where pi.merchant_id = ${merchantId} and pi.payout_id = page.id and lt.category <> 'payout_paid'
+                      ${after ? sql`and (page.id <> ${after._payout} or pi.ledger_transaction_id > ${after._item})` : sql``}
+                    order by pi.ledger_transaction_id
+                    limit ${size}
+                  ) k
+                  order by page.expected_arrival_date, page.id, k.ledger_transaction_id
                   limit ${size}
                 ) po
-                cross join lateral (
-                  select ${list}, po.id as _payout, po.expected_arrival_date::text as _arrival, pi.ledger_transaction_id as _item
-                  from payout_items pi
-                  join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
-                  left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
-                  left join payments p on p.merchant_id = lt.merchant_id
-                    and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
-                  left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
-                  where pi.merchant_id = ${merchantId} and pi.payout_id = po.id and lt.category <> 'payout_paid'
-                    ${after ? sql`and (po.id <> ${after._payout} or pi.ledger_transaction_id > ${after._item})` : sql``}
-                  order by pi.ledger_transaction_id
-                  limit ${size}
-                ) x
-                order by x._arrival, x._payout, x._item
-                limit ${size}`,
+                join ledger_transactions lt on lt.merchant_id = ${merchantId} and lt.id = po._item
+                left join refunds r on lt.source_type = 'refund' and r.merchant_id = lt.merchant_id and r.id = lt.source_id
+                left join payments p on p.merchant_id = lt.merchant_id
+                  and p.id = (case when lt.source_type = 'payment' then lt.source_id else r.payment_id end)
+                left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
+                order by po.expected_arrival_date, po.id, po._item`,
           );
         let next: Promise<Row[]> | null = page(null);
         try {

@@ -4,6 +4,8 @@
  * audit event of a download is written to the primary.
  */
 import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
 import type { DbOrTx } from "~db/client.server";
 import { addLocalDays, localDateKey } from "~/lib/dates";
 import type { Permission } from "~/lib/permissions";
@@ -84,7 +86,7 @@ export interface SqlSource {
  * The chosen columns' raw values as a select list: each distinct expression once
  * (created and created_utc read the same instant), the row's currency last.
  */
-function rawSelect(columns: readonly ColumnSpec<never>[], currencySql: string | null): { select: string[]; index: number[]; currency: number } {
+export function rawSelect(columns: readonly ColumnSpec<never>[], currencySql: string | null): { select: string[]; index: number[]; currency: number } {
   const select: string[] = [];
   const at = (expr: string) => {
     const known = select.indexOf(expr);
@@ -112,6 +114,30 @@ export async function* sqlBatches(
     yield batch.map((r) => ({ cells: index.map((i) => r[`v${i}`]), currency: currency < 0 ? "" : String(r[`v${currency}`] ?? "") }));
   }
 }
+
+/**
+ * Raw rows of a report's one-statement form (ReportRun.copySelect) through a cursor on
+ * PostgreSQL (postgres.js): one plan for the whole export (hash joins over the period,
+ * as COPY gets), `batchSize` rows fetched each time the previous batch has been taken.
+ * Stopping early closes the cursor.
+ */
+export async function* cursorBatches(
+  client: Sql,
+  copySelect: (values: string[]) => SQL,
+  currencySql: string | null,
+  columns: readonly ColumnSpec<never>[],
+  batchSize: number,
+): AsyncGenerator<RawRow[], void, undefined> {
+  const { select, index, currency } = rawSelect(columns, currencySql);
+  const list = select.length ? select.map((e, i) => `${e} as v${i}`) : ["null as v0"];
+  const q = dialect.sqlToQuery(copySelect(list));
+  const cursor = client.unsafe<Record<string, CellValue>[]>(q.sql, q.params as never[]).cursor(batchSize);
+  for await (const batch of cursor) {
+    yield batch.map((r) => ({ cells: index.map((i) => r[`v${i}`]), currency: currency < 0 ? "" : String(r[`v${currency}`] ?? "") }));
+  }
+}
+
+const dialect = new PgDialect();
 
 /** The same rows as one ordered statement over `values` (for COPY). */
 export function sqlCopySelect(source: SqlSource, values: string[]): SQL {
