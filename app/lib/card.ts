@@ -115,6 +115,20 @@ export function normalizePan(input: string): string {
 }
 
 /** Luhn (mod 10) check on a whole PAN of 8-19 digits (ISO/IEC 7812); false for anything else. */
+/**
+ * A number no issuer can have, whatever its check digit: all zeros, an issuer number
+ * (BIN) of zeros, a leading 0 (ISO/IEC 7812 gives major industry identifier 0 to no
+ * card issuer), or a length its brand does not use. The API answers card_number_invalid,
+ * the terminal form a sentence; the sandbox provider refuses it too.
+ */
+export function impossiblePan(pan: string): "zeros" | "bin" | "brand_length" | null {
+  if (/^0+$/.test(pan)) return "zeros";
+  if (pan.startsWith("0")) return "bin";
+  const info = detectCard(pan);
+  if (info.brand !== "unknown" && !info.lengths.includes(pan.length)) return "brand_length";
+  return null;
+}
+
 export function luhnValid(pan: string): boolean {
   const digits = normalizePan(pan);
   if (!/^[0-9]{8,19}$/.test(digits)) return false;

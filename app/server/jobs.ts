@@ -3,12 +3,16 @@
  * and the reconciliation of unknown payment outcomes), prints what they did, exits.
  *
  *   npm run jobs                                  as of now
- *   npm run jobs -- --days 3                      as of three days from now (simulated clock)
- *   npm run jobs -- --now 2026-03-21T00:00:00+03:30
+ *   npm run jobs -- --simulate --days 3           as of three days from now (simulated clock)
+ *   npm run jobs -- --simulate --now 2026-03-21T00:00:00+03:30
  *   npm run jobs -- --merchant mer_demo_coffee    one merchant only
  *
  * Every step is dated by its schedule, not by when the job ran, so simulating day by day
  * or jumping ahead gives the same payouts. The server runs the same jobs every minute.
+ *
+ * A clock in the future is for test databases only: it sends and pays real payouts with
+ * future dates. It is refused unless --simulate says so; even then idempotency keys are
+ * pruned by the real clock, never the simulated one.
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     hours: { type: "string" },
     merchant: { type: "string", multiple: true },
     quiet: { type: "boolean", default: false },
+    simulate: { type: "boolean", default: false },
   },
 });
 
@@ -43,6 +48,14 @@ for (const [flag, unit] of [
   if (v === undefined) continue;
   if (!/^-?\d+(\.\d+)?$/.test(v)) fail(`--${flag} takes a number (got "${v}")`);
   now = new Date(now.getTime() + Number(v) * unit);
+}
+
+// A minute of slack for clocks a little apart; anything later is a simulation.
+if (now.getTime() > Date.now() + 60_000 && !values.simulate) {
+  fail(
+    `--now/--days/--hours put the clock in the future (${now.toISOString()}): that sends and pays this database's payouts\n` +
+      "with future dates. It is for test databases only: add --simulate to run it anyway.",
+  );
 }
 
 if (!process.env.DATABASE_URL) {

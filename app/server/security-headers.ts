@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { CLIENT_IP_HEADER } from "../web/request.server";
+import { readerLocale } from "../web/edge/unavailable.server";
+import { translator } from "../lib/i18n/translate";
+import { anonymousPreferences, preferencesTag } from "../lib/i18n/preferences";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -13,16 +16,31 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export function foreignOrigin(req: Pick<Request, "method" | "path" | "headers">): boolean {
   if (!STATE_CHANGING.has(req.method) || req.path.startsWith("/api/")) return false;
   const origin = req.headers.origin;
-  if (!origin || origin === "null") return false;
+  if (!origin) return false;
+  // "null": an opaque origin (a sandboxed frame, a data: page, a privacy redirect). Our own
+  // pages always send their origin, so a form from such a place is refused like a foreign one.
+  if (origin === "null") return true;
   let originHost: string;
   try {
     originHost = new URL(origin).host;
   } catch {
     return true;
   }
-  const forwarded = String(req.headers["x-forwarded-host"] ?? "").split(",")[0]?.trim();
+  const forwarded = process.env.TRUST_PROXY === "1" ? String(req.headers["x-forwarded-host"] ?? "").split(",")[0]?.trim() : "";
   const host = forwarded || req.headers.host;
   return !host || originHost !== host;
+}
+
+const FORWARDED_HEADERS = ["x-forwarded-host", "x-forwarded-proto", "x-forwarded-for", "x-forwarded-port", "x-forwarded-prefix", "forwarded"];
+
+/**
+ * X-Forwarded-* say what a proxy in front of us saw; without one (TRUST_PROXY unset) any
+ * client could write them. They are dropped before anything reads them (the CSRF origin
+ * check, the request URL, HTTPS detection, the client address of the login limiter).
+ */
+export function dropUntrustedForwarding(req: Pick<Request, "headers">): void {
+  if (process.env.TRUST_PROXY === "1") return;
+  for (const h of FORWARDED_HEADERS) delete req.headers[h];
 }
 
 export interface SecurityHeaderOptions {
@@ -73,12 +91,14 @@ export function securityHeaders(opts: SecurityHeaderOptions = {}) {
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
     if (req.secure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    dropUntrustedForwarding(req);
     if (foreignOrigin(req)) {
       void recordForeignOrigin(req);
+      const locale = readerLocale(new globalThis.Request(`http://localhost${req.originalUrl}`, { headers: { cookie: String(req.headers.cookie ?? "") } }));
       res
         .status(403)
         .type("text/plain")
-        .send("This form was sent from another site, so it was refused. Open the console directly and try again.");
+        .send(translator(preferencesTag(anonymousPreferences(locale)))("badInput.origin"));
       return;
     }
     next();

@@ -302,7 +302,8 @@ export function originAllowed(request: Request): boolean {
     return false;
   }
   const own = new URL(request.url).host;
-  const forwarded = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
+  // A proxy's word only when we are told one is in front of us (TRUST_PROXY=1).
+  const forwarded = process.env.TRUST_PROXY === "1" ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
   return host === own || (!!forwarded && host === forwarded);
 }
 

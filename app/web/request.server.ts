@@ -26,11 +26,30 @@ export function isHttps(request: Request): boolean {
   return (request.headers.get("x-forwarded-proto") ?? "").split(",")[0]?.trim() === "https";
 }
 
-/** A redirect target we are willing to follow: a local path, never another host. */
+const REDIRECT_BASE = new URL("http://console.invalid");
+
+/**
+ * A redirect target we are willing to follow: what the WHATWG URL parser (the one every
+ * browser uses) resolves against our own origin to our own origin and a path. Anything
+ * else is `fallback`. Control characters are refused outright: browsers strip TAB and
+ * newlines, so "/\t/evil.example" would reach them as "//evil.example". The answer is
+ * the parser's own normalised path, query and fragment, so what we send in Location is
+ * what the browser will follow.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  if (/[\r\n]/.test(to)) return fallback;
-  return to;
+  if (typeof to !== "string" || !to.startsWith("/") || to.length > 2048) return fallback;
+  if (/[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  let u: URL;
+  try {
+    u = new URL(to, REDIRECT_BASE);
+  } catch {
+    return fallback;
+  }
+  if (u.origin !== REDIRECT_BASE.origin || u.username || u.password) return fallback;
+  const out = u.pathname + u.search + u.hash;
+  // "/.//evil.example" normalises to the path "//evil.example": a scheme-relative URL in Location.
+  if (!out.startsWith("/") || out.startsWith("//")) return fallback;
+  return out;
 }
 
 /** The posted form, or an empty one when the body is missing or not a form (never a 500). */

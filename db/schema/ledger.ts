@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, foreignKey, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, date, foreignKey, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, ledgerAccount, ledgerCategory, payoutStatus } from "./enums";
 import { currency, money, tstz } from "./common";
 import { merchants } from "./merchants";
@@ -129,8 +129,19 @@ export const payoutItems = pgTable(
 );
 
 /**
- * Sales rollup at the merchant's local-day grain, written in the same database
- * transaction as the payment/refund it summarises. Dashboards read this, not payments.
+ * Which of a rollup key's rows a transaction adds into: rollup_slot() in the database,
+ * the backend's process id modulo 8 (migration 0010). One merchant's concurrent payments
+ * would otherwise all queue on one row per rollup until each commits; with slots they
+ * spread over up to eight rows, and every reader sums the slots of a key (the bulk
+ * loader and the rebuilds write slot 0).
+ */
+const slot = () => smallint("slot").notNull().default(0);
+
+/**
+ * Sales rollup at the merchant's local-day grain, kept by triggers on payments and
+ * refunds in the same transaction as the row it summarises (migration 0010; the rules
+ * are those of app/modules/ledger/rollup.ts, which the demo generator applies itself).
+ * Dashboards read this, not payments.
  */
 export const salesDaily = pgTable(
   "sales_daily",
@@ -149,10 +160,12 @@ export const salesDaily = pgTable(
     feeAmount: money("fee_amount").notNull().default(sql`0`),
     refundCount: bigint("refund_count", { mode: "number" }).notNull().default(0),
     refundedAmount: money("refunded_amount").notNull().default(sql`0`),
+    slot: slot(),
   },
   (t) => [
     primaryKey({
-      columns: [t.merchantId, t.day, t.terminalId, t.cardBrand, t.issuerBank, t.cardFunding, t.currency],
+      name: "sales_daily_merchant_id_day_terminal_id_card_brand_issuer_bank_card_funding_currency_pk",
+      columns: [t.merchantId, t.day, t.terminalId, t.cardBrand, t.issuerBank, t.cardFunding, t.currency, t.slot],
     }),
   ],
 );
@@ -184,8 +197,9 @@ export const salesDailyTotals = pgTable(
     day: date("day", { mode: "string" }).notNull(),
     currency: currency().notNull(),
     ...rollupMeasures,
+    slot: slot(),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.currency, t.day] })],
+  (t) => [primaryKey({ name: "sales_daily_totals_merchant_id_currency_day_pk", columns: [t.merchantId, t.currency, t.day, t.slot] })],
 );
 
 /** sales_daily by local month: breakdowns and choices over long ranges. */
@@ -201,10 +215,12 @@ export const salesMonthly = pgTable(
     cardFunding: cardFunding("card_funding").notNull(),
     currency: currency().notNull(),
     ...rollupMeasures,
+    slot: slot(),
   },
   (t) => [
     primaryKey({
-      columns: [t.merchantId, t.month, t.terminalId, t.cardBrand, t.issuerBank, t.cardFunding, t.currency],
+      name: "sales_monthly_merchant_id_month_terminal_id_card_brand_issuer_bank_card_funding_currency_pk",
+      columns: [t.merchantId, t.month, t.terminalId, t.cardBrand, t.issuerBank, t.cardFunding, t.currency, t.slot],
     }),
     index("sales_monthly_bank").on(t.merchantId, t.issuerBank),
   ],
@@ -222,9 +238,10 @@ export const ledgerBalancesDaily = pgTable(
     account: ledgerAccount("account").notNull(),
     day: date("day", { mode: "string" }).notNull(),
     amount: money("amount").notNull().default(sql`0`),
+    slot: slot(),
   },
-  // Migration 0009 rebuilds the key with INCLUDE (amount): balances read it index-only.
-  (t) => [primaryKey({ columns: [t.merchantId, t.currency, t.account, t.day] })],
+  // Migrations 0009 and 0010 build the key with INCLUDE (amount): balances read it index-only.
+  (t) => [primaryKey({ name: "ledger_balances_daily_merchant_id_currency_account_day_pk", columns: [t.merchantId, t.currency, t.account, t.day, t.slot] })],
 );
 
 /** What each payout carries, per reporting category (the payout page's summary). */

@@ -115,8 +115,10 @@ export const paymentsDaily = pgTable(
     paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
     amount: money("amount").notNull().default(sql`0`),
     amountRefunded: money("amount_refunded").notNull().default(sql`0`),
+    // See sales_daily in ledger.ts: up to eight rows per key, summed by readers.
+    slot: smallint("slot").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.day, t.status, t.terminalId, t.currency] })],
+  (t) => [primaryKey({ name: "payments_daily_merchant_id_day_status_terminal_id_currency_pk", columns: [t.merchantId, t.day, t.status, t.terminalId, t.currency, t.slot] })],
 );
 
 /** payments_daily by merchant-local month (first day): long ranges and "all time" in a few hundred rows. */
@@ -131,6 +133,8 @@ export const paymentsMonthly = pgTable(
     paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
     amount: money("amount").notNull().default(sql`0`),
     amountRefunded: money("amount_refunded").notNull().default(sql`0`),
+    // See sales_daily in ledger.ts: up to eight rows per key, summed by readers.
+    slot: smallint("slot").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.month, t.status, t.terminalId, t.currency] })],
+  (t) => [primaryKey({ name: "payments_monthly_merchant_id_month_status_terminal_id_currency_pk", columns: [t.merchantId, t.month, t.status, t.terminalId, t.currency, t.slot] })],
 );

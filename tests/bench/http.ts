@@ -85,12 +85,12 @@ function post(port: number, pathName: string, form: Record<string, string>, head
   });
 }
 
-async function startServer(url: string, log: (m: string) => void): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
+export async function startServer(url: string, log: (m: string) => void, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
   const port = await freePort();
   // BENCH_SERVER_NODE_OPTIONS: extra node flags for the server (e.g. --cpu-prof to see where a request goes).
   const extra = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...extra, "--import", "tsx", "app/server/main.ts"], {
-    env: { ...process.env, DATABASE_URL: process.env.BENCH_SERVER_DATABASE_URL?.replace("{db}", new URL(url).pathname.slice(1)) ?? url, SEED_ON_START: "0", SCHEDULER: "0", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
+    env: { ...process.env, DATABASE_URL: process.env.BENCH_SERVER_DATABASE_URL?.replace("{db}", new URL(url).pathname.slice(1)) ?? url, SEED_ON_START: "0", SCHEDULER: "0", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -125,7 +125,7 @@ async function startServer(url: string, log: (m: string) => void): Promise<{ chi
   };
 }
 
-async function signInOverHttp(port: number): Promise<string> {
+export async function signInOverHttp(port: number): Promise<string> {
   const origin = `http://127.0.0.1:${port}`;
   const r = await post(port, "/login", { intent: "password", email: BENCH_USER.email, password: BENCH_USER.password, redirectTo: "/" }, { origin, "user-agent": "bench" });
   const setCookie = ([] as string[]).concat(r.headers["set-cookie"] ?? []);
@@ -135,7 +135,7 @@ async function signInOverHttp(port: number): Promise<string> {
 }
 
 /** CPU seconds used so far by a process and its children (the server's workers), from /proc; null elsewhere. */
-function processTreeCpu(pid: number): number | null {
+export function processTreeCpu(pid: number): number | null {
   try {
     const ticks = (p: number): number => {
       const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");

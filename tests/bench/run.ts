@@ -12,7 +12,8 @@
  *   --export-rows N     rows of the reconciliation export (default 1,000,000)
  *   --clients N --seconds N   HTTP load (default 20 clients for 20 s; --quick 5 s)
  *   --warmup N          seconds of the same load before each page's measured seconds (default 5; --quick 2)
- *   --skip a,b          skip sections: load, overview, payments, details, export, xlsx, http, bundle
+ *   --skip a,b          skip sections: load, overview, payments, details, export, xlsx, http, write, bundle
+ *   --write-seconds N   seconds of each write-path run and of each pgbench run beside it (default 15; --quick 4)
  *   --database NAME     measure an existing bench database (from --keep) instead of loading one
  *   --keep              keep the database at the end (its name is printed)
  *   --build             rebuild the app before the HTTP section even if the build looks current
@@ -32,6 +33,7 @@ import { benchExportXlsx } from "./export-xlsx";
 import { benchHttp, ensureBuild } from "./http";
 import { loadBenchLedger } from "./load";
 import { BENCH_USER } from "./merchants";
+import { benchWrite } from "./write";
 import { benchDetails, benchOverview, benchPaymentsPage } from "./pages";
 import { formatTable, info, rate, type Metric } from "./stats";
 
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     clients: { type: "string" },
     seconds: { type: "string" },
     warmup: { type: "string" },
+    "write-seconds": { type: "string" },
     skip: { type: "string", default: "" },
     database: { type: "string" },
     keep: { type: "boolean", default: false },
@@ -72,13 +75,15 @@ const quick = values.quick;
 const opts = {
   payments: whole("payments", values.payments, quick ? 100_000 : 2_000_000),
   days: whole("days", values.days, 730),
-  smallMerchants: whole("small-merchants", values["small-merchants"], quick ? 20 : 200),
-  smallPayments: whole("small-payments", values["small-payments"], quick ? 500 : 1000),
+  // The write section's many-merchants run wants 50 of them, also in a smoke run.
+  smallMerchants: whole("small-merchants", values["small-merchants"], quick ? 50 : 200),
+  smallPayments: whole("small-payments", values["small-payments"], quick ? 200 : 1000),
   iterations: whole("iterations", values.iterations, quick ? 12 : 40),
   exportRows: whole("export-rows", values["export-rows"], quick ? 100_000 : 1_000_000),
   clients: whole("clients", values.clients, 20),
   seconds: whole("seconds", values.seconds, quick ? 5 : 20),
   warmupSeconds: whole("warmup", values.warmup, quick ? 2 : 5),
+  writeSeconds: whole("write-seconds", values["write-seconds"], quick ? 4 : 15),
   seed: whole("seed", values.seed, 1),
 };
 const skip = new Set(values.skip.split(",").map((s) => s.trim()).filter(Boolean));
@@ -124,7 +129,7 @@ try {
   );
 
   // Both measure the build: make sure it is the current code's (also when the bundle section is skipped).
-  if (!skip.has("http") || !skip.has("bundle")) ensureBuild(log, values.build);
+  if (!skip.has("http") || !skip.has("bundle") || !skip.has("write")) ensureBuild(log, values.build);
   await section("bundle", "JavaScript per route (Remix build manifest)", () => benchBundle(log));
 
   if (values.database) {
@@ -188,6 +193,11 @@ try {
 
   await section("http", `HTTP: the built server under ${opts.clients} concurrent signed-in clients`, () =>
     benchHttp(benchUrl, { clients: opts.clients, seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, log }),
+  );
+
+  // Last: it writes (payments, refunds) into the ledger the sections above measured.
+  await section("write", "Write path: API payments, refunds and the virtual terminal form vs pgbench TPC-B on the same server", () =>
+    benchWrite(serverUrl, benchUrl, { seconds: opts.writeSeconds, warmupSeconds: opts.warmupSeconds, merchants: 50, log }),
   );
 } finally {
   if (created && !values.keep) {

@@ -554,6 +554,7 @@ export const en = {
   "vt.error.cardNumber.empty": "Enter the card number.",
   "vt.error.cardNumber.digits": "A card number has only digits.",
   "vt.error.cardNumber.length": "A card number has {min} to {max} digits.",
+  "vt.error.cardNumber.noIssuer": "No card issuer uses this number (all zeros, or it starts with 0). Check the digits.",
   "vt.error.cardNumber.luhn": "This card number is not valid (its check digit does not match). Check the digits.",
   "vt.error.cardNumber.brandLength": "This number has the wrong length for a {brand} card.",
   "vt.error.expiry.format": "Enter the expiry date as MM/YY, as printed on the card.",

@@ -541,6 +541,7 @@ export const fa: CatalogShape = {
   "vt.error.cardNumber.empty": "شماره کارت را وارد کنید.",
   "vt.error.cardNumber.digits": "شماره کارت فقط رقم دارد.",
   "vt.error.cardNumber.length": "شماره کارت {min} تا {max} رقم دارد.",
+  "vt.error.cardNumber.noIssuer": "هیچ صادرکننده کارتی از این شماره استفاده نمی‌کند (همه صفر است یا با صفر شروع می‌شود). ارقام را بررسی کنید.",
   "vt.error.cardNumber.luhn": "این شماره کارت معتبر نیست (رقم کنترل آن نمی‌خواند). ارقام را بررسی کنید.",
   "vt.error.cardNumber.brandLength": "طول این شماره برای کارت {brand} درست نیست.",
   "vt.error.expiry.format": "تاریخ انقضا را به شکل ماه/سال، همان‌طور که روی کارت آمده، وارد کنید.",

@@ -12,7 +12,7 @@
  * commits later with a smaller number. Call it last in the transaction (just before the
  * commit) to hold that lock for the shortest time.
  */
-import { and, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { events } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
@@ -72,6 +72,24 @@ export async function recordEvent(tx: DbOrTx, merchantId: string, type: EventTyp
   const rowsOf = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
   const seq = Number((rowsOf[0] as { seq: number | string }).seq);
   return { id, seq };
+}
+
+/**
+ * The same event as CTEs (event_seq, event_row) for a caller's own single-statement write:
+ * written only when `when` holds (e.g. sql`exists (select 1 from upd)`), in the statement's
+ * transaction. Append after the caller's CTEs: `with upd as (...), ${eventCtes(...)} select ...`.
+ */
+export function eventCtes(merchantId: string, type: EventType, object: EventObject, when: SQL, at?: Date): SQL {
+  const id = newId("evt", at);
+  return sql`event_seq as (
+      insert into event_sequences (merchant_id, last_seq) select ${merchantId}, 1 where ${when}
+      on conflict (merchant_id) do update set last_seq = event_sequences.last_seq + 1
+      returning last_seq
+    ), event_row as (
+      insert into events (merchant_id, seq, id, type, data, created_at)
+      select ${merchantId}, event_seq.last_seq, ${id}, ${type}, ${jsonOf(object)}::jsonb, now() from event_seq
+      returning 1
+    )`;
 }
 
 /** The API's JSON for an event. */

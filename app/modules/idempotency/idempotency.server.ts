@@ -157,7 +157,10 @@ async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
       createdAt: now,
     })
     .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
+    .returning({ key: idempotencyKeys.key })
+    // Prepared (parsed once per connection): every POST with a key runs it.
+    .prepare("idempotency_claim")
+    .execute();
   return inserted.length > 0;
 }
 
@@ -225,7 +228,10 @@ async function execute(req: IdempotentRequest, run: () => Promise<RunResult>): P
         responseBody: result.body as Record<string, unknown>,
         completedAt: new Date(),
       })
-      .where(where(req));
+      .where(where(req))
+      // Prepared (parsed once per connection): every POST with a key runs it.
+      .prepare("idempotency_complete")
+      .execute();
   } catch (e) {
     // The outcome happened but could not be stored: free the key; the retry rebuilds the
     // answer from the payment or refund row (found by its own idempotency key).

@@ -1,102 +1,62 @@
 /**
- * The ledger's database side: posting balanced transactions, keeping the sales
- * rollup in step, and deriving balances from entries (never from a stored total).
+ * The ledger's database side: posting balanced transactions and deriving balances
+ * from entries (never from a stored total).
  *
- * Every writer calls postLedgerTransaction and applyRollup inside the same database
- * transaction as the state change they record (a captured payment, a refund...), so
- * a crash can never leave money moved without its postings or the other way round.
+ * Every writer calls postLedgerTransaction inside the same database transaction as the
+ * state change it records (a captured payment, a refund...), so a crash can never leave
+ * money moved without its postings or the other way round. The rollups (sales_daily and
+ * everything summed from it, the balances per day, the payments list's totals) are kept
+ * by triggers on the rows themselves in that same transaction (migrations 0003, 0010).
  */
-import { eq, sql } from "drizzle-orm";
-import { ledgerEntries, ledgerTransactions, merchants, salesDaily } from "~db/schema";
+import { eq, sql, type SQL } from "drizzle-orm";
+import { merchants } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import type { LedgerTransactionDraft } from "./postings";
-import type { RollupDelta } from "./rollup";
 
 export type { LedgerTransactionDraft } from "./postings";
-export type { RollupDelta } from "./rollup";
 
 export interface MerchantScope {
   merchantId: string;
 }
 
 /**
- * Inserts one ledger transaction and all of its postings. The postings go in a single
- * INSERT statement because the balance trigger checks per statement: lines inserted
- * one by one would each look unbalanced.
+ * The ledger transaction and its postings as two data-modifying CTEs (ledger_t, ledger_e)
+ * for a statement that does more (a capture's status change and its posting in one round
+ * trip), inserted only when `when` holds. The postings go in a single INSERT because the
+ * balance trigger checks per statement: lines inserted one by one would each look unbalanced.
  */
-export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransactionDraft): Promise<void> {
+export function ledgerPostingCtes(draft: LedgerTransactionDraft, when: SQL = sql`true`): SQL {
   const total = draft.postings.reduce((s, p) => s + p.amount, 0n);
   if (total !== 0n) throw new Error(`ledger transaction ${draft.id} does not balance (${total})`);
   if (draft.postings.length < 2) throw new Error(`ledger transaction ${draft.id} needs at least two postings`);
-  await tx.insert(ledgerTransactions).values({
-    merchantId: draft.merchantId,
-    id: draft.id,
-    category: draft.category,
-    currency: draft.currency,
-    gross: draft.gross,
-    fee: draft.fee,
-    net: draft.net,
-    sourceType: draft.sourceType,
-    sourceId: draft.sourceId,
-    payoutId: draft.payoutId,
-    description: draft.description,
-    createdAt: draft.createdAt,
-    availableOn: draft.availableOn,
-  });
-  await tx.insert(ledgerEntries).values(
-    draft.postings.map((p, i) => ({
-      merchantId: draft.merchantId,
-      transactionId: draft.id,
-      line: i + 1,
-      account: p.account,
-      currency: draft.currency,
-      amount: p.amount,
-      availableOn: draft.availableOn,
-      createdAt: draft.createdAt,
-    })),
+  const createdAt = draft.createdAt.toISOString();
+  const availableOn = draft.availableOn.toISOString();
+  const lines = sql.join(
+    draft.postings.map(
+      (p, i) =>
+        sql`(${draft.merchantId}, ${draft.id}, ${i + 1}::int, ${p.account}::ledger_account, ${draft.currency}, ${p.amount.toString()}::bigint, ${availableOn}::timestamptz, ${createdAt}::timestamptz)`,
+    ),
+    sql`, `,
   );
+  return sql`ledger_t as (
+      insert into ledger_transactions (merchant_id, id, category, currency, gross, fee, net, source_type, source_id, payout_id,
+        description, created_at, available_on)
+      select ${draft.merchantId}, ${draft.id}, ${draft.category}::ledger_category, ${draft.currency}, ${draft.gross.toString()}::bigint,
+        ${draft.fee.toString()}::bigint, ${draft.net.toString()}::bigint, ${draft.sourceType}, ${draft.sourceId}, ${draft.payoutId}::text,
+        ${draft.description}::text, ${createdAt}::timestamptz, ${availableOn}::timestamptz
+      where ${when}
+    ), ledger_e as (
+      insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on, created_at)
+      select * from (values ${lines}) v where ${when}
+    )`;
 }
 
-/** Adds a delta into its sales_daily row (created on first use). */
-export async function applyRollup(tx: DbOrTx, delta: RollupDelta): Promise<void> {
-  await tx
-    .insert(salesDaily)
-    .values({
-      merchantId: delta.merchantId,
-      day: delta.day,
-      terminalId: delta.terminalId,
-      cardBrand: delta.cardBrand as (typeof salesDaily.$inferInsert)["cardBrand"],
-      issuerBank: delta.issuerBank,
-      cardFunding: delta.cardFunding as (typeof salesDaily.$inferInsert)["cardFunding"],
-      currency: delta.currency,
-      attemptCount: delta.attemptCount,
-      capturedCount: delta.capturedCount,
-      capturedAmount: delta.capturedAmount,
-      declinedCount: delta.declinedCount,
-      feeAmount: delta.feeAmount,
-      refundCount: delta.refundCount,
-      refundedAmount: delta.refundedAmount,
-    })
-    .onConflictDoUpdate({
-      target: [
-        salesDaily.merchantId,
-        salesDaily.day,
-        salesDaily.terminalId,
-        salesDaily.cardBrand,
-        salesDaily.issuerBank,
-        salesDaily.cardFunding,
-        salesDaily.currency,
-      ],
-      set: {
-        attemptCount: sql`${salesDaily.attemptCount} + excluded.attempt_count`,
-        capturedCount: sql`${salesDaily.capturedCount} + excluded.captured_count`,
-        capturedAmount: sql`${salesDaily.capturedAmount} + excluded.captured_amount`,
-        declinedCount: sql`${salesDaily.declinedCount} + excluded.declined_count`,
-        feeAmount: sql`${salesDaily.feeAmount} + excluded.fee_amount`,
-        refundCount: sql`${salesDaily.refundCount} + excluded.refund_count`,
-        refundedAmount: sql`${salesDaily.refundedAmount} + excluded.refunded_amount`,
-      },
-    });
+/**
+ * Inserts one ledger transaction and all of its postings, in one statement (one round
+ * trip, prepared).
+ */
+export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransactionDraft): Promise<void> {
+  await rows(tx, sql`with ${ledgerPostingCtes(draft)} select 1`, { prepare: true });
 }
 
 export interface Balances {
@@ -123,9 +83,9 @@ export async function getBalances(
 
 /**
  * The merchant_balance postings of one UTC day of available_on, summed per instant and
- * running (ascending instants, cumulative sums), with the version of the day's rollup row
- * they were read with. Postings are insert-only and every insert updates that row in the
- * same transaction (ledger_entries_derive), so while the row's version (xmin and amount)
+ * running (ascending instants, cumulative sums), with the version of the day's rollup rows
+ * they were read with. Postings are insert-only and every insert updates one of those rows
+ * (its slot's) in the same transaction (ledger_entries_derive), so while the rows' versions (xmin and amount)
  * is unchanged the day's postings are exactly these: "available at t" for any t of the
  * day is a lookup here instead of a scan of the day's postings (17,000 of them at 10M
  * payments a year, read on every Overview). Per process, a few hundred entries a day.
@@ -198,7 +158,8 @@ export async function getBalancesAt(
     );
     const perDay = sql.join(
       days.map((day, i) => {
-        const version = sql`(select b.xmin::text || ':' || b.amount::text from ledger_balances_daily b
+        // Every slot's row of the day (migration 0010): any posting of the day changes one of them.
+        const version = sql`(select string_agg(b.slot::text || ':' || b.xmin::text || ':' || b.amount::text, ',' order by b.slot) from ledger_balances_daily b
           where b.merchant_id = ${scope.merchantId} and b.currency = ${cur} and b.account = 'merchant_balance' and b.day = ${day}::date) as ${sql.raw(`version_${i}`)}`;
         if (!withPostings) return version;
         return sql`${version}, (select coalesce(json_agg(json_build_array(ceil(extract(epoch from x.at) * 1000)::bigint::text, x.amount::text) order by x.at), '[]')

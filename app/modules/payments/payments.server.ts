@@ -5,22 +5,20 @@
  * provider's answer is applied in a second transaction that locks the row and only
  * moves it forward from the state it expects. So a crash, a timeout or a racing
  * reconciliation job can leave a payment pending for a while, but never charge it
- * twice, never lose it, and never post its money twice: the ledger posting and the
- * rollup are written in the same transaction as the status change.
+ * twice, never lose it, and never post its money twice: the ledger posting is written
+ * in the same transaction as the status change, and the rollups by triggers on both.
  */
-import { recordEvent } from "~/modules/events/events.server";
+import { eventCtes, recordEvent } from "~/modules/events/events.server";
 import { serializePayment } from "~/modules/events/objects";
-import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
-import { db, type DbOrTx, type Tx } from "~db/client.server";
+import { db, rows, type DbOrTx, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
-import { localDateKey } from "~/lib/dates";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
 import { chargePosting, computeFee } from "~/modules/ledger/postings";
-import { attemptDelta, captureDelta, declineDelta, type RollupKey } from "~/modules/ledger/rollup";
-import { applyRollup, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { ledgerPostingCtes, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { declineText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
@@ -49,6 +47,11 @@ export interface CreatePaymentInput {
 
 export interface CreatePaymentOptions {
   terminalId: string;
+  /**
+   * The merchant and terminal as the caller already read them in this request (the API's
+   * key lookup reads both): not read again.
+   */
+  preloaded?: { merchant: Merchant; terminal: { id: string; name: string; status: string } };
   userId?: string | null;
   /** Unique per merchant: a second request with it returns the first payment. */
   idempotencyKey?: string | null;
@@ -80,24 +83,14 @@ export function calendarOf(m: Merchant): SettlementCalendar {
   };
 }
 
-export function rollupKeyOf(p: Payment, timeZone: string, at: Date = p.createdAt): RollupKey {
-  return {
-    merchantId: p.merchantId,
-    day: localDateKey(at, timeZone),
-    terminalId: p.terminalId,
-    cardBrand: p.cardBrand,
-    issuerBank: p.issuerBank,
-    cardFunding: p.cardFunding,
-    currency: p.currency,
-  };
-}
-
 async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | undefined> {
   const [p] = await tx
     .select()
     .from(payments)
     .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
-    .for("update");
+    .for("update")
+    .prepare("payment_lock")
+    .execute();
   return p;
 }
 
@@ -106,7 +99,9 @@ export async function getPayment(scope: Scope, id: string, dbx: DbOrTx = db()): 
   const [p] = await dbx
     .select()
     .from(payments)
-    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)));
+    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
+    .prepare("payment_by_id")
+    .execute();
   return p;
 }
 
@@ -146,17 +141,91 @@ export async function applyAuthorizationOutcome(
   paymentId: string,
   outcome: AuthorizationOutcome,
   now: Date = new Date(),
+  /**
+   * The payment as the caller wrote it (pending) and its merchant: the request that made
+   * the payment applies its answer without reading either again. Its update then only
+   * applies to a row still pending; if another path (the inquiry job) moved it meanwhile,
+   * nothing is written and the outcome goes the locking way below.
+   */
+  known?: { payment: Payment; merchant: Merchant },
+): Promise<Payment | undefined> {
+  if (known && known.payment.id === paymentId && known.payment.status === "pending") {
+    if (outcome.kind === "captured") {
+      const captured = await captureKnown(known.payment, known.merchant, outcome.providerReference, now);
+      if (captured) return captured;
+      return applyOutcome(scope, paymentId, outcome, now);
+    }
+    try {
+      return await applyOutcome(scope, paymentId, outcome, now, known);
+    } catch (e) {
+      if (!(e instanceof MovedOn)) throw e;
+    }
+  }
+  return applyOutcome(scope, paymentId, outcome, now);
+}
+
+/**
+ * The usual end of a payment (approved and captured): its status, its fee and its ledger
+ * charge in one statement, so one round trip and one commit; the rollups follow by
+ * triggers on both. Only a row still pending is moved (undefined otherwise, and nothing
+ * was written). A transactional outbox event of the capture belongs in this statement too.
+ */
+async function captureKnown(p: Payment, merchant: Merchant, providerReference: string, now: Date): Promise<Payment | undefined> {
+  const fee = computeFee(p.amount, { feeBps: merchant.feeBps, feeFixed: merchant.feeFixed });
+  const at = now.toISOString();
+  const charge = chargePosting({
+    id: newId("txn", now),
+    merchantId: p.merchantId,
+    currency: p.currency,
+    createdAt: now,
+    description: p.description,
+    paymentId: p.id,
+    amount: p.amount,
+    fee,
+    availableOn: nextCutoff(now, calendarOf(merchant)),
+  });
+  const captured: Payment = { ...p, status: "captured", fee, providerReference, authorizedAt: p.authorizedAt ?? now, capturedAt: now, updatedAt: now };
+  const [r] = await rows<{ n: number | string }>(
+    db(),
+    sql`with upd as (
+          update payments set status = 'captured', fee = ${fee.toString()}::bigint, provider_reference = ${providerReference},
+            authorized_at = coalesce(authorized_at, ${at}::timestamptz), captured_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
+          where merchant_id = ${p.merchantId} and id = ${p.id} and status = 'pending'
+          returning 1
+        ), ${ledgerPostingCtes(charge, sql`exists (select 1 from upd)`)},
+        ${eventCtes(p.merchantId, "payment.succeeded", serializePayment(captured), sql`exists (select 1 from upd)`, now)}
+        select count(*) as n from upd`,
+    { prepare: true },
+  );
+  if (Number(r?.n ?? 0) !== 1) return undefined;
+  return captured;
+}
+
+/** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
+class MovedOn extends Error {}
+
+async function applyOutcome(
+  scope: Scope,
+  paymentId: string,
+  outcome: AuthorizationOutcome,
+  now: Date,
+  known?: { payment: Payment; merchant: Merchant },
 ): Promise<Payment | undefined> {
   return db().transaction(async (tx) => {
-    const p = await lockPayment(tx, scope, paymentId);
+    const p = known ? known.payment : await lockPayment(tx, scope, paymentId);
     if (!p) return undefined;
     const from = p.status;
     const allowed =
       from === "pending" || (from === "authorized" && (outcome.kind === "captured" || outcome.kind === "voided"));
     if (!allowed) return p;
-    const merchant = await loadMerchant(scope, tx);
+    const merchant = known ? known.merchant : await loadMerchant(scope, tx);
     if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
-    const key = rollupKeyOf(p, merchant.timeZone);
+    // Known: the row must still be what the caller wrote (pending), else nothing is written.
+    const stillFrom = known ? eq(payments.status, from) : undefined;
+    const moved = <T>(row: T | undefined): T => {
+      if (row === undefined && known) throw new MovedOn();
+      return row as T;
+    };
 
     switch (outcome.kind) {
       case "captured": {
@@ -171,8 +240,11 @@ export async function applyAuthorizationOutcome(
             capturedAt: now,
             updatedAt: now,
           })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
-          .returning();
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
+          .returning()
+          .prepare("payment_captured")
+          .execute();
+        moved(updated);
         await postLedgerTransaction(
           tx,
           chargePosting({
@@ -187,8 +259,6 @@ export async function applyAuthorizationOutcome(
             availableOn: nextCutoff(now, calendarOf(merchant)),
           }),
         );
-        // Captures count on the local day of capture, the same instant as the ledger charge.
-        await applyRollup(tx, captureDelta(rollupKeyOf(p, merchant.timeZone, now), p.amount, fee));
         if (updated) await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(updated));
         return updated;
       }
@@ -196,8 +266,11 @@ export async function applyAuthorizationOutcome(
         const [updated] = await tx
           .update(payments)
           .set({ status: "authorized", providerReference: outcome.providerReference, authorizedAt: now, updatedAt: now })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
-          .returning();
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
+          .returning()
+          .prepare("payment_authorized")
+          .execute();
+        moved(updated);
         if (updated) await recordEvent(tx, p.merchantId, "payment.authorized", serializePayment(updated));
         return updated;
       }
@@ -205,8 +278,9 @@ export async function applyAuthorizationOutcome(
         const [updated] = await tx
           .update(payments)
           .set({ status: "voided", providerReference: outcome.providerReference, voidedAt: now, updatedAt: now })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
           .returning();
+        moved(updated);
         if (updated) await recordEvent(tx, p.merchantId, "payment.voided", serializePayment(updated));
         return updated;
       }
@@ -222,9 +296,11 @@ export async function applyAuthorizationOutcome(
             failureMessage: outcome.message,
             updatedAt: now,
           })
-          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
-          .returning();
-        await applyRollup(tx, declineDelta(key));
+          .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
+          .returning()
+          .prepare("payment_declined")
+          .execute();
+        moved(updated);
         if (updated) await recordEvent(tx, p.merchantId, outcome.kind === "declined" ? "payment.declined" : "payment.failed", serializePayment(updated));
         return updated;
       }
@@ -242,7 +318,7 @@ export async function createPayment(
   opts: CreatePaymentOptions,
 ): Promise<CreatePaymentResult> {
   const now = opts.now ?? new Date();
-  const merchant = await loadMerchant(scope);
+  const merchant = opts.preloaded?.merchant.id === scope.merchantId ? opts.preloaded.merchant : await loadMerchant(scope);
   if (!merchant) return failure(404, "merchant_not_found", "Unknown merchant.");
   if (merchant.status !== "active") {
     // Say why, in the words of the onboarding checklist (bank account missing, no provider...).
@@ -269,19 +345,20 @@ export async function createPayment(
     return failure(400, "idempotency_key_too_long", "Idempotency key is too long.", "idempotency_key");
   }
 
-  const [terminal] = await db()
-    .select()
-    .from(terminals)
-    .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, opts.terminalId)));
+  const [terminal] =
+    opts.preloaded?.terminal.id === opts.terminalId
+      ? [opts.preloaded.terminal]
+      : await db()
+          .select({ id: terminals.id, name: terminals.name, status: terminals.status })
+          .from(terminals)
+          .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, opts.terminalId)));
   if (!terminal) return failure(400, "terminal_not_found", "Unknown terminal.", "terminal");
   if (terminal.status !== "active") {
     return failure(403, "terminal_inactive", `Terminal "${terminal.name}" is deactivated and cannot take payments.`, "terminal", "permission_error");
   }
 
-  if (opts.idempotencyKey) {
-    const existing = await findByIdempotencyKey(scope, opts.idempotencyKey);
-    if (existing) return { ok: true, payment: existing, replayed: true };
-  }
+  // A repeated idempotency key is found by the payment's own unique key on insert (below),
+  // not looked up first: a payment costs one statement less, a retry one vault entry more.
 
   const processor = processorFor(merchant.processorId);
   let card: CardToken;
@@ -307,6 +384,7 @@ export async function createPayment(
   const paymentId = newId("pay", now);
   let inserted: Payment;
   try {
+    // The insert and its payment.created event in one transaction (the rollups by triggers).
     inserted = await db().transaction(async (tx) => {
       const [row] = await tx
         .insert(payments)
@@ -333,9 +411,10 @@ export async function createPayment(
           createdAt: now,
           updatedAt: now,
         })
-        .returning();
+        .returning()
+        .prepare("payment_insert")
+        .execute();
       if (!row) throw new Error("payment insert returned nothing");
-      await applyRollup(tx, attemptDelta(rollupKeyOf(row, merchant.timeZone)));
       await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(row));
       return row;
     });
@@ -348,13 +427,15 @@ export async function createPayment(
     throw e;
   }
 
+  // The provider is asked outside any database transaction: no row lock or connection
+  // is held while it answers.
   const outcome = await authorizeWithProvider(scope, inserted, input.capture !== false);
   if (!outcome) {
     // The outcome is unknown (timeout): the payment stays pending until inquiry settles it.
     await recordEvent(db(), scope.merchantId, "payment.pending", serializePayment(inserted));
     return { ok: true, payment: inserted, replayed: false };
   }
-  const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome);
+  const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome, new Date(), { payment: inserted, merchant });
   return { ok: true, payment: settled ?? inserted, replayed: false };
 }
 

@@ -12,7 +12,7 @@ import crypto from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { terminals } from "~db/schema";
 import { db } from "~db/client.server";
-import { detectCard, isExpired, luhnValid, maskPan, normalizePan, parseExpiry } from "~/lib/card";
+import { detectCard, impossiblePan, isExpired, luhnValid, maskPan, normalizePan, parseExpiry } from "~/lib/card";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
@@ -118,10 +118,10 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, re
   if (pan === "") errors.cardNumber = t("vt.error.cardNumber.empty");
   else if (!/^[0-9]+$/.test(pan)) errors.cardNumber = t("vt.error.cardNumber.digits");
   else if (pan.length < 12 || pan.length > 19) errors.cardNumber = t("vt.error.cardNumber.length", { min: 12, max: 19 });
-  else if (!luhnValid(pan)) errors.cardNumber = t("vt.error.cardNumber.luhn");
-  else if (info.brand !== "unknown" && !info.lengths.includes(pan.length)) {
+  else if (impossiblePan(pan) === "brand_length") {
     errors.cardNumber = t("vt.error.cardNumber.brandLength", { brand: t(`cardBrand.${info.brand}` as MessageKey) });
-  }
+  } else if (impossiblePan(pan)) errors.cardNumber = t("vt.error.cardNumber.noIssuer");
+  else if (!luhnValid(pan)) errors.cardNumber = t("vt.error.cardNumber.luhn");
 
   const expiry = parseExpiry(values.expiry);
   if (!expiry) errors.expiry = t("vt.error.expiry.format");

@@ -33,7 +33,7 @@ export interface CardToken {
 
 export type TokenizeResult =
   | { ok: true; card: CardToken }
-  | { ok: false; code: "invalid_number" | "invalid_expiry" | "expired_card" | "invalid_cvc"; param: string; message: string };
+  | { ok: false; code: "invalid_number" | "card_number_invalid" | "invalid_expiry" | "expired_card" | "invalid_cvc"; param: string; message: string };
 
 export interface AuthorizeRequest {
   account: string;

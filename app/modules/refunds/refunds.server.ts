@@ -15,13 +15,12 @@ import { payments, refunds } from "~db/schema";
 import { db, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
-import { refundDelta } from "~/modules/ledger/rollup";
-import { applyRollup, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { refundFailureText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
 import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/failure";
-import { loadMerchant, rollupKeyOf, type Payment, type Scope } from "~/modules/payments/payments.server";
+import { type Payment, type Scope } from "~/modules/payments/payments.server";
 
 export type Refund = typeof refunds.$inferSelect;
 export const REFUND_REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
@@ -68,7 +67,9 @@ async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | 
     .select()
     .from(payments)
     .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
-    .for("update");
+    .for("update")
+    .prepare("payment_lock")
+    .execute();
   return p;
 }
 
@@ -85,7 +86,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
       const [prior] = await tx
         .select()
         .from(refunds)
-        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
+        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)))
+        .prepare("refund_by_key")
+        .execute();
       if (prior) return { kind: "replayed", refund: prior, payment: p };
     }
     if (p.status !== "captured") {
@@ -136,9 +139,6 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
         ),
       };
     }
-    const merchant = await loadMerchant(scope, tx);
-    if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
-
     // The guard repeats the check in SQL: correct even if the row lock were ever lost.
     const [updated] = await tx
       .update(payments)
@@ -151,7 +151,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
           sql`${payments.amountRefunded} + ${amount} <= ${payments.amount}`,
         ),
       )
-      .returning();
+      .returning()
+      .prepare("payment_refund_reserve")
+      .execute();
     if (!updated) {
       return {
         kind: "refused",
@@ -174,7 +176,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
         createdAt: now,
         updatedAt: now,
       })
-      .returning();
+      .returning()
+      .prepare("refund_insert")
+      .execute();
     if (!refund) throw new Error("refund insert returned nothing");
     await postLedgerTransaction(
       tx,
@@ -188,7 +192,6 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
         amount,
       }),
     );
-    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), amount));
     await recordEvent(tx, scope.merchantId, "refund.created", serializeRefund(refund));
     return { kind: "reserved", refund, payment: updated };
   });
@@ -236,7 +239,7 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
 
   const result = await sendRefund(scope, reserved.refund, reserved.payment);
   if (!result) return { ok: true, refund: reserved.refund, payment: reserved.payment, replayed: false };
-  const done = await completeRefund(scope, reserved.refund.id, result);
+  const done = await completeRefund(scope, reserved.refund.id, result, new Date(), { payment: reserved.payment });
   return { ok: true, refund: done.refund, payment: done.payment, replayed: false };
 }
 
@@ -276,7 +279,21 @@ export async function completeRefund(
   refundId: string,
   result: RefundResult,
   now: Date = new Date(),
+  /** The payment as the caller last read it: a success only changes the refund, in one statement. */
+  known?: { payment: Payment },
 ): Promise<{ refund: Refund; payment: Payment }> {
+  if (known && result.outcome === "succeeded") {
+    // The refund's money moved when it was reserved: success is its status alone, and only
+    // from pending (whatever moved it first, e.g. reconciliation, stands).
+    const [done] = await db()
+      .update(refunds)
+      .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
+      .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
+      .returning()
+      .prepare("refund_succeeded")
+      .execute();
+    if (done) return { refund: done, payment: known.payment };
+  }
   return db().transaction(async (tx) => {
     const [peek] = await tx
       .select({ paymentId: refunds.paymentId })
@@ -303,17 +320,18 @@ export async function completeRefund(
       return { refund: done ?? r, payment: p };
     }
 
-    const merchant = await loadMerchant(scope, tx);
-    if (!merchant) throw new Error(`merchant ${scope.merchantId} vanished`);
-    const [failed] = await tx
-      .update(refunds)
-      .set({ status: "failed", providerReference: result.providerReference, failureCode: result.code, updatedAt: now })
-      .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
-      .returning();
+    // The payment's row first, then the refund's: the rollup rows their triggers add into
+    // are then taken in the order every other writer takes them (payments_daily, then
+    // sales_daily), so concurrent writers of one merchant queue instead of deadlocking.
     const [payment] = await tx
       .update(payments)
       .set({ amountRefunded: sql`${payments.amountRefunded} - ${r.amount}`, updatedAt: now })
       .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id)))
+      .returning();
+    const [failed] = await tx
+      .update(refunds)
+      .set({ status: "failed", providerReference: result.providerReference, failureCode: result.code, updatedAt: now })
+      .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
       .returning();
     await postLedgerTransaction(
       tx,
@@ -327,8 +345,6 @@ export async function completeRefund(
         amount: r.amount,
       }),
     );
-    // Counted on the day the refund failed, like the refund_failure ledger row.
-    await applyRollup(tx, refundDelta(rollupKeyOf(p, merchant.timeZone, now), r.amount, -1));
     if (failed) await recordEvent(tx, scope.merchantId, "refund.failed", serializeRefund(failed));
     return { refund: failed ?? r, payment: payment ?? p };
   });

@@ -6,9 +6,9 @@
  * active are all refused; what the key may see is its own merchant only.
  */
 import crypto from "node:crypto";
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, merchants, terminals } from "~db/schema";
-import { db } from "~db/client.server";
+import { db, type Db } from "~db/client.server";
 
 export interface ApiPrincipal {
   merchantId: string;
@@ -16,6 +16,36 @@ export interface ApiPrincipal {
   terminalName: string;
   currency: string;
   scope: { merchantId: string };
+  /**
+   * The merchant's row as of this request, read by the same statement as the key: taking a
+   * payment needs it (status, fee plan, time zone) and does not read it again.
+   */
+  merchant: typeof merchants.$inferSelect;
+}
+
+/**
+ * The key's terminal and merchant in one prepared statement (parsed once per connection,
+ * built once per process and database): no cache, so a revoked key, a deactivated terminal
+ * or a suspended merchant is refused from the very next request, and the payment that
+ * follows reads nothing of this again.
+ */
+const principalQueries = new WeakMap<Db, ReturnType<typeof principalQuery>>();
+function principalQuery(d: Db) {
+  return d
+    .select({
+      revokedAt: apiKeys.revokedAt,
+      merchantId: apiKeys.merchantId,
+      terminalId: apiKeys.terminalId,
+      terminalName: terminals.name,
+      terminalStatus: terminals.status,
+      lastUsedAt: terminals.lastUsedAt,
+      merchant: merchants,
+    })
+    .from(apiKeys)
+    .innerJoin(terminals, and(eq(terminals.merchantId, apiKeys.merchantId), eq(terminals.id, apiKeys.terminalId)))
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(eq(apiKeys.keyHash, sql.placeholder("hash")))
+    .prepare("api_key_principal");
 }
 
 export type ApiAuthResult =
@@ -41,21 +71,10 @@ export async function authenticateApiKey(request: Request, now = new Date()): Pr
   if (key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
     return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid." };
   }
-  const [row] = await db()
-    .select({
-      revokedAt: apiKeys.revokedAt,
-      merchantId: apiKeys.merchantId,
-      terminalId: apiKeys.terminalId,
-      terminalName: terminals.name,
-      terminalStatus: terminals.status,
-      merchantStatus: merchants.status,
-      currency: merchants.currency,
-      lastUsedAt: terminals.lastUsedAt,
-    })
-    .from(apiKeys)
-    .innerJoin(terminals, and(eq(terminals.merchantId, apiKeys.merchantId), eq(terminals.id, apiKeys.terminalId)))
-    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
-    .where(eq(apiKeys.keyHash, hashApiKey(key)));
+  const d = db();
+  let query = principalQueries.get(d);
+  if (!query) principalQueries.set(d, (query = principalQuery(d)));
+  const [row] = await query.execute({ hash: hashApiKey(key) });
   if (!row || row.revokedAt) {
     return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid (unknown or revoked)." };
   }
@@ -67,7 +86,7 @@ export async function authenticateApiKey(request: Request, now = new Date()): Pr
       message: `Terminal "${row.terminalName}" is deactivated; its API key no longer works.`,
     };
   }
-  if (row.merchantStatus !== "active") {
+  if (row.merchant.status !== "active") {
     return { ok: false, status: 403, code: "merchant_not_active", message: "This merchant account is not active." };
   }
   // "Last used" to the minute is plenty, and skipping the write otherwise keeps a burst
@@ -90,8 +109,9 @@ export async function authenticateApiKey(request: Request, now = new Date()): Pr
       merchantId: row.merchantId,
       terminalId: row.terminalId,
       terminalName: row.terminalName,
-      currency: row.currency,
+      currency: row.merchant.currency,
       scope: { merchantId: row.merchantId },
+      merchant: row.merchant,
     },
   };
 }

@@ -152,7 +152,9 @@ export async function reconcilePending(opts: ReconcileOptions = {}): Promise<Rec
     }
   }
   try {
-    summary.idempotencyKeysPruned = await pruneIdempotencyKeys(now);
+    // By the real clock when `now` is a simulated future one (npm run jobs --simulate):
+    // keys a client may still retry with are never pruned early.
+    summary.idempotencyKeysPruned = await pruneIdempotencyKeys(new Date(Math.min(now.getTime(), Date.now())));
   } catch (e) {
     summary.errors++;
     console.error("reconcile: pruning idempotency keys", (e as Error).message);

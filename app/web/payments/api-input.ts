@@ -3,7 +3,7 @@
  * parameter it is about. Pure (no database), so it is unit-tested on its own.
  */
 import { z } from "zod";
-import { detectCard, isExpired, luhnValid, normalizePan } from "~/lib/card";
+import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import type { CardDetails } from "~/modules/processors/types";
 
@@ -154,12 +154,16 @@ export function checkCard(card: CardDetails, now: Date, prefix = "card"): InputP
   if (pan.length < 12 || pan.length > 19) {
     return { param: `${prefix}[number]`, code: "invalid_number", message: "The card number must have 12 to 19 digits." };
   }
+  const info = detectCard(pan);
+  const impossible = impossiblePan(pan);
+  if (impossible === "zeros" || impossible === "bin") {
+    return { param: `${prefix}[number]`, code: "card_number_invalid", message: "No card issuer uses this number (it is all zeros or starts with 0): check the digits." };
+  }
+  if (impossible === "brand_length") {
+    return { param: `${prefix}[number]`, code: "card_number_invalid", message: `A ${info.brand} card number has ${info.lengths.join(" or ")} digits.` };
+  }
   if (!luhnValid(pan)) {
     return { param: `${prefix}[number]`, code: "invalid_number", message: "The card number is not valid (its check digit is wrong): check the digits." };
-  }
-  const info = detectCard(pan);
-  if (info.brand !== "unknown" && !info.lengths.includes(pan.length)) {
-    return { param: `${prefix}[number]`, code: "invalid_number", message: `A ${info.brand} card number has ${info.lengths.join(" or ")} digits.` };
   }
   if (isExpired({ month: card.expMonth, year: card.expYear }, now)) {
     return {

@@ -155,6 +155,19 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
 function idempotencyKeyOf(request: Request): { ok: true; key: string | null } | { ok: false; response: Response } {
   const key = request.headers.get("idempotency-key");
   if (key === null) return { ok: true, key: null };
+  if (key.trim() === "") {
+    // An empty header is a client bug (an unset variable), never "no key": refused, not ignored.
+    return {
+      ok: false,
+      response: apiError(
+        400,
+        "invalid_request_error",
+        "idempotency_key_invalid",
+        "Idempotency-Key is empty: send a unique value for this request (a UUID is typical), or leave the header out.",
+        "Idempotency-Key",
+      ),
+    };
+  }
   if (!validKey(key)) {
     return {
       ok: false,
@@ -295,6 +308,11 @@ export function apiCreatePayment(request: Request): Promise<Response> {
         {
           terminalId: auth.principal.terminalId,
           idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+          // Read with the key, in this request: an active merchant and terminal.
+          preloaded: {
+            merchant: auth.principal.merchant,
+            terminal: { id: auth.principal.terminalId, name: auth.principal.terminalName, status: "active" },
+          },
         },
       );
       if (!r.ok) {

@@ -3,6 +3,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatJobsReport, runJobsOnce } from "~/server/scheduler";
 import { useTestDatabase } from "../../support/db";
+import { eq } from "drizzle-orm";
+import { db } from "../../../db/client.server";
+import * as s from "../../../db/schema";
 import { charge, makeMerchant, payoutsNotMatchingItems, payoutsOf } from "./helpers";
 
 const t = useTestDatabase({ seed: "none" });
@@ -84,4 +87,20 @@ describe.skipIf(!t.realServer)("npm run jobs on a real server", () => {
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/--now takes an ISO date/);
   });
+
+  it("refuses a future clock without --simulate, and then prunes idempotency keys by the real clock", async () => {
+    const refused = await jobsCli(["--days", "3"], { DATABASE_URL: t.url! });
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/for test databases only: add --simulate/);
+    const m = await makeMerchant();
+    const key = `sim-${Date.now()}`;
+    await db().insert(s.idempotencyKeys).values({
+      merchantId: m.id, scope: "term_x", key, requestHash: "h", method: "POST", path: "/api/v1/payments",
+      state: "completed", responseStatus: 201, responseBody: {}, createdAt: new Date(Date.now() - 3600_000), completedAt: new Date(),
+    });
+    const simulated = await jobsCli(["--simulate", "--days", "3", "--merchant", m.id], { DATABASE_URL: t.url! });
+    expect(simulated.out).toMatch(/simulated clock/);
+    const kept = await db().select().from(s.idempotencyKeys).where(eq(s.idempotencyKeys.key, key));
+    expect(kept).toHaveLength(1);
+  }, 120_000);
 });

@@ -55,7 +55,16 @@ describe("security headers", () => {
     }
     const h = (o: Record<string, string>) => ({ method: "POST", path: "/x", headers: o }) as never;
     expect(foreignOrigin(h({ origin: "https://a.test", host: "a.test" }))).toBe(false);
-    expect(foreignOrigin(h({ origin: "https://a.test", host: "internal:3000", "x-forwarded-host": "a.test" }))).toBe(false);
+    // X-Forwarded-Host is a proxy's word: believed only with TRUST_PROXY=1.
+    expect(foreignOrigin(h({ origin: "https://a.test", host: "internal:3000", "x-forwarded-host": "a.test" }))).toBe(true);
+    process.env.TRUST_PROXY = "1";
+    try {
+      expect(foreignOrigin(h({ origin: "https://a.test", host: "internal:3000", "x-forwarded-host": "a.test" }))).toBe(false);
+    } finally {
+      delete process.env.TRUST_PROXY;
+    }
+    // An opaque origin (sandboxed frame, data: page) is refused like a foreign one.
+    expect(foreignOrigin(h({ origin: "null", host: "a.test" }))).toBe(true);
     expect(foreignOrigin(h({ origin: "https://b.test", host: "a.test" }))).toBe(true);
     expect(foreignOrigin({ method: "POST", path: "/api/v1/payments", headers: { origin: "https://b.test", host: "a.test" } } as never)).toBe(false);
     expect(foreignOrigin({ method: "GET", path: "/x", headers: { origin: "https://b.test", host: "a.test" } } as never)).toBe(false);
@@ -74,6 +83,11 @@ describe("request helpers", () => {
     expect(safeRedirect("/\\evil.example")).toBe("/");
     expect(safeRedirect("https://evil.example")).toBe("/");
     expect(safeRedirect(null, "/home")).toBe("/home");
+    // What the WHATWG parser (browsers) would turn into another origin.
+    for (const evil of ["/\t/evil.example", "/\n/evil.example", "/.//evil.example", "/a/../..//evil.example", "/\u0000/x", "javascript:alert(1)", " /x"]) {
+      expect(safeRedirect(evil), JSON.stringify(evil)).toBe("/");
+    }
+    expect(safeRedirect("/ok path?q=a b")).toBe("/ok%20path?q=a%20b");
   });
 
   it("reads the client address", () => {

@@ -10,7 +10,7 @@ import crypto from "node:crypto";
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
 import { db } from "~db/client.server";
-import { detectCard, isExpired, luhnValid, normalizePan } from "~/lib/card";
+import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, findTestCard, type DeclineCode } from "../test-cards";
 import type {
   AuthorizeRequest,
@@ -60,13 +60,13 @@ const NETWORK_LABELS: Record<string, string> = {
 
 export async function sandboxTokenize(card: CardDetails, now = new Date()): Promise<TokenizeResult> {
   const pan = normalizePan(String(card.number ?? ""));
+  if (/^[0-9]{12,19}$/.test(pan) && impossiblePan(pan)) {
+    return { ok: false, code: "card_number_invalid", param: "card[number]", message: "No card issuer uses this number: check the digits." };
+  }
   if (!/^[0-9]{12,19}$/.test(pan) || !luhnValid(pan)) {
     return { ok: false, code: "invalid_number", param: "card[number]", message: "The card number is not valid: check the digits." };
   }
   const info = detectCard(pan);
-  if (info.brand !== "unknown" && !info.lengths.includes(pan.length)) {
-    return { ok: false, code: "invalid_number", param: "card[number]", message: `A ${info.brand} card number has ${info.lengths.join(" or ")} digits.` };
-  }
   const month = Number(card.expMonth);
   const year = Number(card.expYear);
   if (!Number.isInteger(month) || month < 1 || month > 12) {
@@ -105,11 +105,36 @@ export async function sandboxTokenize(card: CardDetails, now = new Date()): Prom
     expMonth: month,
     expYear: year,
   };
-  await db().insert(sandboxCards).values(row);
+  await db().insert(sandboxCards).values(row).prepare("sandbox_card_insert").execute();
+  rememberCard(row);
   return {
     ok: true,
     card: { token, bin: row.bin, last4: row.last4, brand, funding, issuerBank, expMonth: month, expYear: year },
   };
+}
+
+/**
+ * Cards just tokenized, by token: an API payment with card details tokenizes and then
+ * authorizes at once (a provider's "charge with card" is one call), and a vault row never
+ * changes, so the authorization reads the card from here instead of the vault table.
+ * Per database (tests open many), bounded, and only for a minute.
+ */
+type CardRow = typeof sandboxCards.$inferSelect;
+const recentCards = new WeakMap<object, Map<string, { row: CardRow; at: number }>>();
+const RECENT_CARDS_MAX = 2000;
+function rememberCard(row: Omit<CardRow, "createdAt"> & Partial<Pick<CardRow, "createdAt">>): void {
+  const d = db();
+  let m = recentCards.get(d);
+  if (!m) recentCards.set(d, (m = new Map()));
+  if (m.size >= RECENT_CARDS_MAX) m.delete(m.keys().next().value!);
+  m.set(row.token, { row: { createdAt: new Date(), ...row } as CardRow, at: Date.now() });
+}
+function recentCard(token: string): CardRow | undefined {
+  const m = recentCards.get(db());
+  const hit = m?.get(token);
+  if (!hit) return undefined;
+  m!.delete(token); // an authorization follows its tokenization once
+  return Date.now() - hit.at < 60_000 ? hit.row : undefined;
 }
 
 export async function sandboxDescribeToken(token: string): Promise<CardToken | null> {
@@ -169,18 +194,26 @@ async function findAuthorization(account: string, reference: string): Promise<Au
   return a;
 }
 
-export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()): Promise<SandboxAuthorizeAnswer> {
-  const existing = await findAuthorization(req.account, req.reference);
-  if (existing) {
-    if (existing.amount !== req.amount || existing.currency !== req.currency || existing.cardToken !== req.token) {
-      return { outcome: "error", providerReference: null, code: "reference_reused", message: "This reference was already used for another request." };
-    }
-    // A retry of a request whose answer was lost: same answer, never a second charge.
-    if (existing.visibleAt.getTime() > now.getTime()) return NO_RESPONSE;
-    return answerOf(existing);
+/** A request with a reference already used: the same answer for a retry, never a second charge. */
+function answerRetry(existing: AuthRow, req: AuthorizeRequest, now: Date): SandboxAuthorizeAnswer {
+  if (existing.amount !== req.amount || existing.currency !== req.currency || existing.cardToken !== req.token) {
+    return { outcome: "error", providerReference: null, code: "reference_reused", message: "This reference was already used for another request." };
   }
-  const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, req.token));
-  if (!card) return { outcome: "error", providerReference: null, code: "token_not_found", message: "Unknown card token." };
+  // A retry of a request whose answer was lost: same answer, never a second charge.
+  if (existing.visibleAt.getTime() > now.getTime()) return NO_RESPONSE;
+  return answerOf(existing);
+}
+
+export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()): Promise<SandboxAuthorizeAnswer> {
+  const remembered = typeof req.token === "string" ? recentCard(req.token) : undefined;
+  const [card] = remembered
+    ? [remembered]
+    : await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: req.token });
+  if (!card) {
+    const existing = await findAuthorization(req.account, req.reference);
+    if (existing) return answerRetry(existing, req, now);
+    return { outcome: "error", providerReference: null, code: "token_not_found", message: "Unknown card token." };
+  }
 
   const test = findTestCard(revealPan(card));
   const behaviour = test?.behaviour ?? { kind: "approve" as const };
@@ -204,7 +237,9 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
 
   const late = behaviour.kind === "timeout_approved";
   const visibleAt = late ? new Date(now.getTime() + sandboxConfig.lateAnswerMs) : now;
-  await db()
+  // One statement decides: the insert wins, or the reference exists (a retry, or a
+  // concurrent one) and that row's answer is given.
+  const [stored] = await db()
     .insert(sandboxAuthorizations)
     .values({
       id: sandboxId("auth"),
@@ -220,10 +255,16 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
       createdAt: now,
       updatedAt: now,
     })
-    .onConflictDoNothing();
-  // Concurrent retries with one reference: whoever inserted first decides the answer.
-  const stored = await findAuthorization(req.account, req.reference);
-  if (!stored) throw new Error("sandbox authorization vanished");
+    .onConflictDoNothing()
+    .returning()
+    .prepare("sandbox_authorization_insert")
+    .execute();
+  if (!stored) {
+    // Concurrent retries with one reference: whoever inserted first decides the answer.
+    const existing = await findAuthorization(req.account, req.reference);
+    if (!existing) throw new Error("sandbox authorization vanished");
+    return answerRetry(existing, req, now);
+  }
   if (late || stored.visibleAt.getTime() > now.getTime()) return NO_RESPONSE;
   return answerOf(stored);
 }
@@ -232,7 +273,9 @@ async function authorizationById(account: string, id: string): Promise<AuthRow |
   const [a] = await db()
     .select()
     .from(sandboxAuthorizations)
-    .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.id, id)));
+    .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.id, id)))
+    .prepare("sandbox_authorization_by_id")
+    .execute();
   return a ?? adoptSeededAuthorization(account, id);
 }
 
@@ -342,7 +385,9 @@ async function findRefund(account: string, reference: string): Promise<RefundRow
   const [r] = await db()
     .select()
     .from(sandboxRefunds)
-    .where(and(eq(sandboxRefunds.accountId, account), eq(sandboxRefunds.merchantReference, reference)));
+    .where(and(eq(sandboxRefunds.accountId, account), eq(sandboxRefunds.merchantReference, reference)))
+    .prepare("sandbox_refund_by_reference")
+    .execute();
   return r;
 }
 
@@ -356,7 +401,7 @@ export async function sandboxRefund(req: RefundRequest): Promise<RefundResult> {
     status = "failed";
     failureCode = "authorization_not_captured";
   } else {
-    const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, auth.cardToken));
+    const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: auth.cardToken });
     const test = card ? findTestCard(revealPan(card)) : undefined;
     if (test?.behaviour.kind === "refund_fails") {
       status = "failed";
