@@ -285,13 +285,18 @@ export async function completeRefund(
   if (known && result.outcome === "succeeded") {
     // The refund's money moved when it was reserved: success is its status alone, and only
     // from pending (whatever moved it first, e.g. reconciliation, stands).
-    const [done] = await db()
-      .update(refunds)
-      .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
-      .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
-      .returning()
-      .prepare("refund_succeeded")
-      .execute();
+    // With its refund.succeeded event, in one transaction (the event needs the row's JSON).
+    const done = await db().transaction(async (tx) => {
+      const [row] = await tx
+        .update(refunds)
+        .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
+        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
+        .returning()
+        .prepare("refund_succeeded")
+        .execute();
+      if (row) await recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(row));
+      return row;
+    });
     if (done) return { refund: done, payment: known.payment };
   }
   return db().transaction(async (tx) => {
