@@ -33,6 +33,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/terminals", label: "nav.terminals", permission: "terminals:manage" },
   { to: "/staff", label: "nav.staff", permission: "staff:manage" },
   { to: "/reports", label: "nav.reports", permission: "reports:export" },
+  { to: "/statements", label: "nav.statements", permission: "reports:export" },
   { to: "/audit", label: "nav.audit", permission: "audit:view" },
   { to: "/events", label: "nav.events", permission: "developers:manage" },
   { to: "/webhooks", label: "nav.webhooks", permission: "developers:manage" },

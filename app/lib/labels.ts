@@ -1,31 +1,26 @@
 /**
- * The console's vocabulary: the values the database stores (enums of db/schema/enums.ts).
- * Pure, so filters, tables and badges on both the server and the browser use the same
- * lists. The words people read for them are in the catalogs, keyed by the stored value:
+ * Labels for the console's vocabulary (the stored values are listed once, in
+ * app/lib/vocabulary.ts, and re-exported here for filters, tables and badges). The words people read for them are in the catalogs, keyed by the stored value:
  * t(`paymentStatus.${status}`), t(`cardBrand.${brand}`), t(`ledgerCategory.${category}`).
  */
 import { IRANIAN_BANKS } from "~/lib/card";
 
-export const PAYMENT_STATUSES = ["pending", "authorized", "captured", "declined", "voided", "failed"] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-export const CARD_BRANDS = ["visa", "mastercard", "amex", "discover", "unionpay", "shetab", "unknown"] as const;
-export type CardBrand = (typeof CARD_BRANDS)[number];
-
-export const CARD_FUNDINGS = ["debit", "credit", "prepaid", "unknown"] as const;
-export type CardFunding = (typeof CARD_FUNDINGS)[number];
-
-export const REFUND_STATUSES = ["pending", "succeeded", "failed", "canceled"] as const;
-export type RefundStatus = (typeof REFUND_STATUSES)[number];
-
-export const REFUND_REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
-export type RefundReason = (typeof REFUND_REASONS)[number];
-
-export const PAYOUT_STATUSES = ["pending", "in_transit", "paid", "failed", "canceled"] as const;
-export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
-
-export const TERMINAL_KINDS = ["virtual", "api"] as const;
-export type TerminalKind = (typeof TERMINAL_KINDS)[number];
+export {
+  CARD_BRANDS,
+  CARD_FUNDINGS,
+  PAYMENT_STATUSES,
+  PAYOUT_STATUSES,
+  REFUND_REASONS,
+  REFUND_STATUSES,
+  TERMINAL_KINDS,
+  type CardBrand,
+  type CardFunding,
+  type PaymentStatus,
+  type PayoutStatus,
+  type RefundReason,
+  type RefundStatus,
+  type TerminalKind,
+} from "~/lib/vocabulary";
 
 /** Issuing bank in English, for files and logs (pages use fmt.bankName): Iranian bank code ("017") -> its name; foreign issuers are stored by name. */
 export function bankLabel(code: string): string {

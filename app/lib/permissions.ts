@@ -3,8 +3,9 @@
  * route and export (app/modules/access); the UI reads the same table only to hide
  * what the server would refuse anyway.
  */
-export const ROLES = ["owner", "admin", "support", "accountant", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "~/lib/vocabulary";
+
+export { ROLES, type Role };
 
 export const PERMISSIONS = {
   "overview:view": "View the overview (revenue, trends)",

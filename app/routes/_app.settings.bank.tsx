@@ -18,6 +18,7 @@ import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
+import { clientOf } from "~/web/request.server";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
 
@@ -82,7 +83,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const problem = await checkStepUp(ctx, form, request);
   if (problem) return json<ActionData>({ error: problem, values }, { status: 403 });
-  const r = await setBankAccount(ctx.scope, parsed.data, { actor: ctx, request });
+  const r = await setBankAccount(ctx.scope, parsed.data, { actor: ctx, client: clientOf(request) });
   if (!r.ok) {
     let message = r.message;
     // A refused Sheba says why in the reader's language (the module's reason is English).

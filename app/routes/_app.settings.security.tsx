@@ -27,8 +27,9 @@ import {
   twoFactorView,
 } from "~/modules/auth/account.server";
 import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
-import { clearSessionCookie } from "~/modules/auth/session.server";
+import { clearSessionCookie } from "~/web/session-cookie.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { clientOf } from "~/web/request.server";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "security.title");
 
@@ -89,38 +90,38 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     switch (input.intent) {
       case "revoke-session": {
-        const { current } = await revokeOwnSession(ctx, input.sessionId, request);
+        const { current } = await revokeOwnSession(ctx, input.sessionId, clientOf(request));
         return current ? signedOut() : redirect("/settings/security?done=session-ended");
       }
       case "sign-out-everywhere":
-        await signOutEverywhere(ctx, request);
+        await signOutEverywhere(ctx, clientOf(request));
         return signedOut();
       case "totp-start":
-        await startTotpEnrollment(ctx, request);
+        await startTotpEnrollment(ctx, clientOf(request));
         return redirect("/settings/security#two-factor");
       case "totp-cancel":
         await cancelTotpEnrollment(ctx);
         return redirect("/settings/security");
       case "totp-confirm":
-        return json<ActionData>({ recoveryCodes: await confirmTotpEnrollment(ctx, input.code, request), intent });
+        return json<ActionData>({ recoveryCodes: await confirmTotpEnrollment(ctx, input.code, clientOf(request)), intent });
       case "totp-disable":
       case "recovery-regenerate": {
         const problem = await checkStepUp(ctx, form, request);
         if (problem) return json<ActionData>({ error: problem, intent }, { status: 403 });
         if (input.intent === "totp-disable") {
-          await disableTotp(ctx, request);
+          await disableTotp(ctx, clientOf(request));
           return redirect("/settings/security?done=2fa-off");
         }
-        return json<ActionData>({ recoveryCodes: await regenerateRecoveryCodes(ctx, request), intent });
+        return json<ActionData>({ recoveryCodes: await regenerateRecoveryCodes(ctx, clientOf(request)), intent });
       }
       case "require-2fa":
-        await setRequire2fa(ctx, input.on === "true", request);
+        await setRequire2fa(ctx, input.on === "true", clientOf(request));
         return redirect(`/settings/security?done=${input.on === "true" ? "required-on" : "required-off"}`);
       case "change-password":
         if (input.next !== input.confirm) {
           return json<ActionData>({ error: { message: t("security.error.confirmMismatch"), field: "confirm" }, intent }, { status: 400 });
         }
-        await changePassword(ctx, { current: input.current, next: input.next }, request);
+        await changePassword(ctx, { current: input.current, next: input.next }, clientOf(request));
         return redirect("/settings/security?done=password");
     }
   } catch (e) {

@@ -27,6 +27,7 @@ import {
   setSupportRefundLimit,
   StaffError,
 } from "~/modules/staff/staff.server";
+import { clientOf } from "~/web/request.server";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "staff.title");
 
@@ -90,26 +91,26 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     switch (input.intent) {
       case "invite": {
-        const inv = await inviteMember(ctx.scope, ctx, { email: input.email, role: input.role }, request);
+        const inv = await inviteMember(ctx.scope, ctx, { email: input.email, role: input.role }, clientOf(request));
         // The link exists only now (the database keeps its hash): show it once, no redirect.
         return json<ActionData>({ ok: "invite", email: input.email, role: input.role, link: inv.link, expiresAt: inv.expiresAt.toISOString() });
       }
       case "revoke-invite":
-        await revokeInvitation(ctx.scope, ctx, input.invitationId, request);
+        await revokeInvitation(ctx.scope, ctx, input.invitationId, clientOf(request));
         return redirect("/staff?done=invite-revoked");
       case "change-role": {
         const problem = await checkStepUp(ctx, form, request);
         if (problem) {
           return json<ActionData>({ error: problem, intent: input.intent, userId: input.userId, role: input.role }, { status: 403 });
         }
-        await changeRole(ctx.scope, ctx, { userId: input.userId, role: input.role }, request);
+        await changeRole(ctx.scope, ctx, { userId: input.userId, role: input.role }, clientOf(request));
         return redirect("/staff?done=role-changed");
       }
       case "disable":
-        await disableMember(ctx.scope, ctx, input.userId, request);
+        await disableMember(ctx.scope, ctx, input.userId, clientOf(request));
         return redirect("/staff?done=disabled");
       case "enable":
-        await enableMember(ctx.scope, ctx, input.userId, request);
+        await enableMember(ctx.scope, ctx, input.userId, clientOf(request));
         return redirect("/staff?done=enabled");
       case "refund-limit": {
         const currency = ctx.merchant.currency;
@@ -125,7 +126,7 @@ export async function action({ request }: ActionFunctionArgs) {
           }
           minor = amount.minor;
         }
-        await setSupportRefundLimit(ctx.scope, ctx, minor, request);
+        await setSupportRefundLimit(ctx.scope, ctx, minor, clientOf(request));
         return redirect("/staff?done=limit");
       }
     }

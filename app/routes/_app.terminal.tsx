@@ -21,6 +21,7 @@ import {
   terminalReceipt,
   type TerminalChargeResult,
 } from "~/modules/payments/virtual-terminal.server";
+import { clientOf } from "~/web/request.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "vt.title");
@@ -47,7 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "terminal:charge");
-  const r = await chargeFromTerminalForm(ctx, form, request);
+  const r = await chargeFromTerminalForm(ctx, form, clientOf(request));
   if (r.ok) return redirect(`/terminal?receipt=${encodeURIComponent(r.paymentId)}`, 303);
   return json(r, { status: r.status, headers: { "Cache-Control": "no-store" } });
 }

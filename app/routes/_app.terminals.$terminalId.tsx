@@ -24,6 +24,7 @@ import {
   rotateTerminalKey,
   terminalFieldsSchema,
 } from "~/modules/terminals/terminals.server";
+import { clientOf } from "~/web/request.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.detailTitle");
@@ -50,7 +51,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!intent.success) {
     return json<ActionResult>({ intent: "", ok: false, errors: { form: t("terminals.error.intent") } }, { status: 400 });
   }
-  const opts = { request };
+  const opts = { client: clientOf(request) };
   switch (intent.data) {
     case "rename": {
       const parsed = terminalFieldsSchema.safeParse({ name: form.get("name") ?? "", location: form.get("location") ?? undefined });

@@ -14,6 +14,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
+import { clientOf } from "~/web/request.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.title");
@@ -37,7 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
     for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= terminalFieldError(t, String(issue.path[0]), issue.message);
     return json({ errors, values: Object.fromEntries([...form.entries()].filter(([k]) => k !== "_csrf").map(([k, v]) => [k, String(v)])) }, { status: 400 });
   }
-  const result = await createTerminal(ctx.scope, ctx, parsed.data, { request });
+  const result = await createTerminal(ctx.scope, ctx, parsed.data, { client: clientOf(request) });
   if (!result.ok) {
     return json({ errors: { [result.field ?? "name"]: errorText(t, result) }, values: { name: parsed.data.name, location: parsed.data.location ?? "", kind: parsed.data.kind } }, { status: result.status });
   }

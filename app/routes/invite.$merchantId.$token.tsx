@@ -11,8 +11,11 @@ import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 import { originAllowed, refuseCsrf } from "~/web/guard.server";
 import { signInAfterInvitation } from "~/modules/auth/invite-sign-in.server";
 import { readForm } from "~/web/request.server";
-import { localeCookie, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { localeCookie, publicPreferences } from "~/web/locale-cookie.server";
 import { acceptInvitation, findInvitation, invitationProblemLocalized, StaffError } from "~/modules/staff/staff.server";
+import { clientOf } from "~/web/request.server";
+import { browserOf, withCookie } from "~/web/sign-in.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const locale = data?.prefs.locale ?? "en";
@@ -64,9 +67,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return json<ActionData>({ error: { message: t("invite.error.confirmMismatch"), field: "confirm" } }, { status: 400 });
   }
   try {
-    const accepted = await acceptInvitation(params.merchantId ?? "", params.token ?? "", input, request);
-    const cookie = await signInAfterInvitation(request, accepted);
-    return redirect("/", { headers: { "Set-Cookie": cookie } });
+    const accepted = await acceptInvitation(params.merchantId ?? "", params.token ?? "", input, clientOf(request));
+    const session = withCookie(request, await signInAfterInvitation(browserOf(request), accepted));
+    return redirect("/", { headers: { "Set-Cookie": session.cookie } });
   } catch (e) {
     if (e instanceof StaffError) return json<ActionData>({ error: { message: errorText(t, e), field: e.field } }, { status: e.status });
     throw e;

@@ -6,10 +6,12 @@ import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey, translate, type Translator } from "~/lib/i18n/translate";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
-import { loginFlow, type LoginResult } from "~/modules/auth/login.server";
+import { loginFlow, type LoginResult } from "~/web/sign-in.server";
 import { readForm, safeRedirect } from "~/web/request.server";
-import { ABSOLUTE_LIFETIME_MS, clearSessionCookie, IDLE_TIMEOUT_MS } from "~/modules/auth/session.server";
-import { localeCookie, publicLocale, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from "~/modules/auth/session.server";
+import { clearSessionCookie } from "~/web/session-cookie.server";
+import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { localeCookie, publicLocale, publicPreferences } from "~/web/locale-cookie.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const locale = data?.prefs.locale ?? "en";

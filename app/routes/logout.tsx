@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
-import { loginFlow } from "~/modules/auth/login.server";
+import { loginFlow } from "~/web/sign-in.server";
 import { readForm } from "~/web/request.server";
-import { safeEqual, clearSessionCookie } from "~/modules/auth/session.server";
+import { safeEqual } from "~/modules/auth/session.server";
+import { clearSessionCookie } from "~/web/session-cookie.server";
 
 // Signing out is a POST with the CSRF token (a link or image cannot sign anyone out).
 export async function loader() {

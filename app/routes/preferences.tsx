@@ -3,12 +3,12 @@ import { redirect } from "@remix-run/node";
 import { requireAction } from "~/web/guard.server";
 import { safeRedirect } from "~/web/request.server";
 import {
-  localeCookie,
   preferenceChangesSchema,
   resolvePreferences,
   savePreferences,
   serverTranslator,
 } from "~/modules/i18n/preferences.server";
+import { localeCookie } from "~/web/locale-cookie.server";
 
 // Action only: the form lives on the security page and in the shell's language switcher.
 export async function loader() {

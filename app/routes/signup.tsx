@@ -7,8 +7,11 @@ import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { translate, type Translator } from "~/lib/i18n/translate";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
 import { MIN_PASSWORD_LENGTH, passwordProblemLocalized } from "~/modules/auth/password.server";
-import { localeCookie, publicPreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { localeCookie, publicPreferences } from "~/web/locale-cookie.server";
 import { SIGNUP_COUNTRIES, signUp } from "~/modules/merchants/signup.server";
+import { clientOf } from "~/web/request.server";
+import { withCookie } from "~/web/sign-in.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const locale = data?.prefs.locale ?? "en";
@@ -67,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return json<ActionData>({ error: { message: t("signup.error.fillForm") }, values: {} }, { status: 400 });
   }
   const input = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
-  const result = await signUp(request, {
+  const result = await signUp(clientOf(request), {
     businessName: input.businessName ?? "",
     ownerName: input.ownerName ?? "",
     email: input.email ?? "",
@@ -79,7 +82,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const { password: _omit, ...values } = input;
   switch (result.kind) {
     case "created":
-      return redirect("/onboarding", { headers: { "Set-Cookie": result.session.cookie } });
+      return redirect("/onboarding", { headers: { "Set-Cookie": withCookie(request, result.session).cookie } });
     case "invalid":
       return json<ActionData>(
         { error: { message: fieldMessage(t, result.field, result.message, input.password ?? ""), field: result.field }, values },

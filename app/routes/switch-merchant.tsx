@@ -2,8 +2,9 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { z } from "zod";
 import { homePath } from "~/lib/permissions";
-import { requireAction } from "~/web/guard.server";
+import { forbidden, requireAction } from "~/web/guard.server";
 import { switchMerchant } from "~/modules/access/membership.server";
+import { clientOf } from "~/web/request.server";
 
 export async function loader() {
   return redirect("/");
@@ -17,7 +18,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) {
     throw new Response("Choose a merchant to switch to.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
-  const role = await switchMerchant(ctx, parsed.data.merchantId, request);
+  const role = await switchMerchant(ctx, parsed.data.merchantId, clientOf(request));
+  if (!role) throw forbidden("You are not a member of that merchant, so you cannot switch to it.");
   // Ids in the current URL belong to the old merchant: start at the new one's home page.
   return redirect(homePath(role));
 }

@@ -19,7 +19,7 @@ import { users } from "../../db/schema";
 import { isSeeded, seedDemo } from "../../db/seed/seed";
 import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
 import { responseBackpressure } from "../modules/exports/backpressure.server";
-import { requestScope } from "./request-scope";
+import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
 
 import { createRemixRequest, sendRemixResponse } from "./remix-adapter";

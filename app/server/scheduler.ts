@@ -8,7 +8,7 @@ import { pgliteDir } from "../../db/client.server";
 import { formatMoney, isCurrencyCode } from "../lib/money";
 import { runPayoutEngine, type PayoutEngineReport, type PayoutEvent } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
-import { reconcilePending } from "./jobs/reconcile-pending";
+import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 
 export interface JobsReport {

@@ -108,16 +108,12 @@ export function securityHeaders(opts: SecurityHeaderOptions = {}) {
 async function recordForeignOrigin(req: Request): Promise<void> {
   try {
     const [{ db }, { audit }] = await Promise.all([import("../../db/client.server"), import("../modules/audit/audit.server")]);
-    const headers = new Headers();
-    for (const name of ["user-agent", CLIENT_IP_HEADER]) {
-      const v = req.headers[name];
-      if (typeof v === "string") headers.set(name, v);
-    }
+    const header = (name: string) => (typeof req.headers[name] === "string" ? (req.headers[name] as string) : null);
     await audit(db(), {
       action: "security.csrf_refused",
       outcome: "denied",
       details: { reason: "foreign_origin", origin: String(req.headers.origin).slice(0, 200), method: req.method, path: req.path },
-      request: new Request(`http://${req.headers.host ?? "localhost"}${req.originalUrl}`, { headers }),
+      client: { ip: header(CLIENT_IP_HEADER)?.slice(0, 100) ?? null, userAgent: header("user-agent")?.slice(0, 500) ?? null },
     });
   } catch {
     // The refusal stands even if it could not be recorded (e.g. no database in a unit test).

@@ -18,7 +18,7 @@ import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.s
 import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
-import { reconcilePending } from "./jobs/reconcile-pending";
+import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
 

@@ -4,7 +4,14 @@
  * is told to trust one), so a client cannot pick its own IP to dodge the login limit.
  * Without the server (tests, other adapters) the first X-Forwarded-For hop is used.
  */
+import type { Client } from "~/lib/vocabulary";
+
 export const CLIENT_IP_HEADER = "x-mc-client-ip";
+
+/** What the domain may know about where a request came from (audit, sessions, throttles, links in mail). */
+export function clientOf(request: Request): Client {
+  return { ip: clientIp(request), userAgent: userAgent(request), origin: publicOrigin(request) };
+}
 
 export function clientIp(request: Request): string | null {
   const direct = request.headers.get(CLIENT_IP_HEADER);
@@ -59,4 +66,13 @@ export async function readForm(request: Request): Promise<FormData> {
   } catch {
     return new FormData();
   }
+}
+
+/** Where links in mail point: the configured public URL, else the request's own origin. */
+export function publicOrigin(request: Request): string {
+  const configured = process.env.PUBLIC_URL;
+  if (configured) return configured.replace(/\/+$/, "");
+  const url = new URL(request.url);
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  return `${proto ?? url.protocol.replace(":", "")}://${url.host}`;
 }

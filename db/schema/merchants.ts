@@ -53,6 +53,11 @@ export const merchants = pgTable(
     // Support staff may refund up to this amount per refund; above it needs admin/owner.
     supportRefundLimit: money("support_refund_limit").notNull().default(sql`0`),
     require2fa: boolean("require_2fa").notNull().default(false),
+    /**
+     * The calendar of the merchant's books (fee statements, month-end closes): Jalali or
+     * Gregorian months; null until chosen: Jalali for Iranian merchants, else Gregorian.
+     */
+    statementCalendar: text("statement_calendar"),
     activatedAt: tstz("activated_at"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -64,6 +69,7 @@ export const merchants = pgTable(
     check("merchants_minimum_payout_nonneg", sql`${t.minimumPayout} >= 0`),
     check("merchants_fee_nonneg", sql`${t.feeBps} >= 0 and ${t.feeFixed} >= 0`),
     check("merchants_support_limit_nonneg", sql`${t.supportRefundLimit} >= 0`),
+    check("merchants_statement_calendar", sql`${t.statementCalendar} in ('gregorian', 'jalali')`),
   ],
 );
 

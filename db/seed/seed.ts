@@ -12,7 +12,7 @@ import { makeSheba } from "~/lib/bank-account";
 import type { SettlementCalendar } from "~/modules/settlements/calendar";
 import { generateMerchantDays, type GenerateOptions } from "./generate";
 import { CopyBuffer, copyTargetFor, rebuildDerivedRollups, verifyBulkLoad } from "./copy";
-import { HOLIDAYS } from "./holidays";
+import { HOLIDAYS } from "~/modules/settlements/holiday-data";
 import { COFFEE, DEMO_PASSWORD, NORTHWIND, USERS, type MerchantSpec } from "./merchants";
 
 export interface SeedOptions {

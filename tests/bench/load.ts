@@ -25,7 +25,7 @@ import {
   type CopyTable,
   type CopyTarget,
 } from "~db/seed/copy";
-import { HOLIDAYS } from "~db/seed/holidays";
+import { HOLIDAYS } from "~/modules/settlements/holiday-data";
 import { insertMerchant } from "~db/seed/seed";
 import type { CopiedMessage, GenerateJob, GenerateMessage, GenerateRequest } from "./load-generate";
 import { BENCH_USER, BIG, smallMerchant } from "./merchants";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { openPostgres, setDb } from "~db/client.server";
-import { requestScope } from "~/server/request-scope";
+import { requestScope } from "~/web/request-scope.server";
 import { signIn } from "../support/auth";
 import { BENCH_USER } from "./merchants";
 

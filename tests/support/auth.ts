@@ -1,5 +1,5 @@
 import { db } from "../../db/client.server";
-import { signInWithPassword, signInWithSecondFactor } from "../../app/modules/auth/login.server";
+import { signInWithPassword, signInWithSecondFactor } from "../../app/web/sign-in.server";
 import { totpCodeAt } from "../../app/modules/auth/totp.server";
 
 export const TEST_ORIGIN = "http://localhost";

@@ -1,10 +1,12 @@
+import type { Client } from "~/lib/vocabulary";
 import { db } from "~db/client.server";
 import { audit } from "~/modules/audit/audit.server";
 import { setSessionMerchant } from "~/modules/auth/session.server";
-import { forbidden, type AppContext, type Role } from "~/web/guard.server";
+import type { Role } from "~/lib/permissions";
+import type { AppContext } from "~/modules/access/context";
 
-/** Moves the session to another merchant the person is an active member of. */
-export async function switchMerchant(ctx: AppContext, merchantId: string, request: Request): Promise<Role> {
+/** Moves the session to another merchant the person is an active member of; null (and an audit event) when they are not one. */
+export async function switchMerchant(ctx: AppContext, merchantId: string, client: Client): Promise<Role | null> {
   const target = ctx.memberships.find((m) => m.merchantId === merchantId);
   if (!target) {
     await audit(db(), {
@@ -13,9 +15,9 @@ export async function switchMerchant(ctx: AppContext, merchantId: string, reques
       outcome: "denied",
       targetType: "merchant",
       targetId: merchantId.slice(0, 100),
-      request,
+      client,
     });
-    throw forbidden("You are not a member of that merchant, so you cannot switch to it.");
+    return null;
   }
   if (merchantId === ctx.scope.merchantId) return target.role;
   await setSessionMerchant(db(), ctx.session.id, merchantId);
@@ -27,7 +29,7 @@ export async function switchMerchant(ctx: AppContext, merchantId: string, reques
     targetType: "merchant",
     targetId: merchantId,
     details: { from: ctx.scope.merchantId, role: target.role },
-    request,
+    client,
   });
   return target.role;
 }

@@ -1,7 +1,7 @@
 import { auditEvents } from "~db/schema";
 import type { DbOrTx } from "~db/client.server";
-import type { AppContext } from "~/web/guard.server";
-import { clientIp, userAgent } from "~/web/request.server";
+import type { Client } from "~/lib/vocabulary";
+import type { AppContext } from "~/modules/access/context";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 
@@ -13,7 +13,7 @@ export interface AuditEvent {
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;
-  request?: Request;
+  client?: Client;
 }
 
 function isContext(a: AuditEvent["actor"]): a is AppContext {
@@ -45,8 +45,8 @@ export async function audit(dbx: DbOrTx, e: AuditEvent): Promise<void> {
     outcome: e.outcome,
     targetType: e.targetType ?? null,
     targetId: e.targetId ?? null,
-    ip: e.request ? clientIp(e.request) : null,
-    userAgent: e.request ? userAgent(e.request) : null,
+    ip: e.client?.ip ?? null,
+    userAgent: e.client?.userAgent ?? null,
     details: jsonSafe(e.details ?? {}) as Record<string, unknown>,
   });
 }

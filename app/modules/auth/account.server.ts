@@ -1,9 +1,10 @@
+import type { Client } from "~/lib/vocabulary";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { db } from "~db/client.server";
 import { memberships, merchants, sessions, users } from "~db/schema";
 import type { Localized } from "~/lib/i18n/messages";
 import { deviceParts, type DeviceParts } from "~/lib/user-agent";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "./password.server";
 import { IDLE_TIMEOUT_MS, revokeUserSessions } from "./session.server";
@@ -70,7 +71,7 @@ export async function listActiveSessions(ctx: AppContext, now = new Date()): Pro
   }));
 }
 
-export async function revokeOwnSession(ctx: AppContext, idPrefix: string, request: Request): Promise<{ current: boolean }> {
+export async function revokeOwnSession(ctx: AppContext, idPrefix: string, client: Client): Promise<{ current: boolean }> {
   if (!/^[0-9a-f]{16}$/.test(idPrefix)) throw new AccountError("That session was not found.", 404, undefined, { key: "security.error.sessionNotFound" });
   const dbx = db();
   const ended = await dbx
@@ -85,15 +86,15 @@ export async function revokeOwnSession(ctx: AppContext, idPrefix: string, reques
     outcome: "success",
     targetType: "session",
     targetId: idPrefix,
-    request,
+    client,
   });
   return { current: ended.some((e) => e.id === ctx.session.id) };
 }
 
-export async function signOutEverywhere(ctx: AppContext, request: Request): Promise<number> {
+export async function signOutEverywhere(ctx: AppContext, client: Client): Promise<number> {
   const dbx = db();
   const n = await revokeUserSessions(dbx, ctx.user.id);
-  await audit(dbx, { actor: ctx, action: "auth.sign_out_everywhere", outcome: "success", details: { sessionsEnded: n }, request });
+  await audit(dbx, { actor: ctx, action: "auth.sign_out_everywhere", outcome: "success", details: { sessionsEnded: n }, client });
   return n;
 }
 
@@ -130,7 +131,7 @@ export async function twoFactorView(ctx: AppContext): Promise<TwoFactorView> {
 }
 
 /** Creates a new (not yet active) secret; it counts only once a code from it is confirmed. */
-export async function startTotpEnrollment(ctx: AppContext, request: Request): Promise<void> {
+export async function startTotpEnrollment(ctx: AppContext, client: Client): Promise<void> {
   const dbx = db();
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
   if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409, undefined, { key: "security.error.alreadyOn" });
@@ -138,17 +139,17 @@ export async function startTotpEnrollment(ctx: AppContext, request: Request): Pr
     .update(users)
     .set({ totpSecret: newTotpSecret(), totpLastStep: null, updatedAt: new Date() })
     .where(eq(users.id, ctx.user.id));
-  await audit(dbx, { actor: ctx, action: "auth.2fa_enroll_start", outcome: "success", targetType: "user", targetId: ctx.user.id, request });
+  await audit(dbx, { actor: ctx, action: "auth.2fa_enroll_start", outcome: "success", targetType: "user", targetId: ctx.user.id, client });
 }
 
-export async function confirmTotpEnrollment(ctx: AppContext, code: string, request: Request): Promise<string[]> {
+export async function confirmTotpEnrollment(ctx: AppContext, code: string, client: Client): Promise<string[]> {
   const dbx = db();
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
   if (user.totpEnabledAt) throw new AccountError("Two-factor sign-in is already on.", 409, undefined, { key: "security.error.alreadyOn" });
   if (!user.totpSecret) throw new AccountError("Start the set-up again: no secret is waiting to be confirmed.", 409, undefined, { key: "security.error.noSecret" });
   const check = await consumeTotp(dbx, user, code);
   if (check !== "ok") {
-    await audit(dbx, { actor: ctx, action: "auth.2fa_enable", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: check }, request });
+    await audit(dbx, { actor: ctx, action: "auth.2fa_enable", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: check }, client });
     throw new AccountError(
       "That code does not match. Scan the QR code again, check your phone's clock, and enter the current 6-digit code.",
       400,
@@ -160,18 +161,18 @@ export async function confirmTotpEnrollment(ctx: AppContext, code: string, reque
   const codes = await dbx.transaction(async (tx) => {
     await tx.update(users).set({ totpEnabledAt: now, updatedAt: now }).where(eq(users.id, user.id));
     const codes = await issueRecoveryCodes(tx, user.id);
-    await audit(tx, { actor: ctx, action: "auth.2fa_enable", outcome: "success", targetType: "user", targetId: user.id, request });
+    await audit(tx, { actor: ctx, action: "auth.2fa_enable", outcome: "success", targetType: "user", targetId: user.id, client });
     return codes;
   });
   return codes;
 }
 
 /** Call after step-up. Refused while a merchant of this person requires 2FA. */
-export async function disableTotp(ctx: AppContext, request: Request): Promise<void> {
+export async function disableTotp(ctx: AppContext, client: Client): Promise<void> {
   const view = await twoFactorView(ctx);
   if (!view.enabled) throw new AccountError("Two-factor sign-in is already off.", 409, undefined, { key: "security.error.alreadyOff" });
   if (view.requiredBy.length > 0) {
-    await audit(db(), { actor: ctx, action: "auth.2fa_disable", outcome: "denied", targetType: "user", targetId: ctx.user.id, details: { requiredBy: view.requiredBy }, request });
+    await audit(db(), { actor: ctx, action: "auth.2fa_disable", outcome: "denied", targetType: "user", targetId: ctx.user.id, details: { requiredBy: view.requiredBy }, client });
     throw new AccountError(`${view.requiredBy.join(", ")} requires two-factor sign-in, so it cannot be turned off.`, 409, undefined, {
       key: "security.error.requiredBy",
       params: { merchants: view.requiredBy.join(", ") },
@@ -184,26 +185,26 @@ export async function disableTotp(ctx: AppContext, request: Request): Promise<vo
       .set({ totpSecret: null, totpEnabledAt: null, totpLastStep: null, updatedAt: new Date() })
       .where(eq(users.id, ctx.user.id));
     await tx.execute(sql`delete from recovery_codes where user_id = ${ctx.user.id}`);
-    await audit(tx, { actor: ctx, action: "auth.2fa_disable", outcome: "success", targetType: "user", targetId: ctx.user.id, request });
+    await audit(tx, { actor: ctx, action: "auth.2fa_disable", outcome: "success", targetType: "user", targetId: ctx.user.id, client });
   });
 }
 
-export async function regenerateRecoveryCodes(ctx: AppContext, request: Request): Promise<string[]> {
+export async function regenerateRecoveryCodes(ctx: AppContext, client: Client): Promise<string[]> {
   const dbx = db();
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
   if (!user.totpEnabledAt) throw new AccountError("Turn on two-factor sign-in first.", 409, undefined, { key: "security.error.turnOnFirst" });
   return dbx.transaction(async (tx) => {
     const codes = await issueRecoveryCodes(tx, user.id);
-    await audit(tx, { actor: ctx, action: "auth.recovery_codes_regenerate", outcome: "success", targetType: "user", targetId: user.id, request });
+    await audit(tx, { actor: ctx, action: "auth.recovery_codes_regenerate", outcome: "success", targetType: "user", targetId: user.id, client });
     return codes;
   });
 }
 
 /** The owner's switch: every member must use two-factor sign-in on this merchant. */
-export async function setRequire2fa(ctx: AppContext, on: boolean, request: Request): Promise<void> {
+export async function setRequire2fa(ctx: AppContext, on: boolean, client: Client): Promise<void> {
   const dbx = db();
   if (ctx.role !== "owner") {
-    await audit(dbx, { actor: ctx, action: "settings.require_2fa", outcome: "denied", targetType: "merchant", targetId: ctx.scope.merchantId, request });
+    await audit(dbx, { actor: ctx, action: "settings.require_2fa", outcome: "denied", targetType: "merchant", targetId: ctx.scope.merchantId, client });
     throw new AccountError("Only an owner can require two-factor sign-in for the team.", 403, undefined, { key: "security.error.ownerOnlyRequire" });
   }
   if (on && !ctx.user.twoFactorEnabled) {
@@ -217,7 +218,7 @@ export async function setRequire2fa(ctx: AppContext, on: boolean, request: Reque
     targetType: "merchant",
     targetId: ctx.scope.merchantId,
     details: { from: ctx.merchant.require2fa, to: on },
-    request,
+    client,
   });
 }
 
@@ -225,12 +226,12 @@ export async function setRequire2fa(ctx: AppContext, on: boolean, request: Reque
 export async function changePassword(
   ctx: AppContext,
   input: { current: string; next: string },
-  request: Request,
+  client: Client,
 ): Promise<void> {
   const dbx = db();
   const user = (await dbx.query.users.findFirst({ where: eq(users.id, ctx.user.id) }))!;
   if (!(await verifyPassword(user.passwordHash, input.current))) {
-    await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: "wrong_current_password" }, request });
+    await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "failure", targetType: "user", targetId: user.id, details: { reason: "wrong_current_password" }, client });
     throw new AccountError("Your current password is not correct.", 400, "current", { key: "security.error.currentWrong" });
   }
   const problem = passwordProblem(input.next);
@@ -241,7 +242,7 @@ export async function changePassword(
   const now = new Date();
   await dbx.update(users).set({ passwordHash: await hashPassword(input.next), passwordChangedAt: now, updatedAt: now }).where(eq(users.id, user.id));
   const ended = await revokeUserSessions(dbx, user.id, { exceptId: ctx.session.id });
-  await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "success", targetType: "user", targetId: user.id, details: { otherSessionsEnded: ended }, request });
+  await audit(dbx, { actor: ctx, action: "auth.password_change", outcome: "success", targetType: "user", targetId: user.id, details: { otherSessionsEnded: ended }, client });
 }
 
 export async function cancelTotpEnrollment(ctx: AppContext): Promise<void> {

@@ -4,7 +4,7 @@ import { db, type DbOrTx } from "~db/client.server";
 import { homePath, type Role } from "~/lib/permissions";
 import { audit } from "~/modules/audit/audit.server";
 import { burnPasswordCheck, verifyPassword } from "./password.server";
-import { clientIp } from "~/web/request.server";
+import type { Browser } from "~/lib/vocabulary";
 import { hit, peek } from "./rate-limit.server";
 import { createSession, readSession, revokeSession, type NewSession } from "./session.server";
 import { consumeRecoveryCode, consumeTotp, looksLikeRecoveryCode } from "./totp.server";
@@ -28,8 +28,8 @@ export type LoginResult =
   | { kind: "rate_limited"; message: string; retryAfterSeconds: number }
   | { kind: "no_access"; code: "noAccess"; message: string };
 
-function ipKey(request: Request): string {
-  return `login:ip:${clientIp(request) ?? "unknown"}`;
+function ipKey(from: Browser): string {
+  return `login:ip:${from.ip ?? "unknown"}`;
 }
 
 function minutes(ms: number): number {
@@ -45,8 +45,8 @@ export async function findUserByEmail(dbx: DbOrTx, email: string): Promise<UserR
 }
 
 /** Refuses before any password is checked when this IP has failed too often lately. */
-async function ipThrottle(dbx: DbOrTx, request: Request, email: string, now: Date): Promise<LoginResult | null> {
-  const state = await peek(dbx, ipKey(request), IP_WINDOW_MS, now);
+async function ipThrottle(dbx: DbOrTx, from: Browser, email: string, now: Date): Promise<LoginResult | null> {
+  const state = await peek(dbx, ipKey(from), IP_WINDOW_MS, now);
   if (state.count < IP_FAILURE_LIMIT) return null;
   const wait = state.resetsAt.getTime() - now.getTime();
   await audit(dbx, {
@@ -54,7 +54,7 @@ async function ipThrottle(dbx: DbOrTx, request: Request, email: string, now: Dat
     outcome: "denied",
     actor: { email },
     details: { failuresFromIp: state.count, retryAfterSeconds: seconds(wait) },
-    request,
+    client: from,
   });
   return {
     kind: "rate_limited",
@@ -75,11 +75,11 @@ function lockedResult(user: UserRow, now: Date): LoginResult {
 /** Counts a failure against the IP and the account; locks the account at the limit. */
 async function recordFailure(
   dbx: DbOrTx,
-  request: Request,
+  from: Browser,
   input: { email: string; user?: UserRow; reason: string; action?: string },
   now: Date,
 ): Promise<{ locked: boolean }> {
-  await hit(dbx, ipKey(request), IP_WINDOW_MS, now);
+  await hit(dbx, ipKey(from), IP_WINDOW_MS, now);
   let locked = false;
   if (input.user) {
     const [row] = await dbx
@@ -100,7 +100,7 @@ async function recordFailure(
     outcome: "failure",
     actor: { userId: input.user?.id ?? null, email: input.user?.email ?? input.email },
     details: { reason: input.reason },
-    request,
+    client: from,
   });
   if (locked) {
     await audit(dbx, {
@@ -110,7 +110,7 @@ async function recordFailure(
       targetType: "user",
       targetId: input.user!.id,
       details: { failedAttempts: MAX_FAILED_LOGINS, lockedMinutes: LOCKOUT_MS / 60000 },
-      request,
+      client: from,
     });
   }
   return { locked };
@@ -135,21 +135,21 @@ export async function defaultMerchantFor(dbx: DbOrTx, userId: string): Promise<s
   return (preferred ?? active[0]!).merchantId;
 }
 
-async function endPreviousSession(dbx: DbOrTx, request: Request, now: Date): Promise<void> {
-  const prev = await readSession(dbx, request, now);
+async function endPreviousSession(dbx: DbOrTx, from: Browser, now: Date): Promise<void> {
+  const prev = await readSession(dbx, from.sessionToken, now);
   if (prev.status !== "none") await revokeSession(dbx, prev.row.id, now);
 }
 
 async function finishSignIn(
   dbx: DbOrTx,
-  request: Request,
+  from: Browser,
   user: UserRow,
   merchantId: string,
   method: string,
   now: Date,
 ): Promise<LoginResult> {
-  await endPreviousSession(dbx, request, now);
-  const session = await createSession(dbx, request, { userId: user.id, merchantId, verified: true, now });
+  await endPreviousSession(dbx, from, now);
+  const session = await createSession(dbx, from, { userId: user.id, merchantId, verified: true, now });
   await dbx
     .update(users)
     .set({ failedLoginCount: 0, lockedUntil: null, lastLoginAt: now })
@@ -160,7 +160,7 @@ async function finishSignIn(
     outcome: "success",
     actor: { userId: user.id, email: user.email },
     details: { method },
-    request,
+    client: from,
   });
   const membership = await dbx.query.memberships.findFirst({
     where: and(eq(memberships.userId, user.id), eq(memberships.merchantId, merchantId)),
@@ -171,23 +171,23 @@ async function finishSignIn(
 /** Step one: email and password. */
 export async function signInWithPassword(
   dbx: DbOrTx,
-  request: Request,
+  from: Browser,
   input: { email: string; password: string },
   now = new Date(),
 ): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase();
-  const throttled = await ipThrottle(dbx, request, email, now);
+  const throttled = await ipThrottle(dbx, from, email, now);
   if (throttled) return throttled;
 
   const user = await findUserByEmail(dbx, email);
   if (user?.lockedUntil && user.lockedUntil.getTime() > now.getTime()) {
-    await hit(dbx, ipKey(request), IP_WINDOW_MS, now);
+    await hit(dbx, ipKey(from), IP_WINDOW_MS, now);
     await audit(dbx, {
       action: "auth.login",
       outcome: "denied",
       actor: { userId: user.id, email: user.email },
       details: { reason: "locked", lockedUntil: user.lockedUntil },
-      request,
+      client: from,
     });
     return lockedResult(user, now);
   }
@@ -196,7 +196,7 @@ export async function signInWithPassword(
   if (!ok) {
     const { locked } = await recordFailure(
       dbx,
-      request,
+      from,
       { email, user, reason: user ? "wrong_password" : "unknown_email" },
       now,
     );
@@ -213,7 +213,7 @@ export async function signInWithPassword(
       outcome: "denied",
       actor: { userId: user!.id, email: user!.email },
       details: { reason: "no_active_membership" },
-      request,
+      client: from,
     });
     return {
       kind: "no_access",
@@ -223,8 +223,8 @@ export async function signInWithPassword(
   }
 
   if (user!.totpEnabledAt) {
-    await endPreviousSession(dbx, request, now);
-    const session = await createSession(dbx, request, {
+    await endPreviousSession(dbx, from, now);
+    const session = await createSession(dbx, from, {
       userId: user!.id,
       merchantId,
       pendingSecondFactor: true,
@@ -232,23 +232,23 @@ export async function signInWithPassword(
     });
     return { kind: "second_factor", session, userId: user!.id };
   }
-  return finishSignIn(dbx, request, user!, merchantId, "password", now);
+  return finishSignIn(dbx, from, user!, merchantId, "password", now);
 }
 
 /** Step two, when the account has two-factor sign-in: a TOTP code or a recovery code. */
 export async function signInWithSecondFactor(
   dbx: DbOrTx,
-  request: Request,
+  from: Browser,
   input: { code: string },
   now = new Date(),
 ): Promise<LoginResult> {
-  const state = await readSession(dbx, request, now);
+  const state = await readSession(dbx, from.sessionToken, now);
   if (state.status !== "pending") {
     return { kind: "invalid", code: "signInExpired", message: "Your sign-in took too long. Enter your email and password again." };
   }
   const user = await dbx.query.users.findFirst({ where: eq(users.id, state.row.userId) });
   if (!user) return { kind: "invalid", code: "invalidCredentials", message: INVALID_CREDENTIALS };
-  const throttled = await ipThrottle(dbx, request, user.email, now);
+  const throttled = await ipThrottle(dbx, from, user.email, now);
   if (throttled) return throttled;
   if (user.lockedUntil && user.lockedUntil.getTime() > now.getTime()) {
     await revokeSession(dbx, state.row.id, now);
@@ -268,7 +268,7 @@ export async function signInWithSecondFactor(
     if (check === "reused") reason = "reused_code";
   }
   if (!ok) {
-    const { locked } = await recordFailure(dbx, request, { email: user.email, user, reason, action: "auth.2fa" }, now);
+    const { locked } = await recordFailure(dbx, from, { email: user.email, user, reason, action: "auth.2fa" }, now);
     if (locked) {
       await revokeSession(dbx, state.row.id, now);
       return lockedResult({ ...user, lockedUntil: new Date(now.getTime() + LOCKOUT_MS) }, now);
@@ -287,30 +287,30 @@ export async function signInWithSecondFactor(
       action: "auth.recovery_code_used",
       outcome: "success",
       actor: { userId: user.id, email: user.email },
-      request,
+      client: from,
     });
   }
   const merchantId = state.row.merchantId ?? (await defaultMerchantFor(dbx, user.id));
   if (!merchantId) {
     return { kind: "no_access", code: "noAccess", message: "Your access to every merchant has been removed. Ask an owner to invite you again." };
   }
-  return finishSignIn(dbx, request, user, merchantId, method, now);
+  return finishSignIn(dbx, from, user, merchantId, method, now);
 }
 
 /** Whether this browser has given the password and still owes the second factor. */
-export async function pendingSecondFactor(dbx: DbOrTx, request: Request): Promise<boolean> {
-  return (await readSession(dbx, request)).status === "pending";
+export async function pendingSecondFactor(dbx: DbOrTx, from: Browser): Promise<boolean> {
+  return (await readSession(dbx, from.sessionToken)).status === "pending";
 }
 
 /** "Start over" on the code step: forget the half-finished sign-in. */
-export async function abandonSignIn(dbx: DbOrTx, request: Request): Promise<void> {
-  const state = await readSession(dbx, request);
+export async function abandonSignIn(dbx: DbOrTx, from: Browser): Promise<void> {
+  const state = await readSession(dbx, from.sessionToken);
   if (state.status === "pending") await revokeSession(dbx, state.row.id);
 }
 
 /** Signing out: the session ends on the server, not just in the browser. */
-export async function signOut(dbx: DbOrTx, request: Request): Promise<void> {
-  const state = await readSession(dbx, request);
+export async function signOut(dbx: DbOrTx, from: Browser): Promise<void> {
+  const state = await readSession(dbx, from.sessionToken);
   if (state.status === "none") return;
   if (await revokeSession(dbx, state.row.id)) {
     await audit(dbx, {
@@ -318,16 +318,7 @@ export async function signOut(dbx: DbOrTx, request: Request): Promise<void> {
       actor: { userId: state.row.userId },
       action: "auth.logout",
       outcome: "success",
-      request,
+      client: from,
     });
   }
 }
-
-// Route-facing entry points on the process database (routes never import db/).
-export const loginFlow = {
-  password: (request: Request, input: { email: string; password: string }) => signInWithPassword(db(), request, input),
-  code: (request: Request, input: { code: string }) => signInWithSecondFactor(db(), request, input),
-  pending: (request: Request) => pendingSecondFactor(db(), request),
-  abandon: (request: Request) => abandonSignIn(db(), request),
-  signOut: (request: Request) => signOut(db(), request),
-};

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, eq, isNull, ne } from "drizzle-orm";
 import { sessions } from "~db/schema";
 import type { DbOrTx } from "~db/client.server";
-import { clientIp, isHttps, userAgent } from "~/web/request.server";
+import type { Client } from "~/lib/vocabulary";
 
 export const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -11,10 +11,6 @@ export const PENDING_LIFETIME_MS = 5 * 60 * 1000;
 /** last_seen_at is written at most this often, so reads stay cheap. */
 export const TOUCH_INTERVAL_MS = 60 * 1000;
 
-const PLAIN_COOKIE = "mc_session";
-// __Host-: the browser only accepts it with Secure, Path=/ and no Domain, so a
-// sibling subdomain cannot plant or overwrite our session cookie.
-const HOST_COOKIE = "__Host-mc_session";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -33,66 +29,19 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function secureCookies(request: Request): boolean {
-  const forced = process.env.SESSION_COOKIE_SECURE;
-  if (forced === "true") return true;
-  if (forced === "false") return false;
-  return isHttps(request) || process.env.NODE_ENV === "production";
-}
-
-export function cookieName(request: Request): string {
-  return secureCookies(request) ? HOST_COOKIE : PLAIN_COOKIE;
-}
-
-function parseCookies(header: string | null): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i < 0) continue;
-    const k = part.slice(0, i).trim();
-    const v = part.slice(i + 1).trim();
-    if (k && !out.has(k)) out.set(k, decodeURIComponent(v));
-  }
-  return out;
-}
-
-export function sessionTokenFrom(request: Request): string | null {
-  const cookies = parseCookies(request.headers.get("cookie"));
-  const token = cookies.get(HOST_COOKIE) ?? cookies.get(PLAIN_COOKIE) ?? null;
-  return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : null;
-}
-
-export function sessionCookie(request: Request, token: string, maxAgeMs: number): string {
-  const parts = [
-    `${cookieName(request)}=${token}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Lax",
-    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
-  ];
-  if (secureCookies(request)) parts.push("Secure");
-  return parts.join("; ");
-}
-
-export function clearSessionCookie(request: Request): string {
-  const parts = [`${cookieName(request)}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
-  if (secureCookies(request)) parts.push("Secure");
-  return parts.join("; ");
-}
-
 export interface NewSession {
   token: string;
   id: string;
   csrfToken: string;
-  cookie: string;
+  /** How long the browser should keep the cookie (the web edge writes it: app/web/session-cookie.server.ts). */
+  maxAgeMs: number;
   row: SessionRow;
 }
 
 /** A fresh session id every time: a sign-in never reuses a token the browser had before. */
 export async function createSession(
   dbx: DbOrTx,
-  request: Request,
+  client: Client,
   input: { userId: string; merchantId: string | null; pendingSecondFactor?: boolean; verified?: boolean; now?: Date },
 ): Promise<NewSession> {
   const now = input.now ?? new Date();
@@ -111,11 +60,11 @@ export async function createSession(
       expiresAt: new Date(now.getTime() + lifetime),
       verifiedAt: input.verified ? now : null,
       pendingSecondFactor: !!input.pendingSecondFactor,
-      ip: clientIp(request),
-      userAgent: userAgent(request),
+      ip: client.ip,
+      userAgent: client.userAgent,
     })
     .returning();
-  return { token, id, csrfToken: row!.csrfToken, cookie: sessionCookie(request, token, lifetime), row: row! };
+  return { token, id, csrfToken: row!.csrfToken, maxAgeMs: lifetime, row: row! };
 }
 
 export type SessionState =
@@ -126,9 +75,8 @@ export type SessionState =
   | { status: "pending"; row: SessionRow }
   | { status: "active"; row: SessionRow };
 
-/** Reads the session the request's cookie names and says what state it is in. */
-export async function readSession(dbx: DbOrTx, request: Request, now = new Date()): Promise<SessionState> {
-  const token = sessionTokenFrom(request);
+/** Reads the session a browser's cookie names (its token) and says what state it is in. */
+export async function readSession(dbx: DbOrTx, token: string | null, now = new Date()): Promise<SessionState> {
   if (!token) return { status: "none" };
   const row = await dbx.query.sessions.findFirst({ where: eq(sessions.id, sessionIdFor(token)) });
   return sessionState(row, now);

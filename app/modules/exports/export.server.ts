@@ -4,7 +4,7 @@
  *   keyset batches (report.batches) -> CSV text per batch (papaparse)
  *     -> ReadableStream, pull-based: the next batch is read only when the client has
  *        taken the previous one (and, on the Node server, once the socket has drained)
- *     -> Response
+ *     -> a download the web edge sends (app/web/exports/download.server.ts)
  *
  * On PostgreSQL, when every chosen column can be rendered in SQL and the report gives its
  * rows as one statement, the rows come instead from a single COPY ... TO STDOUT with every
@@ -19,7 +19,8 @@
  */
 import { db, replicaSqlClient } from "~db/client.server";
 import type { Sql } from "postgres";
-import type { AppContext } from "~/web/guard.server";
+import type { Client } from "~/lib/vocabulary";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ColumnSpec, type RawRow, type ReportId } from "./definition";
@@ -148,22 +149,20 @@ async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string }
   return { client, statement: copyStatement(select, text) };
 }
 
-function badRequest(e: ListFilterError): Response {
-  return new Response(`${e.field}: ${e.message}`, {
-    status: 400,
-    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
-  });
-}
+export type ExportDownload =
+  | { ok: true; format: ExportFormat; fileName: string; body: ReadableStream<Uint8Array> }
+  /** A filter or option that cannot be read: the field and what to do. */
+  | { ok: false; field: string; message: string };
 
 /**
  * The download of a report, as CSV or as an Excel workbook, for the URL's filters and
- * options. A bad parameter is a 400 naming the field; permissions are the route's job
- * (requireContext).
+ * options (`params`), streamed until done or until `signal` aborts. A bad parameter is a
+ * failure naming the field; permissions are the web edge's job.
  */
-export async function exportReport(
+export async function openExport(
   ctx: ExportContext,
   id: ReportId,
-  request: Request,
+  input: { params: URLSearchParams; signal: AbortSignal; client: Client },
   opts: {
     waitForClient?: WaitForClient;
     now?: Date;
@@ -172,18 +171,17 @@ export async function exportReport(
     copy?: boolean;
     format?: ExportFormat;
   } = {},
-): Promise<Response> {
-  const params = new URL(request.url).searchParams;
+): Promise<ExportDownload> {
+  const { params, signal, client } = input;
   const format = opts.format ?? "csv";
   const now = opts.now ?? new Date();
   let p: Prepared;
   try {
     p = await prepare(ctx, id, params, now, format);
   } catch (e) {
-    if (e instanceof ListFilterError) return badRequest(e);
+    if (e instanceof ListFilterError) return { ok: false, field: e.field, message: e.message };
     throw e;
   }
-  const signal = request.signal;
   const batchSize = opts.batchSize ?? EXPORT_BATCH_SIZE;
   const copy = opts.copy === false || format === "xlsx" ? null : await copyPlan(p);
 
@@ -254,7 +252,7 @@ export async function exportReport(
           completed,
           ...(completed ? {} : { stopped: failure ? `error: ${failure.slice(0, 200)}` : "cancelled by the client" }),
         },
-        request,
+        client,
       }).catch(() => {
         // The download itself must not fail because its audit row could not be written
         // after the fact (the database closing under a stopped server).
@@ -262,14 +260,7 @@ export async function exportReport(
     }
   }
 
-  return new Response(pullStream(chunks(), signal, opts.waitForClient), {
-    status: 200,
-    headers: {
-      "Content-Type": format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
-      "Content-Disposition": contentDisposition(p.fileName),
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return { ok: true, format, fileName: p.fileName, body: pullStream(chunks(), signal, opts.waitForClient) };
 }
 
 /**

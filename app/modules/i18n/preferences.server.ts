@@ -10,16 +10,13 @@ import {
   DIGITS_PREFERENCES,
   IRR_DISPLAYS,
   LOCALES,
-  isLocale,
-  localeFromTag,
   type DigitsPreference,
   type IrrDisplay,
   type Locale,
 } from "~/lib/i18n/locales";
-import { anonymousPreferences, preferencesTag, resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
+import { preferencesTag, resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
 import { translator, type Translator } from "~/lib/i18n/translate";
-import type { AppContext } from "~/web/guard.server";
-import { secureCookies } from "~/modules/auth/session.server";
+import type { AppContext } from "~/modules/access/context";
 
 export type { Preferences };
 
@@ -68,40 +65,4 @@ export async function savePreferences(
     .update(users)
     .set({ ...set, updatedAt: new Date() })
     .where(eq(users.id, user.userId));
-}
-
-/* ------------------ Before sign-in: the language a cookie remembers ------------------ */
-
-export const LOCALE_COOKIE = "mc_lang";
-
-function cookieValue(request: Request, name: string): string | null {
-  const header = request.headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const [k, ...rest] = part.split("=");
-    if (k?.trim() === name) return decodeURIComponent(rest.join("=").trim());
-  }
-  return null;
-}
-
-/**
- * The language of public pages (sign-in, invitation): `?lang=fa` if given, else the
- * language this browser last used in the console, else English. No Accept-Language
- * guess: English is the default locale, and a shared office computer should not
- * surprise the next person.
- */
-export function publicLocale(request: Request): Locale {
-  const fromQuery = localeFromTag(new URL(request.url).searchParams.get("lang"));
-  return fromQuery ?? localeFromTag(cookieValue(request, LOCALE_COOKIE)) ?? "en";
-}
-
-export function publicPreferences(request: Request): Preferences {
-  return anonymousPreferences(publicLocale(request));
-}
-
-/** Remembers the language for the next visit's sign-in page (nothing personal: only "en" or "fa"). */
-export function localeCookie(request: Request, locale: Locale): string {
-  const parts = [`${LOCALE_COOKIE}=${isLocale(locale) ? locale : "en"}`, "Path=/", "SameSite=Lax", "Max-Age=31536000", "HttpOnly"];
-  if (secureCookies(request)) parts.push("Secure");
-  return parts.join("; ");
 }

@@ -12,12 +12,11 @@ import { eq, sql, type SQL } from "drizzle-orm";
 import { merchants } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import type { LedgerTransactionDraft } from "./postings";
+import type { Scope } from "~/lib/vocabulary";
 
 export type { LedgerTransactionDraft } from "./postings";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
 /**
  * The ledger transaction and its postings as two data-modifying CTEs (ledger_t, ledger_e)

@@ -21,12 +21,3 @@ export async function sendMail(dbx: DbOrTx, mail: OutgoingMail): Promise<{ id: s
   }
   return { id };
 }
-
-/** Where links in mail point: the configured public URL, else the request's own origin. */
-export function publicOrigin(request: Request): string {
-  const configured = process.env.PUBLIC_URL;
-  if (configured) return configured.replace(/\/+$/, "");
-  const url = new URL(request.url);
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  return `${proto ?? url.protocol.replace(":", "")}://${url.host}`;
-}

@@ -5,21 +5,21 @@
  * step-up, and every change is audited. A change applies to payouts created after it:
  * a payout copies its account when it is created and keeps it.
  */
+import type { Client } from "~/lib/vocabulary";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { merchantBankAccounts, merchants, payouts } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { maskAccount, validateAbaRouting, validateIban, validateSheba } from "~/lib/bank-account";
 import { toLatinDigits } from "~/lib/digits";
 import { newId } from "~/lib/ids";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { activateIfReady } from "./onboarding.server";
+import type { BankAccountKind, Scope } from "~/lib/vocabulary";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
-export type BankAccountKind = "sheba" | "iban" | "aba";
+export type { BankAccountKind };
 
 /** Which kinds of account a currency can be paid to, the first being the usual one. */
 export function bankKindsFor(currency: string): BankAccountKind[] {
@@ -182,7 +182,7 @@ export type SetBankAccountResult = { ok: true; account: BankAccountView } | ({ o
 export async function setBankAccount(
   scope: MerchantScope,
   input: BankAccountInput,
-  meta: { actor: AppContext; request?: Request; now?: Date },
+  meta: { actor: AppContext; client?: Client; now?: Date },
   dbx: DbOrTx = db(),
 ): Promise<SetBankAccountResult> {
   const [m] = await dbx.select({ currency: merchants.currency }).from(merchants).where(eq(merchants.id, scope.merchantId));
@@ -195,7 +195,7 @@ export async function setBankAccount(
       action: "bank_account.change",
       outcome: "denied",
       details: { reason: "not_owner", role: meta.actor.role },
-      request: meta.request,
+      client: meta.client,
     });
     return { ok: false, status: 403, field: "accountNumber", message: "Only the owner can change where payouts go." };
   }
@@ -207,7 +207,7 @@ export async function setBankAccount(
       action: "bank_account.change",
       outcome: "failure",
       details: { reason: checked.message, field: checked.field, kind: input.kind },
-      request: meta.request,
+      client: meta.client,
     });
     return { ok: false, status: 400, field: checked.field, message: checked.message };
   }
@@ -258,7 +258,7 @@ export async function setBankAccount(
         holderName: a.holderName,
         replaced: previous ? { id: previous.id, account: maskAccount(previous.accountNumber) } : null,
       },
-      request: meta.request,
+      client: meta.client,
     });
     return row!;
   });

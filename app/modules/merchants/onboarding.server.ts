@@ -6,6 +6,7 @@
  * activation is audited); until then it cannot take payments and says which steps are
  * missing.
  */
+import type { Client } from "~/lib/vocabulary";
 import type { Localized } from "~/lib/i18n/messages";
 import { and, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -13,14 +14,13 @@ import { merchantBankAccounts, merchants, terminals } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { isValidTimeZone } from "~/lib/dates";
 import { toLatinDigits } from "~/lib/digits";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { getProvider, listProviders } from "~/modules/processors/registry.server";
 import { createTerminal, createTerminalSchema, rotateTerminalKey } from "~/modules/terminals/terminals.server";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
 export type StepId = "business" | "bank" | "provider" | "terminal";
 
@@ -162,7 +162,7 @@ export async function paymentReadiness(scope: MerchantScope, dbx: DbOrTx = db())
  */
 export async function activateIfReady(
   scope: MerchantScope,
-  meta: { actor?: AppContext; request?: Request; now?: Date } = {},
+  meta: { actor?: AppContext; client?: Client; now?: Date } = {},
   dbx: DbOrTx = db(),
 ): Promise<boolean> {
   const o = await getOnboarding(scope, dbx);
@@ -185,7 +185,7 @@ export async function activateIfReady(
     targetType: "merchant",
     targetId: scope.merchantId,
     details: { provider: provider.id, activation: "automatic", steps: o.steps.map((s) => s.id) },
-    request: meta.request,
+    client: meta.client,
   });
   return true;
 }
@@ -241,7 +241,7 @@ export async function getBusinessDetails(scope: MerchantScope, dbx: DbOrTx = db(
 export async function updateBusinessDetails(
   scope: MerchantScope,
   input: BusinessDetailsInput,
-  meta: { actor: AppContext; request?: Request },
+  meta: { actor: AppContext; client?: Client },
   dbx: DbOrTx = db(),
 ): Promise<FieldResult> {
   const parsed = businessDetailsSchema.safeParse(input);
@@ -275,7 +275,7 @@ export async function updateBusinessDetails(
     targetType: "merchant",
     targetId: scope.merchantId,
     details: { changed: Object.keys(changed), ...(changed.timeZone ? { timeZone: { from: before.timeZone, to: changed.timeZone } } : {}) },
-    request: meta.request,
+    client: meta.client,
   });
   await activateIfReady(scope, meta, dbx);
   return { ok: true };
@@ -288,7 +288,7 @@ export { listProviders };
 export async function chooseProvider(
   scope: MerchantScope,
   providerId: string,
-  meta: { actor: AppContext; request?: Request },
+  meta: { actor: AppContext; client?: Client },
   dbx: DbOrTx = db(),
 ): Promise<FieldResult> {
   const provider = await getProvider(providerId, dbx);
@@ -308,7 +308,7 @@ export async function chooseProvider(
     targetType: "processor",
     targetId: provider.id,
     details: { from: m.processorId, to: provider.id },
-    request: meta.request,
+    client: meta.client,
   });
   await activateIfReady(scope, meta, dbx);
   return { ok: true };
@@ -324,18 +324,18 @@ export type FirstTerminalResult =
 export async function enableFirstTerminal(
   scope: MerchantScope,
   input: { name: string; kind: string; location?: string },
-  meta: { actor: AppContext; request?: Request },
+  meta: { actor: AppContext; client?: Client },
 ): Promise<FirstTerminalResult> {
   const parsed = createTerminalSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return { ok: false, status: 400, field: String(issue.path[0] ?? "name"), message: issue.message };
   }
-  const created = await createTerminal(scope, meta.actor, parsed.data, { request: meta.request });
+  const created = await createTerminal(scope, meta.actor, parsed.data, { client: meta.client });
   if (!created.ok) return created;
   let apiKey: string | null = null;
   if (parsed.data.kind === "api") {
-    const key = await rotateTerminalKey(scope, meta.actor, created.id, { request: meta.request });
+    const key = await rotateTerminalKey(scope, meta.actor, created.id, { client: meta.client });
     if (key.ok) apiKey = key.key;
   }
   await activateIfReady(scope, meta);

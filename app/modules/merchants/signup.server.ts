@@ -12,7 +12,7 @@ import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
 import { findUserByEmail } from "~/modules/auth/login.server";
 import { hashPassword, passwordProblem } from "~/modules/auth/password.server";
-import { clientIp } from "~/web/request.server";
+import type { Client } from "~/lib/vocabulary";
 import { hit } from "~/modules/auth/rate-limit.server";
 import { createSession, type NewSession } from "~/modules/auth/session.server";
 import { defaultSchedule } from "~/modules/settlements/calendar";
@@ -47,7 +47,7 @@ export type SignupResult =
   | { kind: "invalid"; field: string; message: string }
   | { kind: "rate_limited"; message: string; retryAfterSeconds: number };
 
-export async function signUp(request: Request, input: SignupInput, opts: { now?: Date; dbx?: DbOrTx } = {}): Promise<SignupResult> {
+export async function signUp(client: Client, input: SignupInput, opts: { now?: Date; dbx?: DbOrTx } = {}): Promise<SignupResult> {
   const dbx = opts.dbx ?? db();
   const now = opts.now ?? new Date();
   const parsed = signupSchema.safeParse(input);
@@ -64,7 +64,7 @@ export async function signUp(request: Request, input: SignupInput, opts: { now?:
 
   // Sign-ups from one network are limited: it keeps scripted account creation (and
   // probing which emails exist) slow.
-  const limit = await hit(dbx, `signup:ip:${clientIp(request) ?? "unknown"}`, SIGNUP_WINDOW_MS, now);
+  const limit = await hit(dbx, `signup:ip:${client.ip ?? "unknown"}`, SIGNUP_WINDOW_MS, now);
   if (limit.count > SIGNUPS_PER_IP) {
     const wait = Math.max(1, Math.ceil((limit.resetsAt.getTime() - now.getTime()) / 1000));
     return { kind: "rate_limited", message: `Too many sign-ups from your network. Try again in ${Math.ceil(wait / 60)} minutes.`, retryAfterSeconds: wait };
@@ -114,7 +114,7 @@ export async function signUp(request: Request, input: SignupInput, opts: { now?:
         targetType: "merchant",
         targetId: merchantId,
         details: { name: v.businessName, country: v.country, currency: country.currency, timeZone },
-        request,
+        client,
       });
     });
   } catch (e) {
@@ -123,7 +123,7 @@ export async function signUp(request: Request, input: SignupInput, opts: { now?:
     if (err.code === "23505" || err.cause?.code === "23505" || /users_email_lower/.test(`${err.message} ${err.cause?.message}`)) return taken;
     throw e;
   }
-  const session = await createSession(dbx, request, { userId, merchantId, verified: true, now });
+  const session = await createSession(dbx, client, { userId, merchantId, verified: true, now });
   await dbx.execute(sql`update users set last_login_at = ${now.toISOString()}::timestamptz where id = ${userId}`);
   return { kind: "created", merchantId, userId, session };
 }

@@ -5,36 +5,7 @@
  */
 import { formatMoney, isCurrencyCode } from "~/lib/money";
 
-export type FailureType =
-  | "invalid_request_error"
-  | "card_error"
-  | "authentication_error"
-  | "permission_error"
-  | "idempotency_error"
-  | "api_error";
-
-export interface Failure {
-  status: number;
-  type: FailureType;
-  code: string;
-  message: string;
-  param: string | null;
-  /** Extra machine-readable facts (e.g. refundable for amount_exceeds_refundable). */
-  details?: Record<string, string | number | boolean | null>;
-}
-
-export type Result<T> = ({ ok: true } & T) | { ok: false; error: Failure };
-
-export function failure(
-  status: number,
-  code: string,
-  message: string,
-  param: string | null = null,
-  type: FailureType = "invalid_request_error",
-  details?: Failure["details"],
-): { ok: false; error: Failure } {
-  return { ok: false, error: { status, type, code, message, param, ...(details ? { details } : {}) } };
-}
+export { failure, type Failure, type FailureType, type Result } from "~/lib/vocabulary";
 
 /** "125,000 IRR" / "$12.50" for messages (server side, English). */
 export function moneyText(amount: bigint, currency: string): string {

@@ -23,10 +23,9 @@ import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { declineText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
 import { failure, pgCode, type Result } from "./failure";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface Scope {
-  merchantId: string;
-}
+export type { Scope };
 
 export type Payment = typeof payments.$inferSelect;
 export type Merchant = typeof merchants.$inferSelect;

@@ -8,6 +8,7 @@
  * payment. The card number and CVC are handed to the provider's vault and not kept:
  * not in the database, not in the response, not in the logs.
  */
+import type { Client } from "~/lib/vocabulary";
 import crypto from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { terminals } from "~db/schema";
@@ -18,7 +19,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import type { Translator } from "~/lib/i18n/translate";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
@@ -88,7 +89,7 @@ function cvcMessage(t: Translator, lengths: number[]): string {
  * Charges the card in a submitted terminal form. Every refusal names its field in the
  * viewer's language; nothing is charged unless every field is right.
  */
-export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, request: Request): Promise<TerminalChargeResult> {
+export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, client: Client): Promise<TerminalChargeResult> {
   const { t, fmt } = tools(ctx);
   const now = new Date();
   const values: TerminalFormValues = {
@@ -183,7 +184,7 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, re
         details: r.ok
           ? { terminalId: terminal.id, amount, currency, status: r.payment.status, card: maskPan(r.payment.cardBin ?? "", r.payment.cardLast4 ?? "") }
           : { terminalId: terminal.id, amount, currency, code: r.error.code },
-        request,
+        client,
       });
       if (r.ok) return { status: 303, body: { paymentId: r.payment.id } };
       // Refused before anything was charged: not kept, so the form can be fixed and sent again.

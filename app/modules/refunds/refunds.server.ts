@@ -14,6 +14,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
 import { db, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
+import { refundsUncapped, type Role } from "~/lib/permissions";
+import { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
 import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
@@ -23,8 +25,16 @@ import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/fai
 import { type Payment, type Scope } from "~/modules/payments/payments.server";
 
 export type Refund = typeof refunds.$inferSelect;
-export const REFUND_REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
-export type RefundReason = (typeof REFUND_REASONS)[number];
+export { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
+
+/**
+ * The support refund cap, the one place it is decided: the largest single refund a member
+ * may issue (null: no cap). Support is capped at the merchant's per-refund limit; owners
+ * and admins are not. issueRefund enforces it inside the payment's row lock.
+ */
+export function refundCapOf(member: { role: Role; merchant: { supportRefundLimit: bigint } }): bigint | null {
+  return refundsUncapped(member.role) ? null : member.merchant.supportRefundLimit;
+}
 export const REFUND_REASON_LABELS: Record<RefundReason, string> = {
   requested_by_customer: "Requested by customer",
   duplicate: "Duplicate payment",

@@ -12,10 +12,10 @@ import { rows, type DbOrTx } from "~db/client.server";
 import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, resolveRange, type RangePreset } from "~/lib/dates";
 import { preprocessDay } from "~/lib/day-input";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
+import type { Scope } from "~/lib/vocabulary";
 
 /** Who is asking and how their merchant counts days and money. Every query filters by merchantId. */
-export interface ListScope {
-  merchantId: string;
+export interface ListScope extends Scope {
   timeZone: string;
   currency: string;
 }

@@ -35,10 +35,9 @@ import {
   single,
   type ListScope,
 } from "~/modules/reporting/list-query.server";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface Scope {
-  merchantId: string;
-}
+export type { Scope };
 
 /* ------------------------------ salesSummary ------------------------------- */
 

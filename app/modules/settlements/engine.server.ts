@@ -90,8 +90,8 @@ export interface PayoutEngineOptions {
   incremental?: boolean;
 }
 
-// merchant:currency -> the latest cutoff at which this process found nothing to pay.
-const nothingThrough = new Map<string, number>();
+// Per database: merchant:currency -> the latest cutoff at which this process found nothing to pay.
+const nothingThroughByDb = new WeakMap<object, Map<string, number>>();
 
 interface MerchantRow {
   id: string;
@@ -431,6 +431,8 @@ async function settleMerchantCurrency(
 ): Promise<{ events: PayoutEvent[]; held: string | null }> {
   const events: PayoutEvent[] = [];
   const cacheKey = `${m.id}:${currency}`;
+  let nothingThrough = nothingThroughByDb.get(dbx);
+  if (!nothingThrough) nothingThroughByDb.set(dbx, (nothingThrough = new Map()));
   const lastCutoff = previousCutoff(now, cal).getTime();
   let skipPlan = incremental && nothingThrough.get(cacheKey) === lastCutoff;
   let notBefore = new Date(0);

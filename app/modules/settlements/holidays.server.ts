@@ -4,18 +4,18 @@
  * closed day, or a country holiday it works through). The payout engine and the
  * settings page read the same merged calendar.
  */
+import type { Client } from "~/lib/vocabulary";
 import { and, asc, between, eq } from "drizzle-orm";
 import { holidays, merchantHolidays, merchants } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
-import { HOLIDAYS } from "~db/seed/holidays";
+import { HOLIDAYS } from "~/modules/settlements/holiday-data";
 import { isValidLocalDateKey } from "~/lib/dates";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { normalizeCutoff, type SettlementCalendar } from "./calendar";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface MerchantScope {
-  merchantId: string;
-}
+export type MerchantScope = Scope;
 
 /** Loads the bundled country calendars if they are missing (idempotent; the demo seed does the same). */
 export async function ensureHolidayCalendars(dbx: DbOrTx = db()): Promise<void> {
@@ -121,7 +121,7 @@ export type EditResult = { ok: true } | { ok: false; field: string; message: str
 export async function editHoliday(
   scope: MerchantScope,
   edit: HolidayEdit,
-  meta: { actor: AppContext; request?: Request },
+  meta: { actor: AppContext; client?: Client },
   dbx: DbOrTx = db(),
 ): Promise<EditResult> {
   if (!isValidLocalDateKey(edit.day)) return { ok: false, field: "day", message: "Enter the day as a date, like 2026-03-21." };
@@ -155,7 +155,7 @@ export async function editHoliday(
     targetType: "holiday",
     targetId: edit.day,
     details: { ...edit },
-    request: meta.request,
+    client: meta.client,
   });
   return { ok: true };
 }

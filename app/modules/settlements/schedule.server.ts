@@ -3,11 +3,12 @@
  * many business days a payout takes, which weekdays are the weekend, which holiday
  * calendar applies, and the smallest payout worth sending.
  */
+import type { Client } from "~/lib/vocabulary";
 import { eq, sql } from "drizzle-orm";
 import { merchants } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { nextCutoff, normalizeCutoff, payoutTimes } from "./calendar";
 import { settlementCalendarFor, type MerchantScope } from "./holidays.server";
@@ -57,7 +58,7 @@ export const HOLIDAY_CALENDARS = [
 export async function updateSchedule(
   scope: MerchantScope,
   input: ScheduleInput,
-  meta: { actor: AppContext; request?: Request },
+  meta: { actor: AppContext; client?: Client },
   dbx: DbOrTx = db(),
 ): Promise<ScheduleResult> {
   const before = await getSchedule(scope, dbx);
@@ -105,7 +106,7 @@ export async function updateSchedule(
     targetType: "merchant",
     targetId: scope.merchantId,
     details: { before, after },
-    request: meta.request,
+    client: meta.client,
   });
   return { ok: true, schedule: after };
 }

@@ -7,13 +7,15 @@ import { intlLocale, normalizeLocale } from "~/lib/i18n/locales";
 import type { Localized } from "~/lib/i18n/messages";
 import { translator } from "~/lib/i18n/translate";
 import { ROLE_LABELS, type Role } from "~/lib/permissions";
-import type { AppContext } from "~/web/guard.server";
+import type { AppContext } from "~/modules/access/context";
+import type { Client } from "~/lib/vocabulary";
 import { audit } from "~/modules/audit/audit.server";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "~/modules/auth/password.server";
 import { revokeUserSessions } from "~/modules/auth/session.server";
-import { publicOrigin, sendMail } from "~/modules/mail/mailer.server";
+import { sendMail } from "~/modules/mail/mailer.server";
+import type { Scope } from "~/lib/vocabulary";
 
-export type Scope = { merchantId: string };
+export type { Scope };
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -125,8 +127,10 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-export function invitationLink(request: Request, merchantId: string, token: string): string {
-  return `${publicOrigin(request)}/invite/${merchantId}/${token}`;
+/** The invitation's address on the console's public origin (the web edge passes it in `client.origin`). */
+export function invitationLink(client: Client, merchantId: string, token: string): string {
+  if (!client.origin) throw new Error("An invitation link needs the console's public origin (client.origin).");
+  return `${client.origin}/invite/${merchantId}/${token}`;
 }
 
 /**
@@ -137,7 +141,7 @@ export async function inviteMember(
   scope: Scope,
   actor: AppContext,
   input: { email: string; role: Role },
-  request: Request,
+  client: Client,
   now = new Date(),
 ): Promise<{ invitationId: string; link: string; expiresAt: Date }> {
   assertCanGrant(actor, input.role);
@@ -157,7 +161,7 @@ export async function inviteMember(
   const token = randomBytes(32).toString("base64url");
   const id = newId("inv");
   const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_MS);
-  const link = invitationLink(request, scope.merchantId, token);
+  const link = invitationLink(client, scope.merchantId, token);
   await dbx.transaction(async (tx) => {
     // A new invitation replaces any older one still open for the same address.
     await tx
@@ -202,13 +206,13 @@ export async function inviteMember(
       targetType: "invitation",
       targetId: id,
       details: { email, role: input.role, expiresAt },
-      request,
+      client,
     });
   });
   return { invitationId: id, link, expiresAt };
 }
 
-export async function revokeInvitation(scope: Scope, actor: AppContext, invitationId: string, request: Request): Promise<void> {
+export async function revokeInvitation(scope: Scope, actor: AppContext, invitationId: string, client: Client): Promise<void> {
   const dbx = db();
   const done = await dbx
     .update(invitations)
@@ -230,7 +234,7 @@ export async function revokeInvitation(scope: Scope, actor: AppContext, invitati
     targetType: "invitation",
     targetId: invitationId,
     details: { email: done[0]!.email },
-    request,
+    client,
   });
 }
 
@@ -252,7 +256,7 @@ async function lockForChange(tx: DbOrTx, scope: Scope, userId: string) {
   };
 }
 
-async function refuse(actor: AppContext, request: Request, action: string, targetId: string, error: StaffError): Promise<never> {
+async function refuse(actor: AppContext, client: Client, action: string, targetId: string, error: StaffError): Promise<never> {
   await audit(db(), {
     actor,
     action,
@@ -260,7 +264,7 @@ async function refuse(actor: AppContext, request: Request, action: string, targe
     targetType: "user",
     targetId,
     details: { reason: error.message },
-    request,
+    client,
   });
   throw error;
 }
@@ -269,7 +273,7 @@ export async function changeRole(
   scope: Scope,
   actor: AppContext,
   input: { userId: string; role: Role },
-  request: Request,
+  client: Client,
 ): Promise<void> {
   try {
     await db().transaction(async (tx) => {
@@ -299,17 +303,17 @@ export async function changeRole(
         targetType: "user",
         targetId: input.userId,
         details: { email: target.email, from: target.role, to: input.role },
-        request,
+        client,
       });
     });
   } catch (e) {
-    if (e instanceof StaffError) await refuse(actor, request, "staff.role_change", input.userId, e);
+    if (e instanceof StaffError) await refuse(actor, client, "staff.role_change", input.userId, e);
     throw e;
   }
 }
 
 /** Disables a member; every session they have on this merchant ends at once. */
-export async function disableMember(scope: Scope, actor: AppContext, userId: string, request: Request): Promise<void> {
+export async function disableMember(scope: Scope, actor: AppContext, userId: string, client: Client): Promise<void> {
   try {
     await db().transaction(async (tx) => {
       const { target, activeOwners } = await lockForChange(tx, scope, userId);
@@ -337,16 +341,16 @@ export async function disableMember(scope: Scope, actor: AppContext, userId: str
         targetType: "user",
         targetId: userId,
         details: { email: target.email, role: target.role, sessionsEnded: ended },
-        request,
+        client,
       });
     });
   } catch (e) {
-    if (e instanceof StaffError) await refuse(actor, request, "staff.disable", userId, e);
+    if (e instanceof StaffError) await refuse(actor, client, "staff.disable", userId, e);
     throw e;
   }
 }
 
-export async function enableMember(scope: Scope, actor: AppContext, userId: string, request: Request): Promise<void> {
+export async function enableMember(scope: Scope, actor: AppContext, userId: string, client: Client): Promise<void> {
   await db().transaction(async (tx) => {
     const { target } = await lockForChange(tx, scope, userId);
     if (!target) throw new StaffError("That person is not a member of this merchant.", 404, undefined, { key: "staff.error.notMember" });
@@ -365,14 +369,14 @@ export async function enableMember(scope: Scope, actor: AppContext, userId: stri
       targetType: "user",
       targetId: userId,
       details: { email: target.email, role: target.role },
-      request,
+      client,
     });
   });
 }
 
-export async function setSupportRefundLimit(scope: Scope, actor: AppContext, limit: bigint, request: Request): Promise<void> {
+export async function setSupportRefundLimit(scope: Scope, actor: AppContext, limit: bigint, client: Client): Promise<void> {
   if (actor.role !== "owner") {
-    await refuse(actor, request, "settings.support_refund_limit", scope.merchantId, new StaffError("Only an owner can change the support refund limit.", 403, undefined, { key: "staff.error.onlyOwnerLimit" }));
+    await refuse(actor, client, "settings.support_refund_limit", scope.merchantId, new StaffError("Only an owner can change the support refund limit.", 403, undefined, { key: "staff.error.onlyOwnerLimit" }));
   }
   if (limit < 0n) throw new StaffError("The limit cannot be negative.", 400, "limit", { key: "staff.error.negativeLimit" });
   const dbx = db();
@@ -385,7 +389,7 @@ export async function setSupportRefundLimit(scope: Scope, actor: AppContext, lim
     targetType: "merchant",
     targetId: scope.merchantId,
     details: { from: before, to: limit },
-    request,
+    client,
   });
 }
 
@@ -443,7 +447,7 @@ export async function acceptInvitation(
   merchantId: string,
   token: string,
   input: { name?: string; password: string },
-  request: Request,
+  client: Client,
   now = new Date(),
 ): Promise<{ userId: string; merchantId: string }> {
   const found = await findInvitation(merchantId, token, now);
@@ -464,7 +468,7 @@ export async function acceptInvitation(
         targetType: "invitation",
         targetId: inv.id,
         details: { reason: "wrong_password" },
-        request,
+        client,
       });
       throw new StaffError(`That is not the password of ${inv.email}.`, 400, "password", { key: "invite.error.wrongPassword", params: { email: inv.email } });
     }
@@ -513,7 +517,7 @@ export async function acceptInvitation(
       targetType: "invitation",
       targetId: inv.id,
       details: { role: inv.role },
-      request,
+      client,
     });
   });
   return { userId, merchantId };

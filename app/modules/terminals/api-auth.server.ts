@@ -56,8 +56,9 @@ export function hashApiKey(key: string): string {
   return crypto.createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-export async function authenticateApiKey(request: Request, now = new Date()): Promise<ApiAuthResult> {
-  const header = request.headers.get("authorization") ?? "";
+/** The terminal an `Authorization: Bearer sk_...` header value stands for (the web edge passes the header). */
+export async function authenticateApiKey(authorization: string | null, now = new Date()): Promise<ApiAuthResult> {
+  const header = authorization ?? "";
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) {
     return {

@@ -4,6 +4,7 @@
  * rotate the API key. Keys are shown once: only their SHA-256 is stored
  * (api_keys.key_hash, looked up by app/modules/terminals/api-auth.server.ts).
  */
+import type { Client } from "~/lib/vocabulary";
 import type { Localized } from "~/lib/i18n/messages";
 import crypto from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
@@ -14,9 +15,9 @@ import { addLocalDays, localDateKey } from "~/lib/dates";
 import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
 import { hashApiKey } from "./api-auth.server";
+import type { Scope } from "~/lib/vocabulary";
 
-export interface TerminalScope {
-  merchantId: string;
+export interface TerminalScope extends Scope {
   timeZone: string;
   currency: string;
 }
@@ -154,7 +155,7 @@ export async function createTerminal(
   scope: { merchantId: string },
   actor: Actor,
   input: z.output<typeof createTerminalSchema>,
-  opts: { request?: Request; now?: Date } = {},
+  opts: { client?: Client; now?: Date } = {},
 ): Promise<TerminalResult<{ id: string }>> {
   if (await nameTaken(scope, input.name)) {
     return {
@@ -186,7 +187,7 @@ export async function createTerminal(
       targetType: "terminal",
       targetId: id,
       details: { name: input.name, kind: input.kind, location: input.location },
-      request: opts.request,
+      client: opts.client,
     });
   });
   return { ok: true, id };
@@ -212,7 +213,7 @@ export async function renameTerminal(
   actor: Actor,
   id: string,
   input: z.output<typeof terminalFieldsSchema>,
-  opts: { request?: Request; now?: Date } = {},
+  opts: { client?: Client; now?: Date } = {},
 ): Promise<TerminalResult> {
   const t = await findTerminal(scope, id);
   if (!t) return NOT_FOUND(id);
@@ -239,7 +240,7 @@ export async function renameTerminal(
       targetType: "terminal",
       targetId: id,
       details: { from: { name: t.name, location: t.location }, to: input },
-      request: opts.request,
+      client: opts.client,
     });
   });
   return { ok: true };
@@ -250,7 +251,7 @@ export async function deactivateTerminal(
   scope: { merchantId: string },
   actor: Actor,
   id: string,
-  opts: { request?: Request; now?: Date } = {},
+  opts: { client?: Client; now?: Date } = {},
 ): Promise<TerminalResult<{ revokedKeys: number }>> {
   const t = await findTerminal(scope, id);
   if (!t) return NOT_FOUND(id);
@@ -276,7 +277,7 @@ export async function deactivateTerminal(
       targetType: "terminal",
       targetId: id,
       details: { name: t.name, revokedKeys },
-      request: opts.request,
+      client: opts.client,
     });
   });
   return { ok: true, revokedKeys };
@@ -287,7 +288,7 @@ export async function reactivateTerminal(
   scope: { merchantId: string },
   actor: Actor,
   id: string,
-  opts: { request?: Request; now?: Date } = {},
+  opts: { client?: Client; now?: Date } = {},
 ): Promise<TerminalResult<{ needsKey: boolean }>> {
   const t = await findTerminal(scope, id);
   if (!t) return NOT_FOUND(id);
@@ -315,7 +316,7 @@ export async function reactivateTerminal(
       targetType: "terminal",
       targetId: id,
       details: { name: t.name },
-      request: opts.request,
+      client: opts.client,
     });
   });
   return { ok: true, needsKey: t.kind === "api" };
@@ -339,7 +340,7 @@ export async function rotateTerminalKey(
   scope: { merchantId: string },
   actor: Actor,
   id: string,
-  opts: { request?: Request; now?: Date } = {},
+  opts: { client?: Client; now?: Date } = {},
 ): Promise<TerminalResult<{ key: string; prefix: string; last4: string }>> {
   const t = await findTerminal(scope, id);
   if (!t) return NOT_FOUND(id);
@@ -377,7 +378,7 @@ export async function rotateTerminalKey(
       targetType: "terminal",
       targetId: id,
       details: { name: t.name, prefix, last4, revokedKeys: revoked.length },
-      request: opts.request,
+      client: opts.client,
     });
   });
   return { ok: true, key, prefix, last4 };

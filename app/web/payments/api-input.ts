@@ -2,6 +2,7 @@
  * Parsing API input into domain values, with a reason a developer can act on and the
  * parameter it is about. Pure (no database), so it is unit-tested on its own.
  */
+import { PAYMENT_STATUSES } from "~/lib/vocabulary";
 import { z } from "zod";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
@@ -267,7 +268,7 @@ export function parseEmpty(body: unknown): Parsed<null> {
   return { ok: true, value: null };
 }
 
-export const PAYMENT_STATUSES = ["pending", "authorized", "captured", "declined", "voided", "failed"] as const;
+
 
 export interface ListParams {
   limit: number;

@@ -16,7 +16,7 @@ import {
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
 import { issueRefund, getRefund, findRefundByIdempotencyKey } from "~/modules/refunds/refunds.server";
-import type { Failure } from "../../modules/payments/failure";
+import type { Failure } from "~/modules/payments/failure";
 import {
   parseCreatePayment,
   parseCreateRefund,
@@ -33,11 +33,11 @@ import {
   refundsOfPayment,
   voidPayment,
   type Payment,
-} from "../../modules/payments/payments.server";
+} from "~/modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
-import { settlePayment } from "~/server/jobs/reconcile-pending";
+import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 export { MAX_BODY_BYTES };
 
@@ -92,7 +92,7 @@ export function methodNotAllowed(allow: string[]): Response {
 }
 
 export async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
-  const auth = await authenticateApiKey(request);
+  const auth = await authenticateApiKey(request.headers.get("authorization"));
   if (auth.ok) return auth;
   return {
     ok: false,

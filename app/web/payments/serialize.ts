@@ -3,11 +3,9 @@
  * precision past 2^53, and rial sums get there); times are ISO 8601 UTC.
  */
 import { maskPan } from "~/lib/card";
-import type { payments, refunds } from "~db/schema";
+import type { Payment as PaymentRow } from "~/modules/payments/payments.server";
 import { declineText, refundFailureText } from "~/modules/processors/test-cards";
-
-type PaymentRow = typeof payments.$inferSelect;
-type RefundRow = typeof refunds.$inferSelect;
+import type { Refund as RefundRow } from "~/modules/refunds/refunds.server";
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 

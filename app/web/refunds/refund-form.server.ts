@@ -11,7 +11,6 @@ import { z } from "zod";
 import { db } from "~db/client.server";
 import { parseAmount, isCurrencyCode } from "~/lib/money";
 import { makeFormatter } from "~/lib/format";
-import { refundsUncapped } from "~/lib/permissions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import { checkStepUp, notFound, requireAction, type AppContext } from "~/web/guard.server";
@@ -19,7 +18,8 @@ import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { getPayment, refundableOf, type Payment } from "~/modules/payments/payments.server";
-import { issueRefund, NOTE_MAX, REFUND_REASONS, type RefundFailure } from "../../modules/refunds/refunds.server";
+import { issueRefund, NOTE_MAX, REFUND_REASONS, refundCapOf, type RefundFailure } from "~/modules/refunds/refunds.server";
+import { clientOf } from "~/web/request.server";
 
 export type RefundFormField = "amount" | "reason" | "note" | "form";
 
@@ -123,16 +123,14 @@ export async function refundFormAction({ request, params }: ActionFunctionArgs) 
   if (v.note.length > NOTE_MAX) errors.note = t("refundForm.error.noteLong", { max: NOTE_MAX });
   if (Object.keys(errors).length) return fail(400, errors);
 
-  // The role's cap, checked here to say so by the field, and again inside the refund's lock.
-  const limit = refundsUncapped(ctx.role) ? null : ctx.merchant.supportRefundLimit;
+  // The role's cap is the domain's (refundCapOf, enforced in the refund's row lock); its
+  // refusal comes back as amount_exceeds_limit and is shown by the amount field.
+  const limit = refundCapOf(ctx);
   const wanted = amount ?? refundableOf(payment);
-  if (limit !== null && wanted > limit) {
-    return fail(403, { amount: t("refundForm.error.limit", { limit: fmt.money(limit, payment.currency), amount: fmt.money(wanted, payment.currency) }) });
-  }
 
   // Step-up guards the large refunds: above the merchant's support limit (only owners and
-  // admins can go there) the password or a code must be confirmed within 5 minutes.
-  if (wanted > ctx.merchant.supportRefundLimit) {
+  // admins, who have no cap, can go there) the password or a code must be confirmed within 5 minutes.
+  if (limit === null && wanted > ctx.merchant.supportRefundLimit) {
     const stepUp = await checkStepUp(ctx, form, request);
     if (stepUp) return fail(403, {}, stepUp.message);
   }
@@ -155,7 +153,7 @@ export async function refundFormAction({ request, params }: ActionFunctionArgs) 
       details: r.ok
         ? { paymentId: payment.id, amount: r.refund.amount, currency: payment.currency, reason, status: r.refund.status }
         : { paymentId: payment.id, amount: amount ?? "remainder", code: r.error.code },
-      request,
+      client: clientOf(request),
     });
     if (r.ok) return { status: 303, body: { refundId: r.refund.id, refundStatus: r.refund.status } };
     return { status: r.error.status, body: { error: r.error.code, errors: errorFor(r.error, payment, amount ?? wanted, tools) }, store: false };

@@ -13,7 +13,7 @@ import path from "node:path";
 import { z } from "zod";
 import { apiError, apiJson, readJsonBody } from "~/web/payments/api.server";
 import { parseMinorAmount, zodProblem } from "~/web/payments/api-input";
-import { TEST_CARDS } from "../../modules/processors/test-cards";
+import { TEST_CARDS } from "~/modules/processors/test-cards";
 import {
   NO_RESPONSE,
   sandboxAuthorize,
@@ -24,7 +24,7 @@ import {
   sandboxSettlementReport,
   sandboxTokenize,
   sandboxVoid,
-} from "../../modules/processors/sandbox/sandbox.server";
+} from "~/modules/processors/sandbox/sandbox.server";
 
 let secret: string | undefined;
 

@@ -5,7 +5,7 @@ import { as, signIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import { memberships } from "../../../db/schema";
 import { requireContext } from "../../../app/web/guard.server";
-import { signInWithPassword } from "../../../app/modules/auth/login.server";
+import { signInWithPassword } from "../../../app/web/sign-in.server";
 import { loader as auditLoader } from "../../../app/routes/_app.audit";
 import { action as switchAction } from "../../../app/routes/switch-merchant";
 import { loader as appLoader } from "../../../app/routes/_app";

@@ -8,8 +8,8 @@ import {
   INVALID_CREDENTIALS,
   LOCKOUT_MS,
   MAX_FAILED_LOGINS,
-  signInWithPassword,
 } from "../../../app/modules/auth/login.server";
+import { signInWithPassword } from "../../../app/web/sign-in.server";
 import { requireContext } from "../../../app/web/guard.server";
 
 const t = useTestDatabase({ seed: "none" });

@@ -6,6 +6,7 @@ import { memberships, users } from "../../../db/schema";
 import { requireContext } from "../../../app/web/guard.server";
 import { changeRole, StaffError } from "../../../app/modules/staff/staff.server";
 import { consumeTotp, newTotpSecret, totpCodeAt } from "../../../app/modules/auth/totp.server";
+import { clientOf } from "../../../app/web/request.server";
 
 // PGlite has one connection, so nothing ever runs concurrently there: these need a server.
 const t = useTestDatabase({ seed: "none" });
@@ -18,7 +19,7 @@ describe.skipIf(!t.realServer)("concurrency (real PostgreSQL)", () => {
       const b = await createUser({ email: `b${round}@race.test`, memberships: [{ merchantId: shop.id, role: "owner" }] });
       const ctxA = await requireContext(as(await signIn(a.email), "/staff"));
       const ctxB = await requireContext(as(await signIn(b.email), "/staff"));
-      const req = new Request("http://localhost/staff", { method: "POST" });
+      const req = clientOf(new Request("http://localhost/staff", { method: "POST" }));
       const results = await Promise.allSettled([
         changeRole(ctxA.scope, ctxA, { userId: b.id, role: "admin" }, req),
         changeRole(ctxB.scope, ctxB, { userId: a.id, role: "admin" }, req),

@@ -129,12 +129,13 @@ describe("sessions", () => {
 
   it("sets the cookie HttpOnly and SameSite=Lax, and Secure with __Host- over HTTPS", async () => {
     const { createSession } = await import("../../../app/modules/auth/session.server");
-    const plain = await createSession(t.db, new Request("http://localhost/login"), { userId: team.members.viewer.id, merchantId: team.shop.id });
+    const { clientOf } = await import("../../../app/web/request.server");
+    const { withCookie } = await import("../../../app/web/sign-in.server");
+    const http = new Request("http://localhost/login");
+    const plain = withCookie(http, await createSession(t.db, clientOf(http), { userId: team.members.viewer.id, merchantId: team.shop.id }));
     expect(plain.cookie).toMatch(/^mc_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
-    const secure = await createSession(t.db, new Request("http://localhost/login", { headers: { "x-forwarded-proto": "https" } }), {
-      userId: team.members.viewer.id,
-      merchantId: team.shop.id,
-    });
+    const https = new Request("http://localhost/login", { headers: { "x-forwarded-proto": "https" } });
+    const secure = withCookie(https, await createSession(t.db, clientOf(https), { userId: team.members.viewer.id, merchantId: team.shop.id }));
     expect(secure.cookie).toMatch(/^__Host-mc_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
   });
 });

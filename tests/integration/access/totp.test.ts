@@ -4,7 +4,7 @@ import { createTeam, userRow } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, request, signIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import { merchants, users } from "../../../db/schema";
-import { signInWithPassword, signInWithSecondFactor } from "../../../app/modules/auth/login.server";
+import { signInWithPassword, signInWithSecondFactor } from "../../../app/web/sign-in.server";
 import { totpCodeAt, TOTP_PERIOD } from "../../../app/modules/auth/totp.server";
 import { requireContext } from "../../../app/web/guard.server";
 import { action as securityAction, loader as securityLoader } from "../../../app/routes/_app.settings.security";

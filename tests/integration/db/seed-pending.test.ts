@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, rows } from "../../../db/client.server";
 import { seedDemo } from "../../../db/seed/seed";
-import { reconcilePending } from "~/server/jobs/reconcile-pending";
+import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
 import { useTestDatabase } from "../../support/db";
 
 useTestDatabase({ seed: "none" });

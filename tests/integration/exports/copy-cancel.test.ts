@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { rows } from "../../../db/client.server";
-import { exportReport } from "../../../app/modules/exports/export.server";
+import { exportReport } from "../../../app/web/exports/download.server";
 import { getOptionalContext } from "../../../app/web/guard.server";
 import { loadBenchLedger } from "../../bench/load";
 import { BENCH_USER } from "../../bench/merchants";

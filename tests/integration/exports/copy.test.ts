@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { runPayoutEngine } from "../../../app/modules/settlements/engine.server";
-import { exportReport } from "../../../app/modules/exports/export.server";
+import { exportReport } from "../../../app/web/exports/download.server";
 import { getOptionalContext } from "../../../app/web/guard.server";
 import { REPORTS } from "../../../app/modules/exports/registry.server";
 import { as, signIn, type SignedIn } from "../../support/auth";

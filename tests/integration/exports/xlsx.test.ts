@@ -5,7 +5,7 @@ import { neutralizeFormula } from "../../../app/lib/csv-safety";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { REPORTS } from "../../../app/modules/exports/registry.server";
 import { loader } from "../../../app/routes/reports.$report";
-import { exportReport } from "../../../app/modules/exports/export.server";
+import { exportReport } from "../../../app/web/exports/download.server";
 import { getOptionalContext } from "../../../app/web/guard.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { merchants } from "../../../db/schema";
 import { loader as appLoader } from "../../../app/routes/_app";
 import { action as preferencesAction } from "../../../app/routes/preferences";
-import { publicLocale } from "../../../app/modules/i18n/preferences.server";
+import { publicLocale } from "../../../app/web/locale-cookie.server";
 import type { ShellData } from "../../../app/lib/shell";
 import { as, request, signIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";

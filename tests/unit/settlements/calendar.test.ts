@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HOLIDAYS } from "~db/seed/holidays";
+import { HOLIDAYS } from "~/modules/settlements/holiday-data";
 import {
   addBusinessDays,
   businessDaysBetween,

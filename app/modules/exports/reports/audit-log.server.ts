@@ -3,6 +3,7 @@
  * from/to days both included), newest first like the page. Owners and admins only
  * (audit:view on top of reports:export).
  */
+import type { Client } from "~/lib/vocabulary";
 import { sql } from "drizzle-orm";
 import { replicaDb, rows } from "~db/client.server";
 import { auditFilterSchema, auditFilterSql } from "~/modules/audit/audit-log.server";

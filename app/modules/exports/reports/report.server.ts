@@ -11,12 +11,12 @@ import { addLocalDays, localDateKey } from "~/lib/dates";
 import type { Permission } from "~/lib/permissions";
 import { keysetPage, type KeysetSort } from "~/modules/reporting/list-query.server";
 import { rawValueSql, type CellValue, type ColumnSpec, type ComputedColumn, type RawRow, type ReportId, type SqlColumn } from "../definition";
+import type { Scope } from "~/lib/vocabulary";
 
 export { ListFilterError } from "~/modules/reporting/list-query.server";
 
 /** The merchant being exported and the time zone the report is written in. */
-export interface ExportScope {
-  merchantId: string;
+export interface ExportScope extends Scope {
   merchantName: string;
   currency: string;
   /** The report's time zone (the merchant's unless the person chose another). */

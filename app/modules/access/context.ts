@@ -1,0 +1,35 @@
+/**
+ * The signed-in member as the domain sees them: who (user), for which merchant, in which
+ * role with which permissions, on which session. The web edge builds it from the session
+ * cookie (app/web/guard.server.ts); domain functions take it (or only its scope) as an
+ * argument and never look at the Request it came from.
+ */
+import type { Permission, Role } from "~/lib/permissions";
+
+export interface AppContext {
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    locale: string | null;
+    digits: string | null;
+    irrDisplay: string | null;
+    twoFactorEnabled: boolean;
+  };
+  merchant: {
+    id: string;
+    name: string;
+    currency: string;
+    timeZone: string;
+    status: string;
+    defaultLocale: string;
+    country: string;
+    supportRefundLimit: bigint;
+    require2fa: boolean;
+  };
+  role: Role;
+  permissions: Permission[];
+  scope: { merchantId: string };
+  session: { id: string; csrfToken: string; verifiedAt: Date | null };
+  memberships: { merchantId: string; merchantName: string; role: Role }[];
+}

@@ -1,0 +1,187 @@
+/**
+ * The web edge of fee statements: the Statements page's data and form actions, and the
+ * files of a statement's lines. Parses, authorizes, calls the domain, shapes the answer.
+ */
+import { json } from "@remix-run/node";
+import { db } from "~db/client.server";
+import { jalaliMonthNames } from "~/lib/dates";
+import { can } from "~/lib/permissions";
+import { audit } from "~/modules/audit/audit.server";
+import {
+  booksCalendar,
+  getFeeStatement,
+  issueFeeStatements,
+  listFeeStatements,
+  merchantBooks,
+  parseMonthKey,
+  recentMonths,
+  setBooksCalendar,
+  monthKey,
+  type FeeStatement,
+  type MonthRef,
+} from "~/modules/accounting/fee-statements.server";
+import { csvWriter, UTF8_BOM } from "~/modules/exports/csv";
+import { csvKind, headerName, rowRenderer } from "~/modules/exports/definition";
+import { contentDisposition, slugForFileName } from "~/modules/exports/format";
+import { XLSX_CONTENT_TYPE, XlsxReportWriter } from "~/modules/exports/xlsx.server";
+import { resolvePreferences } from "~/modules/i18n/preferences.server";
+import { requireAction, requireContext, type AppContext } from "~/web/guard.server";
+import { clientOf } from "~/web/request.server";
+
+/** "Aban 1405" / "آبان ۱۴۰۵" / "November 2026" in the reader's language. */
+export function monthLabel(ref: MonthRef, locale: string): string {
+  const fa = locale.startsWith("fa");
+  if (ref.calendar === "jalali") {
+    const name = jalaliMonthNames[fa ? "fa" : "en"][ref.month - 1]!;
+    const year = fa ? new Intl.NumberFormat("fa-IR", { useGrouping: false }).format(ref.year) : String(ref.year);
+    return `${name} ${year}`;
+  }
+  return new Intl.DateTimeFormat(fa ? "fa-IR-u-ca-gregory" : "en-US", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(ref.year, ref.month - 1, 15)));
+}
+
+export interface StatementSummary {
+  id: string;
+  number: number;
+  currency: string;
+  feeTotal: string;
+  vatTotal: string;
+  total: string;
+  lineCount: number;
+  issuedAt: string;
+}
+
+function summary(s: FeeStatement): StatementSummary {
+  return { id: s.id, number: s.number, currency: s.currency, feeTotal: s.feeTotal.toString(), vatTotal: s.vatTotal.toString(), total: s.total.toString(), lineCount: s.lineCount, issuedAt: s.issuedAt.toISOString() };
+}
+
+export async function statementsPage(request: Request, now = new Date()) {
+  const ctx = await requireContext(request, "reports:export");
+  const books = await merchantBooks(db(), ctx.scope.merchantId);
+  const calendar = booksCalendar(books);
+  const locale = resolvePreferences(ctx).locale;
+  const issued = await listFeeStatements(ctx.scope);
+  const months = recentMonths(now, calendar, books.timeZone, 12).map((ref) => ({
+    key: monthKey(ref),
+    label: monthLabel(ref, locale),
+    statements: issued.filter((s) => s.calendar === ref.calendar && s.year === ref.year && s.month === ref.month).map(summary),
+  }));
+  const older = issued.filter((s) => !months.some((m) => m.statements.some((x) => x.id === s.id)));
+  return json({
+    calendar,
+    calendarChosen: books.statementCalendar !== null,
+    canChooseCalendar: can(ctx.role, "settings:manage"),
+    timeZone: books.timeZone,
+    months,
+    older: older.map((s) => ({ ...summary(s), label: monthLabel({ calendar: s.calendar, year: s.year, month: s.month }, locale) })),
+  });
+}
+
+export async function statementsAction(request: Request, now = new Date()) {
+  const { ctx, form } = await requireAction(request, "reports:export");
+  const intent = form.get("intent");
+  if (intent === "calendar") {
+    if (!can(ctx.role, "settings:manage")) return json({ ok: false as const, field: "calendar", message: "Only owners and admins choose the calendar of the books." }, { status: 403 });
+    const calendar = form.get("calendar");
+    if (calendar !== "jalali" && calendar !== "gregorian") return json({ ok: false as const, field: "calendar", message: 'Choose "jalali" or "gregorian".' }, { status: 400 });
+    await setBooksCalendar(ctx.scope, calendar);
+    await audit(db(), { actor: ctx, action: "settings.books_calendar", outcome: "success", targetType: "merchant", targetId: ctx.scope.merchantId, details: { calendar }, client: clientOf(request) });
+    return json({ ok: true as const, issued: null });
+  }
+  if (intent !== "issue") return json({ ok: false as const, field: "intent", message: 'Send intent "issue" or "calendar".' }, { status: 400 });
+  const books = await merchantBooks(db(), ctx.scope.merchantId);
+  const ref = parseMonthKey(String(form.get("month") ?? ""), booksCalendar(books));
+  if (!ref) return json({ ok: false as const, field: "month", message: "Choose a month as YYYY-MM of the books' calendar, for example 1404-01 or 2025-03." }, { status: 400 });
+  const r = await issueFeeStatements(ctx.scope, ref, { now, userId: ctx.user.id });
+  if (!r.ok) return json({ ok: false as const, field: r.field, message: r.message }, { status: 422 });
+  if (r.created) {
+    for (const s of r.statements) {
+      await audit(db(), {
+        actor: ctx,
+        action: "fee_statement.issue",
+        outcome: "success",
+        targetType: "fee_statement",
+        targetId: s.id,
+        details: { number: s.number, month: monthKey(ref), calendar: ref.calendar, currency: s.currency, fees: s.feeTotal, vat: s.vatTotal, total: s.total, lines: s.lineCount },
+        client: clientOf(request),
+      });
+    }
+  }
+  return json({ ok: true as const, issued: r.statements.map((s) => s.id) });
+}
+
+export async function statementPage(request: Request, id: string) {
+  const ctx = await requireContext(request, "reports:export");
+  const found = await getFeeStatement(ctx.scope, id);
+  if (!found) throw new Response("No such fee statement. The Statements page lists them.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const { statement: s, lines } = found;
+  const locale = resolvePreferences(ctx).locale;
+  return json({
+    statement: {
+      ...summary(s),
+      monthLabel: monthLabel({ calendar: s.calendar, year: s.year, month: s.month }, locale),
+      calendar: s.calendar,
+      timeZone: s.timeZone,
+      periodStart: s.periodStart.toISOString(),
+      periodEnd: s.periodEnd.toISOString(),
+      vatBreakdown: s.vatBreakdown,
+      merchant: s.merchantDetails,
+      provider: s.providerDetails,
+    },
+    lines: lines.map((l) => ({ ...l, createdAt: l.createdAt.toISOString(), gross: l.gross.toString(), fee: l.fee.toString() })),
+  });
+}
+
+export type StatementsContext = AppContext;
+
+/** The columns of a statement's lines file (CSV and workbook alike). */
+const LINE_COLUMNS = [
+  { key: "line", kind: "integer" },
+  { key: "created", kind: "local" },
+  { key: "created_utc", kind: "utc" },
+  { key: "balance_transaction_id", kind: "text" },
+  { key: "category", kind: "text" },
+  { key: "source_id", kind: "text" },
+  { key: "description", kind: "text" },
+  { key: "currency", kind: "text" },
+  { key: "gross", kind: "amount" },
+  { key: "fee", kind: "amount", total: true },
+  { key: "vat_rate_percent", kind: "text" },
+] as const;
+
+/** /statements/<id>/lines.csv or .xlsx: every line of a statement, in the statement's zone. */
+export async function statementLinesFile(request: Request, id: string, file: string, now = new Date()): Promise<Response> {
+  const ctx = await requireContext(request, "reports:export");
+  const format = file === "lines.csv" ? "csv" : file === "lines.xlsx" ? "xlsx" : null;
+  if (!format) throw new Response("A statement's lines are lines.csv or lines.xlsx.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const found = await getFeeStatement(ctx.scope, id);
+  if (!found) throw new Response("No such fee statement. The Statements page lists them.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const { statement: s, lines } = found;
+  const opts = { timeZone: s.timeZone, amounts: "major" as const };
+  const headers = LINE_COLUMNS.map((c) => headerName(c, opts));
+  const raw = lines.map((l) => ({
+    currency: s.currency,
+    cells: [l.lineNo, l.createdAt, l.createdAt, l.ledgerTransactionId, l.category, l.sourceId, l.description, s.currency, l.gross, l.fee, (l.rateBps / 100).toString()],
+  }));
+  const persian = resolvePreferences(ctx).locale.startsWith("fa");
+  const name = `fee-statement-${s.number}_${slugForFileName(ctx.merchant.name, ctx.scope.merchantId)}_${s.calendar}-${s.year}-${String(s.month).padStart(2, "0")}.${format}`;
+  await audit(db(), { actor: ctx, action: "export.download", outcome: "success", targetType: "fee_statement", targetId: s.id, details: { report: "fee-statement-lines", format, rows: raw.length }, client: clientOf(request) });
+  if (format === "csv") {
+    const writer = csvWriter(LINE_COLUMNS.map((c) => csvKind(c.kind)));
+    const render = rowRenderer(LINE_COLUMNS.map((c) => c.kind), opts);
+    const body = (persian ? UTF8_BOM : "") + writer.header(headers) + writer.rows(raw.map(render));
+    return new Response(body, { headers: { "Content-Type": "text/csv; charset=utf-8; header=present", "Content-Disposition": contentDisposition(name), "Cache-Control": "private, no-store" } });
+  }
+  const w = new XlsxReportWriter(
+    LINE_COLUMNS.map((c, i) => ({ header: headers[i]!, kind: c.kind, total: "total" in c ? c.total : false })),
+    { timeZone: s.timeZone, amounts: "major", rightToLeft: persian, sheetName: `statement-${s.number}`, title: `Fee statement ${s.number}`, creator: "Merchant Console", now },
+  );
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const c of w.output) chunks.push(c as Buffer);
+  })();
+  await w.begin(raw.slice(0, 200));
+  for (let i = 0; i < raw.length; i += 2000) await w.rows(raw.slice(i, i + 2000));
+  await w.finish();
+  await done;
+  return new Response(Buffer.concat(chunks), { headers: { "Content-Type": XLSX_CONTENT_TYPE, "Content-Disposition": contentDisposition(name), "Cache-Control": "private, no-store" } });
+}

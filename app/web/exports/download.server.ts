@@ -1,0 +1,38 @@
+/**
+ * A report's download over HTTP: the URL's query is the report's filters and options,
+ * the request's signal stops the stream, and the answer is a streamed CSV or workbook (or
+ * a 400 naming the field). The rows and their rendering are the domain's (openExport).
+ */
+import { contentDisposition } from "~/modules/exports/format";
+import { openExport, type ExportContext, type ExportFormat, type WaitForClient } from "~/modules/exports/export.server";
+import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
+import type { ReportId } from "~/modules/exports/definition";
+import { clientOf } from "~/web/request.server";
+
+export async function exportReport(
+  ctx: ExportContext,
+  id: ReportId,
+  request: Request,
+  opts: { waitForClient?: WaitForClient; now?: Date; batchSize?: number; copy?: boolean; format?: ExportFormat } = {},
+): Promise<Response> {
+  const download = await openExport(
+    ctx,
+    id,
+    { params: new URL(request.url).searchParams, signal: request.signal, client: clientOf(request) },
+    opts,
+  );
+  if (!download.ok) {
+    return new Response(`${download.field}: ${download.message}`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+    });
+  }
+  return new Response(download.body, {
+    status: 200,
+    headers: {
+      "Content-Type": download.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
+      "Content-Disposition": contentDisposition(download.fileName),
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The import graph of app/ and db/, read from the source: no cycles, and no arrow
+ * pointing up the house.
+ *
+ *   app/lib            pure code anyone may import; imports only lib
+ *   app/components     presentational React: components and lib
+ *   db/                schema, client, migrations: db and lib (the enums are made from lib/vocabulary)
+ *   app/modules        the domain: modules, lib, db. Never the web edge, routes or React
+ *   app/web            the edge (guard, form actions, API, sandbox HTTP): web, modules, lib and the
+ *                      database handle (db/client.server) it passes to the domain; no schema, no SQL
+ *   app/routes         Remix's files of the URLs (and root/entry): anything but db/ and app/server
+ *   app/server         the process (express, jobs): anything
+ *
+ * Type-only imports count: a cycle over a type still ties two files together.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+
+const root = path.resolve(__dirname, "../../..");
+
+type Layer = "lib" | "components" | "db" | "seed" | "modules" | "web" | "routes" | "server" | "styles" | "other";
+
+function layerOf(rel: string): Layer {
+  if (rel.startsWith("app/lib/")) return "lib";
+  if (rel.startsWith("app/components/")) return "components";
+  if (rel.startsWith("db/seed/")) return "seed";
+  if (rel.startsWith("db/")) return "db";
+  if (rel.startsWith("app/modules/")) return "modules";
+  if (rel.startsWith("app/web/")) return "web";
+  if (rel.startsWith("app/routes/") || /^app\/(root|entry\.client|entry\.server)\.tsx$/.test(rel)) return "routes";
+  if (rel.startsWith("app/server/")) return "server";
+  if (rel.startsWith("app/styles/")) return "styles";
+  return "other";
+}
+
+const ALLOWED: Record<Layer, Layer[]> = {
+  lib: ["lib"],
+  components: ["components", "lib", "styles"],
+  db: ["db", "lib"],
+  // The demo and benchmark generator: the pure rules it shares with the domain are in lib.
+  seed: ["seed", "db", "lib"],
+  modules: ["modules", "lib", "db"],
+  web: ["web", "modules", "lib", "db"],
+  routes: ["routes", "web", "modules", "lib", "components", "styles"],
+  server: ["server", "routes", "web", "modules", "lib", "db", "seed", "components", "styles"],
+  styles: [],
+  other: ["other", "lib"],
+};
+
+/** The web edge may hold the database handle to pass to domain functions, never the schema. */
+const WEB_DB_FILES = new Set(["db/client.server.ts"]);
+
+/**
+ * Arrows still to be removed (db/seed importing the domain: issue 23, part 3). The list
+ * may only shrink: a new arrow up fails, and so does one listed here that is gone.
+ */
+const PENDING: string[] = [
+  "db/seed/copy-binary.ts -> app/modules/ledger/postings.ts",
+  "db/seed/copy-binary.ts -> app/modules/ledger/rollup.ts",
+  "db/seed/copy.ts -> app/modules/ledger/postings.ts",
+  "db/seed/copy.ts -> app/modules/ledger/rollup.ts",
+  "db/seed/generate.ts -> app/modules/ledger/postings.ts",
+  "db/seed/generate.ts -> app/modules/ledger/rollup.ts",
+  "db/seed/generate.ts -> app/modules/settlements/calendar.ts",
+  "db/seed/seed.ts -> app/modules/settlements/calendar.ts",
+  "db/seed/seed.ts -> app/modules/settlements/holiday-data.ts",
+];
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) {
+      if (e.name !== "migrations" && e.name !== "node_modules") out.push(...sourceFiles(rel));
+    } else if (/\.(ts|tsx)$/.test(e.name) && !e.name.endsWith(".d.ts")) out.push(rel);
+  }
+  return out;
+}
+
+function resolve(from: string, spec: string): string | null {
+  let base: string;
+  if (spec.startsWith("~db/")) base = path.join("db", spec.slice(4));
+  else if (spec.startsWith("~/")) base = path.join("app", spec.slice(2));
+  else if (spec.startsWith(".")) base = path.join(path.dirname(from), spec);
+  else return null;
+  for (const ext of ["", ".ts", ".tsx", "/index.ts", "/index.tsx"]) {
+    const p = base + ext;
+    if (fs.existsSync(path.join(root, p)) && fs.statSync(path.join(root, p)).isFile()) return p.split(path.sep).join("/");
+  }
+  return null;
+}
+
+const files = [...sourceFiles("app"), ...sourceFiles("db")];
+const graph = new Map<string, string[]>();
+for (const f of files) {
+  const info = ts.preProcessFile(fs.readFileSync(path.join(root, f), "utf8"), true, true);
+  const deps = info.importedFiles.map((i) => resolve(f, i.fileName)).filter((d): d is string => d !== null && /\.(ts|tsx)$/.test(d));
+  graph.set(f, [...new Set(deps)]);
+}
+
+describe("the import graph", () => {
+  it("reads the whole tree", () => {
+    expect(files.length).toBeGreaterThan(150);
+    expect(graph.get("app/web/guard.server.ts")).toContain("app/modules/access/context.ts");
+  });
+
+  it("has no arrow pointing up (lib <- modules <- web <- routes; db only below the domain)", () => {
+    const upward: string[] = [];
+    for (const [from, deps] of graph) {
+      const l = layerOf(from);
+      for (const to of deps) {
+        const m = layerOf(to);
+        const ok = ALLOWED[l].includes(m) && !(l === "web" && m === "db" && !WEB_DB_FILES.has(to));
+        if (!ok) upward.push(`${from} -> ${to}`);
+      }
+    }
+    expect(upward.filter((a) => !PENDING.includes(a))).toEqual([]);
+    expect(PENDING.filter((a) => !upward.includes(a))).toEqual([]);
+  });
+
+  it("has no cycle", () => {
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const stack: string[] = [];
+    const visit = (f: string) => {
+      state.set(f, "open");
+      stack.push(f);
+      for (const d of graph.get(f) ?? []) {
+        if (state.get(d) === "open") cycles.push([...stack.slice(stack.indexOf(d)), d].join(" -> "));
+        else if (!state.has(d)) visit(d);
+      }
+      stack.pop();
+      state.set(f, "done");
+    };
+    for (const f of [...graph.keys()].sort()) if (!state.has(f)) visit(f);
+    expect(cycles).toEqual([]);
+  });
+
+  it("keeps the domain free of HTTP: no Request, no @remix-run, no Response", () => {
+    const offenders = files.filter((f) => {
+      if (layerOf(f) !== "modules") return false;
+      const src = fs
+        .readFileSync(path.join(root, f), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/^\s*\/\/.*$/gm, "");
+      return /from ['"]@remix-run\//.test(src) || /\bRequest\b(?!\w)/.test(src.replace(/\w+Request\b/g, "")) || /new Response\(/.test(src);
+    });
+    expect(offenders).toEqual([]);
+  });
+});
