@@ -8,7 +8,7 @@
  * twice, never lose it, and never post its money twice: the ledger posting is written
  * in the same transaction as the status change, and the rollups by triggers on both.
  */
-import { eventCtes, recordEvent } from "~/modules/events/events.server";
+import { recordEvent } from "~/modules/events/events.server";
 import { serializePayment } from "~/modules/events/objects";
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
@@ -167,7 +167,7 @@ export async function applyAuthorizationOutcome(
  * The usual end of a payment (approved and captured): its status, its fee and its ledger
  * charge in one statement, so one round trip and one commit; the rollups follow by
  * triggers on both. Only a row still pending is moved (undefined otherwise, and nothing
- * was written). A transactional outbox event of the capture belongs in this statement too.
+ * was written). Its payment.succeeded event follows in the same transaction (see below).
  */
 async function captureKnown(p: Payment, merchant: Merchant, providerReference: string, now: Date): Promise<Payment | undefined> {
   const fee = computeFee(p.amount, { feeBps: merchant.feeBps, feeFixed: merchant.feeFixed });
@@ -184,20 +184,25 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
     availableOn: nextCutoff(now, calendarOf(merchant)),
   });
   const captured: Payment = { ...p, status: "captured", fee, providerReference, authorizedAt: p.authorizedAt ?? now, capturedAt: now, updatedAt: now };
-  const [r] = await rows<{ n: number | string }>(
-    db(),
+  // The capture statement, then its event as the transaction's last statement: the merchant's
+  // event sequence row is locked after the rollup triggers' rows, in every writer, so no two
+  // writers wait on each other in a cycle (as CTEs of the one statement it deadlocked).
+  return db().transaction(async (tx) => {
+    const [r] = await rows<{ n: number | string }>(
+    tx,
     sql`with upd as (
           update payments set status = 'captured', fee = ${fee.toString()}::bigint, provider_reference = ${providerReference},
             authorized_at = coalesce(authorized_at, ${at}::timestamptz), captured_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
           where merchant_id = ${p.merchantId} and id = ${p.id} and status = 'pending'
           returning 1
-        ), ${ledgerPostingCtes(charge, sql`exists (select 1 from upd)`)},
-        ${eventCtes(p.merchantId, "payment.succeeded", serializePayment(captured), sql`exists (select 1 from upd)`, now)}
+        ), ${ledgerPostingCtes(charge, sql`exists (select 1 from upd)`)}
         select count(*) as n from upd`,
     { prepare: true },
   );
-  if (Number(r?.n ?? 0) !== 1) return undefined;
-  return captured;
+    if (Number(r?.n ?? 0) !== 1) return undefined;
+    await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(captured));
+    return captured;
+  });
 }
 
 /** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */

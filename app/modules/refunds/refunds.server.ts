@@ -8,7 +8,7 @@
  * reservation with a refund_failure posting; a refund whose answer is lost stays
  * pending until reconciliation asks the provider.
  */
-import { eventCtes, recordEvent } from "~/modules/events/events.server";
+import { recordEvent } from "~/modules/events/events.server";
 import { serializeRefund } from "~/modules/events/objects";
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
@@ -192,8 +192,7 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
               ${refund.reason}::refund_reason, ${refund.note}::text, 'pending', ${refund.idempotencyKey}::text, ${refund.createdByUserId}::text,
               ${at}::timestamptz, ${at}::timestamptz
             where exists (select 1 from upd)
-          ), ${ledgerPostingCtes(posting, sql`exists (select 1 from upd)`)},
-          ${eventCtes(scope.merchantId, "refund.created", serializeRefund(refund), sql`exists (select 1 from upd)`, now)}
+          ), ${ledgerPostingCtes(posting, sql`exists (select 1 from upd)`)}
           select count(*) as n from upd`,
       { prepare: true },
     );
@@ -204,6 +203,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
       };
     }
     const updated: Payment = { ...p, amountRefunded: p.amountRefunded + amount, updatedAt: now };
+    // Last in the transaction: the merchant's event sequence row is locked after every other
+    // lock (the rollup triggers'), so two writers never wait on each other in a cycle.
+    await recordEvent(tx, scope.merchantId, "refund.created", serializeRefund(refund));
     return { kind: "reserved", refund, payment: updated };
   });
 }
