@@ -6,5 +6,6 @@ export * from "./payments";
 export * from "./ledger";
 export * from "./ops";
 export * from "./sandbox";
+export * from "./links";
 export * from "./accounting";
 export * from "./events";
