@@ -37,6 +37,7 @@ import {
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
+import { checkJson } from "~/web/edge/input-guard";
 import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 export { MAX_BODY_BYTES };
@@ -143,7 +144,10 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
   }
   if (text.trim() === "") return { ok: true, body: undefined };
   try {
-    return { ok: true, body: JSON.parse(text) };
+    const body: unknown = JSON.parse(text);
+    const problem = checkJson(body);
+    if (problem) return { ok: false, response: apiError(400, "invalid_request_error", "parameter_invalid", problem.message, problem.field) };
+    return { ok: true, body };
   } catch (e) {
     return {
       ok: false,
