@@ -6,6 +6,7 @@ import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
 import { can, type Permission, type Role } from "~/lib/permissions";
 import { useStackedTables } from "~/components/stack-tables";
+import { SearchDialog, SearchTrigger } from "~/components/search-dialog";
 
 export interface ShellData {
   user: { id: string; email: string; name: string };
@@ -91,6 +92,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
         <a className="brand" href="/">
           <img src="/favicon.svg" alt="" /> {t("app.name")}
         </a>
+        <SearchTrigger />
         <details>
           <summary>{t("shell.menu")}</summary>
           <nav aria-label={t("shell.mainNavMobile")} className="nav">
@@ -137,6 +139,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
               <div className="sidebar-role">{t(`role.${shell.role}`)}</div>
             </div>
           )}
+          <SearchTrigger />
           <nav aria-label={t("shell.mainNav")} className="nav">
             {items.map((item) => (
               <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
@@ -157,6 +160,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
           </div>
         </div>
       </aside>
+      <SearchDialog />
       <main id="main" className="content">
         {children}
       </main>

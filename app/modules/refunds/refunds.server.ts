@@ -10,12 +10,12 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
-import { db, type Tx } from "~db/client.server";
+import { db, rows, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { refundsUncapped, type Role } from "~/lib/permissions";
 import { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
-import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { ledgerPostingCtes, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { refundFailureText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
@@ -90,35 +90,36 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
   return db().transaction(async (tx): Promise<Reserved> => {
     const p = await lockPayment(tx, scope, input.paymentId);
     if (!p) return { kind: "refused", error: failure(404, "payment_not_found", "No such payment.", "payment") };
-    if (input.idempotencyKey) {
+    // A repeated key is found when it matters: when this attempt is refused (below), or by
+    // the refund's unique key on insert (issueRefund), not by a lookup on every refund.
+    const replay = async (refused: Reserved): Promise<Reserved> => {
+      if (!input.idempotencyKey) return refused;
       const [prior] = await tx
         .select()
         .from(refunds)
-        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)))
-        .prepare("refund_by_key")
-        .execute();
-      if (prior) return { kind: "replayed", refund: prior, payment: p };
-    }
+        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
+      return prior ? { kind: "replayed", refund: prior, payment: p } : refused;
+    };
     if (p.status !== "captured") {
       const hint = p.status === "authorized" ? " Void it instead: nothing was captured." : "";
-      return {
+      return replay({
         kind: "refused",
         error: failure(409, "payment_not_captured", `Only a captured payment can be refunded; this one is ${p.status}.${hint}`, "payment"),
-      };
+      });
     }
     const refundable = p.amount - p.amountRefunded;
     if (refundable <= 0n) {
-      return {
+      return replay({
         kind: "refused",
         error: refundFail(failure(409, "payment_fully_refunded", "This payment has already been refunded in full.", "amount"), 0n),
-      };
+      });
     }
     const amount = input.amount ?? refundable;
     if (amount <= 0n) {
       return { kind: "refused", error: failure(400, "amount_invalid", "Refund amount must be greater than zero.", "amount") };
     }
     if (amount > refundable) {
-      return {
+      return replay({
         kind: "refused",
         error: refundFail(
           failure(
@@ -131,11 +132,11 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
           ),
           refundable,
         ),
-      };
+      });
     }
     const limit = input.actor.limit;
     if (limit !== undefined && limit !== null && amount > limit) {
-      return {
+      return replay({
         kind: "refused",
         error: failure(
           403,
@@ -145,61 +146,61 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
           "permission_error",
           { limit: limit.toString() },
         ),
-      };
+      });
     }
-    // The guard repeats the check in SQL: correct even if the row lock were ever lost.
-    const [updated] = await tx
-      .update(payments)
-      .set({ amountRefunded: sql`${payments.amountRefunded} + ${amount}`, updatedAt: now })
-      .where(
-        and(
-          eq(payments.merchantId, p.merchantId),
-          eq(payments.id, p.id),
-          eq(payments.status, "captured"),
-          sql`${payments.amountRefunded} + ${amount} <= ${payments.amount}`,
-        ),
-      )
-      .returning()
-      .prepare("payment_refund_reserve")
-      .execute();
-    if (!updated) {
+    // The payment's refunded amount, the refund and its ledger movement in one statement. The
+    // guard repeats the checks in SQL: correct even if the row lock were ever lost.
+    const refund: Refund = {
+      merchantId: scope.merchantId,
+      id: newId("re", now),
+      paymentId: p.id,
+      amount,
+      currency: p.currency,
+      reason: input.reason ?? "requested_by_customer",
+      note: input.note?.trim() || null,
+      status: "pending",
+      providerReference: null,
+      failureCode: null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      createdByUserId: input.actor.userId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const at = now.toISOString();
+    const posting = refundPosting({
+      id: newId("txn", now),
+      merchantId: scope.merchantId,
+      currency: p.currency,
+      createdAt: now,
+      description: `Refund of ${p.id}`,
+      refundId: refund.id,
+      amount,
+    });
+    const [r] = await rows<{ n: number | string }>(
+      tx,
+      sql`with upd as (
+            update payments set amount_refunded = amount_refunded + ${amount.toString()}::bigint, updated_at = ${at}::timestamptz
+            where merchant_id = ${p.merchantId} and id = ${p.id} and status = 'captured'
+              and amount_refunded + ${amount.toString()}::bigint <= amount
+            returning 1
+          ), ins as (
+            insert into refunds (merchant_id, id, payment_id, amount, currency, reason, note, status, idempotency_key,
+              created_by_user_id, created_at, updated_at)
+            select ${refund.merchantId}, ${refund.id}, ${refund.paymentId}, ${amount.toString()}::bigint, ${refund.currency},
+              ${refund.reason}::refund_reason, ${refund.note}::text, 'pending', ${refund.idempotencyKey}::text, ${refund.createdByUserId}::text,
+              ${at}::timestamptz, ${at}::timestamptz
+            where exists (select 1 from upd)
+          ), ${ledgerPostingCtes(posting, sql`exists (select 1 from upd)`)}
+          select count(*) as n from upd`,
+      { prepare: true },
+    );
+    if (Number(r?.n ?? 0) !== 1) {
       return {
         kind: "refused",
         error: failure(409, "amount_exceeds_refundable", "Another refund of this payment just used the remaining amount.", "amount"),
       };
     }
-    const [refund] = await tx
-      .insert(refunds)
-      .values({
-        merchantId: scope.merchantId,
-        id: newId("re", now),
-        paymentId: p.id,
-        amount,
-        currency: p.currency,
-        reason: input.reason ?? "requested_by_customer",
-        note: input.note?.trim() || null,
-        status: "pending",
-        idempotencyKey: input.idempotencyKey ?? null,
-        createdByUserId: input.actor.userId ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .prepare("refund_insert")
-      .execute();
-    if (!refund) throw new Error("refund insert returned nothing");
-    await postLedgerTransaction(
-      tx,
-      refundPosting({
-        id: newId("txn", now),
-        merchantId: scope.merchantId,
-        currency: p.currency,
-        createdAt: now,
-        description: `Refund of ${p.id}`,
-        refundId: refund.id,
-        amount,
-      }),
-    );
+    const updated: Payment = { ...p, amountRefunded: p.amountRefunded + amount, updatedAt: now };
     return { kind: "reserved", refund, payment: updated };
   });
 }

@@ -9,7 +9,7 @@
 import crypto from "node:crypto";
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
-import { db } from "~db/client.server";
+import { db, rows } from "~db/client.server";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, findTestCard, type DeclineCode } from "../test-cards";
 import type {
@@ -392,8 +392,6 @@ async function findRefund(account: string, reference: string): Promise<RefundRow
 }
 
 export async function sandboxRefund(req: RefundRequest): Promise<RefundResult> {
-  const existing = await findRefund(req.account, req.reference);
-  if (existing) return refundAnswer(existing);
   const auth = await authorizationById(req.account, req.authorization);
   let status = "succeeded";
   let failureCode: string | null = null;
@@ -408,51 +406,36 @@ export async function sandboxRefund(req: RefundRequest): Promise<RefundResult> {
       failureCode = "expired_or_canceled_card";
     }
   }
-  const id = sandboxId("rf");
-  // The provider's own guard: never return more than it captured.
-  await db().transaction(async (tx) => {
-    if (status === "succeeded") {
-      const ok = await tx
-        .update(sandboxAuthorizations)
-        .set({ refundedAmount: sql`${sandboxAuthorizations.refundedAmount} + ${req.amount}`, updatedAt: new Date() })
-        .where(
-          and(
-            eq(sandboxAuthorizations.id, req.authorization),
-            sql`${sandboxAuthorizations.refundedAmount} + ${req.amount} <= ${sandboxAuthorizations.capturedAmount}`,
-          ),
-        )
-        .returning({ id: sandboxAuthorizations.id });
-      if (ok.length === 0) {
-        status = "failed";
-        failureCode = "exceeds_captured";
-      }
-    }
-    const inserted = await tx
-      .insert(sandboxRefunds)
-      .values({
-        id,
-        authorizationId: req.authorization,
-        merchantReference: req.reference,
-        accountId: req.account,
-        amount: req.amount,
-        status,
-        failureCode,
-      })
-      .onConflictDoNothing()
-      .returning({ id: sandboxRefunds.id });
-    if (inserted.length === 0) {
-      // Another retry of the same reference won: undo our hold and answer as it did.
-      throw new DuplicateRefund();
-    }
-  }).catch((e) => {
-    if (!(e instanceof DuplicateRefund)) throw e;
-  });
-  const stored = await findRefund(req.account, req.reference);
-  if (!stored) throw new Error("sandbox refund vanished");
-  return refundAnswer(stored);
+  // One statement: the provider's own guard (never return more than it captured) and the
+  // refund's record. A retry of a reference already used breaks its unique key, and the
+  // whole statement (its hold included) is undone: the first answer is given again.
+  try {
+    const [stored] = await rows<Record<string, unknown>>(
+      db(),
+      sql`with hold as (
+            update sandbox_authorizations set refunded_amount = refunded_amount + ${req.amount.toString()}::bigint, updated_at = now()
+            where ${status} = 'succeeded' and id = ${req.authorization}
+              and refunded_amount + ${req.amount.toString()}::bigint <= captured_amount
+            returning 1
+          )
+          insert into sandbox_refunds (id, authorization_id, merchant_reference, account_id, amount, status, failure_code)
+          select ${sandboxId("rf")}, ${req.authorization}, ${req.reference}, ${req.account}, ${req.amount.toString()}::bigint,
+            case when ${status} = 'succeeded' and not exists (select 1 from hold) then 'failed' else ${status} end,
+            case when ${status} = 'succeeded' and not exists (select 1 from hold) then 'exceeds_captured' else ${failureCode}::text end
+          returning id, status, failure_code`,
+      { prepare: true },
+    );
+    if (!stored) throw new Error("sandbox refund insert returned nothing");
+    return refundAnswer({ id: String(stored.id), status: String(stored.status), failureCode: (stored.failure_code as string | null) ?? null } as RefundRow);
+  } catch (e) {
+    const err = e as { code?: string; cause?: { code?: string } };
+    if ((err.code ?? err.cause?.code) !== "23505") throw e;
+  }
+  const existing = await findRefund(req.account, req.reference);
+  if (!existing) throw new Error("sandbox refund vanished");
+  return refundAnswer(existing);
 }
 
-class DuplicateRefund extends Error {}
 
 // ---- inquiry and settlement -------------------------------------------------------
 

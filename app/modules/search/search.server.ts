@@ -1,0 +1,241 @@
+/**
+ * The global search: one parsed query (parse.ts) across the kinds of record the reader may
+ * see, at most a few of each, newest first. Every query is scoped by merchant; what a role
+ * may not open is not searched at all (the caller passes the permissions it checked).
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { db, rows } from "~db/client.server";
+import type { CurrencyCode } from "~/lib/money";
+import type { ListScope } from "~/modules/reporting/list-query.server";
+import { parseSearch, type SearchQuery } from "./parse";
+
+export type SearchKind = "payments" | "refunds" | "payouts" | "terminals" | "staff";
+
+export interface SearchHit {
+  kind: SearchKind;
+  id: string;
+  href: string;
+  /** The row's facts; the page words and formats them. */
+  amount: string | null;
+  currency: string | null;
+  status: string | null;
+  at: string | null;
+  cardBrand: string | null;
+  cardLast4: string | null;
+  title: string | null;
+  detail: string | null;
+}
+
+export interface SearchResult {
+  query: SearchQuery;
+  groups: { kind: SearchKind; hits: SearchHit[] }[];
+}
+
+export interface SearchAccess {
+  payments: boolean;
+  cards: boolean;
+  payouts: boolean;
+  terminals: boolean;
+  staff: boolean;
+}
+
+const PER_KIND = 6;
+const ISO = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+function or(parts: (SQL | null)[]): SQL | null {
+  const p = parts.filter((x): x is SQL => x !== null);
+  return p.length ? sql`(${sql.join(p, sql` or `)})` : null;
+}
+
+function like(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Day filter on a timestamp column in the merchant's zone. */
+function onDay(col: string, day: string | null, tz: string): SQL | null {
+  return day ? sql`(${sql.raw(col)} at time zone ${tz})::date = ${day}::date` : null;
+}
+
+export async function globalSearch(scope: ListScope, input: string, access: SearchAccess): Promise<SearchResult> {
+  const q = parseSearch(input.slice(0, 200), scope.currency as CurrencyCode);
+  const groups: SearchResult["groups"] = [];
+  if (!q.normalized) return { query: q, groups };
+  const dbx = db();
+  const amounts = q.amounts.length ? sql`(${sql.join(q.amounts.map((a) => sql`${a.toString()}::bigint`), sql`, `)})` : null;
+  const ids = q.ids.length ? sql`(${sql.join(q.ids.map((i) => sql`${i}`), sql`, `)})` : null;
+  const text = q.text.length >= 2 ? like(q.text) : null;
+  const refs = q.references.length ? sql`(${sql.join(q.references.map((r) => sql`${r}`), sql`, `)})` : null;
+  const tz = scope.timeZone;
+
+  const tasks: Promise<void>[] = [];
+  const add = (kind: SearchKind, p: Promise<SearchHit[]>) =>
+    tasks.push(
+      p.then((hits) => {
+        if (hits.length) groups.push({ kind, hits });
+      }),
+    );
+
+  if (access.payments) {
+    const match = or([
+      ids ? sql`p.id in ${ids}` : null,
+      amounts ? sql`p.amount in ${amounts}` : null,
+      q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
+      refs ? sql`p.provider_reference in ${refs}` : null,
+      text ? sql`(p.description ilike ${text} or p.customer_reference ilike ${text} or p.provider_reference ilike ${text})` : null,
+    ]);
+    const day = onDay("p.created_at", q.day, tz);
+    if (match || day) {
+      add(
+        "payments",
+        rows<{ id: string; amount: string; currency: string; status: string; created_at: string; card_brand: string; card_last4: string | null; description: string | null }>(
+          dbx,
+          sql`select p.id, p.amount::text as amount, p.currency, p.status::text as status, ${ISO("p.created_at")} as created_at,
+                p.card_brand::text as card_brand, p.card_last4, p.description
+              from payments p where p.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+              order by p.created_at desc, p.id desc limit ${PER_KIND}`,
+        ).then((rs) =>
+          rs.map((r) => ({
+            kind: "payments" as const,
+            id: r.id,
+            href: `/payments/${r.id}`,
+            amount: r.amount,
+            currency: r.currency,
+            status: r.status,
+            at: r.created_at,
+            cardBrand: r.card_brand,
+            cardLast4: access.cards ? r.card_last4 : null,
+            title: null,
+            detail: r.description,
+          })),
+        ),
+      );
+    }
+    const refundMatch = or([
+      ids ? sql`r.id in ${ids}` : null,
+      ids ? sql`r.payment_id in ${ids}` : null,
+      amounts ? sql`r.amount in ${amounts}` : null,
+      text ? sql`r.note ilike ${text}` : null,
+      refs ? sql`r.provider_reference in ${refs}` : null,
+    ]);
+    const refundDay = onDay("r.created_at", q.day, tz);
+    if (refundMatch || refundDay) {
+      add(
+        "refunds",
+        rows<{ id: string; payment_id: string; amount: string; currency: string; status: string; created_at: string; note: string | null; reason: string }>(
+          dbx,
+          sql`select r.id, r.payment_id, r.amount::text as amount, r.currency, r.status::text as status, ${ISO("r.created_at")} as created_at, r.note, r.reason::text as reason
+              from refunds r where r.merchant_id = ${scope.merchantId} and ${refundMatch ?? sql`true`} and ${refundDay ?? sql`true`}
+              order by r.created_at desc, r.id desc limit ${PER_KIND}`,
+        ).then((rs) =>
+          rs.map((r) => ({
+            kind: "refunds" as const,
+            id: r.id,
+            href: `/payments/${r.payment_id}`,
+            amount: r.amount,
+            currency: r.currency,
+            status: r.status,
+            at: r.created_at,
+            cardBrand: null,
+            cardLast4: null,
+            title: r.reason,
+            detail: r.note,
+          })),
+        ),
+      );
+    }
+  }
+
+  if (access.payouts) {
+    const match = or([
+      ids ? sql`po.id in ${ids}` : null,
+      amounts ? sql`po.amount in ${amounts}` : null,
+      refs ? sql`po.trace_number in ${refs}` : null,
+      text ? sql`po.trace_number ilike ${text}` : null,
+      q.sheba ? sql`po.bank_account_id in (select id from merchant_bank_accounts where merchant_id = ${scope.merchantId} and replace(upper(account_number), ' ', '') = ${q.sheba})` : null,
+      q.last4 ? sql`po.bank_account_mask like ${`%${q.last4}`}` : null,
+    ]);
+    const day = q.day ? sql`po.expected_arrival_date = ${q.day}::date` : null;
+    if (match || day) {
+      add(
+        "payouts",
+        rows<{ id: string; amount: string; currency: string; status: string; day: string; trace_number: string | null; bank_account_mask: string | null }>(
+          dbx,
+          sql`select po.id, po.amount::text as amount, po.currency, po.status::text as status, po.expected_arrival_date::text as day, po.trace_number, po.bank_account_mask
+              from payouts po where po.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+              order by po.created_at desc, po.id desc limit ${PER_KIND}`,
+        ).then((rs) =>
+          rs.map((r) => ({
+            kind: "payouts" as const,
+            id: r.id,
+            href: `/payouts/${r.id}`,
+            amount: r.amount,
+            currency: r.currency,
+            status: r.status,
+            at: r.day,
+            cardBrand: null,
+            cardLast4: null,
+            title: r.bank_account_mask,
+            detail: r.trace_number,
+          })),
+        ),
+      );
+    }
+  }
+
+  if (access.terminals && (text || ids)) {
+    add(
+      "terminals",
+      rows<{ id: string; name: string; location: string | null; status: string; kind: string }>(
+        dbx,
+        sql`select t.id, t.name, t.location, t.status::text as status, t.kind::text as kind from terminals t
+            where t.merchant_id = ${scope.merchantId} and ${or([ids ? sql`t.id in ${ids}` : null, text ? sql`(t.name ilike ${text} or t.location ilike ${text})` : null])}
+            order by t.name limit ${PER_KIND}`,
+      ).then((rs) =>
+        rs.map((r) => ({
+          kind: "terminals" as const,
+          id: r.id,
+          href: `/terminals/${r.id}`,
+          amount: null,
+          currency: null,
+          status: r.status,
+          at: null,
+          cardBrand: null,
+          cardLast4: null,
+          title: r.name,
+          detail: r.location,
+        })),
+      ),
+    );
+  }
+
+  if (access.staff && text) {
+    add(
+      "staff",
+      rows<{ id: string; name: string; email: string; role: string; status: string }>(
+        dbx,
+        sql`select u.id, u.name, u.email, m.role::text as role, m.status::text as status from memberships m join users u on u.id = m.user_id
+            where m.merchant_id = ${scope.merchantId} and (u.name ilike ${text} or u.email ilike ${text})
+            order by u.name limit ${PER_KIND}`,
+      ).then((rs) =>
+        rs.map((r) => ({
+          kind: "staff" as const,
+          id: r.id,
+          href: `/staff`,
+          amount: null,
+          currency: null,
+          status: r.status,
+          at: null,
+          cardBrand: null,
+          cardLast4: null,
+          title: r.name,
+          detail: `${r.email} · ${r.role}`,
+        })),
+      ),
+    );
+  }
+
+  await Promise.all(tasks);
+  const order: SearchKind[] = ["payments", "refunds", "payouts", "terminals", "staff"];
+  groups.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  return { query: q, groups };
+}

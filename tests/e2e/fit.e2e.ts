@@ -1,0 +1,95 @@
+/**
+ * Every page of every role, at a phone's 390 px and the desktops' 1280 and 1400 px, in
+ * English and in Persian (fa@coffee.test reads right to left): the page never scrolls
+ * sideways, no table is wider than its box with the default columns, axe-core finds no
+ * serious or critical violation, the browser logs no error, and a full-page screenshot
+ * is saved in tests/output/fit/ for review. The three widths of one person run side by
+ * side in their own browser contexts.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { OUTPUT_DIR, signIn, waitForHydration } from "./browser";
+import { useBrowser } from "./harness";
+
+const b = useBrowser();
+const FIT_DIR = path.join(OUTPUT_DIR, "fit");
+const WIDTHS = [390, 1280, 1400];
+
+const PEOPLE = [
+  "owner@coffee.test",
+  "support@coffee.test",
+  "accountant@coffee.test",
+  "viewer@coffee.test",
+  "fa@coffee.test",
+  "owner@northwind.test",
+  "books@ledger.test",
+];
+
+/** The pages a person's navigation offers, and the first payment, payout and terminal they may open. */
+async function pagesOf(page: Page): Promise<string[]> {
+  const nav = await page.evaluate(`Array.from(document.querySelectorAll('nav.nav a')).map((a) => new URL(a.href).pathname)`) as string[];
+  const pages = [...new Set(nav)];
+  for (const list of ["/payments", "/payouts", "/terminals"]) {
+    if (!pages.includes(list)) continue;
+    await page.goto(list);
+    const href = await page.locator(`main a[href^="${list}/"]`).first().getAttribute("href").catch(() => null);
+    if (href) pages.push(href);
+  }
+  return pages;
+}
+
+interface Finding {
+  page: string;
+  problem: string;
+}
+
+async function inspect(page: Page, name: string): Promise<string[]> {
+  const problems: string[] = [];
+  const m = (await page.evaluate(`(() => {
+    const tables = Array.from(document.querySelectorAll("main table")).map((t) => {
+      const box = t.closest(".table-wrap") || t.parentElement;
+      return t.getBoundingClientRect().width > 0 && t.scrollWidth > box.clientWidth + 1 ? (t.querySelector("caption")?.textContent || "a table").slice(0, 50) + " " + t.scrollWidth + ">" + box.clientWidth : null;
+    }).filter(Boolean);
+    return { sw: document.documentElement.scrollWidth, iw: window.innerWidth, tables };
+  })()`)) as { sw: number; iw: number; tables: string[] };
+  if (m.sw > m.iw) problems.push(`scrolls sideways: ${m.sw} > ${m.iw}`);
+  for (const t of m.tables) problems.push(`table wider than its box: ${t}`);
+  const axe = await new AxeBuilder({ page: page as never }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  for (const v of axe.violations) {
+    if (v.impact !== "serious" && v.impact !== "critical") continue;
+    problems.push(`axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")})`);
+  }
+  fs.mkdirSync(FIT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(FIT_DIR, `${name}.png`), fullPage: true });
+  return problems;
+}
+
+describe("every page fits its screen and passes axe", () => {
+  for (const email of PEOPLE) {
+    it(`${email} at ${WIDTHS.join(", ")} px`, async () => {
+      const first = await b.open({ width: 1400, height: 900 });
+      await signIn(first.page, email);
+      const pages = await pagesOf(first.page);
+      expect(pages.length).toBeGreaterThan(1);
+      const findings: Finding[] = [];
+      await Promise.all(
+        WIDTHS.map(async (width) => {
+          const { page } = width === 1400 ? first : await b.open({ width, height: width < 500 ? 844 : 900 });
+          if (width !== 1400) await signIn(page, email);
+          for (const p of pages) {
+            const res = await page.goto(p);
+            expect(res?.status(), `${p} as ${email}`).toBe(200);
+            await waitForHydration(page);
+            const slug = p === "/" ? "overview" : p.slice(1).replace(/[^a-z0-9]+/gi, "-");
+            const name = `${email.split("@")[0]}-${email.split("@")[1]!.split(".")[0]}-${width}-${slug}`;
+            for (const problem of await inspect(page, name)) findings.push({ page: `${p} @${width}`, problem });
+          }
+        }),
+      );
+      expect(findings, `${email}: pages that do not fit or fail axe`).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { useTestDatabase } from "../../support/db";
+import { rows } from "../../../db/client.server";
+import { toPersianDigits } from "../../../app/lib/digits";
+import { globalSearch, type SearchAccess } from "../../../app/modules/search/search.server";
+
+const t = useTestDatabase({ seed: "demo" });
+const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
+const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
+const ALL: SearchAccess = { payments: true, cards: true, payouts: true, terminals: true, staff: true };
+
+describe("global search", () => {
+  it("finds a payment by its amount in toman written in Persian, and by card last 4", async () => {
+    const [p] = await rows<{ id: string; amount: string; card_last4: string }>(
+      t.db,
+      sql`select id, amount::text as amount, card_last4 from payments where merchant_id = ${coffee.merchantId} and amount % 10000 = 0 and card_last4 is not null order by created_at desc limit 1`,
+    );
+    const toman = BigInt(p!.amount) / 10n;
+    const byAmount = await globalSearch(coffee, `${toPersianDigits((toman / 1000n).toString())} هزار تومان`, ALL);
+    const payments = byAmount.groups.find((g) => g.kind === "payments")!;
+    expect(payments.hits.every((h) => h.amount === p!.amount)).toBe(true);
+    expect(payments.hits.map((h) => h.id)).toContain(p!.id);
+
+    const byCard = await globalSearch(coffee, toPersianDigits(p!.card_last4), ALL);
+    expect(byCard.groups.find((g) => g.kind === "payments")!.hits.every((h) => h.cardLast4 === p!.card_last4)).toBe(true);
+    // Without the card permission a last 4 finds no payment.
+    const noCards = await globalSearch(coffee, p!.card_last4, { ...ALL, cards: false });
+    expect(noCards.groups.find((g) => g.kind === "payments")?.hits.some((h) => h.id === p!.id) ?? false).toBe(false);
+  });
+
+  it("opens a payout by id and never reaches another merchant's records", async () => {
+    const [po] = await rows<{ id: string }>(t.db, sql`select id from payouts where merchant_id = ${coffee.merchantId} limit 1`);
+    const mine = await globalSearch(coffee, po!.id, ALL);
+    expect(mine.groups.find((g) => g.kind === "payouts")!.hits[0]!.href).toBe(`/payouts/${po!.id}`);
+    const theirs = await globalSearch(northwind, po!.id, ALL);
+    expect(theirs.groups).toEqual([]);
+  });
+
+  it("finds terminals and staff by name only for those who may see them", async () => {
+    const r = await globalSearch(coffee, "Tajrish", ALL);
+    expect(r.groups.find((g) => g.kind === "terminals")!.hits[0]!.title).toMatch(/Tajrish/);
+    const support = await globalSearch(coffee, "Tajrish", { ...ALL, terminals: false, staff: false });
+    expect(support.groups.find((g) => g.kind === "terminals")).toBeUndefined();
+    const staff = await globalSearch(coffee, "support@coffee", ALL);
+    expect(staff.groups.find((g) => g.kind === "staff")!.hits[0]!.detail).toMatch(/support@coffee.test/);
+  });
+});
