@@ -31,6 +31,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/refunds", label: "nav.refunds", permission: "payments:view" },
   { to: "/payouts", label: "nav.payouts", permission: "payouts:view" },
   { to: "/terminal", label: "nav.terminal", permission: "terminal:charge" },
+  { to: "/links", label: "nav.links", permission: "links:manage" },
   { to: "/terminals", label: "nav.terminals", permission: "terminals:manage" },
   { to: "/staff", label: "nav.staff", permission: "staff:manage" },
   { to: "/reports", label: "nav.reports", permission: "reports:export" },

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   "cards:view": "View card details (BIN and last 4 digits at most)",
   "refunds:create": "Issue refunds (support up to the per-refund limit)",
   "terminal:charge": "Charge cards in the virtual terminal",
+  "links:manage": "Create, share and deactivate payment links",
   "payouts:view": "View payouts and balances",
   "reports:export": "Export reports",
   "terminals:manage": "Manage terminals and API keys",
@@ -28,7 +29,7 @@ const ALL = Object.keys(PERMISSIONS) as Permission[];
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ALL,
   admin: ALL.filter((p) => p !== "bank:manage"),
-  support: ["payments:view", "cards:view", "refunds:create", "terminal:charge"],
+  support: ["payments:view", "cards:view", "refunds:create", "terminal:charge", "links:manage"],
   accountant: ["overview:view", "payments:view", "cards:view", "payouts:view", "reports:export"],
   viewer: ["overview:view", "payments:view", "payouts:view"],
 };

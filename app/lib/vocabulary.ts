@@ -19,7 +19,8 @@ export type Role = (typeof ROLES)[number];
 export const MEMBERSHIP_STATUSES = ["invited", "active", "disabled"] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
-export const TERMINAL_KINDS = ["virtual", "api"] as const;
+// "link": the merchant's payment links, one terminal per merchant (the Overview's breakdown counts them apart).
+export const TERMINAL_KINDS = ["virtual", "api", "link"] as const;
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
 
 export const TERMINAL_STATUSES = ["active", "inactive"] as const;

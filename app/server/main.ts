@@ -23,6 +23,8 @@ import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
 
 import { createRemixRequest, sendRemixResponse } from "./remix-adapter";
+import { checkPath, checkQuery } from "../web/edge/input-guard";
+import { badInputResponse } from "../web/edge/bad-input.server";
 
 // What loaders see as `context`: the CSP nonce, and for CSV exports a way to wait
 // until the client has taken what was sent (Remix's adapter ignores backpressure).
@@ -234,6 +236,23 @@ async function serve(): Promise<void> {
     const mod = (await import(pathToFileURL(securityPath).href)) as { securityHeaders?: () => express.RequestHandler };
     if (mod.securityHeaders) app.use(mod.securityHeaders());
   }
+
+  // Every path segment and query parameter checked once, before any route sees it
+  // (app/web/edge/input-guard.ts): a NUL, a broken character, an impossible date or an
+  // over-long value is a 400 naming the parameter, never a 500 from deep inside.
+  app.use((req, res, next) => {
+    const at = req.originalUrl.indexOf("?");
+    const problem = checkPath(at < 0 ? req.originalUrl : req.originalUrl.slice(0, at)) ?? checkQuery(at < 0 ? "" : req.originalUrl.slice(at));
+    if (!problem) return next();
+    console.warn(`${req.method} ${req.path.slice(0, 200)}: refused input: ${problem.message}`);
+    let request: Request;
+    try {
+      request = new Request(`http://localhost${req.originalUrl}`, { method: req.method === "HEAD" ? "HEAD" : "GET", headers: { cookie: String(req.headers.cookie ?? "") } });
+    } catch {
+      request = new Request("http://localhost/", { headers: { cookie: String(req.headers.cookie ?? "") } });
+    }
+    void sendRemixResponse(res, badInputResponse(request, problem)).catch(() => res.destroy());
+  });
 
   // Fingerprinted assets never change: cache them for a year. Everything else briefly.
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));

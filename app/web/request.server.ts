@@ -4,6 +4,9 @@
  * is told to trust one), so a client cannot pick its own IP to dodge the login limit.
  * Without the server (tests, other adapters) the first X-Forwarded-For hop is used.
  */
+import { checkForm } from "./edge/input-guard";
+import { badInputSentence } from "./edge/bad-input.server";
+import { readerLocale } from "./edge/unavailable.server";
 import type { Client } from "~/lib/vocabulary";
 
 export const CLIENT_IP_HEADER = "x-mc-client-ip";
@@ -61,11 +64,20 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
 
 /** The posted form, or an empty one when the body is missing or not a form (never a 500). */
 export async function readForm(request: Request): Promise<FormData> {
+  let form: FormData;
   try {
-    return await request.formData();
+    form = await request.formData();
   } catch {
     return new FormData();
   }
+  // The edge's one check of every field (NUL and controls, broken characters, impossible
+  // dates, over-long text): a 400 naming the field, in the reader's language.
+  const problem = checkForm(form);
+  if (problem) {
+    console.warn(`${request.method} ${new URL(request.url).pathname}: refused form input: ${problem.message}`);
+    throw new Response(badInputSentence(problem, readerLocale(request)), { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  return form;
 }
 
 /** Where links in mail point: the configured public URL, else the request's own origin. */

@@ -36,3 +36,5 @@ export const ledgerAccount = pgEnum("ledger_account", LEDGER_ACCOUNTS);
 export const bankAccountKind = pgEnum("bank_account_kind", BANK_ACCOUNT_KINDS);
 export const auditOutcome = pgEnum("audit_outcome", AUDIT_OUTCOMES);
 export const idempotencyState = pgEnum("idempotency_state", IDEMPOTENCY_STATES);
+export const paymentLinkStatus = pgEnum("payment_link_status", ["active", "deactivated"]);
+export const checkoutStatus = pgEnum("checkout_status", ["open", "paying", "completed", "abandoned"]);

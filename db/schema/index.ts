@@ -6,4 +6,5 @@ export * from "./payments";
 export * from "./ledger";
 export * from "./ops";
 export * from "./sandbox";
+export * from "./links";
 export * from "./accounting";

@@ -35,6 +35,8 @@ export const payments = pgTable(
     failureMessage: text("failure_message"),
     description: text("description"),
     customerReference: text("customer_reference"),
+    // The payment link it was paid through (the hosted payment page), if any.
+    paymentLinkId: text("payment_link_id"),
     idempotencyKey: text("idempotency_key"),
     createdByUserId: text("created_by_user_id"),
     createdAt: tstz("created_at").notNull().defaultNow(),
@@ -64,6 +66,7 @@ export const payments = pgTable(
     index("payments_customer_ref_lower").on(t.merchantId, sql`lower(${t.customerReference}) text_pattern_ops`),
     index("payments_description_words").using("gin", sql`to_tsvector('simple', coalesce(${t.description}, ''))`),
     index("payments_amount").on(t.merchantId, t.amount),
+    index("payments_link").on(t.merchantId, t.paymentLinkId, t.createdAt).where(sql`${t.paymentLinkId} is not null`),
     index("payments_pending").on(t.merchantId, t.createdAt).where(sql`${t.status} = 'pending'`),
   ],
 );

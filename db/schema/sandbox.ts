@@ -36,6 +36,22 @@ export const sandboxAuthorizations = pgTable(
     declineCode: text("decline_code"),
     capturedAmount: money("captured_amount").notNull().default(sql`0`),
     refundedAmount: money("refunded_amount").notNull().default(sql`0`),
+    // How the card was presented: "ecommerce" (the cardholder on a hosted page, who must
+    // authenticate), "moto" (keyed by the merchant's staff) or "api" (the merchant's server).
+    channel: text("channel").notNull().default("api"),
+    // Cardholder authentication (ecommerce): pin2 (Shetab dynamic second PIN), 3ds
+    // (challenge), frictionless, or null when none applies.
+    authMethod: text("auth_method"),
+    // pending | succeeded | failed
+    authState: text("auth_state"),
+    // The one-time code the sandbox "sent by SMS" (the page shows it), its expiry and tries.
+    authCode: text("auth_code"),
+    authCodeExpiresAt: tstz("auth_code_expires_at"),
+    authAttempts: smallint("auth_attempts").notNull().default(0),
+    // An authentication not completed by then is declined (authentication_timeout).
+    authExpiresAt: tstz("auth_expires_at"),
+    returnUrl: text("return_url"),
+    merchantLabel: text("merchant_label"),
     // For "timeout" cards: the answer the console will find later by inquiry.
     visibleAt: tstz("visible_at").notNull().defaultNow(),
     createdAt: tstz("created_at").notNull().defaultNow(),
@@ -81,4 +97,17 @@ export const sandboxBankTransfers = pgTable(
     uniqueIndex("sandbox_bank_transfers_ref").on(t.merchantReference),
     index("sandbox_bank_transfers_created").on(t.createdAt),
   ],
+);
+
+/** The sandbox SMS provider: messages it would have sent, recorded instead (tests and the demo read them). */
+export const sandboxSmsMessages = pgTable(
+  "sandbox_sms_messages",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    to: text("to").notNull(),
+    body: text("body").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("sandbox_sms_messages_to").on(t.to, t.createdAt)],
 );

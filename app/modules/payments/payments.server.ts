@@ -40,6 +40,10 @@ export interface CreatePaymentInput {
   customerReference?: string | null;
   /** false: authorize only; capture later with capturePayment. Default true. */
   capture?: boolean;
+  /** How the card was presented to the provider (see AuthorizeRequest.channel). */
+  channel?: "ecommerce" | "moto" | "api";
+  /** ecommerce: the cardholder authenticates on the provider's page and comes back here. */
+  authentication?: { returnUrl: string; merchantName: string; locale: string };
 }
 
 export interface CreatePaymentOptions {
@@ -52,6 +56,8 @@ export interface CreatePaymentOptions {
   userId?: string | null;
   /** Unique per merchant: a second request with it returns the first payment. */
   idempotencyKey?: string | null;
+  /** The payment link it is paid through (the hosted payment page). */
+  paymentLinkId?: string | null;
   now?: Date;
 }
 
@@ -301,7 +307,12 @@ async function applyOutcome(
 
 // ---- create -------------------------------------------------------------------------
 
-export type CreatePaymentResult = Result<{ payment: Payment; replayed: boolean }>;
+export type CreatePaymentResult = Result<{
+  payment: Payment;
+  replayed: boolean;
+  /** The cardholder must authenticate on the provider's page (the payment stays pending meanwhile). */
+  nextAction?: { redirectUrl: string };
+}>;
 
 export async function createPayment(
   scope: Scope,
@@ -397,6 +408,7 @@ export async function createPayment(
           processorId: processor.id,
           description,
           customerReference,
+          paymentLinkId: opts.paymentLinkId ?? null,
           idempotencyKey: opts.idempotencyKey ?? null,
           createdByUserId: opts.userId ?? null,
           createdAt: now,
@@ -412,21 +424,40 @@ export async function createPayment(
     // Two requests with one key raced past the lookup: the first one's payment stands.
     if (pgCode(e) === "23505" && opts.idempotencyKey) {
       const existing = await findByIdempotencyKey(scope, opts.idempotencyKey);
-      if (existing) return { ok: true, payment: existing, replayed: true };
+      if (existing) return replay(scope, existing, input);
     }
     throw e;
   }
 
   // The provider is asked outside any database transaction: no row lock or connection
   // is held while it answers.
-  const outcome = await authorizeWithProvider(scope, inserted, input.capture !== false);
+  const outcome = await authorizeWithProvider(scope, inserted, input);
   if (!outcome) return { ok: true, payment: inserted, replayed: false };
+  if (outcome.kind === "action_required") return { ok: true, payment: inserted, replayed: false, nextAction: { redirectUrl: outcome.redirectUrl } };
   const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome, new Date(), { payment: inserted, merchant });
   return { ok: true, payment: settled ?? inserted, replayed: false };
 }
 
+/**
+ * The same request again (same idempotency key). A payment still waiting for the
+ * cardholder's authentication sends them back to the provider's page (the provider
+ * answers a repeated reference with the same authorization, never a second one).
+ */
+async function replay(scope: Scope, existing: Payment, input: CreatePaymentInput): Promise<CreatePaymentResult> {
+  if (existing.status === "pending" && input.authentication) {
+    const outcome = await authorizeWithProvider(scope, existing, input);
+    if (outcome?.kind === "action_required") return { ok: true, payment: existing, replayed: true, nextAction: { redirectUrl: outcome.redirectUrl } };
+    if (outcome) return { ok: true, payment: (await applyAuthorizationOutcome(scope, existing.id, outcome)) ?? existing, replayed: true };
+  }
+  return { ok: true, payment: existing, replayed: true };
+}
+
 /** Calls the provider; undefined when the outcome is unknown (timeout or a broken call). */
-async function authorizeWithProvider(scope: Scope, p: Payment, capture: boolean): Promise<AuthorizationOutcome | undefined> {
+async function authorizeWithProvider(
+  scope: Scope,
+  p: Payment,
+  input: Pick<CreatePaymentInput, "capture" | "channel" | "authentication">,
+): Promise<AuthorizationOutcome | { kind: "action_required"; redirectUrl: string } | undefined> {
   const processor = processorFor(p.processorId);
   try {
     const r = await processor.authorize({
@@ -435,8 +466,11 @@ async function authorizeWithProvider(scope: Scope, p: Payment, capture: boolean)
       token: p.cardToken ?? "",
       amount: p.amount,
       currency: p.currency,
-      capture,
+      capture: input.capture !== false,
+      channel: input.channel ?? "api",
+      ...(input.authentication ? { authentication: input.authentication } : {}),
     });
+    if (r.outcome === "action_required") return { kind: "action_required", redirectUrl: r.redirectUrl };
     if (r.outcome === "approved") {
       return r.captured
         ? { kind: "captured", providerReference: r.providerReference }

@@ -21,6 +21,10 @@ export type TestCardBehaviour =
   | { kind: "refund_fails" };
 
 export type DeclineCode =
+  | "authentication_failed"
+  | "authentication_code_expired"
+  | "authentication_timeout"
+  | "authentication_canceled"
   | "insufficient_funds"
   | "do_not_honor"
   | "lost_card"
@@ -30,6 +34,25 @@ export type DeclineCode =
 
 export type Funding = "credit" | "debit" | "prepaid";
 
+export type AuthenticationBehaviour =
+  /** Shetab: every code the cardholder types is wrong; after three tries, declined (authentication_failed). */
+  | "pin2_wrong"
+  /** Shetab: every code the bank sends has already expired; after three tries, declined (authentication_code_expired). */
+  | "pin2_expired"
+  /** Shetab: the bank never sends a code; the authentication times out (authentication_timeout). */
+  | "pin2_timeout"
+  /** Foreign: 3-D Secure asks for the one-time code the sandbox shows. */
+  | "challenge"
+  /** Foreign: 3-D Secure challenge that the issuer always fails (authentication_failed). */
+  | "challenge_fails";
+
+/** How a card authenticates on the hosted page (see TestCard.authentication). */
+export function authenticationOf(brand: string, test: TestCard | undefined): "pin2" | "3ds" | "frictionless" {
+  if (brand === "shetab") return "pin2";
+  const b = test?.authentication;
+  return b === "challenge" || b === "challenge_fails" ? "3ds" : "frictionless";
+}
+
 export interface TestCard {
   number: string;
   brand: "visa" | "mastercard" | "amex" | "discover" | "unionpay" | "shetab";
@@ -37,12 +60,23 @@ export interface TestCard {
   /** Issuing bank for Iranian cards. */
   bank?: string;
   behaviour: TestCardBehaviour;
+  /**
+   * Cardholder authentication on the hosted page (ecommerce only; staff-keyed "moto" and
+   * server "api" payments skip it). Default: Shetab cards ask for the dynamic second
+   * PIN (pin2) and the sandbox shows the code it would have texted; foreign cards pass
+   * 3-D Secure without a challenge (frictionless).
+   */
+  authentication?: AuthenticationBehaviour;
   /** What a tester sees, in plain words. */
   outcome: string;
 }
 
 /** Plain-words decline reasons, shown on the receipt and returned by the API. */
 export const DECLINE_MESSAGES: Record<DeclineCode | "processing_error" | "provider_unavailable", string> = {
+  authentication_failed: "The cardholder did not pass authentication (wrong dynamic PIN or 3-D Secure code). Nothing was charged.",
+  authentication_code_expired: "The one-time code had expired when the cardholder entered it. Nothing was charged; they can pay again with a new code.",
+  authentication_timeout: "The cardholder did not finish authentication in time. Nothing was charged.",
+  authentication_canceled: "The cardholder canceled on the authentication page. Nothing was charged.",
   insufficient_funds: "The card has insufficient funds. Ask the customer for another card.",
   do_not_honor: "The card's bank declined the payment without giving a reason. The customer should call their bank.",
   lost_card: "The card was reported lost. Do not retry it; ask for another payment method.",
@@ -82,6 +116,11 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: "6037990000000006", brand: "shetab", funding: "debit", bank: "017", behaviour: { kind: "approve" }, outcome: "Approved (Melli, debit)" },
   { number: "6219860000000001", brand: "shetab", funding: "prepaid", bank: "056", behaviour: { kind: "approve" }, outcome: "Approved (Saman gift card)" },
   { number: "6104330000000003", brand: "shetab", funding: "credit", bank: "012", behaviour: { kind: "approve" }, outcome: "Approved (Mellat credit)" },
+  { number: "6037990000001111", brand: "shetab", funding: "debit", bank: "017", behaviour: { kind: "approve" }, authentication: "pin2_wrong", outcome: "Hosted page: every dynamic PIN is wrong; declined after three tries" },
+  { number: "6037990000002226", brand: "shetab", funding: "debit", bank: "017", behaviour: { kind: "approve" }, authentication: "pin2_expired", outcome: "Hosted page: every dynamic PIN sent has expired; declined after three tries" },
+  { number: "6037990000003331", brand: "shetab", funding: "debit", bank: "017", behaviour: { kind: "approve" }, authentication: "pin2_timeout", outcome: "Hosted page: the bank never sends the dynamic PIN; authentication times out" },
+  { number: "4000000000003220", brand: "visa", funding: "credit", behaviour: { kind: "approve" }, authentication: "challenge", outcome: "Hosted page: 3-D Secure challenge (enter the code shown), then approved" },
+  { number: "4000008400001629", brand: "visa", funding: "credit", behaviour: { kind: "approve" }, authentication: "challenge_fails", outcome: "Hosted page: 3-D Secure challenge that always fails; declined" },
   { number: "4000000000009995", brand: "visa", funding: "credit", behaviour: { kind: "decline", code: "insufficient_funds" }, outcome: "Declined: insufficient funds" },
   { number: "6037990000009957", brand: "shetab", funding: "debit", bank: "017", behaviour: { kind: "decline", code: "insufficient_funds" }, outcome: "Declined: insufficient funds (Melli)" },
   { number: "4000000000000002", brand: "visa", funding: "credit", behaviour: { kind: "decline", code: "do_not_honor" }, outcome: "Declined: do not honour" },

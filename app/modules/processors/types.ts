@@ -43,10 +43,20 @@ export interface AuthorizeRequest {
   amount: bigint;
   currency: string;
   capture: boolean;
+  /**
+   * How the card was presented. "ecommerce": the cardholder on a hosted payment page, who
+   * must authenticate (Shetab dynamic PIN, 3-D Secure); "moto": keyed by the merchant's
+   * staff (virtual terminal); "api" (default): the merchant's server.
+   */
+  channel?: "ecommerce" | "moto" | "api";
+  /** ecommerce: where the provider's authentication page sends the cardholder back, and what it names. */
+  authentication?: { returnUrl: string; merchantName: string; locale: string };
 }
 
 export type AuthorizeResult =
   | { outcome: "approved"; providerReference: string; captured: boolean }
+  /** The cardholder must authenticate on the provider's page first; the outcome comes by inquiry. */
+  | { outcome: "action_required"; providerReference: string; redirectUrl: string }
   | { outcome: "declined"; providerReference: string; declineCode: string; message: string }
   | { outcome: "error"; providerReference: string | null; code: string; message: string };
 

@@ -37,6 +37,7 @@ import {
 import { serializePayment, serializeRefund } from "./serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
+import { checkJson } from "~/web/edge/input-guard";
 import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 export { MAX_BODY_BYTES };
@@ -78,7 +79,7 @@ function problemResponse(p: InputProblem): Response {
   return apiError(400, "invalid_request_error", p.code, p.message, p.param);
 }
 
-function failureBody(f: Failure & { refundable?: bigint }) {
+export function failureBody(f: Failure & { refundable?: bigint }) {
   return errorBody(f.type, f.code, f.message, f.param, {
     ...(f.details ?? {}),
     ...(f.refundable !== undefined ? { refundable: f.refundable.toString() } : {}),
@@ -91,7 +92,7 @@ export function methodNotAllowed(allow: string[]): Response {
   });
 }
 
-async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
+export async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
   const auth = await authenticateApiKey(request.headers.get("authorization"));
   if (auth.ok) return auth;
   return {
@@ -143,7 +144,10 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
   }
   if (text.trim() === "") return { ok: true, body: undefined };
   try {
-    return { ok: true, body: JSON.parse(text) };
+    const body: unknown = JSON.parse(text);
+    const problem = checkJson(body);
+    if (problem) return { ok: false, response: apiError(400, "invalid_request_error", "parameter_invalid", problem.message, problem.field) };
+    return { ok: true, body };
   } catch (e) {
     return {
       ok: false,
@@ -152,7 +156,7 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
   }
 }
 
-function idempotencyKeyOf(request: Request): { ok: true; key: string | null } | { ok: false; response: Response } {
+export function idempotencyKeyOf(request: Request): { ok: true; key: string | null } | { ok: false; response: Response } {
   const key = request.headers.get("idempotency-key");
   if (key === null) return { ok: true, key: null };
   if (key.trim() === "") {
@@ -184,7 +188,7 @@ function idempotencyKeyOf(request: Request): { ok: true; key: string | null } | 
 }
 
 /** Runs a POST under the caller's Idempotency-Key (when sent) and renders the response. */
-async function idempotentPost(
+export async function idempotentPost(
   request: Request,
   principal: ApiPrincipal,
   key: string | null,
@@ -235,7 +239,7 @@ function unexpected(e: unknown): Response {
   return apiError(500, "api_error", "internal_error", "Something went wrong on our side; nothing was charged twice. Retry with the same Idempotency-Key.");
 }
 
-async function guard(fn: () => Promise<Response>): Promise<Response> {
+export async function guard(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (e) {

@@ -172,6 +172,65 @@ export function openApiDocument() {
           },
         },
       },
+      "/payments/{paymentId}/verify": {
+        post: {
+          operationId: "verifyPayment",
+          summary: "Confirm a hosted-page payment the redirect announced (the gateways' verify step)",
+          description:
+            "After the cardholder comes back to your redirect_url (payment_id, status, amount, link_id and signature = hex HMAC-SHA256 of `payment_id.status.amount.link_id` with the link signing secret), confirm with this call. verified is true only when the money moved (captured). Send the amount you expect: a different one is refused (409 amount_mismatch).",
+          parameters: [paymentId],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false, properties: { amount: { type: "string", pattern: "^[0-9]+$" } } } } } },
+          responses: {
+            "200": { description: "What the payment is now.", content: { "application/json": { schema: { $ref: "#/components/schemas/Verification" } } } },
+            "409": { description: "amount_mismatch: the payment is for another amount.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+            ...commonErrors,
+          },
+        },
+      },
+      "/payment_links": {
+        get: {
+          operationId: "listPaymentLinks",
+          summary: "List payment links, newest first, with what each has taken",
+          parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } }],
+          responses: {
+            "200": { description: "The links.", content: { "application/json": { schema: { type: "object", properties: { object: { type: "string" }, data: { type: "array", items: { $ref: "#/components/schemas/PaymentLink" } }, has_more: { type: "boolean" } } } } } },
+            ...commonErrors,
+          },
+        },
+        post: {
+          operationId: "createPaymentLink",
+          summary: "Create a payment link: a fixed amount, or min_amount/max_amount for the customer to choose",
+          parameters: [idempotencyKey],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CreatePaymentLinkRequest" } } } },
+          responses: {
+            "201": { description: "The link, with its public url.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentLink" } } } },
+            ...postErrors,
+          },
+        },
+      },
+      "/payment_links/{linkId}": {
+        get: {
+          operationId: "getPaymentLink",
+          summary: "Retrieve a payment link",
+          parameters: [{ name: "linkId", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "The link.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentLink" } } } },
+            ...commonErrors,
+          },
+        },
+      },
+      "/payment_links/{linkId}/deactivate": {
+        post: {
+          operationId: "deactivatePaymentLink",
+          summary: "Deactivate a payment link (again: the same answer)",
+          parameters: [{ name: "linkId", in: "path", required: true, schema: { type: "string" } }, idempotencyKey],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false } } } },
+          responses: {
+            "200": { description: "The deactivated link.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentLink" } } } },
+            ...postErrors,
+          },
+        },
+      },
       "/refunds/{refundId}": {
         get: {
           operationId: "getRefund",
@@ -189,6 +248,60 @@ export function openApiDocument() {
         terminalKey: { type: "http", scheme: "bearer", description: "A terminal's secret API key (sk_...)." },
       },
       schemas: {
+        PaymentLink: {
+          type: "object",
+          required: ["id", "object", "url", "status", "currency", "description", "reusable"],
+          properties: {
+            id: { type: "string" },
+            object: { type: "string", enum: ["payment_link"] },
+            url: { type: "string", description: "The public page to share (its QR code: url + /qr.svg or /qr.png)." },
+            status: { type: "string", enum: ["active", "expired", "used", "deactivated"] },
+            amount: { type: ["string", "null"] },
+            min_amount: { type: ["string", "null"] },
+            max_amount: { type: ["string", "null"] },
+            currency: { type: "string" },
+            description: { type: "string" },
+            customer_fields: { type: "array", items: { type: "string", enum: ["name", "phone", "email", "note"] } },
+            reusable: { type: "boolean" },
+            expires_at: { type: ["string", "null"], format: "date-time" },
+            redirect_url: { type: ["string", "null"] },
+            payments_count: { type: "integer" },
+            payments_total: { type: "string" },
+            created_at: { type: "string", format: "date-time" },
+            deactivated_at: { type: ["string", "null"], format: "date-time" },
+          },
+        },
+        CreatePaymentLinkRequest: {
+          type: "object",
+          required: ["description"],
+          additionalProperties: false,
+          properties: {
+            amount: { type: "string", description: "Fixed amount in minor units; or give min_amount and max_amount." },
+            min_amount: { type: "string" },
+            max_amount: { type: "string" },
+            description: { type: "string", maxLength: 200 },
+            reusable: { type: "boolean", default: false },
+            expires_at: { type: ["string", "null"], format: "date-time" },
+            redirect_url: { type: ["string", "null"], description: "https URL the cardholder returns to, with payment_id, status, amount, link_id and signature." },
+            customer_fields: { type: "array", items: { type: "string", enum: ["name", "phone", "email", "note"] } },
+          },
+        },
+        Verification: {
+          type: "object",
+          required: ["object", "verified", "payment_id", "status", "amount", "currency"],
+          properties: {
+            object: { type: "string", enum: ["verification"] },
+            verified: { type: "boolean" },
+            payment_id: { type: "string" },
+            status: { type: "string" },
+            amount: { type: "string" },
+            currency: { type: "string" },
+            payment_link_id: { type: ["string", "null"] },
+            reference: { type: ["string", "null"] },
+            trace_number: { type: "string" },
+            payment: { $ref: "#/components/schemas/Payment" },
+          },
+        },
         Error: {
           type: "object",
           required: ["error"],

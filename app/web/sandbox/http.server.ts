@@ -107,8 +107,101 @@ const tokenSchema = z
   })
   .strict();
 
+/**
+ * The origins whose pages may call the tokenization endpoint from a browser: the
+ * console's own (PUBLIC_URL, else the host the request came to) and any listed in
+ * SANDBOX_ALLOWED_ORIGINS (comma-separated). Everyone else gets no CORS grant.
+ */
+export function allowedBrowserOrigin(request: Request): string | null {
+  const origin = request.headers.get("origin");
+  if (!origin || origin === "null") return null;
+  const own = process.env.PUBLIC_URL?.replace(/\/+$/, "") ?? new URL(request.url).origin;
+  const extra = (process.env.SANDBOX_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  const forwardedHost = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
+  let originHost = "";
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return null;
+  }
+  if (origin === own || extra.includes(origin) || (!process.env.PUBLIC_URL && (originHost === new URL(request.url).host || originHost === forwardedHost))) return origin;
+  return null;
+}
+
+function withCors(request: Request, response: Response): Response {
+  const origin = allowedBrowserOrigin(request);
+  if (origin) {
+    response.headers.set("Access-Control-Allow-Origin", origin);
+    response.headers.set("Vary", "Origin");
+  }
+  return response;
+}
+
 export function sandboxTokenizeHttp(request: Request): Promise<Response> {
   return guard(async () => {
+    if (request.method === "OPTIONS") {
+      const origin = allowedBrowserOrigin(request);
+      if (!origin) return apiError(403, "invalid_request_error", "origin_not_allowed", "This origin may not tokenize cards here.");
+      return new Response(null, {
+        status: 204,
+        headers: {
+          "Access-Control-Allow-Origin": origin,
+          "Access-Control-Allow-Methods": "POST",
+          "Access-Control-Allow-Headers": "Content-Type",
+          "Access-Control-Max-Age": "600",
+          Vary: "Origin",
+        },
+      });
+    }
+    if (request.headers.get("origin") && request.headers.get("origin") !== "null" && !allowedBrowserOrigin(request)) {
+      return apiError(403, "invalid_request_error", "origin_not_allowed", "This origin may not tokenize cards here.");
+    }
+    return withCors(request, await tokenize(request));
+  });
+}
+
+/**
+ * The provider's form endpoint for pages without JavaScript: the card fields are posted
+ * here (never to the merchant), and the browser is sent back to return_url with the
+ * token (or card_error=<code>). return_url must be on an allowed origin.
+ */
+export function sandboxTokenFormHttp(request: Request): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
+    const form = await request.formData().catch(() => null);
+    if (!form) return apiError(415, "invalid_request_error", "unsupported_media_type", "Send the card form as application/x-www-form-urlencoded.", "Content-Type");
+    const field = (k: string) => {
+      const v = form.get(k);
+      return typeof v === "string" ? v.slice(0, 60) : "";
+    };
+    const returnRaw = String(form.get("return_url") ?? "").slice(0, 500);
+    let back: URL;
+    try {
+      back = new URL(returnRaw, new URL(request.url).origin);
+    } catch {
+      return bad("return_url", "return_url must be a URL on the merchant's site.");
+    }
+    const own = process.env.PUBLIC_URL?.replace(/\/+$/, "") ?? new URL(request.url).origin;
+    const extra = (process.env.SANDBOX_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim());
+    if (!(back.origin === own || back.origin === new URL(request.url).origin || extra.includes(back.origin))) {
+      return bad("return_url", "return_url must be on an allowed origin.");
+    }
+    const exp = /^\s*([0-9]{1,2})\s*\/\s*([0-9]{2}|[0-9]{4})\s*$/.exec(field("exp").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)));
+    const yearRaw = exp ? Number(exp[2]) : NaN;
+    const r = await sandboxTokenize({
+      number: field("number").replace(/[\s-]/g, "").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)),
+      expMonth: exp ? Number(exp[1]) : NaN,
+      expYear: yearRaw < 100 ? 2000 + yearRaw : yearRaw,
+      cvc: field("cvc").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)),
+    });
+    if (r.ok) back.searchParams.set("token", r.card.token);
+    else back.searchParams.set("card_error", r.code);
+    return new Response(null, { status: 303, headers: { Location: back.origin === new URL(request.url).origin ? `${back.pathname}${back.search}` : back.toString(), "Cache-Control": "no-store" } });
+  });
+}
+
+async function tokenize(request: Request): Promise<Response> {
+  {
     if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
     const body = await readJsonBody(request);
     if (!body.ok) return body.response;
@@ -125,7 +218,7 @@ export function sandboxTokenizeHttp(request: Request): Promise<Response> {
       id: c.token,
       card: { bin: c.bin, last4: c.last4, brand: c.brand, funding: c.funding, issuer_bank: c.issuerBank, exp_month: c.expMonth, exp_year: c.expYear },
     });
-  });
+  }
 }
 
 const authorizeSchema = z
@@ -135,6 +228,7 @@ const authorizeSchema = z
     amount: z.unknown(),
     currency: z.string().regex(/^[A-Z]{3}$/),
     capture: z.boolean().optional(),
+    channel: z.enum(["moto", "api"]).optional(),
   })
   .strict();
 
@@ -165,6 +259,7 @@ export function sandboxAuthorizeHttp(request: Request): Promise<Response> {
       amount: amount.value,
       currency: parsed.data.currency,
       capture: parsed.data.capture ?? true,
+      channel: parsed.data.channel ?? "api",
     });
     if (answer === NO_RESPONSE) {
       // A real provider would just never answer; we hang up eventually.

@@ -4,9 +4,10 @@
  * - copies every chunk written to a COPY ... FROM STDIN stream twice (Buffer.concat,
  *   then Buffer.from) before it reaches the socket: gigabytes of allocation, and the
  *   garbage collections that follow, in the benchmark's bulk load and the demo seed;
- * - leaves Nagle's algorithm on (libpq turns it off): a short message sent behind
- *   unacknowledged data, such as the CopyDone after a COPY's last chunk, waits for the
- *   server's delayed acknowledgement, tens of milliseconds per COPY statement.
+ * - ends the process when the database restarts: a deferred write finds the socket gone
+ *   and throws an uncaught TypeError in nextWrite (upstream porsager/postgres#1154, #1208;
+ *   tests/e2e/db-restart.e2e.ts is the whole story).
+ * (TCP_NODELAY is set through the driver's documented `socket` option in db/client.server.ts.)
  * This fails when an install skipped the patch.
  */
 import { createRequire } from "node:module";
@@ -15,7 +16,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 describe("postgres.js patch", () => {
-  it("frames COPY data without copying it and turns Nagle off, in both the ESM and the CommonJS build", () => {
+  it("frames COPY data without copying it and survives a lost socket, in both the ESM and the CommonJS build", () => {
     const require = createRequire(import.meta.url);
     const entry = require.resolve("postgres");
     const root = entry.slice(0, entry.lastIndexOf(`${path.sep}postgres${path.sep}`) + "/postgres".length);
@@ -24,8 +25,9 @@ describe("postgres.js patch", () => {
       const copyIn = text.slice(text.indexOf("function CopyInResponse"), text.indexOf("function CopyOutResponse"));
       expect(copyIn).toContain("Merchant Console patch");
       expect(copyIn).not.toContain("socket.write(b().d().raw(chunk)");
-      const connected = text.slice(text.indexOf("function connected()"), text.indexOf("function connected()") + 600);
-      expect(connected).toContain("socket.setNoDelay(true)");
+      const nextWrite = text.slice(text.indexOf("function nextWrite("), text.indexOf("function connectTimedOut("));
+      expect(nextWrite).toContain("if (!socket) {");
+      expect(nextWrite).toContain("CONNECTION_CLOSED");
     }
   });
 });

@@ -11,7 +11,7 @@ import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
 import { db, rows } from "~db/client.server";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
-import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, findTestCard, type DeclineCode } from "../test-cards";
+import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, authenticationOf, findTestCard, type DeclineCode } from "../test-cards";
 import type {
   AuthorizeRequest,
   CardDetails,
@@ -31,6 +31,10 @@ export const sandboxConfig = {
   slowMs: Number(process.env.SANDBOX_SLOW_MS ?? 2000),
   /** How long after a timed-out request its answer becomes visible to inquiry. */
   lateAnswerMs: Number(process.env.SANDBOX_LATE_ANSWER_MS ?? 20_000),
+  /** How long a cardholder has to finish authentication (dynamic PIN, 3-D Secure). */
+  authTimeoutMs: Number(process.env.SANDBOX_AUTH_TIMEOUT_MS ?? 10 * 60_000),
+  /** How long a dynamic PIN the sandbox "texts" stays valid. */
+  codeTtlMs: Number(process.env.SANDBOX_CODE_TTL_MS ?? 2 * 60_000),
 };
 
 /** Tests shorten the sandbox's delays. */
@@ -165,12 +169,20 @@ type AuthRow = typeof sandboxAuthorizations.$inferSelect;
 
 export type SandboxAuthorizeAnswer =
   | { outcome: "approved"; providerReference: string; captured: boolean }
+  | { outcome: "action_required"; providerReference: string; redirectUrl: string }
   | { outcome: "declined"; providerReference: string; declineCode: string; message: string }
   | { outcome: "error"; providerReference: string | null; code: string; message: string }
   | typeof NO_RESPONSE;
 
+/** The provider's own authentication page (app/routes/sandbox.v1.authentication.$authorizationId.tsx). */
+export function authenticationUrl(id: string): string {
+  return `/sandbox/v1/authentication/${id}`;
+}
+
 function answerOf(a: AuthRow): Exclude<SandboxAuthorizeAnswer, typeof NO_RESPONSE> {
   switch (a.status) {
+    case "authenticating":
+      return { outcome: "action_required", providerReference: a.id, redirectUrl: authenticationUrl(a.id) };
     case "declined":
       return {
         outcome: "declined",
@@ -186,12 +198,12 @@ function answerOf(a: AuthRow): Exclude<SandboxAuthorizeAnswer, typeof NO_RESPONS
   }
 }
 
-async function findAuthorization(account: string, reference: string): Promise<AuthRow | undefined> {
+async function findAuthorization(account: string, reference: string, now = new Date()): Promise<AuthRow | undefined> {
   const [a] = await db()
     .select()
     .from(sandboxAuthorizations)
     .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.merchantReference, reference)));
-  return a;
+  return a ? expireAuthentication(a, now) : a;
 }
 
 /** A request with a reference already used: the same answer for a retry, never a second charge. */
@@ -217,6 +229,36 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
 
   const test = findTestCard(revealPan(card));
   const behaviour = test?.behaviour ?? { kind: "approve" as const };
+  const channel = req.channel ?? "api";
+  if (channel === "ecommerce" && req.authentication && authenticationOf(card.brand, test) !== "frictionless") {
+    // The cardholder authenticates on the provider's page; the card's own behaviour
+    // (approve, decline...) applies once they pass (finishAuthentication).
+    await db()
+      .insert(sandboxAuthorizations)
+      .values({
+        id: sandboxId("auth"),
+        merchantReference: req.reference,
+        accountId: req.account,
+        cardToken: req.token,
+        amount: req.amount,
+        currency: req.currency,
+        status: "authenticating",
+        channel,
+        authMethod: authenticationOf(card.brand, test),
+        authState: "pending",
+        authExpiresAt: new Date(now.getTime() + sandboxConfig.authTimeoutMs),
+        returnUrl: req.authentication.returnUrl,
+        merchantLabel: req.authentication.merchantName.slice(0, 200),
+        declineCode: req.capture ? null : "__authorize_only",
+        visibleAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing();
+    const stored = await findAuthorization(req.account, req.reference, now);
+    if (!stored) throw new Error("sandbox authorization vanished");
+    return answerRetry(stored, req, now);
+  }
   if (behaviour.kind === "timeout_lost") return NO_RESPONSE;
 
   let status: string;
@@ -250,6 +292,9 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
       currency: req.currency,
       status,
       declineCode,
+      channel,
+      authMethod: channel === "ecommerce" ? "frictionless" : null,
+      authState: channel === "ecommerce" ? "succeeded" : null,
       capturedAmount: status === "captured" ? req.amount : 0n,
       visibleAt,
       createdAt: now,
@@ -367,6 +412,170 @@ export async function sandboxVoid(req: { account: string; authorization: string 
   return { ok: false, code: "authorization_not_voidable", message: `The authorization is ${a.status}.` };
 }
 
+// ---- cardholder authentication --------------------------------------------------------
+
+const MAX_AUTH_TRIES = 3;
+
+/** The card's behaviour once authentication passed: the same rules as a keyed authorization. */
+async function outcomeAfterAuthentication(a: AuthRow, now: Date): Promise<{ status: string; declineCode: string | null }> {
+  const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, a.cardToken));
+  if (!card) return { status: "error", declineCode: "processing_error" };
+  const behaviour = findTestCard(revealPan(card))?.behaviour ?? { kind: "approve" as const };
+  const captureNow = a.declineCode !== "__authorize_only";
+  if (isExpired({ month: card.expMonth, year: card.expYear }, now)) return { status: "declined", declineCode: "expired_card" };
+  if (behaviour.kind === "decline") return { status: "declined", declineCode: behaviour.code };
+  if (behaviour.kind === "processing_error") return { status: "error", declineCode: "processing_error" };
+  return { status: captureNow ? "captured" : "approved", declineCode: null };
+}
+
+async function finish(a: AuthRow, result: { status: string; declineCode: string | null; authState: string }, now: Date): Promise<AuthRow> {
+  const [row] = await db()
+    .update(sandboxAuthorizations)
+    .set({
+      status: result.status,
+      declineCode: result.declineCode,
+      authState: result.authState,
+      authCode: null,
+      capturedAmount: result.status === "captured" ? a.amount : 0n,
+      updatedAt: now,
+    })
+    .where(and(eq(sandboxAuthorizations.id, a.id), eq(sandboxAuthorizations.status, "authenticating")))
+    .returning();
+  if (row) return row;
+  const [current] = await db().select().from(sandboxAuthorizations).where(eq(sandboxAuthorizations.id, a.id));
+  return current ?? a;
+}
+
+/** An authentication left unfinished past its deadline is declined (authentication_timeout). */
+async function expireAuthentication(a: AuthRow, now: Date): Promise<AuthRow> {
+  if (a.status !== "authenticating" || !a.authExpiresAt || a.authExpiresAt.getTime() > now.getTime()) return a;
+  return finish(a, { status: "declined", declineCode: "authentication_timeout", authState: "failed" }, now);
+}
+
+export interface AuthenticationView {
+  id: string;
+  method: "pin2" | "3ds";
+  state: "pending" | "succeeded" | "failed";
+  status: string;
+  declineCode: string | null;
+  amount: bigint;
+  currency: string;
+  merchantName: string;
+  bin: string;
+  last4: string;
+  brand: string;
+  /** The code the sandbox "sent" (shown on the page in place of a real SMS), if one is live. */
+  sentCode: string | null;
+  codeExpiresAt: Date | null;
+  /** pin2_timeout: the bank never answers the code request. */
+  bankSilent: boolean;
+  triesLeft: number;
+  expiresAt: Date | null;
+  returnUrl: string | null;
+}
+
+async function authRowById(id: string, now: Date): Promise<AuthRow | undefined> {
+  if (!/^auth_[A-Za-z0-9]{1,64}$/.test(id)) return undefined;
+  const [a] = await db().select().from(sandboxAuthorizations).where(eq(sandboxAuthorizations.id, id));
+  return a ? expireAuthentication(a, now) : undefined;
+}
+
+async function behaviourOf(a: AuthRow) {
+  const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, a.cardToken));
+  return { card, test: card ? findTestCard(revealPan(card)) : undefined };
+}
+
+export async function sandboxAuthenticationView(id: string, now = new Date()): Promise<AuthenticationView | null> {
+  const a = await authRowById(id, now);
+  if (!a || !a.authMethod || a.authMethod === "frictionless") return null;
+  const { card, test } = await behaviourOf(a);
+  return {
+    id: a.id,
+    method: a.authMethod === "pin2" ? "pin2" : "3ds",
+    state: (a.authState ?? "pending") as AuthenticationView["state"],
+    status: a.status,
+    declineCode: a.declineCode === "__authorize_only" ? null : a.declineCode,
+    amount: a.amount,
+    currency: a.currency,
+    merchantName: a.merchantLabel ?? "",
+    bin: card?.bin ?? "",
+    last4: card?.last4 ?? "",
+    brand: card?.brand ?? "unknown",
+    sentCode: a.authCode,
+    codeExpiresAt: a.authCodeExpiresAt,
+    bankSilent: test?.authentication === "pin2_timeout",
+    triesLeft: Math.max(0, MAX_AUTH_TRIES - a.authAttempts),
+    expiresAt: a.authExpiresAt,
+    returnUrl: a.returnUrl,
+  };
+}
+
+function sixDigits(): string {
+  return String(crypto.randomInt(0, 1_000_000)).padStart(6, "0");
+}
+
+export type AuthenticationStep =
+  | { ok: true; view: AuthenticationView }
+  | { ok: false; code: "not_found" | "finished" | "no_code" | "wrong_code" | "code_expired" | "bank_silent"; view: AuthenticationView | null };
+
+/**
+ * "Request code": the sandbox makes the dynamic PIN (or the 3-D Secure one-time code)
+ * the bank would text the cardholder, and shows it on its page instead of sending it.
+ */
+export async function sandboxRequestCode(id: string, now = new Date()): Promise<AuthenticationStep> {
+  const a = await authRowById(id, now);
+  if (!a) return { ok: false, code: "not_found", view: null };
+  if (a.status !== "authenticating") return { ok: false, code: "finished", view: await sandboxAuthenticationView(id, now) };
+  const { test } = await behaviourOf(a);
+  if (test?.authentication === "pin2_timeout") return { ok: false, code: "bank_silent", view: await sandboxAuthenticationView(id, now) };
+  const code = a.authMethod === "3ds" ? String(crypto.randomInt(1000, 10_000)) : sixDigits();
+  // pin2_expired: the bank's code arrives already past its validity.
+  const expires = test?.authentication === "pin2_expired" ? new Date(now.getTime() - 1000) : new Date(now.getTime() + sandboxConfig.codeTtlMs);
+  await db()
+    .update(sandboxAuthorizations)
+    .set({ authCode: code, authCodeExpiresAt: expires, updatedAt: now })
+    .where(and(eq(sandboxAuthorizations.id, a.id), eq(sandboxAuthorizations.status, "authenticating")));
+  return { ok: true, view: (await sandboxAuthenticationView(id, now))! };
+}
+
+/** The cardholder's code. Right: the card's own outcome applies; three failures: declined with the reason. */
+export async function sandboxSubmitCode(id: string, code: string, now = new Date()): Promise<AuthenticationStep> {
+  const a = await authRowById(id, now);
+  if (!a) return { ok: false, code: "not_found", view: null };
+  if (a.status !== "authenticating") return { ok: false, code: "finished", view: await sandboxAuthenticationView(id, now) };
+  const { test } = await behaviourOf(a);
+  if (!a.authCode) return { ok: false, code: "no_code", view: await sandboxAuthenticationView(id, now) };
+  const given = code.replace(/\s+/g, "");
+  const expired = !a.authCodeExpiresAt || a.authCodeExpiresAt.getTime() <= now.getTime();
+  const alwaysWrong = test?.authentication === "pin2_wrong" || test?.authentication === "challenge_fails";
+  const right = !expired && !alwaysWrong && given.length === a.authCode.length && crypto.timingSafeEqual(Buffer.from(given), Buffer.from(a.authCode));
+  if (right) {
+    const outcome = await outcomeAfterAuthentication(a, now);
+    await finish(a, { ...outcome, authState: "succeeded" }, now);
+    return { ok: true, view: (await sandboxAuthenticationView(id, now))! };
+  }
+  const attempts = a.authAttempts + 1;
+  const reason = expired ? "authentication_code_expired" : "authentication_failed";
+  if (attempts >= MAX_AUTH_TRIES) {
+    await db().update(sandboxAuthorizations).set({ authAttempts: attempts }).where(eq(sandboxAuthorizations.id, a.id));
+    await finish({ ...a, authAttempts: attempts }, { status: "declined", declineCode: reason, authState: "failed" }, now);
+  } else {
+    await db()
+      .update(sandboxAuthorizations)
+      .set({ authAttempts: attempts, updatedAt: now })
+      .where(and(eq(sandboxAuthorizations.id, a.id), eq(sandboxAuthorizations.status, "authenticating")));
+  }
+  return { ok: false, code: expired ? "code_expired" : "wrong_code", view: await sandboxAuthenticationView(id, now) };
+}
+
+/** The cardholder gave up on the provider's page. */
+export async function sandboxCancelAuthentication(id: string, now = new Date()): Promise<AuthenticationStep> {
+  const a = await authRowById(id, now);
+  if (!a) return { ok: false, code: "not_found", view: null };
+  if (a.status === "authenticating") await finish(a, { status: "declined", declineCode: "authentication_canceled", authState: "failed" }, now);
+  return { ok: true, view: (await sandboxAuthenticationView(id, now))! };
+}
+
 // ---- refunds ----------------------------------------------------------------------
 
 type RefundRow = typeof sandboxRefunds.$inferSelect;
@@ -440,10 +649,13 @@ export async function sandboxRefund(req: RefundRequest): Promise<RefundResult> {
 // ---- inquiry and settlement -------------------------------------------------------
 
 export async function sandboxInquire(req: { account: string; reference: string }, now = new Date()): Promise<InquiryResult> {
-  const a = await findAuthorization(req.account, req.reference);
+  const a = await findAuthorization(req.account, req.reference, now);
   if (!a) return { status: "not_found" };
   if (a.visibleAt.getTime() > now.getTime()) return { status: "processing" };
   switch (a.status) {
+    case "authenticating":
+      // The cardholder is still on the authentication page (it times out by itself).
+      return { status: "processing" };
     case "approved":
       return { status: "approved", providerReference: a.id };
     case "captured":

@@ -1,0 +1,223 @@
+import { clientOf } from "~/web/request.server";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { CsrfInput } from "~/components/csrf";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import { maskPan } from "~/lib/card";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import consoleStyles from "~/styles/console.css";
+import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { publicOrigin } from "~/web/request.server";
+import { checkoutSecret } from "~/modules/payment-links/checkout.server";
+import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.detailTitle");
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "links:manage");
+  const id = params.linkId ?? "";
+  const link = await getPaymentLink(ctx.scope, id);
+  if (!link) return notFound(ctx, request, { type: "payment_link", id });
+  const [rows, secret] = await Promise.all([linkPayments(ctx.scope, link.id), checkoutSecret(ctx.scope.merchantId)]);
+  return json(
+    {
+      url: `${publicOrigin(request)}/pay/${link.id}`,
+      created: new URL(request.url).searchParams.has("created"),
+      secret,
+      link: {
+        id: link.id,
+        description: link.description,
+        state: link.state,
+        amount: link.amount?.toString() ?? null,
+        minAmount: link.minAmount?.toString() ?? null,
+        maxAmount: link.maxAmount?.toString() ?? null,
+        reusable: link.reusable,
+        customerFields: link.customerFields,
+        expiresAt: link.expiresAt?.toISOString() ?? null,
+        redirectUrl: link.redirectUrl,
+        createdAt: link.createdAt.toISOString(),
+        paidCount: link.stats.paidCount,
+        paidTotal: link.stats.paidTotal.toString(),
+        attempts: link.stats.attempts,
+      },
+      payments: rows.map((p) => ({
+        id: p.id,
+        status: p.status,
+        amount: p.amount.toString(),
+        card: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+        customer: p.customerReference,
+        createdAt: p.createdAt.toISOString(),
+      })),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx } = await requireAction(request, "links:manage");
+  const r = await deactivatePaymentLink(ctx.scope, { ctx, client: clientOf(request) }, params.linkId ?? "");
+  if (!r.ok) return notFound(ctx, request, { type: "payment_link", id: params.linkId ?? "" });
+  return redirect(`/links/${r.link.id}`, 303);
+}
+
+function CopyButton({ text }: { text: string }) {
+  const t = useT();
+  const [ready, setReady] = useState(false);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => setReady(typeof navigator !== "undefined" && !!navigator.clipboard), []);
+  if (!ready) return null;
+  return (
+    <button
+      type="button"
+      className="btn"
+      onClick={() => {
+        void navigator.clipboard.writeText(text).then(() => setCopied(true));
+      }}
+    >
+      {copied ? t("links.copied") : t("links.copy")}
+    </button>
+  );
+}
+
+export default function LinkPage() {
+  const { link, url, payments, created, secret } = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const navigation = useNavigation();
+  const share = encodeURIComponent(`${link.description} ${url}`);
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p className="muted">
+            <Link to="/links">{t("links.title")}</Link>
+          </p>
+          <h1>{link.description}</h1>
+          <p>
+            <span className={`badge link-state-${link.state}`}>{t(`links.state.${link.state}` as MessageKey)}</span>{" "}
+            {link.amount ? fmt.money(link.amount) : t("links.range", { min: fmt.money(link.minAmount ?? "0"), max: fmt.money(link.maxAmount ?? "0") })}
+          </p>
+        </div>
+      </div>
+      {created ? (
+        <p className="notice" role="status">
+          {t("links.createdNotice")}
+        </p>
+      ) : null}
+      <div className="link-share-grid">
+        <section className="card" aria-labelledby="share-h">
+          <h2 id="share-h">{t("links.share")}</h2>
+          <p className="link-url">
+            <a href={url} className="mono" dir="ltr" data-testid="link-url">
+              {url}
+            </a>
+          </p>
+          <p className="form-actions">
+            <CopyButton text={url} />
+            <a className="btn" href={`https://wa.me/?text=${share}`} target="_blank" rel="noreferrer noopener">
+              {t("links.shareWhatsapp")}
+            </a>
+            <a className="btn" href={`https://t.me/share/url?url=${encodeURIComponent(url)}&text=${encodeURIComponent(link.description)}`} target="_blank" rel="noreferrer noopener">
+              {t("links.shareTelegram")}
+            </a>
+            <a className="btn" href={`mailto:?subject=${encodeURIComponent(link.description)}&body=${share}`}>
+              {t("links.shareEmail")}
+            </a>
+          </p>
+        </section>
+        <section className="card link-qr" aria-labelledby="qr-h">
+          <h2 id="qr-h">{t("links.qr")}</h2>
+          <img src={`/pay/${link.id}/qr.svg`} width={200} height={200} alt={t("links.qrAlt", { url })} />
+          <p className="form-actions">
+            <a className="btn" href={`/pay/${link.id}/qr.svg`} download={`${link.id}.svg`}>
+              {t("links.downloadSvg")}
+            </a>
+            <a className="btn" href={`/pay/${link.id}/qr.png`} download={`${link.id}.png`}>
+              {t("links.downloadPng")}
+            </a>
+          </p>
+        </section>
+      </div>
+      <section className="card section" aria-labelledby="details-h">
+        <h2 id="details-h">{t("links.details")}</h2>
+        <dl className="dl">
+          <dt>{t("links.useLabel")}</dt>
+          <dd>{link.reusable ? t("links.use.reusable") : t("links.use.single")}</dd>
+          <dt>{t("links.askFor")}</dt>
+          <dd>{link.customerFields.length ? link.customerFields.map((f) => t(`links.field.${f}` as MessageKey)).join(`${t("links.listSeparator")} `) : t("links.askNothing")}</dd>
+          <dt>{t("links.col.expires")}</dt>
+          <dd>{link.expiresAt ? fmt.dateTime(link.expiresAt) : t("links.noExpiry")}</dd>
+          <dt>{t("links.redirectUrl")}</dt>
+          <dd className="mono" dir="ltr">
+            {link.redirectUrl ?? "–"}
+          </dd>
+          <dt>{t("links.col.payments")}</dt>
+          <dd>{t("links.paidSummary", { count: link.paidCount, total: fmt.money(link.paidTotal), attempts: fmt.number(link.attempts) })}</dd>
+          <dt>{t("links.signingSecret")}</dt>
+          <dd>
+            <details>
+              <summary>{t("links.signingSecretShow")}</summary>
+              <code className="mono" dir="ltr">
+                {secret}
+              </code>
+              <p className="hint">{t("links.signingSecretHint")}</p>
+            </details>
+          </dd>
+        </dl>
+        {link.state !== "deactivated" ? (
+          <Form method="post">
+            <CsrfInput />
+            <button type="submit" className="btn btn-danger" disabled={navigation.state === "submitting"}>
+              {t("links.deactivate")}
+            </button>
+          </Form>
+        ) : null}
+      </section>
+      <section className="card section" aria-labelledby="payments-h">
+        <h2 id="payments-h">{t("links.paymentsTitle")}</h2>
+        {payments.length === 0 ? (
+          <p className="empty-state">{t("links.noPayments")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("links.col.when")}</th>
+                  <th scope="col">{t("common.status")}</th>
+                  <th scope="col" className="num">
+                    {t("links.col.amount")}
+                  </th>
+                  <th scope="col">{t("links.col.card")}</th>
+                  <th scope="col">{t("links.col.customer")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {payments.map((p) => (
+                  <tr key={p.id}>
+                    <td className="nowrap">
+                      <Link to={`/payments/${p.id}`}>{fmt.dateTime(p.createdAt)}</Link>
+                    </td>
+                    <td>
+                      <StatusBadge kind="paymentStatus" status={p.status} />
+                    </td>
+                    <td className="num nowrap">{fmt.money(p.amount)}</td>
+                    <td className="mono nowrap">{p.card ? fmt.digits(p.card) : "–"}</td>
+                    <td>{p.customer ?? "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

@@ -1,0 +1,243 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { CsrfInput } from "~/components/csrf";
+import { DayInput } from "~/components/day-input";
+import { pageTitle } from "~/components/console/meta";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import consoleStyles from "~/styles/console.css";
+import { requireAction, requireContext } from "~/web/guard.server";
+import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX } from "~/lib/payment-links";
+import { listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
+import { createLinkFromForm } from "~/web/payment-links/console.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "links:manage");
+  const now = new Date();
+  const [list, blocks] = await Promise.all([listPaymentLinks(ctx.scope, { now }), recentBlocks(ctx.scope, now)]);
+  return json(
+    {
+      currency: ctx.merchant.currency,
+      links: list.map((l) => ({
+        id: l.id,
+        description: l.description,
+        state: l.state,
+        amount: l.amount?.toString() ?? null,
+        minAmount: l.minAmount?.toString() ?? null,
+        maxAmount: l.maxAmount?.toString() ?? null,
+        reusable: l.reusable,
+        expiresAt: l.expiresAt?.toISOString() ?? null,
+        createdAt: l.createdAt.toISOString(),
+        paidCount: l.stats.paidCount,
+        paidTotal: l.stats.paidTotal.toString(),
+      })),
+      blocks: blocks.map((b) => ({ ip: b.clientIp, declines: b.declines, blockedAt: b.blockedAt.toISOString(), blockedUntil: b.blockedUntil.toISOString(), active: b.blockedUntil > now })),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, "links:manage");
+  const r = await createLinkFromForm(ctx, form, request);
+  if (r.ok) return redirect(`/links/${r.link.id}?created=1`, 303);
+  return json(r, { status: r.status });
+}
+
+function CreateLinkForm() {
+  const t = useT();
+  const data = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const values = (failure && !failure.ok ? failure.values : {}) as Record<string, string | string[] | undefined>;
+  const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
+  const [mode, setMode] = useState(values.mode === "range" ? "range" : "fixed");
+  const busy = navigation.state === "submitting";
+  const unit = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
+  const err = (f: string) =>
+    errors[f] ? (
+      <p className="field-error" id={`link-${f}-error`} role="alert">
+        {errors[f]}
+      </p>
+    ) : null;
+  const chosen = new Set(Array.isArray(values.fields) ? values.fields : []);
+  return (
+    <section className="card section" aria-labelledby="new-link-h">
+      <h2 id="new-link-h">{t("links.new")}</h2>
+      <Form method="post" className="link-form">
+        <CsrfInput />
+        {errors.form ? (
+          <p className="error-box" role="alert">
+            {errors.form}
+          </p>
+        ) : null}
+        <div className="field">
+          <label htmlFor="link-description">{t("links.description")}</label>
+          <input
+            id="link-description"
+            name="description"
+            required
+            maxLength={LINK_DESCRIPTION_MAX}
+            defaultValue={(values.description as string) ?? ""}
+            aria-invalid={errors.description ? true : undefined}
+            aria-describedby={errors.description ? "link-description-error" : "link-description-hint"}
+          />
+          <p className="hint" id="link-description-hint">
+            {t("links.descriptionHint")}
+          </p>
+          {err("description")}
+        </div>
+        <fieldset>
+          <legend>{t("links.amountMode")}</legend>
+          <label className="check">
+            <input type="radio" name="mode" value="fixed" checked={mode === "fixed"} onChange={() => setMode("fixed")} /> {t("links.mode.fixed")}
+          </label>
+          <label className="check">
+            <input type="radio" name="mode" value="range" checked={mode === "range"} onChange={() => setMode("range")} /> {t("links.mode.range")}
+          </label>
+        </fieldset>
+        {mode === "fixed" ? (
+          <div className="field">
+            <label htmlFor="link-amount">{t("links.amount", { unit })}</label>
+            <input id="link-amount" name="amount" inputMode="decimal" maxLength={40} defaultValue={(values.amount as string) ?? ""} aria-invalid={errors.amount ? true : undefined} aria-describedby={errors.amount ? "link-amount-error" : undefined} />
+            {err("amount")}
+          </div>
+        ) : (
+          <div className="form-row">
+            <div className="field">
+              <label htmlFor="link-min">{t("links.minAmount", { unit })}</label>
+              <input id="link-min" name="minAmount" inputMode="decimal" maxLength={40} defaultValue={(values.minAmount as string) ?? ""} aria-invalid={errors.minAmount ? true : undefined} aria-describedby={errors.minAmount ? "link-minAmount-error" : undefined} />
+              {err("minAmount")}
+            </div>
+            <div className="field">
+              <label htmlFor="link-max">{t("links.maxAmount", { unit })}</label>
+              <input id="link-max" name="maxAmount" inputMode="decimal" maxLength={40} defaultValue={(values.maxAmount as string) ?? ""} aria-invalid={errors.maxAmount ? true : undefined} aria-describedby={errors.maxAmount ? "link-maxAmount-error" : undefined} />
+              {err("maxAmount")}
+            </div>
+          </div>
+        )}
+        <fieldset>
+          <legend>{t("links.askFor")}</legend>
+          {CUSTOMER_FIELDS.map((f) => (
+            <label key={f} className="check">
+              <input type="checkbox" name="fields" value={f} defaultChecked={chosen.has(f)} /> {t(`links.field.${f}` as MessageKey)}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>{t("links.useLabel")}</legend>
+          <label className="check">
+            <input type="radio" name="reusable" value="no" defaultChecked={values.reusable !== "yes"} /> {t("links.use.single")}
+          </label>
+          <label className="check">
+            <input type="radio" name="reusable" value="yes" defaultChecked={values.reusable === "yes"} /> {t("links.use.reusable")}
+          </label>
+        </fieldset>
+        <div className="form-row">
+          <div className="field">
+            <label htmlFor="link-expires">
+              {t("links.expiresAt")} <span className="muted">({t("common.optional")})</span>
+            </label>
+            <DayInput id="link-expires" name="expiresAt" defaultValue={(values.expiresAt as string) ?? ""} invalid={!!errors.expiresAt} describedBy={errors.expiresAt ? "link-expiresAt-error" : undefined} />
+            {err("expiresAt")}
+          </div>
+          <div className="field">
+            <label htmlFor="link-redirect">
+              {t("links.redirectUrl")} <span className="muted">({t("common.optional")})</span>
+            </label>
+            <input id="link-redirect" name="redirectUrl" type="url" dir="ltr" maxLength={500} defaultValue={(values.redirectUrl as string) ?? ""} aria-invalid={errors.redirectUrl ? true : undefined} aria-describedby={errors.redirectUrl ? "link-redirectUrl-error" : undefined} />
+            {err("redirectUrl")}
+          </div>
+        </div>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? t("common.saving") : t("links.create")}
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+export default function LinksPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("links.title")}</h1>
+          <p>{t("links.subtitle")}</p>
+        </div>
+      </div>
+      <div className="table-wrap">
+        <table className="table">
+          <caption>{t("links.caption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("links.description")}</th>
+              <th scope="col">{t("common.status")}</th>
+              <th scope="col" className="num">
+                {t("links.col.amount")}
+              </th>
+              <th scope="col" className="num">
+                {t("links.col.payments")}
+              </th>
+              <th scope="col" className="num">
+                {t("links.col.total")}
+              </th>
+              <th scope="col">{t("links.col.expires")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.links.map((l) => (
+              <tr key={l.id}>
+                <th scope="row">
+                  <Link to={`/links/${l.id}`} className="row-link">
+                    {l.description}
+                  </Link>
+                  <div className="muted mono">{l.id}</div>
+                </th>
+                <td>
+                  <span className={`badge link-state-${l.state}`}>{t(`links.state.${l.state}` as MessageKey)}</span>
+                  <div className="muted">{l.reusable ? t("links.use.reusableShort") : t("links.use.singleShort")}</div>
+                </td>
+                <td className="num nowrap">
+                  {l.amount ? fmt.money(l.amount) : t("links.range", { min: fmt.money(l.minAmount ?? "0"), max: fmt.money(l.maxAmount ?? "0") })}
+                </td>
+                <td className="num">{fmt.number(l.paidCount)}</td>
+                <td className="num nowrap">{fmt.money(l.paidTotal)}</td>
+                <td className="nowrap">{l.expiresAt ? fmt.dateTime(l.expiresAt) : t("links.noExpiry")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {data.links.length === 0 ? <div className="empty-state">{t("links.empty")}</div> : null}
+      </div>
+      {data.blocks.length ? (
+        <section className="card section" aria-labelledby="blocks-h">
+          <h2 id="blocks-h">{t("links.blocks.title")}</h2>
+          <p className="muted">{t("links.blocks.explain")}</p>
+          <ul className="plain-list">
+            {data.blocks.map((b) => (
+              <li key={`${b.ip}-${b.blockedAt}`}>
+                <span className="mono" dir="ltr">
+                  {b.ip}
+                </span>{" "}
+                {t(b.active ? "links.blocks.activeLine" : "links.blocks.pastLine", { count: b.declines, since: fmt.dateTime(b.blockedAt), until: fmt.dateTime(b.blockedUntil) })}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <CreateLinkForm />
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

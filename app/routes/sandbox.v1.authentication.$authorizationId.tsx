@@ -1,0 +1,155 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AmountWithToman } from "~/components/pay/pay-layout";
+import { maskPan } from "~/lib/card";
+import { localeFromTag } from "~/lib/i18n/locales";
+import { anonymousPreferences } from "~/lib/i18n/preferences";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { translate } from "~/lib/i18n/translate";
+import payStyles from "~/styles/pay.css";
+import { readForm } from "~/web/request.server";
+import {
+  sandboxAuthenticationView,
+  sandboxCancelAuthentication,
+  sandboxRequestCode,
+  sandboxSubmitCode,
+  type AuthenticationView,
+} from "~/modules/processors/sandbox/sandbox.server";
+
+// The sandbox provider's own cardholder-authentication page: Shetab's dynamic second
+// PIN, or a 3-D Secure challenge. Not a console page: the console only ever redirects here.
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: translate(data?.prefs.locale ?? "fa", "sbxAuth.pageTitle") }];
+
+function prefsOf(request: Request) {
+  return anonymousPreferences(localeFromTag(new URL(request.url).searchParams.get("lang")) ?? "fa");
+}
+
+function back(view: AuthenticationView): Response {
+  return redirect(view.returnUrl ?? "/", 303);
+}
+
+function viewData(v: AuthenticationView) {
+  return {
+    id: v.id,
+    method: v.method,
+    amount: v.amount.toString(),
+    currency: v.currency,
+    merchantName: v.merchantName,
+    card: v.bin && v.last4 ? maskPan(v.bin, v.last4) : "",
+    brand: v.brand,
+    sentCode: v.sentCode,
+    codeExpiresAt: v.codeExpiresAt?.toISOString() ?? null,
+    bankSilent: v.bankSilent,
+    triesLeft: v.triesLeft,
+    expiresAt: v.expiresAt?.toISOString() ?? null,
+  };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const v = await sandboxAuthenticationView(params.authorizationId ?? "");
+  if (!v) throw new Response("No such authentication.", { status: 404 });
+  if (v.status !== "authenticating") throw back(v);
+  return json({ prefs: prefsOf(request), view: viewData(v) }, { headers: { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const id = params.authorizationId ?? "";
+  const form = await readForm(request);
+  const intent = form.get("intent");
+  const lang = new URL(request.url).searchParams.get("lang") ?? "fa";
+  const self = `/sandbox/v1/authentication/${id}?lang=${encodeURIComponent(lang)}`;
+  if (intent === "request_code") {
+    const r = await sandboxRequestCode(id);
+    if (!r.ok && r.code === "finished" && r.view) return back(r.view);
+    if (!r.ok && r.code === "not_found") throw new Response("No such authentication.", { status: 404 });
+    if (!r.ok) return json({ problem: r.code }, { status: 409 });
+    return redirect(self, 303);
+  }
+  if (intent === "cancel") {
+    const r = await sandboxCancelAuthentication(id);
+    if (r.view) return back(r.view);
+    throw new Response("No such authentication.", { status: 404 });
+  }
+  const r = await sandboxSubmitCode(id, String(form.get("code") ?? "").slice(0, 20).replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)));
+  if (r.ok) return back(r.view);
+  if (r.code === "not_found") throw new Response("No such authentication.", { status: 404 });
+  if (r.view && r.view.status !== "authenticating") return back(r.view);
+  return json({ problem: r.code }, { status: 400 });
+}
+
+export default function SandboxAuthentication() {
+  const { view } = useLoaderData<typeof loader>();
+  const problem = useActionData<typeof action>()?.problem;
+  const t = useT();
+  const fmt = useFormat();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  const pin2 = view.method === "pin2";
+  return (
+    <div className="pay-page sandbox-auth">
+      <header className="pay-header sandbox-header">
+        <span className="pay-merchant">{t("sbxAuth.provider")}</span>
+        <span className="sandbox-badge">{t("sbxAuth.sandbox")}</span>
+      </header>
+      <main id="main" className="pay-main">
+        <section className="pay-card" aria-labelledby="auth-h">
+          <h1 id="auth-h">{pin2 ? t("sbxAuth.pin2.title") : t("sbxAuth.3ds.title")}</h1>
+          <dl className="dl pay-dl">
+            <dt>{t("pay.receipt.merchant")}</dt>
+            <dd>{view.merchantName}</dd>
+            <dt>{t("pay.receipt.amount")}</dt>
+            <dd>
+              <AmountWithToman amount={view.amount} currency={view.currency} />
+            </dd>
+            <dt>{t("pay.receipt.card")}</dt>
+            <dd className="mono" dir="ltr">
+              {fmt.digits(view.card)}
+            </dd>
+          </dl>
+          <p>{pin2 ? t("sbxAuth.pin2.explain") : t("sbxAuth.3ds.explain")}</p>
+          {problem ? (
+            <p className="error-box" role="alert">
+              {problem === "wrong_code"
+                ? t("sbxAuth.error.wrong", { count: view.triesLeft })
+                : problem === "code_expired"
+                  ? t("sbxAuth.error.expired", { count: view.triesLeft })
+                  : problem === "bank_silent"
+                    ? t("sbxAuth.error.bankSilent")
+                    : t("sbxAuth.error.noCode")}
+            </p>
+          ) : null}
+          {view.sentCode ? (
+            <p className="notice sandbox-sms" role="status" data-testid="sandbox-code">
+              {t("sbxAuth.smsShown", { code: view.sentCode })}
+            </p>
+          ) : null}
+          <Form method="post" className="pay-form">
+            <input type="hidden" name="intent" value="request_code" />
+            <button type="submit" className="btn" disabled={busy}>
+              {view.sentCode ? t("sbxAuth.requestAgain") : pin2 ? t("sbxAuth.requestCode") : t("sbxAuth.requestOtp")}
+            </button>
+          </Form>
+          <Form method="post" className="pay-form">
+            <input type="hidden" name="intent" value="submit" />
+            <div className="field">
+              <label htmlFor="auth-code">{pin2 ? t("sbxAuth.pin2.label") : t("sbxAuth.3ds.label")}</label>
+              <input id="auth-code" name="code" inputMode="numeric" autoComplete="one-time-code" dir="ltr" className="mono" required maxLength={8} />
+            </div>
+            <button type="submit" className="btn btn-primary pay-submit" disabled={busy}>
+              {t("sbxAuth.confirm")}
+            </button>
+          </Form>
+          <Form method="post">
+            <input type="hidden" name="intent" value="cancel" />
+            <button type="submit" className="btn btn-link">
+              {t("sbxAuth.cancel")}
+            </button>
+          </Form>
+          {view.expiresAt ? <p className="hint">{t("sbxAuth.deadline", { time: fmt.time(view.expiresAt) })}</p> : null}
+        </section>
+      </main>
+    </div>
+  );
+}

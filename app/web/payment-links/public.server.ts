@@ -1,0 +1,115 @@
+/**
+ * The cardholder's pages (no console sign-in): their language, the sentences for
+ * refusals, and the receipt messages sent by e-mail or SMS.
+ */
+import { makeFormatter } from "~/lib/format";
+import { localeFromTag, type Locale } from "~/lib/i18n/locales";
+import { resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
+import type { Translator } from "~/lib/i18n/translate";
+import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { LOCALE_COOKIE, localeCookie } from "~/web/locale-cookie.server";
+import { sendMail } from "~/modules/mail/mailer.server";
+import { publicOrigin } from "~/web/request.server";
+import { db } from "~db/client.server";
+import { smsProvider } from "~/modules/sms/sms.server";
+import { normalizePhone, type CheckoutRefusal, type PublicMerchant, type PublicReceipt } from "~/modules/payment-links/checkout.server";
+import { declineText } from "~/modules/processors/test-cards";
+import type { MessageKey } from "~/lib/i18n/en";
+import { isMessageKey } from "~/lib/i18n/translate";
+
+function cookieLocale(request: Request): Locale | null {
+  const header = request.headers.get("cookie") ?? "";
+  for (const part of header.split(";")) {
+    const [k, ...rest] = part.split("=");
+    if (k?.trim() === LOCALE_COOKIE) return localeFromTag(decodeURIComponent(rest.join("=").trim()));
+  }
+  return null;
+}
+
+/**
+ * The cardholder's language: ?lang (the page's switch), else what this browser chose
+ * before, else Persian for a rial merchant and the merchant's own language otherwise.
+ */
+export function payPreferences(request: Request, merchant: Pick<PublicMerchant, "currency" | "timeZone" | "defaultLocale">): { prefs: Preferences; headers: Headers } {
+  const asked = localeFromTag(new URL(request.url).searchParams.get("lang"));
+  const locale = asked ?? cookieLocale(request) ?? (merchant.currency === "IRR" ? "fa" : localeFromTag(merchant.defaultLocale) ?? "en");
+  const prefs = resolvePreferencesFrom({ user: { locale }, merchant: { currency: merchant.currency, timeZone: merchant.timeZone, defaultLocale: merchant.defaultLocale } });
+  const headers = new Headers({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+  if (asked) headers.append("Set-Cookie", localeCookie(request, asked));
+  return { prefs, headers };
+}
+
+/** A refusal from the checkout module, in the cardholder's language. */
+export function refusalText(t: Translator, fmt: ReturnType<typeof makeFormatter>, r: CheckoutRefusal): string {
+  switch (r.code) {
+    case "amount_missing":
+      return t("pay.error.amountMissing");
+    case "amount_out_of_range":
+      return t("pay.error.amountRange", { min: fmt.money(String(r.params?.min ?? "0")), max: fmt.money(String(r.params?.max ?? "0")) });
+    case "name_invalid":
+      return t("pay.error.name");
+    case "phone_invalid":
+      return t("pay.error.phone");
+    case "email_invalid":
+      return t("pay.error.email");
+    case "note_too_long":
+      return t("pay.error.note", { max: 500 });
+    case "ip_blocked":
+      return t("pay.error.blocked", { until: fmt.time(String(r.params?.until ?? new Date().toISOString())) });
+    case "too_many_attempts":
+    case "link_busy":
+      return t("pay.error.tooMany");
+    case "link_in_use":
+      return t("pay.error.inUse");
+    case "checkout_expired":
+    case "checkout_not_found":
+      return t("pay.error.checkoutExpired");
+    case "token_invalid":
+    case "token_not_found":
+      return t("pay.error.card");
+    case "provider_unavailable":
+      return t("pay.error.provider");
+    default:
+      if (r.code.startsWith("link_")) return t("pay.closed.generic");
+      return t("pay.error.generic");
+  }
+}
+
+export function declineReason(t: Translator, code: string | null): string {
+  if (!code) return t("pay.result.declinedGeneric");
+  const key = `decline.${code}`;
+  return isMessageKey(key) ? t(key as MessageKey) : declineText(code) ?? t("pay.result.declinedGeneric");
+}
+
+/** Sends the receipt by e-mail (the outbox) or SMS (the SMS provider), in the cardholder's language. */
+export async function sendReceipt(
+  request: Request,
+  prefs: Preferences,
+  receipt: PublicReceipt,
+  merchantId: string,
+  receiptPath: string,
+  channel: "email" | "sms",
+  toRaw: string,
+): Promise<{ ok: true } | { ok: false; field: "to"; message: string }> {
+  const t = serverTranslator(prefs);
+  const fmt = makeFormatter({ ...prefs });
+  const url = `${publicOrigin(request)}${receiptPath}`;
+  const body = t("pay.receipt.message", {
+    merchant: receipt.merchantName,
+    amount: fmt.money(receipt.amount, receipt.currency),
+    card: receipt.maskedCard ? fmt.digits(receipt.maskedCard) : "",
+    trace: fmt.digits(receipt.traceNumber),
+    when: fmt.dateTime(receipt.createdAt),
+    url,
+  });
+  if (channel === "email") {
+    const to = toRaw.trim();
+    if (!/^[^\s@]{1,64}@[^\s@]{1,185}\.[^\s@]{2,}$/.test(to)) return { ok: false, field: "to", message: t("pay.error.email") };
+    await sendMail(db(), { to, subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
+  } else {
+    const to = normalizePhone(toRaw);
+    if (!/^\+?[0-9]{8,15}$/.test(to)) return { ok: false, field: "to", message: t("pay.error.phone") };
+    await smsProvider().send({ account: merchantId, to, body });
+  }
+  return { ok: true };
+}

@@ -1,0 +1,118 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { checkoutStatus, paymentLinkStatus } from "./enums";
+import { currency, money, tstz } from "./common";
+import { merchants } from "./merchants";
+
+/**
+ * Payment links: a public page (/pay/:id) where a cardholder pays the merchant, for a
+ * fixed amount or one they enter between a minimum and a maximum.
+ */
+export const paymentLinks = pgTable(
+  "payment_links",
+  {
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    id: text("id").notNull(),
+    // The merchant's "Payment links" terminal (kind link): payments through links count there.
+    terminalId: text("terminal_id").notNull(),
+    currency: currency().notNull(),
+    amount: money("amount"),
+    minAmount: money("min_amount"),
+    maxAmount: money("max_amount"),
+    description: text("description").notNull(),
+    // What the cardholder is asked for: any of name, phone, email, note.
+    customerFields: text("customer_fields").array().notNull().default(sql`'{}'::text[]`),
+    reusable: boolean("reusable").notNull().default(false),
+    expiresAt: tstz("expires_at"),
+    redirectUrl: text("redirect_url"),
+    status: paymentLinkStatus("status").notNull().default("active"),
+    createdByUserId: text("created_by_user_id"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    deactivatedAt: tstz("deactivated_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    check(
+      "payment_links_amount_shape",
+      sql`(${t.amount} is not null and ${t.amount} > 0 and ${t.minAmount} is null and ${t.maxAmount} is null)
+        or (${t.amount} is null and ${t.minAmount} > 0 and ${t.maxAmount} >= ${t.minAmount})`,
+    ),
+    check("payment_links_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    index("payment_links_created").on(t.merchantId, t.createdAt, t.id),
+  ],
+);
+
+/**
+ * Global routing: a public link URL carries only the link's id, so its merchant is looked
+ * up here first (a reference table under Citus, as api_keys is).
+ */
+export const paymentLinkRoutes = pgTable("payment_link_routes", {
+  id: text("id").primaryKey(),
+  merchantId: text("merchant_id").notNull(),
+});
+
+/**
+ * One cardholder's visit that went past the first step: the amount and details they
+ * entered, and at most one payment. Its id is the unguessable part of the payment and
+ * receipt URLs; it is also the payment's idempotency key, so a double submit, a retry
+ * after a dropped connection or a reopened tab never makes a second payment.
+ */
+export const checkouts = pgTable(
+  "checkouts",
+  {
+    merchantId: text("merchant_id").notNull(),
+    id: text("id").notNull(),
+    linkId: text("link_id").notNull(),
+    amount: money("amount").notNull(),
+    currency: currency().notNull(),
+    customerName: text("customer_name"),
+    customerPhone: text("customer_phone"),
+    customerEmail: text("customer_email"),
+    customerNote: text("customer_note"),
+    status: checkoutStatus("status").notNull().default("open"),
+    paymentId: text("payment_id"),
+    // A single-use link is held by one checkout at a time (unique index below).
+    holdsLink: boolean("holds_link").notNull().default(false),
+    clientIp: text("client_ip"),
+    locale: text("locale").notNull().default("fa"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    expiresAt: tstz("expires_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    check("checkouts_amount_positive", sql`${t.amount} > 0`),
+    uniqueIndex("checkouts_link_holder").on(t.merchantId, t.linkId).where(sql`${t.holdsLink}`),
+    uniqueIndex("checkouts_payment").on(t.merchantId, t.paymentId),
+    index("checkouts_link").on(t.merchantId, t.linkId, t.createdAt),
+    index("checkouts_ip").on(t.merchantId, t.clientIp, t.createdAt),
+  ],
+);
+
+/** Per merchant: the secret that signs redirects back to the merchant's site and receipt links. */
+export const checkoutSecrets = pgTable("checkout_secrets", {
+  merchantId: text("merchant_id")
+    .primaryKey()
+    .references(() => merchants.id),
+  secret: text("secret").notNull(),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+});
+
+/**
+ * Card testing: an address that was declined too often on this merchant's links is
+ * refused until blocked_until; the owner sees the list on the payment links page.
+ */
+export const checkoutBlocks = pgTable(
+  "checkout_blocks",
+  {
+    merchantId: text("merchant_id").notNull(),
+    clientIp: text("client_ip").notNull(),
+    declines: integer("declines").notNull(),
+    blockedAt: tstz("blocked_at").notNull(),
+    blockedUntil: tstz("blocked_until").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.clientIp, t.blockedAt] }), index("checkout_blocks_until").on(t.merchantId, t.blockedUntil)],
+);

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { checkForm, checkJson, checkPath, checkQuery } from "~/web/edge/input-guard";
+import { badInputSentence } from "~/web/edge/bad-input.server";
+
+describe("the edge's input check", () => {
+  it("names the parameter and what to do", () => {
+    expect(checkQuery("?q=a%00b")).toMatchObject({ field: "q", kind: "control" });
+    expect(checkQuery("?from=2025-02-30")).toMatchObject({ field: "from", kind: "date" });
+    expect(checkQuery("?from=0000-00-00")?.kind).toBe("date");
+    expect(checkQuery("?to=9999-12-31")?.message).toBe("to: enter a real calendar date as YYYY-MM-DD, between 1970-01-01 and 2100-12-31.");
+    expect(checkQuery(`?q=${"x".repeat(2001)}`)).toMatchObject({ field: "q", kind: "tooLong", max: 2000 });
+    expect(checkQuery("?from=2024-02-29&to=2025-12-31T23:59:59Z&q=%E2%80%8Fabc")).toBeNull();
+    expect(checkPath("/payments/pay_%00x")).toMatchObject({ field: "path", kind: "control" });
+    expect(checkPath("/payments/pay_%E0%A4%A")).toMatchObject({ kind: "surrogate" });
+  });
+
+  it("lets text keep its tabs and line breaks, never a NUL or a broken character", () => {
+    const form = new FormData();
+    form.set("note", "line one\n\tline two");
+    expect(checkForm(form)).toBeNull();
+    form.set("note", "a\u0000b");
+    expect(checkForm(form)).toMatchObject({ field: "note", kind: "control" });
+    expect(checkJson({ card: { number: "4242\ud800" } })).toMatchObject({ field: "card[number]", kind: "surrogate" });
+    expect(checkJson({ description: "ok\nfine", tags: ["a", "b\u0007"] })).toMatchObject({ field: "tags[1]", kind: "control" });
+  });
+
+  it("says it in the reader's language", () => {
+    const p = checkQuery("?from=2025-02-30")!;
+    // Placeholders come isolated (FSI…PDI) so a Latin field name reads right in Persian text.
+    expect(badInputSentence(p, "fa").replace(/[\u2066-\u2069]/g, "")).toBe("«from»: یک تاریخ واقعی به شکل YYYY-MM-DD بین 1970-01-01 و 2100-12-31 وارد کنید");
+    expect(badInputSentence(p, "en").replace(/[\u2066-\u2069]/g, "")).toBe("from: enter a real calendar date as YYYY-MM-DD, between 1970-01-01 and 2100-12-31");
+  });
+});
