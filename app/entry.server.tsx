@@ -1,7 +1,7 @@
 import { Transform } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
@@ -20,6 +20,11 @@ export function handleError(error: unknown, { request, context }: { request: Req
   if (isDatabaseUnavailable(error)) {
     (context as { databaseUnavailable?: boolean }).databaseUnavailable = true;
     console.error(`database unavailable: ${request.method} ${new URL(request.url).pathname}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    return;
+  }
+  // A URL no route matches is a visitor's typo or a stale link, not a fault: one line, no stack.
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    console.warn(`404 ${request.method} ${new URL(request.url).pathname}`);
     return;
   }
   console.error(error);

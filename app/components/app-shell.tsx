@@ -38,6 +38,8 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/statements", label: "nav.statements", permission: "reports:export" },
   { to: "/close", label: "nav.close", permission: "reports:export" },
   { to: "/audit", label: "nav.audit", permission: "audit:view" },
+  { to: "/events", label: "nav.events", permission: "developers:manage" },
+  { to: "/webhooks", label: "nav.webhooks", permission: "developers:manage" },
   { to: "/settings", label: "nav.settings", permission: "settings:manage" },
 ];
 
@@ -84,6 +86,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
   const navigation = useNavigation();
   const items = visibleNav(shell.role, shell.merchant.status);
   useStackedTables();
+  const switching = navigation.state !== "idle" && navigation.formAction === "/switch-merchant";
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -113,34 +116,35 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
           <a className="brand" href="/">
             <img src="/favicon.svg" alt="" /> {t("app.name")}
           </a>
+          {/* The merchant whose figures the page shows is named as text; another is chosen and
+              confirmed with a button (no switch on a mere change of the list, works without scripts). */}
+          <div>
+            <div className="sidebar-merchant">{shell.merchant.name}</div>
+            <div className="sidebar-role">{t(`role.${shell.role}`)}</div>
+          </div>
           {shell.memberships.length > 1 ? (
             <Form method="post" action="/switch-merchant" className="merchant-switcher">
               <input type="hidden" name="_csrf" value={shell.csrfToken} />
-              <label htmlFor="merchant-switcher">{t("shell.merchant")}</label>
-              <select
-                id="merchant-switcher"
-                name="merchantId"
-                defaultValue={shell.merchant.id}
-                onChange={(e) => e.currentTarget.form?.requestSubmit()}
-              >
-                {shell.memberships.map((m) => (
-                  <option key={m.merchantId} value={m.merchantId}>
-                    {t("shell.merchantWithRole", { merchant: m.merchantName, role: t(`role.${m.role}`) })}
+              <label htmlFor="merchant-switcher">{t("shell.switchTo")}</label>
+              <div className="merchant-switcher-row">
+                <select id="merchant-switcher" name="merchantId" defaultValue="" required>
+                  <option value="" disabled>
+                    {t("shell.chooseMerchant")}
                   </option>
-                ))}
-              </select>
-              <noscript>
-                <button type="submit" className="btn">
+                  {shell.memberships
+                    .filter((m) => m.merchantId !== shell.merchant.id)
+                    .map((m) => (
+                      <option key={m.merchantId} value={m.merchantId}>
+                        {t("shell.merchantWithRole", { merchant: m.merchantName, role: t(`role.${m.role}`) })}
+                      </option>
+                    ))}
+                </select>
+                <button type="submit" className="btn btn-switch" disabled={switching}>
                   {t("shell.switchMerchant")}
                 </button>
-              </noscript>
+              </div>
             </Form>
-          ) : (
-            <div>
-              <div className="sidebar-merchant">{shell.merchant.name}</div>
-              <div className="sidebar-role">{t(`role.${shell.role}`)}</div>
-            </div>
-          )}
+          ) : null}
           <SearchTrigger />
           <nav aria-label={t("shell.mainNav")} className="nav">
             {items.map((item) => (
@@ -163,8 +167,9 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
         </div>
       </aside>
       <SearchDialog />
-      <main id="main" className="content">
-        {children}
+      <main id="main" className="content" aria-busy={switching || undefined}>
+        {/* While switching, the old merchant's figures leave the page at once. */}
+        {switching ? <p className="notice" role="status">{t("shell.switching")}</p> : children}
       </main>
     </div>
   );

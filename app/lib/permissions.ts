@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   "bank:manage": "Manage the bank account",
   "settings:manage": "Manage settings and security",
   "audit:view": "View the audit log",
+  "developers:manage": "Events and webhook endpoints",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 

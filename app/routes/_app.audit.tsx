@@ -142,7 +142,7 @@ export default function AuditLog() {
             ) : (
               data.rows.map((r) => (
                 <tr key={r.id}>
-                  <td className="num">{fmt.dateTime(r.createdAt)}</td>
+                  <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
                   <td>
                     <bdi>{r.actorEmail ?? r.actorUserId ?? "—"}</bdi>
                   </td>

@@ -219,7 +219,7 @@ export default function PayoutPage() {
             <dd>{fmt.day(p.expectedArrivalDate)}</dd>
             <dt>{t("payouts.col.account")}</dt>
             <dd>
-              {p.bankName ? fmt.bankName(p.bankName) : ""} <span className="mono">{p.bankAccountMask ?? "–"}</span>
+              {p.bankName ? fmt.bankName(p.bankName) : ""} <span className="mono">{p.bankAccountMask ? fmt.digits(p.bankAccountMask) : "–"}</span>
             </dd>
             <dt>{t("payoutDetail.cutoff")}</dt>
             <dd>{fmt.dateTime(p.cutoffAt)}</dd>

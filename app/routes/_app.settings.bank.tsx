@@ -152,7 +152,7 @@ export default function BankAccount() {
             <dd>{bankOf(active)}</dd>
             <dt>{t("bankPage.account")}</dt>
             <dd className="mono" dir="ltr">
-              {active.mask}
+              {fmt.digits(active.mask)}
             </dd>
             <dt>{t("bank.holder")}</dt>
             <dd>{active.holderName}</dd>
@@ -264,7 +264,7 @@ export default function BankAccount() {
                 {history.map((a) => (
                   <tr key={a.id}>
                     <td className="mono" dir="ltr">
-                      {a.mask}
+                      {fmt.digits(a.mask)}
                     </td>
                     <td>{bankOf(a)}</td>
                     <td>{a.holderName}</td>

@@ -32,6 +32,8 @@ export interface WorkerOptions {
   /** Liveness: beat every heartbeatMs; a worker silent for deadAfterMs is dead. */
   heartbeatMs?: number;
   deadAfterMs?: number;
+  /** How often to look for events not yet dispatched to webhook endpoints (ms). */
+  dispatchPollMs?: number;
   /** More tasks (tests). */
   extraTasks?: TaskList;
   log?: (line: string) => void;
@@ -78,8 +80,15 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
         log(`reconcile pending payments: ${Object.entries(summary).map(([k, v]) => `${k} ${v}`).join(", ")}`);
       }
     },
-    dispatch_events: notYet,
-    deliver_webhook: notYet,
+    dispatch_events: async (payload) => {
+      const { dispatchEvents } = await import("../modules/webhooks/delivery.server");
+      await dispatchEvents((payload as { merchantId: string }).merchantId);
+    },
+    deliver_webhook: async (payload) => {
+      const { deliverOnce } = await import("../modules/webhooks/delivery.server");
+      const p = payload as { merchantId: string; deliveryId: string };
+      await deliverOnce(p.merchantId, p.deliveryId);
+    },
     send_mail: notYet,
     notifications_hourly: notYet,
     daily_summary: notYet,
@@ -165,6 +174,17 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   }, heartbeatMs);
   timer.unref();
   void sweep();
+  // Webhook dispatch: merchants with events their endpoints have not had yet get a dispatch job.
+  const { pollDispatch } = await import("../modules/webhooks/delivery.server");
+  let polling = false;
+  const dispatchTimer = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    pollDispatch(dbx)
+      .catch((e) => console.error("[jobs] webhook dispatch poll failed:", e instanceof Error ? e.message : e))
+      .finally(() => (polling = false));
+  }, opts.dispatchPollMs ?? Number(process.env.WEBHOOK_DISPATCH_POLL_MS ?? 500));
+  dispatchTimer.unref();
 
   let stopped = false;
   return {
@@ -174,6 +194,8 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      clearInterval(dispatchTimer);
+      while (polling) await new Promise((r) => setTimeout(r, 20));
       const mine = [...ids];
       await runner.stop();
       if (mine.length > 0) {

@@ -8,3 +8,4 @@ export * from "./ops";
 export * from "./sandbox";
 export * from "./links";
 export * from "./accounting";
+export * from "./events";

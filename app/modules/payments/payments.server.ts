@@ -8,6 +8,8 @@
  * twice, never lose it, and never post its money twice: the ledger posting is written
  * in the same transaction as the status change, and the rollups by triggers on both.
  */
+import { recordEvent } from "~/modules/events/events.server";
+import { serializePayment } from "~/modules/events/objects";
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
@@ -171,7 +173,7 @@ export async function applyAuthorizationOutcome(
  * The usual end of a payment (approved and captured): its status, its fee and its ledger
  * charge in one statement, so one round trip and one commit; the rollups follow by
  * triggers on both. Only a row still pending is moved (undefined otherwise, and nothing
- * was written). A transactional outbox event of the capture belongs in this statement too.
+ * was written). Its payment.succeeded event follows in the same transaction (see below).
  */
 async function captureKnown(p: Payment, merchant: Merchant, providerReference: string, now: Date): Promise<Payment | undefined> {
   const fee = computeFee(p.amount, { feeBps: merchant.feeBps, feeFixed: merchant.feeFixed });
@@ -187,8 +189,13 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
     fee,
     availableOn: nextCutoff(now, calendarOf(merchant)),
   });
-  const [r] = await rows<{ n: number | string }>(
-    db(),
+  const captured: Payment = { ...p, status: "captured", fee, providerReference, authorizedAt: p.authorizedAt ?? now, capturedAt: now, updatedAt: now };
+  // The capture statement, then its event as the transaction's last statement: the merchant's
+  // event sequence row is locked after the rollup triggers' rows, in every writer, so no two
+  // writers wait on each other in a cycle (as CTEs of the one statement it deadlocked).
+  return db().transaction(async (tx) => {
+    const [r] = await rows<{ n: number | string }>(
+    tx,
     sql`with upd as (
           update payments set status = 'captured', fee = ${fee.toString()}::bigint, provider_reference = ${providerReference},
             authorized_at = coalesce(authorized_at, ${at}::timestamptz), captured_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
@@ -198,8 +205,10 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
         select count(*) as n from upd`,
     { prepare: true },
   );
-  if (Number(r?.n ?? 0) !== 1) return undefined;
-  return { ...p, status: "captured", fee, providerReference, authorizedAt: p.authorizedAt ?? now, capturedAt: now, updatedAt: now };
+    if (Number(r?.n ?? 0) !== 1) return undefined;
+    await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(captured));
+    return captured;
+  });
 }
 
 /** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
@@ -260,6 +269,7 @@ async function applyOutcome(
             availableOn: nextCutoff(now, calendarOf(merchant)),
           }),
         );
+        if (updated) await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(updated));
         return updated;
       }
       case "authorized": {
@@ -271,6 +281,7 @@ async function applyOutcome(
           .prepare("payment_authorized")
           .execute();
         moved(updated);
+        if (updated) await recordEvent(tx, p.merchantId, "payment.authorized", serializePayment(updated));
         return updated;
       }
       case "voided": {
@@ -280,6 +291,7 @@ async function applyOutcome(
           .where(and(eq(payments.merchantId, p.merchantId), eq(payments.id, p.id), stillFrom))
           .returning();
         moved(updated);
+        if (updated) await recordEvent(tx, p.merchantId, "payment.voided", serializePayment(updated));
         return updated;
       }
       case "declined":
@@ -299,6 +311,7 @@ async function applyOutcome(
           .prepare("payment_declined")
           .execute();
         moved(updated);
+        if (updated) await recordEvent(tx, p.merchantId, outcome.kind === "declined" ? "payment.declined" : "payment.failed", serializePayment(updated));
         return updated;
       }
     }
@@ -386,9 +399,9 @@ export async function createPayment(
   const paymentId = newId("pay", now);
   let inserted: Payment;
   try {
-    // One statement, its own transaction (its triggers' rollups commit with it): one round trip.
-    inserted = await (async () => {
-      const [row] = await db()
+    // The insert and its payment.created event in one transaction (the rollups by triggers).
+    inserted = await db().transaction(async (tx) => {
+      const [row] = await tx
         .insert(payments)
         .values({
           merchantId: scope.merchantId,
@@ -418,8 +431,9 @@ export async function createPayment(
         .prepare("payment_insert")
         .execute();
       if (!row) throw new Error("payment insert returned nothing");
+      await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(row));
       return row;
-    })();
+    });
   } catch (e) {
     // Two requests with one key raced past the lookup: the first one's payment stands.
     if (pgCode(e) === "23505" && opts.idempotencyKey) {
@@ -432,7 +446,11 @@ export async function createPayment(
   // The provider is asked outside any database transaction: no row lock or connection
   // is held while it answers.
   const outcome = await authorizeWithProvider(scope, inserted, input);
-  if (!outcome) return { ok: true, payment: inserted, replayed: false };
+  if (!outcome) {
+    // The outcome is unknown (timeout): the payment stays pending until inquiry settles it.
+    await recordEvent(db(), scope.merchantId, "payment.pending", serializePayment(inserted));
+    return { ok: true, payment: inserted, replayed: false };
+  }
   if (outcome.kind === "action_required") return { ok: true, payment: inserted, replayed: false, nextAction: { redirectUrl: outcome.redirectUrl } };
   const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome, new Date(), { payment: inserted, merchant });
   return { ok: true, payment: settled ?? inserted, replayed: false };

@@ -8,6 +8,8 @@
  * reservation with a refund_failure posting; a refund whose answer is lost stays
  * pending until reconciliation asks the provider.
  */
+import { recordEvent } from "~/modules/events/events.server";
+import { serializeRefund } from "~/modules/events/objects";
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
 import { db, rows, type Tx } from "~db/client.server";
@@ -201,6 +203,9 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
       };
     }
     const updated: Payment = { ...p, amountRefunded: p.amountRefunded + amount, updatedAt: now };
+    // Last in the transaction: the merchant's event sequence row is locked after every other
+    // lock (the rollup triggers'), so two writers never wait on each other in a cycle.
+    await recordEvent(tx, scope.merchantId, "refund.created", serializeRefund(refund));
     return { kind: "reserved", refund, payment: updated };
   });
 }
@@ -293,13 +298,18 @@ export async function completeRefund(
   if (known && result.outcome === "succeeded") {
     // The refund's money moved when it was reserved: success is its status alone, and only
     // from pending (whatever moved it first, e.g. reconciliation, stands).
-    const [done] = await db()
-      .update(refunds)
-      .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
-      .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
-      .returning()
-      .prepare("refund_succeeded")
-      .execute();
+    // With its refund.succeeded event, in one transaction (the event needs the row's JSON).
+    const done = await db().transaction(async (tx) => {
+      const [row] = await tx
+        .update(refunds)
+        .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
+        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
+        .returning()
+        .prepare("refund_succeeded")
+        .execute();
+      if (row) await recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(row));
+      return row;
+    });
     if (done) return { refund: done, payment: known.payment };
   }
   return db().transaction(async (tx) => {
@@ -324,6 +334,7 @@ export async function completeRefund(
         .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
         .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
         .returning();
+      if (done) await recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(done));
       return { refund: done ?? r, payment: p };
     }
 
@@ -352,6 +363,7 @@ export async function completeRefund(
         amount: r.amount,
       }),
     );
+    if (failed) await recordEvent(tx, scope.merchantId, "refund.failed", serializeRefund(failed));
     return { refund: failed ?? r, payment: payment ?? p };
   });
 }

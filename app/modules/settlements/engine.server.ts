@@ -22,6 +22,8 @@
  * pays an item at most once, and every status change is a guarded UPDATE whose ledger
  * posting is written in the same transaction only by the run that won it.
  */
+import { recordEvent } from "~/modules/events/events.server";
+import { serializePayout } from "~/modules/events/objects";
 import { and, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { merchantBankAccounts, merchants, payoutItems, payouts } from "~db/schema";
 import { db, rows, type Db, type DbOrTx } from "~db/client.server";
@@ -227,7 +229,7 @@ async function createPayout(dbx: Db, m: MerchantRow, currency: string, cal: Sett
         updatedAt: cutoff,
       })
       .onConflictDoNothing()
-      .returning({ id: payouts.id });
+      .returning();
     if (created.length === 0) return null;
     for (let i = 0; i < items.length; i += 10_000) {
       await tx.insert(payoutItems).values(
@@ -238,6 +240,7 @@ async function createPayout(dbx: Db, m: MerchantRow, currency: string, cal: Sett
       tx,
       payoutPosting({ id: newId("txn", cutoff), merchantId: m.id, currency, createdAt: cutoff, description: `Payout ${id}`, payoutId: id, amount }),
     );
+    await recordEvent(tx, m.id, "payout.created", serializePayout(created[0]!));
     return {
       kind: "created" as const,
       merchantId: m.id,
@@ -252,12 +255,16 @@ async function createPayout(dbx: Db, m: MerchantRow, currency: string, cal: Sett
 }
 
 async function markSent(dbx: Db, p: PayoutRow, at: Date, traceNumber: string): Promise<PayoutEvent | null> {
-  const done = await dbx
-    .update(payouts)
-    .set({ status: "in_transit", sentAt: at, traceNumber, updatedAt: at })
-    .where(and(eq(payouts.merchantId, p.merchantId), eq(payouts.id, p.id), eq(payouts.status, "pending")))
-    .returning({ id: payouts.id });
-  return done.length ? { kind: "sent", merchantId: p.merchantId, payoutId: p.id, currency: p.currency, amount: p.amount, at } : null;
+  return dbx.transaction(async (tx) => {
+    const done = await tx
+      .update(payouts)
+      .set({ status: "in_transit", sentAt: at, traceNumber, updatedAt: at })
+      .where(and(eq(payouts.merchantId, p.merchantId), eq(payouts.id, p.id), eq(payouts.status, "pending")))
+      .returning();
+    if (!done.length) return null;
+    await recordEvent(tx, p.merchantId, "payout.in_transit", serializePayout(done[0]!));
+    return { kind: "sent" as const, merchantId: p.merchantId, payoutId: p.id, currency: p.currency, amount: p.amount, at };
+  });
 }
 
 async function markPaid(dbx: Db, p: PayoutRow, at: Date): Promise<PayoutEvent | null> {
@@ -266,12 +273,13 @@ async function markPaid(dbx: Db, p: PayoutRow, at: Date): Promise<PayoutEvent | 
       .update(payouts)
       .set({ status: "paid", paidAt: at, updatedAt: at })
       .where(and(eq(payouts.merchantId, p.merchantId), eq(payouts.id, p.id), eq(payouts.status, "in_transit")))
-      .returning({ id: payouts.id });
+      .returning();
     if (!done.length) return null;
     await postLedgerTransaction(
       tx,
       payoutPaidPosting({ id: newId("txn", at), merchantId: p.merchantId, currency: p.currency, createdAt: at, description: `Payout ${p.id} paid`, payoutId: p.id, amount: p.amount }),
     );
+    await recordEvent(tx, p.merchantId, "payout.paid", serializePayout(done[0]!));
     return { kind: "paid" as const, merchantId: p.merchantId, payoutId: p.id, currency: p.currency, amount: p.amount, at };
   });
 }
@@ -287,7 +295,7 @@ async function markFailed(
       .update(payouts)
       .set({ status: "failed", failedAt: f.at, failureCode: f.code, failureMessage: f.message, updatedAt: f.at })
       .where(and(eq(payouts.merchantId, p.merchantId), eq(payouts.id, p.id), from))
-      .returning({ id: payouts.id });
+      .returning();
     if (!done.length) return null;
     if (ACCOUNT_FAILURE_CODES.has(f.code) && p.bankAccountId) {
       await tx
@@ -309,6 +317,7 @@ async function markFailed(
         wasPaid: f.wasPaid,
       }),
     );
+    await recordEvent(tx, p.merchantId, "payout.failed", serializePayout(done[0]!));
     return {
       kind: "failed" as const,
       merchantId: p.merchantId,

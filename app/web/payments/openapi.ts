@@ -242,6 +242,97 @@ export function openApiDocument() {
           },
         },
       },
+      "/events": {
+        get: {
+          operationId: "listEvents",
+          summary: "List events after a sequence number (oldest first)",
+          description: "Keep the sequence number of the last event you processed and ask for `after` it: sequence numbers are given in commit order, so none is ever skipped.",
+          parameters: [
+            { name: "after", in: "query", schema: { type: "integer", minimum: 0 } },
+            { name: "type", in: "query", description: "An event type (payment.succeeded) or group (payment.*); repeatable or comma-separated.", schema: { type: "string" } },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
+          ],
+          responses: {
+            "200": {
+              description: "A page of events.",
+              content: {
+                "application/json": {
+                  schema: { type: "object", properties: { object: { const: "list" }, data: { type: "array", items: { $ref: "#/components/schemas/Event" } }, has_more: { type: "boolean" }, next_after: { type: "integer" } } },
+                },
+              },
+            },
+            ...commonErrors,
+          },
+        },
+      },
+      "/events/{eventId}": {
+        get: {
+          operationId: "getEvent",
+          summary: "Retrieve an event",
+          parameters: [{ name: "eventId", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "The event.", content: { "application/json": { schema: { $ref: "#/components/schemas/Event" } } } }, ...commonErrors },
+        },
+      },
+      "/webhook_endpoints": {
+        get: {
+          operationId: "listWebhookEndpoints",
+          summary: "List webhook endpoints",
+          responses: { "200": { description: "The endpoints (without their secrets)." }, ...commonErrors },
+        },
+        post: {
+          operationId: "createWebhookEndpoint",
+          summary: "Add a webhook endpoint; the answer carries its signing secret, shown only this once",
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["url", "events"],
+                  properties: { url: { type: "string", format: "uri" }, events: { type: "array", items: { type: "string" }, description: 'Event types, groups (payment.*) or ["*"].' }, description: { type: "string" } },
+                },
+              },
+            },
+          },
+          responses: { "201": { description: "The endpoint with its `secret`.", content: { "application/json": { schema: { $ref: "#/components/schemas/WebhookEndpoint" } } } }, ...commonErrors },
+        },
+      },
+      "/webhook_endpoints/{endpointId}": {
+        get: {
+          operationId: "getWebhookEndpoint",
+          summary: "Retrieve a webhook endpoint",
+          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "The endpoint.", content: { "application/json": { schema: { $ref: "#/components/schemas/WebhookEndpoint" } } } }, ...commonErrors },
+        },
+        post: {
+          operationId: "updateWebhookEndpoint",
+          summary: "Change a webhook endpoint (url, events, description, enabled)",
+          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: {
+            content: {
+              "application/json": {
+                schema: { type: "object", properties: { url: { type: "string" }, events: { type: "array", items: { type: "string" } }, description: { type: "string" }, enabled: { type: "boolean" } } },
+              },
+            },
+          },
+          responses: { "200": { description: "The endpoint.", content: { "application/json": { schema: { $ref: "#/components/schemas/WebhookEndpoint" } } } }, ...commonErrors },
+        },
+        delete: {
+          operationId: "deleteWebhookEndpoint",
+          summary: "Delete a webhook endpoint",
+          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "Deleted." }, ...commonErrors },
+        },
+      },
+      "/webhook_endpoints/{endpointId}/replay": {
+        post: {
+          operationId: "replayWebhookEvents",
+          summary: "Deliver again, in order, every event the endpoint subscribes to after a sequence number",
+          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["after"], properties: { after: { type: "integer", minimum: 0 } } } } } },
+          responses: { "202": { description: "How many deliveries were queued." }, ...commonErrors },
+        },
+      },
     },
     components: {
       securitySchemes: {
@@ -300,6 +391,31 @@ export function openApiDocument() {
             reference: { type: ["string", "null"] },
             trace_number: { type: "string" },
             payment: { $ref: "#/components/schemas/Payment" },
+          },
+        },
+        Event: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            object: { const: "event" },
+            sequence: { type: "integer" },
+            type: { type: "string" },
+            created_at: { type: "string", format: "date-time" },
+            data: { type: "object", properties: { object: { type: "object" } } },
+          },
+        },
+        WebhookEndpoint: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            object: { const: "webhook_endpoint" },
+            url: { type: "string" },
+            events: { type: "array", items: { type: "string" } },
+            description: { type: ["string", "null"] },
+            status: { enum: ["enabled", "disabled"] },
+            disabled_reason: { type: ["string", "null"] },
+            secret: { type: "string", description: "Only in the answer that created the endpoint." },
+            created_at: { type: "string", format: "date-time" },
           },
         },
         Error: {

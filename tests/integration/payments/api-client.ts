@@ -10,6 +10,11 @@ import * as refundsRoute from "~/routes/api.v1.payments.$paymentId.refunds";
 import * as refundRoute from "~/routes/api.v1.refunds.$refundId";
 import * as splatRoute from "~/routes/api.v1.$";
 import * as openapiRoute from "~/routes/api.v1.openapi[.]json";
+import * as eventsRoute from "~/routes/api.v1.events";
+import * as eventRoute from "~/routes/api.v1.events.$eventId";
+import * as endpointsRoute from "~/routes/api.v1.webhook_endpoints";
+import * as endpointRoute from "~/routes/api.v1.webhook_endpoints.$endpointId";
+import * as replayRoute from "~/routes/api.v1.webhook_endpoints.$endpointId.replay";
 
 type RouteModule = {
   loader?: (args: never) => Response | Promise<Response>;
@@ -31,6 +36,11 @@ export function routeFor(path: string): { mod: RouteModule; params: Record<strin
   if ((m = /^\/payment_links\/([^/]+)\/deactivate$/.exec(p))) return { mod: linkDeactivateRoute, params: { linkId: decodeURIComponent(m[1]!) } };
   if ((m = /^\/payments\/([^/]+)\/refunds$/.exec(p))) return { mod: refundsRoute, params: { paymentId: decodeURIComponent(m[1]!) } };
   if ((m = /^\/refunds\/([^/]+)$/.exec(p))) return { mod: refundRoute, params: { refundId: decodeURIComponent(m[1]!) } };
+  if (p === "/events") return { mod: eventsRoute, params: {} };
+  if ((m = /^\/events\/([^/]+)$/.exec(p))) return { mod: eventRoute, params: { eventId: decodeURIComponent(m[1]!) } };
+  if (p === "/webhook_endpoints") return { mod: endpointsRoute, params: {} };
+  if ((m = /^\/webhook_endpoints\/([^/]+)$/.exec(p))) return { mod: endpointRoute, params: { endpointId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/webhook_endpoints\/([^/]+)\/replay$/.exec(p))) return { mod: replayRoute, params: { endpointId: decodeURIComponent(m[1]!) } };
   return { mod: splatRoute, params: { "*": p.slice(1) } };
 }
 

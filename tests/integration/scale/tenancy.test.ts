@@ -24,6 +24,7 @@ const GLOBAL_TABLES = [
   "holidays",
   "audit_events",
   "system_state",
+  "job_workers",
 ];
 const GLOBAL_PREFIXES = ["sandbox_"];
 /** The distribution table itself: its id is the merchant id. */

@@ -11,7 +11,9 @@
  *   app/routes         Remix's files of the URLs (and root/entry): anything but db/ and app/server
  *   app/server         the process (express, jobs): anything
  *
- * Type-only imports count: a cycle over a type still ties two files together.
+ * Type-only imports count as arrows too, with one exception: a component may take its
+ * route's loader data type (`import type`, erased at build time), as Remix's typed fetchers
+ * do. Cycles are looked for in the runtime graph (type-only imports left out).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -92,26 +94,42 @@ function resolve(from: string, spec: string): string | null {
 }
 
 const files = [...sourceFiles("app"), ...sourceFiles("db")];
+/** Runtime imports only. */
 const graph = new Map<string, string[]>();
+/** Every import, type-only ones included. */
+const typeGraph = new Map<string, string[]>();
 for (const f of files) {
-  const info = ts.preProcessFile(fs.readFileSync(path.join(root, f), "utf8"), true, true);
-  const deps = info.importedFiles.map((i) => resolve(f, i.fileName)).filter((d): d is string => d !== null && /\.(ts|tsx)$/.test(d));
-  graph.set(f, [...new Set(deps)]);
+  const src = fs.readFileSync(path.join(root, f), "utf8");
+  const info = ts.preProcessFile(src, true, true);
+  const all = info.importedFiles.map((i) => i.fileName);
+  // A specifier is type-only when every statement naming it is `import type` / `export type`.
+  const runtime = all.filter((spec) => {
+    const q = spec.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const statements = src.match(new RegExp(`(?:^|\\n)\\s*(?:import|export)\\b[^;]*?["']${q}["']`, "g")) ?? [`import("${spec}")`];
+    return statements.some((st) => !/^\s*(?:import|export)\s+type\b/.test(st.trim()));
+  });
+  const resolveAll = (specs: string[]) =>
+    [...new Set(specs.map((spec) => resolve(f, spec)).filter((d): d is string => d !== null && /\.(ts|tsx)$/.test(d)))];
+  graph.set(f, resolveAll(runtime));
+  typeGraph.set(f, resolveAll(all));
 }
 
 describe("the import graph", () => {
   it("reads the whole tree", () => {
     expect(files.length).toBeGreaterThan(150);
-    expect(graph.get("app/web/guard.server.ts")).toContain("app/modules/access/context.ts");
+    expect(typeGraph.get("app/web/guard.server.ts")).toContain("app/modules/access/context.ts");
+    expect(graph.get("app/web/guard.server.ts")).not.toContain("app/modules/access/context.ts");
+    expect(graph.get("app/web/guard.server.ts")).toContain("app/modules/audit/audit.server.ts");
   });
 
   it("has no arrow pointing up (lib <- modules <- web <- routes; db only below the domain)", () => {
     const upward: string[] = [];
-    for (const [from, deps] of graph) {
+    for (const [from, deps] of typeGraph) {
       const l = layerOf(from);
       for (const to of deps) {
         const m = layerOf(to);
-        const ok = ALLOWED[l].includes(m) && !(l === "web" && m === "db" && !WEB_DB_FILES.has(to));
+        const loaderType = l === "components" && m === "routes" && !graph.get(from)!.includes(to);
+        const ok = loaderType || (ALLOWED[l].includes(m) && !(l === "web" && m === "db" && !WEB_DB_FILES.has(to)));
         if (!ok) upward.push(`${from} -> ${to}`);
       }
     }

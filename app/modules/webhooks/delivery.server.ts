@@ -1,0 +1,374 @@
+/**
+ * Webhook delivery, on the job queue.
+ *
+ * 1. dispatch_events (one job per merchant at a time, job key dispatch:<merchant>): for
+ *    each enabled endpoint, the events after its cursor that it subscribes to become
+ *    deliveries, each with a deliver_webhook job, and the cursor moves past them, all in
+ *    one transaction (a crash re-dispatches nothing twice and loses nothing). The
+ *    workers look for merchants with undispatched events twice a second
+ *    (pollDispatch), so the write path pays nothing for it.
+ * 2. deliver_webhook: POSTs the signed event, 10 s timeout, redirects not followed,
+ *    the connected address checked against SSRF. 2xx = delivered. Otherwise the delivery
+ *    is retried with exponential backoff and jitter (WEBHOOK_RETRY_BASE_MS, default 60 s,
+ *    doubling, capped at 6 hours) until WEBHOOK_RETRY_WINDOW_MS (3 days) after its first
+ *    try; an endpoint that has had no success for that long is disabled and the
+ *    merchant's owners and admins are told by e-mail.
+ * Every attempt is logged (webhook_attempts: status, duration, response code, first 2 KB).
+ * Deliveries of one endpoint share a job queue, so they go out one at a time in
+ * sequence order (a replay arrives in order); a retry waits without holding the queue.
+ */
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { events, memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "~db/schema";
+import { db, rows, type DbOrTx } from "~db/client.server";
+import { newId } from "~/lib/ids";
+import { enqueueJob } from "~/modules/jobs/queue.server";
+import { serializeEvent, typeMatches, type EventRow } from "~/modules/events/events.server";
+import { sendMail } from "~/modules/mail/mailer.server";
+import { failure, type Failure } from "~/modules/payments/failure";
+import { getEndpoint, signingSecrets, type WebhookEndpoint } from "./endpoints.server";
+import { guardedLookup, isForbiddenAddress, privateAllowed } from "./ssrf";
+import { signatureHeader } from "./signing";
+
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttempt = typeof webhookAttempts.$inferSelect;
+
+const TIMEOUT_MS = 10_000;
+const BODY_KEEP = 2048;
+const DISPATCH_BATCH = 500;
+
+function retryBaseMs(): number {
+  return Number(process.env.WEBHOOK_RETRY_BASE_MS ?? 60_000);
+}
+function retryMaxMs(): number {
+  return Number(process.env.WEBHOOK_RETRY_MAX_MS ?? 6 * 3600_000);
+}
+export function retryWindowMs(): number {
+  return Number(process.env.WEBHOOK_RETRY_WINDOW_MS ?? 3 * 86400_000);
+}
+
+/** Delay before attempt n+1 after n failed attempts: base * 2^(n-1), capped, +-25 % jitter. */
+export function backoffMs(attempts: number, random = Math.random): number {
+  const raw = Math.min(retryMaxMs(), retryBaseMs() * 2 ** Math.max(0, attempts - 1));
+  return Math.round(raw * (0.75 + random() * 0.5));
+}
+
+const queueOf = (endpointId: string) => `webhook:${endpointId}`;
+
+// ---- dispatch ----------------------------------------------------------------------
+
+/** Merchants whose enabled endpoints are behind their events: each gets a dispatch job. */
+export async function pollDispatch(dbx: DbOrTx = db()): Promise<number> {
+  const due = await rows<{ merchant_id: string }>(
+    dbx,
+    sql`select distinct w.merchant_id from webhook_endpoints w join event_sequences s on s.merchant_id = w.merchant_id
+        where w.status = 'enabled' and w.deleted_at is null and w.cursor_seq < s.last_seq`,
+  );
+  for (const d of due) await enqueueJob(dbx, "dispatch_events", { merchantId: d.merchant_id }, { jobKey: `dispatch:${d.merchant_id}`, jobKeyMode: "preserve_run_at" });
+  return due.length;
+}
+
+/** Turns a merchant's undispatched events into deliveries (see the file's comment). */
+export async function dispatchEvents(merchantId: string): Promise<number> {
+  let made = 0;
+  const endpoints = await db()
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.status, "enabled"), isNull(webhookEndpoints.deletedAt)));
+  for (const { id } of endpoints) {
+    for (;;) {
+      const n = await db().transaction(async (tx) => {
+        const [ep] = await tx
+          .select()
+          .from(webhookEndpoints)
+          .where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, id)))
+          .for("update");
+        if (!ep || ep.status !== "enabled" || ep.deletedAt) return -1;
+        const batch = await tx
+          .select()
+          .from(events)
+          .where(and(eq(events.merchantId, merchantId), gt(events.seq, ep.cursorSeq)))
+          .orderBy(asc(events.seq))
+          .limit(DISPATCH_BATCH);
+        if (batch.length === 0) return -1;
+        const wanted = batch.filter((e) => typeMatches(ep.eventTypes, e.type));
+        await createDeliveries(tx, ep, wanted, "event");
+        await tx
+          .update(webhookEndpoints)
+          .set({ cursorSeq: batch[batch.length - 1]!.seq })
+          .where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, id)));
+        made += wanted.length;
+        return batch.length;
+      });
+      if (n < DISPATCH_BATCH) break;
+    }
+  }
+  return made;
+}
+
+async function createDeliveries(tx: DbOrTx, ep: WebhookEndpoint, list: EventRow[], reason: WebhookDelivery["reason"]): Promise<WebhookDelivery[]> {
+  if (list.length === 0) return [];
+  const made = await tx
+    .insert(webhookDeliveries)
+    .values(
+      list.map((e) => ({
+        merchantId: ep.merchantId,
+        id: newId("whd"),
+        endpointId: ep.id,
+        eventId: e.id,
+        eventSeq: e.seq,
+        eventType: e.type,
+        reason,
+      })),
+    )
+    .returning();
+  made.sort((a, b) => (a.eventSeq ?? 0) - (b.eventSeq ?? 0));
+  for (const d of made) await enqueueJob(tx, "deliver_webhook", { merchantId: d.merchantId, deliveryId: d.id }, { queueName: queueOf(ep.id), jobKey: `delivery:${d.id}` });
+  return made;
+}
+
+// ---- person / API actions ------------------------------------------------------------
+
+type Result<T> = ({ ok: true } & T) | { ok: false; error: Failure };
+
+/** Resend one event to one endpoint (a new delivery, whatever the earlier ones did). */
+export async function resendEvent(scope: { merchantId: string }, endpointId: string, eventId: string): Promise<Result<{ delivery: WebhookDelivery }>> {
+  const ep = await getEndpoint(scope, endpointId);
+  if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
+  const [e] = await db().select().from(events).where(and(eq(events.merchantId, scope.merchantId), eq(events.id, eventId)));
+  if (!e) return failure(404, "resource_missing", "No such event.", "event");
+  const [d] = await db().transaction((tx) => createDeliveries(tx, ep, [e], "resend"));
+  return { ok: true, delivery: d! };
+}
+
+/** Replay every event the endpoint subscribes to after a sequence number (or since a time), in order. */
+export async function replayEvents(scope: { merchantId: string }, endpointId: string, from: { after?: number; since?: Date }): Promise<Result<{ count: number; after: number }>> {
+  const ep = await getEndpoint(scope, endpointId);
+  if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
+  let after = from.after;
+  if (after === undefined && from.since) {
+    const [r] = await rows<{ seq: string | number | null }>(db(), sql`select max(seq) as seq from events where merchant_id = ${scope.merchantId} and created_at < ${from.since.toISOString()}::timestamptz`);
+    after = Number(r?.seq ?? 0);
+  }
+  if (after === undefined || !Number.isSafeInteger(after) || after < 0) return failure(400, "after_invalid", "after must be an event sequence number (0 for all events).", "after");
+  const upTo = ep.cursorSeq; // later events reach it through dispatch anyway
+  const list = await db()
+    .select()
+    .from(events)
+    .where(and(eq(events.merchantId, scope.merchantId), gt(events.seq, after), sql`${events.seq} <= ${upTo}`))
+    .orderBy(asc(events.seq))
+    .limit(10_000);
+  const wanted = list.filter((e) => typeMatches(ep.eventTypes, e.type));
+  if (wanted.length === 10_000) return failure(400, "replay_too_large", "More than 10,000 events: replay a later point first, or page through the events API.", "after");
+  await db().transaction((tx) => createDeliveries(tx, ep, wanted, "replay"));
+  return { ok: true, count: wanted.length, after };
+}
+
+/** A webhook.test event (not in the outbox: it is nobody's state change). */
+export async function sendTestEvent(scope: { merchantId: string }, endpointId: string): Promise<Result<{ delivery: WebhookDelivery }>> {
+  const ep = await getEndpoint(scope, endpointId);
+  if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
+  const d = await db().transaction(async (tx) => {
+    const [row] = await tx
+      .insert(webhookDeliveries)
+      .values({ merchantId: ep.merchantId, id: newId("whd"), endpointId: ep.id, eventId: newId("evt"), eventSeq: null, eventType: "webhook.test", reason: "test" })
+      .returning();
+    await enqueueJob(tx, "deliver_webhook", { merchantId: ep.merchantId, deliveryId: row!.id }, { queueName: queueOf(ep.id), jobKey: `delivery:${row!.id}` });
+    return row!;
+  });
+  return { ok: true, delivery: d };
+}
+
+export async function listDeliveries(scope: { merchantId: string }, filter: { endpointId?: string; eventId?: string; limit?: number }): Promise<(WebhookDelivery & { url: string | null })[]> {
+  const conds = [eq(webhookDeliveries.merchantId, scope.merchantId)];
+  if (filter.endpointId) conds.push(eq(webhookDeliveries.endpointId, filter.endpointId));
+  if (filter.eventId) conds.push(eq(webhookDeliveries.eventId, filter.eventId));
+  const found = await db()
+    .select({ d: webhookDeliveries, url: webhookEndpoints.url })
+    .from(webhookDeliveries)
+    .leftJoin(webhookEndpoints, and(eq(webhookEndpoints.merchantId, webhookDeliveries.merchantId), eq(webhookEndpoints.id, webhookDeliveries.endpointId)))
+    .where(and(...conds))
+    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
+    .limit(Math.min(filter.limit ?? 50, 200));
+  return found.map((r) => ({ ...r.d, url: r.url }));
+}
+
+export async function attemptsOf(scope: { merchantId: string }, deliveryIds: string[]): Promise<WebhookAttempt[]> {
+  if (deliveryIds.length === 0) return [];
+  return db()
+    .select()
+    .from(webhookAttempts)
+    .where(and(eq(webhookAttempts.merchantId, scope.merchantId), inArray(webhookAttempts.deliveryId, deliveryIds)))
+    .orderBy(desc(webhookAttempts.at));
+}
+
+// ---- the HTTP attempt -----------------------------------------------------------------
+
+interface AttemptResult {
+  status: number | null;
+  body: string | null;
+  durationMs: number;
+  error: string | null;
+}
+
+/** One POST; never follows a redirect; refuses forbidden addresses at connect time. */
+export function post(url: string, body: string, headers: Record<string, string>, timeoutMs = TIMEOUT_MS): Promise<AttemptResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return resolve({ status: null, body: null, durationMs: 0, error: "invalid URL" });
+    }
+    const host = u.hostname.replace(/^\[|\]$/g, "");
+    if (!privateAllowed() && net.isIP(host) !== 0 && isForbiddenAddress(host)) {
+      return resolve({ status: null, body: null, durationMs: 0, error: `refused: ${host} is a private or reserved address` });
+    }
+    if (u.protocol !== "https:" && !(u.protocol === "http:" && privateAllowed())) {
+      return resolve({ status: null, body: null, durationMs: 0, error: "refused: only https:// URLs receive webhooks" });
+    }
+    const mod = u.protocol === "https:" ? https : http;
+    let done = false;
+    const finish = (r: Omit<AttemptResult, "durationMs">) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ ...r, durationMs: Date.now() - started });
+    };
+    const req = mod.request(
+      u,
+      { method: "POST", headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, lookup: guardedLookup, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        res.on("data", (c: Buffer) => {
+          if (kept < BODY_KEEP) {
+            chunks.push(c);
+            kept += c.length;
+          }
+        });
+        res.on("end", () => finish({ status: res.statusCode ?? null, body: Buffer.concat(chunks).subarray(0, BODY_KEEP).toString("utf8"), error: null }));
+        res.on("error", (e) => finish({ status: res.statusCode ?? null, body: null, error: e.message }));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    req.on("error", (e) => finish({ status: null, body: null, error: e.message }));
+    req.end(body);
+  });
+}
+
+/** The body a delivery sends. */
+async function payloadOf(d: WebhookDelivery): Promise<string | null> {
+  if (d.reason === "test") {
+    return JSON.stringify({
+      id: d.eventId,
+      object: "event",
+      sequence: null,
+      type: "webhook.test",
+      created_at: d.createdAt.toISOString(),
+      data: { object: { id: d.endpointId, object: "webhook_endpoint", message: "A test event from Merchant Console: your endpoint received it." } },
+    });
+  }
+  const [e] = await db().select().from(events).where(and(eq(events.merchantId, d.merchantId), eq(events.id, d.eventId)));
+  return e ? JSON.stringify(serializeEvent(e)) : null;
+}
+
+/** The deliver_webhook task: one attempt, then done, retry scheduled, or given up. Idempotent. */
+export async function deliverOnce(merchantId: string, deliveryId: string, now = () => new Date()): Promise<WebhookDelivery | undefined> {
+  const [d] = await db()
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.id, deliveryId)));
+  if (!d || d.status === "succeeded" || d.status === "failed") return d;
+  const [ep] = await db().select().from(webhookEndpoints).where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, d.endpointId)));
+  if (!ep || ep.deletedAt || (ep.status !== "enabled" && d.reason === "event")) {
+    const [x] = await db()
+      .update(webhookDeliveries)
+      .set({ status: "failed", error: ep?.deletedAt ? "The endpoint was deleted." : "The endpoint is disabled." })
+      .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.id, deliveryId)))
+      .returning();
+    return x;
+  }
+  const body = await payloadOf(d);
+  if (body === null) return d;
+  // Claim this attempt: a second run of the same delivery (a job re-run after a crash racing
+  // a late one) finds the count moved and leaves it, so one attempt is one POST.
+  const claimed = await db()
+    .update(webhookDeliveries)
+    .set({ attempts: d.attempts + 1 })
+    .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.attempts, d.attempts)))
+    .returning({ id: webhookDeliveries.id });
+  if (claimed.length === 0) return d;
+  const at = now();
+  const ts = Math.floor(at.getTime() / 1000);
+  const r = await post(ep.url, body, {
+    "Content-Type": "application/json",
+    "User-Agent": "MerchantConsole-Webhooks/1.0",
+    "Webhook-Id": d.id,
+    "Webhook-Signature": signatureHeader(signingSecrets(ep, at), ts, body),
+  });
+  const ok = r.status !== null && r.status >= 200 && r.status < 300;
+  const attempt = d.attempts + 1;
+  const error = ok ? null : (r.error ?? `HTTP ${r.status}`);
+  const firstAt = d.attempts === 0 ? at : d.createdAt;
+  const giveUp = !ok && at.getTime() + backoffMs(attempt) - firstAt.getTime() > retryWindowMs();
+  return db().transaction(async (tx) => {
+    await tx.insert(webhookAttempts).values({
+      merchantId,
+      deliveryId,
+      attempt,
+      endpointId: ep.id,
+      at,
+      url: ep.url,
+      responseStatus: r.status,
+      responseBody: r.body,
+      durationMs: r.durationMs,
+      error,
+    });
+    const next = ok || giveUp ? null : new Date(at.getTime() + backoffMs(attempt));
+    const [updated] = await tx
+      .update(webhookDeliveries)
+      .set({
+        status: ok ? "succeeded" : giveUp ? "failed" : "retrying",
+        attempts: attempt,
+        lastAttemptAt: at,
+        nextAttemptAt: next,
+        responseStatus: r.status,
+        responseBody: r.body,
+        durationMs: r.durationMs,
+        error,
+      })
+      .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.id, deliveryId)))
+      .returning();
+    if (next) await enqueueJob(tx, "deliver_webhook", { merchantId, deliveryId }, { queueName: queueOf(ep.id), runAt: next, jobKey: `delivery:${deliveryId}` });
+    if (ok) {
+      if (ep.failingSince) await tx.update(webhookEndpoints).set({ failingSince: null }).where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, ep.id)));
+    } else if (d.reason === "event" || d.reason === "replay") {
+      const since = ep.failingSince ?? at;
+      if (!ep.failingSince) await tx.update(webhookEndpoints).set({ failingSince: at }).where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, ep.id)));
+      if (giveUp && at.getTime() - since.getTime() >= retryWindowMs() - 1000 && ep.status === "enabled") await disableEndpoint(tx, ep, at);
+    }
+    return updated;
+  });
+}
+
+/** Failing for the whole retry window: off, and the owners and admins are told. */
+async function disableEndpoint(tx: DbOrTx, ep: WebhookEndpoint, at: Date): Promise<void> {
+  const days = Math.round(retryWindowMs() / 86400_000);
+  await tx
+    .update(webhookEndpoints)
+    .set({ status: "disabled", disabledReason: `Every delivery failed for ${days} days.`, updatedAt: at })
+    .where(and(eq(webhookEndpoints.merchantId, ep.merchantId), eq(webhookEndpoints.id, ep.id)));
+  const people = await tx
+    .select({ email: users.email, locale: users.locale })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.merchantId, ep.merchantId), eq(memberships.status, "active"), inArray(memberships.role, ["owner", "admin"])));
+  const { webhookDisabledMail } = await import("~/modules/notifications/messages");
+  for (const p of people) await sendMail(tx, webhookDisabledMail(p.locale === "fa" ? "fa" : "en", { to: p.email, url: ep.url, days }));
+}

@@ -1,0 +1,149 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { CsrfInput } from "~/components/csrf";
+import { pageTitle } from "~/components/console/meta";
+import { RouteErrorBoundary } from "~/components/route-error";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { requireAction, requireContext } from "~/web/guard.server";
+import { getEvent, serializeEvent } from "~/modules/events/events.server";
+import { listDeliveries, resendEvent } from "~/modules/webhooks/delivery.server";
+import { listEndpoints } from "~/modules/webhooks/endpoints.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
+
+async function load(request: Request, id: string | undefined) {
+  const ctx = await requireContext(request, "developers:manage");
+  const e = id ? await getEvent(ctx.scope, id) : undefined;
+  if (!e) throw new Response(serverTranslator(resolvePreferences(ctx))("common.notFound" as MessageKey), { status: 404 });
+  return { ctx, e };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { ctx, e } = await load(request, params.eventId);
+  const deliveries = await listDeliveries(ctx.scope, { eventId: e.id, limit: 50 });
+  const endpoints = (await listEndpoints(ctx.scope)).map((x) => ({ id: x.id, url: x.url }));
+  return json(
+    {
+      event: JSON.stringify(serializeEvent(e), null, 2),
+      id: e.id,
+      type: e.type,
+      seq: e.seq,
+      createdAt: e.createdAt.toISOString(),
+      endpoints,
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        url: d.url,
+        endpointId: d.endpointId,
+        status: d.status,
+        attempts: d.attempts,
+        responseStatus: d.responseStatus,
+        lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
+        error: d.error,
+      })),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, "developers:manage");
+  const t = serverTranslator(resolvePreferences(ctx));
+  const endpointId = String(form.get("endpointId") ?? "");
+  const r = await resendEvent(ctx.scope, endpointId, params.eventId ?? "");
+  if (!r.ok) return json({ ok: false, message: t("webhooks.error.unknown", { message: r.error.message }) }, { status: r.error.status });
+  return json({ ok: true, message: t("events.detail.resent") });
+}
+
+export default function EventPage() {
+  const data = useLoaderData<typeof loader>();
+  const done = useActionData<typeof action>();
+  const t = useT();
+  const fmt = useFormat();
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p>
+            <Link to="/events">{t("events.title")}</Link>
+          </p>
+          <h1 dir="ltr" className="mono" style={{ overflowWrap: "anywhere" }}>
+            {data.type}
+          </h1>
+          <p>
+            <bdi className="mono">{data.id}</bdi> · {t("events.col.seq")} {fmt.number(data.seq)} · {fmt.dateTime(data.createdAt)}
+          </p>
+        </div>
+      </div>
+      {done ? (
+        <p className={done.ok ? "notice" : "field-error"} role="status">
+          {done.message}
+        </p>
+      ) : null}
+      <section className="card section" aria-labelledby="ev-json">
+        <h2 id="ev-json">{t("events.detail.json")}</h2>
+        <pre dir="ltr" style={{ overflowX: "auto", maxHeight: 480, fontSize: "0.8rem" }}>
+          {data.event}
+        </pre>
+      </section>
+      <section className="card section" aria-labelledby="ev-del">
+        <h2 id="ev-del">{t("events.detail.deliveries")}</h2>
+        {data.deliveries.length === 0 ? <p className="muted">{t("events.detail.noDeliveries")}</p> : null}
+        {data.deliveries.length > 0 ? (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("webhooks.col.url")}</th>
+                  <th scope="col">{t("common.status")}</th>
+                  <th scope="col">{t("webhooks.detail.attempts")}</th>
+                  <th scope="col">{t("webhooks.detail.response")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.deliveries.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <Link to={`/webhooks/${d.endpointId}`}>
+                        <bdi className="mono" style={{ overflowWrap: "anywhere" }}>
+                          {d.url}
+                        </bdi>
+                      </Link>
+                    </td>
+                    <td>
+                      <span className={`badge badge-${d.status === "succeeded" ? "active" : d.status === "failed" ? "failed" : "pending"}`}>{t(`webhooks.deliveryStatus.${d.status}` as MessageKey)}</span>
+                    </td>
+                    <td className="num">{fmt.number(d.attempts)}</td>
+                    <td dir="ltr">{d.responseStatus ?? d.error ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        {data.endpoints.length > 0 ? (
+          <Form method="post" className="form-row" style={{ marginBlockStart: "1rem" }}>
+            <CsrfInput />
+            <div className="field">
+              <label htmlFor="resend-to">{t("events.detail.resendTo")}</label>
+              <select id="resend-to" name="endpointId" dir="ltr">
+                {data.endpoints.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.url}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="btn">
+              {t("events.detail.resend")}
+            </button>
+          </Form>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

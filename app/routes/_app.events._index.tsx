@@ -1,0 +1,158 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useId } from "react";
+import { pageTitle } from "~/components/console/meta";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { requireContext } from "~/web/guard.server";
+import { EVENT_TYPES, isKnownEventType, listEvents } from "~/modules/events/events.server";
+import { listDeliveries } from "~/modules/webhooks/delivery.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "developers:manage");
+  const q = new URL(request.url).searchParams;
+  const type = q.get("type") ?? "";
+  const object = (q.get("object") ?? "").trim().slice(0, 100);
+  const beforeRaw = q.get("before");
+  const before = beforeRaw && /^\d{1,15}$/.test(beforeRaw) ? Number(beforeRaw) : undefined;
+  if ((type && !isKnownEventType(type)) || (beforeRaw && before === undefined)) {
+    const t = serverTranslator(resolvePreferences(ctx));
+    throw new Response(t("events.error.invalidFilter"), { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  const page = await listEvents(ctx.scope, { types: type ? [type] : [], objectId: object || undefined, before, limit: 50, order: "desc" });
+  const deliveries = await listDeliveries(ctx.scope, { limit: 200 });
+  const byEvent = new Map<string, { ok: number; bad: number }>();
+  for (const d of deliveries) {
+    const x = byEvent.get(d.eventId) ?? { ok: 0, bad: 0 };
+    if (d.status === "succeeded") x.ok++;
+    else x.bad++;
+    byEvent.set(d.eventId, x);
+  }
+  return json(
+    {
+      timeZone: ctx.merchant.timeZone,
+      filters: { type, object },
+      types: [...EVENT_TYPES],
+      rows: page.events.map((e) => ({
+        id: e.id,
+        seq: e.seq,
+        type: e.type,
+        objectId: String((e.data as { id?: string }).id ?? ""),
+        createdAt: e.createdAt.toISOString(),
+        deliveries: byEvent.get(e.id) ?? null,
+      })),
+      nextBefore: page.hasMore ? page.events[page.events.length - 1]!.seq : null,
+      before: before ?? null,
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export default function EventsPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const id = useId();
+  const [params] = useSearchParams();
+  const next = new URLSearchParams(params);
+  if (data.nextBefore) next.set("before", String(data.nextBefore));
+  const groups = [...new Set(data.types.map((x) => x.split(".")[0]!))];
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("events.title")}</h1>
+          <p>{t("events.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
+        </div>
+      </div>
+      <Form method="get" className="card form-row" aria-label={t("events.filter.submit")}>
+        <div className="field">
+          <label htmlFor={`${id}-type`}>{t("events.filter.type")}</label>
+          <select id={`${id}-type`} name="type" defaultValue={data.filters.type} dir="ltr">
+            <option value="">{t("events.filter.allTypes")}</option>
+            {groups.map((g) => (
+              <optgroup key={g} label={g}>
+                <option value={`${g}.*`}>{`${g}.*`}</option>
+                {data.types
+                  .filter((x) => x.startsWith(`${g}.`))
+                  .map((x) => (
+                    <option key={x} value={x}>
+                      {x}
+                    </option>
+                  ))}
+              </optgroup>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-object`}>{t("events.filter.object")}</label>
+          <input id={`${id}-object`} name="object" type="search" dir="ltr" defaultValue={data.filters.object} />
+        </div>
+        <button type="submit" className="btn btn-primary">
+          {t("events.filter.submit")}
+        </button>
+        <Link to="/events" className="btn">
+          {t("common.clearFilters")}
+        </Link>
+      </Form>
+      <div className="table-wrap" style={{ marginBlockStart: "1rem" }}>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                {t("events.col.seq")}
+              </th>
+              <th scope="col">{t("events.col.type")}</th>
+              <th scope="col">{t("events.col.object")}</th>
+              <th scope="col">{t("events.col.time")}</th>
+              <th scope="col">{t("events.col.deliveries")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.rows.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="empty-state">
+                  {t("events.empty")}
+                </td>
+              </tr>
+            ) : (
+              data.rows.map((r) => (
+                <tr key={r.id}>
+                  <td className="num">{fmt.number(r.seq)}</td>
+                  <th scope="row">
+                    <Link to={`/events/${r.id}`} className="row-link mono" dir="ltr">
+                      {r.type}
+                    </Link>
+                  </th>
+                  <td>
+                    <bdi className="mono">{r.objectId}</bdi>
+                  </td>
+                  <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
+                  <td>
+                    {r.deliveries ? (
+                      <span className={`badge badge-${r.deliveries.bad ? "failed" : "active"}`}>
+                        {r.deliveries.bad ? t("webhooks.deliveryStatus.retrying") : t("webhooks.deliveryStatus.succeeded")}
+                      </span>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      <nav className="pagination" aria-label={t("table.pagination")}>
+        {data.before ? <Link to={`/events?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>{t("events.newest")}</Link> : <span />}
+        {data.nextBefore ? <Link to={`/events?${next}`}>{t("events.older")}</Link> : null}
+      </nav>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

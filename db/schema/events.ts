@@ -1,0 +1,110 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { tstz } from "./common";
+
+/**
+ * The events outbox: one row per state change a merchant cares about, written in the
+ * same transaction as the change (app/modules/events/events.server.ts). `seq` counts
+ * each merchant's events 1, 2, 3... in commit order (event_sequences' row is locked
+ * from the event's insert to the commit), so `after=<seq>` cursors never skip one.
+ * Append-only.
+ */
+export const events = pgTable(
+  "events",
+  {
+    merchantId: text("merchant_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    id: text("id").notNull(),
+    type: text("type").notNull(),
+    /** The object as the API shows it, at the time of the change. */
+    data: jsonb("data").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.seq] }),
+    uniqueIndex("events_id").on(t.merchantId, t.id),
+    index("events_type").on(t.merchantId, t.type, t.seq),
+  ],
+);
+
+/** Each merchant's last event sequence number. */
+export const eventSequences = pgTable("event_sequences", {
+  merchantId: text("merchant_id").primaryKey(),
+  lastSeq: bigint("last_seq", { mode: "number" }).notNull(),
+});
+
+/** A merchant's webhook endpoint: where its events are POSTed, signed. */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    merchantId: text("merchant_id").notNull(),
+    id: text("id").notNull(),
+    url: text("url").notNull(),
+    /** Event types it receives; ["*"] for all. */
+    eventTypes: jsonb("event_types").$type<string[]>().notNull(),
+    description: text("description"),
+    status: text("status").$type<"enabled" | "disabled">().notNull().default("enabled"),
+    disabledReason: text("disabled_reason"),
+    secret: text("secret").notNull(),
+    /** The secret before the last rotation, valid (also signed with) until previous_secret_expires_at. */
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: tstz("previous_secret_expires_at"),
+    /** Events up to this sequence number have deliveries. */
+    cursorSeq: bigint("cursor_seq", { mode: "number" }).notNull().default(0),
+    /** First failure since the last success (3 days of it disable the endpoint). */
+    failingSince: tstz("failing_since"),
+    createdByUserId: text("created_by_user_id"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    deletedAt: tstz("deleted_at"),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.id] }), check("webhook_endpoints_status", sql`${t.status} in ('enabled', 'disabled')`)],
+);
+
+/** One event (or a test ping) to one endpoint, retried until it succeeds or gives up. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    merchantId: text("merchant_id").notNull(),
+    id: text("id").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    eventId: text("event_id").notNull(),
+    eventSeq: bigint("event_seq", { mode: "number" }),
+    eventType: text("event_type").notNull(),
+    /** event: the dispatcher; resend / replay / test: asked for by a person or the API. */
+    reason: text("reason").$type<"event" | "resend" | "replay" | "test">().notNull(),
+    status: text("status").$type<"pending" | "succeeded" | "retrying" | "failed">().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at"),
+    lastAttemptAt: tstz("last_attempt_at"),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    durationMs: integer("duration_ms"),
+    error: text("error"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    index("webhook_deliveries_endpoint").on(t.merchantId, t.endpointId, t.createdAt),
+    index("webhook_deliveries_event").on(t.merchantId, t.eventId),
+  ],
+);
+
+/** Every HTTP attempt of a delivery: the delivery log. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    merchantId: text("merchant_id").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    at: tstz("at").notNull(),
+    url: text("url").notNull(),
+    responseStatus: integer("response_status"),
+    /** First 2 KB of the response body. */
+    responseBody: text("response_body"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.deliveryId, t.attempt] }), index("webhook_attempts_endpoint").on(t.merchantId, t.endpointId, t.at)],
+);
