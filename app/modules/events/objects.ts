@@ -4,7 +4,7 @@
  * shapes here (the API has no endpoints for them yet: these are those shapes).
  */
 import type { merchantBankAccounts, payouts } from "~db/schema";
-import { serializePayment, serializeRefund } from "~/web/payments/serialize";
+import { serializePayment, serializeRefund } from "~/modules/payments/serialize";
 
 export { serializePayment, serializeRefund };
 

@@ -19,7 +19,7 @@ import {
 } from "~/web/payments/api.server";
 import { parseMinorUnits } from "~/lib/money";
 import { getPayment } from "~/modules/payments/payments.server";
-import { serializePayment } from "~/web/payments/serialize";
+import { serializePayment } from "~/modules/payments/serialize";
 import { zodProblem } from "~/web/payments/api-input";
 import { traceNumber } from "~/modules/payment-links/checkout.server";
 import {

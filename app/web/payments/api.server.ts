@@ -34,7 +34,7 @@ import {
   voidPayment,
   type Payment,
 } from "~/modules/payments/payments.server";
-import { serializePayment, serializeRefund } from "./serialize";
+import { serializePayment, serializeRefund } from "~/modules/payments/serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
 import { checkJson } from "~/web/edge/input-guard";

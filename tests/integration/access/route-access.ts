@@ -49,6 +49,13 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/preferences": { kind: "member", action: null },
   "routes/reports.$report": { kind: "member", loader: "reports:export" },
   "routes/_app.reports._index": { kind: "member", loader: "reports:export" },
+  // Global search: any member; each kind of result is limited by the reader's permissions.
+  "routes/_app.search": { kind: "member", loader: null },
+  // The accountant's desk: fee statements, their lines as files, and the month-end close.
+  "routes/_app.statements._index": { kind: "member", loader: "reports:export", action: "reports:export" },
+  "routes/_app.statements.$statementId": { kind: "member", loader: "reports:export" },
+  "routes/statements.$statementId.$file": { kind: "member", loader: "reports:export" },
+  "routes/_app.close": { kind: "member", loader: "reports:export", action: "reports:export" },
   "routes/api.v1.openapi[.]json": { kind: "public" },
   "routes/_app.terminal": { kind: "member", loader: "terminal:charge", action: "terminal:charge" },
   // The sandbox provider is "another service": public tokenization and test cards;

@@ -25,6 +25,10 @@ const GLOBAL_TABLES = [
   "audit_events",
   "system_state",
   "job_workers",
+  // Public payment-link id -> merchant, as api_keys is for keys: looked up before the merchant is known.
+  "payment_link_routes",
+  // Reference data: VAT rates by country and effective date.
+  "vat_rates",
 ];
 const GLOBAL_PREFIXES = ["sandbox_"];
 /** The distribution table itself: its id is the merchant id. */
