@@ -25,7 +25,8 @@ describe("support finds a payment by its last 4 and issues a partial refund", ()
     expect(target, "a captured, unrefunded payment in the first page").toBeDefined();
     const last4 = target!.cardLast4!;
 
-    await page.getByLabel("Search").fill(last4);
+    // The list's own search box (the closed global search dialog is labelled "Search" too).
+    await page.getByRole("searchbox", { name: "Search", exact: true }).fill(last4);
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(new RegExp(`q=${last4}`));
     await waitForHydration(page);

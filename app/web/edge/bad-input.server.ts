@@ -29,7 +29,7 @@ export function badInputPage(p: InputProblem, locale: Locale): string {
   const t = translator(preferencesTag(anonymousPreferences(locale)));
   return `<!doctype html>
 <html lang="${locale}" dir="${locale === "fa" ? "rtl" : "ltr"}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <title>${escapeHtml(t("error.didNotWork"))}</title>
 <style>body{margin:0;min-height:100vh;display:grid;place-items:center;padding:1.5rem;box-sizing:border-box;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,Vazirmatn,Tahoma,sans-serif;background:#f6f7f9;color:#1d2330}main{max-width:34rem;width:100%;background:#fff;border:1px solid #e2e5ea;border-radius:12px;padding:2rem;box-sizing:border-box}h1{font-size:1.3rem;margin:0 0 .75rem}code{overflow-wrap:anywhere}a{color:#2952cc}</style>
 </head>

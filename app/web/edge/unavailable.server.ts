@@ -100,6 +100,7 @@ export function unavailablePage(locale: Locale, nonce?: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <meta http-equiv="refresh" content="${RETRY_AFTER_SECONDS * 5}">
 <title>${escapeHtml(t("unavailable.pageTitle"))}</title>
 <style${nonceAttr}>
