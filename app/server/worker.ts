@@ -17,7 +17,8 @@ import type { Runner, Task, TaskList } from "graphile-worker";
 import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
 import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
-import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
+import { ensureHolidayCalendars, holidayCoverage } from "../modules/settlements/holidays.server";
+import { HOLIDAYS } from "../modules/settlements/holiday-data";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
@@ -49,7 +50,14 @@ export interface WorkerHandle {
 
 let holidaysLoaded: Promise<void> | undefined;
 function holidays(): Promise<void> {
-  holidaysLoaded ??= ensureHolidayCalendars().catch((e) => {
+  holidaysLoaded ??= ensureHolidayCalendars()
+    .then(() => {
+      for (const calendar of Object.keys(HOLIDAYS)) {
+        const c = holidayCoverage(calendar, new Date());
+        if (c.runningOut) console.warn(`[jobs] WARNING: the ${calendar} public-holiday calendar ends on ${c.through}; update holiday-data.ts (payout dates after it ignore public holidays)`);
+      }
+    })
+    .catch((e) => {
     holidaysLoaded = undefined;
     throw e;
   });
