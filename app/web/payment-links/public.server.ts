@@ -105,7 +105,7 @@ export async function sendReceipt(
   if (channel === "email") {
     const to = toRaw.trim();
     if (!/^[^\s@]{1,64}@[^\s@]{1,185}\.[^\s@]{2,}$/.test(to)) return { ok: false, field: "to", message: t("pay.error.email") };
-    await sendMail(db(), { to, subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
+    await sendMail(db(), { to, locale: prefs.locale === "fa" ? "fa" : "en", kind: "receipt", subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
   } else {
     const to = normalizePhone(toRaw);
     if (!/^\+?[0-9]{8,15}$/.test(to)) return { ok: false, field: "to", message: t("pay.error.phone") };
