@@ -97,7 +97,11 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const p = payload as { merchantId: string; deliveryId: string };
       await deliverOnce(p.merchantId, p.deliveryId);
     },
-    send_mail: notYet,
+    send_mail: async (payload) => {
+      const { deliverMail } = await import("../modules/mail/mailer.server");
+      const outcome = await deliverMail((payload as { mailId: string }).mailId);
+      if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
+    },
     notifications_hourly: notYet,
     daily_summary: notYet,
     scheduled_report: notYet,
