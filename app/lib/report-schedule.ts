@@ -13,7 +13,8 @@
  * A run's period key names the period reported ("2026-12-05", "2026-11-29..2026-12-05",
  * "2026-11", "j1405-08"): a schedule sends once per key, whatever happens to its clock.
  */
-import { jalaliMonthLength, jalaliToUtc, localDateKey, toJalali, zonedParts, zonedTimeToUtc, type Weekday } from "./dates";
+import { nextRenewal, type BillingCycle } from "./billing-calendar";
+import { jalaliToUtc, localDateKey, toJalali, zonedParts, zonedTimeToUtc, type Weekday } from "./dates";
 
 export const SCHEDULE_FREQUENCIES = ["daily", "weekly", "monthly"] as const;
 export type ScheduleFrequency = (typeof SCHEDULE_FREQUENCIES)[number];
@@ -82,18 +83,6 @@ function dayKey(d: Day): string {
   return `${String(d.year).padStart(4, "0")}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
 }
 
-function weekdayOf(d: Day): number {
-  const t = new Date(0);
-  t.setUTCFullYear(d.year, d.month - 1, d.day);
-  return t.getUTCDay();
-}
-
-function daysInGregorianMonth(year: number, month: number): number {
-  const t = new Date(0);
-  t.setUTCFullYear(year, month, 0);
-  return t.getUTCDate();
-}
-
 /** The Jalali date of a Gregorian day (the zone does not matter for a whole day). */
 function jalaliOf(d: Day): { year: number; month: number; day: number } {
   const t = new Date(0);
@@ -113,40 +102,43 @@ function addMonths(year: number, month: number, n: number): { year: number; mont
   return { year: Math.floor(index / 12), month: (((index % 12) + 12) % 12) + 1 };
 }
 
-function runsOn(rule: ScheduleRule, d: Day): boolean {
-  switch (rule.frequency) {
-    case "daily":
-      return true;
-    case "weekly":
-      return weekdayOf(d) === rule.weekday;
-    case "monthly": {
-      const want = rule.monthDay ?? 1;
-      if (rule.calendar === "jalali") {
-        const j = jalaliOf(d);
-        return j.day === Math.min(want, jalaliMonthLength(j.year, j.month));
-      }
-      return d.day === Math.min(want, daysInGregorianMonth(d.year, d.month));
-    }
-  }
-}
-
-function instantOn(rule: ScheduleRule, d: Day): Date {
+/**
+ * The schedule as an anchored cycle of the billing calendar (app/lib/billing-calendar.ts):
+ * weekly from a day of that weekday, monthly from day N of a month that has 31 days (so day
+ * 31 is clamped to each shorter month's last day, as renewals are). The anchors are in July
+ * 2001 and Tir 1400: no zone changes its clock then, so the anchor keeps the wall-clock time.
+ */
+function anchorOf(rule: ScheduleRule): { anchor: Date; cycle: BillingCycle } {
   const t = parseLocalTime(rule.localTime);
   if (!t) throw new RangeError(`A schedule's time is HH:MM, got ${JSON.stringify(rule.localTime)}`);
-  return zonedTimeToUtc({ ...d, hour: t.hour, minute: t.minute }, rule.timeZone);
+  if (rule.frequency === "weekly") {
+    // 1 July 2001 was a Sunday.
+    return { anchor: zonedTimeToUtc({ year: 2001, month: 7, day: 1 + (rule.weekday ?? 0), ...t }, rule.timeZone), cycle: { interval: "week", count: 1 } };
+  }
+  const day = rule.monthDay ?? 1;
+  if (rule.calendar === "jalali") {
+    const g = jalaliToUtc({ year: 1400, month: 4, day }, "UTC");
+    return { anchor: zonedTimeToUtc({ year: g.getUTCFullYear(), month: g.getUTCMonth() + 1, day: g.getUTCDate(), ...t }, rule.timeZone), cycle: { interval: "month", count: 1 } };
+  }
+  return { anchor: zonedTimeToUtc({ year: 2001, month: 7, day, ...t }, rule.timeZone), cycle: { interval: "month", count: 1 } };
 }
 
 /** The first run strictly after `after`. */
 export function nextRunAfter(rule: ScheduleRule, after: Date): Date {
-  const p = zonedParts(after, rule.timeZone);
-  // The day before too: a time pushed over midnight by a gap would belong to it.
-  let d = plusDays({ year: p.year, month: p.month, day: p.day }, -1);
-  for (let i = 0; i < 70; i++, d = plusDays(d, 1)) {
-    if (!runsOn(rule, d)) continue;
-    const at = instantOn(rule, d);
-    if (at.getTime() > after.getTime()) return at;
+  if (rule.frequency === "daily") {
+    const t = parseLocalTime(rule.localTime);
+    if (!t) throw new RangeError(`A schedule's time is HH:MM, got ${JSON.stringify(rule.localTime)}`);
+    const p = zonedParts(after, rule.timeZone);
+    // From the day before: a time pushed over midnight by a gap would belong to it.
+    for (let i = -1; i < 3; i++) {
+      const d = plusDays({ year: p.year, month: p.month, day: p.day }, i);
+      const at = zonedTimeToUtc({ ...d, ...t }, rule.timeZone);
+      if (at.getTime() > after.getTime()) return at;
+    }
+    throw new RangeError("No daily run within three days");
   }
-  throw new RangeError("No run within 70 days: the rule cannot run");
+  const { anchor, cycle } = anchorOf(rule);
+  return nextRenewal(anchor, cycle, after, rule.timeZone, rule.calendar === "jalali" ? "persian" : "gregory").start;
 }
 
 /** The latest run at or before `now`, not before `since`; null when none is due. */
