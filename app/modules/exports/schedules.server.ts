@@ -33,7 +33,7 @@ import { latestRunDue, nextRunAfter, periodOfRun, ruleProblem, type ScheduleCale
 import type { Weekday } from "~/lib/dates";
 import type { Client } from "~/lib/vocabulary";
 import { enqueueJob } from "~/modules/jobs/queue.server";
-import { sendMail, type OutgoingMail } from "~/modules/mail/mailer.server";
+import { MAX_ATTACHMENT_BYTES, sendMail, type OutgoingMail } from "~/modules/mail/mailer.server";
 import { isReportId, type ReportId } from "./definition";
 import { checkExport, openExport, type ExportContext, type ExportDownload, type ExportFormat } from "./export.server";
 import { allowedColumns, canonicalTimeZone } from "./options.server";
@@ -41,8 +41,8 @@ import { endpointParams } from "./page.server";
 import { REPORTS } from "./registry.server";
 import { failedRunMail, reportMail } from "./schedule-mail";
 
-/** The largest file sent as an attachment; above it the mail carries a link. */
-export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/** The largest file sent as an attachment (the outbox's limit); above it the mail carries a link. */
+export { MAX_ATTACHMENT_BYTES };
 /** How long a link to a large file works. */
 export const LINK_LIFETIME_MS = 7 * 86_400_000;
 export const MAX_RECIPIENTS = 20;
@@ -515,16 +515,9 @@ export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: (
   });
 }
 
-interface ReportMail extends OutgoingMail {
-  locale?: "en" | "fa";
-  kind?: string;
-  dedupeKey?: string;
-  attachments?: { filename: string; contentType: string; content: Uint8Array }[];
-}
-
 /** Through the mail outbox (sendMail: in the caller's transaction, sent by the send_mail job). */
-async function send(tx: DbOrTx, mail: ReportMail): Promise<void> {
-  await sendMail(tx, mail as OutgoingMail);
+async function send(tx: DbOrTx, mail: OutgoingMail): Promise<void> {
+  await sendMail(tx, mail);
 }
 
 function isDatabaseDown(e: unknown): boolean {

@@ -15,7 +15,9 @@ import {
   type ScheduleInput,
   type ScheduledRunPayload,
 } from "~/modules/exports/schedules.server";
+import { startWorker } from "~/server/worker";
 import { useTestDatabase } from "../../support/db";
+import { startSmtpServer } from "../../support/smtp";
 
 /**
  * Scheduled reports: the sweep queues one job per schedule and period, a run mails the file
@@ -96,36 +98,55 @@ describe("scheduled reports", () => {
     const [after] = await rows<{ next_run_at: string }>(t.db, sql`select next_run_at::text from report_schedules where id = ${s.id}`);
     expect(new Date(after!.next_run_at).getTime()).toBe(next.getTime() + 86_400_000);
 
-    // The job, twice (a retry after a crash, a second worker): one run, one mail per member.
+    // The job, twice at once (a retry after a crash, a second worker): one run, one mail per member.
     const outcomes = await Promise.all([runScheduledReport(jobs[0]!), runScheduledReport(jobs[0]!)]);
     expect(outcomes.sort()).toEqual(["already_done", "sent"]);
-    expect(await runScheduledReport(jobs[0]!)).toBe("already_done");
     const sent = await mails(`Daily payments: %`);
     expect(sent.map((m) => m.to)).toEqual(["accountant@coffee.test", "owner@coffee.test"]);
+
+    // The workers run the queued job too (nothing more is sent) and deliver the mails over SMTP.
+    const smtp = await startSmtpServer();
+    const before = process.env.SMTP_URL;
+    process.env.SMTP_URL = smtp.url;
+    const worker = await startWorker({ handle: t.handle, crontab: false, pollInterval: 100, log: () => {} });
+    try {
+      const end = Date.now() + 30_000;
+      while (smtp.received.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      // The scheduled_report job is done too (it found the run already sent).
+      while ((await queued(key)).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await worker.stop();
+      await smtp.stop();
+      if (before === undefined) delete process.env.SMTP_URL;
+      else process.env.SMTP_URL = before;
+    }
+    expect(await queued(key)).toEqual([]);
+    expect(smtp.received.map((m) => m.to.join(",")).sort()).toEqual(["accountant@coffee.test", "owner@coffee.test"]);
+    expect((await mails(`Daily payments: %`)).length).toBe(2);
     const [run] = await scheduleRuns({ merchantId: COFFEE }, s.id);
     expect(run).toMatchObject({ status: "sent", delivery: "attachment", periodKey: period.key, sentTo: ["accountant@coffee.test", "owner@coffee.test"], leftOut: [] });
 
-    // The attachment is the day's payments as a workbook: the independent count of rows.
+    // The attachment is the day's payments as a workbook: as many rows as an independent count.
     const [count] = await rows<{ n: number }>(
       t.db,
       sql`select count(*)::int as n from payments where merchant_id = ${COFFEE}
           and created_at >= (${period.start}::date::timestamp at time zone ${TEHRAN}) and created_at < (${period.end}::date::timestamp at time zone ${TEHRAN})`,
     );
     expect(run!.rows).toBe(count!.n);
-    const [file] = await rows<{ filename: string; content: Uint8Array }>(
-      t.db,
-      sql`select filename, content from outbound_email_attachments where mail_id = ${sent[0]!.id}`,
-    ).catch(() => [] as { filename: string; content: Uint8Array }[]);
-    if (file) {
-      // The mail outbox keeps attachments: the workbook reads back with a header and the rows.
-      const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(Buffer.from(file.content) as never);
-      expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe("id");
-      expect(file.filename).toMatch(/^payments_.*\.xlsx$/);
-      expect(Number(run!.bytes)).toBe(file.content.byteLength);
-    }
-    expect(sent[0]!.body).toContain(`${count!.n.toLocaleString("en-US")} rows`);
-    expect(sent[0]!.body).toContain(`http://console.test/reports/schedules/${s.id}`);
+    const received = smtp.received.find((m) => m.to.includes("accountant@coffee.test"))!;
+    expect(received.subject).toBe(`Daily payments: ${period.key}`);
+    expect(received.attachments).toHaveLength(1);
+    const file = received.attachments[0]!;
+    expect(file.filename).toMatch(/^payments_.*\.xlsx$/);
+    expect(file.content.byteLength).toBe(Number(run!.bytes));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.content as never);
+    const sheet = wb.worksheets[0]!;
+    expect(sheet.getRow(1).values).toEqual([undefined, "id", "created (Asia/Tehran)", "created_jalali (Asia/Tehran)", "created_utc", "status", "amount", "currency"]);
+    // Header, the rows, and (amount sums) a totals row.
+    expect(sheet.actualRowCount).toBeGreaterThanOrEqual(count!.n + 1);
+    expect(received.text).toContain(`${count!.n.toLocaleString("en-US")} rows`);
+    expect(received.text).toContain(`http://console.test/reports/schedules/${s.id}`);
   });
 
   it("a member who lost reports:export stops receiving (recorded in the history); an owner who lost it gets nothing sent and is told", async () => {
