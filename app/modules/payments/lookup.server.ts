@@ -66,7 +66,7 @@ export interface LookupMatch {
 
 export type LookupResult =
   | { ok: true; matches: LookupMatch[]; lowAmount: string; highAmount: string; traceMissed: boolean }
-  | { ok: false; errors: Partial<Record<LookupField, { code: string; params?: Record<string, string | number> }>>; amountError?: ParseAmountResult };
+  | { ok: false; errors: Partial<Record<LookupField, { code: string; params?: Record<string, string | number> }>>; amountError?: Extract<ParseAmountResult, { ok: false }> };
 
 const toLatin = (s: string) => s.replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)).replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660));
 
@@ -97,7 +97,7 @@ export async function lookupPayment(
   opts: { origin?: string } = {},
 ): Promise<LookupResult> {
   const errors: Extract<LookupResult, { ok: false }>["errors"] = {};
-  let amountError: ParseAmountResult | undefined;
+  let amountError: Extract<ParseAmountResult, { ok: false }> | undefined;
   const last4 = toLatin(input.last4).replace(/[\s*•·\-]/g, "");
   if (!/^[0-9]{4}$/.test(last4)) errors.last4 = { code: "last4" };
 
