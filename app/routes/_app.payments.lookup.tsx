@@ -73,9 +73,9 @@ function Verdict({ m }: { m: Match }) {
       case "reversed":
         return t("lookup.verdict.reversed", { when: when(m.voidedAt) });
       case "pending":
-        return t("lookup.verdict.pending");
+        return t("lookup.verdict.pending", { hours: 72 });
       default:
-        return t("lookup.verdict.declined", { reason });
+        return t("lookup.verdict.declined", { reason, hours: 72 });
     }
   })();
   const moved = m.verdict === "captured" || m.verdict === "partially_refunded";
@@ -150,7 +150,9 @@ export default function PaymentLookupPage() {
     const e = errors[field];
     if (!e) return null;
     if (field === "amount" && result && !result.ok && result.amountError) return amountErrorMessage(t, fmt, result.amountError);
-    return t(`lookup.error.${field}.${e.code}` as MessageKey, e.params);
+    const dayExample = fmt.digits(fmt.calendar === "persian" ? "1404/01/01" : "2025-03-21");
+    const examples: Record<LookupField, string> = { last4: fmt.digits("6006"), amount: fmt.number(125000), from: dayExample, to: dayExample, trace: fmt.digits("042917") };
+    return t(`lookup.error.${field}.${e.code}` as MessageKey, { example: examples[field], digits: 6, ...e.params });
   };
   const fieldError = (field: LookupField) => {
     const text = errorText(field);

@@ -139,7 +139,8 @@ describe("virtual terminal (/terminal)", () => {
       expect(r.json.errors[field], `${field} for ${JSON.stringify(form)}`).toBeTruthy();
     }
     // A script (or an old page) that posts the card here: refused on the card field, nothing charged, nothing echoed.
-    for (const extra of [{ cardNumber: CARD.approve, expiry, cvc: "123" }, { number: CARD.approve }, { cvc: "123" }]) {
+    const extras: Record<string, string>[] = [{ cardNumber: CARD.approve, expiry, cvc: "123" }, { number: CARD.approve }, { cvc: "123" }];
+    for (const extra of extras) {
       const r = await charge(owner, { ...base, ...extra, key: crypto.randomUUID() });
       expect(r.status).toBe(400);
       expect(r.json.errors.cardNumber).toMatch(/not accepted here/);
