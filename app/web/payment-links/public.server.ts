@@ -112,7 +112,7 @@ export async function sendReceipt(
     if (!/^\+?[0-9]{8,15}$/.test(to)) return { ok: false, status: 400, field: "to", message: t("pay.error.phone") };
   }
   const r = await sendCountedReceipt({ merchantId }, receipt.paymentId, channel, to, clientOf(request), async (tx) => {
-    if (channel === "email") await sendMail(tx, { to, subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
+    if (channel === "email") await sendMail(tx, { to, locale: prefs.locale === "fa" ? "fa" : "en", kind: "receipt", subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
     else await smsProvider().send({ account: merchantId, to, body }, tx);
   });
   if (!r.ok) {
