@@ -17,7 +17,8 @@ import type { Runner, Task, TaskList } from "graphile-worker";
 import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
 import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
-import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
+import { ensureHolidayCalendars, holidayCoverage } from "../modules/settlements/holidays.server";
+import { HOLIDAYS } from "../modules/settlements/holiday-data";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
@@ -49,7 +50,14 @@ export interface WorkerHandle {
 
 let holidaysLoaded: Promise<void> | undefined;
 function holidays(): Promise<void> {
-  holidaysLoaded ??= ensureHolidayCalendars().catch((e) => {
+  holidaysLoaded ??= ensureHolidayCalendars()
+    .then(() => {
+      for (const calendar of Object.keys(HOLIDAYS)) {
+        const c = holidayCoverage(calendar, new Date());
+        if (c.runningOut) console.warn(`[jobs] WARNING: the ${calendar} public-holiday calendar ends on ${c.through}; update holiday-data.ts (payout dates after it ignore public holidays)`);
+      }
+    })
+    .catch((e) => {
     holidaysLoaded = undefined;
     throw e;
   });
@@ -89,7 +97,11 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const p = payload as { merchantId: string; deliveryId: string };
       await deliverOnce(p.merchantId, p.deliveryId);
     },
-    send_mail: notYet,
+    send_mail: async (payload) => {
+      const { deliverMail } = await import("../modules/mail/mailer.server");
+      const outcome = await deliverMail((payload as { mailId: string }).mailId);
+      if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
+    },
     notifications_hourly: notYet,
     daily_summary: notYet,
     scheduled_report: notYet,

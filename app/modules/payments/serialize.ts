@@ -53,6 +53,7 @@ export function serializePayment(p: PaymentRow, refundRows?: RefundRow[]) {
     description: p.description,
     customer_reference: p.customerReference,
     terminal_id: p.terminalId,
+    payment_link_id: p.paymentLinkId ?? null,
     provider_reference: p.providerReference,
     decline_code: p.declineCode,
     decline_message: p.declineCode ? (p.failureMessage ?? declineText(p.declineCode)) : null,
