@@ -104,7 +104,17 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
     },
     notifications_hourly: notYet,
     daily_summary: notYet,
-    scheduled_report: notYet,
+    scheduled_report: async (payload) => {
+      const { runScheduledReport } = await import("../modules/exports/schedules.server");
+      const p = payload as import("../modules/exports/schedules.server").ScheduledRunPayload;
+      const outcome = await runScheduledReport(p);
+      if (outcome === "failed") log(`scheduled report ${p.scheduleId} for ${p.periodKey}: failed (recorded in its history; the owner was told)`);
+    },
+    scheduled_reports_due: async () => {
+      const { sweepDueSchedules } = await import("../modules/exports/schedules.server");
+      const n = await sweepDueSchedules(new Date());
+      if (n > 0) log(`scheduled reports: ${n} run(s) queued`);
+    },
   };
 }
 
@@ -112,6 +122,7 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
 export const CRONTAB = [
   "* * * * * payouts ?jobKey=cron:payouts&jobKeyMode=preserve_run_at&max=3",
   "* * * * * reconcile_pending ?jobKey=cron:reconcile_pending&jobKeyMode=preserve_run_at&max=3",
+  "* * * * * scheduled_reports_due ?jobKey=cron:scheduled_reports_due&jobKeyMode=preserve_run_at&max=3",
 ].join("\n");
 
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {
