@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { StatusBadge } from "~/components/console/status-badge";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -16,10 +17,12 @@ import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import {
   chargeFromTerminalForm,
   chargeableTerminals,
+  currentTerminalReceipt,
   newTerminalFormKey,
+  recentTerminalPayments,
   sandboxHints,
-  terminalReceipt,
   terminalReturn,
+  type RecentTerminalPayment,
   type TerminalChargeResult,
 } from "~/modules/payments/virtual-terminal.server";
 import { clientOf } from "~/web/request.server";
@@ -30,11 +33,15 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "vt.title"
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "terminal:charge");
   const receiptId = new URL(request.url).searchParams.get("receipt");
-  const receipt = receiptId ? await terminalReceipt(ctx.scope, receiptId) : null;
+  // A pending receipt (and a pending payment in the list) asks the provider again (never charges
+  // again) each time it is loaded past its grace period: the page polls while anything is pending.
+  const now = new Date();
+  const receipt = receiptId ? await currentTerminalReceipt(ctx.scope, receiptId, now) : null;
   if (receiptId && !receipt) return notFound(ctx, request, { type: "payment", id: receiptId });
-  const [terminals, testCards, returned] = await Promise.all([
+  const [terminals, testCards, recent, returned] = await Promise.all([
     chargeableTerminals(ctx.scope),
     sandboxHints(ctx.scope),
+    recentTerminalPayments(ctx.scope, ctx.user.id, RECENT_PAYMENTS, now),
     receiptId ? null : terminalReturn(ctx, new URL(request.url).searchParams),
   ]);
   return json(
@@ -44,6 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       // One key per rendering of the form: what makes a double submit charge once.
       formKey: newTerminalFormKey(),
       receipt,
+      recent,
       // Back from the provider's card form (no JavaScript): a card to confirm, or why it was refused.
       returned,
       testCards,
@@ -61,6 +69,93 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/** How often a page with a payment still waiting for the provider asks again (with scripts / without). */
+const POLL_MS = 3_000;
+/** How many of the member's own terminal payments the page lists (here, not in the .server module: the browser needs it too). */
+const RECENT_PAYMENTS = 10;
+const NOSCRIPT_REFRESH_SECONDS = 5;
+
+/**
+ * The page's data as it is now: while the receipt or a recent payment is pending, the
+ * page's own loader is fetched again every few seconds (in a fetcher, so nothing typed in
+ * the form is disturbed and no new form key is taken); it stops once everything is final.
+ */
+function useLiveData(data: Data): Pick<Data, "receipt" | "recent"> {
+  const fetcher = useFetcher<typeof loader>();
+  const location = useLocation();
+  const fresh = fetcher.data && "recent" in fetcher.data ? fetcher.data : null;
+  // A fetch answered for another receipt (the user moved on) is not this page's.
+  const current = fresh && (fresh.receipt?.id ?? null) === (data.receipt?.id ?? null) ? fresh : null;
+  const receipt = current ? current.receipt : data.receipt;
+  const recent = current ? current.recent : data.recent;
+  const waiting = receipt?.status === "pending" || recent.some((p) => p.status === "pending");
+  const href = `${location.pathname}${location.search}`;
+  const { load, state } = fetcher;
+  useEffect(() => {
+    if (!waiting || state !== "idle") return;
+    const timer = window.setTimeout(() => {
+      if (document.visibilityState !== "hidden") load(href);
+    }, POLL_MS);
+    return () => window.clearTimeout(timer);
+  }, [waiting, state, href, load, current]);
+  return { receipt, recent };
+}
+
+function RecentPayments({ list, currency }: { list: RecentTerminalPayment[]; currency: string }) {
+  const t = useT();
+  const fmt = useFormat();
+  const showTerminal = new Set(list.map((p) => p.terminalName)).size > 1;
+  return (
+    <section className="card vt-recent stackable" aria-labelledby="vt-recent-h" data-testid="vt-recent">
+      <h2 id="vt-recent-h">{t("vt.recent.title")}</h2>
+      {list.length === 0 ? (
+        <p className="muted">{t("vt.recent.empty")}</p>
+      ) : (
+        <>
+          <p className="hint">{t("vt.recent.hint", { max: RECENT_PAYMENTS })}</p>
+          <div className="table-wrap">
+            <table className="table compact">
+              <caption className="visually-hidden">{t("vt.recent.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className="num">
+                    {t("payments.col.amount")}
+                  </th>
+                  <th scope="col">{t("payments.col.status")}</th>
+                  <th scope="col">{t("payments.col.created")}</th>
+                  <th scope="col">{t("payments.col.card")}</th>
+                  {showTerminal ? <th scope="col">{t("payments.col.terminal")}</th> : null}
+                </tr>
+              </thead>
+              <tbody aria-live="polite">
+                {list.map((p) => (
+                  <tr key={p.id} data-payment-id={p.id} data-status={p.status}>
+                    <td className="num" data-stack="lead">
+                      <Link className="row-link" to={`/terminal?receipt=${encodeURIComponent(p.id)}`} aria-label={t("vt.recent.open", { amount: fmt.money(p.amount, p.currency || currency) })}>
+                        {fmt.money(p.amount, p.currency || currency)}
+                      </Link>
+                    </td>
+                    <td data-stack="badge">
+                      <StatusBadge kind="paymentStatus" status={p.status} />
+                    </td>
+                    <td data-stack="sub">{fmt.dateTime(p.createdAt)}</td>
+                    <td data-stack="sub">
+                      <span className="mono" dir="ltr">
+                        {p.maskedCard ? fmt.digits(p.maskedCard) : "–"}
+                      </span>
+                    </td>
+                    {showTerminal ? <td data-stack="extra">{p.terminalName ?? "–"}</td> : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
 type Failure = Extract<TerminalChargeResult, { ok: false }>;
 
 function Receipt({ r, canViewPayments }: { r: NonNullable<Data["receipt"]>; canViewPayments: boolean }) {
@@ -81,9 +176,18 @@ function Receipt({ r, canViewPayments }: { r: NonNullable<Data["receipt"]>; canV
         </p>
       ) : null}
       {r.status === "pending" ? (
-        <p className="notice">
-          {t("vt.receipt.pendingHint")} <Link to={`/terminal?receipt=${encodeURIComponent(r.id)}`}>{t("vt.receipt.checkAgain")}</Link>
-        </p>
+        <>
+          <p className="notice">
+            {t("vt.receipt.pendingHint")} <Link to={`/terminal?receipt=${encodeURIComponent(r.id)}`}>{t("vt.receipt.checkAgain")}</Link>
+          </p>
+          <p className="hint" data-testid="receipt-refreshing">
+            {t("vt.receipt.refreshing")}
+          </p>
+          {/* Without scripts the page reloads itself until the answer is in. */}
+          <noscript>
+            <meta httpEquiv="refresh" content={String(NOSCRIPT_REFRESH_SECONDS)} />
+          </noscript>
+        </>
       ) : null}
       <dl className="dl">
         <dt>{t("vt.receipt.card")}</dt>
@@ -492,6 +596,7 @@ export default function VirtualTerminalPage() {
   const data = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>() as Failure | undefined;
   const t = useT();
+  const live = useLiveData(data);
   return (
     <>
       <div className="page-header">
@@ -500,8 +605,8 @@ export default function VirtualTerminalPage() {
           <p>{t("vt.subtitle", { first: 6, last: 4 })}</p>
         </div>
       </div>
-      {data.receipt ? (
-        <Receipt r={data.receipt} canViewPayments={data.canViewPayments} />
+      {live.receipt ? (
+        <Receipt r={live.receipt} canViewPayments={data.canViewPayments} />
       ) : (
         <div className="grid grid-2" style={{ alignItems: "start" }}>
           {/* Kept mounted across a refused attempt (the card number stays typed); remounted only
@@ -514,6 +619,7 @@ export default function VirtualTerminalPage() {
           {data.testCards ? <TestCards cards={data.testCards} /> : null}
         </div>
       )}
+      <RecentPayments list={live.recent} currency={data.currency} />
     </>
   );
 }

@@ -14,8 +14,8 @@
  */
 import type { Client } from "~/lib/vocabulary";
 import crypto from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
-import { terminals } from "~db/schema";
+import { and, asc, desc, eq, isNotNull } from "drizzle-orm";
+import { payments, terminals } from "~db/schema";
 import { db } from "~db/client.server";
 import { maskPan } from "~/lib/card";
 import { makeFormatter, type Formatter } from "~/lib/format";
@@ -29,8 +29,9 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { TEST_CARDS, type TestCard } from "~/modules/processors/test-cards";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
-import type { CardToken } from "~/modules/processors/types";
-import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant } from "./payments.server";
+import { ProcessorTimeoutError, type CardToken } from "~/modules/processors/types";
+import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant, type Payment } from "./payments.server";
+import { settlePayment } from "./reconcile-pending.server";
 
 export type TerminalField = "terminal" | "amount" | "cardNumber" | "expiry" | "cvc" | "description" | "customerReference" | "form";
 
@@ -329,6 +330,93 @@ export async function terminalReceipt(scope: { merchantId: string }, paymentId: 
     terminalName: term?.name ?? null,
     createdAt: p.createdAt.toISOString(),
   };
+}
+
+/** How long a pending charge is left to its own request before the receipt asks the provider (as the inquiry job does). */
+export const RECEIPT_INQUIRY_GRACE_MS = 10_000;
+/** After this long with no record at the provider, the inquiry calls the payment failed (nothing was charged). */
+const RECEIPT_GIVE_UP_MS = 120_000;
+
+/**
+ * The receipt as it stands now. A pending payment older than the grace period is asked
+ * about at the provider first (the inquiry job's own step: it never authorizes again, so a
+ * receipt refreshing itself can never charge twice); a provider that does not answer
+ * leaves it pending for the next refresh or the job.
+ */
+export async function currentTerminalReceipt(scope: { merchantId: string }, paymentId: string, now: Date): Promise<Receipt | null> {
+  if (!/^[A-Za-z0-9_]{1,100}$/.test(paymentId)) return null;
+  const p = await getPayment(scope, paymentId);
+  if (!p) return null;
+  await inquireIfStale(p, now);
+  return terminalReceipt(scope, paymentId);
+}
+
+/** True when the provider was asked (the payment may have changed). */
+async function inquireIfStale(p: Payment, now: Date): Promise<boolean> {
+  if (p.status !== "pending" || now.getTime() - p.createdAt.getTime() < RECEIPT_INQUIRY_GRACE_MS) return false;
+  try {
+    await settlePayment(p, now, RECEIPT_GIVE_UP_MS);
+  } catch (e) {
+    if (!(e instanceof ProcessorTimeoutError)) console.error(`terminal: inquiry for payment ${p.id} failed:`, (e as Error).message);
+  }
+  return true;
+}
+
+export interface RecentTerminalPayment {
+  id: string;
+  status: string;
+  amount: string;
+  currency: string;
+  maskedCard: string | null;
+  cardBrand: string;
+  terminalName: string | null;
+  createdAt: string;
+}
+
+/**
+ * The last payments this member charged on the terminal, newest first (index
+ * payments_created_by). Those still pending past the grace period are asked about at the
+ * provider first, as the receipt does, so the list a member comes back to is current.
+ */
+export async function recentTerminalPayments(scope: { merchantId: string }, userId: string, limit: number, now: Date): Promise<RecentTerminalPayment[]> {
+  const list = await readRecent(scope, userId, limit);
+  let asked = false;
+  for (const row of list) {
+    if (row.status !== "pending" || now.getTime() - Date.parse(row.createdAt) < RECEIPT_INQUIRY_GRACE_MS) continue;
+    const p = await getPayment(scope, row.id);
+    if (p && (await inquireIfStale(p, now))) asked = true;
+  }
+  return asked ? readRecent(scope, userId, limit) : list;
+}
+
+async function readRecent(scope: { merchantId: string }, userId: string, limit: number): Promise<RecentTerminalPayment[]> {
+  const list = await db()
+    .select({
+      id: payments.id,
+      status: payments.status,
+      amount: payments.amount,
+      currency: payments.currency,
+      cardBin: payments.cardBin,
+      cardLast4: payments.cardLast4,
+      cardBrand: payments.cardBrand,
+      terminalName: terminals.name,
+      createdAt: payments.createdAt,
+    })
+    .from(payments)
+    .leftJoin(terminals, and(eq(terminals.merchantId, payments.merchantId), eq(terminals.id, payments.terminalId)))
+    .where(and(eq(payments.merchantId, scope.merchantId), isNotNull(payments.createdByUserId), eq(payments.createdByUserId, userId)))
+    .orderBy(desc(payments.createdAt), desc(payments.id))
+    .limit(limit);
+  return list.map((p) => ({
+    id: p.id,
+    status: p.status,
+    amount: p.amount.toString(),
+    currency: p.currency,
+    maskedCard: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+    cardBrand: p.cardBrand,
+    terminalName: p.terminalName ?? null,
+    createdAt: p.createdAt.toISOString(),
+  }));
 }
 
 /** The sandbox's test cards, shown on the page while the merchant uses the sandbox. */

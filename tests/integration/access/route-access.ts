@@ -42,6 +42,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.audit": { kind: "member", loader: "audit:view" },
   "routes/_app.events._index": { kind: "member", loader: "developers:manage" },
   "routes/_app.events.$eventId": { kind: "member", loader: "developers:manage", action: "developers:manage" },
+  "routes/_app.webhooks._index": { kind: "member", loader: "developers:manage", action: "developers:manage" },
+  "routes/_app.webhooks.$endpointId": { kind: "member", loader: "developers:manage", action: "developers:manage" },
   "routes/_app.payments._index": { kind: "member", loader: "payments:view" },
   "routes/_app.payments.$paymentId": { kind: "member", loader: "payments:view", action: "refunds:create" },
   "routes/_app.payments.lookup": { kind: "member", loader: "cards:view" },

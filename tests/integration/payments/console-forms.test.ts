@@ -210,6 +210,50 @@ describe("virtual terminal (/terminal)", () => {
     expect(refused.failure.values.amount).toBe("75,000");
   });
 
+  it("lists the member's own last 10 terminal payments, newest first, and a pending one resolves when its receipt is loaded again", async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const r = await charge(owner, { terminal: terminalId, amount: String(10_000 + i), token: await tokenFor(CARD.approveIr), key: crypto.randomUUID() });
+      expect(r.status).toBe(303);
+      mine.push(new URL(r.location!, "http://x").searchParams.get("receipt")!);
+    }
+    // Someone else's charge on the same terminal, and a payment made through the API (no member), are not in it.
+    const theirs = await charge(support, { terminal: terminalId, amount: "77777", token: await tokenFor(CARD.approveIr), key: crypto.randomUUID() });
+    const api = await createPayment({ merchantId: team.shop.id }, { amount: 55_555n, currency: "IRR", card: card(CARD.approveIr) }, { terminalId });
+    const list = (await loaderData(owner)).recent as { id: string; amount: string; status: string; maskedCard: string }[];
+    expect(list.map((p) => p.id)).toEqual(mine.slice(1).reverse());
+    expect(list[0]).toMatchObject({ amount: "10010", status: "captured", maskedCard: "603799******0006" });
+    expect(list.map((p) => p.amount)).not.toContain("77777");
+    expect(api.ok && list.some((p) => p.id === api.payment.id)).toBe(false);
+    const supportList = (await loaderData(support)).recent as { id: string; amount: string }[];
+    expect(supportList.map((p) => p.id)).toContain(new URL(theirs.location!, "http://x").searchParams.get("receipt"));
+    expect(supportList.every((p) => !mine.includes(p.id))).toBe(true);
+
+    // The provider does not answer in time: pending on the receipt and in the list.
+    const pending = await charge(owner, { terminal: terminalId, amount: "60000", token: await tokenFor(CARD.timeoutApproved), key: crypto.randomUUID() });
+    const id = new URL(pending.location!, "http://x").searchParams.get("receipt")!;
+    const first = await loaderData(owner, pending.location!);
+    expect(first.receipt.status).toBe("pending");
+    expect(first.recent[0]).toMatchObject({ id, status: "pending" });
+    // Within the grace period the receipt leaves the request path alone: still pending.
+    expect((await loaderData(owner, pending.location!)).receipt.status).toBe("pending");
+    // Past it, loading the receipt again (what the page does every few seconds) asks the provider
+    // and shows the answer, in the receipt and in the list; the payment is charged once.
+    // (Eleven seconds pass: every payment of the merchant is moved back, so their order stays.)
+    await db().execute(sql`update payments set created_at = created_at - interval '11 seconds' where merchant_id = ${team.shop.id}`);
+    const later = await loaderData(owner, pending.location!);
+    expect(later.receipt.status).toBe("captured");
+    expect(later.recent[0]).toMatchObject({ id, status: "captured" });
+    // The form page's list alone (a member who left the receipt) asks too.
+    const second = await charge(owner, { terminal: terminalId, amount: "61000", token: await tokenFor(CARD.timeoutApproved), key: crypto.randomUUID() });
+    const secondId = new URL(second.location!, "http://x").searchParams.get("receipt")!;
+    await db().execute(sql`update payments set created_at = created_at - interval '11 seconds' where merchant_id = ${team.shop.id}`);
+    expect((await loaderData(owner)).recent[0]).toMatchObject({ id: secondId, status: "captured" });
+    const [n] = await rows<{ n: string }>(db(), sql`select count(*)::text n from payments where merchant_id = ${team.shop.id} and amount in (60000, 61000)`);
+    expect(n!.n).toBe("2");
+    await expectLedgerTiesOut({ merchantId: team.shop.id, currency: "IRR" });
+  });
+
   it("is closed to roles without terminal:charge", async () => {
     const viewer = await signIn(team.members.viewer.email);
     const res = await settle(terminalLoader({ request: as(viewer, "/terminal"), params: {}, context: {} }));
