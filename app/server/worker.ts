@@ -89,6 +89,13 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const p = payload as { merchantId: string; deliveryId: string };
       await deliverOnce(p.merchantId, p.deliveryId);
     },
+    subscription_renewals: async () => {
+      const { runRenewals } = await import("../modules/subscriptions/renewals.server");
+      const r = await runRenewals({ now: new Date() });
+      if (r.invoicesCreated || r.attempts || r.canceled) {
+        log(`subscriptions: ${r.invoicesCreated} invoice(s) created, ${r.attempts} charge attempt(s): ${r.paid} paid, ${r.failed} failed (${r.uncollectible} uncollectible), ${r.canceled} canceled at period end`);
+      }
+    },
     send_mail: notYet,
     notifications_hourly: notYet,
     daily_summary: notYet,
@@ -100,6 +107,7 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
 export const CRONTAB = [
   "* * * * * payouts ?jobKey=cron:payouts&jobKeyMode=preserve_run_at&max=3",
   "* * * * * reconcile_pending ?jobKey=cron:reconcile_pending&jobKeyMode=preserve_run_at&max=3",
+  "* * * * * subscription_renewals ?jobKey=cron:subscription_renewals&jobKeyMode=preserve_run_at&max=3",
 ].join("\n");
 
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {

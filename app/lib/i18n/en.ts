@@ -676,6 +676,7 @@ export const en = {
   "decline.stolen_card": "The card was reported stolen. Do not retry it; ask for another payment method.",
   "decline.expired_card": "The card's bank says the card has expired. Ask the customer for another card.",
   "decline.incorrect_cvc": "The CVV2 is wrong. Check it with the customer and try again.",
+  "decline.revoked_authorization": "The cardholder withdrew their consent to charge this saved card. Ask them for another card through the update link.",
   "decline.processing_error": "The provider could not process the payment. Nothing was charged; try again in a moment.",
   "decline.provider_no_record": "The provider never received this payment, so nothing was charged.",
   "refundForm.title": "Issue a refund",

@@ -52,6 +52,8 @@ export function serializePayment(p: PaymentRow, refundRows?: RefundRow[]) {
     },
     description: p.description,
     customer_reference: p.customerReference,
+    customer_id: p.customerId ?? null,
+    invoice_id: p.invoiceId ?? null,
     terminal_id: p.terminalId,
     provider_reference: p.providerReference,
     decline_code: p.declineCode,
