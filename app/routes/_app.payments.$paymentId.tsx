@@ -31,6 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       payment: canCards ? view.payment : { ...view.payment, cardBin: null, cardLast4: null, cardExpMonth: null, cardExpYear: null },
       canCards,
       canPayouts: can(ctx.role, "payouts:view"),
+      canLinks: can(ctx.role, "links:manage"),
       refund: {
         allowed: can(ctx.role, "refunds:create") && refundable > 0n,
         refundable: refundable.toString(),
@@ -136,6 +137,21 @@ function Details({ data }: { data: Data }) {
   }
   rows.push([t("card.funding.label"), t(`cardFunding.${p.cardFunding}` as MessageKey)]);
   rows.push([t("payments.col.terminal"), p.terminalName]);
+  if (p.paymentLinkId) {
+    rows.push([
+      t("paymentDetail.paymentLink"),
+      <span key="link" data-testid="payment-link">
+        {data.canLinks ? (
+          <Link to={`/links/${encodeURIComponent(p.paymentLinkId)}`} className="mono">
+            {p.paymentLinkId}
+          </Link>
+        ) : (
+          <span className="mono">{p.paymentLinkId}</span>
+        )}
+        {p.paymentLinkDescription ? <> · {p.paymentLinkDescription}</> : null}
+      </span>,
+    ]);
+  }
   rows.push([t("payments.col.customer"), p.customerReference ?? "–"]);
   rows.push([t("payments.col.description"), p.description ?? "–"]);
   rows.push([t("paymentDetail.providerReference"), p.providerReference ? <span className="mono">{p.providerReference}</span> : "–"]);

@@ -29,8 +29,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   return [{ title: translate(locale, "pay.pageTitle", { merchant: data?.merchantName ?? "" }) }, { name: "robots", content: "noindex" }];
 };
 
-function authUrl(to: string, locale: string): string {
-  return `${to}${to.includes("?") ? "&" : "?"}lang=${locale}`;
+/** The provider's page speaks the cardholder's language and tells the time in the merchant's zone. */
+function authUrl(to: string, prefs: { locale: string; timeZone: string }): string {
+  return `${to}${to.includes("?") ? "&" : "?"}lang=${prefs.locale}&tz=${encodeURIComponent(prefs.timeZone)}`;
 }
 
 async function load(request: Request, linkId: string, checkoutId: string) {
@@ -39,8 +40,8 @@ async function load(request: Request, linkId: string, checkoutId: string) {
   return found;
 }
 
-function outcomeRedirect(o: Extract<PayOutcome, { ok: true }>, self: string, locale: string) {
-  return redirect(o.kind === "authenticate" ? authUrl(o.redirectUrl, locale) : self, 303);
+function outcomeRedirect(o: Extract<PayOutcome, { ok: true }>, self: string, prefs: { locale: string; timeZone: string }) {
+  return redirect(o.kind === "authenticate" ? authUrl(o.redirectUrl, prefs) : self, 303);
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -57,7 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const token = url.searchParams.get("token");
   if (token && !found.payment) {
     const r = await payCheckout(linkId, checkoutId, token, { ip: clientIp(request) });
-    if (r.ok) throw outcomeRedirect(r, self, prefs.locale);
+    if (r.ok) throw outcomeRedirect(r, self, prefs);
     cardError = refusalText(t, fmt, r);
     found = await load(request, linkId, checkoutId);
   }
@@ -116,7 +117,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === "pay" || intent === "resume") {
     const token = intent === "resume" ? found.payment?.cardToken ?? "" : String(form.get("token") ?? "");
     const r = await payCheckout(linkId, checkoutId, token, { ip: clientIp(request) });
-    if (r.ok) return outcomeRedirect(r, self, prefs.locale);
+    if (r.ok) return outcomeRedirect(r, self, prefs);
     return json({ field: "form", message: refusalText(t, fmt, r) }, { status: r.status });
   }
   if (intent === "send") {
@@ -124,7 +125,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!p || p.status === "pending") return json({ field: "to", message: t("pay.error.generic") }, { status: 409 });
     const channel = form.get("channel") === "sms" ? "sms" : "email";
     const r = await sendReceipt(request, prefs, receiptOf(p, found.pl.merchant), found.pl.merchant.id, await receiptPath(found.pl.merchant.id, p.id), channel, String(form.get("to") ?? "").slice(0, 300));
-    if (!r.ok) return json({ field: r.field, message: r.message }, { status: 400 });
+    if (!r.ok) return json({ field: r.field, message: r.message }, { status: r.status });
     return redirect(`${self}?sent=${channel}`, 303);
   }
   return json({ field: "form", message: t("pay.error.generic") }, { status: 400 });

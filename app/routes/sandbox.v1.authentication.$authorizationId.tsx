@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { AmountWithToman } from "~/components/pay/pay-layout";
 import { maskPan } from "~/lib/card";
 import { localeFromTag } from "~/lib/i18n/locales";
-import { anonymousPreferences } from "~/lib/i18n/preferences";
+import { resolvePreferencesFrom } from "~/lib/i18n/preferences";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
@@ -22,8 +22,14 @@ import {
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: translate(data?.prefs.locale ?? "fa", "sbxAuth.pageTitle") }];
 
-function prefsOf(request: Request) {
-  return anonymousPreferences(localeFromTag(new URL(request.url).searchParams.get("lang")) ?? "fa");
+/**
+ * The cardholder's language (?lang) and the zone the merchant's page asked for (?tz,
+ * an IANA zone; anything else falls back to the currency's default), so the deadline
+ * reads in local time and, in Persian, in Persian digits.
+ */
+function prefsOf(request: Request, currency: string) {
+  const q = new URL(request.url).searchParams;
+  return resolvePreferencesFrom({ user: { locale: localeFromTag(q.get("lang")) ?? "fa" }, merchant: { timeZone: q.get("tz")?.slice(0, 60) ?? null, currency } });
 }
 
 function back(view: AuthenticationView): Response {
@@ -51,15 +57,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const v = await sandboxAuthenticationView(params.authorizationId ?? "");
   if (!v) throw new Response("No such authentication.", { status: 404 });
   if (v.status !== "authenticating") throw back(v);
-  return json({ prefs: prefsOf(request), view: viewData(v) }, { headers: { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
+  return json({ prefs: prefsOf(request, v.currency), view: viewData(v) }, { headers: { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.authorizationId ?? "";
   const form = await readForm(request);
   const intent = form.get("intent");
-  const lang = new URL(request.url).searchParams.get("lang") ?? "fa";
-  const self = `/sandbox/v1/authentication/${id}?lang=${encodeURIComponent(lang)}`;
+  const q = new URL(request.url).searchParams;
+  const self = `/sandbox/v1/authentication/${id}?lang=${encodeURIComponent(q.get("lang") ?? "fa")}${q.get("tz") ? `&tz=${encodeURIComponent(q.get("tz")!.slice(0, 60))}` : ""}`;
   if (intent === "request_code") {
     const r = await sandboxRequestCode(id);
     if (!r.ok && r.code === "finished" && r.view) return back(r.view);

@@ -17,7 +17,8 @@ import type { Runner, Task, TaskList } from "graphile-worker";
 import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
 import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
-import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
+import { ensureHolidayCalendars, holidayCoverage } from "../modules/settlements/holidays.server";
+import { HOLIDAYS } from "../modules/settlements/holiday-data";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
@@ -49,7 +50,14 @@ export interface WorkerHandle {
 
 let holidaysLoaded: Promise<void> | undefined;
 function holidays(): Promise<void> {
-  holidaysLoaded ??= ensureHolidayCalendars().catch((e) => {
+  holidaysLoaded ??= ensureHolidayCalendars()
+    .then(() => {
+      for (const calendar of Object.keys(HOLIDAYS)) {
+        const c = holidayCoverage(calendar, new Date());
+        if (c.runningOut) console.warn(`[jobs] WARNING: the ${calendar} public-holiday calendar ends on ${c.through}; update holiday-data.ts (payout dates after it ignore public holidays)`);
+      }
+    })
+    .catch((e) => {
     holidaysLoaded = undefined;
     throw e;
   });
@@ -89,6 +97,7 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const p = payload as { merchantId: string; deliveryId: string };
       await deliverOnce(p.merchantId, p.deliveryId);
     },
+<<<<<<< HEAD
     subscription_renewals: async () => {
       const { runRenewals } = await import("../modules/subscriptions/renewals.server");
       const r = await runRenewals({ now: new Date() });
@@ -97,9 +106,26 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       }
     },
     send_mail: notYet,
+=======
+    send_mail: async (payload) => {
+      const { deliverMail } = await import("../modules/mail/mailer.server");
+      const outcome = await deliverMail((payload as { mailId: string }).mailId);
+      if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
+    },
+>>>>>>> main
     notifications_hourly: notYet,
     daily_summary: notYet,
-    scheduled_report: notYet,
+    scheduled_report: async (payload) => {
+      const { runScheduledReport } = await import("../modules/exports/schedules.server");
+      const p = payload as import("../modules/exports/schedules.server").ScheduledRunPayload;
+      const outcome = await runScheduledReport(p);
+      if (outcome === "failed") log(`scheduled report ${p.scheduleId} for ${p.periodKey}: failed (recorded in its history; the owner was told)`);
+    },
+    scheduled_reports_due: async () => {
+      const { sweepDueSchedules } = await import("../modules/exports/schedules.server");
+      const n = await sweepDueSchedules(new Date());
+      if (n > 0) log(`scheduled reports: ${n} run(s) queued`);
+    },
   };
 }
 
@@ -107,7 +133,11 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
 export const CRONTAB = [
   "* * * * * payouts ?jobKey=cron:payouts&jobKeyMode=preserve_run_at&max=3",
   "* * * * * reconcile_pending ?jobKey=cron:reconcile_pending&jobKeyMode=preserve_run_at&max=3",
+<<<<<<< HEAD
   "* * * * * subscription_renewals ?jobKey=cron:subscription_renewals&jobKeyMode=preserve_run_at&max=3",
+=======
+  "* * * * * scheduled_reports_due ?jobKey=cron:scheduled_reports_due&jobKeyMode=preserve_run_at&max=3",
+>>>>>>> main
 ].join("\n");
 
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { membershipStatus, role } from "./enums";
-import { tstz } from "./common";
+import { bytea, tstz } from "./common";
 import { merchants } from "./merchants";
 
 // Global: a person may work for several merchants.
@@ -115,11 +115,43 @@ export const rateLimits = pgTable("rate_limits", {
   count: integer("count").notNull().default(0),
 });
 
-// Outgoing mail (invitations, alerts): the dev mailer logs and records it here.
-export const outboundEmails = pgTable("outbound_emails", {
-  id: text("id").primaryKey(),
-  to: text("to").notNull(),
-  subject: text("subject").notNull(),
-  body: text("body").notNull(),
-  createdAt: tstz("created_at").notNull().defaultNow(),
-});
+// Outgoing mail (invitations, notifications, reports): an outbox. sendMail inserts the row
+// and a send_mail job in the caller's transaction; the job sends it over SMTP (SMTP_URL) and
+// marks it sent. Without SMTP_URL it stays here, shown on the development mailbox page.
+export const outboundEmails = pgTable(
+  "outbound_emails",
+  {
+    id: text("id").primaryKey(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    // en | fa: the language the mail was written in (fa mail is sent right to left).
+    locale: text("locale"),
+    // What the mail is for (invite, payout.paid, password_reset...): the mailbox page's filter.
+    kind: text("kind"),
+    // At most one mail per key (an event's notification per person, a day's summary): a sent-marker.
+    dedupeKey: text("dedupe_key"),
+    sentAt: tstz("sent_at"),
+    messageId: text("message_id"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("outbound_emails_dedupe").on(t.dedupeKey), index("outbound_emails_created").on(t.createdAt)],
+);
+
+// Files sent with a mail (scheduled reports): up to 10 MB each.
+export const outboundEmailAttachments = pgTable(
+  "outbound_email_attachments",
+  {
+    mailId: text("mail_id")
+      .notNull()
+      .references(() => outboundEmails.id, { onDelete: "cascade" }),
+    n: integer("n").notNull(),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    content: bytea("content").notNull(),
+    size: integer("size").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mailId, t.n] })],
+);

@@ -55,6 +55,7 @@ export function serializePayment(p: PaymentRow, refundRows?: RefundRow[]) {
     customer_id: p.customerId ?? null,
     invoice_id: p.invoiceId ?? null,
     terminal_id: p.terminalId,
+    payment_link_id: p.paymentLinkId ?? null,
     provider_reference: p.providerReference,
     decline_code: p.declineCode,
     decline_message: p.declineCode ? (p.failureMessage ?? declineText(p.declineCode)) : null,

@@ -35,6 +35,9 @@ export interface PaymentDetail {
   description: string | null;
   customerReference: string | null;
   createdByName: string | null;
+  /** The payment link the customer paid through (pl_…) and its description; null otherwise. */
+  paymentLinkId: string | null;
+  paymentLinkDescription: string | null;
   createdAt: string;
   authorizedAt: string | null;
   capturedAt: string | null;
@@ -119,6 +122,8 @@ export async function paymentView(scope: { merchantId: string }, paymentId: stri
     description: string | null;
     customer_reference: string | null;
     created_by_name: string | null;
+    payment_link_id: string | null;
+    payment_link_description: string | null;
     created_at: string;
     authorized_at: string | null;
     captured_at: string | null;
@@ -129,12 +134,13 @@ export async function paymentView(scope: { merchantId: string }, paymentId: stri
           p.status::text as status, p.card_brand::text as card_brand, p.card_funding::text as card_funding, p.card_bin,
           p.card_last4, p.card_exp_month, p.card_exp_year, p.issuer_bank, p.terminal_id, t.name as terminal_name,
           t.kind::text as terminal_kind, p.provider_reference, p.decline_code, p.failure_message, p.description,
-          p.customer_reference, u.name as created_by_name,
+          p.customer_reference, u.name as created_by_name, p.payment_link_id, pl.description as payment_link_description,
           ${ISO("p.created_at")} as created_at, ${ISO("p.authorized_at")} as authorized_at,
           ${ISO("p.captured_at")} as captured_at, ${ISO("p.voided_at")} as voided_at
         from payments p
         left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
         left join users u on u.id = p.created_by_user_id
+        left join payment_links pl on pl.merchant_id = p.merchant_id and pl.id = p.payment_link_id
         where p.merchant_id = ${scope.merchantId} and p.id = ${paymentId}`,
   );
   if (!p) return null;
@@ -220,6 +226,8 @@ export async function paymentView(scope: { merchantId: string }, paymentId: stri
     description: p.description,
     customerReference: p.customer_reference,
     createdByName: p.created_by_name,
+    paymentLinkId: p.payment_link_id,
+    paymentLinkDescription: p.payment_link_description,
     createdAt: p.created_at,
     authorizedAt: p.authorized_at,
     capturedAt: p.captured_at,

@@ -191,6 +191,8 @@ export async function inviteMember(
     const days = INVITATION_LIFETIME_MS / 86_400_000;
     await sendMail(tx, {
       to: email,
+      locale: lang === "fa" ? "fa" : "en",
+      kind: "invite",
       subject: t("mail.invite.subject", { inviter: actor.user.name, merchant: actor.merchant.name }),
       // The link stands on its own line, outside any sentence, so no mail client takes a
       // bidi mark or a full stop for part of it.

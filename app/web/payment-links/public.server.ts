@@ -7,24 +7,16 @@ import { localeFromTag, type Locale } from "~/lib/i18n/locales";
 import { resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
 import type { Translator } from "~/lib/i18n/translate";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
-import { LOCALE_COOKIE, localeCookie } from "~/web/locale-cookie.server";
+import { cookieLocale, localeCookie } from "~/web/locale-cookie.server";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { publicOrigin } from "~/web/request.server";
-import { db } from "~db/client.server";
 import { smsProvider } from "~/modules/sms/sms.server";
 import { normalizePhone, type CheckoutRefusal, type PublicMerchant, type PublicReceipt } from "~/modules/payment-links/checkout.server";
 import { declineText } from "~/modules/processors/test-cards";
+import { sendCountedReceipt } from "~/modules/payment-links/receipt-sends.server";
+import { clientOf } from "~/web/request.server";
 import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
-
-function cookieLocale(request: Request): Locale | null {
-  const header = request.headers.get("cookie") ?? "";
-  for (const part of header.split(";")) {
-    const [k, ...rest] = part.split("=");
-    if (k?.trim() === LOCALE_COOKIE) return localeFromTag(decodeURIComponent(rest.join("=").trim()));
-  }
-  return null;
-}
 
 /**
  * The cardholder's language: ?lang (the page's switch), else what this browser chose
@@ -90,7 +82,7 @@ export async function sendReceipt(
   receiptPath: string,
   channel: "email" | "sms",
   toRaw: string,
-): Promise<{ ok: true } | { ok: false; field: "to"; message: string }> {
+): Promise<{ ok: true } | { ok: false; status: number; field: "to"; message: string }> {
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
   const url = `${publicOrigin(request)}${receiptPath}`;
@@ -102,14 +94,21 @@ export async function sendReceipt(
     when: fmt.dateTime(receipt.createdAt),
     url,
   });
+  let to: string;
   if (channel === "email") {
-    const to = toRaw.trim();
-    if (!/^[^\s@]{1,64}@[^\s@]{1,185}\.[^\s@]{2,}$/.test(to)) return { ok: false, field: "to", message: t("pay.error.email") };
-    await sendMail(db(), { to, subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
+    to = toRaw.trim();
+    if (!/^[^\s@]{1,64}@[^\s@]{1,185}\.[^\s@]{2,}$/.test(to)) return { ok: false, status: 400, field: "to", message: t("pay.error.email") };
   } else {
-    const to = normalizePhone(toRaw);
-    if (!/^\+?[0-9]{8,15}$/.test(to)) return { ok: false, field: "to", message: t("pay.error.phone") };
-    await smsProvider().send({ account: merchantId, to, body });
+    to = normalizePhone(toRaw);
+    if (!/^\+?[0-9]{8,15}$/.test(to)) return { ok: false, status: 400, field: "to", message: t("pay.error.phone") };
+  }
+  const r = await sendCountedReceipt({ merchantId }, receipt.paymentId, channel, to, clientOf(request), async (tx) => {
+    if (channel === "email") await sendMail(tx, { to, locale: prefs.locale === "fa" ? "fa" : "en", kind: "receipt", subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
+    else await smsProvider().send({ account: merchantId, to, body }, tx);
+  });
+  if (!r.ok) {
+    const message = r.code === "receipt_limit_payment" ? t("pay.send.limitPayment", { max: r.limit }) : t("pay.send.limitRecipient");
+    return { ok: false, status: 429, field: "to", message };
   }
   return { ok: true };
 }

@@ -480,7 +480,7 @@ export function openApiDocument() {
           additionalProperties: false,
           required: [
             "id", "object", "status", "amount", "currency", "amount_captured", "amount_refunded", "amount_refundable",
-            "fee", "net", "card", "description", "customer_reference", "terminal_id", "provider_reference",
+            "fee", "net", "card", "description", "customer_reference", "terminal_id", "payment_link_id", "provider_reference",
             "decline_code", "decline_message", "created_at", "authorized_at", "captured_at", "voided_at",
           ],
           properties: {
@@ -500,6 +500,7 @@ export function openApiDocument() {
             customer_id: nullableString("The customer it belongs to (see /customers), if any."),
             invoice_id: nullableString("For a subscription's renewal: the invoice this payment is an attempt of."),
             terminal_id: { type: "string" },
+            payment_link_id: nullableString("The payment link (pl_…) the customer paid through, or null."),
             provider_reference: nullableString(),
             decline_code: nullableString(),
             decline_message: nullableString("Why it was declined, in plain words."),

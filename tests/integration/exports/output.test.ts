@@ -304,7 +304,7 @@ describe("the Reports page", () => {
     expect(s.start.endsWith("-01") && s.end.endsWith("-01")).toBe(true);
     expect(s.error).toBeNull();
     expect(s.columns.filter((c) => c.checked).map((c) => c.key)).toEqual([
-      "id", "created", "created_utc", "status", "currency", "amount", "amount_refunded", "fee", "net", "description", "card_brand", "card_funding", "card_last4", "terminal",
+      "id", "created", "created_utc", "status", "currency", "amount", "amount_refunded", "fee", "net", "description", "card_brand", "card_funding", "card_last4", "terminal", "payment_link",
     ]);
     expect(s.preview!.rows).toBeGreaterThan(0);
     expect(s.preview!.estimatedBytes).toBeGreaterThan(s.preview!.rows * 50);

@@ -19,6 +19,7 @@ const GLOBAL_TABLES = [
   "recovery_codes",
   "rate_limits",
   "outbound_emails",
+  "outbound_email_attachments",
   "api_keys",
   "processors",
   "holidays",

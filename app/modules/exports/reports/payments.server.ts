@@ -38,6 +38,7 @@ const columns: SqlColumn[] = [
   { key: "issuer_bank", kind: "text", doc: "The card's issuing bank.", permission: "cards:view", sql: ISSUER_BANK_SQL },
   { key: "terminal", kind: "text", doc: "Name of the terminal that took the payment.", sql: "coalesce(t.name, payments.terminal_id)" },
   { key: "terminal_id", kind: "text", doc: "Terminal id.", sql: "payments.terminal_id" },
+  { key: "payment_link", kind: "text", doc: "The payment link (pl_…) the customer paid through; empty for the virtual terminal and the API.", sql: "payments.payment_link_id" },
   { key: "provider_reference", kind: "text", doc: "The payment provider's reference.", sql: "payments.provider_reference" },
   { key: "decline_code", kind: "text", doc: "Why a declined or failed payment did not go through.", sql: "payments.decline_code" },
 ];
@@ -53,7 +54,7 @@ export const paymentsReport: SqlReport = {
   description: "One row per payment, with the same filters as the Payments list.",
   permissions: ["reports:export"],
   columns,
-  defaults: ["id", "created", "created_utc", "status", "currency", "amount", "amount_refunded", "fee", "net", "description", "card_brand", "card_funding", "card_last4", "terminal"],
+  defaults: ["id", "created", "created_utc", "status", "currency", "amount", "amount_refunded", "fee", "net", "description", "card_brand", "card_funding", "card_last4", "terminal", "payment_link"],
   currencySql: "payments.currency",
   prepare(scope, params, now) {
     const filter = strictListQuery(paymentListQuerySchema, params);

@@ -1,0 +1,67 @@
+/**
+ * The development mailbox: the outbox as a reader sees it. A member sees the mail written to
+ * their own address; with MAILBOX_ALL=1 (or outside production) every mail, so a developer
+ * can open invitations and password resets of people who cannot sign in yet.
+ */
+import { desc, eq, sql } from "drizzle-orm";
+import { outboundEmailAttachments, outboundEmails } from "~db/schema";
+import { db } from "~db/client.server";
+import { smtpConfigured } from "./mailer.server";
+
+export type MailState = "sent" | "kept" | "waiting" | "retrying";
+
+export interface MailboxEntry {
+  id: string;
+  to: string;
+  subject: string;
+  body: string;
+  locale: "en" | "fa";
+  kind: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  state: MailState;
+  attempts: number;
+  lastError: string | null;
+  attachments: { filename: string; contentType: string; size: number }[];
+}
+
+/** Every mail, not only the reader's own: outside production, or with MAILBOX_ALL=1. */
+export function mailboxShowsAll(): boolean {
+  return process.env.MAILBOX_ALL === "1" || (process.env.NODE_ENV !== "production" && process.env.MAILBOX_ALL !== "0");
+}
+
+export async function listMailbox(reader: { email: string }, opts: { limit?: number } = {}): Promise<{ all: boolean; smtp: boolean; mails: MailboxEntry[] }> {
+  const all = mailboxShowsAll();
+  const smtp = smtpConfigured();
+  const list = await db()
+    .select()
+    .from(outboundEmails)
+    .where(all ? undefined : eq(sql`lower(${outboundEmails.to})`, reader.email.toLowerCase()))
+    .orderBy(desc(outboundEmails.createdAt), desc(outboundEmails.id))
+    .limit(opts.limit ?? 50);
+  const files =
+    list.length === 0
+      ? []
+      : await db()
+          .select({ mailId: outboundEmailAttachments.mailId, filename: outboundEmailAttachments.filename, contentType: outboundEmailAttachments.contentType, size: outboundEmailAttachments.size })
+          .from(outboundEmailAttachments)
+          .where(sql`${outboundEmailAttachments.mailId} in ${list.map((m) => m.id)}`);
+  return {
+    all,
+    smtp,
+    mails: list.map((m) => ({
+      id: m.id,
+      to: m.to,
+      subject: m.subject,
+      body: m.body,
+      locale: m.locale === "fa" ? "fa" : "en",
+      kind: m.kind,
+      createdAt: m.createdAt.toISOString(),
+      sentAt: m.sentAt?.toISOString() ?? null,
+      state: m.sentAt ? "sent" : !smtp ? "kept" : m.lastError ? "retrying" : "waiting",
+      attempts: m.attempts,
+      lastError: m.lastError,
+      attachments: files.filter((f) => f.mailId === m.id).map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+    })),
+  };
+}

@@ -1,0 +1,75 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { pageTitle } from "~/components/console/meta";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { listMailbox } from "~/modules/mail/mailbox.server";
+import { requireContext } from "~/web/guard.server";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "mailbox.title");
+
+/** The outbox as its reader sees it: their own mail (every mail in development), newest first. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request);
+  const box = await listMailbox({ email: ctx.user.email });
+  return json({ ...box, email: ctx.user.email }, { headers: { "Cache-Control": "private, no-store" } });
+}
+
+export default function Mailbox() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("mailbox.title")}</h1>
+          <p>{data.all ? t("mailbox.subtitleAll") : t("mailbox.subtitle", { email: data.email })}</p>
+        </div>
+      </div>
+      <p className="notice" role="note">
+        {data.smtp ? t("mailbox.smtpOn") : t("mailbox.smtpOff")}
+      </p>
+      {data.mails.length === 0 ? (
+        <p className="empty-state">{t("mailbox.empty")}</p>
+      ) : (
+        <ul className="mailbox-list">
+          {data.mails.map((m) => (
+            <li key={m.id} className="card mailbox-item">
+              <details>
+                <summary>
+                  <span className="mailbox-subject" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
+                    {m.subject}
+                  </span>
+                  <span className="mailbox-meta">
+                    <span dir="ltr">{m.to}</span> · {fmt.dateTime(m.createdAt)} ·{" "}
+                    <span className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
+                      {t(`mailbox.state.${m.state}`)}
+                    </span>
+                  </span>
+                </summary>
+                {m.state === "retrying" ? (
+                  <p className="error-box" role="status">
+                    {t("mailbox.lastError", { attempts: m.attempts })} <span dir="ltr">{m.lastError}</span>
+                  </p>
+                ) : null}
+                <pre className="mailbox-body" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
+                  {m.body}
+                </pre>
+                {m.attachments.length > 0 ? (
+                  <p className="muted">
+                    {t("mailbox.attachments")}{" "}
+                    {m.attachments.map((a) => `${a.filename} (${a.contentType}, ${fmt.number(a.size)} B)`).join(" · ")}
+                  </p>
+                ) : null}
+              </details>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export const ErrorBoundary = RouteErrorBoundary;
