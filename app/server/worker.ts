@@ -97,7 +97,6 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const p = payload as { merchantId: string; deliveryId: string };
       await deliverOnce(p.merchantId, p.deliveryId);
     },
-<<<<<<< HEAD
     subscription_renewals: async () => {
       const { runRenewals } = await import("../modules/subscriptions/renewals.server");
       const r = await runRenewals({ now: new Date() });
@@ -105,14 +104,11 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
         log(`subscriptions: ${r.invoicesCreated} invoice(s) created, ${r.attempts} charge attempt(s): ${r.paid} paid, ${r.failed} failed (${r.uncollectible} uncollectible), ${r.canceled} canceled at period end`);
       }
     },
-    send_mail: notYet,
-=======
     send_mail: async (payload) => {
       const { deliverMail } = await import("../modules/mail/mailer.server");
       const outcome = await deliverMail((payload as { mailId: string }).mailId);
       if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
     },
->>>>>>> main
     notifications_hourly: notYet,
     daily_summary: notYet,
     scheduled_report: async (payload) => {
@@ -133,11 +129,8 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
 export const CRONTAB = [
   "* * * * * payouts ?jobKey=cron:payouts&jobKeyMode=preserve_run_at&max=3",
   "* * * * * reconcile_pending ?jobKey=cron:reconcile_pending&jobKeyMode=preserve_run_at&max=3",
-<<<<<<< HEAD
   "* * * * * subscription_renewals ?jobKey=cron:subscription_renewals&jobKeyMode=preserve_run_at&max=3",
-=======
   "* * * * * scheduled_reports_due ?jobKey=cron:scheduled_reports_due&jobKeyMode=preserve_run_at&max=3",
->>>>>>> main
 ].join("\n");
 
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {

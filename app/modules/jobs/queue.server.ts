@@ -31,11 +31,8 @@ export const TASKS = [
   "notifications_hourly",
   "daily_summary",
   "scheduled_report",
-<<<<<<< HEAD
   "subscription_renewals",
-=======
   "scheduled_reports_due",
->>>>>>> main
 ] as const;
 export type TaskName = (typeof TASKS)[number];
 
