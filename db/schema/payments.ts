@@ -74,6 +74,8 @@ export const payments = pgTable(
     index("payments_customer").on(t.merchantId, t.customerId, t.createdAt).where(sql`${t.customerId} is not null`),
     index("payments_invoice").on(t.merchantId, t.invoiceId).where(sql`${t.invoiceId} is not null`),
     index("payments_pending").on(t.merchantId, t.createdAt).where(sql`${t.status} = 'pending'`),
+    // The virtual terminal's "your recent payments": a member's own charges, newest first.
+    index("payments_created_by").on(t.merchantId, t.createdByUserId, t.createdAt).where(sql`${t.createdByUserId} is not null`),
   ],
 );
 

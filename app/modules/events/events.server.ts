@@ -45,6 +45,8 @@ export const EVENT_TYPES = [
   "staff.enabled",
   "staff.removed",
   "bank_account.updated",
+  "payment_link.created",
+  "payment_link.deactivated",
   "customer.created",
   "customer.updated",
   "payment_method.attached",
