@@ -46,6 +46,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.webhooks.$endpointId": { kind: "member", loader: "developers:manage", action: "developers:manage" },
   "routes/_app.payments._index": { kind: "member", loader: "payments:view" },
   "routes/_app.payments.$paymentId": { kind: "member", loader: "payments:view", action: "refunds:create" },
+  "routes/_app.payments.lookup": { kind: "member", loader: "cards:view" },
   "routes/_app.refunds._index": { kind: "member", loader: "payments:view" },
   "routes/_app.payouts._index": { kind: "member", loader: "payouts:view" },
   "routes/_app.payouts.$payoutId": { kind: "member", loader: "payouts:view" },
