@@ -58,3 +58,25 @@ export function clearSessionCookie(request: Request): string {
   return parts.join("; ");
 }
 
+
+// The browser's own long-lived token (new-browser sign-in notices); never a session.
+const BROWSER_PLAIN = "mc_browser";
+const BROWSER_HOST = "__Host-mc_browser";
+
+export function browserTokenFrom(request: Request): string | null {
+  const cookies = parseCookies(request.headers.get("cookie"));
+  const token = cookies.get(BROWSER_HOST) ?? cookies.get(BROWSER_PLAIN) ?? null;
+  return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : null;
+}
+
+export function browserCookie(request: Request, token: string, maxAgeMs: number): string {
+  const parts = [
+    `${secureCookies(request) ? BROWSER_HOST : BROWSER_PLAIN}=${token}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+  ];
+  if (secureCookies(request)) parts.push("Secure");
+  return parts.join("; ");
+}
