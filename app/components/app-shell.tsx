@@ -39,6 +39,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/close", label: "nav.close", permission: "reports:export" },
   { to: "/audit", label: "nav.audit", permission: "audit:view" },
   { to: "/events", label: "nav.events", permission: "developers:manage" },
+  { to: "/webhooks", label: "nav.webhooks", permission: "developers:manage" },
   { to: "/settings", label: "nav.settings", permission: "settings:manage" },
 ];
 

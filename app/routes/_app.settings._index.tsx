@@ -17,7 +17,7 @@ import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
-import { editHoliday, listHolidays } from "~/modules/settlements/holidays.server";
+import { editHoliday, holidayCoverage, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "settings.title");
@@ -55,6 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       expectedArrivalDate: preview.expectedArrivalDate,
     },
     holidays,
+    coverage: holidayCoverage(schedule.holidayCalendar, now),
     calendars: HOLIDAY_CALENDARS.map((c) => c.id),
     range: { from: today, to: until },
   });
@@ -326,6 +327,12 @@ export default function Settings() {
       <section className="card" aria-labelledby="holidays-title" id="holidays">
         <h2 id="holidays-title">{t("settings.holidays.title")}</h2>
         <p className="muted">{t("settings.holidays.intro", { from: fmt.day(data.range.from), to: fmt.day(data.range.to) })}</p>
+        {data.coverage.runningOut && data.coverage.through ? (
+          <p className="notice notice-warning" role="status">
+            {t("settings.holidays.runningOut", { through: fmt.day(data.coverage.through) })}
+          </p>
+        ) : null}
+        {data.holidays.some((h) => h.projected) ? <p className="muted small">{t("settings.holidays.projectedNote")}</p> : null}
         {result && result.intent.startsWith("holiday") && !result.error.field ? (
           <p className="error-box error" role="alert">
             {result.error.message}
@@ -372,7 +379,10 @@ export default function Settings() {
                         </>
                       )}
                     </td>
-                    <td>{h.source === "country" ? t("settings.holidays.public") : t("settings.holidays.own")}</td>
+                    <td>
+                      {h.source === "country" ? t("settings.holidays.public") : t("settings.holidays.own")}
+                      {h.projected ? <span className="muted">{` · ${t("settings.holidays.projected")}`}</span> : null}
+                    </td>
                     <td>{h.closed ? t("common.no") : t("settings.holidays.weWork")}</td>
                     <td>
                       <Form method="post" className="inline-form">

@@ -17,7 +17,8 @@ import type { Runner, Task, TaskList } from "graphile-worker";
 import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
 import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
-import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
+import { ensureHolidayCalendars, holidayCoverage } from "../modules/settlements/holidays.server";
+import { HOLIDAYS } from "../modules/settlements/holiday-data";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
@@ -49,7 +50,14 @@ export interface WorkerHandle {
 
 let holidaysLoaded: Promise<void> | undefined;
 function holidays(): Promise<void> {
-  holidaysLoaded ??= ensureHolidayCalendars().catch((e) => {
+  holidaysLoaded ??= ensureHolidayCalendars()
+    .then(() => {
+      for (const calendar of Object.keys(HOLIDAYS)) {
+        const c = holidayCoverage(calendar, new Date());
+        if (c.runningOut) console.warn(`[jobs] WARNING: the ${calendar} public-holiday calendar ends on ${c.through}; update holiday-data.ts (payout dates after it ignore public holidays)`);
+      }
+    })
+    .catch((e) => {
     holidaysLoaded = undefined;
     throw e;
   });
@@ -65,7 +73,6 @@ function cronTime(payload: unknown): Date {
 
 /** The tasks: each is idempotent (it may run again after a crash before it was marked done). */
 export function taskList(log: (line: string) => void): Record<TaskName, Task> & TaskList {
-  const notYet: Task = async () => {};
   return {
     payouts: async () => {
       await holidays();
@@ -116,7 +123,17 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const r = await sendDailySummaries(cronTime(payload));
       if (r.mailed > 0) log(`daily summaries: ${r.mailed} mail(s)`);
     },
-    scheduled_report: notYet,
+    scheduled_report: async (payload) => {
+      const { runScheduledReport } = await import("../modules/exports/schedules.server");
+      const p = payload as import("../modules/exports/schedules.server").ScheduledRunPayload;
+      const outcome = await runScheduledReport(p);
+      if (outcome === "failed") log(`scheduled report ${p.scheduleId} for ${p.periodKey}: failed (recorded in its history; the owner was told)`);
+    },
+    scheduled_reports_due: async () => {
+      const { sweepDueSchedules } = await import("../modules/exports/schedules.server");
+      const n = await sweepDueSchedules(new Date());
+      if (n > 0) log(`scheduled reports: ${n} run(s) queued`);
+    },
   };
 }
 
@@ -128,6 +145,7 @@ export const CRONTAB = [
   "1 * * * * notifications_hourly ?jobKey=cron:notifications_hourly&jobKeyMode=preserve_run_at&max=5",
   // Hourly, so each merchant's zone reaches 08:00 within the hour; once per local day by dedupe key.
   "7 * * * * daily_summary ?jobKey=cron:daily_summary&jobKeyMode=preserve_run_at&max=5",
+  "* * * * * scheduled_reports_due ?jobKey=cron:scheduled_reports_due&jobKeyMode=preserve_run_at&max=3",
 ].join("\n");
 
 export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandle> {

@@ -3,7 +3,7 @@
  * statements (numbered, immutable: the database refuses UPDATE and DELETE) and their lines.
  */
 import { sql } from "drizzle-orm";
-import { check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { currency, money, tstz } from "./common";
 import { merchants } from "./merchants";
 
@@ -111,5 +111,94 @@ export const monthCloses = pgTable(
     primaryKey({ columns: [t.merchantId, t.periodStart] }),
     uniqueIndex("month_closes_month").on(t.merchantId, t.calendar, t.year, t.month),
     check("month_closes_period", sql`${t.periodEnd} > ${t.periodStart}`),
+  ],
+);
+
+/**
+ * A report sent by e-mail on a schedule: the report with its filters, columns, zone and
+ * format, daily/weekly/monthly at a local time, to members of the team. The sweep
+ * (scheduled_reports_due, every minute) enqueues one scheduled_report job per schedule and
+ * period and moves next_run_at on.
+ */
+export const reportSchedules = pgTable(
+  "report_schedules",
+  {
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    id: text("id").notNull(),
+    ownerUserId: text("owner_user_id").notNull(),
+    name: text("name").notNull(),
+    report: text("report").notNull(),
+    format: text("format").notNull(),
+    /** The report's own filters beyond its period, as a query string (status=captured&...). */
+    filters: text("filters").notNull().default(""),
+    columns: text("columns").array().notNull(),
+    timeZone: text("time_zone").notNull(),
+    amounts: text("amounts").notNull().default("major"),
+    excel: boolean("excel").notNull().default(false),
+    jalali: boolean("jalali").notNull().default(false),
+    frequency: text("frequency").notNull(),
+    weekday: smallint("weekday"),
+    monthDay: smallint("month_day"),
+    /** HH:MM in time_zone. */
+    localTime: text("local_time").notNull(),
+    calendar: text("calendar").notNull(),
+    /** Members (user ids) it is sent to; each must still be allowed to export at every run. */
+    recipientUserIds: text("recipient_user_ids").array().notNull(),
+    /** The console's public origin, for links in the mail (PUBLIC_URL wins when set). */
+    origin: text("origin").notNull(),
+    paused: boolean("paused").notNull().default(false),
+    nextRunAt: tstz("next_run_at"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    index("report_schedules_due").on(t.nextRunAt).where(sql`not ${t.paused}`),
+    check("report_schedules_format", sql`${t.format} in ('csv', 'xlsx')`),
+    check("report_schedules_frequency", sql`${t.frequency} in ('daily', 'weekly', 'monthly')`),
+    check("report_schedules_calendar", sql`${t.calendar} in ('gregorian', 'jalali')`),
+    check("report_schedules_time", sql`${t.localTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
+  ],
+);
+
+/** One run of a schedule per period reported (the unique key makes it once, whatever runs it). */
+export const reportScheduleRuns = pgTable(
+  "report_schedule_runs",
+  {
+    merchantId: text("merchant_id").notNull(),
+    id: text("id").notNull(),
+    scheduleId: text("schedule_id").notNull(),
+    periodKey: text("period_key").notNull(),
+    periodStart: text("period_start").notNull(),
+    periodEnd: text("period_end").notNull(),
+    scheduledFor: tstz("scheduled_for").notNull(),
+    /** running | sent | failed | skipped */
+    status: text("status").notNull().default("running"),
+    rows: integer("rows"),
+    bytes: bigint("bytes", { mode: "number" }),
+    fileName: text("file_name"),
+    /** The report endpoint's query this run used (the link re-runs it). */
+    params: text("params"),
+    format: text("format").notNull(),
+    report: text("report").notNull(),
+    /** attachment | link */
+    delivery: text("delivery"),
+    sentTo: text("sent_to").array().notNull().default(sql`'{}'::text[]`),
+    /** [{ userId, email, reason }]: recipients left out at this run and why. */
+    leftOut: jsonb("left_out").notNull().default(sql`'[]'::jsonb`),
+    failure: text("failure"),
+    /** SHA-256 of the download link's token (delivery = link); the link expires at linkExpiresAt. */
+    linkTokenHash: text("link_token_hash"),
+    linkExpiresAt: tstz("link_expires_at"),
+    startedAt: tstz("started_at").notNull().defaultNow(),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex("report_schedule_runs_period").on(t.merchantId, t.scheduleId, t.periodKey),
+    foreignKey({ columns: [t.merchantId, t.scheduleId], foreignColumns: [reportSchedules.merchantId, reportSchedules.id] }).onDelete("cascade"),
+    check("report_schedule_runs_status", sql`${t.status} in ('running', 'sent', 'failed', 'skipped')`),
   ],
 );

@@ -68,6 +68,8 @@ export const payments = pgTable(
     index("payments_amount").on(t.merchantId, t.amount),
     index("payments_link").on(t.merchantId, t.paymentLinkId, t.createdAt).where(sql`${t.paymentLinkId} is not null`),
     index("payments_pending").on(t.merchantId, t.createdAt).where(sql`${t.status} = 'pending'`),
+    // The virtual terminal's "your recent payments": a member's own charges, newest first.
+    index("payments_created_by").on(t.merchantId, t.createdByUserId, t.createdAt).where(sql`${t.createdByUserId} is not null`),
   ],
 );
 

@@ -45,6 +45,8 @@ export const EVENT_TYPES = [
   "staff.enabled",
   "staff.removed",
   "bank_account.updated",
+  "payment_link.created",
+  "payment_link.deactivated",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

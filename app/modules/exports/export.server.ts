@@ -170,6 +170,10 @@ export async function openExport(
     /** false: render in JavaScript even where COPY could (the tests compare the two). */
     copy?: boolean;
     format?: ExportFormat;
+    /** Told once the stream ends: its rows and bytes, and whether it completed. */
+    onEnd?: (r: { rows: number; bytes: number; completed: boolean }) => void;
+    /** More for the audit entry (a scheduled run names its schedule). */
+    auditDetails?: Record<string, unknown>;
   } = {},
 ): Promise<ExportDownload> {
   const { params, signal, client } = input;
@@ -229,6 +233,7 @@ export async function openExport(
       failure = e instanceof Error ? e.message : String(e);
       throw e;
     } finally {
+      opts.onEnd?.({ rows: rowCount, bytes, completed });
       await audit(db(), {
         actor: ctx as AppContext,
         merchantId: ctx.scope.merchantId,
@@ -250,6 +255,7 @@ export async function openExport(
           rows: rowCount,
           bytes,
           completed,
+          ...opts.auditDetails,
           ...(completed ? {} : { stopped: failure ? `error: ${failure.slice(0, 200)}` : "cancelled by the client" }),
         },
         client,
@@ -366,6 +372,17 @@ export function pullStream(
     },
     { highWaterMark: 0 },
   );
+}
+
+/** The refusal of a report's filters and options, or null when they can run (nothing is read). */
+export async function checkExport(ctx: ExportContext, id: ReportId, params: URLSearchParams, now: Date = new Date()): Promise<{ field: string; message: string } | null> {
+  try {
+    await prepare(ctx, id, params, now);
+    return null;
+  } catch (e) {
+    if (e instanceof ListFilterError) return { field: e.field, message: e.message };
+    throw e;
+  }
 }
 
 export interface ReportPreview {

@@ -1,11 +1,26 @@
 /**
- * Public holidays as data (Gregorian dates). Iranian lunar holidays follow the
- * official calendar of each Jalali year and can shift by a day when announced;
- * merchants edit their own calendar in Settings. Sources: the official Iranian
- * calendar for 1404 and 1405; US federal holidays (OPM), observed dates.
+ * Public holidays as data (Gregorian dates), through Jalali 1410 / Gregorian 2032.
+ *
+ * - Iran 1404 and 1405: the official calendar as published. Iranian lunar holidays follow the
+ *   official calendar of each Jalali year and can shift by a day when announced. Lunar holidays the
+ *   published list lacks (21 Ramadan; Eid al-Fitr at the end of 1405) are projected.
+ * - Iran 1406-1410: the solar holidays exactly, the lunar ones projected (holiday-rules.ts). When
+ *   Iran publishes a year's calendar, add it to OFFICIAL_IR and move IR_OFFICIAL_THROUGH on.
+ * - United States: federal holidays by OPM's rules, observed dates, 2025-2032.
+ * Merchants edit their own calendar in Settings. When less than a year of data is left, the
+ * settings page warns and tests/unit/settlements/holiday-coverage.test.ts fails.
  */
-export const HOLIDAYS: Record<string, { day: string; name: string; nameFa?: string }[]> = {
-  IR: [
+import { iranHolidaysOfJalaliYear, usFederalHolidays, type HolidayDay } from "./holiday-rules";
+
+export type { HolidayDay };
+
+/** The last Jalali year whose official calendar is below; later years are projected. */
+const IR_OFFICIAL_THROUGH = 1405;
+const IR_LAST_YEAR = 1410;
+const US_FIRST_YEAR = 2025;
+const US_LAST_YEAR = 2032;
+
+const OFFICIAL_IR: HolidayDay[] = [
     // 1404 (2025-03-21 .. 2026-03-20)
     { day: "2025-03-21", name: "Nowruz", nameFa: "عید نوروز" },
     { day: "2025-03-22", name: "Nowruz", nameFa: "عید نوروز" },
@@ -56,40 +71,48 @@ export const HOLIDAYS: Record<string, { day: string; name: string; nameFa?: stri
     { day: "2027-01-24", name: "Birth of Imam Mahdi", nameFa: "ولادت امام مهدی" },
     { day: "2027-02-11", name: "Islamic Revolution Day", nameFa: "پیروزی انقلاب اسلامی" },
     { day: "2027-03-20", name: "Oil Nationalization Day", nameFa: "ملی شدن صنعت نفت" },
-  ],
-  US: [
-    { day: "2025-01-01", name: "New Year's Day" },
-    { day: "2025-01-20", name: "Martin Luther King Jr. Day" },
-    { day: "2025-02-17", name: "Washington's Birthday" },
-    { day: "2025-05-26", name: "Memorial Day" },
-    { day: "2025-06-19", name: "Juneteenth" },
-    { day: "2025-07-04", name: "Independence Day" },
-    { day: "2025-09-01", name: "Labor Day" },
-    { day: "2025-10-13", name: "Columbus Day" },
-    { day: "2025-11-11", name: "Veterans Day" },
-    { day: "2025-11-27", name: "Thanksgiving Day" },
-    { day: "2025-12-25", name: "Christmas Day" },
-    { day: "2026-01-01", name: "New Year's Day" },
-    { day: "2026-01-19", name: "Martin Luther King Jr. Day" },
-    { day: "2026-02-16", name: "Washington's Birthday" },
-    { day: "2026-05-25", name: "Memorial Day" },
-    { day: "2026-06-19", name: "Juneteenth" },
-    { day: "2026-07-03", name: "Independence Day (observed)" },
-    { day: "2026-09-07", name: "Labor Day" },
-    { day: "2026-10-12", name: "Columbus Day" },
-    { day: "2026-11-11", name: "Veterans Day" },
-    { day: "2026-11-26", name: "Thanksgiving Day" },
-    { day: "2026-12-25", name: "Christmas Day" },
-    { day: "2027-01-01", name: "New Year's Day" },
-    { day: "2027-01-18", name: "Martin Luther King Jr. Day" },
-    { day: "2027-02-15", name: "Washington's Birthday" },
-    { day: "2027-05-31", name: "Memorial Day" },
-    { day: "2027-06-18", name: "Juneteenth (observed)" },
-    { day: "2027-07-05", name: "Independence Day (observed)" },
-    { day: "2027-09-06", name: "Labor Day" },
-    { day: "2027-10-11", name: "Columbus Day" },
-    { day: "2027-11-11", name: "Veterans Day" },
-    { day: "2027-11-25", name: "Thanksgiving Day" },
-    { day: "2027-12-24", name: "Christmas Day (observed)" },
-  ],
+];
+
+const DAY_MS = 86_400_000;
+const near = (a: string, b: string) => Math.abs(Date.parse(a) - Date.parse(b)) <= 3 * DAY_MS;
+
+function iran(): HolidayDay[] {
+  const out = [...OFFICIAL_IR];
+  const taken = new Set(out.map((h) => h.day));
+  for (let year = 1404; year <= IR_LAST_YEAR; year++) {
+    for (const h of iranHolidaysOfJalaliYear(year)) {
+      if (year > IR_OFFICIAL_THROUGH) {
+        out.push(h);
+        continue;
+      }
+      // An official year: only the lunar holidays its list lacks.
+      if (!h.projected || taken.has(h.day)) continue;
+      const names = h.name.split("; ");
+      if (names.every((n) => OFFICIAL_IR.some((o) => near(o.day, h.day) && o.name.includes(n)))) continue;
+      out.push(h);
+    }
+  }
+  return out.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}
+
+function unitedStates(): HolidayDay[] {
+  const out: HolidayDay[] = [];
+  for (let y = US_FIRST_YEAR; y <= US_LAST_YEAR; y++) out.push(...usFederalHolidays(y));
+  return out;
+}
+
+export const HOLIDAYS: Record<string, HolidayDay[]> = { IR: iran(), US: unitedStates() };
+
+/** The last day each calendar's data covers, YYYY-MM-DD. */
+export const HOLIDAYS_COVER_THROUGH: Record<string, string> = {
+  // The day before Nowruz 1411.
+  IR: new Date(Date.parse(iranHolidaysOfJalaliYear(IR_LAST_YEAR + 1)[0]!.day) - DAY_MS).toISOString().slice(0, 10),
+  US: `${US_LAST_YEAR}-12-31`,
 };
+
+/** Whole days from `now` (its UTC date) to the end of a calendar's data; negative once it ran out; null for an unknown calendar. */
+export function holidayDataDaysLeft(calendar: string, now: Date): number | null {
+  const through = HOLIDAYS_COVER_THROUGH[calendar];
+  if (!through) return null;
+  return Math.floor((Date.parse(`${through}T00:00:00Z`) - Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)) / DAY_MS);
+}

@@ -5,10 +5,10 @@
  * settings page read the same merged calendar.
  */
 import type { Client } from "~/lib/vocabulary";
-import { and, asc, between, eq } from "drizzle-orm";
+import { and, asc, between, eq, inArray, sql } from "drizzle-orm";
 import { holidays, merchantHolidays, merchants } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
-import { HOLIDAYS } from "~/modules/settlements/holiday-data";
+import { HOLIDAYS, HOLIDAYS_COVER_THROUGH, holidayDataDaysLeft } from "~/modules/settlements/holiday-data";
 import { isValidLocalDateKey } from "~/lib/dates";
 import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
@@ -17,13 +17,49 @@ import type { Scope } from "~/lib/vocabulary";
 
 export type MerchantScope = Scope;
 
-/** Loads the bundled country calendars if they are missing (idempotent; the demo seed does the same). */
+/**
+ * Makes the country calendars in the database what holiday-data.ts says (idempotent; the demo
+ * seed does the same): new days are added, renamed days renamed, and a projected day the
+ * official calendar moved is removed. Merchants' own edits (merchant_holidays) are untouched.
+ */
 export async function ensureHolidayCalendars(dbx: DbOrTx = db()): Promise<void> {
-  const rowsToInsert = Object.entries(HOLIDAYS).flatMap(([calendar, list]) =>
-    list.map((h) => ({ calendar, day: h.day, name: h.name, nameFa: h.nameFa ?? null })),
-  );
-  if (rowsToInsert.length) await dbx.insert(holidays).values(rowsToInsert).onConflictDoNothing();
+  for (const [calendar, list] of Object.entries(HOLIDAYS)) {
+    if (!list.length) continue;
+    const wanted = list.map((h) => ({ calendar, day: h.day, name: h.name, nameFa: h.nameFa ?? null }));
+    const have = await dbx.select().from(holidays).where(eq(holidays.calendar, calendar));
+    const byDay = new Map(have.map((h) => [h.day, h]));
+    const changed = wanted.filter((w) => {
+      const h = byDay.get(w.day);
+      return !h || h.name !== w.name || h.nameFa !== w.nameFa;
+    });
+    if (changed.length) {
+      await dbx
+        .insert(holidays)
+        .values(changed)
+        .onConflictDoUpdate({ target: [holidays.calendar, holidays.day], set: { name: sql`excluded.name`, nameFa: sql`excluded.name_fa` } });
+    }
+    const keep = new Set(wanted.map((w) => w.day));
+    const stale = have.filter((h) => !keep.has(h.day)).map((h) => h.day);
+    if (stale.length) await dbx.delete(holidays).where(and(eq(holidays.calendar, calendar), inArray(holidays.day, stale)));
+  }
 }
+
+export interface HolidayCoverage {
+  calendar: string;
+  /** The last day the bundled calendar covers, YYYY-MM-DD (null: a calendar without bundled data). */
+  through: string | null;
+  daysLeft: number | null;
+  /** Less than a year of holidays left: payout dates after `through` ignore public holidays. */
+  runningOut: boolean;
+}
+
+/** How far the bundled public-holiday calendar reaches, for the warning on the settings page. */
+export function holidayCoverage(calendar: string, now: Date): HolidayCoverage {
+  const daysLeft = holidayDataDaysLeft(calendar, now);
+  return { calendar, through: HOLIDAYS_COVER_THROUGH[calendar] ?? null, daysLeft, runningOut: daysLeft !== null && daysLeft < 365 };
+}
+
+const PROJECTED = new Set(Object.entries(HOLIDAYS).flatMap(([calendar, list]) => list.filter((h) => h.projected).map((h) => `${calendar}:${h.day}`)));
 
 export interface ScheduleFields {
   timeZone: string;
@@ -82,6 +118,8 @@ export interface HolidayRow {
   source: "country" | "merchant";
   /** false when the merchant works through a country holiday. */
   closed: boolean;
+  /** A lunar date projected ahead of the official calendar (it may move by a day). */
+  projected: boolean;
 }
 
 /** The merged calendar between two local dates (inclusive), for the settings page. */
@@ -98,11 +136,13 @@ export async function listHolidays(scope: MerchantScope, range: { from: string; 
     .from(merchantHolidays)
     .where(and(eq(merchantHolidays.merchantId, scope.merchantId), between(merchantHolidays.day, range.from, range.to)));
   const byDay = new Map<string, HolidayRow>();
-  for (const h of country) byDay.set(h.day, { day: h.day, name: h.name, nameFa: h.nameFa, source: "country", closed: true });
+  for (const h of country) {
+    byDay.set(h.day, { day: h.day, name: h.name, nameFa: h.nameFa, source: "country", closed: true, projected: PROJECTED.has(`${m.calendar}:${h.day}`) });
+  }
   for (const h of own) {
     const base = byDay.get(h.day);
     if (base && !h.closed) byDay.set(h.day, { ...base, closed: false });
-    else if (!base) byDay.set(h.day, { day: h.day, name: h.name, nameFa: null, source: "merchant", closed: h.closed });
+    else if (!base) byDay.set(h.day, { day: h.day, name: h.name, nameFa: null, source: "merchant", closed: h.closed, projected: false });
   }
   return [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }

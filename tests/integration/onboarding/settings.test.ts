@@ -5,7 +5,8 @@ import { requireContext, type AppContext } from "~/web/guard.server";
 import { setBankAccount, validateBankAccount } from "~/modules/merchants/bank-accounts.server";
 import { getOnboarding, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { runPayoutEngine } from "~/modules/settlements/engine.server";
-import { editHoliday, listHolidays } from "~/modules/settlements/holidays.server";
+import { editHoliday, ensureHolidayCalendars, listHolidays } from "~/modules/settlements/holidays.server";
+import { holidays } from "~db/schema";
 import { getSchedule, updateSchedule } from "~/modules/settlements/schedule.server";
 import { useTestDatabase } from "../../support/db";
 import { as, signIn } from "../../support/auth";
@@ -122,6 +123,27 @@ describe("holiday calendar", () => {
     ]);
     expect(await editHoliday(m.scope, { kind: "reset", day: "2025-11-24" }, { actor: owner })).toEqual({ ok: true });
     expect((await listHolidays(m.scope, { from: "2025-11-24", to: "2025-11-24" }))[0]!.closed).toBe(true);
+  });
+});
+
+describe("bundled country calendars", () => {
+  it("are synced on start: a projected day the data moved is removed, a renamed one renamed, the merchant's edits kept", async () => {
+    const m = await makeMerchant();
+    const owner = await ownerOf(m);
+    expect(await editHoliday(m.scope, { kind: "close", day: "2029-01-02", name: "Stocktaking" }, { actor: owner })).toEqual({ ok: true });
+    // A stale projection (a day the data no longer has) and a day with an old name.
+    await t.db.insert(holidays).values({ calendar: "IR", day: "2029-01-03", name: "Old projection" });
+    await t.db.update(holidays).set({ name: "Old name" }).where(and(eq(holidays.calendar, "IR"), eq(holidays.day, "2027-03-10")));
+    await ensureHolidayCalendars();
+    await ensureHolidayCalendars(); // idempotent
+    const list = await listHolidays(m.scope, { from: "2027-02-27", to: "2029-01-05" });
+    expect(list.find((h) => h.day === "2029-01-03")).toBeUndefined();
+    expect(list.find((h) => h.day === "2029-01-02")).toMatchObject({ source: "merchant", closed: true, projected: false });
+    // Eid al-Fitr 1448 is projected (the published 1405 list lacks it); Islamic Revolution Day 1405 is official.
+    expect(list.find((h) => h.day === "2027-03-10")).toMatchObject({ name: "Eid al-Fitr", nameFa: "عید فطر", projected: true });
+    expect(await listHolidays(m.scope, { from: "2027-02-11", to: "2027-02-11" })).toMatchObject([{ name: "Islamic Revolution Day", projected: false }]);
+    // Nowruz 1410 is there: the calendar reaches through 1410.
+    expect(await listHolidays(m.scope, { from: "2031-03-21", to: "2031-03-21" })).toMatchObject([{ name: "Nowruz", projected: false }]);
   });
 });
 

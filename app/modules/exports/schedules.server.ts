@@ -1,0 +1,559 @@
+/**
+ * Scheduled reports: any report with its filters, columns, zone and format, sent by e-mail
+ * daily, weekly or monthly (Jalali months for Persian readers) at a local time to members
+ * of the team.
+ *
+ *   every minute: sweepDueSchedules  -> one `scheduled_report` job per schedule and period
+ *                                        (job key report:<merchant>:<schedule>:<period>),
+ *                                        next_run_at moved on in the same transaction
+ *   the job:      runScheduledReport -> one report_schedule_runs row per schedule and period
+ *                                        (unique), the file, one mail per recipient, and the
+ *                                        row marked sent in the mails' transaction
+ *
+ * Exactly once per period: two sweeps lock a schedule with SKIP LOCKED and the job key
+ * dedupes a waiting job; the run row is unique per period and its mails are written in the
+ * transaction that marks it finished (only a run still "running" may finish), so a job run
+ * again after a crash, or by a second worker, sends nothing twice.
+ *
+ * Permission is checked at each run: the owner and every recipient must still be active
+ * members allowed to export the report and its columns. A recipient who is not is left out
+ * (the run's history says who and why); an owner who is not gets nothing sent and a mail
+ * saying so, as does the owner of any run that fails.
+ *
+ * A file up to 10 MB is attached; a larger one is sent as a link that expires in 7 days and
+ * needs a signed-in member allowed to export: the link re-runs the run's own query.
+ */
+import crypto from "node:crypto";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { db, rows, type DbOrTx } from "~db/client.server";
+import { memberships, merchants, reportScheduleRuns, reportSchedules, users } from "~db/schema";
+import { newId } from "~/lib/ids";
+import { can, type Role } from "~/lib/permissions";
+import { latestRunDue, nextRunAfter, periodOfRun, ruleProblem, type ScheduleCalendar, type ScheduleFrequency, type SchedulePeriod, type ScheduleRule } from "~/lib/report-schedule";
+import type { Weekday } from "~/lib/dates";
+import type { Client } from "~/lib/vocabulary";
+import { enqueueJob } from "~/modules/jobs/queue.server";
+import { MAX_ATTACHMENT_BYTES, sendMail, type OutgoingMail } from "~/modules/mail/mailer.server";
+import { isReportId, type ReportId } from "./definition";
+import { checkExport, openExport, type ExportContext, type ExportDownload, type ExportFormat } from "./export.server";
+import { allowedColumns, canonicalTimeZone } from "./options.server";
+import { endpointParams } from "./page.server";
+import { REPORTS } from "./registry.server";
+import { failedRunMail, reportMail } from "./schedule-mail";
+
+/** The largest file sent as an attachment (the outbox's limit); above it the mail carries a link. */
+export { MAX_ATTACHMENT_BYTES };
+/** How long a link to a large file works. */
+export const LINK_LIFETIME_MS = 7 * 86_400_000;
+export const MAX_RECIPIENTS = 20;
+
+export type ReportSchedule = typeof reportSchedules.$inferSelect;
+export type ReportScheduleRun = typeof reportScheduleRuns.$inferSelect;
+
+export interface ScheduleInput {
+  name: string;
+  report: string;
+  format: string;
+  filters: string;
+  columns: string[];
+  timeZone: string;
+  amounts: string;
+  excel: boolean;
+  jalali: boolean;
+  frequency: string;
+  weekday: number | null;
+  monthDay: number | null;
+  localTime: string;
+  calendar: string;
+  recipientUserIds: string[];
+}
+
+export type ScheduleResult = { ok: true; schedule: ReportSchedule } | { ok: false; field: string; message: string };
+
+export function ruleOf(s: Pick<ReportSchedule, "frequency" | "localTime" | "weekday" | "monthDay" | "calendar" | "timeZone">): ScheduleRule {
+  return {
+    frequency: s.frequency as ScheduleFrequency,
+    localTime: s.localTime,
+    weekday: (s.weekday ?? null) as Weekday | null,
+    monthDay: s.monthDay ?? null,
+    calendar: s.calendar as ScheduleCalendar,
+    timeZone: s.timeZone,
+  };
+}
+
+/** The report endpoint's query for a schedule and a period: its options, its filters, the period. */
+export function runParams(s: Pick<ReportSchedule, "report" | "filters" | "columns" | "timeZone" | "amounts" | "excel" | "jalali">, period: SchedulePeriod): URLSearchParams {
+  const q = endpointParams(s.report as ReportId, {
+    start: period.start,
+    end: period.end,
+    payout: "",
+    timeZone: s.timeZone,
+    amounts: s.amounts === "minor" ? "minor" : "major",
+    excel: s.excel,
+    jalali: s.jalali,
+    columns: s.columns,
+  });
+  for (const [k, v] of new URLSearchParams(s.filters)) if (!q.has(k)) q.append(k, v);
+  return q;
+}
+
+/* ------------------------------ the team ------------------------------ */
+
+export interface TeamMember {
+  userId: string;
+  email: string;
+  name: string;
+  locale: string | null;
+  role: Role;
+  status: string;
+}
+
+export async function teamOf(dbx: DbOrTx, merchantId: string): Promise<TeamMember[]> {
+  return dbx
+    .select({ userId: users.id, email: users.email, name: users.name, locale: users.locale, role: memberships.role, status: memberships.status })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.merchantId, merchantId))
+    .orderBy(users.name);
+}
+
+/** Why a member may not receive this report now; null when they may. */
+export function refusalFor(member: TeamMember | undefined, report: ReportId, columns: readonly string[]): string | null {
+  if (!member) return "no longer a member of the team";
+  if (member.status !== "active") return `membership is ${member.status}`;
+  if (!can(member.role, "reports:export")) return `the ${member.role} role may not export reports`;
+  for (const p of REPORTS[report].permissions) if (!can(member.role, p)) return `the ${member.role} role lacks ${p}`;
+  const allowed = new Set(allowedColumns(REPORTS[report], member.role).map((c) => c.key));
+  const hidden = columns.filter((c) => !allowed.has(c));
+  if (hidden.length > 0) return `the ${member.role} role may not export the column ${hidden.join(", ")}`;
+  return null;
+}
+
+/** A member as an export context (a schedule's file is made with its owner's rights). */
+export async function memberContext(merchantId: string, userId: string): Promise<ExportContext | null> {
+  const member = (await teamOf(db(), merchantId)).find((m) => m.userId === userId);
+  return member ? contextOf(db(), merchantId, member) : null;
+}
+
+async function contextOf(dbx: DbOrTx, merchantId: string, member: TeamMember): Promise<ExportContext> {
+  const [m] = await dbx.select().from(merchants).where(eq(merchants.id, merchantId));
+  if (!m) throw new Error(`merchant ${merchantId} not found`);
+  return {
+    user: { id: member.userId, email: member.email, name: member.name, locale: member.locale, digits: null, irrDisplay: null, twoFactorEnabled: false },
+    merchant: {
+      id: m.id,
+      name: m.name,
+      currency: m.currency,
+      timeZone: m.timeZone,
+      status: m.status,
+      defaultLocale: m.defaultLocale,
+      country: m.country,
+      supportRefundLimit: m.supportRefundLimit,
+      require2fa: m.require2fa,
+    },
+    role: member.role,
+    scope: { merchantId },
+  };
+}
+
+/* ------------------------------ managing schedules ------------------------------ */
+
+type Editor = Pick<ExportContext, "user" | "role" | "scope" | "merchant">;
+
+/** The owner of a schedule edits it; so does anyone who manages staff. */
+export function mayEdit(editor: Pick<Editor, "user" | "role">, s: Pick<ReportSchedule, "ownerUserId">): boolean {
+  return s.ownerUserId === editor.user.id || can(editor.role, "staff:manage");
+}
+
+async function validate(editor: Editor, input: ScheduleInput, now: Date): Promise<{ field: string; message: string } | ScheduleRule> {
+  const name = input.name.trim();
+  if (!name) return { field: "name", message: "Give the schedule a name (for example: Monthly reconciliation)." };
+  if (name.length > 120) return { field: "name", message: "Keep the name under 120 characters." };
+  if (!isReportId(input.report)) return { field: "report", message: `Choose a report: ${Object.keys(REPORTS).join(", ")}.` };
+  if (input.format !== "csv" && input.format !== "xlsx") return { field: "format", message: "Choose CSV or Excel (XLSX)." };
+  if (input.columns.length === 0) return { field: "columns", message: "Tick at least one column." };
+  if (input.filters.length > 2000) return { field: "filters", message: "The filters are too long (2,000 characters at most)." };
+  let timeZone: string;
+  try {
+    timeZone = canonicalTimeZone(input.timeZone);
+  } catch {
+    return { field: "tz", message: "Use an IANA time zone such as Asia/Tehran or America/New_York." };
+  }
+  const rule: ScheduleRule = {
+    frequency: input.frequency as ScheduleFrequency,
+    localTime: input.localTime,
+    weekday: input.frequency === "weekly" ? (input.weekday as Weekday) : null,
+    monthDay: input.frequency === "monthly" ? input.monthDay : null,
+    calendar: input.calendar as ScheduleCalendar,
+    timeZone,
+  };
+  const problem = ruleProblem(rule);
+  if (problem) return problem;
+  const params = runParams({ ...input, timeZone, report: input.report }, periodOfRun(rule, nextRunAfter(rule, now)));
+  const refused = await checkExport(editor, input.report, params, now);
+  if (refused) return refused;
+  if (input.recipientUserIds.length === 0) return { field: "recipients", message: "Choose at least one member of the team to send it to." };
+  if (input.recipientUserIds.length > MAX_RECIPIENTS) return { field: "recipients", message: `Send it to ${MAX_RECIPIENTS} members at most.` };
+  const team = await teamOf(db(), editor.scope.merchantId);
+  for (const id of input.recipientUserIds) {
+    const member = team.find((m) => m.userId === id);
+    const why = refusalFor(member, input.report, input.columns);
+    if (why) return { field: "recipients", message: `${member?.email ?? id} cannot receive this report: ${why}. Choose members who may export it.` };
+  }
+  return rule;
+}
+
+export async function saveSchedule(editor: Editor, input: ScheduleInput, opts: { now: Date; origin: string; id?: string }): Promise<ScheduleResult> {
+  const rule = await validate(editor, input, opts.now);
+  if ("field" in rule) return { ok: false, ...rule };
+  const values = {
+    name: input.name.trim(),
+    report: input.report,
+    format: input.format,
+    filters: input.filters,
+    columns: input.columns,
+    timeZone: rule.timeZone,
+    amounts: input.amounts === "minor" ? "minor" : "major",
+    excel: input.excel,
+    jalali: input.jalali,
+    frequency: rule.frequency,
+    weekday: rule.weekday ?? null,
+    monthDay: rule.monthDay ?? null,
+    localTime: rule.localTime,
+    calendar: rule.calendar,
+    recipientUserIds: [...new Set(input.recipientUserIds)],
+    nextRunAt: nextRunAfter(rule, opts.now),
+    updatedAt: opts.now,
+  };
+  if (opts.id) {
+    const existing = await getSchedule(editor.scope, opts.id);
+    if (!existing) return { ok: false, field: "id", message: "There is no such schedule (it may have been deleted)." };
+    if (!mayEdit(editor, existing)) return { ok: false, field: "id", message: "Only the schedule's owner or someone who manages staff may change it." };
+    const [row] = await db()
+      .update(reportSchedules)
+      .set(values)
+      .where(and(eq(reportSchedules.merchantId, editor.scope.merchantId), eq(reportSchedules.id, opts.id)))
+      .returning();
+    return { ok: true, schedule: row! };
+  }
+  const [row] = await db()
+    .insert(reportSchedules)
+    .values({ ...values, merchantId: editor.scope.merchantId, id: newId("rs", opts.now), ownerUserId: editor.user.id, origin: opts.origin, createdAt: opts.now })
+    .returning();
+  return { ok: true, schedule: row! };
+}
+
+export async function getSchedule(scope: { merchantId: string }, id: string): Promise<ReportSchedule | null> {
+  const [row] = await db()
+    .select()
+    .from(reportSchedules)
+    .where(and(eq(reportSchedules.merchantId, scope.merchantId), eq(reportSchedules.id, id)));
+  return row ?? null;
+}
+
+export async function listSchedules(scope: { merchantId: string }): Promise<(ReportSchedule & { lastRun: ReportScheduleRun | null })[]> {
+  const list = await db().select().from(reportSchedules).where(eq(reportSchedules.merchantId, scope.merchantId)).orderBy(reportSchedules.createdAt);
+  const last = await rows<{ schedule_id: string; id: string }>(
+    db(),
+    sql`select distinct on (schedule_id) schedule_id, id from report_schedule_runs where merchant_id = ${scope.merchantId} order by schedule_id, started_at desc`,
+  );
+  const runs = new Map<string, ReportScheduleRun>();
+  for (const r of last) {
+    const [run] = await db().select().from(reportScheduleRuns).where(and(eq(reportScheduleRuns.merchantId, scope.merchantId), eq(reportScheduleRuns.id, r.id)));
+    if (run) runs.set(r.schedule_id, run);
+  }
+  return list.map((s) => ({ ...s, lastRun: runs.get(s.id) ?? null }));
+}
+
+export async function scheduleRuns(scope: { merchantId: string }, scheduleId: string, limit = 50): Promise<ReportScheduleRun[]> {
+  return db()
+    .select()
+    .from(reportScheduleRuns)
+    .where(and(eq(reportScheduleRuns.merchantId, scope.merchantId), eq(reportScheduleRuns.scheduleId, scheduleId)))
+    .orderBy(desc(reportScheduleRuns.startedAt))
+    .limit(limit);
+}
+
+export async function setPaused(editor: Editor, id: string, paused: boolean, now: Date): Promise<ScheduleResult> {
+  const s = await getSchedule(editor.scope, id);
+  if (!s) return { ok: false, field: "id", message: "There is no such schedule (it may have been deleted)." };
+  if (!mayEdit(editor, s)) return { ok: false, field: "id", message: "Only the schedule's owner or someone who manages staff may change it." };
+  // Resuming starts from now: the runs missed while paused are not sent.
+  const [row] = await db()
+    .update(reportSchedules)
+    .set({ paused, nextRunAt: paused ? s.nextRunAt : nextRunAfter(ruleOf(s), now), updatedAt: now })
+    .where(and(eq(reportSchedules.merchantId, editor.scope.merchantId), eq(reportSchedules.id, id)))
+    .returning();
+  return { ok: true, schedule: row! };
+}
+
+export async function deleteSchedule(editor: Editor, id: string): Promise<{ ok: true } | { ok: false; field: string; message: string }> {
+  const s = await getSchedule(editor.scope, id);
+  if (!s) return { ok: false, field: "id", message: "There is no such schedule (it may have been deleted)." };
+  if (!mayEdit(editor, s)) return { ok: false, field: "id", message: "Only the schedule's owner or someone who manages staff may delete it." };
+  await db().delete(reportSchedules).where(and(eq(reportSchedules.merchantId, editor.scope.merchantId), eq(reportSchedules.id, id)));
+  return { ok: true };
+}
+
+/* ------------------------------ the sweep ------------------------------ */
+
+export interface ScheduledRunPayload {
+  merchantId: string;
+  scheduleId: string;
+  periodKey: string;
+  start: string;
+  end: string;
+  scheduledFor: string;
+}
+
+export function runJobKey(p: Pick<ScheduledRunPayload, "merchantId" | "scheduleId" | "periodKey">): string {
+  return `report:${p.merchantId}:${p.scheduleId}:${p.periodKey}`;
+}
+
+/**
+ * Enqueues a job for every schedule whose run is due (the latest due run only: a server
+ * that was off for three days sends the last period, once) and moves each schedule's next
+ * run on, in one transaction per batch. Two sweeps at once skip each other's rows.
+ */
+export async function sweepDueSchedules(now: Date = new Date(), limit = 100): Promise<number> {
+  return db().transaction(async (tx) => {
+    const due = await rows<{ merchant_id: string; id: string }>(
+      tx,
+      sql`select merchant_id, id from report_schedules where not paused and next_run_at <= ${now.toISOString()}::timestamptz
+          order by next_run_at limit ${limit} for update skip locked`,
+    );
+    for (const d of due) {
+      const [s] = await tx.select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, d.merchant_id), eq(reportSchedules.id, d.id)));
+      if (!s || !s.nextRunAt) continue;
+      const rule = ruleOf(s);
+      const runAt = latestRunDue(rule, s.nextRunAt, now) ?? s.nextRunAt;
+      const period = periodOfRun(rule, runAt);
+      const payload: ScheduledRunPayload = { merchantId: s.merchantId, scheduleId: s.id, periodKey: period.key, start: period.start, end: period.end, scheduledFor: runAt.toISOString() };
+      await enqueueJob(tx, "scheduled_report", payload as unknown as Record<string, unknown>, { jobKey: runJobKey(payload), jobKeyMode: "preserve_run_at", maxAttempts: 5 });
+      await tx
+        .update(reportSchedules)
+        .set({ nextRunAt: nextRunAfter(rule, runAt.getTime() > now.getTime() ? runAt : now) })
+        .where(and(eq(reportSchedules.merchantId, s.merchantId), eq(reportSchedules.id, s.id)));
+    }
+    return due.length;
+  });
+}
+
+/* ------------------------------ one run ------------------------------ */
+
+const SCHEDULER_CLIENT: Client = { ip: null, userAgent: "scheduled report" };
+
+function publicOrigin(s: ReportSchedule): string {
+  return (process.env.PUBLIC_URL ?? s.origin).replace(/\/+$/, "");
+}
+
+function localeOf(member: { locale: string | null } | undefined, merchantLocale: string): "en" | "fa" {
+  return (member?.locale ?? merchantLocale).toLowerCase().startsWith("fa") ? "fa" : "en";
+}
+
+export type RunOutcome = "sent" | "failed" | "skipped" | "already_done";
+
+/** Reads a download to its end: the bytes (kept up to `keep`), their size and the row count. */
+async function drain(download: Extract<ExportDownload, { ok: true }>, keep: number, ended: Promise<{ rows: number; completed: boolean }>) {
+  const reader = download.body.getReader();
+  let chunks: Uint8Array[] = [];
+  let size = 0;
+  let overflow = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (overflow) continue;
+    if (size > keep) {
+      overflow = true;
+      chunks = [];
+    } else chunks.push(value);
+  }
+  const end = await ended;
+  return { content: overflow ? null : Buffer.concat(chunks), size, rows: end.rows, completed: end.completed };
+}
+
+/**
+ * The scheduled_report task: makes the file and mails it, once per schedule and period.
+ * Throws only when the database fails (the queue retries); every other failure is
+ * recorded in the run and told to the owner.
+ */
+export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: () => Date; maxAttachmentBytes?: number } = {}): Promise<RunOutcome> {
+  const now = opts.now ?? (() => new Date());
+  const maxAttachment = opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES;
+  const dbx = db();
+  const [s] = await dbx.select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, p.merchantId), eq(reportSchedules.id, p.scheduleId)));
+  if (!s) return "skipped";
+  await dbx
+    .insert(reportScheduleRuns)
+    .values({
+      merchantId: s.merchantId,
+      id: newId("rsr", now()),
+      scheduleId: s.id,
+      periodKey: p.periodKey,
+      periodStart: p.start,
+      periodEnd: p.end,
+      scheduledFor: new Date(p.scheduledFor),
+      report: s.report,
+      format: s.format,
+      startedAt: now(),
+    })
+    .onConflictDoNothing();
+  const [run] = await dbx
+    .select()
+    .from(reportScheduleRuns)
+    .where(and(eq(reportScheduleRuns.merchantId, s.merchantId), eq(reportScheduleRuns.scheduleId, s.id), eq(reportScheduleRuns.periodKey, p.periodKey)));
+  if (!run || run.status !== "running") return "already_done";
+
+  const [merchant] = await dbx.select({ name: merchants.name, defaultLocale: merchants.defaultLocale }).from(merchants).where(eq(merchants.id, s.merchantId));
+  const team = await teamOf(dbx, s.merchantId);
+  const owner = team.find((m) => m.userId === s.ownerUserId);
+  const ownerUser = owner ?? (await dbx.select({ userId: users.id, email: users.email, name: users.name, locale: users.locale }).from(users).where(eq(users.id, s.ownerUserId)))[0];
+  const manage = `${publicOrigin(s)}/reports/schedules/${s.id}`;
+  const period = { key: p.periodKey, start: p.start, end: p.end };
+
+  /** Ends the run as failed (nothing sent) and tells the owner, in one transaction. */
+  async function fail(failure: string, leftOut: unknown[] = []): Promise<RunOutcome> {
+    return dbx.transaction(async (tx) => {
+      const done = await tx
+        .update(reportScheduleRuns)
+        .set({ status: "failed", failure: failure.slice(0, 1000), leftOut, finishedAt: now() })
+        .where(and(eq(reportScheduleRuns.merchantId, s!.merchantId), eq(reportScheduleRuns.id, run!.id), eq(reportScheduleRuns.status, "running")))
+        .returning({ id: reportScheduleRuns.id });
+      if (done.length === 0) return "already_done";
+      if (ownerUser) {
+        const locale = localeOf(ownerUser, merchant?.defaultLocale ?? "en");
+        await send(tx, { ...failedRunMail(locale, { to: ownerUser.email, schedule: s!.name, period: period.key, failure, manage }), locale, kind: "report.failed", dedupeKey: `report-failed:${run!.id}` });
+      }
+      return "failed";
+    });
+  }
+
+  if (!isReportId(s.report)) return fail(`The report "${s.report}" no longer exists.`);
+  const report = s.report;
+  const ownerRefusal = refusalFor(owner, report, s.columns);
+  if (ownerRefusal) return fail(`The schedule's owner (${ownerUser?.email ?? s.ownerUserId}) may no longer export this report: ${ownerRefusal}. Nothing was sent.`);
+
+  const recipients: TeamMember[] = [];
+  const leftOut: { userId: string; email: string | null; reason: string }[] = [];
+  for (const id of s.recipientUserIds) {
+    const member = team.find((m) => m.userId === id);
+    const why = refusalFor(member, report, s.columns);
+    if (why) leftOut.push({ userId: id, email: member?.email ?? null, reason: why });
+    else recipients.push(member!);
+  }
+  if (recipients.length === 0) return fail("None of the recipients may receive this report any more; nothing was sent.", leftOut);
+
+  const ctx = await contextOf(dbx, s.merchantId, owner!);
+  const params = runParams(s, period);
+  let ended!: (r: { rows: number; completed: boolean }) => void;
+  const endedP = new Promise<{ rows: number; completed: boolean }>((r) => (ended = r));
+  let file: Awaited<ReturnType<typeof drain>>;
+  let fileName: string;
+  try {
+    const download = await openExport(
+      ctx,
+      report,
+      { params, signal: new AbortController().signal, client: SCHEDULER_CLIENT },
+      { format: s.format as ExportFormat, now: now(), onEnd: ended, auditDetails: { schedule: s.id, period: period.key } },
+    );
+    if (!download.ok) return fail(`${download.field}: ${download.message}`, leftOut);
+    fileName = download.fileName;
+    file = await drain(download, maxAttachment, endedP);
+    if (!file.completed) throw new Error("the report stopped before its end");
+  } catch (e) {
+    if (isDatabaseDown(e)) throw e;
+    return fail(`The report could not be made: ${e instanceof Error ? e.message : String(e)}`, leftOut);
+  }
+
+  const token = file.content ? null : crypto.randomBytes(24).toString("base64url");
+  const linkExpiresAt = token ? new Date(now().getTime() + LINK_LIFETIME_MS) : null;
+  return dbx.transaction(async (tx) => {
+    const done = await tx
+      .update(reportScheduleRuns)
+      .set({
+        status: "sent",
+        rows: file.rows,
+        bytes: file.size,
+        fileName,
+        params: params.toString(),
+        delivery: token ? "link" : "attachment",
+        sentTo: recipients.map((r) => r.email),
+        leftOut,
+        linkTokenHash: token ? sha256(token) : null,
+        linkExpiresAt,
+        finishedAt: now(),
+      })
+      .where(and(eq(reportScheduleRuns.merchantId, s.merchantId), eq(reportScheduleRuns.id, run.id), eq(reportScheduleRuns.status, "running")))
+      .returning({ id: reportScheduleRuns.id });
+    if (done.length === 0) return "already_done";
+    for (const r of recipients) {
+      const locale = localeOf(r, merchant?.defaultLocale ?? "en");
+      const link = token ? `${publicOrigin(s)}/reports/runs/${run.id}?token=${token}` : null;
+      const text = reportMail(locale, {
+        to: r.email,
+        schedule: s.name,
+        report: REPORTS[report].title,
+        merchant: merchant?.name ?? "",
+        period,
+        rows: file.rows,
+        bytes: file.size,
+        fileName,
+        link,
+        linkExpiresAt,
+        manage,
+      });
+      await send(tx, {
+        ...text,
+        locale,
+        kind: "report",
+        dedupeKey: `report:${run.id}:${r.userId}`,
+        attachments: file.content ? [{ filename: fileName, contentType: s.format === "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv", content: file.content }] : [],
+      });
+    }
+    return "sent";
+  });
+}
+
+/** Through the mail outbox (sendMail: in the caller's transaction, sent by the send_mail job). */
+async function send(tx: DbOrTx, mail: OutgoingMail): Promise<void> {
+  await sendMail(tx, mail);
+}
+
+function isDatabaseDown(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? "";
+  return code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" || code === "ECONNREFUSED" || code.startsWith("08") || code === "57P01";
+}
+
+export function sha256(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+/* ------------------------------ the link ------------------------------ */
+
+export type RunLinkResult = ExportDownload | { ok: false; field: "token"; message: string; status: 404 | 410 };
+
+/**
+ * A large run's file, for a signed-in member allowed to export it (the web edge has checked
+ * that) who holds the mail's link: the run's own query again, with the reader's rights.
+ */
+export async function openRunLink(
+  ctx: ExportContext,
+  runId: string,
+  token: string,
+  input: { signal: AbortSignal; client: Client },
+  now: Date = new Date(),
+): Promise<RunLinkResult> {
+  const [run] = await db()
+    .select()
+    .from(reportScheduleRuns)
+    .where(and(eq(reportScheduleRuns.merchantId, ctx.scope.merchantId), eq(reportScheduleRuns.id, runId)));
+  const given = Buffer.from(sha256(token));
+  if (!run || !run.linkTokenHash || !run.params || !isReportId(run.report) || given.length !== run.linkTokenHash.length || !crypto.timingSafeEqual(given, Buffer.from(run.linkTokenHash))) {
+    return { ok: false, field: "token", message: "This link is not valid for this merchant. Open the newest mail of the schedule, or download the report from the Reports page.", status: 404 };
+  }
+  if (!run.linkExpiresAt || run.linkExpiresAt.getTime() <= now.getTime()) {
+    return { ok: false, field: "token", message: "This link expired 7 days after it was sent. Download the report from the Reports page instead.", status: 410 };
+  }
+  return openExport(ctx, run.report, { params: new URLSearchParams(run.params), ...input }, { format: run.format as ExportFormat, now, auditDetails: { scheduleRun: run.id } });
+}
