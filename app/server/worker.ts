@@ -103,6 +103,13 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const p = payload as { merchantId: string; deliveryId: string };
       await deliverOnce(p.merchantId, p.deliveryId);
     },
+    subscription_renewals: async () => {
+      const { runRenewals } = await import("../modules/subscriptions/renewals.server");
+      const r = await runRenewals({ now: new Date() });
+      if (r.invoicesCreated || r.attempts || r.canceled) {
+        log(`subscriptions: ${r.invoicesCreated} invoice(s) created, ${r.attempts} charge attempt(s): ${r.paid} paid, ${r.failed} failed (${r.uncollectible} uncollectible), ${r.canceled} canceled at period end`);
+      }
+    },
     send_mail: async (payload) => {
       const { deliverMail } = await import("../modules/mail/mailer.server");
       const outcome = await deliverMail((payload as { mailId: string }).mailId);
@@ -145,6 +152,7 @@ export const CRONTAB = [
   "1 * * * * notifications_hourly ?jobKey=cron:notifications_hourly&jobKeyMode=preserve_run_at&max=5",
   // Hourly, so each merchant's zone reaches 08:00 within the hour; once per local day by dedupe key.
   "7 * * * * daily_summary ?jobKey=cron:daily_summary&jobKeyMode=preserve_run_at&max=5",
+  "* * * * * subscription_renewals ?jobKey=cron:subscription_renewals&jobKeyMode=preserve_run_at&max=3",
   "* * * * * scheduled_reports_due ?jobKey=cron:scheduled_reports_due&jobKeyMode=preserve_run_at&max=3",
 ].join("\n");
 
