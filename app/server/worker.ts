@@ -97,6 +97,13 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const p = payload as { merchantId: string; deliveryId: string };
       await deliverOnce(p.merchantId, p.deliveryId);
     },
+    subscription_renewals: async () => {
+      const { runRenewals } = await import("../modules/subscriptions/renewals.server");
+      const r = await runRenewals({ now: new Date() });
+      if (r.invoicesCreated || r.attempts || r.canceled) {
+        log(`subscriptions: ${r.invoicesCreated} invoice(s) created, ${r.attempts} charge attempt(s): ${r.paid} paid, ${r.failed} failed (${r.uncollectible} uncollectible), ${r.canceled} canceled at period end`);
+      }
+    },
     send_mail: async (payload) => {
       const { deliverMail } = await import("../modules/mail/mailer.server");
       const outcome = await deliverMail((payload as { mailId: string }).mailId);
@@ -122,6 +129,7 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
 export const CRONTAB = [
   "* * * * * payouts ?jobKey=cron:payouts&jobKeyMode=preserve_run_at&max=3",
   "* * * * * reconcile_pending ?jobKey=cron:reconcile_pending&jobKeyMode=preserve_run_at&max=3",
+  "* * * * * subscription_renewals ?jobKey=cron:subscription_renewals&jobKeyMode=preserve_run_at&max=3",
   "* * * * * scheduled_reports_due ?jobKey=cron:scheduled_reports_due&jobKeyMode=preserve_run_at&max=3",
 ].join("\n");
 

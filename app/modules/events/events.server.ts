@@ -47,6 +47,22 @@ export const EVENT_TYPES = [
   "bank_account.updated",
   "payment_link.created",
   "payment_link.deactivated",
+  "customer.created",
+  "customer.updated",
+  "payment_method.attached",
+  "payment_method.detached",
+  "plan.created",
+  "subscription.created",
+  "subscription.updated",
+  "subscription.past_due",
+  "subscription.paused",
+  "subscription.resumed",
+  "subscription.canceled",
+  "invoice.created",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "invoice.uncollectible",
+  "invoice.voided",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -31,6 +31,7 @@ export const TASKS = [
   "notifications_hourly",
   "daily_summary",
   "scheduled_report",
+  "subscription_renewals",
   "scheduled_reports_due",
 ] as const;
 export type TaskName = (typeof TASKS)[number];
