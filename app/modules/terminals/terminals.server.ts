@@ -11,7 +11,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db, rows } from "~db/client.server";
 import { apiKeys, terminals } from "~db/schema";
-import { addLocalDays, localDateKey } from "~/lib/dates";
+import { addLocalDays, localDateKey } from "~/lib/dates/zones";
 import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";

@@ -16,7 +16,7 @@ import { receiptSendLimits } from "~/modules/payment-links/receipt-sends.server"
 import { lookupPayment } from "~/modules/payments/lookup.server";
 import { paymentView } from "~/modules/reporting/payment-detail.server";
 import * as receiptRoute from "~/routes/receipt.$merchantId.$paymentId.$token";
-import { localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates/zones";
 import { jalaliDayText } from "~/lib/day-input";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
