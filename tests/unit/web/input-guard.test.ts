@@ -54,7 +54,7 @@ describe("the edge's input check", () => {
 
   it("says an out-of-range day in Persian with Jalali bounds", () => {
     const t = translator("fa");
-    const fmt = makeFormatter({ locale: "fa", digits: "persian", irrDisplay: "rial", calendar: "jalali", timeZone: "Asia/Tehran", currency: "IRR" });
+    const fmt = makeFormatter({ locale: "fa", digits: "persian", irrDisplay: "rial", calendar: "persian", timeZone: "Asia/Tehran", currency: "IRR" });
     expect(listFieldError(t, fmt, "from", "Enter a date between 1970-01-01 and 2100-12-31")?.replace(/[\u2066-\u2069]/g, "")).toBe("تاریخی بین ۱۳۴۸/۱۰/۱۱ و ۱۴۷۹/۱۰/۱۰ وارد کنید.");
   });
 
