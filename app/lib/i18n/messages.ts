@@ -4,7 +4,8 @@
  * (app/lib/dates.ts) and list filters refused by app/modules/reporting. Each takes the reader's `t` (useT() in a component,
  * serverTranslator(prefs) in an action), so the same result reads in either language.
  */
-import { LEDGER_YEAR_MAX, LEDGER_YEAR_MIN, type RangePreset } from "~/lib/dates";
+import type { RangePreset } from "~/lib/dates/ranges";
+import { LEDGER_YEAR_MAX, LEDGER_YEAR_MIN } from "~/lib/dates/zones";
 import { jalaliDayText } from "~/lib/day-input";
 import type { Formatter } from "~/lib/format";
 import { toLatinDigits } from "~/lib/digits";

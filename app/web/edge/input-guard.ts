@@ -13,7 +13,7 @@
  * body reader share it.
  */
 
-import { LEDGER_YEAR_MAX, LEDGER_YEAR_MIN } from "~/lib/dates";
+import { LEDGER_YEAR_MAX, LEDGER_YEAR_MIN } from "~/lib/dates/zones";
 
 export const LIMITS = { query: 2000, text: 10_000, key: 200 } as const;
 export const YEAR_MIN = LEDGER_YEAR_MIN;
