@@ -40,6 +40,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/close", label: "nav.close", permission: "reports:export" },
   { to: "/audit", label: "nav.audit", permission: "audit:view" },
   { to: "/events", label: "nav.events", permission: "developers:manage" },
+  { to: "/webhooks", label: "nav.webhooks", permission: "developers:manage" },
   { to: "/settings", label: "nav.settings", permission: "settings:manage" },
 ];
 
@@ -107,6 +108,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
               </NavLink>
             ))}
             <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+            <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
           </nav>
           <LanguageSwitcher csrfToken={shell.csrfToken} />
         </details>
@@ -156,6 +158,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
           <div className="sidebar-footer">
             <span title={shell.user.email}>{shell.user.name}</span>
             <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+            <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
             <LanguageSwitcher csrfToken={shell.csrfToken} />
             <Form method="post" action="/logout">
               <input type="hidden" name="_csrf" value={shell.csrfToken} />

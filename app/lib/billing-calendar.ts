@@ -10,14 +10,8 @@
  *
  * Months and years are Jalali months for IRR merchants by default, Gregorian otherwise.
  */
-import {
-  jalaliMonthLength,
-  jalaliToUtc,
-  toJalali,
-  zonedParts,
-  zonedTimeToUtc,
-  type CalendarSystem,
-} from "./dates";
+import { jalaliMonthLength, jalaliToUtc, toJalali, type CalendarSystem } from "./dates/jalali";
+import { zonedParts, zonedTimeToUtc } from "./dates/zones";
 
 export const BILLING_INTERVALS = ["week", "month", "year"] as const;
 export type BillingInterval = (typeof BILLING_INTERVALS)[number];
@@ -147,4 +141,13 @@ export function nextRenewal(
   calendar: BillingCalendar,
 ): BillingPeriod {
   return billingPeriod(anchor, cycle, periodIndexAt(anchor, cycle, after, tz, calendar) + 1, tz, calendar);
+}
+
+/** `days` local calendar days after `from`, at the same local wall-clock time (trials, dunning retries). */
+export function addDaysKeepingTime(from: Date, days: number, tz: string): Date {
+  if (!Number.isInteger(days)) throw new RangeError(`A day count must be an integer, got ${String(days)}`);
+  const p = zonedParts(from, tz);
+  const d = new Date(Date.UTC(2000, 0, 1));
+  d.setUTCFullYear(p.year, p.month - 1, p.day + days);
+  return zonedTimeToUtc({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: p.hour, minute: p.minute, second: p.second }, tz);
 }

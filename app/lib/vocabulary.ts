@@ -83,6 +83,18 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export const IDEMPOTENCY_STATES = ["in_progress", "completed"] as const;
 export type IdempotencyState = (typeof IDEMPOTENCY_STATES)[number];
 
+/** Subscriptions (issue #19). scheduled: starts on a later date; trialing: in its free trial. */
+export const SUBSCRIPTION_STATUSES = ["scheduled", "trialing", "active", "past_due", "paused", "canceled", "unpaid"] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+/** One invoice per subscription and period: draft -> open -> paid, or uncollectible (retries exhausted), or void (canceled). */
+export const INVOICE_STATUSES = ["draft", "open", "paid", "uncollectible", "void"] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/** What a subscription becomes when the last retry of a renewal fails (the merchant chooses). */
+export const DUNNING_FINAL_STATES = ["canceled", "unpaid"] as const;
+export type DunningFinalState = (typeof DUNNING_FINAL_STATES)[number];
+
 /* ------------------------------ who, for whom, from where ------------------------------ */
 
 /** The merchant a domain call is for. Every query the call makes filters by it. */
@@ -104,6 +116,8 @@ export interface Client {
 /** A browser signing in or out: where it is, and the session token its cookie carries (null: none). */
 export interface Browser extends Client {
   sessionToken: string | null;
+  /** The long-lived token that tells this browser from others at sign-in (null: none yet). */
+  browserToken?: string | null;
 }
 
 /* ------------------------------ refusals ------------------------------ */

@@ -11,6 +11,7 @@ import { getEvent, serializeEvent } from "~/modules/events/events.server";
 import { listDeliveries, resendEvent } from "~/modules/webhooks/delivery.server";
 import { listEndpoints } from "~/modules/webhooks/endpoints.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { consoleActor } from "~/web/webhooks/console.server";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
@@ -52,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "developers:manage");
   const t = serverTranslator(resolvePreferences(ctx));
   const endpointId = String(form.get("endpointId") ?? "");
-  const r = await resendEvent(ctx.scope, endpointId, params.eventId ?? "");
+  const r = await resendEvent(ctx.scope, endpointId, params.eventId ?? "", consoleActor(ctx, request));
   if (!r.ok) return json({ ok: false, message: t("webhooks.error.unknown", { message: r.error.message }) }, { status: r.error.status });
   return json({ ok: true, message: t("events.detail.resent") });
 }

@@ -176,6 +176,11 @@ export default function PaymentsPage() {
   return (
     <>
       <ListHeader title={t("payments.title")} exportHref={data.exportHref} exportLabel={t("payments.exportThese")}>
+        {data.canCards ? (
+          <Link to="/payments/lookup" className="btn" data-testid="lookup-link">
+            {t("lookup.title")}
+          </Link>
+        ) : null}
         <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
       </ListHeader>
 

@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useId, useState } from "react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { StatusBadge } from "~/components/console/status-badge";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
-import { detectCard, formatPanGroups, luhnValid, normalizePan } from "~/lib/card";
+import { detectCard, formatPanGroups, impossiblePan, isExpired, luhnValid, normalizePan, parseExpiry } from "~/lib/card";
 import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -16,9 +17,12 @@ import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import {
   chargeFromTerminalForm,
   chargeableTerminals,
+  currentTerminalReceipt,
   newTerminalFormKey,
+  recentTerminalPayments,
   sandboxHints,
-  terminalReceipt,
+  terminalReturn,
+  type RecentTerminalPayment,
   type TerminalChargeResult,
 } from "~/modules/payments/virtual-terminal.server";
 import { clientOf } from "~/web/request.server";
@@ -29,9 +33,17 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "vt.title"
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "terminal:charge");
   const receiptId = new URL(request.url).searchParams.get("receipt");
-  const receipt = receiptId ? await terminalReceipt(ctx.scope, receiptId) : null;
+  // A pending receipt (and a pending payment in the list) asks the provider again (never charges
+  // again) each time it is loaded past its grace period: the page polls while anything is pending.
+  const now = new Date();
+  const receipt = receiptId ? await currentTerminalReceipt(ctx.scope, receiptId, now) : null;
   if (receiptId && !receipt) return notFound(ctx, request, { type: "payment", id: receiptId });
-  const [terminals, testCards] = await Promise.all([chargeableTerminals(ctx.scope), sandboxHints(ctx.scope)]);
+  const [terminals, testCards, recent, returned] = await Promise.all([
+    chargeableTerminals(ctx.scope),
+    sandboxHints(ctx.scope),
+    recentTerminalPayments(ctx.scope, ctx.user.id, RECENT_PAYMENTS, now),
+    receiptId ? null : terminalReturn(ctx, new URL(request.url).searchParams),
+  ]);
   return json(
     {
       currency: ctx.merchant.currency,
@@ -39,6 +51,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       // One key per rendering of the form: what makes a double submit charge once.
       formKey: newTerminalFormKey(),
       receipt,
+      recent,
+      // Back from the provider's card form (no JavaScript): a card to confirm, or why it was refused.
+      returned,
       testCards,
       canViewPayments: can(ctx.role, "payments:view"),
     },
@@ -54,6 +69,93 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/** How often a page with a payment still waiting for the provider asks again (with scripts / without). */
+const POLL_MS = 3_000;
+/** How many of the member's own terminal payments the page lists (here, not in the .server module: the browser needs it too). */
+const RECENT_PAYMENTS = 10;
+const NOSCRIPT_REFRESH_SECONDS = 5;
+
+/**
+ * The page's data as it is now: while the receipt or a recent payment is pending, the
+ * page's own loader is fetched again every few seconds (in a fetcher, so nothing typed in
+ * the form is disturbed and no new form key is taken); it stops once everything is final.
+ */
+function useLiveData(data: Data): Pick<Data, "receipt" | "recent"> {
+  const fetcher = useFetcher<typeof loader>();
+  const location = useLocation();
+  const fresh = fetcher.data && "recent" in fetcher.data ? fetcher.data : null;
+  // A fetch answered for another receipt (the user moved on) is not this page's.
+  const current = fresh && (fresh.receipt?.id ?? null) === (data.receipt?.id ?? null) ? fresh : null;
+  const receipt = current ? current.receipt : data.receipt;
+  const recent = current ? current.recent : data.recent;
+  const waiting = receipt?.status === "pending" || recent.some((p) => p.status === "pending");
+  const href = `${location.pathname}${location.search}`;
+  const { load, state } = fetcher;
+  useEffect(() => {
+    if (!waiting || state !== "idle") return;
+    const timer = window.setTimeout(() => {
+      if (document.visibilityState !== "hidden") load(href);
+    }, POLL_MS);
+    return () => window.clearTimeout(timer);
+  }, [waiting, state, href, load, current]);
+  return { receipt, recent };
+}
+
+function RecentPayments({ list, currency }: { list: RecentTerminalPayment[]; currency: string }) {
+  const t = useT();
+  const fmt = useFormat();
+  const showTerminal = new Set(list.map((p) => p.terminalName)).size > 1;
+  return (
+    <section className="card vt-recent stackable" aria-labelledby="vt-recent-h" data-testid="vt-recent">
+      <h2 id="vt-recent-h">{t("vt.recent.title")}</h2>
+      {list.length === 0 ? (
+        <p className="muted">{t("vt.recent.empty")}</p>
+      ) : (
+        <>
+          <p className="hint">{t("vt.recent.hint", { max: RECENT_PAYMENTS })}</p>
+          <div className="table-wrap">
+            <table className="table compact">
+              <caption className="visually-hidden">{t("vt.recent.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className="num">
+                    {t("payments.col.amount")}
+                  </th>
+                  <th scope="col">{t("payments.col.status")}</th>
+                  <th scope="col">{t("payments.col.created")}</th>
+                  <th scope="col">{t("payments.col.card")}</th>
+                  {showTerminal ? <th scope="col">{t("payments.col.terminal")}</th> : null}
+                </tr>
+              </thead>
+              <tbody aria-live="polite">
+                {list.map((p) => (
+                  <tr key={p.id} data-payment-id={p.id} data-status={p.status}>
+                    <td className="num" data-stack="lead">
+                      <Link className="row-link" to={`/terminal?receipt=${encodeURIComponent(p.id)}`} aria-label={t("vt.recent.open", { amount: fmt.money(p.amount, p.currency || currency) })}>
+                        {fmt.money(p.amount, p.currency || currency)}
+                      </Link>
+                    </td>
+                    <td data-stack="badge">
+                      <StatusBadge kind="paymentStatus" status={p.status} />
+                    </td>
+                    <td data-stack="sub">{fmt.dateTime(p.createdAt)}</td>
+                    <td data-stack="sub">
+                      <span className="mono" dir="ltr">
+                        {p.maskedCard ? fmt.digits(p.maskedCard) : "–"}
+                      </span>
+                    </td>
+                    {showTerminal ? <td data-stack="extra">{p.terminalName ?? "–"}</td> : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
 type Failure = Extract<TerminalChargeResult, { ok: false }>;
 
 function Receipt({ r, canViewPayments }: { r: NonNullable<Data["receipt"]>; canViewPayments: boolean }) {
@@ -74,9 +176,18 @@ function Receipt({ r, canViewPayments }: { r: NonNullable<Data["receipt"]>; canV
         </p>
       ) : null}
       {r.status === "pending" ? (
-        <p className="notice">
-          {t("vt.receipt.pendingHint")} <Link to={`/terminal?receipt=${encodeURIComponent(r.id)}`}>{t("vt.receipt.checkAgain")}</Link>
-        </p>
+        <>
+          <p className="notice">
+            {t("vt.receipt.pendingHint")} <Link to={`/terminal?receipt=${encodeURIComponent(r.id)}`}>{t("vt.receipt.checkAgain")}</Link>
+          </p>
+          <p className="hint" data-testid="receipt-refreshing">
+            {t("vt.receipt.refreshing")}
+          </p>
+          {/* Without scripts the page reloads itself until the answer is in. */}
+          <noscript>
+            <meta httpEquiv="refresh" content={String(NOSCRIPT_REFRESH_SECONDS)} />
+          </noscript>
+        </>
       ) : null}
       <dl className="dl">
         <dt>{t("vt.receipt.card")}</dt>
@@ -130,16 +241,42 @@ function amountPreview(input: string, currency: string, locale: string): string 
     : formatMoney(parsed.minor, currency, { locale });
 }
 
+function useHydrated(): boolean {
+  const [h, setH] = useState(false);
+  useEffect(() => setH(true), []);
+  return h;
+}
+
+/** The tokenization endpoint's refusal, on the field it is about. */
+function tokenErrorField(code: string): "cardNumber" | "expiry" | "cvc" {
+  if (code.includes("expir")) return "expiry";
+  if (code.includes("cvc")) return "cvc";
+  return "cardNumber";
+}
+
+/**
+ * The charge form. The card fields never reach the console: with JavaScript the browser
+ * sends them to the provider's tokenization endpoint and posts only the token here (the
+ * card inputs have no names, so nothing else can send them); without JavaScript the form
+ * itself posts to the provider's card form, which sends the browser back with a token and
+ * the form's other fields (md_*), and the page asks to confirm the charge.
+ */
 function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefined }) {
   const t = useT();
   const fmt = useFormat();
   const id = useId();
+  const hydrated = useHydrated();
+  const submit = useSubmit();
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const [tokenizing, setTokenizing] = useState(false);
+  const [clientErrors, setClientErrors] = useState<Partial<Record<"cardNumber" | "expiry" | "cvc" | "form", string>>>({});
+  const busy = navigation.state === "submitting" || tokenizing;
   const values = failure?.values;
-  const errors = failure?.errors ?? {};
+  const errors: Partial<Record<keyof Failure["errors"], string>> = { ...(failure?.errors ?? {}), ...clientErrors };
   const [amount, setAmount] = useState(values?.amount ?? "");
   const [pan, setPan] = useState("");
+  const expRef = useRef<HTMLInputElement>(null);
+  const cvcRef = useRef<HTMLInputElement>(null);
   const digits = normalizePan(pan).replace(/[^0-9]/g, "");
   const info = detectCard(digits);
   const bank = digits.length >= 6 ? fmt.cardBank(digits) : null;
@@ -156,22 +293,87 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
       </p>
     ) : null;
 
+  /** The same checks as the provider's, in the reader's words, before the card leaves the page. */
+  function cardProblems(): typeof clientErrors {
+    const out: typeof clientErrors = {};
+    if (digits === "") out.cardNumber = t("vt.error.cardNumber.empty");
+    else if (digits.length < 12 || digits.length > 19) out.cardNumber = t("vt.error.cardNumber.length", { min: 12, max: 19 });
+    else if (impossiblePan(digits) === "brand_length") out.cardNumber = t("vt.error.cardNumber.brandLength", { brand: t(`cardBrand.${info.brand}` as MessageKey) });
+    else if (impossiblePan(digits)) out.cardNumber = t("vt.error.cardNumber.noIssuer");
+    else if (!luhnValid(digits)) out.cardNumber = t("vt.error.cardNumber.luhn");
+    const exp = parseExpiry(expRef.current?.value ?? "");
+    if (!exp) out.expiry = t("vt.error.expiry.format");
+    else if (isExpired(exp, new Date())) out.expiry = t("vt.error.expiry.expired");
+    const cvc = normalizePan(cvcRef.current?.value ?? "");
+    if (!/^[0-9]+$/.test(cvc) || !info.cvcLengths.includes(cvc.length)) {
+      out.cvc = info.cvcLengths.length > 1 ? t("vt.error.cvc34") : info.cvcLengths[0] === 4 ? t("vt.error.cvc4") : t("vt.error.cvc3");
+    }
+    return out;
+  }
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const problems = cardProblems();
+    setClientErrors(problems);
+    if (Object.keys(problems).length) return;
+    const exp = parseExpiry(expRef.current?.value ?? "")!;
+    // The console's own fields, named as the console reads them (md_* is what the provider echoes).
+    const fields = new FormData(e.currentTarget);
+    const body = new FormData();
+    for (const [k, v] of fields) if (k !== "return_url") body.set(k.startsWith("md_") ? k.slice(3) : k, v);
+    setTokenizing(true);
+    try {
+      const res = await fetch("/sandbox/v1/tokens", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ number: digits, exp_month: exp.month, exp_year: exp.year, cvc: normalizePan(cvcRef.current?.value ?? "") }),
+        credentials: "omit",
+      });
+      const answer = (await res.json()) as { id?: string; error?: { code?: string } };
+      if (res.status !== 201 || !answer.id) {
+        const code = answer.error?.code ?? "";
+        const field = tokenErrorField(code);
+        setClientErrors({ [field]: field === "expiry" ? t("vt.error.expiry.expired") : field === "cvc" ? t("vt.error.cvc34") : t("vt.error.cardNumber.luhn") });
+        setTokenizing(false);
+        return;
+      }
+      body.set("token", answer.id);
+      // Only the token leaves for the console; the CVV2 is cleared from the page.
+      if (cvcRef.current) cvcRef.current.value = "";
+      setTokenizing(false);
+      submit(body, { method: "post", action: "/terminal" });
+    } catch {
+      setClientErrors({ form: t("vt.error.provider") });
+      setTokenizing(false);
+    }
+  }
+
   if (!data.terminals.length) return <p className="notice">{t("vt.noTerminal")}</p>;
 
   return (
-    <Form method="post" className="card vt-form" aria-labelledby="vt-form-h" autoComplete="off">
+    <form
+      method="post"
+      action="/sandbox/v1/token-forms"
+      onSubmit={hydrated ? onSubmit : undefined}
+      className="card vt-form"
+      aria-labelledby="vt-form-h"
+      autoComplete="off"
+      data-testid="vt-form"
+    >
       <h2 id="vt-form-h">{t("vt.formTitle")}</h2>
       {errors.form ? (
         <p className="error-box" role="alert">
           {errors.form}
         </p>
       ) : null}
-      <CsrfInput />
-      <input type="hidden" name="key" value={key} />
+      {/* The anti-forgery token goes to the console only (with JavaScript); never to the provider. */}
+      {hydrated ? <CsrfInput /> : null}
+      <input type="hidden" name="return_url" value="/terminal" />
+      <input type="hidden" name="md_key" value={key} />
       {data.terminals.length > 1 ? (
         <div className="field">
           <label htmlFor={`${id}-terminal`}>{t("vt.terminal")}</label>
-          <select id={`${id}-terminal`} name="terminal" defaultValue={values?.terminal || data.terminals[0]?.id} aria-invalid={errors.terminal ? true : undefined} aria-describedby={described("terminal")}>
+          <select id={`${id}-terminal`} name="md_terminal" defaultValue={values?.terminal || data.terminals[0]?.id} aria-invalid={errors.terminal ? true : undefined} aria-describedby={described("terminal")}>
             {data.terminals.map((x) => (
               <option key={x.id} value={x.id}>
                 {x.name}
@@ -182,7 +384,7 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
         </div>
       ) : (
         <>
-          <input type="hidden" name="terminal" value={data.terminals[0]!.id} />
+          <input type="hidden" name="md_terminal" value={data.terminals[0]!.id} />
           {err("terminal")}
         </>
       )}
@@ -190,7 +392,7 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
         <label htmlFor={`${id}-amount`}>{t("vt.amount", { currency: data.currency === "IRR" ? t("money.unit.rial") : data.currency })}</label>
         <input
           id={`${id}-amount`}
-          name="amount"
+          name="md_amount"
           inputMode="decimal"
           required
           maxLength={40}
@@ -208,7 +410,7 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
         <label htmlFor={`${id}-pan`}>{t("card.number")}</label>
         <input
           id={`${id}-pan`}
-          name="cardNumber"
+          name={hydrated ? undefined : "number"}
           inputMode="numeric"
           required
           autoComplete="off"
@@ -239,14 +441,14 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
           <label htmlFor={`${id}-expiry`}>{t("card.expiry")}</label>
           <input
             id={`${id}-expiry`}
-            name="expiry"
+            ref={expRef}
+            name={hydrated ? undefined : "exp"}
             inputMode="numeric"
             required
             autoComplete="off"
             placeholder={t("vt.expiryPlaceholder")}
             maxLength={7}
             dir="ltr"
-            defaultValue={values?.expiry ?? ""}
             aria-invalid={errors.expiry ? true : undefined}
             aria-describedby={described("expiry")}
           />
@@ -256,7 +458,8 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
           <label htmlFor={`${id}-cvc`}>{t("card.cvc")}</label>
           <input
             id={`${id}-cvc`}
-            name="cvc"
+            ref={cvcRef}
+            name={hydrated ? undefined : "cvc"}
             inputMode="numeric"
             required
             autoComplete="off"
@@ -273,7 +476,7 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
         <label htmlFor={`${id}-description`}>
           {t("vt.description")} <span className="muted">({t("common.optional")})</span>
         </label>
-        <input id={`${id}-description`} name="description" maxLength={500} defaultValue={values?.description ?? ""} aria-invalid={errors.description ? true : undefined} aria-describedby={described("description")} />
+        <input id={`${id}-description`} name="md_description" maxLength={500} defaultValue={values?.description ?? ""} aria-invalid={errors.description ? true : undefined} aria-describedby={described("description")} />
         {err("description")}
       </div>
       <div className="field">
@@ -282,7 +485,7 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
         </label>
         <input
           id={`${id}-customerReference`}
-          name="customerReference"
+          name="md_customerReference"
           maxLength={200}
           defaultValue={values?.customerReference ?? ""}
           aria-invalid={errors.customerReference ? true : undefined}
@@ -294,9 +497,54 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
         {err("customerReference")}
       </div>
       <button type="submit" className="btn btn-primary" disabled={busy}>
-        {busy ? t("vt.submitting") : t("vt.submit")}
+        {tokenizing ? t("vt.tokenizing") : busy ? t("vt.submitting") : t("vt.submit")}
       </button>
       <p className="hint">{t("vt.securityNote")}</p>
+    </form>
+  );
+}
+
+/** Without JavaScript, back from the provider with a token: the card and amount, and one button that charges. */
+function ConfirmStep({ r }: { r: Extract<NonNullable<Data["returned"]>, { kind: "confirm" }> }) {
+  const t = useT();
+  const fmt = useFormat();
+  const navigation = useNavigation();
+  return (
+    <Form method="post" action="/terminal" className="card vt-form" aria-labelledby="vt-confirm-h" data-testid="vt-confirm">
+      <h2 id="vt-confirm-h">{t("vt.confirm.title")}</h2>
+      <p>{t("vt.confirm.body")}</p>
+      <CsrfInput />
+      <input type="hidden" name="key" value={r.key} />
+      <input type="hidden" name="token" value={r.token} />
+      <input type="hidden" name="terminal" value={r.values.terminal} />
+      <input type="hidden" name="amount" value={r.values.amount} />
+      <input type="hidden" name="description" value={r.values.description} />
+      <input type="hidden" name="customerReference" value={r.values.customerReference} />
+      <dl className="dl">
+        <dt>{t("vt.receipt.card")}</dt>
+        <dd>
+          {t(`cardBrand.${r.card.brand}` as MessageKey)}{" "}
+          <span className="mono" dir="ltr">
+            {fmt.digits(r.card.maskedCard)}
+          </span>
+        </dd>
+        <dt>{t("card.expiry")}</dt>
+        <dd className="mono">{fmt.digits(r.card.expiry)}</dd>
+        {r.values.description ? (
+          <>
+            <dt>{t("vt.description")}</dt>
+            <dd>{r.values.description}</dd>
+          </>
+        ) : null}
+      </dl>
+      <p className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+          {t("vt.confirm.charge", { amount: fmt.money(r.amount, undefined) })}
+        </button>{" "}
+        <Link className="btn" to="/terminal">
+          {t("vt.confirm.change")}
+        </Link>
+      </p>
     </Form>
   );
 }
@@ -348,6 +596,7 @@ export default function VirtualTerminalPage() {
   const data = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>() as Failure | undefined;
   const t = useT();
+  const live = useLiveData(data);
   return (
     <>
       <div className="page-header">
@@ -356,16 +605,21 @@ export default function VirtualTerminalPage() {
           <p>{t("vt.subtitle", { first: 6, last: 4 })}</p>
         </div>
       </div>
-      {data.receipt ? (
-        <Receipt r={data.receipt} canViewPayments={data.canViewPayments} />
+      {live.receipt ? (
+        <Receipt r={live.receipt} canViewPayments={data.canViewPayments} />
       ) : (
         <div className="grid grid-2" style={{ alignItems: "start" }}>
           {/* Kept mounted across a refused attempt (the card number stays typed); remounted only
               when the server hands out a fresh form after a used or expired one. */}
-          <ChargeForm key={failure?.freshKey ?? "charge-form"} data={data} failure={failure} />
+          {data.returned?.kind === "confirm" && !failure ? (
+            <ConfirmStep r={data.returned} />
+          ) : (
+            <ChargeForm key={failure?.freshKey ?? "charge-form"} data={data} failure={failure ?? (data.returned?.kind === "failure" ? data.returned.failure : undefined)} />
+          )}
           {data.testCards ? <TestCards cards={data.testCards} /> : null}
         </div>
       )}
+      <RecentPayments list={live.recent} currency={data.currency} />
     </>
   );
 }

@@ -6,6 +6,8 @@
  *   npm run jobs -- --simulate --days 3           as of three days from now (simulated clock)
  *   npm run jobs -- --simulate --now 2026-03-21T00:00:00+03:30
  *   npm run jobs -- --merchant mer_demo_coffee    one merchant only
+ *   npm run jobs -- --simulate --until 2027-03-21T00:00:00+03:30
+ *                                                 every renewal, retry and day up to then, each at its own time
  *
  * Every step is dated by its schedule, not by when the job ran, so simulating day by day
  * or jumping ahead gives the same payouts. The server runs the same jobs every minute.
@@ -17,7 +19,7 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { connect, setDb } from "../../db/client.server";
-import { formatJobsReport, runJobsOnce, serverPidFile } from "./scheduler";
+import { formatJobsReport, runJobsOnce, serverPidFile, simulateUntil } from "./scheduler";
 
 function fail(message: string): never {
   console.error(message);
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     merchant: { type: "string", multiple: true },
     quiet: { type: "boolean", default: false },
     simulate: { type: "boolean", default: false },
+    until: { type: "string" },
   },
 });
 
@@ -48,6 +51,14 @@ for (const [flag, unit] of [
   if (v === undefined) continue;
   if (!/^-?\d+(\.\d+)?$/.test(v)) fail(`--${flag} takes a number (got "${v}")`);
   now = new Date(now.getTime() + Number(v) * unit);
+}
+
+let until: Date | null = null;
+if (values.until) {
+  until = new Date(values.until);
+  if (Number.isNaN(until.getTime())) fail(`--until takes an ISO date and time, like 2027-03-21T00:00:00+03:30 (got "${values.until}")`);
+  if (!values.simulate) fail("--until runs the jobs through simulated days: add --simulate (test databases only).");
+  if (until.getTime() < now.getTime()) fail(`--until (${until.toISOString()}) is before the start (${now.toISOString()}).`);
 }
 
 // A minute of slack for clocks a little apart; anything later is a simulation.
@@ -84,6 +95,25 @@ setDb(handle);
 const started = Date.now();
 let code = 0;
 try {
+  if (until) {
+    let steps = 0;
+    const reports = await simulateUntil({
+      from: now,
+      until,
+      merchantIds: values.merchant,
+      onStep: (r) => {
+        steps++;
+        const lines = formatJobsReport(r, { quiet: true });
+        if (lines.length) console.log(`As of ${r.now.toISOString()}:`);
+        for (const line of lines) console.log(`  ${line}`);
+      },
+    });
+    const errors = reports.flatMap((r) => r.errors);
+    for (const e of errors) console.error(`ERROR: ${e}`);
+    console.log(`Simulated ${now.toISOString()} to ${until.toISOString()} in ${steps} step(s), ${Date.now() - started} ms.`);
+    await handle.close();
+    process.exit(errors.length ? 1 : 0);
+  }
   const report = await runJobsOnce({ now, merchantIds: values.merchant });
   console.log(`Jobs as of ${now.toISOString()}${values.now || values.days || values.hours ? " (simulated clock)" : ""}`);
   for (const line of formatJobsReport(report, { quiet: values.quiet })) console.log(`  ${line}`);

@@ -10,11 +10,14 @@ import { runPayoutEngine, type PayoutEngineReport, type PayoutEvent } from "../m
 import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
+import { nextDueAt, runRenewals, type RenewalSummary } from "../modules/subscriptions/renewals.server";
 
 export interface JobsReport {
   now: Date;
   payouts: PayoutEngineReport;
   reconcile: Record<string, number> | null;
+  /** Subscription renewals, charges and dunning retries (null: they failed, see errors). */
+  renewals?: RenewalSummary | null;
   errors: string[];
 }
 
@@ -43,9 +46,35 @@ export async function runJobsOnce(opts: { now: Date; merchantIds?: string[]; inc
       errors.push(`reconcile pending payments: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  let renewals: RenewalSummary | null = null;
+  try {
+    renewals = await runRenewals({ now: opts.now, merchantIds: opts.merchantIds });
+  } catch (e) {
+    errors.push(`subscription renewals: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const payouts = await runPayoutEngine({ now: opts.now, merchantIds: opts.merchantIds, incremental: opts.incremental });
   for (const r of payouts.runs) if (r.error) errors.push(`payouts of ${r.name} (${r.currency}): ${r.error}`);
-  return { now: opts.now, payouts, reconcile, errors };
+  return { now: opts.now, payouts, reconcile, renewals, errors };
+}
+
+/**
+ * A simulated stretch of time (`npm run jobs -- --simulate --until ...`): the jobs run at
+ * every instant a renewal or retry falls due (so each is charged on its own local day and
+ * time) and at least once a day (payouts), from `from` to `until`.
+ */
+export async function simulateUntil(opts: { from: Date; until: Date; merchantIds?: string[]; onStep?: (r: JobsReport) => void }): Promise<JobsReport[]> {
+  const reports: JobsReport[] = [];
+  let t = opts.from;
+  for (let guard = 0; guard < 100_000; guard++) {
+    const r = await runJobsOnce({ now: t, merchantIds: opts.merchantIds });
+    reports.push(r);
+    opts.onStep?.(r);
+    if (t.getTime() >= opts.until.getTime()) break;
+    const due = await nextDueAt(t, opts.merchantIds);
+    const day = t.getTime() + 86_400_000;
+    t = new Date(Math.min(due ? due.getTime() : day, day, opts.until.getTime()));
+  }
+  return reports;
 }
 
 function money(amount: bigint, currency: string): string {
@@ -69,6 +98,10 @@ function describeEvent(e: PayoutEvent): string {
 /** Human-readable lines; `quiet` leaves out merchants with nothing to say. */
 export function formatJobsReport(r: JobsReport, opts: { quiet?: boolean } = {}): string[] {
   const lines: string[] = [];
+  const rn = r.renewals;
+  if (rn && (rn.invoicesCreated || rn.attempts || rn.canceled || !opts.quiet)) {
+    lines.push(`subscriptions: ${rn.invoicesCreated} invoice(s) created, ${rn.attempts} charge attempt(s): ${rn.paid} paid, ${rn.failed} failed (${rn.uncollectible} uncollectible), ${rn.canceled} canceled at period end`);
+  }
   for (const run of r.payouts.runs) {
     if (run.events.length === 0 && !run.held && !run.error) {
       if (!opts.quiet) lines.push(`${run.name} (${run.currency}): nothing to do`);

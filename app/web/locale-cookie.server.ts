@@ -4,18 +4,14 @@
  */
 import { isLocale, localeFromTag, type Locale } from "~/lib/i18n/locales";
 import { anonymousPreferences, type Preferences } from "~/lib/i18n/preferences";
+import { LOCALE_COOKIE, readCookie, setCookie } from "~/web/cookies.server";
 import { secureCookies } from "~/web/session-cookie.server";
 
-export const LOCALE_COOKIE = "mc_lang";
+export { LOCALE_COOKIE };
 
-function cookieValue(request: Request, name: string): string | null {
-  const header = request.headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const [k, ...rest] = part.split("=");
-    if (k?.trim() === name) return decodeURIComponent(rest.join("=").trim());
-  }
-  return null;
+/** The language this browser last used (the mc_lang cookie), if it names one. */
+export function cookieLocale(request: Request): Locale | null {
+  return localeFromTag(readCookie(request, LOCALE_COOKIE));
 }
 
 /**
@@ -26,7 +22,7 @@ function cookieValue(request: Request, name: string): string | null {
  */
 export function publicLocale(request: Request): Locale {
   const fromQuery = localeFromTag(new URL(request.url).searchParams.get("lang"));
-  return fromQuery ?? localeFromTag(cookieValue(request, LOCALE_COOKIE)) ?? "en";
+  return fromQuery ?? cookieLocale(request) ?? "en";
 }
 
 export function publicPreferences(request: Request): Preferences {
@@ -35,7 +31,5 @@ export function publicPreferences(request: Request): Preferences {
 
 /** Remembers the language for the next visit's sign-in page (nothing personal: only "en" or "fa"). */
 export function localeCookie(request: Request, locale: Locale): string {
-  const parts = [`${LOCALE_COOKIE}=${isLocale(locale) ? locale : "en"}`, "Path=/", "SameSite=Lax", "Max-Age=31536000", "HttpOnly"];
-  if (secureCookies(request)) parts.push("Secure");
-  return parts.join("; ");
+  return setCookie(LOCALE_COOKIE, isLocale(locale) ? locale : "en", { maxAgeSeconds: 31_536_000, secure: secureCookies(request) });
 }

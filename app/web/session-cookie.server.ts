@@ -4,12 +4,9 @@
  * (app/modules/auth/session.server.ts); this is only how a browser carries its token.
  */
 import { isHttps } from "~/web/request.server";
+import { BROWSER_COOKIE, readCookie, SECURE_BROWSER_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE, setCookie } from "~/web/cookies.server";
 
-const PLAIN_COOKIE = "mc_session";
-// __Host-: the browser only accepts it with Secure, Path=/ and no Domain, so a
-// sibling subdomain cannot plant or overwrite our session cookie.
-const HOST_COOKIE = "__Host-mc_session";
-
+/** Secure cookies on HTTPS and in production; SESSION_COOKIE_SECURE=true|false overrides. */
 export function secureCookies(request: Request): boolean {
   const forced = process.env.SESSION_COOKIE_SECURE;
   if (forced === "true") return true;
@@ -18,43 +15,29 @@ export function secureCookies(request: Request): boolean {
 }
 
 export function cookieName(request: Request): string {
-  return secureCookies(request) ? HOST_COOKIE : PLAIN_COOKIE;
-}
-
-function parseCookies(header: string | null): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i < 0) continue;
-    const k = part.slice(0, i).trim();
-    const v = part.slice(i + 1).trim();
-    if (k && !out.has(k)) out.set(k, decodeURIComponent(v));
-  }
-  return out;
+  return secureCookies(request) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
 export function sessionTokenFrom(request: Request): string | null {
-  const cookies = parseCookies(request.headers.get("cookie"));
-  const token = cookies.get(HOST_COOKIE) ?? cookies.get(PLAIN_COOKIE) ?? null;
+  const token = readCookie(request, SECURE_SESSION_COOKIE) ?? readCookie(request, SESSION_COOKIE);
   return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : null;
 }
 
 export function sessionCookie(request: Request, token: string, maxAgeMs: number): string {
-  const parts = [
-    `${cookieName(request)}=${token}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Lax",
-    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
-  ];
-  if (secureCookies(request)) parts.push("Secure");
-  return parts.join("; ");
+  return setCookie(cookieName(request), token, { maxAgeSeconds: Math.floor(maxAgeMs / 1000), secure: secureCookies(request) });
 }
 
 export function clearSessionCookie(request: Request): string {
-  const parts = [`${cookieName(request)}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
-  if (secureCookies(request)) parts.push("Secure");
-  return parts.join("; ");
+  return setCookie(cookieName(request), "", { maxAgeSeconds: 0, secure: secureCookies(request) });
 }
 
+// The browser's own long-lived token (new-browser sign-in notices); never a session.
+export function browserTokenFrom(request: Request): string | null {
+  const token = readCookie(request, SECURE_BROWSER_COOKIE) ?? readCookie(request, BROWSER_COOKIE);
+  return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : null;
+}
+
+export function browserCookie(request: Request, token: string, maxAgeMs: number): string {
+  const secure = secureCookies(request);
+  return setCookie(secure ? SECURE_BROWSER_COOKIE : BROWSER_COOKIE, token, { maxAgeSeconds: Math.floor(maxAgeMs / 1000), secure });
+}

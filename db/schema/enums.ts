@@ -16,6 +16,8 @@ import {
   BANK_ACCOUNT_KINDS,
   AUDIT_OUTCOMES,
   IDEMPOTENCY_STATES,
+  SUBSCRIPTION_STATUSES,
+  INVOICE_STATUSES,
 } from "../../app/lib/vocabulary";
 
 // Statuses are enums so the database refuses a typo. The lists are the shared vocabulary
@@ -38,3 +40,5 @@ export const auditOutcome = pgEnum("audit_outcome", AUDIT_OUTCOMES);
 export const idempotencyState = pgEnum("idempotency_state", IDEMPOTENCY_STATES);
 export const paymentLinkStatus = pgEnum("payment_link_status", ["active", "deactivated"]);
 export const checkoutStatus = pgEnum("checkout_status", ["open", "paying", "completed", "abandoned"]);
+export const subscriptionStatus = pgEnum("subscription_status", SUBSCRIPTION_STATUSES);
+export const invoiceStatus = pgEnum("invoice_status", INVOICE_STATUSES);

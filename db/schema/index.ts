@@ -9,3 +9,4 @@ export * from "./sandbox";
 export * from "./links";
 export * from "./accounting";
 export * from "./events";
+export * from "./subscriptions";

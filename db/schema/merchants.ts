@@ -58,6 +58,9 @@ export const merchants = pgTable(
      * Gregorian months; null until chosen: Jalali for Iranian merchants, else Gregorian.
      */
     statementCalendar: text("statement_calendar"),
+    /** Dunning: days after a renewal's first failure on which it is retried, and what the subscription becomes after the last. */
+    dunningRetryDays: smallint("dunning_retry_days").array().notNull().default(sql`'{1,3,5,7}'::smallint[]`),
+    dunningFinalState: text("dunning_final_state").notNull().default("canceled"),
     activatedAt: tstz("activated_at"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -69,6 +72,7 @@ export const merchants = pgTable(
     check("merchants_minimum_payout_nonneg", sql`${t.minimumPayout} >= 0`),
     check("merchants_fee_nonneg", sql`${t.feeBps} >= 0 and ${t.feeFixed} >= 0`),
     check("merchants_support_limit_nonneg", sql`${t.supportRefundLimit} >= 0`),
+    check("merchants_dunning_final_state", sql`${t.dunningFinalState} in ('canceled', 'unpaid')`),
     check("merchants_statement_calendar", sql`${t.statementCalendar} in ('gregorian', 'jalali')`),
   ],
 );

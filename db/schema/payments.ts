@@ -37,6 +37,10 @@ export const payments = pgTable(
     customerReference: text("customer_reference"),
     // The payment link it was paid through (the hosted payment page), if any.
     paymentLinkId: text("payment_link_id"),
+    // The customer it belongs to (virtual terminal, links, API, renewals) and, for a
+    // renewal, the invoice whose attempt it is.
+    customerId: text("customer_id"),
+    invoiceId: text("invoice_id"),
     idempotencyKey: text("idempotency_key"),
     createdByUserId: text("created_by_user_id"),
     createdAt: tstz("created_at").notNull().defaultNow(),
@@ -67,7 +71,11 @@ export const payments = pgTable(
     index("payments_description_words").using("gin", sql`to_tsvector('simple', coalesce(${t.description}, ''))`),
     index("payments_amount").on(t.merchantId, t.amount),
     index("payments_link").on(t.merchantId, t.paymentLinkId, t.createdAt).where(sql`${t.paymentLinkId} is not null`),
+    index("payments_customer").on(t.merchantId, t.customerId, t.createdAt).where(sql`${t.customerId} is not null`),
+    index("payments_invoice").on(t.merchantId, t.invoiceId).where(sql`${t.invoiceId} is not null`),
     index("payments_pending").on(t.merchantId, t.createdAt).where(sql`${t.status} = 'pending'`),
+    // The virtual terminal's "your recent payments": a member's own charges, newest first.
+    index("payments_created_by").on(t.merchantId, t.createdByUserId, t.createdAt).where(sql`${t.createdByUserId} is not null`),
   ],
 );
 

@@ -119,6 +119,31 @@ describe("the console in Persian, right to left", () => {
     }
   });
 
+  it("downloads only the reader's language catalog, and switching language swaps it without reloading the page", async () => {
+    const { page } = await b.open({ width: 1280, height: 900 });
+    const catalogs: string[] = [];
+    page.on("request", (r) => {
+      const m = /\/build\/_shared\/(en|fa)-[A-Z0-9]+\.js$/.exec(new URL(r.url()).pathname);
+      if (m) catalogs.push(m[1]!);
+    });
+    await signIn(page, "viewer@coffee.test");
+    await waitForHydration(page);
+    expect(catalogs).toEqual(["en"]);
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    try {
+      await page.getByRole("button", { name: "فارسی" }).click();
+      await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe("fa");
+      await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe("rtl");
+      await page.getByRole("link", { name: "پیشخوان" }).first().waitFor();
+      expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true), "the switch happened in the same document").toBe(true);
+      expect(catalogs).toEqual(["en", "fa"]);
+    } finally {
+      // The next tests sign in as this person and expect English.
+      await page.getByRole("button", { name: "English" }).click();
+      await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe("en");
+    }
+  });
+
   for (const width of WIDTHS) {
     it(`every page at ${width} px`, async () => {
       const { page } = await b.open({ width, height: 900 });

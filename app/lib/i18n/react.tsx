@@ -10,7 +10,7 @@
 import { createContext, useContext, useMemo, type ReactNode } from "react";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import { anonymousPreferences, preferencesTag, type Preferences } from "./preferences";
-import { translator, type Translator } from "./translate";
+import { hasCatalog, loadCatalog, translator, type Translator } from "./translate";
 
 export interface I18nValue {
   prefs: Preferences;
@@ -43,6 +43,11 @@ const I18nContext = createContext<I18nValue>(build(anonymousPreferences()));
 
 export function I18nProvider({ prefs, children }: { prefs: Preferences; children: ReactNode }) {
   const { locale, dir, digits, irrDisplay, calendar, timeZone, currency } = prefs;
+  // The browser has only the reader's catalog. A navigation into another language (the
+  // reader switched, or signed in as someone who reads Persian) waits for that catalog:
+  // the navigation is a React transition, so the old page stays until the new one can
+  // render in its own language. (Throwing the promise is React 18's Suspense protocol.)
+  if (typeof document !== "undefined" && !hasCatalog(locale)) throw loadCatalog(locale);
   const value = useMemo(
     () => build({ locale, dir, digits, irrDisplay, calendar, timeZone, currency }),
     [locale, dir, digits, irrDisplay, calendar, timeZone, currency],

@@ -3,18 +3,46 @@
  * plurals chosen by Intl.PluralRules from `params.count`. Pure, so loaders, actions,
  * meta functions and components all translate the same way.
  */
-import { en, type MessageKey } from "./en";
-import { fa } from "./fa";
+import type { MessageKey } from "./en";
+import { SERVER_CATALOGS } from "./catalogs.server";
 import { intlLocale, localeDir, normalizeLocale, type Locale } from "./locales";
 import type { Message, MessageParams, PluralMessage } from "./types";
 
-export const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, Message>>>> = { en, fa };
+type Catalog = Readonly<Record<MessageKey, Message>>;
+
+/**
+ * The catalogs this process has. On the server both (catalogs.server.ts); in the browser
+ * that module is empty and only the reader's language is loaded, on demand: the page's
+ * language before hydration (entry.client.tsx), another one when the reader switches.
+ */
+export const CATALOGS: Partial<Record<Locale, Catalog>> = { ...(SERVER_CATALOGS as Partial<Record<Locale, Catalog>> | undefined) };
+
+const loading = new Map<Locale, Promise<void>>();
+
+export function hasCatalog(locale: Locale): boolean {
+  return CATALOGS[locale] !== undefined;
+}
+
+/** Loads a language's catalog (its own chunk in the browser bundle); resolves at once when it is here. */
+export function loadCatalog(locale: Locale): Promise<void> {
+  if (CATALOGS[locale]) return Promise.resolve();
+  let p = loading.get(locale);
+  if (!p) {
+    p = (locale === "fa" ? import("./fa").then((m) => m.fa) : import("./en").then((m) => m.en)).then((c) => {
+      CATALOGS[locale] = c;
+    });
+    p.catch(() => loading.delete(locale));
+    loading.set(locale, p);
+  }
+  return p;
+}
 
 export type { MessageKey, MessageParams };
 
-/** For keys built from data (a status from the API, a code from the server). */
+/** For keys built from data (a status from the API, a code from the server). Every catalog has the same keys (CatalogShape). */
 export function isMessageKey(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
+  const catalog = CATALOGS.en ?? CATALOGS.fa;
+  return catalog !== undefined && Object.prototype.hasOwnProperty.call(catalog, key);
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
@@ -75,7 +103,9 @@ function selectForm(m: PluralMessage, count: MessageParams[string] | undefined, 
 export function translate(locale: string, key: MessageKey, params?: MessageParams): string {
   const lang = normalizeLocale(locale);
   const tag = locale.includes("-") ? locale : intlLocale(lang);
-  const message: Message | undefined = CATALOGS[lang][key] ?? en[key];
+  // A catalog not loaded yet in the browser (I18nProvider waits for it) reads as the one that is.
+  const catalog = CATALOGS[lang] ?? CATALOGS.en ?? CATALOGS.fa;
+  const message: Message | undefined = catalog?.[key];
   if (message === undefined) return key;
   const template = isPlural(message) ? selectForm(message, params?.count, tag) : message;
   if (!params) return template;

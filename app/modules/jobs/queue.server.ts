@@ -28,9 +28,11 @@ export const TASKS = [
   "dispatch_events",
   "deliver_webhook",
   "send_mail",
+  "notify_events",
   "notifications_hourly",
   "daily_summary",
   "scheduled_report",
+  "subscription_renewals",
   "scheduled_reports_due",
 ] as const;
 export type TaskName = (typeof TASKS)[number];

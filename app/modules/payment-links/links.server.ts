@@ -11,6 +11,8 @@ import { db, rows as sqlRows, type DbOrTx, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
+import { recordEvent } from "~/modules/events/events.server";
+import { serializeTerminal } from "~/modules/events/objects";
 import type { AppContext } from "~/modules/access/context";
 import type { Client } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
@@ -109,7 +111,8 @@ export async function linkTerminal(tx: DbOrTx, merchantId: string, now: Date): P
     .limit(1);
   if (existing) return existing;
   const id = newId("term", now);
-  await tx.insert(terminals).values({ merchantId, id, name: "Payment links", location: null, kind: "link", createdAt: now, updatedAt: now });
+  const [row] = await tx.insert(terminals).values({ merchantId, id, name: "Payment links", location: null, kind: "link", createdAt: now, updatedAt: now }).returning();
+  await recordEvent(tx, merchantId, "terminal.created", serializeTerminal(row!));
   return { id, status: "active" };
 }
 
@@ -164,6 +167,8 @@ export async function createPaymentLink(
       },
       client: actor.client,
     });
+    // Last in the transaction: the event exists exactly when the link does.
+    await recordEvent(tx, scope.merchantId, "payment_link.created", serializeLink({ ...row!, stats: EMPTY_STATS, state: linkState(row!, 0, now) }, actor.client?.origin ?? ""), now);
     return row!;
   });
   return { ok: true, link };
@@ -242,11 +247,14 @@ export async function deactivatePaymentLink(
   const existing = await getPaymentLink(scope, id, now);
   if (!existing) return failure(404, "resource_missing", "No such payment link.", "id");
   if (existing.status === "deactivated") return { ok: true, link: existing, changed: false };
-  await db().transaction(async (tx: Tx) => {
-    await tx
+  const changed = await db().transaction(async (tx: Tx) => {
+    const done = await tx
       .update(paymentLinks)
       .set({ status: "deactivated", deactivatedAt: now, updatedAt: now })
-      .where(and(eq(paymentLinks.merchantId, scope.merchantId), eq(paymentLinks.id, id), eq(paymentLinks.status, "active")));
+      .where(and(eq(paymentLinks.merchantId, scope.merchantId), eq(paymentLinks.id, id), eq(paymentLinks.status, "active")))
+      .returning({ id: paymentLinks.id });
+    // Deactivated meanwhile by someone else: their audit entry and event stand, no second one.
+    if (done.length === 0) return false;
     await audit(tx, {
       ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
       action: "payment_link.deactivate",
@@ -256,9 +264,12 @@ export async function deactivatePaymentLink(
       details: "terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {},
       client: actor.client,
     });
+    const after = (await getPaymentLink(scope, id, now, tx))!;
+    await recordEvent(tx, scope.merchantId, "payment_link.deactivated", serializeLink(after, actor.client?.origin ?? ""), now);
+    return true;
   });
   const link = (await getPaymentLink(scope, id, now))!;
-  return { ok: true, link, changed: true };
+  return { ok: true, link, changed };
 }
 
 /** Addresses blocked for card testing on this merchant's links, newest first (the owner's view). */

@@ -43,7 +43,7 @@ export interface CreatePaymentInput {
   /** false: authorize only; capture later with capturePayment. Default true. */
   capture?: boolean;
   /** How the card was presented to the provider (see AuthorizeRequest.channel). */
-  channel?: "ecommerce" | "moto" | "api";
+  channel?: "ecommerce" | "moto" | "api" | "recurring";
   /** ecommerce: the cardholder authenticates on the provider's page and comes back here. */
   authentication?: { returnUrl: string; merchantName: string; locale: string };
 }
@@ -471,7 +471,7 @@ async function replay(scope: Scope, existing: Payment, input: CreatePaymentInput
 }
 
 /** Calls the provider; undefined when the outcome is unknown (timeout or a broken call). */
-async function authorizeWithProvider(
+export async function authorizeWithProvider(
   scope: Scope,
   p: Payment,
   input: Pick<CreatePaymentInput, "capture" | "channel" | "authentication">,

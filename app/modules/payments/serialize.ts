@@ -52,6 +52,8 @@ export function serializePayment(p: PaymentRow, refundRows?: RefundRow[]) {
     },
     description: p.description,
     customer_reference: p.customerReference,
+    customer_id: p.customerId ?? null,
+    invoice_id: p.invoiceId ?? null,
     terminal_id: p.terminalId,
     payment_link_id: p.paymentLinkId ?? null,
     provider_reference: p.providerReference,

@@ -5,15 +5,19 @@
  * The key is minted with the form (one per rendering). A double click, a retry after
  * a dropped connection or the browser re-sending the POST all carry the same key, so
  * they get the first attempt's answer (a redirect to its receipt), never a second
- * payment. The card number and CVC are handed to the provider's vault and not kept:
- * not in the database, not in the response, not in the logs.
+ * payment.
+ *
+ * The card number and CVV2 never come here: the page sends them from the browser to the
+ * provider's tokenization endpoint (or, without JavaScript, to the provider's own form,
+ * which sends the browser back with a token), and the form posts only the token. A form
+ * that posts a card number anyway is refused, and the number is not kept or echoed.
  */
 import type { Client } from "~/lib/vocabulary";
 import crypto from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
-import { terminals } from "~db/schema";
+import { and, asc, desc, eq, isNotNull } from "drizzle-orm";
+import { payments, terminals } from "~db/schema";
 import { db } from "~db/client.server";
-import { detectCard, impossiblePan, isExpired, luhnValid, maskPan, normalizePan, parseExpiry } from "~/lib/card";
+import { maskPan } from "~/lib/card";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
@@ -24,16 +28,28 @@ import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { TEST_CARDS, type TestCard } from "~/modules/processors/test-cards";
-import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant } from "./payments.server";
+import { processorFor } from "~/modules/processors/sandbox-processor.server";
+import { ProcessorTimeoutError, type CardToken } from "~/modules/processors/types";
+import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant, type Payment } from "./payments.server";
+import { settlePayment } from "./reconcile-pending.server";
 
 export type TerminalField = "terminal" | "amount" | "cardNumber" | "expiry" | "cvc" | "description" | "customerReference" | "form";
 
 export interface TerminalFormValues {
   terminal: string;
   amount: string;
-  expiry: string;
   description: string;
   customerReference: string;
+}
+
+/** The card as the provider describes its token: what the confirm step and the receipt show. */
+export interface TokenCard {
+  token: string;
+  brand: string;
+  funding: string;
+  maskedCard: string;
+  issuerBank: string;
+  expiry: string;
 }
 
 export type TerminalChargeResult =
@@ -87,23 +103,65 @@ function cvcMessage(t: Translator, lengths: number[]): string {
   return lengths[0] === 4 ? t("vt.error.cvc4") : t("vt.error.cvc3");
 }
 
-/**
- * Charges the card in a submitted terminal form. Every refusal names its field in the
- * viewer's language; nothing is charged unless every field is right.
- */
-export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, client: Client): Promise<TerminalChargeResult> {
-  const { t, fmt } = tools(ctx);
-  const now = new Date();
-  const values: TerminalFormValues = {
-    terminal: str(form, "terminal", 100),
-    amount: str(form, "amount", 60),
-    expiry: str(form, "expiry", 20),
-    description: str(form, "description", DESCRIPTION_MAX + 1),
-    customerReference: str(form, "customerReference", CUSTOMER_REFERENCE_MAX + 1),
+/** Fields a card form must never post to the console (the provider's names and ours). */
+const CARD_FIELDS = ["cardNumber", "number", "pan", "cvc", "cvv", "cvv2", "exp", "expiry"] as const;
+
+/** What the provider's tokenization said about a card, in the viewer's words and on the right field. */
+export function cardErrorOf(t: Translator, code: string): { field: TerminalField; message: string } {
+  switch (code) {
+    case "invalid_number":
+    case "card_number_invalid":
+      return { field: "cardNumber", message: t("vt.error.cardNumber.luhn") };
+    case "invalid_expiry":
+      return { field: "expiry", message: t("vt.error.expiry.format") };
+    case "expired_card":
+      return { field: "expiry", message: t("vt.error.expiry.expired") };
+    case "invalid_cvc":
+      return { field: "cvc", message: cvcMessage(t, [3, 4]) };
+    default:
+      return { field: "cardNumber", message: t("vt.error.cardUnread") };
+  }
+}
+
+/** The card behind a token, from the merchant's provider (null: no such token). */
+export async function describeTerminalToken(scope: { merchantId: string }, token: string): Promise<TokenCard | null> {
+  if (!/^tok_[A-Za-z0-9]{1,64}$/.test(token)) return null;
+  const m = await loadMerchant(scope);
+  let c: CardToken | null = null;
+  try {
+    c = await processorFor(m?.processorId).describeToken(token);
+  } catch {
+    return null;
+  }
+  if (!c) return null;
+  return {
+    token: c.token,
+    brand: c.brand,
+    funding: c.funding,
+    maskedCard: maskPan(c.bin, c.last4),
+    issuerBank: c.issuerBank,
+    expiry: `${String(c.expMonth).padStart(2, "0")}/${String(c.expYear % 100).padStart(2, "0")}`,
   };
+}
+
+export function terminalValuesOf(read: (name: string, max: number) => string): TerminalFormValues {
+  return {
+    terminal: read("terminal", 100),
+    amount: read("amount", 60),
+    description: read("description", DESCRIPTION_MAX + 1),
+    customerReference: read("customerReference", CUSTOMER_REFERENCE_MAX + 1),
+  };
+}
+
+type Checked =
+  | { ok: true; terminal: ChargeableTerminal; amount: bigint; description: string; customerReference: string; card: TokenCard }
+  | { ok: false; errors: Partial<Record<TerminalField, string>> };
+
+/** Every field but the idempotency key, checked in the viewer's language; the card by its token. */
+export async function checkTerminalFields(ctx: AppContext, values: TerminalFormValues, token: string): Promise<Checked> {
+  const { t, fmt } = tools(ctx);
   const errors: Partial<Record<TerminalField, string>> = {};
   const currency = ctx.merchant.currency;
-
   const active = await chargeableTerminals(ctx.scope);
   const terminal = active.find((x) => x.id === values.terminal) ?? (values.terminal === "" && active.length === 1 ? active[0] : undefined);
   if (!terminal) errors.terminal = active.length ? t("vt.error.terminal") : t("vt.noTerminal");
@@ -116,36 +174,41 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, cl
     else errors.amount = amountErrorMessage(t, fmt, parsed);
   }
 
-  const pan = normalizePan(str(form, "cardNumber", 60));
-  const info = detectCard(pan);
-  if (pan === "") errors.cardNumber = t("vt.error.cardNumber.empty");
-  else if (!/^[0-9]+$/.test(pan)) errors.cardNumber = t("vt.error.cardNumber.digits");
-  else if (pan.length < 12 || pan.length > 19) errors.cardNumber = t("vt.error.cardNumber.length", { min: 12, max: 19 });
-  else if (impossiblePan(pan) === "brand_length") {
-    errors.cardNumber = t("vt.error.cardNumber.brandLength", { brand: t(`cardBrand.${info.brand}` as MessageKey) });
-  } else if (impossiblePan(pan)) errors.cardNumber = t("vt.error.cardNumber.noIssuer");
-  else if (!luhnValid(pan)) errors.cardNumber = t("vt.error.cardNumber.luhn");
-
-  const expiry = parseExpiry(values.expiry);
-  if (!expiry) errors.expiry = t("vt.error.expiry.format");
-  else if (isExpired(expiry, now)) {
-    errors.expiry = t("vt.error.expiry.past", { expiry: `${String(expiry.month).padStart(2, "0")}/${String(expiry.year % 100).padStart(2, "0")}` });
-  } else if (expiry.year > now.getUTCFullYear() + 25) errors.expiry = t("vt.error.expiry.far");
-
-  const cvc = normalizePan(str(form, "cvc", 10));
-  if (!/^[0-9]+$/.test(cvc) || !info.cvcLengths.includes(cvc.length)) errors.cvc = cvcMessage(t, info.cvcLengths);
+  let card: TokenCard | null = null;
+  if (token === "") errors.cardNumber = t("vt.error.cardNumber.empty");
+  else {
+    card = await describeTerminalToken(ctx.scope, token);
+    if (!card) errors.cardNumber = t("vt.error.cardUnread");
+  }
 
   const description = values.description.trim();
   if (description.length > DESCRIPTION_MAX) errors.description = t("vt.error.tooLong", { max: DESCRIPTION_MAX });
   const customerReference = values.customerReference.trim();
   if (customerReference.length > CUSTOMER_REFERENCE_MAX) errors.customerReference = t("vt.error.tooLong", { max: CUSTOMER_REFERENCE_MAX });
+  if (Object.keys(errors).length || !terminal || amount === null || !card) return { ok: false, errors };
+  return { ok: true, terminal, amount, description, customerReference, card };
+}
 
-  const key = str(form, "key", 300);
-  if (!validKey(key)) errors.form = t("vt.error.formExpired");
-
-  if (Object.keys(errors).length || !terminal || amount === null || !expiry) {
-    return { ok: false, status: 400, errors, values, freshKey: errors.form ? newTerminalFormKey() : undefined };
+/**
+ * Charges the card of a submitted terminal form by its token. Every refusal names its
+ * field in the viewer's language; nothing is charged unless every field is right.
+ */
+export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, client: Client): Promise<TerminalChargeResult> {
+  const { t } = tools(ctx);
+  const values = terminalValuesOf((name, max) => str(form, name, max));
+  // A card number posted here (a script, an old page) is refused before anything else, and not kept.
+  if (CARD_FIELDS.some((f) => str(form, f, 1) !== "")) {
+    return { ok: false, status: 400, errors: { cardNumber: t("vt.error.cardToConsole") }, values };
   }
+  const checked = await checkTerminalFields(ctx, values, str(form, "token", 100));
+  const key = str(form, "key", 300);
+  const keyError = validKey(key) ? null : t("vt.error.formExpired");
+  if (!checked.ok || keyError) {
+    const errors = { ...(checked.ok ? {} : checked.errors), ...(keyError ? { form: keyError } : {}) };
+    return { ok: false, status: 400, errors, values, freshKey: keyError ? newTerminalFormKey() : undefined };
+  }
+  const { terminal, amount, description, customerReference, card } = checked;
+  const currency = ctx.merchant.currency;
 
   const scope = `user:${ctx.user.id}`;
   const outcome = await withIdempotency(
@@ -158,8 +221,8 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, cl
       fingerprint: fingerprint({
         terminal: terminal.id,
         amount,
-        card: `${pan.slice(0, 6)}…${pan.slice(-4)}/${pan.length}`,
-        expiry: `${expiry.month}/${expiry.year}`,
+        // The card, not the token: a retry that tokenized the same card again is the same request.
+        card: `${card.maskedCard}/${card.expiry}`,
         description,
         customerReference,
       }),
@@ -170,7 +233,7 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, cl
         {
           amount,
           currency,
-          card: { number: pan, expMonth: expiry.month, expYear: expiry.year, cvc },
+          token: card.token,
           description: description || null,
           customerReference: customerReference || null,
           capture: true,
@@ -212,13 +275,14 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, cl
       return { ok: false, status: outcome.status, errors: { form: t("vt.error.merchantInactive") }, values };
     case "provider_unavailable":
       return { ok: false, status: outcome.status, errors: { form: t("vt.error.provider") }, values };
+    case "token_not_found":
     case "invalid_number":
-      return { ok: false, status: outcome.status, errors: { cardNumber: t("vt.error.cardNumber.luhn") }, values };
     case "invalid_expiry":
     case "expired_card":
-      return { ok: false, status: outcome.status, errors: { expiry: t("vt.error.expiry.format") }, values };
-    case "invalid_cvc":
-      return { ok: false, status: outcome.status, errors: { cvc: cvcMessage(t, info.cvcLengths) }, values };
+    case "invalid_cvc": {
+      const e = cardErrorOf(t, code);
+      return { ok: false, status: outcome.status, errors: { [e.field]: e.message }, values };
+    }
     default:
       return { ok: false, status: outcome.status, errors: { form: t("vt.error.generic", { message: b.message ?? code }) }, values };
   }
@@ -268,9 +332,122 @@ export async function terminalReceipt(scope: { merchantId: string }, paymentId: 
   };
 }
 
+/** How long a pending charge is left to its own request before the receipt asks the provider (as the inquiry job does). */
+export const RECEIPT_INQUIRY_GRACE_MS = 10_000;
+/** After this long with no record at the provider, the inquiry calls the payment failed (nothing was charged). */
+const RECEIPT_GIVE_UP_MS = 120_000;
+
+/**
+ * The receipt as it stands now. A pending payment older than the grace period is asked
+ * about at the provider first (the inquiry job's own step: it never authorizes again, so a
+ * receipt refreshing itself can never charge twice); a provider that does not answer
+ * leaves it pending for the next refresh or the job.
+ */
+export async function currentTerminalReceipt(scope: { merchantId: string }, paymentId: string, now: Date): Promise<Receipt | null> {
+  if (!/^[A-Za-z0-9_]{1,100}$/.test(paymentId)) return null;
+  const p = await getPayment(scope, paymentId);
+  if (!p) return null;
+  await inquireIfStale(p, now);
+  return terminalReceipt(scope, paymentId);
+}
+
+/** True when the provider was asked (the payment may have changed). */
+async function inquireIfStale(p: Payment, now: Date): Promise<boolean> {
+  if (p.status !== "pending" || now.getTime() - p.createdAt.getTime() < RECEIPT_INQUIRY_GRACE_MS) return false;
+  try {
+    await settlePayment(p, now, RECEIPT_GIVE_UP_MS);
+  } catch (e) {
+    if (!(e instanceof ProcessorTimeoutError)) console.error(`terminal: inquiry for payment ${p.id} failed:`, (e as Error).message);
+  }
+  return true;
+}
+
+export interface RecentTerminalPayment {
+  id: string;
+  status: string;
+  amount: string;
+  currency: string;
+  maskedCard: string | null;
+  cardBrand: string;
+  terminalName: string | null;
+  createdAt: string;
+}
+
+/**
+ * The last payments this member charged on the terminal, newest first (index
+ * payments_created_by). Those still pending past the grace period are asked about at the
+ * provider first, as the receipt does, so the list a member comes back to is current.
+ */
+export async function recentTerminalPayments(scope: { merchantId: string }, userId: string, limit: number, now: Date): Promise<RecentTerminalPayment[]> {
+  const list = await readRecent(scope, userId, limit);
+  let asked = false;
+  for (const row of list) {
+    if (row.status !== "pending" || now.getTime() - Date.parse(row.createdAt) < RECEIPT_INQUIRY_GRACE_MS) continue;
+    const p = await getPayment(scope, row.id);
+    if (p && (await inquireIfStale(p, now))) asked = true;
+  }
+  return asked ? readRecent(scope, userId, limit) : list;
+}
+
+async function readRecent(scope: { merchantId: string }, userId: string, limit: number): Promise<RecentTerminalPayment[]> {
+  const list = await db()
+    .select({
+      id: payments.id,
+      status: payments.status,
+      amount: payments.amount,
+      currency: payments.currency,
+      cardBin: payments.cardBin,
+      cardLast4: payments.cardLast4,
+      cardBrand: payments.cardBrand,
+      terminalName: terminals.name,
+      createdAt: payments.createdAt,
+    })
+    .from(payments)
+    .leftJoin(terminals, and(eq(terminals.merchantId, payments.merchantId), eq(terminals.id, payments.terminalId)))
+    .where(and(eq(payments.merchantId, scope.merchantId), isNotNull(payments.createdByUserId), eq(payments.createdByUserId, userId)))
+    .orderBy(desc(payments.createdAt), desc(payments.id))
+    .limit(limit);
+  return list.map((p) => ({
+    id: p.id,
+    status: p.status,
+    amount: p.amount.toString(),
+    currency: p.currency,
+    maskedCard: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+    cardBrand: p.cardBrand,
+    terminalName: p.terminalName ?? null,
+    createdAt: p.createdAt.toISOString(),
+  }));
+}
+
 /** The sandbox's test cards, shown on the page while the merchant uses the sandbox. */
 export async function sandboxHints(scope: { merchantId: string }): Promise<Pick<TestCard, "number" | "brand" | "funding" | "behaviour">[] | null> {
   const m = await loadMerchant(scope);
   if (!m || (m.processorId ?? "sandbox") !== "sandbox") return null;
   return TEST_CARDS.map(({ number, brand, funding, behaviour }) => ({ number, brand, funding, behaviour }));
+}
+
+/** What the page shows when the provider's card form (no JavaScript) sends the browser back. */
+export type TerminalReturn =
+  | { kind: "confirm"; token: string; key: string; values: TerminalFormValues; card: TokenCard; amount: string }
+  | { kind: "failure"; failure: Extract<TerminalChargeResult, { ok: false }> };
+
+/**
+ * Back from the provider's form endpoint: it echoed the form's other fields (md_*) and
+ * added the token, or card_error=<code>. A token is shown for confirmation (nothing is
+ * charged by a GET); a refusal goes back on its field with what was typed.
+ */
+export async function terminalReturn(ctx: AppContext, q: URLSearchParams): Promise<TerminalReturn | null> {
+  const token = q.get("token");
+  const cardError = q.get("card_error");
+  if (token === null && cardError === null) return null;
+  const { t } = tools(ctx);
+  const values = terminalValuesOf((name, max) => (q.get(`md_${name}`) ?? "").slice(0, max));
+  const key = (q.get("md_key") ?? "").slice(0, 300);
+  if (cardError !== null || !token) {
+    const e = cardErrorOf(t, (cardError ?? "").slice(0, 60));
+    return { kind: "failure", failure: { ok: false, status: 400, errors: { [e.field]: e.message }, values } };
+  }
+  const c = await checkTerminalFields(ctx, values, token.slice(0, 100));
+  if (!c.ok) return { kind: "failure", failure: { ok: false, status: 400, errors: c.errors, values } };
+  return { kind: "confirm", token: c.card.token, key, values: { ...values, terminal: c.terminal.id }, card: c.card, amount: c.amount.toString() };
 }

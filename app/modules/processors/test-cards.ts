@@ -18,7 +18,13 @@ export type TestCardBehaviour =
   /** Approved after 2 seconds (inside the deadline). */
   | { kind: "slow" }
   /** Approved; any refund of it fails at the provider. */
-  | { kind: "refund_fails" };
+  | { kind: "refund_fails" }
+  /**
+   * Approved while the cardholder is present (hosted page, terminal, API), declined on every
+   * merchant-initiated renewal (channel "recurring") with this code: how a saved card fails
+   * a subscription's renewal.
+   */
+  | { kind: "renewals_decline"; code: DeclineCode };
 
 export type DeclineCode =
   | "authentication_failed"
@@ -30,7 +36,9 @@ export type DeclineCode =
   | "lost_card"
   | "stolen_card"
   | "expired_card"
-  | "incorrect_cvc";
+  | "incorrect_cvc"
+  /** The cardholder withdrew the consent to charge the saved card (renewals only). */
+  | "revoked_authorization";
 
 export type Funding = "credit" | "debit" | "prepaid";
 
@@ -83,6 +91,7 @@ export const DECLINE_MESSAGES: Record<DeclineCode | "processing_error" | "provid
   stolen_card: "The card was reported stolen. Do not retry it; ask for another payment method.",
   expired_card: "The card's bank says the card has expired. Ask the customer for another card.",
   incorrect_cvc: "The security code (CVC) is wrong. Check it with the customer and try again.",
+  revoked_authorization: "The cardholder withdrew their consent to charge this saved card. Ask them for another card through the update link.",
   processing_error: "The provider could not process the payment. Nothing was charged; try again in a moment.",
   provider_unavailable: "The provider did not answer in time. The result will be known within a few minutes.",
 };
@@ -133,6 +142,10 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: "4000000000007700", brand: "visa", funding: "credit", behaviour: { kind: "timeout_approved" }, outcome: "Timeout: stays pending, the reconciliation job later finds it approved" },
   { number: "4000000000007718", brand: "visa", funding: "credit", behaviour: { kind: "timeout_lost" }, outcome: "Timeout: stays pending, the reconciliation job later marks it failed (never reached the provider)" },
   { number: "4000000000002008", brand: "visa", funding: "credit", behaviour: { kind: "slow" }, outcome: "Approved after 2 seconds" },
+  { number: "4000000000003410", brand: "visa", funding: "credit", behaviour: { kind: "renewals_decline", code: "insufficient_funds" }, outcome: "Approved on the hosted page; every subscription renewal declined: insufficient funds" },
+  { number: "6037990000004412", brand: "shetab", funding: "debit", bank: "017", behaviour: { kind: "renewals_decline", code: "insufficient_funds" }, outcome: "Approved on the hosted page (Melli); every subscription renewal declined: insufficient funds" },
+  { number: "4000000000003428", brand: "visa", funding: "credit", behaviour: { kind: "renewals_decline", code: "expired_card" }, outcome: "Approved on the hosted page; every subscription renewal declined: expired card" },
+  { number: "4000000000003436", brand: "visa", funding: "credit", behaviour: { kind: "renewals_decline", code: "revoked_authorization" }, outcome: "Approved on the hosted page; every subscription renewal declined: the cardholder revoked consent" },
   { number: "4000000000005126", brand: "visa", funding: "credit", behaviour: { kind: "refund_fails" }, outcome: "Approved; every refund of it fails at the provider" },
 ];
 

@@ -46,9 +46,11 @@ export interface AuthorizeRequest {
   /**
    * How the card was presented. "ecommerce": the cardholder on a hosted payment page, who
    * must authenticate (Shetab dynamic PIN, 3-D Secure); "moto": keyed by the merchant's
-   * staff (virtual terminal); "api" (default): the merchant's server.
+   * staff (virtual terminal); "api" (default): the merchant's server; "recurring": a
+   * merchant-initiated charge of a saved card (a subscription's renewal, no cardholder present,
+   * under the mandate they accepted when saving it).
    */
-  channel?: "ecommerce" | "moto" | "api";
+  channel?: "ecommerce" | "moto" | "api" | "recurring";
   /** ecommerce: where the provider's authentication page sends the cardholder back, and what it names. */
   authentication?: { returnUrl: string; merchantName: string; locale: string };
 }

@@ -21,14 +21,15 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { events, memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "~db/schema";
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { enqueueJob } from "~/modules/jobs/queue.server";
 import { serializeEvent, typeMatches, type EventRow } from "~/modules/events/events.server";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { failure, type Failure } from "~/modules/payments/failure";
-import { getEndpoint, signingSecrets, type WebhookEndpoint } from "./endpoints.server";
+import { audit } from "~/modules/audit/audit.server";
+import { getEndpoint, signingSecrets, type Actor, type WebhookEndpoint } from "./endpoints.server";
 import { guardedLookup, isForbiddenAddress, privateAllowed } from "./ssrf";
 import { signatureHeader } from "./signing";
 
@@ -134,17 +135,22 @@ async function createDeliveries(tx: DbOrTx, ep: WebhookEndpoint, list: EventRow[
 type Result<T> = ({ ok: true } & T) | { ok: false; error: Failure };
 
 /** Resend one event to one endpoint (a new delivery, whatever the earlier ones did). */
-export async function resendEvent(scope: { merchantId: string }, endpointId: string, eventId: string): Promise<Result<{ delivery: WebhookDelivery }>> {
+export async function resendEvent(scope: { merchantId: string }, endpointId: string, eventId: string, actor: Actor): Promise<Result<{ delivery: WebhookDelivery }>> {
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
+  if (typeof eventId !== "string" || eventId.length > 100) return failure(404, "resource_missing", "No such event.", "event");
   const [e] = await db().select().from(events).where(and(eq(events.merchantId, scope.merchantId), eq(events.id, eventId)));
   if (!e) return failure(404, "resource_missing", "No such event.", "event");
-  const [d] = await db().transaction((tx) => createDeliveries(tx, ep, [e], "resend"));
-  return { ok: true, delivery: d! };
+  const d = await db().transaction(async (tx) => {
+    const [made] = await createDeliveries(tx, ep, [e], "resend");
+    await audit(tx, { merchantId: scope.merchantId, actor, client: actor.client, action: "webhook.resend", outcome: "success", targetType: "webhook_endpoint", targetId: ep.id, details: { event: e.id, type: e.type, sequence: e.seq } });
+    return made!;
+  });
+  return { ok: true, delivery: d };
 }
 
 /** Replay every event the endpoint subscribes to after a sequence number (or since a time), in order. */
-export async function replayEvents(scope: { merchantId: string }, endpointId: string, from: { after?: number; since?: Date }): Promise<Result<{ count: number; after: number }>> {
+export async function replayEvents(scope: { merchantId: string }, endpointId: string, from: { after?: number; since?: Date }, actor: Actor): Promise<Result<{ count: number; after: number }>> {
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   let after = from.after;
@@ -162,12 +168,15 @@ export async function replayEvents(scope: { merchantId: string }, endpointId: st
     .limit(10_000);
   const wanted = list.filter((e) => typeMatches(ep.eventTypes, e.type));
   if (wanted.length === 10_000) return failure(400, "replay_too_large", "More than 10,000 events: replay a later point first, or page through the events API.", "after");
-  await db().transaction((tx) => createDeliveries(tx, ep, wanted, "replay"));
+  await db().transaction(async (tx) => {
+    await createDeliveries(tx, ep, wanted, "replay");
+    await audit(tx, { merchantId: scope.merchantId, actor, client: actor.client, action: "webhook.replay", outcome: "success", targetType: "webhook_endpoint", targetId: ep.id, details: { after, since: from.since?.toISOString(), deliveries: wanted.length } });
+  });
   return { ok: true, count: wanted.length, after };
 }
 
 /** A webhook.test event (not in the outbox: it is nobody's state change). */
-export async function sendTestEvent(scope: { merchantId: string }, endpointId: string): Promise<Result<{ delivery: WebhookDelivery }>> {
+export async function sendTestEvent(scope: { merchantId: string }, endpointId: string, actor: Actor): Promise<Result<{ delivery: WebhookDelivery }>> {
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   const d = await db().transaction(async (tx) => {
@@ -176,23 +185,67 @@ export async function sendTestEvent(scope: { merchantId: string }, endpointId: s
       .values({ merchantId: ep.merchantId, id: newId("whd"), endpointId: ep.id, eventId: newId("evt"), eventSeq: null, eventType: "webhook.test", reason: "test" })
       .returning();
     await enqueueJob(tx, "deliver_webhook", { merchantId: ep.merchantId, deliveryId: row!.id }, { queueName: queueOf(ep.id), jobKey: `delivery:${row!.id}` });
+    await audit(tx, { merchantId: scope.merchantId, actor, client: actor.client, action: "webhook.test", outcome: "success", targetType: "webhook_endpoint", targetId: ep.id });
     return row!;
   });
   return { ok: true, delivery: d };
 }
 
-export async function listDeliveries(scope: { merchantId: string }, filter: { endpointId?: string; eventId?: string; limit?: number }): Promise<(WebhookDelivery & { url: string | null })[]> {
+export async function listDeliveries(
+  scope: { merchantId: string },
+  filter: { endpointId?: string; eventId?: string; limit?: number; status?: WebhookDelivery["status"] | "unsuccessful" },
+): Promise<(WebhookDelivery & { url: string | null })[]> {
   const conds = [eq(webhookDeliveries.merchantId, scope.merchantId)];
   if (filter.endpointId) conds.push(eq(webhookDeliveries.endpointId, filter.endpointId));
   if (filter.eventId) conds.push(eq(webhookDeliveries.eventId, filter.eventId));
+  if (filter.status === "unsuccessful") conds.push(inArray(webhookDeliveries.status, ["retrying", "failed"]));
+  else if (filter.status) conds.push(eq(webhookDeliveries.status, filter.status));
   const found = await db()
     .select({ d: webhookDeliveries, url: webhookEndpoints.url })
     .from(webhookDeliveries)
     .leftJoin(webhookEndpoints, and(eq(webhookEndpoints.merchantId, webhookDeliveries.merchantId), eq(webhookEndpoints.id, webhookDeliveries.endpointId)))
     .where(and(...conds))
-    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
+    .orderBy(desc(webhookDeliveries.createdAt), sql`${webhookDeliveries.eventSeq} desc nulls first`, desc(webhookDeliveries.id))
     .limit(Math.min(filter.limit ?? 50, 200));
   return found.map((r) => ({ ...r.d, url: r.url }));
+}
+
+export const HEALTH_WINDOW_MS = 7 * 86400_000;
+
+export interface EndpointHealth {
+  /** HTTP attempts in the window, and how many of them got a 2xx. */
+  attempts: number;
+  succeeded: number;
+  lastAttemptAt: Date | null;
+  lastStatus: number | null;
+  /** Deliveries still waiting for a retry. */
+  retrying: number;
+}
+
+/** Each endpoint's recent record: attempts of the last 7 days (one query for all endpoints). */
+export async function endpointHealth(scope: { merchantId: string }, now = new Date()): Promise<Map<string, EndpointHealth>> {
+  const since = new Date(now.getTime() - HEALTH_WINDOW_MS).toISOString();
+  const found = await rows<{ endpoint_id: string; attempts: number; succeeded: number; last_at: string | Date | null; last_status: number | null; retrying: number }>(
+    db(),
+    sql`select w.id as endpoint_id,
+          coalesce(a.attempts, 0)::int as attempts, coalesce(a.succeeded, 0)::int as succeeded,
+          a.last_at, a.last_status,
+          (select count(*)::int from webhook_deliveries d where d.merchant_id = w.merchant_id and d.endpoint_id = w.id and d.status = 'retrying') as retrying
+        from webhook_endpoints w
+        left join lateral (
+          select count(*) as attempts, count(*) filter (where response_status between 200 and 299) as succeeded,
+                 max(at) as last_at,
+                 (array_agg(response_status order by at desc))[1] as last_status
+          from webhook_attempts x where x.merchant_id = w.merchant_id and x.endpoint_id = w.id and x.at >= ${since}::timestamptz
+        ) a on true
+        where w.merchant_id = ${scope.merchantId} and w.deleted_at is null`,
+  );
+  return new Map(
+    found.map((r) => [
+      r.endpoint_id,
+      { attempts: Number(r.attempts), succeeded: Number(r.succeeded), lastAttemptAt: r.last_at ? new Date(r.last_at) : null, lastStatus: r.last_status === null ? null : Number(r.last_status), retrying: Number(r.retrying) },
+    ]),
+  );
 }
 
 export async function attemptsOf(scope: { merchantId: string }, deliveryIds: string[]): Promise<WebhookAttempt[]> {
@@ -364,11 +417,18 @@ async function disableEndpoint(tx: DbOrTx, ep: WebhookEndpoint, at: Date): Promi
     .update(webhookEndpoints)
     .set({ status: "disabled", disabledReason: `Every delivery failed for ${days} days.`, updatedAt: at })
     .where(and(eq(webhookEndpoints.merchantId, ep.merchantId), eq(webhookEndpoints.id, ep.id)));
-  const people = await tx
-    .select({ email: users.email, locale: users.locale })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.merchantId, ep.merchantId), eq(memberships.status, "active"), inArray(memberships.role, ["owner", "admin"])));
+  // The owners and admins who have this notification on, each in their own language.
   const { webhookDisabledMail } = await import("~/modules/notifications/messages");
-  for (const p of people) await sendMail(tx, webhookDisabledMail(p.locale === "fa" ? "fa" : "en", { to: p.email, url: ep.url, days }));
+  const { merchantInfo, recipientsOf } = await import("~/modules/notifications/recipients.server");
+  const merchant = await merchantInfo(tx, ep.merchantId);
+  if (!merchant) return;
+  for (const p of await recipientsOf(tx, merchant, "webhook_disabled")) {
+    const locale = p.prefs.locale === "fa" ? "fa" : "en";
+    await sendMail(tx, {
+      ...webhookDisabledMail(locale, { to: p.email, url: ep.url, days }),
+      locale,
+      kind: "webhook.disabled",
+      dedupeKey: `webhook-disabled:${ep.merchantId}:${ep.id}:${at.toISOString()}:${p.userId}`,
+    });
+  }
 }

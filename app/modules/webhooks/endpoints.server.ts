@@ -11,6 +11,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { isKnownEventType } from "~/modules/events/events.server";
 import { failure, type Failure } from "~/modules/payments/failure";
 import { sql } from "drizzle-orm";
+import type { Client } from "~/lib/vocabulary";
 import { checkHost, privateAllowed } from "./ssrf";
 import { newSecret } from "./signing";
 
@@ -21,6 +22,17 @@ export const MAX_ENDPOINTS = 16;
 export interface Actor {
   userId?: string | null;
   email?: string | null;
+  /** Where the request came from (the console passes it; audited with the change). */
+  client?: Client;
+}
+
+/** The reason a person's (or the API's) disabling stores; anything else disabled the endpoint automatically. */
+export const DISABLED_BY_PERSON = "Disabled by a person.";
+
+/** What the console shows: on, switched off by someone, or switched off after failing for the retry window. */
+export function endpointState(e: Pick<WebhookEndpoint, "status" | "disabledReason">): "enabled" | "disabled" | "auto_disabled" {
+  if (e.status === "enabled") return "enabled";
+  return e.disabledReason === null || e.disabledReason === DISABLED_BY_PERSON ? "disabled" : "auto_disabled";
 }
 
 export interface EndpointInput {
@@ -110,7 +122,7 @@ export async function createEndpoint(scope: { merchantId: string }, input: Endpo
         updatedAt: now,
       })
       .returning();
-    await audit(tx, { merchantId: scope.merchantId, actor, action: "webhook.create", outcome: "success", targetType: "webhook_endpoint", targetId: endpoint!.id, details: { url: endpoint!.url, events: endpoint!.eventTypes } });
+    await audit(tx, { merchantId: scope.merchantId, actor, client: actor.client, action: "webhook.create", outcome: "success", targetType: "webhook_endpoint", targetId: endpoint!.id, details: { url: endpoint!.url, events: endpoint!.eventTypes } });
     return { ok: true as const, endpoint: endpoint!, secret };
   });
 }
@@ -140,7 +152,7 @@ export async function updateEndpoint(
   if (input.enabled !== undefined) {
     if (typeof input.enabled !== "boolean") return failure(400, "enabled_invalid", "enabled must be true or false.", "enabled");
     set.status = input.enabled ? "enabled" : "disabled";
-    set.disabledReason = input.enabled ? null : "Disabled by a person.";
+    set.disabledReason = input.enabled ? null : DISABLED_BY_PERSON;
     if (input.enabled) set.failingSince = null;
   }
   return db().transaction(async (tx) => {
@@ -149,7 +161,7 @@ export async function updateEndpoint(
       .set(set)
       .where(and(eq(webhookEndpoints.merchantId, scope.merchantId), eq(webhookEndpoints.id, id)))
       .returning();
-    await audit(tx, { merchantId: scope.merchantId, actor, action: "webhook.update", outcome: "success", targetType: "webhook_endpoint", targetId: id, details: { url: set.url, events: set.eventTypes, status: set.status } });
+    await audit(tx, { merchantId: scope.merchantId, actor, client: actor.client, action: "webhook.update", outcome: "success", targetType: "webhook_endpoint", targetId: id, details: { url: set.url, events: set.eventTypes, status: set.status } });
     return { ok: true as const, endpoint: endpoint! };
   });
 }
@@ -164,7 +176,7 @@ export async function rotateSecret(scope: { merchantId: string }, id: string, ac
       .set({ secret, previousSecret: current.secret, previousSecretExpiresAt: new Date(now.getTime() + ROTATION_OVERLAP_MS), updatedAt: now })
       .where(and(eq(webhookEndpoints.merchantId, scope.merchantId), eq(webhookEndpoints.id, id)))
       .returning();
-    await audit(tx, { merchantId: scope.merchantId, actor, action: "webhook.rotate_secret", outcome: "success", targetType: "webhook_endpoint", targetId: id });
+    await audit(tx, { merchantId: scope.merchantId, actor, client: actor.client, action: "webhook.rotate_secret", outcome: "success", targetType: "webhook_endpoint", targetId: id });
     return { ok: true as const, endpoint: endpoint!, secret };
   });
 }
@@ -178,7 +190,7 @@ export async function deleteEndpoint(scope: { merchantId: string }, id: string, 
       .set({ deletedAt: now, status: "disabled", disabledReason: "Deleted.", updatedAt: now })
       .where(and(eq(webhookEndpoints.merchantId, scope.merchantId), eq(webhookEndpoints.id, id)))
       .returning();
-    await audit(tx, { merchantId: scope.merchantId, actor, action: "webhook.delete", outcome: "success", targetType: "webhook_endpoint", targetId: id, details: { url: current.url } });
+    await audit(tx, { merchantId: scope.merchantId, actor, client: actor.client, action: "webhook.delete", outcome: "success", targetType: "webhook_endpoint", targetId: id, details: { url: current.url } });
     return { ok: true as const, endpoint: endpoint! };
   });
 }

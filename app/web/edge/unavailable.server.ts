@@ -6,6 +6,7 @@
  * database: the page is built from the request alone (language cookie or ?lang).
  */
 import { localeFromTag, type Locale } from "~/lib/i18n/locales";
+import { LOCALE_COOKIE, readCookie } from "~/web/cookies.server";
 import { translator } from "~/lib/i18n/translate";
 import { anonymousPreferences, preferencesTag } from "~/lib/i18n/preferences";
 
@@ -49,11 +50,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-function cookieLocale(request: Request): Locale | null {
-  const header = request.headers.get("cookie") ?? "";
-  const m = /(?:^|;\s*)mc_lang=([^;]*)/.exec(header);
-  return m ? localeFromTag(m[1]!) : null;
-}
 
 /** The reader's language without the database: ?lang, else the console's language cookie, else English. */
 export function readerLocale(request: Request): Locale {
@@ -63,7 +59,7 @@ export function readerLocale(request: Request): Locale {
   } catch {
     fromQuery = null;
   }
-  return fromQuery ?? cookieLocale(request) ?? "en";
+  return fromQuery ?? localeFromTag(readCookie(request, LOCALE_COOKIE)) ?? "en";
 }
 
 export function apiUnavailableBody() {

@@ -137,7 +137,7 @@ export function apiReplayWebhook(request: Request, id: string | undefined): Prom
     if (typeof after !== "number" || !Number.isSafeInteger(after) || after < 0) {
       return apiError(400, "invalid_request_error", "after_invalid", "after must be an event sequence number (0 to replay every event).", "after");
     }
-    const r = await replayEvents(auth.principal.scope, id ?? "", { after });
+    const r = await replayEvents(auth.principal.scope, id ?? "", { after }, actorOf(auth.principal));
     if (!r.ok) return failureResponse(r.error);
     return apiJson(202, { object: "replay", endpoint_id: id, after: r.after, deliveries: r.count });
   });

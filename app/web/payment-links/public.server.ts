@@ -7,7 +7,7 @@ import { localeFromTag, type Locale } from "~/lib/i18n/locales";
 import { resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
 import type { Translator } from "~/lib/i18n/translate";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
-import { LOCALE_COOKIE, localeCookie } from "~/web/locale-cookie.server";
+import { cookieLocale, localeCookie } from "~/web/locale-cookie.server";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { publicOrigin } from "~/web/request.server";
 import { smsProvider } from "~/modules/sms/sms.server";
@@ -17,15 +17,6 @@ import { sendCountedReceipt } from "~/modules/payment-links/receipt-sends.server
 import { clientOf } from "~/web/request.server";
 import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
-
-function cookieLocale(request: Request): Locale | null {
-  const header = request.headers.get("cookie") ?? "";
-  for (const part of header.split(";")) {
-    const [k, ...rest] = part.split("=");
-    if (k?.trim() === LOCALE_COOKIE) return localeFromTag(decodeURIComponent(rest.join("=").trim()));
-  }
-  return null;
-}
 
 /**
  * The cardholder's language: ?lang (the page's switch), else what this browser chose

@@ -497,6 +497,8 @@ export function openApiDocument() {
             card: { $ref: "#/components/schemas/Card" },
             description: nullableString(),
             customer_reference: nullableString(),
+            customer_id: nullableString("The customer it belongs to (see /customers), if any."),
+            invoice_id: nullableString("For a subscription's renewal: the invoice this payment is an attempt of."),
             terminal_id: { type: "string" },
             payment_link_id: nullableString("The payment link (pl_…) the customer paid through, or null."),
             provider_reference: nullableString(),

@@ -164,6 +164,11 @@ export function sandboxTokenizeHttp(request: Request): Promise<Response> {
  * The provider's form endpoint for pages without JavaScript: the card fields are posted
  * here (never to the merchant), and the browser is sent back to return_url with the
  * token (or card_error=<code>). return_url must be on an allowed origin.
+ *
+ * Merchant-defined fields (md_*: up to 12, each at most 600 characters) are echoed back
+ * on return_url unchanged, as real gateways echo them: a page without JavaScript can post
+ * its other fields (an amount, a description) together with the card and get them back.
+ * Nothing else of the form is echoed, so the card never reaches return_url.
  */
 export function sandboxTokenFormHttp(request: Request): Promise<Response> {
   return guard(async () => {
@@ -194,6 +199,12 @@ export function sandboxTokenFormHttp(request: Request): Promise<Response> {
       expYear: yearRaw < 100 ? 2000 + yearRaw : yearRaw,
       cvc: field("cvc").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)),
     });
+    let echoed = 0;
+    for (const [k, v] of form) {
+      if (echoed >= 12 || typeof v !== "string" || !/^md_[A-Za-z0-9_]{1,30}$/.test(k)) continue;
+      back.searchParams.set(k, v.slice(0, 600));
+      echoed++;
+    }
     if (r.ok) back.searchParams.set("token", r.card.token);
     else back.searchParams.set("card_error", r.code);
     return new Response(null, { status: 303, headers: { Location: back.origin === new URL(request.url).origin ? `${back.pathname}${back.search}` : back.toString(), "Cache-Control": "no-store" } });

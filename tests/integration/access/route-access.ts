@@ -39,11 +39,16 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.settings.security": { kind: "member", loader: null, action: null },
   // The outbox as its reader sees it: their own mail (every mail only in development).
   "routes/_app.mailbox": { kind: "member", loader: null },
+  // Each member's own notification switches (the kinds their role gets).
+  "routes/_app.settings.notifications": { kind: "member", loader: null, action: null },
   "routes/_app.audit": { kind: "member", loader: "audit:view" },
   "routes/_app.events._index": { kind: "member", loader: "developers:manage" },
   "routes/_app.events.$eventId": { kind: "member", loader: "developers:manage", action: "developers:manage" },
+  "routes/_app.webhooks._index": { kind: "member", loader: "developers:manage", action: "developers:manage" },
+  "routes/_app.webhooks.$endpointId": { kind: "member", loader: "developers:manage", action: "developers:manage" },
   "routes/_app.payments._index": { kind: "member", loader: "payments:view" },
   "routes/_app.payments.$paymentId": { kind: "member", loader: "payments:view", action: "refunds:create" },
+  "routes/_app.payments.lookup": { kind: "member", loader: "cards:view" },
   "routes/_app.refunds._index": { kind: "member", loader: "payments:view" },
   "routes/_app.payouts._index": { kind: "member", loader: "payouts:view" },
   "routes/_app.payouts.$payoutId": { kind: "member", loader: "payouts:view" },

@@ -133,9 +133,9 @@ describe("sessions", () => {
     const { withCookie } = await import("../../../app/web/sign-in.server");
     const http = new Request("http://localhost/login");
     const plain = withCookie(http, await createSession(t.db, clientOf(http), { userId: team.members.viewer.id, merchantId: team.shop.id }));
-    expect(plain.cookie).toMatch(/^mc_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
+    expect(plain.cookie).toMatch(/^mc_session=[\w-]+; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/);
     const https = new Request("http://localhost/login", { headers: { "x-forwarded-proto": "https" } });
     const secure = withCookie(https, await createSession(t.db, clientOf(https), { userId: team.members.viewer.id, merchantId: team.shop.id }));
-    expect(secure.cookie).toMatch(/^__Host-mc_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
+    expect(secure.cookie).toMatch(/^__Host-mc_session=[\w-]+; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
   });
 });

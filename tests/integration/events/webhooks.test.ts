@@ -188,7 +188,7 @@ describe("webhooks", () => {
       expect(plain.json.error.code).toBe("url_not_https");
       // Saved earlier (say, the name pointed elsewhere then): the connection itself is refused.
       if (!saved.ok) throw new Error("unreachable");
-      const test = await sendTestEvent(m.scope, saved.endpoint.id);
+      const test = await sendTestEvent(m.scope, saved.endpoint.id, { userId: null, email: "test" });
       if (!test.ok) throw new Error("test event refused");
       // The worker tries it (a direct call here would race it: a delivery is claimed by one try at a time).
       expect(await deliverOnce(m.merchantId, "whd_missing")).toBeUndefined();

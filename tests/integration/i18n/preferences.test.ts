@@ -65,7 +65,7 @@ describe("POST /preferences", () => {
     })) as Response;
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/settings/security?prefs=saved");
-    expect(res.headers.get("set-cookie")).toMatch(/^mc_lang=en; Path=\/;.*HttpOnly/);
+    expect(res.headers.get("set-cookie")).toBe("mc_lang=en; Max-Age=31536000; Path=/; HttpOnly; SameSite=Lax");
     const row = await userRow(accountant.id);
     expect([row.locale, row.digits, row.irrDisplay]).toEqual(["en", "latn", "toman"]);
     const shell = await shellOf(user);

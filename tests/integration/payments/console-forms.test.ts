@@ -5,6 +5,8 @@ import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
 import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminal";
+import * as tokensRoute from "~/routes/sandbox.v1.tokens";
+import * as tokenForms from "~/routes/sandbox.v1.token-forms";
 import { refundFormAction } from "~/web/refunds/refund-form.server";
 import { createPayment, getPayment } from "~/modules/payments/payments.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox } from "./fixtures";
@@ -50,6 +52,19 @@ async function charge(user: SignedIn, form: Record<string, string>) {
 
 const expiry = `12/${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, "0")}`;
 
+/** What the page's script does with the card: the browser asks the provider for a token (the console never sees the number). */
+async function tokenFor(number: string, cvc = "123", exp = expiry): Promise<string> {
+  const [month, year] = exp.split("/");
+  const res = await tokensRoute.action({
+    request: new Request("http://localhost/sandbox/v1/tokens", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ number, exp_month: Number(month), exp_year: Number(year), cvc }) }),
+    params: {},
+    context: {},
+  } as never);
+  const body = (await res.json()) as { id?: string };
+  if (!body.id) throw new Error(`not tokenized: ${JSON.stringify(body)}`);
+  return body.id;
+}
+
 async function paymentCount(): Promise<number> {
   const [r] = await rows<{ n: string }>(db(), sql`select count(*)::text n from payments where merchant_id = ${team.shop.id}`);
   return Number(r!.n);
@@ -65,9 +80,7 @@ describe("virtual terminal (/terminal)", () => {
     const form = {
       terminal: terminalId,
       amount: "1,250,000",
-      cardNumber: "6037 9900 0000 0006",
-      expiry,
-      cvc: "123",
+      token: await tokenFor("6037990000000006"),
       description: "Two bags of beans",
       customerReference: "INV-77",
       key: data.formKey,
@@ -77,9 +90,11 @@ describe("virtual terminal (/terminal)", () => {
     expect(a.status).toBe(303);
     expect(b.status).toBe(303);
     expect(a.location).toBe(b.location);
-    // A refresh that re-sends the POST later.
+    // A refresh that re-sends the POST later, or a retry whose script tokenized the same card again.
     const c = await charge(owner, form);
     expect(c.location).toBe(a.location);
+    const retried = await charge(owner, { ...form, token: await tokenFor("6037990000000006") });
+    expect(retried.location).toBe(a.location);
     expect(await paymentCount()).toBe(before + 1);
 
     const receipt = (await loaderData(owner, a.location!)).receipt;
@@ -93,27 +108,23 @@ describe("virtual terminal (/terminal)", () => {
   });
 
   it("shows a decline in plain words and a timeout as pending, with the masked card only", async () => {
-    const declined = await charge(support, { terminal: terminalId, amount: "50000", cardNumber: CARD.insufficient, expiry, cvc: "123", key: crypto.randomUUID() });
+    const declined = await charge(support, { terminal: terminalId, amount: "50000", token: await tokenFor(CARD.insufficient), key: crypto.randomUUID() });
     expect(declined.status).toBe(303);
     const r1 = (await loaderData(support, declined.location!)).receipt;
     expect(r1.status).toBe("declined");
     expect(r1.declineCode).toBe("insufficient_funds");
     expect(r1.maskedCard).toBe("400000******9995");
-    const pending = await charge(support, { terminal: terminalId, amount: "50000", cardNumber: CARD.timeoutApproved, expiry, cvc: "123", key: crypto.randomUUID() });
+    const pending = await charge(support, { terminal: terminalId, amount: "50000", token: await tokenFor(CARD.timeoutApproved), key: crypto.randomUUID() });
     const r2 = (await loaderData(support, pending.location!)).receipt;
     expect(r2.status).toBe("pending");
   });
 
-  it("refuses bad input by field, charges nothing, and never echoes the card number", async () => {
+  it("refuses bad input by field, charges nothing; a card number posted to the console is refused and never echoed", async () => {
     const before = await paymentCount();
-    const base = { terminal: terminalId, amount: "10000", cardNumber: CARD.approve, expiry, cvc: "123" };
+    const base = { terminal: terminalId, amount: "10000", token: await tokenFor(CARD.approve) };
     const cases: [Record<string, string>, string][] = [
-      [{ ...base, cardNumber: "4242424242424241" }, "cardNumber"],
-      [{ ...base, cardNumber: "4242 4242 42" }, "cardNumber"],
-      [{ ...base, cardNumber: "" }, "cardNumber"],
-      [{ ...base, expiry: "01/20" }, "expiry"],
-      [{ ...base, expiry: "13/30" }, "expiry"],
-      [{ ...base, cvc: "12" }, "cvc"],
+      [{ ...base, token: "" }, "cardNumber"],
+      [{ ...base, token: "tok_doesnotexist" }, "cardNumber"],
       [{ ...base, amount: "0" }, "amount"],
       [{ ...base, amount: "-500" }, "amount"],
       [{ ...base, amount: "12.5" }, "amount"],
@@ -126,13 +137,121 @@ describe("virtual terminal (/terminal)", () => {
       const r = await charge(owner, { ...form, key: crypto.randomUUID() });
       expect(r.status, JSON.stringify(form)).toBe(400);
       expect(r.json.errors[field], `${field} for ${JSON.stringify(form)}`).toBeTruthy();
-      expect(r.text).not.toContain("4242424242424241");
+    }
+    // A script (or an old page) that posts the card here: refused on the card field, nothing charged, nothing echoed.
+    const extras: Record<string, string>[] = [{ cardNumber: CARD.approve, expiry, cvc: "123" }, { number: CARD.approve }, { cvc: "123" }];
+    for (const extra of extras) {
+      const r = await charge(owner, { ...base, ...extra, key: crypto.randomUUID() });
+      expect(r.status).toBe(400);
+      expect(r.json.errors.cardNumber).toMatch(/not accepted here/);
       expect(r.text).not.toContain(CARD.approve);
+      expect(r.text).not.toMatch(/"123"/);
     }
     const noKey = await charge(owner, base);
     expect(noKey.status).toBe(400);
     expect(noKey.json.errors.form).toBeTruthy();
     expect(await paymentCount()).toBe(before);
+  });
+
+  it("the provider's tokenization refuses a bad card by field before anything reaches the console", async () => {
+    const tok = async (body: Record<string, unknown>) => {
+      const res = await tokensRoute.action({
+        request: new Request("http://localhost/sandbox/v1/tokens", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+        params: {},
+        context: {},
+      } as never);
+      return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+    };
+    const y = new Date().getUTCFullYear() + 2;
+    expect(await tok({ number: "4242424242424241", exp_month: 12, exp_year: y, cvc: "123" })).toEqual({ status: 402, code: "invalid_number" });
+    expect(await tok({ number: CARD.approve, exp_month: 1, exp_year: 2020, cvc: "123" })).toMatchObject({ status: 402 });
+    expect(await tok({ number: CARD.approve, exp_month: 12, exp_year: y, cvc: "12" })).toEqual({ status: 402, code: "invalid_cvc" });
+  });
+
+  it("without JavaScript: the form posts to the provider's card form, comes back with a token and the other fields, and charges only after a confirm", async () => {
+    const before = await paymentCount();
+    const data = await loaderData(owner);
+    const r = await tokenForms.action({
+      request: new Request("http://localhost/sandbox/v1/token-forms", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ return_url: "/terminal", md_key: data.formKey, md_terminal: terminalId, md_amount: "75,000", md_description: "قهوه", md_customerReference: "INV-9", number: "6037 9900 0000 0006", exp: expiry, cvc: "123" }).toString(),
+      }),
+      params: {},
+      context: {},
+    } as never);
+    expect(r.status).toBe(303);
+    const back = r.headers.get("location")!;
+    expect(back).toMatch(/^\/terminal\?/);
+    expect(back).not.toContain("6037990000000006");
+    expect(back).not.toMatch(/cvc|number=|exp=/);
+    const returned = (await loaderData(owner, back)).returned;
+    expect(returned).toMatchObject({ kind: "confirm", amount: "75000", card: { maskedCard: "603799******0006" }, values: { description: "قهوه", customerReference: "INV-9" } });
+    // The GET charged nothing; the confirm does, once.
+    expect(await paymentCount()).toBe(before);
+    const form = { key: returned.key, token: returned.token, terminal: returned.values.terminal, amount: returned.values.amount, description: returned.values.description, customerReference: returned.values.customerReference };
+    const c = await charge(owner, form);
+    expect(c.status).toBe(303);
+    expect((await charge(owner, form)).location).toBe(c.location);
+    expect(await paymentCount()).toBe(before + 1);
+    // A card the provider refused comes back on its field with what was typed.
+    const bad = await tokenForms.action({
+      request: new Request("http://localhost/sandbox/v1/token-forms", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ return_url: "/terminal", md_key: data.formKey, md_amount: "75,000", number: "4242424242424241", exp: expiry, cvc: "123" }).toString(),
+      }),
+      params: {},
+      context: {},
+    } as never);
+    const refused = (await loaderData(owner, bad.headers.get("location")!)).returned;
+    expect(refused.kind).toBe("failure");
+    expect(refused.failure.errors.cardNumber).toMatch(/not valid/);
+    expect(refused.failure.values.amount).toBe("75,000");
+  });
+
+  it("lists the member's own last 10 terminal payments, newest first, and a pending one resolves when its receipt is loaded again", async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const r = await charge(owner, { terminal: terminalId, amount: String(10_000 + i), token: await tokenFor(CARD.approveIr), key: crypto.randomUUID() });
+      expect(r.status).toBe(303);
+      mine.push(new URL(r.location!, "http://x").searchParams.get("receipt")!);
+    }
+    // Someone else's charge on the same terminal, and a payment made through the API (no member), are not in it.
+    const theirs = await charge(support, { terminal: terminalId, amount: "77777", token: await tokenFor(CARD.approveIr), key: crypto.randomUUID() });
+    const api = await createPayment({ merchantId: team.shop.id }, { amount: 55_555n, currency: "IRR", card: card(CARD.approveIr) }, { terminalId });
+    const list = (await loaderData(owner)).recent as { id: string; amount: string; status: string; maskedCard: string }[];
+    expect(list.map((p) => p.id)).toEqual(mine.slice(1).reverse());
+    expect(list[0]).toMatchObject({ amount: "10010", status: "captured", maskedCard: "603799******0006" });
+    expect(list.map((p) => p.amount)).not.toContain("77777");
+    expect(api.ok && list.some((p) => p.id === api.payment.id)).toBe(false);
+    const supportList = (await loaderData(support)).recent as { id: string; amount: string }[];
+    expect(supportList.map((p) => p.id)).toContain(new URL(theirs.location!, "http://x").searchParams.get("receipt"));
+    expect(supportList.every((p) => !mine.includes(p.id))).toBe(true);
+
+    // The provider does not answer in time: pending on the receipt and in the list.
+    const pending = await charge(owner, { terminal: terminalId, amount: "60000", token: await tokenFor(CARD.timeoutApproved), key: crypto.randomUUID() });
+    const id = new URL(pending.location!, "http://x").searchParams.get("receipt")!;
+    const first = await loaderData(owner, pending.location!);
+    expect(first.receipt.status).toBe("pending");
+    expect(first.recent[0]).toMatchObject({ id, status: "pending" });
+    // Within the grace period the receipt leaves the request path alone: still pending.
+    expect((await loaderData(owner, pending.location!)).receipt.status).toBe("pending");
+    // Past it, loading the receipt again (what the page does every few seconds) asks the provider
+    // and shows the answer, in the receipt and in the list; the payment is charged once.
+    // (Eleven seconds pass: every payment of the merchant is moved back, so their order stays.)
+    await db().execute(sql`update payments set created_at = created_at - interval '11 seconds' where merchant_id = ${team.shop.id}`);
+    const later = await loaderData(owner, pending.location!);
+    expect(later.receipt.status).toBe("captured");
+    expect(later.recent[0]).toMatchObject({ id, status: "captured" });
+    // The form page's list alone (a member who left the receipt) asks too.
+    const second = await charge(owner, { terminal: terminalId, amount: "61000", token: await tokenFor(CARD.timeoutApproved), key: crypto.randomUUID() });
+    const secondId = new URL(second.location!, "http://x").searchParams.get("receipt")!;
+    await db().execute(sql`update payments set created_at = created_at - interval '11 seconds' where merchant_id = ${team.shop.id}`);
+    expect((await loaderData(owner)).recent[0]).toMatchObject({ id: secondId, status: "captured" });
+    const [n] = await rows<{ n: string }>(db(), sql`select count(*)::text n from payments where merchant_id = ${team.shop.id} and amount in (60000, 61000)`);
+    expect(n!.n).toBe("2");
+    await expectLedgerTiesOut({ merchantId: team.shop.id, currency: "IRR" });
   });
 
   it("is closed to roles without terminal:charge", async () => {

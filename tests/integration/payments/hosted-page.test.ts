@@ -11,6 +11,13 @@ import { configureSandbox } from "~/modules/processors/sandbox/sandbox.server";
 import { checkoutSecret, configureCheckout, verifyRedirectSignature } from "~/modules/payment-links/checkout.server";
 import { createPaymentLink } from "~/modules/payment-links/links.server";
 import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { deactivatePaymentLink } from "~/modules/payment-links/links.server";
+import { receiptSendLimits } from "~/modules/payment-links/receipt-sends.server";
+import { lookupPayment } from "~/modules/payments/lookup.server";
+import { paymentView } from "~/modules/reporting/payment-detail.server";
+import * as receiptRoute from "~/routes/receipt.$merchantId.$paymentId.$token";
+import { localDateKey } from "~/lib/dates/zones";
+import { jalaliDayText } from "~/lib/day-input";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
 
@@ -289,5 +296,145 @@ describe("the hosted payment page", () => {
       expect(log, `cvv2 of ${tc.number}`).not.toMatch(new RegExp(`(cvc|cvv)[^&]*=${cvcs[i]}`));
     }
     expect(log).toMatch(/token=tok_/);
+  });
+
+  it("a link's creation and deactivation are events in their own transaction; its payments carry it in events, the payment page and exports", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const created = await createPaymentLink(
+      m.scope,
+      { terminalId: m.terminalId, client: { ip: "10.1.1.1", userAgent: null, origin: ORIGIN } },
+      { amount: 990_000n, minAmount: null, maxAmount: null, description: "Mug", customerFields: [], reusable: true, expiresAt: null, redirectUrl: null },
+    );
+    if (!created.ok) throw new Error(created.error.message);
+    const link = created.link;
+    await deactivatePaymentLink(m.scope, { terminalId: m.terminalId, client: { ip: null, userAgent: null, origin: ORIGIN } }, link.id);
+    await deactivatePaymentLink(m.scope, { terminalId: m.terminalId }, link.id);
+    const evs = await rows<{ type: string; data: { id: string; url: string; status: string; amount: string } }>(
+      db(),
+      sql`select type, data from events where merchant_id = ${m.merchantId} order by seq`,
+    );
+    // The first link also creates the merchant's "Payment links" terminal, in the same transaction.
+    expect(evs.map((e) => [e.type, e.data.id, e.data.status])).toEqual([
+      ["terminal.created", expect.stringMatching(/^term_/), "active"],
+      ["payment_link.created", link.id, "active"],
+      ["payment_link.deactivated", link.id, "deactivated"],
+    ]);
+    expect(evs[1]!.data.url).toBe(`${ORIGIN}/pay/${link.id}`);
+    expect(evs[1]!.data.amount).toBe("990000");
+
+    const live = await newLink(m);
+    const r = await pay(live.id, "6037990000000006", { code: "shown" });
+    const paymentId = (r.data.receipt as { paymentId: string }).paymentId;
+    const payEvents = await rows<{ type: string; link: string | null }>(
+      db(),
+      sql`select type, data->>'payment_link_id' as link from events where merchant_id = ${m.merchantId} and type like 'payment.%' order by seq`,
+    );
+    expect(payEvents.length).toBeGreaterThan(0);
+    expect(payEvents.every((e) => e.link === live.id)).toBe(true);
+    expect(payEvents.map((e) => e.type)).toContain("payment.succeeded");
+    const view = await paymentView(m.scope, paymentId);
+    expect(view!.payment.paymentLinkId).toBe(live.id);
+    expect(view!.payment.paymentLinkDescription).toBe("Coffee beans");
+  });
+
+  it("receipts by SMS or e-mail: at most N per payment a day and M per recipient, then a 429 that says why", async () => {
+    const saved = { ...receiptSendLimits };
+    Object.assign(receiptSendLimits, { perPayment: 2, perRecipient: 3 });
+    try {
+      const m = await makeMerchant({ currency: "IRR" });
+      const link = await newLink(m);
+      const a = await pay(link.id, "6037990000000006", { code: "shown" });
+      const b = await pay(link.id, "6037990000000006", { code: "shown" });
+      const send = (x: typeof a, to: string, channel = "sms") =>
+        call(payCheckoutRoute.action as never, req(x.checkoutPath, { form: { intent: "send", channel, to }, ip: x.ip }), { linkId: link.id, checkoutId: x.checkoutId });
+      expect((await send(a, "09121234567")).status).toBe(303);
+      expect((await send(a, "۰۹۱۲۱۲۳۴۵۶۷")).status).toBe(303);
+      const third = await send(a, "09120000000");
+      expect(third.status).toBe(429);
+      expect(((await third.json()) as { field: string; message: string })).toEqual({ field: "to", message: "این رسید امروز ۲ بار ارسال شده و دیگر ارسال نمی‌شود. به جای آن، این صفحه را چاپ یا نگه دارید." });
+      // The same number through another payment: its third receipt today is the last it gets.
+      expect((await send(b, "+989121234567".replace("+98", "0"))).status).toBe(303);
+      const flood = await send(b, "09121234567");
+      expect(flood.status).toBe(429);
+      expect(((await flood.json()) as { message: string }).message).toMatch(/رسیدهای زیادی/);
+      expect((await send(b, "customer@example.com", "email")).status).toBe(303);
+      const [sms] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from sandbox_sms_messages where account_id = ${m.merchantId}`);
+      expect(sms!.n).toBe("3");
+      const [mail] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from outbound_emails where "to" = 'customer@example.com'`);
+      expect(mail!.n).toBe("1");
+      // The audit trail keeps the sends, without the number or address in clear.
+      const audits = await rows<{ details: string }>(db(), sql`select details::text as details from audit_events where merchant_id = ${m.merchantId} and action = 'payment.receipt_sent'`);
+      expect(audits).toHaveLength(4);
+      expect(audits.map((x) => x.details).join()).not.toMatch(/0912|example\.com/);
+    } finally {
+      Object.assign(receiptSendLimits, saved);
+    }
+  });
+
+  it("the provider's PIN page tells its deadline in the merchant's zone, in the cardholder's calendar and digits", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const link = await newLink(m);
+    const start = await call(payLink.action as never, req(`/pay/${link.id}`, { form: {} }), { linkId: link.id });
+    const checkoutPath = location(start);
+    const tok = await call(tokensRoute.action as never, req("/sandbox/v1/tokens", { json: { number: "6037990000000006", exp_month: 12, exp_year: 2031, cvc: "741" } }));
+    const token = ((await tok.json()) as { id: string }).id;
+    const first = await call(payCheckoutRoute.action as never, req(checkoutPath, { form: { intent: "pay", token } }), { linkId: link.id, checkoutId: checkoutPath.split("/")[3]! });
+    const auth = location(first);
+    expect(auth).toMatch(/\?lang=fa&tz=Asia%2FTehran$/);
+    const id = auth.split("/")[4]!.split("?")[0]!;
+    const page = await call(authPage.loader as never, req(auth), { authorizationId: id });
+    const d = (await page.json()) as { prefs: { timeZone: string; calendar: string; locale: string }; view: { expiresAt: string } };
+    expect(d.prefs).toMatchObject({ timeZone: "Asia/Tehran", calendar: "persian", locale: "fa" });
+    // A request for a code keeps the zone on the page it comes back to.
+    const again = await call(authPage.action as never, req(auth, { form: { intent: "request_code" } }), { authorizationId: id });
+    expect(location(again)).toBe(`/sandbox/v1/authentication/${id}?lang=fa&tz=Asia%2FTehran`);
+    // A zone that is not one falls back to the currency's.
+    const bogus = await call(authPage.loader as never, req(`/sandbox/v1/authentication/${id}?lang=en&tz=Mars%2FOlympus`), { authorizationId: id });
+    expect(((await bogus.json()) as { prefs: { timeZone: string } }).prefs.timeZone).toBe("Asia/Tehran");
+  });
+
+  it("support's lookup: card last 4 + about how much (toman, Persian digits) + the days + an optional trace; says whether money moved and gives a receipt link", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const link = await newLink(m);
+    const paid = await pay(link.id, "6037990000000006", { code: "shown" });
+    const receipt = paid.data.receipt as { paymentId: string; traceNumber: string };
+    const declined = await pay(link.id, "6037990000009957", { code: "shown" });
+    expect(declined.data.state).toBe("declined");
+    const scope = { merchantId: m.merchantId, timeZone: "Asia/Tehran", currency: "IRR" };
+    const today = localDateKey(new Date(), "Asia/Tehran");
+    const jalaliToday = jalaliDayText(today).replace(/[0-9]/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+    // 130,000 toman is 4% off the 1,250,000 rial paid: still "about".
+    const found = await lookupPayment(scope, { last4: "۰۰۰۶", amount: "۱۳۰٬۰۰۰", unit: "toman", from: jalaliToday, to: "", trace: "" }, { origin: ORIGIN });
+    if (!found.ok) throw new Error(JSON.stringify(found.errors));
+    expect(found.matches.map((x) => [x.id, x.verdict, x.paymentLinkId])).toEqual([[receipt.paymentId, "captured", link.id]]);
+    expect(found.lowAmount).toBe("1170000");
+    // The receipt link opens the customer's receipt without signing in.
+    const url = new URL(found.matches[0]!.receiptUrl);
+    expect(url.origin).toBe(ORIGIN);
+    const [, , merchantId, paymentId, token] = url.pathname.split("/");
+    const open = await call(receiptRoute.loader as never, req(url.pathname), { merchantId: merchantId!, paymentId: paymentId!, token: token! });
+    expect(open.status).toBe(200);
+    expect(((await open.json()) as { receipt: { paymentId: string } }).receipt.paymentId).toBe(receipt.paymentId);
+    // The declined card: no money moved.
+    const no = await lookupPayment(scope, { last4: "9957", amount: "1250000", unit: "major", from: today, to: today, trace: "" });
+    expect(no.ok && no.matches.map((x) => x.verdict)).toEqual(["declined"]);
+    // 200,000 toman is too far; the day before has nothing.
+    const far = await lookupPayment(scope, { last4: "0006", amount: "200000", unit: "toman", from: today, to: "", trace: "" });
+    expect(far.ok && far.matches).toEqual([]);
+    // A trace number narrows; a wrong one is said, and the fitting payments still shown.
+    const byTrace = await lookupPayment(scope, { last4: "0006", amount: "125000", unit: "toman", from: today, to: "", trace: receipt.traceNumber });
+    expect(byTrace.ok && byTrace.matches.map((x) => x.traceMatches)).toEqual([true]);
+    const wrongTrace = receipt.traceNumber === "000000" ? "000001" : "000000";
+    const missed = await lookupPayment(scope, { last4: "0006", amount: "125000", unit: "toman", from: today, to: "", trace: wrongTrace });
+    expect(missed.ok && [missed.traceMissed, missed.matches.length]).toEqual([true, 1]);
+    // Bad input names its field.
+    const bad = await lookupPayment(scope, { last4: "12", amount: "abc", unit: "toman", from: "1404/13/40", to: "", trace: "12" });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(["amount", "from", "last4", "trace"]);
+    const wide = await lookupPayment(scope, { last4: "0006", amount: "1", unit: "major", from: "2025-01-01", to: "2025-03-01", trace: "" });
+    expect(!wide.ok && wide.errors.to).toEqual({ code: "wide", params: { max: 31 } });
+    // Another merchant's payment with the same card ending is not found.
+    const other = await lookupPayment({ ...scope, merchantId: (await makeMerchant({ currency: "IRR" })).merchantId }, { last4: "0006", amount: "125000", unit: "toman", from: today, to: "", trace: "" });
+    expect(other.ok && other.matches).toEqual([]);
   });
 });

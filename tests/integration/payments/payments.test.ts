@@ -16,6 +16,7 @@ function expected(kind: (typeof TEST_CARDS)[number]["behaviour"]["kind"]) {
     case "approve":
     case "slow":
     case "refund_fails":
+    case "renewals_decline":
       return "captured";
     case "decline":
       return "declined";

@@ -269,6 +269,9 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
   } else if (behaviour.kind === "decline") {
     status = "declined";
     declineCode = behaviour.code;
+  } else if (behaviour.kind === "renewals_decline" && channel === "recurring") {
+    status = "declined";
+    declineCode = behaviour.code;
   } else if (behaviour.kind === "processing_error") {
     status = "error";
     declineCode = "processing_error";

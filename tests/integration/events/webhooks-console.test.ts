@@ -1,0 +1,177 @@
+/**
+ * The Webhooks console pages, called as the browser does (session, CSRF, form): what an
+ * owner sees and what is written. Delivery itself is covered by webhooks.test.ts and the
+ * browser journey (tests/e2e/webhooks.e2e.ts).
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/db";
+import { createTeam } from "../../support/fixtures";
+import { as, signIn, type SignedIn } from "../../support/auth";
+import { db, rows } from "../../../db/client.server";
+import * as s from "../../../db/schema";
+import { recordEvent } from "~/modules/events/events.server";
+import { action as listAction, loader as listLoader } from "~/routes/_app.webhooks._index";
+import { action as endpointAction, loader as endpointLoader } from "~/routes/_app.webhooks.$endpointId";
+
+useTestDatabase({ seed: "none" });
+
+let team: Awaited<ReturnType<typeof createTeam>>;
+let owner: SignedIn;
+let admin: SignedIn;
+const env = { ...process.env };
+
+beforeAll(async () => {
+  team = await createTeam("wh");
+  await db().update(s.users).set({ locale: "fa" }).where(eq(s.users.id, team.members.admin.id));
+  owner = await signIn(team.members.owner.email);
+  admin = await signIn(team.members.admin.email);
+});
+afterEach(() => {
+  process.env = { ...env };
+});
+
+async function settle(p: unknown): Promise<Response> {
+  try {
+    const v = await p;
+    if (v instanceof Response) return v;
+    throw new Error("expected a Response");
+  } catch (e) {
+    if (e instanceof Response) return e;
+    throw e;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function post(user: SignedIn, path: string, form: Record<string, string>, params: Record<string, string> = {}): Promise<{ status: number; json: any; text: string; location: string | null }> {
+  const fn = path === "/webhooks" ? listAction : endpointAction;
+  const res = await settle(fn({ request: as(user, path, { form }), params, context: {} }));
+  const text = res.status >= 300 && res.status < 400 ? "" : await res.text();
+  const isJson = (res.headers.get("content-type") ?? "").includes("json");
+  return { status: res.status, json: text && isJson ? JSON.parse(text) : null, text, location: res.headers.get("location") };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function load(user: SignedIn, path: string, params: Record<string, string> = {}): Promise<any> {
+  const fn = path.startsWith("/webhooks/") ? endpointLoader : listLoader;
+  const res = await settle(fn({ request: as(user, path), params, context: {} }));
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+const audits = (action: string) =>
+  db()
+    .select()
+    .from(s.auditEvents)
+    .where(and(eq(s.auditEvents.merchantId, team.shop.id), eq(s.auditEvents.action, action)));
+
+describe("the Webhooks console page", () => {
+  it("refuses a private address in production mode under the URL field, in the reader's language, and saves nothing", async () => {
+    delete process.env.WEBHOOKS_ALLOW_PRIVATE;
+    for (const url of ["https://127.0.0.1/hooks", "https://169.254.169.254/latest/meta-data", "https://[::1]/x"]) {
+      const r = await post(owner, "/webhooks", { url, events: "*" });
+      expect(r.status, url).toBe(400);
+      expect(Object.keys(r.json.errors)).toEqual(["url"]);
+      expect(r.json.errors.url).toMatch(/^The endpoint URL's host .+ is a private, loopback, link-local or reserved address: webhooks go to public addresses only/);
+      expect(r.json.values.url).toBe(url);
+    }
+    const fa = await post(admin, "/webhooks", { url: "https://10.0.0.7/hooks", events: "*" });
+    expect(fa.status).toBe(400);
+    expect(fa.json.errors.url.replace(/[\u2068\u2069]/g, "")).toContain("میزبان نشانی نقطه (10.0.0.7)");
+    const plain = await post(owner, "/webhooks", { url: "http://shop.example.com/hooks", events: "*" });
+    expect(plain.json.errors).toEqual({ url: "Webhook URLs must start with https://." });
+    const none = await post(owner, "/webhooks", { url: "https://93.184.215.14/hooks" });
+    expect(none.json.errors).toEqual({ events: "Choose at least one event type." });
+    const [n] = await rows<{ n: number }>(db(), sql`select count(*)::int as n from webhook_endpoints where merchant_id = ${team.shop.id}`);
+    expect(n!.n).toBe(0);
+  });
+
+  it("shows the secret once on creation, audits every action, rotates with an overlap, replays since a time, resends, disables and deletes", async () => {
+    process.env.WEBHOOKS_ALLOW_PRIVATE = "1";
+    const created = await post(owner, "/webhooks", { url: "http://127.0.0.1:9/hooks", events: "payment.*", description: "Shop backend" });
+    expect(created.status).toBe(200);
+    const { id, secret } = created.json.created;
+    expect(secret).toMatch(/^whsec_/);
+    const list = await load(owner, "/webhooks");
+    expect(list.endpoints).toMatchObject([{ id, url: "http://127.0.0.1:9/hooks", events: ["payment.*"], state: "enabled", attempts: 0 }]);
+    expect(JSON.stringify(list)).not.toContain(secret);
+    const [a] = await audits("webhook.create");
+    expect(a).toMatchObject({ actorEmail: team.members.owner.email, targetId: id, ip: "203.0.113.10" });
+
+    // Rotation: a new secret, shown once; the old one signs beside it for 24 hours.
+    const rotated = await post(owner, `/webhooks/${id}`, { intent: "rotate" }, { endpointId: id });
+    expect(rotated.json.secret).toMatch(/^whsec_/);
+    expect(rotated.json.secret).not.toBe(secret);
+    const page = await load(owner, `/webhooks/${id}`, { endpointId: id });
+    const overlapHours = (Date.parse(page.endpoint.previousSecretExpiresAt) - Date.now()) / 3600_000;
+    expect(overlapHours).toBeGreaterThan(23.9);
+    expect(overlapHours).toBeLessThanOrEqual(24);
+    expect(JSON.stringify(page)).not.toContain(rotated.json.secret);
+
+    // Events from before, then replay since a time in the merchant's zone: only the later ones, of its types.
+    const at = (iso: string) => new Date(iso);
+    const obj = (n: number) => ({ id: `pay_x${n}`, object: "payment", status: "captured" });
+    await db().transaction(async (tx) => {
+      await recordEvent(tx, team.shop.id, "payment.succeeded", obj(1), at("2026-01-01T08:00:00Z"));
+      await recordEvent(tx, team.shop.id, "payment.succeeded", obj(2), at("2026-01-02T08:00:00Z"));
+      await recordEvent(tx, team.shop.id, "refund.created", { id: "re_1", object: "refund" }, at("2026-01-02T09:00:00Z"));
+      await recordEvent(tx, team.shop.id, "payment.succeeded", obj(3), at("2026-01-03T08:00:00Z"));
+    });
+    await db().update(s.webhookEndpoints).set({ cursorSeq: 4 }).where(and(eq(s.webhookEndpoints.merchantId, team.shop.id), eq(s.webhookEndpoints.id, id)));
+    const badDay = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "last week" }, { endpointId: id });
+    expect(badDay.status).toBe(400);
+    expect(badDay.json.errors).toEqual({ sinceDay: "Give the day to replay from, like 2026-12-01." });
+    // An impossible day is refused at the edge, naming the field.
+    const impossible = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "2026-02-30" }, { endpointId: id });
+    expect(impossible.status).toBe(400);
+    expect(impossible.text).toContain("sinceDay");
+    const future = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "2099-01-01" }, { endpointId: id });
+    expect(future.json.errors).toEqual({ sinceDay: "That time has not come yet: choose a time in the past." });
+    const replay = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "2026-01-02", sinceTime: "00:00" }, { endpointId: id });
+    expect(replay.json).toMatchObject({ ok: true, notice: "2 event(s) queued for delivery, in order." });
+    const byNumber = await post(owner, `/webhooks/${id}`, { intent: "replay", after: "0" }, { endpointId: id });
+    expect(byNumber.json.notice).toBe("3 event(s) queued for delivery, in order.");
+    // Jalali day, Persian digits, for the Persian reader: 1404/10/12 is 2026-01-02.
+    const jalali = await post(admin, `/webhooks/${id}`, { intent: "replay", sinceDay: "۱۴۰۴/۱۰/۱۲", sinceTime: "۰۰:۰۰" }, { endpointId: id });
+    expect(jalali.json.ok).toBe(true);
+    const replayAudits = await audits("webhook.replay");
+    expect(replayAudits.map((x) => (x.details as { deliveries: number }).deliveries).sort()).toEqual([2, 2, 3]);
+
+    const withLog = await load(owner, `/webhooks/${id}`, { endpointId: id });
+    expect(withLog.deliveries.map((d: { eventSeq: number }) => d.eventSeq).slice(0, 2)).toEqual([4, 2]);
+    const resend = await post(owner, `/webhooks/${id}`, { intent: "resend", eventId: withLog.deliveries[0].eventId }, { endpointId: id });
+    expect(resend.json).toMatchObject({ ok: true, notice: "The event is on its way again." });
+    expect(await audits("webhook.resend")).toHaveLength(1);
+
+    const off = await post(owner, `/webhooks/${id}`, { intent: "disable" }, { endpointId: id });
+    expect(off.json.notice).toBe("The endpoint is disabled: nothing is sent to it.");
+    expect((await load(owner, "/webhooks")).endpoints[0].state).toBe("disabled");
+    // Failing for the whole retry window: the backend's own reason shows as disabled automatically.
+    await db().update(s.webhookEndpoints).set({ disabledReason: "Every delivery failed for 3 days." }).where(eq(s.webhookEndpoints.id, id));
+    expect((await load(owner, "/webhooks")).endpoints[0].state).toBe("auto_disabled");
+    await post(owner, `/webhooks/${id}`, { intent: "enable" }, { endpointId: id });
+    expect((await load(owner, "/webhooks")).endpoints[0].state).toBe("enabled");
+
+    const unconfirmed = await post(owner, `/webhooks/${id}`, { intent: "delete" }, { endpointId: id });
+    expect(unconfirmed.json.errors).toEqual({ confirm: "Tick the box to confirm the deletion." });
+    const gone = await post(owner, `/webhooks/${id}`, { intent: "delete", confirm: "yes" }, { endpointId: id });
+    expect(gone.location).toBe("/webhooks?done=deleted");
+    expect((await load(owner, "/webhooks")).endpoints).toEqual([]);
+    const [after404] = await Promise.all([settle(endpointLoader({ request: as(owner, `/webhooks/${id}`), params: { endpointId: id }, context: {} }))]);
+    expect(after404.status).toBe(404);
+    for (const action of ["webhook.rotate_secret", "webhook.update", "webhook.delete"]) expect((await audits(action)).length, action).toBeGreaterThan(0);
+  });
+
+  it("an endpoint of another merchant is a 404, and its actions change nothing", async () => {
+    process.env.WEBHOOKS_ALLOW_PRIVATE = "1";
+    const outsider = await signIn(team.outsider.email);
+    const theirs = await post(outsider, "/webhooks", { url: "http://127.0.0.1:9/theirs", events: "*" });
+    const id = theirs.json.created.id;
+    const res = await settle(endpointLoader({ request: as(owner, `/webhooks/${id}`), params: { endpointId: id }, context: {} }));
+    expect(res.status).toBe(404);
+    const del = await post(owner, `/webhooks/${id}`, { intent: "delete", confirm: "yes" }, { endpointId: id });
+    expect(del.status).toBe(404);
+    const [row] = await db().select().from(s.webhookEndpoints).where(eq(s.webhookEndpoints.id, id));
+    expect(row!.deletedAt).toBeNull();
+  });
+});
