@@ -366,7 +366,8 @@ function Breakdown({ title, rows, label, total, id }: { title: string; rows: Dat
       ) : (
         <div className="breakdown-body">
           <BarBreakdown data={top.map((r) => ({ label: label(r.key), value: fmt.chartValue(r.gross), exact: r.gross }))} />
-          <div className="table-wrap">
+          {/* A long breakdown scrolls in its box: focusable, so a keyboard can scroll it too. */}
+          <div className="table-wrap" tabIndex={0} role="region" aria-labelledby={`bd-${id}`}>
             <table className="table compact">
               <caption className="visually-hidden">{title}</caption>
               <thead>
@@ -607,9 +608,9 @@ export default function OverviewPage() {
                       </td>
                       <td>
                         {data.canPayments ? (
-                          <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono">{r.paymentId}</span>}</Link>
+                          <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
                         ) : (
-                          <span className="mono">{r.paymentId}</span>
+                          <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
                         )}
                       </td>
                     </tr>
