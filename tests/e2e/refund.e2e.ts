@@ -45,7 +45,7 @@ describe("support finds a payment by its last 4 and issues a partial refund", ()
     if (await password.count()) await password.fill(DEMO_PASSWORD);
     await form.getByRole("button", { name: /^refund$/i }).click();
     // The form asks to confirm the amount in words before anything is sent.
-    await form.getByText(/^Refund IRR [\d,]+ to the customer's card\? This cannot be undone\.$/).waitFor();
+    await form.getByText(/^Refund IRR\s[\d,]+ to the customer's card\? This cannot be undone\.$/).waitFor();
     await form.getByRole("button", { name: "Confirm refund" }).click();
     await page.waitForURL(/refundStatus=/);
     await waitForHydration(page);

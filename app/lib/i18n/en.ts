@@ -23,7 +23,7 @@ export const en = {
   "shell.loading": "Loading",
   "shell.menu": "Menu",
   "search.title": "Search",
-  "search.label": "Search payments, refunds, payouts, payment links, saved views, terminals and staff",
+  "search.label": "Search payments, refunds, payouts, customers, payment links, saved views, terminals and staff",
   "search.placeholder": "Amount, card last 4, date, trace number, id, name…",
   "search.hint": "Try {amount}k or {amount} thousand toman, a card's last 4 ({last4}), a date ({day}), a trace number, a Sheba or an id.",
   "search.button": "Search",

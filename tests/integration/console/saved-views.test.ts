@@ -126,6 +126,7 @@ describe("saved views", () => {
       terminals: false,
       staff: false,
       links: false,
+      customers: false,
       views: { user: { id: userId } as never, role, scope: { merchantId: coffee.merchantId } },
     });
     const viewer = await globalSearch(coffee, "failed pay", access("viewer", "usr_coffee_viewer"));
@@ -149,7 +150,7 @@ describe("global search finds payment links", () => {
     const range = await make("Donation to the tree fund", null, 5_000_000n, 50_000_000n);
     expect(fixed.ok && range.ok).toBe(true);
     if (!fixed.ok || !range.ok) return;
-    const all: SearchAccess = { payments: false, cards: false, payouts: false, terminals: false, staff: false, links: true, views: null };
+    const all: SearchAccess = { payments: false, cards: false, payouts: false, terminals: false, staff: false, links: true, customers: false, views: null };
     const byText = await globalSearch(coffee, "workshop", all, now);
     expect(byText.groups.find((g) => g.kind === "links")!.hits[0]).toMatchObject({ id: fixed.link.id, href: `/links/${fixed.link.id}`, amount: "12340000", status: "active", title: "Roasting workshop ticket", detail: "0" });
     // 2,000,000 toman = 20,000,000 rial: inside the donation link's range.
