@@ -1646,6 +1646,7 @@ export const en = {
   "webhooks.group.terminal": "Terminals",
   "webhooks.group.staff": "Staff",
   "webhooks.group.bank_account": "Bank account",
+  "webhooks.group.payment_link": "Payment links",
   "webhooks.group.customer": "Customers",
   "webhooks.group.payment_method": "Saved cards",
   "webhooks.group.plan": "Plans",

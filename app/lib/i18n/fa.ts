@@ -1633,6 +1633,7 @@ export const fa: CatalogShape = {
   "webhooks.group.terminal": "پایانه‌ها",
   "webhooks.group.staff": "کارکنان",
   "webhooks.group.bank_account": "حساب بانکی",
+  "webhooks.group.payment_link": "لینک‌های پرداخت",
   "webhooks.group.customer": "مشتریان",
   "webhooks.group.payment_method": "کارت‌های ذخیره‌شده",
   "webhooks.group.plan": "طرح‌ها",
