@@ -107,6 +107,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
               </NavLink>
             ))}
             <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+            <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
           </nav>
           <LanguageSwitcher csrfToken={shell.csrfToken} />
         </details>
@@ -156,6 +157,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
           <div className="sidebar-footer">
             <span title={shell.user.email}>{shell.user.name}</span>
             <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+            <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
             <LanguageSwitcher csrfToken={shell.csrfToken} />
             <Form method="post" action="/logout">
               <input type="hidden" name="_csrf" value={shell.csrfToken} />

@@ -4,7 +4,7 @@
  * (app/lib/dates.ts) and list filters refused by app/modules/reporting. Each takes the reader's `t` (useT() in a component,
  * serverTranslator(prefs) in an action), so the same result reads in either language.
  */
-import type { RangePreset } from "~/lib/dates";
+import type { RangePreset } from "~/lib/dates/ranges";
 import type { Formatter } from "~/lib/format";
 import { toLatinDigits } from "~/lib/digits";
 import { currencyExponent, isCurrencyCode, type ParseAmountResult } from "~/lib/money";

@@ -20,7 +20,8 @@
 import { sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { feeStatementLines, feeStatements } from "~db/schema";
-import { jalaliToUtc, localDateKey, parseLocalDateKey, toJalali, zonedParts } from "~/lib/dates";
+import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
+import { localDateKey, parseLocalDateKey, zonedParts } from "~/lib/dates/zones";
 
 export type StatementCalendar = "gregorian" | "jalali";
 

@@ -10,7 +10,7 @@
 import { sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { monthCloses } from "~db/schema";
-import { localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates/zones";
 import { balanceSummary } from "~/modules/exports/reports/balance-summary.server";
 import { booksCalendar, merchantBooks, monthPeriod, type MonthRef } from "./fee-statements.server";
 

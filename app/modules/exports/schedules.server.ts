@@ -30,7 +30,7 @@ import { memberships, merchants, reportScheduleRuns, reportSchedules, users } fr
 import { newId } from "~/lib/ids";
 import { can, type Role } from "~/lib/permissions";
 import { latestRunDue, nextRunAfter, periodOfRun, ruleProblem, type ScheduleCalendar, type ScheduleFrequency, type SchedulePeriod, type ScheduleRule } from "~/lib/report-schedule";
-import type { Weekday } from "~/lib/dates";
+import type { Weekday } from "~/lib/dates/zones";
 import type { Client } from "~/lib/vocabulary";
 import { enqueueJob } from "~/modules/jobs/queue.server";
 import { MAX_ATTACHMENT_BYTES, sendMail, type OutgoingMail } from "~/modules/mail/mailer.server";

@@ -9,7 +9,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type DbOrTx } from "~db/client.server";
-import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, resolveRange, type RangePreset } from "~/lib/dates";
+import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey } from "~/lib/dates/zones";
+import { resolveRange, type RangePreset } from "~/lib/dates/ranges";
 import { preprocessDay } from "~/lib/day-input";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { Scope } from "~/lib/vocabulary";

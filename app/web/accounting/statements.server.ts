@@ -4,7 +4,7 @@
  */
 import { json } from "@remix-run/node";
 import { db } from "~db/client.server";
-import { jalaliMonthNames } from "~/lib/dates";
+import { jalaliMonthNames } from "~/lib/dates/jalali";
 import { can } from "~/lib/permissions";
 import { audit } from "~/modules/audit/audit.server";
 import {

@@ -39,6 +39,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.settings.security": { kind: "member", loader: null, action: null },
   // The outbox as its reader sees it: their own mail (every mail only in development).
   "routes/_app.mailbox": { kind: "member", loader: null },
+  // Each member's own notification switches (the kinds their role gets).
+  "routes/_app.settings.notifications": { kind: "member", loader: null, action: null },
   "routes/_app.audit": { kind: "member", loader: "audit:view" },
   "routes/_app.events._index": { kind: "member", loader: "developers:manage" },
   "routes/_app.events.$eventId": { kind: "member", loader: "developers:manage", action: "developers:manage" },

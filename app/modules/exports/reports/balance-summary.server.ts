@@ -14,7 +14,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { replicaDb, rows } from "~db/client.server";
-import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, startOfLocalDay, zonedParts } from "~/lib/dates";
+import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, startOfLocalDay, zonedParts } from "~/lib/dates/zones";
 import { BALANCE_CATEGORIES } from "~/modules/ledger/postings";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import type { ComputedColumn } from "../definition";
