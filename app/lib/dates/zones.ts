@@ -271,6 +271,17 @@ export function isValidLocalDateKey(key: unknown): key is string {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInGregorianMonth(year, month);
 }
 
+/** The years a ledger date may have (filters, reports, API ranges): outside them a date is a typo or an attack. */
+export const LEDGER_YEAR_MIN = 1970;
+export const LEDGER_YEAR_MAX = 2100;
+
+/** 'YYYY-MM-DD' of a real day between LEDGER_YEAR_MIN-01-01 and LEDGER_YEAR_MAX-12-31. */
+export function isLedgerDateKey(key: unknown): key is string {
+  if (!isValidLocalDateKey(key)) return false;
+  const year = Number(key.slice(0, 4));
+  return year >= LEDGER_YEAR_MIN && year <= LEDGER_YEAR_MAX;
+}
+
 /** Start of the local day named by 'YYYY-MM-DD'. Throws RangeError for anything else, including 2026-02-30. */
 export function parseLocalDateKey(key: string, tz: string): Date {
   if (!isValidLocalDateKey(key)) throw new RangeError(`Expected a date as YYYY-MM-DD, got ${JSON.stringify(key)}`);

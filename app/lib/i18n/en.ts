@@ -1308,6 +1308,7 @@ export const en = {
   "scheduleError.notHoliday": "That day is not a public holiday in your calendar, so it is already a business day.",
 
   "dates.error.endBeforeStart": "The end date is before the start date: pick an end date on or after the start.",
+  "dates.error.outOfYears": "Enter a date between {from} and {to}.",
   "dates.error.tooLong": "Choose a range of at most {years} years.",
   "dates.error.pickFrom": "Pick the first day of the custom range.",
   "dates.error.pickTo": "Pick the last day of the custom range.",

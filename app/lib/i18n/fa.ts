@@ -1295,6 +1295,7 @@ export const fa: CatalogShape = {
   "scheduleError.notHoliday": "این روز در تقویم شما تعطیل رسمی نیست و از قبل روز کاری است.",
 
   "dates.error.endBeforeStart": "تاریخ پایان پیش از تاریخ شروع است: تاریخ پایانی برابر یا پس از شروع انتخاب کنید.",
+  "dates.error.outOfYears": "تاریخی بین {from} و {to} وارد کنید.",
   "dates.error.tooLong": "بازه‌ای حداکثر {years} ساله انتخاب کنید.",
   "dates.error.pickFrom": "نخستین روز بازه دلخواه را انتخاب کنید.",
   "dates.error.pickTo": "آخرین روز بازه دلخواه را انتخاب کنید.",
