@@ -63,6 +63,10 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.statements.$statementId": { kind: "member", loader: "reports:export" },
   "routes/statements.$statementId.$file": { kind: "member", loader: "reports:export" },
   "routes/_app.close": { kind: "member", loader: "reports:export", action: "reports:export" },
+  // Scheduled reports: the team's schedules and their history; a large run's file behind its mail's link.
+  "routes/_app.reports.schedules._index": { kind: "member", loader: "reports:export", action: "reports:export" },
+  "routes/_app.reports.schedules.$scheduleId": { kind: "member", loader: "reports:export", action: "reports:export" },
+  "routes/reports.runs.$runId": { kind: "member", loader: "reports:export" },
   "routes/api.v1.openapi[.]json": { kind: "public" },
   "routes/_app.terminal": { kind: "member", loader: "terminal:charge", action: "terminal:charge" },
   // The sandbox provider is "another service": public tokenization and test cards;
