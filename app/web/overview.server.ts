@@ -121,6 +121,8 @@ export async function overviewPage(request: Request) {
         funding: breakdownJson(report.breakdowns.funding),
       },
       terminals: Object.fromEntries(terminals.map((x) => [x.id, x.name])),
+      /** Payment links are one terminal of their own, named in the reader's language. */
+      linkTerminals: terminals.filter((x) => x.kind === "link").map((x) => x.id),
       balances,
       refunds: refunds.map((r) => (can(ctx.role, "cards:view") ? r : { ...r, cardLast4: null })),
       canPayments: can(ctx.role, "payments:view"),
