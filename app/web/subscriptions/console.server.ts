@@ -11,8 +11,8 @@ import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { Failure } from "~/lib/vocabulary";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { createCustomer, removePaymentMethod } from "~/modules/subscriptions/customers.server";
-import { retryInvoiceNow } from "~/modules/subscriptions/renewals.server";
-import { cancelSubscription, createPlan, createSubscription, pauseSubscription, resumeSubscription } from "~/modules/subscriptions/subscriptions.server";
+import { retryInvoiceNow, startSubscription } from "~/modules/subscriptions/renewals.server";
+import { cancelSubscription, createPlan, pauseSubscription, resumeSubscription } from "~/modules/subscriptions/subscriptions.server";
 import type { AppContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
 
@@ -83,7 +83,7 @@ export async function subscribeFromForm(ctx: AppContext, customerId: string, for
     }
     startAt = start.getTime() > now.getTime() ? start : now;
   }
-  const r = await createSubscription(
+  const r = await startSubscription(
     ctx.scope,
     { customerId, planId: values.planId, paymentMethodId: values.paymentMethodId || null, quantity: values.quantity, startAt },
     { actor: ctx, client: clientOf(request), now },
