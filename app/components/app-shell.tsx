@@ -37,7 +37,8 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/plans", label: "nav.plans", permission: "subscriptions:view" },
   { to: "/terminals", label: "nav.terminals", permission: "terminals:manage" },
   { to: "/staff", label: "nav.staff", permission: "staff:manage" },
-  { to: "/reports", label: "nav.reports", permission: "reports:export" },
+  { to: "/reports", label: "nav.reports", permission: "reports:export", end: true },
+  { to: "/reports/schedules", label: "nav.schedules", permission: "reports:export" },
   { to: "/statements", label: "nav.statements", permission: "reports:export" },
   { to: "/close", label: "nav.close", permission: "reports:export" },
   { to: "/audit", label: "nav.audit", permission: "audit:view" },
@@ -110,6 +111,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
               </NavLink>
             ))}
             <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+            <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
           </nav>
           <LanguageSwitcher csrfToken={shell.csrfToken} />
         </details>
@@ -159,6 +161,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
           <div className="sidebar-footer">
             <span title={shell.user.email}>{shell.user.name}</span>
             <NavLink to="/settings/security">{t("nav.security")}</NavLink>
+            <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
             <LanguageSwitcher csrfToken={shell.csrfToken} />
             <Form method="post" action="/logout">
               <input type="hidden" name="_csrf" value={shell.csrfToken} />

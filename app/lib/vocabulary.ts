@@ -116,6 +116,8 @@ export interface Client {
 /** A browser signing in or out: where it is, and the session token its cookie carries (null: none). */
 export interface Browser extends Client {
   sessionToken: string | null;
+  /** The long-lived token that tells this browser from others at sign-in (null: none yet). */
+  browserToken?: string | null;
 }
 
 /* ------------------------------ refusals ------------------------------ */

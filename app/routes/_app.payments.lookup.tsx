@@ -11,11 +11,12 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates/zones";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
 import { publicOrigin } from "~/web/request.server";
 import { LOOKUP_MAX_DAYS, LOOKUP_TOLERANCE_PERCENT, lookupPayment, type LookupField, type LookupInput } from "~/modules/payments/lookup.server";
+// (Only the loader reads LOOKUP_*: a .server module's values do not exist in the browser.)
 import { listScope } from "~/modules/reporting/list-query.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -45,6 +46,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       result,
       today: localDateKey(new Date(), scope.timeZone),
       irr: scope.currency === "IRR",
+      // The rules' numbers come from the server (the module is server-only).
+      tolerancePercent: Number(LOOKUP_TOLERANCE_PERCENT),
+      maxDays: LOOKUP_MAX_DAYS,
     },
     { status: result && !result.ok ? 400 : 200, headers: { "Cache-Control": "private, no-store" } },
   );
@@ -171,7 +175,7 @@ export default function PaymentLookupPage() {
       <div className="page-header">
         <div>
           <h1>{t("lookup.title")}</h1>
-          <p>{t("lookup.subtitle", { percent: Number(LOOKUP_TOLERANCE_PERCENT) })}</p>
+          <p>{t("lookup.subtitle", { percent: data.tolerancePercent })}</p>
         </div>
       </div>
       <Form method="get" className="card lookup-form" aria-labelledby={`${id}-h`}>
@@ -222,7 +226,7 @@ export default function PaymentLookupPage() {
             {fieldError("trace")}
           </div>
         </div>
-        <p className="hint">{t("lookup.hint", { days: LOOKUP_MAX_DAYS })}</p>
+        <p className="hint">{t("lookup.hint", { days: data.maxDays })}</p>
         <button type="submit" className="btn btn-primary">
           {t("lookup.submit")}
         </button>

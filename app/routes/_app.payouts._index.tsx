@@ -43,7 +43,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       balances,
       exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
     },
-    { status: list ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
+    // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
+    { status: list && Object.keys(errors).length === 0 ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
   );
 }
 

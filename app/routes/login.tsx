@@ -78,7 +78,13 @@ function answer(result: LoginResult, redirectTo: string, t: Translator) {
   switch (result.kind) {
     case "signed_in":
       // No page asked for: the role's home (support has no overview, for instance).
-      return redirect(redirectTo === "/" ? result.home : redirectTo, { headers: { "Set-Cookie": result.session.cookie } });
+      // The session, and the browser's own token (a later sign-in from another browser is news to its owner).
+      return redirect(redirectTo === "/" ? result.home : redirectTo, {
+        headers: [
+          ["Set-Cookie", result.session.cookie],
+          ["Set-Cookie", result.browserCookie],
+        ],
+      });
     case "second_factor":
       return redirect(`/login?redirectTo=${encodeURIComponent(redirectTo)}`, {
         headers: { "Set-Cookie": result.session.cookie },

@@ -64,9 +64,15 @@ function holidays(): Promise<void> {
   return holidaysLoaded;
 }
 
+/** A cron job's due time (graphile-worker's payload._cron.ts), else now. */
+function cronTime(payload: unknown): Date {
+  const ts = (payload as { _cron?: { ts?: string } } | null)?._cron?.ts;
+  const d = ts ? new Date(ts) : new Date();
+  return Number.isNaN(d.getTime()) ? new Date() : d;
+}
+
 /** The tasks: each is idempotent (it may run again after a crash before it was marked done). */
 export function taskList(log: (line: string) => void): Record<TaskName, Task> & TaskList {
-  const notYet: Task = async () => {};
   return {
     payouts: async () => {
       await holidays();
@@ -109,8 +115,21 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const outcome = await deliverMail((payload as { mailId: string }).mailId);
       if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
     },
-    notifications_hourly: notYet,
-    daily_summary: notYet,
+    notify_events: async (payload) => {
+      const { notifyEvents } = await import("../modules/notifications/notify.server");
+      await notifyEvents((payload as { merchantId: string }).merchantId);
+    },
+    // Cron jobs carry their scheduled time: "now" is the hour they were due, even when run late.
+    notifications_hourly: async (payload) => {
+      const { checkDeclineRates } = await import("../modules/notifications/notify.server");
+      const r = await checkDeclineRates(cronTime(payload));
+      if (r.mailed > 0) log(`decline-rate alerts: ${r.mailed} mail(s)`);
+    },
+    daily_summary: async (payload) => {
+      const { sendDailySummaries } = await import("../modules/notifications/notify.server");
+      const r = await sendDailySummaries(cronTime(payload));
+      if (r.mailed > 0) log(`daily summaries: ${r.mailed} mail(s)`);
+    },
     scheduled_report: async (payload) => {
       const { runScheduledReport } = await import("../modules/exports/schedules.server");
       const p = payload as import("../modules/exports/schedules.server").ScheduledRunPayload;
@@ -129,6 +148,10 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
 export const CRONTAB = [
   "* * * * * payouts ?jobKey=cron:payouts&jobKeyMode=preserve_run_at&max=3",
   "* * * * * reconcile_pending ?jobKey=cron:reconcile_pending&jobKeyMode=preserve_run_at&max=3",
+  // The hour just ended: its decline rate per merchant (mails carry a per-hour dedupe key).
+  "1 * * * * notifications_hourly ?jobKey=cron:notifications_hourly&jobKeyMode=preserve_run_at&max=5",
+  // Hourly, so each merchant's zone reaches 08:00 within the hour; once per local day by dedupe key.
+  "7 * * * * daily_summary ?jobKey=cron:daily_summary&jobKeyMode=preserve_run_at&max=5",
   "* * * * * subscription_renewals ?jobKey=cron:subscription_renewals&jobKeyMode=preserve_run_at&max=3",
   "* * * * * scheduled_reports_due ?jobKey=cron:scheduled_reports_due&jobKeyMode=preserve_run_at&max=3",
 ].join("\n");
@@ -205,13 +228,15 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   }, heartbeatMs);
   timer.unref();
   void sweep();
-  // Webhook dispatch: merchants with events their endpoints have not had yet get a dispatch job.
+  // Webhook dispatch and notifications: merchants with events their endpoints (or their
+  // people's mail) have not had yet get a dispatch / notify job.
   const { pollDispatch } = await import("../modules/webhooks/delivery.server");
+  const { pollNotifications } = await import("../modules/notifications/notify.server");
   let polling = false;
   const dispatchTimer = setInterval(() => {
     if (polling) return;
     polling = true;
-    pollDispatch(dbx)
+    Promise.all([pollDispatch(dbx), pollNotifications(dbx)])
       .catch((e) => console.error("[jobs] webhook dispatch poll failed:", e instanceof Error ? e.message : e))
       .finally(() => (polling = false));
   }, opts.dispatchPollMs ?? Number(process.env.WEBHOOK_DISPATCH_POLL_MS ?? 500));

@@ -7,13 +7,17 @@
  * - the session token: `__Host-mc_session` on HTTPS (the browser only accepts it with Secure,
  *   Path=/ and no Domain, so a sibling subdomain cannot plant or overwrite it), `mc_session`
  *   on plain HTTP in development;
- * - the language of public pages (`mc_lang`: "en" or "fa", nothing personal).
+ * - the language of public pages (`mc_lang`: "en" or "fa", nothing personal);
+ * - the browser's own token (`__Host-mc_browser` / `mc_browser`, two years): a sign-in from a
+ *   browser without a known one is "a new browser" and its owner is told.
  */
 import { parse, serialize, type CookieSerializeOptions } from "cookie";
 
 export const SESSION_COOKIE = "mc_session";
 export const SECURE_SESSION_COOKIE = "__Host-mc_session";
 export const LOCALE_COOKIE = "mc_lang";
+export const BROWSER_COOKIE = "mc_browser";
+export const SECURE_BROWSER_COOKIE = "__Host-mc_browser";
 
 /** The request's cookies (the first of a repeated name wins; a value that is not valid %-encoding is kept as sent). */
 export function cookiesOf(request: Request): Record<string, string> {

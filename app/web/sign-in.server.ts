@@ -15,16 +15,21 @@ import {
 } from "~/modules/auth/login.server";
 import type { NewSession } from "~/modules/auth/session.server";
 import { clientOf } from "~/web/request.server";
-import { sessionCookie, sessionTokenFrom } from "~/web/session-cookie.server";
+import { BROWSER_TOKEN_MAX_AGE_MS } from "~/modules/auth/browsers.server";
+import { browserCookie, browserTokenFrom, sessionCookie, sessionTokenFrom } from "~/web/session-cookie.server";
 
 /** A new session and the Set-Cookie header that hands its token to the browser. */
 export type WebSession = NewSession & { cookie: string };
 
-type WithCookie<R> = R extends { session: NewSession } ? Omit<R, "session"> & { session: WebSession } : R;
+type WithCookie<R> = R extends { session: NewSession; browserToken: string }
+  ? Omit<R, "session"> & { session: WebSession; browserCookie: string }
+  : R extends { session: NewSession }
+    ? Omit<R, "session"> & { session: WebSession }
+    : R;
 export type LoginResult = WithCookie<DomainLoginResult>;
 
 export function browserOf(request: Request): Browser {
-  return { ...clientOf(request), sessionToken: sessionTokenFrom(request) };
+  return { ...clientOf(request), sessionToken: sessionTokenFrom(request), browserToken: browserTokenFrom(request) };
 }
 
 export function withCookie(request: Request, session: NewSession): WebSession {
@@ -32,7 +37,10 @@ export function withCookie(request: Request, session: NewSession): WebSession {
 }
 
 function cookied<R extends DomainLoginResult>(request: Request, r: R): WithCookie<R> {
-  return ("session" in r ? { ...r, session: withCookie(request, r.session) } : r) as WithCookie<R>;
+  if (!("session" in r)) return r as WithCookie<R>;
+  const out: Record<string, unknown> = { ...r, session: withCookie(request, r.session) };
+  if ("browserToken" in r) out.browserCookie = browserCookie(request, r.browserToken, BROWSER_TOKEN_MAX_AGE_MS);
+  return out as WithCookie<R>;
 }
 
 export async function signInWithPassword(

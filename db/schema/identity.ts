@@ -155,3 +155,64 @@ export const outboundEmailAttachments = pgTable(
   },
   (t) => [primaryKey({ columns: [t.mailId, t.n] })],
 );
+
+// A person's notification switches at one merchant: no row means on (for the roles that get it).
+export const notificationSettings = pgTable(
+  "notification_settings",
+  {
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    enabled: boolean("enabled").notNull(),
+    // decline_rate: the share of declined attempts in an hour (percent) that sends the alert.
+    thresholdPct: integer("threshold_pct"),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.userId, t.kind] })],
+);
+
+// How far each merchant's events have been turned into notifications (payout paid/failed, refund failed).
+export const notificationCursors = pgTable("notification_cursors", {
+  merchantId: text("merchant_id")
+    .primaryKey()
+    .references(() => merchants.id),
+  seq: bigint("seq", { mode: "number" }).notNull().default(0),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});
+
+// Browsers a person has signed in from (a long-lived random cookie; only its SHA-256 here).
+export const knownBrowsers = pgTable(
+  "known_browsers",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text("token_hash").notNull(),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    firstSeenAt: tstz("first_seen_at").notNull().defaultNow(),
+    lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.tokenHash] })],
+);
+
+// Password reset links: one hour, single use; the mail carries the token, the table its SHA-256.
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+    usedAt: tstz("used_at"),
+    ip: text("ip"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("password_resets_token").on(t.tokenHash), index("password_resets_user").on(t.userId, t.createdAt)],
+);

@@ -24,9 +24,13 @@ function cookiePair(setCookie: string): string {
 export async function signIn(
   email: string,
   password = DEMO_PASSWORD,
-  opts: { totpSecret?: string; ip?: string; now?: Date } = {},
+  opts: { totpSecret?: string; ip?: string; now?: Date; /** The browser's own token cookie (default: one browser per address). */ browser?: string | null } = {},
 ): Promise<SignedIn> {
-  const headers = { "x-forwarded-for": opts.ip ?? "203.0.113.10", "user-agent": "vitest" };
+  // Each test person signs in from one browser unless told otherwise, so repeated sign-ins
+  // are not "a new browser" (which mails them).
+  const browser = opts.browser === undefined ? `test-browser-${Buffer.from(email.toLowerCase()).toString("hex").slice(0, 60)}` : opts.browser;
+  const headers: Record<string, string> = { "x-forwarded-for": opts.ip ?? "203.0.113.10", "user-agent": "vitest" };
+  if (browser) headers.cookie = `mc_browser=${browser}`;
   let result = await signInWithPassword(
     db(),
     new Request(`${TEST_ORIGIN}/login`, { method: "POST", headers }),
@@ -38,7 +42,7 @@ export async function signIn(
     const pending = cookiePair(result.session.cookie);
     result = await signInWithSecondFactor(
       db(),
-      new Request(`${TEST_ORIGIN}/login`, { method: "POST", headers: { ...headers, cookie: pending } }),
+      new Request(`${TEST_ORIGIN}/login`, { method: "POST", headers: { ...headers, cookie: [pending, headers.cookie].filter(Boolean).join("; ") } }),
       { code: totpCodeAt(opts.totpSecret, opts.now) },
       opts.now,
     );

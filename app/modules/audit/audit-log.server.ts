@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, rows } from "~db/client.server";
-import { zonedTimeToUtc } from "~/lib/dates";
+import { zonedTimeToUtc } from "~/lib/dates/zones";
 import { preprocessDay } from "~/lib/day-input";
 
 export const AUDIT_PAGE_SIZE = 50;

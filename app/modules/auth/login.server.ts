@@ -6,6 +6,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { burnPasswordCheck, verifyPassword } from "./password.server";
 import type { Browser } from "~/lib/vocabulary";
 import { hit, peek } from "./rate-limit.server";
+import { recognizeBrowser } from "./browsers.server";
 import { createSession, readSession, revokeSession, type NewSession } from "./session.server";
 import { consumeRecoveryCode, consumeTotp, looksLikeRecoveryCode } from "./totp.server";
 
@@ -20,7 +21,7 @@ export const INVALID_CREDENTIALS = "The email or password is not correct.";
 export type UserRow = typeof users.$inferSelect;
 
 export type LoginResult =
-  | { kind: "signed_in"; session: NewSession; userId: string; merchantId: string; home: string }
+  | { kind: "signed_in"; session: NewSession; userId: string; merchantId: string; home: string; browserToken: string }
   | { kind: "second_factor"; session: NewSession; userId: string }
   /** `code` names the sentence (login.error.<code> in the catalogs); `message` is the English one. */
   | { kind: "invalid"; code: "invalidCredentials" | "signInExpired" | "codeReused" | "codeInvalid"; message: string }
@@ -150,6 +151,7 @@ async function finishSignIn(
 ): Promise<LoginResult> {
   await endPreviousSession(dbx, from, now);
   const session = await createSession(dbx, from, { userId: user.id, merchantId, verified: true, now });
+  const browser = await recognizeBrowser(dbx, from, { userId: user.id, merchantId, firstSignIn: user.lastLoginAt === null }, now);
   await dbx
     .update(users)
     .set({ failedLoginCount: 0, lockedUntil: null, lastLoginAt: now })
@@ -165,7 +167,14 @@ async function finishSignIn(
   const membership = await dbx.query.memberships.findFirst({
     where: and(eq(memberships.userId, user.id), eq(memberships.merchantId, merchantId)),
   });
-  return { kind: "signed_in", session, userId: user.id, merchantId, home: membership ? homePath(membership.role as Role) : "/" };
+  return {
+    kind: "signed_in",
+    session,
+    userId: user.id,
+    merchantId,
+    home: membership ? homePath(membership.role as Role) : "/",
+    browserToken: browser.token,
+  };
 }
 
 /** Step one: email and password. */

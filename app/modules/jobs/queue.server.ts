@@ -28,6 +28,7 @@ export const TASKS = [
   "dispatch_events",
   "deliver_webhook",
   "send_mail",
+  "notify_events",
   "notifications_hourly",
   "daily_summary",
   "scheduled_report",

@@ -21,7 +21,7 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { events, memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "~db/schema";
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { enqueueJob } from "~/modules/jobs/queue.server";
@@ -417,11 +417,18 @@ async function disableEndpoint(tx: DbOrTx, ep: WebhookEndpoint, at: Date): Promi
     .update(webhookEndpoints)
     .set({ status: "disabled", disabledReason: `Every delivery failed for ${days} days.`, updatedAt: at })
     .where(and(eq(webhookEndpoints.merchantId, ep.merchantId), eq(webhookEndpoints.id, ep.id)));
-  const people = await tx
-    .select({ email: users.email, locale: users.locale })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.merchantId, ep.merchantId), eq(memberships.status, "active"), inArray(memberships.role, ["owner", "admin"])));
+  // The owners and admins who have this notification on, each in their own language.
   const { webhookDisabledMail } = await import("~/modules/notifications/messages");
-  for (const p of people) await sendMail(tx, webhookDisabledMail(p.locale === "fa" ? "fa" : "en", { to: p.email, url: ep.url, days }));
+  const { merchantInfo, recipientsOf } = await import("~/modules/notifications/recipients.server");
+  const merchant = await merchantInfo(tx, ep.merchantId);
+  if (!merchant) return;
+  for (const p of await recipientsOf(tx, merchant, "webhook_disabled")) {
+    const locale = p.prefs.locale === "fa" ? "fa" : "en";
+    await sendMail(tx, {
+      ...webhookDisabledMail(locale, { to: p.email, url: ep.url, days }),
+      locale,
+      kind: "webhook.disabled",
+      dedupeKey: `webhook-disabled:${ep.merchantId}:${ep.id}:${at.toISOString()}:${p.userId}`,
+    });
+  }
 }

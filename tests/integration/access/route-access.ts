@@ -39,6 +39,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.settings.security": { kind: "member", loader: null, action: null },
   // The outbox as its reader sees it: their own mail (every mail only in development).
   "routes/_app.mailbox": { kind: "member", loader: null },
+  // Each member's own notification switches (the kinds their role gets).
+  "routes/_app.settings.notifications": { kind: "member", loader: null, action: null },
   "routes/_app.audit": { kind: "member", loader: "audit:view" },
   "routes/_app.events._index": { kind: "member", loader: "developers:manage" },
   "routes/_app.events.$eventId": { kind: "member", loader: "developers:manage", action: "developers:manage" },
@@ -61,6 +63,10 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.statements.$statementId": { kind: "member", loader: "reports:export" },
   "routes/statements.$statementId.$file": { kind: "member", loader: "reports:export" },
   "routes/_app.close": { kind: "member", loader: "reports:export", action: "reports:export" },
+  // Scheduled reports: the team's schedules and their history; a large run's file behind its mail's link.
+  "routes/_app.reports.schedules._index": { kind: "member", loader: "reports:export", action: "reports:export" },
+  "routes/_app.reports.schedules.$scheduleId": { kind: "member", loader: "reports:export", action: "reports:export" },
+  "routes/reports.runs.$runId": { kind: "member", loader: "reports:export" },
   "routes/api.v1.openapi[.]json": { kind: "public" },
   "routes/_app.terminal": { kind: "member", loader: "terminal:charge", action: "terminal:charge" },
   // The sandbox provider is "another service": public tokenization and test cards;

@@ -20,6 +20,9 @@ const GLOBAL_TABLES = [
   "rate_limits",
   "outbound_emails",
   "outbound_email_attachments",
+  // A person's browsers and password reset links: the user's, whichever merchants they work for.
+  "known_browsers",
+  "password_resets",
   "api_keys",
   "processors",
   "holidays",

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { en } from "~/lib/i18n/en";
 import { fa } from "~/lib/i18n/fa";
 import { LOCALES } from "~/lib/i18n/locales";
-import { CATALOGS, placeholdersOf } from "~/lib/i18n/translate";
+import { SERVER_CATALOGS as CATALOGS } from "~/lib/i18n/catalogs.server";
+import { placeholdersOf } from "~/lib/i18n/translate";
 import type { Message } from "~/lib/i18n/types";
 
 const KEY_PATTERN = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9_:]+)+$/;

@@ -1,0 +1,125 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { pageTitle } from "~/components/console/meta";
+import { CsrfInput } from "~/components/csrf";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { DAILY_SUMMARY_HOUR, DECLINE_MIN_ATTEMPTS } from "~/lib/notifications";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { notificationSettingsOf, saveNotificationSettings } from "~/modules/notifications/settings.server";
+import { requireAction, requireContext } from "~/web/guard.server";
+import { clientOf } from "~/web/request.server";
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "notifications.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request);
+  const view = await notificationSettingsOf(ctx);
+  return json({ ...view, merchantName: ctx.merchant.name }, { headers: { "Cache-Control": "private, no-store" } });
+}
+
+type ActionData = { error: { field: "thresholdPct"; message: string }; values: { on: string[]; thresholdPct: string } };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, null);
+  const on = form.getAll("on").map(String).slice(0, 20);
+  const thresholdRaw = form.get("thresholdPct");
+  const thresholdPct = typeof thresholdRaw === "string" ? thresholdRaw.slice(0, 20) : undefined;
+  const r = await saveNotificationSettings(ctx, { on, thresholdPct }, clientOf(request));
+  if (!r.ok) {
+    const t = serverTranslator(resolvePreferences(ctx));
+    return json<ActionData>(
+      { error: { field: r.field, message: t("notifications.error.threshold", { min: r.min, max: r.max }) }, values: { on, thresholdPct: thresholdPct ?? "" } },
+      { status: 400 },
+    );
+  }
+  return redirect("/settings/notifications?saved=1");
+}
+
+export default function Notifications() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionData | undefined;
+  const busy = useNavigation().state === "submitting";
+  const [params] = useSearchParams();
+  const t = useT();
+  const fmt = useFormat();
+  const checked = (kind: string, enabled: boolean) => (result ? result.values.on.includes(kind) : enabled);
+  const hasDecline = data.kinds.some((k) => k.kind === "decline_rate");
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("notifications.title")}</h1>
+          <p>{t("notifications.subtitle", { email: data.email, merchant: data.merchantName })}</p>
+        </div>
+      </div>
+      {params.get("saved") && !result ? (
+        <p className="success-box" role="status">
+          {t("notifications.saved")}
+        </p>
+      ) : null}
+      {!data.smtp ? (
+        <p className="notice" role="note">
+          {t("notifications.noSmtp")} <Link to="/mailbox">{t("notifications.openMailbox")}</Link>
+        </p>
+      ) : null}
+      <section className="card">
+        <Form method="post" className="notification-form">
+          <CsrfInput />
+          <fieldset>
+            <legend>{t("notifications.legend")}</legend>
+            <ul className="notification-list">
+              {data.kinds.map(({ kind, enabled }) => (
+                <li key={kind}>
+                  <label className="notification-option">
+                    <input type="checkbox" name="on" value={kind} defaultChecked={checked(kind, enabled)} aria-describedby={`help-${kind}`} />
+                    <span>
+                      <span className="notification-label">{t(`notifications.kind.${kind}`)}</span>
+                      <span className="muted notification-help" id={`help-${kind}`}>
+                        {kind === "decline_rate"
+                          ? t("notifications.help.decline_rate", { min: DECLINE_MIN_ATTEMPTS })
+                          : kind === "daily_summary"
+                            ? t("notifications.help.daily_summary", { hour: `${fmt.number(DAILY_SUMMARY_HOUR)}:${fmt.number(0)}${fmt.number(0)}` })
+                            : kind === "webhook_disabled"
+                              ? t("notifications.help.webhook_disabled", { days: 3 })
+                              : t(`notifications.help.${kind}`)}
+                      </span>
+                    </span>
+                  </label>
+                  {kind === "decline_rate" && hasDecline ? (
+                    <div className="field notification-threshold">
+                      <label htmlFor="thresholdPct">{t("notifications.threshold")}</label>
+                      <input
+                        id="thresholdPct"
+                        name="thresholdPct"
+                        inputMode="numeric"
+                        dir="ltr"
+                        size={5}
+                        defaultValue={result ? result.values.thresholdPct : String(data.thresholdPct)}
+                        aria-invalid={result?.error.field === "thresholdPct" || undefined}
+                        aria-describedby={result?.error.field === "thresholdPct" ? "thresholdPct-error" : undefined}
+                      />
+                      {result?.error.field === "thresholdPct" ? (
+                        <p className="field-error" id="thresholdPct-error" role="alert">
+                          {result.error.message}
+                        </p>
+                      ) : null}
+                    </div>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </fieldset>
+          <div className="form-row">
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {t("notifications.save")}
+            </button>
+          </div>
+        </Form>
+      </section>
+    </>
+  );
+}
+
+export const ErrorBoundary = RouteErrorBoundary;
