@@ -7,7 +7,7 @@
  */
 import { useState } from "react";
 import { normalizeDayInput, jalaliDayText } from "~/lib/day-input";
-import { isValidLocalDateKey, parseLocalDateKey } from "~/lib/dates";
+import { isValidLocalDateKey, parseLocalDateKey } from "~/lib/dates/zones";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 
 const EXAMPLE_JALALI_DAY = "1404/01/31";

@@ -10,14 +10,8 @@
  *
  * Months and years are Jalali months for IRR merchants by default, Gregorian otherwise.
  */
-import {
-  jalaliMonthLength,
-  jalaliToUtc,
-  toJalali,
-  zonedParts,
-  zonedTimeToUtc,
-  type CalendarSystem,
-} from "./dates";
+import { jalaliMonthLength, jalaliToUtc, toJalali, type CalendarSystem } from "./dates/jalali";
+import { zonedParts, zonedTimeToUtc } from "./dates/zones";
 
 export const BILLING_INTERVALS = ["week", "month", "year"] as const;
 export type BillingInterval = (typeof BILLING_INTERVALS)[number];

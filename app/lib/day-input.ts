@@ -4,7 +4,8 @@
  * one form, the ISO key of the Gregorian day, so URLs, SQL and exports never change
  * with the reader's calendar. Pure: the filter schemas and the date field share it.
  */
-import { isValidLocalDateKey, jalaliToUtc, toJalali } from "~/lib/dates";
+import { isValidLocalDateKey } from "~/lib/dates/zones";
+import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
 import { toLatinDigits } from "~/lib/digits";
 
 // Jalali years of business dates are around 1400; Gregorian ones around 2000. A year

@@ -9,7 +9,10 @@
  * loaders and actions build one with `makeFormatter`.
  */
 import { IRANIAN_BANKS, detectCard } from "~/lib/card";
-import { formatDateTime, parseLocalDateKey, type CalendarSystem, type Granularity } from "~/lib/dates";
+import { formatDateTime } from "~/lib/dates/format";
+import { parseLocalDateKey } from "~/lib/dates/zones";
+import { type CalendarSystem } from "~/lib/dates/jalali";
+import { type Granularity } from "~/lib/dates/buckets";
 import { toLatinDigits, toPersianDigits } from "~/lib/digits";
 import { intlLocale, localeCalendar, localeDir, normalizeLocale, type Dir, type Locale } from "~/lib/i18n/locales";
 import { translate } from "~/lib/i18n/translate";

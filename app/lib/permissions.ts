@@ -22,6 +22,7 @@ export const PERMISSIONS = {
   "settings:manage": "Manage settings and security",
   "audit:view": "View the audit log",
   "developers:manage": "Events and webhook endpoints",
+  "views:share": "Share saved views with the team",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -31,7 +32,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ALL,
   admin: ALL.filter((p) => p !== "bank:manage"),
   support: ["payments:view", "cards:view", "refunds:create", "terminal:charge", "links:manage"],
-  accountant: ["overview:view", "payments:view", "cards:view", "payouts:view", "reports:export"],
+  accountant: ["overview:view", "payments:view", "cards:view", "payouts:view", "reports:export", "views:share"],
   viewer: ["overview:view", "payments:view", "payouts:view"],
 };
 

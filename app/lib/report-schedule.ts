@@ -14,7 +14,8 @@
  * "2026-11", "j1405-08"): a schedule sends once per key, whatever happens to its clock.
  */
 import { nextRenewal, type BillingCycle } from "./billing-calendar";
-import { jalaliToUtc, localDateKey, toJalali, zonedParts, zonedTimeToUtc, type Weekday } from "./dates";
+import { jalaliToUtc, toJalali } from "./dates/jalali";
+import { localDateKey, zonedParts, zonedTimeToUtc, type Weekday } from "./dates/zones";
 
 export const SCHEDULE_FREQUENCIES = ["daily", "weekly", "monthly"] as const;
 export type ScheduleFrequency = (typeof SCHEDULE_FREQUENCIES)[number];

@@ -10,7 +10,7 @@ import { KpiCard, type KpiDelta } from "~/components/console/kpi";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { withParams } from "~/components/console/url";
-import type { Granularity } from "~/lib/dates";
+import type { Granularity } from "~/lib/dates/buckets";
 import type { MessageKey } from "~/lib/i18n/en";
 import type { Formatter } from "~/lib/format";
 import { listFieldError, rangePresetLabel } from "~/lib/i18n/messages";

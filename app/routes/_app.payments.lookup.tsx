@@ -11,7 +11,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates/zones";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
 import { publicOrigin } from "~/web/request.server";

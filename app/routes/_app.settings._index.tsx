@@ -6,7 +6,7 @@ import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates/zones";
 import { preprocessDay } from "~/lib/day-input";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";

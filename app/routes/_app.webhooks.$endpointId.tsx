@@ -10,7 +10,7 @@ import { EventTypePicker } from "~/components/console/event-types";
 import { DeliveryStatus, EndpointState, SecretOnce } from "~/components/console/webhooks";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates";
+import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
 import { normalizeDayInput } from "~/lib/day-input";
 import { toLatinDigits } from "~/lib/digits";
 import consoleStyles from "~/styles/console.css";

@@ -23,7 +23,7 @@ import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
 
 import { createRemixRequest, sendRemixResponse } from "./remix-adapter";
-import { checkPath, checkQuery } from "../web/edge/input-guard";
+import { checkPath, checkQuery, PAGES_WITH_DATE_SCHEMAS } from "../web/edge/input-guard";
 import { badInputResponse } from "../web/edge/bad-input.server";
 
 // What loaders see as `context`: the CSP nonce, and for CSV exports a way to wait
@@ -242,7 +242,10 @@ async function serve(): Promise<void> {
   // over-long value is a 400 naming the parameter, never a 500 from deep inside.
   app.use((req, res, next) => {
     const at = req.originalUrl.indexOf("?");
-    const problem = checkPath(at < 0 ? req.originalUrl : req.originalUrl.slice(0, at)) ?? checkQuery(at < 0 ? "" : req.originalUrl.slice(at));
+    const pathname = at < 0 ? req.originalUrl : req.originalUrl.slice(0, at);
+    // A list page names a bad date beside its filter itself (its schema checks dates).
+    const dates = !((req.method === "GET" || req.method === "HEAD") && PAGES_WITH_DATE_SCHEMAS.has(pathname.replace(/(?<=.)\/+$/, "")));
+    const problem = checkPath(pathname) ?? checkQuery(at < 0 ? "" : req.originalUrl.slice(at), { dates });
     if (!problem) return next();
     console.warn(`${req.method} ${req.path.slice(0, 200)}: refused input: ${problem.message}`);
     let request: Request;

@@ -11,7 +11,7 @@
  * so its row is final when it is emitted; settlement replays each cutoff as the
  * stream passes it, exactly like the payout engine.
  */
-import { localDateKey, zonedParts, zonedTimeToUtc } from "~/lib/dates";
+import { localDateKey, zonedParts, zonedTimeToUtc } from "~/lib/dates/zones";
 import {
   chargePosting,
   computeFee,

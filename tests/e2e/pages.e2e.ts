@@ -93,13 +93,22 @@ describe("every page, every role", () => {
     await waitForHydration(page);
     expect(await page.locator("main").innerText()).toMatch(/decimals/);
     await screenshot(page, "page-accountant-payments-bad-filter");
-    // A date that is not on the calendar is refused at the edge, before any route: a 400
-    // page that names the parameter and the form it takes.
-    const impossible = await page.goto("/payments?from=2025-02-30");
-    expect(impossible?.status()).toBe(400);
-    const text = await page.locator("main").innerText();
-    expect(text).toMatch(/from/);
-    expect(text).toMatch(/YYYY-MM-DD/);
+    // A date that is not on the calendar (or out of the ledger's years) is a 400 too, and the
+    // console page names it beside the date filter, in place, with the filters open.
+    for (const [day, message] of [
+      ["2025-02-30", "Enter a date as YYYY-MM-DD, for example 2025-03-21"],
+      ["9999-12-31", "Enter a date between 1970-01-01 and 2100-12-31"],
+    ]) {
+      const impossible = await page.goto(`/payments?range=custom&from=${day}&to=2026-01-01`);
+      expect(impossible?.status()).toBe(400);
+      await waitForHydration(page);
+      expect(await page.locator("main h1").innerText()).toBe("Payments");
+      expect(await page.locator("main .field-error").allInnerTexts()).toContain(message);
+    }
     await screenshot(page, "page-accountant-payments-impossible-date");
+    // Elsewhere (a report, an export) the edge refuses it before any route, naming the parameter.
+    const report = await page.goto("/reports/payments.csv?from=2025-02-30");
+    expect(report?.status()).toBe(400);
+    expect(await page.locator("body").innerText()).toMatch(/from.*YYYY-MM-DD/s);
   });
 });

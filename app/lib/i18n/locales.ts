@@ -2,7 +2,7 @@
  * The languages the console speaks and what each implies for layout and Intl.
  * Pure: the server resolves preferences with it and the browser formats with it.
  */
-import type { CalendarSystem } from "~/lib/dates";
+import type { CalendarSystem } from "~/lib/dates/jalali";
 
 export const LOCALES = ["en", "fa"] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -4,7 +4,9 @@
  * (app/lib/dates.ts) and list filters refused by app/modules/reporting. Each takes the reader's `t` (useT() in a component,
  * serverTranslator(prefs) in an action), so the same result reads in either language.
  */
-import type { RangePreset } from "~/lib/dates";
+import type { RangePreset } from "~/lib/dates/ranges";
+import { LEDGER_YEAR_MAX, LEDGER_YEAR_MIN } from "~/lib/dates/zones";
+import { jalaliDayText } from "~/lib/day-input";
 import type { Formatter } from "~/lib/format";
 import { toLatinDigits } from "~/lib/digits";
 import { currencyExponent, isCurrencyCode, type ParseAmountResult } from "~/lib/money";
@@ -203,6 +205,12 @@ export function scheduleFieldError(t: Translator, field: string, english: string
 export function dateFieldError(t: Translator, fmt: Pick<Formatter, "lang" | "digits">, message: string | undefined): string | undefined {
   if (!message || fmt.lang !== "fa") return message;
   if (/YYYY-MM-DD|as a date/.test(message)) return t("dates.dayInput.notUnderstood", { example: fmt.digits("1404/01/31") });
+  if (/^Enter a date between/.test(message)) {
+    return t("dates.error.outOfYears", {
+      from: fmt.digits(jalaliDayText(`${LEDGER_YEAR_MIN}-01-01`)),
+      to: fmt.digits(jalaliDayText(`${LEDGER_YEAR_MAX}-12-31`)),
+    });
+  }
   if (/before (it|the start)/.test(message) || /ends before/.test(message)) return t("dates.error.endBeforeStart");
   if (/five years/.test(message)) return t("dates.error.tooLong", { years: 5 });
   if (/first day/.test(message)) return t("dates.error.pickFrom");

@@ -3,7 +3,8 @@
  * to the browser in the layout's loader data. Pure: the server module feeds it the
  * user and merchant rows; tests feed it plain objects.
  */
-import { isValidTimeZone, type CalendarSystem } from "~/lib/dates";
+import { isValidTimeZone } from "~/lib/dates/zones";
+import { type CalendarSystem } from "~/lib/dates/jalali";
 import {
   DEFAULT_LOCALE,
   intlLocale,

@@ -20,7 +20,8 @@
 import { sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { feeStatementLines, feeStatements } from "~db/schema";
-import { jalaliToUtc, localDateKey, parseLocalDateKey, toJalali, zonedParts } from "~/lib/dates";
+import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
+import { localDateKey, parseLocalDateKey, zonedParts } from "~/lib/dates/zones";
 
 export type StatementCalendar = "gregorian" | "jalali";
 
@@ -306,6 +307,12 @@ export interface FeeStatementLine {
   gross: bigint;
   fee: bigint;
   rateBps: number;
+}
+
+/** A statement without its lines (for its lines file, streamed apart). */
+export async function getFeeStatementSummary(scope: { merchantId: string }, id: string): Promise<FeeStatement | null> {
+  const [s] = await rows<Record<string, unknown>>(db(), sql`select * from fee_statements where merchant_id = ${scope.merchantId} and id = ${id}`);
+  return s ? fromRow(s) : null;
 }
 
 export async function getFeeStatement(scope: { merchantId: string }, id: string): Promise<{ statement: FeeStatement; lines: FeeStatementLine[] } | null> {

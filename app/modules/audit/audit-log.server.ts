@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, rows } from "~db/client.server";
-import { zonedTimeToUtc } from "~/lib/dates";
+import { zonedTimeToUtc } from "~/lib/dates/zones";
 import { preprocessDay } from "~/lib/day-input";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -18,6 +18,7 @@ export const AUDIT_ACTION_GROUPS = {
   terminal: "Terminals and API keys",
   bank: "Bank accounts",
   payout: "Payouts",
+  view: "Saved views",
 } as const;
 
 // A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") arrives as its ISO day.

@@ -39,6 +39,7 @@ export const EVENT_TYPES = [
   "terminal.reactivated",
   "terminal.key_rotated",
   "staff.invited",
+  "staff.invitation_revoked",
   "staff.joined",
   "staff.role_changed",
   "staff.disabled",

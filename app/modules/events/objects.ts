@@ -3,7 +3,7 @@
  * public API's serializers; payouts, terminals, staff and bank accounts have their
  * shapes here (the API has no endpoints for them yet: these are those shapes).
  */
-import type { merchantBankAccounts, payouts } from "~db/schema";
+import type { invitations, merchantBankAccounts, payouts, terminals } from "~db/schema";
 import { serializePayment, serializeRefund } from "~/modules/payments/serialize";
 
 export { serializePayment, serializeRefund };
@@ -43,5 +43,47 @@ export function serializeBankAccount(a: typeof merchantBankAccounts.$inferSelect
     verified: a.verified,
     active: a.active,
     created_at: iso(a.createdAt),
+  };
+}
+
+/** A terminal: never its API key, only the key's visible start and end. */
+export function serializeTerminal(t: typeof terminals.$inferSelect) {
+  return {
+    id: t.id,
+    object: "terminal" as const,
+    name: t.name,
+    location: t.location,
+    kind: t.kind,
+    status: t.status,
+    api_key: t.apiKeyPrefix ? { prefix: t.apiKeyPrefix, last4: t.apiKeyLast4, created_at: iso(t.apiKeyCreatedAt) } : null,
+    created_at: iso(t.createdAt),
+    deactivated_at: iso(t.deactivatedAt),
+  };
+}
+
+/** A person's membership of the merchant (id: the user's id). */
+export function serializeStaffMember(m: { userId: string; email: string; name: string | null; role: string; status: string; createdAt: Date }) {
+  return {
+    id: m.userId,
+    object: "staff_member" as const,
+    email: m.email,
+    name: m.name,
+    role: m.role,
+    status: m.status,
+    created_at: iso(m.createdAt),
+  };
+}
+
+/** An invitation: never its token. */
+export function serializeInvitation(i: typeof invitations.$inferSelect) {
+  return {
+    id: i.id,
+    object: "staff_invitation" as const,
+    email: i.email,
+    role: i.role,
+    status: i.acceptedAt ? "accepted" : i.revokedAt ? "revoked" : "open",
+    invited_by: i.invitedByUserId,
+    expires_at: iso(i.expiresAt),
+    created_at: iso(i.createdAt),
   };
 }

@@ -341,7 +341,14 @@ async function* copyOn(
   counted: (records: number) => void,
   cancel: () => Promise<unknown>,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const stream = (await conn.unsafe(statement).readable()) as unknown as Readable;
+  const query = conn.unsafe(statement);
+  const stream = (await query.readable()) as unknown as Readable;
+  // A connection lost mid-COPY (the database restarted, the backend was terminated) fails
+  // the query but leaves its stream open: end the stream with that error, or the download
+  // would wait forever instead of failing.
+  query.catch((e: unknown) => {
+    if (!stream.readableEnded) stream.destroy(e instanceof Error ? e : new Error(String(e)));
+  });
   // Rows pushed before this point (with the CopyOutResponse, in the same read from the
   // socket) are still as the server sent them: the quote-state scan converts those.
   let unconverted = stream.readableLength;

@@ -5,7 +5,7 @@
  * recognise it as a date-time), dates as "YYYY-MM-DD". The column header names the
  * time zone; a `_utc` twin column keeps the exact instant.
  */
-import { zonedParts } from "~/lib/dates";
+import { zonedParts } from "~/lib/dates/zones";
 import { isCurrencyCode, toMajorDecimalString } from "~/lib/money";
 
 export type AmountFormat = "major" | "minor";

@@ -9,7 +9,7 @@
  *            ("created_jalali"); default on for people who use the console in Persian
  * Everything else in the URL is the report's own filter.
  */
-import { isValidTimeZone } from "~/lib/dates";
+import { isValidTimeZone } from "~/lib/dates/zones";
 import { can, type Role } from "~/lib/permissions";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import type { ColumnSpec } from "./definition";

@@ -8,7 +8,8 @@
  * endpoint speaks its own list's language, so the end is translated per report
  * (the lists' `to` is the last day included).
  */
-import { addLocalDays, isValidLocalDateKey, isValidTimeZone, jalaliToUtc, localDateKey, parseLocalDateKey, toJalali, zonedParts } from "~/lib/dates";
+import { addLocalDays, isValidLocalDateKey, isValidTimeZone, localDateKey, parseLocalDateKey, zonedParts } from "~/lib/dates/zones";
+import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
 import { normalizeDayInput } from "~/lib/day-input";
 import { can } from "~/lib/permissions";
 import { REPORT_IDS, isReportId, type ColumnKind, type ReportId } from "./definition";

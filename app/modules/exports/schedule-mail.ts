@@ -2,7 +2,7 @@
  * The mails of scheduled reports, in the recipient's language (English, Persian): the
  * report (attached, or a link for a large file) and the owner's notice of a failed run.
  */
-import { jalaliMonthNames } from "~/lib/dates";
+import { jalaliMonthNames } from "~/lib/dates/jalali";
 import { toPersianDigits } from "~/lib/digits";
 import type { SchedulePeriod } from "~/lib/report-schedule";
 

@@ -30,7 +30,7 @@ import { memberships, merchants, reportScheduleRuns, reportSchedules, users } fr
 import { newId } from "~/lib/ids";
 import { can, type Role } from "~/lib/permissions";
 import { latestRunDue, nextRunAfter, periodOfRun, ruleProblem, type ScheduleCalendar, type ScheduleFrequency, type SchedulePeriod, type ScheduleRule } from "~/lib/report-schedule";
-import type { Weekday } from "~/lib/dates";
+import type { Weekday } from "~/lib/dates/zones";
 import type { Client } from "~/lib/vocabulary";
 import { enqueueJob } from "~/modules/jobs/queue.server";
 import { MAX_ATTACHMENT_BYTES, sendMail, type OutgoingMail } from "~/modules/mail/mailer.server";
@@ -551,6 +551,9 @@ export async function openRunLink(
   const given = Buffer.from(sha256(token));
   if (!run || !run.linkTokenHash || !run.params || !isReportId(run.report) || given.length !== run.linkTokenHash.length || !crypto.timingSafeEqual(given, Buffer.from(run.linkTokenHash))) {
     return { ok: false, field: "token", message: "This link is not valid for this merchant. Open the newest mail of the schedule, or download the report from the Reports page.", status: 404 };
+  }
+  if (!REPORTS[run.report].permissions.every((perm) => can(ctx.role, perm))) {
+    return { ok: false, field: "token", message: `Your role (${ctx.role}) may not export this report.`, status: 404 };
   }
   if (!run.linkExpiresAt || run.linkExpiresAt.getTime() <= now.getTime()) {
     return { ok: false, field: "token", message: "This link expired 7 days after it was sent. Download the report from the Reports page instead.", status: 410 };

@@ -46,6 +46,15 @@ export interface RunResult extends StoredResponse {
   store?: boolean;
 }
 
+export interface Attempt {
+  /**
+   * true: an earlier request with this key began and died (its process was killed, or it
+   * failed before its answer was stored). What it did may already be done: a capture or
+   * void finds the payment captured or voided, and that is this key's answer.
+   */
+  resumed: boolean;
+}
+
 export const idempotencyConfig = {
   /** How long a waiting duplicate polls for the first request's response. */
   waitMs: 30_000,
@@ -136,6 +145,8 @@ function pidAlive(pid: number): boolean {
 
 /** True when the request holding this in-progress key can no longer finish it. */
 export function ownerGone(row: { merchantId: string; scope: string; key: string; responseBody: unknown }): boolean {
+  // Its request failed and gave it up (any host): a retry takes it over at once.
+  if ((row.responseBody as { abandoned?: unknown } | null)?.abandoned === true) return true;
   const owner = (row.responseBody as { owner?: Owner } | null)?.owner;
   if (!owner || typeof owner.pid !== "number" || owner.host !== me.host) return false;
   if (owner.pid === me.pid) return !inFlight.has(flightKey(row));
@@ -195,18 +206,43 @@ function releaseSoon(req: IdempotentRequest): void {
   attempt(100);
 }
 
-async function execute(req: IdempotentRequest, run: () => Promise<RunResult>): Promise<IdempotentResponse> {
+/**
+ * Marks a key whose request failed after it may have done something as abandoned (still
+ * in progress, owned by no one): the retry takes it over at once, on any process, and
+ * runs knowing it resumes (see Attempt). Retried while the database is away.
+ */
+async function abandon(req: IdempotentRequest): Promise<void> {
+  await db()
+    .update(idempotencyKeys)
+    .set({ responseBody: { abandoned: true, owner: me } })
+    .where(and(where(req), eq(idempotencyKeys.state, "in_progress")));
+}
+
+function abandonSoon(req: IdempotentRequest): void {
+  const until = Date.now() + idempotencyConfig.staleMs;
+  const attempt = (delay: number) => {
+    setTimeout(() => {
+      abandon(req).catch(() => {
+        if (Date.now() < until) attempt(Math.min(delay * 2, 1000));
+      });
+    }, delay).unref();
+  };
+  attempt(100);
+}
+
+async function execute(req: IdempotentRequest, run: (attempt: Attempt) => Promise<RunResult>, resumed: boolean): Promise<IdempotentResponse> {
   let result: RunResult;
   const id = flightKey(req);
   inFlight.add(id);
   try {
     try {
-      result = await run();
+      result = await run({ resumed });
     } catch (e) {
-      // Unknown failure: free the key so a retry can run (the payment/refund rows' own
-      // unique keys stop a second charge if the first attempt got that far, and the retry
-      // answers with that payment or refund).
-      await release(req).catch(() => releaseSoon(req));
+      // Unknown failure, perhaps after the work was done (the database went away before the
+      // answer was stored): the key is given up, not freed, so the retry knows it resumes.
+      // The payment/refund rows' own unique keys stop a second charge and answer with that
+      // payment or refund; a capture or void answers with the payment it finds done.
+      await abandon(req).catch(() => abandonSoon(req));
       throw e;
     }
     if (result.store === false) {
@@ -233,9 +269,10 @@ async function execute(req: IdempotentRequest, run: () => Promise<RunResult>): P
       .prepare("idempotency_complete")
       .execute();
   } catch (e) {
-    // The outcome happened but could not be stored: free the key; the retry rebuilds the
-    // answer from the payment or refund row (found by its own idempotency key).
-    releaseSoon(req);
+    // The outcome happened but could not be stored: give the key up; the retry resumes and
+    // answers from the payment or refund row (found by its own idempotency key) or, for a
+    // capture or void, from the payment it finds done.
+    abandonSoon(req);
     throw e;
   }
   return { status: result.status, body: result.body, replayed: false };
@@ -243,12 +280,12 @@ async function execute(req: IdempotentRequest, run: () => Promise<RunResult>): P
 
 export async function withIdempotency(
   req: IdempotentRequest,
-  run: () => Promise<RunResult>,
+  run: (attempt: Attempt) => Promise<RunResult>,
 ): Promise<IdempotentResponse> {
   const started = Date.now();
   for (;;) {
     const now = new Date();
-    if (await claim(req, now)) return execute(req, run);
+    if (await claim(req, now)) return execute(req, run, false);
 
     const [row] = await db().select().from(idempotencyKeys).where(where(req));
     if (!row) continue; // released between our insert and select: try to claim again
@@ -265,7 +302,7 @@ export async function withIdempotency(
         .set({ createdAt: now, responseBody: { owner: me } })
         .where(and(where(req), eq(idempotencyKeys.state, "in_progress"), lt(idempotencyKeys.createdAt, new Date(row.createdAt.getTime() + 1))))
         .returning({ key: idempotencyKeys.key });
-      if (taken.length > 0) return execute(req, run);
+      if (taken.length > 0) return execute(req, run, true);
     }
     if (Date.now() - started > idempotencyConfig.waitMs) return { ...inUse(), replayed: false };
     await sleep(idempotencyConfig.pollMs);

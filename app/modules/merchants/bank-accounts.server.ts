@@ -5,6 +5,8 @@
  * step-up, and every change is audited. A change applies to payouts created after it:
  * a payout copies its account when it is created and keeps it.
  */
+import { recordEvent } from "~/modules/events/events.server";
+import { serializeBankAccount } from "~/modules/events/objects";
 import type { Client } from "~/lib/vocabulary";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { merchantBankAccounts, merchants, payouts } from "~db/schema";
@@ -260,6 +262,7 @@ export async function setBankAccount(
       },
       client: meta.client,
     });
+    await recordEvent(tx, scope.merchantId, "bank_account.updated", serializeBankAccount(row!));
     return row!;
   });
   await activateIfReady(scope, meta, dbx);

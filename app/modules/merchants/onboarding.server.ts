@@ -12,7 +12,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { merchantBankAccounts, merchants, terminals } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
-import { isValidTimeZone } from "~/lib/dates";
+import { isValidTimeZone } from "~/lib/dates/zones";
 import { toLatinDigits } from "~/lib/digits";
 import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";

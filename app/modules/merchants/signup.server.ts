@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { memberships, merchants, users } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
-import { isValidTimeZone } from "~/lib/dates";
+import { isValidTimeZone } from "~/lib/dates/zones";
 import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
 import { findUserByEmail } from "~/modules/auth/login.server";

@@ -12,6 +12,7 @@ import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
+import { serializeTerminal } from "~/modules/events/objects";
 import type { AppContext } from "~/modules/access/context";
 import type { Client } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
@@ -110,7 +111,8 @@ export async function linkTerminal(tx: DbOrTx, merchantId: string, now: Date): P
     .limit(1);
   if (existing) return existing;
   const id = newId("term", now);
-  await tx.insert(terminals).values({ merchantId, id, name: "Payment links", location: null, kind: "link", createdAt: now, updatedAt: now });
+  const [row] = await tx.insert(terminals).values({ merchantId, id, name: "Payment links", location: null, kind: "link", createdAt: now, updatedAt: now }).returning();
+  await recordEvent(tx, merchantId, "terminal.created", serializeTerminal(row!));
   return { id, status: "active" };
 }
 

@@ -8,7 +8,7 @@
  */
 import { sql } from "drizzle-orm";
 import { db, rows } from "~db/client.server";
-import { isValidLocalDateKey, addLocalDays, parseLocalDateKey } from "~/lib/dates";
+import { isValidLocalDateKey, addLocalDays, parseLocalDateKey } from "~/lib/dates/zones";
 import { normalizeDayInput } from "~/lib/day-input";
 import { isCurrencyCode, parseAmount, type ParseAmountResult } from "~/lib/money";
 import { receiptPath, traceNumber } from "~/modules/payment-links/checkout.server";

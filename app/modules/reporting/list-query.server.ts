@@ -9,7 +9,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type DbOrTx } from "~db/client.server";
-import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, resolveRange, type RangePreset } from "~/lib/dates";
+import { addLocalDays, isLedgerDateKey, isValidLocalDateKey, LEDGER_YEAR_MAX, LEDGER_YEAR_MIN, localDateKey, parseLocalDateKey } from "~/lib/dates/zones";
+import { resolveRange, type RangePreset } from "~/lib/dates/ranges";
 import { preprocessDay } from "~/lib/day-input";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { Scope } from "~/lib/vocabulary";
@@ -83,7 +84,10 @@ export function single<T extends z.ZodTypeAny>(schema: T) {
 // A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") arrives as its ISO day.
 export const localDay = z.preprocess(
   preprocessDay,
-  z.string().refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21"),
+  z
+    .string()
+    .refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21")
+    .refine(isLedgerDateKey, `Enter a date between ${LEDGER_YEAR_MIN}-01-01 and ${LEDGER_YEAR_MAX}-12-31`),
 );
 
 /** An amount as a person typed it; converted with the merchant's currency by amountBound. */

@@ -14,18 +14,10 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { replicaDb, rows } from "~db/client.server";
-import {
-  addLocalDays,
-  bucketSeries,
-  bucketStart,
-  localDateKey,
-  parseLocalDateKey,
-  resolveRange,
-  startOfLocalDay,
-  type CalendarSystem,
-  type Granularity,
-  type Weekday,
-} from "~/lib/dates";
+import { addLocalDays, localDateKey, parseLocalDateKey, startOfLocalDay, type Weekday } from "~/lib/dates/zones";
+import { bucketSeries, bucketStart, type Granularity } from "~/lib/dates/buckets";
+import { resolveRange } from "~/lib/dates/ranges";
+import { type CalendarSystem } from "~/lib/dates/jalali";
 import { OVERVIEW_RANGES, type OverviewRange } from "~/lib/labels";
 import { percentChange } from "~/lib/money";
 import {

@@ -5,7 +5,8 @@
  * card last 4, trace and reference numbers, Sheba numbers and ids (pay_…, re_…, po_…).
  * Pure: the search itself (search.server.ts) turns the result into scoped queries.
  */
-import { isValidLocalDateKey, jalaliMonthLength, jalaliMonthNames, jalaliToUtc, localDateKey } from "~/lib/dates";
+import { isValidLocalDateKey, localDateKey } from "~/lib/dates/zones";
+import { jalaliMonthLength, jalaliMonthNames, jalaliToUtc } from "~/lib/dates/jalali";
 import { toLatinDigits } from "~/lib/digits";
 import { currencyExponent, type CurrencyCode } from "~/lib/money";
 

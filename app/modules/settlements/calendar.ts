@@ -3,7 +3,7 @@
  * weekends, holidays. Pure (no database), so the payout engine, the demo generator
  * and the tests share one definition of "T+n business days".
  */
-import { localDateKey, zonedTimeToUtc } from "~/lib/dates";
+import { localDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
 
 export interface SettlementCalendar {
   timeZone: string;

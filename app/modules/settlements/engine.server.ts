@@ -23,7 +23,7 @@
  * posting is written in the same transaction only by the run that won it.
  */
 import { recordEvent } from "~/modules/events/events.server";
-import { serializePayout } from "~/modules/events/objects";
+import { serializeBankAccount, serializePayout } from "~/modules/events/objects";
 import { and, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { merchantBankAccounts, merchants, payoutItems, payouts } from "~db/schema";
 import { db, rows, type Db, type DbOrTx } from "~db/client.server";
@@ -297,11 +297,14 @@ async function markFailed(
       .where(and(eq(payouts.merchantId, p.merchantId), eq(payouts.id, p.id), from))
       .returning();
     if (!done.length) return null;
+    let unverified: typeof merchantBankAccounts.$inferSelect | undefined;
     if (ACCOUNT_FAILURE_CODES.has(f.code) && p.bankAccountId) {
-      await tx
+      const [account] = await tx
         .update(merchantBankAccounts)
         .set({ verified: false })
-        .where(and(eq(merchantBankAccounts.merchantId, p.merchantId), eq(merchantBankAccounts.id, p.bankAccountId)));
+        .where(and(eq(merchantBankAccounts.merchantId, p.merchantId), eq(merchantBankAccounts.id, p.bankAccountId), eq(merchantBankAccounts.verified, true)))
+        .returning();
+      if (account) unverified = account;
     }
     // The reversal is a balance transaction available at once: the next payout carries it.
     await postLedgerTransaction(
@@ -318,6 +321,7 @@ async function markFailed(
       }),
     );
     await recordEvent(tx, p.merchantId, "payout.failed", serializePayout(done[0]!));
+    if (unverified) await recordEvent(tx, p.merchantId, "bank_account.updated", serializeBankAccount(unverified));
     return {
       kind: "failed" as const,
       merchantId: p.merchantId,

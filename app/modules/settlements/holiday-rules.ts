@@ -10,7 +10,7 @@
  *   can be off by one; merchants correct any day under Settings, and the official list replaces
  *   the projection in holiday-data.ts when it is published.
  */
-import { jalaliMonthLength, jalaliToUtc } from "~/lib/dates";
+import { jalaliMonthLength, jalaliToUtc } from "~/lib/dates/jalali";
 
 export interface HolidayDay {
   /** YYYY-MM-DD (Gregorian, local to the country). */

@@ -9,7 +9,7 @@ import { and, asc, between, eq, inArray, sql } from "drizzle-orm";
 import { holidays, merchantHolidays, merchants } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { HOLIDAYS, HOLIDAYS_COVER_THROUGH, holidayDataDaysLeft } from "~/modules/settlements/holiday-data";
-import { isValidLocalDateKey } from "~/lib/dates";
+import { isValidLocalDateKey } from "~/lib/dates/zones";
 import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { normalizeCutoff, type SettlementCalendar } from "./calendar";

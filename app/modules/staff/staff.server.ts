@@ -13,6 +13,8 @@ import { audit } from "~/modules/audit/audit.server";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "~/modules/auth/password.server";
 import { revokeUserSessions } from "~/modules/auth/session.server";
 import { sendMail } from "~/modules/mail/mailer.server";
+import { recordEvent, type EventType } from "~/modules/events/events.server";
+import { serializeInvitation, serializeStaffMember } from "~/modules/events/objects";
 import type { Scope } from "~/lib/vocabulary";
 
 export type { Scope };
@@ -164,7 +166,7 @@ export async function inviteMember(
   const link = invitationLink(client, scope.merchantId, token);
   await dbx.transaction(async (tx) => {
     // A new invitation replaces any older one still open for the same address.
-    await tx
+    const replaced = await tx
       .update(invitations)
       .set({ revokedAt: now })
       .where(
@@ -174,17 +176,21 @@ export async function inviteMember(
           isNull(invitations.acceptedAt),
           isNull(invitations.revokedAt),
         ),
-      );
-    await tx.insert(invitations).values({
-      merchantId: scope.merchantId,
-      id,
-      email,
-      role: input.role,
-      tokenHash: hashToken(token),
-      invitedByUserId: actor.user.id,
-      expiresAt,
-      createdAt: now,
-    });
+      )
+      .returning();
+    const [invitation] = await tx
+      .insert(invitations)
+      .values({
+        merchantId: scope.merchantId,
+        id,
+        email,
+        role: input.role,
+        tokenHash: hashToken(token),
+        invitedByUserId: actor.user.id,
+        expiresAt,
+        createdAt: now,
+      })
+      .returning();
     // The invitee has no preferences yet: the mail and the page it opens speak the merchant's language.
     const lang = normalizeLocale(actor.merchant.defaultLocale);
     const t = translator(intlLocale(lang));
@@ -210,33 +216,37 @@ export async function inviteMember(
       details: { email, role: input.role, expiresAt },
       client,
     });
+    for (const r of replaced) await recordEvent(tx, scope.merchantId, "staff.invitation_revoked", serializeInvitation(r));
+    await recordEvent(tx, scope.merchantId, "staff.invited", serializeInvitation(invitation!));
   });
   return { invitationId: id, link, expiresAt };
 }
 
 export async function revokeInvitation(scope: Scope, actor: AppContext, invitationId: string, client: Client): Promise<void> {
-  const dbx = db();
-  const done = await dbx
-    .update(invitations)
-    .set({ revokedAt: new Date() })
-    .where(
-      and(
-        eq(invitations.merchantId, scope.merchantId),
-        eq(invitations.id, invitationId),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-      ),
-    )
-    .returning({ id: invitations.id, email: invitations.email });
-  if (done.length === 0) throw new StaffError("That invitation is not open any more.", 404, undefined, { key: "staff.error.invitationClosed" });
-  await audit(dbx, {
-    actor,
-    action: "staff.invite_revoke",
-    outcome: "success",
-    targetType: "invitation",
-    targetId: invitationId,
-    details: { email: done[0]!.email },
-    client,
+  await db().transaction(async (tx) => {
+    const done = await tx
+      .update(invitations)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(
+          eq(invitations.merchantId, scope.merchantId),
+          eq(invitations.id, invitationId),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
+      .returning();
+    if (done.length === 0) throw new StaffError("That invitation is not open any more.", 404, undefined, { key: "staff.error.invitationClosed" });
+    await audit(tx, {
+      actor,
+      action: "staff.invite_revoke",
+      outcome: "success",
+      targetType: "invitation",
+      targetId: invitationId,
+      details: { email: done[0]!.email },
+      client,
+    });
+    await recordEvent(tx, scope.merchantId, "staff.invitation_revoked", serializeInvitation(done[0]!));
   });
 }
 
@@ -256,6 +266,16 @@ async function lockForChange(tx: DbOrTx, scope: Scope, userId: string) {
     target: locked.find((m) => m.user_id === userId),
     activeOwners: locked.filter((m) => m.role === "owner" && m.status === "active").length,
   };
+}
+
+/** The membership as events show it, recorded in the change's transaction (call it last). */
+async function memberEvent(tx: DbOrTx, merchantId: string, userId: string, type: EventType): Promise<void> {
+  const [m] = await tx
+    .select({ userId: memberships.userId, email: users.email, name: users.name, role: memberships.role, status: memberships.status, createdAt: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.merchantId, merchantId), eq(memberships.userId, userId)));
+  if (m) await recordEvent(tx, merchantId, type, serializeStaffMember(m));
 }
 
 async function refuse(actor: AppContext, client: Client, action: string, targetId: string, error: StaffError): Promise<never> {
@@ -307,6 +327,7 @@ export async function changeRole(
         details: { email: target.email, from: target.role, to: input.role },
         client,
       });
+      await memberEvent(tx, scope.merchantId, input.userId, "staff.role_changed");
     });
   } catch (e) {
     if (e instanceof StaffError) await refuse(actor, client, "staff.role_change", input.userId, e);
@@ -345,6 +366,7 @@ export async function disableMember(scope: Scope, actor: AppContext, userId: str
         details: { email: target.email, role: target.role, sessionsEnded: ended },
         client,
       });
+      await memberEvent(tx, scope.merchantId, userId, "staff.disabled");
     });
   } catch (e) {
     if (e instanceof StaffError) await refuse(actor, client, "staff.disable", userId, e);
@@ -373,6 +395,7 @@ export async function enableMember(scope: Scope, actor: AppContext, userId: stri
       details: { email: target.email, role: target.role },
       client,
     });
+    await memberEvent(tx, scope.merchantId, userId, "staff.enabled");
   });
 }
 
@@ -521,6 +544,7 @@ export async function acceptInvitation(
       details: { role: inv.role },
       client,
     });
+    await memberEvent(tx, merchantId, userId, "staff.joined");
   });
   return { userId, merchantId };
 }

@@ -11,9 +11,11 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db, rows } from "~db/client.server";
 import { apiKeys, terminals } from "~db/schema";
-import { addLocalDays, localDateKey } from "~/lib/dates";
+import { addLocalDays, localDateKey } from "~/lib/dates/zones";
 import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
+import { recordEvent } from "~/modules/events/events.server";
+import { serializeTerminal } from "~/modules/events/objects";
 import { hashApiKey } from "./api-auth.server";
 import type { Scope } from "~/lib/vocabulary";
 
@@ -169,16 +171,19 @@ export async function createTerminal(
   const now = opts.now ?? new Date();
   const id = newId("term", now);
   await db().transaction(async (tx) => {
-    await tx.insert(terminals).values({
-      merchantId: scope.merchantId,
-      id,
-      name: input.name,
-      location: input.location,
-      kind: input.kind,
-      status: "active",
-      createdAt: now,
-      updatedAt: now,
-    });
+    const [row] = await tx
+      .insert(terminals)
+      .values({
+        merchantId: scope.merchantId,
+        id,
+        name: input.name,
+        location: input.location,
+        kind: input.kind,
+        status: "active",
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
     await audit(tx, {
       merchantId: scope.merchantId,
       actor,
@@ -189,6 +194,7 @@ export async function createTerminal(
       details: { name: input.name, kind: input.kind, location: input.location },
       client: opts.client,
     });
+    await recordEvent(tx, scope.merchantId, "terminal.created", serializeTerminal(row!));
   });
   return { ok: true, id };
 }
@@ -228,10 +234,11 @@ export async function renameTerminal(
   }
   const now = opts.now ?? new Date();
   await db().transaction(async (tx) => {
-    await tx
+    const [row] = await tx
       .update(terminals)
       .set({ name: input.name, location: input.location, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)));
+      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
+      .returning();
     await audit(tx, {
       merchantId: scope.merchantId,
       actor,
@@ -242,6 +249,7 @@ export async function renameTerminal(
       details: { from: { name: t.name, location: t.location }, to: input },
       client: opts.client,
     });
+    await recordEvent(tx, scope.merchantId, "terminal.updated", serializeTerminal(row!));
   });
   return { ok: true };
 }
@@ -259,10 +267,11 @@ export async function deactivateTerminal(
   const now = opts.now ?? new Date();
   let revokedKeys = 0;
   await db().transaction(async (tx) => {
-    await tx
+    const [row] = await tx
       .update(terminals)
       .set({ status: "inactive", deactivatedAt: now, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)));
+      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
+      .returning();
     const revoked = await tx
       .update(apiKeys)
       .set({ revokedAt: now })
@@ -279,6 +288,7 @@ export async function deactivateTerminal(
       details: { name: t.name, revokedKeys },
       client: opts.client,
     });
+    await recordEvent(tx, scope.merchantId, "terminal.deactivated", serializeTerminal(row!));
   });
   return { ok: true, revokedKeys };
 }
@@ -304,10 +314,11 @@ export async function reactivateTerminal(
   }
   const now = opts.now ?? new Date();
   await db().transaction(async (tx) => {
-    await tx
+    const [row] = await tx
       .update(terminals)
       .set({ status: "active", deactivatedAt: null, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)));
+      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
+      .returning();
     await audit(tx, {
       merchantId: scope.merchantId,
       actor,
@@ -318,6 +329,7 @@ export async function reactivateTerminal(
       details: { name: t.name },
       client: opts.client,
     });
+    await recordEvent(tx, scope.merchantId, "terminal.reactivated", serializeTerminal(row!));
   });
   return { ok: true, needsKey: t.kind === "api" };
 }
@@ -366,10 +378,11 @@ export async function rotateTerminalKey(
       .where(and(eq(apiKeys.merchantId, scope.merchantId), eq(apiKeys.terminalId, id), isNull(apiKeys.revokedAt)))
       .returning({ keyHash: apiKeys.keyHash });
     await tx.insert(apiKeys).values({ keyHash: hashApiKey(key), merchantId: scope.merchantId, terminalId: id, createdAt: now });
-    await tx
+    const [row] = await tx
       .update(terminals)
       .set({ apiKeyPrefix: prefix, apiKeyLast4: last4, apiKeyCreatedAt: now, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)));
+      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
+      .returning();
     await audit(tx, {
       merchantId: scope.merchantId,
       actor,
@@ -380,6 +393,7 @@ export async function rotateTerminalKey(
       details: { name: t.name, prefix, last4, revokedKeys: revoked.length },
       client: opts.client,
     });
+    await recordEvent(tx, scope.merchantId, "terminal.key_rotated", serializeTerminal(row!));
   });
   return { ok: true, key, prefix, last4 };
 }

@@ -13,9 +13,18 @@
  * body reader share it.
  */
 
+import { LEDGER_YEAR_MAX, LEDGER_YEAR_MIN } from "~/lib/dates/zones";
+
 export const LIMITS = { query: 2000, text: 10_000, key: 200 } as const;
-export const YEAR_MIN = 1970;
-export const YEAR_MAX = 2100;
+export const YEAR_MIN = LEDGER_YEAR_MIN;
+export const YEAR_MAX = LEDGER_YEAR_MAX;
+
+/**
+ * Console pages whose own URL schema checks every date it reads (an impossible or
+ * out-of-range day is named beside its filter, in the page, with a 400): the edge leaves
+ * their dates to them and still refuses controls, broken characters and over-long values.
+ */
+export const PAGES_WITH_DATE_SCHEMAS: ReadonlySet<string> = new Set(["/", "/payments", "/refunds", "/payouts"]);
 
 export type InputProblemKind = "control" | "surrogate" | "tooLong" | "date";
 
@@ -57,17 +66,17 @@ export function dateProblem(value: string): boolean {
   return d > days;
 }
 
-export function checkValue(field: string, value: string, opts: { multiline?: boolean; max?: number } = {}): InputProblem | null {
+export function checkValue(field: string, value: string, opts: { multiline?: boolean; max?: number; dates?: boolean } = {}): InputProblem | null {
   const max = opts.max ?? LIMITS.text;
   if ((opts.multiline ? CONTROL_TEXT : CONTROL_STRICT).test(value)) return problem(field, "control");
   if (LONE_SURROGATE.test(value)) return problem(field, "surrogate");
   if (value.length > max) return problem(field, "tooLong", max);
-  if (dateProblem(value)) return problem(field, "date");
+  if (opts.dates !== false && dateProblem(value)) return problem(field, "date");
   return null;
 }
 
 /** The name of a field is input too (a NUL in a parameter's name). */
-function checkEntry(name: string, value: string, opts: { multiline?: boolean; max?: number }): InputProblem | null {
+function checkEntry(name: string, value: string, opts: { multiline?: boolean; max?: number; dates?: boolean }): InputProblem | null {
   const shownName = name.replace(/[\u0000-\u001f\u007f]/g, "?").replace(/[\ud800-\udfff]/g, "?").slice(0, 60) || "(empty name)";
   if (CONTROL_STRICT.test(name) || LONE_SURROGATE.test(name)) return problem(shownName, CONTROL_STRICT.test(name) ? "control" : "surrogate");
   if (name.length > LIMITS.key) return problem(shownName, "tooLong", LIMITS.key);
@@ -90,11 +99,12 @@ export function checkPath(pathname: string): InputProblem | null {
   return null;
 }
 
-export function checkQuery(search: string): InputProblem | null {
+/** A URL's query; `dates: false` for a page whose schema checks its own dates (PAGES_WITH_DATE_SCHEMAS). */
+export function checkQuery(search: string, opts: { dates?: boolean } = {}): InputProblem | null {
   if (!search || search === "?") return null;
   // URLSearchParams turns malformed %-escapes into U+FFFD; a raw %00 becomes NUL, caught below.
   for (const [k, v] of new URLSearchParams(search)) {
-    const p = checkEntry(k, v, { max: LIMITS.query });
+    const p = checkEntry(k, v, { max: LIMITS.query, dates: opts.dates });
     if (p) return p;
   }
   return null;

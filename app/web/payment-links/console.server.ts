@@ -3,7 +3,7 @@
  * language by field, and calls the one domain function the API also calls.
  */
 import { clientOf } from "~/web/request.server";
-import { isValidLocalDateKey, parseLocalDateKey, addLocalDays } from "~/lib/dates";
+import { isValidLocalDateKey, parseLocalDateKey, addLocalDays } from "~/lib/dates/zones";
 import { normalizeDayInput } from "~/lib/day-input";
 import { makeFormatter } from "~/lib/format";
 import { amountErrorMessage } from "~/lib/i18n/messages";

@@ -11,6 +11,7 @@ import {
   withIdempotency,
   restoreResponse,
   type AbandonedKey,
+  type Attempt,
   type RunResult,
   type StoredResponse,
 } from "~/modules/idempotency/idempotency.server";
@@ -193,12 +194,12 @@ export async function idempotentPost(
   principal: ApiPrincipal,
   key: string | null,
   params: unknown,
-  run: () => Promise<RunResult>,
+  run: (attempt: Attempt) => Promise<RunResult>,
 ): Promise<Response> {
   const path = new URL(request.url).pathname.replace(/\/+$/, "");
   try {
     if (!key) {
-      const r = await run();
+      const r = await run({ resumed: false });
       return apiJson(r.status, r.body);
     }
     const idem = {
@@ -370,7 +371,13 @@ export function apiPaymentTransition(request: Request, id: string | undefined, o
     if (!parsed.ok) return problemResponse(parsed.problem);
     const existing = id ? await getPayment(auth.principal.scope, id) : undefined;
     if (!existing) return notFound("payment");
-    return idempotentPost(request, auth.principal, key.key, { id: existing.id, op }, async () => {
+    return idempotentPost(request, auth.principal, key.key, { id: existing.id, op }, async ({ resumed }) => {
+      if (resumed) {
+        // An earlier request with this key died after it may have done the work: a payment
+        // now captured (voided) is that request's answer, not "already captured".
+        const now = await getPayment(auth.principal.scope, existing.id);
+        if (now && now.status === (op === "capture" ? "captured" : "voided")) return { status: 200, body: serializePayment(now) };
+      }
       const r = op === "capture" ? await capturePayment(auth.principal.scope, existing.id) : await voidPayment(auth.principal.scope, existing.id);
       if (!r.ok) return { status: r.error.status, body: failureBody(r.error), store: r.error.status < 500 };
       return { status: 200, body: serializePayment(r.payment) };

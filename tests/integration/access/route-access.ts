@@ -61,11 +61,18 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.reports._index": { kind: "member", loader: "reports:export" },
   // Global search: any member; each kind of result is limited by the reader's permissions.
   "routes/_app.search": { kind: "member", loader: null },
+  // Saved views: any member keeps their own (each list's loader still checks who may open it);
+  // sharing with the team needs views:share, checked in the domain (refusals audited).
+  "routes/_app.views": { kind: "member", loader: null, action: null },
   // The accountant's desk: fee statements, their lines as files, and the month-end close.
   "routes/_app.statements._index": { kind: "member", loader: "reports:export", action: "reports:export" },
   "routes/_app.statements.$statementId": { kind: "member", loader: "reports:export" },
   "routes/statements.$statementId.$file": { kind: "member", loader: "reports:export" },
   "routes/_app.close": { kind: "member", loader: "reports:export", action: "reports:export" },
+  // Scheduled reports: the team's schedules and their history; a large run's file behind its mail's link.
+  "routes/_app.reports.schedules._index": { kind: "member", loader: "reports:export", action: "reports:export" },
+  "routes/_app.reports.schedules.$scheduleId": { kind: "member", loader: "reports:export", action: "reports:export" },
+  "routes/reports.runs.$runId": { kind: "member", loader: "reports:export" },
   "routes/api.v1.openapi[.]json": { kind: "public" },
   "routes/_app.terminal": { kind: "member", loader: "terminal:charge", action: "terminal:charge" },
   // The sandbox provider is "another service": public tokenization and test cards;

@@ -1,5 +1,6 @@
 import { useTestDatabase } from "../../support/db";
-import { jalaliToUtc, localDateKey, toJalali, zonedParts } from "../../../app/lib/dates";
+import { jalaliToUtc, toJalali } from "../../../app/lib/dates/jalali";
+import { localDateKey, zonedParts } from "../../../app/lib/dates/zones";
 import { overviewQuerySchema, resolveOverviewRange, salesReport } from "../../../app/modules/reporting/overview.server";
 import { oracleGrossByDay } from "./sql-oracle";
 

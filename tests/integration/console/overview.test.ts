@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
-import { addLocalDays, localDateKey } from "../../../app/lib/dates";
+import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
 import {
   averageTicket,
   overviewQuerySchema,

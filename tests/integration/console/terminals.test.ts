@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
-import { localDateKey } from "../../../app/lib/dates";
+import { localDateKey } from "../../../app/lib/dates/zones";
 import { authenticateApiKey } from "../../../app/modules/terminals/api-auth.server";
 import {
   createTerminal,

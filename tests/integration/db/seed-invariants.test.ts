@@ -5,7 +5,7 @@ import { generateMerchantLedger } from "../../../db/seed/generate";
 import { COFFEE, NORTHWIND } from "../../../db/seed/merchants";
 import { calendarFor } from "../../../db/seed/seed";
 import { basicOverview } from "~/modules/reporting/overview.server";
-import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates";
+import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates/zones";
 import { useTestDatabase } from "../../support/db";
 
 const t = useTestDatabase({ seed: "demo" });

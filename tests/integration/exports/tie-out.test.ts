@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { signIn, type SignedIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
-import { addLocalDays, localDateKey, startOfLocalDay } from "../../../app/lib/dates";
+import { addLocalDays, localDateKey, startOfLocalDay } from "../../../app/lib/dates/zones";
 import { getBalances } from "../../../app/modules/ledger/ledger.server";
 import { listPayments, paymentListQuerySchema } from "../../../app/modules/payments/list.server";
 import { listRefunds, refundListQuerySchema } from "../../../app/modules/refunds/list.server";

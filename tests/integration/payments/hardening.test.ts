@@ -1,7 +1,12 @@
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import os from "node:os";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { db } from "../../../db/client.server";
 import * as s from "../../../db/schema";
+import { fingerprint, withIdempotency } from "~/modules/idempotency/idempotency.server";
+import { capturePayment, voidPayment } from "~/modules/payments/payments.server";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant } from "./fixtures";
 
@@ -39,5 +44,70 @@ describe("numbers no issuer can have, and empty Idempotency-Keys", () => {
     expect(r.json.error).toMatchObject({ code: "idempotency_key_invalid", param: "Idempotency-Key" });
     expect(r.json.error.message).toContain("Idempotency-Key is empty");
     expect(await db().select().from(s.payments).where(eq(s.payments.merchantId, m.merchantId))).toHaveLength(0);
+  });
+});
+
+describe("a capture or void whose request died answers its first outcome on retry", () => {
+  async function authorized(m: Awaited<ReturnType<typeof makeMerchant>>): Promise<string> {
+    const r = await api("POST", "/payments", {
+      key: m.apiKey,
+      idempotencyKey: `auth-${crypto.randomUUID()}`,
+      body: { amount: 40_000, currency: "IRR", capture: false, card: { number: "4242424242424242", exp_month: 12, exp_year: year, cvc: "123" } },
+    });
+    expect(r.json.status).toBe("authorized");
+    return r.json.id as string;
+  }
+
+  /** A process id that no longer exists (a child that has exited). */
+  function deadPid(): number {
+    const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    return Number(child.stdout);
+  }
+
+  it.each(["capture", "void"] as const)("%s: the request is SIGKILLed after the payment changed, before its answer was stored", async (op) => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const id = await authorized(m);
+    const key = `${op}-${crypto.randomUUID()}`;
+    // What a process killed mid-request leaves: the work done, the key in progress under a dead pid.
+    const done = op === "capture" ? await capturePayment(m.scope, id) : await voidPayment(m.scope, id);
+    expect(done.ok).toBe(true);
+    await db().insert(s.idempotencyKeys).values({
+      merchantId: m.merchantId,
+      scope: m.terminalId,
+      key,
+      requestHash: fingerprint({ id, op }),
+      method: "POST",
+      path: `/api/v1/payments/${id}/${op}`,
+      state: "in_progress",
+      responseBody: { owner: { host: os.hostname(), pid: deadPid() } },
+    });
+    const retry = await api("POST", `/payments/${id}/${op}`, { key: m.apiKey, idempotencyKey: key, body: {} });
+    expect(retry.status).toBe(200);
+    expect(retry.json).toMatchObject({ id, status: op === "capture" ? "captured" : "voided" });
+    // Stored as the key's answer; another key still hears that it was done already.
+    const again = await api("POST", `/payments/${id}/${op}`, { key: m.apiKey, idempotencyKey: key, body: {} });
+    expect(again.status).toBe(200);
+    const other = await api("POST", `/payments/${id}/${op}`, { key: m.apiKey, idempotencyKey: `other-${key}`, body: {} });
+    expect(other.status).toBe(409);
+    expect(other.json.error.code).toBe(op === "capture" ? "payment_already_captured" : "payment_already_voided");
+  });
+
+  it.each(["capture", "void"] as const)("%s: the database went away after the change committed, before the answer was stored", async (op) => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const id = await authorized(m);
+    const key = `${op}-${crypto.randomUUID()}`;
+    const req = { merchantId: m.merchantId, scope: m.terminalId, key, method: "POST", path: `/api/v1/payments/${id}/${op}`, fingerprint: fingerprint({ id, op }) };
+    await expect(
+      withIdempotency(req, async () => {
+        const r = op === "capture" ? await capturePayment(m.scope, id) : await voidPayment(m.scope, id);
+        expect(r.ok).toBe(true);
+        throw Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
+      }),
+    ).rejects.toThrow(/CONNECTION_CLOSED/);
+    const retry = await api("POST", `/payments/${id}/${op}`, { key: m.apiKey, idempotencyKey: key, body: {} });
+    expect(retry.status).toBe(200);
+    expect(retry.json).toMatchObject({ id, status: op === "capture" ? "captured" : "voided" });
+    const [row] = await db().select().from(s.idempotencyKeys).where(eq(s.idempotencyKeys.key, key));
+    expect(row).toMatchObject({ state: "completed", responseStatus: 200 });
   });
 });

@@ -16,7 +16,7 @@ import { receiptSendLimits } from "~/modules/payment-links/receipt-sends.server"
 import { lookupPayment } from "~/modules/payments/lookup.server";
 import { paymentView } from "~/modules/reporting/payment-detail.server";
 import * as receiptRoute from "~/routes/receipt.$merchantId.$paymentId.$token";
-import { localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates/zones";
 import { jalaliDayText } from "~/lib/day-input";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
@@ -313,12 +313,14 @@ describe("the hosted payment page", () => {
       db(),
       sql`select type, data from events where merchant_id = ${m.merchantId} order by seq`,
     );
+    // The first link also creates the merchant's "Payment links" terminal, in the same transaction.
     expect(evs.map((e) => [e.type, e.data.id, e.data.status])).toEqual([
+      ["terminal.created", expect.stringMatching(/^term_/), "active"],
       ["payment_link.created", link.id, "active"],
       ["payment_link.deactivated", link.id, "deactivated"],
     ]);
-    expect(evs[0]!.data.url).toBe(`${ORIGIN}/pay/${link.id}`);
-    expect(evs[0]!.data.amount).toBe("990000");
+    expect(evs[1]!.data.url).toBe(`${ORIGIN}/pay/${link.id}`);
+    expect(evs[1]!.data.amount).toBe("990000");
 
     const live = await newLink(m);
     const r = await pay(live.id, "6037990000000006", { code: "shown" });

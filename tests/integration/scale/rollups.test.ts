@@ -15,7 +15,7 @@ import { issueRefund } from "~/modules/refunds/refunds.server";
 import { runPayoutEngine } from "~/modules/settlements/engine.server";
 import { getBalances } from "~/modules/ledger/ledger.server";
 import { listPayments, paymentListQuerySchema } from "~/modules/payments/list.server";
-import { localDateKey } from "~/lib/dates";
+import { localDateKey } from "~/lib/dates/zones";
 import { CARD, card, fastSandbox, makeMerchant } from "../payments/fixtures";
 import { addAccount, GOOD_SHEBA } from "../settlements/helpers";
 import { useTestDatabase } from "../../support/db";

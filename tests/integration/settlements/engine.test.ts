@@ -124,6 +124,15 @@ describe("payout engine", () => {
     expect(p1!.status).toBe("failed");
     expect(p1!.failureCode).toBe("account_closed");
     expect(p1!.failureMessage).toMatch(/closed/);
+    // Events of the same transaction: the payout failed, and the account it went to is no longer verified.
+    const evs = await rows<{ type: string; object: { id: string; verified?: boolean; status?: string } }>(
+      t.db,
+      sql`select type, data as object from events where merchant_id = ${m.id} and type in ('payout.failed', 'bank_account.updated') order by seq`,
+    );
+    expect(evs.map((e) => [e.type, e.object.id, e.object.status ?? e.object.verified])).toEqual([
+      ["payout.failed", p1!.id, "failed"],
+      ["bank_account.updated", closedAccountId, false],
+    ]);
     const [reversal] = await t.db
       .select()
       .from(ledgerTransactions)

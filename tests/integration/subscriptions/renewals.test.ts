@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, rows } from "~db/client.server";
 import * as s from "~db/schema";
-import { toJalali, zonedParts } from "~/lib/dates";
+import { toJalali } from "~/lib/dates/jalali";
+import { zonedParts } from "~/lib/dates/zones";
 import { simulateUntil } from "~/server/scheduler";
 import { runRenewals } from "~/modules/subscriptions/renewals.server";
 import { cancelSubscription, getSubscription, pauseSubscription, resumeSubscription } from "~/modules/subscriptions/subscriptions.server";
@@ -133,7 +134,8 @@ describe("events", () => {
     const types = (await db().select({ type: s.events.type }).from(s.events).where(sql`merchant_id = ${m.merchantId}`).orderBy(s.events.seq)).map((e) => e.type);
     expect(types).toEqual([
       "plan.created", "customer.created", "payment_method.attached", "subscription.created",
-      "invoice.created", "payment.created", "payment.succeeded", "invoice.paid",
+      // The first charge also creates the merchant's "Payment links" terminal it runs on.
+      "invoice.created", "terminal.created", "payment.created", "payment.succeeded", "invoice.paid",
     ]);
     const [paid] = await rows<{ data: { subscription_id: string; status: string } }>(db(), sql`select data from events where merchant_id = ${m.merchantId} and type = 'invoice.paid'`);
     expect(paid!.data).toMatchObject({ subscription_id: a.subscription.id, status: "paid" });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatIsoLocal } from "~/lib/dates";
+import { formatIsoLocal } from "~/lib/dates/format";
 import { contentDisposition, formatAmount, localDateTimeFormatter, slugForFileName, zoneForFileName } from "~/modules/exports/format";
 
 describe("localDateTimeFormatter", () => {

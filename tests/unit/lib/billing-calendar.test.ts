@@ -9,7 +9,8 @@ import {
   type BillingCalendar,
   type BillingCycle,
 } from "~/lib/billing-calendar";
-import { isJalaliLeapYear, jalaliMonthLength, jalaliToUtc, toJalali, zonedParts, zonedTimeToUtc } from "~/lib/dates";
+import { isJalaliLeapYear, jalaliMonthLength, jalaliToUtc, toJalali } from "~/lib/dates/jalali";
+import { zonedParts, zonedTimeToUtc } from "~/lib/dates/zones";
 
 const NY = "America/New_York";
 const TEHRAN = "Asia/Tehran";

@@ -1,30 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  RANGE_PRESETS,
-  addLocalDays,
-  bucketSeries,
-  bucketStart,
-  formatDateTime,
-  formatIsoLocal,
-  granularityForDays,
-  isJalaliLeapYear,
-  isValidLocalDateKey,
-  isValidTimeZone,
-  jalaliMonthLength,
-  jalaliMonthNames,
-  jalaliToUtc,
-  localDateKey,
-  parseLocalDateKey,
-  resolveRange,
-  startOfLocalDay,
-  toJalali,
-  utcOffsetString,
-  zonedParts,
-  zonedTimeToUtc,
-  type Granularity,
-  type RangePreset,
-} from "~/lib/dates";
+import { RANGE_PRESETS, granularityForDays, resolveRange, type RangePreset } from "~/lib/dates/ranges";
+import { addLocalDays, isValidLocalDateKey, isValidTimeZone, localDateKey, parseLocalDateKey, startOfLocalDay, zonedParts, zonedTimeToUtc } from "~/lib/dates/zones";
+import { bucketSeries, bucketStart, type Granularity } from "~/lib/dates/buckets";
+import { formatDateTime, formatIsoLocal, utcOffsetString } from "~/lib/dates/format";
+import { isJalaliLeapYear, jalaliMonthLength, jalaliMonthNames, jalaliToUtc, toJalali } from "~/lib/dates/jalali";
 
 const NY = "America/New_York";
 const TEHRAN = "Asia/Tehran";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bucketStart, jalaliToUtc } from "~/lib/dates";
+import { bucketStart } from "~/lib/dates/buckets";
+import { jalaliToUtc } from "~/lib/dates/jalali";
 import { makeFormatter } from "~/lib/format";
 import { parseAmount } from "~/lib/money";
 

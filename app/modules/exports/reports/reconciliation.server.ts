@@ -15,7 +15,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { replicaDb, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
-import { isValidLocalDateKey } from "~/lib/dates";
+import { isValidLocalDateKey } from "~/lib/dates/zones";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import { rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";

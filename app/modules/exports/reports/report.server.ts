@@ -7,7 +7,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import type { DbOrTx } from "~db/client.server";
-import { addLocalDays, localDateKey } from "~/lib/dates";
+import { addLocalDays, localDateKey } from "~/lib/dates/zones";
 import type { Permission } from "~/lib/permissions";
 import { keysetPage, type KeysetSort } from "~/modules/reporting/list-query.server";
 import { rawValueSql, type CellValue, type ColumnSpec, type ComputedColumn, type RawRow, type ReportId, type SqlColumn } from "../definition";
