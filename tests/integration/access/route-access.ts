@@ -27,6 +27,9 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/invite.$merchantId.$token": { kind: "public" },
   "routes/switch-merchant": { kind: "member", action: null },
   "routes/signup": { kind: "public" },
+  // Password reset by e-mail: asked for and used without a session.
+  "routes/forgot-password": { kind: "public" },
+  "routes/reset-password.$token": { kind: "public" },
   // Any member sees the checklist; each step's form needs its own permission (settings, bank, terminals).
   "routes/_app.onboarding": { kind: "member", loader: null, action: "settings:manage" },
   "routes/_app.settings._index": { kind: "member", loader: "settings:manage", action: "settings:manage" },
