@@ -6,7 +6,7 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { useRef, type FormEvent } from "react";
 import { pageTitle } from "~/components/console/meta";
 import { workbookHref } from "~/components/console/url";
@@ -100,6 +100,15 @@ export default function Reports() {
             ? t("reports.preview.until", { to: fmt.day(s.end) })
             : t("filters.allTime");
 
+  // "Schedule this report": the page's report, zone, columns and options, to the Schedules page's form.
+  const scheduleHref = `/reports/schedules?${new URLSearchParams({
+    report: s.report,
+    tz: s.timeZone,
+    columns: s.columns.filter((c) => c.checked).map((c) => c.key).join(","),
+    amounts: s.amounts,
+    excel: s.excel ? "1" : "0",
+    jalali: s.jalali ? "1" : "0",
+  }).toString()}`;
   return (
     <>
       <div className="page-header">
@@ -214,6 +223,9 @@ export default function Reports() {
                   <a className="btn" href={workbookHref(s.href)} download={s.preview.fileName.replace(/\.csv$/, ".xlsx")} data-testid="download-xlsx">
                     {t("reports.downloadXlsx")}
                   </a>
+                  <Link className="btn" to={scheduleHref} data-testid="schedule-report">
+                    {t("reports.schedule")}
+                  </Link>
                   <noscript>
                     <button type="submit" className="btn">
                       {t("reports.update")}

@@ -309,6 +309,12 @@ export interface FeeStatementLine {
   rateBps: number;
 }
 
+/** A statement without its lines (for its lines file, streamed apart). */
+export async function getFeeStatementSummary(scope: { merchantId: string }, id: string): Promise<FeeStatement | null> {
+  const [s] = await rows<Record<string, unknown>>(db(), sql`select * from fee_statements where merchant_id = ${scope.merchantId} and id = ${id}`);
+  return s ? fromRow(s) : null;
+}
+
 export async function getFeeStatement(scope: { merchantId: string }, id: string): Promise<{ statement: FeeStatement; lines: FeeStatementLine[] } | null> {
   const [s] = await rows<Record<string, unknown>>(db(), sql`select * from fee_statements where merchant_id = ${scope.merchantId} and id = ${id}`);
   if (!s) return null;

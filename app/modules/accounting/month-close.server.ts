@@ -40,7 +40,7 @@ export interface MonthFigures {
 export async function monthFigures(scope: { merchantId: string }, ref: MonthRef, dbx: DbOrTx = db()): Promise<MonthFigures> {
   const m = await merchantBooks(dbx, scope.merchantId);
   const period = monthPeriod(ref, m.timeZone);
-  const summary = await balanceSummary({ merchantId: scope.merchantId, currency: m.currency }, period, m.timeZone);
+  const summary = await balanceSummary({ merchantId: scope.merchantId, currency: m.currency }, period, m.timeZone, dbx);
   const transit = await rows<{ currency: string; amount: string }>(
     dbx,
     sql`select currency, coalesce(sum(amount), 0)::text as amount from ledger_entries
@@ -70,8 +70,8 @@ export interface MonthClose {
   closedByUserId: string | null;
 }
 
-export async function listMonthCloses(scope: { merchantId: string }): Promise<MonthClose[]> {
-  const r = await rows<Record<string, unknown>>(db(), sql`select * from month_closes where merchant_id = ${scope.merchantId} order by period_start desc`);
+export async function listMonthCloses(scope: { merchantId: string }, dbx: DbOrTx = db()): Promise<MonthClose[]> {
+  const r = await rows<Record<string, unknown>>(dbx, sql`select * from month_closes where merchant_id = ${scope.merchantId} order by period_start desc`);
   return r.map((c) => ({
     ref: { calendar: c.calendar as MonthRef["calendar"], year: Number(c.year), month: Number(c.month) },
     periodStart: new Date(String(c.period_start instanceof Date ? c.period_start.toISOString() : c.period_start)),
@@ -95,7 +95,7 @@ export async function closeMonth(scope: { merchantId: string }, ref: MonthRef, d
     if (period.to.getTime() > deps.now.getTime()) {
       return { ok: false as const, code: "month_not_over" as const, field: "month" as const, message: `This month ends on ${localDateKey(period.to, m.timeZone)} 00:00 (${m.timeZone}): it can be closed once it is over.` };
     }
-    const existing = (await listMonthCloses(scope)).find((c) => c.periodStart.getTime() === period.from.getTime());
+    const existing = (await listMonthCloses(scope, tx)).find((c) => c.periodStart.getTime() === period.from.getTime());
     if (existing) return { ok: true as const, close: existing, created: false };
     const figures = await monthFigures(scope, ref, tx);
     await tx.insert(monthCloses).values({

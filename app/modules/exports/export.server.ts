@@ -294,14 +294,28 @@ async function* workbookChunks(
       now,
     },
   );
-  let stop = false;
   // On PostgreSQL, the report's one statement through a cursor (one plan, as COPY gets);
   // elsewhere (PGlite), the keyset walk.
   const client = replicaSqlClient();
   const currencySql = "currencySql" in p.report ? p.report.currencySql : null;
   const viaCursor = client !== null && p.run.copySelect !== undefined && p.columns.every((c) => c.sql !== undefined);
+  const batches = viaCursor ? cursorBatches(client, p.run.copySelect!.bind(p.run), currencySql, p.columns, batchSize) : p.run.batches(p.columns, batchSize);
+  yield* xlsxChunks(writer, batches, counted);
+}
+
+/**
+ * A workbook's bytes from batches of rows. The rows are read by a producer that waits for
+ * the zip to take each batch; the zip waits for these chunks to be taken: a slow client
+ * slows the database reads, and memory stays flat. Returning early (a cancelled download)
+ * stops both.
+ */
+export async function* xlsxChunks(
+  writer: XlsxReportWriter,
+  batches: AsyncGenerator<RawRow[], void, undefined>,
+  counted: (rows: number) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let stop = false;
   const producer = (async () => {
-    const batches = viaCursor ? cursorBatches(client, p.run.copySelect!.bind(p.run), currencySql, p.columns, batchSize) : p.run.batches(p.columns, batchSize);
     try {
       const first = await batches.next();
       await writer.begin(first.done ? [] : first.value);

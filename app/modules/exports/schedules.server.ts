@@ -552,6 +552,9 @@ export async function openRunLink(
   if (!run || !run.linkTokenHash || !run.params || !isReportId(run.report) || given.length !== run.linkTokenHash.length || !crypto.timingSafeEqual(given, Buffer.from(run.linkTokenHash))) {
     return { ok: false, field: "token", message: "This link is not valid for this merchant. Open the newest mail of the schedule, or download the report from the Reports page.", status: 404 };
   }
+  if (!REPORTS[run.report].permissions.every((perm) => can(ctx.role, perm))) {
+    return { ok: false, field: "token", message: `Your role (${ctx.role}) may not export this report.`, status: 404 };
+  }
   if (!run.linkExpiresAt || run.linkExpiresAt.getTime() <= now.getTime()) {
     return { ok: false, field: "token", message: "This link expired 7 days after it was sent. Download the report from the Reports page instead.", status: 410 };
   }

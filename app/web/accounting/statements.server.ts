@@ -20,10 +20,9 @@ import {
   type FeeStatement,
   type MonthRef,
 } from "~/modules/accounting/fee-statements.server";
-import { csvWriter, UTF8_BOM } from "~/modules/exports/csv";
-import { csvKind, headerName, rowRenderer } from "~/modules/exports/definition";
-import { contentDisposition, slugForFileName } from "~/modules/exports/format";
-import { XLSX_CONTENT_TYPE, XlsxReportWriter } from "~/modules/exports/xlsx.server";
+import { openStatementLines } from "~/modules/accounting/statement-lines.server";
+import { contentDisposition } from "~/modules/exports/format";
+import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
 import { resolvePreferences } from "~/modules/i18n/preferences.server";
 import { requireAction, requireContext, type AppContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
@@ -133,55 +132,19 @@ export async function statementPage(request: Request, id: string) {
 
 export type StatementsContext = AppContext;
 
-/** The columns of a statement's lines file (CSV and workbook alike). */
-const LINE_COLUMNS = [
-  { key: "line", kind: "integer" },
-  { key: "created", kind: "local" },
-  { key: "created_utc", kind: "utc" },
-  { key: "balance_transaction_id", kind: "text" },
-  { key: "category", kind: "text" },
-  { key: "source_id", kind: "text" },
-  { key: "description", kind: "text" },
-  { key: "currency", kind: "text" },
-  { key: "gross", kind: "amount" },
-  { key: "fee", kind: "amount", total: true },
-  { key: "vat_rate_percent", kind: "text" },
-] as const;
-
-/** /statements/<id>/lines.csv or .xlsx: every line of a statement, in the statement's zone. */
+/** /statements/<id>/lines.csv or .xlsx: every line of a statement, in the statement's zone, streamed. */
 export async function statementLinesFile(request: Request, id: string, file: string, now = new Date()): Promise<Response> {
   const ctx = await requireContext(request, "reports:export");
   const format = file === "lines.csv" ? "csv" : file === "lines.xlsx" ? "xlsx" : null;
   if (!format) throw new Response("A statement's lines are lines.csv or lines.xlsx.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  const found = await getFeeStatement(ctx.scope, id);
-  if (!found) throw new Response("No such fee statement. The Statements page lists them.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  const { statement: s, lines } = found;
-  const opts = { timeZone: s.timeZone, amounts: "major" as const };
-  const headers = LINE_COLUMNS.map((c) => headerName(c, opts));
-  const raw = lines.map((l) => ({
-    currency: s.currency,
-    cells: [l.lineNo, l.createdAt, l.createdAt, l.ledgerTransactionId, l.category, l.sourceId, l.description, s.currency, l.gross, l.fee, (l.rateBps / 100).toString()],
-  }));
   const persian = resolvePreferences(ctx).locale.startsWith("fa");
-  const name = `fee-statement-${s.number}_${slugForFileName(ctx.merchant.name, ctx.scope.merchantId)}_${s.calendar}-${s.year}-${String(s.month).padStart(2, "0")}.${format}`;
-  await audit(db(), { actor: ctx, action: "export.download", outcome: "success", targetType: "fee_statement", targetId: s.id, details: { report: "fee-statement-lines", format, rows: raw.length }, client: clientOf(request) });
-  if (format === "csv") {
-    const writer = csvWriter(LINE_COLUMNS.map((c) => csvKind(c.kind)));
-    const render = rowRenderer(LINE_COLUMNS.map((c) => c.kind), opts);
-    const body = (persian ? UTF8_BOM : "") + writer.header(headers) + writer.rows(raw.map(render));
-    return new Response(body, { headers: { "Content-Type": "text/csv; charset=utf-8; header=present", "Content-Disposition": contentDisposition(name), "Cache-Control": "private, no-store" } });
-  }
-  const w = new XlsxReportWriter(
-    LINE_COLUMNS.map((c, i) => ({ header: headers[i]!, kind: c.kind, total: "total" in c ? c.total : false })),
-    { timeZone: s.timeZone, amounts: "major", rightToLeft: persian, sheetName: `statement-${s.number}`, title: `Fee statement ${s.number}`, creator: "Merchant Console", now },
-  );
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const c of w.output) chunks.push(c as Buffer);
-  })();
-  await w.begin(raw.slice(0, 200));
-  for (let i = 0; i < raw.length; i += 2000) await w.rows(raw.slice(i, i + 2000));
-  await w.finish();
-  await done;
-  return new Response(Buffer.concat(chunks), { headers: { "Content-Type": XLSX_CONTENT_TYPE, "Content-Disposition": contentDisposition(name), "Cache-Control": "private, no-store" } });
+  const f = await openStatementLines(ctx, id, format, { signal: request.signal, client: clientOf(request), persian, now });
+  if (!f) throw new Response("No such fee statement. The Statements page lists them.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  return new Response(f.body, {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8; header=present" : XLSX_CONTENT_TYPE,
+      "Content-Disposition": contentDisposition(f.fileName),
+      "Cache-Control": "private, no-store",
+    },
+  });
 }

@@ -12,6 +12,9 @@ import {
   vatRatesOf,
   type FeeLine,
 } from "../../../app/modules/accounting/fee-statements.server";
+import ExcelJS from "exceljs";
+import Papa from "papaparse";
+import { openStatementLines } from "../../../app/modules/accounting/statement-lines.server";
 import { useTestDatabase } from "../../support/db";
 
 /**
@@ -103,6 +106,34 @@ describe("issuing a month's fee statement", () => {
     expect(s!.feeTotal).toBeGreaterThan(0n);
     expect(s!.vatTotal).toBe(0n);
     expect(s!.periodStart).toEqual(monthPeriod(ref, "America/New_York").from);
+  });
+
+  it("the lines file streams in batches: every line once, in order, the fee column sums to the statement (CSV and workbook)", async () => {
+    const ref = previousMonth(monthOf(NOW, "gregorian", "America/New_York"));
+    const r = await issueFeeStatements(NORTHWIND, ref, { now: NOW, userId: null });
+    if (!r.ok) throw new Error(r.message);
+    const s = r.statements[0]!;
+    expect(s.lineCount).toBeGreaterThan(14);
+    const ctx = { user: { id: "usr_test", email: "t@test", name: "T", locale: null, digits: null, irrDisplay: null, twoFactorEnabled: false }, merchant: { name: "Northwind Books" }, scope: NORTHWIND } as never;
+    const input = { signal: new AbortController().signal, client: { ip: null, userAgent: "test" }, persian: false, batchSize: 7 };
+    const csv = await openStatementLines(ctx, s.id, "csv", input);
+    const parsed = Papa.parse<Record<string, string>>(await new Response(csv!.body).text(), { header: true, skipEmptyLines: true });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.data.map((l) => Number(l.line))).toEqual(Array.from({ length: s.lineCount }, (_, i) => i + 1));
+    const cents = (v: string) => BigInt(v.replace(".", ""));
+    expect(parsed.data.reduce((sum, l) => sum + cents(l.fee!), 0n)).toBe(s.feeTotal);
+
+    const xlsx = await openStatementLines(ctx, s.id, "xlsx", input);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await new Response(xlsx!.body).arrayBuffer()) as never);
+    const sheet = wb.worksheets[0]!;
+    // Header, the lines, and the totals row.
+    expect(sheet.actualRowCount).toBe(s.lineCount + 2);
+    const feeColumn = (sheet.getRow(1).values as unknown[]).indexOf("fee");
+    const total = sheet.getRow(s.lineCount + 2).getCell(feeColumn).value as { formula: string; result: number };
+    expect(total.formula).toBe(`SUBTOTAL(9,J2:J${s.lineCount + 1})`);
+    expect(Math.round(total.result * 100)).toBe(Number(s.feeTotal));
+    expect(await openStatementLines(ctx, "fs_missing", "csv", input)).toBeNull();
   });
 
   it("is numbered without gaps, issuing again returns the same statement, and the database refuses to change it", async () => {

@@ -13,7 +13,7 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { replicaDb, rows } from "~db/client.server";
+import { replicaDb, rows, type DbOrTx } from "~db/client.server";
 import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, startOfLocalDay, zonedParts } from "~/lib/dates/zones";
 import { BALANCE_CATEGORIES } from "~/modules/ledger/postings";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
@@ -83,11 +83,13 @@ export async function balanceSummary(
   scope: { merchantId: string; currency: string },
   period: { from: Date; to: Date },
   timeZone: string,
+  /** The reader: a transaction's own (the month-end close reads inside its transaction), else the replica. */
+  dbx: DbOrTx = replicaDb(),
 ): Promise<BalanceSummaryRow[]> {
   const from = period.from.toISOString();
   const to = period.to.toISOString();
   const sums = await rows<{ currency: string; category: string; n: string; n_fee: string; gross: string; fee: string; net: string; before: string }>(
-    replicaDb(),
+    dbx,
     sql`select currency, category::text as category,
           count(*) filter (where created_at >= ${from}::timestamptz)::text as n,
           count(*) filter (where created_at >= ${from}::timestamptz and (fee <> 0 or category = 'fee'))::text as n_fee,

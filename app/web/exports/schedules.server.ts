@@ -1,0 +1,305 @@
+/**
+ * The web edge of scheduled reports: the Schedules page (list and new), one schedule's page
+ * (edit, pause, delete, run history) and the download behind a large run's link. Parses the
+ * form, authorizes, calls the domain (modules/exports/schedules.server.ts), shapes the answer.
+ */
+import { json, redirect } from "@remix-run/node";
+import { db } from "~db/client.server";
+import { isValidTimeZone } from "~/lib/dates";
+import { can } from "~/lib/permissions";
+import { SCHEDULE_CALENDARS, nextRunAfter } from "~/lib/report-schedule";
+import { audit } from "~/modules/audit/audit.server";
+import { REPORT_IDS, isReportId, type ReportId } from "~/modules/exports/definition";
+import { REPORTS } from "~/modules/exports/export.server";
+import { allowedColumns, canonicalTimeZone, defaultColumnKeys } from "~/modules/exports/options.server";
+import {
+  deleteSchedule,
+  getSchedule,
+  listSchedules,
+  mayEdit,
+  openRunLink,
+  refusalFor,
+  ruleOf,
+  saveSchedule,
+  scheduleRuns,
+  setPaused,
+  teamOf,
+  type ReportSchedule,
+  type ScheduleInput,
+} from "~/modules/exports/schedules.server";
+import { contentDisposition } from "~/modules/exports/format";
+import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
+import { notFoundResponse, requireAction, requireContext, type AppContext } from "~/web/guard.server";
+import { clientOf, publicOrigin } from "~/web/request.server";
+
+function last(params: URLSearchParams | FormData, key: string): string {
+  const v = params.getAll(key).map((x) => String(x).trim()).filter(Boolean);
+  return v[v.length - 1] ?? "";
+}
+
+/** The form's values: the schedule being edited, else the Reports page's choices in the URL, else defaults. */
+export interface ScheduleFormValues {
+  id: string | null;
+  name: string;
+  report: ReportId;
+  format: "csv" | "xlsx";
+  filters: string;
+  columns: string[];
+  timeZone: string;
+  amounts: "major" | "minor";
+  excel: boolean;
+  jalali: boolean;
+  frequency: string;
+  weekday: number;
+  monthDay: number;
+  localTime: string;
+  calendar: string;
+  recipientUserIds: string[];
+}
+
+function persian(ctx: AppContext): boolean {
+  return (ctx.user.locale ?? ctx.merchant.defaultLocale ?? "en").toLowerCase().startsWith("fa");
+}
+
+function reportsFor(ctx: AppContext): ReportId[] {
+  return REPORT_IDS.filter((id) => REPORTS[id].permissions.every((p) => can(ctx.role, p)));
+}
+
+function valuesFromUrl(ctx: AppContext, params: URLSearchParams): ScheduleFormValues {
+  const available = reportsFor(ctx);
+  const requested = last(params, "report");
+  const report: ReportId = isReportId(requested) && available.includes(requested) ? requested : available[0]!;
+  const allowed = allowedColumns(REPORTS[report], ctx.role).map((c) => c.key);
+  // The Reports page sends its ticked columns as `col` in its order (`order`), or `columns`.
+  const order = last(params, "order").split(",").filter((k) => allowed.includes(k));
+  const ticked = [...params.getAll("col"), ...last(params, "columns").split(",")].filter((k) => allowed.includes(k));
+  const columns = ticked.length > 0 ? [...order.filter((k) => ticked.includes(k)), ...ticked.filter((k) => !order.includes(k))] : defaultColumnKeys(REPORTS[report], ctx.role);
+  const tz = last(params, "tz");
+  const fa = persian(ctx);
+  return {
+    id: null,
+    name: "",
+    report,
+    format: last(params, "format") === "csv" ? "csv" : "xlsx",
+    filters: "",
+    columns: [...new Set(columns)],
+    timeZone: tz && isValidTimeZone(tz) ? canonicalTimeZone(tz) : ctx.merchant.timeZone,
+    amounts: last(params, "amounts") === "minor" ? "minor" : "major",
+    excel: params.has("excel") ? last(params, "excel") === "1" : fa,
+    jalali: params.has("jalali") ? last(params, "jalali") === "1" : fa,
+    frequency: "monthly",
+    weekday: 6,
+    monthDay: 1,
+    localTime: "07:00",
+    calendar: fa || ctx.merchant.country === "IR" ? "jalali" : "gregorian",
+    recipientUserIds: [ctx.user.id],
+  };
+}
+
+function valuesOf(s: ReportSchedule): ScheduleFormValues {
+  return {
+    id: s.id,
+    name: s.name,
+    report: s.report as ReportId,
+    format: s.format === "csv" ? "csv" : "xlsx",
+    filters: s.filters,
+    columns: s.columns,
+    timeZone: s.timeZone,
+    amounts: s.amounts === "minor" ? "minor" : "major",
+    excel: s.excel,
+    jalali: s.jalali,
+    frequency: s.frequency,
+    weekday: s.weekday ?? 6,
+    monthDay: s.monthDay ?? 1,
+    localTime: s.localTime,
+    calendar: s.calendar,
+    recipientUserIds: s.recipientUserIds,
+  };
+}
+
+function inputOf(form: FormData): ScheduleInput {
+  const int = (k: string) => {
+    const v = last(form, k);
+    return /^\d{1,2}$/.test(v) ? Number(v) : null;
+  };
+  return {
+    name: String(form.get("name") ?? ""),
+    report: last(form, "report"),
+    format: last(form, "format"),
+    filters: String(form.get("filters") ?? "").trim(),
+    columns: form.getAll("col").map(String),
+    timeZone: last(form, "tz"),
+    amounts: last(form, "amounts") || "major",
+    excel: form.get("excel") === "1",
+    jalali: form.get("jalali") === "1",
+    frequency: last(form, "frequency"),
+    weekday: int("weekday"),
+    monthDay: int("month_day"),
+    localTime: last(form, "time"),
+    calendar: last(form, "calendar"),
+    recipientUserIds: form.getAll("recipient").map(String),
+  };
+}
+
+/** What the form shows: the reports, the chosen report's columns, the members it may go to. */
+async function formChoices(ctx: AppContext, values: ScheduleFormValues) {
+  const team = await teamOf(db(), ctx.scope.merchantId);
+  const columns = allowedColumns(REPORTS[values.report], ctx.role);
+  const ordered = [...values.columns.filter((k) => columns.some((c) => c.key === k)), ...columns.map((c) => c.key).filter((k) => !values.columns.includes(k))];
+  return {
+    reports: reportsFor(ctx).map((id) => ({ id, title: REPORTS[id].title })),
+    columns: ordered.map((key) => ({ key, doc: columns.find((c) => c.key === key)!.doc, checked: values.columns.includes(key) })),
+    members: team
+      .filter((m) => m.status === "active")
+      .map((m) => ({ userId: m.userId, name: m.name, email: m.email, role: m.role, refusal: refusalFor(m, values.report, values.columns) })),
+    calendars: SCHEDULE_CALENDARS,
+    merchantTimeZone: ctx.merchant.timeZone,
+  };
+}
+
+function lastRunOf(r: Awaited<ReturnType<typeof scheduleRuns>>[number] | null) {
+  if (!r) return null;
+  return {
+    id: r.id,
+    periodKey: r.periodKey,
+    periodStart: r.periodStart,
+    periodEnd: r.periodEnd,
+    status: r.status,
+    rows: r.rows,
+    bytes: r.bytes,
+    delivery: r.delivery,
+    sentTo: r.sentTo,
+    leftOut: r.leftOut as { userId: string; email: string | null; reason: string }[],
+    failure: r.failure,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function summaryOf(ctx: AppContext, s: ReportSchedule) {
+  return {
+    id: s.id,
+    name: s.name,
+    report: s.report,
+    format: s.format,
+    frequency: s.frequency,
+    weekday: s.weekday,
+    monthDay: s.monthDay,
+    localTime: s.localTime,
+    calendar: s.calendar,
+    timeZone: s.timeZone,
+    recipients: s.recipientUserIds.length,
+    paused: s.paused,
+    nextRunAt: s.paused ? null : (s.nextRunAt?.toISOString() ?? null),
+    mayEdit: mayEdit(ctx, s),
+  };
+}
+
+/* ------------------------------ /reports/schedules ------------------------------ */
+
+export async function schedulesPage(request: Request) {
+  const ctx = await requireContext(request, "reports:export");
+  const values = valuesFromUrl(ctx, new URL(request.url).searchParams);
+  const list = await listSchedules(ctx.scope);
+  return json(
+    {
+      schedules: list.map((s) => ({ ...summaryOf(ctx, s), lastRun: lastRunOf(s.lastRun) })),
+      values,
+      choices: await formChoices(ctx, values),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+type ActionAnswer = { ok: true; message: string | null } | { ok: false; field: string; message: string };
+
+async function intents(request: Request, now: Date, onPage: string | null): Promise<Response> {
+  const { ctx, form } = await requireAction(request, "reports:export");
+  const intent = last(form, "intent");
+  const id = last(form, "id") || onPage;
+  const client = clientOf(request);
+  const answer = (r: ActionAnswer, status = 200) => json<ActionAnswer>(r, { status });
+  if (intent === "save") {
+    const r = await saveSchedule(ctx, inputOf(form), { now, origin: publicOrigin(request), id: onPage ?? undefined });
+    if (!r.ok) return answer({ ok: false, field: r.field, message: r.message }, r.field === "id" ? 404 : 400);
+    await audit(db(), { actor: ctx, action: onPage ? "report_schedule.update" : "report_schedule.create", outcome: "success", targetType: "report_schedule", targetId: r.schedule.id, details: { report: r.schedule.report, frequency: r.schedule.frequency, recipients: r.schedule.recipientUserIds }, client });
+    return redirect(`/reports/schedules/${r.schedule.id}?saved=1`);
+  }
+  if (!id) return answer({ ok: false, field: "id", message: "Say which schedule (id)." }, 400);
+  if (intent === "pause" || intent === "resume") {
+    const r = await setPaused(ctx, id, intent === "pause", now);
+    if (!r.ok) return answer({ ok: false, field: r.field, message: r.message }, 403);
+    await audit(db(), { actor: ctx, action: `report_schedule.${intent}`, outcome: "success", targetType: "report_schedule", targetId: id, client });
+    return answer({ ok: true, message: null });
+  }
+  if (intent === "delete") {
+    const r = await deleteSchedule(ctx, id);
+    if (!r.ok) return answer({ ok: false, field: r.field, message: r.message }, 403);
+    await audit(db(), { actor: ctx, action: "report_schedule.delete", outcome: "success", targetType: "report_schedule", targetId: id, client });
+    return redirect("/reports/schedules?deleted=1");
+  }
+  return answer({ ok: false, field: "intent", message: "Choose save, pause, resume or delete." }, 400);
+}
+
+export const schedulesAction = (request: Request, now = new Date()) => intents(request, now, null);
+
+/* ------------------------------ /reports/schedules/:id ------------------------------ */
+
+export async function schedulePage(request: Request, id: string) {
+  const ctx = await requireContext(request, "reports:export");
+  const s = await getSchedule(ctx.scope, id);
+  if (!s) throw notFoundResponse("There is no such schedule: it may have been deleted. The list is at /reports/schedules.");
+  const url = new URL(request.url);
+  // Changing the report on the form (a GET) shows that report's columns.
+  const values = url.searchParams.has("report") ? { ...valuesOf(s), ...pick(valuesFromUrl(ctx, url.searchParams), ["report", "columns"]) } : valuesOf(s);
+  const runs = await scheduleRuns(ctx.scope, id);
+  return json(
+    {
+      schedule: summaryOf(ctx, s),
+      upcoming: s.paused ? [] : upcoming(s),
+      values,
+      choices: await formChoices(ctx, values),
+      runs: runs.map(lastRunOf),
+      saved: url.searchParams.get("saved") === "1",
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+}
+
+/** The next three runs: what the person setting it up checks. */
+function upcoming(s: ReportSchedule): string[] {
+  const out: string[] = [];
+  let at = s.nextRunAt ?? new Date();
+  out.push(at.toISOString());
+  for (let i = 0; i < 2; i++) {
+    at = nextRunAfter(ruleOf(s), at);
+    out.push(at.toISOString());
+  }
+  return out;
+}
+
+export const scheduleAction = (request: Request, id: string, now = new Date()) => intents(request, now, id);
+
+/* ------------------------------ /reports/runs/:id?token= ------------------------------ */
+
+export async function runDownload(request: Request, runId: string, opts: { now?: Date } = {}): Promise<Response> {
+  const ctx = await requireContext(request, "reports:export");
+  const url = new URL(request.url);
+  const r = await openRunLink(ctx, runId, url.searchParams.get("token") ?? "", { signal: request.signal, client: clientOf(request) }, opts.now);
+  if (!r.ok) {
+    const status = "status" in r ? r.status : 400;
+    return new Response(`${r.field}: ${r.message}`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+  }
+  return new Response(r.body, {
+    status: 200,
+    headers: {
+      "Content-Type": r.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
+      "Content-Disposition": contentDisposition(r.fileName),
+      "Cache-Control": "private, no-store",
+    },
+  });
+}
