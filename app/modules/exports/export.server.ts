@@ -419,7 +419,8 @@ async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<
   const cell = (i: number, attrs: string, inner: string) => `'<c r="${letters[i]}' || x.rn || '"${attrs}>' || ${inner} || '</c>'`;
   const numberCell = (i: number, style: string, v: string) => cell(i, ` s="' || ${style} || '"`, `'<v>' || ${v} || '</v>'`);
   const stringCell = (i: number, t: string) =>
-    `case when coalesce(${t}, '') = '' then '' else '<c r="${letters[i]}' || x.rn || '" t="inlineStr"><is><t' || case when ${t} ~ '^\\s|\\s$|[\\r\\n\\t]' then ' xml:space="preserve"' else '' end || '>' || ${xmlTextSql(t)} || '</t></is></c>' end`;
+    // xml:space="preserve" where a space or control character starts or ends the text (ascii() is far cheaper than a regex).
+    `case when coalesce(${t}, '') = '' then '' else '<c r="${letters[i]}' || x.rn || '" t="inlineStr"><is><t' || case when ascii(${t}) <= 32 or ascii(right(${t}, 1)) <= 32 then ' xml:space="preserve"' else '' end || '>' || ${xmlTextSql(t)} || '</t></is></c>' end`;
   const xml: string[] = [];
   const lengths: string[] = [];
   columns.forEach((c, i) => {
@@ -441,7 +442,8 @@ async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<
       case "local":
       case "utc": {
         const wall = valueOf(`(${sql}) at time zone ${c.kind === "local" ? zone : "'UTC'"}`);
-        xml.push(`case when ${wall} is null then '' else ${numberCell(i, `'${styles.dateTime}'`, `(extract(epoch from date_trunc('milliseconds', ${wall})) / 86400 + 25569)::text`)} end`);
+        // excelSerial in double precision, exactly as JavaScript computes it: (wall ms - Excel's epoch ms) / ms a day.
+        xml.push(`case when ${wall} is null then '' else ${numberCell(i, `'${styles.dateTime}'`, `(((extract(epoch from date_trunc('milliseconds', ${wall})) * 1000)::float8 + 2209161600000) / 86400000)::text`)} end`);
         lengths.push(`case when ${wall} is null then -1 else 0 end`);
         break;
       }
@@ -470,11 +472,11 @@ async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<
   const totalNote = totals.length
     ? ` || '<!--t ' || coalesce(${currency}, '') || ${totals.map((i) => `' ' || coalesce((${valueOf(columns[i]!.sql!)})::text, '')`).join(" || ")} || '-->'`
     : "";
-  const widthNote = ` || case when x.rn <= ${WIDTH_SAMPLE + 1} then '<!--w ' || coalesce(${currency}, '') || ' ' || concat_ws(',', ${lengths.join(", ")}) || '-->' else '' end`;
+  const widthNote = ` || case when length(x.rn) <= 3 and x.rn::int <= ${WIDTH_SAMPLE + 1} then '<!--w ' || coalesce(${currency}, '') || ' ' || concat_ws(',', ${lengths.join(", ")}) || '-->' else '' end`;
   const inner = inlineParams(run.copySelect(values.map((v, i) => `${v} as v${i}`)));
   if (inner === null) return null;
   const line = `'<row r="' || x.rn || '">' || ${xml.join(" || ")} || '</row>'${totalNote}${widthNote}`;
-  const statement = `COPY (select ${line}\nfrom (select x.*, row_number() over () + 1 as rn from (${inner}) x) x) TO STDOUT`;
+  const statement = `COPY (select ${line}\nfrom (select x.*, (row_number() over () + 1)::text as rn from (${inner}) x) x) TO STDOUT`;
   return { client, statement, totals };
 }
 
