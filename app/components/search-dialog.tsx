@@ -11,7 +11,7 @@ import type { SearchData } from "~/routes/_app.search";
 
 type Hit = SearchData["groups"][number]["hits"][number];
 
-const STATUS_PREFIX: Record<string, string> = { payments: "paymentStatus", refunds: "refundStatus", payouts: "payoutStatus", terminals: "terminalStatus", staff: "memberStatus" };
+const STATUS_PREFIX: Record<string, string> = { payments: "paymentStatus", refunds: "refundStatus", payouts: "payoutStatus", links: "links.state", terminals: "terminalStatus", staff: "memberStatus" };
 
 function HitText({ hit }: { hit: Hit }) {
   const t = useT();
@@ -30,6 +30,12 @@ function HitText({ hit }: { hit: Hit }) {
     if (hit.at) parts.push(t("search.arrives", { day: fmt.day(hit.at) }));
     if (hit.title) parts.push(fmt.digits(hit.title));
     if (hit.detail) parts.push(t("search.trace", { trace: fmt.digits(hit.detail) }));
+  } else if (hit.kind === "links") {
+    if (hit.title) parts.push(hit.title);
+    if (hit.at) parts.push(fmt.dateTime(hit.at));
+    if (hit.detail) parts.push(t("search.paidCount", { count: Number(hit.detail) }));
+  } else if (hit.kind === "views") {
+    if (hit.detail) parts.push(t(`views.list.${hit.detail}` as MessageKey));
   } else {
     if (hit.detail) parts.push(hit.detail);
   }

@@ -138,6 +138,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
         funding: breakdownJson(report.breakdowns.funding),
       },
       terminals: Object.fromEntries(terminals.map((x) => [x.id, x.name])),
+      /** Payment links are one terminal of their own, named in the reader's language. */
+      linkTerminals: terminals.filter((x) => x.kind === "link").map((x) => x.id),
       balances,
       refunds: refunds.map((r) => (can(ctx.role, "cards:view") ? r : { ...r, cardLast4: null })),
       canPayments: can(ctx.role, "payments:view"),
@@ -560,7 +562,7 @@ export default function OverviewPage() {
 
       <h2 className="section">{t("overview.breakdowns")}</h2>
       <div className="breakdowns">
-        <Breakdown id="terminal" title={t("overview.breakdown.terminal")} rows={data.breakdowns.terminal} label={(k) => data.terminals[k] ?? k} total={cur.gross} />
+        <Breakdown id="terminal" title={t("overview.breakdown.terminal")} rows={data.breakdowns.terminal} label={(k) => (data.linkTerminals.includes(k) ? t("links.title") : (data.terminals[k] ?? k))} total={cur.gross} />
         <Breakdown id="brand" title={t("overview.breakdown.brand")} rows={data.breakdowns.brand} label={(k) => t(`cardBrand.${k}` as MessageKey)} total={cur.gross} />
         <Breakdown id="bank" title={t("overview.breakdown.bank")} rows={data.breakdowns.bank} label={(k) => fmt.bankName(k)} total={cur.gross} />
         <Breakdown id="funding" title={t("overview.breakdown.funding")} rows={data.breakdowns.funding} label={(k) => t(`cardFunding.${k}` as MessageKey)} total={cur.gross} />

@@ -10,6 +10,8 @@ import { auditActionLabel, auditTargetLabel, deviceLabel } from "~/lib/i18n/mess
 import { useFormat, useT } from "~/lib/i18n/react";
 import { deviceParts } from "~/lib/user-agent";
 import { requireContext } from "~/web/guard.server";
+import { viewsMenu } from "~/web/views.server";
+import { ViewsMenu } from "~/components/console/views-menu";
 import { AUDIT_ACTION_GROUPS, auditFilterSchema, listAuditEvents } from "~/modules/audit/audit-log.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 
@@ -39,13 +41,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   }
-  const page = await listAuditEvents(ctx.scope, parsed.data, { timeZone: ctx.merchant.timeZone });
+  const [page, views] = await Promise.all([listAuditEvents(ctx.scope, parsed.data, { timeZone: ctx.merchant.timeZone }), viewsMenu(ctx, "audit")]);
   return json({
     timeZone: ctx.merchant.timeZone,
     filters: parsed.data,
     groups: Object.keys(AUDIT_ACTION_GROUPS) as (keyof typeof AUDIT_ACTION_GROUPS)[],
     rows: page.rows.map((r) => ({ ...r, device: deviceParts(r.userAgent) })),
     nextBefore: page.nextBefore,
+    views,
   });
 }
 
@@ -70,6 +73,9 @@ export default function AuditLog() {
         <div>
           <h1>{t("audit.title")}</h1>
           <p>{t("audit.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
+        </div>
+        <div className="header-actions">
+          <ViewsMenu list="audit" data={data.views} />
         </div>
       </div>
       <Form method="get" className="card form-row" aria-label={t("audit.filtersLabel")}>

@@ -15,6 +15,8 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { viewsMenu } from "~/web/views.server";
+import { ViewsMenu } from "~/components/console/views-menu";
 import { listPayments, paymentFilterOptions, paymentListQuerySchema, type PaymentListRow } from "~/modules/payments/list.server";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
@@ -27,9 +29,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scope = listScope(ctx);
   const canCards = can(ctx.role, "cards:view");
   const { query, errors } = parseListQuery(paymentListQuerySchema, url.searchParams);
-  const [list, options] = await Promise.all([
+  const [list, options, views] = await Promise.all([
     runListQuery(errors, () => listPayments(scope, query, new Date(), { cardSearch: canCards })),
     paymentFilterOptions(scope),
+    viewsMenu(ctx, "payments"),
   ]);
   const cols: readonly PaymentColumn[] = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
   return json(
@@ -52,6 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
       columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
       options,
+      views,
       canCards,
       canCharge: can(ctx.role, "terminal:charge"),
       exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payments", ["cursor", "cols", "limit"]) : null,
@@ -182,6 +186,7 @@ export default function PaymentsPage() {
             {t("lookup.title")}
           </Link>
         ) : null}
+        <ViewsMenu list="payments" data={data.views} />
         <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
       </ListHeader>
 
@@ -198,7 +203,10 @@ export default function PaymentsPage() {
           <CheckboxMenu
             name="terminal"
             legend={t("payments.col.terminal")}
-            options={options.terminals.map((x) => ({ value: x.id, label: x.status === "active" ? x.name : t("payments.inactiveTerminal", { name: x.name }) }))}
+            options={options.terminals.map((x) => {
+              const name = x.kind === "link" ? t("links.title") : x.name;
+              return { value: x.id, label: x.status === "active" ? name : t("payments.inactiveTerminal", { name }) };
+            })}
             selected={query.terminal}
             error={errors.terminal}
           />

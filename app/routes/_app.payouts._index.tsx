@@ -17,6 +17,8 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { viewsMenu } from "~/web/views.server";
+import { ViewsMenu } from "~/components/console/views-menu";
 import { balanceOverview } from "~/modules/payouts/balances.server";
 import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/payouts/list.server";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
@@ -29,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const scope = listScope(ctx);
   const { query, errors } = parseListQuery(payoutListQuerySchema, url.searchParams);
-  const [list, balances] = await Promise.all([runListQuery(errors, () => listPayouts(scope, query)), balanceOverview(scope)]);
+  const [list, balances, views] = await Promise.all([runListQuery(errors, () => listPayouts(scope, query)), balanceOverview(scope), viewsMenu(ctx, "payouts")]);
   return json(
     {
       query,
@@ -41,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
         : null,
       balances,
+      views,
       exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
     },
     // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
@@ -116,7 +119,9 @@ export default function PayoutsPage() {
 
   return (
     <>
-      <ListHeader title={t("payouts.title")} exportHref={data.exportHref} exportLabel={t("payouts.exportThese")} />
+      <ListHeader title={t("payouts.title")} exportHref={data.exportHref} exportLabel={t("payouts.exportThese")}>
+        <ViewsMenu list="payouts" data={data.views} />
+      </ListHeader>
 
       <section className="card section" aria-labelledby="balances-h">
         <h2 id="balances-h">{t("balances.title")}</h2>

@@ -15,6 +15,8 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { viewsMenu } from "~/web/views.server";
+import { ViewsMenu } from "~/components/console/views-menu";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 import { listRefunds, refundIssuers, refundListQuerySchema, type RefundListRow } from "~/modules/refunds/list.server";
 
@@ -27,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scope = listScope(ctx);
   const canCards = can(ctx.role, "cards:view");
   const { query, errors } = parseListQuery(refundListQuerySchema, url.searchParams);
-  const [list, issuers] = await Promise.all([runListQuery(errors, () => listRefunds(scope, query)), refundIssuers(scope)]);
+  const [list, issuers, views] = await Promise.all([runListQuery(errors, () => listRefunds(scope, query)), refundIssuers(scope), viewsMenu(ctx, "refunds")]);
   return json(
     {
       query,
@@ -44,6 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
           }
         : null,
       issuers,
+      views,
       exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "refunds") : null,
     },
     // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
@@ -125,7 +128,9 @@ export default function RefundsPage() {
 
   return (
     <>
-      <ListHeader title={t("refunds.title")} exportHref={data.exportHref} exportLabel={t("refunds.exportThese")} />
+      <ListHeader title={t("refunds.title")} exportHref={data.exportHref} exportLabel={t("refunds.exportThese")}>
+        <ViewsMenu list="refunds" data={data.views} />
+      </ListHeader>
 
       <FilterForm label={t("refunds.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort }} clearHref={location.pathname}>
         <SearchField value={query.q} label={t("refunds.search")} hint={t("refunds.searchHint")} error={errors.q} />

@@ -29,6 +29,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     payouts: can(ctx.role, "payouts:view"),
     terminals: can(ctx.role, "terminals:manage"),
     staff: can(ctx.role, "staff:manage"),
+    links: can(ctx.role, "links:manage"),
+    views: ctx,
   });
   return json(
     {

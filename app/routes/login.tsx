@@ -26,7 +26,7 @@ export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => {
   return out;
 };
 
-const REASONS = ["idle", "expired", "revoked", "access_removed", "signed_out"] as const;
+const REASONS = ["idle", "expired", "revoked", "access_removed", "signed_out", "password_reset"] as const;
 type Reason = (typeof REASONS)[number];
 const isReason = (r: string | null): r is Reason => r !== null && (REASONS as readonly string[]).includes(r);
 
@@ -194,11 +194,9 @@ export default function Login() {
                 {busy ? t("login.submitting") : t("login.submit")}
               </button>
             </Form>
-            {/* Until password reset by e-mail exists, the way back in is a person who can let you in. */}
-            <details className="auth-help">
-              <summary>{t("login.forgot")}</summary>
-              <p>{t("login.forgotHelp")}</p>
-            </details>
+            <p className="auth-help">
+              <Link to={prefs.locale === "en" ? "/forgot-password" : `/forgot-password?lang=${prefs.locale}`}>{t("login.forgot")}</Link>
+            </p>
             <p className="auth-alt">
               {t("login.noAccount")} <Link to="/signup">{t("login.signUp")}</Link>
             </p>

@@ -10,3 +10,4 @@ export * from "./links";
 export * from "./accounting";
 export * from "./events";
 export * from "./subscriptions";
+export * from "./views";

@@ -18,6 +18,7 @@ export const AUDIT_ACTION_GROUPS = {
   terminal: "Terminals and API keys",
   bank: "Bank accounts",
   payout: "Payouts",
+  view: "Saved views",
 } as const;
 
 // A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") arrives as its ISO day.

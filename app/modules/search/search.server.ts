@@ -7,9 +7,11 @@ import { sql, type SQL } from "drizzle-orm";
 import { db, rows } from "~db/client.server";
 import type { CurrencyCode } from "~/lib/money";
 import type { ListScope } from "~/modules/reporting/list-query.server";
+import type { AppContext } from "~/modules/access/context";
+import { searchViews } from "~/modules/views/saved-views.server";
 import { parseSearch, type SearchQuery } from "./parse";
 
-export type SearchKind = "payments" | "refunds" | "payouts" | "terminals" | "staff";
+export type SearchKind = "payments" | "refunds" | "payouts" | "links" | "views" | "terminals" | "staff";
 
 export interface SearchHit {
   kind: SearchKind;
@@ -37,6 +39,9 @@ export interface SearchAccess {
   payouts: boolean;
   terminals: boolean;
   staff: boolean;
+  links: boolean;
+  /** Saved views: the reader's own and the team's shared ones, on lists the reader may open. */
+  views: Pick<AppContext, "user" | "role" | "scope"> | null;
 }
 
 const PER_KIND = 6;
@@ -56,7 +61,7 @@ function onDay(col: string, day: string | null, tz: string): SQL | null {
   return day ? sql`(${sql.raw(col)} at time zone ${tz})::date = ${day}::date` : null;
 }
 
-export async function globalSearch(scope: ListScope, input: string, access: SearchAccess): Promise<SearchResult> {
+export async function globalSearch(scope: ListScope, input: string, access: SearchAccess, now = new Date()): Promise<SearchResult> {
   const q = parseSearch(input.slice(0, 200), scope.currency as CurrencyCode);
   const groups: SearchResult["groups"] = [];
   if (!q.normalized) return { query: q, groups };
@@ -182,6 +187,67 @@ export async function globalSearch(scope: ListScope, input: string, access: Sear
     }
   }
 
+  if (access.links) {
+    const match = or([
+      ids ? sql`l.id in ${ids}` : null,
+      amounts ? sql`l.amount in ${amounts}` : null,
+      // A link that lets the cardholder choose the amount is found by any amount it accepts.
+      ...q.amounts.map((a) => sql`(l.amount is null and ${a.toString()}::bigint between l.min_amount and l.max_amount)`),
+      text ? sql`l.description ilike ${text}` : null,
+    ]);
+    const day = onDay("l.created_at", q.day, tz);
+    if (match || day) {
+      add(
+        "links",
+        rows<{ id: string; description: string; amount: string | null; min_amount: string | null; currency: string; status: string; created_at: string; paid: number }>(
+          dbx,
+          sql`select l.id, l.description, l.amount::text as amount, l.min_amount::text as min_amount, l.currency, ${ISO("l.created_at")} as created_at, paid.n as paid,
+                case when l.status = 'deactivated' then 'deactivated' when not l.reusable and paid.n > 0 then 'used'
+                     when l.expires_at <= ${now.toISOString()}::timestamptz then 'expired' else 'active' end as status
+              from payment_links l
+              cross join lateral (select count(*)::int as n from payments p where p.merchant_id = l.merchant_id and p.payment_link_id = l.id and p.status in ('captured', 'authorized')) paid
+              where l.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+              order by l.created_at desc, l.id desc limit ${PER_KIND}`,
+        ).then((rs) =>
+          rs.map((r) => ({
+            kind: "links" as const,
+            id: r.id,
+            href: `/links/${r.id}`,
+            amount: r.amount ?? r.min_amount,
+            currency: r.currency,
+            status: r.status,
+            at: r.created_at,
+            cardBrand: null,
+            cardLast4: null,
+            title: r.description,
+            detail: String(r.paid),
+          })),
+        ),
+      );
+    }
+  }
+
+  if (access.views && text) {
+    add(
+      "views",
+      searchViews(access.views, q.text, PER_KIND).then((vs) =>
+        vs.map((v) => ({
+          kind: "views" as const,
+          id: v.id,
+          href: v.href,
+          amount: null,
+          currency: null,
+          status: null,
+          at: null,
+          cardBrand: null,
+          cardLast4: null,
+          title: v.name,
+          detail: v.list,
+        })),
+      ),
+    );
+  }
+
   if (access.terminals && (text || ids)) {
     add(
       "terminals",
@@ -235,7 +301,7 @@ export async function globalSearch(scope: ListScope, input: string, access: Sear
   }
 
   await Promise.all(tasks);
-  const order: SearchKind[] = ["payments", "refunds", "payouts", "terminals", "staff"];
+  const order: SearchKind[] = ["views", "payments", "refunds", "payouts", "links", "terminals", "staff"];
   groups.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   return { query: q, groups };
 }

@@ -7,7 +7,7 @@ import { globalSearch, type SearchAccess } from "../../../app/modules/search/sea
 const t = useTestDatabase({ seed: "demo" });
 const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
 const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
-const ALL: SearchAccess = { payments: true, cards: true, payouts: true, terminals: true, staff: true };
+const ALL: SearchAccess = { payments: true, cards: true, payouts: true, terminals: true, staff: true, links: true, views: null };
 
 describe("global search", () => {
   it("finds a payment by its amount in toman written in Persian, and by card last 4", async () => {
