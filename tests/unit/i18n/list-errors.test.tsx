@@ -17,7 +17,7 @@ import { paymentListQuerySchema } from "~/modules/payments/list.server";
 import { payoutItemsQuerySchema } from "~/modules/payouts/detail.server";
 import { payoutListQuerySchema } from "~/modules/payouts/list.server";
 import { refundListQuerySchema } from "~/modules/refunds/list.server";
-import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview.server";
+import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";
 import {
   amountRange,
   decodeCursor,
