@@ -23,6 +23,10 @@ export const PERMISSIONS = {
   "audit:view": "View the audit log",
   "developers:manage": "Events and webhook endpoints",
   "views:share": "Share saved views with the team",
+  "subscriptions:view": "View customers, plans, subscriptions and invoices",
+  "customers:manage": "Create and edit customers, subscribe them, remove saved cards",
+  "subscriptions:manage": "Cancel, pause, resume and retry subscriptions",
+  "plans:manage": "Create plans",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -31,9 +35,9 @@ const ALL = Object.keys(PERMISSIONS) as Permission[];
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ALL,
   admin: ALL.filter((p) => p !== "bank:manage"),
-  support: ["payments:view", "cards:view", "refunds:create", "terminal:charge", "links:manage"],
-  accountant: ["overview:view", "payments:view", "cards:view", "payouts:view", "reports:export", "views:share"],
-  viewer: ["overview:view", "payments:view", "payouts:view"],
+  support: ["payments:view", "cards:view", "refunds:create", "terminal:charge", "links:manage", "subscriptions:view", "customers:manage", "subscriptions:manage"],
+  accountant: ["overview:view", "payments:view", "cards:view", "payouts:view", "reports:export", "views:share", "subscriptions:view"],
+  viewer: ["overview:view", "payments:view", "payouts:view", "subscriptions:view"],
 };
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -1,11 +1,14 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { pageTitle } from "~/components/console/meta";
+import consoleStyles from "~/styles/console.css";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { listMailbox } from "~/modules/mail/mailbox.server";
 import { requireContext } from "~/web/guard.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "mailbox.title");
 
@@ -14,6 +17,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request);
   const box = await listMailbox({ email: ctx.user.email });
   return json({ ...box, email: ctx.user.email }, { headers: { "Cache-Control": "private, no-store" } });
+}
+
+/** The mail's text with its links clickable (each link is on a line of its own in our mail). */
+function linked(body: string) {
+  return body.split(/(https?:\/\/[^\s]+)/g).map((part, i) =>
+    i % 2 === 1 ? (
+      <a key={i} href={part} dir="ltr">
+        {part}
+      </a>
+    ) : (
+      part
+    ),
+  );
 }
 
 export default function Mailbox() {
@@ -55,7 +71,7 @@ export default function Mailbox() {
                   </p>
                 ) : null}
                 <pre className="mailbox-body" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
-                  {m.body}
+                  {linked(m.body)}
                 </pre>
                 {m.attachments.length > 0 ? (
                   <p className="muted">

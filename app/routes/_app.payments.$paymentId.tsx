@@ -136,7 +136,7 @@ function Details({ data }: { data: Data }) {
     rows.push([t("paymentDetail.card"), t(`cardBrand.${p.cardBrand}` as MessageKey)]);
   }
   rows.push([t("card.funding.label"), t(`cardFunding.${p.cardFunding}` as MessageKey)]);
-  rows.push([t("payments.col.terminal"), p.terminalName]);
+  rows.push([t("payments.col.terminal"), p.terminalKind === "link" ? t("links.title") : p.terminalName]);
   if (p.paymentLinkId) {
     rows.push([
       t("paymentDetail.paymentLink"),

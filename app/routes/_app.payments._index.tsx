@@ -203,7 +203,10 @@ export default function PaymentsPage() {
           <CheckboxMenu
             name="terminal"
             legend={t("payments.col.terminal")}
-            options={options.terminals.map((x) => ({ value: x.id, label: x.status === "active" ? x.name : t("payments.inactiveTerminal", { name: x.name }) }))}
+            options={options.terminals.map((x) => {
+              const name = x.kind === "link" ? t("links.title") : x.name;
+              return { value: x.id, label: x.status === "active" ? name : t("payments.inactiveTerminal", { name }) };
+            })}
             selected={query.terminal}
             error={errors.terminal}
           />

@@ -117,7 +117,7 @@ function MatchCard({ m }: { m: Match }) {
         </dd>
         <dt>{t("payments.col.terminal")}</dt>
         <dd>
-          {m.terminalName}
+          {m.terminalKind === "link" ? t("links.title") : m.terminalName}
           {m.paymentLinkId ? (
             <>
               {" · "}

@@ -1,7 +1,8 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { pageTitle } from "~/components/console/meta";
+import consoleStyles from "~/styles/console.css";
 import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { DAILY_SUMMARY_HOUR, DECLINE_MIN_ATTEMPTS } from "~/lib/notifications";
@@ -10,6 +11,8 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { notificationSettingsOf, saveNotificationSettings } from "~/modules/notifications/settings.server";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "notifications.title");
 

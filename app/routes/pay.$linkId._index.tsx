@@ -14,6 +14,7 @@ import { readForm } from "~/web/request.server";
 import { clientIp } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { linkClosedReason, resolvePublicLink, startCheckout } from "~/modules/payment-links/checkout.server";
+import { mandateText } from "~/modules/subscriptions/customers.server";
 import { payPreferences, refusalText } from "~/web/payment-links/public.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
@@ -44,6 +45,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       minAmount: pl.link.minAmount?.toString() ?? null,
       maxAmount: pl.link.maxAmount?.toString() ?? null,
       fields: pl.link.customerFields,
+      // "Save this card for future payments to <merchant>": the exact words stored with the consent.
+      saveCardMandate: mandateText(pl.merchant.name, prefs.locale),
       closed,
     },
     { status: closed ? 410 : 200, headers },
@@ -73,7 +76,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const r = await startCheckout(
     linkId,
-    { amount, name: text("name", 200), phone: text("phone", 40), email: text("email", 300), note: text("note", 600), locale: prefs.locale },
+    { amount, name: text("name", 200), phone: text("phone", 40), email: text("email", 300), note: text("note", 600), locale: prefs.locale, saveCard: text("saveCard", 10) === "yes" },
     { ip: clientIp(request) },
   );
   if (!r.ok) return json({ field: r.field, message: refusalText(t, fmt, r), values: Object.fromEntries(form) as Record<string, string> }, { status: r.status });
@@ -172,6 +175,9 @@ export default function PayLinkPage() {
                 {err("note")}
               </div>
             ) : null}
+            <label className="check pay-save-card">
+              <input type="checkbox" name="saveCard" value="yes" defaultChecked={values.saveCard === "yes"} /> {d.saveCardMandate}
+            </label>
             <button type="submit" className="btn btn-primary pay-submit" disabled={busy}>
               {busy ? t("pay.wait") : t("pay.continue")}
             </button>

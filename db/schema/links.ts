@@ -78,6 +78,11 @@ export const checkouts = pgTable(
     holdsLink: boolean("holds_link").notNull().default(false),
     clientIp: text("client_ip"),
     locale: text("locale").notNull().default("fa"),
+    // The cardholder ticked "save this card for future payments" (#19): the mandate they
+    // accepted, in the page's language, and when. The card is saved once the payment succeeds.
+    saveCardMandate: text("save_card_mandate"),
+    saveCardLocale: text("save_card_locale"),
+    saveCardConsentAt: tstz("save_card_consent_at"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
     expiresAt: tstz("expires_at").notNull(),

@@ -66,6 +66,8 @@ export const paymentMethods = pgTable(
     primaryKey({ columns: [t.merchantId, t.id] }),
     foreignKey({ columns: [t.merchantId, t.customerId], foreignColumns: [customers.merchantId, customers.id] }),
     index("payment_methods_customer").on(t.merchantId, t.customerId),
+    // One active saved copy of a card per customer (a repeated save is the same card).
+    uniqueIndex("payment_methods_one_active").on(t.merchantId, t.customerId, t.cardToken).where(sql`${t.status} = 'active'`),
     check("payment_methods_status", sql`${t.status} in ('active', 'removed')`),
     check("payment_methods_last4", sql`${t.cardLast4} ~ '^[0-9]{4}$'`),
   ],

@@ -10,7 +10,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { db, rows } from "~db/client.server";
 import { encodeCursor } from "~/modules/reporting/list-query.server";
-import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview.server";
+import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";
 import { paymentFilterSql, paymentListQuerySchema } from "~/modules/payments/list.server";
 import { BIG, BIG_MERCHANT_ID } from "./merchants";
 import { latency, sample, type Metric } from "./stats";

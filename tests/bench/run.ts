@@ -174,7 +174,7 @@ try {
     const { signIn } = await import("../support/auth");
     const session = await signIn(BENCH_USER.email, BENCH_USER.password);
     const pageOpts = { cookie: session.cookie, iterations: opts.iterations, log };
-    const overview = await import("~/routes/_app._index");
+    const overview = await import("~/routes/_app._index/route");
     const paymentsPage = await import("~/routes/_app.payments._index");
     const paymentDetail = await import("~/routes/_app.payments.$paymentId");
     const payoutDetail = await import("~/routes/_app.payouts.$payoutId");

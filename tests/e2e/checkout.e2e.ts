@@ -12,7 +12,7 @@ import { useBrowser } from "./harness";
  * page, pays, reads the receipt and goes back to the shop; the owner sees the payment with
  * its link; a second customer on the same link is refused in plain words.
  */
-const { open } = useBrowser();
+const { open, baseURL } = useBrowser();
 
 const latin = (s: string) => s.replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
 const expiry = `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
@@ -168,5 +168,90 @@ describe("payment link checkout (Chromium)", () => {
     expect(toConsole.join("\n")).not.toContain("6037990000000006");
     expect(toConsole.join("\n")).not.toMatch(/cvc|123&|=123$/);
     expect(toConsole.join("\n")).toMatch(/token=tok_/);
+  });
+
+  it("a reusable link takes a second payment; an expired link takes none", async () => {
+    const api = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${baseURL}/api/v1/payment_links`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk_test_coffee_web_0001", "content-type": "application/json", "idempotency-key": `e2e-${Date.now()}-${Math.random()}` },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string; url: string };
+    };
+    const reusable = await api({ amount: 500000, description: "Gift card", reusable: true });
+    const expiring = await api({ amount: 500000, description: "Flash sale", reusable: true, expires_at: new Date(Date.now() + 4000).toISOString() });
+
+    /** One customer (own browser) pays the link in English at 1400 px; returns the receipt's trace number. */
+    const payOnce = async (linkId: string) => {
+      const w = await open({ width: 1400, height: 900 });
+      await w.page.goto(`/pay/${linkId}?lang=en`);
+      await waitForHydration(w.page);
+      await Promise.all([w.page.waitForURL(/\/pay\/pl_[^/]+\/chk_/), w.page.getByRole("button", { name: "Continue" }).click()]);
+      await waitForHydration(w.page);
+      await w.page.getByLabel("Card number").fill("6104330000000003");
+      await w.page.getByLabel(/Expiry/).fill(expiry);
+      await w.page.getByLabel("CVV2").fill("741");
+      await Promise.all([w.page.waitForURL(/\/sandbox\/v1\/authentication\//), w.page.getByRole("button", { name: "Pay", exact: true }).click()]);
+      await waitForHydration(w.page);
+      await w.page.getByRole("button", { name: "Request dynamic PIN" }).click();
+      const code = /[0-9]{5,8}/.exec(await w.page.getByTestId("sandbox-code").innerText())![0];
+      await w.page.getByLabel("Dynamic PIN").fill(code);
+      await Promise.all([w.page.waitForURL(/\/pay\/pl_[^/]+\/chk_[^/?]+$/), w.page.getByRole("button", { name: "Confirm payment" }).click()]);
+      await w.page.getByTestId("receipt").waitFor();
+      expect(await w.page.getByTestId("receipt").locator("h2").innerText()).toBe("Payment successful");
+      return w.page.getByTestId("trace").innerText();
+    };
+    const first = await payOnce(reusable.id);
+    const second = await payOnce(reusable.id);
+    expect(first).not.toBe(second);
+
+    // The flash sale is over: the page says so, with a 410, and offers no form.
+    await new Promise((r) => setTimeout(r, Math.max(0, 4500)));
+    const late = await open({ width: 390, height: 844 });
+    late.allow(/status of 410/);
+    const res = await late.page.goto(`/pay/${expiring.id}?lang=en`);
+    expect(res?.status()).toBe(410);
+    expect(await late.page.getByTestId("link-closed").innerText()).toContain("expired");
+    expect(await late.page.locator("form.pay-form").count()).toBe(0);
+
+    // The owner's list: two paid through the reusable link, none through the expired one.
+    const owner = await open({ width: 1400, height: 900 });
+    owner.allow(/Failed to fetch manifest patches/);
+    await signIn(owner.page, "owner@coffee.test");
+    await owner.page.goto(`/links/${reusable.id}`);
+    await waitForHydration(owner.page);
+    expect(await owner.page.locator(`a[href^="/payments/pay_"]`).count()).toBe(2);
+    await owner.page.goto(`/links/${expiring.id}`);
+    await waitForHydration(owner.page);
+    expect(await owner.page.locator(`a[href^="/payments/pay_"]`).count()).toBe(0);
+  });
+
+  it("without JavaScript the hosted page still pays: the card form posts to the provider, which sends back only a token", async () => {
+    const res = await fetch(`${baseURL}/api/v1/payment_links`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk_test_coffee_web_0001", "content-type": "application/json", "idempotency-key": `e2e-nojs-${Date.now()}` },
+      body: JSON.stringify({ amount: 300000, description: "Bookmark", reusable: true }),
+    });
+    const link = (await res.json()) as { id: string };
+    const w = await open({ width: 390, height: 844, javaScript: false });
+    const consolePosts: string[] = [];
+    w.page.on("request", (r) => {
+      if (r.method() === "POST" && !new URL(r.url()).pathname.startsWith("/sandbox/")) consolePosts.push(r.postData() ?? "");
+    });
+    await w.page.goto(`/pay/${link.id}?lang=en`);
+    await Promise.all([w.page.waitForURL(/\/pay\/pl_[^/]+\/chk_/), w.page.getByRole("button", { name: "Continue" }).click()]);
+    await w.page.getByLabel("Card number").fill("6037 9900 0000 0006");
+    await w.page.getByLabel(/Expiry/).fill(expiry);
+    await w.page.getByLabel("CVV2").fill("741");
+    // The form goes to the provider; the provider sends the browser back with a token, and the console moves on to the PIN.
+    await Promise.all([w.page.waitForURL(/\/sandbox\/v1\/authentication\//), w.page.getByRole("button", { name: "Pay", exact: true }).click()]);
+    await w.page.getByRole("button", { name: "Request dynamic PIN" }).click();
+    const code = /[0-9]{5,8}/.exec(await w.page.getByTestId("sandbox-code").innerText())![0];
+    await w.page.getByLabel("Dynamic PIN").fill(code);
+    await Promise.all([w.page.waitForURL(/\/pay\/pl_[^/]+\/chk_[^/?]+$/), w.page.getByRole("button", { name: "Confirm payment" }).click()]);
+    expect(await w.page.getByTestId("receipt").locator("h2").innerText()).toBe("Payment successful");
+    expect(consolePosts.join("\n")).not.toContain("6037");
   });
 });

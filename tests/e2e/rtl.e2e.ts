@@ -20,7 +20,7 @@ const RTL_DIR = path.join(OUTPUT_DIR, "rtl");
 const PERSIAN = "fa@coffee.test";
 
 /** Every page the administrator's navigation offers. */
-const PAGES = ["/", "/payments", "/refunds", "/payouts", "/terminal", "/terminals", "/staff", "/reports", "/audit", "/settings", "/settings/security"];
+const PAGES = ["/", "/payments", "/refunds", "/payouts", "/terminal", "/terminals", "/staff", "/reports", "/audit", "/events", "/webhooks", "/settings", "/settings/security"];
 
 /** Detail pages, reached the way a person does: the first row of their list. */
 const DETAILS = [

@@ -6,6 +6,7 @@
 import { useState } from "react";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
+import { isMessageKey } from "~/lib/i18n/translate";
 
 export function EventTypePicker(props: { id: string; types: readonly string[]; selected: readonly string[]; error?: string | null }) {
   const t = useT();
@@ -26,7 +27,7 @@ export function EventTypePicker(props: { id: string; types: readonly string[]; s
       <div className="event-type-groups">
         {groups.map((g) => (
           <fieldset key={g} className="event-type-group" disabled={all}>
-            <legend>{t(`webhooks.group.${g}` as MessageKey)}</legend>
+            <legend>{isMessageKey(`webhooks.group.${g}`) ? t(`webhooks.group.${g}` as MessageKey) : g}</legend>
             <label className="check">
               <input type="checkbox" name="events" value={`${g}.*`} defaultChecked={props.selected.includes(`${g}.*`)} /> {t("webhooks.field.groupAll")}{" "}
               <bdi className="mono muted" dir="ltr">{`${g}.*`}</bdi>

@@ -19,6 +19,7 @@ import { applyAuthorizationOutcome, createPayment, getPayment, type Payment } fr
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import type { InquiryResult } from "~/modules/processors/types";
 import { getPaymentLink, type CustomerField, type LinkWithStats } from "./links.server";
+import { mandateText, saveCardFromCheckout } from "~/modules/subscriptions/customers.server";
 
 export const checkoutConfig = {
   /** How long a checkout (amount and details entered, card not yet paid) stays usable. */
@@ -162,6 +163,8 @@ export interface CheckoutInput {
   email?: string;
   note?: string;
   locale: string;
+  /** The cardholder agreed to save the card for future payments to this merchant (the mandate shown in `locale`). */
+  saveCard?: boolean;
 }
 
 export type CheckoutField = "amount" | CustomerField | "form";
@@ -253,6 +256,9 @@ export async function startCheckout(
       customerNote: note || null,
       clientIp: ctx.ip,
       locale: input.locale === "en" ? "en" : "fa",
+      ...(input.saveCard
+        ? { saveCardMandate: mandateText(merchant.name, input.locale === "en" ? "en" : "fa"), saveCardLocale: input.locale === "en" ? "en" : "fa", saveCardConsentAt: now }
+        : {}),
       createdAt: now,
       updatedAt: now,
       expiresAt: new Date(now.getTime() + checkoutConfig.checkoutTtlMs),
@@ -397,6 +403,7 @@ async function settleCheckout(c: Checkout, p: Payment, pl: PublicLink, ip: strin
     .set({ status: paid ? "completed" : "abandoned", updatedAt: now, ...(paid ? {} : { holdsLink: false }) })
     .where(and(eq(checkouts.merchantId, c.merchantId), eq(checkouts.id, c.id)));
   if (!paid) await countDecline(pl.merchant.id, ip, pl.link.id, now);
+  else if (c.saveCardConsentAt) await saveCardFromCheckout(pl.merchant.id, c, p, now);
 }
 
 function outcomeOf(r: InquiryResult) {

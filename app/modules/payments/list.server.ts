@@ -323,16 +323,16 @@ async function paymentTotals(scope: ListScope, filter: PaymentListQuery, where: 
 }
 
 /** The merchant's terminals, by name: what a terminal id is called on screen. */
-export function terminalOptions(scope: { merchantId: string }): Promise<{ id: string; name: string; status: string }[]> {
-  return rows<{ id: string; name: string; status: string }>(
+export function terminalOptions(scope: { merchantId: string }): Promise<{ id: string; name: string; status: string; kind: string }[]> {
+  return rows<{ id: string; name: string; status: string; kind: string }>(
     db(),
-    sql`select id, name, status::text as status from terminals where merchant_id = ${scope.merchantId} order by name, id`,
+    sql`select id, name, status::text as status, kind::text as kind from terminals where merchant_id = ${scope.merchantId} order by name, id`,
     { prepare: true },
   );
 }
 
 /** Choices for the filter form: the merchant's terminals and the issuing banks seen in its sales (from the rollup). */
-export async function paymentFilterOptions(scope: ListScope): Promise<{ terminals: { id: string; name: string; status: string }[]; banks: string[] }> {
+export async function paymentFilterOptions(scope: ListScope): Promise<{ terminals: { id: string; name: string; status: string; kind: string }[]; banks: string[] }> {
   const dbx = db();
   const [terminals, banks] = await Promise.all([
     terminalOptions(scope),

@@ -60,6 +60,7 @@ export interface LookupMatch {
   traceMatches: boolean | null;
   paymentLinkId: string | null;
   terminalName: string;
+  terminalKind: string | null;
   /** The public receipt, to send to the customer (absolute when an origin is given). */
   receiptUrl: string;
 }
@@ -147,13 +148,14 @@ export async function lookupPayment(
     last_refund_at: Date | string | null;
     payment_link_id: string | null;
     terminal_name: string | null;
+    terminal_kind: string | null;
     terminal_id: string;
   }>(
     db(),
     sql`select p.id, p.status::text as status, p.amount::text as amount, p.amount_refunded::text as amount_refunded, p.currency,
                p.card_bin, p.card_last4, p.card_brand::text as card_brand, p.decline_code, p.created_at, p.captured_at, p.voided_at,
                (select max(r.created_at) from refunds r where r.merchant_id = p.merchant_id and r.payment_id = p.id and r.status <> 'failed') as last_refund_at,
-               p.payment_link_id, t.name as terminal_name, p.terminal_id
+               p.payment_link_id, t.name as terminal_name, t.kind::text as terminal_kind, p.terminal_id
           from payments p
           left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
          where p.merchant_id = ${scope.merchantId} and p.card_last4 = ${last4}
@@ -192,6 +194,7 @@ export async function lookupPayment(
       traceMatches: trace ? tn === trace : null,
       paymentLinkId: r.payment_link_id,
       terminalName: r.terminal_name ?? r.terminal_id,
+      terminalKind: r.terminal_kind,
       receiptUrl: `${origin}${await receiptPath(scope.merchantId, r.id)}`,
     });
   }

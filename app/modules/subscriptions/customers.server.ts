@@ -267,3 +267,56 @@ export async function removePaymentMethod(
     return { ok: true as const, paymentMethod: row! };
   });
 }
+
+/**
+ * The hosted page's "save this card" after the payment succeeded: the customer (created once
+ * per checkout, from the details the cardholder gave), the card saved under the mandate they
+ * accepted, and the payment marked as theirs. Never fails the payment: a problem is logged.
+ */
+export async function saveCardFromCheckout(
+  merchantId: string,
+  c: { id: string; customerName: string | null; customerEmail: string | null; customerPhone: string | null; saveCardMandate: string | null; saveCardLocale: string | null; saveCardConsentAt: Date | null; clientIp: string | null },
+  p: { id: string; cardToken: string | null; processorId: string; status: string },
+  now = new Date(),
+): Promise<{ customerId: string; paymentMethodId: string } | null> {
+  if (!c.saveCardConsentAt || !c.saveCardMandate || !p.cardToken || (p.status !== "captured" && p.status !== "authorized")) return null;
+  const scope = { merchantId };
+  try {
+    const name = c.customerName ?? c.customerEmail ?? c.customerPhone ?? (c.saveCardLocale === "fa" ? "دارنده کارت" : "Cardholder");
+    const made = await createCustomer(scope, { name, email: c.customerEmail, phone: c.customerPhone }, { source: "hosted_page", idempotencyKey: `checkout:${c.id}`, now });
+    if (!made.ok) throw new Error(made.error.message);
+    const customerId = made.customer.id;
+    const [existing] = await db()
+      .select()
+      .from(paymentMethods)
+      .where(and(eq(paymentMethods.merchantId, merchantId), eq(paymentMethods.customerId, customerId), eq(paymentMethods.cardToken, p.cardToken), eq(paymentMethods.status, "active")));
+    let paymentMethodId = existing?.id;
+    if (!paymentMethodId) {
+      try {
+        const pm = await attachPaymentMethod(
+          scope,
+          { customerId, token: p.cardToken, processorId: p.processorId, mandate: { text: c.saveCardMandate, locale: c.saveCardLocale ?? "fa", acceptedAt: c.saveCardConsentAt, ip: c.clientIp } },
+          { now },
+        );
+        if (!pm.ok) throw new Error(pm.error.message);
+        paymentMethodId = pm.paymentMethod.id;
+      } catch (e) {
+        // A racing settle of the same checkout saved it first (one active copy per customer and card).
+        if (pgCode(e) !== "23505") throw e;
+        const [again] = await db()
+          .select()
+          .from(paymentMethods)
+          .where(and(eq(paymentMethods.merchantId, merchantId), eq(paymentMethods.customerId, customerId), eq(paymentMethods.cardToken, p.cardToken), eq(paymentMethods.status, "active")));
+        paymentMethodId = again!.id;
+      }
+    }
+    await db()
+      .update(payments)
+      .set({ customerId })
+      .where(and(eq(payments.merchantId, merchantId), eq(payments.id, p.id), sql`${payments.customerId} is null`));
+    return { customerId, paymentMethodId: paymentMethodId! };
+  } catch (e) {
+    console.error(`save card of checkout ${c.id}: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}

@@ -25,7 +25,7 @@ import { serializePayment } from "~/modules/events/objects";
 import { linkTerminal } from "~/modules/payment-links/links.server";
 import { applyAuthorizationOutcome, authorizeWithProvider, type Payment } from "~/modules/payments/payments.server";
 import { serializeInvoice, serializeSubscription, type Invoice, type Subscription } from "./serialize";
-import { cycleOf } from "./subscriptions.server";
+import { createSubscription, cycleOf, type SubscriptionInput } from "./subscriptions.server";
 
 type Merchant = typeof merchants.$inferSelect;
 
@@ -397,4 +397,22 @@ export async function updateSubscriptionCard(scope: Scope, subscriptionId: strin
   const results: Record<string, string> = {};
   for (const id of changed.invoiceIds) results[id] = await chargeInvoice(scope, id, now);
   return { ok: true as const, charged: results };
+}
+
+/**
+ * Creates a subscription and, when it starts now without a trial, bills its first period at
+ * once (the same renewal and charge the job would run a minute later, so never twice).
+ */
+export async function startSubscription(scope: Scope, input: SubscriptionInput, opts: Parameters<typeof createSubscription>[2] = {}) {
+  const now = opts.now ?? new Date();
+  const r = await createSubscription(scope, input, { ...opts, now });
+  if (!r.ok || r.replayed || r.subscription.anchorAt.getTime() > now.getTime()) return r;
+  await renewSubscription(scope, r.subscription.id, now);
+  const due = await db()
+    .select({ id: invoices.id })
+    .from(invoices)
+    .where(and(eq(invoices.merchantId, scope.merchantId), eq(invoices.subscriptionId, r.subscription.id), inArray(invoices.status, ["draft", "open"]), lte(invoices.nextAttemptAt, now)));
+  for (const i of due) await chargeInvoice(scope, i.id, now);
+  const [fresh] = await db().select().from(subscriptions).where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.id, r.subscription.id)));
+  return { ...r, subscription: fresh ?? r.subscription };
 }

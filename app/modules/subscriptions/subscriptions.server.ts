@@ -364,3 +364,30 @@ export async function resumeSubscription(scope: Scope, id: string, opts: { actor
     return { ok: true, subscription: row };
   });
 }
+
+/**
+ * Monthly recurring revenue of one subscription's plan and quantity, in minor units: a week is
+ * 52/12 of a month, N months 1/N, a year 1/12 (rounded down to whole minor units).
+ */
+export function monthlyAmount(amount: bigint, quantity: number, interval: string, count: number): bigint {
+  const total = amount * BigInt(quantity);
+  if (interval === "week") return (total * 52n) / (12n * BigInt(count));
+  if (interval === "year") return total / (12n * BigInt(count));
+  return total / BigInt(count);
+}
+
+/** Counts by status and MRR (active and past-due subscriptions) for the list's header. */
+export async function subscriptionStats(scope: Scope) {
+  const list = await db()
+    .select({ status: subscriptions.status, quantity: subscriptions.quantity, interval: subscriptions.interval, count: subscriptions.intervalCount, amount: plans.amount })
+    .from(subscriptions)
+    .innerJoin(plans, and(eq(plans.merchantId, subscriptions.merchantId), eq(plans.id, subscriptions.planId)))
+    .where(eq(subscriptions.merchantId, scope.merchantId));
+  const byStatus: Record<string, number> = {};
+  let mrr = 0n;
+  for (const s of list) {
+    byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+    if (s.status === "active" || s.status === "past_due") mrr += monthlyAmount(s.amount, s.quantity, s.interval, s.count);
+  }
+  return { byStatus, mrr };
+}

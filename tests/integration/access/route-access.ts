@@ -27,6 +27,9 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/invite.$merchantId.$token": { kind: "public" },
   "routes/switch-merchant": { kind: "member", action: null },
   "routes/signup": { kind: "public" },
+  // Password reset by e-mail: asked for and used without a session.
+  "routes/forgot-password": { kind: "public" },
+  "routes/reset-password.$token": { kind: "public" },
   // Any member sees the checklist; each step's form needs its own permission (settings, bank, terminals).
   "routes/_app.onboarding": { kind: "member", loader: null, action: "settings:manage" },
   "routes/_app.settings._index": { kind: "member", loader: "settings:manage", action: "settings:manage" },
@@ -90,6 +93,12 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/pay.$linkId.qr[.]png": { kind: "public" },
   "routes/receipt.$merchantId.$paymentId.$token": { kind: "public" },
   "routes/_app.links._index": { kind: "member", loader: "links:manage", action: "links:manage" },
+  // Subscriptions (#19): every role reads; support manages customers and subscriptions; owner/admin plans.
+  "routes/_app.customers._index": { kind: "member", loader: "subscriptions:view", action: "customers:manage" },
+  "routes/_app.customers.$customerId": { kind: "member", loader: "subscriptions:view", action: "customers:manage" },
+  "routes/_app.plans": { kind: "member", loader: "subscriptions:view", action: "plans:manage" },
+  "routes/_app.subscriptions._index": { kind: "member", loader: "subscriptions:view" },
+  "routes/_app.subscriptions.$subscriptionId": { kind: "member", loader: "subscriptions:view", action: "subscriptions:manage" },
   "routes/_app.links.$linkId": { kind: "member", loader: "links:manage", action: "links:manage" },
   "routes/api.v1.payment_links": { kind: "api" },
   "routes/api.v1.payment_links.$linkId": { kind: "api" },

@@ -7,7 +7,7 @@ import { useTestDatabase } from "../../support/db";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
-import { loader as overviewLoader } from "../../../app/routes/_app._index";
+import { loader as overviewLoader } from "../../../app/routes/_app._index/route";
 import { loader as paymentsLoader } from "../../../app/routes/_app.payments._index";
 import { loader as paymentLoader } from "../../../app/routes/_app.payments.$paymentId";
 import { loader as refundsLoader } from "../../../app/routes/_app.refunds._index";

@@ -3,7 +3,8 @@ import { useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { issueRefund } from "../../../app/modules/refunds/refunds.server";
-import { overviewQuerySchema, resolveOverviewRange, salesReport } from "../../../app/modules/reporting/overview.server";
+import { overviewQuerySchema, resolveOverviewRange } from "../../../app/modules/reporting/overview/range.server";
+import { salesReport } from "../../../app/modules/reporting/overview/report.server";
 
 /**
  * The Overview reuses a computed report while the rollup rows of its range are the same

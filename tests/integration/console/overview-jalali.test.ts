@@ -1,7 +1,8 @@
 import { useTestDatabase } from "../../support/db";
 import { jalaliToUtc, toJalali } from "../../../app/lib/dates/jalali";
 import { localDateKey, zonedParts } from "../../../app/lib/dates/zones";
-import { overviewQuerySchema, resolveOverviewRange, salesReport } from "../../../app/modules/reporting/overview.server";
+import { overviewQuerySchema, resolveOverviewRange } from "../../../app/modules/reporting/overview/range.server";
+import { salesReport } from "../../../app/modules/reporting/overview/report.server";
 import { oracleGrossByDay } from "./sql-oracle";
 
 /**

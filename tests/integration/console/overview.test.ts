@@ -2,13 +2,9 @@ import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
-import {
-  averageTicket,
-  overviewQuerySchema,
-  resolveOverviewRange,
-  salesReport,
-  salesSummary,
-} from "../../../app/modules/reporting/overview.server";
+import { averageTicket } from "../../../app/modules/reporting/overview/kpis";
+import { overviewQuerySchema, resolveOverviewRange } from "../../../app/modules/reporting/overview/range.server";
+import { salesReport } from "../../../app/modules/reporting/overview/report.server";
 import { ListFilterError } from "../../../app/modules/reporting/list-query.server";
 import { oracleGrossByDay, oracleTotals } from "./sql-oracle";
 
@@ -162,14 +158,9 @@ describe("Overview figures against the raw ledger", () => {
     expect(() => resolveOverviewRange("UTC", q({ from: "2025-03-10" }))).toThrow(/last day/);
   });
 
-  it("keeps salesSummary (used by the first overview) equal to the rollup", async () => {
-    const now = new Date();
-    const today = localDateKey(now, coffee.timeZone);
-    const from = localDateKey(addLocalDays(now, -29, coffee.timeZone), coffee.timeZone);
-    const s = await salesSummary(coffee, { fromDay: from, toDay: today });
-    const oracle = await oracleTotals(t.db, coffee.merchantId, coffee.timeZone, from, today);
-    expect(s.grossVolume).toBe(oracle.gross);
-    expect(s.capturedCount).toBe(oracle.captured);
+  it("rounds the average ticket half up to a whole minor unit", () => {
     expect(averageTicket({ gross: 10n, capturedCount: 4 } as never)).toBe(3n);
+    expect(averageTicket({ gross: 9n, capturedCount: 4 } as never)).toBe(2n);
+    expect(averageTicket({ gross: 0n, capturedCount: 0 } as never)).toBeNull();
   });
 });

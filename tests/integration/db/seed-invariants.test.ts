@@ -4,7 +4,8 @@ import { rows } from "../../../db/client.server";
 import { generateMerchantLedger } from "../../../db/seed/generate";
 import { COFFEE, NORTHWIND } from "../../../db/seed/merchants";
 import { calendarFor } from "../../../db/seed/seed";
-import { basicOverview } from "~/modules/reporting/overview.server";
+import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";
+import { salesReport } from "~/modules/reporting/overview/report.server";
 import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates/zones";
 import { useTestDatabase } from "../../support/db";
 
@@ -108,16 +109,17 @@ describe("the generated demo ledger holds every invariant", () => {
   it("shows Overview figures equal to an independent sum over the ledger's charges", async () => {
     const now = new Date();
     const tz = "Asia/Tehran";
-    const overview = await basicOverview({ merchantId: "mer_demo_coffee" }, tz, now);
+    const range = resolveOverviewRange(tz, overviewQuerySchema.parse(new URLSearchParams({ range: "30d" })), now);
+    const overview = await salesReport({ merchantId: "mer_demo_coffee", currency: "IRR", timeZone: tz }, range);
     const from = addLocalDays(startOfLocalDay(now, tz), -29, tz);
     const [ledger] = await rows<{ gross: string; n: string }>(
       t.db,
       sql`select coalesce(sum(gross), 0)::text as gross, count(*)::text as n from ledger_transactions
           where merchant_id = 'mer_demo_coffee' and category = 'charge' and created_at >= ${from.toISOString()}::timestamptz`,
     );
-    expect(overview.last30.grossVolume.toString()).toBe(ledger!.gross);
-    expect(overview.last30.capturedCount).toBe(Number(ledger!.n));
-    expect(overview.last30.from).toBe(localDateKey(from, tz));
+    expect(overview.current.totals.gross.toString()).toBe(ledger!.gross);
+    expect(overview.current.totals.capturedCount).toBe(Number(ledger!.n));
+    expect(range.fromDay).toBe(localDateKey(from, tz));
   });
 });
 

@@ -10,7 +10,9 @@ import { createTeam } from "../../support/fixtures";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
-import { recordEvent } from "~/modules/events/events.server";
+import { EVENT_TYPES, recordEvent } from "~/modules/events/events.server";
+import { en } from "~/lib/i18n/en";
+import { fa } from "~/lib/i18n/fa";
 import { action as listAction, loader as listLoader } from "~/routes/_app.webhooks._index";
 import { action as endpointAction, loader as endpointLoader } from "~/routes/_app.webhooks.$endpointId";
 
@@ -66,6 +68,11 @@ const audits = (action: string) =>
     .where(and(eq(s.auditEvents.merchantId, team.shop.id), eq(s.auditEvents.action, action)));
 
 describe("the Webhooks console page", () => {
+  it("names every group of event types in both languages (the add form's checkbox groups)", () => {
+    const groups = [...new Set(EVENT_TYPES.map((x) => x.split(".")[0]!))];
+    expect(groups.filter((g) => !(`webhooks.group.${g}` in en) || !(`webhooks.group.${g}` in fa))).toEqual([]);
+  });
+
   it("refuses a private address in production mode under the URL field, in the reader's language, and saves nothing", async () => {
     delete process.env.WEBHOOKS_ALLOW_PRIVATE;
     for (const url of ["https://127.0.0.1/hooks", "https://169.254.169.254/latest/meta-data", "https://[::1]/x"]) {

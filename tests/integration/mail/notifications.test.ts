@@ -13,7 +13,10 @@ import { runPayoutEngine } from "~/modules/settlements/engine.server";
 import { createPayment } from "~/modules/payments/payments.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
 import { action as notificationsAction, loader as notificationsLoader } from "~/routes/_app.settings.notifications";
-import { startWorker, type WorkerHandle } from "~/server/worker";
+import { CRONTAB, startWorker, type WorkerHandle } from "~/server/worker";
+import { recordEvent } from "~/modules/events/events.server";
+import { createEndpoint } from "~/modules/webhooks/endpoints.server";
+import { deliverOnce, dispatchEvents } from "~/modules/webhooks/delivery.server";
 import { useTestDatabase } from "../../support/db";
 import { createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
@@ -237,6 +240,55 @@ describe("refund failed, decline rate, daily summary, new browser", () => {
     const known = await db().select().from(s.knownBrowsers).where(eq(s.knownBrowsers.userId, support.id));
     expect(known).toHaveLength(2);
     expect(known.every((k) => /^[0-9a-f]{64}$/.test(k.tokenHash))).toBe(true);
+  });
+});
+
+describe("webhook endpoint disabled", () => {
+  it("after 3 days of failures the endpoint is disabled and its owner and admins are told in their language, unless switched off", async () => {
+    process.env.WEBHOOKS_ALLOW_PRIVATE = "1";
+    try {
+      const mm = await makeMerchant();
+      await db().update(s.merchants).set({ name: "Hook Shop", defaultLocale: "fa" }).where(eq(s.merchants.id, mm.id));
+      const o = await createUser({ email: "owner@hook-notify.test", memberships: [{ merchantId: mm.id, role: "owner" }] });
+      const a = await createUser({ email: "admin@hook-notify.test", memberships: [{ merchantId: mm.id, role: "admin" }] });
+      const quiet = await createUser({ email: "quiet@hook-notify.test", memberships: [{ merchantId: mm.id, role: "admin" }] });
+      await createUser({ email: "support@hook-notify.test", memberships: [{ merchantId: mm.id, role: "support" }] });
+      await db().update(s.users).set({ locale: "en" }).where(eq(s.users.id, a.id));
+      await db().insert(s.notificationSettings).values({ merchantId: mm.id, userId: quiet.id, kind: "webhook_disabled", enabled: false });
+      // Nothing listens on port 9 here: every delivery fails at once.
+      const saved = await createEndpoint(mm.scope, { url: "http://127.0.0.1:9/hooks", events: ["*"] }, { userId: null });
+      if (!saved.ok) throw new Error("endpoint refused");
+      await db().transaction((tx) => recordEvent(tx, mm.id, "payment.created", { id: "pay_hook_test", object: "payment" }));
+      await dispatchEvents(mm.id);
+      const [d] = await db().select().from(s.webhookDeliveries).where(eq(s.webhookDeliveries.merchantId, mm.id));
+      const fourDaysAgo = new Date(Date.now() - 4 * 86400_000);
+      await db().update(s.webhookDeliveries).set({ createdAt: fourDaysAgo, attempts: 5 }).where(and(eq(s.webhookDeliveries.merchantId, mm.id), eq(s.webhookDeliveries.id, d!.id)));
+      await db().update(s.webhookEndpoints).set({ failingSince: fourDaysAgo }).where(eq(s.webhookEndpoints.merchantId, mm.id));
+      await deliverOnce(mm.id, d!.id);
+      const [ep] = await db().select().from(s.webhookEndpoints).where(eq(s.webhookEndpoints.merchantId, mm.id));
+      expect(ep!.status).toBe("disabled");
+      const [fa] = await mailTo(o.email, "webhook.disabled");
+      expect(fa).toMatchObject({ locale: "fa", subject: "نقطهٔ وب‌هوک غیرفعال شد" });
+      expect(fa!.body).toContain("http://127.0.0.1:9/hooks");
+      const [en] = await mailTo(a.email, "webhook.disabled");
+      expect(en).toMatchObject({ locale: "en", subject: "Webhook endpoint disabled" });
+      expect(en!.body).toContain("Every delivery to http://127.0.0.1:9/hooks failed for 3 days, so the endpoint was disabled.");
+      expect(await mailTo(quiet.email)).toHaveLength(0);
+      expect(await mailTo("support@hook-notify.test")).toHaveLength(0);
+    } finally {
+      delete process.env.WEBHOOKS_ALLOW_PRIVATE;
+    }
+  });
+});
+
+describe("the recurring tasks", () => {
+  it("are in the crontab: the decline-rate check and the daily summary, each hourly", async () => {
+    const { parseCrontab } = await import("graphile-worker");
+    const items = parseCrontab(CRONTAB);
+    const byTask = new Map(items.map((i) => [i.task, i]));
+    expect(byTask.get("notifications_hourly")?.match).toBeDefined();
+    expect(byTask.get("daily_summary")?.match).toBeDefined();
+    expect(byTask.get("daily_summary")!.options.jobKey).toBe("cron:daily_summary");
   });
 });
 

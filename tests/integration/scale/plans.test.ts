@@ -13,7 +13,7 @@
 import { sql } from "drizzle-orm";
 import { rows, setDb } from "../../../db/client.server";
 import { encodeCursor } from "../../../app/modules/reporting/list-query.server";
-import { loader as overviewLoader } from "../../../app/routes/_app._index";
+import { loader as overviewLoader } from "../../../app/routes/_app._index/route";
 import { loader as paymentsLoader } from "../../../app/routes/_app.payments._index";
 import { loader as paymentLoader } from "../../../app/routes/_app.payments.$paymentId";
 import { loader as payoutLoader } from "../../../app/routes/_app.payouts.$payoutId";

@@ -1,0 +1,29 @@
+/** Small pieces the customer, plan and subscription pages share. */
+import type { MessageKey } from "~/lib/i18n/en";
+import { useT } from "~/lib/i18n/react";
+
+export function SubscriptionBadge({ status }: { status: string }) {
+  const t = useT();
+  const tone: Record<string, string> = { active: "active", trialing: "refunded", scheduled: "pending", past_due: "declined", unpaid: "failed", paused: "voided", canceled: "canceled" };
+  return <span className={`badge badge-${tone[status] ?? status}`}>{t(`subscriptionStatus.${status}` as MessageKey)}</span>;
+}
+
+export function InvoiceBadge({ status }: { status: string }) {
+  const t = useT();
+  const tone: Record<string, string> = { paid: "paid", open: "pending", draft: "voided", uncollectible: "failed", void: "canceled" };
+  return <span className={`badge badge-${tone[status] ?? status}`}>{t(`invoiceStatus.${status}` as MessageKey)}</span>;
+}
+
+/** "Monthly", "Every 3 months", "Yearly". */
+export function Cadence({ interval, count }: { interval: string; count: number }) {
+  const t = useT();
+  return <>{t(`plans.every.${interval}` as MessageKey, { count })}</>;
+}
+
+export function FieldError({ id, message }: { id: string; message?: string }) {
+  return message ? (
+    <p className="field-error" id={id} role="alert">
+      {message}
+    </p>
+  ) : null;
+}

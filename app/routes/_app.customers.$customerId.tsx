@@ -1,0 +1,240 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { CsrfInput } from "~/components/csrf";
+import { DayInput } from "~/components/day-input";
+import { pageTitle } from "~/components/console/meta";
+import { StatusBadge } from "~/components/console/status-badge";
+import { Cadence, FieldError, SubscriptionBadge } from "~/components/console/subscriptions";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
+import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { customerDetail } from "~/modules/subscriptions/customers.server";
+import { listPlans } from "~/modules/subscriptions/subscriptions.server";
+import { removeCardFromForm, subscribeFromForm } from "~/web/subscriptions/console.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "customers.detailTitle");
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "subscriptions:view");
+  const id = params.customerId ?? "";
+  const [d, plans] = await Promise.all([customerDetail(ctx.scope, id), listPlans(ctx.scope)]);
+  if (!d) return notFound(ctx, request, { type: "customer", id });
+  const planName = new Map(plans.map((p) => [p.id, p]));
+  return json(
+    {
+      canManage: can(ctx.role, "customers:manage"),
+      customer: { id: d.customer.id, name: d.customer.name, email: d.customer.email, phone: d.customer.phone, reference: d.customer.reference, notes: d.customer.notes, createdAt: d.customer.createdAt.toISOString() },
+      cards: d.paymentMethods.map((m) => ({
+        id: m.id,
+        brand: m.cardBrand,
+        last4: m.cardLast4,
+        exp: `${String(m.cardExpMonth).padStart(2, "0")}/${m.cardExpYear}`,
+        status: m.status,
+        mandateAt: m.mandateAcceptedAt.toISOString(),
+        mandateLocale: m.mandateLocale,
+        removedAt: m.removedAt?.toISOString() ?? null,
+      })),
+      subscriptions: d.subscriptions.map((s) => {
+        const p = planName.get(s.planId);
+        return { id: s.id, status: s.status, plan: p?.name ?? s.planId, interval: s.interval, intervalCount: s.intervalCount, nextRenewalAt: s.nextRenewalAt?.toISOString() ?? null };
+      }),
+      payments: d.payments.map((p) => ({ id: p.id, status: p.status, amount: p.amount.toString(), createdAt: p.createdAt.toISOString(), description: p.description })),
+      plans: plans.filter((p) => p.active).map((p) => ({ id: p.id, name: p.name, amount: p.amount.toString(), interval: p.interval, intervalCount: p.intervalCount })),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, "customers:manage");
+  const id = params.customerId ?? "";
+  if (form.get("intent") === "remove_card") {
+    const r = await removeCardFromForm(ctx, form, request);
+    if (r.ok) return redirect(`/customers/${id}`, 303);
+    return json(r, { status: r.status });
+  }
+  const r = await subscribeFromForm(ctx, id, form, request);
+  if (r.ok) return redirect(`/subscriptions/${r.subscription.id}`, 303);
+  return json(r, { status: r.status });
+}
+
+export default function CustomerPage() {
+  const data = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const t = useT();
+  const fmt = useFormat();
+  const c = data.customer;
+  const values = (failure && !failure.ok ? failure.values : {}) as Record<string, string>;
+  const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
+  const activeCards = data.cards.filter((k) => k.status === "active");
+  const described = (f: string) => (errors[f] ? { "aria-invalid": true, "aria-describedby": `sub-${f}-error` } : {});
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p className="muted">
+            <Link to="/customers">{t("customers.title")}</Link>
+          </p>
+          <h1>{c.name}</h1>
+          <p className="muted mono">{c.id}</p>
+        </div>
+      </div>
+      <section className="card section">
+        <dl className="dl">
+          {c.email ? (
+            <>
+              <dt>{t("customers.field.email")}</dt>
+              <dd>
+                <bdi dir="ltr">{c.email}</bdi>
+              </dd>
+            </>
+          ) : null}
+          {c.phone ? (
+            <>
+              <dt>{t("customers.field.phone")}</dt>
+              <dd dir="ltr" className="mono">
+                {fmt.digits(c.phone)}
+              </dd>
+            </>
+          ) : null}
+          {c.reference ? (
+            <>
+              <dt>{t("customers.field.reference")}</dt>
+              <dd>
+                <bdi>{c.reference}</bdi>
+              </dd>
+            </>
+          ) : null}
+          {c.notes ? (
+            <>
+              <dt>{t("customers.field.notes")}</dt>
+              <dd>{c.notes}</dd>
+            </>
+          ) : null}
+          <dt>{t("common.created")}</dt>
+          <dd>{fmt.dateTime(c.createdAt)}</dd>
+        </dl>
+      </section>
+
+      <section className="card section" aria-labelledby="cards-h">
+        <h2 id="cards-h">{t("customers.cards")}</h2>
+        <FieldError id="card-form-error" message={errors.form ?? errors.id} />
+        {data.cards.length === 0 ? <p className="muted">{t("customers.cardsEmpty")}</p> : null}
+        <ul className="plain-list">
+          {data.cards.map((k) => (
+            <li key={k.id}>
+              <span className="mono" dir="ltr">
+                {k.brand} •••• {fmt.digits(k.last4)} · {fmt.digits(k.exp)}
+              </span>{" "}
+              <span className="muted">{t("customers.mandate", { when: fmt.dateTime(k.mandateAt), lang: k.mandateLocale === "fa" ? "فارسی" : "English" })}</span>{" "}
+              {k.status === "removed" ? (
+                <span className="muted">{t("customers.removedCard", { when: fmt.dateTime(k.removedAt!) })}</span>
+              ) : data.canManage ? (
+                <Form method="post" className="inline-form">
+                  <CsrfInput />
+                  <input type="hidden" name="intent" value="remove_card" />
+                  <input type="hidden" name="paymentMethodId" value={k.id} />
+                  <button type="submit" className="btn-link">
+                    {t("customers.removeCard")}
+                  </button>
+                </Form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card section" aria-labelledby="subs-h">
+        <h2 id="subs-h">{t("customers.subscriptions")}</h2>
+        {data.subscriptions.length === 0 ? <p className="muted">{t("customers.subscriptionsEmpty")}</p> : null}
+        <ul className="plain-list">
+          {data.subscriptions.map((s) => (
+            <li key={s.id}>
+              <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> · <Cadence interval={s.interval} count={s.intervalCount} /> <SubscriptionBadge status={s.status} />
+              {s.nextRenewalAt ? <span className="muted"> · {t("subs.next")}: {fmt.dateTime(s.nextRenewalAt)}</span> : null}
+            </li>
+          ))}
+        </ul>
+        {data.canManage ? (
+          data.plans.length === 0 ? (
+            <p className="muted">
+              <Link to="/plans">{t("customers.subscribe.noPlans")}</Link>
+            </p>
+          ) : (
+            <Form method="post" aria-labelledby="subscribe-h">
+              <h3 id="subscribe-h">{t("customers.subscribeTitle")}</h3>
+              <CsrfInput />
+              <FieldError id="sub-form-error" message={errors.form ?? errors.customerId} />
+              <div className="form-row">
+                <div className="field">
+                  <label htmlFor="sub-plan">{t("customers.subscribe.plan")}</label>
+                  <select id="sub-plan" name="planId" defaultValue={values.planId ?? ""} {...described("planId")}>
+                    {data.plans.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name} · {fmt.money(p.amount)}
+                      </option>
+                    ))}
+                  </select>
+                  <FieldError id="sub-planId-error" message={errors.planId} />
+                </div>
+                <div className="field">
+                  <label htmlFor="sub-card">{t("customers.subscribe.card")}</label>
+                  <select id="sub-card" name="paymentMethodId" defaultValue={values.paymentMethodId ?? activeCards[0]?.id ?? ""} {...described("paymentMethodId")}>
+                    {activeCards.map((k) => (
+                      <option key={k.id} value={k.id}>
+                        {k.brand} •••• {fmt.digits(k.last4)}
+                      </option>
+                    ))}
+                    <option value="">{t("customers.subscribe.noCard")}</option>
+                  </select>
+                  <FieldError id="sub-paymentMethodId-error" message={errors.paymentMethodId} />
+                </div>
+              </div>
+              <div className="form-row">
+                <div className="field">
+                  <label htmlFor="sub-quantity">{t("customers.subscribe.quantity")}</label>
+                  <input id="sub-quantity" name="quantity" inputMode="numeric" maxLength={5} defaultValue={values.quantity || "1"} {...described("quantity")} />
+                  <FieldError id="sub-quantity-error" message={errors.quantity} />
+                </div>
+                <div className="field">
+                  <label htmlFor="sub-start">
+                    {t("customers.subscribe.start")} <span className="muted">({t("common.optional")})</span>
+                  </label>
+                  <DayInput id="sub-start" name="startAt" defaultValue={values.startAt ?? ""} invalid={!!errors.startAt} describedBy={errors.startAt ? "sub-startAt-error" : undefined} />
+                  <p className="hint">{t("customers.subscribe.startHint")}</p>
+                  <FieldError id="sub-startAt-error" message={errors.startAt} />
+                </div>
+              </div>
+              <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+                {t("customers.subscribe.submit")}
+              </button>
+            </Form>
+          )
+        ) : null}
+      </section>
+
+      <section className="card section" aria-labelledby="payments-h">
+        <h2 id="payments-h">{t("customers.payments")}</h2>
+        {data.payments.length === 0 ? <p className="muted">{t("customers.paymentsEmpty")}</p> : null}
+        <ul className="plain-list">
+          {data.payments.map((p) => (
+            <li key={p.id}>
+              <Link to={`/payments/${p.id}`} className="nowrap">
+                {fmt.money(p.amount)}
+              </Link>{" "}
+              <StatusBadge kind="paymentStatus" status={p.status} /> <span className="muted">{fmt.dateTime(p.createdAt)}</span>
+              {p.description ? <span className="muted"> · {p.description}</span> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

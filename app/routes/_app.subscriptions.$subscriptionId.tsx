@@ -1,0 +1,200 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { CsrfInput } from "~/components/csrf";
+import { pageTitle } from "~/components/console/meta";
+import { Cadence, FieldError, InvoiceBadge, SubscriptionBadge } from "~/components/console/subscriptions";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { can } from "~/lib/permissions";
+import consoleStyles from "~/styles/console.css";
+import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { subscriptionDetail } from "~/modules/subscriptions/subscriptions.server";
+import { subscriptionActionFromForm } from "~/web/subscriptions/console.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.detailTitle");
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "subscriptions:view");
+  const id = params.subscriptionId ?? "";
+  const d = await subscriptionDetail(ctx.scope, id);
+  if (!d) return notFound(ctx, request, { type: "subscription", id });
+  const s = d.subscription;
+  const iso = (x: Date | null) => x?.toISOString() ?? null;
+  return json(
+    {
+      canManage: can(ctx.role, "subscriptions:manage"),
+      subscription: {
+        id: s.id,
+        status: s.status,
+        quantity: s.quantity,
+        interval: s.interval,
+        intervalCount: s.intervalCount,
+        calendar: s.calendar,
+        startAt: s.startAt.toISOString(),
+        trialEndAt: iso(s.trialEndAt),
+        currentPeriodStart: iso(s.currentPeriodStart),
+        currentPeriodEnd: iso(s.currentPeriodEnd),
+        nextRenewalAt: iso(s.nextRenewalAt),
+        cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        endedAt: iso(s.endedAt),
+      },
+      plan: { id: d.plan.id, name: d.plan.name, amount: d.plan.amount.toString() },
+      customer: { id: d.customer.id, name: d.customer.name },
+      card: d.paymentMethod && d.paymentMethod.status === "active" ? { brand: d.paymentMethod.cardBrand, last4: d.paymentMethod.cardLast4 } : null,
+      invoices: d.invoices.map(({ invoice: i, attempts }) => ({
+        id: i.id,
+        n: i.periodIndex + 1,
+        status: i.status,
+        amount: i.amount.toString(),
+        periodStart: i.periodStart.toISOString(),
+        periodEnd: i.periodEnd.toISOString(),
+        nextAttemptAt: iso(i.nextAttemptAt),
+        attempts: attempts.map((p) => ({ id: p.id, status: p.status, declineCode: p.declineCode, createdAt: p.createdAt.toISOString() })),
+      })),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, "subscriptions:manage");
+  const id = params.subscriptionId ?? "";
+  const r = await subscriptionActionFromForm(ctx, id, form, request);
+  if (r.ok) return redirect(`/subscriptions/${id}`, 303);
+  return json(r, { status: r.status });
+}
+
+function ActionButton({ intent, label, danger, invoiceId }: { intent: string; label: string; danger?: boolean; invoiceId?: string }) {
+  const navigation = useNavigation();
+  return (
+    <Form method="post" className="inline-form">
+      <CsrfInput />
+      <input type="hidden" name="intent" value={intent} />
+      {invoiceId ? <input type="hidden" name="invoiceId" value={invoiceId} /> : null}
+      <button type="submit" className={danger ? "btn btn-danger" : "btn"} disabled={navigation.state === "submitting"}>
+        {label}
+      </button>
+    </Form>
+  );
+}
+
+export default function SubscriptionPage() {
+  const data = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const t = useT();
+  const fmt = useFormat();
+  const s = data.subscription;
+  const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
+  const live = s.status !== "canceled";
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p className="muted">
+            <Link to="/subscriptions">{t("subs.title")}</Link>
+          </p>
+          <h1>
+            {data.plan.name} · <bdi>{data.customer.name}</bdi>
+          </h1>
+          <p className="muted mono">{s.id}</p>
+        </div>
+      </div>
+      <FieldError id="sub-action-error" message={errors.form ?? errors.id} />
+      <section className="card section">
+        <dl className="dl">
+          <dt>{t("common.status")}</dt>
+          <dd>
+            <SubscriptionBadge status={s.status} /> {s.cancelAtPeriodEnd && live ? <span className="muted">{t("subs.cancelAtEnd")}</span> : null}
+          </dd>
+          <dt>{t("subs.customer")}</dt>
+          <dd>
+            <Link to={`/customers/${data.customer.id}`}>{data.customer.name}</Link>
+          </dd>
+          <dt>{t("subs.plan")}</dt>
+          <dd>
+            {fmt.money(data.plan.amount)} · <Cadence interval={s.interval} count={s.intervalCount} /> · {t(`plans.calendar.${s.calendar}` as MessageKey)}
+          </dd>
+          <dt>{t("subs.quantity")}</dt>
+          <dd>{fmt.number(s.quantity)}</dd>
+          <dt>{t("subs.card")}</dt>
+          <dd>
+            {data.card ? (
+              <span className="mono" dir="ltr">
+                {data.card.brand} •••• {fmt.digits(data.card.last4)}
+              </span>
+            ) : (
+              t("subs.noCard")
+            )}
+          </dd>
+          <dt>{t("subs.started")}</dt>
+          <dd>{fmt.dateTime(s.startAt)}</dd>
+          {s.trialEndAt ? (
+            <>
+              <dt>{t("subs.trialEnds")}</dt>
+              <dd>{fmt.dateTime(s.trialEndAt)}</dd>
+            </>
+          ) : null}
+          {s.currentPeriodStart && s.currentPeriodEnd ? (
+            <>
+              <dt>{t("subs.period")}</dt>
+              <dd>{t("subs.periodRange", { from: fmt.dateTime(s.currentPeriodStart), to: fmt.dateTime(s.currentPeriodEnd) })}</dd>
+            </>
+          ) : null}
+          <dt>{t("subs.next")}</dt>
+          <dd>{s.nextRenewalAt && live ? fmt.dateTime(s.nextRenewalAt) : "—"}</dd>
+          {s.endedAt ? (
+            <>
+              <dt>{t("subs.endedAt")}</dt>
+              <dd>{fmt.dateTime(s.endedAt)}</dd>
+            </>
+          ) : null}
+        </dl>
+        {data.canManage && live ? (
+          <div className="actions-row" role="group" aria-label={t("subs.actions")}>
+            {s.status === "paused" ? <ActionButton intent="resume" label={t("subs.action.resume")} /> : <ActionButton intent="pause" label={t("subs.action.pause")} />}
+            {!s.cancelAtPeriodEnd && s.currentPeriodEnd ? <ActionButton intent="cancel_at_period_end" label={t("subs.action.cancelAtEnd")} /> : null}
+            <ActionButton intent="cancel_now" label={t("subs.action.cancelNow")} danger />
+          </div>
+        ) : null}
+      </section>
+      <section className="card section" aria-labelledby="timeline-h">
+        <h2 id="timeline-h">{t("subs.timeline")}</h2>
+        {data.invoices.length === 0 ? <p className="muted">{t("subs.noInvoices")}</p> : null}
+        <ol className="plain-list sub-timeline">
+          {data.invoices.map((i) => (
+            <li key={i.id} >
+              <div>
+                <strong>{t("subs.invoice.title", { n: i.n, from: fmt.date(i.periodStart), to: fmt.date(i.periodEnd) })}</strong> <InvoiceBadge status={i.status} />{" "}
+                <span className="nowrap">{fmt.money(i.amount)}</span>
+              </div>
+              <div className="muted mono">{i.id}</div>
+              <ul className="plain-list">
+                {i.attempts.length === 0 ? <li className="muted">{t("subs.invoice.noAttempt")}</li> : null}
+                {i.attempts.map((p) => (
+                  <li key={p.id}>
+                    <Link to={`/payments/${p.id}`}>
+                      {p.status === "declined" || p.status === "failed"
+                        ? t("subs.attempt.declined", { when: fmt.dateTime(p.createdAt), reason: p.declineCode ? t(`decline.${p.declineCode}` as MessageKey) : t(`paymentStatus.${p.status}` as MessageKey) })
+                        : t("subs.attempt.other", { when: fmt.dateTime(p.createdAt), status: t(`paymentStatus.${p.status}` as MessageKey) })}
+                    </Link>
+                  </li>
+                ))}
+                {i.status === "open" && i.nextAttemptAt ? (
+                  <li>
+                    {t("subs.invoice.nextAttempt", { when: fmt.dateTime(i.nextAttemptAt) })}{" "}
+                    {data.canManage ? <ActionButton intent="retry" invoiceId={i.id} label={t("subs.retryNow")} /> : null}
+                  </li>
+                ) : null}
+              </ul>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };

@@ -1,0 +1,127 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { RouteErrorBoundary } from "~/components/route-error";
+import { pageTitle } from "~/components/console/meta";
+import { Cadence, SubscriptionBadge } from "~/components/console/subscriptions";
+import type { MessageKey } from "~/lib/i18n/en";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
+import consoleStyles from "~/styles/console.css";
+import { requireContext } from "~/web/guard.server";
+import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireContext(request, "subscriptions:view");
+  const raw = new URL(request.url).searchParams.get("status");
+  const status = raw && (SUBSCRIPTION_STATUSES as readonly string[]).includes(raw) ? raw : null;
+  const [list, stats] = await Promise.all([listSubscriptions(ctx.scope, { status, limit: 200 }), subscriptionStats(ctx.scope)]);
+  return json(
+    {
+      status,
+      stats: { byStatus: stats.byStatus, mrr: stats.mrr.toString() },
+      subscriptions: list.map((r) => ({
+        id: r.subscription.id,
+        status: r.subscription.status,
+        customerId: r.subscription.customerId,
+        customer: r.customerName,
+        plan: r.planName,
+        interval: r.subscription.interval,
+        intervalCount: r.subscription.intervalCount,
+        amount: (r.amount * BigInt(r.subscription.quantity)).toString(),
+        quantity: r.subscription.quantity,
+        nextRenewalAt: r.subscription.nextRenewalAt?.toISOString() ?? null,
+        cancelAtPeriodEnd: r.subscription.cancelAtPeriodEnd,
+      })),
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
+}
+
+export default function SubscriptionsPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormat();
+  const count = (s: string) => data.stats.byStatus[s] ?? 0;
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{t("subs.title")}</h1>
+          <p>{t("subs.subtitle")}</p>
+        </div>
+      </div>
+      <section className="kpi-grid" aria-label={t("subs.title")}>
+        <div className="card kpi">
+          <span className="muted">{t("subs.stat.mrr")}</span>
+          <span className="value nowrap">{fmt.money(data.stats.mrr)}</span>
+        </div>
+        <div className="card kpi">
+          <span className="muted">{t("subs.stat.active")}</span>
+          <span className="value">{fmt.number(count("active") + count("trialing"))}</span>
+        </div>
+        <div className="card kpi">
+          <span className="muted">{t("subs.stat.pastDue")}</span>
+          <span className="value">{fmt.number(count("past_due"))}</span>
+        </div>
+      </section>
+      <nav className="status-tabs" aria-label={t("subs.filter.label")}>
+        <Link to="/subscriptions" aria-current={data.status === null ? "page" : undefined} className="btn">
+          {t("subs.filter.all")}
+        </Link>
+        {SUBSCRIPTION_STATUSES.map((s) => (
+          <Link key={s} to={`/subscriptions?status=${s}`} aria-current={data.status === s ? "page" : undefined} className="btn">
+            {t(`subscriptionStatus.${s}` as MessageKey)} <span className="muted">{fmt.number(count(s))}</span>
+          </Link>
+        ))}
+      </nav>
+      <div className="table-wrap">
+        <table className="table">
+          <caption>{t("subs.caption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("subs.col.customer")}</th>
+              <th scope="col">{t("subs.col.plan")}</th>
+              <th scope="col">{t("common.status")}</th>
+              <th scope="col" className="num">
+                {t("subs.col.amount")}
+              </th>
+              <th scope="col">{t("subs.col.next")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.subscriptions.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">
+                  <Link to={`/subscriptions/${s.id}`} className="row-link">
+                    {s.customer}
+                  </Link>
+                  <div className="muted mono">{s.id}</div>
+                </th>
+                <td>
+                  {s.plan}
+                  <div className="muted">
+                    <Cadence interval={s.interval} count={s.intervalCount} />
+                    {s.quantity > 1 ? ` × ${fmt.number(s.quantity)}` : ""}
+                  </div>
+                </td>
+                <td>
+                  <SubscriptionBadge status={s.status} />
+                  {s.cancelAtPeriodEnd ? <div className="muted">{t("subs.cancelAtEnd")}</div> : null}
+                </td>
+                <td className="num nowrap">{fmt.money(s.amount)}</td>
+                <td className="nowrap">{s.nextRenewalAt ? fmt.dateTime(s.nextRenewalAt) : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {data.subscriptions.length === 0 ? <div className="empty-state">{t("subs.empty")}</div> : null}
+      </div>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary };
