@@ -156,6 +156,8 @@ describe("global search finds payment links", () => {
     // 2,000,000 toman = 20,000,000 rial: inside the donation link's range.
     const byAmount = await globalSearch(coffee, "۲ میلیون تومان", all, now);
     expect(byAmount.groups.find((g) => g.kind === "links")!.hits.map((h) => h.id)).toContain(range.link.id);
+    // By its id as printed under the QR code (mixed case).
+    expect((await globalSearch(coffee, fixed.link.id, all, now)).groups.find((g) => g.kind === "links")!.hits.map((h) => h.id)).toEqual([fixed.link.id]);
     expect((await globalSearch(coffee, "workshop", { ...all, links: false }, now)).groups).toEqual([]);
     expect((await globalSearch(northwind, "workshop", all, now)).groups).toEqual([]);
   });
