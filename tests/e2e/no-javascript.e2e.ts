@@ -13,8 +13,8 @@ describe("without JavaScript", () => {
 
     // Overview: the custom range is a plain form (its disclosure opens without scripts).
     await page.getByText("Custom range", { exact: true }).click();
-    await page.getByLabel("From").fill("2026-01-01");
-    await page.getByLabel("To").fill("2026-01-31");
+    await page.getByLabel("From", { exact: true }).fill("2026-01-01");
+    await page.getByLabel("To", { exact: true }).fill("2026-01-31");
     await page.locator("details.menu[open]").getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(/from=2026-01-01/);
     expect(await page.getByTestId("overview-period").innerText()).toMatch(/Jan 1, 2026 to Jan 31, 2026/);
