@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
+import { isLocale, LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey, translate, type Translator } from "~/lib/i18n/translate";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
@@ -74,15 +74,18 @@ function minutesOf(seconds: number): number {
   return Math.max(1, Math.ceil(seconds / 60));
 }
 
-function answer(result: LoginResult, redirectTo: string, t: Translator) {
+function answer(request: Request, result: LoginResult, redirectTo: string, t: Translator) {
   switch (result.kind) {
     case "signed_in":
       // No page asked for: the role's home (support has no overview, for instance).
       // The session, and the browser's own token (a later sign-in from another browser is news to its owner).
+      // And the member's language as the browser's: pages answered before any session is
+      // read (the edge's 400 and 503 pages) then speak it too.
       return redirect(redirectTo === "/" ? result.home : redirectTo, {
         headers: [
           ["Set-Cookie", result.session.cookie],
           ["Set-Cookie", result.browserCookie],
+          ["Set-Cookie", localeCookie(request, isLocale(result.locale) ? result.locale : "en")],
         ],
       });
     case "second_factor":
@@ -132,9 +135,9 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const redirectTo = safeRedirect(form.redirectTo, "/");
   if (form.intent === "password") {
-    return answer(await loginFlow.password(request, { email: form.email, password: form.password }), redirectTo, t);
+    return answer(request, await loginFlow.password(request, { email: form.email, password: form.password }), redirectTo, t);
   }
-  return answer(await loginFlow.code(request, { code: form.code }), redirectTo, t);
+  return answer(request, await loginFlow.code(request, { code: form.code }), redirectTo, t);
 }
 
 export default function Login() {

@@ -227,4 +227,31 @@ describe("payment link checkout (Chromium)", () => {
     await waitForHydration(owner.page);
     expect(await owner.page.locator(`a[href^="/payments/pay_"]`).count()).toBe(0);
   });
+
+  it("without JavaScript the hosted page still pays: the card form posts to the provider, which sends back only a token", async () => {
+    const res = await fetch(`${baseURL}/api/v1/payment_links`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk_test_coffee_web_0001", "content-type": "application/json", "idempotency-key": `e2e-nojs-${Date.now()}` },
+      body: JSON.stringify({ amount: 300000, description: "Bookmark", reusable: true }),
+    });
+    const link = (await res.json()) as { id: string };
+    const w = await open({ width: 390, height: 844, javaScript: false });
+    const consolePosts: string[] = [];
+    w.page.on("request", (r) => {
+      if (r.method() === "POST" && !new URL(r.url()).pathname.startsWith("/sandbox/")) consolePosts.push(r.postData() ?? "");
+    });
+    await w.page.goto(`/pay/${link.id}?lang=en`);
+    await Promise.all([w.page.waitForURL(/\/pay\/pl_[^/]+\/chk_/), w.page.getByRole("button", { name: "Continue" }).click()]);
+    await w.page.getByLabel("Card number").fill("6037 9900 0000 0006");
+    await w.page.getByLabel(/Expiry/).fill(expiry);
+    await w.page.getByLabel("CVV2").fill("741");
+    // The form goes to the provider; the provider sends the browser back with a token, and the console moves on to the PIN.
+    await Promise.all([w.page.waitForURL(/\/sandbox\/v1\/authentication\//), w.page.getByRole("button", { name: "Pay", exact: true }).click()]);
+    await w.page.getByRole("button", { name: "Request dynamic PIN" }).click();
+    const code = /[0-9]{5,8}/.exec(await w.page.getByTestId("sandbox-code").innerText())![0];
+    await w.page.getByLabel("Dynamic PIN").fill(code);
+    await Promise.all([w.page.waitForURL(/\/pay\/pl_[^/]+\/chk_[^/?]+$/), w.page.getByRole("button", { name: "Confirm payment" }).click()]);
+    expect(await w.page.getByTestId("receipt").locator("h2").innerText()).toBe("Payment successful");
+    expect(consolePosts.join("\n")).not.toContain("6037");
+  });
 });

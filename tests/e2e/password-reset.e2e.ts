@@ -47,6 +47,7 @@ describe("password reset by e-mail", () => {
     await laptop.page.getByLabel("E-mail address").fill(email);
     await laptop.page.getByRole("button", { name: "Send me a reset link" }).click();
     await laptop.page.getByRole("status").filter({ hasText: "a link to reset its password is on its way" }).waitFor();
+    await shot(laptop.page, "forgot-sent-en-1400");
     expect(await laptop.page.getByRole("status").innerText()).toBe(
       `If ${email} has an account, a link to reset its password is on its way. It works once, for 60 minutes. No mail after a few minutes? Check the spam folder, or ask again.`,
     );
@@ -65,6 +66,7 @@ describe("password reset by e-mail", () => {
     await laptop.page.goto(new URL(link!).pathname);
     await waitForHydration(laptop.page);
     await laptop.page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await shot(laptop.page, "reset-form-en-1400");
     await laptop.page.getByLabel("New password", { exact: true }).fill(newPassword);
     await laptop.page.getByLabel("New password again").fill(newPassword);
     await Promise.all([laptop.page.waitForURL("**/login?reason=password_reset"), laptop.page.getByRole("button", { name: "Set the new password" }).click()]);

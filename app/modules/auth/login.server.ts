@@ -21,7 +21,16 @@ export const INVALID_CREDENTIALS = "The email or password is not correct.";
 export type UserRow = typeof users.$inferSelect;
 
 export type LoginResult =
-  | { kind: "signed_in"; session: NewSession; userId: string; merchantId: string; home: string; browserToken: string }
+  | {
+      kind: "signed_in";
+      session: NewSession;
+      userId: string;
+      merchantId: string;
+      home: string;
+      browserToken: string;
+      /** The language the console will speak to this member (theirs, else the merchant's default). */
+      locale: string;
+    }
   | { kind: "second_factor"; session: NewSession; userId: string }
   /** `code` names the sentence (login.error.<code> in the catalogs); `message` is the English one. */
   | { kind: "invalid"; code: "invalidCredentials" | "signInExpired" | "codeReused" | "codeInvalid"; message: string }
@@ -167,6 +176,7 @@ async function finishSignIn(
   const membership = await dbx.query.memberships.findFirst({
     where: and(eq(memberships.userId, user.id), eq(memberships.merchantId, merchantId)),
   });
+  const merchant = user.locale ? null : await dbx.query.merchants.findFirst({ where: eq(merchants.id, merchantId), columns: { defaultLocale: true } });
   return {
     kind: "signed_in",
     session,
@@ -174,6 +184,7 @@ async function finishSignIn(
     merchantId,
     home: membership ? homePath(membership.role as Role) : "/",
     browserToken: browser.token,
+    locale: user.locale ?? merchant?.defaultLocale ?? "en",
   };
 }
 

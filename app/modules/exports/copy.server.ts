@@ -292,6 +292,58 @@ export function gatherRecords(stream: Readable, sizes: { bytes: number; records:
 }
 
 /**
+ * Gathers a COPY's rows (one push each) into chunks of about CHUNK_BYTES as they are, for
+ * a statement whose rows need no conversion (a workbook's sheet XML, one line per row).
+ */
+function gatherRaw(stream: Readable, sizes: { bytes: number; records: number }[]): void {
+  const push = stream.push.bind(stream);
+  let out = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  let records = 0;
+  const flush = (): boolean => {
+    if (used === 0) return true;
+    sizes.push({ bytes: used, records });
+    const more = push(out.subarray(0, used));
+    out = Buffer.allocUnsafe(CHUNK_BYTES);
+    used = 0;
+    records = 0;
+    return more;
+  };
+  stream.push = (chunk: unknown): boolean => {
+    if (chunk === null) {
+      flush();
+      return push(null);
+    }
+    const row = chunk as Buffer;
+    let more = true;
+    if (used + row.length > out.length) {
+      more = flush();
+      if (row.length > out.length) out = Buffer.allocUnsafe(row.length);
+    }
+    out.set(row, used);
+    used += row.length;
+    records++;
+    return more;
+  };
+}
+
+/**
+ * The rows of a COPY ... TO STDOUT (FORMAT text) statement as they come, gathered into
+ * chunks; `counted` is told how many rows each chunk holds. Stopping early cancels the
+ * statement as copyChunks does.
+ */
+export async function* copyRawChunks(client: Sql, statement: string, counted: (records: number) => void): AsyncGenerator<Uint8Array, void, undefined> {
+  const conn = await client.reserve();
+  try {
+    const [session] = await conn<{ pid: number }[]>`select set_config('jit', 'off', false), pg_backend_pid() as pid`;
+    yield* copyOn(conn, statement, counted, () => cancelBackend(client, session!.pid), false);
+  } finally {
+    await conn.unsafe("RESET jit").catch(() => {});
+    conn.release();
+  }
+}
+
+/**
  * The rows of a COPY ... TO STDOUT statement as CRLF-ended CSV chunks; `counted` is told
  * how many records each chunk ends. Stopping early (the generator returned, because the
  * client went away) cancels the statement on the server and lets the connection drain
@@ -340,6 +392,7 @@ async function* copyOn(
   statement: string,
   counted: (records: number) => void,
   cancel: () => Promise<unknown>,
+  crlf = true,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const query = conn.unsafe(statement);
   const stream = (await query.readable()) as unknown as Readable;
@@ -354,7 +407,13 @@ async function* copyOn(
   let unconverted = stream.readableLength;
   const scan = crlfRecords();
   const sizes: { bytes: number; records: number }[] = [];
-  gatherRecords(stream, sizes);
+  if (crlf) gatherRecords(stream, sizes);
+  else {
+    // Rows pushed before this point are whole rows as they came: one record each line.
+    unconverted = 0;
+    for (const b of (stream as unknown as { readableBuffer: Iterable<Buffer> }).readableBuffer ?? []) sizes.push({ bytes: b.length, records: 1 });
+    gatherRaw(stream, sizes);
+  }
   let readToEnd = false;
   try {
     // Not destroyed when the loop stops early: postgres.js goes on pushing into this stream

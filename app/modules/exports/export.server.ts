@@ -25,12 +25,14 @@ import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
 import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ColumnSpec, type RawRow, type ReportId } from "./definition";
 import { csvWriter, UTF8_BOM } from "./csv";
-import { cellPlan, copyChunks, copyStatement, inlineParams, serverCanRender } from "./copy.server";
+import { StringDecoder } from "node:string_decoder";
+import { CURRENCIES } from "~/lib/money";
+import { cellPlan, cellSql, copyChunks, copyRawChunks, copyStatement, inlineParams, serverCanRender, sqlLiteral } from "./copy.server";
 import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
 import { cursorBatches, type ReportRun } from "./reports/report.server";
-import { XLSX_CONTENT_TYPE, XlsxReportWriter } from "./xlsx.server";
+import { XLSX_CONTENT_TYPE, XlsxReportWriter, columnLetter } from "./xlsx.server";
 import type { WaitForClient } from "./backpressure.server";
 
 export type { WaitForClient } from "./backpressure.server";
@@ -294,6 +296,13 @@ async function* workbookChunks(
       now,
     },
   );
+  // On PostgreSQL, when every cell can be rendered in SQL: the sheet's rows written by the
+  // server as XML through one COPY (Node only counts, sums the totals and zips).
+  const copy = await workbookCopyPlan(p, writer);
+  if (copy !== null) {
+    yield* copyWorkbookChunks(writer, copy, counted);
+    return;
+  }
   // On PostgreSQL, the report's one statement through a cursor (one plan, as COPY gets);
   // elsewhere (PGlite), the keyset walk.
   const client = replicaSqlClient();
@@ -336,6 +345,204 @@ export async function* xlsxChunks(
       throw e;
     } finally {
       await batches.return(undefined);
+    }
+  })();
+  producer.catch(() => {});
+  let done = false;
+  try {
+    for await (const chunk of writer.output) yield chunk as Uint8Array;
+    await producer;
+    done = true;
+  } finally {
+    if (!done) {
+      stop = true;
+      writer.stop();
+      await producer.catch(() => {});
+    }
+  }
+}
+
+/* ------------------------- workbooks through COPY ------------------------- */
+
+interface WorkbookCopy {
+  client: Sql;
+  statement: string;
+  /** Totals columns in the order their raw values follow the currency in each row's "t" note. */
+  totals: number[];
+}
+
+/** Text as sheet XML character data, in SQL (as xmlText): escaped, control characters replaced, line breaks as references. */
+function xmlTextSql(t: string): string {
+  const esc = [
+    ["&", "&amp;"],
+    ["<", "&lt;"],
+    [">", "&gt;"],
+    ['"', "&quot;"],
+    ["E'\\\\'", "&#92;"],
+    ["E'\\n'", "&#10;"],
+    ["E'\\r'", "&#13;"],
+    ["E'\\t'", "&#9;"],
+  ];
+  let e = `regexp_replace(${t}, '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]', U&'\\FFFD', 'g')`;
+  for (const [from, to] of esc) e = `replace(${e}, ${from!.startsWith("E'") ? from : sqlLiteral(from!)}, ${sqlLiteral(to!)})`;
+  return `case when ${t} ~ '[&<>"\\\\\\x01-\\x1f\\ufffe\\uffff]' then ${e} else ${t} end`;
+}
+
+/**
+ * The workbook's sheet rows as one COPY (FORMAT text) statement, one line per row:
+ * `<row r="n">` and its cells as the JavaScript writer makes them (numbers, serial dates,
+ * inline strings, the same styles), then XML comments for Node: the raw values of the
+ * totals columns ("t", every row) and the measured widths ("w", the first 200 rows), which
+ * are read and removed before the zip. Null (keeps the cursor path) where COPY cannot.
+ */
+async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<WorkbookCopy | null> {
+  const client = replicaSqlClient();
+  const run = p.run;
+  if (!client || !run.copySelect) return null;
+  const columns = p.columns;
+  if (columns.some((c) => c.sql === undefined)) return null;
+  const currencySql = "currencySql" in p.report ? p.report.currencySql : null;
+  if (columns.some((c) => c.kind === "amount") && !currencySql) return null;
+  if (!(await serverCanRender(client, p.options.timeZone))) return null;
+  const values: string[] = [];
+  const valueOf = (expr: string) => {
+    const known = values.indexOf(expr);
+    return `x.v${known >= 0 ? known : values.push(expr) - 1}`;
+  };
+  const currency = currencySql ? valueOf(currencySql) : "NULL";
+  const zone = sqlLiteral(p.options.timeZone);
+  const styles = writer.styleIds();
+  const byExponent = new Map<number, string[]>();
+  for (const c of Object.values(CURRENCIES)) byExponent.set(c.exponent, [...(byExponent.get(c.exponent) ?? []), c.code]);
+  const amountStyle = `case ${[...byExponent].filter(([e]) => e !== 0).map(([e, codes]) => `when ${currency} in (${codes.map(sqlLiteral).join(", ")}) then '${styles.amount(e)}'`).join(" ")} else '${styles.amount(0)}' end`;
+  const letters = columns.map((_, i) => columnLetter(i));
+  const cell = (i: number, attrs: string, inner: string) => `'<c r="${letters[i]}' || x.rn || '"${attrs}>' || ${inner} || '</c>'`;
+  const numberCell = (i: number, style: string, v: string) => cell(i, ` s="' || ${style} || '"`, `'<v>' || ${v} || '</v>'`);
+  const stringCell = (i: number, t: string) =>
+    // xml:space="preserve" where a space or control character starts or ends the text (ascii() is far cheaper than a regex).
+    `case when coalesce(${t}, '') = '' then '' else '<c r="${letters[i]}' || x.rn || '" t="inlineStr"><is><t' || case when ascii(${t}) <= 32 or ascii(right(${t}, 1)) <= 32 then ' xml:space="preserve"' else '' end || '>' || ${xmlTextSql(t)} || '</t></is></c>' end`;
+  const xml: string[] = [];
+  const lengths: string[] = [];
+  columns.forEach((c, i) => {
+    const sql = c.sql!;
+    switch (c.kind) {
+      case "amount": {
+        const v = valueOf(sql);
+        const text = p.options.amounts === "minor" ? `${v}::text` : cellSql("amount", v, { timeZone: p.options.timeZone, amounts: "major", currency });
+        xml.push(`case when ${v} is null then '' else ${numberCell(i, amountStyle, text)} end`);
+        lengths.push(`coalesce(length(abs(${v})::text), -1)`);
+        break;
+      }
+      case "integer": {
+        const v = valueOf(sql);
+        xml.push(`case when ${v} is null then '' else ${numberCell(i, `'${styles.integer}'`, `${v}::text`)} end`);
+        lengths.push(`case when ${v} is null then -1 else 0 end`);
+        break;
+      }
+      case "local":
+      case "utc": {
+        const wall = valueOf(`(${sql}) at time zone ${c.kind === "local" ? zone : "'UTC'"}`);
+        // excelSerial in double precision, exactly as JavaScript computes it: (wall ms - Excel's epoch ms) / ms a day.
+        xml.push(`case when ${wall} is null then '' else ${numberCell(i, `'${styles.dateTime}'`, `(((extract(epoch from date_trunc('milliseconds', ${wall})) * 1000)::float8 + 2209161600000) / 86400000)::text`)} end`);
+        lengths.push(`case when ${wall} is null then -1 else 0 end`);
+        break;
+      }
+      case "date": {
+        const v = valueOf(sql);
+        xml.push(`case when ${v} is null then '' else ${numberCell(i, `'${styles.date}'`, `(${v}::date - date '1899-12-30')::text`)} end`);
+        lengths.push(`case when ${v} is null then -1 else 0 end`);
+        break;
+      }
+      case "jalali":
+      case "jalali_date": {
+        const plan = cellPlan(c.kind, sql, { timeZone: p.options.timeZone, amounts: p.options.amounts, currency });
+        const refs = plan.values.map(valueOf);
+        xml.push(`case when ${refs[0]} is null then '' else ${stringCell(i, `(${plan.render(refs)})`)} end`);
+        lengths.push(`case when ${refs[0]} is null then -1 else 0 end`);
+        break;
+      }
+      default: {
+        const v = valueOf(sql);
+        xml.push(stringCell(i, `(${v})::text`));
+        lengths.push(`coalesce(length((${v})::text), -1)`);
+      }
+    }
+  });
+  const totals = [...writer.totalColumnIndexes];
+  const totalNote = totals.length
+    ? ` || '<!--t ' || coalesce(${currency}, '') || ${totals.map((i) => `' ' || coalesce((${valueOf(columns[i]!.sql!)})::text, '')`).join(" || ")} || '-->'`
+    : "";
+  const widthNote = ` || case when length(x.rn) <= 3 and x.rn::int <= ${WIDTH_SAMPLE + 1} then '<!--w ' || coalesce(${currency}, '') || ' ' || concat_ws(',', ${lengths.join(", ")}) || '-->' else '' end`;
+  const inner = inlineParams(run.copySelect(values.map((v, i) => `${v} as v${i}`)));
+  if (inner === null) return null;
+  const line = `'<row r="' || x.rn || '">' || ${xml.join(" || ")} || '</row>'${totalNote}${widthNote}`;
+  const statement = `COPY (select ${line}\nfrom (select x.*, (row_number() over () + 1)::text as rn from (${inner}) x) x) TO STDOUT`;
+  return { client, statement, totals };
+}
+
+/** Rows measured for the column widths (as the cursor path's first batch sample). */
+const WIDTH_SAMPLE = 200;
+
+const NOTE = /<!--([tw]) ([^ >]*) ([^>]*)-->/g;
+
+/** The workbook's bytes from a COPY of sheet rows; stopping early cancels the COPY (copyRawChunks). */
+async function* copyWorkbookChunks(writer: XlsxReportWriter, plan: WorkbookCopy, counted: (rows: number) => void): AsyncGenerator<Uint8Array, void, undefined> {
+  let stop = false;
+  const producer = (async () => {
+    const source = copyRawChunks(plan.client, plan.statement, () => {});
+    const decoder = new StringDecoder("utf8");
+    let carry = "";
+    let begun = false;
+    const held: { xml: string; rows: number }[] = [];
+    const samples: { currency: string; lengths: number[] }[] = [];
+    const take = async (text: string) => {
+      let rows = 0;
+      for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) rows++;
+      if (rows === 0) return;
+      let xml = text;
+      if (text.includes("<!--")) {
+        NOTE.lastIndex = 0;
+        for (const m of text.matchAll(NOTE)) {
+          if (m[1] === "t") {
+            const v = m[3]!.split(" ");
+            plan.totals.forEach((col, j) => {
+              if (v[j]) writer.total(m[2]!, col, BigInt(v[j]!));
+            });
+          } else if (samples.length < WIDTH_SAMPLE) samples.push({ currency: m[2]!, lengths: m[3]!.split(",").map(Number) });
+        }
+        xml = text.replace(NOTE, "");
+      }
+      counted(rows);
+      if (!begun) {
+        held.push({ xml, rows });
+        if (samples.length < WIDTH_SAMPLE) return;
+        await open();
+        return;
+      }
+      await writer.rawRows(xml, rows);
+    };
+    const open = async () => {
+      begun = true;
+      await writer.beginWithWidths(writer.widthsFromLengths(samples));
+      for (const h of held.splice(0)) await writer.rawRows(h.xml, h.rows);
+    };
+    try {
+      for await (const chunk of source) {
+        if (stop) return;
+        const text = carry + decoder.write(chunk as Buffer);
+        const cut = text.lastIndexOf("\n") + 1;
+        carry = text.slice(cut);
+        if (cut > 0) await take(text.slice(0, cut));
+      }
+      const rest = carry + decoder.end();
+      if (rest) await take(rest.endsWith("\n") ? rest : rest + "\n");
+      if (!begun) await open();
+      if (!stop) await writer.finish();
+    } catch (e) {
+      writer.output.destroy(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    } finally {
+      await source.return(undefined);
     }
   })();
   producer.catch(() => {});

@@ -309,9 +309,71 @@ export class XlsxReportWriter {
     });
   }
 
+  /**
+   * Column widths from what the server measured of the first rows (the COPY path):
+   * per row its currency and, per column, the text's length (the amount's digits), 0 for
+   * a cell of fixed width, -1 for an empty one. The same rule as widths().
+   */
+  widthsFromLengths(samples: readonly { currency: string; lengths: readonly number[] }[]): number[] {
+    return this.columns.map((col, i) => {
+      let width = col.header.length;
+      for (const row of samples) {
+        const n = row.lengths[i] ?? -1;
+        if (n < 0) continue;
+        let len: number;
+        switch (col.kind) {
+          case "local":
+          case "utc":
+          case "jalali":
+            len = 19;
+            break;
+          case "date":
+          case "jalali_date":
+            len = 10;
+            break;
+          case "amount": {
+            const digits = Math.max(n, 1);
+            len = digits + Math.floor((digits - 1) / 3) + 4;
+            if (exponentOf(row.currency) === 0 || this.opts.amounts === "minor") len -= 1;
+            break;
+          }
+          default:
+            len = Math.min(n, 60);
+        }
+        if (len > width) width = len;
+      }
+      return Math.min(Math.max(width + 2, 8), 62);
+    });
+  }
+
+  /** The style ids the sheet's cells use (the COPY path writes them into its XML). */
+  styleIds(): { dateTime: number; date: number; integer: number; amount: (exponent: number) => number } {
+    return { dateTime: this.styles.dateTime, date: this.styles.date, integer: this.styles.integer, amount: (exp) => this.amountStyle(exp, false) };
+  }
+
+  /** The columns whose sums make the totals row. */
+  get totalColumnIndexes(): readonly number[] {
+    return this.totalColumns;
+  }
+
+  /** Adds to a totals row's exact sum (the COPY path reads the values from its rows). */
+  total(currency: string, column: number, v: bigint): void {
+    this.addTotal(currency, column, v);
+  }
+
+  /** Rows the server wrote as sheet XML (`rows` of them); resolves when the zip can take more. */
+  async rawRows(xml: string, rows: number): Promise<void> {
+    if (this.stopped || rows === 0) return;
+    this.nextRow += rows;
+    if (!this.sheet.write(Buffer.from(xml, "utf8"))) await this.drained();
+  }
+
   /** The sheet, its header row and column widths; `sample` is the first batch (may be empty). */
   async begin(sample: readonly RawRow[]): Promise<void> {
-    const widths = this.widths(sample);
+    await this.beginWithWidths(this.widths(sample));
+  }
+
+  async beginWithWidths(widths: number[]): Promise<void> {
     const ws = this.wb.addWorksheet(this.opts.sheetName.slice(0, 31), {
       views: [{ state: "frozen", ySplit: 1, xSplit: 0, rightToLeft: this.opts.rightToLeft, activeCell: "A2" }],
       properties: { defaultRowHeight: 15 },

@@ -141,3 +141,24 @@ export function checkJson(value: unknown, path = ""): InputProblem | null {
   }
   return null;
 }
+
+/**
+ * A JSON body's Content-Type: absent, or `application/json` (or a `+json` type) with at
+ * most a UTF-8 charset. Anything else would be read as something it is not (a Latin-1
+ * body decoded as UTF-8, `application/jsonx`, a form): refused, saying what to send.
+ */
+export function jsonContentTypeProblem(header: string | null): string | null {
+  if (header === null || header.trim() === "") return null;
+  const [type = "", ...params] = header.split(";").map((x) => x.trim().toLowerCase());
+  const json = type === "application/json" || /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
+  if (!json) return "Send the body as JSON (Content-Type: application/json).";
+  for (const param of params) {
+    if (param === "") continue;
+    const [name, raw = ""] = param.split("=", 2).map((x) => x.trim());
+    const value = raw.replace(/^"(.*)"$/, "$1");
+    if (name === "charset" && value !== "utf-8" && value !== "utf8") {
+      return `The body must be UTF-8 JSON: send Content-Type: application/json (charset=utf-8 or none), not charset=${value.slice(0, 40)}.`;
+    }
+  }
+  return null;
+}

@@ -38,7 +38,7 @@ import {
 import { serializePayment, serializeRefund } from "~/modules/payments/serialize";
 import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
-import { checkJson } from "~/web/edge/input-guard";
+import { checkJson, jsonContentTypeProblem } from "~/web/edge/input-guard";
 import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 export { MAX_BODY_BYTES };
@@ -115,12 +115,9 @@ export async function authenticate(request: Request): Promise<{ ok: true; princi
  * client may lie in Content-Length or stream without one). An empty body is `undefined`.
  */
 export async function readJsonBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
-  const type = (request.headers.get("content-type") ?? "").toLowerCase();
-  if (type && !type.startsWith("application/json") && !type.includes("+json")) {
-    return {
-      ok: false,
-      response: apiError(415, "invalid_request_error", "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).", "Content-Type"),
-    };
+  const typeProblem = jsonContentTypeProblem(request.headers.get("content-type"));
+  if (typeProblem) {
+    return { ok: false, response: apiError(415, "invalid_request_error", "unsupported_media_type", typeProblem, "Content-Type") };
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   const tooLarge = () =>

@@ -111,3 +111,39 @@ describe("a capture or void whose request died answers its first outcome on retr
     expect(row).toMatchObject({ state: "completed", responseStatus: 200 });
   });
 });
+
+describe("request headers are checked and named", () => {
+  const card = { number: "4242424242424242", exp_month: 12, exp_year: year, cvc: "123" };
+  it.each([
+    ["text/plain", /Content-Type: application\/json/],
+    ["application/jsonx", /Content-Type: application\/json/],
+    ["application/x-www-form-urlencoded", /Content-Type: application\/json/],
+    ["application/json; charset=latin1", /UTF-8 JSON.*not charset=latin1/],
+    ["application/json; charset=utf-16", /not charset=utf-16/],
+  ])("Content-Type %s is a 415 naming Content-Type, and nothing is charged", async (type, message) => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const r = await api("POST", "/payments", { key: m.apiKey, idempotencyKey: `ct-${crypto.randomUUID()}`, headers: { "content-type": type }, body: { amount: 10_000, currency: "IRR", card } });
+    expect(r.status).toBe(415);
+    expect(r.json.error).toMatchObject({ code: "unsupported_media_type", param: "Content-Type" });
+    expect(r.json.error.message).toMatch(message);
+    expect(await db().select().from(s.payments).where(eq(s.payments.merchantId, m.merchantId))).toHaveLength(0);
+  });
+
+  it.each(["application/json", "application/json; charset=utf-8", "application/json;charset=\"UTF-8\"", "application/merge-patch+json"])("Content-Type %s is read as JSON", async (type) => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const r = await api("POST", "/payments", { key: m.apiKey, idempotencyKey: `ct-${crypto.randomUUID()}`, headers: { "content-type": type }, body: { amount: 10_000, currency: "IRR", card } });
+    expect(r.status).toBe(201);
+  });
+
+  it.each([
+    ["x".repeat(256), /1 to 255 printable/],
+    ["clé-été", /1 to 255 printable/],
+    ["two words", /1 to 255 printable/],
+  ])("Idempotency-Key %s is a 400 naming the header", async (key, message) => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const r = await api("POST", "/payments", { key: m.apiKey, idempotencyKey: key, body: { amount: 10_000, currency: "IRR", card } });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ code: "idempotency_key_invalid", param: "Idempotency-Key" });
+    expect(r.json.error.message).toMatch(message);
+  });
+});
