@@ -14,7 +14,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireContext } from "~/web/guard.server";
-import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/payouts/detail.server";
+import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/settlements/payout-detail.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];

@@ -19,8 +19,8 @@ import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
-import { balanceOverview } from "~/modules/payouts/balances.server";
-import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/payouts/list.server";
+import { balanceOverview } from "~/modules/settlements/balances.server";
+import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/settlements/payout-list.server";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];

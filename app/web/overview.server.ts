@@ -9,7 +9,7 @@ import type { SerializeFrom } from "@remix-run/node";
 import { can, homePath } from "~/lib/permissions";
 import { requireContext } from "~/web/guard.server";
 import { resolvePreferences } from "~/modules/i18n/preferences.server";
-import { balanceOverview } from "~/modules/payouts/balances.server";
+import { balanceOverview } from "~/modules/settlements/balances.server";
 import { terminalOptions } from "~/modules/payments/list.server";
 import { ListFilterError, listScope, parseListQuery } from "~/modules/reporting/list-query.server";
 import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";

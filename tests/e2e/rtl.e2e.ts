@@ -128,7 +128,9 @@ describe("the console in Persian, right to left", () => {
     });
     await signIn(page, "viewer@coffee.test");
     await waitForHydration(page);
-    expect(catalogs).toEqual(["en"]);
+    // Only English so far (the sign-in page may load it twice when the form is sent before hydration).
+    expect(new Set(catalogs)).toEqual(new Set(["en"]));
+    const before = catalogs.length;
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
     try {
       await page.getByRole("button", { name: "فارسی" }).click();
@@ -136,7 +138,7 @@ describe("the console in Persian, right to left", () => {
       await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe("rtl");
       await page.getByRole("link", { name: "پیشخوان" }).first().waitFor();
       expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true), "the switch happened in the same document").toBe(true);
-      expect(catalogs).toEqual(["en", "fa"]);
+      expect(catalogs.slice(before)).toEqual(["fa"]);
     } finally {
       // The next tests sign in as this person and expect English.
       await page.getByRole("button", { name: "English" }).click();

@@ -2,7 +2,7 @@ import { Link } from "@remix-run/react";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { StatusBadge } from "./status-badge";
 
-/** JSON form of app/modules/payouts/balances.server.ts BalanceOverview. */
+/** JSON form of app/modules/settlements/balances.server.ts BalanceOverview. */
 export interface BalanceData {
   currency: string;
   pending: string;

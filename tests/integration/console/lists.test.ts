@@ -4,9 +4,9 @@ import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
 import { listPayments, paymentFilterOptions, paymentFilterSql, paymentListQuerySchema } from "../../../app/modules/payments/list.server";
 import { listRefunds, refundListQuerySchema } from "../../../app/modules/refunds/list.server";
-import { listPayouts, payoutListQuerySchema } from "../../../app/modules/payouts/list.server";
-import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary } from "../../../app/modules/payouts/detail.server";
-import { balanceOverview } from "../../../app/modules/payouts/balances.server";
+import { listPayouts, payoutListQuerySchema } from "../../../app/modules/settlements/payout-list.server";
+import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary } from "../../../app/modules/settlements/payout-detail.server";
+import { balanceOverview } from "../../../app/modules/settlements/balances.server";
 import { paymentView } from "../../../app/modules/reporting/payment-detail.server";
 import { ListFilterError, parseListQuery } from "../../../app/modules/reporting/list-query.server";
 

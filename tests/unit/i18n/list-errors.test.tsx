@@ -14,8 +14,8 @@ import { anonymousPreferences } from "~/lib/i18n/preferences";
 import { I18nProvider } from "~/lib/i18n/react";
 import { translator } from "~/lib/i18n/translate";
 import { paymentListQuerySchema } from "~/modules/payments/list.server";
-import { payoutItemsQuerySchema } from "~/modules/payouts/detail.server";
-import { payoutListQuerySchema } from "~/modules/payouts/list.server";
+import { payoutItemsQuerySchema } from "~/modules/settlements/payout-detail.server";
+import { payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { refundListQuerySchema } from "~/modules/refunds/list.server";
 import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";
 import {

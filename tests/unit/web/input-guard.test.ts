@@ -3,7 +3,7 @@ import { checkForm, checkJson, checkPath, checkQuery, PAGES_WITH_DATE_SCHEMAS } 
 import { parseListQuery } from "~/modules/reporting/list-query.server";
 import { paymentListQuerySchema } from "~/modules/payments/list.server";
 import { refundListQuerySchema } from "~/modules/refunds/list.server";
-import { payoutListQuerySchema } from "~/modules/payouts/list.server";
+import { payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { listFieldError } from "~/lib/i18n/messages";
 import { translator } from "~/lib/i18n/translate";
 import { makeFormatter } from "~/lib/format";

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { replicaDb, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
-import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
+import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { SqlColumn } from "../definition";
 import { dayRangeLabel, sqlBatches, sqlCopySelect, type SqlReport, type SqlSource } from "./report.server";

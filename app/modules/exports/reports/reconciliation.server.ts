@@ -16,7 +16,7 @@ import { z } from "zod";
 import { replicaDb, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { isValidLocalDateKey } from "~/lib/dates/zones";
-import { payoutFilterSql, payoutListQuerySchema } from "~/modules/payouts/list.server";
+import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import { rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
 import { dayRangeLabel, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";

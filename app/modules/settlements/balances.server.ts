@@ -9,7 +9,7 @@ import { payouts } from "~db/schema";
 import { getBalancesAt, type Balances } from "~/modules/ledger/ledger.server";
 import { expectedArrival, nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
 import type { ListScope } from "~/modules/reporting/list-query.server";
-import { PAYOUT_ROW_SELECT, toPayoutRow, type PayoutListRow, type PayoutRowRaw } from "./list.server";
+import { PAYOUT_ROW_SELECT, toPayoutRow, type PayoutListRow, type PayoutRowRaw } from "./payout-list.server";
 
 /** The merchant's settlement calendar: schedule from merchants, country holidays and its own edits. */
 export async function loadSettlementCalendar(
