@@ -17,6 +17,8 @@ if (skip) console.warn(`db-restart.e2e: skipped: ${skip}`);
 
 const KEY = "sk_test_coffee_web_0001";
 const CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" };
+/** The sandbox's card whose charge times out and is later found approved by the inquiry. */
+const TIMEOUT_APPROVED = "4000000000007700";
 
 interface Tally {
   statuses: Map<number, number>;
@@ -73,7 +75,8 @@ describe.skipIf(!!skip)("the server outlives a database restart under load", () 
     await admin.end();
     server = await startServer({
       seedPayments: 1500,
-      env: { DATABASE_URL: cluster.url("mc"), WEB_CONCURRENCY: "2", DATABASE_POOL_SIZE: "5", SCHEDULER: "1" },
+      // The sandbox finds a timed-out charge approved 2 s later (the inquiry job's work, below).
+      env: { DATABASE_URL: cluster.url("mc"), WEB_CONCURRENCY: "2", DATABASE_POOL_SIZE: "5", SCHEDULER: "1", SANDBOX_LATE_ANSWER_MS: "2000" },
     });
   }, 240_000);
 
@@ -117,6 +120,10 @@ describe.skipIf(!!skip)("the server outlives a database restart under load", () 
     await new Promise((r) => setTimeout(r, 3000));
     cluster.restart("immediate");
     const immediate = await recovery();
+    const backAt = new Date();
+    // A charge whose answer is lost (the provider does not answer in time) right after the
+    // restarts: only the inquiry job can settle it.
+    const lost = await call(base, t, "POST", "/api/v1/payments", { amount: 77_001, currency: "IRR", card: { ...CARD, number: TIMEOUT_APPROVED } }, "restart-lost-answer");
     await new Promise((r) => setTimeout(r, 2000));
     stop = true;
     await Promise.all(clients);
@@ -154,5 +161,32 @@ describe.skipIf(!!skip)("the server outlives a database restart under load", () 
       await sql.end();
     }
     expect(t.acked.size).toBeGreaterThan(20);
-  }, 120_000);
+
+    // The jobs resumed on their own: the inquiry settles the lost answer (once: one payment,
+    // captured), and both minute jobs ran after the database came back.
+    expect(lost.status).toBe(202);
+    const lostId = JSON.parse(lost.text).id as string;
+    let status = "pending";
+    for (let i = 0; i < 60 && status === "pending"; i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const r = await call(base, t, "GET", `/api/v1/payments/${lostId}`);
+      if (r.status === 200) status = JSON.parse(r.text).status;
+    }
+    expect(status, "the inquiry job settled the payment whose answer was lost").toBe("captured");
+    const sql2 = postgres(cluster.url("mc"), { max: 1, onnotice: () => {} });
+    try {
+      const same = await sql2`select count(*)::int n from payments where idempotency_key = 'term_coffee_web:restart-lost-answer'`;
+      expect(same[0]!.n).toBe(1);
+      const crons = await sql2<{ identifier: string; last_execution: Date | null }[]>`
+        select identifier, last_execution from graphile_worker._private_known_crontabs where identifier in ('payouts', 'reconcile_pending')`;
+      expect(crons.map((c) => c.identifier).sort()).toEqual(["payouts", "reconcile_pending"]);
+      // Scheduled for a minute after the database was back (the one that settled the payment, or later).
+      const nextMinute = Math.ceil(backAt.getTime() / 60_000) * 60_000;
+      for (const c of crons) expect(c.last_execution!.getTime(), `${c.identifier} ran after the restart`).toBeGreaterThanOrEqual(nextMinute);
+      const failed = await sql2`select task_identifier, last_error from graphile_worker.jobs where task_identifier in ('payouts', 'reconcile_pending') and attempts >= max_attempts`;
+      expect(failed, "minute jobs that gave up").toEqual([]);
+    } finally {
+      await sql2.end();
+    }
+  }, 300_000);
 });
