@@ -1,8 +1,9 @@
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { CsrfInput } from "~/components/csrf";
 import { StepUpFields } from "~/components/step-up";
 import type { MessageKey } from "~/lib/i18n/en";
+import { isCurrencyCode, parseAmount } from "~/lib/money";
 import { useFormat, useT } from "~/lib/i18n/react";
 
 const REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
@@ -31,7 +32,10 @@ export interface RefundFormProps {
 
 /**
  * Full or partial refund of a payment: empty amount = everything still refundable.
- * Posts to the payment page's own action (refundFormAction). Works without JavaScript.
+ * Posts to the payment page's own action (refundFormAction). With scripts, "Refund" first
+ * asks to confirm the amount in words (focus moves to "Confirm refund"; "Back" returns to
+ * the form); an amount that does not parse goes straight to the server, which names the
+ * problem. Without JavaScript the form posts at once, as before.
  */
 export function RefundForm({ paymentId, currency, refundable, limit, formKey }: RefundFormProps) {
   const t = useT();
@@ -45,6 +49,15 @@ export function RefundForm({ paymentId, currency, refundable, limit, formKey }: 
     if (!formKey && typeof crypto !== "undefined" && "randomUUID" in crypto) setClientKey(crypto.randomUUID());
   }, [formKey]);
   const key = formKey ?? clientKey;
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const refundButton = useRef<HTMLButtonElement>(null);
+  const wasConfirming = useRef(false);
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+    else if (wasConfirming.current) refundButton.current?.focus();
+    wasConfirming.current = confirming !== null;
+  }, [confirming]);
   const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "refund";
   const errors = data?.errors ?? {};
   const values = data?.values;
@@ -71,7 +84,28 @@ export function RefundForm({ paymentId, currency, refundable, limit, formKey }: 
         </p>
       ) : null}
       {/* A new key after each refund remounts the form, so the last amount is not left in it. */}
-      <Form key={key || "form"} method="post" action={`/payments/${paymentId}`} replace>
+      <Form
+        key={key || "form"}
+        method="post"
+        action={`/payments/${paymentId}`}
+        replace
+        onSubmit={(e) => {
+          const submitter = (e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+          if (submitter?.name === "confirmed") {
+            setConfirming(null);
+            return;
+          }
+          const typed = String(new FormData(e.currentTarget).get("amount") ?? "").trim();
+          let minor: bigint | null = BigInt(refundable);
+          if (typed) {
+            const parsed = isCurrencyCode(currency) ? parseAmount(typed, currency) : null;
+            minor = parsed?.ok ? parsed.minor : null;
+          }
+          if (minor === null) return;
+          e.preventDefault();
+          setConfirming(fmt.money(minor.toString(), currency));
+        }}
+      >
         <CsrfInput />
         <input type="hidden" name="intent" value="refund" />
         {key ? <input type="hidden" name="key" value={key} /> : null}
@@ -116,9 +150,23 @@ export function RefundForm({ paymentId, currency, refundable, limit, formKey }: 
         </div>
         {/* Only owners and admins can refund above the support limit, where step-up applies. */}
         {limit === null ? <StepUpFields error={data?.stepUp ?? null} /> : null}
-        <button type="submit" className="btn btn-danger" disabled={busy}>
-          {busy ? t("refundForm.submitting") : t("refundForm.submit")}
-        </button>
+        {confirming ? (
+          <div className="refund-confirm" role="group" aria-labelledby={`${id}-confirm`}>
+            <p id={`${id}-confirm`}>{t("refundForm.confirm", { amount: confirming })}</p>
+            <div className="form-row">
+              <button ref={confirmButton} type="submit" name="confirmed" value="1" className="btn btn-danger" disabled={busy}>
+                {busy ? t("refundForm.submitting") : t("refundForm.confirmSubmit")}
+              </button>
+              <button type="button" className="btn" onClick={() => setConfirming(null)}>
+                {t("refundForm.back")}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <button ref={refundButton} type="submit" className="btn btn-danger" disabled={busy}>
+            {busy ? t("refundForm.submitting") : t("refundForm.submit")}
+          </button>
+        )}
       </Form>
     </div>
   );

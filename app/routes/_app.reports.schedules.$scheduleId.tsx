@@ -49,11 +49,11 @@ export default function Schedule() {
         {s.paused ? (
           <p className="muted">{t("schedules.pausedHint")}</p>
         ) : (
-          <ol data-testid="schedule-upcoming">
+          <ul data-testid="schedule-upcoming" style={{ listStyle: "none", padding: 0 }}>
             {data.upcoming.map((at) => (
               <li key={at}>{fmt.dateTime(at)}</li>
             ))}
-          </ol>
+          </ul>
         )}
         {s.mayEdit ? (
           <Form method="post" className="form-row">

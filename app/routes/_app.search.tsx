@@ -30,6 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     terminals: can(ctx.role, "terminals:manage"),
     staff: can(ctx.role, "staff:manage"),
     links: can(ctx.role, "links:manage"),
+    customers: can(ctx.role, "subscriptions:view"),
     views: ctx,
   });
   return json(

@@ -16,8 +16,8 @@ import os from "node:os";
 import { inArray } from "drizzle-orm";
 import { connect, migrate, openPglite, pgliteDir, setDb, type Db } from "../../db/client.server";
 import { users } from "../../db/schema";
-import { isSeeded, seedDemo } from "../../db/seed/seed";
-import { USERS, DEMO_PASSWORD } from "../../db/seed/merchants";
+import { isSeeded, seedDemo } from "../demo/seed";
+import { USERS, DEMO_PASSWORD } from "../demo/merchants";
 import { responseBackpressure } from "../modules/exports/backpressure.server";
 import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
@@ -67,7 +67,7 @@ async function seedIfEmpty(): Promise<void> {
     const child = spawn(
       process.execPath,
       // A larger young generation: the generator makes millions of short-lived rows (GC was a quarter of its time).
-      ["--max-semi-space-size=64", "--import", "tsx", path.resolve(process.cwd(), "db/seed/cli.ts"), "--seed", seedEnv.SEED, "--payments", seedEnv.SEED_PAYMENTS],
+      ["--max-semi-space-size=64", "--import", "tsx", path.resolve(process.cwd(), "app/demo/cli.ts"), "--seed", seedEnv.SEED, "--payments", seedEnv.SEED_PAYMENTS],
       { stdio: "inherit", env: process.env },
     );
     const code: number = await new Promise((resolve) => child.once("exit", (c) => resolve(c ?? 1)));

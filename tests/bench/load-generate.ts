@@ -16,11 +16,11 @@
  * Same generator, same order, same bytes as generating on the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { CopyBuffer, type CopyFormat, type CopyTable } from "~db/seed/copy";
-import { recycleBuffer, shareChunks } from "~db/seed/copy-binary";
-import { generateMerchantDays } from "~db/seed/generate";
-import type { MerchantSpec } from "~db/seed/merchants";
-import { calendarFor } from "~db/seed/seed";
+import { CopyBuffer, type CopyFormat, type CopyTable } from "~/demo/copy";
+import { recycleBuffer, shareChunks } from "~/demo/copy-binary";
+import { generateMerchantDays } from "~/demo/generate";
+import type { MerchantSpec } from "~/demo/merchants";
+import { calendarFor } from "~/demo/seed";
 
 /** One merchant's share of the ledger. */
 export interface GenerateJob {

@@ -1,6 +1,6 @@
 /**
  * Bulk loader for the benchmark ledger: the demo generator streamed day by day into
- * COPY statements (db/seed/generate.ts + db/seed/copy.ts), so ten million payments
+ * COPY statements (app/demo/generate.ts + app/demo/copy.ts), so ten million payments
  * never sit in memory. Two worker threads generate and encode the next days
  * (load-generate.ts; merchants are split between them, the large one alone on one) while
  * this thread feeds PostgreSQL's two COPY sessions the previous ones.
@@ -24,9 +24,9 @@ import {
   type CopyFormat,
   type CopyTable,
   type CopyTarget,
-} from "~db/seed/copy";
+} from "~/demo/copy";
 import { HOLIDAYS } from "~/modules/settlements/holiday-data";
-import { insertMerchant } from "~db/seed/seed";
+import { insertMerchant } from "~/demo/seed";
 import type { CopiedMessage, GenerateJob, GenerateMessage, GenerateRequest } from "./load-generate";
 import { BENCH_USER, BIG, smallMerchant } from "./merchants";
 

@@ -3,7 +3,7 @@
  * two years, eight terminals) and many small shops, all cut from the demo specs so
  * they go through the same generator, ledger, rollup and calendar rules.
  */
-import { COFFEE, NORTHWIND, type MerchantSpec } from "~db/seed/merchants";
+import { COFFEE, NORTHWIND, type MerchantSpec } from "~/demo/merchants";
 
 export const BIG_MERCHANT_ID = "mer_bench_big";
 

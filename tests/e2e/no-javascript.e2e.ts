@@ -13,8 +13,8 @@ describe("without JavaScript", () => {
 
     // Overview: the custom range is a plain form (its disclosure opens without scripts).
     await page.getByText("Custom range", { exact: true }).click();
-    await page.getByLabel("From").fill("2026-01-01");
-    await page.getByLabel("To").fill("2026-01-31");
+    await page.getByLabel("From", { exact: true }).fill("2026-01-01");
+    await page.getByLabel("To", { exact: true }).fill("2026-01-31");
     await page.locator("details.menu[open]").getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(/from=2026-01-01/);
     expect(await page.getByTestId("overview-period").innerText()).toMatch(/Jan 1, 2026 to Jan 31, 2026/);
@@ -47,5 +47,37 @@ describe("without JavaScript", () => {
     await page.waitForURL(/\/terminals\/term_.*created=1/);
     await page.getByRole("heading", { level: 1, name }).waitFor();
     await screenshot(page, "nojs-terminal-created");
+  });
+
+  it("saves the filtered refunds list as a shared view, finds it in the search page and applies it", async () => {
+    const { page } = await b.open({ javaScript: false });
+    await signIn(page, "accountant@coffee.test", undefined, { javaScript: false });
+    await page.goto("/refunds?reason=duplicate&sort=-amount");
+    const name = `Duplicates ${Date.now().toString(36)}`;
+    await page.getByTestId("views-menu").locator("summary").click();
+    await page.getByLabel("View name").fill(name);
+    await page.getByLabel("Share with the team").check();
+    await page.getByRole("button", { name: "Save current view" }).click();
+    // Saving opens the list with the view's filters.
+    await page.waitForURL(/\/refunds\?reason=duplicate&sort=-amount$/);
+    await page.getByTestId("views-menu").locator("summary").click();
+    await page.getByTestId("views-menu").getByRole("link", { name }).waitFor();
+
+    // The search page (no dialog without scripts) finds it by a word of its name.
+    await page.goto(`/search?q=${encodeURIComponent(name.split(" ")[1]!)}`);
+    await page.getByRole("heading", { name: "Saved views" }).waitFor();
+    await page.getByRole("link", { name: new RegExp(name) }).click();
+    await page.waitForURL(/\/refunds\?reason=duplicate&sort=-amount$/);
+
+    // Manage: rename it, then stop sharing it.
+    await page.goto("/views?list=refunds");
+    const row = page.locator("ul.saved-views > li", { has: page.getByLabel(`New name for ${name}`) });
+    await row.getByLabel(`New name for ${name}`).fill(`${name} (old)`);
+    await row.getByRole("button", { name: "Rename" }).click();
+    await page.waitForURL(/done=renamed/);
+    await page.getByRole("status").getByText(`Renamed to “${name} (old)”.`).waitFor();
+    await page.locator("ul.saved-views > li", { has: page.getByRole("link", { name: `Apply ${name} (old)` }) }).getByRole("button", { name: "Stop sharing" }).click();
+    await page.waitForURL(/done=nowPrivate/);
+    await screenshot(page, "nojs-saved-views");
   });
 });

@@ -43,7 +43,10 @@ describe("support finds a payment by its last 4 and issues a partial refund", ()
     // Within support's limit no step-up is asked; above it the password is.
     const password = form.getByLabel("Your password");
     if (await password.count()) await password.fill(DEMO_PASSWORD);
-    await form.getByRole("button", { name: /refund/i }).click();
+    await form.getByRole("button", { name: /^refund$/i }).click();
+    // The form asks to confirm the amount in words before anything is sent.
+    await form.getByText(/^Refund IRR\s[\d,]+ to the customer's card\? This cannot be undone\.$/).waitFor();
+    await form.getByRole("button", { name: "Confirm refund" }).click();
     await page.waitForURL(/refundStatus=/);
     await waitForHydration(page);
     expect(new URL(page.url()).searchParams.get("refundStatus")).toBe("succeeded");

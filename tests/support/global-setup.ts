@@ -8,7 +8,7 @@ import { migrate, migrateUrl, openPglite, openPostgres, type Db } from "../../db
 export const TEST_SEED = { seed: 1, coffeePayments: 1500, northwindPayments: 600, days: 120, passwordHashCost: "fast" as const };
 
 async function seed(db: Db) {
-  const { seedDemo } = await import("../../db/seed/seed");
+  const { seedDemo } = await import("../../app/demo/seed");
   await seedDemo(db, { ...TEST_SEED, now: new Date() });
 }
 

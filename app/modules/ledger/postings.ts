@@ -1,7 +1,7 @@
 /**
  * The ledger's rules, as pure functions: each money movement becomes one balanced
  * ledger transaction (a balance transaction for reports) and its postings.
- * Both the app (ledger.server.ts) and the demo generator (db/seed) build their rows
+ * Both the app (ledger.server.ts) and the demo generator (app/demo) build their rows
  * here, so every figure the console shows ties out to the same rules.
  *
  * Accounts (per merchant and currency), signed amounts, postings sum to zero:

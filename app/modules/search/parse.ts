@@ -31,7 +31,7 @@ export interface SearchQuery {
   text: string;
 }
 
-const ID_PREFIXES = ["pay_", "re_", "po_", "term_", "txn_", "usr_", "mer_", "key_"];
+const ID_PREFIXES = ["pay_", "re_", "po_", "term_", "txn_", "usr_", "mer_", "key_", "cus_", "pl_"];
 
 const MULTIPLIERS: Record<string, bigint> = {
   k: 1_000n,
@@ -107,9 +107,10 @@ export function parseSearch(input: string, currency: CurrencyCode): SearchQuery 
 
   // Ids.
   take(t, /(?<=\s)([a-z]{2,4}_[a-z0-9]{6,40})(?=\s)/gi, (m) => {
-    const id = m[1]!.toLowerCase();
-    if (!ID_PREFIXES.some((p) => id.startsWith(p))) return false;
-    ids.push(id);
+    const lower = m[1]!.toLowerCase();
+    if (!ID_PREFIXES.some((p) => lower.startsWith(p))) return false;
+    // A payment link's id is mixed case (pl_aB3…): it keeps its letters; the others are lower case.
+    ids.push(lower.startsWith("pl_") ? `pl_${m[1]!.slice(3)}` : lower);
   });
   // Sheba: IR and 24 digits, spaces allowed.
   take(t, /(?<=\s)IR\s?((?:\d\s?){24})(?=\s)/gi, (m) => {

@@ -11,7 +11,7 @@ import type { AppContext } from "~/modules/access/context";
 import { searchViews } from "~/modules/views/saved-views.server";
 import { parseSearch, type SearchQuery } from "./parse";
 
-export type SearchKind = "payments" | "refunds" | "payouts" | "links" | "views" | "terminals" | "staff";
+export type SearchKind = "payments" | "refunds" | "payouts" | "customers" | "links" | "views" | "terminals" | "staff";
 
 export interface SearchHit {
   kind: SearchKind;
@@ -40,6 +40,8 @@ export interface SearchAccess {
   terminals: boolean;
   staff: boolean;
   links: boolean;
+  /** Customers (subscriptions:view): by name, e-mail, phone, the merchant's reference or id. */
+  customers: boolean;
   /** Saved views: the reader's own and the team's shared ones, on lists the reader may open. */
   views: Pick<AppContext, "user" | "role" | "scope"> | null;
 }
@@ -227,6 +229,38 @@ export async function globalSearch(scope: ListScope, input: string, access: Sear
     }
   }
 
+  if (access.customers && (text || ids || q.last4)) {
+    const match = or([
+      ids ? sql`c.id in ${ids}` : null,
+      text ? sql`(c.name ilike ${text} or c.email ilike ${text} or c.reference ilike ${text} or c.phone ilike ${text})` : null,
+      // A phone number is typed as digits: its last four find it as a card's would.
+      q.last4 ? sql`regexp_replace(coalesce(c.phone, ''), '[^0-9]', '', 'g') like ${`%${q.last4}`}` : null,
+    ]);
+    add(
+      "customers",
+      rows<{ id: string; name: string; email: string | null; reference: string | null; created_at: string }>(
+        dbx,
+        sql`select c.id, c.name, c.email, c.reference, ${ISO("c.created_at")} as created_at from customers c
+            where c.merchant_id = ${scope.merchantId} and ${match ?? sql`false`}
+            order by c.created_at desc, c.id desc limit ${PER_KIND}`,
+      ).then((rs) =>
+        rs.map((r) => ({
+          kind: "customers" as const,
+          id: r.id,
+          href: `/customers/${r.id}`,
+          amount: null,
+          currency: null,
+          status: null,
+          at: r.created_at,
+          cardBrand: null,
+          cardLast4: null,
+          title: r.name,
+          detail: [r.email, r.reference].filter(Boolean).join(" · ") || null,
+        })),
+      ),
+    );
+  }
+
   if (access.views && text) {
     add(
       "views",
@@ -301,7 +335,7 @@ export async function globalSearch(scope: ListScope, input: string, access: Sear
   }
 
   await Promise.all(tasks);
-  const order: SearchKind[] = ["views", "payments", "refunds", "payouts", "links", "terminals", "staff"];
+  const order: SearchKind[] = ["views", "payments", "refunds", "payouts", "customers", "links", "terminals", "staff"];
   groups.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   return { query: q, groups };
 }

@@ -5,7 +5,7 @@
  * failed with a reversal that returns the money to the balance (the next payout
  * carries it again).
  *
- * Its rules are those of the demo generator's settle() (db/seed/generate.ts):
+ * Its rules are those of the demo generator's settle() (app/demo/generate.ts):
  * - items: ledger transactions of a balance category other than `payout`, not yet in
  *   payout_items, with available_on <= the cutoff;
  * - a payout only when their sum is > 0 and >= the merchant's minimum (else it all

@@ -314,7 +314,7 @@ async function attemptFailed(tx: Tx, inv: Invoice, s: Subscription, merchant: Me
       .set({ status: "open", firstFailedAt, nextAttemptAt: next, updatedAt: now })
       .where(and(eq(invoices.merchantId, m), eq(invoices.id, inv.id)))
       .returning();
-    await recordEvent(tx, m, "invoice.payment_failed", { ...serializeInvoice(open!), failure_code: reason, update_card_url: `/billing/${m}/${inv.customerId}` }, now);
+    await recordEvent(tx, m, "invoice.payment_failed", { ...serializeInvoice(open!), failure_code: reason }, now);
     if (s.status !== "past_due" && s.status !== "paused") {
       const pd = await saveSub(tx, s, { status: "past_due", updatedAt: now });
       await recordEvent(tx, m, "subscription.past_due", serializeSubscription(pd), now);

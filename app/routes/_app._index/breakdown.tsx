@@ -16,7 +16,8 @@ export function Breakdown({ title, rows, label, total, id }: { title: string; ro
       ) : (
         <div className="breakdown-body">
           <BarBreakdown data={top.map((r) => ({ label: label(r.key), value: fmt.chartValue(r.gross), exact: r.gross }))} />
-          <div className="table-wrap">
+          {/* A long breakdown scrolls in its box: focusable, so a keyboard can scroll it too. */}
+          <div className="table-wrap" tabIndex={0} role="region" aria-labelledby={`bd-${id}`}>
             <table className="table compact">
               <caption className="visually-hidden">{title}</caption>
               <thead>

@@ -230,9 +230,9 @@ export default function OverviewPage() {
                       </td>
                       <td>
                         {data.canPayments ? (
-                          <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono">{r.paymentId}</span>}</Link>
+                          <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
                         ) : (
-                          <span className="mono">{r.paymentId}</span>
+                          <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
                         )}
                       </td>
                     </tr>

@@ -187,6 +187,7 @@ export function openApiDocument() {
           },
         },
       },
+      ...subscriptionPaths(idempotencyKey, commonErrors, postErrors),
       "/payment_links": {
         get: {
           operationId: "listPaymentLinks",
@@ -339,6 +340,7 @@ export function openApiDocument() {
         terminalKey: { type: "http", scheme: "bearer", description: "A terminal's secret API key (sk_...)." },
       },
       schemas: {
+        ...subscriptionSchemas(),
         PaymentLink: {
           type: "object",
           required: ["id", "object", "url", "status", "currency", "description", "reusable"],
@@ -600,5 +602,82 @@ export function openApiDocument() {
         },
       },
     },
+  };
+}
+
+/* ---- Subscriptions (#19): customers, saved cards, plans, subscriptions, invoices ---- */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const one = (name: string, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
+const many = (name: string) => ({ description: "The list, newest first.", content: { "application/json": { schema: { type: "object", properties: { object: { type: "string" }, data: { type: "array", items: ref(name) }, has_more: { type: "boolean" } } } } } });
+const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
+const jsonBody = (properties: Record<string, unknown>, required: string[] = []) => ({ required: true, content: { "application/json": { schema: { type: "object", properties, required } } } });
+
+function subscriptionPaths(idem: unknown, common: Record<string, unknown>, postErrors: Record<string, unknown>) {
+  const customerFields = { name: { type: "string", maxLength: 200 }, email: { type: ["string", "null"] }, phone: { type: ["string", "null"] }, reference: { type: ["string", "null"] }, notes: { type: ["string", "null"] } };
+  return {
+    "/customers": {
+      get: { operationId: "listCustomers", summary: "List customers; q matches the start of the name, e-mail, phone or reference", parameters: [{ name: "q", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }], responses: { "200": many("Customer"), ...common } },
+      post: { operationId: "createCustomer", summary: "Create a customer", parameters: [idem], requestBody: jsonBody(customerFields, ["name"]), responses: { "201": one("Customer", "The customer."), ...postErrors } },
+    },
+    "/customers/{customerId}": {
+      get: { operationId: "getCustomer", summary: "Retrieve a customer with their subscriptions and saved cards", parameters: [pathParam("customerId")], responses: { "200": one("Customer", "The customer."), ...common } },
+      post: { operationId: "updateCustomer", summary: "Update a customer (fields left out keep their value)", parameters: [pathParam("customerId"), idem], requestBody: jsonBody(customerFields), responses: { "200": one("Customer", "The customer."), ...postErrors } },
+    },
+    "/customers/{customerId}/payment_methods": {
+      get: { operationId: "listPaymentMethods", summary: "A customer's saved cards", parameters: [pathParam("customerId")], responses: { "200": many("PaymentMethod"), ...common } },
+      post: {
+        operationId: "attachPaymentMethod",
+        summary: "Save a card the cardholder tokenized, with the consent they gave (mandate text, language, time)",
+        parameters: [pathParam("customerId"), idem],
+        requestBody: jsonBody({ token: { type: "string" }, mandate: { type: "object", properties: { text: { type: "string" }, locale: { type: "string", enum: ["en", "fa"] }, accepted_at: { type: "string", format: "date-time" }, ip: { type: "string" } }, required: ["text", "locale", "accepted_at"] } }, ["token", "mandate"]),
+        responses: { "201": one("PaymentMethod", "The saved card (token only)."), ...postErrors },
+      },
+    },
+    "/payment_methods/{paymentMethodId}/detach": {
+      post: { operationId: "detachPaymentMethod", summary: "Remove a saved card (audited); its subscriptions renew without a card until a new one is saved", parameters: [pathParam("paymentMethodId"), idem], responses: { "200": one("PaymentMethod", "The removed card."), ...postErrors } },
+    },
+    "/plans": {
+      get: { operationId: "listPlans", summary: "List plans", responses: { "200": many("Plan"), ...common } },
+      post: {
+        operationId: "createPlan",
+        summary: "Create a plan. IRR merchants renew on Jalali months by default (calendar persian), others on Gregorian months",
+        parameters: [idem],
+        requestBody: jsonBody({ name: { type: "string" }, amount: { type: "string", description: "Minor units." }, currency: { type: "string" }, interval: { type: "string", enum: ["week", "month", "year"] }, interval_count: { type: "integer", minimum: 1 }, calendar: { type: "string", enum: ["persian", "gregory"] }, trial_days: { type: "integer", minimum: 0, maximum: 730 } }, ["name", "amount", "interval"]),
+        responses: { "201": one("Plan", "The plan."), ...postErrors },
+      },
+    },
+    "/plans/{planId}": { get: { operationId: "getPlan", summary: "Retrieve a plan", parameters: [pathParam("planId")], responses: { "200": one("Plan", "The plan."), ...common } } },
+    "/subscriptions": {
+      get: { operationId: "listSubscriptions", summary: "List subscriptions", parameters: [{ name: "status", in: "query", schema: { type: "string" } }, { name: "customer_id", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }], responses: { "200": many("Subscription"), ...common } },
+      post: {
+        operationId: "createSubscription",
+        summary: "Subscribe a customer to a plan; starting now without a trial bills and charges the first period at once",
+        parameters: [idem],
+        requestBody: jsonBody({ customer_id: { type: "string" }, plan_id: { type: "string" }, payment_method_id: { type: ["string", "null"] }, quantity: { type: "integer", minimum: 1 }, start_at: { type: "string", format: "date-time" }, trial_days: { type: "integer", minimum: 0 } }, ["customer_id", "plan_id"]),
+        responses: { "201": one("Subscription", "The subscription."), ...postErrors },
+      },
+    },
+    "/subscriptions/{subscriptionId}": { get: { operationId: "getSubscription", summary: "Retrieve a subscription", parameters: [pathParam("subscriptionId")], responses: { "200": one("Subscription", "The subscription."), ...common } } },
+    "/subscriptions/{subscriptionId}/cancel": {
+      post: { operationId: "cancelSubscription", summary: "Cancel now (open invoices are voided) or at the end of the current period (at_period_end: true)", parameters: [pathParam("subscriptionId"), idem], requestBody: jsonBody({ at_period_end: { type: "boolean" } }), responses: { "200": one("Subscription", "The subscription."), ...postErrors } },
+    },
+    "/subscriptions/{subscriptionId}/pause": { post: { operationId: "pauseSubscription", summary: "Pause: no renewals and no retries", parameters: [pathParam("subscriptionId"), idem], responses: { "200": one("Subscription", "The subscription."), ...postErrors } } },
+    "/subscriptions/{subscriptionId}/resume": { post: { operationId: "resumeSubscription", summary: "Resume: the periods passed while paused are not billed", parameters: [pathParam("subscriptionId"), idem], responses: { "200": one("Subscription", "The subscription."), ...postErrors } } },
+    "/invoices": { get: { operationId: "listInvoices", summary: "List invoices (one per subscription and period)", parameters: [{ name: "status", in: "query", schema: { type: "string" } }, { name: "subscription_id", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }], responses: { "200": many("Invoice"), ...common } } },
+    "/invoices/{invoiceId}": { get: { operationId: "getInvoice", summary: "Retrieve an invoice with every charge attempt (payments)", parameters: [pathParam("invoiceId")], responses: { "200": one("Invoice", "The invoice."), ...common } } },
+  };
+}
+
+function subscriptionSchemas() {
+  const s = { type: "string" };
+  const ns = { type: ["string", "null"] };
+  const t = { type: ["string", "null"], format: "date-time" };
+  return {
+    Customer: { type: "object", required: ["id", "object", "name"], properties: { id: s, object: { type: "string", enum: ["customer"] }, name: s, email: ns, phone: ns, reference: ns, notes: ns, source: { type: "string", enum: ["console", "api", "hosted_page"] }, created_at: t, updated_at: t, subscriptions: { type: "array", items: ref("Subscription") }, payment_methods: { type: "array", items: ref("PaymentMethod") } } },
+    PaymentMethod: { type: "object", required: ["id", "object", "customer_id", "status", "card", "mandate"], properties: { id: s, object: { type: "string", enum: ["payment_method"] }, customer_id: s, status: { type: "string", enum: ["active", "removed"] }, card: { type: "object", properties: { brand: s, last4: s, exp_month: { type: "integer" }, exp_year: { type: "integer" } } }, mandate: { type: "object", properties: { text: s, locale: s, accepted_at: t } }, removed_at: t, removed_by: ns, created_at: t } },
+    Plan: { type: "object", required: ["id", "object", "name", "amount", "currency", "interval", "interval_count", "calendar"], properties: { id: s, object: { type: "string", enum: ["plan"] }, name: s, amount: { type: "string", description: "Minor units." }, currency: s, interval: { type: "string", enum: ["week", "month", "year"] }, interval_count: { type: "integer" }, calendar: { type: "string", enum: ["persian", "gregory"] }, trial_days: { type: "integer" }, active: { type: "boolean" }, created_at: t } },
+    Subscription: { type: "object", required: ["id", "object", "customer_id", "plan_id", "status"], properties: { id: s, object: { type: "string", enum: ["subscription"] }, customer_id: s, plan_id: s, payment_method_id: ns, status: { type: "string", enum: ["scheduled", "trialing", "active", "past_due", "paused", "canceled", "unpaid"] }, quantity: { type: "integer" }, calendar: s, time_zone: s, interval: s, interval_count: { type: "integer" }, start_at: t, trial_end_at: t, current_period_start: t, current_period_end: t, next_renewal_at: t, cancel_at_period_end: { type: "boolean" }, canceled_at: t, ended_at: t, paused_at: t, created_at: t } },
+    Invoice: { type: "object", required: ["id", "object", "subscription_id", "status", "amount", "period_start", "period_end"], properties: { id: s, object: { type: "string", enum: ["invoice"] }, subscription_id: s, customer_id: s, status: { type: "string", enum: ["draft", "open", "paid", "uncollectible", "void"] }, amount: s, currency: s, period_start: t, period_end: t, attempt_count: { type: "integer" }, next_attempt_at: t, payment_id: ns, paid_at: t, created_at: t, attempts: { type: "array", items: ref("Payment") } } },
   };
 }

@@ -126,6 +126,7 @@ describe("saved views", () => {
       terminals: false,
       staff: false,
       links: false,
+      customers: false,
       views: { user: { id: userId } as never, role, scope: { merchantId: coffee.merchantId } },
     });
     const viewer = await globalSearch(coffee, "failed pay", access("viewer", "usr_coffee_viewer"));
@@ -149,12 +150,14 @@ describe("global search finds payment links", () => {
     const range = await make("Donation to the tree fund", null, 5_000_000n, 50_000_000n);
     expect(fixed.ok && range.ok).toBe(true);
     if (!fixed.ok || !range.ok) return;
-    const all: SearchAccess = { payments: false, cards: false, payouts: false, terminals: false, staff: false, links: true, views: null };
+    const all: SearchAccess = { payments: false, cards: false, payouts: false, terminals: false, staff: false, links: true, customers: false, views: null };
     const byText = await globalSearch(coffee, "workshop", all, now);
     expect(byText.groups.find((g) => g.kind === "links")!.hits[0]).toMatchObject({ id: fixed.link.id, href: `/links/${fixed.link.id}`, amount: "12340000", status: "active", title: "Roasting workshop ticket", detail: "0" });
     // 2,000,000 toman = 20,000,000 rial: inside the donation link's range.
     const byAmount = await globalSearch(coffee, "۲ میلیون تومان", all, now);
     expect(byAmount.groups.find((g) => g.kind === "links")!.hits.map((h) => h.id)).toContain(range.link.id);
+    // By its id as printed under the QR code (mixed case).
+    expect((await globalSearch(coffee, fixed.link.id, all, now)).groups.find((g) => g.kind === "links")!.hits.map((h) => h.id)).toEqual([fixed.link.id]);
     expect((await globalSearch(coffee, "workshop", { ...all, links: false }, now)).groups).toEqual([]);
     expect((await globalSearch(northwind, "workshop", all, now)).groups).toEqual([]);
   });

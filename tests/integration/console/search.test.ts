@@ -3,11 +3,12 @@ import { useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
 import { toPersianDigits } from "../../../app/lib/digits";
 import { globalSearch, type SearchAccess } from "../../../app/modules/search/search.server";
+import { createCustomer } from "../../../app/modules/subscriptions/customers.server";
 
 const t = useTestDatabase({ seed: "demo" });
 const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
 const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
-const ALL: SearchAccess = { payments: true, cards: true, payouts: true, terminals: true, staff: true, links: true, views: null };
+const ALL: SearchAccess = { payments: true, cards: true, payouts: true, terminals: true, staff: true, links: true, customers: true, views: null };
 
 describe("global search", () => {
   it("finds a payment by its amount in toman written in Persian, and by card last 4", async () => {
@@ -43,5 +44,19 @@ describe("global search", () => {
     expect(support.groups.find((g) => g.kind === "terminals")).toBeUndefined();
     const staff = await globalSearch(coffee, "support@coffee", ALL);
     expect(staff.groups.find((g) => g.kind === "staff")!.hits[0]!.detail).toMatch(/support@coffee.test/);
+  });
+
+  it("finds customers by name, e-mail, reference and the last digits of their phone, only with the permission and in their merchant", async () => {
+    const made = await createCustomer(coffee, { name: "Shirin Kazemi", email: "shirin@example.test", phone: "+98 912 555 7788", reference: "MEMBER-4411" });
+    expect(made.ok).toBe(true);
+    if (!made.ok) return;
+    const id = made.customer.id;
+    for (const q of ["kazemi", "shirin@example", "member-4411", toPersianDigits("7788"), id]) {
+      const r = await globalSearch(coffee, q, ALL);
+      const hit = r.groups.find((g) => g.kind === "customers")?.hits.find((h) => h.id === id);
+      expect(hit, q).toMatchObject({ href: `/customers/${id}`, title: "Shirin Kazemi", detail: "shirin@example.test · MEMBER-4411" });
+    }
+    expect((await globalSearch(coffee, "kazemi", { ...ALL, customers: false })).groups.find((g) => g.kind === "customers")).toBeUndefined();
+    expect((await globalSearch(northwind, "kazemi", ALL)).groups.find((g) => g.kind === "customers")).toBeUndefined();
   });
 });

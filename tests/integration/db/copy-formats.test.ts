@@ -1,5 +1,5 @@
 /**
- * The bulk writer's two COPY encodings (db/seed/copy.ts): binary (the default, used by
+ * The bulk writer's two COPY encodings (app/demo/copy.ts): binary (the default, used by
  * the demo seed and the benchmark) and CSV text must write the same ledger. The same
  * generated history is written both ways into two fresh databases and every loaded
  * table is compared row for row, on PGlite and on a real server (TEST_DATABASE_URL).
@@ -7,10 +7,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rows, type Db } from "../../../db/client.server";
-import { COPY_ORDER, CopyBuffer, copyTargetFor, type CopyFormat } from "../../../db/seed/copy";
-import { generateMerchantDays } from "../../../db/seed/generate";
-import { COFFEE, NORTHWIND, type MerchantSpec } from "../../../db/seed/merchants";
-import { calendarFor, insertMerchant } from "../../../db/seed/seed";
+import { COPY_ORDER, CopyBuffer, copyTargetFor, type CopyFormat } from "../../../app/demo/copy";
+import { generateMerchantDays } from "../../../app/demo/generate";
+import { COFFEE, NORTHWIND, type MerchantSpec } from "../../../app/demo/merchants";
+import { calendarFor, insertMerchant } from "../../../app/demo/seed";
 import { useTestDatabase } from "../../support/db";
 
 const viaCsv = useTestDatabase();

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../../db/client.server";
-import { generateMerchantLedger } from "../../../db/seed/generate";
-import { COFFEE, NORTHWIND } from "../../../db/seed/merchants";
-import { calendarFor } from "../../../db/seed/seed";
+import { generateMerchantLedger } from "../../../app/demo/generate";
+import { COFFEE, NORTHWIND } from "../../../app/demo/merchants";
+import { calendarFor } from "../../../app/demo/seed";
 import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";
 import { salesReport } from "~/modules/reporting/overview/report.server";
 import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates/zones";

@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, rows } from "../../../db/client.server";
-import { seedDemo } from "../../../db/seed/seed";
+import { seedDemo } from "../../../app/demo/seed";
 import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
 import { useTestDatabase } from "../../support/db";
 

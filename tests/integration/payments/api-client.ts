@@ -15,6 +15,19 @@ import * as eventRoute from "~/routes/api.v1.events.$eventId";
 import * as endpointsRoute from "~/routes/api.v1.webhook_endpoints";
 import * as endpointRoute from "~/routes/api.v1.webhook_endpoints.$endpointId";
 import * as replayRoute from "~/routes/api.v1.webhook_endpoints.$endpointId.replay";
+import * as customersRoute from "~/routes/api.v1.customers";
+import * as customerRoute from "~/routes/api.v1.customers.$customerId";
+import * as customerMethodsRoute from "~/routes/api.v1.customers.$customerId.payment_methods";
+import * as detachRoute from "~/routes/api.v1.payment_methods.$paymentMethodId.detach";
+import * as plansRoute from "~/routes/api.v1.plans";
+import * as planRoute from "~/routes/api.v1.plans.$planId";
+import * as subscriptionsRoute from "~/routes/api.v1.subscriptions";
+import * as subscriptionRoute from "~/routes/api.v1.subscriptions.$subscriptionId";
+import * as subCancelRoute from "~/routes/api.v1.subscriptions.$subscriptionId.cancel";
+import * as subPauseRoute from "~/routes/api.v1.subscriptions.$subscriptionId.pause";
+import * as subResumeRoute from "~/routes/api.v1.subscriptions.$subscriptionId.resume";
+import * as invoicesRoute from "~/routes/api.v1.invoices";
+import * as invoiceRoute from "~/routes/api.v1.invoices.$invoiceId";
 
 type RouteModule = {
   loader?: (args: never) => Response | Promise<Response>;
@@ -41,6 +54,19 @@ export function routeFor(path: string): { mod: RouteModule; params: Record<strin
   if (p === "/webhook_endpoints") return { mod: endpointsRoute, params: {} };
   if ((m = /^\/webhook_endpoints\/([^/]+)$/.exec(p))) return { mod: endpointRoute, params: { endpointId: decodeURIComponent(m[1]!) } };
   if ((m = /^\/webhook_endpoints\/([^/]+)\/replay$/.exec(p))) return { mod: replayRoute, params: { endpointId: decodeURIComponent(m[1]!) } };
+  if (p === "/customers") return { mod: customersRoute, params: {} };
+  if ((m = /^\/customers\/([^/]+)$/.exec(p))) return { mod: customerRoute, params: { customerId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/customers\/([^/]+)\/payment_methods$/.exec(p))) return { mod: customerMethodsRoute, params: { customerId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/payment_methods\/([^/]+)\/detach$/.exec(p))) return { mod: detachRoute, params: { paymentMethodId: decodeURIComponent(m[1]!) } };
+  if (p === "/plans") return { mod: plansRoute, params: {} };
+  if ((m = /^\/plans\/([^/]+)$/.exec(p))) return { mod: planRoute, params: { planId: decodeURIComponent(m[1]!) } };
+  if (p === "/subscriptions") return { mod: subscriptionsRoute, params: {} };
+  if ((m = /^\/subscriptions\/([^/]+)$/.exec(p))) return { mod: subscriptionRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/subscriptions\/([^/]+)\/cancel$/.exec(p))) return { mod: subCancelRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/subscriptions\/([^/]+)\/pause$/.exec(p))) return { mod: subPauseRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/subscriptions\/([^/]+)\/resume$/.exec(p))) return { mod: subResumeRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
+  if (p === "/invoices") return { mod: invoicesRoute, params: {} };
+  if ((m = /^\/invoices\/([^/]+)$/.exec(p))) return { mod: invoiceRoute, params: { invoiceId: decodeURIComponent(m[1]!) } };
   return { mod: splatRoute, params: { "*": p.slice(1) } };
 }
 

@@ -7,8 +7,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../../db/client.server";
-import { generateMerchantDays } from "../../../db/seed/generate";
-import { calendarFor } from "../../../db/seed/seed";
+import { generateMerchantDays } from "../../../app/demo/generate";
+import { calendarFor } from "../../../app/demo/seed";
 import { loadBenchLedger } from "../../bench/load";
 import { BENCH_USER, BIG, smallMerchant } from "../../bench/merchants";
 import { useTestDatabase } from "../../support/db";

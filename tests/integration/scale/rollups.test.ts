@@ -9,7 +9,7 @@
  */
 import { sql } from "drizzle-orm";
 import { db, rows } from "../../../db/client.server";
-import { rebuildDerivedRollups } from "../../../db/seed/copy";
+import { rebuildDerivedRollups } from "../../../app/demo/copy";
 import { capturePayment, createPayment, voidPayment } from "~/modules/payments/payments.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
 import { runPayoutEngine } from "~/modules/settlements/engine.server";

@@ -1,14 +1,14 @@
 /**
  * The generator streams a merchant's history in batches that can be appended to the
- * database in order (db/seed/generate.ts, DayBatch): a busy day comes in parts of at most
+ * database in order (app/demo/generate.ts, DayBatch): a busy day comes in parts of at most
  * BATCH_PAYMENTS payments, every row points only at rows of its own or an earlier batch,
  * and every sales_daily key comes once. The benchmark's ten-million-payment ledger and
  * the demo seed both rely on it.
  */
 import { describe, expect, it } from "vitest";
-import { BATCH_PAYMENTS, generateMerchantDays, type DayBatch } from "../../../db/seed/generate";
-import { COFFEE } from "../../../db/seed/merchants";
-import { calendarFor } from "../../../db/seed/seed";
+import { BATCH_PAYMENTS, generateMerchantDays, type DayBatch } from "../../../app/demo/generate";
+import { COFFEE } from "../../../app/demo/merchants";
+import { calendarFor } from "../../../app/demo/seed";
 
 describe("generateMerchantDays batches", () => {
   it("splits busy days into parts, keeps parents before children and each rollup key once", () => {

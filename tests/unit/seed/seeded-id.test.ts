@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { seededId } from "~/lib/ids";
-import { mulberry32, seededIdAt } from "../../../db/seed/generate";
+import { mulberry32, seededIdAt } from "../../../app/demo/generate";
 
 describe("seededIdAt", () => {
   it("equals seededId for the same instant and draws, and leaves the generator at the same point", () => {

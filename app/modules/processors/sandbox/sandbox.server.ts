@@ -328,7 +328,7 @@ async function authorizationById(account: string, id: string): Promise<AuthRow |
 }
 
 /**
- * The demo history (db/seed) is written straight into the console's tables as if the
+ * The demo history (app/demo) is written straight into the console's tables as if the
  * sandbox had processed it, so the sandbox has no record of those authorizations. The
  * first time it is asked to capture, void or refund one, it takes the seeded payment as
  * its record: what was captured and what was already refunded. This is the one place

@@ -4,7 +4,7 @@
  * Demo Coffee's size (Northwind gets ~3/8 of it).
  */
 import { parseArgs } from "node:util";
-import { connect } from "../client.server";
+import { connect } from "~db/client.server";
 import { isSeeded, seedDemo } from "./seed";
 
 const { values } = parseArgs({

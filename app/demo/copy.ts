@@ -10,7 +10,7 @@
  * whole ledger transactions (a batch never splits one).
  */
 import { sql } from "drizzle-orm";
-import { rows, type Db } from "../client.server";
+import { rows, type Db } from "~db/client.server";
 import {
   BinarySink,
   ledgerTransactionBin,

@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { Db } from "../client.server";
-import * as s from "../schema";
+import type { Db } from "~db/client.server";
+import * as s from "~db/schema";
 import { makeSheba } from "~/lib/bank-account";
 import type { SettlementCalendar } from "~/modules/settlements/calendar";
 import { generateMerchantDays, type GenerateOptions } from "./generate";

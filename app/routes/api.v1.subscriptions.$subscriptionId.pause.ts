@@ -1,0 +1,7 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { methodNotAllowed } from "~/web/payments/api.server";
+import { apiSubscriptions } from "~/web/subscriptions/api.server";
+
+// POST /api/v1/subscriptions/:id/pause
+export const loader = (_: LoaderFunctionArgs) => methodNotAllowed(["POST"]);
+export const action = ({ request, params }: ActionFunctionArgs) => apiSubscriptions.change(request, params.subscriptionId, "pause");
