@@ -21,10 +21,10 @@ async function charge(page: Page, amount: string, card: string): Promise<string>
   await page.goto("/terminal");
   await waitForHydration(page);
   const form = page.locator("form.vt-form");
-  await form.locator('input[name="amount"]').fill(amount);
-  await form.locator('input[name="cardNumber"]').fill(card);
-  await form.locator('input[name="expiry"]').fill(expiry);
-  await form.locator('input[name="cvc"]').fill("123");
+  await form.locator('input[name="md_amount"]').fill(amount);
+  await form.locator('input[id$="-pan"]').fill(card);
+  await form.locator('input[id$="-expiry"]').fill(expiry);
+  await form.locator('input[id$="-cvc"]').fill("123");
   await form.locator('button[type="submit"]').click();
   await page.waitForURL(/receipt=/, { timeout: 60_000 });
   await waitForHydration(page);
@@ -71,10 +71,10 @@ describe("virtual terminal: recent payments and a receipt that refreshes itself"
     await row.getByText("Pending").waitFor();
     await screenshot(page, "vt-form-recent-pending-en-390");
     // Typed into the form meanwhile: refreshing the list must not disturb it.
-    await page.locator('form.vt-form input[name="amount"]').fill("5000");
+    await page.locator('form.vt-form input[name="md_amount"]').fill("5000");
     await page.locator(`[data-testid="vt-recent"] tr[data-payment-id="${id}"][data-status="captured"]`).waitFor({ timeout: 30_000 });
     expect(await page.evaluate("window.__stillSamePage === true")).toBe(true);
-    expect(await page.locator('form.vt-form input[name="amount"]').inputValue()).toBe("5000");
+    expect(await page.locator('form.vt-form input[name="md_amount"]').inputValue()).toBe("5000");
     // The row opens its receipt.
     await row.getByRole("link").click();
     await page.waitForURL(new RegExp(`receipt=${id}`));

@@ -338,7 +338,7 @@ export async function* copyRawChunks(client: Sql, statement: string, counted: (r
     const [session] = await conn<{ pid: number }[]>`select set_config('jit', 'off', false), pg_backend_pid() as pid`;
     yield* copyOn(conn, statement, counted, () => cancelBackend(client, session!.pid), false);
   } finally {
-    await conn.unsafe("RESET jit").catch(() => {});
+    await resetJit(conn);
     conn.release();
   }
 }
@@ -359,9 +359,21 @@ export async function* copyChunks(client: Sql, statement: string, counted: (reco
     const [session] = await conn<{ pid: number }[]>`select set_config('jit', 'off', false), pg_backend_pid() as pid`;
     yield* copyOn(conn, statement, counted, () => cancelBackend(client, session!.pid));
   } finally {
-    await conn.unsafe("RESET jit").catch(() => {});
+    await resetJit(conn);
     conn.release();
   }
+}
+
+/**
+ * Puts JIT back on the export's connection before it returns to the pool. On a connection
+ * the database dropped mid-COPY the RESET would wait for a reconnect (seconds, or as long
+ * as the database stays away), and the download's failure with it: never more than a
+ * moment (a RESET still queued runs harmlessly once the connection is back).
+ */
+async function resetJit(conn: Sql): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([conn.unsafe("RESET jit").catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, 500)))]);
+  clearTimeout(timer);
 }
 
 /** How long a cancel may wait for a free connection of the pool before the export reads its COPY to the end instead. */

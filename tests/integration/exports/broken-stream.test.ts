@@ -153,13 +153,20 @@ describe.skipIf(!real)("a download whose database goes away mid-stream", () => {
     else expect(lines.length - 1).toBeLessThan(n);
   });
 
-  it("XLSX: the transfer is cut off and no spreadsheet can open what arrived", async () => {
+  it("XLSX: either the whole workbook arrives with a clean end, or the transfer is cut off and no spreadsheet can open what arrived", async () => {
+    const [{ n }] = (await rows<{ n: number }>(t.db, sql`select count(*)::int n from payments where merchant_id = 'mer_demo_coffee'`)) as [{ n: number }];
     serverErrors.length = 0;
-    const r = await downloadWithFault("/reports/payments.xlsx?columns=id,amount", { copy: false, format: "xlsx" });
+    const r = await downloadWithFault("/reports/payments.xlsx?columns=id,amount", { copy: false, format: "xlsx" }, 2);
     expect(r.status).toBe(200);
-    expect(r.ending).not.toBe("end");
-    // A zip without its central directory: not a workbook.
-    await expect(new ExcelJS.Workbook().xlsx.load(r.bytes as unknown as ArrayBuffer)).rejects.toThrow();
-    expect(serverErrors.join("\n")).toMatch(/payments\.xlsx/);
+    if (r.ending === "end") {
+      // On PostgreSQL the sheet is one COPY: it may all be read before the fault. Then it is whole.
+      const book = await new ExcelJS.Workbook().xlsx.load(r.bytes as unknown as ArrayBuffer);
+      const ids = book.worksheets[0]!.getColumn(1).values.filter((v) => typeof v === "string" && v.startsWith("pay_"));
+      expect(ids).toHaveLength(n);
+    } else {
+      // A zip without its central directory: not a workbook.
+      await expect(new ExcelJS.Workbook().xlsx.load(r.bytes as unknown as ArrayBuffer)).rejects.toThrow();
+      expect(serverErrors.join("\n")).toMatch(/payments\.xlsx/);
+    }
   });
 });
