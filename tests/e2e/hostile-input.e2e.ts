@@ -25,7 +25,9 @@ const SEGMENT: Record<string, string[]> = {
 /** URL paths of every route module (pathless layouts and _index dropped, $params sampled). */
 export function routePaths(): string[] {
   const out = new Set<string>();
-  for (const file of fs.readdirSync(path.join(root, "app/routes"))) {
+  for (const entry of fs.readdirSync(path.join(root, "app/routes"), { withFileTypes: true })) {
+    // A route with parts is a folder holding route.tsx (Remix's flat routes): its name is the folder's.
+    const file = entry.isDirectory() && fs.existsSync(path.join(root, "app/routes", entry.name, "route.tsx")) ? `${entry.name}.tsx` : entry.name;
     if (!/\.(tsx?|jsx?)$/.test(file)) continue;
     const name = file.replace(/\.(tsx?|jsx?)$/, "").replace(/\[\.\]/g, "\u0001");
     let variants = [""];
@@ -130,7 +132,7 @@ describe("no input is a 500", () => {
     const cookie = await signIn();
     const routes = routePaths();
     const params = await queryParams();
-    expect(routes).toEqual(expect.arrayContaining(["/payments", "/reports/payments.csv", "/api/v1/payments"]));
+    expect(routes).toEqual(expect.arrayContaining(["/", "/payments", "/reports/payments.csv", "/api/v1/payments"]));
     expect(params).toEqual(expect.arrayContaining(["from", "to", "q", "status", "cursor"]));
     const failures: string[] = [];
     await fc.assert(
