@@ -15,7 +15,7 @@
 import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { events, notificationCursors, refunds } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
-import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates";
+import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates/zones";
 import { DAILY_SUMMARY_HOUR, DECLINE_MIN_ATTEMPTS } from "~/lib/notifications";
 import { enqueueJob } from "~/modules/jobs/queue.server";
 import { sendMail } from "~/modules/mail/mailer.server";

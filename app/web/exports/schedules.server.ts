@@ -5,7 +5,7 @@
  */
 import { json, redirect } from "@remix-run/node";
 import { db } from "~db/client.server";
-import { isValidTimeZone } from "~/lib/dates";
+import { isValidTimeZone } from "~/lib/dates/zones";
 import { can } from "~/lib/permissions";
 import { SCHEDULE_CALENDARS, nextRunAfter } from "~/lib/report-schedule";
 import { audit } from "~/modules/audit/audit.server";

@@ -2,7 +2,7 @@
  * The console's customer, plan and subscription forms: read the form, call the one domain
  * function the API also calls, and say a refusal in the reader's language by field.
  */
-import { addLocalDays, isValidLocalDateKey, parseLocalDateKey } from "~/lib/dates";
+import { addLocalDays, isValidLocalDateKey, parseLocalDateKey } from "~/lib/dates/zones";
 import { normalizeDayInput } from "~/lib/day-input";
 import { makeFormatter } from "~/lib/format";
 import { en, type MessageKey } from "~/lib/i18n/en";
