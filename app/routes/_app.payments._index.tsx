@@ -118,7 +118,8 @@ export default function PaymentsPage() {
               <StatusBadge kind="paymentStatus" status={r.status} />
               {refunded > 0n ? (
                 <>
-                  {" "}
+                  {/* Under the status, not beside it: two badges side by side made Status the widest column at 1280 px. */}
+                  <br />
                   <span className={`badge badge-${refunded >= BigInt(r.amount) ? "refunded" : "partially_refunded"}`}>
                     {t(refunded >= BigInt(r.amount) ? "payments.refunded" : "payments.partiallyRefunded")}
                   </span>
