@@ -10,7 +10,7 @@
 import { createContext, useContext, useMemo, type ReactNode } from "react";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import { anonymousPreferences, preferencesTag, type Preferences } from "./preferences";
-import { hasCatalog, loadCatalog, translator, type Translator } from "./translate";
+import { catalogFailed, hasCatalog, loadCatalog, translator, type Translator } from "./translate";
 
 export interface I18nValue {
   prefs: Preferences;
@@ -47,7 +47,7 @@ export function I18nProvider({ prefs, children }: { prefs: Preferences; children
   // reader switched, or signed in as someone who reads Persian) waits for that catalog:
   // the navigation is a React transition, so the old page stays until the new one can
   // render in its own language. (Throwing the promise is React 18's Suspense protocol.)
-  if (typeof document !== "undefined" && !hasCatalog(locale)) throw loadCatalog(locale);
+  if (typeof document !== "undefined" && !hasCatalog(locale) && !catalogFailed(locale)) throw loadCatalog(locale).catch(() => undefined);
   const value = useMemo(
     () => build({ locale, dir, digits, irrDisplay, calendar, timeZone, currency }),
     [locale, dir, digits, irrDisplay, calendar, timeZone, currency],

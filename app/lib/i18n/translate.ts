@@ -18,6 +18,12 @@ type Catalog = Readonly<Record<MessageKey, Message>>;
 export const CATALOGS: Partial<Record<Locale, Catalog>> = { ...(SERVER_CATALOGS as Partial<Record<Locale, Catalog>> | undefined) };
 
 const loading = new Map<Locale, Promise<void>>();
+const failed = new Set<Locale>();
+
+/** True when the last attempt to load this language's catalog failed (the reader sees the one that is loaded). */
+export function catalogFailed(locale: Locale): boolean {
+  return failed.has(locale);
+}
 
 export function hasCatalog(locale: Locale): boolean {
   return CATALOGS[locale] !== undefined;
@@ -31,7 +37,13 @@ export function loadCatalog(locale: Locale): Promise<void> {
     p = (locale === "fa" ? import("./fa").then((m) => m.fa) : import("./en").then((m) => m.en)).then((c) => {
       CATALOGS[locale] = c;
     });
-    p.catch(() => loading.delete(locale));
+    // A chunk that did not load (offline): remembered, so the page renders in the language it
+    // has instead of asking again on every render (a reload tries again).
+    p.catch(() => {
+      loading.delete(locale);
+      failed.add(locale);
+    });
+    failed.delete(locale);
     loading.set(locale, p);
   }
   return p;
