@@ -107,7 +107,7 @@ export async function insertMerchant(
       createdAt: activatedAt,
       updatedAt: activatedAt,
     });
-    if (t.apiKey) {
+    if (t.apiKey && opts.apiKeys !== false) {
       await db.insert(s.apiKeys).values({ keyHash: sha256Hex(t.apiKey), merchantId: spec.id, terminalId: t.id, createdAt: activatedAt });
     }
   }

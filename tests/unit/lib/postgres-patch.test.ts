@@ -6,7 +6,9 @@
  *   garbage collections that follow, in the benchmark's bulk load and the demo seed;
  * - ends the process when the database restarts: a deferred write finds the socket gone
  *   and throws an uncaught TypeError in nextWrite (upstream porsager/postgres#1154, #1208;
- *   tests/e2e/db-restart.e2e.ts is the whole story).
+ *   tests/e2e/db-restart.e2e.ts is the whole story);
+ * - waits forever on a COPY ... FROM STDIN the server refuses after the stream ended
+ *   (tests/integration/db/copy-formats.test.ts).
  * (TCP_NODELAY is set through the driver's documented `socket` option in db/client.server.ts.)
  * This fails when an install skipped the patch.
  */
@@ -28,6 +30,8 @@ describe("postgres.js patch", () => {
       const nextWrite = text.slice(text.indexOf("function nextWrite("), text.indexOf("function connectTimedOut("));
       expect(nextWrite).toContain("if (!socket) {");
       expect(nextWrite).toContain("CONNECTION_CLOSED");
+      const errored = text.slice(text.indexOf("function errored("), text.indexOf("function queryError("));
+      expect(errored).toContain("final && (final(err), final = null)");
     }
   });
 });
