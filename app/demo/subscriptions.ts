@@ -366,7 +366,7 @@ export function demoSubscriptionSpec(spec: MerchantSpec, now: Date): Subscriptio
 }
 
 const ENGLISH_NAMES = [
-  "Sara Ahmadi", "Ali Rezaei", "Maryam Hosseini", "Reza Karimi", "Negar Mousavi", "Amir Jafari", "Fatemeh Mohammadi", "Hossein Sadeghi",
-  "Zahra Kazemi", "Mohammad Nouri", "Laila Rahimi", "Bahram Sharifi", "Shirin Ghasemi", "Kaveh Akbari", "Nazanin Yousefi", "Pouya Abbasi",
-  "Mahsa Taheri", "Arash Zamani", "Elham Najafi", "Saeed Farhadi",
+  "Olivia Bennett", "Liam Carter", "Emma Brooks", "Noah Foster", "Ava Hughes", "Ethan Price", "Mia Sanders", "Lucas Reed",
+  "Chloe Powell", "Mason Russell", "Grace Coleman", "Logan Perry", "Lily Jenkins", "Owen Barnes", "Zoe Fisher", "Caleb Ross",
+  "Hannah Long", "Wyatt Butler", "Nora Simmons", "Isaac Bryant",
 ];
