@@ -88,3 +88,35 @@ describe("changing plan mid-period: proration by seconds left, half away from ze
     expect(!same.ok && same.error.code).toBe("plan_unchanged");
   });
 });
+
+describe("the change_plan API", () => {
+  it("preview: true answers the figures and changes nothing; the change is idempotent with Idempotency-Key; errors name the field", async () => {
+    const route = await import("~/routes/api.v1.subscriptions.$subscriptionId.change_plan");
+    const m = await makeMerchant({ currency: "USD", timeZone: "America/New_York" });
+    const start = new Date(Date.now() - 86_400_000);
+    const { subscription } = await subscribe(m, { name: "Basic", amount: "1500", interval: "month" }, CARD.approve, start);
+    await runRenewals({ now: start, merchantIds: [m.merchantId] });
+    const pro = await createPlan(m.scope, { name: "Pro", amount: "2500", interval: "month" });
+    if (!pro.ok) throw new Error(pro.error.message);
+    const post = async (body: unknown, idem?: string) => {
+      const headers = new Headers({ "content-type": "application/json", Authorization: `Bearer ${m.apiKey}` });
+      if (idem) headers.set("Idempotency-Key", idem);
+      const res = await (route.action as (a: unknown) => Promise<Response>)({ request: new Request(`http://localhost/api/v1/subscriptions/${subscription.id}/change_plan`, { method: "POST", headers, body: JSON.stringify(body) }), params: { subscriptionId: subscription.id }, context: {} });
+      return { status: res.status, json: await res.json() };
+    };
+    const preview = await post({ plan_id: pro.plan.id, preview: true });
+    expect(preview.status).toBe(200);
+    expect(preview.json).toMatchObject({ object: "plan_change_preview", from_plan_id: subscription.planId, to_plan_id: pro.plan.id, outcome: "charge", currency: "USD" });
+    expect(BigInt(preview.json.proration)).toBeGreaterThan(0n);
+    expect((await getSubscription(m.scope, subscription.id))!.planId).toBe(subscription.planId);
+    const bad = await post({ plan_id: "plan_nope" });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ code: "plan_not_found", param: "plan_id" });
+    const [a, b] = [await post({ plan_id: pro.plan.id }, "chg-1"), await post({ plan_id: pro.plan.id }, "chg-1")];
+    expect(a.status).toBe(200);
+    expect(b.json).toEqual(a.json);
+    expect(a.json).toMatchObject({ plan_id: pro.plan.id, plan_change: { invoice: { kind: "proration", status: "paid" } } });
+    const [n] = await rows<{ n: number }>(db(), sql`select count(*)::int as n from invoices where merchant_id = ${m.merchantId} and kind = 'proration'`);
+    expect(n!.n).toBe(1);
+  });
+});
