@@ -50,6 +50,8 @@ export const REPORT_KEYS: Record<string, string> = {
   "payout-reconciliation": "payoutReconciliation",
   "balance-summary": "balanceSummary",
   "audit-log": "auditLog",
+  subscriptions: "subscriptions",
+  invoices: "invoices",
 };
 
 export function useReportTitle() {
