@@ -181,6 +181,13 @@ export const en = {
   "close.line.payout_failures": "Payouts that failed or were returned (money back to the balance)",
 
   /* ------------------------------ Scheduled reports ------------------------------ */
+  "runLink.title.expired": "This link has expired",
+  "runLink.title.not_recipient": "This file was not sent to you",
+  "runLink.title.invalid": "This link does not work",
+  "runLink.expired": "Links to a scheduled report's file work for {days} days after the mail is sent, and this one was sent earlier. Download the same report from the Reports page, or wait for the schedule's next mail.",
+  "runLink.not_recipient": "Only the members this run of the schedule was sent to, and who may still export reports, can open its file. Ask the schedule's owner to add you as a recipient.",
+  "runLink.invalid": "The link is incomplete or belongs to another merchant. Open it from the newest mail of the schedule, signed in to the merchant it was sent for.",
+  "runLink.reports": "Go to Reports",
   "schedules.title": "Scheduled reports",
   "schedules.intro": "Reports sent by e-mail to members of your team, daily, weekly or monthly at a local time. A file up to {mb} MB is attached; a larger one is sent as a link that works for {days} days after signing in.",
   "schedules.backToReports": "Reports",
