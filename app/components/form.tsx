@@ -12,6 +12,8 @@ const NONE: FieldErrors = {};
 const NO_VALUES: Record<string, string> = {};
 
 export interface FormState {
+  /** The id of this form's error summary, which fields point at when the form as a whole was refused. */
+  summaryId: string;
   failure: FormFailure | null;
   /** The refusal's messages by field (empty when the form was not refused). */
   errors: FieldErrors;
@@ -31,11 +33,8 @@ export function formState(data: unknown, intent?: string | readonly string[]): F
     failure && (intent === undefined || (typeof intent === "string" ? failure.intent === intent : intent.includes(failure.intent ?? "")))
       ? failure
       : null;
-  return {
-    failure: mine,
-    errors: mine?.errors ?? NONE,
-    values: mine?.values ?? NO_VALUES,
-  };
+  const summaryId = typeof intent === "string" ? `${intent}-error` : intent ? `${intent[0]}-error` : "form-error";
+  return { summaryId, failure: mine, errors: mine?.errors ?? NONE, values: mine?.values ?? NO_VALUES };
 }
 
 /** What a field's control needs to be named, labelled and described. */
@@ -48,6 +47,8 @@ export interface ControlProps {
 
 type FieldProps = {
   name: string;
+  /** The form's refusal: gives the field its error and its typed value back (not for passwords). */
+  form?: FormState;
   /** Defaults to the name; give one when a page has the same name in two forms. */
   id?: string;
   label: ReactNode;
@@ -61,20 +62,36 @@ type FieldProps = {
   options?: readonly { value: string; label: string }[];
   /** Any other control (textarea, a group): it gets id, name and the aria attributes. */
   children?: (control: ControlProps) => ReactNode;
-} & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id" | "children">;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id" | "children" | "form">;
 
 /**
  * A labelled control with its hint and error. The error is tied to the control by
  * aria-describedby and aria-invalid; the layout uses logical properties, so it reads
  * right to left in Persian.
  */
-export function Field({ name, id = name, label, hint, error, className, describedBy, options, children, ...input }: FieldProps) {
+export function Field({
+  name,
+  form,
+  id = name,
+  label,
+  hint,
+  error = form?.errors[name],
+  className,
+  describedBy,
+  options,
+  children,
+  ...input
+}: FieldProps) {
+  const formError = form?.errors[FORM_ERROR] ? form.summaryId : null;
   const control: ControlProps = {
     id,
     name,
     "aria-invalid": error ? true : undefined,
-    "aria-describedby": [error ? `${id}-error` : null, hint ? `${id}-hint` : null, describedBy].filter(Boolean).join(" ") || undefined,
+    "aria-describedby":
+      [error ? `${id}-error` : null, hint ? `${id}-hint` : null, formError, describedBy].filter(Boolean).join(" ") || undefined,
   };
+  const typed = form?.values[name];
+  if (typed !== undefined && input.type !== "password" && input.value === undefined) input.defaultValue = typed;
   return (
     <div className={className ? `field ${className}` : "field"}>
       <label htmlFor={id}>{label}</label>
@@ -114,7 +131,17 @@ export function FieldError({ id, message }: { id: string; message?: string | nul
  * What the refusal says about the form as a whole (and, given `fields`, about fields this
  * form does not show on their own). `id` lets a control point at it with aria-describedby.
  */
-export function ErrorSummary({ errors, fields = [], id }: { errors: FieldErrors; fields?: readonly string[]; id?: string }) {
+export function ErrorSummary({
+  form,
+  errors = form?.errors ?? NONE,
+  fields = [],
+  id = form?.summaryId,
+}: {
+  form?: FormState;
+  errors?: FieldErrors;
+  fields?: readonly string[];
+  id?: string;
+}) {
   const messages = [FORM_ERROR, ...fields].map((f) => errors[f]).filter((m): m is string => Boolean(m));
   if (messages.length === 0) return null;
   return (

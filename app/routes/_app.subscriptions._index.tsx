@@ -10,6 +10,7 @@ import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
 import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.title");
@@ -48,12 +49,7 @@ export default function SubscriptionsPage() {
   const count = (s: string) => data.stats.byStatus[s] ?? 0;
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("subs.title")}</h1>
-          <p>{t("subs.subtitle")}</p>
-        </div>
-      </div>
+      <PageHeader title={t("subs.title")} intro={t("subs.subtitle")} />
       <section className="kpi-grid" aria-label={t("subs.title")}>
         <div className="card kpi">
           <span className="muted">{t("subs.stat.mrr")}</span>

@@ -86,7 +86,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function ForgotPassword() {
   useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const { errors, values } = useFormFailure();
+  const form = useFormFailure();
   const busy = useNavigation().state !== "idle";
   const t = useT();
   return (
@@ -98,20 +98,9 @@ export default function ForgotPassword() {
       ) : (
         <>
           <p>{t("forgot.intro")}</p>
-          <ErrorSummary errors={errors} id="forgot-error" />
+          <ErrorSummary form={form} />
           <Form method="post" replace>
-            <Field
-              name="email"
-              label={t("forgot.email")}
-              error={errors.email}
-              describedBy={errors.form ? "forgot-error" : undefined}
-              type="email"
-              dir="ltr"
-              autoComplete="username"
-              required
-              autoFocus
-              defaultValue={values.email}
-            />
+            <Field form={form} name="email" label={t("forgot.email")} type="email" dir="ltr" autoComplete="username" required autoFocus />
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {t("forgot.submit")}
             </button>

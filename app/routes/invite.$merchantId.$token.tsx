@@ -92,7 +92,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function AcceptInvitation() {
   const data = useLoaderData<typeof loader>();
-  const { errors, values } = useFormFailure();
+  const form = useFormFailure();
   const t = useT();
   return (
     <AuthCard titleId="invite-title" title={t("invite.title", { merchant: data.merchantName })}>
@@ -102,32 +102,32 @@ export default function AcceptInvitation() {
           email: data.email,
         })}
       </p>
-      <ErrorSummary errors={errors} />
+      <ErrorSummary form={form} />
       <Form method="post">
         {data.existingUser ? (
           <Field
+            form={form}
             name="password"
             label={t("login.password")}
             hint={t("invite.existingHint")}
-            error={errors.password}
             type="password"
             autoComplete="current-password"
             required
           />
         ) : (
           <>
-            <Field name="name" label={t("invite.name")} error={errors.name} autoComplete="name" required defaultValue={values.name} />
+            <Field form={form} name="name" label={t("invite.name")} autoComplete="name" required />
             <Field
+              form={form}
               name="password"
               label={t("login.password")}
               hint={t("invite.passwordHint", { min: MIN_PASSWORD_LENGTH })}
-              error={errors.password}
               type="password"
               autoComplete="new-password"
               minLength={MIN_PASSWORD_LENGTH}
               required
             />
-            <Field name="confirm" label={t("invite.confirm")} error={errors.confirm} type="password" autoComplete="new-password" required />
+            <Field form={form} name="confirm" label={t("invite.confirm")} type="password" autoComplete="new-password" required />
           </>
         )}
         <button type="submit" className="btn btn-primary">

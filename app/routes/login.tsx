@@ -159,7 +159,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Login() {
   const data = useLoaderData<typeof loader>();
-  const { errors, values } = useFormFailure();
+  const form = useFormFailure();
   const busy = useNavigation().state !== "idle";
   const t = useT();
   const { prefs } = useI18n();
@@ -180,31 +180,12 @@ export default function Login() {
               {data.notice}
             </p>
           ) : null}
-          <ErrorSummary errors={errors} id="login-error" />
+          <ErrorSummary form={form} />
           <Form method="post" replace>
             <input type="hidden" name="intent" value="password" />
             <input type="hidden" name="redirectTo" value={data.redirectTo} />
-            {/* Wrong credentials name no one field: both point at the summary. */}
-            <Field
-              name="email"
-              label={t("login.email")}
-              error={errors.email}
-              describedBy={errors.form ? "login-error" : undefined}
-              type="email"
-              autoComplete="username"
-              required
-              autoFocus
-              defaultValue={values.email}
-            />
-            <Field
-              name="password"
-              label={t("login.password")}
-              error={errors.password}
-              describedBy={errors.form ? "login-error" : undefined}
-              type="password"
-              autoComplete="current-password"
-              required
-            />
+            <Field form={form} name="email" label={t("login.email")} type="email" autoComplete="username" required autoFocus />
+            <Field form={form} name="password" label={t("login.password")} type="password" autoComplete="current-password" required />
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {busy ? t("login.submitting") : t("login.submit")}
             </button>
@@ -219,16 +200,15 @@ export default function Login() {
       ) : (
         <>
           <p>{t("login.codeIntro", { length: 6 })}</p>
-          <ErrorSummary errors={errors} id="code-error" />
+          <ErrorSummary form={form} />
           <Form method="post" replace>
             <input type="hidden" name="intent" value="code" />
             <input type="hidden" name="redirectTo" value={data.redirectTo} />
             <Field
+              form={form}
               name="code"
               label={t("login.codeLabel")}
               hint={t("login.codeHint", { example: "abcde-fghjk" })}
-              error={errors.code}
-              describedBy={errors.form ? "code-error" : undefined}
               inputMode="numeric"
               autoComplete="one-time-code"
               required

@@ -70,7 +70,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function ResetPassword() {
   const data = useLoaderData<typeof loader>();
-  const { errors } = useFormFailure();
+  const form = useFormFailure();
+  const { errors } = form;
   const busy = useNavigation().state !== "idle";
   const t = useT();
   const tokenProblem = errors.token ?? (data.state !== "valid" ? t(`reset.state.${data.state}`) : null);
@@ -88,21 +89,21 @@ export default function ResetPassword() {
       ) : (
         <>
           <p>{t("reset.intro", { email: data.email ?? "" })}</p>
-          <ErrorSummary errors={errors} />
+          <ErrorSummary form={form} />
           <Form method="post" replace>
             <input type="text" name="username" autoComplete="username" value={data.email ?? ""} readOnly hidden />
             <Field
+              form={form}
               name="password"
               label={t("reset.password")}
               hint={t("reset.hint", { min: MIN_PASSWORD_LENGTH })}
-              error={errors.password}
               type="password"
               autoComplete="new-password"
               minLength={MIN_PASSWORD_LENGTH}
               required
               autoFocus
             />
-            <Field name="confirm" label={t("reset.confirm")} error={errors.confirm} type="password" autoComplete="new-password" required />
+            <Field form={form} name="confirm" label={t("reset.confirm")} type="password" autoComplete="new-password" required />
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {t("reset.submit")}
             </button>

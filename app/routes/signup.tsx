@@ -120,7 +120,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Signup() {
   const data = useLoaderData<typeof loader>();
-  const { errors, values: v } = useFormFailure();
+  const form = useFormFailure();
   const busy = useNavigation().state !== "idle";
   const t = useT();
   const fmt = useFormat();
@@ -130,61 +130,44 @@ export default function Signup() {
   return (
     <AuthCard titleId="signup-title" title={t("signup.title")} languageHref={(l) => `/signup?lang=${l}`}>
       <p className="muted">{t("signup.intro")}</p>
-      <ErrorSummary errors={errors} />
+      <ErrorSummary form={form} />
       <Form method="post" replace noValidate>
+        <Field form={form} name="businessName" label={t("settings.details.name")} required autoComplete="organization" />
+        <Field form={form} name="ownerName" label={t("invite.name")} required autoComplete="name" />
+        <Field form={form} name="email" label={t("login.email")} type="email" dir="ltr" required autoComplete="username" />
         <Field
-          name="businessName"
-          label={t("settings.details.name")}
-          error={errors.businessName}
-          required
-          defaultValue={v.businessName}
-          autoComplete="organization"
-        />
-        <Field name="ownerName" label={t("invite.name")} error={errors.ownerName} required defaultValue={v.ownerName} autoComplete="name" />
-        <Field
-          name="email"
-          label={t("login.email")}
-          error={errors.email}
-          type="email"
-          dir="ltr"
-          required
-          defaultValue={v.email}
-          autoComplete="username"
-        />
-        <Field
+          form={form}
           name="password"
           label={t("login.password")}
           hint={t("signup.passwordHint", { min: data.minPassword })}
-          error={errors.password}
           type="password"
           required
           minLength={data.minPassword}
           autoComplete="new-password"
         />
         <Field
+          form={form}
           name="country"
           label={t("signup.country")}
           hint={t("signup.countryHint")}
-          error={errors.country}
-          defaultValue={v.country ?? "IR"}
+          defaultValue="IR"
           options={data.countries.map((c) => ({
             value: c.code,
             label: `${regionName.of(c.code) ?? c.name} (${currencyName.of(c.currency) ?? c.currency})`,
           }))}
         />
         <Field
+          form={form}
           name="timeZone"
           label={t("signup.timeZone")}
-          error={errors.timeZone}
           dir="ltr"
-          defaultValue={v.timeZone}
           placeholder={t("signup.timeZonePlaceholder", {
             example: "Asia/Tehran",
           })}
         />
         <Field name="locale" label={t("signup.language")}>
           {(control) => (
-            <select {...control} defaultValue={v.locale ?? prefs.locale}>
+            <select {...control} defaultValue={form.values.locale ?? prefs.locale}>
               {LOCALES.map((l) => (
                 <option key={l} value={l} lang={l}>
                   {LOCALE_AUTONYMS[l]}
