@@ -40,7 +40,7 @@ export type CardLinkCheck = { ok: true; merchantId: string; subscriptionId: stri
 /** A link's parts back, if its signature is this merchant's; expired links are told apart (the page says so). */
 export async function checkCardLink(parts: { merchantId: string; subscriptionId: string; expires: string; signature: string }, now: Date, dbx: DbOrTx = db()): Promise<CardLinkCheck> {
   const { merchantId, subscriptionId, expires, signature } = parts;
-  if (!/^mer_[A-Za-z0-9_]{1,60}$/.test(merchantId) || !/^sub_[a-z0-9]{1,40}$/.test(subscriptionId) || !/^[0-9a-z]{1,12}$/.test(expires)) return { ok: false, reason: "invalid" };
+  if (!/^mer_[A-Za-z0-9_]{1,60}$/.test(merchantId) || !/^sub_[A-Za-z0-9_]{1,60}$/.test(subscriptionId) || !/^[0-9a-z]{1,12}$/.test(expires)) return { ok: false, reason: "invalid" };
   const [s] = await dbx.select().from(checkoutSecrets).where(eq(checkoutSecrets.merchantId, merchantId));
   if (!s) return { ok: false, reason: "invalid" };
   const expected = Buffer.from(sign(s.secret, merchantId, subscriptionId, expires));

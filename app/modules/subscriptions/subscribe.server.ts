@@ -48,7 +48,7 @@ export interface PublicPlan {
 
 /** A plan by its public address (no sign-in): the plan and whose it is; null if either does not exist. */
 export async function resolvePublicPlan(merchantId: string, planId: string): Promise<PublicPlan | null> {
-  if (!/^mer_[A-Za-z0-9_]{1,60}$/.test(merchantId) || !/^plan_[a-z0-9]{1,40}$/.test(planId)) return null;
+  if (!/^mer_[A-Za-z0-9_]{1,60}$/.test(merchantId) || !/^plan_[A-Za-z0-9_]{1,60}$/.test(planId)) return null;
   const [m] = await db().select().from(merchants).where(eq(merchants.id, merchantId));
   if (!m) return null;
   const [plan] = await db().select().from(plans).where(and(eq(plans.merchantId, merchantId), eq(plans.id, planId)));
