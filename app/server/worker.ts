@@ -22,6 +22,7 @@ import { HOLIDAYS } from "../modules/settlements/holiday-data";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
+import { env } from "../lib/env.server";
 
 export interface WorkerOptions {
   /** Jobs run at once in this process (default JOBS_CONCURRENCY or 4). */
@@ -163,14 +164,14 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   let connectionString: string;
   let stopSocket: (() => Promise<void>) | undefined;
   if (handle.driver === "postgres") {
-    connectionString = handle.url ?? process.env.DATABASE_URL!;
+    connectionString = handle.url ?? env.DATABASE_URL!;
   } else {
     const { servePgliteSocket } = await import("../../db/pglite-socket.server");
     const socket = await servePgliteSocket(handle.pglite!);
     connectionString = socket.connectionString;
     stopSocket = socket.stop;
   }
-  const concurrency = opts.concurrency ?? Number(process.env.JOBS_CONCURRENCY ?? 4);
+  const concurrency = opts.concurrency ?? env.JOBS_CONCURRENCY;
   const heartbeatMs = opts.heartbeatMs ?? 10_000;
   const deadAfterMs = opts.deadAfterMs ?? 60_000;
   const ids = new Set<string>();
@@ -239,7 +240,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     Promise.all([pollDispatch(dbx), pollNotifications(dbx)])
       .catch((e) => console.error("[jobs] webhook dispatch poll failed:", e instanceof Error ? e.message : e))
       .finally(() => (polling = false));
-  }, opts.dispatchPollMs ?? Number(process.env.WEBHOOK_DISPATCH_POLL_MS ?? 500));
+  }, opts.dispatchPollMs ?? env.WEBHOOK_DISPATCH_POLL_MS);
   dispatchTimer.unref();
 
   let stopped = false;
@@ -264,5 +265,5 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
 
 /** For the web server: the worker as an optional part (SCHEDULER=0 leaves it out). */
 export function workersEnabled(): boolean {
-  return process.env.SCHEDULER !== "0";
+  return env.SCHEDULER;
 }

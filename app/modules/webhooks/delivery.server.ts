@@ -32,6 +32,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { getEndpoint, signingSecrets, type Actor, type WebhookEndpoint } from "./endpoints.server";
 import { guardedLookup, isForbiddenAddress, privateAllowed } from "./ssrf";
 import { signatureHeader } from "./signing";
+import { env } from "~/lib/env.server";
 
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttempt = typeof webhookAttempts.$inferSelect;
@@ -41,13 +42,13 @@ const BODY_KEEP = 2048;
 const DISPATCH_BATCH = 500;
 
 function retryBaseMs(): number {
-  return Number(process.env.WEBHOOK_RETRY_BASE_MS ?? 60_000);
+  return env.WEBHOOK_RETRY_BASE_MS;
 }
 function retryMaxMs(): number {
-  return Number(process.env.WEBHOOK_RETRY_MAX_MS ?? 6 * 3600_000);
+  return env.WEBHOOK_RETRY_MAX_MS;
 }
 export function retryWindowMs(): number {
-  return Number(process.env.WEBHOOK_RETRY_WINDOW_MS ?? 3 * 86400_000);
+  return env.WEBHOOK_RETRY_WINDOW_MS;
 }
 
 /** Delay before attempt n+1 after n failed attempts: base * 2^(n-1), capped, +-25 % jitter. */
