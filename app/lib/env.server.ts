@@ -125,6 +125,8 @@ export const ENV = {
   DATABASE_REPLICA_URL: url(POSTGRES, "read replica for reports and exports (`replicaDb()`): the Overview's figures and every CSV export"),
   DATABASE_REPLICA_POOL_SIZE: optionalInt(1, 1000, "`DATABASE_POOL_SIZE`", "pool size for the replica"),
   REPORT_CACHE: flag(true, "`0` recomputes the Overview's figures on every view (see *Scaling out*)"),
+  REPORT_STALE_MS: int(250, 0, 1000, "while payments stream in, how long the Overview reuses its report without checking for new rows"),
+  API_VIA_REMIX: flag(false, "`1` sends `/api/v1/*` through Remix's route matching too (to compare; normally Express calls the API route modules)"),
   // First start
   SEED_ON_START: flag(true, "`0` skips seeding an empty database at start-up"),
   SEED: int(1, 0, 2 ** 31 - 1, "demo dataset seed on first start"),

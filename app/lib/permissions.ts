@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   "terminal:charge": "Charge cards in the virtual terminal",
   "links:manage": "Create, share and deactivate payment links",
   "payouts:view": "View payouts and balances",
+  "payouts:cancel": "Cancel a payout before it is sent to the bank",
   "reports:export": "Export reports",
   "terminals:manage": "Manage terminals and API keys",
   "staff:manage": "Manage staff",
@@ -34,7 +35,7 @@ const ALL = Object.keys(PERMISSIONS) as Permission[];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ALL,
-  admin: ALL.filter((p) => p !== "bank:manage"),
+  admin: ALL.filter((p) => p !== "bank:manage" && p !== "payouts:cancel"),
   support: ["payments:view", "cards:view", "refunds:create", "terminal:charge", "links:manage", "subscriptions:view", "customers:manage", "subscriptions:manage"],
   accountant: ["overview:view", "payments:view", "cards:view", "payouts:view", "reports:export", "views:share", "subscriptions:view"],
   viewer: ["overview:view", "payments:view", "payouts:view", "subscriptions:view"],

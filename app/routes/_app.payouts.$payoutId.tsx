@@ -1,6 +1,7 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { CsrfInput } from "~/components/csrf";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -13,7 +14,10 @@ import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireContext } from "~/web/guard.server";
+import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { clientOf } from "~/web/request.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { cancelPayout, payoutCancelable } from "~/modules/settlements/cancel.server";
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/settlements/payout-detail.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
@@ -48,10 +52,33 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       prev: items?.prev ?? null,
       errors,
       canPayments: can(ctx.role, "payments:view"),
+      // Offered only while the engine has not claimed the send; the action decides for good.
+      canCancel: can(ctx.role, "payouts:cancel") && payoutCancelable(payout),
       csvHref: can(ctx.role, "reports:export") ? `/reports/payout-reconciliation.csv?payout=${encodeURIComponent(id)}` : null,
     },
     { status: items ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
   );
+}
+
+const CANCEL_REFUSALS: Record<string, MessageKey> = {
+  payout_already_canceled: "payoutDetail.cancel.error.alreadyCanceled",
+  payout_being_sent: "payoutDetail.cancel.error.beingSent",
+  payout_not_cancelable: "payoutDetail.cancel.error.notCancelable",
+  resource_missing: "payoutDetail.cancel.error.missing",
+};
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { ctx, form } = await requireAction(request, "payouts:cancel");
+  const t = serverTranslator(resolvePreferences(ctx));
+  const id = params.payoutId ?? "";
+  if (form.get("intent") !== "cancel") return json({ errors: { form: t("payoutDetail.cancel.error.intent") } }, { status: 400 });
+  if (form.get("confirm") !== "yes") return json({ errors: { confirm: t("payoutDetail.cancel.error.confirm") } }, { status: 400 });
+  const r = await cancelPayout(ctx.scope, { userId: ctx.user.id, email: ctx.user.email }, id, clientOf(request));
+  if (!r.ok) {
+    const key = CANCEL_REFUSALS[r.error.code];
+    return json({ errors: { form: key ? t(key) : r.error.message } }, { status: r.error.status });
+  }
+  return redirect(`/payouts/${encodeURIComponent(id)}?done=canceled`, 303);
 }
 
 /** A date and time that may break between the two (never inside either), so the reconciliation fits at 1280 px. */
@@ -66,9 +93,13 @@ function When({ at }: { at: string }) {
 
 export default function PayoutPage() {
   const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as { errors: { form?: string; confirm?: string } } | undefined;
+  const navigation = useNavigation();
+  const [search] = useSearchParams();
   const t = useT();
   const fmt = useFormat();
   const { payout: p, summary: s } = data;
+  const cancelErrors = result?.errors ?? {};
   const ties = s.net === p.amount;
   // A stale page link or a hand-edited page size of the items table.
   const itemsError = (["cursor", "limit"] as const).find((f) => data.errors[f]);
@@ -174,6 +205,21 @@ export default function PayoutPage() {
         ) : null}
       </div>
 
+      {search.get("done") === "canceled" && p.status === "canceled" ? (
+        <p className="success-box" role="status" data-testid="payout-canceled">
+          {t("payoutDetail.cancel.done", { amount: fmt.money(p.amount, p.currency) })}
+        </p>
+      ) : p.status === "canceled" ? (
+        <p className="notice" role="status">
+          {t("payoutDetail.canceledNotice")}
+        </p>
+      ) : null}
+      {cancelErrors.form ? (
+        <p className="error-box" role="alert">
+          {cancelErrors.form}
+        </p>
+      ) : null}
+
       {p.status === "failed" ? (
         <p className="error-box" role="status">
           {t("payoutDetail.failedNotice", { message: payoutFailureText(t, p.failureCode) || (p.failureMessage ?? "") })}
@@ -254,6 +300,29 @@ export default function PayoutPage() {
           </ol>
         </section>
       </div>
+
+      {data.canCancel ? (
+        <section className="card section" aria-labelledby="cancel-h">
+          <h2 id="cancel-h">{t("payoutDetail.cancel.title")}</h2>
+          <Form method="post">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="cancel" />
+            <p>{t("payoutDetail.cancel.hint", { amount: fmt.money(p.amount, p.currency) })}</p>
+            <label className="check">
+              <input type="checkbox" name="confirm" value="yes" aria-invalid={cancelErrors.confirm ? true : undefined} aria-describedby={cancelErrors.confirm ? "cancel-confirm-error" : undefined} />{" "}
+              {t("payoutDetail.cancel.confirm")}
+            </label>
+            {cancelErrors.confirm ? (
+              <p className="field-error" id="cancel-confirm-error">
+                {cancelErrors.confirm}
+              </p>
+            ) : null}
+            <button type="submit" className="btn btn-danger" disabled={navigation.state === "submitting"} data-testid="cancel-payout">
+              {t("payoutDetail.cancel.button")}
+            </button>
+          </Form>
+        </section>
+      ) : null}
 
       <section className="section" aria-labelledby="items-h">
         <div className="section-header">

@@ -14,6 +14,7 @@ import { terminalOptions } from "~/modules/payments/list.server";
 import { ListFilterError, listScope, parseListQuery } from "~/modules/reporting/list-query.server";
 import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";
 import { salesReport } from "~/modules/reporting/overview/report.server";
+import { subscriptionFigures, type SubscriptionPeriodFigures } from "~/modules/reporting/overview/subscriptions.server";
 import type { BreakdownRow } from "~/modules/reporting/overview/breakdowns.server";
 import type { Totals } from "~/modules/reporting/overview/figures.server";
 import { recentRefunds } from "~/modules/refunds/list.server";
@@ -40,6 +41,10 @@ function breakdownJson(rows: BreakdownRow[]) {
     declines: r.declines,
     refunds: r.refunds.toString(),
   }));
+}
+
+function subscriptionPeriodJson(p: SubscriptionPeriodFigures) {
+  return { newCount: p.newCount, churnedCount: p.churnedCount, failedRenewals: p.failedRenewals, recoveredCount: p.recoveredCount, recoveredAmount: p.recoveredAmount.toString() };
 }
 
 function lastStartedBucket(buckets: { start: string }[], now: Date): number | null {
@@ -71,11 +76,12 @@ export async function overviewPage(request: Request) {
     range = resolveOverviewRange(ctx.merchant.timeZone, { range: "30d" }, now, { calendar });
   }
   const canPayouts = can(ctx.role, "payouts:view");
-  const [report, balances, refunds, terminals] = await Promise.all([
+  const [report, balances, refunds, terminals, subs] = await Promise.all([
     salesReport(scope, range),
     canPayouts ? balanceOverview(scope) : Promise.resolve(null),
     recentRefunds(scope, 5),
     terminalOptions(scope),
+    can(ctx.role, "subscriptions:view") ? subscriptionFigures(scope, range) : Promise.resolve(null),
   ]);
   return json(
     {
@@ -123,6 +129,17 @@ export async function overviewPage(request: Request) {
       terminals: Object.fromEntries(terminals.map((x) => [x.id, x.name])),
       /** Payment links are one terminal of their own, named in the reader's language. */
       linkTerminals: terminals.filter((x) => x.kind === "link").map((x) => x.id),
+      // Only for merchants with a plan: MRR and active now, the rest over the range and the previous period.
+      subscriptions: subs
+        ? {
+            mrr: subs.mrr.toString(),
+            active: subs.active,
+            pastDue: subs.pastDue,
+            trialing: subs.trialing,
+            current: subscriptionPeriodJson(subs.current),
+            previous: subscriptionPeriodJson(subs.previous),
+          }
+        : null,
       balances,
       refunds: refunds.map((r) => (can(ctx.role, "cards:view") ? r : { ...r, cardLast4: null })),
       canPayments: can(ctx.role, "payments:view"),

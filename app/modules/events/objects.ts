@@ -27,6 +27,7 @@ export function serializePayout(p: typeof payouts.$inferSelect) {
     sent_at: iso(p.sentAt),
     paid_at: iso(p.paidAt),
     failed_at: iso(p.failedAt),
+    canceled_at: iso(p.canceledAt),
     created_at: iso(p.createdAt),
   };
 }

@@ -384,6 +384,16 @@ async function bankStep(dbx: Db, bank: PayoutBank, m: MerchantRow, currency: str
     let status = p.status;
     if (status === "pending") {
       if (at.getTime() < sendAt.getTime()) continue;
+      // Claim the send before the bank hears of it: one guarded UPDATE, serialized on the
+      // row with cancelPayout's (cancel.server.ts), so either the owner's cancel wins and
+      // nothing is sent, or this claim wins (sent_at set) and the payout can no longer be
+      // canceled. A claim left by a crashed run is simply taken again (the reference is the key).
+      const claimed = await dbx
+        .update(payouts)
+        .set({ sentAt: sql`coalesce(${payouts.sentAt}, ${sendAt.toISOString()}::timestamptz)` })
+        .where(and(eq(payouts.merchantId, p.merchantId), eq(payouts.id, p.id), eq(payouts.status, "pending")))
+        .returning({ id: payouts.id });
+      if (claimed.length === 0) continue; // canceled (or moved by another run) meanwhile
       const r = await send();
       if (!r.accepted) {
         push(await markFailed(dbx, p, { at: sendAt, code: r.code, message: r.message, wasPaid: false }));

@@ -21,6 +21,7 @@ import { overviewPage } from "~/web/overview.server";
 import { Breakdown } from "./breakdown";
 import { countDelta, moneyDelta, rateDelta } from "./deltas";
 import { RangeBar } from "./range-bar";
+import { SubscriptionFigures } from "./subscriptions";
 import { TrendTable } from "./trend";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -152,6 +153,8 @@ export default function OverviewPage() {
           {...sparkNum(kpis.declineRate)}
         />
       </section>
+
+      <SubscriptionFigures data={data} />
 
       {empty ? (
         <section className="card empty-state">

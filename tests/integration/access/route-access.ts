@@ -54,7 +54,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/_app.payments.lookup": { kind: "member", loader: "cards:view" },
   "routes/_app.refunds._index": { kind: "member", loader: "payments:view" },
   "routes/_app.payouts._index": { kind: "member", loader: "payouts:view" },
-  "routes/_app.payouts.$payoutId": { kind: "member", loader: "payouts:view" },
+  "routes/_app.payouts.$payoutId": { kind: "member", loader: "payouts:view", action: "payouts:cancel" },
   // Its loader only redirects home (the form lives on other pages).
   "routes/preferences": { kind: "member", action: null },
   "routes/reports.$report": { kind: "member", loader: "reports:export" },
