@@ -3,7 +3,7 @@
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower-case
 
 export type IdPrefix =
-  | "mer" | "usr" | "mem" | "ses" | "inv" | "term" | "pay" | "re" | "txn" | "po" | "ba" | "rc" | "evt" | "mail" | "chk" | "sms" | "we" | "whd" | "prt" | "rs" | "rsr" | "cus" | "pm" | "plan" | "sub" | "in" | "view" | "pwr";
+  | "mer" | "usr" | "mem" | "ses" | "inv" | "term" | "pay" | "re" | "txn" | "po" | "ba" | "rc" | "evt" | "mail" | "chk" | "sms" | "we" | "whd" | "prt" | "rs" | "rsr" | "cus" | "pm" | "plan" | "sub" | "in" | "view" | "pwr" | "cu" | "spc";
 
 function encodeTime(ms: number, len = 9): string {
   let out = "";

@@ -106,6 +106,9 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
     },
     subscription_renewals: async () => {
       const { runRenewals } = await import("../modules/subscriptions/renewals.server");
+      const { finishPendingCardUpdates } = await import("../modules/subscriptions/card-updates.server");
+      // A customer's new card whose payment went through while their tab was closed is saved first.
+      await finishPendingCardUpdates(undefined, new Date());
       const r = await runRenewals({ now: new Date() });
       if (r.invoicesCreated || r.attempts || r.canceled) {
         log(`subscriptions: ${r.invoicesCreated} invoice(s) created, ${r.attempts} charge attempt(s): ${r.paid} paid, ${r.failed} failed (${r.uncollectible} uncollectible), ${r.canceled} canceled at period end`);

@@ -65,6 +65,9 @@ export const EVENT_TYPES = [
   "invoice.payment_failed",
   "invoice.uncollectible",
   "invoice.voided",
+  "invoice.dunning_notice_sent",
+  "subscription.plan_changed",
+  "subscription.card_update_started",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
