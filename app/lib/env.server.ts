@@ -165,6 +165,8 @@ export const ENV = {
   CHECKOUT_ATTEMPTS_PER_LINK_PER_HOUR: int(200, 1, 1_000_000, "payment attempts one link takes from everyone in an hour"),
   RECEIPT_SENDS_PER_PAYMENT_PER_DAY: int(5, 1, 1_000_000, "receipts by SMS or e-mail per payment in a day"),
   RECEIPT_SENDS_PER_RECIPIENT_PER_DAY: int(10, 1, 1_000_000, "receipts per phone number or address from one merchant in a day"),
+  SUBSCRIBE_PER_IP_PER_PLAN_PER_HOUR: int(20, 1, 1_000_000, "subscriptions one address may start on one plan's public page in an hour"),
+  CARD_LINK_TTL_DAYS: int(7, 1, 365, "days a dunning mail's link to update the card stays valid"),
   IDEMPOTENCY_STALE_MS: ms(120_000, "an Idempotency-Key still in progress after this long is taken over by a retry"),
   // Webhooks
   WEBHOOKS_ALLOW_PRIVATE: flag(false, "`1` lets webhook endpoints be private or loopback addresses (testing only)"),
