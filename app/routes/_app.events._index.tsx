@@ -9,6 +9,7 @@ import { requireContext } from "~/web/guard.server";
 import { EVENT_TYPES, isKnownEventType, listEvents } from "~/modules/events/events.server";
 import { listDeliveries } from "~/modules/webhooks/delivery.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
@@ -63,12 +64,7 @@ export default function EventsPage() {
   const groups = [...new Set(data.types.map((x) => x.split(".")[0]!))];
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("events.title")}</h1>
-          <p>{t("events.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("events.title")} intro={t("events.intro", { zone: fmt.zoneName(data.timeZone) })} />
       <Form method="get" className="card form-row" aria-label={t("events.filter.submit")}>
         <div className="field">
           <label htmlFor={`${id}-type`}>{t("events.filter.type")}</label>
