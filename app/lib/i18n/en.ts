@@ -1741,6 +1741,7 @@ export const en = {
   "webhooks.deliveryStatus.succeeded": "Delivered",
   "webhooks.deliveryStatus.retrying": "Retrying",
   "webhooks.deliveryStatus.failed": "Failed",
+  "webhooks.deliveryStatus.superseded": "Superseded by a resend",
   "webhooks.error.url_missing": "Give the endpoint's URL, like https://example.com/webhooks.",
   "webhooks.error.url_invalid": "That is not a valid address: write it in full, like https://example.com/webhooks.",
   "webhooks.error.url_not_https": "Webhook URLs must start with https://.",

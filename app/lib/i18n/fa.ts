@@ -1728,6 +1728,7 @@ export const fa: CatalogShape = {
   "webhooks.deliveryStatus.succeeded": "تحویل شد",
   "webhooks.deliveryStatus.retrying": "تلاش دوباره",
   "webhooks.deliveryStatus.failed": "ناموفق",
+  "webhooks.deliveryStatus.superseded": "جایگزین‌شده با ارسال دوباره",
   "webhooks.error.url_missing": "نشانی نقطه را وارد کنید، مانند https://example.com/webhooks.",
   "webhooks.error.url_invalid": "این نشانی معتبر نیست: آن را کامل بنویسید، مانند https://example.com/webhooks.",
   "webhooks.error.url_not_https": "نشانی وب‌هوک باید با https:// شروع شود.",
