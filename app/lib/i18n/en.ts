@@ -270,6 +270,7 @@ export const en = {
   "common.created": "Created",
   "common.copy": "Copy",
   "common.copied": "Copied",
+  "common.error.formInProgress": "This form is still being sent. Wait a moment, then reload the page.",
   "common.pageOf": "Page {page} of {pages}",
   "common.rowsRange": "{from}–{to} of {total}",
   "common.results": { one: "{count} result", other: "{count} results" },
@@ -786,6 +787,7 @@ export const en = {
   "terminals.done.deactivated": "Terminal deactivated; its API key is revoked.",
   "terminals.done.reactivated": "Terminal reactivated.",
   "terminals.done.reactivatedNeedsKey": "Terminal reactivated. Issue a new API key below to take payments again.",
+  "terminals.done.alreadyRotated": "This form was already sent: the key was rotated then, and the new key was shown once. Nothing was rotated again. If you did not copy it, rotate the key again.",
 
   /* ------------------- Virtual terminal and refund form ------------------- */
   "vt.title": "Virtual terminal",
@@ -1773,6 +1775,7 @@ export const en = {
   "webhooks.state.auto_disabled": "Disabled: failing",
   "webhooks.done.created": "Endpoint added: {url}",
   "webhooks.done.deleted": "The endpoint is deleted: nothing more is sent to it.",
+  "webhooks.done.alreadyAdded": "This form was already sent: the endpoint was added then (this is it), and its signing secret was shown once. No second endpoint was added. If you did not copy the secret, rotate it below.",
   "webhooks.done.updated": "The endpoint is saved.",
   "webhooks.openEndpoint": "Open the endpoint and send it a test event",
   "webhooks.col.successRate": "Success rate",

@@ -263,6 +263,7 @@ export const fa: CatalogShape = {
   "common.created": "ایجاد",
   "common.copy": "کپی",
   "common.copied": "کپی شد",
+  "common.error.formInProgress": "این فرم هنوز در حال ارسال است. کمی صبر کنید و سپس صفحه را دوباره بارگذاری کنید.",
   "common.pageOf": "صفحه {page} از {pages}",
   "common.rowsRange": "{from}–{to} از {total}",
   "common.results": { other: "{count} نتیجه" },
@@ -773,6 +774,7 @@ export const fa: CatalogShape = {
   "terminals.done.deactivated": "پایانه غیرفعال شد و کلید API آن باطل شد.",
   "terminals.done.reactivated": "پایانه دوباره فعال شد.",
   "terminals.done.reactivatedNeedsKey": "پایانه دوباره فعال شد. برای دریافت پرداخت، در پایین کلید API جدید صادر کنید.",
+  "terminals.done.alreadyRotated": "این فرم پیش‌تر ارسال شده بود: کلید همان زمان عوض شد و کلید جدید یک بار نمایش داده شد. دوباره چیزی عوض نشد. اگر آن را کپی نکرده‌اید، کلید را دوباره عوض کنید.",
 
   /* ------------------- Virtual terminal and refund form ------------------- */
   "vt.title": "کارتخوان مجازی",
@@ -1760,6 +1762,7 @@ export const fa: CatalogShape = {
   "webhooks.state.auto_disabled": "غیرفعال: خطای پیاپی",
   "webhooks.done.created": "نقطهٔ وب‌هوک افزوده شد: {url}",
   "webhooks.done.deleted": "نقطهٔ وب‌هوک حذف شد: دیگر چیزی به آن ارسال نمی‌شود.",
+  "webhooks.done.alreadyAdded": "این فرم پیش‌تر ارسال شده بود: نقطهٔ وب‌هوک همان زمان افزوده شد (همین است) و کلید امضای آن یک بار نمایش داده شد. نقطهٔ دومی افزوده نشد. اگر کلید را کپی نکرده‌اید، آن را در پایین عوض کنید.",
   "webhooks.done.updated": "نقطهٔ وب‌هوک ذخیره شد.",
   "webhooks.openEndpoint": "باز کردن نقطه و ارسال رویداد آزمایشی",
   "webhooks.col.successRate": "نرخ موفقیت",
