@@ -38,6 +38,7 @@ export interface ScheduleFormData {
 
 /** A filter as it is written on an export link (the same in every language). */
 const FILTER_SAMPLE = "status=captured";
+const FILTER_EXAMPLE = "status=captured&terminal=term_…";
 
 /** File formats by their names (the same in every language). */
 export const FORMAT_NAMES: Record<string, string> = { xlsx: "XLSX", csv: "CSV" };
@@ -49,6 +50,8 @@ export const REPORT_KEYS: Record<string, string> = {
   "payout-reconciliation": "payoutReconciliation",
   "balance-summary": "balanceSummary",
   "audit-log": "auditLog",
+  subscriptions: "subscriptions",
+  invoices: "invoices",
 };
 
 export function useReportTitle() {
@@ -146,7 +149,11 @@ export function ScheduleForm({ data, error, busy }: { data: ScheduleFormData; er
             <div className="field">
               <label htmlFor="s-filters">{t("schedules.filters")}</label>
               <input id="s-filters" name="filters" type="text" dir="ltr" defaultValue={v.filters} placeholder={FILTER_SAMPLE} aria-invalid={err("filters") ? true : undefined} />
-              <span className="hint">{t("schedules.filtersHint")}</span>
+              <span className="hint">
+                {t("schedules.filtersHint")}{" "}
+                {/* The example is typed as is (the export link's syntax): its own left-to-right run, never mixed into a Persian sentence. */}
+                <code dir="ltr">{FILTER_EXAMPLE}</code>
+              </span>
             </div>
           </fieldset>
 

@@ -40,6 +40,7 @@ import {
   type SettlementCalendar,
 } from "~/modules/settlements/calendar";
 import type { MerchantSpec } from "./merchants";
+import type { ExtraPayment } from "./subscriptions";
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -275,6 +276,11 @@ export interface GenerateOptions {
   bankAccountId: string;
   bankAccountMask: string;
   refundUserIds: string[];
+  /**
+   * Payments decided elsewhere (the subscriptions' renewal attempts, app/demo/subscriptions.ts),
+   * by local day: written, captured, settled and paid out like the day's other payments.
+   */
+  extraPayments?: Map<string, ExtraPayment[]>;
 }
 
 /** All of one merchant's history at once (small ledgers and tests). */
@@ -533,6 +539,15 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
     return row;
   };
 
+  // The extra payments' rollup rows (their terminal is not one of the spec's), by day and key.
+  const extraRollups = new Map<string, RollupDelta>();
+  const extraRollupAt = (day: string, key: RollupKey): RollupDelta => {
+    const k = `${day}|${key.terminalId}|${key.cardBrand}|${key.issuerBank}|${key.cardFunding}`;
+    let row = extraRollups.get(k);
+    if (!row) extraRollups.set(k, (row = emptyDelta({ ...key, day })));
+    return row;
+  };
+
   // Settlement state: what is owed but not yet available, and available but not yet paid out.
   const waiting = new AvailabilityHeap();
   const unpaid: LedgerTransactionDraft[] = [];
@@ -764,6 +779,72 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       }
     }
 
+    // The day's subscription renewal attempts, as decided by the renewal rules.
+    for (const x of opts.extraPayments?.get(dayKey) ?? []) {
+      if (x.createdMs >= nowMs - 60_000) continue;
+      if (batch.payments.length === BATCH_PAYMENTS) {
+        yield batch;
+        batch = newBatch();
+      }
+      const captured = x.status === "captured";
+      const createdAt = new Date(x.createdMs);
+      const capturedAt = captured ? new Date(x.createdMs + 1400) : null;
+      const fee = captured ? computeFee(x.amount, plan) : 0n;
+      batch.payments.push({
+        merchantId: spec.id,
+        id: x.id,
+        terminalId: x.terminalId,
+        amount: x.amount,
+        currency: spec.currency,
+        status: x.status,
+        amountRefunded: 0n,
+        fee,
+        cardToken: x.card.token,
+        cardBrand: x.card.brand,
+        cardFunding: x.card.funding,
+        cardBin: x.card.bin,
+        cardLast4: x.card.last4,
+        cardExpMonth: x.card.expMonth,
+        cardExpYear: x.card.expYear,
+        issuerBank: x.card.issuer,
+        processorId: "sandbox",
+        providerReference: `sbx_auth_${x.id.slice(4)}`,
+        declineCode: x.declineCode,
+        failureMessage: x.failureMessage,
+        description: x.description,
+        customerReference: null,
+        createdAt,
+        authorizedAt: captured ? new Date(x.createdMs + 900) : null,
+        capturedAt,
+        voidedAt: null,
+        updatedAt: capturedAt ?? createdAt,
+      });
+      const key: RollupKey = { merchantId: spec.id, day: dayKey, terminalId: x.terminalId, cardBrand: x.card.brand, issuerBank: x.card.issuer, cardFunding: x.card.funding, currency: spec.currency };
+      const created = extraRollupAt(dayKey, key);
+      addAttempt(created);
+      if (!captured) {
+        addDecline(created);
+        continue;
+      }
+      const capturedMs = capturedAt!.getTime();
+      const captureDay = capturedMs >= nextStart ? nextKey : dayKey;
+      addCapture(captureDay === dayKey ? created : extraRollupAt(captureDay, key), x.amount, fee);
+      addTxn(
+        chargePosting({
+          id: seededIdAt("txn", capturedMs, idRng),
+          merchantId: spec.id,
+          currency: spec.currency,
+          createdAt: capturedAt!,
+          description: `Payment ${x.id}`,
+          paymentId: x.id,
+          amount: x.amount,
+          fee,
+          availableOn: nextCutoffOf(capturedMs, captureDay),
+        }),
+        true,
+      );
+    }
+
     // Today's settlement cutoff, once everything created before it is known: every
     // balance transaction of this day and earlier has been generated, and nothing
     // generated later can be available at or before it.
@@ -780,9 +861,17 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         rollupMap.delete(k);
       }
     }
+    for (const [k, delta] of extraRollups) {
+      if (delta.day <= dayKey) {
+        batch.rollups.push(delta);
+        extraRollups.delete(k);
+      }
+    }
     if (di === dayKeys.length - 1) {
       for (const delta of rollupMap.values()) batch.rollups.push(delta);
       rollupMap.clear();
+      for (const delta of extraRollups.values()) batch.rollups.push(delta);
+      extraRollups.clear();
     }
     yield batch;
 

@@ -14,6 +14,9 @@ import { generateMerchantDays, type GenerateOptions } from "./generate";
 import { CopyBuffer, copyTargetFor, rebuildDerivedRollups, verifyBulkLoad } from "./copy";
 import { HOLIDAYS } from "~/modules/settlements/holiday-data";
 import { COFFEE, DEMO_PASSWORD, NORTHWIND, USERS, type MerchantSpec } from "./merchants";
+import { demoSubscriptionSpec, generateSubscriptionHistory, paymentsByDay, type SubscriptionDemoSpec, type SubscriptionHistory } from "./subscriptions";
+import { seal } from "~/modules/processors/sandbox/vault.server";
+import { mandateText } from "~/modules/subscriptions/customers.server";
 
 export interface SeedOptions {
   seed: number;
@@ -172,6 +175,47 @@ async function pendingAtProvider(db: Db, merchantId: string, now: Date): Promise
     on conflict do nothing`);
 }
 
+const CHUNK = 400;
+async function insertChunks<T>(rowsToInsert: T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rowsToInsert.length; i += CHUNK) await write(rowsToInsert.slice(i, i + CHUNK));
+}
+
+/** The merchant's "Payment links" terminal (renewals are charged on it) and the sandbox's vault rows of the demo's saved cards. */
+async function writeSubscriptionsBefore(db: Db, spec: MerchantSpec, sub: SubscriptionDemoSpec, h: SubscriptionHistory, activatedAt: Date): Promise<void> {
+  await db.insert(s.terminals).values({ merchantId: spec.id, id: sub.linkTerminalId, name: "Payment links", location: null, kind: "link", status: "active", createdAt: activatedAt, updatedAt: activatedAt });
+  for (const card of [sub.cards.good, sub.cards.failing]) {
+    const sealed = seal(card.pan, card.token);
+    await db
+      .insert(s.sandboxCards)
+      .values({ token: card.token, panCiphertext: sealed.ciphertext, panIv: sealed.iv, panTag: sealed.tag, keyId: sealed.keyId, bin: card.bin, last4: card.last4, brand: card.brand, funding: card.funding, expMonth: card.expMonth, expYear: card.expYear, createdAt: h.plan.createdAt })
+      .onConflictDoNothing();
+  }
+}
+
+/** Plans, customers, saved cards, subscriptions and invoices; then the attempts' payments are tied to their invoices. */
+async function writeSubscriptionsAfter(db: Db, spec: MerchantSpec, sub: SubscriptionDemoSpec, h: SubscriptionHistory): Promise<void> {
+  const m = spec.id;
+  await db.insert(s.plans).values({ merchantId: m, id: h.plan.id, name: h.plan.name, amount: h.plan.amount, currency: spec.currency, interval: h.plan.interval, intervalCount: 1, calendar: h.plan.calendar, trialDays: h.plan.trialDays, createdAt: h.plan.createdAt, updatedAt: h.plan.createdAt });
+  await insertChunks(h.customers, (c) => db.insert(s.customers).values(c.map((x) => ({ merchantId: m, id: x.id, name: x.name, email: x.email, source: "hosted_page", createdAt: x.createdAt, updatedAt: x.createdAt }))));
+  const mandate = mandateText(spec.name, sub.locale);
+  await insertChunks(h.paymentMethods, (c) =>
+    db.insert(s.paymentMethods).values(
+      c.map((x) => ({ merchantId: m, id: x.id, customerId: x.customerId, cardToken: x.card.token, cardBrand: x.card.brand, cardLast4: x.card.last4, cardExpMonth: x.card.expMonth, cardExpYear: x.card.expYear, mandateText: mandate, mandateLocale: sub.locale, mandateAcceptedAt: x.mandateAt, createdAt: x.createdAt })),
+    ),
+  );
+  await insertChunks(h.subscriptions, (c) =>
+    db.insert(s.subscriptions).values(
+      c.map((x) => ({ merchantId: m, ...x, planId: h.plan.id, calendar: h.plan.calendar, timeZone: spec.timeZone, interval: h.plan.interval, intervalCount: 1, trialEndAt: null })),
+    ),
+  );
+  await insertChunks(h.invoices, (c) => db.insert(s.invoices).values(c.map((x) => ({ merchantId: m, ...x, currency: spec.currency }))));
+  await insertChunks(h.payments, (c) =>
+    db.execute(sql`update payments p set customer_id = v.customer_id, invoice_id = v.invoice_id, idempotency_key = v.idempotency_key
+      from (values ${sql.join(c.map((x) => sql`(${x.id}, ${x.customerId}, ${x.invoiceId}, ${x.idempotencyKey})`), sql`, `)}) as v(id, customer_id, invoice_id, idempotency_key)
+      where p.merchant_id = ${m} and p.id = v.id`),
+  );
+}
+
 export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
@@ -202,6 +246,10 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> 
     const { bankAccountId, bankAccountMask } = await insertMerchant(db, spec, { activatedAt: new Date(opts.now.getTime() - (opts.days + 30) * 86400_000) });
     const refundUserIds = USERS.filter((u) => u.memberships.some((m) => m.merchantId === spec.id && (m.role === "support" || m.role === "owner"))).map((u) => u.id);
     const t0 = Date.now();
+    // Subscriptions first: their renewal attempts are payments of the ledger's day batches.
+    const subSpec = demoSubscriptionSpec(spec, opts.now);
+    const subs = subSpec ? generateSubscriptionHistory(spec, subSpec, { seed: opts.seed, days: opts.days, now: opts.now, retryDays: [1, 3, 5, 7] }) : null;
+    if (subSpec && subs) await writeSubscriptionsBefore(db, spec, subSpec, subs, new Date(opts.now.getTime() - (opts.days + 30) * 86400_000));
     const written = await writeMerchantHistory(db, spec, {
       seed: opts.seed,
       payments: count,
@@ -211,7 +259,9 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedSummary> 
       bankAccountId,
       bankAccountMask,
       refundUserIds,
+      extraPayments: subs ? paymentsByDay(subs, spec.timeZone) : undefined,
     }, { rollups: pglite });
+    if (subSpec && subs) await writeSubscriptionsAfter(db, spec, subSpec, subs);
     await pendingAtProvider(db, spec.id, opts.now);
     summary.push({ id: spec.id, ...written });
     log(`${spec.name}: ${written.payments} payments generated and written in ${Date.now() - t0} ms`);

@@ -17,6 +17,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
+import { PAYMENT_COLUMN_LABELS } from "~/components/console/view-filters";
 import { listPayments, paymentFilterOptions, paymentListQuerySchema, type PaymentListRow } from "~/modules/payments/list.server";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
@@ -67,20 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type Row = PaymentListRow;
 
-const COLUMN_LABELS: Record<PaymentColumn, MessageKey> = {
-  created: "payments.col.created",
-  amount: "payments.col.amount",
-  status: "payments.col.status",
-  card: "payments.col.card",
-  bank: "payments.col.bank",
-  funding: "payments.col.funding",
-  terminal: "payments.col.terminal",
-  customer: "payments.col.customer",
-  description: "payments.col.description",
-  refunded: "payments.col.refunded",
-  fee: "payments.col.fee",
-  id: "payments.col.id",
-};
+const COLUMN_LABELS = PAYMENT_COLUMN_LABELS;
 
 export default function PaymentsPage() {
   const data = useLoaderData<typeof loader>();

@@ -12,6 +12,8 @@ import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { listPlans } from "~/modules/subscriptions/subscriptions.server";
+import { subscribePath } from "~/modules/subscriptions/subscribe.server";
+import { publicOrigin } from "~/web/request.server";
 import { createPlanFromForm } from "~/web/subscriptions/console.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -25,7 +27,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       canManage: can(ctx.role, "plans:manage"),
       currency: ctx.merchant.currency,
       defaultCalendar: defaultBillingCalendar(ctx.merchant.currency),
-      plans: plans.map((p) => ({ id: p.id, name: p.name, amount: p.amount.toString(), interval: p.interval, intervalCount: p.intervalCount, calendar: p.calendar, trialDays: p.trialDays, active: p.active })),
+      origin: publicOrigin(request),
+      plans: plans.map((p) => ({ id: p.id, subscribePath: subscribePath(ctx.scope.merchantId, p.id), name: p.name, amount: p.amount.toString(), interval: p.interval, intervalCount: p.intervalCount, calendar: p.calendar, trialDays: p.trialDays, active: p.active })),
     },
     { headers: { "Cache-Control": "private, no-store" } },
   );
@@ -68,6 +71,7 @@ export default function PlansPage() {
               <th scope="col">{t("plans.col.interval")}</th>
               <th scope="col">{t("plans.col.calendar")}</th>
               <th scope="col">{t("plans.col.trial")}</th>
+              <th scope="col">{t("plans.col.subscribePage")}</th>
             </tr>
           </thead>
           <tbody>
@@ -83,6 +87,27 @@ export default function PlansPage() {
                 </td>
                 <td>{t(`plans.calendar.${p.calendar}` as MessageKey)}</td>
                 <td>{p.trialDays ? t("plans.trial", { count: p.trialDays }) : t("plans.noTrial")}</td>
+                <td>
+                  {p.active ? (
+                    <div className="plan-share">
+                      <a href={p.subscribePath} className="mono plan-url" dir="ltr" target="_blank" rel="noreferrer" data-testid="subscribe-url">
+                        {data.origin}
+                        {p.subscribePath}
+                      </a>
+                      <span className="nowrap">
+                        <a href={`${p.subscribePath}/qr.svg`} download>
+                          {t("plans.qrSvg")}
+                        </a>{" "}
+                        ·{" "}
+                        <a href={`${p.subscribePath}/qr.png`} download>
+                          {t("plans.qrPng")}
+                        </a>
+                      </span>
+                    </div>
+                  ) : (
+                    <span className="muted">{t("plans.inactive")}</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -41,6 +41,8 @@ const REPORT_KEYS = {
   "payout-reconciliation": "payoutReconciliation",
   "balance-summary": "balanceSummary",
   "audit-log": "auditLog",
+  subscriptions: "subscriptions",
+  invoices: "invoices",
 } as const satisfies Record<ReportId, string>;
 
 const COMMON_ZONES = ["UTC", "Asia/Tehran", "America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Dubai", "Asia/Istanbul", "Asia/Tokyo"];

@@ -8,6 +8,8 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
 import consoleStyles from "~/styles/console.css";
+import { workbookHref } from "~/components/console/url";
+import { can } from "~/lib/permissions";
 import { requireContext } from "~/web/guard.server";
 import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
 
@@ -19,9 +21,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const raw = new URL(request.url).searchParams.get("status");
   const status = raw && (SUBSCRIPTION_STATUSES as readonly string[]).includes(raw) ? raw : null;
   const [list, stats] = await Promise.all([listSubscriptions(ctx.scope, { status, limit: 200 }), subscriptionStats(ctx.scope)]);
+  const canExport = can(ctx.role, "reports:export");
+  const filter = status ? `&status=${status}` : "";
   return json(
     {
       status,
+      // The same rows as the list (its status filter), all of them; invoices of every subscription.
+      exports: canExport ? { subscriptions: `/reports/subscriptions.csv?range=all${filter}`, invoices: "/reports/invoices.csv?range=all" } : null,
       stats: { byStatus: stats.byStatus, mrr: stats.mrr.toString() },
       subscriptions: list.map((r) => ({
         id: r.subscription.id,
@@ -53,6 +59,22 @@ export default function SubscriptionsPage() {
           <h1>{t("subs.title")}</h1>
           <p>{t("subs.subtitle")}</p>
         </div>
+        {data.exports ? (
+          <div className="header-actions">
+            <a className="btn" href={data.exports.subscriptions} download data-testid="export-subscriptions">
+              {t("subs.exportThese")}
+            </a>
+            <a className="btn" href={workbookHref(data.exports.subscriptions)} download>
+              {t("common.exportExcel")}
+            </a>
+            <a className="btn" href={data.exports.invoices} download data-testid="export-invoices">
+              {t("subs.exportInvoices")}
+            </a>
+            <a className="btn" href={workbookHref(data.exports.invoices)} download>
+              {t("subs.exportInvoicesExcel")}
+            </a>
+          </div>
+        ) : null}
       </div>
       <section className="kpi-grid" aria-label={t("subs.title")}>
         <div className="card kpi">

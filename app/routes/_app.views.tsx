@@ -7,17 +7,19 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { describeViewQuery } from "~/components/console/view-filters";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
-import { useT } from "~/lib/i18n/react";
+import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import { isSavedViewList, VIEW_NAME_MAX, viewHref, type SavedViewList } from "~/lib/saved-views";
 import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
-import { deleteView, listViews, renameView, saveView, setViewShared, viewListsFor, type ViewResult } from "~/modules/views/saved-views.server";
+import { viewFilterNames } from "~/web/views.server";
+import { deleteView, listViews, renameView, saveView, setViewShared, viewDeletionImpact, viewListsFor, type ViewResult } from "~/modules/views/saved-views.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "views.title");
@@ -32,10 +34,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const lists = viewListsFor(ctx.role).filter((l) => !only || !isSavedViewList(only) || l === only);
   const views = await listViews(ctx, lists);
   const done = url.searchParams.get("done");
+  // Deleting asks first (a page of its own, so it works without scripts), saying whom it affects.
+  const confirmId = url.searchParams.get("confirm");
+  const impact = confirmId ? await viewDeletionImpact(ctx, confirmId) : null;
   return json(
     {
       lists,
       views: views.map((v) => ({ ...v, updatedAt: v.updatedAt.toISOString() })),
+      names: await viewFilterNames(ctx, views),
+      confirm: confirmId
+        ? impact
+          ? { id: impact.view.id, name: impact.view.name, list: impact.view.list, shared: impact.view.shared, mine: impact.view.mine, ownerName: impact.view.ownerName, others: impact.others }
+          : { missing: true as const }
+        : null,
       canShare: can(ctx.role, "views:share"),
       done: DONE.includes(done as Done) ? { kind: done as Done, name: (url.searchParams.get("name") ?? "").slice(0, VIEW_NAME_MAX) } : null,
       only: only && isSavedViewList(only) ? only : null,
@@ -68,6 +79,13 @@ export async function action({ request }: ActionFunctionArgs) {
     r = await setViewShared(ctx, id, intent === "share", client);
     done = intent === "share" ? "nowShared" : "nowPrivate";
   } else if (intent === "delete") {
+    // Only the confirmation's own button deletes; any other Delete opens the confirmation.
+    if (str("confirmed") !== "1") {
+      const ask = new URLSearchParams({ confirm: id });
+      const only = str("only");
+      if (only && isSavedViewList(only)) ask.set("list", only);
+      return redirect(`/views?${ask}`, 303);
+    }
     r = await deleteView(ctx, id, client);
     done = "deleted";
   } else {
@@ -98,14 +116,12 @@ const DONE_TEXT: Record<Done, MessageKey> = {
   nowPrivate: "views.nowPrivate",
 };
 
-function readableQuery(query: string): string {
-  return [...new URLSearchParams(query)].map(([k, v]) => `${k}=${v}`).join(" · ");
-}
-
 export default function ViewsPage() {
   const data = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const t = useT();
+  const fmt = useFormat();
+  const keep = data.only ? `/views?list=${data.only}` : "/views";
   const error = failure && !failure.ok ? (failure.code === "intent" ? null : t(`views.error.${failure.code}` as MessageKey, { max: VIEW_NAME_MAX })) : null;
   // A failed save from a list's menu: the form again here, with the name to fix.
   const retry = failure && !failure.ok && failure.values.intent === "save" && isSavedViewList(failure.values.list ?? "") ? failure.values : null;
@@ -128,6 +144,38 @@ export default function ViewsPage() {
         <p className="success-box" role="status">
           {t(DONE_TEXT[data.done.kind], { name: data.done.name })}
         </p>
+      ) : null}
+      {data.confirm && "missing" in data.confirm ? (
+        <p className="error-box" role="alert">
+          {t("views.error.not_found")}
+        </p>
+      ) : null}
+      {data.confirm && !("missing" in data.confirm) ? (
+        <section className="card section confirm-delete" aria-labelledby="views-confirm-h" data-testid="confirm-delete">
+          <h2 id="views-confirm-h">{t("views.confirmDelete.title", { name: data.confirm.name })}</h2>
+          <p>
+            {data.confirm.shared
+              ? data.confirm.others > 0
+                ? t("views.confirmDelete.shared", { count: data.confirm.others, list: t(LIST_LABEL[data.confirm.list]) })
+                : t("views.confirmDelete.sharedNobody", { list: t(LIST_LABEL[data.confirm.list]) })
+              : t("views.confirmDelete.private")}
+            {data.confirm.shared && !data.confirm.mine && data.confirm.ownerName ? <> {t("views.confirmDelete.savedBy", { owner: data.confirm.ownerName })}</> : null}{" "}
+            {t("views.confirmDelete.filtersStay")}
+          </p>
+          <Form method="post" className="inline-actions">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="delete" />
+            <input type="hidden" name="id" value={data.confirm.id} />
+            <input type="hidden" name="confirmed" value="1" />
+            {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
+            <button type="submit" className="btn btn-danger">
+              {t("views.confirmDelete.confirm")}
+            </button>
+            <Link to={keep} className="btn">
+              {t("views.confirmDelete.keep")}
+            </Link>
+          </Form>
+        </section>
       ) : null}
       {error && !retry ? (
         <p className="error-box" role="alert">
@@ -178,7 +226,18 @@ export default function ViewsPage() {
                         {v.name}
                       </Link>{" "}
                       <span className="badge">{v.shared ? (v.mine ? t("views.shared") : t("views.sharedBy", { name: v.ownerName ?? "" })) : t("views.private")}</span>
-                      <p dir="ltr">{v.query ? readableQuery(v.query) : t("views.noFilters")}</p>
+                      {v.query ? (
+                        <dl className="view-filters" aria-label={t("views.filtersOf", { name: v.name })}>
+                          {describeViewQuery(v.list, v.query, t, fmt, data.names).map((p) => (
+                            <div key={p.key}>
+                              <dt>{p.label}</dt>
+                              <dd>{p.value}</dd>
+                            </div>
+                          ))}
+                        </dl>
+                      ) : (
+                        <p>{t("views.noFilters")}</p>
+                      )}
                       {failure && !failure.ok && failure.id === v.id && error ? (
                         <p className="field-error" role="alert" id={`view-${v.id}-error`}>
                           {error}
@@ -213,15 +272,9 @@ export default function ViewsPage() {
                         </Form>
                       ) : null}
                       {v.canDelete ? (
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="delete" />
-                          <input type="hidden" name="id" value={v.id} />
-                          {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
-                          <button type="submit" className="btn btn-danger" aria-label={t("views.deleteLabel", { name: v.name })}>
-                            {t("views.delete")}
-                          </button>
-                        </Form>
+                        <Link to={`/views?${new URLSearchParams({ confirm: v.id, ...(data.only ? { list: data.only } : {}) })}`} className="btn btn-danger" aria-label={t("views.deleteLabel", { name: v.name })}>
+                          {t("views.delete")}
+                        </Link>
                       ) : null}
                     </div>
                   </li>

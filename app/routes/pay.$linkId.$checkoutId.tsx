@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
+import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { detectCard, formatPanGroups, normalizePan, parseExpiry } from "~/lib/card";
 import { makeFormatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -131,108 +131,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return json({ field: "form", message: t("pay.error.generic") }, { status: 400 });
 }
 
-function useHydrated(): boolean {
-  const [h, setH] = useState(false);
-  useEffect(() => setH(true), []);
-  return h;
-}
-
-/**
- * The card form. Its action is the provider's form endpoint, so without JavaScript the
- * card goes to the provider and never here; with JavaScript the fields lose their names,
- * the browser asks the provider for a token itself, and only the token is posted to us.
- */
-function CardForm({ d, serverError }: { d: ReturnType<typeof useLoaderData<typeof loader>>; serverError: string | null }) {
-  const t = useT();
-  const hydrated = useHydrated();
-  const submit = useSubmit();
-  const navigation = useNavigation();
-  const [pan, setPan] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const expRef = useRef<HTMLInputElement>(null);
-  const cvcRef = useRef<HTMLInputElement>(null);
-  const info = detectCard(normalizePan(pan));
-  const self = `/pay/${d.linkId}/${d.checkoutId}`;
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setError(null);
-    const exp = parseExpiry(expRef.current?.value ?? "");
-    if (!exp) {
-      setError(t("pay.card.error.expiry"));
-      return;
-    }
-    setBusy(true);
-    try {
-      const res = await fetch("/sandbox/v1/tokens", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ number: normalizePan(pan), exp_month: exp.month, exp_year: exp.year, cvc: cvcRef.current?.value ?? "" }),
-        credentials: "omit",
-      });
-      const body = (await res.json()) as { id?: string; error?: { code?: string } };
-      if (res.status !== 201 || !body.id) {
-        const code = body.error?.code ?? "";
-        setError(
-          code === "invalid_number" ? t("pay.card.error.number") : code === "invalid_cvc" ? t("pay.card.error.cvc") : code.includes("expir") ? t("pay.card.error.expiry") : t("pay.error.card"),
-        );
-        setBusy(false);
-        return;
-      }
-      // The card fields are cleared before anything is posted here: only the token leaves this page.
-      setPan("");
-      if (cvcRef.current) cvcRef.current.value = "";
-      submit({ intent: "pay", token: body.id }, { method: "post", action: self });
-    } catch {
-      setError(t("pay.error.provider"));
-      setBusy(false);
-    }
-  }
-
-  const working = busy || navigation.state !== "idle";
-  return (
-    <form method="post" action="/sandbox/v1/token-forms" className="pay-form" onSubmit={hydrated ? onSubmit : undefined} autoComplete="off" data-testid="card-form">
-      <input type="hidden" name="return_url" value={self} />
-      {error || serverError ? (
-        <p className="error-box" role="alert">
-          {error ?? serverError}
-        </p>
-      ) : null}
-      <div className="field">
-        <label htmlFor="card-number">{t("card.number")}</label>
-        <input
-          id="card-number"
-          name={hydrated ? undefined : "number"}
-          inputMode="numeric"
-          autoComplete="cc-number"
-          dir="ltr"
-          className="mono"
-          required
-          maxLength={23}
-          value={pan}
-          onChange={(e) => setPan(formatPanGroups(e.target.value))}
-        />
-        {info.brand !== "unknown" ? <p className="hint">{t(`cardBrand.${info.brand}` as MessageKey)}</p> : null}
-      </div>
-      <div className="pay-row">
-        <div className="field">
-          <label htmlFor="card-exp">{t("card.expiry")}</label>
-          <input id="card-exp" ref={expRef} name={hydrated ? undefined : "exp"} inputMode="numeric" autoComplete="cc-exp" dir="ltr" required maxLength={7} placeholder={t("vt.expiryPlaceholder")} />
-        </div>
-        <div className="field">
-          <label htmlFor="card-cvc">{t("pay.card.cvv2")}</label>
-          <input id="card-cvc" ref={cvcRef} name={hydrated ? undefined : "cvc"} type="password" inputMode="numeric" autoComplete="cc-csc" dir="ltr" required maxLength={4} />
-        </div>
-      </div>
-      <p className="hint">{t("pay.card.secureHint")}</p>
-      <button type="submit" className="btn btn-primary pay-submit" disabled={working}>
-        {working ? t("pay.wait") : t("pay.payAmount")}
-      </button>
-    </form>
-  );
-}
-
 function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) {
   const t = useT();
   const fmt = useFormat();
@@ -332,7 +230,7 @@ export default function CheckoutPage() {
                 </a>
               </div>
             ) : (
-              <CardForm d={d} serverError={d.cardError ?? (failure?.field === "form" ? failure.message : null)} />
+              <CardForm self={`/pay/${d.linkId}/${d.checkoutId}`} serverError={d.cardError ?? (failure?.field === "form" ? failure.message : null)} />
             )}
           </>
         ) : d.state === "pending" ? (

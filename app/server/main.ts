@@ -23,6 +23,7 @@ import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
 
 import { createRemixRequest, sendRemixResponse } from "./remix-adapter";
+import { apiRoutes } from "./api-routes";
 import { checkPath, checkQuery, PAGES_WITH_DATE_SCHEMAS } from "../web/edge/input-guard";
 import { badInputResponse } from "../web/edge/bad-input.server";
 
@@ -296,6 +297,18 @@ async function serve(): Promise<void> {
     });
     await broadcastDevReady(build);
   } else {
+    // The API's routes straight to their route modules, without Remix's matching and data
+    // strategy (app/server/api-routes.ts); everything else, and any API URL it is not sure
+    // of, to Remix. API_VIA_REMIX=1 sends the API through Remix too (to compare the two).
+    if (process.env.API_VIA_REMIX !== "1") app.use(
+      apiRoutes(build, {
+        createRequest: createRemixRequest,
+        loadContext,
+        send: sendRemixResponse,
+        unavailable: unavailableResponse,
+        scoped: (fn) => requestScope().run(new Map(), fn),
+      }),
+    );
     app.all("*", remixHandler(build));
   }
   // Last resort for an error no route answered: 503 when the database is away, else 500;

@@ -11,6 +11,7 @@ import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { nextDueAt, runRenewals, type RenewalSummary } from "../modules/subscriptions/renewals.server";
+import { finishPendingCardUpdates } from "../modules/subscriptions/card-updates.server";
 
 export interface JobsReport {
   now: Date;
@@ -48,6 +49,7 @@ export async function runJobsOnce(opts: { now: Date; merchantIds?: string[]; inc
   }
   let renewals: RenewalSummary | null = null;
   try {
+    await finishPendingCardUpdates(opts.merchantIds, opts.now);
     renewals = await runRenewals({ now: opts.now, merchantIds: opts.merchantIds });
   } catch (e) {
     errors.push(`subscription renewals: ${e instanceof Error ? e.message : String(e)}`);

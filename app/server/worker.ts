@@ -105,6 +105,9 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
     },
     subscription_renewals: async () => {
       const { runRenewals } = await import("../modules/subscriptions/renewals.server");
+      const { finishPendingCardUpdates } = await import("../modules/subscriptions/card-updates.server");
+      // A customer's new card whose payment went through while their tab was closed is saved first.
+      await finishPendingCardUpdates(undefined, new Date());
       const r = await runRenewals({ now: new Date() });
       if (r.invoicesCreated || r.attempts || r.canceled) {
         log(`subscriptions: ${r.invoicesCreated} invoice(s) created, ${r.attempts} charge attempt(s): ${r.paid} paid, ${r.failed} failed (${r.uncollectible} uncollectible), ${r.canceled} canceled at period end`);
@@ -134,16 +137,30 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const r = await sendDailySummaries(cronTime(payload));
       if (r.mailed > 0) log(`daily summaries: ${r.mailed} mail(s)`);
     },
-    scheduled_report: async (payload) => {
-      const { runScheduledReport } = await import("../modules/exports/schedules.server");
+    scheduled_report: async (payload, helpers) => {
+      const { runScheduledReport, failScheduledRun } = await import("../modules/exports/schedules.server");
       const p = payload as import("../modules/exports/schedules.server").ScheduledRunPayload;
-      const outcome = await runScheduledReport(p);
+      let outcome;
+      try {
+        outcome = await runScheduledReport(p);
+      } catch (e) {
+        // The queue's last attempt: the run ends as failed with the reason, and the owner is told.
+        const { attempts, max_attempts } = helpers.job;
+        if (attempts < max_attempts) throw e;
+        // The root cause (a query's own error, not the statement that carried it).
+        let root: unknown = e;
+        while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+        const why = root instanceof Error ? root.message : String(root);
+        outcome = await failScheduledRun(p, `The report could not be made after ${attempts} attempts: ${why.slice(0, 300)}`);
+      }
       if (outcome === "failed") log(`scheduled report ${p.scheduleId} for ${p.periodKey}: failed (recorded in its history; the owner was told)`);
     },
     scheduled_reports_due: async () => {
-      const { sweepDueSchedules } = await import("../modules/exports/schedules.server");
+      const { sweepDueSchedules, sweepRunHousekeeping } = await import("../modules/exports/schedules.server");
       const n = await sweepDueSchedules(new Date());
       if (n > 0) log(`scheduled reports: ${n} run(s) queued`);
+      const h = await sweepRunHousekeeping(new Date());
+      if (h.filesDeleted || h.staleFailed) log(`scheduled reports: ${h.filesDeleted} expired file(s) deleted, ${h.staleFailed} stalled run(s) ended as failed`);
     },
   };
 }

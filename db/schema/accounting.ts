@@ -4,7 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { currency, money, tstz } from "./common";
+import { bytea, currency, money, tstz } from "./common";
 import { merchants } from "./merchants";
 
 /** VAT (value added tax) on our fees, per country, from a date (the country's own calendar day, inclusive). */
@@ -186,6 +186,8 @@ export const reportScheduleRuns = pgTable(
     /** attachment | link */
     delivery: text("delivery"),
     sentTo: text("sent_to").array().notNull().default(sql`'{}'::text[]`),
+    /** The members (user ids) it was sent to: only they may open a large file's link. */
+    sentToUserIds: text("sent_to_user_ids").array().notNull().default(sql`'{}'::text[]`),
     /** [{ userId, email, reason }]: recipients left out at this run and why. */
     leftOut: jsonb("left_out").notNull().default(sql`'[]'::jsonb`),
     failure: text("failure"),
@@ -200,5 +202,25 @@ export const reportScheduleRuns = pgTable(
     uniqueIndex("report_schedule_runs_period").on(t.merchantId, t.scheduleId, t.periodKey),
     foreignKey({ columns: [t.merchantId, t.scheduleId], foreignColumns: [reportSchedules.merchantId, reportSchedules.id] }).onDelete("cascade"),
     check("report_schedule_runs_status", sql`${t.status} in ('running', 'sent', 'failed', 'skipped')`),
+  ],
+);
+
+/**
+ * The file of a run too large to attach (delivery = link), stored once when the run is made
+ * and served as is behind the mail's link, in parts of about 1 MB (written and read one at a
+ * time: memory stays flat whatever the file's size). Deleted with its run, and by the
+ * minute's sweep once the link has expired.
+ */
+export const reportRunFiles = pgTable(
+  "report_run_files",
+  {
+    merchantId: text("merchant_id").notNull(),
+    runId: text("run_id").notNull(),
+    part: integer("part").notNull(),
+    content: bytea("content").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.runId, t.part] }),
+    foreignKey({ columns: [t.merchantId, t.runId], foreignColumns: [reportScheduleRuns.merchantId, reportScheduleRuns.id] }).onDelete("cascade"),
   ],
 );

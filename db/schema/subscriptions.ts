@@ -134,6 +134,8 @@ export const subscriptions = pgTable(
     canceledAt: tstz("canceled_at"),
     endedAt: tstz("ended_at"),
     pausedAt: tstz("paused_at"),
+    /** Proration credit (minor units) from a plan change, taken off the next invoices. */
+    creditBalance: money("credit_balance").notNull().default(sql`0`),
     idempotencyKey: text("idempotency_key"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -149,6 +151,7 @@ export const subscriptions = pgTable(
     // The renewal job's scan (all merchants): what is due.
     index("subscriptions_due").on(t.nextRenewalAt).where(sql`${t.nextRenewalAt} is not null`),
     check("subscriptions_quantity", sql`${t.quantity} between 1 and 10000`),
+    check("subscriptions_credit_balance", sql`${t.creditBalance} >= 0`),
   ],
 );
 
@@ -168,9 +171,16 @@ export const invoices = pgTable(
     periodStart: tstz("period_start").notNull(),
     periodEnd: tstz("period_end").notNull(),
     status: invoiceStatus("status").notNull(),
+    /** period: one per billing period; proration: a plan change's charge for the rest of a period. */
+    kind: text("kind").notNull().default("period"),
+    /** What is charged: the plan's amount × quantity (or the proration), less credit_applied. */
     amount: money("amount").notNull(),
+    /** Proration credit taken off this invoice (amount is what is left to charge). */
+    creditApplied: money("credit_applied").notNull().default(sql`0`),
     currency: currency().notNull(),
     attemptCount: smallint("attempt_count").notNull().default(0),
+    /** Of attempt_count, the ones the customer made on the update-card page (they do not use up a dunning retry). */
+    customerAttempts: smallint("customer_attempts").notNull().default(0),
     /** When the next charge attempt is due; null while one is in flight or when it is closed. */
     nextAttemptAt: tstz("next_attempt_at"),
     firstFailedAt: tstz("first_failed_at"),
@@ -189,7 +199,113 @@ export const invoices = pgTable(
     index("invoices_created").on(t.merchantId, t.createdAt),
     index("invoices_attempt_due").on(t.nextAttemptAt).where(sql`${t.status} = 'open' and ${t.nextAttemptAt} is not null`),
     index("invoices_in_flight").on(t.merchantId).where(sql`${t.status} = 'open' and ${t.nextAttemptAt} is null`),
-    check("invoices_amount_positive", sql`${t.amount} > 0`),
-    check("invoices_paid_has_payment", sql`${t.status} <> 'paid' or ${t.paymentId} is not null`),
+    check("invoices_amount_positive", sql`${t.amount} > 0 or (${t.amount} = 0 and ${t.creditApplied} > 0)`),
+    check("invoices_credit_applied", sql`${t.creditApplied} >= 0`),
+    check("invoices_kind", sql`${t.kind} in ('period', 'proration')`),
+    check("invoices_paid_has_payment", sql`${t.status} <> 'paid' or ${t.paymentId} is not null or ${t.amount} = 0`),
+  ],
+);
+
+/**
+ * A cardholder subscribing on the hosted subscribe page (/subscribe/:merchant/:plan): who
+ * they are, the mandate they accepted, and at most one payment (its idempotency key is
+ * subscribe:<id>) and one subscription (idempotency key subscribe:<id>).
+ */
+export const subscribeCheckouts = pgTable(
+  "subscribe_checkouts",
+  {
+    merchantId: text("merchant_id").notNull(),
+    id: text("id").notNull(),
+    planId: text("plan_id").notNull(),
+    customerName: text("customer_name").notNull(),
+    customerEmail: text("customer_email"),
+    customerPhone: text("customer_phone"),
+    mandateText: text("mandate_text").notNull(),
+    mandateLocale: text("mandate_locale").notNull(),
+    mandateAcceptedAt: tstz("mandate_accepted_at").notNull(),
+    clientIp: text("client_ip"),
+    locale: text("locale").notNull(),
+    /** open | paying | completed | declined */
+    status: text("status").notNull().default("open"),
+    paymentId: text("payment_id"),
+    customerId: text("customer_id"),
+    subscriptionId: text("subscription_id"),
+    expiresAt: tstz("expires_at").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    foreignKey({ columns: [t.merchantId, t.planId], foreignColumns: [plans.merchantId, plans.id] }),
+    index("subscribe_checkouts_ip").on(t.merchantId, t.clientIp, t.createdAt),
+    check("subscribe_checkouts_status", sql`${t.status} in ('open', 'paying', 'completed', 'declined')`),
+  ],
+);
+
+/**
+ * A customer's new card from the dunning link (/card/...): the attempt it paid the open
+ * invoice with (one per submitted form: its id is the form's), and the card saved under
+ * the mandate they accepted once the payment went through.
+ */
+export const cardUpdates = pgTable(
+  "card_updates",
+  {
+    merchantId: text("merchant_id").notNull(),
+    id: text("id").notNull(),
+    subscriptionId: text("subscription_id").notNull(),
+    invoiceId: text("invoice_id"),
+    paymentId: text("payment_id"),
+    paymentMethodId: text("payment_method_id"),
+    mandateText: text("mandate_text").notNull(),
+    mandateLocale: text("mandate_locale").notNull(),
+    mandateAcceptedAt: tstz("mandate_accepted_at").notNull(),
+    clientIp: text("client_ip"),
+    /** paying | completed | declined */
+    status: text("status").notNull().default("paying"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    foreignKey({ columns: [t.merchantId, t.subscriptionId], foreignColumns: [subscriptions.merchantId, subscriptions.id] }),
+    index("card_updates_subscription").on(t.merchantId, t.subscriptionId, t.createdAt),
+    check("card_updates_status", sql`${t.status} in ('paying', 'completed', 'declined')`),
+  ],
+);
+
+/**
+ * A plan change in the middle of a period and its proration: what the rest of the period
+ * costs on the new plan less what it was paid on the old (seconds left / seconds in the
+ * period, rounded half away from zero to minor units). A charge is an invoice of kind
+ * proration; a credit goes to subscriptions.credit_balance.
+ */
+export const subscriptionPlanChanges = pgTable(
+  "subscription_plan_changes",
+  {
+    merchantId: text("merchant_id").notNull(),
+    id: text("id").notNull(),
+    subscriptionId: text("subscription_id").notNull(),
+    fromPlanId: text("from_plan_id").notNull(),
+    toPlanId: text("to_plan_id").notNull(),
+    fromQuantity: integer("from_quantity").notNull(),
+    toQuantity: integer("to_quantity").notNull(),
+    periodStart: tstz("period_start").notNull(),
+    periodEnd: tstz("period_end").notNull(),
+    changedAt: tstz("changed_at").notNull(),
+    secondsLeft: integer("seconds_left").notNull(),
+    periodSeconds: integer("period_seconds").notNull(),
+    /** Positive: charged now (invoice_id); negative: credited to the next invoices; minor units. */
+    proration: money("proration").notNull(),
+    currency: currency().notNull(),
+    invoiceId: text("invoice_id"),
+    idempotencyKey: text("idempotency_key"),
+    createdByUserId: text("created_by_user_id"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    foreignKey({ columns: [t.merchantId, t.subscriptionId], foreignColumns: [subscriptions.merchantId, subscriptions.id] }),
+    uniqueIndex("subscription_plan_changes_idempotency").on(t.merchantId, t.idempotencyKey),
+    index("subscription_plan_changes_subscription").on(t.merchantId, t.subscriptionId, t.changedAt),
   ],
 );

@@ -18,6 +18,8 @@ interface ChildResult {
   bytes: number;
   ms: number;
   maxRssMb: number;
+  /** The export process's CPU for the export (every thread), ms. */
+  cpuMs: number;
 }
 
 export function runChild(env: Record<string, string>): Promise<ChildResult> {

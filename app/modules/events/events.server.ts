@@ -16,6 +16,7 @@ import { and, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { events } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
+import { preparedSql } from "~db/prepared.server";
 
 export const EVENT_TYPES = [
   "payment.created",
@@ -64,6 +65,9 @@ export const EVENT_TYPES = [
   "invoice.payment_failed",
   "invoice.uncollectible",
   "invoice.voided",
+  "invoice.dunning_notice_sent",
+  "subscription.plan_changed",
+  "subscription.card_update_started",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -76,21 +80,28 @@ function jsonOf(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Date ? v.toISOString() : v));
 }
 
-/** Records one event in the caller's transaction; one statement. Returns its id and sequence number. */
-export async function recordEvent(tx: DbOrTx, merchantId: string, type: EventType, object: EventObject, at?: Date): Promise<{ id: string; seq: number }> {
-  const id = newId("evt", at);
-  const result = await tx.execute(sql`
+/**
+ * The event's statement, built once per database (its text is the same for every event):
+ * every payment records two, and rendering it per call was measurable on the write path.
+ */
+const insertEvent = preparedSql<{ seq: number | string }>(
+  () => sql`
     with s as (
-      insert into event_sequences (merchant_id, last_seq) values (${merchantId}, 1)
+      insert into event_sequences (merchant_id, last_seq) values (${sql.placeholder("merchantId")}, 1)
       on conflict (merchant_id) do update set last_seq = event_sequences.last_seq + 1
       returning last_seq
     )
     insert into events (merchant_id, seq, id, type, data, created_at)
-    select ${merchantId}, s.last_seq, ${id}, ${type}, ${jsonOf(object)}::jsonb, coalesce(${at ? at.toISOString() : null}::timestamptz, now()) from s
-    returning seq`);
-  const rowsOf = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
-  const seq = Number((rowsOf[0] as { seq: number | string }).seq);
-  return { id, seq };
+    select ${sql.placeholder("merchantId")}, s.last_seq, ${sql.placeholder("id")}, ${sql.placeholder("type")}, ${sql.placeholder("data")}::jsonb,
+      coalesce(${sql.placeholder("at")}::timestamptz, now()) from s
+    returning seq`,
+);
+
+/** Records one event in the caller's transaction; one statement (prepared). Returns its id and sequence number. */
+export async function recordEvent(tx: DbOrTx, merchantId: string, type: EventType, object: EventObject, at?: Date): Promise<{ id: string; seq: number }> {
+  const id = newId("evt", at);
+  const [row] = await insertEvent(tx, { merchantId, id, type, data: jsonOf(object), at: at ? at.toISOString() : null });
+  return { id, seq: Number(row!.seq) };
 }
 
 /**

@@ -15,6 +15,8 @@ export const REPORT_IDS = [
   "payout-reconciliation",
   "balance-summary",
   "audit-log",
+  "subscriptions",
+  "invoices",
 ] as const;
 export type ReportId = (typeof REPORT_IDS)[number];
 

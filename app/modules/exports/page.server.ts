@@ -91,6 +91,8 @@ export function endpointParams(
       q.set("sort", "arrival");
       break;
     case "audit-log":
+    case "subscriptions":
+    case "invoices":
       if (s.start) q.set("from", s.start);
       if (inclusiveEnd) q.set("to", inclusiveEnd);
       break;

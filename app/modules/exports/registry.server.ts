@@ -5,6 +5,8 @@ import { paymentsReport } from "./reports/payments.server";
 import { payoutsReport } from "./reports/payouts.server";
 import { reconciliationReport } from "./reports/reconciliation.server";
 import { refundsReport } from "./reports/refunds.server";
+import { invoicesReport } from "./reports/invoices.server";
+import { subscriptionsReport } from "./reports/subscriptions.server";
 import type { Report } from "./reports/report.server";
 
 export type AnyReport = Report;
@@ -17,4 +19,6 @@ export const REPORTS: Record<ReportId, AnyReport> = {
   "payout-reconciliation": reconciliationReport,
   "balance-summary": balanceSummaryReport,
   "audit-log": auditLogReport,
+  subscriptions: subscriptionsReport,
+  invoices: invoicesReport,
 };

@@ -85,3 +85,19 @@ export function failedRunMail(locale: Locale, v: { to: string; schedule: string;
     body: `Your scheduled report "${v.schedule}" for ${period} was not sent.\n\nWhy: ${v.failure}\n\nWhat to do: open the schedule and check its recipients and permissions (members need the "Export reports" permission):\n${v.manage}`,
   };
 }
+
+/** To a member left out of a schedule's run: they no longer receive it, and why. */
+export function leftOutMail(locale: Locale, v: { to: string; schedule: string; reason: string }): { to: string; subject: string; body: string } {
+  if (locale === "fa") {
+    return {
+      to: v.to,
+      subject: `دیگر این گزارش را دریافت نمی‌کنید: ${v.schedule}`,
+      body: `گزارش زمان‌بندی‌شدهٔ «${v.schedule}» دیگر برای شما فرستاده نمی‌شود.\n\nعلت: ${v.reason}\n\nاگر باید آن را دریافت کنید، از مدیر تیم بخواهید اجازهٔ «دریافت گزارش‌ها» را به نقش شما بدهد؛ از اجرای بعدی دوباره برایتان فرستاده می‌شود.`,
+    };
+  }
+  return {
+    to: v.to,
+    subject: `You no longer receive: ${v.schedule}`,
+    body: `The scheduled report "${v.schedule}" is no longer sent to you.\n\nWhy: ${v.reason}\n\nIf you should receive it, ask whoever manages your team to give your role the "Export reports" permission; it is sent to you again from the next run after that.`,
+  };
+}

@@ -20,13 +20,21 @@
  * (the run's history says who and why); an owner who is not gets nothing sent and a mail
  * saying so, as does the owner of any run that fails.
  *
- * A file up to 10 MB is attached; a larger one is sent as a link that expires in 7 days and
- * needs a signed-in member allowed to export: the link re-runs the run's own query.
+ * A file up to 10 MB is attached; a larger one is stored once, as made, in the database
+ * (report_run_files, in parts of about 1 MB: the same on PGlite and on a server, and for
+ * every server of a fleet) and the mail carries a link to exactly that file. The link
+ * expires in 7 days (the minute's sweep then deletes the file) and opens only for a
+ * signed-in recipient of that run who is still a member allowed to export the report.
+ *
+ * A run that throws (the database away, a bug) is retried by the queue; when its last
+ * attempt fails too, the run ends as "failed" with the reason in its history and the
+ * owner is told (failScheduledRun). A run still "running" a day after it started (a job
+ * lost with its worker) is ended the same way by the sweep.
  */
 import crypto from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
-import { memberships, merchants, reportScheduleRuns, reportSchedules, users } from "~db/schema";
+import { memberships, merchants, reportRunFiles, reportScheduleRuns, reportSchedules, users } from "~db/schema";
 import { newId } from "~/lib/ids";
 import { can, type Role } from "~/lib/permissions";
 import { latestRunDue, nextRunAfter, periodOfRun, ruleProblem, type ScheduleCalendar, type ScheduleFrequency, type SchedulePeriod, type ScheduleRule } from "~/lib/report-schedule";
@@ -39,7 +47,9 @@ import { checkExport, openExport, type ExportContext, type ExportDownload, type 
 import { allowedColumns, canonicalTimeZone } from "./options.server";
 import { endpointParams } from "./page.server";
 import { REPORTS } from "./registry.server";
-import { failedRunMail, reportMail } from "./schedule-mail";
+import { failedRunMail, leftOutMail, reportMail } from "./schedule-mail";
+import { audit } from "~/modules/audit/audit.server";
+import { pullStream } from "./export.server";
 
 /** The largest file sent as an attachment (the outbox's limit); above it the mail carries a link. */
 export { MAX_ATTACHMENT_BYTES };
@@ -353,42 +363,60 @@ function localeOf(member: { locale: string | null } | undefined, merchantLocale:
 
 export type RunOutcome = "sent" | "failed" | "skipped" | "already_done";
 
-/** Reads a download to its end: the bytes (kept up to `keep`), their size and the row count. */
-async function drain(download: Extract<ExportDownload, { ok: true }>, keep: number, ended: Promise<{ rows: number; completed: boolean }>) {
+/** Bytes per stored part of a large run's file. */
+export const FILE_PART_BYTES = 1024 * 1024;
+
+/**
+ * Reads a download to its end: the bytes while they fit in `keep` (the attachment), else
+ * handed to `store` in parts of FILE_PART_BYTES as they come (memory holds `keep` and a
+ * part at most); their size and the row count.
+ */
+async function drain(
+  download: Extract<ExportDownload, { ok: true }>,
+  keep: number,
+  ended: Promise<{ rows: number; completed: boolean }>,
+  store: (part: number, bytes: Buffer) => Promise<void>,
+  partBytes = FILE_PART_BYTES,
+) {
   const reader = download.body.getReader();
-  let chunks: Uint8Array[] = [];
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
   let size = 0;
-  let overflow = false;
+  let stored = false;
+  let part = 0;
+  const flush = async (final: boolean) => {
+    if (heldBytes < partBytes && !(final && heldBytes > 0)) return;
+    const all = Buffer.concat(held, heldBytes);
+    let at = 0;
+    while (all.length - at >= partBytes || (final && at < all.length)) {
+      const n = Math.min(partBytes, all.length - at);
+      await store(part++, all.subarray(at, at + n));
+      at += n;
+    }
+    held = at < all.length ? [all.subarray(at)] : [];
+    heldBytes = all.length - at;
+  };
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (overflow) continue;
-    if (size > keep) {
-      overflow = true;
-      chunks = [];
-    } else chunks.push(value);
+    held.push(value);
+    heldBytes += value.byteLength;
+    if (size > keep) stored = true;
+    if (stored) await flush(false);
   }
+  if (stored) await flush(true);
   const end = await ended;
-  return { content: overflow ? null : Buffer.concat(chunks), size, rows: end.rows, completed: end.completed };
+  return { content: stored ? null : Buffer.concat(held, heldBytes), size, rows: end.rows, completed: end.completed, parts: part };
 }
 
-/**
- * The scheduled_report task: makes the file and mails it, once per schedule and period.
- * Throws only when the database fails (the queue retries); every other failure is
- * recorded in the run and told to the owner.
- */
-export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: () => Date; maxAttachmentBytes?: number } = {}): Promise<RunOutcome> {
-  const now = opts.now ?? (() => new Date());
-  const maxAttachment = opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES;
-  const dbx = db();
-  const [s] = await dbx.select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, p.merchantId), eq(reportSchedules.id, p.scheduleId)));
-  if (!s) return "skipped";
+/** The run of a payload's schedule and period, made (status running) if it is not there yet. */
+async function runOf(dbx: DbOrTx, s: ReportSchedule, p: ScheduledRunPayload, now: Date): Promise<ReportScheduleRun | undefined> {
   await dbx
     .insert(reportScheduleRuns)
     .values({
       merchantId: s.merchantId,
-      id: newId("rsr", now()),
+      id: newId("rsr", now),
       scheduleId: s.id,
       periodKey: p.periodKey,
       periodStart: p.start,
@@ -396,46 +424,112 @@ export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: (
       scheduledFor: new Date(p.scheduledFor),
       report: s.report,
       format: s.format,
-      startedAt: now(),
+      startedAt: now,
     })
     .onConflictDoNothing();
   const [run] = await dbx
     .select()
     .from(reportScheduleRuns)
     .where(and(eq(reportScheduleRuns.merchantId, s.merchantId), eq(reportScheduleRuns.scheduleId, s.id), eq(reportScheduleRuns.periodKey, p.periodKey)));
+  return run;
+}
+
+type LeftOut = { userId: string; email: string | null; reason: string };
+
+/**
+ * Ends a run still "running" as failed (nothing sent, its stored file deleted) and tells
+ * the owner, in one transaction; "already_done" when it had ended already.
+ */
+async function endRunFailed(s: ReportSchedule, run: Pick<ReportScheduleRun, "id" | "periodKey">, failure: string, leftOut: LeftOut[], now: Date): Promise<RunOutcome> {
+  const dbx = db();
+  const [merchant] = await dbx.select({ defaultLocale: merchants.defaultLocale }).from(merchants).where(eq(merchants.id, s.merchantId));
+  const [ownerUser] = await dbx.select({ email: users.email, locale: users.locale }).from(users).where(eq(users.id, s.ownerUserId));
+  const team = await teamOf(dbx, s.merchantId);
+  return dbx.transaction(async (tx) => {
+    const done = await tx
+      .update(reportScheduleRuns)
+      .set({ status: "failed", failure: failure.slice(0, 1000), leftOut, finishedAt: now })
+      .where(and(eq(reportScheduleRuns.merchantId, s.merchantId), eq(reportScheduleRuns.id, run.id), eq(reportScheduleRuns.status, "running")))
+      .returning({ id: reportScheduleRuns.id });
+    if (done.length === 0) return "already_done";
+    await tx.delete(reportRunFiles).where(and(eq(reportRunFiles.merchantId, s.merchantId), eq(reportRunFiles.runId, run.id)));
+    if (ownerUser) {
+      const locale = localeOf(ownerUser, merchant?.defaultLocale ?? "en");
+      await send(tx, {
+        ...failedRunMail(locale, { to: ownerUser.email, schedule: s.name, period: run.periodKey, failure, manage: manageUrl(s) }),
+        locale,
+        kind: "report.failed",
+        dedupeKey: `report-failed:${run.id}`,
+      });
+    }
+    await tellLeftOut(tx, s, run.id, leftOut, team, merchant?.defaultLocale ?? "en");
+    return "failed";
+  });
+}
+
+function manageUrl(s: ReportSchedule): string {
+  return `${publicOrigin(s)}/reports/schedules/${s.id}`;
+}
+
+/**
+ * Tells each member left out of a run that they no longer receive the schedule, and why:
+ * once, at the first run that leaves them out (not when the run before did too).
+ */
+async function tellLeftOut(tx: DbOrTx, s: ReportSchedule, runId: string, leftOut: LeftOut[], team: TeamMember[], merchantLocale: string): Promise<void> {
+  if (leftOut.length === 0) return;
+  const [previous] = await rows<{ left_out: LeftOut[] }>(
+    tx,
+    sql`select left_out from report_schedule_runs where merchant_id = ${s.merchantId} and schedule_id = ${s.id} and id <> ${runId}
+        and status in ('sent', 'failed') order by started_at desc limit 1`,
+  );
+  const before = new Set((previous?.left_out ?? []).map((l) => l.userId));
+  for (const l of leftOut) {
+    if (!l.email || before.has(l.userId)) continue;
+    const member = team.find((m) => m.userId === l.userId);
+    const locale = localeOf(member, merchantLocale);
+    await send(tx, {
+      ...leftOutMail(locale, { to: l.email, schedule: s.name, reason: l.reason }),
+      locale,
+      kind: "report.left_out",
+      dedupeKey: `report-left-out:${runId}:${l.userId}`,
+    });
+  }
+}
+
+/**
+ * The scheduled_report task: makes the file and mails it, once per schedule and period.
+ * Throws only when the database fails (the queue retries; failScheduledRun ends the run
+ * after the last attempt); every other failure is recorded in the run and told to the owner.
+ */
+export async function runScheduledReport(
+  p: ScheduledRunPayload,
+  opts: { now?: () => Date; maxAttachmentBytes?: number; /** Tests: smaller parts of a stored file. */ filePartBytes?: number } = {},
+): Promise<RunOutcome> {
+  const now = opts.now ?? (() => new Date());
+  const maxAttachment = opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES;
+  const dbx = db();
+  const [s] = await dbx.select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, p.merchantId), eq(reportSchedules.id, p.scheduleId)));
+  if (!s) return "skipped";
+  const run = await runOf(dbx, s, p, now());
   if (!run || run.status !== "running") return "already_done";
 
   const [merchant] = await dbx.select({ name: merchants.name, defaultLocale: merchants.defaultLocale }).from(merchants).where(eq(merchants.id, s.merchantId));
   const team = await teamOf(dbx, s.merchantId);
   const owner = team.find((m) => m.userId === s.ownerUserId);
-  const ownerUser = owner ?? (await dbx.select({ userId: users.id, email: users.email, name: users.name, locale: users.locale }).from(users).where(eq(users.id, s.ownerUserId)))[0];
-  const manage = `${publicOrigin(s)}/reports/schedules/${s.id}`;
+  const manage = manageUrl(s);
   const period = { key: p.periodKey, start: p.start, end: p.end };
-
-  /** Ends the run as failed (nothing sent) and tells the owner, in one transaction. */
-  async function fail(failure: string, leftOut: unknown[] = []): Promise<RunOutcome> {
-    return dbx.transaction(async (tx) => {
-      const done = await tx
-        .update(reportScheduleRuns)
-        .set({ status: "failed", failure: failure.slice(0, 1000), leftOut, finishedAt: now() })
-        .where(and(eq(reportScheduleRuns.merchantId, s!.merchantId), eq(reportScheduleRuns.id, run!.id), eq(reportScheduleRuns.status, "running")))
-        .returning({ id: reportScheduleRuns.id });
-      if (done.length === 0) return "already_done";
-      if (ownerUser) {
-        const locale = localeOf(ownerUser, merchant?.defaultLocale ?? "en");
-        await send(tx, { ...failedRunMail(locale, { to: ownerUser.email, schedule: s!.name, period: period.key, failure, manage }), locale, kind: "report.failed", dedupeKey: `report-failed:${run!.id}` });
-      }
-      return "failed";
-    });
-  }
+  const fail = (failure: string, leftOut: LeftOut[] = []) => endRunFailed(s, run, failure, leftOut, now());
 
   if (!isReportId(s.report)) return fail(`The report "${s.report}" no longer exists.`);
   const report = s.report;
   const ownerRefusal = refusalFor(owner, report, s.columns);
-  if (ownerRefusal) return fail(`The schedule's owner (${ownerUser?.email ?? s.ownerUserId}) may no longer export this report: ${ownerRefusal}. Nothing was sent.`);
+  if (ownerRefusal) {
+    const [u] = await dbx.select({ email: users.email }).from(users).where(eq(users.id, s.ownerUserId));
+    return fail(`The schedule's owner (${u?.email ?? s.ownerUserId}) may no longer export this report: ${ownerRefusal}. Nothing was sent.`);
+  }
 
   const recipients: TeamMember[] = [];
-  const leftOut: { userId: string; email: string | null; reason: string }[] = [];
+  const leftOut: LeftOut[] = [];
   for (const id of s.recipientUserIds) {
     const member = team.find((m) => m.userId === id);
     const why = refusalFor(member, report, s.columns);
@@ -450,6 +544,9 @@ export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: (
   const endedP = new Promise<{ rows: number; completed: boolean }>((r) => (ended = r));
   let file: Awaited<ReturnType<typeof drain>>;
   let fileName: string;
+  // A retry starts its file again.
+  const fileOf = and(eq(reportRunFiles.merchantId, s.merchantId), eq(reportRunFiles.runId, run.id));
+  await dbx.delete(reportRunFiles).where(fileOf);
   try {
     const download = await openExport(
       ctx,
@@ -459,7 +556,9 @@ export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: (
     );
     if (!download.ok) return fail(`${download.field}: ${download.message}`, leftOut);
     fileName = download.fileName;
-    file = await drain(download, maxAttachment, endedP);
+    file = await drain(download, maxAttachment, endedP, async (part, content) => {
+      await dbx.insert(reportRunFiles).values({ merchantId: s.merchantId, runId: run.id, part, content });
+    }, opts.filePartBytes);
     if (!file.completed) throw new Error("the report stopped before its end");
   } catch (e) {
     if (isDatabaseDown(e)) throw e;
@@ -479,6 +578,7 @@ export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: (
         params: params.toString(),
         delivery: token ? "link" : "attachment",
         sentTo: recipients.map((r) => r.email),
+        sentToUserIds: recipients.map((r) => r.userId),
         leftOut,
         linkTokenHash: token ? sha256(token) : null,
         linkExpiresAt,
@@ -511,8 +611,52 @@ export async function runScheduledReport(p: ScheduledRunPayload, opts: { now?: (
         attachments: file.content ? [{ filename: fileName, contentType: s.format === "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv", content: file.content }] : [],
       });
     }
+    await tellLeftOut(tx, s, run.id, leftOut, team, merchant?.defaultLocale ?? "en");
     return "sent";
   });
+}
+
+/**
+ * A run whose job failed for the last time (the queue gives up): ends it as failed with
+ * the reason in its history and tells the owner. A run not made yet is made to say so.
+ */
+export async function failScheduledRun(p: ScheduledRunPayload, reason: string, now: Date = new Date()): Promise<RunOutcome> {
+  const [s] = await db().select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, p.merchantId), eq(reportSchedules.id, p.scheduleId)));
+  if (!s) return "skipped";
+  const run = await runOf(db(), s, p, now);
+  if (!run || run.status !== "running") return "already_done";
+  return endRunFailed(s, run, reason, [], now);
+}
+
+/** How long a run may stay "running" before the sweep ends it as failed (its job was lost). */
+export const STALE_RUN_MS = 86_400_000;
+
+/**
+ * The minute's housekeeping: deletes the stored files of links that have expired, and ends
+ * runs still "running" long after they started (their job lost, or given up on without a
+ * word) as failed, telling their owners.
+ */
+export async function sweepRunHousekeeping(now: Date = new Date()): Promise<{ filesDeleted: number; staleFailed: number }> {
+  const deleted = await rows<{ run_id: string }>(
+    db(),
+    sql`delete from report_run_files f using report_schedule_runs r
+        where r.merchant_id = f.merchant_id and r.id = f.run_id and r.link_expires_at <= ${now.toISOString()}::timestamptz
+        returning f.run_id`,
+  );
+  const stale = await rows<{ merchant_id: string; id: string }>(
+    db(),
+    sql`select merchant_id, id from report_schedule_runs where status = 'running'
+        and started_at < ${new Date(now.getTime() - STALE_RUN_MS).toISOString()}::timestamptz limit 100`,
+  );
+  let staleFailed = 0;
+  for (const r of stale) {
+    const [run] = await db().select().from(reportScheduleRuns).where(and(eq(reportScheduleRuns.merchantId, r.merchant_id), eq(reportScheduleRuns.id, r.id)));
+    const [s] = run ? await db().select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, r.merchant_id), eq(reportSchedules.id, run.scheduleId))) : [];
+    if (!run || !s) continue;
+    const outcome = await endRunFailed(s, run, "The run did not finish within a day (its job was lost); nothing was sent. The next period runs as planned.", [], now);
+    if (outcome === "failed") staleFailed++;
+  }
+  return { filesDeleted: new Set(deleted.map((d) => d.run_id)).size, staleFailed };
 }
 
 /** Through the mail outbox (sendMail: in the caller's transaction, sent by the send_mail job). */
@@ -531,11 +675,14 @@ export function sha256(token: string): string {
 
 /* ------------------------------ the link ------------------------------ */
 
-export type RunLinkResult = ExportDownload | { ok: false; field: "token"; message: string; status: 404 | 410 };
+export type RunLinkResult =
+  | { ok: true; format: ExportFormat; fileName: string; bytes: number; body: ReadableStream<Uint8Array> }
+  | { ok: false; field: "token"; reason: "invalid" | "not_recipient" | "expired"; message: string; status: 403 | 404 | 410 };
 
 /**
- * A large run's file, for a signed-in member allowed to export it (the web edge has checked
- * that) who holds the mail's link: the run's own query again, with the reader's rights.
+ * A large run's file, exactly as it was made and mailed, for a signed-in reader who holds
+ * the mail's link, was one of that run's recipients and may still export the report (the
+ * web edge has checked reports:export): streamed from its stored parts, one at a time.
  */
 export async function openRunLink(
   ctx: ExportContext,
@@ -549,14 +696,55 @@ export async function openRunLink(
     .from(reportScheduleRuns)
     .where(and(eq(reportScheduleRuns.merchantId, ctx.scope.merchantId), eq(reportScheduleRuns.id, runId)));
   const given = Buffer.from(sha256(token));
-  if (!run || !run.linkTokenHash || !run.params || !isReportId(run.report) || given.length !== run.linkTokenHash.length || !crypto.timingSafeEqual(given, Buffer.from(run.linkTokenHash))) {
-    return { ok: false, field: "token", message: "This link is not valid for this merchant. Open the newest mail of the schedule, or download the report from the Reports page.", status: 404 };
+  if (!run || !run.linkTokenHash || !isReportId(run.report) || given.length !== run.linkTokenHash.length || !crypto.timingSafeEqual(given, Buffer.from(run.linkTokenHash))) {
+    return {
+      ok: false,
+      field: "token",
+      reason: "invalid",
+      message: "This link is not valid for this merchant. Open the newest mail of the schedule, or download the report from the Reports page.",
+      status: 404,
+    };
   }
-  if (!REPORTS[run.report].permissions.every((perm) => can(ctx.role, perm))) {
-    return { ok: false, field: "token", message: `Your role (${ctx.role}) may not export this report.`, status: 404 };
+  if (!run.sentToUserIds.includes(ctx.user.id)) {
+    return { ok: false, field: "token", reason: "not_recipient", message: "This file was sent to other members of the team. Ask the schedule's owner to add you as a recipient.", status: 403 };
   }
-  if (!run.linkExpiresAt || run.linkExpiresAt.getTime() <= now.getTime()) {
-    return { ok: false, field: "token", message: "This link expired 7 days after it was sent. Download the report from the Reports page instead.", status: 410 };
+  const member = (await teamOf(db(), ctx.scope.merchantId)).find((m) => m.userId === ctx.user.id);
+  const refusal = refusalFor(member, run.report, []);
+  if (refusal) return { ok: false, field: "token", reason: "not_recipient", message: `You may no longer export this report: ${refusal}.`, status: 403 };
+  const parts = await rows<{ n: number }>(db(), sql`select count(*)::int as n from report_run_files where merchant_id = ${run.merchantId} and run_id = ${run.id}`);
+  if (!run.linkExpiresAt || run.linkExpiresAt.getTime() <= now.getTime() || (parts[0]?.n ?? 0) === 0) {
+    return { ok: false, field: "token", reason: "expired", message: "This link expired 7 days after it was sent. Download the report from the Reports page instead.", status: 410 };
   }
-  return openExport(ctx, run.report, { params: new URLSearchParams(run.params), ...input }, { format: run.format as ExportFormat, now, auditDetails: { scheduleRun: run.id } });
+  const merchantId = run.merchantId;
+  const total = parts[0]!.n;
+  const signal = input.signal;
+  let sent = 0;
+  async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    let completed = false;
+    try {
+      for (let part = 0; part < total; part++) {
+        if (signal.aborted) return;
+        const [row] = await db()
+          .select({ content: reportRunFiles.content })
+          .from(reportRunFiles)
+          .where(and(eq(reportRunFiles.merchantId, merchantId), eq(reportRunFiles.runId, runId), eq(reportRunFiles.part, part)));
+        if (!row) throw new Error(`part ${part} of the run's file is missing`);
+        sent += row.content.byteLength;
+        yield row.content;
+      }
+      completed = true;
+    } finally {
+      await audit(db(), {
+        actor: ctx as never,
+        merchantId,
+        action: "export.download",
+        outcome: completed ? "success" : "failure",
+        targetType: "report",
+        targetId: run!.report,
+        details: { report: run!.report, format: run!.format, scheduleRun: run!.id, rendering: "stored", rows: run!.rows, bytes: sent, completed },
+        client: input.client,
+      }).catch(() => {});
+    }
+  }
+  return { ok: true, format: run.format as ExportFormat, fileName: run.fileName ?? `${run.report}.${run.format}`, bytes: Number(run.bytes ?? 0), body: pullStream(chunks(), signal) };
 }

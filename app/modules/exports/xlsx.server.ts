@@ -362,10 +362,10 @@ export class XlsxReportWriter {
   }
 
   /** Rows the server wrote as sheet XML (`rows` of them); resolves when the zip can take more. */
-  async rawRows(xml: string, rows: number): Promise<void> {
+  async rawRows(xml: Buffer, rows: number): Promise<void> {
     if (this.stopped || rows === 0) return;
     this.nextRow += rows;
-    if (!this.sheet.write(Buffer.from(xml, "utf8"))) await this.drained();
+    if (!this.sheet.write(xml)) await this.drained();
   }
 
   /** The sheet, its header row and column widths; `sample` is the first batch (may be empty). */

@@ -15,9 +15,10 @@
  */
 import crypto from "node:crypto";
 import os from "node:os";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { idempotencyKeys } from "~db/schema";
 import { db } from "~db/client.server";
+import { preparedOnce } from "~db/prepared.server";
 
 export const KEY_MAX_LENGTH = 255;
 
@@ -153,27 +154,60 @@ export function ownerGone(row: { merchantId: string; scope: string; key: string;
   return !pidAlive(owner.pid);
 }
 
-async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
-  const inserted = await db()
+/** The claim, built once per process (db/prepared.server.ts): every POST with a key runs it. */
+const claimStatement = preparedOnce((d) =>
+  d
     .insert(idempotencyKeys)
     .values({
-      merchantId: req.merchantId,
-      scope: req.scope,
-      key: req.key,
-      requestHash: req.fingerprint,
-      method: req.method,
-      path: req.path,
+      merchantId: sql.placeholder("merchantId"),
+      scope: sql.placeholder("scope"),
+      key: sql.placeholder("key"),
+      requestHash: sql.placeholder("requestHash"),
+      method: sql.placeholder("method"),
+      path: sql.placeholder("path"),
       state: "in_progress",
-      responseBody: { owner: me },
-      createdAt: now,
+      responseBody: sql.placeholder("responseBody"),
+      createdAt: sql.placeholder("createdAt"),
     })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key })
-    // Prepared (parsed once per connection): every POST with a key runs it.
-    .prepare("idempotency_claim")
-    .execute();
+    .prepare("idempotency_claim"),
+);
+
+async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
+  const inserted = await claimStatement(db(), {
+    merchantId: req.merchantId,
+    scope: req.scope,
+    key: req.key,
+    requestHash: req.fingerprint,
+    method: req.method,
+    path: req.path,
+    responseBody: { owner: me },
+    createdAt: now,
+  });
   return inserted.length > 0;
 }
+
+/** The stored response, built once per process: every POST with a key runs it. */
+const completeStatement = preparedOnce((d) =>
+  d
+    .update(idempotencyKeys)
+    .set({
+      state: "completed",
+      // Placeholders in set() are encoded by their column like values (drizzle's types only know values).
+      responseStatus: sql.placeholder("status") as unknown as number,
+      responseBody: sql.placeholder("body"),
+      completedAt: sql.placeholder("completedAt") as unknown as Date,
+    })
+    .where(
+      and(
+        eq(idempotencyKeys.merchantId, sql.placeholder("merchantId")),
+        eq(idempotencyKeys.scope, sql.placeholder("scope")),
+        eq(idempotencyKeys.key, sql.placeholder("key")),
+      ),
+    )
+    .prepare("idempotency_complete"),
+);
 
 function where(req: IdempotentRequest) {
   return and(
@@ -256,18 +290,14 @@ async function execute(req: IdempotentRequest, run: (attempt: Attempt) => Promis
     inFlight.delete(id);
   }
   try {
-    await db()
-      .update(idempotencyKeys)
-      .set({
-        state: "completed",
-        responseStatus: result.status,
-        responseBody: result.body as Record<string, unknown>,
-        completedAt: new Date(),
-      })
-      .where(where(req))
-      // Prepared (parsed once per connection): every POST with a key runs it.
-      .prepare("idempotency_complete")
-      .execute();
+    await completeStatement(db(), {
+      status: result.status,
+      body: result.body as Record<string, unknown>,
+      completedAt: new Date(),
+      merchantId: req.merchantId,
+      scope: req.scope,
+      key: req.key,
+    });
   } catch (e) {
     // The outcome happened but could not be stored: give the key up; the retry resumes and
     // answers from the payment or refund row (found by its own idempotency key) or, for a

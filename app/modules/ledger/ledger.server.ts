@@ -11,6 +11,7 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import { merchants } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
+import { preparedSql } from "~db/prepared.server";
 import type { LedgerTransactionDraft } from "./postings";
 import type { Scope } from "~/lib/vocabulary";
 
@@ -51,11 +52,68 @@ export function ledgerPostingCtes(draft: LedgerTransactionDraft, when: SQL = sql
 }
 
 /**
+ * ledgerPostingCtes with placeholders, for a statement built once per process and shape
+ * (db/prepared.server.ts): its text depends only on the number of postings. The values come
+ * from ledgerPostingValues(draft), which checks the draft as ledgerPostingCtes does.
+ */
+export function ledgerPostingCtesTemplate(lines: number, when: SQL = sql`true`): SQL {
+  const p = (name: string) => sql.placeholder(`l_${name}`);
+  const values = sql.join(
+    Array.from(
+      { length: lines },
+      (_, i) =>
+        sql`(${p("merchant")}, ${p("id")}, ${i + 1}::int, ${p(`account_${i}`)}::ledger_account, ${p("currency")}, ${p(`amount_${i}`)}::bigint, ${p("available_on")}::timestamptz, ${p("created_at")}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  return sql`ledger_t as (
+      insert into ledger_transactions (merchant_id, id, category, currency, gross, fee, net, source_type, source_id, payout_id,
+        description, created_at, available_on)
+      select ${p("merchant")}, ${p("id")}, ${p("category")}::ledger_category, ${p("currency")}, ${p("gross")}::bigint,
+        ${p("fee")}::bigint, ${p("net")}::bigint, ${p("source_type")}, ${p("source_id")}, ${p("payout_id")}::text,
+        ${p("description")}::text, ${p("created_at")}::timestamptz, ${p("available_on")}::timestamptz
+      where ${when}
+    ), ledger_e as (
+      insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on, created_at)
+      select * from (values ${values}) v where ${when}
+    )`;
+}
+
+/** The placeholders' values of ledgerPostingCtesTemplate(draft.postings.length) for a draft. */
+export function ledgerPostingValues(draft: LedgerTransactionDraft): Record<string, unknown> {
+  const total = draft.postings.reduce((s, p) => s + p.amount, 0n);
+  if (total !== 0n) throw new Error(`ledger transaction ${draft.id} does not balance (${total})`);
+  if (draft.postings.length < 2) throw new Error(`ledger transaction ${draft.id} needs at least two postings`);
+  const v: Record<string, unknown> = {
+    l_merchant: draft.merchantId,
+    l_id: draft.id,
+    l_category: draft.category,
+    l_currency: draft.currency,
+    l_gross: draft.gross.toString(),
+    l_fee: draft.fee.toString(),
+    l_net: draft.net.toString(),
+    l_source_type: draft.sourceType,
+    l_source_id: draft.sourceId,
+    l_payout_id: draft.payoutId,
+    l_description: draft.description,
+    l_created_at: draft.createdAt.toISOString(),
+    l_available_on: draft.availableOn.toISOString(),
+  };
+  draft.postings.forEach((p, i) => {
+    v[`l_account_${i}`] = p.account;
+    v[`l_amount_${i}`] = p.amount.toString();
+  });
+  return v;
+}
+
+const postLedger = preparedSql<unknown, string>((lines) => sql`with ${ledgerPostingCtesTemplate(Number(lines))} select 1`);
+
+/**
  * Inserts one ledger transaction and all of its postings, in one statement (one round
  * trip, prepared).
  */
 export async function postLedgerTransaction(tx: DbOrTx, draft: LedgerTransactionDraft): Promise<void> {
-  await rows(tx, sql`with ${ledgerPostingCtes(draft)} select 1`, { prepare: true });
+  await postLedger(tx, ledgerPostingValues(draft), String(draft.postings.length));
 }
 
 export interface Balances {

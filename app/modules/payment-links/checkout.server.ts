@@ -406,7 +406,8 @@ async function settleCheckout(c: Checkout, p: Payment, pl: PublicLink, ip: strin
   else if (c.saveCardConsentAt) await saveCardFromCheckout(pl.merchant.id, c, p, now);
 }
 
-function outcomeOf(r: InquiryResult) {
+/** The provider's answer to an inquiry as an outcome to apply (null: still unknown). */
+export function outcomeOf(r: InquiryResult) {
   switch (r.status) {
     case "approved":
       return { kind: "authorized" as const, providerReference: r.providerReference };

@@ -13,12 +13,13 @@ import { serializePayment } from "~/modules/events/objects";
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
-import { db, rows, type DbOrTx, type Tx } from "~db/client.server";
+import { db, type DbOrTx, type Tx } from "~db/client.server";
+import { preparedOnce, preparedSql } from "~db/prepared.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
 import { chargePosting, computeFee } from "~/modules/ledger/postings";
-import { ledgerPostingCtes, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { declineText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
@@ -169,6 +170,51 @@ export async function applyAuthorizationOutcome(
   return applyOutcome(scope, paymentId, outcome, now);
 }
 
+/** captureKnown's statement, built once per process and number of postings (db/prepared.server.ts). */
+const captureStatement = preparedSql<{ n: number | string }>(
+  (lines) => sql`with upd as (
+      update payments set status = 'captured', fee = ${sql.placeholder("fee")}::bigint, provider_reference = ${sql.placeholder("reference")},
+        authorized_at = coalesce(authorized_at, ${sql.placeholder("at")}::timestamptz), captured_at = ${sql.placeholder("at")}::timestamptz,
+        updated_at = ${sql.placeholder("at")}::timestamptz
+      where merchant_id = ${sql.placeholder("merchant")} and id = ${sql.placeholder("payment")} and status = 'pending'
+      returning 1
+    ), ${ledgerPostingCtesTemplate(Number(lines), sql`exists (select 1 from upd)`)}
+    select count(*) as n from upd`,
+);
+
+/** The payment's insert, built once per process: a payment has thirty columns, rendering them per request was measurable. */
+const insertPayment = preparedOnce((d) => {
+  const v = <K extends string>(k: K) => sql.placeholder(k);
+  return d
+    .insert(payments)
+    .values({
+      merchantId: v("merchantId"),
+      id: v("id"),
+      terminalId: v("terminalId"),
+      amount: v("amount"),
+      currency: v("currency"),
+      status: "pending",
+      cardToken: v("cardToken"),
+      cardBrand: v("cardBrand"),
+      cardFunding: v("cardFunding"),
+      cardBin: v("cardBin"),
+      cardLast4: v("cardLast4"),
+      cardExpMonth: v("cardExpMonth"),
+      cardExpYear: v("cardExpYear"),
+      issuerBank: v("issuerBank"),
+      processorId: v("processorId"),
+      description: v("description"),
+      customerReference: v("customerReference"),
+      paymentLinkId: v("paymentLinkId"),
+      idempotencyKey: v("idempotencyKey"),
+      createdByUserId: v("createdByUserId"),
+      createdAt: v("createdAt"),
+      updatedAt: v("updatedAt"),
+    })
+    .returning()
+    .prepare("payment_insert");
+});
+
 /**
  * The usual end of a payment (approved and captured): its status, its fee and its ledger
  * charge in one statement, so one round trip and one commit; the rollups follow by
@@ -194,17 +240,11 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
   // event sequence row is locked after the rollup triggers' rows, in every writer, so no two
   // writers wait on each other in a cycle (as CTEs of the one statement it deadlocked).
   return db().transaction(async (tx) => {
-    const [r] = await rows<{ n: number | string }>(
-    tx,
-    sql`with upd as (
-          update payments set status = 'captured', fee = ${fee.toString()}::bigint, provider_reference = ${providerReference},
-            authorized_at = coalesce(authorized_at, ${at}::timestamptz), captured_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
-          where merchant_id = ${p.merchantId} and id = ${p.id} and status = 'pending'
-          returning 1
-        ), ${ledgerPostingCtes(charge, sql`exists (select 1 from upd)`)}
-        select count(*) as n from upd`,
-    { prepare: true },
-  );
+    const [r] = await captureStatement(
+      tx,
+      { ...ledgerPostingValues(charge), fee: fee.toString(), reference: providerReference, at, merchant: p.merchantId, payment: p.id },
+      String(charge.postings.length),
+    );
     if (Number(r?.n ?? 0) !== 1) return undefined;
     await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(captured));
     return captured;
@@ -401,35 +441,29 @@ export async function createPayment(
   try {
     // The insert and its payment.created event in one transaction (the rollups by triggers).
     inserted = await db().transaction(async (tx) => {
-      const [row] = await tx
-        .insert(payments)
-        .values({
-          merchantId: scope.merchantId,
-          id: paymentId,
-          terminalId: terminal.id,
-          amount: input.amount,
-          currency,
-          status: "pending",
-          cardToken: card.token,
-          cardBrand: card.brand,
-          cardFunding: card.funding,
-          cardBin: card.bin,
-          cardLast4: card.last4,
-          cardExpMonth: card.expMonth,
-          cardExpYear: card.expYear,
-          issuerBank: card.issuerBank,
-          processorId: processor.id,
-          description,
-          customerReference,
-          paymentLinkId: opts.paymentLinkId ?? null,
-          idempotencyKey: opts.idempotencyKey ?? null,
-          createdByUserId: opts.userId ?? null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .prepare("payment_insert")
-        .execute();
+      const [row] = await insertPayment(tx, {
+        merchantId: scope.merchantId,
+        id: paymentId,
+        terminalId: terminal.id,
+        amount: input.amount,
+        currency,
+        cardToken: card.token,
+        cardBrand: card.brand,
+        cardFunding: card.funding,
+        cardBin: card.bin,
+        cardLast4: card.last4,
+        cardExpMonth: card.expMonth,
+        cardExpYear: card.expYear,
+        issuerBank: card.issuerBank,
+        processorId: processor.id,
+        description,
+        customerReference,
+        paymentLinkId: opts.paymentLinkId ?? null,
+        idempotencyKey: opts.idempotencyKey ?? null,
+        createdByUserId: opts.userId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
       if (!row) throw new Error("payment insert returned nothing");
       await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(row));
       return row;

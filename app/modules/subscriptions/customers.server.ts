@@ -320,3 +320,45 @@ export async function saveCardFromCheckout(
     return null;
   }
 }
+
+/**
+ * Saves the card a customer just paid with (the payment's token and card details) under
+ * the mandate they accepted, in the caller's transaction; the same card already saved and
+ * active for them is returned instead (one active copy per customer and card).
+ */
+export async function saveCardOfPayment(
+  tx: DbOrTx,
+  merchantId: string,
+  customerId: string,
+  p: { cardToken: string | null; processorId: string; cardBrand: string; cardLast4: string | null; cardExpMonth: number | null; cardExpYear: number | null },
+  mandate: MandateInput,
+  now: Date,
+): Promise<{ paymentMethod: PaymentMethod; created: boolean }> {
+  if (!p.cardToken || !p.cardLast4 || !p.cardExpMonth || !p.cardExpYear) throw new Error("the payment has no card token to save");
+  const [existing] = await tx
+    .select()
+    .from(paymentMethods)
+    .where(and(eq(paymentMethods.merchantId, merchantId), eq(paymentMethods.customerId, customerId), eq(paymentMethods.cardToken, p.cardToken), eq(paymentMethods.status, "active")));
+  if (existing) return { paymentMethod: existing, created: false };
+  const [row] = await tx
+    .insert(paymentMethods)
+    .values({
+      merchantId,
+      id: newId("pm", now),
+      customerId,
+      processorId: p.processorId,
+      cardToken: p.cardToken,
+      cardBrand: p.cardBrand,
+      cardLast4: p.cardLast4,
+      cardExpMonth: p.cardExpMonth,
+      cardExpYear: p.cardExpYear,
+      mandateText: mandate.text.trim().slice(0, 2000),
+      mandateLocale: mandate.locale,
+      mandateAcceptedAt: mandate.acceptedAt,
+      mandateIp: mandate.ip ?? null,
+      createdAt: now,
+    })
+    .returning();
+  await recordEvent(tx, merchantId, "payment_method.attached", serializePaymentMethod(row!), now);
+  return { paymentMethod: row!, created: true };
+}

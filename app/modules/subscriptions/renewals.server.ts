@@ -15,7 +15,7 @@
  *   previous one is known to have failed.
  */
 import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
-import { invoices, merchants, paymentMethods, payments, plans, subscriptions } from "~db/schema";
+import { cardUpdates, invoices, merchants, paymentMethods, payments, plans, subscriptions } from "~db/schema";
 import { db, rows, type Tx } from "~db/client.server";
 import { addDaysKeepingTime, billingPeriod, type BillingCalendar } from "~/lib/billing-calendar";
 import { newId } from "~/lib/ids";
@@ -25,6 +25,7 @@ import { serializePayment } from "~/modules/events/objects";
 import { linkTerminal } from "~/modules/payment-links/links.server";
 import { applyAuthorizationOutcome, authorizeWithProvider, type Payment } from "~/modules/payments/payments.server";
 import { serializeInvoice, serializeSubscription, type Invoice, type Subscription } from "./serialize";
+import { sendDunningNotice } from "./dunning-notices.server";
 import { createSubscription, cycleOf, type SubscriptionInput } from "./subscriptions.server";
 
 type Merchant = typeof merchants.$inferSelect;
@@ -61,6 +62,7 @@ export async function runRenewals(opts: { now?: Date; merchantIds?: string[]; li
     summary.canceled += r.canceled;
   }
   // 2. Attempts whose outcome is now known (answered late, or found by reconciliation).
+  //    (The job runs finishPendingCardUpdates first: a customer's new card is saved before its invoice is settled.)
   const inFlight = await db()
     .select({ merchantId: invoices.merchantId, id: invoices.id })
     .from(invoices)
@@ -117,6 +119,10 @@ export async function renewSubscription(scope: Scope, id: string, now: Date): Pr
       }
       const k = (s.currentPeriodIndex ?? -1) + 1;
       const period = billingPeriod(s.anchorAt, cycleOf(s), k, s.timeZone, s.calendar as BillingCalendar);
+      // A plan change's credit is taken off this period's price first (what is left of it, the next period's).
+      const subtotal = plan!.amount * BigInt(s.quantity);
+      const credit = s.creditBalance < subtotal ? s.creditBalance : subtotal;
+      const covered = credit === subtotal;
       const [inv] = await tx
         .insert(invoices)
         .values({
@@ -127,10 +133,12 @@ export async function renewSubscription(scope: Scope, id: string, now: Date): Pr
           periodIndex: k,
           periodStart: period.start,
           periodEnd: period.end,
-          status: "draft",
-          amount: plan!.amount * BigInt(s.quantity),
+          status: covered ? "paid" : "draft",
+          amount: subtotal - credit,
+          creditApplied: credit,
           currency: plan!.currency,
-          nextAttemptAt: period.start,
+          nextAttemptAt: covered ? null : period.start,
+          ...(covered ? { paidAt: now, closedAt: now } : {}),
           createdAt: now,
           updatedAt: now,
         })
@@ -139,9 +147,11 @@ export async function renewSubscription(scope: Scope, id: string, now: Date): Pr
       if (inv) {
         created++;
         await recordEvent(tx, scope.merchantId, "invoice.created", serializeInvoice(inv), now);
+        if (covered) await recordEvent(tx, scope.merchantId, "invoice.paid", serializeInvoice(inv), now);
       }
       const wasStarting = s.status === "scheduled" || s.status === "trialing";
       s = await saveSub(tx, s, {
+        ...(inv && credit > 0n ? { creditBalance: s.creditBalance - credit } : {}),
         status: wasStarting ? "active" : s.status,
         currentPeriodIndex: k,
         currentPeriodStart: period.start,
@@ -210,7 +220,7 @@ export async function chargeInvoice(scope: Scope, invoiceId: string, now: Date):
       : [];
     if (!pm) {
       // Nothing to charge: a failed attempt without a payment (dunning asks for a card).
-      const result = await attemptFailed(tx, inv, s!, merchant!, now, "no_payment_method");
+      const result = await attemptFailed(tx, inv, s!, merchant!, now, "no_payment_method", false);
       return { result, payment: undefined, merchant: undefined } as const;
     }
     const terminal = await linkTerminal(tx, scope.merchantId, now);
@@ -286,7 +296,9 @@ export async function settleInvoice(scope: Scope, invoiceId: string, now: Date):
       return "paid";
     }
     const [merchant] = await tx.select().from(merchants).where(eq(merchants.id, scope.merchantId));
-    return attemptFailed(tx, inv, s!, merchant!, now, p.declineCode ?? p.status);
+    // The customer's own try on the update-card page: it does not use up a retry, and they know already.
+    const [mine] = await tx.select({ id: cardUpdates.id }).from(cardUpdates).where(and(eq(cardUpdates.merchantId, scope.merchantId), eq(cardUpdates.paymentId, p.id)));
+    return attemptFailed(tx, inv, s!, merchant!, now, p.declineCode ?? p.status, Boolean(mine));
   });
 }
 
@@ -295,7 +307,7 @@ export async function settleInvoice(scope: Scope, invoiceId: string, now: Date):
  * failure, at the same local time), or, after the last, the invoice is uncollectible and the
  * subscription becomes what the merchant chose (canceled or unpaid).
  */
-async function attemptFailed(tx: Tx, inv: Invoice, s: Subscription, merchant: Merchant, now: Date, reason: string): Promise<SettleResult> {
+async function attemptFailed(tx: Tx, inv: Invoice, s: Subscription, merchant: Merchant, now: Date, reason: string, byCustomer: boolean): Promise<SettleResult> {
   const m = inv.merchantId;
   if (s.status === "canceled") {
     const [voided] = await tx.update(invoices).set({ status: "void", closedAt: now, updatedAt: now }).where(and(eq(invoices.merchantId, m), eq(invoices.id, inv.id))).returning();
@@ -304,8 +316,10 @@ async function attemptFailed(tx: Tx, inv: Invoice, s: Subscription, merchant: Me
   }
   const firstFailedAt = inv.firstFailedAt ?? now;
   const schedule = [...merchant.dunningRetryDays].sort((a, b) => a - b);
-  // attemptCount attempts made so far; retry n (1-based) is due schedule[n-1] days after the first failure.
-  const retryDays = schedule[inv.attemptCount - 1];
+  // The job's attempts so far (the customer's own tries on the update-card page do not count):
+  // retry n (1-based) is due schedule[n-1] days after the first failure. A failed try of the
+  // customer's leaves the retry that was waiting where it was.
+  const retryDays = schedule[inv.attemptCount - inv.customerAttempts - 1];
   if (retryDays !== undefined) {
     let next = addDaysKeepingTime(firstFailedAt, retryDays, merchant.timeZone);
     if (next.getTime() <= now.getTime()) next = new Date(now.getTime() + 60_000);
@@ -315,10 +329,12 @@ async function attemptFailed(tx: Tx, inv: Invoice, s: Subscription, merchant: Me
       .where(and(eq(invoices.merchantId, m), eq(invoices.id, inv.id)))
       .returning();
     await recordEvent(tx, m, "invoice.payment_failed", { ...serializeInvoice(open!), failure_code: reason }, now);
+    let current = s;
     if (s.status !== "past_due" && s.status !== "paused") {
-      const pd = await saveSub(tx, s, { status: "past_due", updatedAt: now });
-      await recordEvent(tx, m, "subscription.past_due", serializeSubscription(pd), now);
+      current = await saveSub(tx, s, { status: "past_due", updatedAt: now });
+      await recordEvent(tx, m, "subscription.past_due", serializeSubscription(current), now);
     }
+    if (!byCustomer) await sendDunningNotice(tx, open!, current, merchant, next, now);
     return "retry_scheduled";
   }
   const [closed] = await tx

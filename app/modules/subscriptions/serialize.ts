@@ -79,6 +79,7 @@ export function serializeSubscription(s: Subscription) {
     canceled_at: iso(s.canceledAt),
     ended_at: iso(s.endedAt),
     paused_at: iso(s.pausedAt),
+    credit_balance: s.creditBalance.toString(),
     created_at: iso(s.createdAt),
   };
 }
@@ -90,7 +91,9 @@ export function serializeInvoice(i: Invoice) {
     subscription_id: i.subscriptionId,
     customer_id: i.customerId,
     status: i.status,
+    kind: i.kind,
     amount: i.amount.toString(),
+    credit_applied: i.creditApplied.toString(),
     currency: i.currency,
     period_start: iso(i.periodStart),
     period_end: iso(i.periodEnd),

@@ -6,7 +6,7 @@
  */
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { invoices, merchants, paymentMethods, payments, plans, subscriptions } from "~db/schema";
-import { db, type DbOrTx, type Tx } from "~db/client.server";
+import { db, rows, type DbOrTx, type Tx } from "~db/client.server";
 import {
   BILLING_INTERVALS,
   MAX_INTERVAL_COUNT,
@@ -366,28 +366,35 @@ export async function resumeSubscription(scope: Scope, id: string, opts: { actor
 }
 
 /**
- * Monthly recurring revenue of one subscription's plan and quantity, in minor units: a week is
- * 52/12 of a month, N months 1/N, a year 1/12 (rounded down to whole minor units).
+ * Monthly recurring revenue of one subscription, in minor units, as SQL over a subscriptions
+ * row `s` and its plan `p`: the plan's amount × quantity, a week 52/12 of a month, N months
+ * 1/N, a year 1/12 (N years 1/(12N)), rounded down to whole minor units (bigint division).
+ * A subscription that is not active or past due (trial, paused, scheduled, unpaid, canceled)
+ * counts 0. The one definition of the rule: the Overview, the Subscriptions list and the
+ * subscriptions export's mrr column all read it.
  */
-export function monthlyAmount(amount: bigint, quantity: number, interval: string, count: number): bigint {
-  const total = amount * BigInt(quantity);
-  if (interval === "week") return (total * 52n) / (12n * BigInt(count));
-  if (interval === "year") return total / (12n * BigInt(count));
-  return total / BigInt(count);
+export function monthlyAmountSql(s = "s", p = "p"): string {
+  const total = `(${p}.amount * ${s}.quantity)`;
+  return `(case when ${s}.status not in ('active', 'past_due') then 0::bigint
+    when ${s}.interval = 'week' then (${total} * 52) / (12 * ${s}.interval_count)
+    when ${s}.interval = 'year' then ${total} / (12 * ${s}.interval_count)
+    else ${total} / ${s}.interval_count end)`;
 }
 
 /** Counts by status and MRR (active and past-due subscriptions) for the list's header. */
 export async function subscriptionStats(scope: Scope) {
-  const list = await db()
-    .select({ status: subscriptions.status, quantity: subscriptions.quantity, interval: subscriptions.interval, count: subscriptions.intervalCount, amount: plans.amount })
-    .from(subscriptions)
-    .innerJoin(plans, and(eq(plans.merchantId, subscriptions.merchantId), eq(plans.id, subscriptions.planId)))
-    .where(eq(subscriptions.merchantId, scope.merchantId));
+  const list = await rows<{ status: string; n: number; mrr: string }>(
+    db(),
+    sql`select s.status::text as status, count(*)::int as n, coalesce(sum(${sql.raw(monthlyAmountSql("s", "p"))}), 0)::text as mrr
+        from subscriptions s join plans p on p.merchant_id = s.merchant_id and p.id = s.plan_id
+        where s.merchant_id = ${scope.merchantId}
+        group by 1`,
+  );
   const byStatus: Record<string, number> = {};
   let mrr = 0n;
   for (const s of list) {
-    byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
-    if (s.status === "active" || s.status === "past_due") mrr += monthlyAmount(s.amount, s.quantity, s.interval, s.count);
+    byStatus[s.status] = s.n;
+    mrr += BigInt(s.mrr);
   }
   return { byStatus, mrr };
 }

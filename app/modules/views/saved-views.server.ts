@@ -9,7 +9,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { savedViews } from "~db/schema";
 import { newId } from "~/lib/ids";
-import { can } from "~/lib/permissions";
+import { can, ROLES } from "~/lib/permissions";
 import { isSavedViewList, SAVED_VIEW_LISTS, VIEW_NAME_MAX, VIEW_QUERY_MAX, viewHref, viewQueryOf, type SavedViewList } from "~/lib/saved-views";
 import type { Client } from "~/lib/vocabulary";
 import type { AppContext } from "~/modules/access/context";
@@ -230,5 +230,26 @@ export async function deleteView(actor: Actor, id: string, client?: Client): Pro
       await audit(tx, { actor: who(actor), merchantId: actor.scope.merchantId, action: "view.delete", outcome: "success", targetType: "saved_view", targetId: id, details: { list: view.list, name: view.name, owner: view.ownerUserId }, client });
     }
     return { ok: true as const, view };
+  });
+}
+
+/**
+ * What deleting a view would take from whom, for the confirmation before it: the view, and
+ * for a shared one the other active members who may open its list (they see it in their
+ * Views menu today). Null when the reader may not delete it.
+ */
+export async function viewDeletionImpact(actor: Actor, id: string): Promise<{ view: SavedView; others: number } | null> {
+  return db().transaction(async (tx) => {
+    const view = await getView(actor, id, tx);
+    if (!view || !view.canDelete) return null;
+    if (!view.shared) return { view, others: 0 };
+    const roles = ROLES.filter((r) => can(r, SAVED_VIEW_LISTS[view.list].permission));
+    const [r] = await rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from memberships
+            where merchant_id = ${actor.scope.merchantId} and status = 'active' and user_id <> ${actor.user.id}
+              and role::text in (${sql.join(roles.map((x) => sql`${x}`), sql`, `)})`,
+    );
+    return { view, others: r?.n ?? 0 };
   });
 }

@@ -17,6 +17,7 @@ import {
   getSchedule,
   listSchedules,
   mayEdit,
+  LINK_LIFETIME_MS,
   openRunLink,
   refusalFor,
   ruleOf,
@@ -31,6 +32,7 @@ import { contentDisposition } from "~/modules/exports/format";
 import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
 import { notFoundResponse, requireAction, requireContext, type AppContext } from "~/web/guard.server";
 import { clientOf, publicOrigin } from "~/web/request.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 
 function last(params: URLSearchParams | FormData, key: string): string {
   const v = params.getAll(key).map((x) => String(x).trim()).filter(Boolean);
@@ -291,15 +293,38 @@ export async function runDownload(request: Request, runId: string, opts: { now?:
   const url = new URL(request.url);
   const r = await openRunLink(ctx, runId, url.searchParams.get("token") ?? "", { signal: request.signal, client: clientOf(request) }, opts.now);
   if (!r.ok) {
-    const status = "status" in r ? r.status : 400;
-    return new Response(`${r.field}: ${r.message}`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+    return new Response(request.method === "HEAD" ? null : runLinkPage(ctx, r.reason), {
+      status: r.status,
+      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+    });
   }
   return new Response(r.body, {
     status: 200,
     headers: {
       "Content-Type": r.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
       "Content-Disposition": contentDisposition(r.fileName),
+      "Content-Length": String(r.bytes),
       "Cache-Control": "private, no-store",
     },
   });
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page a refused link answers (410 expired, 403 not a recipient, 404 not valid), in the reader's language. */
+function runLinkPage(ctx: AppContext, reason: "invalid" | "not_recipient" | "expired"): string {
+  const prefs = resolvePreferences(ctx);
+  const t = serverTranslator(prefs);
+  const fa = prefs.locale === "fa";
+  return `<!doctype html>
+<html lang="${prefs.locale}" dir="${fa ? "rtl" : "ltr"}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<title>${escapeHtml(t(`runLink.title.${reason}`))}</title>
+<style>body{margin:0;min-height:100vh;display:grid;place-items:center;padding:1.5rem;box-sizing:border-box;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,Vazirmatn,Tahoma,sans-serif;background:#f6f7f9;color:#1d2330}main{max-width:34rem;width:100%;background:#fff;border:1px solid #e2e5ea;border-radius:12px;padding:2rem;box-sizing:border-box}h1{font-size:1.3rem;margin:0 0 .75rem}a{color:#2952cc}</style>
+</head>
+<body><main role="alert" aria-labelledby="t">
+<h1 id="t">${escapeHtml(t(`runLink.title.${reason}`))}</h1>
+<p>${escapeHtml(t(`runLink.${reason}`, { days: LINK_LIFETIME_MS / 86_400_000 }))}</p>
+<p><a href="/reports">${escapeHtml(t("runLink.reports"))}</a></p>
+</main></body></html>`;
 }

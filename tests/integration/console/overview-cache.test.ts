@@ -4,7 +4,7 @@ import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { issueRefund } from "../../../app/modules/refunds/refunds.server";
 import { overviewQuerySchema, resolveOverviewRange } from "../../../app/modules/reporting/overview/range.server";
-import { salesReport } from "../../../app/modules/reporting/overview/report.server";
+import { reportCacheClock, salesReport } from "../../../app/modules/reporting/overview/report.server";
 
 /**
  * The Overview reuses a computed report while the rollup rows of its range are the same
@@ -103,6 +103,53 @@ describe("Overview report cache", () => {
       expect(attemptsByTerminal(await salesReport(northwind, r30))).toBe(attemptsByTerminal(before) + 1000);
     } finally {
       delete process.env.REPORT_CACHE;
+    }
+  });
+
+  it("while payments stream in, a view reuses the report of the last 250 ms; a quiet spell's first write shows at once", async () => {
+    const r30 = range(northwind, "30d");
+    let clock = 1_000_000;
+    const real = reportCacheClock.now;
+    reportCacheClock.now = () => clock;
+    const pay = async (amount: bigint) => {
+      const paid = await createPayment(northwind, { amount, currency: "USD", card: US_CARD }, { terminalId: "term_northwind_web" });
+      if (!paid.ok) throw new Error(JSON.stringify(paid));
+    };
+    try {
+      clock += 10_000;
+      const v0 = await salesReport(northwind, r30);
+      // A write after a quiet spell: the next view shows it, even 1 ms later.
+      await pay(1_000n);
+      clock += 1;
+      const v1 = await salesReport(northwind, r30);
+      expect(v1.current.totals.gross).toBe(v0.current.totals.gross + 1_000n);
+      // Writes keep coming, each view a fraction of a second after the last: recomputed until
+      // the fingerprint has changed twice in a row ...
+      await pay(2_000n);
+      clock += 300;
+      const v2 = await salesReport(northwind, r30);
+      expect(v2.current.totals.gross).toBe(v1.current.totals.gross + 2_000n);
+      await pay(3_000n);
+      clock += 300;
+      const v3 = await salesReport(northwind, r30);
+      expect(v3.current.totals.gross).toBe(v2.current.totals.gross + 3_000n);
+      // ... then, with payments streaming in, the report of 100 ms ago stands ...
+      await pay(4_000n);
+      clock += 100;
+      expect(await salesReport(northwind, r30)).toBe(v3);
+      // ... for 250 ms at most: the next view has every payment.
+      clock += 200;
+      const v4 = await salesReport(northwind, r30);
+      expect(v4.current.totals.gross).toBe(v0.current.totals.gross + 10_000n);
+      expect(v4.current.totals.capturedCount).toBe(v0.current.totals.capturedCount + 4);
+      // REPORT_STALE_MS=0: never reused unchecked.
+      process.env.REPORT_STALE_MS = "0";
+      await pay(5_000n);
+      clock += 1;
+      expect((await salesReport(northwind, r30)).current.totals.gross).toBe(v4.current.totals.gross + 5_000n);
+    } finally {
+      reportCacheClock.now = real;
+      delete process.env.REPORT_STALE_MS;
     }
   });
 });

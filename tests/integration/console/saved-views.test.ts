@@ -75,7 +75,7 @@ describe("saved views", () => {
     const rename = await post(support, { intent: "rename", id: big.id, name: "Hijacked" });
     expect(rename.status).toBe(403);
     expect(await rename.json()).toMatchObject({ code: "not_yours" });
-    expect((await post(support, { intent: "delete", id: big.id })).status).toBe(403);
+    expect((await post(support, { intent: "delete", id: big.id, confirmed: "1" })).status).toBe(403);
     expect((await post(support, { intent: "unshare", id: big.id })).status).toBe(403);
   });
 
@@ -107,13 +107,49 @@ describe("saved views", () => {
     expect((await auditOf("view.unshare")).at(-1)).toMatchObject({ actor_email: "owner@coffee.test", target_id: dup.id });
     // Unshared, it is the accountant's alone again: the owner no longer sees it at all.
     expect((await load<ViewsData>(viewsLoader, owner, "/views")).views.some((v) => v.id === dup.id)).toBe(false);
-    expect((await post(owner, { intent: "delete", id: dup.id })).status).toBe(404);
-    expect((await post(accountant, { intent: "delete", id: dup.id })).status).toBe(303);
+    expect((await post(owner, { intent: "delete", id: dup.id, confirmed: "1" })).status).toBe(404);
+    expect((await post(accountant, { intent: "delete", id: dup.id, confirmed: "1" })).status).toBe(303);
     expect((await load<ViewsData>(viewsLoader, accountant, "/views")).views.some((v) => v.id === dup.id)).toBe(false);
     // A list that is not one of the console's is refused by name.
     const bad = await post(accountant, { intent: "save", list: "staff", name: "x", query: "" });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: "list", code: "list_unknown" });
+  });
+
+  it("asks before deleting, saying whom a shared view's deletion affects, and deletes only from the confirmation", async () => {
+    const accountant = await signIn("accountant@coffee.test");
+    const owner = await signIn("owner@coffee.test");
+    expect((await post(accountant, { intent: "save", list: "refunds", name: "Team fraud", query: "reason=fraudulent", shared: "1" })).status).toBe(303);
+    expect((await post(accountant, { intent: "save", list: "refunds", name: "My fraud", query: "reason=fraudulent" })).status).toBe(303);
+    const views = (await load<ViewsData>(viewsLoader, accountant, "/views?list=refunds")).views;
+    const team = views.find((v) => v.name === "Team fraud")!;
+    const mine = views.find((v) => v.name === "My fraud")!;
+
+    // A Delete without the confirmation's own button opens the confirmation; nothing is deleted.
+    const asked = await post(owner, { intent: "delete", id: team.id, only: "refunds" });
+    expect(asked.status).toBe(303);
+    expect(asked.headers.get("location")).toBe(`/views?confirm=${team.id}&list=refunds`);
+    type Confirm = { confirm: { id: string; name: string; list: string; shared: boolean; mine: boolean; ownerName: string | null; others: number } | { missing: true } | null };
+    // Shared: everyone else at Coffee who may open Refunds (admin, support, accountant, viewer, the Persian admin, the bookkeeper) loses it.
+    expect((await load<Confirm>(viewsLoader, owner, `/views?confirm=${team.id}`)).confirm).toEqual({
+      id: team.id,
+      name: "Team fraud",
+      list: "refunds",
+      shared: true,
+      mine: false,
+      ownerName: "Kaveh Accountant",
+      others: 6,
+    });
+    // Private: nobody else is affected. Someone else's private view cannot even be asked about.
+    expect((await load<Confirm>(viewsLoader, accountant, `/views?confirm=${mine.id}`)).confirm).toMatchObject({ shared: false, mine: true, others: 0 });
+    expect((await load<Confirm>(viewsLoader, owner, `/views?confirm=${mine.id}`)).confirm).toEqual({ missing: true });
+    expect((await load<ViewsData>(viewsLoader, accountant, "/views")).views.map((v) => v.name)).toEqual(expect.arrayContaining(["Team fraud", "My fraud"]));
+
+    const deleted = await post(owner, { intent: "delete", id: team.id, confirmed: "1" });
+    expect(deleted.status).toBe(303);
+    expect(deleted.headers.get("location")).toBe("/views?done=deleted&name=Team+fraud");
+    expect((await auditOf("view.delete")).at(-1)).toMatchObject({ actor_email: "owner@coffee.test", target_id: team.id });
+    expect((await load<ViewsData>(viewsLoader, accountant, "/views")).views.some((v) => v.id === team.id)).toBe(false);
   });
 
   it("is found by the global search by name, only by roles that may open its list and only in its merchant", async () => {

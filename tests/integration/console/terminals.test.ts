@@ -25,7 +25,7 @@ describe("terminals", () => {
   it("lists terminals with today's volume from the rollup and a 14-day sparkline", async () => {
     const now = new Date();
     const list = await listTerminals(coffee, now);
-    expect(list.map((x) => x.id).sort()).toEqual(["term_coffee_isfahan", "term_coffee_tajrish", "term_coffee_virtual", "term_coffee_web"]);
+    expect(list.map((x) => x.id).sort()).toEqual(["term_coffee_isfahan", "term_coffee_links", "term_coffee_tajrish", "term_coffee_virtual", "term_coffee_web"]);
     const today = localDateKey(now, coffee.timeZone);
     const oracle = await rows<{ terminal_id: string; gross: string }>(
       t.db,

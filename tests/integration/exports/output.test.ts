@@ -299,7 +299,7 @@ describe("the Reports page", () => {
   it("opens on last month's payments with the default columns, a row count and a size, and a link that downloads exactly that", async () => {
     const s = await page(accountant, "");
     expect(s.report).toBe("payments");
-    expect(s.reports.map((r) => r.id)).toEqual(["payments", "refunds", "payouts", "payout-reconciliation", "balance-summary"]);
+    expect(s.reports.map((r) => r.id)).toEqual(["payments", "refunds", "payouts", "payout-reconciliation", "balance-summary", "subscriptions", "invoices"]);
     expect(s.start < s.end).toBe(true);
     expect(s.start.endsWith("-01") && s.end.endsWith("-01")).toBe(true);
     expect(s.error).toBeNull();

@@ -1,6 +1,7 @@
+import crypto from "node:crypto";
 import ExcelJS from "exceljs";
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { rows } from "~db/client.server";
 import { nextRunAfter, periodOfRun } from "~/lib/report-schedule";
 import {
@@ -12,10 +13,14 @@ import {
   scheduleRuns,
   setPaused,
   sweepDueSchedules,
+  sweepRunHousekeeping,
   type ScheduleInput,
   type ScheduledRunPayload,
 } from "~/modules/exports/schedules.server";
+import { enqueueJob } from "~/modules/jobs/queue.server";
 import { startWorker } from "~/server/worker";
+import { runDownload } from "~/web/exports/schedules.server";
+import { as, signIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
 import { startSmtpServer } from "../../support/smtp";
 
@@ -169,6 +174,10 @@ describe("scheduled reports", () => {
     const [r1] = await scheduleRuns({ merchantId: COFFEE }, s.id);
     expect(r1!.sentTo).toEqual(["accountant@coffee.test"]);
     expect(r1!.leftOut).toEqual([{ userId: await userId("admin@coffee.test"), email: "admin@coffee.test", reason: "the support role may not export reports" }]);
+    // ...and is told, once: in the mail outbox, and over SMTP.
+    const toldAdmin = await mails("You no longer receive: Lost rights");
+    expect(toldAdmin.map((m) => m.to)).toEqual(["admin@coffee.test"]);
+    expect(toldAdmin[0]!.body).toContain("Why: the support role may not export reports");
 
     // The owner of the schedule (the accountant) becomes a viewer: the next month sends nothing.
     await setRole("accountant@coffee.test", "viewer");
@@ -189,10 +198,14 @@ describe("scheduled reports", () => {
     await setRole("admin@coffee.test", "admin");
   });
 
-  it("a file over the attachment limit is sent as a link that needs a member signed in and expires in 7 days", async () => {
+  it("a file over the attachment limit is stored once and served as made, only to the run's recipients, for 7 days", async () => {
     const accountant = await editor("accountant@coffee.test");
     const now = new Date("2026-12-06T08:00:00Z");
-    const saved = await saveSchedule(accountant, input({ name: "Big file", format: "csv", recipientUserIds: [await userId("accountant@coffee.test")] }), { now, origin: "http://console.test" });
+    const saved = await saveSchedule(
+      accountant,
+      input({ name: "Big file", format: "csv", columns: ["id", "created", "status", "amount", "currency", "description"], recipientUserIds: [await userId("accountant@coffee.test"), await userId("admin@coffee.test")] }),
+      { now, origin: "http://console.test" },
+    );
     if (!saved.ok) throw new Error(saved.message);
     const rule = { frequency: "monthly", monthDay: 1, localTime: "07:00", calendar: "jalali", timeZone: TEHRAN } as const;
     // The demo ledger's last whole Jalali month, so the file has rows.
@@ -201,32 +214,144 @@ describe("scheduled reports", () => {
     const sentAt = new Date();
     const outcome = await runScheduledReport(
       { merchantId: COFFEE, scheduleId: saved.schedule.id, periodKey: p.key, start: p.start, end: p.end, scheduledFor: at.toISOString() },
-      { maxAttachmentBytes: 1000, now: () => sentAt },
+      // Parts of 4 KB: the file is stored in several.
+      { maxAttachmentBytes: 1000, filePartBytes: 4096, now: () => sentAt },
     );
     expect(outcome).toBe("sent");
     const [run] = await scheduleRuns({ merchantId: COFFEE }, saved.schedule.id);
-    expect(run).toMatchObject({ delivery: "link" });
-    expect(Number(run!.bytes)).toBeGreaterThan(1000);
+    expect(run).toMatchObject({ delivery: "link", sentToUserIds: [await userId("accountant@coffee.test"), await userId("admin@coffee.test")] });
+    expect(Number(run!.bytes)).toBeGreaterThan(4096 * 2);
+    const parts = await rows<{ part: number; n: number }>(t.db, sql`select part, length(content) as n from report_run_files where run_id = ${run!.id} order by part`);
+    expect(parts.length).toBe(Math.ceil(Number(run!.bytes) / 4096));
+    expect(parts.reduce((a, x) => a + Number(x.n), 0)).toBe(Number(run!.bytes));
     const [mail] = await mails("Big file: %");
     const link = /http:\/\/console\.test\/reports\/runs\/(rsr_\w+)\?token=([\w-]+)/.exec(mail!.body);
     expect(link).not.toBeNull();
     expect(mail!.body).toContain("larger than 10 MB");
+    const path = `/reports/runs/${link![1]}?token=${link![2]}`;
 
+    // The ledger changes after the run: the link still serves the file that was made and mailed.
+    const [changed] = await rows<{ id: string; description: string | null }>(
+      t.db,
+      sql`select id, description from payments where merchant_id = ${COFFEE} and description is not null
+          and created_at >= (${p.start}::date::timestamp at time zone ${TEHRAN}) and created_at < (${p.end}::date::timestamp at time zone ${TEHRAN}) limit 1`,
+    );
+    await t.db.execute(sql`update payments set description = 'CHANGED AFTER THE RUN' where merchant_id = ${COFFEE} and id = ${changed!.id}`);
+    const accountantIn = await signIn("accountant@coffee.test");
+    const first = await runDownload(as(accountantIn, path), link![1]!, { now: new Date(sentAt.getTime() + 6 * 86_400_000) });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-disposition")).toContain(run!.fileName!);
+    const served = Buffer.from(await first.arrayBuffer());
+    expect(served.byteLength).toBe(Number(run!.bytes));
+    const text = served.toString("utf8");
+    expect(text).toContain(changed!.id);
+    expect(text).toContain(changed!.description!);
+    expect(text).not.toContain("CHANGED AFTER THE RUN");
+    expect(text.split("\r\n").filter(Boolean).length).toBe(run!.rows! + 1);
+    // Exactly the stored parts, in order.
+    const [whole] = await rows<{ sha: string }>(t.db, sql`select encode(sha256(string_agg(content, ''::bytea order by part)), 'hex') as sha from report_run_files where run_id = ${run!.id}`);
+    expect(crypto.createHash("sha256").update(served).digest("hex")).toBe(whole!.sha);
+
+    // Another member allowed to export who was not sent this run: refused, with a page saying why.
+    const ownerIn = await signIn("owner@coffee.test");
+    const notSent = await runDownload(as(ownerIn, path), link![1]!, { now: sentAt });
+    expect(notSent.status).toBe(403);
+    expect(await notSent.text()).toContain("This file was not sent to you");
+    // A recipient who has since lost reports:export: refused at the edge (the permission).
+    await setRole("admin@coffee.test", "support");
+    const adminIn = await signIn("admin@coffee.test");
+    await expect(runDownload(as(adminIn, path), link![1]!, { now: sentAt })).rejects.toMatchObject({ status: 403 });
+    await setRole("admin@coffee.test", "admin");
+    // A wrong token, another merchant: not found.
     const input2 = { signal: new AbortController().signal, client: { ip: null, userAgent: "test" } };
-    const ok = await openRunLink(accountant, link![1]!, link![2]!, input2, new Date(sentAt.getTime() + 6 * 86_400_000));
-    expect(ok.ok).toBe(true);
-    if (ok.ok) {
-      const text = await new Response(ok.body).text();
-      expect(Buffer.byteLength(text)).toBe(Number(run!.bytes));
-    }
-    const wrong = await openRunLink(accountant, link![1]!, "not-the-token", input2, sentAt);
-    expect(wrong).toMatchObject({ ok: false, status: 404 });
-    const expired = await openRunLink(accountant, link![1]!, link![2]!, input2, new Date(sentAt.getTime() + 7 * 86_400_000 + 1));
-    expect(expired).toMatchObject({ ok: false, status: 410, message: "This link expired 7 days after it was sent. Download the report from the Reports page instead." });
-    // Another merchant's member with the same link finds nothing.
+    expect(await openRunLink(accountant, link![1]!, "not-the-token", input2, sentAt)).toMatchObject({ ok: false, status: 404 });
     const other = await memberContext("mer_northwind", await userId("accountant@northwind.test"));
     expect(await openRunLink(other!, link![1]!, link![2]!, input2, sentAt)).toMatchObject({ ok: false, status: 404 });
+
+    // 7 days later: 410 with a page that says what to do; the sweep deletes the stored file.
+    const late = new Date(sentAt.getTime() + 7 * 86_400_000 + 1);
+    const expired = await runDownload(as(accountantIn, path), link![1]!, { now: late });
+    expect(expired.status).toBe(410);
+    const page = await expired.text();
+    expect(page).toContain("<h1 id=\"t\">This link has expired</h1>");
+    expect(page).toContain("Download the same report from the Reports page");
+    expect(await sweepRunHousekeeping(new Date(sentAt.getTime() + 6 * 86_400_000))).toMatchObject({ filesDeleted: 0 });
+    expect(await sweepRunHousekeeping(late)).toMatchObject({ filesDeleted: 1 });
+    const [left] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from report_run_files where run_id = ${run!.id}`);
+    expect(left!.n).toBe(0);
+    // In Persian for a Persian reader.
+    await t.db.execute(sql`update users set locale = 'fa' where email = 'accountant@coffee.test'`);
+    try {
+      const fa = await runDownload(as(accountantIn, path), link![1]!, { now: late });
+      expect(fa.status).toBe(410);
+      const faPage = await fa.text();
+      expect(faPage).toContain('dir="rtl"');
+      expect(faPage).toContain("این پیوند منقضی شده است");
+    } finally {
+      await t.db.execute(sql`update users set locale = null where email = 'accountant@coffee.test'`);
+    }
   });
+
+  it("a run that fails at its last attempt ends as failed with the reason, and the owner is told by mail", async () => {
+    const accountant = await editor("accountant@coffee.test");
+    const now = new Date("2026-12-06T08:00:00Z");
+    const saved = await saveSchedule(accountant, input({ name: "Doomed", recipientUserIds: [await userId("admin@coffee.test")] }), { now, origin: "http://console.test" });
+    if (!saved.ok) throw new Error(saved.message);
+    const rule = { frequency: "monthly", monthDay: 1, localTime: "07:00", calendar: "jalali", timeZone: TEHRAN } as const;
+    const at = nextRunAfter(rule, now);
+    const p = periodOfRun(rule, at);
+    const payload: ScheduledRunPayload = { merchantId: COFFEE, scheduleId: saved.schedule.id, periodKey: p.key, start: p.start, end: p.end, scheduledFor: at.toISOString() };
+    // The database refuses the report's mails (what a full disk or a lost connection does at that moment).
+    await t.db.execute(sql.raw(`create function refuse_report_mail() returns trigger language plpgsql as $$
+      begin if new.kind = 'report' then raise exception 'could not write to the mail outbox'; end if; return new; end $$`));
+    await t.db.execute(sql.raw(`create trigger refuse_report_mail before insert on outbound_emails for each row execute function refuse_report_mail()`));
+    // The queue logs the first attempt's failure (expected); anything else logged fails the test.
+    const unexpected: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      const line = args.map(String).join(" ");
+      if (!/Failed task \d+ \(scheduled_report, .*attempt 1 of 2\) with error/.test(line)) unexpected.push(line);
+    });
+    const smtp = await startSmtpServer();
+    const before = process.env.SMTP_URL;
+    process.env.SMTP_URL = smtp.url;
+    const worker = await startWorker({ handle: t.handle, crontab: false, pollInterval: 100, log: () => {} });
+    try {
+      await t.db.transaction(async (tx) => {
+        await enqueueJob(tx, "scheduled_report", payload as unknown as Record<string, unknown>, { jobKey: runJobKey(payload), maxAttempts: 2 });
+      });
+      const end = Date.now() + 60_000;
+      // (The outbox's mails of the tests before this one go out too.)
+      while (!smtp.received.some((m) => m.subject.includes("Doomed")) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await worker.stop();
+      await smtp.stop();
+      if (before === undefined) delete process.env.SMTP_URL;
+      else process.env.SMTP_URL = before;
+      await t.db.execute(sql.raw(`drop trigger refuse_report_mail on outbound_emails`));
+      await t.db.execute(sql.raw(`drop function refuse_report_mail()`));
+    }
+    expect(unexpected).toEqual([]);
+    const [run] = await scheduleRuns({ merchantId: COFFEE }, saved.schedule.id);
+    expect(run).toMatchObject({ status: "failed", sentTo: [], periodKey: p.key });
+    expect(run!.failure).toBe("The report could not be made after 2 attempts: could not write to the mail outbox");
+    expect(run!.finishedAt).not.toBeNull();
+    // The owner (the accountant) got the notice over SMTP; the recipient got nothing.
+    const doomed = smtp.received.filter((m) => m.subject.includes("Doomed"));
+    expect(doomed.map((m) => m.to.join(","))).toEqual(["accountant@coffee.test"]);
+    expect(doomed[0]!.subject).toBe("Scheduled report not sent: Doomed");
+    expect(doomed[0]!.text).toContain("Why: The report could not be made after 2 attempts: could not write to the mail outbox");
+    expect(await mails("Doomed: %")).toEqual([]);
+
+    // A run left "running" by a lost job is ended by the sweep a day later, and its owner told.
+    const p2 = periodOfRun(rule, nextRunAfter(rule, at));
+    await t.db.execute(sql`insert into report_schedule_runs (merchant_id, id, schedule_id, period_key, period_start, period_end, scheduled_for, report, format, started_at)
+      values (${COFFEE}, 'rsr_stalled', ${saved.schedule.id}, ${p2.key}, ${p2.start}, ${p2.end}, now(), 'payments', 'xlsx', now() - interval '25 hours')`);
+    expect(await sweepRunHousekeeping(new Date())).toMatchObject({ staleFailed: 1 });
+    const stalled = (await scheduleRuns({ merchantId: COFFEE }, saved.schedule.id)).find((r) => r.id === "rsr_stalled");
+    expect(stalled).toMatchObject({ id: "rsr_stalled", status: "failed" });
+    expect(stalled!.failure).toContain("did not finish within a day");
+    expect((await mails("Scheduled report not sent: Doomed")).length).toBe(2);
+  }, 90_000);
 
   it("refuses what cannot run, naming the field; a paused schedule is not queued", async () => {
     const accountant = await editor("accountant@coffee.test");

@@ -120,6 +120,8 @@ const QUERIES: Record<keyof typeof REPORTS, string> = {
   "payout-reconciliation": "arrival_from=2000-01-01&arrival_to=2100-01-01",
   "balance-summary": "from=2000-01-01&to=2100-01-01",
   "audit-log": "action=auth.login",
+  subscriptions: "range=all",
+  invoices: "range=all",
 };
 
 describe("Excel workbooks: /reports/<report>.xlsx", () => {

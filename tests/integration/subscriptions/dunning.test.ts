@@ -49,8 +49,11 @@ describe("dunning", () => {
     const types = (await db().select({ type: s.events.type }).from(s.events).where(sql`merchant_id = ${m.merchantId} and (type like 'invoice.%' or type like 'subscription.%')`).orderBy(s.events.seq)).map((e) => e.type);
     expect(types).toEqual([
       "subscription.created", "invoice.created",
-      "invoice.payment_failed", "subscription.past_due",
-      "invoice.payment_failed", "invoice.payment_failed", "invoice.payment_failed",
+      // Each failure that will be retried tells the customer (e-mail/SMS with the update-card link).
+      "invoice.payment_failed", "subscription.past_due", "invoice.dunning_notice_sent",
+      "invoice.payment_failed", "invoice.dunning_notice_sent",
+      "invoice.payment_failed", "invoice.dunning_notice_sent",
+      "invoice.payment_failed", "invoice.dunning_notice_sent",
       "invoice.payment_failed", "invoice.uncollectible", "subscription.canceled",
     ]);
     expect((await ledgerReport(m)).captured).toBe(0n);

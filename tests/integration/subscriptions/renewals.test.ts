@@ -52,7 +52,7 @@ describe("a simulated year of renewals", () => {
     // Running the jobs again at the end changes nothing.
     await runRenewals({ now: new Date("2026-09-21T00:00:00Z"), merchantIds: [m.merchantId] });
     expect((await invoiceLedger(m.merchantId, subscription.id)).length).toBe(12);
-  });
+  }, 300_000);
 
   it("Gregorian monthly in New York from 31 January 09:00: 28 February, 31 March..., always 09:00 local across DST", async () => {
     const m = await makeMerchant({ currency: "USD" });
@@ -69,7 +69,7 @@ describe("a simulated year of renewals", () => {
     expectEachPaidOnce(list);
     expect(list.every((i) => i.amount === "3998")).toBe(true);
     expect((await ledgerReport(m)).problems).toEqual([]);
-  });
+  }, 300_000);
 
   it("yearly Jalali from 30 Esfand 1403 (leap): the next renewal is 29 Esfand 1404; a 7-day trial moves the anchor", async () => {
     const m = await makeMerchant({ currency: "IRR" });
@@ -88,7 +88,7 @@ describe("a simulated year of renewals", () => {
     await runRenewals({ now: new Date("2025-03-27T08:30:00Z"), merchantIds: [m.merchantId] });
     expectEachPaidOnce(await invoiceLedger(m.merchantId, trial.subscription.id));
     expect((await getSubscription(m.scope, trial.subscription.id))!.status).toBe("active");
-  });
+  }, 300_000);
 });
 
 describe("cancel, pause and resume", () => {

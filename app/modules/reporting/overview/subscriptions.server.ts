@@ -4,7 +4,7 @@
  * Rules, each defined here once:
  * - **MRR** (monthly recurring revenue, now): every subscription that is renewing and being
  *   charged (status active or past_due) counts its plan's amount × quantity, normalized to a
- *   month by monthlyAmount (subscriptions.server.ts): a month 1/N for every N months, a year
+ *   month by monthlyAmountSql (subscriptions.server.ts, the JS twin monthlyAmount): a month 1/N for every N months, a year
  *   1/12 (1/(12·N) for every N years), a week 52/12 (52/(12·N)), each subscription rounded
  *   down to whole minor units. Trials (trialing), paused, scheduled (not started), unpaid
  *   and canceled subscriptions count nothing. Plans of another currency than the merchant's
@@ -23,7 +23,7 @@
 import { sql } from "drizzle-orm";
 import { replicaDb, rows } from "~db/client.server";
 import type { ListScope } from "~/modules/reporting/list-query.server";
-import { monthlyAmount } from "~/modules/subscriptions/subscriptions.server";
+import { monthlyAmountSql } from "~/modules/subscriptions/subscriptions.server";
 
 export interface SubscriptionPeriodFigures {
   newCount: number;
@@ -50,28 +50,17 @@ export async function hasPlans(scope: ListScope): Promise<boolean> {
 
 /** MRR and the counts of subscriptions by status, as they are now. */
 export async function subscriptionsNow(scope: ListScope): Promise<Pick<SubscriptionFigures, "mrr" | "active" | "pastDue" | "trialing">> {
-  const groups = await rows<{ status: string; amount: string; quantity: number; interval: string; interval_count: number; n: number }>(
+  const [r] = await rows<{ mrr: string; active: number; past_due: number; trialing: number }>(
     replicaDb(),
-    sql`select s.status::text as status, p.amount::text as amount, s.quantity, s.interval, s.interval_count::int as interval_count, count(*)::int as n
+    sql`select coalesce(sum(${sql.raw(monthlyAmountSql("s", "p"))}), 0)::text as mrr,
+          count(*) filter (where s.status in ('active', 'past_due'))::int as active,
+          count(*) filter (where s.status = 'past_due')::int as past_due,
+          count(*) filter (where s.status = 'trialing')::int as trialing
         from subscriptions s
         join plans p on p.merchant_id = s.merchant_id and p.id = s.plan_id
-        where s.merchant_id = ${scope.merchantId} and s.status in ('active', 'past_due', 'trialing') and p.currency = ${scope.currency}
-        group by 1, 2, 3, 4, 5`,
+        where s.merchant_id = ${scope.merchantId} and s.status in ('active', 'past_due', 'trialing') and p.currency = ${scope.currency}`,
   );
-  let mrr = 0n;
-  let active = 0;
-  let pastDue = 0;
-  let trialing = 0;
-  for (const g of groups) {
-    if (g.status === "trialing") {
-      trialing += g.n;
-      continue;
-    }
-    active += g.n;
-    if (g.status === "past_due") pastDue += g.n;
-    mrr += monthlyAmount(BigInt(g.amount), g.quantity, g.interval, g.interval_count) * BigInt(g.n);
-  }
-  return { mrr, active, pastDue, trialing };
+  return { mrr: BigInt(r?.mrr ?? "0"), active: r?.active ?? 0, pastDue: r?.past_due ?? 0, trialing: r?.trialing ?? 0 };
 }
 
 /** New, churned, failed and recovered in [from, to). */

@@ -1,0 +1,193 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { Cadence } from "~/components/console/subscriptions";
+import { CardForm } from "~/components/pay/card-form";
+import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
+import { makeFormatter } from "~/lib/format";
+import { useFormat, useT } from "~/lib/i18n/react";
+import { translate } from "~/lib/i18n/translate";
+import payStyles from "~/styles/pay.css";
+import { clientIp, readForm } from "~/web/request.server";
+import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { receiptOf } from "~/modules/payment-links/checkout.server";
+import { firstCharge, paySubscribeCheckout, resolveSubscribeCheckout, subscribePath, type SubscribeOutcome } from "~/modules/subscriptions/subscribe.server";
+import { declineReason, payPreferences, subscribeRefusalText } from "~/web/subscriptions/public.server";
+
+// Step two of subscribing: the card (tokenized by the provider), the provider's authentication, then the result and receipt.
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: translate(data?.prefs.locale ?? "fa", "subscribe.pageTitle", { plan: data?.plan.name ?? "", merchant: data?.merchantName ?? "" }) },
+  { name: "robots", content: "noindex" },
+];
+
+function authUrl(to: string, prefs: { locale: string; timeZone: string }): string {
+  return `${to}${to.includes("?") ? "&" : "?"}lang=${prefs.locale}&tz=${encodeURIComponent(prefs.timeZone)}`;
+}
+
+function outcomeRedirect(o: Extract<SubscribeOutcome, { ok: true }>, self: string, prefs: { locale: string; timeZone: string }) {
+  return redirect(o.kind === "authenticate" ? authUrl(o.redirectUrl, prefs) : self, 303);
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const merchantId = params.merchantId ?? "";
+  const planId = params.planId ?? "";
+  const checkoutId = params.checkoutId ?? "";
+  const self = `${subscribePath(merchantId, planId)}/${checkoutId}`;
+  const url = new URL(request.url);
+  let found = await resolveSubscribeCheckout(merchantId, planId, checkoutId);
+  if (!found) throw new Response("Not found", { status: 404 });
+  const { prefs, headers } = payPreferences(request, found.pp.merchant);
+  const t = serverTranslator(prefs);
+  const fmt = makeFormatter({ ...prefs });
+  let cardError: string | null = null;
+  // Without JavaScript the card went to the provider's form, which sends the browser back here with its token.
+  const token = url.searchParams.get("token");
+  if (token && !found.payment) {
+    const r = await paySubscribeCheckout(merchantId, planId, checkoutId, token, { ip: clientIp(request) });
+    if (r.ok) throw outcomeRedirect(r, self, prefs);
+    cardError = subscribeRefusalText(t, fmt, r);
+    found = (await resolveSubscribeCheckout(merchantId, planId, checkoutId))!;
+  }
+  if (url.searchParams.get("card_error") && !cardError) cardError = t("pay.error.card");
+  const p = found.payment;
+  const first = firstCharge(found.pp.plan);
+  const s = found.subscription;
+  return json(
+    {
+      prefs,
+      self,
+      start: subscribePath(merchantId, planId),
+      merchantName: found.pp.merchant.name,
+      plan: { name: found.pp.plan.name, amount: found.pp.plan.amount.toString(), currency: found.pp.plan.currency, interval: found.pp.plan.interval, intervalCount: found.pp.plan.intervalCount, trialDays: found.pp.plan.trialDays },
+      charge: first.amount.toString(),
+      trial: !first.capture,
+      state: s ? ("subscribed" as const) : !p ? ("card" as const) : p.status === "pending" ? ("pending" as const) : ("declined" as const),
+      receipt: p && s && first.capture ? receiptOf(p, found.pp.merchant) : null,
+      subscription: s ? { id: s.id, nextRenewalAt: s.nextRenewalAt?.toISOString() ?? null, trialEndAt: s.trialEndAt?.toISOString() ?? null } : null,
+      reason: p && (p.status === "declined" || p.status === "failed") ? declineReason(t, p.declineCode) : null,
+      expired: !p && found.checkout.expiresAt.getTime() < Date.now(),
+      cardError,
+    },
+    { headers },
+  );
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const merchantId = params.merchantId ?? "";
+  const planId = params.planId ?? "";
+  const checkoutId = params.checkoutId ?? "";
+  const self = `${subscribePath(merchantId, planId)}/${checkoutId}`;
+  const found = await resolveSubscribeCheckout(merchantId, planId, checkoutId);
+  if (!found) throw new Response("Not found", { status: 404 });
+  const { prefs } = payPreferences(request, found.pp.merchant);
+  const t = serverTranslator(prefs);
+  const fmt = makeFormatter({ ...prefs });
+  const form = await readForm(request);
+  const intent = form.get("intent");
+  if (intent !== "pay" && intent !== "resume") return json({ message: t("pay.error.generic") }, { status: 400 });
+  const token = intent === "resume" ? (found.payment?.cardToken ?? "") : String(form.get("token") ?? "");
+  const r = await paySubscribeCheckout(merchantId, planId, checkoutId, token, { ip: clientIp(request) });
+  if (r.ok) return outcomeRedirect(r, self, prefs);
+  return json({ message: subscribeRefusalText(t, fmt, r) }, { status: r.status });
+}
+
+export default function SubscribeCheckoutPage() {
+  const d = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const t = useT();
+  const fmt = useFormat();
+  return (
+    <PayLayout merchantName={d.merchantName} path={d.self}>
+      <section className="pay-card" aria-labelledby="sub-h">
+        <h1 id="sub-h">{d.plan.name}</h1>
+        {d.state === "card" ? (
+          <>
+            <div className="pay-total">
+              <span className="muted">{d.trial ? t("subscribe.cardCheck") : t("pay.amountToPay")}</span>
+              <AmountWithToman amount={d.charge} currency={d.plan.currency} />
+            </div>
+            <p className="hint">
+              <Cadence interval={d.plan.interval} count={d.plan.intervalCount} /> · {d.trial ? t("subscribe.trialNote", { count: d.plan.trialDays }) : t("subscribe.firstNote")}
+            </p>
+            {d.expired ? (
+              <div className="pay-closed" role="status">
+                <p>{t("pay.error.checkoutExpired")}</p>
+                <a className="btn" href={d.start}>
+                  {t("pay.startAgain")}
+                </a>
+              </div>
+            ) : (
+              <CardForm self={d.self} serverError={d.cardError ?? failure?.message ?? null} submitLabel={d.trial ? t("subscribe.startTrial") : t("subscribe.payAndSubscribe")} />
+            )}
+          </>
+        ) : d.state === "pending" ? (
+          <div className="pay-pending" role="status" data-testid="pending">
+            <h2>{t("pay.pending.title")}</h2>
+            <p>{t("pay.pending.body")}</p>
+            <p className="form-actions">
+              <a className="btn" href={d.self}>
+                {t("pay.pending.check")}
+              </a>
+            </p>
+          </div>
+        ) : d.state === "declined" ? (
+          <div className="pay-receipt" data-testid="declined">
+            <h2 role="status" className="pay-bad">
+              {t("pay.result.declined")}
+            </h2>
+            {d.reason ? <p className="error-box">{d.reason}</p> : null}
+            <p className="form-actions">
+              <a className="btn btn-primary" href={d.start}>
+                {t("pay.tryAgain")}
+              </a>
+            </p>
+          </div>
+        ) : (
+          <div className="pay-receipt" data-testid="subscribed">
+            <h2 role="status" className="pay-ok">
+              {t("subscribe.done")}
+            </h2>
+            <dl className="dl pay-dl">
+              <dt>{t("subs.plan")}</dt>
+              <dd>
+                {d.plan.name} · <Cadence interval={d.plan.interval} count={d.plan.intervalCount} />
+              </dd>
+              {d.subscription?.trialEndAt ? (
+                <>
+                  <dt>{t("subs.trialEnds")}</dt>
+                  <dd>{fmt.dateTime(d.subscription.trialEndAt)}</dd>
+                </>
+              ) : null}
+              <dt>{t("subs.next")}</dt>
+              <dd data-testid="next-renewal">{d.subscription?.nextRenewalAt ? fmt.dateTime(d.subscription.nextRenewalAt) : "–"}</dd>
+              {d.receipt ? (
+                <>
+                  <dt>{t("pay.receipt.amount")}</dt>
+                  <dd>
+                    <AmountWithToman amount={d.receipt.amount} currency={d.receipt.currency} />
+                  </dd>
+                  <dt>{t("pay.receipt.card")}</dt>
+                  <dd className="mono" dir="ltr">
+                    {d.receipt.maskedCard ? fmt.digits(d.receipt.maskedCard) : "–"}
+                  </dd>
+                  <dt>{t("pay.receipt.trace")}</dt>
+                  <dd className="mono" data-testid="trace">
+                    {fmt.digits(d.receipt.traceNumber)}
+                  </dd>
+                  <dt>{t("pay.receipt.paymentId")}</dt>
+                  <dd className="mono" dir="ltr">
+                    {d.receipt.paymentId}
+                  </dd>
+                  <dt>{t("pay.receipt.when")}</dt>
+                  <dd>{fmt.dateTime(d.receipt.createdAt)}</dd>
+                </>
+              ) : null}
+            </dl>
+            <p className="hint">{t("subscribe.doneNote", { merchant: d.merchantName })}</p>
+          </div>
+        )}
+      </section>
+    </PayLayout>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * The write path's CPU per payment (or refund) on one server process, for profiling:
+ *   BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" \
+ *     node --import tsx tests/bench/write-profile.ts postgres://…/<bench database> [clients] [seconds] [pay|refund]
+ * WC sets the server's processes (default 1); API_VIA_REMIX=1 compares with the API through Remix.
+ */
+import crypto from "node:crypto";
+import http from "node:http";
+import postgres from "postgres";
+import { startServer, processTreeCpu } from "./http";
+import { BIG } from "./merchants";
+
+const url = process.argv[2]!;
+const clients = Number(process.argv[3] ?? 20);
+const seconds = Number(process.argv[4] ?? 15);
+const mode = process.argv[5] ?? "pay";
+const sql = postgres(url, { max: 1, onnotice: () => {} });
+const [t] = await sql`select t.id, m.currency from terminals t join merchants m on m.id = t.merchant_id where t.merchant_id = ${BIG.id} and t.kind = 'api' and t.status = 'active' order by t.id limit 1`;
+const key = `sk_test_prof_${crypto.randomBytes(8).toString("hex")}`;
+await sql`insert into api_keys (key_hash, merchant_id, terminal_id) values (${crypto.createHash("sha256").update(key).digest("hex")}, ${BIG.id}, ${t!.id})`;
+const currency = String(t!.currency).trim();
+const card = currency === "IRR" ? "6037990000000006" : "4242424242424242";
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function req(port: number, path: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const r = http.request({ host: "127.0.0.1", port, path, method: "POST", agent, headers: { authorization: `Bearer ${key}`, "idempotency-key": crypto.randomUUID(), "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      let s = ""; res.on("data", (d) => (s += d)); res.on("end", () => resolve({ status: res.statusCode ?? 0, body: s }));
+    });
+    r.on("error", reject); r.end(body);
+  });
+}
+const server = await startServer(url, console.log, { WEB_CONCURRENCY: process.env.WC ?? "1" });
+const ids: string[] = [];
+const pay = (i: number) => req(server.port, "/api/v1/payments", JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: 2030, cvc: "123" }, description: `prof ${i}` }));
+for (let i = 0; i < 50; i++) { const r = await pay(i); if (r.status === 201) ids.push(JSON.parse(r.body).id); else console.log(r.status, r.body.slice(0, 300)); }
+const cpu0 = processTreeCpu(server.child.pid!)!;
+let ok = 0, bad = 0; const end = Date.now() + seconds * 1000; let next = 0;
+await Promise.all(Array.from({ length: clients }, async () => {
+  let i = 0;
+  while (Date.now() < end) {
+    const r = mode === "refund" ? await req(server.port, `/api/v1/payments/${ids[next++ % ids.length]}/refunds`, JSON.stringify({ amount: "1", reason: "requested_by_customer" })) : await pay(i++);
+    if (r.status < 300) { ok++; if (mode === "pay" && ids.length < 5000) ids.push(JSON.parse(r.body).id); } else { bad++; if (bad < 3) console.log(r.status, r.body.slice(0, 300)); }
+  }
+}));
+const cpu1 = processTreeCpu(server.child.pid!)!;
+console.log(`${mode}: ${ok} ok, ${bad} bad in ${seconds}s = ${(ok / seconds).toFixed(1)}/s; app CPU per op ${(((cpu1 - cpu0) * 1000) / ok).toFixed(2)} ms`);
+await server.stop();
+await sql.end();
+process.exit(0);
