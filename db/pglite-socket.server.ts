@@ -165,6 +165,11 @@ export async function servePgliteSocket(pg: PGlite, opts: { maxConnections?: num
   return {
     connectionString: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}`,
     async stop() {
+      // graphile-worker's runner.stop() ends its pool without waiting for it: give its clients
+      // a moment to say goodbye, or closing the server under them makes each one log
+      // "Connection terminated unexpectedly" (a busy machine makes that moment longer).
+      const end = Date.now() + 3000;
+      while (server.getStats().activeConnections > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       await server.stop();
       if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -3,6 +3,7 @@
  * and, with scripts, a dialog opened by `/` or Ctrl/⌘-K that searches as you type. Hits are
  * grouped by kind; ↓/↑ move between them, Enter opens one, Esc closes.
  */
+import { clauseSeparator } from "~/lib/i18n/messages";
 import { Link, useFetcher, useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -46,7 +47,7 @@ function HitText({ hit }: { hit: Hit }) {
         <span className={hit.amount ? "num" : undefined}>{head}</span>
         {status ? <span className={`badge badge-${hit.status}`}>{status}</span> : null}
       </span>
-      <span className="search-hit-sub">{parts.join(" · ")}</span>
+      <span className="search-hit-sub">{parts.join(clauseSeparator(t))}</span>
     </>
   );
 }

@@ -2,6 +2,7 @@
  * Month-end close: a month's opening balance, activity by category, payouts sent and in
  * transit, and closing balance; an accountant marks it closed, and it never changes.
  */
+import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
@@ -43,7 +44,7 @@ export default function MonthClose() {
         {data.months.map((m) => (
           <Link key={m.key} to={`?month=${m.key}`} className={m.key === data.month.key ? "btn btn-primary" : "btn"} aria-current={m.key === data.month.key ? "page" : undefined}>
             {m.label}
-            {m.closed ? ` · ${t("close.closedShort")}` : ""}
+            {m.closed ? `${clauseSeparator(t)}${t("close.closedShort")}` : ""}
           </Link>
         ))}
       </nav>

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { clauseSeparator } from "~/lib/i18n/messages";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -129,7 +130,7 @@ export default function CustomerPage() {
           {data.cards.map((k) => (
             <li key={k.id}>
               <span className="mono" dir="ltr">
-                {k.brand} •••• {fmt.digits(k.last4)} · {fmt.digits(k.exp)}
+                {k.brand} •••• {fmt.digits(k.last4)}{clauseSeparator(t)}{fmt.digits(k.exp)}
               </span>{" "}
               <span className="muted">{t("customers.mandate", { when: fmt.dateTime(k.mandateAt), lang: k.mandateLocale === "fa" ? "فارسی" : "English" })}</span>{" "}
               {k.status === "removed" ? (
@@ -156,7 +157,7 @@ export default function CustomerPage() {
           {data.subscriptions.map((s) => (
             <li key={s.id}>
               <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> · <Cadence interval={s.interval} count={s.intervalCount} /> <SubscriptionBadge status={s.status} />
-              {s.nextRenewalAt ? <span className="muted"> · {t("subs.next")}: {fmt.dateTime(s.nextRenewalAt)}</span> : null}
+              {s.nextRenewalAt ? <span className="muted">{clauseSeparator(t)}{t("subs.next")}: {fmt.dateTime(s.nextRenewalAt)}</span> : null}
             </li>
           ))}
         </ul>
@@ -176,7 +177,7 @@ export default function CustomerPage() {
                   <select id="sub-plan" name="planId" defaultValue={values.planId ?? ""} {...described("planId")}>
                     {data.plans.map((p) => (
                       <option key={p.id} value={p.id}>
-                        {p.name} · {fmt.money(p.amount)}
+                        {p.name}{clauseSeparator(t)}{fmt.money(p.amount)}
                       </option>
                     ))}
                   </select>

@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { clauseSeparator } from "~/lib/i18n/messages";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -218,13 +219,13 @@ export default function PaymentsPage() {
             t("payments.totalsCapped", { count: fmt.number(data.totals.count) })
           ) : (
             <>
-              {t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
-              {" · "}
-              {t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) })}
+              <bdi>{t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
+              {clauseSeparator(t)}
+              <bdi>{t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) })}</bdi>
               {data.totals.refunded !== "0" ? (
                 <>
-                  {" · "}
-                  {t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) })}
+                  {clauseSeparator(t)}
+                  <bdi>{t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) })}</bdi>
                 </>
               ) : null}
             </>

@@ -8,7 +8,7 @@ import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { maskPan } from "~/lib/card";
 import type { MessageKey } from "~/lib/i18n/en";
-import { amountErrorMessage } from "~/lib/i18n/messages";
+import { amountErrorMessage, clauseSeparator } from "~/lib/i18n/messages";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { localDateKey } from "~/lib/dates/zones";
@@ -120,7 +120,7 @@ function MatchCard({ m }: { m: Match }) {
           {m.terminalKind === "link" ? t("links.title") : m.terminalName}
           {m.paymentLinkId ? (
             <>
-              {" · "}
+              {clauseSeparator(t)}
               <span className="mono">{m.paymentLinkId}</span>
             </>
           ) : null}

@@ -12,7 +12,7 @@ import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
-import { payoutFailureText } from "~/lib/i18n/messages";
+import { payoutFailureText, clauseSeparator } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -143,9 +143,9 @@ export default function PayoutsPage() {
 
       {data.totals ? (
         <p className="list-totals" aria-live="polite" data-testid="payouts-totals">
-          {t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
-          {" · "}
-          {t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) })}
+          <bdi>{t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
+          {clauseSeparator(t)}
+          <bdi>{t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) })}</bdi>
         </p>
       ) : null}
 

@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { clauseSeparator } from "~/lib/i18n/messages";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -149,9 +150,9 @@ export default function RefundsPage() {
 
       {data.totals ? (
         <p className="list-totals" aria-live="polite" data-testid="refunds-totals">
-          {t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}
-          {" · "}
-          {t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) })}
+          <bdi>{t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
+          {clauseSeparator(t)}
+          <bdi>{t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) })}</bdi>
         </p>
       ) : null}
 

@@ -2,6 +2,7 @@
  * /reports/schedules/:id: one scheduled report: when it runs next, its form (edit), pause,
  * resume, delete, and its run history (rows, size, sent to, who was left out and why, failures).
  */
+import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
@@ -92,9 +93,9 @@ export default function Schedule() {
                 {r.status === "sent" ? (
                   <span>
                     {t("schedules.runFigures", { rows: fmt.number(r.rows ?? 0), size: humanBytes(r.bytes ?? 0, fmt.locale) })}
-                    {" · "}
+                    {clauseSeparator(t)}
                     {r.delivery === "link" ? t("schedules.deliveryLink", { days: 7, mb: 10 }) : t("schedules.deliveryAttachment")}
-                    {" · "}
+                    {clauseSeparator(t)}
                     {t("schedules.sentTo")} <span dir="ltr" style={{ overflowWrap: "anywhere" }}>{r.sentTo.join(", ")}</span>
                   </span>
                 ) : null}

@@ -3,6 +3,7 @@
  * delete) and a form for a new one, filled from the Reports page's choices ("Schedule this
  * report" carries them in the URL).
  */
+import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
@@ -51,16 +52,16 @@ export default function Schedules() {
                 {s.paused ? <span className="badge badge-inactive">{t("schedules.paused")}</span> : null}
                 <br />
                 <span className="muted">
-                  {title(s.report)} · {FORMAT_NAMES[s.format]} · <ScheduleWhen s={s} />
+                  {title(s.report)}{clauseSeparator(t)}{FORMAT_NAMES[s.format]}{clauseSeparator(t)}<ScheduleWhen s={s} />
                 </span>
                 <br />
                 <span className="muted" style={{ fontSize: "0.9rem" }}>
                   {t("schedules.recipientCount", { count: s.recipients })}
-                  {" · "}
+                  {clauseSeparator(t)}
                   {s.nextRunAt ? t("schedules.nextRun", { at: fmt.dateTime(s.nextRunAt) }) : t("schedules.notRunning")}
                   {s.lastRun ? (
                     <>
-                      {" · "}
+                      {clauseSeparator(t)}
                       {t("schedules.lastRun", { at: fmt.dateTime(s.lastRun.startedAt) })} <span className={`badge badge-${s.lastRun.status === "sent" ? "succeeded" : s.lastRun.status}`}>{t(`schedules.status.${s.lastRun.status as "sent"}`)}</span>
                     </>
                   ) : null}

@@ -12,7 +12,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { makeFormatter } from "~/lib/format";
-import { amountErrorMessage, businessFieldError, scheduleFieldError } from "~/lib/i18n/messages";
+import { amountErrorMessage, businessFieldError, scheduleFieldError, clauseSeparator } from "~/lib/i18n/messages";
 import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
@@ -370,7 +370,7 @@ export default function Settings() {
                           {h.name}
                           {h.nameFa ? (
                             <>
-                              {" · "}
+                              {clauseSeparator(t)}
                               <bdi lang="fa" className="muted">
                                 {h.nameFa}
                               </bdi>

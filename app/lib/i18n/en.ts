@@ -290,6 +290,7 @@ export const en = {
   "common.actions": "Actions",
   "common.status": "Status",
   "common.amount": "Amount",
+  "common.joined": "{first} · {next}",
   "common.date": "Date",
   "common.created": "Created",
   "common.copy": "Copy",

@@ -283,6 +283,7 @@ export const fa: CatalogShape = {
   "common.actions": "عملیات",
   "common.status": "وضعیت",
   "common.amount": "مبلغ",
+  "common.joined": "{first}، {next}",
   "common.date": "تاریخ",
   "common.created": "ایجاد",
   "common.copy": "کپی",
@@ -451,7 +452,7 @@ export const fa: CatalogShape = {
 
   /* ----------------------------- Overview ---------------------------- */
   "overview.title": "پیشخوان",
-  "overview.subtitle": "{merchant} · زمان‌ها به وقت {zone}",
+  "overview.subtitle": "{merchant}؛ زمان‌ها به وقت {zone}",
   "overview.keyFigures": "شاخص‌های کلیدی",
   "overview.grossToday": "مجموع فروش امروز",
   "overview.grossLast30": "مجموع فروش {days} روز گذشته",
@@ -521,7 +522,7 @@ export const fa: CatalogShape = {
   "overview.kpi.payments": "پرداخت‌های موفق",
   "overview.kpi.averageTicket": "میانگین مبلغ خرید",
   "overview.kpi.refunds": "استردادها",
-  "overview.kpi.refundRate": { other: "{rate} از فروش ناخالص · {count} استرداد" },
+  "overview.kpi.refundRate": { other: "{rate} از فروش ناخالص، {count} استرداد" },
   "overview.kpi.declineRate": "نرخ رد تراکنش",
   "overview.kpi.declinesOf": "{declines} رد شده از {attempts} تلاش",
   "overview.chart.title": "فروش ناخالص و خالص",
@@ -553,7 +554,7 @@ export const fa: CatalogShape = {
   "overview.subs.mrr": "درآمد تکرارشونده ماهانه",
   "overview.subs.mrrHint": "اکنون: اشتراک‌های فعال و معوق، بهای ماهانهٔ هر طرح × تعداد (دورهٔ آزمایشی و متوقف‌شده حساب نمی‌شوند)",
   "overview.subs.active": "اشتراک‌های فعال",
-  "overview.subs.activeHint": "اکنون · {pastDue} معوق · {trialing} در دورهٔ آزمایشی (حساب نشده)",
+  "overview.subs.activeHint": "اکنون، {pastDue} معوق، {trialing} در دورهٔ آزمایشی (حساب نشده)",
   "overview.subs.new": "اشتراک‌های تازه",
   "overview.subs.churned": "لغوشده",
   "overview.subs.failed": "تمدیدهای ناموفق",
@@ -1276,7 +1277,7 @@ export const fa: CatalogShape = {
   "settings.details.contactPhone": "تلفن تماس",
   "settings.details.website": "وب‌سایت (اختیاری)",
   "settings.details.timeZone": "منطقه زمانی (گزارش‌ها و زمان بستن تسویه)",
-  "settings.details.fixed": "کشور {country} · واحد پول {currency} (پس از ساخت حساب تغییر نمی‌کند).",
+  "settings.details.fixed": "کشور {country}، واحد پول {currency} (پس از ساخت حساب تغییر نمی‌کند).",
   "settings.details.save": "ذخیره مشخصات",
   "settings.schedule.title": "زمان‌بندی تسویه",
   "settings.schedule.preview": "وجهی که پیش از زمان بستن بعدی ({cutoff}، {zone}) دریافت شود، در {day} بسته می‌شود و انتظار می‌رود در {arrival} به حساب بانکی شما برسد.",
@@ -1357,7 +1358,7 @@ export const fa: CatalogShape = {
 
   /* ------------------------------ Onboarding ------------------------------ */
   "onboarding.title": "شروع کار",
-  "onboarding.progress": "{merchant} · {done} از {total} مرحله انجام شده",
+  "onboarding.progress": "{merchant}؛ {done} از {total} مرحله انجام شده",
   "onboarding.done.business": "مشخصات کسب‌وکار ذخیره شد.",
   "onboarding.done.bank": "حساب بانکی ذخیره شد. تسویه‌هایی که از این پس ساخته شوند به آن واریز می‌شوند.",
   "onboarding.done.provider": "پرداخت‌یار انتخاب شد.",

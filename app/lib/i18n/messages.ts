@@ -325,3 +325,17 @@ export function listFieldError(
   }
   return name ? t("listError.invalid", { field: name }) : t("listError.invalidUnnamed");
 }
+
+/**
+ * Clauses of one line ("5,988 payments for …", "5,542 succeeded for …") joined as the language
+ * joins them: "a · b" in English, "a، b" in Persian (where a middle dot beside Persian digits
+ * reads as a zero: "۳۶۱ ·" looked like ۳۶۱۰). Each clause keeps its own direction.
+ */
+export function joinClauses(t: Translator, parts: readonly string[]): string {
+  return parts.length ? parts.reduce((first, next) => t("common.joined", { first, next })) : "";
+}
+
+/** The same joint between clauses that mix text and elements: " · " in English, "، " in Persian. */
+export function clauseSeparator(t: Translator): string {
+  return t("common.joined").replace("{first}", "").replace("{next}", "");
+}

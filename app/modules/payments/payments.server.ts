@@ -239,17 +239,30 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
   // The capture statement, then its event as the transaction's last statement: the merchant's
   // event sequence row is locked after the rollup triggers' rows, in every writer, so no two
   // writers wait on each other in a cycle (as CTEs of the one statement it deadlocked).
-  return db().transaction(async (tx) => {
-    const [r] = await captureStatement(
-      tx,
-      { ...ledgerPostingValues(charge), fee: fee.toString(), reference: providerReference, at, merchant: p.merchantId, payment: p.id },
-      String(charge.postings.length),
-    );
-    if (Number(r?.n ?? 0) !== 1) return undefined;
-    await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(captured));
-    return captured;
-  });
+  // Both statements are sent together (pipelined on the transaction's connection: one round
+  // trip); the server still runs them one after the other, in this order. If the capture
+  // found the row no longer pending, the transaction is rolled back, its event with it.
+  try {
+    return await db().transaction(async (tx) => {
+      const [[r]] = await Promise.all([
+        captureStatement(
+          tx,
+          { ...ledgerPostingValues(charge), fee: fee.toString(), reference: providerReference, at, merchant: p.merchantId, payment: p.id },
+          String(charge.postings.length),
+        ),
+        recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(captured)),
+      ]);
+      if (Number(r?.n ?? 0) !== 1) throw new NotPending();
+      return captured;
+    });
+  } catch (e) {
+    if (e instanceof NotPending) return undefined;
+    throw e;
+  }
 }
+
+/** The capture found the payment no longer pending: its transaction (and event) rolled back. */
+class NotPending extends Error {}
 
 /** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
 class MovedOn extends Error {}

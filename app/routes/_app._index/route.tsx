@@ -13,7 +13,7 @@ import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import type { Granularity } from "~/lib/dates/buckets";
 import type { MessageKey } from "~/lib/i18n/en";
-import { listFieldError } from "~/lib/i18n/messages";
+import { listFieldError, clauseSeparator, joinClauses } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import type { KpiValue } from "~/modules/reporting/overview/kpis";
@@ -138,7 +138,7 @@ export default function OverviewPage() {
           value={fmt.money(kpis.refunds.current as string)}
           sub={t("overview.kpi.refundRate", { rate: fmt.percent(kpis.refundRate.current as number | null), count: cur.refundCount })}
           delta={moneyDelta(fmt, kpis.refunds, false)}
-          previous={data.comparable ? `${prevMoney(kpis.refunds)} · ${prevRate(kpis.refundRate)}` : undefined}
+          previous={data.comparable ? joinClauses(t, [prevMoney(kpis.refunds), prevRate(kpis.refundRate)]) : undefined}
           isNew={newText}
           {...sparkMoney(kpis.refunds)}
         />
@@ -177,7 +177,7 @@ export default function OverviewPage() {
           <h2 id="trend-h">{t("overview.chart.title")}</h2>
           <span className="muted">
             {t("overview.chart.hint")}
-            {range.inProgress !== null ? ` · ${t("overview.chart.hintSoFar")}` : null}
+            {range.inProgress !== null ? `${clauseSeparator(t)}${t("overview.chart.hintSoFar")}` : null}
           </span>
         </div>
         <TrendChart data={points} />

@@ -40,9 +40,9 @@ describe("translate", () => {
 
   it("isolates Latin text inside Persian sentences, and only there", () => {
     expect(translate("fa", "overview.subtitle", { merchant: "Demo Coffee", zone: "Asia/Tehran" })).toBe(
-      `${FSI}Demo Coffee${PDI} · زمان\u200cها به وقت ${FSI}Asia/Tehran${PDI}`,
+      `${FSI}Demo Coffee${PDI}؛ زمان\u200cها به وقت ${FSI}Asia/Tehran${PDI}`,
     );
-    expect(translate("fa", "overview.subtitle", { merchant: "کافه دمو", zone: "Asia/Tehran" })).toContain("کافه دمو ·");
+    expect(translate("fa", "overview.subtitle", { merchant: "کافه دمو", zone: "Asia/Tehran" })).toContain("کافه دمو؛");
     expect(translate("en", "overview.subtitle", { merchant: "Demo Coffee", zone: "UTC" })).toBe("Demo Coffee · times in UTC");
   });
 

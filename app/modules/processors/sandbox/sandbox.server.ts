@@ -10,6 +10,7 @@ import crypto from "node:crypto";
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
 import { db, rows } from "~db/client.server";
+import { preparedOnce } from "~db/prepared.server";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, authenticationOf, findTestCard, type DeclineCode } from "../test-cards";
 import type {
@@ -62,6 +63,53 @@ const NETWORK_LABELS: Record<string, string> = {
 
 // ---- vault ------------------------------------------------------------------------
 
+// The vault's insert and the authorization's, built once per process (db/prepared.server.ts):
+// every API payment with card details runs both.
+const insertCard = preparedOnce((d) =>
+  d
+    .insert(sandboxCards)
+    .values({
+      token: sql.placeholder("token"),
+      panCiphertext: sql.placeholder("panCiphertext"),
+      panIv: sql.placeholder("panIv"),
+      panTag: sql.placeholder("panTag"),
+      keyId: sql.placeholder("keyId"),
+      bin: sql.placeholder("bin"),
+      last4: sql.placeholder("last4"),
+      brand: sql.placeholder("brand"),
+      funding: sql.placeholder("funding"),
+      expMonth: sql.placeholder("expMonth"),
+      expYear: sql.placeholder("expYear"),
+    })
+    .prepare("sandbox_card_insert"),
+);
+
+const insertAuthorization = preparedOnce((d) => {
+  const v = <K extends string>(k: K) => sql.placeholder(k);
+  return d
+    .insert(sandboxAuthorizations)
+    .values({
+      id: v("id"),
+      merchantReference: v("merchantReference"),
+      accountId: v("accountId"),
+      cardToken: v("cardToken"),
+      amount: v("amount"),
+      currency: v("currency"),
+      status: v("status"),
+      declineCode: v("declineCode"),
+      channel: v("channel"),
+      authMethod: v("authMethod"),
+      authState: v("authState"),
+      capturedAmount: v("capturedAmount"),
+      visibleAt: v("visibleAt"),
+      createdAt: v("createdAt"),
+      updatedAt: v("updatedAt"),
+    })
+    .onConflictDoNothing()
+    .returning()
+    .prepare("sandbox_authorization_insert");
+});
+
 export async function sandboxTokenize(card: CardDetails, now = new Date()): Promise<TokenizeResult> {
   const pan = normalizePan(String(card.number ?? ""));
   if (/^[0-9]{12,19}$/.test(pan) && impossiblePan(pan)) {
@@ -109,7 +157,7 @@ export async function sandboxTokenize(card: CardDetails, now = new Date()): Prom
     expMonth: month,
     expYear: year,
   };
-  await db().insert(sandboxCards).values(row).prepare("sandbox_card_insert").execute();
+  await insertCard(db(), row);
   rememberCard(row);
   return {
     ok: true,
@@ -284,29 +332,23 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
   const visibleAt = late ? new Date(now.getTime() + sandboxConfig.lateAnswerMs) : now;
   // One statement decides: the insert wins, or the reference exists (a retry, or a
   // concurrent one) and that row's answer is given.
-  const [stored] = await db()
-    .insert(sandboxAuthorizations)
-    .values({
-      id: sandboxId("auth"),
-      merchantReference: req.reference,
-      accountId: req.account,
-      cardToken: req.token,
-      amount: req.amount,
-      currency: req.currency,
-      status,
-      declineCode,
-      channel,
-      authMethod: channel === "ecommerce" ? "frictionless" : null,
-      authState: channel === "ecommerce" ? "succeeded" : null,
-      capturedAmount: status === "captured" ? req.amount : 0n,
-      visibleAt,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning()
-    .prepare("sandbox_authorization_insert")
-    .execute();
+  const [stored] = await insertAuthorization(db(), {
+    id: sandboxId("auth"),
+    merchantReference: req.reference,
+    accountId: req.account,
+    cardToken: req.token,
+    amount: req.amount,
+    currency: req.currency,
+    status,
+    declineCode,
+    channel,
+    authMethod: channel === "ecommerce" ? "frictionless" : null,
+    authState: channel === "ecommerce" ? "succeeded" : null,
+    capturedAmount: status === "captured" ? req.amount : 0n,
+    visibleAt,
+    createdAt: now,
+    updatedAt: now,
+  });
   if (!stored) {
     // Concurrent retries with one reference: whoever inserted first decides the answer.
     const existing = await findAuthorization(req.account, req.reference);
