@@ -14,6 +14,7 @@ import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { AUDIT_ACTION_GROUPS, auditFilterSchema, listAuditEvents } from "~/modules/audit/audit-log.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "audit.title");
 
@@ -69,15 +70,9 @@ export default function AuditLog() {
   if (data.nextBefore) next.set("before", String(data.nextBefore));
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("audit.title")}</h1>
-          <p>{t("audit.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
-        </div>
-        <div className="header-actions">
+      <PageHeader title={t("audit.title")} intro={t("audit.intro", { zone: fmt.zoneName(data.timeZone) })}>
           <ViewsMenu list="audit" data={data.views} />
-        </div>
-      </div>
+        </PageHeader>
       <Form method="get" className="card form-row" aria-label={t("audit.filtersLabel")}>
         <div className="field">
           <label htmlFor={`${id}-action`}>{t("audit.filter.action")}</label>

@@ -11,6 +11,7 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { closeAction, closePage } from "~/web/accounting/close.server";
+import { PageHeader } from "~/components/page";
 
 const LINE_KEYS: Record<string, MessageKey> = {
   charges: "close.line.charges",
@@ -34,12 +35,7 @@ export default function MonthClose() {
   const fmt = useFormat();
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("close.title")}</h1>
-          <p>{t("close.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("close.title")} intro={t("close.intro", { zone: fmt.zoneName(data.timeZone) })} />
       <nav className="card form-row" aria-label={t("close.months")}>
         {data.months.map((m) => (
           <Link key={m.key} to={`?month=${m.key}`} className={m.key === data.month.key ? "btn btn-primary" : "btn"} aria-current={m.key === data.month.key ? "page" : undefined}>

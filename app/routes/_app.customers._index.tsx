@@ -11,6 +11,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { listCustomers } from "~/modules/subscriptions/customers.server";
 import { createCustomerFromForm } from "~/web/subscriptions/console.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "customers.title");
@@ -47,12 +48,7 @@ export default function CustomersPage() {
   const described = (f: string) => (errors[f] ? { "aria-invalid": true, "aria-describedby": `customer-${f}-error` } : {});
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("customers.title")}</h1>
-          <p>{t("customers.subtitle")}</p>
-        </div>
-      </div>
+      <PageHeader title={t("customers.title")} intro={t("customers.subtitle")} />
       <Form method="get" className="filters" role="search">
         <div className="field">
           <label htmlFor="customers-q">{t("customers.searchLabel")}</label>

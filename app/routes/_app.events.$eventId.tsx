@@ -13,6 +13,7 @@ import { listDeliveries, resendEvent } from "~/modules/webhooks/delivery.server"
 import { listEndpoints } from "~/modules/webhooks/endpoints.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { consoleActor } from "~/web/webhooks/console.server";
+import { Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
@@ -94,36 +95,26 @@ export default function EventPage() {
         <h2 id="ev-del">{t("events.detail.deliveries")}</h2>
         {data.deliveries.length === 0 ? <p className="muted">{t("events.detail.noDeliveries")}</p> : null}
         {data.deliveries.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("webhooks.col.url")}</th>
-                  <th scope="col">{t("common.status")}</th>
-                  <th scope="col">{t("webhooks.detail.attempts")}</th>
-                  <th scope="col">{t("webhooks.detail.response")}</th>
+          <Table columns={[t("webhooks.col.url"), t("common.status"), t("webhooks.detail.attempts"), t("webhooks.detail.response")]}>
+            <tbody>
+              {data.deliveries.map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <Link to={`/webhooks/${d.endpointId}`}>
+                      <bdi className="mono" style={{ overflowWrap: "anywhere" }}>
+                        {d.url}
+                      </bdi>
+                    </Link>
+                  </td>
+                  <td>
+                    <DeliveryStatus status={d.status} />
+                  </td>
+                  <td className="num">{fmt.number(d.attempts)}</td>
+                  <td dir="ltr">{d.responseStatus ?? d.error ?? "—"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.deliveries.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <Link to={`/webhooks/${d.endpointId}`}>
-                        <bdi className="mono" style={{ overflowWrap: "anywhere" }}>
-                          {d.url}
-                        </bdi>
-                      </Link>
-                    </td>
-                    <td>
-                      <DeliveryStatus status={d.status} />
-                    </td>
-                    <td className="num">{fmt.number(d.attempts)}</td>
-                    <td dir="ltr">{d.responseStatus ?? d.error ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+        </Table>
         ) : null}
         {data.endpoints.length > 0 ? (
           <Form method="post" className="form-row" style={{ marginBlockStart: "1rem" }}>

@@ -11,6 +11,7 @@ import { listDeliveries } from "~/modules/webhooks/delivery.server";
 import { summarizeDeliveries } from "~/modules/webhooks/delivery-summary";
 import { DeliveryStatus } from "~/components/console/webhooks";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
@@ -60,12 +61,7 @@ export default function EventsPage() {
   const groups = [...new Set(data.types.map((x) => x.split(".")[0]!))];
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("events.title")}</h1>
-          <p>{t("events.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("events.title")} intro={t("events.intro", { zone: fmt.zoneName(data.timeZone) })} />
       <Form method="get" className="card form-row" aria-label={t("events.filter.submit")}>
         <div className="field">
           <label htmlFor={`${id}-type`}>{t("events.filter.type")}</label>

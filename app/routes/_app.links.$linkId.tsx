@@ -15,6 +15,7 @@ import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { publicOrigin } from "~/web/request.server";
 import { checkoutSecret } from "~/modules/payment-links/checkout.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
+import { Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.detailTitle");
@@ -184,36 +185,23 @@ export default function LinkPage() {
         {payments.length === 0 ? (
           <p className="empty-state">{t("links.noPayments")}</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("links.col.when")}</th>
-                  <th scope="col">{t("common.status")}</th>
-                  <th scope="col" className="num">
-                    {t("links.col.amount")}
-                  </th>
-                  <th scope="col">{t("links.col.card")}</th>
-                  <th scope="col">{t("links.col.customer")}</th>
+          <Table columns={[t("links.col.when"), t("common.status"), { label: t("links.col.amount"), className: "num" }, t("links.col.card"), t("links.col.customer")]}>
+            <tbody>
+              {payments.map((p) => (
+                <tr key={p.id}>
+                  <td className="nowrap">
+                    <Link to={`/payments/${p.id}`}>{fmt.dateTime(p.createdAt)}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge kind="paymentStatus" status={p.status} />
+                  </td>
+                  <td className="num nowrap">{fmt.money(p.amount)}</td>
+                  <td className="mono nowrap">{p.card ? fmt.digits(p.card) : "–"}</td>
+                  <td>{p.customer ?? "–"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {payments.map((p) => (
-                  <tr key={p.id}>
-                    <td className="nowrap">
-                      <Link to={`/payments/${p.id}`}>{fmt.dateTime(p.createdAt)}</Link>
-                    </td>
-                    <td>
-                      <StatusBadge kind="paymentStatus" status={p.status} />
-                    </td>
-                    <td className="num nowrap">{fmt.money(p.amount)}</td>
-                    <td className="mono nowrap">{p.card ? fmt.digits(p.card) : "–"}</td>
-                    <td>{p.customer ?? "–"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+        </Table>
         )}
       </section>
     </>

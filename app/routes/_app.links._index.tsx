@@ -13,6 +13,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX } from "~/lib/payment-links";
 import { listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
 import { createLinkFromForm } from "~/web/payment-links/console.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.title");
@@ -169,12 +170,7 @@ export default function LinksPage() {
   const fmt = useFormat();
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("links.title")}</h1>
-          <p>{t("links.subtitle")}</p>
-        </div>
-      </div>
+      <PageHeader title={t("links.title")} intro={t("links.subtitle")} />
       <div className="table-wrap">
         <table className="table">
           <caption>{t("links.caption")}</caption>

@@ -7,6 +7,7 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { listMailbox } from "~/modules/mail/mailbox.server";
 import { requireContext } from "~/web/guard.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 
@@ -38,12 +39,7 @@ export default function Mailbox() {
   const fmt = useFormat();
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("mailbox.title")}</h1>
-          <p>{data.all ? t("mailbox.subtitleAll") : t("mailbox.subtitle", { email: data.email })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("mailbox.title")} intro={data.all ? t("mailbox.subtitleAll") : t("mailbox.subtitle", { email: data.email })} />
       <p className="notice" role="note">
         {data.smtp ? t("mailbox.smtpOn") : t("mailbox.smtpOff")}
       </p>

@@ -26,6 +26,7 @@ import {
   updateBusinessDetails,
 } from "~/modules/merchants/onboarding.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
+import { DoneNotice } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "onboarding.title");
 
@@ -227,7 +228,6 @@ export default function Onboarding() {
   const failed = (intent: string) => !!(result && "error" in result && result.intent === intent);
   const t = useT();
   const fmt = useFormat();
-  const doneKey = done ? DONE[done] : undefined;
   const f = o.facts;
   const stepTitle = (id: (typeof STEPS)[number]) => t(`onboarding.step.${id}`);
   const number = (id: (typeof STEPS)[number]) => (step(id).done ? "✓ " : `${fmt.number(STEPS.indexOf(id) + 1)}. `);
@@ -275,11 +275,7 @@ export default function Onboarding() {
         </span>
       </div>
 
-      {doneKey ? (
-        <p className="success-box" role="status">
-          {t(doneKey)}
-        </p>
-      ) : null}
+      <DoneNotice messages={DONE} />
       {o.status === "active" ? (
         <section className="success-box" role="status" aria-live="polite">
           <strong>{t("onboarding.active")}</strong>{" "}

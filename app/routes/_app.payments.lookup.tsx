@@ -18,6 +18,7 @@ import { publicOrigin } from "~/web/request.server";
 import { LOOKUP_MAX_DAYS, LOOKUP_TOLERANCE_PERCENT, lookupPayment, type LookupField, type LookupInput } from "~/modules/payments/lookup.server";
 // (Only the loader reads LOOKUP_*: a .server module's values do not exist in the browser.)
 import { listScope } from "~/modules/reporting/list-query.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "lookup.title");
@@ -172,12 +173,7 @@ export default function PaymentLookupPage() {
       <p>
         <Link to="/payments">{t("paymentDetail.back")}</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>{t("lookup.title")}</h1>
-          <p>{t("lookup.subtitle", { percent: data.tolerancePercent })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("lookup.title")} intro={t("lookup.subtitle", { percent: data.tolerancePercent })} />
       <Form method="get" className="card lookup-form" aria-labelledby={`${id}-h`}>
         <h2 id={`${id}-h`} className="visually-hidden">
           {t("lookup.formTitle")}

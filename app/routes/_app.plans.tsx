@@ -15,6 +15,7 @@ import { listPlans } from "~/modules/subscriptions/subscriptions.server";
 import { subscribePath } from "~/modules/subscriptions/subscribe.server";
 import { publicOrigin } from "~/web/request.server";
 import { createPlanFromForm } from "~/web/subscriptions/console.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "plans.title");
@@ -53,12 +54,7 @@ export default function PlansPage() {
   const described = (f: string) => (errors[f] ? { "aria-invalid": true, "aria-describedby": `plan-${f}-error` } : {});
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("plans.title")}</h1>
-          <p>{t("plans.subtitle")}</p>
-        </div>
-      </div>
+      <PageHeader title={t("plans.title")} intro={t("plans.subtitle")} />
       <div className="table-wrap">
         <table className="table">
           <caption>{t("plans.caption")}</caption>

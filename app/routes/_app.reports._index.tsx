@@ -19,6 +19,7 @@ import { useI18n } from "~/lib/i18n/react";
 import { requireContext } from "~/web/guard.server";
 import type { ReportId } from "~/modules/exports/definition";
 import { reportsPage } from "~/modules/exports/page.server";
+import { PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "reports.title");
 
@@ -113,12 +114,7 @@ export default function Reports() {
   }).toString()}`;
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("reports.title")}</h1>
-          <p>{t("reports.subtitle")}</p>
-        </div>
-      </div>
+      <PageHeader title={t("reports.title")} intro={t("reports.subtitle")} />
       <Form method="get" ref={form} onChange={refresh} aria-label={t("reports.title")} className="grid grid-2" key={s.report}>
         <input type="hidden" name="shown" value={s.report} />
         <input type="hidden" name="order" value={s.columns.map((c) => c.key).join(",")} />

@@ -16,6 +16,7 @@ import type { LinksFunction } from "@remix-run/node";
 import { requireContext } from "~/web/guard.server";
 import { listScope } from "~/modules/reporting/list-query.server";
 import { globalSearch } from "~/modules/search/search.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "search.title");
@@ -51,12 +52,7 @@ export default function SearchPage() {
   const hint = useSearchHint();
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("search.title")}</h1>
-          <p>{hint}</p>
-        </div>
-      </div>
+      <PageHeader title={t("search.title")} intro={hint} />
       <Form method="get" role="search" className="card search-page-form" aria-label={t("search.title")}>
         <label htmlFor="search-page-q">{t("search.label")}</label>
         <div className="form-row">

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
@@ -19,6 +19,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, holidayCoverage, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
+import { DoneNotice, PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "settings.title");
 
@@ -162,9 +163,7 @@ const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website", "timeZone
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
-  const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
-  const done = params.get("done");
   const values = (intent: string) => (result?.intent === intent ? result.values ?? {} : {});
   const err = (intent: string, field: string) =>
     result?.intent === intent && result.error.field === field ? (
@@ -181,26 +180,14 @@ export default function Settings() {
   const t = useT();
   const fmt = useFormat();
   const { prefs } = useI18n();
-  const doneKey = done ? DONE[done] : undefined;
   const week = prefs.locale === "fa" ? WEEK_FROM_SATURDAY : WEEK_FROM_SUNDAY;
   const currencyName = s.currency === "IRR" ? t("money.unit.rial") : s.currency;
   const calendarKey = (id: string) => `settings.holidayCalendar.${id}`;
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("settings.title")}</h1>
-          <p>
-            {data.details.name} · <Link to="/settings/bank">{t("settings.bankAccount")}</Link> · <Link to="/settings/security">{t("nav.security")}</Link>
-          </p>
-        </div>
-      </div>
-      {doneKey ? (
-        <p className="success-box" role="status">
-          {t(doneKey)}
-        </p>
-      ) : null}
+      <PageHeader title={t("settings.title")} intro={<>{data.details.name} · <Link to="/settings/bank">{t("settings.bankAccount")}</Link> · <Link to="/settings/security">{t("nav.security")}</Link></>} />
+      <DoneNotice messages={DONE} />
 
       <section className="card" aria-labelledby="details-title">
         <h2 id="details-title">{t("settings.details.title")}</h2>

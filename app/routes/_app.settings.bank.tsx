@@ -19,6 +19,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
 import { clientOf } from "~/web/request.server";
+import { PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
 
@@ -118,14 +119,7 @@ export default function BankAccount() {
   const bankOf = (a: { bankCode: string | null; bankName: string | null }) => (a.bankCode ? fmt.bankName(a.bankCode) : (a.bankName ?? "—"));
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("bankPage.title")}</h1>
-          <p>
-            {t("bankPage.subtitle", { currency: currencyName })} <Link to="/settings">{t("bankPage.back")}</Link>
-          </p>
-        </div>
-      </div>
+      <PageHeader title={t("bankPage.title")} intro={<>{t("bankPage.subtitle", { currency: currencyName })} <Link to="/settings">{t("bankPage.back")}</Link></>} />
       {params.get("done") === "saved" ? (
         <p className="success-box" role="status">
           {t("bankPage.saved")}

@@ -11,6 +11,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { notificationSettingsOf, saveNotificationSettings } from "~/modules/notifications/settings.server";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 
@@ -51,12 +52,7 @@ export default function Notifications() {
   const hasDecline = data.kinds.some((k) => k.kind === "decline_rate");
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("notifications.title")}</h1>
-          <p>{t("notifications.subtitle", { email: data.email, merchant: data.merchantName })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("notifications.title")} intro={t("notifications.subtitle", { email: data.email, merchant: data.merchantName })} />
       {params.get("saved") && !result ? (
         <p className="success-box" role="status">
           {t("notifications.saved")}

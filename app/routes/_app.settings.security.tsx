@@ -4,13 +4,15 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
+import { ErrorSummary, Field, formState, useFormFailure } from "~/components/form";
+import { FORM_ERROR } from "~/lib/forms";
+import { parseForm, refuse } from "~/web/form.server";
 import { PreferencesForm } from "~/components/preferences-form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import type { MessageKey } from "~/lib/i18n/en";
 import { deviceLabel, errorText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { isMessageKey } from "~/lib/i18n/translate";
 import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
 import {
   AccountError,
@@ -30,6 +32,7 @@ import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 import { clearSessionCookie } from "~/web/session-cookie.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { clientOf } from "~/web/request.server";
+import { DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "security.title");
 
@@ -48,7 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       sessions,
       twoFactor,
     },
-    { headers: { "Cache-Control": "private, no-store" } },
+    { headers: { "Cache-Control": "private, no-store" } }
   );
 }
 
@@ -70,23 +73,14 @@ const securityForm = z.discriminatedUnion("intent", [
   }),
 ]);
 
-type ActionData =
-  | { recoveryCodes: string[]; intent: string }
-  | { error: { message: string; field?: string; code?: string; reason?: string }; intent: string };
-
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, null);
   const t = serverTranslator(resolvePreferences(ctx));
-  const parsed = securityForm.safeParse(Object.fromEntries(form));
+  const parsed = parseForm(securityForm, form, t, "staff.error.checkForm", { digits: TOTP_DIGITS });
   const intent = String(form.get("intent") ?? "");
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const message = issue && isMessageKey(issue.message) ? t(issue.message, { digits: TOTP_DIGITS }) : t("staff.error.checkForm");
-    return json<ActionData>({ error: { message, field: issue?.path[0]?.toString() }, intent }, { status: 400 });
-  }
+  if (!parsed.ok) return refuse(parsed.errors, { intent });
   const input = parsed.data;
-  const signedOut = () =>
-    redirect("/login?reason=signed_out", { headers: { "Set-Cookie": clearSessionCookie(request) } });
+  const signedOut = () => redirect("/login?reason=signed_out", { headers: { "Set-Cookie": clearSessionCookie(request) } });
   try {
     switch (input.intent) {
       case "revoke-session": {
@@ -103,29 +97,29 @@ export async function action({ request }: ActionFunctionArgs) {
         await cancelTotpEnrollment(ctx);
         return redirect("/settings/security");
       case "totp-confirm":
-        return json<ActionData>({ recoveryCodes: await confirmTotpEnrollment(ctx, input.code, clientOf(request)), intent });
+        return json({ recoveryCodes: await confirmTotpEnrollment(ctx, input.code, clientOf(request)), intent });
       case "totp-disable":
       case "recovery-regenerate": {
         const problem = await checkStepUp(ctx, form, request);
-        if (problem) return json<ActionData>({ error: problem, intent }, { status: 403 });
+        if (problem) return refuse({}, { intent, stepUp: problem });
         if (input.intent === "totp-disable") {
           await disableTotp(ctx, clientOf(request));
           return redirect("/settings/security?done=2fa-off");
         }
-        return json<ActionData>({ recoveryCodes: await regenerateRecoveryCodes(ctx, clientOf(request)), intent });
+        return json({ recoveryCodes: await regenerateRecoveryCodes(ctx, clientOf(request)), intent });
       }
       case "require-2fa":
         await setRequire2fa(ctx, input.on === "true", clientOf(request));
         return redirect(`/settings/security?done=${input.on === "true" ? "required-on" : "required-off"}`);
       case "change-password":
         if (input.next !== input.confirm) {
-          return json<ActionData>({ error: { message: t("security.error.confirmMismatch"), field: "confirm" }, intent }, { status: 400 });
+          return refuse({ confirm: t("security.error.confirmMismatch") }, { intent });
         }
         await changePassword(ctx, { current: input.current, next: input.next }, clientOf(request));
         return redirect("/settings/security?done=password");
     }
   } catch (e) {
-    if (e instanceof AccountError) return json<ActionData>({ error: { message: errorText(t, e), field: e.field }, intent }, { status: e.status });
+    if (e instanceof AccountError) return refuse({ [e.field ?? FORM_ERROR]: errorText(t, e) }, { intent, status: e.status });
     throw e;
   }
 }
@@ -137,16 +131,6 @@ const DONE: Record<string, MessageKey> = {
   "required-off": "security.done.requiredOff",
   password: "security.done.password",
 };
-
-function ErrorFor({ result, intent }: { result: ActionData | undefined; intent: string | string[] }) {
-  const list = Array.isArray(intent) ? intent : [intent];
-  if (!result || !("error" in result) || !list.includes(result.intent)) return null;
-  return (
-    <p className="error-box error" role="alert">
-      {result.error.message}
-    </p>
-  );
-}
 
 function RecoveryCodes({ codes }: { codes: string[] }) {
   const t = useT();
@@ -166,41 +150,31 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
 
 export default function Security() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionData | undefined;
+  const result = useActionData<typeof action>();
+  const errorsFor = (...intents: string[]) => formState(result, intents).errors;
+  const twoFactorForm = formState(result, ["totp-start", "totp-confirm", "totp-disable", "recovery-regenerate"]);
+  const passwordForm = useFormFailure("change-password");
   const busy = useNavigation().state === "submitting";
   const t = useT();
   const fmt = useFormat();
   const when = (iso: string | null) => (iso ? fmt.dateTime(iso) : "—");
   const [params] = useSearchParams();
-  const done = params.get("done");
   const tf = data.twoFactor;
   const codes = result && "recoveryCodes" in result ? result.recoveryCodes : null;
-  const stepUpError =
-    result && "error" in result && result.error.code === "step_up_required" && result.error.reason !== "missing" ? result.error.message : null;
-  const doneKey = done ? DONE[done] : undefined;
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("security.title")}</h1>
-          <p>{t("security.subtitle", { email: data.email })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("security.title")} intro={<>{t("security.subtitle", { email: data.email })}</>} />
       {params.get("required") === "2fa" && !tf.enabled ? (
         <p className="notice" role="status">
           {t("security.requiredNotice", { merchant: data.merchantName })}
         </p>
       ) : null}
-      {doneKey ? (
-        <p className="success-box" role="status">
-          {t(doneKey)}
-        </p>
-      ) : null}
+      <DoneNotice messages={DONE} />
 
       <section className="card" id="two-factor" aria-labelledby="tf-title">
         <h2 id="tf-title">{t("security.twoFactor.title")}</h2>
-        <ErrorFor result={result} intent={["totp-start", "totp-confirm", "totp-disable", "recovery-regenerate"]} />
+        <ErrorSummary form={twoFactorForm} />
         {codes ? <RecoveryCodes codes={codes} /> : null}
         {tf.enabled ? (
           <>
@@ -209,11 +183,13 @@ export default function Security() {
               {t("security.twoFactor.onSince", { date: when(tf.enabledAt), left: tf.recoveryCodesLeft, total: RECOVERY_CODE_COUNT })}
             </p>
             {tf.requiredBy.length > 0 ? (
-              <p className="muted">{t("security.twoFactor.requiredBy", { merchants: new Intl.ListFormat(fmt.locale).format(tf.requiredBy) })}</p>
+              <p className="muted">
+                {t("security.twoFactor.requiredBy", { merchants: new Intl.ListFormat(fmt.locale).format(tf.requiredBy) })}
+              </p>
             ) : null}
             <Form method="post">
               <CsrfInput />
-              <StepUpFields error={stepUpError} />
+              <StepUpFields error={twoFactorForm.errors.stepUp} />
               <div className="form-row">
                 <button type="submit" name="intent" value="recovery-regenerate" className="btn" disabled={busy}>
                   {t("security.twoFactor.newCodes")}
@@ -249,10 +225,16 @@ export default function Security() {
             <Form method="post" className="form-row">
               <CsrfInput />
               <input type="hidden" name="intent" value="totp-confirm" />
-              <div className="field">
-                <label htmlFor="totp-code">{t("security.twoFactor.codeLabel")}</label>
-                <input id="totp-code" name="code" inputMode="numeric" autoComplete="one-time-code" required maxLength={7} />
-              </div>
+              <Field
+                form={twoFactorForm}
+                id="totp-code"
+                name="code"
+                label={t("security.twoFactor.codeLabel")}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                required
+                maxLength={7}
+              />
               <button type="submit" className="btn btn-primary" disabled={busy}>
                 {t("security.twoFactor.turnOn")}
               </button>
@@ -282,7 +264,7 @@ export default function Security() {
       {data.isOwner ? (
         <section className="card" aria-labelledby="req-title">
           <h2 id="req-title">{t("security.require.title", { merchant: data.merchantName })}</h2>
-          <ErrorFor result={result} intent="require-2fa" />
+          <ErrorSummary errors={errorsFor("require-2fa")} fields={["on"]} />
           <p>{data.require2fa ? t("security.require.on") : t("security.require.off")}</p>
           <Form method="post">
             <CsrfInput />
@@ -296,48 +278,45 @@ export default function Security() {
 
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">{t("security.sessions.title")}</h2>
-        <ErrorFor result={result} intent={["revoke-session", "sign-out-everywhere"]} />
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("security.sessions.device")}</th>
-                <th scope="col">{t("security.sessions.ip")}</th>
-                <th scope="col">{t("shell.merchant")}</th>
-                <th scope="col">{t("security.sessions.signedIn")}</th>
-                <th scope="col">{t("security.sessions.lastSeen")}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t("common.actions")}</span>
-                </th>
+        <ErrorSummary errors={errorsFor("revoke-session", "sign-out-everywhere")} fields={["sessionId"]} />
+        <Table
+          columns={[
+            t("security.sessions.device"),
+            t("security.sessions.ip"),
+            t("shell.merchant"),
+            t("security.sessions.signedIn"),
+            t("security.sessions.lastSeen"),
+            <>
+              <span className="visually-hidden">{t("common.actions")}</span>
+            </>,
+          ]}
+        >
+          <tbody>
+            {data.sessions.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  {deviceLabel(t, s.device)}
+                  {s.current ? <span className="badge badge-active"> {t("security.sessions.thisDevice")}</span> : null}
+                </td>
+                <td>
+                  <bdi className="mono">{s.ip ?? "—"}</bdi>
+                </td>
+                <td>{s.merchantName ?? "—"}</td>
+                <td>{when(s.createdAt)}</td>
+                <td>{when(s.lastSeenAt)}</td>
+                <td>
+                  <Form method="post" className="inline-form">
+                    <CsrfInput />
+                    <input type="hidden" name="sessionId" value={s.id} />
+                    <button type="submit" name="intent" value="revoke-session" className="btn">
+                      {s.current ? t("shell.signOut") : t("security.sessions.revoke")}
+                    </button>
+                  </Form>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {data.sessions.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    {deviceLabel(t, s.device)}
-                    {s.current ? <span className="badge badge-active"> {t("security.sessions.thisDevice")}</span> : null}
-                  </td>
-                  <td>
-                    <bdi className="mono">{s.ip ?? "—"}</bdi>
-                  </td>
-                  <td>{s.merchantName ?? "—"}</td>
-                  <td>{when(s.createdAt)}</td>
-                  <td>{when(s.lastSeenAt)}</td>
-                  <td>
-                    <Form method="post" className="inline-form">
-                      <CsrfInput />
-                      <input type="hidden" name="sessionId" value={s.id} />
-                      <button type="submit" name="intent" value="revoke-session" className="btn">
-                        {s.current ? t("shell.signOut") : t("security.sessions.revoke")}
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
         <Form method="post" style={{ marginBlockStart: "1rem" }}>
           <CsrfInput />
           <button type="submit" name="intent" value="sign-out-everywhere" className="btn btn-danger">
@@ -348,25 +327,39 @@ export default function Security() {
 
       <section className="card" aria-labelledby="pw-title">
         <h2 id="pw-title">{t("security.password.title")}</h2>
-        <ErrorFor result={result} intent="change-password" />
+        <ErrorSummary form={passwordForm} />
         <Form method="post">
           <CsrfInput />
           <input type="hidden" name="intent" value="change-password" />
-          <div className="field">
-            <label htmlFor="pw-current">{t("security.password.current")}</label>
-            <input id="pw-current" name="current" type="password" autoComplete="current-password" required />
-          </div>
-          <div className="field">
-            <label htmlFor="pw-next">{t("security.password.next")}</label>
-            <input id="pw-next" name="next" type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} required aria-describedby="pw-hint" />
-            <span className="hint" id="pw-hint">
-              {t("security.password.hint", { min: MIN_PASSWORD_LENGTH })}
-            </span>
-          </div>
-          <div className="field">
-            <label htmlFor="pw-confirm">{t("security.password.confirm")}</label>
-            <input id="pw-confirm" name="confirm" type="password" autoComplete="new-password" required />
-          </div>
+          <Field
+            form={passwordForm}
+            id="pw-current"
+            name="current"
+            label={t("security.password.current")}
+            type="password"
+            autoComplete="current-password"
+            required
+          />
+          <Field
+            form={passwordForm}
+            id="pw-next"
+            name="next"
+            label={t("security.password.next")}
+            hint={t("security.password.hint", { min: MIN_PASSWORD_LENGTH })}
+            type="password"
+            autoComplete="new-password"
+            minLength={MIN_PASSWORD_LENGTH}
+            required
+          />
+          <Field
+            form={passwordForm}
+            id="pw-confirm"
+            name="confirm"
+            label={t("security.password.confirm")}
+            type="password"
+            autoComplete="new-password"
+            required
+          />
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {t("security.password.submit")}
           </button>

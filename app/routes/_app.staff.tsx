@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
@@ -29,6 +29,7 @@ import {
   StaffError,
 } from "~/modules/staff/staff.server";
 import { clientOf } from "~/web/request.server";
+import { DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "staff.title");
 
@@ -161,31 +162,19 @@ const DONE: Record<string, MessageKey> = {
 export default function Staff() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
-  const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
-  const done = params.get("done");
   const error = result && "error" in result ? result : null;
   const stepUp = error?.error.code === "step_up_required" && error.intent === "change-role" ? error : null;
   const currency = data.refundLimit.currency;
   const t = useT();
   const fmt = useFormat();
   const when = (iso: string | null) => (iso ? fmt.dateTime(iso) : t("staff.never"));
-  const doneKey = done ? DONE[done] : undefined;
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("staff.title")}</h1>
-          <p>{t("staff.subtitle", { merchant: data.merchantName })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("staff.title")} intro={t("staff.subtitle", { merchant: data.merchantName })} />
 
-      {doneKey ? (
-        <p className="success-box" role="status">
-          {t(doneKey)}
-        </p>
-      ) : null}
+      <DoneNotice messages={DONE} />
       {error && !stepUp ? (
         <p className="error-box error" role="alert">
           {error.error.message}
@@ -216,106 +205,93 @@ export default function Staff() {
 
       <section className="card" aria-labelledby="members-title">
         <h2 id="members-title">{t("staff.members")}</h2>
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("staff.col.name")}</th>
-                <th scope="col">{t("staff.col.email")}</th>
-                <th scope="col">{t("staff.col.role")}</th>
-                <th scope="col">{t("common.status")}</th>
-                <th scope="col">{t("staff.col.twoFactor")}</th>
-                <th scope="col">{t("staff.col.lastSignIn")}</th>
-                <th scope="col">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.members.map((m) => {
-                const self = m.userId === data.me.id;
-                const ownerRow = m.role === "owner" && data.me.role !== "owner";
-                return (
-                  <tr key={m.userId}>
-                    <td>
-                      {m.name}
-                      {self ? <span className="muted"> {t("staff.you")}</span> : null}
-                    </td>
-                    <td>
-                      <bdi>{m.email}</bdi>
-                    </td>
-                    <td>
-                      {ownerRow || data.grantable.length === 0 ? (
-                        t(`role.${m.role}`)
-                      ) : (
-                        <Form method="post" className="form-row">
+        <Table columns={[t("staff.col.name"), t("staff.col.email"), t("staff.col.role"), t("common.status"), t("staff.col.twoFactor"), t("staff.col.lastSignIn"), t("common.actions")]}>
+          <tbody>
+            {data.members.map((m) => {
+              const self = m.userId === data.me.id;
+              const ownerRow = m.role === "owner" && data.me.role !== "owner";
+              return (
+                <tr key={m.userId}>
+                  <td>
+                    {m.name}
+                    {self ? <span className="muted"> {t("staff.you")}</span> : null}
+                  </td>
+                  <td>
+                    <bdi>{m.email}</bdi>
+                  </td>
+                  <td>
+                    {ownerRow || data.grantable.length === 0 ? (
+                      t(`role.${m.role}`)
+                    ) : (
+                      <Form method="post" className="form-row">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="change-role" />
+                        <input type="hidden" name="userId" value={m.userId} />
+                        <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
+                          {t("staff.roleOf", { email: m.email })}
+                        </label>
+                        <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
+                          {(data.grantable.includes(m.role) ? data.grantable : [m.role, ...data.grantable]).map((r) => (
+                            <option key={r} value={r}>
+                              {t(`role.${r}`)}
+                            </option>
+                          ))}
+                        </select>
+                        <button type="submit" className="btn" disabled={busy}>
+                          {t("staff.changeRole")}
+                        </button>
+                      </Form>
+                    )}
+                    {m.lockedUntil && new Date(m.lockedUntil) > new Date() ? (
+                      <div>
+                        <span className="badge badge-failed">{t("staff.lockedUntil", { date: when(m.lockedUntil) })}</span>
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <span className={`badge badge-${m.status}`}>{t(`memberStatus.${m.status}`)}</span>
+                  </td>
+                  <td>{m.twoFactor ? t("staff.twoFactorOn") : t("staff.twoFactorOff")}</td>
+                  <td>{when(m.lastLoginAt)}</td>
+                  <td>
+                    {self || ownerRow ? null : (
+                      <Form method="post" className="inline-form">
+                        <CsrfInput />
+                        <input type="hidden" name="userId" value={m.userId} />
+                        {m.status === "disabled" ? (
+                          <button type="submit" name="intent" value="enable" className="btn">
+                            {t("staff.enable")}
+                          </button>
+                        ) : (
+                          <button type="submit" name="intent" value="disable" className="btn btn-danger">
+                            {t("staff.disable")}
+                          </button>
+                        )}
+                      </Form>
+                    )}
+                    {self || data.me.role !== "owner" ? null : (
+                      <details className="remove-member" open={error?.intent === "remove" && error.userId === m.userId ? true : undefined}>
+                        <summary>{t("staff.remove")}</summary>
+                        <Form method="post">
                           <CsrfInput />
-                          <input type="hidden" name="intent" value="change-role" />
+                          <input type="hidden" name="intent" value="remove" />
                           <input type="hidden" name="userId" value={m.userId} />
-                          <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
-                            {t("staff.roleOf", { email: m.email })}
+                          <p className="muted">{t("staff.removeHint")}</p>
+                          <label className="check">
+                            <input type="checkbox" name="confirm" value="yes" /> {t("staff.removeConfirm", { email: m.email })}
                           </label>
-                          <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
-                            {(data.grantable.includes(m.role) ? data.grantable : [m.role, ...data.grantable]).map((r) => (
-                              <option key={r} value={r}>
-                                {t(`role.${r}`)}
-                              </option>
-                            ))}
-                          </select>
-                          <button type="submit" className="btn" disabled={busy}>
-                            {t("staff.changeRole")}
+                          <button type="submit" className="btn btn-danger" disabled={busy} aria-label={t("staff.removeOf", { email: m.email })}>
+                            {t("staff.remove")}
                           </button>
                         </Form>
-                      )}
-                      {m.lockedUntil && new Date(m.lockedUntil) > new Date() ? (
-                        <div>
-                          <span className="badge badge-failed">{t("staff.lockedUntil", { date: when(m.lockedUntil) })}</span>
-                        </div>
-                      ) : null}
-                    </td>
-                    <td>
-                      <span className={`badge badge-${m.status}`}>{t(`memberStatus.${m.status}`)}</span>
-                    </td>
-                    <td>{m.twoFactor ? t("staff.twoFactorOn") : t("staff.twoFactorOff")}</td>
-                    <td>{when(m.lastLoginAt)}</td>
-                    <td>
-                      {self || ownerRow ? null : (
-                        <Form method="post" className="inline-form">
-                          <CsrfInput />
-                          <input type="hidden" name="userId" value={m.userId} />
-                          {m.status === "disabled" ? (
-                            <button type="submit" name="intent" value="enable" className="btn">
-                              {t("staff.enable")}
-                            </button>
-                          ) : (
-                            <button type="submit" name="intent" value="disable" className="btn btn-danger">
-                              {t("staff.disable")}
-                            </button>
-                          )}
-                        </Form>
-                      )}
-                      {self || data.me.role !== "owner" ? null : (
-                        <details className="remove-member" open={error?.intent === "remove" && error.userId === m.userId ? true : undefined}>
-                          <summary>{t("staff.remove")}</summary>
-                          <Form method="post">
-                            <CsrfInput />
-                            <input type="hidden" name="intent" value="remove" />
-                            <input type="hidden" name="userId" value={m.userId} />
-                            <p className="muted">{t("staff.removeHint")}</p>
-                            <label className="check">
-                              <input type="checkbox" name="confirm" value="yes" /> {t("staff.removeConfirm", { email: m.email })}
-                            </label>
-                            <button type="submit" className="btn btn-danger" disabled={busy} aria-label={t("staff.removeOf", { email: m.email })}>
-                              {t("staff.remove")}
-                            </button>
-                          </Form>
-                        </details>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+                      </details>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+      </Table>
       </section>
 
       <section className="card" aria-labelledby="invite-title">

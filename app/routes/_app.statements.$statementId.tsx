@@ -8,6 +8,7 @@ import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { statementPage } from "~/web/accounting/statements.server";
+import { Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "statements.document");
 
@@ -104,34 +105,21 @@ export default function StatementDocument() {
         </table>
         <p className="hint muted">{t("statements.rule")}</p>
         <h3>{t("statements.lines", { count: fmt.number(s.lineCount) })}</h3>
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t("statements.when")}</th>
-                <th scope="col">{t("statements.source")}</th>
-                <th scope="col">{t("statements.description")}</th>
-                <th scope="col" className="num">{t("statements.gross")}</th>
-                <th scope="col" className="num">{t("statements.fee")}</th>
-                <th scope="col" className="num">{t("statements.vatRate")}</th>
+        <Table columns={[<>#</>, t("statements.when"), t("statements.source"), t("statements.description"), { label: t("statements.gross"), className: "num" }, { label: t("statements.fee"), className: "num" }, { label: t("statements.vatRate"), className: "num" }]}>
+          <tbody>
+            {lines.map((l) => (
+              <tr key={l.lineNo}>
+                <td className="num">{fmt.number(l.lineNo)}</td>
+                <td>{fmt.dateTime(l.createdAt)}</td>
+                <td className="mono" dir="ltr">{l.sourceId}</td>
+                <td>{l.description ?? ""}</td>
+                <td className="num">{fmt.money(l.gross, s.currency)}</td>
+                <td className="num">{fmt.money(l.fee, s.currency)}</td>
+                <td className="num">{rate(l.rateBps)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {lines.map((l) => (
-                <tr key={l.lineNo}>
-                  <td className="num">{fmt.number(l.lineNo)}</td>
-                  <td>{fmt.dateTime(l.createdAt)}</td>
-                  <td className="mono" dir="ltr">{l.sourceId}</td>
-                  <td>{l.description ?? ""}</td>
-                  <td className="num">{fmt.money(l.gross, s.currency)}</td>
-                  <td className="num">{fmt.money(l.fee, s.currency)}</td>
-                  <td className="num">{rate(l.rateBps)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+      </Table>
         <p className="hint muted">{t("statements.issuedAt", { at: fmt.dateTime(s.issuedAt) })}</p>
       </article>
     </>

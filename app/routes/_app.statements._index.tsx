@@ -9,6 +9,7 @@ import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { statementsAction, statementsPage } from "~/web/accounting/statements.server";
+import { PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "statements.title");
 
@@ -22,87 +23,68 @@ export default function Statements() {
   const fmt = useFormat();
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("statements.title")}</h1>
-          <p>{t("statements.intro", { zone: fmt.zoneName(data.timeZone) })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("statements.title")} intro={t("statements.intro", { zone: fmt.zoneName(data.timeZone) })} />
       {result && !result.ok ? (
         <p className="alert alert-error" role="alert" data-testid="statements-error">
           {result.message}
         </p>
       ) : null}
       <section className="card">
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("statements.month")}</th>
-                <th scope="col">{t("statements.number")}</th>
-                <th scope="col" className="num">{t("statements.fees")}</th>
-                <th scope="col" className="num">{t("statements.vat")}</th>
-                <th scope="col" className="num">{t("statements.total")}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t("statements.actions")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.months.map((m) =>
-                m.statements.length > 0 ? (
-                  m.statements.map((s, i) => (
-                    <tr key={s.id}>
-                      <td>{i === 0 ? m.label : ""}</td>
-                      <td>
-                        <Link to={`/statements/${s.id}`} data-testid={`statement-${m.key}`}>
-                          {t("statements.numberValue", { number: fmt.number(s.number) })}
-                        </Link>
-                      </td>
-                      <td className="num">{fmt.money(s.feeTotal, s.currency)}</td>
-                      <td className="num">{fmt.money(s.vatTotal, s.currency)}</td>
-                      <td className="num">{fmt.money(s.total, s.currency)}</td>
-                      <td>
-                        <Link to={`/statements/${s.id}`} className="btn">
-                          {t("statements.open")}
-                        </Link>
-                      </td>
-                    </tr>
-                  ))
-                ) : (
-                  <tr key={m.key}>
-                    <td>{m.label}</td>
-                    <td className="muted">{t("statements.notIssued")}</td>
-                    <td />
-                    <td />
-                    <td />
+        <Table columns={[t("statements.month"), t("statements.number"), { label: t("statements.fees"), className: "num" }, { label: t("statements.vat"), className: "num" }, { label: t("statements.total"), className: "num" }, <><span className="visually-hidden">{t("statements.actions")}</span></>]}>
+          <tbody>
+            {data.months.map((m) =>
+              m.statements.length > 0 ? (
+                m.statements.map((s, i) => (
+                  <tr key={s.id}>
+                    <td>{i === 0 ? m.label : ""}</td>
                     <td>
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="month" value={m.key} />
-                        <button type="submit" name="intent" value="issue" className="btn" data-testid={`issue-${m.key}`}>
-                          {t("statements.issue")}
-                        </button>
-                      </Form>
+                      <Link to={`/statements/${s.id}`} data-testid={`statement-${m.key}`}>
+                        {t("statements.numberValue", { number: fmt.number(s.number) })}
+                      </Link>
+                    </td>
+                    <td className="num">{fmt.money(s.feeTotal, s.currency)}</td>
+                    <td className="num">{fmt.money(s.vatTotal, s.currency)}</td>
+                    <td className="num">{fmt.money(s.total, s.currency)}</td>
+                    <td>
+                      <Link to={`/statements/${s.id}`} className="btn">
+                        {t("statements.open")}
+                      </Link>
                     </td>
                   </tr>
-                ),
-              )}
-              {data.older.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.label}</td>
-                  <td>
-                    <Link to={`/statements/${s.id}`}>{t("statements.numberValue", { number: fmt.number(s.number) })}</Link>
-                  </td>
-                  <td className="num">{fmt.money(s.feeTotal, s.currency)}</td>
-                  <td className="num">{fmt.money(s.vatTotal, s.currency)}</td>
-                  <td className="num">{fmt.money(s.total, s.currency)}</td>
+                ))
+              ) : (
+                <tr key={m.key}>
+                  <td>{m.label}</td>
+                  <td className="muted">{t("statements.notIssued")}</td>
                   <td />
+                  <td />
+                  <td />
+                  <td>
+                    <Form method="post">
+                      <CsrfInput />
+                      <input type="hidden" name="month" value={m.key} />
+                      <button type="submit" name="intent" value="issue" className="btn" data-testid={`issue-${m.key}`}>
+                        {t("statements.issue")}
+                      </button>
+                    </Form>
+                  </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              ),
+            )}
+            {data.older.map((s) => (
+              <tr key={s.id}>
+                <td>{s.label}</td>
+                <td>
+                  <Link to={`/statements/${s.id}`}>{t("statements.numberValue", { number: fmt.number(s.number) })}</Link>
+                </td>
+                <td className="num">{fmt.money(s.feeTotal, s.currency)}</td>
+                <td className="num">{fmt.money(s.vatTotal, s.currency)}</td>
+                <td className="num">{fmt.money(s.total, s.currency)}</td>
+                <td />
+              </tr>
+            ))}
+          </tbody>
+      </Table>
         <p className="hint muted">{t("statements.rule")}</p>
       </section>
       {data.canChooseCalendar ? (

@@ -12,6 +12,7 @@ import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import { requireContext } from "~/web/guard.server";
 import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.title");
@@ -54,13 +55,9 @@ export default function SubscriptionsPage() {
   const count = (s: string) => data.stats.byStatus[s] ?? 0;
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("subs.title")}</h1>
-          <p>{t("subs.subtitle")}</p>
-        </div>
+      <PageHeader title={t("subs.title")} intro={t("subs.subtitle")}>
         {data.exports ? (
-          <div className="header-actions">
+          <>
             <a className="btn" href={data.exports.subscriptions} download data-testid="export-subscriptions">
               {t("subs.exportThese")}
             </a>
@@ -73,9 +70,9 @@ export default function SubscriptionsPage() {
             <a className="btn" href={workbookHref(data.exports.invoices)} download>
               {t("subs.exportInvoicesExcel")}
             </a>
-          </div>
+          </>
         ) : null}
-      </div>
+      </PageHeader>
       <section className="kpi-grid" aria-label={t("subs.title")}>
         <div className="card kpi">
           <span className="muted">{t("subs.stat.mrr")}</span>

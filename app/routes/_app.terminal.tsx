@@ -26,6 +26,7 @@ import {
   type TerminalChargeResult,
 } from "~/modules/payments/virtual-terminal.server";
 import { clientOf } from "~/web/request.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "vt.title");
@@ -599,12 +600,7 @@ export default function VirtualTerminalPage() {
   const live = useLiveData(data);
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("vt.title")}</h1>
-          <p>{t("vt.subtitle", { first: 6, last: 4 })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("vt.title")} intro={t("vt.subtitle", { first: 6, last: 4 })} />
       {live.receipt ? (
         <Receipt r={live.receipt} canViewPayments={data.canViewPayments} />
       ) : (

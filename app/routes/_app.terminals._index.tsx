@@ -15,6 +15,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { listScope } from "~/modules/reporting/list-query.server";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.title");
@@ -56,12 +57,7 @@ export default function TerminalsPage() {
   const creating = navigation.state === "submitting" && navigation.formMethod?.toLowerCase() === "post";
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("terminals.title")}</h1>
-          <p>{t("terminals.subtitle")}</p>
-        </div>
-      </div>
+      <PageHeader title={t("terminals.title")} intro={t("terminals.subtitle")} />
 
       <div className="table-wrap">
         <table className="table nowrap-table">

@@ -20,6 +20,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { EVENT_TYPES, listEvents } from "~/modules/events/events.server";
 import { deleteEndpoint, endpointState, getEndpoint, rotateSecret, updateEndpoint } from "~/modules/webhooks/endpoints.server";
 import { attemptsOf, endpointHealth, listDeliveries, replayEvents, resendEvent, retryWindowMs, sendTestEvent } from "~/modules/webhooks/delivery.server";
+import { Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "webhooks.detail.title");
@@ -278,101 +279,86 @@ export default function WebhookEndpointPage() {
         {data.deliveries.length === 0 ? (
           <p className="muted">{t("webhooks.detail.noDeliveries")}</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("webhooks.col.event")}</th>
-                  <th scope="col">{t("common.status")}</th>
-                  <th scope="col">{t("webhooks.col.code")}</th>
-                  <th scope="col">{t("webhooks.col.duration")}</th>
-                  <th scope="col">{t("webhooks.col.when")}</th>
-                  <th scope="col">{t("webhooks.detail.response")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("webhooks.action.resend")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.deliveries.map((d) => (
-                  <tr key={d.id} data-delivery={d.id}>
-                    <td>
-                      {d.reason === "test" ? (
+          <Table columns={[t("webhooks.col.event"), t("common.status"), t("webhooks.col.code"), t("webhooks.col.duration"), t("webhooks.col.when"), t("webhooks.detail.response"), <><span className="visually-hidden">{t("webhooks.action.resend")}</span></>]}>
+            <tbody>
+              {data.deliveries.map((d) => (
+                <tr key={d.id} data-delivery={d.id}>
+                  <td>
+                    {d.reason === "test" ? (
+                      <bdi className="mono" dir="ltr">
+                        {d.eventType}
+                      </bdi>
+                    ) : (
+                      <Link to={`/events/${d.eventId}`}>
                         <bdi className="mono" dir="ltr">
                           {d.eventType}
                         </bdi>
-                      ) : (
-                        <Link to={`/events/${d.eventId}`}>
-                          <bdi className="mono" dir="ltr">
-                            {d.eventType}
-                          </bdi>
-                        </Link>
-                      )}
-                      <div className="muted">
-                        {d.eventSeq !== null ? `${t("events.col.seq")} ${fmt.number(d.eventSeq)}` : null}
-                        {d.reason !== "event" ? ` · ${t(`webhooks.reason.${d.reason}` as MessageKey)}` : null}
-                      </div>
-                    </td>
-                    <td>
-                      <DeliveryStatus status={d.status} />
-                      <div className="muted">{t("webhooks.attemptsCount", { count: d.attempts })}</div>
-                    </td>
-                    <td dir="ltr" className="num">
-                      {d.responseStatus !== null ? fmt.digits(String(d.responseStatus)) : d.attempts > 0 ? t("webhooks.noResponse") : "—"}
-                    </td>
-                    <td className="num nowrap">{d.durationMs !== null ? t("webhooks.detail.duration", { ms: d.durationMs }) : "—"}</td>
-                    <td className="nowrap">
-                      {d.lastAttemptAt ? fmt.dateTime(d.lastAttemptAt) : fmt.dateTime(d.createdAt)}
-                      {d.nextAttemptAt ? <div className="muted">{t("webhooks.detail.nextTry", { time: fmt.dateTime(d.nextAttemptAt) })}</div> : null}
-                    </td>
-                    <td className="webhook-response">
-                      {d.error && d.responseStatus === null ? (
-                        <bdi className="mono" dir="ltr">
-                          {d.error}
-                        </bdi>
-                      ) : d.excerpt ? (
-                        <code dir="ltr">{d.excerpt}</code>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                      {d.tries.length > 0 ? (
-                        <details>
-                          <summary>{t("webhooks.detail.attemptLog", { count: d.tries.length })}</summary>
-                          <ol className="attempt-log">
-                            {d.tries.map((a) => (
-                              <li key={a.attempt}>
-                                <span className="nowrap">{fmt.dateTime(a.at)}</span> · <span dir="ltr">{a.status ?? "—"}</span> · {t("webhooks.detail.duration", { ms: a.durationMs })}
-                                {a.error ? (
-                                  <div>
-                                    <bdi className="mono" dir="ltr">
-                                      {a.error}
-                                    </bdi>
-                                  </div>
-                                ) : null}
-                                {a.body ? <pre dir="ltr">{a.body}</pre> : null}
-                              </li>
-                            ))}
-                          </ol>
-                        </details>
-                      ) : null}
-                    </td>
-                    <td>
-                      {d.reason !== "test" ? (
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="resend" />
-                          <input type="hidden" name="eventId" value={d.eventId} />
-                          <button type="submit" className="btn" aria-label={t("webhooks.resendLabel", { type: d.eventType, seq: d.eventSeq ?? 0 })}>
-                            {t("webhooks.action.resend")}
-                          </button>
-                        </Form>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                      </Link>
+                    )}
+                    <div className="muted">
+                      {d.eventSeq !== null ? `${t("events.col.seq")} ${fmt.number(d.eventSeq)}` : null}
+                      {d.reason !== "event" ? ` · ${t(`webhooks.reason.${d.reason}` as MessageKey)}` : null}
+                    </div>
+                  </td>
+                  <td>
+                    <DeliveryStatus status={d.status} />
+                    <div className="muted">{t("webhooks.attemptsCount", { count: d.attempts })}</div>
+                  </td>
+                  <td dir="ltr" className="num">
+                    {d.responseStatus !== null ? fmt.digits(String(d.responseStatus)) : d.attempts > 0 ? t("webhooks.noResponse") : "—"}
+                  </td>
+                  <td className="num nowrap">{d.durationMs !== null ? t("webhooks.detail.duration", { ms: d.durationMs }) : "—"}</td>
+                  <td className="nowrap">
+                    {d.lastAttemptAt ? fmt.dateTime(d.lastAttemptAt) : fmt.dateTime(d.createdAt)}
+                    {d.nextAttemptAt ? <div className="muted">{t("webhooks.detail.nextTry", { time: fmt.dateTime(d.nextAttemptAt) })}</div> : null}
+                  </td>
+                  <td className="webhook-response">
+                    {d.error && d.responseStatus === null ? (
+                      <bdi className="mono" dir="ltr">
+                        {d.error}
+                      </bdi>
+                    ) : d.excerpt ? (
+                      <code dir="ltr">{d.excerpt}</code>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                    {d.tries.length > 0 ? (
+                      <details>
+                        <summary>{t("webhooks.detail.attemptLog", { count: d.tries.length })}</summary>
+                        <ol className="attempt-log">
+                          {d.tries.map((a) => (
+                            <li key={a.attempt}>
+                              <span className="nowrap">{fmt.dateTime(a.at)}</span> · <span dir="ltr">{a.status ?? "—"}</span> · {t("webhooks.detail.duration", { ms: a.durationMs })}
+                              {a.error ? (
+                                <div>
+                                  <bdi className="mono" dir="ltr">
+                                    {a.error}
+                                  </bdi>
+                                </div>
+                              ) : null}
+                              {a.body ? <pre dir="ltr">{a.body}</pre> : null}
+                            </li>
+                          ))}
+                        </ol>
+                      </details>
+                    ) : null}
+                  </td>
+                  <td>
+                    {d.reason !== "test" ? (
+                      <Form method="post">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="resend" />
+                        <input type="hidden" name="eventId" value={d.eventId} />
+                        <button type="submit" className="btn" aria-label={t("webhooks.resendLabel", { type: d.eventType, seq: d.eventSeq ?? 0 })}>
+                          {t("webhooks.action.resend")}
+                        </button>
+                      </Form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+        </Table>
         )}
       </section>
 

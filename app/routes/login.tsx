@@ -1,10 +1,14 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthCard } from "~/components/auth-card";
+import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { keptValues } from "~/lib/forms";
 import { z } from "zod";
-import { isLocale, LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
+import { isLocale } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
-import { isMessageKey, translate, type Translator } from "~/lib/i18n/translate";
+import { translate, type Translator } from "~/lib/i18n/translate";
+import { parseForm, refuse } from "~/web/form.server";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
 import { loginFlow, type LoginResult } from "~/web/sign-in.server";
 import { readForm, safeRedirect } from "~/web/request.server";
@@ -15,7 +19,13 @@ import { localeCookie, publicLocale, publicPreferences } from "~/web/locale-cook
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const locale = data?.prefs.locale ?? "en";
-  return [{ title: translate(locale, "app.pageTitle", { page: translate(locale, "login.pageTitle") }) }];
+  return [
+    {
+      title: translate(locale, "app.pageTitle", {
+        page: translate(locale, "login.pageTitle"),
+      }),
+    },
+  ];
 };
 
 // A document POST (no JavaScript) answers with these: the 429's Retry-After must reach the browser.
@@ -45,11 +55,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
       redirectTo,
       step: (await loginFlow.pending(request)) ? ("code" as const) : ("password" as const),
       notice: isReason(reason)
-        ? t(`login.reason.${reason}`, { minutes: IDLE_TIMEOUT_MS / 60_000, hours: ABSOLUTE_LIFETIME_MS / 3_600_000 })
+        ? t(`login.reason.${reason}`, {
+            minutes: IDLE_TIMEOUT_MS / 60_000,
+            hours: ABSOLUTE_LIFETIME_MS / 3_600_000,
+          })
         : null,
       prefs,
     },
-    { headers },
+    { headers }
   );
 }
 
@@ -68,13 +81,11 @@ const codeForm = z.object({
 const cancelForm = z.object({ intent: z.literal("cancel") });
 const loginForm = z.discriminatedUnion("intent", [passwordForm, codeForm, cancelForm]);
 
-type ActionData = { error: { message: string; field?: string } };
-
 function minutesOf(seconds: number): number {
   return Math.max(1, Math.ceil(seconds / 60));
 }
 
-function answer(request: Request, result: LoginResult, redirectTo: string, t: Translator) {
+function answer(request: Request, result: LoginResult, redirectTo: string, t: Translator, values: Record<string, string>) {
   switch (result.kind) {
     case "signed_in":
       // No page asked for: the role's home (support has no overview, for instance).
@@ -93,24 +104,19 @@ function answer(request: Request, result: LoginResult, redirectTo: string, t: Tr
         headers: { "Set-Cookie": result.session.cookie },
       });
     case "invalid":
-      return json<ActionData>(
-        { error: { message: t(`login.error.${result.code}`) } },
-        { status: 401 },
-      );
+      return refuse(t(`login.error.${result.code}`), { status: 401, values });
     case "locked":
     case "rate_limited":
-      return json<ActionData>(
+      return refuse(
+        t(result.kind === "locked" ? "login.error.locked" : "login.error.rateLimited", { minutes: minutesOf(result.retryAfterSeconds) }),
         {
-          error: {
-            message: t(result.kind === "locked" ? "login.error.locked" : "login.error.rateLimited", {
-              minutes: minutesOf(result.retryAfterSeconds),
-            }),
-          },
-        },
-        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+          status: 429,
+          headers: { "Retry-After": String(result.retryAfterSeconds) },
+          values,
+        }
       );
     case "no_access":
-      return json<ActionData>({ error: { message: t(`login.error.${result.code}`) } }, { status: 403 });
+      return refuse(t(`login.error.${result.code}`), { status: 403, values });
   }
 }
 
@@ -118,146 +124,110 @@ export async function action({ request }: ActionFunctionArgs) {
   // No session yet, so no token: the Origin check alone stops a foreign site from
   // signing a browser into an account of the attacker's choosing.
   if (!originAllowed(request)) await refuseCsrf(request, "origin");
-  const t = serverTranslator({ locale: publicLocale(request), digits: "native" });
-  const parsed = loginForm.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = issue && isMessageKey(issue.message) ? issue.message : "login.error.fillForm";
-    return json<ActionData>(
-      { error: { message: t(key, { example: "name@example.com" }), field: issue?.path[0]?.toString() } },
-      { status: 400 },
-    );
-  }
+  const t = serverTranslator({
+    locale: publicLocale(request),
+    digits: "native",
+  });
+  const submitted = await readForm(request);
+  const values = keptValues(submitted);
+  const parsed = parseForm(loginForm, submitted, t, "login.error.fillForm", {
+    example: "name@example.com",
+  });
+  if (!parsed.ok) return refuse(parsed.errors, { values });
   const form = parsed.data;
   if (form.intent === "cancel") {
     await loginFlow.abandon(request);
-    return redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(request) } });
+    return redirect("/login", {
+      headers: { "Set-Cookie": clearSessionCookie(request) },
+    });
   }
   const redirectTo = safeRedirect(form.redirectTo, "/");
   if (form.intent === "password") {
-    return answer(request, await loginFlow.password(request, { email: form.email, password: form.password }), redirectTo, t);
+    return answer(
+      request,
+      await loginFlow.password(request, {
+        email: form.email,
+        password: form.password,
+      }),
+      redirectTo,
+      t,
+      values
+    );
   }
-  return answer(request, await loginFlow.code(request, { code: form.code }), redirectTo, t);
+  return answer(request, await loginFlow.code(request, { code: form.code }), redirectTo, t, values);
 }
 
 export default function Login() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionData | undefined;
+  const form = useFormFailure();
   const busy = useNavigation().state !== "idle";
-  const error = result?.error;
   const t = useT();
   const { prefs } = useI18n();
   return (
-    <main className="auth-page">
-      <section className="card auth-card" aria-labelledby="login-title">
-        <div className="brand">
-          <img src="/favicon.svg" alt="" width={28} height={28} /> {t("app.name")}
-        </div>
-        {data.step === "password" ? (
-          <>
-            <h1 id="login-title">{t("login.title")}</h1>
-            {data.notice ? (
-              <p className="notice" role="status">
-                {data.notice}
-              </p>
-            ) : null}
-            {error ? (
-              <p className="error-box error" role="alert" id="login-error">
-                {error.message}
-              </p>
-            ) : null}
-            <Form method="post" replace>
-              <input type="hidden" name="intent" value="password" />
-              <input type="hidden" name="redirectTo" value={data.redirectTo} />
-              <div className="field">
-                <label htmlFor="email">{t("login.email")}</label>
-                <input
-                  id="email"
-                  name="email"
-                  type="email"
-                  autoComplete="username"
-                  required
-                  autoFocus
-                  aria-invalid={error ? true : undefined}
-                  aria-describedby={error ? "login-error" : undefined}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="password">{t("login.password")}</label>
-                <input
-                  id="password"
-                  name="password"
-                  type="password"
-                  autoComplete="current-password"
-                  required
-                  aria-invalid={error ? true : undefined}
-                />
-              </div>
-              <button type="submit" className="btn btn-primary" disabled={busy}>
-                {busy ? t("login.submitting") : t("login.submit")}
-              </button>
-            </Form>
-            <p className="auth-help">
-              <Link to={prefs.locale === "en" ? "/forgot-password" : `/forgot-password?lang=${prefs.locale}`}>{t("login.forgot")}</Link>
+    <AuthCard
+      titleId="login-title"
+      title={data.step === "password" ? t("login.title") : t("login.codeTitle")}
+      languageHref={(l) => {
+        const q = new URLSearchParams({ lang: l });
+        if (data.redirectTo !== "/") q.set("redirectTo", data.redirectTo);
+        return `/login?${q.toString()}`;
+      }}
+    >
+      {data.step === "password" ? (
+        <>
+          {data.notice ? (
+            <p className="notice" role="status">
+              {data.notice}
             </p>
-            <p className="auth-alt">
-              {t("login.noAccount")} <Link to="/signup">{t("login.signUp")}</Link>
-            </p>
-          </>
-        ) : (
-          <>
-            <h1 id="login-title">{t("login.codeTitle")}</h1>
-            <p>{t("login.codeIntro", { length: 6 })}</p>
-            {error ? (
-              <p className="error-box error" role="alert" id="code-error">
-                {error.message}
-              </p>
-            ) : null}
-            <Form method="post" replace>
-              <input type="hidden" name="intent" value="code" />
-              <input type="hidden" name="redirectTo" value={data.redirectTo} />
-              <div className="field">
-                <label htmlFor="code">{t("login.codeLabel")}</label>
-                <input
-                  id="code"
-                  name="code"
-                  inputMode="numeric"
-                  autoComplete="one-time-code"
-                  required
-                  autoFocus
-                  aria-invalid={error ? true : undefined}
-                  aria-describedby={error ? "code-error code-hint" : "code-hint"}
-                />
-                <span className="hint" id="code-hint">
-                  {t("login.codeHint", { example: "abcde-fghjk" })}
-                </span>
-              </div>
-              <button type="submit" className="btn btn-primary" disabled={busy}>
-                {t("login.verify")}
+          ) : null}
+          <ErrorSummary form={form} />
+          <Form method="post" replace>
+            <input type="hidden" name="intent" value="password" />
+            <input type="hidden" name="redirectTo" value={data.redirectTo} />
+            <Field form={form} name="email" label={t("login.email")} type="email" autoComplete="username" required autoFocus />
+            <Field form={form} name="password" label={t("login.password")} type="password" autoComplete="current-password" required />
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {busy ? t("login.submitting") : t("login.submit")}
+            </button>
+          </Form>
+          <p className="auth-help">
+            <Link to={prefs.locale === "en" ? "/forgot-password" : `/forgot-password?lang=${prefs.locale}`}>{t("login.forgot")}</Link>
+          </p>
+          <p className="auth-alt">
+            {t("login.noAccount")} <Link to="/signup">{t("login.signUp")}</Link>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>{t("login.codeIntro", { length: 6 })}</p>
+          <ErrorSummary form={form} />
+          <Form method="post" replace>
+            <input type="hidden" name="intent" value="code" />
+            <input type="hidden" name="redirectTo" value={data.redirectTo} />
+            <Field
+              form={form}
+              name="code"
+              label={t("login.codeLabel")}
+              hint={t("login.codeHint", { example: "abcde-fghjk" })}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              autoFocus
+            />
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {t("login.verify")}
+            </button>
+          </Form>
+          <Form method="post">
+            <input type="hidden" name="intent" value="cancel" />
+            <p>
+              <button type="submit" className="btn-link">
+                {t("login.startOver")}
               </button>
-            </Form>
-            <Form method="post">
-              <input type="hidden" name="intent" value="cancel" />
-              <p>
-                <button type="submit" className="btn-link">
-                  {t("login.startOver")}
-                </button>
-              </p>
-            </Form>
-          </>
-        )}
-        <nav className="language-switcher auth-languages" aria-label={t("login.otherLanguage")}>
-          {LOCALES.filter((l) => l !== prefs.locale).map((l) => {
-            const q = new URLSearchParams({ lang: l });
-            if (data.redirectTo !== "/") q.set("redirectTo", data.redirectTo);
-            return (
-              <Link key={l} to={`/login?${q.toString()}`} lang={l} dir={localeDir(l)} hrefLang={l}>
-                {LOCALE_AUTONYMS[l]}
-              </Link>
-            );
-          })}
-        </nav>
-      </section>
-    </main>
+            </p>
+          </Form>
+        </>
+      )}
+    </AuthCard>
   );
 }

@@ -23,6 +23,7 @@ import { countDelta, moneyDelta, rateDelta } from "./deltas";
 import { RangeBar } from "./range-bar";
 import { SubscriptionFigures } from "./subscriptions";
 import { TrendTable } from "./trend";
+import { PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "overview.title");
@@ -78,12 +79,7 @@ export default function OverviewPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("overview.title")}</h1>
-          <p>{t("dates.timesIn", { zone: fmt.zoneName() })}</p>
-        </div>
-      </div>
+      <PageHeader title={t("overview.title")} intro={t("dates.timesIn", { zone: fmt.zoneName() })} />
       <RangeBar data={data} />
       {rangeError ? (
         <p className="error-box" role="alert">

@@ -5,6 +5,7 @@ import { usePointLabel, type TrendPoint } from "~/components/console/charts";
 import { withParams } from "~/components/console/url";
 import { useFormat, useT } from "~/lib/i18n/react";
 import type { OverviewData } from "~/web/overview.server";
+import { Table } from "~/components/page";
 
 /**
  * The chart's numbers as a table, behind "Show data". Its rows (a year of days is 365
@@ -42,56 +43,32 @@ function TrendTableBody({ data, points }: { data: OverviewData; points: TrendPoi
   const pointLabel = usePointLabel();
   return (
     <>
-      <div className="table-wrap">
-        <table className="table compact">
-          <caption>{t("overview.chart.tableCaption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("dates.period")}</th>
-              <th scope="col" className="num">
-                {t("overview.chart.gross")}
-              </th>
-              <th scope="col" className="num">
-                {t("overview.chart.net")}
-              </th>
-              <th scope="col" className="num">
-                {t("overview.chart.refunds")}
-              </th>
-              <th scope="col" className="num">
-                {t("overview.kpi.payments")}
-              </th>
-              <th scope="col">{t("dates.previousPeriod")}</th>
-              <th scope="col" className="num">
-                {t("overview.chart.previousGross")}
-              </th>
+      <Table className="compact" caption={t("overview.chart.tableCaption")} columns={[t("dates.period"), { label: t("overview.chart.gross"), className: "num" }, { label: t("overview.chart.net"), className: "num" }, { label: t("overview.chart.refunds"), className: "num" }, { label: t("overview.kpi.payments"), className: "num" }, t("dates.previousPeriod"), { label: t("overview.chart.previousGross"), className: "num" }]}>
+        <tbody>
+          {points.map((p, i) => (
+            <tr key={i}>
+              <th scope="row">{pointLabel(p)}</th>
+              <td className="num">{fmt.money(p.exact.gross)}</td>
+              <td className="num">{fmt.money(p.exact.net)}</td>
+              <td className="num">{fmt.money(p.exact.refunds)}</td>
+              <td className="num">{fmt.number(data.current.buckets[i]?.capturedCount ?? 0)}</td>
+              <td>{p.exact.previousLabel ?? "–"}</td>
+              <td className="num">{p.exact.previousGross !== null ? fmt.money(p.exact.previousGross) : "–"}</td>
             </tr>
-          </thead>
-          <tbody>
-            {points.map((p, i) => (
-              <tr key={i}>
-                <th scope="row">{pointLabel(p)}</th>
-                <td className="num">{fmt.money(p.exact.gross)}</td>
-                <td className="num">{fmt.money(p.exact.net)}</td>
-                <td className="num">{fmt.money(p.exact.refunds)}</td>
-                <td className="num">{fmt.number(data.current.buckets[i]?.capturedCount ?? 0)}</td>
-                <td>{p.exact.previousLabel ?? "–"}</td>
-                <td className="num">{p.exact.previousGross !== null ? fmt.money(p.exact.previousGross) : "–"}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row">{t("overview.total")}</th>
-              <td className="num">{fmt.money(data.current.totals.gross)}</td>
-              <td className="num">{fmt.money(data.current.totals.net)}</td>
-              <td className="num">{fmt.money(data.current.totals.refunds)}</td>
-              <td className="num">{fmt.number(data.current.totals.capturedCount)}</td>
-              <td />
-              <td className="num">{fmt.money(data.previous.totals.gross)}</td>
-            </tr>
-          </tfoot>
-        </table>
-      </div>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{t("overview.total")}</th>
+            <td className="num">{fmt.money(data.current.totals.gross)}</td>
+            <td className="num">{fmt.money(data.current.totals.net)}</td>
+            <td className="num">{fmt.money(data.current.totals.refunds)}</td>
+            <td className="num">{fmt.number(data.current.totals.capturedCount)}</td>
+            <td />
+            <td className="num">{fmt.money(data.previous.totals.gross)}</td>
+          </tr>
+        </tfoot>
+    </Table>
     </>
   );
 }

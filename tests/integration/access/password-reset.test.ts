@@ -103,11 +103,11 @@ describe("password reset by e-mail", () => {
 
     const short = await settle(resetAction({ request: request(`/reset-password/${token}`, { form: { password: "short", confirm: "short" } }), params: { token }, context: {} }));
     expect(short.status).toBe(400);
-    expect((await short.json()).error).toEqual({ field: "password", message: "Use at least 12 characters." });
+    expect((await short.json()).errors).toEqual({ password: "Use at least 12 characters." });
     const mismatch = await settle(
       resetAction({ request: request(`/reset-password/${token}`, { form: { password: "a-new-password-1", confirm: "a-new-password-2" } }), params: { token }, context: {} }),
     );
-    expect((await mismatch.json()).error).toEqual({ field: "confirm", message: "The two passwords are not the same. Type the new password twice." });
+    expect((await mismatch.json()).errors).toEqual({ confirm: "The two passwords are not the same. Type the new password twice." });
 
     const done = await settle(
       resetAction({ request: request(`/reset-password/${token}`, { form: { password: "a-new-password-1", confirm: "a-new-password-1" } }), params: { token }, context: {} }),
@@ -125,7 +125,7 @@ describe("password reset by e-mail", () => {
       resetAction({ request: request(`/reset-password/${token}`, { form: { password: "another-password-9", confirm: "another-password-9" } }), params: { token }, context: {} }),
     );
     expect(again.status).toBe(410);
-    expect((await again.json()).error.message).toBe("This reset link was already used, or a newer link replaced it. Ask for a new one if you still need it.");
+    expect((await again.json()).errors.token).toBe("This reset link was already used, or a newer link replaced it. Ask for a new one if you still need it.");
     const [audit] = await rows<{ details: { sessionsEnded: number } }>(db(), sql`select details from audit_events where action = 'auth.password_reset' and actor_user_id = ${u.id}`);
     expect(audit!.details.sessionsEnded).toBe(2);
   });
@@ -154,7 +154,7 @@ describe("password reset by e-mail", () => {
     const refused = await forgot("flood@reset.test");
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(3000);
-    expect((await refused.json()).error.message).toBe("Too many reset requests. Try again in 60 minutes.");
+    expect((await refused.json()).errors.form).toBe("Too many reset requests. Try again in 60 minutes.");
   });
   it("the request handler does the same work for an address with and without an account: one queued job, no lookup, no mail yet", async () => {
     const m = await createMerchant({ name: "Timing Shop" });

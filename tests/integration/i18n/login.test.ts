@@ -43,19 +43,19 @@ describe("sign-in page in Persian", () => {
       context: {},
     })) as Response;
     expect(badEmail.status).toBe(400);
-    expect((await body(badEmail)).error.message).toBe("یک نشانی ایمیل مانند \u2068name@example.com\u2069 وارد کنید.");
+    expect((await body(badEmail)).errors.email).toBe("یک نشانی ایمیل مانند \u2068name@example.com\u2069 وارد کنید.");
     const wrong = (await loginAction({
       request: request("/login", { headers: { cookie }, form: { intent: "password", email, password: "wrong-password-123" } }),
       params: {},
       context: {},
     })) as Response;
     expect(wrong.status).toBe(401);
-    expect((await body(wrong)).error.message).toBe("ایمیل یا رمز عبور درست نیست.");
+    expect((await body(wrong)).errors.form).toBe("ایمیل یا رمز عبور درست نیست.");
     const english = (await loginAction({
       request: request("/login", { form: { intent: "password", email, password: "wrong-password-123" } }),
       params: {},
       context: {},
     })) as Response;
-    expect((await body(english)).error.message).toBe("The email or password is not correct.");
+    expect((await body(english)).errors.form).toBe("The email or password is not correct.");
   });
 });

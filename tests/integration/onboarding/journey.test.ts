@@ -38,7 +38,7 @@ async function run(fn: () => unknown): Promise<Response> {
   }
 }
 
-async function body(r: Response): Promise<{ error?: { message: string; field?: string; code?: string } }> {
+async function body(r: Response): Promise<{ error?: { message: string; field?: string; code?: string }; errors?: Record<string, string>; values?: Record<string, string>; stepUp?: string }> {
   return (await r.clone().json()) as never;
 }
 
@@ -61,7 +61,10 @@ describe("a new merchant", () => {
       }),
     );
     expect(weak.status).toBe(400);
-    expect((await body(weak)).error).toMatchObject({ field: "password", message: expect.stringMatching(/at least 12/) });
+    const refused = await body(weak);
+    expect(refused.errors).toEqual({ password: expect.stringMatching(/at least 12/) });
+    // What was typed comes back, the password does not.
+    expect(refused.values).toEqual({ businessName: "New Café", ownerName: "Sara", email: EMAIL, country: "IR" });
 
     const r = await run(() =>
       signupAction({
@@ -94,7 +97,7 @@ describe("a new merchant", () => {
       }),
     );
     expect(again.status).toBe(409);
-    expect((await body(again)).error?.message).toMatch(/already exists/);
+    expect((await body(again)).errors?.email).toMatch(/already exists/);
   });
 
   it("cannot take payments before onboarding is complete, and says why", async () => {

@@ -1,0 +1,152 @@
+/**
+ * The page half of the one form mechanism (docs/architecture.md, "Forms"): a refused
+ * action answers a `FormFailure` (app/lib/forms.ts); `useFormFailure` reads it, `<Field>`
+ * shows each field with its label, hint and error, `<ErrorSummary>` what belongs to no field.
+ * Plain HTML forms: all of it works without JavaScript, the server answering the same page.
+ */
+import { useActionData } from "@remix-run/react";
+import type { InputHTMLAttributes, ReactNode } from "react";
+import { FORM_ERROR, isFormFailure, type FieldErrors, type FormFailure } from "~/lib/forms";
+
+const NONE: FieldErrors = {};
+const NO_VALUES: Record<string, string> = {};
+
+export interface FormState {
+  /** The id of this form's error summary, which fields point at when the form as a whole was refused. */
+  summaryId: string;
+  failure: FormFailure | null;
+  /** The refusal's messages by field (empty when the form was not refused). */
+  errors: FieldErrors;
+  /** What was typed, to put back as `defaultValue`. */
+  values: Record<string, string>;
+}
+
+/** The last refusal of this route's action, or of one of its forms (`intent`). */
+export function useFormFailure(intent?: string | readonly string[]): FormState {
+  const data = useActionData() as unknown;
+  return formState(data, intent);
+}
+
+export function formState(data: unknown, intent?: string | readonly string[]): FormState {
+  const failure = isFormFailure(data) ? data : null;
+  const mine =
+    failure && (intent === undefined || (typeof intent === "string" ? failure.intent === intent : intent.includes(failure.intent ?? "")))
+      ? failure
+      : null;
+  const summaryId = typeof intent === "string" ? `${intent}-error` : intent ? `${intent[0]}-error` : "form-error";
+  return { summaryId, failure: mine, errors: mine?.errors ?? NONE, values: mine?.values ?? NO_VALUES };
+}
+
+/** What a field's control needs to be named, labelled and described. */
+export interface ControlProps {
+  id: string;
+  name: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
+}
+
+type FieldProps = {
+  name: string;
+  /** The form's refusal: gives the field its error and its typed value back (not for passwords). */
+  form?: FormState;
+  /** Defaults to the name; give one when a page has the same name in two forms. */
+  id?: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | null;
+  /** Extra classes for the wrapper (`field` is always there). */
+  className?: string;
+  /** Other ids that describe the control (a note above the form, for instance). */
+  describedBy?: string;
+  /** A select's options: the control becomes a `<select>`. */
+  options?: readonly { value: string; label: string }[];
+  /** Any other control (textarea, a group): it gets id, name and the aria attributes. */
+  children?: (control: ControlProps) => ReactNode;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id" | "children" | "form">;
+
+/**
+ * A labelled control with its hint and error. The error is tied to the control by
+ * aria-describedby and aria-invalid; the layout uses logical properties, so it reads
+ * right to left in Persian.
+ */
+export function Field({
+  name,
+  form,
+  id = name,
+  label,
+  hint,
+  error = form?.errors[name],
+  className,
+  describedBy,
+  options,
+  children,
+  ...input
+}: FieldProps) {
+  const formError = form?.errors[FORM_ERROR] ? form.summaryId : null;
+  const control: ControlProps = {
+    id,
+    name,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby":
+      [error ? `${id}-error` : null, hint ? `${id}-hint` : null, formError, describedBy].filter(Boolean).join(" ") || undefined,
+  };
+  const typed = form?.values[name];
+  if (typed !== undefined && input.type !== "password" && input.value === undefined) input.defaultValue = typed;
+  return (
+    <div className={className ? `field ${className}` : "field"}>
+      <label htmlFor={id}>{label}</label>
+      {children ? (
+        children(control)
+      ) : options ? (
+        <select {...control} defaultValue={input.defaultValue as string | undefined} disabled={input.disabled} required={input.required}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input {...control} {...input} />
+      )}
+      {hint ? (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
+/** A field's message where a page lays the control out itself (a checkbox, a group). */
+export function FieldError({ id, message }: { id: string; message?: string | null }) {
+  return message ? (
+    <span className="field-error" id={id} role="alert">
+      {message}
+    </span>
+  ) : null;
+}
+
+/**
+ * What the refusal says about the form as a whole (and, given `fields`, about fields this
+ * form does not show on their own). `id` lets a control point at it with aria-describedby.
+ */
+export function ErrorSummary({
+  form,
+  errors = form?.errors ?? NONE,
+  fields = [],
+  id = form?.summaryId,
+}: {
+  form?: FormState;
+  errors?: FieldErrors;
+  fields?: readonly string[];
+  id?: string;
+}) {
+  const messages = [FORM_ERROR, ...fields].map((f) => errors[f]).filter((m): m is string => Boolean(m));
+  if (messages.length === 0) return null;
+  return (
+    <p className="error-box error" role="alert" id={id}>
+      {messages.join(" ")}
+    </p>
+  );
+}

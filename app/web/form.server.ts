@@ -1,0 +1,67 @@
+/**
+ * The server half of the one form mechanism: parse the form with the route's (or the
+ * domain's) zod schema, and answer a refusal in the one `FormFailure` shape (app/lib/forms.ts):
+ * a 4xx naming the field and what to do, with what was typed put back.
+ */
+import { json } from "@remix-run/node";
+import type { ZodError, ZodType, ZodTypeDef } from "zod";
+import { FORM_ERROR, keptValues, type FieldErrors, type FormFailure } from "~/lib/forms";
+import { isMessageKey, type MessageParams, type Translator } from "~/lib/i18n/translate";
+import type { StepUpProblem } from "./guard.server";
+
+export interface RefuseInit {
+  status?: number;
+  intent?: string;
+  /** The submitted form (its text fields come back, secrets left out) or the values themselves. */
+  values?: FormData | Record<string, string>;
+  headers?: HeadersInit;
+  stepUp?: StepUpProblem;
+}
+
+/** The refusal: `errors` by field (`form` for the form as a whole), status 400 unless said. */
+export function refuse(errors: FieldErrors | string, init: RefuseInit = {}) {
+  const body: FormFailure = {
+    ok: false,
+    errors: typeof errors === "string" ? { [FORM_ERROR]: errors } : errors,
+  };
+  if (init.intent !== undefined) body.intent = init.intent;
+  if (init.values) body.values = init.values instanceof FormData ? keptValues(init.values) : init.values;
+  if (init.stepUp) {
+    body.stepUp = init.stepUp.reason;
+    // "missing" is not an error yet: the fields are shown, without a message.
+    if (init.stepUp.reason !== "missing") body.errors = { ...body.errors, stepUp: init.stepUp.message };
+  }
+  return json<FormFailure>(body, {
+    status: init.status ?? (init.stepUp ? 403 : 400),
+    headers: init.headers,
+  });
+}
+
+/**
+ * A zod error as messages by field, the first issue of each. Schemas give catalog keys as
+ * their messages; anything else (zod's own English) becomes `fallback`.
+ */
+export function zodErrors(error: ZodError, t: Translator, fallback: Parameters<Translator>[0], params?: MessageParams): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    // A missing or unknown intent is the form's problem, not a field's.
+    const field = issue.path.length && issue.code !== "invalid_union_discriminator" ? String(issue.path[0]) : FORM_ERROR;
+    if (field in out) continue;
+    out[field] = t(isMessageKey(issue.message) ? issue.message : fallback, params);
+  }
+  return out;
+}
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Parse a submitted form with a schema whose messages are catalog keys. */
+export function parseForm<T>(
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  form: FormData | Record<string, unknown>,
+  t: Translator,
+  fallback: Parameters<Translator>[0],
+  params?: MessageParams
+): Parsed<T> {
+  const parsed = schema.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, errors: zodErrors(parsed.error, t, fallback, params) };
+}
