@@ -11,7 +11,8 @@ import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { subscriptionDetail } from "~/modules/subscriptions/subscriptions.server";
-import { subscriptionActionFromForm } from "~/web/subscriptions/console.server";
+import { changePlanFromForm, previewPlanChangeFromForm, subscriptionActionFromForm } from "~/web/subscriptions/console.server";
+import { listPlans } from "~/modules/subscriptions/subscriptions.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.detailTitle");
@@ -23,9 +24,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!d) return notFound(ctx, request, { type: "subscription", id });
   const s = d.subscription;
   const iso = (x: Date | null) => x?.toISOString() ?? null;
+  // Plans it can change to: the same billing cycle (the proration rule's condition).
+  const others = (await listPlans(ctx.scope)).filter((p) => p.active && p.interval === s.interval && p.intervalCount === s.intervalCount && p.calendar === s.calendar);
   return json(
     {
       canManage: can(ctx.role, "subscriptions:manage"),
+      changeTo: others.map((p) => ({ id: p.id, name: p.name, amount: p.amount.toString() })),
       subscription: {
         id: s.id,
         status: s.status,
@@ -62,7 +66,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "subscriptions:manage");
   const id = params.subscriptionId ?? "";
-  const r = await subscriptionActionFromForm(ctx, id, form, request);
+  const intent = form.get("intent");
+  if (intent === "preview_change") {
+    const p = await previewPlanChangeFromForm(ctx, id, form);
+    return json(p, { status: p.ok ? 200 : p.status });
+  }
+  const r = intent === "change_plan" ? await changePlanFromForm(ctx, id, form, request) : await subscriptionActionFromForm(ctx, id, form, request);
   if (r.ok) return redirect(`/subscriptions/${id}`, 303);
   return json(r, { status: r.status });
 }
@@ -88,6 +97,7 @@ export default function SubscriptionPage() {
   const fmt = useFormat();
   const s = data.subscription;
   const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
+  const preview = failure && failure.ok && "preview" in failure ? failure.preview : null;
   const live = s.status !== "canceled";
   return (
     <>
@@ -160,6 +170,72 @@ export default function SubscriptionPage() {
           </div>
         ) : null}
       </section>
+      {data.canManage && ["active", "past_due", "trialing"].includes(s.status) && data.changeTo.length > 1 ? (
+        <section className="card section" aria-labelledby="change-h">
+          <h2 id="change-h">{t("subs.change.title")}</h2>
+          {preview ? (
+            <div data-testid="change-preview">
+              <p>
+                {t("subs.change.summary", { from: preview.fromPlanName, fromQty: fmt.number(preview.fromQuantity), to: preview.toPlanName, toQty: fmt.number(preview.toQuantity) })}
+              </p>
+              <dl className="dl">
+                <dt>{t("subs.change.left")}</dt>
+                <dd>{t("subs.change.leftValue", { left: fmt.number(Math.round((preview.secondsLeft / 86_400) * 100) / 100), length: fmt.number(Math.round((preview.periodSeconds / 86_400) * 100) / 100) })}</dd>
+                <dt>{t("subs.change.perPeriod")}</dt>
+                <dd className="num">
+                  {fmt.money(preview.oldTotal)} → {fmt.money(preview.newTotal)}
+                </dd>
+                <dt>{preview.outcome === "credit" ? t("subs.change.credit") : t("subs.change.charge")}</dt>
+                <dd className="num" data-testid="proration">
+                  {fmt.money(preview.proration.replace("-", ""))}
+                </dd>
+              </dl>
+              <p className="hint">{t("subs.change.rule")}</p>
+              <div className="actions-row">
+                <Form method="post" className="inline-form">
+                  <CsrfInput />
+                  <input type="hidden" name="intent" value="change_plan" />
+                  <input type="hidden" name="planId" value={preview.toPlanId} />
+                  <input type="hidden" name="quantity" value={String(preview.toQuantity)} />
+                  <input type="hidden" name="changeKey" value={preview.changeKey} />
+                  <button type="submit" className="btn btn-primary">
+                    {t("subs.change.confirm")}
+                  </button>
+                </Form>
+                <Link className="btn" to={`/subscriptions/${s.id}`}>
+                  {t("common.cancel")}
+                </Link>
+              </div>
+            </div>
+          ) : (
+            <Form method="post">
+              <CsrfInput />
+              <input type="hidden" name="intent" value="preview_change" />
+              <div className="form-row">
+                <div className="field">
+                  <label htmlFor="change-plan">{t("subs.plan")}</label>
+                  <select id="change-plan" name="planId" defaultValue={data.changeTo.find((p) => p.id !== data.plan.id)?.id}>
+                    {data.changeTo.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name} · {fmt.money(p.amount)}
+                      </option>
+                    ))}
+                  </select>
+                  <FieldError id="change-planId-error" message={errors.planId} />
+                </div>
+                <div className="field">
+                  <label htmlFor="change-qty">{t("subs.quantity")}</label>
+                  <input id="change-qty" name="quantity" inputMode="numeric" maxLength={5} defaultValue={String(s.quantity)} />
+                  <FieldError id="change-quantity-error" message={errors.quantity} />
+                </div>
+              </div>
+              <button type="submit" className="btn">
+                {t("subs.change.preview")}
+              </button>
+            </Form>
+          )}
+        </section>
+      ) : null}
       <section className="card section" aria-labelledby="timeline-h">
         <h2 id="timeline-h">{t("subs.timeline")}</h2>
         {data.invoices.length === 0 ? <p className="muted">{t("subs.noInvoices")}</p> : null}

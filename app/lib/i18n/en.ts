@@ -2190,6 +2190,19 @@ export const en = {
   "cardUpdate.doneNote": "This card is now saved for your subscription's payments to {merchant}.",
   "cardUpdate.tryAnother": "Try another card",
   "cardUpdate.expired": "This link has expired. Ask the merchant for a new one, or wait for the next notice.",
+  "subs.change.title": "Change plan",
+  "subs.change.preview": "Preview the change",
+  "subs.change.summary": "From {from} × {fromQty} to {to} × {toQty}, from now until the end of this period.",
+  "subs.change.left": "Left of this period",
+  "subs.change.leftValue": "{left} of {length} days",
+  "subs.change.perPeriod": "Price per period",
+  "subs.change.charge": "Charged now to the saved card",
+  "subs.change.credit": "Credited to the next invoice",
+  "subs.change.rule": "Proration: the price difference × seconds left ÷ seconds in the period, rounded to the nearest minor unit (half away from zero). The renewal day does not change.",
+  "subs.change.confirm": "Confirm the change",
+  "subs.error.plan_cycle_mismatch": "The new plan must renew on the same cycle (interval, count and calendar).",
+  "subs.error.plan_unchanged": "This is the subscription's plan and quantity already.",
+  "subs.error.subscription_not_changeable": "This subscription's plan cannot be changed now.",
 } as const satisfies Record<string, Message>;
 
 export type EnCatalog = typeof en;

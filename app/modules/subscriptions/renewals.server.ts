@@ -19,7 +19,9 @@ import { cardUpdates, invoices, merchants, paymentMethods, payments, plans, subs
 import { db, rows, type Tx } from "~db/client.server";
 import { addDaysKeepingTime, billingPeriod, type BillingCalendar } from "~/lib/billing-calendar";
 import { newId } from "~/lib/ids";
-import type { Scope } from "~/lib/vocabulary";
+import type { Client, Scope } from "~/lib/vocabulary";
+import type { AppContext } from "~/modules/access/context";
+import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializePayment } from "~/modules/events/objects";
 import { linkTerminal } from "~/modules/payment-links/links.server";
@@ -355,12 +357,16 @@ async function attemptFailed(tx: Tx, inv: Invoice, s: Subscription, merchant: Me
 }
 
 /** Support's "retry now": the open invoice's next attempt is made at once. */
-export async function retryInvoiceNow(scope: Scope, invoiceId: string, now = new Date()) {
-  const [inv] = await db()
-    .update(invoices)
-    .set({ nextAttemptAt: now, updatedAt: now })
-    .where(and(eq(invoices.merchantId, scope.merchantId), eq(invoices.id, invoiceId), eq(invoices.status, "open"), sql`${invoices.nextAttemptAt} is not null`))
-    .returning();
+export async function retryInvoiceNow(scope: Scope, invoiceId: string, now = new Date(), by: { actor?: AppContext; client?: Client } = {}) {
+  const inv = await db().transaction(async (tx) => {
+    const [row] = await tx
+      .update(invoices)
+      .set({ nextAttemptAt: now, updatedAt: now })
+      .where(and(eq(invoices.merchantId, scope.merchantId), eq(invoices.id, invoiceId), eq(invoices.status, "open"), sql`${invoices.nextAttemptAt} is not null`))
+      .returning();
+    if (row && by.actor) await audit(tx, { actor: by.actor, action: "invoice.retry", outcome: "success", targetType: "invoice", targetId: row.id, details: { subscriptionId: row.subscriptionId, attempt: row.attemptCount + 1 }, client: by.client });
+    return row;
+  });
   if (!inv) return { ok: false as const, code: "invoice_not_retryable", message: "Only an open invoice waiting for its next retry can be retried now." };
   const result = await chargeInvoice(scope, invoiceId, now);
   return { ok: true as const, result };

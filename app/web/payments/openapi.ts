@@ -662,6 +662,16 @@ function subscriptionPaths(idem: unknown, common: Record<string, unknown>, postE
     "/subscriptions/{subscriptionId}/cancel": {
       post: { operationId: "cancelSubscription", summary: "Cancel now (open invoices are voided) or at the end of the current period (at_period_end: true)", parameters: [pathParam("subscriptionId"), idem], requestBody: jsonBody({ at_period_end: { type: "boolean" } }), responses: { "200": one("Subscription", "The subscription."), ...postErrors } },
     },
+    "/subscriptions/{subscriptionId}/change_plan": {
+      post: {
+        operationId: "changeSubscriptionPlan",
+        summary:
+          "Change plan (and quantity) mid-period, same billing cycle only. proration = (new price × quantity - old price × quantity) × seconds left / seconds in the period, minor units, rounded half away from zero: a charge is one proration invoice charged at once on the saved card, a credit is taken off the next invoices. With preview: true, only the figures (nothing changes).",
+        parameters: [pathParam("subscriptionId"), idem],
+        requestBody: jsonBody({ plan_id: { type: "string" }, quantity: { type: "integer", minimum: 1 }, preview: { type: "boolean" } }, ["plan_id"]),
+        responses: { "200": one("Subscription", "The subscription with plan_change (or, with preview, a plan_change_preview object)."), ...postErrors },
+      },
+    },
     "/subscriptions/{subscriptionId}/pause": { post: { operationId: "pauseSubscription", summary: "Pause: no renewals and no retries", parameters: [pathParam("subscriptionId"), idem], responses: { "200": one("Subscription", "The subscription."), ...postErrors } } },
     "/subscriptions/{subscriptionId}/resume": { post: { operationId: "resumeSubscription", summary: "Resume: the periods passed while paused are not billed", parameters: [pathParam("subscriptionId"), idem], responses: { "200": one("Subscription", "The subscription."), ...postErrors } } },
     "/invoices": { get: { operationId: "listInvoices", summary: "List invoices (one per subscription and period)", parameters: [{ name: "status", in: "query", schema: { type: "string" } }, { name: "subscription_id", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }], responses: { "200": many("Invoice"), ...common } } },

@@ -22,6 +22,7 @@ import {
   resumeSubscription,
 } from "~/modules/subscriptions/subscriptions.server";
 import { serializePayment } from "~/modules/payments/serialize";
+import { changePlan, previewPlanChange, serializePlanChangePreview } from "~/modules/subscriptions/plan-changes.server";
 
 type Body = Record<string, unknown>;
 type Run = (scope: { merchantId: string }, body: Body, request: Request) => Promise<{ ok: true; status: number; body: unknown } | { ok: false; error: Failure }>;
@@ -160,6 +161,25 @@ export const apiSubscriptions = {
             ? await pauseSubscription(scope, id, by)
             : await resumeSubscription(scope, id, by);
       return r.ok ? { ok: true, status: 200, body: serializeSubscription(r.subscription) } : r;
+    }),
+  /** POST /subscriptions/:id/change_plan {plan_id, quantity?, preview?}: with preview true, the proration only. */
+  changePlan: (request: Request, id = "") =>
+    post(request, ["POST"], async (scope, b, req) => {
+      const input = { planId: b.plan_id, quantity: b.quantity };
+      if (b.preview !== undefined && typeof b.preview !== "boolean") {
+        return { ok: false, error: { status: 400, type: "invalid_request_error", code: "preview_invalid", message: "preview must be true or false.", param: "preview" } };
+      }
+      if (b.preview === true) {
+        const r = await previewPlanChange(scope, id, input);
+        return r.ok ? { ok: true, status: 200, body: serializePlanChangePreview(r.preview) } : r;
+      }
+      const r = await changePlan(scope, id, input, { client: clientOf(req) });
+      if (!r.ok) return r;
+      return {
+        ok: true,
+        status: 200,
+        body: { ...serializeSubscription(r.subscription), plan_change: { id: r.change.id, proration: r.change.proration.toString(), seconds_left: r.change.secondsLeft, period_seconds: r.change.periodSeconds, invoice: r.invoice ? serializeInvoice(r.invoice) : null } },
+      };
     }),
 };
 

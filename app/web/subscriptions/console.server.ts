@@ -13,6 +13,8 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { createCustomer, removePaymentMethod } from "~/modules/subscriptions/customers.server";
 import { retryInvoiceNow, startSubscription } from "~/modules/subscriptions/renewals.server";
 import { cancelSubscription, createPlan, pauseSubscription, resumeSubscription } from "~/modules/subscriptions/subscriptions.server";
+import { changePlan, previewPlanChange } from "~/modules/subscriptions/plan-changes.server";
+import { newId } from "~/lib/ids";
 import type { AppContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
 
@@ -111,14 +113,50 @@ export async function subscriptionActionFromForm(ctx: AppContext, subscriptionId
           : intent === "resume"
             ? await resumeSubscription(ctx.scope, subscriptionId, by)
             : intent === "retry"
-              ? await retry(ctx, str(form, "invoiceId", 100))
+              ? await retry(ctx, str(form, "invoiceId", 100), request)
               : { ok: false as const, error: { status: 400, type: "invalid_request_error" as const, code: "intent_invalid", message: "Unknown action.", param: null } };
   if (!r.ok) return refused(ctx, r.error, {});
   return { ok: true as const };
 }
 
-async function retry(ctx: AppContext, invoiceId: string) {
-  const r = await retryInvoiceNow(ctx.scope, invoiceId);
+async function retry(ctx: AppContext, invoiceId: string, request: Request) {
+  const r = await retryInvoiceNow(ctx.scope, invoiceId, new Date(), { actor: ctx, client: clientOf(request) });
   if (!r.ok) return { ok: false as const, error: { status: 409, type: "invalid_request_error" as const, code: r.code, message: r.message, param: null } };
+  return { ok: true as const };
+}
+
+/** The console's plan change, step one: the proration figures (nothing changes). */
+export async function previewPlanChangeFromForm(ctx: AppContext, subscriptionId: string, form: FormData) {
+  const values = { planId: str(form, "planId", 100), quantity: str(form, "quantity", 10) };
+  const r = await previewPlanChange(ctx.scope, subscriptionId, { planId: values.planId, quantity: values.quantity || undefined });
+  if (!r.ok) return refused(ctx, r.error, values);
+  const p = r.preview;
+  return {
+    ok: true as const,
+    preview: {
+      toPlanId: p.toPlan.id,
+      toPlanName: p.toPlan.name,
+      fromPlanName: p.fromPlan.name,
+      fromQuantity: p.fromQuantity,
+      toQuantity: p.toQuantity,
+      oldTotal: p.oldTotal.toString(),
+      newTotal: p.newTotal.toString(),
+      secondsLeft: p.secondsLeft,
+      periodSeconds: p.periodSeconds,
+      periodEnd: p.periodEnd?.toISOString() ?? null,
+      proration: p.proration.toString(),
+      outcome: p.outcome,
+      // One id per preview: confirming twice (double click, refresh) changes the plan once.
+      changeKey: `console:${newId("spc")}`,
+    },
+  };
+}
+
+/** Step two: the change, as previewed (recomputed at this instant under the subscription's lock). */
+export async function changePlanFromForm(ctx: AppContext, subscriptionId: string, form: FormData, request: Request) {
+  const values = { planId: str(form, "planId", 100), quantity: str(form, "quantity", 10) };
+  const key = str(form, "changeKey", 100);
+  const r = await changePlan(ctx.scope, subscriptionId, { planId: values.planId, quantity: values.quantity || undefined }, { idempotencyKey: key || null, actor: ctx, client: clientOf(request) });
+  if (!r.ok) return refused(ctx, r.error, values);
   return { ok: true as const };
 }

@@ -24,6 +24,7 @@ import * as planRoute from "~/routes/api.v1.plans.$planId";
 import * as subscriptionsRoute from "~/routes/api.v1.subscriptions";
 import * as subscriptionRoute from "~/routes/api.v1.subscriptions.$subscriptionId";
 import * as subCancelRoute from "~/routes/api.v1.subscriptions.$subscriptionId.cancel";
+import * as subChangePlanRoute from "~/routes/api.v1.subscriptions.$subscriptionId.change_plan";
 import * as subPauseRoute from "~/routes/api.v1.subscriptions.$subscriptionId.pause";
 import * as subResumeRoute from "~/routes/api.v1.subscriptions.$subscriptionId.resume";
 import * as invoicesRoute from "~/routes/api.v1.invoices";
@@ -63,6 +64,7 @@ export function routeFor(path: string): { mod: RouteModule; params: Record<strin
   if (p === "/subscriptions") return { mod: subscriptionsRoute, params: {} };
   if ((m = /^\/subscriptions\/([^/]+)$/.exec(p))) return { mod: subscriptionRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
   if ((m = /^\/subscriptions\/([^/]+)\/cancel$/.exec(p))) return { mod: subCancelRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
+  if ((m = /^\/subscriptions\/([^/]+)\/change_plan$/.exec(p))) return { mod: subChangePlanRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
   if ((m = /^\/subscriptions\/([^/]+)\/pause$/.exec(p))) return { mod: subPauseRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
   if ((m = /^\/subscriptions\/([^/]+)\/resume$/.exec(p))) return { mod: subResumeRoute, params: { subscriptionId: decodeURIComponent(m[1]!) } };
   if (p === "/invoices") return { mod: invoicesRoute, params: {} };

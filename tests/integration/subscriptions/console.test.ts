@@ -91,6 +91,29 @@ describe("the console's subscription pages", () => {
     expect(list.json.subscriptions.map((x: { id: string }) => x.id)).toEqual([subscriptionId]);
     expect(list.json.stats.mrr).toBe("3000000");
 
+    // The plan's public subscribe page is on the Plans page.
+    expect(plans.json.plans[0].subscribePath).toBe(`/subscribe/${team.shop.id}/${plans.json.plans[0].id}`);
+
+    // Plan change: a preview first (support may; the viewer may not), then the confirmed change, once.
+    expect((await post(plansRoute, users.owner, "/plans", { name: "Big box", amount: "3000000", interval: "month", intervalCount: "1", trialDays: "0" })).status).toBe(303);
+    const big = (await get(plansRoute, users.viewer, "/plans")).json.plans.find((p: { name: string }) => p.name === "Big box");
+    expect((await post(subRoute, users.viewer, `/subscriptions/${subscriptionId}`, { intent: "preview_change", planId: big.id }, { subscriptionId })).status).toBe(403);
+    const mismatch = await post(subRoute, users.support, `/subscriptions/${subscriptionId}`, { intent: "preview_change", planId: plans.json.plans[0].id }, { subscriptionId });
+    expect(mismatch.json.errors.planId).toBe("This is the subscription's plan and quantity already.");
+    const preview = await post(subRoute, users.support, `/subscriptions/${subscriptionId}`, { intent: "preview_change", planId: big.id }, { subscriptionId });
+    expect(preview.status).toBe(200);
+    expect(preview.json.preview).toMatchObject({ toPlanName: "Big box", fromQuantity: 2, toQuantity: 2, oldTotal: "3000000", newTotal: "6000000", outcome: "charge" });
+    expect((await get(subRoute, users.viewer, `/subscriptions/${subscriptionId}`, { subscriptionId })).json.plan.name).toBe("Coffee box");
+    const confirm = { intent: "change_plan", planId: big.id, quantity: "2", changeKey: preview.json.preview.changeKey };
+    expect((await post(subRoute, users.support, `/subscriptions/${subscriptionId}`, confirm, { subscriptionId })).status).toBe(303);
+    expect((await post(subRoute, users.support, `/subscriptions/${subscriptionId}`, confirm, { subscriptionId })).status).toBe(303);
+    const changed = (await get(subRoute, users.viewer, `/subscriptions/${subscriptionId}`, { subscriptionId })).json;
+    expect(changed.plan.name).toBe("Big box");
+    const proration = await db().select().from(s.invoices).where(eq(s.invoices.kind, "proration"));
+    expect(proration.map((i) => i.status)).toEqual(["paid"]);
+    const audits = await db().select({ action: s.auditEvents.action }).from(s.auditEvents).where(eq(s.auditEvents.action, "subscription.change_plan"));
+    expect(audits).toHaveLength(1);
+
     // Support pauses and resumes; the viewer cannot; cancel at period end keeps it active until then.
     expect((await post(subRoute, users.viewer, `/subscriptions/${subscriptionId}`, { intent: "pause" }, { subscriptionId })).status).toBe(403);
     expect((await post(subRoute, users.support, `/subscriptions/${subscriptionId}`, { intent: "pause" }, { subscriptionId })).status).toBe(303);
