@@ -14,7 +14,7 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import type { Runner, Task, TaskList } from "graphile-worker";
-import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
+import { db, dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
 import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars, holidayCoverage } from "../modules/settlements/holidays.server";
@@ -118,6 +118,10 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const { deliverMail } = await import("../modules/mail/mailer.server");
       const outcome = await deliverMail((payload as { mailId: string }).mailId);
       if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
+    },
+    password_reset: async (payload) => {
+      const { processResetRequest } = await import("../modules/auth/password-reset.server");
+      await processResetRequest(db(), payload as import("../modules/auth/password-reset.server").ResetJobPayload);
     },
     notify_events: async (payload) => {
       const { notifyEvents } = await import("../modules/notifications/notify.server");
