@@ -4,6 +4,7 @@ import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { SQL } from "drizzle-orm";
 import * as schema from "./schema";
+import { env } from "../app/lib/env.server";
 
 export { schema };
 export type Schema = typeof schema;
@@ -33,11 +34,11 @@ type GlobalWithDb = typeof globalThis & { [globalKey]?: Promise<DbHandle> };
 const g = globalThis as GlobalWithDb;
 
 export function migrationsFolder(): string {
-  return process.env.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations");
+  return env.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations");
 }
 
 export function pgliteDir(): string {
-  return process.env.PGLITE_DIR ?? path.resolve(process.cwd(), "data/pglite");
+  return env.PGLITE_DIR ?? path.resolve(process.cwd(), "data/pglite");
 }
 
 function redact(url: string): string {
@@ -69,7 +70,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, {
-    max: opts.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    max: opts.max ?? env.DATABASE_POOL_SIZE,
     onnotice: () => {},
     // Keep bigint columns exact; drizzle maps them to JS bigint itself.
     types: { bigint: postgres.BigInt },
@@ -107,7 +108,7 @@ export function connectionOptions(): { socket: (o: { host: string[]; port: numbe
       s.setNoDelay(true);
       return s;
     },
-    connect_timeout: Number(process.env.DATABASE_CONNECT_TIMEOUT ?? 5),
+    connect_timeout: env.DATABASE_CONNECT_TIMEOUT,
     backoff: (n) => Math.min(0.05 * 2 ** n, 0.5) * (0.5 + Math.random() / 2),
   };
 }
@@ -130,7 +131,7 @@ export async function migrate(handle: DbHandle): Promise<void> {
   }
   // A single connection for migrations, serialised by an advisory lock so several
   // app servers starting at once do not race each other.
-  const url = process.env.__MIGRATE_URL ?? "";
+  const url = handle.url ?? "";
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
@@ -164,28 +165,21 @@ export async function quietJobLogger(): Promise<import("graphile-worker").Logger
 }
 
 export async function migrateUrl(url: string): Promise<void> {
-  const prev = process.env.__MIGRATE_URL;
-  process.env.__MIGRATE_URL = url;
-  try {
-    await migrate({ driver: "postgres" } as DbHandle);
-  } finally {
-    if (prev === undefined) delete process.env.__MIGRATE_URL;
-    else process.env.__MIGRATE_URL = prev;
-  }
+  await migrate({ driver: "postgres", url } as DbHandle);
 }
 
 /** Opens the database named by the environment and applies migrations, once per process. */
 export function connect(): Promise<DbHandle> {
   if (!g[globalKey]) {
     g[globalKey] = (async () => {
-      const url = process.env.DATABASE_URL;
+      const url = env.DATABASE_URL;
       if (url) {
         await migrateUrl(url);
-        const replicaUrl = process.env.DATABASE_REPLICA_URL;
+        const replicaUrl = env.DATABASE_REPLICA_URL;
         if (replicaUrl) {
           // Reports and exports read here (replicaDb); it is never migrated or written to.
           (globalThis as { __merchantConsoleReplica?: DbHandle }).__merchantConsoleReplica = await openPostgres(replicaUrl, {
-            max: Number(process.env.DATABASE_REPLICA_POOL_SIZE ?? process.env.DATABASE_POOL_SIZE ?? 10),
+            max: env.DATABASE_REPLICA_POOL_SIZE ?? env.DATABASE_POOL_SIZE,
           });
         }
         return openPostgres(url);

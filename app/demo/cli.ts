@@ -5,8 +5,10 @@
  */
 import { parseArgs } from "node:util";
 import { connect } from "~db/client.server";
+import { assertEnv } from "~/lib/env.server";
 import { isSeeded, seedDemo } from "./seed";
 
+assertEnv();
 const { values } = parseArgs({
   options: {
     seed: { type: "string", default: "1" },

@@ -1,31 +1,37 @@
 import type { Preferences } from "./i18n/preferences";
 import type { Permission, Role } from "./permissions";
 
+/** The signed-in person, as both the domain's AppContext and the page shell carry them. */
+export interface MemberUser {
+  id: string;
+  email: string;
+  name: string;
+  locale: string | null;
+  digits: string | null;
+  irrDisplay: string | null;
+  twoFactorEnabled: boolean;
+}
+
+/** The merchant a member works in; `Money` is bigint in the domain, a decimal string in JSON. */
+export interface MemberMerchant<Money> {
+  id: string;
+  name: string;
+  currency: string;
+  timeZone: string;
+  status: string;
+  defaultLocale: string;
+  country: string;
+  supportRefundLimit: Money;
+  require2fa: boolean;
+}
+
 /**
  * What the signed-in layout route (routes/_app) hands the page shell and its
  * children: JSON-safe (money as decimal strings).
  */
 export interface ShellData {
-  user: {
-    id: string;
-    email: string;
-    name: string;
-    locale: string | null;
-    digits: string | null;
-    irrDisplay: string | null;
-    twoFactorEnabled: boolean;
-  };
-  merchant: {
-    id: string;
-    name: string;
-    currency: string;
-    timeZone: string;
-    status: string;
-    defaultLocale: string;
-    country: string;
-    supportRefundLimit: string;
-    require2fa: boolean;
-  };
+  user: MemberUser;
+  merchant: MemberMerchant<string>;
   role: Role;
   permissions: Permission[];
   memberships: { merchantId: string; merchantName: string; role: Role }[];

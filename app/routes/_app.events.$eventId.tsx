@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
+import { DeliveryStatus } from "~/components/console/webhooks";
 import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -106,7 +107,7 @@ export default function EventPage() {
                     </Link>
                   </td>
                   <td>
-                    <span className={`badge badge-${d.status === "succeeded" ? "active" : d.status === "failed" ? "failed" : "pending"}`}>{t(`webhooks.deliveryStatus.${d.status}` as MessageKey)}</span>
+                    <DeliveryStatus status={d.status} />
                   </td>
                   <td className="num">{fmt.number(d.attempts)}</td>
                   <td dir="ltr">{d.responseStatus ?? d.error ?? "—"}</td>

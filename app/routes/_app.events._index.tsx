@@ -8,6 +8,8 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { requireContext } from "~/web/guard.server";
 import { EVENT_TYPES, isKnownEventType, listEvents } from "~/modules/events/events.server";
 import { listDeliveries } from "~/modules/webhooks/delivery.server";
+import { summarizeDeliveries } from "~/modules/webhooks/delivery-summary";
+import { DeliveryStatus } from "~/components/console/webhooks";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { PageHeader } from "~/components/page";
 
@@ -26,13 +28,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
   const page = await listEvents(ctx.scope, { types: type ? [type] : [], objectId: object || undefined, before, limit: 50, order: "desc" });
   const deliveries = await listDeliveries(ctx.scope, { limit: 200 });
-  const byEvent = new Map<string, { ok: number; bad: number }>();
-  for (const d of deliveries) {
-    const x = byEvent.get(d.eventId) ?? { ok: 0, bad: 0 };
-    if (d.status === "succeeded") x.ok++;
-    else x.bad++;
-    byEvent.set(d.eventId, x);
-  }
+  const byEvent = new Map<string, { endpointId: string; status: (typeof deliveries)[number]["status"] }[]>();
+  for (const d of deliveries) byEvent.set(d.eventId, [...(byEvent.get(d.eventId) ?? []), { endpointId: d.endpointId, status: d.status }]);
   return json(
     {
       timeZone: ctx.merchant.timeZone,
@@ -44,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         type: e.type,
         objectId: String((e.data as { id?: string }).id ?? ""),
         createdAt: e.createdAt.toISOString(),
-        deliveries: byEvent.get(e.id) ?? null,
+        deliveries: summarizeDeliveries(byEvent.get(e.id) ?? []),
       })),
       nextBefore: page.hasMore ? page.events[page.events.length - 1]!.seq : null,
       before: before ?? null,
@@ -130,9 +127,7 @@ export default function EventsPage() {
                   <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
                   <td>
                     {r.deliveries ? (
-                      <span className={`badge badge-${r.deliveries.bad ? "failed" : "active"}`}>
-                        {r.deliveries.bad ? t("webhooks.deliveryStatus.retrying") : t("webhooks.deliveryStatus.succeeded")}
-                      </span>
+                      <DeliveryStatus status={r.deliveries} />
                     ) : (
                       <span className="muted">—</span>
                     )}

@@ -18,6 +18,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import {
   changeRole,
   disableMember,
+  removeMember,
   enableMember,
   grantableRoles,
   inviteMember,
@@ -63,6 +64,7 @@ const staffForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("change-role"), userId: z.string().min(1).max(100), role }),
   z.object({ intent: z.literal("disable"), userId: z.string().min(1).max(100) }),
   z.object({ intent: z.literal("enable"), userId: z.string().min(1).max(100) }),
+  z.object({ intent: z.literal("remove"), userId: z.string().min(1).max(100), confirm: z.string().max(10).optional() }),
   z.object({ intent: z.literal("refund-limit"), limit: z.string().max(40) }),
 ]);
 
@@ -113,6 +115,12 @@ export async function action({ request }: ActionFunctionArgs) {
       case "enable":
         await enableMember(ctx.scope, ctx, input.userId, clientOf(request));
         return redirect("/staff?done=enabled");
+      case "remove":
+        if (input.confirm !== "yes") {
+          return json<ActionData>({ error: { message: t("staff.error.removeConfirm"), field: "confirm" }, intent: input.intent, userId: input.userId }, { status: 400 });
+        }
+        await removeMember(ctx.scope, ctx, input.userId, clientOf(request));
+        return redirect("/staff?done=removed");
       case "refund-limit": {
         const currency = ctx.merchant.currency;
         let minor: bigint;
@@ -146,6 +154,7 @@ const DONE: Record<string, MessageKey> = {
   "invite-revoked": "staff.done.inviteRevoked",
   "role-changed": "staff.done.roleChanged",
   disabled: "staff.done.disabled",
+  removed: "staff.done.removed",
   enabled: "staff.done.enabled",
   limit: "staff.done.limit",
 };
@@ -259,6 +268,23 @@ export default function Staff() {
                           </button>
                         )}
                       </Form>
+                    )}
+                    {self || data.me.role !== "owner" ? null : (
+                      <details className="remove-member" open={error?.intent === "remove" && error.userId === m.userId ? true : undefined}>
+                        <summary>{t("staff.remove")}</summary>
+                        <Form method="post">
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value="remove" />
+                          <input type="hidden" name="userId" value={m.userId} />
+                          <p className="muted">{t("staff.removeHint")}</p>
+                          <label className="check">
+                            <input type="checkbox" name="confirm" value="yes" /> {t("staff.removeConfirm", { email: m.email })}
+                          </label>
+                          <button type="submit" className="btn btn-danger" disabled={busy} aria-label={t("staff.removeOf", { email: m.email })}>
+                            {t("staff.remove")}
+                          </button>
+                        </Form>
+                      </details>
                     )}
                   </td>
                 </tr>

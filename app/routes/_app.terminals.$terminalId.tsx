@@ -25,6 +25,7 @@ import {
   terminalFieldsSchema,
 } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
+import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.detailTitle");
@@ -34,7 +35,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.terminalId ?? "";
   const terminal = /^[A-Za-z0-9_]{1,100}$/.test(id) ? await getTerminal(listScope(ctx), id) : null;
   if (!terminal) return notFound(ctx, request, { type: "terminal", id });
-  return json({ terminal }, { headers: { "Cache-Control": "private, no-store" } });
+  // One per rendering of the rotate form: a refreshed (re-sent) form never rotates twice.
+  return json({ terminal, rotateKey: newFormKey() }, { headers: { "Cache-Control": "private, no-store" } });
 }
 
 const intentSchema = z.enum(["rename", "deactivate", "reactivate", "rotate"]);
@@ -83,7 +85,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case "rotate": {
       const problem = await checkStepUp(ctx, form, request);
       if (problem) return json<ActionResult>({ intent: "rotate", ok: false, errors: {}, stepUp: problem.message }, { status: 403 });
-      const r = await rotateTerminalKey(ctx.scope, ctx, id, opts);
+      const once = await oncePerFormKey(ctx, form, `/terminals/${id}#rotate`, async () => {
+        const x = await rotateTerminalKey(ctx.scope, ctx, id, opts);
+        return { result: x, remember: x.ok ? { terminalId: id } : null };
+      });
+      if (once.kind === "replayed") return redirect(`/terminals/${encodeURIComponent(id)}?done=alreadyRotated`, 303);
+      if (once.kind === "in_progress") return json<ActionResult>({ intent: "rotate", ok: false, errors: { form: t("common.error.formInProgress") } }, { status: 409 });
+      const r = once.result;
       if (!r.ok) return json<ActionResult>({ intent: "rotate", ok: false, errors: { form: errorText(t, r) } }, { status: r.status });
       // Shown once, in this response only: never stored, never redirected through a URL.
       return json<ActionResult>({ intent: "rotate", ok: true, key: r.key }, { headers: { "Cache-Control": "no-store" } });
@@ -96,6 +104,7 @@ const DONE: Record<string, MessageKey> = {
   deactivated: "terminals.done.deactivated",
   reactivated: "terminals.done.reactivated",
   reactivatedNeedsKey: "terminals.done.reactivatedNeedsKey",
+  alreadyRotated: "terminals.done.alreadyRotated",
 };
 
 function NewKey({ value }: { value: string }) {
@@ -120,7 +129,7 @@ function NewKey({ value }: { value: string }) {
 }
 
 export default function TerminalPage() {
-  const { terminal: x } = useLoaderData<typeof loader>();
+  const { terminal: x, rotateKey } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const navigation = useNavigation();
   const [search] = useSearchParams();
@@ -241,6 +250,7 @@ export default function TerminalPage() {
             <Form method="post">
               <CsrfInput />
               <input type="hidden" name="intent" value="rotate" />
+              <input type="hidden" name="formKey" value={rotateKey} />
               <p className="muted">{x.hasActiveKey ? t("terminals.key.rotateHint") : t("terminals.key.issueHint")}</p>
               <StepUpFields error={rotateResult && !rotateResult.ok ? rotateResult.stepUp : null} />
               <button type="submit" className="btn btn-primary" disabled={busy("rotate")}>

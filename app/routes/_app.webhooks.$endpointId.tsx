@@ -201,6 +201,11 @@ export default function WebhookEndpointPage() {
         </div>
       </div>
 
+      {!result && search.get("done") === "alreadyAdded" ? (
+        <p className="notice" role="status" data-testid="already-added">
+          {t("webhooks.done.alreadyAdded")}
+        </p>
+      ) : null}
       {result?.ok ? (
         result.secret ? (
           <SecretOnce title={result.notice} hint={t("webhooks.secretOnce")} secret={result.secret} />

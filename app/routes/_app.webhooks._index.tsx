@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -9,6 +9,7 @@ import { EndpointState, SecretOnce } from "~/components/console/webhooks";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
+import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
 import { consoleActor, valuesOf, webhookFieldError } from "~/web/webhooks/console.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { EVENT_TYPES } from "~/modules/events/events.server";
@@ -24,6 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json(
     {
       types: [...EVENT_TYPES],
+      // One per rendering: a refreshed (re-sent) form never adds a second endpoint.
+      submitKey: newFormKey(),
       max: MAX_ENDPOINTS,
       windowDays: Math.round(retryWindowMs() / 86400_000),
       endpoints: endpoints.map((e) => {
@@ -54,7 +57,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "developers:manage");
   const t = serverTranslator(resolvePreferences(ctx));
   const values = valuesOf(form);
-  const r = await createEndpoint(ctx.scope, { url: values.url, events: values.events, description: values.description }, consoleActor(ctx, request));
+  const once = await oncePerFormKey(ctx, form, "/webhooks#create", async () => {
+    const r = await createEndpoint(ctx.scope, { url: values.url, events: values.events, description: values.description }, consoleActor(ctx, request));
+    return { result: r, remember: r.ok ? { endpointId: r.endpoint.id } : null };
+  });
+  if (once.kind === "replayed") return redirect(`/webhooks/${encodeURIComponent(once.stored.endpointId ?? "")}?done=alreadyAdded`, 303);
+  if (once.kind === "in_progress") return json<ActionResult>({ ok: false, errors: { form: t("common.error.formInProgress") }, values }, { status: 409 });
+  const r = once.result;
   if (!r.ok) {
     const e = webhookFieldError(t, r.error, values);
     return json<ActionResult>({ ok: false, errors: { [e.field]: e.message }, values }, { status: r.error.status });
@@ -169,6 +178,7 @@ export default function WebhooksPage() {
         <p className="muted">{t("webhooks.newHint", { days: data.windowDays, max: data.max })}</p>
         <Form method="post" key={formKey} noValidate>
           <CsrfInput />
+          <input type="hidden" name="formKey" value={data.submitKey} />
           <div className="field">
             <label htmlFor="wh-url">{t("webhooks.field.url")}</label>
             <input

@@ -16,10 +16,12 @@
  * future dates. It is refused unless --simulate says so; even then idempotency keys are
  * pruned by the real clock, never the simulated one.
  */
+import "./check-env";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { connect, setDb } from "../../db/client.server";
 import { formatJobsReport, runJobsOnce, serverPidFile, simulateUntil } from "./scheduler";
+import { env } from "../lib/env.server";
 
 function fail(message: string): never {
   console.error(message);
@@ -69,7 +71,7 @@ if (now.getTime() > Date.now() + 60_000 && !values.simulate) {
   );
 }
 
-if (!process.env.DATABASE_URL) {
+if (!env.DATABASE_URL) {
   // The embedded database belongs to one process at a time.
   const pidFile = serverPidFile();
   if (fs.existsSync(pidFile)) {

@@ -4,6 +4,7 @@
  * start, then serves the Remix build with compression and long-lived caching of
  * hashed assets. Shuts down cleanly on SIGINT/SIGTERM.
  */
+import "./check-env";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,6 +27,7 @@ import { createRemixRequest, sendRemixResponse } from "./remix-adapter";
 import { apiRoutes } from "./api-routes";
 import { checkPath, checkQuery, PAGES_WITH_DATE_SCHEMAS } from "../web/edge/input-guard";
 import { badInputResponse } from "../web/edge/bad-input.server";
+import { childEnv, env } from "../lib/env.server";
 
 // What loaders see as `context`: the CSP nonce, and for CSV exports a way to wait
 // until the client has taken what was sent (Remix's adapter ignores backpressure).
@@ -38,9 +40,9 @@ function loadContext(res: express.Response) {
   };
 }
 
-const mode = process.env.NODE_ENV === "development" ? "development" : "production";
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "127.0.0.1";
+const mode = env.NODE_ENV === "development" ? "development" : "production";
+const port = env.PORT;
+const host = env.HOST;
 const buildPath = path.resolve(process.cwd(), "build/index.js");
 
 const startedAt = Date.now();
@@ -55,9 +57,9 @@ if (!fs.existsSync(buildPath)) {
  * process would leave it holding the bulk load's peak for its whole life.
  */
 async function seedIfEmpty(): Promise<void> {
-  if (process.env.SEED_ON_START === "0") return;
-  const seedEnv = { SEED: process.env.SEED ?? "1", SEED_PAYMENTS: process.env.SEED_PAYMENTS ?? "40000" };
-  if (!process.env.DATABASE_URL) {
+  if (!env.SEED_ON_START) return;
+  const seedEnv = { SEED: String(env.SEED), SEED_PAYMENTS: String(env.SEED_PAYMENTS) };
+  if (!env.DATABASE_URL) {
     const probe = await openPglite(pgliteDir());
     await migrate(probe);
     const seeded = await isSeeded(probe.db);
@@ -69,7 +71,7 @@ async function seedIfEmpty(): Promise<void> {
       process.execPath,
       // A larger young generation: the generator makes millions of short-lived rows (GC was a quarter of its time).
       ["--max-semi-space-size=64", "--import", "tsx", path.resolve(process.cwd(), "app/demo/cli.ts"), "--seed", seedEnv.SEED, "--payments", seedEnv.SEED_PAYMENTS],
-      { stdio: "inherit", env: process.env },
+      { stdio: "inherit", env: childEnv() },
     );
     const code: number = await new Promise((resolve) => child.once("exit", (c) => resolve(c ?? 1)));
     if (code !== 0) throw new Error(`seeding the demo data failed (exit code ${code})`);
@@ -97,20 +99,13 @@ async function seedIfEmpty(): Promise<void> {
  * DATABASE_POOL_SIZE connections. PGlite is one process's database: always one process.
  */
 function serverProcesses(): number {
-  if (mode === "development" || !process.env.DATABASE_URL) {
-    if (Number(process.env.WEB_CONCURRENCY ?? 1) > 1 && !process.env.DATABASE_URL) {
+  if (mode === "development" || !env.DATABASE_URL) {
+    if ((env.WEB_CONCURRENCY ?? 1) > 1 && !env.DATABASE_URL) {
       console.warn("WEB_CONCURRENCY is ignored on the embedded database (PGlite is one process's database): set DATABASE_URL to use several processes.");
     }
     return 1;
   }
-  const raw = process.env.WEB_CONCURRENCY;
-  if (raw === undefined || raw.trim() === "") return Math.max(1, Math.min(os.availableParallelism(), 16));
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 256) {
-    console.error(`WEB_CONCURRENCY must be a whole number of processes from 1 to 256, got "${raw}".`);
-    process.exit(1);
-  }
-  return n;
+  return env.WEB_CONCURRENCY ?? Math.max(1, Math.min(os.availableParallelism(), 16));
 }
 
 /**
@@ -141,7 +136,7 @@ function banner(url: string, readyMs: number, processes: number, demoUsers: type
   ].join("\n");
 }
 
-const processes = cluster.isPrimary ? serverProcesses() : Number(process.env.WEB_CONCURRENCY ?? 1);
+const processes = cluster.isPrimary ? serverProcesses() : env.WEB_CONCURRENCY ?? 1;
 const publicUrl = `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
 
 if (cluster.isPrimary && processes > 1) {
@@ -228,7 +223,7 @@ async function serve(): Promise<void> {
   let build = await loadBuild();
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
+  app.set("trust proxy", env.TRUST_PROXY ? 1 : false);
   app.use(compression());
 
   // Optional middleware from other modules (security headers) is loaded if present.
@@ -300,7 +295,7 @@ async function serve(): Promise<void> {
     // The API's routes straight to their route modules, without Remix's matching and data
     // strategy (app/server/api-routes.ts); everything else, and any API URL it is not sure
     // of, to Remix. API_VIA_REMIX=1 sends the API through Remix too (to compare the two).
-    if (process.env.API_VIA_REMIX !== "1") app.use(
+    if (!env.API_VIA_REMIX) app.use(
       apiRoutes(build, {
         createRequest: createRemixRequest,
         loadContext,
@@ -333,8 +328,8 @@ async function serve(): Promise<void> {
   // (a separate `npm run worker` fleet); one set per server (the first forked process).
   let stopWorkers: (() => Promise<void>) | undefined;
   let pidFile: string | null = null;
-  const workersHere = !worker || process.env.WORKER_INDEX === "0";
-  if (process.env.SCHEDULER !== "0" && workersHere) {
+  const workersHere = !worker || env.WORKER_INDEX === 0;
+  if (env.SCHEDULER && workersHere) {
     const { startWorker } = await import("./worker");
     const w = await startWorker({ handle });
     stopWorkers = w.stop;

@@ -6,9 +6,10 @@
  */
 import type express from "express";
 import { createReadableStreamFromReadable, writeReadableStreamToWritable } from "@remix-run/node";
+import { env } from "../lib/env.server";
 
 export function createRemixRequest(req: express.Request, res: express.Response): Request {
-  const trustProxy = process.env.TRUST_PROXY === "1";
+  const trustProxy = env.TRUST_PROXY;
   const hostHeader = (trustProxy ? req.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined) || req.get("host") || "localhost";
   // req.protocol honours X-Forwarded-Proto only when express trusts the proxy.
   let url: URL;

@@ -4,6 +4,7 @@ import { CLIENT_IP_HEADER } from "../web/request.server";
 import { readerLocale } from "../web/edge/unavailable.server";
 import { translator } from "../lib/i18n/translate";
 import { anonymousPreferences, preferencesTag } from "../lib/i18n/preferences";
+import { env } from "../lib/env.server";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -27,7 +28,7 @@ export function foreignOrigin(req: Pick<Request, "method" | "path" | "headers">)
   } catch {
     return true;
   }
-  const forwarded = process.env.TRUST_PROXY === "1" ? String(req.headers["x-forwarded-host"] ?? "").split(",")[0]?.trim() : "";
+  const forwarded = env.TRUST_PROXY ? String(req.headers["x-forwarded-host"] ?? "").split(",")[0]?.trim() : "";
   const host = forwarded || req.headers.host;
   return !host || originHost !== host;
 }
@@ -40,7 +41,7 @@ const FORWARDED_HEADERS = ["x-forwarded-host", "x-forwarded-proto", "x-forwarded
  * check, the request URL, HTTPS detection, the client address of the login limiter).
  */
 export function dropUntrustedForwarding(req: Pick<Request, "headers">): void {
-  if (process.env.TRUST_PROXY === "1") return;
+  if (env.TRUST_PROXY) return;
   for (const h of FORWARDED_HEADERS) delete req.headers[h];
 }
 
@@ -77,7 +78,7 @@ export function contentSecurityPolicy(nonce: string, opts: SecurityHeaderOptions
  * client sent under that name, so the login limiter counts real addresses.
  */
 export function securityHeaders(opts: SecurityHeaderOptions = {}) {
-  const development = opts.development ?? process.env.NODE_ENV === "development";
+  const development = opts.development ?? env.NODE_ENV === "development";
   return function securityHeadersMiddleware(req: Request, res: Response, next: NextFunction) {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;

@@ -8,6 +8,7 @@
  * `set` adds a rate from a day on (or replaces the rate of that day). Statements already
  * issued never change; the new rate applies to statements issued afterwards.
  */
+import "./check-env";
 import { sql } from "drizzle-orm";
 import { connect, db, rows } from "../../db/client.server";
 import { setVatRate } from "../modules/accounting/fee-statements.server";

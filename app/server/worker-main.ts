@@ -4,13 +4,15 @@
  * against one PostgreSQL database: each job runs once. On the embedded database
  * (no DATABASE_URL) only one process may open it: stop the server first.
  */
+import "./check-env";
 import { connect, setDb } from "../../db/client.server";
 import { startWorker } from "./worker";
+import { env } from "../lib/env.server";
 
 const handle = await connect();
 setDb(handle);
 const w = await startWorker({ handle });
-console.log(`Job workers running on ${handle.driver === "pglite" ? `the embedded database at ${handle.location}` : handle.location} (concurrency ${process.env.JOBS_CONCURRENCY ?? 4}). Ctrl-C to stop.`);
+console.log(`Job workers running on ${handle.driver === "pglite" ? `the embedded database at ${handle.location}` : handle.location} (concurrency ${env.JOBS_CONCURRENCY}). Ctrl-C to stop.`);
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;

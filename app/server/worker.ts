@@ -14,7 +14,7 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import type { Runner, Task, TaskList } from "graphile-worker";
-import { dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
+import { db, dbHandle, quietJobLogger, rows, type DbHandle } from "../../db/client.server";
 import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars, holidayCoverage } from "../modules/settlements/holidays.server";
@@ -22,6 +22,7 @@ import { HOLIDAYS } from "../modules/settlements/holiday-data";
 import { reconcilePending } from "../modules/payments/reconcile-pending.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
+import { env } from "../lib/env.server";
 
 export interface WorkerOptions {
   /** Jobs run at once in this process (default JOBS_CONCURRENCY or 4). */
@@ -118,6 +119,10 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const outcome = await deliverMail((payload as { mailId: string }).mailId);
       if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
     },
+    password_reset: async (payload) => {
+      const { processResetRequest } = await import("../modules/auth/password-reset.server");
+      await processResetRequest(db(), payload as import("../modules/auth/password-reset.server").ResetJobPayload);
+    },
     notify_events: async (payload) => {
       const { notifyEvents } = await import("../modules/notifications/notify.server");
       await notifyEvents((payload as { merchantId: string }).merchantId);
@@ -180,14 +185,14 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   let connectionString: string;
   let stopSocket: (() => Promise<void>) | undefined;
   if (handle.driver === "postgres") {
-    connectionString = handle.url ?? process.env.DATABASE_URL!;
+    connectionString = handle.url ?? env.DATABASE_URL!;
   } else {
     const { servePgliteSocket } = await import("../../db/pglite-socket.server");
     const socket = await servePgliteSocket(handle.pglite!);
     connectionString = socket.connectionString;
     stopSocket = socket.stop;
   }
-  const concurrency = opts.concurrency ?? Number(process.env.JOBS_CONCURRENCY ?? 4);
+  const concurrency = opts.concurrency ?? env.JOBS_CONCURRENCY;
   const heartbeatMs = opts.heartbeatMs ?? 10_000;
   const deadAfterMs = opts.deadAfterMs ?? 60_000;
   const ids = new Set<string>();
@@ -256,7 +261,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     Promise.all([pollDispatch(dbx), pollNotifications(dbx)])
       .catch((e) => console.error("[jobs] webhook dispatch poll failed:", e instanceof Error ? e.message : e))
       .finally(() => (polling = false));
-  }, opts.dispatchPollMs ?? Number(process.env.WEBHOOK_DISPATCH_POLL_MS ?? 500));
+  }, opts.dispatchPollMs ?? env.WEBHOOK_DISPATCH_POLL_MS);
   dispatchTimer.unref();
 
   let stopped = false;
@@ -281,5 +286,5 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
 
 /** For the web server: the worker as an optional part (SCHEDULER=0 leaves it out). */
 export function workersEnabled(): boolean {
-  return process.env.SCHEDULER !== "0";
+  return env.SCHEDULER;
 }

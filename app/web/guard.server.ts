@@ -12,6 +12,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { publicPreferences } from "~/web/locale-cookie.server";
 import { clearSessionCookie, sessionTokenFrom } from "~/web/session-cookie.server";
 import { requestScope } from "~/web/request-scope.server";
+import { env } from "~/lib/env.server";
 
 export type { AppContext, Permission, Role };
 
@@ -139,7 +140,7 @@ export function originAllowed(request: Request): boolean {
   }
   const own = new URL(request.url).host;
   // A proxy's word only when we are told one is in front of us (TRUST_PROXY=1).
-  const forwarded = process.env.TRUST_PROXY === "1" ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  const forwarded = env.TRUST_PROXY ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
   return host === own || (!!forwarded && host === forwarded);
 }
 

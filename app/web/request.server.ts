@@ -8,6 +8,7 @@ import { checkForm } from "./edge/input-guard";
 import { badInputSentence } from "./edge/bad-input.server";
 import { readerLocale } from "./edge/unavailable.server";
 import type { Client } from "~/lib/vocabulary";
+import { env } from "~/lib/env.server";
 
 export const CLIENT_IP_HEADER = "x-mc-client-ip";
 
@@ -82,7 +83,7 @@ export async function readForm(request: Request): Promise<FormData> {
 
 /** Where links in mail point: the configured public URL, else the request's own origin. */
 export function publicOrigin(request: Request): string {
-  const configured = process.env.PUBLIC_URL;
+  const configured = env.PUBLIC_URL;
   if (configured) return configured.replace(/\/+$/, "");
   const url = new URL(request.url);
   const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();

@@ -5,13 +5,14 @@
  */
 import { isHttps } from "~/web/request.server";
 import { BROWSER_COOKIE, readCookie, SECURE_BROWSER_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE, setCookie } from "~/web/cookies.server";
+import { env } from "~/lib/env.server";
 
 /** Secure cookies on HTTPS and in production; SESSION_COOKIE_SECURE=true|false overrides. */
 export function secureCookies(request: Request): boolean {
-  const forced = process.env.SESSION_COOKIE_SECURE;
+  const forced = env.SESSION_COOKIE_SECURE;
   if (forced === "true") return true;
   if (forced === "false") return false;
-  return isHttps(request) || process.env.NODE_ENV === "production";
+  return isHttps(request) || env.NODE_ENV === "production";
 }
 
 export function cookieName(request: Request): string {

@@ -7,6 +7,16 @@ import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTabl
 import { bytea, currency, money, tstz } from "./common";
 import { merchants } from "./merchants";
 
+/** A month of the merchant's books (its calendar and zone) and the instants it spans. */
+const accountingMonth = () => ({
+  calendar: text("calendar").notNull(),
+  year: smallint("year").notNull(),
+  month: smallint("month").notNull(),
+  timeZone: text("time_zone").notNull(),
+  periodStart: tstz("period_start").notNull(),
+  periodEnd: tstz("period_end").notNull(),
+});
+
 /** VAT (value added tax) on our fees, per country, from a date (the country's own calendar day, inclusive). */
 export const vatRates = pgTable(
   "vat_rates",
@@ -35,12 +45,7 @@ export const feeStatements = pgTable(
     id: text("id").notNull(),
     /** 1, 2, 3… per merchant, without gaps: the statement's number. */
     number: integer("number").notNull(),
-    calendar: text("calendar").notNull(),
-    year: smallint("year").notNull(),
-    month: smallint("month").notNull(),
-    timeZone: text("time_zone").notNull(),
-    periodStart: tstz("period_start").notNull(),
-    periodEnd: tstz("period_end").notNull(),
+    ...accountingMonth(),
     currency: currency().notNull(),
     lineCount: integer("line_count").notNull(),
     feeTotal: money("fee_total").notNull(),
@@ -96,12 +101,7 @@ export const monthCloses = pgTable(
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
-    calendar: text("calendar").notNull(),
-    year: smallint("year").notNull(),
-    month: smallint("month").notNull(),
-    timeZone: text("time_zone").notNull(),
-    periodStart: tstz("period_start").notNull(),
-    periodEnd: tstz("period_end").notNull(),
+    ...accountingMonth(),
     /** The month's figures when it was closed: [{ currency, lines: [{ line, count, amount }], inTransit }]. */
     figures: jsonb("figures").notNull(),
     closedAt: tstz("closed_at").notNull(),

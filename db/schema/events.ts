@@ -73,7 +73,8 @@ export const webhookDeliveries = pgTable(
     eventType: text("event_type").notNull(),
     /** event: the dispatcher; resend / replay / test: asked for by a person or the API. */
     reason: text("reason").$type<"event" | "resend" | "replay" | "test">().notNull(),
-    status: text("status").$type<"pending" | "succeeded" | "retrying" | "failed">().notNull().default("pending"),
+    /** superseded: a resend or replay of the same event to the same endpoint took over its retries. */
+    status: text("status").$type<"pending" | "succeeded" | "retrying" | "failed" | "superseded">().notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: tstz("next_attempt_at"),
     lastAttemptAt: tstz("last_attempt_at"),

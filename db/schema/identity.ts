@@ -44,15 +44,20 @@ export const recoveryCodes = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.id] })],
 );
 
+/** A person at a merchant: the key of memberships and of what hangs off one. */
+const memberKey = () => ({
+  merchantId: text("merchant_id")
+    .notNull()
+    .references(() => merchants.id),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id),
+});
+
 export const memberships = pgTable(
   "memberships",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id),
+    ...memberKey(),
     role: role("role").notNull(),
     status: membershipStatus("status").notNull().default("active"),
     invitedByUserId: text("invited_by_user_id"),
@@ -160,12 +165,7 @@ export const outboundEmailAttachments = pgTable(
 export const notificationSettings = pgTable(
   "notification_settings",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id),
+    ...memberKey(),
     kind: text("kind").notNull(),
     enabled: boolean("enabled").notNull(),
     // decline_rate: the share of declined attempts in an hour (percent) that sends the alert.

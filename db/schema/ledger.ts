@@ -137,6 +137,26 @@ export const payoutItems = pgTable(
  */
 const slot = () => smallint("slot").notNull().default(0);
 
+/** What sales_daily and sales_monthly are broken down by, after the day or month. */
+const salesDimensions = () => ({
+  terminalId: text("terminal_id").notNull(),
+  cardBrand: cardBrand("card_brand").notNull(),
+  issuerBank: text("issuer_bank").notNull(),
+  cardFunding: cardFunding("card_funding").notNull(),
+  currency: currency().notNull(),
+});
+
+/** The figures every sales rollup sums (sales_daily, sales_daily_totals, sales_monthly). */
+const rollupMeasures = () => ({
+  attemptCount: bigint("attempt_count", { mode: "number" }).notNull().default(0),
+  capturedCount: bigint("captured_count", { mode: "number" }).notNull().default(0),
+  capturedAmount: money("captured_amount").notNull().default(sql`0`),
+  declinedCount: bigint("declined_count", { mode: "number" }).notNull().default(0),
+  feeAmount: money("fee_amount").notNull().default(sql`0`),
+  refundCount: bigint("refund_count", { mode: "number" }).notNull().default(0),
+  refundedAmount: money("refunded_amount").notNull().default(sql`0`),
+});
+
 /**
  * Sales rollup at the merchant's local-day grain, kept by triggers on payments and
  * refunds in the same transaction as the row it summarises (migration 0010; the rules
@@ -148,18 +168,8 @@ export const salesDaily = pgTable(
   {
     merchantId: text("merchant_id").notNull(),
     day: date("day", { mode: "string" }).notNull(),
-    terminalId: text("terminal_id").notNull(),
-    cardBrand: cardBrand("card_brand").notNull(),
-    issuerBank: text("issuer_bank").notNull(),
-    cardFunding: cardFunding("card_funding").notNull(),
-    currency: currency().notNull(),
-    attemptCount: bigint("attempt_count", { mode: "number" }).notNull().default(0),
-    capturedCount: bigint("captured_count", { mode: "number" }).notNull().default(0),
-    capturedAmount: money("captured_amount").notNull().default(sql`0`),
-    declinedCount: bigint("declined_count", { mode: "number" }).notNull().default(0),
-    feeAmount: money("fee_amount").notNull().default(sql`0`),
-    refundCount: bigint("refund_count", { mode: "number" }).notNull().default(0),
-    refundedAmount: money("refunded_amount").notNull().default(sql`0`),
+    ...salesDimensions(),
+    ...rollupMeasures(),
     slot: slot(),
   },
   (t) => [
@@ -179,15 +189,6 @@ export const salesDaily = pgTable(
  * Each picks the grain its readers need, so a dense merchant costs a handful of rows
  * per query whatever its volume (see README, "Scaling out").
  */
-const rollupMeasures = {
-  attemptCount: bigint("attempt_count", { mode: "number" }).notNull().default(0),
-  capturedCount: bigint("captured_count", { mode: "number" }).notNull().default(0),
-  capturedAmount: money("captured_amount").notNull().default(sql`0`),
-  declinedCount: bigint("declined_count", { mode: "number" }).notNull().default(0),
-  feeAmount: money("fee_amount").notNull().default(sql`0`),
-  refundCount: bigint("refund_count", { mode: "number" }).notNull().default(0),
-  refundedAmount: money("refunded_amount").notNull().default(sql`0`),
-};
 
 /** sales_daily without its dimensions: one row per merchant-local day (KPIs and trends). */
 export const salesDailyTotals = pgTable(
@@ -196,7 +197,7 @@ export const salesDailyTotals = pgTable(
     merchantId: text("merchant_id").notNull(),
     day: date("day", { mode: "string" }).notNull(),
     currency: currency().notNull(),
-    ...rollupMeasures,
+    ...rollupMeasures(),
     slot: slot(),
   },
   (t) => [primaryKey({ name: "sales_daily_totals_merchant_id_currency_day_pk", columns: [t.merchantId, t.currency, t.day, t.slot] })],
@@ -209,12 +210,8 @@ export const salesMonthly = pgTable(
     merchantId: text("merchant_id").notNull(),
     // First day of the merchant-local month.
     month: date("month", { mode: "string" }).notNull(),
-    terminalId: text("terminal_id").notNull(),
-    cardBrand: cardBrand("card_brand").notNull(),
-    issuerBank: text("issuer_bank").notNull(),
-    cardFunding: cardFunding("card_funding").notNull(),
-    currency: currency().notNull(),
-    ...rollupMeasures,
+    ...salesDimensions(),
+    ...rollupMeasures(),
     slot: slot(),
   },
   (t) => [

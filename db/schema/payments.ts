@@ -110,6 +110,18 @@ export const refunds = pgTable(
   ],
 );
 
+/** payments_daily and payments_monthly after the day or month: the key and the sums. */
+const paymentsRollup = () => ({
+  status: paymentStatus("status").notNull(),
+  terminalId: text("terminal_id").notNull(),
+  currency: currency().notNull(),
+  paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
+  amount: money("amount").notNull().default(sql`0`),
+  amountRefunded: money("amount_refunded").notNull().default(sql`0`),
+  // See sales_daily in ledger.ts: up to eight rows per key, summed by readers.
+  slot: smallint("slot").notNull().default(0),
+});
+
 /**
  * Payments per merchant-local day of creation, status and terminal: the payments
  * list's totals for its common filters, kept by a trigger on payments (migration 0003)
@@ -120,14 +132,7 @@ export const paymentsDaily = pgTable(
   {
     merchantId: text("merchant_id").notNull(),
     day: date("day", { mode: "string" }).notNull(),
-    status: paymentStatus("status").notNull(),
-    terminalId: text("terminal_id").notNull(),
-    currency: currency().notNull(),
-    paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
-    amount: money("amount").notNull().default(sql`0`),
-    amountRefunded: money("amount_refunded").notNull().default(sql`0`),
-    // See sales_daily in ledger.ts: up to eight rows per key, summed by readers.
-    slot: smallint("slot").notNull().default(0),
+    ...paymentsRollup(),
   },
   (t) => [primaryKey({ name: "payments_daily_merchant_id_day_status_terminal_id_currency_pk", columns: [t.merchantId, t.day, t.status, t.terminalId, t.currency, t.slot] })],
 );
@@ -138,14 +143,7 @@ export const paymentsMonthly = pgTable(
   {
     merchantId: text("merchant_id").notNull(),
     month: date("month", { mode: "string" }).notNull(),
-    status: paymentStatus("status").notNull(),
-    terminalId: text("terminal_id").notNull(),
-    currency: currency().notNull(),
-    paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
-    amount: money("amount").notNull().default(sql`0`),
-    amountRefunded: money("amount_refunded").notNull().default(sql`0`),
-    // See sales_daily in ledger.ts: up to eight rows per key, summed by readers.
-    slot: smallint("slot").notNull().default(0),
+    ...paymentsRollup(),
   },
   (t) => [primaryKey({ name: "payments_monthly_merchant_id_month_status_terminal_id_currency_pk", columns: [t.merchantId, t.month, t.status, t.terminalId, t.currency, t.slot] })],
 );

@@ -79,5 +79,22 @@ describe("without JavaScript", () => {
     await page.locator("ul.saved-views > li", { has: page.getByRole("link", { name: `Apply ${name} (old)` }) }).getByRole("button", { name: "Stop sharing" }).click();
     await page.waitForURL(/done=nowPrivate/);
     await screenshot(page, "nojs-saved-views");
+
+    // Its filters read as the list names them.
+    const kept = page.locator("ul.saved-views > li", { has: page.getByRole("link", { name: `Apply ${name} (old)` }) });
+    await kept.getByText("Reason", { exact: true }).waitFor();
+    await kept.getByText("Amount, largest first").waitFor();
+    // Deleting asks first, and a private view affects nobody else; keeping it changes nothing.
+    await kept.getByRole("link", { name: `Delete ${name} (old)` }).click();
+    await page.waitForURL(/confirm=view_/);
+    await page.getByRole("heading", { name: `Delete “${name} (old)”?` }).waitFor();
+    await page.getByText("Only you can see this view: nobody else is affected.").waitFor();
+    await page.getByRole("link", { name: "Keep it" }).click();
+    await page.getByRole("link", { name: `Apply ${name} (old)` }).waitFor();
+    await kept.getByRole("link", { name: `Delete ${name} (old)` }).click();
+    await page.getByRole("button", { name: "Delete the view" }).click();
+    await page.waitForURL(/done=deleted/);
+    await page.getByRole("status").getByText(`Deleted “${name} (old)”.`).waitFor();
+    expect(await page.getByRole("link", { name: `Apply ${name} (old)` }).count()).toBe(0);
   });
 });

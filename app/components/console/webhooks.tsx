@@ -10,9 +10,9 @@ export function EndpointState({ state }: { state: "enabled" | "disabled" | "auto
   return <span className={`badge badge-${STATE_BADGE[state]}`}>{t(`webhooks.state.${state}` as MessageKey)}</span>;
 }
 
-const DELIVERY_BADGE = { succeeded: "active", failed: "failed", retrying: "pending", pending: "pending" } as const;
+const DELIVERY_BADGE = { succeeded: "active", failed: "failed", retrying: "pending", pending: "pending", superseded: "inactive" } as const;
 
-export function DeliveryStatus({ status }: { status: "pending" | "succeeded" | "retrying" | "failed" }) {
+export function DeliveryStatus({ status }: { status: "pending" | "succeeded" | "retrying" | "failed" | "superseded" }) {
   const t = useT();
   return <span className={`badge badge-${DELIVERY_BADGE[status]}`}>{t(`webhooks.deliveryStatus.${status}` as MessageKey)}</span>;
 }

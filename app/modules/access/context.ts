@@ -5,28 +5,11 @@
  * argument and never look at the Request it came from.
  */
 import type { Permission, Role } from "~/lib/permissions";
+import type { MemberMerchant, MemberUser } from "~/lib/shell";
 
 export interface AppContext {
-  user: {
-    id: string;
-    email: string;
-    name: string;
-    locale: string | null;
-    digits: string | null;
-    irrDisplay: string | null;
-    twoFactorEnabled: boolean;
-  };
-  merchant: {
-    id: string;
-    name: string;
-    currency: string;
-    timeZone: string;
-    status: string;
-    defaultLocale: string;
-    country: string;
-    supportRefundLimit: bigint;
-    require2fa: boolean;
-  };
+  user: MemberUser;
+  merchant: MemberMerchant<bigint>;
   role: Role;
   permissions: Permission[];
   scope: { merchantId: string };

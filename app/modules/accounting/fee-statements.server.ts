@@ -22,6 +22,7 @@ import { db, rows, type DbOrTx } from "~db/client.server";
 import { feeStatementLines, feeStatements } from "~db/schema";
 import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
 import { localDateKey, parseLocalDateKey, zonedParts } from "~/lib/dates/zones";
+import { env } from "~/lib/env.server";
 
 export type StatementCalendar = "gregorian" | "jalali";
 
@@ -216,13 +217,7 @@ export function statementTotals(lines: readonly FeeLine[], rates: readonly VatRa
 
 /** Who issues the statements: the payment provider (us). Set in the environment for a real deployment. */
 export function providerDetails(): Record<string, string> {
-  const env = process.env;
-  return {
-    name: env.PROVIDER_LEGAL_NAME ?? "Merchant Console Payments (sandbox)",
-    address: env.PROVIDER_ADDRESS ?? "Sandbox provider: no registered address",
-    taxId: env.PROVIDER_TAX_ID ?? "SANDBOX-VAT-0000",
-    email: env.PROVIDER_EMAIL ?? "billing@merchant-console.test",
-  };
+  return { name: env.PROVIDER_LEGAL_NAME, address: env.PROVIDER_ADDRESS, taxId: env.PROVIDER_TAX_ID, email: env.PROVIDER_EMAIL };
 }
 
 export function merchantDetails(m: MerchantBooks): Record<string, string> {

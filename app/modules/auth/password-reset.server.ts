@@ -2,7 +2,8 @@
  * Password reset by e-mail.
  *
  * - Asking: the same answer whether or not the address has an account (nothing tells an
- *   attacker which addresses exist); rate limited per network and per address (the address's
+ *   attacker which addresses exist), and the same work: the request only queues a job, which
+ *   looks the address up, so the answer's timing tells nothing either; rate limited per network and per address (the address's
  *   counter runs for unknown addresses too, so the limit tells nothing either).
  * - The mail carries a random token valid one hour and once; the table keeps its SHA-256.
  *   A newer link replaces older ones.
@@ -10,7 +11,7 @@
  *   is out), clears a lockout, and is audited, as are the requests.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { passwordResets, users } from "~db/schema";
 import type { DbOrTx } from "~db/client.server";
 import { intlLocale, normalizeLocale, type Locale } from "~/lib/i18n/locales";
@@ -19,6 +20,7 @@ import { translator } from "~/lib/i18n/translate";
 import { newId } from "~/lib/ids";
 import type { Client } from "~/lib/vocabulary";
 import { audit } from "~/modules/audit/audit.server";
+import { enqueueJob } from "~/modules/jobs/queue.server";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { consoleUrl } from "~/modules/notifications/recipients.server";
 import { hashPassword, passwordProblemLocalized } from "./password.server";
@@ -36,9 +38,23 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{40,64}$/;
 
 export type ResetRequestResult = { kind: "sent" } | { kind: "rate_limited"; retryAfterSeconds: number };
 
+/** What the request handler hands the password_reset job: the same for every address. */
+export interface ResetJobPayload {
+  /** The reset's id, chosen at the request: a re-run of the job finds it done and does nothing. */
+  resetId: string;
+  email: string;
+  locale: Locale;
+  client: Client;
+  requestedAt: string;
+}
+
 /**
  * Someone asks for a reset link for `email`. "sent" means: if the address has an account, a
  * link is on its way (the page says exactly that, whatever the case).
+ *
+ * The request does the same work for every address (the rate limit, then one
+ * password_reset job in the queue) and never looks the address up: whether an account
+ * exists is decided by the job (processResetRequest), so the answer's timing cannot tell.
  */
 export async function requestPasswordReset(
   dbx: DbOrTx,
@@ -55,24 +71,51 @@ export async function requestPasswordReset(
     await audit(dbx, { action: "auth.password_reset_request", outcome: "denied", actor: { email }, details: { reason: "rate_limited", retryAfterSeconds }, client });
     return { kind: "rate_limited", retryAfterSeconds };
   }
+  const payload: ResetJobPayload = {
+    resetId: newId("pwr", now),
+    email,
+    locale: input.locale,
+    client: { ip: client.ip, userAgent: client.userAgent, ...(client.origin ? { origin: client.origin } : {}) },
+    requestedAt: now.toISOString(),
+  };
+  await enqueueJob(dbx, "password_reset", payload as unknown as Record<string, unknown>, { maxAttempts: 10 });
+  return { kind: "sent" };
+}
+
+/**
+ * The password_reset job: looks the address up and, for an account, stores the link's hash
+ * and puts the mail in the outbox in one transaction; for an unknown address it only audits.
+ * Idempotent: the reset's id was chosen at the request, so a re-run after a crash sends nothing twice.
+ */
+export async function processResetRequest(dbx: DbOrTx, p: ResetJobPayload): Promise<"sent" | "unknown_email" | "already_done"> {
+  const now = new Date(p.requestedAt);
+  const email = p.email;
+  const client = p.client;
+  const [done] = await dbx.select({ id: passwordResets.id }).from(passwordResets).where(eq(passwordResets.id, p.resetId));
+  if (done) return "already_done";
   const user = await dbx.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
   if (!user) {
     await audit(dbx, { action: "auth.password_reset_request", outcome: "failure", actor: { email }, details: { reason: "unknown_email" }, client });
-    return { kind: "sent" };
+    return "unknown_email";
   }
   const token = randomBytes(32).toString("base64url");
   // The person's own language, else the one the page was read in.
-  const lang = normalizeLocale(user.locale ?? input.locale);
+  const lang = normalizeLocale(user.locale ?? p.locale);
   const t = translator(intlLocale(lang));
   const link = `${(client.origin ?? consoleUrl("")).replace(/\/+$/, "")}/reset-password/${token}`;
-  await dbx.transaction(async (tx) => {
+  const id = p.resetId;
+  const sent = await dbx.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(passwordResets)
+      .values({ id, userId: user.id, tokenHash: hashOf(token), expiresAt: new Date(now.getTime() + RESET_LIFETIME_MS), ip: client.ip ?? null, createdAt: now })
+      .onConflictDoNothing()
+      .returning({ id: passwordResets.id });
+    if (inserted.length === 0) return false;
     // A new link replaces any older one still open.
     await tx
       .update(passwordResets)
       .set({ usedAt: now })
-      .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)));
-    const id = newId("pwr");
-    await tx.insert(passwordResets).values({ id, userId: user.id, tokenHash: hashOf(token), expiresAt: new Date(now.getTime() + RESET_LIFETIME_MS), ip: client.ip ?? null, createdAt: now });
+      .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now), ne(passwordResets.id, id)));
     await sendMail(tx, {
       to: user.email,
       locale: lang === "fa" ? "fa" : "en",
@@ -89,8 +132,9 @@ export async function requestPasswordReset(
       details: { resetId: id, expiresAt: new Date(now.getTime() + RESET_LIFETIME_MS) },
       client,
     });
+    return true;
   });
-  return { kind: "sent" };
+  return sent ? "sent" : "already_done";
 }
 
 export type ResetTokenState = "valid" | "expired" | "used" | "unknown";

@@ -50,6 +50,7 @@ import { REPORTS } from "./registry.server";
 import { failedRunMail, leftOutMail, reportMail } from "./schedule-mail";
 import { audit } from "~/modules/audit/audit.server";
 import { pullStream } from "./export.server";
+import { env } from "~/lib/env.server";
 
 /** The largest file sent as an attachment (the outbox's limit); above it the mail carries a link. */
 export { MAX_ATTACHMENT_BYTES };
@@ -354,7 +355,7 @@ export async function sweepDueSchedules(now: Date = new Date(), limit = 100): Pr
 const SCHEDULER_CLIENT: Client = { ip: null, userAgent: "scheduled report" };
 
 function publicOrigin(s: ReportSchedule): string {
-  return (process.env.PUBLIC_URL ?? s.origin).replace(/\/+$/, "");
+  return (env.PUBLIC_URL ?? s.origin).replace(/\/+$/, "");
 }
 
 function localeOf(member: { locale: string | null } | undefined, merchantLocale: string): "en" | "fa" {

@@ -18,6 +18,7 @@ import os from "node:os";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { idempotencyKeys } from "~db/schema";
 import { db } from "~db/client.server";
+import { env } from "~/lib/env.server";
 import { preparedOnce } from "~db/prepared.server";
 
 export const KEY_MAX_LENGTH = 255;
@@ -64,7 +65,7 @@ export const idempotencyConfig = {
    * An in-progress claim older than this is abandoned and may be taken over. A claim whose
    * process is gone (same host) is taken over at once, whatever its age.
    */
-  staleMs: Number(process.env.IDEMPOTENCY_STALE_MS ?? 120_000),
+  staleMs: env.IDEMPOTENCY_STALE_MS,
   retentionMs: 24 * 60 * 60 * 1000,
 };
 

@@ -105,149 +105,71 @@ export function chargePosting(p: Base & { paymentId: string; amount: bigint; fee
   });
 }
 
-/** A refund leaves the merchant's balance at once (fees are not returned). */
-export function refundPosting(p: Base & { refundId: string; amount: bigint }): LedgerTransactionDraft {
-  if (p.amount <= 0n) throw new Error("refund amount must be positive");
+/**
+ * `amount` moves from one account to another, available at once and without a fee. Its
+ * effect on the merchant's balance (gross = net) follows from the accounts: money into
+ * merchant_balance is positive, out of it negative, between two other accounts zero.
+ */
+function transfer(
+  p: Base,
+  t: { category: LedgerCategory; sourceType: LedgerTransactionDraft["sourceType"]; sourceId: string; payoutId: string | null; from: LedgerAccount; to: LedgerAccount; amount: bigint },
+): LedgerTransactionDraft {
+  const net = t.to === "merchant_balance" ? t.amount : t.from === "merchant_balance" ? -t.amount : 0n;
   return finish({
     id: p.id,
     merchantId: p.merchantId,
-    category: "refund",
+    category: t.category,
     currency: p.currency,
-    gross: -p.amount,
+    gross: net,
     fee: 0n,
-    net: -p.amount,
-    sourceType: "refund",
-    sourceId: p.refundId,
-    payoutId: null,
+    net,
+    sourceType: t.sourceType,
+    sourceId: t.sourceId,
+    payoutId: t.payoutId,
     description: p.description,
     createdAt: p.createdAt,
     availableOn: p.createdAt,
     postings: [
-      { account: "merchant_balance", amount: -p.amount },
-      { account: "card_network", amount: p.amount },
+      { account: t.from, amount: -t.amount },
+      { account: t.to, amount: t.amount },
     ],
   });
 }
 
+/** A refund leaves the merchant's balance at once (fees are not returned). */
+export function refundPosting(p: Base & { refundId: string; amount: bigint }): LedgerTransactionDraft {
+  if (p.amount <= 0n) throw new Error("refund amount must be positive");
+  return transfer(p, { category: "refund", sourceType: "refund", sourceId: p.refundId, payoutId: null, from: "merchant_balance", to: "card_network", amount: p.amount });
+}
+
 /** The provider could not return the money: it comes back to the merchant. */
 export function refundFailurePosting(p: Base & { refundId: string; amount: bigint }): LedgerTransactionDraft {
-  return finish({
-    id: p.id,
-    merchantId: p.merchantId,
-    category: "refund_failure",
-    currency: p.currency,
-    gross: p.amount,
-    fee: 0n,
-    net: p.amount,
-    sourceType: "refund",
-    sourceId: p.refundId,
-    payoutId: null,
-    description: p.description,
-    createdAt: p.createdAt,
-    availableOn: p.createdAt,
-    postings: [
-      { account: "card_network", amount: -p.amount },
-      { account: "merchant_balance", amount: p.amount },
-    ],
-  });
+  return transfer(p, { category: "refund_failure", sourceType: "refund", sourceId: p.refundId, payoutId: null, from: "card_network", to: "merchant_balance", amount: p.amount });
 }
 
 /** A payout moves the available balance into transit to the bank. */
 export function payoutPosting(p: Base & { payoutId: string; amount: bigint }): LedgerTransactionDraft {
   if (p.amount <= 0n) throw new Error("payout amount must be positive");
-  return finish({
-    id: p.id,
-    merchantId: p.merchantId,
-    category: "payout",
-    currency: p.currency,
-    gross: -p.amount,
-    fee: 0n,
-    net: -p.amount,
-    sourceType: "payout",
-    sourceId: p.payoutId,
-    payoutId: p.payoutId,
-    description: p.description,
-    createdAt: p.createdAt,
-    availableOn: p.createdAt,
-    postings: [
-      { account: "merchant_balance", amount: -p.amount },
-      { account: "merchant_in_transit", amount: p.amount },
-    ],
-  });
+  return transfer(p, { category: "payout", sourceType: "payout", sourceId: p.payoutId, payoutId: p.payoutId, from: "merchant_balance", to: "merchant_in_transit", amount: p.amount });
 }
 
 /** The bank confirmed the payout. */
 export function payoutPaidPosting(p: Base & { payoutId: string; amount: bigint }): LedgerTransactionDraft {
-  return finish({
-    id: p.id,
-    merchantId: p.merchantId,
-    category: "payout_paid",
-    currency: p.currency,
-    gross: 0n,
-    fee: 0n,
-    net: 0n,
-    sourceType: "payout",
-    sourceId: p.payoutId,
-    payoutId: p.payoutId,
-    description: p.description,
-    createdAt: p.createdAt,
-    availableOn: p.createdAt,
-    postings: [
-      { account: "merchant_in_transit", amount: -p.amount },
-      { account: "bank_paid_out", amount: p.amount },
-    ],
-  });
+  return transfer(p, { category: "payout_paid", sourceType: "payout", sourceId: p.payoutId, payoutId: p.payoutId, from: "merchant_in_transit", to: "bank_paid_out", amount: p.amount });
 }
 
 /**
  * A payout failed (while in transit, or returned by the bank after it was paid):
  * the money returns to the balance and is available for the next payout.
  */
-export function payoutFailurePosting(
-  p: Base & { payoutId: string; amount: bigint; wasPaid: boolean },
-): LedgerTransactionDraft {
-  return finish({
-    id: p.id,
-    merchantId: p.merchantId,
-    category: "payout_failure",
-    currency: p.currency,
-    gross: p.amount,
-    fee: 0n,
-    net: p.amount,
-    sourceType: "payout",
-    sourceId: p.payoutId,
-    payoutId: p.payoutId,
-    description: p.description,
-    createdAt: p.createdAt,
-    availableOn: p.createdAt,
-    postings: [
-      { account: p.wasPaid ? "bank_paid_out" : "merchant_in_transit", amount: -p.amount },
-      { account: "merchant_balance", amount: p.amount },
-    ],
-  });
+export function payoutFailurePosting(p: Base & { payoutId: string; amount: bigint; wasPaid: boolean }): LedgerTransactionDraft {
+  const from = p.wasPaid ? "bank_paid_out" : "merchant_in_transit";
+  return transfer(p, { category: "payout_failure", sourceType: "payout", sourceId: p.payoutId, payoutId: p.payoutId, from, to: "merchant_balance", amount: p.amount });
 }
 
 /** A manual correction of the merchant's balance (positive credits the merchant). */
 export function adjustmentPosting(p: Base & { adjustmentId: string; amount: bigint }): LedgerTransactionDraft {
-  return finish({
-    id: p.id,
-    merchantId: p.merchantId,
-    category: "adjustment",
-    currency: p.currency,
-    gross: p.amount,
-    fee: 0n,
-    net: p.amount,
-    sourceType: "adjustment",
-    sourceId: p.adjustmentId,
-    payoutId: null,
-    description: p.description,
-    createdAt: p.createdAt,
-    availableOn: p.createdAt,
-    postings: [
-      { account: "adjustments", amount: -p.amount },
-      { account: "merchant_balance", amount: p.amount },
-    ],
-  });
+  return transfer(p, { category: "adjustment", sourceType: "adjustment", sourceId: p.adjustmentId, payoutId: null, from: "adjustments", to: "merchant_balance", amount: p.amount });
 }
 
 /** Fee plan: basis points of the amount, rounded half up, plus a fixed fee; never above the amount. */

@@ -7,6 +7,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { outboundEmailAttachments, outboundEmails } from "~db/schema";
 import { db } from "~db/client.server";
 import { smtpConfigured } from "./mailer.server";
+import { env } from "~/lib/env.server";
 
 export type MailState = "sent" | "kept" | "waiting" | "retrying";
 
@@ -27,7 +28,7 @@ export interface MailboxEntry {
 
 /** Every mail, not only the reader's own: outside production, or with MAILBOX_ALL=1. */
 export function mailboxShowsAll(): boolean {
-  return process.env.MAILBOX_ALL === "1" || (process.env.NODE_ENV !== "production" && process.env.MAILBOX_ALL !== "0");
+  return env.MAILBOX_ALL ?? env.NODE_ENV !== "production";
 }
 
 export async function listMailbox(reader: { email: string }, opts: { limit?: number } = {}): Promise<{ all: boolean; smtp: boolean; mails: MailboxEntry[] }> {

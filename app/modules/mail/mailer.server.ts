@@ -24,6 +24,7 @@ import { outboundEmailAttachments, outboundEmails } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { enqueueJob } from "~/modules/jobs/queue.server";
+import { env } from "~/lib/env.server";
 
 /** The largest file one attachment may carry. */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -97,26 +98,26 @@ export async function sendMail(dbx: DbOrTx, mail: OutgoingMail): Promise<SentMai
     const [old] = await dbx.select({ id: outboundEmails.id }).from(outboundEmails).where(eq(outboundEmails.dedupeKey, mail.dedupeKey!));
     return { id: old?.id ?? id, duplicate: true };
   }
-  if (!smtpConfigured() && process.env.NODE_ENV !== "production" && !process.env.VITEST) {
+  if (!smtpConfigured() && env.NODE_ENV !== "production" && !env.VITEST) {
     console.log(`\n[mail] to: ${mail.to}\n[mail] subject: ${mail.subject}\n${mail.body}\n`);
   }
   return { id, duplicate: false };
 }
 
 export function smtpConfigured(): boolean {
-  return Boolean(process.env.SMTP_URL);
+  return Boolean(env.SMTP_URL);
 }
 
 /** The sender's address: MAIL_FROM, or the console's no-reply address. */
 export function mailFrom(): string {
-  return process.env.MAIL_FROM || "Merchant Console <no-reply@merchant-console.local>";
+  return env.MAIL_FROM;
 }
 
 let cached: { url: string; transport: Transporter } | undefined;
 
 /** nodemailer's SMTP transport for SMTP_URL (smtp://user:pass@host:587, smtps://...:465); none without it. */
 export async function transportFromEnv(): Promise<Transporter | null> {
-  const url = process.env.SMTP_URL;
+  const url = env.SMTP_URL;
   if (!url) return null;
   if (cached?.url !== url) {
     const nodemailer = await import("nodemailer");

@@ -10,6 +10,7 @@ import { DEFAULT_DECLINE_THRESHOLD_PCT, NOTIFICATION_AUDIENCE, type Notification
 import { preferencesTag, resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
 import { translator, type Translator } from "~/lib/i18n/translate";
 import type { Role } from "~/lib/vocabulary";
+import { env } from "~/lib/env.server";
 
 export interface MerchantInfo {
   id: string;
@@ -96,7 +97,7 @@ export async function switchedOn(dbx: DbOrTx, merchantId: string, userId: string
 
 /** Links in mail: PUBLIC_URL, else the server's own address. */
 export function consoleUrl(path: string): string {
-  const base = (process.env.PUBLIC_URL || `http://${process.env.HOST || "127.0.0.1"}:${process.env.PORT || "3000"}`).replace(/\/+$/, "");
+  const base = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, "");
   return `${base}${path}`;
 }
 

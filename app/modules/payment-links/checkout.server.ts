@@ -20,18 +20,19 @@ import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import type { InquiryResult } from "~/modules/processors/types";
 import { getPaymentLink, type CustomerField, type LinkWithStats } from "./links.server";
 import { mandateText, saveCardFromCheckout } from "~/modules/subscriptions/customers.server";
+import { env } from "~/lib/env.server";
 
 export const checkoutConfig = {
   /** How long a checkout (amount and details entered, card not yet paid) stays usable. */
   checkoutTtlMs: 30 * 60_000,
   /** Card testing: more declines than this from one address in an hour blocks it. */
-  declinesPerIpPerHour: Number(process.env.CHECKOUT_DECLINES_PER_IP_PER_HOUR ?? 5),
+  declinesPerIpPerHour: env.CHECKOUT_DECLINES_PER_IP_PER_HOUR,
   /** How long such a block lasts. */
-  blockMs: Number(process.env.CHECKOUT_BLOCK_MS ?? 60 * 60_000),
+  blockMs: env.CHECKOUT_BLOCK_MS,
   /** Checkouts one address may start on one link in an hour. */
-  checkoutsPerIpPerLinkPerHour: Number(process.env.CHECKOUT_PER_IP_PER_LINK_PER_HOUR ?? 20),
+  checkoutsPerIpPerLinkPerHour: env.CHECKOUT_PER_IP_PER_LINK_PER_HOUR,
   /** Payment attempts one link takes in an hour, from everyone. */
-  attemptsPerLinkPerHour: Number(process.env.CHECKOUT_ATTEMPTS_PER_LINK_PER_HOUR ?? 200),
+  attemptsPerLinkPerHour: env.CHECKOUT_ATTEMPTS_PER_LINK_PER_HOUR,
 };
 
 export function configureCheckout(c: Partial<typeof checkoutConfig>): void {

@@ -12,10 +12,11 @@ import { sql } from "drizzle-orm";
 import { db, rows as sqlRows, type Tx } from "~db/client.server";
 import { audit } from "~/modules/audit/audit.server";
 import type { Client } from "~/lib/vocabulary";
+import { env } from "~/lib/env.server";
 
 export const receiptSendLimits = {
-  perPayment: Number(process.env.RECEIPT_SENDS_PER_PAYMENT_PER_DAY ?? 5),
-  perRecipient: Number(process.env.RECEIPT_SENDS_PER_RECIPIENT_PER_DAY ?? 10),
+  perPayment: env.RECEIPT_SENDS_PER_PAYMENT_PER_DAY,
+  perRecipient: env.RECEIPT_SENDS_PER_RECIPIENT_PER_DAY,
 };
 
 const DAY = 86_400_000;

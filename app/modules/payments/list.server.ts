@@ -18,13 +18,14 @@ import {
   keysetPage,
   listBaseShape,
   multi,
-  parseSort,
+  sortOf,
   prefixPattern,
   resolveListRange,
   searchParamsToObject,
   single,
   type ListScope,
   type Page,
+  type SortColumns,
 } from "~/modules/reporting/list-query.server";
 
 export type { ListScope } from "~/modules/reporting/list-query.server";
@@ -157,7 +158,7 @@ export interface PaymentList {
   totals: PaymentTotals;
 }
 
-const SORT_COLUMNS = { created: { expr: sql`${payments.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${payments.amount}`, type: "bigint" } } as const;
+const SORT_COLUMNS: SortColumns = { created: { expr: sql`${payments.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${payments.amount}`, type: "bigint" } } as const;
 
 /** One page of payments and the totals of the whole filter. */
 export async function listPayments(
@@ -177,8 +178,7 @@ export async function listPayments(
       where = sql`${payments.merchantId} = ${scope.merchantId} and ${payments.id} = any(${ids}::text[])`;
     }
   }
-  const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
-  const sort = SORT_COLUMNS[field];
+  const sort = sortOf(SORT_COLUMNS, filter.sort, sql`${payments.id}`);
   const [page, totals] = await Promise.all([
     keysetPage<{
       id: string;
@@ -208,11 +208,11 @@ export async function listPayments(
         ${payments.customerReference} as customer_reference, ${payments.description} as description, ${payments.declineCode} as decline_code`,
       from: sql`${payments}`,
       where,
-      sort: { expr: sort.expr, type: sort.type, desc, id: sql`${payments.id}` },
+      sort,
       cursor: filter.cursor,
       limit: filter.limit,
     }),
-    paymentTotals(scope, filter, where, sort.expr, desc, now),
+    paymentTotals(scope, filter, where, sort.expr, sort.desc, now),
   ]);
   return {
     page: {

@@ -17,10 +17,11 @@ import {
   sandboxVoid,
 } from "./sandbox/sandbox.server";
 import { ProcessorTimeoutError, type Processor } from "./types";
+import { env } from "~/lib/env.server";
 
 export const processorConfig = {
   /** How long the console waits for the provider before treating the outcome as unknown. */
-  deadlineMs: Number(process.env.PROCESSOR_DEADLINE_MS ?? 5000),
+  deadlineMs: env.PROCESSOR_DEADLINE_MS,
   /**
    * How long a request the sandbox will never answer takes to time out. In reality that
    * is the deadline; tests shorten it without making the deadline itself tight.

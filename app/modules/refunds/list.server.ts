@@ -10,15 +10,17 @@ import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
 import {
   amountRange,
   and,
+  countAndSum,
   keysetPage,
   listBaseShape,
   multi,
-  parseSort,
   resolveListRange,
   searchParamsToObject,
   single,
+  sortOf,
   type ListScope,
   type Page,
+  type SortColumns,
 } from "~/modules/reporting/list-query.server";
 
 export const REFUND_SORTS = ["created", "-created", "amount", "-amount"] as const;
@@ -124,7 +126,7 @@ function toRefundRow(r: RefundRowRaw): RefundListRow {
   };
 }
 
-const SORT_COLUMNS = { created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${refunds.amount}`, type: "bigint" } } as const;
+const SORT_COLUMNS: SortColumns = { created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${refunds.amount}`, type: "bigint" } } as const;
 
 export async function listRefunds(
   scope: ListScope,
@@ -133,37 +135,20 @@ export async function listRefunds(
 ): Promise<{ page: Page<RefundListRow>; totals: RefundTotals }> {
   const dbx = db();
   const where = refundFilterSql(scope, filter, now);
-  const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
-  const sort = SORT_COLUMNS[field];
   const [page, totals] = await Promise.all([
     keysetPage<RefundRowRaw>(dbx, {
       select: REFUND_SELECT,
       from: REFUND_FROM,
       where,
-      sort: { expr: sort.expr, type: sort.type, desc, id: sql`${refunds.id}` },
+      sort: sortOf(SORT_COLUMNS, filter.sort, sql`${refunds.id}`),
       cursor: filter.cursor,
       limit: filter.limit,
     }),
-    rows<{ count: string; amount: string; succeeded_count: string; succeeded_amount: string }>(
-      dbx,
-      sql`select count(*)::text as count, coalesce(sum(${refunds.amount}), 0)::text as amount,
-            count(*) filter (where ${refunds.status} = 'succeeded')::text as succeeded_count,
-            coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'succeeded'), 0)::text as succeeded_amount
-          from ${refunds} where ${where}`,
-    ),
+    countAndSum(dbx, { from: sql`${refunds}`, where, amount: sql`${refunds.amount}`, status: sql`${refunds.status}`, done: "succeeded" }),
   ]);
-  const t = totals[0];
   return {
-    page: {
-      ...page,
-      rows: page.rows.map(toRefundRow),
-    },
-    totals: {
-      count: Number(t?.count ?? 0),
-      amount: BigInt(t?.amount ?? "0"),
-      succeededCount: Number(t?.succeeded_count ?? 0),
-      succeededAmount: BigInt(t?.succeeded_amount ?? "0"),
-    },
+    page: { ...page, rows: page.rows.map(toRefundRow) },
+    totals: { count: totals.count, amount: totals.amount, succeededCount: totals.doneCount, succeededAmount: totals.doneAmount },
   };
 }
 

@@ -376,6 +376,32 @@ export function parseSort<F extends string>(s: string): { field: F; desc: boolea
   return s.startsWith("-") ? { field: s.slice(1) as F, desc: true } : { field: s as F, desc: false };
 }
 
+/** A list's sortable columns, by the name its URL uses (`sort=-amount`). */
+export type SortColumns = Record<string, { expr: SQL; type: SortType }>;
+
+/** The sort a list's `sort` parameter names, as keysetPage takes it. */
+export function sortOf(columns: SortColumns, param: string, id: SQL): KeysetSort {
+  const { field, desc } = parseSort(param);
+  const col = columns[field];
+  if (!col) throw new Error(`unknown sort column: ${field}`);
+  return { expr: col.expr, type: col.type, desc, id };
+}
+
+/** A list's totals row: every row under `where`, and those in status `done` (money that moved). */
+export async function countAndSum(
+  dbx: DbOrTx,
+  q: { from: SQL; where: SQL; amount: SQL; status: SQL; done: string },
+): Promise<{ count: number; amount: bigint; doneCount: number; doneAmount: bigint }> {
+  const [t] = await rows<{ count: string; amount: string; done_count: string; done_amount: string }>(
+    dbx,
+    sql`select count(*)::text as count, coalesce(sum(${q.amount}), 0)::text as amount,
+          count(*) filter (where ${q.status} = ${q.done})::text as done_count,
+          coalesce(sum(${q.amount}) filter (where ${q.status} = ${q.done}), 0)::text as done_amount
+        from ${q.from} where ${q.where}`,
+  );
+  return { count: Number(t?.count ?? 0), amount: BigInt(t?.amount ?? "0"), doneCount: Number(t?.done_count ?? 0), doneAmount: BigInt(t?.done_amount ?? "0") };
+}
+
 /**
  * Runs a list query; a filter it cannot apply is reported on its field (the page shows
  * the message and an empty result with status 400) instead of failing the page.

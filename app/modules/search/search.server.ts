@@ -63,279 +63,216 @@ function onDay(col: string, day: string | null, tz: string): SQL | null {
   return day ? sql`(${sql.raw(col)} at time zone ${tz})::date = ${day}::date` : null;
 }
 
-export async function globalSearch(scope: ListScope, input: string, access: SearchAccess, now = new Date()): Promise<SearchResult> {
-  const q = parseSearch(input.slice(0, 200), scope.currency as CurrencyCode);
-  const groups: SearchResult["groups"] = [];
-  if (!q.normalized) return { query: q, groups };
-  const dbx = db();
-  const amounts = q.amounts.length ? sql`(${sql.join(q.amounts.map((a) => sql`${a.toString()}::bigint`), sql`, `)})` : null;
-  const ids = q.ids.length ? sql`(${sql.join(q.ids.map((i) => sql`${i}`), sql`, `)})` : null;
-  const text = q.text.length >= 2 ? like(q.text) : null;
-  const refs = q.references.length ? sql`(${sql.join(q.references.map((r) => sql`${r}`), sql`, `)})` : null;
-  const tz = scope.timeZone;
+/** What every kind's search works from: the parsed query as SQL fragments, and who asks. */
+interface SearchContext {
+  scope: ListScope;
+  q: SearchQuery;
+  access: SearchAccess;
+  dbx: ReturnType<typeof db>;
+  amounts: SQL | null;
+  ids: SQL | null;
+  text: string | null;
+  refs: SQL | null;
+  tz: string;
+  now: Date;
+}
 
-  const tasks: Promise<void>[] = [];
-  const add = (kind: SearchKind, p: Promise<SearchHit[]>) =>
-    tasks.push(
-      p.then((hits) => {
-        if (hits.length) groups.push({ kind, hits });
-      }),
-    );
+const NO_FACTS = { amount: null, currency: null, status: null, at: null, cardBrand: null, cardLast4: null, title: null, detail: null };
 
-  if (access.payments) {
-    const match = or([
-      ids ? sql`p.id in ${ids}` : null,
-      amounts ? sql`p.amount in ${amounts}` : null,
-      q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
-      refs ? sql`p.provider_reference in ${refs}` : null,
-      text ? sql`(p.description ilike ${text} or p.customer_reference ilike ${text} or p.provider_reference ilike ${text})` : null,
-    ]);
-    const day = onDay("p.created_at", q.day, tz);
-    if (match || day) {
-      add(
-        "payments",
-        rows<{ id: string; amount: string; currency: string; status: string; created_at: string; card_brand: string; card_last4: string | null; description: string | null }>(
-          dbx,
-          sql`select p.id, p.amount::text as amount, p.currency, p.status::text as status, ${ISO("p.created_at")} as created_at,
+function hit(kind: SearchKind, id: string, href: string, facts: Partial<Omit<SearchHit, "kind" | "id" | "href">>): SearchHit {
+  return { kind, id, href, ...NO_FACTS, ...facts };
+}
+
+/**
+ * One entry per kind, in the order the page shows them: `search` gives the hits, or null
+ * when the reader may not see the kind or the query has nothing to look for in it.
+ */
+const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> | null }[] = [
+  {
+    kind: "views",
+    search: ({ access, q, text }) =>
+      access.views && text
+        ? searchViews(access.views, q.text, PER_KIND).then((vs) => vs.map((v) => hit("views", v.id, v.href, { title: v.name, detail: v.list })))
+        : null,
+  },
+  {
+    kind: "payments",
+    search: ({ access, q, ids, amounts, refs, text, tz, dbx, scope }) => {
+      if (!access.payments) return null;
+      const match = or([
+        ids ? sql`p.id in ${ids}` : null,
+        amounts ? sql`p.amount in ${amounts}` : null,
+        q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
+        refs ? sql`p.provider_reference in ${refs}` : null,
+        text ? sql`(p.description ilike ${text} or p.customer_reference ilike ${text} or p.provider_reference ilike ${text})` : null,
+      ]);
+      const day = onDay("p.created_at", q.day, tz);
+      if (!match && !day) return null;
+      return rows<{ id: string; amount: string; currency: string; status: string; created_at: string; card_brand: string; card_last4: string | null; description: string | null }>(
+        dbx,
+        sql`select p.id, p.amount::text as amount, p.currency, p.status::text as status, ${ISO("p.created_at")} as created_at,
                 p.card_brand::text as card_brand, p.card_last4, p.description
               from payments p where p.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
               order by p.created_at desc, p.id desc limit ${PER_KIND}`,
-        ).then((rs) =>
-          rs.map((r) => ({
-            kind: "payments" as const,
-            id: r.id,
-            href: `/payments/${r.id}`,
+      ).then((rs) =>
+        rs.map((r) =>
+          hit("payments", r.id, `/payments/${r.id}`, {
             amount: r.amount,
             currency: r.currency,
             status: r.status,
             at: r.created_at,
             cardBrand: r.card_brand,
             cardLast4: access.cards ? r.card_last4 : null,
-            title: null,
             detail: r.description,
-          })),
+          }),
         ),
       );
-    }
-    const refundMatch = or([
-      ids ? sql`r.id in ${ids}` : null,
-      ids ? sql`r.payment_id in ${ids}` : null,
-      amounts ? sql`r.amount in ${amounts}` : null,
-      text ? sql`r.note ilike ${text}` : null,
-      refs ? sql`r.provider_reference in ${refs}` : null,
-    ]);
-    const refundDay = onDay("r.created_at", q.day, tz);
-    if (refundMatch || refundDay) {
-      add(
-        "refunds",
-        rows<{ id: string; payment_id: string; amount: string; currency: string; status: string; created_at: string; note: string | null; reason: string }>(
-          dbx,
-          sql`select r.id, r.payment_id, r.amount::text as amount, r.currency, r.status::text as status, ${ISO("r.created_at")} as created_at, r.note, r.reason::text as reason
-              from refunds r where r.merchant_id = ${scope.merchantId} and ${refundMatch ?? sql`true`} and ${refundDay ?? sql`true`}
+    },
+  },
+  {
+    kind: "refunds",
+    search: ({ access, q, ids, amounts, refs, text, tz, dbx, scope }) => {
+      if (!access.payments) return null;
+      const match = or([
+        ids ? sql`r.id in ${ids}` : null,
+        ids ? sql`r.payment_id in ${ids}` : null,
+        amounts ? sql`r.amount in ${amounts}` : null,
+        text ? sql`r.note ilike ${text}` : null,
+        refs ? sql`r.provider_reference in ${refs}` : null,
+      ]);
+      const day = onDay("r.created_at", q.day, tz);
+      if (!match && !day) return null;
+      return rows<{ id: string; payment_id: string; amount: string; currency: string; status: string; created_at: string; note: string | null; reason: string }>(
+        dbx,
+        sql`select r.id, r.payment_id, r.amount::text as amount, r.currency, r.status::text as status, ${ISO("r.created_at")} as created_at, r.note, r.reason::text as reason
+              from refunds r where r.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
               order by r.created_at desc, r.id desc limit ${PER_KIND}`,
-        ).then((rs) =>
-          rs.map((r) => ({
-            kind: "refunds" as const,
-            id: r.id,
-            href: `/payments/${r.payment_id}`,
-            amount: r.amount,
-            currency: r.currency,
-            status: r.status,
-            at: r.created_at,
-            cardBrand: null,
-            cardLast4: null,
-            title: r.reason,
-            detail: r.note,
-          })),
+      ).then((rs) =>
+        rs.map((r) =>
+          hit("refunds", r.id, `/payments/${r.payment_id}`, { amount: r.amount, currency: r.currency, status: r.status, at: r.created_at, title: r.reason, detail: r.note }),
         ),
       );
-    }
-  }
-
-  if (access.payouts) {
-    const match = or([
-      ids ? sql`po.id in ${ids}` : null,
-      amounts ? sql`po.amount in ${amounts}` : null,
-      refs ? sql`po.trace_number in ${refs}` : null,
-      text ? sql`po.trace_number ilike ${text}` : null,
-      q.sheba ? sql`po.bank_account_id in (select id from merchant_bank_accounts where merchant_id = ${scope.merchantId} and replace(upper(account_number), ' ', '') = ${q.sheba})` : null,
-      q.last4 ? sql`po.bank_account_mask like ${`%${q.last4}`}` : null,
-    ]);
-    const day = q.day ? sql`po.expected_arrival_date = ${q.day}::date` : null;
-    if (match || day) {
-      add(
-        "payouts",
-        rows<{ id: string; amount: string; currency: string; status: string; day: string; trace_number: string | null; bank_account_mask: string | null }>(
-          dbx,
-          sql`select po.id, po.amount::text as amount, po.currency, po.status::text as status, po.expected_arrival_date::text as day, po.trace_number, po.bank_account_mask
+    },
+  },
+  {
+    kind: "payouts",
+    search: ({ access, q, ids, amounts, refs, text, dbx, scope }) => {
+      if (!access.payouts) return null;
+      const match = or([
+        ids ? sql`po.id in ${ids}` : null,
+        amounts ? sql`po.amount in ${amounts}` : null,
+        refs ? sql`po.trace_number in ${refs}` : null,
+        text ? sql`po.trace_number ilike ${text}` : null,
+        q.sheba ? sql`po.bank_account_id in (select id from merchant_bank_accounts where merchant_id = ${scope.merchantId} and replace(upper(account_number), ' ', '') = ${q.sheba})` : null,
+        q.last4 ? sql`po.bank_account_mask like ${`%${q.last4}`}` : null,
+      ]);
+      const day = q.day ? sql`po.expected_arrival_date = ${q.day}::date` : null;
+      if (!match && !day) return null;
+      return rows<{ id: string; amount: string; currency: string; status: string; day: string; trace_number: string | null; bank_account_mask: string | null }>(
+        dbx,
+        sql`select po.id, po.amount::text as amount, po.currency, po.status::text as status, po.expected_arrival_date::text as day, po.trace_number, po.bank_account_mask
               from payouts po where po.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
               order by po.created_at desc, po.id desc limit ${PER_KIND}`,
-        ).then((rs) =>
-          rs.map((r) => ({
-            kind: "payouts" as const,
-            id: r.id,
-            href: `/payouts/${r.id}`,
-            amount: r.amount,
-            currency: r.currency,
-            status: r.status,
-            at: r.day,
-            cardBrand: null,
-            cardLast4: null,
-            title: r.bank_account_mask,
-            detail: r.trace_number,
-          })),
+      ).then((rs) =>
+        rs.map((r) =>
+          hit("payouts", r.id, `/payouts/${r.id}`, { amount: r.amount, currency: r.currency, status: r.status, at: r.day, title: r.bank_account_mask, detail: r.trace_number }),
         ),
       );
-    }
-  }
-
-  if (access.links) {
-    const match = or([
-      ids ? sql`l.id in ${ids}` : null,
-      amounts ? sql`l.amount in ${amounts}` : null,
-      // A link that lets the cardholder choose the amount is found by any amount it accepts.
-      ...q.amounts.map((a) => sql`(l.amount is null and ${a.toString()}::bigint between l.min_amount and l.max_amount)`),
-      text ? sql`l.description ilike ${text}` : null,
-    ]);
-    const day = onDay("l.created_at", q.day, tz);
-    if (match || day) {
-      add(
-        "links",
-        rows<{ id: string; description: string; amount: string | null; min_amount: string | null; currency: string; status: string; created_at: string; paid: number }>(
-          dbx,
-          sql`select l.id, l.description, l.amount::text as amount, l.min_amount::text as min_amount, l.currency, ${ISO("l.created_at")} as created_at, paid.n as paid,
+    },
+  },
+  {
+    kind: "customers",
+    search: ({ access, q, ids, text, dbx, scope }) => {
+      if (!access.customers || !(text || ids || q.last4)) return null;
+      const match = or([
+        ids ? sql`c.id in ${ids}` : null,
+        text ? sql`(c.name ilike ${text} or c.email ilike ${text} or c.reference ilike ${text} or c.phone ilike ${text})` : null,
+        // A phone number is typed as digits: its last four find it as a card's would.
+        q.last4 ? sql`regexp_replace(coalesce(c.phone, ''), '[^0-9]', '', 'g') like ${`%${q.last4}`}` : null,
+      ]);
+      return rows<{ id: string; name: string; email: string | null; reference: string | null; created_at: string }>(
+        dbx,
+        sql`select c.id, c.name, c.email, c.reference, ${ISO("c.created_at")} as created_at from customers c
+            where c.merchant_id = ${scope.merchantId} and ${match ?? sql`false`}
+            order by c.created_at desc, c.id desc limit ${PER_KIND}`,
+      ).then((rs) =>
+        rs.map((r) =>
+          hit("customers", r.id, `/customers/${r.id}`, { at: r.created_at, title: r.name, detail: [r.email, r.reference].filter(Boolean).join(" · ") || null }),
+        ),
+      );
+    },
+  },
+  {
+    kind: "links",
+    search: ({ access, q, ids, amounts, text, tz, dbx, scope, now }) => {
+      if (!access.links) return null;
+      const match = or([
+        ids ? sql`l.id in ${ids}` : null,
+        amounts ? sql`l.amount in ${amounts}` : null,
+        // A link that lets the cardholder choose the amount is found by any amount it accepts.
+        ...q.amounts.map((a) => sql`(l.amount is null and ${a.toString()}::bigint between l.min_amount and l.max_amount)`),
+        text ? sql`l.description ilike ${text}` : null,
+      ]);
+      const day = onDay("l.created_at", q.day, tz);
+      if (!match && !day) return null;
+      return rows<{ id: string; description: string; amount: string | null; min_amount: string | null; currency: string; status: string; created_at: string; paid: number }>(
+        dbx,
+        sql`select l.id, l.description, l.amount::text as amount, l.min_amount::text as min_amount, l.currency, ${ISO("l.created_at")} as created_at, paid.n as paid,
                 case when l.status = 'deactivated' then 'deactivated' when not l.reusable and paid.n > 0 then 'used'
                      when l.expires_at <= ${now.toISOString()}::timestamptz then 'expired' else 'active' end as status
               from payment_links l
               cross join lateral (select count(*)::int as n from payments p where p.merchant_id = l.merchant_id and p.payment_link_id = l.id and p.status in ('captured', 'authorized')) paid
               where l.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
               order by l.created_at desc, l.id desc limit ${PER_KIND}`,
-        ).then((rs) =>
-          rs.map((r) => ({
-            kind: "links" as const,
-            id: r.id,
-            href: `/links/${r.id}`,
-            amount: r.amount ?? r.min_amount,
-            currency: r.currency,
-            status: r.status,
-            at: r.created_at,
-            cardBrand: null,
-            cardLast4: null,
-            title: r.description,
-            detail: String(r.paid),
-          })),
+      ).then((rs) =>
+        rs.map((r) =>
+          hit("links", r.id, `/links/${r.id}`, { amount: r.amount ?? r.min_amount, currency: r.currency, status: r.status, at: r.created_at, title: r.description, detail: String(r.paid) }),
         ),
       );
-    }
-  }
-
-  if (access.customers && (text || ids || q.last4)) {
-    const match = or([
-      ids ? sql`c.id in ${ids}` : null,
-      text ? sql`(c.name ilike ${text} or c.email ilike ${text} or c.reference ilike ${text} or c.phone ilike ${text})` : null,
-      // A phone number is typed as digits: its last four find it as a card's would.
-      q.last4 ? sql`regexp_replace(coalesce(c.phone, ''), '[^0-9]', '', 'g') like ${`%${q.last4}`}` : null,
-    ]);
-    add(
-      "customers",
-      rows<{ id: string; name: string; email: string | null; reference: string | null; created_at: string }>(
-        dbx,
-        sql`select c.id, c.name, c.email, c.reference, ${ISO("c.created_at")} as created_at from customers c
-            where c.merchant_id = ${scope.merchantId} and ${match ?? sql`false`}
-            order by c.created_at desc, c.id desc limit ${PER_KIND}`,
-      ).then((rs) =>
-        rs.map((r) => ({
-          kind: "customers" as const,
-          id: r.id,
-          href: `/customers/${r.id}`,
-          amount: null,
-          currency: null,
-          status: null,
-          at: r.created_at,
-          cardBrand: null,
-          cardLast4: null,
-          title: r.name,
-          detail: [r.email, r.reference].filter(Boolean).join(" · ") || null,
-        })),
-      ),
-    );
-  }
-
-  if (access.views && text) {
-    add(
-      "views",
-      searchViews(access.views, q.text, PER_KIND).then((vs) =>
-        vs.map((v) => ({
-          kind: "views" as const,
-          id: v.id,
-          href: v.href,
-          amount: null,
-          currency: null,
-          status: null,
-          at: null,
-          cardBrand: null,
-          cardLast4: null,
-          title: v.name,
-          detail: v.list,
-        })),
-      ),
-    );
-  }
-
-  if (access.terminals && (text || ids)) {
-    add(
-      "terminals",
-      rows<{ id: string; name: string; location: string | null; status: string; kind: string }>(
-        dbx,
-        sql`select t.id, t.name, t.location, t.status::text as status, t.kind::text as kind from terminals t
+    },
+  },
+  {
+    kind: "terminals",
+    search: ({ access, ids, text, dbx, scope }) =>
+      access.terminals && (text || ids)
+        ? rows<{ id: string; name: string; location: string | null; status: string; kind: string }>(
+            dbx,
+            sql`select t.id, t.name, t.location, t.status::text as status, t.kind::text as kind from terminals t
             where t.merchant_id = ${scope.merchantId} and ${or([ids ? sql`t.id in ${ids}` : null, text ? sql`(t.name ilike ${text} or t.location ilike ${text})` : null])}
             order by t.name limit ${PER_KIND}`,
-      ).then((rs) =>
-        rs.map((r) => ({
-          kind: "terminals" as const,
-          id: r.id,
-          href: `/terminals/${r.id}`,
-          amount: null,
-          currency: null,
-          status: r.status,
-          at: null,
-          cardBrand: null,
-          cardLast4: null,
-          title: r.name,
-          detail: r.location,
-        })),
-      ),
-    );
-  }
-
-  if (access.staff && text) {
-    add(
-      "staff",
-      rows<{ id: string; name: string; email: string; role: string; status: string }>(
-        dbx,
-        sql`select u.id, u.name, u.email, m.role::text as role, m.status::text as status from memberships m join users u on u.id = m.user_id
+          ).then((rs) => rs.map((r) => hit("terminals", r.id, `/terminals/${r.id}`, { status: r.status, title: r.name, detail: r.location })))
+        : null,
+  },
+  {
+    kind: "staff",
+    search: ({ access, text, dbx, scope }) =>
+      access.staff && text
+        ? rows<{ id: string; name: string; email: string; role: string; status: string }>(
+            dbx,
+            sql`select u.id, u.name, u.email, m.role::text as role, m.status::text as status from memberships m join users u on u.id = m.user_id
             where m.merchant_id = ${scope.merchantId} and (u.name ilike ${text} or u.email ilike ${text})
             order by u.name limit ${PER_KIND}`,
-      ).then((rs) =>
-        rs.map((r) => ({
-          kind: "staff" as const,
-          id: r.id,
-          href: `/staff`,
-          amount: null,
-          currency: null,
-          status: r.status,
-          at: null,
-          cardBrand: null,
-          cardLast4: null,
-          title: r.name,
-          detail: `${r.email} · ${r.role}`,
-        })),
-      ),
-    );
-  }
+          ).then((rs) => rs.map((r) => hit("staff", r.id, `/staff`, { status: r.status, title: r.name, detail: `${r.email} · ${r.role}` })))
+        : null,
+  },
+];
 
-  await Promise.all(tasks);
-  const order: SearchKind[] = ["views", "payments", "refunds", "payouts", "customers", "links", "terminals", "staff"];
-  groups.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+export async function globalSearch(scope: ListScope, input: string, access: SearchAccess, now = new Date()): Promise<SearchResult> {
+  const q = parseSearch(input.slice(0, 200), scope.currency as CurrencyCode);
+  if (!q.normalized) return { query: q, groups: [] };
+  const c: SearchContext = {
+    scope,
+    q,
+    access,
+    dbx: db(),
+    amounts: q.amounts.length ? sql`(${sql.join(q.amounts.map((a) => sql`${a.toString()}::bigint`), sql`, `)})` : null,
+    ids: q.ids.length ? sql`(${sql.join(q.ids.map((i) => sql`${i}`), sql`, `)})` : null,
+    text: q.text.length >= 2 ? like(q.text) : null,
+    refs: q.references.length ? sql`(${sql.join(q.references.map((r) => sql`${r}`), sql`, `)})` : null,
+    tz: scope.timeZone,
+    now,
+  };
+  const found = await Promise.all(KINDS.map((k) => k.search(c) ?? Promise.resolve([])));
+  const groups = KINDS.map((k, i) => ({ kind: k.kind, hits: found[i]! })).filter((g) => g.hits.length > 0);
   return { query: q, groups };
 }

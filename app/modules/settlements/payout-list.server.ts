@@ -14,15 +14,17 @@ import { PAYOUT_STATUSES } from "~/lib/labels";
 import {
   amountRange,
   and,
+  countAndSum,
   keysetPage,
   listBaseShape,
   multi,
-  parseSort,
   resolveListRange,
   searchParamsToObject,
   single,
+  sortOf,
   type ListScope,
   type Page,
+  type SortColumns,
 } from "~/modules/reporting/list-query.server";
 
 export const PAYOUT_SORTS = ["arrival", "-arrival", "created", "-created", "amount", "-amount"] as const;
@@ -79,7 +81,7 @@ export interface PayoutTotals {
   paidAmount: bigint;
 }
 
-const SORT_COLUMNS = {
+const SORT_COLUMNS: SortColumns = {
   arrival: { expr: sql`${payouts.expectedArrivalDate}`, type: "date" },
   created: { expr: sql`${payouts.createdAt}`, type: "timestamptz" },
   amount: { expr: sql`${payouts.amount}`, type: "bigint" },
@@ -142,33 +144,19 @@ export async function listPayouts(
 ): Promise<{ page: Page<PayoutListRow>; totals: PayoutTotals }> {
   const dbx = db();
   const where = payoutFilterSql(scope, filter, now);
-  const { field, desc } = parseSort<keyof typeof SORT_COLUMNS>(filter.sort);
-  const sort = SORT_COLUMNS[field];
   const [page, totals] = await Promise.all([
     keysetPage<PayoutRowRaw>(dbx, {
       select: PAYOUT_ROW_SELECT,
       from: sql`${payouts}`,
       where,
-      sort: { expr: sort.expr, type: sort.type, desc, id: sql`${payouts.id}` },
+      sort: sortOf(SORT_COLUMNS, filter.sort, sql`${payouts.id}`),
       cursor: filter.cursor,
       limit: filter.limit,
     }),
-    rows<{ count: string; amount: string; paid_count: string; paid_amount: string }>(
-      dbx,
-      sql`select count(*)::text as count, coalesce(sum(${payouts.amount}), 0)::text as amount,
-            count(*) filter (where ${payouts.status} = 'paid')::text as paid_count,
-            coalesce(sum(${payouts.amount}) filter (where ${payouts.status} = 'paid'), 0)::text as paid_amount
-          from ${payouts} where ${where}`,
-    ),
+    countAndSum(dbx, { from: sql`${payouts}`, where, amount: sql`${payouts.amount}`, status: sql`${payouts.status}`, done: "paid" }),
   ]);
-  const t = totals[0];
   return {
     page: { ...page, rows: page.rows.map(toPayoutRow) },
-    totals: {
-      count: Number(t?.count ?? 0),
-      amount: BigInt(t?.amount ?? "0"),
-      paidCount: Number(t?.paid_count ?? 0),
-      paidAmount: BigInt(t?.paid_amount ?? "0"),
-    },
+    totals: { count: totals.count, amount: totals.amount, paidCount: totals.doneCount, paidAmount: totals.doneAmount },
   };
 }

@@ -6,6 +6,7 @@
 import { sandboxSmsMessages } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
+import { env } from "~/lib/env.server";
 
 export interface SmsMessage {
   account: string;
@@ -24,7 +25,7 @@ export const sandboxSms: SmsProvider = {
   async send(message, dbx = db()) {
     const id = newId("sms");
     await dbx.insert(sandboxSmsMessages).values({ id, accountId: message.account, to: message.to, body: message.body.slice(0, 1000) });
-    if (process.env.NODE_ENV !== "production" && !process.env.VITEST) console.log(`\n[sms] to: ${message.to}\n${message.body}\n`);
+    if (env.NODE_ENV !== "production" && !env.VITEST) console.log(`\n[sms] to: ${message.to}\n${message.body}\n`);
     return { id };
   },
 };

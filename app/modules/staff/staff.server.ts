@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";
-import { invitations, memberships, merchants, users } from "~db/schema";
+import { invitations, memberships, merchants, notificationSettings, users } from "~db/schema";
 import { newId } from "~/lib/ids";
 import { intlLocale, normalizeLocale } from "~/lib/i18n/locales";
 import type { Localized } from "~/lib/i18n/messages";
@@ -370,6 +370,50 @@ export async function disableMember(scope: Scope, actor: AppContext, userId: str
     });
   } catch (e) {
     if (e instanceof StaffError) await refuse(actor, client, "staff.disable", userId, e);
+    throw e;
+  }
+}
+
+/**
+ * Removes a person from the team (owners only): their membership is deleted, every session
+ * they have on this merchant ends at once, their notification switches here go, and
+ * staff.removed carries the member as they were (status "removed"). The last active owner
+ * can never be removed, and nobody removes themselves. They can be invited again later.
+ */
+export async function removeMember(scope: Scope, actor: AppContext, userId: string, client: Client): Promise<void> {
+  try {
+    await db().transaction(async (tx) => {
+      if (actor.role !== "owner") throw new StaffError("Only an owner can remove someone from the team.", 403, undefined, { key: "staff.error.onlyOwnerRemoves" });
+      const { target, activeOwners } = await lockForChange(tx, scope, userId);
+      if (!target) throw new StaffError("That person is not a member of this merchant.", 404, undefined, { key: "staff.error.notMember" });
+      if (userId === actor.user.id) throw new StaffError("You cannot remove yourself from the team.", 409, undefined, { key: "staff.error.removeSelf" });
+      if (target.role === "owner" && target.status === "active" && activeOwners <= 1) {
+        throw new StaffError(`${target.email} is the last owner of ${actor.merchant.name} and cannot be removed.`, 409, undefined, {
+          key: "staff.error.lastOwnerRemove",
+          params: { email: target.email, merchant: actor.merchant.name },
+        });
+      }
+      const [m] = await tx
+        .select({ userId: memberships.userId, email: users.email, name: users.name, role: memberships.role, status: memberships.status, createdAt: memberships.createdAt })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
+      await tx.delete(notificationSettings).where(and(eq(notificationSettings.merchantId, scope.merchantId), eq(notificationSettings.userId, userId)));
+      await tx.delete(memberships).where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
+      const ended = await revokeUserSessions(tx, userId, { merchantId: scope.merchantId });
+      await audit(tx, {
+        actor,
+        action: "staff.remove",
+        outcome: "success",
+        targetType: "user",
+        targetId: userId,
+        details: { email: target.email, role: target.role, status: target.status, sessionsEnded: ended },
+        client,
+      });
+      if (m) await recordEvent(tx, scope.merchantId, "staff.removed", { ...serializeStaffMember(m), status: "removed" });
+    });
+  } catch (e) {
+    if (e instanceof StaffError) await refuse(actor, client, "staff.remove", userId, e);
     throw e;
   }
 }

@@ -9,8 +9,9 @@ import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { checkoutSecrets } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
+import { env } from "~/lib/env.server";
 
-export const CARD_LINK_TTL_DAYS = Number(process.env.CARD_LINK_TTL_DAYS ?? 7);
+export const CARD_LINK_TTL_DAYS = env.CARD_LINK_TTL_DAYS;
 
 /** The merchant's checkout secret (the same one that signs receipt links), made on first use, read in dbx's transaction. */
 async function secretOf(dbx: DbOrTx, merchantId: string): Promise<string> {

@@ -23,6 +23,7 @@ import { applyAuthorizationOutcome, createPayment, getPayment, voidPayment, type
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { mandateText, saveCardOfPayment } from "./customers.server";
 import { serializeCustomer, serializeInvoice, serializeSubscription, type Plan, type Subscription } from "./serialize";
+import { env } from "~/lib/env.server";
 
 export type SubscribeCheckout = typeof subscribeCheckouts.$inferSelect;
 
@@ -30,7 +31,7 @@ export const subscribeConfig = {
   /** How long the card step stays usable after the details step. */
   checkoutTtlMs: 30 * 60_000,
   /** Subscribe checkouts one address may start on one plan in an hour. */
-  perIpPerPlanPerHour: Number(process.env.SUBSCRIBE_PER_IP_PER_PLAN_PER_HOUR ?? 20),
+  perIpPerPlanPerHour: env.SUBSCRIBE_PER_IP_PER_PLAN_PER_HOUR,
 };
 
 export type SubscribeField = "name" | "email" | "phone" | "consent" | "form";

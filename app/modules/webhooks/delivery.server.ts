@@ -20,7 +20,7 @@
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
@@ -32,6 +32,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { getEndpoint, signingSecrets, type Actor, type WebhookEndpoint } from "./endpoints.server";
 import { guardedLookup, isForbiddenAddress, privateAllowed } from "./ssrf";
 import { signatureHeader } from "./signing";
+import { env } from "~/lib/env.server";
 
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttempt = typeof webhookAttempts.$inferSelect;
@@ -41,13 +42,13 @@ const BODY_KEEP = 2048;
 const DISPATCH_BATCH = 500;
 
 function retryBaseMs(): number {
-  return Number(process.env.WEBHOOK_RETRY_BASE_MS ?? 60_000);
+  return env.WEBHOOK_RETRY_BASE_MS;
 }
 function retryMaxMs(): number {
-  return Number(process.env.WEBHOOK_RETRY_MAX_MS ?? 6 * 3600_000);
+  return env.WEBHOOK_RETRY_MAX_MS;
 }
 export function retryWindowMs(): number {
-  return Number(process.env.WEBHOOK_RETRY_WINDOW_MS ?? 3 * 86400_000);
+  return env.WEBHOOK_RETRY_WINDOW_MS;
 }
 
 /** Delay before attempt n+1 after n failed attempts: base * 2^(n-1), capped, +-25 % jitter. */
@@ -126,8 +127,34 @@ async function createDeliveries(tx: DbOrTx, ep: WebhookEndpoint, list: EventRow[
     )
     .returning();
   made.sort((a, b) => (a.eventSeq ?? 0) - (b.eventSeq ?? 0));
+  // A resend or replay takes over: the same event's deliveries to this endpoint still waiting
+  // for a retry stop here, so a receiver never gets it once from the replay and again from an old retry.
+  if (reason === "resend" || reason === "replay") await supersede(tx, ep.merchantId, ep.id, list.map((e) => e.id), made.map((d) => d.id));
   for (const d of made) await enqueueJob(tx, "deliver_webhook", { merchantId: d.merchantId, deliveryId: d.id }, { queueName: queueOf(ep.id), jobKey: `delivery:${d.id}` });
   return made;
+}
+
+/** Marks the waiting deliveries (pending or retrying) of these events to this endpoint superseded, except `keep`. */
+async function supersede(tx: DbOrTx, merchantId: string, endpointId: string, eventIds: string[], keep: string[]): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  let n = 0;
+  for (let i = 0; i < eventIds.length; i += 1000) {
+    const done = await tx
+      .update(webhookDeliveries)
+      .set({ status: "superseded", nextAttemptAt: null })
+      .where(
+        and(
+          eq(webhookDeliveries.merchantId, merchantId),
+          eq(webhookDeliveries.endpointId, endpointId),
+          inArray(webhookDeliveries.eventId, eventIds.slice(i, i + 1000)),
+          inArray(webhookDeliveries.status, ["pending", "retrying"]),
+          keep.length ? sql`${webhookDeliveries.id} not in (${sql.join(keep.map((k) => sql`${k}`), sql`, `)})` : undefined,
+        ),
+      )
+      .returning({ id: webhookDeliveries.id });
+    n += done.length;
+  }
+  return n;
 }
 
 // ---- person / API actions ------------------------------------------------------------
@@ -337,7 +364,7 @@ export async function deliverOnce(merchantId: string, deliveryId: string, now = 
     .select()
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.id, deliveryId)));
-  if (!d || d.status === "succeeded" || d.status === "failed") return d;
+  if (!d || d.status === "succeeded" || d.status === "failed" || d.status === "superseded") return d;
   const [ep] = await db().select().from(webhookEndpoints).where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, d.endpointId)));
   if (!ep || ep.deletedAt || (ep.status !== "enabled" && d.reason === "event")) {
     const [x] = await db()
@@ -396,8 +423,12 @@ export async function deliverOnce(merchantId: string, deliveryId: string, now = 
         durationMs: r.durationMs,
         error,
       })
-      .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.id, deliveryId)))
+      // A delivery superseded while this attempt was on the wire keeps that state (and gets no retry).
+      .where(and(eq(webhookDeliveries.merchantId, merchantId), eq(webhookDeliveries.id, deliveryId), ne(webhookDeliveries.status, "superseded")))
       .returning();
+    if (!updated) return d;
+    // Delivered: any other copy of this event to this endpoint still waiting (an older retry) is not sent again.
+    if (ok && d.reason !== "test") await supersede(tx, merchantId, ep.id, [d.eventId], [d.id]);
     if (next) await enqueueJob(tx, "deliver_webhook", { merchantId, deliveryId }, { queueName: queueOf(ep.id), runAt: next, jobKey: `delivery:${deliveryId}` });
     if (ok) {
       if (ep.failingSince) await tx.update(webhookEndpoints).set({ failingSince: null }).where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, ep.id)));

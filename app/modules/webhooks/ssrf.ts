@@ -8,6 +8,7 @@
  */
 import dns from "node:dns";
 import net from "node:net";
+import { env } from "~/lib/env.server";
 
 const blocked = new net.BlockList();
 for (const [a, p] of [
@@ -40,7 +41,7 @@ for (const [a, p] of [
   blocked.addSubnet(a, p, "ipv6");
 
 export function privateAllowed(): boolean {
-  return process.env.WEBHOOKS_ALLOW_PRIVATE === "1";
+  return env.WEBHOOKS_ALLOW_PRIVATE;
 }
 
 export function isForbiddenAddress(address: string): boolean {

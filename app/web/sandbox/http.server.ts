@@ -25,16 +25,17 @@ import {
   sandboxTokenize,
   sandboxVoid,
 } from "~/modules/processors/sandbox/sandbox.server";
+import { env } from "~/lib/env.server";
 
 let secret: string | undefined;
 
 export function sandboxApiSecret(): string {
   if (secret) return secret;
-  if (process.env.SANDBOX_API_SECRET) return (secret = process.env.SANDBOX_API_SECRET);
-  if (process.env.NODE_ENV === "production") {
+  if (env.SANDBOX_API_SECRET) return (secret = env.SANDBOX_API_SECRET);
+  if (env.NODE_ENV === "production") {
     console.warn("SANDBOX_API_SECRET is not set: using a secret generated into the data folder.");
   }
-  const file = path.join(process.env.DATA_DIR ?? path.resolve(process.cwd(), "data"), "sandbox-api.secret");
+  const file = path.join(env.DATA_DIR ?? path.resolve(process.cwd(), "data"), "sandbox-api.secret");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   try {
     fs.writeFileSync(file, `sbx_${crypto.randomBytes(24).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
@@ -47,7 +48,7 @@ export function sandboxApiSecret(): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long the HTTP face stays silent for a "timeout" card before giving up (504). */
-export const sandboxHttpConfig = { silenceMs: Number(process.env.SANDBOX_HTTP_SILENCE_MS ?? 30_000) };
+export const sandboxHttpConfig = { silenceMs: env.SANDBOX_HTTP_SILENCE_MS };
 
 function bad(param: string, message: string, code = "parameter_invalid") {
   return apiError(400, "invalid_request_error", code, message, param);
@@ -115,8 +116,8 @@ const tokenSchema = z
 export function allowedBrowserOrigin(request: Request): string | null {
   const origin = request.headers.get("origin");
   if (!origin || origin === "null") return null;
-  const own = process.env.PUBLIC_URL?.replace(/\/+$/, "") ?? new URL(request.url).origin;
-  const extra = (process.env.SANDBOX_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  const own = env.PUBLIC_URL?.replace(/\/+$/, "") ?? new URL(request.url).origin;
+  const extra = env.SANDBOX_ALLOWED_ORIGINS;
   const forwardedHost = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
   let originHost = "";
   try {
@@ -124,7 +125,7 @@ export function allowedBrowserOrigin(request: Request): string | null {
   } catch {
     return null;
   }
-  if (origin === own || extra.includes(origin) || (!process.env.PUBLIC_URL && (originHost === new URL(request.url).host || originHost === forwardedHost))) return origin;
+  if (origin === own || extra.includes(origin) || (!env.PUBLIC_URL && (originHost === new URL(request.url).host || originHost === forwardedHost))) return origin;
   return null;
 }
 
@@ -186,8 +187,8 @@ export function sandboxTokenFormHttp(request: Request): Promise<Response> {
     } catch {
       return bad("return_url", "return_url must be a URL on the merchant's site.");
     }
-    const own = process.env.PUBLIC_URL?.replace(/\/+$/, "") ?? new URL(request.url).origin;
-    const extra = (process.env.SANDBOX_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim());
+    const own = env.PUBLIC_URL?.replace(/\/+$/, "") ?? new URL(request.url).origin;
+    const extra = env.SANDBOX_ALLOWED_ORIGINS;
     if (!(back.origin === own || back.origin === new URL(request.url).origin || extra.includes(back.origin))) {
       return bad("return_url", "return_url must be on an allowed origin.");
     }

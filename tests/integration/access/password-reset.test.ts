@@ -7,7 +7,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as s from "~db/schema";
 import { db, rows } from "~db/client.server";
-import { resetPassword } from "~/modules/auth/password-reset.server";
+import { processResetRequest, resetPassword, type ResetJobPayload } from "~/modules/auth/password-reset.server";
 import { readSession } from "~/modules/auth/session.server";
 import { action as forgotAction } from "~/routes/forgot-password";
 import { action as resetAction, loader as resetLoader } from "~/routes/reset-password.$token";
@@ -29,8 +29,33 @@ async function settle(p: unknown): Promise<Response> {
   }
 }
 
-const forgot = (email: string, headers: Record<string, string> = {}) =>
+/** The password_reset jobs waiting in the queue (graphile-worker's table), oldest first. */
+async function queuedResets(): Promise<{ id: string; payload: ResetJobPayload }[]> {
+  return rows<{ id: string; payload: ResetJobPayload }>(
+    db(),
+    sql`select j.id::text as id, j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+        where t.identifier = 'password_reset' order by j.id`,
+  );
+}
+
+/** What the worker does with them: the same function its password_reset task calls. */
+async function runResetJobs(): Promise<number> {
+  const jobs = await queuedResets();
+  for (const j of jobs) {
+    await processResetRequest(db(), j.payload);
+    await db().execute(sql`delete from graphile_worker._private_jobs where id = ${j.id}::bigint`);
+  }
+  return jobs.length;
+}
+
+const forgotOnly = (email: string, headers: Record<string, string> = {}) =>
   settle(forgotAction({ request: request("/forgot-password", { form: { email }, headers }), params: {}, context: {} }));
+/** Asks, then lets the queue run (as the worker would within moments). */
+const forgot = async (email: string, headers: Record<string, string> = {}) => {
+  const res = await forgotOnly(email, headers);
+  await runResetJobs();
+  return res;
+};
 const linkIn = (body: string) => /\/reset-password\/([A-Za-z0-9_-]{40,64})/.exec(body)?.[1] ?? null;
 
 describe("password reset by e-mail", () => {
@@ -130,5 +155,28 @@ describe("password reset by e-mail", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(3000);
     expect((await refused.json()).errors.form).toBe("Too many reset requests. Try again in 60 minutes.");
+  });
+  it("the request handler does the same work for an address with and without an account: one queued job, no lookup, no mail yet", async () => {
+    const m = await createMerchant({ name: "Timing Shop" });
+    await createUser({ email: "exists@timing.test", memberships: [{ merchantId: m.id, role: "owner" }] });
+    const mailsBefore = await db().select().from(s.outboundEmails);
+    const from = { "x-forwarded-for": "198.51.100.77" };
+    const known = await forgotOnly("exists@timing.test", from);
+    const unknown = await forgotOnly("missing@timing.test", from);
+    expect([known.status, unknown.status]).toEqual([200, 200]);
+    // Exactly one job each, with the same shape: nothing in the answer's path depended on the account.
+    const jobs = await queuedResets();
+    expect(jobs.map((j) => j.payload.email)).toEqual(["exists@timing.test", "missing@timing.test"]);
+    expect(Object.keys(jobs[0]!.payload).sort()).toEqual(Object.keys(jobs[1]!.payload).sort());
+    // Nothing was looked up or written for either yet: no link, no mail, no audit of the outcome.
+    expect(await rows(db(), sql`select 1 from password_resets r join users u on u.id = r.user_id where u.email = 'exists@timing.test'`)).toHaveLength(0);
+    expect(await db().select().from(s.outboundEmails)).toHaveLength(mailsBefore.length);
+    expect(await rows(db(), sql`select 1 from audit_events where action = 'auth.password_reset_request' and actor_email like '%@timing.test'`)).toHaveLength(0);
+    // The worker then mails the account only; a re-run of the same job (after a crash) sends nothing twice.
+    const again = jobs[0]!.payload;
+    expect(await runResetJobs()).toBe(2);
+    expect(await processResetRequest(db(), again)).toBe("already_done");
+    expect(await db().select().from(s.outboundEmails).where(eq(s.outboundEmails.to, "exists@timing.test"))).toHaveLength(1);
+    expect(await db().select().from(s.outboundEmails).where(eq(s.outboundEmails.to, "missing@timing.test"))).toHaveLength(0);
   });
 });

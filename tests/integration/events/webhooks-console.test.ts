@@ -15,6 +15,8 @@ import { en } from "~/lib/i18n/en";
 import { fa } from "~/lib/i18n/fa";
 import { action as listAction, loader as listLoader } from "~/routes/_app.webhooks._index";
 import { action as endpointAction, loader as endpointLoader } from "~/routes/_app.webhooks.$endpointId";
+import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminals.$terminalId";
+import { createTerminal } from "~/modules/terminals/terminals.server";
 
 useTestDatabase({ seed: "none" });
 
@@ -180,5 +182,55 @@ describe("the Webhooks console page", () => {
     expect(del.status).toBe(404);
     const [row] = await db().select().from(s.webhookEndpoints).where(eq(s.webhookEndpoints.id, id));
     expect(row!.deletedAt).toBeNull();
+  });
+});
+
+describe("refreshing the page right after a form that shows a secret once", () => {
+  it("re-sends the add-endpoint form with the same one-time key: no second endpoint, a redirect to the first that says so", async () => {
+    process.env.WEBHOOKS_ALLOW_PRIVATE = "1";
+    const page = await load(owner, "/webhooks");
+    expect(page.submitKey).toMatch(/^[0-9a-f-]{36}$/);
+    const form = { url: "http://127.0.0.1:9/refresh", events: "*", formKey: page.submitKey };
+    const first = await post(owner, "/webhooks", form);
+    expect(first.status).toBe(200);
+    expect(first.json.created.secret).toMatch(/^whsec_/);
+    // The browser's refresh: the very same POST.
+    const again = await post(owner, "/webhooks", form);
+    expect(again.status).toBe(303);
+    expect(again.location).toBe(`/webhooks/${first.json.created.id}?done=alreadyAdded`);
+    const [n] = await rows<{ n: number }>(db(), sql`select count(*)::int as n from webhook_endpoints where merchant_id = ${team.shop.id} and url = 'http://127.0.0.1:9/refresh'`);
+    expect(n!.n).toBe(1);
+    expect((await audits("webhook.create")).filter((a) => (a.details as { url?: string }).url === "http://127.0.0.1:9/refresh")).toHaveLength(1);
+    // The next rendering has a new key: adding another endpoint on purpose still works.
+    const next = await load(owner, "/webhooks");
+    expect(next.submitKey).not.toBe(page.submitKey);
+    // A refused form does not use its key up: corrected, it goes through.
+    const refused = await post(owner, "/webhooks", { url: "http://127.0.0.1:9/other", formKey: next.submitKey });
+    expect(refused.status).toBe(400);
+    const fixed = await post(owner, "/webhooks", { url: "http://127.0.0.1:9/other", events: "*", formKey: next.submitKey });
+    expect(fixed.status).toBe(200);
+  });
+
+  it("re-sends the rotate-key form: the key is not rotated again (the one just shown keeps working)", async () => {
+    const made = await createTerminal({ merchantId: team.shop.id }, { userId: team.members.owner.id }, { name: "Refresh till", kind: "api", location: null });
+    if (!made.ok) throw new Error(made.message);
+    const path = `/terminals/${made.id}`;
+    const res = await settle(terminalLoader({ request: as(owner, path), params: { terminalId: made.id }, context: {} }));
+    const { rotateKey } = await res.json();
+    const send = () => settle(terminalAction({ request: as(owner, path, { form: { intent: "rotate", formKey: rotateKey } }), params: { terminalId: made.id }, context: {} }));
+    const first = await send();
+    expect(first.status).toBe(200);
+    const { key } = await first.json();
+    expect(key).toMatch(/^sk_test_/);
+    const again = await send();
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe(`${path}?done=alreadyRotated`);
+    const [row] = await db().select().from(s.terminals).where(and(eq(s.terminals.merchantId, team.shop.id), eq(s.terminals.id, made.id)));
+    expect(row!.apiKeyLast4).toBe(key.slice(-4));
+    const rotations = await db()
+      .select()
+      .from(s.auditEvents)
+      .where(and(eq(s.auditEvents.merchantId, team.shop.id), eq(s.auditEvents.action, "terminal.api_key_rotate"), eq(s.auditEvents.targetId, made.id)));
+    expect(rotations).toHaveLength(1);
   });
 });

@@ -170,6 +170,40 @@ describe("webhooks", () => {
     }
   });
 
+  it("a replay takes over the event's waiting retries: after it succeeds, the old retry never sends it again", async () => {
+    process.env.WEBHOOK_RETRY_BASE_MS = "2000";
+    const m = await makeMerchant({ currency: "USD" });
+    const rx = receiver();
+    let up = false;
+    rx.setAnswer(() => (up ? 204 : 500));
+    const url = await rx.start();
+    try {
+      const created = await api("POST", "/webhook_endpoints", { key: m.apiKey, body: { url, events: ["payment.succeeded"] } });
+      await api("POST", "/payments", { key: m.apiKey, body: { amount: "1500", currency: "USD", card } });
+      // The first try fails; its retry waits about 2 s.
+      expect(await until(() => rx.got.length >= 1, 3000)).toBe(true);
+      const [old] = await db().select().from(s.webhookDeliveries).where(eq(s.webhookDeliveries.merchantId, m.merchantId));
+      expect(await until(async () => (await db().select().from(s.webhookDeliveries).where(eq(s.webhookDeliveries.id, old!.id)))[0]!.status === "retrying", 2000)).toBe(true);
+      const event = rx.got[0]!.json;
+      // The receiver is fixed; the developer replays from just before the event.
+      up = true;
+      const replay = await api("POST", `/webhook_endpoints/${created.json.id}/replay`, { key: m.apiKey, body: { after: event.sequence - 1 } });
+      expect(replay.status).toBe(202);
+      expect(await until(() => rx.got.length >= 2, 3000)).toBe(true);
+      // Well past the old retry's time: nothing more arrives.
+      await new Promise((r) => setTimeout(r, 3500));
+      expect(rx.got.filter((g) => g.json.id === event.id)).toHaveLength(2);
+      const after = await db().select().from(s.webhookDeliveries).where(eq(s.webhookDeliveries.merchantId, m.merchantId));
+      expect(after.map((d) => [d.reason, d.status, d.attempts]).sort()).toEqual([
+        ["event", "superseded", 1],
+        ["replay", "succeeded", 1],
+      ]);
+    } finally {
+      process.env.WEBHOOK_RETRY_BASE_MS = "100";
+      await rx.stop();
+    }
+  });
+
   it("production mode refuses private, loopback, link-local and metadata addresses, at save and at connect time", async () => {
     const m = await makeMerchant({ currency: "USD" });
     const rx = receiver();

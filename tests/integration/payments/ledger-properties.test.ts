@@ -64,7 +64,13 @@ describe("ledger invariants under random sequences of payment operations", () =>
               const r = o.op === "capture" ? await capturePayment(m.scope, id) : await voidPayment(m.scope, id);
               // Only an authorized payment moves; anything else is refused with a 4xx.
               if (before.status === "authorized") expect(r.ok).toBe(true);
-              else expect(!r.ok && r.error.status >= 400 && r.error.status < 500).toBe(true);
+              else {
+                const expected =
+                  o.op === "capture"
+                    ? before.status === "captured" ? "payment_already_captured" : "payment_not_capturable"
+                    : before.status === "voided" ? "payment_already_voided" : "payment_not_voidable";
+                expect(r.ok ? "accepted" : `${r.error.status} ${r.error.code}`).toBe(`409 ${expected}`);
+              }
               break;
             }
             case "refund": {

@@ -26,16 +26,17 @@ import type {
   TokenizeResult,
 } from "../types";
 import { open, seal } from "./vault.server";
+import { env } from "~/lib/env.server";
 
 export const sandboxConfig = {
   /** How long the "slow" card takes to answer. */
-  slowMs: Number(process.env.SANDBOX_SLOW_MS ?? 2000),
+  slowMs: env.SANDBOX_SLOW_MS,
   /** How long after a timed-out request its answer becomes visible to inquiry. */
-  lateAnswerMs: Number(process.env.SANDBOX_LATE_ANSWER_MS ?? 20_000),
+  lateAnswerMs: env.SANDBOX_LATE_ANSWER_MS,
   /** How long a cardholder has to finish authentication (dynamic PIN, 3-D Secure). */
-  authTimeoutMs: Number(process.env.SANDBOX_AUTH_TIMEOUT_MS ?? 10 * 60_000),
+  authTimeoutMs: env.SANDBOX_AUTH_TIMEOUT_MS,
   /** How long a dynamic PIN the sandbox "texts" stays valid. */
-  codeTtlMs: Number(process.env.SANDBOX_CODE_TTL_MS ?? 2 * 60_000),
+  codeTtlMs: env.SANDBOX_CODE_TTL_MS,
 };
 
 /** Tests shorten the sandbox's delays. */

@@ -8,6 +8,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { env } from "~/lib/env.server";
 
 export interface VaultKey {
   id: string;
@@ -24,13 +25,13 @@ function parseKey(raw: string): Buffer {
 }
 
 function dataDir(): string {
-  return process.env.DATA_DIR ?? path.resolve(process.cwd(), "data");
+  return env.DATA_DIR ?? path.resolve(process.cwd(), "data");
 }
 
 function developmentKey(): Buffer {
   // The sandbox only ever holds test cards, so a missing key must not stop a demo
   // started in production mode; it is said out loud instead.
-  if (process.env.NODE_ENV === "production") {
+  if (env.NODE_ENV === "production") {
     console.warn("SANDBOX_VAULT_KEY is not set: using a key generated into the data folder. Set it for any shared deployment.");
   }
   const file = path.join(dataDir(), "sandbox-vault.key");
@@ -46,8 +47,8 @@ function developmentKey(): Buffer {
 
 export function vaultKey(): VaultKey {
   if (!cached) {
-    const env = process.env.SANDBOX_VAULT_KEY;
-    const key = env ? parseKey(env) : developmentKey();
+    const configured = env.SANDBOX_VAULT_KEY;
+    const key = configured ? parseKey(configured) : developmentKey();
     const id = crypto.createHash("sha256").update(key).digest("hex").slice(0, 12);
     cached = { id, key };
   }

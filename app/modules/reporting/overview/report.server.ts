@@ -10,6 +10,7 @@ import { breakdowns, type Breakdowns } from "./breakdowns.server";
 import { firstSalesDay, periodSeries, weekStartFor, type Bucket, type Totals } from "./figures.server";
 import { overviewKpis, type OverviewKpis } from "./kpis";
 import type { ResolvedOverviewRange } from "./range.server";
+import { env } from "~/lib/env.server";
 
 export interface SalesReport {
   range: ResolvedOverviewRange;
@@ -49,8 +50,7 @@ export interface SalesReport {
 const REPORT_CACHE_SIZE = 500;
 const STREAMING_WITHIN_MS = 1000;
 function staleMs(): number {
-  const raw = Number(process.env.REPORT_STALE_MS ?? 250);
-  return Number.isFinite(raw) && raw >= 0 ? Math.min(raw, 1000) : 250;
+  return env.REPORT_STALE_MS;
 }
 interface CachedReport {
   fingerprint: string;
@@ -115,7 +115,7 @@ export function clearSalesReportCache(): void {
 
 /** Figures, trend and breakdowns of the Overview for a resolved range, reused while its rollup rows are unchanged. */
 export async function salesReport(scope: ListScope, range: ResolvedOverviewRange): Promise<SalesReport> {
-  if (process.env.REPORT_CACHE === "0") return computeSalesReport(scope, range);
+  if (!env.REPORT_CACHE) return computeSalesReport(scope, range);
   const key = reportCacheKey(scope, range);
   const hit = reportCache.get(key);
   const started = reportCacheClock.now();
