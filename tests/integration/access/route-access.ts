@@ -92,6 +92,12 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/pay.$linkId.qr[.]svg": { kind: "public" },
   "routes/pay.$linkId.qr[.]png": { kind: "public" },
   "routes/receipt.$merchantId.$paymentId.$token": { kind: "public" },
+  // Subscribing on a plan's public page, its QR codes, and the signed card-update link of a dunning notice.
+  "routes/subscribe.$merchantId.$planId._index": { kind: "public" },
+  "routes/subscribe.$merchantId.$planId.$checkoutId": { kind: "public" },
+  "routes/subscribe.$merchantId.$planId.qr[.]svg": { kind: "public" },
+  "routes/subscribe.$merchantId.$planId.qr[.]png": { kind: "public" },
+  "routes/card.$merchantId.$subscriptionId.$expires.$signature": { kind: "public" },
   "routes/_app.links._index": { kind: "member", loader: "links:manage", action: "links:manage" },
   // Subscriptions (#19): every role reads; support manages customers and subscriptions; owner/admin plans.
   "routes/_app.customers._index": { kind: "member", loader: "subscriptions:view", action: "customers:manage" },
@@ -112,6 +118,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "routes/api.v1.subscriptions.$subscriptionId.cancel": { kind: "api" },
   "routes/api.v1.subscriptions.$subscriptionId.pause": { kind: "api" },
   "routes/api.v1.subscriptions.$subscriptionId.resume": { kind: "api" },
+  "routes/api.v1.subscriptions.$subscriptionId.change_plan": { kind: "api" },
   "routes/api.v1.invoices": { kind: "api" },
   "routes/api.v1.invoices.$invoiceId": { kind: "api" },
   "routes/api.v1.payment_links.$linkId": { kind: "api" },
