@@ -21,6 +21,7 @@ import { EVENT_TYPES, listEvents } from "~/modules/events/events.server";
 import { deleteEndpoint, endpointState, getEndpoint, rotateSecret, updateEndpoint } from "~/modules/webhooks/endpoints.server";
 import { attemptsOf, endpointHealth, listDeliveries, replayEvents, resendEvent, retryWindowMs, sendTestEvent } from "~/modules/webhooks/delivery.server";
 import { Table } from "~/components/page";
+import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "webhooks.detail.title");
@@ -47,6 +48,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(
     {
       types: [...EVENT_TYPES],
+      /** One-time key for the forms a refresh must not repeat (rotate, test, resend, replay). */
+      submitKey: newFormKey(),
       windowDays: Math.round(retryWindowMs() / 86400_000),
       lastSeq: last.events[0]?.seq ?? 0,
       show,
@@ -105,6 +108,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return json<ActionResult>({ intent: i, ok: false, errors: { [e.field]: e.message }, ...extra } as ActionResult, { status: f.status });
   };
   const done = (i: string, notice: string) => json<ActionResult>({ intent: i, ok: true, notice });
+  // Rotating, testing, resending and replaying are done once per rendered form: the browser's
+  // refresh of the answer re-sends the same key and is redirected to the page, which says so.
+  const once = async (i: string, make: () => Promise<{ res: Response; changed: boolean }>): Promise<Response> => {
+    const o = await oncePerFormKey(ctx, form, `/webhooks/${id}#${i}`, async () => {
+      const r = await make();
+      return { result: r.res, remember: r.changed ? { intent: i } : null };
+    });
+    if (o.kind === "replayed") return redirect(`/webhooks/${encodeURIComponent(id)}?done=alreadyDone`, 303);
+    if (o.kind === "in_progress") return json<ActionResult>({ intent: i, ok: false, errors: { form: t("common.error.formInProgress") } }, { status: 409 });
+    return o.result;
+  };
   switch (intent.data) {
     case "update": {
       const values = valuesOf(form);
@@ -116,25 +130,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const r = await updateEndpoint(ctx.scope, id, { enabled: intent.data === "enable" }, actor);
       return r.ok ? done(intent.data, t(intent.data === "enable" ? "webhooks.done.enabled" : "webhooks.done.disabled")) : refused(intent.data, r.error);
     }
-    case "rotate": {
-      const r = await rotateSecret(ctx.scope, id, actor);
-      if (!r.ok) return refused("rotate", r.error);
-      // Shown once, in this answer only.
-      return json<ActionResult>({ intent: "rotate", ok: true, notice: t("webhooks.secretRotated"), secret: r.secret }, { headers: { "Cache-Control": "no-store" } });
-    }
-    case "test": {
-      const r = await sendTestEvent(ctx.scope, id, actor);
-      return r.ok ? done("test", t("webhooks.done.test")) : refused("test", r.error);
-    }
+    case "rotate":
+      return once("rotate", async () => {
+        const r = await rotateSecret(ctx.scope, id, actor);
+        if (!r.ok) return { res: refused("rotate", r.error), changed: false };
+        // Shown once, in this answer only (never stored under the form key).
+        return { res: json<ActionResult>({ intent: "rotate", ok: true, notice: t("webhooks.secretRotated"), secret: r.secret }, { headers: { "Cache-Control": "no-store" } }), changed: true };
+      });
+    case "test":
+      return once("test", async () => {
+        const r = await sendTestEvent(ctx.scope, id, actor);
+        return r.ok ? { res: done("test", t("webhooks.done.test")), changed: true } : { res: refused("test", r.error), changed: false };
+      });
     case "delete": {
       if (form.get("confirm") !== "yes") return json<ActionResult>({ intent: "delete", ok: false, errors: { confirm: t("webhooks.error.confirmDelete") } }, { status: 400 });
       const r = await deleteEndpoint(ctx.scope, id, actor);
       return r.ok ? redirect("/webhooks?done=deleted") : refused("delete", r.error);
     }
-    case "resend": {
-      const r = await resendEvent(ctx.scope, id, String(form.get("eventId") ?? ""), actor);
-      return r.ok ? done("resend", t("webhooks.done.resend")) : refused("resend", r.error);
-    }
+    case "resend":
+      return once("resend", async () => {
+        const r = await resendEvent(ctx.scope, id, String(form.get("eventId") ?? ""), actor);
+        return r.ok ? { res: done("resend", t("webhooks.done.resend")), changed: true } : { res: refused("resend", r.error), changed: false };
+      });
     case "replay": {
       const after = toLatinDigits(String(form.get("after") ?? "")).trim();
       const dayRaw = String(form.get("sinceDay") ?? "").trim();
@@ -157,9 +174,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       } else {
         return bad("after", "webhooks.error.after_invalid");
       }
-      const r = await replayEvents(ctx.scope, id, from, actor);
-      if (!r.ok) return refused("replay", r.error, { replay });
-      return done("replay", t("webhooks.done.replay", { count: r.count }));
+      const start = from;
+      return once("replay", async () => {
+        const r = await replayEvents(ctx.scope, id, start, actor);
+        return r.ok ? { res: done("replay", t("webhooks.done.replay", { count: r.count })), changed: true } : { res: refused("replay", r.error, { replay }), changed: false };
+      });
     }
   }
 }
@@ -206,6 +225,11 @@ export default function WebhookEndpointPage() {
           {t("webhooks.done.alreadyAdded")}
         </p>
       ) : null}
+      {!result && search.get("done") === "alreadyDone" ? (
+        <p className="notice" role="status" data-testid="already-done">
+          {t("webhooks.done.alreadyDone")}
+        </p>
+      ) : null}
       {result?.ok ? (
         result.secret ? (
           <SecretOnce title={result.notice} hint={t("webhooks.secretOnce")} secret={result.secret} />
@@ -241,6 +265,7 @@ export default function WebhookEndpointPage() {
             <Form method="post">
               <CsrfInput />
               <input type="hidden" name="intent" value="test" />
+              <input type="hidden" name="formKey" value={data.submitKey} />
               <button type="submit" className="btn" disabled={busy("test")}>
                 {t("webhooks.action.test")}
               </button>
@@ -262,6 +287,7 @@ export default function WebhookEndpointPage() {
           <Form method="post">
             <CsrfInput />
             <input type="hidden" name="intent" value="rotate" />
+              <input type="hidden" name="formKey" value={data.submitKey} />
             <button type="submit" className="btn" disabled={busy("rotate")}>
               {t("webhooks.action.rotate")}
             </button>
@@ -348,6 +374,7 @@ export default function WebhookEndpointPage() {
                       <Form method="post">
                         <CsrfInput />
                         <input type="hidden" name="intent" value="resend" />
+              <input type="hidden" name="formKey" value={data.submitKey} />
                         <input type="hidden" name="eventId" value={d.eventId} />
                         <button type="submit" className="btn" aria-label={t("webhooks.resendLabel", { type: d.eventType, seq: d.eventSeq ?? 0 })}>
                           {t("webhooks.action.resend")}
@@ -369,6 +396,7 @@ export default function WebhookEndpointPage() {
         <Form method="post" key={result?.ok && result.intent === "replay" ? "sent" : "replay"}>
           <CsrfInput />
           <input type="hidden" name="intent" value="replay" />
+              <input type="hidden" name="formKey" value={data.submitKey} />
           <div className="form-row">
             <div className="field">
               <label htmlFor="rp-after">{t("webhooks.replay.after")}</label>

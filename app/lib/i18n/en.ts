@@ -1804,6 +1804,7 @@ export const en = {
   "webhooks.state.auto_disabled": "Disabled: failing",
   "webhooks.done.created": "Endpoint added: {url}",
   "webhooks.done.deleted": "The endpoint is deleted: nothing more is sent to it.",
+  "webhooks.done.alreadyDone": "This form was already sent, and what it asked for was done then. It was not done a second time.",
   "webhooks.done.alreadyAdded": "This form was already sent: the endpoint was added then (this is it), and its signing secret was shown once. No second endpoint was added. If you did not copy the secret, rotate it below.",
   "webhooks.done.updated": "The endpoint is saved.",
   "webhooks.openEndpoint": "Open the endpoint and send it a test event",

@@ -211,6 +211,41 @@ describe("refreshing the page right after a form that shows a secret once", () =
     expect(fixed.status).toBe(200);
   });
 
+  it("re-sends the endpoint's rotate, replay and test forms: none is done again, the page says so", async () => {
+    process.env.WEBHOOKS_ALLOW_PRIVATE = "1";
+    const list = await load(owner, "/webhooks");
+    const made = await post(owner, "/webhooks", { url: "http://127.0.0.1:9/again", events: "*", formKey: list.submitKey });
+    const id: string = made.json.created.id;
+    const path = `/webhooks/${id}`;
+    await recordEvent(db(), team.shop.id, "terminal.updated", { id: "term_again", object: "terminal" });
+
+    const page = await load(owner, path, { endpointId: id });
+    expect(page.submitKey).toMatch(/^[0-9a-f-]{36}$/);
+    const rotate = { intent: "rotate", formKey: page.submitKey };
+    const first = await post(owner, path, rotate, { endpointId: id });
+    expect(first.status).toBe(200);
+    expect(first.json.secret).toMatch(/^whsec_/);
+    const again = await post(owner, path, rotate, { endpointId: id });
+    expect(again.status).toBe(303);
+    expect(again.location).toBe(`${path}?done=alreadyDone`);
+    expect(await audits("webhook.rotate_secret").then((a) => a.filter((x) => x.targetId === id))).toHaveLength(1);
+
+    const next = await load(owner, path, { endpointId: id });
+    expect(next.submitKey).not.toBe(page.submitKey);
+    const replay = { intent: "replay", after: "0", formKey: next.submitKey };
+    const replayed = await post(owner, path, replay, { endpointId: id });
+    expect(replayed.status).toBe(200);
+    const count = async () => (await rows<{ n: number }>(db(), sql`select count(*)::int as n from webhook_deliveries where endpoint_id = ${id} and reason = 'replay'`))[0]!.n;
+    const afterFirst = await count();
+    expect(afterFirst).toBeGreaterThan(0);
+    const refreshed = await post(owner, path, replay, { endpointId: id });
+    expect(refreshed.status).toBe(303);
+    expect(refreshed.location).toBe(`${path}?done=alreadyDone`);
+    expect(await count()).toBe(afterFirst);
+    expect(en["webhooks.done.alreadyDone"]).toBe("This form was already sent, and what it asked for was done then. It was not done a second time.");
+    expect(fa["webhooks.done.alreadyDone"]).toMatch(/دوباره انجام نشد/);
+  });
+
   it("re-sends the rotate-key form: the key is not rotated again (the one just shown keeps working)", async () => {
     const made = await createTerminal({ merchantId: team.shop.id }, { userId: team.members.owner.id }, { name: "Refresh till", kind: "api", location: null });
     if (!made.ok) throw new Error(made.message);
