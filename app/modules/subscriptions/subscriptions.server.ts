@@ -208,7 +208,7 @@ export async function getSubscription(scope: Scope, id: string, dbx: DbOrTx = db
   return s;
 }
 
-export async function listSubscriptions(scope: Scope, opts: { status?: string | null; customerId?: string | null; limit?: number } = {}) {
+export async function listSubscriptions(scope: Scope, opts: { status?: string | null; customerId?: string | null; limit?: number; offset?: number } = {}) {
   const conds = [eq(subscriptions.merchantId, scope.merchantId)];
   if (opts.status && (SUBSCRIPTION_STATUSES as readonly string[]).includes(opts.status)) conds.push(eq(subscriptions.status, opts.status as SubscriptionStatus));
   if (opts.customerId) conds.push(eq(subscriptions.customerId, opts.customerId));
@@ -218,7 +218,8 @@ export async function listSubscriptions(scope: Scope, opts: { status?: string | 
     .innerJoin(plans, and(eq(plans.merchantId, subscriptions.merchantId), eq(plans.id, subscriptions.planId)))
     .where(and(...conds))
     .orderBy(desc(subscriptions.createdAt), desc(subscriptions.id))
-    .limit(Math.min(opts.limit ?? 100, 500));
+    .limit(Math.min(opts.limit ?? 100, 500))
+    .offset(Math.max(0, Math.min(opts.offset ?? 0, 1_000_000)));
 }
 
 /** The detail page: the subscription, its plan, and a timeline of its invoices with every attempt. */
