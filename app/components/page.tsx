@@ -2,7 +2,7 @@
  * What every console page repeats around its own content: the header (title, one line
  * under it, actions), the note a redirect leaves with `?done=`, and a table's frame.
  */
-import { useSearchParams } from "@remix-run/react";
+import { Link, useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
@@ -70,5 +70,17 @@ export function Table({
         {children}
       </table>
     </div>
+  );
+}
+
+/** Previous / next page links under a paged list (see ~/lib/paging). Nothing when it has one page. */
+export function PageLinks({ page, hasNext, href }: { page: number; hasNext: boolean; href: (n: number) => string }) {
+  const t = useT();
+  if (page <= 1 && !hasNext) return null;
+  return (
+    <nav className="pagination" aria-label={t("table.pagination")}>
+      {page > 1 ? <Link to={href(page - 1)}>{t("table.previousPage")}</Link> : <span />}
+      {hasNext ? <Link to={href(page + 1)}>{t("table.nextPage")}</Link> : null}
+    </nav>
   );
 }

@@ -11,18 +11,23 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { listCustomers } from "~/modules/subscriptions/customers.server";
 import { createCustomerFromForm } from "~/web/subscriptions/console.server";
-import { PageHeader } from "~/components/page";
+import { PageHeader, PageLinks } from "~/components/page";
+import { pageFrom, pageRows, pageHref } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "customers.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "subscriptions:view");
-  const q = (new URL(request.url).searchParams.get("q") ?? "").slice(0, 100);
-  const list = await listCustomers(ctx.scope, { q, limit: 100 });
+  const params = new URL(request.url).searchParams;
+  const q = (params.get("q") ?? "").slice(0, 100);
+  const { page, limit, offset } = pageFrom(params);
+  const { rows: list, hasNext } = pageRows(await listCustomers(ctx.scope, { q, limit, offset }));
   return json(
     {
       q,
+      page,
+      hasNext,
       canManage: can(ctx.role, "customers:manage"),
       customers: list.map((c) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, reference: c.reference, createdAt: c.createdAt.toISOString() })),
     },
@@ -101,6 +106,7 @@ export default function CustomersPage() {
         </table>
         {data.customers.length === 0 ? <div className="empty-state">{data.q ? t("customers.noMatch") : t("customers.empty")}</div> : null}
       </div>
+      <PageLinks page={data.page} hasNext={data.hasNext} href={(n) => pageHref("/customers", { q: data.q }, n)} />
       {data.canManage ? (
         <section className="card section" aria-labelledby="new-customer-h">
           <h2 id="new-customer-h">{t("customers.new")}</h2>

@@ -12,10 +12,8 @@ import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import { requireContext } from "~/web/guard.server";
 import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
-import { PageHeader } from "~/components/page";
-import { toLatinDigits } from "~/lib/digits";
-
-const PAGE_SIZE = 50;
+import { PageHeader, PageLinks } from "~/components/page";
+import { pageFrom, pageHref, pageRows } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.title");
@@ -25,21 +23,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = new URL(request.url).searchParams;
   const raw = q.get("status");
   const status = raw && (SUBSCRIPTION_STATUSES as readonly string[]).includes(raw) ? raw : null;
-  // Pages of PAGE_SIZE, newest first; a page number out of range shows an empty page with a way back.
-  const pageRaw = Number(toLatinDigits(q.get("page") ?? "1"));
-  const page = Number.isInteger(pageRaw) && pageRaw >= 1 && pageRaw <= 20_000 ? pageRaw : 1;
-  const [rows, stats] = await Promise.all([
-    listSubscriptions(ctx.scope, { status, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }),
-    subscriptionStats(ctx.scope),
-  ]);
-  const list = rows.slice(0, PAGE_SIZE);
+  // Newest first, in pages; a page past the end is empty, with a way back.
+  const { page, limit, offset } = pageFrom(q);
+  const [fetched, stats] = await Promise.all([listSubscriptions(ctx.scope, { status, limit, offset }), subscriptionStats(ctx.scope)]);
+  const { rows: list, hasNext } = pageRows(fetched);
   const canExport = can(ctx.role, "reports:export");
   const filter = status ? `&status=${status}` : "";
   return json(
     {
       status,
       page,
-      hasNext: rows.length > PAGE_SIZE,
+      hasNext,
       // The same rows as the list (its status filter), all of them; invoices of every subscription.
       exports: canExport ? { subscriptions: `/reports/subscriptions.csv?range=all${filter}`, invoices: "/reports/invoices.csv?range=all" } : null,
       stats: { byStatus: stats.byStatus, mrr: stats.mrr.toString() },
@@ -66,13 +60,6 @@ export default function SubscriptionsPage() {
   const t = useT();
   const fmt = useFormat();
   const count = (s: string) => data.stats.byStatus[s] ?? 0;
-  const pageHref = (n: number) => {
-    const p = new URLSearchParams();
-    if (data.status) p.set("status", data.status);
-    if (n > 1) p.set("page", String(n));
-    const qs = p.toString();
-    return qs ? `/subscriptions?${qs}` : "/subscriptions";
-  };
   return (
     <>
       <PageHeader title={t("subs.title")} intro={t("subs.subtitle")}>
@@ -159,12 +146,7 @@ export default function SubscriptionsPage() {
         </table>
         {data.subscriptions.length === 0 ? <div className="empty-state">{t("subs.empty")}</div> : null}
       </div>
-      {data.page > 1 || data.hasNext ? (
-        <nav className="pagination" aria-label={t("table.pagination")}>
-          {data.page > 1 ? <Link to={pageHref(data.page - 1)}>{t("table.previousPage")}</Link> : <span />}
-          {data.hasNext ? <Link to={pageHref(data.page + 1)}>{t("table.nextPage")}</Link> : null}
-        </nav>
-      ) : null}
+      <PageLinks page={data.page} hasNext={data.hasNext} href={(n) => pageHref("/subscriptions", { status: data.status }, n)} />
     </>
   );
 }

@@ -116,7 +116,7 @@ export async function getCustomer(scope: Scope, id: string, dbx: DbOrTx = db()):
 }
 
 /** Newest first; `q` matches the start of the name, e-mail, phone or reference, any case, or the id. */
-export async function listCustomers(scope: Scope, opts: { q?: string | null; limit?: number } = {}): Promise<Customer[]> {
+export async function listCustomers(scope: Scope, opts: { q?: string | null; limit?: number; offset?: number } = {}): Promise<Customer[]> {
   const q = opts.q?.trim().slice(0, 100) ?? "";
   const like = `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const where = q
@@ -138,7 +138,8 @@ export async function listCustomers(scope: Scope, opts: { q?: string | null; lim
     .from(customers)
     .where(where)
     .orderBy(desc(customers.createdAt), desc(customers.id))
-    .limit(Math.min(opts.limit ?? 50, 200));
+    .limit(Math.min(opts.limit ?? 50, 200))
+    .offset(Math.max(0, Math.min(opts.offset ?? 0, 1_000_000)));
 }
 
 /** The customer page: their payments, refunds, subscriptions and saved cards. */

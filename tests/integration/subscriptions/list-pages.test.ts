@@ -1,11 +1,12 @@
 /**
- * The Subscriptions list shows every subscription, 50 to a page, newest first: none is
- * left out past the first page (the demo's coffee box has hundreds).
+ * The Subscriptions and Customers lists show every row, 50 to a page, newest first: none is
+ * left out past the first page (the demo's coffee box has hundreds of both).
  */
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, rows } from "~db/client.server";
 import { loader } from "~/routes/_app.subscriptions._index";
+import { loader as customersLoader } from "~/routes/_app.customers._index";
 import { useTestDatabase } from "../../support/db";
 import { as, signIn } from "../../support/auth";
 
@@ -47,5 +48,25 @@ describe("the Subscriptions list, page by page", () => {
     const past = await page("/subscriptions?page=20000");
     expect(past.subscriptions).toEqual([]);
     expect(past.hasNext).toBe(false);
+  });
+
+  it("walks every customer once, and a search's matches page by page", async () => {
+    const viewer = await signIn("viewer@coffee.test");
+    for (const q of ["", "a"]) {
+      const expected = await rows<{ id: string }>(
+        db(),
+        sql`select id from customers where merchant_id = 'mer_demo_coffee' and (${q} = '' or lower(name) like ${`${q}%`} or lower(email) like ${`${q}%`} or lower(name) like ${`% ${q}%`} or reference ilike ${`${q}%`} or phone ilike ${`${q}%`}) order by created_at desc, id desc`,
+      );
+      expect(expected.length).toBeGreaterThan(q === "" ? 50 : 0);
+      const seen: string[] = [];
+      for (let n = 1; ; n++) {
+        const res = (await customersLoader({ request: as(viewer, `/customers?q=${q}&page=${n}`), params: {}, context: {} } as never)) as Response;
+        const p = (await res.json()) as { page: number; hasNext: boolean; customers: { id: string }[] };
+        expect(p.page).toBe(n);
+        seen.push(...p.customers.map((c) => c.id));
+        if (!p.hasNext) break;
+      }
+      expect(seen).toEqual(expected.map((e) => e.id));
+    }
   });
 });
