@@ -7,8 +7,8 @@ import { launchBrowser, newWatchedPage, type WatchedPage } from "./browser";
  * each test every page it opened must have stayed free of console errors and hydration
  * warnings.
  */
-export function useBrowser() {
-  const baseURL = inject("baseURL");
+export function useBrowser(opts: { /** Another server than the shared one (started by the file). */ baseURL?: () => string } = {}) {
+  const shared = inject("baseURL");
   let browser: Browser | undefined;
   let opened: WatchedPage[] = [];
 
@@ -26,10 +26,12 @@ export function useBrowser() {
   });
 
   return {
-    baseURL,
-    async open(opts: { width?: number; height?: number; javaScript?: boolean } = {}): Promise<WatchedPage> {
+    get baseURL() {
+      return opts.baseURL?.() ?? shared;
+    },
+    async open(o: { width?: number; height?: number; javaScript?: boolean } = {}): Promise<WatchedPage> {
       if (!browser) throw new Error("browser not started");
-      const w = await newWatchedPage(browser, { baseURL, ...opts });
+      const w = await newWatchedPage(browser, { baseURL: opts.baseURL?.() ?? shared, ...o });
       opened.push(w);
       return w;
     },
