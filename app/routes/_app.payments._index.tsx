@@ -1,13 +1,11 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { clauseSeparator } from "~/lib/i18n/messages";
-import { json } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { CellText, DataTable } from "~/components/console/data-table";
-import { ActiveFilters, AmountFields, CheckboxMenu, ColumnPicker, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
-import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
+import { CellText } from "~/components/console/data-table";
+import { AmountFields, CheckboxMenu, ColumnPicker, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
+import { ListHeader, ListResults, ListTotals, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
@@ -16,6 +14,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { listPageJson } from "~/web/list-page.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { PAYMENT_COLUMN_LABELS } from "~/components/console/view-filters";
@@ -37,34 +36,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
     viewsMenu(ctx, "payments"),
   ]);
   const cols: readonly PaymentColumn[] = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
-  return json(
-    {
-      query,
-      errors,
-      rows: (list?.page.rows ?? []).map((r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null })),
-      next: list?.page.next ?? null,
-      prev: list?.page.prev ?? null,
-      totals: list
-        ? {
-            capped: list.totals.capped,
-            count: list.totals.count,
-            amount: list.totals.amount.toString(),
-            capturedCount: list.totals.capturedCount,
-            capturedAmount: list.totals.capturedAmount.toString(),
-            refunded: list.totals.refunded.toString(),
-          }
-        : null,
-      visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
-      columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
-      options,
-      views,
-      canCards,
-      canCharge: can(ctx.role, "terminal:charge"),
-      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payments", ["cursor", "cols", "limit"]) : null,
-    },
-    // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
-    { status: list && Object.keys(errors).length === 0 ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
-  );
+  return listPageJson(query, errors, list, (r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null }), {
+    totals: list
+      ? {
+          capped: list.totals.capped,
+          count: list.totals.count,
+          amount: list.totals.amount.toString(),
+          capturedCount: list.totals.capturedCount,
+          capturedAmount: list.totals.capturedAmount.toString(),
+          refunded: list.totals.refunded.toString(),
+        }
+      : null,
+    visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
+    columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
+    options,
+    views,
+    canCards,
+    canCharge: can(ctx.role, "terminal:charge"),
+    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payments", ["cursor", "cols", "limit"]) : null,
+  });
 }
 
 type Row = PaymentListRow;
@@ -210,30 +200,23 @@ export default function PaymentsPage() {
         <PageSizeField value={query.limit} />
       </FilterForm>
 
-      <ActiveFilters chips={chips} />
-      <ListQueryError errors={errors} fields={["cursor", "sort", "cols", "limit"]} />
-
-      {data.totals ? (
-        <p className="list-totals" aria-live="polite" data-testid="payments-totals">
-          {data.totals.capped ? (
-            t("payments.totalsCapped", { count: fmt.number(data.totals.count) })
-          ) : (
-            <>
-              <bdi>{t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
-              {clauseSeparator(t)}
-              <bdi>{t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) })}</bdi>
-              {data.totals.refunded !== "0" ? (
-                <>
-                  {clauseSeparator(t)}
-                  <bdi>{t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) })}</bdi>
-                </>
-              ) : null}
-            </>
-          )}
-        </p>
-      ) : null}
-
-      <DataTable
+      <ListResults
+        chips={chips}
+        errors={errors}
+        errorFields={["cursor", "sort", "cols", "limit"]}
+        totals={
+          data.totals ? (
+            <ListTotals
+              testId="payments-totals"
+              plain={data.totals.capped ? t("payments.totalsCapped", { count: fmt.number(data.totals.count) }) : undefined}
+              clauses={[
+                t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+                t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) }),
+                data.totals.refunded !== "0" ? t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) }) : null,
+              ]}
+            />
+          ) : null
+        }
         data={data.rows}
         columns={columns}
         getRowId={(r) => r.id}
@@ -242,15 +225,16 @@ export default function PaymentsPage() {
         caption={t("payments.caption", { sort: t(query.sort.endsWith("amount") ? "payments.sortAmount" : "payments.sortCreated") })}
         next={data.next}
         prev={data.prev}
+        emptyFiltered={t("payments.emptyFiltered")}
         empty={
-          <ListEmpty filtered={chips.length > 0} filteredText={t("payments.emptyFiltered")}>
+          <>
             <p>{t("payments.empty")}</p>
             {data.canCharge ? (
               <Link to="/terminal" className="btn btn-primary">
                 {t("payments.takePayment")}
               </Link>
             ) : null}
-          </ListEmpty>
+          </>
         }
       />
     </>

@@ -1,22 +1,22 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
-import { CellText, DataTable } from "~/components/console/data-table";
-import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
-import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
+import { CellText } from "~/components/console/data-table";
+import { AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
+import { ListHeader, ListResults, ListTotals, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
-import { payoutFailureText, clauseSeparator } from "~/lib/i18n/messages";
+import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { listPageJson } from "~/web/list-page.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { balanceOverview } from "~/modules/settlements/balances.server";
@@ -32,23 +32,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scope = listScope(ctx);
   const { query, errors } = parseListQuery(payoutListQuerySchema, url.searchParams);
   const [list, balances, views] = await Promise.all([runListQuery(errors, () => listPayouts(scope, query)), balanceOverview(scope), viewsMenu(ctx, "payouts")]);
-  return json(
-    {
-      query,
-      errors,
-      rows: list?.page.rows ?? [],
-      next: list?.page.next ?? null,
-      prev: list?.page.prev ?? null,
-      totals: list
-        ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
-        : null,
-      balances,
-      views,
-      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
-    },
-    // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
-    { status: list && Object.keys(errors).length === 0 ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
-  );
+  return listPageJson(query, errors, list, (r) => r, {
+    totals: list
+      ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
+      : null,
+    balances,
+    views,
+    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
+  });
 }
 
 export default function PayoutsPage() {
@@ -138,18 +129,21 @@ export default function PayoutsPage() {
         <PageSizeField value={query.limit} />
       </FilterForm>
 
-      <ActiveFilters chips={chips} />
-      <ListQueryError errors={errors} fields={["cursor", "sort", "limit"]} />
-
-      {data.totals ? (
-        <p className="list-totals" aria-live="polite" data-testid="payouts-totals">
-          <bdi>{t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
-          {clauseSeparator(t)}
-          <bdi>{t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) })}</bdi>
-        </p>
-      ) : null}
-
-      <DataTable
+      <ListResults
+        chips={chips}
+        errors={errors}
+        errorFields={["cursor", "sort", "limit"]}
+        totals={
+          data.totals ? (
+            <ListTotals
+              testId="payouts-totals"
+              clauses={[
+                t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+                t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) }),
+              ]}
+            />
+          ) : null
+        }
         data={data.rows}
         columns={columns}
         getRowId={(r) => r.id}
@@ -157,11 +151,8 @@ export default function PayoutsPage() {
         caption={t("payouts.caption")}
         next={data.next}
         prev={data.prev}
-        empty={
-          <ListEmpty filtered={chips.length > 0} filteredText={t("payouts.emptyFiltered")}>
-            <p>{t("payouts.empty")}</p>
-          </ListEmpty>
-        }
+        emptyFiltered={t("payouts.emptyFiltered")}
+        empty={<p>{t("payouts.empty")}</p>}
       />
     </>
   );

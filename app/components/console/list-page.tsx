@@ -4,10 +4,11 @@
  * message for a stale page link or a hand-edited URL, and the empty state.
  */
 import { Link, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
-import { rangeLabel, type FieldErrors } from "~/components/console/filters";
+import { Fragment, type ReactNode } from "react";
+import { DataTable, type DataTableProps } from "~/components/console/data-table";
+import { ActiveFilters, rangeLabel, type FieldErrors } from "~/components/console/filters";
 import { withParams, workbookHref } from "~/components/console/url";
-import { listFieldError } from "~/lib/i18n/messages";
+import { clauseSeparator, listFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 
 /** The title, the time zone every time on the page is in, the export of the filter and any other actions. */
@@ -115,6 +116,56 @@ export function ListEmpty({ filtered, filteredText, children }: { filtered: bool
       <Link to={pathname} className="btn">
         {t("common.clearFilters")}
       </Link>
+    </>
+  );
+}
+
+/** The totals line over a list: its clauses, each isolated (bidi) and separated as the reader's language separates clauses. */
+export function ListTotals({ testId, clauses, plain }: { testId: string; clauses: readonly (string | null)[]; /** Said instead, as it is (totals not counted). */ plain?: string }) {
+  const t = useT();
+  const shown = clauses.filter((c): c is string => c !== null);
+  return (
+    <p className="list-totals" aria-live="polite" data-testid={testId}>
+      {plain ?? shown.map((c, i) => (
+        <Fragment key={i}>
+          {i > 0 ? clauseSeparator(t) : null}
+          <bdi>{c}</bdi>
+        </Fragment>
+      ))}
+    </p>
+  );
+}
+
+/**
+ * Everything below a list's filter form: the chips in force, the one message for a stale
+ * link or a hand-edited URL (`errorFields`), the totals and the table with its empty state.
+ */
+export function ListResults<Row>(
+  props: Omit<DataTableProps<Row>, "empty"> & {
+    chips: Chip[];
+    errors: FieldErrors;
+    errorFields: readonly string[];
+    totals: ReactNode;
+    /** Said when filters leave nothing (with a way out of them). */
+    emptyFiltered: string;
+    /** The page's own note (and action) when it has nothing at all. */
+    empty: ReactNode;
+  },
+) {
+  const { chips, errors, errorFields, totals, emptyFiltered, empty, ...table } = props;
+  return (
+    <>
+      <ActiveFilters chips={chips} />
+      <ListQueryError errors={errors} fields={errorFields} />
+      {totals}
+      <DataTable
+        {...table}
+        empty={
+          <ListEmpty filtered={chips.length > 0} filteredText={emptyFiltered}>
+            {empty}
+          </ListEmpty>
+        }
+      />
     </>
   );
 }
