@@ -1,12 +1,12 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
 import { CellText } from "~/components/console/data-table";
-import { AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
-import { ListHeader, ListResults, ListTotals, useFilterChips } from "~/components/console/list-page";
+import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
+import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { PAYOUT_STATUSES } from "~/lib/labels";
@@ -46,7 +46,6 @@ export default function PayoutsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const location = useLocation();
   const { query, errors } = data;
   const columns = useMemo<ColumnDef<PayoutListRow, unknown>[]>(
     () => [
@@ -119,40 +118,21 @@ export default function PayoutsPage() {
         <BalanceSummary data={data.balances} />
       </section>
 
-      <FilterForm label={t("payouts.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort }} clearHref={location.pathname}>
-        <SearchField value={query.q} label={t("payouts.search")} hint={t("payouts.searchHint")} error={errors.q} />
-        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} legend={t("payouts.arrivalRange")} />
-        <div className="filter-menus">
-          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />
-        </div>
-        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
-        <PageSizeField value={query.limit} />
-      </FilterForm>
+      <ListFilters list="payouts" page={data} chips={chips} dateLegend={t("payouts.arrivalRange")}>
+        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />
+      </ListFilters>
 
       <ListResults
+        list="payouts"
+        page={data}
         chips={chips}
-        errors={errors}
-        errorFields={["cursor", "sort", "limit"]}
-        totals={
-          data.totals ? (
-            <ListTotals
-              testId="payouts-totals"
-              clauses={[
-                t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
-                t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) }),
-              ]}
-            />
-          ) : null
-        }
-        data={data.rows}
         columns={columns}
-        getRowId={(r) => r.id}
-        sort={query.sort}
-        caption={t("payouts.caption")}
-        next={data.next}
-        prev={data.prev}
-        emptyFiltered={t("payouts.emptyFiltered")}
-        empty={<p>{t("payouts.empty")}</p>}
+        totals={
+          data.totals && [
+            t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+            t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) }),
+          ]
+        }
       />
     </>
   );

@@ -1,11 +1,11 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText } from "~/components/console/data-table";
-import { AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
-import { ListHeader, ListResults, ListTotals, useFilterChips } from "~/components/console/list-page";
+import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
+import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
@@ -49,7 +49,6 @@ export default function RefundsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const location = useLocation();
   const { query, errors } = data;
 
   const columns = useMemo<ColumnDef<RefundListRow, unknown>[]>(
@@ -123,42 +122,23 @@ export default function RefundsPage() {
         <ViewsMenu list="refunds" data={data.views} />
       </ListHeader>
 
-      <FilterForm label={t("refunds.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort }} clearHref={location.pathname}>
-        <SearchField value={query.q} label={t("refunds.search")} hint={t("refunds.searchHint")} error={errors.q} />
-        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} />
-        <div className="filter-menus">
-          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
-          <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
-          <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
-        </div>
-        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
-        <PageSizeField value={query.limit} />
-      </FilterForm>
+      <ListFilters list="refunds" page={data} chips={chips}>
+        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
+        <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
+        <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
+      </ListFilters>
 
       <ListResults
+        list="refunds"
+        page={data}
         chips={chips}
-        errors={errors}
-        errorFields={["cursor", "sort", "limit"]}
-        totals={
-          data.totals ? (
-            <ListTotals
-              testId="refunds-totals"
-              clauses={[
-                t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
-                t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) }),
-              ]}
-            />
-          ) : null
-        }
-        data={data.rows}
         columns={columns}
-        getRowId={(r) => r.id}
-        sort={query.sort}
-        caption={t("refunds.caption")}
-        next={data.next}
-        prev={data.prev}
-        emptyFiltered={t("refunds.emptyFiltered")}
-        empty={<p>{t("refunds.empty")}</p>}
+        totals={
+          data.totals && [
+            t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+            t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) }),
+          ]
+        }
       />
     </>
   );

@@ -6,9 +6,10 @@
 import { Link, useLocation } from "@remix-run/react";
 import { Fragment, type ReactNode } from "react";
 import { DataTable, type DataTableProps } from "~/components/console/data-table";
-import { ActiveFilters, rangeLabel, type FieldErrors } from "~/components/console/filters";
+import { ActiveFilters, AmountFields, DateRangeFields, FilterForm, PageSizeField, rangeLabel, SearchField, type FieldErrors } from "~/components/console/filters";
 import { withParams, workbookHref } from "~/components/console/url";
 import { clauseSeparator, listFieldError } from "~/lib/i18n/messages";
+import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 
 /** The title, the time zone every time on the page is in, the export of the filter and any other actions. */
@@ -120,49 +121,109 @@ export function ListEmpty({ filtered, filteredText, children }: { filtered: bool
   );
 }
 
-/** The totals line over a list: its clauses, each isolated (bidi) and separated as the reader's language separates clauses. */
-export function ListTotals({ testId, clauses, plain }: { testId: string; clauses: readonly (string | null)[]; /** Said instead, as it is (totals not counted). */ plain?: string }) {
+/** The console's paged lists: each names its texts `<list>.title`, `.filtersLabel`, `.search`, `.searchHint`, `.caption`, `.empty`, `.emptyFiltered`. */
+export type ListName = "payments" | "refunds" | "payouts";
+
+/** The query every list page reads: the base filters, the sort and the page size. */
+export interface ListPageQuery extends BaseListQuery {
+  sort: string;
+  limit: number;
+}
+
+/**
+ * A list's filter form: search, dates, the page's own menus (children), amounts and page
+ * size; it opens by itself on a phone when a field was refused.
+ */
+export function ListFilters(props: {
+  list: ListName;
+  /** The loader's answer: the query as read and the fields it refused. */
+  page: { query: ListPageQuery; errors: FieldErrors };
+  chips: Chip[];
+  /** The search hint, when it is not `<list>.searchHint`. */
+  searchHint?: string;
+  /** The date range's legend, when the dates are not the rows' creation. */
+  dateLegend?: string;
+  /** Kept across a new filter besides the sort. */
+  preserve?: Record<string, string | readonly string[] | undefined>;
+  children: ReactNode;
+}) {
   const t = useT();
-  const shown = clauses.filter((c): c is string => c !== null);
+  const fmt = useFormat();
+  const { pathname } = useLocation();
+  const { list } = props;
+  const { query, errors } = props.page;
   return (
-    <p className="list-totals" aria-live="polite" data-testid={testId}>
-      {plain ?? shown.map((c, i) => (
-        <Fragment key={i}>
-          {i > 0 ? clauseSeparator(t) : null}
-          <bdi>{c}</bdi>
-        </Fragment>
-      ))}
-    </p>
+    <FilterForm
+      label={t(`${list}.filtersLabel` as MessageKey)}
+      active={props.chips.length}
+      open={Object.keys(errors).length > 0}
+      preserve={{ sort: query.sort, ...props.preserve }}
+      clearHref={pathname}
+    >
+      <SearchField value={query.q} label={t(`${list}.search` as MessageKey)} hint={props.searchHint ?? t(`${list}.searchHint` as MessageKey)} error={errors.q} />
+      <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} legend={props.dateLegend} />
+      <div className="filter-menus">{props.children}</div>
+      <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
+      <PageSizeField value={query.limit} />
+    </FilterForm>
   );
 }
 
 /**
  * Everything below a list's filter form: the chips in force, the one message for a stale
- * link or a hand-edited URL (`errorFields`), the totals and the table with its empty state.
+ * link or a hand-edited URL (`errorFields`), the totals line (its clauses, each isolated and
+ * separated as the reader's language separates clauses; or `totalsText` as it is) and the
+ * table with its empty state.
  */
-export function ListResults<Row>(
-  props: Omit<DataTableProps<Row>, "empty"> & {
+export function ListResults<Row extends { id: string }>(
+  props: Pick<DataTableProps<Row>, "columns" | "visibility"> & {
+    list: ListName;
+    /** The loader's answer (web/list-page.server.ts): the query, the refused fields, one page of rows and its links. */
+    page: { query: { sort: string }; errors: FieldErrors; rows: Row[]; next: string | null; prev: string | null };
     chips: Chip[];
-    errors: FieldErrors;
-    errorFields: readonly string[];
-    totals: ReactNode;
-    /** Said when filters leave nothing (with a way out of them). */
-    emptyFiltered: string;
-    /** The page's own note (and action) when it has nothing at all. */
-    empty: ReactNode;
+    /** The query fields a stale link or a hand-edited URL may have wrong (default cursor, sort, limit). */
+    errorFields?: readonly string[];
+    totals: readonly (string | null)[] | null;
+    totalsText?: string;
+    /** The caption, when it is not `<list>.caption`. */
+    caption?: string;
+    /** What the empty page offers besides `<list>.empty`. */
+    emptyAction?: ReactNode;
   },
 ) {
-  const { chips, errors, errorFields, totals, emptyFiltered, empty, ...table } = props;
+  const t = useT();
+  const { list, page, chips, totals } = props;
+  const { query, errors } = page;
   return (
     <>
       <ActiveFilters chips={chips} />
-      <ListQueryError errors={errors} fields={errorFields} />
-      {totals}
+      <ListQueryError errors={errors} fields={props.errorFields ?? ["cursor", "sort", "limit"]} />
+      {totals ? (
+        <p className="list-totals" aria-live="polite" data-testid={`${list}-totals`}>
+          {props.totalsText ??
+            totals
+              .filter((c): c is string => c !== null)
+              .map((c, i) => (
+                <Fragment key={i}>
+                  {i > 0 ? clauseSeparator(t) : null}
+                  <bdi>{c}</bdi>
+                </Fragment>
+              ))}
+        </p>
+      ) : null}
       <DataTable
-        {...table}
+        data={page.rows}
+        columns={props.columns}
+        getRowId={(r) => r.id}
+        sort={query.sort}
+        visibility={props.visibility}
+        caption={props.caption ?? t(`${list}.caption` as MessageKey)}
+        next={page.next}
+        prev={page.prev}
         empty={
-          <ListEmpty filtered={chips.length > 0} filteredText={emptyFiltered}>
-            {empty}
+          <ListEmpty filtered={chips.length > 0} filteredText={t(`${list}.emptyFiltered` as MessageKey)}>
+            <p>{t(`${list}.empty` as MessageKey)}</p>
+            {props.emptyAction}
           </ListEmpty>
         }
       />
