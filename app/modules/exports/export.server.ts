@@ -289,6 +289,7 @@ async function* workbookChunks(
       timeZone: p.options.timeZone,
       amounts: p.options.amounts,
       rightToLeft: p.locale.toLowerCase().startsWith("fa"),
+      locale: p.locale,
       sheetName: p.report.id,
       title: `${p.report.title}: ${ctx.merchant.name}, ${p.run.rangeText}`,
       creator: "Merchant Console",

@@ -33,6 +33,7 @@
  */
 import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
+import { translate } from "~/lib/i18n/translate";
 import { CURRENCIES, isCurrencyCode } from "~/lib/money";
 import { jalaliWallClock, jalaliDayFormatter, rawAmount, rawDay, rawInstant, rawText, type ColumnKind, type RawRow } from "./definition";
 import { formatAmount, localWallClock, type AmountFormat } from "./format";
@@ -47,6 +48,8 @@ export interface XlsxOptions {
   timeZone: string;
   amounts: AmountFormat;
   rightToLeft: boolean;
+  /** The reader's language: the totals row's label ("Total", "جمع"); the header keeps the columns' machine names, as in the CSV. */
+  locale?: string;
   sheetName: string;
   /** Document properties. */
   title: string;
@@ -436,7 +439,9 @@ export class XlsxReportWriter {
         for (let i = 0; i < this.columns.length; i++) {
           const ref = `${this.letters[i]}${r}`;
           if (i === labelAt) {
-            xml += `<c r="${ref}" s="${this.styles.totalLabel}" t="inlineStr"><is><t>${xmlText(currencies.length > 1 || currency === "" ? `Total ${currency}`.trim() : "Total")}</t></is></c>`;
+            const locale = this.opts.locale ?? "en";
+            const label = currencies.length > 1 && currency !== "" ? translate(locale, "exports.totalRowCurrency", { currency }) : translate(locale, "exports.totalRow");
+            xml += `<c r="${ref}" s="${this.styles.totalLabel}" t="inlineStr"><is><t>${xmlText(label)}</t></is></c>`;
           } else if (i === currencyCol && currency !== "") {
             xml += `<c r="${ref}" s="${this.styles.totalLabel}" t="inlineStr"><is><t>${xmlText(currency)}</t></is></c>`;
           } else if (this.totalColumns.includes(i)) {
