@@ -13,7 +13,8 @@
  * run several times faster. The worksheet's stream is a plain PassThrough (WorkbookWriter
  * gives each sheet a StreamBuf that accepts every write at once) so that a slow client
  * pauses the zip, the zip pauses this writer, and this writer pauses the database reads:
- * memory stays as flat as the CSV's.
+ * memory stays as flat as the CSV's. On PostgreSQL the rows come instead from one COPY of
+ * the cells' values, written into sheet XML as bytes (sheet-rows.ts, rawRows below).
  *
  * Cells, by column kind (the same raw values the CSV renders):
  *   amount       a number in major units (or minor, with amounts=minor), formatted with
