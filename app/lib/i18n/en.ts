@@ -1085,7 +1085,7 @@ export const en = {
   "staff.matrix.permission": "Permission",
   "staff.matrix.allowed": "Allowed",
   "staff.matrix.notAllowed": "Not allowed",
-  "staff.matrix.ownerNote": "Only an owner can manage the bank account, create another owner, or change the support refund limit. A merchant always keeps at least one active owner.",
+  "staff.matrix.ownerNote": "Only an owner can manage the bank account, create another owner, change the support refund limit, or remove someone from the team. A merchant always keeps at least one active owner.",
   "staff.error.checkForm": "Check the form and try again.",
   "staff.error.emailInvalid": "Enter an email address like {example}.",
   "staff.error.onlyOwnerMakesOwner": "Only an owner can make someone an owner.",

@@ -1072,7 +1072,7 @@ export const fa: CatalogShape = {
   "staff.matrix.permission": "اجازه",
   "staff.matrix.allowed": "مجاز",
   "staff.matrix.notAllowed": "غیرمجاز",
-  "staff.matrix.ownerNote": "فقط مالک می‌تواند حساب بانکی را مدیریت کند، مالک دیگری تعیین کند یا سقف استرداد پشتیبانی را تغییر دهد. هر پذیرنده همیشه دست‌کم یک مالک فعال دارد.",
+  "staff.matrix.ownerNote": "فقط مالک می‌تواند حساب بانکی را مدیریت کند، مالک دیگری تعیین کند، سقف استرداد پشتیبانی را تغییر دهد یا کسی را از تیم حذف کند. هر پذیرنده همیشه دست‌کم یک مالک فعال دارد.",
   "staff.error.checkForm": "فرم را بررسی کنید و دوباره تلاش کنید.",
   "staff.error.emailInvalid": "نشانی ایمیلی مانند {example} وارد کنید.",
   "staff.error.onlyOwnerMakesOwner": "فقط مالک می‌تواند کسی را مالک کند.",
