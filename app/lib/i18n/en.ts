@@ -1423,6 +1423,8 @@ export const en = {
   "onboarding.terminal.api": "My website or app (API key)",
   "onboarding.terminal.enable": "Enable terminal",
   "onboarding.error.chooseProvider": "Choose a provider.",
+  "onboarding.error.unknownProvider": "Choose one of the providers offered in the list.",
+  "onboarding.error.providerLocked": "An active merchant changes provider through support, so no payment is caught between two providers.",
   "merchantStatus.active": "Active",
   "merchantStatus.pending": "Not active yet",
   "merchantStatus.suspended": "Suspended",
