@@ -7,7 +7,7 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { listMailbox } from "~/modules/mail/mailbox.server";
 import { requireContext } from "~/web/guard.server";
-import { PageHeader } from "~/components/page";
+import { Facts, PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 
@@ -54,12 +54,20 @@ export default function Mailbox() {
                   <span className="mailbox-subject" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
                     {m.subject}
                   </span>
-                  <span className="mailbox-meta">
-                    <span dir="ltr">{m.to}</span> · {fmt.dateTime(m.createdAt)} ·{" "}
-                    <span className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
-                      {t(`mailbox.state.${m.state}`)}
-                    </span>
-                  </span>
+                  <Facts
+                    inline
+                    className="mailbox-meta"
+                    items={[
+                      [t("mailbox.to"), <bdi dir="ltr" key="to">{m.to}</bdi>],
+                      [t("mailbox.written"), fmt.dateTime(m.createdAt)],
+                      [
+                        t("common.status"),
+                        <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
+                          {t(`mailbox.state.${m.state}`)}
+                        </span>,
+                      ],
+                    ]}
+                  />
                 </summary>
                 {m.state === "retrying" ? (
                   <p className="error-box" role="status">
@@ -70,10 +78,16 @@ export default function Mailbox() {
                   {linked(m.body)}
                 </pre>
                 {m.attachments.length > 0 ? (
-                  <p className="muted">
-                    {t("mailbox.attachments")}{" "}
-                    {m.attachments.map((a) => `${a.filename} (${a.contentType}, ${fmt.number(a.size)} B)`).join(" · ")}
-                  </p>
+                  <div className="mailbox-attachments muted">
+                    <h3>{t("mailbox.attachments")}</h3>
+                    <ul>
+                      {m.attachments.map((a, i) => (
+                        <li key={i}>
+                          <bdi dir="ltr">{a.filename}</bdi> {t("mailbox.attachment", { type: a.contentType, size: a.size })}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
                 ) : null}
               </details>
             </li>
