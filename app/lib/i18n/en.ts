@@ -462,6 +462,8 @@ export const en = {
   "exports.jalaliColumns": "Add Jalali date columns",
   "exports.jalaliColumnsHint": "Beside each ISO date column, the same date in the Jalali calendar.",
   "exports.excelCompatible": "Excel-compatible (UTF-8 with a byte-order mark)",
+  "exports.totalRow": "Total",
+  "exports.totalRowCurrency": "Total {currency}",
 
   /* ----------------------------- Overview ---------------------------- */
   "overview.title": "Overview",
@@ -1421,6 +1423,8 @@ export const en = {
   "onboarding.terminal.api": "My website or app (API key)",
   "onboarding.terminal.enable": "Enable terminal",
   "onboarding.error.chooseProvider": "Choose a provider.",
+  "onboarding.error.unknownProvider": "Choose one of the providers offered in the list.",
+  "onboarding.error.providerLocked": "An active merchant changes provider through support, so no payment is caught between two providers.",
   "merchantStatus.active": "Active",
   "merchantStatus.pending": "Not active yet",
   "merchantStatus.suspended": "Suspended",

@@ -449,6 +449,8 @@ export const fa: CatalogShape = {
   "exports.jalaliColumns": "افزودن ستون‌های تاریخ شمسی",
   "exports.jalaliColumnsHint": "کنار هر ستون تاریخ ISO، همان تاریخ به تقویم شمسی.",
   "exports.excelCompatible": "سازگار با اکسل (UTF-8 همراه با BOM)",
+  "exports.totalRow": "جمع",
+  "exports.totalRowCurrency": "جمع {currency}",
 
   /* ----------------------------- Overview ---------------------------- */
   "overview.title": "پیشخوان",
@@ -1408,6 +1410,8 @@ export const fa: CatalogShape = {
   "onboarding.terminal.api": "وب‌سایت یا اپلیکیشن من (کلید API)",
   "onboarding.terminal.enable": "فعال کردن پایانه",
   "onboarding.error.chooseProvider": "یک پرداخت‌یار انتخاب کنید.",
+  "onboarding.error.unknownProvider": "یکی از پرداخت‌یارهای فهرست را انتخاب کنید.",
+  "onboarding.error.providerLocked": "پذیرنده‌ی فعال پرداخت‌یار را از راه پشتیبانی تغییر می‌دهد تا هیچ پرداختی میان دو پرداخت‌یار نماند.",
   "merchantStatus.active": "فعال",
   "merchantStatus.pending": "هنوز فعال نیست",
   "merchantStatus.suspended": "معلق",
