@@ -462,6 +462,8 @@ export const en = {
   "exports.jalaliColumns": "Add Jalali date columns",
   "exports.jalaliColumnsHint": "Beside each ISO date column, the same date in the Jalali calendar.",
   "exports.excelCompatible": "Excel-compatible (UTF-8 with a byte-order mark)",
+  "exports.totalRow": "Total",
+  "exports.totalRowCurrency": "Total {currency}",
 
   /* ----------------------------- Overview ---------------------------- */
   "overview.title": "Overview",

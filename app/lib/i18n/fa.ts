@@ -449,6 +449,8 @@ export const fa: CatalogShape = {
   "exports.jalaliColumns": "افزودن ستون‌های تاریخ شمسی",
   "exports.jalaliColumnsHint": "کنار هر ستون تاریخ ISO، همان تاریخ به تقویم شمسی.",
   "exports.excelCompatible": "سازگار با اکسل (UTF-8 همراه با BOM)",
+  "exports.totalRow": "جمع",
+  "exports.totalRowCurrency": "جمع {currency}",
 
   /* ----------------------------- Overview ---------------------------- */
   "overview.title": "پیشخوان",
