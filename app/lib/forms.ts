@@ -27,7 +27,7 @@ export function isFormFailure(x: unknown): x is FormFailure {
 }
 
 /** Fields whose value is never sent back to the page. */
-const SECRET = /password|^confirm$|^next$|^current$|code$|^csrf|secret|cardNumber|cvc|cvv/i;
+const SECRET = /password|^confirm$|^next$|^current$|code$|^_?csrf|secret|cardNumber|cvc|cvv/i;
 
 /** The text fields of a submitted form, minus secrets: what a refused form puts back. */
 export function keptValues(form: FormData | URLSearchParams): Record<string, string> {

@@ -1,23 +1,30 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { pageTitle } from "~/components/console/meta";
 import consoleStyles from "~/styles/console.css";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { listMailbox } from "~/modules/mail/mailbox.server";
+import { listMailbox, type MailboxEntry } from "~/modules/mail/mailbox.server";
+import { listSms, type SmsEntry } from "~/modules/sms/sms.server";
 import { requireContext } from "~/web/guard.server";
-import { PageHeader } from "~/components/page";
+import { Facts, PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "mailbox.title");
 
-/** The outbox as its reader sees it: their own mail (every mail in development), newest first. */
+/**
+ * The outbox as its reader sees it: their own mail (every mail in development), newest first;
+ * ?tab=sms: the text messages the console wrote to this merchant's customers (dunning, receipts).
+ */
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request);
-  const box = await listMailbox({ email: ctx.user.email });
-  return json({ ...box, email: ctx.user.email }, { headers: { "Cache-Control": "private, no-store" } });
+  const tab = new URL(request.url).searchParams.get("tab") === "sms" ? "sms" : "mail";
+  const headers = { "Cache-Control": "private, no-store" };
+  const sms: SmsEntry[] = tab === "sms" ? await listSms(ctx.scope.merchantId) : [];
+  const box = tab === "mail" ? await listMailbox({ email: ctx.user.email }) : { all: false, smtp: false, mails: [] as MailboxEntry[] };
+  return json({ tab, sms, merchantName: ctx.merchant.name, ...box, email: ctx.user.email }, { headers });
 }
 
 /** The mail's text with its links clickable (each link is on a line of its own in our mail). */
@@ -39,7 +46,67 @@ export default function Mailbox() {
   const fmt = useFormat();
   return (
     <>
-      <PageHeader title={t("mailbox.title")} intro={data.all ? t("mailbox.subtitleAll") : t("mailbox.subtitle", { email: data.email })} />
+      <PageHeader
+        title={t("mailbox.title")}
+        intro={data.tab === "sms" ? t("mailbox.sms.subtitle", { merchant: data.merchantName }) : data.all ? t("mailbox.subtitleAll") : t("mailbox.subtitle", { email: data.email })}
+      />
+      <nav className="status-tabs" aria-label={t("mailbox.tabs")}>
+        <Link to="/mailbox" aria-current={data.tab === "mail" ? "page" : undefined} className="btn">
+          {t("mailbox.tab.mail")}
+        </Link>
+        <Link to="/mailbox?tab=sms" aria-current={data.tab === "sms" ? "page" : undefined} className="btn">
+          {t("mailbox.tab.sms")}
+        </Link>
+      </nav>
+      {data.tab === "sms" ? (
+        <>
+          <p className="notice" role="note">
+            {t("mailbox.sms.sandbox")}
+          </p>
+          {data.sms.length === 0 ? (
+            <p className="empty-state">{t("mailbox.sms.empty")}</p>
+          ) : (
+            <ul className="mailbox-list">
+              {data.sms.map((m) => (
+                <li key={m.id} className="card mailbox-item">
+                  <Facts
+                    className="mailbox-meta"
+                    items={[
+                      [t("mailbox.to"), <bdi dir="ltr" key="to">{fmt.digits(m.to)}</bdi>],
+                      [t("mailbox.written"), fmt.dateTime(m.createdAt)],
+                      [
+                        t("common.status"),
+                        <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
+                          {t(`mailbox.sms.state.${m.state}`)}
+                        </span>,
+                      ],
+                    ]}
+                  />
+                  {m.state === "retrying" ? (
+                    <p className="error-box" role="status">
+                      {t("mailbox.sms.lastError", { attempts: m.attempts })} <span dir="ltr">{m.lastError}</span>
+                    </p>
+                  ) : null}
+                  <pre className="mailbox-body" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
+                    {linked(m.body)}
+                  </pre>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : (
+        <MailList data={data} />
+      )}
+    </>
+  );
+}
+
+function MailList({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>> }) {
+  const t = useT();
+  const fmt = useFormat();
+  return (
+    <>
       <p className="notice" role="note">
         {data.smtp ? t("mailbox.smtpOn") : t("mailbox.smtpOff")}
       </p>
@@ -54,12 +121,20 @@ export default function Mailbox() {
                   <span className="mailbox-subject" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
                     {m.subject}
                   </span>
-                  <span className="mailbox-meta">
-                    <span dir="ltr">{m.to}</span> · {fmt.dateTime(m.createdAt)} ·{" "}
-                    <span className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
-                      {t(`mailbox.state.${m.state}`)}
-                    </span>
-                  </span>
+                  <Facts
+                    inline
+                    className="mailbox-meta"
+                    items={[
+                      [t("mailbox.to"), <bdi dir="ltr" key="to">{m.to}</bdi>],
+                      [t("mailbox.written"), fmt.dateTime(m.createdAt)],
+                      [
+                        t("common.status"),
+                        <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
+                          {t(`mailbox.state.${m.state}`)}
+                        </span>,
+                      ],
+                    ]}
+                  />
                 </summary>
                 {m.state === "retrying" ? (
                   <p className="error-box" role="status">
@@ -70,10 +145,16 @@ export default function Mailbox() {
                   {linked(m.body)}
                 </pre>
                 {m.attachments.length > 0 ? (
-                  <p className="muted">
-                    {t("mailbox.attachments")}{" "}
-                    {m.attachments.map((a) => `${a.filename} (${a.contentType}, ${fmt.number(a.size)} B)`).join(" · ")}
-                  </p>
+                  <div className="mailbox-attachments muted">
+                    <h3>{t("mailbox.attachments")}</h3>
+                    <ul>
+                      {m.attachments.map((a, i) => (
+                        <li key={i}>
+                          <bdi dir="ltr">{a.filename}</bdi> {t("mailbox.attachment", { type: a.contentType, size: a.size })}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
                 ) : null}
               </details>
             </li>

@@ -4,12 +4,13 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
+import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage, errorText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { isMessageKey } from "~/lib/i18n/translate";
+import { FORM_ERROR } from "~/lib/forms";
 import { makeFormatter } from "~/lib/format";
 import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
 import { PERMISSIONS, ROLES, ROLE_PERMISSIONS, type Permission, type Role } from "~/lib/permissions";
@@ -28,6 +29,7 @@ import {
   setSupportRefundLimit,
   StaffError,
 } from "~/modules/staff/staff.server";
+import { parseForm, refuse } from "~/web/form.server";
 import { clientOf } from "~/web/request.server";
 import { DoneNotice, PageHeader, Table } from "~/components/page";
 
@@ -68,28 +70,15 @@ const staffForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("refund-limit"), limit: z.string().max(40) }),
 ]);
 
-type ActionData =
-  | { ok: "invite"; email: string; role: Role; link: string; expiresAt: string }
-  | { error: { message: string; field?: string; code?: string; reason?: string }; intent?: string; userId?: string; role?: string };
+type ActionData = { ok: "invite"; email: string; role: Role; link: string; expiresAt: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "staff:manage");
   const prefs = resolvePreferences(ctx);
   const t = serverTranslator(prefs);
-  const parsed = staffForm.safeParse(Object.fromEntries(form));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return json<ActionData>(
-      {
-        error: {
-          message: issue && isMessageKey(issue.message) ? t(issue.message, { example: "name@example.com" }) : t("staff.error.checkForm"),
-          field: issue?.path[0]?.toString(),
-        },
-        intent: String(form.get("intent") ?? ""),
-      },
-      { status: 400 },
-    );
-  }
+  const intent = String(form.get("intent") ?? "");
+  const parsed = parseForm(staffForm, form, t, "staff.error.checkForm", { example: "name@example.com" });
+  if (!parsed.ok) return refuse(parsed.errors, { intent, values: form });
   const input = parsed.data;
   try {
     switch (input.intent) {
@@ -103,9 +92,7 @@ export async function action({ request }: ActionFunctionArgs) {
         return redirect("/staff?done=invite-revoked");
       case "change-role": {
         const problem = await checkStepUp(ctx, form, request);
-        if (problem) {
-          return json<ActionData>({ error: problem, intent: input.intent, userId: input.userId, role: input.role }, { status: 403 });
-        }
+        if (problem) return refuse({}, { intent, stepUp: problem, values: form });
         await changeRole(ctx.scope, ctx, { userId: input.userId, role: input.role }, clientOf(request));
         return redirect("/staff?done=role-changed");
       }
@@ -116,9 +103,7 @@ export async function action({ request }: ActionFunctionArgs) {
         await enableMember(ctx.scope, ctx, input.userId, clientOf(request));
         return redirect("/staff?done=enabled");
       case "remove":
-        if (input.confirm !== "yes") {
-          return json<ActionData>({ error: { message: t("staff.error.removeConfirm"), field: "confirm" }, intent: input.intent, userId: input.userId }, { status: 400 });
-        }
+        if (input.confirm !== "yes") return refuse({ confirm: t("staff.error.removeConfirm") }, { intent, values: form });
         await removeMember(ctx.scope, ctx, input.userId, clientOf(request));
         return redirect("/staff?done=removed");
       case "refund-limit": {
@@ -129,10 +114,7 @@ export async function action({ request }: ActionFunctionArgs) {
           const amount = isCurrencyCode(currency)
             ? parseAmount(input.limit, currency)
             : { ok: false as const, reason: "Unknown currency", code: "unsupported_currency" as const, params: { currency } };
-          if (!amount.ok) {
-            const message = amountErrorMessage(t, makeFormatter({ ...prefs }), amount);
-            return json<ActionData>({ error: { message, field: "limit" }, intent: input.intent }, { status: 400 });
-          }
+          if (!amount.ok) return refuse({ limit: amountErrorMessage(t, makeFormatter({ ...prefs }), amount) }, { intent, values: form });
           minor = amount.minor;
         }
         await setSupportRefundLimit(ctx.scope, ctx, minor, clientOf(request));
@@ -140,12 +122,7 @@ export async function action({ request }: ActionFunctionArgs) {
       }
     }
   } catch (e) {
-    if (e instanceof StaffError) {
-      return json<ActionData>(
-        { error: { message: errorText(t, e), field: e.field }, intent: input.intent, userId: "userId" in input ? input.userId : undefined },
-        { status: e.status },
-      );
-    }
+    if (e instanceof StaffError) return refuse({ [e.field ?? FORM_ERROR]: errorText(t, e) }, { intent, status: e.status, values: form });
     throw e;
   }
 }
@@ -161,25 +138,25 @@ const DONE: Record<string, MessageKey> = {
 
 export default function Staff() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionData | undefined;
+  const result = useActionData<typeof action>();
+  const invited = result && "ok" in result && result.ok === "invite" ? (result as ActionData) : null;
   const busy = useNavigation().state === "submitting";
-  const error = result && "error" in result ? result : null;
-  const stepUp = error?.error.code === "step_up_required" && error.intent === "change-role" ? error : null;
+  const memberForm = useFormFailure(["change-role", "disable", "enable", "remove", "revoke-invite"]);
+  const inviteForm = useFormFailure("invite");
+  const limitForm = useFormFailure("refund-limit");
+  const stepUp = memberForm.failure?.stepUp && memberForm.failure.intent === "change-role" ? memberForm.values : null;
   const currency = data.refundLimit.currency;
   const t = useT();
   const fmt = useFormat();
   const when = (iso: string | null) => (iso ? fmt.dateTime(iso) : t("staff.never"));
+  const removeError = (userId: string) =>
+    memberForm.failure?.intent === "remove" && memberForm.values.userId === userId ? memberForm.errors.confirm : undefined;
 
   return (
     <>
       <PageHeader title={t("staff.title")} intro={t("staff.subtitle", { merchant: data.merchantName })} />
 
       <DoneNotice messages={DONE} />
-      {error && !stepUp ? (
-        <p className="error-box error" role="alert">
-          {error.error.message}
-        </p>
-      ) : null}
 
       {stepUp ? (
         <section className="card" aria-labelledby="stepup-title">
@@ -195,7 +172,7 @@ export default function Staff() {
             <input type="hidden" name="intent" value="change-role" />
             <input type="hidden" name="userId" value={stepUp.userId} />
             <input type="hidden" name="role" value={stepUp.role} />
-            <StepUpFields error={stepUp.error.reason === "missing" ? null : stepUp.error.message} />
+            <StepUpFields error={memberForm.errors.stepUp} />
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {t("staff.stepUp.submit")}
             </button>
@@ -205,6 +182,7 @@ export default function Staff() {
 
       <section className="card" aria-labelledby="members-title">
         <h2 id="members-title">{t("staff.members")}</h2>
+        {stepUp ? null : <ErrorSummary form={memberForm} fields={["userId", "role", "invitationId"]} />}
         <Table columns={[t("staff.col.name"), t("staff.col.email"), t("staff.col.role"), t("common.status"), t("staff.col.twoFactor"), t("staff.col.lastSignIn"), t("common.actions")]}>
           <tbody>
             {data.members.map((m) => {
@@ -270,7 +248,10 @@ export default function Staff() {
                       </Form>
                     )}
                     {self || data.me.role !== "owner" ? null : (
-                      <details className="remove-member" open={error?.intent === "remove" && error.userId === m.userId ? true : undefined}>
+                      <details
+                        className="remove-member"
+                        open={memberForm.failure?.intent === "remove" && memberForm.values.userId === m.userId ? true : undefined}
+                      >
                         <summary>{t("staff.remove")}</summary>
                         <Form method="post">
                           <CsrfInput />
@@ -278,8 +259,15 @@ export default function Staff() {
                           <input type="hidden" name="userId" value={m.userId} />
                           <p className="muted">{t("staff.removeHint")}</p>
                           <label className="check">
-                            <input type="checkbox" name="confirm" value="yes" /> {t("staff.removeConfirm", { email: m.email })}
+                            <input
+                              type="checkbox"
+                              name="confirm"
+                              value="yes"
+                              {...(removeError(m.userId) ? { "aria-invalid": true, "aria-describedby": `confirm-${m.userId}-error` } : {})}
+                            />{" "}
+                            {t("staff.removeConfirm", { email: m.email })}
                           </label>
+                          <FieldError id={`confirm-${m.userId}-error`} message={removeError(m.userId)} />
                           <button type="submit" className="btn btn-danger" disabled={busy} aria-label={t("staff.removeOf", { email: m.email })}>
                             {t("staff.remove")}
                           </button>
@@ -296,32 +284,28 @@ export default function Staff() {
 
       <section className="card" aria-labelledby="invite-title">
         <h2 id="invite-title">{t("staff.invite.title")}</h2>
-        {result && "ok" in result ? (
+        {invited ? (
           <div className="success-box" role="status">
-            <p>{t("staff.invite.sent", { email: result.email, role: t(`role.${result.role}`), date: when(result.expiresAt) })}</p>
+            <p>{t("staff.invite.sent", { email: invited.email, role: t(`role.${invited.role}`), date: when(invited.expiresAt) })}</p>
             <p>
               <label htmlFor="invite-link">{t("staff.invite.link")}</label>
-              <input id="invite-link" readOnly dir="ltr" value={result.link} style={{ width: "100%" }} />
+              <input id="invite-link" readOnly dir="ltr" value={invited.link} style={{ width: "100%" }} />
             </p>
           </div>
         ) : null}
+        <ErrorSummary form={inviteForm} />
         <Form method="post" className="form-row">
           <CsrfInput />
           <input type="hidden" name="intent" value="invite" />
-          <div className="field">
-            <label htmlFor="invite-email">{t("staff.col.email")}</label>
-            <input id="invite-email" name="email" type="email" dir="ltr" required autoComplete="off" />
-          </div>
-          <div className="field">
-            <label htmlFor="invite-role">{t("staff.col.role")}</label>
-            <select id="invite-role" name="role" defaultValue="viewer">
-              {data.grantable.map((r) => (
-                <option key={r} value={r}>
-                  {t(`role.${r}`)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field form={inviteForm} id="invite-email" name="email" label={t("staff.col.email")} type="email" dir="ltr" required autoComplete="off" />
+          <Field
+            form={inviteForm}
+            id="invite-role"
+            name="role"
+            label={t("staff.col.role")}
+            defaultValue="viewer"
+            options={data.grantable.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+          />
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {t("staff.invite.submit")}
           </button>
@@ -371,17 +355,20 @@ export default function Staff() {
       <section className="card" aria-labelledby="limit-title">
         <h2 id="limit-title">{t("staff.limit.title")}</h2>
         <p>{t("staff.limit.text", { amount: fmt.money(data.refundLimit.minor, currency) })}</p>
+        <ErrorSummary form={limitForm} />
         {data.refundLimit.editable ? (
           <Form method="post" className="form-row">
             <CsrfInput />
             <input type="hidden" name="intent" value="refund-limit" />
-            <div className="field">
-              <label htmlFor="limit">{t("staff.limit.label", { currency: currency === "IRR" ? t("money.unit.rial") : currency })}</label>
-              <input id="limit" name="limit" inputMode="decimal" defaultValue={data.refundLimit.major} required aria-describedby="limit-hint" />
-              <span className="hint" id="limit-hint">
-                {t("money.amountHint")}
-              </span>
-            </div>
+            <Field
+              form={limitForm}
+              name="limit"
+              label={t("staff.limit.label", { currency: currency === "IRR" ? t("money.unit.rial") : currency })}
+              hint={t("money.amountHint")}
+              inputMode="decimal"
+              defaultValue={data.refundLimit.major}
+              required
+            />
             <button type="submit" className="btn" disabled={busy}>
               {t("staff.limit.save")}
             </button>

@@ -119,6 +119,11 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
       const outcome = await deliverMail((payload as { mailId: string }).mailId);
       if (outcome === "missing") log(`send_mail: mail ${(payload as { mailId: string }).mailId} is not in the outbox`);
     },
+    send_sms: async (payload) => {
+      const { deliverSms } = await import("../modules/sms/sms.server");
+      const outcome = await deliverSms((payload as { smsId: string }).smsId);
+      if (outcome === "missing") log(`send_sms: text message ${(payload as { smsId: string }).smsId} is not in the outbox`);
+    },
     password_reset: async (payload) => {
       const { processResetRequest } = await import("../modules/auth/password-reset.server");
       await processResetRequest(db(), payload as import("../modules/auth/password-reset.server").ResetJobPayload);

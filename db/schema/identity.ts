@@ -145,6 +145,31 @@ export const outboundEmails = pgTable(
   (t) => [uniqueIndex("outbound_emails_dedupe").on(t.dedupeKey), index("outbound_emails_created").on(t.createdAt)],
 );
 
+// Text messages, the outbox of the SMS provider like outbound_emails is of SMTP: written in the
+// caller's transaction, handed to the provider by the send_sms job. One merchant's messages to
+// its customers (dunning, receipts); the console's Mailbox shows them to that merchant's members.
+export const outboundSms = pgTable(
+  "outbound_sms",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    to: text("to").notNull(),
+    body: text("body").notNull(),
+    // en | fa: the language the message is written in.
+    locale: text("locale"),
+    // What it is for (dunning, receipt).
+    kind: text("kind"),
+    // At most one message per key (one dunning attempt's notice).
+    dedupeKey: text("dedupe_key"),
+    sentAt: tstz("sent_at"),
+    providerMessageId: text("provider_message_id"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("outbound_sms_dedupe").on(t.dedupeKey), index("outbound_sms_merchant_created").on(t.merchantId, t.createdAt)],
+);
+
 // Files sent with a mail (scheduled reports): up to 10 MB each.
 export const outboundEmailAttachments = pgTable(
   "outbound_email_attachments",

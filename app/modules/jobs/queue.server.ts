@@ -28,6 +28,7 @@ export const TASKS = [
   "dispatch_events",
   "deliver_webhook",
   "send_mail",
+  "send_sms",
   "password_reset",
   "notify_events",
   "notifications_hourly",

@@ -1,8 +1,9 @@
 /**
  * Dunning reaches the customer: after a failed renewal attempt that will be retried, an
- * e-mail (the outbox, sendMail) to the customer's address and a text message (the SMS
- * provider) to their phone, in the customer's language (the language they accepted their
- * card's mandate in, else the merchant's), with a signed link to the hosted update-card
+ * e-mail (the mail outbox, sendMail) to the customer's address and a text message (the SMS
+ * outbox, sendSms) to their phone, both sent by the job queue and shown on the Mailbox page,
+ * in the customer's language (the language they accepted their card's mandate in, else the
+ * merchant's), with a signed link to the hosted update-card
  * page that expires after CARD_LINK_TTL_DAYS days. Written in the caller's transaction
  * (no notice for a rolled-back failure), at most once per invoice attempt (dedupe key),
  * and recorded as the event invoice.dunning_notice_sent.
@@ -16,7 +17,7 @@ import { recordEvent } from "~/modules/events/events.server";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { consoleUrl } from "~/modules/notifications/recipients.server";
-import { smsProvider } from "~/modules/sms/sms.server";
+import { sendSms } from "~/modules/sms/sms.server";
 import { CARD_LINK_TTL_DAYS, cardLinkPath } from "./card-link.server";
 import { serializeInvoice, type Invoice, type Subscription } from "./serialize";
 
@@ -79,10 +80,9 @@ export async function sendDunningNotice(tx: Tx, inv: Invoice, s: Subscription, m
     if (!sent.duplicate) mailed = email;
   }
   let texted: string | null = null;
-  if (phone && !(email && mailed === null)) {
-    // (A duplicate mail means this attempt's notice went out already: no second text either.)
-    await smsProvider().send({ account: s.merchantId, to: phone, body: `${t("dunning.sms.body", vars)} ${url}` }, tx);
-    texted = phone;
+  if (phone) {
+    const sent = await sendSms(tx, { merchantId: s.merchantId, to: phone, locale: prefs.locale === "fa" ? "fa" : "en", kind: "dunning", dedupeKey: dedupe, body: `${t("dunning.sms.body", vars)}\n${url}` });
+    if (!sent.duplicate) texted = phone;
   }
   if (mailed || texted) {
     await recordEvent(

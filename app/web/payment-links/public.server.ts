@@ -10,7 +10,7 @@ import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { cookieLocale, localeCookie } from "~/web/locale-cookie.server";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { publicOrigin } from "~/web/request.server";
-import { smsProvider } from "~/modules/sms/sms.server";
+import { sendSms } from "~/modules/sms/sms.server";
 import { normalizePhone, type CheckoutRefusal, type PublicMerchant, type PublicReceipt } from "~/modules/payment-links/checkout.server";
 import { declineText } from "~/modules/processors/test-cards";
 import { sendCountedReceipt } from "~/modules/payment-links/receipt-sends.server";
@@ -104,7 +104,7 @@ export async function sendReceipt(
   }
   const r = await sendCountedReceipt({ merchantId }, receipt.paymentId, channel, to, clientOf(request), async (tx) => {
     if (channel === "email") await sendMail(tx, { to, locale: prefs.locale === "fa" ? "fa" : "en", kind: "receipt", subject: t("pay.receipt.subject", { merchant: receipt.merchantName }), body });
-    else await smsProvider().send({ account: merchantId, to, body }, tx);
+    else await sendSms(tx, { merchantId, to, body, locale: prefs.locale === "fa" ? "fa" : "en", kind: "receipt" });
   });
   if (!r.ok) {
     const message = r.code === "receipt_limit_payment" ? t("pay.send.limitPayment", { max: r.limit }) : t("pay.send.limitRecipient");

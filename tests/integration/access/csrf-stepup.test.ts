@@ -109,7 +109,8 @@ describe("step-up", () => {
     const form = { intent: "change-role", userId: team.members.viewer.id, role: "support" };
     const asked = await staffAction({ request: as(owner, "/staff", { form }), params: {}, context: {} });
     expect(asked.status).toBe(403);
-    expect((await body(asked)).error.code).toBe("step_up_required");
+    // The step-up fields are shown without an error yet, and the form keeps who and which role.
+    expect(await body(asked)).toEqual({ ok: false, intent: "change-role", errors: {}, stepUp: "missing", values: form });
     const m1 = await t.db.query.memberships.findFirst({ where: eq(memberships.userId, team.members.viewer.id) });
     expect(m1!.role).toBe("viewer");
 

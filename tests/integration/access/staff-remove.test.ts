@@ -42,7 +42,7 @@ describe("removing a member from the team", () => {
 
     const unconfirmed = await call(as(owner, "/staff", { form: { intent: "remove", userId: team.members.support.id } }));
     expect(unconfirmed.status).toBe(400);
-    expect((await body(unconfirmed)).error.message).toBe("Tick the confirmation to remove this member.");
+    expect((await body(unconfirmed)).errors).toEqual({ confirm: "Tick the confirmation to remove this member." });
     expect(await membership(team.members.support.id)).toBeDefined();
 
     const res = await call(as(owner, "/staff", { form: { intent: "remove", userId: team.members.support.id, confirm: "yes" } }));
@@ -72,7 +72,7 @@ describe("removing a member from the team", () => {
     const admin = await signIn(team.members.admin.email);
     const res = await call(as(admin, "/staff", { form: { intent: "remove", userId: team.members.viewer.id, confirm: "yes" } }));
     expect(res.status).toBe(403);
-    expect((await body(res)).error.message).toBe("Only an owner can remove someone from the team.");
+    expect((await body(res)).errors).toEqual({ form: "Only an owner can remove someone from the team." });
     expect(await membership(team.members.viewer.id)).toBeDefined();
     const denied = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "staff.remove"), eq(auditEvents.outcome, "denied")));
     expect(denied.map((a) => a.targetId)).toEqual([team.members.viewer.id]);
@@ -86,7 +86,7 @@ describe("removing a member from the team", () => {
     const owner = await signIn(team.members.owner.email);
     const self = await call(as(owner, "/staff", { form: { intent: "remove", userId: team.members.owner.id, confirm: "yes" } }));
     expect(self.status).toBe(409);
-    expect((await body(self)).error.message).toBe("You cannot remove yourself from the team.");
+    expect((await body(self)).errors).toEqual({ form: "You cannot remove yourself from the team." });
 
     const second = await createUser({ email: "second-owner@rm.test", memberships: [{ merchantId: team.shop.id, role: "owner" }] });
     const other = await signIn("second-owner@rm.test");
@@ -99,7 +99,7 @@ describe("removing a member from the team", () => {
     expect(removed).toHaveLength(1);
     // The other was refused as the last owner, or (its author removed first) found its session ended.
     const loser = both.find((r) => !removed.includes(r))!;
-    if (loser.status === 409) expect((await body(loser)).error.message).toMatch(/is the last owner of .* and cannot be removed\.$/);
+    if (loser.status === 409) expect((await body(loser)).errors.form).toMatch(/is the last owner of .* and cannot be removed\.$/);
     else expect(loser.headers.get("location")).toContain("/login");
     const owners = await t.db.select().from(memberships).where(and(eq(memberships.merchantId, team.shop.id), eq(memberships.role, "owner")));
     expect(owners).toHaveLength(1);

@@ -53,7 +53,7 @@ describe("staff management", () => {
     const owner = await signIn(team.members.owner.email);
     const demote = await call(as(owner, "/staff", { form: { intent: "change-role", userId: team.members.owner.id, role: "admin" } }));
     expect(demote.status).toBe(409);
-    expect((await body(demote)).error.message).toMatch(/last owner/);
+    expect((await body(demote)).errors).toEqual({ role: `${team.members.owner.email} is the last owner of ${team.shop.name}. Make someone else an owner first.` });
     const admin = await signIn(team.members.admin.email);
     const disable = await call(as(admin, "/staff", { form: { intent: "disable", userId: team.members.owner.id } }));
     expect(disable.status).toBe(403);
@@ -75,12 +75,30 @@ describe("staff management", () => {
     const admin = await signIn(team.members.admin.email);
     const invite = await call(as(admin, "/staff", { form: { intent: "invite", email: "boss@staff.test", role: "owner" } }));
     expect(invite.status).toBe(403);
-    expect((await body(invite)).error.message).toMatch(/Only an owner can make someone an owner/);
+    expect((await body(invite)).errors).toEqual({ role: "Only an owner can make someone an owner." });
     const promote = await call(as(admin, "/staff", { form: { intent: "change-role", userId: team.members.viewer.id, role: "owner" } }));
     expect(promote.status).toBe(403);
     const self = await call(as(admin, "/staff", { form: { intent: "change-role", userId: team.members.admin.id, role: "owner" } }));
     expect(self.status).toBe(403);
     expect((await roleOf(team.members.admin.id)).role).toBe("admin");
+  });
+
+  it("a refused invitation or limit names the field and keeps what was typed", async () => {
+    const owner = await signIn(team.members.owner.email);
+    const bad = await call(as(owner, "/staff", { form: { intent: "invite", email: "not-an-address", role: "support" } }));
+    expect(bad.status).toBe(400);
+    expect(await body(bad)).toEqual({
+      ok: false,
+      intent: "invite",
+      errors: { email: "Enter an email address like name@example.com." },
+      values: { intent: "invite", email: "not-an-address", role: "support" },
+    });
+    const limit = await call(as(owner, "/staff", { form: { intent: "refund-limit", limit: "lots" } }));
+    expect(limit.status).toBe(400);
+    const refused = await body(limit);
+    expect(Object.keys(refused.errors)).toEqual(["limit"]);
+    expect(refused.values.limit).toBe("lots");
+    expect(await t.db.select().from(invitations).where(eq(invitations.email, "not-an-address"))).toHaveLength(0);
   });
 
   it("invites by a one-time link valid 7 days, mailed and shown; accepting sets the password and signs in", async () => {

@@ -358,7 +358,7 @@ describe("the hosted payment page", () => {
       expect(flood.status).toBe(429);
       expect(((await flood.json()) as { message: string }).message).toMatch(/رسیدهای زیادی/);
       expect((await send(b, "customer@example.com", "email")).status).toBe(303);
-      const [sms] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from sandbox_sms_messages where account_id = ${m.merchantId}`);
+      const [sms] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from outbound_sms where merchant_id = ${m.merchantId} and kind = 'receipt'`);
       expect(sms!.n).toBe("3");
       const [mail] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from outbound_emails where "to" = 'customer@example.com'`);
       expect(mail!.n).toBe("1");

@@ -12,6 +12,10 @@ import { useTestDatabase } from "../../support/db";
 import { card, CARD, fastSandbox, ledgerReport, makeMerchant, type TestMerchant } from "../payments/fixtures";
 import { invoiceLedger, subscribe } from "./helpers";
 import { publishEvents } from "~/modules/events/events.server";
+import * as mailboxRoute from "~/routes/_app.mailbox";
+import { deliverSms, sendSms } from "~/modules/sms/sms.server";
+import { createUser } from "../../support/fixtures";
+import { as, signIn } from "../../support/auth";
 
 useTestDatabase({ seed: "none" });
 fastSandbox();
@@ -70,9 +74,31 @@ describe("dunning reaches the customer and the update-card page pays the open in
     const link = /https?:\/\/\S+(\/card\/\S+)/.exec(mails[0]!.body)![1]!;
     expect(mails[0]!.body).toContain("Coffee box");
     expect(mails[0]!.body).toContain("۲٬۰۰۰٬۰۰۰");
-    const sms = await db().select().from(s.sandboxSmsMessages).where(and(eq(s.sandboxSmsMessages.accountId, m.merchantId), eq(s.sandboxSmsMessages.to, "09121234567")));
-    expect(sms).toHaveLength(1);
-    expect(sms[0]!.body).toContain(link);
+    // The text message waits in the SMS outbox with its send_sms job; the provider gets it from the job, once.
+    const texts = await db().select().from(s.outboundSms).where(eq(s.outboundSms.merchantId, m.merchantId));
+    expect(texts).toHaveLength(1);
+    const text = texts[0]!;
+    expect(text).toMatchObject({ to: "09121234567", locale: "fa", kind: "dunning", sentAt: null, dedupeKey: mails[0]!.dedupeKey });
+    expect(text.body).toBe(`\u2068Demo Coffee\u2069: پرداخت ۲٬۰۰۰٬۰۰۰\u00a0ریال برای \u2068Coffee box\u2069 انجام نشد. پرداخت با کارت دیگر:\n${/https?:\/\/\S+\/card\/\S+/.exec(mails[0]!.body)![0]}`);
+    const providerSms = () => db().select().from(s.sandboxSmsMessages).where(and(eq(s.sandboxSmsMessages.accountId, m.merchantId), eq(s.sandboxSmsMessages.to, "09121234567")));
+    expect(await providerSms()).toHaveLength(0);
+    expect(await rows(db(), sql`select 1 from graphile_worker.jobs where key = ${`sms:${text.id}`} and task_identifier = 'send_sms'`)).toHaveLength(1);
+    expect(await deliverSms(text.id)).toBe("sent");
+    expect(await deliverSms(text.id)).toBe("already_sent");
+    expect((await providerSms()).map((x) => x.body)).toEqual([text.body]);
+
+    // The Mailbox page's Text messages tab shows it to the merchant's members, and not to another merchant's.
+    const member = await createUser({ email: `owner@${m.merchantId}.test`, memberships: [{ merchantId: m.merchantId, role: "viewer" }] });
+    const other = await makeMerchant({ currency: "IRR" });
+    const outsider = await createUser({ email: `owner@${other.merchantId}.test`, memberships: [{ merchantId: other.merchantId, role: "owner" }] });
+    const box = async (email: string) => (await call(mailboxRoute.loader, as(await signIn(email), "/mailbox?tab=sms"), {})).json();
+    const seen = await box(member.email);
+    expect(seen.tab).toBe("sms");
+    expect(seen.sms).toHaveLength(1);
+    expect(seen.sms[0]).toMatchObject({ to: "09121234567", locale: "fa", kind: "dunning", state: "sent", body: text.body });
+    expect((await box(outsider.email)).sms).toEqual([]);
+    // A second failed attempt's notice is a new message; a repeat of one attempt's is not.
+    expect((await sendSms(db(), { merchantId: m.merchantId, to: text.to, body: "again", dedupeKey: text.dedupeKey! })).duplicate).toBe(true);
     const [notice] = await rows<{ data: { channels: string[]; locale: string } }>(db(), sql`select data from events where merchant_id = ${m.merchantId} and type = 'invoice.dunning_notice_sent'`);
     expect(notice!.data).toMatchObject({ channels: ["email", "sms"], locale: "fa" });
 
