@@ -10,8 +10,9 @@ import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
 import {
   amountRange,
   and,
-  countAndSum,
+  inList,
   keysetPage,
+  pageAndTotals,
   listBaseShape,
   multi,
   resolveListRange,
@@ -47,9 +48,9 @@ export function refundFilterSql(scope: ListScope, filter: RefundListQuery, now: 
     sql`${refunds.merchantId} = ${scope.merchantId}`,
     range.from ? sql`${refunds.createdAt} >= ${range.from.toISOString()}::timestamptz` : null,
     range.to ? sql`${refunds.createdAt} < ${range.to.toISOString()}::timestamptz` : null,
-    filter.status.length ? sql`${refunds.status}::text in (${sql.join(filter.status.map((s) => sql`${s}`), sql`, `)})` : null,
-    filter.reason.length ? sql`${refunds.reason}::text in (${sql.join(filter.reason.map((s) => sql`${s}`), sql`, `)})` : null,
-    filter.by.length ? sql`${refunds.createdByUserId} in (${sql.join(filter.by.map((s) => sql`${s}`), sql`, `)})` : null,
+    inList(sql`${refunds.status}::text`, filter.status),
+    inList(sql`${refunds.reason}::text`, filter.reason),
+    inList(sql`${refunds.createdByUserId}`, filter.by),
     amount.min !== null ? sql`${refunds.amount} >= ${amount.min.toString()}::bigint` : null,
     amount.max !== null ? sql`${refunds.amount} <= ${amount.max.toString()}::bigint` : null,
     q ? sql`(${refunds.id} = ${q} or ${refunds.paymentId} = ${q} or ${refunds.providerReference} = ${q})` : null,
@@ -133,23 +134,23 @@ export async function listRefunds(
   filter: RefundListQuery,
   now: Date = new Date(),
 ): Promise<{ page: Page<RefundListRow>; totals: RefundTotals }> {
-  const dbx = db();
-  const where = refundFilterSql(scope, filter, now);
-  const [page, totals] = await Promise.all([
-    keysetPage<RefundRowRaw>(dbx, {
+  const { page, totals } = await pageAndTotals(
+    db(),
+    {
       select: REFUND_SELECT,
       from: REFUND_FROM,
-      where,
+      table: sql`${refunds}`,
+      where: refundFilterSql(scope, filter, now),
       sort: sortOf(SORT_COLUMNS, filter.sort, sql`${refunds.id}`),
       cursor: filter.cursor,
       limit: filter.limit,
-    }),
-    countAndSum(dbx, { from: sql`${refunds}`, where, amount: sql`${refunds.amount}`, status: sql`${refunds.status}`, done: "succeeded" }),
-  ]);
-  return {
-    page: { ...page, rows: page.rows.map(toRefundRow) },
-    totals: { count: totals.count, amount: totals.amount, succeededCount: totals.doneCount, succeededAmount: totals.doneAmount },
-  };
+      amount: sql`${refunds.amount}`,
+      status: sql`${refunds.status}`,
+      done: "succeeded",
+    },
+    toRefundRow,
+  );
+  return { page, totals: { count: totals.count, amount: totals.amount, succeededCount: totals.doneCount, succeededAmount: totals.doneAmount } };
 }
 
 /** Choices for "issued by": the merchant's members whose role may refund (any membership status). */

@@ -417,3 +417,24 @@ export async function runListQuery<T>(errors: Record<string, string>, fn: () => 
     throw e;
   }
 }
+
+/** `col in (values…)` for a multi-valued filter; null (no condition) when nothing is chosen. */
+export function inList(col: SQL, values: readonly string[]): SQL | null {
+  return values.length ? sql`${col} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : null;
+}
+
+/**
+ * One keyset page of a list and the count and sum of its whole filter (with those of the
+ * rows in the `done` status), read at once: what the refunds and payouts lists show.
+ */
+export async function pageAndTotals<Raw, Row>(
+  dbx: DbOrTx,
+  q: { select: SQL; from: SQL; table: SQL; where: SQL; sort: KeysetSort; cursor?: string | null; limit: number; amount: SQL; status: SQL; done: string },
+  toRow: (raw: Raw) => Row,
+): Promise<{ page: Page<Row>; totals: { count: number; amount: bigint; doneCount: number; doneAmount: bigint } }> {
+  const [page, totals] = await Promise.all([
+    keysetPage<Raw>(dbx, { select: q.select, from: q.from, where: q.where, sort: q.sort, cursor: q.cursor, limit: q.limit }),
+    countAndSum(dbx, { from: q.table, where: q.where, amount: q.amount, status: q.status, done: q.done }),
+  ]);
+  return { page: { ...page, rows: page.rows.map(toRow) }, totals };
+}

@@ -14,8 +14,8 @@ import { PAYOUT_STATUSES } from "~/lib/labels";
 import {
   amountRange,
   and,
-  countAndSum,
-  keysetPage,
+  inList,
+  pageAndTotals,
   listBaseShape,
   multi,
   resolveListRange,
@@ -48,7 +48,7 @@ export function payoutFilterSql(scope: ListScope, filter: PayoutListQuery, now: 
     sql`${payouts.merchantId} = ${scope.merchantId}`,
     range.fromDay ? sql`${payouts.expectedArrivalDate} >= ${range.fromDay}::date` : null,
     range.toDay ? sql`${payouts.expectedArrivalDate} <= ${range.toDay}::date` : null,
-    filter.status.length ? sql`${payouts.status}::text in (${sql.join(filter.status.map((s) => sql`${s}`), sql`, `)})` : null,
+    inList(sql`${payouts.status}::text`, filter.status),
     amount.min !== null ? sql`${payouts.amount} >= ${amount.min.toString()}::bigint` : null,
     amount.max !== null ? sql`${payouts.amount} <= ${amount.max.toString()}::bigint` : null,
     q ? sql`(${payouts.id} = ${q} or ${payouts.traceNumber} = ${q})` : null,
@@ -142,21 +142,21 @@ export async function listPayouts(
   filter: PayoutListQuery,
   now: Date = new Date(),
 ): Promise<{ page: Page<PayoutListRow>; totals: PayoutTotals }> {
-  const dbx = db();
-  const where = payoutFilterSql(scope, filter, now);
-  const [page, totals] = await Promise.all([
-    keysetPage<PayoutRowRaw>(dbx, {
+  const { page, totals } = await pageAndTotals(
+    db(),
+    {
       select: PAYOUT_ROW_SELECT,
       from: sql`${payouts}`,
-      where,
+      table: sql`${payouts}`,
+      where: payoutFilterSql(scope, filter, now),
       sort: sortOf(SORT_COLUMNS, filter.sort, sql`${payouts.id}`),
       cursor: filter.cursor,
       limit: filter.limit,
-    }),
-    countAndSum(dbx, { from: sql`${payouts}`, where, amount: sql`${payouts.amount}`, status: sql`${payouts.status}`, done: "paid" }),
-  ]);
-  return {
-    page: { ...page, rows: page.rows.map(toPayoutRow) },
-    totals: { count: totals.count, amount: totals.amount, paidCount: totals.doneCount, paidAmount: totals.doneAmount },
-  };
+      amount: sql`${payouts.amount}`,
+      status: sql`${payouts.status}`,
+      done: "paid",
+    },
+    toPayoutRow,
+  );
+  return { page, totals: { count: totals.count, amount: totals.amount, paidCount: totals.doneCount, paidAmount: totals.doneAmount } };
 }
