@@ -13,6 +13,11 @@ export interface TestDatabase {
 
 let fileCounter = 0;
 
+/** The instant the demo data of `seed: "demo"` was seeded: the "now" a test of that data hands the domain. */
+export function demoSeededAt(): Date {
+  return new Date(inject("demoSeededAt"));
+}
+
 /**
  * A fresh, migrated database for this test file, installed as the process's db().
  * `seed: "demo"` starts from the demo merchants with a smaller deterministic ledger

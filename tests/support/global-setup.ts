@@ -7,9 +7,14 @@ import { migrate, migrateUrl, openPglite, openPostgres, type Db } from "../../db
 /** The smaller deterministic demo dataset every `seed: "demo"` test file starts from. */
 export const TEST_SEED = { seed: 1, coffeePayments: 1500, northwindPayments: 600, days: 120, passwordHashCost: "fast" as const };
 
-async function seed(db: Db) {
+/**
+ * The demo ledger ends at the instant it is seeded; the files that read it get that instant
+ * (`demoSeededAt()` in tests/support/db.ts) as the "now" they hand the domain, instead of
+ * reading the clock again minutes later (a whole run takes longer than a payout window).
+ */
+async function seed(db: Db, now: Date) {
   const { seedDemo } = await import("../../app/demo/seed");
-  await seedDemo(db, { ...TEST_SEED, now: new Date() });
+  await seedDemo(db, { ...TEST_SEED, now });
 }
 
 /**
@@ -23,6 +28,8 @@ async function seed(db: Db) {
 export default async function setup(project: TestProject) {
   const url = process.env.TEST_DATABASE_URL;
   const runId = `mct_${Date.now().toString(36)}_${process.pid}`;
+  const seededAt = new Date();
+  project.provide("demoSeededAt", seededAt.toISOString());
   if (url) {
     const { default: postgres } = await import("postgres");
     const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -36,7 +43,7 @@ export default async function setup(project: TestProject) {
     await admin.unsafe(`CREATE DATABASE ${seeded} TEMPLATE ${template}`);
     u.pathname = `/${seeded}`;
     const h = await openPostgres(u.toString(), { max: 2 });
-    await seed(h.db);
+    await seed(h.db, seededAt);
     await h.close();
     project.provide("testDb", { kind: "postgres", url, template, seededTemplate: seeded, runId });
     return async () => {
@@ -52,7 +59,7 @@ export default async function setup(project: TestProject) {
   const dump = await handle.pglite!.dumpDataDir("none");
   const file = path.join(os.tmpdir(), `${runId}_pglite.tar`);
   fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
-  await seed(handle.db);
+  await seed(handle.db, seededAt);
   const seededDump = await handle.pglite!.dumpDataDir("none");
   const seededFile = path.join(os.tmpdir(), `${runId}_pglite_demo.tar`);
   fs.writeFileSync(seededFile, Buffer.from(await seededDump.arrayBuffer()));
@@ -66,6 +73,8 @@ export default async function setup(project: TestProject) {
 
 declare module "vitest" {
   export interface ProvidedContext {
+    /** When the demo data was seeded (ISO 8601): its ledger ends there. */
+    demoSeededAt: string;
     testDb:
       | { kind: "postgres"; url: string; template: string; seededTemplate: string; runId: string }
       | { kind: "pglite"; file: string; seededFile: string; runId: string };

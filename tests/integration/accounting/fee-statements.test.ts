@@ -15,7 +15,7 @@ import {
 import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import { openStatementLines } from "../../../app/modules/accounting/statement-lines.server";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 
 /**
  * Fee statements: totals equal an independent SQL sum of the ledger's fee postings over
@@ -26,7 +26,7 @@ const t = useTestDatabase({ seed: "demo" });
 
 const COFFEE = { merchantId: "mer_demo_coffee" }; // Iran, Asia/Tehran, IRR, Jalali books
 const NORTHWIND = { merchantId: "mer_northwind" }; // US, America/New_York, USD, Gregorian books
-const NOW = new Date();
+const NOW = demoSeededAt();
 
 describe("VAT rounding rule", () => {
   it("rounds each rate group half away from zero, in minor units", () => {

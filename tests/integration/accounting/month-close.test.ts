@@ -4,7 +4,7 @@ import { postLedgerTransaction } from "../../../app/modules/ledger/ledger.server
 import { refundPosting } from "../../../app/modules/ledger/postings";
 import { monthOf, monthPeriod, nextMonth, previousMonth } from "../../../app/modules/accounting/fee-statements.server";
 import { closeMonth, listMonthCloses, monthFigures } from "../../../app/modules/accounting/month-close.server";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 
 /**
  * Month-end close: the figures tie out; a closed month never changes, a late correction
@@ -13,7 +13,7 @@ import { useTestDatabase } from "../../support/db";
 const t = useTestDatabase({ seed: "demo" });
 
 const NORTHWIND = { merchantId: "mer_northwind" };
-const NOW = new Date();
+const NOW = demoSeededAt();
 const TZ = "America/New_York";
 
 describe("month-end close", () => {

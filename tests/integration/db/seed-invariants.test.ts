@@ -7,7 +7,7 @@ import { calendarFor } from "../../../app/demo/seed";
 import { overviewQuerySchema, resolveOverviewRange } from "~/modules/reporting/overview/range.server";
 import { salesReport } from "~/modules/reporting/overview/report.server";
 import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates/zones";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 
 const t = useTestDatabase({ seed: "demo" });
 
@@ -107,7 +107,7 @@ describe("the generated demo ledger holds every invariant", () => {
   });
 
   it("shows Overview figures equal to an independent sum over the ledger's charges", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const tz = "Asia/Tehran";
     const range = resolveOverviewRange(tz, overviewQuerySchema.parse(new URLSearchParams({ range: "30d" })), now);
     const overview = await salesReport({ merchantId: "mer_demo_coffee", currency: "IRR", timeZone: tz }, range);

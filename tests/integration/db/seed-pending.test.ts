@@ -15,11 +15,9 @@ useTestDatabase({ seed: "none" });
 
 describe("seeded pending payments", () => {
   it("resolve through the provider's answer, never as 'no record', and post to the ledger", async () => {
-    // Three busy days ending at 10:00 UTC (the merchants' afternoon): the last three hours
-    // hold hundreds of payments, some of them pending.
-    let at = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 10 * 3600_000;
-    if (at > Date.now() - 3600_000) at -= 86_400_000;
-    const now = new Date(at);
+    // Three busy days ending at 10:00 UTC (the merchants' afternoon) on a pinned ordinary
+    // Wednesday: the last three hours hold hundreds of payments, some of them pending.
+    const now = new Date("2026-06-10T10:00:00Z");
     await seedDemo(db(), { seed: 3, coffeePayments: 9000, northwindPayments: 300, days: 3, now, passwordHashCost: "fast" });
     const pending = await rows<{ id: string }>(db(), sql`select id from payments where status = 'pending' order by id`);
     expect(pending.length).toBeGreaterThan(3);

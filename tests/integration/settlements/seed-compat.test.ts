@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runPayoutEngine } from "~/modules/settlements/engine.server";
 import { ledgerProblems } from "~/modules/ledger/ledger.server";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 import { balancesAgreeWithPayouts, payoutsNotMatchingItems, payoutsOf } from "./helpers";
 
 const t = useTestDatabase({ seed: "demo" });
@@ -9,7 +9,7 @@ const merchants = ["mer_demo_coffee", "mer_northwind"].map((id) => ({ id, scope:
 
 describe("the payout engine continues the demo ledger", () => {
   it("finds nothing to pay again for cutoffs the seed already settled", async () => {
-    const seededAt = new Date();
+    const seededAt = demoSeededAt();
     const report = await runPayoutEngine({ now: seededAt });
     expect(report.runs.filter((r) => r.error)).toEqual([]);
     // Only the bank may move the seed's last payouts along; no cutoff is paid twice.
@@ -18,7 +18,7 @@ describe("the payout engine continues the demo ledger", () => {
   });
 
   it("settles the next days like the seed would: every payout equals its items, balances tie out", async () => {
-    const later = new Date(Date.now() + 4 * 86400_000);
+    const later = new Date(demoSeededAt().getTime() + 4 * 86400_000);
     const report = await runPayoutEngine({ now: later });
     expect(report.runs.filter((r) => r.error)).toEqual([]);
     for (const m of merchants) {
