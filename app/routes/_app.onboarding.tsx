@@ -30,7 +30,7 @@ import {
   updateBusinessDetails,
 } from "~/modules/merchants/onboarding.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
-import { DoneNotice } from "~/components/page";
+import { DoneNotice, Facts, LinkRow } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "onboarding.title");
 
@@ -188,18 +188,38 @@ export default function Onboarding() {
   const number = (id: (typeof STEPS)[number]) => (step(id).done ? "✓ " : `${fmt.number(STEPS.indexOf(id) + 1)}. `);
   const providerName = (id: string | null, name: string | null) =>
     id && isMessageKey(`provider.${id}.name`) ? t(`provider.${id}.name` as "provider.sandbox.name") : (name ?? "");
-  const summary = (id: (typeof STEPS)[number]): string => {
+  const summary = (id: (typeof STEPS)[number]): ReactNode => {
     switch (id) {
-      case "business":
-        return step("business").done
-          ? [data.details.legalName, data.details.businessType, data.details.contactEmail, data.details.contactPhone].join(" · ")
-          : t("onboarding.summary.business");
+      case "business": {
+        if (!step("business").done) return t("onboarding.summary.business");
+        const d = data.details;
+        return (
+          <Facts
+            items={[
+              [t("settings.details.legalName"), d.legalName],
+              [t("settings.details.businessType"), d.businessType],
+              [t("settings.details.contactEmail"), d.contactEmail ? <bdi dir="ltr">{d.contactEmail}</bdi> : null],
+              [t("settings.details.contactPhone"), d.contactPhone ? <bdi dir="ltr">{fmt.digits(d.contactPhone)}</bdi> : null],
+            ]}
+          />
+        );
+      }
       case "bank": {
         const a = data.account;
         if (!step("bank").done || !a) return o.currency === "IRR" ? t("onboarding.summary.bankSheba", { length: 24 }) : t("onboarding.summary.bank");
         const bank = a.bankCode ? fmt.bankName(a.bankCode) : (a.bankName ?? t("settings.bankAccount"));
-        const line = t("onboarding.summary.bankDone", { bank, last4: fmt.digits(a.mask.slice(-4)), holder: a.holderName });
-        return f.bankVerified === false ? `${line} ${t("onboarding.summary.bankPaused")}` : line;
+        return (
+          <>
+            <Facts
+              items={[
+                [t("bank.name"), bank],
+                [t("bankPage.account"), <bdi dir="ltr" className="mono" key="mask">{fmt.digits(a.mask)}</bdi>],
+                [t("bank.holder"), a.holderName],
+              ]}
+            />
+            {f.bankVerified === false ? <span className="error">{t("onboarding.summary.bankPaused")}</span> : null}
+          </>
+        );
       }
       case "provider":
         return step("provider").done ? providerName(f.providerId, f.providerName) : t("onboarding.summary.provider");
@@ -234,8 +254,13 @@ export default function Onboarding() {
         <section className="success-box" role="status" aria-live="polite">
           <strong>{t("onboarding.active")}</strong>{" "}
           {o.activatedAt ? t("onboarding.activeSince", { date: fmt.date(o.activatedAt) }) : t("onboarding.canTakePayments")}{" "}
-          <Link to="/terminal">{t("onboarding.openTerminal")}</Link> · <Link to="/">{t("nav.overview")}</Link> ·{" "}
-          <Link to="/payouts">{t("nav.payouts")}</Link>
+          <LinkRow>
+            {[
+              <Link to="/terminal" key="terminal">{t("onboarding.openTerminal")}</Link>,
+              <Link to="/" key="overview">{t("nav.overview")}</Link>,
+              <Link to="/payouts" key="payouts">{t("nav.payouts")}</Link>,
+            ]}
+          </LinkRow>
         </section>
       ) : blocker ? (
         <p className="notice" role="status" data-testid="blocker">
@@ -258,7 +283,7 @@ export default function Onboarding() {
             {number("business")}
             {stepTitle("business")}
           </h2>
-          <p className="muted">{summary("business")}</p>
+          <div className="muted step-summary">{summary("business")}</div>
           {data.may.edit ? (
             <Collapsible open={!step("business").done || failed(businessForm)} label={t("onboarding.business.change")}>
               <Form method="post" noValidate>
@@ -295,7 +320,7 @@ export default function Onboarding() {
             {number("bank")}
             {stepTitle("bank")}
           </h2>
-          <p className="muted">{summary("bank")}</p>
+          <div className="muted step-summary">{summary("bank")}</div>
           {data.may.bank ? (
             <Collapsible open={!step("bank").done || failed(bankForm)} label={t("bankPage.replace")}>
               <Form method="post" noValidate>
@@ -341,7 +366,7 @@ export default function Onboarding() {
             {number("provider")}
             {stepTitle("provider")}
           </h2>
-          <p className="muted">{summary("provider")}</p>
+          <div className="muted step-summary">{summary("provider")}</div>
           {data.may.edit && !step("provider").done ? (
             <Form method="post">
               <CsrfInput />
@@ -370,7 +395,7 @@ export default function Onboarding() {
             {number("terminal")}
             {stepTitle("terminal")}
           </h2>
-          <p className="muted">{summary("terminal")}</p>
+          <div className="muted step-summary">{summary("terminal")}</div>
           {data.may.terminals && !step("terminal").done ? (
             <Form method="post" noValidate>
               <CsrfInput />

@@ -38,12 +38,18 @@ export function refuse(errors: FieldErrors | string, init: RefuseInit = {}) {
 }
 
 /**
+ * What a message that is not a catalog key becomes: one catalog key for all (with `params`), or a
+ * sentence by field (a domain schema's English said in the reader's language).
+ */
+export type Fallback = Parameters<Translator>[0] | ((field: string, english: string) => string);
+
+/**
  * A zod error as messages by field, the first issue of each. Schemas give catalog keys as
  * their messages; anything else (zod's own English) becomes `fallback`. A schema made for
  * one request (with the reader's translator) may give a custom issue its finished sentence
  * as `params.text` (see `textIssue`).
  */
-export function zodErrors(error: ZodError, t: Translator, fallback: Parameters<Translator>[0], params?: MessageParams): FieldErrors {
+export function zodErrors(error: ZodError, t: Translator, fallback: Fallback, params?: MessageParams): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
     // A missing or unknown intent is the form's problem, not a field's.
@@ -52,7 +58,9 @@ export function zodErrors(error: ZodError, t: Translator, fallback: Parameters<T
     // A rule whose sentence has parameters of its own (an amount's currency and example) gives
     // it already in the reader's language: a custom issue's `params.text`.
     const text = issue.code === "custom" ? (issue.params as { text?: unknown } | undefined)?.text : undefined;
-    out[field] = typeof text === "string" ? text : t(isMessageKey(issue.message) ? issue.message : fallback, params);
+    if (typeof text === "string") out[field] = text;
+    else if (isMessageKey(issue.message)) out[field] = t(issue.message, params);
+    else out[field] = typeof fallback === "function" ? fallback(field, issue.message) : t(fallback, params);
   }
   return out;
 }
@@ -64,7 +72,7 @@ export function parseForm<T>(
   schema: ZodType<T, ZodTypeDef, unknown>,
   form: FormData | Record<string, unknown>,
   t: Translator,
-  fallback: Parameters<Translator>[0],
+  fallback: Fallback,
   params?: MessageParams
 ): Parsed<T> {
   const parsed = schema.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);

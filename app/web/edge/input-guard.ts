@@ -24,7 +24,7 @@ export const YEAR_MAX = LEDGER_YEAR_MAX;
  * out-of-range day is named beside its filter, in the page, with a 400): the edge leaves
  * their dates to them and still refuses controls, broken characters and over-long values.
  */
-export const PAGES_WITH_DATE_SCHEMAS: ReadonlySet<string> = new Set(["/", "/payments", "/refunds", "/payouts"]);
+export const PAGES_WITH_DATE_SCHEMAS: ReadonlySet<string> = new Set(["/", "/payments", "/refunds", "/payouts", "/audit"]);
 
 export type InputProblemKind = "control" | "surrogate" | "tooLong" | "date";
 
