@@ -156,8 +156,22 @@ export default function CustomerPage() {
         <ul className="plain-list">
           {data.subscriptions.map((s) => (
             <li key={s.id}>
-              <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> · <Cadence interval={s.interval} count={s.intervalCount} /> <SubscriptionBadge status={s.status} />
-              {s.nextRenewalAt ? <span className="muted">{clauseSeparator(t)}{t("subs.next")}: {fmt.dateTime(s.nextRenewalAt)}</span> : null}
+              <dl className="dl">
+                <dt>{t("subs.plan")}</dt>
+                <dd>
+                  <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> <SubscriptionBadge status={s.status} />
+                </dd>
+                <dt>{t("plans.col.interval")}</dt>
+                <dd>
+                  <Cadence interval={s.interval} count={s.intervalCount} />
+                </dd>
+                {s.nextRenewalAt ? (
+                  <>
+                    <dt>{t("subs.next")}</dt>
+                    <dd>{fmt.dateTime(s.nextRenewalAt)}</dd>
+                  </>
+                ) : null}
+              </dl>
             </li>
           ))}
         </ul>

@@ -124,9 +124,15 @@ export default function SubscriptionPage() {
             <Link to={`/customers/${data.customer.id}`}>{data.customer.name}</Link>
           </dd>
           <dt>{t("subs.plan")}</dt>
+          <dd>{data.plan.name}</dd>
+          <dt>{t("plans.col.price")}</dt>
+          <dd className="nowrap">{fmt.money(data.plan.amount)}</dd>
+          <dt>{t("plans.col.interval")}</dt>
           <dd>
-            {fmt.money(data.plan.amount)} · <Cadence interval={s.interval} count={s.intervalCount} /> · {t(`plans.calendar.${s.calendar}` as MessageKey)}
+            <Cadence interval={s.interval} count={s.intervalCount} />
           </dd>
+          <dt>{t("plans.col.calendar")}</dt>
+          <dd>{t(`plans.calendar.${s.calendar}` as MessageKey)}</dd>
           <dt>{t("subs.quantity")}</dt>
           <dd>{fmt.number(s.quantity)}</dd>
           <dt>{t("subs.card")}</dt>
