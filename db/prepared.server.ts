@@ -15,7 +15,7 @@
  * bigints as strings with a `::bigint` cast, dates as ISO strings with a cast).
  */
 import type { SQL } from "drizzle-orm";
-import type { Db, DbOrTx } from "./client.server";
+import type { Db, DbOrTx, Tx } from "./client.server";
 
 interface Internals {
   dialect: object & { sqlToQuery(q: SQL): { sql: string; params: unknown[] } };
@@ -82,4 +82,118 @@ export function preparedSql<T = Record<string, unknown>, K extends string = stri
     if (Array.isArray(result)) return result as T[];
     return ((result as { rows?: T[] }).rows ?? []) as T[];
   };
+}
+
+/** The transaction handle drizzle builds for a postgres.js connection (made on a reserved one below). */
+interface PgJsSessionCtor {
+  new (client: unknown, dialect: unknown, schema: unknown, options: unknown): unknown;
+}
+interface PgJsTxCtor {
+  new (dialect: unknown, session: unknown, schema: unknown): Tx;
+}
+let pgJs: { Session: PgJsSessionCtor; Transaction: PgJsTxCtor } | undefined;
+async function pgJsClasses() {
+  if (!pgJs) {
+    const m = (await import("drizzle-orm/postgres-js/session")) as unknown as { PostgresJsSession: PgJsSessionCtor; PostgresJsTransaction: PgJsTxCtor };
+    pgJs = { Session: m.PostgresJsSession, Transaction: m.PostgresJsTransaction };
+  }
+  return pgJs;
+}
+
+interface PgJsQuery<T = unknown> extends Promise<T> {
+  execute(): PgJsQuery<T>;
+}
+interface PgJsReserved {
+  unsafe(q: string, params?: unknown[], opts?: { onexecute?: (c: { onclose?: ((e: unknown) => void) | null }) => boolean }): PgJsQuery<{ command?: string }>;
+  release(): void;
+}
+
+/** The transaction was rolled back because `commitIf` said so (its results are kept). */
+export class RolledBack<R> extends Error {
+  constructor(readonly results: R) {
+    super("rolled back");
+  }
+}
+
+/**
+ * A short transaction whose statements do not need each other's results, in one round trip
+ * on a real server: BEGIN, the statements and COMMIT are sent together on one connection
+ * (postgres.js pipelines them; the server runs them one after the other, in order). If a
+ * statement fails, the ones after it fail too ("transaction is aborted") and the COMMIT
+ * becomes a ROLLBACK: the first failure is thrown, nothing was written.
+ *
+ * `statements(tx)` must *send* each of its statements without awaiting another one's result
+ * (return their promises; one statement per call, e.g. a preparedOnce/preparedSql call or
+ * recordEvent). With `commitIf`, the results are awaited first and the transaction is
+ * committed only if it says so, else rolled back and RolledBack thrown: two round trips.
+ *
+ * PGlite (embedded, no round trips) and a handle that is already a transaction run the same
+ * statements in a drizzle transaction.
+ */
+export async function pipelinedTx<R extends unknown[]>(
+  d: DbOrTx,
+  statements: (tx: Tx) => { [K in keyof R]: Promise<R[K]> },
+  commitIf?: (results: R) => boolean,
+): Promise<R> {
+  const raw = d as unknown as Internals & { session: { schema?: unknown; options?: unknown }; _?: { schema?: unknown } };
+  const client = raw.session.client as { reserve?: () => Promise<PgJsReserved>; begin?: unknown } | undefined;
+  const isPool = !!client && typeof client.reserve === "function" && typeof client.begin === "function";
+  if (!isPool) {
+    return (d as Db).transaction(async (tx) => {
+      const results = (await Promise.all(statements(tx))) as R;
+      if (commitIf && !commitIf(results)) throw new RolledBack(results);
+      return results;
+    });
+  }
+  const { Session, Transaction } = await pgJsClasses();
+  const reserved = await client.reserve!();
+  let closed = false;
+  let conn: { onclose?: ((e: unknown) => void) | null } | undefined;
+  try {
+    const begin = reserved
+      .unsafe("begin", [], {
+        onexecute: (c) => {
+          conn = c;
+          c.onclose = () => {
+            closed = true;
+          };
+          return true; // keep pipelining (postgres.js holds the next queries back on a falsy answer)
+        },
+      })
+      .execute();
+    const session = new Session(reserved, raw.dialect, raw.session.schema, raw.session.options);
+    const tx = new Transaction(raw.dialect, session, raw.session.schema);
+    const sent = statements(tx) as Promise<unknown>[];
+    if (!commitIf) {
+      // Every statement is handed to the connection in a microtask of this turn: the COMMIT
+      // goes after the last of them (and in the same write, postgres.js sends on setImmediate).
+      await new Promise((r) => setImmediate(r));
+      const commit = reserved.unsafe("commit").execute();
+      const settled = await Promise.allSettled([begin, ...sent, commit]);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+      if (failed) throw failed.reason;
+      const done = settled[settled.length - 1] as PromiseFulfilledResult<{ command?: string }>;
+      if (done.value.command && done.value.command.toUpperCase() !== "COMMIT") throw new Error(`transaction ended with ${done.value.command}`);
+      return settled.slice(1, -1).map((s) => (s as PromiseFulfilledResult<unknown>).value) as R;
+    }
+    const settled = await Promise.allSettled([begin, ...sent]);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) {
+      if (!closed) await reserved.unsafe("rollback").catch(() => {});
+      throw failed.reason;
+    }
+    const results = settled.slice(1).map((s) => (s as PromiseFulfilledResult<unknown>).value) as R;
+    if (!commitIf(results)) {
+      await reserved.unsafe("rollback");
+      throw new RolledBack(results);
+    }
+    await reserved.unsafe("commit");
+    return results;
+  } finally {
+    // A connection that closed meanwhile went back to the pool's closed ones by itself.
+    if (!closed) {
+      if (conn) conn.onclose = null;
+      reserved.release();
+    }
+  }
 }

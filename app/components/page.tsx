@@ -84,3 +84,49 @@ export function PageLinks({ page, hasNext, href }: { page: number; hasNext: bool
     </nav>
   );
 }
+
+export type Fact = readonly [label: ReactNode, value: ReactNode];
+
+/**
+ * A few facts about one thing on one line that wraps ("To x@y.test  Written 6 Dec  Sent"),
+ * each with its own label, instead of values glued together with " · " (a middle dot beside
+ * Persian digits reads as a zero, and a run of values says nothing about which is which).
+ * `inline` renders spans, for phrasing-only places such as a <summary>; otherwise a <dl>.
+ * A fact whose value is null or "" is left out.
+ */
+export function Facts({ items, inline = false, className }: { items: readonly Fact[]; inline?: boolean; className?: string }) {
+  const shown = items.filter(([, v]) => v !== null && v !== undefined && v !== "");
+  const cls = className ? `facts ${className}` : "facts";
+  if (inline) {
+    return (
+      <span className={cls}>
+        {shown.map(([label, value], i) => (
+          <span className="fact" key={i}>
+            <span className="fact-label">{label}</span> <span className="fact-value">{value}</span>
+          </span>
+        ))}
+      </span>
+    );
+  }
+  return (
+    <dl className={cls}>
+      {shown.map(([label, value], i) => (
+        <div className="fact" key={i}>
+          <dt className="fact-label">{label}</dt>
+          <dd className="fact-value">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** Links side by side (wrapping), as a list rather than a line of links glued with " · ". */
+export function LinkRow({ children, label }: { children: ReactNode[]; label?: string }) {
+  return (
+    <ul className="link-row" aria-label={label}>
+      {children.map((c, i) => (
+        <li key={i}>{c}</li>
+      ))}
+    </ul>
+  );
+}

@@ -240,7 +240,18 @@ export function ScheduleForm({ data, error, busy }: { data: ScheduleFormData; er
             <div style={{ columns: "12rem auto" }}>
               {c.columns.map((col) => (
                 <label key={col.key} style={{ display: "block", breakInside: "avoid" }} title={col.doc}>
-                  <input type="checkbox" name="col" value={col.key} defaultChecked={col.checked} /> <code dir="ltr">{col.key}</code>
+                  {/* The column's name in the reader's words; the file keeps the machine name, shown small beside it. */}
+                  <input type="checkbox" name="col" value={col.key} defaultChecked={col.checked} />{" "}
+                  {isMessageKey(`exportColumn.${col.key}`) ? (
+                    <>
+                      {t(`exportColumn.${col.key}` as MessageKey)}{" "}
+                      <code dir="ltr" className="muted" style={{ fontSize: "0.8rem" }}>
+                        {col.key}
+                      </code>
+                    </>
+                  ) : (
+                    <code dir="ltr">{col.key}</code>
+                  )}
                 </label>
               ))}
             </div>

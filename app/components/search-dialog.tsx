@@ -19,12 +19,15 @@ function HitText({ hit }: { hit: Hit }) {
   const fmt = useFormat();
   const status = hit.status ? t(`${STATUS_PREFIX[hit.kind]}.${hit.status}` as MessageKey) : null;
   const parts: string[] = [];
+  const card = hit.cardBrand ? `${t(`cardBrand.${hit.cardBrand}` as MessageKey)}${hit.cardLast4 ? ` ${t("card.masked", { last4: fmt.digits(hit.cardLast4) })}` : ""}` : null;
   if (hit.kind === "payments") {
     if (hit.at) parts.push(fmt.dateTime(hit.at));
-    if (hit.cardBrand) parts.push(`${t(`cardBrand.${hit.cardBrand}` as MessageKey)}${hit.cardLast4 ? ` ${t("card.masked", { last4: fmt.digits(hit.cardLast4) })}` : ""}`);
+    if (card) parts.push(card);
     if (hit.detail) parts.push(hit.detail);
   } else if (hit.kind === "refunds") {
     if (hit.at) parts.push(fmt.dateTime(hit.at));
+    // The card of the payment refunded: a search by last 4 shows why the refund was found.
+    if (card) parts.push(card);
     if (hit.title) parts.push(t(`refundReason.${hit.title}` as MessageKey));
     if (hit.detail) parts.push(hit.detail);
   } else if (hit.kind === "payouts") {
@@ -61,11 +64,12 @@ export function useSearchHint(): string {
 
 export function SearchResults({ data, onPick }: { data: SearchData; onPick?: () => void }) {
   const t = useT();
+  const fmt = useFormat();
   const total = data.groups.reduce((s, g) => s + g.hits.length, 0);
   return (
     <div className="search-results" aria-live="polite">
       {total === 0 ? (
-        <p className="muted">{t("search.none", { q: data.q })}</p>
+        <p className="muted">{t("search.none", { q: fmt.digits(data.q) })}</p>
       ) : (
         data.groups.map((g) => (
           <section key={g.kind} aria-labelledby={`search-group-${g.kind}`}>

@@ -6,10 +6,13 @@ import { pageTitle } from "~/components/console/meta";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
-import { auditActionLabel, auditTargetLabel, deviceLabel } from "~/lib/i18n/messages";
+import { auditActionLabel, auditTargetLabel, deviceLabel, listFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { deviceParts } from "~/lib/user-agent";
 import { requireContext } from "~/web/guard.server";
+import { ErrorSummary, Field, formState } from "~/components/form";
+import { makeFormatter } from "~/lib/format";
+import { parseListQuery } from "~/modules/reporting/list-query.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { AUDIT_ACTION_GROUPS, auditFilterSchema, listAuditEvents } from "~/modules/audit/audit-log.server";
@@ -33,24 +36,28 @@ const FILTER_LABELS: Record<string, MessageKey> = {
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "audit:view");
   const url = new URL(request.url);
-  const parsed = auditFilterSchema.safeParse(Object.fromEntries(url.searchParams));
-  if (!parsed.success) {
-    const t = serverTranslator(resolvePreferences(ctx));
-    const field = String(parsed.error.issues[0]?.path[0] ?? "");
-    throw new Response(t("audit.error.invalidFilter", { field: t(FILTER_LABELS[field] ?? "common.filters") }), {
-      status: 400,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-    });
+  // A bad filter is dropped and named beside its field (a 400), the rest still applies.
+  const { query: filters, errors: raw } = parseListQuery(auditFilterSchema, url.searchParams);
+  const prefs = resolvePreferences(ctx);
+  const t = serverTranslator(prefs);
+  const fmt = makeFormatter({ ...prefs });
+  const errors: Record<string, string> = {};
+  for (const [field, message] of Object.entries(raw)) {
+    errors[field] =
+      field === "from" || field === "to"
+        ? (listFieldError(t, fmt, field, message) ?? message)
+        : t("audit.error.invalidFilter", { field: t(FILTER_LABELS[field] ?? "common.filters") });
   }
-  const [page, views] = await Promise.all([listAuditEvents(ctx.scope, parsed.data, { timeZone: ctx.merchant.timeZone }), viewsMenu(ctx, "audit")]);
+  const [page, views] = await Promise.all([listAuditEvents(ctx.scope, filters, { timeZone: ctx.merchant.timeZone }), viewsMenu(ctx, "audit")]);
   return json({
     timeZone: ctx.merchant.timeZone,
-    filters: parsed.data,
+    filters,
+    errors,
     groups: Object.keys(AUDIT_ACTION_GROUPS) as (keyof typeof AUDIT_ACTION_GROUPS)[],
     rows: page.rows.map((r) => ({ ...r, device: deviceParts(r.userAgent) })),
     nextBefore: page.nextBefore,
     views,
-  });
+  }, { status: Object.keys(errors).length ? 400 : 200 });
 }
 
 function detailText(details: Record<string, unknown>): string {
@@ -66,6 +73,8 @@ export default function AuditLog() {
   const id = useId();
   const [params] = useSearchParams();
   const f = data.filters;
+  // A refused filter reads like a refused form: beside its field, the rest in the summary.
+  const filterState = formState({ ok: false, errors: data.errors }, undefined);
   const next = new URLSearchParams(params);
   if (data.nextBefore) next.set("before", String(data.nextBefore));
   return (
@@ -73,6 +82,7 @@ export default function AuditLog() {
       <PageHeader title={t("audit.title")} intro={t("audit.intro", { zone: fmt.zoneName(data.timeZone) })}>
           <ViewsMenu list="audit" data={data.views} />
         </PageHeader>
+      <ErrorSummary form={filterState} fields={Object.keys(data.errors).filter((k) => k !== "from" && k !== "to")} />
       <Form method="get" className="card form-row" aria-label={t("audit.filtersLabel")}>
         <div className="field">
           <label htmlFor={`${id}-action`}>{t("audit.filter.action")}</label>
@@ -105,14 +115,11 @@ export default function AuditLog() {
           <label htmlFor={`${id}-target`}>{t("audit.filter.target")}</label>
           <input id={`${id}-target`} name="target" type="search" dir="ltr" defaultValue={f.target ?? ""} />
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-from`}>{t("dates.from")}</label>
-          <DayInput id={`${id}-from`} name="from" defaultValue={f.from} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-to`}>{t("dates.to")}</label>
-          <DayInput id={`${id}-to`} name="to" defaultValue={f.to} />
-        </div>
+        {(["from", "to"] as const).map((name) => (
+          <Field key={name} form={filterState} id={`${id}-${name}`} name={name} label={t(name === "from" ? "dates.from" : "dates.to")}>
+            {(c) => <DayInput id={c.id} name={c.name} defaultValue={params.get(name) ?? f[name]} invalid={!!c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
+          </Field>
+        ))}
         <button type="submit" className="btn btn-primary">
           {t("audit.filter.submit")}
         </button>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { useState } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -45,55 +46,35 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { ctx, form } = await requireAction(request, "links:manage");
+  // The schema reads the last day (a Jalali or impossible one is named beside its field).
+  const { ctx, form } = await requireAction(request, "links:manage", { dates: false });
   const r = await createLinkFromForm(ctx, form, request);
-  if (r.ok) return redirect(`/links/${r.link.id}?created=1`, 303);
-  return json(r, { status: r.status });
+  if (!r.ok) return r.response;
+  return redirect(`/links/${r.link.id}?created=1`, 303);
 }
 
 function CreateLinkForm() {
   const t = useT();
   const data = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const form = useFormFailure();
   const navigation = useNavigation();
-  const values = (failure && !failure.ok ? failure.values : {}) as Record<string, string | string[] | undefined>;
-  const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
+  const values = form.values;
   const [mode, setMode] = useState(values.mode === "range" ? "range" : "fixed");
   const busy = navigation.state === "submitting";
   const unit = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
-  const err = (f: string) =>
-    errors[f] ? (
-      <p className="field-error" id={`link-${f}-error`} role="alert">
-        {errors[f]}
-      </p>
-    ) : null;
-  const chosen = new Set(Array.isArray(values.fields) ? values.fields : []);
+  const chosen = new Set((values.fields ?? "").split(","));
+  const optional = (label: string) => (
+    <>
+      {label} <span className="muted">({t("common.optional")})</span>
+    </>
+  );
   return (
     <section className="card section" aria-labelledby="new-link-h">
       <h2 id="new-link-h">{t("links.new")}</h2>
       <Form method="post" className="link-form">
         <CsrfInput />
-        {errors.form ? (
-          <p className="error-box" role="alert">
-            {errors.form}
-          </p>
-        ) : null}
-        <div className="field">
-          <label htmlFor="link-description">{t("links.description")}</label>
-          <input
-            id="link-description"
-            name="description"
-            required
-            maxLength={LINK_DESCRIPTION_MAX}
-            defaultValue={(values.description as string) ?? ""}
-            aria-invalid={errors.description ? true : undefined}
-            aria-describedby={errors.description ? "link-description-error" : "link-description-hint"}
-          />
-          <p className="hint" id="link-description-hint">
-            {t("links.descriptionHint")}
-          </p>
-          {err("description")}
-        </div>
+        <ErrorSummary form={form} />
+        <Field form={form} id="link-description" name="description" label={t("links.description")} hint={t("links.descriptionHint")} required maxLength={LINK_DESCRIPTION_MAX} />
         <fieldset>
           <legend>{t("links.amountMode")}</legend>
           <label className="check">
@@ -104,23 +85,11 @@ function CreateLinkForm() {
           </label>
         </fieldset>
         {mode === "fixed" ? (
-          <div className="field">
-            <label htmlFor="link-amount">{t("links.amount", { unit })}</label>
-            <input id="link-amount" name="amount" inputMode="decimal" maxLength={40} defaultValue={(values.amount as string) ?? ""} aria-invalid={errors.amount ? true : undefined} aria-describedby={errors.amount ? "link-amount-error" : undefined} />
-            {err("amount")}
-          </div>
+          <Field form={form} id="link-amount" name="amount" label={t("links.amount", { unit })} inputMode="decimal" maxLength={40} />
         ) : (
           <div className="form-row">
-            <div className="field">
-              <label htmlFor="link-min">{t("links.minAmount", { unit })}</label>
-              <input id="link-min" name="minAmount" inputMode="decimal" maxLength={40} defaultValue={(values.minAmount as string) ?? ""} aria-invalid={errors.minAmount ? true : undefined} aria-describedby={errors.minAmount ? "link-minAmount-error" : undefined} />
-              {err("minAmount")}
-            </div>
-            <div className="field">
-              <label htmlFor="link-max">{t("links.maxAmount", { unit })}</label>
-              <input id="link-max" name="maxAmount" inputMode="decimal" maxLength={40} defaultValue={(values.maxAmount as string) ?? ""} aria-invalid={errors.maxAmount ? true : undefined} aria-describedby={errors.maxAmount ? "link-maxAmount-error" : undefined} />
-              {err("maxAmount")}
-            </div>
+            <Field form={form} id="link-min" name="minAmount" label={t("links.minAmount", { unit })} inputMode="decimal" maxLength={40} />
+            <Field form={form} id="link-max" name="maxAmount" label={t("links.maxAmount", { unit })} inputMode="decimal" maxLength={40} />
           </div>
         )}
         <fieldset>
@@ -141,20 +110,10 @@ function CreateLinkForm() {
           </label>
         </fieldset>
         <div className="form-row">
-          <div className="field">
-            <label htmlFor="link-expires">
-              {t("links.expiresAt")} <span className="muted">({t("common.optional")})</span>
-            </label>
-            <DayInput id="link-expires" name="expiresAt" defaultValue={(values.expiresAt as string) ?? ""} invalid={!!errors.expiresAt} describedBy={errors.expiresAt ? "link-expiresAt-error" : undefined} />
-            {err("expiresAt")}
-          </div>
-          <div className="field">
-            <label htmlFor="link-redirect">
-              {t("links.redirectUrl")} <span className="muted">({t("common.optional")})</span>
-            </label>
-            <input id="link-redirect" name="redirectUrl" type="url" dir="ltr" maxLength={500} defaultValue={(values.redirectUrl as string) ?? ""} aria-invalid={errors.redirectUrl ? true : undefined} aria-describedby={errors.redirectUrl ? "link-redirectUrl-error" : undefined} />
-            {err("redirectUrl")}
-          </div>
+          <Field form={form} id="link-expires" name="expiresAt" label={optional(t("links.expiresAt"))}>
+            {(c) => <DayInput id={c.id} name={c.name} defaultValue={values.expiresAt ?? ""} invalid={!!c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
+          </Field>
+          <Field form={form} id="link-redirect" name="redirectUrl" label={optional(t("links.redirectUrl"))} type="url" dir="ltr" maxLength={500} />
         </div>
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? t("common.saving") : t("links.create")}

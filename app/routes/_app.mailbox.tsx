@@ -8,7 +8,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { listMailbox, type MailboxEntry } from "~/modules/mail/mailbox.server";
 import { listSms, type SmsEntry } from "~/modules/sms/sms.server";
 import { requireContext } from "~/web/guard.server";
-import { PageHeader } from "~/components/page";
+import { Facts, PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 
@@ -69,10 +69,19 @@ export default function Mailbox() {
             <ul className="mailbox-list">
               {data.sms.map((m) => (
                 <li key={m.id} className="card mailbox-item">
-                  <p className="mailbox-meta">
-                    <span dir="ltr">{fmt.digits(m.to)}</span> · {fmt.dateTime(m.createdAt)} ·{" "}
-                    <span className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>{t(`mailbox.sms.state.${m.state}`)}</span>
-                  </p>
+                  <Facts
+                    className="mailbox-meta"
+                    items={[
+                      [t("mailbox.to"), <bdi dir="ltr" key="to">{fmt.digits(m.to)}</bdi>],
+                      [t("mailbox.written"), fmt.dateTime(m.createdAt)],
+                      [
+                        t("common.status"),
+                        <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
+                          {t(`mailbox.sms.state.${m.state}`)}
+                        </span>,
+                      ],
+                    ]}
+                  />
                   {m.state === "retrying" ? (
                     <p className="error-box" role="status">
                       {t("mailbox.sms.lastError", { attempts: m.attempts })} <span dir="ltr">{m.lastError}</span>
@@ -112,12 +121,20 @@ function MailList({ data }: { data: ReturnType<typeof useLoaderData<typeof loade
                   <span className="mailbox-subject" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
                     {m.subject}
                   </span>
-                  <span className="mailbox-meta">
-                    <span dir="ltr">{m.to}</span> · {fmt.dateTime(m.createdAt)} ·{" "}
-                    <span className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
-                      {t(`mailbox.state.${m.state}`)}
-                    </span>
-                  </span>
+                  <Facts
+                    inline
+                    className="mailbox-meta"
+                    items={[
+                      [t("mailbox.to"), <bdi dir="ltr" key="to">{m.to}</bdi>],
+                      [t("mailbox.written"), fmt.dateTime(m.createdAt)],
+                      [
+                        t("common.status"),
+                        <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
+                          {t(`mailbox.state.${m.state}`)}
+                        </span>,
+                      ],
+                    ]}
+                  />
                 </summary>
                 {m.state === "retrying" ? (
                   <p className="error-box" role="status">
@@ -128,10 +145,16 @@ function MailList({ data }: { data: ReturnType<typeof useLoaderData<typeof loade
                   {linked(m.body)}
                 </pre>
                 {m.attachments.length > 0 ? (
-                  <p className="muted">
-                    {t("mailbox.attachments")}{" "}
-                    {m.attachments.map((a) => `${a.filename} (${a.contentType}, ${fmt.number(a.size)} B)`).join(" · ")}
-                  </p>
+                  <div className="mailbox-attachments muted">
+                    <h3>{t("mailbox.attachments")}</h3>
+                    <ul>
+                      {m.attachments.map((a, i) => (
+                        <li key={i}>
+                          <bdi dir="ltr">{a.filename}</bdi> {t("mailbox.attachment", { type: a.contentType, size: a.size })}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
                 ) : null}
               </details>
             </li>

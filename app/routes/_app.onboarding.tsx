@@ -7,16 +7,20 @@ import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
-import { validateSheba } from "~/lib/bank-account";
-import { makeFormatter } from "~/lib/format";
+import { BankAccountFields } from "~/components/bank-account-fields";
+import { ErrorSummary, Field, FieldError, useFormFailure, type FormState } from "~/components/form";
+import { FORM_ERROR } from "~/lib/forms";
 import type { MessageKey } from "~/lib/i18n/en";
-import { businessFieldError, errorText, sandboxOutcomeText, shebaErrorMessage, terminalFieldError } from "~/lib/i18n/messages";
+import { businessFieldError, errorText, sandboxOutcomeText, terminalFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { can, type Permission } from "~/lib/permissions";
-import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
+import { bankAccountFields, saveBankAccount } from "~/web/bank-account-form.server";
+import { parseForm, refuse } from "~/web/form.server";
+import { requireAction, requireContext } from "~/web/guard.server";
+import { clientOf } from "~/web/request.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
-import { activeBankAccount, bankKindsFor, setBankAccount } from "~/modules/merchants/bank-accounts.server";
+import { activeBankAccount, bankKindsFor } from "~/modules/merchants/bank-accounts.server";
 import {
   chooseProvider,
   enableFirstTerminal,
@@ -26,7 +30,7 @@ import {
   updateBusinessDetails,
 } from "~/modules/merchants/onboarding.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
-import { DoneNotice } from "~/components/page";
+import { DoneNotice, Facts, LinkRow } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "onboarding.title");
 
@@ -70,13 +74,7 @@ const onboardingForm = z.discriminatedUnion("intent", [
     contactPhone: z.string().max(100),
     website: z.string().max(300).optional(),
   }),
-  z.object({
-    intent: z.literal("bank"),
-    kind: z.string().max(10),
-    accountNumber: z.string().max(100),
-    routingNumber: z.string().max(40).optional(),
-    holderName: z.string().max(300),
-  }),
+  z.object({ intent: z.literal("bank"), ...bankAccountFields }),
   // Messages are catalog keys, translated in the action.
   z.object({ intent: z.literal("provider"), providerId: z.string({ required_error: "onboarding.error.chooseProvider" }).max(100) }),
   z.object({
@@ -94,9 +92,7 @@ const PERMISSION_FOR: Record<string, Permission> = {
   terminal: "terminals:manage",
 };
 
-type ActionData =
-  | { ok: "terminal"; apiKey: string | null }
-  | { error: { message: string; field?: string; code?: string }; intent: string; values?: Record<string, string> };
+type ActionData = { ok: "terminal"; apiKey: string | null };
 
 export async function action({ request }: ActionFunctionArgs) {
   // The permission depends on which step is submitted: read the intent before the guard consumes the body.
@@ -107,49 +103,31 @@ export async function action({ request }: ActionFunctionArgs) {
     // Not a form at all: requireAction refuses it below.
   }
   const { ctx, form } = await requireAction(request, PERMISSION_FOR[intent] ?? "settings:manage");
-  const raw = Object.fromEntries(
-    [...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)])
-  );
-  const prefs = resolvePreferences(ctx);
-  const t = serverTranslator(prefs);
-  const parsed = onboardingForm.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const message = issue && isMessageKey(issue.message) ? t(issue.message) : t("staff.error.checkForm");
-    return json<ActionData>({ error: { message, field: issue?.path[0]?.toString() }, intent, values: raw }, { status: 400 });
-  }
+  const t = serverTranslator(resolvePreferences(ctx));
+  const parsed = parseForm(onboardingForm, form, t, "staff.error.checkForm");
+  if (!parsed.ok) return refuse(parsed.errors, { intent, values: form });
   const input = parsed.data;
-  const meta = { actor: ctx, request };
+  const meta = { actor: ctx, client: clientOf(request) };
   switch (input.intent) {
     case "business": {
       const r = await updateBusinessDetails(ctx.scope, input, meta);
-      if (!r.ok) {
-        return json<ActionData>({ error: { field: r.field, message: businessFieldError(t, r.field, r.message) }, intent, values: raw }, { status: 400 });
-      }
+      if (!r.ok) return refuse({ [r.field]: businessFieldError(t, r.field, r.message) }, { intent, values: form });
       return redirect("/onboarding?done=business");
     }
     case "bank": {
-      const problem = await checkStepUp(ctx, form, request);
-      if (problem) return json<ActionData>({ error: problem, intent, values: raw }, { status: 403 });
-      const r = await setBankAccount(ctx.scope, input, meta);
-      if (!r.ok) {
-        // A refused Sheba says why in the reader's language (the module's reason is English).
-        const sheba = input.kind === "sheba" && r.field === "accountNumber" ? validateSheba(input.accountNumber) : null;
-        const message = sheba && !sheba.ok ? shebaErrorMessage(t, makeFormatter({ ...prefs }), sheba, input.accountNumber) : r.message;
-        return json<ActionData>({ error: { message, field: r.field }, intent, values: raw }, { status: r.status });
-      }
-      return redirect("/onboarding?done=bank");
+      const { intent: _, ...account } = input;
+      return (await saveBankAccount(ctx, account, form, request, intent)) ?? redirect("/onboarding?done=bank");
     }
     case "provider": {
       const r = await chooseProvider(ctx.scope, input.providerId, meta);
-      if (!r.ok) return json<ActionData>({ error: r, intent }, { status: 400 });
+      if (!r.ok) return refuse({ [r.field]: errorText(t, r) }, { intent, values: form });
       return redirect("/onboarding?done=provider");
     }
     case "terminal": {
       const r = await enableFirstTerminal(ctx.scope, input, meta);
       if (!r.ok) {
         const message = r.i18n ? errorText(t, r) : terminalFieldError(t, r.field ?? "", r.message);
-        return json<ActionData>({ error: { message, field: r.field }, intent, values: raw }, { status: r.status });
+        return refuse({ [r.field ?? FORM_ERROR]: message }, { intent, status: r.status, values: form });
       }
       // An API key exists only now (only its hash is stored): show it once, no redirect.
       if (r.apiKey) return json<ActionData>({ ok: "terminal", apiKey: r.apiKey });
@@ -177,26 +155,6 @@ const BUSINESS_FIELDS = [
 // Written in Latin letters whatever the page's direction.
 const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website"]);
 
-function Err({ data, intent, field }: { data?: ActionData; intent: string; field: string }) {
-  if (!data || !("error" in data) || data.intent !== intent || data.error.field !== field) return null;
-  return (
-    <span className="field-error" role="alert" id={`${intent}-${field}-error`}>
-      {data.error.message}
-    </span>
-  );
-}
-
-function FormError({ data, intent, fields }: { data?: ActionData; intent: string; fields: string[] }) {
-  if (!data || !("error" in data) || data.intent !== intent) return null;
-  if (data.error.field && fields.includes(data.error.field)) return null;
-  if (data.error.code === "step_up_required") return null;
-  return (
-    <p className="error-box error" role="alert">
-      {data.error.message}
-    </p>
-  );
-}
-
 /** A finished step's form stays at hand but folded away. */
 function Collapsible({ open, label, children }: { open: boolean; label: string; children: ReactNode }) {
   if (open) return <>{children}</>;
@@ -210,42 +168,58 @@ function Collapsible({ open, label, children }: { open: boolean; label: string; 
 
 export default function Onboarding() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionData | undefined;
+  const result = useActionData<typeof action>();
+  const apiKey = result && "ok" in result && result.ok === "terminal" ? (result as ActionData).apiKey : null;
+  const businessForm = useFormFailure("business");
+  const bankForm = useFormFailure("bank");
+  const providerForm = useFormFailure("provider");
+  const terminalForm = useFormFailure("terminal");
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   const o = data.onboarding;
   const done = params.get("done");
-  const values = (intent: string) => (result && "error" in result && result.intent === intent ? result.values ?? {} : {});
-  const invalid = (intent: string, field: string) =>
-    result && "error" in result && result.intent === intent && result.error.field === field ? true : undefined;
   const step = (id: string) => o.steps.find((s) => s.id === id)!;
-  const stepUpError =
-    result && "error" in result && result.intent === "bank" && result.error.code === "step_up_required" ? result.error.message : null;
-  const bv = values("bank");
-  const dv = { ...data.details, ...values("business") };
-  const tv = values("terminal");
   const doneCount = o.steps.filter((s) => s.done).length;
-  const failed = (intent: string) => !!(result && "error" in result && result.intent === intent);
+  const failed = (form: FormState) => form.failure !== null;
   const t = useT();
   const fmt = useFormat();
   const f = o.facts;
   const stepTitle = (id: (typeof STEPS)[number]) => t(`onboarding.step.${id}`);
   const number = (id: (typeof STEPS)[number]) => (step(id).done ? "✓ " : `${fmt.number(STEPS.indexOf(id) + 1)}. `);
-  const kindLabel = (kind: string) => (isMessageKey(`bankKind.${kind}`) ? t(`bankKind.${kind}` as "bankKind.sheba") : kind);
   const providerName = (id: string | null, name: string | null) =>
     id && isMessageKey(`provider.${id}.name`) ? t(`provider.${id}.name` as "provider.sandbox.name") : (name ?? "");
-  const summary = (id: (typeof STEPS)[number]): string => {
+  const summary = (id: (typeof STEPS)[number]): ReactNode => {
     switch (id) {
-      case "business":
-        return step("business").done
-          ? [data.details.legalName, data.details.businessType, data.details.contactEmail, data.details.contactPhone].join(" · ")
-          : t("onboarding.summary.business");
+      case "business": {
+        if (!step("business").done) return t("onboarding.summary.business");
+        const d = data.details;
+        return (
+          <Facts
+            items={[
+              [t("settings.details.legalName"), d.legalName],
+              [t("settings.details.businessType"), d.businessType],
+              [t("settings.details.contactEmail"), d.contactEmail ? <bdi dir="ltr">{d.contactEmail}</bdi> : null],
+              [t("settings.details.contactPhone"), d.contactPhone ? <bdi dir="ltr">{fmt.digits(d.contactPhone)}</bdi> : null],
+            ]}
+          />
+        );
+      }
       case "bank": {
         const a = data.account;
         if (!step("bank").done || !a) return o.currency === "IRR" ? t("onboarding.summary.bankSheba", { length: 24 }) : t("onboarding.summary.bank");
         const bank = a.bankCode ? fmt.bankName(a.bankCode) : (a.bankName ?? t("settings.bankAccount"));
-        const line = t("onboarding.summary.bankDone", { bank, last4: fmt.digits(a.mask.slice(-4)), holder: a.holderName });
-        return f.bankVerified === false ? `${line} ${t("onboarding.summary.bankPaused")}` : line;
+        return (
+          <>
+            <Facts
+              items={[
+                [t("bank.name"), bank],
+                [t("bankPage.account"), <bdi dir="ltr" className="mono" key="mask">{fmt.digits(a.mask)}</bdi>],
+                [t("bank.holder"), a.holderName],
+              ]}
+            />
+            {f.bankVerified === false ? <span className="error">{t("onboarding.summary.bankPaused")}</span> : null}
+          </>
+        );
       }
       case "provider":
         return step("provider").done ? providerName(f.providerId, f.providerName) : t("onboarding.summary.provider");
@@ -280,19 +254,24 @@ export default function Onboarding() {
         <section className="success-box" role="status" aria-live="polite">
           <strong>{t("onboarding.active")}</strong>{" "}
           {o.activatedAt ? t("onboarding.activeSince", { date: fmt.date(o.activatedAt) }) : t("onboarding.canTakePayments")}{" "}
-          <Link to="/terminal">{t("onboarding.openTerminal")}</Link> · <Link to="/">{t("nav.overview")}</Link> ·{" "}
-          <Link to="/payouts">{t("nav.payouts")}</Link>
+          <LinkRow>
+            {[
+              <Link to="/terminal" key="terminal">{t("onboarding.openTerminal")}</Link>,
+              <Link to="/" key="overview">{t("nav.overview")}</Link>,
+              <Link to="/payouts" key="payouts">{t("nav.payouts")}</Link>,
+            ]}
+          </LinkRow>
         </section>
       ) : blocker ? (
         <p className="notice" role="status" data-testid="blocker">
           {blocker}
         </p>
       ) : null}
-      {result && "ok" in result && result.apiKey ? (
+      {apiKey ? (
         <section className="success-box" role="status">
           <strong>{t("onboarding.done.terminal")}</strong> {t("onboarding.apiKeyOnce")}
           <pre className="mono" data-testid="api-key" dir="ltr">
-            {result.apiKey}
+            {apiKey}
           </pre>
         </section>
       ) : null}
@@ -304,33 +283,26 @@ export default function Onboarding() {
             {number("business")}
             {stepTitle("business")}
           </h2>
-          <p className="muted">{summary("business")}</p>
+          <div className="muted step-summary">{summary("business")}</div>
           {data.may.edit ? (
-            <Collapsible open={!step("business").done || failed("business")} label={t("onboarding.business.change")}>
+            <Collapsible open={!step("business").done || failed(businessForm)} label={t("onboarding.business.change")}>
               <Form method="post" noValidate>
                 <CsrfInput />
                 <input type="hidden" name="intent" value="business" />
-                <FormError
-                  data={result}
-                  intent="business"
-                  fields={["name", "legalName", "businessType", "contactEmail", "contactPhone", "website"]}
-                />
+                <ErrorSummary form={businessForm} />
                 <div className="grid grid-2">
                   {BUSINESS_FIELDS.map(([name, label, type, ac]) => (
-                    <div className="field" key={name}>
-                      <label htmlFor={`b-${name}`}>{t(label)}</label>
-                      <input
-                        id={`b-${name}`}
-                        name={name}
-                        type={type}
-                        dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
-                        autoComplete={ac}
-                        defaultValue={(dv as Record<string, string>)[name] ?? ""}
-                        aria-invalid={invalid("business", name)}
-                        aria-describedby={invalid("business", name) ? `business-${name}-error` : undefined}
-                      />
-                      <Err data={result} intent="business" field={name} />
-                    </div>
+                    <Field
+                      key={name}
+                      form={businessForm}
+                      id={`b-${name}`}
+                      name={name}
+                      label={t(label)}
+                      type={type}
+                      dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
+                      autoComplete={ac}
+                      defaultValue={(data.details as Record<string, string | null | undefined>)[name] ?? ""}
+                    />
                   ))}
                 </div>
                 <button className="btn btn-primary" type="submit" disabled={busy}>
@@ -348,73 +320,22 @@ export default function Onboarding() {
             {number("bank")}
             {stepTitle("bank")}
           </h2>
-          <p className="muted">{summary("bank")}</p>
+          <div className="muted step-summary">{summary("bank")}</div>
           {data.may.bank ? (
-            <Collapsible open={!step("bank").done || failed("bank")} label={t("bankPage.replace")}>
+            <Collapsible open={!step("bank").done || failed(bankForm)} label={t("bankPage.replace")}>
               <Form method="post" noValidate>
                 <CsrfInput />
                 <input type="hidden" name="intent" value="bank" />
-                <FormError data={result} intent="bank" fields={["kind", "accountNumber", "routingNumber", "holderName"]} />
-                {data.bankKinds.length > 1 ? (
-                  <div className="field">
-                    <label htmlFor="bank-kind">{t("bankPage.type")}</label>
-                    <select id="bank-kind" name="kind" defaultValue={bv.kind ?? data.bankKinds[0]!.kind}>
-                      {data.bankKinds.map((k) => (
-                        <option key={k.kind} value={k.kind}>
-                          {kindLabel(k.kind)}
-                        </option>
-                      ))}
-                    </select>
-                    <Err data={result} intent="bank" field="kind" />
-                  </div>
-                ) : (
-                  <input type="hidden" name="kind" value={data.bankKinds[0]!.kind} />
-                )}
-                <div className="grid grid-2">
-                  <div className="field">
-                    <label htmlFor="bank-number">
-                      {data.details.currency === "IRR" ? t("bank.sheba") : data.bankKinds.length > 1 ? t("bankPage.ibanOrAccount") : t("bankKind.iban")}
-                    </label>
-                    <input
-                      id="bank-number"
-                      name="accountNumber"
-                      className="mono"
-                      dir="ltr"
-                      autoComplete="off"
-                      spellCheck={false}
-                      placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
-                      defaultValue={bv.accountNumber}
-                      aria-invalid={invalid("bank", "accountNumber")}
-                      aria-describedby={invalid("bank", "accountNumber") ? "bank-accountNumber-error" : undefined}
-                    />
-                    <Err data={result} intent="bank" field="accountNumber" />
-                  </div>
-                  {data.bankKinds.some((k) => k.kind === "aba") ? (
-                    <div className="field">
-                      <label htmlFor="bank-routing">{t("bankPage.routing")}</label>
-                      <input
-                        id="bank-routing"
-                        name="routingNumber"
-                        inputMode="numeric"
-                        dir="ltr"
-                        defaultValue={bv.routingNumber}
-                        aria-invalid={invalid("bank", "routingNumber")}
-                      />
-                      <Err data={result} intent="bank" field="routingNumber" />
-                    </div>
-                  ) : null}
-                  <div className="field">
-                    <label htmlFor="bank-holder">{t("bank.holder")}</label>
-                    <input
-                      id="bank-holder"
-                      name="holderName"
-                      defaultValue={bv.holderName ?? data.details.legalName}
-                      aria-invalid={invalid("bank", "holderName")}
-                    />
-                    <Err data={result} intent="bank" field="holderName" />
-                  </div>
-                </div>
-                <StepUpFields error={stepUpError} />
+                <ErrorSummary form={bankForm} />
+                <BankAccountFields
+                  form={bankForm}
+                  idPrefix="bank-"
+                  currency={data.details.currency}
+                  kinds={data.bankKinds.map((k) => k.kind)}
+                  holderName={data.details.legalName}
+                  placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
+                />
+                <StepUpFields error={bankForm.errors.stepUp} />
                 <button className="btn btn-primary" type="submit" disabled={busy}>
                   {data.account ? t("bankPage.replace") : t("bankPage.save")}
                 </button>
@@ -445,13 +366,13 @@ export default function Onboarding() {
             {number("provider")}
             {stepTitle("provider")}
           </h2>
-          <p className="muted">{summary("provider")}</p>
+          <div className="muted step-summary">{summary("provider")}</div>
           {data.may.edit && !step("provider").done ? (
             <Form method="post">
               <CsrfInput />
               <input type="hidden" name="intent" value="provider" />
-              <FormError data={result} intent="provider" fields={[]} />
-              <fieldset>
+              <ErrorSummary form={providerForm} />
+              <fieldset aria-invalid={providerForm.errors.providerId ? true : undefined} aria-describedby={providerForm.errors.providerId ? "providerId-error" : undefined}>
                 <legend>{t("onboarding.provider.choose")}</legend>
                 {data.providers.map((p, i) => (
                   <label key={p.id} style={{ display: "block" }}>
@@ -460,6 +381,7 @@ export default function Onboarding() {
                     {p.activation === "automatic" ? t("onboarding.provider.immediate") : t("onboarding.provider.review")}
                   </label>
                 ))}
+                <FieldError id="providerId-error" message={providerForm.errors.providerId} />
               </fieldset>
               <button className="btn btn-primary" type="submit" disabled={busy}>
                 {t("onboarding.provider.use")}
@@ -473,26 +395,25 @@ export default function Onboarding() {
             {number("terminal")}
             {stepTitle("terminal")}
           </h2>
-          <p className="muted">{summary("terminal")}</p>
+          <div className="muted step-summary">{summary("terminal")}</div>
           {data.may.terminals && !step("terminal").done ? (
             <Form method="post" noValidate>
               <CsrfInput />
               <input type="hidden" name="intent" value="terminal" />
-              <FormError data={result} intent="terminal" fields={["name", "kind", "location"]} />
+              <ErrorSummary form={terminalForm} />
               <div className="form-row">
-                <div className="field">
-                  <label htmlFor="t-name">{t("onboarding.terminal.name")}</label>
-                  <input id="t-name" name="name" defaultValue={tv.name ?? t("nav.terminal")} aria-invalid={invalid("terminal", "name")} />
-                  <Err data={result} intent="terminal" field="name" />
-                </div>
-                <div className="field">
-                  <label htmlFor="t-kind">{t("onboarding.terminal.kind")}</label>
-                  <select id="t-kind" name="kind" defaultValue={tv.kind ?? "virtual"}>
-                    <option value="virtual">{t("onboarding.terminal.virtual")}</option>
-                    <option value="api">{t("onboarding.terminal.api")}</option>
-                  </select>
-                  <Err data={result} intent="terminal" field="kind" />
-                </div>
+                <Field form={terminalForm} id="t-name" name="name" label={t("onboarding.terminal.name")} defaultValue={t("nav.terminal")} />
+                <Field
+                  form={terminalForm}
+                  id="t-kind"
+                  name="kind"
+                  label={t("onboarding.terminal.kind")}
+                  defaultValue="virtual"
+                  options={[
+                    { value: "virtual", label: t("onboarding.terminal.virtual") },
+                    { value: "api", label: t("onboarding.terminal.api") },
+                  ]}
+                />
               </div>
               <button className="btn btn-primary" type="submit" disabled={busy}>
                 {t("onboarding.terminal.enable")}

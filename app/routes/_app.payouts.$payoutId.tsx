@@ -282,7 +282,7 @@ export default function PayoutPage() {
             {p.traceNumber ? (
               <>
                 <dt>{t("payoutDetail.trace")}</dt>
-                <dd className="mono">{p.traceNumber}</dd>
+                <dd className="mono">{fmt.digits(p.traceNumber)}</dd>
               </>
             ) : null}
           </dl>

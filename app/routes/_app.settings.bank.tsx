@@ -1,44 +1,25 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { useState } from "react";
+import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
-import { validateSheba } from "~/lib/bank-account";
-import { toLatinDigits } from "~/lib/digits";
-import { makeFormatter } from "~/lib/format";
-import { payoutFailureText, sandboxOutcomeText, shebaErrorMessage } from "~/lib/i18n/messages";
+import { BankAccountFields, useBankKindLabel } from "~/components/bank-account-fields";
+import { ErrorSummary, useFormFailure } from "~/components/form";
+import { payoutFailureText, sandboxOutcomeText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { isMessageKey } from "~/lib/i18n/translate";
 import { can } from "~/lib/permissions";
-import { checkStepUp, requireAction, requireContext } from "~/web/guard.server";
+import { bankAccountFields, saveBankAccount } from "~/web/bank-account-form.server";
+import { parseForm, refuse } from "~/web/form.server";
+import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
-import { bankKindsFor, lastPayoutFailure, listBankAccounts, setBankAccount } from "~/modules/merchants/bank-accounts.server";
+import { bankKindsFor, lastPayoutFailure, listBankAccounts } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
-import { clientOf } from "~/web/request.server";
 import { PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
-
-/** The bank of a Sheba as it is typed (its 5th to 7th characters), once they are there. */
-function ShebaBank({ value }: { value: string }) {
-  const t = useT();
-  const fmt = useFormat();
-  const compact = toLatinDigits(value).replace(/[\s-]/g, "").toUpperCase();
-  if (!/^IR\d{5}/.test(compact)) return null;
-  const code = compact.slice(4, 7);
-  const known = fmt.bankName(code) !== code;
-  const result = compact.length >= 26 ? validateSheba(compact) : null;
-  return (
-    <span className="hint" aria-live="polite" data-testid="sheba-bank">
-      {known ? t("bankPage.shebaBank", { bank: fmt.bankName(code) }) : t("bankPage.shebaBankUnknown", { code: fmt.digits(code) })}
-      {result && !result.ok ? ` ${shebaErrorMessage(t, fmt, result, value)}` : null}
-    </span>
-  );
-}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireContext(request, "settings:manage");
@@ -61,61 +42,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const bankForm = z.object({
-  kind: z.string().max(10),
-  accountNumber: z.string().max(100),
-  routingNumber: z.string().max(40).optional(),
-  holderName: z.string().max(300),
-});
-
-type ActionData = { error: { message: string; field?: string; code?: string }; values: Record<string, string> };
+const bankForm = z.object(bankAccountFields);
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "bank:manage");
-  const values = Object.fromEntries(
-    [...form.entries()].filter(([k]) => !k.startsWith("stepUp") && k !== "_csrf").map(([k, v]) => [k, String(v)])
-  );
-  const prefs = resolvePreferences(ctx);
-  const t = serverTranslator(prefs);
-  const parsed = bankForm.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return json<ActionData>({ error: { message: t("staff.error.checkForm"), field: issue?.path[0]?.toString() }, values }, { status: 400 });
-  }
-  const problem = await checkStepUp(ctx, form, request);
-  if (problem) return json<ActionData>({ error: problem, values }, { status: 403 });
-  const r = await setBankAccount(ctx.scope, parsed.data, { actor: ctx, client: clientOf(request) });
-  if (!r.ok) {
-    let message = r.message;
-    // A refused Sheba says why in the reader's language (the module's reason is English).
-    const sheba = parsed.data.kind === "sheba" && r.field === "accountNumber" ? validateSheba(parsed.data.accountNumber) : null;
-    if (sheba && !sheba.ok) message = shebaErrorMessage(t, makeFormatter({ ...prefs }), sheba, parsed.data.accountNumber);
-    else if (r.field === "holderName") message = t("bankPage.error.holderName", { max: 140 });
-    return json<ActionData>({ error: { message, field: r.field }, values }, { status: r.status });
-  }
-  return redirect("/settings/bank?done=saved");
+  const t = serverTranslator(resolvePreferences(ctx));
+  const parsed = parseForm(bankForm, form, t, "staff.error.checkForm");
+  if (!parsed.ok) return refuse(parsed.errors, { values: form });
+  return (await saveBankAccount(ctx, parsed.data, form, request)) ?? redirect("/settings/bank?done=saved");
 }
 
 export default function BankAccount() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionData | undefined;
+  const form = useFormFailure();
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   const active = data.accounts.find((a) => a.active);
   const history = data.accounts.filter((a) => !a.active);
-  const v = result?.values ?? {};
-  const fieldError = (field: string) =>
-    result?.error.field === field ? (
-      <span className="field-error" role="alert" id={`${field}-error`}>
-        {result.error.message}
-      </span>
-    ) : null;
-  const invalid = (field: string) => (result?.error.field === field ? true : undefined);
   const t = useT();
   const fmt = useFormat();
-  const [typed, setTyped] = useState(v.accountNumber ?? "");
   const currencyName = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
-  const kindLabel = (kind: string) => (isMessageKey(`bankKind.${kind}`) ? t(`bankKind.${kind}` as "bankKind.sheba") : kind);
+  const kindLabel = useBankKindLabel();
   const bankOf = (a: { bankCode: string | null; bankName: string | null }) => (a.bankCode ? fmt.bankName(a.bankCode) : (a.bankName ?? "—"));
   return (
     <>
@@ -163,75 +110,9 @@ export default function BankAccount() {
         {data.mayChange ? (
           <Form method="post" noValidate>
             <CsrfInput />
-            {result?.error && !result.error.field && result.error.code !== "step_up_required" ? (
-              <p className="error-box error" role="alert">
-                {result.error.message}
-              </p>
-            ) : null}
-            {data.kinds.length > 1 ? (
-              <div className="field">
-                <label htmlFor="kind">{t("bankPage.type")}</label>
-                <select id="kind" name="kind" defaultValue={v.kind ?? data.kinds[0]!} aria-invalid={invalid("kind")}>
-                  {data.kinds.map((k) => (
-                    <option key={k} value={k}>
-                      {kindLabel(k)}
-                    </option>
-                  ))}
-                </select>
-                {fieldError("kind")}
-              </div>
-            ) : (
-              <input type="hidden" name="kind" value={data.kinds[0]!} />
-            )}
-            <div className="grid grid-2">
-              <div className="field">
-                <label htmlFor="accountNumber">
-                  {data.currency === "IRR" ? t("bank.sheba") : data.kinds.length > 1 ? t("bankPage.ibanOrAccount") : t("bankKind.iban")}
-                </label>
-                <input
-                  id="accountNumber"
-                  name="accountNumber"
-                  className="mono"
-                  dir="ltr"
-                  autoComplete="off"
-                  spellCheck={false}
-                  defaultValue={v.accountNumber}
-                  onChange={(e) => setTyped(e.currentTarget.value)}
-                  aria-invalid={invalid("accountNumber")}
-                  aria-describedby={invalid("accountNumber") ? "accountNumber-error" : "accountNumber-hint"}
-                />
-                <span className="hint" id="accountNumber-hint">
-                  {data.currency === "IRR" ? t("bankPage.shebaHint", { length: 24 }) : t("bankPage.ibanHint")}
-                </span>
-                {data.currency === "IRR" ? <ShebaBank value={typed} /> : null}
-                {fieldError("accountNumber")}
-              </div>
-              {data.kinds.includes("aba") ? (
-                <div className="field">
-                  <label htmlFor="routingNumber">{t("bankPage.routing")}</label>
-                  <input
-                    id="routingNumber"
-                    name="routingNumber"
-                    inputMode="numeric"
-                    dir="ltr"
-                    defaultValue={v.routingNumber}
-                    aria-invalid={invalid("routingNumber")}
-                  />
-                  {fieldError("routingNumber")}
-                </div>
-              ) : null}
-              <div className="field">
-                <label htmlFor="holderName">{t("bank.holder")}</label>
-                <input
-                  id="holderName"
-                  name="holderName"
-                  defaultValue={v.holderName ?? active?.holderName}
-                  aria-invalid={invalid("holderName")}
-                />
-                {fieldError("holderName")}
-              </div>
-            </div>
-            <StepUpFields error={result?.error.code === "step_up_required" ? result.error.message : null} />
+            <ErrorSummary form={form} />
+            <BankAccountFields form={form} currency={data.currency} kinds={data.kinds} holderName={active?.holderName} guide />
+            <StepUpFields error={form.errors.stepUp} />
             <button className="btn btn-primary" type="submit" disabled={busy}>
               {t("bankPage.save")}
             </button>

@@ -3,6 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
+import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { StepUpFields } from "~/components/step-up";
@@ -13,6 +14,8 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { errorText, terminalFieldError } from "~/lib/i18n/messages";
+import { FORM_ERROR } from "~/lib/forms";
+import { parseForm, refuse } from "~/web/form.server";
 import { checkStepUp, notFound, requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
@@ -39,62 +42,54 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ terminal, rotateKey: newFormKey() }, { headers: { "Cache-Control": "private, no-store" } });
 }
 
-const intentSchema = z.enum(["rename", "deactivate", "reactivate", "rotate"]);
+const terminalForm = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("rename") }).merge(terminalFieldsSchema),
+  z.object({ intent: z.literal("deactivate"), confirm: z.literal("yes", { message: "terminals.error.confirm" }) }),
+  z.object({ intent: z.literal("reactivate") }),
+  z.object({ intent: z.literal("rotate") }),
+]);
 
-type ActionResult =
-  | { intent: string; ok: true; key?: string; notice?: MessageKey }
-  | { intent: string; ok: false; errors: Record<string, string>; stepUp?: string };
+type Rotated = { intent: "rotate"; ok: true; key: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "terminals:manage");
   const t = serverTranslator(resolvePreferences(ctx));
   const id = params.terminalId ?? "";
-  const intent = intentSchema.safeParse(form.get("intent"));
-  if (!intent.success) {
-    return json<ActionResult>({ intent: "", ok: false, errors: { form: t("terminals.error.intent") } }, { status: 400 });
-  }
+  const intent = String(form.get("intent") ?? "");
+  const parsed = parseForm(terminalForm, form, t, (field, english) =>
+    field === FORM_ERROR ? t("terminals.error.intent") : terminalFieldError(t, field, english)
+  );
+  if (!parsed.ok) return refuse(parsed.errors, { intent, values: form });
+  const input = parsed.data;
   const opts = { client: clientOf(request) };
-  switch (intent.data) {
+  const refused = (r: { field?: string; status: number } & Parameters<typeof errorText>[1]) =>
+    refuse({ [r.field ?? FORM_ERROR]: errorText(t, r) }, { intent, status: r.status, values: form });
+  switch (input.intent) {
     case "rename": {
-      const parsed = terminalFieldsSchema.safeParse({ name: form.get("name") ?? "", location: form.get("location") ?? undefined });
-      if (!parsed.success) {
-        const errors: Record<string, string> = {};
-        for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= terminalFieldError(t, String(issue.path[0]), issue.message);
-        return json<ActionResult>({ intent: "rename", ok: false, errors }, { status: 400 });
-      }
-      const r = await renameTerminal(ctx.scope, ctx, id, parsed.data, opts);
-      if (!r.ok) return json<ActionResult>({ intent: "rename", ok: false, errors: { [r.field ?? "form"]: errorText(t, r) } }, { status: r.status });
-      return redirect(`/terminals/${id}?done=renamed`);
+      const r = await renameTerminal(ctx.scope, ctx, id, { name: input.name, location: input.location }, opts);
+      return r.ok ? redirect(`/terminals/${id}?done=renamed`) : refused(r);
     }
     case "deactivate": {
-      if (form.get("confirm") !== "yes") {
-        return json<ActionResult>(
-          { intent: "deactivate", ok: false, errors: { confirm: t("terminals.error.confirm") } },
-          { status: 400 },
-        );
-      }
       const r = await deactivateTerminal(ctx.scope, ctx, id, opts);
-      if (!r.ok) return json<ActionResult>({ intent: "deactivate", ok: false, errors: { form: errorText(t, r) } }, { status: r.status });
-      return redirect(`/terminals/${id}?done=deactivated`);
+      return r.ok ? redirect(`/terminals/${id}?done=deactivated`) : refused({ ...r, field: undefined });
     }
     case "reactivate": {
       const r = await reactivateTerminal(ctx.scope, ctx, id, opts);
-      if (!r.ok) return json<ActionResult>({ intent: "reactivate", ok: false, errors: { form: errorText(t, r) } }, { status: r.status });
-      return redirect(`/terminals/${id}?done=${r.needsKey ? "reactivatedNeedsKey" : "reactivated"}`);
+      return r.ok ? redirect(`/terminals/${id}?done=${r.needsKey ? "reactivatedNeedsKey" : "reactivated"}`) : refused({ ...r, field: undefined });
     }
     case "rotate": {
       const problem = await checkStepUp(ctx, form, request);
-      if (problem) return json<ActionResult>({ intent: "rotate", ok: false, errors: {}, stepUp: problem.message }, { status: 403 });
+      if (problem) return refuse({}, { intent, stepUp: problem });
       const once = await oncePerFormKey(ctx, form, `/terminals/${id}#rotate`, async () => {
         const x = await rotateTerminalKey(ctx.scope, ctx, id, opts);
         return { result: x, remember: x.ok ? { terminalId: id } : null };
       });
       if (once.kind === "replayed") return redirect(`/terminals/${encodeURIComponent(id)}?done=alreadyRotated`, 303);
-      if (once.kind === "in_progress") return json<ActionResult>({ intent: "rotate", ok: false, errors: { form: t("common.error.formInProgress") } }, { status: 409 });
+      if (once.kind === "in_progress") return refuse(t("common.error.formInProgress"), { intent, status: 409 });
       const r = once.result;
-      if (!r.ok) return json<ActionResult>({ intent: "rotate", ok: false, errors: { form: errorText(t, r) } }, { status: r.status });
+      if (!r.ok) return refused({ ...r, field: undefined });
       // Shown once, in this response only: never stored, never redirected through a URL.
-      return json<ActionResult>({ intent: "rotate", ok: true, key: r.key }, { headers: { "Cache-Control": "no-store" } });
+      return json<Rotated>({ intent: "rotate", ok: true, key: r.key }, { headers: { "Cache-Control": "no-store" } });
     }
   }
 }
@@ -130,17 +125,18 @@ function NewKey({ value }: { value: string }) {
 
 export default function TerminalPage() {
   const { terminal: x, rotateKey } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const result = useActionData<typeof action>();
+  const rotated = result && "key" in result ? (result as Rotated) : null;
+  const renameForm = useFormFailure("rename");
+  const deactivateForm = useFormFailure("deactivate");
+  const rotateForm = useFormFailure("rotate");
+  const pageForm = useFormFailure(["reactivate", "deactivate", "rotate", ""]);
   const navigation = useNavigation();
   const [search] = useSearchParams();
   const t = useT();
   const fmt = useFormat();
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
-  const errorsFor = (intent: string): Record<string, string> => (result && !result.ok && result.intent === intent ? result.errors : {});
   const done = search.get("done");
-  const rename = errorsFor("rename");
-  const deactivate = errorsFor("deactivate");
-  const rotateResult = result?.intent === "rotate" ? result : undefined;
 
   return (
     <>
@@ -161,11 +157,7 @@ export default function TerminalPage() {
 
       {search.get("created") ? <p className="success-box">{t(x.kind === "api" ? "terminals.done.createdApi" : "terminals.done.created")}</p> : null}
       {done && DONE[done] ? <p className="success-box">{t(DONE[done]!)}</p> : null}
-      {result && !result.ok && result.errors.form ? (
-        <p className="error-box" role="alert">
-          {result.errors.form}
-        </p>
-      ) : null}
+      <ErrorSummary form={pageForm} />
 
       <div className="grid grid-2">
         <section className="card" aria-labelledby="today-h">
@@ -206,22 +198,20 @@ export default function TerminalPage() {
           <Form method="post">
             <CsrfInput />
             <input type="hidden" name="intent" value="rename" />
-            <div className="field">
-              <label htmlFor="r-name">{t("terminals.col.name")}</label>
-              <input id="r-name" name="name" required maxLength={80} defaultValue={x.name} aria-invalid={rename.name ? true : undefined} aria-describedby={rename.name ? "r-name-error" : undefined} />
-              {rename.name ? (
-                <p className="field-error" id="r-name-error">
-                  {rename.name}
-                </p>
-              ) : null}
-            </div>
-            <div className="field">
-              <label htmlFor="r-location">
-                {t("terminals.location")} <span className="muted">({t("common.optional")})</span>
-              </label>
-              <input id="r-location" name="location" maxLength={120} defaultValue={x.location ?? ""} />
-              {rename.location ? <p className="field-error">{rename.location}</p> : null}
-            </div>
+            <ErrorSummary form={renameForm} />
+            <Field form={renameForm} id="r-name" name="name" label={t("terminals.col.name")} required maxLength={80} defaultValue={x.name} />
+            <Field
+              form={renameForm}
+              id="r-location"
+              name="location"
+              label={
+                <>
+                  {t("terminals.location")} <span className="muted">({t("common.optional")})</span>
+                </>
+              }
+              maxLength={120}
+              defaultValue={x.location ?? ""}
+            />
             <button type="submit" className="btn btn-primary" disabled={busy("rename")}>
               {busy("rename") ? t("common.saving") : t("common.save")}
             </button>
@@ -232,7 +222,7 @@ export default function TerminalPage() {
       {x.kind === "api" ? (
         <section className="card section" aria-labelledby="key-h">
           <h2 id="key-h">{t("terminals.col.apiKey")}</h2>
-          {rotateResult?.ok && rotateResult.key ? <NewKey value={rotateResult.key} /> : null}
+          {rotated ? <NewKey value={rotated.key} /> : null}
           <p>
             {x.hasActiveKey && x.apiKeyPrefix ? (
               <>
@@ -252,7 +242,7 @@ export default function TerminalPage() {
               <input type="hidden" name="intent" value="rotate" />
               <input type="hidden" name="formKey" value={rotateKey} />
               <p className="muted">{x.hasActiveKey ? t("terminals.key.rotateHint") : t("terminals.key.issueHint")}</p>
-              <StepUpFields error={rotateResult && !rotateResult.ok ? rotateResult.stepUp : null} />
+              <StepUpFields error={rotateForm.errors.stepUp} />
               <button type="submit" className="btn btn-primary" disabled={busy("rotate")}>
                 {x.hasActiveKey ? t("terminals.key.rotate") : t("terminals.key.issue")}
               </button>
@@ -271,9 +261,16 @@ export default function TerminalPage() {
             <input type="hidden" name="intent" value="deactivate" />
             <p>{t("terminals.deactivateHint")}</p>
             <label className="check">
-              <input type="checkbox" name="confirm" value="yes" aria-invalid={deactivate.confirm ? true : undefined} /> {t("terminals.deactivateConfirm")}
+              <input
+                type="checkbox"
+                name="confirm"
+                value="yes"
+                aria-invalid={deactivateForm.errors.confirm ? true : undefined}
+                aria-describedby={deactivateForm.errors.confirm ? "confirm-error" : undefined}
+              />{" "}
+              {t("terminals.deactivateConfirm")}
             </label>
-            {deactivate.confirm ? <p className="field-error">{deactivate.confirm}</p> : null}
+            <FieldError id="confirm-error" message={deactivateForm.errors.confirm} />
             <button type="submit" className="btn btn-danger" disabled={busy("deactivate")}>
               {t("terminals.deactivate")}
             </button>

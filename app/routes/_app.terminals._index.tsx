@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { Sparkline } from "~/components/console/charts";
@@ -10,6 +11,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { errorText, terminalFieldError } from "~/lib/i18n/messages";
+import { parseForm, refuse } from "~/web/form.server";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
@@ -29,31 +31,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "terminals:manage");
   const t = serverTranslator(resolvePreferences(ctx));
-  const parsed = createTerminalSchema.safeParse({
-    name: form.get("name") ?? "",
-    location: form.get("location") ?? undefined,
-    kind: form.get("kind") ?? undefined,
-  });
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= terminalFieldError(t, String(issue.path[0]), issue.message);
-    return json({ errors, values: Object.fromEntries([...form.entries()].filter(([k]) => k !== "_csrf").map(([k, v]) => [k, String(v)])) }, { status: 400 });
-  }
+  const parsed = parseForm(createTerminalSchema, form, t, (field, english) => terminalFieldError(t, field, english));
+  if (!parsed.ok) return refuse(parsed.errors, { values: form });
   const result = await createTerminal(ctx.scope, ctx, parsed.data, { client: clientOf(request) });
-  if (!result.ok) {
-    return json({ errors: { [result.field ?? "name"]: errorText(t, result) }, values: { name: parsed.data.name, location: parsed.data.location ?? "", kind: parsed.data.kind } }, { status: result.status });
-  }
+  if (!result.ok) return refuse({ [result.field ?? "name"]: errorText(t, result) }, { status: result.status, values: form });
   return redirect(`/terminals/${result.id}?created=1`);
 }
 
 export default function TerminalsPage() {
   const { terminals } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const form = useFormFailure();
   const navigation = useNavigation();
   const t = useT();
   const fmt = useFormat();
-  const errors = (actionData?.errors ?? {}) as Record<string, string>;
-  const values = (actionData?.values ?? {}) as Record<string, string>;
   const creating = navigation.state === "submitting" && navigation.formMethod?.toLowerCase() === "post";
   return (
     <>
@@ -121,40 +111,29 @@ export default function TerminalsPage() {
         <h2 id="new-terminal-h">{t("terminals.new")}</h2>
         <Form method="post" className="terminal-form">
           <CsrfInput />
+          <ErrorSummary form={form} />
           <div className="form-row">
-            <div className="field">
-              <label htmlFor="t-name">{t("terminals.col.name")}</label>
-              <input
-                id="t-name"
-                name="name"
-                required
-                maxLength={80}
-                defaultValue={values.name ?? ""}
-                aria-invalid={errors.name ? true : undefined}
-                aria-describedby={errors.name ? "t-name-error" : undefined}
-              />
-              {errors.name ? (
-                <p className="field-error" id="t-name-error">
-                  {errors.name}
-                </p>
-              ) : null}
-            </div>
-            <div className="field">
-              <label htmlFor="t-location">
-                {t("terminals.location")} <span className="muted">({t("common.optional")})</span>
-              </label>
-              <input id="t-location" name="location" maxLength={120} defaultValue={values.location ?? ""} aria-invalid={errors.location ? true : undefined} />
-              {errors.location ? <p className="field-error">{errors.location}</p> : null}
-            </div>
+            <Field form={form} id="t-name" name="name" label={t("terminals.col.name")} required maxLength={80} />
+            <Field
+              form={form}
+              id="t-location"
+              name="location"
+              label={
+                <>
+                  {t("terminals.location")} <span className="muted">({t("common.optional")})</span>
+                </>
+              }
+              maxLength={120}
+            />
           </div>
-          <fieldset>
+          <fieldset aria-invalid={form.errors.kind ? true : undefined} aria-describedby={form.errors.kind ? "t-kind-error" : undefined}>
             <legend>{t("terminals.col.kind")}</legend>
             {(["api", "virtual"] as const).map((k) => (
               <label key={k} className="check">
-                <input type="radio" name="kind" value={k} defaultChecked={(values.kind ?? "api") === k} /> {t(`terminalKind.${k}` as MessageKey)}
+                <input type="radio" name="kind" value={k} defaultChecked={(form.values.kind ?? "api") === k} /> {t(`terminalKind.${k}` as MessageKey)}
               </label>
             ))}
-            {errors.kind ? <p className="field-error">{errors.kind}</p> : null}
+            <FieldError id="t-kind-error" message={form.errors.kind} />
           </fieldset>
           <button type="submit" className="btn btn-primary" disabled={creating}>
             {creating ? t("common.saving") : t("terminals.create")}

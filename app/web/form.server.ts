@@ -38,16 +38,29 @@ export function refuse(errors: FieldErrors | string, init: RefuseInit = {}) {
 }
 
 /**
- * A zod error as messages by field, the first issue of each. Schemas give catalog keys as
- * their messages; anything else (zod's own English) becomes `fallback`.
+ * What a message that is not a catalog key becomes: one catalog key for all (with `params`), or a
+ * sentence by field (a domain schema's English said in the reader's language).
  */
-export function zodErrors(error: ZodError, t: Translator, fallback: Parameters<Translator>[0], params?: MessageParams): FieldErrors {
+export type Fallback = Parameters<Translator>[0] | ((field: string, english: string) => string);
+
+/**
+ * A zod error as messages by field, the first issue of each. Schemas give catalog keys as
+ * their messages; anything else (zod's own English) becomes `fallback`. A schema made for
+ * one request (with the reader's translator) may give a custom issue its finished sentence
+ * as `params.text` (see `textIssue`).
+ */
+export function zodErrors(error: ZodError, t: Translator, fallback: Fallback, params?: MessageParams): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
     // A missing or unknown intent is the form's problem, not a field's.
     const field = issue.path.length && issue.code !== "invalid_union_discriminator" ? String(issue.path[0]) : FORM_ERROR;
     if (field in out) continue;
-    out[field] = t(isMessageKey(issue.message) ? issue.message : fallback, params);
+    // A rule whose sentence has parameters of its own (an amount's currency and example) gives
+    // it already in the reader's language: a custom issue's `params.text`.
+    const text = issue.code === "custom" ? (issue.params as { text?: unknown } | undefined)?.text : undefined;
+    if (typeof text === "string") out[field] = text;
+    else if (isMessageKey(issue.message)) out[field] = t(issue.message, params);
+    else out[field] = typeof fallback === "function" ? fallback(field, issue.message) : t(fallback, params);
   }
   return out;
 }
@@ -59,9 +72,14 @@ export function parseForm<T>(
   schema: ZodType<T, ZodTypeDef, unknown>,
   form: FormData | Record<string, unknown>,
   t: Translator,
-  fallback: Parameters<Translator>[0],
+  fallback: Fallback,
   params?: MessageParams
 ): Parsed<T> {
   const parsed = schema.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, errors: zodErrors(parsed.error, t, fallback, params) };
+}
+
+/** A custom issue carrying its finished sentence (already translated), for schemas built per request. */
+export function textIssue(text: string, path?: (string | number)[]) {
+  return { code: "custom" as const, message: text, params: { text }, ...(path ? { path } : {}) };
 }

@@ -164,10 +164,12 @@ export async function refuseCsrf(request: Request, reason: string, ctx?: AppCont
 export async function requireAction(
   request: Request,
   permission: Permission | null,
+  /** `dates: false`: the action's schema checks the days it reads (see readForm). */
+  opts: { dates?: boolean } = {},
 ): Promise<{ ctx: AppContext; form: FormData }> {
   const ctx = await signedIn(request);
   if (!originAllowed(request)) await refuseCsrf(request, "origin", ctx);
-  const form = await readForm(request);
+  const form = await readForm(request, opts);
   const token = form.get("_csrf");
   if (typeof token !== "string" || !safeEqual(token, ctx.session.csrfToken)) await refuseCsrf(request, "token", ctx);
   if (permission && !can(ctx.role, permission)) await denyPermission(ctx, request, permission);

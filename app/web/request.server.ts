@@ -64,7 +64,7 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
 }
 
 /** The posted form, or an empty one when the body is missing or not a form (never a 500). */
-export async function readForm(request: Request): Promise<FormData> {
+export async function readForm(request: Request, opts: { dates?: boolean } = {}): Promise<FormData> {
   let form: FormData;
   try {
     form = await request.formData();
@@ -73,7 +73,8 @@ export async function readForm(request: Request): Promise<FormData> {
   }
   // The edge's one check of every field (NUL and controls, broken characters, impossible
   // dates, over-long text): a 400 naming the field, in the reader's language.
-  const problem = checkForm(form);
+  // A form whose schema reads its own days (`dates: false`) names a bad one beside its field.
+  const problem = checkForm(form, opts);
   if (problem) {
     console.warn(`${request.method} ${new URL(request.url).pathname}: refused form input: ${problem.message}`);
     throw new Response(badInputSentence(problem, readerLocale(request)), { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });

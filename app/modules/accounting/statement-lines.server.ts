@@ -86,7 +86,7 @@ export async function openStatementLines(
       } else {
         const writer = new XlsxReportWriter(
           LINE_COLUMNS.map((c, i) => ({ header: headers[i]!, kind: c.kind, total: "total" in c ? c.total : false })),
-          { timeZone: s!.timeZone, amounts: "major", rightToLeft: input.persian, sheetName: `statement-${s!.number}`, title: `Fee statement ${s!.number}`, creator: "Merchant Console", now: input.now ?? new Date() },
+          { timeZone: s!.timeZone, amounts: "major", rightToLeft: input.persian, locale: input.persian ? "fa" : "en", sheetName: `statement-${s!.number}`, title: `Fee statement ${s!.number}`, creator: "Merchant Console", now: input.now ?? new Date() },
         );
         for await (const chunk of xlsxChunks(writer, batches, (n) => (count += n))) {
           if (input.signal.aborted) break;

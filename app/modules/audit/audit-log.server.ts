@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, rows } from "~db/client.server";
 import { zonedTimeToUtc } from "~/lib/dates/zones";
-import { preprocessDay } from "~/lib/day-input";
+import { localDay } from "~/modules/reporting/list-query.server";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -21,15 +21,9 @@ export const AUDIT_ACTION_GROUPS = {
   view: "Saved views",
 } as const;
 
-// A Jalali day typed by a Persian reader ("۱۴۰۴/۰۱/۰۱") arrives as its ISO day.
-const day = z.preprocess(
-  preprocessDay,
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2025-01-31")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
-);
+// A day of the ledger's years, as the other lists take it (a Jalali day typed by a Persian
+// reader arrives as its ISO day; 2025-02-30 or 9999-12-31 is refused, naming the format).
+const day = z.preprocess((v) => (v === "" ? undefined : v), localDay.optional());
 
 export const auditFilterSchema = z.object({
   action: z

@@ -31,6 +31,7 @@ import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
 import { cursorBatches, type ReportRun } from "./reports/report.server";
+import { SheetRowWriter, type SheetField, type SheetLayout } from "./sheet-rows";
 import { XLSX_CONTENT_TYPE, XlsxReportWriter, columnLetter } from "./xlsx.server";
 import type { WaitForClient } from "./backpressure.server";
 
@@ -289,6 +290,7 @@ async function* workbookChunks(
       timeZone: p.options.timeZone,
       amounts: p.options.amounts,
       rightToLeft: p.locale.toLowerCase().startsWith("fa"),
+      locale: p.locale,
       sheetName: p.report.id,
       title: `${p.report.title}: ${ctx.merchant.name}, ${p.run.rangeText}`,
       creator: "Merchant Console",
@@ -366,36 +368,19 @@ export async function* xlsxChunks(
 interface WorkbookCopy {
   client: Sql;
   statement: string;
-  /** Totals columns in the order their raw values follow the currency in each row's "t" note. */
+  /** Totals columns in the order their raw values follow the currency on each line. */
   totals: number[];
-}
-
-/** Characters sheet XML must escape or replace, or a space at either end of the text (a PostgreSQL regex). */
-const XML_SPECIAL_OR_EDGE_SPACE = `[&<>"\\\\\\x01-\\x1f\\ufffe\\uffff]|^ | $`;
-
-/** Text as sheet XML character data, in SQL (as xmlText): escaped, control characters replaced, line breaks as references. */
-function xmlTextSql(t: string): string {
-  const esc = [
-    ["&", "&amp;"],
-    ["<", "&lt;"],
-    [">", "&gt;"],
-    ['"', "&quot;"],
-    ["E'\\\\'", "&#92;"],
-    ["E'\\n'", "&#10;"],
-    ["E'\\r'", "&#13;"],
-    ["E'\\t'", "&#9;"],
-  ];
-  let e = `regexp_replace(${t}, '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]', U&'\\FFFD', 'g')`;
-  for (const [from, to] of esc) e = `replace(${e}, ${from!.startsWith("E'") ? from : sqlLiteral(from!)}, ${sqlLiteral(to!)})`;
-  return `case when ${t} ~ '[&<>"\\\\\\x01-\\x1f\\ufffe\\uffff]' then ${e} else ${t} end`;
+  layout: SheetLayout;
 }
 
 /**
- * The workbook's sheet rows as one COPY (FORMAT text) statement, one line per row:
- * `<row r="n">` and its cells as the JavaScript writer makes them (numbers, serial dates,
- * inline strings, the same styles), then XML comments for Node: the raw values of the
- * totals columns ("t", every row) and the measured widths ("w", the first 200 rows), which
- * are read and removed before the zip. Null (keeps the cursor path) where COPY cannot.
+ * The workbook's sheet rows as one COPY (FORMAT text) statement of values, one line per row
+ * (sheet-rows.ts writes them into sheet XML): the amounts' style id for the row's currency,
+ * the currency, the raw values of the totals columns, the measured widths (the first 200
+ * rows, else NULL), then each column's value as the cell holds it: numbers in the currency's
+ * decimals, date-times as serial dates on the report's wall clock (or UTC), dates as serial
+ * days, text as stored (COPY escapes its backslashes, tabs and line breaks; Node the rest).
+ * Null (keeps the cursor path) where COPY cannot.
  */
 async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<WorkbookCopy | null> {
   const client = replicaSqlClient();
@@ -416,30 +401,24 @@ async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<
   const styles = writer.styleIds();
   const byExponent = new Map<number, string[]>();
   for (const c of Object.values(CURRENCIES)) byExponent.set(c.exponent, [...(byExponent.get(c.exponent) ?? []), c.code]);
-  const amountStyle = `case ${[...byExponent].filter(([e]) => e !== 0).map(([e, codes]) => `when ${currency} in (${codes.map(sqlLiteral).join(", ")}) then '${styles.amount(e)}'`).join(" ")} else '${styles.amount(0)}' end`;
-  const letters = columns.map((_, i) => columnLetter(i));
-  const cell = (i: number, attrs: string, inner: string) => `'<c r="${letters[i]}' || x.rn || '"${attrs}>' || ${inner} || '</c>'`;
-  const numberCell = (i: number, style: string, v: string) => cell(i, ` s="' || ${style} || '"`, `'<v>' || ${v} || '</v>'`);
-  // One regex per text cell: text with nothing to escape and no space at either end (nearly
-  // all of it) is written as it is; the rest takes the escaping path, with xml:space="preserve"
-  // where a space or control character starts or ends it.
-  const stringCell = (i: number, t: string) =>
-    `case when coalesce(${t}, '') = '' then '' when ${t} ~ '${XML_SPECIAL_OR_EDGE_SPACE}' then '<c r="${letters[i]}' || x.rn || '" t="inlineStr"><is><t' || case when ascii(${t}) <= 32 or ascii(right(${t}, 1)) <= 32 then ' xml:space="preserve"' else '' end || '>' || ${xmlTextSql(t)} || '</t></is></c>' else '<c r="${letters[i]}' || x.rn || '" t="inlineStr"><is><t>' || ${t} || '</t></is></c>' end`;
-  const xml: string[] = [];
+  const amountStyle = `case ${[...byExponent].filter(([e]) => e !== 0).map(([e, codes]) => `when ${currency} in (${codes.map(sqlLiteral).join(", ")}) then ${styles.amount(e)}`).join(" ")} else ${styles.amount(0)} end`;
+  const fields: string[] = [];
+  const layout: SheetField[] = [];
   const lengths: string[] = [];
-  columns.forEach((c, i) => {
+  columns.forEach((c) => {
     const sql = c.sql!;
     switch (c.kind) {
       case "amount": {
         const v = valueOf(sql);
-        const text = p.options.amounts === "minor" ? `${v}::text` : cellSql("amount", v, { timeZone: p.options.timeZone, amounts: "major", currency });
-        xml.push(`case when ${v} is null then '' else ${numberCell(i, amountStyle, text)} end`);
+        fields.push(p.options.amounts === "minor" ? v : cellSql("amount", v, { timeZone: p.options.timeZone, amounts: "major", currency }));
+        layout.push({ kind: "amount" });
         lengths.push(`coalesce(length(abs(${v})::text), -1)`);
         break;
       }
       case "integer": {
         const v = valueOf(sql);
-        xml.push(`case when ${v} is null then '' else ${numberCell(i, `'${styles.integer}'`, `${v}::text`)} end`);
+        fields.push(v);
+        layout.push({ kind: "number", style: styles.integer });
         lengths.push(`case when ${v} is null then -1 else 0 end`);
         break;
       }
@@ -448,13 +427,15 @@ async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<
         const wall = valueOf(`(${sql}) at time zone ${c.kind === "local" ? zone : "'UTC'"}`);
         // excelSerial in double precision, exactly as JavaScript computes it: (wall ms - Excel's epoch ms) / ms a day
         // (date_part is double precision, extract numeric: several times slower over a million rows.)
-        xml.push(`case when ${wall} is null then '' else ${numberCell(i, `'${styles.dateTime}'`, `((round(date_part('epoch', date_trunc('milliseconds', ${wall})) * 1000) + 2209161600000) / 86400000)::text`)} end`);
+        fields.push(`(round(date_part('epoch', date_trunc('milliseconds', ${wall})) * 1000) + 2209161600000) / 86400000`);
+        layout.push({ kind: "number", style: styles.dateTime });
         lengths.push(`case when ${wall} is null then -1 else 0 end`);
         break;
       }
       case "date": {
         const v = valueOf(sql);
-        xml.push(`case when ${v} is null then '' else ${numberCell(i, `'${styles.date}'`, `(${v}::date - date '1899-12-30')::text`)} end`);
+        fields.push(`${v}::date - date '1899-12-30'`);
+        layout.push({ kind: "number", style: styles.date });
         lengths.push(`case when ${v} is null then -1 else 0 end`);
         break;
       }
@@ -462,60 +443,68 @@ async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<
       case "jalali_date": {
         const plan = cellPlan(c.kind, sql, { timeZone: p.options.timeZone, amounts: p.options.amounts, currency });
         const refs = plan.values.map(valueOf);
-        xml.push(`case when ${refs[0]} is null then '' else ${stringCell(i, `(${plan.render(refs)})`)} end`);
+        fields.push(`case when ${refs[0]} is not null then (${plan.render(refs)}) end`);
+        layout.push({ kind: "text" });
         lengths.push(`case when ${refs[0]} is null then -1 else 0 end`);
         break;
       }
       default: {
         const v = valueOf(sql);
-        xml.push(stringCell(i, `(${v})::text`));
+        // As the CSV has it: ::text (COPY's own output of a boolean would be "t", not "true").
+        fields.push(`(${v})::text`);
+        layout.push({ kind: "text" });
         lengths.push(`coalesce(length((${v})::text), -1)`);
       }
     }
   });
   const totals = [...writer.totalColumnIndexes];
-  const totalNote = totals.length
-    ? ` || '<!--t ' || coalesce(${currency}, '') || ${totals.map((i) => `' ' || coalesce((${valueOf(columns[i]!.sql!)})::text, '')`).join(" || ")} || '-->'`
-    : "";
-  const widthNote = ` || case when length(x.rn) <= 3 and x.rn::int <= ${WIDTH_SAMPLE + 1} then '<!--w ' || coalesce(${currency}, '') || ' ' || concat_ws(',', ${lengths.join(", ")}) || '-->' else '' end`;
+  const lead = [
+    ...(columns.some((c) => c.kind === "amount") ? [amountStyle] : []),
+    `coalesce(${currency}, '')`,
+    ...totals.map((i) => `coalesce((${valueOf(columns[i]!.sql!)})::text, '')`),
+    `case when x.rn <= ${WIDTH_SAMPLE} then concat_ws(',', ${lengths.join(", ")}) end`,
+  ];
   const inner = inlineParams(run.copySelect(values.map((v, i) => `${v} as v${i}`)));
   if (inner === null) return null;
-  const line = `'<row r="' || x.rn || '">' || ${xml.join(" || ")} || '</row>'${totalNote}${widthNote}`;
-  const statement = `COPY (select ${line}\nfrom (select x.*, (row_number() over () + 1)::text as rn from (${inner}) x) x) TO STDOUT`;
-  return { client, statement, totals };
+  const statement = `COPY (select ${[...lead, ...fields].join(",\n  ")}\nfrom (select x.*, row_number() over () as rn from (${inner}) x) x) TO STDOUT`;
+  return {
+    client,
+    statement,
+    totals,
+    layout: { fields: layout, letters: columns.map((_, i) => columnLetter(i)), amountStyle: columns.some((c) => c.kind === "amount"), totals: totals.length },
+  };
 }
 
 /** Rows measured for the column widths (as the cursor path's first batch sample). */
 const WIDTH_SAMPLE = 200;
 
-const NOTE_OPEN = Buffer.from("<!--");
-const NOTE_CLOSE = Buffer.from("-->");
-const SPACE = 0x20;
-const COMMA = 0x2c;
 const MINUS = 0x2d;
+const TAB = 0x09;
 const LF = 0x0a;
 /** A running sum in a double stays exact below 2^53: flushed into the exact (bigint) total well before. */
 const FLUSH_AT = 2 ** 52;
 
 /**
- * Sums of the totals columns per currency, read from the rows' "t" notes as bytes: digits
- * summed in doubles while they are exact, flushed into the writer's exact totals.
+ * Sums of the totals columns per currency, read from each line's totals fields as bytes:
+ * digits summed in doubles while they are exact, flushed into the writer's exact totals.
  */
 export class NoteTotals {
   private readonly sums = new Map<string, Float64Array>();
   constructor(
     private readonly writer: Pick<XlsxReportWriter, "total">,
     private readonly columns: readonly number[],
+    /** The byte between two values (a tab in COPY's text format). */
+    private readonly separator = TAB,
   ) {}
 
-  /** The values of one "t" note: `buf[from..to)` is "<v> <v> ..." (an empty value is a NULL). */
+  /** The values of one row: `buf[from..to)` is "<v>\t<v>\t..." (an empty value is a NULL). */
   add(currency: string, buf: Buffer, from: number, to: number): void {
     let sums = this.sums.get(currency);
     if (!sums) this.sums.set(currency, (sums = new Float64Array(this.columns.length)));
     let j = 0;
     let at = from;
     while (j < this.columns.length && at <= to) {
-      let end = buf.indexOf(SPACE, at);
+      let end = buf.indexOf(this.separator, at);
       if (end < 0 || end > to) end = to;
       if (end > at) {
         if (end - at > 15) this.writer.total(currency, this.columns[j]!, BigInt(buf.toString("latin1", at, end)));
@@ -548,45 +537,6 @@ export class NoteTotals {
   }
 }
 
-/**
- * One chunk of whole sheet rows as they came from the server: the rows counted, the notes
- * read (totals summed, widths sampled) and cut out, the XML left as bytes (no decoding to a
- * string and back: a million rows are half a gigabyte of XML).
- */
-export function takeSheetRows(
-  chunk: Buffer,
-  totals: { add(currency: string, buf: Buffer, from: number, to: number): void },
-  widths: (currency: string, lengths: number[]) => void,
-): { xml: Buffer; rows: number } {
-  let rows = 0;
-  for (let at = chunk.indexOf(LF); at >= 0; at = chunk.indexOf(LF, at + 1)) rows++;
-  let at = chunk.indexOf(NOTE_OPEN);
-  if (at < 0) return { xml: chunk, rows };
-  const out = Buffer.allocUnsafe(chunk.length);
-  let o = 0;
-  let from = 0;
-  while (at >= 0) {
-    o += chunk.copy(out, o, from, at);
-    const close = chunk.indexOf(NOTE_CLOSE, at + 4);
-    // "<!--t USD 1 2 3-->" or "<!--w USD 12,0,-1-->"
-    const kind = chunk[at + 4];
-    const curFrom = at + 6;
-    let curTo = chunk.indexOf(SPACE, curFrom);
-    if (curTo < 0 || curTo > close) curTo = close;
-    const currency = curTo > curFrom ? chunk.toString("latin1", curFrom, curTo) : "";
-    if (kind === 0x74) totals.add(currency, chunk, curTo + 1, close);
-    else {
-      const lengths: number[] = [];
-      for (const v of chunk.toString("latin1", curTo + 1, close).split(String.fromCharCode(COMMA))) lengths.push(Number(v));
-      widths(currency, lengths);
-    }
-    from = close + 3;
-    at = chunk.indexOf(NOTE_OPEN, from);
-  }
-  o += chunk.copy(out, o, from);
-  return { xml: out.subarray(0, o), rows };
-}
-
 /** The workbook's bytes from a COPY of sheet rows; stopping early cancels the COPY (copyRawChunks). */
 async function* copyWorkbookChunks(writer: XlsxReportWriter, plan: WorkbookCopy, counted: (rows: number) => void): AsyncGenerator<Uint8Array, void, undefined> {
   let stop = false;
@@ -597,16 +547,19 @@ async function* copyWorkbookChunks(writer: XlsxReportWriter, plan: WorkbookCopy,
     const held: { xml: Buffer; rows: number }[] = [];
     const samples: { currency: string; lengths: number[] }[] = [];
     const totals = new NoteTotals(writer, plan.totals);
-    const sample = (currency: string, lengths: number[]) => {
-      if (samples.length < WIDTH_SAMPLE) samples.push({ currency, lengths });
-    };
+    const sheet = new SheetRowWriter(plan.layout, {
+      totals: (currency, buf, from, to) => totals.add(currency, buf, from, to),
+      widths: (currency, lengths) => {
+        if (samples.length < WIDTH_SAMPLE) samples.push({ currency, lengths });
+      },
+    });
     const take = async (bytes: Buffer) => {
-      const { xml, rows } = takeSheetRows(bytes, totals, sample);
+      const { xml, rows } = sheet.write(bytes);
       if (rows === 0) return;
       counted(rows);
       if (!begun) {
-        // Copied: the chunk's memory is the stream's, and these wait for the widths.
-        held.push({ xml: Buffer.from(xml), rows });
+        // These wait for the widths (the XML is a buffer of its own).
+        held.push({ xml, rows });
         if (samples.length < WIDTH_SAMPLE) return;
         await open();
         return;

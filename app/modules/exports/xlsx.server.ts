@@ -13,7 +13,8 @@
  * run several times faster. The worksheet's stream is a plain PassThrough (WorkbookWriter
  * gives each sheet a StreamBuf that accepts every write at once) so that a slow client
  * pauses the zip, the zip pauses this writer, and this writer pauses the database reads:
- * memory stays as flat as the CSV's.
+ * memory stays as flat as the CSV's. On PostgreSQL the rows come instead from one COPY of
+ * the cells' values, written into sheet XML as bytes (sheet-rows.ts, rawRows below).
  *
  * Cells, by column kind (the same raw values the CSV renders):
  *   amount       a number in major units (or minor, with amounts=minor), formatted with
@@ -33,6 +34,7 @@
  */
 import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
+import { translate } from "~/lib/i18n/translate";
 import { CURRENCIES, isCurrencyCode } from "~/lib/money";
 import { jalaliWallClock, jalaliDayFormatter, rawAmount, rawDay, rawInstant, rawText, type ColumnKind, type RawRow } from "./definition";
 import { formatAmount, localWallClock, type AmountFormat } from "./format";
@@ -47,6 +49,8 @@ export interface XlsxOptions {
   timeZone: string;
   amounts: AmountFormat;
   rightToLeft: boolean;
+  /** The reader's language: the totals row's label ("Total", "جمع"); the header keeps the columns' machine names, as in the CSV. */
+  locale?: string;
   sheetName: string;
   /** Document properties. */
   title: string;
@@ -436,7 +440,9 @@ export class XlsxReportWriter {
         for (let i = 0; i < this.columns.length; i++) {
           const ref = `${this.letters[i]}${r}`;
           if (i === labelAt) {
-            xml += `<c r="${ref}" s="${this.styles.totalLabel}" t="inlineStr"><is><t>${xmlText(currencies.length > 1 || currency === "" ? `Total ${currency}`.trim() : "Total")}</t></is></c>`;
+            const locale = this.opts.locale ?? "en";
+            const label = currencies.length > 1 && currency !== "" ? translate(locale, "exports.totalRowCurrency", { currency }) : translate(locale, "exports.totalRow");
+            xml += `<c r="${ref}" s="${this.styles.totalLabel}" t="inlineStr"><is><t>${xmlText(label)}</t></is></c>`;
           } else if (i === currencyCol && currency !== "") {
             xml += `<c r="${ref}" s="${this.styles.totalLabel}" t="inlineStr"><is><t>${xmlText(currency)}</t></is></c>`;
           } else if (this.totalColumns.includes(i)) {

@@ -290,14 +290,19 @@ export async function chooseProvider(
   providerId: string,
   meta: { actor: AppContext; client?: Client },
   dbx: DbOrTx = db(),
-): Promise<FieldResult> {
+): Promise<FieldResult | { ok: false; field: string; message: string; i18n: Localized }> {
   const provider = await getProvider(providerId, dbx);
   if (!provider || !provider.available) {
-    return { ok: false, field: "providerId", message: "Choose one of the providers offered in the list." };
+    return { ok: false, field: "providerId", message: "Choose one of the providers offered in the list.", i18n: { key: "onboarding.error.unknownProvider" } };
   }
   const m = await loadMerchant(scope, dbx);
   if (m.processorId && m.processorId !== provider.id && m.status !== "pending") {
-    return { ok: false, field: "providerId", message: "An active merchant changes provider through support, so no payment is caught between two providers." };
+    return {
+      ok: false,
+      field: "providerId",
+      message: "An active merchant changes provider through support, so no payment is caught between two providers.",
+      i18n: { key: "onboarding.error.providerLocked" },
+    };
   }
   await dbx.update(merchants).set({ processorId: provider.id, updatedAt: sql`now()` }).where(eq(merchants.id, scope.merchantId));
   await audit(dbx, {

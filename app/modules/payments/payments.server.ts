@@ -14,7 +14,7 @@ import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm"
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
 import { db, type DbOrTx, type Tx } from "~db/client.server";
-import { preparedOnce, preparedSql } from "~db/prepared.server";
+import { pipelinedTx, preparedOnce, preparedSql, RolledBack } from "~db/prepared.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
@@ -239,30 +239,28 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
   // The capture statement, then its event as the transaction's last statement: the merchant's
   // event sequence row is locked after the rollup triggers' rows, in every writer, so no two
   // writers wait on each other in a cycle (as CTEs of the one statement it deadlocked).
-  // Both statements are sent together (pipelined on the transaction's connection: one round
-  // trip); the server still runs them one after the other, in this order. If the capture
+  // BEGIN and both statements are sent together (pipelinedTx: one round trip, then the
+  // COMMIT); the server still runs them one after the other, in this order. If the capture
   // found the row no longer pending, the transaction is rolled back, its event with it.
   try {
-    return await db().transaction(async (tx) => {
-      const [[r]] = await Promise.all([
+    await pipelinedTx(
+      db(),
+      (tx) => [
         captureStatement(
           tx,
           { ...ledgerPostingValues(charge), fee: fee.toString(), reference: providerReference, at, merchant: p.merchantId, payment: p.id },
           String(charge.postings.length),
         ),
         recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(captured)),
-      ]);
-      if (Number(r?.n ?? 0) !== 1) throw new NotPending();
-      return captured;
-    });
+      ],
+      ([[r]]) => Number(r?.n ?? 0) === 1,
+    );
+    return captured;
   } catch (e) {
-    if (e instanceof NotPending) return undefined;
+    if (e instanceof RolledBack) return undefined;
     throw e;
   }
 }
-
-/** The capture found the payment no longer pending: its transaction (and event) rolled back. */
-class NotPending extends Error {}
 
 /** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
 class MovedOn extends Error {}
@@ -450,37 +448,76 @@ export async function createPayment(
   }
 
   const paymentId = newId("pay", now);
+  // The row as the insert writes it (no column is left to a default the event would need):
+  // its payment.created event is built from it before the insert is sent, so both go in
+  // one round trip (db/prepared.server.ts, pipelinedTx).
+  const pending: Payment = {
+    merchantId: scope.merchantId,
+    id: paymentId,
+    terminalId: terminal.id,
+    amount: input.amount,
+    currency,
+    status: "pending",
+    amountRefunded: 0n,
+    fee: 0n,
+    cardToken: card.token,
+    cardBrand: card.brand,
+    cardFunding: card.funding,
+    cardBin: card.bin,
+    cardLast4: card.last4,
+    cardExpMonth: card.expMonth,
+    cardExpYear: card.expYear,
+    issuerBank: card.issuerBank,
+    processorId: processor.id,
+    providerReference: null,
+    declineCode: null,
+    failureMessage: null,
+    description,
+    customerReference,
+    paymentLinkId: opts.paymentLinkId ?? null,
+    customerId: null,
+    invoiceId: null,
+    idempotencyKey: opts.idempotencyKey ?? null,
+    createdByUserId: opts.userId ?? null,
+    createdAt: now,
+    authorizedAt: null,
+    capturedAt: null,
+    voidedAt: null,
+    updatedAt: now,
+  };
   let inserted: Payment;
   try {
-    // The insert and its payment.created event in one transaction (the rollups by triggers).
-    inserted = await db().transaction(async (tx) => {
-      const [row] = await insertPayment(tx, {
-        merchantId: scope.merchantId,
-        id: paymentId,
-        terminalId: terminal.id,
-        amount: input.amount,
-        currency,
-        cardToken: card.token,
-        cardBrand: card.brand,
-        cardFunding: card.funding,
-        cardBin: card.bin,
-        cardLast4: card.last4,
-        cardExpMonth: card.expMonth,
-        cardExpYear: card.expYear,
-        issuerBank: card.issuerBank,
-        processorId: processor.id,
-        description,
-        customerReference,
-        paymentLinkId: opts.paymentLinkId ?? null,
-        idempotencyKey: opts.idempotencyKey ?? null,
-        createdByUserId: opts.userId ?? null,
+    // The insert and its payment.created event in one transaction (the rollups by triggers),
+    // BEGIN, both statements and COMMIT sent together. A repeated idempotency key fails the
+    // insert (23505), the event after it fails with it, and nothing is written.
+    const [[row]] = await pipelinedTx(db(), (tx) => [
+      insertPayment(tx, {
+        merchantId: pending.merchantId,
+        id: pending.id,
+        terminalId: pending.terminalId,
+        amount: pending.amount,
+        currency: pending.currency,
+        cardToken: pending.cardToken,
+        cardBrand: pending.cardBrand,
+        cardFunding: pending.cardFunding,
+        cardBin: pending.cardBin,
+        cardLast4: pending.cardLast4,
+        cardExpMonth: pending.cardExpMonth,
+        cardExpYear: pending.cardExpYear,
+        issuerBank: pending.issuerBank,
+        processorId: pending.processorId,
+        description: pending.description,
+        customerReference: pending.customerReference,
+        paymentLinkId: pending.paymentLinkId,
+        idempotencyKey: pending.idempotencyKey,
+        createdByUserId: pending.createdByUserId,
         createdAt: now,
         updatedAt: now,
-      });
-      if (!row) throw new Error("payment insert returned nothing");
-      await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(row));
-      return row;
-    });
+      }) as Promise<Payment[]>,
+      recordEvent(tx, scope.merchantId, "payment.created", serializePayment(pending)),
+    ]);
+    if (!row) throw new Error("payment insert returned nothing");
+    inserted = row;
   } catch (e) {
     // Two requests with one key raced past the lookup: the first one's payment stands.
     if (pgCode(e) === "23505" && opts.idempotencyKey) {

@@ -12,12 +12,13 @@ import { recordEvent } from "~/modules/events/events.server";
 import { serializeRefund } from "~/modules/events/objects";
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
-import { db, rows, type Tx } from "~db/client.server";
+import { db, type Tx } from "~db/client.server";
+import { pipelinedTx, preparedSql } from "~db/prepared.server";
 import { newId } from "~/lib/ids";
 import { refundsUncapped, type Role } from "~/lib/permissions";
 import { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
-import { ledgerPostingCtes, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { refundFailureText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
@@ -60,6 +61,12 @@ export interface IssueRefundInput {
   /** Unique per merchant: the same key returns the first refund. */
   idempotencyKey?: string | null;
   now?: Date;
+  /**
+   * The payment as the caller just read it (the API reads it to parse the amount in its
+   * currency): the refund is then tried in one round trip without locking and reading it
+   * again, guarded in SQL; anything the guard refuses goes the locking way (reserve).
+   */
+  known?: Payment;
 }
 
 export type RefundFailure = Failure & { refundable?: bigint };
@@ -83,12 +90,125 @@ async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | 
   return p;
 }
 
+/**
+ * The payment's refunded amount, the refund and its ledger movement in one statement, built
+ * once per process (db/prepared.server.ts). Its guard repeats the checks in SQL (captured,
+ * never more than captured); the last line divides by zero when the guard refused it, so the
+ * statement fails and, when pipelined, the transaction with it (its event too): the
+ * caller sees SQLSTATE 22012 (GUARD_REFUSED) and goes the locking way.
+ */
+const reserveStatement = preparedSql<{ ok: number | string; refunded: number | string | bigint }>(
+  (lines) => sql`with upd as (
+      update payments set amount_refunded = amount_refunded + ${sql.placeholder("amount")}::bigint, updated_at = ${sql.placeholder("at")}::timestamptz
+      where merchant_id = ${sql.placeholder("merchant")} and id = ${sql.placeholder("payment")} and status = 'captured'
+        and amount_refunded + ${sql.placeholder("amount")}::bigint <= amount
+      returning amount_refunded
+    ), ins as (
+      insert into refunds (merchant_id, id, payment_id, amount, currency, reason, note, status, idempotency_key,
+        created_by_user_id, created_at, updated_at)
+      select ${sql.placeholder("merchant")}, ${sql.placeholder("id")}, ${sql.placeholder("payment")}, ${sql.placeholder("amount")}::bigint,
+        ${sql.placeholder("currency")}, ${sql.placeholder("reason")}::refund_reason, ${sql.placeholder("note")}::text, 'pending',
+        ${sql.placeholder("key")}::text, ${sql.placeholder("user")}::text, ${sql.placeholder("at")}::timestamptz, ${sql.placeholder("at")}::timestamptz
+      where exists (select 1 from upd)
+    ), ${ledgerPostingCtesTemplate(Number(lines), sql`exists (select 1 from upd)`)}
+    select 1 / (select count(*) from upd)::int as ok, (select amount_refunded from upd) as refunded`,
+);
+
+/** A succeeded refund's status (only from pending), failing with GUARD_REFUSED when it was no longer pending. */
+const refundSucceededStatement = preparedSql<{ ok: number | string }>(
+  () => sql`with upd as (
+      update refunds set status = 'succeeded', provider_reference = ${sql.placeholder("reference")}::text, updated_at = ${sql.placeholder("at")}::timestamptz
+      where merchant_id = ${sql.placeholder("merchant")} and id = ${sql.placeholder("id")} and status = 'pending'
+      returning 1
+    )
+    select 1 / (select count(*) from upd)::int as ok`,
+);
+
+/** division_by_zero: a guarded statement above found its row not as expected (and wrote nothing). */
+const GUARD_REFUSED = "22012";
+
 type Reserved =
   | { kind: "reserved"; refund: Refund; payment: Payment }
   | { kind: "replayed"; refund: Refund; payment: Payment }
   | { kind: "refused"; error: { ok: false; error: RefundFailure } };
 
+/**
+ * The refund of a payment the caller has just read, in one round trip: BEGIN, the guarded
+ * statement, its refund.created event and COMMIT sent together. undefined when the guard
+ * refused it (the payment moved meanwhile, or is not refundable as asked): nothing was
+ * written, and the locking way decides (and words the refusal).
+ */
+async function reserveKnown(scope: Scope, input: IssueRefundInput, p: Payment, now: Date): Promise<Reserved | undefined> {
+  if (p.merchantId !== scope.merchantId || p.id !== input.paymentId || p.status !== "captured") return undefined;
+  const amount = input.amount ?? p.amount - p.amountRefunded;
+  if (amount <= 0n || p.amountRefunded + amount > p.amount) return undefined;
+  const limit = input.actor.limit;
+  if (limit !== undefined && limit !== null && amount > limit) return undefined;
+  const refund = newRefund(scope, input, p, amount, now);
+  const posting = refundPosting({
+    id: newId("txn", now),
+    merchantId: scope.merchantId,
+    currency: p.currency,
+    createdAt: now,
+    description: `Refund of ${p.id}`,
+    refundId: refund.id,
+    amount,
+  });
+  try {
+    const [[r]] = await pipelinedTx(db(), (tx) => [
+      reserveStatement(tx, reserveValues(refund, posting, now), String(posting.postings.length)),
+      // Last in the transaction: the merchant's event sequence row is locked after every
+      // other lock (the rollup triggers'), so two writers never wait on each other in a cycle.
+      recordEvent(tx, scope.merchantId, "refund.created", serializeRefund(refund)),
+    ]);
+    const refunded = r?.refunded === null || r?.refunded === undefined ? p.amountRefunded + amount : BigInt(r.refunded);
+    return { kind: "reserved", refund, payment: { ...p, amountRefunded: refunded, updatedAt: now } };
+  } catch (e) {
+    if (pgCode(e) === GUARD_REFUSED) return undefined;
+    throw e;
+  }
+}
+
+function newRefund(scope: Scope, input: IssueRefundInput, p: Payment, amount: bigint, now: Date): Refund {
+  return {
+    merchantId: scope.merchantId,
+    id: newId("re", now),
+    paymentId: p.id,
+    amount,
+    currency: p.currency,
+    reason: input.reason ?? "requested_by_customer",
+    note: input.note?.trim() || null,
+    status: "pending",
+    providerReference: null,
+    failureCode: null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    createdByUserId: input.actor.userId ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function reserveValues(refund: Refund, posting: Parameters<typeof ledgerPostingValues>[0], now: Date): Record<string, unknown> {
+  return {
+    ...ledgerPostingValues(posting),
+    amount: refund.amount.toString(),
+    at: now.toISOString(),
+    merchant: refund.merchantId,
+    payment: refund.paymentId,
+    id: refund.id,
+    currency: refund.currency,
+    reason: refund.reason,
+    note: refund.note,
+    key: refund.idempotencyKey,
+    user: refund.createdByUserId,
+  };
+}
+
 async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promise<Reserved> {
+  if (input.known) {
+    const fast = await reserveKnown(scope, input, input.known, now);
+    if (fast) return fast;
+  }
   return db().transaction(async (tx): Promise<Reserved> => {
     const p = await lockPayment(tx, scope, input.paymentId);
     if (!p) return { kind: "refused", error: failure(404, "payment_not_found", "No such payment.", "payment") };
@@ -152,23 +272,7 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
     }
     // The payment's refunded amount, the refund and its ledger movement in one statement. The
     // guard repeats the checks in SQL: correct even if the row lock were ever lost.
-    const refund: Refund = {
-      merchantId: scope.merchantId,
-      id: newId("re", now),
-      paymentId: p.id,
-      amount,
-      currency: p.currency,
-      reason: input.reason ?? "requested_by_customer",
-      note: input.note?.trim() || null,
-      status: "pending",
-      providerReference: null,
-      failureCode: null,
-      idempotencyKey: input.idempotencyKey ?? null,
-      createdByUserId: input.actor.userId ?? null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const at = now.toISOString();
+    const refund = newRefund(scope, input, p, amount, now);
     const posting = refundPosting({
       id: newId("txn", now),
       merchantId: scope.merchantId,
@@ -178,30 +282,8 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
       refundId: refund.id,
       amount,
     });
-    const [r] = await rows<{ n: number | string }>(
-      tx,
-      sql`with upd as (
-            update payments set amount_refunded = amount_refunded + ${amount.toString()}::bigint, updated_at = ${at}::timestamptz
-            where merchant_id = ${p.merchantId} and id = ${p.id} and status = 'captured'
-              and amount_refunded + ${amount.toString()}::bigint <= amount
-            returning 1
-          ), ins as (
-            insert into refunds (merchant_id, id, payment_id, amount, currency, reason, note, status, idempotency_key,
-              created_by_user_id, created_at, updated_at)
-            select ${refund.merchantId}, ${refund.id}, ${refund.paymentId}, ${amount.toString()}::bigint, ${refund.currency},
-              ${refund.reason}::refund_reason, ${refund.note}::text, 'pending', ${refund.idempotencyKey}::text, ${refund.createdByUserId}::text,
-              ${at}::timestamptz, ${at}::timestamptz
-            where exists (select 1 from upd)
-          ), ${ledgerPostingCtes(posting, sql`exists (select 1 from upd)`)}
-          select count(*) as n from upd`,
-      { prepare: true },
-    );
-    if (Number(r?.n ?? 0) !== 1) {
-      return {
-        kind: "refused",
-        error: failure(409, "amount_exceeds_refundable", "Another refund of this payment just used the remaining amount.", "amount"),
-      };
-    }
+    // Refused by its guard (GUARD_REFUSED), the transaction fails: issueRefund answers 409.
+    await reserveStatement(tx, reserveValues(refund, posting, now), String(posting.postings.length));
     const updated: Payment = { ...p, amountRefunded: p.amountRefunded + amount, updatedAt: now };
     // Last in the transaction: the merchant's event sequence row is locked after every other
     // lock (the rollup triggers'), so two writers never wait on each other in a cycle.
@@ -241,8 +323,8 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
       const payment = prior ? await paymentOf(scope, prior.paymentId) : undefined;
       if (prior && payment) return { ok: true, refund: prior, payment, replayed: true };
     }
-    // The CHECK on amount_refunded refused it: another refund won the race.
-    if (pgCode(e) === "23514") {
+    // The CHECK on amount_refunded or the statement's guard refused it: another refund won the race.
+    if (pgCode(e) === "23514" || pgCode(e) === GUARD_REFUSED) {
       return failure(409, "amount_exceeds_refundable", "Another refund of this payment just used the remaining amount.", "amount");
     }
     throw e;
@@ -252,7 +334,7 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
 
   const result = await sendRefund(scope, reserved.refund, reserved.payment);
   if (!result) return { ok: true, refund: reserved.refund, payment: reserved.payment, replayed: false };
-  const done = await completeRefund(scope, reserved.refund.id, result, new Date(), { payment: reserved.payment });
+  const done = await completeRefund(scope, reserved.refund.id, result, new Date(), { payment: reserved.payment, refund: reserved.refund });
   return { ok: true, refund: done.refund, payment: done.payment, replayed: false };
 }
 
@@ -292,10 +374,29 @@ export async function completeRefund(
   refundId: string,
   result: RefundResult,
   now: Date = new Date(),
-  /** The payment as the caller last read it: a success only changes the refund, in one statement. */
-  known?: { payment: Payment },
+  /**
+   * The payment as the caller last read it, and the refund as it was written (pending): a
+   * success only changes the refund, in one round trip.
+   */
+  known?: { payment: Payment; refund?: Refund },
 ): Promise<{ refund: Refund; payment: Payment }> {
-  if (known && result.outcome === "succeeded") {
+  if (known?.refund && known.refund.id === refundId && known.refund.status === "pending" && result.outcome === "succeeded") {
+    // The refund's money moved when it was reserved: success is its status alone, and only
+    // from pending (whatever moved it first, e.g. reconciliation, stands). The row as it
+    // will be is known, so its refund.succeeded event is sent with the update: BEGIN, both
+    // and COMMIT in one round trip; a refund no longer pending fails the update's guard,
+    // nothing is written, and the locking way below answers.
+    const succeeded: Refund = { ...known.refund, status: "succeeded", providerReference: result.providerReference, updatedAt: now };
+    try {
+      await pipelinedTx(db(), (tx) => [
+        refundSucceededStatement(tx, { reference: result.providerReference, at: now.toISOString(), merchant: scope.merchantId, id: refundId }),
+        recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(succeeded)),
+      ]);
+      return { refund: succeeded, payment: known.payment };
+    } catch (e) {
+      if (pgCode(e) !== GUARD_REFUSED) throw e;
+    }
+  } else if (known && result.outcome === "succeeded") {
     // The refund's money moved when it was reserved: success is its status alone, and only
     // from pending (whatever moved it first, e.g. reconciliation, stands).
     // With its refund.succeeded event, in one transaction (the event needs the row's JSON).

@@ -137,19 +137,32 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
         ids ? sql`r.id in ${ids}` : null,
         ids ? sql`r.payment_id in ${ids}` : null,
         amounts ? sql`r.amount in ${amounts}` : null,
+        // A card's last 4 finds the refunds of the payments made with it, as it finds those payments.
+        q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
         text ? sql`r.note ilike ${text}` : null,
         refs ? sql`r.provider_reference in ${refs}` : null,
       ]);
       const day = onDay("r.created_at", q.day, tz);
       if (!match && !day) return null;
-      return rows<{ id: string; payment_id: string; amount: string; currency: string; status: string; created_at: string; note: string | null; reason: string }>(
+      return rows<{ id: string; payment_id: string; amount: string; currency: string; status: string; created_at: string; note: string | null; reason: string; card_brand: string | null; card_last4: string | null }>(
         dbx,
-        sql`select r.id, r.payment_id, r.amount::text as amount, r.currency, r.status::text as status, ${ISO("r.created_at")} as created_at, r.note, r.reason::text as reason
-              from refunds r where r.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+        sql`select r.id, r.payment_id, r.amount::text as amount, r.currency, r.status::text as status, ${ISO("r.created_at")} as created_at, r.note, r.reason::text as reason,
+                p.card_brand::text as card_brand, p.card_last4
+              from refunds r join payments p on p.merchant_id = r.merchant_id and p.id = r.payment_id
+              where r.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
               order by r.created_at desc, r.id desc limit ${PER_KIND}`,
       ).then((rs) =>
         rs.map((r) =>
-          hit("refunds", r.id, `/payments/${r.payment_id}`, { amount: r.amount, currency: r.currency, status: r.status, at: r.created_at, title: r.reason, detail: r.note }),
+          hit("refunds", r.id, `/payments/${r.payment_id}`, {
+            amount: r.amount,
+            currency: r.currency,
+            status: r.status,
+            at: r.created_at,
+            title: r.reason,
+            detail: r.note,
+            cardBrand: r.card_brand,
+            cardLast4: access.cards ? r.card_last4 : null,
+          }),
         ),
       );
     },

@@ -24,7 +24,7 @@ export const YEAR_MAX = LEDGER_YEAR_MAX;
  * out-of-range day is named beside its filter, in the page, with a 400): the edge leaves
  * their dates to them and still refuses controls, broken characters and over-long values.
  */
-export const PAGES_WITH_DATE_SCHEMAS: ReadonlySet<string> = new Set(["/", "/payments", "/refunds", "/payouts"]);
+export const PAGES_WITH_DATE_SCHEMAS: ReadonlySet<string> = new Set(["/", "/payments", "/refunds", "/payouts", "/audit"]);
 
 export type InputProblemKind = "control" | "surrogate" | "tooLong" | "date";
 
@@ -110,11 +110,11 @@ export function checkQuery(search: string, opts: { dates?: boolean } = {}): Inpu
   return null;
 }
 
-/** Every string field of a form (files are not ours to judge). */
-export function checkForm(form: FormData): InputProblem | null {
+/** Every string field of a form (files are not ours to judge); `dates: false` for a form whose schema checks its own days. */
+export function checkForm(form: FormData, opts: { dates?: boolean } = {}): InputProblem | null {
   for (const [k, v] of form.entries()) {
     if (typeof v !== "string") continue;
-    const p = checkEntry(k, v, { multiline: true, max: LIMITS.text });
+    const p = checkEntry(k, v, { multiline: true, max: LIMITS.text, dates: opts.dates });
     if (p) return p;
   }
   return null;

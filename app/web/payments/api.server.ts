@@ -404,6 +404,8 @@ export function apiCreateRefund(request: Request, paymentId: string | undefined)
         note: v.note,
         actor: { terminalId: auth.principal.terminalId },
         idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+        // Read above, in this request: the refund is tried without locking and reading it again.
+        known: payment,
       });
       if (!r.ok) return { status: r.error.status, body: failureBody(r.error) };
       return { status: r.refund.status === "pending" ? 202 : 201, body: serializeRefund(r.refund) };

@@ -143,6 +143,8 @@ export async function refundFormAction({ request, params }: ActionFunctionArgs) 
       note: v.note.trim() || null,
       actor: { userId: ctx.user.id, limit },
       idempotencyKey: v.key && validKey(v.key) ? `user:${ctx.user.id}:${v.key}` : null,
+      // Read above, in this request: the refund is tried without locking and reading it again.
+      known: payment,
     });
     await audit(db(), {
       actor: ctx,

@@ -29,6 +29,32 @@ describe("global search", () => {
     expect(noCards.groups.find((g) => g.kind === "payments")?.hits.some((h) => h.id === p!.id) ?? false).toBe(false);
   });
 
+  it("finds the refunds of the payments made with a card by its last 4, with the card shown, and only with the card permission", async () => {
+    const [r] = await rows<{ id: string; payment_id: string; card_last4: string; card_brand: string }>(
+      t.db,
+      sql`select r.id, r.payment_id, p.card_last4, p.card_brand::text as card_brand from refunds r join payments p on p.merchant_id = r.merchant_id and p.id = r.payment_id
+          where r.merchant_id = ${coffee.merchantId} and p.card_last4 is not null order by r.created_at desc limit 1`,
+    );
+    expect(r, "the demo has a refund of a card payment").toBeDefined();
+    const [{ n }] = (await rows<{ n: number }>(
+      t.db,
+      sql`select count(*)::int as n from refunds r join payments p on p.merchant_id = r.merchant_id and p.id = r.payment_id where r.merchant_id = ${coffee.merchantId} and p.card_last4 = ${r!.card_last4}`,
+    )) as [{ n: number }];
+    const byCard = await globalSearch(coffee, toPersianDigits(r!.card_last4), ALL);
+    const refunds = byCard.groups.find((g) => g.kind === "refunds");
+    expect(refunds?.hits.length).toBe(Math.min(n, 6));
+    expect(refunds!.hits.every((h) => h.cardLast4 === r!.card_last4 && h.cardBrand !== null)).toBe(true);
+    if (n <= 6) expect(refunds!.hits.find((h) => h.id === r!.id)).toMatchObject({ href: `/payments/${r!.payment_id}`, cardBrand: r!.card_brand });
+    // The payments found by the same last 4 are still there, next to their refunds.
+    expect(byCard.groups.find((g) => g.kind === "payments")!.hits.length).toBeGreaterThan(0);
+    // Without the card permission a last 4 finds no refund either.
+    const noCards = await globalSearch(coffee, r!.card_last4, { ...ALL, cards: false });
+    expect(noCards.groups.find((g) => g.kind === "refunds")).toBeUndefined();
+    // Another merchant's refunds are never reached by a last 4.
+    const theirs = await globalSearch(northwind, r!.card_last4, ALL);
+    expect(theirs.groups.find((g) => g.kind === "refunds")?.hits.some((h) => h.id === r!.id) ?? false).toBe(false);
+  });
+
   it("opens a payout by id and never reaches another merchant's records", async () => {
     const [po] = await rows<{ id: string }>(t.db, sql`select id from payouts where merchant_id = ${coffee.merchantId} limit 1`);
     const mine = await globalSearch(coffee, po!.id, ALL);

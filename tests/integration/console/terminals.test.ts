@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
+import { as, signIn } from "../../support/auth";
+import { action as terminalsAction } from "../../../app/routes/_app.terminals._index";
+import { action as terminalAction } from "../../../app/routes/_app.terminals.$terminalId";
 import { rows } from "../../../db/client.server";
 import { localDateKey } from "../../../app/lib/dates/zones";
 import { authenticateApiKey } from "../../../app/modules/terminals/api-auth.server";
@@ -94,5 +97,38 @@ describe("terminals", () => {
     const virtualKey = await rotateTerminalKey(coffee, actor, "term_coffee_virtual");
     expect(virtualKey.ok).toBe(false);
     expect(await renameTerminal({ merchantId: "mer_northwind" }, actor, created.id, { name: "x", location: null })).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it("the terminal forms refuse beside the field, in the reader's language, keeping what was typed", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const body = (r: Response): Promise<any> => r.json();
+    const owner = await signIn("owner@coffee.test");
+    const create = (form: Record<string, string>) => terminalsAction({ request: as(owner, "/terminals", { form }), params: {}, context: {} });
+    const blank = await create({ name: "  ", location: "Tabriz", kind: "api" });
+    expect(blank.status).toBe(400);
+    expect(await body(blank)).toEqual({
+      ok: false,
+      errors: { name: "Give the terminal a name of at most 80 characters." },
+      values: { name: "  ", location: "Tabriz", kind: "api" },
+    });
+    await create({ name: "Tabriz bazaar", location: "", kind: "virtual" });
+    const taken = await create({ name: "tabriz BAZAAR", location: "", kind: "api" });
+    expect(taken.status).toBe(409);
+    expect((await body(taken)).errors).toEqual({ name: "An active terminal is already called “tabriz BAZAAR”: choose another name." });
+
+    const fa = await signIn("fa@coffee.test");
+    const path = "/terminals/term_coffee_virtual";
+    const detail = (form: Record<string, string>) => terminalAction({ request: as(fa, path, { form }), params: { terminalId: "term_coffee_virtual" }, context: {} });
+    const unconfirmed = await detail({ intent: "deactivate" });
+    expect(unconfirmed.status).toBe(400);
+    expect((await body(unconfirmed)).errors).toEqual({ confirm: "برای تأیید، گزینه را علامت بزنید: کلید API پایانه بی‌درنگ از کار می‌افتد." });
+    const long = await detail({ intent: "rename", name: "x".repeat(81), location: "Tehran" });
+    expect(long.status).toBe(400);
+    const refused = await body(long);
+    expect(refused.errors).toEqual({ name: "برای پایانه نامی با حداکثر ۸۰ نویسه بگذارید." });
+    expect(refused.values).toMatchObject({ name: "x".repeat(81), location: "Tehran" });
+    const nothing = await detail({ intent: "explode" });
+    expect(nothing.status).toBe(400);
+    expect(Object.keys((await body(nothing)).errors)).toEqual(["form"]);
   });
 });

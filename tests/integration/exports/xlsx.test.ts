@@ -188,6 +188,12 @@ describe("Excel workbooks: /reports/<report>.xlsx", () => {
     // A Persian reader gets the Jalali twin by default: text such as "1404/09/15 10:00:00".
     expect(fa.ws.getRow(1).getCell(3).value).toBe("created_jalali (Asia/Tehran)");
     expect(fa.ws.getRow(2).getCell(3).value).toMatch(/^1[34]\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d$/);
+    // The totals row is labelled in the reader's language; the header keeps the machine names (as the CSV's).
+    expect(fa.ws.getRow(1).getCell(1).value).toBe("id");
+    const last = fa.ws.getRow(fa.ws.rowCount);
+    expect(last.getCell(1).value).toBe("جمع");
+    expect(last.getCell(1).font?.bold).toBe(true);
+    expect(typeof (last.getCell(4).value as { result?: unknown }).result).toBe("number");
   });
 
   it("date-time cells are the report zone's wall clock, with the UTC twin as in the CSV", async () => {

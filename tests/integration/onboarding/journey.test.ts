@@ -124,7 +124,10 @@ describe("a new merchant", () => {
       contactPhone: "12",
     });
     expect(r.status).toBe(400);
-    expect((await body(r)).error?.field).toBe("contactPhone");
+    const phone = await body(r);
+    expect(phone.errors).toEqual({ contactPhone: "Enter a phone number with 7 to 15 digits, like +98 21 5555 0100." });
+    // What was typed comes back, so nothing is lost.
+    expect(phone.values).toMatchObject({ intent: "business", legalName: "New Café Co.", contactPhone: "12" });
     r = await post(owner, "/onboarding", {
       intent: "business",
       name: "New Café",
@@ -146,7 +149,10 @@ describe("a new merchant", () => {
     for (const [accountNumber, reason] of bad) {
       r = await post(owner, "/onboarding", { intent: "bank", kind: "sheba", accountNumber, holderName: "New Café Co." });
       expect(r.status, accountNumber).toBe(400);
-      expect((await body(r)).error, accountNumber).toMatchObject({ field: "accountNumber", message: expect.stringMatching(reason) });
+      const refused = await body(r);
+      expect(Object.keys(refused.errors ?? {}), accountNumber).toEqual(["accountNumber"]);
+      expect(refused.errors?.accountNumber, accountNumber).toMatch(reason);
+      expect(refused.values?.accountNumber, accountNumber).toBe(accountNumber);
     }
     expect(await t.db.select().from(merchantBankAccounts).where(eq(merchantBankAccounts.merchantId, merchantId))).toEqual([]);
 
@@ -158,6 +164,7 @@ describe("a new merchant", () => {
 
     r = await post(owner, "/onboarding", { intent: "provider", providerId: "nope" });
     expect(r.status).toBe(400);
+    expect((await body(r)).errors).toEqual({ providerId: "Choose one of the providers offered in the list." });
     r = await post(owner, "/onboarding", { intent: "provider", providerId: "sandbox" });
     expect(r.status).toBe(302);
     expect((await t.db.select().from(merchants).where(eq(merchants.id, merchantId)))[0]!.status).toBe("pending");
@@ -226,9 +233,14 @@ describe("a new merchant", () => {
     const newSheba = makeSheba("012", "5550001");
     r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co." }, bankAction as Action);
     expect(r.status).toBe(403);
-    expect((await body(r)).error?.code).toBe("step_up_required");
+    expect(await body(r)).toMatchObject({ ok: false, stepUp: "missing", errors: {}, values: { accountNumber: newSheba, holderName: "New Café Co." } });
     r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co.", stepUpPassword: "wrong password!" }, bankAction as Action);
     expect(r.status).toBe(403);
+    expect((await body(r)).errors).toEqual({ stepUp: "That password is not correct. Confirm your password to continue." });
+    // A Sheba with a wrong check digit is refused beside its field, before anything is saved.
+    r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: "IR200170000000000123456788", holderName: "New Café Co.", stepUpPassword: PASSWORD }, bankAction as Action);
+    expect(r.status).toBe(400);
+    expect(Object.keys((await body(r)).errors ?? {})).toEqual(["accountNumber"]);
     r = await post(owner, "/settings/bank", { kind: "sheba", accountNumber: newSheba, holderName: "New Café Co.", stepUpPassword: PASSWORD }, bankAction as Action);
     expect(r.status).toBe(302);
     const list = await t.db.select().from(merchantBankAccounts).where(eq(merchantBankAccounts.merchantId, merchantId));

@@ -67,8 +67,12 @@ describe("refunds", () => {
     const p = await captured(m, 50_000n);
     const r = await issueRefund(m.scope, { paymentId: p.id, actor: { userId: "usr_support", limit: 20_000n } });
     expect(!r.ok && r.error.code).toBe("amount_exceeds_limit");
-    const ok = await issueRefund(m.scope, { paymentId: p.id, amount: 20_000n, actor: { userId: "usr_support", limit: 20_000n } });
+    // The same with the payment as read by the caller (the unlocked way first): the same refusal.
+    const known = await issueRefund(m.scope, { paymentId: p.id, actor: { userId: "usr_support", limit: 20_000n }, known: p });
+    expect(!known.ok && known.error.code).toBe("amount_exceeds_limit");
+    const ok = await issueRefund(m.scope, { paymentId: p.id, amount: 20_000n, actor: { userId: "usr_support", limit: 20_000n }, known: p });
     expect(ok.ok).toBe(true);
+    expect(ok.ok && ok.payment.amountRefunded).toBe(20_000n);
     await expectLedgerTiesOut(m);
   });
 
@@ -76,7 +80,7 @@ describe("refunds", () => {
     const m = await makeMerchant({ currency: "IRR", feeBps: 0 });
     const p = await captured(m, 500_000n, CARD.refundFails);
     const before = await getBalances(m.scope);
-    const r = await issueRefund(m.scope, { paymentId: p.id, amount: 200_000n, reason: "other", actor: {} });
+    const r = await issueRefund(m.scope, { paymentId: p.id, amount: 200_000n, reason: "other", actor: {}, known: p });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.refund.status).toBe("failed");
@@ -94,7 +98,9 @@ describe("refunds", () => {
     const m = await makeMerchant({ currency: "USD" });
     const p = await captured(m, 9_000n);
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: {}, idempotencyKey: "rk-1" })),
+      Array.from({ length: 6 }, (_, i) =>
+        issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: {}, idempotencyKey: "rk-1", known: i % 2 === 0 ? p : undefined }),
+      ),
     );
     const ids = new Set(results.map((r) => (r.ok ? r.refund.id : r.error.code)));
     expect(ids.size).toBe(1);
@@ -108,9 +114,18 @@ describe.skipIf(!t.realServer)("refunds under concurrency (real PostgreSQL)", ()
     const m = await makeMerchant({ currency: "IRR" });
     const p = await captured(m, 1_000_000n);
     // 50 x 30,000 = 1,500,000 asked for; only 33 fit (990,000), then a 10,000 remainder.
+    // Half of them give the payment as read before the race (as the API and the form do):
+    // they go the unlocked, guarded way first, the others the locking way.
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "requested_by_customer", note: `race ${i}`, actor: {} }),
+        issueRefund(m.scope, {
+          paymentId: p.id,
+          amount: 30_000n,
+          reason: "requested_by_customer",
+          note: `race ${i}`,
+          actor: {},
+          known: i % 2 === 0 ? p : undefined,
+        }),
       ),
     );
     const ok = results.filter((r) => r.ok);
@@ -127,7 +142,7 @@ describe.skipIf(!t.realServer)("refunds under concurrency (real PostgreSQL)", ()
     expect(after?.amountRefunded).toBe(990_000n);
     // Exactly the remainder still fits, concurrently with more attempts that do not.
     const last = await Promise.all(
-      Array.from({ length: 10 }, () => issueRefund(m.scope, { paymentId: p.id, actor: {} })),
+      Array.from({ length: 10 }, (_, i) => issueRefund(m.scope, { paymentId: p.id, actor: {}, known: i % 2 === 0 ? after : undefined })),
     );
     expect(last.filter((r) => r.ok).length).toBe(1);
     expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(1_000_000n);
