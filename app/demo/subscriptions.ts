@@ -181,15 +181,15 @@ export function generateSubscriptionHistory(
     let updatedAt = start;
     for (let k = 0; k < 1000; k++) {
       const period = billingPeriod(anchor, cycle, k, tz, sub.plan.calendar);
-      if (period.start.getTime() > nowMs) {
-        nextRenewalAt = period.start;
-        break;
-      }
       // Paused: the renewal job bills nothing more until it is resumed.
       if (pausedAt && period.start.getTime() > pausedAt.getTime()) {
         status = "paused";
         nextRenewalAt = period.start;
         updatedAt = pausedAt;
+        break;
+      }
+      if (period.start.getTime() > nowMs) {
+        nextRenewalAt = period.start;
         break;
       }
       if (cancelAtPeriodEnd) {
