@@ -64,11 +64,12 @@ export function useSearchHint(): string {
 
 export function SearchResults({ data, onPick }: { data: SearchData; onPick?: () => void }) {
   const t = useT();
+  const fmt = useFormat();
   const total = data.groups.reduce((s, g) => s + g.hits.length, 0);
   return (
     <div className="search-results" aria-live="polite">
       {total === 0 ? (
-        <p className="muted">{t("search.none", { q: data.q })}</p>
+        <p className="muted">{t("search.none", { q: fmt.digits(data.q) })}</p>
       ) : (
         data.groups.map((g) => (
           <section key={g.kind} aria-labelledby={`search-group-${g.kind}`}>

@@ -1,13 +1,11 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { clauseSeparator } from "~/lib/i18n/messages";
-import { json } from "@remix-run/node";
-import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { CellText, DataTable } from "~/components/console/data-table";
-import { ActiveFilters, AmountFields, CheckboxMenu, ColumnPicker, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
-import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
+import { CellText } from "~/components/console/data-table";
+import { CheckboxMenu, ColumnPicker, vocabOptions } from "~/components/console/filters";
+import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
@@ -16,6 +14,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { listPageJson } from "~/web/list-page.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { PAYMENT_COLUMN_LABELS } from "~/components/console/view-filters";
@@ -37,34 +36,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
     viewsMenu(ctx, "payments"),
   ]);
   const cols: readonly PaymentColumn[] = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
-  return json(
-    {
-      query,
-      errors,
-      rows: (list?.page.rows ?? []).map((r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null })),
-      next: list?.page.next ?? null,
-      prev: list?.page.prev ?? null,
-      totals: list
-        ? {
-            capped: list.totals.capped,
-            count: list.totals.count,
-            amount: list.totals.amount.toString(),
-            capturedCount: list.totals.capturedCount,
-            capturedAmount: list.totals.capturedAmount.toString(),
-            refunded: list.totals.refunded.toString(),
-          }
-        : null,
-      visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
-      columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
-      options,
-      views,
-      canCards,
-      canCharge: can(ctx.role, "terminal:charge"),
-      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payments", ["cursor", "cols", "limit"]) : null,
-    },
-    // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
-    { status: list && Object.keys(errors).length === 0 ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
-  );
+  return listPageJson(query, errors, list, (r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null }), {
+    totals: list
+      ? {
+          capped: list.totals.capped,
+          count: list.totals.count,
+          amount: list.totals.amount.toString(),
+          capturedCount: list.totals.capturedCount,
+          capturedAmount: list.totals.capturedAmount.toString(),
+          refunded: list.totals.refunded.toString(),
+        }
+      : null,
+    visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
+    columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
+    options,
+    views,
+    canCards,
+    canCharge: can(ctx.role, "terminal:charge"),
+    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payments", ["cursor", "cols", "limit"]) : null,
+  });
 }
 
 type Row = PaymentListRow;
@@ -75,7 +65,6 @@ export default function PaymentsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const location = useLocation();
   const { query, errors, options } = data;
   const columns = useMemo<ColumnDef<Row, unknown>[]>(
     () => [
@@ -180,77 +169,53 @@ export default function PaymentsPage() {
         <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
       </ListHeader>
 
-      <FilterForm label={t("payments.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort, cols: query.cols }} clearHref={location.pathname}>
-        <SearchField
-          value={query.q}
-          label={t("payments.search")}
-          hint={data.canCards ? t("payments.searchHint") : t("payments.searchHintNoCards")}
-          error={errors.q}
+      <ListFilters
+        list="payments"
+        page={data}
+        chips={chips}
+        preserve={{ cols: query.cols }}
+        searchHint={data.canCards ? undefined : t("payments.searchHintNoCards")}
+      >
+        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} selected={query.status} error={errors.status} />
+        <CheckboxMenu
+          name="terminal"
+          legend={t("payments.col.terminal")}
+          options={options.terminals.map((x) => {
+            const name = x.kind === "link" ? t("links.title") : x.name;
+            return { value: x.id, label: x.status === "active" ? name : t("payments.inactiveTerminal", { name }) };
+          })}
+          selected={query.terminal}
+          error={errors.terminal}
         />
-        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} />
-        <div className="filter-menus">
-          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} selected={query.status} error={errors.status} />
-          <CheckboxMenu
-            name="terminal"
-            legend={t("payments.col.terminal")}
-            options={options.terminals.map((x) => {
-              const name = x.kind === "link" ? t("links.title") : x.name;
-              return { value: x.id, label: x.status === "active" ? name : t("payments.inactiveTerminal", { name }) };
-            })}
-            selected={query.terminal}
-            error={errors.terminal}
-          />
-          <CheckboxMenu name="brand" legend={t("card.brand.label")} options={vocabOptions(t, "cardBrand", CARD_BRANDS.filter((b) => b !== "unknown"))} selected={query.brand} error={errors.brand} />
-          {data.canCards ? (
-            <CheckboxMenu name="bank" legend={t("card.bank")} options={options.banks.map((b) => ({ value: b, label: fmt.bankName(b) }))} selected={query.bank} error={errors.bank} />
-          ) : null}
-          <CheckboxMenu name="funding" legend={t("card.funding.label")} options={vocabOptions(t, "cardFunding", CARD_FUNDINGS.filter((f) => f !== "unknown"))} selected={query.funding} error={errors.funding} />
-        </div>
-        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
-        <PageSizeField value={query.limit} />
-      </FilterForm>
+        <CheckboxMenu name="brand" legend={t("card.brand.label")} options={vocabOptions(t, "cardBrand", CARD_BRANDS.filter((b) => b !== "unknown"))} selected={query.brand} error={errors.brand} />
+        {data.canCards ? (
+          <CheckboxMenu name="bank" legend={t("card.bank")} options={options.banks.map((b) => ({ value: b, label: fmt.bankName(b) }))} selected={query.bank} error={errors.bank} />
+        ) : null}
+        <CheckboxMenu name="funding" legend={t("card.funding.label")} options={vocabOptions(t, "cardFunding", CARD_FUNDINGS.filter((f) => f !== "unknown"))} selected={query.funding} error={errors.funding} />
+      </ListFilters>
 
-      <ActiveFilters chips={chips} />
-      <ListQueryError errors={errors} fields={["cursor", "sort", "cols", "limit"]} />
-
-      {data.totals ? (
-        <p className="list-totals" aria-live="polite" data-testid="payments-totals">
-          {data.totals.capped ? (
-            t("payments.totalsCapped", { count: fmt.number(data.totals.count) })
-          ) : (
-            <>
-              <bdi>{t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
-              {clauseSeparator(t)}
-              <bdi>{t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) })}</bdi>
-              {data.totals.refunded !== "0" ? (
-                <>
-                  {clauseSeparator(t)}
-                  <bdi>{t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) })}</bdi>
-                </>
-              ) : null}
-            </>
-          )}
-        </p>
-      ) : null}
-
-      <DataTable
-        data={data.rows}
+      <ListResults
+        list="payments"
+        page={data}
+        chips={chips}
         columns={columns}
-        getRowId={(r) => r.id}
-        sort={query.sort}
+        totals={
+          data.totals && [
+            t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+            t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) }),
+            data.totals.refunded !== "0" ? t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) }) : null,
+          ]
+        }
+        totalsText={data.totals?.capped ? t("payments.totalsCapped", { count: fmt.number(data.totals.count) }) : undefined}
+        errorFields={["cursor", "sort", "cols", "limit"]}
         visibility={visibility}
         caption={t("payments.caption", { sort: t(query.sort.endsWith("amount") ? "payments.sortAmount" : "payments.sortCreated") })}
-        next={data.next}
-        prev={data.prev}
-        empty={
-          <ListEmpty filtered={chips.length > 0} filteredText={t("payments.emptyFiltered")}>
-            <p>{t("payments.empty")}</p>
-            {data.canCharge ? (
-              <Link to="/terminal" className="btn btn-primary">
-                {t("payments.takePayment")}
-              </Link>
-            ) : null}
-          </ListEmpty>
+        emptyAction={
+          data.canCharge ? (
+            <Link to="/terminal" className="btn btn-primary">
+              {t("payments.takePayment")}
+            </Link>
+          ) : null
         }
       />
     </>

@@ -1,22 +1,22 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
-import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
-import { CellText, DataTable } from "~/components/console/data-table";
-import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
-import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
+import { CellText } from "~/components/console/data-table";
+import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
+import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
-import { payoutFailureText, clauseSeparator } from "~/lib/i18n/messages";
+import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { listPageJson } from "~/web/list-page.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { balanceOverview } from "~/modules/settlements/balances.server";
@@ -32,30 +32,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scope = listScope(ctx);
   const { query, errors } = parseListQuery(payoutListQuerySchema, url.searchParams);
   const [list, balances, views] = await Promise.all([runListQuery(errors, () => listPayouts(scope, query)), balanceOverview(scope), viewsMenu(ctx, "payouts")]);
-  return json(
-    {
-      query,
-      errors,
-      rows: list?.page.rows ?? [],
-      next: list?.page.next ?? null,
-      prev: list?.page.prev ?? null,
-      totals: list
-        ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
-        : null,
-      balances,
-      views,
-      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
-    },
-    // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
-    { status: list && Object.keys(errors).length === 0 ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
-  );
+  return listPageJson(query, errors, list, (r) => r, {
+    totals: list
+      ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
+      : null,
+    balances,
+    views,
+    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
+  });
 }
 
 export default function PayoutsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const location = useLocation();
   const { query, errors } = data;
   const columns = useMemo<ColumnDef<PayoutListRow, unknown>[]>(
     () => [
@@ -128,39 +118,20 @@ export default function PayoutsPage() {
         <BalanceSummary data={data.balances} />
       </section>
 
-      <FilterForm label={t("payouts.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort }} clearHref={location.pathname}>
-        <SearchField value={query.q} label={t("payouts.search")} hint={t("payouts.searchHint")} error={errors.q} />
-        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} legend={t("payouts.arrivalRange")} />
-        <div className="filter-menus">
-          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />
-        </div>
-        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
-        <PageSizeField value={query.limit} />
-      </FilterForm>
+      <ListFilters list="payouts" page={data} chips={chips} dateLegend={t("payouts.arrivalRange")}>
+        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />
+      </ListFilters>
 
-      <ActiveFilters chips={chips} />
-      <ListQueryError errors={errors} fields={["cursor", "sort", "limit"]} />
-
-      {data.totals ? (
-        <p className="list-totals" aria-live="polite" data-testid="payouts-totals">
-          <bdi>{t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
-          {clauseSeparator(t)}
-          <bdi>{t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) })}</bdi>
-        </p>
-      ) : null}
-
-      <DataTable
-        data={data.rows}
+      <ListResults
+        list="payouts"
+        page={data}
+        chips={chips}
         columns={columns}
-        getRowId={(r) => r.id}
-        sort={query.sort}
-        caption={t("payouts.caption")}
-        next={data.next}
-        prev={data.prev}
-        empty={
-          <ListEmpty filtered={chips.length > 0} filteredText={t("payouts.emptyFiltered")}>
-            <p>{t("payouts.empty")}</p>
-          </ListEmpty>
+        totals={
+          data.totals && [
+            t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+            t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) }),
+          ]
         }
       />
     </>

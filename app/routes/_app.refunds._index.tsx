@@ -1,13 +1,11 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { clauseSeparator } from "~/lib/i18n/messages";
-import { json } from "@remix-run/node";
-import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { CellText, DataTable } from "~/components/console/data-table";
-import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, SearchField, vocabOptions } from "~/components/console/filters";
-import { ListEmpty, ListHeader, ListQueryError, useFilterChips } from "~/components/console/list-page";
+import { CellText } from "~/components/console/data-table";
+import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
+import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
@@ -16,6 +14,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireContext } from "~/web/guard.server";
+import { listPageJson } from "~/web/list-page.server";
 import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
@@ -31,35 +30,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const canCards = can(ctx.role, "cards:view");
   const { query, errors } = parseListQuery(refundListQuerySchema, url.searchParams);
   const [list, issuers, views] = await Promise.all([runListQuery(errors, () => listRefunds(scope, query)), refundIssuers(scope), viewsMenu(ctx, "refunds")]);
-  return json(
-    {
-      query,
-      errors,
-      rows: (list?.page.rows ?? []).map((r) => (canCards ? r : { ...r, cardLast4: null })),
-      next: list?.page.next ?? null,
-      prev: list?.page.prev ?? null,
-      totals: list
-        ? {
-            count: list.totals.count,
-            amount: list.totals.amount.toString(),
-            succeededCount: list.totals.succeededCount,
-            succeededAmount: list.totals.succeededAmount.toString(),
-          }
-        : null,
-      issuers,
-      views,
-      exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "refunds") : null,
-    },
-    // A refused filter is a 400 (the page names it beside its field), as the edge answers other bad input.
-    { status: list && Object.keys(errors).length === 0 ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
-  );
+  return listPageJson(query, errors, list, (r) => (canCards ? r : { ...r, cardLast4: null }), {
+    totals: list
+      ? {
+          count: list.totals.count,
+          amount: list.totals.amount.toString(),
+          succeededCount: list.totals.succeededCount,
+          succeededAmount: list.totals.succeededAmount.toString(),
+        }
+      : null,
+    issuers,
+    views,
+    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "refunds") : null,
+  });
 }
 
 export default function RefundsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const location = useLocation();
   const { query, errors } = data;
 
   const columns = useMemo<ColumnDef<RefundListRow, unknown>[]>(
@@ -133,41 +122,22 @@ export default function RefundsPage() {
         <ViewsMenu list="refunds" data={data.views} />
       </ListHeader>
 
-      <FilterForm label={t("refunds.filtersLabel")} active={chips.length} open={Object.keys(errors).length > 0} preserve={{ sort: query.sort }} clearHref={location.pathname}>
-        <SearchField value={query.q} label={t("refunds.search")} hint={t("refunds.searchHint")} error={errors.q} />
-        <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} />
-        <div className="filter-menus">
-          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
-          <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
-          <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
-        </div>
-        <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
-        <PageSizeField value={query.limit} />
-      </FilterForm>
+      <ListFilters list="refunds" page={data} chips={chips}>
+        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
+        <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
+        <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
+      </ListFilters>
 
-      <ActiveFilters chips={chips} />
-      <ListQueryError errors={errors} fields={["cursor", "sort", "limit"]} />
-
-      {data.totals ? (
-        <p className="list-totals" aria-live="polite" data-testid="refunds-totals">
-          <bdi>{t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) })}</bdi>
-          {clauseSeparator(t)}
-          <bdi>{t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) })}</bdi>
-        </p>
-      ) : null}
-
-      <DataTable
-        data={data.rows}
+      <ListResults
+        list="refunds"
+        page={data}
+        chips={chips}
         columns={columns}
-        getRowId={(r) => r.id}
-        sort={query.sort}
-        caption={t("refunds.caption")}
-        next={data.next}
-        prev={data.prev}
-        empty={
-          <ListEmpty filtered={chips.length > 0} filteredText={t("refunds.emptyFiltered")}>
-            <p>{t("refunds.empty")}</p>
-          </ListEmpty>
+        totals={
+          data.totals && [
+            t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+            t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) }),
+          ]
         }
       />
     </>

@@ -1,6 +1,8 @@
 import type { LinksFunction, ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { pageTitle } from "~/components/console/meta";
 import consoleStyles from "~/styles/console.css";
 import { CsrfInput } from "~/components/csrf";
@@ -9,6 +11,7 @@ import { DAILY_SUMMARY_HOUR, DECLINE_MIN_ATTEMPTS } from "~/lib/notifications";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { notificationSettingsOf, saveNotificationSettings } from "~/modules/notifications/settings.server";
+import { parseForm, refuse } from "~/web/form.server";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
 import { PageHeader } from "~/components/page";
@@ -23,19 +26,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ ...view, merchantName: ctx.merchant.name }, { headers: { "Cache-Control": "private, no-store" } });
 }
 
-type ActionData = { error: { field: "thresholdPct"; message: string }; values: { on: string[]; thresholdPct: string } };
+const notificationsForm = z.object({
+  on: z.array(z.string().max(40)).transform((kinds) => kinds.slice(0, 20)),
+  thresholdPct: z
+    .string()
+    .optional()
+    .transform((v) => v?.slice(0, 20)),
+});
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, null);
-  const on = form.getAll("on").map(String).slice(0, 20);
-  const thresholdRaw = form.get("thresholdPct");
-  const thresholdPct = typeof thresholdRaw === "string" ? thresholdRaw.slice(0, 20) : undefined;
+  const t = serverTranslator(resolvePreferences(ctx));
+  // The ticked kinds are one field sent many times.
+  const parsed = parseForm(notificationsForm, { on: form.getAll("on").map(String), thresholdPct: form.get("thresholdPct") ?? undefined }, t, "staff.error.checkForm");
+  if (!parsed.ok) return refuse(parsed.errors);
+  const { on, thresholdPct } = parsed.data;
   const r = await saveNotificationSettings(ctx, { on, thresholdPct }, clientOf(request));
   if (!r.ok) {
-    const t = serverTranslator(resolvePreferences(ctx));
-    return json<ActionData>(
-      { error: { field: r.field, message: t("notifications.error.threshold", { min: r.min, max: r.max }) }, values: { on, thresholdPct: thresholdPct ?? "" } },
-      { status: 400 },
+    return refuse(
+      { [r.field]: t("notifications.error.threshold", { min: r.min, max: r.max }) },
+      { values: { on: on.join(" "), thresholdPct: thresholdPct ?? "" } }
     );
   }
   return redirect("/settings/notifications?saved=1");
@@ -43,12 +53,13 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Notifications() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionData | undefined;
+  const form = useFormFailure();
+  const result = form.failure;
   const busy = useNavigation().state === "submitting";
   const [params] = useSearchParams();
   const t = useT();
   const fmt = useFormat();
-  const checked = (kind: string, enabled: boolean) => (result ? result.values.on.includes(kind) : enabled);
+  const checked = (kind: string, enabled: boolean) => (result ? (form.values.on ?? "").split(" ").includes(kind) : enabled);
   const hasDecline = data.kinds.some((k) => k.kind === "decline_rate");
   return (
     <>
@@ -66,6 +77,7 @@ export default function Notifications() {
       <section className="card">
         <Form method="post" className="notification-form">
           <CsrfInput />
+          <ErrorSummary form={form} />
           <fieldset>
             <legend>{t("notifications.legend")}</legend>
             <ul className="notification-list">
@@ -87,24 +99,16 @@ export default function Notifications() {
                     </span>
                   </label>
                   {kind === "decline_rate" && hasDecline ? (
-                    <div className="field notification-threshold">
-                      <label htmlFor="thresholdPct">{t("notifications.threshold")}</label>
-                      <input
-                        id="thresholdPct"
-                        name="thresholdPct"
-                        inputMode="numeric"
-                        dir="ltr"
-                        size={5}
-                        defaultValue={result ? result.values.thresholdPct : String(data.thresholdPct)}
-                        aria-invalid={result?.error.field === "thresholdPct" || undefined}
-                        aria-describedby={result?.error.field === "thresholdPct" ? "thresholdPct-error" : undefined}
-                      />
-                      {result?.error.field === "thresholdPct" ? (
-                        <p className="field-error" id="thresholdPct-error" role="alert">
-                          {result.error.message}
-                        </p>
-                      ) : null}
-                    </div>
+                    <Field
+                      form={form}
+                      className="notification-threshold"
+                      name="thresholdPct"
+                      label={t("notifications.threshold")}
+                      inputMode="numeric"
+                      dir="ltr"
+                      size={5}
+                      defaultValue={String(data.thresholdPct)}
+                    />
                   ) : null}
                 </li>
               ))}

@@ -3,7 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
+import { ErrorSummary, FieldError, useFormFailure } from "~/components/form";
+import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { StepUpFields } from "~/components/step-up";
@@ -199,19 +200,7 @@ export default function TerminalPage() {
             <CsrfInput />
             <input type="hidden" name="intent" value="rename" />
             <ErrorSummary form={renameForm} />
-            <Field form={renameForm} id="r-name" name="name" label={t("terminals.col.name")} required maxLength={80} defaultValue={x.name} />
-            <Field
-              form={renameForm}
-              id="r-location"
-              name="location"
-              label={
-                <>
-                  {t("terminals.location")} <span className="muted">({t("common.optional")})</span>
-                </>
-              }
-              maxLength={120}
-              defaultValue={x.location ?? ""}
-            />
+            <TerminalFields form={renameForm} idPrefix="r" name={x.name} location={x.location ?? ""} />
             <button type="submit" className="btn btn-primary" disabled={busy("rename")}>
               {busy("rename") ? t("common.saving") : t("common.save")}
             </button>

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
+import { ErrorSummary, FieldError, useFormFailure } from "~/components/form";
+import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { Sparkline } from "~/components/console/charts";
@@ -113,18 +114,7 @@ export default function TerminalsPage() {
           <CsrfInput />
           <ErrorSummary form={form} />
           <div className="form-row">
-            <Field form={form} id="t-name" name="name" label={t("terminals.col.name")} required maxLength={80} />
-            <Field
-              form={form}
-              id="t-location"
-              name="location"
-              label={
-                <>
-                  {t("terminals.location")} <span className="muted">({t("common.optional")})</span>
-                </>
-              }
-              maxLength={120}
-            />
+            <TerminalFields form={form} idPrefix="t" />
           </div>
           <fieldset aria-invalid={form.errors.kind ? true : undefined} aria-describedby={form.errors.kind ? "t-kind-error" : undefined}>
             <legend>{t("terminals.col.kind")}</legend>

@@ -259,11 +259,14 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
   // people's mail) have not had yet get a dispatch / notify job.
   const { pollDispatch } = await import("../modules/webhooks/delivery.server");
   const { pollNotifications } = await import("../modules/notifications/notify.server");
+  const { publishAllEvents } = await import("../modules/events/events.server");
   let polling = false;
   const dispatchTimer = setInterval(() => {
     if (polling) return;
     polling = true;
-    Promise.all([pollDispatch(dbx), pollNotifications(dbx)])
+    // Events are numbered (published) first, once for both polls.
+    publishAllEvents(dbx)
+      .then(() => Promise.all([pollDispatch(dbx, false), pollNotifications(dbx, false)]))
       .catch((e) => console.error("[jobs] webhook dispatch poll failed:", e instanceof Error ? e.message : e))
       .finally(() => (polling = false));
   }, opts.dispatchPollMs ?? env.WEBHOOK_DISPATCH_POLL_MS);

@@ -4,16 +4,21 @@ import { tstz } from "./common";
 
 /**
  * The events outbox: one row per state change a merchant cares about, written in the
- * same transaction as the change (app/modules/events/events.server.ts). `seq` counts
- * each merchant's events 1, 2, 3... in commit order (event_sequences' row is locked
- * from the event's insert to the commit), so `after=<seq>` cursors never skip one.
- * Append-only.
+ * same transaction as the change (app/modules/events/events.server.ts). The writer takes
+ * no per-merchant lock: it inserts the event with `seq` null, and its `gid` (a global
+ * identity) orders it among the merchant's unnumbered events. The publisher
+ * (`publishEvents`) numbers a merchant's committed events 1, 2, 3... under the merchant's
+ * event_sequences row, in the order they became visible, so `after=<seq>` cursors never
+ * skip one: readers only ever see numbered events. Append-only (the publisher's setting of
+ * `seq` from null is the one update allowed).
  */
 export const events = pgTable(
   "events",
   {
+    gid: bigint("gid", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     merchantId: text("merchant_id").notNull(),
-    seq: bigint("seq", { mode: "number" }).notNull(),
+    /** The merchant's sequence number, given by the publisher after the commit; null until then. */
+    seq: bigint("seq", { mode: "number" }),
     id: text("id").notNull(),
     type: text("type").notNull(),
     /** The object as the API shows it, at the time of the change. */
@@ -21,13 +26,14 @@ export const events = pgTable(
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.seq] }),
+    uniqueIndex("events_seq").on(t.merchantId, t.seq),
     uniqueIndex("events_id").on(t.merchantId, t.id),
     index("events_type").on(t.merchantId, t.type, t.seq),
+    index("events_unnumbered").on(t.merchantId, t.gid).where(sql`${t.seq} is null`),
   ],
 );
 
-/** Each merchant's last event sequence number. */
+/** Each merchant's last published (numbered) event sequence number: written only by the publisher. */
 export const eventSequences = pgTable("event_sequences", {
   merchantId: text("merchant_id").primaryKey(),
   lastSeq: bigint("last_seq", { mode: "number" }).notNull(),

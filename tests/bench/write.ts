@@ -599,7 +599,43 @@ export async function benchWrite(serverUrl: string, benchUrl: string, opts: Writ
       await server.stop();
     }
 
-    // 3. Every rollup equals the rows it summarises, after all of that.
+    // 3. The events the load wrote are numbered by the publisher (the workers' poll does it in
+    // production; the bench's server runs no workers): what that costs per event, off the
+    // write path, and that every merchant's numbers are then 1..N without a gap.
+    {
+      const [{ numbering }] = (await admin.unsafe(
+        `select exists (select 1 from information_schema.columns where table_name = 'events' and column_name = 'gid') as numbering`,
+      )) as [{ numbering: boolean }];
+      if (numbering) {
+        // The publisher is the app's own code: it runs on an app pool of the bench database.
+        const { openPostgres, setDb } = await import("~db/client.server");
+        const { publishAllEvents } = await import("~/modules/events/events.server");
+        const handle = await openPostgres(benchUrl, { max: 2 });
+        setDb(handle);
+        let n = 0;
+        let ms = 0;
+        try {
+          const started = performance.now();
+          n = await publishAllEvents();
+          ms = performance.now() - started;
+        } finally {
+          await handle.close();
+          setDb(undefined);
+        }
+        log(`  events numbered by the publisher after the load: ${n} in ${ms.toFixed(0)} ms (${n ? (ms / n).toFixed(3) : "—"} ms per event, one caller)`);
+        out.push(info("write: publisher's time per event numbered (one caller, after the load)", n ? ms / n : 0, "ms"));
+        const [{ bad }] = (await admin.unsafe(
+          `select count(*)::int as bad from (select merchant_id, count(*) as n, min(seq) as lo, max(seq) as hi, count(seq) as numbered
+             from events group by merchant_id) x
+           left join event_sequences s using (merchant_id)
+           where numbered <> n or lo <> 1 or hi <> n or coalesce(s.last_seq, 0) <> n`,
+        )) as [{ bad: number }];
+        log(bad === 0 ? "  events after the load: every merchant's are numbered 1..N without a gap" : `  ! events after the load: ${bad} merchant(s) with unnumbered events or gaps`);
+        out.push({ name: "write: merchants whose events are not numbered 1..N after the load", ours: bad, baseline: null, ratio: null, unit: "merchants", target: "= 0", pass: bad === 0 });
+      }
+    }
+
+    // 4. Every rollup equals the rows it summarises, after all of that.
     const [{ present }] = (await admin.unsafe(`select to_regproc('rollup_discrepancies') is not null as present`)) as [{ present: boolean }];
     if (!present) {
       log("  ! this schema has no rollup_discrepancies(): the rollups are not compared");

@@ -4,10 +4,12 @@
  * message for a stale page link or a hand-edited URL, and the empty state.
  */
 import { Link, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
-import { rangeLabel, type FieldErrors } from "~/components/console/filters";
+import { Fragment, type ReactNode } from "react";
+import { DataTable, type DataTableProps } from "~/components/console/data-table";
+import { ActiveFilters, AmountFields, DateRangeFields, FilterForm, PageSizeField, rangeLabel, SearchField, type FieldErrors } from "~/components/console/filters";
 import { withParams, workbookHref } from "~/components/console/url";
-import { listFieldError } from "~/lib/i18n/messages";
+import { clauseSeparator, listFieldError } from "~/lib/i18n/messages";
+import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 
 /** The title, the time zone every time on the page is in, the export of the filter and any other actions. */
@@ -115,6 +117,116 @@ export function ListEmpty({ filtered, filteredText, children }: { filtered: bool
       <Link to={pathname} className="btn">
         {t("common.clearFilters")}
       </Link>
+    </>
+  );
+}
+
+/** The console's paged lists: each names its texts `<list>.title`, `.filtersLabel`, `.search`, `.searchHint`, `.caption`, `.empty`, `.emptyFiltered`. */
+export type ListName = "payments" | "refunds" | "payouts";
+
+/** The query every list page reads: the base filters, the sort and the page size. */
+export interface ListPageQuery extends BaseListQuery {
+  sort: string;
+  limit: number;
+}
+
+/**
+ * A list's filter form: search, dates, the page's own menus (children), amounts and page
+ * size; it opens by itself on a phone when a field was refused.
+ */
+export function ListFilters(props: {
+  list: ListName;
+  /** The loader's answer: the query as read and the fields it refused. */
+  page: { query: ListPageQuery; errors: FieldErrors };
+  chips: Chip[];
+  /** The search hint, when it is not `<list>.searchHint`. */
+  searchHint?: string;
+  /** The date range's legend, when the dates are not the rows' creation. */
+  dateLegend?: string;
+  /** Kept across a new filter besides the sort. */
+  preserve?: Record<string, string | readonly string[] | undefined>;
+  children: ReactNode;
+}) {
+  const t = useT();
+  const fmt = useFormat();
+  const { pathname } = useLocation();
+  const { list } = props;
+  const { query, errors } = props.page;
+  return (
+    <FilterForm
+      label={t(`${list}.filtersLabel` as MessageKey)}
+      active={props.chips.length}
+      open={Object.keys(errors).length > 0}
+      preserve={{ sort: query.sort, ...props.preserve }}
+      clearHref={pathname}
+    >
+      <SearchField value={query.q} label={t(`${list}.search` as MessageKey)} hint={props.searchHint ?? t(`${list}.searchHint` as MessageKey)} error={errors.q} />
+      <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} legend={props.dateLegend} />
+      <div className="filter-menus">{props.children}</div>
+      <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
+      <PageSizeField value={query.limit} />
+    </FilterForm>
+  );
+}
+
+/**
+ * Everything below a list's filter form: the chips in force, the one message for a stale
+ * link or a hand-edited URL (`errorFields`), the totals line (its clauses, each isolated and
+ * separated as the reader's language separates clauses; or `totalsText` as it is) and the
+ * table with its empty state.
+ */
+export function ListResults<Row extends { id: string }>(
+  props: Pick<DataTableProps<Row>, "columns" | "visibility"> & {
+    list: ListName;
+    /** The loader's answer (web/list-page.server.ts): the query, the refused fields, one page of rows and its links. */
+    page: { query: { sort: string }; errors: FieldErrors; rows: Row[]; next: string | null; prev: string | null };
+    chips: Chip[];
+    /** The query fields a stale link or a hand-edited URL may have wrong (default cursor, sort, limit). */
+    errorFields?: readonly string[];
+    totals: readonly (string | null)[] | null;
+    totalsText?: string;
+    /** The caption, when it is not `<list>.caption`. */
+    caption?: string;
+    /** What the empty page offers besides `<list>.empty`. */
+    emptyAction?: ReactNode;
+  },
+) {
+  const t = useT();
+  const { list, page, chips, totals } = props;
+  const { query, errors } = page;
+  return (
+    <>
+      <ActiveFilters chips={chips} />
+      <ListQueryError errors={errors} fields={props.errorFields ?? ["cursor", "sort", "limit"]} />
+      {totals ? (
+        <p className="list-totals" aria-live="polite" data-testid={`${list}-totals`}>
+          {props.totalsText ??
+            totals
+              .filter((c): c is string => c !== null)
+              .map((c, i) => (
+                <Fragment key={i}>
+                  {i > 0 ? clauseSeparator(t) : null}
+                  <bdi>{c}</bdi>
+                </Fragment>
+              ))}
+        </p>
+      ) : null}
+      <DataTable
+        data={page.rows}
+        columns={props.columns}
+        getRowId={(r) => r.id}
+        sort={query.sort}
+        visibility={props.visibility}
+        caption={props.caption ?? t(`${list}.caption` as MessageKey)}
+        next={page.next}
+        prev={page.prev}
+        empty={
+          <ListEmpty filtered={chips.length > 0} filteredText={t(`${list}.emptyFiltered` as MessageKey)}>
+            <p>{t(`${list}.empty` as MessageKey)}</p>
+            {props.emptyAction}
+          </ListEmpty>
+        }
+      />
     </>
   );
 }

@@ -5,16 +5,21 @@
  * event). Webhook deliveries and notifications are made from these rows afterwards, by
  * the job queue (app/modules/webhooks).
  *
- * recordEvent is one statement: it takes the merchant's next sequence number (an upsert
- * of its event_sequences row) and inserts the event. The row stays locked until the
- * transaction ends, so a merchant's sequence numbers are given in commit order, without
- * gaps: a reader that has seen seq N and asks for `after=N` never misses an event that
- * commits later with a smaller number. Call it last in the transaction (just before the
- * commit) to hold that lock for the shortest time.
+ * Numbering (docs/webhooks.md, "How events are numbered"). recordEvent is one insert and
+ * takes no lock: the event gets a global `gid` from an identity and `seq` null. A
+ * merchant's sequence numbers 1, 2, 3... are given afterwards by publishEvents(), one run
+ * per merchant at a time (it holds the merchant's event_sequences row for its own short
+ * transaction, never a payment's): it numbers the events committed so far and not yet
+ * numbered, by gid. A number is therefore only ever given to a committed event, and every
+ * number given later is larger, so a reader that has seen seq N and asks for `after=N`
+ * never misses an event, even one whose transaction committed late with a smaller gid.
+ * Readers (the API, the console, the dispatcher, notifications) only see numbered events,
+ * and publish the merchant's pending events themselves before reading; the workers'
+ * poll publishes every merchant's twice a second.
  */
-import { and, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import { events } from "~db/schema";
-import { db, type DbOrTx } from "~db/client.server";
+import { db, rows, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { preparedSql } from "~db/prepared.server";
 
@@ -83,47 +88,111 @@ function jsonOf(value: unknown): string {
 /**
  * The event's statement, built once per database (its text is the same for every event):
  * every payment records two, and rendering it per call was measurable on the write path.
+ * A plain insert: no per-merchant row is read or locked (the publisher numbers it later).
  */
-const insertEvent = preparedSql<{ seq: number | string }>(
+const insertEvent = preparedSql(
   () => sql`
-    with s as (
-      insert into event_sequences (merchant_id, last_seq) values (${sql.placeholder("merchantId")}, 1)
-      on conflict (merchant_id) do update set last_seq = event_sequences.last_seq + 1
-      returning last_seq
-    )
-    insert into events (merchant_id, seq, id, type, data, created_at)
-    select ${sql.placeholder("merchantId")}, s.last_seq, ${sql.placeholder("id")}, ${sql.placeholder("type")}, ${sql.placeholder("data")}::jsonb,
-      coalesce(${sql.placeholder("at")}::timestamptz, now()) from s
-    returning seq`,
+    insert into events (merchant_id, id, type, data, created_at)
+    values (${sql.placeholder("merchantId")}, ${sql.placeholder("id")}, ${sql.placeholder("type")}, ${sql.placeholder("data")}::jsonb,
+      coalesce(${sql.placeholder("at")}::timestamptz, now()))`,
 );
 
-/** Records one event in the caller's transaction; one statement (prepared). Returns its id and sequence number. */
-export async function recordEvent(tx: DbOrTx, merchantId: string, type: EventType, object: EventObject, at?: Date): Promise<{ id: string; seq: number }> {
+/** Records one event in the caller's transaction; one statement (prepared), no lock held. Returns its id. */
+export async function recordEvent(tx: DbOrTx, merchantId: string, type: EventType, object: EventObject, at?: Date): Promise<{ id: string }> {
   const id = newId("evt", at);
-  const [row] = await insertEvent(tx, { merchantId, id, type, data: jsonOf(object), at: at ? at.toISOString() : null });
-  return { id, seq: Number(row!.seq) };
+  await insertEvent(tx, { merchantId, id, type, data: jsonOf(object), at: at ? at.toISOString() : null });
+  return { id };
 }
 
 /**
- * The same event as CTEs (event_seq, event_row) for a caller's own single-statement write:
- * written only when `when` holds (e.g. sql`exists (select 1 from upd)`), in the statement's
+ * The same event as a CTE (event_row) for a caller's own single-statement write: written
+ * only when `when` holds (e.g. sql`exists (select 1 from upd)`), in the statement's
  * transaction. Append after the caller's CTEs: `with upd as (...), ${eventCtes(...)} select ...`.
  */
 export function eventCtes(merchantId: string, type: EventType, object: EventObject, when: SQL, at?: Date): SQL {
   const id = newId("evt", at);
-  return sql`event_seq as (
-      insert into event_sequences (merchant_id, last_seq) select ${merchantId}, 1 where ${when}
-      on conflict (merchant_id) do update set last_seq = event_sequences.last_seq + 1
-      returning last_seq
-    ), event_row as (
-      insert into events (merchant_id, seq, id, type, data, created_at)
-      select ${merchantId}, event_seq.last_seq, ${id}, ${type}, ${jsonOf(object)}::jsonb, now() from event_seq
+  return sql`event_row as (
+      insert into events (merchant_id, id, type, data, created_at)
+      select ${merchantId}, ${id}, ${type}, ${jsonOf(object)}::jsonb, now() where ${when}
       returning 1
     )`;
 }
 
-/** The API's JSON for an event. */
-export function serializeEvent(e: EventRow) {
+// ---- the publisher: numbering -----------------------------------------------------------
+
+/** Events numbered per transaction of the publisher (a backlog is numbered in several). */
+const PUBLISH_BATCH = 1000;
+
+const hasUnnumbered = preparedSql<{ one: number }>(
+  () => sql`select 1 as one from events where merchant_id = ${sql.placeholder("merchantId")} and seq is null limit 1`,
+);
+
+/** Takes the merchant's sequence row (creating it at 0) and returns the last number given. */
+const lockSequence = preparedSql<{ last_seq: number | string }>(
+  () => sql`
+    insert into event_sequences (merchant_id, last_seq) values (${sql.placeholder("merchantId")}, 0)
+    on conflict (merchant_id) do update set last_seq = event_sequences.last_seq
+    returning last_seq`,
+);
+
+/**
+ * Numbers the merchant's committed, unnumbered events after `last`, by gid, and moves the
+ * sequence row to the last number given. Run in a transaction that holds the row
+ * (lockSequence) and as a new statement after it, so its snapshot sees every number an
+ * earlier run gave (READ COMMITTED: a snapshot per statement, taken after the lock).
+ */
+const numberEvents = preparedSql<{ last_seq: number | string; numbered: number | string }>(
+  () => sql`
+    with todo as (
+      select gid, ${sql.placeholder("last")}::bigint + row_number() over (order by gid) as seq
+      from events where merchant_id = ${sql.placeholder("merchantId")} and seq is null
+      order by gid limit ${sql.raw(String(PUBLISH_BATCH))}
+    ), upd as (
+      update events e set seq = todo.seq from todo
+      where e.gid = todo.gid and e.seq is null
+      returning e.seq
+    ), moved as (
+      update event_sequences set last_seq = (select max(seq) from upd)
+      where merchant_id = ${sql.placeholder("merchantId")} and exists (select 1 from upd)
+      returning last_seq
+    )
+    select (select count(*) from upd) as numbered, coalesce((select last_seq from moved), ${sql.placeholder("last")}::bigint) as last_seq`,
+);
+
+/**
+ * Publishes a merchant's events: numbers every event committed so far and not yet
+ * numbered (see the file's comment). Cheap when there is nothing to do (one indexed probe
+ * of a partial index). Runs its own transactions on the database: call it outside any.
+ * Returns how many events it numbered.
+ */
+export async function publishEvents(merchantId: string): Promise<number> {
+  const [pending] = await hasUnnumbered(db(), { merchantId });
+  if (!pending) return 0;
+  let total = 0;
+  for (;;) {
+    const n = await db().transaction(async (tx) => {
+      const [s] = await lockSequence(tx, { merchantId });
+      const [r] = await numberEvents(tx, { merchantId, last: String(s!.last_seq) });
+      return Number(r!.numbered);
+    });
+    total += n;
+    if (n < PUBLISH_BATCH) return total;
+  }
+}
+
+/** Every merchant with unnumbered events gets them numbered (the workers' poll). Returns how many were numbered. */
+export async function publishAllEvents(dbx: DbOrTx = db()): Promise<number> {
+  const due = await rows<{ merchant_id: string }>(dbx, sql`select distinct merchant_id from events where seq is null`);
+  let n = 0;
+  for (const d of due) n += await publishEvents(d.merchant_id);
+  return n;
+}
+
+/** An event as readers see it: numbered. */
+export type PublishedEvent = EventRow & { seq: number };
+
+/** The API's JSON for an event (a published one: numbered). */
+export function serializeEvent(e: PublishedEvent) {
   return {
     id: e.id,
     object: "event" as const,
@@ -147,11 +216,17 @@ export interface ListEventsInput {
   order?: "asc" | "desc";
 }
 
-/** A merchant's events: ascending after a cursor (the API), or newest first (the console). */
-export async function listEvents(scope: { merchantId: string }, input: ListEventsInput, dbx: DbOrTx = db()): Promise<{ events: EventRow[]; hasMore: boolean }> {
+/**
+ * A merchant's published events: ascending after a cursor (the API), or newest first (the
+ * console). Publishes the merchant's pending events first (unless `dbx`, a caller's
+ * transaction, is given: then it reads what is published), so a change that committed
+ * before the call is in the answer.
+ */
+export async function listEvents(scope: { merchantId: string }, input: ListEventsInput, dbx?: DbOrTx): Promise<{ events: PublishedEvent[]; hasMore: boolean }> {
+  if (!dbx) await publishEvents(scope.merchantId);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 100);
   const order = input.order ?? (input.after !== undefined ? "asc" : "desc");
-  const conds = [eq(events.merchantId, scope.merchantId)];
+  const conds = [eq(events.merchantId, scope.merchantId), isNotNull(events.seq)];
   if (input.after !== undefined) conds.push(gt(events.seq, input.after));
   if (input.before !== undefined) conds.push(lt(events.seq, input.before));
   if (input.types && input.types.length > 0) {
@@ -163,22 +238,25 @@ export async function listEvents(scope: { merchantId: string }, input: ListEvent
     conds.push(parts.length === 1 ? parts[0]! : sql`(${sql.join(parts, sql` or `)})`);
   }
   if (input.objectId) conds.push(sql`${events.data}->>'id' = ${input.objectId}`);
-  const found = await dbx
+  const found = (await (dbx ?? db())
     .select()
     .from(events)
     .where(and(...conds))
     .orderBy(order === "asc" ? events.seq : desc(events.seq))
-    .limit(limit + 1);
+    .limit(limit + 1)) as PublishedEvent[];
   return { events: found.slice(0, limit), hasMore: found.length > limit };
 }
 
-export async function getEvent(scope: { merchantId: string }, id: string, dbx: DbOrTx = db()): Promise<EventRow | undefined> {
+/** One published event by id (a committed one not yet numbered is published first). */
+export async function getEvent(scope: { merchantId: string }, id: string, dbx?: DbOrTx): Promise<PublishedEvent | undefined> {
   if (typeof id !== "string" || id.length > 100) return undefined;
-  const [e] = await dbx
-    .select()
-    .from(events)
-    .where(and(eq(events.merchantId, scope.merchantId), eq(events.id, id)));
-  return e;
+  const read = () => (dbx ?? db()).select().from(events).where(and(eq(events.merchantId, scope.merchantId), eq(events.id, id)));
+  let [e] = await read();
+  if (e && e.seq === null && !dbx) {
+    await publishEvents(scope.merchantId);
+    [e] = await read();
+  }
+  return e && e.seq !== null ? (e as PublishedEvent) : undefined;
 }
 
 /** The event types a filter or an endpoint may name: the known ones, a "group.*", or "*". */

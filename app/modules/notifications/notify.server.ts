@@ -19,6 +19,7 @@ import { addLocalDays, localDateKey, startOfLocalDay } from "~/lib/dates/zones";
 import { DAILY_SUMMARY_HOUR, DECLINE_MIN_ATTEMPTS } from "~/lib/notifications";
 import { enqueueJob } from "~/modules/jobs/queue.server";
 import { sendMail } from "~/modules/mail/mailer.server";
+import { publishAllEvents, publishEvents, type PublishedEvent } from "~/modules/events/events.server";
 import { ACCOUNT_FAILURE_CODES } from "~/modules/settlements/bank";
 import { consoleUrl, merchantInfo, recipientsOf, withFooter, type MerchantInfo, type Recipient } from "./recipients.server";
 
@@ -30,7 +31,8 @@ const STALE_MS = 24 * 3600_000;
 const typeList = sql.raw(NOTIFYING_EVENTS.map((t) => `'${t}'`).join(", "));
 
 /** Merchants with events to notify about: each gets a notify_events job (one at a time per merchant). */
-export async function pollNotifications(dbx: DbOrTx = db()): Promise<number> {
+export async function pollNotifications(dbx: DbOrTx = db(), publish = true): Promise<number> {
+  if (publish) await publishAllEvents(dbx);
   const due = await rows<{ merchant_id: string }>(
     dbx,
     sql`select s.merchant_id from event_sequences s
@@ -65,6 +67,7 @@ interface RefundObject {
 
 /** Turns the merchant's new payout/refund events into mails; returns how many mails were written. */
 export async function notifyEvents(merchantId: string, now = new Date()): Promise<number> {
+  await publishEvents(merchantId);
   let written = 0;
   for (;;) {
     const more = await db().transaction(async (tx) => {
@@ -73,12 +76,12 @@ export async function notifyEvents(merchantId: string, now = new Date()): Promis
       const [last] = await rows<{ last_seq: number | string }>(tx, sql`select last_seq from event_sequences where merchant_id = ${merchantId}`);
       const upTo = Number(last?.last_seq ?? 0);
       if (!cursor || upTo <= cursor.seq) return false;
-      const batch = await tx
+      const batch = (await tx
         .select()
         .from(events)
         .where(and(eq(events.merchantId, merchantId), gt(events.seq, cursor.seq), lte(events.seq, upTo), inArray(events.type, [...NOTIFYING_EVENTS])))
         .orderBy(asc(events.seq))
-        .limit(BATCH);
+        .limit(BATCH)) as PublishedEvent[];
       const merchant = await merchantInfo(tx, merchantId);
       if (merchant) {
         for (const e of batch) {

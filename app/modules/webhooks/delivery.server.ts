@@ -25,7 +25,7 @@ import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "~d
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { enqueueJob } from "~/modules/jobs/queue.server";
-import { serializeEvent, typeMatches, type EventRow } from "~/modules/events/events.server";
+import { getEvent, publishAllEvents, publishEvents, serializeEvent, typeMatches, type PublishedEvent } from "~/modules/events/events.server";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { failure, type Failure } from "~/modules/payments/failure";
 import { audit } from "~/modules/audit/audit.server";
@@ -61,8 +61,12 @@ const queueOf = (endpointId: string) => `webhook:${endpointId}`;
 
 // ---- dispatch ----------------------------------------------------------------------
 
-/** Merchants whose enabled endpoints are behind their events: each gets a dispatch job. */
-export async function pollDispatch(dbx: DbOrTx = db()): Promise<number> {
+/**
+ * Merchants whose enabled endpoints are behind their events: each gets a dispatch job.
+ * Publishes (numbers) every merchant's pending events first, unless the caller just did.
+ */
+export async function pollDispatch(dbx: DbOrTx = db(), publish = true): Promise<number> {
+  if (publish) await publishAllEvents(dbx);
   const due = await rows<{ merchant_id: string }>(
     dbx,
     sql`select distinct w.merchant_id from webhook_endpoints w join event_sequences s on s.merchant_id = w.merchant_id
@@ -74,6 +78,7 @@ export async function pollDispatch(dbx: DbOrTx = db()): Promise<number> {
 
 /** Turns a merchant's undispatched events into deliveries (see the file's comment). */
 export async function dispatchEvents(merchantId: string): Promise<number> {
+  await publishEvents(merchantId);
   let made = 0;
   const endpoints = await db()
     .select({ id: webhookEndpoints.id })
@@ -88,12 +93,13 @@ export async function dispatchEvents(merchantId: string): Promise<number> {
           .where(and(eq(webhookEndpoints.merchantId, merchantId), eq(webhookEndpoints.id, id)))
           .for("update");
         if (!ep || ep.status !== "enabled" || ep.deletedAt) return -1;
-        const batch = await tx
+        // Only published (numbered) events: gt() never matches a null seq.
+        const batch = (await tx
           .select()
           .from(events)
           .where(and(eq(events.merchantId, merchantId), gt(events.seq, ep.cursorSeq)))
           .orderBy(asc(events.seq))
-          .limit(DISPATCH_BATCH);
+          .limit(DISPATCH_BATCH)) as PublishedEvent[];
         if (batch.length === 0) return -1;
         const wanted = batch.filter((e) => typeMatches(ep.eventTypes, e.type));
         await createDeliveries(tx, ep, wanted, "event");
@@ -110,7 +116,7 @@ export async function dispatchEvents(merchantId: string): Promise<number> {
   return made;
 }
 
-async function createDeliveries(tx: DbOrTx, ep: WebhookEndpoint, list: EventRow[], reason: WebhookDelivery["reason"]): Promise<WebhookDelivery[]> {
+async function createDeliveries(tx: DbOrTx, ep: WebhookEndpoint, list: PublishedEvent[], reason: WebhookDelivery["reason"]): Promise<WebhookDelivery[]> {
   if (list.length === 0) return [];
   const made = await tx
     .insert(webhookDeliveries)
@@ -166,7 +172,7 @@ export async function resendEvent(scope: { merchantId: string }, endpointId: str
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   if (typeof eventId !== "string" || eventId.length > 100) return failure(404, "resource_missing", "No such event.", "event");
-  const [e] = await db().select().from(events).where(and(eq(events.merchantId, scope.merchantId), eq(events.id, eventId)));
+  const e = await getEvent(scope, eventId);
   if (!e) return failure(404, "resource_missing", "No such event.", "event");
   const d = await db().transaction(async (tx) => {
     const [made] = await createDeliveries(tx, ep, [e], "resend");
@@ -180,6 +186,7 @@ export async function resendEvent(scope: { merchantId: string }, endpointId: str
 export async function replayEvents(scope: { merchantId: string }, endpointId: string, from: { after?: number; since?: Date }, actor: Actor): Promise<Result<{ count: number; after: number }>> {
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
+  await publishEvents(scope.merchantId);
   let after = from.after;
   if (after === undefined && from.since) {
     const [r] = await rows<{ seq: string | number | null }>(db(), sql`select max(seq) as seq from events where merchant_id = ${scope.merchantId} and created_at < ${from.since.toISOString()}::timestamptz`);
@@ -187,12 +194,12 @@ export async function replayEvents(scope: { merchantId: string }, endpointId: st
   }
   if (after === undefined || !Number.isSafeInteger(after) || after < 0) return failure(400, "after_invalid", "after must be an event sequence number (0 for all events).", "after");
   const upTo = ep.cursorSeq; // later events reach it through dispatch anyway
-  const list = await db()
+  const list = (await db()
     .select()
     .from(events)
     .where(and(eq(events.merchantId, scope.merchantId), gt(events.seq, after), sql`${events.seq} <= ${upTo}`))
     .orderBy(asc(events.seq))
-    .limit(10_000);
+    .limit(10_000)) as PublishedEvent[];
   const wanted = list.filter((e) => typeMatches(ep.eventTypes, e.type));
   if (wanted.length === 10_000) return failure(400, "replay_too_large", "More than 10,000 events: replay a later point first, or page through the events API.", "after");
   await db().transaction(async (tx) => {
@@ -354,8 +361,9 @@ async function payloadOf(d: WebhookDelivery): Promise<string | null> {
       data: { object: { id: d.endpointId, object: "webhook_endpoint", message: "A test event from Merchant Console: your endpoint received it." } },
     });
   }
+  // A delivery is only ever made of a published event (dispatch, replay, resend), so it has its number.
   const [e] = await db().select().from(events).where(and(eq(events.merchantId, d.merchantId), eq(events.id, d.eventId)));
-  return e ? JSON.stringify(serializeEvent(e)) : null;
+  return e && e.seq !== null ? JSON.stringify(serializeEvent(e as PublishedEvent)) : null;
 }
 
 /** The deliver_webhook task: one attempt, then done, retry scheduled, or given up. Idempotent. */

@@ -8,7 +8,7 @@ import { webhookEndpoints } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
-import { isKnownEventType } from "~/modules/events/events.server";
+import { isKnownEventType, publishEvents } from "~/modules/events/events.server";
 import { failure, type Failure } from "~/modules/payments/failure";
 import { sql } from "drizzle-orm";
 import type { Client } from "~/lib/vocabulary";
@@ -104,6 +104,8 @@ export async function createEndpoint(scope: { merchantId: string }, input: Endpo
   const existing = await listEndpoints(scope);
   if (existing.length >= MAX_ENDPOINTS) return failure(409, "too_many_endpoints", `A merchant may have at most ${MAX_ENDPOINTS} webhook endpoints: delete one first.`, "url");
   const secret = newSecret();
+  // Events committed before this call are numbered first, so "from now" leaves them out.
+  await publishEvents(scope.merchantId);
   return db().transaction(async (tx) => {
     // New endpoints start from now: they receive events from the next one on (Replay sends older ones).
     const [seq] = await tx.execute(sqlLastSeq(scope.merchantId)).then(rowsOf);

@@ -6,17 +6,7 @@
  */
 import { clientOf } from "~/web/request.server";
 import { publicOrigin } from "~/web/request.server";
-import {
-  apiError,
-  apiJson,
-  authenticate,
-  failureBody,
-  guard,
-  idempotencyKeyOf,
-  idempotentPost,
-  methodNotAllowed,
-  readJsonBody,
-} from "~/web/payments/api.server";
+import { apiError, apiGet, apiJson, apiPost, failureBody, idempotentPost } from "~/web/payments/api.server";
 import { parseMinorUnits } from "~/lib/money";
 import { getPayment } from "~/modules/payments/payments.server";
 import { serializePayment } from "~/modules/payments/serialize";
@@ -52,15 +42,8 @@ function amountParam(v: unknown, param: string): { ok: true; value: bigint | nul
 }
 
 export function apiCreateLink(request: Request): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
-    const key = idempotencyKeyOf(request);
-    if (!key.ok) return key.response;
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
-    const parsed = apiLinkSchema.safeParse(body.body ?? {});
+  return apiPost(request, ["GET", "POST"], async ({ auth, key, body }) => {
+    const parsed = apiLinkSchema.safeParse(body ?? {});
     if (!parsed.success) {
       const p = zodProblem(parsed.error);
       return bad(p.param, p.message, p.code);
@@ -80,7 +63,7 @@ export function apiCreateLink(request: Request): Promise<Response> {
       }
     }
     const origin = publicOrigin(request);
-    return idempotentPost(request, auth.principal, key.key, v, async () => {
+    return idempotentPost(request, auth.principal, key, v, async () => {
       const r = await createPaymentLink(
         auth.principal.scope,
         { terminalId: auth.principal.terminalId, client: clientOf(request) },
@@ -106,10 +89,7 @@ export function apiCreateLink(request: Request): Promise<Response> {
 }
 
 export function apiListLinks(request: Request): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET", "POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
+  return apiGet(request, ["GET", "POST"], async (auth) => {
     const limitRaw = new URL(request.url).searchParams.get("limit");
     const limit = limitRaw === null ? 100 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) return bad("limit", "limit must be a whole number from 1 to 500.");
@@ -120,10 +100,7 @@ export function apiListLinks(request: Request): Promise<Response> {
 }
 
 export function apiGetLink(request: Request, id: string | undefined): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
+  return apiGet(request, ["GET"], async (auth) => {
     const link = id ? await getPaymentLink(auth.principal.scope, id) : null;
     if (!link) return apiError(404, "invalid_request_error", "resource_missing", "No such payment link.", "id");
     return apiJson(200, serializeLink(link, publicOrigin(request)));
@@ -131,19 +108,12 @@ export function apiGetLink(request: Request, id: string | undefined): Promise<Re
 }
 
 export function apiDeactivateLink(request: Request, id: string | undefined): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "POST") return methodNotAllowed(["POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
-    const key = idempotencyKeyOf(request);
-    if (!key.ok) return key.response;
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
-    if (body.body !== undefined && (typeof body.body !== "object" || body.body === null || Object.keys(body.body).length > 0)) {
+  return apiPost(request, ["POST"], async ({ auth, key, body }) => {
+    if (body !== undefined && (typeof body !== "object" || body === null || Object.keys(body).length > 0)) {
       return bad("body", "This endpoint takes no parameters: send an empty body or {}.");
     }
     const origin = publicOrigin(request);
-    return idempotentPost(request, auth.principal, key.key, { id, op: "deactivate" }, async () => {
+    return idempotentPost(request, auth.principal, key, { id, op: "deactivate" }, async () => {
       const r = await deactivatePaymentLink(auth.principal.scope, { terminalId: auth.principal.terminalId, client: clientOf(request) }, id ?? "");
       if (!r.ok) return { status: r.error.status, body: failureBody(r.error), store: false };
       return { status: 200, body: serializeLink(r.link, origin) };
@@ -157,13 +127,8 @@ export function apiDeactivateLink(request: Request, id: string | undefined): Pro
  * amount that differs from the payment's is refused, so a tampered redirect cannot pass.
  */
 export function apiVerifyPayment(request: Request, id: string | undefined): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "POST") return methodNotAllowed(["POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
-    const given = (body.body ?? {}) as Record<string, unknown>;
+  return apiPost(request, { allow: ["POST"], idempotencyKey: false }, async ({ auth, body }) => {
+    const given = (body ?? {}) as Record<string, unknown>;
     if (typeof given !== "object" || Array.isArray(given)) return bad("body", "Send a JSON object, like {\"amount\": \"1250000\"}.");
     const extra = Object.keys(given).filter((k) => k !== "amount");
     if (extra.length) return bad(extra[0]!, `Unknown parameter ${extra[0]}: verify takes only amount.`, "parameter_unknown");

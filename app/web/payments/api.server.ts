@@ -246,6 +246,39 @@ export async function guard(fn: () => Promise<Response>): Promise<Response> {
   }
 }
 
+/**
+ * A JSON POST endpoint: the method, the terminal's key, the Idempotency-Key (unless the
+ * endpoint takes none) and the bounded JSON body, each refused with its own 4xx, before
+ * `run`; anything it throws is the API's 500/503 answer (guard).
+ */
+export function apiPost(
+  request: Request,
+  allow: string[] | { allow: string[]; idempotencyKey: false },
+  run: (input: { auth: { principal: ApiPrincipal }; key: string | null; body: unknown }) => Promise<Response>,
+): Promise<Response> {
+  const keyed = Array.isArray(allow);
+  return guard(async () => {
+    if (request.method !== "POST") return methodNotAllowed(keyed ? allow : allow.allow);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    const key = keyed ? idempotencyKeyOf(request) : { ok: true as const, key: null };
+    if (!key.ok) return key.response;
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    return run({ auth, key: key.key, body: body.body });
+  });
+}
+
+/** A read endpoint (GET or HEAD): the method and the terminal's key before `run`, under guard. */
+export function apiGet(request: Request, allow: string[], run: (auth: { principal: ApiPrincipal }) => Promise<Response>): Promise<Response> {
+  return guard(async () => {
+    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(allow);
+    const auth = await authenticate(request);
+    if (!auth.ok) return auth.response;
+    return run(auth);
+  });
+}
+
 function paymentResponse(p: Payment, status?: number): RunResult {
   const body = serializePayment(p);
   if (p.status === "declined" || p.status === "failed") {
@@ -273,16 +306,9 @@ function notFound(what: "payment" | "refund"): Response {
 // ---- handlers ---------------------------------------------------------------------
 
 export function apiCreatePayment(request: Request): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
-    const key = idempotencyKeyOf(request);
-    if (!key.ok) return key.response;
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
+  return apiPost(request, ["GET", "POST"], async ({ auth, key, body }) => {
     const now = new Date();
-    const parsed = parseCreatePayment(body.body, now);
+    const parsed = parseCreatePayment(body, now);
     if (!parsed.ok) return problemResponse(parsed.problem);
     const v = parsed.value;
     if (v.currency !== auth.principal.currency) {
@@ -295,7 +321,7 @@ export function apiCreatePayment(request: Request): Promise<Response> {
         ? { n: `${v.card.number.slice(0, 6)}…${v.card.number.slice(-4)}/${v.card.number.length}`, m: v.card.expMonth, y: v.card.expYear }
         : undefined,
     };
-    return idempotentPost(request, auth.principal, key.key, params, async () => {
+    return idempotentPost(request, auth.principal, key, params, async () => {
       const r = await createPayment(
         auth.principal.scope,
         {
@@ -309,7 +335,7 @@ export function apiCreatePayment(request: Request): Promise<Response> {
         },
         {
           terminalId: auth.principal.terminalId,
-          idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+          idempotencyKey: key ? `${auth.principal.terminalId}:${key}` : null,
           // Read with the key, in this request: an active merchant and terminal.
           preloaded: {
             merchant: auth.principal.merchant,
@@ -327,10 +353,7 @@ export function apiCreatePayment(request: Request): Promise<Response> {
 }
 
 export function apiListPayments(request: Request): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET", "POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
+  return apiGet(request, ["GET", "POST"], async (auth) => {
     const q = parseListQuery(new URL(request.url).searchParams);
     if (!q.ok) return problemResponse(q.problem);
     const r = await listPayments(auth.principal.scope, q.value);
@@ -345,10 +368,7 @@ export function apiListPayments(request: Request): Promise<Response> {
 }
 
 export function apiGetPayment(request: Request, id: string | undefined): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
+  return apiGet(request, ["GET"], async (auth) => {
     const p = id ? await getPayment(auth.principal.scope, id) : undefined;
     if (!p) return notFound("payment");
     return apiJson(200, serializePayment(p, await refundsOfPayment(auth.principal.scope, p.id)));
@@ -356,19 +376,12 @@ export function apiGetPayment(request: Request, id: string | undefined): Promise
 }
 
 export function apiPaymentTransition(request: Request, id: string | undefined, op: "capture" | "void"): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "POST") return methodNotAllowed(["POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
-    const key = idempotencyKeyOf(request);
-    if (!key.ok) return key.response;
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
-    const parsed = parseEmpty(body.body);
+  return apiPost(request, ["POST"], async ({ auth, key, body }) => {
+    const parsed = parseEmpty(body);
     if (!parsed.ok) return problemResponse(parsed.problem);
     const existing = id ? await getPayment(auth.principal.scope, id) : undefined;
     if (!existing) return notFound("payment");
-    return idempotentPost(request, auth.principal, key.key, { id: existing.id, op }, async ({ resumed }) => {
+    return idempotentPost(request, auth.principal, key, { id: existing.id, op }, async ({ resumed }) => {
       if (resumed) {
         // An earlier request with this key died after it may have done the work: a payment
         // now captured (voided) is that request's answer, not "already captured".
@@ -383,27 +396,20 @@ export function apiPaymentTransition(request: Request, id: string | undefined, o
 }
 
 export function apiCreateRefund(request: Request, paymentId: string | undefined): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
-    const key = idempotencyKeyOf(request);
-    if (!key.ok) return key.response;
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
+  return apiPost(request, ["GET", "POST"], async ({ auth, key, body }) => {
     const payment = paymentId ? await getPayment(auth.principal.scope, paymentId) : undefined;
     if (!payment) return notFound("payment");
-    const parsed = parseCreateRefund(body.body, payment.currency);
+    const parsed = parseCreateRefund(body, payment.currency);
     if (!parsed.ok) return problemResponse(parsed.problem);
     const v = parsed.value;
-    return idempotentPost(request, auth.principal, key.key, { payment: payment.id, ...v }, async () => {
+    return idempotentPost(request, auth.principal, key, { payment: payment.id, ...v }, async () => {
       const r = await issueRefund(auth.principal.scope, {
         paymentId: payment.id,
         amount: v.amount,
         reason: v.reason,
         note: v.note,
         actor: { terminalId: auth.principal.terminalId },
-        idempotencyKey: key.key ? `${auth.principal.terminalId}:${key.key}` : null,
+        idempotencyKey: key ? `${auth.principal.terminalId}:${key}` : null,
         // Read above, in this request: the refund is tried without locking and reading it again.
         known: payment,
       });
@@ -414,10 +420,7 @@ export function apiCreateRefund(request: Request, paymentId: string | undefined)
 }
 
 export function apiListRefunds(request: Request, paymentId: string | undefined): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET", "POST"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
+  return apiGet(request, ["GET", "POST"], async (auth) => {
     const payment = paymentId ? await getPayment(auth.principal.scope, paymentId) : undefined;
     if (!payment) return notFound("payment");
     const rows = await refundsOfPayment(auth.principal.scope, payment.id);
@@ -426,10 +429,7 @@ export function apiListRefunds(request: Request, paymentId: string | undefined):
 }
 
 export function apiGetRefund(request: Request, id: string | undefined): Promise<Response> {
-  return guard(async () => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(["GET"]);
-    const auth = await authenticate(request);
-    if (!auth.ok) return auth.response;
+  return apiGet(request, ["GET"], async (auth) => {
     const r = id ? await getRefund(auth.principal.scope, id) : undefined;
     if (!r) return notFound("refund");
     return apiJson(200, serializeRefund(r));

@@ -141,7 +141,11 @@ describe("payout notifications from the events outbox", () => {
       notificationsAction({ request: as(owner, "/settings/notifications", { form: { on: "decline_rate", thresholdPct: "150" } }), params: {}, context: {} }),
     );
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toEqual({ field: "thresholdPct", message: "درصدی صحیح از ۱ تا ۱۰۰ وارد کنید." });
+    expect(await res.json()).toEqual({
+      ok: false,
+      errors: { thresholdPct: "درصدی صحیح از ۱ تا ۱۰۰ وارد کنید." },
+      values: { on: "decline_rate", thresholdPct: "150" },
+    });
   });
 });
 

@@ -20,6 +20,7 @@ import { localDateKey } from "~/lib/dates/zones";
 import { jalaliDayText } from "~/lib/day-input";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
+import { publishEvents } from "~/modules/events/events.server";
 
 useTestDatabase({ seed: "none" });
 beforeAll(() => fastSandbox());
@@ -313,6 +314,7 @@ describe("the hosted payment page", () => {
     const link = created.link;
     await deactivatePaymentLink(m.scope, { terminalId: m.terminalId, client: { ip: null, userAgent: null, origin: ORIGIN } }, link.id);
     await deactivatePaymentLink(m.scope, { terminalId: m.terminalId }, link.id);
+    await publishEvents(m.merchantId); // readers see the events once the publisher has numbered them
     const evs = await rows<{ type: string; data: { id: string; url: string; status: string; amount: string } }>(
       db(),
       sql`select type, data from events where merchant_id = ${m.merchantId} order by seq`,
@@ -329,6 +331,7 @@ describe("the hosted payment page", () => {
     const live = await newLink(m);
     const r = await pay(live.id, "6037990000000006", { code: "shown" });
     const paymentId = (r.data.receipt as { paymentId: string }).paymentId;
+    await publishEvents(m.merchantId); // readers see the events once the publisher has numbered them
     const payEvents = await rows<{ type: string; link: string | null }>(
       db(),
       sql`select type, data->>'payment_link_id' as link from events where merchant_id = ${m.merchantId} and type like 'payment.%' order by seq`,

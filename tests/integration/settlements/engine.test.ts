@@ -19,6 +19,7 @@ import {
   payoutsOf,
   refund,
 } from "./helpers";
+import { publishEvents } from "~/modules/events/events.server";
 
 const t = useTestDatabase({ seed: "none" });
 
@@ -125,6 +126,7 @@ describe("payout engine", () => {
     expect(p1!.failureCode).toBe("account_closed");
     expect(p1!.failureMessage).toMatch(/closed/);
     // Events of the same transaction: the payout failed, and the account it went to is no longer verified.
+    await publishEvents(m.id); // readers see the events once the publisher has numbered them
     const evs = await rows<{ type: string; object: { id: string; verified?: boolean; status?: string } }>(
       t.db,
       sql`select type, data as object from events where merchant_id = ${m.id} and type in ('payout.failed', 'bank_account.updated') order by seq`,

@@ -11,6 +11,7 @@ import { cardLinkPath } from "~/modules/subscriptions/card-link.server";
 import { useTestDatabase } from "../../support/db";
 import { card, CARD, fastSandbox, ledgerReport, makeMerchant, type TestMerchant } from "../payments/fixtures";
 import { invoiceLedger, subscribe } from "./helpers";
+import { publishEvents } from "~/modules/events/events.server";
 import * as mailboxRoute from "~/routes/_app.mailbox";
 import { deliverSms, sendSms } from "~/modules/sms/sms.server";
 import { createUser } from "../../support/fixtures";
@@ -131,6 +132,7 @@ describe("dunning reaches the customer and the update-card page pays the open in
     expect(after.status).toBe("active");
     const [pm] = await db().select().from(s.paymentMethods).where(and(eq(s.paymentMethods.merchantId, m.merchantId), eq(s.paymentMethods.id, after.paymentMethodId!)));
     expect(pm).toMatchObject({ cardLast4: "4242", mandateLocale: "fa", mandateText: mandateText("Demo Coffee", "fa"), mandateIp: "10.40.0.9", status: "active" });
+    await publishEvents(m.merchantId); // the publisher numbers them (readers see numbered events)
     const types = (await db().select({ type: s.events.type }).from(s.events).where(eq(s.events.merchantId, m.merchantId)).orderBy(s.events.seq)).map((e) => e.type);
     expect(types.slice(types.indexOf("subscription.card_update_started"))).toEqual(["subscription.card_update_started", "payment.succeeded", "payment_method.attached", "subscription.updated", "subscription.updated", "invoice.paid"]);
 

@@ -10,6 +10,7 @@ import { cancelSubscription, getSubscription, pauseSubscription, resumeSubscript
 import { useTestDatabase } from "../../support/db";
 import { CARD, fastSandbox, ledgerReport, makeMerchant } from "../payments/fixtures";
 import { expectEachPaidOnce, invoiceLedger, subscribe } from "./helpers";
+import { publishEvents } from "~/modules/events/events.server";
 
 useTestDatabase({ seed: "none" });
 fastSandbox();
@@ -131,6 +132,7 @@ describe("events", () => {
     const start = new Date("2025-06-01T06:30:00Z");
     const a = await subscribe(m, { name: "E", amount: "100000", interval: "month" }, CARD.approveIr, start);
     await runRenewals({ now: start, merchantIds: [m.merchantId] });
+    await publishEvents(m.merchantId); // the publisher numbers them (readers see numbered events)
     const types = (await db().select({ type: s.events.type }).from(s.events).where(sql`merchant_id = ${m.merchantId}`).orderBy(s.events.seq)).map((e) => e.type);
     expect(types).toEqual([
       "plan.created", "customer.created", "payment_method.attached", "subscription.created",
