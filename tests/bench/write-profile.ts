@@ -3,12 +3,15 @@
  *   BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" \
  *     node --import tsx tests/bench/write-profile.ts postgres://…/<bench database> [clients] [seconds] [pay|refund]
  * WC sets the server's processes (default 1); API_VIA_REMIX=1 compares with the API through Remix.
+ * COUNT=1: the server talks to PostgreSQL through the write section's counting proxy and the
+ * statements and round trips per operation of the measured seconds are printed (use 1 client).
  */
 import crypto from "node:crypto";
 import http from "node:http";
 import postgres from "postgres";
 import { startServer, processTreeCpu } from "./http";
 import { BIG } from "./merchants";
+import { countingProxy } from "./write";
 
 const url = process.argv[2]!;
 const clients = Number(process.argv[3] ?? 20);
@@ -29,11 +32,18 @@ function req(port: number, path: string, body: string): Promise<{ status: number
     r.on("error", reject); r.end(body);
   });
 }
-const server = await startServer(url, console.log, { WEB_CONCURRENCY: process.env.WC ?? "1" });
+const proxy = process.env.COUNT === "1" ? countingProxy({ host: new URL(url).hostname, port: Number(new URL(url).port || 5432) }) : null;
+const viaProxy = new URL(url);
+if (proxy) {
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(await proxy.listen());
+}
+const server = await startServer(url, console.log, { WEB_CONCURRENCY: process.env.WC ?? "1", ...(proxy ? { DATABASE_URL: viaProxy.toString() } : {}) });
 const ids: string[] = [];
 const pay = (i: number) => req(server.port, "/api/v1/payments", JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: 2030, cvc: "123" }, description: `prof ${i}` }));
 for (let i = 0; i < 50; i++) { const r = await pay(i); if (r.status === 201) ids.push(JSON.parse(r.body).id); else console.log(r.status, r.body.slice(0, 300)); }
 const cpu0 = processTreeCpu(server.child.pid!)!;
+proxy?.reset();
 let ok = 0, bad = 0; const end = Date.now() + seconds * 1000; let next = 0;
 await Promise.all(Array.from({ length: clients }, async () => {
   let i = 0;
@@ -43,7 +53,9 @@ await Promise.all(Array.from({ length: clients }, async () => {
   }
 }));
 const cpu1 = processTreeCpu(server.child.pid!)!;
+if (proxy) console.log(`${mode}: ${(proxy.counts.statements / ok).toFixed(2)} statements, ${(proxy.counts.roundTrips / ok).toFixed(2)} round trips per operation (${ok} operations, one server process)`);
 console.log(`${mode}: ${ok} ok, ${bad} bad in ${seconds}s = ${(ok / seconds).toFixed(1)}/s; app CPU per op ${(((cpu1 - cpu0) * 1000) / ok).toFixed(2)} ms`);
 await server.stop();
+await proxy?.close();
 await sql.end();
 process.exit(0);

@@ -152,7 +152,7 @@ function cpuDelta(before: Map<number, number>, after: Map<number, number>): numb
  * Query and Execute messages, round trips are the times the client speaks again after
  * the server has answered (pipelined messages sent together are one trip).
  */
-function countingProxy(target: { host: string; port: number }) {
+export function countingProxy(target: { host: string; port: number }) {
   const counts = { statements: 0, roundTrips: 0, messages: new Map<string, number>() };
   const server = net.createServer((client) => {
     client.setNoDelay(true);

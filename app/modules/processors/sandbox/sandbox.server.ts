@@ -646,15 +646,29 @@ async function findRefund(account: string, reference: string): Promise<RefundRow
   return r;
 }
 
+/** A refund's authorization and its card in one statement, built once per process. */
+const authorizationWithCard = preparedOnce((d) =>
+  d
+    .select({ auth: sandboxAuthorizations, card: sandboxCards })
+    .from(sandboxAuthorizations)
+    .leftJoin(sandboxCards, eq(sandboxCards.token, sandboxAuthorizations.cardToken))
+    .where(and(eq(sandboxAuthorizations.accountId, sql.placeholder("account")), eq(sandboxAuthorizations.id, sql.placeholder("id"))))
+    .prepare("sandbox_authorization_with_card"),
+);
+
 export async function sandboxRefund(req: RefundRequest): Promise<RefundResult> {
-  const auth = await authorizationById(req.account, req.authorization);
+  const [found] = await authorizationWithCard(db(), { account: req.account, id: req.authorization });
+  // Not found: perhaps a seeded (demo) authorization the sandbox adopts on first use.
+  const auth = found ? found.auth : await authorizationById(req.account, req.authorization);
   let status = "succeeded";
   let failureCode: string | null = null;
   if (!auth || auth.status !== "captured") {
     status = "failed";
     failureCode = "authorization_not_captured";
   } else {
-    const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: auth.cardToken });
+    const [card] = found
+      ? [found.card ?? undefined]
+      : await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: auth.cardToken });
     const test = card ? findTestCard(revealPan(card)) : undefined;
     if (test?.behaviour.kind === "refund_fails") {
       status = "failed";
