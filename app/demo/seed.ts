@@ -205,7 +205,7 @@ async function writeSubscriptionsAfter(db: Db, spec: MerchantSpec, sub: Subscrip
   );
   await insertChunks(h.subscriptions, (c) =>
     db.insert(s.subscriptions).values(
-      c.map((x) => ({ merchantId: m, ...x, planId: h.plan.id, calendar: h.plan.calendar, timeZone: spec.timeZone, interval: h.plan.interval, intervalCount: 1, trialEndAt: null })),
+      c.map((x) => ({ merchantId: m, ...x, planId: h.plan.id, calendar: h.plan.calendar, timeZone: spec.timeZone, interval: h.plan.interval, intervalCount: 1 })),
     ),
   );
   await insertChunks(h.invoices, (c) => db.insert(s.invoices).values(c.map((x) => ({ merchantId: m, ...x, currency: spec.currency }))));

@@ -43,6 +43,12 @@ export interface SubscriptionDemoSpec {
   /** Chance a customer cancels (at period end) in any one period. */
   churnPerPeriod: number;
   quantities: number[];
+  /**
+   * Customers whose story is where the console's filters can show it today: in dunning (a
+   * renewal failed in the last days, the next retry is scheduled), in a trial of trialDays,
+   * and paused a few days ago. The same rules write their history.
+   */
+  now: { dunning: number; trialing: number; paused: number; trialDays: number };
   names: string[];
   locale: "fa" | "en";
   linkTerminalId: string;
@@ -72,9 +78,11 @@ export interface SubscriptionHistory {
     id: string;
     customerId: string;
     paymentMethodId: string;
-    status: "active" | "past_due" | "canceled";
+    status: "active" | "past_due" | "canceled" | "trialing" | "paused";
     quantity: number;
     anchorAt: Date;
+    trialEndAt: Date | null;
+    pausedAt: Date | null;
     startAt: Date;
     currentPeriodIndex: number | null;
     currentPeriodStart: Date | null;
@@ -144,23 +152,27 @@ export function generateSubscriptionHistory(
   }
   joins.sort((a, b) => a - b);
 
-  for (const [n, joinMs] of joins.entries()) {
+  type Story = { failing: boolean; recovers: boolean; churns: boolean; trialDays: number; pauseAtMs: number | null };
+  const story = (n: number, joinMs: number, force: Story | null) => {
     const start = new Date(joinMs);
     const name = sub.names[n % sub.names.length]!;
     const customerId = seededIdAt("cus", joinMs, idRng);
     const email = `${name.toLowerCase().replace(/[^a-z]+/g, ".").replace(/^\.|\.$/g, "") || "customer"}.${n + 1}@example.com`;
     out.customers.push({ id: customerId, name: sub.locale === "fa" ? PERSIAN_NAMES[n % PERSIAN_NAMES.length]! : name, email, createdAt: start });
-    const failing = rng() < sub.failingShare;
-    const recovers = failing && rng() < sub.recoverShare;
+    const failing = force ? force.failing : rng() < sub.failingShare;
+    const recovers = force ? force.recovers : failing && rng() < sub.recoverShare;
     const firstCard = failing ? sub.cards.failing : sub.cards.good;
     let pmId = seededIdAt("pm", joinMs, idRng);
     out.paymentMethods.push({ id: pmId, customerId, card: firstCard, createdAt: start, mandateAt: start });
     const quantity = sub.quantities[Math.floor(rng() * sub.quantities.length)]!;
     const amount = sub.plan.amount * BigInt(quantity);
     const subId = seededIdAt("sub", joinMs, idRng);
-    const anchor = start;
+    // A trial: the card is checked at once, the first period starts when the trial ends.
+    const trialEndAt = force && force.trialDays > 0 ? addDaysKeepingTime(start, force.trialDays, tz) : null;
+    const anchor = trialEndAt ?? start;
     let card = firstCard;
-    let status: "active" | "past_due" | "canceled" = "active";
+    let status: SubscriptionHistory["subscriptions"][number]["status"] = trialEndAt && trialEndAt.getTime() > nowMs ? "trialing" : "active";
+    const pausedAt = force?.pauseAtMs != null ? new Date(force.pauseAtMs) : null;
     let current: { index: number; start: Date; end: Date } | null = null;
     let nextRenewalAt: Date | null = anchor;
     let cancelAtPeriodEnd = false;
@@ -169,6 +181,13 @@ export function generateSubscriptionHistory(
     let updatedAt = start;
     for (let k = 0; k < 1000; k++) {
       const period = billingPeriod(anchor, cycle, k, tz, sub.plan.calendar);
+      // Paused: the renewal job bills nothing more until it is resumed.
+      if (pausedAt && period.start.getTime() > pausedAt.getTime()) {
+        status = "paused";
+        nextRenewalAt = period.start;
+        updatedAt = pausedAt;
+        break;
+      }
       if (period.start.getTime() > nowMs) {
         nextRenewalAt = period.start;
         break;
@@ -216,7 +235,8 @@ export function generateSubscriptionHistory(
           out.paymentMethods.push({ id: pmId, customerId, card, createdAt: new Date(at.getTime() - 3_600_000), mandateAt: new Date(at.getTime() - 3_600_000) });
         }
         const paymentId = seededIdAt("pay", at.getTime(), idRng);
-        const ok = card.renewalsDecline === null;
+        // The first period is paid on the hosted page, with the cardholder there: only renewals are declined.
+        const ok = card.renewalsDecline === null || (k === 0 && attempt === 1 && !trialEndAt);
         out.payments.push({
           id: paymentId,
           createdMs: at.getTime(),
@@ -260,7 +280,7 @@ export function generateSubscriptionHistory(
       }
       if (status === "canceled") break;
       // Some customers cancel during a paid period: it ends at the period's end.
-      if (inv.status === "paid" && rng() < sub.churnPerPeriod) {
+      if (inv.status === "paid" && (force ? force.churns : rng() < sub.churnPerPeriod)) {
         const when = period.start.getTime() + rng() * (period.end.getTime() - period.start.getTime());
         if (when < nowMs - 60_000) {
           cancelAtPeriodEnd = true;
@@ -276,6 +296,8 @@ export function generateSubscriptionHistory(
       status,
       quantity,
       anchorAt: anchor,
+      trialEndAt,
+      pausedAt: status === "paused" ? pausedAt : null,
       startAt: start,
       currentPeriodIndex: current?.index ?? null,
       currentPeriodStart: current?.start ?? null,
@@ -287,6 +309,33 @@ export function generateSubscriptionHistory(
       createdAt: start,
       updatedAt,
     });
+  };
+  for (const [n, joinMs] of joins.entries()) story(n, joinMs, null);
+
+  // Today's dunning, trials and pauses, written by the same story. A shop-hours time `days` ago.
+  const daysAgo = (days: number, hour: number) => {
+    const d = zonedParts(new Date(nowMs - days * 86_400_000), tz);
+    return zonedTimeToUtc({ year: d.year, month: d.month, day: d.day, hour, minute: 20, second: 0 }, tz).getTime();
+  };
+  /** The join time whose period 1 started `days` ago: one billing period before that. */
+  const joinedPeriodBefore = (days: number, hour: number) => {
+    const target = daysAgo(days, hour);
+    let join = target - (sub.plan.interval === "year" ? 365 : 30) * 86_400_000;
+    join += target - billingPeriod(new Date(join), cycle, 1, tz, sub.plan.calendar).start.getTime();
+    return join;
+  };
+  let n = joins.length;
+  const none = { failing: false, recovers: false, churns: false, trialDays: 0, pauseAtMs: null };
+  for (let i = 0; i < sub.now.dunning; i++) {
+    // Period 1's renewal failed 1, 2, 4... days ago: retries are waiting on the schedule.
+    const join = joinedPeriodBefore(1 + i * 2 + (i % 2) * 0.3, 9 + i);
+    if (join > firstMs) story(n++, join, { ...none, failing: true });
+  }
+  for (let i = 0; i < sub.now.trialing; i++) story(n++, daysAgo(1 + i * 3, 10 + i), { ...none, trialDays: sub.now.trialDays });
+  for (let i = 0; i < sub.now.paused; i++) {
+    // Paid periods, then paused a few days ago (before the next renewal).
+    const join = joinedPeriodBefore(10 + i * 4, 11 + i);
+    if (join > firstMs) story(n++, join, { ...none, pauseAtMs: daysAgo(3 + i * 2, 15) });
   }
   return out;
 }
@@ -333,12 +382,14 @@ function demoCard(token: string, pan: string, brand: DemoCard["brand"], issuer: 
 export function demoSubscriptionSpec(spec: MerchantSpec, now: Date): SubscriptionDemoSpec | null {
   if (spec.currency === "IRR") {
     return {
-      plan: { id: "plan_demo_coffee_box", name: "Monthly coffee box", amount: 2_400_000n, interval: "month", calendar: "persian", trialDays: 0 },
+      // A realistic minority of the shop's takings: well under its cafés and web checkout.
+      plan: { id: "plan_demo_coffee_box", name: "Monthly coffee box", amount: 950_000n, interval: "month", calendar: "persian", trialDays: 0 },
       customersPerYear: 320,
       failingShare: 0.12,
       recoverShare: 0.5,
       churnPerPeriod: 0.05,
-      quantities: [1, 1, 1, 1, 2, 2, 3],
+      quantities: [1, 1, 1, 1, 1, 2],
+      now: { dunning: 4, trialing: 3, paused: 2, trialDays: 14 },
       names: ENGLISH_NAMES,
       locale: "fa",
       linkTerminalId: `term_${spec.id.replace(/^mer_(demo_)?/, "")}_links`,
@@ -355,6 +406,7 @@ export function demoSubscriptionSpec(spec: MerchantSpec, now: Date): Subscriptio
     recoverShare: 0.6,
     churnPerPeriod: 0.1,
     quantities: [1],
+    now: { dunning: 2, trialing: 2, paused: 1, trialDays: 30 },
     names: ENGLISH_NAMES,
     locale: "en",
     linkTerminalId: `term_${spec.id.replace(/^mer_(demo_)?/, "")}_links`,

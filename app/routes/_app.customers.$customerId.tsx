@@ -9,6 +9,7 @@ import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { Cadence, FieldError, SubscriptionBadge } from "~/components/console/subscriptions";
 import { useFormat, useT } from "~/lib/i18n/react";
+import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
@@ -28,6 +29,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(
     {
       canManage: can(ctx.role, "customers:manage"),
+      // This customer's invoices, with the options every export takes (the report page's).
+      invoicesExport: can(ctx.role, "reports:export") ? `/reports/invoices.csv?range=all&customer=${encodeURIComponent(id)}` : null,
       customer: { id: d.customer.id, name: d.customer.name, email: d.customer.email, phone: d.customer.phone, reference: d.customer.reference, notes: d.customer.notes, createdAt: d.customer.createdAt.toISOString() },
       cards: d.paymentMethods.map((m) => ({
         id: m.id,
@@ -152,12 +155,36 @@ export default function CustomerPage() {
 
       <section className="card section" aria-labelledby="subs-h">
         <h2 id="subs-h">{t("customers.subscriptions")}</h2>
+        {data.invoicesExport && data.subscriptions.length > 0 ? (
+          <p className="actions-row">
+            <a className="btn" href={data.invoicesExport} download data-testid="export-invoices">
+              {t("subs.exportInvoices")}
+            </a>
+            <a className="btn" href={workbookHref(data.invoicesExport)} download>
+              {t("subs.exportInvoicesExcel")}
+            </a>
+          </p>
+        ) : null}
         {data.subscriptions.length === 0 ? <p className="muted">{t("customers.subscriptionsEmpty")}</p> : null}
         <ul className="plain-list">
           {data.subscriptions.map((s) => (
             <li key={s.id}>
-              <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> · <Cadence interval={s.interval} count={s.intervalCount} /> <SubscriptionBadge status={s.status} />
-              {s.nextRenewalAt ? <span className="muted">{clauseSeparator(t)}{t("subs.next")}: {fmt.dateTime(s.nextRenewalAt)}</span> : null}
+              <dl className="dl">
+                <dt>{t("subs.plan")}</dt>
+                <dd>
+                  <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> <SubscriptionBadge status={s.status} />
+                </dd>
+                <dt>{t("plans.col.interval")}</dt>
+                <dd>
+                  <Cadence interval={s.interval} count={s.intervalCount} />
+                </dd>
+                {s.nextRenewalAt ? (
+                  <>
+                    <dt>{t("subs.next")}</dt>
+                    <dd>{fmt.dateTime(s.nextRenewalAt)}</dd>
+                  </>
+                ) : null}
+              </dl>
             </li>
           ))}
         </ul>

@@ -7,6 +7,7 @@ import { pageTitle } from "~/components/console/meta";
 import { Cadence, FieldError, InvoiceBadge, SubscriptionBadge } from "~/components/console/subscriptions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
+import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
@@ -29,6 +30,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(
     {
       canManage: can(ctx.role, "subscriptions:manage"),
+      // This subscription's invoices, with the options every export takes (the report page's).
+      invoicesExport: can(ctx.role, "reports:export") ? `/reports/invoices.csv?range=all&subscription=${encodeURIComponent(id)}` : null,
       changeTo: others.map((p) => ({ id: p.id, name: p.name, amount: p.amount.toString() })),
       subscription: {
         id: s.id,
@@ -124,9 +127,15 @@ export default function SubscriptionPage() {
             <Link to={`/customers/${data.customer.id}`}>{data.customer.name}</Link>
           </dd>
           <dt>{t("subs.plan")}</dt>
+          <dd>{data.plan.name}</dd>
+          <dt>{t("plans.col.price")}</dt>
+          <dd className="nowrap">{fmt.money(data.plan.amount)}</dd>
+          <dt>{t("plans.col.interval")}</dt>
           <dd>
-            {fmt.money(data.plan.amount)} · <Cadence interval={s.interval} count={s.intervalCount} /> · {t(`plans.calendar.${s.calendar}` as MessageKey)}
+            <Cadence interval={s.interval} count={s.intervalCount} />
           </dd>
+          <dt>{t("plans.col.calendar")}</dt>
+          <dd>{t(`plans.calendar.${s.calendar}` as MessageKey)}</dd>
           <dt>{t("subs.quantity")}</dt>
           <dd>{fmt.number(s.quantity)}</dd>
           <dt>{t("subs.card")}</dt>
@@ -238,6 +247,16 @@ export default function SubscriptionPage() {
       ) : null}
       <section className="card section" aria-labelledby="timeline-h">
         <h2 id="timeline-h">{t("subs.timeline")}</h2>
+        {data.invoicesExport ? (
+          <p className="actions-row">
+            <a className="btn" href={data.invoicesExport} download data-testid="export-invoices">
+              {t("subs.exportInvoices")}
+            </a>
+            <a className="btn" href={workbookHref(data.invoicesExport)} download>
+              {t("subs.exportInvoicesExcel")}
+            </a>
+          </p>
+        ) : null}
         {data.invoices.length === 0 ? <p className="muted">{t("subs.noInvoices")}</p> : null}
         <ol className="plain-list sub-timeline">
           {data.invoices.map((i) => (

@@ -1,9 +1,13 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { parseForm, refuse, textIssue } from "~/web/form.server";
+import type { Translator } from "~/lib/i18n/translate";
 import { useState } from "react";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { makeFormatter } from "~/lib/format";
+import { makeFormatter, type Formatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -53,6 +57,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
+/** The cardholder's form: the amount (when the link leaves it to them) in the link's currency, and what the link asks for. */
+function payFormSchema(currency: string, open: boolean, t: Translator, fmt: Formatter) {
+  const text = (max: number) => z.preprocess((v) => (typeof v === "string" ? v.slice(0, max) : ""), z.string());
+  return z.object({
+    amount: text(60).transform((raw, issue): bigint | null => {
+      if (!open || raw.trim() === "" || !isCurrencyCode(currency)) return null;
+      const r = parseAmount(raw, currency);
+      if (r.ok) return r.minor;
+      issue.addIssue(textIssue(amountErrorMessage(t, fmt, r)));
+      return z.NEVER;
+    }),
+    name: text(200),
+    phone: text(40),
+    email: text(300),
+    note: text(600),
+    saveCard: text(10).transform((v) => v === "yes"),
+  });
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const linkId = params.linkId ?? "";
   const pl = await resolvePublicLink(linkId);
@@ -61,43 +84,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
   const form = await readForm(request);
-  const text = (k: string, max = 600) => {
-    const v = form.get(k);
-    return typeof v === "string" ? v.slice(0, max) : "";
-  };
-  let amount: bigint | null = null;
-  if (pl.link.amount === null) {
-    const raw = text("amount", 60);
-    if (raw.trim() !== "" && isCurrencyCode(pl.link.currency)) {
-      const r = parseAmount(raw, pl.link.currency);
-      if (!r.ok) return json({ field: "amount", message: amountErrorMessage(t, fmt, r), values: Object.fromEntries(form) as Record<string, string> }, { status: 400 });
-      amount = r.minor;
-    }
-  }
-  const r = await startCheckout(
-    linkId,
-    { amount, name: text("name", 200), phone: text("phone", 40), email: text("email", 300), note: text("note", 600), locale: prefs.locale, saveCard: text("saveCard", 10) === "yes" },
-    { ip: clientIp(request) },
-  );
-  if (!r.ok) return json({ field: r.field, message: refusalText(t, fmt, r), values: Object.fromEntries(form) as Record<string, string> }, { status: r.status });
+  const parsed = parseForm(payFormSchema(pl.link.currency, pl.link.amount === null, t, fmt), form, t, "pay.error.generic");
+  if (!parsed.ok) return refuse(parsed.errors, { values: form });
+  const r = await startCheckout(linkId, { ...parsed.data, locale: prefs.locale }, { ip: clientIp(request) });
+  if (!r.ok) return refuse({ [r.field]: refusalText(t, fmt, r) }, { status: r.status, values: form });
   return redirect(`/pay/${linkId}/${r.checkout.id}`, 303);
 }
 
 export default function PayLinkPage() {
   const d = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const form = useFormFailure();
   const t = useT();
   const fmt = useFormat();
   const navigation = useNavigation();
-  const [amountText, setAmountText] = useState(failure?.values?.amount ?? "");
+  const [amountText, setAmountText] = useState(form.values.amount ?? "");
   const busy = navigation.state !== "idle";
-  const values = failure?.values ?? {};
-  const err = (f: string) =>
-    failure?.field === f ? (
-      <p className="field-error" id={`pay-${f}-error`} role="alert">
-        {failure.message}
-      </p>
-    ) : null;
+  const values = form.values;
   let preview: string | null = null;
   if (d.currency === "IRR" && amountText.trim() !== "") {
     const r = parseAmount(amountText, "IRR");
@@ -114,66 +116,42 @@ export default function PayLinkPage() {
           </div>
         ) : (
           <Form method="post" className="pay-form" noValidate>
-            {failure?.field === "form" ? (
-              <p className="error-box" role="alert">
-                {failure.message}
-              </p>
-            ) : null}
+            <ErrorSummary form={form} />
             {d.amount ? (
               <div className="pay-total">
                 <span className="muted">{t("pay.amountToPay")}</span>
                 <AmountWithToman amount={d.amount} currency={d.currency} />
               </div>
             ) : (
-              <div className="field">
-                <label htmlFor="pay-amount">{t("pay.enterAmount", { unit: d.currency === "IRR" ? t("money.unit.rial") : d.currency })}</label>
-                <input
-                  id="pay-amount"
-                  name="amount"
-                  inputMode="numeric"
-                  dir="ltr"
-                  required
-                  maxLength={30}
-                  value={amountText}
-                  onChange={(e) => setAmountText(e.target.value)}
-                  aria-invalid={failure?.field === "amount" ? true : undefined}
-                  aria-describedby="pay-amount-hint"
-                />
-                <p className="hint" id="pay-amount-hint" aria-live="polite">
-                  {preview ? t("pay.tomanEquivalent", { amount: preview }) : t("pay.amountRange", { min: fmt.money(d.minAmount ?? "0"), max: fmt.money(d.maxAmount ?? "0") })}
-                </p>
-                {err("amount")}
-              </div>
+              <Field
+                form={form}
+                id="pay-amount"
+                name="amount"
+                label={t("pay.enterAmount", { unit: d.currency === "IRR" ? t("money.unit.rial") : d.currency })}
+                hint={
+                  <span aria-live="polite">
+                    {preview ? t("pay.tomanEquivalent", { amount: preview }) : t("pay.amountRange", { min: fmt.money(d.minAmount ?? "0"), max: fmt.money(d.maxAmount ?? "0") })}
+                  </span>
+                }
+                inputMode="numeric"
+                dir="ltr"
+                required
+                maxLength={30}
+                value={amountText}
+                onChange={(e) => setAmountText(e.target.value)}
+              />
             )}
-            {d.fields.includes("name") ? (
-              <div className="field">
-                <label htmlFor="pay-name">{t("links.field.name")}</label>
-                <input id="pay-name" name="name" autoComplete="name" required maxLength={100} defaultValue={values.name ?? ""} aria-invalid={failure?.field === "name" ? true : undefined} />
-                {err("name")}
-              </div>
-            ) : null}
+            {d.fields.includes("name") ? <Field form={form} id="pay-name" name="name" label={t("links.field.name")} autoComplete="name" required maxLength={100} /> : null}
             {d.fields.includes("phone") ? (
-              <div className="field">
-                <label htmlFor="pay-phone">{t("links.field.phone")}</label>
-                <input id="pay-phone" name="phone" type="tel" autoComplete="tel" dir="ltr" inputMode="tel" required maxLength={20} defaultValue={values.phone ?? ""} aria-invalid={failure?.field === "phone" ? true : undefined} />
-                {err("phone")}
-              </div>
+              <Field form={form} id="pay-phone" name="phone" label={t("links.field.phone")} type="tel" autoComplete="tel" dir="ltr" inputMode="tel" required maxLength={20} />
             ) : null}
             {d.fields.includes("email") ? (
-              <div className="field">
-                <label htmlFor="pay-email">{t("links.field.email")}</label>
-                <input id="pay-email" name="email" type="email" autoComplete="email" dir="ltr" required maxLength={254} defaultValue={values.email ?? ""} aria-invalid={failure?.field === "email" ? true : undefined} />
-                {err("email")}
-              </div>
+              <Field form={form} id="pay-email" name="email" label={t("links.field.email")} type="email" autoComplete="email" dir="ltr" required maxLength={254} />
             ) : null}
             {d.fields.includes("note") ? (
-              <div className="field">
-                <label htmlFor="pay-note">
-                  {t("links.field.note")} <span className="muted">({t("common.optional")})</span>
-                </label>
-                <textarea id="pay-note" name="note" maxLength={500} rows={3} defaultValue={values.note ?? ""} />
-                {err("note")}
-              </div>
+              <Field form={form} id="pay-note" name="note" label={<>{t("links.field.note")} <span className="muted">({t("common.optional")})</span></>}>
+                {(c) => <textarea {...c} maxLength={500} rows={3} defaultValue={values.note ?? ""} />}
+              </Field>
             ) : null}
             <label className="check pay-save-card">
               <input type="checkbox" name="saveCard" value="yes" defaultChecked={values.saveCard === "yes"} /> {d.saveCardMandate}

@@ -13,19 +13,17 @@
  * (invoices.customer_attempts).
  */
 import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
-import { cardUpdates, invoices, merchants, payments, plans, subscriptions } from "~db/schema";
+import { cardUpdates, invoices, merchants, plans, subscriptions } from "~db/schema";
 import { db } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { recordEvent } from "~/modules/events/events.server";
-import { serializePayment } from "~/modules/events/objects";
 import { outcomeOf } from "~/modules/payment-links/checkout.server";
-import { linkTerminal } from "~/modules/payment-links/links.server";
 import { applyAuthorizationOutcome, authorizeWithProvider, getPayment, type Payment } from "~/modules/payments/payments.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError } from "~/modules/processors/types";
 import type { Scope } from "~/lib/vocabulary";
 import { mandateText, saveCardOfPayment } from "./customers.server";
-import { attemptKey, settleInvoice } from "./renewals.server";
+import { insertAttemptPayment, settleInvoice } from "./renewals.server";
 import { serializeSubscription, type Invoice } from "./serialize";
 
 export type CardUpdate = typeof cardUpdates.$inferSelect;
@@ -117,33 +115,17 @@ export async function payWithNewCard(scope: Scope, subscriptionId: string, input
       .returning();
     if (!inv) return refuse(409, "payment_in_progress", "form", "A payment of this invoice is being processed right now; look again in a minute.");
     const [plan] = await tx.select().from(plans).where(and(eq(plans.merchantId, scope.merchantId), eq(plans.id, s.planId)));
-    const terminal = await linkTerminal(tx, scope.merchantId, now);
-    const [payment] = await tx
-      .insert(payments)
-      .values({
-        merchantId: scope.merchantId,
-        id: newId("pay", now),
-        terminalId: terminal.id,
-        amount: inv.amount,
-        currency: inv.currency,
-        status: "pending",
-        cardToken: card.token,
-        cardBrand: card.brand,
-        cardFunding: card.funding,
-        cardBin: card.bin,
-        cardLast4: card.last4,
-        cardExpMonth: card.expMonth,
-        cardExpYear: card.expYear,
-        issuerBank: card.issuerBank,
-        processorId: processorFor(merchant.processorId).id,
-        description: `${plan!.name} (${inv.periodIndex + 1})`,
-        customerId: inv.customerId,
-        invoiceId: inv.id,
-        idempotencyKey: attemptKey(inv.id, inv.attemptCount),
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const payment = await insertAttemptPayment(tx, scope, inv, plan!.name, {
+      token: card.token,
+      brand: card.brand,
+      funding: card.funding,
+      bin: card.bin,
+      last4: card.last4,
+      expMonth: card.expMonth,
+      expYear: card.expYear,
+      issuerBank: card.issuerBank,
+      processorId: processorFor(merchant.processorId).id,
+    }, now);
     const [update] = await tx
       .insert(cardUpdates)
       .values({
@@ -151,7 +133,7 @@ export async function payWithNewCard(scope: Scope, subscriptionId: string, input
         id: input.updateId,
         subscriptionId: s.id,
         invoiceId: inv.id,
-        paymentId: payment!.id,
+        paymentId: payment.id,
         mandateText: mandateText(merchant.name, locale),
         mandateLocale: locale,
         mandateAcceptedAt: now,
@@ -160,9 +142,8 @@ export async function payWithNewCard(scope: Scope, subscriptionId: string, input
         updatedAt: now,
       })
       .returning();
-    await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(payment!), now);
-    await recordEvent(tx, scope.merchantId, "subscription.card_update_started", { ...serializeSubscription(s), invoice_id: inv.id, payment_id: payment!.id }, now);
-    return { update: update!, payment: payment! };
+    await recordEvent(tx, scope.merchantId, "subscription.card_update_started", { ...serializeSubscription(s), invoice_id: inv.id, payment_id: payment.id }, now);
+    return { update: update!, payment };
   });
   if ("ok" in claimed) return claimed;
   if ("replay" in claimed) return replay(scope, claimed.replay!, input, now);

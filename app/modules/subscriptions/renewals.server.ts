@@ -192,6 +192,57 @@ export const attemptKey = (invoiceId: string, attempt: number) => `invoice:${inv
 
 type SettleResult = "paid" | "retry_scheduled" | "uncollectible" | "in_flight" | "void";
 
+/** The card an invoice attempt is charged to: a saved card (renewals) or the customer's new one (update-card page). */
+type PaymentRow = typeof payments.$inferInsert;
+export interface AttemptCard {
+  token: string;
+  brand: PaymentRow["cardBrand"];
+  last4: PaymentRow["cardLast4"];
+  expMonth: PaymentRow["cardExpMonth"];
+  expYear: PaymentRow["cardExpYear"];
+  processorId: string;
+  funding?: PaymentRow["cardFunding"];
+  bin?: PaymentRow["cardBin"];
+  issuerBank?: PaymentRow["issuerBank"];
+}
+
+/**
+ * The payment of an invoice's current attempt (inv.attemptCount, already claimed by the
+ * caller in this transaction), pending until the provider answers, with the key
+ * invoice:<id>:<attempt>: one payment per attempt, whoever makes it. Records payment.created.
+ */
+export async function insertAttemptPayment(tx: Tx, scope: Scope, inv: Invoice, planName: string, card: AttemptCard, now: Date): Promise<Payment> {
+  const terminal = await linkTerminal(tx, scope.merchantId, now);
+  const [payment] = await tx
+    .insert(payments)
+    .values({
+      merchantId: scope.merchantId,
+      id: newId("pay", now),
+      terminalId: terminal.id,
+      amount: inv.amount,
+      currency: inv.currency,
+      status: "pending",
+      cardToken: card.token,
+      cardBrand: card.brand,
+      cardFunding: card.funding,
+      cardBin: card.bin,
+      cardLast4: card.last4,
+      cardExpMonth: card.expMonth,
+      cardExpYear: card.expYear,
+      issuerBank: card.issuerBank,
+      processorId: card.processorId,
+      description: `${planName} (${inv.periodIndex + 1})`,
+      customerId: inv.customerId,
+      invoiceId: inv.id,
+      idempotencyKey: attemptKey(inv.id, inv.attemptCount),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(payment!), now);
+  return payment!;
+}
+
 /**
  * One charge attempt of an invoice, if one is due. Claiming it and writing its payment is
  * one transaction; the provider is called after the commit, holding no lock.
@@ -225,32 +276,15 @@ export async function chargeInvoice(scope: Scope, invoiceId: string, now: Date):
       const result = await attemptFailed(tx, inv, s!, merchant!, now, "no_payment_method", false);
       return { result, payment: undefined, merchant: undefined } as const;
     }
-    const terminal = await linkTerminal(tx, scope.merchantId, now);
-    const [payment] = await tx
-      .insert(payments)
-      .values({
-        merchantId: scope.merchantId,
-        id: newId("pay", now),
-        terminalId: terminal.id,
-        amount: inv.amount,
-        currency: inv.currency,
-        status: "pending",
-        cardToken: pm.cardToken,
-        cardBrand: pm.cardBrand as Payment["cardBrand"],
-        cardLast4: pm.cardLast4,
-        cardExpMonth: pm.cardExpMonth,
-        cardExpYear: pm.cardExpYear,
-        processorId: pm.processorId,
-        description: `${plan!.name} (${inv.periodIndex + 1})`,
-        customerId: inv.customerId,
-        invoiceId: inv.id,
-        idempotencyKey: attemptKey(inv.id, inv.attemptCount),
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(payment!), now);
-    return { result: undefined, payment: payment!, merchant: merchant! } as const;
+    const payment = await insertAttemptPayment(tx, scope, inv, plan!.name, {
+      token: pm.cardToken,
+      brand: pm.cardBrand as Payment["cardBrand"],
+      last4: pm.cardLast4,
+      expMonth: pm.cardExpMonth,
+      expYear: pm.cardExpYear,
+      processorId: pm.processorId,
+    }, now);
+    return { result: undefined, payment, merchant: merchant! } as const;
   });
   if (!claimed) return "not_due";
   if (!claimed.payment) return claimed.result;

@@ -17,6 +17,7 @@ import { sendCountedReceipt } from "~/modules/payment-links/receipt-sends.server
 import { clientOf } from "~/web/request.server";
 import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
+import { sharedRefusalText } from "~/web/cardholder-refusals.server";
 
 /**
  * The cardholder's language: ?lang (the page's switch), else what this browser chose
@@ -38,32 +39,17 @@ export function refusalText(t: Translator, fmt: ReturnType<typeof makeFormatter>
       return t("pay.error.amountMissing");
     case "amount_out_of_range":
       return t("pay.error.amountRange", { min: fmt.money(String(r.params?.min ?? "0")), max: fmt.money(String(r.params?.max ?? "0")) });
-    case "name_invalid":
-      return t("pay.error.name");
-    case "phone_invalid":
-      return t("pay.error.phone");
-    case "email_invalid":
-      return t("pay.error.email");
     case "note_too_long":
       return t("pay.error.note", { max: 500 });
     case "ip_blocked":
       return t("pay.error.blocked", { until: fmt.time(String(r.params?.until ?? new Date().toISOString())) });
-    case "too_many_attempts":
     case "link_busy":
       return t("pay.error.tooMany");
     case "link_in_use":
       return t("pay.error.inUse");
-    case "checkout_expired":
-    case "checkout_not_found":
-      return t("pay.error.checkoutExpired");
-    case "token_invalid":
-    case "token_not_found":
-      return t("pay.error.card");
-    case "provider_unavailable":
-      return t("pay.error.provider");
     default:
       if (r.code.startsWith("link_")) return t("pay.closed.generic");
-      return t("pay.error.generic");
+      return sharedRefusalText(t, r.code) ?? t("pay.error.generic");
   }
 }
 

@@ -8,15 +8,10 @@ import type { CardUpdateRefusal } from "~/modules/subscriptions/card-updates.ser
 import type { SubscribeRefusal } from "~/modules/subscriptions/subscribe.server";
 
 export { payPreferences, declineReason } from "~/web/payment-links/public.server";
+import { sharedRefusalText } from "~/web/cardholder-refusals.server";
 
 export function subscribeRefusalText(t: Translator, _fmt: ReturnType<typeof makeFormatter>, r: SubscribeRefusal | CardUpdateRefusal): string {
   switch (r.code) {
-    case "name_invalid":
-      return t("pay.error.name");
-    case "email_invalid":
-      return t("pay.error.email");
-    case "phone_invalid":
-      return t("pay.error.phone");
     case "contact_required":
       return t("subscribe.error.contact");
     case "consent_required":
@@ -25,17 +20,9 @@ export function subscribeRefusalText(t: Translator, _fmt: ReturnType<typeof make
     case "plan_not_found":
       return t("subscribe.closed");
     case "ip_blocked":
-    case "too_many_attempts":
       return t("pay.error.tooMany");
-    case "checkout_expired":
-    case "checkout_not_found":
     case "form_invalid":
       return t("pay.error.checkoutExpired");
-    case "token_invalid":
-    case "token_not_found":
-      return t("pay.error.card");
-    case "provider_unavailable":
-      return t("pay.error.provider");
     case "payment_in_progress":
       return t("cardUpdate.error.inProgress");
     case "nothing_due":
@@ -44,6 +31,6 @@ export function subscribeRefusalText(t: Translator, _fmt: ReturnType<typeof make
     case "subscription_paused":
       return t("cardUpdate.error.ended");
     default:
-      return t("pay.error.generic");
+      return sharedRefusalText(t, r.code) ?? t("pay.error.generic");
   }
 }

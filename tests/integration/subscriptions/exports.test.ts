@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db, rows } from "~db/client.server";
 import { loader as reportLoader } from "~/routes/reports.$report";
 import * as subsRoute from "~/routes/_app.subscriptions._index";
+import * as subRoute from "~/routes/_app.subscriptions.$subscriptionId";
+import * as customerRoute from "~/routes/_app.customers.$customerId";
 import { simulateUntil } from "~/server/scheduler";
 import { createPlan, createSubscription } from "~/modules/subscriptions/subscriptions.server";
 import { useTestDatabase } from "../../support/db";
@@ -118,6 +120,29 @@ describe("subscriptions.csv and invoices.csv", () => {
     );
     expect(month.length).toBe(n!.n);
     expect(month.length).toBeGreaterThan(0);
+  });
+
+  it("the subscription and customer pages link to their own invoices.csv and workbook; the filters keep the other options", async () => {
+    const [one] = await rows<{ subscription_id: string; customer_id: string }>(db(), sql`select subscription_id, customer_id from invoices where merchant_id = ${m.merchantId} order by period_start limit 1`);
+    const page = async (route: { loader: unknown }, path: string, params: Record<string, string>, user = users.accountant) =>
+      (await (route.loader as (a: unknown) => Promise<Response>)({ request: as(user, path), params, context: {} })).json();
+    const sub = await page(subRoute, `/subscriptions/${one!.subscription_id}`, { subscriptionId: one!.subscription_id });
+    expect(sub.invoicesExport).toBe(`/reports/invoices.csv?range=all&subscription=${one!.subscription_id}`);
+    const cus = await page(customerRoute, `/customers/${one!.customer_id}`, { customerId: one!.customer_id });
+    expect(cus.invoicesExport).toBe(`/reports/invoices.csv?range=all&customer=${one!.customer_id}`);
+    // Support may not export: no links.
+    expect((await page(subRoute, `/subscriptions/${one!.subscription_id}`, { subscriptionId: one!.subscription_id }, users.support)).invoicesExport).toBeNull();
+    for (const [filter, column] of [
+      ["subscription", "subscription_id"],
+      ["customer", "customer_id"],
+    ] as const) {
+      const value = filter === "subscription" ? one!.subscription_id : one!.customer_id;
+      const got = readCsv((await download(users.accountant, `/reports/invoices.csv?range=all&${filter}=${value}&excel=0&columns=id,${column}&tz=America/New_York`)).body).records;
+      const [n] = await rows<{ n: number }>(db(), sql`select count(*)::int as n from invoices where merchant_id = ${m.merchantId} and ${sql.raw(column)} = ${value}`);
+      expect(got.length).toBe(n!.n);
+      expect(got.length).toBeGreaterThan(0);
+      expect(new Set(got.map((r) => r[column]))).toEqual(new Set([value]));
+    }
   });
 
   it("the workbooks hold the same rows with a totals row; a bad filter is a 400 naming it; support and viewers cannot export; every download is audited", async () => {

@@ -19,6 +19,7 @@ export const invoiceExportQuerySchema = z.preprocess(
     to: listBaseShape.to,
     status: single(z.enum(INVOICE_STATUSES, { message: `Choose a status: ${INVOICE_STATUSES.join(", ")}` })).optional(),
     subscription: single(z.string().max(100)).optional(),
+    customer: single(z.string().max(100)).optional(),
   }),
 );
 
@@ -63,6 +64,7 @@ export const invoicesReport: SqlReport = {
     if (period.to) conds.push(sql`i.period_start < ${period.to.toISOString()}::timestamptz`);
     if (filter.status) conds.push(sql`i.status = ${filter.status}`);
     if (filter.subscription) conds.push(sql`i.subscription_id = ${filter.subscription}`);
+    if (filter.customer) conds.push(sql`i.customer_id = ${filter.customer}`);
     const where = sql.join(conds, sql` and `);
     const source: SqlSource = {
       from: sql`invoices i
