@@ -121,7 +121,8 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
     },
     send_sms: async (payload) => {
       const { deliverSms } = await import("../modules/sms/sms.server");
-      const outcome = await deliverSms((payload as { smsId: string }).smsId);
+      const { merchantId, smsId } = payload as { merchantId: string; smsId: string };
+      const outcome = await deliverSms(merchantId, smsId);
       if (outcome === "missing") log(`send_sms: text message ${(payload as { smsId: string }).smsId} is not in the outbox`);
     },
     password_reset: async (payload) => {

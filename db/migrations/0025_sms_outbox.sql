@@ -1,5 +1,5 @@
 CREATE TABLE "outbound_sms" (
-	"id" text PRIMARY KEY NOT NULL,
+	"id" text NOT NULL,
 	"merchant_id" text NOT NULL,
 	"to" text NOT NULL,
 	"body" text NOT NULL,
@@ -10,8 +10,9 @@ CREATE TABLE "outbound_sms" (
 	"provider_message_id" text,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_error" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "outbound_sms_merchant_id_id_pk" PRIMARY KEY("merchant_id","id")
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX "outbound_sms_dedupe" ON "outbound_sms" USING btree ("dedupe_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "outbound_sms_dedupe" ON "outbound_sms" USING btree ("merchant_id","dedupe_key");--> statement-breakpoint
 CREATE INDEX "outbound_sms_merchant_created" ON "outbound_sms" USING btree ("merchant_id","created_at");

@@ -1,6 +1,7 @@
 ALTER TABLE "events" DROP CONSTRAINT "events_merchant_id_seq_pk";--> statement-breakpoint
 ALTER TABLE "events" ALTER COLUMN "seq" DROP NOT NULL;--> statement-breakpoint
-ALTER TABLE "events" ADD COLUMN "gid" bigint PRIMARY KEY NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "events_gid_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
+ALTER TABLE "events" ADD COLUMN "gid" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "events_gid_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
+ALTER TABLE "events" ADD CONSTRAINT "events_merchant_id_gid_pk" PRIMARY KEY("merchant_id","gid");--> statement-breakpoint
 CREATE UNIQUE INDEX "events_seq" ON "events" USING btree ("merchant_id","seq");--> statement-breakpoint
 CREATE INDEX "events_unnumbered" ON "events" USING btree ("merchant_id","gid") WHERE "events"."seq" is null;--> statement-breakpoint
 -- Events stay append-only; the one update allowed is the publisher's numbering: seq from null to a number, nothing else changed.

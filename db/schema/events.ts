@@ -15,7 +15,7 @@ import { tstz } from "./common";
 export const events = pgTable(
   "events",
   {
-    gid: bigint("gid", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    gid: bigint("gid", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     merchantId: text("merchant_id").notNull(),
     /** The merchant's sequence number, given by the publisher after the commit; null until then. */
     seq: bigint("seq", { mode: "number" }),
@@ -26,6 +26,8 @@ export const events = pgTable(
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [
+    // merchant_id leads every key of a merchant-owned table (tests/integration/scale/tenancy.test.ts).
+    primaryKey({ columns: [t.merchantId, t.gid] }),
     uniqueIndex("events_seq").on(t.merchantId, t.seq),
     uniqueIndex("events_id").on(t.merchantId, t.id),
     index("events_type").on(t.merchantId, t.type, t.seq),

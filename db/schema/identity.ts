@@ -151,7 +151,7 @@ export const outboundEmails = pgTable(
 export const outboundSms = pgTable(
   "outbound_sms",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     merchantId: text("merchant_id").notNull(),
     to: text("to").notNull(),
     body: text("body").notNull(),
@@ -167,7 +167,11 @@ export const outboundSms = pgTable(
     lastError: text("last_error"),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("outbound_sms_dedupe").on(t.dedupeKey), index("outbound_sms_merchant_created").on(t.merchantId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.id] }),
+    uniqueIndex("outbound_sms_dedupe").on(t.merchantId, t.dedupeKey),
+    index("outbound_sms_merchant_created").on(t.merchantId, t.createdAt),
+  ],
 );
 
 // Files sent with a mail (scheduled reports): up to 10 MB each.

@@ -85,11 +85,11 @@ export async function sendSms(dbx: DbOrTx, sms: OutgoingSms): Promise<{ id: stri
       .onConflictDoNothing()
       .returning({ id: outboundSms.id });
     if (inserted.length === 0) return false;
-    await enqueueJob(tx, "send_sms", { smsId: id }, { jobKey: `sms:${id}` });
+    await enqueueJob(tx, "send_sms", { merchantId: sms.merchantId, smsId: id }, { jobKey: `sms:${id}` });
     return true;
   });
   if (!added) {
-    const [old] = await dbx.select({ id: outboundSms.id }).from(outboundSms).where(eq(outboundSms.dedupeKey, sms.dedupeKey!));
+    const [old] = await dbx.select({ id: outboundSms.id }).from(outboundSms).where(and(eq(outboundSms.merchantId, sms.merchantId), eq(outboundSms.dedupeKey, sms.dedupeKey!)));
     return { id: old?.id ?? id, duplicate: true };
   }
   if (env.NODE_ENV !== "production" && !env.VITEST) console.log(`\n[sms] to: ${sms.to}\n${sms.body}\n`);
@@ -104,17 +104,17 @@ export type SmsDeliverOutcome = "sent" | "already_sent" | "missing";
  * transaction (exactly once). A real gateway is at least once: a crash after it accepted the
  * message and before the commit sends it again on the retry.
  */
-export async function deliverSms(smsId: string, opts: { now?: () => Date } = {}): Promise<SmsDeliverOutcome> {
+export async function deliverSms(merchantId: string, smsId: string, opts: { now?: () => Date } = {}): Promise<SmsDeliverOutcome> {
   try {
     return await db().transaction(async (tx) => {
-      const [m] = await tx.select().from(outboundSms).where(eq(outboundSms.id, smsId)).for("update");
+      const [m] = await tx.select().from(outboundSms).where(and(eq(outboundSms.merchantId, merchantId), eq(outboundSms.id, smsId))).for("update");
       if (!m) return "missing";
       if (m.sentAt) return "already_sent";
       const sent = await smsProvider().send({ account: m.merchantId, to: m.to, body: m.body }, tx);
       await tx
         .update(outboundSms)
         .set({ sentAt: (opts.now ?? (() => new Date()))(), providerMessageId: sent.id, attempts: sql`${outboundSms.attempts} + 1`, lastError: null })
-        .where(and(eq(outboundSms.id, smsId), isNull(outboundSms.sentAt)));
+        .where(and(eq(outboundSms.merchantId, merchantId), eq(outboundSms.id, smsId), isNull(outboundSms.sentAt)));
       return "sent";
     });
   } catch (e) {
@@ -122,7 +122,7 @@ export async function deliverSms(smsId: string, opts: { now?: () => Date } = {})
     await db()
       .update(outboundSms)
       .set({ attempts: sql`${outboundSms.attempts} + 1`, lastError: message.slice(0, 1000) })
-      .where(eq(outboundSms.id, smsId));
+      .where(and(eq(outboundSms.merchantId, merchantId), eq(outboundSms.id, smsId)));
     throw new SmsError(`text message ${smsId}: the SMS provider refused or failed: ${message}`);
   }
 }

@@ -83,8 +83,8 @@ describe("dunning reaches the customer and the update-card page pays the open in
     const providerSms = () => db().select().from(s.sandboxSmsMessages).where(and(eq(s.sandboxSmsMessages.accountId, m.merchantId), eq(s.sandboxSmsMessages.to, "09121234567")));
     expect(await providerSms()).toHaveLength(0);
     expect(await rows(db(), sql`select 1 from graphile_worker.jobs where key = ${`sms:${text.id}`} and task_identifier = 'send_sms'`)).toHaveLength(1);
-    expect(await deliverSms(text.id)).toBe("sent");
-    expect(await deliverSms(text.id)).toBe("already_sent");
+    expect(await deliverSms(m.merchantId, text.id)).toBe("sent");
+    expect(await deliverSms(m.merchantId, text.id)).toBe("already_sent");
     expect((await providerSms()).map((x) => x.body)).toEqual([text.body]);
 
     // The Mailbox page's Text messages tab shows it to the merchant's members, and not to another merchant's.
