@@ -194,7 +194,7 @@ export default function CustomerPage() {
               <Link to="/plans">{t("customers.subscribe.noPlans")}</Link>
             </p>
           ) : (
-            <Form method="post" aria-labelledby="subscribe-h">
+            <Form method="post" aria-labelledby="subscribe-h" className="subscribe-form">
               <h3 id="subscribe-h">{t("customers.subscribeTitle")}</h3>
               <CsrfInput />
               <FieldError id="sub-form-error" message={errors.form ?? errors.customerId} />
