@@ -6,6 +6,7 @@ import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { Facts } from "~/components/page";
 import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { FORMAT_NAMES, ScheduleForm, ScheduleWhen, humanBytes, useReportTitle } from "~/components/report-schedule";
@@ -32,9 +33,14 @@ export default function Schedule() {
       <div className="page-header">
         <div>
           <h1>{s.name}</h1>
-          <p>
-            {title(s.report)} · {FORMAT_NAMES[s.format]} · <ScheduleWhen s={s} />
-          </p>
+          <Facts
+            inline
+            items={[
+              [t("schedules.report"), title(s.report)],
+              [t("schedules.formatLabel"), FORMAT_NAMES[s.format]],
+              [t("schedules.whenLegend"), <ScheduleWhen key="when" s={s} />],
+            ]}
+          />
         </div>
         <Link to="/reports/schedules" className="btn">
           {t("schedules.allSchedules")}

@@ -1,3 +1,4 @@
+import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -219,7 +220,7 @@ export default function TerminalPage() {
                 <span className="mono">
                   {x.apiKeyPrefix}…{x.apiKeyLast4}
                 </span>
-                {x.apiKeyCreatedAt ? <span className="muted"> · {t("terminals.key.issued", { date: fmt.dateTime(x.apiKeyCreatedAt) })}</span> : null}
+                {x.apiKeyCreatedAt ? <span className="muted">{clauseSeparator(t)}{t("terminals.key.issued", { date: fmt.dateTime(x.apiKeyCreatedAt) })}</span> : null}
               </>
             ) : (
               t("terminals.noKey")
