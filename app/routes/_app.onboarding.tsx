@@ -64,7 +64,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const onboardingForm = z.discriminatedUnion("intent", [
+// Built when the action runs: its parts come from a .server module, which is not in the browser's bundle
+// (built at module level, the page's script would throw on load).
+const onboardingForm = () => z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("business"),
     name: z.string().max(300),
@@ -104,7 +106,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const { ctx, form } = await requireAction(request, PERMISSION_FOR[intent] ?? "settings:manage");
   const t = serverTranslator(resolvePreferences(ctx));
-  const parsed = parseForm(onboardingForm, form, t, "staff.error.checkForm");
+  const parsed = parseForm(onboardingForm(), form, t, "staff.error.checkForm");
   if (!parsed.ok) return refuse(parsed.errors, { intent, values: form });
   const input = parsed.data;
   const meta = { actor: ctx, client: clientOf(request) };

@@ -42,12 +42,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const bankForm = z.object(bankAccountFields);
+// Built when the action runs: its parts come from a .server module, which is not in the browser's bundle
+// (built at module level, the page's script would throw on load).
+const bankForm = () => z.object(bankAccountFields);
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "bank:manage");
   const t = serverTranslator(resolvePreferences(ctx));
-  const parsed = parseForm(bankForm, form, t, "staff.error.checkForm");
+  const parsed = parseForm(bankForm(), form, t, "staff.error.checkForm");
   if (!parsed.ok) return refuse(parsed.errors, { values: form });
   return (await saveBankAccount(ctx, parsed.data, form, request)) ?? redirect("/settings/bank?done=saved");
 }

@@ -44,7 +44,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ terminal, rotateKey: newFormKey() }, { headers: { "Cache-Control": "private, no-store" } });
 }
 
-const terminalForm = z.discriminatedUnion("intent", [
+// Built when the action runs: its parts come from a .server module, which is not in the browser's bundle
+// (built at module level, the page's script would throw on load).
+const terminalForm = () => z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("rename") }).merge(terminalFieldsSchema),
   z.object({ intent: z.literal("deactivate"), confirm: z.literal("yes", { message: "terminals.error.confirm" }) }),
   z.object({ intent: z.literal("reactivate") }),
@@ -58,7 +60,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = serverTranslator(resolvePreferences(ctx));
   const id = params.terminalId ?? "";
   const intent = String(form.get("intent") ?? "");
-  const parsed = parseForm(terminalForm, form, t, (field, english) =>
+  const parsed = parseForm(terminalForm(), form, t, (field, english) =>
     field === FORM_ERROR ? t("terminals.error.intent") : terminalFieldError(t, field, english)
   );
   if (!parsed.ok) return refuse(parsed.errors, { intent, values: form });
