@@ -115,10 +115,10 @@ describe.skipIf(!!skip)("the server outlives a database restart under load", () 
     };
 
     await new Promise((r) => setTimeout(r, 3000));
-    cluster.restart("fast");
+    await cluster.restart("fast");
     const fast = await recovery();
     await new Promise((r) => setTimeout(r, 3000));
-    cluster.restart("immediate");
+    await cluster.restart("immediate");
     const immediate = await recovery();
     const backAt = new Date();
     // A charge whose answer is lost (the provider does not answer in time) right after the

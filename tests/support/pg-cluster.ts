@@ -3,7 +3,8 @@
  * into a temporary folder and pg_ctl on a free port, run as the `postgres` user when the
  * test runs as root (as CI does). Never the machine's shared server.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -12,7 +13,11 @@ import path from "node:path";
 export interface PgCluster {
   url: (database?: string) => string;
   port: number;
-  restart: (mode: "fast" | "immediate") => void;
+  /**
+   * pg_ctl restart, without blocking the test's event loop: the test's clients keep sending
+   * while the database is down (so they see it go), and it resolves once it accepts connections.
+   */
+  restart: (mode: "fast" | "immediate") => Promise<void>;
   stop: () => void;
   /** Stops the cluster and removes its folder. */
   destroy: () => void;
@@ -64,6 +69,11 @@ export async function startCluster(): Promise<PgCluster> {
     if (asRoot) execFileSync("runuser", ["-u", "postgres", "--", ...cmd], { stdio: "pipe", cwd: dir });
     else execFileSync(cmd[0]!, cmd.slice(1), { stdio: "pipe", cwd: dir });
   };
+  const runAsync = async (args: string[]): Promise<void> => {
+    const cmd = [path.join(bin, args[0]!), ...args.slice(1)];
+    if (asRoot) await promisify(execFile)("runuser", ["-u", "postgres", "--", ...cmd], { cwd: dir });
+    else await promisify(execFile)(cmd[0]!, cmd.slice(1), { cwd: dir });
+  };
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
   run(["initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
   run(["pg_ctl", "-D", data, "-o", opts, "-l", path.join(dir, "log"), "-w", "start"]);
@@ -71,7 +81,7 @@ export async function startCluster(): Promise<PgCluster> {
   const cluster: PgCluster = {
     port,
     url: (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`,
-    restart: (mode) => run(["pg_ctl", "-D", data, "-m", mode, "-o", opts, "-l", path.join(dir, "log"), "-w", "restart"]),
+    restart: (mode) => runAsync(["pg_ctl", "-D", data, "-m", mode, "-o", opts, "-l", path.join(dir, "log"), "-w", "restart"]),
     stop: () => {
       if (stopped) return;
       stopped = true;
