@@ -7,6 +7,7 @@
 import { useActionData } from "@remix-run/react";
 import type { InputHTMLAttributes, ReactNode } from "react";
 import { FORM_ERROR, isFormFailure, type FieldErrors, type FormFailure } from "~/lib/forms";
+import { useT } from "~/lib/i18n/react";
 
 const NONE: FieldErrors = {};
 const NO_VALUES: Record<string, string> = {};
@@ -115,6 +116,16 @@ export function Field({
       ) : null}
       <FieldError id={`${id}-error`} message={error} />
     </div>
+  );
+}
+
+/** A field's label with "(optional)" after it. */
+export function Optional({ children }: { children: ReactNode }) {
+  const t = useT();
+  return (
+    <>
+      {children} <span className="muted">({t("common.optional")})</span>
+    </>
   );
 }
 

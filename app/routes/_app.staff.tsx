@@ -312,43 +312,35 @@ export default function Staff() {
         </Form>
 
         {data.invitations.length > 0 ? (
-          <div className="table-wrap" style={{ marginBlockStart: "1rem" }}>
-            <table className="table">
-              <caption>{t("staff.invitations.caption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("staff.col.email")}</th>
-                  <th scope="col">{t("staff.col.role")}</th>
-                  <th scope="col">{t("staff.invitations.invitedBy")}</th>
-                  <th scope="col">{t("staff.invitations.expires")}</th>
-                  <th scope="col">{t("common.actions")}</th>
+          <Table
+            caption={t("staff.invitations.caption")}
+            wrapStyle={{ marginBlockStart: "1rem" }}
+            columns={[t("staff.col.email"), t("staff.col.role"), t("staff.invitations.invitedBy"), t("staff.invitations.expires"), t("common.actions")]}
+          >
+            <tbody>
+              {data.invitations.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    <bdi>{i.email}</bdi>
+                  </td>
+                  <td>{t(`role.${i.role}`)}</td>
+                  <td>
+                    <bdi>{i.invitedBy ?? "—"}</bdi>
+                  </td>
+                  <td>{when(i.expiresAt)}</td>
+                  <td>
+                    <Form method="post" className="inline-form">
+                      <CsrfInput />
+                      <input type="hidden" name="invitationId" value={i.id} />
+                      <button type="submit" name="intent" value="revoke-invite" className="btn">
+                        {t("staff.invitations.withdraw")}
+                      </button>
+                    </Form>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.invitations.map((i) => (
-                  <tr key={i.id}>
-                    <td>
-                      <bdi>{i.email}</bdi>
-                    </td>
-                    <td>{t(`role.${i.role}`)}</td>
-                    <td>
-                      <bdi>{i.invitedBy ?? "—"}</bdi>
-                    </td>
-                    <td>{when(i.expiresAt)}</td>
-                    <td>
-                      <Form method="post" className="inline-form">
-                        <CsrfInput />
-                        <input type="hidden" name="invitationId" value={i.id} />
-                        <button type="submit" name="intent" value="revoke-invite" className="btn">
-                          {t("staff.invitations.withdraw")}
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         ) : null}
       </section>
 

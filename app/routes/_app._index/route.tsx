@@ -23,7 +23,7 @@ import { countDelta, moneyDelta, rateDelta } from "./deltas";
 import { RangeBar } from "./range-bar";
 import { SubscriptionFigures } from "./subscriptions";
 import { TrendTable } from "./trend";
-import { PageHeader } from "~/components/page";
+import { num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "overview.title");
@@ -206,39 +206,26 @@ export default function OverviewPage() {
           {data.refunds.length === 0 ? (
             <p className="muted">{t("refunds.empty")}</p>
           ) : (
-            <div className="table-wrap">
-              <table className="table compact">
-                <caption className="visually-hidden">{t("overview.recentRefunds")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("common.date")}</th>
-                    <th scope="col" className="num">
-                      {t("common.amount")}
-                    </th>
-                    <th scope="col">{t("common.status")}</th>
-                    <th scope="col">{t("refunds.col.payment")}</th>
+            <Table caption={t("overview.recentRefunds")} hiddenCaption className="compact" columns={[t("common.date"), num(t("common.amount")), t("common.status"), t("refunds.col.payment")]}>
+              <tbody>
+                {data.refunds.map((r) => (
+                  <tr key={r.id}>
+                    <td>{fmt.dateTime(r.createdAt)}</td>
+                    <td className="num">{fmt.money(r.amount, r.currency)}</td>
+                    <td>
+                      <StatusBadge kind="refundStatus" status={r.status} />
+                    </td>
+                    <td>
+                      {data.canPayments ? (
+                        <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
+                      ) : (
+                        <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {data.refunds.map((r) => (
-                    <tr key={r.id}>
-                      <td>{fmt.dateTime(r.createdAt)}</td>
-                      <td className="num">{fmt.money(r.amount, r.currency)}</td>
-                      <td>
-                        <StatusBadge kind="refundStatus" status={r.status} />
-                      </td>
-                      <td>
-                        {data.canPayments ? (
-                          <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
-                        ) : (
-                          <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </Table>
           )}
         </section>
       </div>
