@@ -3,7 +3,8 @@
  * under it, actions), the note a redirect leaves with `?done=`, a table's frame and its paging links.
  */
 import { Link, useSearchParams } from "@remix-run/react";
-import type { CSSProperties, ReactNode } from "react";
+import type { CSSProperties, HTMLAttributes, ReactNode } from "react";
+import { workbookHref } from "~/components/console/url";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
 
@@ -16,6 +17,16 @@ export function PageHeader({ title, intro, children }: { title: ReactNode; intro
       </div>
       {children ? <div className="header-actions">{children}</div> : null}
     </div>
+  );
+}
+
+/** A card with its own heading, which names it for assistive technology (`headingId`). */
+export function Card({ headingId, title, className, children, ...rest }: { headingId: string; title: ReactNode; className?: string; children?: ReactNode } & Omit<HTMLAttributes<HTMLElement>, "title">) {
+  return (
+    <section className={className ? `card ${className}` : "card"} aria-labelledby={headingId} {...rest}>
+      <h2 id={headingId}>{title}</h2>
+      {children}
+    </section>
   );
 }
 
@@ -93,6 +104,20 @@ export function Table({
       </table>
       {empty ? <div className="empty-state">{empty}</div> : null}
     </div>
+  );
+}
+
+/** A CSV export and the same as an Excel workbook, side by side (the caller gives the frame: a header's actions, a row). */
+export function ExportLinks({ href, label, excelLabel, testId }: { href: string; label: ReactNode; excelLabel: ReactNode; testId?: string }) {
+  return (
+    <>
+      <a className="btn" href={href} download data-testid={testId}>
+        {label}
+      </a>
+      <a className="btn" href={workbookHref(href)} download>
+        {excelLabel}
+      </a>
+    </>
   );
 }
 

@@ -12,7 +12,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { listCustomers } from "~/modules/subscriptions/customers.server";
 import { createCustomerFromForm } from "~/web/subscriptions/console.server";
-import { PageHeader, PageLinks, Table } from "~/components/page";
+import { Card, PageHeader, PageLinks, Table } from "~/components/page";
 import { pageFrom, pageRows, pageHref } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -98,8 +98,7 @@ export default function CustomersPage() {
       </Table>
       <PageLinks page={data.page} hasNext={data.hasNext} href={(n) => pageHref("/customers", { q: data.q }, n)} />
       {data.canManage ? (
-        <section className="card section" aria-labelledby="new-customer-h">
-          <h2 id="new-customer-h">{t("customers.new")}</h2>
+        <Card headingId="new-customer-h" title={t("customers.new")} className="section">
           <Form method="post">
             <CsrfInput />
             <FieldError id={form.summaryId} message={form.errors.form} />
@@ -118,7 +117,7 @@ export default function CustomersPage() {
               {navigation.state === "submitting" ? t("common.saving") : t("customers.create")}
             </button>
           </Form>
-        </section>
+        </Card>
       ) : null}
     </>
   );

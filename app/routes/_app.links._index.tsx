@@ -14,7 +14,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX } from "~/lib/payment-links";
 import { listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
 import { createLinkFromForm } from "~/web/payment-links/console.server";
-import { num, PageHeader, Table } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.title");
@@ -64,8 +64,7 @@ function CreateLinkForm() {
   const unit = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
   const chosen = new Set((values.fields ?? "").split(","));
   return (
-    <section className="card section" aria-labelledby="new-link-h">
-      <h2 id="new-link-h">{t("links.new")}</h2>
+    <Card headingId="new-link-h" title={t("links.new")} className="section">
       <Form method="post" className="link-form">
         <CsrfInput />
         <ErrorSummary form={form} />
@@ -114,7 +113,7 @@ function CreateLinkForm() {
           {busy ? t("common.saving") : t("links.create")}
         </button>
       </Form>
-    </section>
+    </Card>
   );
 }
 
@@ -154,8 +153,7 @@ export default function LinksPage() {
           </tbody>
       </Table>
       {data.blocks.length ? (
-        <section className="card section" aria-labelledby="blocks-h">
-          <h2 id="blocks-h">{t("links.blocks.title")}</h2>
+        <Card headingId="blocks-h" title={t("links.blocks.title")} className="section">
           <p className="muted">{t("links.blocks.explain")}</p>
           <ul className="plain-list">
             {data.blocks.map((b) => (
@@ -167,7 +165,7 @@ export default function LinksPage() {
               </li>
             ))}
           </ul>
-        </section>
+        </Card>
       ) : null}
       <CreateLinkForm />
     </>

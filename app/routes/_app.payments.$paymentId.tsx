@@ -14,7 +14,7 @@ import consoleStyles from "~/styles/console.css";
 import { notFound, requireContext } from "~/web/guard.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
 import { newRefundFormKey, refundFormAction } from "~/web/refunds/refund-form.server";
-import { num, Table } from "~/components/page";
+import { Card, num, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
@@ -204,18 +204,16 @@ export default function PaymentPage() {
       </div>
 
       <div className="grid grid-2">
-        <section className="card" aria-labelledby="details-h">
-          <h2 id="details-h">{t("paymentDetail.details")}</h2>
+        <Card headingId="details-h" title={t("paymentDetail.details")}>
           <Details data={data} />
-        </section>
-        <section className="card" aria-labelledby="timeline-h">
-          <h2 id="timeline-h">{t("paymentDetail.timeline.title")}</h2>
+        </Card>
+        <Card headingId="timeline-h" title={t("paymentDetail.timeline.title")}>
           <ol className="timeline">
             {data.timeline.map((e, i) => (
               <TimelineItem key={i} e={e} currency={p.currency} />
             ))}
           </ol>
-        </section>
+        </Card>
       </div>
 
       <section className="card section" aria-labelledby="refunds-h" id="refunds">
@@ -259,8 +257,7 @@ export default function PaymentPage() {
         ) : null}
       </section>
 
-      <section className="card section" aria-labelledby="ledger-h">
-        <h2 id="ledger-h">{t("paymentDetail.ledger")}</h2>
+      <Card headingId="ledger-h" title={t("paymentDetail.ledger")} className="section">
         {data.ledger.length ? (
           <Table
             caption={t("paymentDetail.ledger")}
@@ -313,7 +310,7 @@ export default function PaymentPage() {
         ) : (
           <p className="muted">{t("paymentDetail.noLedger")}</p>
         )}
-      </section>
+      </Card>
     </>
   );
 }

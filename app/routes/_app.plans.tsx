@@ -15,7 +15,7 @@ import { listPlans } from "~/modules/subscriptions/subscriptions.server";
 import { subscribePath } from "~/modules/subscriptions/subscribe.server";
 import { publicOrigin } from "~/web/request.server";
 import { createPlanFromForm } from "~/web/subscriptions/console.server";
-import { num, PageHeader, Table } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
 import { Field, useFormFailure } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -98,8 +98,7 @@ export default function PlansPage() {
           </tbody>
       </Table>
       {data.canManage ? (
-        <section className="card section" aria-labelledby="new-plan-h">
-          <h2 id="new-plan-h">{t("plans.new")}</h2>
+        <Card headingId="new-plan-h" title={t("plans.new")} className="section">
           <Form method="post">
             <CsrfInput />
             <FieldError id={form.summaryId} message={errors.form} />
@@ -132,7 +131,7 @@ export default function PlansPage() {
               {navigation.state === "submitting" ? t("common.saving") : t("plans.create")}
             </button>
           </Form>
-        </section>
+        </Card>
       ) : null}
     </>
   );

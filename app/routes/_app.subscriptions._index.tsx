@@ -8,11 +8,10 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
 import consoleStyles from "~/styles/console.css";
-import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import { requireContext } from "~/web/guard.server";
 import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
-import { num, PageHeader, PageLinks, Table } from "~/components/page";
+import { ExportLinks, num, PageHeader, PageLinks, Table } from "~/components/page";
 import { pageFrom, pageHref, pageRows } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -65,18 +64,8 @@ export default function SubscriptionsPage() {
       <PageHeader title={t("subs.title")} intro={t("subs.subtitle")}>
         {data.exports ? (
           <>
-            <a className="btn" href={data.exports.subscriptions} download data-testid="export-subscriptions">
-              {t("subs.exportThese")}
-            </a>
-            <a className="btn" href={workbookHref(data.exports.subscriptions)} download>
-              {t("common.exportExcel")}
-            </a>
-            <a className="btn" href={data.exports.invoices} download data-testid="export-invoices">
-              {t("subs.exportInvoices")}
-            </a>
-            <a className="btn" href={workbookHref(data.exports.invoices)} download>
-              {t("subs.exportInvoicesExcel")}
-            </a>
+            <ExportLinks href={data.exports.subscriptions} label={t("subs.exportThese")} excelLabel={t("common.exportExcel")} testId="export-subscriptions" />
+            <ExportLinks href={data.exports.invoices} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />
           </>
         ) : null}
       </PageHeader>

@@ -18,7 +18,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { listScope } from "~/modules/reporting/list-query.server";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
-import { num, PageHeader, Table } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.title");
@@ -96,8 +96,7 @@ export default function TerminalsPage() {
         </tbody>
       </Table>
 
-      <section className="card section" aria-labelledby="new-terminal-h">
-        <h2 id="new-terminal-h">{t("terminals.new")}</h2>
+      <Card headingId="new-terminal-h" title={t("terminals.new")} className="section">
         <Form method="post" className="terminal-form">
           <CsrfInput />
           <ErrorSummary form={form} />
@@ -117,7 +116,7 @@ export default function TerminalsPage() {
             {creating ? t("common.saving") : t("terminals.create")}
           </button>
         </Form>
-      </section>
+      </Card>
     </>
   );
 }

@@ -20,6 +20,8 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
 import { viewFilterNames } from "~/web/views.server";
 import { deleteView, listViews, renameView, saveView, setViewShared, viewDeletionImpact, viewListsFor, type ViewResult } from "~/modules/views/saved-views.server";
+import { IntentForm } from "~/components/form";
+import { Card } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "views.title");
@@ -151,8 +153,7 @@ export default function ViewsPage() {
         </p>
       ) : null}
       {data.confirm && !("missing" in data.confirm) ? (
-        <section className="card section confirm-delete" aria-labelledby="views-confirm-h" data-testid="confirm-delete">
-          <h2 id="views-confirm-h">{t("views.confirmDelete.title", { name: data.confirm.name })}</h2>
+        <Card headingId="views-confirm-h" title={t("views.confirmDelete.title", { name: data.confirm.name })} className="section confirm-delete" data-testid="confirm-delete">
           <p>
             {data.confirm.shared
               ? data.confirm.others > 0
@@ -162,9 +163,7 @@ export default function ViewsPage() {
             {data.confirm.shared && !data.confirm.mine && data.confirm.ownerName ? <> {t("views.confirmDelete.savedBy", { owner: data.confirm.ownerName })}</> : null}{" "}
             {t("views.confirmDelete.filtersStay")}
           </p>
-          <Form method="post" className="inline-actions">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="delete" />
+          <IntentForm intent="delete" className="inline-actions">
             <input type="hidden" name="id" value={data.confirm.id} />
             <input type="hidden" name="confirmed" value="1" />
             {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
@@ -174,8 +173,8 @@ export default function ViewsPage() {
             <Link to={keep} className="btn">
               {t("views.confirmDelete.keep")}
             </Link>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
       {error && !retry ? (
         <p className="error-box" role="alert">
@@ -183,11 +182,8 @@ export default function ViewsPage() {
         </p>
       ) : null}
       {retry ? (
-        <section className="card section" aria-labelledby="views-retry-h">
-          <h2 id="views-retry-h">{t("views.saveCurrent")}</h2>
-          <Form method="post" className="views-save">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="save" />
+        <Card headingId="views-retry-h" title={t("views.saveCurrent")} className="section">
+          <IntentForm intent="save" className="views-save">
             <input type="hidden" name="list" value={retry.list} />
             <input type="hidden" name="query" value={retry.query} />
             <label htmlFor="views-retry-name">{t("views.name")}</label>
@@ -205,8 +201,8 @@ export default function ViewsPage() {
                 {t("views.save")}
               </button>
             </div>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
       {data.lists.map((list) => {
         const views = data.views.filter((v) => v.list === list);
@@ -246,9 +242,7 @@ export default function ViewsPage() {
                     </div>
                     <div className="saved-view-actions">
                       {v.canRename ? (
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="rename" />
+                        <IntentForm intent="rename">
                           <input type="hidden" name="id" value={v.id} />
                           {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
                           <label className="visually-hidden" htmlFor={`view-${v.id}-name`}>
@@ -258,7 +252,7 @@ export default function ViewsPage() {
                           <button type="submit" className="btn">
                             {t("views.rename")}
                           </button>
-                        </Form>
+                        </IntentForm>
                       ) : null}
                       {v.canShare ? (
                         <Form method="post">

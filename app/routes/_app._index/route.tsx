@@ -74,6 +74,14 @@ export default function OverviewPage() {
   const prevRate = (k: KpiValue) => fmt.percent(k.previous as number | null);
   // No change against a period that began before the merchant's first sale: "New" instead.
   const newText = data.comparable ? undefined : data.firstDay ? t("kpi.newSince", { day: fmt.day(data.firstDay) }) : t("kpi.noHistory");
+  // An amount's card: its value ("–" for no average yet), change, previous period and sparkline.
+  const moneyKpi = (k: KpiValue, upIsGood = true) => ({
+    value: k.current === null ? "–" : fmt.money(k.current as string),
+    delta: moneyDelta(fmt, k, upIsGood),
+    previous: data.comparable ? prevMoney(k) : undefined,
+    isNew: newText,
+    ...sparkMoney(k),
+  });
   // A hand-edited range or grouping (or one this range cannot chart), in the reader's language.
   const rangeError = (["g", "range"] as const).find((f) => data.errors[f]);
 
@@ -91,25 +99,8 @@ export default function OverviewPage() {
       </p>
 
       <section className="kpi-grid console-kpis" aria-label={t("overview.keyFigures")}>
-        <KpiCard
-          testId="kpi-gross"
-          label={t("overview.kpi.gross")}
-          value={fmt.money(kpis.gross.current as string)}
-          delta={moneyDelta(fmt, kpis.gross)}
-          previous={data.comparable ? prevMoney(kpis.gross) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.gross)}
-        />
-        <KpiCard
-          testId="kpi-net"
-          label={t("overview.kpi.net")}
-          value={fmt.money(kpis.net.current as string)}
-          sub={t("overview.kpi.netHint", { fees: fmt.money(cur.fees) })}
-          delta={moneyDelta(fmt, kpis.net)}
-          previous={data.comparable ? prevMoney(kpis.net) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.net)}
-        />
+        <KpiCard testId="kpi-gross" label={t("overview.kpi.gross")} {...moneyKpi(kpis.gross)} />
+        <KpiCard testId="kpi-net" label={t("overview.kpi.net")} sub={t("overview.kpi.netHint", { fees: fmt.money(cur.fees) })} {...moneyKpi(kpis.net)} />
         <KpiCard
           testId="kpi-payments"
           label={t("overview.kpi.payments")}
@@ -119,24 +110,13 @@ export default function OverviewPage() {
           isNew={newText}
           {...sparkNum(kpis.capturedCount)}
         />
-        <KpiCard
-          testId="kpi-average"
-          label={t("overview.kpi.averageTicket")}
-          value={kpis.averageTicket.current === null ? "–" : fmt.money(kpis.averageTicket.current as string)}
-          delta={moneyDelta(fmt, kpis.averageTicket)}
-          previous={data.comparable ? prevMoney(kpis.averageTicket) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.averageTicket)}
-        />
+        <KpiCard testId="kpi-average" label={t("overview.kpi.averageTicket")} {...moneyKpi(kpis.averageTicket)} />
         <KpiCard
           testId="kpi-refunds"
           label={t("overview.kpi.refunds")}
-          value={fmt.money(kpis.refunds.current as string)}
           sub={t("overview.kpi.refundRate", { rate: fmt.percent(kpis.refundRate.current as number | null), count: cur.refundCount })}
-          delta={moneyDelta(fmt, kpis.refunds, false)}
+          {...moneyKpi(kpis.refunds, false)}
           previous={data.comparable ? joinClauses(t, [prevMoney(kpis.refunds), prevRate(kpis.refundRate)]) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.refunds)}
         />
         <KpiCard
           testId="kpi-declines"
