@@ -16,7 +16,7 @@ import { isMessageKey } from "~/lib/i18n/translate";
 import { makeFormatter } from "~/lib/format";
 import { amountErrorMessage, businessFieldError, scheduleFieldError, clauseSeparator } from "~/lib/i18n/messages";
 import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
-import { parseForm, refuse } from "~/web/form.server";
+import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
@@ -86,12 +86,9 @@ export async function action({ request }: ActionFunctionArgs) {
   // The closed day is checked by editHoliday, which names it beside its field (the edge's
   // check would answer a page of its own, losing what was typed).
   const { ctx, form } = await requireAction(request, "settings:manage", { dates: false });
-  // The weekend days are one field sent many times; a schedule with none ticked sends none.
-  const raw: Record<string, string | string[]> = {};
-  for (const [k, v] of form.entries()) if (k !== "_csrf" && k !== "weekendDays") raw[k] = String(v);
-  if (raw.intent === "schedule") raw.weekendDays = form.getAll("weekendDays").map(String);
-  // What was typed, put back if refused (the ticked days as one space-separated value).
-  const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join(" ") : v]));
+  // The weekend days are one field ticked many times (none ticked: no weekend).
+  const raw = formRecord(form, ["weekendDays"]);
+  const values = typedValues(raw);
   const prefs = resolvePreferences(ctx);
   const t = serverTranslator(prefs);
   const intent = typeof raw.intent === "string" && raw.intent ? raw.intent : undefined;
@@ -159,8 +156,8 @@ export default function Settings() {
   const scheduleForm = useFormFailure("schedule");
   const closeForm = useFormFailure("holiday-close");
   const rowForm = useFormFailure(["holiday-open", "holiday-reset"]);
-  const typedWeekend = scheduleForm.failure ? scheduleForm.values.weekendDays : undefined;
-  const weekend = new Set(typedWeekend !== undefined ? typedWeekend.split(" ").filter(Boolean).map(Number) : data.schedule.weekendDays);
+  // The days ticked when the schedule was refused (none, if it came back without them).
+  const weekend = new Set(scheduleForm.failure ? (scheduleForm.values.weekendDays ?? "").split(" ").filter(Boolean).map(Number) : data.schedule.weekendDays);
   const s = data.schedule;
   const t = useT();
   const fmt = useFormat();
