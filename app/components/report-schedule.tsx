@@ -77,9 +77,10 @@ export function humanBytes(bytes: number, locale: string): string {
 }
 
 /** The values as the refused form had them (what was typed, ticked and chosen), else as loaded. */
-function typedValues(v: ScheduleFormValues, back: Record<string, string>): ScheduleFormValues {
+function refusedValues(v: ScheduleFormValues, back: Record<string, string>): ScheduleFormValues {
   if (back.intent !== "save") return v;
-  const list = (k: string) => (back[k] ? back[k]!.split(",") : []);
+  // A ticked list comes back joined by spaces (typedValues in web/form.server.ts), absent when none was ticked.
+  const list = (k: string) => (back[k] ? back[k]!.split(" ") : []);
   const num = (k: string, d: number) => (/^\d{1,2}$/.test(back[k] ?? "") ? Number(back[k]) : d);
   return {
     ...v,
@@ -111,7 +112,7 @@ export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boo
   const { t, fmt } = useI18n();
   const title = useReportTitle();
   const form = useFormFailure("save");
-  const v = typedValues(data.values, form.values);
+  const v = refusedValues(data.values, form.values);
   const c = data.choices;
   const format = groupError(form, "format", "s-format-error");
   const frequency = groupError(form, "frequency", "s-frequency-error");

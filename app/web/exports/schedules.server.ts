@@ -8,7 +8,7 @@ import { z } from "zod";
 import { db } from "~db/client.server";
 import { isValidTimeZone } from "~/lib/dates/zones";
 import { makeFormatter } from "~/lib/format";
-import { FORM_ERROR, keptValues } from "~/lib/forms";
+import { FORM_ERROR } from "~/lib/forms";
 import { localize, reportFieldError } from "~/lib/i18n/messages";
 import { can } from "~/lib/permissions";
 import { SCHEDULE_CALENDARS, nextRunAfter, type ScheduleFormValues, type ScheduleRefusal } from "~/lib/report-schedule";
@@ -34,7 +34,7 @@ import {
 } from "~/modules/exports/schedules.server";
 import { contentDisposition } from "~/modules/exports/format";
 import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
-import { parseForm, refuse } from "~/web/form.server";
+import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
 import { notFoundResponse, requireAction, requireContext, type AppContext } from "~/web/guard.server";
 import { clientOf, publicOrigin } from "~/web/request.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
@@ -233,11 +233,10 @@ async function intents(request: Request, now: Date, onPage: string | null): Prom
   const prefs = resolvePreferences(ctx);
   const t = serverTranslator(prefs);
   const intent = String(form.get("intent") ?? "");
-  // What was typed goes back with a refusal; the ticked columns and members joined by commas.
-  const values = { ...keptValues(form), col: form.getAll("col").join(","), recipient: form.getAll("recipient").join(",") };
-  const parsed = parseForm(scheduleForm, { ...Object.fromEntries(form), col: form.getAll("col"), recipient: form.getAll("recipient") }, t, (name) =>
-    t(name === FORM_ERROR ? "schedules.error.intent" : "schedules.error.checkForm"),
-  );
+  // The ticked columns and members as lists; what was typed goes back with a refusal.
+  const record = formRecord(form, ["col", "recipient"]);
+  const values = typedValues(record);
+  const parsed = parseForm(scheduleForm, record, t, (name) => t(name === FORM_ERROR ? "schedules.error.intent" : "schedules.error.checkForm"));
   if (!parsed.ok) return refuse(parsed.errors, { intent, values });
   /** A domain refusal on its field, in the reader's language. */
   const refused = (r: ScheduleRefusal & { status: number }) => {
