@@ -4,7 +4,7 @@ import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { ErrorSummary, FieldError, IntentForm, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, IntentForm, useFormFailure } from "~/components/form";
 import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
@@ -241,17 +241,7 @@ export default function TerminalPage() {
         {x.status === "active" ? (
           <IntentForm intent="deactivate">
             <p>{t("terminals.deactivateHint")}</p>
-            <label className="check">
-              <input
-                type="checkbox"
-                name="confirm"
-                value="yes"
-                aria-invalid={deactivateForm.errors.confirm ? true : undefined}
-                aria-describedby={deactivateForm.errors.confirm ? "confirm-error" : undefined}
-              />{" "}
-              {t("terminals.deactivateConfirm")}
-            </label>
-            <FieldError id="confirm-error" message={deactivateForm.errors.confirm} />
+            <CheckField form={deactivateForm} name="confirm" label={t("terminals.deactivateConfirm")} />
             <button type="submit" className="btn btn-danger" disabled={busy("deactivate")}>
               {t("terminals.deactivate")}
             </button>
