@@ -327,6 +327,20 @@ export function listFieldError(
 }
 
 /**
+ * A refused report choice (app/modules/exports: the Reports page's preview, a schedule's
+ * columns and filters), by field: English readers keep the module's sentence, a Persian
+ * reader gets the same reason in Persian (the columns, the zone, the dates, a filter).
+ */
+export function reportFieldError(t: Translator, fmt: Pick<Formatter, "lang" | "digits">, field: string, message: string): string {
+  if (fmt.lang !== "fa") return message;
+  if (field === "columns") return t("reports.error.columns");
+  if (field === "tz") return t("reports.error.tz", { example: "Asia/Tehran" });
+  if (/must be after/.test(message)) return t("dates.error.endBeforeStart");
+  const day = dateFieldError(t, fmt, message);
+  return day !== message && day ? day : (listFieldError(t, fmt, field, message) ?? message);
+}
+
+/**
  * Clauses of one line ("5,988 payments for …", "5,542 succeeded for …") joined as the language
  * joins them: "a · b" in English, "a، b" in Persian (where a middle dot beside Persian digits
  * reads as a zero: "۳۶۱ ·" looked like ۳۶۱۰). Each clause keeps its own direction.

@@ -89,7 +89,8 @@ export function calendarOf(m: Merchant): SettlementCalendar {
   };
 }
 
-async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | undefined> {
+/** Reads a payment under its row lock (FOR UPDATE), in the caller's transaction. */
+export async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | undefined> {
   const [p] = await tx
     .select()
     .from(payments)
@@ -224,17 +225,7 @@ const insertPayment = preparedOnce((d) => {
 async function captureKnown(p: Payment, merchant: Merchant, providerReference: string, now: Date): Promise<Payment | undefined> {
   const fee = computeFee(p.amount, { feeBps: merchant.feeBps, feeFixed: merchant.feeFixed });
   const at = now.toISOString();
-  const charge = chargePosting({
-    id: newId("txn", now),
-    merchantId: p.merchantId,
-    currency: p.currency,
-    createdAt: now,
-    description: p.description,
-    paymentId: p.id,
-    amount: p.amount,
-    fee,
-    availableOn: nextCutoff(now, calendarOf(merchant)),
-  });
+  const charge = captureCharge(p, merchant, fee, now);
   const captured: Payment = { ...p, status: "captured", fee, providerReference, authorizedAt: p.authorizedAt ?? now, capturedAt: now, updatedAt: now };
   // The capture statement, then its event as the transaction's last statement: the merchant's
   // event sequence row is locked after the rollup triggers' rows, in every writer, so no two
@@ -260,6 +251,21 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
     if (e instanceof RolledBack) return undefined;
     throw e;
   }
+}
+
+/** The ledger charge of a payment captured now: its amount and fee, available at the merchant's next settlement cutoff. */
+function captureCharge(p: Payment, merchant: Merchant, fee: bigint, now: Date) {
+  return chargePosting({
+    id: newId("txn", now),
+    merchantId: p.merchantId,
+    currency: p.currency,
+    createdAt: now,
+    description: p.description,
+    paymentId: p.id,
+    amount: p.amount,
+    fee,
+    availableOn: nextCutoff(now, calendarOf(merchant)),
+  });
 }
 
 /** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
@@ -306,20 +312,7 @@ async function applyOutcome(
           .prepare("payment_captured")
           .execute();
         moved(updated);
-        await postLedgerTransaction(
-          tx,
-          chargePosting({
-            id: newId("txn", now),
-            merchantId: p.merchantId,
-            currency: p.currency,
-            createdAt: now,
-            description: p.description,
-            paymentId: p.id,
-            amount: p.amount,
-            fee,
-            availableOn: nextCutoff(now, calendarOf(merchant)),
-          }),
-        );
+        await postLedgerTransaction(tx, captureCharge(p, merchant, fee, now));
         if (updated) await recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(updated));
         return updated;
       }
@@ -370,6 +363,79 @@ async function applyOutcome(
 }
 
 // ---- create -------------------------------------------------------------------------
+
+/** The card a payment is charged to, as the payment row keeps it. Unknown details take the columns' defaults. */
+export interface PaymentCard {
+  token: string;
+  brand: Payment["cardBrand"];
+  last4: Payment["cardLast4"];
+  expMonth: Payment["cardExpMonth"];
+  expYear: Payment["cardExpYear"];
+  funding?: Payment["cardFunding"];
+  bin?: Payment["cardBin"];
+  issuerBank?: Payment["issuerBank"];
+}
+
+/** What a new payment is for; the rest of its row follows from its being new. */
+export interface NewPayment {
+  merchantId: string;
+  id: string;
+  terminalId: string;
+  amount: bigint;
+  currency: string;
+  card: PaymentCard;
+  processorId: string;
+  description?: string | null;
+  customerReference?: string | null;
+  paymentLinkId?: string | null;
+  customerId?: string | null;
+  invoiceId?: string | null;
+  idempotencyKey?: string | null;
+  createdByUserId?: string | null;
+}
+
+/**
+ * A payment's row as it is first written, before the provider is asked (every payment:
+ * the API and the console's, a subscription's renewal attempt): pending, nothing refunded,
+ * no fee and no provider answer yet. Every column is given (none is left to a default), so
+ * its payment.created event can be built from it before the insert returns.
+ */
+export function pendingPayment(n: NewPayment, now: Date): Payment {
+  return {
+    merchantId: n.merchantId,
+    id: n.id,
+    terminalId: n.terminalId,
+    amount: n.amount,
+    currency: n.currency,
+    status: "pending",
+    amountRefunded: 0n,
+    fee: 0n,
+    cardToken: n.card.token,
+    cardBrand: n.card.brand,
+    cardFunding: n.card.funding ?? "unknown",
+    cardBin: n.card.bin ?? null,
+    cardLast4: n.card.last4,
+    cardExpMonth: n.card.expMonth,
+    cardExpYear: n.card.expYear,
+    issuerBank: n.card.issuerBank ?? "",
+    processorId: n.processorId,
+    providerReference: null,
+    declineCode: null,
+    failureMessage: null,
+    description: n.description ?? null,
+    customerReference: n.customerReference ?? null,
+    paymentLinkId: n.paymentLinkId ?? null,
+    customerId: n.customerId ?? null,
+    invoiceId: n.invoiceId ?? null,
+    idempotencyKey: n.idempotencyKey ?? null,
+    createdByUserId: n.createdByUserId ?? null,
+    createdAt: now,
+    authorizedAt: null,
+    capturedAt: null,
+    voidedAt: null,
+    updatedAt: now,
+  };
+}
 
 export type CreatePaymentResult = Result<{
   payment: Payment;
@@ -451,69 +517,31 @@ export async function createPayment(
   // The row as the insert writes it (no column is left to a default the event would need):
   // its payment.created event is built from it before the insert is sent, so both go in
   // one round trip (db/prepared.server.ts, pipelinedTx).
-  const pending: Payment = {
-    merchantId: scope.merchantId,
-    id: paymentId,
-    terminalId: terminal.id,
-    amount: input.amount,
-    currency,
-    status: "pending",
-    amountRefunded: 0n,
-    fee: 0n,
-    cardToken: card.token,
-    cardBrand: card.brand,
-    cardFunding: card.funding,
-    cardBin: card.bin,
-    cardLast4: card.last4,
-    cardExpMonth: card.expMonth,
-    cardExpYear: card.expYear,
-    issuerBank: card.issuerBank,
-    processorId: processor.id,
-    providerReference: null,
-    declineCode: null,
-    failureMessage: null,
-    description,
-    customerReference,
-    paymentLinkId: opts.paymentLinkId ?? null,
-    customerId: null,
-    invoiceId: null,
-    idempotencyKey: opts.idempotencyKey ?? null,
-    createdByUserId: opts.userId ?? null,
-    createdAt: now,
-    authorizedAt: null,
-    capturedAt: null,
-    voidedAt: null,
-    updatedAt: now,
-  };
+  const pending = pendingPayment(
+    {
+      merchantId: scope.merchantId,
+      id: paymentId,
+      terminalId: terminal.id,
+      amount: input.amount,
+      currency,
+      card,
+      processorId: processor.id,
+      description,
+      customerReference,
+      paymentLinkId: opts.paymentLinkId,
+      idempotencyKey: opts.idempotencyKey,
+      createdByUserId: opts.userId,
+    },
+    now,
+  );
   let inserted: Payment;
   try {
     // The insert and its payment.created event in one transaction (the rollups by triggers),
     // BEGIN, both statements and COMMIT sent together. A repeated idempotency key fails the
     // insert (23505), the event after it fails with it, and nothing is written.
     const [[row]] = await pipelinedTx(db(), (tx) => [
-      insertPayment(tx, {
-        merchantId: pending.merchantId,
-        id: pending.id,
-        terminalId: pending.terminalId,
-        amount: pending.amount,
-        currency: pending.currency,
-        cardToken: pending.cardToken,
-        cardBrand: pending.cardBrand,
-        cardFunding: pending.cardFunding,
-        cardBin: pending.cardBin,
-        cardLast4: pending.cardLast4,
-        cardExpMonth: pending.cardExpMonth,
-        cardExpYear: pending.cardExpYear,
-        issuerBank: pending.issuerBank,
-        processorId: pending.processorId,
-        description: pending.description,
-        customerReference: pending.customerReference,
-        paymentLinkId: pending.paymentLinkId,
-        idempotencyKey: pending.idempotencyKey,
-        createdByUserId: pending.createdByUserId,
-        createdAt: now,
-        updatedAt: now,
-      }) as Promise<Payment[]>,
+      // pending has every placeholder of the insert (and more, which it ignores).
+      insertPayment(tx, pending) as Promise<Payment[]>,
       recordEvent(tx, scope.merchantId, "payment.created", serializePayment(pending)),
     ]);
     if (!row) throw new Error("payment insert returned nothing");
@@ -614,23 +642,7 @@ export async function capturePayment(scope: Scope, paymentId: string): Promise<P
   if (p.status !== "authorized" || !p.providerReference) {
     return failure(409, "payment_not_capturable", `Only an authorized payment can be captured; this one is ${p.status}.`, "id");
   }
-  const processor = processorFor(p.processorId);
-  try {
-    const r = await processor.capture({ account: scope.merchantId, authorization: p.providerReference, amount: p.amount });
-    if (!r.ok) {
-      return failure(409, "provider_refused_capture", `The provider refused the capture: ${r.message}`, "id");
-    }
-    const updated = await applyAuthorizationOutcome(scope, p.id, { kind: "captured", providerReference: r.providerReference });
-    if (updated && updated.status !== "captured") {
-      return failure(409, "payment_not_capturable", `The payment became ${updated.status} before the capture finished.`, "id");
-    }
-    return { ok: true, payment: updated ?? p };
-  } catch (e) {
-    if (e instanceof ProcessorTimeoutError) {
-      return failure(503, "provider_unavailable", "The provider did not confirm the capture in time. It stays authorized until the provider's answer is known; try again.", null, "api_error");
-    }
-    throw e;
-  }
+  return settleAuthorization(scope, p, p.providerReference, "capture");
 }
 
 export async function voidPayment(scope: Scope, paymentId: string): Promise<PaymentResult> {
@@ -643,19 +655,45 @@ export async function voidPayment(scope: Scope, paymentId: string): Promise<Paym
   if (p.status !== "authorized" || !p.providerReference) {
     return failure(409, "payment_not_voidable", `Only an authorized payment can be voided; this one is ${p.status}.`, "id");
   }
+  return settleAuthorization(scope, p, p.providerReference, "void");
+}
+
+const SETTLING = {
+  capture: {
+    outcome: "captured",
+    refused: "provider_refused_capture",
+    raced: "payment_not_capturable",
+    timeout: "The provider did not confirm the capture in time. It stays authorized until the provider's answer is known; try again.",
+  },
+  void: {
+    outcome: "voided",
+    refused: "provider_refused_void",
+    raced: "payment_not_voidable",
+    timeout: "The provider did not confirm the void in time; try again.",
+  },
+} as const;
+
+/**
+ * Asks the provider to capture or void an authorized payment, then applies its answer. A
+ * payment another path moved meanwhile is a 409 naming its state; an answer that does not
+ * come in time is a 503 (the payment stays authorized until the answer is known).
+ */
+async function settleAuthorization(scope: Scope, p: Payment, authorization: string, action: keyof typeof SETTLING): Promise<PaymentResult> {
+  const words = SETTLING[action];
   const processor = processorFor(p.processorId);
   try {
-    const r = await processor.void({ account: scope.merchantId, authorization: p.providerReference });
-    if (!r.ok) return failure(409, "provider_refused_void", `The provider refused the void: ${r.message}`, "id");
-    const updated = await applyAuthorizationOutcome(scope, p.id, { kind: "voided", providerReference: r.providerReference });
-    if (updated && updated.status !== "voided") {
-      return failure(409, "payment_not_voidable", `The payment became ${updated.status} before the void finished.`, "id");
+    const r =
+      action === "capture"
+        ? await processor.capture({ account: scope.merchantId, authorization, amount: p.amount })
+        : await processor.void({ account: scope.merchantId, authorization });
+    if (!r.ok) return failure(409, words.refused, `The provider refused the ${action}: ${r.message}`, "id");
+    const updated = await applyAuthorizationOutcome(scope, p.id, { kind: words.outcome, providerReference: r.providerReference });
+    if (updated && updated.status !== words.outcome) {
+      return failure(409, words.raced, `The payment became ${updated.status} before the ${action} finished.`, "id");
     }
     return { ok: true, payment: updated ?? p };
   } catch (e) {
-    if (e instanceof ProcessorTimeoutError) {
-      return failure(503, "provider_unavailable", "The provider did not confirm the void in time; try again.", null, "api_error");
-    }
+    if (e instanceof ProcessorTimeoutError) return failure(503, "provider_unavailable", words.timeout, null, "api_error");
     throw e;
   }
 }

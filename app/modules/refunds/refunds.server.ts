@@ -12,7 +12,7 @@ import { recordEvent } from "~/modules/events/events.server";
 import { serializeRefund } from "~/modules/events/objects";
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
-import { db, type Tx } from "~db/client.server";
+import { db, type DbOrTx, type Tx } from "~db/client.server";
 import { pipelinedTx, preparedSql } from "~db/prepared.server";
 import { newId } from "~/lib/ids";
 import { refundsUncapped, type Role } from "~/lib/permissions";
@@ -23,7 +23,7 @@ import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { refundFailureText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
 import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/failure";
-import { type Payment, type Scope } from "~/modules/payments/payments.server";
+import { getPayment, lockPayment, type Payment, type Scope } from "~/modules/payments/payments.server";
 
 export type Refund = typeof refunds.$inferSelect;
 export { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
@@ -77,17 +77,6 @@ export type IssueRefundResult =
 
 function refundFail(f: { ok: false; error: Failure }, refundable?: bigint): { ok: false; error: RefundFailure } {
   return refundable === undefined ? f : { ok: false, error: { ...f.error, refundable } };
-}
-
-async function lockPayment(tx: Tx, scope: Scope, id: string): Promise<Payment | undefined> {
-  const [p] = await tx
-    .select()
-    .from(payments)
-    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, id)))
-    .for("update")
-    .prepare("payment_lock")
-    .execute();
-  return p;
 }
 
 /**
@@ -144,16 +133,7 @@ async function reserveKnown(scope: Scope, input: IssueRefundInput, p: Payment, n
   if (amount <= 0n || p.amountRefunded + amount > p.amount) return undefined;
   const limit = input.actor.limit;
   if (limit !== undefined && limit !== null && amount > limit) return undefined;
-  const refund = newRefund(scope, input, p, amount, now);
-  const posting = refundPosting({
-    id: newId("txn", now),
-    merchantId: scope.merchantId,
-    currency: p.currency,
-    createdAt: now,
-    description: `Refund of ${p.id}`,
-    refundId: refund.id,
-    amount,
-  });
+  const { refund, posting } = newRefund(scope, input, p, amount, now);
   try {
     const [[r]] = await pipelinedTx(db(), (tx) => [
       reserveStatement(tx, reserveValues(refund, posting, now), String(posting.postings.length)),
@@ -169,8 +149,9 @@ async function reserveKnown(scope: Scope, input: IssueRefundInput, p: Payment, n
   }
 }
 
-function newRefund(scope: Scope, input: IssueRefundInput, p: Payment, amount: bigint, now: Date): Refund {
-  return {
+/** A new refund of `amount` (pending) and the ledger movement that reserves its money. */
+function newRefund(scope: Scope, input: IssueRefundInput, p: Payment, amount: bigint, now: Date) {
+  const refund: Refund = {
     merchantId: scope.merchantId,
     id: newId("re", now),
     paymentId: p.id,
@@ -186,6 +167,16 @@ function newRefund(scope: Scope, input: IssueRefundInput, p: Payment, amount: bi
     createdAt: now,
     updatedAt: now,
   };
+  const posting = refundPosting({
+    id: newId("txn", now),
+    merchantId: scope.merchantId,
+    currency: p.currency,
+    createdAt: now,
+    description: `Refund of ${p.id}`,
+    refundId: refund.id,
+    amount,
+  });
+  return { refund, posting };
 }
 
 function reserveValues(refund: Refund, posting: Parameters<typeof ledgerPostingValues>[0], now: Date): Record<string, unknown> {
@@ -216,10 +207,7 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
     // the refund's unique key on insert (issueRefund), not by a lookup on every refund.
     const replay = async (refused: Reserved): Promise<Reserved> => {
       if (!input.idempotencyKey) return refused;
-      const [prior] = await tx
-        .select()
-        .from(refunds)
-        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
+      const prior = await findRefundByIdempotencyKey(scope, input.idempotencyKey, tx);
       return prior ? { kind: "replayed", refund: prior, payment: p } : refused;
     };
     if (p.status !== "captured") {
@@ -272,16 +260,7 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
     }
     // The payment's refunded amount, the refund and its ledger movement in one statement. The
     // guard repeats the checks in SQL: correct even if the row lock were ever lost.
-    const refund = newRefund(scope, input, p, amount, now);
-    const posting = refundPosting({
-      id: newId("txn", now),
-      merchantId: scope.merchantId,
-      currency: p.currency,
-      createdAt: now,
-      description: `Refund of ${p.id}`,
-      refundId: refund.id,
-      amount,
-    });
+    const { refund, posting } = newRefund(scope, input, p, amount, now);
     // Refused by its guard (GUARD_REFUSED), the transaction fails: issueRefund answers 409.
     await reserveStatement(tx, reserveValues(refund, posting, now), String(posting.postings.length));
     const updated: Payment = { ...p, amountRefunded: p.amountRefunded + amount, updatedAt: now };
@@ -316,11 +295,8 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
   } catch (e) {
     // The same idempotency key raced in two transactions: the first refund stands.
     if (pgCode(e) === "23505" && input.idempotencyKey) {
-      const [prior] = await db()
-        .select()
-        .from(refunds)
-        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
-      const payment = prior ? await paymentOf(scope, prior.paymentId) : undefined;
+      const prior = await findRefundByIdempotencyKey(scope, input.idempotencyKey);
+      const payment = prior ? await getPayment(scope, prior.paymentId) : undefined;
       if (prior && payment) return { ok: true, refund: prior, payment, replayed: true };
     }
     // The CHECK on amount_refunded or the statement's guard refused it: another refund won the race.
@@ -336,14 +312,6 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
   if (!result) return { ok: true, refund: reserved.refund, payment: reserved.payment, replayed: false };
   const done = await completeRefund(scope, reserved.refund.id, result, new Date(), { payment: reserved.payment, refund: reserved.refund });
   return { ok: true, refund: done.refund, payment: done.payment, replayed: false };
-}
-
-async function paymentOf(scope: Scope, paymentId: string): Promise<Payment | undefined> {
-  const [p] = await db()
-    .select()
-    .from(payments)
-    .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.id, paymentId)));
-  return p;
 }
 
 /** Asks the provider; undefined when its answer is unknown (the refund stays pending). */
@@ -400,17 +368,7 @@ export async function completeRefund(
     // The refund's money moved when it was reserved: success is its status alone, and only
     // from pending (whatever moved it first, e.g. reconciliation, stands).
     // With its refund.succeeded event, in one transaction (the event needs the row's JSON).
-    const done = await db().transaction(async (tx) => {
-      const [row] = await tx
-        .update(refunds)
-        .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
-        .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
-        .returning()
-        .prepare("refund_succeeded")
-        .execute();
-      if (row) await recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(row));
-      return row;
-    });
+    const done = await db().transaction((tx) => markSucceeded(tx, scope, refundId, result.providerReference, now));
     if (done) return { refund: done, payment: known.payment };
   }
   return db().transaction(async (tx) => {
@@ -430,12 +388,7 @@ export async function completeRefund(
     if (r.status !== "pending") return { refund: r, payment: p };
 
     if (result.outcome === "succeeded") {
-      const [done] = await tx
-        .update(refunds)
-        .set({ status: "succeeded", providerReference: result.providerReference, updatedAt: now })
-        .where(and(eq(refunds.merchantId, r.merchantId), eq(refunds.id, r.id)))
-        .returning();
-      if (done) await recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(done));
+      const done = await markSucceeded(tx, scope, r.id, result.providerReference, now);
       return { refund: done ?? r, payment: p };
     }
 
@@ -469,9 +422,26 @@ export async function completeRefund(
   });
 }
 
+/**
+ * A pending refund's success, with its refund.succeeded event, in the caller's transaction:
+ * its status alone (its money moved when it was reserved), and only from pending (undefined:
+ * it was no longer pending, and whatever moved it first stands).
+ */
+async function markSucceeded(tx: Tx, scope: Scope, refundId: string, providerReference: string, now: Date): Promise<Refund | undefined> {
+  const [row] = await tx
+    .update(refunds)
+    .set({ status: "succeeded", providerReference, updatedAt: now })
+    .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, refundId), eq(refunds.status, "pending")))
+    .returning()
+    .prepare("refund_succeeded")
+    .execute();
+  if (row) await recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(row));
+  return row;
+}
+
 /** The refund a request with this idempotency key created, if any (crash recovery of API keys). */
-export async function findRefundByIdempotencyKey(scope: Scope, key: string): Promise<Refund | undefined> {
-  const [r] = await db()
+export async function findRefundByIdempotencyKey(scope: Scope, key: string, dbx: DbOrTx = db()): Promise<Refund | undefined> {
+  const [r] = await dbx
     .select()
     .from(refunds)
     .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.idempotencyKey, key)));

@@ -25,7 +25,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializePayment } from "~/modules/events/objects";
 import { linkTerminal } from "~/modules/payment-links/links.server";
-import { applyAuthorizationOutcome, authorizeWithProvider, type Payment } from "~/modules/payments/payments.server";
+import { applyAuthorizationOutcome, authorizeWithProvider, pendingPayment, type Payment, type PaymentCard } from "~/modules/payments/payments.server";
 import { serializeInvoice, serializeSubscription, type Invoice, type Subscription } from "./serialize";
 import { sendDunningNotice } from "./dunning-notices.server";
 import { createSubscription, cycleOf, type SubscriptionInput } from "./subscriptions.server";
@@ -193,17 +193,8 @@ export const attemptKey = (invoiceId: string, attempt: number) => `invoice:${inv
 type SettleResult = "paid" | "retry_scheduled" | "uncollectible" | "in_flight" | "void";
 
 /** The card an invoice attempt is charged to: a saved card (renewals) or the customer's new one (update-card page). */
-type PaymentRow = typeof payments.$inferInsert;
-export interface AttemptCard {
-  token: string;
-  brand: PaymentRow["cardBrand"];
-  last4: PaymentRow["cardLast4"];
-  expMonth: PaymentRow["cardExpMonth"];
-  expYear: PaymentRow["cardExpYear"];
+export interface AttemptCard extends PaymentCard {
   processorId: string;
-  funding?: PaymentRow["cardFunding"];
-  bin?: PaymentRow["cardBin"];
-  issuerBank?: PaymentRow["issuerBank"];
 }
 
 /**
@@ -215,29 +206,24 @@ export async function insertAttemptPayment(tx: Tx, scope: Scope, inv: Invoice, p
   const terminal = await linkTerminal(tx, scope.merchantId, now);
   const [payment] = await tx
     .insert(payments)
-    .values({
-      merchantId: scope.merchantId,
-      id: newId("pay", now),
-      terminalId: terminal.id,
-      amount: inv.amount,
-      currency: inv.currency,
-      status: "pending",
-      cardToken: card.token,
-      cardBrand: card.brand,
-      cardFunding: card.funding,
-      cardBin: card.bin,
-      cardLast4: card.last4,
-      cardExpMonth: card.expMonth,
-      cardExpYear: card.expYear,
-      issuerBank: card.issuerBank,
-      processorId: card.processorId,
-      description: `${planName} (${inv.periodIndex + 1})`,
-      customerId: inv.customerId,
-      invoiceId: inv.id,
-      idempotencyKey: attemptKey(inv.id, inv.attemptCount),
-      createdAt: now,
-      updatedAt: now,
-    })
+    .values(
+      pendingPayment(
+        {
+          merchantId: scope.merchantId,
+          id: newId("pay", now),
+          terminalId: terminal.id,
+          amount: inv.amount,
+          currency: inv.currency,
+          card,
+          processorId: card.processorId,
+          description: `${planName} (${inv.periodIndex + 1})`,
+          customerId: inv.customerId,
+          invoiceId: inv.id,
+          idempotencyKey: attemptKey(inv.id, inv.attemptCount),
+        },
+        now,
+      ),
+    )
     .returning();
   await recordEvent(tx, scope.merchantId, "payment.created", serializePayment(payment!), now);
   return payment!;
