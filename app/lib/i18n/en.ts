@@ -876,6 +876,7 @@ export const en = {
   "vt.error.expiry.expired": "This card has expired: check the expiry date printed on it.",
   "vt.error.cardUnread": "The provider could not read this card. Enter it again.",
   "vt.error.cardToConsole": "Card numbers are not accepted here: the page sends the card to the payment provider, and posts only the provider's token. Reload the page and enter the card again.",
+  "vt.error.unreadable": "This field could not be read. Type it again and charge.",
   "vt.confirm.title": "Confirm the charge",
   "vt.confirm.body": "The provider accepted the card. Nothing has been charged yet.",
   "vt.confirm.charge": "Charge {amount}",
