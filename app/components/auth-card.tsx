@@ -11,12 +11,15 @@ export function AuthCard({
   titleId,
   title,
   languageHref,
+  backToLogin = false,
   children,
 }: {
   titleId: string;
   title: ReactNode;
   /** The same page in another language; by default `?lang=xx` on this URL. */
   languageHref?: (locale: Locale) => string;
+  /** A way back to the sign-in page under the content (the password reset pages). */
+  backToLogin?: boolean;
   children: ReactNode;
 }) {
   const t = useT();
@@ -29,6 +32,11 @@ export function AuthCard({
         </div>
         <h1 id={titleId}>{title}</h1>
         {children}
+        {backToLogin ? (
+          <p className="auth-alt">
+            <Link to="/login">{t("forgot.back")}</Link>
+          </p>
+        ) : null}
         <nav className="language-switcher auth-languages" aria-label={t("login.otherLanguage")}>
           {LOCALES.filter((l) => l !== prefs.locale).map((l) => (
             <Link key={l} to={languageHref ? languageHref(l) : `?lang=${l}`} lang={l} dir={localeDir(l)} hrefLang={l}>

@@ -4,11 +4,12 @@
  * shows each field with its label, hint and error, `<ErrorSummary>` what belongs to no field.
  * Plain HTML forms: all of it works without JavaScript, the server answering the same page.
  */
-import { Form, useActionData, type FormProps } from "@remix-run/react";
+import { Form, useActionData, useNavigation, type FormProps } from "@remix-run/react";
 import type { InputHTMLAttributes, ReactNode } from "react";
 import { CsrfInput } from "~/components/csrf";
 import { FORM_ERROR, isFormFailure, type FieldErrors, type FormFailure } from "~/lib/forms";
 import { useT } from "~/lib/i18n/react";
+import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 
 const NONE: FieldErrors = {};
 const NO_VALUES: Record<string, string> = {};
@@ -120,6 +121,34 @@ export function Field({
   );
 }
 
+/** A new password (its length rule as the hint) and the same typed again, as browsers' password managers expect them. */
+export function NewPasswordFields({
+  form,
+  name = "password",
+  id,
+  confirmId,
+  label,
+  hint,
+  confirmLabel,
+  autoFocus,
+}: {
+  form: FormState;
+  name?: string;
+  id?: string;
+  confirmId?: string;
+  label: ReactNode;
+  hint: ReactNode;
+  confirmLabel: ReactNode;
+  autoFocus?: boolean;
+}) {
+  return (
+    <>
+      <Field form={form} id={id} name={name} label={label} hint={hint} type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} required autoFocus={autoFocus} />
+      <Field form={form} id={confirmId} name="confirm" label={confirmLabel} type="password" autoComplete="new-password" required />
+    </>
+  );
+}
+
 /** A field's label with "(optional)" after it. */
 export function Optional({ children }: { children: ReactNode }) {
   const t = useT();
@@ -187,6 +216,30 @@ export function IntentForm({ intent, form, children, ...props }: { intent: strin
       <input type="hidden" name="intent" value={intent} />
       {form ? <ErrorSummary form={form} /> : null}
       {children}
+    </Form>
+  );
+}
+
+/** A form's main button: "Saving…" and disabled while the page is submitting. */
+export function SaveButton({ label }: { label: ReactNode }) {
+  const t = useT();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <button type="submit" className="btn btn-primary" disabled={busy}>
+      {busy ? t("common.saving") : label}
+    </button>
+  );
+}
+
+/** One button acting on one row of a table (revoke this session, withdraw this invitation): `intent` and the row's id. */
+export function RowAction({ intent, name, value, children }: { intent: string; name: string; value: string; children: ReactNode }) {
+  return (
+    <Form method="post" className="inline-form">
+      <CsrfInput />
+      <input type="hidden" name={name} value={value} />
+      <button type="submit" name="intent" value={intent} className="btn">
+        {children}
+      </button>
     </Form>
   );
 }

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
 import { FieldError } from "~/components/console/subscriptions";
-import { Field, Optional, useFormFailure } from "~/components/form";
+import { Field, Optional, SaveButton, useFormFailure } from "~/components/form";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -46,7 +46,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function CustomersPage() {
   const data = useLoaderData<typeof loader>();
   const form = useFormFailure();
-  const navigation = useNavigation();
   const t = useT();
   const fmt = useFormat();
   return (
@@ -113,9 +112,7 @@ export default function CustomersPage() {
             <Field form={form} id="customer-notes" name="notes" label={<Optional>{t("customers.field.notes")}</Optional>}>
               {(c) => <textarea {...c} maxLength={2000} rows={2} defaultValue={form.values.notes ?? ""} />}
             </Field>
-            <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-              {navigation.state === "submitting" ? t("common.saving") : t("customers.create")}
-            </button>
+            <SaveButton label={t("customers.create")} />
           </Form>
         </Card>
       ) : null}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { ErrorSummary, Field, Optional, useFormFailure } from "~/components/form";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, Field, Optional, SaveButton, useFormFailure } from "~/components/form";
 import { useState } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -57,10 +57,8 @@ function CreateLinkForm() {
   const t = useT();
   const data = useLoaderData<typeof loader>();
   const form = useFormFailure();
-  const navigation = useNavigation();
   const values = form.values;
   const [mode, setMode] = useState(values.mode === "range" ? "range" : "fixed");
-  const busy = navigation.state === "submitting";
   const unit = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
   const chosen = new Set((values.fields ?? "").split(","));
   return (
@@ -109,9 +107,7 @@ function CreateLinkForm() {
           </Field>
           <Field form={form} id="link-redirect" name="redirectUrl" label={<Optional>{t("links.redirectUrl")}</Optional>} type="url" dir="ltr" maxLength={500} />
         </div>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? t("common.saving") : t("links.create")}
-        </button>
+        <SaveButton label={t("links.create")} />
       </Form>
     </Card>
   );

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -16,7 +16,7 @@ import { subscribePath } from "~/modules/subscriptions/subscribe.server";
 import { publicOrigin } from "~/web/request.server";
 import { createPlanFromForm } from "~/web/subscriptions/console.server";
 import { Card, num, PageHeader, Table } from "~/components/page";
-import { Field, useFormFailure } from "~/components/form";
+import { Field, SaveButton, useFormFailure } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "plans.title");
@@ -46,7 +46,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function PlansPage() {
   const data = useLoaderData<typeof loader>();
   const form = useFormFailure();
-  const navigation = useNavigation();
   const t = useT();
   const fmt = useFormat();
   const { values, errors } = form;
@@ -127,9 +126,7 @@ export default function PlansPage() {
                 {t("plans.field.calendarHint")}
               </p>
             </div>
-            <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-              {navigation.state === "submitting" ? t("common.saving") : t("plans.create")}
-            </button>
+            <SaveButton label={t("plans.create")} />
           </Form>
         </Card>
       ) : null}

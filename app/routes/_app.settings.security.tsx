@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, formState, IntentForm, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, formState, IntentForm, NewPasswordFields, RowAction, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
 import { parseForm, refuse } from "~/web/form.server";
 import { PreferencesForm } from "~/components/preferences-form";
@@ -299,13 +299,9 @@ export default function Security() {
                 <td>{when(s.createdAt)}</td>
                 <td>{when(s.lastSeenAt)}</td>
                 <td>
-                  <Form method="post" className="inline-form">
-                    <CsrfInput />
-                    <input type="hidden" name="sessionId" value={s.id} />
-                    <button type="submit" name="intent" value="revoke-session" className="btn">
-                      {s.current ? t("shell.signOut") : t("security.sessions.revoke")}
-                    </button>
-                  </Form>
+                  <RowAction intent="revoke-session" name="sessionId" value={s.id}>
+                    {s.current ? t("shell.signOut") : t("security.sessions.revoke")}
+                  </RowAction>
                 </td>
               </tr>
             ))}
@@ -331,25 +327,14 @@ export default function Security() {
             autoComplete="current-password"
             required
           />
-          <Field
+          <NewPasswordFields
             form={passwordForm}
             id="pw-next"
             name="next"
             label={t("security.password.next")}
             hint={t("security.password.hint", { min: MIN_PASSWORD_LENGTH })}
-            type="password"
-            autoComplete="new-password"
-            minLength={MIN_PASSWORD_LENGTH}
-            required
-          />
-          <Field
-            form={passwordForm}
-            id="pw-confirm"
-            name="confirm"
-            label={t("security.password.confirm")}
-            type="password"
-            autoComplete="new-password"
-            required
+            confirmId="pw-confirm"
+            confirmLabel={t("security.password.confirm")}
           />
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {t("security.password.submit")}

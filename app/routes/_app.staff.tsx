@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, FieldError, IntentForm, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, FieldError, IntentForm, RowAction, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -318,13 +318,9 @@ export default function Staff() {
                   </td>
                   <td>{when(i.expiresAt)}</td>
                   <td>
-                    <Form method="post" className="inline-form">
-                      <CsrfInput />
-                      <input type="hidden" name="invitationId" value={i.id} />
-                      <button type="submit" name="intent" value="revoke-invite" className="btn">
-                        {t("staff.invitations.withdraw")}
-                      </button>
-                    </Form>
+                    <RowAction intent="revoke-invite" name="invitationId" value={i.id}>
+                      {t("staff.invitations.withdraw")}
+                    </RowAction>
                   </td>
                 </tr>
               ))}

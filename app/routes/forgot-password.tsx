@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
 import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { z } from "zod";
@@ -90,7 +90,7 @@ export default function ForgotPassword() {
   const busy = useNavigation().state !== "idle";
   const t = useT();
   return (
-    <AuthCard titleId="forgot-title" title={t("forgot.title")} languageHref={(l) => `/forgot-password?lang=${l}`}>
+    <AuthCard titleId="forgot-title" title={t("forgot.title")} languageHref={(l) => `/forgot-password?lang=${l}`} backToLogin>
       {result && "sent" in result ? (
         <p className="success-box" role="status">
           {result.sent}
@@ -107,9 +107,6 @@ export default function ForgotPassword() {
           </Form>
         </>
       )}
-      <p className="auth-alt">
-        <Link to="/login">{t("forgot.back")}</Link>
-      </p>
     </AuthCard>
   );
 }

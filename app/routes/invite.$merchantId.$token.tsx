@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, NewPasswordFields, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
 import { z } from "zod";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -117,17 +117,7 @@ export default function AcceptInvitation() {
         ) : (
           <>
             <Field form={form} name="name" label={t("invite.name")} autoComplete="name" required />
-            <Field
-              form={form}
-              name="password"
-              label={t("login.password")}
-              hint={t("invite.passwordHint", { min: MIN_PASSWORD_LENGTH })}
-              type="password"
-              autoComplete="new-password"
-              minLength={MIN_PASSWORD_LENGTH}
-              required
-            />
-            <Field form={form} name="confirm" label={t("invite.confirm")} type="password" autoComplete="new-password" required />
+            <NewPasswordFields form={form} label={t("login.password")} hint={t("invite.passwordHint", { min: MIN_PASSWORD_LENGTH })} confirmLabel={t("invite.confirm")} />
           </>
         )}
         <button type="submit" className="btn btn-primary">

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, NewPasswordFields, useFormFailure } from "~/components/form";
 import { localize } from "~/lib/i18n/messages";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -76,7 +76,7 @@ export default function ResetPassword() {
   const t = useT();
   const tokenProblem = errors.token ?? (data.state !== "valid" ? t(`reset.state.${data.state}`) : null);
   return (
-    <AuthCard titleId="reset-title" title={t("reset.title")}>
+    <AuthCard titleId="reset-title" title={t("reset.title")} backToLogin>
       {tokenProblem ? (
         <>
           <ErrorSummary errors={{ form: tokenProblem }} />
@@ -92,27 +92,13 @@ export default function ResetPassword() {
           <ErrorSummary form={form} />
           <Form method="post" replace>
             <input type="text" name="username" autoComplete="username" value={data.email ?? ""} readOnly hidden />
-            <Field
-              form={form}
-              name="password"
-              label={t("reset.password")}
-              hint={t("reset.hint", { min: MIN_PASSWORD_LENGTH })}
-              type="password"
-              autoComplete="new-password"
-              minLength={MIN_PASSWORD_LENGTH}
-              required
-              autoFocus
-            />
-            <Field form={form} name="confirm" label={t("reset.confirm")} type="password" autoComplete="new-password" required />
+            <NewPasswordFields form={form} label={t("reset.password")} hint={t("reset.hint", { min: MIN_PASSWORD_LENGTH })} confirmLabel={t("reset.confirm")} autoFocus />
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {t("reset.submit")}
             </button>
           </Form>
         </>
       )}
-      <p className="auth-alt">
-        <Link to="/login">{t("forgot.back")}</Link>
-      </p>
     </AuthCard>
   );
 }
