@@ -131,12 +131,12 @@ export function FieldError({ id, message }: { id: string; message?: string | nul
 export function CheckField({ form, name, value = "yes", id = name, label }: { form: FormState; name: string; value?: string; id?: string; label: ReactNode }) {
   const error = form.errors[name];
   return (
-    <>
+    <div className="check-field">
       <label className="check">
         <input type="checkbox" id={id} name={name} value={value} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} /> {label}
       </label>
       <FieldError id={`${id}-error`} message={error} />
-    </>
+    </div>
   );
 }
 

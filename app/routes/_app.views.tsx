@@ -163,11 +163,7 @@ export default function ViewsPage() {
           {t(DONE_TEXT[data.done.kind], { name: data.done.name })}
         </p>
       ) : null}
-      {data.confirm && "missing" in data.confirm ? (
-        <p className="error-box" role="alert">
-          {t("views.error.not_found")}
-        </p>
-      ) : null}
+      {data.confirm && "missing" in data.confirm ? <ErrorSummary errors={{ form: t("views.error.not_found") }} id="views-confirm-error" /> : null}
       {data.confirm && !("missing" in data.confirm) ? (
         <section className="card section confirm-delete" aria-labelledby="views-confirm-h" data-testid="confirm-delete">
           <h2 id="views-confirm-h">{t("views.confirmDelete.title", { name: data.confirm.name })}</h2>
