@@ -127,6 +127,19 @@ export function FieldError({ id, message }: { id: string; message?: string | nul
   ) : null;
 }
 
+/** A checkbox that confirms something (a deletion), with its error when it was left unticked. */
+export function CheckField({ form, name, value = "yes", id = name, label }: { form: FormState; name: string; value?: string; id?: string; label: ReactNode }) {
+  const error = form.errors[name];
+  return (
+    <>
+      <label className="check">
+        <input type="checkbox" id={id} name={name} value={value} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} /> {label}
+      </label>
+      <FieldError id={`${id}-error`} message={error} />
+    </>
+  );
+}
+
 /**
  * What the refusal says about the form as a whole (and, given `fields`, about fields this
  * form does not show on their own). `id` lets a control point at it with aria-describedby.

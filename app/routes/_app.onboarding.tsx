@@ -10,6 +10,7 @@ import { StepUpFields } from "~/components/step-up";
 import { BankAccountFields } from "~/components/bank-account-fields";
 import { ErrorSummary, Field, FieldError, useFormFailure, type FormState } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
+import { businessDetailsFields } from "~/lib/business-details";
 import type { MessageKey } from "~/lib/i18n/en";
 import { businessFieldError, errorText, sandboxOutcomeText, terminalFieldError } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -67,15 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 // Built when the action runs: its parts come from a .server module, which is not in the browser's bundle
 // (built at module level, the page's script would throw on load).
 const onboardingForm = () => z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("business"),
-    name: z.string().max(300),
-    legalName: z.string().max(300),
-    businessType: z.string().max(300),
-    contactEmail: z.string().max(300),
-    contactPhone: z.string().max(100),
-    website: z.string().max(300).optional(),
-  }),
+  z.object({ intent: z.literal("business"), ...businessDetailsFields }),
   z.object({ intent: z.literal("bank"), ...bankAccountFields }),
   // Messages are catalog keys, translated in the action.
   z.object({ intent: z.literal("provider"), providerId: z.string({ required_error: "onboarding.error.chooseProvider" }).max(100) }),

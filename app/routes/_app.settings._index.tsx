@@ -1,25 +1,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
+import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { localDateKey } from "~/lib/dates/zones";
 import { preprocessDay } from "~/lib/day-input";
+import { businessDetailsFields } from "~/lib/business-details";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { makeFormatter } from "~/lib/format";
 import { amountErrorMessage, businessFieldError, scheduleFieldError, clauseSeparator } from "~/lib/i18n/messages";
 import { isCurrencyCode, parseAmount, toMajorDecimalString } from "~/lib/money";
+import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
 import { requireAction, requireContext } from "~/web/guard.server";
+import { clientOf } from "~/web/request.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, holidayCoverage, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
-import { DoneNotice, PageHeader } from "~/components/page";
+import { DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "settings.title");
 
@@ -63,16 +67,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const settingsForm = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("details"),
-    name: z.string().max(300),
-    legalName: z.string().max(300),
-    businessType: z.string().max(300),
-    contactEmail: z.string().max(300),
-    contactPhone: z.string().max(100),
-    website: z.string().max(300).optional(),
-    timeZone: z.string().max(100),
-  }),
+  z.object({ intent: z.literal("details"), ...businessDetailsFields, timeZone: z.string().max(100) }),
   z.object({
     intent: z.literal("schedule"),
     cutoff: z.string().max(20),
@@ -87,32 +82,26 @@ const settingsForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("holiday-reset"), day: z.string().max(20) }),
 ]);
 
-type ActionData = { error: { message: string; field?: string }; intent: string; values?: Record<string, string | string[]> };
-
 export async function action({ request }: ActionFunctionArgs) {
-  const { ctx, form } = await requireAction(request, "settings:manage");
-  const raw: Record<string, string | string[]> = {};
-  for (const [k, v] of form.entries()) {
-    if (k === "_csrf") continue;
-    raw[k] = k === "weekendDays" ? [...((raw[k] as string[] | undefined) ?? []), String(v)] : String(v);
-  }
-  if (raw.intent === "schedule" && !raw.weekendDays) raw.weekendDays = [];
+  // The closed day is checked by editHoliday, which names it beside its field (the edge's
+  // check would answer a page of its own, losing what was typed).
+  const { ctx, form } = await requireAction(request, "settings:manage", { dates: false });
+  // The weekend days are one field ticked many times (none ticked: no weekend).
+  const raw = formRecord(form, ["weekendDays"]);
+  const values = typedValues(raw);
   const prefs = resolvePreferences(ctx);
   const t = serverTranslator(prefs);
-  const parsed = settingsForm.safeParse(raw);
-  const intent = String(raw.intent ?? "");
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return json<ActionData>({ error: { message: t("staff.error.checkForm"), field: issue?.path[0]?.toString() }, intent, values: raw }, { status: 400 });
-  }
+  const intent = typeof raw.intent === "string" && raw.intent ? raw.intent : undefined;
+  // Each field's own message, as the domain gives it for the same field.
+  const fieldError = intent === "details" ? businessFieldError : scheduleFieldError;
+  const parsed = parseForm(settingsForm, raw, t, (field) => fieldError(t, field, "") || t("staff.error.checkForm"));
+  if (!parsed.ok) return refuse(parsed.errors, { intent, values });
   const input = parsed.data;
-  const meta = { actor: ctx, request };
+  const meta = { actor: ctx, client: clientOf(request) };
   switch (input.intent) {
     case "details": {
       const r = await updateBusinessDetails(ctx.scope, input, meta);
-      if (!r.ok) {
-        return json<ActionData>({ error: { field: r.field, message: businessFieldError(t, r.field, r.message) }, intent, values: raw }, { status: 400 });
-      }
+      if (!r.ok) return refuse({ [r.field]: businessFieldError(t, r.field, r.message) }, { intent, values });
       return redirect("/settings?done=details");
     }
     case "schedule": {
@@ -123,7 +112,7 @@ export async function action({ request }: ActionFunctionArgs) {
           const amount = parseAmount(input.minimumPayout, ctx.merchant.currency);
           if (!amount.ok) message = amountErrorMessage(t, makeFormatter({ ...prefs }), amount);
         }
-        return json<ActionData>({ error: { message, field: r.field }, intent, values: raw }, { status: 400 });
+        return refuse({ [r.field]: message }, { intent, values });
       }
       return redirect("/settings?done=schedule");
     }
@@ -135,7 +124,7 @@ export async function action({ request }: ActionFunctionArgs) {
           ? { kind: "close" as const, day: input.day, name: input.name }
           : { kind: input.intent === "holiday-open" ? ("open" as const) : ("reset" as const), day: input.day };
       const r = await editHoliday(ctx.scope, edit, meta);
-      if (!r.ok) return json<ActionData>({ error: { message: scheduleFieldError(t, r.field, r.message), field: r.field }, intent, values: raw }, { status: 400 });
+      if (!r.ok) return refuse({ [r.field]: scheduleFieldError(t, r.field, r.message) }, { intent, values });
       return redirect("/settings?done=holiday#holidays");
     }
   }
@@ -162,27 +151,23 @@ const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website", "timeZone
 
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionData | undefined;
   const busy = useNavigation().state !== "idle";
-  const values = (intent: string) => (result?.intent === intent ? result.values ?? {} : {});
-  const err = (intent: string, field: string) =>
-    result?.intent === intent && result.error.field === field ? (
-      <span className="field-error" role="alert" id={`${intent}-${field}-error`}>
-        {result.error.message}
-      </span>
-    ) : null;
-  const invalid = (intent: string, field: string) => (result?.intent === intent && result.error.field === field ? true : undefined);
-  const dv = { ...data.details, ...values("details") } as Record<string, string>;
-  const sv = values("schedule");
-  const weekend = new Set((sv.weekendDays as string[] | undefined)?.map(Number) ?? data.schedule.weekendDays);
-  const hv = values("holiday-close") as Record<string, string>;
+  const detailsForm = useFormFailure("details");
+  const scheduleForm = useFormFailure("schedule");
+  const closeForm = useFormFailure("holiday-close");
+  const rowForm = useFormFailure(["holiday-open", "holiday-reset"]);
+  // The days ticked when the schedule was refused (none, if it came back without them).
+  const weekend = new Set(scheduleForm.failure ? (scheduleForm.values.weekendDays ?? "").split(" ").filter(Boolean).map(Number) : data.schedule.weekendDays);
   const s = data.schedule;
   const t = useT();
   const fmt = useFormat();
   const { prefs } = useI18n();
   const week = prefs.locale === "fa" ? WEEK_FROM_SATURDAY : WEEK_FROM_SUNDAY;
   const currencyName = s.currency === "IRR" ? t("money.unit.rial") : s.currency;
-  const calendarKey = (id: string) => `settings.holidayCalendar.${id}`;
+  const calendarName = (id: string) => {
+    const key = `settings.holidayCalendar.${id}`;
+    return isMessageKey(key) ? t(key) : id;
+  };
 
   return (
     <>
@@ -194,21 +179,19 @@ export default function Settings() {
         <Form method="post" noValidate>
           <CsrfInput />
           <input type="hidden" name="intent" value="details" />
+          <ErrorSummary form={detailsForm} />
           <div className="grid grid-2">
             {DETAIL_FIELDS.map(([name, label, type]) => (
-              <div className="field" key={name}>
-                <label htmlFor={`d-${name}`}>{t(label)}</label>
-                <input
-                  id={`d-${name}`}
-                  name={name}
-                  type={type}
-                  dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
-                  defaultValue={dv[name] ?? ""}
-                  aria-invalid={invalid("details", name)}
-                  aria-describedby={invalid("details", name) ? `details-${name}-error` : undefined}
-                />
-                {err("details", name)}
-              </div>
+              <Field
+                key={name}
+                form={detailsForm}
+                id={`d-${name}`}
+                name={name}
+                label={t(label)}
+                type={type}
+                dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
+                defaultValue={(data.details as Record<string, string | null | undefined>)[name] ?? ""}
+              />
             ))}
           </div>
           <p className="muted">
@@ -236,74 +219,53 @@ export default function Settings() {
         <Form method="post" noValidate>
           <CsrfInput />
           <input type="hidden" name="intent" value="schedule" />
+          <ErrorSummary form={scheduleForm} />
           <div className="grid grid-2">
-            <div className="field">
-              <label htmlFor="cutoff">{t("settings.schedule.cutoff", { zone: fmt.zoneName(s.timeZone) })}</label>
-              <input
-                id="cutoff"
-                name="cutoff"
-                type="time"
-                defaultValue={(sv.cutoff as string) ?? s.cutoff}
-                aria-invalid={invalid("schedule", "cutoff")}
-                aria-describedby="cutoff-hint"
-              />
-              <span className="hint" id="cutoff-hint">
-                {t("settings.schedule.cutoffHint", { midnight: fmt.digits("00:00") })}
-              </span>
-              {err("schedule", "cutoff")}
-            </div>
-            <div className="field">
-              <label htmlFor="delayDays">{t("settings.schedule.delay")}</label>
-              <input
-                id="delayDays"
-                name="delayDays"
-                type="number"
-                min={0}
-                max={10}
-                defaultValue={(sv.delayDays as string) ?? String(s.delayDays)}
-                aria-invalid={invalid("schedule", "delayDays")}
-              />
-              <span className="hint">{t("settings.schedule.delayHint", { example: "T+1" })}</span>
-              {err("schedule", "delayDays")}
-            </div>
-            <div className="field">
-              <label htmlFor="holidayCalendar">{t("settings.schedule.holidays")}</label>
-              <select id="holidayCalendar" name="holidayCalendar" defaultValue={(sv.holidayCalendar as string) ?? s.holidayCalendar}>
-                {data.calendars.map((id) => {
-                  const key = calendarKey(id);
-                  return (
-                    <option key={id} value={id}>
-                      {isMessageKey(key) ? t(key) : id}
-                    </option>
-                  );
-                })}
-              </select>
-              {err("schedule", "holidayCalendar")}
-            </div>
-            <div className="field">
-              <label htmlFor="minimumPayout">{t("settings.schedule.minimum", { currency: currencyName })}</label>
-              <input
-                id="minimumPayout"
-                name="minimumPayout"
-                inputMode="decimal"
-                defaultValue={(sv.minimumPayout as string) ?? s.minimumPayout}
-                aria-invalid={invalid("schedule", "minimumPayout")}
-                aria-describedby="minimumPayout-hint"
-              />
-              <span className="hint" id="minimumPayout-hint">
-                {t("settings.schedule.minimumHint", { zero: 0 })}
-              </span>
-              {err("schedule", "minimumPayout")}
-            </div>
+            <Field
+              form={scheduleForm}
+              name="cutoff"
+              label={t("settings.schedule.cutoff", { zone: fmt.zoneName(s.timeZone) })}
+              hint={t("settings.schedule.cutoffHint", { midnight: fmt.digits("00:00") })}
+              type="time"
+              defaultValue={s.cutoff}
+            />
+            <Field
+              form={scheduleForm}
+              name="delayDays"
+              label={t("settings.schedule.delay")}
+              hint={t("settings.schedule.delayHint", { example: "T+1" })}
+              type="number"
+              min={0}
+              max={10}
+              defaultValue={String(s.delayDays)}
+            />
+            <Field
+              form={scheduleForm}
+              name="holidayCalendar"
+              label={t("settings.schedule.holidays")}
+              options={data.calendars.map((id) => ({ value: id, label: calendarName(id) }))}
+              defaultValue={s.holidayCalendar}
+            />
+            <Field
+              form={scheduleForm}
+              name="minimumPayout"
+              label={t("settings.schedule.minimum", { currency: currencyName })}
+              hint={t("settings.schedule.minimumHint", { zero: 0 })}
+              inputMode="decimal"
+              defaultValue={s.minimumPayout}
+            />
           </div>
-          <fieldset aria-describedby={invalid("schedule", "weekendDays") ? "schedule-weekendDays-error" : undefined}>
+          <fieldset
+            aria-invalid={scheduleForm.errors.weekendDays ? true : undefined}
+            aria-describedby={scheduleForm.errors.weekendDays ? "weekendDays-error" : undefined}
+          >
             <legend>{t("settings.schedule.weekend")}</legend>
             {week.map((i) => (
               <label key={i} style={{ marginInlineEnd: "1rem", whiteSpace: "nowrap", display: "inline-block" }}>
                 <input type="checkbox" name="weekendDays" value={i} defaultChecked={weekend.has(i)} /> {weekdayName(fmt.locale, i)}
               </label>
             ))}
-            {err("schedule", "weekendDays")}
+            <FieldError id="weekendDays-error" message={scheduleForm.errors.weekendDays} />
           </fieldset>
           <button className="btn btn-primary" type="submit" disabled={busy}>
             {t("settings.schedule.save")}
@@ -320,24 +282,17 @@ export default function Settings() {
           </p>
         ) : null}
         {data.holidays.some((h) => h.projected) ? <p className="muted small">{t("settings.holidays.projectedNote")}</p> : null}
-        {result && result.intent.startsWith("holiday") && !result.error.field ? (
-          <p className="error-box error" role="alert">
-            {result.error.message}
-          </p>
-        ) : null}
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t("common.date")}</th>
-                <th>{t("settings.holidays.holiday")}</th>
-                <th>{t("settings.holidays.source")}</th>
-                <th>{t("settings.holidays.businessDay")}</th>
-                <th>
-                  <span className="visually-hidden">{t("settings.holidays.change")}</span>
-                </th>
-              </tr>
-            </thead>
+        {/* A row's button refused (a day that is no longer a holiday): said above the table. */}
+        <ErrorSummary form={rowForm} fields={["day"]} />
+        <Table
+          columns={[
+            t("common.date"),
+            t("settings.holidays.holiday"),
+            t("settings.holidays.source"),
+            t("settings.holidays.businessDay"),
+            <span key="change" className="visually-hidden">{t("settings.holidays.change")}</span>,
+          ]}
+        >
             <tbody>
               {data.holidays.length === 0 ? (
                 <tr>
@@ -390,27 +345,15 @@ export default function Settings() {
                 ))
               )}
             </tbody>
-          </table>
-        </div>
+        </Table>
         <Form method="post" noValidate className="form-row" style={{ marginBlockStart: "1rem" }}>
           <CsrfInput />
           <input type="hidden" name="intent" value="holiday-close" />
-          <div className="field">
-            <label htmlFor="h-day">{t("settings.holidays.closedDay")}</label>
-            <DayInput id="h-day" name="day" defaultValue={hv.day} invalid={invalid("holiday-close", "day")} />
-            {err("holiday-close", "day")}
-          </div>
-          <div className="field">
-            <label htmlFor="h-name">{t("settings.holidays.name")}</label>
-            <input
-              id="h-name"
-              name="name"
-              defaultValue={hv.name}
-              placeholder={t("settings.holidays.namePlaceholder")}
-              aria-invalid={invalid("holiday-close", "name")}
-            />
-            {err("holiday-close", "name")}
-          </div>
+          <ErrorSummary form={closeForm} />
+          <Field form={closeForm} id="h-day" name="day" label={t("settings.holidays.closedDay")}>
+            {(c) => <DayInput id={c.id} name={c.name} defaultValue={closeForm.values.day} invalid={c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
+          </Field>
+          <Field form={closeForm} id="h-name" name="name" label={t("settings.holidays.name")} placeholder={t("settings.holidays.namePlaceholder")} />
           <button className="btn" type="submit" disabled={busy}>
             {t("settings.holidays.add")}
           </button>

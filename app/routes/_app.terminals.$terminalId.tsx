@@ -4,7 +4,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { ErrorSummary, FieldError, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, useFormFailure } from "~/components/form";
 import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -252,17 +252,7 @@ export default function TerminalPage() {
             <CsrfInput />
             <input type="hidden" name="intent" value="deactivate" />
             <p>{t("terminals.deactivateHint")}</p>
-            <label className="check">
-              <input
-                type="checkbox"
-                name="confirm"
-                value="yes"
-                aria-invalid={deactivateForm.errors.confirm ? true : undefined}
-                aria-describedby={deactivateForm.errors.confirm ? "confirm-error" : undefined}
-              />{" "}
-              {t("terminals.deactivateConfirm")}
-            </label>
-            <FieldError id="confirm-error" message={deactivateForm.errors.confirm} />
+            <CheckField form={deactivateForm} name="confirm" label={t("terminals.deactivateConfirm")} />
             <button type="submit" className="btn btn-danger" disabled={busy("deactivate")}>
               {t("terminals.deactivate")}
             </button>

@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
-import { EventTypePicker } from "~/components/console/event-types";
-import { DeliveryStatus, EndpointState, SecretOnce } from "~/components/console/webhooks";
+import { DeliveryStatus, EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
+import { CheckField, ErrorSummary, Field, useFormFailure } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
@@ -15,7 +16,8 @@ import { normalizeDayInput } from "~/lib/day-input";
 import { toLatinDigits } from "~/lib/digits";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
-import { consoleActor, valuesOf, webhookFieldError } from "~/web/webhooks/console.server";
+import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
+import { consoleActor, endpointFields, webhookErrors } from "~/web/webhooks/console.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { EVENT_TYPES, listEvents } from "~/modules/events/events.server";
 import { deleteEndpoint, endpointState, getEndpoint, rotateSecret, updateEndpoint } from "~/modules/webhooks/endpoints.server";
@@ -89,116 +91,150 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
-const intentSchema = z.enum(["update", "enable", "disable", "rotate", "test", "delete", "resend", "replay"]);
+// Built when the action runs: the endpoint's fields come from a .server module, which is not
+// in the browser's bundle. Messages are catalog keys.
+const endpointForm = () => {
+  const latin = (max: number) => z.string().max(max).default("").transform((v) => toLatinDigits(v).trim());
+  return z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("update"), ...endpointFields }),
+    z.object({ intent: z.literal("enable") }),
+    z.object({ intent: z.literal("disable") }),
+    z.object({ intent: z.literal("rotate") }),
+    z.object({ intent: z.literal("test") }),
+    z.object({ intent: z.literal("delete"), confirm: z.string().max(10).optional() }),
+    z.object({ intent: z.literal("resend"), eventId: z.string().max(100).default("") }),
+    z.object({
+      intent: z.literal("replay"),
+      after: latin(20).refine((v) => v === "" || /^\d{1,15}$/.test(v), "webhooks.error.after_invalid"),
+      sinceDay: latin(20),
+      sinceTime: latin(8),
+    }),
+  ]);
+};
 
-type Errors = Partial<Record<string, string>>;
-type ActionResult =
-  | { intent: string; ok: false; errors: Errors; values?: { url: string; description: string; events: string[] }; replay?: { after: string; day: string; time: string } }
-  | { intent: string; ok: true; notice: string; secret?: string };
+/** The fields a refusal names, each with its own sentence when the form did not read at all. */
+const READ_ERROR: Record<string, MessageKey> = {
+  form: "webhooks.error.intent",
+  after: "webhooks.error.after_invalid",
+  sinceDay: "webhooks.error.sinceDay",
+  sinceTime: "webhooks.error.sinceTime",
+};
+
+/** The forms whose refusal the page says above everything (their forms are just a button). */
+const BUTTONS = ["test", "enable", "disable", "rotate", "resend", ""] as const;
+
+type Done = { intent: string; ok: true; notice: string; secret?: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { ctx, form } = await requireAction(request, "developers:manage");
+  // The replay's day is checked below, beside its field (the edge would answer a page of its own).
+  const { ctx, form } = await requireAction(request, "developers:manage", { dates: false });
   const t = serverTranslator(resolvePreferences(ctx));
   const id = params.endpointId ?? "";
   const actor = consoleActor(ctx, request);
-  const intent = intentSchema.safeParse(form.get("intent"));
-  if (!intent.success) return json<ActionResult>({ intent: "", ok: false, errors: { form: t("webhooks.error.intent") } }, { status: 400 });
-  const refused = (i: string, f: Parameters<typeof webhookFieldError>[1], extra: Partial<ActionResult> = {}) => {
-    const e = webhookFieldError(t, f, { url: String(form.get("url") ?? "") });
-    return json<ActionResult>({ intent: i, ok: false, errors: { [e.field]: e.message }, ...extra } as ActionResult, { status: f.status });
-  };
-  const done = (i: string, notice: string) => json<ActionResult>({ intent: i, ok: true, notice });
+  const raw = formRecord(form, ["events"]);
+  const values = typedValues(raw);
+  const intent = typeof raw.intent === "string" ? raw.intent : "";
+  const parsed = parseForm(endpointForm(), raw, t, (field) => t(READ_ERROR[field] ?? "staff.error.checkForm"));
+  if (!parsed.ok) return refuse(parsed.errors, { intent, values });
+  const input = parsed.data;
+  const refused = (f: Parameters<typeof webhookErrors>[1]) => refuse(webhookErrors(t, f, { url: values.url }), { intent, status: f.status, values });
+  const done = (notice: string) => json<Done>({ intent, ok: true, notice });
   // Rotating, testing, resending and replaying are done once per rendered form: the browser's
   // refresh of the answer re-sends the same key and is redirected to the page, which says so.
-  const once = async (i: string, make: () => Promise<{ res: Response; changed: boolean }>): Promise<Response> => {
-    const o = await oncePerFormKey(ctx, form, `/webhooks/${id}#${i}`, async () => {
+  const once = async (make: () => Promise<{ res: Response; changed: boolean }>): Promise<Response> => {
+    const o = await oncePerFormKey(ctx, form, `/webhooks/${id}#${intent}`, async () => {
       const r = await make();
-      return { result: r.res, remember: r.changed ? { intent: i } : null };
+      return { result: r.res, remember: r.changed ? { intent } : null };
     });
     if (o.kind === "replayed") return redirect(`/webhooks/${encodeURIComponent(id)}?done=alreadyDone`, 303);
-    if (o.kind === "in_progress") return json<ActionResult>({ intent: i, ok: false, errors: { form: t("common.error.formInProgress") } }, { status: 409 });
+    if (o.kind === "in_progress") return refuse(t("common.error.formInProgress"), { intent, status: 409, values });
     return o.result;
   };
-  switch (intent.data) {
+  switch (input.intent) {
     case "update": {
-      const values = valuesOf(form);
-      const r = await updateEndpoint(ctx.scope, id, { url: values.url, events: values.events, description: values.description }, actor);
-      return r.ok ? done("update", t("webhooks.done.updated")) : refused("update", r.error, { values });
+      const { intent: _, ...change } = input;
+      const r = await updateEndpoint(ctx.scope, id, change, actor);
+      return r.ok ? done(t("webhooks.done.updated")) : refused(r.error);
     }
     case "enable":
     case "disable": {
-      const r = await updateEndpoint(ctx.scope, id, { enabled: intent.data === "enable" }, actor);
-      return r.ok ? done(intent.data, t(intent.data === "enable" ? "webhooks.done.enabled" : "webhooks.done.disabled")) : refused(intent.data, r.error);
+      const r = await updateEndpoint(ctx.scope, id, { enabled: input.intent === "enable" }, actor);
+      return r.ok ? done(t(input.intent === "enable" ? "webhooks.done.enabled" : "webhooks.done.disabled")) : refused(r.error);
     }
     case "rotate":
-      return once("rotate", async () => {
+      return once(async () => {
         const r = await rotateSecret(ctx.scope, id, actor);
-        if (!r.ok) return { res: refused("rotate", r.error), changed: false };
+        if (!r.ok) return { res: refused(r.error), changed: false };
         // Shown once, in this answer only (never stored under the form key).
-        return { res: json<ActionResult>({ intent: "rotate", ok: true, notice: t("webhooks.secretRotated"), secret: r.secret }, { headers: { "Cache-Control": "no-store" } }), changed: true };
+        return { res: json<Done>({ intent, ok: true, notice: t("webhooks.secretRotated"), secret: r.secret }, { headers: { "Cache-Control": "no-store" } }), changed: true };
       });
     case "test":
-      return once("test", async () => {
+      return once(async () => {
         const r = await sendTestEvent(ctx.scope, id, actor);
-        return r.ok ? { res: done("test", t("webhooks.done.test")), changed: true } : { res: refused("test", r.error), changed: false };
+        return r.ok ? { res: done(t("webhooks.done.test")), changed: true } : { res: refused(r.error), changed: false };
       });
     case "delete": {
-      if (form.get("confirm") !== "yes") return json<ActionResult>({ intent: "delete", ok: false, errors: { confirm: t("webhooks.error.confirmDelete") } }, { status: 400 });
+      if (input.confirm !== "yes") return refuse({ confirm: t("webhooks.error.confirmDelete") }, { intent });
       const r = await deleteEndpoint(ctx.scope, id, actor);
-      return r.ok ? redirect("/webhooks?done=deleted") : refused("delete", r.error);
+      return r.ok ? redirect("/webhooks?done=deleted") : refused(r.error);
     }
     case "resend":
-      return once("resend", async () => {
-        const r = await resendEvent(ctx.scope, id, String(form.get("eventId") ?? ""), actor);
-        return r.ok ? { res: done("resend", t("webhooks.done.resend")), changed: true } : { res: refused("resend", r.error), changed: false };
+      return once(async () => {
+        const r = await resendEvent(ctx.scope, id, input.eventId, actor);
+        return r.ok ? { res: done(t("webhooks.done.resend")), changed: true } : { res: refused(r.error), changed: false };
       });
     case "replay": {
-      const after = toLatinDigits(String(form.get("after") ?? "")).trim();
-      const dayRaw = String(form.get("sinceDay") ?? "").trim();
-      const time = toLatinDigits(String(form.get("sinceTime") ?? "")).trim();
-      const replay = { after, day: dayRaw.slice(0, 20), time: time.slice(0, 8) };
-      const bad = (field: string, key: MessageKey) => json<ActionResult>({ intent: "replay", ok: false, errors: { [field]: t(key) }, replay }, { status: 400 });
+      const bad = (field: string, key: MessageKey) => refuse({ [field]: t(key) }, { intent, values });
       let from: { after?: number; since?: Date };
-      if (after !== "") {
-        if (!/^\d{1,15}$/.test(after)) return bad("after", "webhooks.error.after_invalid");
-        from = { after: Number(after) };
-      } else if (dayRaw !== "") {
-        const day = normalizeDayInput(toLatinDigits(dayRaw));
+      if (input.after !== "") from = { after: Number(input.after) };
+      else if (input.sinceDay !== "") {
+        const day = normalizeDayInput(input.sinceDay);
         if (!isValidLocalDateKey(day)) return bad("sinceDay", "webhooks.error.sinceDay");
-        const m = /^(\d{1,2}):(\d{2})$/.exec(time || "00:00");
+        const m = /^(\d{1,2}):(\d{2})$/.exec(input.sinceTime || "00:00");
         if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) return bad("sinceTime", "webhooks.error.sinceTime");
         const [y, mo, d] = day.split("-").map(Number) as [number, number, number];
         const since = zonedTimeToUtc({ year: y, month: mo, day: d, hour: Number(m[1]), minute: Number(m[2]) }, ctx.merchant.timeZone);
         if (since.getTime() > Date.now()) return bad("sinceDay", "webhooks.error.sinceFuture");
         from = { since };
-      } else {
-        return bad("after", "webhooks.error.after_invalid");
-      }
+      } else return bad("after", "webhooks.error.after_invalid");
       const start = from;
-      return once("replay", async () => {
+      return once(async () => {
         const r = await replayEvents(ctx.scope, id, start, actor);
-        return r.ok ? { res: done("replay", t("webhooks.done.replay", { count: r.count })), changed: true } : { res: refused("replay", r.error, { replay }), changed: false };
+        return r.ok ? { res: done(t("webhooks.done.replay", { count: r.count })), changed: true } : { res: refused(r.error), changed: false };
       });
     }
   }
 }
 
+/** A form that is one button: its intent, and the one-time key when a refresh must not do it again. */
+function ButtonForm(props: { intent: string; formKey?: string; hidden?: ReactNode; className?: string; disabled?: boolean; label?: string; children: ReactNode }) {
+  return (
+    <Form method="post">
+      <CsrfInput />
+      <input type="hidden" name="intent" value={props.intent} />
+      {props.formKey ? <input type="hidden" name="formKey" value={props.formKey} /> : null}
+      {props.hidden}
+      <button type="submit" className={props.className ?? "btn"} disabled={props.disabled} aria-label={props.label}>
+        {props.children}
+      </button>
+    </Form>
+  );
+}
+
 export default function WebhookEndpointPage() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const answer = useActionData<typeof action>();
+  const result = answer && "notice" in answer ? answer : null;
+  const buttons = useFormFailure(BUTTONS);
+  const replayForm = useFormFailure("replay");
+  const updateForm = useFormFailure("update");
+  const deleteForm = useFormFailure("delete");
   const navigation = useNavigation();
   const [search] = useSearchParams();
   const t = useT();
   const fmt = useFormat();
   const e = data.endpoint;
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
-  const errorsFor = (intent: string): Errors => (result && !result.ok && result.intent === intent ? result.errors : {});
-  const upd = errorsFor("update");
-  const rep = errorsFor("replay");
-  const del = errorsFor("delete");
-  const updValues = result && !result.ok && result.intent === "update" && result.values ? result.values : { url: e.url, description: e.description ?? "", events: e.events };
-  const repValues = result && !result.ok && result.intent === "replay" && result.replay ? result.replay : { after: "", day: "", time: "" };
-  const formError = result && !result.ok ? (result.errors.form ?? (["resend", "test", "rotate", "enable", "disable"].includes(result.intent) ? Object.values(result.errors)[0] : undefined)) : undefined;
   const toggle = new URLSearchParams(search);
   if (data.show === "unsuccessful") toggle.delete("show");
   else toggle.set("show", "unsuccessful");
@@ -220,12 +256,12 @@ export default function WebhookEndpointPage() {
         </div>
       </div>
 
-      {!result && search.get("done") === "alreadyAdded" ? (
+      {!answer && search.get("done") === "alreadyAdded" ? (
         <p className="notice" role="status" data-testid="already-added">
           {t("webhooks.done.alreadyAdded")}
         </p>
       ) : null}
-      {!result && search.get("done") === "alreadyDone" ? (
+      {!answer && search.get("done") === "alreadyDone" ? (
         <p className="notice" role="status" data-testid="already-done">
           {t("webhooks.done.alreadyDone")}
         </p>
@@ -239,11 +275,8 @@ export default function WebhookEndpointPage() {
           </p>
         )
       ) : null}
-      {formError ? (
-        <p className="error-box" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      {/* A button's refusal (the endpoint gone, a test that could not be sent), whichever field it names. */}
+      <ErrorSummary form={buttons} fields={["url", "events", "description", "after", "eventId"]} />
       {e.state === "auto_disabled" ? (
         <p className="error-box">{t("webhooks.autoDisabled", { days: data.windowDays })}</p>
       ) : e.failingSince && e.state === "enabled" ? (
@@ -262,21 +295,12 @@ export default function WebhookEndpointPage() {
             </>
           )}
           <div className="form-row">
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value="test" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
-              <button type="submit" className="btn" disabled={busy("test")}>
-                {t("webhooks.action.test")}
-              </button>
-            </Form>
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value={e.state === "enabled" ? "disable" : "enable"} />
-              <button type="submit" className={e.state === "enabled" ? "btn" : "btn btn-primary"} disabled={busy("enable") || busy("disable")}>
-                {e.state === "enabled" ? t("webhooks.action.disable") : t("webhooks.action.enable")}
-              </button>
-            </Form>
+            <ButtonForm intent="test" formKey={data.submitKey} disabled={busy("test")}>
+              {t("webhooks.action.test")}
+            </ButtonForm>
+            <ButtonForm intent={e.state === "enabled" ? "disable" : "enable"} className={e.state === "enabled" ? "btn" : "btn btn-primary"} disabled={busy("enable") || busy("disable")}>
+              {e.state === "enabled" ? t("webhooks.action.disable") : t("webhooks.action.enable")}
+            </ButtonForm>
           </div>
         </section>
 
@@ -284,14 +308,9 @@ export default function WebhookEndpointPage() {
           <h2 id="secret-h">{t("webhooks.secret.title")}</h2>
           <p className="muted">{t("webhooks.secret.hint")}</p>
           {e.previousSecretExpiresAt ? <p className="notice">{t("webhooks.secret.overlap", { time: fmt.dateTime(e.previousSecretExpiresAt) })}</p> : null}
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="rotate" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
-            <button type="submit" className="btn" disabled={busy("rotate")}>
-              {t("webhooks.action.rotate")}
-            </button>
-          </Form>
+          <ButtonForm intent="rotate" formKey={data.submitKey} disabled={busy("rotate")}>
+            {t("webhooks.action.rotate")}
+          </ButtonForm>
         </section>
       </div>
 
@@ -371,15 +390,14 @@ export default function WebhookEndpointPage() {
                   </td>
                   <td>
                     {d.reason !== "test" ? (
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="resend" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
-                        <input type="hidden" name="eventId" value={d.eventId} />
-                        <button type="submit" className="btn" aria-label={t("webhooks.resendLabel", { type: d.eventType, seq: d.eventSeq ?? 0 })}>
-                          {t("webhooks.action.resend")}
-                        </button>
-                      </Form>
+                      <ButtonForm
+                        intent="resend"
+                        formKey={data.submitKey}
+                        hidden={<input type="hidden" name="eventId" value={d.eventId} />}
+                        label={t("webhooks.resendLabel", { type: d.eventType, seq: d.eventSeq ?? 0 })}
+                      >
+                        {t("webhooks.action.resend")}
+                      </ButtonForm>
                     ) : null}
                   </td>
                 </tr>
@@ -396,40 +414,14 @@ export default function WebhookEndpointPage() {
         <Form method="post" key={result?.ok && result.intent === "replay" ? "sent" : "replay"}>
           <CsrfInput />
           <input type="hidden" name="intent" value="replay" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
+          <input type="hidden" name="formKey" value={data.submitKey} />
+          <ErrorSummary form={replayForm} />
           <div className="form-row">
-            <div className="field">
-              <label htmlFor="rp-after">{t("webhooks.replay.after")}</label>
-              <input
-                id="rp-after"
-                name="after"
-                inputMode="numeric"
-                dir="ltr"
-                size={10}
-                defaultValue={repValues.after}
-                aria-invalid={rep.after ? true : undefined}
-                aria-describedby={rep.after ? "rp-after-error" : undefined}
-              />
-              {rep.after ? (
-                <p className="field-error" id="rp-after-error">
-                  {rep.after}
-                </p>
-              ) : null}
-            </div>
-            <div className="field">
-              <label htmlFor="rp-day">{t("webhooks.replay.since")}</label>
-              <DayInput id="rp-day" name="sinceDay" defaultValue={repValues.day} invalid={!!rep.sinceDay} describedBy={rep.sinceDay ? "rp-day-error" : undefined} />
-              {rep.sinceDay ? (
-                <p className="field-error" id="rp-day-error">
-                  {rep.sinceDay}
-                </p>
-              ) : null}
-            </div>
-            <div className="field">
-              <label htmlFor="rp-time">{t("webhooks.replay.sinceTime")}</label>
-              <input id="rp-time" name="sinceTime" type="time" dir="ltr" defaultValue={repValues.time} aria-invalid={rep.sinceTime ? true : undefined} />
-              {rep.sinceTime ? <p className="field-error">{rep.sinceTime}</p> : null}
-            </div>
+            <Field form={replayForm} id="rp-after" name="after" label={t("webhooks.replay.after")} inputMode="numeric" dir="ltr" size={10} />
+            <Field form={replayForm} id="rp-day" name="sinceDay" label={t("webhooks.replay.since")}>
+              {(c) => <DayInput id={c.id} name={c.name} defaultValue={replayForm.values.sinceDay} invalid={c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
+            </Field>
+            <Field form={replayForm} id="rp-time" name="sinceTime" label={t("webhooks.replay.sinceTime")} type="time" dir="ltr" />
           </div>
           <p className="hint">{t("webhooks.replay.zone", { zone: fmt.zoneName() })}</p>
           <button type="submit" className="btn btn-primary" disabled={busy("replay")}>
@@ -443,30 +435,8 @@ export default function WebhookEndpointPage() {
         <Form method="post" noValidate key={result?.ok && result.intent === "update" ? "saved" : "edit"}>
           <CsrfInput />
           <input type="hidden" name="intent" value="update" />
-          <div className="field">
-            <label htmlFor="ed-url">{t("webhooks.field.url")}</label>
-            <input
-              id="ed-url"
-              name="url"
-              type="url"
-              dir="ltr"
-              defaultValue={updValues.url}
-              maxLength={2000}
-              aria-invalid={upd.url ? true : undefined}
-              aria-describedby={upd.url ? "ed-url-error" : undefined}
-            />
-            {upd.url ? (
-              <p className="field-error" id="ed-url-error">
-                {upd.url}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="ed-description">{t("webhooks.field.description")}</label>
-            <input id="ed-description" name="description" maxLength={200} defaultValue={updValues.description} />
-            {upd.description ? <p className="field-error">{upd.description}</p> : null}
-          </div>
-          <EventTypePicker id="ed-events" types={data.types} selected={updValues.events} error={upd.events} />
+          <ErrorSummary form={updateForm} />
+          <EndpointFields form={updateForm} idPrefix="ed-" types={data.types} saved={e} />
           <button type="submit" className="btn btn-primary" disabled={busy("update")}>
             {busy("update") ? t("common.saving") : t("common.save")}
           </button>
@@ -479,10 +449,8 @@ export default function WebhookEndpointPage() {
           <CsrfInput />
           <input type="hidden" name="intent" value="delete" />
           <p>{t("webhooks.deleteHint")}</p>
-          <label className="check">
-            <input type="checkbox" name="confirm" value="yes" aria-invalid={del.confirm ? true : undefined} /> {t("webhooks.deleteConfirm")}
-          </label>
-          {del.confirm ? <p className="field-error">{del.confirm}</p> : null}
+          <ErrorSummary form={deleteForm} />
+          <CheckField form={deleteForm} name="confirm" label={t("webhooks.deleteConfirm")} />
           <button type="submit" className="btn btn-danger" disabled={busy("delete")}>
             {t("webhooks.action.delete")}
           </button>

@@ -1,16 +1,19 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorSummary, useFormFailure } from "~/components/form";
+import { PageHeader } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
-import { EventTypePicker } from "~/components/console/event-types";
-import { EndpointState, SecretOnce } from "~/components/console/webhooks";
+import { EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
-import { consoleActor, valuesOf, webhookFieldError } from "~/web/webhooks/console.server";
+import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
+import { consoleActor, endpointFields, webhookErrors } from "~/web/webhooks/console.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { EVENT_TYPES } from "~/modules/events/events.server";
 import { createEndpoint, endpointState, listEndpoints, MAX_ENDPOINTS } from "~/modules/webhooks/endpoints.server";
@@ -49,63 +52,53 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-type ActionResult =
-  | { ok: false; errors: Partial<Record<string, string>>; values: { url: string; description: string; events: string[] } }
-  | { ok: true; created: { id: string; url: string; secret: string } };
+type Created = { ok: true; created: { id: string; url: string; secret: string } };
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "developers:manage");
   const t = serverTranslator(resolvePreferences(ctx));
-  const values = valuesOf(form);
+  const raw = formRecord(form, ["events"]);
+  const values = typedValues(raw);
+  const parsed = parseForm(z.object(endpointFields), raw, t, "staff.error.checkForm");
+  if (!parsed.ok) return refuse(parsed.errors, { values });
+  const input = parsed.data;
   const once = await oncePerFormKey(ctx, form, "/webhooks#create", async () => {
-    const r = await createEndpoint(ctx.scope, { url: values.url, events: values.events, description: values.description }, consoleActor(ctx, request));
+    const r = await createEndpoint(ctx.scope, input, consoleActor(ctx, request));
     return { result: r, remember: r.ok ? { endpointId: r.endpoint.id } : null };
   });
   if (once.kind === "replayed") return redirect(`/webhooks/${encodeURIComponent(once.stored.endpointId ?? "")}?done=alreadyAdded`, 303);
-  if (once.kind === "in_progress") return json<ActionResult>({ ok: false, errors: { form: t("common.error.formInProgress") }, values }, { status: 409 });
+  if (once.kind === "in_progress") return refuse(t("common.error.formInProgress"), { status: 409, values });
   const r = once.result;
-  if (!r.ok) {
-    const e = webhookFieldError(t, r.error, values);
-    return json<ActionResult>({ ok: false, errors: { [e.field]: e.message }, values }, { status: r.error.status });
-  }
+  if (!r.ok) return refuse(webhookErrors(t, r.error, input), { status: r.error.status, values });
   // The secret is in this answer only: never stored in the clear elsewhere, never in a URL.
-  return json<ActionResult>({ ok: true, created: { id: r.endpoint.id, url: r.endpoint.url, secret: r.secret } }, { headers: { "Cache-Control": "no-store" } });
+  return json<Created>({ ok: true, created: { id: r.endpoint.id, url: r.endpoint.url, secret: r.secret } }, { headers: { "Cache-Control": "no-store" } });
 }
 
 export default function WebhooksPage() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const result = useActionData<typeof action>();
+  const created = result && "created" in result ? result.created : null;
+  const form = useFormFailure();
   const navigation = useNavigation();
   const [search] = useSearchParams();
   const t = useT();
   const fmt = useFormat();
-  const errors = result && !result.ok ? result.errors : {};
-  const values = result && !result.ok ? result.values : { url: "", description: "", events: [] as string[] };
   const saving = navigation.state === "submitting";
   // A new form after a success: keyed so its fields start empty again.
-  const formKey = result?.ok ? result.created.id : "new";
+  const formKey = created ? created.id : "new";
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>{t("webhooks.title")}</h1>
-          <p>{t("webhooks.intro")}</p>
-        </div>
+      <PageHeader title={t("webhooks.title")} intro={t("webhooks.intro")}>
         <Link className="btn" to="/events">
           {t("nav.events")}
         </Link>
-      </div>
+      </PageHeader>
 
       {search.get("done") === "deleted" ? <p className="success-box">{t("webhooks.done.deleted")}</p> : null}
-      {result?.ok ? (
-        <SecretOnce title={t("webhooks.done.created", { url: result.created.url })} hint={t("webhooks.secretOnce")} secret={result.created.secret}>
-          <Link to={`/webhooks/${result.created.id}`}>{t("webhooks.openEndpoint")}</Link>
+      {created ? (
+        <SecretOnce title={t("webhooks.done.created", { url: created.url })} hint={t("webhooks.secretOnce")} secret={created.secret}>
+          <Link to={`/webhooks/${created.id}`}>{t("webhooks.openEndpoint")}</Link>
         </SecretOnce>
-      ) : null}
-      {errors.form ? (
-        <p className="error-box" role="alert">
-          {errors.form}
-        </p>
       ) : null}
 
       <div className="table-wrap">
@@ -179,36 +172,8 @@ export default function WebhooksPage() {
         <Form method="post" key={formKey} noValidate>
           <CsrfInput />
           <input type="hidden" name="formKey" value={data.submitKey} />
-          <div className="field">
-            <label htmlFor="wh-url">{t("webhooks.field.url")}</label>
-            <input
-              id="wh-url"
-              name="url"
-              type="url"
-              dir="ltr"
-              inputMode="url"
-              autoComplete="off"
-              placeholder={t("webhooks.field.urlPlaceholder")}
-              defaultValue={values.url}
-              maxLength={2000}
-              aria-invalid={errors.url ? true : undefined}
-              aria-describedby={errors.url ? "wh-url-hint wh-url-error" : "wh-url-hint"}
-            />
-            <p className="hint" id="wh-url-hint">
-              {t("webhooks.field.urlHint")}
-            </p>
-            {errors.url ? (
-              <p className="field-error" id="wh-url-error">
-                {errors.url}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="wh-description">{t("webhooks.field.description")}</label>
-            <input id="wh-description" name="description" maxLength={200} defaultValue={values.description} aria-invalid={errors.description ? true : undefined} />
-            {errors.description ? <p className="field-error">{errors.description}</p> : null}
-          </div>
-          <EventTypePicker id="wh-events" types={data.types} selected={values.events} error={errors.events} />
+          <ErrorSummary form={form} />
+          <EndpointFields form={form} idPrefix="wh-" types={data.types} />
           <button type="submit" className="btn btn-primary" disabled={saving}>
             {saving ? t("common.saving") : t("webhooks.add")}
           </button>

@@ -65,6 +65,26 @@ export function zodErrors(error: ZodError, t: Translator, fallback: Fallback, pa
   return out;
 }
 
+/**
+ * A submitted form as a record for `parseForm`: the fields named in `many` (a group of
+ * checkboxes, one name ticked many times) as lists, an empty one when nothing is ticked.
+ */
+export function formRecord(form: FormData, many: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const k of many) out[k] = form.getAll(k).map(String);
+  for (const [k, v] of form.entries()) if (!(k in out) && typeof v === "string") out[k] = v;
+  return out;
+}
+
+/**
+ * What was typed, for `refuse` to put back: a list as one space-separated value (left out
+ * when empty: a page shown a refusal of its form reads a missing list as none ticked).
+ */
+export function typedValues(record: Record<string, string | string[]>): Record<string, string> {
+  const flat = Object.entries(record).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : v.length ? [[k, v.join(" ")]] : []));
+  return keptValues(new URLSearchParams(flat));
+}
+
 export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
 /** Parse a submitted form with a schema whose messages are catalog keys. */

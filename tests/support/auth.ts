@@ -60,7 +60,8 @@ export interface RequestOptions {
   method?: string;
   cookie?: string;
   csrf?: string;
-  form?: Record<string, string>;
+  /** The form's fields; a list is one field sent many times (ticked checkboxes). */
+  form?: Record<string, string | readonly string[]>;
   headers?: Record<string, string>;
   /** Leave the Origin header out (to test the refusal). */
   noOrigin?: boolean;
@@ -75,7 +76,7 @@ export function request(path: string, opts: RequestOptions = {}): Request {
   for (const [k, v] of Object.entries(opts.headers ?? {})) headers.set(k, v);
   let body: URLSearchParams | undefined;
   if (method !== "GET" && method !== "HEAD") {
-    body = new URLSearchParams(opts.form ?? {});
+    body = new URLSearchParams(Object.entries(opts.form ?? {}).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : v.map((x) => [k, x]))));
     if (opts.csrf !== undefined && !body.has("_csrf")) body.set("_csrf", opts.csrf);
     headers.set("content-type", "application/x-www-form-urlencoded");
   }

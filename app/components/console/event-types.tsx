@@ -4,6 +4,7 @@
  * scripts; without them the server keeps just "*").
  */
 import { useState } from "react";
+import { FieldError } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
 import { isMessageKey } from "~/lib/i18n/translate";
@@ -16,11 +17,7 @@ export function EventTypePicker(props: { id: string; types: readonly string[]; s
   return (
     <fieldset className="event-types" aria-invalid={props.error ? true : undefined} aria-describedby={props.error ? errorId : undefined}>
       <legend>{t("webhooks.field.events")}</legend>
-      {props.error ? (
-        <p className="field-error" id={errorId}>
-          {props.error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} message={props.error} />
       <label className="check event-types-all">
         <input type="checkbox" name="events" value="*" defaultChecked={all} onChange={(e) => setAll(e.currentTarget.checked)} /> {t("webhooks.field.allEvents")}
       </label>

@@ -1,4 +1,6 @@
 import { useState, type ReactNode } from "react";
+import { EventTypePicker } from "~/components/console/event-types";
+import { Field, type FormState } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
 
@@ -39,5 +41,42 @@ export function SecretOnce(props: { title: string; hint: string; secret: string;
       </button>
       {props.children ? <p>{props.children}</p> : null}
     </div>
+  );
+}
+
+/**
+ * An endpoint's fields (the add form and the edit form): its URL, description and event
+ * types, what was typed put back when the form was refused.
+ */
+export function EndpointFields(props: {
+  form: FormState;
+  idPrefix: string;
+  types: readonly string[];
+  /** The endpoint as saved (the edit form). */
+  saved?: { url: string; description: string | null; events: readonly string[] };
+}) {
+  const t = useT();
+  const { form, idPrefix: p } = props;
+  // A refused form came back with the ticked types (none ticked: none).
+  const events = form.failure ? (form.values.events ?? "").split(" ").filter(Boolean) : (props.saved?.events ?? []);
+  return (
+    <>
+      <Field
+        form={form}
+        id={`${p}url`}
+        name="url"
+        label={t("webhooks.field.url")}
+        hint={t("webhooks.field.urlHint")}
+        type="url"
+        dir="ltr"
+        inputMode="url"
+        autoComplete="off"
+        placeholder={t("webhooks.field.urlPlaceholder")}
+        maxLength={2000}
+        defaultValue={props.saved?.url ?? ""}
+      />
+      <Field form={form} id={`${p}description`} name="description" label={t("webhooks.field.description")} maxLength={200} defaultValue={props.saved?.description ?? ""} />
+      <EventTypePicker id={`${p}events`} types={props.types} selected={events} error={form.errors.events} />
+    </>
   );
 }

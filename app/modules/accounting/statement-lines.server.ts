@@ -7,10 +7,9 @@ import { sql } from "drizzle-orm";
 import { db, rows } from "~db/client.server";
 import type { Client } from "~/lib/vocabulary";
 import type { AppContext } from "~/modules/access/context";
-import { audit } from "~/modules/audit/audit.server";
 import { csvWriter, UTF8_BOM } from "~/modules/exports/csv";
 import { csvKind, headerName, rowRenderer, type RawRow } from "~/modules/exports/definition";
-import { pullStream, xlsxChunks } from "~/modules/exports/export.server";
+import { auditDownload, pullStream, untilAborted, xlsxChunks } from "~/modules/exports/export.server";
 import { slugForFileName } from "~/modules/exports/format";
 import { XlsxReportWriter } from "~/modules/exports/xlsx.server";
 import { getFeeStatementSummary } from "./fee-statements.server";
@@ -78,8 +77,7 @@ export async function openStatementLines(
         const writer = csvWriter(LINE_COLUMNS.map((c) => csvKind(c.kind)));
         const render = rowRenderer(LINE_COLUMNS.map((c) => c.kind), opts);
         yield (input.persian ? UTF8_BOM : "") + writer.header(headers);
-        for await (const batch of batches) {
-          if (input.signal.aborted) break;
+        for await (const batch of untilAborted(batches, input.signal)) {
           count += batch.length;
           yield writer.rows(batch.map(render));
         }
@@ -88,23 +86,11 @@ export async function openStatementLines(
           LINE_COLUMNS.map((c, i) => ({ header: headers[i]!, kind: c.kind, total: "total" in c ? c.total : false })),
           { timeZone: s!.timeZone, amounts: "major", rightToLeft: input.persian, locale: input.persian ? "fa" : "en", sheetName: `statement-${s!.number}`, title: `Fee statement ${s!.number}`, creator: "Merchant Console", now: input.now ?? new Date() },
         );
-        for await (const chunk of xlsxChunks(writer, batches, (n) => (count += n))) {
-          if (input.signal.aborted) break;
-          yield chunk;
-        }
+        yield* untilAborted(xlsxChunks(writer, batches, (n) => (count += n)), input.signal);
       }
       completed = !input.signal.aborted;
     } finally {
-      await audit(db(), {
-        actor: ctx as AppContext,
-        merchantId: ctx.scope.merchantId,
-        action: "export.download",
-        outcome: completed ? "success" : "failure",
-        targetType: "fee_statement",
-        targetId: s!.id,
-        details: { report: "fee-statement-lines", format, rows: count, completed },
-        client: input.client,
-      }).catch(() => {});
+      await auditDownload(ctx, { type: "fee_statement", id: s!.id }, completed, input.client, { report: "fee-statement-lines", format, rows: count, completed });
     }
   }
   return { fileName, format, body: pullStream(chunks(), input.signal) };

@@ -241,54 +241,28 @@ const CHUNK_BYTES = 64 * 1024;
  * `sizes` gets each chunk's bytes and records, in push order.
  */
 export function gatherRecords(stream: Readable, sizes: { bytes: number; records: number }[]): void {
-  const push = stream.push.bind(stream);
   const scan = crlfRecords();
   /** Whether the last message ended a record: the next one starts outside any quotes. */
   let atRecordStart = true;
-  let out = Buffer.allocUnsafe(CHUNK_BYTES);
-  let used = 0;
-  let records = 0;
-  /** Pushes what is gathered; false when the stream is full (postgres.js then pauses its socket). */
-  const flush = (): boolean => {
-    if (used === 0) return true;
-    sizes.push({ bytes: used, records });
-    const more = push(out.subarray(0, used));
-    out = Buffer.allocUnsafe(CHUNK_BYTES);
-    used = 0;
-    records = 0;
-    return more;
-  };
-  stream.push = (chunk: unknown): boolean => {
-    if (chunk === null) {
-      flush();
-      return push(null);
-    }
-    const row = chunk as Buffer;
-    // True while gathering (a false that no push follows would leave the socket paused
-    // for good: the stream asks for more only after a push); the stream's own answer
-    // when a chunk went out, so that a slow reader still pauses the socket, and the server.
-    let more = true;
+  gatherPushes(stream, sizes, (row, g) => {
     const oneRecord = atRecordStart && row.length > 0 && row.indexOf(0x0a) === row.length - 1;
     const converted = oneRecord ? null : scan(row);
     atRecordStart = oneRecord || (row[row.length - 1] === 0x0a && !scan.inQuotes());
-    const size = converted ? converted.bytes.length : row.length + 1;
-    if (used + size > out.length) {
-      more = flush();
-      if (size > out.length) out = Buffer.allocUnsafe(size);
-    }
+    const more = g.room(converted ? converted.bytes.length : row.length + 1);
+    const out = g.out;
     if (converted) {
-      out.set(converted.bytes, used);
-      used += converted.bytes.length;
-      records += converted.records;
+      out.set(converted.bytes, g.used);
+      g.used += converted.bytes.length;
+      g.records += converted.records;
     } else {
-      out.set(row.subarray(0, row.length - 1), used);
-      used += row.length - 1;
-      out[used++] = 0x0d;
-      out[used++] = 0x0a;
-      records++;
+      out.set(row.subarray(0, row.length - 1), g.used);
+      g.used += row.length - 1;
+      out[g.used++] = 0x0d;
+      out[g.used++] = 0x0a;
+      g.records++;
     }
     return more;
-  };
+  });
 }
 
 /**
@@ -296,34 +270,63 @@ export function gatherRecords(stream: Readable, sizes: { bytes: number; records:
  * a statement whose rows need no conversion (a workbook's sheet XML, one line per row).
  */
 function gatherRaw(stream: Readable, sizes: { bytes: number; records: number }[]): void {
-  const push = stream.push.bind(stream);
-  let out = Buffer.allocUnsafe(CHUNK_BYTES);
-  let used = 0;
-  let records = 0;
-  const flush = (): boolean => {
-    if (used === 0) return true;
-    sizes.push({ bytes: used, records });
-    const more = push(out.subarray(0, used));
-    out = Buffer.allocUnsafe(CHUNK_BYTES);
-    used = 0;
-    records = 0;
+  gatherPushes(stream, sizes, (row, g) => {
+    const more = g.room(row.length);
+    g.out.set(row, g.used);
+    g.used += row.length;
+    g.records++;
     return more;
+  });
+}
+
+/** The chunk being gathered: `out[0..used)` holds `records` records. */
+interface Gathering {
+  out: Buffer;
+  used: number;
+  records: number;
+  /**
+   * Makes room for `size` more bytes, pushing what is gathered first when they do not
+   * fit. True while gathering (a false that no push follows would leave the socket paused
+   * for good: the stream asks for more only after a push); the stream's own answer when a
+   * chunk went out, so that a slow reader still pauses the socket, and the server.
+   */
+  room(size: number): boolean;
+}
+
+/**
+ * Takes over a COPY stream's push: `add` writes each pushed row into the chunk being
+ * gathered, and a chunk is pushed on when the next row does not fit and at the end.
+ * `sizes` gets each chunk's bytes and records, in push order.
+ */
+function gatherPushes(stream: Readable, sizes: { bytes: number; records: number }[], add: (row: Buffer, g: Gathering) => boolean): void {
+  const push = stream.push.bind(stream);
+  /** Pushes what is gathered; false when the stream is full (postgres.js then pauses its socket). */
+  const flush = (): boolean => {
+    if (g.used === 0) return true;
+    sizes.push({ bytes: g.used, records: g.records });
+    const more = push(g.out.subarray(0, g.used));
+    g.out = Buffer.allocUnsafe(CHUNK_BYTES);
+    g.used = 0;
+    g.records = 0;
+    return more;
+  };
+  const g: Gathering = {
+    out: Buffer.allocUnsafe(CHUNK_BYTES),
+    used: 0,
+    records: 0,
+    room(size) {
+      if (g.used + size <= g.out.length) return true;
+      const more = flush();
+      if (size > g.out.length) g.out = Buffer.allocUnsafe(size);
+      return more;
+    },
   };
   stream.push = (chunk: unknown): boolean => {
     if (chunk === null) {
       flush();
       return push(null);
     }
-    const row = chunk as Buffer;
-    let more = true;
-    if (used + row.length > out.length) {
-      more = flush();
-      if (row.length > out.length) out = Buffer.allocUnsafe(row.length);
-    }
-    out.set(row, used);
-    used += row.length;
-    records++;
-    return more;
+    return add(chunk as Buffer, g);
   };
 }
 

@@ -115,36 +115,78 @@ async function prepare(ctx: ExportContext, id: ReportId, params: URLSearchParams
 }
 
 /**
- * The export as one COPY statement, or null when it keeps the JavaScript path: on PGlite,
- * for a report or a column without SQL, for a single column (its empty cells are quoted
- * to keep the record, which COPY does not do), for a time zone the server does not know
- * (or a server whose DateStyle is not ISO).
+ * What a COPY of the export's rows is built on (the CSV's and the workbook's alike), or
+ * null where there can be none: on PGlite, for a report or a column without SQL, for
+ * amounts without the row's currency, for a time zone the server does not know (or a
+ * server whose DateStyle is not ISO).
+ *
+ * The report's statement gives the raw values (v0.., the row's currency among them) in
+ * its order; they are rendered above it, after its sort: sorting rendered text would sort
+ * rows twice as wide (and spill twice as much to disk) for nothing. Each distinct value
+ * once: "created" and "created_utc" read the same instant.
  */
-async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string } | null> {
+async function copySource(p: Prepared): Promise<{
+  client: Sql;
+  currencySql: string | null;
+  /** A raw value of the report's statement as the select above it names it (x.v0, x.v1, ...). */
+  valueOf: (expr: string) => string;
+  /** The report's statement selecting every value named so far; null when its parameters cannot be inlined. */
+  inner: () => string | null;
+} | null> {
   const client = replicaSqlClient();
   const run = p.run;
-  if (!client || !run.copySelect || p.columns.length < 2) return null;
+  if (!client || !run.copySelect) return null;
   const columns = p.columns;
   if (columns.some((c) => c.sql === undefined)) return null;
   const currencySql = "currencySql" in p.report ? p.report.currencySql : null;
   if (columns.some((c) => c.kind === "amount") && !currencySql) return null;
   if (!(await serverCanRender(client, p.options.timeZone))) return null;
-  // The report's statement gives the raw values (v0.., the row's currency among them) in
-  // its order; they are rendered above it, after its sort: sorting rendered text would
-  // sort rows twice as wide (and spill twice as much to disk) for nothing. Each distinct
-  // value once: "created" and "created_utc" read the same instant.
   const values: string[] = [];
-  const valueOf = (expr: string) => {
-    const known = values.indexOf(expr);
-    return `x.v${known >= 0 ? known : values.push(expr) - 1}`;
+  return {
+    client,
+    currencySql,
+    valueOf: (expr) => {
+      const known = values.indexOf(expr);
+      return `x.v${known >= 0 ? known : values.push(expr) - 1}`;
+    },
+    inner: () => inlineParams(run.copySelect!(values.map((v, i) => `${v} as v${i}`))),
   };
-  const currency = columns.some((c) => c.kind === "amount") ? valueOf(currencySql!) : "NULL";
+}
+
+/** prepare(), or the refusal of a filter or option that cannot be read (ListFilterError: the field and what to do). */
+async function prepareOrRefuse(
+  ctx: ExportContext,
+  id: ReportId,
+  params: URLSearchParams,
+  now: Date,
+  format?: ExportFormat,
+): Promise<{ ok: true; p: Prepared } | { ok: false; field: string; message: string }> {
+  try {
+    return { ok: true, p: await prepare(ctx, id, params, now, format) };
+  } catch (e) {
+    if (e instanceof ListFilterError) return { ok: false, field: e.field, message: e.message };
+    throw e;
+  }
+}
+
+/**
+ * The export as one COPY statement, or null when it keeps the JavaScript path: where
+ * copySource has none, and for a single column (its empty cells are quoted to keep the
+ * record, which COPY does not do).
+ */
+async function copyPlan(p: Prepared): Promise<{ client: Sql; statement: string } | null> {
+  const columns = p.columns;
+  if (columns.length < 2) return null;
+  const source = await copySource(p);
+  if (source === null) return null;
+  const { client, valueOf } = source;
+  const currency = columns.some((c) => c.kind === "amount") ? valueOf(source.currencySql!) : "NULL";
   const o = { timeZone: p.options.timeZone, amounts: p.options.amounts, currency };
   const cells = columns.map((c, i) => {
     const plan = cellPlan(c.kind, c.sql!, o);
     return `${plan.render(plan.values.map(valueOf))} as c${i}`;
   });
-  const inner = inlineParams(run.copySelect(values.map((v, i) => `${v} as v${i}`)));
+  const inner = source.inner();
   if (inner === null) return null;
   const select = `select ${cells.join(",\n  ")}\nfrom (${inner}) x`;
   const text = columns.flatMap((c, i) => (c.kind === "text" ? [i] : []));
@@ -181,13 +223,9 @@ export async function openExport(
   const { params, signal, client } = input;
   const format = opts.format ?? "csv";
   const now = opts.now ?? new Date();
-  let p: Prepared;
-  try {
-    p = await prepare(ctx, id, params, now, format);
-  } catch (e) {
-    if (e instanceof ListFilterError) return { ok: false, field: e.field, message: e.message };
-    throw e;
-  }
+  const prepared = await prepareOrRefuse(ctx, id, params, now, format);
+  if (!prepared.ok) return prepared;
+  const p = prepared.p;
   const batchSize = opts.batchSize ?? EXPORT_BATCH_SIZE;
   const copy = opts.copy === false || format === "xlsx" ? null : await copyPlan(p);
 
@@ -198,11 +236,9 @@ export async function openExport(
     let failure: string | null = null;
     try {
       if (format === "xlsx") {
-        for await (const chunk of workbookChunks(p, ctx, now, batchSize, (n) => (rowCount += n))) {
-          if (signal.aborted) break;
+        for await (const chunk of untilAborted(workbookChunks(p, ctx, now, batchSize, (n) => (rowCount += n)), signal)) {
           bytes += chunk.length;
           yield chunk;
-          if (signal.aborted) break;
         }
         completed = !signal.aborted;
         return;
@@ -210,24 +246,20 @@ export async function openExport(
       bytes += Buffer.byteLength(p.header);
       yield p.header;
       if (copy !== null) {
-        for await (const chunk of copyChunks(copy.client, copy.statement, (records) => (rowCount += records))) {
-          if (signal.aborted) break;
+        for await (const chunk of untilAborted(copyChunks(copy.client, copy.statement, (records) => (rowCount += records)), signal)) {
           bytes += chunk.length;
           yield chunk;
-          if (signal.aborted) break;
         }
       } else {
         // PGlite runs queries on this thread and resolves them as microtasks: without a
         // pause the socket (and gzip's flush, done on libuv's thread pool) would not send
         // the header until the first batch is done. A few milliseconds buys first bytes at once.
         await new Promise((resolve) => setTimeout(resolve, 5));
-        for await (const batch of p.run.batches(p.columns, batchSize)) {
-          if (signal.aborted) break;
+        for await (const batch of untilAborted(p.run.batches(p.columns, batchSize), signal)) {
           const text = p.writer.rows(batch.map(p.render));
           rowCount += batch.length;
           bytes += Buffer.byteLength(text);
           yield text;
-          if (signal.aborted) break;
         }
       }
       completed = !signal.aborted;
@@ -236,39 +268,60 @@ export async function openExport(
       throw e;
     } finally {
       opts.onEnd?.({ rows: rowCount, bytes, completed });
-      await audit(db(), {
-        actor: ctx as AppContext,
-        merchantId: ctx.scope.merchantId,
-        action: "export.download",
-        outcome: completed ? "success" : "failure",
-        targetType: "report",
-        targetId: p.report.id,
-        details: {
-          report: p.report.id,
-          format,
-          filters: p.run.filters,
-          range: p.run.rangeText,
-          timeZone: p.options.timeZone,
-          columns: p.options.columns.map((c) => c.key),
-          amounts: p.options.amounts,
-          excel: p.options.excel,
-          jalali: p.options.jalali,
-          rendering: format === "xlsx" ? "workbook" : copy !== null ? "copy" : "batches",
-          rows: rowCount,
-          bytes,
-          completed,
-          ...opts.auditDetails,
-          ...(completed ? {} : { stopped: failure ? `error: ${failure.slice(0, 200)}` : "cancelled by the client" }),
-        },
-        client,
-      }).catch(() => {
-        // The download itself must not fail because its audit row could not be written
-        // after the fact (the database closing under a stopped server).
+      await auditDownload(ctx, { type: "report", id: p.report.id }, completed, client, {
+        report: p.report.id,
+        format,
+        filters: p.run.filters,
+        range: p.run.rangeText,
+        timeZone: p.options.timeZone,
+        columns: p.options.columns.map((c) => c.key),
+        amounts: p.options.amounts,
+        excel: p.options.excel,
+        jalali: p.options.jalali,
+        rendering: format === "xlsx" ? "workbook" : copy !== null ? "copy" : "batches",
+        rows: rowCount,
+        bytes,
+        completed,
+        ...opts.auditDetails,
+        ...(completed ? {} : { stopped: failure ? `error: ${failure.slice(0, 200)}` : "cancelled by the client" }),
       });
     }
   }
 
   return { ok: true, format, fileName: p.fileName, body: pullStream(chunks(), signal, opts.waitForClient) };
+}
+
+/** The chunks of `source` until `signal` aborts (looked at before and after each chunk is taken). */
+export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
+  for await (const chunk of source) {
+    if (signal.aborted) break;
+    yield chunk;
+    if (signal.aborted) break;
+  }
+}
+
+/**
+ * The audit entry of a download as it ends (export.download, a success when it
+ * completed). The download itself must not fail because its audit row could not be
+ * written after the fact (the database closing under a stopped server).
+ */
+export async function auditDownload(
+  ctx: Pick<AppContext, "user" | "merchant" | "scope">,
+  target: { type: string; id: string },
+  completed: boolean,
+  client: Client,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await audit(db(), {
+    actor: ctx as AppContext,
+    merchantId: ctx.scope.merchantId,
+    action: "export.download",
+    outcome: completed ? "success" : "failure",
+    targetType: target.type,
+    targetId: target.id,
+    details,
+    client,
+  }).catch(() => {});
 }
 
 /**
@@ -319,33 +372,49 @@ async function* workbookChunks(
  * slows the database reads, and memory stays flat. Returning early (a cancelled download)
  * stops both.
  */
-export async function* xlsxChunks(
+export function xlsxChunks(
   writer: XlsxReportWriter,
   batches: AsyncGenerator<RawRow[], void, undefined>,
   counted: (rows: number) => void,
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  return workbookBytes(writer, batches, async (stopped) => {
+    const first = await batches.next();
+    await writer.begin(first.done ? [] : first.value);
+    if (!first.done) {
+      await writer.rows(first.value);
+      counted(first.value.length);
+    }
+    if (!first.done) {
+      for await (const batch of batches) {
+        if (stopped()) return;
+        await writer.rows(batch);
+        counted(batch.length);
+      }
+    }
+    if (!stopped()) await writer.finish();
+  });
+}
+
+/**
+ * The zip's output while `produce` writes the rows it reads from `source` into `writer`:
+ * each waits for the other (see xlsxChunks). An error in `produce` fails the output; the
+ * source is closed when `produce` ends. Returning early (a cancelled download) stops the
+ * writer and makes `stopped()` true for `produce`, and waits for it to end.
+ */
+async function* workbookBytes(
+  writer: XlsxReportWriter,
+  source: AsyncGenerator<unknown, void, undefined>,
+  produce: (stopped: () => boolean) => Promise<void>,
+): AsyncGenerator<Uint8Array, void, undefined> {
   let stop = false;
   const producer = (async () => {
     try {
-      const first = await batches.next();
-      await writer.begin(first.done ? [] : first.value);
-      if (!first.done) {
-        await writer.rows(first.value);
-        counted(first.value.length);
-      }
-      if (!first.done) {
-        for await (const batch of batches) {
-          if (stop) return;
-          await writer.rows(batch);
-          counted(batch.length);
-        }
-      }
-      if (!stop) await writer.finish();
+      await produce(() => stop);
     } catch (e) {
       writer.output.destroy(e instanceof Error ? e : new Error(String(e)));
       throw e;
     } finally {
-      await batches.return(undefined);
+      await source.return(undefined);
     }
   })();
   producer.catch(() => {});
@@ -383,19 +452,10 @@ interface WorkbookCopy {
  * Null (keeps the cursor path) where COPY cannot.
  */
 async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<WorkbookCopy | null> {
-  const client = replicaSqlClient();
-  const run = p.run;
-  if (!client || !run.copySelect) return null;
+  const source = await copySource(p);
+  if (source === null) return null;
+  const { client, currencySql, valueOf } = source;
   const columns = p.columns;
-  if (columns.some((c) => c.sql === undefined)) return null;
-  const currencySql = "currencySql" in p.report ? p.report.currencySql : null;
-  if (columns.some((c) => c.kind === "amount") && !currencySql) return null;
-  if (!(await serverCanRender(client, p.options.timeZone))) return null;
-  const values: string[] = [];
-  const valueOf = (expr: string) => {
-    const known = values.indexOf(expr);
-    return `x.v${known >= 0 ? known : values.push(expr) - 1}`;
-  };
   const currency = currencySql ? valueOf(currencySql) : "NULL";
   const zone = sqlLiteral(p.options.timeZone);
   const styles = writer.styleIds();
@@ -464,7 +524,7 @@ async function workbookCopyPlan(p: Prepared, writer: XlsxReportWriter): Promise<
     ...totals.map((i) => `coalesce((${valueOf(columns[i]!.sql!)})::text, '')`),
     `case when x.rn <= ${WIDTH_SAMPLE} then concat_ws(',', ${lengths.join(", ")}) end`,
   ];
-  const inner = inlineParams(run.copySelect(values.map((v, i) => `${v} as v${i}`)));
+  const inner = source.inner();
   if (inner === null) return null;
   const statement = `COPY (select ${[...lead, ...fields].join(",\n  ")}\nfrom (select x.*, row_number() over () as rn from (${inner}) x) x) TO STDOUT`;
   return {
@@ -538,10 +598,9 @@ export class NoteTotals {
 }
 
 /** The workbook's bytes from a COPY of sheet rows; stopping early cancels the COPY (copyRawChunks). */
-async function* copyWorkbookChunks(writer: XlsxReportWriter, plan: WorkbookCopy, counted: (rows: number) => void): AsyncGenerator<Uint8Array, void, undefined> {
-  let stop = false;
-  const producer = (async () => {
-    const source = copyRawChunks(plan.client, plan.statement, () => {});
+function copyWorkbookChunks(writer: XlsxReportWriter, plan: WorkbookCopy, counted: (rows: number) => void): AsyncGenerator<Uint8Array, void, undefined> {
+  const source = copyRawChunks(plan.client, plan.statement, () => {});
+  return workbookBytes(writer, source, async (stopped) => {
     let carry: Buffer | null = null;
     let begun = false;
     const held: { xml: Buffer; rows: number }[] = [];
@@ -571,41 +630,21 @@ async function* copyWorkbookChunks(writer: XlsxReportWriter, plan: WorkbookCopy,
       await writer.beginWithWidths(writer.widthsFromLengths(samples));
       for (const h of held.splice(0)) await writer.rawRows(h.xml, h.rows);
     };
-  try {
-      for await (const chunk of source) {
-        if (stop) return;
-        // Chunks hold whole rows (a COPY sends one message per row); a row cut anyway waits for its end.
-        const whole: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        let bytes: Buffer = carry ? Buffer.concat([carry, whole]) : whole;
-        const cut: number = bytes.lastIndexOf(LF) + 1;
-        carry = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : null;
-        bytes = bytes.subarray(0, cut);
-        if (cut > 0) await take(bytes);
-      }
-      if (carry) await take(Buffer.concat([carry, Buffer.from([LF])]));
-      totals.flush();
-      if (!begun) await open();
-      if (!stop) await writer.finish();
-    } catch (e) {
-      writer.output.destroy(e instanceof Error ? e : new Error(String(e)));
-      throw e;
-    } finally {
-      await source.return(undefined);
+    for await (const chunk of source) {
+      if (stopped()) return;
+      // Chunks hold whole rows (a COPY sends one message per row); a row cut anyway waits for its end.
+      const whole: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      let bytes: Buffer = carry ? Buffer.concat([carry, whole]) : whole;
+      const cut: number = bytes.lastIndexOf(LF) + 1;
+      carry = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : null;
+      bytes = bytes.subarray(0, cut);
+      if (cut > 0) await take(bytes);
     }
-  })();
-  producer.catch(() => {});
-  let done = false;
-  try {
-    for await (const chunk of writer.output) yield chunk as Uint8Array;
-    await producer;
-    done = true;
-  } finally {
-    if (!done) {
-      stop = true;
-      writer.stop();
-      await producer.catch(() => {});
-    }
-  }
+    if (carry) await take(Buffer.concat([carry, Buffer.from([LF])]));
+    totals.flush();
+    if (!begun) await open();
+    if (!stopped()) await writer.finish();
+  });
 }
 
 /**
@@ -645,13 +684,8 @@ export function pullStream(
 
 /** The refusal of a report's filters and options, or null when they can run (nothing is read). */
 export async function checkExport(ctx: ExportContext, id: ReportId, params: URLSearchParams, now: Date = new Date()): Promise<{ field: string; message: string } | null> {
-  try {
-    await prepare(ctx, id, params, now);
-    return null;
-  } catch (e) {
-    if (e instanceof ListFilterError) return { field: e.field, message: e.message };
-    throw e;
-  }
+  const r = await prepareOrRefuse(ctx, id, params, now);
+  return r.ok ? null : { field: r.field, message: r.message };
 }
 
 export interface ReportPreview {
@@ -674,13 +708,9 @@ export async function previewReport(
   params: URLSearchParams,
   now: Date = new Date(),
 ): Promise<{ ok: true; preview: ReportPreview } | { ok: false; field: string; message: string }> {
-  let p: Prepared;
-  try {
-    p = await prepare(ctx, id, params, now);
-  } catch (e) {
-    if (e instanceof ListFilterError) return { ok: false, field: e.field, message: e.message };
-    throw e;
-  }
+  const prepared = await prepareOrRefuse(ctx, id, params, now);
+  if (!prepared.ok) return prepared;
+  const p = prepared.p;
   const rows = await p.run.count();
   let sampleRows = 0;
   let sampleBytes = 0;

@@ -116,6 +116,9 @@ interface Totals {
   byCurrency: Map<string, Map<number, bigint>>;
 }
 
+/** The width of a date-time (19) or date (10) cell, whatever its value. */
+const FIXED_WIDTHS: Partial<Record<ColumnKind, number>> = { local: 19, utc: 19, jalali: 19, date: 10, jalali_date: 10 };
+
 /**
  * One report written as a workbook of one sheet. `output` carries the file's bytes;
  * begin() (with the first rows, to size the columns), rows() for each batch (resolves
@@ -277,46 +280,32 @@ export class XlsxReportWriter {
     sums.set(column, (sums.get(column) ?? 0n) + v);
   }
 
-  /** Column widths from the header and the first rows' text (dates and amounts by their format). */
+  /**
+   * Column widths from the header and the first rows' text (dates and amounts by their
+   * format): the rows measured as the COPY path's server measures them (widthsFromLengths).
+   */
   private widths(sample: readonly RawRow[]): number[] {
-    return this.columns.map((col, i) => {
-      let width = col.header.length;
-      for (const row of sample) {
-        const v = row.cells[i];
-        if (v === null || v === undefined || v === "") continue;
-        let len: number;
-        switch (col.kind) {
-          case "local":
-          case "utc":
-          case "jalali":
-            len = 19;
-            break;
-          case "date":
-          case "jalali_date":
-            len = 10;
-            break;
-          case "amount": {
+    return this.widthsFromLengths(
+      sample.map((row) => ({
+        currency: row.currency,
+        lengths: this.columns.map((col, i) => {
+          const v = row.cells[i];
+          if (v === null || v === undefined || v === "") return -1;
+          if (FIXED_WIDTHS[col.kind] !== undefined) return 0;
+          if (col.kind === "amount") {
             const a = rawAmount(v)!;
-            const digits = (a < 0n ? -a : a).toString().length;
-            const exp = exponentOf(row.currency);
-            // Digits, thousands separators, sign and decimal point; totals can be a few digits longer.
-            len = digits + Math.floor((digits - 1) / 3) + 4;
-            if (exp === 0 || this.opts.amounts === "minor") len -= 1;
-            break;
+            return (a < 0n ? -a : a).toString().length;
           }
-          default:
-            len = Math.min(String(rawText(v)).length, 60);
-        }
-        if (len > width) width = len;
-      }
-      return Math.min(Math.max(width + 2, 8), 62);
-    });
+          return String(rawText(v)).length;
+        }),
+      })),
+    );
   }
 
   /**
-   * Column widths from what the server measured of the first rows (the COPY path):
-   * per row its currency and, per column, the text's length (the amount's digits), 0 for
-   * a cell of fixed width, -1 for an empty one. The same rule as widths().
+   * Column widths from the header and the first rows, as measured (by the server on the
+   * COPY path): per row its currency and, per column, the text's length (the amount's
+   * digits), 0 for a cell of fixed width, -1 for an empty one.
    */
   widthsFromLengths(samples: readonly { currency: string; lengths: readonly number[] }[]): number[] {
     return this.columns.map((col, i) => {
@@ -324,26 +313,13 @@ export class XlsxReportWriter {
       for (const row of samples) {
         const n = row.lengths[i] ?? -1;
         if (n < 0) continue;
-        let len: number;
-        switch (col.kind) {
-          case "local":
-          case "utc":
-          case "jalali":
-            len = 19;
-            break;
-          case "date":
-          case "jalali_date":
-            len = 10;
-            break;
-          case "amount": {
-            const digits = Math.max(n, 1);
-            len = digits + Math.floor((digits - 1) / 3) + 4;
-            if (exponentOf(row.currency) === 0 || this.opts.amounts === "minor") len -= 1;
-            break;
-          }
-          default:
-            len = Math.min(n, 60);
-        }
+        let len = FIXED_WIDTHS[col.kind];
+        if (len === undefined && col.kind === "amount") {
+          const digits = Math.max(n, 1);
+          // Digits, thousands separators, sign and decimal point; totals can be a few digits longer.
+          len = digits + Math.floor((digits - 1) / 3) + 4;
+          if (exponentOf(row.currency) === 0 || this.opts.amounts === "minor") len -= 1;
+        } else if (len === undefined) len = Math.min(n, 60);
         if (len > width) width = len;
       }
       return Math.min(Math.max(width + 2, 8), 62);

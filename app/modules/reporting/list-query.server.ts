@@ -151,7 +151,7 @@ export function parseListQuery<S extends z.ZodTypeAny>(
 }
 
 /** The first problem of a strict parse, as a ListFilterError (for CSV endpoints that answer 400). */
-export function strictListQuery<S extends z.ZodTypeAny>(schema: S, params: URLSearchParams): z.output<S> {
+export function strictListQuery<S extends z.ZodTypeAny>(schema: S, params: unknown): z.output<S> {
   const r = schema.safeParse(params);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;

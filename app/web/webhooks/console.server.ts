@@ -1,9 +1,10 @@
 /**
  * The Webhooks console pages' edge: who is acting (audited with the request's client),
- * a domain refusal in the reader's words under the field it names, and the form's
- * event-type checkboxes read as the list the API takes. The pages call the same domain
+ * a domain refusal in the reader's words under the field it names, and the endpoint form's
+ * fields (its event-type checkboxes read as the list the API takes). The pages call the same domain
  * functions as the API (app/modules/webhooks).
  */
+import { z } from "zod";
 import type { AppContext } from "~/modules/access/context";
 import type { Failure } from "~/lib/vocabulary";
 import type { Translator } from "~/lib/i18n/translate";
@@ -35,15 +36,19 @@ export function webhookFieldError(t: Translator, f: Failure, input: { url?: stri
   return { field, message: t("webhooks.error.unknown", { message: f.message }) };
 }
 
-/** The checked event types ("*", "payment.*", "payment.succeeded"...). */
-export function eventsOf(form: FormData): string[] {
-  return form
-    .getAll("events")
-    .map((v) => String(v).trim())
-    .filter((v) => v.length > 0 && v.length <= 60);
-}
+/**
+ * An endpoint's form fields (add and edit), read from `formRecord(form, ["events"])`: the
+ * checked event types ("*", "payment.*", "payment.succeeded"...) as a list. Bounds only, with
+ * catalog keys as messages; the domain checks the rest and names the field it refuses.
+ */
+export const endpointFields = {
+  url: z.string().max(2100, "webhooks.error.url_too_long").default(""),
+  description: z.string().max(300, "webhooks.error.description_too_long").default(""),
+  events: z.array(z.string()).transform((events) => events.map((v) => v.trim()).filter((v) => v.length > 0 && v.length <= 60)),
+};
 
-/** The form's text fields back, to refill it after a refusal. */
-export function valuesOf(form: FormData): { url: string; description: string; events: string[] } {
-  return { url: String(form.get("url") ?? "").slice(0, 2100), description: String(form.get("description") ?? "").slice(0, 300), events: eventsOf(form) };
+/** A domain refusal as the form's errors (`refuse`'s first argument). */
+export function webhookErrors(t: Translator, f: Failure, input: { url?: string } = {}): Record<string, string> {
+  const e = webhookFieldError(t, f, input);
+  return { [e.field]: e.message };
 }

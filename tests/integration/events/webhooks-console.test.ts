@@ -47,7 +47,7 @@ async function settle(p: unknown): Promise<Response> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function post(user: SignedIn, path: string, form: Record<string, string>, params: Record<string, string> = {}): Promise<{ status: number; json: any; text: string; location: string | null }> {
+async function post(user: SignedIn, path: string, form: Record<string, string | string[]>, params: Record<string, string> = {}): Promise<{ status: number; json: any; text: string; location: string | null }> {
   const fn = path === "/webhooks" ? listAction : endpointAction;
   const res = await settle(fn({ request: as(user, path, { form }), params, context: {} }));
   const text = res.status >= 300 && res.status < 400 ? "" : await res.text();
@@ -91,6 +91,14 @@ describe("the Webhooks console page", () => {
     expect(plain.json.errors).toEqual({ url: "Webhook URLs must start with https://." });
     const none = await post(owner, "/webhooks", { url: "https://93.184.215.14/hooks" });
     expect(none.json.errors).toEqual({ events: "Choose at least one event type." });
+    // Too long to read at all: the same field's sentence, in the reader's language, what was typed kept.
+    const long = await post(admin, "/webhooks", { url: "https://93.184.215.14/hooks", description: "x".repeat(301), events: ["payment.*", "refund.*"] });
+    expect(long.status).toBe(400);
+    expect(long.json).toEqual({
+      ok: false,
+      errors: { description: "توضیح بیش از اندازه بلند است (حداکثر دویست نویسه)." },
+      values: { url: "https://93.184.215.14/hooks", description: "x".repeat(301), events: "payment.* refund.*" },
+    });
     const [n] = await rows<{ n: number }>(db(), sql`select count(*)::int as n from webhook_endpoints where merchant_id = ${team.shop.id}`);
     expect(n!.n).toBe(0);
   });
@@ -133,7 +141,29 @@ describe("the Webhooks console page", () => {
     // An impossible day is refused at the edge, naming the field.
     const impossible = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "2026-02-30" }, { endpointId: id });
     expect(impossible.status).toBe(400);
-    expect(impossible.text).toContain("sinceDay");
+    expect(impossible.json).toEqual({
+      ok: false,
+      intent: "replay",
+      errors: { sinceDay: "Give the day to replay from, like 2026-12-01." },
+      values: { intent: "replay", sinceDay: "2026-02-30" },
+    });
+    const badTime = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "2026-01-02", sinceTime: "25:00" }, { endpointId: id });
+    expect(badTime.json.errors).toEqual({ sinceTime: "Give the time as hours and minutes, like 09:30." });
+    const badNumber = await post(admin, `/webhooks/${id}`, { intent: "replay", after: "abc" }, { endpointId: id });
+    expect(badNumber.status).toBe(400);
+    expect(badNumber.json.errors).toEqual({ after: "شمارهٔ رویداد (صفر برای همه) یا یک زمان وارد کنید." });
+    const unknown = await post(owner, `/webhooks/${id}`, { intent: "explode" }, { endpointId: id });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json).toEqual({ ok: false, intent: "explode", errors: { form: "That action is not known: reload the page and try again." }, values: { intent: "explode" } });
+    // An edit refused by the domain keeps everything typed, the ticked types too.
+    const edit = await post(owner, `/webhooks/${id}`, { intent: "update", url: "ftp://shop.example.com", description: "Backend", events: ["payment.*", "refund.created"] }, { endpointId: id });
+    expect(edit.status).toBe(400);
+    expect(edit.json).toEqual({
+      ok: false,
+      intent: "update",
+      errors: { url: "Webhook URLs must start with https://." },
+      values: { intent: "update", url: "ftp://shop.example.com", description: "Backend", events: "payment.* refund.created" },
+    });
     const future = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "2099-01-01" }, { endpointId: id });
     expect(future.json.errors).toEqual({ sinceDay: "That time has not come yet: choose a time in the past." });
     const replay = await post(owner, `/webhooks/${id}`, { intent: "replay", sinceDay: "2026-01-02", sinceTime: "00:00" }, { endpointId: id });
@@ -162,7 +192,8 @@ describe("the Webhooks console page", () => {
     expect((await load(owner, "/webhooks")).endpoints[0].state).toBe("enabled");
 
     const unconfirmed = await post(owner, `/webhooks/${id}`, { intent: "delete" }, { endpointId: id });
-    expect(unconfirmed.json.errors).toEqual({ confirm: "Tick the box to confirm the deletion." });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.json).toEqual({ ok: false, intent: "delete", errors: { confirm: "Tick the box to confirm the deletion." } });
     const gone = await post(owner, `/webhooks/${id}`, { intent: "delete", confirm: "yes" }, { endpointId: id });
     expect(gone.location).toBe("/webhooks?done=deleted");
     expect((await load(owner, "/webhooks")).endpoints).toEqual([]);

@@ -12,6 +12,8 @@ import { useTestDatabase } from "../../support/db";
 import { as, signIn } from "../../support/auth";
 import { createUser } from "../../support/fixtures";
 import { charge, makeMerchant, payoutsOf, type TestMerchant } from "../settlements/helpers";
+import { action as settingsAction } from "~/routes/_app.settings._index";
+import { users } from "~db/schema";
 
 const t = useTestDatabase({ seed: "none" });
 const tehran = (local: string) => new Date(`${local}+03:30`);
@@ -163,5 +165,95 @@ describe("business details", () => {
     // Bank account (helper) and provider are set; no terminal yet: still pending, and it says so.
     expect(o.status).toBe("pending");
     expect(o.blocker).toMatch(/first terminal/);
+  });
+});
+
+describe("the General settings page's forms", () => {
+  async function settle(p: unknown): Promise<Response> {
+    try {
+      return (await p) as Response;
+    } catch (e) {
+      if (e instanceof Response) return e;
+      throw e;
+    }
+  }
+  async function people(m: TestMerchant) {
+    const owner = await createUser({ email: `owner-${m.id}@shop.test`, memberships: [{ merchantId: m.id, role: "owner" }] });
+    const fa = await createUser({ email: `fa-${m.id}@shop.test`, memberships: [{ merchantId: m.id, role: "admin" }] });
+    await t.db.update(users).set({ locale: "fa" }).where(eq(users.id, fa.id));
+    return { owner: await signIn(owner.email), fa: await signIn(fa.email) };
+  }
+  const post = async (who: Awaited<ReturnType<typeof signIn>>, form: Record<string, string | string[]>) => {
+    const res = await settle(settingsAction({ request: as(who, "/settings", { form }), params: {}, context: {} }));
+    return { status: res.status, location: res.headers.get("location"), body: res.status === 400 ? await res.json() : null };
+  };
+  const details = {
+    intent: "details",
+    name: "Kafe Sib",
+    legalName: "Kafe Sib Co.",
+    businessType: "Coffee shop",
+    contactEmail: "hello@kafe.test",
+    contactPhone: "+98 21 5555 0100",
+    website: "https://kafe.test",
+    timeZone: "Asia/Tehran",
+  };
+
+  it("refuses business details with a 400 naming the field, in the reader's language, everything typed kept", async () => {
+    const m = await makeMerchant();
+    const { owner, fa } = await people(m);
+    expect(await post(owner, { ...details, contactEmail: "hello at kafe" })).toEqual({
+      status: 400,
+      location: null,
+      body: { ok: false, intent: "details", errors: { contactEmail: "Enter an email address like name@example.com." }, values: { ...details, contactEmail: "hello at kafe" } },
+    });
+    // Longer than the form reads at all: refused before the domain, with the same field's sentence.
+    const long = await post(fa, { ...details, name: "x".repeat(301) });
+    expect(long.status).toBe(400);
+    expect(long.body.errors).toEqual({ name: "نامی را که مشتریان شما را با آن می‌شناسند وارد کنید (حداکثر ۱۰۰ نویسه)." });
+    expect(long.body.values.name).toHaveLength(301);
+    // A form without its intent is the form's problem.
+    expect((await post(owner, { name: "x" })).body).toEqual({ ok: false, errors: { form: "Check the form and try again." }, values: { name: "x" } });
+    expect(await post(owner, details)).toMatchObject({ status: 302, location: "/settings?done=details" });
+    const [e] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.merchantId, m.id), eq(auditEvents.action, "merchant.details_update")));
+    expect(e).toMatchObject({ ip: "203.0.113.10" });
+  });
+
+  it("refuses a schedule under the field at fault; the ticked weekend days come back", async () => {
+    const m = await makeMerchant();
+    const { owner, fa } = await people(m);
+    const schedule = { intent: "schedule", cutoff: "00:00", delayDays: "11", weekendDays: ["5", "6"], holidayCalendar: "IR", minimumPayout: "0" };
+    expect((await post(owner, schedule)).body).toEqual({
+      ok: false,
+      intent: "schedule",
+      errors: { delayDays: "The payout delay is a whole number of business days from 0 to 10." },
+      values: { intent: "schedule", cutoff: "00:00", delayDays: "11", weekendDays: "5 6", holidayCalendar: "IR", minimumPayout: "0" },
+    });
+    const four = await post(fa, { ...schedule, delayDays: "1", weekendDays: ["3", "4", "5", "6"] });
+    expect(four.status).toBe(400);
+    expect(four.body.errors).toEqual({ weekendDays: "حداکثر ۳ روز آخر هفته: تسویه‌ها به روز کاری نیاز دارند." });
+    expect(four.body.values.weekendDays).toBe("3 4 5 6");
+    // Nothing ticked is no weekend at all, not a refusal.
+    expect(await post(owner, { ...schedule, delayDays: "1", weekendDays: [] })).toMatchObject({ status: 302, location: "/settings?done=schedule" });
+    expect((await getSchedule(m.scope)).weekendDays).toEqual([]);
+  });
+
+  it("refuses a closed day or a row's change naming the day, in both languages", async () => {
+    const m = await makeMerchant();
+    const { owner, fa } = await people(m);
+    expect((await post(owner, { intent: "holiday-close", day: "2025-10-32", name: "Stocktaking" })).body).toEqual({
+      ok: false,
+      intent: "holiday-close",
+      errors: { day: "Enter the day as a date." },
+      values: { intent: "holiday-close", day: "2025-10-32", name: "Stocktaking" },
+    });
+    const open = await post(fa, { intent: "holiday-open", day: "2025-10-22" });
+    expect(open.status).toBe(400);
+    expect(open.body).toMatchObject({ intent: "holiday-open", errors: { day: "این روز در تقویم شما تعطیل رسمی نیست و از قبل روز کاری است." } });
+    // A Jalali day with Persian digits is read as its ISO day.
+    expect(await post(fa, { intent: "holiday-close", day: "۱۴۰۴/۰۷/۲۹", name: "انبارگردانی" })).toMatchObject({ status: 302, location: "/settings?done=holiday#holidays" });
+    expect((await listHolidays(m.scope, { from: "2025-10-21", to: "2025-10-21" })).map((h) => h.name)).toEqual(["انبارگردانی"]);
   });
 });

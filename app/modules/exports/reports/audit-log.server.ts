@@ -5,11 +5,10 @@
  */
 import type { Client } from "~/lib/vocabulary";
 import { sql } from "drizzle-orm";
-import { replicaDb, rows } from "~db/client.server";
 import { auditFilterSchema, auditFilterSql } from "~/modules/audit/audit-log.server";
-import { ListFilterError } from "~/modules/reporting/list-query.server";
+import { ListFilterError, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { SqlColumn } from "../definition";
-import { dayRangeLabel, sqlBatches, sqlCopySelect, type SqlReport, type SqlSource } from "./report.server";
+import { dayRangeLabel, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "integer", doc: "Event number (increasing).", sql: "e.id" },
@@ -40,12 +39,7 @@ export const auditLogReport: SqlReport = {
       const v = params.getAll(key).filter((x) => x.trim() !== "");
       if (v.length) raw[key] = v[v.length - 1]!;
     }
-    const parsed = auditFilterSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ListFilterError(String(issue.path[0] ?? "query"), issue.message);
-    }
-    const { before: _before, ...filters } = parsed.data;
+    const { before: _before, ...filters } = strictListQuery(auditFilterSchema, raw);
     if (filters.from && filters.to && filters.to < filters.from) {
       throw new ListFilterError("to", "The end date is before the start date: pick an end date on or after the start.");
     }
@@ -57,16 +51,6 @@ export const auditLogReport: SqlReport = {
       // The tie-breaker must read back as text (cursors are JSON; postgres.js returns bigint as BigInt).
       sort: { expr: sql`e.id`, type: "bigint", desc: true, id: sql`e.id::text` },
     };
-    return {
-      rangeLabel: days.label,
-      rangeText: `${days.text}, ${scope.timeZone}`,
-      filters,
-      async count() {
-        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from audit_events e where ${where}`);
-        return Number(r?.n ?? 0);
-      },
-      copySelect: (values) => sqlCopySelect(source, values),
-      batches: (cols, size) => sqlBatches(replicaDb(), source, null, cols, size),
-    };
+    return sqlRun({ rangeLabel: days.label, rangeText: `${days.text}, ${scope.timeZone}`, filters }, source, sql`audit_events e`, null);
   },
 };

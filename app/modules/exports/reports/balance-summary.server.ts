@@ -16,10 +16,10 @@ import { z } from "zod";
 import { replicaDb, rows, type DbOrTx } from "~db/client.server";
 import { addLocalDays, isValidLocalDateKey, localDateKey, parseLocalDateKey, startOfLocalDay, zonedParts } from "~/lib/dates/zones";
 import { BALANCE_CATEGORIES } from "~/modules/ledger/postings";
-import { ListFilterError } from "~/modules/reporting/list-query.server";
+import { ListFilterError, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { ComputedColumn } from "../definition";
 import { localDateTimeFormatter } from "../format";
-import { computedRows, periodLabel, periodText, type ComputedReport } from "./report.server";
+import { computedRows, countOf, periodLabel, periodText, type ComputedReport } from "./report.server";
 
 export interface BalanceSummaryRow {
   line: string;
@@ -63,15 +63,11 @@ function lastValue(params: URLSearchParams, key: string): string | undefined {
 
 /** The period [from, to) in `tz`: the given days, else this month so far (through today). */
 export function balancePeriod(params: URLSearchParams, tz: string, now: Date): { from: Date; to: Date } {
-  const parsed = z.object({ from: day.optional(), to: day.optional() }).safeParse({ from: lastValue(params, "from"), to: lastValue(params, "to") });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ListFilterError(String(issue.path[0] ?? "from"), issue.message);
-  }
+  const given = strictListQuery(z.object({ from: day.optional(), to: day.optional() }), { from: lastValue(params, "from"), to: lastValue(params, "to") });
   const p = zonedParts(now, tz);
   const monthStart = parseLocalDateKey(`${String(p.year).padStart(4, "0")}-${String(p.month).padStart(2, "0")}-01`, tz);
-  const from = parsed.data.from ? parseLocalDateKey(parsed.data.from, tz) : monthStart;
-  const to = parsed.data.to ? parseLocalDateKey(parsed.data.to, tz) : addLocalDays(startOfLocalDay(now, tz), 1, tz);
+  const from = given.from ? parseLocalDateKey(given.from, tz) : monthStart;
+  const to = given.to ? parseLocalDateKey(given.to, tz) : addLocalDays(startOfLocalDay(now, tz), 1, tz);
   if (to.getTime() <= from.getTime()) {
     throw new ListFilterError("to", "The end date (not included) must be after the start date: pick a later end date.");
   }
@@ -152,8 +148,8 @@ export const balanceSummaryReport: ComputedReport<BalanceSummaryRow> = {
       rangeText: periodText(period, tz),
       filters: { from: localDateKey(period.from, tz), to: localDateKey(period.to, tz) },
       async count() {
-        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(distinct currency)::text as n from ledger_transactions where merchant_id = ${scope.merchantId} and currency <> ${scope.currency}`);
-        return (Number(r?.n ?? 0) + 1) * (ACTIVITY.length + 2);
+        const others = await countOf(sql`select count(distinct currency)::text as n from ledger_transactions where merchant_id = ${scope.merchantId} and currency <> ${scope.currency}`);
+        return (others + 1) * (ACTIVITY.length + 2);
       },
       async *batches(cols) {
         yield computedRows(await balanceSummary(scope, period, tz), cols, (r) => r.currency);

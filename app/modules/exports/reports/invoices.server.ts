@@ -5,11 +5,10 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { replicaDb, rows } from "~db/client.server";
 import { INVOICE_STATUSES } from "~/lib/vocabulary";
 import { listBaseShape, resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { SqlColumn } from "../definition";
-import { periodLabel, periodText, sqlBatches, sqlCopySelect, type SqlReport, type SqlSource } from "./report.server";
+import { inPeriod, periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 export const invoiceExportQuerySchema = z.preprocess(
   searchParamsToObject,
@@ -59,9 +58,7 @@ export const invoicesReport: SqlReport = {
   prepare(scope, params, now) {
     const filter = strictListQuery(invoiceExportQuerySchema, params);
     const period = resolveListRange(scope.timeZone, filter, now);
-    const conds = [sql`i.merchant_id = ${scope.merchantId}`];
-    if (period.from) conds.push(sql`i.period_start >= ${period.from.toISOString()}::timestamptz`);
-    if (period.to) conds.push(sql`i.period_start < ${period.to.toISOString()}::timestamptz`);
+    const conds = [sql`i.merchant_id = ${scope.merchantId}`, ...inPeriod(sql`i.period_start`, period)];
     if (filter.status) conds.push(sql`i.status = ${filter.status}`);
     if (filter.subscription) conds.push(sql`i.subscription_id = ${filter.subscription}`);
     if (filter.customer) conds.push(sql`i.customer_id = ${filter.customer}`);
@@ -74,16 +71,6 @@ export const invoicesReport: SqlReport = {
       where,
       sort: { expr: sql`i.period_start`, type: "timestamptz", desc: true, id: sql`i.id` },
     };
-    return {
-      rangeLabel: periodLabel(period, scope.timeZone),
-      rangeText: periodText(period, scope.timeZone),
-      filters: filter,
-      async count() {
-        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from invoices i where ${where}`);
-        return Number(r?.n ?? 0);
-      },
-      copySelect: (values) => sqlCopySelect(source, values),
-      batches: (cols, size) => sqlBatches(replicaDb(), source, "i.currency", cols, size),
-    };
+    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters: filter }, source, sql`invoices i`, "i.currency");
   },
 };

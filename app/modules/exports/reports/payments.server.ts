@@ -3,14 +3,13 @@
  * (every page of it), in the list's sort order.
  */
 import { sql } from "drizzle-orm";
-import { replicaDb, rows } from "~db/client.server";
 import { payments } from "~db/schema";
 import { IRANIAN_BANKS } from "~/lib/card";
 import { paymentFilterSql, paymentListQuerySchema } from "~/modules/payments/list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import { sqlLiteral } from "../copy.server";
 import type { SqlColumn } from "../definition";
-import { periodLabel, periodText, sqlBatches, sqlCopySelect, type SqlReport, type SqlSource } from "./report.server";
+import { periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 /** bankLabel in SQL: an Iranian bank code's English name, a foreign issuer as stored, none when empty. */
 const ISSUER_BANK_SQL = `case when coalesce(payments.issuer_bank, '') = '' then null else case payments.issuer_bank ${Object.entries(IRANIAN_BANKS)
@@ -68,16 +67,6 @@ export const paymentsReport: SqlReport = {
       where,
       sort: { ...SORTS[field], desc, id: sql`${payments.id}` },
     };
-    return {
-      rangeLabel: periodLabel(period, scope.timeZone),
-      rangeText: periodText(period, scope.timeZone),
-      filters,
-      async count() {
-        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from ${payments} where ${where}`);
-        return Number(r?.n ?? 0);
-      },
-      copySelect: (values) => sqlCopySelect(source, values),
-      batches: (cols, size) => sqlBatches(replicaDb(), source, "payments.currency", cols, size),
-    };
+    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters }, source, sql`${payments}`, "payments.currency");
   },
 };

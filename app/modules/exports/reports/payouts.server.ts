@@ -4,12 +4,11 @@
  * the figure on the bank statement, and what the payout's reconciliation rows sum to.
  */
 import { sql } from "drizzle-orm";
-import { replicaDb, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { SqlColumn } from "../definition";
-import { dayRangeLabel, sqlBatches, sqlCopySelect, type SqlReport, type SqlSource } from "./report.server";
+import { dayRangeLabel, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Payout id (po_…).", sql: "payouts.id" },
@@ -58,16 +57,6 @@ export const payoutsReport: SqlReport = {
     const { field, desc } = parseSort<keyof typeof SORTS>(filter.sort);
     const { cursor: _cursor, limit: _limit, ...filters } = filter;
     const source: SqlSource = { from: sql`${payouts}`, where, sort: { ...SORTS[field], desc, id: sql`${payouts.id}` } };
-    return {
-      rangeLabel: days.label,
-      rangeText: `Expected arrival ${days.text}`,
-      filters,
-      async count() {
-        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from ${payouts} where ${where}`);
-        return Number(r?.n ?? 0);
-      },
-      copySelect: (values) => sqlCopySelect(source, values),
-      batches: (cols, size) => sqlBatches(replicaDb(), source, "payouts.currency", cols, size),
-    };
+    return sqlRun({ rangeLabel: days.label, rangeText: `Expected arrival ${days.text}`, filters }, source, sql`${payouts}`, "payouts.currency");
   },
 };

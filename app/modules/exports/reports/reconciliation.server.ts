@@ -19,7 +19,7 @@ import { isValidLocalDateKey } from "~/lib/dates/zones";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import { rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
-import { dayRangeLabel, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
+import { countOf, dayRangeLabel, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
 
 /** A charge's description is its payment's (the one typed at the till); other rows keep their own. */
 const DESCRIPTION_SQL = "case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end";
@@ -116,16 +116,11 @@ export const reconciliationReport: SqlReport = {
   ],
   currencySql: "lt.currency",
   async prepare(scope, params, now) {
-    const parsed = selectionSchema.safeParse({
+    const sel = strictListQuery(selectionSchema, {
       payout: firstValue(params, "payout"),
       arrival_from: firstValue(params, "arrival_from"),
       arrival_to: firstValue(params, "arrival_to"),
     });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ListFilterError(String(issue.path[0] ?? "query"), issue.message);
-    }
-    const sel = parsed.data;
     if (sel.arrival_from && sel.arrival_to && sel.arrival_to <= sel.arrival_from) {
       throw new ListFilterError("arrival_to", "The end date (not included) must be after the start date: pick a later end date.");
     }
@@ -172,16 +167,13 @@ export const reconciliationReport: SqlReport = {
       rangeLabel,
       rangeText,
       filters,
-      async count() {
-        const [r] = await rows<{ n: string }>(
-          replicaDb(),
+      count: () =>
+        countOf(
           sql`select count(*)::text as n from ${payouts}
               join payout_items pi on pi.merchant_id = ${payouts.merchantId} and pi.payout_id = ${payouts.id}
               join ledger_transactions lt on lt.merchant_id = pi.merchant_id and lt.id = pi.ledger_transaction_id
               where ${where} and lt.category <> 'payout_paid'`,
-        );
-        return Number(r?.n ?? 0);
-      },
+        ),
       /** Every item of every selected payout in one statement, in the order of the batches below. */
       copySelect(values) {
         return sql`select ${sql.raw(values.join(", "))}

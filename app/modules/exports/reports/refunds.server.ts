@@ -3,12 +3,11 @@
  * negative: a refund is money going out of the merchant's balance.
  */
 import { sql } from "drizzle-orm";
-import { replicaDb, rows } from "~db/client.server";
 import { refunds } from "~db/schema";
 import { refundFilterSql, refundListQuerySchema } from "~/modules/refunds/list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { SqlColumn } from "../definition";
-import { periodLabel, periodText, sqlBatches, sqlCopySelect, type SqlReport, type SqlSource } from "./report.server";
+import { periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Refund id (re_…).", sql: "refunds.id" },
@@ -62,16 +61,6 @@ export const refundsReport: SqlReport = {
       where,
       sort: { ...SORTS[field], desc, id: sql`${refunds.id}` },
     };
-    return {
-      rangeLabel: periodLabel(period, scope.timeZone),
-      rangeText: periodText(period, scope.timeZone),
-      filters,
-      async count() {
-        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from ${refunds} where ${where}`);
-        return Number(r?.n ?? 0);
-      },
-      copySelect: (values) => sqlCopySelect(source, values),
-      batches: (cols, size) => sqlBatches(replicaDb(), source, "refunds.currency", cols, size),
-    };
+    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters }, source, sql`${refunds}`, "refunds.currency");
   },
 };

@@ -6,7 +6,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
-import type { DbOrTx } from "~db/client.server";
+import { replicaDb, rows, type DbOrTx } from "~db/client.server";
 import { addLocalDays, localDateKey } from "~/lib/dates/zones";
 import type { Permission } from "~/lib/permissions";
 import { keysetPage, type KeysetSort } from "~/modules/reporting/list-query.server";
@@ -80,6 +80,39 @@ export interface SqlSource {
   from: SQL;
   where: SQL;
   sort: KeysetSort;
+}
+
+/**
+ * The run of a SQL report over `source`: `count` counts its filtered table alone (`countFrom`,
+ * with the alias its filter uses; the report's joins neither drop nor repeat a row), the
+ * rows come in keyset batches or as one statement (COPY), with the row's currency.
+ */
+export function sqlRun(
+  about: Pick<ReportRun, "rangeLabel" | "rangeText" | "filters">,
+  source: SqlSource,
+  countFrom: SQL,
+  currencySql: string | null,
+): ReportRun {
+  return {
+    ...about,
+    count: () => countOf(sql`select count(*)::text as n from ${countFrom} where ${source.where}`),
+    copySelect: (values) => sqlCopySelect(source, values),
+    batches: (cols, size) => sqlBatches(replicaDb(), source, currencySql, cols, size),
+  };
+}
+
+/** The number a `select count(*)::text as n` query answers, on the replica. */
+export async function countOf(query: SQL): Promise<number> {
+  const [r] = await rows<{ n: string }>(replicaDb(), query);
+  return Number(r?.n ?? 0);
+}
+
+/** `expr` within the period [from, to) (open ends add nothing). */
+export function inPeriod(expr: SQL, period: ReportPeriod): SQL[] {
+  return [
+    ...(period.from ? [sql`${expr} >= ${period.from.toISOString()}::timestamptz`] : []),
+    ...(period.to ? [sql`${expr} < ${period.to.toISOString()}::timestamptz`] : []),
+  ];
 }
 
 /**

@@ -5,12 +5,11 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { replicaDb, rows } from "~db/client.server";
 import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
 import { listBaseShape, resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
 import { monthlyAmountSql } from "~/modules/subscriptions/subscriptions.server";
 import type { SqlColumn } from "../definition";
-import { periodLabel, periodText, sqlBatches, sqlCopySelect, type SqlReport, type SqlSource } from "./report.server";
+import { inPeriod, periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 export const subscriptionExportQuerySchema = z.preprocess(
   searchParamsToObject,
@@ -64,9 +63,7 @@ export const subscriptionsReport: SqlReport = {
   prepare(scope, params, now) {
     const filter = strictListQuery(subscriptionExportQuerySchema, params);
     const period = resolveListRange(scope.timeZone, filter, now);
-    const conds = [sql`s.merchant_id = ${scope.merchantId}`];
-    if (period.from) conds.push(sql`s.created_at >= ${period.from.toISOString()}::timestamptz`);
-    if (period.to) conds.push(sql`s.created_at < ${period.to.toISOString()}::timestamptz`);
+    const conds = [sql`s.merchant_id = ${scope.merchantId}`, ...inPeriod(sql`s.created_at`, period)];
     if (filter.status) conds.push(sql`s.status = ${filter.status}`);
     if (filter.customer) conds.push(sql`s.customer_id = ${filter.customer}`);
     const where = sql.join(conds, sql` and `);
@@ -77,16 +74,6 @@ export const subscriptionsReport: SqlReport = {
       where,
       sort: { expr: sql`s.created_at`, type: "timestamptz", desc: true, id: sql`s.id` },
     };
-    return {
-      rangeLabel: periodLabel(period, scope.timeZone),
-      rangeText: periodText(period, scope.timeZone),
-      filters: filter,
-      async count() {
-        const [r] = await rows<{ n: string }>(replicaDb(), sql`select count(*)::text as n from subscriptions s where ${where}`);
-        return Number(r?.n ?? 0);
-      },
-      copySelect: (values) => sqlCopySelect(source, values),
-      batches: (cols, size) => sqlBatches(replicaDb(), source, "p.currency", cols, size),
-    };
+    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters: filter }, source, sql`subscriptions s`, "p.currency");
   },
 };
