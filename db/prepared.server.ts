@@ -108,6 +108,15 @@ interface PgJsReserved {
   release(): void;
 }
 
+/**
+ * Whether an error means the connection itself is gone: anything but an ordinary statement
+ * error (a PostgresError of severity ERROR, after which the connection is usable).
+ */
+function connectionLost(e: unknown): boolean {
+  const pe = e as { name?: string; severity?: string } | null;
+  return !(pe && pe.name === "PostgresError" && pe.severity === "ERROR");
+}
+
 /** The transaction was rolled back because `commitIf` said so (its results are kept). */
 export class RolledBack<R> extends Error {
   constructor(readonly results: R) {
@@ -148,7 +157,8 @@ export async function pipelinedTx<R extends unknown[]>(
   const { Session, Transaction } = await pgJsClasses();
   const reserved = await client.reserve!();
   let closed = false;
-  let conn: { onclose?: ((e: unknown) => void) | null } | undefined;
+  let lost = false;
+  let conn: { onclose?: ((e: unknown) => void) | null; terminate(): void } | undefined;
   try {
     const begin = reserved
       .unsafe("begin", [], {
@@ -179,7 +189,7 @@ export async function pipelinedTx<R extends unknown[]>(
     const settled = await Promise.allSettled([begin, ...sent]);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) {
-      if (!closed) await reserved.unsafe("rollback").catch(() => {});
+      if (!closed && !connectionLost(failed.reason)) await reserved.unsafe("rollback").catch(() => {});
       throw failed.reason;
     }
     const results = settled.slice(1).map((s) => (s as PromiseFulfilledResult<unknown>).value) as R;
@@ -189,9 +199,19 @@ export async function pipelinedTx<R extends unknown[]>(
     }
     await reserved.unsafe("commit");
     return results;
+  } catch (e) {
+    // A connection that failed (its socket closed or broke, or the server ended it) is
+    // never handed back to the pool or sent a ROLLBACK: a query sent on it between the
+    // failure and its 'close' was never answered and never rejected, and held the next
+    // request's answers (porsager/postgres#1186). It is ended; the pool reopens it.
+    if (!closed && conn && connectionLost(e)) {
+      lost = true;
+      conn.terminate();
+    }
+    throw e;
   } finally {
     // A connection that closed meanwhile went back to the pool's closed ones by itself.
-    if (!closed) {
+    if (!closed && !lost) {
       if (conn) conn.onclose = null;
       reserved.release();
     }

@@ -4,29 +4,15 @@
  */
 import { Form } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { ErrorSummary, Field, FieldError, useFormFailure, type FormState } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useI18n } from "~/lib/i18n/react";
+import type { ScheduleFormValues } from "~/lib/report-schedule";
+import type { ReportId } from "~/modules/exports/definition";
 
 export interface ScheduleFormData {
-  values: {
-    id: string | null;
-    name: string;
-    report: string;
-    format: "csv" | "xlsx";
-    filters: string;
-    columns: string[];
-    timeZone: string;
-    amounts: "major" | "minor";
-    excel: boolean;
-    jalali: boolean;
-    frequency: string;
-    weekday: number;
-    monthDay: number;
-    localTime: string;
-    calendar: string;
-    recipientUserIds: string[];
-  };
+  values: ScheduleFormValues;
   choices: {
     reports: { id: string; title: string }[];
     columns: { key: string; doc: string; checked: boolean }[];
@@ -43,7 +29,8 @@ const FILTER_EXAMPLE = "status=captured&terminal=term_…";
 /** File formats by their names (the same in every language). */
 export const FORMAT_NAMES: Record<string, string> = { xlsx: "XLSX", csv: "CSV" };
 
-export const REPORT_KEYS: Record<string, string> = {
+/** Report ids in catalog keys (keys have no hyphens). */
+export const REPORT_KEYS = {
   payments: "payments",
   refunds: "refunds",
   payouts: "payouts",
@@ -52,11 +39,11 @@ export const REPORT_KEYS: Record<string, string> = {
   "audit-log": "auditLog",
   subscriptions: "subscriptions",
   invoices: "invoices",
-};
+} as const satisfies Record<ReportId, string>;
 
 export function useReportTitle() {
   const { t } = useI18n();
-  return (id: string) => (REPORT_KEYS[id] ? t(`reports.report.${REPORT_KEYS[id]}.title` as MessageKey) : id);
+  return (id: string) => (id in REPORT_KEYS ? t(`reports.report.${REPORT_KEYS[id as ReportId]}.title`) : id);
 }
 
 /** Weekday names in the reader's language, 0 = Sunday. */
@@ -75,32 +62,78 @@ export function ScheduleWhen({ s }: { s: { frequency: string; weekday: number | 
   return <>{t(s.calendar === "jalali" ? "schedules.when.monthlyJalali" : "schedules.when.monthlyGregorian", { day: s.monthDay ?? 1, time, zone })}</>;
 }
 
+/** Bytes in the reader's units and digits ("≈ ۳۶٫۲ کیلوبایت"), through Intl's byte units. */
 export function humanBytes(bytes: number, locale: string): string {
-  const [value, unit] = bytes < 1024 ? [bytes, "byte"] : bytes < 1024 ** 2 ? [Math.round((bytes / 1024) * 10) / 10, "kilobyte"] : [Math.round((bytes / 1024 ** 2) * 10) / 10, "megabyte"];
+  const [value, unit] =
+    bytes < 1024
+      ? [bytes, "byte"]
+      : bytes < 1024 ** 2
+        ? [Math.round((bytes / 1024) * 10) / 10, "kilobyte"]
+        : bytes < 1024 ** 3
+          ? [Math.round((bytes / 1024 ** 2) * 10) / 10, "megabyte"]
+          : [Math.round((bytes / 1024 ** 3) * 10) / 10, "gigabyte"];
+  // Persian has no short byte units of its own ("kB" in a Persian sentence): spell them out.
   return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: locale.startsWith("fa") ? "long" : "short" }).format(value);
 }
 
-export function ScheduleForm({ data, error, busy }: { data: ScheduleFormData; error: { field: string; message: string } | null; busy: boolean }) {
+/** The values as the refused form had them (what was typed, ticked and chosen), else as loaded. */
+function refusedValues(v: ScheduleFormValues, back: Record<string, string>): ScheduleFormValues {
+  if (back.intent !== "save") return v;
+  // A ticked list comes back joined by spaces (typedValues in web/form.server.ts), absent when none was ticked.
+  const list = (k: string) => (back[k] ? back[k]!.split(" ") : []);
+  const num = (k: string, d: number) => (/^\d{1,2}$/.test(back[k] ?? "") ? Number(back[k]) : d);
+  return {
+    ...v,
+    name: back.name ?? v.name,
+    format: back.format === "csv" || back.format === "xlsx" ? back.format : v.format,
+    filters: back.filters ?? v.filters,
+    columns: list("col"),
+    timeZone: back.tz ?? v.timeZone,
+    amounts: back.amounts === "minor" ? "minor" : "major",
+    excel: back.excel === "1",
+    jalali: back.jalali === "1",
+    frequency: back.frequency ?? v.frequency,
+    weekday: num("weekday", v.weekday),
+    monthDay: num("month_day", v.monthDay),
+    localTime: back.time ?? v.localTime,
+    calendar: back.calendar ?? v.calendar,
+    recipientUserIds: list("recipient"),
+  };
+}
+
+/** A group of radios or ticks refused as one field: its message, and what ties the group to it. */
+function groupError(form: FormState, name: string, id: string) {
+  const message = form.errors[name];
+  return { message, aria: { "aria-invalid": message ? true : undefined, "aria-describedby": message ? id : undefined }, node: <FieldError id={id} message={message} /> };
+}
+
+/** The schedule form (new and edit); a refused save comes back on its fields with what was typed. */
+export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boolean }) {
   const { t, fmt } = useI18n();
   const title = useReportTitle();
-  const v = data.values;
+  const form = useFormFailure("save");
+  const v = refusedValues(data.values, form.values);
   const c = data.choices;
-  const err = (field: string) => (error?.field === field ? error.message : null);
+  const format = groupError(form, "format", "s-format-error");
+  const frequency = groupError(form, "frequency", "s-frequency-error");
+  const recipients = groupError(form, "recipients", "s-recipients-error");
+  const columns = groupError(form, "columns", "s-columns-error");
   const days = Array.from({ length: 31 }, (_, i) => i + 1);
   return (
     <>
       {/* Another report's columns: a GET of this page with that report (works without scripts). */}
       <Form method="get" className="card form-row" aria-label={t("schedules.report")} style={{ alignItems: "flex-end" }}>
-        <div className="field" style={{ flex: "1 1 14rem" }}>
-          <label htmlFor="s-report">{t("schedules.report")}</label>
-          <select id="s-report" name="report" defaultValue={v.report} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-            {c.reports.map((r) => (
-              <option key={r.id} value={r.id}>
-                {title(r.id)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="s-report" name="report" label={t("schedules.report")} className="field-grow">
+          {(control) => (
+            <select {...control} defaultValue={v.report} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
+              {c.reports.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {title(r.id)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <button type="submit" className="btn">
           {t("schedules.chooseReport")}
         </button>
@@ -113,112 +146,108 @@ export function ScheduleForm({ data, error, busy }: { data: ScheduleFormData; er
         <div>
           <fieldset className="card">
             <legend>{t("schedules.what")}</legend>
-            <div className="field">
-              <label htmlFor="s-name">{t("schedules.name")}</label>
-              <input id="s-name" name="name" type="text" defaultValue={v.name} placeholder={t("schedules.namePlaceholder")} aria-invalid={err("name") ? true : undefined} maxLength={120} required />
-              {err("name") ? <span className="field-error">{err("name")}</span> : null}
-            </div>
+            <Field form={form} id="s-name" name="name" label={t("schedules.name")} type="text" placeholder={t("schedules.namePlaceholder")} maxLength={120} required />
             <p style={{ margin: "0 0 0.5rem" }}>
               <strong>{title(v.report)}</strong>
             </p>
-            <div role="radiogroup" aria-label={t("schedules.formatLabel")} className="form-row">
-              <label>
-                <input type="radio" name="format" value="xlsx" defaultChecked={v.format === "xlsx"} /> {t("schedules.format.xlsx")}
-              </label>
-              <label>
-                <input type="radio" name="format" value="csv" defaultChecked={v.format === "csv"} /> {t("schedules.format.csv")}
-              </label>
+            <div role="radiogroup" aria-label={t("schedules.formatLabel")} className="form-row" {...format.aria}>
+              {(["xlsx", "csv"] as const).map((f) => (
+                <label key={f}>
+                  <input type="radio" name="format" value={f} defaultChecked={v.format === f} /> {t(`schedules.format.${f}`)}
+                </label>
+              ))}
             </div>
-            <div className="field">
-              <label htmlFor="s-tz">{t("reports.timeZone")}</label>
-              <input id="s-tz" name="tz" type="text" dir="ltr" defaultValue={v.timeZone} aria-invalid={err("tz") ? true : undefined} autoComplete="off" spellCheck={false} />
-              {err("tz") ? <span className="field-error">{err("tz")}</span> : <span className="hint">{t("schedules.tzHint", { zone: c.merchantTimeZone })}</span>}
-            </div>
-            <label style={{ display: "block" }}>
-              <input type="radio" name="amounts" value="major" defaultChecked={v.amounts === "major"} /> {t("reports.major", { example: fmt.number(12.5) })}
-            </label>
-            <label style={{ display: "block" }}>
-              <input type="radio" name="amounts" value="minor" defaultChecked={v.amounts === "minor"} /> {t("reports.minor", { example: fmt.number(1250) })}
-            </label>
+            {format.node}
+            <Field
+              form={form}
+              id="s-tz"
+              name="tz"
+              label={t("reports.timeZone")}
+              type="text"
+              dir="ltr"
+              defaultValue={v.timeZone}
+              autoComplete="off"
+              spellCheck={false}
+              hint={t("schedules.tzHint", { zone: c.merchantTimeZone })}
+            />
+            {(["major", "minor"] as const).map((a) => (
+              <label key={a} style={{ display: "block" }}>
+                <input type="radio" name="amounts" value={a} defaultChecked={v.amounts === a} /> {t(`reports.${a}`, { example: fmt.number(a === "major" ? 12.5 : 1250) })}
+              </label>
+            ))}
             <label style={{ display: "block" }}>
               <input type="checkbox" name="jalali" value="1" defaultChecked={v.jalali} /> {t("exports.jalaliColumns")}
             </label>
             <label style={{ display: "block" }}>
               <input type="checkbox" name="excel" value="1" defaultChecked={v.excel} /> {t("exports.excelCompatible")}
             </label>
-            <div className="field">
-              <label htmlFor="s-filters">{t("schedules.filters")}</label>
-              <input id="s-filters" name="filters" type="text" dir="ltr" defaultValue={v.filters} placeholder={FILTER_SAMPLE} aria-invalid={err("filters") ? true : undefined} />
-              <span className="hint">
-                {t("schedules.filtersHint")}{" "}
-                {/* The example is typed as is (the export link's syntax): its own left-to-right run, never mixed into a Persian sentence. */}
-                <code dir="ltr">{FILTER_EXAMPLE}</code>
-              </span>
-            </div>
+            <Field
+              form={form}
+              id="s-filters"
+              name="filters"
+              label={t("schedules.filters")}
+              type="text"
+              dir="ltr"
+              defaultValue={v.filters}
+              placeholder={FILTER_SAMPLE}
+              hint={
+                <>
+                  {t("schedules.filtersHint")}{" "}
+                  {/* The example is typed as is (the export link's syntax): its own left-to-right run, never mixed into a Persian sentence. */}
+                  <code dir="ltr">{FILTER_EXAMPLE}</code>
+                </>
+              }
+            />
           </fieldset>
 
           <fieldset className="card">
             <legend>{t("schedules.whenLegend")}</legend>
-            <div role="radiogroup" aria-label={t("schedules.frequencyLabel")} className="form-row">
+            <div role="radiogroup" aria-label={t("schedules.frequencyLabel")} className="form-row" {...frequency.aria}>
               {(["daily", "weekly", "monthly"] as const).map((f) => (
                 <label key={f}>
                   <input type="radio" name="frequency" value={f} defaultChecked={v.frequency === f} /> {t(`schedules.frequency.${f}`)}
                 </label>
               ))}
             </div>
-            {err("frequency") ? <p className="field-error">{err("frequency")}</p> : null}
+            {frequency.node}
             <div className="form-row">
-              <div className="field">
-                <label htmlFor="s-time">{t("schedules.time")}</label>
-                <input id="s-time" name="time" type="time" dir="ltr" defaultValue={v.localTime} aria-invalid={err("time") ? true : undefined} required />
-                {err("time") ? <span className="field-error">{err("time")}</span> : null}
-              </div>
-              <div className="field">
-                <label htmlFor="s-weekday">{t("schedules.weekday")}</label>
-                <select id="s-weekday" name="weekday" defaultValue={String(v.weekday)} aria-invalid={err("weekday") ? true : undefined}>
-                  {[6, 0, 1, 2, 3, 4, 5].map((d) => (
-                    <option key={d} value={d}>
-                      {weekdayName(d, fmt.locale)}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="s-day">{t("schedules.monthDay")}</label>
-                <select id="s-day" name="month_day" defaultValue={String(v.monthDay)} aria-invalid={err("month_day") ? true : undefined}>
-                  {days.map((d) => (
-                    <option key={d} value={d}>
-                      {fmt.number(d)}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="s-calendar">{t("schedules.calendar")}</label>
-                <select id="s-calendar" name="calendar" defaultValue={v.calendar}>
-                  {c.calendars.map((cal) => (
-                    <option key={cal} value={cal}>
-                      {t(cal === "jalali" ? "statements.calendar.jalali" : "statements.calendar.gregorian")}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <Field form={form} id="s-time" name="time" label={t("schedules.time")} type="time" dir="ltr" defaultValue={v.localTime} required />
+              <Field
+                form={form}
+                id="s-weekday"
+                name="weekday"
+                label={t("schedules.weekday")}
+                defaultValue={String(v.weekday)}
+                options={[6, 0, 1, 2, 3, 4, 5].map((d) => ({ value: String(d), label: weekdayName(d, fmt.locale) }))}
+              />
+              <Field
+                form={form}
+                id="s-day"
+                name="month_day"
+                label={t("schedules.monthDay")}
+                defaultValue={String(v.monthDay)}
+                options={days.map((d) => ({ value: String(d), label: fmt.number(d) }))}
+              />
+              <Field
+                form={form}
+                id="s-calendar"
+                name="calendar"
+                label={t("schedules.calendar")}
+                defaultValue={v.calendar}
+                options={c.calendars.map((cal) => ({ value: cal, label: t(cal === "jalali" ? "statements.calendar.jalali" : "statements.calendar.gregorian") }))}
+              />
             </div>
             <p className="hint muted">{t("schedules.whenHint", { day: 31 })}</p>
           </fieldset>
         </div>
 
         <div>
-          <fieldset className="card">
+          <fieldset className="card" {...recipients.aria}>
             <legend>{t("schedules.recipients")}</legend>
             <p className="hint muted" style={{ marginBlockStart: 0 }}>
               {t("schedules.recipientsHint")}
             </p>
-            {err("recipients") ? (
-              <p className="field-error" role="alert">
-                {err("recipients")}
-              </p>
-            ) : null}
+            {recipients.node}
             {c.members.map((m) => (
               <label key={m.userId} style={{ display: "flex", gap: "0.5rem", alignItems: "flex-start", marginBlockEnd: "0.4rem" }}>
                 <input type="checkbox" name="recipient" value={m.userId} defaultChecked={v.recipientUserIds.includes(m.userId)} disabled={!!m.refusal && !v.recipientUserIds.includes(m.userId)} />
@@ -234,14 +263,14 @@ export function ScheduleForm({ data, error, busy }: { data: ScheduleFormData; er
             ))}
           </fieldset>
 
-          <fieldset className="card">
+          <fieldset className="card" {...columns.aria}>
             <legend>{t("reports.columns")}</legend>
-            {err("columns") ? <p className="field-error">{err("columns")}</p> : null}
+            {columns.node}
             <div style={{ columns: "12rem auto" }}>
               {c.columns.map((col) => (
                 <label key={col.key} style={{ display: "block", breakInside: "avoid" }} title={col.doc}>
                   {/* The column's name in the reader's words; the file keeps the machine name, shown small beside it. */}
-                  <input type="checkbox" name="col" value={col.key} defaultChecked={col.checked} />{" "}
+                  <input type="checkbox" name="col" value={col.key} defaultChecked={v.columns.includes(col.key)} />{" "}
                   {isMessageKey(`exportColumn.${col.key}`) ? (
                     <>
                       {t(`exportColumn.${col.key}` as MessageKey)}{" "}
@@ -257,11 +286,8 @@ export function ScheduleForm({ data, error, busy }: { data: ScheduleFormData; er
             </div>
           </fieldset>
 
-          {error && !["name", "tz", "time", "recipients", "columns", "frequency"].includes(error.field) ? (
-            <p className="error-box" role="alert">
-              <span dir="ltr">{error.field}</span>: {error.message}
-            </p>
-          ) : null}
+          {/* What belongs to no field shown above (the report, the amounts, the form itself). */}
+          <ErrorSummary form={form} fields={["report", "amounts", "excel", "jalali", "id"]} />
           <p>
             <button type="submit" className="btn btn-primary" disabled={busy} data-testid="schedule-save">
               {v.id ? t("schedules.save") : t("schedules.create")}

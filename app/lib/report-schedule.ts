@@ -16,6 +16,7 @@
 import { nextRenewal, type BillingCycle } from "./billing-calendar";
 import { jalaliToUtc, toJalali } from "./dates/jalali";
 import { localDateKey, zonedParts, zonedTimeToUtc, type Weekday } from "./dates/zones";
+import type { Localized } from "./i18n/messages";
 
 export const SCHEDULE_FREQUENCIES = ["daily", "weekly", "monthly"] as const;
 export type ScheduleFrequency = (typeof SCHEDULE_FREQUENCIES)[number];
@@ -34,6 +35,26 @@ export interface ScheduleRule {
   timeZone: string;
 }
 
+/** What a schedule form shows and sends back: the schedule being edited, else the Reports page's choices, else defaults. */
+export interface ScheduleFormValues<Report extends string = string> {
+  id: string | null;
+  name: string;
+  report: Report;
+  format: "csv" | "xlsx";
+  filters: string;
+  columns: string[];
+  timeZone: string;
+  amounts: "major" | "minor";
+  excel: boolean;
+  jalali: boolean;
+  frequency: string;
+  weekday: number;
+  monthDay: number;
+  localTime: string;
+  calendar: string;
+  recipientUserIds: string[];
+}
+
 export interface SchedulePeriod {
   key: string;
   /** First local day reported, YYYY-MM-DD (Gregorian), included. */
@@ -49,23 +70,46 @@ export function parseLocalTime(value: string): { hour: number; minute: number } 
 }
 
 /** What is wrong with a rule, as { field, message }; null when it can run. */
-export function ruleProblem(rule: ScheduleRule): { field: string; message: string } | null {
-  if (!SCHEDULE_FREQUENCIES.includes(rule.frequency)) return { field: "frequency", message: "Choose daily, weekly or monthly." };
-  if (!parseLocalTime(rule.localTime)) return { field: "time", message: "Enter the time of day as HH:MM, 24-hour (for example 07:30)." };
-  if (!SCHEDULE_CALENDARS.includes(rule.calendar)) return { field: "calendar", message: "Choose Gregorian or Jalali months." };
+export function ruleProblem(rule: ScheduleRule): ScheduleRefusal | null {
+  if (!SCHEDULE_FREQUENCIES.includes(rule.frequency)) return { field: "frequency", message: "Choose daily, weekly or monthly.", i18n: { key: "schedules.error.frequency" } };
+  if (!parseLocalTime(rule.localTime)) {
+    return { field: "time", message: "Enter the time of day as HH:MM, 24-hour (for example 07:30).", i18n: { key: "schedules.error.time", params: { example: "07:30" } } };
+  }
+  if (!SCHEDULE_CALENDARS.includes(rule.calendar)) return { field: "calendar", message: "Choose Gregorian or Jalali months.", i18n: { key: "schedules.error.calendar" } };
   if (rule.frequency === "weekly" && !(Number.isInteger(rule.weekday) && rule.weekday! >= 0 && rule.weekday! <= 6)) {
-    return { field: "weekday", message: "Choose the day of the week it is sent." };
+    return { field: "weekday", message: "Choose the day of the week it is sent.", i18n: { key: "schedules.error.weekday" } };
   }
   if (rule.frequency === "monthly" && !(Number.isInteger(rule.monthDay) && rule.monthDay! >= 1 && rule.monthDay! <= 31)) {
-    return { field: "month_day", message: "Choose the day of the month it is sent, 1 to 31 (a shorter month sends on its last day)." };
+    return {
+      field: "month_day",
+      message: "Choose the day of the month it is sent, 1 to 31 (a shorter month sends on its last day).",
+      i18n: { key: "schedules.error.monthDay", params: { min: 1, max: 31 } },
+    };
   }
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: rule.timeZone });
   } catch {
-    return { field: "tz", message: "Use an IANA time zone such as Asia/Tehran or America/New_York." };
+    return TIME_ZONE_REFUSAL;
   }
   return null;
 }
+
+/**
+ * A refused schedule field: the English sentence (logs, the audit trail, the API) and the same
+ * reason as a catalog key, which the page says in the reader's language.
+ */
+export interface ScheduleRefusal {
+  field: string;
+  message: string;
+  /** Absent for the export's own reasons (a column, a filter: app/modules/exports), worded by field. */
+  i18n?: Localized;
+}
+
+export const TIME_ZONE_REFUSAL: ScheduleRefusal = {
+  field: "tz",
+  message: "Use an IANA time zone such as Asia/Tehran or America/New_York.",
+  i18n: { key: "schedules.error.tz", params: { example: "Asia/Tehran", other: "America/New_York" } },
+};
 
 interface Day {
   year: number;

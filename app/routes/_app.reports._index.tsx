@@ -13,13 +13,13 @@ import { workbookHref } from "~/components/console/url";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
-import { dateFieldError } from "~/lib/i18n/messages";
+import { reportFieldError } from "~/lib/i18n/messages";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useI18n } from "~/lib/i18n/react";
 import { requireContext } from "~/web/guard.server";
-import type { ReportId } from "~/modules/exports/definition";
 import { reportsPage } from "~/modules/exports/page.server";
 import { PageHeader } from "~/components/page";
+import { REPORT_KEYS, humanBytes } from "~/components/report-schedule";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "reports.title");
 
@@ -34,33 +34,7 @@ export { RouteErrorBoundary as ErrorBoundary };
 /** The start of a payout id, as a hint of what to paste (the same in every language). */
 const PAYOUT_ID_SAMPLE = "po_…";
 
-/** Report ids in catalog keys (keys have no hyphens). */
-const REPORT_KEYS = {
-  payments: "payments",
-  refunds: "refunds",
-  payouts: "payouts",
-  "payout-reconciliation": "payoutReconciliation",
-  "balance-summary": "balanceSummary",
-  "audit-log": "auditLog",
-  subscriptions: "subscriptions",
-  invoices: "invoices",
-} as const satisfies Record<ReportId, string>;
-
 const COMMON_ZONES = ["UTC", "Asia/Tehran", "America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Dubai", "Asia/Istanbul", "Asia/Tokyo"];
-
-/** Bytes in the reader's units and digits ("≈ ۳۶٫۲ کیلوبایت"), through Intl's byte units. */
-function humanSize(bytes: number, locale: string): string {
-  const [value, unit] =
-    bytes < 1024
-      ? [bytes, "byte"]
-      : bytes < 1024 ** 2
-        ? [Math.round((bytes / 1024) * 10) / 10, "kilobyte"]
-        : bytes < 1024 ** 3
-          ? [Math.round((bytes / 1024 ** 2) * 10) / 10, "megabyte"]
-          : [Math.round((bytes / 1024 ** 3) * 10) / 10, "gigabyte"];
-  // Persian has no short byte units of its own ("kB" in a Persian sentence): spell them out.
-  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: locale.startsWith("fa") ? "long" : "short" }).format(value);
-}
 
 export default function Reports() {
   const s = useLoaderData<typeof loader>();
@@ -79,17 +53,7 @@ export default function Reports() {
   };
   const err = (field: string) => (s.error?.field === field ? s.error.message : null);
   // The page's refusals are English sentences; a Persian reader gets the reason in Persian.
-  const errorMessage = !s.error
-    ? null
-    : fmt.lang !== "fa"
-      ? s.error.message
-      : s.error.field === "columns"
-        ? t("reports.error.columns")
-        : s.error.field === "tz"
-          ? t("reports.error.tz", { example: "Asia/Tehran" })
-          : /must be after/.test(s.error.message)
-            ? t("dates.error.endBeforeStart")
-            : (dateFieldError(t, fmt, s.error.message) ?? s.error.message);
+  const errorMessage = s.error ? reportFieldError(t, fmt, s.error.field, s.error.message) : null;
   const busy = navigation.state !== "idle";
   const isArrival = s.report === "payouts" || s.report === "payout-reconciliation";
   const rangeText =
@@ -203,7 +167,7 @@ export default function Reports() {
                   <dt>{t("reports.rows")}</dt>
                   <dd className="num" data-testid="preview-rows">{fmt.number(s.preview.rows)}</dd>
                   <dt>{t("reports.size")}</dt>
-                  <dd className="num" data-testid="preview-size">≈ {humanSize(s.preview.estimatedBytes, fmt.locale)}</dd>
+                  <dd className="num" data-testid="preview-size">≈ {humanBytes(s.preview.estimatedBytes, fmt.locale)}</dd>
                   <dt>{t("reports.range")}</dt>
                   <dd>{rangeText}</dd>
                   <dt>{t("reports.timeZone")}</dt>

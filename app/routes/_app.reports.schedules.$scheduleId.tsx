@@ -4,8 +4,9 @@
  */
 import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { ErrorSummary, useFormFailure } from "~/components/form";
 import { Facts } from "~/components/page";
 import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -22,12 +23,11 @@ export { RouteErrorBoundary as ErrorBoundary };
 
 export default function Schedule() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const changeForm = useFormFailure(["pause", "resume", "delete"]);
   const navigation = useNavigation();
   const { t, fmt } = useI18n();
   const title = useReportTitle();
   const s = data.schedule;
-  const error = result && !result.ok ? { field: result.field, message: result.message } : null;
   return (
     <>
       <div className="page-header">
@@ -62,6 +62,7 @@ export default function Schedule() {
             ))}
           </ul>
         )}
+        <ErrorSummary form={changeForm} fields={["id"]} />
         {s.mayEdit ? (
           <Form method="post" className="form-row">
             <CsrfInput />
@@ -129,7 +130,7 @@ export default function Schedule() {
       {s.mayEdit ? (
         <>
           <h2 style={{ marginBlockStart: "1.5rem" }}>{t("schedules.editTitle")}</h2>
-          <ScheduleForm data={data} error={error} busy={navigation.state !== "idle"} />
+          <ScheduleForm data={data} busy={navigation.state !== "idle"} />
         </>
       ) : null}
     </>

@@ -5,8 +5,9 @@
  */
 import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
+import { ErrorSummary, useFormFailure } from "~/components/form";
 import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { FORMAT_NAMES, ScheduleForm, ScheduleWhen, useReportTitle } from "~/components/report-schedule";
@@ -22,11 +23,10 @@ export { RouteErrorBoundary as ErrorBoundary };
 
 export default function Schedules() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const changeForm = useFormFailure(["pause", "resume", "delete"]);
   const navigation = useNavigation();
   const { t, fmt } = useI18n();
   const title = useReportTitle();
-  const error = result && !result.ok ? { field: result.field, message: result.message } : null;
   return (
     <>
       <div className="page-header">
@@ -79,13 +79,15 @@ export default function Schedules() {
                   </Link>
                 </Form>
               ) : null}
+              {/* A refused pause or resume, beside the schedule it was for. */}
+              {changeForm.values.id === s.id ? <ErrorSummary form={changeForm} fields={["id"]} /> : null}
             </li>
           ))}
         </ul>
       </section>
 
       <h2 style={{ marginBlockStart: "1.5rem" }}>{t("schedules.newTitle")}</h2>
-      <ScheduleForm data={data} error={error} busy={navigation.state !== "idle"} />
+      <ScheduleForm data={data} busy={navigation.state !== "idle"} />
     </>
   );
 }

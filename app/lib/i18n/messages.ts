@@ -152,6 +152,29 @@ export function terminalFieldError(t: Translator, field: string, english: string
   return english;
 }
 
+/** The CVV2's rule for a card whose codes have these lengths. */
+export function cvcMessage(t: Translator, lengths: readonly number[]): string {
+  if (lengths.length > 1) return t("vt.error.cvc34");
+  return lengths[0] === 4 ? t("vt.error.cvc4") : t("vt.error.cvc3");
+}
+
+/** What the provider's tokenization said about a card (its error code), in the viewer's words and on the card's field. */
+export function cardErrorOf(t: Translator, code: string): { field: "cardNumber" | "expiry" | "cvc"; message: string } {
+  switch (code) {
+    case "invalid_number":
+    case "card_number_invalid":
+      return { field: "cardNumber", message: t("vt.error.cardNumber.luhn") };
+    case "invalid_expiry":
+      return { field: "expiry", message: t("vt.error.expiry.format") };
+    case "expired_card":
+      return { field: "expiry", message: t("vt.error.expiry.expired") };
+    case "invalid_cvc":
+      return { field: "cvc", message: cvcMessage(t, [3, 4]) };
+    default:
+      return { field: "cardNumber", message: t("vt.error.cardUnread") };
+  }
+}
+
 /**
  * A refused business detail (app/modules/merchants/onboarding.server.ts), by field:
  * the module's reasons are English sentences, the reader gets the same reason in theirs.
@@ -324,6 +347,20 @@ export function listFieldError(
       if ((/^Unknown /.test(message) || /at most \d+ character/.test(message)) && name) return t("listError.unknownChoice", { field: name });
   }
   return name ? t("listError.invalid", { field: name }) : t("listError.invalidUnnamed");
+}
+
+/**
+ * A refused report choice (app/modules/exports: the Reports page's preview, a schedule's
+ * columns and filters), by field: English readers keep the module's sentence, a Persian
+ * reader gets the same reason in Persian (the columns, the zone, the dates, a filter).
+ */
+export function reportFieldError(t: Translator, fmt: Pick<Formatter, "lang" | "digits">, field: string, message: string): string {
+  if (fmt.lang !== "fa") return message;
+  if (field === "columns") return t("reports.error.columns");
+  if (field === "tz") return t("reports.error.tz", { example: "Asia/Tehran" });
+  if (/must be after/.test(message)) return t("dates.error.endBeforeStart");
+  const day = dateFieldError(t, fmt, message);
+  return day !== message && day ? day : (listFieldError(t, fmt, field, message) ?? message);
 }
 
 /**

@@ -37,7 +37,19 @@ import { db, rows, type DbOrTx } from "~db/client.server";
 import { memberships, merchants, reportRunFiles, reportScheduleRuns, reportSchedules, users } from "~db/schema";
 import { newId } from "~/lib/ids";
 import { can, type Role } from "~/lib/permissions";
-import { latestRunDue, nextRunAfter, periodOfRun, ruleProblem, type ScheduleCalendar, type ScheduleFrequency, type SchedulePeriod, type ScheduleRule } from "~/lib/report-schedule";
+import {
+  latestRunDue,
+  nextRunAfter,
+  periodOfRun,
+  ruleProblem,
+  TIME_ZONE_REFUSAL,
+  type ScheduleCalendar,
+  type ScheduleFrequency,
+  type SchedulePeriod,
+  type ScheduleRefusal,
+  type ScheduleRule,
+} from "~/lib/report-schedule";
+import type { Localized } from "~/lib/i18n/messages";
 import type { Weekday } from "~/lib/dates/zones";
 import type { Client } from "~/lib/vocabulary";
 import { enqueueJob } from "~/modules/jobs/queue.server";
@@ -79,7 +91,24 @@ export interface ScheduleInput {
   recipientUserIds: string[];
 }
 
-export type ScheduleResult = { ok: true; schedule: ReportSchedule } | { ok: false; field: string; message: string };
+/** A refusal of a change to a schedule: 400 a field, 404 no such schedule, 403 not the editor's to change. */
+export type ScheduleChangeRefusal = { ok: false; status: 400 | 403 | 404 } & ScheduleRefusal;
+export type ScheduleResult = { ok: true; schedule: ReportSchedule } | ScheduleChangeRefusal;
+
+const NO_SUCH_SCHEDULE: ScheduleChangeRefusal = {
+  ok: false,
+  status: 404,
+  field: "id",
+  message: "There is no such schedule (it may have been deleted).",
+  i18n: { key: "schedules.error.notFound" },
+};
+const notTheirs = (verb: "change" | "delete"): ScheduleChangeRefusal => ({
+  ok: false,
+  status: 403,
+  field: "id",
+  message: `Only the schedule's owner or someone who manages staff may ${verb} it.`,
+  i18n: { key: verb === "change" ? "schedules.error.notYoursChange" : "schedules.error.notYoursDelete" },
+});
 
 export function ruleOf(s: Pick<ReportSchedule, "frequency" | "localTime" | "weekday" | "monthDay" | "calendar" | "timeZone">): ScheduleRule {
   return {
@@ -128,16 +157,30 @@ export async function teamOf(dbx: DbOrTx, merchantId: string): Promise<TeamMembe
     .orderBy(users.name);
 }
 
-/** Why a member may not receive this report now; null when they may. */
-export function refusalFor(member: TeamMember | undefined, report: ReportId, columns: readonly string[]): string | null {
-  if (!member) return "no longer a member of the team";
-  if (member.status !== "active") return `membership is ${member.status}`;
-  if (!can(member.role, "reports:export")) return `the ${member.role} role may not export reports`;
-  for (const p of REPORTS[report].permissions) if (!can(member.role, p)) return `the ${member.role} role lacks ${p}`;
+/** Why a member may not receive this report now (in English, and as a catalog key); null when they may. */
+export function refusalOf(member: TeamMember | undefined, report: ReportId, columns: readonly string[]): { message: string; i18n: Localized } | null {
+  if (!member) return { message: "no longer a member of the team", i18n: { key: "schedules.refusal.notMember" } };
+  const role: Localized = { key: `role.${member.role}` };
+  if (member.status !== "active") {
+    const status = member.status === "disabled" || member.status === "invited" ? ({ key: `memberStatus.${member.status}` } as const) : member.status;
+    return { message: `membership is ${member.status}`, i18n: { key: "schedules.refusal.inactive", params: { status } } };
+  }
+  if (!can(member.role, "reports:export")) return { message: `the ${member.role} role may not export reports`, i18n: { key: "schedules.refusal.role", params: { role } } };
+  for (const p of REPORTS[report].permissions) {
+    if (!can(member.role, p)) return { message: `the ${member.role} role lacks ${p}`, i18n: { key: "schedules.refusal.permission", params: { role, permission: { key: `permission.${p}` } } } };
+  }
   const allowed = new Set(allowedColumns(REPORTS[report], member.role).map((c) => c.key));
   const hidden = columns.filter((c) => !allowed.has(c));
-  if (hidden.length > 0) return `the ${member.role} role may not export the column ${hidden.join(", ")}`;
+  if (hidden.length > 0) {
+    const list = hidden.join(", ");
+    return { message: `the ${member.role} role may not export the column ${list}`, i18n: { key: "schedules.refusal.columns", params: { role, columns: list } } };
+  }
   return null;
+}
+
+/** Why a member may not receive this report now, in English (run history, logs); null when they may. */
+export function refusalFor(member: TeamMember | undefined, report: ReportId, columns: readonly string[]): string | null {
+  return refusalOf(member, report, columns)?.message ?? null;
 }
 
 /** A member as an export context (a schedule's file is made with its owner's rights). */
@@ -176,19 +219,26 @@ export function mayEdit(editor: Pick<Editor, "user" | "role">, s: Pick<ReportSch
   return s.ownerUserId === editor.user.id || can(editor.role, "staff:manage");
 }
 
-async function validate(editor: Editor, input: ScheduleInput, now: Date): Promise<{ field: string; message: string } | ScheduleRule> {
+/** A refused field whose reason has no parameters of its own. */
+const refused = (field: string, message: string, key: Localized["key"], params?: Localized["params"]): ScheduleRefusal => ({
+  field,
+  message,
+  i18n: params ? { key, params } : { key },
+});
+
+async function validate(editor: Editor, input: ScheduleInput, now: Date): Promise<ScheduleRefusal | { field?: undefined; message?: undefined; rule: ScheduleRule }> {
   const name = input.name.trim();
-  if (!name) return { field: "name", message: "Give the schedule a name (for example: Monthly reconciliation)." };
-  if (name.length > 120) return { field: "name", message: "Keep the name under 120 characters." };
-  if (!isReportId(input.report)) return { field: "report", message: `Choose a report: ${Object.keys(REPORTS).join(", ")}.` };
-  if (input.format !== "csv" && input.format !== "xlsx") return { field: "format", message: "Choose CSV or Excel (XLSX)." };
-  if (input.columns.length === 0) return { field: "columns", message: "Tick at least one column." };
-  if (input.filters.length > 2000) return { field: "filters", message: "The filters are too long (2,000 characters at most)." };
+  if (!name) return refused("name", "Give the schedule a name (for example: Monthly reconciliation).", "schedules.error.name", { example: { key: "schedules.namePlaceholder" } });
+  if (name.length > 120) return refused("name", "Keep the name under 120 characters.", "schedules.error.nameLong", { max: 120 });
+  if (!isReportId(input.report)) return refused("report", `Choose a report: ${Object.keys(REPORTS).join(", ")}.`, "schedules.error.report");
+  if (input.format !== "csv" && input.format !== "xlsx") return refused("format", "Choose CSV or Excel (XLSX).", "schedules.error.format");
+  if (input.columns.length === 0) return refused("columns", "Tick at least one column.", "reports.error.columns");
+  if (input.filters.length > 2000) return refused("filters", "The filters are too long (2,000 characters at most).", "schedules.error.filtersLong", { max: 2000 });
   let timeZone: string;
   try {
     timeZone = canonicalTimeZone(input.timeZone);
   } catch {
-    return { field: "tz", message: "Use an IANA time zone such as Asia/Tehran or America/New_York." };
+    return TIME_ZONE_REFUSAL;
   }
   const rule: ScheduleRule = {
     frequency: input.frequency as ScheduleFrequency,
@@ -201,22 +251,29 @@ async function validate(editor: Editor, input: ScheduleInput, now: Date): Promis
   const problem = ruleProblem(rule);
   if (problem) return problem;
   const params = runParams({ ...input, timeZone, report: input.report }, periodOfRun(rule, nextRunAfter(rule, now)));
-  const refused = await checkExport(editor, input.report, params, now);
-  if (refused) return refused;
-  if (input.recipientUserIds.length === 0) return { field: "recipients", message: "Choose at least one member of the team to send it to." };
-  if (input.recipientUserIds.length > MAX_RECIPIENTS) return { field: "recipients", message: `Send it to ${MAX_RECIPIENTS} members at most.` };
+  // The export's own reasons (a column, a filter) come without a key: the edge words them by field.
+  const exportRefusal = await checkExport(editor, input.report, params, now);
+  if (exportRefusal) return exportRefusal;
+  if (input.recipientUserIds.length === 0) return refused("recipients", "Choose at least one member of the team to send it to.", "schedules.error.noRecipients");
+  if (input.recipientUserIds.length > MAX_RECIPIENTS) {
+    return refused("recipients", `Send it to ${MAX_RECIPIENTS} members at most.`, "schedules.error.tooManyRecipients", { max: MAX_RECIPIENTS });
+  }
   const team = await teamOf(db(), editor.scope.merchantId);
   for (const id of input.recipientUserIds) {
     const member = team.find((m) => m.userId === id);
-    const why = refusalFor(member, input.report, input.columns);
-    if (why) return { field: "recipients", message: `${member?.email ?? id} cannot receive this report: ${why}. Choose members who may export it.` };
+    const why = refusalOf(member, input.report, input.columns);
+    const who = member?.email ?? id;
+    if (why) {
+      return refused("recipients", `${who} cannot receive this report: ${why.message}. Choose members who may export it.`, "schedules.error.recipient", { member: who, reason: why.i18n });
+    }
   }
-  return rule;
+  return { rule };
 }
 
 export async function saveSchedule(editor: Editor, input: ScheduleInput, opts: { now: Date; origin: string; id?: string }): Promise<ScheduleResult> {
-  const rule = await validate(editor, input, opts.now);
-  if ("field" in rule) return { ok: false, ...rule };
+  const checked = await validate(editor, input, opts.now);
+  if (checked.field !== undefined) return { ok: false, status: 400, ...checked };
+  const { rule } = checked;
   const values = {
     name: input.name.trim(),
     report: input.report,
@@ -238,8 +295,8 @@ export async function saveSchedule(editor: Editor, input: ScheduleInput, opts: {
   };
   if (opts.id) {
     const existing = await getSchedule(editor.scope, opts.id);
-    if (!existing) return { ok: false, field: "id", message: "There is no such schedule (it may have been deleted)." };
-    if (!mayEdit(editor, existing)) return { ok: false, field: "id", message: "Only the schedule's owner or someone who manages staff may change it." };
+    if (!existing) return NO_SUCH_SCHEDULE;
+    if (!mayEdit(editor, existing)) return notTheirs("change");
     const [row] = await db()
       .update(reportSchedules)
       .set(values)
@@ -287,8 +344,8 @@ export async function scheduleRuns(scope: { merchantId: string }, scheduleId: st
 
 export async function setPaused(editor: Editor, id: string, paused: boolean, now: Date): Promise<ScheduleResult> {
   const s = await getSchedule(editor.scope, id);
-  if (!s) return { ok: false, field: "id", message: "There is no such schedule (it may have been deleted)." };
-  if (!mayEdit(editor, s)) return { ok: false, field: "id", message: "Only the schedule's owner or someone who manages staff may change it." };
+  if (!s) return NO_SUCH_SCHEDULE;
+  if (!mayEdit(editor, s)) return notTheirs("change");
   // Resuming starts from now: the runs missed while paused are not sent.
   const [row] = await db()
     .update(reportSchedules)
@@ -298,10 +355,10 @@ export async function setPaused(editor: Editor, id: string, paused: boolean, now
   return { ok: true, schedule: row! };
 }
 
-export async function deleteSchedule(editor: Editor, id: string): Promise<{ ok: true } | { ok: false; field: string; message: string }> {
+export async function deleteSchedule(editor: Editor, id: string): Promise<{ ok: true } | ScheduleChangeRefusal> {
   const s = await getSchedule(editor.scope, id);
-  if (!s) return { ok: false, field: "id", message: "There is no such schedule (it may have been deleted)." };
-  if (!mayEdit(editor, s)) return { ok: false, field: "id", message: "Only the schedule's owner or someone who manages staff may delete it." };
+  if (!s) return NO_SUCH_SCHEDULE;
+  if (!mayEdit(editor, s)) return notTheirs("delete");
   await db().delete(reportSchedules).where(and(eq(reportSchedules.merchantId, editor.scope.merchantId), eq(reportSchedules.id, id)));
   return { ok: true };
 }

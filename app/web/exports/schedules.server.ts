@@ -4,10 +4,14 @@
  * form, authorizes, calls the domain (modules/exports/schedules.server.ts), shapes the answer.
  */
 import { json, redirect } from "@remix-run/node";
+import { z } from "zod";
 import { db } from "~db/client.server";
 import { isValidTimeZone } from "~/lib/dates/zones";
+import { makeFormatter } from "~/lib/format";
+import { FORM_ERROR } from "~/lib/forms";
+import { localize, reportFieldError } from "~/lib/i18n/messages";
 import { can } from "~/lib/permissions";
-import { SCHEDULE_CALENDARS, nextRunAfter } from "~/lib/report-schedule";
+import { SCHEDULE_CALENDARS, nextRunAfter, type ScheduleFormValues, type ScheduleRefusal } from "~/lib/report-schedule";
 import { audit } from "~/modules/audit/audit.server";
 import { REPORT_IDS, isReportId, type ReportId } from "~/modules/exports/definition";
 import { REPORTS } from "~/modules/exports/export.server";
@@ -30,6 +34,7 @@ import {
 } from "~/modules/exports/schedules.server";
 import { contentDisposition } from "~/modules/exports/format";
 import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
+import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
 import { notFoundResponse, requireAction, requireContext, type AppContext } from "~/web/guard.server";
 import { clientOf, publicOrigin } from "~/web/request.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
@@ -37,26 +42,6 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 function last(params: URLSearchParams | FormData, key: string): string {
   const v = params.getAll(key).map((x) => String(x).trim()).filter(Boolean);
   return v[v.length - 1] ?? "";
-}
-
-/** The form's values: the schedule being edited, else the Reports page's choices in the URL, else defaults. */
-export interface ScheduleFormValues {
-  id: string | null;
-  name: string;
-  report: ReportId;
-  format: "csv" | "xlsx";
-  filters: string;
-  columns: string[];
-  timeZone: string;
-  amounts: "major" | "minor";
-  excel: boolean;
-  jalali: boolean;
-  frequency: string;
-  weekday: number;
-  monthDay: number;
-  localTime: string;
-  calendar: string;
-  recipientUserIds: string[];
 }
 
 function persian(ctx: AppContext): boolean {
@@ -67,7 +52,7 @@ function reportsFor(ctx: AppContext): ReportId[] {
   return REPORT_IDS.filter((id) => REPORTS[id].permissions.every((p) => can(ctx.role, p)));
 }
 
-function valuesFromUrl(ctx: AppContext, params: URLSearchParams): ScheduleFormValues {
+function valuesFromUrl(ctx: AppContext, params: URLSearchParams): ScheduleFormValues<ReportId> {
   const available = reportsFor(ctx);
   const requested = last(params, "report");
   const report: ReportId = isReportId(requested) && available.includes(requested) ? requested : available[0]!;
@@ -98,7 +83,7 @@ function valuesFromUrl(ctx: AppContext, params: URLSearchParams): ScheduleFormVa
   };
 }
 
-function valuesOf(s: ReportSchedule): ScheduleFormValues {
+function valuesOf(s: ReportSchedule): ScheduleFormValues<ReportId> {
   return {
     id: s.id,
     name: s.name,
@@ -119,32 +104,62 @@ function valuesOf(s: ReportSchedule): ScheduleFormValues {
   };
 }
 
-function inputOf(form: FormData): ScheduleInput {
-  const int = (k: string) => {
-    const v = last(form, k);
-    return /^\d{1,2}$/.test(v) ? Number(v) : null;
-  };
+/**
+ * The schedule forms' fields, multi-valued ones (columns, recipients) as lists. Built here, in
+ * a .server module, never in the browser's bundle. The domain checks the values themselves
+ * (saveSchedule); this only bounds what is read.
+ */
+const field = (max: number) => z.string().trim().max(max, "schedules.error.checkForm").default("");
+const list = z.array(z.string().trim().max(200, "schedules.error.checkForm")).max(500, "schedules.error.checkForm").default([]);
+const scheduleForm = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("save"),
+    name: field(1000),
+    report: field(100),
+    format: field(20),
+    filters: field(4000),
+    col: list,
+    tz: field(200),
+    amounts: field(20),
+    excel: field(10),
+    jalali: field(10),
+    frequency: field(20),
+    weekday: field(10),
+    month_day: field(10),
+    time: field(20),
+    calendar: field(20),
+    recipient: list,
+  }),
+  z.object({ intent: z.enum(["pause", "resume", "delete"]), id: field(100) }),
+]);
+type SaveFields = Extract<z.infer<typeof scheduleForm>, { intent: "save" }>;
+
+function inputOf(f: SaveFields): ScheduleInput {
+  const int = (v: string) => (/^\d{1,2}$/.test(v) ? Number(v) : null);
   return {
-    name: String(form.get("name") ?? ""),
-    report: last(form, "report"),
-    format: last(form, "format"),
-    filters: String(form.get("filters") ?? "").trim(),
-    columns: form.getAll("col").map(String),
-    timeZone: last(form, "tz"),
-    amounts: last(form, "amounts") || "major",
-    excel: form.get("excel") === "1",
-    jalali: form.get("jalali") === "1",
-    frequency: last(form, "frequency"),
-    weekday: int("weekday"),
-    monthDay: int("month_day"),
-    localTime: last(form, "time"),
-    calendar: last(form, "calendar"),
-    recipientUserIds: form.getAll("recipient").map(String),
+    name: f.name,
+    report: f.report,
+    format: f.format,
+    filters: f.filters,
+    columns: f.col,
+    timeZone: f.tz,
+    amounts: f.amounts || "major",
+    excel: f.excel === "1",
+    jalali: f.jalali === "1",
+    frequency: f.frequency,
+    weekday: int(f.weekday),
+    monthDay: int(f.month_day),
+    localTime: f.time,
+    calendar: f.calendar,
+    recipientUserIds: f.recipient,
   };
 }
 
+/** The schedule form's own fields; a refusal on any other (a filter of the export's) belongs to the filters field. */
+const SCHEDULE_FIELDS = new Set(["name", "report", "format", "filters", "columns", "tz", "amounts", "excel", "jalali", "frequency", "time", "calendar", "weekday", "month_day", "recipients", "id"]);
+
 /** What the form shows: the reports, the chosen report's columns, the members it may go to. */
-async function formChoices(ctx: AppContext, values: ScheduleFormValues) {
+async function formChoices(ctx: AppContext, values: ScheduleFormValues<ReportId>) {
   const team = await teamOf(db(), ctx.scope.merchantId);
   const columns = allowedColumns(REPORTS[values.report], ctx.role);
   const ordered = [...values.columns.filter((k) => columns.some((c) => c.key === k)), ...columns.map((c) => c.key).filter((k) => !values.columns.includes(k))];
@@ -213,34 +228,42 @@ export async function schedulesPage(request: Request) {
   );
 }
 
-type ActionAnswer = { ok: true; message: string | null } | { ok: false; field: string; message: string };
-
 async function intents(request: Request, now: Date, onPage: string | null): Promise<Response> {
   const { ctx, form } = await requireAction(request, "reports:export");
-  const intent = last(form, "intent");
-  const id = last(form, "id") || onPage;
+  const prefs = resolvePreferences(ctx);
+  const t = serverTranslator(prefs);
+  const intent = String(form.get("intent") ?? "");
+  // The ticked columns and members as lists; what was typed goes back with a refusal.
+  const record = formRecord(form, ["col", "recipient"]);
+  const values = typedValues(record);
+  const parsed = parseForm(scheduleForm, record, t, (name) => t(name === FORM_ERROR ? "schedules.error.intent" : "schedules.error.checkForm"));
+  if (!parsed.ok) return refuse(parsed.errors, { intent, values });
+  /** A domain refusal on its field, in the reader's language. */
+  const refused = (r: ScheduleRefusal & { status: number }) => {
+    const name = SCHEDULE_FIELDS.has(r.field) ? r.field : "filters";
+    const message = r.i18n ? localize(t, r.i18n) : reportFieldError(t, makeFormatter({ ...prefs }), r.field, r.message);
+    return refuse({ [name]: message }, { status: r.status, intent, values });
+  };
+  const input = parsed.data;
   const client = clientOf(request);
-  const answer = (r: ActionAnswer, status = 200) => json<ActionAnswer>(r, { status });
-  if (intent === "save") {
-    const r = await saveSchedule(ctx, inputOf(form), { now, origin: publicOrigin(request), id: onPage ?? undefined });
-    if (!r.ok) return answer({ ok: false, field: r.field, message: r.message }, r.field === "id" ? 404 : 400);
+  if (input.intent === "save") {
+    const r = await saveSchedule(ctx, inputOf(input), { now, origin: publicOrigin(request), id: onPage ?? undefined });
+    if (!r.ok) return refused(r);
     await audit(db(), { actor: ctx, action: onPage ? "report_schedule.update" : "report_schedule.create", outcome: "success", targetType: "report_schedule", targetId: r.schedule.id, details: { report: r.schedule.report, frequency: r.schedule.frequency, recipients: r.schedule.recipientUserIds }, client });
     return redirect(`/reports/schedules/${r.schedule.id}?saved=1`);
   }
-  if (!id) return answer({ ok: false, field: "id", message: "Say which schedule (id)." }, 400);
-  if (intent === "pause" || intent === "resume") {
-    const r = await setPaused(ctx, id, intent === "pause", now);
-    if (!r.ok) return answer({ ok: false, field: r.field, message: r.message }, 403);
-    await audit(db(), { actor: ctx, action: `report_schedule.${intent}`, outcome: "success", targetType: "report_schedule", targetId: id, client });
-    return answer({ ok: true, message: null });
-  }
-  if (intent === "delete") {
+  const id = input.id || onPage;
+  if (!id) return refuse({ id: t("schedules.error.noId") }, { intent, values });
+  if (input.intent === "delete") {
     const r = await deleteSchedule(ctx, id);
-    if (!r.ok) return answer({ ok: false, field: r.field, message: r.message }, 403);
+    if (!r.ok) return refused(r);
     await audit(db(), { actor: ctx, action: "report_schedule.delete", outcome: "success", targetType: "report_schedule", targetId: id, client });
     return redirect("/reports/schedules?deleted=1");
   }
-  return answer({ ok: false, field: "intent", message: "Choose save, pause, resume or delete." }, 400);
+  const r = await setPaused(ctx, id, input.intent === "pause", now);
+  if (!r.ok) return refused(r);
+  await audit(db(), { actor: ctx, action: `report_schedule.${input.intent}`, outcome: "success", targetType: "report_schedule", targetId: id, client });
+  return json({ ok: true as const });
 }
 
 export const schedulesAction = (request: Request, now = new Date()) => intents(request, now, null);

@@ -106,7 +106,7 @@ describe("binary and CSV COPY write the same ledger", () => {
     );
     expect(payout!.bank_name).toBe(AWKWARD.bank.bankName);
     expect(payout!.bank_account_mask).toMatch(/^•••• \d{4}$/);
-  });
+  }, 180_000);
 
   it("a COPY the database refuses fails with the database's error instead of waiting forever", async () => {
     // The same day written twice: the second COPY of payments breaks its primary key. Over

@@ -359,8 +359,11 @@ describe("scheduled reports", () => {
     const notExporting = await saveSchedule(accountant, input({ recipientUserIds: [await userId("support@coffee.test")] }), { now, origin: "x" });
     expect(notExporting).toEqual({
       ok: false,
+      status: 400,
       field: "recipients",
       message: "support@coffee.test cannot receive this report: the support role may not export reports. Choose members who may export it.",
+      // The same reason as catalog keys, which the page says in the reader's language.
+      i18n: { key: "schedules.error.recipient", params: { member: "support@coffee.test", reason: { key: "schedules.refusal.role", params: { role: { key: "role.support" } } } } },
     });
     const stranger = await saveSchedule(accountant, input({ recipientUserIds: [await userId("owner@northwind.test")] }), { now, origin: "x" });
     expect(stranger).toMatchObject({ ok: false, field: "recipients" });

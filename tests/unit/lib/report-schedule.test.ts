@@ -96,6 +96,7 @@ describe("rules a person may save", () => {
     expect(ruleProblem({ frequency: "daily", localTime: "7pm", calendar: "gregorian", timeZone: NY })).toEqual({
       field: "time",
       message: "Enter the time of day as HH:MM, 24-hour (for example 07:30).",
+      i18n: { key: "schedules.error.time", params: { example: "07:30" } },
     });
     expect(ruleProblem({ frequency: "weekly", localTime: "07:00", calendar: "gregorian", timeZone: NY })?.field).toBe("weekday");
     expect(ruleProblem({ frequency: "monthly", monthDay: 32, localTime: "07:00", calendar: "gregorian", timeZone: NY })?.field).toBe("month_day");
