@@ -2,10 +2,9 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { useFormFailure } from "~/components/form";
+import { CheckField, useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ConsentCheck } from "~/components/pay/pay-fields";
 import { PendingNotice, ReceiptFacts, ResultHeading } from "~/components/pay/result";
 import { ticked, typed } from "~/lib/form-fields";
 import type { FieldErrors } from "~/lib/forms";
@@ -140,9 +139,7 @@ export default function CardUpdatePage() {
             </div>
             <p className="hint">{t("cardUpdate.intro", { merchant: d.merchantName })}</p>
             <CardForm self={d.self} errors={errors} hidden={{ md_u: d.newUpdateId! }} submitLabel={t("cardUpdate.submit")}>
-              <ConsentCheck name="md_consent" errors={errors} required>
-                {d.mandate}
-              </ConsentCheck>
+              <CheckField form={{ ...form, errors }} name="md_consent" label={d.mandate} required />
             </CardForm>
           </>
         ) : d.state === "paid" ? (

@@ -2,13 +2,13 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { parseForm, refuse, textIssue } from "~/web/form.server";
 import { ticked, typed } from "~/lib/form-fields";
 import type { Translator } from "~/lib/i18n/translate";
 import { useState } from "react";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ConsentCheck, PaySubmit } from "~/components/pay/pay-fields";
+import { PaySubmit } from "~/components/pay/pay-fields";
 import type { Formatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -153,9 +153,7 @@ export default function PayLinkPage() {
                 {(c) => <textarea {...c} maxLength={500} rows={3} defaultValue={values.note ?? ""} />}
               </Field>
             ) : null}
-            <ConsentCheck name="saveCard" errors={form.errors} checked={values.saveCard === "yes"}>
-              {d.saveCardMandate}
-            </ConsentCheck>
+            <CheckField form={form} name="saveCard" label={d.saveCardMandate} />
             <PaySubmit busy={busy} label={t("pay.continue")} />
           </Form>
         )}

@@ -3,9 +3,9 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { Cadence } from "~/components/console/subscriptions";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ConsentCheck, PaySubmit } from "~/components/pay/pay-fields";
+import { PaySubmit } from "~/components/pay/pay-fields";
 import { ticked, typed } from "~/lib/form-fields";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -90,9 +90,7 @@ export default function SubscribePage() {
             {/* The hint under the phone says what both are for. */}
             <Field form={form} id="sub-email" name="email" label={t("links.field.email")} type="email" autoComplete="email" dir="ltr" maxLength={254} describedBy="sub-phone-hint" />
             <Field form={form} id="sub-phone" name="phone" label={t("links.field.phone")} hint={t("subscribe.contactHint")} type="tel" autoComplete="tel" dir="ltr" inputMode="tel" maxLength={20} />
-            <ConsentCheck name="consent" errors={form.errors} checked={form.values.consent === "yes"} required>
-              {d.mandate}
-            </ConsentCheck>
+            <CheckField form={form} name="consent" label={d.mandate} required />
             <PaySubmit busy={busy} label={t("pay.continue")} />
           </Form>
         )}
