@@ -27,11 +27,17 @@ export async function exportReport(
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
     });
   }
-  return new Response(download.body, {
+  return fileResponse(download);
+}
+
+/** A report's file as the browser downloads it (its length when known: a stored run's file). */
+export function fileResponse(file: { body: ReadableStream<Uint8Array>; format: ExportFormat; fileName: string; bytes?: number }): Response {
+  return new Response(file.body, {
     status: 200,
     headers: {
-      "Content-Type": download.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
-      "Content-Disposition": contentDisposition(download.fileName),
+      "Content-Type": file.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
+      "Content-Disposition": contentDisposition(file.fileName),
+      ...(file.bytes === undefined ? {} : { "Content-Length": String(file.bytes) }),
       "Cache-Control": "private, no-store",
     },
   });
