@@ -8,7 +8,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, FieldError, IntentForm, useFormFailure } from "~/components/form";
 import { describeViewQuery } from "~/components/console/view-filters";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -24,6 +24,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { clientOf } from "~/web/request.server";
 import { viewFilterNames } from "~/web/views.server";
 import { deleteView, listViews, renameView, saveView, setViewShared, viewDeletionImpact, viewListsFor, type ViewResult } from "~/modules/views/saved-views.server";
+import { Card } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "views.title");
@@ -163,14 +164,9 @@ export default function ViewsPage() {
           {t(DONE_TEXT[data.done.kind], { name: data.done.name })}
         </p>
       ) : null}
-      {data.confirm && "missing" in data.confirm ? (
-        <p className="error-box" role="alert">
-          {t("views.error.not_found")}
-        </p>
-      ) : null}
+      {data.confirm && "missing" in data.confirm ? <ErrorSummary errors={{ form: t("views.error.not_found") }} id="views-confirm-error" /> : null}
       {data.confirm && !("missing" in data.confirm) ? (
-        <section className="card section confirm-delete" aria-labelledby="views-confirm-h" data-testid="confirm-delete">
-          <h2 id="views-confirm-h">{t("views.confirmDelete.title", { name: data.confirm.name })}</h2>
+        <Card headingId="views-confirm-h" title={t("views.confirmDelete.title", { name: data.confirm.name })} className="section confirm-delete" data-testid="confirm-delete">
           <p>
             {data.confirm.shared
               ? data.confirm.others > 0
@@ -180,9 +176,7 @@ export default function ViewsPage() {
             {data.confirm.shared && !data.confirm.mine && data.confirm.ownerName ? <> {t("views.confirmDelete.savedBy", { owner: data.confirm.ownerName })}</> : null}{" "}
             {t("views.confirmDelete.filtersStay")}
           </p>
-          <Form method="post" className="inline-actions">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="delete" />
+          <IntentForm intent="delete" className="inline-actions">
             <input type="hidden" name="id" value={data.confirm.id} />
             <input type="hidden" name="confirmed" value="1" />
             {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
@@ -192,17 +186,14 @@ export default function ViewsPage() {
             <Link to={keep} className="btn">
               {t("views.confirmDelete.keep")}
             </Link>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
       {/* A refusal no form on this page shows (an unknown list to save, a view gone). */}
       {!retry && !(form.values.id && data.views.some((v) => v.id === form.values.id)) ? <ErrorSummary form={form} fields={["name", "list", "query", "shared", "view"]} /> : null}
       {retry ? (
-        <section className="card section" aria-labelledby="views-retry-h">
-          <h2 id="views-retry-h">{t("views.saveCurrent")}</h2>
-          <Form method="post" className="views-save">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="save" />
+        <Card headingId="views-retry-h" title={t("views.saveCurrent")} className="section">
+          <IntentForm intent="save" className="views-save">
             <input type="hidden" name="list" value={retry.values.list} />
             <input type="hidden" name="query" value={retry.values.query ?? ""} />
             <ErrorSummary form={retry} fields={["list", "query", "shared", "view"]} />
@@ -217,8 +208,8 @@ export default function ViewsPage() {
                 {t("views.save")}
               </button>
             </div>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
       {data.lists.map((list) => {
         const views = data.views.filter((v) => v.list === list);
@@ -254,9 +245,7 @@ export default function ViewsPage() {
                     </div>
                     <div className="saved-view-actions">
                       {v.canRename ? (
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="rename" />
+                        <IntentForm intent="rename">
                           <input type="hidden" name="id" value={v.id} />
                           {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
                           <Field
@@ -272,7 +261,7 @@ export default function ViewsPage() {
                           <button type="submit" className="btn">
                             {t("views.rename")}
                           </button>
-                        </Form>
+                        </IntentForm>
                       ) : null}
                       {v.canShare ? (
                         <Form method="post">

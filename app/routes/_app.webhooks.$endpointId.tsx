@@ -8,7 +8,7 @@ import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { DeliveryStatus, EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
-import { CheckField, ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, IntentForm, useFormFailure } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
@@ -209,15 +209,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 /** A form that is one button: its intent, and the one-time key when a refresh must not do it again. */
 function ButtonForm(props: { intent: string; formKey?: string; hidden?: ReactNode; className?: string; disabled?: boolean; label?: string; children: ReactNode }) {
   return (
-    <Form method="post">
-      <CsrfInput />
-      <input type="hidden" name="intent" value={props.intent} />
+    <IntentForm intent={props.intent}>
       {props.formKey ? <input type="hidden" name="formKey" value={props.formKey} /> : null}
       {props.hidden}
       <button type="submit" className={props.className ?? "btn"} disabled={props.disabled} aria-label={props.label}>
         {props.children}
       </button>
-    </Form>
+    </IntentForm>
   );
 }
 

@@ -2091,6 +2091,7 @@ export const en = {
   "sbxAuth.error.expired": { one: "That code has expired. Request a new one. {count} try left.", other: "That code has expired. Request a new one. {count} tries left." },
   "sbxAuth.error.bankSilent": "Your bank has not sent a code. Wait, or cancel and try another card.",
   "sbxAuth.error.noCode": "Request a code first.",
+  "sbxAuth.error.codeMissing": "Enter the code your bank sent you.",
   "nav.customers": "Customers",
   "nav.subscriptions": "Subscriptions",
   "nav.plans": "Plans",

@@ -2078,6 +2078,7 @@ export const fa: CatalogShape = {
   "sbxAuth.error.expired": { other: "رمز منقضی شده است. رمز تازه بخواهید. {count} بار دیگر می‌توانید تلاش کنید." },
   "sbxAuth.error.bankSilent": "بانک شما رمزی نفرستاده است. صبر کنید یا انصراف دهید و با کارت دیگری پرداخت کنید.",
   "sbxAuth.error.noCode": "ابتدا رمز را درخواست کنید.",
+  "sbxAuth.error.codeMissing": "رمزی را که بانک برایتان فرستاده وارد کنید.",
   "nav.customers": "مشتریان",
   "nav.subscriptions": "اشتراک‌ها",
   "nav.plans": "طرح‌ها",

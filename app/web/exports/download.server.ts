@@ -27,17 +27,21 @@ export async function exportReport(
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
     });
   }
-  return fileResponse(download);
+  return fileResponse(download.body, download);
 }
 
-/** A report's file as the browser downloads it (its length when known: a stored run's file). */
-export function fileResponse(file: { body: ReadableStream<Uint8Array>; format: ExportFormat; fileName: string; bytes?: number }): Response {
-  return new Response(file.body, {
+/**
+ * A report file's answer (a download, a scheduled run's file): its type (CSV or
+ * workbook), its name, never kept by a shared cache; `headers` adds to them
+ * (Content-Length where it is known).
+ */
+export function fileResponse(body: BodyInit | null, file: { format: ExportFormat; fileName: string }, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
     status: 200,
     headers: {
       "Content-Type": file.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
       "Content-Disposition": contentDisposition(file.fileName),
-      ...(file.bytes === undefined ? {} : { "Content-Length": String(file.bytes) }),
+      ...headers,
       "Cache-Control": "private, no-store",
     },
   });

@@ -320,7 +320,7 @@ export async function runDownload(request: Request, runId: string, opts: { now?:
       headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
     });
   }
-  return fileResponse(r);
+  return fileResponse(r.body, r, { "Content-Length": String(r.bytes) });
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
