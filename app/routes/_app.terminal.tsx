@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type RefObject } from "react";
 import { z } from "zod";
-import { ErrorSummary, Field, formState, useFormFailure, type ControlProps, type FormState } from "~/components/form";
+import { ErrorSummary, Field, Optional, formState, useFormFailure, type ControlProps, type FormState } from "~/components/form";
 import { StatusBadge } from "~/components/console/status-badge";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -332,11 +332,6 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
   const cardInput = (control: ControlProps, props: InputHTMLAttributes<HTMLInputElement> & { ref?: RefObject<HTMLInputElement> }) => (
     <input {...control} name={hydrated ? undefined : control.name} inputMode="numeric" required autoComplete="off" dir="ltr" {...props} />
   );
-  const optional = (label: string) => (
-    <>
-      {label} <span className="muted">({t("common.optional")})</span>
-    </>
-  );
 
   /** The same checks as the provider's, in the reader's words, before the card leaves the page. */
   function cardProblems(): typeof clientErrors {
@@ -469,10 +464,10 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
           {(control) => cardInput(control, { ref: cvcRef, type: "password", maxLength: info.cvcLength })}
         </Field>
       </div>
-      <Field {...echoed("description")} label={optional(t("vt.description"))} maxLength={DESCRIPTION_INPUT_MAX} defaultValue={values.description ?? ""} />
+      <Field {...echoed("description")} label={<Optional>{t("vt.description")}</Optional>} maxLength={DESCRIPTION_INPUT_MAX} defaultValue={values.description ?? ""} />
       <Field
         {...echoed("customerReference")}
-        label={optional(t("vt.customerReference"))}
+        label={<Optional>{t("vt.customerReference")}</Optional>}
         hint={t("vt.customerReferenceHint")}
         maxLength={CUSTOMER_REFERENCE_INPUT_MAX}
         defaultValue={values.customerReference ?? ""}
