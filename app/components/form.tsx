@@ -4,9 +4,11 @@
  * shows each field with its label, hint and error, `<ErrorSummary>` what belongs to no field.
  * Plain HTML forms: all of it works without JavaScript, the server answering the same page.
  */
-import { useActionData } from "@remix-run/react";
+import { Form, useActionData, type FormProps } from "@remix-run/react";
 import type { InputHTMLAttributes, ReactNode } from "react";
+import { CsrfInput } from "~/components/csrf";
 import { FORM_ERROR, isFormFailure, type FieldErrors, type FormFailure } from "~/lib/forms";
+import { useT } from "~/lib/i18n/react";
 
 const NONE: FieldErrors = {};
 const NO_VALUES: Record<string, string> = {};
@@ -118,6 +120,16 @@ export function Field({
   );
 }
 
+/** A field's label with "(optional)" after it. */
+export function Optional({ children }: { children: ReactNode }) {
+  const t = useT();
+  return (
+    <>
+      {children} <span className="muted">({t("common.optional")})</span>
+    </>
+  );
+}
+
 /** A field's message where a page lays the control out itself (a checkbox, a group). */
 export function FieldError({ id, message }: { id: string; message?: string | null }) {
   return message ? (
@@ -125,6 +137,19 @@ export function FieldError({ id, message }: { id: string; message?: string | nul
       {message}
     </span>
   ) : null;
+}
+
+/** A checkbox that confirms something (a deletion), with its error when it was left unticked. */
+export function CheckField({ form, name, value = "yes", id = name, label }: { form: FormState; name: string; value?: string; id?: string; label: ReactNode }) {
+  const error = form.errors[name];
+  return (
+    <div className="check-field">
+      <label className="check">
+        <input type="checkbox" id={id} name={name} value={value} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} /> {label}
+      </label>
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
+  );
 }
 
 /**
@@ -148,5 +173,20 @@ export function ErrorSummary({
     <p className="error-box error" role="alert" id={id}>
       {messages.join(" ")}
     </p>
+  );
+}
+
+/**
+ * A form posting one `intent` to this route's action, with the session's CSRF token and, given
+ * `form` (its `useFormFailure(intent)`), what the refusal says about the form as a whole.
+ */
+export function IntentForm({ intent, form, children, ...props }: { intent: string; form?: FormState; children: ReactNode } & Omit<FormProps, "method">) {
+  return (
+    <Form method="post" {...props}>
+      <CsrfInput />
+      <input type="hidden" name="intent" value={intent} />
+      {form ? <ErrorSummary form={form} /> : null}
+      {children}
+    </Form>
   );
 }

@@ -1,9 +1,10 @@
 /**
  * What every console page repeats around its own content: the header (title, one line
- * under it, actions), the note a redirect leaves with `?done=`, and a table's frame.
+ * under it, actions), the note a redirect leaves with `?done=`, a table's frame and its paging links.
  */
 import { Link, useSearchParams } from "@remix-run/react";
-import type { ReactNode } from "react";
+import type { CSSProperties, HTMLAttributes, ReactNode } from "react";
+import { workbookHref } from "~/components/console/url";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
 
@@ -16,6 +17,16 @@ export function PageHeader({ title, intro, children }: { title: ReactNode; intro
       </div>
       {children ? <div className="header-actions">{children}</div> : null}
     </div>
+  );
+}
+
+/** A card with its own heading, which names it for assistive technology (`headingId`). */
+export function Card({ headingId, title, className, children, ...rest }: { headingId: string; title: ReactNode; className?: string; children?: ReactNode } & Omit<HTMLAttributes<HTMLElement>, "title">) {
+  return (
+    <section className={className ? `card ${className}` : "card"} aria-labelledby={headingId} {...rest}>
+      <h2 id={headingId}>{title}</h2>
+      {children}
+    </section>
   );
 }
 
@@ -34,24 +45,46 @@ export function DoneNotice({ messages, param = "done" }: { messages: Record<stri
 
 export type Column = ReactNode | { label: ReactNode; className?: string };
 
-/** A table in its scrolling frame, with its caption and column headers; the rows are the children. */
+/** A right-aligned column of numbers (amounts, counts, rates). */
+export function num(label: ReactNode): Column {
+  return { label, className: "num" };
+}
+
+/**
+ * A table in its scrolling frame, with its caption and column headers; the rows are the children
+ * (a `<tbody>`). `empty` is said under the headers when there are no rows; `region` (the id of
+ * the heading that names it) makes a frame that scrolls focusable, so a keyboard can scroll it too.
+ */
 export function Table({
   columns,
   caption,
+  hiddenCaption = false,
   className,
   wrapClassName,
+  wrapStyle,
+  region,
+  empty,
   children,
 }: {
   columns: readonly Column[];
   caption?: ReactNode;
+  /** The caption is for screen readers only (a heading above already names the table). */
+  hiddenCaption?: boolean;
   className?: string;
   wrapClassName?: string;
+  wrapStyle?: CSSProperties;
+  region?: string;
+  empty?: ReactNode;
   children: ReactNode;
 }) {
   return (
-    <div className={wrapClassName ? `table-wrap ${wrapClassName}` : "table-wrap"}>
+    <div
+      className={wrapClassName ? `table-wrap ${wrapClassName}` : "table-wrap"}
+      style={wrapStyle}
+      {...(region ? { tabIndex: 0, role: "region", "aria-labelledby": region } : {})}
+    >
       <table className={className ? `table ${className}` : "table"}>
-        {caption ? <caption>{caption}</caption> : null}
+        {caption ? <caption className={hiddenCaption ? "visually-hidden" : undefined}>{caption}</caption> : null}
         <thead>
           <tr>
             {columns.map((c, i) =>
@@ -69,7 +102,39 @@ export function Table({
         </thead>
         {children}
       </table>
+      {empty ? <div className="empty-state">{empty}</div> : null}
     </div>
+  );
+}
+
+/** A CSV export and the same as an Excel workbook, side by side (the caller gives the frame: a header's actions, a row). */
+export function ExportLinks({ href, label, excelLabel, testId }: { href: string; label: ReactNode; excelLabel: ReactNode; testId?: string }) {
+  return (
+    <>
+      <a className="btn" href={href} download data-testid={testId}>
+        {label}
+      </a>
+      <a className="btn" href={workbookHref(href)} download>
+        {excelLabel}
+      </a>
+    </>
+  );
+}
+
+/**
+ * Newest / older links under a list paged by `?before=` (a keyset on the newest-first order):
+ * "newest" drops the cursor, "older" moves it to the last row shown. Other parameters are kept.
+ */
+export function BeforeLinks({ path, before, nextBefore, newest, older }: { path: string; before: unknown; nextBefore: string | number | null; newest: ReactNode; older: ReactNode }) {
+  const t = useT();
+  const [params] = useSearchParams();
+  const next = new URLSearchParams(params);
+  if (nextBefore) next.set("before", String(nextBefore));
+  return (
+    <nav className="pagination" aria-label={t("table.pagination")}>
+      {before ? <Link to={`${path}?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>{newest}</Link> : <span />}
+      {nextBefore ? <Link to={`${path}?${next}`}>{older}</Link> : null}
+    </nav>
   );
 }
 

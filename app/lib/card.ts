@@ -288,3 +288,18 @@ export function isExpired(expiry: CardExpiry, now: Date): boolean {
   const expiryIndex = expiry.year * 12 + (expiry.month - 1);
   return currentIndex > expiryIndex;
 }
+
+/** The card form's fields (app/components/pay/card-form.tsx), as its refusals name them. */
+export type CardFormField = "number" | "exp" | "cvc" | "form";
+
+/**
+ * Which field of the card form a provider's tokenization error belongs to, and what it
+ * says: the same whether the browser asked the provider itself (JavaScript) or came
+ * back from the provider's form with `card_error=<code>`.
+ */
+export function cardFormErrorOf(code: string): { field: CardFormField; key: "pay.card.error.number" | "pay.card.error.expiry" | "pay.card.error.cvc" | "pay.error.card" } {
+  if (code === "invalid_number") return { field: "number", key: "pay.card.error.number" };
+  if (code === "invalid_cvc") return { field: "cvc", key: "pay.card.error.cvc" };
+  if (code === "invalid_expiry" || code === "expired_card") return { field: "exp", key: "pay.card.error.expiry" };
+  return { field: "form", key: "pay.error.card" };
+}

@@ -26,8 +26,11 @@ export function isFormFailure(x: unknown): x is FormFailure {
   );
 }
 
-/** Fields whose value is never sent back to the page. */
-const SECRET = /password|^confirm$|^next$|^current$|code$|^_?csrf|secret|cardNumber|cvc|cvv/i;
+/**
+ * Fields whose value is never sent back to the page (the card form's `number`, `exp` and
+ * `cvc`, and the provider's card `token`, are card data).
+ */
+const SECRET = /password|^confirm$|^next$|^current$|code$|^_?csrf|secret|cardNumber|cvc|cvv|^number$|^pan$|^exp$|^token$/i;
 
 /** The text fields of a submitted form, minus secrets: what a refused form puts back. */
 export function keptValues(form: FormData | URLSearchParams): Record<string, string> {

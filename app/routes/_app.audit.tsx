@@ -17,7 +17,7 @@ import { viewsMenu } from "~/web/views.server";
 import { ViewsMenu } from "~/components/console/views-menu";
 import { AUDIT_ACTION_GROUPS, auditFilterSchema, listAuditEvents } from "~/modules/audit/audit-log.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
-import { PageHeader } from "~/components/page";
+import { BeforeLinks, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "audit.title");
 
@@ -75,8 +75,6 @@ export default function AuditLog() {
   const f = data.filters;
   // A refused filter reads like a refused form: beside its field, the rest in the summary.
   const filterState = formState({ ok: false, errors: data.errors }, undefined);
-  const next = new URLSearchParams(params);
-  if (data.nextBefore) next.set("before", String(data.nextBefore));
   return (
     <>
       <PageHeader title={t("audit.title")} intro={t("audit.intro", { zone: fmt.zoneName(data.timeZone) })}>
@@ -127,19 +125,7 @@ export default function AuditLog() {
           {t("common.clearFilters")}
         </Link>
       </Form>
-      <div className="table-wrap" style={{ marginBlockStart: "1rem" }}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t("audit.col.when")}</th>
-              <th scope="col">{t("audit.col.who")}</th>
-              <th scope="col">{t("audit.col.action")}</th>
-              <th scope="col">{t("audit.col.outcome")}</th>
-              <th scope="col">{t("audit.col.target")}</th>
-              <th scope="col">{t("audit.col.origin")}</th>
-              <th scope="col">{t("audit.col.details")}</th>
-            </tr>
-          </thead>
+      <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[t("audit.col.when"), t("audit.col.who"), t("audit.col.action"), t("audit.col.outcome"), t("audit.col.target"), t("audit.col.origin"), t("audit.col.details")]}>
           <tbody>
             {data.rows.length === 0 ? (
               <tr>
@@ -183,12 +169,8 @@ export default function AuditLog() {
               ))
             )}
           </tbody>
-        </table>
-      </div>
-      <nav className="pagination" aria-label={t("table.pagination")}>
-        {f.before ? <Link to={`/audit?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>{t("audit.newest")}</Link> : <span />}
-        {data.nextBefore ? <Link to={`/audit?${next}`}>{t("audit.older")}</Link> : null}
-      </nav>
+      </Table>
+      <BeforeLinks path="/audit" before={f.before} nextBefore={data.nextBefore} newest={t("audit.newest")} older={t("audit.older")} />
     </>
   );
 }

@@ -11,7 +11,7 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { closeAction, closePage } from "~/web/accounting/close.server";
-import { PageHeader } from "~/components/page";
+import { num, PageHeader, Table } from "~/components/page";
 
 const LINE_KEYS: Record<string, MessageKey> = {
   charges: "close.line.charges",
@@ -66,32 +66,22 @@ export default function MonthClose() {
           </Form>
         )}
         {data.figures.map((c) => (
-          <div className="table-wrap" key={c.currency}>
-            <table className="table">
-              <caption>{c.currency}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("close.lineHeader")}</th>
-                  <th scope="col" className="num">{t("close.count")}</th>
-                  <th scope="col" className="num">{t("close.amount")}</th>
+          <Table caption={c.currency} key={c.currency} columns={[t("close.lineHeader"), num(t("close.count")), num(t("close.amount"))]}>
+            <tbody>
+              {c.lines.map((l) => (
+                <tr key={l.line} className={l.line.endsWith("_balance") ? "row-strong" : undefined}>
+                  <th scope="row">{l.line.endsWith("_balance") ? <strong>{t(l.line === "opening_balance" ? "close.opening" : "close.closing")}</strong> : LINE_KEYS[l.line] ? t(LINE_KEYS[l.line]!) : l.description}</th>
+                  <td className="num">{l.count === null ? "" : fmt.number(l.count)}</td>
+                  <td className="num">{fmt.money(l.amount, c.currency)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {c.lines.map((l) => (
-                  <tr key={l.line} className={l.line.endsWith("_balance") ? "row-strong" : undefined}>
-                    <th scope="row">{l.line.endsWith("_balance") ? <strong>{t(l.line === "opening_balance" ? "close.opening" : "close.closing")}</strong> : LINE_KEYS[l.line] ? t(LINE_KEYS[l.line]!) : l.description}</th>
-                    <td className="num">{l.count === null ? "" : fmt.number(l.count)}</td>
-                    <td className="num">{fmt.money(l.amount, c.currency)}</td>
-                  </tr>
-                ))}
-                <tr>
-                  <th scope="row">{t("close.inTransit")}</th>
-                  <td />
-                  <td className="num">{fmt.money(c.inTransit, c.currency)}</td>
-                </tr>
-              </tbody>
-            </table>
-          </div>
+              ))}
+              <tr>
+                <th scope="row">{t("close.inTransit")}</th>
+                <td />
+                <td className="num">{fmt.money(c.inTransit, c.currency)}</td>
+              </tr>
+            </tbody>
+          </Table>
         ))}
         <p className="hint muted">{t("close.rule")}</p>
       </section>

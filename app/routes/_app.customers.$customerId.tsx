@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { clauseSeparator } from "~/lib/i18n/messages";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Card, ExportLinks } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
@@ -9,13 +10,13 @@ import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { Cadence, FieldError, SubscriptionBadge } from "~/components/console/subscriptions";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { customerDetail } from "~/modules/subscriptions/customers.server";
 import { listPlans } from "~/modules/subscriptions/subscriptions.server";
 import { removeCardFromForm, subscribeFromForm } from "~/web/subscriptions/console.server";
+import { IntentForm } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "customers.detailTitle");
@@ -125,8 +126,7 @@ export default function CustomerPage() {
         </dl>
       </section>
 
-      <section className="card section" aria-labelledby="cards-h">
-        <h2 id="cards-h">{t("customers.cards")}</h2>
+      <Card headingId="cards-h" title={t("customers.cards")} className="section">
         <FieldError id="card-form-error" message={errors.form ?? errors.id} />
         {data.cards.length === 0 ? <p className="muted">{t("customers.cardsEmpty")}</p> : null}
         <ul className="plain-list">
@@ -139,30 +139,22 @@ export default function CustomerPage() {
               {k.status === "removed" ? (
                 <span className="muted">{t("customers.removedCard", { when: fmt.dateTime(k.removedAt!) })}</span>
               ) : data.canManage ? (
-                <Form method="post" className="inline-form">
-                  <CsrfInput />
-                  <input type="hidden" name="intent" value="remove_card" />
+                <IntentForm intent="remove_card" className="inline-form">
                   <input type="hidden" name="paymentMethodId" value={k.id} />
                   <button type="submit" className="btn-link">
                     {t("customers.removeCard")}
                   </button>
-                </Form>
+                </IntentForm>
               ) : null}
             </li>
           ))}
         </ul>
-      </section>
+      </Card>
 
-      <section className="card section" aria-labelledby="subs-h">
-        <h2 id="subs-h">{t("customers.subscriptions")}</h2>
+      <Card headingId="subs-h" title={t("customers.subscriptions")} className="section">
         {data.invoicesExport && data.subscriptions.length > 0 ? (
           <p className="actions-row">
-            <a className="btn" href={data.invoicesExport} download data-testid="export-invoices">
-              {t("subs.exportInvoices")}
-            </a>
-            <a className="btn" href={workbookHref(data.invoicesExport)} download>
-              {t("subs.exportInvoicesExcel")}
-            </a>
+            <ExportLinks href={data.invoicesExport} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />
           </p>
         ) : null}
         {data.subscriptions.length === 0 ? <p className="muted">{t("customers.subscriptionsEmpty")}</p> : null}
@@ -244,10 +236,9 @@ export default function CustomerPage() {
             </Form>
           )
         ) : null}
-      </section>
+      </Card>
 
-      <section className="card section" aria-labelledby="payments-h">
-        <h2 id="payments-h">{t("customers.payments")}</h2>
+      <Card headingId="payments-h" title={t("customers.payments")} className="section">
         {data.payments.length === 0 ? <p className="muted">{t("customers.paymentsEmpty")}</p> : null}
         <ul className="plain-list">
           {data.payments.map((p) => (
@@ -260,7 +251,7 @@ export default function CustomerPage() {
             </li>
           ))}
         </ul>
-      </section>
+      </Card>
     </>
   );
 }

@@ -1,17 +1,18 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
 import { FieldError } from "~/components/console/subscriptions";
+import { Field, Optional, useFormFailure } from "~/components/form";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { listCustomers } from "~/modules/subscriptions/customers.server";
 import { createCustomerFromForm } from "~/web/subscriptions/console.server";
-import { PageHeader, PageLinks } from "~/components/page";
+import { Card, PageHeader, PageLinks, Table } from "~/components/page";
 import { pageFrom, pageRows, pageHref } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -44,13 +45,10 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function CustomersPage() {
   const data = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const form = useFormFailure();
   const navigation = useNavigation();
   const t = useT();
   const fmt = useFormat();
-  const values = (failure && !failure.ok ? failure.values : {}) as Record<string, string>;
-  const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
-  const described = (f: string) => (errors[f] ? { "aria-invalid": true, "aria-describedby": `customer-${f}-error` } : {});
   return (
     <>
       <PageHeader title={t("customers.title")} intro={t("customers.subtitle")} />
@@ -66,17 +64,11 @@ export default function CustomersPage() {
           {t("common.search")}
         </button>
       </Form>
-      <div className="table-wrap">
-        <table className="table">
-          <caption>{t("customers.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("customers.col.name")}</th>
-              <th scope="col">{t("customers.col.contact")}</th>
-              <th scope="col">{t("customers.col.reference")}</th>
-              <th scope="col">{t("common.created")}</th>
-            </tr>
-          </thead>
+      <Table
+        caption={t("customers.caption")}
+        columns={[t("customers.col.name"), t("customers.col.contact"), t("customers.col.reference"), t("common.created")]}
+        empty={data.customers.length === 0 ? (data.q ? t("customers.noMatch") : t("customers.empty")) : null}
+      >
           <tbody>
             {data.customers.map((c) => (
               <tr key={c.id}>
@@ -103,58 +95,29 @@ export default function CustomersPage() {
               </tr>
             ))}
           </tbody>
-        </table>
-        {data.customers.length === 0 ? <div className="empty-state">{data.q ? t("customers.noMatch") : t("customers.empty")}</div> : null}
-      </div>
+      </Table>
       <PageLinks page={data.page} hasNext={data.hasNext} href={(n) => pageHref("/customers", { q: data.q }, n)} />
       {data.canManage ? (
-        <section className="card section" aria-labelledby="new-customer-h">
-          <h2 id="new-customer-h">{t("customers.new")}</h2>
+        <Card headingId="new-customer-h" title={t("customers.new")} className="section">
           <Form method="post">
             <CsrfInput />
-            <FieldError id="customer-form-error" message={errors.form} />
+            <FieldError id={form.summaryId} message={form.errors.form} />
             <div className="form-row">
-              <div className="field">
-                <label htmlFor="customer-name">{t("customers.field.name")}</label>
-                <input id="customer-name" name="name" required maxLength={200} defaultValue={values.name ?? ""} {...described("name")} />
-                <FieldError id="customer-name-error" message={errors.name} />
-              </div>
-              <div className="field">
-                <label htmlFor="customer-email">
-                  {t("customers.field.email")} <span className="muted">({t("common.optional")})</span>
-                </label>
-                <input id="customer-email" name="email" type="email" dir="ltr" maxLength={254} defaultValue={values.email ?? ""} {...described("email")} />
-                <FieldError id="customer-email-error" message={errors.email} />
-              </div>
+              <Field form={form} id="customer-name" name="name" label={t("customers.field.name")} required maxLength={200} defaultValue="" />
+              <Field form={form} id="customer-email" name="email" label={<Optional>{t("customers.field.email")}</Optional>} type="email" dir="ltr" maxLength={254} defaultValue="" />
             </div>
             <div className="form-row">
-              <div className="field">
-                <label htmlFor="customer-phone">
-                  {t("customers.field.phone")} <span className="muted">({t("common.optional")})</span>
-                </label>
-                <input id="customer-phone" name="phone" type="tel" dir="ltr" maxLength={32} defaultValue={values.phone ?? ""} {...described("phone")} />
-                <FieldError id="customer-phone-error" message={errors.phone} />
-              </div>
-              <div className="field">
-                <label htmlFor="customer-reference">
-                  {t("customers.field.reference")} <span className="muted">({t("common.optional")})</span>
-                </label>
-                <input id="customer-reference" name="reference" maxLength={200} defaultValue={values.reference ?? ""} {...described("reference")} />
-                <FieldError id="customer-reference-error" message={errors.reference} />
-              </div>
+              <Field form={form} id="customer-phone" name="phone" label={<Optional>{t("customers.field.phone")}</Optional>} type="tel" dir="ltr" maxLength={32} defaultValue="" />
+              <Field form={form} id="customer-reference" name="reference" label={<Optional>{t("customers.field.reference")}</Optional>} maxLength={200} defaultValue="" />
             </div>
-            <div className="field">
-              <label htmlFor="customer-notes">
-                {t("customers.field.notes")} <span className="muted">({t("common.optional")})</span>
-              </label>
-              <textarea id="customer-notes" name="notes" maxLength={2000} rows={2} defaultValue={values.notes ?? ""} {...described("notes")} />
-              <FieldError id="customer-notes-error" message={errors.notes} />
-            </div>
+            <Field form={form} id="customer-notes" name="notes" label={<Optional>{t("customers.field.notes")}</Optional>}>
+              {(c) => <textarea {...c} maxLength={2000} rows={2} defaultValue={form.values.notes ?? ""} />}
+            </Field>
             <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
               {navigation.state === "submitting" ? t("common.saving") : t("customers.create")}
             </button>
           </Form>
-        </section>
+        </Card>
       ) : null}
     </>
   );

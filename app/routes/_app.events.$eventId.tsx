@@ -13,7 +13,7 @@ import { listDeliveries, resendEvent } from "~/modules/webhooks/delivery.server"
 import { listEndpoints } from "~/modules/webhooks/endpoints.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { consoleActor } from "~/web/webhooks/console.server";
-import { Table } from "~/components/page";
+import { Card, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
@@ -85,14 +85,12 @@ export default function EventPage() {
           {done.message}
         </p>
       ) : null}
-      <section className="card section" aria-labelledby="ev-json">
-        <h2 id="ev-json">{t("events.detail.json")}</h2>
+      <Card headingId="ev-json" title={t("events.detail.json")} className="section">
         <pre dir="ltr" style={{ overflowX: "auto", maxHeight: 480, fontSize: "0.8rem" }}>
           {data.event}
         </pre>
-      </section>
-      <section className="card section" aria-labelledby="ev-del">
-        <h2 id="ev-del">{t("events.detail.deliveries")}</h2>
+      </Card>
+      <Card headingId="ev-del" title={t("events.detail.deliveries")} className="section">
         {data.deliveries.length === 0 ? <p className="muted">{t("events.detail.noDeliveries")}</p> : null}
         {data.deliveries.length > 0 ? (
           <Table columns={[t("webhooks.col.url"), t("common.status"), t("webhooks.detail.attempts"), t("webhooks.detail.response")]}>
@@ -134,7 +132,7 @@ export default function EventPage() {
             </button>
           </Form>
         ) : null}
-      </section>
+      </Card>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -11,7 +11,7 @@ import { listDeliveries } from "~/modules/webhooks/delivery.server";
 import { summarizeDeliveries } from "~/modules/webhooks/delivery-summary";
 import { DeliveryStatus } from "~/components/console/webhooks";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
-import { PageHeader } from "~/components/page";
+import { BeforeLinks, num, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
@@ -55,9 +55,6 @@ export default function EventsPage() {
   const t = useT();
   const fmt = useFormat();
   const id = useId();
-  const [params] = useSearchParams();
-  const next = new URLSearchParams(params);
-  if (data.nextBefore) next.set("before", String(data.nextBefore));
   const groups = [...new Set(data.types.map((x) => x.split(".")[0]!))];
   return (
     <>
@@ -92,19 +89,7 @@ export default function EventsPage() {
           {t("common.clearFilters")}
         </Link>
       </Form>
-      <div className="table-wrap" style={{ marginBlockStart: "1rem" }}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                {t("events.col.seq")}
-              </th>
-              <th scope="col">{t("events.col.type")}</th>
-              <th scope="col">{t("events.col.object")}</th>
-              <th scope="col">{t("events.col.time")}</th>
-              <th scope="col">{t("events.col.deliveries")}</th>
-            </tr>
-          </thead>
+      <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[num(t("events.col.seq")), t("events.col.type"), t("events.col.object"), t("events.col.time"), t("events.col.deliveries")]}>
           <tbody>
             {data.rows.length === 0 ? (
               <tr>
@@ -136,12 +121,8 @@ export default function EventsPage() {
               ))
             )}
           </tbody>
-        </table>
-      </div>
-      <nav className="pagination" aria-label={t("table.pagination")}>
-        {data.before ? <Link to={`/events?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>{t("events.newest")}</Link> : <span />}
-        {data.nextBefore ? <Link to={`/events?${next}`}>{t("events.older")}</Link> : null}
-      </nav>
+      </Table>
+      <BeforeLinks path="/events" before={data.before} nextBefore={data.nextBefore} newest={t("events.newest")} older={t("events.older")} />
     </>
   );
 }

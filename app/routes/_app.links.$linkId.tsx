@@ -15,7 +15,7 @@ import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { publicOrigin } from "~/web/request.server";
 import { checkoutSecret } from "~/modules/payment-links/checkout.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
-import { Table } from "~/components/page";
+import { Card, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.detailTitle");
@@ -112,8 +112,7 @@ export default function LinkPage() {
         </p>
       ) : null}
       <div className="link-share-grid">
-        <section className="card" aria-labelledby="share-h">
-          <h2 id="share-h">{t("links.share")}</h2>
+        <Card headingId="share-h" title={t("links.share")}>
           <p className="link-url">
             <a href={url} className="mono" dir="ltr" data-testid="link-url">
               {url}
@@ -131,9 +130,8 @@ export default function LinkPage() {
               {t("links.shareEmail")}
             </a>
           </p>
-        </section>
-        <section className="card link-qr" aria-labelledby="qr-h">
-          <h2 id="qr-h">{t("links.qr")}</h2>
+        </Card>
+        <Card headingId="qr-h" title={t("links.qr")} className="link-qr">
           <img src={`/pay/${link.id}/qr.svg`} width={200} height={200} alt={t("links.qrAlt", { url })} />
           <p className="form-actions">
             <a className="btn" href={`/pay/${link.id}/qr.svg`} download={`${link.id}.svg`}>
@@ -143,10 +141,9 @@ export default function LinkPage() {
               {t("links.downloadPng")}
             </a>
           </p>
-        </section>
+        </Card>
       </div>
-      <section className="card section" aria-labelledby="details-h">
-        <h2 id="details-h">{t("links.details")}</h2>
+      <Card headingId="details-h" title={t("links.details")} className="section">
         <dl className="dl">
           <dt>{t("links.useLabel")}</dt>
           <dd>{link.reusable ? t("links.use.reusable") : t("links.use.single")}</dd>
@@ -179,9 +176,8 @@ export default function LinkPage() {
             </button>
           </Form>
         ) : null}
-      </section>
-      <section className="card section" aria-labelledby="payments-h">
-        <h2 id="payments-h">{t("links.paymentsTitle")}</h2>
+      </Card>
+      <Card headingId="payments-h" title={t("links.paymentsTitle")} className="section">
         {payments.length === 0 ? (
           <p className="empty-state">{t("links.noPayments")}</p>
         ) : (
@@ -203,7 +199,7 @@ export default function LinkPage() {
             </tbody>
         </Table>
         )}
-      </section>
+      </Card>
     </>
   );
 }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, Optional, useFormFailure } from "~/components/form";
 import { useState } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -14,7 +14,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX } from "~/lib/payment-links";
 import { listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
 import { createLinkFromForm } from "~/web/payment-links/console.server";
-import { PageHeader } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.title");
@@ -63,14 +63,8 @@ function CreateLinkForm() {
   const busy = navigation.state === "submitting";
   const unit = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
   const chosen = new Set((values.fields ?? "").split(","));
-  const optional = (label: string) => (
-    <>
-      {label} <span className="muted">({t("common.optional")})</span>
-    </>
-  );
   return (
-    <section className="card section" aria-labelledby="new-link-h">
-      <h2 id="new-link-h">{t("links.new")}</h2>
+    <Card headingId="new-link-h" title={t("links.new")} className="section">
       <Form method="post" className="link-form">
         <CsrfInput />
         <ErrorSummary form={form} />
@@ -110,16 +104,16 @@ function CreateLinkForm() {
           </label>
         </fieldset>
         <div className="form-row">
-          <Field form={form} id="link-expires" name="expiresAt" label={optional(t("links.expiresAt"))}>
+          <Field form={form} id="link-expires" name="expiresAt" label={<Optional>{t("links.expiresAt")}</Optional>}>
             {(c) => <DayInput id={c.id} name={c.name} defaultValue={values.expiresAt ?? ""} invalid={!!c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
           </Field>
-          <Field form={form} id="link-redirect" name="redirectUrl" label={optional(t("links.redirectUrl"))} type="url" dir="ltr" maxLength={500} />
+          <Field form={form} id="link-redirect" name="redirectUrl" label={<Optional>{t("links.redirectUrl")}</Optional>} type="url" dir="ltr" maxLength={500} />
         </div>
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? t("common.saving") : t("links.create")}
         </button>
       </Form>
-    </section>
+    </Card>
   );
 }
 
@@ -130,25 +124,11 @@ export default function LinksPage() {
   return (
     <>
       <PageHeader title={t("links.title")} intro={t("links.subtitle")} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption>{t("links.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("links.description")}</th>
-              <th scope="col">{t("common.status")}</th>
-              <th scope="col" className="num">
-                {t("links.col.amount")}
-              </th>
-              <th scope="col" className="num">
-                {t("links.col.payments")}
-              </th>
-              <th scope="col" className="num">
-                {t("links.col.total")}
-              </th>
-              <th scope="col">{t("links.col.expires")}</th>
-            </tr>
-          </thead>
+      <Table
+        caption={t("links.caption")}
+        columns={[t("links.description"), t("common.status"), num(t("links.col.amount")), num(t("links.col.payments")), num(t("links.col.total")), t("links.col.expires")]}
+        empty={data.links.length === 0 ? t("links.empty") : null}
+      >
           <tbody>
             {data.links.map((l) => (
               <tr key={l.id}>
@@ -171,12 +151,9 @@ export default function LinksPage() {
               </tr>
             ))}
           </tbody>
-        </table>
-        {data.links.length === 0 ? <div className="empty-state">{t("links.empty")}</div> : null}
-      </div>
+      </Table>
       {data.blocks.length ? (
-        <section className="card section" aria-labelledby="blocks-h">
-          <h2 id="blocks-h">{t("links.blocks.title")}</h2>
+        <Card headingId="blocks-h" title={t("links.blocks.title")} className="section">
           <p className="muted">{t("links.blocks.explain")}</p>
           <ul className="plain-list">
             {data.blocks.map((b) => (
@@ -188,7 +165,7 @@ export default function LinksPage() {
               </li>
             ))}
           </ul>
-        </section>
+        </Card>
       ) : null}
       <CreateLinkForm />
     </>

@@ -1,14 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
-import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import { BankAccountFields } from "~/components/bank-account-fields";
-import { ErrorSummary, Field, FieldError, useFormFailure, type FormState } from "~/components/form";
+import { Field, FieldError, IntentForm, type FormState, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
 import { businessDetailsFields } from "~/lib/business-details";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -161,6 +160,17 @@ function Collapsible({ open, label, children }: { open: boolean; label: string; 
   );
 }
 
+/** One step of the checklist: its number (or a tick once done) and title, what it holds so far, then its form. */
+function StepCard({ id, title, summary, children }: { id: string; title: string; summary: ReactNode; children: ReactNode }) {
+  return (
+    <li className="card" aria-labelledby={`step-${id}`}>
+      <h2 id={`step-${id}`}>{title}</h2>
+      <div className="muted step-summary">{summary}</div>
+      {children}
+    </li>
+  );
+}
+
 export default function Onboarding() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -222,6 +232,7 @@ export default function Onboarding() {
         return step("terminal").done ? t("onboarding.summary.terminalDone", { count: f.terminalCount }) : t("onboarding.summary.terminal");
     }
   };
+  const stepHead = (id: (typeof STEPS)[number]) => ({ id, title: `${number(id)}${stepTitle(id)}`, summary: summary(id) });
   const missing = STEPS.filter((id) => !step(id).done).map((id) => stepTitle(id));
   const blocker =
     o.status === "active"
@@ -273,149 +284,117 @@ export default function Onboarding() {
 
       {/* Keyed by the last step saved, so each form starts fresh after a successful save. */}
       <ol className="grid" style={{ listStyle: "none", padding: 0 }} key={done ?? ""}>
-        <li className="card" aria-labelledby="step-business">
-          <h2 id="step-business">
-            {number("business")}
-            {stepTitle("business")}
-          </h2>
-          <div className="muted step-summary">{summary("business")}</div>
-          {data.may.edit ? (
-            <Collapsible open={!step("business").done || failed(businessForm)} label={t("onboarding.business.change")}>
-              <Form method="post" noValidate>
-                <CsrfInput />
-                <input type="hidden" name="intent" value="business" />
-                <ErrorSummary form={businessForm} />
-                <div className="grid grid-2">
-                  {BUSINESS_FIELDS.map(([name, label, type, ac]) => (
-                    <Field
-                      key={name}
-                      form={businessForm}
-                      id={`b-${name}`}
-                      name={name}
-                      label={t(label)}
-                      type={type}
-                      dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
-                      autoComplete={ac}
-                      defaultValue={(data.details as Record<string, string | null | undefined>)[name] ?? ""}
-                    />
-                  ))}
-                </div>
-                <button className="btn btn-primary" type="submit" disabled={busy}>
-                  {t("onboarding.business.save")}
-                </button>
-              </Form>
-            </Collapsible>
-          ) : (
-            <p className="muted">{t("onboarding.business.ownerFills")}</p>
-          )}
-        </li>
-
-        <li className="card" aria-labelledby="step-bank">
-          <h2 id="step-bank">
-            {number("bank")}
-            {stepTitle("bank")}
-          </h2>
-          <div className="muted step-summary">{summary("bank")}</div>
-          {data.may.bank ? (
-            <Collapsible open={!step("bank").done || failed(bankForm)} label={t("bankPage.replace")}>
-              <Form method="post" noValidate>
-                <CsrfInput />
-                <input type="hidden" name="intent" value="bank" />
-                <ErrorSummary form={bankForm} />
-                <BankAccountFields
-                  form={bankForm}
-                  idPrefix="bank-"
-                  currency={data.details.currency}
-                  kinds={data.bankKinds.map((k) => k.kind)}
-                  holderName={data.details.legalName}
-                  placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
-                />
-                <StepUpFields error={bankForm.errors.stepUp} />
-                <button className="btn btn-primary" type="submit" disabled={busy}>
-                  {data.account ? t("bankPage.replace") : t("bankPage.save")}
-                </button>
-                <details>
-                  <summary>{t("bankPage.sandbox.title")}</summary>
-                  <p className="hint">{t("bankPage.sandbox.intro")}</p>
-                  <ul>
-                    {data.testAccounts.map((a) => (
-                      <li key={a.accountNumber}>
-                        <code dir="ltr">
-                          {a.routingNumber ? `${a.routingNumber} / ` : ""}
-                          {a.accountNumber}
-                        </code>
-                        : {sandboxOutcomeText(t, a.outcome)}
-                      </li>
-                    ))}
-                  </ul>
-                </details>
-              </Form>
-            </Collapsible>
-          ) : (
-            <p className="muted">{t("bankPage.ownerOnly")}</p>
-          )}
-        </li>
-
-        <li className="card" aria-labelledby="step-provider">
-          <h2 id="step-provider">
-            {number("provider")}
-            {stepTitle("provider")}
-          </h2>
-          <div className="muted step-summary">{summary("provider")}</div>
-          {data.may.edit && !step("provider").done ? (
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value="provider" />
-              <ErrorSummary form={providerForm} />
-              <fieldset aria-invalid={providerForm.errors.providerId ? true : undefined} aria-describedby={providerForm.errors.providerId ? "providerId-error" : undefined}>
-                <legend>{t("onboarding.provider.choose")}</legend>
-                {data.providers.map((p, i) => (
-                  <label key={p.id} style={{ display: "block" }}>
-                    <input type="radio" name="providerId" value={p.id} defaultChecked={i === 0} /> <strong>{providerName(p.id, p.name)}</strong>:{" "}
-                    {isMessageKey(`provider.${p.id}.description`) ? t(`provider.${p.id}.description` as "provider.sandbox.description") : p.description}{" "}
-                    {p.activation === "automatic" ? t("onboarding.provider.immediate") : t("onboarding.provider.review")}
-                  </label>
+        <StepCard {...stepHead("business")}>
+        {data.may.edit ? (
+          <Collapsible open={!step("business").done || failed(businessForm)} label={t("onboarding.business.change")}>
+            <IntentForm intent="business" form={businessForm} noValidate>
+              <div className="grid grid-2">
+                {BUSINESS_FIELDS.map(([name, label, type, ac]) => (
+                  <Field
+                    key={name}
+                    form={businessForm}
+                    id={`b-${name}`}
+                    name={name}
+                    label={t(label)}
+                    type={type}
+                    dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
+                    autoComplete={ac}
+                    defaultValue={(data.details as Record<string, string | null | undefined>)[name] ?? ""}
+                  />
                 ))}
-                <FieldError id="providerId-error" message={providerForm.errors.providerId} />
-              </fieldset>
-              <button className="btn btn-primary" type="submit" disabled={busy}>
-                {t("onboarding.provider.use")}
-              </button>
-            </Form>
-          ) : null}
-        </li>
-
-        <li className="card" aria-labelledby="step-terminal">
-          <h2 id="step-terminal">
-            {number("terminal")}
-            {stepTitle("terminal")}
-          </h2>
-          <div className="muted step-summary">{summary("terminal")}</div>
-          {data.may.terminals && !step("terminal").done ? (
-            <Form method="post" noValidate>
-              <CsrfInput />
-              <input type="hidden" name="intent" value="terminal" />
-              <ErrorSummary form={terminalForm} />
-              <div className="form-row">
-                <Field form={terminalForm} id="t-name" name="name" label={t("onboarding.terminal.name")} defaultValue={t("nav.terminal")} />
-                <Field
-                  form={terminalForm}
-                  id="t-kind"
-                  name="kind"
-                  label={t("onboarding.terminal.kind")}
-                  defaultValue="virtual"
-                  options={[
-                    { value: "virtual", label: t("onboarding.terminal.virtual") },
-                    { value: "api", label: t("onboarding.terminal.api") },
-                  ]}
-                />
               </div>
               <button className="btn btn-primary" type="submit" disabled={busy}>
-                {t("onboarding.terminal.enable")}
+                {t("onboarding.business.save")}
               </button>
-            </Form>
-          ) : null}
-        </li>
+            </IntentForm>
+          </Collapsible>
+        ) : (
+          <p className="muted">{t("onboarding.business.ownerFills")}</p>
+        )}
+        </StepCard>
+
+        <StepCard {...stepHead("bank")}>
+        {data.may.bank ? (
+          <Collapsible open={!step("bank").done || failed(bankForm)} label={t("bankPage.replace")}>
+            <IntentForm intent="bank" form={bankForm} noValidate>
+              <BankAccountFields
+                form={bankForm}
+                idPrefix="bank-"
+                currency={data.details.currency}
+                kinds={data.bankKinds.map((k) => k.kind)}
+                holderName={data.details.legalName}
+                placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
+              />
+              <StepUpFields error={bankForm.errors.stepUp} />
+              <button className="btn btn-primary" type="submit" disabled={busy}>
+                {data.account ? t("bankPage.replace") : t("bankPage.save")}
+              </button>
+              <details>
+                <summary>{t("bankPage.sandbox.title")}</summary>
+                <p className="hint">{t("bankPage.sandbox.intro")}</p>
+                <ul>
+                  {data.testAccounts.map((a) => (
+                    <li key={a.accountNumber}>
+                      <code dir="ltr">
+                        {a.routingNumber ? `${a.routingNumber} / ` : ""}
+                        {a.accountNumber}
+                      </code>
+                      : {sandboxOutcomeText(t, a.outcome)}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            </IntentForm>
+          </Collapsible>
+        ) : (
+          <p className="muted">{t("bankPage.ownerOnly")}</p>
+        )}
+        </StepCard>
+
+        <StepCard {...stepHead("provider")}>
+        {data.may.edit && !step("provider").done ? (
+          <IntentForm intent="provider" form={providerForm}>
+            <fieldset aria-invalid={providerForm.errors.providerId ? true : undefined} aria-describedby={providerForm.errors.providerId ? "providerId-error" : undefined}>
+              <legend>{t("onboarding.provider.choose")}</legend>
+              {data.providers.map((p, i) => (
+                <label key={p.id} style={{ display: "block" }}>
+                  <input type="radio" name="providerId" value={p.id} defaultChecked={i === 0} /> <strong>{providerName(p.id, p.name)}</strong>:{" "}
+                  {isMessageKey(`provider.${p.id}.description`) ? t(`provider.${p.id}.description` as "provider.sandbox.description") : p.description}{" "}
+                  {p.activation === "automatic" ? t("onboarding.provider.immediate") : t("onboarding.provider.review")}
+                </label>
+              ))}
+              <FieldError id="providerId-error" message={providerForm.errors.providerId} />
+            </fieldset>
+            <button className="btn btn-primary" type="submit" disabled={busy}>
+              {t("onboarding.provider.use")}
+            </button>
+          </IntentForm>
+        ) : null}
+        </StepCard>
+
+        <StepCard {...stepHead("terminal")}>
+        {data.may.terminals && !step("terminal").done ? (
+          <IntentForm intent="terminal" form={terminalForm} noValidate>
+            <div className="form-row">
+              <Field form={terminalForm} id="t-name" name="name" label={t("onboarding.terminal.name")} defaultValue={t("nav.terminal")} />
+              <Field
+                form={terminalForm}
+                id="t-kind"
+                name="kind"
+                label={t("onboarding.terminal.kind")}
+                defaultValue="virtual"
+                options={[
+                  { value: "virtual", label: t("onboarding.terminal.virtual") },
+                  { value: "api", label: t("onboarding.terminal.api") },
+                ]}
+              />
+            </div>
+            <button className="btn btn-primary" type="submit" disabled={busy}>
+              {t("onboarding.terminal.enable")}
+            </button>
+          </IntentForm>
+        ) : null}
+        </StepCard>
       </ol>
     </>
   );

@@ -14,6 +14,7 @@ import consoleStyles from "~/styles/console.css";
 import { notFound, requireContext } from "~/web/guard.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
 import { newRefundFormKey, refundFormAction } from "~/web/refunds/refund-form.server";
+import { Card, num, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
@@ -203,18 +204,16 @@ export default function PaymentPage() {
       </div>
 
       <div className="grid grid-2">
-        <section className="card" aria-labelledby="details-h">
-          <h2 id="details-h">{t("paymentDetail.details")}</h2>
+        <Card headingId="details-h" title={t("paymentDetail.details")}>
           <Details data={data} />
-        </section>
-        <section className="card" aria-labelledby="timeline-h">
-          <h2 id="timeline-h">{t("paymentDetail.timeline.title")}</h2>
+        </Card>
+        <Card headingId="timeline-h" title={t("paymentDetail.timeline.title")}>
           <ol className="timeline">
             {data.timeline.map((e, i) => (
               <TimelineItem key={i} e={e} currency={p.currency} />
             ))}
           </ol>
-        </section>
+        </Card>
       </div>
 
       <section className="card section" aria-labelledby="refunds-h" id="refunds">
@@ -225,38 +224,29 @@ export default function PaymentPage() {
           ) : null}
         </div>
         {data.refunds.length ? (
-          <div className="table-wrap">
-            <table className="table compact">
-              <caption className="visually-hidden">{t("paymentDetail.refunds")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("common.date")}</th>
-                  <th scope="col" className="num">
-                    {t("common.amount")}
-                  </th>
-                  <th scope="col">{t("common.status")}</th>
-                  <th scope="col">{t("refunds.col.reason")}</th>
-                  <th scope="col">{t("refunds.col.issuedBy")}</th>
+          <Table
+            caption={t("paymentDetail.refunds")}
+            hiddenCaption
+            className="compact"
+            columns={[t("common.date"), num(t("common.amount")), t("common.status"), t("refunds.col.reason"), t("refunds.col.issuedBy")]}
+          >
+            <tbody>
+              {data.refunds.map((r) => (
+                <tr key={r.id}>
+                  <td>{fmt.dateTime(r.createdAt)}</td>
+                  <td className="num">{fmt.money(r.amount, p.currency)}</td>
+                  <td>
+                    <StatusBadge kind="refundStatus" status={r.status} />
+                  </td>
+                  <td>
+                    {t(`refundReason.${r.reason}` as MessageKey)}
+                    {r.note ? <div className="muted">{r.note}</div> : null}
+                  </td>
+                  <td>{r.createdByName ?? "–"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.refunds.map((r) => (
-                  <tr key={r.id}>
-                    <td>{fmt.dateTime(r.createdAt)}</td>
-                    <td className="num">{fmt.money(r.amount, p.currency)}</td>
-                    <td>
-                      <StatusBadge kind="refundStatus" status={r.status} />
-                    </td>
-                    <td>
-                      {t(`refundReason.${r.reason}` as MessageKey)}
-                      {r.note ? <div className="muted">{r.note}</div> : null}
-                    </td>
-                    <td>{r.createdByName ?? "–"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         ) : (
           <p className="muted">{t("paymentDetail.noRefunds")}</p>
         )}
@@ -267,77 +257,60 @@ export default function PaymentPage() {
         ) : null}
       </section>
 
-      <section className="card section" aria-labelledby="ledger-h">
-        <h2 id="ledger-h">{t("paymentDetail.ledger")}</h2>
+      <Card headingId="ledger-h" title={t("paymentDetail.ledger")} className="section">
         {data.ledger.length ? (
-          <div className="table-wrap">
-            <table className="table compact ledger-table">
-              <caption className="visually-hidden">{t("paymentDetail.ledger")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("common.date")}</th>
-                  <th scope="col">{t("paymentDetail.category")}</th>
-                  <th scope="col" className="num">
-                    {t("paymentDetail.gross")}
-                  </th>
-                  <th scope="col" className="num">
-                    {t("paymentDetail.fee")}
-                  </th>
-                  <th scope="col" className="num">
-                    {t("paymentDetail.net")}
-                  </th>
-                  <th scope="col">{t("paymentDetail.availableOn")}</th>
-                  <th scope="col">{t("paymentDetail.payout")}</th>
-                  <th scope="col">{t("paymentDetail.postings")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.ledger.map((l) => (
-                  <tr key={l.id}>
-                    <td>
-                      {fmt.dateTime(l.createdAt)}
-                      <div className="muted mono cell-id" title={l.id}>
-                        {l.id}
-                      </div>
-                    </td>
-                    <td>{t(`ledgerCategory.${l.category}` as MessageKey)}</td>
-                    <td className="num">{fmt.money(l.gross, p.currency)}</td>
-                    <td className="num">{fmt.money(l.fee, p.currency)}</td>
-                    <td className="num">{fmt.money(l.net, p.currency)}</td>
-                    <td>{fmt.dateTime(l.availableOn)}</td>
-                    <td>
-                      {l.payoutId ? (
-                        data.canPayouts ? (
-                          <Link to={`/payouts/${l.payoutId}`} className="mono cell-id" title={l.payoutId}>
-                            {l.payoutId}
-                          </Link>
-                        ) : (
-                          <span className="mono cell-id" title={l.payoutId}>
-                            {l.payoutId}
-                          </span>
-                        )
+          <Table
+            caption={t("paymentDetail.ledger")}
+            hiddenCaption
+            className="compact ledger-table"
+            columns={[t("common.date"), t("paymentDetail.category"), num(t("paymentDetail.gross")), num(t("paymentDetail.fee")), num(t("paymentDetail.net")), t("paymentDetail.availableOn"), t("paymentDetail.payout"), t("paymentDetail.postings")]}
+          >
+            <tbody>
+              {data.ledger.map((l) => (
+                <tr key={l.id}>
+                  <td>
+                    {fmt.dateTime(l.createdAt)}
+                    <div className="muted mono cell-id" title={l.id}>
+                      {l.id}
+                    </div>
+                  </td>
+                  <td>{t(`ledgerCategory.${l.category}` as MessageKey)}</td>
+                  <td className="num">{fmt.money(l.gross, p.currency)}</td>
+                  <td className="num">{fmt.money(l.fee, p.currency)}</td>
+                  <td className="num">{fmt.money(l.net, p.currency)}</td>
+                  <td>{fmt.dateTime(l.availableOn)}</td>
+                  <td>
+                    {l.payoutId ? (
+                      data.canPayouts ? (
+                        <Link to={`/payouts/${l.payoutId}`} className="mono cell-id" title={l.payoutId}>
+                          {l.payoutId}
+                        </Link>
                       ) : (
-                        <span className="muted">{t("paymentDetail.notPaidOut")}</span>
-                      )}
-                    </td>
-                    <td>
-                      <ul className="postings">
-                        {l.postings.map((x, i) => (
-                          <li key={i}>
-                            {t(`ledgerAccount.${x.account}` as MessageKey)} <span className="num">{fmt.money(x.amount, p.currency, { signDisplay: "always" })}</span>
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                        <span className="mono cell-id" title={l.payoutId}>
+                          {l.payoutId}
+                        </span>
+                      )
+                    ) : (
+                      <span className="muted">{t("paymentDetail.notPaidOut")}</span>
+                    )}
+                  </td>
+                  <td>
+                    <ul className="postings">
+                      {l.postings.map((x, i) => (
+                        <li key={i}>
+                          {t(`ledgerAccount.${x.account}` as MessageKey)} <span className="num">{fmt.money(x.amount, p.currency, { signDisplay: "always" })}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
         ) : (
           <p className="muted">{t("paymentDetail.noLedger")}</p>
         )}
-      </section>
+      </Card>
     </>
   );
 }

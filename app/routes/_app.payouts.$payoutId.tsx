@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { CsrfInput } from "~/components/csrf";
+import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -20,6 +19,8 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { cancelPayout, payoutCancelable } from "~/modules/settlements/cancel.server";
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/settlements/payout-detail.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+import { IntentForm } from "~/components/form";
+import { Card } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payoutDetail.pageTitle");
@@ -227,8 +228,7 @@ export default function PayoutPage() {
       ) : null}
 
       <div className="grid grid-2">
-        <section className="card" aria-labelledby="summary-h">
-          <h2 id="summary-h">{t("payoutDetail.summary")}</h2>
+        <Card headingId="summary-h" title={t("payoutDetail.summary")}>
           <table className="table compact sum-table">
             <caption className="visually-hidden">{t("payoutDetail.summary")}</caption>
             <tbody>
@@ -267,9 +267,8 @@ export default function PayoutPage() {
           <p className={ties ? "muted" : "error"}>
             {ties ? t("payoutDetail.tiesOut", { count: s.itemCount }) : t("payoutDetail.doesNotTieOut", { amount: fmt.money(BigInt(s.net) - BigInt(p.amount), p.currency) })}
           </p>
-        </section>
-        <section className="card" aria-labelledby="payout-details-h">
-          <h2 id="payout-details-h">{t("paymentDetail.details")}</h2>
+        </Card>
+        <Card headingId="payout-details-h" title={t("paymentDetail.details")}>
           <dl className="dl">
             <dt>{t("payouts.col.expectedArrival")}</dt>
             <dd>{fmt.day(p.expectedArrivalDate)}</dd>
@@ -298,15 +297,12 @@ export default function PayoutPage() {
                 </li>
               ))}
           </ol>
-        </section>
+        </Card>
       </div>
 
       {data.canCancel ? (
-        <section className="card section" aria-labelledby="cancel-h">
-          <h2 id="cancel-h">{t("payoutDetail.cancel.title")}</h2>
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="cancel" />
+        <Card headingId="cancel-h" title={t("payoutDetail.cancel.title")} className="section">
+          <IntentForm intent="cancel">
             <p>{t("payoutDetail.cancel.hint", { amount: fmt.money(p.amount, p.currency) })}</p>
             <label className="check">
               <input type="checkbox" name="confirm" value="yes" aria-invalid={cancelErrors.confirm ? true : undefined} aria-describedby={cancelErrors.confirm ? "cancel-confirm-error" : undefined} />{" "}
@@ -320,8 +316,8 @@ export default function PayoutPage() {
             <button type="submit" className="btn btn-danger" disabled={navigation.state === "submitting"} data-testid="cancel-payout">
               {t("payoutDetail.cancel.button")}
             </button>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
 
       <section className="section" aria-labelledby="items-h">

@@ -22,6 +22,7 @@ import { ViewsMenu } from "~/components/console/views-menu";
 import { balanceOverview } from "~/modules/settlements/balances.server";
 import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/settlements/payout-list.server";
 import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+import { Card } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payouts.title");
@@ -113,10 +114,9 @@ export default function PayoutsPage() {
         <ViewsMenu list="payouts" data={data.views} />
       </ListHeader>
 
-      <section className="card section" aria-labelledby="balances-h">
-        <h2 id="balances-h">{t("balances.title")}</h2>
+      <Card headingId="balances-h" title={t("balances.title")} className="section">
         <BalanceSummary data={data.balances} />
-      </section>
+      </Card>
 
       <ListFilters list="payouts" page={data} chips={chips} dateLegend={t("payouts.arrivalRange")}>
         <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />

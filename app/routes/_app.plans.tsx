@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -15,7 +15,8 @@ import { listPlans } from "~/modules/subscriptions/subscriptions.server";
 import { subscribePath } from "~/modules/subscriptions/subscribe.server";
 import { publicOrigin } from "~/web/request.server";
 import { createPlanFromForm } from "~/web/subscriptions/console.server";
-import { PageHeader } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
+import { Field, useFormFailure } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "plans.title");
@@ -44,32 +45,20 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function PlansPage() {
   const data = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const form = useFormFailure();
   const navigation = useNavigation();
   const t = useT();
   const fmt = useFormat();
-  const values = (failure && !failure.ok ? failure.values : {}) as Record<string, string>;
-  const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
+  const { values, errors } = form;
   const unit = data.currency === "IRR" ? t("money.unit.rial") : data.currency;
-  const described = (f: string) => (errors[f] ? { "aria-invalid": true, "aria-describedby": `plan-${f}-error` } : {});
   return (
     <>
       <PageHeader title={t("plans.title")} intro={t("plans.subtitle")} />
-      <div className="table-wrap">
-        <table className="table">
-          <caption>{t("plans.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("plans.col.name")}</th>
-              <th scope="col" className="num">
-                {t("plans.col.price")}
-              </th>
-              <th scope="col">{t("plans.col.interval")}</th>
-              <th scope="col">{t("plans.col.calendar")}</th>
-              <th scope="col">{t("plans.col.trial")}</th>
-              <th scope="col">{t("plans.col.subscribePage")}</th>
-            </tr>
-          </thead>
+      <Table
+        caption={t("plans.caption")}
+        columns={[t("plans.col.name"), num(t("plans.col.price")), t("plans.col.interval"), t("plans.col.calendar"), t("plans.col.trial"), t("plans.col.subscribePage")]}
+        empty={data.plans.length === 0 ? t("plans.empty") : null}
+      >
           <tbody>
             {data.plans.map((p) => (
               <tr key={p.id}>
@@ -107,48 +96,26 @@ export default function PlansPage() {
               </tr>
             ))}
           </tbody>
-        </table>
-        {data.plans.length === 0 ? <div className="empty-state">{t("plans.empty")}</div> : null}
-      </div>
+      </Table>
       {data.canManage ? (
-        <section className="card section" aria-labelledby="new-plan-h">
-          <h2 id="new-plan-h">{t("plans.new")}</h2>
+        <Card headingId="new-plan-h" title={t("plans.new")} className="section">
           <Form method="post">
             <CsrfInput />
-            <FieldError id="plan-form-error" message={errors.form} />
+            <FieldError id={form.summaryId} message={errors.form} />
             <div className="form-row">
-              <div className="field">
-                <label htmlFor="plan-name">{t("plans.field.name")}</label>
-                <input id="plan-name" name="name" required maxLength={200} defaultValue={values.name ?? ""} {...described("name")} />
-                <FieldError id="plan-name-error" message={errors.name} />
-              </div>
-              <div className="field">
-                <label htmlFor="plan-amount">{t("plans.field.amount", { unit })}</label>
-                <input id="plan-amount" name="amount" required inputMode="decimal" maxLength={40} defaultValue={values.amount ?? ""} {...described("amount")} />
-                <FieldError id="plan-amount-error" message={errors.amount} />
-              </div>
+              <Field form={form} id="plan-name" name="name" label={t("plans.field.name")} required maxLength={200} defaultValue="" />
+              <Field form={form} id="plan-amount" name="amount" label={t("plans.field.amount", { unit })} required inputMode="decimal" maxLength={40} defaultValue="" />
             </div>
             <div className="form-row">
-              <div className="field">
-                <label htmlFor="plan-interval">{t("plans.field.interval")}</label>
-                <select id="plan-interval" name="interval" defaultValue={values.interval || "month"}>
-                  {(["week", "month", "year"] as const).map((i) => (
-                    <option key={i} value={i}>
-                      {t(`plans.unit.${i}`)}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="plan-count">{t("plans.field.count")}</label>
-                <input id="plan-count" name="intervalCount" inputMode="numeric" maxLength={3} defaultValue={values.intervalCount || "1"} {...described("intervalCount")} />
-                <FieldError id="plan-intervalCount-error" message={errors.intervalCount} />
-              </div>
-              <div className="field">
-                <label htmlFor="plan-trial">{t("plans.field.trial")}</label>
-                <input id="plan-trial" name="trialDays" inputMode="numeric" maxLength={3} defaultValue={values.trialDays || "0"} {...described("trialDays")} />
-                <FieldError id="plan-trialDays-error" message={errors.trialDays} />
-              </div>
+              <Field
+                id="plan-interval"
+                name="interval"
+                label={t("plans.field.interval")}
+                defaultValue={values.interval || "month"}
+                options={(["week", "month", "year"] as const).map((i) => ({ value: i, label: t(`plans.unit.${i}`) }))}
+              />
+              <Field id="plan-count" name="intervalCount" label={t("plans.field.count")} error={errors.intervalCount} inputMode="numeric" maxLength={3} defaultValue={values.intervalCount || "1"} />
+              <Field id="plan-trial" name="trialDays" label={t("plans.field.trial")} error={errors.trialDays} inputMode="numeric" maxLength={3} defaultValue={values.trialDays || "0"} />
             </div>
             <div className="field">
               <label htmlFor="plan-calendar">{t("plans.field.calendar")}</label>
@@ -164,7 +131,7 @@ export default function PlansPage() {
               {navigation.state === "submitting" ? t("common.saving") : t("plans.create")}
             </button>
           </Form>
-        </section>
+        </Card>
       ) : null}
     </>
   );

@@ -23,7 +23,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, holidayCoverage, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
-import { DoneNotice, PageHeader } from "~/components/page";
+import { DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "settings.title");
 
@@ -284,19 +284,15 @@ export default function Settings() {
         {data.holidays.some((h) => h.projected) ? <p className="muted small">{t("settings.holidays.projectedNote")}</p> : null}
         {/* A row's button refused (a day that is no longer a holiday): said above the table. */}
         <ErrorSummary form={rowForm} fields={["day"]} />
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t("common.date")}</th>
-                <th>{t("settings.holidays.holiday")}</th>
-                <th>{t("settings.holidays.source")}</th>
-                <th>{t("settings.holidays.businessDay")}</th>
-                <th>
-                  <span className="visually-hidden">{t("settings.holidays.change")}</span>
-                </th>
-              </tr>
-            </thead>
+        <Table
+          columns={[
+            t("common.date"),
+            t("settings.holidays.holiday"),
+            t("settings.holidays.source"),
+            t("settings.holidays.businessDay"),
+            <span key="change" className="visually-hidden">{t("settings.holidays.change")}</span>,
+          ]}
+        >
             <tbody>
               {data.holidays.length === 0 ? (
                 <tr>
@@ -349,8 +345,7 @@ export default function Settings() {
                 ))
               )}
             </tbody>
-          </table>
-        </div>
+        </Table>
         <Form method="post" noValidate className="form-row" style={{ marginBlockStart: "1rem" }}>
           <CsrfInput />
           <input type="hidden" name="intent" value="holiday-close" />

@@ -17,7 +17,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { bankKindsFor, lastPayoutFailure, listBankAccounts } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
-import { PageHeader } from "~/components/page";
+import { Card, PageHeader } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
 
@@ -85,8 +85,7 @@ export default function BankAccount() {
           {data.mayChange ? t("bankPage.pausedEnterAnother") : t("bankPage.pausedAskOwner")}
         </p>
       ) : null}
-      <section className="card" aria-labelledby="current-title">
-        <h2 id="current-title">{t("bankPage.current")}</h2>
+      <Card headingId="current-title" title={t("bankPage.current")}>
         {active ? (
           <dl className="dl" data-testid="current-account">
             <dt>{t("bankPage.type")}</dt>
@@ -105,10 +104,9 @@ export default function BankAccount() {
         ) : (
           <p className="notice">{t("bankPage.none")}</p>
         )}
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="change-title">
-        <h2 id="change-title">{active ? t("bankPage.replace") : t("bankPage.add")}</h2>
+      <Card headingId="change-title" title={active ? t("bankPage.replace") : t("bankPage.add")}>
         {data.mayChange ? (
           <Form method="post" noValidate>
             <CsrfInput />
@@ -122,11 +120,10 @@ export default function BankAccount() {
         ) : (
           <p className="muted">{t("bankPage.ownerOnly")}</p>
         )}
-      </section>
+      </Card>
 
       {history.length ? (
-        <section className="card" aria-labelledby="history-title">
-          <h2 id="history-title">{t("bankPage.history")}</h2>
+        <Card headingId="history-title" title={t("bankPage.history")}>
           <div className="table-wrap">
             <table className="table">
               <thead>
@@ -151,11 +148,10 @@ export default function BankAccount() {
               </tbody>
             </table>
           </div>
-        </section>
+        </Card>
       ) : null}
 
-      <section className="card" aria-labelledby="sandbox-title">
-        <h2 id="sandbox-title">{t("bankPage.sandbox.title")}</h2>
+      <Card headingId="sandbox-title" title={t("bankPage.sandbox.title")}>
         <p className="muted">{t("bankPage.sandbox.intro")}</p>
         <div className="table-wrap">
           <table className="table">
@@ -177,7 +173,7 @@ export default function BankAccount() {
             </tbody>
           </table>
         </div>
-      </section>
+      </Card>
     </>
   );
 }

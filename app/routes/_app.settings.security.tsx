@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, formState, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, formState, IntentForm, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
 import { parseForm, refuse } from "~/web/form.server";
 import { PreferencesForm } from "~/components/preferences-form";
@@ -32,7 +32,7 @@ import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 import { clearSessionCookie } from "~/web/session-cookie.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { clientOf } from "~/web/request.server";
-import { DoneNotice, PageHeader, Table } from "~/components/page";
+import { Card, DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "security.title");
 
@@ -222,9 +222,7 @@ export default function Security() {
                 {tf.enrollment.secret}
               </code>
             </p>
-            <Form method="post" className="form-row">
-              <CsrfInput />
-              <input type="hidden" name="intent" value="totp-confirm" />
+            <IntentForm intent="totp-confirm" className="form-row">
               <Field
                 form={twoFactorForm}
                 id="totp-code"
@@ -238,7 +236,7 @@ export default function Security() {
               <button type="submit" className="btn btn-primary" disabled={busy}>
                 {t("security.twoFactor.turnOn")}
               </button>
-            </Form>
+            </IntentForm>
             <Form method="post">
               <CsrfInput />
               <button type="submit" name="intent" value="totp-cancel" className="btn-link">
@@ -262,22 +260,18 @@ export default function Security() {
       </section>
 
       {data.isOwner ? (
-        <section className="card" aria-labelledby="req-title">
-          <h2 id="req-title">{t("security.require.title", { merchant: data.merchantName })}</h2>
+        <Card headingId="req-title" title={t("security.require.title", { merchant: data.merchantName })}>
           <ErrorSummary errors={errorsFor("require-2fa")} fields={["on"]} />
           <p>{data.require2fa ? t("security.require.on") : t("security.require.off")}</p>
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="require-2fa" />
+          <IntentForm intent="require-2fa">
             <button type="submit" name="on" value={data.require2fa ? "false" : "true"} className="btn" disabled={busy}>
               {data.require2fa ? t("security.require.stop") : t("security.require.start")}
             </button>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
 
-      <section className="card" aria-labelledby="sessions-title">
-        <h2 id="sessions-title">{t("security.sessions.title")}</h2>
+      <Card headingId="sessions-title" title={t("security.sessions.title")}>
         <ErrorSummary errors={errorsFor("revoke-session", "sign-out-everywhere")} fields={["sessionId"]} />
         <Table
           columns={[
@@ -323,14 +317,11 @@ export default function Security() {
             {t("security.sessions.everywhere")}
           </button>
         </Form>
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="pw-title">
-        <h2 id="pw-title">{t("security.password.title")}</h2>
+      <Card headingId="pw-title" title={t("security.password.title")}>
         <ErrorSummary form={passwordForm} />
-        <Form method="post">
-          <CsrfInput />
-          <input type="hidden" name="intent" value="change-password" />
+        <IntentForm intent="change-password">
           <Field
             form={passwordForm}
             id="pw-current"
@@ -363,8 +354,8 @@ export default function Security() {
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {t("security.password.submit")}
           </button>
-        </Form>
-      </section>
+        </IntentForm>
+      </Card>
 
       <section className="card" id="preferences">
         <PreferencesForm />

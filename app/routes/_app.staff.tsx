@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, FieldError, IntentForm, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -31,7 +31,7 @@ import {
 } from "~/modules/staff/staff.server";
 import { parseForm, refuse } from "~/web/form.server";
 import { clientOf } from "~/web/request.server";
-import { DoneNotice, PageHeader, Table } from "~/components/page";
+import { Card, DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "staff.title");
 
@@ -159,29 +159,25 @@ export default function Staff() {
       <DoneNotice messages={DONE} />
 
       {stepUp ? (
-        <section className="card" aria-labelledby="stepup-title">
-          <h2 id="stepup-title">{t("staff.stepUp.title")}</h2>
+        <Card headingId="stepup-title" title={t("staff.stepUp.title")}>
           <p>
             {t("staff.stepUp.text", {
               email: data.members.find((m) => m.userId === stepUp.userId)?.email ?? t("staff.stepUp.thisMember"),
               role: (ROLES as readonly string[]).includes(stepUp.role ?? "") ? t(`role.${stepUp.role as Role}`) : (stepUp.role ?? ""),
             })}
           </p>
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="change-role" />
+          <IntentForm intent="change-role">
             <input type="hidden" name="userId" value={stepUp.userId} />
             <input type="hidden" name="role" value={stepUp.role} />
             <StepUpFields error={memberForm.errors.stepUp} />
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {t("staff.stepUp.submit")}
             </button>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
 
-      <section className="card" aria-labelledby="members-title">
-        <h2 id="members-title">{t("staff.members")}</h2>
+      <Card headingId="members-title" title={t("staff.members")}>
         {stepUp ? null : <ErrorSummary form={memberForm} fields={["userId", "role", "invitationId"]} />}
         <Table columns={[t("staff.col.name"), t("staff.col.email"), t("staff.col.role"), t("common.status"), t("staff.col.twoFactor"), t("staff.col.lastSignIn"), t("common.actions")]}>
           <tbody>
@@ -201,9 +197,7 @@ export default function Staff() {
                     {ownerRow || data.grantable.length === 0 ? (
                       t(`role.${m.role}`)
                     ) : (
-                      <Form method="post" className="form-row">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="change-role" />
+                      <IntentForm intent="change-role" className="form-row">
                         <input type="hidden" name="userId" value={m.userId} />
                         <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
                           {t("staff.roleOf", { email: m.email })}
@@ -218,7 +212,7 @@ export default function Staff() {
                         <button type="submit" className="btn" disabled={busy}>
                           {t("staff.changeRole")}
                         </button>
-                      </Form>
+                      </IntentForm>
                     )}
                     {m.lockedUntil && new Date(m.lockedUntil) > new Date() ? (
                       <div>
@@ -253,9 +247,7 @@ export default function Staff() {
                         open={memberForm.failure?.intent === "remove" && memberForm.values.userId === m.userId ? true : undefined}
                       >
                         <summary>{t("staff.remove")}</summary>
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="remove" />
+                        <IntentForm intent="remove">
                           <input type="hidden" name="userId" value={m.userId} />
                           <p className="muted">{t("staff.removeHint")}</p>
                           <label className="check">
@@ -271,7 +263,7 @@ export default function Staff() {
                           <button type="submit" className="btn btn-danger" disabled={busy} aria-label={t("staff.removeOf", { email: m.email })}>
                             {t("staff.remove")}
                           </button>
-                        </Form>
+                        </IntentForm>
                       </details>
                     )}
                   </td>
@@ -280,10 +272,9 @@ export default function Staff() {
             })}
           </tbody>
       </Table>
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="invite-title">
-        <h2 id="invite-title">{t("staff.invite.title")}</h2>
+      <Card headingId="invite-title" title={t("staff.invite.title")}>
         {invited ? (
           <div className="success-box" role="status">
             <p>{t("staff.invite.sent", { email: invited.email, role: t(`role.${invited.role}`), date: when(invited.expiresAt) })}</p>
@@ -294,9 +285,7 @@ export default function Staff() {
           </div>
         ) : null}
         <ErrorSummary form={inviteForm} />
-        <Form method="post" className="form-row">
-          <CsrfInput />
-          <input type="hidden" name="intent" value="invite" />
+        <IntentForm intent="invite" className="form-row">
           <Field form={inviteForm} id="invite-email" name="email" label={t("staff.col.email")} type="email" dir="ltr" required autoComplete="off" />
           <Field
             form={inviteForm}
@@ -309,57 +298,46 @@ export default function Staff() {
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {t("staff.invite.submit")}
           </button>
-        </Form>
+        </IntentForm>
 
         {data.invitations.length > 0 ? (
-          <div className="table-wrap" style={{ marginBlockStart: "1rem" }}>
-            <table className="table">
-              <caption>{t("staff.invitations.caption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("staff.col.email")}</th>
-                  <th scope="col">{t("staff.col.role")}</th>
-                  <th scope="col">{t("staff.invitations.invitedBy")}</th>
-                  <th scope="col">{t("staff.invitations.expires")}</th>
-                  <th scope="col">{t("common.actions")}</th>
+          <Table
+            caption={t("staff.invitations.caption")}
+            wrapStyle={{ marginBlockStart: "1rem" }}
+            columns={[t("staff.col.email"), t("staff.col.role"), t("staff.invitations.invitedBy"), t("staff.invitations.expires"), t("common.actions")]}
+          >
+            <tbody>
+              {data.invitations.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    <bdi>{i.email}</bdi>
+                  </td>
+                  <td>{t(`role.${i.role}`)}</td>
+                  <td>
+                    <bdi>{i.invitedBy ?? "—"}</bdi>
+                  </td>
+                  <td>{when(i.expiresAt)}</td>
+                  <td>
+                    <Form method="post" className="inline-form">
+                      <CsrfInput />
+                      <input type="hidden" name="invitationId" value={i.id} />
+                      <button type="submit" name="intent" value="revoke-invite" className="btn">
+                        {t("staff.invitations.withdraw")}
+                      </button>
+                    </Form>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.invitations.map((i) => (
-                  <tr key={i.id}>
-                    <td>
-                      <bdi>{i.email}</bdi>
-                    </td>
-                    <td>{t(`role.${i.role}`)}</td>
-                    <td>
-                      <bdi>{i.invitedBy ?? "—"}</bdi>
-                    </td>
-                    <td>{when(i.expiresAt)}</td>
-                    <td>
-                      <Form method="post" className="inline-form">
-                        <CsrfInput />
-                        <input type="hidden" name="invitationId" value={i.id} />
-                        <button type="submit" name="intent" value="revoke-invite" className="btn">
-                          {t("staff.invitations.withdraw")}
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         ) : null}
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="limit-title">
-        <h2 id="limit-title">{t("staff.limit.title")}</h2>
+      <Card headingId="limit-title" title={t("staff.limit.title")}>
         <p>{t("staff.limit.text", { amount: fmt.money(data.refundLimit.minor, currency) })}</p>
         <ErrorSummary form={limitForm} />
         {data.refundLimit.editable ? (
-          <Form method="post" className="form-row">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="refund-limit" />
+          <IntentForm intent="refund-limit" className="form-row">
             <Field
               form={limitForm}
               name="limit"
@@ -372,14 +350,13 @@ export default function Staff() {
             <button type="submit" className="btn" disabled={busy}>
               {t("staff.limit.save")}
             </button>
-          </Form>
+          </IntentForm>
         ) : (
           <p className="muted">{t("staff.limit.ownerOnly")}</p>
         )}
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="matrix-title">
-        <h2 id="matrix-title">{t("staff.matrix.title")}</h2>
+      <Card headingId="matrix-title" title={t("staff.matrix.title")}>
         <div className="table-wrap">
           <table className="table">
             <thead>
@@ -410,7 +387,7 @@ export default function Staff() {
           </table>
         </div>
         <p className="muted">{t("staff.matrix.ownerNote")}</p>
-      </section>
+      </Card>
     </>
   );
 }

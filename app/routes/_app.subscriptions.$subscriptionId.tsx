@@ -1,19 +1,20 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Card, ExportLinks } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
 import { Cadence, FieldError, InvoiceBadge, SubscriptionBadge } from "~/components/console/subscriptions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { subscriptionDetail } from "~/modules/subscriptions/subscriptions.server";
 import { changePlanFromForm, previewPlanChangeFromForm, subscriptionActionFromForm } from "~/web/subscriptions/console.server";
 import { listPlans } from "~/modules/subscriptions/subscriptions.server";
+import { IntentForm } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.detailTitle");
@@ -180,8 +181,7 @@ export default function SubscriptionPage() {
         ) : null}
       </section>
       {data.canManage && ["active", "past_due", "trialing"].includes(s.status) && data.changeTo.length > 1 ? (
-        <section className="card section" aria-labelledby="change-h">
-          <h2 id="change-h">{t("subs.change.title")}</h2>
+        <Card headingId="change-h" title={t("subs.change.title")} className="section">
           {preview ? (
             <div data-testid="change-preview">
               <p>
@@ -201,25 +201,21 @@ export default function SubscriptionPage() {
               </dl>
               <p className="hint">{t("subs.change.rule")}</p>
               <div className="actions-row">
-                <Form method="post" className="inline-form">
-                  <CsrfInput />
-                  <input type="hidden" name="intent" value="change_plan" />
+                <IntentForm intent="change_plan" className="inline-form">
                   <input type="hidden" name="planId" value={preview.toPlanId} />
                   <input type="hidden" name="quantity" value={String(preview.toQuantity)} />
                   <input type="hidden" name="changeKey" value={preview.changeKey} />
                   <button type="submit" className="btn btn-primary">
                     {t("subs.change.confirm")}
                   </button>
-                </Form>
+                </IntentForm>
                 <Link className="btn" to={`/subscriptions/${s.id}`}>
                   {t("common.cancel")}
                 </Link>
               </div>
             </div>
           ) : (
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value="preview_change" />
+            <IntentForm intent="preview_change">
               <div className="form-row">
                 <div className="field">
                   <label htmlFor="change-plan">{t("subs.plan")}</label>
@@ -241,20 +237,14 @@ export default function SubscriptionPage() {
               <button type="submit" className="btn">
                 {t("subs.change.preview")}
               </button>
-            </Form>
+            </IntentForm>
           )}
-        </section>
+        </Card>
       ) : null}
-      <section className="card section" aria-labelledby="timeline-h">
-        <h2 id="timeline-h">{t("subs.timeline")}</h2>
+      <Card headingId="timeline-h" title={t("subs.timeline")} className="section">
         {data.invoicesExport ? (
           <p className="actions-row">
-            <a className="btn" href={data.invoicesExport} download data-testid="export-invoices">
-              {t("subs.exportInvoices")}
-            </a>
-            <a className="btn" href={workbookHref(data.invoicesExport)} download>
-              {t("subs.exportInvoicesExcel")}
-            </a>
+            <ExportLinks href={data.invoicesExport} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />
           </p>
         ) : null}
         {data.invoices.length === 0 ? <p className="muted">{t("subs.noInvoices")}</p> : null}
@@ -287,7 +277,7 @@ export default function SubscriptionPage() {
             </li>
           ))}
         </ol>
-      </section>
+      </Card>
     </>
   );
 }

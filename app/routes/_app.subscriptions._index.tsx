@@ -8,11 +8,10 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
 import consoleStyles from "~/styles/console.css";
-import { workbookHref } from "~/components/console/url";
 import { can } from "~/lib/permissions";
 import { requireContext } from "~/web/guard.server";
 import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
-import { PageHeader, PageLinks } from "~/components/page";
+import { ExportLinks, num, PageHeader, PageLinks, Table } from "~/components/page";
 import { pageFrom, pageHref, pageRows } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -65,18 +64,8 @@ export default function SubscriptionsPage() {
       <PageHeader title={t("subs.title")} intro={t("subs.subtitle")}>
         {data.exports ? (
           <>
-            <a className="btn" href={data.exports.subscriptions} download data-testid="export-subscriptions">
-              {t("subs.exportThese")}
-            </a>
-            <a className="btn" href={workbookHref(data.exports.subscriptions)} download>
-              {t("common.exportExcel")}
-            </a>
-            <a className="btn" href={data.exports.invoices} download data-testid="export-invoices">
-              {t("subs.exportInvoices")}
-            </a>
-            <a className="btn" href={workbookHref(data.exports.invoices)} download>
-              {t("subs.exportInvoicesExcel")}
-            </a>
+            <ExportLinks href={data.exports.subscriptions} label={t("subs.exportThese")} excelLabel={t("common.exportExcel")} testId="export-subscriptions" />
+            <ExportLinks href={data.exports.invoices} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />
           </>
         ) : null}
       </PageHeader>
@@ -104,48 +93,37 @@ export default function SubscriptionsPage() {
           </Link>
         ))}
       </nav>
-      <div className="table-wrap">
-        <table className="table">
-          <caption>{t("subs.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("subs.col.customer")}</th>
-              <th scope="col">{t("subs.col.plan")}</th>
-              <th scope="col">{t("common.status")}</th>
-              <th scope="col" className="num">
-                {t("subs.col.amount")}
+      <Table
+        caption={t("subs.caption")}
+        columns={[t("subs.col.customer"), t("subs.col.plan"), t("common.status"), num(t("subs.col.amount")), t("subs.col.next")]}
+        empty={data.subscriptions.length === 0 ? t("subs.empty") : null}
+      >
+        <tbody>
+          {data.subscriptions.map((s) => (
+            <tr key={s.id}>
+              <th scope="row">
+                <Link to={`/subscriptions/${s.id}`} className="row-link">
+                  {s.customer}
+                </Link>
+                <div className="muted mono">{s.id}</div>
               </th>
-              <th scope="col">{t("subs.col.next")}</th>
+              <td>
+                {s.plan}
+                <div className="muted">
+                  <Cadence interval={s.interval} count={s.intervalCount} />
+                  {s.quantity > 1 ? ` × ${fmt.number(s.quantity)}` : ""}
+                </div>
+              </td>
+              <td>
+                <SubscriptionBadge status={s.status} />
+                {s.cancelAtPeriodEnd ? <div className="muted">{t("subs.cancelAtEnd")}</div> : null}
+              </td>
+              <td className="num nowrap">{fmt.money(s.amount)}</td>
+              <td className="nowrap">{s.nextRenewalAt ? fmt.dateTime(s.nextRenewalAt) : "—"}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.subscriptions.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">
-                  <Link to={`/subscriptions/${s.id}`} className="row-link">
-                    {s.customer}
-                  </Link>
-                  <div className="muted mono">{s.id}</div>
-                </th>
-                <td>
-                  {s.plan}
-                  <div className="muted">
-                    <Cadence interval={s.interval} count={s.intervalCount} />
-                    {s.quantity > 1 ? ` × ${fmt.number(s.quantity)}` : ""}
-                  </div>
-                </td>
-                <td>
-                  <SubscriptionBadge status={s.status} />
-                  {s.cancelAtPeriodEnd ? <div className="muted">{t("subs.cancelAtEnd")}</div> : null}
-                </td>
-                <td className="num nowrap">{fmt.money(s.amount)}</td>
-                <td className="nowrap">{s.nextRenewalAt ? fmt.dateTime(s.nextRenewalAt) : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {data.subscriptions.length === 0 ? <div className="empty-state">{t("subs.empty")}</div> : null}
-      </div>
+          ))}
+        </tbody>
+      </Table>
       <PageLinks page={data.page} hasNext={data.hasNext} href={(n) => pageHref("/subscriptions", { status: data.status }, n)} />
     </>
   );

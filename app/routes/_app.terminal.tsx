@@ -1,30 +1,37 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, Link, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { z } from "zod";
+import { ErrorSummary, Field, formState, useFormFailure, type FormState } from "~/components/form";
 import { StatusBadge } from "~/components/console/status-badge";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
 import { detectCard, formatPanGroups, impossiblePan, isExpired, luhnValid, normalizePan, parseExpiry } from "~/lib/card";
 import type { MessageKey } from "~/lib/i18n/en";
+import { cardErrorOf, cvcMessage } from "~/lib/i18n/messages";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { formatMoney, isCurrencyCode, parseAmount } from "~/lib/money";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { keptValues } from "~/lib/forms";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
+import { CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX } from "~/modules/payments/payments.server";
 import {
-  chargeFromTerminalForm,
+  chargeFromTerminal,
   chargeableTerminals,
   currentTerminalReceipt,
   newTerminalFormKey,
   recentTerminalPayments,
   sandboxHints,
   terminalReturn,
+  terminalValuesOf,
   type RecentTerminalPayment,
-  type TerminalChargeResult,
 } from "~/modules/payments/virtual-terminal.server";
+import { parseForm, refuse } from "~/web/form.server";
+import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
 import { PageHeader } from "~/components/page";
 
@@ -62,17 +69,56 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
+/** Fields a card form must never post to the console (the provider's names and ours). */
+const CARD_FIELDS = ["cardNumber", "number", "pan", "cvc", "cvv", "cvv2", "exp", "expiry"] as const;
+
+/**
+ * The charge form as the console reads it: its fields bounded, the card's token and the
+ * form's key; a card number (or CVV2, expiry) posted here is refused on the card field.
+ * Built when the action runs: its limits come from a .server module, which the browser's
+ * bundle does not have.
+ */
+function chargeForm() {
+  const read = (max: number) => z.string().default("").transform((v) => v.slice(0, max));
+  const card = Object.fromEntries(CARD_FIELDS.map((f) => [f, z.unknown()])) as Record<(typeof CARD_FIELDS)[number], z.ZodUnknown>;
+  return z
+    .object({
+      terminal: read(100),
+      amount: read(60),
+      description: read(DESCRIPTION_MAX + 1),
+      customerReference: read(CUSTOMER_REFERENCE_MAX + 1),
+      token: read(100),
+      key: read(300),
+      ...card,
+    })
+    .superRefine((form, ctx) => {
+      if (CARD_FIELDS.some((f) => form[f] !== undefined && form[f] !== "")) ctx.addIssue({ code: "custom", path: ["cardNumber"], message: "vt.error.cardToConsole" });
+    });
+}
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "terminal:charge");
-  const r = await chargeFromTerminalForm(ctx, form, clientOf(request));
+  const t = serverTranslator(resolvePreferences(ctx));
+  // What was typed goes back with a refusal: the form's own fields, never the card or its token.
+  const typed = keptValues(form);
+  const values: Record<string, string> = { ...terminalValuesOf((name, max) => (typed[name] ?? "").slice(0, max)) };
+  const parsed = parseForm(chargeForm(), form, t, "vt.error.unreadable");
+  if (!parsed.ok) return refuse(parsed.errors, { values, headers: NO_STORE });
+  const r = await chargeFromTerminal(ctx, parsed.data, clientOf(request));
   if (r.ok) return redirect(`/terminal?receipt=${encodeURIComponent(r.paymentId)}`, 303);
-  return json(r, { status: r.status, headers: { "Cache-Control": "no-store" } });
+  // A key that may not be used again: the page takes the fresh one handed back as the form's `key`.
+  return refuse(r.errors, { status: r.status, values: r.freshKey ? { ...values, key: r.freshKey } : values, headers: NO_STORE });
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
 /** How often a page with a payment still waiting for the provider asks again (with scripts / without). */
 const POLL_MS = 3_000;
+/** The longest description and customer reference the inputs take (the server's limits, DESCRIPTION_MAX and CUSTOMER_REFERENCE_MAX, are in a .server module). */
+const DESCRIPTION_INPUT_MAX = 500;
+const CUSTOMER_REFERENCE_INPUT_MAX = 200;
 /** How many of the member's own terminal payments the page lists (here, not in the .server module: the browser needs it too). */
 const RECENT_PAYMENTS = 10;
 const NOSCRIPT_REFRESH_SECONDS = 5;
@@ -157,7 +203,6 @@ function RecentPayments({ list, currency }: { list: RecentTerminalPayment[]; cur
     </section>
   );
 }
-type Failure = Extract<TerminalChargeResult, { ok: false }>;
 
 function Receipt({ r, canViewPayments }: { r: NonNullable<Data["receipt"]>; canViewPayments: boolean }) {
   const t = useT();
@@ -248,13 +293,6 @@ function useHydrated(): boolean {
   return h;
 }
 
-/** The tokenization endpoint's refusal, on the field it is about. */
-function tokenErrorField(code: string): "cardNumber" | "expiry" | "cvc" {
-  if (code.includes("expir")) return "expiry";
-  if (code.includes("cvc")) return "cvc";
-  return "cardNumber";
-}
-
 /**
  * The charge form. The card fields never reach the console: with JavaScript the browser
  * sends them to the provider's tokenization endpoint and posts only the token here (the
@@ -262,7 +300,7 @@ function tokenErrorField(code: string): "cardNumber" | "expiry" | "cvc" {
  * itself posts to the provider's card form, which sends the browser back with a token and
  * the form's other fields (md_*), and the page asks to confirm the charge.
  */
-function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefined }) {
+function ChargeForm({ data, form }: { data: Data; form: FormState }) {
   const t = useT();
   const fmt = useFormat();
   const id = useId();
@@ -270,11 +308,13 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
   const submit = useSubmit();
   const navigation = useNavigation();
   const [tokenizing, setTokenizing] = useState(false);
+  // The card's own checks, made in the page before the card leaves it: shown as the server's are.
   const [clientErrors, setClientErrors] = useState<Partial<Record<"cardNumber" | "expiry" | "cvc" | "form", string>>>({});
   const busy = navigation.state === "submitting" || tokenizing;
-  const values = failure?.values;
-  const errors: Partial<Record<keyof Failure["errors"], string>> = { ...(failure?.errors ?? {}), ...clientErrors };
-  const [amount, setAmount] = useState(values?.amount ?? "");
+  const values = form.values;
+  const shown: FormState = { ...form, errors: { ...form.errors, ...clientErrors } };
+  const errors = shown.errors;
+  const [amount, setAmount] = useState(values.amount ?? "");
   const [pan, setPan] = useState("");
   const expRef = useRef<HTMLInputElement>(null);
   const cvcRef = useRef<HTMLInputElement>(null);
@@ -284,15 +324,13 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
   const complete = digits.length >= 12 && (info.brand === "unknown" ? digits.length >= 13 : info.lengths.includes(digits.length));
   const luhn = complete ? luhnValid(digits) : null;
   const preview = amountPreview(amount, data.currency, fmt.locale);
-  const key = failure?.freshKey ?? data.formKey;
-  const described = (field: string, hint?: boolean) =>
-    [hint ? `${id}-${field}-hint` : null, errors[field as keyof typeof errors] ? `${id}-${field}-error` : null].filter(Boolean).join(" ") || undefined;
-  const err = (field: keyof Failure["errors"]) =>
-    errors[field] ? (
-      <p className="field-error" id={`${id}-${field}-error`} role="alert">
-        {errors[field]}
-      </p>
-    ) : null;
+  // A refusal whose key may not be used again hands back a fresh one.
+  const key = values.key ?? data.formKey;
+  const optional = (label: string) => (
+    <>
+      {label} <span className="muted">({t("common.optional")})</span>
+    </>
+  );
 
   /** The same checks as the provider's, in the reader's words, before the card leaves the page. */
   function cardProblems(): typeof clientErrors {
@@ -306,9 +344,7 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
     if (!exp) out.expiry = t("vt.error.expiry.format");
     else if (isExpired(exp, new Date())) out.expiry = t("vt.error.expiry.expired");
     const cvc = normalizePan(cvcRef.current?.value ?? "");
-    if (!/^[0-9]+$/.test(cvc) || !info.cvcLengths.includes(cvc.length)) {
-      out.cvc = info.cvcLengths.length > 1 ? t("vt.error.cvc34") : info.cvcLengths[0] === 4 ? t("vt.error.cvc4") : t("vt.error.cvc3");
-    }
+    if (!/^[0-9]+$/.test(cvc) || !info.cvcLengths.includes(cvc.length)) out.cvc = cvcMessage(t, info.cvcLengths);
     return out;
   }
 
@@ -332,9 +368,9 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
       });
       const answer = (await res.json()) as { id?: string; error?: { code?: string } };
       if (res.status !== 201 || !answer.id) {
-        const code = answer.error?.code ?? "";
-        const field = tokenErrorField(code);
-        setClientErrors({ [field]: field === "expiry" ? t("vt.error.expiry.expired") : field === "cvc" ? t("vt.error.cvc34") : t("vt.error.cardNumber.luhn") });
+        // The provider's refusal on the field it is about, in the reader's words (as the server says it).
+        const refused = cardErrorOf(t, answer.error?.code ?? "");
+        setClientErrors({ [refused.field]: refused.message });
         setTokenizing(false);
         return;
       }
@@ -362,141 +398,127 @@ function ChargeForm({ data, failure }: { data: Data; failure: Failure | undefine
       data-testid="vt-form"
     >
       <h2 id="vt-form-h">{t("vt.formTitle")}</h2>
-      {errors.form ? (
-        <p className="error-box" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      {/* What belongs to no field (and the terminal's refusal when there is one terminal, not shown as a choice). */}
+      <ErrorSummary form={shown} fields={data.terminals.length > 1 ? [] : ["terminal"]} />
       {/* The anti-forgery token goes to the console only (with JavaScript); never to the provider. */}
       {hydrated ? <CsrfInput /> : null}
       <input type="hidden" name="return_url" value="/terminal" />
       <input type="hidden" name="md_key" value={key} />
       {data.terminals.length > 1 ? (
-        <div className="field">
-          <label htmlFor={`${id}-terminal`}>{t("vt.terminal")}</label>
-          <select id={`${id}-terminal`} name="md_terminal" defaultValue={values?.terminal || data.terminals[0]?.id} aria-invalid={errors.terminal ? true : undefined} aria-describedby={described("terminal")}>
-            {data.terminals.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
-          </select>
-          {err("terminal")}
-        </div>
+        <Field
+          form={shown}
+          id={`${id}-terminal`}
+          name="md_terminal"
+          label={t("vt.terminal")}
+          error={errors.terminal}
+          defaultValue={values.terminal || data.terminals[0]?.id}
+          options={data.terminals.map((x) => ({ value: x.id, label: x.name }))}
+        />
       ) : (
-        <>
-          <input type="hidden" name="md_terminal" value={data.terminals[0]!.id} />
-          {err("terminal")}
-        </>
+        <input type="hidden" name="md_terminal" value={data.terminals[0]!.id} />
       )}
-      <div className="field">
-        <label htmlFor={`${id}-amount`}>{t("vt.amount", { currency: data.currency === "IRR" ? t("money.unit.rial") : data.currency })}</label>
-        <input
-          id={`${id}-amount`}
-          name="md_amount"
-          inputMode="decimal"
-          required
-          maxLength={40}
-          value={amount}
-          onChange={(e) => setAmount(e.target.value)}
-          aria-invalid={errors.amount ? true : undefined}
-          aria-describedby={described("amount", true)}
-        />
-        <p className="hint" id={`${id}-amount-hint`} aria-live="polite">
-          {preview ? t("vt.amountPreview", { amount: preview }) : t("money.amountHint")}
-        </p>
-        {err("amount")}
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-pan`}>{t("card.number")}</label>
-        <input
-          id={`${id}-pan`}
-          name={hydrated ? undefined : "number"}
-          inputMode="numeric"
-          required
-          autoComplete="off"
-          maxLength={40}
-          dir="ltr"
-          className="mono"
-          value={pan}
-          onChange={(e) => setPan(formatPanGroups(e.target.value))}
-          aria-invalid={errors.cardNumber || luhn === false ? true : undefined}
-          aria-describedby={described("cardNumber", true)}
-        />
-        <p className="hint" id={`${id}-cardNumber-hint`} aria-live="polite">
-          {digits.length === 0 ? (
-            t("vt.cardTypes")
-          ) : (
-            <>
-              {info.brand !== "unknown" ? t(`cardBrand.${info.brand}` as MessageKey) : null}
-              {bank ? ` · ${bank}` : null}
-              {luhn === true ? <span className="ok"> · {t("vt.luhnOk")}</span> : null}
-              {luhn === false ? <span className="field-error"> · {t("vt.luhnBad")}</span> : null}
-            </>
-          )}
-        </p>
-        {err("cardNumber")}
-      </div>
+      <Field
+        form={shown}
+        id={`${id}-amount`}
+        name="md_amount"
+        label={t("vt.amount", { currency: data.currency === "IRR" ? t("money.unit.rial") : data.currency })}
+        error={errors.amount}
+        hint={<span aria-live="polite">{preview ? t("vt.amountPreview", { amount: preview }) : t("money.amountHint")}</span>}
+        inputMode="decimal"
+        required
+        maxLength={40}
+        value={amount}
+        onChange={(e) => setAmount(e.target.value)}
+      />
+      <Field
+        form={shown}
+        id={`${id}-pan`}
+        name="number"
+        label={t("card.number")}
+        error={errors.cardNumber}
+        hint={
+          <span aria-live="polite">
+            {digits.length === 0 ? (
+              t("vt.cardTypes")
+            ) : (
+              <>
+                {info.brand !== "unknown" ? t(`cardBrand.${info.brand}` as MessageKey) : null}
+                {bank ? ` · ${bank}` : null}
+                {luhn === true ? <span className="ok"> · {t("vt.luhnOk")}</span> : null}
+                {luhn === false ? <span className="field-error"> · {t("vt.luhnBad")}</span> : null}
+              </>
+            )}
+          </span>
+        }
+      >
+        {(control) => (
+          <input
+            {...control}
+            // With JavaScript the card has no name: only the provider's token is posted.
+            name={hydrated ? undefined : control.name}
+            aria-invalid={control["aria-invalid"] ?? (luhn === false ? true : undefined)}
+            inputMode="numeric"
+            required
+            autoComplete="off"
+            maxLength={40}
+            dir="ltr"
+            className="mono"
+            value={pan}
+            onChange={(e) => setPan(formatPanGroups(e.target.value))}
+          />
+        )}
+      </Field>
       <div className="form-row">
-        <div className="field">
-          <label htmlFor={`${id}-expiry`}>{t("card.expiry")}</label>
-          <input
-            id={`${id}-expiry`}
-            ref={expRef}
-            name={hydrated ? undefined : "exp"}
-            inputMode="numeric"
-            required
-            autoComplete="off"
-            placeholder={t("vt.expiryPlaceholder")}
-            maxLength={7}
-            dir="ltr"
-            aria-invalid={errors.expiry ? true : undefined}
-            aria-describedby={described("expiry")}
-          />
-          {err("expiry")}
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-cvc`}>{t("card.cvc")}</label>
-          <input
-            id={`${id}-cvc`}
-            ref={cvcRef}
-            name={hydrated ? undefined : "cvc"}
-            inputMode="numeric"
-            required
-            autoComplete="off"
-            type="password"
-            maxLength={info.cvcLength}
-            dir="ltr"
-            aria-invalid={errors.cvc ? true : undefined}
-            aria-describedby={described("cvc")}
-          />
-          {err("cvc")}
-        </div>
+        <Field form={shown} id={`${id}-expiry`} name="exp" label={t("card.expiry")} error={errors.expiry}>
+          {(control) => (
+            <input
+              {...control}
+              ref={expRef}
+              name={hydrated ? undefined : control.name}
+              inputMode="numeric"
+              required
+              autoComplete="off"
+              placeholder={t("vt.expiryPlaceholder")}
+              maxLength={7}
+              dir="ltr"
+            />
+          )}
+        </Field>
+        <Field form={shown} id={`${id}-cvc`} name="cvc" label={t("card.cvc")} error={errors.cvc}>
+          {(control) => (
+            <input
+              {...control}
+              ref={cvcRef}
+              name={hydrated ? undefined : control.name}
+              inputMode="numeric"
+              required
+              autoComplete="off"
+              type="password"
+              maxLength={info.cvcLength}
+              dir="ltr"
+            />
+          )}
+        </Field>
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-description`}>
-          {t("vt.description")} <span className="muted">({t("common.optional")})</span>
-        </label>
-        <input id={`${id}-description`} name="md_description" maxLength={500} defaultValue={values?.description ?? ""} aria-invalid={errors.description ? true : undefined} aria-describedby={described("description")} />
-        {err("description")}
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-customerReference`}>
-          {t("vt.customerReference")} <span className="muted">({t("common.optional")})</span>
-        </label>
-        <input
-          id={`${id}-customerReference`}
-          name="md_customerReference"
-          maxLength={200}
-          defaultValue={values?.customerReference ?? ""}
-          aria-invalid={errors.customerReference ? true : undefined}
-          aria-describedby={described("customerReference", true)}
-        />
-        <p className="hint" id={`${id}-customerReference-hint`}>
-          {t("vt.customerReferenceHint")}
-        </p>
-        {err("customerReference")}
-      </div>
+      <Field
+        form={shown}
+        id={`${id}-description`}
+        name="md_description"
+        label={optional(t("vt.description"))}
+        error={errors.description}
+        maxLength={DESCRIPTION_INPUT_MAX}
+        defaultValue={values.description ?? ""}
+      />
+      <Field
+        form={shown}
+        id={`${id}-customerReference`}
+        name="md_customerReference"
+        label={optional(t("vt.customerReference"))}
+        error={errors.customerReference}
+        hint={t("vt.customerReferenceHint")}
+        maxLength={CUSTOMER_REFERENCE_INPUT_MAX}
+        defaultValue={values.customerReference ?? ""}
+      />
       <button type="submit" className="btn btn-primary" disabled={busy}>
         {tokenizing ? t("vt.tokenizing") : busy ? t("vt.submitting") : t("vt.submit")}
       </button>
@@ -595,7 +617,9 @@ function TestCards({ cards }: { cards: NonNullable<Data["testCards"]> }) {
 
 export default function VirtualTerminalPage() {
   const data = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>() as Failure | undefined;
+  const refused = useFormFailure();
+  // Back from the provider's card form (no JavaScript) with a refusal: shown as the action's are.
+  const form = refused.failure || data.returned?.kind !== "failure" ? refused : formState(data.returned.failure);
   const t = useT();
   const live = useLiveData(data);
   return (
@@ -607,10 +631,10 @@ export default function VirtualTerminalPage() {
         <div className="grid grid-2" style={{ alignItems: "start" }}>
           {/* Kept mounted across a refused attempt (the card number stays typed); remounted only
               when the server hands out a fresh form after a used or expired one. */}
-          {data.returned?.kind === "confirm" && !failure ? (
+          {data.returned?.kind === "confirm" && !refused.failure ? (
             <ConfirmStep r={data.returned} />
           ) : (
-            <ChargeForm key={failure?.freshKey ?? "charge-form"} data={data} failure={failure ?? (data.returned?.kind === "failure" ? data.returned.failure : undefined)} />
+            <ChargeForm key={refused.values.key ?? "charge-form"} data={data} form={form} />
           )}
           {data.testCards ? <TestCards cards={data.testCards} /> : null}
         </div>

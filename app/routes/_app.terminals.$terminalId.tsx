@@ -1,13 +1,12 @@
 import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { ErrorSummary, FieldError, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, IntentForm, useFormFailure } from "~/components/form";
 import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
-import { CsrfInput } from "~/components/csrf";
 import { StepUpFields } from "~/components/step-up";
 import { Sparkline } from "~/components/console/charts";
 import { pageTitle } from "~/components/console/meta";
@@ -31,6 +30,7 @@ import {
 } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
 import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
+import { Card } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.detailTitle");
@@ -164,8 +164,7 @@ export default function TerminalPage() {
       <ErrorSummary form={pageForm} />
 
       <div className="grid grid-2">
-        <section className="card" aria-labelledby="today-h">
-          <h2 id="today-h">{t("terminals.col.today")}</h2>
+        <Card headingId="today-h" title={t("terminals.col.today")}>
           <p className="kpi-value num">{fmt.money(x.todayGross)}</p>
           <p className="muted">{t("overview.successfulPayments", { count: x.todayCount })}</p>
           <Sparkline values={x.spark.map((d) => fmt.chartValue(d.gross))} />
@@ -195,25 +194,20 @@ export default function TerminalPage() {
               </>
             ) : null}
           </dl>
-        </section>
+        </Card>
 
-        <section className="card" aria-labelledby="rename-h">
-          <h2 id="rename-h">{t("terminals.rename")}</h2>
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="rename" />
-            <ErrorSummary form={renameForm} />
+        <Card headingId="rename-h" title={t("terminals.rename")}>
+          <IntentForm intent="rename" form={renameForm}>
             <TerminalFields form={renameForm} idPrefix="r" name={x.name} location={x.location ?? ""} />
             <button type="submit" className="btn btn-primary" disabled={busy("rename")}>
               {busy("rename") ? t("common.saving") : t("common.save")}
             </button>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       </div>
 
       {x.kind === "api" ? (
-        <section className="card section" aria-labelledby="key-h">
-          <h2 id="key-h">{t("terminals.col.apiKey")}</h2>
+        <Card headingId="key-h" title={t("terminals.col.apiKey")} className="section">
           {rotated ? <NewKey value={rotated.key} /> : null}
           <p>
             {x.hasActiveKey && x.apiKeyPrefix ? (
@@ -229,55 +223,38 @@ export default function TerminalPage() {
             )}
           </p>
           {x.status === "active" ? (
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value="rotate" />
+            <IntentForm intent="rotate">
               <input type="hidden" name="formKey" value={rotateKey} />
               <p className="muted">{x.hasActiveKey ? t("terminals.key.rotateHint") : t("terminals.key.issueHint")}</p>
               <StepUpFields error={rotateForm.errors.stepUp} />
               <button type="submit" className="btn btn-primary" disabled={busy("rotate")}>
                 {x.hasActiveKey ? t("terminals.key.rotate") : t("terminals.key.issue")}
               </button>
-            </Form>
+            </IntentForm>
           ) : (
             <p className="muted">{t("terminals.key.inactive")}</p>
           )}
-        </section>
+        </Card>
       ) : null}
 
-      <section className="card section" aria-labelledby="status-h">
-        <h2 id="status-h">{x.status === "active" ? t("terminals.deactivate") : t("terminals.reactivate")}</h2>
+      <Card headingId="status-h" title={x.status === "active" ? t("terminals.deactivate") : t("terminals.reactivate")} className="section">
         {x.status === "active" ? (
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="deactivate" />
+          <IntentForm intent="deactivate">
             <p>{t("terminals.deactivateHint")}</p>
-            <label className="check">
-              <input
-                type="checkbox"
-                name="confirm"
-                value="yes"
-                aria-invalid={deactivateForm.errors.confirm ? true : undefined}
-                aria-describedby={deactivateForm.errors.confirm ? "confirm-error" : undefined}
-              />{" "}
-              {t("terminals.deactivateConfirm")}
-            </label>
-            <FieldError id="confirm-error" message={deactivateForm.errors.confirm} />
+            <CheckField form={deactivateForm} name="confirm" label={t("terminals.deactivateConfirm")} />
             <button type="submit" className="btn btn-danger" disabled={busy("deactivate")}>
               {t("terminals.deactivate")}
             </button>
-          </Form>
+          </IntentForm>
         ) : (
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="reactivate" />
+          <IntentForm intent="reactivate">
             <p>{x.kind === "api" ? t("terminals.reactivateHintApi") : t("terminals.reactivateHint")}</p>
             <button type="submit" className="btn btn-primary" disabled={busy("reactivate")}>
               {t("terminals.reactivate")}
             </button>
-          </Form>
+          </IntentForm>
         )}
-      </section>
+      </Card>
     </>
   );
 }

@@ -18,7 +18,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { listScope } from "~/modules/reporting/list-query.server";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
-import { PageHeader } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.title");
@@ -50,66 +50,53 @@ export default function TerminalsPage() {
     <>
       <PageHeader title={t("terminals.title")} intro={t("terminals.subtitle")} />
 
-      <div className="table-wrap">
-        <table className="table nowrap-table">
-          <caption>{t("terminals.caption", { zone: fmt.zoneName() })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("terminals.col.name")}</th>
-              <th scope="col">{t("common.status")}</th>
-              <th scope="col">{t("terminals.col.kind")}</th>
-              <th scope="col">{t("terminals.col.lastUsed")}</th>
-              <th scope="col" className="num">
-                {t("terminals.col.today")}
+      <Table
+        caption={t("terminals.caption", { zone: fmt.zoneName() })}
+        className="nowrap-table"
+        columns={[t("terminals.col.name"), t("common.status"), t("terminals.col.kind"), t("terminals.col.lastUsed"), num(t("terminals.col.today")), t("terminals.col.trend"), t("terminals.col.apiKey")]}
+        empty={terminals.length === 0 ? t("terminals.empty") : null}
+      >
+        <tbody>
+          {terminals.map((x) => (
+            <tr key={x.id}>
+              <th scope="row">
+                <Link to={`/terminals/${x.id}`} className="row-link">
+                  {x.name}
+                </Link>
+                {x.location ? <div className="muted">{x.location}</div> : null}
               </th>
-              <th scope="col">{t("terminals.col.trend")}</th>
-              <th scope="col">{t("terminals.col.apiKey")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {terminals.map((x) => (
-              <tr key={x.id}>
-                <th scope="row">
-                  <Link to={`/terminals/${x.id}`} className="row-link">
-                    {x.name}
-                  </Link>
-                  {x.location ? <div className="muted">{x.location}</div> : null}
-                </th>
-                <td>
-                  <StatusBadge kind="terminalStatus" status={x.status} />
-                </td>
-                <td>{t(`terminals.kindShort.${x.kind}` as MessageKey)}</td>
-                <td>{x.lastUsedAt ? fmt.dateTime(x.lastUsedAt) : t("terminals.neverUsed")}</td>
-                <td className="num">
-                  {fmt.money(x.todayGross)}
-                  <div className="muted">{t("overview.successfulPayments", { count: x.todayCount })}</div>
-                </td>
-                <td className="terminal-spark">
-                  <Sparkline values={x.spark.map((d) => fmt.chartValue(d.gross))} />
-                  <span className="visually-hidden">
-                    {t("terminals.trendText", { days: x.spark.length, amount: fmt.money(x.spark.reduce((s, d) => s + BigInt(d.gross), 0n)) })}
+              <td>
+                <StatusBadge kind="terminalStatus" status={x.status} />
+              </td>
+              <td>{t(`terminals.kindShort.${x.kind}` as MessageKey)}</td>
+              <td>{x.lastUsedAt ? fmt.dateTime(x.lastUsedAt) : t("terminals.neverUsed")}</td>
+              <td className="num">
+                {fmt.money(x.todayGross)}
+                <div className="muted">{t("overview.successfulPayments", { count: x.todayCount })}</div>
+              </td>
+              <td className="terminal-spark">
+                <Sparkline values={x.spark.map((d) => fmt.chartValue(d.gross))} />
+                <span className="visually-hidden">
+                  {t("terminals.trendText", { days: x.spark.length, amount: fmt.money(x.spark.reduce((s, d) => s + BigInt(d.gross), 0n)) })}
+                </span>
+              </td>
+              <td>
+                {x.kind !== "api" ? (
+                  <span className="muted">{t("terminals.noKeyNeeded")}</span>
+                ) : x.hasActiveKey && x.apiKeyPrefix ? (
+                  <span className="mono">
+                    {x.apiKeyPrefix}…{x.apiKeyLast4}
                   </span>
-                </td>
-                <td>
-                  {x.kind !== "api" ? (
-                    <span className="muted">{t("terminals.noKeyNeeded")}</span>
-                  ) : x.hasActiveKey && x.apiKeyPrefix ? (
-                    <span className="mono">
-                      {x.apiKeyPrefix}…{x.apiKeyLast4}
-                    </span>
-                  ) : (
-                    <span className="muted">{t("terminals.noKey")}</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {terminals.length === 0 ? <div className="empty-state">{t("terminals.empty")}</div> : null}
-      </div>
+                ) : (
+                  <span className="muted">{t("terminals.noKey")}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
 
-      <section className="card section" aria-labelledby="new-terminal-h">
-        <h2 id="new-terminal-h">{t("terminals.new")}</h2>
+      <Card headingId="new-terminal-h" title={t("terminals.new")} className="section">
         <Form method="post" className="terminal-form">
           <CsrfInput />
           <ErrorSummary form={form} />
@@ -129,7 +116,7 @@ export default function TerminalsPage() {
             {creating ? t("common.saving") : t("terminals.create")}
           </button>
         </Form>
-      </section>
+      </Card>
     </>
   );
 }

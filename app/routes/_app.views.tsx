@@ -6,7 +6,9 @@
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorSummary, Field, FieldError, IntentForm, useFormFailure } from "~/components/form";
 import { describeViewQuery } from "~/components/console/view-filters";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -14,12 +16,15 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
-import { isSavedViewList, VIEW_NAME_MAX, viewHref, type SavedViewList } from "~/lib/saved-views";
+import { isSavedViewList, VIEW_NAME_MAX, VIEW_QUERY_MAX, viewHref, type SavedViewList } from "~/lib/saved-views";
 import consoleStyles from "~/styles/console.css";
+import { parseForm, refuse } from "~/web/form.server";
 import { requireAction, requireContext } from "~/web/guard.server";
+import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { clientOf } from "~/web/request.server";
 import { viewFilterNames } from "~/web/views.server";
 import { deleteView, listViews, renameView, saveView, setViewShared, viewDeletionImpact, viewListsFor, type ViewResult } from "~/modules/views/saved-views.server";
+import { Card } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "views.title");
@@ -55,50 +60,63 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-type Failure = Extract<ViewResult, { ok: false }>;
+// Bounds only, with catalog keys as messages; the domain (modules/views) checks the rest and names the field.
+const viewId = z.string().max(100, "views.error.not_found").default("");
+const viewName = z.string().max(1000, "views.error.name_too_long").default("");
+const only = z.string().max(40).optional();
+const viewsForm = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("save"),
+    list: z.string().max(40, "views.error.list_unknown").default(""),
+    name: viewName,
+    query: z.string().max(VIEW_QUERY_MAX * 2, "views.error.query_too_long").default(""),
+    shared: z.string().max(5).optional(),
+  }),
+  z.object({ intent: z.literal("rename"), id: viewId, name: viewName, only }),
+  z.object({ intent: z.literal("share"), id: viewId, only }),
+  z.object({ intent: z.literal("unshare"), id: viewId, only }),
+  z.object({ intent: z.literal("delete"), id: viewId, confirmed: z.string().max(5).optional(), only }),
+]);
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, null);
   const client = clientOf(request);
-  const str = (k: string) => {
-    const v = form.get(k);
-    return typeof v === "string" ? v : "";
+  const t = serverTranslator(resolvePreferences(ctx));
+  const intent = String(form.get("intent") ?? "") || undefined;
+  const parsed = parseForm(viewsForm, form, t, "staff.error.checkForm", { max: VIEW_NAME_MAX });
+  if (!parsed.ok) return refuse(parsed.errors, { intent, values: form });
+  const input = parsed.data;
+  const back = (done: Done | null, params: Record<string, string>) => {
+    const q = new URLSearchParams(done ? { done, ...params } : params);
+    if (input.intent !== "save" && input.only && isSavedViewList(input.only)) q.set("list", input.only);
+    return redirect(`/views?${q}`, 303);
   };
-  const intent = str("intent");
-  const id = str("id");
   let r: ViewResult;
   let done: Done;
-  if (intent === "save") {
-    r = await saveView(ctx, { list: str("list"), name: str("name"), query: str("query"), shared: str("shared") === "1" }, client);
-    if (r.ok) return redirect(r.view.href, 303);
-    done = "saved";
-  } else if (intent === "rename") {
-    r = await renameView(ctx, id, str("name"), client);
-    done = "renamed";
-  } else if (intent === "share" || intent === "unshare") {
-    r = await setViewShared(ctx, id, intent === "share", client);
-    done = intent === "share" ? "nowShared" : "nowPrivate";
-  } else if (intent === "delete") {
-    // Only the confirmation's own button deletes; any other Delete opens the confirmation.
-    if (str("confirmed") !== "1") {
-      const ask = new URLSearchParams({ confirm: id });
-      const only = str("only");
-      if (only && isSavedViewList(only)) ask.set("list", only);
-      return redirect(`/views?${ask}`, 303);
-    }
-    r = await deleteView(ctx, id, client);
-    done = "deleted";
-  } else {
-    return json({ ok: false as const, field: "intent", code: "intent" as const, id, values: {} as Record<string, string> }, { status: 400 });
+  switch (input.intent) {
+    case "save":
+      r = await saveView(ctx, { list: input.list, name: input.name, query: input.query, shared: input.shared === "1" }, client);
+      if (r.ok) return redirect(r.view.href, 303);
+      done = "saved";
+      break;
+    case "rename":
+      r = await renameView(ctx, input.id, input.name, client);
+      done = "renamed";
+      break;
+    case "share":
+    case "unshare":
+      r = await setViewShared(ctx, input.id, input.intent === "share", client);
+      done = input.intent === "share" ? "nowShared" : "nowPrivate";
+      break;
+    case "delete":
+      // Only the confirmation's own button deletes; any other Delete opens the confirmation.
+      if (input.confirmed !== "1") return back(null, { confirm: input.id });
+      r = await deleteView(ctx, input.id, client);
+      done = "deleted";
+      break;
   }
-  if (r.ok) {
-    const back = new URLSearchParams({ done, name: r.view.name });
-    const only = str("only");
-    if (only && isSavedViewList(only)) back.set("list", only);
-    return redirect(`/views?${back}`, 303);
-  }
-  const f: Failure = r;
-  return json({ ok: false as const, field: f.field, code: f.code, id, values: { intent, list: str("list"), name: str("name"), query: str("query"), shared: str("shared") } }, { status: f.status });
+  if (r.ok) return back(done, { name: r.view.name });
+  return refuse({ [r.field]: t(`views.error.${r.code}` as MessageKey, { max: VIEW_NAME_MAX }) }, { intent, status: r.status, values: form });
 }
 
 const LIST_LABEL: Record<SavedViewList, MessageKey> = {
@@ -118,13 +136,14 @@ const DONE_TEXT: Record<Done, MessageKey> = {
 
 export default function ViewsPage() {
   const data = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const form = useFormFailure();
   const t = useT();
   const fmt = useFormat();
   const keep = data.only ? `/views?list=${data.only}` : "/views";
-  const error = failure && !failure.ok ? (failure.code === "intent" ? null : t(`views.error.${failure.code}` as MessageKey, { max: VIEW_NAME_MAX })) : null;
   // A failed save from a list's menu: the form again here, with the name to fix.
-  const retry = failure && !failure.ok && failure.values.intent === "save" && isSavedViewList(failure.values.list ?? "") ? failure.values : null;
+  const retry = form.failure?.intent === "save" && isSavedViewList(form.values.list ?? "") ? form : null;
+  // A row's refusal (rename, share, delete): said in that view's row.
+  const rowFailure = (id: string) => (form.failure && form.failure.intent !== "save" && form.values.id === id ? form : undefined);
   return (
     <>
       <div className="page-header">
@@ -145,14 +164,9 @@ export default function ViewsPage() {
           {t(DONE_TEXT[data.done.kind], { name: data.done.name })}
         </p>
       ) : null}
-      {data.confirm && "missing" in data.confirm ? (
-        <p className="error-box" role="alert">
-          {t("views.error.not_found")}
-        </p>
-      ) : null}
+      {data.confirm && "missing" in data.confirm ? <ErrorSummary errors={{ form: t("views.error.not_found") }} id="views-confirm-error" /> : null}
       {data.confirm && !("missing" in data.confirm) ? (
-        <section className="card section confirm-delete" aria-labelledby="views-confirm-h" data-testid="confirm-delete">
-          <h2 id="views-confirm-h">{t("views.confirmDelete.title", { name: data.confirm.name })}</h2>
+        <Card headingId="views-confirm-h" title={t("views.confirmDelete.title", { name: data.confirm.name })} className="section confirm-delete" data-testid="confirm-delete">
           <p>
             {data.confirm.shared
               ? data.confirm.others > 0
@@ -162,9 +176,7 @@ export default function ViewsPage() {
             {data.confirm.shared && !data.confirm.mine && data.confirm.ownerName ? <> {t("views.confirmDelete.savedBy", { owner: data.confirm.ownerName })}</> : null}{" "}
             {t("views.confirmDelete.filtersStay")}
           </p>
-          <Form method="post" className="inline-actions">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="delete" />
+          <IntentForm intent="delete" className="inline-actions">
             <input type="hidden" name="id" value={data.confirm.id} />
             <input type="hidden" name="confirmed" value="1" />
             {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
@@ -174,30 +186,21 @@ export default function ViewsPage() {
             <Link to={keep} className="btn">
               {t("views.confirmDelete.keep")}
             </Link>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
-      {error && !retry ? (
-        <p className="error-box" role="alert">
-          {error}
-        </p>
-      ) : null}
+      {/* A refusal no form on this page shows (an unknown list to save, a view gone). */}
+      {!retry && !(form.values.id && data.views.some((v) => v.id === form.values.id)) ? <ErrorSummary form={form} fields={["name", "list", "query", "shared", "view"]} /> : null}
       {retry ? (
-        <section className="card section" aria-labelledby="views-retry-h">
-          <h2 id="views-retry-h">{t("views.saveCurrent")}</h2>
-          <Form method="post" className="views-save">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="save" />
-            <input type="hidden" name="list" value={retry.list} />
-            <input type="hidden" name="query" value={retry.query} />
-            <label htmlFor="views-retry-name">{t("views.name")}</label>
-            <input id="views-retry-name" name="name" required maxLength={VIEW_NAME_MAX} defaultValue={retry.name} aria-invalid="true" aria-describedby="views-retry-error" autoComplete="off" />
-            <p className="field-error" id="views-retry-error" role="alert">
-              {error}
-            </p>
+        <Card headingId="views-retry-h" title={t("views.saveCurrent")} className="section">
+          <IntentForm intent="save" className="views-save">
+            <input type="hidden" name="list" value={retry.values.list} />
+            <input type="hidden" name="query" value={retry.values.query ?? ""} />
+            <ErrorSummary form={retry} fields={["list", "query", "shared", "view"]} />
+            <Field form={retry} id="views-retry-name" name="name" label={t("views.name")} required maxLength={VIEW_NAME_MAX} autoComplete="off" />
             {data.canShare ? (
               <label className="check">
-                <input type="checkbox" name="shared" value="1" defaultChecked={retry.shared === "1"} /> {t("views.shareWithTeam")}
+                <input type="checkbox" name="shared" value="1" defaultChecked={retry.values.shared === "1"} /> {t("views.shareWithTeam")}
               </label>
             ) : null}
             <div>
@@ -205,8 +208,8 @@ export default function ViewsPage() {
                 {t("views.save")}
               </button>
             </div>
-          </Form>
-        </section>
+          </IntentForm>
+        </Card>
       ) : null}
       {data.lists.map((list) => {
         const views = data.views.filter((v) => v.list === list);
@@ -238,27 +241,27 @@ export default function ViewsPage() {
                       ) : (
                         <p>{t("views.noFilters")}</p>
                       )}
-                      {failure && !failure.ok && failure.id === v.id && error ? (
-                        <p className="field-error" role="alert" id={`view-${v.id}-error`}>
-                          {error}
-                        </p>
-                      ) : null}
+                      <FieldError id={`view-${v.id}-error`} message={rowFailure(v.id)?.errors.view ?? rowFailure(v.id)?.errors.form} />
                     </div>
                     <div className="saved-view-actions">
                       {v.canRename ? (
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="rename" />
+                        <IntentForm intent="rename">
                           <input type="hidden" name="id" value={v.id} />
                           {data.only ? <input type="hidden" name="only" value={data.only} /> : null}
-                          <label className="visually-hidden" htmlFor={`view-${v.id}-name`}>
-                            {t("views.renameLabel", { name: v.name })}
-                          </label>
-                          <input id={`view-${v.id}-name`} name="name" required maxLength={VIEW_NAME_MAX} defaultValue={v.name} autoComplete="off" />
+                          <Field
+                            form={rowFailure(v.id)}
+                            id={`view-${v.id}-name`}
+                            name="name"
+                            label={<span className="visually-hidden">{t("views.renameLabel", { name: v.name })}</span>}
+                            required
+                            maxLength={VIEW_NAME_MAX}
+                            defaultValue={v.name}
+                            autoComplete="off"
+                          />
                           <button type="submit" className="btn">
                             {t("views.rename")}
                           </button>
-                        </Form>
+                        </IntentForm>
                       ) : null}
                       {v.canShare ? (
                         <Form method="post">

@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { DeliveryStatus, EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
-import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, IntentForm, useFormFailure } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
@@ -205,6 +206,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+/** A form that is one button: its intent, and the one-time key when a refresh must not do it again. */
+function ButtonForm(props: { intent: string; formKey?: string; hidden?: ReactNode; className?: string; disabled?: boolean; label?: string; children: ReactNode }) {
+  return (
+    <IntentForm intent={props.intent}>
+      {props.formKey ? <input type="hidden" name="formKey" value={props.formKey} /> : null}
+      {props.hidden}
+      <button type="submit" className={props.className ?? "btn"} disabled={props.disabled} aria-label={props.label}>
+        {props.children}
+      </button>
+    </IntentForm>
+  );
+}
+
 export default function WebhookEndpointPage() {
   const data = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
@@ -279,21 +293,12 @@ export default function WebhookEndpointPage() {
             </>
           )}
           <div className="form-row">
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value="test" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
-              <button type="submit" className="btn" disabled={busy("test")}>
-                {t("webhooks.action.test")}
-              </button>
-            </Form>
-            <Form method="post">
-              <CsrfInput />
-              <input type="hidden" name="intent" value={e.state === "enabled" ? "disable" : "enable"} />
-              <button type="submit" className={e.state === "enabled" ? "btn" : "btn btn-primary"} disabled={busy("enable") || busy("disable")}>
-                {e.state === "enabled" ? t("webhooks.action.disable") : t("webhooks.action.enable")}
-              </button>
-            </Form>
+            <ButtonForm intent="test" formKey={data.submitKey} disabled={busy("test")}>
+              {t("webhooks.action.test")}
+            </ButtonForm>
+            <ButtonForm intent={e.state === "enabled" ? "disable" : "enable"} className={e.state === "enabled" ? "btn" : "btn btn-primary"} disabled={busy("enable") || busy("disable")}>
+              {e.state === "enabled" ? t("webhooks.action.disable") : t("webhooks.action.enable")}
+            </ButtonForm>
           </div>
         </section>
 
@@ -301,14 +306,9 @@ export default function WebhookEndpointPage() {
           <h2 id="secret-h">{t("webhooks.secret.title")}</h2>
           <p className="muted">{t("webhooks.secret.hint")}</p>
           {e.previousSecretExpiresAt ? <p className="notice">{t("webhooks.secret.overlap", { time: fmt.dateTime(e.previousSecretExpiresAt) })}</p> : null}
-          <Form method="post">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="rotate" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
-            <button type="submit" className="btn" disabled={busy("rotate")}>
-              {t("webhooks.action.rotate")}
-            </button>
-          </Form>
+          <ButtonForm intent="rotate" formKey={data.submitKey} disabled={busy("rotate")}>
+            {t("webhooks.action.rotate")}
+          </ButtonForm>
         </section>
       </div>
 
@@ -388,15 +388,14 @@ export default function WebhookEndpointPage() {
                   </td>
                   <td>
                     {d.reason !== "test" ? (
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="resend" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
-                        <input type="hidden" name="eventId" value={d.eventId} />
-                        <button type="submit" className="btn" aria-label={t("webhooks.resendLabel", { type: d.eventType, seq: d.eventSeq ?? 0 })}>
-                          {t("webhooks.action.resend")}
-                        </button>
-                      </Form>
+                      <ButtonForm
+                        intent="resend"
+                        formKey={data.submitKey}
+                        hidden={<input type="hidden" name="eventId" value={d.eventId} />}
+                        label={t("webhooks.resendLabel", { type: d.eventType, seq: d.eventSeq ?? 0 })}
+                      >
+                        {t("webhooks.action.resend")}
+                      </ButtonForm>
                     ) : null}
                   </td>
                 </tr>
@@ -413,7 +412,7 @@ export default function WebhookEndpointPage() {
         <Form method="post" key={result?.ok && result.intent === "replay" ? "sent" : "replay"}>
           <CsrfInput />
           <input type="hidden" name="intent" value="replay" />
-              <input type="hidden" name="formKey" value={data.submitKey} />
+          <input type="hidden" name="formKey" value={data.submitKey} />
           <ErrorSummary form={replayForm} />
           <div className="form-row">
             <Field form={replayForm} id="rp-after" name="after" label={t("webhooks.replay.after")} inputMode="numeric" dir="ltr" size={10} />
@@ -449,17 +448,7 @@ export default function WebhookEndpointPage() {
           <input type="hidden" name="intent" value="delete" />
           <p>{t("webhooks.deleteHint")}</p>
           <ErrorSummary form={deleteForm} />
-          <label className="check">
-            <input
-              type="checkbox"
-              name="confirm"
-              value="yes"
-              aria-invalid={deleteForm.errors.confirm ? true : undefined}
-              aria-describedby={deleteForm.errors.confirm ? "confirm-error" : undefined}
-            />{" "}
-            {t("webhooks.deleteConfirm")}
-          </label>
-          <FieldError id="confirm-error" message={deleteForm.errors.confirm} />
+          <CheckField form={deleteForm} name="confirm" label={t("webhooks.deleteConfirm")} />
           <button type="submit" className="btn btn-danger" disabled={busy("delete")}>
             {t("webhooks.action.delete")}
           </button>

@@ -1,19 +1,27 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { json } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
+import { ConsentCheck } from "~/components/pay/pay-fields";
+import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { ticked, typed } from "~/lib/form-fields";
+import type { FieldErrors } from "~/lib/forms";
 import { makeFormatter } from "~/lib/format";
-import { useFormat, useT } from "~/lib/i18n/react";
+import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
 import { clientIp, readForm } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { receiptOf } from "~/modules/payment-links/checkout.server";
 import { checkCardLink } from "~/modules/subscriptions/card-link.server";
-import { cardUpdateView, newCardUpdateId, payWithNewCard, resolveCardUpdate, type NewCardOutcome } from "~/modules/subscriptions/card-updates.server";
+import { cardUpdateView, newCardUpdateId, payWithNewCard, resolveCardUpdate, type CardUpdateRefusal } from "~/modules/subscriptions/card-updates.server";
 import { mandateText } from "~/modules/subscriptions/customers.server";
 import { declineReason, payPreferences, subscribeRefusalText } from "~/web/subscriptions/public.server";
+import { outcomeRedirect, returnedCardErrors } from "~/web/cardholder-pages.server";
+import { parseForm, refuse } from "~/web/form.server";
 
 // The customer's update-card page, from the signed link in a dunning notice: pay the open invoice with another card, which then replaces the saved one.
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
@@ -35,12 +43,12 @@ async function open(request: Request, params: Params) {
   return { link, view, prefs, headers, self, scope: { merchantId: parts.merchantId } };
 }
 
-function authUrl(to: string, prefs: { locale: string; timeZone: string }): string {
-  return `${to}${to.includes("?") ? "&" : "?"}lang=${prefs.locale}&tz=${encodeURIComponent(prefs.timeZone)}`;
-}
+/** The card form's own fields: its update's id, the card's token, and the mandate's tick. */
+const newCardSchema = z.object({ md_u: typed(60), token: typed(100), md_consent: ticked() });
 
-function outcomeRedirect(o: Extract<NewCardOutcome, { ok: true }>, self: string, prefs: { locale: string; timeZone: string }) {
-  return redirect(o.kind === "authenticate" ? authUrl(o.redirectUrl, prefs) : `${self}?u=${o.updateId}`, 303);
+/** A refusal by the card form's field (the consent tick is `md_consent`, echoed by the provider's form). */
+function refusalErrors(t: Parameters<typeof subscribeRefusalText>[0], fmt: Parameters<typeof subscribeRefusalText>[1], r: CardUpdateRefusal): FieldErrors {
+  return { [r.field === "consent" ? "md_consent" : "form"]: subscribeRefusalText(t, fmt, r) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -59,12 +67,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
   // The result of one submitted form (also where the provider's authentication returns: ?u= is in the return URL).
   const u = url.searchParams.get("u") ?? url.searchParams.get("md_u");
-  let cardError: string | null = null;
+  let cardErrors: FieldErrors | null = null;
   if (u && url.searchParams.get("token") && o.link.ok) {
     // Without JavaScript: back from the provider's card form with the token and the echoed md_* fields.
     const r = await payWithNewCard(scope, view.subscription.id, { updateId: u, token: url.searchParams.get("token")!, consent: url.searchParams.get("md_consent") === "yes", locale: prefs.locale, ip: clientIp(request), returnUrl: `${self}?u=${u}` });
-    if (r.ok) throw outcomeRedirect(r, self, prefs);
-    cardError = subscribeRefusalText(t, fmt, r);
+    if (r.ok) throw outcomeRedirect(r, `${self}?u=${r.updateId}`, prefs);
+    cardErrors = refusalErrors(t, fmt, r);
   } else if (u) {
     const found = await resolveCardUpdate(scope, view.subscription.id, u);
     if (found) {
@@ -78,14 +86,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           amount: found.invoice?.amount.toString() ?? null,
           updateId: u,
           newUpdateId: newCardUpdateId(),
-          cardError: null,
+          cardErrors: null,
         },
         { headers },
       );
     }
   }
-  if (!o.link.ok) return json({ ...base, state: "expired" as const, receipt: null, reason: null, amount: null, updateId: null, newUpdateId: null, cardError: null }, { status: 410, headers });
-  if (url.searchParams.get("card_error") && !cardError) cardError = t("pay.error.card");
+  if (!o.link.ok) return json({ ...base, state: "expired" as const, receipt: null, reason: null, amount: null, updateId: null, newUpdateId: null, cardErrors: null }, { status: 410, headers });
+  cardErrors ??= returnedCardErrors(t, url);
   return json(
     {
       ...base,
@@ -95,7 +103,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       amount: view.due?.amount.toString() ?? null,
       updateId: null,
       newUpdateId: newCardUpdateId(),
-      cardError,
+      cardErrors,
     },
     { headers },
   );
@@ -106,26 +114,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { prefs, self, scope, view } = o;
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
-  if (!o.link.ok) return json({ field: "form", message: t("cardUpdate.expired") }, { status: 410 });
-  const form = await readForm(request);
-  const updateId = String(form.get("md_u") ?? "").slice(0, 60);
-  const r = await payWithNewCard(scope, view.subscription.id, {
-    updateId,
-    token: String(form.get("token") ?? "").slice(0, 100),
-    consent: form.get("md_consent") === "yes",
-    locale: prefs.locale,
-    ip: clientIp(request),
-    returnUrl: `${self}?u=${updateId}`,
-  });
-  if (r.ok) return outcomeRedirect(r, self, prefs);
-  return json({ field: r.field, message: subscribeRefusalText(t, fmt, r) }, { status: r.status });
+  if (!o.link.ok) return refuse(t("cardUpdate.expired"), { status: 410 });
+  const parsed = parseForm(newCardSchema, await readForm(request), t, "pay.error.generic");
+  if (!parsed.ok) return refuse(parsed.errors);
+  const { md_u: updateId, token, md_consent: consent } = parsed.data;
+  const r = await payWithNewCard(scope, view.subscription.id, { updateId, token, consent, locale: prefs.locale, ip: clientIp(request), returnUrl: `${self}?u=${updateId}` });
+  if (r.ok) return outcomeRedirect(r, `${self}?u=${r.updateId}`, prefs);
+  return refuse(refusalErrors(t, fmt, r), { status: r.status });
 }
 
 export default function CardUpdatePage() {
   const d = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const form = useFormFailure();
+  const errors = form.failure ? form.errors : (d.cardErrors ?? {});
   const t = useT();
-  const fmt = useFormat();
   const again = d.newUpdateId ? (
     <a className="btn" href={d.self}>
       {t("cardUpdate.tryAnother")}
@@ -143,15 +145,10 @@ export default function CardUpdatePage() {
               <AmountWithToman amount={d.amount!} currency={d.currency} />
             </div>
             <p className="hint">{t("cardUpdate.intro", { merchant: d.merchantName })}</p>
-            <CardForm self={d.self} serverError={d.cardError ?? (failure?.field === "form" ? failure.message : null)} hidden={{ md_u: d.newUpdateId! }} submitLabel={t("cardUpdate.submit")}>
-              <label className="check pay-save-card">
-                <input type="checkbox" name="md_consent" value="yes" required /> {d.mandate}
-              </label>
-              {failure?.field === "consent" ? (
-                <p className="field-error" role="alert">
-                  {failure.message}
-                </p>
-              ) : null}
+            <CardForm self={d.self} errors={errors} hidden={{ md_u: d.newUpdateId! }} submitLabel={t("cardUpdate.submit")}>
+              <ConsentCheck name="md_consent" errors={errors} required>
+                {d.mandate}
+              </ConsentCheck>
             </CardForm>
           </>
         ) : d.state === "paid" ? (
@@ -161,18 +158,7 @@ export default function CardUpdatePage() {
             </h2>
             {d.receipt ? (
               <dl className="dl pay-dl">
-                <dt>{t("pay.receipt.amount")}</dt>
-                <dd>
-                  <AmountWithToman amount={d.receipt.amount} currency={d.receipt.currency} />
-                </dd>
-                <dt>{t("pay.receipt.card")}</dt>
-                <dd className="mono" dir="ltr">
-                  {d.receipt.maskedCard ? fmt.digits(d.receipt.maskedCard) : "–"}
-                </dd>
-                <dt>{t("pay.receipt.trace")}</dt>
-                <dd className="mono">{fmt.digits(d.receipt.traceNumber)}</dd>
-                <dt>{t("pay.receipt.when")}</dt>
-                <dd>{fmt.dateTime(d.receipt.createdAt)}</dd>
+                <ReceiptFacts receipt={d.receipt} />
               </dl>
             ) : null}
             <p className="hint">{t("cardUpdate.doneNote", { merchant: d.merchantName })}</p>

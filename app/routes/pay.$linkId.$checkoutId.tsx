@@ -1,12 +1,17 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
+import { z } from "zod";
+import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
+import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { typed } from "~/lib/form-fields";
+import type { FieldErrors } from "~/lib/forms";
 import { makeFormatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
-import { useFormat, useT } from "~/lib/i18n/react";
+import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
 import { readForm } from "~/web/request.server";
@@ -19,9 +24,10 @@ import {
   receiptOf,
   receiptPath,
   resolveCheckout,
-  type PayOutcome,
 } from "~/modules/payment-links/checkout.server";
 import { declineReason, payPreferences, refusalText, sendReceipt } from "~/web/payment-links/public.server";
+import { outcomeRedirect, returnedCardErrors } from "~/web/cardholder-pages.server";
+import { parseForm, refuse } from "~/web/form.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -29,19 +35,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   return [{ title: translate(locale, "pay.pageTitle", { merchant: data?.merchantName ?? "" }) }, { name: "robots", content: "noindex" }];
 };
 
-/** The provider's page speaks the cardholder's language and tells the time in the merchant's zone. */
-function authUrl(to: string, prefs: { locale: string; timeZone: string }): string {
-  return `${to}${to.includes("?") ? "&" : "?"}lang=${prefs.locale}&tz=${encodeURIComponent(prefs.timeZone)}`;
-}
-
 async function load(request: Request, linkId: string, checkoutId: string) {
   const found = await resolveCheckout(linkId, checkoutId, { ip: clientIp(request) });
   if (!found) throw new Response("Not found", { status: 404 });
   return found;
-}
-
-function outcomeRedirect(o: Extract<PayOutcome, { ok: true }>, self: string, prefs: { locale: string; timeZone: string }) {
-  return redirect(o.kind === "authenticate" ? authUrl(o.redirectUrl, prefs) : self, 303);
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -53,17 +50,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { prefs, headers } = payPreferences(request, found.pl.merchant);
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
-  let cardError: string | null = null;
+  let cardErrors: FieldErrors | null = null;
   // Without JavaScript the card went to the provider's form, which sends the browser back here with its token.
   const token = url.searchParams.get("token");
   if (token && !found.payment) {
     const r = await payCheckout(linkId, checkoutId, token, { ip: clientIp(request) });
     if (r.ok) throw outcomeRedirect(r, self, prefs);
-    cardError = refusalText(t, fmt, r);
+    cardErrors = { form: refusalText(t, fmt, r) };
     found = await load(request, linkId, checkoutId);
   }
-  const code = url.searchParams.get("card_error");
-  if (code && !cardError) cardError = cardErrorText(t, code);
+  cardErrors ??= returnedCardErrors(t, url);
   const p = found.payment;
   const receipt = p && p.status !== "pending" ? receiptOf(p, found.pl.merchant) : null;
   const back = p && p.status !== "pending" ? await merchantRedirect(found.pl, p) : null;
@@ -82,7 +78,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       back,
       canRetry: !!p && p.status !== "pending" && p.status !== "captured" && p.status !== "authorized" && !linkClosedReason(found.pl),
       closed: !p ? linkClosedReason(found.pl) : null,
-      cardError,
+      cardErrors,
       expired: !p && found.checkout.expiresAt.getTime() < Date.now(),
       sentTo: url.searchParams.get("sent"),
     },
@@ -90,19 +86,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
-function cardErrorText(t: ReturnType<typeof serverTranslator>, code: string): string {
-  switch (code) {
-    case "invalid_number":
-      return t("pay.card.error.number");
-    case "invalid_expiry":
-    case "expired_card":
-      return t("pay.card.error.expiry");
-    case "invalid_cvc":
-      return t("pay.card.error.cvc");
-    default:
-      return t("pay.error.card");
-  }
-}
+/** The checkout's forms: the card's token (or the saved one again), and the receipt's recipient. */
+const checkoutSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("pay"), token: typed(100) }),
+  z.object({ intent: z.literal("resume") }),
+  z.object({ intent: z.literal("send"), channel: z.enum(["sms", "email"]).catch("email"), to: typed(300) }),
+]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const linkId = params.linkId ?? "";
@@ -113,30 +102,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
   const form = await readForm(request);
-  const intent = form.get("intent");
-  if (intent === "pay" || intent === "resume") {
-    const token = intent === "resume" ? found.payment?.cardToken ?? "" : String(form.get("token") ?? "");
-    const r = await payCheckout(linkId, checkoutId, token, { ip: clientIp(request) });
-    if (r.ok) return outcomeRedirect(r, self, prefs);
-    return json({ field: "form", message: refusalText(t, fmt, r) }, { status: r.status });
-  }
-  if (intent === "send") {
+  const parsed = parseForm(checkoutSchema, form, t, "pay.error.generic");
+  if (!parsed.ok) return refuse(parsed.errors);
+  const input = parsed.data;
+  if (input.intent === "send") {
     const p = found.payment;
-    if (!p || p.status === "pending") return json({ field: "to", message: t("pay.error.generic") }, { status: 409 });
-    const channel = form.get("channel") === "sms" ? "sms" : "email";
-    const r = await sendReceipt(request, prefs, receiptOf(p, found.pl.merchant), found.pl.merchant.id, await receiptPath(found.pl.merchant.id, p.id), channel, String(form.get("to") ?? "").slice(0, 300));
-    if (!r.ok) return json({ field: r.field, message: r.message }, { status: r.status });
-    return redirect(`${self}?sent=${channel}`, 303);
+    if (!p || p.status === "pending") return refuse({ to: t("pay.error.generic") }, { status: 409, intent: "send", values: form });
+    const r = await sendReceipt(request, prefs, receiptOf(p, found.pl.merchant), found.pl.merchant.id, await receiptPath(found.pl.merchant.id, p.id), input.channel, input.to);
+    if (!r.ok) return refuse({ [r.field]: r.message }, { status: r.status, intent: "send", values: form });
+    return redirect(`${self}?sent=${input.channel}`, 303);
   }
-  return json({ field: "form", message: t("pay.error.generic") }, { status: 400 });
+  const token = input.intent === "resume" ? (found.payment?.cardToken ?? "") : input.token;
+  const r = await payCheckout(linkId, checkoutId, token, { ip: clientIp(request) });
+  if (r.ok) return outcomeRedirect(r, self, prefs);
+  // The card step shows every refusal above the card (its fields never reach this server).
+  return refuse({ form: refusalText(t, fmt, r) }, { status: r.status, intent: input.intent });
 }
 
 function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) {
   const t = useT();
-  const fmt = useFormat();
   const r = d.receipt!;
-  const failure = useActionData<typeof action>();
-  const [channel, setChannel] = useState<"email" | "sms">("sms");
+  const form = useFormFailure("send");
+  const [channel, setChannel] = useState<"email" | "sms">(form.values.channel === "email" ? "email" : "sms");
   return (
     <div className="pay-receipt" data-testid="receipt">
       <h2 role="status" className={d.state === "paid" ? "pay-ok" : "pay-bad"}>
@@ -144,30 +131,7 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
       </h2>
       {d.reason ? <p className="error-box">{d.reason}</p> : null}
       <dl className="dl pay-dl">
-        <dt>{t("pay.receipt.amount")}</dt>
-        <dd>
-          <AmountWithToman amount={r.amount} currency={r.currency} />
-        </dd>
-        <dt>{t("pay.receipt.merchant")}</dt>
-        <dd>{r.merchantName}</dd>
-        <dt>{t("pay.receipt.card")}</dt>
-        <dd className="mono" dir="ltr">
-          {r.maskedCard ? fmt.digits(r.maskedCard) : "–"}
-        </dd>
-        <dt>{t("pay.receipt.trace")}</dt>
-        <dd className="mono" data-testid="trace">
-          {fmt.digits(r.traceNumber)}
-        </dd>
-        <dt>{t("pay.receipt.reference")}</dt>
-        <dd className="mono" dir="ltr">
-          {r.reference ?? "–"}
-        </dd>
-        <dt>{t("pay.receipt.paymentId")}</dt>
-        <dd className="mono" dir="ltr">
-          {r.paymentId}
-        </dd>
-        <dt>{t("pay.receipt.when")}</dt>
-        <dd>{fmt.dateTime(r.createdAt)}</dd>
+        <ReceiptFacts receipt={r} with={["merchant", "reference", "paymentId"]} />
       </dl>
       <p className="form-actions no-print">
         {d.back ? (
@@ -182,8 +146,9 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
         ) : null}
       </p>
       {d.state === "paid" ? (
-        <Form method="post" className="pay-send no-print">
+        <Form method="post" className="pay-send no-print" noValidate>
           <input type="hidden" name="intent" value="send" />
+          <ErrorSummary form={form} />
           <fieldset>
             <legend>{t("pay.send.title")}</legend>
             <label className="check">
@@ -193,11 +158,18 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
               <input type="radio" name="channel" value="email" checked={channel === "email"} onChange={() => setChannel("email")} /> {t("pay.send.email")}
             </label>
           </fieldset>
-          <div className="field">
-            <label htmlFor="send-to">{channel === "sms" ? t("links.field.phone") : t("links.field.email")}</label>
-            <input id="send-to" name="to" dir="ltr" required maxLength={254} aria-invalid={failure?.field === "to" ? true : undefined} />
-            {failure?.field === "to" ? <p className="field-error">{failure.message}</p> : null}
-          </div>
+          <Field
+            form={form}
+            id="send-to"
+            name="to"
+            label={channel === "sms" ? t("links.field.phone") : t("links.field.email")}
+            type={channel === "sms" ? "tel" : "email"}
+            inputMode={channel === "sms" ? "tel" : "email"}
+            autoComplete={channel === "sms" ? "tel" : "email"}
+            dir="ltr"
+            required
+            maxLength={254}
+          />
           {d.sentTo ? <p className="notice">{t("pay.send.done")}</p> : null}
           <button type="submit" className="btn">
             {t("pay.send.button")}
@@ -211,7 +183,8 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
 export default function CheckoutPage() {
   const d = useLoaderData<typeof loader>();
   const t = useT();
-  const failure = useActionData<typeof action>();
+  const pay = useFormFailure("pay");
+  const resume = useFormFailure("resume");
   return (
     <PayLayout merchantName={d.merchantName} path={`/pay/${d.linkId}/${d.checkoutId}`}>
       <section className="pay-card" aria-labelledby="pay-h">
@@ -230,7 +203,7 @@ export default function CheckoutPage() {
                 </a>
               </div>
             ) : (
-              <CardForm self={`/pay/${d.linkId}/${d.checkoutId}`} serverError={d.cardError ?? (failure?.field === "form" ? failure.message : null)} />
+              <CardForm self={`/pay/${d.linkId}/${d.checkoutId}`} errors={pay.failure ? pay.errors : (d.cardErrors ?? {})} />
             )}
           </>
         ) : d.state === "pending" ? (
@@ -243,6 +216,7 @@ export default function CheckoutPage() {
               </a>
             </p>
             <Form method="post">
+              <ErrorSummary form={resume} />
               <input type="hidden" name="intent" value="resume" />
               <button type="submit" className="btn btn-primary">
                 {t("pay.pending.resume")}

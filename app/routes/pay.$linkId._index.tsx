@@ -4,9 +4,11 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { parseForm, refuse, textIssue } from "~/web/form.server";
+import { ticked, typed } from "~/lib/form-fields";
 import type { Translator } from "~/lib/i18n/translate";
 import { useState } from "react";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
+import { ConsentCheck, PaySubmit } from "~/components/pay/pay-fields";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -59,20 +61,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /** The cardholder's form: the amount (when the link leaves it to them) in the link's currency, and what the link asks for. */
 function payFormSchema(currency: string, open: boolean, t: Translator, fmt: Formatter) {
-  const text = (max: number) => z.preprocess((v) => (typeof v === "string" ? v.slice(0, max) : ""), z.string());
   return z.object({
-    amount: text(60).transform((raw, issue): bigint | null => {
+    amount: typed(60).transform((raw, issue): bigint | null => {
       if (!open || raw.trim() === "" || !isCurrencyCode(currency)) return null;
       const r = parseAmount(raw, currency);
       if (r.ok) return r.minor;
       issue.addIssue(textIssue(amountErrorMessage(t, fmt, r)));
       return z.NEVER;
     }),
-    name: text(200),
-    phone: text(40),
-    email: text(300),
-    note: text(600),
-    saveCard: text(10).transform((v) => v === "yes"),
+    name: typed(200),
+    phone: typed(40),
+    email: typed(300),
+    note: typed(600),
+    saveCard: ticked(),
   });
 }
 
@@ -153,12 +154,10 @@ export default function PayLinkPage() {
                 {(c) => <textarea {...c} maxLength={500} rows={3} defaultValue={values.note ?? ""} />}
               </Field>
             ) : null}
-            <label className="check pay-save-card">
-              <input type="checkbox" name="saveCard" value="yes" defaultChecked={values.saveCard === "yes"} /> {d.saveCardMandate}
-            </label>
-            <button type="submit" className="btn btn-primary pay-submit" disabled={busy}>
-              {busy ? t("pay.wait") : t("pay.continue")}
-            </button>
+            <ConsentCheck name="saveCard" errors={form.errors} checked={values.saveCard === "yes"}>
+              {d.saveCardMandate}
+            </ConsentCheck>
+            <PaySubmit busy={busy} label={t("pay.continue")} />
           </Form>
         )}
       </section>

@@ -1,8 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { useFormat, useT } from "~/lib/i18n/react";
+import { PayLayout } from "~/components/pay/pay-layout";
+import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
 import { receiptByToken } from "~/modules/payment-links/checkout.server";
@@ -25,7 +26,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export default function PublicReceipt() {
   const { receipt: r, path } = useLoaderData<typeof loader>();
   const t = useT();
-  const fmt = useFormat();
   const moved = r.status === "captured" || r.status === "authorized";
   return (
     <PayLayout merchantName={r.merchantName} path={path}>
@@ -34,34 +34,7 @@ export default function PublicReceipt() {
           {moved ? t("pay.result.paid") : r.status === "pending" ? t("pay.pending.title") : t("pay.result.declined")}
         </h1>
         <dl className="dl pay-dl">
-          <dt>{t("pay.receipt.amount")}</dt>
-          <dd>
-            <AmountWithToman amount={r.amount} currency={r.currency} />
-          </dd>
-          <dt>{t("pay.receipt.merchant")}</dt>
-          <dd>{r.merchantName}</dd>
-          {r.description ? (
-            <>
-              <dt>{t("links.description")}</dt>
-              <dd>{r.description}</dd>
-            </>
-          ) : null}
-          <dt>{t("pay.receipt.card")}</dt>
-          <dd className="mono" dir="ltr">
-            {r.maskedCard ? fmt.digits(r.maskedCard) : "–"}
-          </dd>
-          <dt>{t("pay.receipt.trace")}</dt>
-          <dd className="mono">{fmt.digits(r.traceNumber)}</dd>
-          <dt>{t("pay.receipt.reference")}</dt>
-          <dd className="mono" dir="ltr">
-            {r.reference ?? "–"}
-          </dd>
-          <dt>{t("pay.receipt.paymentId")}</dt>
-          <dd className="mono" dir="ltr">
-            {r.paymentId}
-          </dd>
-          <dt>{t("pay.receipt.when")}</dt>
-          <dd>{fmt.dateTime(r.createdAt)}</dd>
+          <ReceiptFacts receipt={r} with={["merchant", "description", "reference", "paymentId"]} />
         </dl>
       </section>
     </PayLayout>

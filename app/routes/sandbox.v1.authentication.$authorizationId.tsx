@@ -1,19 +1,27 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { AmountWithToman } from "~/components/pay/pay-layout";
+import { PaySubmit } from "~/components/pay/pay-fields";
 import { maskPan } from "~/lib/card";
+import { toLatinDigits } from "~/lib/digits";
+import type { FieldErrors } from "~/lib/forms";
 import { localeFromTag } from "~/lib/i18n/locales";
 import { resolvePreferencesFrom } from "~/lib/i18n/preferences";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { translate } from "~/lib/i18n/translate";
+import { translate, type Translator } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
+import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { parseForm, refuse } from "~/web/form.server";
 import { readForm } from "~/web/request.server";
 import {
   sandboxAuthenticationView,
   sandboxCancelAuthentication,
   sandboxRequestCode,
   sandboxSubmitCode,
+  type AuthenticationStep,
   type AuthenticationView,
 } from "~/modules/processors/sandbox/sandbox.server";
 
@@ -60,34 +68,57 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ prefs: prefsOf(request, v.currency), view: viewData(v) }, { headers: { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
 }
 
+/** The page's three buttons; the code as typed (Persian digits allowed), which the bank then judges. */
+const authenticationSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("request_code") }),
+  z.object({ intent: z.literal("cancel") }),
+  z.object({
+    intent: z.literal("submit"),
+    code: z.preprocess((v) => (typeof v === "string" ? toLatinDigits(v.slice(0, 20)).trim() : ""), z.string().min(1, "sbxAuth.error.codeMissing")),
+  }),
+]);
+
+/** Why the bank did not take the step, on the code's field when it is about the code typed. */
+function stepErrors(t: Translator, code: Extract<AuthenticationStep, { ok: false }>["code"], triesLeft: number): FieldErrors {
+  switch (code) {
+    case "wrong_code":
+      return { code: t("sbxAuth.error.wrong", { count: triesLeft }) };
+    case "code_expired":
+      return { code: t("sbxAuth.error.expired", { count: triesLeft }) };
+    case "bank_silent":
+      return { form: t("sbxAuth.error.bankSilent") };
+    default:
+      return { form: t("sbxAuth.error.noCode") };
+  }
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.authorizationId ?? "";
   const form = await readForm(request);
-  const intent = form.get("intent");
   const q = new URL(request.url).searchParams;
   const self = `/sandbox/v1/authentication/${id}?lang=${encodeURIComponent(q.get("lang") ?? "fa")}${q.get("tz") ? `&tz=${encodeURIComponent(q.get("tz")!.slice(0, 60))}` : ""}`;
-  if (intent === "request_code") {
-    const r = await sandboxRequestCode(id);
-    if (!r.ok && r.code === "finished" && r.view) return back(r.view);
-    if (!r.ok && r.code === "not_found") throw new Response("No such authentication.", { status: 404 });
-    if (!r.ok) return json({ problem: r.code }, { status: 409 });
-    return redirect(self, 303);
-  }
-  if (intent === "cancel") {
+  const view = await sandboxAuthenticationView(id);
+  if (!view) throw new Response("No such authentication.", { status: 404 });
+  const t = serverTranslator(prefsOf(request, view.currency));
+  const parsed = parseForm(authenticationSchema, form, t, "pay.error.generic");
+  if (!parsed.ok) return refuse(parsed.errors, { intent: "submit" });
+  const input = parsed.data;
+  if (input.intent === "cancel") {
     const r = await sandboxCancelAuthentication(id);
     if (r.view) return back(r.view);
     throw new Response("No such authentication.", { status: 404 });
   }
-  const r = await sandboxSubmitCode(id, String(form.get("code") ?? "").slice(0, 20).replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)));
+  const r = input.intent === "request_code" ? await sandboxRequestCode(id) : await sandboxSubmitCode(id, input.code);
+  if (r.ok && input.intent === "request_code") return redirect(self, 303);
   if (r.ok) return back(r.view);
-  if (r.code === "not_found") throw new Response("No such authentication.", { status: 404 });
-  if (r.view && r.view.status !== "authenticating") return back(r.view);
-  return json({ problem: r.code }, { status: 400 });
+  if (r.code === "not_found" || !r.view) throw new Response("No such authentication.", { status: 404 });
+  if (r.code === "finished" || r.view.status !== "authenticating") return back(r.view);
+  return refuse(stepErrors(t, r.code, r.view.triesLeft), { status: input.intent === "request_code" ? 409 : 400, intent: input.intent });
 }
 
 export default function SandboxAuthentication() {
   const { view } = useLoaderData<typeof loader>();
-  const problem = useActionData<typeof action>()?.problem;
+  const form = useFormFailure(["submit", "request_code"]);
   const t = useT();
   const fmt = useFormat();
   const navigation = useNavigation();
@@ -115,17 +146,7 @@ export default function SandboxAuthentication() {
             </dd>
           </dl>
           <p>{pin2 ? t("sbxAuth.pin2.explain") : t("sbxAuth.3ds.explain")}</p>
-          {problem ? (
-            <p className="error-box" role="alert">
-              {problem === "wrong_code"
-                ? t("sbxAuth.error.wrong", { count: view.triesLeft })
-                : problem === "code_expired"
-                  ? t("sbxAuth.error.expired", { count: view.triesLeft })
-                  : problem === "bank_silent"
-                    ? t("sbxAuth.error.bankSilent")
-                    : t("sbxAuth.error.noCode")}
-            </p>
-          ) : null}
+          <ErrorSummary form={form} />
           {view.sentCode ? (
             <p className="notice sandbox-sms" role="status" data-testid="sandbox-code">
               {t("sbxAuth.smsShown", { code: view.sentCode })}
@@ -139,13 +160,10 @@ export default function SandboxAuthentication() {
           </Form>
           <Form method="post" className="pay-form">
             <input type="hidden" name="intent" value="submit" />
-            <div className="field">
-              <label htmlFor="auth-code">{pin2 ? t("sbxAuth.pin2.label") : t("sbxAuth.3ds.label")}</label>
-              <input id="auth-code" name="code" inputMode="numeric" autoComplete="one-time-code" dir="ltr" className="mono" required maxLength={8} />
-            </div>
-            <button type="submit" className="btn btn-primary pay-submit" disabled={busy}>
-              {t("sbxAuth.confirm")}
-            </button>
+            <Field form={form} id="auth-code" name="code" label={pin2 ? t("sbxAuth.pin2.label") : t("sbxAuth.3ds.label")}>
+              {(c) => <input {...c} inputMode="numeric" autoComplete="one-time-code" dir="ltr" className="mono" required maxLength={8} />}
+            </Field>
+            <PaySubmit busy={busy} label={t("sbxAuth.confirm")} />
           </Form>
           <Form method="post">
             <input type="hidden" name="intent" value="cancel" />

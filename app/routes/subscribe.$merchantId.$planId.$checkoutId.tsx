@@ -1,9 +1,14 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { json } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { Cadence } from "~/components/console/subscriptions";
+import { useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
+import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { typed } from "~/lib/form-fields";
+import type { FieldErrors } from "~/lib/forms";
 import { makeFormatter } from "~/lib/format";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -11,7 +16,9 @@ import payStyles from "~/styles/pay.css";
 import { clientIp, readForm } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { receiptOf } from "~/modules/payment-links/checkout.server";
-import { firstCharge, paySubscribeCheckout, resolveSubscribeCheckout, subscribePath, type SubscribeOutcome } from "~/modules/subscriptions/subscribe.server";
+import { firstCharge, paySubscribeCheckout, resolveSubscribeCheckout, subscribePath } from "~/modules/subscriptions/subscribe.server";
+import { outcomeRedirect, returnedCardErrors } from "~/web/cardholder-pages.server";
+import { parseForm, refuse } from "~/web/form.server";
 import { declineReason, payPreferences, subscribeRefusalText } from "~/web/subscriptions/public.server";
 
 // Step two of subscribing: the card (tokenized by the provider), the provider's authentication, then the result and receipt.
@@ -21,13 +28,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "robots", content: "noindex" },
 ];
 
-function authUrl(to: string, prefs: { locale: string; timeZone: string }): string {
-  return `${to}${to.includes("?") ? "&" : "?"}lang=${prefs.locale}&tz=${encodeURIComponent(prefs.timeZone)}`;
-}
-
-function outcomeRedirect(o: Extract<SubscribeOutcome, { ok: true }>, self: string, prefs: { locale: string; timeZone: string }) {
-  return redirect(o.kind === "authenticate" ? authUrl(o.redirectUrl, prefs) : self, 303);
-}
+/** The card step's forms: the card's token, or the card already given again (after the provider's authentication). */
+const cardStepSchema = z.discriminatedUnion("intent", [z.object({ intent: z.literal("pay"), token: typed(100) }), z.object({ intent: z.literal("resume") })]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const merchantId = params.merchantId ?? "";
@@ -40,16 +42,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { prefs, headers } = payPreferences(request, found.pp.merchant);
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
-  let cardError: string | null = null;
+  let cardErrors: FieldErrors | null = null;
   // Without JavaScript the card went to the provider's form, which sends the browser back here with its token.
   const token = url.searchParams.get("token");
   if (token && !found.payment) {
     const r = await paySubscribeCheckout(merchantId, planId, checkoutId, token, { ip: clientIp(request) });
     if (r.ok) throw outcomeRedirect(r, self, prefs);
-    cardError = subscribeRefusalText(t, fmt, r);
+    cardErrors = { form: subscribeRefusalText(t, fmt, r) };
     found = (await resolveSubscribeCheckout(merchantId, planId, checkoutId))!;
   }
-  if (url.searchParams.get("card_error") && !cardError) cardError = t("pay.error.card");
+  cardErrors ??= returnedCardErrors(t, url);
   const p = found.payment;
   const first = firstCharge(found.pp.plan);
   const s = found.subscription;
@@ -67,7 +69,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       subscription: s ? { id: s.id, nextRenewalAt: s.nextRenewalAt?.toISOString() ?? null, trialEndAt: s.trialEndAt?.toISOString() ?? null } : null,
       reason: p && (p.status === "declined" || p.status === "failed") ? declineReason(t, p.declineCode) : null,
       expired: !p && found.checkout.expiresAt.getTime() < Date.now(),
-      cardError,
+      cardErrors,
     },
     { headers },
   );
@@ -83,18 +85,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { prefs } = payPreferences(request, found.pp.merchant);
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
-  const form = await readForm(request);
-  const intent = form.get("intent");
-  if (intent !== "pay" && intent !== "resume") return json({ message: t("pay.error.generic") }, { status: 400 });
-  const token = intent === "resume" ? (found.payment?.cardToken ?? "") : String(form.get("token") ?? "");
+  const parsed = parseForm(cardStepSchema, await readForm(request), t, "pay.error.generic");
+  if (!parsed.ok) return refuse(parsed.errors);
+  const input = parsed.data;
+  const token = input.intent === "resume" ? (found.payment?.cardToken ?? "") : input.token;
   const r = await paySubscribeCheckout(merchantId, planId, checkoutId, token, { ip: clientIp(request) });
   if (r.ok) return outcomeRedirect(r, self, prefs);
-  return json({ message: subscribeRefusalText(t, fmt, r) }, { status: r.status });
+  // The card step shows every refusal above the card (its fields never reach this server).
+  return refuse({ form: subscribeRefusalText(t, fmt, r) }, { status: r.status, intent: input.intent });
 }
 
 export default function SubscribeCheckoutPage() {
   const d = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const pay = useFormFailure(["pay", "resume"]);
   const t = useT();
   const fmt = useFormat();
   return (
@@ -118,7 +121,7 @@ export default function SubscribeCheckoutPage() {
                 </a>
               </div>
             ) : (
-              <CardForm self={d.self} serverError={d.cardError ?? failure?.message ?? null} submitLabel={d.trial ? t("subscribe.startTrial") : t("subscribe.payAndSubscribe")} />
+              <CardForm self={d.self} errors={pay.failure ? pay.errors : (d.cardErrors ?? {})} submitLabel={d.trial ? t("subscribe.startTrial") : t("subscribe.payAndSubscribe")} />
             )}
           </>
         ) : d.state === "pending" ? (
@@ -161,28 +164,7 @@ export default function SubscribeCheckoutPage() {
               ) : null}
               <dt>{t("subs.next")}</dt>
               <dd data-testid="next-renewal">{d.subscription?.nextRenewalAt ? fmt.dateTime(d.subscription.nextRenewalAt) : "–"}</dd>
-              {d.receipt ? (
-                <>
-                  <dt>{t("pay.receipt.amount")}</dt>
-                  <dd>
-                    <AmountWithToman amount={d.receipt.amount} currency={d.receipt.currency} />
-                  </dd>
-                  <dt>{t("pay.receipt.card")}</dt>
-                  <dd className="mono" dir="ltr">
-                    {d.receipt.maskedCard ? fmt.digits(d.receipt.maskedCard) : "–"}
-                  </dd>
-                  <dt>{t("pay.receipt.trace")}</dt>
-                  <dd className="mono" data-testid="trace">
-                    {fmt.digits(d.receipt.traceNumber)}
-                  </dd>
-                  <dt>{t("pay.receipt.paymentId")}</dt>
-                  <dd className="mono" dir="ltr">
-                    {d.receipt.paymentId}
-                  </dd>
-                  <dt>{t("pay.receipt.when")}</dt>
-                  <dd>{fmt.dateTime(d.receipt.createdAt)}</dd>
-                </>
-              ) : null}
+              {d.receipt ? <ReceiptFacts receipt={d.receipt} with={["paymentId"]} /> : null}
             </dl>
             <p className="hint">{t("subscribe.doneNote", { merchant: d.merchantName })}</p>
           </div>

@@ -1,8 +1,12 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
 import { Cadence } from "~/components/console/subscriptions";
+import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
+import { ConsentCheck, PaySubmit } from "~/components/pay/pay-fields";
+import { ticked, typed } from "~/lib/form-fields";
 import { makeFormatter } from "~/lib/format";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -12,6 +16,7 @@ import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { mandateText } from "~/modules/subscriptions/customers.server";
 import { planClosedReason, resolvePublicPlan, startSubscribeCheckout, subscribePath } from "~/modules/subscriptions/subscribe.server";
 import { payPreferences, subscribeRefusalText } from "~/web/subscriptions/public.server";
+import { parseForm, refuse } from "~/web/form.server";
 
 // A plan's public subscribe page (shared from the console's plan list, with its QR): step one, who subscribes and the mandate.
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
@@ -39,6 +44,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
+/** Who subscribes and their consent to the mandate, as typed: the domain says what is missing. */
+const subscriberSchema = z.object({ name: typed(200), email: typed(300), phone: typed(40), consent: ticked() });
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const merchantId = params.merchantId ?? "";
   const planId = params.planId ?? "";
@@ -48,29 +56,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = serverTranslator(prefs);
   const fmt = makeFormatter({ ...prefs });
   const form = await readForm(request);
-  const text = (k: string, max: number) => {
-    const v = form.get(k);
-    return typeof v === "string" ? v.slice(0, max) : "";
-  };
-  const values = { name: text("name", 200), email: text("email", 300), phone: text("phone", 40), consent: text("consent", 10) };
-  const r = await startSubscribeCheckout(merchantId, planId, { name: values.name, email: values.email, phone: values.phone, consent: values.consent === "yes", locale: prefs.locale }, { ip: clientIp(request) });
-  if (!r.ok) return json({ field: r.field, message: subscribeRefusalText(t, fmt, r), values }, { status: r.status });
+  const parsed = parseForm(subscriberSchema, form, t, "pay.error.generic");
+  if (!parsed.ok) return refuse(parsed.errors, { values: form });
+  const r = await startSubscribeCheckout(merchantId, planId, { ...parsed.data, locale: prefs.locale }, { ip: clientIp(request) });
+  if (!r.ok) return refuse({ [r.field]: subscribeRefusalText(t, fmt, r) }, { status: r.status, values: form });
   return redirect(`${subscribePath(merchantId, planId)}/${r.checkout.id}`, 303);
 }
 
 export default function SubscribePage() {
   const d = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const form = useFormFailure();
   const t = useT();
   const busy = useNavigation().state !== "idle";
-  const values: Record<string, string> = failure?.values ?? {};
-  const err = (f: string) =>
-    failure?.field === f ? (
-      <p className="field-error" id={`sub-${f}-error`} role="alert">
-        {failure.message}
-      </p>
-    ) : null;
-  const invalid = (f: string) => (failure?.field === f ? { "aria-invalid": true as const, "aria-describedby": `sub-${f}-error` } : {});
   return (
     <PayLayout merchantName={d.merchantName} path={d.path}>
       <section className="pay-card" aria-labelledby="sub-h">
@@ -90,36 +87,15 @@ export default function SubscribePage() {
           </div>
         ) : (
           <Form method="post" className="pay-form" noValidate>
-            {failure?.field === "form" ? (
-              <p className="error-box" role="alert">
-                {failure.message}
-              </p>
-            ) : null}
-            <div className="field">
-              <label htmlFor="sub-name">{t("links.field.name")}</label>
-              <input id="sub-name" name="name" autoComplete="name" required maxLength={100} defaultValue={values.name ?? ""} {...invalid("name")} />
-              {err("name")}
-            </div>
-            <div className="field">
-              <label htmlFor="sub-email">{t("links.field.email")}</label>
-              <input id="sub-email" name="email" type="email" autoComplete="email" dir="ltr" maxLength={254} defaultValue={values.email ?? ""} {...invalid("email")} aria-describedby="sub-contact-hint" />
-              {err("email")}
-            </div>
-            <div className="field">
-              <label htmlFor="sub-phone">{t("links.field.phone")}</label>
-              <input id="sub-phone" name="phone" type="tel" autoComplete="tel" dir="ltr" inputMode="tel" maxLength={20} defaultValue={values.phone ?? ""} {...invalid("phone")} aria-describedby="sub-contact-hint" />
-              <p className="hint" id="sub-contact-hint">
-                {t("subscribe.contactHint")}
-              </p>
-              {err("phone")}
-            </div>
-            <label className="check pay-save-card">
-              <input type="checkbox" name="consent" value="yes" required defaultChecked={values.consent === "yes"} {...invalid("consent")} /> {d.mandate}
-            </label>
-            {err("consent")}
-            <button type="submit" className="btn btn-primary pay-submit" disabled={busy}>
-              {busy ? t("pay.wait") : t("pay.continue")}
-            </button>
+            <ErrorSummary form={form} />
+            <Field form={form} id="sub-name" name="name" label={t("links.field.name")} autoComplete="name" required maxLength={100} />
+            {/* The hint under the phone says what both are for. */}
+            <Field form={form} id="sub-email" name="email" label={t("links.field.email")} type="email" autoComplete="email" dir="ltr" maxLength={254} describedBy="sub-phone-hint" />
+            <Field form={form} id="sub-phone" name="phone" label={t("links.field.phone")} hint={t("subscribe.contactHint")} type="tel" autoComplete="tel" dir="ltr" inputMode="tel" maxLength={20} />
+            <ConsentCheck name="consent" errors={form.errors} checked={form.values.consent === "yes"} required>
+              {d.mandate}
+            </ConsentCheck>
+            <PaySubmit busy={busy} label={t("pay.continue")} />
           </Form>
         )}
       </section>

@@ -3,8 +3,9 @@
  * statements (numbered, immutable: the database refuses UPDATE and DELETE) and their lines.
  */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
 import { bytea, currency, money, tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, oneOf, merchantPk, merchantIndex, merchantUnique, merchantFk, period } from "./columns";
 import { merchants } from "./merchants";
 
 /** A month of the merchant's books (its calendar and zone) and the instants it spans. */
@@ -13,8 +14,7 @@ const accountingMonth = () => ({
   year: smallint("year").notNull(),
   month: smallint("month").notNull(),
   timeZone: text("time_zone").notNull(),
-  periodStart: tstz("period_start").notNull(),
-  periodEnd: tstz("period_end").notNull(),
+  ...period(),
 });
 
 /** VAT (value added tax) on our fees, per country, from a date (the country's own calendar day, inclusive). */
@@ -27,7 +27,7 @@ export const vatRates = pgTable(
     /** Basis points: 1000 = 10 %. */
     rateBps: integer("rate_bps").notNull(),
     note: text("note").notNull().default(""),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.country, t.effectiveFrom] }),
@@ -39,10 +39,8 @@ export const vatRates = pgTable(
 export const feeStatements = pgTable(
   "fee_statements",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     /** 1, 2, 3… per merchant, without gaps: the statement's number. */
     number: integer("number").notNull(),
     ...accountingMonth(),
@@ -59,10 +57,10 @@ export const feeStatements = pgTable(
     issuedByUserId: text("issued_by_user_id"),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    uniqueIndex("fee_statements_number").on(t.merchantId, t.number),
-    uniqueIndex("fee_statements_month").on(t.merchantId, t.calendar, t.year, t.month, t.currency),
-    check("fee_statements_calendar", sql`${t.calendar} in ('gregorian', 'jalali')`),
+    merchantPk(t, t.id),
+    merchantUnique("fee_statements_number", t, t.number),
+    merchantUnique("fee_statements_month", t, t.calendar, t.year, t.month, t.currency),
+    oneOf("fee_statements_calendar", t.calendar, ["gregorian", "jalali"]),
     check("fee_statements_month_range", sql`${t.month} between 1 and 12`),
     check("fee_statements_total", sql`${t.total} = ${t.feeTotal} + ${t.vatTotal}`),
   ],
@@ -71,7 +69,7 @@ export const feeStatements = pgTable(
 export const feeStatementLines = pgTable(
   "fee_statement_lines",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     statementId: text("statement_id").notNull(),
     lineNo: integer("line_no").notNull(),
     ledgerTransactionId: text("ledger_transaction_id").notNull(),
@@ -85,8 +83,8 @@ export const feeStatementLines = pgTable(
     rateBps: integer("rate_bps").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.statementId, t.lineNo] }),
-    index("fee_statement_lines_txn").on(t.merchantId, t.ledgerTransactionId),
+    merchantPk(t, t.statementId, t.lineNo),
+    merchantIndex("fee_statement_lines_txn", t, t.ledgerTransactionId),
   ],
 );
 
@@ -98,9 +96,7 @@ export const feeStatementLines = pgTable(
 export const monthCloses = pgTable(
   "month_closes",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: merchantId().references(() => merchants.id),
     ...accountingMonth(),
     /** The month's figures when it was closed: [{ currency, lines: [{ line, count, amount }], inTransit }]. */
     figures: jsonb("figures").notNull(),
@@ -108,8 +104,8 @@ export const monthCloses = pgTable(
     closedByUserId: text("closed_by_user_id"),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.periodStart] }),
-    uniqueIndex("month_closes_month").on(t.merchantId, t.calendar, t.year, t.month),
+    merchantPk(t, t.periodStart),
+    merchantUnique("month_closes_month", t, t.calendar, t.year, t.month),
     check("month_closes_period", sql`${t.periodEnd} > ${t.periodStart}`),
   ],
 );
@@ -123,10 +119,8 @@ export const monthCloses = pgTable(
 export const reportSchedules = pgTable(
   "report_schedules",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     ownerUserId: text("owner_user_id").notNull(),
     name: text("name").notNull(),
     report: text("report").notNull(),
@@ -150,15 +144,15 @@ export const reportSchedules = pgTable(
     origin: text("origin").notNull(),
     paused: boolean("paused").notNull().default(false),
     nextRunAt: tstz("next_run_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
+    merchantPk(t, t.id),
     index("report_schedules_due").on(t.nextRunAt).where(sql`not ${t.paused}`),
-    check("report_schedules_format", sql`${t.format} in ('csv', 'xlsx')`),
-    check("report_schedules_frequency", sql`${t.frequency} in ('daily', 'weekly', 'monthly')`),
-    check("report_schedules_calendar", sql`${t.calendar} in ('gregorian', 'jalali')`),
+    oneOf("report_schedules_format", t.format, ["csv", "xlsx"]),
+    oneOf("report_schedules_frequency", t.frequency, ["daily", "weekly", "monthly"]),
+    oneOf("report_schedules_calendar", t.calendar, ["gregorian", "jalali"]),
     check("report_schedules_time", sql`${t.localTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
   ],
 );
@@ -167,8 +161,8 @@ export const reportSchedules = pgTable(
 export const reportScheduleRuns = pgTable(
   "report_schedule_runs",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     scheduleId: text("schedule_id").notNull(),
     periodKey: text("period_key").notNull(),
     periodStart: text("period_start").notNull(),
@@ -198,10 +192,10 @@ export const reportScheduleRuns = pgTable(
     finishedAt: tstz("finished_at"),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    uniqueIndex("report_schedule_runs_period").on(t.merchantId, t.scheduleId, t.periodKey),
-    foreignKey({ columns: [t.merchantId, t.scheduleId], foreignColumns: [reportSchedules.merchantId, reportSchedules.id] }).onDelete("cascade"),
-    check("report_schedule_runs_status", sql`${t.status} in ('running', 'sent', 'failed', 'skipped')`),
+    merchantPk(t, t.id),
+    merchantUnique("report_schedule_runs_period", t, t.scheduleId, t.periodKey),
+    merchantFk(t, t.scheduleId, reportSchedules).onDelete("cascade"),
+    oneOf("report_schedule_runs_status", t.status, ["running", "sent", "failed", "skipped"]),
   ],
 );
 
@@ -214,13 +208,13 @@ export const reportScheduleRuns = pgTable(
 export const reportRunFiles = pgTable(
   "report_run_files",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     runId: text("run_id").notNull(),
     part: integer("part").notNull(),
     content: bytea("content").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.runId, t.part] }),
-    foreignKey({ columns: [t.merchantId, t.runId], foreignColumns: [reportScheduleRuns.merchantId, reportScheduleRuns.id] }).onDelete("cascade"),
+    merchantPk(t, t.runId, t.part),
+    merchantFk(t, t.runId, reportScheduleRuns).onDelete("cascade"),
   ],
 );

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, oneOf, merchantPk, merchantIndex, merchantUnique } from "./columns";
 
 /**
  * The events outbox: one row per state change a merchant cares about, written in the
@@ -16,28 +17,28 @@ export const events = pgTable(
   "events",
   {
     gid: bigint("gid", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     /** The merchant's sequence number, given by the publisher after the commit; null until then. */
     seq: bigint("seq", { mode: "number" }),
-    id: text("id").notNull(),
+    id: id(),
     type: text("type").notNull(),
     /** The object as the API shows it, at the time of the change. */
     data: jsonb("data").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
     // merchant_id leads every key of a merchant-owned table (tests/integration/scale/tenancy.test.ts).
-    primaryKey({ columns: [t.merchantId, t.gid] }),
-    uniqueIndex("events_seq").on(t.merchantId, t.seq),
-    uniqueIndex("events_id").on(t.merchantId, t.id),
-    index("events_type").on(t.merchantId, t.type, t.seq),
-    index("events_unnumbered").on(t.merchantId, t.gid).where(sql`${t.seq} is null`),
+    merchantPk(t, t.gid),
+    merchantUnique("events_seq", t, t.seq),
+    merchantUnique("events_id", t, t.id),
+    merchantIndex("events_type", t, t.type, t.seq),
+    merchantIndex("events_unnumbered", t, t.gid).where(sql`${t.seq} is null`),
   ],
 );
 
 /** Each merchant's last published (numbered) event sequence number: written only by the publisher. */
 export const eventSequences = pgTable("event_sequences", {
-  merchantId: text("merchant_id").primaryKey(),
+  merchantId: merchantId().primaryKey(),
   lastSeq: bigint("last_seq", { mode: "number" }).notNull(),
 });
 
@@ -45,8 +46,8 @@ export const eventSequences = pgTable("event_sequences", {
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     url: text("url").notNull(),
     /** Event types it receives; ["*"] for all. */
     eventTypes: jsonb("event_types").$type<string[]>().notNull(),
@@ -62,19 +63,19 @@ export const webhookEndpoints = pgTable(
     /** First failure since the last success (3 days of it disable the endpoint). */
     failingSince: tstz("failing_since"),
     createdByUserId: text("created_by_user_id"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
     deletedAt: tstz("deleted_at"),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.id] }), check("webhook_endpoints_status", sql`${t.status} in ('enabled', 'disabled')`)],
+  (t) => [merchantPk(t, t.id), oneOf("webhook_endpoints_status", t.status, ["enabled", "disabled"])],
 );
 
 /** One event (or a test ping) to one endpoint, retried until it succeeds or gives up. */
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     endpointId: text("endpoint_id").notNull(),
     eventId: text("event_id").notNull(),
     eventSeq: bigint("event_seq", { mode: "number" }),
@@ -90,12 +91,12 @@ export const webhookDeliveries = pgTable(
     responseBody: text("response_body"),
     durationMs: integer("duration_ms"),
     error: text("error"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    index("webhook_deliveries_endpoint").on(t.merchantId, t.endpointId, t.createdAt),
-    index("webhook_deliveries_event").on(t.merchantId, t.eventId),
+    merchantPk(t, t.id),
+    merchantIndex("webhook_deliveries_endpoint", t, t.endpointId, t.createdAt),
+    merchantIndex("webhook_deliveries_event", t, t.eventId),
   ],
 );
 
@@ -103,7 +104,7 @@ export const webhookDeliveries = pgTable(
 export const webhookAttempts = pgTable(
   "webhook_attempts",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     deliveryId: text("delivery_id").notNull(),
     attempt: integer("attempt").notNull(),
     endpointId: text("endpoint_id").notNull(),
@@ -115,5 +116,5 @@ export const webhookAttempts = pgTable(
     durationMs: integer("duration_ms").notNull(),
     error: text("error"),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.deliveryId, t.attempt] }), index("webhook_attempts_endpoint").on(t.merchantId, t.endpointId, t.at)],
+  (t) => [merchantPk(t, t.deliveryId, t.attempt), merchantIndex("webhook_attempts_endpoint", t, t.endpointId, t.at)],
 );

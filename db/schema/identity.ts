@@ -2,13 +2,14 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { membershipStatus, role } from "./enums";
 import { bytea, tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex, merchantUnique } from "./columns";
 import { merchants } from "./merchants";
 
 // Global: a person may work for several merchants.
 export const users = pgTable(
   "users",
   {
-    id: text("id").primaryKey(),
+    id: id().primaryKey(),
     email: text("email").notNull(),
     name: text("name").notNull(),
     passwordHash: text("password_hash"),
@@ -24,34 +25,34 @@ export const users = pgTable(
     lockedUntil: tstz("locked_until"),
     lastLoginAt: tstz("last_login_at"),
     passwordChangedAt: tstz("password_changed_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("users_email_lower").on(sql`lower(${t.email})`)],
 );
 
+/** The person a row belongs to (a user's codes, sessions, browsers, reset links, memberships). */
+const userId = () =>
+  text("user_id")
+    .notNull()
+    .references(() => users.id);
+
 export const recoveryCodes = pgTable(
   "recovery_codes",
   {
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id),
-    id: text("id").notNull(),
+    userId: userId(),
+    id: id(),
     codeHash: text("code_hash").notNull(),
     usedAt: tstz("used_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.id] })],
 );
 
 /** A person at a merchant: the key of memberships and of what hangs off one. */
 const memberKey = () => ({
-  merchantId: text("merchant_id")
-    .notNull()
-    .references(() => merchants.id),
-  userId: text("user_id")
-    .notNull()
-    .references(() => users.id),
+  merchantId: merchantId().references(() => merchants.id),
+  userId: userId(),
 });
 
 export const memberships = pgTable(
@@ -61,23 +62,21 @@ export const memberships = pgTable(
     role: role("role").notNull(),
     status: membershipStatus("status").notNull().default("active"),
     invitedByUserId: text("invited_by_user_id"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.userId] }), index("memberships_user").on(t.userId)],
+  (t) => [merchantPk(t, t.userId), index("memberships_user").on(t.userId)],
 );
 
 // Server-side sessions: the cookie carries a random token, the table its SHA-256.
 export const sessions = pgTable(
   "sessions",
   {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id),
+    id: id().primaryKey(),
+    userId: userId(),
     merchantId: text("merchant_id"),
     csrfToken: text("csrf_token").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
     expiresAt: tstz("expires_at").notNull(),
     // Password/TOTP confirmed at login or step-up; sensitive actions need it recent.
@@ -94,10 +93,8 @@ export const sessions = pgTable(
 export const invitations = pgTable(
   "invitations",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     email: text("email").notNull(),
     role: role("role").notNull(),
     tokenHash: text("token_hash").notNull(),
@@ -105,11 +102,11 @@ export const invitations = pgTable(
     expiresAt: tstz("expires_at").notNull(),
     acceptedAt: tstz("accepted_at"),
     revokedAt: tstz("revoked_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    uniqueIndex("invitations_token").on(t.merchantId, t.tokenHash),
+    merchantPk(t, t.id),
+    merchantUnique("invitations_token", t, t.tokenHash),
   ],
 );
 
@@ -126,7 +123,7 @@ export const rateLimits = pgTable("rate_limits", {
 export const outboundEmails = pgTable(
   "outbound_emails",
   {
-    id: text("id").primaryKey(),
+    id: id().primaryKey(),
     to: text("to").notNull(),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
@@ -140,7 +137,7 @@ export const outboundEmails = pgTable(
     messageId: text("message_id"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [uniqueIndex("outbound_emails_dedupe").on(t.dedupeKey), index("outbound_emails_created").on(t.createdAt)],
 );
@@ -151,8 +148,8 @@ export const outboundEmails = pgTable(
 export const outboundSms = pgTable(
   "outbound_sms",
   {
-    id: text("id").notNull(),
-    merchantId: text("merchant_id").notNull(),
+    id: id(),
+    merchantId: merchantId(),
     to: text("to").notNull(),
     body: text("body").notNull(),
     // en | fa: the language the message is written in.
@@ -165,12 +162,12 @@ export const outboundSms = pgTable(
     providerMessageId: text("provider_message_id"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    uniqueIndex("outbound_sms_dedupe").on(t.merchantId, t.dedupeKey),
-    index("outbound_sms_merchant_created").on(t.merchantId, t.createdAt),
+    merchantPk(t, t.id),
+    merchantUnique("outbound_sms_dedupe", t, t.dedupeKey),
+    merchantIndex("outbound_sms_merchant_created", t, t.createdAt),
   ],
 );
 
@@ -199,27 +196,23 @@ export const notificationSettings = pgTable(
     enabled: boolean("enabled").notNull(),
     // decline_rate: the share of declined attempts in an hour (percent) that sends the alert.
     thresholdPct: integer("threshold_pct"),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.userId, t.kind] })],
+  (t) => [merchantPk(t, t.userId, t.kind)],
 );
 
 // How far each merchant's events have been turned into notifications (payout paid/failed, refund failed).
 export const notificationCursors = pgTable("notification_cursors", {
-  merchantId: text("merchant_id")
-    .primaryKey()
-    .references(() => merchants.id),
+  merchantId: merchantId().primaryKey().references(() => merchants.id),
   seq: bigint("seq", { mode: "number" }).notNull().default(0),
-  updatedAt: tstz("updated_at").notNull().defaultNow(),
+  updatedAt: updatedAt(),
 });
 
 // Browsers a person has signed in from (a long-lived random cookie; only its SHA-256 here).
 export const knownBrowsers = pgTable(
   "known_browsers",
   {
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id),
+    userId: userId(),
     tokenHash: text("token_hash").notNull(),
     userAgent: text("user_agent"),
     ip: text("ip"),
@@ -233,15 +226,13 @@ export const knownBrowsers = pgTable(
 export const passwordResets = pgTable(
   "password_resets",
   {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id),
+    id: id().primaryKey(),
+    userId: userId(),
     tokenHash: text("token_hash").notNull(),
     expiresAt: tstz("expires_at").notNull(),
     usedAt: tstz("used_at"),
     ip: text("ip"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [uniqueIndex("password_resets_token").on(t.tokenHash), index("password_resets_user").on(t.userId, t.createdAt)],
 );

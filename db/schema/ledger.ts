@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, foreignKey, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, date, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, ledgerAccount, ledgerCategory, payoutStatus } from "./enums";
 import { currency, money, tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, amountAndCurrency, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, merchantFk, slot } from "./columns";
 import { merchants } from "./merchants";
 
 /**
@@ -13,10 +14,8 @@ import { merchants } from "./merchants";
 export const ledgerTransactions = pgTable(
   "ledger_transactions",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     category: ledgerCategory("category").notNull(),
     currency: currency().notNull(),
     gross: money("gross").notNull(),
@@ -28,17 +27,17 @@ export const ledgerTransactions = pgTable(
     // For payout / payout_failure rows: the payout they belong to (known when posted).
     payoutId: text("payout_id"),
     description: text("description"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     // When the money becomes available for payout.
     availableOn: tstz("available_on").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
+    merchantPk(t, t.id),
     check("ledger_transactions_net", sql`${t.net} = ${t.gross} - ${t.fee}`),
-    check("ledger_transactions_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    index("ledger_transactions_created").on(t.merchantId, t.createdAt, t.id),
-    index("ledger_transactions_available").on(t.merchantId, t.currency, t.availableOn),
-    index("ledger_transactions_source").on(t.merchantId, t.sourceId),
+    currencyIso("ledger_transactions", t),
+    merchantIndex("ledger_transactions_created", t, t.createdAt, t.id),
+    merchantIndex("ledger_transactions_available", t, t.currency, t.availableOn),
+    merchantIndex("ledger_transactions_source", t, t.sourceId),
   ],
 );
 
@@ -46,37 +45,31 @@ export const ledgerTransactions = pgTable(
 export const ledgerEntries = pgTable(
   "ledger_entries",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     transactionId: text("transaction_id").notNull(),
     line: integer("line").notNull(),
     account: ledgerAccount("account").notNull(),
     currency: currency().notNull(),
     amount: money("amount").notNull(),
     availableOn: tstz("available_on").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.transactionId, t.line] }),
-    foreignKey({
-      columns: [t.merchantId, t.transactionId],
-      foreignColumns: [ledgerTransactions.merchantId, ledgerTransactions.id],
-    }),
+    merchantPk(t, t.transactionId, t.line),
+    merchantFk(t, t.transactionId, ledgerTransactions),
     check("ledger_entries_nonzero", sql`${t.amount} <> 0`),
-    check("ledger_entries_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    currencyIso("ledger_entries", t),
     // Migration 0006 rebuilds it with INCLUDE (amount): balances read it index-only.
-    index("ledger_entries_account").on(t.merchantId, t.account, t.currency, t.availableOn),
+    merchantIndex("ledger_entries_account", t, t.account, t.currency, t.availableOn),
   ],
 );
 
 export const payouts = pgTable(
   "payouts",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
-    amount: money("amount").notNull(),
-    currency: currency().notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
+    ...amountAndCurrency(),
     status: payoutStatus("status").notNull().default("pending"),
     // The account is copied at creation: a later bank change never redirects it.
     bankAccountId: text("bank_account_id"),
@@ -87,7 +80,7 @@ export const payouts = pgTable(
     cutoffAt: tstz("cutoff_at").notNull(),
     expectedArrivalDate: date("expected_arrival_date", { mode: "string" }).notNull(),
     itemCount: integer("item_count").notNull().default(0),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     sentAt: tstz("sent_at"),
     paidAt: tstz("paid_at"),
     failedAt: tstz("failed_at"),
@@ -95,16 +88,16 @@ export const payouts = pgTable(
     failureCode: text("failure_code"),
     failureMessage: text("failure_message"),
     traceNumber: text("trace_number"),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    check("payouts_amount_positive", sql`${t.amount} > 0`),
-    check("payouts_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    uniqueIndex("payouts_one_per_cutoff").on(t.merchantId, t.currency, t.cutoffAt),
-    index("payouts_created").on(t.merchantId, t.createdAt, t.id),
-    index("payouts_arrival").on(t.merchantId, t.expectedArrivalDate, t.id),
-    index("payouts_status").on(t.merchantId, t.status),
+    merchantPk(t, t.id),
+    amountPositive("payouts", t),
+    currencyIso("payouts", t),
+    merchantUnique("payouts_one_per_cutoff", t, t.currency, t.cutoffAt),
+    merchantIndex("payouts_created", t, t.createdAt, t.id),
+    merchantIndex("payouts_arrival", t, t.expectedArrivalDate, t.id),
+    merchantIndex("payouts_status", t, t.status),
   ],
 );
 
@@ -112,30 +105,18 @@ export const payouts = pgTable(
 export const payoutItems = pgTable(
   "payout_items",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     ledgerTransactionId: text("ledger_transaction_id").notNull(),
     payoutId: text("payout_id").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.ledgerTransactionId] }),
-    foreignKey({
-      columns: [t.merchantId, t.ledgerTransactionId],
-      foreignColumns: [ledgerTransactions.merchantId, ledgerTransactions.id],
-    }),
-    foreignKey({ columns: [t.merchantId, t.payoutId], foreignColumns: [payouts.merchantId, payouts.id] }),
-    index("payout_items_payout").on(t.merchantId, t.payoutId, t.ledgerTransactionId),
+    merchantPk(t, t.ledgerTransactionId),
+    merchantFk(t, t.ledgerTransactionId, ledgerTransactions),
+    merchantFk(t, t.payoutId, payouts),
+    merchantIndex("payout_items_payout", t, t.payoutId, t.ledgerTransactionId),
   ],
 );
-
-/**
- * Which of a rollup key's rows a transaction adds into: rollup_slot() in the database,
- * the backend's process id modulo 8 (migration 0010). One merchant's concurrent payments
- * would otherwise all queue on one row per rollup until each commits; with slots they
- * spread over up to eight rows, and every reader sums the slots of a key (the bulk
- * loader and the rebuilds write slot 0).
- */
-const slot = () => smallint("slot").notNull().default(0);
 
 /** What sales_daily and sales_monthly are broken down by, after the day or month. */
 const salesDimensions = () => ({
@@ -150,11 +131,11 @@ const salesDimensions = () => ({
 const rollupMeasures = () => ({
   attemptCount: bigint("attempt_count", { mode: "number" }).notNull().default(0),
   capturedCount: bigint("captured_count", { mode: "number" }).notNull().default(0),
-  capturedAmount: money("captured_amount").notNull().default(sql`0`),
+  capturedAmount: moneyZero("captured_amount"),
   declinedCount: bigint("declined_count", { mode: "number" }).notNull().default(0),
-  feeAmount: money("fee_amount").notNull().default(sql`0`),
+  feeAmount: moneyZero("fee_amount"),
   refundCount: bigint("refund_count", { mode: "number" }).notNull().default(0),
-  refundedAmount: money("refunded_amount").notNull().default(sql`0`),
+  refundedAmount: moneyZero("refunded_amount"),
 });
 
 /**
@@ -166,7 +147,7 @@ const rollupMeasures = () => ({
 export const salesDaily = pgTable(
   "sales_daily",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     day: date("day", { mode: "string" }).notNull(),
     ...salesDimensions(),
     ...rollupMeasures(),
@@ -194,7 +175,7 @@ export const salesDaily = pgTable(
 export const salesDailyTotals = pgTable(
   "sales_daily_totals",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     day: date("day", { mode: "string" }).notNull(),
     currency: currency().notNull(),
     ...rollupMeasures(),
@@ -207,7 +188,7 @@ export const salesDailyTotals = pgTable(
 export const salesMonthly = pgTable(
   "sales_monthly",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     // First day of the merchant-local month.
     month: date("month", { mode: "string" }).notNull(),
     ...salesDimensions(),
@@ -219,7 +200,7 @@ export const salesMonthly = pgTable(
       name: "sales_monthly_merchant_id_month_terminal_id_card_brand_issuer_bank_card_funding_currency_pk",
       columns: [t.merchantId, t.month, t.terminalId, t.cardBrand, t.issuerBank, t.cardFunding, t.currency, t.slot],
     }),
-    index("sales_monthly_bank").on(t.merchantId, t.issuerBank),
+    merchantIndex("sales_monthly_bank", t, t.issuerBank),
   ],
 );
 
@@ -230,11 +211,11 @@ export const salesMonthly = pgTable(
 export const ledgerBalancesDaily = pgTable(
   "ledger_balances_daily",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     currency: currency().notNull(),
     account: ledgerAccount("account").notNull(),
     day: date("day", { mode: "string" }).notNull(),
-    amount: money("amount").notNull().default(sql`0`),
+    amount: moneyZero("amount"),
     slot: slot(),
   },
   // Migrations 0009 and 0010 build the key with INCLUDE (amount): balances read it index-only.
@@ -245,13 +226,13 @@ export const ledgerBalancesDaily = pgTable(
 export const payoutItemTotals = pgTable(
   "payout_item_totals",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     payoutId: text("payout_id").notNull(),
     category: ledgerCategory("category").notNull(),
     itemCount: bigint("item_count", { mode: "number" }).notNull().default(0),
-    gross: money("gross").notNull().default(sql`0`),
-    fee: money("fee").notNull().default(sql`0`),
-    net: money("net").notNull().default(sql`0`),
+    gross: moneyZero("gross"),
+    fee: moneyZero("fee"),
+    net: moneyZero("net"),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.payoutId, t.category] })],
+  (t) => [merchantPk(t, t.payoutId, t.category)],
 );

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, check, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { checkoutStatus, paymentLinkStatus } from "./enums";
 import { currency, money, tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, amountAndCurrency, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique } from "./columns";
 import { merchants } from "./merchants";
 
 /**
@@ -11,10 +12,8 @@ import { merchants } from "./merchants";
 export const paymentLinks = pgTable(
   "payment_links",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     // The merchant's "Payment links" terminal (kind link): payments through links count there.
     terminalId: text("terminal_id").notNull(),
     currency: currency().notNull(),
@@ -29,19 +28,19 @@ export const paymentLinks = pgTable(
     redirectUrl: text("redirect_url"),
     status: paymentLinkStatus("status").notNull().default("active"),
     createdByUserId: text("created_by_user_id"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
+    merchantPk(t, t.id),
     check(
       "payment_links_amount_shape",
       sql`(${t.amount} is not null and ${t.amount} > 0 and ${t.minAmount} is null and ${t.maxAmount} is null)
         or (${t.amount} is null and ${t.minAmount} > 0 and ${t.maxAmount} >= ${t.minAmount})`,
     ),
-    check("payment_links_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    index("payment_links_created").on(t.merchantId, t.createdAt, t.id),
+    currencyIso("payment_links", t),
+    merchantIndex("payment_links_created", t, t.createdAt, t.id),
   ],
 );
 
@@ -50,8 +49,8 @@ export const paymentLinks = pgTable(
  * up here first (a reference table under Citus, as api_keys is).
  */
 export const paymentLinkRoutes = pgTable("payment_link_routes", {
-  id: text("id").primaryKey(),
-  merchantId: text("merchant_id").notNull(),
+  id: id().primaryKey(),
+  merchantId: merchantId(),
 });
 
 /**
@@ -63,11 +62,10 @@ export const paymentLinkRoutes = pgTable("payment_link_routes", {
 export const checkouts = pgTable(
   "checkouts",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     linkId: text("link_id").notNull(),
-    amount: money("amount").notNull(),
-    currency: currency().notNull(),
+    ...amountAndCurrency(),
     customerName: text("customer_name"),
     customerPhone: text("customer_phone"),
     customerEmail: text("customer_email"),
@@ -83,27 +81,25 @@ export const checkouts = pgTable(
     saveCardMandate: text("save_card_mandate"),
     saveCardLocale: text("save_card_locale"),
     saveCardConsentAt: tstz("save_card_consent_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
     expiresAt: tstz("expires_at").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    check("checkouts_amount_positive", sql`${t.amount} > 0`),
-    uniqueIndex("checkouts_link_holder").on(t.merchantId, t.linkId).where(sql`${t.holdsLink}`),
-    uniqueIndex("checkouts_payment").on(t.merchantId, t.paymentId),
-    index("checkouts_link").on(t.merchantId, t.linkId, t.createdAt),
-    index("checkouts_ip").on(t.merchantId, t.clientIp, t.createdAt),
+    merchantPk(t, t.id),
+    amountPositive("checkouts", t),
+    merchantUnique("checkouts_link_holder", t, t.linkId).where(sql`${t.holdsLink}`),
+    merchantUnique("checkouts_payment", t, t.paymentId),
+    merchantIndex("checkouts_link", t, t.linkId, t.createdAt),
+    merchantIndex("checkouts_ip", t, t.clientIp, t.createdAt),
   ],
 );
 
 /** Per merchant: the secret that signs redirects back to the merchant's site and receipt links. */
 export const checkoutSecrets = pgTable("checkout_secrets", {
-  merchantId: text("merchant_id")
-    .primaryKey()
-    .references(() => merchants.id),
+  merchantId: merchantId().primaryKey().references(() => merchants.id),
   secret: text("secret").notNull(),
-  createdAt: tstz("created_at").notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 /**
@@ -113,11 +109,11 @@ export const checkoutSecrets = pgTable("checkout_secrets", {
 export const checkoutBlocks = pgTable(
   "checkout_blocks",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     clientIp: text("client_ip").notNull(),
     declines: integer("declines").notNull(),
     blockedAt: tstz("blocked_at").notNull(),
     blockedUntil: tstz("blocked_until").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.clientIp, t.blockedAt] }), index("checkout_blocks_until").on(t.merchantId, t.blockedUntil)],
+  (t) => [merchantPk(t, t.clientIp, t.blockedAt), merchantIndex("checkout_blocks_until", t, t.blockedUntil)],
 );

@@ -1,33 +1,21 @@
 import { sql } from "drizzle-orm";
-import {
-  boolean,
-  check,
-  char,
-  date,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  time,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { boolean, check, date, integer, pgTable, primaryKey, smallint, text, time, uniqueIndex } from "drizzle-orm/pg-core";
 import { bankAccountKind, merchantStatus } from "./enums";
-import { currency, money, tstz } from "./common";
+import { currency, tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, moneyZero, currencyIso, oneOf, merchantPk, merchantIndex } from "./columns";
 
 export const processors = pgTable("processors", {
-  id: text("id").primaryKey(),
+  id: id().primaryKey(),
   name: text("name").notNull(),
   description: text("description").notNull().default(""),
   enabled: boolean("enabled").notNull().default(true),
-  createdAt: tstz("created_at").notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 export const merchants = pgTable(
   "merchants",
   {
-    id: text("id").primaryKey(),
+    id: id().primaryKey(),
     name: text("name").notNull(),
     legalName: text("legal_name"),
     status: merchantStatus("status").notNull().default("pending"),
@@ -46,12 +34,12 @@ export const merchants = pgTable(
     // 0 = Sunday ... 6 = Saturday (JS getDay numbering).
     weekendDays: smallint("weekend_days").array().notNull().default(sql`'{0,6}'::smallint[]`),
     holidayCalendar: text("holiday_calendar").notNull().default("US"),
-    minimumPayout: money("minimum_payout").notNull().default(sql`0`),
+    minimumPayout: moneyZero("minimum_payout"),
     // Fee plan: basis points of gross plus a fixed fee per captured payment.
     feeBps: integer("fee_bps").notNull().default(0),
-    feeFixed: money("fee_fixed").notNull().default(sql`0`),
+    feeFixed: moneyZero("fee_fixed"),
     // Support staff may refund up to this amount per refund; above it needs admin/owner.
-    supportRefundLimit: money("support_refund_limit").notNull().default(sql`0`),
+    supportRefundLimit: moneyZero("support_refund_limit"),
     require2fa: boolean("require_2fa").notNull().default(false),
     /**
      * The calendar of the merchant's books (fee statements, month-end closes): Jalali or
@@ -62,28 +50,26 @@ export const merchants = pgTable(
     dunningRetryDays: smallint("dunning_retry_days").array().notNull().default(sql`'{1,3,5,7}'::smallint[]`),
     dunningFinalState: text("dunning_final_state").notNull().default("canceled"),
     activatedAt: tstz("activated_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    check("merchants_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    currencyIso("merchants", t),
     check("merchants_country_iso", sql`${t.country} ~ '^[A-Z]{2}$'`),
     check("merchants_delay_range", sql`${t.settlementDelayDays} between 0 and 30`),
     check("merchants_minimum_payout_nonneg", sql`${t.minimumPayout} >= 0`),
     check("merchants_fee_nonneg", sql`${t.feeBps} >= 0 and ${t.feeFixed} >= 0`),
     check("merchants_support_limit_nonneg", sql`${t.supportRefundLimit} >= 0`),
-    check("merchants_dunning_final_state", sql`${t.dunningFinalState} in ('canceled', 'unpaid')`),
-    check("merchants_statement_calendar", sql`${t.statementCalendar} in ('gregorian', 'jalali')`),
+    oneOf("merchants_dunning_final_state", t.dunningFinalState, ["canceled", "unpaid"]),
+    oneOf("merchants_statement_calendar", t.statementCalendar, ["gregorian", "jalali"]),
   ],
 );
 
 export const merchantBankAccounts = pgTable(
   "merchant_bank_accounts",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     kind: bankAccountKind("kind").notNull(),
     // Sheba / IBAN (normalized, no spaces) or US account number.
     accountNumber: text("account_number").notNull(),
@@ -95,16 +81,16 @@ export const merchantBankAccounts = pgTable(
     verified: boolean("verified").notNull().default(false),
     active: boolean("active").notNull().default(true),
     createdByUserId: text("created_by_user_id"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
+    merchantPk(t, t.id),
     // One active account per merchant and currency; old ones stay for payouts that used them.
     uniqueIndex("merchant_bank_accounts_one_active")
       .on(t.merchantId, t.currency)
       .where(sql`${t.active}`),
-    check("merchant_bank_accounts_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    currencyIso("merchant_bank_accounts", t),
   ],
 );
 
@@ -123,14 +109,12 @@ export const holidays = pgTable(
 export const merchantHolidays = pgTable(
   "merchant_holidays",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: merchantId().references(() => merchants.id),
     day: date("day", { mode: "string" }).notNull(),
     name: text("name").notNull(),
     // closed: an extra non-business day; open: a country holiday the merchant works through.
     closed: boolean("closed").notNull().default(true),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.day] }), index("merchant_holidays_day").on(t.merchantId, t.day)],
+  (t) => [merchantPk(t, t.day), merchantIndex("merchant_holidays_day", t, t.day)],
 );

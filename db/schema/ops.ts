@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { auditOutcome, idempotencyState } from "./enums";
 import { tstz } from "./common";
+import { merchantId, createdAt, updatedAt, merchantPk, merchantIndex } from "./columns";
 
 /**
  * Idempotency-Key records: the first response (status and body, errors included)
@@ -11,7 +12,7 @@ import { tstz } from "./common";
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     scope: text("scope").notNull(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
@@ -20,12 +21,12 @@ export const idempotencyKeys = pgTable(
     state: idempotencyState("state").notNull().default("in_progress"),
     responseStatus: integer("response_status"),
     responseBody: jsonb("response_body"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     completedAt: tstz("completed_at"),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.scope, t.key] }),
-    index("idempotency_keys_created").on(t.merchantId, t.createdAt),
+    merchantPk(t, t.scope, t.key),
+    merchantIndex("idempotency_keys_created", t, t.createdAt),
   ],
 );
 
@@ -49,10 +50,10 @@ export const auditEvents = pgTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
     details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    index("audit_events_merchant").on(t.merchantId, t.createdAt),
+    merchantIndex("audit_events_merchant", t, t.createdAt),
     index("audit_events_actor").on(t.actorUserId, t.createdAt),
   ],
 );
@@ -63,7 +64,7 @@ export const systemState = pgTable(
   {
     key: text("key").notNull(),
     value: jsonb("value").notNull(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.key] })],
 );

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, foreignKey, index, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, date, index, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, paymentStatus, refundReason, refundStatus } from "./enums";
-import { currency, money, tstz } from "./common";
+import { currency, tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, amountAndCurrency, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, idempotencyUnique, merchantFk, slot } from "./columns";
 import { merchants } from "./merchants";
 import { terminals } from "./terminals";
 
@@ -10,16 +11,13 @@ import { terminals } from "./terminals";
 export const payments = pgTable(
   "payments",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     terminalId: text("terminal_id").notNull(),
-    amount: money("amount").notNull(),
-    currency: currency().notNull(),
+    ...amountAndCurrency(),
     status: paymentStatus("status").notNull(),
-    amountRefunded: money("amount_refunded").notNull().default(sql`0`),
-    fee: money("fee").notNull().default(sql`0`),
+    amountRefunded: moneyZero("amount_refunded"),
+    fee: moneyZero("fee"),
     cardToken: text("card_token"),
     cardBrand: cardBrand("card_brand").notNull().default("unknown"),
     cardFunding: cardFunding("card_funding").notNull().default("unknown"),
@@ -43,52 +41,49 @@ export const payments = pgTable(
     invoiceId: text("invoice_id"),
     idempotencyKey: text("idempotency_key"),
     createdByUserId: text("created_by_user_id"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     authorizedAt: tstz("authorized_at"),
     capturedAt: tstz("captured_at"),
     voidedAt: tstz("voided_at"),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.terminalId], foreignColumns: [terminals.merchantId, terminals.id] }),
-    check("payments_amount_positive", sql`${t.amount} > 0`),
+    merchantPk(t, t.id),
+    merchantFk(t, t.terminalId, terminals),
+    amountPositive("payments", t),
     check("payments_refunded_range", sql`${t.amountRefunded} >= 0 and ${t.amountRefunded} <= ${t.amount}`),
     check("payments_fee_nonneg", sql`${t.fee} >= 0`),
-    check("payments_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    currencyIso("payments", t),
     check("payments_bin_format", sql`${t.cardBin} is null or ${t.cardBin} ~ '^[0-9]{6}$'`),
     check("payments_last4_format", sql`${t.cardLast4} is null or ${t.cardLast4} ~ '^[0-9]{4}$'`),
-    uniqueIndex("payments_idempotency").on(t.merchantId, t.idempotencyKey),
+    idempotencyUnique("payments", t),
     // Keyset pagination order and the hot filters, all led by merchant_id.
-    index("payments_created").on(t.merchantId, t.createdAt, t.id),
-    index("payments_status_created").on(t.merchantId, t.status, t.createdAt, t.id),
-    index("payments_terminal_created").on(t.merchantId, t.terminalId, t.createdAt, t.id),
-    index("payments_last4").on(t.merchantId, t.cardLast4, t.createdAt),
-    index("payments_provider_ref").on(t.merchantId, t.providerReference),
-    index("payments_customer_ref").on(t.merchantId, t.customerReference),
+    merchantIndex("payments_created", t, t.createdAt, t.id),
+    merchantIndex("payments_status_created", t, t.status, t.createdAt, t.id),
+    merchantIndex("payments_terminal_created", t, t.terminalId, t.createdAt, t.id),
+    merchantIndex("payments_last4", t, t.cardLast4, t.createdAt),
+    merchantIndex("payments_provider_ref", t, t.providerReference),
+    merchantIndex("payments_customer_ref", t, t.customerReference),
     // The search box: customer reference by prefix in any case, description by words.
-    index("payments_customer_ref_lower").on(t.merchantId, sql`lower(${t.customerReference}) text_pattern_ops`),
+    merchantIndex("payments_customer_ref_lower", t, sql`lower(${t.customerReference}) text_pattern_ops`),
     index("payments_description_words").using("gin", sql`to_tsvector('simple', coalesce(${t.description}, ''))`),
-    index("payments_amount").on(t.merchantId, t.amount),
-    index("payments_link").on(t.merchantId, t.paymentLinkId, t.createdAt).where(sql`${t.paymentLinkId} is not null`),
-    index("payments_customer").on(t.merchantId, t.customerId, t.createdAt).where(sql`${t.customerId} is not null`),
-    index("payments_invoice").on(t.merchantId, t.invoiceId).where(sql`${t.invoiceId} is not null`),
-    index("payments_pending").on(t.merchantId, t.createdAt).where(sql`${t.status} = 'pending'`),
+    merchantIndex("payments_amount", t, t.amount),
+    merchantIndex("payments_link", t, t.paymentLinkId, t.createdAt).where(sql`${t.paymentLinkId} is not null`),
+    merchantIndex("payments_customer", t, t.customerId, t.createdAt).where(sql`${t.customerId} is not null`),
+    merchantIndex("payments_invoice", t, t.invoiceId).where(sql`${t.invoiceId} is not null`),
+    merchantIndex("payments_pending", t, t.createdAt).where(sql`${t.status} = 'pending'`),
     // The virtual terminal's "your recent payments": a member's own charges, newest first.
-    index("payments_created_by").on(t.merchantId, t.createdByUserId, t.createdAt).where(sql`${t.createdByUserId} is not null`),
+    merchantIndex("payments_created_by", t, t.createdByUserId, t.createdAt).where(sql`${t.createdByUserId} is not null`),
   ],
 );
 
 export const refunds = pgTable(
   "refunds",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     paymentId: text("payment_id").notNull(),
-    amount: money("amount").notNull(),
-    currency: currency().notNull(),
+    ...amountAndCurrency(),
     reason: refundReason("reason").notNull().default("requested_by_customer"),
     note: text("note"),
     status: refundStatus("status").notNull(),
@@ -96,17 +91,17 @@ export const refunds = pgTable(
     failureCode: text("failure_code"),
     idempotencyKey: text("idempotency_key"),
     createdByUserId: text("created_by_user_id"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.paymentId], foreignColumns: [payments.merchantId, payments.id] }),
-    check("refunds_amount_positive", sql`${t.amount} > 0`),
-    check("refunds_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    uniqueIndex("refunds_idempotency").on(t.merchantId, t.idempotencyKey),
-    index("refunds_payment").on(t.merchantId, t.paymentId),
-    index("refunds_created").on(t.merchantId, t.createdAt, t.id),
+    merchantPk(t, t.id),
+    merchantFk(t, t.paymentId, payments),
+    amountPositive("refunds", t),
+    currencyIso("refunds", t),
+    idempotencyUnique("refunds", t),
+    merchantIndex("refunds_payment", t, t.paymentId),
+    merchantIndex("refunds_created", t, t.createdAt, t.id),
   ],
 );
 
@@ -116,10 +111,9 @@ const paymentsRollup = () => ({
   terminalId: text("terminal_id").notNull(),
   currency: currency().notNull(),
   paymentCount: bigint("payment_count", { mode: "number" }).notNull().default(0),
-  amount: money("amount").notNull().default(sql`0`),
-  amountRefunded: money("amount_refunded").notNull().default(sql`0`),
-  // See sales_daily in ledger.ts: up to eight rows per key, summed by readers.
-  slot: smallint("slot").notNull().default(0),
+  amount: moneyZero("amount"),
+  amountRefunded: moneyZero("amount_refunded"),
+  slot: slot(),
 });
 
 /**
@@ -130,7 +124,7 @@ const paymentsRollup = () => ({
 export const paymentsDaily = pgTable(
   "payments_daily",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     day: date("day", { mode: "string" }).notNull(),
     ...paymentsRollup(),
   },
@@ -141,7 +135,7 @@ export const paymentsDaily = pgTable(
 export const paymentsMonthly = pgTable(
   "payments_monthly",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     month: date("month", { mode: "string" }).notNull(),
     ...paymentsRollup(),
   },

@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
-import { check, index, pgTable, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { bytea, currency, money, tstz } from "./common";
+import { index, pgTable, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bytea, money, tstz } from "./common";
+import { id, createdAt, updatedAt, amountAndCurrency, moneyZero, amountPositive } from "./columns";
 
 // The sandbox provider is "another service" that happens to share the database;
 // the console never reads these tables directly, only through the provider API.
@@ -18,24 +18,23 @@ export const sandboxCards = pgTable("sandbox_cards", {
   funding: text("funding").notNull(),
   expMonth: smallint("exp_month").notNull(),
   expYear: smallint("exp_year").notNull(),
-  createdAt: tstz("created_at").notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 export const sandboxAuthorizations = pgTable(
   "sandbox_authorizations",
   {
-    id: text("id").primaryKey(),
+    id: id().primaryKey(),
     // The console's own payment reference: a retried authorize returns the same result.
     merchantReference: text("merchant_reference").notNull(),
     accountId: text("account_id").notNull(),
     cardToken: text("card_token").notNull(),
-    amount: money("amount").notNull(),
-    currency: currency().notNull(),
+    ...amountAndCurrency(),
     // approved | declined | captured | voided | error
     status: text("status").notNull(),
     declineCode: text("decline_code"),
-    capturedAmount: money("captured_amount").notNull().default(sql`0`),
-    refundedAmount: money("refunded_amount").notNull().default(sql`0`),
+    capturedAmount: moneyZero("captured_amount"),
+    refundedAmount: moneyZero("refunded_amount"),
     // How the card was presented: "ecommerce" (the cardholder on a hosted page, who must
     // authenticate), "moto" (keyed by the merchant's staff) or "api" (the merchant's server).
     channel: text("channel").notNull().default("api"),
@@ -54,26 +53,26 @@ export const sandboxAuthorizations = pgTable(
     merchantLabel: text("merchant_label"),
     // For "timeout" cards: the answer the console will find later by inquiry.
     visibleAt: tstz("visible_at").notNull().defaultNow(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("sandbox_authorizations_ref").on(t.accountId, t.merchantReference),
-    check("sandbox_authorizations_amount_positive", sql`${t.amount} > 0`),
+    amountPositive("sandbox_authorizations", t),
   ],
 );
 
 export const sandboxRefunds = pgTable(
   "sandbox_refunds",
   {
-    id: text("id").primaryKey(),
+    id: id().primaryKey(),
     authorizationId: text("authorization_id").notNull(),
     merchantReference: text("merchant_reference").notNull(),
     accountId: text("account_id").notNull(),
     amount: money("amount").notNull(),
     status: text("status").notNull(),
     failureCode: text("failure_code"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [uniqueIndex("sandbox_refunds_ref").on(t.accountId, t.merchantReference)],
 );
@@ -82,15 +81,14 @@ export const sandboxRefunds = pgTable(
 export const sandboxBankTransfers = pgTable(
   "sandbox_bank_transfers",
   {
-    id: text("id").primaryKey(),
+    id: id().primaryKey(),
     merchantReference: text("merchant_reference").notNull(),
     accountNumber: text("account_number").notNull(),
-    amount: money("amount").notNull(),
-    currency: currency().notNull(),
+    ...amountAndCurrency(),
     status: text("status").notNull(),
     failureCode: text("failure_code"),
     traceNumber: text("trace_number"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     settledAt: tstz("settled_at"),
   },
   (t) => [
@@ -103,11 +101,11 @@ export const sandboxBankTransfers = pgTable(
 export const sandboxSmsMessages = pgTable(
   "sandbox_sms_messages",
   {
-    id: text("id").primaryKey(),
+    id: id().primaryKey(),
     accountId: text("account_id").notNull(),
     to: text("to").notNull(),
     body: text("body").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [index("sandbox_sms_messages_to").on(t.to, t.createdAt)],
 );

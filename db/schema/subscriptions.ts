@@ -1,17 +1,23 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, foreignKey, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, pgTable, smallint, text } from "drizzle-orm/pg-core";
 import { currency, money, tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, amountAndCurrency, moneyZero, currencyIso, amountPositive, oneOf, merchantPk, merchantIndex, merchantUnique, idempotencyUnique, merchantFk, period } from "./columns";
 import { invoiceStatus, subscriptionStatus } from "./enums";
 import { merchants } from "./merchants";
+
+/** The cardholder's consent to be charged again: the mandate text they accepted, in which language, when. */
+const mandate = () => ({
+  mandateText: text("mandate_text").notNull(),
+  mandateLocale: text("mandate_locale").notNull(),
+  mandateAcceptedAt: tstz("mandate_accepted_at").notNull(),
+});
 
 /** A merchant's customer: who pays a subscription, whose cards are saved, whose payments these are. */
 export const customers = pgTable(
   "customers",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     name: text("name").notNull(),
     email: text("email"),
     phone: text("phone"),
@@ -21,17 +27,17 @@ export const customers = pgTable(
     /** console | api | hosted_page */
     source: text("source").notNull().default("console"),
     idempotencyKey: text("idempotency_key"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    uniqueIndex("customers_idempotency").on(t.merchantId, t.idempotencyKey),
-    index("customers_created").on(t.merchantId, t.createdAt, t.id),
-    index("customers_name_lower").on(t.merchantId, sql`lower(${t.name}) text_pattern_ops`),
-    index("customers_email_lower").on(t.merchantId, sql`lower(${t.email}) text_pattern_ops`),
-    index("customers_reference").on(t.merchantId, t.reference),
-    check("customers_source", sql`${t.source} in ('console', 'api', 'hosted_page')`),
+    merchantPk(t, t.id),
+    idempotencyUnique("customers", t),
+    merchantIndex("customers_created", t, t.createdAt, t.id),
+    merchantIndex("customers_name_lower", t, sql`lower(${t.name}) text_pattern_ops`),
+    merchantIndex("customers_email_lower", t, sql`lower(${t.email}) text_pattern_ops`),
+    merchantIndex("customers_reference", t, t.reference),
+    oneOf("customers_source", t.source, ["console", "api", "hosted_page"]),
   ],
 );
 
@@ -42,8 +48,8 @@ export const customers = pgTable(
 export const paymentMethods = pgTable(
   "payment_methods",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     customerId: text("customer_id").notNull(),
     processorId: text("processor_id").notNull().default("sandbox"),
     cardToken: text("card_token").notNull(),
@@ -51,24 +57,22 @@ export const paymentMethods = pgTable(
     cardLast4: text("card_last4").notNull(),
     cardExpMonth: smallint("card_exp_month").notNull(),
     cardExpYear: smallint("card_exp_year").notNull(),
-    mandateText: text("mandate_text").notNull(),
-    mandateLocale: text("mandate_locale").notNull(),
-    mandateAcceptedAt: tstz("mandate_accepted_at").notNull(),
+    ...mandate(),
     mandateIp: text("mandate_ip"),
     /** active | removed */
     status: text("status").notNull().default("active"),
     removedAt: tstz("removed_at"),
     /** customer | staff */
     removedBy: text("removed_by"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.customerId], foreignColumns: [customers.merchantId, customers.id] }),
-    index("payment_methods_customer").on(t.merchantId, t.customerId),
+    merchantPk(t, t.id),
+    merchantFk(t, t.customerId, customers),
+    merchantIndex("payment_methods_customer", t, t.customerId),
     // One active saved copy of a card per customer (a repeated save is the same card).
-    uniqueIndex("payment_methods_one_active").on(t.merchantId, t.customerId, t.cardToken).where(sql`${t.status} = 'active'`),
-    check("payment_methods_status", sql`${t.status} in ('active', 'removed')`),
+    merchantUnique("payment_methods_one_active", t, t.customerId, t.cardToken).where(sql`${t.status} = 'active'`),
+    oneOf("payment_methods_status", t.status, ["active", "removed"]),
     check("payment_methods_last4", sql`${t.cardLast4} ~ '^[0-9]{4}$'`),
   ],
 );
@@ -76,13 +80,10 @@ export const paymentMethods = pgTable(
 export const plans = pgTable(
   "plans",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     name: text("name").notNull(),
-    amount: money("amount").notNull(),
-    currency: currency().notNull(),
+    ...amountAndCurrency(),
     /** week | month | year */
     interval: text("interval").notNull(),
     intervalCount: smallint("interval_count").notNull().default(1),
@@ -91,17 +92,17 @@ export const plans = pgTable(
     trialDays: smallint("trial_days").notNull().default(0),
     active: boolean("active").notNull().default(true),
     idempotencyKey: text("idempotency_key"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    uniqueIndex("plans_idempotency").on(t.merchantId, t.idempotencyKey),
-    check("plans_amount_positive", sql`${t.amount} > 0`),
-    check("plans_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    check("plans_interval", sql`${t.interval} in ('week', 'month', 'year')`),
+    merchantPk(t, t.id),
+    idempotencyUnique("plans", t),
+    amountPositive("plans", t),
+    currencyIso("plans", t),
+    oneOf("plans_interval", t.interval, ["week", "month", "year"]),
     check("plans_interval_count", sql`${t.intervalCount} between 1 and 104`),
-    check("plans_calendar", sql`${t.calendar} in ('persian', 'gregory')`),
+    oneOf("plans_calendar", t.calendar, ["persian", "gregory"]),
     check("plans_trial_days", sql`${t.trialDays} between 0 and 730`),
   ],
 );
@@ -109,8 +110,8 @@ export const plans = pgTable(
 export const subscriptions = pgTable(
   "subscriptions",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     customerId: text("customer_id").notNull(),
     planId: text("plan_id").notNull(),
     paymentMethodId: text("payment_method_id"),
@@ -135,19 +136,19 @@ export const subscriptions = pgTable(
     endedAt: tstz("ended_at"),
     pausedAt: tstz("paused_at"),
     /** Proration credit (minor units) from a plan change, taken off the next invoices. */
-    creditBalance: money("credit_balance").notNull().default(sql`0`),
+    creditBalance: moneyZero("credit_balance"),
     idempotencyKey: text("idempotency_key"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.customerId], foreignColumns: [customers.merchantId, customers.id] }),
-    foreignKey({ columns: [t.merchantId, t.planId], foreignColumns: [plans.merchantId, plans.id] }),
-    foreignKey({ columns: [t.merchantId, t.paymentMethodId], foreignColumns: [paymentMethods.merchantId, paymentMethods.id] }),
-    uniqueIndex("subscriptions_idempotency").on(t.merchantId, t.idempotencyKey),
-    index("subscriptions_customer").on(t.merchantId, t.customerId),
-    index("subscriptions_status_created").on(t.merchantId, t.status, t.createdAt),
+    merchantPk(t, t.id),
+    merchantFk(t, t.customerId, customers),
+    merchantFk(t, t.planId, plans),
+    merchantFk(t, t.paymentMethodId, paymentMethods),
+    idempotencyUnique("subscriptions", t),
+    merchantIndex("subscriptions_customer", t, t.customerId),
+    merchantIndex("subscriptions_status_created", t, t.status, t.createdAt),
     // The renewal job's scan (all merchants): what is due.
     index("subscriptions_due").on(t.nextRenewalAt).where(sql`${t.nextRenewalAt} is not null`),
     check("subscriptions_quantity", sql`${t.quantity} between 1 and 10000`),
@@ -163,20 +164,19 @@ export const subscriptions = pgTable(
 export const invoices = pgTable(
   "invoices",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     subscriptionId: text("subscription_id").notNull(),
     customerId: text("customer_id").notNull(),
     periodIndex: integer("period_index").notNull(),
-    periodStart: tstz("period_start").notNull(),
-    periodEnd: tstz("period_end").notNull(),
+    ...period(),
     status: invoiceStatus("status").notNull(),
     /** period: one per billing period; proration: a plan change's charge for the rest of a period. */
     kind: text("kind").notNull().default("period"),
     /** What is charged: the plan's amount × quantity (or the proration), less credit_applied. */
     amount: money("amount").notNull(),
     /** Proration credit taken off this invoice (amount is what is left to charge). */
-    creditApplied: money("credit_applied").notNull().default(sql`0`),
+    creditApplied: moneyZero("credit_applied"),
     currency: currency().notNull(),
     attemptCount: smallint("attempt_count").notNull().default(0),
     /** Of attempt_count, the ones the customer made on the update-card page (they do not use up a dunning retry). */
@@ -188,20 +188,20 @@ export const invoices = pgTable(
     paymentId: text("payment_id"),
     paidAt: tstz("paid_at"),
     closedAt: tstz("closed_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.subscriptionId], foreignColumns: [subscriptions.merchantId, subscriptions.id] }),
-    uniqueIndex("invoices_one_per_period").on(t.merchantId, t.subscriptionId, t.periodStart),
-    index("invoices_subscription").on(t.merchantId, t.subscriptionId, t.periodIndex),
-    index("invoices_created").on(t.merchantId, t.createdAt),
+    merchantPk(t, t.id),
+    merchantFk(t, t.subscriptionId, subscriptions),
+    merchantUnique("invoices_one_per_period", t, t.subscriptionId, t.periodStart),
+    merchantIndex("invoices_subscription", t, t.subscriptionId, t.periodIndex),
+    merchantIndex("invoices_created", t, t.createdAt),
     index("invoices_attempt_due").on(t.nextAttemptAt).where(sql`${t.status} = 'open' and ${t.nextAttemptAt} is not null`),
-    index("invoices_in_flight").on(t.merchantId).where(sql`${t.status} = 'open' and ${t.nextAttemptAt} is null`),
+    merchantIndex("invoices_in_flight", t).where(sql`${t.status} = 'open' and ${t.nextAttemptAt} is null`),
     check("invoices_amount_positive", sql`${t.amount} > 0 or (${t.amount} = 0 and ${t.creditApplied} > 0)`),
     check("invoices_credit_applied", sql`${t.creditApplied} >= 0`),
-    check("invoices_kind", sql`${t.kind} in ('period', 'proration')`),
+    oneOf("invoices_kind", t.kind, ["period", "proration"]),
     check("invoices_paid_has_payment", sql`${t.status} <> 'paid' or ${t.paymentId} is not null or ${t.amount} = 0`),
   ],
 );
@@ -214,15 +214,13 @@ export const invoices = pgTable(
 export const subscribeCheckouts = pgTable(
   "subscribe_checkouts",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     planId: text("plan_id").notNull(),
     customerName: text("customer_name").notNull(),
     customerEmail: text("customer_email"),
     customerPhone: text("customer_phone"),
-    mandateText: text("mandate_text").notNull(),
-    mandateLocale: text("mandate_locale").notNull(),
-    mandateAcceptedAt: tstz("mandate_accepted_at").notNull(),
+    ...mandate(),
     clientIp: text("client_ip"),
     locale: text("locale").notNull(),
     /** open | paying | completed | declined */
@@ -231,14 +229,14 @@ export const subscribeCheckouts = pgTable(
     customerId: text("customer_id"),
     subscriptionId: text("subscription_id"),
     expiresAt: tstz("expires_at").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.planId], foreignColumns: [plans.merchantId, plans.id] }),
-    index("subscribe_checkouts_ip").on(t.merchantId, t.clientIp, t.createdAt),
-    check("subscribe_checkouts_status", sql`${t.status} in ('open', 'paying', 'completed', 'declined')`),
+    merchantPk(t, t.id),
+    merchantFk(t, t.planId, plans),
+    merchantIndex("subscribe_checkouts_ip", t, t.clientIp, t.createdAt),
+    oneOf("subscribe_checkouts_status", t.status, ["open", "paying", "completed", "declined"]),
   ],
 );
 
@@ -250,26 +248,24 @@ export const subscribeCheckouts = pgTable(
 export const cardUpdates = pgTable(
   "card_updates",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     subscriptionId: text("subscription_id").notNull(),
     invoiceId: text("invoice_id"),
     paymentId: text("payment_id"),
     paymentMethodId: text("payment_method_id"),
-    mandateText: text("mandate_text").notNull(),
-    mandateLocale: text("mandate_locale").notNull(),
-    mandateAcceptedAt: tstz("mandate_accepted_at").notNull(),
+    ...mandate(),
     clientIp: text("client_ip"),
     /** paying | completed | declined */
     status: text("status").notNull().default("paying"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.subscriptionId], foreignColumns: [subscriptions.merchantId, subscriptions.id] }),
-    index("card_updates_subscription").on(t.merchantId, t.subscriptionId, t.createdAt),
-    check("card_updates_status", sql`${t.status} in ('paying', 'completed', 'declined')`),
+    merchantPk(t, t.id),
+    merchantFk(t, t.subscriptionId, subscriptions),
+    merchantIndex("card_updates_subscription", t, t.subscriptionId, t.createdAt),
+    oneOf("card_updates_status", t.status, ["paying", "completed", "declined"]),
   ],
 );
 
@@ -282,15 +278,14 @@ export const cardUpdates = pgTable(
 export const subscriptionPlanChanges = pgTable(
   "subscription_plan_changes",
   {
-    merchantId: text("merchant_id").notNull(),
-    id: text("id").notNull(),
+    merchantId: merchantId(),
+    id: id(),
     subscriptionId: text("subscription_id").notNull(),
     fromPlanId: text("from_plan_id").notNull(),
     toPlanId: text("to_plan_id").notNull(),
     fromQuantity: integer("from_quantity").notNull(),
     toQuantity: integer("to_quantity").notNull(),
-    periodStart: tstz("period_start").notNull(),
-    periodEnd: tstz("period_end").notNull(),
+    ...period(),
     changedAt: tstz("changed_at").notNull(),
     secondsLeft: integer("seconds_left").notNull(),
     periodSeconds: integer("period_seconds").notNull(),
@@ -300,12 +295,12 @@ export const subscriptionPlanChanges = pgTable(
     invoiceId: text("invoice_id"),
     idempotencyKey: text("idempotency_key"),
     createdByUserId: text("created_by_user_id"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
-    foreignKey({ columns: [t.merchantId, t.subscriptionId], foreignColumns: [subscriptions.merchantId, subscriptions.id] }),
-    uniqueIndex("subscription_plan_changes_idempotency").on(t.merchantId, t.idempotencyKey),
-    index("subscription_plan_changes_subscription").on(t.merchantId, t.subscriptionId, t.changedAt),
+    merchantPk(t, t.id),
+    merchantFk(t, t.subscriptionId, subscriptions),
+    idempotencyUnique("subscription_plan_changes", t),
+    merchantIndex("subscription_plan_changes_subscription", t, t.subscriptionId, t.changedAt),
   ],
 );

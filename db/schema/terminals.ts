@@ -1,15 +1,14 @@
-import { index, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { pgTable, text } from "drizzle-orm/pg-core";
 import { terminalKind, terminalStatus } from "./enums";
 import { tstz } from "./common";
+import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex } from "./columns";
 import { merchants } from "./merchants";
 
 export const terminals = pgTable(
   "terminals",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     name: text("name").notNull(),
     location: text("location"),
     kind: terminalKind("kind").notNull(),
@@ -19,11 +18,11 @@ export const terminals = pgTable(
     apiKeyLast4: text("api_key_last4"),
     apiKeyCreatedAt: tstz("api_key_created_at"),
     lastUsedAt: tstz("last_used_at"),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
     deactivatedAt: tstz("deactivated_at"),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.id] }), index("terminals_status").on(t.merchantId, t.status)],
+  (t) => [merchantPk(t, t.id), merchantIndex("terminals_status", t, t.status)],
 );
 
 // Global routing table: an API request carries only its key, so the key's hash is
@@ -32,10 +31,10 @@ export const apiKeys = pgTable(
   "api_keys",
   {
     keyHash: text("key_hash").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     terminalId: text("terminal_id").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
     revokedAt: tstz("revoked_at"),
   },
-  (t) => [index("api_keys_terminal").on(t.merchantId, t.terminalId)],
+  (t) => [merchantIndex("api_keys_terminal", t, t.terminalId)],
 );

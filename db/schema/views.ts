@@ -4,17 +4,15 @@
  * with that query; the list's own loader still checks who may see what.
  */
 import { sql } from "drizzle-orm";
-import { boolean, check, index, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { tstz } from "./common";
+import { boolean, check, pgTable, text } from "drizzle-orm/pg-core";
+import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex, merchantUnique } from "./columns";
 import { merchants } from "./merchants";
 
 export const savedViews = pgTable(
   "saved_views",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    id: text("id").notNull(),
+    merchantId: merchantId().references(() => merchants.id),
+    id: id(),
     ownerUserId: text("owner_user_id").notNull(),
     /** Which list: payments, refunds, payouts, audit (SAVED_VIEW_LISTS in app/lib/saved-views.ts). */
     list: text("list").notNull(),
@@ -22,14 +20,14 @@ export const savedViews = pgTable(
     /** The list's query string without paging (status=captured&cols=amount,status...). */
     query: text("query").notNull().default(""),
     shared: boolean("shared").notNull().default(false),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.merchantId, t.id] }),
+    merchantPk(t, t.id),
     // One name per person and list, whatever its case.
-    uniqueIndex("saved_views_owner_name").on(t.merchantId, t.ownerUserId, t.list, sql`lower(${t.name})`),
-    index("saved_views_list").on(t.merchantId, t.list),
+    merchantUnique("saved_views_owner_name", t, t.ownerUserId, t.list, sql`lower(${t.name})`),
+    merchantIndex("saved_views_list", t, t.list),
     check("saved_views_name_length", sql`char_length(${t.name}) between 1 and 60`),
     check("saved_views_query_length", sql`char_length(${t.query}) <= 2000`),
   ],

@@ -8,6 +8,7 @@
 import { Form, Link, useLocation } from "@remix-run/react";
 import { useId } from "react";
 import { CsrfInput } from "~/components/csrf";
+import { Field } from "~/components/form";
 import { VIEW_NAME_MAX, viewQueryOf, type SavedViewList } from "~/lib/saved-views";
 import { useT } from "~/lib/i18n/react";
 
@@ -47,11 +48,8 @@ export function ViewsMenu({ list, data }: { list: SavedViewList; data: ViewsMenu
           <input type="hidden" name="intent" value="save" />
           <input type="hidden" name="list" value={list} />
           <input type="hidden" name="query" value={current} />
-          <label htmlFor={`${id}-name`}>{t("views.name")}</label>
-          <input id={`${id}-name`} name="name" required maxLength={VIEW_NAME_MAX} autoComplete="off" aria-describedby={`${id}-hint`} />
-          <p className="hint" id={`${id}-hint`}>
-            {t("views.nameHint")}
-          </p>
+          {/* A refused name is said on the Saved views page, which shows this form again to fix it. */}
+          <Field id={`${id}-name`} name="name" label={t("views.name")} hint={t("views.nameHint")} required maxLength={VIEW_NAME_MAX} autoComplete="off" />
           {data.canShare ? (
             <label className="check">
               <input type="checkbox" name="shared" value="1" /> {t("views.shareWithTeam")}

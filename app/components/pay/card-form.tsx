@@ -5,10 +5,16 @@
  * the form's md_* fields); with JavaScript the card fields lose their names, the browser
  * asks the provider for a token itself, and only the token (with the md_* fields) is
  * posted to `self`.
+ *
+ * Its refusals are the one form shape's errors by field: `number`, `exp`, `cvc` (what the
+ * provider said about the card, here or through `card_error`), `form` (the rest).
  */
 import { useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { detectCard, formatPanGroups, normalizePan, parseExpiry } from "~/lib/card";
+import { ErrorSummary, Field, type FormState } from "~/components/form";
+import { PaySubmit } from "~/components/pay/pay-fields";
+import { cardFormErrorOf, detectCard, formatPanGroups, normalizePan, parseExpiry } from "~/lib/card";
+import type { FieldErrors } from "~/lib/forms";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
 
@@ -20,14 +26,15 @@ function useHydrated(): boolean {
 
 export function CardForm({
   self,
-  serverError,
+  errors,
   hidden = {},
   children,
   submitLabel,
 }: {
   /** The page the token is posted to (and the provider's form returns to). */
   self: string;
-  serverError: string | null;
+  /** The server's refusal of the card step, by field. */
+  errors: FieldErrors;
   /** md_* fields sent with the token (echoed by the provider's form without JavaScript). */
   hidden?: Record<string, string>;
   /** More md_* fields (a consent checkbox), above the button. */
@@ -39,22 +46,24 @@ export function CardForm({
   const submit = useSubmit();
   const navigation = useNavigation();
   const [pan, setPan] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  // What the provider said when this browser asked it for a token (it replaces the server's answer).
+  const [local, setLocal] = useState<FieldErrors | null>(null);
   const [busy, setBusy] = useState(false);
   const expRef = useRef<HTMLInputElement>(null);
   const cvcRef = useRef<HTMLInputElement>(null);
   const info = detectCard(normalizePan(pan));
+  const form: FormState = { summaryId: "card-error", failure: null, errors: local ?? errors, values: {} };
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    setError(null);
+    setLocal(null);
     const extra: Record<string, string> = {};
     new FormData(e.currentTarget).forEach((v, k) => {
       if (k.startsWith("md_") && typeof v === "string") extra[k] = v;
     });
     const exp = parseExpiry(expRef.current?.value ?? "");
     if (!exp) {
-      setError(t("pay.card.error.expiry"));
+      setLocal({ exp: t("pay.card.error.expiry") });
       return;
     }
     setBusy(true);
@@ -67,10 +76,8 @@ export function CardForm({
       });
       const body = (await res.json()) as { id?: string; error?: { code?: string } };
       if (res.status !== 201 || !body.id) {
-        const code = body.error?.code ?? "";
-        setError(
-          code === "invalid_number" ? t("pay.card.error.number") : code === "invalid_cvc" ? t("pay.card.error.cvc") : code.includes("expir") ? t("pay.card.error.expiry") : t("pay.error.card"),
-        );
+        const e = cardFormErrorOf(body.error?.code ?? "");
+        setLocal({ [e.field]: t(e.key) });
         setBusy(false);
         return;
       }
@@ -79,54 +86,48 @@ export function CardForm({
       if (cvcRef.current) cvcRef.current.value = "";
       submit({ intent: "pay", token: body.id, ...extra }, { method: "post", action: self });
     } catch {
-      setError(t("pay.error.provider"));
+      setLocal({ form: t("pay.error.provider") });
       setBusy(false);
     }
   }
 
   const working = busy || navigation.state !== "idle";
+  // Without JavaScript the card fields keep their names and go to the provider's form; with it they have none.
+  const named = (name: string) => (hydrated ? undefined : name);
   return (
     <form method="post" action="/sandbox/v1/token-forms" className="pay-form" onSubmit={hydrated ? onSubmit : undefined} autoComplete="off" data-testid="card-form">
       <input type="hidden" name="return_url" value={self} />
       {Object.entries(hidden).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
-      {error || serverError ? (
-        <p className="error-box" role="alert">
-          {error ?? serverError}
-        </p>
-      ) : null}
-      <div className="field">
-        <label htmlFor="card-number">{t("card.number")}</label>
-        <input
-          id="card-number"
-          name={hydrated ? undefined : "number"}
-          inputMode="numeric"
-          autoComplete="cc-number"
-          dir="ltr"
-          className="mono"
-          required
-          maxLength={23}
-          value={pan}
-          onChange={(e) => setPan(formatPanGroups(e.target.value))}
-        />
-        {info.brand !== "unknown" ? <p className="hint">{t(`cardBrand.${info.brand}` as MessageKey)}</p> : null}
-      </div>
+      <ErrorSummary form={form} />
+      <Field form={form} id="card-number" name="number" label={t("card.number")} hint={info.brand !== "unknown" ? t(`cardBrand.${info.brand}` as MessageKey) : undefined}>
+        {(c) => (
+          <input
+            {...c}
+            name={named("number")}
+            inputMode="numeric"
+            autoComplete="cc-number"
+            dir="ltr"
+            className="mono"
+            required
+            maxLength={23}
+            value={pan}
+            onChange={(e) => setPan(formatPanGroups(e.target.value))}
+          />
+        )}
+      </Field>
       <div className="pay-row">
-        <div className="field">
-          <label htmlFor="card-exp">{t("card.expiry")}</label>
-          <input id="card-exp" ref={expRef} name={hydrated ? undefined : "exp"} inputMode="numeric" autoComplete="cc-exp" dir="ltr" required maxLength={7} placeholder={t("vt.expiryPlaceholder")} />
-        </div>
-        <div className="field">
-          <label htmlFor="card-cvc">{t("pay.card.cvv2")}</label>
-          <input id="card-cvc" ref={cvcRef} name={hydrated ? undefined : "cvc"} type="password" inputMode="numeric" autoComplete="cc-csc" dir="ltr" required maxLength={4} />
-        </div>
+        <Field form={form} id="card-exp" name="exp" label={t("card.expiry")}>
+          {(c) => <input {...c} ref={expRef} name={named("exp")} inputMode="numeric" autoComplete="cc-exp" dir="ltr" required maxLength={7} placeholder={t("vt.expiryPlaceholder")} />}
+        </Field>
+        <Field form={form} id="card-cvc" name="cvc" label={t("pay.card.cvv2")}>
+          {(c) => <input {...c} ref={cvcRef} name={named("cvc")} type="password" inputMode="numeric" autoComplete="cc-csc" dir="ltr" required maxLength={4} />}
+        </Field>
       </div>
       {children}
       <p className="hint">{t("pay.card.secureHint")}</p>
-      <button type="submit" className="btn btn-primary pay-submit" disabled={working}>
-        {working ? t("pay.wait") : (submitLabel ?? t("pay.payAmount"))}
-      </button>
+      <PaySubmit busy={working} label={submitLabel ?? t("pay.payAmount")} />
     </form>
   );
 }

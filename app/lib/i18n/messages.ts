@@ -152,6 +152,29 @@ export function terminalFieldError(t: Translator, field: string, english: string
   return english;
 }
 
+/** The CVV2's rule for a card whose codes have these lengths. */
+export function cvcMessage(t: Translator, lengths: readonly number[]): string {
+  if (lengths.length > 1) return t("vt.error.cvc34");
+  return lengths[0] === 4 ? t("vt.error.cvc4") : t("vt.error.cvc3");
+}
+
+/** What the provider's tokenization said about a card (its error code), in the viewer's words and on the card's field. */
+export function cardErrorOf(t: Translator, code: string): { field: "cardNumber" | "expiry" | "cvc"; message: string } {
+  switch (code) {
+    case "invalid_number":
+    case "card_number_invalid":
+      return { field: "cardNumber", message: t("vt.error.cardNumber.luhn") };
+    case "invalid_expiry":
+      return { field: "expiry", message: t("vt.error.expiry.format") };
+    case "expired_card":
+      return { field: "expiry", message: t("vt.error.expiry.expired") };
+    case "invalid_cvc":
+      return { field: "cvc", message: cvcMessage(t, [3, 4]) };
+    default:
+      return { field: "cardNumber", message: t("vt.error.cardUnread") };
+  }
+}
+
 /**
  * A refused business detail (app/modules/merchants/onboarding.server.ts), by field:
  * the module's reasons are English sentences, the reader gets the same reason in theirs.

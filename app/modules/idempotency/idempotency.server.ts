@@ -155,6 +155,27 @@ export function ownerGone(row: { merchantId: string; scope: string; key: string;
   return !pidAlive(owner.pid);
 }
 
+/**
+ * The claim's values for a statement that claims the key as part of its own work (the API
+ * key's lookup, api-auth.server.ts: one round trip for both). `markClaimed` must be called
+ * in the same continuation as the statement's answer when it did claim (a duplicate of this
+ * process then sees the key in flight), and withIdempotency is then called with claimed: true.
+ */
+export function claimValues(req: IdempotentRequest, now: Date) {
+  return {
+    key: req.key,
+    requestHash: req.fingerprint,
+    method: req.method,
+    path: req.path,
+    responseBody: JSON.stringify({ owner: me }),
+    createdAt: now.toISOString(),
+  };
+}
+
+export function markClaimed(req: Pick<IdempotentRequest, "merchantId" | "scope" | "key">): void {
+  inFlight.add(flightKey(req));
+}
+
 /** The claim, built once per process (db/prepared.server.ts): every POST with a key runs it. */
 const claimStatement = preparedOnce((d) =>
   d
@@ -312,11 +333,19 @@ async function execute(req: IdempotentRequest, run: (attempt: Attempt) => Promis
 export async function withIdempotency(
   req: IdempotentRequest,
   run: (attempt: Attempt) => Promise<RunResult>,
+  /**
+   * The claim was already tried by another statement (claimValues): true, it claimed the key
+   * (and markClaimed was called); false, the key was there already.
+   */
+  claimed?: boolean,
 ): Promise<IdempotentResponse> {
   const started = Date.now();
+  let tried = claimed !== undefined;
+  if (claimed) return execute(req, run, false);
   for (;;) {
     const now = new Date();
-    if (await claim(req, now)) return execute(req, run, false);
+    if (tried) tried = false;
+    else if (await claim(req, now)) return execute(req, run, false);
 
     const [row] = await db().select().from(idempotencyKeys).where(where(req));
     if (!row) continue; // released between our insert and select: try to claim again

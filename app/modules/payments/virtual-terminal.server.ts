@@ -9,8 +9,9 @@
  *
  * The card number and CVV2 never come here: the page sends them from the browser to the
  * provider's tokenization endpoint (or, without JavaScript, to the provider's own form,
- * which sends the browser back with a token), and the form posts only the token. A form
- * that posts a card number anyway is refused, and the number is not kept or echoed.
+ * which sends the browser back with a token), and the form posts only the token. The page's
+ * action (routes/_app.terminal.tsx) parses the form, refuses one that posts a card number
+ * anyway (not kept or echoed), and answers this module's refusals through `refuse`.
  */
 import type { Client } from "~/lib/vocabulary";
 import crypto from "node:crypto";
@@ -19,8 +20,8 @@ import { payments, terminals } from "~db/schema";
 import { db } from "~db/client.server";
 import { maskPan } from "~/lib/card";
 import { makeFormatter, type Formatter } from "~/lib/format";
-import type { MessageKey } from "~/lib/i18n/en";
-import { amountErrorMessage } from "~/lib/i18n/messages";
+import type { FormFailure } from "~/lib/forms";
+import { amountErrorMessage, cardErrorOf } from "~/lib/i18n/messages";
 import type { Translator } from "~/lib/i18n/translate";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { AppContext } from "~/modules/access/context";
@@ -52,9 +53,23 @@ export interface TokenCard {
   expiry: string;
 }
 
-export type TerminalChargeResult =
-  | { ok: true; paymentId: string }
-  | { ok: false; status: number; errors: Partial<Record<TerminalField, string>>; values: TerminalFormValues; freshKey?: string };
+export type TerminalErrors = Partial<Record<TerminalField, string>>;
+
+/** A refused charge: messages by field in the viewer's language; `freshKey` when the form's key may not be used again. */
+export interface TerminalRefusal {
+  ok: false;
+  status: number;
+  errors: TerminalErrors;
+  freshKey?: string;
+}
+
+export type TerminalChargeResult = { ok: true; paymentId: string } | TerminalRefusal;
+
+/** What the charge form posts (read and bounded by the page's action): the fields, the card's token, the form's key. */
+export interface TerminalChargeInput extends TerminalFormValues {
+  token: string;
+  key: string;
+}
 
 export interface ChargeableTerminal {
   id: string;
@@ -80,47 +95,7 @@ export async function chargeableTerminals(scope: { merchantId: string }): Promis
 
 function tools(ctx: AppContext): { t: Translator; fmt: Formatter } {
   const prefs = resolvePreferences(ctx);
-  return {
-    t: serverTranslator(prefs),
-    fmt: makeFormatter({
-      locale: prefs.locale,
-      digits: prefs.digits,
-      irrDisplay: prefs.irrDisplay,
-      calendar: prefs.calendar,
-      timeZone: prefs.timeZone,
-      currency: prefs.currency,
-    }),
-  };
-}
-
-const str = (form: FormData, name: string, max = 2000): string => {
-  const v = form.get(name);
-  return typeof v === "string" ? v.slice(0, max) : "";
-};
-
-function cvcMessage(t: Translator, lengths: number[]): string {
-  if (lengths.length > 1) return t("vt.error.cvc34");
-  return lengths[0] === 4 ? t("vt.error.cvc4") : t("vt.error.cvc3");
-}
-
-/** Fields a card form must never post to the console (the provider's names and ours). */
-const CARD_FIELDS = ["cardNumber", "number", "pan", "cvc", "cvv", "cvv2", "exp", "expiry"] as const;
-
-/** What the provider's tokenization said about a card, in the viewer's words and on the right field. */
-export function cardErrorOf(t: Translator, code: string): { field: TerminalField; message: string } {
-  switch (code) {
-    case "invalid_number":
-    case "card_number_invalid":
-      return { field: "cardNumber", message: t("vt.error.cardNumber.luhn") };
-    case "invalid_expiry":
-      return { field: "expiry", message: t("vt.error.expiry.format") };
-    case "expired_card":
-      return { field: "expiry", message: t("vt.error.expiry.expired") };
-    case "invalid_cvc":
-      return { field: "cvc", message: cvcMessage(t, [3, 4]) };
-    default:
-      return { field: "cardNumber", message: t("vt.error.cardUnread") };
-  }
+  return { t: serverTranslator(prefs), fmt: makeFormatter({ ...prefs }) };
 }
 
 /** The card behind a token, from the merchant's provider (null: no such token). */
@@ -155,12 +130,12 @@ export function terminalValuesOf(read: (name: string, max: number) => string): T
 
 type Checked =
   | { ok: true; terminal: ChargeableTerminal; amount: bigint; description: string; customerReference: string; card: TokenCard }
-  | { ok: false; errors: Partial<Record<TerminalField, string>> };
+  | { ok: false; errors: TerminalErrors };
 
 /** Every field but the idempotency key, checked in the viewer's language; the card by its token. */
 export async function checkTerminalFields(ctx: AppContext, values: TerminalFormValues, token: string): Promise<Checked> {
   const { t, fmt } = tools(ctx);
-  const errors: Partial<Record<TerminalField, string>> = {};
+  const errors: TerminalErrors = {};
   const currency = ctx.merchant.currency;
   const active = await chargeableTerminals(ctx.scope);
   const terminal = active.find((x) => x.id === values.terminal) ?? (values.terminal === "" && active.length === 1 ? active[0] : undefined);
@@ -190,22 +165,17 @@ export async function checkTerminalFields(ctx: AppContext, values: TerminalFormV
 }
 
 /**
- * Charges the card of a submitted terminal form by its token. Every refusal names its
- * field in the viewer's language; nothing is charged unless every field is right.
+ * Charges the card of a terminal form by its token. Every refusal names its field in the
+ * viewer's language; nothing is charged unless every field is right.
  */
-export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, client: Client): Promise<TerminalChargeResult> {
+export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeInput, client: Client): Promise<TerminalChargeResult> {
   const { t } = tools(ctx);
-  const values = terminalValuesOf((name, max) => str(form, name, max));
-  // A card number posted here (a script, an old page) is refused before anything else, and not kept.
-  if (CARD_FIELDS.some((f) => str(form, f, 1) !== "")) {
-    return { ok: false, status: 400, errors: { cardNumber: t("vt.error.cardToConsole") }, values };
-  }
-  const checked = await checkTerminalFields(ctx, values, str(form, "token", 100));
-  const key = str(form, "key", 300);
+  const checked = await checkTerminalFields(ctx, input, input.token);
+  const key = input.key;
   const keyError = validKey(key) ? null : t("vt.error.formExpired");
   if (!checked.ok || keyError) {
     const errors = { ...(checked.ok ? {} : checked.errors), ...(keyError ? { form: keyError } : {}) };
-    return { ok: false, status: 400, errors, values, freshKey: keyError ? newTerminalFormKey() : undefined };
+    return { ok: false, status: 400, errors, freshKey: keyError ? newTerminalFormKey() : undefined };
   }
   const { terminal, amount, description, customerReference, card } = checked;
   const currency = ctx.merchant.currency;
@@ -262,39 +232,54 @@ export async function chargeFromTerminalForm(ctx: AppContext, form: FormData, cl
   if (outcome.status === 303) return { ok: true, paymentId: (outcome.body as { paymentId: string }).paymentId };
   const b = outcome.body as { code?: string; param?: string | null; message?: string; error?: { code?: string } };
   const code = b.code ?? b.error?.code ?? "";
-  const fresh = newTerminalFormKey();
+  const refused = (errors: TerminalErrors, status = outcome.status, freshKey?: string): TerminalRefusal => ({ ok: false, status, errors, freshKey });
   switch (code) {
     case "idempotency_key_reused":
-      return { ok: false, status: 409, errors: { form: t("vt.error.formReused") }, values, freshKey: fresh };
+      return refused({ form: t("vt.error.formReused") }, 409, newTerminalFormKey());
     case "idempotency_key_in_use":
-      return { ok: false, status: 409, errors: { form: t("vt.error.inProgress") }, values };
+      return refused({ form: t("vt.error.inProgress") }, 409);
     case "terminal_inactive":
     case "terminal_not_found":
-      return { ok: false, status: outcome.status, errors: { terminal: t("vt.error.terminalInactive") }, values };
+      return refused({ terminal: t("vt.error.terminalInactive") });
     case "merchant_not_active":
-      return { ok: false, status: outcome.status, errors: { form: t("vt.error.merchantInactive") }, values };
+      return refused({ form: t("vt.error.merchantInactive") });
     case "provider_unavailable":
-      return { ok: false, status: outcome.status, errors: { form: t("vt.error.provider") }, values };
+      return refused({ form: t("vt.error.provider") });
     case "token_not_found":
     case "invalid_number":
     case "invalid_expiry":
     case "expired_card":
     case "invalid_cvc": {
       const e = cardErrorOf(t, code);
-      return { ok: false, status: outcome.status, errors: { [e.field]: e.message }, values };
+      return refused({ [e.field]: e.message });
     }
     default:
-      return { ok: false, status: outcome.status, errors: { form: t("vt.error.generic", { message: b.message ?? code }) }, values };
+      return refused({ form: t("vt.error.generic", { message: b.message ?? code }) });
   }
 }
 
-export interface Receipt {
+/** What a receipt and a line of the recent list both show of a payment: the card as BIN + last 4 at most. */
+function paymentLine(p: Pick<Payment, "id" | "status" | "amount" | "currency" | "cardBin" | "cardLast4" | "cardBrand">): PaymentLine {
+  return {
+    id: p.id,
+    status: p.status,
+    amount: p.amount.toString(),
+    currency: p.currency,
+    maskedCard: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+    cardBrand: p.cardBrand,
+  };
+}
+
+interface PaymentLine {
   id: string;
   status: string;
   amount: string;
   currency: string;
   maskedCard: string | null;
   cardBrand: string;
+}
+
+export interface Receipt extends PaymentLine {
   cardFunding: string;
   issuerBank: string;
   declineCode: string | null;
@@ -315,12 +300,7 @@ export async function terminalReceipt(scope: { merchantId: string }, paymentId: 
     .from(terminals)
     .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, p.terminalId)));
   return {
-    id: p.id,
-    status: p.status,
-    amount: p.amount.toString(),
-    currency: p.currency,
-    maskedCard: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
-    cardBrand: p.cardBrand,
+    ...paymentLine(p),
     cardFunding: p.cardFunding,
     issuerBank: p.issuerBank,
     declineCode: p.declineCode,
@@ -362,13 +342,7 @@ async function inquireIfStale(p: Payment, now: Date): Promise<boolean> {
   return true;
 }
 
-export interface RecentTerminalPayment {
-  id: string;
-  status: string;
-  amount: string;
-  currency: string;
-  maskedCard: string | null;
-  cardBrand: string;
+export interface RecentTerminalPayment extends PaymentLine {
   terminalName: string | null;
   createdAt: string;
 }
@@ -407,16 +381,7 @@ async function readRecent(scope: { merchantId: string }, userId: string, limit: 
     .where(and(eq(payments.merchantId, scope.merchantId), isNotNull(payments.createdByUserId), eq(payments.createdByUserId, userId)))
     .orderBy(desc(payments.createdAt), desc(payments.id))
     .limit(limit);
-  return list.map((p) => ({
-    id: p.id,
-    status: p.status,
-    amount: p.amount.toString(),
-    currency: p.currency,
-    maskedCard: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
-    cardBrand: p.cardBrand,
-    terminalName: p.terminalName ?? null,
-    createdAt: p.createdAt.toISOString(),
-  }));
+  return list.map((p) => ({ ...paymentLine(p), terminalName: p.terminalName ?? null, createdAt: p.createdAt.toISOString() }));
 }
 
 /** The sandbox's test cards, shown on the page while the merchant uses the sandbox. */
@@ -429,7 +394,7 @@ export async function sandboxHints(scope: { merchantId: string }): Promise<Pick<
 /** What the page shows when the provider's card form (no JavaScript) sends the browser back. */
 export type TerminalReturn =
   | { kind: "confirm"; token: string; key: string; values: TerminalFormValues; card: TokenCard; amount: string }
-  | { kind: "failure"; failure: Extract<TerminalChargeResult, { ok: false }> };
+  | { kind: "failure"; failure: FormFailure };
 
 /**
  * Back from the provider's form endpoint: it echoed the form's other fields (md_*) and
@@ -445,9 +410,9 @@ export async function terminalReturn(ctx: AppContext, q: URLSearchParams): Promi
   const key = (q.get("md_key") ?? "").slice(0, 300);
   if (cardError !== null || !token) {
     const e = cardErrorOf(t, (cardError ?? "").slice(0, 60));
-    return { kind: "failure", failure: { ok: false, status: 400, errors: { [e.field]: e.message }, values } };
+    return { kind: "failure", failure: { ok: false, errors: { [e.field]: e.message }, values: { ...values } } };
   }
   const c = await checkTerminalFields(ctx, values, token.slice(0, 100));
-  if (!c.ok) return { kind: "failure", failure: { ok: false, status: 400, errors: c.errors, values } };
+  if (!c.ok) return { kind: "failure", failure: { ok: false, errors: c.errors, values: { ...values } } };
   return { kind: "confirm", token: c.card.token, key, values: { ...values, terminal: c.terminal.id }, card: c.card, amount: c.amount.toString() };
 }

@@ -48,8 +48,58 @@ function principalQuery(d: Db) {
     .prepare("api_key_principal");
 }
 
+/**
+ * The Idempotency-Key claim taken by the key's own statement (one round trip instead of
+ * two): inserted only when the key authenticates (known, not revoked, terminal and
+ * merchant active) and the request's currency is the merchant's, i.e. exactly when the
+ * request would go on to claim it. Values as idempotency.server.ts's claimValues() gives them.
+ */
+export interface KeyClaim {
+  key: string;
+  requestHash: string;
+  method: string;
+  path: string;
+  /** JSON text of the in-progress owner. */
+  responseBody: string;
+  /** ISO time of the claim. */
+  createdAt: string;
+  currency: string;
+}
+
+const principalClaimQueries = new WeakMap<Db, ReturnType<typeof principalClaimQuery>>();
+function principalClaimQuery(d: Db) {
+  const v = (k: string) => sql.placeholder(k);
+  const claim = d.$with("claim", { n: sql<number>`n` }).as(
+    sql`insert into idempotency_keys (merchant_id, scope, key, request_hash, method, path, state, response_body, created_at)
+      select k.merchant_id, k.terminal_id, ${v("key")}, ${v("requestHash")}, ${v("method")}, ${v("path")}, 'in_progress', ${v("responseBody")}::text::jsonb, ${v("createdAt")}::timestamptz
+      from api_keys k
+      join terminals t on t.merchant_id = k.merchant_id and t.id = k.terminal_id
+      join merchants m on m.id = k.merchant_id
+      where k.key_hash = ${v("hash")} and k.revoked_at is null and t.status = 'active' and m.status = 'active' and m.currency = ${v("currency")}
+      on conflict do nothing
+      returning 1 as n`,
+  );
+  return d
+    .with(claim)
+    .select({
+      revokedAt: apiKeys.revokedAt,
+      merchantId: apiKeys.merchantId,
+      terminalId: apiKeys.terminalId,
+      terminalName: terminals.name,
+      terminalStatus: terminals.status,
+      lastUsedAt: terminals.lastUsedAt,
+      merchant: merchants,
+      claimed: sql<number>`(select count(*) from ${claim})`.mapWith(Number),
+    })
+    .from(apiKeys)
+    .innerJoin(terminals, and(eq(terminals.merchantId, apiKeys.merchantId), eq(terminals.id, apiKeys.terminalId)))
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(eq(apiKeys.keyHash, sql.placeholder("hash")))
+    .prepare("api_key_principal_claim");
+}
+
 export type ApiAuthResult =
-  | { ok: true; principal: ApiPrincipal }
+  | { ok: true; principal: ApiPrincipal; /** With a KeyClaim: whether this statement claimed the key (false: it was already there). */ claimed?: boolean }
   | { ok: false; status: 401 | 403; code: string; message: string };
 
 export function hashApiKey(key: string): string {
@@ -57,7 +107,12 @@ export function hashApiKey(key: string): string {
 }
 
 /** The terminal an `Authorization: Bearer sk_...` header value stands for (the web edge passes the header). */
-export async function authenticateApiKey(authorization: string | null, now = new Date()): Promise<ApiAuthResult> {
+export async function authenticateApiKey(
+  authorization: string | null,
+  now = new Date(),
+  /** Claim this Idempotency-Key in the same statement (see KeyClaim); `onClaimed` runs as soon as it is known to be claimed. */
+  claim?: { values: KeyClaim; onClaimed: (who: { merchantId: string; terminalId: string }) => void },
+): Promise<ApiAuthResult> {
   const header = authorization ?? "";
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) {
@@ -73,9 +128,18 @@ export async function authenticateApiKey(authorization: string | null, now = new
     return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid." };
   }
   const d = db();
-  let query = principalQueries.get(d);
-  if (!query) principalQueries.set(d, (query = principalQuery(d)));
-  const [row] = await query.execute({ hash: hashApiKey(key) });
+  let row: (Awaited<ReturnType<ReturnType<typeof principalQuery>["execute"]>>[number] & { claimed?: number }) | undefined;
+  if (claim) {
+    let query = principalClaimQueries.get(d);
+    if (!query) principalClaimQueries.set(d, (query = principalClaimQuery(d)));
+    [row] = await query.execute({ hash: hashApiKey(key), ...claim.values });
+    // In the same continuation as the answer: a duplicate request of this process must see it in flight.
+    if (row?.claimed) claim.onClaimed(row);
+  } else {
+    let query = principalQueries.get(d);
+    if (!query) principalQueries.set(d, (query = principalQuery(d)));
+    [row] = await query.execute({ hash: hashApiKey(key) });
+  }
   if (!row || row.revokedAt) {
     return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid (unknown or revoked)." };
   }
@@ -93,7 +157,7 @@ export async function authenticateApiKey(authorization: string | null, now = new
   // "Last used" to the minute is plenty, and skipping the write otherwise keeps a burst
   // of requests from queueing on the terminal row.
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await db()
+    const touch = db()
       .update(terminals)
       .set({ lastUsedAt: now })
       .where(
@@ -103,9 +167,14 @@ export async function authenticateApiKey(authorization: string | null, now = new
           or(isNull(terminals.lastUsedAt), lt(terminals.lastUsedAt, new Date(now.getTime() - 60_000))),
         ),
       );
+    // A claimed key goes straight on to its request (nothing awaited between the claim and
+    // its work); the minute's "last used" follows on its own.
+    if (claim) void touch.execute().catch((e) => console.error("api key: last used not recorded:", (e as Error).message));
+    else await touch;
   }
   return {
     ok: true,
+    ...(claim ? { claimed: !!row.claimed } : {}),
     principal: {
       merchantId: row.merchantId,
       terminalId: row.terminalId,

@@ -23,7 +23,7 @@ import { countDelta, moneyDelta, rateDelta } from "./deltas";
 import { RangeBar } from "./range-bar";
 import { SubscriptionFigures } from "./subscriptions";
 import { TrendTable } from "./trend";
-import { PageHeader } from "~/components/page";
+import { num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "overview.title");
@@ -74,6 +74,14 @@ export default function OverviewPage() {
   const prevRate = (k: KpiValue) => fmt.percent(k.previous as number | null);
   // No change against a period that began before the merchant's first sale: "New" instead.
   const newText = data.comparable ? undefined : data.firstDay ? t("kpi.newSince", { day: fmt.day(data.firstDay) }) : t("kpi.noHistory");
+  // An amount's card: its value ("–" for no average yet), change, previous period and sparkline.
+  const moneyKpi = (k: KpiValue, upIsGood = true) => ({
+    value: k.current === null ? "–" : fmt.money(k.current as string),
+    delta: moneyDelta(fmt, k, upIsGood),
+    previous: data.comparable ? prevMoney(k) : undefined,
+    isNew: newText,
+    ...sparkMoney(k),
+  });
   // A hand-edited range or grouping (or one this range cannot chart), in the reader's language.
   const rangeError = (["g", "range"] as const).find((f) => data.errors[f]);
 
@@ -91,25 +99,8 @@ export default function OverviewPage() {
       </p>
 
       <section className="kpi-grid console-kpis" aria-label={t("overview.keyFigures")}>
-        <KpiCard
-          testId="kpi-gross"
-          label={t("overview.kpi.gross")}
-          value={fmt.money(kpis.gross.current as string)}
-          delta={moneyDelta(fmt, kpis.gross)}
-          previous={data.comparable ? prevMoney(kpis.gross) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.gross)}
-        />
-        <KpiCard
-          testId="kpi-net"
-          label={t("overview.kpi.net")}
-          value={fmt.money(kpis.net.current as string)}
-          sub={t("overview.kpi.netHint", { fees: fmt.money(cur.fees) })}
-          delta={moneyDelta(fmt, kpis.net)}
-          previous={data.comparable ? prevMoney(kpis.net) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.net)}
-        />
+        <KpiCard testId="kpi-gross" label={t("overview.kpi.gross")} {...moneyKpi(kpis.gross)} />
+        <KpiCard testId="kpi-net" label={t("overview.kpi.net")} sub={t("overview.kpi.netHint", { fees: fmt.money(cur.fees) })} {...moneyKpi(kpis.net)} />
         <KpiCard
           testId="kpi-payments"
           label={t("overview.kpi.payments")}
@@ -119,24 +110,13 @@ export default function OverviewPage() {
           isNew={newText}
           {...sparkNum(kpis.capturedCount)}
         />
-        <KpiCard
-          testId="kpi-average"
-          label={t("overview.kpi.averageTicket")}
-          value={kpis.averageTicket.current === null ? "–" : fmt.money(kpis.averageTicket.current as string)}
-          delta={moneyDelta(fmt, kpis.averageTicket)}
-          previous={data.comparable ? prevMoney(kpis.averageTicket) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.averageTicket)}
-        />
+        <KpiCard testId="kpi-average" label={t("overview.kpi.averageTicket")} {...moneyKpi(kpis.averageTicket)} />
         <KpiCard
           testId="kpi-refunds"
           label={t("overview.kpi.refunds")}
-          value={fmt.money(kpis.refunds.current as string)}
           sub={t("overview.kpi.refundRate", { rate: fmt.percent(kpis.refundRate.current as number | null), count: cur.refundCount })}
-          delta={moneyDelta(fmt, kpis.refunds, false)}
+          {...moneyKpi(kpis.refunds, false)}
           previous={data.comparable ? joinClauses(t, [prevMoney(kpis.refunds), prevRate(kpis.refundRate)]) : undefined}
-          isNew={newText}
-          {...sparkMoney(kpis.refunds)}
         />
         <KpiCard
           testId="kpi-declines"
@@ -206,39 +186,26 @@ export default function OverviewPage() {
           {data.refunds.length === 0 ? (
             <p className="muted">{t("refunds.empty")}</p>
           ) : (
-            <div className="table-wrap">
-              <table className="table compact">
-                <caption className="visually-hidden">{t("overview.recentRefunds")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("common.date")}</th>
-                    <th scope="col" className="num">
-                      {t("common.amount")}
-                    </th>
-                    <th scope="col">{t("common.status")}</th>
-                    <th scope="col">{t("refunds.col.payment")}</th>
+            <Table caption={t("overview.recentRefunds")} hiddenCaption className="compact" columns={[t("common.date"), num(t("common.amount")), t("common.status"), t("refunds.col.payment")]}>
+              <tbody>
+                {data.refunds.map((r) => (
+                  <tr key={r.id}>
+                    <td>{fmt.dateTime(r.createdAt)}</td>
+                    <td className="num">{fmt.money(r.amount, r.currency)}</td>
+                    <td>
+                      <StatusBadge kind="refundStatus" status={r.status} />
+                    </td>
+                    <td>
+                      {data.canPayments ? (
+                        <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
+                      ) : (
+                        <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {data.refunds.map((r) => (
-                    <tr key={r.id}>
-                      <td>{fmt.dateTime(r.createdAt)}</td>
-                      <td className="num">{fmt.money(r.amount, r.currency)}</td>
-                      <td>
-                        <StatusBadge kind="refundStatus" status={r.status} />
-                      </td>
-                      <td>
-                        {data.canPayments ? (
-                          <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
-                        ) : (
-                          <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </Table>
           )}
         </section>
       </div>

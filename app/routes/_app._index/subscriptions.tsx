@@ -26,6 +26,12 @@ export function SubscriptionFigures({ data }: { data: OverviewData }) {
   const cur = s.current;
   const prev = s.previous;
   const comparable = data.comparable;
+  // A count of the period: its value, and its change against the previous one (up is good or bad).
+  const count = (key: "newCount" | "churnedCount" | "failedRenewals", upIsGood: boolean) => ({
+    value: fmt.number(cur[key]),
+    delta: comparable ? change(fmt, cur[key], prev[key], upIsGood) : null,
+    previous: comparable ? fmt.number(prev[key]) : undefined,
+  });
   return (
     <section className="section" aria-labelledby="subs-figures-h" data-testid="overview-subscriptions">
       <div className="section-header">
@@ -40,28 +46,9 @@ export function SubscriptionFigures({ data }: { data: OverviewData }) {
           value={fmt.number(s.active)}
           sub={t("overview.subs.activeHint", { pastDue: s.pastDue, trialing: s.trialing })}
         />
-        <KpiCard
-          testId="kpi-subs-new"
-          label={t("overview.subs.new")}
-          value={fmt.number(cur.newCount)}
-          delta={comparable ? change(fmt, cur.newCount, prev.newCount, true) : null}
-          previous={comparable ? fmt.number(prev.newCount) : undefined}
-        />
-        <KpiCard
-          testId="kpi-subs-churned"
-          label={t("overview.subs.churned")}
-          value={fmt.number(cur.churnedCount)}
-          delta={comparable ? change(fmt, cur.churnedCount, prev.churnedCount, false) : null}
-          previous={comparable ? fmt.number(prev.churnedCount) : undefined}
-        />
-        <KpiCard
-          testId="kpi-subs-failed"
-          label={t("overview.subs.failed")}
-          value={fmt.number(cur.failedRenewals)}
-          sub={t("overview.subs.failedHint")}
-          delta={comparable ? change(fmt, cur.failedRenewals, prev.failedRenewals, false) : null}
-          previous={comparable ? fmt.number(prev.failedRenewals) : undefined}
-        />
+        <KpiCard testId="kpi-subs-new" label={t("overview.subs.new")} {...count("newCount", true)} />
+        <KpiCard testId="kpi-subs-churned" label={t("overview.subs.churned")} {...count("churnedCount", false)} />
+        <KpiCard testId="kpi-subs-failed" label={t("overview.subs.failed")} sub={t("overview.subs.failedHint")} {...count("failedRenewals", false)} />
         <KpiCard
           testId="kpi-subs-recovered"
           label={t("overview.subs.recovered")}

@@ -3,8 +3,10 @@
  * authentication by terminal key, bounded JSON bodies, Idempotency-Key, and errors
  * always as { "error": { type, code, message, param } } with a 4xx status.
  */
-import { authenticateApiKey, type ApiPrincipal } from "~/modules/terminals/api-auth.server";
+import { authenticateApiKey, type ApiPrincipal, type KeyClaim } from "~/modules/terminals/api-auth.server";
 import {
+  claimValues,
+  markClaimed,
   fingerprint,
   KEY_MAX_LENGTH,
   validKey,
@@ -93,8 +95,12 @@ export function methodNotAllowed(allow: string[]): Response {
   });
 }
 
-export async function authenticate(request: Request): Promise<{ ok: true; principal: ApiPrincipal } | { ok: false; response: Response }> {
-  const auth = await authenticateApiKey(request.headers.get("authorization"));
+export async function authenticate(
+  request: Request,
+  claim?: Parameters<typeof authenticateApiKey>[2],
+  now?: Date,
+): Promise<{ ok: true; principal: ApiPrincipal; claimed?: boolean } | { ok: false; response: Response }> {
+  const auth = await authenticateApiKey(request.headers.get("authorization"), now, claim);
   if (auth.ok) return auth;
   return {
     ok: false,
@@ -192,8 +198,10 @@ export async function idempotentPost(
   key: string | null,
   params: unknown,
   run: (attempt: Attempt) => Promise<RunResult>,
+  /** The key's statement already tried the claim (apiPost's early claim): whether it claimed it. */
+  claimed?: boolean,
 ): Promise<Response> {
-  const path = new URL(request.url).pathname.replace(/\/+$/, "");
+  const path = pathOf(request);
   try {
     if (!key) {
       const r = await run({ resumed: false });
@@ -207,7 +215,7 @@ export async function idempotentPost(
       path,
       fingerprint: fingerprint(params),
     };
-    let r = await withIdempotency(idem, run);
+    let r = await withIdempotency(idem, run, claimed);
     if (r.replayed && r.status === 202 && path === "/api/v1/payments") {
       // The first answer was "pending" (the provider's outcome was not known then, e.g. the
       // database went away mid-request). The retry completes it: the provider is asked
@@ -246,24 +254,63 @@ export async function guard(fn: () => Promise<Response>): Promise<Response> {
   }
 }
 
+const pathOf = (request: Request) => new URL(request.url).pathname.replace(/\/+$/, "");
+
+/**
+ * An endpoint's parse of its body before the key is looked up, so the Idempotency-Key can
+ * be claimed by the key's own statement: the parameters (fingerprinted as idempotentPost
+ * does) and the currency the merchant must have; null when the body is refused (the usual
+ * order of answers follows then).
+ */
+export type EarlyParse<E> = (body: unknown, now: Date) => { value: E; params: unknown; currency: string } | null;
+
 /**
  * A JSON POST endpoint: the method, the terminal's key, the Idempotency-Key (unless the
  * endpoint takes none) and the bounded JSON body, each refused with its own 4xx, before
  * `run`; anything it throws is the API's 500/503 answer (guard).
+ *
+ * With `early` and a valid Idempotency-Key, the body is read and parsed first and the key
+ * is claimed by the API key's statement (one round trip for both); `run` gets `early` (the
+ * parse) and `claimed` (pass it to idempotentPost). A refusal is still answered in the
+ * usual order (the API key's, then the body's), and nothing is claimed for a refused request.
  */
-export function apiPost(
+export function apiPost<E = never>(
   request: Request,
   allow: string[] | { allow: string[]; idempotencyKey: false },
-  run: (input: { auth: { principal: ApiPrincipal }; key: string | null; body: unknown }) => Promise<Response>,
+  run: (input: { auth: { principal: ApiPrincipal }; key: string | null; body: unknown; early?: { value: E; params: unknown; now: Date }; claimed?: boolean }) => Promise<Response>,
+  early?: EarlyParse<E>,
 ): Promise<Response> {
   const keyed = Array.isArray(allow);
   return guard(async () => {
     if (request.method !== "POST") return methodNotAllowed(keyed ? allow : allow.allow);
+    let read: Awaited<ReturnType<typeof readJsonBody>> | undefined;
+    if (early && keyed) {
+      const header = idempotencyKeyOf(request);
+      if (header.ok && header.key) {
+        read = await readJsonBody(request);
+        const now = new Date();
+        const parsed = read.ok ? early(read.body, now) : null;
+        if (read.ok && parsed) {
+          const key = header.key;
+          const values = claimValues({ merchantId: "", scope: "", key, method: "POST", path: pathOf(request), fingerprint: fingerprint(parsed.params) }, now);
+          const auth = await authenticate(
+            request,
+            {
+              values: { ...values, currency: parsed.currency } satisfies KeyClaim,
+              onClaimed: (who) => markClaimed({ merchantId: who.merchantId, scope: who.terminalId, key }),
+            },
+            now,
+          );
+          if (!auth.ok) return auth.response;
+          return run({ auth, key, body: read.body, early: { value: parsed.value, params: parsed.params, now }, claimed: auth.claimed });
+        }
+      }
+    }
     const auth = await authenticate(request);
     if (!auth.ok) return auth.response;
     const key = keyed ? idempotencyKeyOf(request) : { ok: true as const, key: null };
     if (!key.ok) return key.response;
-    const body = await readJsonBody(request);
+    const body = read ?? (await readJsonBody(request));
     if (!body.ok) return body.response;
     return run({ auth, key: key.key, body: body.body });
   });
@@ -305,22 +352,39 @@ function notFound(what: "payment" | "refund"): Response {
 
 // ---- handlers ---------------------------------------------------------------------
 
+type CreatePaymentParams = Extract<ReturnType<typeof parseCreatePayment>, { ok: true }>["value"];
+
+/** The parameters a payment's Idempotency-Key is fingerprinted by: never the card number (BIN, last 4 and length identify it well enough). */
+function paymentParams(v: CreatePaymentParams) {
+  return {
+    ...v,
+    card: v.card
+      ? { n: `${v.card.number.slice(0, 6)}…${v.card.number.slice(-4)}/${v.card.number.length}`, m: v.card.expMonth, y: v.card.expYear }
+      : undefined,
+  };
+}
+
+const earlyPayment: EarlyParse<CreatePaymentParams> = (body, now) => {
+  const parsed = parseCreatePayment(body, now);
+  return parsed.ok ? { value: parsed.value, params: paymentParams(parsed.value), currency: parsed.value.currency } : null;
+};
+
 export function apiCreatePayment(request: Request): Promise<Response> {
-  return apiPost(request, ["GET", "POST"], async ({ auth, key, body }) => {
-    const now = new Date();
-    const parsed = parseCreatePayment(body, now);
-    if (!parsed.ok) return problemResponse(parsed.problem);
-    const v = parsed.value;
+  return apiPost(request, ["GET", "POST"], async ({ auth, key, body, early, claimed }) => {
+    let v: CreatePaymentParams;
+    let params: unknown;
+    if (early) {
+      ({ value: v, params } = early);
+    } else {
+      const parsed = parseCreatePayment(body, new Date());
+      if (!parsed.ok) return problemResponse(parsed.problem);
+      v = parsed.value;
+      params = paymentParams(v);
+    }
     if (v.currency !== auth.principal.currency) {
+      // (Never claimed early: the claim requires the merchant's currency.)
       return apiError(400, "invalid_request_error", "currency_mismatch", `currency must be ${auth.principal.currency}, this merchant's currency.`, "currency");
     }
-    // The fingerprint never holds the card number: BIN, last 4 and length identify it well enough.
-    const params = {
-      ...v,
-      card: v.card
-        ? { n: `${v.card.number.slice(0, 6)}…${v.card.number.slice(-4)}/${v.card.number.length}`, m: v.card.expMonth, y: v.card.expYear }
-        : undefined,
-    };
     return idempotentPost(request, auth.principal, key, params, async () => {
       const r = await createPayment(
         auth.principal.scope,
@@ -348,8 +412,8 @@ export function apiCreatePayment(request: Request): Promise<Response> {
         return { status: r.error.status, body: failureBody(r.error), store: r.error.status >= 500 ? false : r.error.status !== 400 };
       }
       return paymentResponse(r.payment);
-    });
-  });
+    }, claimed);
+  }, earlyPayment);
 }
 
 export function apiListPayments(request: Request): Promise<Response> {

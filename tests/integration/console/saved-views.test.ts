@@ -57,7 +57,12 @@ describe("saved views", () => {
     // Support may not share: refused with the reason, audited; saving it for themselves works.
     const refused = await post(support, { intent: "save", list: "payments", name: "Mine", query: "status=declined", shared: "1" });
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toMatchObject({ field: "shared", code: "share_forbidden" });
+    expect(await refused.json()).toEqual({
+      ok: false,
+      intent: "save",
+      errors: { shared: "Your role cannot share views with the team. Save it for yourself, or ask an owner or administrator." },
+      values: { intent: "save", list: "payments", name: "Mine", query: "status=declined", shared: "1" },
+    });
     expect((await auditOf("view.share")).find((a) => a.outcome === "denied")?.actor_email).toBe("support@coffee.test");
     expect((await post(support, { intent: "save", list: "payments", name: "Mine", query: "status=declined" })).status).toBe(303);
 
@@ -74,7 +79,12 @@ describe("saved views", () => {
     expect(big).toMatchObject({ canRename: false, canDelete: false, canShare: false });
     const rename = await post(support, { intent: "rename", id: big.id, name: "Hijacked" });
     expect(rename.status).toBe(403);
-    expect(await rename.json()).toMatchObject({ code: "not_yours" });
+    expect(await rename.json()).toEqual({
+      ok: false,
+      intent: "rename",
+      errors: { view: "Only the person who saved that view can change it." },
+      values: { intent: "rename", id: big.id, name: "Hijacked" },
+    });
     expect((await post(support, { intent: "delete", id: big.id, confirmed: "1" })).status).toBe(403);
     expect((await post(support, { intent: "unshare", id: big.id })).status).toBe(403);
   });
@@ -90,10 +100,20 @@ describe("saved views", () => {
 
     const taken = await post(accountant, { intent: "rename", id: fraud.id, name: "duplicates" });
     expect(taken.status).toBe(409);
-    expect(await taken.json()).toMatchObject({ field: "name", code: "name_taken" });
+    expect((await taken.json()).errors).toEqual({ name: "You already have a view with that name on this list. Choose another name." });
     const empty = await post(accountant, { intent: "rename", id: fraud.id, name: "   " });
     expect(empty.status).toBe(400);
-    expect(await empty.json()).toMatchObject({ field: "name", code: "name_required" });
+    expect(await empty.json()).toEqual({ ok: false, intent: "rename", errors: { name: "Give the view a name." }, values: { intent: "rename", id: fraud.id, name: "   " } });
+    // Longer than the form reads at all, or too long for a name: the same field's sentence, in the reader's language.
+    const fa = await signIn("fa@coffee.test");
+    for (const name of ["x".repeat(61), "x".repeat(1001)]) {
+      const long = await post(fa, { intent: "save", list: "payments", name, query: "" });
+      expect(long.status, String(name.length)).toBe(400);
+      expect((await long.json()).errors).toEqual({ name: "نامی با حداکثر ۶۰ نویسه بنویسید." });
+    }
+    const unknown = await post(accountant, { intent: "explode", id: fraud.id });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).errors).toEqual({ form: "Check the form and try again." });
 
     const renamed = await post(accountant, { intent: "rename", id: dup.id, name: "Double charges" });
     expect(renamed.status).toBe(303);
@@ -113,7 +133,7 @@ describe("saved views", () => {
     // A list that is not one of the console's is refused by name.
     const bad = await post(accountant, { intent: "save", list: "staff", name: "x", query: "" });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ field: "list", code: "list_unknown" });
+    expect((await bad.json()).errors).toEqual({ list: "Choose a list you may open." });
   });
 
   it("asks before deleting, saying whom a shared view's deletion affects, and deletes only from the confirmation", async () => {

@@ -169,6 +169,37 @@ describe("Idempotency-Key", () => {
     expect(await paymentCount(m)).toBe(2);
   });
 
+  it("claims no key for a request refused by its API key or its currency (the key's lookup and the claim are one statement)", async () => {
+    const m = await makeMerchant({ currency: "USD" });
+    const body = { amount: 900, currency: "USD", card: cardBody() };
+    const keys = () => db().select().from(s.idempotencyKeys).where(eq(s.idempotencyKeys.merchantId, m.merchantId));
+    const wrongCurrency = await api("POST", "/payments", { key: m.apiKey, body: { ...body, currency: "IRR" }, idempotencyKey: "e-1" });
+    expect(wrongCurrency.status).toBe(400);
+    expect(wrongCurrency.json.error.code).toBe("currency_mismatch");
+    const unknown = await api("POST", "/payments", { key: "sk_test_nope", body, idempotencyKey: "e-1" });
+    expect(unknown.status).toBe(401);
+    await db().update(s.terminals).set({ status: "inactive" }).where(eq(s.terminals.id, m.terminalId));
+    const off = await api("POST", "/payments", { key: m.apiKey, body, idempotencyKey: "e-1" });
+    expect(off.status).toBe(403);
+    expect(off.json.error.code).toBe("terminal_inactive");
+    expect(await keys()).toEqual([]);
+    await db().update(s.terminals).set({ status: "active" }).where(eq(s.terminals.id, m.terminalId));
+    // The same key with the request fixed runs (it was never claimed), and is then replayed.
+    const ok = await api("POST", "/payments", { key: m.apiKey, body, idempotencyKey: "e-1" });
+    expect(ok.status).toBe(201);
+    const again = await api("POST", "/payments", { key: m.apiKey, body, idempotencyKey: "e-1" });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(again.json).toEqual(ok.json);
+    const [row] = await keys();
+    expect(row).toMatchObject({ state: "completed", responseStatus: 201, scope: m.terminalId, key: "e-1", method: "POST", path: "/api/v1/payments" });
+    expect(await paymentCount(m)).toBe(1);
+    await db().update(s.apiKeys).set({ revokedAt: new Date() }).where(eq(s.apiKeys.terminalId, m.terminalId));
+    const revoked = await api("POST", "/payments", { key: m.apiKey, body: { ...body, amount: 901 }, idempotencyKey: "e-2" });
+    expect(revoked.status).toBe(401);
+    expect((await keys()).map((k) => k.key)).toEqual(["e-1"]);
+  });
+
   it("keys are per terminal key: another merchant's same key is its own", async () => {
     const m1 = await makeMerchant({ currency: "USD" });
     const m2 = await makeMerchant({ currency: "USD" });

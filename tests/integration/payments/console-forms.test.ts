@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createTeam } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
+import { settle } from "../../support/responses";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
 import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminal";
@@ -26,17 +27,6 @@ beforeAll(async () => {
   owner = await signIn(team.members.owner.email);
   support = await signIn(team.members.support.email);
 });
-
-async function settle(p: unknown): Promise<Response> {
-  try {
-    const v = await p;
-    if (v instanceof Response) return v;
-    throw new Error("expected a Response");
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function loaderData(user: SignedIn, path = "/terminal"): Promise<any> {
@@ -102,8 +92,13 @@ describe("virtual terminal (/terminal)", () => {
     // The same key with other details is a different payment: refused, with a fresh form.
     const d = await charge(owner, { ...form, amount: "99,000" });
     expect(d.status).toBe(409);
-    expect(d.json.errors.form).toMatch(/already used/);
-    expect(d.json.freshKey).toBeTruthy();
+    expect(d.json).toEqual({
+      ok: false,
+      errors: { form: "This form was already used to charge a payment. Enter the card details again to make a new one." },
+      // What was typed comes back, with a fresh key for the form (never the token).
+      values: { terminal: terminalId, amount: "99,000", description: "Two bags of beans", customerReference: "INV-77", key: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    });
+    expect(d.json.values.key).not.toBe(form.key);
     await expectLedgerTiesOut({ merchantId: team.shop.id, currency: "IRR" });
   });
 
@@ -122,34 +117,49 @@ describe("virtual terminal (/terminal)", () => {
   it("refuses bad input by field, charges nothing; a card number posted to the console is refused and never echoed", async () => {
     const before = await paymentCount();
     const base = { terminal: terminalId, amount: "10000", token: await tokenFor(CARD.approve) };
-    const cases: [Record<string, string>, string][] = [
-      [{ ...base, token: "" }, "cardNumber"],
-      [{ ...base, token: "tok_doesnotexist" }, "cardNumber"],
-      [{ ...base, amount: "0" }, "amount"],
-      [{ ...base, amount: "-500" }, "amount"],
-      [{ ...base, amount: "12.5" }, "amount"],
-      [{ ...base, amount: "abc" }, "amount"],
-      [{ ...base, amount: "9".repeat(40) }, "amount"],
-      [{ ...base, terminal: "term_other" }, "terminal"],
-      [{ ...base, description: "x".repeat(501) }, "description"],
+    const cases: [Record<string, string>, Record<string, string>][] = [
+      [{ ...base, token: "" }, { cardNumber: "Enter the card number." }],
+      [{ ...base, token: "tok_doesnotexist" }, { cardNumber: "The provider could not read this card. Enter it again." }],
+      [{ ...base, amount: "0" }, { amount: expect.any(String) }],
+      [{ ...base, amount: "-500" }, { amount: expect.any(String) }],
+      [{ ...base, amount: "12.5" }, { amount: expect.any(String) }],
+      [{ ...base, amount: "abc" }, { amount: expect.any(String) }],
+      [{ ...base, amount: "9".repeat(40) }, { amount: expect.any(String) }],
+      [{ ...base, terminal: "term_other" }, { terminal: "Choose the terminal to charge from." }],
+      [{ ...base, description: "x".repeat(501) }, { description: "Keep it under 500 characters." }],
     ];
-    for (const [form, field] of cases) {
+    for (const [form, errors] of cases) {
       const r = await charge(owner, { ...form, key: crypto.randomUUID() });
       expect(r.status, JSON.stringify(form)).toBe(400);
-      expect(r.json.errors[field], `${field} for ${JSON.stringify(form)}`).toBeTruthy();
+      expect(r.json.errors, JSON.stringify(form)).toEqual(errors);
+      expect(r.json.values.amount).toBe(form.amount);
+      expect(r.text).not.toContain(base.token);
     }
+    expect((await charge(owner, { ...base, amount: "0", key: crypto.randomUUID() })).json.errors.amount).toBe("Enter an amount greater than zero.");
     // A script (or an old page) that posts the card here: refused on the card field, nothing charged, nothing echoed.
     const extras: Record<string, string>[] = [{ cardNumber: CARD.approve, expiry, cvc: "123" }, { number: CARD.approve }, { cvc: "123" }];
     for (const extra of extras) {
       const r = await charge(owner, { ...base, ...extra, key: crypto.randomUUID() });
       expect(r.status).toBe(400);
-      expect(r.json.errors.cardNumber).toMatch(/not accepted here/);
+      expect(r.json.errors).toEqual({
+        cardNumber: "Card numbers are not accepted here: the page sends the card to the payment provider, and posts only the provider's token. Reload the page and enter the card again.",
+      });
       expect(r.text).not.toContain(CARD.approve);
       expect(r.text).not.toMatch(/"123"/);
     }
     const noKey = await charge(owner, base);
     expect(noKey.status).toBe(400);
-    expect(noKey.json.errors.form).toBeTruthy();
+    expect(noKey.json.errors).toEqual({ form: "This form has expired. A fresh one is ready: enter the card details again and charge." });
+    expect(noKey.json.values.key).toMatch(/^[0-9a-f-]{36}$/);
+    // A Persian reader gets the same refusals in Persian.
+    await db().update(s.users).set({ locale: "fa" }).where(eq(s.users.id, support.userId));
+    try {
+      const fa = await charge(support, { ...base, token: "", terminal: "term_other", key: crypto.randomUUID() });
+      expect(fa.status).toBe(400);
+      expect(fa.json.errors).toEqual({ cardNumber: "شماره کارت را وارد کنید.", terminal: "پایانهٔ دریافت پرداخت را انتخاب کنید." });
+    } finally {
+      await db().update(s.users).set({ locale: null }).where(eq(s.users.id, support.userId));
+    }
     expect(await paymentCount()).toBe(before);
   });
 

@@ -279,6 +279,27 @@ describe("the hosted payment page", () => {
     const follow = await call(payCheckoutRoute.loader as never, req(location(r)), { linkId: link.id, checkoutId: checkoutPath.split("/")[3]! });
     expect(follow.status).toBe(303);
     expect(location(follow)).toMatch(/^\/sandbox\/v1\/authentication\/auth_/);
+
+    // A mistyped card comes back as card_error and is said on the card's field, in the cardholder's language.
+    const second = location(await call(payLink.action as never, req(`/pay/${link.id}`, { form: {} }), { linkId: link.id }));
+    const typo = await call(tokenForms.action as never, req("/sandbox/v1/token-forms", { form: { number: "6037 9900 0000 0007", exp: "12/31", cvc: "741", return_url: second } }));
+    expect(location(typo)).toBe(`${second}?card_error=invalid_number`);
+    const shown = await call(payCheckoutRoute.loader as never, req(location(typo)), { linkId: link.id, checkoutId: second.split("/")[3]! });
+    expect(((await shown.json()) as { cardErrors: unknown }).cardErrors).toEqual({ number: "شماره کارت را بررسی کنید: معتبر نیست." });
+  });
+
+  it("the card step refuses in the one form shape: a token the provider does not know above the card, an unknown button as the form's", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const link = await newLink(m);
+    const checkoutPath = location(await call(payLink.action as never, req(`/pay/${link.id}`, { form: {} }), { linkId: link.id }));
+    const params = { linkId: link.id, checkoutId: checkoutPath.split("/")[3]! };
+    const unknown = await call(payCheckoutRoute.action as never, req(checkoutPath, { form: { intent: "pay", token: "tok_nosuchtoken" } }), params);
+    expect(unknown.status).toBe(400);
+    // The token is card data: it is not sent back.
+    expect(await unknown.json()).toEqual({ ok: false, intent: "pay", errors: { form: "اطلاعات کارت خوانده نشد. دوباره وارد کنید." } });
+    const odd = await call(payCheckoutRoute.action as never, req(checkoutPath, { form: { intent: "refund" } }), params);
+    expect(odd.status).toBe(400);
+    expect(await odd.json()).toEqual({ ok: false, errors: { form: "مشکلی پیش آمد. مبلغی کسر نشد؛ دوباره تلاش کنید." } });
   });
 
   it("after every test card, the console's tables and the requests it received hold no card number and no CVV2", async () => {
@@ -358,12 +379,21 @@ describe("the hosted payment page", () => {
       expect((await send(a, "۰۹۱۲۱۲۳۴۵۶۷")).status).toBe(303);
       const third = await send(a, "09120000000");
       expect(third.status).toBe(429);
-      expect(((await third.json()) as { field: string; message: string })).toEqual({ field: "to", message: "این رسید امروز ۲ بار ارسال شده و دیگر ارسال نمی‌شود. به جای آن، این صفحه را چاپ یا نگه دارید." });
+      expect(await third.json()).toEqual({
+        ok: false,
+        intent: "send",
+        errors: { to: "این رسید امروز ۲ بار ارسال شده و دیگر ارسال نمی‌شود. به جای آن، این صفحه را چاپ یا نگه دارید." },
+        values: { intent: "send", channel: "sms", to: "09120000000" },
+      });
       // The same number through another payment: its third receipt today is the last it gets.
       expect((await send(b, "+989121234567".replace("+98", "0"))).status).toBe(303);
       const flood = await send(b, "09121234567");
       expect(flood.status).toBe(429);
-      expect(((await flood.json()) as { message: string }).message).toMatch(/رسیدهای زیادی/);
+      expect(((await flood.json()) as { errors: { to: string } }).errors.to).toMatch(/رسیدهای زیادی/);
+      // An address that is not one is refused beside the field, what was typed kept, and sends nothing.
+      const typo = await send(b, "customer@example", "email");
+      expect(typo.status).toBe(400);
+      expect(await typo.json()).toEqual({ ok: false, intent: "send", errors: { to: "نشانی ایمیل را درست وارد کنید." }, values: { intent: "send", channel: "email", to: "customer@example" } });
       expect((await send(b, "customer@example.com", "email")).status).toBe(303);
       const [sms] = await rows<{ n: string }>(db(), sql`select count(*)::text as n from outbound_sms where merchant_id = ${m.merchantId} and kind = 'receipt'`);
       expect(sms!.n).toBe("3");
@@ -395,6 +425,14 @@ describe("the hosted payment page", () => {
     // A request for a code keeps the zone on the page it comes back to.
     const again = await call(authPage.action as never, req(auth, { form: { intent: "request_code" } }), { authorizationId: id });
     expect(location(again)).toBe(`/sandbox/v1/authentication/${id}?lang=fa&tz=Asia%2FTehran`);
+    // An empty code is refused beside the field without using a try; a wrong one says how many are left.
+    const empty = await call(authPage.action as never, req(auth, { form: { intent: "submit", code: " " } }), { authorizationId: id });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toEqual({ ok: false, intent: "submit", errors: { code: "رمزی را که بانک برایتان فرستاده وارد کنید." } });
+    const sent = ((await (await call(authPage.loader as never, req(auth), { authorizationId: id })).json()) as { view: { sentCode: string } }).view.sentCode;
+    const wrong = await call(authPage.action as never, req(auth, { form: { intent: "submit", code: sent === "111111" ? "222222" : "111111" } }), { authorizationId: id });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toEqual({ ok: false, intent: "submit", errors: { code: "رمز نادرست است. ۲ بار دیگر می‌توانید تلاش کنید." } });
     // A zone that is not one falls back to the currency's.
     const bogus = await call(authPage.loader as never, req(`/sandbox/v1/authentication/${id}?lang=en&tz=Mars%2FOlympus`), { authorizationId: id });
     expect(((await bogus.json()) as { prefs: { timeZone: string } }).prefs.timeZone).toBe("Asia/Tehran");

@@ -72,10 +72,18 @@ describe("subscribing on the hosted page", () => {
     // Refusals name the field and keep what was typed.
     const noConsent = await details(m, p.id, { name: "Sara Ahmadi", phone: "09121234567" }, "10.30.0.1");
     expect(noConsent.status).toBe(400);
-    expect(await noConsent.json()).toMatchObject({ field: "consent", values: { name: "Sara Ahmadi", phone: "09121234567" } });
+    expect(await noConsent.json()).toEqual({
+      ok: false,
+      errors: { consent: "اشتراک از کارت ذخیره‌شده شما برداشت می‌شود: برای موافقت، گزینه را علامت بزنید." },
+      values: { name: "Sara Ahmadi", phone: "09121234567" },
+    });
     const noContact = await details(m, p.id, { name: "Sara Ahmadi", consent: "yes" }, "10.30.0.1");
     expect(noContact.status).toBe(400);
-    expect((await noContact.json()).field).toBe("email");
+    expect(await noContact.json()).toEqual({
+      ok: false,
+      errors: { email: "نشانی ایمیل یا شماره موبایل را وارد کنید تا از پرداخت‌هایتان باخبر شوید." },
+      values: { name: "Sara Ahmadi", consent: "yes" },
+    });
 
     const started = await details(m, p.id, { name: "Sara Ahmadi", phone: "۰۹۱۲۱۲۳۴۵۶۷", email: "Sara@Example.com", consent: "yes" }, "10.30.0.2");
     expect(started.status).toBe(303);
@@ -149,6 +157,10 @@ describe("subscribing on the hosted page", () => {
     const started = await details(m, p.id, { name: "Ali Rezaei", phone: "09121234569", consent: "yes" }, "10.32.0.1");
     const location = started.headers.get("location")!;
     const checkoutId = location.split("/").pop()!;
+    // The card step's refusal is the one form shape, above the card; the token is not sent back.
+    const unknown = await call(subscribeCheckoutPage.action, form(`http://console.test${location}`, { intent: "pay", token: "tok_nosuchtoken" }, "10.32.0.1"), { merchantId: m.merchantId, planId: p.id, checkoutId });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ ok: false, intent: "pay", errors: { form: "اطلاعات کارت خوانده نشد. دوباره وارد کنید." } });
     const r = await paySubscribeCheckout(m.merchantId, p.id, checkoutId, await token(CARD.insufficient), { ip: "10.32.0.1" });
     expect(r.ok && r.kind === "done" && r.payment.status).toBe("declined");
     expect(await counts(m.merchantId)).toMatchObject({ subs: 0, custs: 0, pms: 0 });

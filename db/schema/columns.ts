@@ -1,0 +1,69 @@
+/**
+ * The schema's vocabulary: the columns, checks and keys that recur across tables, named once.
+ * Each builder makes exactly what the tables spelled out before (same SQL name, type, default,
+ * constraint name), so using one changes neither the database nor a table's TypeScript types.
+ * It imports no table (a table file imports it): a foreign key names its table at the call,
+ * `merchantId().references(() => merchants.id)`.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { check, foreignKey, index, primaryKey, smallint, text, uniqueIndex, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { currency, money, tstz } from "./common";
+
+/* ------------------------------- columns ------------------------------- */
+
+/** The merchant a row belongs to: it leads every key of a merchant-owned table. */
+export const merchantId = () => text("merchant_id").notNull();
+/** A row's id (within its merchant where the table is merchant-owned). */
+export const id = () => text("id").notNull();
+export const createdAt = () => tstz("created_at").notNull().defaultNow();
+export const updatedAt = () => tstz("updated_at").notNull().defaultNow();
+/** An amount in minor units and its currency, in that order. */
+export const amountAndCurrency = () => ({
+  amount: money("amount").notNull(),
+  currency: currency().notNull(),
+});
+/** A money column that starts at zero (rollups, running totals, limits). */
+export const moneyZero = (name: string) => money(name).notNull().default(sql`0`);
+/** The instants a billing or accounting period spans: [period_start, period_end). */
+export const period = () => ({
+  periodStart: tstz("period_start").notNull(),
+  periodEnd: tstz("period_end").notNull(),
+});
+/**
+ * Which of a rollup key's rows a transaction adds into: rollup_slot() in the database,
+ * the backend's process id modulo 8 (migration 0010). One merchant's concurrent payments
+ * would otherwise all queue on one row per rollup until each commits; with slots they
+ * spread over up to eight rows, and every reader sums the slots of a key (the bulk
+ * loader and the rebuilds write slot 0).
+ */
+export const slot = () => smallint("slot").notNull().default(0);
+
+/* ------------------------------- checks -------------------------------- */
+
+/** `<table>_currency_iso`: an upper-case ISO 4217 code. */
+export const currencyIso = (table: string, t: { currency: AnyPgColumn }) =>
+  check(`${table}_currency_iso`, sql`${t.currency} ~ '^[A-Z]{3}$'`);
+/** `<table>_amount_positive`. */
+export const amountPositive = (table: string, t: { amount: AnyPgColumn }) =>
+  check(`${table}_amount_positive`, sql`${t.amount} > 0`);
+/** A text column that holds one of a few words (a status, a kind): `<column> in ('a', 'b')`. */
+export const oneOf = (name: string, column: AnyPgColumn, values: readonly string[]) =>
+  check(name, sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(", "))})`);
+
+/* --------------------------- merchant-led keys --------------------------- */
+
+type Scoped = { merchantId: AnyPgColumn };
+type Keyed = (AnyPgColumn | SQL)[];
+
+/** The primary key (merchant_id, ...columns). */
+export const merchantPk = (t: Scoped, ...columns: AnyPgColumn[]) => primaryKey({ columns: [t.merchantId, ...columns] });
+/** An index on (merchant_id, ...columns). */
+export const merchantIndex = (name: string, t: Scoped, ...columns: Keyed) => index(name).on(t.merchantId, ...columns);
+/** A unique index on (merchant_id, ...columns). */
+export const merchantUnique = (name: string, t: Scoped, ...columns: Keyed) => uniqueIndex(name).on(t.merchantId, ...columns);
+/** `<table>_idempotency`: one row per merchant and Idempotency-Key. */
+export const idempotencyUnique = (table: string, t: Scoped & { idempotencyKey: AnyPgColumn }) =>
+  merchantUnique(`${table}_idempotency`, t, t.idempotencyKey);
+/** (merchant_id, column) references (merchant_id, id) of another of the merchant's tables. */
+export const merchantFk = (t: Scoped, column: AnyPgColumn, target: Scoped & { id: AnyPgColumn }) =>
+  foreignKey({ columns: [t.merchantId, column], foreignColumns: [target.merchantId, target.id] });
