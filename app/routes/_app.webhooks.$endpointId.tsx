@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { z } from "zod";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
-import { DayInput } from "~/components/day-input";
+import { DayField } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { DeliveryStatus, EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
 import { CheckField, ErrorSummary, Field, IntentForm, useFormFailure } from "~/components/form";
@@ -416,9 +416,7 @@ export default function WebhookEndpointPage() {
           <ErrorSummary form={replayForm} />
           <div className="form-row">
             <Field form={replayForm} id="rp-after" name="after" label={t("webhooks.replay.after")} inputMode="numeric" dir="ltr" size={10} />
-            <Field form={replayForm} id="rp-day" name="sinceDay" label={t("webhooks.replay.since")}>
-              {(c) => <DayInput id={c.id} name={c.name} defaultValue={replayForm.values.sinceDay} invalid={c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
-            </Field>
+            <DayField form={replayForm} id="rp-day" name="sinceDay" label={t("webhooks.replay.since")} />
             <Field form={replayForm} id="rp-time" name="sinceTime" label={t("webhooks.replay.sinceTime")} type="time" dir="ltr" />
           </div>
           <p className="hint">{t("webhooks.replay.zone", { zone: fmt.zoneName() })}</p>

@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import os from "node:os";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { idempotencyKeys } from "~db/schema";
-import { db } from "~db/client.server";
+import { db, type DbOrTx } from "~db/client.server";
 import { env } from "~/lib/env.server";
 import { preparedOnce } from "~db/prepared.server";
 
@@ -46,6 +46,8 @@ export interface IdempotentResponse extends StoredResponse {
 export interface RunResult extends StoredResponse {
   /** false: nothing happened (validation refused it); do not keep the key. */
   store?: boolean;
+  /** true: this response was stored by Attempt.storeIn in the transaction that did the work, which committed. */
+  stored?: boolean;
 }
 
 export interface Attempt {
@@ -55,6 +57,13 @@ export interface Attempt {
    * void finds the payment captured or voided, and that is this key's answer.
    */
   resumed: boolean;
+  /**
+   * Sends the response to store under this key as a statement of the caller's transaction
+   * (one statement, for pipelinedTx): the outcome and its stored answer commit together, with
+   * no round trip of their own. The run then returns that response with `stored: true`, and
+   * only if that transaction committed. (Absent when the request has no key.)
+   */
+  storeIn?(tx: DbOrTx, response: StoredResponse): Promise<unknown>;
 }
 
 export const idempotencyConfig = {
@@ -324,9 +333,18 @@ async function execute(req: IdempotentRequest, run: (attempt: Attempt) => Promis
   let result: RunResult;
   const id = flightKey(req);
   inFlight.add(id);
+  const storeIn = (tx: DbOrTx, response: StoredResponse) =>
+    completeStatement(tx, {
+      status: response.status,
+      body: response.body as Record<string, unknown>,
+      completedAt: new Date(),
+      merchantId: req.merchantId,
+      scope: req.scope,
+      key: req.key,
+    });
   try {
     try {
-      result = await run({ resumed });
+      result = await run({ resumed, storeIn });
     } catch (e) {
       // Unknown failure, perhaps after the work was done (the database went away before the
       // answer was stored): the key is given up, not freed, so the retry knows it resumes.
@@ -345,6 +363,7 @@ async function execute(req: IdempotentRequest, run: (attempt: Attempt) => Promis
   } finally {
     inFlight.delete(id);
   }
+  if (result.stored) return { status: result.status, body: result.body, replayed: false };
   try {
     await completeStatement(db(), {
       status: result.status,

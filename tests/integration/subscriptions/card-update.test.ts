@@ -16,20 +16,12 @@ import * as mailboxRoute from "~/routes/_app.mailbox";
 import { deliverSms, sendSms } from "~/modules/sms/sms.server";
 import { createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
+import { call } from "../../support/responses";
 
 useTestDatabase({ seed: "none" });
 fastSandbox();
 
 const RENEWALS_FAIL = "4000000000003410"; // approved with the cardholder present; renewals: insufficient funds
-
-async function call(fn: unknown, request: Request, params: Record<string, string>): Promise<Response> {
-  try {
-    return (await (fn as (a: unknown) => Promise<Response>)({ request, params, context: {} })) as Response;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 function paramsOf(path: string) {
   const [, , merchantId, subscriptionId, expires, signature] = path.split("?")[0]!.split("/");
