@@ -11,6 +11,7 @@
  * int2; timestamptz int8 microseconds since 2000-01-01 UTC; date int4 days since
  * 2000-01-01; text, char(n) and enum labels as UTF-8 bytes.
  */
+import { COPY_COLUMNS, type CopyTable } from "./copy-columns";
 import type { PaymentRow, PayoutItemRow, PayoutRow, RefundRow } from "./generate";
 import type { LedgerTransactionDraft } from "~/modules/ledger/postings";
 import type { RollupDelta } from "~/modules/ledger/rollup";
@@ -230,135 +231,115 @@ function putDate(dv: DataView, pos: number, s: string): number {
   return putI4(dv, pos, daysOf(s));
 }
 
-// One encoder per table, in COPY_COLUMNS order (copy.ts).
+// One encoder per table, in COPY_COLUMNS order (copy-columns.ts).
 
-export function paymentBin(o: BinarySink, p: PaymentRow): void {
-  const n =
-    2 + 3 * 12 + 2 * 6 + 5 * 12 +
-    room(p.merchantId) + room(p.id) + room(p.terminalId) + room(p.currency) + room(p.status) + room(p.cardToken) +
-    room(p.cardBrand) + room(p.cardFunding) + room(p.cardBin) + room(p.cardLast4) + room(p.issuerBank) +
-    room(p.processorId) + room(p.providerReference) + room(p.declineCode) + room(p.failureMessage) +
-    room(p.description) + room(p.customerReference);
-  let pos = o.reserve(n);
-  const buf = o.buf;
-  const dv = o.dv;
-  dv.setInt16(pos, 27);
-  pos += 2;
-  pos = putStr(buf, dv, pos, p.merchantId);
-  pos = putStr(buf, dv, pos, p.id);
-  pos = putStr(buf, dv, pos, p.terminalId);
-  pos = putI8(dv, pos, p.amount);
-  pos = putStr(buf, dv, pos, p.currency);
-  pos = putStr(buf, dv, pos, p.status);
-  pos = putI8(dv, pos, p.amountRefunded);
-  pos = putI8(dv, pos, p.fee);
-  pos = putStr(buf, dv, pos, p.cardToken);
-  pos = putStr(buf, dv, pos, p.cardBrand);
-  pos = putStr(buf, dv, pos, p.cardFunding);
-  pos = putStr(buf, dv, pos, p.cardBin);
-  pos = putStr(buf, dv, pos, p.cardLast4);
-  pos = putI2(dv, pos, p.cardExpMonth);
-  pos = putI2(dv, pos, p.cardExpYear);
-  pos = putStr(buf, dv, pos, p.issuerBank);
-  pos = putStr(buf, dv, pos, p.processorId);
-  pos = putStr(buf, dv, pos, p.providerReference);
-  pos = putStr(buf, dv, pos, p.declineCode);
-  pos = putStr(buf, dv, pos, p.failureMessage);
-  pos = putStr(buf, dv, pos, p.description);
-  pos = putStr(buf, dv, pos, p.customerReference);
-  pos = putTs(dv, pos, p.createdAt);
-  pos = putTs(dv, pos, p.authorizedAt);
-  pos = putTs(dv, pos, p.capturedAt);
-  pos = putTs(dv, pos, p.voidedAt);
-  pos = putTs(dv, pos, p.updatedAt);
-  o.pos = pos;
+/**
+ * How a column is written: text (text, char(n) or an enum label, from a string or null),
+ * int2 (from a number or null), int4 (from a number), int8 (from a bigint), int8n (from a
+ * safe integer number), timestamptz (from a Date or null), date (from 'YYYY-MM-DD').
+ */
+type BinaryType = "text" | "int2" | "int4" | "int8" | "int8n" | "timestamptz" | "date";
+
+/** Each table's columns that are not text. */
+const BINARY_TYPES: { [T in CopyTable]?: { [C in (typeof COPY_COLUMNS)[T][number]]?: BinaryType } } = {
+  payments: {
+    amount: "int8",
+    amount_refunded: "int8",
+    fee: "int8",
+    card_exp_month: "int2",
+    card_exp_year: "int2",
+    created_at: "timestamptz",
+    authorized_at: "timestamptz",
+    captured_at: "timestamptz",
+    voided_at: "timestamptz",
+    updated_at: "timestamptz",
+  },
+  refunds: { amount: "int8", created_at: "timestamptz", updated_at: "timestamptz" },
+  payouts: {
+    amount: "int8",
+    cutoff_at: "timestamptz",
+    expected_arrival_date: "date",
+    item_count: "int4",
+    created_at: "timestamptz",
+    sent_at: "timestamptz",
+    paid_at: "timestamptz",
+    failed_at: "timestamptz",
+    updated_at: "timestamptz",
+  },
+  ledger_transactions: { gross: "int8", fee: "int8", net: "int8", created_at: "timestamptz", available_on: "timestamptz" },
+  sales_daily: {
+    day: "date",
+    attempt_count: "int8n",
+    captured_count: "int8n",
+    captured_amount: "int8",
+    declined_count: "int8n",
+    fee_amount: "int8",
+    refund_count: "int8n",
+    refunded_amount: "int8",
+  },
+};
+
+/** Room a field needs besides a text's own (room() counts its length word): length word and value. */
+const FIXED_ROOM: Record<BinaryType, number> = { text: 0, int2: 6, int4: 8, int8: 12, int8n: 12, timestamptz: 12, date: 8 };
+
+/** The call that writes a field of each type (the put* functions above). */
+const WRITE: Record<BinaryType, (v: string) => string> = {
+  text: (v) => `putStr(buf, dv, pos, ${v})`,
+  int2: (v) => `putI2(dv, pos, ${v})`,
+  int4: (v) => `putI4(dv, pos, ${v})`,
+  int8: (v) => `putI8(dv, pos, ${v})`,
+  int8n: (v) => `putI8n(dv, pos, ${v})`,
+  timestamptz: (v) => `putTs(dv, pos, ${v})`,
+  date: (v) => `putDate(dv, pos, ${v})`,
+};
+
+/** card_last4 -> cardLast4: the row property a column is written from. */
+type PropertyOf<C extends string> = C extends `${infer H}_${infer T}` ? `${H}${Capitalize<PropertyOf<T>>}` : C;
+const propertyOf = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** A row of `T` as its encoder reads it: a property per column. */
+type RowOf<T extends CopyTable> = { [C in (typeof COPY_COLUMNS)[T][number] as PropertyOf<C>]: unknown };
+
+/**
+ * The encoder of one table's rows, compiled from its columns (COPY_COLUMNS, BINARY_TYPES):
+ * the straight-line code an encoder written by hand would be, one reserve for the whole
+ * row, then each field through local variables, which a loop over the columns would not
+ * be (a property read by name and a switch per field, for every field of millions of
+ * rows). Returns where the row starts in `o.buf`.
+ */
+function rowEncoder<T extends CopyTable>(table: T): (o: BinarySink, row: RowOf<T>) => number {
+  const types: Partial<Record<string, BinaryType>> = BINARY_TYPES[table] ?? {};
+  const fields = COPY_COLUMNS[table].map((column) => ({ key: propertyOf(column), type: types[column] ?? "text" }));
+  for (const f of fields) if (!/^[a-z][A-Za-z0-9]*$/.test(f.key)) throw new Error(`binary COPY: not a property name: ${f.key}`);
+  const need = [String(fields.reduce((n, f) => n + FIXED_ROOM[f.type], 2)), ...fields.filter((f) => f.type === "text").map((f) => `room(r.${f.key})`)];
+  const body = [
+    `const start = o.reserve(${need.join(" + ")});`,
+    "const buf = o.buf;",
+    "const dv = o.dv;",
+    `dv.setInt16(start, ${fields.length});`,
+    "let pos = start + 2;",
+    ...fields.map((f) => `pos = ${WRITE[f.type](`r.${f.key}`)};`),
+    "o.pos = pos;",
+    "return start;",
+  ].join("\n");
+  const compile = new Function("room", "putStr", "putI2", "putI4", "putI8", "putI8n", "putTs", "putDate", `return function ${propertyOf(table)}Bin(o, r) {\n${body}\n};`);
+  return compile(room, putStr, putI2, putI4, putI8, putI8n, putTs, putDate);
 }
 
-export function refundBin(o: BinarySink, r: RefundRow): void {
-  const n =
-    2 + 12 + 2 * 12 +
-    room(r.merchantId) + room(r.id) + room(r.paymentId) + room(r.currency) + room(r.reason) + room(r.note) +
-    room(r.status) + room(r.providerReference) + room(r.failureCode) + room(r.createdByUserId);
-  let pos = o.reserve(n);
-  const buf = o.buf;
-  const dv = o.dv;
-  dv.setInt16(pos, 13);
-  pos += 2;
-  pos = putStr(buf, dv, pos, r.merchantId);
-  pos = putStr(buf, dv, pos, r.id);
-  pos = putStr(buf, dv, pos, r.paymentId);
-  pos = putI8(dv, pos, r.amount);
-  pos = putStr(buf, dv, pos, r.currency);
-  pos = putStr(buf, dv, pos, r.reason);
-  pos = putStr(buf, dv, pos, r.note);
-  pos = putStr(buf, dv, pos, r.status);
-  pos = putStr(buf, dv, pos, r.providerReference);
-  pos = putStr(buf, dv, pos, r.failureCode);
-  pos = putStr(buf, dv, pos, r.createdByUserId);
-  pos = putTs(dv, pos, r.createdAt);
-  pos = putTs(dv, pos, r.updatedAt);
-  o.pos = pos;
-}
-
-export function payoutBin(o: BinarySink, p: PayoutRow): void {
-  const n =
-    2 + 12 + 8 + 8 + 7 * 12 +
-    room(p.merchantId) + room(p.id) + room(p.currency) + room(p.status) + room(p.bankAccountId) + room(p.bankAccountMask) +
-    room(p.bankName) + room(p.failureCode) + room(p.failureMessage) + room(p.traceNumber);
-  let pos = o.reserve(n);
-  const buf = o.buf;
-  const dv = o.dv;
-  dv.setInt16(pos, 19);
-  pos += 2;
-  pos = putStr(buf, dv, pos, p.merchantId);
-  pos = putStr(buf, dv, pos, p.id);
-  pos = putI8(dv, pos, p.amount);
-  pos = putStr(buf, dv, pos, p.currency);
-  pos = putStr(buf, dv, pos, p.status);
-  pos = putStr(buf, dv, pos, p.bankAccountId);
-  pos = putStr(buf, dv, pos, p.bankAccountMask);
-  pos = putStr(buf, dv, pos, p.bankName);
-  pos = putTs(dv, pos, p.cutoffAt);
-  pos = putDate(dv, pos, p.expectedArrivalDate);
-  pos = putI4(dv, pos, p.itemCount);
-  pos = putTs(dv, pos, p.createdAt);
-  pos = putTs(dv, pos, p.sentAt);
-  pos = putTs(dv, pos, p.paidAt);
-  pos = putTs(dv, pos, p.failedAt);
-  pos = putStr(buf, dv, pos, p.failureCode);
-  pos = putStr(buf, dv, pos, p.failureMessage);
-  pos = putStr(buf, dv, pos, p.traceNumber);
-  pos = putTs(dv, pos, p.updatedAt);
-  o.pos = pos;
-}
+export const paymentBin: (o: BinarySink, p: PaymentRow) => void = rowEncoder("payments");
+export const refundBin: (o: BinarySink, r: RefundRow) => void = rowEncoder("refunds");
+export const payoutBin: (o: BinarySink, p: PayoutRow) => void = rowEncoder("payouts");
+export const salesDailyBin: (o: BinarySink, r: RollupDelta) => void = rowEncoder("sales_daily");
+const ledgerTransactionRowBin: (o: BinarySink, x: LedgerTransactionDraft) => number = rowEncoder("ledger_transactions");
 
 /** A ledger transaction and its postings (only the merchant balance waits for available_on); its id is encoded once. */
 export function ledgerTransactionBin(o: BinarySink, entries: BinarySink, x: LedgerTransactionDraft): void {
-  const n =
-    2 + 3 * 12 + 2 * 12 +
-    room(x.merchantId) + room(x.id) + room(x.category) + room(x.currency) + room(x.sourceType) + room(x.sourceId) +
-    room(x.payoutId) + room(x.description);
-  let pos = o.reserve(n);
+  const row = ledgerTransactionRowBin(o, x);
   const buf = o.buf;
-  const dv = o.dv;
-  dv.setInt16(pos, 13);
-  pos += 2;
-  pos = putStr(buf, dv, pos, x.merchantId);
-  const idAt = pos + 4;
-  pos = putStr(buf, dv, pos, x.id);
-  const idLen = pos - idAt;
-  pos = putStr(buf, dv, pos, x.category);
-  pos = putStr(buf, dv, pos, x.currency);
-  pos = putI8(dv, pos, x.gross);
-  pos = putI8(dv, pos, x.fee);
-  pos = putI8(dv, pos, x.net);
-  pos = putStr(buf, dv, pos, x.sourceType);
-  pos = putStr(buf, dv, pos, x.sourceId);
-  pos = putStr(buf, dv, pos, x.payoutId);
-  pos = putStr(buf, dv, pos, x.description);
-  pos = putTs(dv, pos, x.createdAt);
-  pos = putTs(dv, pos, x.availableOn);
-  o.pos = pos;
+  // The row's second field is the id, after the field count and the merchant id: the
+  // postings copy its bytes from there.
+  const idAt = row + 2 + 4 + o.dv.getInt32(row + 2) + 4;
+  const idLen = o.dv.getInt32(idAt - 4);
 
   const created = x.createdAt.getTime();
   const available = x.availableOn.getTime();
@@ -404,31 +385,5 @@ export function payoutItemBin(o: BinarySink, i: PayoutItemRow): void {
     lastPayout = { id: i.payoutId, buf, at, len: pos - at };
   }
   pos = putTs(dv, pos, i.createdAt);
-  o.pos = pos;
-}
-
-export function salesDailyBin(o: BinarySink, r: RollupDelta): void {
-  const n =
-    2 + 8 + 7 * 12 +
-    room(r.merchantId) + room(r.terminalId) + room(r.cardBrand) + room(r.issuerBank) + room(r.cardFunding) + room(r.currency);
-  let pos = o.reserve(n);
-  const buf = o.buf;
-  const dv = o.dv;
-  dv.setInt16(pos, 14);
-  pos += 2;
-  pos = putStr(buf, dv, pos, r.merchantId);
-  pos = putDate(dv, pos, r.day);
-  pos = putStr(buf, dv, pos, r.terminalId);
-  pos = putStr(buf, dv, pos, r.cardBrand);
-  pos = putStr(buf, dv, pos, r.issuerBank);
-  pos = putStr(buf, dv, pos, r.cardFunding);
-  pos = putStr(buf, dv, pos, r.currency);
-  pos = putI8n(dv, pos, r.attemptCount);
-  pos = putI8n(dv, pos, r.capturedCount);
-  pos = putI8(dv, pos, r.capturedAmount);
-  pos = putI8n(dv, pos, r.declinedCount);
-  pos = putI8(dv, pos, r.feeAmount);
-  pos = putI8n(dv, pos, r.refundCount);
-  pos = putI8(dv, pos, r.refundedAmount);
   o.pos = pos;
 }

@@ -460,6 +460,17 @@ function clockFor(tz: string): LocalClock {
 export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions): Generator<DayBatch> {
   const rng = mulberry32(hashSeed(opts.seed, spec.id));
   const idRng = mulberry32(hashSeed(opts.seed, spec.id + ":ids"));
+  /**
+   * What every generated balance transaction starts with: its id, seeded from when it is
+   * created (drawn from idRng in generation order), the merchant and its currency.
+   */
+  const txnHead = (createdAt: Date, description: string) => ({
+    id: seededIdAt("txn", createdAt.getTime(), idRng),
+    merchantId: spec.id,
+    currency: spec.currency,
+    createdAt,
+    description,
+  });
   const tz = spec.timeZone;
   const cal = opts.calendar;
   const now = opts.now;
@@ -695,11 +706,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       addCapture(captureDay === dayKey ? created : rollupAt(combo, captureDay, key), amount, fee);
       addTxn(
         chargePosting({
-          id: seededIdAt("txn", createdMs + 1400, idRng),
-          merchantId: spec.id,
-          currency: spec.currency,
-          createdAt: capturedAt!,
-          description: `Payment ${id}`,
+          ...txnHead(capturedAt!, `Payment ${id}`),
           paymentId: id,
           amount,
           fee,
@@ -743,11 +750,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         batch.refunds.push(refund);
         addTxn(
           refundPosting({
-            id: seededIdAt("txn", at.getTime(), idRng),
-            merchantId: spec.id,
-            currency: spec.currency,
-            createdAt: at,
-            description: `Refund ${refundId} of payment ${id}`,
+            ...txnHead(at, `Refund ${refundId} of payment ${id}`),
             refundId,
             amount: part,
           }),
@@ -760,11 +763,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
           refund.updatedAt = failedAt;
           addTxn(
             refundFailurePosting({
-              id: seededIdAt("txn", failedAt.getTime(), idRng),
-              merchantId: spec.id,
-              currency: spec.currency,
-              createdAt: failedAt,
-              description: `Refund ${refundId} failed: card closed`,
+              ...txnHead(failedAt, `Refund ${refundId} failed: card closed`),
               refundId,
               amount: part,
             }),
@@ -831,11 +830,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       addCapture(captureDay === dayKey ? created : extraRollupAt(captureDay, key), x.amount, fee);
       addTxn(
         chargePosting({
-          id: seededIdAt("txn", capturedMs, idRng),
-          merchantId: spec.id,
-          currency: spec.currency,
-          createdAt: capturedAt!,
-          description: `Payment ${x.id}`,
+          ...txnHead(capturedAt!, `Payment ${x.id}`),
           paymentId: x.id,
           amount: x.amount,
           fee,
@@ -922,7 +917,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
       batch.payouts.push(payout);
       for (const item of items) batch.payoutItems.push({ merchantId: spec.id, ledgerTransactionId: item.id, payoutId: id, createdAt });
       addTxn(
-        payoutPosting({ id: seededIdAt("txn", createdAt.getTime(), idRng), merchantId: spec.id, currency: spec.currency, createdAt, description: `Payout ${id}`, payoutId: id, amount: total }),
+        payoutPosting({ ...txnHead(createdAt, `Payout ${id}`), payoutId: id, amount: total }),
         false,
       );
       if (sentAt.getTime() <= nowMs) {
@@ -940,7 +935,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         const failedAt = new Date((wasPaid ? paidAt : sentAt).getTime() + (wasPaid ? 2 : 1) * DAY_MS);
         if (wasPaid) {
           addTxn(
-            payoutPaidPosting({ id: seededIdAt("txn", paidAt.getTime(), idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
+            payoutPaidPosting({ ...txnHead(paidAt, `Payout ${id} paid`), payoutId: id, amount: total }),
             false,
           );
           payout.paidAt = paidAt;
@@ -952,11 +947,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         payout.updatedAt = failedAt;
         addTxn(
           payoutFailurePosting({
-            id: seededIdAt("txn", failedAt.getTime(), idRng),
-            merchantId: spec.id,
-            currency: spec.currency,
-            createdAt: failedAt,
-            description: `Payout ${id} failed: ${reason.message}`,
+            ...txnHead(failedAt, `Payout ${id} failed: ${reason.message}`),
             payoutId: id,
             amount: total,
             wasPaid,
@@ -970,7 +961,7 @@ export function* generateMerchantDays(spec: MerchantSpec, opts: GenerateOptions)
         payout.paidAt = paidAt;
         payout.updatedAt = paidAt;
         addTxn(
-          payoutPaidPosting({ id: seededIdAt("txn", paidAt.getTime(), idRng), merchantId: spec.id, currency: spec.currency, createdAt: paidAt, description: `Payout ${id} paid`, payoutId: id, amount: total }),
+          payoutPaidPosting({ ...txnHead(paidAt, `Payout ${id} paid`), payoutId: id, amount: total }),
           false,
         );
       }

@@ -164,11 +164,7 @@ export default function ViewsPage() {
           {t(DONE_TEXT[data.done.kind], { name: data.done.name })}
         </p>
       ) : null}
-      {data.confirm && "missing" in data.confirm ? (
-        <p className="error-box" role="alert">
-          {t("views.error.not_found")}
-        </p>
-      ) : null}
+      {data.confirm && "missing" in data.confirm ? <ErrorSummary errors={{ form: t("views.error.not_found") }} id="views-confirm-error" /> : null}
       {data.confirm && !("missing" in data.confirm) ? (
         <Card headingId="views-confirm-h" title={t("views.confirmDelete.title", { name: data.confirm.name })} className="section confirm-delete" data-testid="confirm-delete">
           <p>

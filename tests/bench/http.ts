@@ -12,10 +12,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { BENCH_USER } from "./merchants";
 import { info, latency, percentile, type Metric } from "./stats";
+import { freePort } from "../support/ports";
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -34,17 +34,6 @@ export function ensureBuild(log: (m: string) => void, force: boolean): void {
   log(force ? "Building the app (--build)…" : "The build is missing or older than app/: building it…");
   const r = spawnSync("npx", ["remix", "build"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
   if (r.status !== 0) throw new Error(`remix build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });

@@ -2,10 +2,10 @@ import type { Client } from "~/lib/vocabulary";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { db } from "~db/client.server";
 import { memberships, merchants, sessions, users } from "~db/schema";
-import type { Localized } from "~/lib/i18n/messages";
 import { deviceParts, type DeviceParts } from "~/lib/user-agent";
 import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
+import { Refusal } from "~/lib/refusal";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "./password.server";
 import { IDLE_TIMEOUT_MS, revokeUserSessions } from "./session.server";
 import {
@@ -17,20 +17,8 @@ import {
   remainingRecoveryCodes,
 } from "./totp.server";
 
-/**
- * A refusal with a reason a person can act on (routes answer it with a 4xx, saying
- * `i18n` in the reader's language; `message` is the English sentence).
- */
-export class AccountError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 = 400,
-    readonly field?: string,
-    readonly i18n?: Localized,
-  ) {
-    super(message);
-  }
-}
+/** A refusal of a change to one's own account (see Refusal). */
+export class AccountError extends Refusal {}
 
 export interface SessionView {
   id: string;

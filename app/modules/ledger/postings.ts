@@ -12,34 +12,12 @@
  *   platform_fees       our fees
  *   adjustments         manual corrections
  */
-export type LedgerAccount =
-  | "card_network"
-  | "merchant_balance"
-  | "merchant_in_transit"
-  | "bank_paid_out"
-  | "platform_fees"
-  | "adjustments";
+import { LEDGER_CATEGORIES, type LedgerAccount, type LedgerCategory } from "~/lib/vocabulary";
 
-export type LedgerCategory =
-  | "charge"
-  | "refund"
-  | "refund_failure"
-  | "fee"
-  | "payout"
-  | "payout_failure"
-  | "adjustment"
-  | "payout_paid";
+export type { LedgerAccount, LedgerCategory };
 
 /** Categories that are balance transactions in reports (payout_paid is internal). */
-export const BALANCE_CATEGORIES = [
-  "charge",
-  "refund",
-  "refund_failure",
-  "fee",
-  "payout",
-  "payout_failure",
-  "adjustment",
-] as const satisfies readonly LedgerCategory[];
+export const BALANCE_CATEGORIES = LEDGER_CATEGORIES.filter((c): c is Exclude<LedgerCategory, "payout_paid"> => c !== "payout_paid");
 
 export interface Posting {
   account: LedgerAccount;

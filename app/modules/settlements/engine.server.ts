@@ -33,7 +33,7 @@ import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { BALANCE_CATEGORIES, payoutFailurePosting, payoutPaidPosting, payoutPosting } from "~/modules/ledger/postings";
 import { ACCOUNT_FAILURE_CODES, type PayoutBank } from "./bank";
 import { ARRIVAL_HOUR, atLocalTime, cutoffsBetween, payoutTimes, previousCutoff, type SettlementCalendar } from "./calendar";
-import { calendarFromSchedule } from "./holidays.server";
+import { calendarFromSchedule, SCHEDULE_COLUMNS, type ScheduleFields } from "./holidays.server";
 import { sandboxBank } from "./sandbox-bank.server";
 
 /** Everything a payout may carry: all balance transactions except payouts themselves. */
@@ -93,17 +93,12 @@ export interface PayoutEngineOptions {
 // Per database: merchant:currency -> the latest cutoff at which this process found nothing to pay.
 const nothingThroughByDb = new WeakMap<object, Map<string, number>>();
 
-interface MerchantRow {
+interface MerchantRow extends ScheduleFields {
   id: string;
   name: string;
   status: string;
   currency: string;
   minimumPayout: bigint;
-  timeZone: string;
-  settlementCutoff: string;
-  settlementDelayDays: number;
-  weekendDays: number[];
-  holidayCalendar: string;
 }
 
 interface UnpaidItem {
@@ -513,11 +508,7 @@ export async function runPayoutEngine(opts: PayoutEngineOptions): Promise<Payout
       status: merchants.status,
       currency: merchants.currency,
       minimumPayout: merchants.minimumPayout,
-      timeZone: merchants.timeZone,
-      settlementCutoff: merchants.settlementCutoff,
-      settlementDelayDays: merchants.settlementDelayDays,
-      weekendDays: merchants.weekendDays,
-      holidayCalendar: merchants.holidayCalendar,
+      ...SCHEDULE_COLUMNS,
     })
     .from(merchants)
     .where(opts.merchantIds ? inArray(merchants.id, opts.merchantIds.length ? opts.merchantIds : [""]) : undefined)

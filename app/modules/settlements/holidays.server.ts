@@ -69,6 +69,15 @@ export interface ScheduleFields {
   holidayCalendar: string;
 }
 
+/** The merchants columns a settlement calendar is made from (a select of ScheduleFields). */
+export const SCHEDULE_COLUMNS = {
+  timeZone: merchants.timeZone,
+  settlementCutoff: merchants.settlementCutoff,
+  settlementDelayDays: merchants.settlementDelayDays,
+  weekendDays: merchants.weekendDays,
+  holidayCalendar: merchants.holidayCalendar,
+};
+
 /** The merchant's calendar as the engine uses it: country holidays plus the merchant's own edits. */
 export async function calendarFromSchedule(dbx: DbOrTx, merchantId: string, m: ScheduleFields): Promise<SettlementCalendar> {
   const country = await dbx.select({ day: holidays.day }).from(holidays).where(eq(holidays.calendar, m.holidayCalendar));
@@ -96,16 +105,7 @@ export async function calendarFromSchedule(dbx: DbOrTx, merchantId: string, m: S
 }
 
 export async function settlementCalendarFor(scope: MerchantScope, dbx: DbOrTx = db()): Promise<SettlementCalendar> {
-  const [m] = await dbx
-    .select({
-      timeZone: merchants.timeZone,
-      settlementCutoff: merchants.settlementCutoff,
-      settlementDelayDays: merchants.settlementDelayDays,
-      weekendDays: merchants.weekendDays,
-      holidayCalendar: merchants.holidayCalendar,
-    })
-    .from(merchants)
-    .where(eq(merchants.id, scope.merchantId));
+  const [m] = await dbx.select(SCHEDULE_COLUMNS).from(merchants).where(eq(merchants.id, scope.merchantId));
   if (!m) throw new Error(`unknown merchant ${scope.merchantId}`);
   return calendarFromSchedule(dbx, scope.merchantId, m);
 }

@@ -12,6 +12,8 @@ import type { Client } from "~/lib/vocabulary";
 import { audit } from "~/modules/audit/audit.server";
 import { hashPassword, passwordProblem, passwordProblemLocalized, verifyPassword } from "~/modules/auth/password.server";
 import { revokeUserSessions } from "~/modules/auth/session.server";
+import { findUserByEmail } from "~/modules/auth/login.server";
+import { Refusal } from "~/lib/refusal";
 import { sendMail } from "~/modules/mail/mailer.server";
 import { recordEvent, type EventType } from "~/modules/events/events.server";
 import { serializeInvitation, serializeStaffMember } from "~/modules/events/objects";
@@ -21,20 +23,11 @@ export type { Scope };
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
-/**
- * A refusal a person can act on; routes turn it into a 4xx with the sentence of
- * `i18n` in the reader's language (`message` is the English one, for the audit trail).
- */
-export class StaffError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 = 400,
-    readonly field?: string,
-    readonly i18n?: Localized,
-  ) {
-    super(message);
-  }
-}
+/** A refusal of a change to the merchant's staff or an invitation (see Refusal). */
+export class StaffError extends Refusal {}
+
+/** An invitation still open: neither accepted nor withdrawn (it may have expired). */
+const isOpen = () => and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt));
 
 const roleName = (role: Role): Localized => ({ key: `role.${role}` });
 
@@ -94,8 +87,7 @@ export async function listPendingInvitations(scope: Scope, now = new Date()): Pr
     .where(
       and(
         eq(invitations.merchantId, scope.merchantId),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
+        isOpen(),
         gt(invitations.expiresAt, now),
       ),
     )
@@ -173,8 +165,7 @@ export async function inviteMember(
         and(
           eq(invitations.merchantId, scope.merchantId),
           sql`lower(${invitations.email}) = ${email}`,
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
+          isOpen(),
         ),
       )
       .returning();
@@ -231,8 +222,7 @@ export async function revokeInvitation(scope: Scope, actor: AppContext, invitati
         and(
           eq(invitations.merchantId, scope.merchantId),
           eq(invitations.id, invitationId),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
+          isOpen(),
         ),
       )
       .returning();
@@ -492,7 +482,7 @@ export async function findInvitation(merchantId: string, token: string, now = ne
   if (inv.acceptedAt) return { status: "used" };
   if (inv.revokedAt) return { status: "revoked" };
   if (inv.expiresAt.getTime() <= now.getTime()) return { status: "expired" };
-  const user = await dbx.query.users.findFirst({ where: sql`lower(${users.email}) = ${inv.email.toLowerCase()}` });
+  const user = await findUserByEmail(dbx, inv.email);
   return {
     status: "open",
     invitation: {
@@ -526,7 +516,7 @@ export async function acceptInvitation(
   const inv = found.invitation;
   const dbx = db();
   let userId: string;
-  const existing = await dbx.query.users.findFirst({ where: sql`lower(${users.email}) = ${inv.email.toLowerCase()}` });
+  const existing = await findUserByEmail(dbx, inv.email);
   if (existing?.passwordHash) {
     if (!(await verifyPassword(existing.passwordHash, input.password))) {
       await audit(dbx, {
@@ -565,8 +555,7 @@ export async function acceptInvitation(
         and(
           eq(invitations.merchantId, merchantId),
           eq(invitations.id, inv.id),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
+          isOpen(),
         ),
       )
       .returning({ id: invitations.id });

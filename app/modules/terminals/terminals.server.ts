@@ -9,12 +9,12 @@ import type { Localized } from "~/lib/i18n/messages";
 import crypto from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { db, rows } from "~db/client.server";
+import { db, rows, type Tx } from "~db/client.server";
 import { apiKeys, terminals } from "~db/schema";
 import { addLocalDays, localDateKey } from "~/lib/dates/zones";
 import { newId } from "~/lib/ids";
 import { audit } from "~/modules/audit/audit.server";
-import { recordEvent } from "~/modules/events/events.server";
+import { recordEvent, type EventType } from "~/modules/events/events.server";
 import { serializeTerminal } from "~/modules/events/objects";
 import { hashApiKey } from "./api-auth.server";
 import type { Scope } from "~/lib/vocabulary";
@@ -153,6 +153,59 @@ async function nameTaken(scope: { merchantId: string }, name: string, exceptId?:
   return found.length > 0;
 }
 
+function nameTakenRefusal(name: string): TerminalResult<never> {
+  return {
+    ok: false,
+    status: 409,
+    field: "name",
+    message: `An active terminal is already called "${name}": choose another name.`,
+    i18n: { key: "terminals.error.nameTaken", params: { name } },
+  };
+}
+
+type TerminalChange = {
+  actor: Actor;
+  client?: Client;
+  /** The audit trail's action (terminal.create...) and what it keeps of the change. */
+  action: string;
+  details: Record<string, unknown>;
+  event: EventType;
+};
+
+/** What every change of a terminal writes after its row, in its transaction: the audit entry and the event with the row as it now is. */
+async function recordChange(tx: Tx, scope: { merchantId: string }, row: typeof terminals.$inferSelect, c: TerminalChange): Promise<void> {
+  await audit(tx, {
+    merchantId: scope.merchantId,
+    actor: c.actor,
+    action: c.action,
+    outcome: "success",
+    targetType: "terminal",
+    targetId: row.id,
+    details: c.details,
+    client: c.client,
+  });
+  await recordEvent(tx, scope.merchantId, c.event, serializeTerminal(row));
+}
+
+async function updateTerminal(tx: Tx, scope: { merchantId: string }, id: string, set: Partial<typeof terminals.$inferInsert>) {
+  const [row] = await tx
+    .update(terminals)
+    .set(set)
+    .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
+    .returning();
+  return row!;
+}
+
+/** Revokes the terminal's live API keys (refused from the next request); how many there were. */
+async function revokeKeys(tx: Tx, scope: { merchantId: string }, id: string, now: Date): Promise<number> {
+  const revoked = await tx
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.merchantId, scope.merchantId), eq(apiKeys.terminalId, id), isNull(apiKeys.revokedAt)))
+    .returning({ keyHash: apiKeys.keyHash });
+  return revoked.length;
+}
+
 export async function createTerminal(
   scope: { merchantId: string },
   actor: Actor,
@@ -160,13 +213,7 @@ export async function createTerminal(
   opts: { client?: Client; now?: Date } = {},
 ): Promise<TerminalResult<{ id: string }>> {
   if (await nameTaken(scope, input.name)) {
-    return {
-      ok: false,
-      status: 409,
-      field: "name",
-      message: `An active terminal is already called "${input.name}": choose another name.`,
-      i18n: { key: "terminals.error.nameTaken", params: { name: input.name } },
-    };
+    return nameTakenRefusal(input.name);
   }
   const now = opts.now ?? new Date();
   const id = newId("term", now);
@@ -184,17 +231,13 @@ export async function createTerminal(
         updatedAt: now,
       })
       .returning();
-    await audit(tx, {
-      merchantId: scope.merchantId,
+    await recordChange(tx, scope, row!, {
       actor,
-      action: "terminal.create",
-      outcome: "success",
-      targetType: "terminal",
-      targetId: id,
-      details: { name: input.name, kind: input.kind, location: input.location },
       client: opts.client,
+      action: "terminal.create",
+      details: { name: input.name, kind: input.kind, location: input.location },
+      event: "terminal.created",
     });
-    await recordEvent(tx, scope.merchantId, "terminal.created", serializeTerminal(row!));
   });
   return { ok: true, id };
 }
@@ -224,32 +267,18 @@ export async function renameTerminal(
   const t = await findTerminal(scope, id);
   if (!t) return NOT_FOUND(id);
   if (await nameTaken(scope, input.name, id)) {
-    return {
-      ok: false,
-      status: 409,
-      field: "name",
-      message: `An active terminal is already called "${input.name}": choose another name.`,
-      i18n: { key: "terminals.error.nameTaken", params: { name: input.name } },
-    };
+    return nameTakenRefusal(input.name);
   }
   const now = opts.now ?? new Date();
   await db().transaction(async (tx) => {
-    const [row] = await tx
-      .update(terminals)
-      .set({ name: input.name, location: input.location, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
-      .returning();
-    await audit(tx, {
-      merchantId: scope.merchantId,
+    const row = await updateTerminal(tx, scope, id, { name: input.name, location: input.location, updatedAt: now });
+    await recordChange(tx, scope, row, {
       actor,
-      action: "terminal.rename",
-      outcome: "success",
-      targetType: "terminal",
-      targetId: id,
-      details: { from: { name: t.name, location: t.location }, to: input },
       client: opts.client,
+      action: "terminal.rename",
+      details: { from: { name: t.name, location: t.location }, to: input },
+      event: "terminal.updated",
     });
-    await recordEvent(tx, scope.merchantId, "terminal.updated", serializeTerminal(row!));
   });
   return { ok: true };
 }
@@ -267,28 +296,15 @@ export async function deactivateTerminal(
   const now = opts.now ?? new Date();
   let revokedKeys = 0;
   await db().transaction(async (tx) => {
-    const [row] = await tx
-      .update(terminals)
-      .set({ status: "inactive", deactivatedAt: now, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
-      .returning();
-    const revoked = await tx
-      .update(apiKeys)
-      .set({ revokedAt: now })
-      .where(and(eq(apiKeys.merchantId, scope.merchantId), eq(apiKeys.terminalId, id), isNull(apiKeys.revokedAt)))
-      .returning({ keyHash: apiKeys.keyHash });
-    revokedKeys = revoked.length;
-    await audit(tx, {
-      merchantId: scope.merchantId,
+    const row = await updateTerminal(tx, scope, id, { status: "inactive", deactivatedAt: now, updatedAt: now });
+    revokedKeys = await revokeKeys(tx, scope, id, now);
+    await recordChange(tx, scope, row, {
       actor,
-      action: "terminal.deactivate",
-      outcome: "success",
-      targetType: "terminal",
-      targetId: id,
-      details: { name: t.name, revokedKeys },
       client: opts.client,
+      action: "terminal.deactivate",
+      details: { name: t.name, revokedKeys },
+      event: "terminal.deactivated",
     });
-    await recordEvent(tx, scope.merchantId, "terminal.deactivated", serializeTerminal(row!));
   });
   return { ok: true, revokedKeys };
 }
@@ -314,22 +330,8 @@ export async function reactivateTerminal(
   }
   const now = opts.now ?? new Date();
   await db().transaction(async (tx) => {
-    const [row] = await tx
-      .update(terminals)
-      .set({ status: "active", deactivatedAt: null, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
-      .returning();
-    await audit(tx, {
-      merchantId: scope.merchantId,
-      actor,
-      action: "terminal.reactivate",
-      outcome: "success",
-      targetType: "terminal",
-      targetId: id,
-      details: { name: t.name },
-      client: opts.client,
-    });
-    await recordEvent(tx, scope.merchantId, "terminal.reactivated", serializeTerminal(row!));
+    const row = await updateTerminal(tx, scope, id, { status: "active", deactivatedAt: null, updatedAt: now });
+    await recordChange(tx, scope, row, { actor, client: opts.client, action: "terminal.reactivate", details: { name: t.name }, event: "terminal.reactivated" });
   });
   return { ok: true, needsKey: t.kind === "api" };
 }
@@ -372,28 +374,16 @@ export async function rotateTerminalKey(
   const prefix = key.slice(0, 12);
   const last4 = key.slice(-4);
   await db().transaction(async (tx) => {
-    const revoked = await tx
-      .update(apiKeys)
-      .set({ revokedAt: now })
-      .where(and(eq(apiKeys.merchantId, scope.merchantId), eq(apiKeys.terminalId, id), isNull(apiKeys.revokedAt)))
-      .returning({ keyHash: apiKeys.keyHash });
+    const revokedKeys = await revokeKeys(tx, scope, id, now);
     await tx.insert(apiKeys).values({ keyHash: hashApiKey(key), merchantId: scope.merchantId, terminalId: id, createdAt: now });
-    const [row] = await tx
-      .update(terminals)
-      .set({ apiKeyPrefix: prefix, apiKeyLast4: last4, apiKeyCreatedAt: now, updatedAt: now })
-      .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.id, id)))
-      .returning();
-    await audit(tx, {
-      merchantId: scope.merchantId,
+    const row = await updateTerminal(tx, scope, id, { apiKeyPrefix: prefix, apiKeyLast4: last4, apiKeyCreatedAt: now, updatedAt: now });
+    await recordChange(tx, scope, row, {
       actor,
-      action: "terminal.api_key_rotate",
-      outcome: "success",
-      targetType: "terminal",
-      targetId: id,
-      details: { name: t.name, prefix, last4, revokedKeys: revoked.length },
       client: opts.client,
+      action: "terminal.api_key_rotate",
+      details: { name: t.name, prefix, last4, revokedKeys },
+      event: "terminal.key_rotated",
     });
-    await recordEvent(tx, scope.merchantId, "terminal.key_rotated", serializeTerminal(row!));
   });
   return { ok: true, key, prefix, last4 };
 }

@@ -54,6 +54,35 @@ function bad(param: string, message: string, code = "parameter_invalid") {
   return apiError(400, "invalid_request_error", code, message, param);
 }
 
+/** A 400 for what an input parser found wrong (zodProblem, parseMinorAmount). */
+function badInput(p: { param: string; message: string; code: string }) {
+  return bad(p.param, p.message, p.code);
+}
+
+/** 405: `allow` is the methods the endpoint takes ("POST", "GET, POST"). */
+function methodNotAllowed(allow: string) {
+  return apiError(405, "invalid_request_error", "method_not_allowed", `Use ${allow.replace(", ", " or ")}.`, null, {}, { Allow: allow });
+}
+
+/** A POST's JSON body as `schema` reads it, or the 4xx that names what is wrong with it. */
+async function jsonInput<T>(request: Request, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<{ ok: true; data: T } | { ok: false; response: Response }> {
+  const body = await readJsonBody(request);
+  if (!body.ok) return body;
+  const parsed = schema.safeParse(body.body ?? {});
+  if (!parsed.success) return { ok: false, response: badInput(zodProblem(parsed.error)) };
+  return { ok: true, data: parsed.data };
+}
+
+/** An inquiry (GET ?reference=...): the reference asked about, or the 400 naming it. */
+function inquiryReference(request: Request): { ok: true; reference: string } | { ok: false; response: Response } {
+  const reference = new URL(request.url).searchParams.get("reference");
+  if (!reference || reference.length > 100) return { ok: false, response: bad("reference", "reference is required.", "parameter_missing") };
+  return { ok: true, reference };
+}
+
+/** Persian digits (as a phone keyboard types them) as ASCII ones. */
+const latinDigits = (s: string) => s.replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+
 async function guard(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
@@ -173,7 +202,7 @@ export function sandboxTokenizeHttp(request: Request): Promise<Response> {
  */
 export function sandboxTokenFormHttp(request: Request): Promise<Response> {
   return guard(async () => {
-    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
+    if (request.method !== "POST") return methodNotAllowed("POST");
     const form = await request.formData().catch(() => null);
     if (!form) return apiError(415, "invalid_request_error", "unsupported_media_type", "Send the card form as application/x-www-form-urlencoded.", "Content-Type");
     const field = (k: string) => {
@@ -192,13 +221,13 @@ export function sandboxTokenFormHttp(request: Request): Promise<Response> {
     if (!(back.origin === own || back.origin === new URL(request.url).origin || extra.includes(back.origin))) {
       return bad("return_url", "return_url must be on an allowed origin.");
     }
-    const exp = /^\s*([0-9]{1,2})\s*\/\s*([0-9]{2}|[0-9]{4})\s*$/.exec(field("exp").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)));
+    const exp = /^\s*([0-9]{1,2})\s*\/\s*([0-9]{2}|[0-9]{4})\s*$/.exec(latinDigits(field("exp")));
     const yearRaw = exp ? Number(exp[2]) : NaN;
     const r = await sandboxTokenize({
-      number: field("number").replace(/[\s-]/g, "").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)),
+      number: latinDigits(field("number").replace(/[\s-]/g, "")),
       expMonth: exp ? Number(exp[1]) : NaN,
       expYear: yearRaw < 100 ? 2000 + yearRaw : yearRaw,
-      cvc: field("cvc").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)),
+      cvc: latinDigits(field("cvc")),
     });
     let echoed = 0;
     for (const [k, v] of form) {
@@ -214,14 +243,9 @@ export function sandboxTokenFormHttp(request: Request): Promise<Response> {
 
 async function tokenize(request: Request): Promise<Response> {
   {
-    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
-    const parsed = tokenSchema.safeParse(body.body ?? {});
-    if (!parsed.success) {
-      const p = zodProblem(parsed.error);
-      return bad(p.param, p.message, p.code);
-    }
+    if (request.method !== "POST") return methodNotAllowed("POST");
+    const parsed = await jsonInput(request, tokenSchema);
+    if (!parsed.ok) return parsed.response;
     const r = await sandboxTokenize({ number: parsed.data.number, expMonth: parsed.data.exp_month, expYear: parsed.data.exp_year, cvc: parsed.data.cvc });
     if (!r.ok) return apiError(402, "card_error", r.code, r.message, r.param);
     const c = r.card;
@@ -250,20 +274,15 @@ export function sandboxAuthorizeHttp(request: Request): Promise<Response> {
     if (!acct.ok) return acct.response;
     if (request.method === "GET") {
       // Inquiry: GET /sandbox/v1/authorizations?reference=...
-      const reference = new URL(request.url).searchParams.get("reference");
-      if (!reference || reference.length > 100) return bad("reference", "reference is required.", "parameter_missing");
-      return apiJson(200, { object: "inquiry", reference, ...(await sandboxInquire({ account: acct.account, reference })) });
+      const q = inquiryReference(request);
+      if (!q.ok) return q.response;
+      return apiJson(200, { object: "inquiry", reference: q.reference, ...(await sandboxInquire({ account: acct.account, reference: q.reference })) });
     }
-    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use GET or POST.", null, {}, { Allow: "GET, POST" });
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
-    const parsed = authorizeSchema.safeParse(body.body ?? {});
-    if (!parsed.success) {
-      const p = zodProblem(parsed.error);
-      return bad(p.param, p.message, p.code);
-    }
+    if (request.method !== "POST") return methodNotAllowed("GET, POST");
+    const parsed = await jsonInput(request, authorizeSchema);
+    if (!parsed.ok) return parsed.response;
     const amount = parseMinorAmount(parsed.data.amount, parsed.data.currency);
-    if (!amount.ok) return bad(amount.problem.param, amount.problem.message, amount.problem.code);
+    if (!amount.ok) return badInput(amount.problem);
     const answer = await sandboxAuthorize({
       account: acct.account,
       reference: parsed.data.reference,
@@ -286,14 +305,14 @@ export function sandboxTransitionHttp(request: Request, id: string | undefined, 
   return guard(async () => {
     const acct = account(request);
     if (!acct.ok) return acct.response;
-    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use POST.", null, {}, { Allow: "POST" });
+    if (request.method !== "POST") return methodNotAllowed("POST");
     const body = await readJsonBody(request);
     if (!body.ok) return body.response;
     if (!id || id.length > 100) return apiError(404, "invalid_request_error", "resource_missing", "No such authorization.", "id");
     let r;
     if (op === "capture") {
       const amount = parseMinorAmount((body.body as { amount?: unknown } | undefined)?.amount, null);
-      if (!amount.ok) return bad(amount.problem.param, amount.problem.message, amount.problem.code);
+      if (!amount.ok) return badInput(amount.problem);
       r = await sandboxCapture({ account: acct.account, authorization: id, amount: amount.value });
     } else {
       r = await sandboxVoid({ account: acct.account, authorization: id });
@@ -312,20 +331,15 @@ export function sandboxRefundHttp(request: Request): Promise<Response> {
     const acct = account(request);
     if (!acct.ok) return acct.response;
     if (request.method === "GET") {
-      const reference = new URL(request.url).searchParams.get("reference");
-      if (!reference || reference.length > 100) return bad("reference", "reference is required.", "parameter_missing");
-      return apiJson(200, { object: "refund_inquiry", reference, ...(await sandboxInquireRefund({ account: acct.account, reference })) });
+      const q = inquiryReference(request);
+      if (!q.ok) return q.response;
+      return apiJson(200, { object: "refund_inquiry", reference: q.reference, ...(await sandboxInquireRefund({ account: acct.account, reference: q.reference })) });
     }
-    if (request.method !== "POST") return apiError(405, "invalid_request_error", "method_not_allowed", "Use GET or POST.", null, {}, { Allow: "GET, POST" });
-    const body = await readJsonBody(request);
-    if (!body.ok) return body.response;
-    const parsed = refundSchema.safeParse(body.body ?? {});
-    if (!parsed.success) {
-      const p = zodProblem(parsed.error);
-      return bad(p.param, p.message, p.code);
-    }
+    if (request.method !== "POST") return methodNotAllowed("GET, POST");
+    const parsed = await jsonInput(request, refundSchema);
+    if (!parsed.ok) return parsed.response;
     const amount = parseMinorAmount(parsed.data.amount, null);
-    if (!amount.ok) return bad(amount.problem.param, amount.problem.message, amount.problem.code);
+    if (!amount.ok) return badInput(amount.problem);
     const r = await sandboxRefund({ account: acct.account, reference: parsed.data.reference, authorization: parsed.data.authorization, amount: amount.value });
     return apiJson(r.outcome === "succeeded" ? 201 : 402, { object: "refund", reference: parsed.data.reference, ...r });
   });

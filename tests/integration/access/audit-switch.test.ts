@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createMerchant, createTeam, createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
+import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
 import { memberships } from "../../../db/schema";
 import { requireContext } from "../../../app/web/guard.server";
@@ -10,24 +11,11 @@ import { loader as auditLoader } from "../../../app/routes/_app.audit";
 import { action as switchAction } from "../../../app/routes/switch-merchant";
 import { loader as appLoader } from "../../../app/routes/_app";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (r: Response): Promise<any> => r.json();
-
 const t = useTestDatabase({ seed: "none" });
 let team: Awaited<ReturnType<typeof createTeam>>;
 beforeAll(async () => {
   team = await createTeam("audit");
 });
-
-async function thrown(p: Promise<unknown>): Promise<Response> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-  throw new Error("expected a thrown Response");
-}
 
 describe("audit log page", () => {
   it("shows this merchant's events (with its members' sign-ins), filters them, and hides other merchants'", async () => {

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createTeam } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, request, signIn } from "../../support/auth";
+import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
 import { memberships, sessions } from "../../../db/schema";
 import { assertStepUp, requireAction, requireContext } from "../../../app/web/guard.server";
@@ -10,24 +11,11 @@ import { can } from "../../../app/lib/permissions";
 import { action as staffAction } from "../../../app/routes/_app.staff";
 import { action as loginAction } from "../../../app/routes/login";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (r: Response): Promise<any> => r.json();
-
 const t = useTestDatabase({ seed: "none" });
 let team: Awaited<ReturnType<typeof createTeam>>;
 beforeAll(async () => {
   team = await createTeam("csrf");
 });
-
-async function thrown(p: Promise<unknown>): Promise<Response> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-  throw new Error("expected a thrown Response");
-}
 
 describe("CSRF", () => {
   it("refuses a replayed form without its token, with a wrong token, or from another origin (403, audited)", async () => {

@@ -15,19 +15,9 @@ import { useTestDatabase } from "../../support/db";
 import { createUser } from "../../support/fixtures";
 import { request, signIn } from "../../support/auth";
 import { createMerchant } from "../../support/fixtures";
+import { settle } from "../../support/responses";
 
 useTestDatabase({ seed: "none" });
-
-async function settle(p: unknown): Promise<Response> {
-  try {
-    const v = await p;
-    if (v instanceof Response) return v;
-    throw new Error("expected a Response");
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 /** The password_reset jobs waiting in the queue (graphile-worker's table), oldest first. */
 async function queuedResets(): Promise<{ id: string; payload: ResetJobPayload }[]> {

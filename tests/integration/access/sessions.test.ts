@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createTeam } from "../../support/fixtures";
 import { as, request, signIn } from "../../support/auth";
+import { thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
 import { sessions } from "../../../db/schema";
 import { requireContext } from "../../../app/web/guard.server";
@@ -17,16 +18,6 @@ let team: Awaited<ReturnType<typeof createTeam>>;
 beforeAll(async () => {
   team = await createTeam("sess");
 });
-
-async function thrown(p: Promise<unknown>): Promise<Response> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-  throw new Error("expected a thrown Response");
-}
 
 async function events(action: string) {
   return rows<{ outcome: string; details: Record<string, unknown> }>(t.db, sql`select outcome, details from audit_events where action = ${action} order by id`);

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/db";
 import { createTeam, createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
+import { body, thrown } from "../../support/responses";
 import { auditEvents, events, memberships } from "../../../db/schema";
 import { requireContext } from "../../../app/web/guard.server";
 import { action as staffAction, loader as staffLoader } from "../../../app/routes/_app.staff";
@@ -16,20 +17,7 @@ let team: Awaited<ReturnType<typeof createTeam>>;
 beforeAll(async () => {
   team = await createTeam("rm");
 });
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (r: Response): Promise<any> => r.json();
 const call = (req: Request) => staffAction({ request: req, params: {}, context: {} });
-
-async function thrown(p: Promise<unknown>): Promise<Response> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-  throw new Error("expected a thrown Response");
-}
 
 const membership = (userId: string) =>
   t.db.query.memberships.findFirst({ where: and(eq(memberships.userId, userId), eq(memberships.merchantId, team.shop.id)) });

@@ -2,14 +2,12 @@ import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createTeam, createUser } from "../../support/fixtures";
 import { as, request, signIn } from "../../support/auth";
+import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
 import { invitations, memberships, outboundEmails } from "../../../db/schema";
 import { requireContext } from "../../../app/web/guard.server";
 import { action as staffAction, loader as staffLoader } from "../../../app/routes/_app.staff";
 import { action as acceptAction, loader as acceptLoader } from "../../../app/routes/invite.$merchantId.$token";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (r: Response): Promise<any> => r.json();
 
 const t = useTestDatabase({ seed: "none" });
 let team: Awaited<ReturnType<typeof createTeam>>;
@@ -22,16 +20,6 @@ const call = (req: Request) => staffAction({ request: req, params: {}, context: 
 async function roleOf(userId: string) {
   const m = await t.db.query.memberships.findFirst({ where: eq(memberships.userId, userId) });
   return m!;
-}
-
-async function thrown(p: Promise<unknown>): Promise<Response> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-  throw new Error("expected a thrown Response");
 }
 
 describe("staff management", () => {

@@ -2,15 +2,13 @@ import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createTeam, userRow } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, request, signIn } from "../../support/auth";
+import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
 import { merchants, users } from "../../../db/schema";
 import { signInWithPassword, signInWithSecondFactor } from "../../../app/web/sign-in.server";
 import { totpCodeAt, TOTP_PERIOD } from "../../../app/modules/auth/totp.server";
 import { requireContext } from "../../../app/web/guard.server";
 import { action as securityAction, loader as securityLoader } from "../../../app/routes/_app.settings.security";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (r: Response): Promise<any> => r.json();
 
 const t = useTestDatabase({ seed: "none" });
 let team: Awaited<ReturnType<typeof createTeam>>;
@@ -19,16 +17,6 @@ beforeAll(async () => {
 });
 
 const post = (req: Request) => securityAction({ request: req, params: {}, context: {} });
-
-async function thrown(p: Promise<unknown>): Promise<Response> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-  throw new Error("expected a thrown Response");
-}
 
 /** Enrolls through the security page like a person would; returns the secret and recovery codes. */
 async function enroll(email: string) {

@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/db";
 import { createTeam } from "../../support/fixtures";
 import { as, signIn, type SignedIn } from "../../support/auth";
+import { settle } from "../../support/responses";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
 import { EVENT_TYPES, recordEvent } from "~/modules/events/events.server";
@@ -34,17 +35,6 @@ beforeAll(async () => {
 afterEach(() => {
   process.env = { ...env };
 });
-
-async function settle(p: unknown): Promise<Response> {
-  try {
-    const v = await p;
-    if (v instanceof Response) return v;
-    throw new Error("expected a Response");
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function post(user: SignedIn, path: string, form: Record<string, string | string[]>, params: Record<string, string> = {}): Promise<{ status: number; json: any; text: string; location: string | null }> {

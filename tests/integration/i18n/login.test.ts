@@ -2,6 +2,7 @@ import { loader as loginLoader, action as loginAction } from "../../../app/route
 import { request } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
 import { createMerchant, createUser } from "../../support/fixtures";
+import { body } from "../../support/responses";
 
 useTestDatabase({ seed: "none" });
 
@@ -10,9 +11,6 @@ beforeAll(async () => {
   const shop = await createMerchant({ currency: "IRR", timeZone: "Asia/Tehran" });
   email = (await createUser({ email: "fa-login@prefs.test", memberships: [{ merchantId: shop.id, role: "viewer" }] })).email;
 });
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (r: Response): Promise<any> => r.json();
 
 describe("sign-in page in Persian", () => {
   it("switches with ?lang=fa, remembers it in a cookie, and words the notice in Persian digits", async () => {

@@ -7,6 +7,7 @@ import type { ShellData } from "../../../app/lib/shell";
 import { as, request, signIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
 import { createMerchant, createUser, userRow } from "../../support/fixtures";
+import { thrown } from "../../support/responses";
 
 const t = useTestDatabase({ seed: "none" });
 
@@ -23,16 +24,6 @@ beforeAll(async () => {
 async function shellOf(user: Awaited<ReturnType<typeof signIn>>): Promise<ShellData> {
   const res = (await appLoader({ request: as(user, "/"), params: {}, context: {} })) as Response;
   return (await res.json()) as ShellData;
-}
-
-async function thrown(p: Promise<unknown>): Promise<Response> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-  throw new Error("expected a thrown Response");
 }
 
 describe("preferences in the layout", () => {

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createTeam } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
+import { settle } from "../../support/responses";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
 import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminal";
@@ -26,17 +27,6 @@ beforeAll(async () => {
   owner = await signIn(team.members.owner.email);
   support = await signIn(team.members.support.email);
 });
-
-async function settle(p: unknown): Promise<Response> {
-  try {
-    const v = await p;
-    if (v instanceof Response) return v;
-    throw new Error("expected a Response");
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function loaderData(user: SignedIn, path = "/terminal"): Promise<any> {

@@ -20,6 +20,7 @@ import { action as payoutAction, loader as payoutLoader } from "~/routes/_app.pa
 import { useTestDatabase } from "../../support/db";
 import { createUser } from "../../support/fixtures";
 import { as, signIn, type SignedIn } from "../../support/auth";
+import { settle } from "../../support/responses";
 import { charge, makeMerchant, payoutsNotMatchingItems, payoutsOf, type TestMerchant } from "./helpers";
 import { publishEvents } from "~/modules/events/events.server";
 
@@ -28,17 +29,6 @@ const t = useTestDatabase({ seed: "none" });
 /** A Tehran wall-clock time (+03:30). */
 const tehran = (local: string) => new Date(`${local}+03:30`);
 const actor = { userId: "usr_test", email: "owner@test" };
-
-async function settle(p: unknown): Promise<Response> {
-  try {
-    const v = await p;
-    if (v instanceof Response) return v;
-    throw new Error("expected a Response");
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 /** A merchant with one pending payout (created at the 2025-10-18 cutoff, sent at 08:00 on the 19th). */
 async function withPendingPayout(): Promise<{ m: TestMerchant; payoutId: string; amount: bigint }> {

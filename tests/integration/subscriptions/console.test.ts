@@ -12,6 +12,7 @@ import { attachPaymentMethod, mandateText } from "~/modules/subscriptions/custom
 import { useTestDatabase } from "../../support/db";
 import { createTeam } from "../../support/fixtures";
 import { as, signIn, type SignedIn } from "../../support/auth";
+import { settle } from "../../support/responses";
 import { card, CARD, fastSandbox } from "../payments/fixtures";
 
 useTestDatabase({ seed: "none" });
@@ -25,17 +26,6 @@ beforeAll(async () => {
   await db().update(s.merchants).set({ status: "active", processorId: "sandbox", timeZone: "Asia/Tehran" }).where(eq(s.merchants.id, team.shop.id));
   for (const r of ["owner", "support", "viewer"] as const) users[r] = await signIn(team.members[r].email);
 });
-
-async function settle(p: unknown): Promise<Response> {
-  try {
-    const v = await p;
-    if (v instanceof Response) return v;
-    throw new Error("expected a Response");
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 type Route = { loader?: (a: never) => unknown; action?: (a: never) => unknown };
 async function post(route: Route, user: SignedIn, path: string, form: Record<string, string>, params: Record<string, string> = {}) {

@@ -12,7 +12,7 @@ import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds 
 import { db, rows } from "~db/client.server";
 import { preparedOnce } from "~db/prepared.server";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
-import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, authenticationOf, findTestCard, type DeclineCode } from "../test-cards";
+import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, authenticationOf, findTestCard, type DeclineCode, type TestCardBehaviour } from "../test-cards";
 import type {
   AuthorizeRequest,
   CardDetails,
@@ -192,7 +192,7 @@ function recentCard(token: string): CardRow | undefined {
 
 export async function sandboxDescribeToken(token: string): Promise<CardToken | null> {
   if (typeof token !== "string" || !/^tok_[A-Za-z0-9]{1,64}$/.test(token)) return null;
-  const [c] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, token));
+  const c = await cardByToken(token);
   if (!c) return null;
   const info = detectCard(c.bin);
   const test = findTestCard(revealPan(c));
@@ -206,6 +206,12 @@ export async function sandboxDescribeToken(token: string): Promise<CardToken | n
     expMonth: c.expMonth,
     expYear: c.expYear,
   };
+}
+
+/** The vaulted card of a token (one prepared statement). */
+async function cardByToken(token: string): Promise<CardRow | undefined> {
+  const [c] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token });
+  return c;
 }
 
 function revealPan(c: typeof sandboxCards.$inferSelect): string {
@@ -255,6 +261,25 @@ async function findAuthorization(account: string, reference: string, now = new D
   return a ? expireAuthentication(a, now) : a;
 }
 
+/**
+ * The sandbox's answer to an authorization of a card, by its test behaviour: declined (an
+ * expired card, a declining card, a card that declines renewals on a recurring charge), a
+ * processing error, else approved (and captured when asked).
+ */
+function decide(
+  card: Pick<CardRow, "expMonth" | "expYear">,
+  behaviour: TestCardBehaviour,
+  channel: string,
+  capture: boolean,
+  now: Date,
+): { status: string; declineCode: string | null } {
+  if (isExpired({ month: card.expMonth, year: card.expYear }, now)) return { status: "declined", declineCode: "expired_card" };
+  if (behaviour.kind === "decline") return { status: "declined", declineCode: behaviour.code };
+  if (behaviour.kind === "renewals_decline" && channel === "recurring") return { status: "declined", declineCode: behaviour.code };
+  if (behaviour.kind === "processing_error") return { status: "error", declineCode: "processing_error" };
+  return { status: capture ? "captured" : "approved", declineCode: null };
+}
+
 /** A request with a reference already used: the same answer for a retry, never a second charge. */
 function answerRetry(existing: AuthRow, req: AuthorizeRequest, now: Date): SandboxAuthorizeAnswer {
   if (existing.amount !== req.amount || existing.currency !== req.currency || existing.cardToken !== req.token) {
@@ -267,9 +292,7 @@ function answerRetry(existing: AuthRow, req: AuthorizeRequest, now: Date): Sandb
 
 export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()): Promise<SandboxAuthorizeAnswer> {
   const remembered = typeof req.token === "string" ? recentCard(req.token) : undefined;
-  const [card] = remembered
-    ? [remembered]
-    : await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: req.token });
+  const card = remembered ?? (await cardByToken(req.token));
   if (!card) {
     const existing = await findAuthorization(req.account, req.reference);
     if (existing) return answerRetry(existing, req, now);
@@ -310,23 +333,7 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
   }
   if (behaviour.kind === "timeout_lost") return NO_RESPONSE;
 
-  let status: string;
-  let declineCode: string | null = null;
-  if (isExpired({ month: card.expMonth, year: card.expYear }, now)) {
-    status = "declined";
-    declineCode = "expired_card";
-  } else if (behaviour.kind === "decline") {
-    status = "declined";
-    declineCode = behaviour.code;
-  } else if (behaviour.kind === "renewals_decline" && channel === "recurring") {
-    status = "declined";
-    declineCode = behaviour.code;
-  } else if (behaviour.kind === "processing_error") {
-    status = "error";
-    declineCode = "processing_error";
-  } else {
-    status = req.capture ? "captured" : "approved";
-  }
+  const { status, declineCode } = decide(card, behaviour, channel, req.capture, now);
   if (behaviour.kind === "slow") await sleep(sandboxConfig.slowMs);
 
   const late = behaviour.kind === "timeout_approved";
@@ -360,14 +367,18 @@ export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()):
   return answerOf(stored);
 }
 
-async function authorizationById(account: string, id: string): Promise<AuthRow | undefined> {
+async function authorizationRow(account: string, id: string): Promise<AuthRow | undefined> {
   const [a] = await db()
     .select()
     .from(sandboxAuthorizations)
     .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.id, id)))
     .prepare("sandbox_authorization_by_id")
     .execute();
-  return a ?? adoptSeededAuthorization(account, id);
+  return a;
+}
+
+async function authorizationById(account: string, id: string): Promise<AuthRow | undefined> {
+  return (await authorizationRow(account, id)) ?? adoptSeededAuthorization(account, id);
 }
 
 /**
@@ -405,11 +416,7 @@ async function adoptSeededAuthorization(account: string, id: string): Promise<Au
       updatedAt: p.updatedAt,
     })
     .onConflictDoNothing();
-  const [a] = await db()
-    .select()
-    .from(sandboxAuthorizations)
-    .where(and(eq(sandboxAuthorizations.accountId, account), eq(sandboxAuthorizations.id, id)));
-  return a;
+  return authorizationRow(account, id);
 }
 
 export async function sandboxCapture(req: { account: string; authorization: string; amount: bigint }): Promise<OperationResult> {
@@ -464,14 +471,11 @@ const MAX_AUTH_TRIES = 3;
 
 /** The card's behaviour once authentication passed: the same rules as a keyed authorization. */
 async function outcomeAfterAuthentication(a: AuthRow, now: Date): Promise<{ status: string; declineCode: string | null }> {
-  const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, a.cardToken));
+  const card = await cardByToken(a.cardToken);
   if (!card) return { status: "error", declineCode: "processing_error" };
   const behaviour = findTestCard(revealPan(card))?.behaviour ?? { kind: "approve" as const };
   const captureNow = a.declineCode !== "__authorize_only";
-  if (isExpired({ month: card.expMonth, year: card.expYear }, now)) return { status: "declined", declineCode: "expired_card" };
-  if (behaviour.kind === "decline") return { status: "declined", declineCode: behaviour.code };
-  if (behaviour.kind === "processing_error") return { status: "error", declineCode: "processing_error" };
-  return { status: captureNow ? "captured" : "approved", declineCode: null };
+  return decide(card, behaviour, a.channel, captureNow, now);
 }
 
 async function finish(a: AuthRow, result: { status: string; declineCode: string | null; authState: string }, now: Date): Promise<AuthRow> {
@@ -527,7 +531,7 @@ async function authRowById(id: string, now: Date): Promise<AuthRow | undefined> 
 }
 
 async function behaviourOf(a: AuthRow) {
-  const [card] = await db().select().from(sandboxCards).where(eq(sandboxCards.token, a.cardToken));
+  const card = await cardByToken(a.cardToken);
   return { card, test: card ? findTestCard(revealPan(card)) : undefined };
 }
 
@@ -666,9 +670,7 @@ export async function sandboxRefund(req: RefundRequest): Promise<RefundResult> {
     status = "failed";
     failureCode = "authorization_not_captured";
   } else {
-    const [card] = found
-      ? [found.card ?? undefined]
-      : await db().select().from(sandboxCards).where(eq(sandboxCards.token, sql.placeholder("token"))).prepare("sandbox_card").execute({ token: auth.cardToken });
+    const card = found ? (found.card ?? undefined) : await cardByToken(auth.cardToken);
     const test = card ? findTestCard(revealPan(card)) : undefined;
     if (test?.behaviour.kind === "refund_fails") {
       status = "failed";
