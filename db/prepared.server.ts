@@ -104,7 +104,7 @@ interface PgJsQuery<T = unknown> extends Promise<T> {
   execute(): PgJsQuery<T>;
 }
 interface PgJsReserved {
-  unsafe(q: string, params?: unknown[], opts?: { onexecute?: (c: { onclose?: ((e: unknown) => void) | null }) => boolean }): PgJsQuery<{ command?: string }>;
+  unsafe(q: string, params?: unknown[], opts?: { onexecute?: (c: { onclose?: ((e: unknown) => void) | null; terminate(): void }) => boolean }): PgJsQuery<{ command?: string }>;
   release(): void;
 }
 
@@ -204,7 +204,7 @@ export async function pipelinedTx<R extends unknown[]>(
     // never handed back to the pool or sent a ROLLBACK: a query sent on it between the
     // failure and its 'close' was never answered and never rejected, and held the next
     // request's answers (porsager/postgres#1186). It is ended; the pool reopens it.
-    if (!closed && conn && connectionLost(e)) {
+    if (!closed && conn && !(e instanceof RolledBack) && connectionLost(e)) {
       lost = true;
       conn.terminate();
     }

@@ -5,7 +5,8 @@
  * Either way the form sends a day the server's filters read (app/lib/day-input.ts
  * turns a Jalali day into the ISO one), and it works without JavaScript.
  */
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
+import { Field, type FormState } from "~/components/form";
 import { normalizeDayInput, jalaliDayText } from "~/lib/day-input";
 import { isValidLocalDateKey, parseLocalDateKey } from "~/lib/dates/zones";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
@@ -40,6 +41,25 @@ export function DayInput(props: DayInputProps) {
   }
   // Keyed by the server's day, so a new page (a cleared filter, a preset) shows its day, not the last one typed.
   return <JalaliDayInput key={props.defaultValue ?? ""} {...props} />;
+}
+
+/** A labelled day field: a `<Field>` around a DayInput, with the refused form's typed day put back. */
+export function DayField(props: { form?: FormState; name: string; id?: string; label: ReactNode; defaultValue?: string | null; required?: boolean }) {
+  const { form, name } = props;
+  return (
+    <Field form={form} id={props.id} name={name} label={props.label}>
+      {(c) => (
+        <DayInput
+          id={c.id}
+          name={c.name}
+          defaultValue={form?.failure ? form.values[name] : props.defaultValue}
+          required={props.required}
+          invalid={c["aria-invalid"]}
+          describedBy={c["aria-describedby"]}
+        />
+      )}
+    </Field>
+  );
 }
 
 function JalaliDayInput(props: DayInputProps) {

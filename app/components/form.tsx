@@ -139,13 +139,40 @@ export function FieldError({ id, message }: { id: string; message?: string | nul
   ) : null;
 }
 
-/** A checkbox that confirms something (a deletion), with its error when it was left unticked. */
-export function CheckField({ form, name, value = "yes", id = name, label }: { form: FormState; name: string; value?: string; id?: string; label: ReactNode }) {
+/**
+ * A checkbox that confirms or agrees to something (a deletion, a card mandate), with its error
+ * when it was left unticked; ticked again after a refusal if it was (its value came back).
+ */
+export function CheckField({
+  form,
+  name,
+  value = "yes",
+  id = name,
+  label,
+  required,
+}: {
+  form: FormState;
+  name: string;
+  value?: string;
+  id?: string;
+  label: ReactNode;
+  required?: boolean;
+}) {
   const error = form.errors[name];
   return (
     <div className="check-field">
       <label className="check">
-        <input type="checkbox" id={id} name={name} value={value} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} /> {label}
+        <input
+          type="checkbox"
+          id={id}
+          name={name}
+          value={value}
+          required={required}
+          defaultChecked={form.values[name] === value}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+        />{" "}
+        {label}
       </label>
       <FieldError id={`${id}-error`} message={error} />
     </div>

@@ -119,6 +119,8 @@ export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boo
   const recipients = groupError(form, "recipients", "s-recipients-error");
   const columns = groupError(form, "columns", "s-columns-error");
   const days = Array.from({ length: 31 }, (_, i) => i + 1);
+  /** A field typed as written in every language (a zone's name, a filter): left to right. */
+  const typedLtr = { form, type: "text", dir: "ltr" } as const;
   return (
     <>
       {/* Another report's columns: a GET of this page with that report (works without scripts). */}
@@ -158,18 +160,7 @@ export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boo
               ))}
             </div>
             {format.node}
-            <Field
-              form={form}
-              id="s-tz"
-              name="tz"
-              label={t("reports.timeZone")}
-              type="text"
-              dir="ltr"
-              defaultValue={v.timeZone}
-              autoComplete="off"
-              spellCheck={false}
-              hint={t("schedules.tzHint", { zone: c.merchantTimeZone })}
-            />
+            <Field {...typedLtr} id="s-tz" name="tz" label={t("reports.timeZone")} defaultValue={v.timeZone} autoComplete="off" spellCheck={false} hint={t("schedules.tzHint", { zone: c.merchantTimeZone })} />
             {(["major", "minor"] as const).map((a) => (
               <label key={a} style={{ display: "block" }}>
                 <input type="radio" name="amounts" value={a} defaultChecked={v.amounts === a} /> {t(`reports.${a}`, { example: fmt.number(a === "major" ? 12.5 : 1250) })}
@@ -182,12 +173,10 @@ export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boo
               <input type="checkbox" name="excel" value="1" defaultChecked={v.excel} /> {t("exports.excelCompatible")}
             </label>
             <Field
-              form={form}
+              {...typedLtr}
               id="s-filters"
               name="filters"
               label={t("schedules.filters")}
-              type="text"
-              dir="ltr"
               defaultValue={v.filters}
               placeholder={FILTER_SAMPLE}
               hint={

@@ -4,7 +4,7 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { DayInput } from "~/components/day-input";
+import { DayField } from "~/components/day-input";
 import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { localDateKey } from "~/lib/dates/zones";
@@ -350,9 +350,7 @@ export default function Settings() {
           <CsrfInput />
           <input type="hidden" name="intent" value="holiday-close" />
           <ErrorSummary form={closeForm} />
-          <Field form={closeForm} id="h-day" name="day" label={t("settings.holidays.closedDay")}>
-            {(c) => <DayInput id={c.id} name={c.name} defaultValue={closeForm.values.day} invalid={c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
-          </Field>
+          <DayField form={closeForm} id="h-day" name="day" label={t("settings.holidays.closedDay")} />
           <Field form={closeForm} id="h-name" name="name" label={t("settings.holidays.name")} placeholder={t("settings.holidays.namePlaceholder")} />
           <button className="btn" type="submit" disabled={busy}>
             {t("settings.holidays.add")}

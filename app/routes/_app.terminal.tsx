@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type RefObject } from "react";
 import { z } from "zod";
-import { ErrorSummary, Field, formState, useFormFailure, type FormState } from "~/components/form";
+import { ErrorSummary, Field, Optional, formState, useFormFailure, type ControlProps, type FormState } from "~/components/form";
 import { StatusBadge } from "~/components/console/status-badge";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -326,10 +326,11 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
   const preview = amountPreview(amount, data.currency, fmt.locale);
   // A refusal whose key may not be used again hands back a fresh one.
   const key = values.key ?? data.formKey;
-  const optional = (label: string) => (
-    <>
-      {label} <span className="muted">({t("common.optional")})</span>
-    </>
+  /** A field of the console's own (md_*: what the provider's card form echoes back), with its id and error. */
+  const echoed = (name: "terminal" | "amount" | "description" | "customerReference") => ({ form: shown, id: `${id}-${name}`, name: `md_${name}`, error: errors[name] });
+  /** A card field: with JavaScript it has no name, so only the provider's token is ever posted. */
+  const cardInput = (control: ControlProps, props: InputHTMLAttributes<HTMLInputElement> & { ref?: RefObject<HTMLInputElement> }) => (
+    <input {...control} name={hydrated ? undefined : control.name} inputMode="numeric" required autoComplete="off" dir="ltr" {...props} />
   );
 
   /** The same checks as the provider's, in the reader's words, before the card leaves the page. */
@@ -406,11 +407,8 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
       <input type="hidden" name="md_key" value={key} />
       {data.terminals.length > 1 ? (
         <Field
-          form={shown}
-          id={`${id}-terminal`}
-          name="md_terminal"
+          {...echoed("terminal")}
           label={t("vt.terminal")}
-          error={errors.terminal}
           defaultValue={values.terminal || data.terminals[0]?.id}
           options={data.terminals.map((x) => ({ value: x.id, label: x.name }))}
         />
@@ -418,11 +416,8 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
         <input type="hidden" name="md_terminal" value={data.terminals[0]!.id} />
       )}
       <Field
-        form={shown}
-        id={`${id}-amount`}
-        name="md_amount"
+        {...echoed("amount")}
         label={t("vt.amount", { currency: data.currency === "IRR" ? t("money.unit.rial") : data.currency })}
-        error={errors.amount}
         hint={<span aria-live="polite">{preview ? t("vt.amountPreview", { amount: preview }) : t("money.amountHint")}</span>}
         inputMode="decimal"
         required
@@ -451,70 +446,28 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
           </span>
         }
       >
-        {(control) => (
-          <input
-            {...control}
-            // With JavaScript the card has no name: only the provider's token is posted.
-            name={hydrated ? undefined : control.name}
-            aria-invalid={control["aria-invalid"] ?? (luhn === false ? true : undefined)}
-            inputMode="numeric"
-            required
-            autoComplete="off"
-            maxLength={40}
-            dir="ltr"
-            className="mono"
-            value={pan}
-            onChange={(e) => setPan(formatPanGroups(e.target.value))}
-          />
-        )}
+        {(control) =>
+          cardInput(control, {
+            "aria-invalid": control["aria-invalid"] ?? (luhn === false ? true : undefined),
+            maxLength: 40,
+            className: "mono",
+            value: pan,
+            onChange: (e) => setPan(formatPanGroups(e.target.value)),
+          })
+        }
       </Field>
       <div className="form-row">
         <Field form={shown} id={`${id}-expiry`} name="exp" label={t("card.expiry")} error={errors.expiry}>
-          {(control) => (
-            <input
-              {...control}
-              ref={expRef}
-              name={hydrated ? undefined : control.name}
-              inputMode="numeric"
-              required
-              autoComplete="off"
-              placeholder={t("vt.expiryPlaceholder")}
-              maxLength={7}
-              dir="ltr"
-            />
-          )}
+          {(control) => cardInput(control, { ref: expRef, placeholder: t("vt.expiryPlaceholder"), maxLength: 7 })}
         </Field>
         <Field form={shown} id={`${id}-cvc`} name="cvc" label={t("card.cvc")} error={errors.cvc}>
-          {(control) => (
-            <input
-              {...control}
-              ref={cvcRef}
-              name={hydrated ? undefined : control.name}
-              inputMode="numeric"
-              required
-              autoComplete="off"
-              type="password"
-              maxLength={info.cvcLength}
-              dir="ltr"
-            />
-          )}
+          {(control) => cardInput(control, { ref: cvcRef, type: "password", maxLength: info.cvcLength })}
         </Field>
       </div>
+      <Field {...echoed("description")} label={<Optional>{t("vt.description")}</Optional>} maxLength={DESCRIPTION_INPUT_MAX} defaultValue={values.description ?? ""} />
       <Field
-        form={shown}
-        id={`${id}-description`}
-        name="md_description"
-        label={optional(t("vt.description"))}
-        error={errors.description}
-        maxLength={DESCRIPTION_INPUT_MAX}
-        defaultValue={values.description ?? ""}
-      />
-      <Field
-        form={shown}
-        id={`${id}-customerReference`}
-        name="md_customerReference"
-        label={optional(t("vt.customerReference"))}
-        error={errors.customerReference}
+        {...echoed("customerReference")}
+        label={<Optional>{t("vt.customerReference")}</Optional>}
         hint={t("vt.customerReferenceHint")}
         maxLength={CUSTOMER_REFERENCE_INPUT_MAX}
         defaultValue={values.customerReference ?? ""}

@@ -5,10 +5,10 @@ import type { ReactNode } from "react";
 import { z } from "zod";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
-import { DayInput } from "~/components/day-input";
+import { DayField } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { DeliveryStatus, EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
-import { CheckField, ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, IntentForm, useFormFailure } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
@@ -209,15 +209,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 /** A form that is one button: its intent, and the one-time key when a refresh must not do it again. */
 function ButtonForm(props: { intent: string; formKey?: string; hidden?: ReactNode; className?: string; disabled?: boolean; label?: string; children: ReactNode }) {
   return (
-    <Form method="post">
-      <CsrfInput />
-      <input type="hidden" name="intent" value={props.intent} />
+    <IntentForm intent={props.intent}>
       {props.formKey ? <input type="hidden" name="formKey" value={props.formKey} /> : null}
       {props.hidden}
       <button type="submit" className={props.className ?? "btn"} disabled={props.disabled} aria-label={props.label}>
         {props.children}
       </button>
-    </Form>
+    </IntentForm>
   );
 }
 
@@ -418,9 +416,7 @@ export default function WebhookEndpointPage() {
           <ErrorSummary form={replayForm} />
           <div className="form-row">
             <Field form={replayForm} id="rp-after" name="after" label={t("webhooks.replay.after")} inputMode="numeric" dir="ltr" size={10} />
-            <Field form={replayForm} id="rp-day" name="sinceDay" label={t("webhooks.replay.since")}>
-              {(c) => <DayInput id={c.id} name={c.name} defaultValue={replayForm.values.sinceDay} invalid={c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
-            </Field>
+            <DayField form={replayForm} id="rp-day" name="sinceDay" label={t("webhooks.replay.since")} />
             <Field form={replayForm} id="rp-time" name="sinceTime" label={t("webhooks.replay.sinceTime")} type="time" dir="ltr" />
           </div>
           <p className="hint">{t("webhooks.replay.zone", { zone: fmt.zoneName() })}</p>

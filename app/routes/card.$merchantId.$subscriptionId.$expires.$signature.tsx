@@ -2,14 +2,14 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { useFormFailure } from "~/components/form";
+import { CheckField, useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ConsentCheck } from "~/components/pay/pay-fields";
-import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { PendingNotice, ReceiptFacts, ResultHeading } from "~/components/pay/result";
 import { ticked, typed } from "~/lib/form-fields";
 import type { FieldErrors } from "~/lib/forms";
-import { makeFormatter } from "~/lib/format";
+import type { Formatter } from "~/lib/format";
+import type { Translator } from "~/lib/i18n/translate";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
@@ -19,8 +19,8 @@ import { receiptOf } from "~/modules/payment-links/checkout.server";
 import { checkCardLink } from "~/modules/subscriptions/card-link.server";
 import { cardUpdateView, newCardUpdateId, payWithNewCard, resolveCardUpdate, type CardUpdateRefusal } from "~/modules/subscriptions/card-updates.server";
 import { mandateText } from "~/modules/subscriptions/customers.server";
-import { declineReason, payPreferences, subscribeRefusalText } from "~/web/subscriptions/public.server";
-import { outcomeRedirect, returnedCardErrors } from "~/web/cardholder-pages.server";
+import { declineReason, subscribeRefusalText } from "~/web/subscriptions/public.server";
+import { cardholderContext, outcomeRedirect, returnedCard } from "~/web/cardholder-pages.server";
 import { parseForm, refuse } from "~/web/form.server";
 
 // The customer's update-card page, from the signed link in a dunning notice: pay the open invoice with another card, which then replaces the saved one.
@@ -38,24 +38,21 @@ async function open(request: Request, params: Params) {
   if (!link.ok && link.reason === "invalid") throw new Response(serverTranslator({ locale: "fa", digits: "native" })("pay.notFound"), { status: 404 });
   const view = await cardUpdateView({ merchantId: parts.merchantId }, parts.subscriptionId);
   if (!view) throw new Response("Not found", { status: 404 });
-  const { prefs, headers } = payPreferences(request, view.merchant);
   const self = `/card/${encodeURIComponent(parts.merchantId)}/${encodeURIComponent(parts.subscriptionId)}/${parts.expires}/${parts.signature}`;
-  return { link, view, prefs, headers, self, scope: { merchantId: parts.merchantId } };
+  return { link, view, self, scope: { merchantId: parts.merchantId }, ...cardholderContext(request, view.merchant) };
 }
 
 /** The card form's own fields: its update's id, the card's token, and the mandate's tick. */
 const newCardSchema = z.object({ md_u: typed(60), token: typed(100), md_consent: ticked() });
 
 /** A refusal by the card form's field (the consent tick is `md_consent`, echoed by the provider's form). */
-function refusalErrors(t: Parameters<typeof subscribeRefusalText>[0], fmt: Parameters<typeof subscribeRefusalText>[1], r: CardUpdateRefusal): FieldErrors {
+function refusalErrors(t: Translator, fmt: Formatter, r: CardUpdateRefusal): FieldErrors {
   return { [r.field === "consent" ? "md_consent" : "form"]: subscribeRefusalText(t, fmt, r) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const o = await open(request, params);
-  const { view, prefs, headers, self, scope } = o;
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
+  const { view, prefs, headers, self, scope, t, fmt } = o;
   const url = new URL(request.url);
   const base = {
     prefs,
@@ -67,13 +64,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
   // The result of one submitted form (also where the provider's authentication returns: ?u= is in the return URL).
   const u = url.searchParams.get("u") ?? url.searchParams.get("md_u");
-  let cardErrors: FieldErrors | null = null;
-  if (u && url.searchParams.get("token") && o.link.ok) {
-    // Without JavaScript: back from the provider's card form with the token and the echoed md_* fields.
-    const r = await payWithNewCard(scope, view.subscription.id, { updateId: u, token: url.searchParams.get("token")!, consent: url.searchParams.get("md_consent") === "yes", locale: prefs.locale, ip: clientIp(request), returnUrl: `${self}?u=${u}` });
-    if (r.ok) throw outcomeRedirect(r, `${self}?u=${r.updateId}`, prefs);
-    cardErrors = refusalErrors(t, fmt, r);
-  } else if (u) {
+  // Without JavaScript: back from the provider's card form with the token (or card_error) and the echoed md_* fields.
+  const taking = !!u && !!url.searchParams.get("token") && o.link.ok;
+  const take = (token: string) =>
+    payWithNewCard(scope, view.subscription.id, { updateId: u!, token, consent: url.searchParams.get("md_consent") === "yes", locale: prefs.locale, ip: clientIp(request), returnUrl: `${self}?u=${u}` });
+  const cardErrors = await returnedCard(url, o, taking ? take : null, (r) => `${self}?u=${r.updateId}`, (r) => refusalErrors(t, fmt, r));
+  if (u && !taking) {
     const found = await resolveCardUpdate(scope, view.subscription.id, u);
     if (found) {
       const p = found.payment;
@@ -93,7 +89,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     }
   }
   if (!o.link.ok) return json({ ...base, state: "expired" as const, receipt: null, reason: null, amount: null, updateId: null, newUpdateId: null, cardErrors: null }, { status: 410, headers });
-  cardErrors ??= returnedCardErrors(t, url);
   return json(
     {
       ...base,
@@ -111,9 +106,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const o = await open(request, params);
-  const { prefs, self, scope, view } = o;
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
+  const { prefs, self, scope, view, t, fmt } = o;
   if (!o.link.ok) return refuse(t("cardUpdate.expired"), { status: 410 });
   const parsed = parseForm(newCardSchema, await readForm(request), t, "pay.error.generic");
   if (!parsed.ok) return refuse(parsed.errors);
@@ -146,16 +139,12 @@ export default function CardUpdatePage() {
             </div>
             <p className="hint">{t("cardUpdate.intro", { merchant: d.merchantName })}</p>
             <CardForm self={d.self} errors={errors} hidden={{ md_u: d.newUpdateId! }} submitLabel={t("cardUpdate.submit")}>
-              <ConsentCheck name="md_consent" errors={errors} required>
-                {d.mandate}
-              </ConsentCheck>
+              <CheckField form={{ ...form, errors }} name="md_consent" label={d.mandate} required />
             </CardForm>
           </>
         ) : d.state === "paid" ? (
           <div className="pay-receipt" data-testid="card-updated">
-            <h2 role="status" className="pay-ok">
-              {t("cardUpdate.done")}
-            </h2>
+            <ResultHeading ok>{t("cardUpdate.done")}</ResultHeading>
             {d.receipt ? (
               <dl className="dl pay-dl">
                 <ReceiptFacts receipt={d.receipt} />
@@ -165,22 +154,13 @@ export default function CardUpdatePage() {
           </div>
         ) : d.state === "declined" ? (
           <div className="pay-receipt" data-testid="declined">
-            <h2 role="status" className="pay-bad">
+            <ResultHeading ok={false} reason={d.reason}>
               {t("pay.result.declined")}
-            </h2>
-            {d.reason ? <p className="error-box">{d.reason}</p> : null}
+            </ResultHeading>
             <p className="form-actions">{again}</p>
           </div>
         ) : d.state === "pending" || d.state === "busy" ? (
-          <div className="pay-pending" role="status" data-testid="pending">
-            <h2>{t("pay.pending.title")}</h2>
-            <p>{d.state === "busy" ? t("cardUpdate.error.inProgress") : t("pay.pending.body")}</p>
-            <p className="form-actions">
-              <a className="btn" href={d.updateId ? `${d.self}?u=${d.updateId}` : d.self}>
-                {t("pay.pending.check")}
-              </a>
-            </p>
-          </div>
+          <PendingNotice check={d.updateId ? `${d.self}?u=${d.updateId}` : d.self} body={d.state === "busy" ? t("cardUpdate.error.inProgress") : undefined} />
         ) : d.state === "expired" ? (
           <div className="pay-closed" role="status" data-testid="link-expired">
             <p>{t("cardUpdate.expired")}</p>

@@ -6,17 +6,14 @@ import { z } from "zod";
 import { ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { PendingNotice, ReceiptFacts, ResultHeading } from "~/components/pay/result";
 import { typed } from "~/lib/form-fields";
-import type { FieldErrors } from "~/lib/forms";
-import { makeFormatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
 import { readForm } from "~/web/request.server";
 import { clientIp } from "~/web/request.server";
-import { serverTranslator } from "~/modules/i18n/preferences.server";
 import {
   linkClosedReason,
   merchantRedirect,
@@ -25,8 +22,8 @@ import {
   receiptPath,
   resolveCheckout,
 } from "~/modules/payment-links/checkout.server";
-import { declineReason, payPreferences, refusalText, sendReceipt } from "~/web/payment-links/public.server";
-import { outcomeRedirect, returnedCardErrors } from "~/web/cardholder-pages.server";
+import { declineReason, refusalText, sendReceipt } from "~/web/payment-links/public.server";
+import { cardholderContext, outcomeRedirect, returnedCard } from "~/web/cardholder-pages.server";
 import { parseForm, refuse } from "~/web/form.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
@@ -47,19 +44,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const self = `/pay/${linkId}/${checkoutId}`;
   const url = new URL(request.url);
   let found = await load(request, linkId, checkoutId);
-  const { prefs, headers } = payPreferences(request, found.pl.merchant);
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
-  let cardErrors: FieldErrors | null = null;
-  // Without JavaScript the card went to the provider's form, which sends the browser back here with its token.
-  const token = url.searchParams.get("token");
-  if (token && !found.payment) {
-    const r = await payCheckout(linkId, checkoutId, token, { ip: clientIp(request) });
-    if (r.ok) throw outcomeRedirect(r, self, prefs);
-    cardErrors = { form: refusalText(t, fmt, r) };
-    found = await load(request, linkId, checkoutId);
-  }
-  cardErrors ??= returnedCardErrors(t, url);
+  const c = cardholderContext(request, found.pl.merchant);
+  const { prefs, headers, t } = c;
+  const take = found.payment ? null : (token: string) => payCheckout(linkId, checkoutId, token, { ip: clientIp(request) });
+  const cardErrors = await returnedCard(url, c, take, () => self, (r) => ({ form: refusalText(t, c.fmt, r) }));
+  if (take && url.searchParams.has("token")) found = await load(request, linkId, checkoutId);
   const p = found.payment;
   const receipt = p && p.status !== "pending" ? receiptOf(p, found.pl.merchant) : null;
   const back = p && p.status !== "pending" ? await merchantRedirect(found.pl, p) : null;
@@ -98,9 +87,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const checkoutId = params.checkoutId ?? "";
   const self = `/pay/${linkId}/${checkoutId}`;
   const found = await load(request, linkId, checkoutId);
-  const { prefs } = payPreferences(request, found.pl.merchant);
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
+  const { prefs, t, fmt } = cardholderContext(request, found.pl.merchant);
   const form = await readForm(request);
   const parsed = parseForm(checkoutSchema, form, t, "pay.error.generic");
   if (!parsed.ok) return refuse(parsed.errors);
@@ -126,10 +113,9 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
   const [channel, setChannel] = useState<"email" | "sms">(form.values.channel === "email" ? "email" : "sms");
   return (
     <div className="pay-receipt" data-testid="receipt">
-      <h2 role="status" className={d.state === "paid" ? "pay-ok" : "pay-bad"}>
+      <ResultHeading ok={d.state === "paid"} reason={d.reason}>
         {d.state === "paid" ? t("pay.result.paid") : t("pay.result.declined")}
-      </h2>
-      {d.reason ? <p className="error-box">{d.reason}</p> : null}
+      </ResultHeading>
       <dl className="dl pay-dl">
         <ReceiptFacts receipt={r} with={["merchant", "reference", "paymentId"]} />
       </dl>
@@ -207,14 +193,7 @@ export default function CheckoutPage() {
             )}
           </>
         ) : d.state === "pending" ? (
-          <div className="pay-pending" role="status" data-testid="pending">
-            <h2>{t("pay.pending.title")}</h2>
-            <p>{t("pay.pending.body")}</p>
-            <p className="form-actions">
-              <a className="btn" href={`/pay/${d.linkId}/${d.checkoutId}`}>
-                {t("pay.pending.check")}
-              </a>
-            </p>
+          <PendingNotice check={`/pay/${d.linkId}/${d.checkoutId}`}>
             <Form method="post">
               <ErrorSummary form={resume} />
               <input type="hidden" name="intent" value="resume" />
@@ -222,7 +201,7 @@ export default function CheckoutPage() {
                 {t("pay.pending.resume")}
               </button>
             </Form>
-          </div>
+          </PendingNotice>
         ) : (
           <Receipt d={d} />
         )}

@@ -2,14 +2,14 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { parseForm, refuse, textIssue } from "~/web/form.server";
 import { ticked, typed } from "~/lib/form-fields";
 import type { Translator } from "~/lib/i18n/translate";
 import { useState } from "react";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ConsentCheck, PaySubmit } from "~/components/pay/pay-fields";
-import { makeFormatter, type Formatter } from "~/lib/format";
+import { PaySubmit } from "~/components/pay/pay-fields";
+import type { Formatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -19,6 +19,7 @@ import payStyles from "~/styles/pay.css";
 import { readForm } from "~/web/request.server";
 import { clientIp } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { cardholderContext } from "~/web/cardholder-pages.server";
 import { linkClosedReason, resolvePublicLink, startCheckout } from "~/modules/payment-links/checkout.server";
 import { mandateText } from "~/modules/subscriptions/customers.server";
 import { payPreferences, refusalText } from "~/web/payment-links/public.server";
@@ -81,9 +82,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const linkId = params.linkId ?? "";
   const pl = await resolvePublicLink(linkId);
   if (!pl) throw new Response("Not found", { status: 404 });
-  const { prefs } = payPreferences(request, pl.merchant);
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
+  const { prefs, t, fmt } = cardholderContext(request, pl.merchant);
   const form = await readForm(request);
   const parsed = parseForm(payFormSchema(pl.link.currency, pl.link.amount === null, t, fmt), form, t, "pay.error.generic");
   if (!parsed.ok) return refuse(parsed.errors, { values: form });
@@ -154,9 +153,7 @@ export default function PayLinkPage() {
                 {(c) => <textarea {...c} maxLength={500} rows={3} defaultValue={values.note ?? ""} />}
               </Field>
             ) : null}
-            <ConsentCheck name="saveCard" errors={form.errors} checked={values.saveCard === "yes"}>
-              {d.saveCardMandate}
-            </ConsentCheck>
+            <CheckField form={form} name="saveCard" label={d.saveCardMandate} />
             <PaySubmit busy={busy} label={t("pay.continue")} />
           </Form>
         )}

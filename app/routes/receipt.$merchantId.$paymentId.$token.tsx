@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { PayLayout } from "~/components/pay/pay-layout";
-import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { ReceiptFacts } from "~/components/pay/result";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";

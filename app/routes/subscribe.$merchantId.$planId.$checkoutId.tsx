@@ -6,20 +6,17 @@ import { Cadence } from "~/components/console/subscriptions";
 import { useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ReceiptFacts } from "~/components/pay/receipt-facts";
+import { PendingNotice, ReceiptFacts, ResultHeading } from "~/components/pay/result";
 import { typed } from "~/lib/form-fields";
-import type { FieldErrors } from "~/lib/forms";
-import { makeFormatter } from "~/lib/format";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
 import { clientIp, readForm } from "~/web/request.server";
-import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { receiptOf } from "~/modules/payment-links/checkout.server";
 import { firstCharge, paySubscribeCheckout, resolveSubscribeCheckout, subscribePath } from "~/modules/subscriptions/subscribe.server";
-import { outcomeRedirect, returnedCardErrors } from "~/web/cardholder-pages.server";
+import { cardholderContext, outcomeRedirect, returnedCard } from "~/web/cardholder-pages.server";
 import { parseForm, refuse } from "~/web/form.server";
-import { declineReason, payPreferences, subscribeRefusalText } from "~/web/subscriptions/public.server";
+import { declineReason, subscribeRefusalText } from "~/web/subscriptions/public.server";
 
 // Step two of subscribing: the card (tokenized by the provider), the provider's authentication, then the result and receipt.
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: payStyles }];
@@ -39,19 +36,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   let found = await resolveSubscribeCheckout(merchantId, planId, checkoutId);
   if (!found) throw new Response("Not found", { status: 404 });
-  const { prefs, headers } = payPreferences(request, found.pp.merchant);
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
-  let cardErrors: FieldErrors | null = null;
-  // Without JavaScript the card went to the provider's form, which sends the browser back here with its token.
-  const token = url.searchParams.get("token");
-  if (token && !found.payment) {
-    const r = await paySubscribeCheckout(merchantId, planId, checkoutId, token, { ip: clientIp(request) });
-    if (r.ok) throw outcomeRedirect(r, self, prefs);
-    cardErrors = { form: subscribeRefusalText(t, fmt, r) };
-    found = (await resolveSubscribeCheckout(merchantId, planId, checkoutId))!;
-  }
-  cardErrors ??= returnedCardErrors(t, url);
+  const c = cardholderContext(request, found.pp.merchant);
+  const { prefs, headers, t } = c;
+  const take = found.payment ? null : (token: string) => paySubscribeCheckout(merchantId, planId, checkoutId, token, { ip: clientIp(request) });
+  const cardErrors = await returnedCard(url, c, take, () => self, (r) => ({ form: subscribeRefusalText(t, c.fmt, r) }));
+  if (take && url.searchParams.has("token")) found = (await resolveSubscribeCheckout(merchantId, planId, checkoutId))!;
   const p = found.payment;
   const first = firstCharge(found.pp.plan);
   const s = found.subscription;
@@ -82,9 +71,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const self = `${subscribePath(merchantId, planId)}/${checkoutId}`;
   const found = await resolveSubscribeCheckout(merchantId, planId, checkoutId);
   if (!found) throw new Response("Not found", { status: 404 });
-  const { prefs } = payPreferences(request, found.pp.merchant);
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
+  const { prefs, t, fmt } = cardholderContext(request, found.pp.merchant);
   const parsed = parseForm(cardStepSchema, await readForm(request), t, "pay.error.generic");
   if (!parsed.ok) return refuse(parsed.errors);
   const input = parsed.data;
@@ -125,21 +112,12 @@ export default function SubscribeCheckoutPage() {
             )}
           </>
         ) : d.state === "pending" ? (
-          <div className="pay-pending" role="status" data-testid="pending">
-            <h2>{t("pay.pending.title")}</h2>
-            <p>{t("pay.pending.body")}</p>
-            <p className="form-actions">
-              <a className="btn" href={d.self}>
-                {t("pay.pending.check")}
-              </a>
-            </p>
-          </div>
+          <PendingNotice check={d.self} />
         ) : d.state === "declined" ? (
           <div className="pay-receipt" data-testid="declined">
-            <h2 role="status" className="pay-bad">
+            <ResultHeading ok={false} reason={d.reason}>
               {t("pay.result.declined")}
-            </h2>
-            {d.reason ? <p className="error-box">{d.reason}</p> : null}
+            </ResultHeading>
             <p className="form-actions">
               <a className="btn btn-primary" href={d.start}>
                 {t("pay.tryAgain")}
@@ -148,9 +126,7 @@ export default function SubscribeCheckoutPage() {
           </div>
         ) : (
           <div className="pay-receipt" data-testid="subscribed">
-            <h2 role="status" className="pay-ok">
-              {t("subscribe.done")}
-            </h2>
+            <ResultHeading ok>{t("subscribe.done")}</ResultHeading>
             <dl className="dl pay-dl">
               <dt>{t("subs.plan")}</dt>
               <dd>

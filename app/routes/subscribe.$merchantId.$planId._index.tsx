@@ -3,16 +3,16 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { Cadence } from "~/components/console/subscriptions";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, useFormFailure } from "~/components/form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
-import { ConsentCheck, PaySubmit } from "~/components/pay/pay-fields";
+import { PaySubmit } from "~/components/pay/pay-fields";
 import { ticked, typed } from "~/lib/form-fields";
-import { makeFormatter } from "~/lib/format";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
 import payStyles from "~/styles/pay.css";
 import { clientIp, readForm } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
+import { cardholderContext } from "~/web/cardholder-pages.server";
 import { mandateText } from "~/modules/subscriptions/customers.server";
 import { planClosedReason, resolvePublicPlan, startSubscribeCheckout, subscribePath } from "~/modules/subscriptions/subscribe.server";
 import { payPreferences, subscribeRefusalText } from "~/web/subscriptions/public.server";
@@ -52,9 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const planId = params.planId ?? "";
   const pp = await resolvePublicPlan(merchantId, planId);
   if (!pp) throw new Response("Not found", { status: 404 });
-  const { prefs } = payPreferences(request, pp.merchant);
-  const t = serverTranslator(prefs);
-  const fmt = makeFormatter({ ...prefs });
+  const { prefs, t, fmt } = cardholderContext(request, pp.merchant);
   const form = await readForm(request);
   const parsed = parseForm(subscriberSchema, form, t, "pay.error.generic");
   if (!parsed.ok) return refuse(parsed.errors, { values: form });
@@ -92,9 +90,7 @@ export default function SubscribePage() {
             {/* The hint under the phone says what both are for. */}
             <Field form={form} id="sub-email" name="email" label={t("links.field.email")} type="email" autoComplete="email" dir="ltr" maxLength={254} describedBy="sub-phone-hint" />
             <Field form={form} id="sub-phone" name="phone" label={t("links.field.phone")} hint={t("subscribe.contactHint")} type="tel" autoComplete="tel" dir="ltr" inputMode="tel" maxLength={20} />
-            <ConsentCheck name="consent" errors={form.errors} checked={form.values.consent === "yes"} required>
-              {d.mandate}
-            </ConsentCheck>
+            <CheckField form={form} name="consent" label={d.mandate} required />
             <PaySubmit busy={busy} label={t("pay.continue")} />
           </Form>
         )}

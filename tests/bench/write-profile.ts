@@ -5,13 +5,14 @@
  * WC sets the server's processes (default 1); API_VIA_REMIX=1 compares with the API through Remix.
  * COUNT=1: the server talks to PostgreSQL through the write section's counting proxy and the
  * statements and round trips per operation of the measured seconds are printed (use 1 client).
+ * The CPU per operation of the app's process and of the database's backends is printed too.
  */
 import crypto from "node:crypto";
 import http from "node:http";
 import postgres from "postgres";
 import { startServer, processTreeCpu } from "./http";
 import { BIG } from "./merchants";
-import { countingProxy } from "./write";
+import { backendsCpu, countingProxy, cpuDelta } from "./write";
 
 const url = process.argv[2]!;
 const clients = Number(process.argv[3] ?? 20);
@@ -43,6 +44,8 @@ const ids: string[] = [];
 const pay = (i: number) => req(server.port, "/api/v1/payments", JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: 2030, cvc: "123" }, description: `prof ${i}` }));
 for (let i = 0; i < 50; i++) { const r = await pay(i); if (r.status === 201) ids.push(JSON.parse(r.body).id); else console.log(r.status, r.body.slice(0, 300)); }
 const cpu0 = processTreeCpu(server.child.pid!)!;
+const dbName = new URL(url).pathname.slice(1);
+const db0 = await backendsCpu(sql, dbName);
 proxy?.reset();
 let ok = 0, bad = 0; const end = Date.now() + seconds * 1000; let next = 0;
 await Promise.all(Array.from({ length: clients }, async () => {
@@ -53,8 +56,9 @@ await Promise.all(Array.from({ length: clients }, async () => {
   }
 }));
 const cpu1 = processTreeCpu(server.child.pid!)!;
+const db1 = await backendsCpu(sql, dbName);
 if (proxy) console.log(`${mode}: ${(proxy.counts.statements / ok).toFixed(2)} statements, ${(proxy.counts.roundTrips / ok).toFixed(2)} round trips per operation (${ok} operations, one server process)`);
-console.log(`${mode}: ${ok} ok, ${bad} bad in ${seconds}s = ${(ok / seconds).toFixed(1)}/s; app CPU per op ${(((cpu1 - cpu0) * 1000) / ok).toFixed(2)} ms`);
+console.log(`${mode}: ${ok} ok, ${bad} bad in ${seconds}s = ${(ok / seconds).toFixed(1)}/s; app CPU per op ${(((cpu1 - cpu0) * 1000) / ok).toFixed(2)} ms, PostgreSQL backends ${((cpuDelta(db0, db1) * 1000) / ok).toFixed(2)} ms`);
 await server.stop();
 await proxy?.close();
 await sql.end();

@@ -124,7 +124,7 @@ async function preparePgbench(serverUrl: string, dbName: string, log: Log): Prom
 // ---- database CPU ------------------------------------------------------------------------
 
 /** CPU seconds so far of every backend connected to the database (root or the postgres user can read /proc). */
-async function backendsCpu(admin: { unsafe(q: string): Promise<unknown[]> }, dbName: string): Promise<Map<number, number>> {
+export async function backendsCpu(admin: { unsafe(q: string): Promise<unknown[]> }, dbName: string): Promise<Map<number, number>> {
   const rows = (await admin.unsafe(`select pid from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`)) as { pid: number }[];
   const out = new Map<number, number>();
   for (const { pid } of rows) {
@@ -139,7 +139,7 @@ async function backendsCpu(admin: { unsafe(q: string): Promise<unknown[]> }, dbN
   return out;
 }
 
-function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+export function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
   let sum = 0;
   for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
   return sum;

@@ -172,6 +172,17 @@ describe.skipIf(!!skip)("the server outlives a database restart under load", () 
       const r = await call(base, t, "GET", `/api/v1/payments/${lostId}`);
       if (r.status === 200) status = JSON.parse(r.text).status;
     }
+    if (status !== "captured") {
+      // What the workers were doing, for the failure's reader.
+      const diag = postgres(cluster.url("mc"), { max: 1, onnotice: () => {} });
+      try {
+        const jobs = await diag`select task_identifier, attempts, last_error, run_at, locked_at, locked_by from graphile_worker.jobs order by id desc limit 20`;
+        const crons = await diag`select identifier, last_execution from graphile_worker._private_known_crontabs`;
+        console.log(`db-restart diagnostics: lost payment ${lostId} ${status}, now ${new Date().toISOString()}, back at ${backAt.toISOString()}\njobs ${JSON.stringify(jobs)}\ncrons ${JSON.stringify(crons)}\nserver log:\n${server.log().slice(-5000)}`);
+      } finally {
+        await diag.end();
+      }
+    }
     expect(status, "the inquiry job settled the payment whose answer was lost").toBe("captured");
     const sql2 = postgres(cluster.url("mc"), { max: 1, onnotice: () => {} });
     try {

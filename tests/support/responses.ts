@@ -26,6 +26,16 @@ export async function thrown(p: Promise<unknown>): Promise<Response> {
   throw new Error("expected a thrown Response");
 }
 
+/** Calls a route's loader or action (`fn`) with the request and URL params; answers its Response, returned or thrown. */
+export async function call(fn: unknown, request: Request, params: Record<string, string>): Promise<Response> {
+  try {
+    return (await (fn as (a: unknown) => Promise<Response>)({ request, params, context: {} })) as Response;
+  } catch (e) {
+    if (e instanceof Response) return e;
+    throw e;
+  }
+}
+
 /** A Response's JSON body, untyped: the tests assert its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const body = (r: Response): Promise<any> => r.json();

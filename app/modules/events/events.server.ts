@@ -137,7 +137,8 @@ const lockSequence = preparedSql<{ last_seq: number | string }>(
 
 /**
  * Numbers the merchant's committed, unnumbered events after `last`, by gid, and moves the
- * sequence row to the last number given. Run in a transaction that holds the row
+ * sequence row to the last number given (the update names the merchant: by gid alone it
+ * joined every merchant's events, a scan of the whole table per run). Run in a transaction that holds the row
  * (lockSequence) and as a new statement after it, so its snapshot sees every number an
  * earlier run gave (READ COMMITTED: a snapshot per statement, taken after the lock).
  */
@@ -149,7 +150,7 @@ const numberEvents = preparedSql<{ last_seq: number | string; numbered: number |
       order by gid limit ${sql.raw(String(PUBLISH_BATCH))}
     ), upd as (
       update events e set seq = todo.seq from todo
-      where e.gid = todo.gid and e.seq is null
+      where e.merchant_id = ${sql.placeholder("merchantId")} and e.gid = todo.gid and e.seq is null
       returning e.seq
     ), moved as (
       update event_sequences set last_seq = (select max(seq) from upd)

@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import os from "node:os";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { idempotencyKeys } from "~db/schema";
-import { db } from "~db/client.server";
+import { db, type DbOrTx } from "~db/client.server";
 import { env } from "~/lib/env.server";
 import { preparedOnce } from "~db/prepared.server";
 
@@ -46,6 +46,8 @@ export interface IdempotentResponse extends StoredResponse {
 export interface RunResult extends StoredResponse {
   /** false: nothing happened (validation refused it); do not keep the key. */
   store?: boolean;
+  /** true: this response was stored by Attempt.storeIn in the transaction that did the work, which committed. */
+  stored?: boolean;
 }
 
 export interface Attempt {
@@ -55,6 +57,13 @@ export interface Attempt {
    * void finds the payment captured or voided, and that is this key's answer.
    */
   resumed: boolean;
+  /**
+   * Sends the response to store under this key as a statement of the caller's transaction
+   * (one statement, for pipelinedTx): the outcome and its stored answer commit together, with
+   * no round trip of their own. The run then returns that response with `stored: true`, and
+   * only if that transaction committed. (Absent when the request has no key.)
+   */
+  storeIn?(tx: DbOrTx, response: StoredResponse): Promise<unknown>;
 }
 
 export const idempotencyConfig = {
@@ -286,13 +295,56 @@ function abandonSoon(req: IdempotentRequest): void {
   attempt(100);
 }
 
+/**
+ * A claim whose answer never came (the connection failed after the statement was sent): it
+ * may have been inserted, owned by this process but run by no request. Left so, a retry on
+ * another process would wait for it to go stale (IDEMPOTENCY_STALE_MS) while its client
+ * timed out; it is marked abandoned instead, if it is there and still this claim (its time
+ * and owner: a retry that took it over since has changed both), retried while the database
+ * is away. `target`: the key's merchant and terminal, or, when the claim was the API key's
+ * own statement (which finds them), that API key's hash.
+ */
+export function abandonLostClaim(
+  target: { merchantId: string; scope: string } | { apiKeyHash: string },
+  claim: { key: string; createdAt: string; responseBody: string },
+): void {
+  const until = Date.now() + idempotencyConfig.staleMs;
+  const whose =
+    "apiKeyHash" in target
+      ? sql`(merchant_id, scope) in (select merchant_id, terminal_id from api_keys where key_hash = ${target.apiKeyHash})`
+      : sql`merchant_id = ${target.merchantId} and scope = ${target.scope}`;
+  const attempt = (delay: number) => {
+    setTimeout(() => {
+      db()
+        .execute(
+          sql`update idempotency_keys set response_body = ${JSON.stringify({ abandoned: true, owner: me })}::jsonb
+            where ${whose} and key = ${claim.key} and state = 'in_progress'
+              and created_at = ${claim.createdAt}::timestamptz and response_body = ${claim.responseBody}::jsonb`,
+        )
+        .catch(() => {
+          if (Date.now() < until) attempt(Math.min(delay * 2, 1000));
+        });
+    }, delay).unref();
+  };
+  attempt(100);
+}
+
 async function execute(req: IdempotentRequest, run: (attempt: Attempt) => Promise<RunResult>, resumed: boolean): Promise<IdempotentResponse> {
   let result: RunResult;
   const id = flightKey(req);
   inFlight.add(id);
+  const storeIn = (tx: DbOrTx, response: StoredResponse) =>
+    completeStatement(tx, {
+      status: response.status,
+      body: response.body as Record<string, unknown>,
+      completedAt: new Date(),
+      merchantId: req.merchantId,
+      scope: req.scope,
+      key: req.key,
+    });
   try {
     try {
-      result = await run({ resumed });
+      result = await run({ resumed, storeIn });
     } catch (e) {
       // Unknown failure, perhaps after the work was done (the database went away before the
       // answer was stored): the key is given up, not freed, so the retry knows it resumes.
@@ -311,6 +363,7 @@ async function execute(req: IdempotentRequest, run: (attempt: Attempt) => Promis
   } finally {
     inFlight.delete(id);
   }
+  if (result.stored) return { status: result.status, body: result.body, replayed: false };
   try {
     await completeStatement(db(), {
       status: result.status,
@@ -345,7 +398,14 @@ export async function withIdempotency(
   for (;;) {
     const now = new Date();
     if (tried) tried = false;
-    else if (await claim(req, now)) return execute(req, run, false);
+    else if (
+      await claim(req, now).catch((e) => {
+        const values = claimValues(req, now);
+        abandonLostClaim({ merchantId: req.merchantId, scope: req.scope }, values);
+        throw e;
+      })
+    )
+      return execute(req, run, false);
 
     const [row] = await db().select().from(idempotencyKeys).where(where(req));
     if (!row) continue; // released between our insert and select: try to claim again

@@ -14,7 +14,7 @@ import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm"
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
 import { db, type DbOrTx, type Tx } from "~db/client.server";
-import { pipelinedTx, preparedOnce, preparedSql, RolledBack } from "~db/prepared.server";
+import { pipelinedTx, preparedOnce, preparedSql } from "~db/prepared.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
@@ -62,6 +62,13 @@ export interface CreatePaymentOptions {
   /** The payment link it is paid through (the hosted payment page). */
   paymentLinkId?: string | null;
   now?: Date;
+  /**
+   * One more statement for the usual capture's transaction (the API's stored idempotent
+   * response: Attempt.storeIn), sent with it and committed with it, given the payment as
+   * captured. The result says `storedWithCapture` when it committed; any other outcome does
+   * not send it.
+   */
+  withCapture?: (tx: Tx, captured: Payment) => Promise<unknown>;
 }
 
 export const DESCRIPTION_MAX = 500;
@@ -154,11 +161,11 @@ export async function applyAuthorizationOutcome(
    * applies to a row still pending; if another path (the inquiry job) moved it meanwhile,
    * nothing is written and the outcome goes the locking way below.
    */
-  known?: { payment: Payment; merchant: Merchant },
+  known?: { payment: Payment; merchant: Merchant; withCapture?: CaptureExtra },
 ): Promise<Payment | undefined> {
   if (known && known.payment.id === paymentId && known.payment.status === "pending") {
     if (outcome.kind === "captured") {
-      const captured = await captureKnown(known.payment, known.merchant, outcome.providerReference, now);
+      const captured = await captureKnown(known.payment, known.merchant, outcome.providerReference, now, known.withCapture);
       if (captured) return captured;
       return applyOutcome(scope, paymentId, outcome, now);
     }
@@ -180,8 +187,14 @@ const captureStatement = preparedSql<{ n: number | string }>(
       where merchant_id = ${sql.placeholder("merchant")} and id = ${sql.placeholder("payment")} and status = 'pending'
       returning 1
     ), ${ledgerPostingCtesTemplate(Number(lines), sql`exists (select 1 from upd)`)}
-    select count(*) as n from upd`,
+    select 1 / (select count(*) from upd)::int as n`,
 );
+
+/**
+ * SQLSTATE of the capture statement's guard: a row no longer pending makes its last line a
+ * division by zero, which aborts the transaction (its event and stored response with it).
+ */
+const CAPTURE_REFUSED = "22012";
 
 /** The payment's insert, built once per process: a payment has thirty columns, rendering them per request was measurable. */
 const insertPayment = preparedOnce((d) => {
@@ -222,7 +235,7 @@ const insertPayment = preparedOnce((d) => {
  * triggers on both. Only a row still pending is moved (undefined otherwise, and nothing
  * was written). Its payment.succeeded event follows in the same transaction (see below).
  */
-async function captureKnown(p: Payment, merchant: Merchant, providerReference: string, now: Date): Promise<Payment | undefined> {
+async function captureKnown(p: Payment, merchant: Merchant, providerReference: string, now: Date, extra?: CaptureExtra): Promise<Payment | undefined> {
   const fee = computeFee(p.amount, { feeBps: merchant.feeBps, feeFixed: merchant.feeFixed });
   const at = now.toISOString();
   const charge = captureCharge(p, merchant, fee, now);
@@ -230,9 +243,11 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
   // The capture statement, then its event as the transaction's last statement: the merchant's
   // event sequence row is locked after the rollup triggers' rows, in every writer, so no two
   // writers wait on each other in a cycle (as CTEs of the one statement it deadlocked).
-  // BEGIN and both statements are sent together (pipelinedTx: one round trip, then the
-  // COMMIT); the server still runs them one after the other, in this order. If the capture
-  // found the row no longer pending, the transaction is rolled back, its event with it.
+  // BEGIN, both statements (and the caller's extra one) and COMMIT are sent together
+  // (pipelinedTx: one round trip); the server still runs them one after the other, in this
+  // order. If the capture found the row no longer pending, its guard fails the statement
+  // (CAPTURE_REFUSED), the ones after it fail with it and the COMMIT is answered ROLLBACK:
+  // nothing of it is written, and the caller goes the locking way.
   try {
     await pipelinedTx(
       db(),
@@ -243,12 +258,13 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
           String(charge.postings.length),
         ),
         recordEvent(tx, p.merchantId, "payment.succeeded", serializePayment(captured)),
+        ...(extra ? [extra.statement(tx, captured)] : []),
       ],
-      ([[r]]) => Number(r?.n ?? 0) === 1,
     );
+    if (extra) extra.committed = true;
     return captured;
   } catch (e) {
-    if (e instanceof RolledBack) return undefined;
+    if (pgCode(e) === CAPTURE_REFUSED) return undefined;
     throw e;
   }
 }
@@ -266,6 +282,12 @@ function captureCharge(p: Payment, merchant: Merchant, fee: bigint, now: Date) {
     fee,
     availableOn: nextCutoff(now, calendarOf(merchant)),
   });
+}
+
+/** A statement sent in the usual capture's transaction (CreatePaymentOptions.withCapture); `committed` is set when it was. */
+interface CaptureExtra {
+  statement: (tx: Tx, captured: Payment) => Promise<unknown>;
+  committed: boolean;
 }
 
 /** The optimistic update found the payment no longer pending: rolled back, applied under the lock instead. */
@@ -440,6 +462,8 @@ export function pendingPayment(n: NewPayment, now: Date): Payment {
 export type CreatePaymentResult = Result<{
   payment: Payment;
   replayed: boolean;
+  /** The options' withCapture statement was committed with the capture. */
+  storedWithCapture?: boolean;
   /** The cardholder must authenticate on the provider's page (the payment stays pending meanwhile). */
   nextAction?: { redirectUrl: string };
 }>;
@@ -564,8 +588,9 @@ export async function createPayment(
     return { ok: true, payment: inserted, replayed: false };
   }
   if (outcome.kind === "action_required") return { ok: true, payment: inserted, replayed: false, nextAction: { redirectUrl: outcome.redirectUrl } };
-  const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome, new Date(), { payment: inserted, merchant });
-  return { ok: true, payment: settled ?? inserted, replayed: false };
+  const withCapture: CaptureExtra | undefined = opts.withCapture ? { statement: opts.withCapture, committed: false } : undefined;
+  const settled = await applyAuthorizationOutcome(scope, inserted.id, outcome, new Date(), { payment: inserted, merchant, withCapture });
+  return { ok: true, payment: settled ?? inserted, replayed: false, ...(withCapture?.committed ? { storedWithCapture: true } : {}) };
 }
 
 /**

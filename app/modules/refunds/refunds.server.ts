@@ -67,12 +67,18 @@ export interface IssueRefundInput {
    * again, guarded in SQL; anything the guard refuses goes the locking way (reserve).
    */
   known?: Payment;
+  /**
+   * One more statement for the usual success's transaction (the API's stored idempotent
+   * response: Attempt.storeIn), sent and committed with it, given the refund as succeeded.
+   * The result says `storedWithSuccess` when it committed; any other outcome does not send it.
+   */
+  withSuccess?: (tx: Tx, succeeded: Refund) => Promise<unknown>;
 }
 
 export type RefundFailure = Failure & { refundable?: bigint };
 
 export type IssueRefundResult =
-  | { ok: true; refund: Refund; payment: Payment; replayed: boolean }
+  | { ok: true; refund: Refund; payment: Payment; replayed: boolean; /** IssueRefundInput.withSuccess was committed with the success. */ storedWithSuccess?: boolean }
   | { ok: false; error: RefundFailure };
 
 function refundFail(f: { ok: false; error: Failure }, refundable?: bigint): { ok: false; error: RefundFailure } {
@@ -310,8 +316,9 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
 
   const result = await sendRefund(scope, reserved.refund, reserved.payment);
   if (!result) return { ok: true, refund: reserved.refund, payment: reserved.payment, replayed: false };
-  const done = await completeRefund(scope, reserved.refund.id, result, new Date(), { payment: reserved.payment, refund: reserved.refund });
-  return { ok: true, refund: done.refund, payment: done.payment, replayed: false };
+  const withSuccess = input.withSuccess ? { statement: input.withSuccess, committed: false } : undefined;
+  const done = await completeRefund(scope, reserved.refund.id, result, new Date(), { payment: reserved.payment, refund: reserved.refund, withSuccess });
+  return { ok: true, refund: done.refund, payment: done.payment, replayed: false, ...(withSuccess?.committed ? { storedWithSuccess: true } : {}) };
 }
 
 /** Asks the provider; undefined when its answer is unknown (the refund stays pending). */
@@ -346,7 +353,7 @@ export async function completeRefund(
    * The payment as the caller last read it, and the refund as it was written (pending): a
    * success only changes the refund, in one round trip.
    */
-  known?: { payment: Payment; refund?: Refund },
+  known?: { payment: Payment; refund?: Refund; withSuccess?: { statement: (tx: Tx, succeeded: Refund) => Promise<unknown>; committed: boolean } },
 ): Promise<{ refund: Refund; payment: Payment }> {
   if (known?.refund && known.refund.id === refundId && known.refund.status === "pending" && result.outcome === "succeeded") {
     // The refund's money moved when it was reserved: success is its status alone, and only
@@ -359,7 +366,9 @@ export async function completeRefund(
       await pipelinedTx(db(), (tx) => [
         refundSucceededStatement(tx, { reference: result.providerReference, at: now.toISOString(), merchant: scope.merchantId, id: refundId }),
         recordEvent(tx, scope.merchantId, "refund.succeeded", serializeRefund(succeeded)),
+        ...(known.withSuccess ? [known.withSuccess.statement(tx, succeeded)] : []),
       ]);
+      if (known.withSuccess) known.withSuccess.committed = true;
       return { refund: succeeded, payment: known.payment };
     } catch (e) {
       if (pgCode(e) !== GUARD_REFUSED) throw e;

@@ -213,6 +213,15 @@ export function amountRange(
   return { min, max };
 }
 
+/** A list's amount filter as conditions on `column` (minor units, both bounds included; none for an open end). */
+export function amountFilterSql(column: SQL, currency: string, q: { min?: string; max?: string }): SQL[] {
+  const { min, max } = amountRange(currency, q);
+  return [
+    ...(min !== null ? [sql`${column} >= ${min.toString()}::bigint`] : []),
+    ...(max !== null ? [sql`${column} <= ${max.toString()}::bigint`] : []),
+  ];
+}
+
 /** `a and b and c` (true when empty). */
 export function and(conds: (SQL | null | undefined)[]): SQL {
   const list = conds.filter((c): c is SQL => !!c);

@@ -56,7 +56,8 @@ export interface PaymentRefund {
   createdByName: string | null;
 }
 
-export interface LedgerLine {
+/** A balance transaction as the console's pages show it (a payment's ledger, a payout's items). */
+export interface BalanceTransactionLine {
   id: string;
   category: string;
   gross: string;
@@ -67,6 +68,9 @@ export interface LedgerLine {
   description: string | null;
   createdAt: string;
   availableOn: string;
+}
+
+export interface LedgerLine extends BalanceTransactionLine {
   payoutId: string | null;
   postings: { account: string; amount: string }[];
 }

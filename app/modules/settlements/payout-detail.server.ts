@@ -16,6 +16,7 @@ import {
   type ListScope,
   type Page,
 } from "~/modules/reporting/list-query.server";
+import type { BalanceTransactionLine } from "~/modules/reporting/payment-detail.server";
 import { PAYOUT_ROW_SELECT, toPayoutRow, type PayoutListRow, type PayoutRowRaw } from "./payout-list.server";
 
 export interface PayoutDetail extends PayoutListRow {
@@ -89,19 +90,9 @@ export const payoutItemsQuerySchema = z.preprocess(
 );
 export type PayoutItemsQuery = z.output<typeof payoutItemsQuerySchema>;
 
-export interface PayoutItemRow {
-  id: string;
-  createdAt: string;
-  availableOn: string;
-  category: string;
-  gross: string;
-  fee: string;
-  net: string;
-  sourceType: string;
-  sourceId: string;
+export interface PayoutItemRow extends BalanceTransactionLine {
   /** The payment behind a charge or a refund. */
   paymentId: string | null;
-  description: string | null;
   cardBrand: string | null;
   cardFunding: string | null;
   cardLast4: string | null;

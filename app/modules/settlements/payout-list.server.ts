@@ -12,7 +12,7 @@ import { db, rows } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import {
-  amountRange,
+  amountFilterSql,
   and,
   inList,
   pageAndTotals,
@@ -42,15 +42,14 @@ export type PayoutListQuery = z.output<typeof payoutListQuerySchema>;
 
 export function payoutFilterSql(scope: ListScope, filter: PayoutListQuery, now: Date = new Date()): SQL {
   const range = resolveListRange(scope.timeZone, filter, now);
-  const amount = amountRange(scope.currency, filter);
+  const amount = amountFilterSql(sql`${payouts.amount}`, scope.currency, filter);
   const q = filter.q?.trim();
   return and([
     sql`${payouts.merchantId} = ${scope.merchantId}`,
     range.fromDay ? sql`${payouts.expectedArrivalDate} >= ${range.fromDay}::date` : null,
     range.toDay ? sql`${payouts.expectedArrivalDate} <= ${range.toDay}::date` : null,
     inList(sql`${payouts.status}::text`, filter.status),
-    amount.min !== null ? sql`${payouts.amount} >= ${amount.min.toString()}::bigint` : null,
-    amount.max !== null ? sql`${payouts.amount} <= ${amount.max.toString()}::bigint` : null,
+    ...amount,
     q ? sql`(${payouts.id} = ${q} or ${payouts.traceNumber} = ${q})` : null,
   ]);
 }

@@ -39,21 +39,40 @@ export interface SandboxTestAccount {
   outcome: string;
 }
 
-/** Real-format numbers (valid check digits) for each outcome. */
+/** What happens to a payout sent to the account, in words (the bank pages translate them: sandboxOutcomeText). */
+function outcomeOf(accountNumber: string): string {
+  const b = sandboxBankBehaviour(accountNumber);
+  switch (b.kind) {
+    case "paid":
+      return "paid on the expected date";
+    case "fails_in_transit":
+      return `fails in transit: ${b.code}`;
+    case "rejected":
+      return `rejected when sent: ${b.code}`;
+    case "returned":
+      return `paid, then returned ${RETURN_AFTER_MS / 86_400_000} days later: ${b.code}`;
+  }
+}
+
+function testAccounts(kind: SandboxTestAccount["kind"], currency: string, accountNumbers: string[], routingNumber?: string): SandboxTestAccount[] {
+  return accountNumbers.map((accountNumber) => ({
+    kind,
+    currency,
+    ...(routingNumber === undefined ? {} : { routingNumber }),
+    accountNumber,
+    outcome: outcomeOf(accountNumber),
+  }));
+}
+
+/** Real-format numbers (valid check digits) for each outcome: paid, then one per rule above. */
 export const SANDBOX_TEST_ACCOUNTS: SandboxTestAccount[] = [
-  { kind: "sheba", currency: "IRR", accountNumber: "IR200170000000000123456789", outcome: "paid on the expected date" },
-  { kind: "sheba", currency: "IRR", accountNumber: "IR180170000000000001111113", outcome: "fails in transit: account_closed" },
-  { kind: "sheba", currency: "IRR", accountNumber: "IR340170000000000001111116", outcome: "fails in transit: no_account" },
-  { kind: "sheba", currency: "IRR", accountNumber: "IR030170000000000002222227", outcome: "rejected when sent: invalid_account_number" },
-  { kind: "sheba", currency: "IRR", accountNumber: "IR530170000000000003333335", outcome: "paid, then returned 2 days later: account_frozen" },
-  { kind: "iban", currency: "EUR", accountNumber: "DE82370400440123456789", outcome: "paid on the expected date" },
-  { kind: "iban", currency: "EUR", accountNumber: "DE80370400440001111113", outcome: "fails in transit: account_closed" },
-  { kind: "iban", currency: "EUR", accountNumber: "DE96370400440001111116", outcome: "fails in transit: no_account" },
-  { kind: "iban", currency: "EUR", accountNumber: "DE65370400440002222227", outcome: "rejected when sent: invalid_account_number" },
-  { kind: "iban", currency: "EUR", accountNumber: "DE18370400440003333335", outcome: "paid, then returned 2 days later: account_frozen" },
-  { kind: "aba", currency: "USD", routingNumber: "110000000", accountNumber: "000123456789", outcome: "paid on the expected date" },
-  { kind: "aba", currency: "USD", routingNumber: "110000000", accountNumber: "000111111113", outcome: "fails in transit: account_closed" },
-  { kind: "aba", currency: "USD", routingNumber: "110000000", accountNumber: "000111111116", outcome: "fails in transit: no_account" },
-  { kind: "aba", currency: "USD", routingNumber: "110000000", accountNumber: "000222222227", outcome: "rejected when sent: invalid_account_number" },
-  { kind: "aba", currency: "USD", routingNumber: "110000000", accountNumber: "000333333335", outcome: "paid, then returned 2 days later: account_frozen" },
+  ...testAccounts("sheba", "IRR", [
+    "IR200170000000000123456789",
+    "IR180170000000000001111113",
+    "IR340170000000000001111116",
+    "IR030170000000000002222227",
+    "IR530170000000000003333335",
+  ]),
+  ...testAccounts("iban", "EUR", ["DE82370400440123456789", "DE80370400440001111113", "DE96370400440001111116", "DE65370400440002222227", "DE18370400440003333335"]),
+  ...testAccounts("aba", "USD", ["000123456789", "000111111113", "000111111116", "000222222227", "000333333335"], "110000000"),
 ];

@@ -9,6 +9,7 @@ import crypto from "node:crypto";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, merchants, terminals } from "~db/schema";
 import { db, type Db } from "~db/client.server";
+import { abandonLostClaim } from "~/modules/idempotency/idempotency.server";
 
 export interface ApiPrincipal {
   merchantId: string;
@@ -132,7 +133,14 @@ export async function authenticateApiKey(
   if (claim) {
     let query = principalClaimQueries.get(d);
     if (!query) principalClaimQueries.set(d, (query = principalClaimQuery(d)));
-    [row] = await query.execute({ hash: hashApiKey(key), ...claim.values });
+    const hash = hashApiKey(key);
+    try {
+      [row] = await query.execute({ hash, ...claim.values });
+    } catch (e) {
+      // The claim may have been inserted with its answer lost: not left for a retry to wait on.
+      abandonLostClaim({ apiKeyHash: hash }, claim.values);
+      throw e;
+    }
     // In the same continuation as the answer: a duplicate request of this process must see it in flight.
     if (row?.claimed) claim.onClaimed(row);
   } else {

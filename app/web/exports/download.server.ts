@@ -27,11 +27,21 @@ export async function exportReport(
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
     });
   }
-  return new Response(download.body, {
+  return fileResponse(download.body, download);
+}
+
+/**
+ * A report file's answer (a download, a scheduled run's file): its type (CSV or
+ * workbook), its name, never kept by a shared cache; `headers` adds to them
+ * (Content-Length where it is known).
+ */
+export function fileResponse(body: BodyInit | null, file: { format: ExportFormat; fileName: string }, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
     status: 200,
     headers: {
-      "Content-Type": download.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
-      "Content-Disposition": contentDisposition(download.fileName),
+      "Content-Type": file.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
+      "Content-Disposition": contentDisposition(file.fileName),
+      ...headers,
       "Cache-Control": "private, no-store",
     },
   });

@@ -32,8 +32,7 @@ import {
   type ReportSchedule,
   type ScheduleInput,
 } from "~/modules/exports/schedules.server";
-import { contentDisposition } from "~/modules/exports/format";
-import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
+import { fileResponse } from "~/web/exports/download.server";
 import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
 import { notFoundResponse, requireAction, requireContext, type AppContext } from "~/web/guard.server";
 import { clientOf, publicOrigin } from "~/web/request.server";
@@ -321,15 +320,7 @@ export async function runDownload(request: Request, runId: string, opts: { now?:
       headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
     });
   }
-  return new Response(r.body, {
-    status: 200,
-    headers: {
-      "Content-Type": r.format === "xlsx" ? XLSX_CONTENT_TYPE : "text/csv; charset=utf-8; header=present",
-      "Content-Disposition": contentDisposition(r.fileName),
-      "Content-Length": String(r.bytes),
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return fileResponse(r.body, r, { "Content-Length": String(r.bytes) });
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -18,7 +18,7 @@ import {
   type StoredResponse,
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
-import { issueRefund, getRefund, findRefundByIdempotencyKey } from "~/modules/refunds/refunds.server";
+import { issueRefund, getRefund, findRefundByIdempotencyKey, type Refund } from "~/modules/refunds/refunds.server";
 import type { Failure } from "~/modules/payments/failure";
 import {
   parseCreatePayment,
@@ -332,6 +332,10 @@ function paymentResponse(p: Payment, status?: number): RunResult {
   return { status: status ?? (p.status === "pending" ? 202 : 201), body };
 }
 
+function refundResponse(r: Refund): StoredResponse {
+  return { status: r.status === "pending" ? 202 : 201, body: serializeRefund(r) };
+}
+
 function notFound(what: "payment" | "refund"): Response {
   return apiError(404, "invalid_request_error", "resource_missing", `No such ${what}.`, "id");
 }
@@ -371,7 +375,7 @@ export function apiCreatePayment(request: Request): Promise<Response> {
       // (Never claimed early: the claim requires the merchant's currency.)
       return apiError(400, "invalid_request_error", "currency_mismatch", `currency must be ${auth.principal.currency}, this merchant's currency.`, "currency");
     }
-    return idempotentPost(request, auth.principal, key, params, async () => {
+    return idempotentPost(request, auth.principal, key, params, async ({ storeIn }) => {
       const r = await createPayment(
         auth.principal.scope,
         {
@@ -391,13 +395,15 @@ export function apiCreatePayment(request: Request): Promise<Response> {
             merchant: auth.principal.merchant,
             terminal: { id: auth.principal.terminalId, name: auth.principal.terminalName, status: "active" },
           },
+          // The usual outcome's answer is stored under the key by the capture's own transaction.
+          withCapture: storeIn ? (tx, captured) => storeIn(tx, paymentResponse(captured)) : undefined,
         },
       );
       if (!r.ok) {
         // Refused before anything happened (bad token, card the provider rejects): not stored.
         return { status: r.error.status, body: failureBody(r.error), store: r.error.status >= 500 ? false : r.error.status !== 400 };
       }
-      return paymentResponse(r.payment);
+      return { ...paymentResponse(r.payment), ...(r.storedWithCapture ? { stored: true } : {}) };
     }, claimed);
   }, earlyPayment);
 }
@@ -452,7 +458,7 @@ export function apiCreateRefund(request: Request, paymentId: string | undefined)
     const parsed = parseCreateRefund(body, payment.currency);
     if (!parsed.ok) return problemResponse(parsed.problem);
     const v = parsed.value;
-    return idempotentPost(request, auth.principal, key, { payment: payment.id, ...v }, async () => {
+    return idempotentPost(request, auth.principal, key, { payment: payment.id, ...v }, async ({ storeIn }) => {
       const r = await issueRefund(auth.principal.scope, {
         paymentId: payment.id,
         amount: v.amount,
@@ -462,9 +468,11 @@ export function apiCreateRefund(request: Request, paymentId: string | undefined)
         idempotencyKey: key ? `${auth.principal.terminalId}:${key}` : null,
         // Read above, in this request: the refund is tried without locking and reading it again.
         known: payment,
+        // The usual outcome's answer is stored under the key by the success's own transaction.
+        withSuccess: storeIn ? (tx, succeeded) => storeIn(tx, refundResponse(succeeded)) : undefined,
       });
       if (!r.ok) return { status: r.error.status, body: failureBody(r.error) };
-      return { status: r.refund.status === "pending" ? 202 : 201, body: serializeRefund(r.refund) };
+      return { ...refundResponse(r.refund), ...(r.storedWithSuccess ? { stored: true } : {}) };
     });
   });
 }
@@ -509,7 +517,7 @@ export async function rebuildApiResponse(row: AbandonedKey): Promise<StoredRespo
   if (!m) return null;
   if (m[2] === "refunds") {
     const r = await findRefundByIdempotencyKey(scope, rowKey);
-    return r ? { status: r.status === "pending" ? 202 : 201, body: serializeRefund(r) } : null;
+    return r ? refundResponse(r) : null;
   }
   const p = await getPayment(scope, decodeURIComponent(m[1]!));
   if (!p) return null;

@@ -11,6 +11,7 @@ import { startWorker, type WorkerHandle } from "~/server/worker";
 import { useTestDatabase } from "../../support/db";
 import { api } from "../payments/api-client";
 import { fastSandbox, makeMerchant } from "../payments/fixtures";
+import { until as poll } from "../../support/wait";
 
 const t = useTestDatabase({ seed: "none" });
 
@@ -49,14 +50,8 @@ function receiver() {
   };
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return check();
-}
+/** Polls every 25 ms. */
+const until = (check: () => boolean | Promise<boolean>, ms: number) => poll(check, ms, 25);
 
 const card = { number: "4242424242424242", exp_month: 12, exp_year: 2034, cvc: "123" };
 let worker: WorkerHandle;

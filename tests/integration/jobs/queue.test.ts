@@ -7,18 +7,13 @@ import { openPostgres, rows } from "~db/client.server";
 import { enqueueJob } from "~/modules/jobs/queue.server";
 import { startWorker } from "~/server/worker";
 import { useTestDatabase } from "../../support/db";
+import { until as poll } from "../../support/wait";
 
 const t = useTestDatabase({ seed: "none" });
 const root = path.resolve(__dirname, "../../..");
 
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
+/** Polls every 100 ms. */
+const until = (check: () => Promise<boolean>, ms: number) => poll(check, ms, 100);
 
 async function runsTable() {
   await t.db.execute(sql`create table if not exists test_job_runs (n int not null, worker text not null, phase text not null, at timestamptz not null default clock_timestamp())`);

@@ -24,6 +24,7 @@ import { startSmtpServer } from "../../support/smtp";
 import { settle } from "../../support/responses";
 import { card, CARD, fastSandbox } from "../payments/fixtures";
 import { addAccount, charge, CLOSED_SHEBA, GOOD_SHEBA, makeMerchant, payoutsOf } from "../settlements/helpers";
+import { until } from "../../support/wait";
 
 useTestDatabase({ seed: "none" });
 
@@ -36,15 +37,6 @@ const mailTo = (to: string, kind?: string) =>
     .from(s.outboundEmails)
     .where(kind ? and(eq(s.outboundEmails.to, to), eq(s.outboundEmails.kind, kind)) : eq(s.outboundEmails.to, to))
     .orderBy(asc(s.outboundEmails.createdAt));
-
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 describe("payout notifications from the events outbox", () => {
   let m: Awaited<ReturnType<typeof makeMerchant>>;

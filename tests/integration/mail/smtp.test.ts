@@ -13,17 +13,9 @@ import { webhookDisabledMail } from "~/modules/notifications/messages";
 import { startWorker, type WorkerHandle } from "~/server/worker";
 import { useTestDatabase } from "../../support/db";
 import { startSmtpServer } from "../../support/smtp";
+import { until } from "../../support/wait";
 
 useTestDatabase({ seed: "none" });
-
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 const jobsFor = (mailId: string) => rows<{ key: string }>(db(), sql`select key from graphile_worker.jobs where key = ${`mail:${mailId}`}`);
 

@@ -5,7 +5,8 @@ import { eq } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { db } from "../../../db/client.server";
 import * as s from "../../../db/schema";
-import { fingerprint, withIdempotency } from "~/modules/idempotency/idempotency.server";
+import { abandonLostClaim, fingerprint, idempotencyConfig, withIdempotency } from "~/modules/idempotency/idempotency.server";
+import { hashApiKey } from "~/modules/terminals/api-auth.server";
 import { capturePayment, voidPayment } from "~/modules/payments/payments.server";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant } from "./fixtures";
@@ -109,6 +110,72 @@ describe("a capture or void whose request died answers its first outcome on retr
     expect(retry.json).toMatchObject({ id, status: op === "capture" ? "captured" : "voided" });
     const [row] = await db().select().from(s.idempotencyKeys).where(eq(s.idempotencyKeys.key, key));
     expect(row).toMatchObject({ state: "completed", responseStatus: 200 });
+  });
+});
+
+describe("a key claim whose answer was lost", () => {
+  /** What a claim leaves when its statement ran but its answer was lost: in progress, owned by a live process of this host. */
+  async function lostClaim(m: Awaited<ReturnType<typeof makeMerchant>>, key: string, path: string, params: unknown) {
+    const createdAt = new Date(Date.now() - 1000);
+    const responseBody = { owner: { host: os.hostname(), pid: process.ppid } };
+    await db().insert(s.idempotencyKeys).values({
+      merchantId: m.merchantId,
+      scope: m.terminalId,
+      key,
+      requestHash: fingerprint(params),
+      method: "POST",
+      path,
+      state: "in_progress",
+      responseBody,
+      createdAt,
+    });
+    return { key, createdAt: createdAt.toISOString(), responseBody: JSON.stringify(responseBody) };
+  }
+  const abandonedRows = async (key: string) =>
+    (await db().select().from(s.idempotencyKeys).where(eq(s.idempotencyKeys.key, key))).filter((r) => (r.responseBody as { abandoned?: boolean }).abandoned === true);
+  const eventually = async (check: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+    return check();
+  };
+
+  it("is given up, so the client's retry is answered at once instead of waiting for it to go stale", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const r = await api("POST", "/payments", {
+      key: m.apiKey,
+      idempotencyKey: `auth-${crypto.randomUUID()}`,
+      body: { amount: 52_000, currency: "IRR", capture: false, card: { number: "4242424242424242", exp_month: 12, exp_year: year, cvc: "123" } },
+    });
+    const id = r.json.id as string;
+    const key = `lost-${crypto.randomUUID()}`;
+    const claim = await lostClaim(m, key, `/api/v1/payments/${id}/capture`, { id, op: "capture" });
+    // As it was: the retry waits on the live owner, then hears the key is in use.
+    idempotencyConfig.waitMs = 300;
+    const waited = await api("POST", `/payments/${id}/capture`, { key: m.apiKey, idempotencyKey: key, body: {} });
+    expect(waited.status).toBe(409);
+    expect(waited.json.error.code).toBe("idempotency_key_in_use");
+    // The process whose claim's answer was lost gives it up (the API key's own statement knows only the API key).
+    abandonLostClaim({ apiKeyHash: hashApiKey(m.apiKey) }, claim);
+    expect(await eventually(async () => (await abandonedRows(key)).length === 1)).toBe(true);
+    const retry = await api("POST", `/payments/${id}/capture`, { key: m.apiKey, idempotencyKey: key, body: {} });
+    expect(retry.status).toBe(200);
+    expect(retry.json).toMatchObject({ id, status: "captured" });
+  });
+
+  it("leaves a claim alone that a retry took over since (its time changed), and another terminal's key of the same name", async () => {
+    const m = await makeMerchant({ currency: "IRR" });
+    const other = await makeMerchant({ currency: "IRR" });
+    const key = `taken-${crypto.randomUUID()}`;
+    const taken = await lostClaim(m, key, "/api/v1/payments", { a: 1 });
+    await db().update(s.idempotencyKeys).set({ createdAt: new Date() }).where(eq(s.idempotencyKeys.merchantId, m.merchantId));
+    const otherClaim = await lostClaim(other, key, "/api/v1/payments", { a: 1 });
+    abandonLostClaim({ merchantId: m.merchantId, scope: m.terminalId }, taken);
+    abandonLostClaim({ apiKeyHash: hashApiKey(m.apiKey) }, otherClaim);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await abandonedRows(key)).toEqual([]);
+    // The control: the other terminal's own claim, named by its merchant and terminal.
+    abandonLostClaim({ merchantId: other.merchantId, scope: other.terminalId }, otherClaim);
+    expect(await eventually(async () => (await abandonedRows(key)).length === 1)).toBe(true);
+    expect((await abandonedRows(key))[0]!.merchantId).toBe(other.merchantId);
   });
 });
 

@@ -16,20 +16,12 @@ import * as mailboxRoute from "~/routes/_app.mailbox";
 import { deliverSms, sendSms } from "~/modules/sms/sms.server";
 import { createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
+import { call } from "../../support/responses";
 
 useTestDatabase({ seed: "none" });
 fastSandbox();
 
 const RENEWALS_FAIL = "4000000000003410"; // approved with the cardholder present; renewals: insufficient funds
-
-async function call(fn: unknown, request: Request, params: Record<string, string>): Promise<Response> {
-  try {
-    return (await (fn as (a: unknown) => Promise<Response>)({ request, params, context: {} })) as Response;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 function paramsOf(path: string) {
   const [, , merchantId, subscriptionId, expires, signature] = path.split("?")[0]!.split("/");
@@ -155,8 +147,10 @@ describe("dunning reaches the customer and the update-card page pays the open in
     const [before] = await db().select().from(s.invoices).where(eq(s.invoices.merchantId, m.merchantId));
     const link = await cardLinkPath(db(), m.merchantId, subscription.id, new Date(Date.now() + 86_400_000));
     const view = await (await page(link)).json();
-    const r = await submit(link, { intent: "pay", token: await token(CARD.insufficient), md_u: view.newUpdateId, md_consent: "yes" });
+    // Without JavaScript: the provider's form sends the browser back with the token and the echoed md_* fields.
+    const r = await page(`${link}?md_u=${view.newUpdateId}&md_consent=yes&token=${await token(CARD.insufficient)}`);
     expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe(`${link}?u=${view.newUpdateId}`);
     expect((await (await page(r.headers.get("location")!)).json()).state).toBe("declined");
     const [inv] = await db().select().from(s.invoices).where(eq(s.invoices.merchantId, m.merchantId));
     expect({ status: inv!.status, attempts: inv!.attemptCount, customer: inv!.customerAttempts, next: inv!.nextAttemptAt!.toISOString() }).toEqual({

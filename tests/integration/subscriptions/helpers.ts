@@ -5,6 +5,8 @@ import { sandboxProcessor } from "~/modules/processors/sandbox-processor.server"
 import { attachPaymentMethod, createCustomer, mandateText } from "~/modules/subscriptions/customers.server";
 import { createPlan, createSubscription, type PlanInput } from "~/modules/subscriptions/subscriptions.server";
 import { card, type TestMerchant } from "../payments/fixtures";
+import { toJalali } from "~/lib/dates/jalali";
+import { zonedParts } from "~/lib/dates/zones";
 
 /** A customer with a card saved under their mandate (as the hosted page does). */
 export async function customerWithCard(m: TestMerchant, number: string, now: Date, name = "Sara Ahmadi") {
@@ -46,3 +48,17 @@ export function expectEachPaidOnce(list: Awaited<ReturnType<typeof invoiceLedger
     expect({ id: i.id, status: i.status, captured: i.captured, provider: i.provider_auths }).toEqual({ id: i.id, status: "paid", captured: 1, provider: 1 });
   }
 }
+
+export const TEHRAN = "Asia/Tehran";
+export const NY = "America/New_York";
+/** A Tehran instant as its Jalali day, year/month/day. */
+export const jalali = (d: Date) => {
+  const j = toJalali(d, TEHRAN);
+  return `${j.year}/${j.month}/${j.day}`;
+};
+/** An instant as wall-clock time in `tz`: YYYY-MM-DD HH:MM. */
+export const local = (d: Date, tz: string) => {
+  const p = zonedParts(d, tz);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
+};

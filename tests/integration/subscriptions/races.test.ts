@@ -10,19 +10,14 @@ import { startWorker } from "~/server/worker";
 import { useTestDatabase } from "../../support/db";
 import { CARD, fastSandbox, ledgerReport, makeMerchant, noticeRealServerOnly } from "../payments/fixtures";
 import { expectEachPaidOnce, invoiceLedger, subscribe } from "./helpers";
+import { until as poll } from "../../support/wait";
 
 const t = useTestDatabase({ seed: "none" });
 fastSandbox();
 const root = path.resolve(__dirname, "../../..");
 
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
+/** Polls every 100 ms. */
+const until = (check: () => Promise<boolean>, ms: number) => poll(check, ms, 100);
 
 async function allInvoices(merchantId: string) {
   return rows<{ id: string; status: string; payments: number; captured: number; provider_auths: number }>(

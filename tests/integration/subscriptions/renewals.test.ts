@@ -2,30 +2,16 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, rows } from "~db/client.server";
 import * as s from "~db/schema";
-import { toJalali } from "~/lib/dates/jalali";
-import { zonedParts } from "~/lib/dates/zones";
 import { simulateUntil } from "~/server/scheduler";
 import { runRenewals } from "~/modules/subscriptions/renewals.server";
 import { cancelSubscription, getSubscription, pauseSubscription, resumeSubscription } from "~/modules/subscriptions/subscriptions.server";
 import { useTestDatabase } from "../../support/db";
 import { CARD, fastSandbox, ledgerReport, makeMerchant } from "../payments/fixtures";
-import { expectEachPaidOnce, invoiceLedger, subscribe } from "./helpers";
+import { expectEachPaidOnce, invoiceLedger, jalali, local, NY, subscribe, TEHRAN } from "./helpers";
 import { publishEvents } from "~/modules/events/events.server";
 
 useTestDatabase({ seed: "none" });
 fastSandbox();
-
-const TEHRAN = "Asia/Tehran";
-const NY = "America/New_York";
-const jalali = (d: Date) => {
-  const j = toJalali(d, TEHRAN);
-  return `${j.year}/${j.month}/${j.day}`;
-};
-const local = (d: Date, tz: string) => {
-  const p = zonedParts(d, tz);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
-};
 
 describe("a simulated year of renewals", () => {
   it("Jalali monthly from 31 Shahrivar 1404: twelve periods, each invoiced and charged once on its own Jalali day at 10:00 Tehran", async () => {

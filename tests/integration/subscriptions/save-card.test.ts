@@ -12,18 +12,10 @@ import { createPlan } from "~/modules/subscriptions/subscriptions.server";
 import { useTestDatabase } from "../../support/db";
 import { card, CARD, fastSandbox, makeMerchant, type TestMerchant } from "../payments/fixtures";
 import { invoiceLedger } from "./helpers";
+import { call } from "../../support/responses";
 
 useTestDatabase({ seed: "none" });
 fastSandbox();
-
-async function call(fn: unknown, request: Request, params: Record<string, string>): Promise<Response> {
-  try {
-    return (await (fn as (a: unknown) => Promise<Response>)({ request, params, context: {} })) as Response;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 async function link(m: TestMerchant) {
   const r = await createPaymentLink(m.scope, { terminalId: m.terminalId }, { amount: 1_500_000n, minAmount: null, maxAmount: null, description: "Coffee box", customerFields: ["name", "phone"], reusable: true, expiresAt: null, redirectUrl: null });

@@ -7,25 +7,12 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { toJalali } from "~/lib/dates/jalali";
-import { zonedParts } from "~/lib/dates/zones";
 import { useTestDatabase } from "../../support/db";
 import { CARD, ledgerReport, makeMerchant, noticeRealServerOnly } from "../payments/fixtures";
-import { expectEachPaidOnce, invoiceLedger, subscribe } from "./helpers";
+import { expectEachPaidOnce, invoiceLedger, jalali, local, NY, subscribe, TEHRAN } from "./helpers";
 
 const t = useTestDatabase({ seed: "none" });
 const root = path.resolve(__dirname, "../../..");
-const TEHRAN = "Asia/Tehran";
-const NY = "America/New_York";
-const jalali = (d: Date) => {
-  const j = toJalali(d, TEHRAN);
-  return `${j.year}/${j.month}/${j.day}`;
-};
-const local = (d: Date, tz: string) => {
-  const p = zonedParts(d, tz);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
-};
 
 /** Runs the command as a person would, against the test database; resolves with its exit code and output. */
 function jobs(args: string[]): Promise<{ code: number; out: string }> {

@@ -13,18 +13,10 @@ import { useTestDatabase } from "../../support/db";
 import { card, CARD, fastSandbox, ledgerReport, makeMerchant, type TestMerchant } from "../payments/fixtures";
 import { invoiceLedger } from "./helpers";
 import { publishEvents } from "~/modules/events/events.server";
+import { call } from "../../support/responses";
 
 useTestDatabase({ seed: "none" });
 fastSandbox();
-
-async function call(fn: unknown, request: Request, params: Record<string, string>): Promise<Response> {
-  try {
-    return (await (fn as (a: unknown) => Promise<Response>)({ request, params, context: {} })) as Response;
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
 
 async function plan(m: TestMerchant, input: PlanInput) {
   const p = await createPlan(m.scope, input);

@@ -1,4 +1,5 @@
-/** A payment's receipt as the cardholder's pages show it: the facts a customer or support asks for. */
+/** A payment's result as the cardholder's pages show it: its heading, the receipt's facts, or that it is still with the bank. */
+import type { ReactNode } from "react";
 import { AmountWithToman } from "~/components/pay/pay-layout";
 import { useFormat, useT } from "~/lib/i18n/react";
 import type { PublicReceipt } from "~/modules/payment-links/checkout.server";
@@ -65,5 +66,34 @@ export function ReceiptFacts({
       <dt>{t("pay.receipt.when")}</dt>
       <dd>{fmt.dateTime(r.createdAt)}</dd>
     </>
+  );
+}
+
+/** A result's heading (said to screen readers as it arrives) and, for a decline, the bank's reason. */
+export function ResultHeading({ ok, children, reason }: { ok: boolean; children: ReactNode; reason?: string | null }) {
+  return (
+    <>
+      <h2 role="status" className={ok ? "pay-ok" : "pay-bad"}>
+        {children}
+      </h2>
+      {reason ? <p className="error-box">{reason}</p> : null}
+    </>
+  );
+}
+
+/** The payment is with the bank: say so, offer to look again (`check`), and any other way on (`children`). */
+export function PendingNotice({ check, body, children }: { check: string; body?: string; children?: ReactNode }) {
+  const t = useT();
+  return (
+    <div className="pay-pending" role="status" data-testid="pending">
+      <h2>{t("pay.pending.title")}</h2>
+      <p>{body ?? t("pay.pending.body")}</p>
+      <p className="form-actions">
+        <a className="btn" href={check}>
+          {t("pay.pending.check")}
+        </a>
+      </p>
+      {children}
+    </div>
   );
 }
