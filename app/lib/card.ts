@@ -247,6 +247,11 @@ export function formatPanGroups(pan: string): string {
  * longer "bin" is cut to its first six digits (eight only for an 8-digit BIN
  * on a 16+ digit card) and anything that is not four digits of last4 is masked.
  */
+/** A payment's card as it may be shown (maskPan), or null when its BIN or last four are not known. */
+export function maskedCardOf(p: { cardBin: string | null; cardLast4: string | null }): string | null {
+  return p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null;
+}
+
 export function maskPan(bin: string, last4: string, length?: number): string {
   const binDigits = normalizePan(bin);
   const lastDigits = normalizePan(last4);

@@ -26,14 +26,8 @@ function build(prefs: Preferences): I18nValue {
     prefs,
     tag,
     t: translator(tag),
-    fmt: makeFormatter({
-      locale: prefs.locale,
-      digits: prefs.digits,
-      irrDisplay: prefs.irrDisplay,
-      calendar: prefs.calendar,
-      timeZone: prefs.timeZone,
-      currency: prefs.currency,
-    }),
+    // Preferences carry every formatting choice (language, digits, rial/toman, calendar, zone, currency).
+    fmt: makeFormatter(prefs),
   };
 }
 

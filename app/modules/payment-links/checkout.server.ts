@@ -12,7 +12,7 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import { checkoutBlocks, checkouts, checkoutSecrets, merchants, paymentLinkRoutes, terminals } from "~db/schema";
 import { db, rows as sqlRows } from "~db/client.server";
 import { newId } from "~/lib/ids";
-import { maskPan } from "~/lib/card";
+import { maskedCardOf } from "~/lib/card";
 import { audit } from "~/modules/audit/audit.server";
 import { failure, moneyText, pgCode, type Result } from "~/modules/payments/failure";
 import { applyAuthorizationOutcome, createPayment, getPayment, type Payment } from "~/modules/payments/payments.server";
@@ -493,7 +493,7 @@ export function receiptOf(p: Payment, merchant: Pick<PublicMerchant, "name" | "t
     status: p.status,
     amount: p.amount.toString(),
     currency: p.currency,
-    maskedCard: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+    maskedCard: maskedCardOf(p),
     cardBrand: p.cardBrand,
     issuerBank: p.issuerBank,
     merchantName: merchant.name,

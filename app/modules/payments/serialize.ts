@@ -2,7 +2,7 @@
  * The API's JSON shapes. Money is a decimal string of minor units (JSON numbers lose
  * precision past 2^53, and rial sums get there); times are ISO 8601 UTC.
  */
-import { maskPan } from "~/lib/card";
+import { maskedCardOf } from "~/lib/card";
 import type { Payment as PaymentRow } from "~/modules/payments/payments.server";
 import { declineText, refundFailureText } from "~/modules/processors/test-cards";
 import type { Refund as RefundRow } from "~/modules/refunds/refunds.server";
@@ -45,7 +45,7 @@ export function serializePayment(p: PaymentRow, refundRows?: RefundRow[]) {
       funding: p.cardFunding,
       bin: p.cardBin,
       last4: p.cardLast4,
-      masked_number: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+      masked_number: maskedCardOf(p),
       exp_month: p.cardExpMonth,
       exp_year: p.cardExpYear,
       issuer_bank: p.issuerBank || null,

@@ -18,7 +18,7 @@ import crypto from "node:crypto";
 import { and, asc, desc, eq, isNotNull } from "drizzle-orm";
 import { payments, terminals } from "~db/schema";
 import { db } from "~db/client.server";
-import { maskPan } from "~/lib/card";
+import { maskedCardOf, maskPan } from "~/lib/card";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import type { FormFailure } from "~/lib/forms";
 import { amountErrorMessage, cardErrorOf } from "~/lib/i18n/messages";
@@ -265,7 +265,7 @@ function paymentLine(p: Pick<Payment, "id" | "status" | "amount" | "currency" | 
     status: p.status,
     amount: p.amount.toString(),
     currency: p.currency,
-    maskedCard: p.cardBin && p.cardLast4 ? maskPan(p.cardBin, p.cardLast4) : null,
+    maskedCard: maskedCardOf(p),
     cardBrand: p.cardBrand,
   };
 }

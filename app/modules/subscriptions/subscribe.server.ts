@@ -14,7 +14,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { customers, invoices, merchants, payments, plans, subscribeCheckouts, subscriptions } from "~db/schema";
 import { db, rows as sqlRows, type Tx } from "~db/client.server";
-import { addDaysKeepingTime, billingPeriod, type BillingCalendar, type BillingInterval } from "~/lib/billing-calendar";
+import { billingPeriod, type BillingCalendar } from "~/lib/billing-calendar";
 import { newId } from "~/lib/ids";
 import { recordEvent } from "~/modules/events/events.server";
 import { activeBlock, normalizePhone, outcomeOf, type PublicMerchant } from "~/modules/payment-links/checkout.server";
@@ -22,6 +22,7 @@ import { linkTerminal } from "~/modules/payment-links/links.server";
 import { applyAuthorizationOutcome, createPayment, getPayment, voidPayment, type Payment } from "~/modules/payments/payments.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { mandateText, saveCardOfPayment } from "./customers.server";
+import { cycleOf, subscriptionTerms } from "./subscriptions.server";
 import { serializeCustomer, serializeInvoice, serializeSubscription, type Plan, type Subscription } from "./serialize";
 import { env } from "~/lib/env.server";
 
@@ -278,29 +279,19 @@ export async function finishSubscribe(merchantId: string, checkoutId: string, no
 
 /** The subscription (started now, on the plan's calendar in the merchant's zone) and, without a trial, its first invoice paid by the payment. */
 async function writeSubscription(tx: Tx, plan: Plan, merchant: typeof merchants.$inferSelect, customerId: string, paymentMethodId: string, payment: Payment, checkoutId: string, now: Date): Promise<Subscription> {
-  const tz = merchant.timeZone;
-  const startAt = payment.createdAt;
-  const trialEndAt = plan.trialDays > 0 ? addDaysKeepingTime(startAt, plan.trialDays, tz) : null;
-  const anchorAt = trialEndAt ?? startAt;
-  const cycle = { interval: plan.interval as BillingInterval, count: plan.intervalCount };
-  const period = billingPeriod(anchorAt, cycle, 0, tz, plan.calendar as BillingCalendar);
+  const terms = subscriptionTerms(plan, payment.createdAt, plan.trialDays, merchant.timeZone);
+  const { trialEndAt, anchorAt } = terms;
+  const period = billingPeriod(anchorAt, cycleOf(plan), 0, terms.timeZone, plan.calendar as BillingCalendar);
   const [row] = await tx
     .insert(subscriptions)
     .values({
       merchantId: merchant.id,
       id: newId("sub", now),
       customerId,
-      planId: plan.id,
       paymentMethodId,
       status: trialEndAt ? "trialing" : "active",
       quantity: 1,
-      anchorAt,
-      calendar: plan.calendar,
-      timeZone: tz,
-      interval: plan.interval,
-      intervalCount: plan.intervalCount,
-      startAt,
-      trialEndAt,
+      ...terms,
       ...(trialEndAt ? { nextRenewalAt: anchorAt } : { currentPeriodIndex: 0, currentPeriodStart: period.start, currentPeriodEnd: period.end, nextRenewalAt: period.end }),
       idempotencyKey: `subscribe:${checkoutId}`,
       createdAt: now,

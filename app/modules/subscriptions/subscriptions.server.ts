@@ -109,6 +109,26 @@ export function cycleOf(s: Pick<Subscription, "interval" | "intervalCount">): Bi
   return { interval: s.interval as BillingInterval, count: s.intervalCount };
 }
 
+/**
+ * A new subscription's terms: its plan's billing (calendar, interval) as the plan has it
+ * now, kept by the subscription whatever later happens to the plan; started at `startAt`
+ * in the merchant's zone, with `trialDays` of trial. Its periods count from the anchor:
+ * the trial's end, else the start.
+ */
+export function subscriptionTerms(plan: Plan, startAt: Date, trialDays: number, timeZone: string) {
+  const trialEndAt = trialDays > 0 ? addDaysKeepingTime(startAt, trialDays, timeZone) : null;
+  return {
+    planId: plan.id,
+    calendar: plan.calendar,
+    timeZone,
+    interval: plan.interval,
+    intervalCount: plan.intervalCount,
+    startAt,
+    trialEndAt,
+    anchorAt: trialEndAt ?? startAt,
+  };
+}
+
 export interface SubscriptionInput {
   customerId?: unknown;
   planId?: unknown;
@@ -159,10 +179,8 @@ export async function createSubscription(
   }
   const trialDays = input.trialDays === undefined || input.trialDays === "" ? plan.trialDays : Number(input.trialDays);
   if (!Number.isInteger(trialDays) || trialDays < 0 || trialDays > 730) return failure(400, "trial_days_invalid", "Trial days must be a whole number from 0 to 730.", "trial_days");
-  const tz = merchant.timeZone;
-  const trialEndAt = trialDays > 0 ? addDaysKeepingTime(startAt, trialDays, tz) : null;
-  const anchorAt = trialEndAt ?? startAt;
-  const status: SubscriptionStatus = trialEndAt ? "trialing" : startAt.getTime() > now.getTime() ? "scheduled" : "active";
+  const terms = subscriptionTerms(plan, startAt, trialDays, merchant.timeZone);
+  const status: SubscriptionStatus = terms.trialEndAt ? "trialing" : startAt.getTime() > now.getTime() ? "scheduled" : "active";
   try {
     const subscription = await db().transaction(async (tx) => {
       const [row] = await tx
@@ -171,18 +189,11 @@ export async function createSubscription(
           merchantId: scope.merchantId,
           id: newId("sub", now),
           customerId: customer.id,
-          planId: plan.id,
           paymentMethodId,
           status,
           quantity,
-          anchorAt,
-          calendar: plan.calendar,
-          timeZone: tz,
-          interval: plan.interval,
-          intervalCount: plan.intervalCount,
-          startAt,
-          trialEndAt,
-          nextRenewalAt: anchorAt,
+          ...terms,
+          nextRenewalAt: terms.anchorAt,
           idempotencyKey: opts.idempotencyKey ?? null,
           createdAt: now,
           updatedAt: now,

@@ -160,33 +160,19 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
   }
 }
 
+function keyRefused(message: string): { ok: false; response: Response } {
+  return { ok: false, response: apiError(400, "invalid_request_error", "idempotency_key_invalid", message, "Idempotency-Key") };
+}
+
 export function idempotencyKeyOf(request: Request): { ok: true; key: string | null } | { ok: false; response: Response } {
   const key = request.headers.get("idempotency-key");
   if (key === null) return { ok: true, key: null };
   if (key.trim() === "") {
     // An empty header is a client bug (an unset variable), never "no key": refused, not ignored.
-    return {
-      ok: false,
-      response: apiError(
-        400,
-        "invalid_request_error",
-        "idempotency_key_invalid",
-        "Idempotency-Key is empty: send a unique value for this request (a UUID is typical), or leave the header out.",
-        "Idempotency-Key",
-      ),
-    };
+    return keyRefused("Idempotency-Key is empty: send a unique value for this request (a UUID is typical), or leave the header out.");
   }
   if (!validKey(key)) {
-    return {
-      ok: false,
-      response: apiError(
-        400,
-        "invalid_request_error",
-        "idempotency_key_invalid",
-        `Idempotency-Key must be 1 to ${KEY_MAX_LENGTH} printable characters (a UUID is typical).`,
-        "Idempotency-Key",
-      ),
-    };
+    return keyRefused(`Idempotency-Key must be 1 to ${KEY_MAX_LENGTH} printable characters (a UUID is typical).`);
   }
   return { ok: true, key };
 }

@@ -46,14 +46,7 @@ const formSchema = z.object({
 function toolsFor(ctx: AppContext) {
   const prefs = resolvePreferences(ctx);
   const t = serverTranslator(prefs);
-  const fmt = makeFormatter({
-    locale: prefs.locale,
-    digits: prefs.digits,
-    irrDisplay: prefs.irrDisplay,
-    calendar: prefs.calendar,
-    timeZone: prefs.timeZone,
-    currency: prefs.currency,
-  });
+  const fmt = makeFormatter(prefs);
   return { t, fmt };
 }
 

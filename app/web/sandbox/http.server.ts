@@ -73,11 +73,26 @@ async function jsonInput<T>(request: Request, schema: z.ZodType<T, z.ZodTypeDef,
   return { ok: true, data: parsed.data };
 }
 
-/** An inquiry (GET ?reference=...): the reference asked about, or the 400 naming it. */
-function inquiryReference(request: Request): { ok: true; reference: string } | { ok: false; response: Response } {
-  const reference = new URL(request.url).searchParams.get("reference");
-  if (!reference || reference.length > 100) return { ok: false, response: bad("reference", "reference is required.", "parameter_missing") };
-  return { ok: true, reference };
+/**
+ * An endpoint of things made by reference (authorizations, refunds): POST makes one, GET
+ * ?reference=... is the inquiry about one; both need the server secret and the account.
+ */
+function createOrInquire(
+  request: Request,
+  create: (request: Request, account: string) => Promise<Response>,
+  inquire: (account: string, reference: string) => Promise<Response>,
+): Promise<Response> {
+  return guard(async () => {
+    const acct = account(request);
+    if (!acct.ok) return acct.response;
+    if (request.method === "GET") {
+      const reference = new URL(request.url).searchParams.get("reference");
+      if (!reference || reference.length > 100) return bad("reference", "reference is required.", "parameter_missing");
+      return inquire(acct.account, reference);
+    }
+    if (request.method !== "POST") return methodNotAllowed("GET, POST");
+    return create(request, acct.account);
+  });
 }
 
 /** Persian digits (as a phone keyboard types them) as ASCII ones. */
@@ -269,36 +284,32 @@ const authorizeSchema = z
   .strict();
 
 export function sandboxAuthorizeHttp(request: Request): Promise<Response> {
-  return guard(async () => {
-    const acct = account(request);
-    if (!acct.ok) return acct.response;
-    if (request.method === "GET") {
-      // Inquiry: GET /sandbox/v1/authorizations?reference=...
-      const q = inquiryReference(request);
-      if (!q.ok) return q.response;
-      return apiJson(200, { object: "inquiry", reference: q.reference, ...(await sandboxInquire({ account: acct.account, reference: q.reference })) });
-    }
-    if (request.method !== "POST") return methodNotAllowed("GET, POST");
-    const parsed = await jsonInput(request, authorizeSchema);
-    if (!parsed.ok) return parsed.response;
-    const amount = parseMinorAmount(parsed.data.amount, parsed.data.currency);
-    if (!amount.ok) return badInput(amount.problem);
-    const answer = await sandboxAuthorize({
-      account: acct.account,
-      reference: parsed.data.reference,
-      token: parsed.data.token,
-      amount: amount.value,
-      currency: parsed.data.currency,
-      capture: parsed.data.capture ?? true,
-      channel: parsed.data.channel ?? "api",
-    });
-    if (answer === NO_RESPONSE) {
-      // A real provider would just never answer; we hang up eventually.
-      await sleep(sandboxHttpConfig.silenceMs);
-      return apiError(504, "api_error", "timeout", "No answer: inquire by reference later.");
-    }
-    return apiJson(answer.outcome === "approved" ? 201 : 402, { object: "authorization", reference: parsed.data.reference, ...answer });
+  return createOrInquire(request, authorize, async (acct, reference) =>
+    apiJson(200, { object: "inquiry", reference, ...(await sandboxInquire({ account: acct, reference })) }),
+  );
+}
+
+/** POST /sandbox/v1/authorizations. */
+async function authorize(request: Request, acct: string): Promise<Response> {
+  const parsed = await jsonInput(request, authorizeSchema);
+  if (!parsed.ok) return parsed.response;
+  const amount = parseMinorAmount(parsed.data.amount, parsed.data.currency);
+  if (!amount.ok) return badInput(amount.problem);
+  const answer = await sandboxAuthorize({
+    account: acct,
+    reference: parsed.data.reference,
+    token: parsed.data.token,
+    amount: amount.value,
+    currency: parsed.data.currency,
+    capture: parsed.data.capture ?? true,
+    channel: parsed.data.channel ?? "api",
   });
+  if (answer === NO_RESPONSE) {
+    // A real provider would just never answer; we hang up eventually.
+    await sleep(sandboxHttpConfig.silenceMs);
+    return apiError(504, "api_error", "timeout", "No answer: inquire by reference later.");
+  }
+  return apiJson(answer.outcome === "approved" ? 201 : 402, { object: "authorization", reference: parsed.data.reference, ...answer });
 }
 
 export function sandboxTransitionHttp(request: Request, id: string | undefined, op: "capture" | "void"): Promise<Response> {
@@ -327,22 +338,19 @@ const refundSchema = z
   .strict();
 
 export function sandboxRefundHttp(request: Request): Promise<Response> {
-  return guard(async () => {
-    const acct = account(request);
-    if (!acct.ok) return acct.response;
-    if (request.method === "GET") {
-      const q = inquiryReference(request);
-      if (!q.ok) return q.response;
-      return apiJson(200, { object: "refund_inquiry", reference: q.reference, ...(await sandboxInquireRefund({ account: acct.account, reference: q.reference })) });
-    }
-    if (request.method !== "POST") return methodNotAllowed("GET, POST");
-    const parsed = await jsonInput(request, refundSchema);
-    if (!parsed.ok) return parsed.response;
-    const amount = parseMinorAmount(parsed.data.amount, null);
-    if (!amount.ok) return badInput(amount.problem);
-    const r = await sandboxRefund({ account: acct.account, reference: parsed.data.reference, authorization: parsed.data.authorization, amount: amount.value });
-    return apiJson(r.outcome === "succeeded" ? 201 : 402, { object: "refund", reference: parsed.data.reference, ...r });
-  });
+  return createOrInquire(request, refund, async (acct, reference) =>
+    apiJson(200, { object: "refund_inquiry", reference, ...(await sandboxInquireRefund({ account: acct, reference })) }),
+  );
+}
+
+/** POST /sandbox/v1/refunds. */
+async function refund(request: Request, acct: string): Promise<Response> {
+  const parsed = await jsonInput(request, refundSchema);
+  if (!parsed.ok) return parsed.response;
+  const amount = parseMinorAmount(parsed.data.amount, null);
+  if (!amount.ok) return badInput(amount.problem);
+  const r = await sandboxRefund({ account: acct, reference: parsed.data.reference, authorization: parsed.data.authorization, amount: amount.value });
+  return apiJson(r.outcome === "succeeded" ? 201 : 402, { object: "refund", reference: parsed.data.reference, ...r });
 }
 
 export function sandboxSettlementHttp(request: Request): Promise<Response> {
