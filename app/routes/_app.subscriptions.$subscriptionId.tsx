@@ -7,7 +7,7 @@ import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
 import { Cadence, FieldError, InvoiceBadge, SubscriptionBadge } from "~/components/console/subscriptions";
 import type { MessageKey } from "~/lib/i18n/en";
-import { useFormat, useT } from "~/lib/i18n/react";
+import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
@@ -99,6 +99,8 @@ export default function SubscriptionPage() {
   const failure = useActionData<typeof action>();
   const t = useT();
   const fmt = useFormat();
+  // From the old price to the new one, in the reading direction.
+  const toward = useI18n().prefs.dir === "rtl" ? "←" : "→";
   const s = data.subscription;
   const errors = (failure && !failure.ok ? failure.errors : {}) as Record<string, string | undefined>;
   const preview = failure && failure.ok && "preview" in failure ? failure.preview : null;
@@ -192,7 +194,7 @@ export default function SubscriptionPage() {
                 <dd>{t("subs.change.leftValue", { left: fmt.number(Math.round((preview.secondsLeft / 86_400) * 100) / 100), length: fmt.number(Math.round((preview.periodSeconds / 86_400) * 100) / 100) })}</dd>
                 <dt>{t("subs.change.perPeriod")}</dt>
                 <dd className="num">
-                  {fmt.money(preview.oldTotal)} → {fmt.money(preview.newTotal)}
+                  {fmt.money(preview.oldTotal)} {toward} {fmt.money(preview.newTotal)}
                 </dd>
                 <dt>{preview.outcome === "credit" ? t("subs.change.credit") : t("subs.change.charge")}</dt>
                 <dd className="num" data-testid="proration">
