@@ -9,7 +9,7 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useI18n } from "~/lib/i18n/react";
 import type { ScheduleFormValues } from "~/lib/report-schedule";
-import type { ReportId } from "~/modules/exports/definition";
+import type { ReportId } from "~/lib/vocabulary";
 
 export interface ScheduleFormData {
   values: ScheduleFormValues;

@@ -157,3 +157,16 @@ export function failure(
 ): { ok: false; error: Failure } {
   return { ok: false, error: { status, type, code, message, param, ...(details ? { details } : {}) } };
 }
+
+/** The reports, each as CSV and workbook (app/modules/exports/reports); pages name them without the exports module. */
+export const REPORT_IDS = [
+  "payments",
+  "refunds",
+  "payouts",
+  "payout-reconciliation",
+  "balance-summary",
+  "audit-log",
+  "subscriptions",
+  "invoices",
+] as const;
+export type ReportId = (typeof REPORT_IDS)[number];

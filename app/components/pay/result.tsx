@@ -2,7 +2,6 @@
 import type { ReactNode } from "react";
 import { AmountWithToman } from "~/components/pay/pay-layout";
 import { useFormat, useT } from "~/lib/i18n/react";
-import type { PublicReceipt } from "~/modules/payment-links/checkout.server";
 
 type Fact = "merchant" | "description" | "reference" | "paymentId";
 
@@ -15,7 +14,18 @@ export function ReceiptFacts({
   receipt: r,
   with: shown = [],
 }: {
-  receipt: Pick<PublicReceipt, "amount" | "currency" | "merchantName" | "description" | "maskedCard" | "traceNumber" | "reference" | "paymentId" | "createdAt">;
+  /** What a receipt shows (the checkout's PublicReceipt has these and more). */
+  receipt: {
+    amount: string;
+    currency: string;
+    merchantName: string;
+    description: string | null;
+    maskedCard: string | null;
+    traceNumber: string;
+    reference: string | null;
+    paymentId: string;
+    createdAt: string;
+  };
   with?: readonly Fact[];
 }) {
   const t = useT();

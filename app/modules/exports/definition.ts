@@ -7,18 +7,9 @@ import { jalaliDayText } from "~/lib/day-input";
 import type { Permission } from "~/lib/permissions";
 import type { CellKind } from "./csv";
 import { formatAmount, localDateTimeFormatter, utcDateTime, type AmountFormat } from "./format";
+import { REPORT_IDS, type ReportId } from "~/lib/vocabulary";
 
-export const REPORT_IDS = [
-  "payments",
-  "refunds",
-  "payouts",
-  "payout-reconciliation",
-  "balance-summary",
-  "audit-log",
-  "subscriptions",
-  "invoices",
-] as const;
-export type ReportId = (typeof REPORT_IDS)[number];
+export { REPORT_IDS, type ReportId };
 
 export function isReportId(v: unknown): v is ReportId {
   return typeof v === "string" && (REPORT_IDS as readonly string[]).includes(v);
@@ -37,7 +28,7 @@ export type CellValue = string | bigint | number | Date | null | undefined;
 interface ColumnBase {
   key: string;
   kind: ColumnKind;
-  /** One sentence for the README and the Reports page. */
+  /** One sentence for docs/reports.md and the Reports page. */
   doc: string;
   /** A permission the column needs beyond the report's own (card details). */
   permission?: Permission;
@@ -72,6 +63,17 @@ export interface ComputedColumn<R> extends ColumnBase {
 }
 
 export type ColumnSpec<R = never> = SqlColumn | ComputedColumn<R>;
+
+/**
+ * A moment read with SQL, as the two columns every moment has: `key` in the report's time
+ * zone and its twin `key_utc`, the same instant in UTC (the rule lives here, not in each report).
+ */
+export function instant(key: string, doc: string, sql: string): [SqlColumn, SqlColumn] {
+  return [
+    { key, kind: "local", doc, sql },
+    { key: `${key}_utc`, kind: "utc", doc: "The same instant in UTC.", sql },
+  ];
+}
 
 /**
  * One row of an export as it is read: the raw values of the chosen columns, in their

@@ -31,17 +31,19 @@ export interface ApiPrincipal {
  * follows reads nothing of this again.
  */
 const principalQueries = new WeakMap<Db, ReturnType<typeof principalQuery>>();
+/** What both statements read of the key: its terminal and merchant. */
+const principalColumns = {
+  revokedAt: apiKeys.revokedAt,
+  merchantId: apiKeys.merchantId,
+  terminalId: apiKeys.terminalId,
+  terminalName: terminals.name,
+  terminalStatus: terminals.status,
+  lastUsedAt: terminals.lastUsedAt,
+  merchant: merchants,
+};
 function principalQuery(d: Db) {
   return d
-    .select({
-      revokedAt: apiKeys.revokedAt,
-      merchantId: apiKeys.merchantId,
-      terminalId: apiKeys.terminalId,
-      terminalName: terminals.name,
-      terminalStatus: terminals.status,
-      lastUsedAt: terminals.lastUsedAt,
-      merchant: merchants,
-    })
+    .select(principalColumns)
     .from(apiKeys)
     .innerJoin(terminals, and(eq(terminals.merchantId, apiKeys.merchantId), eq(terminals.id, apiKeys.terminalId)))
     .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
@@ -82,16 +84,7 @@ function principalClaimQuery(d: Db) {
   );
   return d
     .with(claim)
-    .select({
-      revokedAt: apiKeys.revokedAt,
-      merchantId: apiKeys.merchantId,
-      terminalId: apiKeys.terminalId,
-      terminalName: terminals.name,
-      terminalStatus: terminals.status,
-      lastUsedAt: terminals.lastUsedAt,
-      merchant: merchants,
-      claimed: sql<number>`(select count(*) from ${claim})`.mapWith(Number),
-    })
+    .select({ ...principalColumns, claimed: sql<number>`(select count(*) from ${claim})`.mapWith(Number) })
     .from(apiKeys)
     .innerJoin(terminals, and(eq(terminals.merchantId, apiKeys.merchantId), eq(terminals.id, apiKeys.terminalId)))
     .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))

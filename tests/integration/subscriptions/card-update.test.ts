@@ -28,11 +28,11 @@ function paramsOf(path: string) {
   return { merchantId: decodeURIComponent(merchantId!), subscriptionId: subscriptionId!, expires: expires!, signature: signature! };
 }
 
-const page = (path: string, cookie = "mc_locale=fa") => call(cardPage.loader, new Request(`http://console.test${path}`, { headers: { cookie, "x-mc-client-ip": "10.40.0.9" } }), paramsOf(path));
-const submit = (path: string, body: Record<string, string>) =>
+const page = (path: string, cookie = "mc_lang=fa") => call(cardPage.loader, new Request(`http://console.test${path}`, { headers: { cookie, "x-mc-client-ip": "10.40.0.9" } }), paramsOf(path));
+const submit = (path: string, body: Record<string, string>, cookie = "mc_lang=fa") =>
   call(
     cardPage.action,
-    new Request(`http://console.test${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-mc-client-ip": "10.40.0.9", cookie: "mc_locale=fa" }, body: new URLSearchParams(body).toString() }),
+    new Request(`http://console.test${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-mc-client-ip": "10.40.0.9", cookie }, body: new URLSearchParams(body).toString() }),
     paramsOf(path),
   );
 
@@ -168,13 +168,16 @@ describe("dunning reaches the customer and the update-card page pays the open in
     const m = await makeMerchant({ currency: "USD" });
     const { subscription } = await failedRenewal(m, hourAgo());
     const link = await cardLinkPath(db(), m.merchantId, subscription.id, new Date(Date.now() - 1000));
-    const r = await page(link, "mc_locale=en");
+    const r = await page(link, "mc_lang=en");
     expect(r.status).toBe(410);
     expect((await r.json()).state).toBe("expired");
     const post = await submit(link, { intent: "pay", token: await token(CARD.approve), md_u: "cu_0000000000abcdefghjkmnpq", md_consent: "yes" });
     expect(post.status).toBe(410);
-    // (a dollar merchant's page speaks English: the test's mc_locale cookie is not the language cookie)
-    expect(await post.json()).toEqual({ ok: false, errors: { form: "This link has expired. Ask the merchant for a new one, or wait for the next notice." } });
+    // In the language the browser chose (the mc_lang cookie), for a dollar merchant too.
+    expect(await post.json()).toEqual({ ok: false, errors: { form: "این پیوند منقضی شده است. از فروشنده پیوند تازه بخواهید یا منتظر اطلاعیه بعدی بمانید." } });
+    const inEnglish = await submit(link, { intent: "pay", md_consent: "yes" }, "mc_lang=en");
+    expect(inEnglish.status).toBe(410);
+    expect(await inEnglish.json()).toEqual({ ok: false, errors: { form: "This link has expired. Ask the merchant for a new one, or wait for the next notice." } });
     expect((await invoiceLedger(m.merchantId, subscription.id))[0]!.attempts).toBe(1);
   });
 

@@ -39,7 +39,7 @@ describe("saving a card on the hosted page", () => {
   it("the page shows the mandate in its language; ticked, the paid checkout saves the card (token only) with the mandate, time, language and IP, and the payment belongs to the new customer", async () => {
     const m = await makeMerchant({ currency: "IRR", name: "Demo Coffee" });
     const l = await link(m);
-    const page = await call(payLink.loader, new Request(`http://console.test/pay/${l.id}`, { headers: { "x-mc-client-ip": "10.20.0.1", cookie: "mc_locale=fa" } }), { linkId: l.id });
+    const page = await call(payLink.loader, new Request(`http://console.test/pay/${l.id}`, { headers: { "x-mc-client-ip": "10.20.0.1", cookie: "mc_lang=fa" } }), { linkId: l.id });
     const data = await page.json();
     expect(data.saveCardMandate).toContain("Demo Coffee");
 

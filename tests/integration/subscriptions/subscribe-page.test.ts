@@ -24,7 +24,7 @@ async function plan(m: TestMerchant, input: PlanInput) {
   return p.plan;
 }
 
-const form = (url: string, body: Record<string, string>, ip: string, cookie = "mc_locale=fa") =>
+const form = (url: string, body: Record<string, string>, ip: string, cookie = "mc_lang=fa") =>
   new Request(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-mc-client-ip": ip, cookie }, body: new URLSearchParams(body).toString() });
 
 /** The details step through the page's action: the checkout's id from its redirect. */
@@ -55,7 +55,7 @@ describe("subscribing on the hosted page", () => {
   it("details and consent, then the card: one customer, saved card (mandate with time, language, IP), subscription, first invoice paid by the payment; a double submit changes nothing; the next period renews once", async () => {
     const m = await makeMerchant({ currency: "IRR", name: "Demo Coffee" });
     const p = await plan(m, { name: "Coffee box", amount: "1500000", interval: "month" });
-    const page = await call(subscribePage.loader, new Request(`http://console.test/subscribe/${m.merchantId}/${p.id}`, { headers: { cookie: "mc_locale=fa" } }), { merchantId: m.merchantId, planId: p.id });
+    const page = await call(subscribePage.loader, new Request(`http://console.test/subscribe/${m.merchantId}/${p.id}`, { headers: { cookie: "mc_lang=fa" } }), { merchantId: m.merchantId, planId: p.id });
     expect(page.status).toBe(200);
     const data = await page.json();
     expect(data.mandate).toBe(mandateText("Demo Coffee", "fa"));
@@ -94,7 +94,7 @@ describe("subscribing on the hosted page", () => {
     ]);
     expect(again.ok && again.kind === "done" && again.payment.id).toBe(r.ok && r.kind === "done" && r.payment.id);
     expect(other.ok && other.kind === "done" && other.payment.id).toBe(r.ok && r.kind === "done" && r.payment.id);
-    const res = await call(subscribeCheckoutPage.loader, new Request(`http://console.test${location}`, { headers: { cookie: "mc_locale=fa" } }), { merchantId: m.merchantId, planId: p.id, checkoutId });
+    const res = await call(subscribeCheckoutPage.loader, new Request(`http://console.test${location}`, { headers: { cookie: "mc_lang=fa" } }), { merchantId: m.merchantId, planId: p.id, checkoutId });
     const view = await res.json();
     expect(view.state).toBe("subscribed");
     expect(view.receipt).toMatchObject({ amount: "1500000", currency: "IRR", maskedCard: expect.stringContaining("4242") });
@@ -128,7 +128,7 @@ describe("subscribing on the hosted page", () => {
   it("a plan with a trial: the card is checked (authorized and released), the subscription is trialing and its first charge is at the trial's end", async () => {
     const m = await makeMerchant({ currency: "USD", timeZone: "America/New_York" });
     const p = await plan(m, { name: "Membership", amount: "1500", interval: "month", trialDays: 14 });
-    const started = await details(m, p.id, { name: "Ann Lee", email: "ann@example.com", consent: "yes" }, "10.31.0.1", "mc_locale=en");
+    const started = await details(m, p.id, { name: "Ann Lee", email: "ann@example.com", consent: "yes" }, "10.31.0.1", "mc_lang=en");
     const checkoutId = started.headers.get("location")!.split("/").pop()!;
     const r = await paySubscribeCheckout(m.merchantId, p.id, checkoutId, await token(CARD.approve), { ip: "10.31.0.1" });
     expect(r.ok).toBe(true);

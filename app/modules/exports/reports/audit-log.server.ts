@@ -7,13 +7,12 @@ import type { Client } from "~/lib/vocabulary";
 import { sql } from "drizzle-orm";
 import { auditFilterSchema, auditFilterSql } from "~/modules/audit/audit-log.server";
 import { ListFilterError, strictListQuery } from "~/modules/reporting/list-query.server";
-import type { SqlColumn } from "../definition";
+import { instant, type SqlColumn } from "../definition";
 import { dayRangeLabel, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "integer", doc: "Event number (increasing).", sql: "e.id" },
-  { key: "created", kind: "local", doc: "When it happened, in the report's time zone.", sql: "e.created_at" },
-  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "e.created_at" },
+  ...instant("created", "When it happened, in the report's time zone.", "e.created_at"),
   { key: "actor_email", kind: "text", doc: "Who did it (email at the time).", sql: "e.actor_email" },
   { key: "actor_user_id", kind: "text", doc: "Their user id.", sql: "e.actor_user_id" },
   { key: "action", kind: "text", doc: "What was done, e.g. auth.login, refund.create, export.download.", sql: "e.action" },

@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { INVOICE_STATUSES } from "~/lib/vocabulary";
 import { listBaseShape, resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
-import type { SqlColumn } from "../definition";
+import { instant, type SqlColumn } from "../definition";
 import { inPeriod, periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 export const invoiceExportQuerySchema = z.preprocess(
@@ -24,8 +24,7 @@ export const invoiceExportQuerySchema = z.preprocess(
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Invoice id (in_…).", sql: "i.id" },
-  { key: "period_start", kind: "local", doc: "Start of the period it bills, in the report's time zone (the renewal time).", sql: "i.period_start" },
-  { key: "period_start_utc", kind: "utc", doc: "The same instant in UTC.", sql: "i.period_start" },
+  ...instant("period_start", "Start of the period it bills, in the report's time zone (the renewal time).", "i.period_start"),
   { key: "period_end", kind: "local", doc: "End of the period (not included): the next renewal.", sql: "i.period_end" },
   { key: "period_number", kind: "integer", doc: "Which period of the subscription (1 is the first).", sql: "i.period_index + 1" },
   { key: "status", kind: "text", doc: "draft, open, paid, uncollectible or void.", sql: "i.status" },
@@ -39,8 +38,7 @@ const columns: SqlColumn[] = [
   { key: "attempts", kind: "integer", total: true, doc: "Charge attempts made (the first and every dunning retry).", sql: "i.attempt_count" },
   { key: "first_failed", kind: "local", doc: "When its first charge attempt failed (empty if none failed).", sql: "i.first_failed_at" },
   { key: "next_attempt", kind: "local", doc: "When the next retry is due (empty when none is).", sql: "i.next_attempt_at" },
-  { key: "paid", kind: "local", doc: "When it was paid.", sql: "i.paid_at" },
-  { key: "paid_utc", kind: "utc", doc: "The same instant in UTC.", sql: "i.paid_at" },
+  ...instant("paid", "When it was paid.", "i.paid_at"),
   { key: "recovered", kind: "text", doc: "true when it was paid after a failed attempt (a dunning retry or a new card).", sql: "(i.status = 'paid' and i.first_failed_at is not null)" },
   { key: "payment_id", kind: "text", doc: "The payment (attempt) that paid it.", sql: "i.payment_id" },
   { key: "closed", kind: "local", doc: "When it was closed (paid, uncollectible or void).", sql: "i.closed_at" },

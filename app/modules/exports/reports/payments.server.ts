@@ -8,7 +8,7 @@ import { IRANIAN_BANKS } from "~/lib/card";
 import { paymentFilterSql, paymentListQuerySchema } from "~/modules/payments/list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import { sqlLiteral } from "../copy.server";
-import type { SqlColumn } from "../definition";
+import { instant, type SqlColumn } from "../definition";
 import { periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 /** bankLabel in SQL: an Iranian bank code's English name, a foreign issuer as stored, none when empty. */
@@ -18,10 +18,8 @@ const ISSUER_BANK_SQL = `case when coalesce(payments.issuer_bank, '') = '' then 
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Payment id (pay_…).", sql: "payments.id" },
-  { key: "created", kind: "local", doc: "When the payment was attempted, in the report's time zone.", sql: "payments.created_at" },
-  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "payments.created_at" },
-  { key: "captured", kind: "local", doc: "When the payment succeeded (captured), in the report's time zone; empty otherwise.", sql: "payments.captured_at" },
-  { key: "captured_utc", kind: "utc", doc: "The same instant in UTC.", sql: "payments.captured_at" },
+  ...instant("created", "When the payment was attempted, in the report's time zone.", "payments.created_at"),
+  ...instant("captured", "When the payment succeeded (captured), in the report's time zone; empty otherwise.", "payments.captured_at"),
   { key: "status", kind: "text", doc: "pending, authorized, captured (succeeded), declined, voided or failed.", sql: "payments.status" },
   { key: "currency", kind: "text", doc: "ISO 4217 code.", sql: "payments.currency" },
   { key: "amount", kind: "amount", total: true, doc: "Amount charged to the card.", sql: "payments.amount" },

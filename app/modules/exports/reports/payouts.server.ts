@@ -7,14 +7,13 @@ import { sql } from "drizzle-orm";
 import { payouts } from "~db/schema";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
-import type { SqlColumn } from "../definition";
+import { instant, type SqlColumn } from "../definition";
 import { dayRangeLabel, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Payout id (po_…).", sql: "payouts.id" },
   { key: "expected_arrival_date", kind: "date", doc: "The bank day the money is expected in the account (a calendar date).", sql: "payouts.expected_arrival_date" },
-  { key: "created", kind: "local", doc: "When the payout was created (after the settlement cutoff), in the report's time zone.", sql: "payouts.created_at" },
-  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "payouts.created_at" },
+  ...instant("created", "When the payout was created (after the settlement cutoff), in the report's time zone.", "payouts.created_at"),
   { key: "status", kind: "text", doc: "pending, in_transit, paid, failed or canceled.", sql: "payouts.status" },
   { key: "currency", kind: "text", doc: "ISO 4217 code.", sql: "payouts.currency" },
   { key: "amount", total: true, kind: "amount", doc: "Amount sent to the bank (positive); its reconciliation rows sum to it.", sql: "payouts.amount" },
@@ -22,14 +21,10 @@ const columns: SqlColumn[] = [
   { key: "bank_name", kind: "text", doc: "Bank the payout was sent to.", sql: "payouts.bank_name" },
   { key: "bank_account", kind: "text", doc: "The destination account, masked.", sql: "payouts.bank_account_mask" },
   { key: "trace_number", kind: "text", doc: "The bank's trace number, once sent.", sql: "payouts.trace_number" },
-  { key: "sent", kind: "local", doc: "When it was sent to the bank, in the report's time zone.", sql: "payouts.sent_at" },
-  { key: "sent_utc", kind: "utc", doc: "The same instant in UTC.", sql: "payouts.sent_at" },
-  { key: "paid", kind: "local", doc: "When the bank confirmed it, in the report's time zone.", sql: "payouts.paid_at" },
-  { key: "paid_utc", kind: "utc", doc: "The same instant in UTC.", sql: "payouts.paid_at" },
-  { key: "failed", kind: "local", doc: "When it failed or was returned, in the report's time zone.", sql: "payouts.failed_at" },
-  { key: "failed_utc", kind: "utc", doc: "The same instant in UTC.", sql: "payouts.failed_at" },
-  { key: "canceled", kind: "local", doc: "When it was canceled, in the report's time zone.", sql: "payouts.canceled_at" },
-  { key: "canceled_utc", kind: "utc", doc: "The same instant in UTC.", sql: "payouts.canceled_at" },
+  ...instant("sent", "When it was sent to the bank, in the report's time zone.", "payouts.sent_at"),
+  ...instant("paid", "When the bank confirmed it, in the report's time zone.", "payouts.paid_at"),
+  ...instant("failed", "When it failed or was returned, in the report's time zone.", "payouts.failed_at"),
+  ...instant("canceled", "When it was canceled, in the report's time zone.", "payouts.canceled_at"),
   { key: "failure_code", kind: "text", doc: "Why it failed (the money went back to the balance).", sql: "payouts.failure_code" },
   { key: "failure_message", kind: "text", doc: "The failure in words.", sql: "payouts.failure_message" },
 ];

@@ -18,7 +18,7 @@ import { payouts } from "~db/schema";
 import { isValidLocalDateKey } from "~/lib/dates/zones";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
-import { rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
+import { instant, rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
 import { countOf, dayRangeLabel, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
 
 /** A charge's description is its payment's (the one typed at the till); other rows keep their own. */
@@ -55,10 +55,8 @@ const columns: SqlColumn[] = [
   { key: "payout_id", kind: "text", doc: "The payout this balance transaction was paid out in.", sql: "po.id" },
   { key: "payout_expected_arrival_date", kind: "date", doc: "The payout's expected arrival date at the bank.", sql: "po.expected_arrival_date" },
   { key: "balance_transaction_id", kind: "text", doc: "Balance transaction id (txn_…).", sql: "lt.id" },
-  { key: "created", kind: "local", doc: "When the balance transaction was created, in the report's time zone.", sql: "lt.created_at" },
-  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "lt.created_at" },
-  { key: "available_on", kind: "local", doc: "When its funds became available for payout, in the report's time zone.", sql: "lt.available_on" },
-  { key: "available_on_utc", kind: "utc", doc: "The same instant in UTC.", sql: "lt.available_on" },
+  ...instant("created", "When the balance transaction was created, in the report's time zone.", "lt.created_at"),
+  ...instant("available_on", "When its funds became available for payout, in the report's time zone.", "lt.available_on"),
   { key: "currency", kind: "text", doc: "ISO 4217 code.", sql: "lt.currency" },
   { key: "gross", kind: "amount", total: true, doc: "Gross amount; negative for money going out (refunds).", sql: "lt.gross" },
   { key: "fee", kind: "amount", total: true, doc: "Fees paid for it (positive; net = gross - fee).", sql: "lt.fee" },

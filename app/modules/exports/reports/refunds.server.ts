@@ -6,21 +6,19 @@ import { sql } from "drizzle-orm";
 import { refunds } from "~db/schema";
 import { refundFilterSql, refundListQuerySchema } from "~/modules/refunds/list.server";
 import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
-import type { SqlColumn } from "../definition";
+import { instant, type SqlColumn } from "../definition";
 import { periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Refund id (re_…).", sql: "refunds.id" },
-  { key: "created", kind: "local", doc: "When the refund was issued, in the report's time zone.", sql: "refunds.created_at" },
-  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "refunds.created_at" },
+  ...instant("created", "When the refund was issued, in the report's time zone.", "refunds.created_at"),
   { key: "payment_id", kind: "text", doc: "The refunded payment.", sql: "refunds.payment_id" },
   { key: "status", kind: "text", doc: "pending, succeeded, failed or canceled.", sql: "refunds.status" },
   { key: "reason", kind: "text", doc: "requested_by_customer, duplicate, fraudulent or other.", sql: "refunds.reason" },
   { key: "currency", kind: "text", doc: "ISO 4217 code.", sql: "refunds.currency" },
   { key: "amount", kind: "amount", total: true, doc: "Amount returned to the card, negative (money going out).", sql: "-refunds.amount" },
   { key: "payment_amount", kind: "amount", doc: "Amount of the refunded payment (positive).", sql: "p.amount" },
-  { key: "payment_created", kind: "local", doc: "When the refunded payment was made, in the report's time zone.", sql: "p.created_at" },
-  { key: "payment_created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "p.created_at" },
+  ...instant("payment_created", "When the refunded payment was made, in the report's time zone.", "p.created_at"),
   { key: "description", kind: "text", doc: "Description of the refunded payment.", sql: "p.description" },
   { key: "note", kind: "text", doc: "Note written when the refund was issued.", sql: "refunds.note" },
   { key: "customer_reference", kind: "text", doc: "Customer reference of the refunded payment.", sql: "p.customer_reference" },

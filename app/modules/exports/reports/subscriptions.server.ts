@@ -8,7 +8,7 @@ import { z } from "zod";
 import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
 import { listBaseShape, resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
 import { monthlyAmountSql } from "~/modules/subscriptions/subscriptions.server";
-import type { SqlColumn } from "../definition";
+import { instant, type SqlColumn } from "../definition";
 import { inPeriod, periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 export const subscriptionExportQuerySchema = z.preprocess(
@@ -24,8 +24,7 @@ export const subscriptionExportQuerySchema = z.preprocess(
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Subscription id (sub_…).", sql: "s.id" },
-  { key: "created", kind: "local", doc: "When the subscription was created, in the report's time zone.", sql: "s.created_at" },
-  { key: "created_utc", kind: "utc", doc: "The same instant in UTC.", sql: "s.created_at" },
+  ...instant("created", "When the subscription was created, in the report's time zone.", "s.created_at"),
   { key: "status", kind: "text", doc: "scheduled, trialing, active, past_due, paused, canceled or unpaid.", sql: "s.status" },
   { key: "customer_id", kind: "text", doc: "The customer (cus_…).", sql: "s.customer_id" },
   { key: "customer_name", kind: "text", doc: "The customer's name.", sql: "c.name" },
