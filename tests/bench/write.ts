@@ -380,7 +380,7 @@ async function createAccounts(url: string, n: number): Promise<{ big: Account; m
   }
 }
 
-async function csrfAndTerminal(port: number, cookie: string): Promise<{ csrf: string; terminal: string }> {
+export async function csrfAndTerminal(port: number, cookie: string): Promise<{ csrf: string; terminal: string }> {
   const r = await request(port, "GET", "/terminal", { cookie, accept: "text/html" });
   const csrf = /name="_csrf"[^>]*value="([^"]+)"/.exec(r.body)?.[1] ?? /value="([^"]+)"[^>]*name="_csrf"/.exec(r.body)?.[1];
   const terminal = /name="(?:md_)?terminal"[^>]*value="([^"]+)"/.exec(r.body)?.[1] ?? /<option[^>]*value="(term_[^"]+)"/.exec(r.body)?.[1];
@@ -389,7 +389,7 @@ async function csrfAndTerminal(port: number, cookie: string): Promise<{ csrf: st
 }
 
 /** As the page's script does: the card goes to the provider's tokenization endpoint, only the token to /terminal. */
-async function postTerminalForm(port: number, cookie: string, form: { csrf: string; terminal: string }, i: number): Promise<Reply> {
+export async function postTerminalForm(port: number, cookie: string, form: { csrf: string; terminal: string }, i: number): Promise<Reply> {
   const card = JSON.stringify({ number: "6037990000000006", exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: "123" });
   const tok = await request(port, "POST", "/sandbox/v1/tokens", { "content-type": "application/json", "content-length": Buffer.byteLength(card) }, card);
   const token = (JSON.parse(tok.body) as { id?: string }).id ?? "";
