@@ -125,6 +125,22 @@ export function Table({
   );
 }
 
+/**
+ * A list row's head cell: the thing's name, linking to its page, over its id (or a note such
+ * as a terminal's location) in small type.
+ */
+export function RowHead({ to, name, id, note }: { to: string; name: ReactNode; id?: string; note?: ReactNode }) {
+  return (
+    <th scope="row">
+      <Link to={to} className="row-link">
+        {name}
+      </Link>
+      {id ? <div className="muted mono">{id}</div> : null}
+      {note ? <div className="muted">{note}</div> : null}
+    </th>
+  );
+}
+
 /** A CSV export and the same as an Excel workbook, side by side (the caller gives the frame: a header's actions, a row). */
 export function ExportLinks({ href, label, excelLabel, testId }: { href: string; label: ReactNode; excelLabel: ReactNode; testId?: string }) {
   return (
