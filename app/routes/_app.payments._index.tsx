@@ -21,7 +21,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleSty
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payments.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx, query, list, also: options, answer } = await loadListPage(request, {
+  const { ctx, query, also: options, answer } = await loadListPage(request, {
     list: "payments",
     permission: "payments:view",
     schema: paymentListQuerySchema,
@@ -32,16 +32,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const canCards = can(ctx.role, "cards:view");
   const cols: readonly PaymentColumn[] = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
   return answer((r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null }), {
-    totals: list
-      ? {
-          capped: list.totals.capped,
-          count: list.totals.count,
-          amount: list.totals.amount.toString(),
-          capturedCount: list.totals.capturedCount,
-          capturedAmount: list.totals.capturedAmount.toString(),
-          refunded: list.totals.refunded.toString(),
-        }
-      : null,
     visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
     columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
     options,

@@ -24,7 +24,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleSty
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payouts.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { list, also: balances, answer } = await loadListPage(request, {
+  const { also: balances, answer } = await loadListPage(request, {
     list: "payouts",
     permission: "payouts:view",
     schema: payoutListQuerySchema,
@@ -32,9 +32,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     also: (scope) => balanceOverview(scope),
   });
   return answer((r) => r, {
-    totals: list
-      ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
-      : null,
     balances,
   });
 }

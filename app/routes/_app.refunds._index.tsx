@@ -20,7 +20,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleSty
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "refunds.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { ctx, list, also: issuers, answer } = await loadListPage(request, {
+  const { ctx, also: issuers, answer } = await loadListPage(request, {
     list: "refunds",
     permission: "payments:view",
     schema: refundListQuerySchema,
@@ -29,14 +29,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   const canCards = can(ctx.role, "cards:view");
   return answer((r) => (canCards ? r : { ...r, cardLast4: null }), {
-    totals: list
-      ? {
-          count: list.totals.count,
-          amount: list.totals.amount.toString(),
-          succeededCount: list.totals.succeededCount,
-          succeededAmount: list.totals.succeededAmount.toString(),
-        }
-      : null,
     issuers,
   });
 }

@@ -3,7 +3,8 @@
  * its URL read as a query (a refused field is dropped and named), one page of rows when the
  * query stands, the reader's saved views of the list and, for who may export, the export of
  * the same filter. The answer: the query as read, the fields it refused, the page of rows
- * with its links, and what the page adds. A refused filter is a 400 (the page names it beside
+ * with its links, the totals of the whole filter (money as strings of minor units: JSON has
+ * no bigint), and what the page adds. A refused filter is a 400 (the page names it beside
  * its field), as the edge answers other bad input; a list is never cached (it is the
  * merchant's money).
  */
@@ -17,6 +18,13 @@ import { viewsMenu } from "~/web/views.server";
 
 interface ListAnswer<R> {
   page: { rows: R[]; next: string | null; prev: string | null };
+  totals: object;
+}
+
+type Sent<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
+
+function sendTotals<T extends object>(totals: T): Sent<T> {
+  return Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) as Sent<T>;
 }
 
 export async function loadListPage<S extends z.ZodTypeAny, L extends ListAnswer<unknown>, X>(
@@ -43,12 +51,11 @@ export async function loadListPage<S extends z.ZodTypeAny, L extends ListAnswer<
   return {
     ctx,
     query: query as z.output<S>,
-    list,
     also,
     /** The page's answer: each row as the reader may see it, and what the page adds. */
     answer<Out, E extends object>(rowOut: (row: Row) => Out, extra: E) {
       return json(
-        { query: query as z.output<S>, errors, rows: (list?.page.rows ?? []).map((r) => rowOut(r as Row)), next: list?.page.next ?? null, prev: list?.page.prev ?? null, views, exportHref, ...extra },
+        { query: query as z.output<S>, errors, rows: (list?.page.rows ?? []).map((r) => rowOut(r as Row)), next: list?.page.next ?? null, prev: list?.page.prev ?? null, totals: list ? sendTotals(list.totals as L["totals"]) : null, views, exportHref, ...extra },
         { status: list && Object.keys(errors).length === 0 ? 200 : 400, headers: { "Cache-Control": "private, no-store" } },
       );
     },
