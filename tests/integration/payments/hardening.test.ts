@@ -11,7 +11,7 @@ import { capturePayment, voidPayment } from "~/modules/payments/payments.server"
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant } from "./fixtures";
 
-const t = useTestDatabase({ seed: "none" });
+useTestDatabase({ seed: "none" });
 beforeAll(() => fastSandbox());
 const year = new Date().getUTCFullYear() + 3;
 
