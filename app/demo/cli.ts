@@ -34,7 +34,7 @@ const summary = await seedDemo(handle.db, {
   coffeePayments: coffee,
   northwindPayments: Math.round((coffee * 15) / 40),
   days: Number(values.days),
-  now: new Date(),
+  now: demoNow(),
   log: (m) => console.log(m),
 });
 console.log(`Seeded in ${summary.ms} ms:`, JSON.stringify(summary.merchants, null, 2));

@@ -21,7 +21,7 @@ import { enqueueJob } from "~/modules/jobs/queue.server";
 import { startWorker } from "~/server/worker";
 import { runDownload } from "~/web/exports/schedules.server";
 import { as, signIn } from "../../support/auth";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 import { startSmtpServer } from "../../support/smtp";
 
 /**
@@ -209,7 +209,7 @@ describe("scheduled reports", () => {
     if (!saved.ok) throw new Error(saved.message);
     const rule = { frequency: "monthly", monthDay: 1, localTime: "07:00", calendar: "jalali", timeZone: TEHRAN } as const;
     // The demo ledger's last whole Jalali month, so the file has rows.
-    const at = nextRunAfter(rule, new Date(Date.now() - 40 * 86_400_000));
+    const at = nextRunAfter(rule, new Date(demoSeededAt().getTime() - 40 * 86_400_000));
     const p = periodOfRun(rule, at);
     const sentAt = new Date();
     const outcome = await runScheduledReport(
