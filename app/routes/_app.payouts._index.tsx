@@ -13,7 +13,6 @@ import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
 import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { loadListPage } from "~/web/list-page.server";
 import { balanceOverview } from "~/modules/settlements/balances.server";
