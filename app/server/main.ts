@@ -18,7 +18,7 @@ import { inArray } from "drizzle-orm";
 import { connect, migrate, onPool, openPglite, openPostgres, pgliteDir, setDb, type Db, type DbHandle } from "../../db/client.server";
 import { Admission } from "./admission";
 import { users } from "../../db/schema";
-import { isSeeded, seedDemo } from "../demo/seed";
+import { demoNow, isSeeded, seedDemo } from "../demo/seed";
 import { USERS, DEMO_PASSWORD } from "../demo/merchants";
 import { responseBackpressure } from "../modules/exports/backpressure.server";
 import { requestScope } from "../web/request-scope.server";
@@ -90,7 +90,7 @@ async function seedIfEmpty(): Promise<void> {
     coffeePayments: payments,
     northwindPayments: Math.round((payments * 15) / 40),
     days: 365,
-    now: new Date(),
+    now: demoNow(),
     log: (m) => console.log(`  ${m}`),
   });
   console.log(`Demo data ready in ${(summary.ms / 1000).toFixed(1)} s.`);

@@ -14,6 +14,7 @@ import postgres from "postgres";
 import { signInOverHttp, startServer } from "./http";
 import { BIG } from "./merchants";
 import { percentile } from "./stats";
+import { CARD_EXP_YEAR } from "../support/cards";
 
 const url = process.argv[2]!;
 const rounds = Number(process.argv[3] ?? 2);
@@ -43,7 +44,7 @@ function req(port: number, method: string, path: string, headers: Record<string,
   });
 }
 function pay(port: number, i: number) {
-  const body = JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: 2030, cvc: "123" }, description: `ovl ${i}` });
+  const body = JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" }, description: `ovl ${i}` });
   return req(port, "POST", "/api/v1/payments", { authorization: `Bearer ${key}`, "idempotency-key": crypto.randomUUID(), "content-type": "application/json", "content-length": Buffer.byteLength(body) }, body);
 }
 async function views(port: number, cookie: string, secs: number): Promise<number[]> {
