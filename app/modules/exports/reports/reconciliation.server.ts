@@ -19,7 +19,7 @@ import { isValidLocalDateKey } from "~/lib/dates/zones";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
 import { instant, rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
-import { countOf, dayRangeLabel, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
+import { countOf, dayRangeLabel, listScopeOf, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
 
 /** A charge's description is its payment's (the one typed at the till); other rows keep their own. */
 const DESCRIPTION_SQL = "case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end";
@@ -123,7 +123,7 @@ export const reconciliationReport: SqlReport = {
       throw new ListFilterError("arrival_to", "The end date (not included) must be after the start date: pick a later end date.");
     }
     const listFilter = strictListQuery(payoutListQuerySchema, params);
-    const listScope = { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
+    const listScope = listScopeOf(scope);
 
     let where: SQL;
     let rangeLabel: string;

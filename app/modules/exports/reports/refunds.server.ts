@@ -5,9 +5,9 @@
 import { sql } from "drizzle-orm";
 import { refunds } from "~db/schema";
 import { refundFilterSql, refundListQuerySchema } from "~/modules/refunds/list.server";
-import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
+import { resolveListRange, sortOf, strictListQuery, type SortColumns } from "~/modules/reporting/list-query.server";
 import { instant, type SqlColumn } from "../definition";
-import { periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
+import { listFilters, listScopeOf, periodAbout, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Refund id (re_…).", sql: "refunds.id" },
@@ -31,10 +31,10 @@ const columns: SqlColumn[] = [
   { key: "provider_reference", kind: "text", doc: "The payment provider's reference for the refund.", sql: "refunds.provider_reference" },
 ];
 
-const SORTS = {
+const SORTS: SortColumns = {
   created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" },
   amount: { expr: sql`${refunds.amount}`, type: "bigint" },
-} as const;
+};
 
 export const refundsReport: SqlReport = {
   id: "refunds",
@@ -46,19 +46,15 @@ export const refundsReport: SqlReport = {
   currencySql: "refunds.currency",
   prepare(scope, params, now) {
     const filter = strictListQuery(refundListQuerySchema, params);
-    const listScope = { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
-    const where = refundFilterSql(listScope, filter, now);
-    const period = resolveListRange(scope.timeZone, filter, now);
-    const { field, desc } = parseSort<keyof typeof SORTS>(filter.sort);
-    const { cursor: _cursor, limit: _limit, ...filters } = filter;
     const source: SqlSource = {
       from: sql`${refunds}
         left join payments p on p.merchant_id = ${refunds.merchantId} and p.id = ${refunds.paymentId}
         left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
         left join users u on u.id = ${refunds.createdByUserId}`,
-      where,
-      sort: { ...SORTS[field], desc, id: sql`${refunds.id}` },
+      where: refundFilterSql(listScopeOf(scope), filter, now),
+      sort: sortOf(SORTS, filter.sort, sql`${refunds.id}`),
     };
-    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters }, source, sql`${refunds}`, "refunds.currency");
+    const about = { ...periodAbout(resolveListRange(scope.timeZone, filter, now), scope.timeZone), filters: listFilters(filter) };
+    return sqlRun(about, source, sql`${refunds}`, "refunds.currency");
   },
 };
