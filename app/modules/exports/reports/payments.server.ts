@@ -8,7 +8,7 @@ import { IRANIAN_BANKS } from "~/lib/card";
 import { paymentFilterSql, paymentListQuerySchema } from "~/modules/payments/list.server";
 import { resolveListRange, sortOf, strictListQuery, type SortColumns } from "~/modules/reporting/list-query.server";
 import { sqlLiteral } from "../copy.server";
-import { instant, type SqlColumn } from "../definition";
+import { cardDetail, instant, type SqlColumn } from "../definition";
 import { listFilters, listScopeOf, periodAbout, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 /** bankLabel in SQL: an Iranian bank code's English name, a foreign issuer as stored, none when empty. */
@@ -28,11 +28,11 @@ const columns: SqlColumn[] = [
   { key: "net", kind: "amount", total: true, doc: "amount - fee for a captured payment (what it added to the balance before refunds); 0 otherwise.", sql: "case when payments.status = 'captured' then payments.amount - payments.fee else 0 end" },
   { key: "description", kind: "text", doc: "Description given with the payment.", sql: "payments.description" },
   { key: "customer_reference", kind: "text", doc: "The merchant's reference for the customer or order.", sql: "payments.customer_reference" },
-  { key: "card_brand", kind: "text", doc: "visa, mastercard, amex, discover, unionpay, shetab or unknown.", permission: "cards:view", sql: "payments.card_brand" },
-  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", sql: "payments.card_funding" },
-  { key: "card_bin", kind: "text", doc: "First 6 digits of the card.", permission: "cards:view", sql: "payments.card_bin" },
-  { key: "card_last4", kind: "text", doc: "Last 4 digits of the card.", permission: "cards:view", sql: "payments.card_last4" },
-  { key: "issuer_bank", kind: "text", doc: "The card's issuing bank.", permission: "cards:view", sql: ISSUER_BANK_SQL },
+  cardDetail("card_brand", "visa, mastercard, amex, discover, unionpay, shetab or unknown.", "payments.card_brand"),
+  cardDetail("card_funding", "credit, debit, prepaid or unknown.", "payments.card_funding"),
+  cardDetail("card_bin", "First 6 digits of the card.", "payments.card_bin"),
+  cardDetail("card_last4", "Last 4 digits of the card.", "payments.card_last4"),
+  cardDetail("issuer_bank", "The card's issuing bank.", ISSUER_BANK_SQL),
   { key: "terminal", kind: "text", doc: "Name of the terminal that took the payment.", sql: "coalesce(t.name, payments.terminal_id)" },
   { key: "terminal_id", kind: "text", doc: "Terminal id.", sql: "payments.terminal_id" },
   { key: "payment_link", kind: "text", doc: "The payment link (pl_…) the customer paid through; empty for the virtual terminal and the API.", sql: "payments.payment_link_id" },

@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { refunds } from "~db/schema";
 import { refundFilterSql, refundListQuerySchema } from "~/modules/refunds/list.server";
 import { resolveListRange, sortOf, strictListQuery, type SortColumns } from "~/modules/reporting/list-query.server";
-import { instant, type SqlColumn } from "../definition";
+import { cardDetail, instant, type SqlColumn } from "../definition";
 import { listFilters, listScopeOf, periodAbout, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
@@ -22,9 +22,9 @@ const columns: SqlColumn[] = [
   { key: "description", kind: "text", doc: "Description of the refunded payment.", sql: "p.description" },
   { key: "note", kind: "text", doc: "Note written when the refund was issued.", sql: "refunds.note" },
   { key: "customer_reference", kind: "text", doc: "Customer reference of the refunded payment.", sql: "p.customer_reference" },
-  { key: "card_brand", kind: "text", doc: "Brand of the refunded card.", permission: "cards:view", sql: "p.card_brand" },
-  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", sql: "p.card_funding" },
-  { key: "card_last4", kind: "text", doc: "Last 4 digits of the refunded card.", permission: "cards:view", sql: "p.card_last4" },
+  cardDetail("card_brand", "Brand of the refunded card.", "p.card_brand"),
+  cardDetail("card_funding", "credit, debit, prepaid or unknown.", "p.card_funding"),
+  cardDetail("card_last4", "Last 4 digits of the refunded card.", "p.card_last4"),
   { key: "terminal", kind: "text", doc: "Terminal of the refunded payment.", sql: "coalesce(t.name, p.terminal_id)" },
   { key: "created_by", kind: "text", doc: "Email of the person who issued the refund (empty for API refunds).", sql: "u.email" },
   { key: "failure_code", kind: "text", doc: "Why a failed refund failed.", sql: "refunds.failure_code" },
