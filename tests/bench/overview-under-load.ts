@@ -9,11 +9,11 @@
  * another checkout (its own build). Prints one line per configuration and round.
  */
 import crypto from "node:crypto";
-import http from "node:http";
 import postgres from "postgres";
 import { signInOverHttp, startServer } from "./http";
 import { BIG } from "./merchants";
 import { percentile } from "./stats";
+import { overviewViews, request } from "./write";
 import { CARD_EXP_YEAR } from "../support/cards";
 
 const url = process.argv[2]!;
@@ -30,34 +30,12 @@ await sql`insert into api_keys (key_hash, merchant_id, terminal_id) values (${cr
 const currency = String(t!.currency).trim();
 const card = currency === "IRR" ? "6037990000000006" : "4242424242424242";
 await sql.end();
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function req(port: number, method: string, path: string, headers: Record<string, string | number>, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const r = http.request({ host: "127.0.0.1", port, path, method, agent, headers }, (res) => {
-      let s = "";
-      res.on("data", (d) => (s += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: s }));
-    });
-    r.on("error", reject);
-    r.end(body);
-  });
-}
+const req = request;
 function pay(port: number, i: number) {
   const body = JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" }, description: `ovl ${i}` });
   return req(port, "POST", "/api/v1/payments", { authorization: `Bearer ${key}`, "idempotency-key": crypto.randomUUID(), "content-type": "application/json", "content-length": Buffer.byteLength(body) }, body);
 }
-async function views(port: number, cookie: string, secs: number): Promise<number[]> {
-  const ms: number[] = [];
-  const end = performance.now() + secs * 1000;
-  while (performance.now() < end) {
-    const t0 = performance.now();
-    const r = await req(port, "GET", "/", { cookie, accept: "text/html", "accept-encoding": "gzip" });
-    if (r.status !== 200) throw new Error(`Overview: HTTP ${r.status}`);
-    ms.push(performance.now() - t0);
-  }
-  return ms;
-}
+const views = overviewViews;
 
 for (let round = 1; round <= rounds; round++) {
   for (const c of configs) {

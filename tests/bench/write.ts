@@ -44,7 +44,7 @@ interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-function request(port: number, method: string, path: string, headers: Record<string, string | number>, body?: string): Promise<Reply> {
+export function request(port: number, method: string, path: string, headers: Record<string, string | number>, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port, path, method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -426,7 +426,7 @@ async function overviewCount(port: number, cookie: string): Promise<number> {
 }
 
 /** Sequential Overview page views (HTML, as a browser asks) for `seconds`, or until `until()`. */
-async function overviewViews(port: number, cookie: string, seconds: number): Promise<number[]> {
+export async function overviewViews(port: number, cookie: string, seconds: number): Promise<number[]> {
   const ms: number[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
