@@ -3,7 +3,7 @@
  * their very next request; audited; staff.removed is written; the last owner can never go.
  */
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/db";
 import { createUser, useTeam } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
