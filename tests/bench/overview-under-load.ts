@@ -11,9 +11,8 @@
 import crypto from "node:crypto";
 import postgres from "postgres";
 import { signInOverHttp, startServer } from "./http";
-import { BIG } from "./merchants";
 import { percentile } from "./stats";
-import { overviewViews, request } from "./write";
+import { bigMerchantKey, overviewViews, request } from "./write";
 import { CARD_EXP_YEAR } from "../support/cards";
 
 const url = process.argv[2]!;
@@ -24,11 +23,7 @@ if (configs.length === 0) configs.push({ label: "this checkout" });
 const home = process.cwd();
 
 const sql = postgres(url, { max: 1, onnotice: () => {} });
-const [t] = await sql`select t.id, m.currency from terminals t join merchants m on m.id = t.merchant_id where t.merchant_id = ${BIG.id} and t.kind = 'api' and t.status = 'active' order by t.id limit 1`;
-const key = `sk_test_ovl_${crypto.randomBytes(8).toString("hex")}`;
-await sql`insert into api_keys (key_hash, merchant_id, terminal_id) values (${crypto.createHash("sha256").update(key).digest("hex")}, ${BIG.id}, ${t!.id})`;
-const currency = String(t!.currency).trim();
-const card = currency === "IRR" ? "6037990000000006" : "4242424242424242";
+const { key, currency, card } = await bigMerchantKey(sql, "ovl");
 await sql.end();
 const req = request;
 function pay(port: number, i: number) {
