@@ -292,8 +292,3 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
     },
   };
 }
-
-/** For the web server: the worker as an optional part (SCHEDULER=0 leaves it out). */
-export function workersEnabled(): boolean {
-  return env.SCHEDULER;
-}

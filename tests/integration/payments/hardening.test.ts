@@ -12,7 +12,7 @@ import { api } from "./api-client";
 import { fastSandbox, makeMerchant } from "./fixtures";
 import { CARD_EXP_YEAR } from "../../support/cards";
 
-const t = useTestDatabase({ seed: "none" });
+useTestDatabase({ seed: "none" });
 beforeAll(() => fastSandbox());
 const year = CARD_EXP_YEAR;
 
