@@ -19,7 +19,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { idempotencyKeys } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { env } from "~/lib/env.server";
-import { preparedOnce, preparedSql } from "~db/prepared.server";
+import { commitWithoutFlushWait, preparedOnce, preparedSql } from "~db/prepared.server";
 
 export const KEY_MAX_LENGTH = 255;
 
@@ -185,26 +185,21 @@ export function markClaimed(req: Pick<IdempotentRequest, "merchantId" | "scope" 
   inFlight.add(flightKey(req));
 }
 
-/**
- * A claim's commit does not wait for its WAL flush (synchronous_commit off for its own
- * transaction only: a condition of the claim's insert, so no round trip of its own). Safe
- * because a claim is never what a client is answered on: every claimed request ends in a
- * synchronous commit before its answer leaves (its payment or refund, the stored answer, the
- * key's release or abandonment), and that commit flushes all WAL before it, the claim's
- * included. A claim lost in a crash of the database before that is a request that never
- * arrived: nothing was written under it, and the client's retry claims the key again.
- * A commit's flush is about a quarter of a millisecond of PostgreSQL's CPU here
- * (docs/write-path.md, "PostgreSQL's share (wpg)").
- */
-export const claimCommitsWithoutFlushWait = sql`set_config('synchronous_commit', 'off', true) = 'off'`;
 
-/** The claim, built once per process (db/prepared.server.ts): every POST with a key runs it. */
+/**
+ * The claim, built once per process (db/prepared.server.ts): every POST with a key runs it.
+ * Its commit does not wait for the WAL flush (commitWithoutFlushWait): a claim is never what a
+ * client is answered on. Every claimed request ends in a synchronous commit before its answer
+ * leaves (its payment or refund, the stored answer, the key's release or abandonment), which
+ * flushes the claim too; a claim lost in a crash of the database before that is a request
+ * that never arrived (nothing was written under it), and the client's retry claims again.
+ */
 const claimStatement = preparedSql<{ key: string }>(
   () => sql`insert into idempotency_keys (merchant_id, scope, key, request_hash, method, path, state, response_body, created_at)
     select ${sql.placeholder("merchantId")}, ${sql.placeholder("scope")}, ${sql.placeholder("key")}, ${sql.placeholder("requestHash")},
       ${sql.placeholder("method")}, ${sql.placeholder("path")}, 'in_progress', ${sql.placeholder("responseBody")}::text::jsonb,
       ${sql.placeholder("createdAt")}::timestamptz
-    where ${claimCommitsWithoutFlushWait}
+    where ${commitWithoutFlushWait}
     on conflict do nothing
     returning key`,
 );
