@@ -13,7 +13,7 @@ export const payments = pgTable(
   {
     // No key of its own to merchants: (merchant_id, terminal_id) references the terminal, whose
     // merchant_id references merchants, so the merchant exists and cannot go while the row does.
-    // A second key would only add a check and a lock of the merchant's row to every insert (0027).
+    // A second key would only add a check and a lock of the merchant's row to every insert (0028).
     merchantId: merchantId(),
     id: id(),
     terminalId: text("terminal_id").notNull(),

@@ -27,12 +27,12 @@ import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type C
 import { csvWriter, UTF8_BOM } from "./csv";
 import { CURRENCIES } from "~/lib/money";
 import { cellPlan, cellSql, copyChunks, copyRawChunks, copyStatement, inlineParams, serverCanRender, sqlLiteral } from "./copy.server";
-import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
+import { slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
 import { cursorBatches, type ReportRun } from "./reports/report.server";
 import { SheetRowWriter, type SheetField, type SheetLayout } from "./sheet-rows";
-import { XLSX_CONTENT_TYPE, XlsxReportWriter, columnLetter } from "./xlsx.server";
+import { XlsxReportWriter, columnLetter } from "./xlsx.server";
 import type { WaitForClient } from "./backpressure.server";
 
 export type { WaitForClient } from "./backpressure.server";
@@ -49,12 +49,6 @@ export type ExportFormat = "csv" | "xlsx";
 export function reportFromPath(segment: string | undefined): { id: ReportId; format: ExportFormat } | null {
   const m = /^([a-z-]+)\.(csv|xlsx)$/.exec(segment ?? "");
   return m && isReportId(m[1]) ? { id: m[1], format: m[2] as ExportFormat } : null;
-}
-
-/** "payments.csv" -> "payments"; null for anything else. */
-export function reportIdFromPath(segment: string | undefined): ReportId | null {
-  const r = reportFromPath(segment);
-  return r && r.format === "csv" ? r.id : null;
 }
 
 export function reportPermissions(id: ReportId) {

@@ -20,7 +20,6 @@ import { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
 import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
-import { refundFailureText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
 import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/failure";
 import { getPayment, lockPayment, type Payment, type Scope } from "~/modules/payments/payments.server";
@@ -36,12 +35,6 @@ export { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 export function refundCapOf(member: { role: Role; merchant: { supportRefundLimit: bigint } }): bigint | null {
   return refundsUncapped(member.role) ? null : member.merchant.supportRefundLimit;
 }
-export const REFUND_REASON_LABELS: Record<RefundReason, string> = {
-  requested_by_customer: "Requested by customer",
-  duplicate: "Duplicate payment",
-  fraudulent: "Fraudulent",
-  other: "Other",
-};
 export const NOTE_MAX = 1000;
 
 export interface RefundActor {
@@ -465,5 +458,3 @@ export async function getRefund(scope: Scope, id: string): Promise<Refund | unde
     .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, id)));
   return r;
 }
-
-export const refundFailureMessage = refundFailureText;

@@ -5,12 +5,14 @@ import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
 import { settle } from "../../support/responses";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
+import { en } from "~/lib/i18n/en";
 import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminal";
 import * as tokensRoute from "~/routes/sandbox.v1.tokens";
 import * as tokenForms from "~/routes/sandbox.v1.token-forms";
 import { refundFormAction } from "~/web/refunds/refund-form.server";
 import { createPayment, getPayment } from "~/modules/payments/payments.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox } from "./fixtures";
+import { CARD_EXPIRY, CARD_EXP_YEAR } from "../../support/cards";
 
 useTestDatabase({ seed: "none" });
 
@@ -40,7 +42,7 @@ async function charge(user: SignedIn, form: Record<string, string>) {
   return { status: res.status, location: res.headers.get("location"), text, json: text ? JSON.parse(text) : null };
 }
 
-const expiry = `12/${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, "0")}`;
+const expiry = CARD_EXPIRY;
 
 /** What the page's script does with the card: the browser asks the provider for a token (the console never sees the number). */
 async function tokenFor(number: string, cvc = "123", exp = expiry): Promise<string> {
@@ -172,7 +174,7 @@ describe("virtual terminal (/terminal)", () => {
       } as never);
       return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
     };
-    const y = new Date().getUTCFullYear() + 2;
+    const y = CARD_EXP_YEAR;
     expect(await tok({ number: "4242424242424241", exp_month: 12, exp_year: y, cvc: "123" })).toEqual({ status: 402, code: "invalid_number" });
     expect(await tok({ number: CARD.approve, exp_month: 1, exp_year: 2020, cvc: "123" })).toMatchObject({ status: 402 });
     expect(await tok({ number: CARD.approve, exp_month: 12, exp_year: y, cvc: "12" })).toEqual({ status: 402, code: "invalid_cvc" });
@@ -326,7 +328,7 @@ describe("refund form on the payment page", () => {
     await db().update(s.sessions).set({ verifiedAt: new Date(Date.now() - 3600_000) }).where(eq(s.sessions.id, owner.sessionId));
     const noStepUp = await refund(owner, id, { amount: "", reason: "other", key: crypto.randomUUID() });
     expect(noStepUp.status).toBe(403);
-    expect(noStepUp.json.stepUp).toBeTruthy();
+    expect(noStepUp.json.stepUp).toBe(en["stepUp.error.missing"]);
     expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(100_000n);
     const withPassword = await refund(owner, id, { amount: "", reason: "other", stepUpPassword: DEMO_PASSWORD, key: crypto.randomUUID() });
     expect(withPassword.status).toBe(303);
