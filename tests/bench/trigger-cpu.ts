@@ -29,7 +29,8 @@ function cpuOf(pid: number): number {
 async function round(url: string): Promise<Record<string, number>> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const [me] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const pid = me!.pid;
     const [t] = await sql<{ id: string; currency: string }[]>`select t.id, m.currency from terminals t join merchants m on m.id = t.merchant_id
       where t.merchant_id = ${BIG_MERCHANT_ID} and t.kind = 'api' order by t.id limit 1`;
     const currency = String(t!.currency).trim();
