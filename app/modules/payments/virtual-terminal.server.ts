@@ -31,7 +31,7 @@ import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/id
 import { TEST_CARDS, type TestCard } from "~/modules/processors/test-cards";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError, type CardToken } from "~/modules/processors/types";
-import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant, type Payment } from "./payments.server";
+import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant, PAYMENT_LINE_COLUMNS, type Payment } from "./payments.server";
 import { settlePayment } from "./reconcile-pending.server";
 
 export type TerminalField = "terminal" | "amount" | "cardNumber" | "expiry" | "cvc" | "description" | "customerReference" | "form";
@@ -365,17 +365,7 @@ export async function recentTerminalPayments(scope: { merchantId: string }, user
 
 async function readRecent(scope: { merchantId: string }, userId: string, limit: number): Promise<RecentTerminalPayment[]> {
   const list = await db()
-    .select({
-      id: payments.id,
-      status: payments.status,
-      amount: payments.amount,
-      currency: payments.currency,
-      cardBin: payments.cardBin,
-      cardLast4: payments.cardLast4,
-      cardBrand: payments.cardBrand,
-      terminalName: terminals.name,
-      createdAt: payments.createdAt,
-    })
+    .select({ ...PAYMENT_LINE_COLUMNS, terminalName: terminals.name })
     .from(payments)
     .leftJoin(terminals, and(eq(terminals.merchantId, payments.merchantId), eq(terminals.id, payments.terminalId)))
     .where(and(eq(payments.merchantId, scope.merchantId), isNotNull(payments.createdByUserId), eq(payments.createdByUserId, userId)))
