@@ -66,7 +66,12 @@ export interface CreatePaymentOptions {
    * The merchant and terminal as the caller already read them in this request (the API's
    * key lookup reads both): not read again.
    */
-  preloaded?: { merchant: Merchant; terminal: { id: string; name: string; status: string } };
+  preloaded?: {
+    merchant: Merchant;
+    terminal: { id: string; name: string; status: string };
+    /** The card behind `input.token`, as the provider described it in this request (the virtual terminal checks it first). */
+    card?: CardToken;
+  };
   userId?: string | null;
   /** Unique per merchant: a second request with it returns the first payment. */
   idempotencyKey?: string | null;
@@ -535,7 +540,7 @@ export async function createPayment(
       if (!t.ok) return failure(400, t.code, t.message, t.param, "card_error");
       card = t.card;
     } else if (input.token) {
-      const described = await processor.describeToken(input.token);
+      const described = opts.preloaded?.card?.token === input.token ? opts.preloaded.card : await processor.describeToken(input.token);
       if (!described) return failure(400, "token_not_found", "Unknown card token: tokenize the card first.", "token");
       card = described;
     } else {

@@ -15,9 +15,10 @@
  */
 import type { Client } from "~/lib/vocabulary";
 import crypto from "node:crypto";
-import { and, asc, desc, eq, isNotNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { payments, terminals } from "~db/schema";
-import { db } from "~db/client.server";
+import { db, type DbOrTx } from "~db/client.server";
+import { preparedOnce } from "~db/prepared.server";
 import { maskedCardOf, maskPan } from "~/lib/card";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import type { FormFailure } from "~/lib/forms";
@@ -25,13 +26,14 @@ import { amountErrorMessage, cardErrorOf } from "~/lib/i18n/messages";
 import type { Translator } from "~/lib/i18n/translate";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { AppContext } from "~/modules/access/context";
-import { audit } from "~/modules/audit/audit.server";
+import { auditStatement } from "~/modules/audit/audit.server";
+import { merchantRowOf } from "~/modules/access/session-context.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { TEST_CARDS, type TestCard } from "~/modules/processors/test-cards";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError, type CardToken } from "~/modules/processors/types";
-import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant, PAYMENT_LINE_COLUMNS, type Payment } from "./payments.server";
+import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant, PAYMENT_LINE_COLUMNS, type Merchant, type Payment } from "./payments.server";
 import { settlePayment } from "./reconcile-pending.server";
 
 export type TerminalField = "terminal" | "amount" | "cardNumber" | "expiry" | "cvc" | "description" | "customerReference" | "form";
@@ -81,13 +83,19 @@ export function newTerminalFormKey(): string {
   return crypto.randomUUID();
 }
 
-/** Active terminals, the console's own (virtual) ones first. */
-export async function chargeableTerminals(scope: { merchantId: string }): Promise<ChargeableTerminal[]> {
-  const list = await db()
+/** A merchant's active terminals by name, built once per process (every charge and every rendering of the form reads them). */
+const activeTerminals = preparedOnce((d) =>
+  d
     .select({ id: terminals.id, name: terminals.name, kind: terminals.kind })
     .from(terminals)
-    .where(and(eq(terminals.merchantId, scope.merchantId), eq(terminals.status, "active")))
-    .orderBy(asc(terminals.name));
+    .where(and(eq(terminals.merchantId, sql.placeholder("merchantId")), eq(terminals.status, "active")))
+    .orderBy(asc(terminals.name))
+    .prepare("terminals_active"),
+);
+
+/** Active terminals, the console's own (virtual) ones first. */
+export async function chargeableTerminals(scope: { merchantId: string }): Promise<ChargeableTerminal[]> {
+  const list = await activeTerminals(db(), { merchantId: scope.merchantId });
   // A payment link's terminal takes payments only through its hosted page.
   const keyed = list.filter((x): x is ChargeableTerminal => x.kind !== "link");
   return [...keyed.filter((x) => x.kind === "virtual"), ...keyed.filter((x) => x.kind !== "virtual")];
@@ -100,15 +108,22 @@ function tools(ctx: AppContext): { t: Translator; fmt: Formatter } {
 
 /** The card behind a token, from the merchant's provider (null: no such token). */
 export async function describeTerminalToken(scope: { merchantId: string }, token: string): Promise<TokenCard | null> {
-  if (!/^tok_[A-Za-z0-9]{1,64}$/.test(token)) return null;
   const m = await loadMerchant(scope);
-  let c: CardToken | null = null;
+  const c = await providerCard(m?.processorId, token);
+  return c && tokenCard(c);
+}
+
+/** The provider's description of a token (null: not a token, unknown, or the provider did not answer). */
+async function providerCard(processorId: string | null | undefined, token: string): Promise<CardToken | null> {
+  if (!/^tok_[A-Za-z0-9]{1,64}$/.test(token)) return null;
   try {
-    c = await processorFor(m?.processorId).describeToken(token);
+    return await processorFor(processorId).describeToken(token);
   } catch {
     return null;
   }
-  if (!c) return null;
+}
+
+function tokenCard(c: CardToken): TokenCard {
   return {
     token: c.token,
     brand: c.brand,
@@ -129,7 +144,17 @@ export function terminalValuesOf(read: (name: string, max: number) => string): T
 }
 
 type Checked =
-  | { ok: true; terminal: ChargeableTerminal; amount: bigint; description: string; customerReference: string; card: TokenCard }
+  | {
+      ok: true;
+      terminal: ChargeableTerminal;
+      amount: bigint;
+      description: string;
+      customerReference: string;
+      card: TokenCard;
+      /** What the charge needs read here already: the merchant's row and the provider's card. */
+      merchant: Merchant;
+      providerCard: CardToken;
+    }
   | { ok: false; errors: TerminalErrors };
 
 /** Every field but the idempotency key, checked in the viewer's language; the card by its token. */
@@ -137,7 +162,9 @@ export async function checkTerminalFields(ctx: AppContext, values: TerminalFormV
   const { t, fmt } = tools(ctx);
   const errors: TerminalErrors = {};
   const currency = ctx.merchant.currency;
-  const active = await chargeableTerminals(ctx.scope);
+  // The merchant's row as this request's session read it (else read now); the terminals and the card together.
+  const merchant = merchantRowOf(ctx) ?? (await loadMerchant(ctx.scope));
+  const [active, described] = await Promise.all([chargeableTerminals(ctx.scope), token === "" ? null : providerCard(merchant?.processorId, token)]);
   const terminal = active.find((x) => x.id === values.terminal) ?? (values.terminal === "" && active.length === 1 ? active[0] : undefined);
   if (!terminal) errors.terminal = active.length ? t("vt.error.terminal") : t("vt.noTerminal");
 
@@ -149,19 +176,17 @@ export async function checkTerminalFields(ctx: AppContext, values: TerminalFormV
     else errors.amount = amountErrorMessage(t, fmt, parsed);
   }
 
-  let card: TokenCard | null = null;
   if (token === "") errors.cardNumber = t("vt.error.cardNumber.empty");
-  else {
-    card = await describeTerminalToken(ctx.scope, token);
-    if (!card) errors.cardNumber = t("vt.error.cardUnread");
-  }
+  else if (!described) errors.cardNumber = t("vt.error.cardUnread");
+  const card = described && tokenCard(described);
 
   const description = values.description.trim();
   if (description.length > DESCRIPTION_MAX) errors.description = t("vt.error.tooLong", { max: DESCRIPTION_MAX });
   const customerReference = values.customerReference.trim();
   if (customerReference.length > CUSTOMER_REFERENCE_MAX) errors.customerReference = t("vt.error.tooLong", { max: CUSTOMER_REFERENCE_MAX });
-  if (Object.keys(errors).length || !terminal || amount === null || !card) return { ok: false, errors };
-  return { ok: true, terminal, amount, description, customerReference, card };
+  if (Object.keys(errors).length || !terminal || amount === null || !card || !described) return { ok: false, errors };
+  if (!merchant) return { ok: false, errors: { form: t("vt.error.merchantInactive") } };
+  return { ok: true, terminal, amount, description, customerReference, card, merchant, providerCard: described };
 }
 
 /**
@@ -177,7 +202,7 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
     const errors = { ...(checked.ok ? {} : checked.errors), ...(keyError ? { form: keyError } : {}) };
     return { ok: false, status: 400, errors, freshKey: keyError ? newTerminalFormKey() : undefined };
   }
-  const { terminal, amount, description, customerReference, card } = checked;
+  const { terminal, amount, description, customerReference, card, merchant, providerCard: described } = checked;
   const currency = ctx.merchant.currency;
 
   const scope = `user:${ctx.user.id}`;
@@ -197,7 +222,20 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
         customerReference,
       }),
     },
-    async () => {
+    async ({ storeIn }) => {
+      const chargeAudit = (dbx: DbOrTx, outcome: { payment: Payment } | { code: string }) =>
+        auditStatement(dbx, {
+          actor: ctx,
+          action: "payment.charge",
+          outcome: "payment" in outcome && (outcome.payment.status === "captured" || outcome.payment.status === "pending") ? "success" : "failure",
+          targetType: "payment",
+          targetId: "payment" in outcome ? outcome.payment.id : undefined,
+          details:
+            "payment" in outcome
+              ? { terminalId: terminal.id, amount, currency, status: outcome.payment.status, card: maskPan(outcome.payment.cardBin ?? "", outcome.payment.cardLast4 ?? "") }
+              : { terminalId: terminal.id, amount, currency, code: outcome.code },
+          client,
+        });
       const r = await createPayment(
         ctx.scope,
         {
@@ -210,19 +248,20 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
           // Keyed by staff: the sandbox records it as mail/telephone order and asks for no cardholder authentication.
           channel: "moto",
         },
-        { terminalId: terminal.id, userId: ctx.user.id, idempotencyKey: `vt:${ctx.user.id}:${key}` },
+        {
+          terminalId: terminal.id,
+          userId: ctx.user.id,
+          idempotencyKey: `vt:${ctx.user.id}:${key}`,
+          // Read in this request (the session's statement, the checks above): not read again.
+          preloaded: { merchant, terminal: { id: terminal.id, name: terminal.name, status: "active" }, card: described },
+          // The usual outcome, a capture, commits with its audit event and the form key's answer
+          // (both sent in the capture's own round trip).
+          withCapture: (tx, captured) =>
+            Promise.all([chargeAudit(tx, { payment: captured }), storeIn ? storeIn(tx, { status: 303, body: { paymentId: captured.id } }) : null]),
+        },
       );
-      await audit(db(), {
-        actor: ctx,
-        action: "payment.charge",
-        outcome: r.ok ? (r.payment.status === "captured" || r.payment.status === "pending" ? "success" : "failure") : "failure",
-        targetType: "payment",
-        targetId: r.ok ? r.payment.id : undefined,
-        details: r.ok
-          ? { terminalId: terminal.id, amount, currency, status: r.payment.status, card: maskPan(r.payment.cardBin ?? "", r.payment.cardLast4 ?? "") }
-          : { terminalId: terminal.id, amount, currency, code: r.error.code },
-        client,
-      });
+      if (r.ok && r.storedWithCapture) return { status: 303, body: { paymentId: r.payment.id }, stored: !!storeIn };
+      await chargeAudit(db(), r.ok ? { payment: r.payment } : { code: r.error.code });
       if (r.ok) return { status: 303, body: { paymentId: r.payment.id } };
       // Refused before anything was charged: not kept, so the form can be fixed and sent again.
       return { status: r.error.status, body: { code: r.error.code, param: r.error.param, message: r.error.message }, store: false };
