@@ -24,7 +24,9 @@ import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { declineText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
 import { failure, pgCode, type Result } from "./failure";
-import type { Scope } from "~/lib/vocabulary";
+import type { Client, Scope } from "~/lib/vocabulary";
+import { maskPan } from "~/lib/card";
+import { audit } from "~/modules/audit/audit.server";
 
 export type { Scope };
 
@@ -56,7 +58,14 @@ export interface CreatePaymentOptions {
    * key lookup reads both): not read again.
    */
   preloaded?: { merchant: Merchant; terminal: { id: string; name: string; status: string } };
-  userId?: string | null;
+  /**
+   * Who charges, the one place a charge's actor is decided. A signed-in member (the virtual
+   * terminal) is recorded on the payment and every attempt is audited (payment.charge).
+   * Without one (an API terminal's key, the hosted page, the subscription jobs) there is no
+   * audit row: the payment.created event, written in the payment's own transaction, records
+   * it and its terminal, and the API's write path keeps its round trips (docs/write-path.md).
+   */
+  member?: { user: { id: string; email?: string | null }; client?: Client };
   /** Unique per merchant: a second request with it returns the first payment. */
   idempotencyKey?: string | null;
   /** The payment link it is paid through (the hosted payment page). */
@@ -473,6 +482,27 @@ export async function createPayment(
   input: CreatePaymentInput,
   opts: CreatePaymentOptions,
 ): Promise<CreatePaymentResult> {
+  const r = await charge(scope, input, opts);
+  const member = opts.member;
+  if (member) {
+    const currency = String(input.currency ?? "").toUpperCase();
+    await audit(db(), {
+      merchantId: scope.merchantId,
+      actor: { userId: member.user.id, email: member.user.email ?? null },
+      action: "payment.charge",
+      outcome: r.ok ? (r.payment.status === "captured" || r.payment.status === "pending" ? "success" : "failure") : "failure",
+      targetType: "payment",
+      targetId: r.ok ? r.payment.id : undefined,
+      details: r.ok
+        ? { terminalId: opts.terminalId, amount: input.amount, currency, status: r.payment.status, card: maskPan(r.payment.cardBin ?? "", r.payment.cardLast4 ?? "") }
+        : { terminalId: opts.terminalId, amount: input.amount, currency, code: r.error.code },
+      client: member.client,
+    });
+  }
+  return r;
+}
+
+async function charge(scope: Scope, input: CreatePaymentInput, opts: CreatePaymentOptions): Promise<CreatePaymentResult> {
   const now = opts.now ?? new Date();
   const merchant = opts.preloaded?.merchant.id === scope.merchantId ? opts.preloaded.merchant : await loadMerchant(scope);
   if (!merchant) return failure(404, "merchant_not_found", "Unknown merchant.");
@@ -554,7 +584,7 @@ export async function createPayment(
       customerReference,
       paymentLinkId: opts.paymentLinkId,
       idempotencyKey: opts.idempotencyKey,
-      createdByUserId: opts.userId,
+      createdByUserId: opts.member?.user.id ?? null,
     },
     now,
   );

@@ -25,7 +25,6 @@ import { amountErrorMessage, cardErrorOf } from "~/lib/i18n/messages";
 import type { Translator } from "~/lib/i18n/translate";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { AppContext } from "~/modules/access/context";
-import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { TEST_CARDS, type TestCard } from "~/modules/processors/test-cards";
@@ -210,19 +209,8 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
           // Keyed by staff: the sandbox records it as mail/telephone order and asks for no cardholder authentication.
           channel: "moto",
         },
-        { terminalId: terminal.id, userId: ctx.user.id, idempotencyKey: `vt:${ctx.user.id}:${key}` },
+        { terminalId: terminal.id, member: { user: ctx.user, client }, idempotencyKey: `vt:${ctx.user.id}:${key}` },
       );
-      await audit(db(), {
-        actor: ctx,
-        action: "payment.charge",
-        outcome: r.ok ? (r.payment.status === "captured" || r.payment.status === "pending" ? "success" : "failure") : "failure",
-        targetType: "payment",
-        targetId: r.ok ? r.payment.id : undefined,
-        details: r.ok
-          ? { terminalId: terminal.id, amount, currency, status: r.payment.status, card: maskPan(r.payment.cardBin ?? "", r.payment.cardLast4 ?? "") }
-          : { terminalId: terminal.id, amount, currency, code: r.error.code },
-        client,
-      });
       if (r.ok) return { status: 303, body: { paymentId: r.payment.id } };
       // Refused before anything was charged: not kept, so the form can be fixed and sent again.
       return { status: r.error.status, body: { code: r.error.code, param: r.error.param, message: r.error.message }, store: false };

@@ -464,7 +464,8 @@ export function apiCreateRefund(request: Request, paymentId: string | undefined)
         amount: v.amount,
         reason: v.reason,
         note: v.note,
-        actor: { terminalId: auth.principal.terminalId },
+        // Not capped, and no audit row: the refund.created event in its transaction records it (RefundActor).
+        actor: { kind: "terminal", terminalId: auth.principal.terminalId },
         idempotencyKey: key ? `${auth.principal.terminalId}:${key}` : null,
         // Read above, in this request: the refund is tried without locking and reading it again.
         known: payment,

@@ -65,7 +65,7 @@ beforeAll(async () => {
     );
     if (!r.ok) throw new Error(JSON.stringify(r));
     if (i === 0) {
-      const refund = await issueRefund(COFFEE, { paymentId: r.payment.id, amount: 250_000n, note: "=2+5 refunded", actor: { userId: "usr_coffee_owner" }, now: new Date("2021-02-02T10:00:00Z") });
+      const refund = await issueRefund(COFFEE, { paymentId: r.payment.id, amount: 250_000n, note: "=2+5 refunded", actor: { kind: "member", member: { user: { id: "usr_coffee_owner" }, role: "owner", merchant: { supportRefundLimit: 0n } } }, now: new Date("2021-02-02T10:00:00Z") });
       if (!refund.ok) throw new Error(JSON.stringify(refund));
     }
   }

@@ -47,7 +47,7 @@ describe("card data", () => {
       });
       expect(r.status).toBeLessThan(500);
       if (r.status === 201 && r.json.status === "captured") {
-        await issueRefund(m.scope, { paymentId: r.json.id, amount: 100n, actor: {} });
+        await issueRefund(m.scope, { paymentId: r.json.id, amount: 100n, actor: { kind: "system" } });
       }
     }
     await reconcilePending({ now: new Date(Date.now() + 3600_000) });
