@@ -4,7 +4,7 @@
  * against the route modules and validates real responses against these schemas.
  */
 import { DECLINE_MESSAGES, TEST_CARDS } from "~/modules/processors/test-cards";
-import { MAX_BODY_BYTES } from "./api-constants";
+import { MAX_BODY_BYTES } from "~/web/edge/json.server";
 
 const money = (description: string) => ({
   type: "string",
