@@ -54,7 +54,10 @@ export async function authenticate(
   claim?: Parameters<typeof authenticateApiKey>[2],
   now?: Date,
 ): Promise<{ ok: true; principal: ApiPrincipal; claimed?: boolean } | { ok: false; response: Response }> {
-  const auth = await authenticateApiKey(request.headers.get("authorization"), now, claim);
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  const auth = bearer
+    ? await authenticateApiKey(bearer[1]!, now, claim)
+    : ({ ok: false, status: 401, code: "api_key_missing", message: "Send your terminal's API key as 'Authorization: Bearer sk_...'." } as const);
   if (auth.ok) return auth;
   return {
     ok: false,
