@@ -19,7 +19,7 @@ import { connect, migrate, openPglite, pgliteDir, setDb, type Db } from "../../d
 import { users } from "../../db/schema";
 import { isSeeded, seedDemo } from "../demo/seed";
 import { USERS, DEMO_PASSWORD } from "../demo/merchants";
-import { responseBackpressure } from "../modules/exports/backpressure.server";
+import { responseBackpressure } from "./backpressure";
 import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
 

@@ -293,7 +293,7 @@ describe("the Reports page", () => {
   async function page(user: SignedIn, query: string) {
     const { loader: pageLoader } = await import("../../../app/routes/_app.reports._index");
     const res = (await pageLoader({ request: as(user, `/reports${query}`), params: {}, context: {} })) as Response;
-    return (await res.json()) as Awaited<ReturnType<typeof import("../../../app/modules/exports/page.server").reportsPage>>;
+    return (await res.json()) as Awaited<ReturnType<typeof import("../../../app/web/exports/reports-page.server").reportsPage>>;
   }
 
   it("opens on last month's payments with the default columns, a row count and a size, and a link that downloads exactly that", async () => {
