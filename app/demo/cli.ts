@@ -1,12 +1,12 @@
 /**
  * `npm run db:seed [-- --seed N --payments N --reset]`: writes the demo ledger into the
  * database named by the environment (PGlite under ./data by default). --payments sets
- * Demo Coffee's size (Northwind gets ~3/8 of it).
+ * Demo Coffee's size (Northwind gets ~3/8 of it). The ledger ends now, or at SEED_NOW when set.
  */
 import { parseArgs } from "node:util";
 import { connect } from "~db/client.server";
 import { assertEnv } from "~/lib/env.server";
-import { isSeeded, seedDemo } from "./seed";
+import { demoNow, isSeeded, seedDemo } from "./seed";
 
 assertEnv();
 const { values } = parseArgs({
@@ -34,7 +34,7 @@ const summary = await seedDemo(handle.db, {
   coffeePayments: coffee,
   northwindPayments: Math.round((coffee * 15) / 40),
   days: Number(values.days),
-  now: new Date(),
+  now: demoNow(),
   log: (m) => console.log(m),
 });
 console.log(`Seeded in ${summary.ms} ms:`, JSON.stringify(summary.merchants, null, 2));

@@ -17,12 +17,22 @@ import { COFFEE, DEMO_PASSWORD, NORTHWIND, USERS, type MerchantSpec } from "./me
 import { demoSubscriptionSpec, generateSubscriptionHistory, paymentsByDay, type SubscriptionDemoSpec, type SubscriptionHistory } from "./subscriptions";
 import { seal } from "~/modules/processors/sandbox/vault.server";
 import { mandateText } from "~/modules/subscriptions/customers.server";
+import { env } from "~/lib/env.server";
+
+/**
+ * The demo's "today" for `npm start` and `npm run db:seed`: SEED_NOW when it is set (a demo
+ * that is the same on every run), else the moment of seeding (a demo that ends today).
+ */
+export function demoNow(): Date {
+  return env.SEED_NOW ?? new Date();
+}
 
 export interface SeedOptions {
   seed: number;
   coffeePayments: number;
   northwindPayments: number;
   days: number;
+  /** The instant the ledger ends: every generated row is before it (callers pass `demoNow()` or a test's pinned instant). */
   now: Date;
   /** "fast" uses a cheap argon2 cost: for tests only. */
   passwordHashCost?: "fast" | "normal";

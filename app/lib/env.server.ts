@@ -92,6 +92,22 @@ function url(protocols: string[], doc: string, shown = "unset"): Spec<string | u
 
 const POSTGRES = ["postgres:", "postgresql:"];
 
+/** An instant in ISO 8601 with its offset (`2026-06-15T09:00:00Z`); unset is `undefined`. */
+function instant(shown: string, doc: string): Spec<Date | undefined> {
+  return spec<Date | undefined>({
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,3})?)?(Z|[+-][0-9]{2}:[0-9]{2})$/)
+      .transform((v) => new Date(v))
+      .refine((d) => !Number.isNaN(d.getTime())),
+    fallback: undefined,
+    shown,
+    expects: "must be an instant in ISO 8601 with its offset, e.g. 2026-06-15T09:00:00Z",
+    doc,
+  });
+}
+
 /** Every variable the app reads, in the order of README's Configuration table. */
 export const ENV = {
   // The server process
@@ -131,6 +147,7 @@ export const ENV = {
   SEED_ON_START: flag(true, "`0` skips seeding an empty database at start-up"),
   SEED: int(1, 0, 2 ** 31 - 1, "demo dataset seed on first start"),
   SEED_PAYMENTS: int(40_000, 0, 100_000_000, "demo dataset size (payments of the first merchant) on first start"),
+  SEED_NOW: instant("the moment of seeding", "the instant the demo ledger ends (its \"today\"), e.g. `2026-06-15T09:00:00Z`, for a demo that is the same on every run; unset, the demo ends when it is generated"),
   // Jobs
   SCHEDULER: flag(true, "`0`: this server runs no job workers (run `npm run worker` elsewhere)"),
   JOBS_CONCURRENCY: int(4, 1, 256, "jobs run at once by one process's workers"),

@@ -15,7 +15,7 @@
  */
 import { nextRenewal, type BillingCycle } from "./billing-calendar";
 import { jalaliToUtc, toJalali } from "./dates/jalali";
-import { localDateKey, zonedParts, zonedTimeToUtc, type Weekday } from "./dates/zones";
+import { zonedParts, zonedTimeToUtc, type Weekday } from "./dates/zones";
 import type { Localized } from "./i18n/messages";
 
 export const SCHEDULE_FREQUENCIES = ["daily", "weekly", "monthly"] as const;
@@ -228,9 +228,4 @@ export function periodOfRun(rule: ScheduleRule, runAt: Date): SchedulePeriod {
       };
     }
   }
-}
-
-/** The local day key of an instant in the rule's zone (for labels). */
-export function runDay(rule: ScheduleRule, at: Date): string {
-  return localDateKey(at, rule.timeZone);
 }

@@ -13,7 +13,6 @@ export const SAVED_VIEW_LISTS = {
 } as const satisfies Record<string, { path: string; permission: Permission }>;
 
 export type SavedViewList = keyof typeof SAVED_VIEW_LISTS;
-export const SAVED_VIEW_LIST_NAMES = Object.keys(SAVED_VIEW_LISTS) as SavedViewList[];
 export const VIEW_NAME_MAX = 60;
 export const VIEW_QUERY_MAX = 2000;
 

@@ -2,7 +2,7 @@
  * /reports/schedules/:id: one scheduled report: when it runs next, its form (edit), pause,
  * resume, delete, and its run history (rows, size, sent to, who was left out and why, failures).
  */
-import { clauseSeparator } from "~/lib/i18n/messages";
+import { clauseSeparator, errorText } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
@@ -108,7 +108,7 @@ export default function Schedule() {
                 ) : null}
                 {r.failure ? (
                   <span className="field-error" style={{ display: "block" }} dir="auto">
-                    {r.failure}
+                    {errorText(t, { message: r.failure, i18n: r.failureI18n })}
                   </span>
                 ) : null}
                 {r.leftOut.length > 0 ? (
@@ -116,7 +116,7 @@ export default function Schedule() {
                     {t("schedules.leftOut")}{" "}
                     {r.leftOut.map((l) => (
                       <span key={l.userId} dir="ltr" style={{ overflowWrap: "anywhere" }}>
-                        {l.email ?? l.userId} ({l.reason}){" "}
+                        {l.email ?? l.userId} (<span dir="auto">{errorText(t, { message: l.reason, i18n: l.reasonI18n })}</span>){" "}
                       </span>
                     ))}
                   </span>

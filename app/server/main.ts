@@ -17,7 +17,7 @@ import os from "node:os";
 import { inArray } from "drizzle-orm";
 import { connect, migrate, openPglite, pgliteDir, setDb, type Db } from "../../db/client.server";
 import { users } from "../../db/schema";
-import { isSeeded, seedDemo } from "../demo/seed";
+import { demoNow, isSeeded, seedDemo } from "../demo/seed";
 import { USERS, DEMO_PASSWORD } from "../demo/merchants";
 import { responseBackpressure } from "./backpressure";
 import { requestScope } from "../web/request-scope.server";
@@ -87,7 +87,7 @@ async function seedIfEmpty(): Promise<void> {
     coffeePayments: payments,
     northwindPayments: Math.round((payments * 15) / 40),
     days: 365,
-    now: new Date(),
+    now: demoNow(),
     log: (m) => console.log(`  ${m}`),
   });
   console.log(`Demo data ready in ${(summary.ms / 1000).toFixed(1)} s.`);

@@ -158,7 +158,7 @@ export function taskList(log: (line: string) => void): Record<TaskName, Task> & 
         let root: unknown = e;
         while (root instanceof Error && root.cause instanceof Error) root = root.cause;
         const why = root instanceof Error ? root.message : String(root);
-        outcome = await failScheduledRun(p, `The report could not be made after ${attempts} attempts: ${why.slice(0, 300)}`);
+        outcome = await failScheduledRun(p, { attempts, error: why });
       }
       if (outcome === "failed") log(`scheduled report ${p.scheduleId} for ${p.periodKey}: failed (recorded in its history; the owner was told)`);
     },
@@ -291,9 +291,4 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<WorkerHandl
       await stopSocket?.();
     },
   };
-}
-
-/** For the web server: the worker as an optional part (SCHEDULER=0 leaves it out). */
-export function workersEnabled(): boolean {
-  return env.SCHEDULER;
 }

@@ -182,9 +182,15 @@ export const reportScheduleRuns = pgTable(
     sentTo: text("sent_to").array().notNull().default(sql`'{}'::text[]`),
     /** The members (user ids) it was sent to: only they may open a large file's link. */
     sentToUserIds: text("sent_to_user_ids").array().notNull().default(sql`'{}'::text[]`),
-    /** [{ userId, email, reason }]: recipients left out at this run and why. */
+    /**
+     * [{ userId, email, reason, reasonI18n }]: recipients left out at this run and why (`reason`
+     * in English; `reasonI18n`, a catalog key and its parameters, is missing from older rows).
+     */
     leftOut: jsonb("left_out").notNull().default(sql`'[]'::jsonb`),
+    /** Why the run failed, in English (logs; the only wording of older rows). */
     failure: text("failure"),
+    /** The same as a catalog key and its parameters ({ key, params }): the history says it in the reader's language. */
+    failureI18n: jsonb("failure_i18n"),
     /** SHA-256 of the download link's token (delivery = link); the link expires at linkExpiresAt. */
     linkTokenHash: text("link_token_hash"),
     linkExpiresAt: tstz("link_expires_at"),

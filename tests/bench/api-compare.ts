@@ -10,6 +10,7 @@ import http from "node:http";
 import postgres from "postgres";
 import { startServer } from "./http";
 import { BIG } from "./merchants";
+import { CARD_EXP_YEAR } from "../support/cards";
 const url = process.argv[2]!;
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 const [t] = await sql`select t.id, m.currency from terminals t join merchants m on m.id = t.merchant_id where t.merchant_id = ${BIG.id} and t.kind = 'api' and t.status = 'active' order by t.id limit 1`;
@@ -26,7 +27,7 @@ function req(port: number, method: string, path: string, headers: Record<string,
   });
 }
 const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-const payBody = JSON.stringify({ amount: "100000", currency, card: { number: card, exp_month: 12, exp_year: 2030, cvc: "123" } });
+const payBody = JSON.stringify({ amount: "100000", currency, card: { number: card, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" } });
 async function scenario(port: number) {
   const out: unknown[] = [];
   const norm = (r: { status: number; headers: http.IncomingHttpHeaders; body: string }) => {

@@ -23,7 +23,6 @@ import {
   verifyBulkLoad,
   type CopyFormat,
   type CopyTable,
-  type CopyTarget,
 } from "~/demo/copy";
 import { HOLIDAYS } from "~/modules/settlements/holiday-data";
 import { insertMerchant } from "~/demo/seed";

@@ -13,6 +13,7 @@ import postgres from "postgres";
 import { startServer, processTreeCpu } from "./http";
 import { BIG } from "./merchants";
 import { backendsCpu, countingProxy, cpuDelta } from "./write";
+import { CARD_EXP_YEAR } from "../support/cards";
 
 const url = process.argv[2]!;
 const clients = Number(process.argv[3] ?? 20);
@@ -41,7 +42,7 @@ if (proxy) {
 }
 const server = await startServer(url, console.log, { WEB_CONCURRENCY: process.env.WC ?? "1", ...(proxy ? { DATABASE_URL: viaProxy.toString() } : {}) });
 const ids: string[] = [];
-const pay = (i: number) => req(server.port, "/api/v1/payments", JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: 2030, cvc: "123" }, description: `prof ${i}` }));
+const pay = (i: number) => req(server.port, "/api/v1/payments", JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" }, description: `prof ${i}` }));
 for (let i = 0; i < 50; i++) { const r = await pay(i); if (r.status === 201) ids.push(JSON.parse(r.body).id); else console.log(r.status, r.body.slice(0, 300)); }
 const cpu0 = processTreeCpu(server.child.pid!)!;
 const dbName = new URL(url).pathname.slice(1);

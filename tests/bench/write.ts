@@ -24,6 +24,7 @@ import net from "node:net";
 import { processTreeCpu, signInOverHttp, startServer } from "./http";
 import { BIG, smallMerchant } from "./merchants";
 import { info, latency, percentile, rate, type Metric } from "./stats";
+import { CARD_EXP_YEAR } from "../support/cards";
 
 type Log = (m: string) => void;
 
@@ -310,7 +311,7 @@ function paymentBody(a: Account, i: number): string {
   return JSON.stringify({
     amount: String(100_000 + (i % 997) * 1000),
     currency: a.currency,
-    card: { number: a.card, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: "123" },
+    card: { number: a.card, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" },
     description: `bench ${i}`,
   });
 }
@@ -390,7 +391,7 @@ async function csrfAndTerminal(port: number, cookie: string): Promise<{ csrf: st
 
 /** As the page's script does: the card goes to the provider's tokenization endpoint, only the token to /terminal. */
 async function postTerminalForm(port: number, cookie: string, form: { csrf: string; terminal: string }, i: number): Promise<Reply> {
-  const card = JSON.stringify({ number: "6037990000000006", exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: "123" });
+  const card = JSON.stringify({ number: "6037990000000006", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" });
   const tok = await request(port, "POST", "/sandbox/v1/tokens", { "content-type": "application/json", "content-length": Buffer.byteLength(card) }, card);
   const token = (JSON.parse(tok.body) as { id?: string }).id ?? "";
   const body = new URLSearchParams({

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { translate } from "~/lib/i18n/translate";
 import { screenshot, signIn, waitForHydration } from "./browser";
 import { useBrowser } from "./harness";
+import { CARD_EXPIRY } from "../support/cards";
 
 /**
  * The cardholder's journey, as an Instagram shop and its customer live it: the owner makes
@@ -15,7 +16,7 @@ import { useBrowser } from "./harness";
 const { open, baseURL } = useBrowser();
 
 const latin = (s: string) => s.replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
-const expiry = `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
+const expiry = CARD_EXPIRY;
 
 /** The shop's own site: records where the customer came back to. */
 function shopSite(): Promise<{ url: string; visits: URL[]; close: () => Promise<void> }> {

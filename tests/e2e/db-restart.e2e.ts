@@ -11,12 +11,13 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterUnavailableReason, startCluster, type PgCluster } from "../support/pg-cluster";
 import { startServer, type RunningServer } from "./server";
+import { CARD_EXP_YEAR } from "../support/cards";
 
 const skip = clusterUnavailableReason();
 if (skip) console.warn(`db-restart.e2e: skipped: ${skip}`);
 
 const KEY = "sk_test_coffee_web_0001";
-const CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2030, cvc: "123" };
+const CARD = { number: "4242424242424242", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" };
 /** The sandbox's card whose charge times out and is later found approved by the inquiry. */
 const TIMEOUT_APPROVED = "4000000000007700";
 

@@ -12,6 +12,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { z } from "zod";
 import { describe, expect, inject, it } from "vitest";
+import { CARD_EXP_YEAR } from "../support/cards";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const base = inject("baseURL");
@@ -162,7 +163,7 @@ describe("no input is a 500", () => {
     const failures: string[] = [];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...fields), hostile, fc.integer({ min: 0, max: 1_000_000 }), async (field, value, n) => {
-        const body: Record<string, unknown> = { amount: 10_000, currency: "IRR", card: { number: "4242424242424242", exp_month: 12, exp_year: 2031, cvc: "123" } };
+        const body: Record<string, unknown> = { amount: 10_000, currency: "IRR", card: { number: "4242424242424242", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" } };
         const m = /^(\w+)\[(\w+)\]$/.exec(field);
         if (m) (body[m[1]!] as Record<string, unknown>)[m[2]!] = value;
         else body[field] = value;

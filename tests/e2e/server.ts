@@ -36,8 +36,19 @@ function isolatedCopy(root: string, dataDir: string): string {
 }
 
 export async function startServer(
-  opts: { seedPayments?: number; timeoutMs?: number; /** Extra environment (DATABASE_URL for a real server, WEB_CONCURRENCY…). */ env?: Record<string, string> } = {},
+  opts: {
+    seedPayments?: number;
+    /**
+     * The instant the demo ledger ends (SEED_NOW). The server's pages read the real clock
+     * (the app has no clock of its own to pin), so its demo ends at the real now by default:
+     * a pinned past day would leave "Today" and "Last 7 days" empty.
+     */
+    seedNow?: Date;
+    timeoutMs?: number;
+    /** Extra environment (DATABASE_URL for a real server, WEB_CONCURRENCY…). */ env?: Record<string, string>;
+  } = {},
 ): Promise<RunningServer> {
+  const seededAt = opts.seedNow ?? new Date();
   const root = path.resolve(import.meta.dirname, "../..");
   if (!fs.existsSync(path.join(root, "build/index.js")) || !fs.existsSync(path.join(root, "public/build"))) {
     throw new Error('No build found: run "npm run build" before the browser tests.');
@@ -62,6 +73,7 @@ export async function startServer(
       PGLITE_DIR: path.join(dataDir, "pglite"),
       DATABASE_URL: "",
       SEED_PAYMENTS: String(opts.seedPayments ?? 6000),
+      SEED_NOW: seededAt.toISOString(),
       // The clock-driven jobs would move payouts along while a test reads them.
       SCHEDULER: "0",
       ...opts.env,

@@ -8,12 +8,13 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "./server";
+import { CARD_EXP_YEAR } from "../support/cards";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 if (!adminUrl) console.warn("sigkill-recovery.e2e: skipped: set TEST_DATABASE_URL to a PostgreSQL server");
 
 const KEY = "sk_test_coffee_web_0001";
-const CARD = { number: "4242424242424242", exp_month: 12, exp_year: 2031, cvc: "123" };
+const CARD = { number: "4242424242424242", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" };
 
 describe.skipIf(!adminUrl)("SIGKILL in the middle of requests", () => {
   const name = `mc_sigkill_${process.pid}_${Date.now()}`;

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, waitForHydration } from "./browser";
 import { useBrowser } from "./harness";
 import { startServer, type RunningServer } from "./server";
+import { CARD_EXPIRY } from "../support/cards";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 if (!adminUrl) console.warn("subscriptions.e2e: skipped: set TEST_DATABASE_URL to a PostgreSQL server");
@@ -26,7 +27,7 @@ const COFFEE = "mer_demo_coffee";
 const KEY = "sk_test_coffee_web_0001";
 const RENEWALS_DECLINE = "4000000000003410"; // approved with the cardholder present; every renewal: insufficient funds
 const GOOD = "4242424242424242";
-const expiry = `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
+const expiry = CARD_EXPIRY;
 
 const name = `mc_subs_e2e_${process.pid}_${Date.now()}`;
 // The server and the jobs process read the same sandbox card vault.

@@ -9,13 +9,14 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot, signIn, waitForHydration } from "./browser";
 import { useBrowser } from "./harness";
+import { CARD_EXPIRY } from "../support/cards";
 
 const b = useBrowser();
 
 /** The sandbox's card whose charge times out and is then found approved by the inquiry. */
 const TIMEOUT_APPROVED = "4000000000007700";
 const APPROVE = "4242424242424242";
-const expiry = `12/${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, "0")}`;
+const expiry = CARD_EXPIRY;
 
 async function charge(page: Page, amount: string, card: string): Promise<string> {
   await page.goto("/terminal");

@@ -21,6 +21,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, newWatchedPage, screenshot, signIn, waitForHydration, type WatchedPage } from "./browser";
 import { startServer, type RunningServer } from "./server";
+import { CARD_EXPIRY } from "../support/cards";
 
 interface Received {
   at: number;
@@ -79,7 +80,7 @@ async function until<T>(what: string, check: () => T | undefined | false | Promi
 }
 
 const CARD = "6037990000000006";
-const expiry = `12/${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, "0")}`;
+const expiry = CARD_EXPIRY;
 
 /** A payment on the virtual terminal (the card goes to the provider, only its token to the console). */
 async function charge(page: Page, amount: string): Promise<string> {

@@ -5,7 +5,7 @@
  * they switched that off), except on their very first sign-in.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { knownBrowsers, users } from "~db/schema";
 import type { DbOrTx } from "~db/client.server";
 import { deviceLabel } from "~/lib/i18n/messages";
@@ -69,10 +69,4 @@ export async function recognizeBrowser(
     ),
   });
   return { token, isNew: true, mailed: true };
-}
-
-/** Whether the person has any browser on record (tests, the first-sign-in rule). */
-export async function knownBrowserCount(dbx: DbOrTx, userId: string): Promise<number> {
-  const [r] = await dbx.select({ n: sql<number>`count(*)::int` }).from(knownBrowsers).where(eq(knownBrowsers.userId, userId));
-  return Number(r?.n ?? 0);
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { memberships, merchants, sessions, users } from "~db/schema";
-import { db, type DbOrTx } from "~db/client.server";
+import type { DbOrTx } from "~db/client.server";
 import { homePath, type Role } from "~/lib/permissions";
 import { audit } from "~/modules/audit/audit.server";
 import { burnPasswordCheck, verifyPassword } from "./password.server";

@@ -81,10 +81,6 @@ export async function qrSvg(uri: string): Promise<string> {
   return QRCode.toString(uri, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
 }
 
-export async function qrDataUrl(uri: string): Promise<string> {
-  return QRCode.toDataURL(uri, { margin: 1, errorCorrectionLevel: "M" });
-}
-
 function hashRecovery(code: string): string {
   return createHash("sha256").update(normalizeRecovery(code)).digest("hex");
 }

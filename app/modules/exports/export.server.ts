@@ -27,12 +27,12 @@ import { csvKind, headerName, rowRenderer, withJalaliColumns, type ColumnKind, t
 import { csvWriter, UTF8_BOM } from "./csv";
 import { CURRENCIES } from "~/lib/money";
 import { cellPlan, cellSql, copyChunks, copyRawChunks, copyStatement, inlineParams, serverCanRender, sqlLiteral } from "./copy.server";
-import { contentDisposition, slugForFileName, zoneForFileName } from "./format";
+import { slugForFileName, zoneForFileName } from "./format";
 import { parseExportOptions, type ExportOptions } from "./options.server";
 import { REPORTS, type AnyReport } from "./registry.server";
 import { cursorBatches, type ReportRun } from "./reports/report.server";
 import { SheetRowWriter, type SheetField, type SheetLayout } from "./sheet-rows";
-import { XLSX_CONTENT_TYPE, XlsxReportWriter, columnLetter } from "./xlsx.server";
+import { XlsxReportWriter, columnLetter } from "./xlsx.server";
 
 /**
  * Resolves once the client has taken what was sent: an export awaits it before reading its

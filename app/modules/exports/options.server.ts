@@ -24,8 +24,6 @@ export interface ExportOptions {
   jalali: boolean;
 }
 
-export const EXPORT_OPTION_KEYS = ["tz", "columns", "amounts", "excel", "jalali"] as const;
-
 /** "1"/"0" and their spellings; undefined when absent (the caller's default applies). */
 function flag(params: URLSearchParams, key: string, message: string): boolean | undefined {
   const raw = last(params, key)?.toLowerCase();

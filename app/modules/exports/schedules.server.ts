@@ -49,7 +49,8 @@ import {
   type ScheduleRefusal,
   type ScheduleRule,
 } from "~/lib/report-schedule";
-import type { Localized } from "~/lib/i18n/messages";
+import { errorText, localize, type Localized } from "~/lib/i18n/messages";
+import { translator } from "~/lib/i18n/translate";
 import type { Weekday } from "~/lib/dates/zones";
 import type { Client } from "~/lib/vocabulary";
 import { enqueueJob } from "~/modules/jobs/queue.server";
@@ -492,13 +493,21 @@ async function runOf(dbx: DbOrTx, s: ReportSchedule, p: ScheduledRunPayload, now
   return run;
 }
 
-type LeftOut = { userId: string; email: string | null; reason: string };
+/** A recipient left out of a run: why in English, and as a catalog key (the history and their mail say it in their language). */
+export type LeftOut = { userId: string; email: string | null; reason: string; reasonI18n?: Localized };
+
+/** Why a run failed: in English (logs, the `failure` column) and as a catalog key with its parameters. */
+export interface RunFailure {
+  message: string;
+  i18n: Localized;
+}
+
 
 /**
  * Ends a run still "running" as failed (nothing sent, its stored file deleted) and tells
  * the owner, in one transaction; "already_done" when it had ended already.
  */
-async function endRunFailed(s: ReportSchedule, run: Pick<ReportScheduleRun, "id" | "periodKey">, failure: string, leftOut: LeftOut[], now: Date): Promise<RunOutcome> {
+async function endRunFailed(s: ReportSchedule, run: Pick<ReportScheduleRun, "id" | "periodKey">, failure: RunFailure, leftOut: LeftOut[], now: Date): Promise<RunOutcome> {
   const dbx = db();
   const [merchant] = await dbx.select({ defaultLocale: merchants.defaultLocale }).from(merchants).where(eq(merchants.id, s.merchantId));
   const [ownerUser] = await dbx.select({ email: users.email, locale: users.locale }).from(users).where(eq(users.id, s.ownerUserId));
@@ -506,7 +515,7 @@ async function endRunFailed(s: ReportSchedule, run: Pick<ReportScheduleRun, "id"
   return dbx.transaction(async (tx) => {
     const done = await tx
       .update(reportScheduleRuns)
-      .set({ status: "failed", failure: failure.slice(0, 1000), leftOut, finishedAt: now })
+      .set({ status: "failed", failure: failure.message.slice(0, 1000), failureI18n: failure.i18n, leftOut, finishedAt: now })
       .where(and(eq(reportScheduleRuns.merchantId, s.merchantId), eq(reportScheduleRuns.id, run.id), eq(reportScheduleRuns.status, "running")))
       .returning({ id: reportScheduleRuns.id });
     if (done.length === 0) return "already_done";
@@ -514,7 +523,7 @@ async function endRunFailed(s: ReportSchedule, run: Pick<ReportScheduleRun, "id"
     if (ownerUser) {
       const locale = localeOf(ownerUser, merchant?.defaultLocale ?? "en");
       await send(tx, {
-        ...failedRunMail(locale, { to: ownerUser.email, schedule: s.name, period: run.periodKey, failure, manage: manageUrl(s) }),
+        ...failedRunMail(locale, { to: ownerUser.email, schedule: s.name, period: run.periodKey, failure: localize(translator(locale), failure.i18n), manage: manageUrl(s) }),
         locale,
         kind: "report.failed",
         dedupeKey: `report-failed:${run.id}`,
@@ -546,7 +555,7 @@ async function tellLeftOut(tx: DbOrTx, s: ReportSchedule, runId: string, leftOut
     const member = team.find((m) => m.userId === l.userId);
     const locale = localeOf(member, merchantLocale);
     await send(tx, {
-      ...leftOutMail(locale, { to: l.email, schedule: s.name, reason: l.reason }),
+      ...leftOutMail(locale, { to: l.email, schedule: s.name, reason: errorText(translator(locale), { message: l.reason, i18n: l.reasonI18n }) }),
       locale,
       kind: "report.left_out",
       dedupeKey: `report-left-out:${runId}:${l.userId}`,
@@ -576,25 +585,31 @@ export async function runScheduledReport(
   const owner = team.find((m) => m.userId === s.ownerUserId);
   const manage = manageUrl(s);
   const period = { key: p.periodKey, start: p.start, end: p.end };
-  const fail = (failure: string, leftOut: LeftOut[] = []) => endRunFailed(s, run, failure, leftOut, now());
+  const fail = (failure: RunFailure, leftOut: LeftOut[] = []) => endRunFailed(s, run, failure, leftOut, now());
 
-  if (!isReportId(s.report)) return fail(`The report "${s.report}" no longer exists.`);
+  if (!isReportId(s.report)) return fail({ message: `The report “${s.report}” no longer exists.`, i18n: { key: "schedules.failure.reportGone", params: { report: s.report } } });
   const report = s.report;
-  const ownerRefusal = refusalFor(owner, report, s.columns);
+  const ownerRefusal = refusalOf(owner, report, s.columns);
   if (ownerRefusal) {
     const [u] = await dbx.select({ email: users.email }).from(users).where(eq(users.id, s.ownerUserId));
-    return fail(`The schedule's owner (${u?.email ?? s.ownerUserId}) may no longer export this report: ${ownerRefusal}. Nothing was sent.`);
+    const who = u?.email ?? s.ownerUserId;
+    return fail({
+      message: `The schedule's owner (${who}) may no longer export this report: ${ownerRefusal.message}. Nothing was sent.`,
+      i18n: { key: "schedules.failure.ownerRefused", params: { owner: who, reason: ownerRefusal.i18n } },
+    });
   }
 
   const recipients: TeamMember[] = [];
   const leftOut: LeftOut[] = [];
   for (const id of s.recipientUserIds) {
     const member = team.find((m) => m.userId === id);
-    const why = refusalFor(member, report, s.columns);
-    if (why) leftOut.push({ userId: id, email: member?.email ?? null, reason: why });
+    const why = refusalOf(member, report, s.columns);
+    if (why) leftOut.push({ userId: id, email: member?.email ?? null, reason: why.message, reasonI18n: why.i18n });
     else recipients.push(member!);
   }
-  if (recipients.length === 0) return fail("None of the recipients may receive this report any more; nothing was sent.", leftOut);
+  if (recipients.length === 0) {
+    return fail({ message: "None of the recipients may receive this report any more; nothing was sent.", i18n: { key: "schedules.failure.noRecipients" } }, leftOut);
+  }
 
   const ctx = await contextOf(dbx, s.merchantId, owner!);
   const params = runParams(s, period);
@@ -612,7 +627,9 @@ export async function runScheduledReport(
       { params, signal: new AbortController().signal, client: SCHEDULER_CLIENT },
       { format: s.format as ExportFormat, now: now(), onEnd: ended, auditDetails: { schedule: s.id, period: period.key } },
     );
-    if (!download.ok) return fail(`${download.field}: ${download.message}`, leftOut);
+    if (!download.ok) {
+      return fail({ message: `The report's settings could not be used (${download.field}: ${download.message}); nothing was sent.`, i18n: { key: "schedules.failure.export", params: { field: download.field, message: download.message } } }, leftOut);
+    }
     fileName = download.fileName;
     file = await drain(download, maxAttachment, endedP, async (part, content) => {
       await dbx.insert(reportRunFiles).values({ merchantId: s.merchantId, runId: run.id, part, content });
@@ -620,7 +637,8 @@ export async function runScheduledReport(
     if (!file.completed) throw new Error("the report stopped before its end");
   } catch (e) {
     if (isDatabaseDown(e)) throw e;
-    return fail(`The report could not be made: ${e instanceof Error ? e.message : String(e)}`, leftOut);
+    const error = e instanceof Error ? e.message : String(e);
+    return fail({ message: `The report could not be made: ${error}`, i18n: { key: "schedules.failure.error", params: { error } } }, leftOut);
   }
 
   const token = file.content ? null : crypto.randomBytes(24).toString("base64url");
@@ -678,12 +696,19 @@ export async function runScheduledReport(
  * A run whose job failed for the last time (the queue gives up): ends it as failed with
  * the reason in its history and tells the owner. A run not made yet is made to say so.
  */
-export async function failScheduledRun(p: ScheduledRunPayload, reason: string, now: Date = new Date()): Promise<RunOutcome> {
+export async function failScheduledRun(p: ScheduledRunPayload, why: { attempts: number; error: string }, now: Date = new Date()): Promise<RunOutcome> {
   const [s] = await db().select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, p.merchantId), eq(reportSchedules.id, p.scheduleId)));
   if (!s) return "skipped";
   const run = await runOf(db(), s, p, now);
   if (!run || run.status !== "running") return "already_done";
-  return endRunFailed(s, run, reason, [], now);
+  const error = why.error.slice(0, 300);
+  return endRunFailed(
+    s,
+    run,
+    { message: `The report could not be made after ${why.attempts} attempts: ${error}`, i18n: { key: "schedules.failure.attempts", params: { attempts: why.attempts, error } } },
+    [],
+    now,
+  );
 }
 
 /** How long a run may stay "running" before the sweep ends it as failed (its job was lost). */
@@ -711,7 +736,13 @@ export async function sweepRunHousekeeping(now: Date = new Date()): Promise<{ fi
     const [run] = await db().select().from(reportScheduleRuns).where(and(eq(reportScheduleRuns.merchantId, r.merchant_id), eq(reportScheduleRuns.id, r.id)));
     const [s] = run ? await db().select().from(reportSchedules).where(and(eq(reportSchedules.merchantId, r.merchant_id), eq(reportSchedules.id, run.scheduleId))) : [];
     if (!run || !s) continue;
-    const outcome = await endRunFailed(s, run, "The run did not finish within a day (its job was lost); nothing was sent. The next period runs as planned.", [], now);
+    const outcome = await endRunFailed(
+      s,
+      run,
+      { message: "The run did not finish within a day (its job was lost); nothing was sent. The next period runs as planned.", i18n: { key: "schedules.failure.stale" } },
+      [],
+      now,
+    );
     if (outcome === "failed") staleFailed++;
   }
   return { filesDeleted: new Set(deleted.map((d) => d.run_id)).size, staleFailed };

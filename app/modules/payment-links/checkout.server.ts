@@ -14,7 +14,7 @@ import { db, rows as sqlRows } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { maskedCardOf } from "~/lib/card";
 import { audit } from "~/modules/audit/audit.server";
-import { failure, moneyText, pgCode, type Result } from "~/modules/payments/failure";
+import { moneyText, pgCode } from "~/modules/payments/failure";
 import { applyAuthorizationOutcome, createPayment, getPayment, type Payment } from "~/modules/payments/payments.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import type { InquiryResult } from "~/modules/processors/types";
@@ -521,14 +521,5 @@ export async function receiptByToken(
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
   const p = await getPayment({ merchantId }, paymentId);
   return p ? { receipt: receiptOf(p, m), merchant: { currency: m.currency, timeZone: m.timeZone, defaultLocale: m.defaultLocale } } : null;
-}
-
-/** The checkout behind a payment (customer details the link asked for), for the console's payment page. */
-export async function checkoutOfPayment(scope: { merchantId: string }, paymentId: string): Promise<Checkout | null> {
-  const [c] = await db()
-    .select()
-    .from(checkouts)
-    .where(and(eq(checkouts.merchantId, scope.merchantId), eq(checkouts.paymentId, paymentId)));
-  return c ?? null;
 }
 

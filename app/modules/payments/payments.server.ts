@@ -21,7 +21,6 @@ import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calen
 import { chargePosting, computeFee } from "~/modules/ledger/postings";
 import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
-import { declineText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
 import { failure, pgCode, type Result } from "./failure";
 import type { Client, Scope } from "~/lib/vocabulary";
@@ -819,7 +818,4 @@ export async function refundsOfPayment(scope: Scope, paymentId: string, dbx: DbO
     .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.paymentId, paymentId)))
     .orderBy(refunds.createdAt, refunds.id);
 }
-
-/** Plain words for a decline code (receipt, API). */
-export const declineMessage = declineText;
 

@@ -21,7 +21,6 @@ import { audit } from "~/modules/audit/audit.server";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
 import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
-import { refundFailureText } from "~/modules/processors/test-cards";
 import { ProcessorTimeoutError, type RefundResult } from "~/modules/processors/types";
 import { failure, moneyText, pgCode, type Failure } from "~/modules/payments/failure";
 import { getPayment, lockPayment, type Payment, type Scope } from "~/modules/payments/payments.server";
@@ -64,12 +63,6 @@ function capOf(actor: RefundActor): bigint | null {
   return actor.kind === "member" ? refundCapOf(actor.member) : null;
 }
 
-export const REFUND_REASON_LABELS: Record<RefundReason, string> = {
-  requested_by_customer: "Requested by customer",
-  duplicate: "Duplicate payment",
-  fraudulent: "Fraudulent",
-  other: "Other",
-};
 export const NOTE_MAX = 1000;
 
 export interface IssueRefundInput {
@@ -512,5 +505,3 @@ export async function getRefund(scope: Scope, id: string): Promise<Refund | unde
     .where(and(eq(refunds.merchantId, scope.merchantId), eq(refunds.id, id)));
   return r;
 }
-
-export const refundFailureMessage = refundFailureText;

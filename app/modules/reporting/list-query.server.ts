@@ -232,11 +232,6 @@ export function and(conds: (SQL | null | undefined)[]): SQL {
   );
 }
 
-/** LIKE pattern for text containing `s`, with its wildcards escaped. */
-export function containsPattern(s: string): string {
-  return `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-}
-
 export function prefixPattern(s: string): string {
   return `${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }

@@ -111,11 +111,6 @@ export function expectedArrival(cutoff: Date, cal: SettlementCalendar): string {
   return addBusinessDays(settlementDayOf(cutoff, cal), Math.max(cal.delayDays, 0), cal);
 }
 
-/** Start of the local day `day` as an instant (for "paid on" timestamps). */
-export function startOfDay(day: string, cal: SettlementCalendar): Date {
-  return zonedTimeToUtc({ ...dayParts(day), hour: 0, minute: 0, second: 0 }, cal.timeZone);
-}
-
 
 /* ---------------------------- schedule defaults ---------------------------- */
 

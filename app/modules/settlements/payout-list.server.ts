@@ -8,7 +8,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { db, rows } from "~db/client.server";
+import { db } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import {

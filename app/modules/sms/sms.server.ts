@@ -51,11 +51,6 @@ export function smsProvider(): SmsProvider {
   return provider;
 }
 
-/** Tests (or a deployment) substitute another provider. */
-export function registerSmsProvider(p: SmsProvider): void {
-  provider = p;
-}
-
 export class SmsError extends Error {}
 
 export interface OutgoingSms {

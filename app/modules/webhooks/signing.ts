@@ -8,8 +8,6 @@
  */
 import crypto from "node:crypto";
 
-export const TOLERANCE_SECONDS = 300;
-
 export function signPayload(secret: string, timestamp: number, body: string): string {
   return crypto.createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }

@@ -29,12 +29,14 @@ import {
   scheduleRuns,
   setPaused,
   teamOf,
+  type LeftOut,
   type ReportSchedule,
   type ScheduleInput,
 } from "~/modules/exports/schedules.server";
+import type { Localized } from "~/lib/i18n/messages";
 import { fileResponse } from "~/web/exports/download.server";
 import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
-import { notFoundResponse, requireAction, requireContext, type AppContext } from "~/web/guard.server";
+import { notFound, requireAction, requireContext, type AppContext } from "~/web/guard.server";
 import { clientOf, publicOrigin } from "~/web/request.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 
@@ -185,8 +187,9 @@ function lastRunOf(r: Awaited<ReturnType<typeof scheduleRuns>>[number] | null) {
     bytes: r.bytes,
     delivery: r.delivery,
     sentTo: r.sentTo,
-    leftOut: r.leftOut as { userId: string; email: string | null; reason: string }[],
+    leftOut: r.leftOut as LeftOut[],
     failure: r.failure,
+    failureI18n: r.failureI18n as Localized | null,
     startedAt: r.startedAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
   };
@@ -272,7 +275,7 @@ export const schedulesAction = (request: Request, now = new Date()) => intents(r
 export async function schedulePage(request: Request, id: string) {
   const ctx = await requireContext(request, "reports:export");
   const s = await getSchedule(ctx.scope, id);
-  if (!s) throw notFoundResponse("There is no such schedule: it may have been deleted. The list is at /reports/schedules.");
+  if (!s) return notFound(ctx, request, { type: "report_schedule", id });
   const url = new URL(request.url);
   // Changing the report on the form (a GET) shows that report's columns.
   const values = url.searchParams.has("report") ? { ...valuesOf(s), ...pick(valuesFromUrl(ctx, url.searchParams), ["report", "columns"]) } : valuesOf(s);

@@ -3,7 +3,7 @@
  * refusals, and the receipt messages sent by e-mail or SMS.
  */
 import { makeFormatter } from "~/lib/format";
-import { localeFromTag, type Locale } from "~/lib/i18n/locales";
+import { localeFromTag } from "~/lib/i18n/locales";
 import { resolvePreferencesFrom, type Preferences } from "~/lib/i18n/preferences";
 import type { Translator } from "~/lib/i18n/translate";
 import { serverTranslator } from "~/modules/i18n/preferences.server";

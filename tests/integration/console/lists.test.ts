@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
 import { listPayments, paymentFilterOptions, paymentFilterSql, paymentListQuerySchema } from "../../../app/modules/payments/list.server";
@@ -23,7 +23,7 @@ const pq = (p: Record<string, string | string[]>) => {
 
 describe("payments list", () => {
   it("walks every matching payment once, forwards and back, in the chosen order", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const filter = pq({ range: "30d", status: ["captured", "declined"], limit: "50" });
     const [oracle] = await rows<{ n: string; amount: string }>(
       t.db,
@@ -195,7 +195,7 @@ describe("payouts", () => {
   });
 
   it("balances equal the ledger's postings and the next payout is estimated", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const b = await balanceOverview(coffee, now);
     const [oracle] = await rows<{ pending: string; available: string; in_transit: string }>(
       t.db,
@@ -226,7 +226,7 @@ describe("payouts", () => {
   });
 
   it("the next payout estimate skips a day the merchant closes, and comes back when it reopens it", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const before = (await balanceOverview(coffee, now)).estimate!;
     const day = before.expectedArrivalDate;
     await t.db.execute(sql`insert into merchant_holidays (merchant_id, day, name, closed) values (${coffee.merchantId}, ${day}::date, 'Stocktaking', true)`);

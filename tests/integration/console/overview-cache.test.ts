@@ -5,6 +5,7 @@ import { createPayment } from "../../../app/modules/payments/payments.server";
 import { issueRefund } from "../../../app/modules/refunds/refunds.server";
 import { overviewQuerySchema, resolveOverviewRange } from "../../../app/modules/reporting/overview/range.server";
 import { reportCacheClock, salesReport } from "../../../app/modules/reporting/overview/report.server";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 /**
  * The Overview reuses a computed report while the rollup rows of its range are the same
@@ -15,8 +16,8 @@ const t = useTestDatabase({ seed: "demo" });
 
 const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
 const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
-const IR_CARD = { number: "6037990000000006", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
-const US_CARD = { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+const IR_CARD = { number: "6037990000000006", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" };
+const US_CARD = { number: "4242424242424242", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" };
 
 function range(scope: typeof coffee, preset: string) {
   return resolveOverviewRange(scope.timeZone, overviewQuerySchema.parse(new URLSearchParams({ range: preset })), new Date());

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
 import { averageTicket } from "../../../app/modules/reporting/overview/kpis";
@@ -20,7 +20,7 @@ function q(params: Record<string, string>) {
 describe("Overview figures against the raw ledger", () => {
   for (const scope of [coffee, northwind]) {
     it(`${scope.merchantId}: last 30 days and the 30 before match payments and ledger`, async () => {
-      const now = new Date();
+      const now = demoSeededAt();
       const range = resolveOverviewRange(scope.timeZone, q({ range: "30d" }), now);
       expect(range.days).toBe(30);
       expect(range.toDay).toBe(localDateKey(now, scope.timeZone));
@@ -74,7 +74,7 @@ describe("Overview figures against the raw ledger", () => {
   }
 
   it("a one-day range covers the merchant's local day, not the UTC day (Tehran, +03:30)", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     // Yesterday in Tehran: from 20:30 UTC the day before to 20:30 UTC.
     const day = localDateKey(addLocalDays(now, -1, coffee.timeZone), coffee.timeZone);
     const range = resolveOverviewRange(coffee.timeZone, q({ from: day, to: day }), now);
@@ -120,7 +120,7 @@ describe("Overview figures against the raw ledger", () => {
   });
 
   it("today is hourly in the merchant's zone and matches the ledger so far", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const range = resolveOverviewRange(northwind.timeZone, q({ range: "today" }), now);
     expect(range.granularity).toBe("hour");
     const report = await salesReport(northwind, range);
@@ -132,7 +132,7 @@ describe("Overview figures against the raw ledger", () => {
   });
 
   it("groups 90 days by week (Saturday weeks for rial merchants) and 12 months by month", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const weekly = resolveOverviewRange(coffee.timeZone, q({ range: "90d", g: "week" }), now);
     const report = await salesReport(coffee, weekly);
     const oracle = await oracleTotals(t.db, coffee.merchantId, coffee.timeZone, weekly.fromDay, weekly.toDay);

@@ -13,7 +13,7 @@ import { loader as paymentsLoader } from "../../../app/routes/_app.payments._ind
 import { globalSearch, type SearchAccess } from "../../../app/modules/search/search.server";
 import { createPaymentLink } from "../../../app/modules/payment-links/links.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 
 const t = useTestDatabase({ seed: "demo" });
 const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
@@ -199,7 +199,7 @@ describe("saved views", () => {
 
 describe("global search finds payment links", () => {
   it("by description, by any amount a link accepts, and only with links:manage", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const make = (description: string, amount: bigint | null, min: bigint | null, max: bigint | null) =>
       createPaymentLink(coffee, { terminalId: "term_coffee_web" }, { amount, minAmount: min, maxAmount: max, description, customerFields: [], reusable: false, expiresAt: null, redirectUrl: null }, now);
     const fixed = await make("Roasting workshop ticket", 12_340_000n, null, null);

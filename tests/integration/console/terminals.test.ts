@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 import { as, signIn } from "../../support/auth";
 import { action as terminalsAction } from "../../../app/routes/_app.terminals._index";
 import { action as terminalAction } from "../../../app/routes/_app.terminals.$terminalId";
@@ -21,7 +21,7 @@ const actor = { userId: "usr_coffee_owner", email: "owner@coffee.test" };
 
 describe("terminals", () => {
   it("lists terminals with today's volume from the rollup and a 14-day sparkline", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const list = await listTerminals(coffee, now);
     expect(list.map((x) => x.id).sort()).toEqual(["term_coffee_isfahan", "term_coffee_links", "term_coffee_tajrish", "term_coffee_virtual", "term_coffee_web"]);
     const today = localDateKey(now, coffee.timeZone);

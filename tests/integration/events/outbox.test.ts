@@ -16,11 +16,12 @@ import { useTestDatabase } from "../../support/db";
 import { as, signIn } from "../../support/auth";
 import { createUser } from "../../support/fixtures";
 import { fastSandbox, makeMerchant, type TestMerchant } from "../payments/fixtures";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 const t = useTestDatabase({ seed: "none" });
 
 const CARDS = { approve: "4242424242424242", decline: "4000000000000002", refundFails: "4000000000005126" } as const;
-const card = (number: string) => ({ number, expMonth: 12, expYear: 2034, cvc: "123" });
+const card = (number: string) => ({ number, expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" });
 
 type Op =
   | { kind: "pay"; card: keyof typeof CARDS; capture: boolean; amount: number; fault: boolean }

@@ -12,6 +12,7 @@ import { useTestDatabase } from "../../support/db";
 import { api } from "../payments/api-client";
 import { fastSandbox, makeMerchant } from "../payments/fixtures";
 import { until as poll } from "../../support/wait";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 const t = useTestDatabase({ seed: "none" });
 
@@ -53,7 +54,7 @@ function receiver() {
 /** Polls every 25 ms. */
 const until = (check: () => boolean | Promise<boolean>, ms: number) => poll(check, ms, 25);
 
-const card = { number: "4242424242424242", exp_month: 12, exp_year: 2034, cvc: "123" };
+const card = { number: "4242424242424242", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" };
 let worker: WorkerHandle;
 const env = { ...process.env };
 

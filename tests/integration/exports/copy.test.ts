@@ -8,6 +8,7 @@ import { REPORTS } from "../../../app/modules/exports/registry.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
 import { readCsv } from "./helpers";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 /**
  * On PostgreSQL the payments and payout reconciliation exports run as one COPY with every
@@ -20,7 +21,7 @@ import { readCsv } from "./helpers";
 const t = useTestDatabase({ seed: "demo" });
 
 const NORTHWIND = { merchantId: "mer_northwind" };
-const US_CARD = { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+const US_CARD = { number: "4242424242424242", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" };
 
 /** Text a spreadsheet would run as a formula, or that CSV must quote (createPayment trims; these are written directly). */
 const HOSTILE = [

@@ -12,6 +12,7 @@ import { exportReport } from "../../../app/web/exports/download.server";
 import { getOptionalContext } from "../../../app/web/guard.server";
 import { as } from "../../support/auth";
 import { download, minorOf, readCsv } from "./helpers";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 /**
  * What an accountant sees when the file opens: time zones, hostile text, both parsers,
@@ -21,7 +22,7 @@ const t = useTestDatabase({ seed: "demo" });
 
 const COFFEE = { merchantId: "mer_demo_coffee" };
 const TERMINAL = "term_coffee_web";
-const IR_CARD = { number: "6037990000000006", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+const IR_CARD = { number: "6037990000000006", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" };
 
 let accountant: SignedIn;
 let owner: SignedIn;

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rows } from "~db/client.server";
 import { action as newScheduleAction } from "~/routes/_app.reports.schedules._index";
-import { action as scheduleAction } from "~/routes/_app.reports.schedules.$scheduleId";
+import { action as scheduleAction, loader as scheduleLoader } from "~/routes/_app.reports.schedules.$scheduleId";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
 
@@ -127,6 +127,14 @@ describe("schedule forms", () => {
 
     const fa = await signIn("fa@coffee.test");
     expect(await change(fa, "pause", { id: "rs_nope" })).toMatchObject({ status: 404, body: { errors: { id: "چنین زمان‌بندی‌ای وجود ندارد (شاید حذف شده باشد)." } } });
+
+    // The page of an unknown schedule: a 404 in the reader's language.
+    const page = async (user: SignedIn, scheduleId: string) => {
+      const r = await scheduleLoader({ request: as(user, `/reports/schedules/${scheduleId}`), params: { scheduleId }, context: {} }).catch((e: unknown) => e as Response);
+      return { status: r.status, text: await r.text() };
+    };
+    expect(await page(accountant, "rs_nope")).toEqual({ status: 404, text: "No Scheduled report rs_nope was found in Demo Coffee Roasters." });
+    expect(await page(fa, "rs_nope")).toEqual({ status: 404, text: "گزارش زمان‌بندی‌شده با شناسه \u2068rs_nope\u2069 در \u2068Demo Coffee Roasters\u2069 پیدا نشد." });
 
     expect(await change(owner, "pause", {}, id)).toEqual({ status: 200, location: null, body: { ok: true } });
     expect(await change(owner, "delete", {}, id)).toMatchObject({ status: 302, location: "/reports/schedules?deleted=1" });

@@ -4,6 +4,8 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { rows } from "~db/client.server";
 import { nextRunAfter, periodOfRun } from "~/lib/report-schedule";
+import { errorText, type Localized } from "~/lib/i18n/messages";
+import { translator } from "~/lib/i18n/translate";
 import {
   memberContext,
   openRunLink,
@@ -21,7 +23,7 @@ import { enqueueJob } from "~/modules/jobs/queue.server";
 import { startWorker } from "~/server/worker";
 import { runDownload } from "~/web/exports/schedules.server";
 import { as, signIn } from "../../support/auth";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 import { startSmtpServer } from "../../support/smtp";
 
 /**
@@ -173,11 +175,18 @@ describe("scheduled reports", () => {
     expect(await runScheduledReport(payload(first, p1))).toBe("sent");
     const [r1] = await scheduleRuns({ merchantId: COFFEE }, s.id);
     expect(r1!.sentTo).toEqual(["accountant@coffee.test"]);
-    expect(r1!.leftOut).toEqual([{ userId: await userId("admin@coffee.test"), email: "admin@coffee.test", reason: "the support role may not export reports" }]);
+    expect(r1!.leftOut).toEqual([
+      {
+        userId: await userId("admin@coffee.test"),
+        email: "admin@coffee.test",
+        reason: "the support role may not export reports",
+        reasonI18n: { key: "schedules.refusal.role", params: { role: { key: "role.support" } } },
+      },
+    ]);
     // ...and is told, once: in the mail outbox, and over SMTP.
     const toldAdmin = await mails("You no longer receive: Lost rights");
     expect(toldAdmin.map((m) => m.to)).toEqual(["admin@coffee.test"]);
-    expect(toldAdmin[0]!.body).toContain("Why: the support role may not export reports");
+    expect(toldAdmin[0]!.body).toContain("Why: the Support role may not export reports");
 
     // The owner of the schedule (the accountant) becomes a viewer: the next month sends nothing.
     await setRole("accountant@coffee.test", "viewer");
@@ -190,6 +199,15 @@ describe("scheduled reports", () => {
     expect(r2).toMatchObject({ status: "failed", periodKey: p2.key, sentTo: [] });
     expect(r2!.failure).toBe(
       "The schedule's owner (accountant@coffee.test) may no longer export this report: the viewer role may not export reports. Nothing was sent.",
+    );
+    // The history says it in the reader's language, from the code and its parameters.
+    const failure = { message: r2!.failure!, i18n: r2!.failureI18n as Localized };
+    expect(failure.i18n).toEqual({ key: "schedules.failure.ownerRefused", params: { owner: "accountant@coffee.test", reason: { key: "schedules.refusal.role", params: { role: { key: "role.viewer" } } } } });
+    expect(errorText(translator("en"), failure)).toBe(
+      "The schedule's owner (accountant@coffee.test) may no longer export this report: the View only role may not export reports. Nothing was sent.",
+    );
+    expect(errorText(translator("fa"), failure)).toBe(
+      "مالک زمان‌بندی (\u2068accountant@coffee.test\u2069) دیگر اجازهٔ خروجی گرفتن از این گزارش را ندارد: نقش «فقط مشاهده» اجازهٔ خروجی گرفتن از گزارش‌ها را ندارد. چیزی فرستاده نشد.",
     );
     const told = await mails("Scheduled report not sent: Lost rights");
     expect(told.map((m) => m.to)).toEqual(["accountant@coffee.test"]);
@@ -209,7 +227,7 @@ describe("scheduled reports", () => {
     if (!saved.ok) throw new Error(saved.message);
     const rule = { frequency: "monthly", monthDay: 1, localTime: "07:00", calendar: "jalali", timeZone: TEHRAN } as const;
     // The demo ledger's last whole Jalali month, so the file has rows.
-    const at = nextRunAfter(rule, new Date(Date.now() - 40 * 86_400_000));
+    const at = nextRunAfter(rule, new Date(demoSeededAt().getTime() - 40 * 86_400_000));
     const p = periodOfRun(rule, at);
     const sentAt = new Date();
     const outcome = await runScheduledReport(
@@ -334,6 +352,7 @@ describe("scheduled reports", () => {
     const [run] = await scheduleRuns({ merchantId: COFFEE }, saved.schedule.id);
     expect(run).toMatchObject({ status: "failed", sentTo: [], periodKey: p.key });
     expect(run!.failure).toBe("The report could not be made after 2 attempts: could not write to the mail outbox");
+    expect(run!.failureI18n).toEqual({ key: "schedules.failure.attempts", params: { attempts: 2, error: "could not write to the mail outbox" } });
     expect(run!.finishedAt).not.toBeNull();
     // The owner (the accountant) got the notice over SMTP; the recipient got nothing.
     const doomed = smtp.received.filter((m) => m.subject.includes("Doomed"));
@@ -349,7 +368,12 @@ describe("scheduled reports", () => {
     expect(await sweepRunHousekeeping(new Date())).toMatchObject({ staleFailed: 1 });
     const stalled = (await scheduleRuns({ merchantId: COFFEE }, saved.schedule.id)).find((r) => r.id === "rsr_stalled");
     expect(stalled).toMatchObject({ id: "rsr_stalled", status: "failed" });
-    expect(stalled!.failure).toContain("did not finish within a day");
+    expect(stalled!.failure).toBe("The run did not finish within a day (its job was lost); nothing was sent. The next period runs as planned.");
+    expect(stalled!.failureI18n).toEqual({ key: "schedules.failure.stale" });
+    // A row from before the codes (English only) still reads, as it was written.
+    await t.db.execute(sql`update report_schedule_runs set failure_i18n = null where id = 'rsr_stalled'`);
+    const old = (await scheduleRuns({ merchantId: COFFEE }, saved.schedule.id)).find((r) => r.id === "rsr_stalled")!;
+    expect(errorText(translator("fa"), { message: old.failure!, i18n: old.failureI18n as Localized | null })).toBe(stalled!.failure);
     expect((await mails("Scheduled report not sent: Doomed")).length).toBe(2);
   }, 90_000);
 

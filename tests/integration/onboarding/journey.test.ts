@@ -21,6 +21,7 @@ import { useTestDatabase } from "../../support/db";
 import { as, request, signIn, type SignedIn } from "../../support/auth";
 import { createUser } from "../../support/fixtures";
 import { payoutsNotMatchingItems } from "../settlements/helpers";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 const t = useTestDatabase({ seed: "none" });
 
@@ -189,7 +190,7 @@ describe("a new merchant", () => {
     for (const amount of amounts) {
       const p = await createPayment(
         { merchantId },
-        { amount, currency: "IRR", card: { number: "6037990000000006", expMonth: 12, expYear: 2031, cvc: "123" } },
+        { amount, currency: "IRR", card: { number: "6037990000000006", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" } },
         { terminalId: term!.id, member: { user: { id: owner.userId } } },
       );
       expect(p.ok && p.payment.status).toBe("captured");

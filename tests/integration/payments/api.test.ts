@@ -7,11 +7,12 @@ import { api } from "./api-client";
 import { pruneIdempotencyKeys } from "~/modules/idempotency/idempotency.server";
 import { configureProcessor } from "~/modules/processors/sandbox-processor.server";
 import { CARD, expectLedgerTiesOut, fastSandbox, makeMerchant, noticeRealServerOnly, type TestMerchant } from "./fixtures";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 const t = useTestDatabase({ seed: "none" });
 beforeAll(() => fastSandbox());
 
-const year = new Date().getUTCFullYear() + 3;
+const year = CARD_EXP_YEAR;
 const cardBody = (number: string = CARD.approve) => ({ number, exp_month: 12, exp_year: year, cvc: number.startsWith("37") ? "1234" : "123" });
 
 async function paymentCount(m: TestMerchant): Promise<number> {

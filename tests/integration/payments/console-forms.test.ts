@@ -11,6 +11,7 @@ import * as tokenForms from "~/routes/sandbox.v1.token-forms";
 import { refundFormAction } from "~/web/refunds/refund-form.server";
 import { createPayment, getPayment } from "~/modules/payments/payments.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox } from "./fixtures";
+import { CARD_EXPIRY, CARD_EXP_YEAR } from "../../support/cards";
 
 useTestDatabase({ seed: "none" });
 
@@ -40,7 +41,7 @@ async function charge(user: SignedIn, form: Record<string, string>) {
   return { status: res.status, location: res.headers.get("location"), text, json: text ? JSON.parse(text) : null };
 }
 
-const expiry = `12/${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, "0")}`;
+const expiry = CARD_EXPIRY;
 
 /** What the page's script does with the card: the browser asks the provider for a token (the console never sees the number). */
 async function tokenFor(number: string, cvc = "123", exp = expiry): Promise<string> {
@@ -172,7 +173,7 @@ describe("virtual terminal (/terminal)", () => {
       } as never);
       return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
     };
-    const y = new Date().getUTCFullYear() + 2;
+    const y = CARD_EXP_YEAR;
     expect(await tok({ number: "4242424242424241", exp_month: 12, exp_year: y, cvc: "123" })).toEqual({ status: 402, code: "invalid_number" });
     expect(await tok({ number: CARD.approve, exp_month: 1, exp_year: 2020, cvc: "123" })).toMatchObject({ status: 402 });
     expect(await tok({ number: CARD.approve, exp_month: 12, exp_year: y, cvc: "12" })).toEqual({ status: 402, code: "invalid_cvc" });

@@ -5,6 +5,7 @@ import { hashApiKey } from "~/modules/terminals/api-auth.server";
 import { configureProcessor } from "~/modules/processors/sandbox-processor.server";
 import { configureSandbox } from "~/modules/processors/sandbox/sandbox.server";
 import { ledgerProblems } from "~/modules/ledger/ledger.server";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 export interface TestMerchant {
   merchantId: string;
@@ -87,7 +88,7 @@ export const CARD = {
 
 export function card(number: string) {
   const cvc = number.startsWith("37") ? "1234" : "123";
-  return { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc };
+  return { number, expMonth: 12, expYear: CARD_EXP_YEAR, cvc };
 }
 
 /** Every ledger invariant for one merchant, plus the payments/refunds/rollup tie-out. */

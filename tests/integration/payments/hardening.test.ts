@@ -10,10 +10,11 @@ import { hashApiKey } from "~/modules/terminals/api-auth.server";
 import { capturePayment, voidPayment } from "~/modules/payments/payments.server";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant } from "./fixtures";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
-const t = useTestDatabase({ seed: "none" });
+useTestDatabase({ seed: "none" });
 beforeAll(() => fastSandbox());
-const year = new Date().getUTCFullYear() + 3;
+const year = CARD_EXP_YEAR;
 
 describe("numbers no issuer can have, and empty Idempotency-Keys", () => {
   it.each([

@@ -21,6 +21,7 @@ import { jalaliDayText } from "~/lib/day-input";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
 import { publishEvents } from "~/modules/events/events.server";
+import { CARD_EXPIRY, CARD_EXP_YEAR } from "../../support/cards";
 
 useTestDatabase({ seed: "none" });
 beforeAll(() => fastSandbox());
@@ -81,7 +82,7 @@ async function pay(linkId: string, number: string, opts: { cvc?: string; ip?: st
   const [, , , checkoutId] = checkoutPath.split("/");
   // The browser asks the provider for a token; the console never sees the number.
   const cvc = opts.cvc ?? (number.startsWith("37") ? "7741" : "741");
-  const tok = await call(tokensRoute.action as never, req("/sandbox/v1/tokens", { json: { number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc }, origin: ORIGIN }));
+  const tok = await call(tokensRoute.action as never, req("/sandbox/v1/tokens", { json: { number, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc }, origin: ORIGIN }));
   expect(tok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
   const token = ((await tok.json()) as { id: string }).id;
   const payed = await call(payCheckoutRoute.action as never, req(checkoutPath, { form: { intent: "pay", token }, ip }), { linkId, checkoutId: checkoutId! });
@@ -196,7 +197,7 @@ describe("the hosted payment page", () => {
     const start = await call(payLink.action as never, req(`/pay/${link.id}`, { form: {}, ip }), { linkId: link.id });
     const checkoutPath = location(start);
     const checkoutId = checkoutPath.split("/")[3]!;
-    const tok = await call(tokensRoute.action as never, req("/sandbox/v1/tokens", { json: { number: "6037990000000006", exp_month: 12, exp_year: 2031, cvc: "741" } }));
+    const tok = await call(tokensRoute.action as never, req("/sandbox/v1/tokens", { json: { number: "6037990000000006", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "741" } }));
     const token = ((await tok.json()) as { id: string }).id;
     const first = await call(payCheckoutRoute.action as never, req(checkoutPath, { form: { intent: "pay", token }, ip }), { linkId: link.id, checkoutId });
     const authUrl = location(first);
@@ -271,10 +272,10 @@ describe("the hosted payment page", () => {
     const link = await newLink(m);
     const start = await call(payLink.action as never, req(`/pay/${link.id}`, { form: {} }), { linkId: link.id });
     const checkoutPath = location(start);
-    const r = await call(tokenForms.action as never, req("/sandbox/v1/token-forms", { form: { number: "6037 9900 0000 0006", exp: "12/31", cvc: "741", return_url: checkoutPath } }));
+    const r = await call(tokenForms.action as never, req("/sandbox/v1/token-forms", { form: { number: "6037 9900 0000 0006", exp: CARD_EXPIRY, cvc: "741", return_url: checkoutPath } }));
     expect(r.status).toBe(303);
     expect(location(r)).toMatch(new RegExp(`^${checkoutPath}\\?token=tok_[A-Za-z0-9]+$`));
-    const evil = await call(tokenForms.action as never, req("/sandbox/v1/token-forms", { form: { number: "6037990000000006", exp: "12/31", cvc: "741", return_url: "https://evil.example/x" } }));
+    const evil = await call(tokenForms.action as never, req("/sandbox/v1/token-forms", { form: { number: "6037990000000006", exp: CARD_EXPIRY, cvc: "741", return_url: "https://evil.example/x" } }));
     expect(evil.status).toBe(400);
     const follow = await call(payCheckoutRoute.loader as never, req(location(r)), { linkId: link.id, checkoutId: checkoutPath.split("/")[3]! });
     expect(follow.status).toBe(303);
@@ -282,7 +283,7 @@ describe("the hosted payment page", () => {
 
     // A mistyped card comes back as card_error and is said on the card's field, in the cardholder's language.
     const second = location(await call(payLink.action as never, req(`/pay/${link.id}`, { form: {} }), { linkId: link.id }));
-    const typo = await call(tokenForms.action as never, req("/sandbox/v1/token-forms", { form: { number: "6037 9900 0000 0007", exp: "12/31", cvc: "741", return_url: second } }));
+    const typo = await call(tokenForms.action as never, req("/sandbox/v1/token-forms", { form: { number: "6037 9900 0000 0007", exp: CARD_EXPIRY, cvc: "741", return_url: second } }));
     expect(location(typo)).toBe(`${second}?card_error=invalid_number`);
     const shown = await call(payCheckoutRoute.loader as never, req(location(typo)), { linkId: link.id, checkoutId: second.split("/")[3]! });
     expect(((await shown.json()) as { cardErrors: unknown }).cardErrors).toEqual({ number: "شماره کارت را بررسی کنید: معتبر نیست." });
@@ -413,7 +414,7 @@ describe("the hosted payment page", () => {
     const link = await newLink(m);
     const start = await call(payLink.action as never, req(`/pay/${link.id}`, { form: {} }), { linkId: link.id });
     const checkoutPath = location(start);
-    const tok = await call(tokensRoute.action as never, req("/sandbox/v1/tokens", { json: { number: "6037990000000006", exp_month: 12, exp_year: 2031, cvc: "741" } }));
+    const tok = await call(tokensRoute.action as never, req("/sandbox/v1/tokens", { json: { number: "6037990000000006", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "741" } }));
     const token = ((await tok.json()) as { id: string }).id;
     const first = await call(payCheckoutRoute.action as never, req(checkoutPath, { form: { intent: "pay", token } }), { linkId: link.id, checkoutId: checkoutPath.split("/")[3]! });
     const auth = location(first);

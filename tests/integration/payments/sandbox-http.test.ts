@@ -8,6 +8,7 @@ import * as settlement from "~/routes/sandbox.v1.settlement-report";
 import * as testCards from "~/routes/sandbox.v1.test-cards";
 import { sandboxApiSecret, sandboxHttpConfig } from "~/web/sandbox/http.server";
 import { CARD, fastSandbox } from "./fixtures";
+import { CARD_EXP_YEAR } from "../../support/cards";
 
 useTestDatabase({ seed: "none" });
 beforeAll(() => {
@@ -33,7 +34,7 @@ describe("the sandbox provider's HTTP face", () => {
     const cards = await call(testCards.loader as Handler, "GET", "/test-cards", undefined, { auth: false });
     expect(cards.json.data.length).toBeGreaterThan(10);
 
-    const year = new Date().getUTCFullYear() + 2;
+    const year = CARD_EXP_YEAR;
     const tok = await call(tokens.action as Handler, "POST", "/tokens", { number: CARD.approve, exp_month: 5, exp_year: year, cvc: "321" }, { auth: false });
     expect(tok.status).toBe(201);
     expect(tok.json.id).toMatch(/^tok_/);
@@ -74,7 +75,7 @@ describe("the sandbox provider's HTTP face", () => {
   });
 
   it("a timeout card gets no answer (504 after the silence) and inquiry finds the outcome later", async () => {
-    const year = new Date().getUTCFullYear() + 2;
+    const year = CARD_EXP_YEAR;
     const tok = await call(tokens.action as Handler, "POST", "/tokens", { number: CARD.timeoutApproved, exp_month: 5, exp_year: year, cvc: "321" }, { auth: false });
     const auth = await call(authorizations.action as Handler, "POST", "/authorizations", { reference: "pay_t", token: tok.json.id, amount: 100, currency: "IRR" });
     expect(auth.status).toBe(504);

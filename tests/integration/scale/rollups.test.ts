@@ -18,7 +18,7 @@ import { listPayments, paymentListQuerySchema } from "~/modules/payments/list.se
 import { localDateKey } from "~/lib/dates/zones";
 import { CARD, card, fastSandbox, makeMerchant } from "../payments/fixtures";
 import { addAccount, GOOD_SHEBA } from "../settlements/helpers";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 
 const t = useTestDatabase({ seed: "demo" });
 beforeAll(() => fastSandbox());
@@ -71,7 +71,10 @@ describe("derived rollups", () => {
       await issueRefund(m.scope, { paymentId: ids[0]!, amount: 3_000n, actor: { kind: "system" } });
       await issueRefund(m.scope, { paymentId: ids[0]!, actor: { kind: "system" } });
       await issueRefund(m.scope, { paymentId: ids[4]!, amount: 1_000n, actor: { kind: "system" } });
-      await runPayoutEngine({ now: new Date(Date.now() + 5 * 86400_000), merchantIds: [m.merchantId] });
+      // The payments are on the real clock (createPayment's default), so the payout run is too.
+      // Three weeks on, a payout is due whatever today is: five days on, a run started in the
+      // first days of Nowruz (13 days with its weekends) found nothing due and paid nothing out.
+      await runPayoutEngine({ now: new Date(Date.now() + 21 * 86400_000), merchantIds: [m.merchantId] });
     }
 
     // The sequence did reach every trigger: items paid out and a refund that failed.
@@ -139,7 +142,7 @@ describe("derived rollups", () => {
     for (const merchantId of ["mer_demo_coffee", "mer_northwind"]) {
       const [{ currency }] = (await rows<{ currency: string }>(db(), sql`select currency from merchants where id = ${merchantId}`)) as [{ currency: string }];
       for (const offsetDays of [-400, -30.3, -1.5, -0.2, 0, 0.7, 3]) {
-        const at = new Date(Date.now() + offsetDays * 86400_000);
+        const at = new Date(demoSeededAt().getTime() + offsetDays * 86400_000);
         const b = await getBalances({ merchantId }, currency, { at });
         const [raw] = await rows<{ pending: string; available: string; in_transit: string; paid_out: string }>(
           db(),
@@ -157,7 +160,8 @@ describe("derived rollups", () => {
 
   it("give the payments list's totals for any range of whole days, from whole months and the days around them", async () => {
     const scope = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
-    const day = (offset: number) => localDateKey(new Date(Date.now() + offset * 86400_000), scope.timeZone);
+    const now = demoSeededAt();
+    const day = (offset: number) => localDateKey(new Date(now.getTime() + offset * 86400_000), scope.timeZone);
     const cases: Record<string, string>[] = [
       {},
       { range: "7d" },
@@ -169,7 +173,7 @@ describe("derived rollups", () => {
     ];
     for (const c of cases) {
       const filter = paymentListQuerySchema.parse(new URLSearchParams(c));
-      const { totals } = await listPayments(scope, filter);
+      const { totals } = await listPayments(scope, filter, now);
       expect(totals.capped).toBe(false);
       const from = filter.from ?? (filter.range === "7d" ? day(-6) : filter.range === "90d" ? day(-89) : null);
       const [raw] = await rows<{ n: string; amount: string; refunded: string }>(

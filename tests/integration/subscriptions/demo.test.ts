@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { db, rows } from "~db/client.server";
 import { billingPeriod } from "~/lib/billing-calendar";
 import { simulateUntil } from "~/server/scheduler";
-import { useTestDatabase } from "../../support/db";
+import { demoSeededAt, useTestDatabase } from "../../support/db";
 import { fastSandbox, ledgerReport } from "../payments/fixtures";
 
 useTestDatabase({ seed: "demo" });
@@ -77,7 +77,7 @@ describe("the demo's subscriptions", () => {
   });
 
   it("the renewal job continues it: the next five weeks bill every due period once and the ledger ties out", async () => {
-    const now = new Date();
+    const now = demoSeededAt();
     const until = new Date(now.getTime() + 35 * 86_400_000);
     const due = await rows<{ id: string; next_renewal_at: string }>(
       db(),

@@ -103,6 +103,27 @@ describe("the environment", () => {
     expect(envProblems()).toEqual([]);
   });
 
+  it("SEED_NOW pins the demo's today; unset, the demo ends when it is generated", async () => {
+    const { demoNow } = await import("~/demo/seed");
+    withEnv({ SEED_NOW: "2026-06-15T09:30:00+03:30" }, () => {
+      expect(env.SEED_NOW).toEqual(new Date("2026-06-15T06:00:00Z"));
+      expect(demoNow()).toEqual(new Date("2026-06-15T06:00:00Z"));
+    });
+    withEnv({ SEED_NOW: "2026-06-15" }, () => {
+      expect(envProblems()).toEqual(['SEED_NOW must be an instant in ISO 8601 with its offset, e.g. 2026-06-15T09:00:00Z, got "2026-06-15"']);
+    });
+    withEnv({ SEED_NOW: "2026-13-45T09:00:00Z" }, () => {
+      expect(envProblems()).toEqual(['SEED_NOW must be an instant in ISO 8601 with its offset, e.g. 2026-06-15T09:00:00Z, got "2026-13-45T09:00:00Z"']);
+    });
+    withEnv({ SEED_NOW: undefined }, () => {
+      // The one real-clock read of this file: the default is the moment of seeding.
+      const before = Date.now();
+      const at = demoNow().getTime();
+      expect(at).toBeGreaterThanOrEqual(before);
+      expect(at).toBeLessThanOrEqual(Date.now());
+    });
+  });
+
   it("stops a process at start with every problem listed", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "app/server/check-env.ts")], {
       cwd: root,

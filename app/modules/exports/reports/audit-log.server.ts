@@ -3,7 +3,6 @@
  * from/to days both included), newest first like the page. Owners and admins only
  * (audit:view on top of reports:export).
  */
-import type { Client } from "~/lib/vocabulary";
 import { sql } from "drizzle-orm";
 import { auditFilterSchema, auditFilterSql } from "~/modules/audit/audit-log.server";
 import { ListFilterError, strictListQuery } from "~/modules/reporting/list-query.server";

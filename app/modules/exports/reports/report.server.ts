@@ -252,9 +252,3 @@ export function nextDay(day: string): string {
 export function previousDay(day: string): string {
   return localDateKey(addLocalDays(new Date(`${day}T12:00:00Z`), -1, "UTC"), "UTC");
 }
-
-/** rows() returns timestamptz as Date (both drivers) or text; either way a Date. */
-export function asDate(v: unknown): Date | null {
-  if (v === null || v === undefined) return null;
-  return v instanceof Date ? v : new Date(String(v));
-}

@@ -108,11 +108,6 @@ async function salesFingerprint(scope: ListScope, range: ResolvedOverviewRange):
   return `${r?.n}:${r?.x}:${r?.m}`;
 }
 
-/** Forgets every cached report (tests; a merchant's time zone or currency changing is already in the key). */
-export function clearSalesReportCache(): void {
-  reportCache.clear();
-}
-
 /** Figures, trend and breakdowns of the Overview for a resolved range, reused while its rollup rows are unchanged. */
 export async function salesReport(scope: ListScope, range: ResolvedOverviewRange): Promise<SalesReport> {
   if (!env.REPORT_CACHE) return computeSalesReport(scope, range);

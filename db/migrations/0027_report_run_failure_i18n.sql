@@ -1,0 +1,1 @@
+ALTER TABLE "report_schedule_runs" ADD COLUMN "failure_i18n" jsonb;
