@@ -13,7 +13,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { publicOrigin } from "~/web/request.server";
-import { checkoutSecret } from "~/modules/payment-links/checkout.server";
+import { checkoutSecret } from "~/modules/payments/receipts.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
 import { Card, Table } from "~/components/page";
 

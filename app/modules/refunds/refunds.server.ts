@@ -9,7 +9,7 @@
  * pending until reconciliation asks the provider.
  */
 import { recordEvent } from "~/modules/events/events.server";
-import { serializeRefund } from "~/modules/events/objects";
+import { serializeRefund } from "~/modules/payments/serialize";
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
 import { db, type DbOrTx, type Tx } from "~db/client.server";

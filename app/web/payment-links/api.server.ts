@@ -12,7 +12,7 @@ import { parseMinorUnits } from "~/lib/money";
 import { getPayment } from "~/modules/payments/payments.server";
 import { serializePayment } from "~/modules/payments/serialize";
 import { zodProblem } from "~/web/edge/json-input";
-import { traceNumber } from "~/modules/payment-links/checkout.server";
+import { traceNumber } from "~/modules/payments/receipts.server";
 import {
   apiLinkSchema,
   createPaymentLink,

@@ -12,10 +12,8 @@ import {
   validKey,
   withIdempotency,
   restoreResponse,
-  type AbandonedKey,
   type Attempt,
   type RunResult,
-  type StoredResponse,
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
 import { issueRefund, getRefund } from "~/modules/refunds/refunds.server";
@@ -29,16 +27,14 @@ import type { InputProblem } from "~/web/edge/json-input";
 import {
   capturePayment,
   createPayment,
-  findByIdempotencyKey,
   getPayment,
   listPayments,
   refundsOfPayment,
   voidPayment,
-  type Payment,
 } from "~/modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "~/modules/payments/serialize";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
-import { apiError, apiJson, errorBody, failureBody, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
+import { apiError, apiJson, failureBody, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
 import { paymentResponse, refundResponse } from "./api-responses.server";
 import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 

@@ -3,7 +3,7 @@ import { useTestDatabase } from "../../support/db";
 import { db, rows } from "../../../db/client.server";
 import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { issueRefund } from "~/modules/refunds/refunds.server";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { api } from "./api-client";
 import { fastSandbox, makeMerchant } from "./fixtures";
 import { CARD_EXP_YEAR } from "../../support/cards";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { useTestDatabase } from "../../support/db";
 import { capturePayment, createPayment, getPayment, voidPayment, type Payment } from "~/modules/payments/payments.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox, makeMerchant } from "./fixtures";
 
 const t = useTestDatabase({ seed: "none" });

@@ -3,7 +3,7 @@ import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { capturePayment, createPayment, getPayment, voidPayment } from "~/modules/payments/payments.server";
 import { getBalances } from "~/modules/ledger/ledger.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { configureSandbox } from "~/modules/processors/sandbox/sandbox.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox, makeMerchant } from "./fixtures";
 
