@@ -8,15 +8,33 @@ import { workbookHref } from "~/components/console/url";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
 
-export function PageHeader({ title, intro, children }: { title: ReactNode; intro?: ReactNode; children?: ReactNode }) {
+/** The heading's own attributes, where its title is not plain text (an amount, a URL, an event type). */
+type HeadingProps = HTMLAttributes<HTMLHeadingElement> & { "data-testid"?: string };
+
+export function PageHeader({ title, heading, intro, children }: { title: ReactNode; heading?: HeadingProps; intro?: ReactNode; children?: ReactNode }) {
   return (
     <div className="page-header">
       <div>
-        <h1>{title}</h1>
+        <h1 {...heading}>{title}</h1>
         {intro ? <p>{intro}</p> : null}
       </div>
       {children ? <div className="header-actions">{children}</div> : null}
     </div>
+  );
+}
+
+/**
+ * The head of a page about one thing (a payment, a payout, a customer…): the way back to its
+ * list, its name (or amount), one line of what it is (status, kind, id) and its actions.
+ */
+export function DetailHeader({ back, ...header }: { back: { to: string; label: ReactNode } } & Parameters<typeof PageHeader>[0]) {
+  return (
+    <>
+      <p>
+        <Link to={back.to}>{back.label}</Link>
+      </p>
+      <PageHeader {...header} />
+    </>
   );
 }
 
@@ -104,6 +122,22 @@ export function Table({
       </table>
       {empty ? <div className="empty-state">{empty}</div> : null}
     </div>
+  );
+}
+
+/**
+ * A list row's head cell: the thing's name, linking to its page, over its id (or a note such
+ * as a terminal's location) in small type.
+ */
+export function RowHead({ to, name, id, note }: { to: string; name: ReactNode; id?: string; note?: ReactNode }) {
+  return (
+    <th scope="row">
+      <Link to={to} className="row-link">
+        {name}
+      </Link>
+      {id ? <div className="muted mono">{id}</div> : null}
+      {note ? <div className="muted">{note}</div> : null}
+    </th>
   );
 }
 

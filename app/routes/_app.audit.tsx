@@ -82,37 +82,28 @@ export default function AuditLog() {
         </PageHeader>
       <ErrorSummary form={filterState} fields={Object.keys(data.errors).filter((k) => k !== "from" && k !== "to")} />
       <Form method="get" className="card form-row" aria-label={t("audit.filtersLabel")}>
-        <div className="field">
-          <label htmlFor={`${id}-action`}>{t("audit.filter.action")}</label>
-          <select id={`${id}-action`} name="action" defaultValue={f.action ?? ""}>
-            <option value="">{t("audit.filter.allActions")}</option>
-            {data.groups.map((k) => (
-              <option key={k} value={k}>
-                {t(`audit.group.${k}`)}
-              </option>
-            ))}
-            {f.action && f.action.includes(".") ? <option value={f.action}>{auditActionLabel(t, f.action)}</option> : null}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-outcome`}>{t("audit.filter.outcome")}</label>
-          <select id={`${id}-outcome`} name="outcome" defaultValue={f.outcome ?? ""}>
-            <option value="">{t("filters.any")}</option>
-            {OUTCOMES.map((o) => (
-              <option key={o} value={o}>
-                {t(`audit.outcome.${o}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-actor`}>{t("audit.filter.actor")}</label>
-          <input id={`${id}-actor`} name="actor" type="search" dir="ltr" defaultValue={f.actor ?? ""} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-target`}>{t("audit.filter.target")}</label>
-          <input id={`${id}-target`} name="target" type="search" dir="ltr" defaultValue={f.target ?? ""} />
-        </div>
+        <Field id={`${id}-action`} name="action" label={t("audit.filter.action")}>
+          {(c) => (
+            <select {...c} defaultValue={f.action ?? ""}>
+              <option value="">{t("audit.filter.allActions")}</option>
+              {data.groups.map((k) => (
+                <option key={k} value={k}>
+                  {t(`audit.group.${k}`)}
+                </option>
+              ))}
+              {f.action && f.action.includes(".") ? <option value={f.action}>{auditActionLabel(t, f.action)}</option> : null}
+            </select>
+          )}
+        </Field>
+        <Field
+          id={`${id}-outcome`}
+          name="outcome"
+          label={t("audit.filter.outcome")}
+          defaultValue={f.outcome ?? ""}
+          options={[{ value: "", label: t("filters.any") }, ...OUTCOMES.map((o) => ({ value: o, label: t(`audit.outcome.${o}`) }))]}
+        />
+        <Field id={`${id}-actor`} name="actor" label={t("audit.filter.actor")} type="search" dir="ltr" defaultValue={f.actor ?? ""} />
+        <Field id={`${id}-target`} name="target" label={t("audit.filter.target")} type="search" dir="ltr" defaultValue={f.target ?? ""} />
         {(["from", "to"] as const).map((name) => (
           <Field key={name} form={filterState} id={`${id}-${name}`} name={name} label={t(name === "from" ? "dates.from" : "dates.to")}>
             {(c) => <DayInput id={c.id} name={c.name} defaultValue={params.get(name) ?? f[name]} invalid={!!c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
@@ -125,49 +116,41 @@ export default function AuditLog() {
           {t("common.clearFilters")}
         </Link>
       </Form>
-      <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[t("audit.col.when"), t("audit.col.who"), t("audit.col.action"), t("audit.col.outcome"), t("audit.col.target"), t("audit.col.origin"), t("audit.col.details")]}>
+      <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[t("audit.col.when"), t("audit.col.who"), t("audit.col.action"), t("audit.col.outcome"), t("audit.col.target"), t("audit.col.origin"), t("audit.col.details")]} empty={data.rows.length === 0 ? t("audit.empty") : null}>
           <tbody>
-            {data.rows.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="empty-state">
-                  {t("audit.empty")}
+            {data.rows.map((r) => (
+              <tr key={r.id}>
+                <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
+                <td>
+                  <bdi>{r.actorEmail ?? r.actorUserId ?? "—"}</bdi>
+                </td>
+                <td>
+                  {auditActionLabel(t, r.action)}
+                  <div>
+                    <code className="muted">{r.action}</code>
+                  </div>
+                </td>
+                <td>
+                  <span className={`badge badge-${r.outcome === "success" ? "active" : "failed"}`}>{t(`audit.outcome.${r.outcome}`)}</span>
+                </td>
+                <td>
+                  {r.targetType ? (
+                    <>
+                      {auditTargetLabel(t, r.targetType)} <bdi className="mono">{r.targetId ?? ""}</bdi>
+                    </>
+                  ) : (
+                    "—"
+                  )}
+                </td>
+                <td>
+                  <bdi className="mono">{r.ip ?? "—"}</bdi>
+                  <div className="muted">{r.userAgent ? deviceLabel(t, r.device) : null}</div>
+                </td>
+                <td dir="ltr" style={{ maxWidth: 360, overflowWrap: "anywhere" }}>
+                  {detailText(r.details)}
                 </td>
               </tr>
-            ) : (
-              data.rows.map((r) => (
-                <tr key={r.id}>
-                  <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
-                  <td>
-                    <bdi>{r.actorEmail ?? r.actorUserId ?? "—"}</bdi>
-                  </td>
-                  <td>
-                    {auditActionLabel(t, r.action)}
-                    <div>
-                      <code className="muted">{r.action}</code>
-                    </div>
-                  </td>
-                  <td>
-                    <span className={`badge badge-${r.outcome === "success" ? "active" : "failed"}`}>{t(`audit.outcome.${r.outcome}`)}</span>
-                  </td>
-                  <td>
-                    {r.targetType ? (
-                      <>
-                        {auditTargetLabel(t, r.targetType)} <bdi className="mono">{r.targetId ?? ""}</bdi>
-                      </>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                  <td>
-                    <bdi className="mono">{r.ip ?? "—"}</bdi>
-                    <div className="muted">{r.userAgent ? deviceLabel(t, r.device) : null}</div>
-                  </td>
-                  <td dir="ltr" style={{ maxWidth: 360, overflowWrap: "anywhere" }}>
-                    {detailText(r.details)}
-                  </td>
-                </tr>
-              ))
-            )}
+            ))}
           </tbody>
       </Table>
       <BeforeLinks path="/audit" before={f.before} nextBefore={data.nextBefore} newest={t("audit.newest")} older={t("audit.older")} />

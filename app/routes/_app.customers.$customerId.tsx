@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { clauseSeparator } from "~/lib/i18n/messages";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Card, ExportLinks } from "~/components/page";
+import { Card, DetailHeader, ExportLinks } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
@@ -12,7 +12,8 @@ import { Cadence, FieldError, SubscriptionBadge } from "~/components/console/sub
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { requireAction } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { customerDetail } from "~/modules/subscriptions/customers.server";
 import { listPlans } from "~/modules/subscriptions/subscriptions.server";
 import { removeCardFromForm, subscribeFromForm } from "~/web/subscriptions/console.server";
@@ -22,10 +23,8 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleSty
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "customers.detailTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "subscriptions:view");
-  const id = params.customerId ?? "";
-  const [d, plans] = await Promise.all([customerDetail(ctx.scope, id), listPlans(ctx.scope)]);
-  if (!d) return notFound(ctx, request, { type: "customer", id });
+  const { ctx, id, found: d } = await requireFound(request, "subscriptions:view", { type: "customer", id: params.customerId }, (ctx, id) => customerDetail(ctx.scope, id));
+  const plans = await listPlans(ctx.scope);
   const planName = new Map(plans.map((p) => [p.id, p]));
   return json(
     {
@@ -80,15 +79,7 @@ export default function CustomerPage() {
   const described = (f: string) => (errors[f] ? { "aria-invalid": true, "aria-describedby": `sub-${f}-error` } : {});
   return (
     <>
-      <div className="page-header">
-        <div>
-          <p className="muted">
-            <Link to="/customers">{t("customers.title")}</Link>
-          </p>
-          <h1>{c.name}</h1>
-          <p className="muted mono">{c.id}</p>
-        </div>
-      </div>
+      <DetailHeader back={{ to: "/customers", label: t("customers.title") }} title={c.name} intro={<span className="mono">{c.id}</span>} />
       <section className="card section">
         <dl className="dl">
           {c.email ? (

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -12,7 +12,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { listCustomers } from "~/modules/subscriptions/customers.server";
 import { createCustomerFromForm } from "~/web/subscriptions/console.server";
-import { Card, PageHeader, PageLinks, Table } from "~/components/page";
+import { Card, PageHeader, PageLinks, RowHead, Table } from "~/components/page";
 import { pageFrom, pageRows, pageHref } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -71,12 +71,7 @@ export default function CustomersPage() {
           <tbody>
             {data.customers.map((c) => (
               <tr key={c.id}>
-                <th scope="row">
-                  <Link to={`/customers/${c.id}`} className="row-link">
-                    {c.name}
-                  </Link>
-                  <div className="muted mono">{c.id}</div>
-                </th>
+                <RowHead to={`/customers/${c.id}`} name={c.name} id={c.id} />
                 <td>
                   {c.email ? (
                     <bdi dir="ltr" className="mono">

@@ -5,27 +5,20 @@ import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
 import { DeliveryStatus } from "~/components/console/webhooks";
 import { RouteErrorBoundary } from "~/components/route-error";
-import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { requireAction, requireContext } from "~/web/guard.server";
+import { requireAction } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { getEvent, serializeEvent } from "~/modules/events/events.server";
 import { listDeliveries, resendEvent } from "~/modules/webhooks/delivery.server";
 import { listEndpoints } from "~/modules/webhooks/endpoints.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { consoleActor } from "~/web/webhooks/console.server";
-import { Card, Table } from "~/components/page";
+import { Card, DetailHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
-async function load(request: Request, id: string | undefined) {
-  const ctx = await requireContext(request, "developers:manage");
-  const e = id ? await getEvent(ctx.scope, id) : undefined;
-  if (!e) throw new Response(serverTranslator(resolvePreferences(ctx))("common.notFound" as MessageKey), { status: 404 });
-  return { ctx, e };
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { ctx, e } = await load(request, params.eventId);
+  const { ctx, found: e } = await requireFound(request, "developers:manage", { type: "event", id: params.eventId }, (ctx, id) => getEvent(ctx.scope, id));
   const deliveries = await listDeliveries(ctx.scope, { eventId: e.id, limit: 50 });
   const endpoints = (await listEndpoints(ctx.scope)).map((x) => ({ id: x.id, url: x.url }));
   return json(
@@ -67,19 +60,16 @@ export default function EventPage() {
   const fmt = useFormat();
   return (
     <>
-      <div className="page-header">
-        <div>
-          <p>
-            <Link to="/events">{t("events.title")}</Link>
-          </p>
-          <h1 dir="ltr" className="mono" style={{ overflowWrap: "anywhere" }}>
-            {data.type}
-          </h1>
-          <p>
+      <DetailHeader
+        back={{ to: "/events", label: t("events.title") }}
+        title={data.type}
+        heading={{ dir: "ltr", className: "mono", style: { overflowWrap: "anywhere" } }}
+        intro={
+          <>
             <bdi className="mono">{data.id}</bdi> · {t("events.col.seq")} {fmt.number(data.seq)} · {fmt.dateTime(data.createdAt)}
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       {done ? (
         <p className={done.ok ? "notice" : "field-error"} role="status">
           {done.message}

@@ -12,6 +12,7 @@ import { summarizeDeliveries } from "~/modules/webhooks/delivery-summary";
 import { DeliveryStatus } from "~/components/console/webhooks";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { BeforeLinks, num, PageHeader, Table } from "~/components/page";
+import { Field } from "~/components/form";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
 
@@ -60,28 +61,26 @@ export default function EventsPage() {
     <>
       <PageHeader title={t("events.title")} intro={t("events.intro", { zone: fmt.zoneName(data.timeZone) })} />
       <Form method="get" className="card form-row" aria-label={t("events.filter.submit")}>
-        <div className="field">
-          <label htmlFor={`${id}-type`}>{t("events.filter.type")}</label>
-          <select id={`${id}-type`} name="type" defaultValue={data.filters.type} dir="ltr">
-            <option value="">{t("events.filter.allTypes")}</option>
-            {groups.map((g) => (
-              <optgroup key={g} label={g}>
-                <option value={`${g}.*`}>{`${g}.*`}</option>
-                {data.types
-                  .filter((x) => x.startsWith(`${g}.`))
-                  .map((x) => (
-                    <option key={x} value={x}>
-                      {x}
-                    </option>
-                  ))}
-              </optgroup>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-object`}>{t("events.filter.object")}</label>
-          <input id={`${id}-object`} name="object" type="search" dir="ltr" defaultValue={data.filters.object} />
-        </div>
+        <Field id={`${id}-type`} name="type" label={t("events.filter.type")}>
+          {(c) => (
+            <select {...c} defaultValue={data.filters.type} dir="ltr">
+              <option value="">{t("events.filter.allTypes")}</option>
+              {groups.map((g) => (
+                <optgroup key={g} label={g}>
+                  <option value={`${g}.*`}>{`${g}.*`}</option>
+                  {data.types
+                    .filter((x) => x.startsWith(`${g}.`))
+                    .map((x) => (
+                      <option key={x} value={x}>
+                        {x}
+                      </option>
+                    ))}
+                </optgroup>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id={`${id}-object`} name="object" label={t("events.filter.object")} type="search" dir="ltr" defaultValue={data.filters.object} />
         <button type="submit" className="btn btn-primary">
           {t("events.filter.submit")}
         </button>
@@ -89,37 +88,29 @@ export default function EventsPage() {
           {t("common.clearFilters")}
         </Link>
       </Form>
-      <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[num(t("events.col.seq")), t("events.col.type"), t("events.col.object"), t("events.col.time"), t("events.col.deliveries")]}>
+      <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[num(t("events.col.seq")), t("events.col.type"), t("events.col.object"), t("events.col.time"), t("events.col.deliveries")]} empty={data.rows.length === 0 ? t("events.empty") : null}>
           <tbody>
-            {data.rows.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="empty-state">
-                  {t("events.empty")}
+            {data.rows.map((r) => (
+              <tr key={r.id}>
+                <td className="num">{fmt.number(r.seq)}</td>
+                <th scope="row">
+                  <Link to={`/events/${r.id}`} className="row-link mono" dir="ltr">
+                    {r.type}
+                  </Link>
+                </th>
+                <td>
+                  <bdi className="mono">{r.objectId}</bdi>
+                </td>
+                <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
+                <td>
+                  {r.deliveries ? (
+                    <DeliveryStatus status={r.deliveries} />
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
                 </td>
               </tr>
-            ) : (
-              data.rows.map((r) => (
-                <tr key={r.id}>
-                  <td className="num">{fmt.number(r.seq)}</td>
-                  <th scope="row">
-                    <Link to={`/events/${r.id}`} className="row-link mono" dir="ltr">
-                      {r.type}
-                    </Link>
-                  </th>
-                  <td>
-                    <bdi className="mono">{r.objectId}</bdi>
-                  </td>
-                  <td className="nowrap">{fmt.dateTime(r.createdAt)}</td>
-                  <td>
-                    {r.deliveries ? (
-                      <DeliveryStatus status={r.deliveries} />
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))
-            )}
+            ))}
           </tbody>
       </Table>
       <BeforeLinks path="/events" before={data.before} nextBefore={data.nextBefore} newest={t("events.newest")} older={t("events.older")} />

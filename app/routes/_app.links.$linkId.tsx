@@ -11,20 +11,18 @@ import { maskPan } from "~/lib/card";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { notFound, requireAction } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { publicOrigin } from "~/web/request.server";
 import { checkoutSecret } from "~/modules/payments/receipts.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
-import { Card, Table } from "~/components/page";
+import { Card, DetailHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.detailTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "links:manage");
-  const id = params.linkId ?? "";
-  const link = await getPaymentLink(ctx.scope, id);
-  if (!link) return notFound(ctx, request, { type: "payment_link", id });
+  const { ctx, found: link } = await requireFound(request, "links:manage", { type: "payment_link", id: params.linkId }, (ctx, id) => getPaymentLink(ctx.scope, id));
   const [rows, secret] = await Promise.all([linkPayments(ctx.scope, link.id), checkoutSecret(ctx.scope.merchantId)]);
   return json(
     {
@@ -94,18 +92,16 @@ export default function LinkPage() {
   const share = encodeURIComponent(`${link.description} ${url}`);
   return (
     <>
-      <div className="page-header">
-        <div>
-          <p className="muted">
-            <Link to="/links">{t("links.title")}</Link>
-          </p>
-          <h1>{link.description}</h1>
-          <p>
+      <DetailHeader
+        back={{ to: "/links", label: t("links.title") }}
+        title={link.description}
+        intro={
+          <>
             <span className={`badge link-state-${link.state}`}>{t(`links.state.${link.state}` as MessageKey)}</span>{" "}
             {link.amount ? fmt.money(link.amount) : t("links.range", { min: fmt.money(link.minAmount ?? "0"), max: fmt.money(link.maxAmount ?? "0") })}
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       {created ? (
         <p className="notice" role="status">
           {t("links.createdNotice")}

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, Field, Optional, SaveButton, useFormFailure } from "~/components/form";
 import { useState } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -14,7 +14,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX } from "~/lib/payment-links";
 import { listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
 import { createLinkFromForm } from "~/web/payment-links/console.server";
-import { Card, num, PageHeader, Table } from "~/components/page";
+import { Card, num, PageHeader, RowHead, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.title");
@@ -128,12 +128,7 @@ export default function LinksPage() {
           <tbody>
             {data.links.map((l) => (
               <tr key={l.id}>
-                <th scope="row">
-                  <Link to={`/links/${l.id}`} className="row-link">
-                    {l.description}
-                  </Link>
-                  <div className="muted mono">{l.id}</div>
-                </th>
+                <RowHead to={`/links/${l.id}`} name={l.description} id={l.id} />
                 <td>
                   <span className={`badge link-state-${l.state}`}>{t(`links.state.${l.state}` as MessageKey)}</span>
                   <div className="muted">{l.reusable ? t("links.use.reusableShort") : t("links.use.singleShort")}</div>

@@ -11,19 +11,16 @@ import { isMessageKey } from "~/lib/i18n/translate";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can, refundsUncapped } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireContext } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
 import { newRefundFormKey, refundFormAction } from "~/web/refunds/refund-form.server";
-import { Card, num, Table } from "~/components/page";
+import { Card, DetailHeader, num, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "payments:view");
-  const id = params.paymentId ?? "";
-  const view = /^[A-Za-z0-9_]{1,100}$/.test(id) ? await paymentView(ctx.scope, id) : null;
-  if (!view) return notFound(ctx, request, { type: "payment", id });
+  const { ctx, found: view } = await requireFound(request, "payments:view", { type: "payment", id: params.paymentId }, (ctx, id) => paymentView(ctx.scope, id));
   const canCards = can(ctx.role, "cards:view");
   const refundable = BigInt(view.payment.refundable);
   return json(
@@ -183,15 +180,12 @@ export default function PaymentPage() {
   const refunded = BigInt(p.amountRefunded);
   return (
     <>
-      <p>
-        <Link to="/payments">{t("paymentDetail.back")}</Link>
-      </p>
-      <div className="page-header">
-        <div>
-          <h1 className="num" data-testid="payment-amount">
-            {fmt.money(p.amount, p.currency)}
-          </h1>
-          <p>
+      <DetailHeader
+        back={{ to: "/payments", label: t("paymentDetail.back") }}
+        title={fmt.money(p.amount, p.currency)}
+        heading={{ className: "num", "data-testid": "payment-amount" }}
+        intro={
+          <>
             <StatusBadge kind="paymentStatus" status={p.status} />{" "}
             {refunded > 0n ? (
               <span className={`badge badge-${refunded >= BigInt(p.amount) ? "refunded" : "partially_refunded"}`}>
@@ -199,9 +193,9 @@ export default function PaymentPage() {
               </span>
             ) : null}{" "}
             <span className="mono">{p.id}</span>
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
 
       <div className="grid grid-2">
         <Card headingId="details-h" title={t("paymentDetail.details")}>

@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText } from "~/components/console/data-table";
 import { CheckboxMenu, ColumnPicker, vocabOptions } from "~/components/console/filters";
-import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
+import { ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
@@ -13,47 +13,30 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { requireContext } from "~/web/guard.server";
-import { listPageJson } from "~/web/list-page.server";
-import { viewsMenu } from "~/web/views.server";
-import { ViewsMenu } from "~/components/console/views-menu";
+import { loadListPage } from "~/web/list-page.server";
 import { PAYMENT_COLUMN_LABELS } from "~/components/console/view-filters";
 import { listPayments, paymentFilterOptions, paymentListQuerySchema, type PaymentListRow } from "~/modules/payments/list.server";
-import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payments.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "payments:view");
-  const url = new URL(request.url);
-  const scope = listScope(ctx);
+  const { ctx, query, also: options, answer } = await loadListPage(request, {
+    list: "payments",
+    permission: "payments:view",
+    schema: paymentListQuerySchema,
+    run: (scope, query, ctx) => listPayments(scope, query, new Date(), { cardSearch: can(ctx.role, "cards:view") }),
+    also: paymentFilterOptions,
+    pageOnly: ["cursor", "cols", "limit"],
+  });
   const canCards = can(ctx.role, "cards:view");
-  const { query, errors } = parseListQuery(paymentListQuerySchema, url.searchParams);
-  const [list, options, views] = await Promise.all([
-    runListQuery(errors, () => listPayments(scope, query, new Date(), { cardSearch: canCards })),
-    paymentFilterOptions(scope),
-    viewsMenu(ctx, "payments"),
-  ]);
   const cols: readonly PaymentColumn[] = query.cols.length ? query.cols : DEFAULT_PAYMENT_COLUMNS;
-  return listPageJson(query, errors, list, (r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null }), {
-    totals: list
-      ? {
-          capped: list.totals.capped,
-          count: list.totals.count,
-          amount: list.totals.amount.toString(),
-          capturedCount: list.totals.capturedCount,
-          capturedAmount: list.totals.capturedAmount.toString(),
-          refunded: list.totals.refunded.toString(),
-        }
-      : null,
+  return answer((r) => (canCards ? r : { ...r, cardBin: null, cardLast4: null }), {
     visible: cols.filter((c) => canCards || (c !== "card" && c !== "bank")),
     columnChoices: PAYMENT_COLUMNS.filter((c) => canCards || (c !== "card" && c !== "bank")),
     options,
-    views,
     canCards,
     canCharge: can(ctx.role, "terminal:charge"),
-    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payments", ["cursor", "cols", "limit"]) : null,
   });
 }
 
@@ -149,76 +132,69 @@ export default function PaymentsPage() {
 
   const visibility = Object.fromEntries(PAYMENT_COLUMNS.map((c) => [c, data.visible.includes(c)]));
   const terminalName = (id: string) => options.terminals.find((x) => x.id === id)?.name ?? id;
-  const chips = useFilterChips(query, [
-    { name: "status", values: query.status, label: (s) => t(`paymentStatus.${s}` as MessageKey) },
-    { name: "terminal", values: query.terminal, label: terminalName },
-    { name: "brand", values: query.brand, label: (s) => t(`cardBrand.${s}` as MessageKey) },
-    { name: "bank", values: query.bank, label: (s) => fmt.bankName(s) },
-    { name: "funding", values: query.funding, label: (s) => t(`cardFunding.${s}` as MessageKey) },
-  ]);
-
   return (
-    <>
-      <ListHeader title={t("payments.title")} exportHref={data.exportHref} exportLabel={t("payments.exportThese")}>
-        {data.canCards ? (
-          <Link to="/payments/lookup" className="btn" data-testid="lookup-link">
-            {t("lookup.title")}
-          </Link>
-        ) : null}
-        <ViewsMenu list="payments" data={data.views} />
-        <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
-      </ListHeader>
-
-      <ListFilters
-        list="payments"
-        page={data}
-        chips={chips}
-        preserve={{ cols: query.cols }}
-        searchHint={data.canCards ? undefined : t("payments.searchHintNoCards")}
-      >
-        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} selected={query.status} error={errors.status} />
-        <CheckboxMenu
-          name="terminal"
-          legend={t("payments.col.terminal")}
-          options={options.terminals.map((x) => {
-            const name = x.kind === "link" ? t("links.title") : x.name;
-            return { value: x.id, label: x.status === "active" ? name : t("payments.inactiveTerminal", { name }) };
-          })}
-          selected={query.terminal}
-          error={errors.terminal}
-        />
-        <CheckboxMenu name="brand" legend={t("card.brand.label")} options={vocabOptions(t, "cardBrand", CARD_BRANDS.filter((b) => b !== "unknown"))} selected={query.brand} error={errors.brand} />
-        {data.canCards ? (
-          <CheckboxMenu name="bank" legend={t("card.bank")} options={options.banks.map((b) => ({ value: b, label: fmt.bankName(b) }))} selected={query.bank} error={errors.bank} />
-        ) : null}
-        <CheckboxMenu name="funding" legend={t("card.funding.label")} options={vocabOptions(t, "cardFunding", CARD_FUNDINGS.filter((f) => f !== "unknown"))} selected={query.funding} error={errors.funding} />
-      </ListFilters>
-
-      <ListResults
-        list="payments"
-        page={data}
-        chips={chips}
-        columns={columns}
-        totals={
-          data.totals && [
-            t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
-            t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) }),
-            data.totals.refunded !== "0" ? t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) }) : null,
-          ]
-        }
-        totalsText={data.totals?.capped ? t("payments.totalsCapped", { count: fmt.number(data.totals.count) }) : undefined}
-        errorFields={["cursor", "sort", "cols", "limit"]}
-        visibility={visibility}
-        caption={t("payments.caption", { sort: t(query.sort.endsWith("amount") ? "payments.sortAmount" : "payments.sortCreated") })}
-        emptyAction={
-          data.canCharge ? (
-            <Link to="/terminal" className="btn btn-primary">
-              {t("payments.takePayment")}
+    <ListPage
+      list="payments"
+      page={data}
+      multi={[
+        { name: "status", values: query.status, label: (s) => t(`paymentStatus.${s}` as MessageKey) },
+        { name: "terminal", values: query.terminal, label: terminalName },
+        { name: "brand", values: query.brand, label: (s) => t(`cardBrand.${s}` as MessageKey) },
+        { name: "bank", values: query.bank, label: (s) => fmt.bankName(s) },
+        { name: "funding", values: query.funding, label: (s) => t(`cardFunding.${s}` as MessageKey) },
+      ]}
+      actions={
+        <>
+          {data.canCards ? (
+            <Link to="/payments/lookup" className="btn" data-testid="lookup-link">
+              {t("lookup.title")}
             </Link>
-          ) : null
-        }
-      />
-    </>
+          ) : null}
+          <ColumnPicker columns={data.columnChoices.map((c) => ({ id: c, label: t(COLUMN_LABELS[c]) }))} visible={data.visible} />
+        </>
+      }
+      preserve={{ cols: query.cols }}
+      searchHint={data.canCards ? undefined : t("payments.searchHintNoCards")}
+      filters={
+        <>
+          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} selected={query.status} error={errors.status} />
+          <CheckboxMenu
+            name="terminal"
+            legend={t("payments.col.terminal")}
+            options={options.terminals.map((x) => {
+              const name = x.kind === "link" ? t("links.title") : x.name;
+              return { value: x.id, label: x.status === "active" ? name : t("payments.inactiveTerminal", { name }) };
+            })}
+            selected={query.terminal}
+            error={errors.terminal}
+          />
+          <CheckboxMenu name="brand" legend={t("card.brand.label")} options={vocabOptions(t, "cardBrand", CARD_BRANDS.filter((b) => b !== "unknown"))} selected={query.brand} error={errors.brand} />
+          {data.canCards ? (
+            <CheckboxMenu name="bank" legend={t("card.bank")} options={options.banks.map((b) => ({ value: b, label: fmt.bankName(b) }))} selected={query.bank} error={errors.bank} />
+          ) : null}
+          <CheckboxMenu name="funding" legend={t("card.funding.label")} options={vocabOptions(t, "cardFunding", CARD_FUNDINGS.filter((f) => f !== "unknown"))} selected={query.funding} error={errors.funding} />
+        </>
+      }
+      columns={columns}
+      totals={
+        data.totals && [
+          t("payments.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+          t("payments.totalsCaptured", { count: data.totals.capturedCount, amount: fmt.money(data.totals.capturedAmount) }),
+          data.totals.refunded !== "0" ? t("payments.totalsRefunded", { amount: fmt.money(data.totals.refunded) }) : null,
+        ]
+      }
+      totalsText={data.totals?.capped ? t("payments.totalsCapped", { count: fmt.number(data.totals.count) }) : undefined}
+      errorFields={["cursor", "sort", "cols", "limit"]}
+      visibility={visibility}
+      caption={t("payments.caption", { sort: t(query.sort.endsWith("amount") ? "payments.sortAmount" : "payments.sortCreated") })}
+      emptyAction={
+        data.canCharge ? (
+          <Link to="/terminal" className="btn btn-primary">
+            {t("payments.takePayment")}
+          </Link>
+        ) : null
+      }
+    />
   );
 }
 

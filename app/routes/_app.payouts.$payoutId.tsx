@@ -13,24 +13,22 @@ import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { requireAction } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { clientOf } from "~/web/request.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { cancelPayout, payoutCancelable } from "~/modules/settlements/cancel.server";
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/settlements/payout-detail.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 import { IntentForm } from "~/components/form";
-import { Card } from "~/components/page";
+import { Card, DetailHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payoutDetail.pageTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "payouts:view");
+  const { ctx, id, found: payout } = await requireFound(request, "payouts:view", { type: "payout", id: params.payoutId }, (ctx, id) => getPayout(listScope(ctx), id));
   const scope = listScope(ctx);
-  const id = params.payoutId ?? "";
-  const payout = /^[A-Za-z0-9_]{1,100}$/.test(id) ? await getPayout(scope, id) : null;
-  if (!payout) return notFound(ctx, request, { type: "payout", id });
   const { query, errors } = parseListQuery(payoutItemsQuerySchema, new URL(request.url).searchParams);
   const canCards = can(ctx.role, "cards:view");
   const [summary, items] = await Promise.all([payoutSummary(scope, id), runListQuery(errors, () => payoutItems(scope, id, query))]);
@@ -182,29 +180,27 @@ export default function PayoutPage() {
 
   return (
     <>
-      <p>
-        <Link to="/payouts">{t("payoutDetail.back")}</Link>
-      </p>
-      <div className="page-header">
-        <div>
-          <h1 className="num" data-testid="payout-amount">
-            {fmt.money(p.amount, p.currency)}
-          </h1>
-          <p>
+      <DetailHeader
+        back={{ to: "/payouts", label: t("payoutDetail.back") }}
+        title={fmt.money(p.amount, p.currency)}
+        heading={{ className: "num", "data-testid": "payout-amount" }}
+        intro={
+          <>
             <StatusBadge kind="payoutStatus" status={p.status} /> <span className="mono">{p.id}</span>
-          </p>
-        </div>
+          </>
+        }
+      >
         {data.csvHref ? (
-          <div className="header-actions">
+          <>
             <a className="btn btn-primary" href={data.csvHref} download data-testid="reconciliation-csv">
               {t("payoutDetail.downloadCsv")}
             </a>
             <a className="btn" href={workbookHref(data.csvHref)} download data-testid="reconciliation-xlsx">
               {t("payoutDetail.downloadXlsx")}
             </a>
-          </div>
+          </>
         ) : null}
-      </div>
+      </DetailHeader>
 
       {search.get("done") === "canceled" && p.status === "canceled" ? (
         <p className="success-box" role="status" data-testid="payout-canceled">

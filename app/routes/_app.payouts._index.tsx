@@ -6,40 +6,32 @@ import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
 import { CellText } from "~/components/console/data-table";
 import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
-import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
+import { ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { PAYOUT_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
 import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
-import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { requireContext } from "~/web/guard.server";
-import { listPageJson } from "~/web/list-page.server";
-import { viewsMenu } from "~/web/views.server";
-import { ViewsMenu } from "~/components/console/views-menu";
+import { loadListPage } from "~/web/list-page.server";
 import { balanceOverview } from "~/modules/settlements/balances.server";
 import { listPayouts, payoutListQuerySchema, type PayoutListRow } from "~/modules/settlements/payout-list.server";
-import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 import { Card } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payouts.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "payouts:view");
-  const url = new URL(request.url);
-  const scope = listScope(ctx);
-  const { query, errors } = parseListQuery(payoutListQuerySchema, url.searchParams);
-  const [list, balances, views] = await Promise.all([runListQuery(errors, () => listPayouts(scope, query)), balanceOverview(scope), viewsMenu(ctx, "payouts")]);
-  return listPageJson(query, errors, list, (r) => r, {
-    totals: list
-      ? { count: list.totals.count, amount: list.totals.amount.toString(), paidCount: list.totals.paidCount, paidAmount: list.totals.paidAmount.toString() }
-      : null,
+  const { also: balances, answer } = await loadListPage(request, {
+    list: "payouts",
+    permission: "payouts:view",
+    schema: payoutListQuerySchema,
+    run: (scope, query) => listPayouts(scope, query),
+    also: (scope) => balanceOverview(scope),
+  });
+  return answer((r) => r, {
     balances,
-    views,
-    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "payouts") : null,
   });
 }
 
@@ -106,35 +98,26 @@ export default function PayoutsPage() {
     [t, fmt],
   );
 
-  const chips = useFilterChips(query, [{ name: "status", values: query.status, label: (s) => t(`payoutStatus.${s}` as MessageKey) }]);
-
   return (
-    <>
-      <ListHeader title={t("payouts.title")} exportHref={data.exportHref} exportLabel={t("payouts.exportThese")}>
-        <ViewsMenu list="payouts" data={data.views} />
-      </ListHeader>
-
-      <Card headingId="balances-h" title={t("balances.title")} className="section">
-        <BalanceSummary data={data.balances} />
-      </Card>
-
-      <ListFilters list="payouts" page={data} chips={chips} dateLegend={t("payouts.arrivalRange")}>
-        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />
-      </ListFilters>
-
-      <ListResults
-        list="payouts"
-        page={data}
-        chips={chips}
-        columns={columns}
-        totals={
-          data.totals && [
-            t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
-            t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) }),
-          ]
-        }
-      />
-    </>
+    <ListPage
+      list="payouts"
+      page={data}
+      multi={[{ name: "status", values: query.status, label: (s) => t(`payoutStatus.${s}` as MessageKey) }]}
+      above={
+        <Card headingId="balances-h" title={t("balances.title")} className="section">
+          <BalanceSummary data={data.balances} />
+        </Card>
+      }
+      dateLegend={t("payouts.arrivalRange")}
+      filters={<CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />}
+      columns={columns}
+      totals={
+        data.totals && [
+          t("payouts.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+          t("payouts.totalsPaid", { count: data.totals.paidCount, amount: fmt.money(data.totals.paidAmount) }),
+        ]
+      }
+    />
   );
 }
 

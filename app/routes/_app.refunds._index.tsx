@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText } from "~/components/console/data-table";
 import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
-import { ListFilters, ListHeader, ListResults, useFilterChips } from "~/components/console/list-page";
+import { ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
@@ -13,35 +13,23 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { requireContext } from "~/web/guard.server";
-import { listPageJson } from "~/web/list-page.server";
-import { viewsMenu } from "~/web/views.server";
-import { ViewsMenu } from "~/components/console/views-menu";
-import { listExportHref, listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
+import { loadListPage } from "~/web/list-page.server";
 import { listRefunds, refundIssuers, refundListQuerySchema, type RefundListRow } from "~/modules/refunds/list.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "refunds.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "payments:view");
-  const url = new URL(request.url);
-  const scope = listScope(ctx);
+  const { ctx, also: issuers, answer } = await loadListPage(request, {
+    list: "refunds",
+    permission: "payments:view",
+    schema: refundListQuerySchema,
+    run: (scope, query) => listRefunds(scope, query),
+    also: (scope) => refundIssuers(scope),
+  });
   const canCards = can(ctx.role, "cards:view");
-  const { query, errors } = parseListQuery(refundListQuerySchema, url.searchParams);
-  const [list, issuers, views] = await Promise.all([runListQuery(errors, () => listRefunds(scope, query)), refundIssuers(scope), viewsMenu(ctx, "refunds")]);
-  return listPageJson(query, errors, list, (r) => (canCards ? r : { ...r, cardLast4: null }), {
-    totals: list
-      ? {
-          count: list.totals.count,
-          amount: list.totals.amount.toString(),
-          succeededCount: list.totals.succeededCount,
-          succeededAmount: list.totals.succeededAmount.toString(),
-        }
-      : null,
+  return answer((r) => (canCards ? r : { ...r, cardLast4: null }), {
     issuers,
-    views,
-    exportHref: can(ctx.role, "reports:export") ? listExportHref(url, "refunds") : null,
   });
 }
 
@@ -110,37 +98,30 @@ export default function RefundsPage() {
   );
 
   const issuerName = (id: string) => data.issuers.find((u) => u.id === id)?.name ?? id;
-  const chips = useFilterChips(query, [
-    { name: "status", values: query.status, label: (s) => t(`refundStatus.${s}` as MessageKey) },
-    { name: "reason", values: query.reason, label: (s) => t(`refundReason.${s}` as MessageKey) },
-    { name: "by", values: query.by, label: issuerName },
-  ]);
-
   return (
-    <>
-      <ListHeader title={t("refunds.title")} exportHref={data.exportHref} exportLabel={t("refunds.exportThese")}>
-        <ViewsMenu list="refunds" data={data.views} />
-      </ListHeader>
-
-      <ListFilters list="refunds" page={data} chips={chips}>
-        <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
-        <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
-        <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
-      </ListFilters>
-
-      <ListResults
-        list="refunds"
-        page={data}
-        chips={chips}
-        columns={columns}
-        totals={
-          data.totals && [
-            t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
-            t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) }),
-          ]
-        }
-      />
-    </>
+    <ListPage
+      list="refunds"
+      page={data}
+      multi={[
+        { name: "status", values: query.status, label: (s) => t(`refundStatus.${s}` as MessageKey) },
+        { name: "reason", values: query.reason, label: (s) => t(`refundReason.${s}` as MessageKey) },
+        { name: "by", values: query.by, label: issuerName },
+      ]}
+      filters={
+        <>
+          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
+          <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
+          <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
+        </>
+      }
+      columns={columns}
+      totals={
+        data.totals && [
+          t("refunds.totals", { count: data.totals.count, amount: fmt.money(data.totals.amount) }),
+          t("refunds.totalsSucceeded", { count: data.totals.succeededCount, amount: fmt.money(data.totals.succeededAmount) }),
+        ]
+      }
+    />
   );
 }
 

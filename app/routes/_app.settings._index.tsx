@@ -292,58 +292,51 @@ export default function Settings() {
             t("settings.holidays.businessDay"),
             <span key="change" className="visually-hidden">{t("settings.holidays.change")}</span>,
           ]}
+          empty={data.holidays.length === 0 ? t("settings.holidays.empty") : null}
         >
             <tbody>
-              {data.holidays.length === 0 ? (
-                <tr>
-                  <td colSpan={5} className="muted">
-                    {t("settings.holidays.empty")}
+              {data.holidays.map((h) => (
+                <tr key={h.day}>
+                  <td className="num">{fmt.day(h.day)}</td>
+                  <td>
+                    {prefs.locale === "fa" && h.nameFa ? (
+                      h.nameFa
+                    ) : (
+                      <>
+                        {h.name}
+                        {h.nameFa ? (
+                          <>
+                            {clauseSeparator(t)}
+                            <bdi lang="fa" className="muted">
+                              {h.nameFa}
+                            </bdi>
+                          </>
+                        ) : null}
+                      </>
+                    )}
+                  </td>
+                  <td>
+                    {h.source === "country" ? t("settings.holidays.public") : t("settings.holidays.own")}
+                    {h.projected ? <span className="muted">{` · ${t("settings.holidays.projected")}`}</span> : null}
+                  </td>
+                  <td>{h.closed ? t("common.no") : t("settings.holidays.weWork")}</td>
+                  <td>
+                    <Form method="post" className="inline-form">
+                      <CsrfInput />
+                      <input type="hidden" name="day" value={h.day} />
+                      {h.source === "country" && h.closed ? (
+                        <button className="btn-link" type="submit" name="intent" value="holiday-open">
+                          {t("settings.holidays.open")}
+                        </button>
+                      ) : (
+                        <button className="btn-link" type="submit" name="intent" value="holiday-reset">
+                          {h.source === "country" ? t("settings.holidays.closeAgain") : t("common.remove")}
+                        </button>
+                      )}
+                    </Form>
                   </td>
                 </tr>
-              ) : (
-                data.holidays.map((h) => (
-                  <tr key={h.day}>
-                    <td className="num">{fmt.day(h.day)}</td>
-                    <td>
-                      {prefs.locale === "fa" && h.nameFa ? (
-                        h.nameFa
-                      ) : (
-                        <>
-                          {h.name}
-                          {h.nameFa ? (
-                            <>
-                              {clauseSeparator(t)}
-                              <bdi lang="fa" className="muted">
-                                {h.nameFa}
-                              </bdi>
-                            </>
-                          ) : null}
-                        </>
-                      )}
-                    </td>
-                    <td>
-                      {h.source === "country" ? t("settings.holidays.public") : t("settings.holidays.own")}
-                      {h.projected ? <span className="muted">{` · ${t("settings.holidays.projected")}`}</span> : null}
-                    </td>
-                    <td>{h.closed ? t("common.no") : t("settings.holidays.weWork")}</td>
-                    <td>
-                      <Form method="post" className="inline-form">
-                        <CsrfInput />
-                        <input type="hidden" name="day" value={h.day} />
-                        {h.source === "country" && h.closed ? (
-                          <button className="btn-link" type="submit" name="intent" value="holiday-open">
-                            {t("settings.holidays.open")}
-                          </button>
-                        ) : (
-                          <button className="btn-link" type="submit" name="intent" value="holiday-reset">
-                            {h.source === "country" ? t("settings.holidays.closeAgain") : t("common.remove")}
-                          </button>
-                        )}
-                      </Form>
-                    </td>
-                  </tr>
-                ))
-              )}
+              ))}
             </tbody>
         </Table>
         <Form method="post" noValidate className="form-row" style={{ marginBlockStart: "1rem" }}>

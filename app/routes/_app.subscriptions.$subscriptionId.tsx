@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Card, ExportLinks } from "~/components/page";
+import { Card, DetailHeader, ExportLinks } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -10,7 +10,8 @@ import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { requireAction } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { subscriptionDetail } from "~/modules/subscriptions/subscriptions.server";
 import { changePlanFromForm, previewPlanChangeFromForm, subscriptionActionFromForm } from "~/web/subscriptions/console.server";
 import { listPlans } from "~/modules/subscriptions/subscriptions.server";
@@ -20,10 +21,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleSty
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.detailTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "subscriptions:view");
-  const id = params.subscriptionId ?? "";
-  const d = await subscriptionDetail(ctx.scope, id);
-  if (!d) return notFound(ctx, request, { type: "subscription", id });
+  const { ctx, id, found: d } = await requireFound(request, "subscriptions:view", { type: "subscription", id: params.subscriptionId }, (ctx, id) => subscriptionDetail(ctx.scope, id));
   const s = d.subscription;
   const iso = (x: Date | null) => x?.toISOString() ?? null;
   // Plans it can change to: the same billing cycle (the proration rule's condition).
@@ -107,17 +105,15 @@ export default function SubscriptionPage() {
   const live = s.status !== "canceled";
   return (
     <>
-      <div className="page-header">
-        <div>
-          <p className="muted">
-            <Link to="/subscriptions">{t("subs.title")}</Link>
-          </p>
-          <h1>
+      <DetailHeader
+        back={{ to: "/subscriptions", label: t("subs.title") }}
+        title={
+          <>
             {data.plan.name} · <bdi>{data.customer.name}</bdi>
-          </h1>
-          <p className="muted mono">{s.id}</p>
-        </div>
-      </div>
+          </>
+        }
+        intro={<span className="mono">{s.id}</span>}
+      />
       <FieldError id="sub-action-error" message={errors.form ?? errors.id} />
       <section className="card section">
         <dl className="dl">

@@ -11,7 +11,7 @@ import consoleStyles from "~/styles/console.css";
 import { can } from "~/lib/permissions";
 import { requireContext } from "~/web/guard.server";
 import { listSubscriptions, subscriptionStats } from "~/modules/subscriptions/subscriptions.server";
-import { ExportLinks, num, PageHeader, PageLinks, Table } from "~/components/page";
+import { ExportLinks, num, PageHeader, PageLinks, RowHead, Table } from "~/components/page";
 import { pageFrom, pageHref, pageRows } from "~/lib/paging";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -101,12 +101,7 @@ export default function SubscriptionsPage() {
         <tbody>
           {data.subscriptions.map((s) => (
             <tr key={s.id}>
-              <th scope="row">
-                <Link to={`/subscriptions/${s.id}`} className="row-link">
-                  {s.customer}
-                </Link>
-                <div className="muted mono">{s.id}</div>
-              </th>
+              <RowHead to={`/subscriptions/${s.id}`} name={s.customer} id={s.id} />
               <td>
                 {s.plan}
                 <div className="muted">

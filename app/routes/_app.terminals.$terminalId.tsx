@@ -17,7 +17,8 @@ import consoleStyles from "~/styles/console.css";
 import { errorText, terminalFieldError } from "~/lib/i18n/messages";
 import { FORM_ERROR } from "~/lib/forms";
 import { parseForm, refuse } from "~/web/form.server";
-import { checkStepUp, notFound, requireAction, requireContext } from "~/web/guard.server";
+import { checkStepUp, requireAction } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
 import {
@@ -30,16 +31,13 @@ import {
 } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
 import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
-import { Card } from "~/components/page";
+import { Card, DetailHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.detailTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "terminals:manage");
-  const id = params.terminalId ?? "";
-  const terminal = /^[A-Za-z0-9_]{1,100}$/.test(id) ? await getTerminal(listScope(ctx), id) : null;
-  if (!terminal) return notFound(ctx, request, { type: "terminal", id });
+  const { found: terminal } = await requireFound(request, "terminals:manage", { type: "terminal", id: params.terminalId }, (ctx, id) => getTerminal(listScope(ctx), id));
   // One per rendering of the rotate form: a refreshed (re-sent) form never rotates twice.
   return json({ terminal, rotateKey: newFormKey() }, { headers: { "Cache-Control": "private, no-store" } });
 }
@@ -144,20 +142,19 @@ export default function TerminalPage() {
 
   return (
     <>
-      <p>
-        <Link to="/terminals">{t("terminals.back")}</Link>
-      </p>
-      <div className="page-header">
-        <div>
-          <h1>{x.name}</h1>
-          <p>
+      <DetailHeader
+        back={{ to: "/terminals", label: t("terminals.back") }}
+        title={x.name}
+        intro={
+          <>
             <StatusBadge kind="terminalStatus" status={x.status} /> {t(`terminalKind.${x.kind}` as MessageKey)} <span className="mono">{x.id}</span>
-          </p>
-        </div>
+          </>
+        }
+      >
         <Link className="btn" to={`/payments?terminal=${encodeURIComponent(x.id)}`}>
           {t("terminals.viewPayments")}
         </Link>
-      </div>
+      </DetailHeader>
 
       {search.get("created") ? <p className="success-box">{t(x.kind === "api" ? "terminals.done.createdApi" : "terminals.done.created")}</p> : null}
       {done && DONE[done] ? <p className="success-box">{t(DONE[done]!)}</p> : null}

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorSummary, FieldError, useFormFailure } from "~/components/form";
 import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -18,7 +18,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { listScope } from "~/modules/reporting/list-query.server";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
-import { Card, num, PageHeader, Table } from "~/components/page";
+import { Card, num, PageHeader, RowHead, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "terminals.title");
@@ -59,12 +59,7 @@ export default function TerminalsPage() {
         <tbody>
           {terminals.map((x) => (
             <tr key={x.id}>
-              <th scope="row">
-                <Link to={`/terminals/${x.id}`} className="row-link">
-                  {x.name}
-                </Link>
-                {x.location ? <div className="muted">{x.location}</div> : null}
-              </th>
+              <RowHead to={`/terminals/${x.id}`} name={x.name} note={x.location} />
               <td>
                 <StatusBadge kind="terminalStatus" status={x.status} />
               </td>

@@ -15,14 +15,15 @@ import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
 import { normalizeDayInput } from "~/lib/day-input";
 import { toLatinDigits } from "~/lib/digits";
 import consoleStyles from "~/styles/console.css";
-import { notFound, requireAction, requireContext } from "~/web/guard.server";
+import { requireAction } from "~/web/guard.server";
+import { requireFound } from "~/web/detail-loader.server";
 import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
 import { consoleActor, endpointFields, webhookErrors } from "~/web/webhooks/console.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { EVENT_TYPES, listEvents } from "~/modules/events/events.server";
 import { deleteEndpoint, endpointState, getEndpoint, rotateSecret, updateEndpoint } from "~/modules/webhooks/endpoints.server";
 import { attemptsOf, endpointHealth, listDeliveries, replayEvents, resendEvent, retryWindowMs, sendTestEvent } from "~/modules/webhooks/delivery.server";
-import { Table } from "~/components/page";
+import { DetailHeader, Table } from "~/components/page";
 import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -31,10 +32,7 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "webhooks.
 const EXCERPT = 160;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireContext(request, "developers:manage");
-  const id = params.endpointId ?? "";
-  const e = /^[A-Za-z0-9_]{1,100}$/.test(id) ? await getEndpoint(ctx.scope, id) : undefined;
-  if (!e) return notFound(ctx, request, { type: "webhook_endpoint", id });
+  const { ctx, found: e } = await requireFound(request, "developers:manage", { type: "webhook_endpoint", id: params.endpointId }, (ctx, id) => getEndpoint(ctx.scope, id));
   const show = new URL(request.url).searchParams.get("show") === "unsuccessful" ? "unsuccessful" : "all";
   const [health, deliveries, last] = await Promise.all([
     endpointHealth(ctx.scope),
@@ -239,20 +237,17 @@ export default function WebhookEndpointPage() {
 
   return (
     <>
-      <p>
-        <Link to="/webhooks">{t("webhooks.back")}</Link>
-      </p>
-      <div className="page-header">
-        <div>
-          <h1 className="mono" dir="ltr" style={{ overflowWrap: "anywhere", fontSize: "1.25rem" }}>
-            {e.url}
-          </h1>
-          <p>
+      <DetailHeader
+        back={{ to: "/webhooks", label: t("webhooks.back") }}
+        title={e.url}
+        heading={{ className: "mono", dir: "ltr", style: { overflowWrap: "anywhere", fontSize: "1.25rem" } }}
+        intro={
+          <>
             <EndpointState state={e.state} /> <bdi className="mono">{e.id}</bdi> · {t("common.created")} {fmt.dateTime(e.createdAt)}
-          </p>
-          {e.description ? <p>{e.description}</p> : null}
-        </div>
-      </div>
+          </>
+        }
+      />
+      {e.description ? <p>{e.description}</p> : null}
 
       {!answer && search.get("done") === "alreadyAdded" ? (
         <p className="notice" role="status" data-testid="already-added">

@@ -1,7 +1,8 @@
 /**
  * What the list pages (payments, refunds, payouts) share around their own filters and
- * columns: the header with its export link, the chips of the filters in force, the one
- * message for a stale page link or a hand-edited URL, and the empty state.
+ * columns: the header with its export link and saved views, the chips of the filters in
+ * force, the one message for a stale page link or a hand-edited URL, and the empty state.
+ * `ListPage` puts them together; a page gives its menus, columns and totals.
  */
 import { Link, useLocation } from "@remix-run/react";
 import { Fragment, type ReactNode } from "react";
@@ -11,6 +12,7 @@ import { withParams, workbookHref } from "~/components/console/url";
 import { clauseSeparator, listFieldError } from "~/lib/i18n/messages";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
+import { ViewsMenu, type ViewsMenuData } from "~/components/console/views-menu";
 
 /** The title, the time zone every time on the page is in, the export of the filter and any other actions. */
 export function ListHeader(props: { title: string; exportHref: string | null; exportLabel: string; children?: ReactNode }) {
@@ -63,7 +65,14 @@ export interface Chip {
  * dates, then each value of the page's own multi-value filters (in the order given), the
  * amount bounds and the search. A list is filtered exactly when it has a chip.
  */
-export function useFilterChips(query: BaseListQuery, multi: { name: string; values: readonly string[]; label: (value: string) => string }[]): Chip[] {
+/** One of a page's own multi-value filters, as its chips name it. */
+export interface MultiFilter {
+  name: string;
+  values: readonly string[];
+  label: (value: string) => string;
+}
+
+export function useFilterChips(query: BaseListQuery, multi: MultiFilter[]): Chip[] {
   const t = useT();
   const fmt = useFormat();
   const { pathname, search } = useLocation();
@@ -227,6 +236,49 @@ export function ListResults<Row extends { id: string }>(
           </ListEmpty>
         }
       />
+    </>
+  );
+}
+
+/**
+ * A paged list page whole: the header (`<list>.title`, the export of the filter as
+ * `<list>.exportThese`, the saved views, the page's own `actions`), what the page shows
+ * above its filters, the filter form with the page's own menus (`filters`) and the results.
+ */
+export function ListPage<Row extends { id: string }>({
+  list,
+  page,
+  multi,
+  actions,
+  above,
+  filters,
+  searchHint,
+  dateLegend,
+  preserve,
+  ...results
+}: Omit<Parameters<typeof ListResults<Row>>[0], "chips" | "page"> &
+  Pick<Parameters<typeof ListFilters>[0], "searchHint" | "dateLegend" | "preserve"> & {
+    /** The loader's answer (web/list-page.server.ts) with the export link and the saved views. */
+    page: Parameters<typeof ListResults<Row>>[0]["page"] & { query: ListPageQuery; exportHref: string | null; views: ViewsMenuData };
+    /** The page's own multi-value filters, in the order their chips stand. */
+    multi: MultiFilter[];
+    actions?: ReactNode;
+    above?: ReactNode;
+    filters: ReactNode;
+  }) {
+  const t = useT();
+  const chips = useFilterChips(page.query, multi);
+  return (
+    <>
+      <ListHeader title={t(`${list}.title` as MessageKey)} exportHref={page.exportHref} exportLabel={t(`${list}.exportThese` as MessageKey)}>
+        <ViewsMenu list={list} data={page.views} />
+        {actions}
+      </ListHeader>
+      {above}
+      <ListFilters list={list} page={page} chips={chips} searchHint={searchHint} dateLegend={dateLegend} preserve={preserve}>
+        {filters}
+      </ListFilters>
+      <ListResults list={list} page={page} chips={chips} {...results} />
     </>
   );
 }
