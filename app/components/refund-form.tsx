@@ -3,10 +3,10 @@ import { useEffect, useId, useRef, useState } from "react";
 import { CsrfInput } from "~/components/csrf";
 import { StepUpFields } from "~/components/step-up";
 import type { MessageKey } from "~/lib/i18n/en";
+import { REFUND_REASONS } from "~/lib/vocabulary";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import { useFormat, useT } from "~/lib/i18n/react";
 
-const REASONS = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
 const NOTE_MAX = 1000;
 
 interface ActionShape {
@@ -132,7 +132,7 @@ export function RefundForm({ paymentId, currency, refundable, limit, formKey }: 
           <div className="field">
             <label htmlFor={`${id}-reason`}>{t("refundForm.reason")}</label>
             <select id={`${id}-reason`} name="reason" defaultValue={values?.reason || "requested_by_customer"} aria-invalid={errors.reason ? true : undefined}>
-              {REASONS.map((r) => (
+              {REFUND_REASONS.map((r) => (
                 <option key={r} value={r}>
                   {t(`refundReason.${r}` as MessageKey)}
                 </option>

@@ -14,7 +14,7 @@
 import { COPY_COLUMNS, type CopyTable } from "./copy-columns";
 import type { PaymentRow, PayoutItemRow, PayoutRow, RefundRow } from "./generate";
 import type { LedgerTransactionDraft } from "~/modules/ledger/postings";
-import type { RollupDelta } from "~/modules/ledger/rollup";
+import type { RollupDelta } from "./rollup";
 
 const PG_EPOCH_MS = 946_684_800_000; // 2000-01-01T00:00:00Z
 const PG_EPOCH_DAY = PG_EPOCH_MS / 86_400_000;

@@ -23,7 +23,7 @@ import {
 import { COPY_COLUMNS, COPY_ORDER, type CopyTable } from "./copy-columns";
 import type { DayBatch, PaymentRow, PayoutRow, RefundRow } from "./generate";
 import type { LedgerTransactionDraft } from "~/modules/ledger/postings";
-import type { RollupDelta } from "~/modules/ledger/rollup";
+import type { RollupDelta } from "./rollup";
 
 export { COPY_COLUMNS, COPY_ORDER, type CopyTable } from "./copy-columns";
 

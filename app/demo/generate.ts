@@ -30,7 +30,7 @@ import {
   emptyDelta,
   type RollupDelta,
   type RollupKey,
-} from "~/modules/ledger/rollup";
+} from "./rollup";
 import {
   addBusinessDays,
   isBusinessDay,

@@ -1,7 +1,7 @@
 /**
  * The one place pages format amounts, numbers and dates for people: built once per
  * request from the merchant (currency, time zone) and the viewer's preferences, so
- * every page agrees. Wraps app/lib/money.ts and app/lib/dates.ts.
+ * every page agrees. Wraps app/lib/money.ts and app/lib/dates/.
  *
  * Persian readers get fa-IR conventions: Persian digits (or Latin ones if they chose
  * them), Jalali dates, rial or toman with the unit always written, bank names in

@@ -28,9 +28,8 @@ export function bankLabel(code: string): string {
   return IRANIAN_BANKS[code]?.en ?? code;
 }
 
-/** The Overview's range presets (app/modules/reporting/overview.server.ts resolves them). */
-export const OVERVIEW_RANGES = ["today", "7d", "30d", "90d", "12m", "mtd", "jalali_month", "last_jalali_month", "jalali_ytd", "year", "last_year", "custom"] as const;
-export type OverviewRange = (typeof OVERVIEW_RANGES)[number];
+/** The Overview's range presets are the report presets (app/lib/dates/ranges.ts; app/modules/reporting/overview/range.server.ts resolves them). */
+export { RANGE_PRESETS as OVERVIEW_RANGES, type RangePreset as OverviewRange } from "./dates/ranges";
 
 /** Columns of the payments table a person may show or hide. */
 export const PAYMENT_COLUMNS = [

@@ -115,8 +115,9 @@ export default function Schedule() {
                   <span className="muted" style={{ display: "block" }}>
                     {t("schedules.leftOut")}{" "}
                     {r.leftOut.map((l) => (
-                      <span key={l.userId} dir="ltr" style={{ overflowWrap: "anywhere" }}>
-                        {l.email ?? l.userId} (<span dir="auto">{errorText(t, { message: l.reason, i18n: l.reasonI18n })}</span>){" "}
+                      <span key={l.userId}>
+                        <span dir="ltr" style={{ overflowWrap: "anywhere" }}>{l.email ?? l.userId}</span>{" "}
+                        <span dir="auto">({errorText(t, { message: l.reason, i18n: l.reasonI18n })})</span>{" "}
                       </span>
                     ))}
                   </span>

@@ -6,21 +6,8 @@ import { addLocalDays, assertValidDate, localMonthStart, MS_PER_DAY, parseLocalD
 import { addJalaliMonths, jalaliToUtc, toJalali, type CalendarSystem } from "./jalali";
 import type { Granularity } from "./buckets";
 
-export type RangePreset =
-  | "today"
-  | "7d"
-  | "30d"
-  | "90d"
-  | "12m"
-  | "mtd"
-  | "jalali_month"
-  | "last_jalali_month"
-  | "jalali_ytd"
-  | "year"
-  | "last_year"
-  | "custom";
-
-export const RANGE_PRESETS: readonly RangePreset[] = [
+/** The report range presets: the Overview's picker and the lists' filters take these. */
+export const RANGE_PRESETS = [
   "today",
   "7d",
   "30d",
@@ -33,7 +20,8 @@ export const RANGE_PRESETS: readonly RangePreset[] = [
   "year",
   "last_year",
   "custom",
-];
+] as const;
+export type RangePreset = (typeof RANGE_PRESETS)[number];
 
 export interface ResolvedRange {
   from: Date;

@@ -1,7 +1,7 @@
 /**
  * Sentences for results that carry a code rather than words: amount parsing
  * (app/lib/money.ts), Sheba validation (app/lib/bank-account.ts), range presets
- * (app/lib/dates.ts) and list filters refused by app/modules/reporting. Each takes the reader's `t` (useT() in a component,
+ * (app/lib/dates/) and list filters refused by app/modules/reporting. Each takes the reader's `t` (useT() in a component,
  * serverTranslator(prefs) in an action), so the same result reads in either language.
  */
 import type { RangePreset } from "~/lib/dates/ranges";

@@ -8,7 +8,7 @@
  *   Iran publishes a year's calendar, add it to OFFICIAL_IR and move IR_OFFICIAL_THROUGH on.
  * - United States: federal holidays by OPM's rules, observed dates, 2025-2032.
  * Merchants edit their own calendar in Settings. When less than a year of data is left, the
- * settings page warns and tests/unit/settlements/holiday-coverage.test.ts fails.
+ * settings page warns and tests/unit/settlements/holiday-data.test.ts fails.
  */
 import { iranHolidaysOfJalaliYear, usFederalHolidays, type HolidayDay } from "./holiday-rules";
 

@@ -1,6 +1,6 @@
 /**
  * Holiday calendars: country calendars are reference data (the `holidays` table, loaded
- * from app/demo/holidays.ts), a merchant's edits sit on top (`merchant_holidays`: an extra
+ * from app/modules/settlements/holiday-data.ts), a merchant's edits sit on top (`merchant_holidays`: an extra
  * closed day, or a country holiday it works through). The payout engine and the
  * settings page read the same merged calendar.
  */

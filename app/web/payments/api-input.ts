@@ -2,7 +2,7 @@
  * Parsing API input into domain values, with a reason a developer can act on and the
  * parameter it is about. Pure (no database), so it is unit-tested on its own.
  */
-import { PAYMENT_STATUSES } from "~/lib/vocabulary";
+import { PAYMENT_STATUSES, REFUND_REASONS } from "~/lib/vocabulary";
 import { z } from "zod";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import type { CardDetails } from "~/modules/processors/types";
@@ -140,14 +140,13 @@ export function parseCreatePayment(body: unknown, now: Date): Parsed<CreatePayme
   };
 }
 
-export const REFUND_REASON_VALUES = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
 
 export const createRefundSchema = z
   .object({
     amount: z.unknown(),
     reason: z
-      .enum(REFUND_REASON_VALUES, {
-        errorMap: () => ({ message: `must be one of ${REFUND_REASON_VALUES.join(", ")}` }),
+      .enum(REFUND_REASONS, {
+        errorMap: () => ({ message: `must be one of ${REFUND_REASONS.join(", ")}` }),
       })
       .optional(),
     note: trimmedText(1000),
@@ -156,7 +155,7 @@ export const createRefundSchema = z
 
 export interface CreateRefundParams {
   amount: bigint | null;
-  reason: (typeof REFUND_REASON_VALUES)[number];
+  reason: (typeof REFUND_REASONS)[number];
   note: string | null;
 }
 

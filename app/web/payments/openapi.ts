@@ -4,6 +4,7 @@
  * against the route modules and validates real responses against these schemas.
  */
 import { DECLINE_MESSAGES, TEST_CARDS } from "~/modules/processors/test-cards";
+import { CARD_BRANDS, CARD_FUNDINGS, INVOICE_STATUSES, PAYMENT_STATUSES, REFUND_REASONS, REFUND_STATUSES, SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
 import { MAX_BODY_BYTES } from "~/web/edge/json.server";
 
 const money = (description: string) => ({
@@ -467,8 +468,8 @@ export function openApiDocument() {
           additionalProperties: false,
           required: ["brand", "funding", "bin", "last4", "masked_number", "exp_month", "exp_year", "issuer_bank"],
           properties: {
-            brand: { type: "string", enum: ["visa", "mastercard", "amex", "discover", "unionpay", "shetab", "unknown"] },
-            funding: { type: "string", enum: ["credit", "debit", "prepaid", "unknown"] },
+            brand: { type: "string", enum: [...CARD_BRANDS] },
+            funding: { type: "string", enum: [...CARD_FUNDINGS] },
             bin: nullableString("First six digits."),
             last4: nullableString(),
             masked_number: nullableString("BIN and last 4 digits at most, e.g. 424242******4242."),
@@ -488,7 +489,7 @@ export function openApiDocument() {
           properties: {
             id: { type: "string" },
             object: { type: "string", enum: ["payment"] },
-            status: { type: "string", enum: ["pending", "authorized", "captured", "declined", "voided", "failed"] },
+            status: { type: "string", enum: [...PAYMENT_STATUSES] },
             amount: money("Amount of the payment."),
             currency: { type: "string", pattern: "^[A-Z]{3}$" },
             amount_captured: money("Captured amount."),
@@ -523,8 +524,8 @@ export function openApiDocument() {
             payment_id: { type: "string" },
             amount: money("Refunded amount."),
             currency: { type: "string", pattern: "^[A-Z]{3}$" },
-            status: { type: "string", enum: ["pending", "succeeded", "failed", "canceled"] },
-            reason: { type: "string", enum: ["requested_by_customer", "duplicate", "fraudulent", "other"] },
+            status: { type: "string", enum: [...REFUND_STATUSES] },
+            reason: { type: "string", enum: [...REFUND_REASONS] },
             note: nullableString(),
             failure_code: nullableString(),
             failure_message: nullableString(),
@@ -596,7 +597,7 @@ export function openApiDocument() {
               ],
               description: "Minor units; omitted = everything still refundable.",
             },
-            reason: { type: "string", enum: ["requested_by_customer", "duplicate", "fraudulent", "other"], default: "requested_by_customer" },
+            reason: { type: "string", enum: [...REFUND_REASONS], default: "requested_by_customer" },
             note: { type: ["string", "null"], maxLength: 1000 },
           },
         },
@@ -687,7 +688,7 @@ function subscriptionSchemas() {
     Customer: { type: "object", required: ["id", "object", "name"], properties: { id: s, object: { type: "string", enum: ["customer"] }, name: s, email: ns, phone: ns, reference: ns, notes: ns, source: { type: "string", enum: ["console", "api", "hosted_page"] }, created_at: t, updated_at: t, subscriptions: { type: "array", items: ref("Subscription") }, payment_methods: { type: "array", items: ref("PaymentMethod") } } },
     PaymentMethod: { type: "object", required: ["id", "object", "customer_id", "status", "card", "mandate"], properties: { id: s, object: { type: "string", enum: ["payment_method"] }, customer_id: s, status: { type: "string", enum: ["active", "removed"] }, card: { type: "object", properties: { brand: s, last4: s, exp_month: { type: "integer" }, exp_year: { type: "integer" } } }, mandate: { type: "object", properties: { text: s, locale: s, accepted_at: t } }, removed_at: t, removed_by: ns, created_at: t } },
     Plan: { type: "object", required: ["id", "object", "name", "amount", "currency", "interval", "interval_count", "calendar"], properties: { id: s, object: { type: "string", enum: ["plan"] }, name: s, amount: { type: "string", description: "Minor units." }, currency: s, interval: { type: "string", enum: ["week", "month", "year"] }, interval_count: { type: "integer" }, calendar: { type: "string", enum: ["persian", "gregory"] }, trial_days: { type: "integer" }, active: { type: "boolean" }, created_at: t } },
-    Subscription: { type: "object", required: ["id", "object", "customer_id", "plan_id", "status"], properties: { id: s, object: { type: "string", enum: ["subscription"] }, customer_id: s, plan_id: s, payment_method_id: ns, status: { type: "string", enum: ["scheduled", "trialing", "active", "past_due", "paused", "canceled", "unpaid"] }, quantity: { type: "integer" }, calendar: s, time_zone: s, interval: s, interval_count: { type: "integer" }, start_at: t, trial_end_at: t, current_period_start: t, current_period_end: t, next_renewal_at: t, cancel_at_period_end: { type: "boolean" }, canceled_at: t, ended_at: t, paused_at: t, created_at: t } },
-    Invoice: { type: "object", required: ["id", "object", "subscription_id", "status", "amount", "period_start", "period_end"], properties: { id: s, object: { type: "string", enum: ["invoice"] }, subscription_id: s, customer_id: s, status: { type: "string", enum: ["draft", "open", "paid", "uncollectible", "void"] }, amount: s, currency: s, period_start: t, period_end: t, attempt_count: { type: "integer" }, next_attempt_at: t, payment_id: ns, paid_at: t, created_at: t, attempts: { type: "array", items: ref("Payment") } } },
+    Subscription: { type: "object", required: ["id", "object", "customer_id", "plan_id", "status"], properties: { id: s, object: { type: "string", enum: ["subscription"] }, customer_id: s, plan_id: s, payment_method_id: ns, status: { type: "string", enum: [...SUBSCRIPTION_STATUSES] }, quantity: { type: "integer" }, calendar: s, time_zone: s, interval: s, interval_count: { type: "integer" }, start_at: t, trial_end_at: t, current_period_start: t, current_period_end: t, next_renewal_at: t, cancel_at_period_end: { type: "boolean" }, canceled_at: t, ended_at: t, paused_at: t, created_at: t } },
+    Invoice: { type: "object", required: ["id", "object", "subscription_id", "status", "amount", "period_start", "period_end"], properties: { id: s, object: { type: "string", enum: ["invoice"] }, subscription_id: s, customer_id: s, status: { type: "string", enum: [...INVOICE_STATUSES] }, amount: s, currency: s, period_start: t, period_end: t, attempt_count: { type: "integer" }, next_attempt_at: t, payment_id: ns, paid_at: t, created_at: t, attempts: { type: "array", items: ref("Payment") } } },
   };
 }

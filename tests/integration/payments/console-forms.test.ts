@@ -5,6 +5,7 @@ import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
 import { settle } from "../../support/responses";
 import { db, rows } from "../../../db/client.server";
 import * as s from "../../../db/schema";
+import { en } from "~/lib/i18n/en";
 import { action as terminalAction, loader as terminalLoader } from "~/routes/_app.terminal";
 import * as tokensRoute from "~/routes/sandbox.v1.tokens";
 import * as tokenForms from "~/routes/sandbox.v1.token-forms";
@@ -333,7 +334,7 @@ describe("refund form on the payment page", () => {
     await db().update(s.sessions).set({ verifiedAt: new Date(Date.now() - 3600_000) }).where(eq(s.sessions.id, owner.sessionId));
     const noStepUp = await refund(owner, id, { amount: "", reason: "other", key: crypto.randomUUID() });
     expect(noStepUp.status).toBe(403);
-    expect(noStepUp.json.stepUp).toBeTruthy();
+    expect(noStepUp.json.stepUp).toBe(en["stepUp.error.missing"]);
     expect((await getPayment({ merchantId: team.shop.id }, id))?.amountRefunded).toBe(100_000n);
     const withPassword = await refund(owner, id, { amount: "", reason: "other", stepUpPassword: DEMO_PASSWORD, key: crypto.randomUUID() });
     expect(withPassword.status).toBe(303);
