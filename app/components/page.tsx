@@ -3,7 +3,7 @@
  * under it, actions), the note a redirect leaves with `?done=`, a table's frame and its paging links.
  */
 import { Link, useSearchParams } from "@remix-run/react";
-import type { CSSProperties, HTMLAttributes, ReactNode } from "react";
+import { Fragment, type CSSProperties, type HTMLAttributes, type ReactNode } from "react";
 import { workbookHref } from "~/components/console/url";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
@@ -215,6 +215,26 @@ export function Facts({ items, inline = false, className }: { items: readonly Fa
           <dd className="fact-value">{value}</dd>
         </div>
       ))}
+    </dl>
+  );
+}
+
+/**
+ * What one thing is, fact by fact: label beside value (stacked on a phone). As with Facts, a
+ * fact whose value is null, false or "" is left out, so a page lists its facts once and says
+ * which are optional by their values.
+ */
+export function DetailList({ items }: { items: readonly Fact[] }) {
+  return (
+    <dl className="dl">
+      {items
+        .filter(([, v]) => v !== null && v !== undefined && v !== false && v !== "")
+        .map(([label, value], i) => (
+          <Fragment key={i}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </Fragment>
+        ))}
     </dl>
   );
 }

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { clauseSeparator } from "~/lib/i18n/messages";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Card, DetailHeader, ExportLinks } from "~/components/page";
+import { Card, DetailHeader, DetailList, ExportLinks } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
@@ -81,40 +81,22 @@ export default function CustomerPage() {
     <>
       <DetailHeader back={{ to: "/customers", label: t("customers.title") }} title={c.name} intro={<span className="mono">{c.id}</span>} />
       <section className="card section">
-        <dl className="dl">
-          {c.email ? (
-            <>
-              <dt>{t("customers.field.email")}</dt>
-              <dd>
-                <bdi dir="ltr">{c.email}</bdi>
-              </dd>
-            </>
-          ) : null}
-          {c.phone ? (
-            <>
-              <dt>{t("customers.field.phone")}</dt>
-              <dd dir="ltr" className="mono">
-                {fmt.digits(c.phone)}
-              </dd>
-            </>
-          ) : null}
-          {c.reference ? (
-            <>
-              <dt>{t("customers.field.reference")}</dt>
-              <dd>
-                <bdi>{c.reference}</bdi>
-              </dd>
-            </>
-          ) : null}
-          {c.notes ? (
-            <>
-              <dt>{t("customers.field.notes")}</dt>
-              <dd>{c.notes}</dd>
-            </>
-          ) : null}
-          <dt>{t("common.created")}</dt>
-          <dd>{fmt.dateTime(c.createdAt)}</dd>
-        </dl>
+        <DetailList
+          items={[
+            [t("customers.field.email"), c.email && <bdi dir="ltr">{c.email}</bdi>],
+            [
+              t("customers.field.phone"),
+              c.phone && (
+                <span dir="ltr" className="mono">
+                  {fmt.digits(c.phone)}
+                </span>
+              ),
+            ],
+            [t("customers.field.reference"), c.reference && <bdi>{c.reference}</bdi>],
+            [t("customers.field.notes"), c.notes],
+            [t("common.created"), fmt.dateTime(c.createdAt)],
+          ]}
+        />
       </section>
 
       <Card headingId="cards-h" title={t("customers.cards")} className="section">
@@ -152,22 +134,18 @@ export default function CustomerPage() {
         <ul className="plain-list">
           {data.subscriptions.map((s) => (
             <li key={s.id}>
-              <dl className="dl">
-                <dt>{t("subs.plan")}</dt>
-                <dd>
-                  <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> <SubscriptionBadge status={s.status} />
-                </dd>
-                <dt>{t("plans.col.interval")}</dt>
-                <dd>
-                  <Cadence interval={s.interval} count={s.intervalCount} />
-                </dd>
-                {s.nextRenewalAt ? (
-                  <>
-                    <dt>{t("subs.next")}</dt>
-                    <dd>{fmt.dateTime(s.nextRenewalAt)}</dd>
-                  </>
-                ) : null}
-              </dl>
+              <DetailList
+                items={[
+                  [
+                    t("subs.plan"),
+                    <>
+                      <Link to={`/subscriptions/${s.id}`}>{s.plan}</Link> <SubscriptionBadge status={s.status} />
+                    </>,
+                  ],
+                  [t("plans.col.interval"), <Cadence key="cadence" interval={s.interval} count={s.intervalCount} />],
+                  [t("subs.next"), s.nextRenewalAt && fmt.dateTime(s.nextRenewalAt)],
+                ]}
+              />
             </li>
           ))}
         </ul>

@@ -16,7 +16,7 @@ import { requireFound } from "~/web/detail-loader.server";
 import { publicOrigin } from "~/web/request.server";
 import { checkoutSecret } from "~/modules/payments/receipts.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
-import { Card, DetailHeader, Table } from "~/components/page";
+import { Card, DetailHeader, DetailList, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "links.detailTitle");
@@ -140,30 +140,30 @@ export default function LinkPage() {
         </Card>
       </div>
       <Card headingId="details-h" title={t("links.details")} className="section">
-        <dl className="dl">
-          <dt>{t("links.useLabel")}</dt>
-          <dd>{link.reusable ? t("links.use.reusable") : t("links.use.single")}</dd>
-          <dt>{t("links.askFor")}</dt>
-          <dd>{link.customerFields.length ? link.customerFields.map((f) => t(`links.field.${f}` as MessageKey)).join(`${t("links.listSeparator")} `) : t("links.askNothing")}</dd>
-          <dt>{t("links.col.expires")}</dt>
-          <dd>{link.expiresAt ? fmt.dateTime(link.expiresAt) : t("links.noExpiry")}</dd>
-          <dt>{t("links.redirectUrl")}</dt>
-          <dd className="mono" dir="ltr">
-            {link.redirectUrl ?? "–"}
-          </dd>
-          <dt>{t("links.col.payments")}</dt>
-          <dd>{t("links.paidSummary", { count: link.paidCount, total: fmt.money(link.paidTotal), attempts: fmt.number(link.attempts) })}</dd>
-          <dt>{t("links.signingSecret")}</dt>
-          <dd>
-            <details>
-              <summary>{t("links.signingSecretShow")}</summary>
-              <code className="mono" dir="ltr">
-                {secret}
-              </code>
-              <p className="hint">{t("links.signingSecretHint")}</p>
-            </details>
-          </dd>
-        </dl>
+        <DetailList
+          items={[
+            [t("links.useLabel"), link.reusable ? t("links.use.reusable") : t("links.use.single")],
+            [t("links.askFor"), link.customerFields.length ? link.customerFields.map((f) => t(`links.field.${f}` as MessageKey)).join(`${t("links.listSeparator")} `) : t("links.askNothing")],
+            [t("links.col.expires"), link.expiresAt ? fmt.dateTime(link.expiresAt) : t("links.noExpiry")],
+            [
+              t("links.redirectUrl"),
+              <span key="redirect" className="mono" dir="ltr">
+                {link.redirectUrl ?? "–"}
+              </span>,
+            ],
+            [t("links.col.payments"), t("links.paidSummary", { count: link.paidCount, total: fmt.money(link.paidTotal), attempts: fmt.number(link.attempts) })],
+            [
+              t("links.signingSecret"),
+              <details key="secret">
+                <summary>{t("links.signingSecretShow")}</summary>
+                <code className="mono" dir="ltr">
+                  {secret}
+                </code>
+                <p className="hint">{t("links.signingSecretHint")}</p>
+              </details>,
+            ],
+          ]}
+        />
         {link.state !== "deactivated" ? (
           <Form method="post">
             <CsrfInput />

@@ -14,7 +14,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireFound } from "~/web/detail-loader.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
 import { newRefundFormKey, refundFormAction } from "~/web/refunds/refund-form.server";
-import { Card, DetailHeader, num, Table } from "~/components/page";
+import { Card, DetailHeader, DetailList, num, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
@@ -160,16 +160,7 @@ function Details({ data }: { data: Data }) {
     rows.push([t("paymentDetail.declineReason"), `${reason}${p.declineCode ? ` (${p.declineCode})` : ""}`]);
   }
   if (p.createdByName) rows.push([t("paymentDetail.takenBy"), p.createdByName]);
-  return (
-    <dl className="dl">
-      {rows.map(([k, v], i) => (
-        <div key={i} style={{ display: "contents" }}>
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <DetailList items={rows} />;
 }
 
 export default function PaymentPage() {

@@ -4,8 +4,8 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText } from "~/components/console/data-table";
-import { CheckboxMenu, ColumnPicker, vocabOptions } from "~/components/console/filters";
-import { ListPage } from "~/components/console/list-page";
+import { ColumnPicker, vocabOptions } from "~/components/console/filters";
+import { ListMenu, ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
@@ -48,7 +48,7 @@ export default function PaymentsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const { query, errors, options } = data;
+  const { query, options } = data;
   const columns = useMemo<ColumnDef<Row, unknown>[]>(
     () => [
       {
@@ -157,22 +157,20 @@ export default function PaymentsPage() {
       searchHint={data.canCards ? undefined : t("payments.searchHintNoCards")}
       filters={
         <>
-          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} selected={query.status} error={errors.status} />
-          <CheckboxMenu
+          <ListMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} />
+          <ListMenu
             name="terminal"
             legend={t("payments.col.terminal")}
             options={options.terminals.map((x) => {
               const name = x.kind === "link" ? t("links.title") : x.name;
               return { value: x.id, label: x.status === "active" ? name : t("payments.inactiveTerminal", { name }) };
             })}
-            selected={query.terminal}
-            error={errors.terminal}
           />
-          <CheckboxMenu name="brand" legend={t("card.brand.label")} options={vocabOptions(t, "cardBrand", CARD_BRANDS.filter((b) => b !== "unknown"))} selected={query.brand} error={errors.brand} />
+          <ListMenu name="brand" legend={t("card.brand.label")} options={vocabOptions(t, "cardBrand", CARD_BRANDS.filter((b) => b !== "unknown"))} />
           {data.canCards ? (
-            <CheckboxMenu name="bank" legend={t("card.bank")} options={options.banks.map((b) => ({ value: b, label: fmt.bankName(b) }))} selected={query.bank} error={errors.bank} />
+            <ListMenu name="bank" legend={t("card.bank")} options={options.banks.map((b) => ({ value: b, label: fmt.bankName(b) }))} />
           ) : null}
-          <CheckboxMenu name="funding" legend={t("card.funding.label")} options={vocabOptions(t, "cardFunding", CARD_FUNDINGS.filter((f) => f !== "unknown"))} selected={query.funding} error={errors.funding} />
+          <ListMenu name="funding" legend={t("card.funding.label")} options={vocabOptions(t, "cardFunding", CARD_FUNDINGS.filter((f) => f !== "unknown"))} />
         </>
       }
       columns={columns}

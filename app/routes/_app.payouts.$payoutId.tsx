@@ -21,7 +21,7 @@ import { cancelPayout, payoutCancelable } from "~/modules/settlements/cancel.ser
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/settlements/payout-detail.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 import { IntentForm } from "~/components/form";
-import { Card, DetailHeader } from "~/components/page";
+import { Card, DetailHeader, DetailList } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payoutDetail.pageTitle");
@@ -265,22 +265,19 @@ export default function PayoutPage() {
           </p>
         </Card>
         <Card headingId="payout-details-h" title={t("paymentDetail.details")}>
-          <dl className="dl">
-            <dt>{t("payouts.col.expectedArrival")}</dt>
-            <dd>{fmt.day(p.expectedArrivalDate)}</dd>
-            <dt>{t("payouts.col.account")}</dt>
-            <dd>
-              {p.bankName ? fmt.bankName(p.bankName) : ""} <span className="mono">{p.bankAccountMask ? fmt.digits(p.bankAccountMask) : "–"}</span>
-            </dd>
-            <dt>{t("payoutDetail.cutoff")}</dt>
-            <dd>{fmt.dateTime(p.cutoffAt)}</dd>
-            {p.traceNumber ? (
-              <>
-                <dt>{t("payoutDetail.trace")}</dt>
-                <dd className="mono">{fmt.digits(p.traceNumber)}</dd>
-              </>
-            ) : null}
-          </dl>
+          <DetailList
+            items={[
+              [t("payouts.col.expectedArrival"), fmt.day(p.expectedArrivalDate)],
+              [
+                t("payouts.col.account"),
+                <>
+                  {p.bankName ? fmt.bankName(p.bankName) : ""} <span className="mono">{p.bankAccountMask ? fmt.digits(p.bankAccountMask) : "–"}</span>
+                </>,
+              ],
+              [t("payoutDetail.cutoff"), fmt.dateTime(p.cutoffAt)],
+              [t("payoutDetail.trace"), p.traceNumber && <span className="mono">{fmt.digits(p.traceNumber)}</span>],
+            ]}
+          />
           <ol className="timeline section">
             {steps
               .filter((x) => x.at)

@@ -5,8 +5,8 @@ import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
 import { CellText } from "~/components/console/data-table";
-import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
-import { ListPage } from "~/components/console/list-page";
+import { vocabOptions } from "~/components/console/filters";
+import { ListMenu, ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { PAYOUT_STATUSES } from "~/lib/labels";
@@ -39,7 +39,7 @@ export default function PayoutsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const { query, errors } = data;
+  const { query } = data;
   const columns = useMemo<ColumnDef<PayoutListRow, unknown>[]>(
     () => [
       {
@@ -109,7 +109,7 @@ export default function PayoutsPage() {
         </Card>
       }
       dateLegend={t("payouts.arrivalRange")}
-      filters={<CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} selected={query.status} error={errors.status} />}
+      filters={<ListMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} />}
       columns={columns}
       totals={
         data.totals && [

@@ -4,8 +4,8 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText } from "~/components/console/data-table";
-import { CheckboxMenu, vocabOptions } from "~/components/console/filters";
-import { ListPage } from "~/components/console/list-page";
+import { vocabOptions } from "~/components/console/filters";
+import { ListMenu, ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
@@ -37,7 +37,7 @@ export default function RefundsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const { query, errors } = data;
+  const { query } = data;
 
   const columns = useMemo<ColumnDef<RefundListRow, unknown>[]>(
     () => [
@@ -109,9 +109,9 @@ export default function RefundsPage() {
       ]}
       filters={
         <>
-          <CheckboxMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} selected={query.status} error={errors.status} />
-          <CheckboxMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} selected={query.reason} error={errors.reason} />
-          <CheckboxMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} selected={query.by} error={errors.by} />
+          <ListMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} />
+          <ListMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} />
+          <ListMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} />
         </>
       }
       columns={columns}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Card, DetailHeader, ExportLinks } from "~/components/page";
+import { Card, DetailHeader, DetailList, ExportLinks } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -116,60 +116,37 @@ export default function SubscriptionPage() {
       />
       <FieldError id="sub-action-error" message={errors.form ?? errors.id} />
       <section className="card section">
-        <dl className="dl">
-          <dt>{t("common.status")}</dt>
-          <dd>
-            <SubscriptionBadge status={s.status} /> {s.cancelAtPeriodEnd && live ? <span className="muted">{t("subs.cancelAtEnd")}</span> : null}
-          </dd>
-          <dt>{t("subs.customer")}</dt>
-          <dd>
-            <Link to={`/customers/${data.customer.id}`}>{data.customer.name}</Link>
-          </dd>
-          <dt>{t("subs.plan")}</dt>
-          <dd>{data.plan.name}</dd>
-          <dt>{t("plans.col.price")}</dt>
-          <dd className="nowrap">{fmt.money(data.plan.amount)}</dd>
-          <dt>{t("plans.col.interval")}</dt>
-          <dd>
-            <Cadence interval={s.interval} count={s.intervalCount} />
-          </dd>
-          <dt>{t("plans.col.calendar")}</dt>
-          <dd>{t(`plans.calendar.${s.calendar}` as MessageKey)}</dd>
-          <dt>{t("subs.quantity")}</dt>
-          <dd>{fmt.number(s.quantity)}</dd>
-          <dt>{t("subs.card")}</dt>
-          <dd>
-            {data.card ? (
-              <span className="mono" dir="ltr">
-                {data.card.brand} •••• {fmt.digits(data.card.last4)}
-              </span>
-            ) : (
-              t("subs.noCard")
-            )}
-          </dd>
-          <dt>{t("subs.started")}</dt>
-          <dd>{fmt.dateTime(s.startAt)}</dd>
-          {s.trialEndAt ? (
-            <>
-              <dt>{t("subs.trialEnds")}</dt>
-              <dd>{fmt.dateTime(s.trialEndAt)}</dd>
-            </>
-          ) : null}
-          {s.currentPeriodStart && s.currentPeriodEnd ? (
-            <>
-              <dt>{t("subs.period")}</dt>
-              <dd>{t("subs.periodRange", { from: fmt.dateTime(s.currentPeriodStart), to: fmt.dateTime(s.currentPeriodEnd) })}</dd>
-            </>
-          ) : null}
-          <dt>{t("subs.next")}</dt>
-          <dd>{s.nextRenewalAt && live ? fmt.dateTime(s.nextRenewalAt) : "—"}</dd>
-          {s.endedAt ? (
-            <>
-              <dt>{t("subs.endedAt")}</dt>
-              <dd>{fmt.dateTime(s.endedAt)}</dd>
-            </>
-          ) : null}
-        </dl>
+        <DetailList
+          items={[
+            [
+              t("common.status"),
+              <>
+                <SubscriptionBadge status={s.status} /> {s.cancelAtPeriodEnd && live ? <span className="muted">{t("subs.cancelAtEnd")}</span> : null}
+              </>,
+            ],
+            [t("subs.customer"), <Link key="customer" to={`/customers/${data.customer.id}`}>{data.customer.name}</Link>],
+            [t("subs.plan"), data.plan.name],
+            [t("plans.col.price"), <span key="price" className="nowrap">{fmt.money(data.plan.amount)}</span>],
+            [t("plans.col.interval"), <Cadence key="cadence" interval={s.interval} count={s.intervalCount} />],
+            [t("plans.col.calendar"), t(`plans.calendar.${s.calendar}` as MessageKey)],
+            [t("subs.quantity"), fmt.number(s.quantity)],
+            [
+              t("subs.card"),
+              data.card ? (
+                <span className="mono" dir="ltr">
+                  {data.card.brand} •••• {fmt.digits(data.card.last4)}
+                </span>
+              ) : (
+                t("subs.noCard")
+              ),
+            ],
+            [t("subs.started"), fmt.dateTime(s.startAt)],
+            [t("subs.trialEnds"), s.trialEndAt && fmt.dateTime(s.trialEndAt)],
+            [t("subs.period"), s.currentPeriodStart && s.currentPeriodEnd && t("subs.periodRange", { from: fmt.dateTime(s.currentPeriodStart), to: fmt.dateTime(s.currentPeriodEnd) })],
+            [t("subs.next"), s.nextRenewalAt && live ? fmt.dateTime(s.nextRenewalAt) : "—"],
+            [t("subs.endedAt"), s.endedAt && fmt.dateTime(s.endedAt)],
+          ]}
+        />
         {data.canManage && live ? (
           <div className="actions-row" role="group" aria-label={t("subs.actions")}>
             {s.status === "paused" ? <ActionButton intent="resume" label={t("subs.action.resume")} /> : <ActionButton intent="pause" label={t("subs.action.pause")} />}

@@ -5,9 +5,9 @@
  * `ListPage` puts them together; a page gives its menus, columns and totals.
  */
 import { Link, useLocation } from "@remix-run/react";
-import { Fragment, type ReactNode } from "react";
+import { createContext, Fragment, useContext, type ReactNode } from "react";
 import { DataTable, type DataTableProps } from "~/components/console/data-table";
-import { ActiveFilters, AmountFields, DateRangeFields, FilterForm, PageSizeField, rangeLabel, SearchField, type FieldErrors } from "~/components/console/filters";
+import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, rangeLabel, SearchField, type FieldErrors } from "~/components/console/filters";
 import { withParams, workbookHref } from "~/components/console/url";
 import { clauseSeparator, listFieldError } from "~/lib/i18n/messages";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -139,6 +139,20 @@ export interface ListPageQuery extends BaseListQuery {
   limit: number;
 }
 
+/** The query a list's filter form was drawn from, for its menus (`ListMenu`). */
+const ListQueryContext = createContext<{ query: ListPageQuery; errors: FieldErrors } | null>(null);
+
+/**
+ * One of a list's own multi-value filters: what is ticked and what was refused come from the
+ * list's query under the menu's name.
+ */
+export function ListMenu({ name, legend, options }: { name: string; legend: string; options: { value: string; label: string }[] }) {
+  const page = useContext(ListQueryContext);
+  if (!page) throw new Error("ListMenu is drawn inside ListFilters");
+  const selected = (page.query as unknown as Record<string, unknown>)[name];
+  return <CheckboxMenu name={name} legend={legend} options={options} selected={Array.isArray(selected) ? selected : []} error={page.errors[name]} />;
+}
+
 /**
  * A list's filter form: search, dates, the page's own menus (children), amounts and page
  * size; it opens by itself on a phone when a field was refused.
@@ -171,7 +185,9 @@ export function ListFilters(props: {
     >
       <SearchField value={query.q} label={t(`${list}.search` as MessageKey)} hint={props.searchHint ?? t(`${list}.searchHint` as MessageKey)} error={errors.q} />
       <DateRangeFields range={query.range} from={query.from} to={query.to} errors={errors} legend={props.dateLegend} />
-      <div className="filter-menus">{props.children}</div>
+      <div className="filter-menus">
+        <ListQueryContext.Provider value={props.page}>{props.children}</ListQueryContext.Provider>
+      </div>
       <AmountFields min={query.min} max={query.max} currency={fmt.currency} errors={errors} />
       <PageSizeField value={query.limit} />
     </FilterForm>

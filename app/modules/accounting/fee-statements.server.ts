@@ -51,6 +51,11 @@ export interface MonthRef {
   month: number;
 }
 
+/** The same month of the same calendar. */
+export function sameMonth(a: MonthRef, b: MonthRef): boolean {
+  return a.calendar === b.calendar && a.year === b.year && a.month === b.month;
+}
+
 /** [start, end) of a month of `calendar` in `tz`. */
 export function monthPeriod(ref: MonthRef, tz: string): { from: Date; to: Date } {
   if (ref.calendar === "jalali") {

@@ -76,6 +76,14 @@ export function instant(key: string, doc: string, sql: string): [SqlColumn, SqlC
 }
 
 /**
+ * A card detail read with SQL (brand, funding, BIN, last 4, issuing bank): text that only
+ * people who may see cards get (cards:view, on top of the report's own permissions).
+ */
+export function cardDetail(key: string, doc: string, sql: string): SqlColumn {
+  return { key, kind: "text", doc, permission: "cards:view", sql };
+}
+
+/**
  * One row of an export as it is read: the raw values of the chosen columns, in their
  * order, and the row's currency (for amounts). Every renderer reads this.
  */

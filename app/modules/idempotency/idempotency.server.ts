@@ -255,20 +255,26 @@ async function release(req: IdempotentRequest): Promise<void> {
 }
 
 /**
- * Frees a key whose request failed, retrying while the database is away (the retry of a
- * client then finds it free within moments of the database coming back). Gives up after
- * the stale window: by then any process may take the key over.
+ * Runs a write about a failed request's key in the background, retrying while the database
+ * is away (doubling from 100 ms to 1 s apart; the retry of a client then finds the key in its
+ * new state within moments of the database coming back). Gives up after the stale window:
+ * by then any process may take the key over.
  */
-function releaseSoon(req: IdempotentRequest): void {
+function retrySoon(write: () => Promise<void>): void {
   const until = Date.now() + idempotencyConfig.staleMs;
   const attempt = (delay: number) => {
     setTimeout(() => {
-      release(req).catch(() => {
+      write().catch(() => {
         if (Date.now() < until) attempt(Math.min(delay * 2, 1000));
       });
     }, delay).unref();
   };
   attempt(100);
+}
+
+/** Frees a key whose request failed (retrySoon). */
+function releaseSoon(req: IdempotentRequest): void {
+  retrySoon(() => release(req));
 }
 
 /**
@@ -284,15 +290,7 @@ async function abandon(req: IdempotentRequest): Promise<void> {
 }
 
 function abandonSoon(req: IdempotentRequest): void {
-  const until = Date.now() + idempotencyConfig.staleMs;
-  const attempt = (delay: number) => {
-    setTimeout(() => {
-      abandon(req).catch(() => {
-        if (Date.now() < until) attempt(Math.min(delay * 2, 1000));
-      });
-    }, delay).unref();
-  };
-  attempt(100);
+  retrySoon(() => abandon(req));
 }
 
 /**

@@ -7,22 +7,13 @@ import { desc, eq, sql } from "drizzle-orm";
 import { outboundEmailAttachments, outboundEmails } from "~db/schema";
 import { db } from "~db/client.server";
 import { smtpConfigured } from "./mailer.server";
+import { outboundEntry, type OutboundEntry, type OutboundState } from "./outbound-entry";
 import { env } from "~/lib/env.server";
 
-export type MailState = "sent" | "kept" | "waiting" | "retrying";
+export type MailState = OutboundState;
 
-export interface MailboxEntry {
-  id: string;
-  to: string;
+export interface MailboxEntry extends OutboundEntry {
   subject: string;
-  body: string;
-  locale: "en" | "fa";
-  kind: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  state: MailState;
-  attempts: number;
-  lastError: string | null;
   attachments: { filename: string; contentType: string; size: number }[];
 }
 
@@ -51,17 +42,8 @@ export async function listMailbox(reader: { email: string }, opts: { limit?: num
     all,
     smtp,
     mails: list.map((m) => ({
-      id: m.id,
-      to: m.to,
+      ...outboundEntry(m, smtp),
       subject: m.subject,
-      body: m.body,
-      locale: m.locale === "fa" ? "fa" : "en",
-      kind: m.kind,
-      createdAt: m.createdAt.toISOString(),
-      sentAt: m.sentAt?.toISOString() ?? null,
-      state: m.sentAt ? "sent" : !smtp ? "kept" : m.lastError ? "retrying" : "waiting",
-      attempts: m.attempts,
-      lastError: m.lastError,
       attachments: files.filter((f) => f.mailId === m.id).map(({ filename, contentType, size }) => ({ filename, contentType, size })),
     })),
   };

@@ -16,6 +16,7 @@ import { serializeTerminal } from "~/modules/events/objects";
 import type { AppContext } from "~/modules/access/context";
 import type { Client } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
+import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
 
 export type PaymentLink = typeof paymentLinks.$inferSelect;
 
@@ -322,18 +323,7 @@ export function serializeLink(l: LinkWithStats, origin: string) {
 /** The latest payments through a link, newest first (the link's page). */
 export async function linkPayments(scope: { merchantId: string }, linkId: string, limit = 50) {
   return db()
-    .select({
-      id: payments.id,
-      status: payments.status,
-      amount: payments.amount,
-      currency: payments.currency,
-      cardBin: payments.cardBin,
-      cardLast4: payments.cardLast4,
-      cardBrand: payments.cardBrand,
-      declineCode: payments.declineCode,
-      customerReference: payments.customerReference,
-      createdAt: payments.createdAt,
-    })
+    .select({ ...PAYMENT_LINE_COLUMNS, declineCode: payments.declineCode, customerReference: payments.customerReference })
     .from(payments)
     .where(and(eq(payments.merchantId, scope.merchantId), eq(payments.paymentLinkId, linkId)))
     .orderBy(desc(payments.createdAt), desc(payments.id))

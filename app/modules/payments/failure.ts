@@ -22,3 +22,24 @@ export function pgCode(e: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A create that carries an idempotency key. Two requests with one key that race past the
+ * lookup both insert; the unique index refuses the second (23505), which then answers with
+ * the row the first one made (`replayed`). Any other failure is thrown.
+ */
+export async function createOnce<T>(
+  key: string | null | undefined,
+  create: () => Promise<T>,
+  earlier: (key: string) => Promise<T | undefined>,
+): Promise<{ row: T; replayed: boolean }> {
+  try {
+    return { row: await create(), replayed: false };
+  } catch (e) {
+    if (pgCode(e) === "23505" && key) {
+      const row = await earlier(key);
+      if (row) return { row, replayed: true };
+    }
+    throw e;
+  }
+}

@@ -158,6 +158,50 @@ export interface PaymentList {
   totals: PaymentTotals;
 }
 
+/** A payment as the list reads it (and the payment's page, with more): amounts as text, times as ISO text. */
+export interface PaymentRowRaw {
+  id: string;
+  created_at: string;
+  amount: string;
+  amount_refunded: string;
+  fee: string;
+  currency: string;
+  status: string;
+  card_brand: string;
+  card_funding: string;
+  card_bin: string | null;
+  card_last4: string | null;
+  issuer_bank: string;
+  terminal_id: string;
+  terminal_name: string | null;
+  customer_reference: string | null;
+  description: string | null;
+  decline_code: string | null;
+}
+
+/** A payment as the list shows it (a deleted terminal shows its id). */
+export function toPaymentListRow(r: PaymentRowRaw): PaymentListRow {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    amount: r.amount,
+    amountRefunded: r.amount_refunded,
+    fee: r.fee,
+    currency: r.currency,
+    status: r.status,
+    cardBrand: r.card_brand,
+    cardFunding: r.card_funding,
+    cardBin: r.card_bin,
+    cardLast4: r.card_last4,
+    issuerBank: r.issuer_bank,
+    terminalId: r.terminal_id,
+    terminalName: r.terminal_name ?? r.terminal_id,
+    customerReference: r.customer_reference,
+    description: r.description,
+    declineCode: r.decline_code,
+  };
+}
+
 const SORT_COLUMNS: SortColumns = { created: { expr: sql`${payments.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${payments.amount}`, type: "bigint" } } as const;
 
 /** One page of payments and the totals of the whole filter. */
@@ -180,25 +224,7 @@ export async function listPayments(
   }
   const sort = sortOf(SORT_COLUMNS, filter.sort, sql`${payments.id}`);
   const [page, totals] = await Promise.all([
-    keysetPage<{
-      id: string;
-      created_at: string;
-      amount: string;
-      amount_refunded: string;
-      fee: string;
-      currency: string;
-      status: string;
-      card_brand: string;
-      card_funding: string;
-      card_bin: string | null;
-      card_last4: string | null;
-      issuer_bank: string;
-      terminal_id: string;
-      terminal_name: string | null;
-      customer_reference: string | null;
-      description: string | null;
-      decline_code: string | null;
-    }>(dbx, {
+    keysetPage<PaymentRowRaw>(dbx, {
       select: sql`${payments.id} as id, to_char(${payments.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
         ${payments.amount}::text as amount, ${payments.amountRefunded}::text as amount_refunded, ${payments.fee}::text as fee,
         ${payments.currency} as currency, ${payments.status}::text as status, ${payments.cardBrand}::text as card_brand,
@@ -217,25 +243,7 @@ export async function listPayments(
   return {
     page: {
       ...page,
-      rows: page.rows.map((r) => ({
-        id: r.id,
-        createdAt: r.created_at,
-        amount: r.amount,
-        amountRefunded: r.amount_refunded,
-        fee: r.fee,
-        currency: r.currency,
-        status: r.status,
-        cardBrand: r.card_brand,
-        cardFunding: r.card_funding,
-        cardBin: r.card_bin,
-        cardLast4: r.card_last4,
-        issuerBank: r.issuer_bank,
-        terminalId: r.terminal_id,
-        terminalName: r.terminal_name ?? r.terminal_id,
-        customerReference: r.customer_reference,
-        description: r.description,
-        declineCode: r.decline_code,
-      })),
+      rows: page.rows.map(toPaymentListRow),
     },
     totals,
   };

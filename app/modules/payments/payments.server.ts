@@ -30,6 +30,18 @@ import { audit } from "~/modules/audit/audit.server";
 export type { Scope };
 
 export type Payment = typeof payments.$inferSelect;
+
+/** What a payment shown on one line reads (the virtual terminal's recent payments, a link's payments): the money, the card, when. */
+export const PAYMENT_LINE_COLUMNS = {
+  id: payments.id,
+  status: payments.status,
+  amount: payments.amount,
+  currency: payments.currency,
+  cardBin: payments.cardBin,
+  cardLast4: payments.cardLast4,
+  cardBrand: payments.cardBrand,
+  createdAt: payments.createdAt,
+};
 export type Merchant = typeof merchants.$inferSelect;
 export type PaymentStatus = Payment["status"];
 

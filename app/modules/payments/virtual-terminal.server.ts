@@ -12,7 +12,7 @@ import { maskedCardOf, maskPan } from "~/lib/card";
 import { TEST_CARDS, type TestCard } from "~/modules/processors/test-cards";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError, type CardToken } from "~/modules/processors/types";
-import { getPayment, loadMerchant, type Payment } from "./payments.server";
+import { getPayment, loadMerchant, PAYMENT_LINE_COLUMNS, type Payment } from "./payments.server";
 import { settlePayment } from "./reconcile-pending.server";
 
 /** The card as the provider describes its token: what the confirm step and the receipt show. */
@@ -171,17 +171,7 @@ export async function recentTerminalPayments(scope: { merchantId: string }, user
 
 async function readRecent(scope: { merchantId: string }, userId: string, limit: number): Promise<RecentTerminalPayment[]> {
   const list = await db()
-    .select({
-      id: payments.id,
-      status: payments.status,
-      amount: payments.amount,
-      currency: payments.currency,
-      cardBin: payments.cardBin,
-      cardLast4: payments.cardLast4,
-      cardBrand: payments.cardBrand,
-      terminalName: terminals.name,
-      createdAt: payments.createdAt,
-    })
+    .select({ ...PAYMENT_LINE_COLUMNS, terminalName: terminals.name })
     .from(payments)
     .leftJoin(terminals, and(eq(terminals.merchantId, payments.merchantId), eq(terminals.id, payments.terminalId)))
     .where(and(eq(payments.merchantId, scope.merchantId), isNotNull(payments.createdByUserId), eq(payments.createdByUserId, userId)))

@@ -18,7 +18,6 @@ import {
   resolveListRange,
   searchParamsToObject,
   single,
-  sortOf,
   type ListScope,
   type Page,
   type SortColumns,
@@ -139,15 +138,12 @@ export async function listRefunds(
     {
       select: REFUND_SELECT,
       from: REFUND_FROM,
-      table: sql`${refunds}`,
       where: refundFilterSql(scope, filter, now),
-      sort: sortOf(SORT_COLUMNS, filter.sort, sql`${refunds.id}`),
-      cursor: filter.cursor,
-      limit: filter.limit,
-      amount: sql`${refunds.amount}`,
-      status: sql`${refunds.status}`,
-      done: "succeeded",
+      sorts: SORT_COLUMNS,
+      id: sql`${refunds.id}`,
+      totals: { from: sql`${refunds}`, amount: sql`${refunds.amount}`, status: sql`${refunds.status}`, done: "succeeded" },
     },
+    filter,
     toRefundRow,
   );
   return { page, totals: { count: totals.count, amount: totals.amount, succeededCount: totals.doneCount, succeededAmount: totals.doneAmount } };

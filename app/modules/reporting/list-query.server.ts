@@ -429,16 +429,19 @@ export function inList(col: SQL, values: readonly string[]): SQL | null {
 
 /**
  * One keyset page of a list and the count and sum of its whole filter (with those of the
- * rows in the `done` status), read at once: what the refunds and payouts lists show.
+ * rows in the `done` status), read at once: what the refunds and payouts lists show. The
+ * page is the one the list's own parameters name (sort, cursor, limit); `id` breaks ties.
  */
 export async function pageAndTotals<Raw, Row>(
   dbx: DbOrTx,
-  q: { select: SQL; from: SQL; table: SQL; where: SQL; sort: KeysetSort; cursor?: string | null; limit: number; amount: SQL; status: SQL; done: string },
+  q: { select: SQL; from: SQL; where: SQL; sorts: SortColumns; id: SQL; totals: { from: SQL; amount: SQL; status: SQL; done: string } },
+  params: { sort: string; cursor?: string | null; limit: number },
   toRow: (raw: Raw) => Row,
 ): Promise<{ page: Page<Row>; totals: { count: number; amount: bigint; doneCount: number; doneAmount: bigint } }> {
+  const sort = sortOf(q.sorts, params.sort, q.id);
   const [page, totals] = await Promise.all([
-    keysetPage<Raw>(dbx, { select: q.select, from: q.from, where: q.where, sort: q.sort, cursor: q.cursor, limit: q.limit }),
-    countAndSum(dbx, { from: q.table, where: q.where, amount: q.amount, status: q.status, done: q.done }),
+    keysetPage<Raw>(dbx, { select: q.select, from: q.from, where: q.where, sort, cursor: params.cursor, limit: params.limit }),
+    countAndSum(dbx, { ...q.totals, where: q.where }),
   ]);
   return { page: { ...page, rows: page.rows.map(toRow) }, totals };
 }

@@ -6,39 +6,24 @@
 import { sql } from "drizzle-orm";
 import { db, rows } from "~db/client.server";
 import { balanceTransactionsFor } from "~/modules/ledger/ledger.server";
+import { toPaymentListRow, type PaymentListRow, type PaymentRowRaw } from "~/modules/payments/list.server";
 import { paymentNet } from "~/modules/payments/net";
 
-export interface PaymentDetail {
-  id: string;
-  amount: string;
-  amountRefunded: string;
+/** The payment's page: what its line in the list shows, and the rest of its story. */
+export interface PaymentDetail extends PaymentListRow {
   /** What can still be refunded (0 unless captured). */
   refundable: string;
   /** Net of fee and refunds; null when no money moved (anything but captured). */
   net: string | null;
-  fee: string;
-  currency: string;
-  status: string;
-  cardBrand: string;
-  cardFunding: string;
-  cardBin: string | null;
-  cardLast4: string | null;
   cardExpMonth: number | null;
   cardExpYear: number | null;
-  issuerBank: string;
-  terminalId: string;
-  terminalName: string;
   terminalKind: string | null;
   providerReference: string | null;
-  declineCode: string | null;
   failureMessage: string | null;
-  description: string | null;
-  customerReference: string | null;
   createdByName: string | null;
   /** The payment link the customer paid through (pl_…) and its description; null otherwise. */
   paymentLinkId: string | null;
   paymentLinkDescription: string | null;
-  createdAt: string;
   authorizedAt: string | null;
   capturedAt: string | null;
   voidedAt: string | null;
@@ -103,36 +88,21 @@ const ISO = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-M
 
 export async function paymentView(scope: { merchantId: string }, paymentId: string): Promise<PaymentView | null> {
   const dbx = db();
-  const [p] = await rows<{
-    id: string;
-    amount: string;
-    amount_refunded: string;
-    fee: string;
-    currency: string;
-    status: string;
-    card_brand: string;
-    card_funding: string;
-    card_bin: string | null;
-    card_last4: string | null;
-    card_exp_month: number | null;
-    card_exp_year: number | null;
-    issuer_bank: string;
-    terminal_id: string;
-    terminal_name: string | null;
-    terminal_kind: string | null;
-    provider_reference: string | null;
-    decline_code: string | null;
-    failure_message: string | null;
-    description: string | null;
-    customer_reference: string | null;
-    created_by_name: string | null;
-    payment_link_id: string | null;
-    payment_link_description: string | null;
-    created_at: string;
-    authorized_at: string | null;
-    captured_at: string | null;
-    voided_at: string | null;
-  }>(
+  const [p] = await rows<
+    PaymentRowRaw & {
+      card_exp_month: number | null;
+      card_exp_year: number | null;
+      terminal_kind: string | null;
+      provider_reference: string | null;
+      failure_message: string | null;
+      created_by_name: string | null;
+      payment_link_id: string | null;
+      payment_link_description: string | null;
+      authorized_at: string | null;
+      captured_at: string | null;
+      voided_at: string | null;
+    }
+  >(
     dbx,
     sql`select p.id, p.amount::text as amount, p.amount_refunded::text as amount_refunded, p.fee::text as fee, p.currency,
           p.status::text as status, p.card_brand::text as card_brand, p.card_funding::text as card_funding, p.card_bin,
@@ -206,33 +176,17 @@ export async function paymentView(scope: { merchantId: string }, paymentId: stri
   const amount = BigInt(p.amount);
   const refunded = BigInt(p.amount_refunded);
   const payment: PaymentDetail = {
-    id: p.id,
-    amount: p.amount,
-    amountRefunded: p.amount_refunded,
+    ...toPaymentListRow(p),
     refundable: (p.status === "captured" ? amount - refunded : 0n).toString(),
     net: paymentNet({ status: p.status, amount, amountRefunded: refunded, fee: BigInt(p.fee) })?.toString() ?? null,
-    fee: p.fee,
-    currency: p.currency,
-    status: p.status,
-    cardBrand: p.card_brand,
-    cardFunding: p.card_funding,
-    cardBin: p.card_bin,
-    cardLast4: p.card_last4,
     cardExpMonth: p.card_exp_month,
     cardExpYear: p.card_exp_year,
-    issuerBank: p.issuer_bank,
-    terminalId: p.terminal_id,
-    terminalName: p.terminal_name ?? p.terminal_id,
     terminalKind: p.terminal_kind,
     providerReference: p.provider_reference,
-    declineCode: p.decline_code,
     failureMessage: p.failure_message,
-    description: p.description,
-    customerReference: p.customer_reference,
     createdByName: p.created_by_name,
     paymentLinkId: p.payment_link_id,
     paymentLinkDescription: p.payment_link_description,
-    createdAt: p.created_at,
     authorizedAt: p.authorized_at,
     capturedAt: p.captured_at,
     voidedAt: p.voided_at,

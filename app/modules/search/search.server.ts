@@ -83,6 +83,14 @@ function hit(kind: SearchKind, id: string, href: string, facts: Partial<Omit<Sea
   return { kind, id, href, ...NO_FACTS, ...facts };
 }
 
+/** A card payment's or refund's facts: its money, status, time and card (the last 4 only to readers who may see cards). */
+function cardMoneyFacts(
+  r: { amount: string; currency: string; status: string; created_at: string; card_brand: string | null; card_last4: string | null },
+  access: { cards: boolean },
+): Partial<SearchHit> {
+  return { amount: r.amount, currency: r.currency, status: r.status, at: r.created_at, cardBrand: r.card_brand, cardLast4: access.cards ? r.card_last4 : null };
+}
+
 /**
  * One entry per kind, in the order the page shows them: `search` gives the hits, or null
  * when the reader may not see the kind or the query has nothing to look for in it.
@@ -116,15 +124,7 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
               order by p.created_at desc, p.id desc limit ${PER_KIND}`,
       ).then((rs) =>
         rs.map((r) =>
-          hit("payments", r.id, `/payments/${r.id}`, {
-            amount: r.amount,
-            currency: r.currency,
-            status: r.status,
-            at: r.created_at,
-            cardBrand: r.card_brand,
-            cardLast4: access.cards ? r.card_last4 : null,
-            detail: r.description,
-          }),
+          hit("payments", r.id, `/payments/${r.id}`, { ...cardMoneyFacts(r, access), detail: r.description }),
         ),
       );
     },
@@ -153,16 +153,7 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
               order by r.created_at desc, r.id desc limit ${PER_KIND}`,
       ).then((rs) =>
         rs.map((r) =>
-          hit("refunds", r.id, `/payments/${r.payment_id}`, {
-            amount: r.amount,
-            currency: r.currency,
-            status: r.status,
-            at: r.created_at,
-            title: r.reason,
-            detail: r.note,
-            cardBrand: r.card_brand,
-            cardLast4: access.cards ? r.card_last4 : null,
-          }),
+          hit("refunds", r.id, `/payments/${r.payment_id}`, { ...cardMoneyFacts(r, access), title: r.reason, detail: r.note }),
         ),
       );
     },

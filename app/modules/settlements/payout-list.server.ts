@@ -21,7 +21,6 @@ import {
   resolveListRange,
   searchParamsToObject,
   single,
-  sortOf,
   type ListScope,
   type Page,
   type SortColumns,
@@ -146,15 +145,12 @@ export async function listPayouts(
     {
       select: PAYOUT_ROW_SELECT,
       from: sql`${payouts}`,
-      table: sql`${payouts}`,
       where: payoutFilterSql(scope, filter, now),
-      sort: sortOf(SORT_COLUMNS, filter.sort, sql`${payouts.id}`),
-      cursor: filter.cursor,
-      limit: filter.limit,
-      amount: sql`${payouts.amount}`,
-      status: sql`${payouts.status}`,
-      done: "paid",
+      sorts: SORT_COLUMNS,
+      id: sql`${payouts.id}`,
+      totals: { from: sql`${payouts}`, amount: sql`${payouts.amount}`, status: sql`${payouts.status}`, done: "paid" },
     },
+    filter,
     toPayoutRow,
   );
   return { page, totals: { count: totals.count, amount: totals.amount, paidCount: totals.doneCount, paidAmount: totals.doneAmount } };

@@ -23,6 +23,7 @@ import { db, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { env } from "~/lib/env.server";
 import { enqueueJob } from "~/modules/jobs/queue.server";
+import { outboundEntry, type OutboundEntry, type OutboundState } from "~/modules/mail/outbound-entry";
 
 export interface SmsMessage {
   account: string;
@@ -122,20 +123,10 @@ export async function deliverSms(merchantId: string, smsId: string, opts: { now?
   }
 }
 
-export type SmsState = "sent" | "waiting" | "retrying";
+export type SmsState = Exclude<OutboundState, "kept">;
 
-export interface SmsEntry {
-  id: string;
-  to: string;
-  body: string;
-  locale: "en" | "fa";
-  kind: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  state: SmsState;
-  attempts: number;
-  lastError: string | null;
-}
+/** A text message is always queued for the SMS provider: never kept, unlike mail without SMTP. */
+export type SmsEntry = OutboundEntry<SmsState>;
 
 /** One merchant's text messages, newest first (the Mailbox page's Text messages tab). */
 export async function listSms(merchantId: string, opts: { limit?: number } = {}): Promise<SmsEntry[]> {
@@ -145,16 +136,5 @@ export async function listSms(merchantId: string, opts: { limit?: number } = {})
     .where(eq(outboundSms.merchantId, merchantId))
     .orderBy(desc(outboundSms.createdAt), desc(outboundSms.id))
     .limit(opts.limit ?? 50);
-  return list.map((m) => ({
-    id: m.id,
-    to: m.to,
-    body: m.body,
-    locale: m.locale === "fa" ? "fa" : "en",
-    kind: m.kind,
-    createdAt: m.createdAt.toISOString(),
-    sentAt: m.sentAt?.toISOString() ?? null,
-    state: m.sentAt ? "sent" : m.lastError ? "retrying" : "waiting",
-    attempts: m.attempts,
-    lastError: m.lastError,
-  }));
+  return list.map((m) => outboundEntry(m, true));
 }

@@ -25,6 +25,7 @@ import type { Scope } from "~/lib/vocabulary";
 import { mandateText, saveCardOfPayment } from "./customers.server";
 import { insertAttemptPayment, settleInvoice } from "./renewals.server";
 import { serializeSubscription, type Invoice } from "./serialize";
+import { lockSubscription } from "./subscriptions.server";
 
 export type CardUpdate = typeof cardUpdates.$inferSelect;
 
@@ -86,12 +87,7 @@ export async function payWithNewCard(scope: Scope, subscriptionId: string, input
   const locale = input.locale === "en" ? "en" : "fa";
 
   const claimed = await db().transaction(async (tx) => {
-    // Lock order everywhere: the subscription's row, then its invoices'.
-    const [s] = await tx
-      .select()
-      .from(subscriptions)
-      .where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.id, subscriptionId)))
-      .for("update");
+    const s = await lockSubscription(tx, scope, subscriptionId);
     if (!s) return refuse(404, "subscription_not_found", "form", "No such subscription.");
     const [again] = await tx.select().from(cardUpdates).where(and(eq(cardUpdates.merchantId, scope.merchantId), eq(cardUpdates.id, input.updateId)));
     if (again) return { replay: again };
@@ -181,11 +177,7 @@ export async function finishCardUpdate(scope: Scope, updateId: string, now = new
   if (!p || p.status === "pending" || p.status === "authorized") return u;
   if (u.status === "paying") {
     await db().transaction(async (tx) => {
-      const [s] = await tx
-        .select()
-        .from(subscriptions)
-        .where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.id, u.subscriptionId)))
-        .for("update");
+      const s = await lockSubscription(tx, scope, u.subscriptionId);
       const [fresh] = await tx.select().from(cardUpdates).where(and(eq(cardUpdates.merchantId, scope.merchantId), eq(cardUpdates.id, updateId)));
       if (!s || fresh?.status !== "paying") return;
       if (p.status !== "captured") {

@@ -11,7 +11,7 @@ import { failure, type Client, type Result, type Scope } from "~/lib/vocabulary"
 import { audit } from "~/modules/audit/audit.server";
 import type { AppContext } from "~/modules/access/context";
 import { recordEvent } from "~/modules/events/events.server";
-import { pgCode } from "~/modules/payments/failure";
+import { createOnce, pgCode } from "~/modules/payments/failure";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError } from "~/modules/processors/types";
 import { serializeCustomer, serializePaymentMethod, type Customer, type PaymentMethod } from "./serialize";
@@ -70,19 +70,12 @@ export async function createCustomer(
     await recordEvent(tx, scope.merchantId, "customer.created", serializeCustomer(row!), now);
     return row!;
   };
-  try {
-    const customer = opts.dbx ? await write(opts.dbx) : await db().transaction(write);
-    return { ok: true, customer, replayed: false };
-  } catch (e) {
-    if (pgCode(e) === "23505" && opts.idempotencyKey) {
-      const [existing] = await db()
-        .select()
-        .from(customers)
-        .where(and(eq(customers.merchantId, scope.merchantId), eq(customers.idempotencyKey, opts.idempotencyKey)));
-      if (existing) return { ok: true, customer: existing, replayed: true };
-    }
-    throw e;
-  }
+  const { row: customer, replayed } = await createOnce(
+    opts.idempotencyKey,
+    () => (opts.dbx ? write(opts.dbx) : db().transaction(write)),
+    async (key) => (await db().select().from(customers).where(and(eq(customers.merchantId, scope.merchantId), eq(customers.idempotencyKey, key))))[0],
+  );
+  return { ok: true, customer, replayed };
 }
 
 export async function updateCustomer(scope: Scope, id: string, input: CustomerInput, now = new Date()): Promise<Result<{ customer: Customer }>> {

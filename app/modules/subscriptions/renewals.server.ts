@@ -28,7 +28,7 @@ import { linkTerminal } from "~/modules/payment-links/links.server";
 import { applyAuthorizationOutcome, authorizeWithProvider, pendingPayment, type Payment, type PaymentCard } from "~/modules/payments/payments.server";
 import { serializeInvoice, serializeSubscription, type Invoice, type Subscription } from "./serialize";
 import { sendDunningNotice } from "./dunning-notices.server";
-import { createSubscription, cycleOf, type SubscriptionInput } from "./subscriptions.server";
+import { createSubscription, cycleOf, lockSubscription, type SubscriptionInput } from "./subscriptions.server";
 
 type Merchant = typeof merchants.$inferSelect;
 
@@ -413,11 +413,7 @@ export async function nextDueAt(after: Date, merchantIds?: string[]): Promise<Da
  */
 export async function updateSubscriptionCard(scope: Scope, subscriptionId: string, paymentMethodId: string, now = new Date()) {
   const changed = await db().transaction(async (tx) => {
-    const [s] = await tx
-      .select()
-      .from(subscriptions)
-      .where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.id, subscriptionId)))
-      .for("update");
+    const s = await lockSubscription(tx, scope, subscriptionId);
     if (!s) return { ok: false as const, code: "subscription_not_found", message: "No such subscription." };
     const [pm] = await tx
       .select()

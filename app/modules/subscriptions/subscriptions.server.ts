@@ -24,7 +24,7 @@ import { SUBSCRIPTION_STATUSES, failure, type Client, type Result, type Scope, t
 import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
-import { pgCode } from "~/modules/payments/failure";
+import { createOnce } from "~/modules/payments/failure";
 import { getCustomer } from "./customers.server";
 import { serializeInvoice, serializePlan, serializeSubscription, type Invoice, type Plan, type Subscription } from "./serialize";
 
@@ -40,6 +40,13 @@ export interface PlanInput {
   intervalCount?: unknown;
   calendar?: unknown;
   trialDays?: unknown;
+}
+
+/** Trial days as given (absent: `fallback`, the plan's own for a subscription): a whole number from 0 to 730. */
+function trialDaysOf(raw: unknown, fallback: number): Result<{ days: number }> {
+  const days = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(days) || days < 0 || days > 730) return failure(400, "trial_days_invalid", "Trial days must be a whole number from 0 to 730.", "trial_days");
+  return { ok: true, days };
 }
 
 export async function createPlan(
@@ -71,26 +78,24 @@ export async function createPlan(
   }
   const calendar = (input.calendar === undefined || input.calendar === "" ? defaultBillingCalendar(currency) : String(input.calendar)) as BillingCalendar;
   if (calendar !== "persian" && calendar !== "gregory") return failure(400, "calendar_invalid", "Calendar must be persian (Jalali months) or gregory.", "calendar");
-  const trialDays = input.trialDays === undefined || input.trialDays === "" ? 0 : Number(input.trialDays);
-  if (!Number.isInteger(trialDays) || trialDays < 0 || trialDays > 730) return failure(400, "trial_days_invalid", "Trial days must be a whole number from 0 to 730.", "trial_days");
-  try {
-    const plan = await db().transaction(async (tx) => {
-      const [row] = await tx
-        .insert(plans)
-        .values({ merchantId: scope.merchantId, id: newId("plan", now), name, amount, currency, interval, intervalCount, calendar, trialDays, idempotencyKey: opts.idempotencyKey ?? null, createdAt: now, updatedAt: now })
-        .returning();
-      if (opts.actor) await audit(tx, { actor: opts.actor, action: "plan.create", outcome: "success", targetType: "plan", targetId: row!.id, details: { name, amount, interval, intervalCount, calendar }, client: opts.client });
-      await recordEvent(tx, scope.merchantId, "plan.created", serializePlan(row!), now);
-      return row!;
-    });
-    return { ok: true, plan, replayed: false };
-  } catch (e) {
-    if (pgCode(e) === "23505" && opts.idempotencyKey) {
-      const [existing] = await db().select().from(plans).where(and(eq(plans.merchantId, scope.merchantId), eq(plans.idempotencyKey, opts.idempotencyKey)));
-      if (existing) return { ok: true, plan: existing, replayed: true };
-    }
-    throw e;
-  }
+  const trial = trialDaysOf(input.trialDays, 0);
+  if (!trial.ok) return trial;
+  const trialDays = trial.days;
+  const { row: plan, replayed } = await createOnce(
+    opts.idempotencyKey,
+    () =>
+      db().transaction(async (tx) => {
+        const [row] = await tx
+          .insert(plans)
+          .values({ merchantId: scope.merchantId, id: newId("plan", now), name, amount, currency, interval, intervalCount, calendar, trialDays, idempotencyKey: opts.idempotencyKey ?? null, createdAt: now, updatedAt: now })
+          .returning();
+        if (opts.actor) await audit(tx, { actor: opts.actor, action: "plan.create", outcome: "success", targetType: "plan", targetId: row!.id, details: { name, amount, interval, intervalCount, calendar }, client: opts.client });
+        await recordEvent(tx, scope.merchantId, "plan.created", serializePlan(row!), now);
+        return row!;
+      }),
+    async (key) => (await db().select().from(plans).where(and(eq(plans.merchantId, scope.merchantId), eq(plans.idempotencyKey, key))))[0],
+  );
+  return { ok: true, plan, replayed };
 }
 
 export async function listPlans(scope: Scope): Promise<Plan[]> {
@@ -177,40 +182,38 @@ export async function createSubscription(
     if (d.getTime() < now.getTime() - 60_000) return failure(400, "start_at_in_past", "A subscription starts now or on a later date, not in the past.", "start_at");
     startAt = d.getTime() < now.getTime() ? now : d;
   }
-  const trialDays = input.trialDays === undefined || input.trialDays === "" ? plan.trialDays : Number(input.trialDays);
-  if (!Number.isInteger(trialDays) || trialDays < 0 || trialDays > 730) return failure(400, "trial_days_invalid", "Trial days must be a whole number from 0 to 730.", "trial_days");
+  const trial = trialDaysOf(input.trialDays, plan.trialDays);
+  if (!trial.ok) return trial;
+  const trialDays = trial.days;
   const terms = subscriptionTerms(plan, startAt, trialDays, merchant.timeZone);
   const status: SubscriptionStatus = terms.trialEndAt ? "trialing" : startAt.getTime() > now.getTime() ? "scheduled" : "active";
-  try {
-    const subscription = await db().transaction(async (tx) => {
-      const [row] = await tx
-        .insert(subscriptions)
-        .values({
-          merchantId: scope.merchantId,
-          id: newId("sub", now),
-          customerId: customer.id,
-          paymentMethodId,
-          status,
-          quantity,
-          ...terms,
-          nextRenewalAt: terms.anchorAt,
-          idempotencyKey: opts.idempotencyKey ?? null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      if (opts.actor) await audit(tx, { actor: opts.actor, action: "subscription.create", outcome: "success", targetType: "subscription", targetId: row!.id, details: { customerId: customer.id, planId: plan.id, quantity }, client: opts.client });
-      await recordEvent(tx, scope.merchantId, "subscription.created", serializeSubscription(row!), now);
-      return row!;
-    });
-    return { ok: true, subscription, replayed: false };
-  } catch (e) {
-    if (pgCode(e) === "23505" && opts.idempotencyKey) {
-      const [existing] = await db().select().from(subscriptions).where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.idempotencyKey, opts.idempotencyKey)));
-      if (existing) return { ok: true, subscription: existing, replayed: true };
-    }
-    throw e;
-  }
+  const { row: subscription, replayed } = await createOnce(
+    opts.idempotencyKey,
+    () =>
+      db().transaction(async (tx) => {
+        const [row] = await tx
+          .insert(subscriptions)
+          .values({
+            merchantId: scope.merchantId,
+            id: newId("sub", now),
+            customerId: customer.id,
+            paymentMethodId,
+            status,
+            quantity,
+            ...terms,
+            nextRenewalAt: terms.anchorAt,
+            idempotencyKey: opts.idempotencyKey ?? null,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+        if (opts.actor) await audit(tx, { actor: opts.actor, action: "subscription.create", outcome: "success", targetType: "subscription", targetId: row!.id, details: { customerId: customer.id, planId: plan.id, quantity }, client: opts.client });
+        await recordEvent(tx, scope.merchantId, "subscription.created", serializeSubscription(row!), now);
+        return row!;
+      }),
+    async (key) => (await db().select().from(subscriptions).where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.idempotencyKey, key))))[0],
+  );
+  return { ok: true, subscription, replayed };
 }
 
 export async function getSubscription(scope: Scope, id: string, dbx: DbOrTx = db()): Promise<Subscription | undefined> {
@@ -285,15 +288,24 @@ export async function listInvoices(scope: Scope, opts: { status?: string | null;
 
 /* ------------------------------ lifecycle changes ------------------------------ */
 
+/**
+ * The subscription's row, locked until the transaction ends; undefined when the merchant has
+ * none by that id. Lock order everywhere: the subscription's row, then its invoices'.
+ */
+export async function lockSubscription(tx: Tx, scope: Scope, id: string): Promise<Subscription | undefined> {
+  const [s] = await tx
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.id, id)))
+    .for("update");
+  return s;
+}
+
 type Change = (tx: Tx, s: Subscription, now: Date) => Promise<Result<{ subscription: Subscription }>>;
 
 async function change(scope: Scope, id: string, action: string, by: { actor?: AppContext; client?: Client }, now: Date, fn: Change): Promise<Result<{ subscription: Subscription }>> {
   return db().transaction(async (tx) => {
-    const [s] = await tx
-      .select()
-      .from(subscriptions)
-      .where(and(eq(subscriptions.merchantId, scope.merchantId), eq(subscriptions.id, id)))
-      .for("update");
+    const s = await lockSubscription(tx, scope, id);
     if (!s) return failure(404, "subscription_not_found", "No such subscription.", "id");
     const r = await fn(tx, s, now);
     if (r.ok && by.actor) {

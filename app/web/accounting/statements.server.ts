@@ -15,6 +15,7 @@ import {
   merchantBooks,
   parseMonthKey,
   recentMonths,
+  sameMonth,
   setBooksCalendar,
   monthKey,
   type FeeStatement,
@@ -38,6 +39,21 @@ export function monthLabel(ref: MonthRef, locale: string): string {
   return new Intl.DateTimeFormat(fa ? "fa-IR-u-ca-gregory" : "en-US", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(ref.year, ref.month - 1, 15)));
 }
 
+/** What the books' pages start from: the signed-in exporter, the merchant's books and their calendar, the reader's locale. */
+export async function booksContext(request: Request) {
+  const ctx = await requireContext(request, "reports:export");
+  const books = await merchantBooks(db(), ctx.scope.merchantId);
+  return { ctx, books, calendar: booksCalendar(books), locale: resolvePreferences(ctx).locale };
+}
+
+/** The month a form names (`month`: YYYY-MM of the books' calendar); null: answer MONTH_INVALID with 400. */
+export async function formMonth(merchantId: string, form: FormData): Promise<MonthRef | null> {
+  const books = await merchantBooks(db(), merchantId);
+  return parseMonthKey(String(form.get("month") ?? ""), booksCalendar(books));
+}
+
+export const MONTH_INVALID = { ok: false as const, field: "month", message: "Choose a month as YYYY-MM of the books' calendar, for example 1404-01 or 2025-03." };
+
 export interface StatementSummary {
   id: string;
   number: number;
@@ -54,15 +70,12 @@ function summary(s: FeeStatement): StatementSummary {
 }
 
 export async function statementsPage(request: Request, now = new Date()) {
-  const ctx = await requireContext(request, "reports:export");
-  const books = await merchantBooks(db(), ctx.scope.merchantId);
-  const calendar = booksCalendar(books);
-  const locale = resolvePreferences(ctx).locale;
+  const { ctx, books, calendar, locale } = await booksContext(request);
   const issued = await listFeeStatements(ctx.scope);
   const months = recentMonths(now, calendar, books.timeZone, 12).map((ref) => ({
     key: monthKey(ref),
     label: monthLabel(ref, locale),
-    statements: issued.filter((s) => s.calendar === ref.calendar && s.year === ref.year && s.month === ref.month).map(summary),
+    statements: issued.filter((s) => sameMonth(s, ref)).map(summary),
   }));
   const older = issued.filter((s) => !months.some((m) => m.statements.some((x) => x.id === s.id)));
   return json({
@@ -87,9 +100,8 @@ export async function statementsAction(request: Request, now = new Date()) {
     return json({ ok: true as const, issued: null });
   }
   if (intent !== "issue") return json({ ok: false as const, field: "intent", message: 'Send intent "issue" or "calendar".' }, { status: 400 });
-  const books = await merchantBooks(db(), ctx.scope.merchantId);
-  const ref = parseMonthKey(String(form.get("month") ?? ""), booksCalendar(books));
-  if (!ref) return json({ ok: false as const, field: "month", message: "Choose a month as YYYY-MM of the books' calendar, for example 1404-01 or 2025-03." }, { status: 400 });
+  const ref = await formMonth(ctx.scope.merchantId, form);
+  if (!ref) return json(MONTH_INVALID, { status: 400 });
   const r = await issueFeeStatements(ctx.scope, ref, { now, userId: ctx.user.id });
   if (!r.ok) return json({ ok: false as const, field: r.field, message: r.message }, { status: 422 });
   if (r.created) {

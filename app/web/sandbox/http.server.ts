@@ -73,6 +73,18 @@ async function jsonInput<T>(request: Request, schema: z.ZodType<T, z.ZodTypeDef,
   return { ok: true, data: parsed.data };
 }
 
+/** A body that moves money: parsed, and its amount in minor units of its currency (when it names one), or the 400. */
+async function moneyInput<T extends { amount?: unknown; currency?: string }>(
+  request: Request,
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+): Promise<{ ok: true; data: T; amount: bigint } | { ok: false; response: Response }> {
+  const parsed = await jsonInput(request, schema);
+  if (!parsed.ok) return parsed;
+  const amount = parseMinorAmount(parsed.data.amount, parsed.data.currency ?? null);
+  if (!amount.ok) return { ok: false, response: badInput(amount.problem) };
+  return { ok: true, data: parsed.data, amount: amount.value };
+}
+
 /**
  * An endpoint of things made by reference (authorizations, refunds): POST makes one, GET
  * ?reference=... is the inquiry about one; both need the server secret and the account.
@@ -291,15 +303,13 @@ export function sandboxAuthorizeHttp(request: Request): Promise<Response> {
 
 /** POST /sandbox/v1/authorizations. */
 async function authorize(request: Request, acct: string): Promise<Response> {
-  const parsed = await jsonInput(request, authorizeSchema);
+  const parsed = await moneyInput(request, authorizeSchema);
   if (!parsed.ok) return parsed.response;
-  const amount = parseMinorAmount(parsed.data.amount, parsed.data.currency);
-  if (!amount.ok) return badInput(amount.problem);
   const answer = await sandboxAuthorize({
     account: acct,
     reference: parsed.data.reference,
     token: parsed.data.token,
-    amount: amount.value,
+    amount: parsed.amount,
     currency: parsed.data.currency,
     capture: parsed.data.capture ?? true,
     channel: parsed.data.channel ?? "api",
@@ -345,11 +355,9 @@ export function sandboxRefundHttp(request: Request): Promise<Response> {
 
 /** POST /sandbox/v1/refunds. */
 async function refund(request: Request, acct: string): Promise<Response> {
-  const parsed = await jsonInput(request, refundSchema);
+  const parsed = await moneyInput(request, refundSchema);
   if (!parsed.ok) return parsed.response;
-  const amount = parseMinorAmount(parsed.data.amount, null);
-  if (!amount.ok) return badInput(amount.problem);
-  const r = await sandboxRefund({ account: acct, reference: parsed.data.reference, authorization: parsed.data.authorization, amount: amount.value });
+  const r = await sandboxRefund({ account: acct, reference: parsed.data.reference, authorization: parsed.data.authorization, amount: parsed.amount });
   return apiJson(r.outcome === "succeeded" ? 201 : 402, { object: "refund", reference: parsed.data.reference, ...r });
 }
 

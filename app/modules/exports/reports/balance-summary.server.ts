@@ -19,7 +19,7 @@ import { BALANCE_CATEGORIES } from "~/modules/ledger/postings";
 import { ListFilterError, strictListQuery } from "~/modules/reporting/list-query.server";
 import type { ComputedColumn } from "../definition";
 import { localDateTimeFormatter } from "../format";
-import { computedRows, countOf, periodLabel, periodText, type ComputedReport } from "./report.server";
+import { computedRows, countOf, periodAbout, type ComputedReport } from "./report.server";
 
 export interface BalanceSummaryRow {
   line: string;
@@ -144,8 +144,7 @@ export const balanceSummaryReport: ComputedReport<BalanceSummaryRow> = {
     const period = balancePeriod(params, scope.timeZone, now);
     const tz = scope.timeZone;
     return {
-      rangeLabel: periodLabel(period, tz),
-      rangeText: periodText(period, tz),
+      ...periodAbout(period, tz),
       filters: { from: localDateKey(period.from, tz), to: localDateKey(period.to, tz) },
       async count() {
         const others = await countOf(sql`select count(distinct currency)::text as n from ledger_transactions where merchant_id = ${scope.merchantId} and currency <> ${scope.currency}`);

@@ -6,16 +6,14 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { INVOICE_STATUSES } from "~/lib/vocabulary";
-import { listBaseShape, resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
+import { resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
 import { instant, type SqlColumn } from "../definition";
-import { inPeriod, periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
+import { inPeriod, periodAbout, periodParams, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 export const invoiceExportQuerySchema = z.preprocess(
   searchParamsToObject,
   z.object({
-    range: listBaseShape.range,
-    from: listBaseShape.from,
-    to: listBaseShape.to,
+    ...periodParams,
     status: single(z.enum(INVOICE_STATUSES, { message: `Choose a status: ${INVOICE_STATUSES.join(", ")}` })).optional(),
     subscription: single(z.string().max(100)).optional(),
     customer: single(z.string().max(100)).optional(),
@@ -69,6 +67,6 @@ export const invoicesReport: SqlReport = {
       where,
       sort: { expr: sql`i.period_start`, type: "timestamptz", desc: true, id: sql`i.id` },
     };
-    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters: filter }, source, sql`invoices i`, "i.currency");
+    return sqlRun({ ...periodAbout(period, scope.timeZone), filters: filter }, source, sql`invoices i`, "i.currency");
   },
 };

@@ -6,10 +6,10 @@ import { sql } from "drizzle-orm";
 import { payments } from "~db/schema";
 import { IRANIAN_BANKS } from "~/lib/card";
 import { paymentFilterSql, paymentListQuerySchema } from "~/modules/payments/list.server";
-import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
+import { resolveListRange, sortOf, strictListQuery, type SortColumns } from "~/modules/reporting/list-query.server";
 import { sqlLiteral } from "../copy.server";
-import { instant, type SqlColumn } from "../definition";
-import { periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
+import { cardDetail, instant, type SqlColumn } from "../definition";
+import { listFilters, listScopeOf, periodAbout, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 /** bankLabel in SQL: an Iranian bank code's English name, a foreign issuer as stored, none when empty. */
 const ISSUER_BANK_SQL = `case when coalesce(payments.issuer_bank, '') = '' then null else case payments.issuer_bank ${Object.entries(IRANIAN_BANKS)
@@ -28,11 +28,11 @@ const columns: SqlColumn[] = [
   { key: "net", kind: "amount", total: true, doc: "amount - fee for a captured payment (what it added to the balance before refunds); 0 otherwise.", sql: "case when payments.status = 'captured' then payments.amount - payments.fee else 0 end" },
   { key: "description", kind: "text", doc: "Description given with the payment.", sql: "payments.description" },
   { key: "customer_reference", kind: "text", doc: "The merchant's reference for the customer or order.", sql: "payments.customer_reference" },
-  { key: "card_brand", kind: "text", doc: "visa, mastercard, amex, discover, unionpay, shetab or unknown.", permission: "cards:view", sql: "payments.card_brand" },
-  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", sql: "payments.card_funding" },
-  { key: "card_bin", kind: "text", doc: "First 6 digits of the card.", permission: "cards:view", sql: "payments.card_bin" },
-  { key: "card_last4", kind: "text", doc: "Last 4 digits of the card.", permission: "cards:view", sql: "payments.card_last4" },
-  { key: "issuer_bank", kind: "text", doc: "The card's issuing bank.", permission: "cards:view", sql: ISSUER_BANK_SQL },
+  cardDetail("card_brand", "visa, mastercard, amex, discover, unionpay, shetab or unknown.", "payments.card_brand"),
+  cardDetail("card_funding", "credit, debit, prepaid or unknown.", "payments.card_funding"),
+  cardDetail("card_bin", "First 6 digits of the card.", "payments.card_bin"),
+  cardDetail("card_last4", "Last 4 digits of the card.", "payments.card_last4"),
+  cardDetail("issuer_bank", "The card's issuing bank.", ISSUER_BANK_SQL),
   { key: "terminal", kind: "text", doc: "Name of the terminal that took the payment.", sql: "coalesce(t.name, payments.terminal_id)" },
   { key: "terminal_id", kind: "text", doc: "Terminal id.", sql: "payments.terminal_id" },
   { key: "payment_link", kind: "text", doc: "The payment link (pl_…) the customer paid through; empty for the virtual terminal and the API.", sql: "payments.payment_link_id" },
@@ -40,10 +40,10 @@ const columns: SqlColumn[] = [
   { key: "decline_code", kind: "text", doc: "Why a declined or failed payment did not go through.", sql: "payments.decline_code" },
 ];
 
-const SORTS = {
+const SORTS: SortColumns = {
   created: { expr: sql`${payments.createdAt}`, type: "timestamptz" },
   amount: { expr: sql`${payments.amount}`, type: "bigint" },
-} as const;
+};
 
 export const paymentsReport: SqlReport = {
   id: "payments",
@@ -55,16 +55,12 @@ export const paymentsReport: SqlReport = {
   currencySql: "payments.currency",
   prepare(scope, params, now) {
     const filter = strictListQuery(paymentListQuerySchema, params);
-    const listScope = { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
-    const where = paymentFilterSql(listScope, filter, now);
-    const period = resolveListRange(scope.timeZone, filter, now);
-    const { field, desc } = parseSort<keyof typeof SORTS>(filter.sort);
-    const { cursor: _cursor, limit: _limit, cols: _cols, ...filters } = filter;
     const source: SqlSource = {
       from: sql`${payments} left join terminals t on t.merchant_id = ${payments.merchantId} and t.id = ${payments.terminalId}`,
-      where,
-      sort: { ...SORTS[field], desc, id: sql`${payments.id}` },
+      where: paymentFilterSql(listScopeOf(scope), filter, now),
+      sort: sortOf(SORTS, filter.sort, sql`${payments.id}`),
     };
-    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters }, source, sql`${payments}`, "payments.currency");
+    const about = { ...periodAbout(resolveListRange(scope.timeZone, filter, now), scope.timeZone), filters: listFilters(filter) };
+    return sqlRun(about, source, sql`${payments}`, "payments.currency");
   },
 };

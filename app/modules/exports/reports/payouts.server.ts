@@ -6,9 +6,9 @@
 import { sql } from "drizzle-orm";
 import { payouts } from "~db/schema";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
-import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
+import { resolveListRange, sortOf, strictListQuery, type SortColumns } from "~/modules/reporting/list-query.server";
 import { instant, type SqlColumn } from "../definition";
-import { dayRangeLabel, sqlRun, type SqlReport, type SqlSource } from "./report.server";
+import { dayRangeLabel, listFilters, listScopeOf, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Payout id (po_…).", sql: "payouts.id" },
@@ -29,11 +29,11 @@ const columns: SqlColumn[] = [
   { key: "failure_message", kind: "text", doc: "The failure in words.", sql: "payouts.failure_message" },
 ];
 
-const SORTS = {
+const SORTS: SortColumns = {
   arrival: { expr: sql`${payouts.expectedArrivalDate}`, type: "date" },
   created: { expr: sql`${payouts.createdAt}`, type: "timestamptz" },
   amount: { expr: sql`${payouts.amount}`, type: "bigint" },
-} as const;
+};
 
 export const payoutsReport: SqlReport = {
   id: "payouts",
@@ -45,13 +45,10 @@ export const payoutsReport: SqlReport = {
   currencySql: "payouts.currency",
   prepare(scope, params, now) {
     const filter = strictListQuery(payoutListQuerySchema, params);
-    const listScope = { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
-    const where = payoutFilterSql(listScope, filter, now);
+    const where = payoutFilterSql(listScopeOf(scope), filter, now);
     const range = resolveListRange(scope.timeZone, filter, now);
     const days = dayRangeLabel(range.fromDay, range.toDay);
-    const { field, desc } = parseSort<keyof typeof SORTS>(filter.sort);
-    const { cursor: _cursor, limit: _limit, ...filters } = filter;
-    const source: SqlSource = { from: sql`${payouts}`, where, sort: { ...SORTS[field], desc, id: sql`${payouts.id}` } };
-    return sqlRun({ rangeLabel: days.label, rangeText: `Expected arrival ${days.text}`, filters }, source, sql`${payouts}`, "payouts.currency");
+    const source: SqlSource = { from: sql`${payouts}`, where, sort: sortOf(SORTS, filter.sort, sql`${payouts.id}`) };
+    return sqlRun({ rangeLabel: days.label, rangeText: `Expected arrival ${days.text}`, filters: listFilters(filter) }, source, sql`${payouts}`, "payouts.currency");
   },
 };

@@ -18,8 +18,8 @@ import { payouts } from "~db/schema";
 import { isValidLocalDateKey } from "~/lib/dates/zones";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
-import { instant, rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
-import { countOf, dayRangeLabel, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
+import { cardDetail, instant, rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
+import { countOf, dayRangeLabel, listScopeOf, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
 
 /** A charge's description is its payment's (the one typed at the till); other rows keep their own. */
 const DESCRIPTION_SQL = "case when lt.category = 'charge' then coalesce(p.description, lt.description) else lt.description end";
@@ -66,9 +66,9 @@ const columns: SqlColumn[] = [
   { key: "source_type", kind: "text", doc: "payment, refund, payout or adjustment.", sql: "lt.source_type" },
   { key: "description", kind: "text", doc: "Description (for a charge: the payment's description).", sql: DESCRIPTION_SQL },
   { key: "customer_reference", kind: "text", doc: "Customer reference of the payment behind it.", sql: "p.customer_reference" },
-  { key: "card_brand", kind: "text", doc: "Card brand of the payment behind it (for a refund: the refunded payment).", permission: "cards:view", sql: "p.card_brand" },
-  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", sql: "p.card_funding" },
-  { key: "card_last4", kind: "text", doc: "Last 4 digits of that card.", permission: "cards:view", sql: "p.card_last4" },
+  cardDetail("card_brand", "Card brand of the payment behind it (for a refund: the refunded payment).", "p.card_brand"),
+  cardDetail("card_funding", "credit, debit, prepaid or unknown.", "p.card_funding"),
+  cardDetail("card_last4", "Last 4 digits of that card.", "p.card_last4"),
   { key: "terminal", kind: "text", doc: "Terminal of the payment behind it.", sql: "coalesce(t.name, p.terminal_id)" },
   { key: "related_payout_id", kind: "text", doc: "For payout_failure rows: the payout that failed, whose money this payout sends again.", sql: "case when lt.category = 'payout_failure' then lt.payout_id end" },
   { key: "payout_status", kind: "text", doc: "Status of the payout it was paid in.", sql: "po.status" },
@@ -123,7 +123,7 @@ export const reconciliationReport: SqlReport = {
       throw new ListFilterError("arrival_to", "The end date (not included) must be after the start date: pick a later end date.");
     }
     const listFilter = strictListQuery(payoutListQuerySchema, params);
-    const listScope = { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
+    const listScope = listScopeOf(scope);
 
     let where: SQL;
     let rangeLabel: string;

@@ -5,9 +5,9 @@
 import { sql } from "drizzle-orm";
 import { refunds } from "~db/schema";
 import { refundFilterSql, refundListQuerySchema } from "~/modules/refunds/list.server";
-import { parseSort, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
-import { instant, type SqlColumn } from "../definition";
-import { periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
+import { resolveListRange, sortOf, strictListQuery, type SortColumns } from "~/modules/reporting/list-query.server";
+import { cardDetail, instant, type SqlColumn } from "../definition";
+import { listFilters, listScopeOf, periodAbout, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 const columns: SqlColumn[] = [
   { key: "id", kind: "text", doc: "Refund id (re_…).", sql: "refunds.id" },
@@ -22,19 +22,19 @@ const columns: SqlColumn[] = [
   { key: "description", kind: "text", doc: "Description of the refunded payment.", sql: "p.description" },
   { key: "note", kind: "text", doc: "Note written when the refund was issued.", sql: "refunds.note" },
   { key: "customer_reference", kind: "text", doc: "Customer reference of the refunded payment.", sql: "p.customer_reference" },
-  { key: "card_brand", kind: "text", doc: "Brand of the refunded card.", permission: "cards:view", sql: "p.card_brand" },
-  { key: "card_funding", kind: "text", doc: "credit, debit, prepaid or unknown.", permission: "cards:view", sql: "p.card_funding" },
-  { key: "card_last4", kind: "text", doc: "Last 4 digits of the refunded card.", permission: "cards:view", sql: "p.card_last4" },
+  cardDetail("card_brand", "Brand of the refunded card.", "p.card_brand"),
+  cardDetail("card_funding", "credit, debit, prepaid or unknown.", "p.card_funding"),
+  cardDetail("card_last4", "Last 4 digits of the refunded card.", "p.card_last4"),
   { key: "terminal", kind: "text", doc: "Terminal of the refunded payment.", sql: "coalesce(t.name, p.terminal_id)" },
   { key: "created_by", kind: "text", doc: "Email of the person who issued the refund (empty for API refunds).", sql: "u.email" },
   { key: "failure_code", kind: "text", doc: "Why a failed refund failed.", sql: "refunds.failure_code" },
   { key: "provider_reference", kind: "text", doc: "The payment provider's reference for the refund.", sql: "refunds.provider_reference" },
 ];
 
-const SORTS = {
+const SORTS: SortColumns = {
   created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" },
   amount: { expr: sql`${refunds.amount}`, type: "bigint" },
-} as const;
+};
 
 export const refundsReport: SqlReport = {
   id: "refunds",
@@ -46,19 +46,15 @@ export const refundsReport: SqlReport = {
   currencySql: "refunds.currency",
   prepare(scope, params, now) {
     const filter = strictListQuery(refundListQuerySchema, params);
-    const listScope = { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
-    const where = refundFilterSql(listScope, filter, now);
-    const period = resolveListRange(scope.timeZone, filter, now);
-    const { field, desc } = parseSort<keyof typeof SORTS>(filter.sort);
-    const { cursor: _cursor, limit: _limit, ...filters } = filter;
     const source: SqlSource = {
       from: sql`${refunds}
         left join payments p on p.merchant_id = ${refunds.merchantId} and p.id = ${refunds.paymentId}
         left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id
         left join users u on u.id = ${refunds.createdByUserId}`,
-      where,
-      sort: { ...SORTS[field], desc, id: sql`${refunds.id}` },
+      where: refundFilterSql(listScopeOf(scope), filter, now),
+      sort: sortOf(SORTS, filter.sort, sql`${refunds.id}`),
     };
-    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters }, source, sql`${refunds}`, "refunds.currency");
+    const about = { ...periodAbout(resolveListRange(scope.timeZone, filter, now), scope.timeZone), filters: listFilters(filter) };
+    return sqlRun(about, source, sql`${refunds}`, "refunds.currency");
   },
 };

@@ -9,7 +9,7 @@ import type { Sql } from "postgres";
 import { replicaDb, rows, type DbOrTx } from "~db/client.server";
 import { addLocalDays, localDateKey } from "~/lib/dates/zones";
 import type { Permission } from "~/lib/permissions";
-import { keysetPage, type KeysetSort } from "~/modules/reporting/list-query.server";
+import { keysetPage, listBaseShape, type KeysetSort, type ListScope } from "~/modules/reporting/list-query.server";
 import { rawValueSql, type CellValue, type ColumnSpec, type ComputedColumn, type RawRow, type ReportId, type SqlColumn } from "../definition";
 import type { Scope } from "~/lib/vocabulary";
 
@@ -99,6 +99,28 @@ export function sqlRun(
     copySelect: (values) => sqlCopySelect(source, values),
     batches: (cols, size) => sqlBatches(replicaDb(), source, currencySql, cols, size),
   };
+}
+
+/** The scope a console list's filter SQL takes, from the export's. */
+export function listScopeOf(scope: ExportScope): ListScope {
+  return { merchantId: scope.merchantId, timeZone: scope.timeZone, currency: scope.currency };
+}
+
+/**
+ * A list's filter as the audit trail records it: without what belongs to the page alone
+ * (its cursor, size and, for payments, columns), as listExportHref leaves them out of the URL.
+ */
+export function listFilters<F extends { cursor?: unknown; limit?: unknown; cols?: unknown }>(filter: F): Omit<F, "cursor" | "limit" | "cols"> {
+  const { cursor: _cursor, limit: _limit, cols: _cols, ...filters } = filter;
+  return filters;
+}
+
+/** The period parameters a report shares with the lists (range, or from/to local days). */
+export const periodParams = { range: listBaseShape.range, from: listBaseShape.from, to: listBaseShape.to };
+
+/** What a file covering `period` says about its scope: its name's part and the sentence. */
+export function periodAbout(period: ReportPeriod, tz: string): Pick<ReportRun, "rangeLabel" | "rangeText"> {
+  return { rangeLabel: periodLabel(period, tz), rangeText: periodText(period, tz) };
 }
 
 /** The number a `select count(*)::text as n` query answers, on the replica. */

@@ -6,17 +6,15 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
-import { listBaseShape, resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
+import { resolveListRange, searchParamsToObject, single, strictListQuery } from "~/modules/reporting/list-query.server";
 import { monthlyAmountSql } from "~/modules/subscriptions/subscriptions.server";
 import { instant, type SqlColumn } from "../definition";
-import { inPeriod, periodLabel, periodText, sqlRun, type SqlReport, type SqlSource } from "./report.server";
+import { inPeriod, periodAbout, periodParams, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
 export const subscriptionExportQuerySchema = z.preprocess(
   searchParamsToObject,
   z.object({
-    range: listBaseShape.range,
-    from: listBaseShape.from,
-    to: listBaseShape.to,
+    ...periodParams,
     status: single(z.enum(SUBSCRIPTION_STATUSES, { message: `Choose a status: ${SUBSCRIPTION_STATUSES.join(", ")}` })).optional(),
     customer: single(z.string().max(100)).optional(),
   }),
@@ -73,6 +71,6 @@ export const subscriptionsReport: SqlReport = {
       where,
       sort: { expr: sql`s.created_at`, type: "timestamptz", desc: true, id: sql`s.id` },
     };
-    return sqlRun({ rangeLabel: periodLabel(period, scope.timeZone), rangeText: periodText(period, scope.timeZone), filters: filter }, source, sql`subscriptions s`, "p.currency");
+    return sqlRun({ ...periodAbout(period, scope.timeZone), filters: filter }, source, sql`subscriptions s`, "p.currency");
   },
 };
