@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
 import { bytea, currency, money, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, oneOf, merchantPk, merchantIndex, merchantUnique, merchantFk, period } from "./columns";
+import { merchantId, updatedAt, oneOf, merchantPk, merchantIndex, merchantUnique, merchantFk, merchantRow, timestamps, period } from "./columns";
 import { merchants } from "./merchants";
 
 /** A month of the merchant's books (its calendar and zone) and the instants it spans. */
@@ -39,8 +39,7 @@ export const vatRates = pgTable(
 export const feeStatements = pgTable(
   "fee_statements",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     /** 1, 2, 3… per merchant, without gaps: the statement's number. */
     number: integer("number").notNull(),
     ...accountingMonth(),
@@ -119,8 +118,7 @@ export const monthCloses = pgTable(
 export const reportSchedules = pgTable(
   "report_schedules",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     ownerUserId: text("owner_user_id").notNull(),
     name: text("name").notNull(),
     report: text("report").notNull(),
@@ -144,8 +142,7 @@ export const reportSchedules = pgTable(
     origin: text("origin").notNull(),
     paused: boolean("paused").notNull().default(false),
     nextRunAt: tstz("next_run_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),
@@ -161,8 +158,7 @@ export const reportSchedules = pgTable(
 export const reportScheduleRuns = pgTable(
   "report_schedule_runs",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     scheduleId: text("schedule_id").notNull(),
     periodKey: text("period_key").notNull(),
     periodStart: text("period_start").notNull(),

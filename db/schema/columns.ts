@@ -15,12 +15,43 @@ import { currency, money, tstz } from "./common";
 export const merchantId = () => text("merchant_id").notNull();
 /** A row's id (within its merchant where the table is merchant-owned). */
 export const id = () => text("id").notNull();
+/**
+ * A merchant-owned row's own columns: merchant_id (a foreign key to merchants when the table
+ * is given `() => merchants.id`) and the row's id; `merchantPk(t, t.id)` makes them its key.
+ */
+export const merchantRow = (merchant?: () => AnyPgColumn) => ({
+  merchantId: merchant ? merchantId().references(merchant) : merchantId(),
+  id: id(),
+});
 export const createdAt = () => tstz("created_at").notNull().defaultNow();
 export const updatedAt = () => tstz("updated_at").notNull().defaultNow();
+/** When a row was made and last changed: both start at now; a writer that changes the row sets updated_at. */
+export const timestamps = () => ({
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+/** Where a request came from: its address and the browser's User-Agent. */
+export const requestClient = () => ({
+  ip: text("ip"),
+  userAgent: text("user_agent"),
+});
+/** The member who made the row; null when the API, a job or a cardholder did. */
+export const createdByUserId = () => text("created_by_user_id");
+/** The caller's Idempotency-Key, null without one; `idempotencyUnique` keeps it once per merchant. */
+export const idempotencyKey = () => text("idempotency_key");
 /** An amount in minor units and its currency, in that order. */
 export const amountAndCurrency = () => ({
   amount: money("amount").notNull(),
   currency: currency().notNull(),
+});
+/**
+ * What a person recognises a card by: its last four digits and expiry (the number itself is
+ * never stored). A saved card always has them (`required(cardTail())`); a payment may not.
+ */
+export const cardTail = () => ({
+  cardLast4: text("card_last4"),
+  cardExpMonth: smallint("card_exp_month"),
+  cardExpYear: smallint("card_exp_year"),
 });
 /** A money column that starts at zero (rollups, running totals, limits). */
 export const moneyZero = (name: string) => money(name).notNull().default(sql`0`);
@@ -37,6 +68,12 @@ export const period = () => ({
  * loader and the rebuilds write slot 0).
  */
 export const slot = () => smallint("slot").notNull().default(0);
+
+/** The same columns, each NOT NULL: for a table that always has what another may lack. */
+export const required = <G extends Record<string, { notNull(): unknown }>>(group: G) =>
+  Object.fromEntries(Object.entries(group).map(([name, column]) => [name, column.notNull()])) as {
+    [K in keyof G]: ReturnType<G[K]["notNull"]>;
+  };
 
 /* ------------------------------- checks -------------------------------- */
 

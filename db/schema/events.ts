@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, oneOf, merchantPk, merchantIndex, merchantUnique } from "./columns";
+import { merchantId, id, createdAt, oneOf, merchantPk, merchantIndex, merchantUnique, createdByUserId, merchantRow, timestamps } from "./columns";
 
 /**
  * The events outbox: one row per state change a merchant cares about, written in the
@@ -46,8 +46,7 @@ export const eventSequences = pgTable("event_sequences", {
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     url: text("url").notNull(),
     /** Event types it receives; ["*"] for all. */
     eventTypes: jsonb("event_types").$type<string[]>().notNull(),
@@ -62,20 +61,30 @@ export const webhookEndpoints = pgTable(
     cursorSeq: bigint("cursor_seq", { mode: "number" }).notNull().default(0),
     /** First failure since the last success (3 days of it disable the endpoint). */
     failingSince: tstz("failing_since"),
-    createdByUserId: text("created_by_user_id"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    createdByUserId: createdByUserId(),
+    ...timestamps(),
     deletedAt: tstz("deleted_at"),
   },
   (t) => [merchantPk(t, t.id), oneOf("webhook_endpoints_status", t.status, ["enabled", "disabled"])],
 );
 
+/**
+ * What an HTTP attempt to an endpoint came to: the status and the first 2 KB of the body it
+ * answered, how long it took, and the error (a network failure, or "HTTP <status>"). An attempt
+ * keeps its own; a delivery keeps its last attempt's (all null before the first).
+ */
+const attemptOutcome = () => ({
+  responseStatus: integer("response_status"),
+  responseBody: text("response_body"),
+  durationMs: integer("duration_ms"),
+  error: text("error"),
+});
+
 /** One event (or a test ping) to one endpoint, retried until it succeeds or gives up. */
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     endpointId: text("endpoint_id").notNull(),
     eventId: text("event_id").notNull(),
     eventSeq: bigint("event_seq", { mode: "number" }),
@@ -87,10 +96,7 @@ export const webhookDeliveries = pgTable(
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: tstz("next_attempt_at"),
     lastAttemptAt: tstz("last_attempt_at"),
-    responseStatus: integer("response_status"),
-    responseBody: text("response_body"),
-    durationMs: integer("duration_ms"),
-    error: text("error"),
+    ...attemptOutcome(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -110,11 +116,9 @@ export const webhookAttempts = pgTable(
     endpointId: text("endpoint_id").notNull(),
     at: tstz("at").notNull(),
     url: text("url").notNull(),
-    responseStatus: integer("response_status"),
-    /** First 2 KB of the response body. */
-    responseBody: text("response_body"),
+    ...attemptOutcome(),
+    // An attempt always took some time (a key given again keeps its place: the column order stays).
     durationMs: integer("duration_ms").notNull(),
-    error: text("error"),
   },
   (t) => [merchantPk(t, t.deliveryId, t.attempt), merchantIndex("webhook_attempts_endpoint", t, t.endpointId, t.at)],
 );

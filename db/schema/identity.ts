@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { membershipStatus, role } from "./enums";
 import { bytea, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex, merchantUnique } from "./columns";
+import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex, merchantUnique, merchantRow, timestamps, requestClient } from "./columns";
 import { merchants } from "./merchants";
 
 // Global: a person may work for several merchants.
@@ -25,8 +25,7 @@ export const users = pgTable(
     lockedUntil: tstz("locked_until"),
     lastLoginAt: tstz("last_login_at"),
     passwordChangedAt: tstz("password_changed_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex("users_email_lower").on(sql`lower(${t.email})`)],
 );
@@ -62,8 +61,7 @@ export const memberships = pgTable(
     role: role("role").notNull(),
     status: membershipStatus("status").notNull().default("active"),
     invitedByUserId: text("invited_by_user_id"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [merchantPk(t, t.userId), index("memberships_user").on(t.userId)],
 );
@@ -84,8 +82,7 @@ export const sessions = pgTable(
     // Set after the password when a second factor is still owed.
     pendingSecondFactor: boolean("pending_second_factor").notNull().default(false),
     revokedAt: tstz("revoked_at"),
-    ip: text("ip"),
-    userAgent: text("user_agent"),
+    ...requestClient(),
   },
   (t) => [index("sessions_user").on(t.userId)],
 );
@@ -93,8 +90,7 @@ export const sessions = pgTable(
 export const invitations = pgTable(
   "invitations",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     email: text("email").notNull(),
     role: role("role").notNull(),
     tokenHash: text("token_hash").notNull(),
@@ -117,6 +113,25 @@ export const rateLimits = pgTable("rate_limits", {
   count: integer("count").notNull().default(0),
 });
 
+/**
+ * An outbox message's language (en | fa; Persian is sent right to left), what it is for (invite,
+ * payout.paid, dunning, receipt...: the mailbox page's filter), a key that allows at most one
+ * message per key (an event's notification per person, a day's summary, one dunning attempt's
+ * notice: a sent-marker), and when it was sent.
+ */
+const outboxMessage = () => ({
+  locale: text("locale"),
+  kind: text("kind"),
+  dedupeKey: text("dedupe_key"),
+  sentAt: tstz("sent_at"),
+});
+
+/** An outbox message's sending tries: how many, and the last one's error. */
+const sendTries = () => ({
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+});
+
 // Outgoing mail (invitations, notifications, reports): an outbox. sendMail inserts the row
 // and a send_mail job in the caller's transaction; the job sends it over SMTP (SMTP_URL) and
 // marks it sent. Without SMTP_URL it stays here, shown on the development mailbox page.
@@ -127,16 +142,9 @@ export const outboundEmails = pgTable(
     to: text("to").notNull(),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
-    // en | fa: the language the mail was written in (fa mail is sent right to left).
-    locale: text("locale"),
-    // What the mail is for (invite, payout.paid, password_reset...): the mailbox page's filter.
-    kind: text("kind"),
-    // At most one mail per key (an event's notification per person, a day's summary): a sent-marker.
-    dedupeKey: text("dedupe_key"),
-    sentAt: tstz("sent_at"),
+    ...outboxMessage(),
     messageId: text("message_id"),
-    attempts: integer("attempts").notNull().default(0),
-    lastError: text("last_error"),
+    ...sendTries(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("outbound_emails_dedupe").on(t.dedupeKey), index("outbound_emails_created").on(t.createdAt)],
@@ -152,16 +160,9 @@ export const outboundSms = pgTable(
     merchantId: merchantId(),
     to: text("to").notNull(),
     body: text("body").notNull(),
-    // en | fa: the language the message is written in.
-    locale: text("locale"),
-    // What it is for (dunning, receipt).
-    kind: text("kind"),
-    // At most one message per key (one dunning attempt's notice).
-    dedupeKey: text("dedupe_key"),
-    sentAt: tstz("sent_at"),
+    ...outboxMessage(),
     providerMessageId: text("provider_message_id"),
-    attempts: integer("attempts").notNull().default(0),
-    lastError: text("last_error"),
+    ...sendTries(),
     createdAt: createdAt(),
   },
   (t) => [

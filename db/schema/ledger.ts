@@ -2,8 +2,15 @@ import { sql } from "drizzle-orm";
 import { bigint, check, date, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, ledgerAccount, ledgerCategory, payoutStatus } from "./enums";
 import { currency, money, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, amountAndCurrency, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, merchantFk, slot } from "./columns";
+import { merchantId, createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, merchantFk, slot, merchantRow, amountAndCurrency } from "./columns";
 import { merchants } from "./merchants";
+
+/** What a balance transaction does to the merchant's balance: gross, fee and net (gross - fee). */
+const grossFeeNet = <C>(amount: (name: string) => C) => ({
+  gross: amount("gross"),
+  fee: amount("fee"),
+  net: amount("net"),
+});
 
 /**
  * One balanced movement of money, and at the same time the Stripe-style "balance
@@ -14,13 +21,10 @@ import { merchants } from "./merchants";
 export const ledgerTransactions = pgTable(
   "ledger_transactions",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     category: ledgerCategory("category").notNull(),
     currency: currency().notNull(),
-    gross: money("gross").notNull(),
-    fee: money("fee").notNull(),
-    net: money("net").notNull(),
+    ...grossFeeNet((name) => money(name).notNull()),
     // payment | refund | payout | adjustment, and its id.
     sourceType: text("source_type").notNull(),
     sourceId: text("source_id").notNull(),
@@ -67,8 +71,7 @@ export const ledgerEntries = pgTable(
 export const payouts = pgTable(
   "payouts",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     ...amountAndCurrency(),
     status: payoutStatus("status").notNull().default("pending"),
     // The account is copied at creation: a later bank change never redirects it.
@@ -230,9 +233,7 @@ export const payoutItemTotals = pgTable(
     payoutId: text("payout_id").notNull(),
     category: ledgerCategory("category").notNull(),
     itemCount: bigint("item_count", { mode: "number" }).notNull().default(0),
-    gross: moneyZero("gross"),
-    fee: moneyZero("fee"),
-    net: moneyZero("net"),
+    ...grossFeeNet(moneyZero),
   },
   (t) => [merchantPk(t, t.payoutId, t.category)],
 );

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, check, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { checkoutStatus, paymentLinkStatus } from "./enums";
 import { currency, money, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, amountAndCurrency, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique } from "./columns";
+import { merchantId, id, createdAt, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, createdByUserId, merchantRow, timestamps, amountAndCurrency } from "./columns";
 import { merchants } from "./merchants";
 
 /**
@@ -12,8 +12,7 @@ import { merchants } from "./merchants";
 export const paymentLinks = pgTable(
   "payment_links",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     // The merchant's "Payment links" terminal (kind link): payments through links count there.
     terminalId: text("terminal_id").notNull(),
     currency: currency().notNull(),
@@ -27,9 +26,8 @@ export const paymentLinks = pgTable(
     expiresAt: tstz("expires_at"),
     redirectUrl: text("redirect_url"),
     status: paymentLinkStatus("status").notNull().default("active"),
-    createdByUserId: text("created_by_user_id"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    createdByUserId: createdByUserId(),
+    ...timestamps(),
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [
@@ -62,8 +60,7 @@ export const paymentLinkRoutes = pgTable("payment_link_routes", {
 export const checkouts = pgTable(
   "checkouts",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     linkId: text("link_id").notNull(),
     ...amountAndCurrency(),
     customerName: text("customer_name"),
@@ -81,8 +78,7 @@ export const checkouts = pgTable(
     saveCardMandate: text("save_card_mandate"),
     saveCardLocale: text("save_card_locale"),
     saveCardConsentAt: tstz("save_card_consent_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
     expiresAt: tstz("expires_at").notNull(),
   },
   (t) => [

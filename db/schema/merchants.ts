@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, check, date, integer, pgTable, primaryKey, smallint, text, time, uniqueIndex } from "drizzle-orm/pg-core";
 import { bankAccountKind, merchantStatus } from "./enums";
 import { currency, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, moneyZero, currencyIso, oneOf, merchantPk, merchantIndex } from "./columns";
+import { merchantId, id, createdAt, moneyZero, currencyIso, oneOf, merchantPk, merchantIndex, createdByUserId, merchantRow, timestamps } from "./columns";
 
 export const processors = pgTable("processors", {
   id: id().primaryKey(),
@@ -50,8 +50,7 @@ export const merchants = pgTable(
     dunningRetryDays: smallint("dunning_retry_days").array().notNull().default(sql`'{1,3,5,7}'::smallint[]`),
     dunningFinalState: text("dunning_final_state").notNull().default("canceled"),
     activatedAt: tstz("activated_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     currencyIso("merchants", t),
@@ -68,8 +67,7 @@ export const merchants = pgTable(
 export const merchantBankAccounts = pgTable(
   "merchant_bank_accounts",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     kind: bankAccountKind("kind").notNull(),
     // Sheba / IBAN (normalized, no spaces) or US account number.
     accountNumber: text("account_number").notNull(),
@@ -80,7 +78,7 @@ export const merchantBankAccounts = pgTable(
     currency: currency().notNull(),
     verified: boolean("verified").notNull().default(false),
     active: boolean("active").notNull().default(true),
-    createdByUserId: text("created_by_user_id"),
+    createdByUserId: createdByUserId(),
     createdAt: createdAt(),
     deactivatedAt: tstz("deactivated_at"),
   },

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { auditOutcome, idempotencyState } from "./enums";
 import { tstz } from "./common";
-import { merchantId, createdAt, updatedAt, merchantPk, merchantIndex } from "./columns";
+import { merchantId, createdAt, updatedAt, merchantPk, merchantIndex, requestClient } from "./columns";
 
 /**
  * Idempotency-Key records: the first response (status and body, errors included)
@@ -47,8 +47,7 @@ export const auditEvents = pgTable(
     outcome: auditOutcome("outcome").notNull(),
     targetType: text("target_type"),
     targetId: text("target_id"),
-    ip: text("ip"),
-    userAgent: text("user_agent"),
+    ...requestClient(),
     details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
   },

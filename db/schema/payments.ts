@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, index, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
+import { bigint, check, date, index, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, paymentStatus, refundReason, refundStatus } from "./enums";
 import { currency, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, amountAndCurrency, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, idempotencyUnique, merchantFk, slot } from "./columns";
+import { merchantId, createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, idempotencyUnique, merchantFk, slot, createdByUserId, idempotencyKey, merchantRow, timestamps, amountAndCurrency, cardTail } from "./columns";
 import { merchants } from "./merchants";
 import { terminals } from "./terminals";
 
@@ -11,8 +11,7 @@ import { terminals } from "./terminals";
 export const payments = pgTable(
   "payments",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     terminalId: text("terminal_id").notNull(),
     ...amountAndCurrency(),
     status: paymentStatus("status").notNull(),
@@ -22,9 +21,7 @@ export const payments = pgTable(
     cardBrand: cardBrand("card_brand").notNull().default("unknown"),
     cardFunding: cardFunding("card_funding").notNull().default("unknown"),
     cardBin: text("card_bin"),
-    cardLast4: text("card_last4"),
-    cardExpMonth: smallint("card_exp_month"),
-    cardExpYear: smallint("card_exp_year"),
+    ...cardTail(),
     // Issuing bank: Iranian bank code ("017") or a network label for foreign cards.
     issuerBank: text("issuer_bank").notNull().default(""),
     processorId: text("processor_id").notNull().default("sandbox"),
@@ -39,8 +36,8 @@ export const payments = pgTable(
     // renewal, the invoice whose attempt it is.
     customerId: text("customer_id"),
     invoiceId: text("invoice_id"),
-    idempotencyKey: text("idempotency_key"),
-    createdByUserId: text("created_by_user_id"),
+    idempotencyKey: idempotencyKey(),
+    createdByUserId: createdByUserId(),
     createdAt: createdAt(),
     authorizedAt: tstz("authorized_at"),
     capturedAt: tstz("captured_at"),
@@ -80,8 +77,7 @@ export const payments = pgTable(
 export const refunds = pgTable(
   "refunds",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     paymentId: text("payment_id").notNull(),
     ...amountAndCurrency(),
     reason: refundReason("reason").notNull().default("requested_by_customer"),
@@ -89,10 +85,9 @@ export const refunds = pgTable(
     status: refundStatus("status").notNull(),
     providerReference: text("provider_reference"),
     failureCode: text("failure_code"),
-    idempotencyKey: text("idempotency_key"),
-    createdByUserId: text("created_by_user_id"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    idempotencyKey: idempotencyKey(),
+    createdByUserId: createdByUserId(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),

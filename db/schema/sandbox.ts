@@ -1,6 +1,6 @@
-import { index, pgTable, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, pgTable, smallint, text, uniqueIndex, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { bytea, money, tstz } from "./common";
-import { id, createdAt, updatedAt, amountAndCurrency, moneyZero, amountPositive } from "./columns";
+import { id, createdAt, moneyZero, amountPositive, timestamps, amountAndCurrency } from "./columns";
 
 // The sandbox provider is "another service" that happens to share the database;
 // the console never reads these tables directly, only through the provider API.
@@ -21,13 +21,22 @@ export const sandboxCards = pgTable("sandbox_cards", {
   createdAt: createdAt(),
 });
 
+/**
+ * Whose request it was: the console's merchant account and the console's own reference for
+ * it, unique together (`referenceUnique`), so a retried request returns the first result.
+ */
+const consoleReference = () => ({
+  merchantReference: text("merchant_reference").notNull(),
+  accountId: text("account_id").notNull(),
+});
+const referenceUnique = (table: string, t: { accountId: AnyPgColumn; merchantReference: AnyPgColumn }) =>
+  uniqueIndex(`${table}_ref`).on(t.accountId, t.merchantReference);
+
 export const sandboxAuthorizations = pgTable(
   "sandbox_authorizations",
   {
     id: id().primaryKey(),
-    // The console's own payment reference: a retried authorize returns the same result.
-    merchantReference: text("merchant_reference").notNull(),
-    accountId: text("account_id").notNull(),
+    ...consoleReference(),
     cardToken: text("card_token").notNull(),
     ...amountAndCurrency(),
     // approved | declined | captured | voided | error
@@ -53,11 +62,10 @@ export const sandboxAuthorizations = pgTable(
     merchantLabel: text("merchant_label"),
     // For "timeout" cards: the answer the console will find later by inquiry.
     visibleAt: tstz("visible_at").notNull().defaultNow(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
-    uniqueIndex("sandbox_authorizations_ref").on(t.accountId, t.merchantReference),
+    referenceUnique("sandbox_authorizations", t),
     amountPositive("sandbox_authorizations", t),
   ],
 );
@@ -67,14 +75,13 @@ export const sandboxRefunds = pgTable(
   {
     id: id().primaryKey(),
     authorizationId: text("authorization_id").notNull(),
-    merchantReference: text("merchant_reference").notNull(),
-    accountId: text("account_id").notNull(),
+    ...consoleReference(),
     amount: money("amount").notNull(),
     status: text("status").notNull(),
     failureCode: text("failure_code"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("sandbox_refunds_ref").on(t.accountId, t.merchantReference)],
+  (t) => [referenceUnique("sandbox_refunds", t)],
 );
 
 /** The sandbox bank that receives payouts (deterministic failures for test accounts). */

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, pgTable, smallint, text } from "drizzle-orm/pg-core";
 import { currency, money, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, amountAndCurrency, moneyZero, currencyIso, amountPositive, oneOf, merchantPk, merchantIndex, merchantUnique, idempotencyUnique, merchantFk, period } from "./columns";
+import { createdAt, moneyZero, currencyIso, amountPositive, oneOf, merchantPk, merchantIndex, merchantUnique, idempotencyUnique, merchantFk, createdByUserId, idempotencyKey, merchantRow, timestamps, amountAndCurrency, period, cardTail, required } from "./columns";
 import { invoiceStatus, subscriptionStatus } from "./enums";
 import { merchants } from "./merchants";
 
@@ -16,8 +16,7 @@ const mandate = () => ({
 export const customers = pgTable(
   "customers",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     name: text("name").notNull(),
     email: text("email"),
     phone: text("phone"),
@@ -26,9 +25,8 @@ export const customers = pgTable(
     notes: text("notes"),
     /** console | api | hosted_page */
     source: text("source").notNull().default("console"),
-    idempotencyKey: text("idempotency_key"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    idempotencyKey: idempotencyKey(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),
@@ -48,15 +46,12 @@ export const customers = pgTable(
 export const paymentMethods = pgTable(
   "payment_methods",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     customerId: text("customer_id").notNull(),
     processorId: text("processor_id").notNull().default("sandbox"),
     cardToken: text("card_token").notNull(),
     cardBrand: text("card_brand").notNull(),
-    cardLast4: text("card_last4").notNull(),
-    cardExpMonth: smallint("card_exp_month").notNull(),
-    cardExpYear: smallint("card_exp_year").notNull(),
+    ...required(cardTail()),
     ...mandate(),
     mandateIp: text("mandate_ip"),
     /** active | removed */
@@ -80,8 +75,7 @@ export const paymentMethods = pgTable(
 export const plans = pgTable(
   "plans",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     name: text("name").notNull(),
     ...amountAndCurrency(),
     /** week | month | year */
@@ -91,9 +85,8 @@ export const plans = pgTable(
     calendar: text("calendar").notNull(),
     trialDays: smallint("trial_days").notNull().default(0),
     active: boolean("active").notNull().default(true),
-    idempotencyKey: text("idempotency_key"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    idempotencyKey: idempotencyKey(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),
@@ -110,8 +103,7 @@ export const plans = pgTable(
 export const subscriptions = pgTable(
   "subscriptions",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     customerId: text("customer_id").notNull(),
     planId: text("plan_id").notNull(),
     paymentMethodId: text("payment_method_id"),
@@ -137,9 +129,8 @@ export const subscriptions = pgTable(
     pausedAt: tstz("paused_at"),
     /** Proration credit (minor units) from a plan change, taken off the next invoices. */
     creditBalance: moneyZero("credit_balance"),
-    idempotencyKey: text("idempotency_key"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    idempotencyKey: idempotencyKey(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),
@@ -164,8 +155,7 @@ export const subscriptions = pgTable(
 export const invoices = pgTable(
   "invoices",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     subscriptionId: text("subscription_id").notNull(),
     customerId: text("customer_id").notNull(),
     periodIndex: integer("period_index").notNull(),
@@ -188,8 +178,7 @@ export const invoices = pgTable(
     paymentId: text("payment_id"),
     paidAt: tstz("paid_at"),
     closedAt: tstz("closed_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),
@@ -214,8 +203,7 @@ export const invoices = pgTable(
 export const subscribeCheckouts = pgTable(
   "subscribe_checkouts",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     planId: text("plan_id").notNull(),
     customerName: text("customer_name").notNull(),
     customerEmail: text("customer_email"),
@@ -229,8 +217,7 @@ export const subscribeCheckouts = pgTable(
     customerId: text("customer_id"),
     subscriptionId: text("subscription_id"),
     expiresAt: tstz("expires_at").notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),
@@ -248,8 +235,7 @@ export const subscribeCheckouts = pgTable(
 export const cardUpdates = pgTable(
   "card_updates",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     subscriptionId: text("subscription_id").notNull(),
     invoiceId: text("invoice_id"),
     paymentId: text("payment_id"),
@@ -258,8 +244,7 @@ export const cardUpdates = pgTable(
     clientIp: text("client_ip"),
     /** paying | completed | declined */
     status: text("status").notNull().default("paying"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),
@@ -278,8 +263,7 @@ export const cardUpdates = pgTable(
 export const subscriptionPlanChanges = pgTable(
   "subscription_plan_changes",
   {
-    merchantId: merchantId(),
-    id: id(),
+    ...merchantRow(),
     subscriptionId: text("subscription_id").notNull(),
     fromPlanId: text("from_plan_id").notNull(),
     toPlanId: text("to_plan_id").notNull(),
@@ -293,8 +277,8 @@ export const subscriptionPlanChanges = pgTable(
     proration: money("proration").notNull(),
     currency: currency().notNull(),
     invoiceId: text("invoice_id"),
-    idempotencyKey: text("idempotency_key"),
-    createdByUserId: text("created_by_user_id"),
+    idempotencyKey: idempotencyKey(),
+    createdByUserId: createdByUserId(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,14 +1,13 @@
 import { pgTable, text } from "drizzle-orm/pg-core";
 import { terminalKind, terminalStatus } from "./enums";
 import { tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex } from "./columns";
+import { merchantId, createdAt, merchantPk, merchantIndex, merchantRow, timestamps } from "./columns";
 import { merchants } from "./merchants";
 
 export const terminals = pgTable(
   "terminals",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     name: text("name").notNull(),
     location: text("location"),
     kind: terminalKind("kind").notNull(),
@@ -18,8 +17,7 @@ export const terminals = pgTable(
     apiKeyLast4: text("api_key_last4"),
     apiKeyCreatedAt: tstz("api_key_created_at"),
     lastUsedAt: tstz("last_used_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [merchantPk(t, t.id), merchantIndex("terminals_status", t, t.status)],

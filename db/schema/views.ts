@@ -5,14 +5,13 @@
  */
 import { sql } from "drizzle-orm";
 import { boolean, check, pgTable, text } from "drizzle-orm/pg-core";
-import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex, merchantUnique } from "./columns";
+import { merchantPk, merchantIndex, merchantUnique, merchantRow, timestamps } from "./columns";
 import { merchants } from "./merchants";
 
 export const savedViews = pgTable(
   "saved_views",
   {
-    merchantId: merchantId().references(() => merchants.id),
-    id: id(),
+    ...merchantRow(() => merchants.id),
     ownerUserId: text("owner_user_id").notNull(),
     /** Which list: payments, refunds, payouts, audit (SAVED_VIEW_LISTS in app/lib/saved-views.ts). */
     list: text("list").notNull(),
@@ -20,8 +19,7 @@ export const savedViews = pgTable(
     /** The list's query string without paging (status=captured&cols=amount,status...). */
     query: text("query").notNull().default(""),
     shared: boolean("shared").notNull().default(false),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     merchantPk(t, t.id),

@@ -9,15 +9,11 @@ import crypto from "node:crypto";
 import http from "node:http";
 import postgres from "postgres";
 import { startServer } from "./http";
-import { BIG } from "./merchants";
+import { bigMerchantKey } from "./write";
 import { CARD_EXP_YEAR } from "../support/cards";
 const url = process.argv[2]!;
 const sql = postgres(url, { max: 1, onnotice: () => {} });
-const [t] = await sql`select t.id, m.currency from terminals t join merchants m on m.id = t.merchant_id where t.merchant_id = ${BIG.id} and t.kind = 'api' and t.status = 'active' order by t.id limit 1`;
-const key = `sk_test_cmp_${crypto.randomBytes(8).toString("hex")}`;
-await sql`insert into api_keys (key_hash, merchant_id, terminal_id) values (${crypto.createHash("sha256").update(key).digest("hex")}, ${BIG.id}, ${t!.id})`;
-const currency = String(t!.currency).trim();
-const card = currency === "IRR" ? "6037990000000006" : "4242424242424242";
+const { key, currency, card } = await bigMerchantKey(sql, "cmp");
 function req(port: number, method: string, path: string, headers: Record<string, string>, body?: string) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
     const r = http.request({ host: "127.0.0.1", port, path, method, headers: { ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) } }, (res) => {

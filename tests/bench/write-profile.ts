@@ -11,8 +11,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 import postgres from "postgres";
 import { startServer, processTreeCpu } from "./http";
-import { BIG } from "./merchants";
-import { backendsCpu, countingProxy, cpuDelta } from "./write";
+import { backendsCpu, bigMerchantKey, countingProxy, cpuDelta } from "./write";
 import { CARD_EXP_YEAR } from "../support/cards";
 
 const url = process.argv[2]!;
@@ -20,11 +19,7 @@ const clients = Number(process.argv[3] ?? 20);
 const seconds = Number(process.argv[4] ?? 15);
 const mode = process.argv[5] ?? "pay";
 const sql = postgres(url, { max: 1, onnotice: () => {} });
-const [t] = await sql`select t.id, m.currency from terminals t join merchants m on m.id = t.merchant_id where t.merchant_id = ${BIG.id} and t.kind = 'api' and t.status = 'active' order by t.id limit 1`;
-const key = `sk_test_prof_${crypto.randomBytes(8).toString("hex")}`;
-await sql`insert into api_keys (key_hash, merchant_id, terminal_id) values (${crypto.createHash("sha256").update(key).digest("hex")}, ${BIG.id}, ${t!.id})`;
-const currency = String(t!.currency).trim();
-const card = currency === "IRR" ? "6037990000000006" : "4242424242424242";
+const { key, currency, card } = await bigMerchantKey(sql, "prof");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 function req(port: number, path: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -223,6 +223,25 @@ interface Account {
   card: string;
 }
 
+type Sql = import("postgres").Sql;
+
+/** An API key of its own on a merchant's api terminal, and the test card of its currency: what a bench client pays with. */
+export async function addApiKey(sql: Sql, r: { merchant_id: string; terminal_id: string; currency: string }, label: string): Promise<Account> {
+  const key = `sk_test_${label}_${crypto.randomBytes(8).toString("hex")}`;
+  await sql`insert into api_keys (key_hash, merchant_id, terminal_id) values (${crypto.createHash("sha256").update(key).digest("hex")}, ${r.merchant_id}, ${r.terminal_id})`;
+  const currency = r.currency.trim();
+  return { merchantId: r.merchant_id, key, currency, card: currency === "IRR" ? "6037990000000006" : "4242424242424242" };
+}
+
+/** addApiKey on the big merchant's first active api terminal. */
+export async function bigMerchantKey(sql: Sql, label: string): Promise<Account> {
+  const [t] = await sql<{ merchant_id: string; terminal_id: string; currency: string }[]>`
+    select t.merchant_id, t.id as terminal_id, m.currency from terminals t join merchants m on m.id = t.merchant_id
+    where t.merchant_id = ${BIG.id} and t.kind = 'api' and t.status = 'active' order by t.id limit 1`;
+  if (!t) throw new Error(`${BIG.id} has no active api terminal`);
+  return addApiKey(sql, t, label);
+}
+
 interface LoadResult {
   ok: number;
   errors: number;
@@ -363,16 +382,7 @@ async function createAccounts(url: string, n: number): Promise<{ big: Account; m
       where t.merchant_id in ${sql(ids)} and t.kind = 'api' and t.status = 'active' and m.status = 'active'
       order by t.merchant_id, t.id`;
     const accounts = new Map<string, Account>();
-    for (const r of rows) {
-      const key = `sk_test_bench_${r.merchant_id}_${crypto.randomBytes(8).toString("hex")}`;
-      await sql`insert into api_keys (key_hash, merchant_id, terminal_id) values (${crypto.createHash("sha256").update(key).digest("hex")}, ${r.merchant_id}, ${r.terminal_id})`;
-      accounts.set(r.merchant_id, {
-        merchantId: r.merchant_id,
-        key,
-        currency: r.currency.trim(),
-        card: r.currency.trim() === "IRR" ? "6037990000000006" : "4242424242424242",
-      });
-    }
+    for (const r of rows) accounts.set(r.merchant_id, await addApiKey(sql, r, `bench_${r.merchant_id}`));
     const big = accounts.get(BIG.id);
     if (!big) throw new Error(`${BIG.id} has no active api terminal`);
     return { big, many: ids.slice(1).map((id) => accounts.get(id)).filter((a): a is Account => !!a) };

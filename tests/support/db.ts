@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, beforeAll, describe, inject, it } from "vitest";
 import { openPglite, openPostgres, setDb, type Db, type DbHandle } from "../../db/client.server";
 
 export interface TestDatabase {
@@ -12,6 +12,19 @@ export interface TestDatabase {
 }
 
 let fileCounter = 0;
+
+/**
+ * Tests that need a real PostgreSQL server (races: PGlite is one connection, locks never
+ * block there; COPY; query plans) are skipped on PGlite, and this says so out loud: a
+ * warning naming what did not run and why, and a skipped test in the report.
+ */
+export function noticeRealServerOnly(realServer: boolean, what: string, why = "PGlite is a single connection, locks never block"): void {
+  if (realServer) return;
+  console.warn(`SKIPPED: ${what}: set TEST_DATABASE_URL to a PostgreSQL server to run it (${why}).`);
+  describe(`${what} [needs a real PostgreSQL server]`, () => {
+    it.skip(`skipped on PGlite: ${what} (set TEST_DATABASE_URL)`, () => {});
+  });
+}
 
 /** The instant the demo data of `seed: "demo"` was seeded: the "now" a test of that data hands the domain. */
 export function demoSeededAt(): Date {

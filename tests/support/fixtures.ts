@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
+import { beforeAll } from "vitest";
 import { db } from "../../db/client.server";
 import { memberships, merchants, users } from "../../db/schema";
 import { newId } from "../../app/lib/ids";
 import type { Role } from "../../app/lib/permissions";
 import { hashPassword } from "../../app/modules/auth/password.server";
-import { DEMO_PASSWORD } from "./auth";
+import { DEMO_PASSWORD, signIn } from "./auth";
 
 /** Small, explicit fixtures for access tests that do not need the whole demo ledger. */
 export async function createMerchant(
@@ -63,6 +64,29 @@ export async function createTeam(prefix = "t") {
   }
   const outsider = await createUser({ email: `owner@${prefix}.books.test`, memberships: [{ merchantId: other.id, role: "owner" }] });
   return { shop, other, members, outsider };
+}
+
+export type Team = Awaited<ReturnType<typeof createTeam>>;
+
+/**
+ * The file's (or the describe block's) team, made once before its tests by createTeam(prefix):
+ * read its fields inside tests and hooks, not at the top level.
+ */
+export function useTeam(prefix: string): Team {
+  const team = {} as Team;
+  beforeAll(async () => {
+    Object.assign(team, await createTeam(prefix));
+  });
+  return team;
+}
+
+/** createTeam(prefix) whose admin reads the console in Persian, with its owner and that admin signed in. */
+export async function teamWithPersianAdmin(prefix: string) {
+  const team = await createTeam(prefix);
+  await db().update(users).set({ locale: "fa" }).where(eq(users.id, team.members.admin.id));
+  const owner = await signIn(team.members.owner.email);
+  const persianAdmin = await signIn(team.members.admin.email);
+  return { team, owner, persianAdmin };
 }
 
 export async function userRow(id: string) {

@@ -26,6 +26,16 @@ export async function thrown(p: Promise<unknown>): Promise<Response> {
   throw new Error("expected a thrown Response");
 }
 
+/** Reads a body to its end (after an abort or a cancel): answers how many chunks were still in it. */
+export async function chunksLeft(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<number> {
+  let more = 0;
+  for (;;) {
+    const { done } = await reader.read();
+    if (done) return more;
+    more++;
+  }
+}
+
 /** Calls a route's loader or action (`fn`) with the request and URL params; answers its Response, returned or thrown. */
 export async function call(fn: unknown, request: Request, params: Record<string, string>): Promise<Response> {
   try {

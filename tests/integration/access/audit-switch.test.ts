@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createMerchant, createTeam, createUser } from "../../support/fixtures";
+import { createMerchant, createUser, useTeam } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
 import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
@@ -12,10 +12,7 @@ import { action as switchAction } from "../../../app/routes/switch-merchant";
 import { loader as appLoader } from "../../../app/routes/_app";
 
 const t = useTestDatabase({ seed: "none" });
-let team: Awaited<ReturnType<typeof createTeam>>;
-beforeAll(async () => {
-  team = await createTeam("audit");
-});
+const team = useTeam("audit");
 
 describe("audit log page", () => {
   it("shows this merchant's events (with its members' sign-ins), filters them, and hides other merchants'", async () => {

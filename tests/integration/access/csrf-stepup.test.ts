@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam } from "../../support/fixtures";
+import { useTeam } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, request, signIn } from "../../support/auth";
 import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
@@ -12,10 +12,7 @@ import { action as staffAction } from "../../../app/routes/_app.staff";
 import { action as loginAction } from "../../../app/routes/login";
 
 const t = useTestDatabase({ seed: "none" });
-let team: Awaited<ReturnType<typeof createTeam>>;
-beforeAll(async () => {
-  team = await createTeam("csrf");
-});
+const team = useTeam("csrf");
 
 describe("CSRF", () => {
   it("refuses a replayed form without its token, with a wrong token, or from another origin (403, audited)", async () => {

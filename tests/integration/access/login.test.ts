@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam, userRow } from "../../support/fixtures";
+import { userRow, useTeam } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, signIn } from "../../support/auth";
 import { rows } from "../../../db/client.server";
 import {
@@ -26,10 +26,7 @@ async function auditActions(where = sql`true`) {
 }
 
 describe("sign-in", () => {
-  let team: Awaited<ReturnType<typeof createTeam>>;
-  beforeAll(async () => {
-    team = await createTeam("login");
-  });
+  const team = useTeam("login");
 
   it("says the same thing for an unknown email and a wrong password", async () => {
     const unknown = await signInWithPassword(t.db, loginRequest("198.51.100.1"), { email: "nobody@x.test", password: "whatever-password" });

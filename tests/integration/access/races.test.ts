@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { useTestDatabase } from "../../support/db";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
 import { createMerchant, createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
 import { memberships, users } from "../../../db/schema";
@@ -51,6 +51,4 @@ describe.skipIf(!t.realServer)("concurrency (real PostgreSQL)", () => {
   });
 });
 
-if (!t.realServer) {
-  it.skip("concurrency tests need TEST_DATABASE_URL (a real PostgreSQL server)", () => {});
-}
+noticeRealServerOnly(t.realServer, "concurrency");

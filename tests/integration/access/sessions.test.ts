@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam } from "../../support/fixtures";
+import { useTeam } from "../../support/fixtures";
 import { as, request, signIn } from "../../support/auth";
 import { thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
@@ -14,10 +14,7 @@ import { action as logoutAction } from "../../../app/routes/logout";
 import { loader as loginLoader } from "../../../app/routes/login";
 
 const t = useTestDatabase({ seed: "none" });
-let team: Awaited<ReturnType<typeof createTeam>>;
-beforeAll(async () => {
-  team = await createTeam("sess");
-});
+const team = useTeam("sess");
 
 async function events(action: string) {
   return rows<{ outcome: string; details: Record<string, unknown> }>(t.db, sql`select outcome, details from audit_events where action = ${action} order by id`);

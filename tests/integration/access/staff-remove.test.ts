@@ -3,9 +3,9 @@
  * their very next request; audited; staff.removed is written; the last owner can never go.
  */
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/db";
-import { createTeam, createUser } from "../../support/fixtures";
+import { createUser, useTeam } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
 import { body, thrown } from "../../support/responses";
 import { auditEvents, events, memberships } from "../../../db/schema";
@@ -13,10 +13,7 @@ import { requireContext } from "../../../app/web/guard.server";
 import { action as staffAction, loader as staffLoader } from "../../../app/routes/_app.staff";
 
 const t = useTestDatabase({ seed: "none" });
-let team: Awaited<ReturnType<typeof createTeam>>;
-beforeAll(async () => {
-  team = await createTeam("rm");
-});
+const team = useTeam("rm");
 const call = (req: Request) => staffAction({ request: req, params: {}, context: {} });
 
 const membership = (userId: string) =>

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam, createUser } from "../../support/fixtures";
+import { createUser, useTeam } from "../../support/fixtures";
 import { as, request, signIn } from "../../support/auth";
 import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
@@ -10,10 +10,7 @@ import { action as staffAction, loader as staffLoader } from "../../../app/route
 import { action as acceptAction, loader as acceptLoader } from "../../../app/routes/invite.$merchantId.$token";
 
 const t = useTestDatabase({ seed: "none" });
-let team: Awaited<ReturnType<typeof createTeam>>;
-beforeAll(async () => {
-  team = await createTeam("staff");
-});
+const team = useTeam("staff");
 
 const call = (req: Request) => staffAction({ request: req, params: {}, context: {} });
 

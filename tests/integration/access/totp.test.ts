@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam, userRow } from "../../support/fixtures";
+import { userRow, useTeam } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, request, signIn } from "../../support/auth";
 import { body, thrown } from "../../support/responses";
 import { rows } from "../../../db/client.server";
@@ -11,10 +11,7 @@ import { requireContext } from "../../../app/web/guard.server";
 import { action as securityAction, loader as securityLoader } from "../../../app/routes/_app.settings.security";
 
 const t = useTestDatabase({ seed: "none" });
-let team: Awaited<ReturnType<typeof createTeam>>;
-beforeAll(async () => {
-  team = await createTeam("totp");
-});
+const team = useTeam("totp");
 
 const post = (req: Request) => securityAction({ request: req, params: {}, context: {} });
 

@@ -3,12 +3,9 @@
  * is a 400 named beside its field on the page itself, in the reader's language; the other
  * filters still apply. (The edge leaves /audit's dates to its schema: PAGES_WITH_DATE_SCHEMAS.)
  */
-import { eq } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam } from "../../support/fixtures";
-import { as, signIn, type SignedIn } from "../../support/auth";
-import { db } from "../../../db/client.server";
-import * as s from "../../../db/schema";
+import { teamWithPersianAdmin } from "../../support/fixtures";
+import { as, type SignedIn } from "../../support/auth";
 import { loader as auditLoader } from "~/routes/_app.audit";
 import { PAGES_WITH_DATE_SCHEMAS } from "~/web/edge/input-guard";
 
@@ -18,10 +15,7 @@ let owner: SignedIn;
 let persian: SignedIn;
 
 beforeAll(async () => {
-  const team = await createTeam("af");
-  await db().update(s.users).set({ locale: "fa" }).where(eq(s.users.id, team.members.admin.id));
-  owner = await signIn(team.members.owner.email);
-  persian = await signIn(team.members.admin.email);
+  ({ owner, persianAdmin: persian } = await teamWithPersianAdmin("af"));
 });
 
 async function page(user: SignedIn, path: string) {

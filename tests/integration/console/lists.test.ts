@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { demoSeededAt, useTestDatabase } from "../../support/db";
+import { coffee, northwind } from "../../support/demo";
 import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
 import { listPayments, paymentFilterOptions, paymentFilterSql, paymentListQuerySchema } from "../../../app/modules/payments/list.server";
@@ -11,9 +12,6 @@ import { paymentView } from "../../../app/modules/reporting/payment-detail.serve
 import { ListFilterError, parseListQuery } from "../../../app/modules/reporting/list-query.server";
 
 const t = useTestDatabase({ seed: "demo" });
-
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
-const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
 
 const pq = (p: Record<string, string | string[]>) => {
   const sp = new URLSearchParams();

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
+import { coffee, northwind } from "../../support/demo";
 import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { issueRefund } from "../../../app/modules/refunds/refunds.server";
@@ -14,8 +15,6 @@ import { CARD_EXP_YEAR } from "../../support/cards";
  */
 const t = useTestDatabase({ seed: "demo" });
 
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
-const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
 const IR_CARD = { number: "6037990000000006", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" };
 const US_CARD = { number: "4242424242424242", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" };
 

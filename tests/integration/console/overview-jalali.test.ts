@@ -1,4 +1,5 @@
 import { demoSeededAt, useTestDatabase } from "../../support/db";
+import { coffee, northwind } from "../../support/demo";
 import { jalaliToUtc, toJalali } from "../../../app/lib/dates/jalali";
 import { localDateKey, zonedParts } from "../../../app/lib/dates/zones";
 import { overviewQuerySchema, resolveOverviewRange } from "../../../app/modules/reporting/overview/range.server";
@@ -10,9 +11,6 @@ import { oracleGrossByDay } from "./sql-oracle";
  * and Jalali months, checked against the ledger day by day.
  */
 const t = useTestDatabase({ seed: "demo" });
-
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
-const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
 
 function q(params: Record<string, string>) {
   return overviewQuerySchema.parse(new URLSearchParams(params));

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { demoSeededAt, useTestDatabase } from "../../support/db";
+import { coffee, northwind } from "../../support/demo";
 import { rows } from "../../../db/client.server";
 import { addLocalDays, localDateKey } from "../../../app/lib/dates/zones";
 import { averageTicket } from "../../../app/modules/reporting/overview/kpis";
@@ -9,9 +10,6 @@ import { ListFilterError } from "../../../app/modules/reporting/list-query.serve
 import { oracleGrossByDay, oracleTotals } from "./sql-oracle";
 
 const t = useTestDatabase({ seed: "demo" });
-
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
-const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
 
 function q(params: Record<string, string>) {
   return overviewQuerySchema.parse(new URLSearchParams(params));

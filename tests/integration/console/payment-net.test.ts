@@ -5,13 +5,13 @@
  */
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
+import { coffee } from "../../support/demo";
 import { rows } from "../../../db/client.server";
 import { PAYMENT_STATUSES } from "../../../app/lib/labels";
 import { paymentNet } from "../../../app/modules/payments/net";
 import { paymentView } from "../../../app/modules/reporting/payment-detail.server";
 
 const t = useTestDatabase({ seed: "demo" });
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
 
 describe("net on the payment page", () => {
   for (const status of PAYMENT_STATUSES) {

@@ -14,10 +14,9 @@ import { globalSearch, type SearchAccess } from "../../../app/modules/search/sea
 import { createPaymentLink } from "../../../app/modules/payment-links/links.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { demoSeededAt, useTestDatabase } from "../../support/db";
+import { coffee, northwind } from "../../support/demo";
 
 const t = useTestDatabase({ seed: "demo" });
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
-const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
 
 async function post(user: SignedIn, form: Record<string, string>) {
   try {

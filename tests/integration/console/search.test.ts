@@ -1,13 +1,12 @@
 import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
+import { coffee, northwind } from "../../support/demo";
 import { rows } from "../../../db/client.server";
 import { toPersianDigits } from "../../../app/lib/digits";
 import { globalSearch, type SearchAccess } from "../../../app/modules/search/search.server";
 import { createCustomer } from "../../../app/modules/subscriptions/customers.server";
 
 const t = useTestDatabase({ seed: "demo" });
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
-const northwind = { merchantId: "mer_northwind", timeZone: "America/New_York", currency: "USD" };
 const ALL: SearchAccess = { payments: true, cards: true, payouts: true, terminals: true, staff: true, links: true, customers: true, views: null };
 
 describe("global search", () => {

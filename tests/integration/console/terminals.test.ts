@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { demoSeededAt, useTestDatabase } from "../../support/db";
+import { coffee } from "../../support/demo";
 import { as, signIn } from "../../support/auth";
 import { action as terminalsAction } from "../../../app/routes/_app.terminals._index";
 import { action as terminalAction } from "../../../app/routes/_app.terminals.$terminalId";
@@ -16,7 +17,6 @@ import {
 } from "../../../app/modules/terminals/terminals.server";
 
 const t = useTestDatabase({ seed: "demo" });
-const coffee = { merchantId: "mer_demo_coffee", timeZone: "Asia/Tehran", currency: "IRR" };
 const actor = { userId: "usr_coffee_owner", email: "owner@coffee.test" };
 
 describe("terminals", () => {

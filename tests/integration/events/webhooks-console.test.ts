@@ -6,7 +6,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/db";
-import { createTeam } from "../../support/fixtures";
+import { teamWithPersianAdmin, type Team } from "../../support/fixtures";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { settle } from "../../support/responses";
 import { db, rows } from "../../../db/client.server";
@@ -21,16 +21,13 @@ import { createTerminal } from "~/modules/terminals/terminals.server";
 
 useTestDatabase({ seed: "none" });
 
-let team: Awaited<ReturnType<typeof createTeam>>;
+let team: Team;
 let owner: SignedIn;
 let admin: SignedIn;
 const env = { ...process.env };
 
 beforeAll(async () => {
-  team = await createTeam("wh");
-  await db().update(s.users).set({ locale: "fa" }).where(eq(s.users.id, team.members.admin.id));
-  owner = await signIn(team.members.owner.email);
-  admin = await signIn(team.members.admin.email);
+  ({ team, owner, persianAdmin: admin } = await teamWithPersianAdmin("wh"));
 });
 afterEach(() => {
   process.env = { ...env };

@@ -5,7 +5,8 @@ import { getOptionalContext } from "../../../app/web/guard.server";
 import { loadBenchLedger } from "../../bench/load";
 import { BENCH_USER } from "../../bench/merchants";
 import { as, signIn, type SignedIn } from "../../support/auth";
-import { useTestDatabase } from "../../support/db";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
+import { chunksLeft } from "../../support/responses";
 
 /**
  * A download that stops half way (the person closes the tab) must stop its COPY on the
@@ -75,12 +76,7 @@ async function startExport(signal?: AbortSignal) {
   return reader;
 }
 
-if (!t.realServer) {
-  console.warn("SKIPPED: COPY export cancellation: set TEST_DATABASE_URL to a PostgreSQL server to run it (PGlite has no COPY path).");
-  describe("a cancelled COPY export [needs a real PostgreSQL server]", () => {
-    it.skip("skipped on PGlite: COPY cancellation (set TEST_DATABASE_URL)", () => {});
-  });
-}
+noticeRealServerOnly(t.realServer, "a cancelled COPY export", "PGlite has no COPY path");
 
 describe.skipIf(!t.realServer)("a COPY export stopped by its client (real PostgreSQL)", () => {
   beforeAll(async () => {
@@ -107,13 +103,7 @@ describe.skipIf(!t.realServer)("a COPY export stopped by its client (real Postgr
     const reader = await startExport(controller.signal);
     const before = await rollbacks();
     controller.abort();
-    let more = 0;
-    for (;;) {
-      const { done } = await reader.read();
-      if (done) break;
-      more++;
-    }
-    expect(more).toBe(0);
+    expect(await chunksLeft(reader)).toBe(0);
     await until("COPY after the abort", copies, (l) => l.length === 0);
     await until("a rolled-back COPY in the statistics", rollbacks, (n) => n > before, 15_000);
     const audit = await lastAudit();

@@ -6,7 +6,7 @@ import { exportReport } from "../../../app/web/exports/download.server";
 import { getOptionalContext } from "../../../app/web/guard.server";
 import { REPORTS } from "../../../app/modules/exports/registry.server";
 import { as, signIn, type SignedIn } from "../../support/auth";
-import { useTestDatabase } from "../../support/db";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
 import { readCsv } from "./helpers";
 import { CARD_EXP_YEAR } from "../../support/cards";
 
@@ -100,12 +100,7 @@ async function sameBothWays(user: SignedIn, path: string, minRecords = 1): Promi
 
 const allColumns = (id: keyof typeof REPORTS) => REPORTS[id].columns.map((c) => c.key).join(",");
 
-if (!t.realServer) {
-  console.warn("SKIPPED: COPY exports: set TEST_DATABASE_URL to a PostgreSQL server to run them (PGlite always renders in JavaScript).");
-  describe("CSV exports as one COPY [needs a real PostgreSQL server]", () => {
-    it.skip("skipped on PGlite: COPY exports (set TEST_DATABASE_URL)", () => {});
-  });
-}
+noticeRealServerOnly(t.realServer, "CSV exports as one COPY", "PGlite always renders in JavaScript");
 
 describe.skipIf(!t.realServer)("CSV exports as one COPY, byte for byte the JavaScript path's (real PostgreSQL)", () => {
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import Papa from "papaparse";
 import { useTestDatabase } from "../../support/db";
 import { signIn, type SignedIn } from "../../support/auth";
+import { chunksLeft } from "../../support/responses";
 import { rows } from "../../../db/client.server";
 import { createPayment } from "../../../app/modules/payments/payments.server";
 import { issueRefund } from "../../../app/modules/refunds/refunds.server";
@@ -248,13 +249,7 @@ describe("streaming", () => {
     await reader.read(); // header
     await reader.read(); // first batch
     controller.abort();
-    let more = 0;
-    for (;;) {
-      const { done } = await reader.read();
-      if (done) break;
-      more++;
-    }
-    expect(more).toBeLessThanOrEqual(1);
+    expect(await chunksLeft(reader)).toBeLessThanOrEqual(1);
     const [e] = await rows<{ details: Record<string, unknown> | string; outcome: string }>(
       t.db,
       sql`select details, outcome::text as outcome from audit_events where action = 'export.download' order by id desc limit 1`,

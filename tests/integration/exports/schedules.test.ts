@@ -24,6 +24,7 @@ import { startWorker } from "~/server/worker";
 import { runDownload } from "~/web/exports/schedules.server";
 import { as, signIn } from "../../support/auth";
 import { demoSeededAt, useTestDatabase } from "../../support/db";
+import { setEnv } from "../../support/env";
 import { startSmtpServer } from "../../support/smtp";
 
 /**
@@ -113,8 +114,7 @@ describe("scheduled reports", () => {
 
     // The workers run the queued job too (nothing more is sent) and deliver the mails over SMTP.
     const smtp = await startSmtpServer();
-    const before = process.env.SMTP_URL;
-    process.env.SMTP_URL = smtp.url;
+    const restoreSmtpUrl = setEnv("SMTP_URL", smtp.url);
     const worker = await startWorker({ handle: t.handle, crontab: false, pollInterval: 100, log: () => {} });
     try {
       const end = Date.now() + 30_000;
@@ -124,8 +124,7 @@ describe("scheduled reports", () => {
     } finally {
       await worker.stop();
       await smtp.stop();
-      if (before === undefined) delete process.env.SMTP_URL;
-      else process.env.SMTP_URL = before;
+      restoreSmtpUrl();
     }
     expect(await queued(key)).toEqual([]);
     expect(smtp.received.map((m) => m.to.join(",")).sort()).toEqual(["accountant@coffee.test", "owner@coffee.test"]);
@@ -330,8 +329,7 @@ describe("scheduled reports", () => {
       if (!/Failed task \d+ \(scheduled_report, .*attempt 1 of 2\) with error/.test(line)) unexpected.push(line);
     });
     const smtp = await startSmtpServer();
-    const before = process.env.SMTP_URL;
-    process.env.SMTP_URL = smtp.url;
+    const restoreSmtpUrl = setEnv("SMTP_URL", smtp.url);
     const worker = await startWorker({ handle: t.handle, crontab: false, pollInterval: 100, log: () => {} });
     try {
       await t.db.transaction(async (tx) => {
@@ -343,8 +341,7 @@ describe("scheduled reports", () => {
     } finally {
       await worker.stop();
       await smtp.stop();
-      if (before === undefined) delete process.env.SMTP_URL;
-      else process.env.SMTP_URL = before;
+      restoreSmtpUrl();
       await t.db.execute(sql.raw(`drop trigger refuse_report_mail on outbound_emails`));
       await t.db.execute(sql.raw(`drop function refuse_report_mail()`));
     }

@@ -20,6 +20,7 @@ import { deliverOnce, dispatchEvents } from "~/modules/webhooks/delivery.server"
 import { useTestDatabase } from "../../support/db";
 import { createUser } from "../../support/fixtures";
 import { as, signIn } from "../../support/auth";
+import { setEnv } from "../../support/env";
 import { startSmtpServer } from "../../support/smtp";
 import { settle } from "../../support/responses";
 import { card, CARD, fastSandbox } from "../payments/fixtures";
@@ -281,16 +282,15 @@ describe("the recurring tasks", () => {
 describe("a notification over SMTP", () => {
   let worker: WorkerHandle | undefined;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-  const before = process.env.SMTP_URL;
+  let restoreSmtpUrl: () => void;
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    process.env.SMTP_URL = smtp.url;
+    restoreSmtpUrl = setEnv("SMTP_URL", smtp.url);
   });
   afterAll(async () => {
     await worker?.stop();
     await smtp.stop();
-    if (before === undefined) delete process.env.SMTP_URL;
-    else process.env.SMTP_URL = before;
+    restoreSmtpUrl();
   });
 
   it("the worker turns a failed payout into a Persian mail at the owner's SMTP server within seconds", async () => {

@@ -12,6 +12,7 @@ import { deliverMail, MailError, sendMail } from "~/modules/mail/mailer.server";
 import { webhookDisabledMail } from "~/modules/notifications/messages";
 import { startWorker, type WorkerHandle } from "~/server/worker";
 import { useTestDatabase } from "../../support/db";
+import { setEnv } from "../../support/env";
 import { startSmtpServer } from "../../support/smtp";
 import { until } from "../../support/wait";
 
@@ -22,7 +23,8 @@ const jobsFor = (mailId: string) => rows<{ key: string }>(db(), sql`select key f
 describe("mail outbox over SMTP", () => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let worker: WorkerHandle | undefined;
-  const before = process.env.SMTP_URL;
+  // The tests set and unset SMTP_URL; it is put back as it was after them.
+  const restoreSmtpUrl = setEnv("SMTP_URL", process.env.SMTP_URL);
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
@@ -30,8 +32,7 @@ describe("mail outbox over SMTP", () => {
   afterAll(async () => {
     await worker?.stop();
     await smtp.stop();
-    if (before === undefined) delete process.env.SMTP_URL;
-    else process.env.SMTP_URL = before;
+    restoreSmtpUrl();
   });
 
   it("a rolled-back change sends no mail: neither the row nor its job exists", async () => {

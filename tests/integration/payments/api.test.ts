@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
-import { useTestDatabase } from "../../support/db";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
 import { db } from "../../../db/client.server";
 import * as s from "../../../db/schema";
 import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { api } from "./api-client";
 import { pruneIdempotencyKeys } from "~/modules/idempotency/idempotency.server";
 import { configureProcessor } from "~/modules/processors/sandbox-processor.server";
-import { CARD, expectLedgerTiesOut, fastSandbox, makeMerchant, noticeRealServerOnly, type TestMerchant } from "./fixtures";
+import { CARD, expectLedgerTiesOut, fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
 import { CARD_EXP_YEAR } from "../../support/cards";
 
 const t = useTestDatabase({ seed: "none" });

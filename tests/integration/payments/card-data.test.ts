@@ -1,28 +1,13 @@
-import { sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { db, rows } from "../../../db/client.server";
 import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { issueRefund } from "~/modules/refunds/refunds.server";
 import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { api } from "./api-client";
-import { fastSandbox, makeMerchant } from "./fixtures";
+import { dumpTables, fastSandbox, makeMerchant } from "./fixtures";
 import { CARD_EXP_YEAR } from "../../support/cards";
 
 useTestDatabase({ seed: "none" });
 beforeAll(() => fastSandbox());
-
-async function dump(tables: (name: string) => boolean): Promise<string> {
-  const names = await rows<{ table_name: string }>(
-    db(),
-    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
-  );
-  let out = "";
-  for (const { table_name } of names.filter((n) => tables(n.table_name))) {
-    const r = await rows<{ j: string }>(db(), sql`select row_to_json(t)::text as j from ${sql.identifier(table_name)} t`);
-    out += `\n# ${table_name}\n` + r.map((x) => x.j).join("\n");
-  }
-  return out;
-}
 
 describe("card data", () => {
   it("the console's tables never hold a full card number or a CVC", async () => {
@@ -53,7 +38,7 @@ describe("card data", () => {
     }
     await reconcilePending({ now: new Date(Date.now() + 3600_000) });
 
-    const consoleDump = await dump((t) => !t.startsWith("sandbox_"));
+    const consoleDump = await dumpTables((t) => !t.startsWith("sandbox_"));
     expect(consoleDump).toContain("card data test"); // the dump really has the payments
     for (const tc of TEST_CARDS) {
       expect(consoleDump, tc.number).not.toContain(tc.number);
@@ -64,7 +49,7 @@ describe("card data", () => {
     expect(consoleDump).not.toMatch(/"cvc"/i);
 
     // The provider's vault keeps them, but only encrypted.
-    const vault = await dump((t) => t.startsWith("sandbox_"));
+    const vault = await dumpTables((t) => t.startsWith("sandbox_"));
     expect(vault).toMatch(/pan_ciphertext/);
     for (const tc of TEST_CARDS) expect(vault, tc.number).not.toContain(tc.number);
   });

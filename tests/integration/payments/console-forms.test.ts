@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam } from "../../support/fixtures";
+import { createTeam, type Team } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
 import { settle } from "../../support/responses";
 import { db, rows } from "../../../db/client.server";
@@ -16,7 +16,7 @@ import { CARD_EXPIRY, CARD_EXP_YEAR } from "../../support/cards";
 
 useTestDatabase({ seed: "none" });
 
-let team: Awaited<ReturnType<typeof createTeam>>;
+let team: Team;
 let owner: SignedIn;
 let support: SignedIn;
 const terminalId = "term_vt_test";

@@ -20,7 +20,7 @@ import * as receiptRoute from "~/routes/receipt.$merchantId.$paymentId.$token";
 import { localDateKey } from "~/lib/dates/zones";
 import { jalaliDayText } from "~/lib/day-input";
 import { api } from "./api-client";
-import { fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
+import { dumpTables, fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
 import { publishEvents } from "~/modules/events/events.server";
 import { CARD_EXPIRY, CARD_EXP_YEAR } from "../../support/cards";
 
@@ -109,16 +109,6 @@ async function pay(linkId: string, number: string, opts: { cvc?: string; ip?: st
   const page = await call(payCheckoutRoute.loader as never, req(checkoutPath, { ip }), { linkId, checkoutId: checkoutId! });
   const data = page.status === 200 ? ((await page.json()) as Record<string, unknown>) : {};
   return { checkoutPath, checkoutId: checkoutId!, next, data, ip };
-}
-
-async function dump(filter: (t: string) => boolean): Promise<string> {
-  const names = await rows<{ table_name: string }>(db(), sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
-  let out = "";
-  for (const { table_name } of names.filter((n) => filter(n.table_name))) {
-    const r = await rows<{ j: string }>(db(), sql`select row_to_json(t)::text as j from ${sql.identifier(table_name)} t`);
-    out += `\n# ${table_name}\n` + r.map((x) => x.j).join("\n");
-  }
-  return out;
 }
 
 describe("the hosted payment page", () => {
@@ -314,7 +304,7 @@ describe("the hosted payment page", () => {
       await pay(link.id, tc.number, { cvc, code: "shown", ip: `10.5.${i}.1` });
     }
     await reconcilePending({ now: new Date(Date.now() + 3600_000) });
-    const tables = await dump((t) => !t.startsWith("sandbox_"));
+    const tables = await dumpTables((t) => !t.startsWith("sandbox_"));
     expect(tables).toContain(link.id);
     const log = consoleLog.join("\n");
     for (const [i, tc] of TEST_CARDS.entries()) {

@@ -2,12 +2,9 @@
  * The console's payment-link form (/links): a refusal is a 400 naming the field in the
  * reader's language, with what was typed put back; a good form makes the link.
  */
-import { eq } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
-import { createTeam } from "../../support/fixtures";
-import { as, signIn, type SignedIn } from "../../support/auth";
-import { db } from "../../../db/client.server";
-import * as s from "../../../db/schema";
+import { teamWithPersianAdmin } from "../../support/fixtures";
+import { as, type SignedIn } from "../../support/auth";
 import { action as linksAction } from "~/routes/_app.links._index";
 
 useTestDatabase({ seed: "none" });
@@ -16,10 +13,7 @@ let owner: SignedIn;
 let persian: SignedIn;
 
 beforeAll(async () => {
-  const team = await createTeam("lf");
-  await db().update(s.users).set({ locale: "fa" }).where(eq(s.users.id, team.members.admin.id));
-  owner = await signIn(team.members.owner.email);
-  persian = await signIn(team.members.admin.email);
+  ({ owner, persianAdmin: persian } = await teamWithPersianAdmin("lf"));
 });
 
 async function post(user: SignedIn, form: Record<string, string>) {

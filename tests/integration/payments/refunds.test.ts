@@ -1,11 +1,11 @@
-import { useTestDatabase } from "../../support/db";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
 import { and, asc, eq } from "drizzle-orm";
 import * as s from "~db/schema";
 import { db } from "~db/client.server";
 import { createPayment, getPayment } from "~/modules/payments/payments.server";
 import { getBalances } from "~/modules/ledger/ledger.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
-import { CARD, card, expectLedgerTiesOut, fastSandbox, makeMerchant, noticeRealServerOnly, type TestMerchant } from "./fixtures";
+import { CARD, card, expectLedgerTiesOut, fastSandbox, makeMerchant, type TestMerchant } from "./fixtures";
 
 const t = useTestDatabase({ seed: "none" });
 

@@ -22,7 +22,7 @@ import { getBalances } from "../../../app/modules/ledger/ledger.server";
 import { loadBenchLedger } from "../../bench/load";
 import { BENCH_USER, BIG_MERCHANT_ID } from "../../bench/merchants";
 import { as, signIn, type SignedIn } from "../../support/auth";
-import { useTestDatabase } from "../../support/db";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
 import { openCapture, planAccess, planNodes, planText, type Capture, type CapturedQuery, type PlanNode } from "./capture";
 
 const t = useTestDatabase({ seed: "none" });
@@ -75,12 +75,7 @@ function tablesRead(list: Explained[]): Set<string> {
   return new Set(list.flatMap((e) => planNodes(e.plan).map((n) => n["Relation Name"]).filter((r): r is string => !!r)));
 }
 
-if (!t.realServer) {
-  console.warn("SKIPPED: query plan tests: set TEST_DATABASE_URL to a PostgreSQL server to run them (plans are the server's, PGlite is not the target).");
-  describe("query plans of the hot pages [needs a real PostgreSQL server]", () => {
-    it.skip("skipped on PGlite: query plans (set TEST_DATABASE_URL)", () => {});
-  });
-}
+noticeRealServerOnly(t.realServer, "query plans of the hot pages", "plans are the server's, PGlite is not the target");
 
 describe.skipIf(!t.realServer)("query plans of the hot pages (real PostgreSQL)", () => {
   beforeAll(async () => {

@@ -10,14 +10,14 @@ import * as subRoute from "~/routes/_app.subscriptions.$subscriptionId";
 import { sandboxProcessor } from "~/modules/processors/sandbox-processor.server";
 import { attachPaymentMethod, mandateText } from "~/modules/subscriptions/customers.server";
 import { useTestDatabase } from "../../support/db";
-import { createTeam } from "../../support/fixtures";
+import { createTeam, type Team } from "../../support/fixtures";
 import { as, signIn, type SignedIn } from "../../support/auth";
 import { settle } from "../../support/responses";
 import { card, CARD, fastSandbox } from "../payments/fixtures";
 
 useTestDatabase({ seed: "none" });
 
-let team: Awaited<ReturnType<typeof createTeam>>;
+let team: Team;
 const users = {} as Record<"owner" | "support" | "viewer", SignedIn>;
 
 beforeAll(async () => {

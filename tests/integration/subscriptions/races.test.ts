@@ -7,8 +7,8 @@ import { enqueueJob } from "~/modules/jobs/queue.server";
 import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { runRenewals } from "~/modules/subscriptions/renewals.server";
 import { startWorker } from "~/server/worker";
-import { useTestDatabase } from "../../support/db";
-import { CARD, fastSandbox, ledgerReport, makeMerchant, noticeRealServerOnly } from "../payments/fixtures";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
+import { CARD, fastSandbox, ledgerReport, makeMerchant } from "../payments/fixtures";
 import { expectEachPaidOnce, invoiceLedger, subscribe } from "./helpers";
 import { until as poll } from "../../support/wait";
 

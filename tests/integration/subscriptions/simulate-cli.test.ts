@@ -7,8 +7,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../support/db";
-import { CARD, ledgerReport, makeMerchant, noticeRealServerOnly } from "../payments/fixtures";
+import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
+import { CARD, ledgerReport, makeMerchant } from "../payments/fixtures";
 import { expectEachPaidOnce, invoiceLedger, jalali, local, NY, subscribe, TEHRAN } from "./helpers";
 
 const t = useTestDatabase({ seed: "none" });

@@ -6,20 +6,11 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { repoRoot as root, sourceFiles } from "../../support/source-files";
 import { configurationTable, ENV, env, envProblems, EnvError } from "~/lib/env.server";
 
-const root = path.resolve(__dirname, "../../..");
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    const rel = `${dir}/${e.name}`;
-    if (e.isDirectory()) {
-      if (e.name !== "migrations" && e.name !== "node_modules") out.push(...sourceFiles(rel));
-    } else if (/\.(ts|tsx|js|mjs|cjs|mts)$/.test(e.name)) out.push(rel);
-  }
-  return out;
-}
+/** Every script, declarations included: a .d.ts or a .mjs may read process.env too. */
+const scripts = (dir: string) => sourceFiles(dir, (name) => /\.(ts|tsx|js|mjs|cjs|mts)$/.test(name));
 
 /** Runs `fn` with the variables set (undefined deletes), restoring them after. */
 function withEnv(vars: Record<string, string | undefined>, fn: () => void) {
@@ -40,7 +31,7 @@ function withEnv(vars: Record<string, string | undefined>, fn: () => void) {
 
 describe("the environment", () => {
   it("is read by env.server.ts alone in app/ and db/", () => {
-    const readers = [...sourceFiles("app"), ...sourceFiles("db")].filter(
+    const readers = [...scripts("app"), ...scripts("db")].filter(
       (f) => f !== "app/lib/env.server.ts" && /process\s*\.\s*env\b|process\s*\[\s*["'`]env|\{[^}]*\benv\b[^}]*\}\s*=\s*process\b/.test(fs.readFileSync(path.join(root, f), "utf8")),
     );
     expect(readers).toEqual([]);

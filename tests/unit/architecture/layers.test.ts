@@ -19,8 +19,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
+import { repoRoot as root, sourceFiles } from "../../support/source-files";
 
-const root = path.resolve(__dirname, "../../..");
 
 type Layer = "lib" | "components" | "db" | "demo" | "modules" | "web" | "routes" | "server" | "styles" | "other";
 
@@ -57,17 +57,6 @@ const WEB_DB_FILES = new Set(["db/client.server.ts"]);
 /** Arrows still to be removed: none. A new arrow up fails the test. */
 const PENDING: string[] = [];
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    const rel = `${dir}/${e.name}`;
-    if (e.isDirectory()) {
-      if (e.name !== "migrations" && e.name !== "node_modules") out.push(...sourceFiles(rel));
-    } else if (/\.(ts|tsx)$/.test(e.name) && !e.name.endsWith(".d.ts")) out.push(rel);
-  }
-  return out;
-}
-
 function resolve(from: string, spec: string): string | null {
   let base: string;
   if (spec.startsWith("~db/")) base = path.join("db", spec.slice(4));
@@ -81,7 +70,8 @@ function resolve(from: string, spec: string): string | null {
   return null;
 }
 
-const files = [...sourceFiles("app"), ...sourceFiles("db")];
+const code = (dir: string) => sourceFiles(dir, (name) => /\.(ts|tsx)$/.test(name) && !name.endsWith(".d.ts"));
+const files = [...code("app"), ...code("db")];
 /** Runtime imports only. */
 const graph = new Map<string, string[]>();
 /** Every import, type-only ones included. */
