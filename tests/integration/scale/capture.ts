@@ -30,7 +30,7 @@ export interface Capture {
   /** Runs `fn` with this pool as db() and returns the statements it sent. */
   record(fn: () => Promise<unknown>): Promise<CapturedQuery[]>;
   /** EXPLAIN (FORMAT JSON), with ANALYZE for reads: the root plan node and its execution time. */
-  explain(q: CapturedQuery, analyze?: boolean): Promise<{ plan: PlanNode; ms: number | null }>;
+  explain(q: CapturedQuery, analyze?: boolean, opts?: { indexOnly?: boolean }): Promise<{ plan: PlanNode; ms: number | null }>;
   close(): Promise<void>;
 }
 
@@ -61,12 +61,21 @@ export function openCapture(url: string): Capture {
       }
       return queries.slice(start);
     },
-    async explain(q, analyze = /^\s*(select|with)\b/i.test(q.sql)) {
-      const [row] = (await client.unsafe(`EXPLAIN (${analyze ? "ANALYZE, BUFFERS, " : ""}FORMAT JSON) ${q.sql}`, q.params as never[])) as unknown as [
-        { "QUERY PLAN": [{ Plan: PlanNode; "Execution Time"?: number }] },
-      ];
-      const out = row["QUERY PLAN"][0];
-      return { plan: out.Plan, ms: out["Execution Time"] ?? null };
+    async explain(q, analyze = /^\s*(select|with)\b/i.test(q.sql), opts = {}) {
+      // indexOnly: the plan with sequential scans priced out (enable_seqscan off), so a
+      // Seq Scan left in it means no index can serve that access, whatever the table's size.
+      const conn = await client.reserve();
+      try {
+        if (opts.indexOnly) await conn.unsafe("set enable_seqscan = off");
+        const [row] = (await conn.unsafe(`EXPLAIN (${analyze ? "ANALYZE, BUFFERS, " : ""}FORMAT JSON) ${q.sql}`, q.params as never[])) as unknown as [
+          { "QUERY PLAN": [{ Plan: PlanNode; "Execution Time"?: number }] },
+        ];
+        const out = row["QUERY PLAN"][0];
+        return { plan: out.Plan, ms: out["Execution Time"] ?? null };
+      } finally {
+        if (opts.indexOnly) await conn.unsafe("reset enable_seqscan");
+        conn.release();
+      }
     },
     close: () => client.end({ timeout: 2 }),
   };
