@@ -84,20 +84,27 @@ export function preparedSql<T = Record<string, unknown>, K extends string = stri
   };
 }
 
-/** The transaction handle drizzle builds for a postgres.js connection (made on a reserved one below). */
-interface PgJsSessionCtor {
-  new (client: unknown, dialect: unknown, schema: unknown, options: unknown): unknown;
-}
-interface PgJsTxCtor {
-  new (dialect: unknown, session: unknown, schema: unknown): Tx;
-}
-let pgJs: { Session: PgJsSessionCtor; Transaction: PgJsTxCtor } | undefined;
-async function pgJsClasses() {
-  if (!pgJs) {
-    const m = (await import("drizzle-orm/postgres-js/session")) as unknown as { PostgresJsSession: PgJsSessionCtor; PostgresJsTransaction: PgJsTxCtor };
-    pgJs = { Session: m.PostgresJsSession, Transaction: m.PostgresJsTransaction };
-  }
-  return pgJs;
+/**
+ * The handle a pipelined transaction's statements run on: the database itself, seen through a
+ * session whose client is the reserved connection (preparedOnce/preparedSql and drizzle's
+ * builders take `session.client`). drizzle's own PgTransaction was built for each call before:
+ * its constructor makes a relational query builder per table of the schema (2 % of the
+ * write path's CPU, two per payment). What would not run on the connection is refused:
+ * `query` and `_` (their builders hold the pool's session) and nested transactions.
+ */
+function onConnection(d: DbOrTx, reserved: unknown): Tx {
+  const raw = d as unknown as { session: object };
+  const refuse = (what: string) => ({
+    get(): never {
+      throw new Error(`pipelinedTx: ${what} is not available in a pipelined transaction (send single statements: preparedOnce/preparedSql)`);
+    },
+  });
+  return Object.create(d, {
+    session: { value: Object.create(raw.session, { client: { value: reserved } }) },
+    query: refuse("tx.query"),
+    _: refuse("tx._"),
+    transaction: refuse("tx.transaction"),
+  }) as Tx;
 }
 
 interface PgJsQuery<T = unknown> extends Promise<T> {
@@ -144,7 +151,7 @@ export async function pipelinedTx<R extends unknown[]>(
   statements: (tx: Tx) => { [K in keyof R]: Promise<R[K]> },
   commitIf?: (results: R) => boolean,
 ): Promise<R> {
-  const raw = d as unknown as Internals & { session: { schema?: unknown; options?: unknown }; _?: { schema?: unknown } };
+  const raw = d as unknown as Internals;
   const client = raw.session.client as { reserve?: () => Promise<PgJsReserved>; begin?: unknown } | undefined;
   const isPool = !!client && typeof client.reserve === "function" && typeof client.begin === "function";
   if (!isPool) {
@@ -154,12 +161,15 @@ export async function pipelinedTx<R extends unknown[]>(
       return results;
     });
   }
-  const { Session, Transaction } = await pgJsClasses();
   const reserved = await client.reserve!();
   let closed = false;
   let lost = false;
   let conn: { onclose?: ((e: unknown) => void) | null; terminate(): void } | undefined;
   try {
+    // Set before BEGIN is handed to the connection, so this callback runs before postgres.js's
+    // own setImmediate that writes the turn's messages: the COMMIT sent from it joins them in
+    // the same socket write (set after, it went out alone in the next turn's write).
+    const turnEnd = commitIf ? null : new Promise((r) => setImmediate(r));
     const begin = reserved
       .unsafe("begin", [], {
         onexecute: (c) => {
@@ -171,13 +181,12 @@ export async function pipelinedTx<R extends unknown[]>(
         },
       })
       .execute();
-    const session = new Session(reserved, raw.dialect, raw.session.schema, raw.session.options);
-    const tx = new Transaction(raw.dialect, session, raw.session.schema);
-    const sent = statements(tx) as Promise<unknown>[];
+    const sent = statements(onConnection(d, reserved)) as Promise<unknown>[];
     if (!commitIf) {
       // Every statement is handed to the connection in a microtask of this turn: the COMMIT
-      // goes after the last of them (and in the same write, postgres.js sends on setImmediate).
-      await new Promise((r) => setImmediate(r));
+      // goes after the last of them, in the same write (postgres.js writes on setImmediate,
+      // and the microtasks after each immediate callback run before the next one).
+      await turnEnd;
       const commit = reserved.unsafe("commit").execute();
       const settled = await Promise.allSettled([begin, ...sent, commit]);
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");

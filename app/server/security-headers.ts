@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomText } from "../lib/random.server";
 import type { NextFunction, Request, Response } from "express";
 import { CLIENT_IP_HEADER } from "../web/request.server";
 import { readerLocale } from "../web/edge/unavailable.server";
@@ -80,7 +80,7 @@ export function contentSecurityPolicy(nonce: string, opts: SecurityHeaderOptions
 export function securityHeaders(opts: SecurityHeaderOptions = {}) {
   const development = opts.development ?? env.NODE_ENV === "development";
   return function securityHeadersMiddleware(req: Request, res: Response, next: NextFunction) {
-    const nonce = randomBytes(16).toString("base64");
+    const nonce = randomText(16, "base64");
     res.locals.cspNonce = nonce;
     delete req.headers[CLIENT_IP_HEADER];
     const ip = req.ip ?? req.socket.remoteAddress;

@@ -8,6 +8,7 @@
  * The CPU per operation of the app's process and of the database's backends is printed too.
  */
 import crypto from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
 import { startServer, processTreeCpu } from "./http";
@@ -39,6 +40,9 @@ const server = await startServer(url, console.log, { WEB_CONCURRENCY: process.en
 const ids: string[] = [];
 const pay = (i: number) => req(server.port, "/api/v1/payments", JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" }, description: `prof ${i}` }));
 for (let i = 0; i < 50; i++) { const r = await pay(i); if (r.status === 201) ids.push(JSON.parse(r.body).id); else console.log(r.status, r.body.slice(0, 300)); }
+// The app's user and system CPU apart (socket writes are system time).
+const userSys = () => { const f = fs.readFileSync(`/proc/${server.child.pid}/stat`, "utf8").split(") ")[1]!.split(" "); return [Number(f[11]) / 100, Number(f[12]) / 100]; };
+const us0 = userSys();
 const cpu0 = processTreeCpu(server.child.pid!)!;
 const dbName = new URL(url).pathname.slice(1);
 const db0 = await backendsCpu(sql, dbName);
@@ -52,9 +56,10 @@ await Promise.all(Array.from({ length: clients }, async () => {
   }
 }));
 const cpu1 = processTreeCpu(server.child.pid!)!;
+const us1 = userSys();
 const db1 = await backendsCpu(sql, dbName);
 if (proxy) console.log(`${mode}: ${(proxy.counts.statements / ok).toFixed(2)} statements, ${(proxy.counts.roundTrips / ok).toFixed(2)} round trips per operation (${ok} operations, one server process)`);
-console.log(`${mode}: ${ok} ok, ${bad} bad in ${seconds}s = ${(ok / seconds).toFixed(1)}/s; app CPU per op ${(((cpu1 - cpu0) * 1000) / ok).toFixed(2)} ms, PostgreSQL backends ${((cpuDelta(db0, db1) * 1000) / ok).toFixed(2)} ms`);
+console.log(`${mode}: ${ok} ok, ${bad} bad in ${seconds}s = ${(ok / seconds).toFixed(1)}/s; app CPU per op ${(((cpu1 - cpu0) * 1000) / ok).toFixed(2)} ms (user ${(((us1[0]! - us0[0]!) * 1000) / ok).toFixed(2)}, system ${(((us1[1]! - us0[1]!) * 1000) / ok).toFixed(2)}), PostgreSQL backends ${((cpuDelta(db0, db1) * 1000) / ok).toFixed(2)} ms`);
 await server.stop();
 await proxy?.close();
 await sql.end();

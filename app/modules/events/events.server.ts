@@ -82,7 +82,14 @@ export type EventRow = typeof events.$inferSelect;
 export type EventObject = { id: string; object: string } & Record<string, unknown>;
 
 function jsonOf(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Date ? v.toISOString() : v));
+  // Without a replacer JSON.stringify takes its fast path; the serializers give amounts as
+  // strings, so only an object with a bigint left in throws there and takes the replacer
+  // (a Date is its toISOString() either way: toJSON runs before a replacer sees the value).
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Date ? v.toISOString() : v));
+  }
 }
 
 /**

@@ -13,7 +13,12 @@ export const MAX_BODY_BYTES = 16 * 1024;
 type ErrorType = Failure["type"] | "not_found_error";
 
 function toJson(body: unknown): string {
-  return JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  // The fast path without a replacer; a body with a bigint left in throws there (as jsonOf in events).
+  try {
+    return JSON.stringify(body);
+  } catch {
+    return JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  }
 }
 
 export function apiJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {

@@ -12,7 +12,8 @@ import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds 
 import { db, rows } from "~db/client.server";
 import { preparedOnce } from "~db/prepared.server";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
-import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, authenticationOf, findTestCard, type DeclineCode, type TestCardBehaviour } from "../test-cards";
+import { randomText } from "~/lib/random.server";
+import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, authenticationOf, findTestCard, type DeclineCode, type TestCard, type TestCardBehaviour } from "../test-cards";
 import type {
   AuthorizeRequest,
   CardDetails,
@@ -45,7 +46,7 @@ export function configureSandbox(c: Partial<typeof sandboxConfig>): void {
 }
 
 function sandboxId(prefix: string): string {
-  return `${prefix}_${crypto.randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
+  return `${prefix}_${randomText(12, "base64url").replace(/[-_]/g, "x")}`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -159,7 +160,7 @@ export async function sandboxTokenize(card: CardDetails, now = new Date()): Prom
     expYear: year,
   };
   await insertCard(db(), row);
-  rememberCard(row);
+  rememberCard(row, test);
   return {
     ok: true,
     card: { token, bin: row.bin, last4: row.last4, brand, funding, issuerBank, expMonth: month, expYear: year },
@@ -169,25 +170,26 @@ export async function sandboxTokenize(card: CardDetails, now = new Date()): Prom
 /**
  * Cards just tokenized, by token: an API payment with card details tokenizes and then
  * authorizes at once (a provider's "charge with card" is one call), and a vault row never
- * changes, so the authorization reads the card from here instead of the vault table.
- * Per database (tests open many), bounded, and only for a minute.
+ * changes, so the authorization reads the card from here instead of the vault table, with
+ * the test card its number is (the authorization needs only that: it does not decrypt the
+ * number it has just encrypted). Per database (tests open many), bounded, and only for a minute.
  */
 type CardRow = typeof sandboxCards.$inferSelect;
-const recentCards = new WeakMap<object, Map<string, { row: CardRow; at: number }>>();
+const recentCards = new WeakMap<object, Map<string, { row: CardRow; test: TestCard | undefined; at: number }>>();
 const RECENT_CARDS_MAX = 2000;
-function rememberCard(row: Omit<CardRow, "createdAt"> & Partial<Pick<CardRow, "createdAt">>): void {
+function rememberCard(row: Omit<CardRow, "createdAt"> & Partial<Pick<CardRow, "createdAt">>, test: TestCard | undefined): void {
   const d = db();
   let m = recentCards.get(d);
   if (!m) recentCards.set(d, (m = new Map()));
   if (m.size >= RECENT_CARDS_MAX) m.delete(m.keys().next().value!);
-  m.set(row.token, { row: { createdAt: new Date(), ...row } as CardRow, at: Date.now() });
+  m.set(row.token, { row: { createdAt: new Date(), ...row } as CardRow, test, at: Date.now() });
 }
-function recentCard(token: string): CardRow | undefined {
+function recentCard(token: string): { row: CardRow; test: TestCard | undefined } | undefined {
   const m = recentCards.get(db());
   const hit = m?.get(token);
   if (!hit) return undefined;
   m!.delete(token); // an authorization follows its tokenization once
-  return Date.now() - hit.at < 60_000 ? hit.row : undefined;
+  return Date.now() - hit.at < 60_000 ? hit : undefined;
 }
 
 export async function sandboxDescribeToken(token: string): Promise<CardToken | null> {
@@ -292,14 +294,14 @@ function answerRetry(existing: AuthRow, req: AuthorizeRequest, now: Date): Sandb
 
 export async function sandboxAuthorize(req: AuthorizeRequest, now = new Date()): Promise<SandboxAuthorizeAnswer> {
   const remembered = typeof req.token === "string" ? recentCard(req.token) : undefined;
-  const card = remembered ?? (await cardByToken(req.token));
+  const card = remembered?.row ?? (await cardByToken(req.token));
   if (!card) {
     const existing = await findAuthorization(req.account, req.reference);
     if (existing) return answerRetry(existing, req, now);
     return { outcome: "error", providerReference: null, code: "token_not_found", message: "Unknown card token." };
   }
 
-  const test = findTestCard(revealPan(card));
+  const test = remembered ? remembered.test : findTestCard(revealPan(card));
   const behaviour = test?.behaviour ?? { kind: "approve" as const };
   const channel = req.channel ?? "api";
   if (channel === "ecommerce" && req.authentication && authenticationOf(card.brand, test) !== "frictionless") {
