@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useId } from "react";
+import { FilterActions } from "~/components/console/filters";
 import { pageTitle } from "~/components/console/meta";
 import { DayInput } from "~/components/day-input";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -109,12 +110,7 @@ export default function AuditLog() {
             {(c) => <DayInput id={c.id} name={c.name} defaultValue={params.get(name) ?? f[name]} invalid={!!c["aria-invalid"]} describedBy={c["aria-describedby"]} />}
           </Field>
         ))}
-        <button type="submit" className="btn btn-primary">
-          {t("audit.filter.submit")}
-        </button>
-        <Link to="/audit" className="btn">
-          {t("common.clearFilters")}
-        </Link>
+        <FilterActions clearHref="/audit" label={t("audit.filter.submit")} />
       </Form>
       <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[t("audit.col.when"), t("audit.col.who"), t("audit.col.action"), t("audit.col.outcome"), t("audit.col.target"), t("audit.col.origin"), t("audit.col.details")]} empty={data.rows.length === 0 ? t("audit.empty") : null}>
           <tbody>

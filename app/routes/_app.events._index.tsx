@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
+import { FilterActions } from "~/components/console/filters";
 import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -81,12 +82,7 @@ export default function EventsPage() {
           )}
         </Field>
         <Field id={`${id}-object`} name="object" label={t("events.filter.object")} type="search" dir="ltr" defaultValue={data.filters.object} />
-        <button type="submit" className="btn btn-primary">
-          {t("events.filter.submit")}
-        </button>
-        <Link to="/events" className="btn">
-          {t("common.clearFilters")}
-        </Link>
+        <FilterActions clearHref="/events" label={t("events.filter.submit")} />
       </Form>
       <Table wrapStyle={{ marginBlockStart: "1rem" }} columns={[num(t("events.col.seq")), t("events.col.type"), t("events.col.object"), t("events.col.time"), t("events.col.deliveries")]} empty={data.rows.length === 0 ? t("events.empty") : null}>
           <tbody>

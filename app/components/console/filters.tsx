@@ -38,8 +38,6 @@ export function FilterForm(props: {
   open?: boolean;
 }) {
   const t = useT();
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.location?.pathname === useLocation().pathname;
   const active = props.active ?? 0;
   return (
     <details className="filters-disclosure" open={props.open ? true : undefined}>
@@ -50,15 +48,31 @@ export function FilterForm(props: {
         )}
         <div className="filter-grid">{props.children}</div>
         <div className="filter-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? t("filters.applying") : t("common.apply")}
-          </button>
-          <Link to={props.clearHref} className="btn" preventScrollReset>
-            {t("common.clearFilters")}
-          </Link>
+          <FilterActions clearHref={props.clearHref} />
         </div>
       </Form>
     </details>
+  );
+}
+
+/**
+ * A filter form's two buttons: apply (the form's own words, or "Apply"; "Applying…" while this
+ * page loads the new filter) and clear (back to the list without filters).
+ */
+export function FilterActions({ clearHref, label }: { clearHref: string; label?: string }) {
+  const t = useT();
+  const navigation = useNavigation();
+  const { pathname } = useLocation();
+  const busy = navigation.state !== "idle" && navigation.location?.pathname === pathname;
+  return (
+    <>
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        {busy ? t("filters.applying") : (label ?? t("common.apply"))}
+      </button>
+      <Link to={clearHref} className="btn" preventScrollReset>
+        {t("common.clearFilters")}
+      </Link>
+    </>
   );
 }
 
