@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -204,11 +205,29 @@ export function setDb(handle: DbHandle | undefined): void {
   (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent = handle;
 }
 
+/**
+ * The console's own pool (a bulkhead). The server runs every console page view (GET and
+ * HEAD through Remix) inside `onPool(consolePool, …)`, so db() there answers from a small
+ * pool of its own (DATABASE_CONSOLE_POOL_SIZE): a flash sale's API payments, which hold
+ * the main pool's connections in their transactions, cannot queue the owner's Overview
+ * behind them. Everything else (the API, form actions, jobs, scripts, tests) uses the
+ * process's database as before. Both pools are the same primary: a commit is seen by the
+ * next read of either.
+ *
+ * On globalThis: the server and the Remix build load this file as two modules.
+ */
+const laneKey = Symbol.for("merchant-console.db-lane");
+const laneStore: AsyncLocalStorage<DbHandle> = ((globalThis as unknown as Record<symbol, AsyncLocalStorage<DbHandle> | undefined>)[laneKey] ??=
+  new AsyncLocalStorage<DbHandle>());
+
+/** Runs `fn` with db() (and replicaDb() when there is no replica) answering from `handle`; without one, as is. */
+export function onPool<T>(handle: DbHandle | undefined, fn: () => T): T {
+  return handle ? laneStore.run(handle, fn) : fn();
+}
+
 /** The process's database. Call after connect()/setDb(). */
 export function db(): Db {
-  const handle = current ?? (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent;
-  if (!handle) throw new Error("Database not initialised: call connect() at start-up");
-  return handle.db;
+  return dbHandle().db;
 }
 
 /**
@@ -231,7 +250,7 @@ export function replicaSqlClient(): import("postgres").Sql | null {
 }
 
 export function dbHandle(): DbHandle {
-  const handle = current ?? (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent;
+  const handle = laneStore.getStore() ?? current ?? (globalThis as { __merchantConsoleCurrent?: DbHandle }).__merchantConsoleCurrent;
   if (!handle) throw new Error("Database not initialised: call connect() at start-up");
   return handle;
 }

@@ -137,6 +137,8 @@ export const ENV = {
   PGLITE_DIR: text(undefined, "where the embedded database lives", "`./data/pglite`"),
   MIGRATIONS_DIR: text(undefined, "the drizzle-kit migrations applied at start", "`./db/migrations`"),
   DATABASE_POOL_SIZE: int(10, 1, 1000, "postgres.js pool size per app process"),
+  DATABASE_CONSOLE_POOL_SIZE: int(3, 0, 1000, "a second pool per app process for the console's page views alone, so API writes cannot queue them (`0`: they share `DATABASE_POOL_SIZE`)"),
+  API_MAX_IN_FLIGHT: int(8, 0, 100_000, "API writes (`POST`/`PATCH`/`DELETE` under `/api/v1`) one app process works on at once; more wait their turn in arrival order (`0`: no limit)"),
   DATABASE_CONNECT_TIMEOUT: int(5, 1, 600, "seconds to wait for the server before the database counts as unavailable (503)"),
   DATABASE_REPLICA_URL: url(POSTGRES, "read replica for reports and exports (`replicaDb()`): the Overview's figures and every CSV export"),
   DATABASE_REPLICA_POOL_SIZE: optionalInt(1, 1000, "`DATABASE_POOL_SIZE`", "pool size for the replica"),

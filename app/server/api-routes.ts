@@ -11,6 +11,7 @@
  * (compression, security headers, the input guard) still runs first, and everything after
  * it is done as Remix's adapter does: the 503 for a lost database, HEAD without a body, a
  * thrown Response answered as is, anything else 500 through the entry's handleError.
+ * Writes wait their turn in `deps.admission` (API_MAX_IN_FLIGHT per process), in arrival order.
  *
  * Only an exact match is taken: a path with an encoded character, a trailing or doubled
  * slash, a ?_data or ?index parameter, a method the module has no function for, or a URL
@@ -105,6 +106,8 @@ export interface ApiRouteDeps {
   unavailable(request: Request, nonce: string | undefined): Response;
   /** Runs a GET in its request store (as the Remix handler does). */
   scoped<T>(fn: () => T): T;
+  /** Where the writes (any method but GET and HEAD) wait their turn (app/server/admission.ts); none: each runs at once. */
+  admission?: { run<T>(task: () => Promise<T>): Promise<T> };
 }
 
 /** Express middleware answering the API's routes of `build` itself; anything else goes on (to Remix). */
@@ -137,6 +140,6 @@ export function apiRoutes(build: ServerBuild, deps: ApiRouteDeps): express.Reque
     };
     const done = (p: Promise<void>) => p.catch(next);
     if (req.method === "GET" || req.method === "HEAD") done(deps.scoped(run));
-    else done(run());
+    else done(deps.admission ? deps.admission.run(run) : run());
   };
 }

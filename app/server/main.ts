@@ -15,7 +15,8 @@ import { spawn } from "node:child_process";
 import cluster from "node:cluster";
 import os from "node:os";
 import { inArray } from "drizzle-orm";
-import { connect, migrate, openPglite, pgliteDir, setDb, type Db } from "../../db/client.server";
+import { connect, migrate, onPool, openPglite, openPostgres, pgliteDir, setDb, type Db, type DbHandle } from "../../db/client.server";
+import { Admission } from "./admission";
 import { users } from "../../db/schema";
 import { demoNow, isSeeded, seedDemo } from "../demo/seed";
 import { USERS, DEMO_PASSWORD } from "../demo/merchants";
@@ -41,6 +42,8 @@ function loadContext(res: express.Response) {
 }
 
 const mode = env.NODE_ENV === "development" ? "development" : "production";
+/** GETs that stream a file (routes reports.$report, statements.$statementId.$file): not on the console's pool. */
+const FILE_DOWNLOADS = /^\/(reports\/[^/]+|statements\/[^/]+\/[^/]+)\/?$/;
 const port = env.PORT;
 const host = env.HOST;
 const buildPath = path.resolve(process.cwd(), "build/index.js");
@@ -213,6 +216,12 @@ async function serve(): Promise<void> {
   if (!worker) await seedIfEmpty();
   const handle = await connect();
   setDb(handle);
+  // The console's page views read on a small pool of their own (db/client.server.ts, onPool):
+  // a flood of API writes holds the main pool's connections, never these. File downloads
+  // (exports, statements), which hold a connection for as long as the file streams, stay
+  // on the main pool: three of them would otherwise fill the console's.
+  const consolePool: DbHandle | undefined =
+    handle.driver === "postgres" && env.DATABASE_CONSOLE_POOL_SIZE > 0 ? await openPostgres(handle.url!, { max: env.DATABASE_CONSOLE_POOL_SIZE }) : undefined;
   if (!worker) console.log(`Database: ${handle.driver === "pglite" ? `embedded PostgreSQL (PGlite) at ${handle.location}` : handle.location}`);
 
   async function loadBuild(): Promise<ServerBuild> {
@@ -278,7 +287,9 @@ async function serve(): Promise<void> {
       }
     };
     return (req, res, next) =>
-      req.method === "GET" || req.method === "HEAD" ? requestScope().run(new Map(), () => handler(req, res, next)) : handler(req, res, next);
+      req.method === "GET" || req.method === "HEAD"
+        ? requestScope().run(new Map(), () => onPool(FILE_DOWNLOADS.test(req.path) ? undefined : consolePool, () => handler(req, res, next)))
+        : handler(req, res, next);
   };
   if (mode === "development") {
     const { broadcastDevReady } = await import("@remix-run/node");
@@ -302,6 +313,7 @@ async function serve(): Promise<void> {
         send: sendRemixResponse,
         unavailable: unavailableResponse,
         scoped: (fn) => requestScope().run(new Map(), fn),
+        admission: new Admission(env.API_MAX_IN_FLIGHT),
       }),
     );
     app.all("*", remixHandler(build));
@@ -369,6 +381,7 @@ async function serve(): Promise<void> {
       // Stopping the workers is best effort on the way out: their jobs are unlocked by the next sweep.
     }
     try {
+      await consolePool?.close();
       await handle.close();
     } catch {
       // Closing twice or mid-query is not worth a non-zero exit on shutdown.

@@ -1,7 +1,8 @@
 /**
  * The write path's CPU per payment (or refund) on one server process, for profiling:
  *   BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" \
- *     node --import tsx tests/bench/write-profile.ts postgres://…/<bench database> [clients] [seconds] [pay|refund]
+ *     node --import tsx tests/bench/write-profile.ts postgres://…/<bench database> [clients] [seconds] [pay|refund|terminal]
+ * (terminal: the virtual terminal form as the write section posts it, signed in as the bench user).
  * WC sets the server's processes (default 1); API_VIA_REMIX=1 compares with the API through Remix.
  * COUNT=1: the server talks to PostgreSQL through the write section's counting proxy and the
  * statements and round trips per operation of the measured seconds are printed (use 1 client).
@@ -11,8 +12,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
-import { startServer, processTreeCpu } from "./http";
-import { backendsCpu, bigMerchantKey, countingProxy, cpuDelta } from "./write";
+import { startServer, processTreeCpu, signInOverHttp } from "./http";
+import { backendsCpu, bigMerchantKey, countingProxy, cpuDelta, csrfAndTerminal, postTerminalForm } from "./write";
 import { CARD_EXP_YEAR } from "../support/cards";
 
 const url = process.argv[2]!;
@@ -39,6 +40,8 @@ if (proxy) {
 const server = await startServer(url, console.log, { WEB_CONCURRENCY: process.env.WC ?? "1", ...(proxy ? { DATABASE_URL: viaProxy.toString() } : {}) });
 const ids: string[] = [];
 const pay = (i: number) => req(server.port, "/api/v1/payments", JSON.stringify({ amount: String(100000 + i), currency, card: { number: card, exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" }, description: `prof ${i}` }));
+const cookie = mode === "terminal" ? await signInOverHttp(server.port) : "";
+const form = mode === "terminal" ? await csrfAndTerminal(server.port, cookie) : null;
 for (let i = 0; i < 50; i++) { const r = await pay(i); if (r.status === 201) ids.push(JSON.parse(r.body).id); else console.log(r.status, r.body.slice(0, 300)); }
 // The app's user and system CPU apart (socket writes are system time).
 const userSys = () => { const f = fs.readFileSync(`/proc/${server.child.pid}/stat`, "utf8").split(") ")[1]!.split(" "); return [Number(f[11]) / 100, Number(f[12]) / 100]; };
@@ -51,8 +54,8 @@ let ok = 0, bad = 0; const end = Date.now() + seconds * 1000; let next = 0;
 await Promise.all(Array.from({ length: clients }, async () => {
   let i = 0;
   while (Date.now() < end) {
-    const r = mode === "refund" ? await req(server.port, `/api/v1/payments/${ids[next++ % ids.length]}/refunds`, JSON.stringify({ amount: "1", reason: "requested_by_customer" })) : await pay(i++);
-    if (r.status < 300) { ok++; if (mode === "pay" && ids.length < 5000) ids.push(JSON.parse(r.body).id); } else { bad++; if (bad < 3) console.log(r.status, r.body.slice(0, 300)); }
+    const r = mode === "terminal" ? await postTerminalForm(server.port, cookie, form!, i++) : mode === "refund" ? await req(server.port, `/api/v1/payments/${ids[next++ % ids.length]}/refunds`, JSON.stringify({ amount: "1", reason: "requested_by_customer" })) : await pay(i++);
+    if (r.status < 400) { ok++; if (mode === "pay" && ids.length < 5000) ids.push(JSON.parse(r.body).id); } else { bad++; if (bad < 3) console.log(r.status, r.body.slice(0, 300)); }
   }
 }));
 const cpu1 = processTreeCpu(server.child.pid!)!;

@@ -44,7 +44,7 @@ interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-function request(port: number, method: string, path: string, headers: Record<string, string | number>, body?: string): Promise<Reply> {
+export function request(port: number, method: string, path: string, headers: Record<string, string | number>, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port, path, method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -391,7 +391,7 @@ async function createAccounts(url: string, n: number): Promise<{ big: Account; m
   }
 }
 
-async function csrfAndTerminal(port: number, cookie: string): Promise<{ csrf: string; terminal: string }> {
+export async function csrfAndTerminal(port: number, cookie: string): Promise<{ csrf: string; terminal: string }> {
   const r = await request(port, "GET", "/terminal", { cookie, accept: "text/html" });
   const csrf = /name="_csrf"[^>]*value="([^"]+)"/.exec(r.body)?.[1] ?? /value="([^"]+)"[^>]*name="_csrf"/.exec(r.body)?.[1];
   const terminal = /name="(?:md_)?terminal"[^>]*value="([^"]+)"/.exec(r.body)?.[1] ?? /<option[^>]*value="(term_[^"]+)"/.exec(r.body)?.[1];
@@ -400,7 +400,7 @@ async function csrfAndTerminal(port: number, cookie: string): Promise<{ csrf: st
 }
 
 /** As the page's script does: the card goes to the provider's tokenization endpoint, only the token to /terminal. */
-async function postTerminalForm(port: number, cookie: string, form: { csrf: string; terminal: string }, i: number): Promise<Reply> {
+export async function postTerminalForm(port: number, cookie: string, form: { csrf: string; terminal: string }, i: number): Promise<Reply> {
   const card = JSON.stringify({ number: "6037990000000006", exp_month: 12, exp_year: CARD_EXP_YEAR, cvc: "123" });
   const tok = await request(port, "POST", "/sandbox/v1/tokens", { "content-type": "application/json", "content-length": Buffer.byteLength(card) }, card);
   const token = (JSON.parse(tok.body) as { id?: string }).id ?? "";
@@ -436,7 +436,7 @@ async function overviewCount(port: number, cookie: string): Promise<number> {
 }
 
 /** Sequential Overview page views (HTML, as a browser asks) for `seconds`, or until `until()`. */
-async function overviewViews(port: number, cookie: string, seconds: number): Promise<number[]> {
+export async function overviewViews(port: number, cookie: string, seconds: number): Promise<number[]> {
   const ms: number[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {

@@ -19,6 +19,17 @@ export type SessionResolution =
 type MembershipListRow = { merchantId: string; merchantName: string; role: string; status: string };
 
 /**
+ * The whole merchant row the session's statement read with the context, for a write of the
+ * same request that needs more of it than the context carries (the virtual terminal's
+ * payment: fees, calendar, provider), so it is not read again (as the API's key lookup
+ * hands its merchant to the payment).
+ */
+const merchantRows = new WeakMap<AppContext, typeof merchants.$inferSelect>();
+export function merchantRowOf(ctx: AppContext): typeof merchants.$inferSelect | undefined {
+  return merchantRows.get(ctx);
+}
+
+/**
  * The session, its user, its merchant and the user's memberships: one round trip per
  * page. Built once per database handle as a prepared statement, so neither drizzle nor
  * PostgreSQL plans it again on every request.
@@ -141,5 +152,6 @@ export async function resolveSession(
       .filter((m) => m.status === "active")
       .map((m) => ({ merchantId: m.merchantId, merchantName: m.merchantName, role: m.role as Role })),
   };
+  merchantRows.set(ctx, merchant);
   return { kind: "ok", ctx, row };
 }

@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { auditEvents } from "~db/schema";
+import { preparedOnce } from "~db/prepared.server";
 import type { DbOrTx } from "~db/client.server";
 import type { Client } from "~/lib/vocabulary";
 import type { AppContext } from "~/modules/access/context";
@@ -26,6 +28,33 @@ function isContext(a: AuditEvent["actor"]): a is AppContext {
  * no bigint).
  */
 export async function audit(dbx: DbOrTx, e: AuditEvent): Promise<void> {
+  await auditStatement(dbx, e);
+}
+
+/** The insert, built once per process (db/prepared.server.ts): parsed once per connection, not on every event. */
+const insertStatement = preparedOnce((d) =>
+  d
+    .insert(auditEvents)
+    .values({
+      merchantId: sql.placeholder("merchantId"),
+      actorUserId: sql.placeholder("actorUserId"),
+      actorEmail: sql.placeholder("actorEmail"),
+      action: sql.placeholder("action"),
+      outcome: sql.placeholder("outcome"),
+      targetType: sql.placeholder("targetType"),
+      targetId: sql.placeholder("targetId"),
+      ip: sql.placeholder("ip"),
+      userAgent: sql.placeholder("userAgent"),
+      details: sql.placeholder("details"),
+    })
+    .prepare("audit_insert"),
+);
+
+/**
+ * audit() as one statement sent at once (not awaited here): for pipelinedTx, where an
+ * event commits with the change it records, in the same round trip.
+ */
+export function auditStatement(dbx: DbOrTx, e: AuditEvent): Promise<unknown> {
   let userId: string | null = null;
   let email: string | null = null;
   let merchantId: string | null = e.merchantId ?? null;
@@ -37,7 +66,7 @@ export async function audit(dbx: DbOrTx, e: AuditEvent): Promise<void> {
     userId = e.actor.userId ?? null;
     email = e.actor.email ?? null;
   }
-  await dbx.insert(auditEvents).values({
+  return insertStatement(dbx, {
     merchantId,
     actorUserId: userId,
     actorEmail: email,

@@ -23,9 +23,7 @@ import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction }
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError, type CardDetails, type CardToken } from "~/modules/processors/types";
 import { failure, pgCode, type Result } from "./failure";
-import type { Client, Scope } from "~/lib/vocabulary";
-import { maskPan } from "~/lib/card";
-import { audit } from "~/modules/audit/audit.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export type { Scope };
 
@@ -68,15 +66,13 @@ export interface CreatePaymentOptions {
    * The merchant and terminal as the caller already read them in this request (the API's
    * key lookup reads both): not read again.
    */
-  preloaded?: { merchant: Merchant; terminal: { id: string; name: string; status: string } };
-  /**
-   * Who charges, the one place a charge's actor is decided. A signed-in member (the virtual
-   * terminal) is recorded on the payment and every attempt is audited (payment.charge).
-   * Without one (an API terminal's key, the hosted page, the subscription jobs) there is no
-   * audit row: the payment.created event, written in the payment's own transaction, records
-   * it and its terminal, and the API's write path keeps its round trips (docs/write-path.md).
-   */
-  member?: { user: { id: string; email?: string | null }; client?: Client };
+  preloaded?: {
+    merchant: Merchant;
+    terminal: { id: string; name: string; status: string };
+    /** The card behind `input.token`, as the provider described it in this request (the virtual terminal checks it first). */
+    card?: CardToken;
+  };
+  userId?: string | null;
   /** Unique per merchant: a second request with it returns the first payment. */
   idempotencyKey?: string | null;
   /** The payment link it is paid through (the hosted payment page). */
@@ -493,27 +489,6 @@ export async function createPayment(
   input: CreatePaymentInput,
   opts: CreatePaymentOptions,
 ): Promise<CreatePaymentResult> {
-  const r = await charge(scope, input, opts);
-  const member = opts.member;
-  if (member) {
-    const currency = String(input.currency ?? "").toUpperCase();
-    await audit(db(), {
-      merchantId: scope.merchantId,
-      actor: { userId: member.user.id, email: member.user.email ?? null },
-      action: "payment.charge",
-      outcome: r.ok ? (r.payment.status === "captured" || r.payment.status === "pending" ? "success" : "failure") : "failure",
-      targetType: "payment",
-      targetId: r.ok ? r.payment.id : undefined,
-      details: r.ok
-        ? { terminalId: opts.terminalId, amount: input.amount, currency, status: r.payment.status, card: maskPan(r.payment.cardBin ?? "", r.payment.cardLast4 ?? "") }
-        : { terminalId: opts.terminalId, amount: input.amount, currency, code: r.error.code },
-      client: member.client,
-    });
-  }
-  return r;
-}
-
-async function charge(scope: Scope, input: CreatePaymentInput, opts: CreatePaymentOptions): Promise<CreatePaymentResult> {
   const now = opts.now ?? new Date();
   const merchant = opts.preloaded?.merchant.id === scope.merchantId ? opts.preloaded.merchant : await loadMerchant(scope);
   if (!merchant) return failure(404, "merchant_not_found", "Unknown merchant.");
@@ -565,7 +540,7 @@ async function charge(scope: Scope, input: CreatePaymentInput, opts: CreatePayme
       if (!t.ok) return failure(400, t.code, t.message, t.param, "card_error");
       card = t.card;
     } else if (input.token) {
-      const described = await processor.describeToken(input.token);
+      const described = opts.preloaded?.card?.token === input.token ? opts.preloaded.card : await processor.describeToken(input.token);
       if (!described) return failure(400, "token_not_found", "Unknown card token: tokenize the card first.", "token");
       card = described;
     } else {
@@ -595,7 +570,7 @@ async function charge(scope: Scope, input: CreatePaymentInput, opts: CreatePayme
       customerReference,
       paymentLinkId: opts.paymentLinkId,
       idempotencyKey: opts.idempotencyKey,
-      createdByUserId: opts.member?.user.id ?? null,
+      createdByUserId: opts.userId,
     },
     now,
   );

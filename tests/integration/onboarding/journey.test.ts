@@ -191,7 +191,7 @@ describe("a new merchant", () => {
       const p = await createPayment(
         { merchantId },
         { amount, currency: "IRR", card: { number: "6037990000000006", expMonth: 12, expYear: CARD_EXP_YEAR, cvc: "123" } },
-        { terminalId: term!.id, member: { user: { id: owner.userId } } },
+        { terminalId: term!.id, userId: owner.userId },
       );
       expect(p.ok && p.payment.status).toBe("captured");
     }

@@ -62,6 +62,13 @@ async function paymentCount(): Promise<number> {
   return Number(r!.n);
 }
 
+async function chargeAudits(paymentId: string) {
+  return rows<{ outcome: string; actor_email: string; details: unknown }>(
+    db(),
+    sql`select outcome, actor_email, details from audit_events where merchant_id = ${team.shop.id} and action = 'payment.charge' and target_id = ${paymentId} order by id`,
+  );
+}
+
 describe("virtual terminal (/terminal)", () => {
   it("charges a card, redirects to a receipt, and a re-sent form never charges twice", async () => {
     const data = await loaderData(owner);
@@ -88,6 +95,20 @@ describe("virtual terminal (/terminal)", () => {
     const retried = await charge(owner, { ...form, token: await tokenFor("6037990000000006") });
     expect(retried.location).toBe(a.location);
     expect(await paymentCount()).toBe(before + 1);
+    // The capture committed with its audit event and the form key's answer: one of each.
+    const paymentId = decodeURIComponent(a.location!.split("receipt=")[1]!);
+    expect(await chargeAudits(paymentId)).toEqual([
+      {
+        outcome: "success",
+        actor_email: team.members.owner.email,
+        details: { terminalId, amount: "1250000", currency: "IRR", status: "captured", card: "603799******0006" },
+      },
+    ]);
+    const [key] = await rows<{ state: string; response_status: number; response_body: unknown }>(
+      db(),
+      sql`select state, response_status, response_body from idempotency_keys where merchant_id = ${team.shop.id} and key = ${form.key}`,
+    );
+    expect(key).toEqual({ state: "completed", response_status: 303, response_body: { paymentId } });
 
     const receipt = (await loaderData(owner, a.location!)).receipt;
     expect(receipt).toMatchObject({ status: "captured", amount: "1250000", currency: "IRR", maskedCard: "603799******0006", issuerBank: "017", customerReference: "INV-77" });
@@ -111,6 +132,15 @@ describe("virtual terminal (/terminal)", () => {
     expect(r1.status).toBe("declined");
     expect(r1.declineCode).toBe("insufficient_funds");
     expect(r1.maskedCard).toBe("400000******9995");
+    // Not captured: its audit event is written on its own, after the decline.
+    const declinedId = decodeURIComponent(declined.location!.split("receipt=")[1]!);
+    expect(await chargeAudits(declinedId)).toEqual([
+      {
+        outcome: "failure",
+        actor_email: team.members.support.email,
+        details: { terminalId, amount: "50000", currency: "IRR", status: "declined", card: "400000******9995" },
+      },
+    ]);
     const pending = await charge(support, { terminal: terminalId, amount: "50000", token: await tokenFor(CARD.timeoutApproved), key: crypto.randomUUID() });
     const r2 = (await loaderData(support, pending.location!)).receipt;
     expect(r2.status).toBe("pending");
