@@ -536,7 +536,7 @@ export async function createPayment(
   let card: CardToken;
   try {
     if (input.card) {
-      const t = await processor.tokenize(input.card);
+      const t = await processor.tokenize(input.card, { forPayment: true });
       if (!t.ok) return failure(400, t.code, t.message, t.param, "card_error");
       card = t.card;
     } else if (input.token) {

@@ -10,6 +10,7 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, merchants, terminals } from "~db/schema";
 import { db, type Db } from "~db/client.server";
 import { abandonLostClaim } from "~/modules/idempotency/idempotency.server";
+import { commitWithoutFlushWait } from "~db/prepared.server";
 
 export interface ApiPrincipal {
   merchantId: string;
@@ -56,6 +57,7 @@ function principalQuery(d: Db) {
  * two): inserted only when the key authenticates (known, not revoked, terminal and
  * merchant active) and the request's currency is the merchant's, i.e. exactly when the
  * request would go on to claim it. Values as idempotency.server.ts's claimValues() gives them.
+ * Its commit does not wait for the WAL flush, as the ordinary claim's (idempotency.server.ts).
  */
 export interface KeyClaim {
   key: string;
@@ -79,6 +81,7 @@ function principalClaimQuery(d: Db) {
       join terminals t on t.merchant_id = k.merchant_id and t.id = k.terminal_id
       join merchants m on m.id = k.merchant_id
       where k.key_hash = ${v("hash")} and k.revoked_at is null and t.status = 'active' and m.status = 'active' and m.currency = ${v("currency")}
+        and ${commitWithoutFlushWait}
       on conflict do nothing
       returning 1 as n`,
   );
