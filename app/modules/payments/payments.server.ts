@@ -9,7 +9,7 @@
  * in the same transaction as the status change, and the rollups by triggers on both.
  */
 import { recordEvent } from "~/modules/events/events.server";
-import { serializePayment } from "~/modules/events/objects";
+import { serializePayment } from "./serialize";
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
