@@ -2,13 +2,13 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { clauseSeparator } from "~/lib/i18n/messages";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Card, DetailHeader, DetailList, ExportLinks } from "~/components/page";
+import { Card, DetailHeader, DetailList } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
-import { Cadence, FieldError, SubscriptionBadge } from "~/components/console/subscriptions";
+import { Cadence, FieldError, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -127,7 +127,7 @@ export default function CustomerPage() {
       <Card headingId="subs-h" title={t("customers.subscriptions")} className="section">
         {data.invoicesExport && data.subscriptions.length > 0 ? (
           <p className="actions-row">
-            <ExportLinks href={data.invoicesExport} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />
+            <InvoicesExport href={data.invoicesExport} />
           </p>
         ) : null}
         {data.subscriptions.length === 0 ? <p className="muted">{t("customers.subscriptionsEmpty")}</p> : null}

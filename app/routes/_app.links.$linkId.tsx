@@ -14,7 +14,7 @@ import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction } from "~/web/guard.server";
 import { requireFound } from "~/web/detail-loader.server";
 import { publicOrigin } from "~/web/request.server";
-import { checkoutSecret } from "~/modules/payment-links/checkout.server";
+import { checkoutSecret } from "~/modules/payments/receipts.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
 import { Card, DetailHeader, DetailList, Table } from "~/components/page";
 

@@ -17,7 +17,7 @@ import { reportFieldError } from "~/lib/i18n/messages";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useI18n } from "~/lib/i18n/react";
 import { requireContext } from "~/web/guard.server";
-import { reportsPage } from "~/modules/exports/page.server";
+import { reportsPage } from "~/web/exports/reports-page.server";
 import { PageHeader } from "~/components/page";
 import { REPORT_KEYS, humanBytes } from "~/components/report-schedule";
 

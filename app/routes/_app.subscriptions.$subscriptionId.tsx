@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Card, DetailHeader, DetailList, ExportLinks } from "~/components/page";
+import { Card, DetailHeader, DetailList } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
-import { Cadence, FieldError, InvoiceBadge, SubscriptionBadge } from "~/components/console/subscriptions";
+import { Cadence, FieldError, InvoiceBadge, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
@@ -219,7 +219,7 @@ export default function SubscriptionPage() {
       <Card headingId="timeline-h" title={t("subs.timeline")} className="section">
         {data.invoicesExport ? (
           <p className="actions-row">
-            <ExportLinks href={data.invoicesExport} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />
+            <InvoicesExport href={data.invoicesExport} />
           </p>
         ) : null}
         {data.invoices.length === 0 ? <p className="muted">{t("subs.noInvoices")}</p> : null}

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { pageTitle } from "~/components/console/meta";
-import { Cadence, SubscriptionBadge } from "~/components/console/subscriptions";
+import { Cadence, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
@@ -65,7 +65,7 @@ export default function SubscriptionsPage() {
         {data.exports ? (
           <>
             <ExportLinks href={data.exports.subscriptions} label={t("subs.exportThese")} excelLabel={t("common.exportExcel")} testId="export-subscriptions" />
-            <ExportLinks href={data.exports.invoices} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />
+            <InvoicesExport href={data.exports.invoices} />
           </>
         ) : null}
       </PageHeader>

@@ -19,9 +19,9 @@ import {
   merchantRedirect,
   payCheckout,
   receiptOf,
-  receiptPath,
   resolveCheckout,
 } from "~/modules/payment-links/checkout.server";
+import { receiptPath } from "~/modules/payments/receipts.server";
 import { declineReason, refusalText, sendReceipt } from "~/web/payment-links/public.server";
 import { cardholderContext, outcomeRedirect, returnedCard } from "~/web/cardholder-pages.server";
 import { parseForm, refuse } from "~/web/form.server";

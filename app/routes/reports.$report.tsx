@@ -5,8 +5,8 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { notFoundResponse, requireContext } from "~/web/guard.server";
-import { reportFromPath, reportPermissions, type WaitForClient } from "~/modules/exports/export.server";
-import { exportReport } from "~/web/exports/download.server";
+import { reportPermissions, type WaitForClient } from "~/modules/exports/export.server";
+import { exportReport, reportFromPath } from "~/web/exports/download.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = reportFromPath(params.report);

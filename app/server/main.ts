@@ -20,7 +20,7 @@ import { Admission } from "./admission";
 import { users } from "../../db/schema";
 import { demoNow, isSeeded, seedDemo } from "../demo/seed";
 import { USERS, DEMO_PASSWORD } from "../demo/merchants";
-import { responseBackpressure } from "../modules/exports/backpressure.server";
+import { responseBackpressure } from "./backpressure";
 import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
 

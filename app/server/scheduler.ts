@@ -8,7 +8,7 @@ import { pgliteDir } from "../../db/client.server";
 import { formatMoney, isCurrencyCode } from "../lib/money";
 import { runPayoutEngine, type PayoutEngineReport, type PayoutEvent } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars } from "../modules/settlements/holidays.server";
-import { reconcilePending } from "../modules/payments/reconcile-pending.server";
+import { reconcilePending } from "../modules/reconciliation/reconcile.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { nextDueAt, runRenewals, type RenewalSummary } from "../modules/subscriptions/renewals.server";
 import { finishPendingCardUpdates } from "../modules/subscriptions/card-updates.server";

@@ -19,7 +19,7 @@ import type { TaskName } from "../modules/jobs/queue.server";
 import { runPayoutEngine } from "../modules/settlements/engine.server";
 import { ensureHolidayCalendars, holidayCoverage } from "../modules/settlements/holidays.server";
 import { HOLIDAYS } from "../modules/settlements/holiday-data";
-import { reconcilePending } from "../modules/payments/reconcile-pending.server";
+import { reconcilePending } from "../modules/reconciliation/reconcile.server";
 import { recoverIdempotencyKeys } from "./jobs/recover-keys";
 import { formatJobsReport, type JobsReport } from "./scheduler";
 import { env } from "../lib/env.server";

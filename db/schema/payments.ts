@@ -11,7 +11,10 @@ import { terminals } from "./terminals";
 export const payments = pgTable(
   "payments",
   {
-    ...merchantRow(() => merchants.id),
+    // No key of its own to merchants: (merchant_id, terminal_id) references the terminal, whose
+    // merchant_id references merchants, so the merchant exists and cannot go while the row does.
+    // A second key would only add a check and a lock of the merchant's row to every insert (0028).
+    ...merchantRow(),
     terminalId: text("terminal_id").notNull(),
     ...amountAndCurrency(),
     status: paymentStatus("status").notNull(),

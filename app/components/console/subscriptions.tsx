@@ -1,6 +1,13 @@
 /** Small pieces the customer, plan and subscription pages share. */
+import { ExportLinks } from "~/components/page";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useT } from "~/lib/i18n/react";
+
+/** The invoices export (CSV and Excel) of a filter: all of them, a customer's or a subscription's. */
+export function InvoicesExport({ href }: { href: string }) {
+  const t = useT();
+  return <ExportLinks href={href} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />;
+}
 
 export function SubscriptionBadge({ status }: { status: string }) {
   const t = useT();

@@ -1,12 +1,9 @@
 /**
- * The objects events carry, as the API shows them. Payments and refunds use the
- * public API's serializers; payouts, terminals, staff and bank accounts have their
+ * The objects events carry, as the API shows them. Payments and refunds carry the
+ * public API's serializers (modules/payments/serialize.ts, imported from there); payouts, terminals, staff and bank accounts have their
  * shapes here (the API has no endpoints for them yet: these are those shapes).
  */
 import type { invitations, merchantBankAccounts, payouts, terminals } from "~db/schema";
-import { serializePayment, serializeRefund } from "~/modules/payments/serialize";
-
-export { serializePayment, serializeRefund };
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 

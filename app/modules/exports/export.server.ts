@@ -23,7 +23,7 @@ import type { Client } from "~/lib/vocabulary";
 import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { ListFilterError } from "~/modules/reporting/list-query.server";
-import { csvKind, headerName, isReportId, rowRenderer, withJalaliColumns, type ColumnKind, type ColumnSpec, type RawRow, type ReportId } from "./definition";
+import { csvKind, headerName, rowRenderer, withJalaliColumns, type ColumnKind, type ColumnSpec, type RawRow, type ReportId } from "./definition";
 import { csvWriter, UTF8_BOM } from "./csv";
 import { CURRENCIES } from "~/lib/money";
 import { cellPlan, cellSql, copyChunks, copyRawChunks, copyStatement, inlineParams, serverCanRender, sqlLiteral } from "./copy.server";
@@ -33,9 +33,12 @@ import { REPORTS, type AnyReport } from "./registry.server";
 import { cursorBatches, type ReportRun } from "./reports/report.server";
 import { SheetRowWriter, type SheetField, type SheetLayout } from "./sheet-rows";
 import { XlsxReportWriter, columnLetter } from "./xlsx.server";
-import type { WaitForClient } from "./backpressure.server";
 
-export type { WaitForClient } from "./backpressure.server";
+/**
+ * Resolves once the client has taken what was sent: an export awaits it before reading its
+ * next batch (the server makes it from the socket, app/server/backpressure.ts).
+ */
+export type WaitForClient = () => Promise<void>;
 export { REPORTS } from "./registry.server";
 
 /** Rows per database round trip: small enough to keep memory flat, large enough that a round trip is cheap per row. */
@@ -44,12 +47,6 @@ export const EXPORT_BATCH_SIZE = 2000;
 export type ExportContext = Pick<AppContext, "user" | "merchant" | "role" | "scope">;
 
 export type ExportFormat = "csv" | "xlsx";
-
-/** "payments.csv" -> payments as CSV, "payments.xlsx" -> as a workbook; null for anything else (the route answers 404). */
-export function reportFromPath(segment: string | undefined): { id: ReportId; format: ExportFormat } | null {
-  const m = /^([a-z-]+)\.(csv|xlsx)$/.exec(segment ?? "");
-  return m && isReportId(m[1]) ? { id: m[1], format: m[2] as ExportFormat } : null;
-}
 
 export function reportPermissions(id: ReportId) {
   return REPORTS[id].permissions;

@@ -58,7 +58,7 @@ import { MAX_ATTACHMENT_BYTES, sendMail, type OutgoingMail } from "~/modules/mai
 import { isReportId, type ReportId } from "./definition";
 import { checkExport, openExport, type ExportContext, type ExportDownload, type ExportFormat } from "./export.server";
 import { allowedColumns, canonicalTimeZone } from "./options.server";
-import { endpointParams } from "./page.server";
+import { endpointParams } from "./endpoint-params";
 import { REPORTS } from "./registry.server";
 import { failedRunMail, leftOutMail, reportMail } from "./schedule-mail";
 import { audit } from "~/modules/audit/audit.server";

@@ -19,7 +19,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { idempotencyKeys } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { env } from "~/lib/env.server";
-import { preparedOnce } from "~db/prepared.server";
+import { commitWithoutFlushWait, preparedOnce, preparedSql } from "~db/prepared.server";
 
 export const KEY_MAX_LENGTH = 255;
 
@@ -185,24 +185,23 @@ export function markClaimed(req: Pick<IdempotentRequest, "merchantId" | "scope" 
   inFlight.add(flightKey(req));
 }
 
-/** The claim, built once per process (db/prepared.server.ts): every POST with a key runs it. */
-const claimStatement = preparedOnce((d) =>
-  d
-    .insert(idempotencyKeys)
-    .values({
-      merchantId: sql.placeholder("merchantId"),
-      scope: sql.placeholder("scope"),
-      key: sql.placeholder("key"),
-      requestHash: sql.placeholder("requestHash"),
-      method: sql.placeholder("method"),
-      path: sql.placeholder("path"),
-      state: "in_progress",
-      responseBody: sql.placeholder("responseBody"),
-      createdAt: sql.placeholder("createdAt"),
-    })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key })
-    .prepare("idempotency_claim"),
+
+/**
+ * The claim, built once per process (db/prepared.server.ts): every POST with a key runs it.
+ * Its commit does not wait for the WAL flush (commitWithoutFlushWait): a claim is never what a
+ * client is answered on. Every claimed request ends in a synchronous commit before its answer
+ * leaves (its payment or refund, the stored answer, the key's release or abandonment), which
+ * flushes the claim too; a claim lost in a crash of the database before that is a request
+ * that never arrived (nothing was written under it), and the client's retry claims again.
+ */
+const claimStatement = preparedSql<{ key: string }>(
+  () => sql`insert into idempotency_keys (merchant_id, scope, key, request_hash, method, path, state, response_body, created_at)
+    select ${sql.placeholder("merchantId")}, ${sql.placeholder("scope")}, ${sql.placeholder("key")}, ${sql.placeholder("requestHash")},
+      ${sql.placeholder("method")}, ${sql.placeholder("path")}, 'in_progress', ${sql.placeholder("responseBody")}::text::jsonb,
+      ${sql.placeholder("createdAt")}::timestamptz
+    where ${commitWithoutFlushWait}
+    on conflict do nothing
+    returning key`,
 );
 
 async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
@@ -213,8 +212,8 @@ async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
     requestHash: req.fingerprint,
     method: req.method,
     path: req.path,
-    responseBody: { owner: me },
-    createdAt: now,
+    responseBody: JSON.stringify({ owner: me }),
+    createdAt: now.toISOString(),
   });
   return inserted.length > 0;
 }

@@ -9,13 +9,14 @@
  */
 import crypto from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
-import { checkoutBlocks, checkouts, checkoutSecrets, merchants, paymentLinkRoutes, terminals } from "~db/schema";
+import { checkoutBlocks, checkouts, merchants, paymentLinkRoutes, terminals } from "~db/schema";
 import { db, rows as sqlRows } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { maskedCardOf } from "~/lib/card";
 import { audit } from "~/modules/audit/audit.server";
 import { moneyText, pgCode } from "~/modules/payments/failure";
 import { applyAuthorizationOutcome, createPayment, getPayment, type Payment } from "~/modules/payments/payments.server";
+import { checkoutSecret, receiptToken, traceNumber } from "~/modules/payments/receipts.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import type { InquiryResult } from "~/modules/processors/types";
 import { getPaymentLink, type CustomerField, type LinkWithStats } from "./links.server";
@@ -74,18 +75,6 @@ export async function resolvePublicLink(linkId: string, now: Date = new Date()):
 
 // ---- signatures ----------------------------------------------------------------------
 
-/** The merchant's checkout secret (made on first use): signs redirects and receipt links. */
-export async function checkoutSecret(merchantId: string): Promise<string> {
-  const [s] = await db().select().from(checkoutSecrets).where(eq(checkoutSecrets.merchantId, merchantId));
-  if (s) return s.secret;
-  await db()
-    .insert(checkoutSecrets)
-    .values({ merchantId, secret: `whsec_${crypto.randomBytes(24).toString("hex")}` })
-    .onConflictDoNothing();
-  const [again] = await db().select().from(checkoutSecrets).where(eq(checkoutSecrets.merchantId, merchantId));
-  return again!.secret;
-}
-
 /**
  * What the merchant's site receives on its redirect URL, and how it checks it:
  * signature = hex HMAC-SHA256(secret, "payment_id.status.amount.link_id").
@@ -98,24 +87,6 @@ export function verifyRedirectSignature(secret: string, p: { paymentId: string; 
   const expected = Buffer.from(redirectSignature(secret, p));
   const given = Buffer.from(String(signature));
   return expected.length === given.length && crypto.timingSafeEqual(expected, given);
-}
-
-function receiptToken(secret: string, paymentId: string): string {
-  return crypto.createHmac("sha256", secret).update(`receipt:${paymentId}`).digest("base64url").slice(0, 22);
-}
-
-/** A link to a payment's public receipt, to send to the customer (support's lookup gives it). */
-export async function receiptPath(merchantId: string, paymentId: string): Promise<string> {
-  return `/receipt/${encodeURIComponent(merchantId)}/${encodeURIComponent(paymentId)}/${receiptToken(await checkoutSecret(merchantId), paymentId)}`;
-}
-
-/**
- * The six-digit trace number printed on receipts and asked for by support's lookup:
- * derived from the payment id, so the console and the customer's receipt always agree.
- */
-export function traceNumber(paymentId: string): string {
-  const h = crypto.createHash("sha256").update(paymentId).digest();
-  return String(h.readUInt32BE(0) % 1_000_000).padStart(6, "0");
 }
 
 // ---- abuse ---------------------------------------------------------------------------

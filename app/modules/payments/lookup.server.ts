@@ -11,7 +11,7 @@ import { db, rows } from "~db/client.server";
 import { isValidLocalDateKey, addLocalDays, parseLocalDateKey } from "~/lib/dates/zones";
 import { normalizeDayInput } from "~/lib/day-input";
 import { isCurrencyCode, parseAmount, type ParseAmountResult } from "~/lib/money";
-import { receiptPath, traceNumber } from "~/modules/payment-links/checkout.server";
+import { receiptPath, traceNumber } from "./receipts.server";
 
 /** An amount counts as "about" the customer's when within this share of it (10%). */
 export const LOOKUP_TOLERANCE_PERCENT = 10n;

@@ -9,7 +9,7 @@
  * in the same transaction as the status change, and the rollups by triggers on both.
  */
 import { recordEvent } from "~/modules/events/events.server";
-import { serializePayment } from "~/modules/events/objects";
+import { serializePayment } from "./serialize";
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
@@ -536,7 +536,7 @@ export async function createPayment(
   let card: CardToken;
   try {
     if (input.card) {
-      const t = await processor.tokenize(input.card);
+      const t = await processor.tokenize(input.card, { forPayment: true });
       if (!t.ok) return failure(400, t.code, t.message, t.param, "card_error");
       card = t.card;
     } else if (input.token) {

@@ -64,7 +64,7 @@ async function withDeadline<T>(operation: string, work: Promise<T | typeof NO_RE
 
 export const sandboxProcessor: Processor = {
   id: "sandbox",
-  tokenize: (card) => withDeadline("tokenize", sandboxTokenize(card)),
+  tokenize: (card, opts) => withDeadline("tokenize", sandboxTokenize(card, new Date(), opts)),
   describeToken: (token) => withDeadline("describe token", sandboxDescribeToken(token)),
   authorize: (req) => withDeadline("authorize", sandboxAuthorize(req)),
   capture: (req) => withDeadline("capture", sandboxCapture(req)),

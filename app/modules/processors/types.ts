@@ -106,7 +106,12 @@ export interface SettlementLine {
 
 export interface Processor {
   readonly id: string;
-  tokenize(card: CardDetails): Promise<TokenizeResult>;
+  /**
+   * `forPayment`: the token is for the payment being taken now, whose insert commits (and waits
+   * for its flush) before the provider is asked or anything is answered; a vault in this database
+   * may then commit without waiting for its own flush (the payment's flush covers it).
+   */
+  tokenize(card: CardDetails, opts?: { forPayment?: boolean }): Promise<TokenizeResult>;
   /** Looks up a token issued earlier (the API accepts sandbox tokens instead of card details). */
   describeToken(token: string): Promise<CardToken | null>;
   authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;

@@ -9,14 +9,15 @@
  * pending until reconciliation asks the provider.
  */
 import { recordEvent } from "~/modules/events/events.server";
-import { serializeRefund } from "~/modules/events/objects";
+import { serializeRefund } from "~/modules/payments/serialize";
 import { and, eq, sql } from "drizzle-orm";
 import { payments, refunds } from "~db/schema";
 import { db, type DbOrTx, type Tx } from "~db/client.server";
 import { pipelinedTx, preparedSql } from "~db/prepared.server";
 import { newId } from "~/lib/ids";
 import { refundsUncapped, type Role } from "~/lib/permissions";
-import { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
+import { REFUND_REASONS, type Client, type RefundReason } from "~/lib/vocabulary";
+import { audit } from "~/modules/audit/audit.server";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
 import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
@@ -27,22 +28,42 @@ import { getPayment, lockPayment, type Payment, type Scope } from "~/modules/pay
 export type Refund = typeof refunds.$inferSelect;
 export { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 
+/** A signed-in member as a refund needs them (an AppContext is one): who, in which role, for which merchant's limit. */
+export interface RefundMember {
+  user: { id: string; email?: string | null };
+  role: Role;
+  merchant: { supportRefundLimit: bigint };
+}
+
+/**
+ * Who issues a refund. The cap and the audit trail follow from it, here and nowhere else:
+ * - `member` (the console's refund form): capped by role (refundCapOf), every attempt audited
+ *   as refund.create (after the refund, as one statement of its own);
+ * - `terminal` (an API key, the merchant's own integration): not capped, no audit row: the
+ *   refund.created event is written in the refund's own transaction (and the API's refund
+ *   takes one round trip, docs/write-path.md);
+ * - `system` (jobs, the demo generator, tests): not capped, not audited.
+ */
+export type RefundActor =
+  | { kind: "member"; member: RefundMember; client?: Client }
+  | { kind: "terminal"; terminalId: string }
+  | { kind: "system" };
+
 /**
  * The support refund cap, the one place it is decided: the largest single refund a member
  * may issue (null: no cap). Support is capped at the merchant's per-refund limit; owners
- * and admins are not. issueRefund enforces it inside the payment's row lock.
+ * and admins are not. issueRefund applies it to its actor inside the payment's row lock.
  */
 export function refundCapOf(member: { role: Role; merchant: { supportRefundLimit: bigint } }): bigint | null {
   return refundsUncapped(member.role) ? null : member.merchant.supportRefundLimit;
 }
-export const NOTE_MAX = 1000;
 
-export interface RefundActor {
-  userId?: string | null;
-  terminalId?: string | null;
-  /** Largest single refund this actor may issue (support's limit); null or absent = no cap. */
-  limit?: bigint | null;
+/** The largest single refund this actor may issue (null: no cap). */
+function capOf(actor: RefundActor): bigint | null {
+  return actor.kind === "member" ? refundCapOf(actor.member) : null;
 }
+
+export const NOTE_MAX = 1000;
 
 export interface IssueRefundInput {
   paymentId: string;
@@ -50,6 +71,7 @@ export interface IssueRefundInput {
   amount?: bigint | null;
   reason?: RefundReason | null;
   note?: string | null;
+  /** Who asks: decides the cap and the audit row (RefundActor). */
   actor: RefundActor;
   /** Unique per merchant: the same key returns the first refund. */
   idempotencyKey?: string | null;
@@ -130,8 +152,8 @@ async function reserveKnown(scope: Scope, input: IssueRefundInput, p: Payment, n
   if (p.merchantId !== scope.merchantId || p.id !== input.paymentId || p.status !== "captured") return undefined;
   const amount = input.amount ?? p.amount - p.amountRefunded;
   if (amount <= 0n || p.amountRefunded + amount > p.amount) return undefined;
-  const limit = input.actor.limit;
-  if (limit !== undefined && limit !== null && amount > limit) return undefined;
+  const limit = capOf(input.actor);
+  if (limit !== null && amount > limit) return undefined;
   const { refund, posting } = newRefund(scope, input, p, amount, now);
   try {
     const [[r]] = await pipelinedTx(db(), (tx) => [
@@ -162,7 +184,7 @@ function newRefund(scope: Scope, input: IssueRefundInput, p: Payment, amount: bi
     providerReference: null,
     failureCode: null,
     idempotencyKey: input.idempotencyKey ?? null,
-    createdByUserId: input.actor.userId ?? null,
+    createdByUserId: input.actor.kind === "member" ? input.actor.member.user.id : null,
     createdAt: now,
     updatedAt: now,
   };
@@ -243,8 +265,8 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
         ),
       });
     }
-    const limit = input.actor.limit;
-    if (limit !== undefined && limit !== null && amount > limit) {
+    const limit = capOf(input.actor);
+    if (limit !== null && amount > limit) {
       return replay({
         kind: "refused",
         error: failure(
@@ -270,7 +292,32 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
   });
 }
 
+/**
+ * Refunds a payment (all that is still refundable when no amount is given) as its actor
+ * may: the cap and the audit trail are the actor's (RefundActor), the same for the form,
+ * the API and the jobs.
+ */
 export async function issueRefund(scope: Scope, input: IssueRefundInput): Promise<IssueRefundResult> {
+  const r = await refund(scope, input);
+  const actor = input.actor;
+  if (actor.kind === "member") {
+    await audit(db(), {
+      merchantId: scope.merchantId,
+      actor: { userId: actor.member.user.id, email: actor.member.user.email ?? null },
+      action: "refund.create",
+      outcome: r.ok ? (r.refund.status === "failed" ? "failure" : "success") : "failure",
+      targetType: r.ok ? "refund" : "payment",
+      targetId: r.ok ? r.refund.id : input.paymentId,
+      details: r.ok
+        ? { paymentId: r.refund.paymentId, amount: r.refund.amount, currency: r.refund.currency, reason: r.refund.reason, status: r.refund.status }
+        : { paymentId: input.paymentId, amount: input.amount ?? "remainder", code: r.error.code },
+      client: actor.client,
+    });
+  }
+  return r;
+}
+
+async function refund(scope: Scope, input: IssueRefundInput): Promise<IssueRefundResult> {
   const now = input.now ?? new Date();
   if (typeof input.paymentId !== "string" || input.paymentId.length > 100) {
     return failure(404, "payment_not_found", "No such payment.", "payment");

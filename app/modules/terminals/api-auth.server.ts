@@ -1,5 +1,5 @@
 /**
- * Authenticating API requests by a terminal's secret key (Authorization: Bearer sk_...).
+ * Authenticating API requests by a terminal's secret key (sk_..., sent as Authorization: Bearer).
  * Only the key's SHA-256 is stored (api_keys.key_hash), so a leaked database does not
  * leak working keys; the lookup is by hash, so there is nothing to compare in
  * non-constant time. A revoked key, a deactivated terminal and a merchant that is not
@@ -10,6 +10,7 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, merchants, terminals } from "~db/schema";
 import { db, type Db } from "~db/client.server";
 import { abandonLostClaim } from "~/modules/idempotency/idempotency.server";
+import { commitWithoutFlushWait } from "~db/prepared.server";
 
 export interface ApiPrincipal {
   merchantId: string;
@@ -56,6 +57,7 @@ function principalQuery(d: Db) {
  * two): inserted only when the key authenticates (known, not revoked, terminal and
  * merchant active) and the request's currency is the merchant's, i.e. exactly when the
  * request would go on to claim it. Values as idempotency.server.ts's claimValues() gives them.
+ * Its commit does not wait for the WAL flush, as the ordinary claim's (idempotency.server.ts).
  */
 export interface KeyClaim {
   key: string;
@@ -79,6 +81,7 @@ function principalClaimQuery(d: Db) {
       join terminals t on t.merchant_id = k.merchant_id and t.id = k.terminal_id
       join merchants m on m.id = k.merchant_id
       where k.key_hash = ${v("hash")} and k.revoked_at is null and t.status = 'active' and m.status = 'active' and m.currency = ${v("currency")}
+        and ${commitWithoutFlushWait}
       on conflict do nothing
       returning 1 as n`,
   );
@@ -100,24 +103,16 @@ export function hashApiKey(key: string): string {
   return crypto.createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-/** The terminal an `Authorization: Bearer sk_...` header value stands for (the web edge passes the header). */
+/**
+ * The terminal a secret key stands for (the web edge reads it from the request's
+ * `Authorization: Bearer` header and answers a missing or malformed header itself).
+ */
 export async function authenticateApiKey(
-  authorization: string | null,
+  key: string,
   now = new Date(),
   /** Claim this Idempotency-Key in the same statement (see KeyClaim); `onClaimed` runs as soon as it is known to be claimed. */
   claim?: { values: KeyClaim; onClaimed: (who: { merchantId: string; terminalId: string }) => void },
 ): Promise<ApiAuthResult> {
-  const header = authorization ?? "";
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) {
-    return {
-      ok: false,
-      status: 401,
-      code: "api_key_missing",
-      message: "Send your terminal's API key as 'Authorization: Bearer sk_...'.",
-    };
-  }
-  const key = m[1]!;
   if (key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
     return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid." };
   }

@@ -5,7 +5,7 @@
  * reconcile_pending job.
  */
 import { recoverAbandonedKeys } from "~/modules/idempotency/idempotency.server";
-import { rebuildApiResponse } from "~/web/payments/api.server";
+import { rebuildApiResponse } from "~/web/payments/api-responses.server";
 
 export function recoverIdempotencyKeys(): Promise<{ rebuilt: number; released: number }> {
   return recoverAbandonedKeys(rebuildApiResponse, new Date());

@@ -6,8 +6,14 @@
 import { contentDisposition } from "~/modules/exports/format";
 import { openExport, type ExportContext, type ExportFormat, type WaitForClient } from "~/modules/exports/export.server";
 import { XLSX_CONTENT_TYPE } from "~/modules/exports/xlsx.server";
-import type { ReportId } from "~/modules/exports/definition";
+import { isReportId, type ReportId } from "~/modules/exports/definition";
 import { clientOf } from "~/web/request.server";
+
+/** "payments.csv" -> payments as CSV, "payments.xlsx" -> as a workbook; null for anything else (the route answers 404). */
+export function reportFromPath(segment: string | undefined): { id: ReportId; format: ExportFormat } | null {
+  const m = /^([a-z-]+)\.(csv|xlsx)$/.exec(segment ?? "");
+  return m && isReportId(m[1]) ? { id: m[1], format: m[2] as ExportFormat } : null;
+}
 
 export async function exportReport(
   ctx: ExportContext,

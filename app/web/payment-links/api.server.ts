@@ -6,12 +6,13 @@
  */
 import { clientOf } from "~/web/request.server";
 import { publicOrigin } from "~/web/request.server";
-import { apiError, apiGet, apiJson, apiPost, failureBody, idempotentPost } from "~/web/payments/api.server";
+import { apiError, apiJson, failureBody } from "~/web/edge/json.server";
+import { apiGet, apiPost, idempotentPost } from "~/web/payments/api.server";
 import { parseMinorUnits } from "~/lib/money";
 import { getPayment } from "~/modules/payments/payments.server";
 import { serializePayment } from "~/modules/payments/serialize";
-import { zodProblem } from "~/web/payments/api-input";
-import { traceNumber } from "~/modules/payment-links/checkout.server";
+import { zodProblem } from "~/web/edge/json-input";
+import { traceNumber } from "~/modules/payments/receipts.server";
 import {
   apiLinkSchema,
   createPaymentLink,

@@ -12,92 +12,37 @@ import {
   validKey,
   withIdempotency,
   restoreResponse,
-  type AbandonedKey,
   type Attempt,
   type RunResult,
-  type StoredResponse,
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
-import { issueRefund, getRefund, findRefundByIdempotencyKey, type Refund } from "~/modules/refunds/refunds.server";
-import type { Failure } from "~/modules/payments/failure";
+import { issueRefund, getRefund } from "~/modules/refunds/refunds.server";
 import {
   parseCreatePayment,
   parseCreateRefund,
   parseEmpty,
   parseListQuery,
-  type InputProblem,
 } from "./api-input";
+import type { InputProblem } from "~/web/edge/json-input";
 import {
   capturePayment,
   createPayment,
-  findByIdempotencyKey,
   getPayment,
   listPayments,
   refundsOfPayment,
   voidPayment,
-  type Payment,
 } from "~/modules/payments/payments.server";
 import { serializePayment, serializeRefund } from "~/modules/payments/serialize";
-import { MAX_BODY_BYTES } from "./api-constants";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
-import { checkJson, jsonContentTypeProblem } from "~/web/edge/input-guard";
+import { apiError, apiJson, failureBody, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
+import { paymentResponse, refundResponse } from "./api-responses.server";
 import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
-export { MAX_BODY_BYTES };
-
-type ErrorType = Failure["type"] | "not_found_error";
-
-function toJson(body: unknown): string {
-  // The fast path without a replacer; a body with a bigint left in throws there (as jsonOf in events).
-  try {
-    return JSON.stringify(body);
-  } catch {
-    return JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-  }
-}
-
-export function apiJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(toJson(body), {
-    status,
-    headers: {
-      "Content-Type": "application/json; charset=utf-8",
-      "Cache-Control": "no-store",
-      ...headers,
-    },
-  });
-}
-
-export function errorBody(type: ErrorType | string, code: string, message: string, param: string | null = null, extra: Record<string, unknown> = {}) {
-  return { error: { type, code, message, param, ...extra } };
-}
-
-export function apiError(
-  status: number,
-  type: ErrorType | string,
-  code: string,
-  message: string,
-  param: string | null = null,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Response {
-  return apiJson(status, errorBody(type, code, message, param, extra), headers);
-}
+// The shared JSON edge's two the API routes import from here (app/routes/api.v1.*).
+export { apiJson, methodNotAllowed } from "~/web/edge/json.server";
 
 function problemResponse(p: InputProblem): Response {
   return apiError(400, "invalid_request_error", p.code, p.message, p.param);
-}
-
-export function failureBody(f: Failure & { refundable?: bigint }) {
-  return errorBody(f.type, f.code, f.message, f.param, {
-    ...(f.details ?? {}),
-    ...(f.refundable !== undefined ? { refundable: f.refundable.toString() } : {}),
-  });
-}
-
-export function methodNotAllowed(allow: string[]): Response {
-  return apiError(405, "invalid_request_error", "method_not_allowed", `Use ${allow.join(" or ")} on this endpoint.`, null, {}, {
-    Allow: allow.join(", "),
-  });
 }
 
 export async function authenticate(
@@ -105,7 +50,10 @@ export async function authenticate(
   claim?: Parameters<typeof authenticateApiKey>[2],
   now?: Date,
 ): Promise<{ ok: true; principal: ApiPrincipal; claimed?: boolean } | { ok: false; response: Response }> {
-  const auth = await authenticateApiKey(request.headers.get("authorization"), now, claim);
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  const auth = bearer
+    ? await authenticateApiKey(bearer[1]!, now, claim)
+    : ({ ok: false, status: 401, code: "api_key_missing", message: "Send your terminal's API key as 'Authorization: Bearer sk_...'." } as const);
   if (auth.ok) return auth;
   return {
     ok: false,
@@ -119,50 +67,6 @@ export async function authenticate(
       auth.status === 401 ? { "WWW-Authenticate": 'Bearer realm="api"' } : {},
     ),
   };
-}
-
-/**
- * Reads a JSON body of at most MAX_BODY_BYTES, counting what actually arrives (a
- * client may lie in Content-Length or stream without one). An empty body is `undefined`.
- */
-export async function readJsonBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
-  const typeProblem = jsonContentTypeProblem(request.headers.get("content-type"));
-  if (typeProblem) {
-    return { ok: false, response: apiError(415, "invalid_request_error", "unsupported_media_type", typeProblem, "Content-Type") };
-  }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  const tooLarge = () =>
-    apiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes.`, "body");
-  if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
-  let text = "";
-  if (request.body) {
-    const reader = request.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        await reader.cancel().catch(() => {});
-        return { ok: false, response: tooLarge() };
-      }
-      chunks.push(value);
-    }
-    text = Buffer.concat(chunks).toString("utf8");
-  }
-  if (text.trim() === "") return { ok: true, body: undefined };
-  try {
-    const body: unknown = JSON.parse(text);
-    const problem = checkJson(body);
-    if (problem) return { ok: false, response: apiError(400, "invalid_request_error", "parameter_invalid", problem.message, problem.field) };
-    return { ok: true, body };
-  } catch (e) {
-    return {
-      ok: false,
-      response: apiError(400, "invalid_request_error", "json_invalid", `The body is not valid JSON: ${(e as Error).message.slice(0, 120)}`, "body"),
-    };
-  }
 }
 
 function keyRefused(message: string): { ok: false; response: Response } {
@@ -317,30 +221,6 @@ export function apiGet(request: Request, allow: string[], run: (auth: { principa
   });
 }
 
-function paymentResponse(p: Payment, status?: number): RunResult {
-  const body = serializePayment(p);
-  if (p.status === "declined" || p.status === "failed") {
-    return {
-      status: 402,
-      body: {
-        ...errorBody(
-          "card_error",
-          p.status === "declined" ? "card_declined" : "processing_error",
-          body.decline_message ?? "The card was declined.",
-          "card",
-          { decline_code: p.declineCode, payment_id: p.id },
-        ),
-        payment: body,
-      },
-    };
-  }
-  return { status: status ?? (p.status === "pending" ? 202 : 201), body };
-}
-
-function refundResponse(r: Refund): StoredResponse {
-  return { status: r.status === "pending" ? 202 : 201, body: serializeRefund(r) };
-}
-
 function notFound(what: "payment" | "refund"): Response {
   return apiError(404, "invalid_request_error", "resource_missing", `No such ${what}.`, "id");
 }
@@ -469,7 +349,8 @@ export function apiCreateRefund(request: Request, paymentId: string | undefined)
         amount: v.amount,
         reason: v.reason,
         note: v.note,
-        actor: { terminalId: auth.principal.terminalId },
+        // Not capped, and no audit row: the refund.created event in its transaction records it (RefundActor).
+        actor: { kind: "terminal", terminalId: auth.principal.terminalId },
         idempotencyKey: key ? `${auth.principal.terminalId}:${key}` : null,
         // Read above, in this request: the refund is tried without locking and reading it again.
         known: payment,
@@ -505,27 +386,3 @@ export function apiNotFound(request: Request): Promise<Response> {
   );
 }
 
-/**
- * The stored response of an API key whose request died, rebuilt from what it left: the
- * payment or refund carrying the key, or for capture/void the payment once it shows the
- * transition. null: nothing happened, the key is released (recoverAbandonedKeys).
- */
-export async function rebuildApiResponse(row: AbandonedKey): Promise<StoredResponse | null> {
-  if (!row.scope.startsWith("term_")) return null;
-  const scope = { merchantId: row.merchantId };
-  const rowKey = `${row.scope}:${row.key}`;
-  if (row.path === "/api/v1/payments") {
-    const p = await findByIdempotencyKey(scope, rowKey);
-    return p ? paymentResponse(p) : null;
-  }
-  const m = /^\/api\/v1\/payments\/([^/]+)\/(refunds|capture|void)$/.exec(row.path);
-  if (!m) return null;
-  if (m[2] === "refunds") {
-    const r = await findRefundByIdempotencyKey(scope, rowKey);
-    return r ? refundResponse(r) : null;
-  }
-  const p = await getPayment(scope, decodeURIComponent(m[1]!));
-  if (!p) return null;
-  const done = m[2] === "capture" ? p.status === "captured" : p.status === "voided";
-  return done ? { status: 200, body: serializePayment(p) } : null;
-}

@@ -5,7 +5,7 @@
  */
 import { DECLINE_MESSAGES, TEST_CARDS } from "~/modules/processors/test-cards";
 import { CARD_BRANDS, CARD_FUNDINGS, INVOICE_STATUSES, PAYMENT_STATUSES, REFUND_REASONS, REFUND_STATUSES, SUBSCRIPTION_STATUSES } from "~/lib/vocabulary";
-import { MAX_BODY_BYTES } from "./api-constants";
+import { MAX_BODY_BYTES } from "~/web/edge/json.server";
 
 const money = (description: string) => ({
   type: "string",

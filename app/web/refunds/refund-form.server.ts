@@ -8,13 +8,11 @@
 import crypto from "node:crypto";
 import { json, redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { db } from "~db/client.server";
 import { parseAmount, isCurrencyCode } from "~/lib/money";
 import { makeFormatter } from "~/lib/format";
 import type { MessageKey } from "~/lib/i18n/en";
 import { amountErrorMessage } from "~/lib/i18n/messages";
 import { checkStepUp, notFound, requireAction, type AppContext } from "~/web/guard.server";
-import { audit } from "~/modules/audit/audit.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { getPayment, refundableOf, type Payment } from "~/modules/payments/payments.server";
@@ -116,14 +114,13 @@ export async function refundFormAction({ request, params }: ActionFunctionArgs) 
   if (v.note.length > NOTE_MAX) errors.note = t("refundForm.error.noteLong", { max: NOTE_MAX });
   if (Object.keys(errors).length) return fail(400, errors);
 
-  // The role's cap is the domain's (refundCapOf, enforced in the refund's row lock); its
-  // refusal comes back as amount_exceeds_limit and is shown by the amount field.
-  const limit = refundCapOf(ctx);
+  // The role's cap is applied by issueRefund to the member (refundCapOf, in the refund's row
+  // lock); its refusal comes back as amount_exceeds_limit and is shown by the amount field.
   const wanted = amount ?? refundableOf(payment);
 
   // Step-up guards the large refunds: above the merchant's support limit (only owners and
   // admins, who have no cap, can go there) the password or a code must be confirmed within 5 minutes.
-  if (limit === null && wanted > ctx.merchant.supportRefundLimit) {
+  if (refundCapOf(ctx) === null && wanted > ctx.merchant.supportRefundLimit) {
     const stepUp = await checkStepUp(ctx, form, request);
     if (stepUp) return fail(403, {}, stepUp.message);
   }
@@ -134,21 +131,11 @@ export async function refundFormAction({ request, params }: ActionFunctionArgs) 
       amount,
       reason: reason!,
       note: v.note.trim() || null,
-      actor: { userId: ctx.user.id, limit },
+      // The member: the domain applies their role's cap and audits the attempt.
+      actor: { kind: "member", member: ctx, client: clientOf(request) },
       idempotencyKey: v.key && validKey(v.key) ? `user:${ctx.user.id}:${v.key}` : null,
       // Read above, in this request: the refund is tried without locking and reading it again.
       known: payment,
-    });
-    await audit(db(), {
-      actor: ctx,
-      action: "refund.create",
-      outcome: r.ok ? (r.refund.status === "failed" ? "failure" : "success") : "failure",
-      targetType: r.ok ? "refund" : "payment",
-      targetId: r.ok ? r.refund.id : payment.id,
-      details: r.ok
-        ? { paymentId: payment.id, amount: r.refund.amount, currency: payment.currency, reason, status: r.refund.status }
-        : { paymentId: payment.id, amount: amount ?? "remainder", code: r.error.code },
-      client: clientOf(request),
     });
     if (r.ok) return { status: 303, body: { refundId: r.refund.id, refundStatus: r.refund.status } };
     return { status: r.error.status, body: { error: r.error.code, errors: errorFor(r.error, payment, amount ?? wanted, tools) }, store: false };

@@ -11,8 +11,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { apiError, apiJson, readJsonBody } from "~/web/payments/api.server";
-import { parseMinorAmount, zodProblem } from "~/web/payments/api-input";
+import { apiError, apiJson, readJsonBody } from "~/web/edge/json.server";
+import { parseMinorAmount, zodProblem } from "~/web/edge/json-input";
 import { TEST_CARDS } from "~/modules/processors/test-cards";
 import {
   NO_RESPONSE,

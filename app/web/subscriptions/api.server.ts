@@ -3,7 +3,8 @@
  * functions as the console, with terminal-key authentication, Idempotency-Key on POSTs
  * (a repeated key answers the first result) and the API's error shape.
  */
-import { apiError, apiJson, authenticate, failureBody, guard, idempotencyKeyOf, idempotentPost, methodNotAllowed, readJsonBody } from "~/web/payments/api.server";
+import { apiError, apiJson, failureBody, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
+import { authenticate, guard, idempotencyKeyOf, idempotentPost } from "~/web/payments/api.server";
 import { clientOf } from "~/web/request.server";
 import type { Failure } from "~/lib/vocabulary";
 import { attachPaymentMethod, createCustomer, customerDetail, getCustomer, listCustomers, removePaymentMethod, updateCustomer } from "~/modules/subscriptions/customers.server";

@@ -61,7 +61,7 @@ describe("Overview report cache", () => {
     // The recomputation reads every row again, the tampered one included.
     expect(attemptsByTerminal(after)).toBe(attemptsByTerminal(first) + 1 + 1000);
 
-    const refund = await issueRefund(coffee, { paymentId: paid.payment.id, amount: 1_000_000n, actor: { userId: "usr_coffee_owner" } });
+    const refund = await issueRefund(coffee, { paymentId: paid.payment.id, amount: 1_000_000n, actor: { kind: "member", member: { user: { id: "usr_coffee_owner" }, role: "owner", merchant: { supportRefundLimit: 0n } } } });
     if (!refund.ok) throw new Error(JSON.stringify(refund));
     const afterRefund = await salesReport(coffee, r30);
     expect(afterRefund.current.totals.refunds).toBe(after.current.totals.refunds + 1_000_000n);

@@ -19,11 +19,6 @@ import {
 const t = useTestDatabase({ seed: "demo" });
 const actor = { userId: "usr_coffee_owner", email: "owner@coffee.test" };
 
-/** The Authorization header an API client sends with this key. */
-function bearer(key: string) {
-  return `Bearer ${key}`;
-}
-
 describe("terminals", () => {
   it("lists terminals with today's volume from the rollup and a 14-day sparkline", async () => {
     const now = demoSeededAt();
@@ -48,27 +43,27 @@ describe("terminals", () => {
   });
 
   it("deactivating refuses the terminal's key at once; reactivating needs a new key", async () => {
-    const before = await authenticateApiKey(bearer("sk_test_coffee_web_0001"));
+    const before = await authenticateApiKey("sk_test_coffee_web_0001");
     expect(before.ok).toBe(true);
     const off = await deactivateTerminal(coffee, actor, "term_coffee_web");
     expect(off).toEqual({ ok: true, revokedKeys: 1 });
-    const after = await authenticateApiKey(bearer("sk_test_coffee_web_0001"));
+    const after = await authenticateApiKey("sk_test_coffee_web_0001");
     expect(after).toMatchObject({ ok: false, status: 401 });
     const on = await reactivateTerminal(coffee, actor, "term_coffee_web");
     expect(on).toEqual({ ok: true, needsKey: true });
-    expect((await authenticateApiKey(bearer("sk_test_coffee_web_0001"))).ok).toBe(false);
+    expect((await authenticateApiKey("sk_test_coffee_web_0001")).ok).toBe(false);
 
     const rotated = await rotateTerminalKey(coffee, actor, "term_coffee_web");
     if (!rotated.ok) throw new Error(rotated.message);
     expect(rotated.key).toMatch(/^sk_test_[0-9A-Za-z]{32}$/);
-    const ok = await authenticateApiKey(bearer(rotated.key));
+    const ok = await authenticateApiKey(rotated.key);
     expect(ok).toMatchObject({ ok: true, principal: { terminalId: "term_coffee_web", merchantId: coffee.merchantId } });
 
     // Rotating again revokes the first new key.
     const again = await rotateTerminalKey(coffee, actor, "term_coffee_web");
     if (!again.ok) throw new Error(again.message);
-    expect((await authenticateApiKey(bearer(rotated.key))).ok).toBe(false);
-    expect((await authenticateApiKey(bearer(again.key))).ok).toBe(true);
+    expect((await authenticateApiKey(rotated.key)).ok).toBe(false);
+    expect((await authenticateApiKey(again.key)).ok).toBe(true);
     // Only the hash is stored.
     const stored = await rows<{ n: string }>(t.db, sql`select count(*)::text as n from api_keys where key_hash = ${again.key}`);
     expect(stored[0]!.n).toBe("0");

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { rows } from "../../../db/client.server";
 import { useTestDatabase } from "../../support/db";
 
 const t = useTestDatabase();
@@ -40,6 +41,20 @@ describe("the database refuses bad rows", () => {
     await t.db.execute(sql`update payments set amount_refunded = 1000 where id = 'pay_1'`);
   });
 
+  it("refuses a payment of a merchant that does not exist, or of another merchant's terminal (the terminal's key)", async () => {
+    await expectRefused(
+      sql`insert into payments (merchant_id, id, terminal_id, amount, currency, status) values ('mer_nobody', 'pay_x', 'term_a', 5, 'USD', 'captured')`,
+      /payments_merchant_id_terminal_id_terminals_merchant_id_id_fk/,
+    );
+    await t.db.execute(sql`insert into merchants (id, name, time_zone, currency) values ('mer_b', 'B', 'UTC', 'USD')`);
+    await expectRefused(
+      sql`insert into payments (merchant_id, id, terminal_id, amount, currency, status) values ('mer_b', 'pay_x', 'term_a', 5, 'USD', 'captured')`,
+      /payments_merchant_id_terminal_id_terminals_merchant_id_id_fk/,
+    );
+    // And the merchant cannot go while its terminal (and so its payments) is there.
+    await expectRefused(sql`delete from merchants where id = 'mer_a'`, /terminals_merchant_id_merchants_id_fk/);
+  });
+
   it("refuses a lower-case or malformed currency code", async () => {
     await expectRefused(
       sql`insert into payments (merchant_id, id, terminal_id, amount, currency, status) values ('mer_a', 'pay_cur', 'term_a', 5, 'usd', 'captured')`,
@@ -65,6 +80,23 @@ describe("the database refuses bad rows", () => {
     await t.db.execute(sql`insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on)
         values ('mer_a', 'txn_1', 1, 'card_network', 'USD', -1000, now()), ('mer_a', 'txn_1', 2, 'merchant_balance', 'USD', 970, now()),
                ('mer_a', 'txn_1', 3, 'platform_fees', 'USD', 30, now())`);
+  });
+
+  it("checks each statement's postings: later lines of a balanced transaction must balance among themselves", async () => {
+    // The check sums the statement's own postings (the ones already there sum to zero and cannot change).
+    await t.db.execute(sql`insert into ledger_transactions (merchant_id, id, category, currency, gross, fee, net, source_type, source_id, available_on)
+      values ('mer_a', 'txn_later', 'adjustment', 'USD', 0, 0, 0, 'payment', 'pay_1', now())`);
+    await t.db.execute(sql`insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on)
+        values ('mer_a', 'txn_later', 1, 'adjustments', 'USD', -50, now()), ('mer_a', 'txn_later', 2, 'merchant_balance', 'USD', 50, now())`);
+    await expectRefused(
+      sql`insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on)
+        values ('mer_a', 'txn_later', 3, 'adjustments', 'USD', -7, now())`,
+      /ledger transaction txn_later of merchant mer_a does not balance in USD: postings sum to -7/,
+    );
+    await t.db.execute(sql`insert into ledger_entries (merchant_id, transaction_id, line, account, currency, amount, available_on)
+        values ('mer_a', 'txn_later', 3, 'adjustments', 'USD', -7, now()), ('mer_a', 'txn_later', 4, 'merchant_balance', 'USD', 7, now())`);
+    const [sum] = await rows<{ total: string }>(t.db, sql`select sum(amount)::text as total from ledger_entries where transaction_id = 'txn_later'`);
+    expect(sum!.total).toBe("0");
   });
 
   it("refuses net that is not gross minus fee", async () => {

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, rows } from "../../../db/client.server";
 import { seedDemo } from "../../../app/demo/seed";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { useTestDatabase } from "../../support/db";
 
 useTestDatabase({ seed: "none" });

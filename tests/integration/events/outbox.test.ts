@@ -146,7 +146,7 @@ describe("the events outbox", () => {
             if (op.kind !== "refund") return (op.kind === "capture" ? await capturePayment(m.scope, id) : await voidPayment(m.scope, id)).ok;
             const [p] = await db().select().from(s.payments).where(and(eq(s.payments.merchantId, m.merchantId), eq(s.payments.id, id)));
             const amount = p ? (p.amount * BigInt(op.part)) / 100n + 1n : 1n;
-            return (await issueRefund(m.scope, { paymentId: id, amount, actor: { userId: null } })).ok;
+            return (await issueRefund(m.scope, { paymentId: id, amount, actor: { kind: "system" } })).ok;
           });
           const after = await snapshot(m);
           const changed = changes(before.payments, after.payments) + changes(before.refunds, after.refunds);

@@ -67,7 +67,7 @@ beforeAll(async () => {
     );
     if (!r.ok) throw new Error(JSON.stringify(r));
     if (i === 0) {
-      const refund = await issueRefund(COFFEE, { paymentId: r.payment.id, amount: 250_000n, note: "=2+5 refunded", actor: { userId: "usr_coffee_owner" }, now: new Date("2021-02-02T10:00:00Z") });
+      const refund = await issueRefund(COFFEE, { paymentId: r.payment.id, amount: 250_000n, note: "=2+5 refunded", actor: { kind: "member", member: { user: { id: "usr_coffee_owner" }, role: "owner", merchant: { supportRefundLimit: 0n } } }, now: new Date("2021-02-02T10:00:00Z") });
       if (!refund.ok) throw new Error(JSON.stringify(refund));
     }
   }
@@ -289,7 +289,7 @@ describe("the Reports page", () => {
   async function page(user: SignedIn, query: string) {
     const { loader: pageLoader } = await import("../../../app/routes/_app.reports._index");
     const res = (await pageLoader({ request: as(user, `/reports${query}`), params: {}, context: {} })) as Response;
-    return (await res.json()) as Awaited<ReturnType<typeof import("../../../app/modules/exports/page.server").reportsPage>>;
+    return (await res.json()) as Awaited<ReturnType<typeof import("../../../app/web/exports/reports-page.server").reportsPage>>;
   }
 
   it("opens on last month's payments with the default columns, a row count and a size, and a link that downloads exactly that", async () => {

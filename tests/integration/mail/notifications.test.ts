@@ -154,7 +154,7 @@ describe("refund failed, decline rate, daily summary, new browser", () => {
   it("a failed refund mails its author (an admin, in English) and support (in the merchant's Persian), not the owner", async () => {
     const pay = await createPayment({ merchantId: shop }, { amount: 250_000n, currency: "IRR", card: card("4000000000005126") }, { terminalId });
     if (!pay.ok) throw new Error("payment refused");
-    const r = await issueRefund({ merchantId: shop }, { paymentId: pay.payment.id, amount: 100_000n, actor: { userId: admin.id } });
+    const r = await issueRefund({ merchantId: shop }, { paymentId: pay.payment.id, amount: 100_000n, actor: { kind: "member", member: { user: { id: admin.id, email: admin.email }, role: "admin", merchant: { supportRefundLimit: 0n } } } });
     expect(r.ok && r.refund.status).toBe("failed");
     expect(await notifyEvents(shop)).toBe(2);
     const [en] = await mailTo(admin.email);

@@ -238,9 +238,14 @@ describe("authentication and tenancy", () => {
     const created = await api("POST", "/payments", { key: m.apiKey, body: { amount: 100, currency: "USD", card: cardBody() } });
     expect(created.status).toBe(201);
 
-    expect((await api("GET", "/payments")).status).toBe(401);
-    expect((await api("GET", "/payments", { key: "sk_test_nope" })).status).toBe(401);
-    expect((await api("GET", "/payments", { headers: { Authorization: "Basic abc" } })).status).toBe(401);
+    // The header is the edge's to read; the key it carries is the domain's to look up.
+    const missing = { type: "authentication_error", code: "api_key_missing", message: "Send your terminal's API key as 'Authorization: Bearer sk_...'.", param: null };
+    const none = await api("GET", "/payments");
+    expect([none.status, none.json.error, none.headers.get("www-authenticate")]).toEqual([401, missing, 'Bearer realm="api"']);
+    const basic = await api("GET", "/payments", { headers: { Authorization: "Basic abc" } });
+    expect([basic.status, basic.json.error]).toEqual([401, missing]);
+    const nope = await api("GET", "/payments", { key: "sk_test_nope" });
+    expect([nope.status, nope.json.error.code, nope.json.error.message]).toEqual([401, "api_key_invalid", "The API key is not valid (unknown or revoked)."]);
     const cross = await api("GET", `/payments/${created.json.id}`, { key: other.apiKey });
     expect(cross.status).toBe(404);
     const crossRefund = await api("POST", `/payments/${created.json.id}/refunds`, { key: other.apiKey, body: {} });

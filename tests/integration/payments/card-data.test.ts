@@ -1,7 +1,7 @@
 import { useTestDatabase } from "../../support/db";
 import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { issueRefund } from "~/modules/refunds/refunds.server";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { api } from "./api-client";
 import { dumpTables, fastSandbox, makeMerchant } from "./fixtures";
 import { CARD_EXP_YEAR } from "../../support/cards";
@@ -33,7 +33,7 @@ describe("card data", () => {
       });
       expect(r.status).toBeLessThan(500);
       if (r.status === 201 && r.json.status === "captured") {
-        await issueRefund(m.scope, { paymentId: r.json.id, amount: 100n, actor: {} });
+        await issueRefund(m.scope, { paymentId: r.json.id, amount: 100n, actor: { kind: "system" } });
       }
     }
     await reconcilePending({ now: new Date(Date.now() + 3600_000) });

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "../../support/db";
 import { createTeam, type Team } from "../../support/fixtures";
 import { as, DEMO_PASSWORD, signIn, type SignedIn } from "../../support/auth";
@@ -347,8 +347,14 @@ describe("refund form on the payment page", () => {
   it("applies support's per-refund limit; above it owners confirm their password (step-up) when the session is not recent", async () => {
     const id = await captured(2_000_000n);
     const tooMuch = await refund(support, id, { amount: "", reason: "other", key: crypto.randomUUID() });
+    // The form passes the member, not a limit: the domain's cap (refundCapOf) refuses it, and audits it.
     expect(tooMuch.status).toBe(403);
-    expect(tooMuch.json.errors.amount).toMatch(/at most/);
+    expect(tooMuch.json.errors).toEqual({ amount: "Your role can refund at most IRR\u00a0500,000 at a time. Ask an administrator or the owner to refund IRR\u00a02,000,000." });
+    const [audited] = await db()
+      .select({ outcome: s.auditEvents.outcome, actor: s.auditEvents.actorUserId, details: s.auditEvents.details })
+      .from(s.auditEvents)
+      .where(and(eq(s.auditEvents.action, "refund.create"), eq(s.auditEvents.targetId, id)));
+    expect(audited).toEqual({ outcome: "failure", actor: support.userId, details: { paymentId: id, amount: "remainder", code: "amount_exceeds_limit" } });
     // Within the limit, support refunds without a fresh password.
     await db().update(s.sessions).set({ verifiedAt: new Date(Date.now() - 3600_000) }).where(eq(s.sessions.id, support.sessionId));
     const small = await refund(support, id, { amount: "100000", reason: "other", key: crypto.randomUUID() });

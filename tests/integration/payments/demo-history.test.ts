@@ -27,12 +27,12 @@ describe("the demo history can be refunded, captured and voided like new payment
     const [p] = await seeded("captured");
     if (!p) throw new Error("the demo has no captured payment");
     const half = p.amount / 2n;
-    const a = await issueRefund(COFFEE, { paymentId: p.id, amount: half, reason: "requested_by_customer", actor: {} });
+    const a = await issueRefund(COFFEE, { paymentId: p.id, amount: half, reason: "requested_by_customer", actor: { kind: "system" } });
     expect(a.ok && a.refund.status).toBe("succeeded");
-    const b = await issueRefund(COFFEE, { paymentId: p.id, actor: {} });
+    const b = await issueRefund(COFFEE, { paymentId: p.id, actor: { kind: "system" } });
     expect(b.ok && b.refund.status).toBe("succeeded");
     expect(b.ok && b.refund.amount).toBe(p.amount - half);
-    const c = await issueRefund(COFFEE, { paymentId: p.id, amount: 1n, actor: {} });
+    const c = await issueRefund(COFFEE, { paymentId: p.id, amount: 1n, actor: { kind: "system" } });
     expect(c.ok).toBe(false);
     expect((await getPayment(COFFEE, p.id))?.amountRefunded).toBe(p.amount);
     expect(await ledgerProblems(COFFEE)).toEqual([]);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { useTestDatabase } from "../../support/db";
 import { capturePayment, createPayment, getPayment, voidPayment, type Payment } from "~/modules/payments/payments.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox, makeMerchant } from "./fixtures";
 
 const t = useTestDatabase({ seed: "none" });
@@ -81,7 +81,7 @@ describe("ledger invariants under random sequences of payment operations", () =>
               const part = (refundable * BigInt(o.pct)) / 100n;
               const amount =
                 o.mode === "rest" ? null : o.mode === "zero" ? 0n : o.mode === "over" ? refundable + 1n + part : part > 0n ? part : 1n;
-              const r = await issueRefund(m.scope, { paymentId: id, amount, reason: "other", actor: {} });
+              const r = await issueRefund(m.scope, { paymentId: id, amount, reason: "other", actor: { kind: "system" } });
               const asked = amount ?? refundable;
               stats.refunds++;
               if (r.ok && r.refund.status === "failed") stats.failedRefunds++;
@@ -105,8 +105,8 @@ describe("ledger invariants under random sequences of payment operations", () =>
                 return x > 0n ? x : 1n;
               };
               const rs = await Promise.all([
-                issueRefund(m.scope, { paymentId: id, amount: share(o.a), actor: {} }),
-                issueRefund(m.scope, { paymentId: id, amount: share(o.b), actor: {} }),
+                issueRefund(m.scope, { paymentId: id, amount: share(o.a), actor: { kind: "system" } }),
+                issueRefund(m.scope, { paymentId: id, amount: share(o.b), actor: { kind: "system" } }),
               ]);
               const after = (await getPayment(m.scope, id))!;
               expect(after.amountRefunded).toBeLessThanOrEqual(after.amount);

@@ -3,7 +3,7 @@ import { TEST_CARDS } from "~/modules/processors/test-cards";
 import { capturePayment, createPayment, getPayment, voidPayment } from "~/modules/payments/payments.server";
 import { getBalances } from "~/modules/ledger/ledger.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { configureSandbox } from "~/modules/processors/sandbox/sandbox.server";
 import { CARD, card, expectLedgerTiesOut, fastSandbox, makeMerchant } from "./fixtures";
 
@@ -67,7 +67,7 @@ describe("payments through the sandbox provider", () => {
     const r = await createPayment(m.scope, { amount: 5000n, currency: "USD", card: card(CARD.approve), capture: false }, { terminalId: m.terminalId });
     if (!r.ok) throw new Error(r.error.message);
     expect(r.payment.status).toBe("authorized");
-    const refund = await issueRefund(m.scope, { paymentId: r.payment.id, reason: "other", actor: {} });
+    const refund = await issueRefund(m.scope, { paymentId: r.payment.id, reason: "other", actor: { kind: "system" } });
     expect(refund.ok).toBe(false);
     if (!refund.ok) expect(refund.error.code).toBe("payment_not_captured");
     const [c1, c2] = await Promise.all([capturePayment(m.scope, r.payment.id), capturePayment(m.scope, r.payment.id)]);

@@ -1,4 +1,7 @@
 import { noticeRealServerOnly, useTestDatabase } from "../../support/db";
+import { and, asc, eq } from "drizzle-orm";
+import * as s from "~db/schema";
+import { db } from "~db/client.server";
 import { createPayment, getPayment } from "~/modules/payments/payments.server";
 import { getBalances } from "~/modules/ledger/ledger.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
@@ -18,11 +21,11 @@ describe("refunds", () => {
   it("allows several partials and exactly the remainder, then refuses more naming what is refundable", async () => {
     const m = await makeMerchant({ currency: "IRR" });
     const p = await captured(m, 100_000n);
-    const a = await issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "requested_by_customer", note: "one", actor: {} });
-    const b = await issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "duplicate", note: null, actor: {} });
+    const a = await issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "requested_by_customer", note: "one", actor: { kind: "system" } });
+    const b = await issueRefund(m.scope, { paymentId: p.id, amount: 30_000n, reason: "duplicate", note: null, actor: { kind: "system" } });
     expect(a.ok && a.refund.status).toBe("succeeded");
     expect(b.ok && b.refund.status).toBe("succeeded");
-    const tooMuch = await issueRefund(m.scope, { paymentId: p.id, amount: 60_000n, actor: {} });
+    const tooMuch = await issueRefund(m.scope, { paymentId: p.id, amount: 60_000n, actor: { kind: "system" } });
     expect(tooMuch.ok).toBe(false);
     if (!tooMuch.ok) {
       expect(tooMuch.error.code).toBe("amount_exceeds_refundable");
@@ -30,9 +33,9 @@ describe("refunds", () => {
       expect(tooMuch.error.message).toContain("40,000");
       expect(tooMuch.error.param).toBe("amount");
     }
-    const rest = await issueRefund(m.scope, { paymentId: p.id, amount: 40_000n, actor: {} });
+    const rest = await issueRefund(m.scope, { paymentId: p.id, amount: 40_000n, actor: { kind: "system" } });
     expect(rest.ok && rest.payment.amountRefunded).toBe(100_000n);
-    const none = await issueRefund(m.scope, { paymentId: p.id, actor: {} });
+    const none = await issueRefund(m.scope, { paymentId: p.id, actor: { kind: "system" } });
     expect(none.ok).toBe(false);
     if (!none.ok) expect(none.error.code).toBe("payment_fully_refunded");
     await expectLedgerTiesOut(m);
@@ -41,8 +44,8 @@ describe("refunds", () => {
   it("refunds the whole remainder when the amount is omitted", async () => {
     const m = await makeMerchant({ currency: "USD" });
     const p = await captured(m, 10_000n);
-    await issueRefund(m.scope, { paymentId: p.id, amount: 2_500n, actor: {} });
-    const r = await issueRefund(m.scope, { paymentId: p.id, actor: {} });
+    await issueRefund(m.scope, { paymentId: p.id, amount: 2_500n, actor: { kind: "system" } });
+    const r = await issueRefund(m.scope, { paymentId: p.id, actor: { kind: "system" } });
     expect(r.ok && r.refund.amount).toBe(7_500n);
     await expectLedgerTiesOut(m);
   });
@@ -52,27 +55,46 @@ describe("refunds", () => {
     const other = await makeMerchant({ currency: "USD" });
     const p = await captured(m, 1_000n);
     for (const amount of [0n, -1n]) {
-      const r = await issueRefund(m.scope, { paymentId: p.id, amount, actor: {} });
+      const r = await issueRefund(m.scope, { paymentId: p.id, amount, actor: { kind: "system" } });
       expect(!r.ok && r.error.code).toBe("amount_invalid");
     }
-    const unknown = await issueRefund(m.scope, { paymentId: "pay_nope", actor: {} });
+    const unknown = await issueRefund(m.scope, { paymentId: "pay_nope", actor: { kind: "system" } });
     expect(!unknown.ok && unknown.error.status).toBe(404);
-    const cross = await issueRefund(other.scope, { paymentId: p.id, actor: {} });
+    const cross = await issueRefund(other.scope, { paymentId: p.id, actor: { kind: "system" } });
     expect(!cross.ok && cross.error.status).toBe(404);
     expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(0n);
   });
 
-  it("enforces the actor's per-refund limit", async () => {
+  it("caps a support member by the merchant's limit with no limit passed by the caller; owners and API terminals are not capped; members are audited", async () => {
     const m = await makeMerchant({ currency: "USD" });
     const p = await captured(m, 50_000n);
-    const r = await issueRefund(m.scope, { paymentId: p.id, actor: { userId: "usr_support", limit: 20_000n } });
-    expect(!r.ok && r.error.code).toBe("amount_exceeds_limit");
+    const support = { kind: "member" as const, member: { user: { id: "usr_support", email: "support@example.test" }, role: "support" as const, merchant: { supportRefundLimit: 20_000n } } };
+    const message = "Your role can refund at most $200.00 at a time; ask an owner or administrator for this $500.00 refund.";
+    const r = await issueRefund(m.scope, { paymentId: p.id, actor: support });
+    expect(!r.ok && r.error).toMatchObject({ status: 403, code: "amount_exceeds_limit", param: "amount", message, details: { limit: "20000" } });
     // The same with the payment as read by the caller (the unlocked way first): the same refusal.
-    const known = await issueRefund(m.scope, { paymentId: p.id, actor: { userId: "usr_support", limit: 20_000n }, known: p });
-    expect(!known.ok && known.error.code).toBe("amount_exceeds_limit");
-    const ok = await issueRefund(m.scope, { paymentId: p.id, amount: 20_000n, actor: { userId: "usr_support", limit: 20_000n }, known: p });
-    expect(ok.ok).toBe(true);
+    const known = await issueRefund(m.scope, { paymentId: p.id, actor: support, known: p });
+    expect(!known.ok && known.error.message).toBe(message);
+    const ok = await issueRefund(m.scope, { paymentId: p.id, amount: 20_000n, actor: support, known: p });
     expect(ok.ok && ok.payment.amountRefunded).toBe(20_000n);
+    expect(ok.ok && ok.refund.createdByUserId).toBe("usr_support");
+    // Every member's attempt is in the audit trail, refused or not.
+    const trail = await db()
+      .select({ outcome: s.auditEvents.outcome, actor: s.auditEvents.actorUserId, targetId: s.auditEvents.targetId, details: s.auditEvents.details })
+      .from(s.auditEvents)
+      .where(and(eq(s.auditEvents.merchantId, m.scope.merchantId), eq(s.auditEvents.action, "refund.create")))
+      .orderBy(asc(s.auditEvents.id));
+    expect(trail.map((e) => [e.outcome, e.actor, e.targetId, (e.details as { code?: string }).code ?? null])).toEqual([
+      ["failure", "usr_support", p.id, "amount_exceeds_limit"],
+      ["failure", "usr_support", p.id, "amount_exceeds_limit"],
+      ["success", "usr_support", ok.ok ? ok.refund.id : "", null],
+    ]);
+    // An owner (no cap) and an API terminal (no cap, no audit row: its refund.created event records it).
+    const owner = { kind: "member" as const, member: { ...support.member, role: "owner" as const } };
+    expect((await issueRefund(m.scope, { paymentId: p.id, amount: 25_000n, actor: owner, known: { ...p, amountRefunded: 20_000n } })).ok).toBe(true);
+    const api = await issueRefund(m.scope, { paymentId: p.id, actor: { kind: "terminal", terminalId: m.terminalId } });
+    expect(api.ok && api.refund.amount).toBe(5_000n);
+    expect(await db().select().from(s.auditEvents).where(and(eq(s.auditEvents.merchantId, m.scope.merchantId), eq(s.auditEvents.action, "refund.create")))).toHaveLength(4);
     await expectLedgerTiesOut(m);
   });
 
@@ -80,7 +102,7 @@ describe("refunds", () => {
     const m = await makeMerchant({ currency: "IRR", feeBps: 0 });
     const p = await captured(m, 500_000n, CARD.refundFails);
     const before = await getBalances(m.scope);
-    const r = await issueRefund(m.scope, { paymentId: p.id, amount: 200_000n, reason: "other", actor: {}, known: p });
+    const r = await issueRefund(m.scope, { paymentId: p.id, amount: 200_000n, reason: "other", actor: { kind: "system" }, known: p });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.refund.status).toBe("failed");
@@ -89,7 +111,7 @@ describe("refunds", () => {
     const after = await getBalances(m.scope);
     expect(after.pending + after.available).toBe(before.pending + before.available);
     // The whole amount is still refundable (and still fails at the provider).
-    const again = await issueRefund(m.scope, { paymentId: p.id, actor: {} });
+    const again = await issueRefund(m.scope, { paymentId: p.id, actor: { kind: "system" } });
     expect(again.ok && again.refund.amount).toBe(500_000n);
     await expectLedgerTiesOut(m);
   });
@@ -99,7 +121,7 @@ describe("refunds", () => {
     const p = await captured(m, 9_000n);
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: {}, idempotencyKey: "rk-1", known: i % 2 === 0 ? p : undefined }),
+        issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: { kind: "system" }, idempotencyKey: "rk-1", known: i % 2 === 0 ? p : undefined }),
       ),
     );
     const ids = new Set(results.map((r) => (r.ok ? r.refund.id : r.error.code)));
@@ -123,7 +145,7 @@ describe.skipIf(!t.realServer)("refunds under concurrency (real PostgreSQL)", ()
           amount: 30_000n,
           reason: "requested_by_customer",
           note: `race ${i}`,
-          actor: {},
+          actor: { kind: "system" },
           known: i % 2 === 0 ? p : undefined,
         }),
       ),
@@ -142,7 +164,7 @@ describe.skipIf(!t.realServer)("refunds under concurrency (real PostgreSQL)", ()
     expect(after?.amountRefunded).toBe(990_000n);
     // Exactly the remainder still fits, concurrently with more attempts that do not.
     const last = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => issueRefund(m.scope, { paymentId: p.id, actor: {}, known: i % 2 === 0 ? after : undefined })),
+      Array.from({ length: 10 }, (_, i) => issueRefund(m.scope, { paymentId: p.id, actor: { kind: "system" }, known: i % 2 === 0 ? after : undefined })),
     );
     expect(last.filter((r) => r.ok).length).toBe(1);
     expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(1_000_000n);
@@ -153,7 +175,7 @@ describe.skipIf(!t.realServer)("refunds under concurrency (real PostgreSQL)", ()
     const m = await makeMerchant({ currency: "USD" });
     const ps = await Promise.all(Array.from({ length: 5 }, () => captured(m, 10_000n)));
     await Promise.all(
-      ps.flatMap((p) => Array.from({ length: 16 }, () => issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: {} }))),
+      ps.flatMap((p) => Array.from({ length: 16 }, () => issueRefund(m.scope, { paymentId: p.id, amount: 1_000n, actor: { kind: "system" } }))),
     );
     for (const p of ps) expect((await getPayment(m.scope, p.id))?.amountRefunded).toBe(10_000n);
     await expectLedgerTiesOut(m);

@@ -68,9 +68,9 @@ describe("derived rollups", () => {
       expect((await capturePayment(m.scope, ids[3]!)).ok).toBe(true);
       const other = await createPayment(m.scope, { amount: 7_000n, currency, card: card(CARD.approve), capture: false }, { terminalId: m.terminalId });
       if (other.ok) await voidPayment(m.scope, other.payment.id);
-      await issueRefund(m.scope, { paymentId: ids[0]!, amount: 3_000n, actor: { userId: null } });
-      await issueRefund(m.scope, { paymentId: ids[0]!, actor: { userId: null } });
-      await issueRefund(m.scope, { paymentId: ids[4]!, amount: 1_000n, actor: { userId: null } });
+      await issueRefund(m.scope, { paymentId: ids[0]!, amount: 3_000n, actor: { kind: "system" } });
+      await issueRefund(m.scope, { paymentId: ids[0]!, actor: { kind: "system" } });
+      await issueRefund(m.scope, { paymentId: ids[4]!, amount: 1_000n, actor: { kind: "system" } });
       // The payments are on the real clock (createPayment's default), so the payout run is too.
       // Three weeks on, a payout is due whatever today is: five days on, a run started in the
       // first days of Nowruz (13 days with its weekends) found nothing due and paid nothing out.
@@ -117,11 +117,11 @@ describe("derived rollups", () => {
     });
     expect(paid).toHaveLength(60);
     await lanes(60, async (i) => {
-      if (i % 3 === 0) await issueRefund(m.scope, { paymentId: paid[i]!, amount: 1_000n, actor: { userId: null } });
+      if (i % 3 === 0) await issueRefund(m.scope, { paymentId: paid[i]!, amount: 1_000n, actor: { kind: "system" } });
       else if (i % 3 === 1) await pay(CARD.insufficient, i);
       else {
         const r = await pay(CARD.refundFails, i);
-        if (r.ok) await issueRefund(m.scope, { paymentId: r.payment.id, actor: { userId: null } });
+        if (r.ok) await issueRefund(m.scope, { paymentId: r.payment.id, actor: { kind: "system" } });
       }
     });
 

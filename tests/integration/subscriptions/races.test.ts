@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, openPostgres, rows } from "~db/client.server";
 import { enqueueJob } from "~/modules/jobs/queue.server";
-import { reconcilePending } from "~/modules/payments/reconcile-pending.server";
+import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { runRenewals } from "~/modules/subscriptions/renewals.server";
 import { startWorker } from "~/server/worker";
 import { noticeRealServerOnly, useTestDatabase } from "../../support/db";

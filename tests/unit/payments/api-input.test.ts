@@ -1,4 +1,5 @@
-import { checkCard, parseCreatePayment, parseListQuery, parseMinorAmount } from "~/web/payments/api-input";
+import { checkCard, parseCreatePayment, parseListQuery } from "~/web/payments/api-input";
+import { parseMinorAmount } from "~/web/edge/json-input";
 import { fingerprint } from "~/modules/idempotency/idempotency.server";
 
 const now = new Date("2026-06-15T12:00:00Z");

@@ -10,7 +10,7 @@ import crypto from "node:crypto";
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { payments, refunds, sandboxAuthorizations, sandboxCards, sandboxRefunds } from "~db/schema";
 import { db, rows } from "~db/client.server";
-import { preparedOnce } from "~db/prepared.server";
+import { commitWithoutFlushWait, preparedOnce, preparedSql } from "~db/prepared.server";
 import { detectCard, impossiblePan, isExpired, luhnValid, normalizePan } from "~/lib/card";
 import { randomText } from "~/lib/random.server";
 import { DECLINE_MESSAGES, REFUND_FAILURE_MESSAGES, authenticationOf, findTestCard, type DeclineCode, type TestCard, type TestCardBehaviour } from "../test-cards";
@@ -86,6 +86,22 @@ const insertCard = preparedOnce((d) =>
     .prepare("sandbox_card_insert"),
 );
 
+/**
+ * The vault's insert for a card tokenized by a payment being taken now (tokenize's
+ * `forPayment`): its commit does not wait for the WAL flush. The payment's insert follows and
+ * commits synchronously before the card is authorized or anything is answered, and that flush
+ * covers all WAL before it, this row's included; a vault row lost in a crash before that
+ * belongs to a payment that never was. A token handed to a client (the sandbox's own
+ * tokenize endpoint) keeps the ordinary, flushed commit.
+ */
+const insertCardNoFlushWait = preparedSql(
+  () => sql`insert into sandbox_cards (token, pan_ciphertext, pan_iv, pan_tag, key_id, bin, last4, brand, funding, exp_month, exp_year)
+    select ${sql.placeholder("token")}, ${sql.placeholder("panCiphertext")}::bytea, ${sql.placeholder("panIv")}::bytea, ${sql.placeholder("panTag")}::bytea,
+      ${sql.placeholder("keyId")}, ${sql.placeholder("bin")}, ${sql.placeholder("last4")}, ${sql.placeholder("brand")}, ${sql.placeholder("funding")},
+      ${sql.placeholder("expMonth")}::smallint, ${sql.placeholder("expYear")}::smallint
+    where ${commitWithoutFlushWait}`,
+);
+
 const insertAuthorization = preparedOnce((d) => {
   const v = <K extends string>(k: K) => sql.placeholder(k);
   return d
@@ -112,7 +128,7 @@ const insertAuthorization = preparedOnce((d) => {
     .prepare("sandbox_authorization_insert");
 });
 
-export async function sandboxTokenize(card: CardDetails, now = new Date()): Promise<TokenizeResult> {
+export async function sandboxTokenize(card: CardDetails, now = new Date(), opts?: { forPayment?: boolean }): Promise<TokenizeResult> {
   const pan = normalizePan(String(card.number ?? ""));
   if (/^[0-9]{12,19}$/.test(pan) && impossiblePan(pan)) {
     return { ok: false, code: "card_number_invalid", param: "card[number]", message: "No card issuer uses this number: check the digits." };
@@ -159,7 +175,8 @@ export async function sandboxTokenize(card: CardDetails, now = new Date()): Prom
     expMonth: month,
     expYear: year,
   };
-  await insertCard(db(), row);
+  if (opts?.forPayment) await insertCardNoFlushWait(db(), row);
+  else await insertCard(db(), row);
   rememberCard(row, test);
   return {
     ok: true,

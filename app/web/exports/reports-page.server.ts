@@ -1,5 +1,5 @@
 /**
- * The Reports page's state, read from its own URL (a GET form, so it works without
+ * The Reports page's loader (the web edge), its state read from its own URL (a GET form, so it works without
  * JavaScript and every choice is a shareable link): which report, the period, the
  * zone, the columns and their order, the amount format, Excel compatibility. It
  * turns them into the report endpoint's URL and previews that download.
@@ -12,11 +12,11 @@ import { addLocalDays, isValidLocalDateKey, isValidTimeZone, localDateKey, parse
 import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
 import { normalizeDayInput } from "~/lib/day-input";
 import { can } from "~/lib/permissions";
-import { REPORT_IDS, isReportId, type ColumnKind, type ReportId } from "./definition";
-import { previewReport, type ExportContext, type ReportPreview } from "./export.server";
-import { allowedColumns, canonicalTimeZone, defaultColumnKeys } from "./options.server";
-import { REPORTS } from "./registry.server";
-import { previousDay } from "./reports/report.server";
+import { REPORT_IDS, isReportId, type ColumnKind, type ReportId } from "~/modules/exports/definition";
+import { previewReport, type ExportContext, type ReportPreview } from "~/modules/exports/export.server";
+import { allowedColumns, canonicalTimeZone, defaultColumnKeys } from "~/modules/exports/options.server";
+import { REPORTS } from "~/modules/exports/registry.server";
+import { endpointParams } from "~/modules/exports/endpoint-params";
 
 export interface ReportsPageColumn {
   key: string;
@@ -69,51 +69,6 @@ function lastJalaliMonth(tz: string, now: Date): { start: string; end: string } 
     start: localDateKey(jalaliToUtc({ ...prev, day: 1 }, tz), tz),
     end: localDateKey(jalaliToUtc({ year: j.year, month: j.month, day: 1 }, tz), tz),
   };
-}
-
-/** The endpoint's query for the page's choices. */
-export function endpointParams(
-  id: ReportId,
-  s: { start: string; end: string; payout: string; timeZone: string; amounts: "major" | "minor"; excel: boolean; jalali?: boolean; columns: string[] },
-): URLSearchParams {
-  const q = new URLSearchParams();
-  const inclusiveEnd = s.end ? previousDay(s.end) : "";
-  switch (id) {
-    case "payments":
-    case "refunds":
-      if (s.start) q.set("from", s.start);
-      if (inclusiveEnd) q.set("to", inclusiveEnd);
-      q.set("sort", "created");
-      break;
-    case "payouts":
-      if (s.start) q.set("from", s.start);
-      if (inclusiveEnd) q.set("to", inclusiveEnd);
-      q.set("sort", "arrival");
-      break;
-    case "audit-log":
-    case "subscriptions":
-    case "invoices":
-      if (s.start) q.set("from", s.start);
-      if (inclusiveEnd) q.set("to", inclusiveEnd);
-      break;
-    case "payout-reconciliation":
-      if (s.payout) q.set("payout", s.payout);
-      else {
-        if (s.start) q.set("arrival_from", s.start);
-        if (s.end) q.set("arrival_to", s.end);
-      }
-      break;
-    case "balance-summary":
-      if (s.start) q.set("from", s.start);
-      if (s.end) q.set("to", s.end);
-      break;
-  }
-  q.set("tz", s.timeZone);
-  q.set("columns", s.columns.join(","));
-  if (s.amounts === "minor") q.set("amounts", "minor");
-  q.set("excel", s.excel ? "1" : "0");
-  if (s.jalali !== undefined) q.set("jalali", s.jalali ? "1" : "0");
-  return q;
 }
 
 export async function reportsPage(ctx: ExportContext, params: URLSearchParams, now: Date = new Date()): Promise<ReportsPageState> {

@@ -12,8 +12,7 @@
  * `on("drain")` listens on that stream.
  */
 import type { ServerResponse } from "node:http";
-
-export type WaitForClient = () => Promise<void>;
+import type { WaitForClient } from "../modules/exports/export.server";
 
 export function responseBackpressure(res: ServerResponse): WaitForClient {
   let blocked = false;
