@@ -130,10 +130,15 @@ interface PgJsReserved {
 
 /**
  * Whether an error means the connection itself is gone: anything but an ordinary statement
- * error (a PostgresError of severity ERROR, after which the connection is usable).
+ * error (a PostgresError of severity ERROR, after which the connection is usable). drizzle
+ * wraps a statement's error in its own (DrizzleQueryError, the driver's error in `cause`):
+ * the driver's error is the one that tells.
  */
 function connectionLost(e: unknown): boolean {
-  const pe = e as { name?: string; severity?: string } | null;
+  let pe = e as { name?: string; severity?: string; cause?: unknown } | null;
+  for (let depth = 0; depth < 4 && pe && pe.name !== "PostgresError" && pe.cause && typeof pe.cause === "object"; depth++) {
+    pe = pe.cause as typeof pe;
+  }
   return !(pe && pe.name === "PostgresError" && pe.severity === "ERROR");
 }
 
