@@ -13,8 +13,7 @@ import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializeTerminal } from "~/modules/events/objects";
-import type { AppContext } from "~/modules/access/context";
-import type { Client } from "~/lib/vocabulary";
+import type { Actor, Scope } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
 import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
 
@@ -37,9 +36,6 @@ export interface CreateLinkInput {
   expiresAt: Date | null;
   redirectUrl: string | null;
 }
-
-/** Who created it: a signed-in member (console) or a terminal's API key. */
-export type LinkActor = { ctx: AppContext; client?: Client } | { terminalId: string; client?: Client };
 
 /** A link id: short enough to read aloud and type from a printed QR caption, random enough not to guess. */
 function newLinkId(): string {
@@ -118,8 +114,8 @@ export async function linkTerminal(tx: DbOrTx, merchantId: string, now: Date): P
 }
 
 export async function createPaymentLink(
-  scope: { merchantId: string },
-  actor: LinkActor,
+  scope: Scope,
+  actor: Actor,
   raw: CreateLinkInput,
   now: Date = new Date(),
 ): Promise<Result<{ link: PaymentLink }>> {
@@ -147,13 +143,14 @@ export async function createPaymentLink(
         reusable: input.reusable,
         expiresAt: input.expiresAt,
         redirectUrl: input.redirectUrl,
-        createdByUserId: "ctx" in actor ? actor.ctx.user.id : null,
+        createdByUserId: actor.kind === "member" ? actor.member.user.id : null,
         createdAt: now,
         updatedAt: now,
       })
       .returning();
     await audit(tx, {
-      ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
+      merchantId: scope.merchantId,
+      actor,
       action: "payment_link.create",
       outcome: "success",
       targetType: "payment_link",
@@ -164,9 +161,8 @@ export async function createPaymentLink(
         maxAmount: input.maxAmount,
         reusable: input.reusable,
         expiresAt: input.expiresAt,
-        ...("terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {}),
+        ...(actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {}),
       },
-      client: actor.client,
     });
     // Last in the transaction: the event exists exactly when the link does.
     await recordEvent(tx, scope.merchantId, "payment_link.created", serializeLink({ ...row!, stats: EMPTY_STATS, state: linkState(row!, 0, now) }, actor.client?.origin ?? ""), now);
@@ -194,7 +190,7 @@ export function linkState(l: Pick<PaymentLink, "status" | "expiresAt" | "reusabl
   return "active";
 }
 
-async function statsOf(scope: { merchantId: string }, ids: string[], dbx: DbOrTx = db()): Promise<Map<string, LinkStats>> {
+async function statsOf(scope: Scope, ids: string[], dbx: DbOrTx = db()): Promise<Map<string, LinkStats>> {
   const out = new Map<string, LinkStats>();
   if (ids.length === 0) return out;
   const rows = await sqlRows<{ id: string; paid: number; total: string; attempts: number; pending: number }>(dbx, sql`
@@ -213,7 +209,7 @@ async function statsOf(scope: { merchantId: string }, ids: string[], dbx: DbOrTx
 const EMPTY_STATS: LinkStats = { paidCount: 0, paidTotal: 0n, attempts: 0, pendingCount: 0 };
 
 export async function listPaymentLinks(
-  scope: { merchantId: string },
+  scope: Scope,
   opts: { limit?: number; now?: Date } = {},
 ): Promise<LinkWithStats[]> {
   const now = opts.now ?? new Date();
@@ -230,7 +226,7 @@ export async function listPaymentLinks(
   });
 }
 
-export async function getPaymentLink(scope: { merchantId: string }, id: string, now: Date = new Date(), dbx: DbOrTx = db()): Promise<LinkWithStats | null> {
+export async function getPaymentLink(scope: Scope, id: string, now: Date = new Date(), dbx: DbOrTx = db()): Promise<LinkWithStats | null> {
   if (typeof id !== "string" || !/^pl_[A-Za-z0-9]{1,40}$/.test(id)) return null;
   const [r] = await dbx.select().from(paymentLinks).where(and(eq(paymentLinks.merchantId, scope.merchantId), eq(paymentLinks.id, id)));
   if (!r) return null;
@@ -240,8 +236,8 @@ export async function getPaymentLink(scope: { merchantId: string }, id: string, 
 
 /** Deactivating twice is the same as once (the API's POST is idempotent by nature). */
 export async function deactivatePaymentLink(
-  scope: { merchantId: string },
-  actor: LinkActor,
+  scope: Scope,
+  actor: Actor,
   id: string,
   now: Date = new Date(),
 ): Promise<Result<{ link: LinkWithStats; changed: boolean }>> {
@@ -257,13 +253,13 @@ export async function deactivatePaymentLink(
     // Deactivated meanwhile by someone else: their audit entry and event stand, no second one.
     if (done.length === 0) return false;
     await audit(tx, {
-      ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
+      merchantId: scope.merchantId,
+      actor,
       action: "payment_link.deactivate",
       outcome: "success",
       targetType: "payment_link",
       targetId: id,
-      details: "terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {},
-      client: actor.client,
+      details: actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {},
     });
     const after = (await getPaymentLink(scope, id, now, tx))!;
     await recordEvent(tx, scope.merchantId, "payment_link.deactivated", serializeLink(after, actor.client?.origin ?? ""), now);
@@ -274,7 +270,7 @@ export async function deactivatePaymentLink(
 }
 
 /** Addresses blocked for card testing on this merchant's links, newest first (the owner's view). */
-export async function recentBlocks(scope: { merchantId: string }, now: Date = new Date()) {
+export async function recentBlocks(scope: Scope, now: Date = new Date()) {
   return db()
     .select()
     .from(checkoutBlocks)
@@ -321,7 +317,7 @@ export function serializeLink(l: LinkWithStats, origin: string) {
 }
 
 /** The latest payments through a link, newest first (the link's page). */
-export async function linkPayments(scope: { merchantId: string }, linkId: string, limit = 50) {
+export async function linkPayments(scope: Scope, linkId: string, limit = 50) {
   return db()
     .select({ ...PAYMENT_LINE_COLUMNS, declineCode: payments.declineCode, customerReference: payments.customerReference })
     .from(payments)
