@@ -21,6 +21,7 @@ import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
 export type PaymentLink = typeof paymentLinks.$inferSelect;
 
 import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX, REDIRECT_URL_MAX, type CustomerField } from "~/lib/payment-links";
+import { isoOrNull } from "~/lib/dates/format";
 
 export { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX, REDIRECT_URL_MAX, type CustomerField };
 
@@ -40,6 +41,19 @@ export interface CreateLinkInput {
 
 /** Who created it: a signed-in member (console) or a terminal's API key. */
 export type LinkActor = { ctx: AppContext; client?: Client } | { terminalId: string; client?: Client };
+
+/** A link's change in the audit log: by a person (their context) or through the API (the terminal, in the details). */
+function auditLink(tx: Tx, scope: { merchantId: string }, actor: LinkActor, action: string, id: string, details: Record<string, unknown> = {}) {
+  return audit(tx, {
+    ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
+    action,
+    outcome: "success",
+    targetType: "payment_link",
+    targetId: id,
+    details: { ...details, ...("terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {}) },
+    client: actor.client,
+  });
+}
 
 /** A link id: short enough to read aloud and type from a printed QR caption, random enough not to guess. */
 function newLinkId(): string {
@@ -152,21 +166,12 @@ export async function createPaymentLink(
         updatedAt: now,
       })
       .returning();
-    await audit(tx, {
-      ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
-      action: "payment_link.create",
-      outcome: "success",
-      targetType: "payment_link",
-      targetId: id,
-      details: {
-        amount: input.amount,
-        minAmount: input.minAmount,
-        maxAmount: input.maxAmount,
-        reusable: input.reusable,
-        expiresAt: input.expiresAt,
-        ...("terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {}),
-      },
-      client: actor.client,
+    await auditLink(tx, scope, actor, "payment_link.create", id, {
+      amount: input.amount,
+      minAmount: input.minAmount,
+      maxAmount: input.maxAmount,
+      reusable: input.reusable,
+      expiresAt: input.expiresAt,
     });
     // Last in the transaction: the event exists exactly when the link does.
     await recordEvent(tx, scope.merchantId, "payment_link.created", serializeLink({ ...row!, stats: EMPTY_STATS, state: linkState(row!, 0, now) }, actor.client?.origin ?? ""), now);
@@ -256,15 +261,7 @@ export async function deactivatePaymentLink(
       .returning({ id: paymentLinks.id });
     // Deactivated meanwhile by someone else: their audit entry and event stand, no second one.
     if (done.length === 0) return false;
-    await audit(tx, {
-      ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
-      action: "payment_link.deactivate",
-      outcome: "success",
-      targetType: "payment_link",
-      targetId: id,
-      details: "terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {},
-      client: actor.client,
-    });
+    await auditLink(tx, scope, actor, "payment_link.deactivate", id);
     const after = (await getPaymentLink(scope, id, now, tx))!;
     await recordEvent(tx, scope.merchantId, "payment_link.deactivated", serializeLink(after, actor.client?.origin ?? ""), now);
     return true;
@@ -296,8 +293,6 @@ export const apiLinkSchema = z
   })
   .strict();
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
 export function serializeLink(l: LinkWithStats, origin: string) {
   return {
     id: l.id,
@@ -311,12 +306,12 @@ export function serializeLink(l: LinkWithStats, origin: string) {
     description: l.description,
     customer_fields: l.customerFields,
     reusable: l.reusable,
-    expires_at: iso(l.expiresAt),
+    expires_at: isoOrNull(l.expiresAt),
     redirect_url: l.redirectUrl,
     payments_count: l.stats.paidCount,
     payments_total: l.stats.paidTotal.toString(),
-    created_at: iso(l.createdAt),
-    deactivated_at: iso(l.deactivatedAt),
+    created_at: isoOrNull(l.createdAt),
+    deactivated_at: isoOrNull(l.deactivatedAt),
   };
 }
 
