@@ -13,8 +13,7 @@ import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializeTerminal } from "~/modules/events/objects";
-import type { AppContext } from "~/modules/access/context";
-import type { Client } from "~/lib/vocabulary";
+import type { Actor } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
 import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
 
@@ -39,19 +38,16 @@ export interface CreateLinkInput {
   redirectUrl: string | null;
 }
 
-/** Who created it: a signed-in member (console) or a terminal's API key. */
-export type LinkActor = { ctx: AppContext; client?: Client } | { terminalId: string; client?: Client };
-
-/** A link's change in the audit log: by a person (their context) or through the API (the terminal, in the details). */
-function auditLink(tx: Tx, scope: { merchantId: string }, actor: LinkActor, action: string, id: string, details: Record<string, unknown> = {}) {
+/** A link's change in the audit log; through the API, the terminal is named in the details too. */
+function auditLink(tx: Tx, scope: { merchantId: string }, actor: Actor, action: string, id: string, details: Record<string, unknown> = {}) {
   return audit(tx, {
-    ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
+    merchantId: scope.merchantId,
+    actor,
     action,
     outcome: "success",
     targetType: "payment_link",
     targetId: id,
-    details: { ...details, ...("terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {}) },
-    client: actor.client,
+    details: { ...details, ...(actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {}) },
   });
 }
 
@@ -133,7 +129,7 @@ export async function linkTerminal(tx: DbOrTx, merchantId: string, now: Date): P
 
 export async function createPaymentLink(
   scope: { merchantId: string },
-  actor: LinkActor,
+  actor: Actor,
   raw: CreateLinkInput,
   now: Date = new Date(),
 ): Promise<Result<{ link: PaymentLink }>> {
@@ -161,7 +157,7 @@ export async function createPaymentLink(
         reusable: input.reusable,
         expiresAt: input.expiresAt,
         redirectUrl: input.redirectUrl,
-        createdByUserId: "ctx" in actor ? actor.ctx.user.id : null,
+        createdByUserId: actor.kind === "member" ? actor.member.user.id : null,
         createdAt: now,
         updatedAt: now,
       })
@@ -246,7 +242,7 @@ export async function getPaymentLink(scope: { merchantId: string }, id: string, 
 /** Deactivating twice is the same as once (the API's POST is idempotent by nature). */
 export async function deactivatePaymentLink(
   scope: { merchantId: string },
-  actor: LinkActor,
+  actor: Actor,
   id: string,
   now: Date = new Date(),
 ): Promise<Result<{ link: LinkWithStats; changed: boolean }>> {
