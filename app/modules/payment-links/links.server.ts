@@ -39,7 +39,7 @@ export interface CreateLinkInput {
 }
 
 /** A link's change in the audit log; through the API, the terminal is named in the details too. */
-function auditLink(tx: Tx, scope: { merchantId: string }, actor: Actor, action: string, id: string, details: Record<string, unknown> = {}) {
+function auditLink(tx: Tx, scope: Scope, actor: Actor, action: string, id: string, details: Record<string, unknown> = {}) {
   return audit(tx, {
     merchantId: scope.merchantId,
     actor,
