@@ -8,7 +8,8 @@
  * app's own code (app/, db/, the server bundle), then the package and function the time was
  * spent in, so "who asked for this time" reads as a short path. Percentages are of the busy
  * samples (everything but (idle)). `skip seconds` leaves out the profile's first seconds
- * (the server's start-up and the warm-up requests).
+ * (the server's start-up and the warm-up requests); a negative figure keeps only the last
+ * seconds instead (write-profile.ts's measured seconds end a moment before the profile).
  */
 import fs from "node:fs";
 
@@ -23,7 +24,7 @@ if (!file) {
 }
 const top = Number(process.argv[3] ?? 25);
 const depth = Number(process.argv[4] ?? 3);
-const skip = Number(process.argv[5] ?? 0) * 1e6;
+const skipArg = Number(process.argv[5] ?? 0) * 1e6;
 const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
 
 const byId = new Map<number, Node>();
@@ -32,6 +33,7 @@ for (const n of profile.nodes) for (const c of n.children ?? []) byId.get(c)!.pa
 
 // Self time per node: each sample's delta goes to the node sampled (V8 gives the delta to the next sample).
 const self = new Map<number, number>();
+const skip = skipArg >= 0 ? skipArg : profile.endTime - profile.startTime + skipArg;
 let at = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   at += profile.timeDeltas[i] ?? 0;
