@@ -50,7 +50,7 @@ export interface SecurityHeaderOptions {
   development?: boolean;
 }
 
-function policyWith(nonce: string, opts: SecurityHeaderOptions): string {
+export function contentSecurityPolicy(nonce: string, opts: SecurityHeaderOptions = {}): string {
   const directives: Record<string, string[]> = {
     "default-src": ["'self'"],
     // Remix's inline hydration scripts carry the nonce; its modules load from /build.
@@ -71,21 +71,6 @@ function policyWith(nonce: string, opts: SecurityHeaderOptions): string {
     .join("; ");
 }
 
-// The policy is the same text around the nonce on every response: built once per mode, then joined.
-const NONCE_MARK = "\u0000nonce\u0000";
-const policyAround = new Map<boolean, [string, string]>();
-
-export function contentSecurityPolicy(nonce: string, opts: SecurityHeaderOptions = {}): string {
-  const development = opts.development === true;
-  let around = policyAround.get(development);
-  if (!around) {
-    const [before, after] = policyWith(NONCE_MARK, { development }).split(NONCE_MARK);
-    around = [before!, after!];
-    policyAround.set(development, around);
-  }
-  return around[0] + nonce + around[1];
-}
-
 /**
  * Express middleware: a fresh CSP nonce per response (res.locals.cspNonce, which the
  * server hands Remix through getLoadContext) and the security headers on every response.
@@ -98,8 +83,7 @@ export function securityHeaders(opts: SecurityHeaderOptions = {}) {
     const nonce = randomText(16, "base64");
     res.locals.cspNonce = nonce;
     delete req.headers[CLIENT_IP_HEADER];
-    // Without a trusted proxy req.ip is the socket's address: read it so (express's req.ip parses X-Forwarded-For first, on every request).
-    const ip = req.app.get("trust proxy") ? req.ip ?? req.socket.remoteAddress : req.socket.remoteAddress;
+    const ip = req.ip ?? req.socket.remoteAddress;
     if (ip) req.headers[CLIENT_IP_HEADER] = ip;
 
     res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, { development }));
