@@ -5,10 +5,11 @@ import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { DayField } from "~/components/day-input";
-import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, FieldError, SubmitButton, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { localDateKey } from "~/lib/dates/zones";
 import { preprocessDay } from "~/lib/day-input";
+import { BusinessDetailsFields } from "~/components/business-details-fields";
 import { businessDetailsFields } from "~/lib/business-details";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
@@ -136,18 +137,7 @@ const DONE: Record<string, MessageKey> = {
   holiday: "settings.done.holiday",
 };
 
-const DETAIL_FIELDS = [
-  ["name", "settings.details.name", "text"],
-  ["legalName", "settings.details.legalName", "text"],
-  ["businessType", "settings.details.businessType", "text"],
-  ["contactEmail", "settings.details.contactEmail", "email"],
-  ["contactPhone", "settings.details.contactPhone", "tel"],
-  ["website", "settings.details.website", "text"],
-  ["timeZone", "settings.details.timeZone", "text"],
-] as const satisfies readonly (readonly [string, MessageKey, string])[];
-
-// Written in Latin letters whatever the page's direction.
-const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website", "timeZone"]);
+const DETAIL_FIELDS = ["name", "legalName", "businessType", "contactEmail", "contactPhone", "website", "timeZone"] as const;
 
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
@@ -180,29 +170,14 @@ export default function Settings() {
           <CsrfInput />
           <input type="hidden" name="intent" value="details" />
           <ErrorSummary form={detailsForm} />
-          <div className="grid grid-2">
-            {DETAIL_FIELDS.map(([name, label, type]) => (
-              <Field
-                key={name}
-                form={detailsForm}
-                id={`d-${name}`}
-                name={name}
-                label={t(label)}
-                type={type}
-                dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
-                defaultValue={(data.details as Record<string, string | null | undefined>)[name] ?? ""}
-              />
-            ))}
-          </div>
+          <BusinessDetailsFields form={detailsForm} idPrefix="d-" fields={DETAIL_FIELDS} details={data.details} />
           <p className="muted">
             {t("settings.details.fixed", {
               country: new Intl.DisplayNames(fmt.locale, { type: "region" }).of(data.details.country) ?? data.details.country,
               currency: data.details.currency === "IRR" ? t("money.unit.rial") : data.details.currency,
             })}
           </p>
-          <button className="btn btn-primary" type="submit" disabled={busy}>
-            {t("settings.details.save")}
-          </button>
+          <SubmitButton busy={busy}>{t("settings.details.save")}</SubmitButton>
         </Form>
       </section>
 
@@ -267,9 +242,7 @@ export default function Settings() {
             ))}
             <FieldError id="weekendDays-error" message={scheduleForm.errors.weekendDays} />
           </fieldset>
-          <button className="btn btn-primary" type="submit" disabled={busy}>
-            {t("settings.schedule.save")}
-          </button>
+          <SubmitButton busy={busy}>{t("settings.schedule.save")}</SubmitButton>
         </Form>
       </section>
 

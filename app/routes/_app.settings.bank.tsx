@@ -7,7 +7,7 @@ import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import { BankAccountFields, useBankKindLabel } from "~/components/bank-account-fields";
-import { ErrorSummary, useFormFailure } from "~/components/form";
+import { ErrorSummary, SubmitButton, useFormFailure } from "~/components/form";
 import { payoutFailureText, sandboxOutcomeText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
@@ -113,9 +113,7 @@ export default function BankAccount() {
             <ErrorSummary form={form} />
             <BankAccountFields form={form} currency={data.currency} kinds={data.kinds} holderName={active?.holderName} guide />
             <StepUpFields error={form.errors.stepUp} />
-            <button className="btn btn-primary" type="submit" disabled={busy}>
-              {t("bankPage.save")}
-            </button>
+            <SubmitButton busy={busy}>{t("bankPage.save")}</SubmitButton>
           </Form>
         ) : (
           <p className="muted">{t("bankPage.ownerOnly")}</p>

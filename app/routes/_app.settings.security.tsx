@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, formState, IntentForm, NewPasswordFields, RowAction, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, formState, IntentForm, NewPasswordFields, RowAction, SubmitButton, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
 import { parseForm, refuse } from "~/web/form.server";
 import { PreferencesForm } from "~/components/preferences-form";
@@ -233,9 +233,7 @@ export default function Security() {
                 required
                 maxLength={7}
               />
-              <button type="submit" className="btn btn-primary" disabled={busy}>
-                {t("security.twoFactor.turnOn")}
-              </button>
+              <SubmitButton busy={busy}>{t("security.twoFactor.turnOn")}</SubmitButton>
             </IntentForm>
             <Form method="post">
               <CsrfInput />
@@ -336,9 +334,7 @@ export default function Security() {
             confirmId="pw-confirm"
             confirmLabel={t("security.password.confirm")}
           />
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {t("security.password.submit")}
-          </button>
+          <SubmitButton busy={busy}>{t("security.password.submit")}</SubmitButton>
         </IntentForm>
       </Card>
 

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type RefObject } from "react";
 import { z } from "zod";
-import { ErrorSummary, Field, Optional, formState, useFormFailure, type ControlProps, type FormState } from "~/components/form";
+import { ErrorSummary, Field, Optional, formState, SubmitButton, useFormFailure, type ControlProps, type FormState } from "~/components/form";
 import { StatusBadge } from "~/components/console/status-badge";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -472,9 +472,7 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
         maxLength={CUSTOMER_REFERENCE_INPUT_MAX}
         defaultValue={values.customerReference ?? ""}
       />
-      <button type="submit" className="btn btn-primary" disabled={busy}>
-        {tokenizing ? t("vt.tokenizing") : busy ? t("vt.submitting") : t("vt.submit")}
-      </button>
+      <SubmitButton busy={busy}>{tokenizing ? t("vt.tokenizing") : busy ? t("vt.submitting") : t("vt.submit")}</SubmitButton>
       <p className="hint">{t("vt.securityNote")}</p>
     </form>
   );
@@ -514,9 +512,7 @@ function ConfirmStep({ r }: { r: Extract<NonNullable<Data["returned"]>, { kind: 
         ) : null}
       </dl>
       <p className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-          {t("vt.confirm.charge", { amount: fmt.money(r.amount, undefined) })}
-        </button>{" "}
+        <SubmitButton busy={navigation.state === "submitting"}>{t("vt.confirm.charge", { amount: fmt.money(r.amount, undefined) })}</SubmitButton>{" "}
         <Link className="btn" to="/terminal">
           {t("vt.confirm.change")}
         </Link>

@@ -8,7 +8,7 @@ import { CsrfInput } from "~/components/csrf";
 import { DayField } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { DeliveryStatus, EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
-import { CheckField, ErrorSummary, Field, IntentForm, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, IntentForm, SubmitButton, useFormFailure } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
@@ -415,9 +415,7 @@ export default function WebhookEndpointPage() {
             <Field form={replayForm} id="rp-time" name="sinceTime" label={t("webhooks.replay.sinceTime")} type="time" dir="ltr" />
           </div>
           <p className="hint">{t("webhooks.replay.zone", { zone: fmt.zoneName() })}</p>
-          <button type="submit" className="btn btn-primary" disabled={busy("replay")}>
-            {t("webhooks.replay.submit")}
-          </button>
+          <SubmitButton busy={busy("replay")}>{t("webhooks.replay.submit")}</SubmitButton>
         </Form>
       </section>
 
@@ -428,9 +426,7 @@ export default function WebhookEndpointPage() {
           <input type="hidden" name="intent" value="update" />
           <ErrorSummary form={updateForm} />
           <EndpointFields form={updateForm} idPrefix="ed-" types={data.types} saved={e} />
-          <button type="submit" className="btn btn-primary" disabled={busy("update")}>
-            {busy("update") ? t("common.saving") : t("common.save")}
-          </button>
+          <SubmitButton busy={busy("update")} busyLabel={t("common.saving")}>{t("common.save")}</SubmitButton>
         </Form>
       </section>
 

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { ErrorSummary, useFormFailure } from "~/components/form";
+import { ErrorSummary, SubmitButton, useFormFailure } from "~/components/form";
 import { PageHeader } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -174,9 +174,7 @@ export default function WebhooksPage() {
           <input type="hidden" name="formKey" value={data.submitKey} />
           <ErrorSummary form={form} />
           <EndpointFields form={form} idPrefix="wh-" types={data.types} />
-          <button type="submit" className="btn btn-primary" disabled={saving}>
-            {saving ? t("common.saving") : t("webhooks.add")}
-          </button>
+          <SubmitButton busy={saving} busyLabel={t("common.saving")}>{t("webhooks.add")}</SubmitButton>
         </Form>
       </section>
     </>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, SubmitButton, useFormFailure } from "~/components/form";
 import { z } from "zod";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -101,9 +101,7 @@ export default function ForgotPassword() {
           <ErrorSummary form={form} />
           <Form method="post" replace>
             <Field form={form} name="email" label={t("forgot.email")} type="email" dir="ltr" autoComplete="username" required autoFocus />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("forgot.submit")}
-            </button>
+            <SubmitButton busy={busy}>{t("forgot.submit")}</SubmitButton>
           </Form>
         </>
       )}

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, SubmitButton, useFormFailure } from "~/components/form";
 import { keptValues } from "~/lib/forms";
 import { z } from "zod";
 import { isLocale } from "~/lib/i18n/locales";
@@ -186,9 +186,7 @@ export default function Login() {
             <input type="hidden" name="redirectTo" value={data.redirectTo} />
             <Field form={form} name="email" label={t("login.email")} type="email" autoComplete="username" required autoFocus />
             <Field form={form} name="password" label={t("login.password")} type="password" autoComplete="current-password" required />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? t("login.submitting") : t("login.submit")}
-            </button>
+            <SubmitButton busy={busy} busyLabel={t("login.submitting")}>{t("login.submit")}</SubmitButton>
           </Form>
           <p className="auth-help">
             <Link to={prefs.locale === "en" ? "/forgot-password" : `/forgot-password?lang=${prefs.locale}`}>{t("login.forgot")}</Link>
@@ -214,9 +212,7 @@ export default function Login() {
               required
               autoFocus
             />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("login.verify")}
-            </button>
+            <SubmitButton busy={busy}>{t("login.verify")}</SubmitButton>
           </Form>
           <Form method="post">
             <input type="hidden" name="intent" value="cancel" />

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, NewPasswordFields, useFormFailure } from "~/components/form";
+import { ErrorSummary, NewPasswordFields, SubmitButton, useFormFailure } from "~/components/form";
 import { localize } from "~/lib/i18n/messages";
 import { useT } from "~/lib/i18n/react";
 import { translate } from "~/lib/i18n/translate";
@@ -93,9 +93,7 @@ export default function ResetPassword() {
           <Form method="post" replace>
             <input type="text" name="username" autoComplete="username" value={data.email ?? ""} readOnly hidden />
             <NewPasswordFields form={form} label={t("reset.password")} hint={t("reset.hint", { min: MIN_PASSWORD_LENGTH })} confirmLabel={t("reset.confirm")} autoFocus />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("reset.submit")}
-            </button>
+            <SubmitButton busy={busy}>{t("reset.submit")}</SubmitButton>
           </Form>
         </>
       )}

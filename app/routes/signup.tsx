@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, SubmitButton, useFormFailure } from "~/components/form";
 import { keptValues } from "~/lib/forms";
 import { LOCALES, LOCALE_AUTONYMS } from "~/lib/i18n/locales";
 import { localize } from "~/lib/i18n/messages";
@@ -176,9 +176,7 @@ export default function Signup() {
             </select>
           )}
         </Field>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? t("signup.submitting") : t("signup.submit")}
-        </button>
+        <SubmitButton busy={busy} busyLabel={t("signup.submitting")}>{t("signup.submit")}</SubmitButton>
       </Form>
       <p>
         {t("signup.haveAccount")} <Link to="/login">{t("login.submit")}</Link>
