@@ -17,7 +17,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { bankKindsFor, lastPayoutFailure, listBankAccounts } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
-import { Card, PageHeader } from "~/components/page";
+import { Card, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
 
@@ -122,55 +122,37 @@ export default function BankAccount() {
 
       {history.length ? (
         <Card headingId="history-title" title={t("bankPage.history")}>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>{t("bankPage.account")}</th>
-                  <th>{t("bank.name")}</th>
-                  <th>{t("bank.holder")}</th>
-                  <th>{t("bankPage.usedUntil")}</th>
+          <Table columns={[t("bankPage.account"), t("bank.name"), t("bank.holder"), t("bankPage.usedUntil")]}>
+            <tbody>
+              {history.map((a) => (
+                <tr key={a.id}>
+                  <td className="mono" dir="ltr">
+                    {fmt.digits(a.mask)}
+                  </td>
+                  <td>{bankOf(a)}</td>
+                  <td>{a.holderName}</td>
+                  <td>{a.deactivatedAt ? fmt.dateTime(a.deactivatedAt) : "—"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {history.map((a) => (
-                  <tr key={a.id}>
-                    <td className="mono" dir="ltr">
-                      {fmt.digits(a.mask)}
-                    </td>
-                    <td>{bankOf(a)}</td>
-                    <td>{a.holderName}</td>
-                    <td>{a.deactivatedAt ? fmt.dateTime(a.deactivatedAt) : "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         </Card>
       ) : null}
 
       <Card headingId="sandbox-title" title={t("bankPage.sandbox.title")}>
         <p className="muted">{t("bankPage.sandbox.intro")}</p>
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t("bankPage.account")}</th>
-                <th>{t("bankPage.sandbox.outcome")}</th>
+        <Table columns={[t("bankPage.account"), t("bankPage.sandbox.outcome")]}>
+          <tbody>
+            {data.testAccounts.map((a) => (
+              <tr key={a.accountNumber}>
+                <td className="mono" dir="ltr">
+                  {a.routingNumber ? t("bankPage.sandbox.routingAccount", { routing: a.routingNumber, account: a.accountNumber }) : a.accountNumber}
+                </td>
+                <td>{sandboxOutcomeText(t, a.outcome)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.testAccounts.map((a) => (
-                <tr key={a.accountNumber}>
-                  <td className="mono" dir="ltr">
-                    {a.routingNumber ? t("bankPage.sandbox.routingAccount", { routing: a.routingNumber, account: a.accountNumber }) : a.accountNumber}
-                  </td>
-                  <td>{sandboxOutcomeText(t, a.outcome)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       </Card>
     </>
   );
