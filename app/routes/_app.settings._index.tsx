@@ -24,7 +24,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, holidayCoverage, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
-import { DoneNotice, PageHeader, Table } from "~/components/page";
+import { Card, DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "settings.title");
 
@@ -164,8 +164,7 @@ export default function Settings() {
       <PageHeader title={t("settings.title")} intro={<>{data.details.name} · <Link to="/settings/bank">{t("settings.bankAccount")}</Link> · <Link to="/settings/security">{t("nav.security")}</Link></>} />
       <DoneNotice messages={DONE} />
 
-      <section className="card" aria-labelledby="details-title">
-        <h2 id="details-title">{t("settings.details.title")}</h2>
+      <Card headingId="details-title" title={t("settings.details.title")}>
         <Form method="post" noValidate>
           <CsrfInput />
           <input type="hidden" name="intent" value="details" />
@@ -179,10 +178,9 @@ export default function Settings() {
           </p>
           <SubmitButton busy={busy}>{t("settings.details.save")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="schedule-title">
-        <h2 id="schedule-title">{t("settings.schedule.title")}</h2>
+      <Card headingId="schedule-title" title={t("settings.schedule.title")}>
         <p className="muted" data-testid="schedule-preview">
           {t("settings.schedule.preview", {
             cutoff: fmt.dateTime(data.preview.nextCutoff),
@@ -244,10 +242,9 @@ export default function Settings() {
           </fieldset>
           <SubmitButton busy={busy}>{t("settings.schedule.save")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="holidays-title" id="holidays">
-        <h2 id="holidays-title">{t("settings.holidays.title")}</h2>
+      <Card headingId="holidays-title" title={t("settings.holidays.title")} id="holidays">
         <p className="muted">{t("settings.holidays.intro", { from: fmt.day(data.range.from), to: fmt.day(data.range.to) })}</p>
         {data.coverage.runningOut && data.coverage.through ? (
           <p className="notice notice-warning" role="status">
@@ -322,7 +319,7 @@ export default function Settings() {
             {t("settings.holidays.add")}
           </button>
         </Form>
-      </section>
+      </Card>
     </>
   );
 }

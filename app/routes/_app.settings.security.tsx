@@ -172,8 +172,7 @@ export default function Security() {
       ) : null}
       <DoneNotice messages={DONE} />
 
-      <section className="card" id="two-factor" aria-labelledby="tf-title">
-        <h2 id="tf-title">{t("security.twoFactor.title")}</h2>
+      <Card headingId="tf-title" title={t("security.twoFactor.title")} id="two-factor">
         <ErrorSummary form={twoFactorForm} />
         {codes ? <RecoveryCodes codes={codes} /> : null}
         {tf.enabled ? (
@@ -255,7 +254,7 @@ export default function Security() {
             </Form>
           </>
         )}
-      </section>
+      </Card>
 
       {data.isOwner ? (
         <Card headingId="req-title" title={t("security.require.title", { merchant: data.merchantName })}>

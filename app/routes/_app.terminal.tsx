@@ -33,7 +33,7 @@ import {
 import { parseForm, refuse } from "~/web/form.server";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
-import { num, PageHeader, Table } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "vt.title");
@@ -154,8 +154,7 @@ function RecentPayments({ list, currency }: { list: RecentTerminalPayment[]; cur
   const fmt = useFormat();
   const showTerminal = new Set(list.map((p) => p.terminalName)).size > 1;
   return (
-    <section className="card vt-recent stackable" aria-labelledby="vt-recent-h" data-testid="vt-recent">
-      <h2 id="vt-recent-h">{t("vt.recent.title")}</h2>
+    <Card headingId="vt-recent-h" title={t("vt.recent.title")} className="vt-recent stackable" data-testid="vt-recent">
       {list.length === 0 ? (
         <p className="muted">{t("vt.recent.empty")}</p>
       ) : (
@@ -197,7 +196,7 @@ function RecentPayments({ list, currency }: { list: RecentTerminalPayment[]; cur
           </Table>
         </>
       )}
-    </section>
+    </Card>
   );
 }
 

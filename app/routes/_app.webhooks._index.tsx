@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorSummary, SubmitButton, useFormFailure } from "~/components/form";
-import { PageHeader, Table } from "~/components/page";
+import { Card, PageHeader, Table } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -158,8 +158,7 @@ export default function WebhooksPage() {
         </tbody>
       </Table>
 
-      <section className="card section" aria-labelledby="new-endpoint-h">
-        <h2 id="new-endpoint-h">{t("webhooks.new")}</h2>
+      <Card headingId="new-endpoint-h" title={t("webhooks.new")} className="section">
         <p className="muted">{t("webhooks.newHint", { days: data.windowDays, max: data.max })}</p>
         <Form method="post" key={formKey} noValidate>
           <CsrfInput />
@@ -168,7 +167,7 @@ export default function WebhooksPage() {
           <EndpointFields form={form} idPrefix="wh-" types={data.types} />
           <SubmitButton busy={saving} busyLabel={t("common.saving")}>{t("webhooks.add")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
     </>
   );
 }
