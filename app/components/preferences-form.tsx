@@ -11,6 +11,18 @@ import { useI18n, useT } from "~/lib/i18n/react";
  * the security page; each option shows a sample of what it will look like, because
  * "Latin digits" or "toman" are easier to pick when you can see them.
  */
+/** An option's words and, beside them, what it will look like. */
+function Sampled({ text, sample, lang }: { text: string; sample: string; lang?: string }) {
+  return (
+    <>
+      <span>{text}</span>{" "}
+      <span className="muted num" lang={lang}>
+        {sample}
+      </span>
+    </>
+  );
+}
+
 export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
   const t = useT();
   const { prefs } = useI18n();
@@ -56,14 +68,7 @@ export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
         checked={prefs.digits}
         options={DIGITS_PREFERENCES.map((digits) => ({
           value: digits,
-          label: (
-            <>
-              <span>{t(`prefs.digits.${digits}`)}</span>{" "}
-              <span className="muted num" lang="fa">
-                {sample({ locale: "fa", digits }).number(1234567)}
-              </span>
-            </>
-          ),
+          label: <Sampled text={t(`prefs.digits.${digits}`)} sample={sample({ locale: "fa", digits }).number(1234567)} lang="fa" />,
         }))}
       />
       <RadioFieldset
@@ -74,12 +79,7 @@ export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
         checked={prefs.irrDisplay}
         options={IRR_DISPLAYS.map((irrDisplay) => ({
           value: irrDisplay,
-          label: (
-            <>
-              <span>{t(`prefs.irrDisplay.${irrDisplay}`, { factor: 10 })}</span>{" "}
-              <span className="muted num">{sample({ irrDisplay }).money(1_250_000n)}</span>
-            </>
-          ),
+          label: <Sampled text={t(`prefs.irrDisplay.${irrDisplay}`, { factor: 10 })} sample={sample({ irrDisplay }).money(1_250_000n)} />,
         }))}
       />
 
