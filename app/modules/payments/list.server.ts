@@ -27,6 +27,7 @@ import {
   type Page,
   type SortColumns,
 } from "~/modules/reporting/list-query.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export type { ListScope } from "~/modules/reporting/list-query.server";
 
@@ -331,7 +332,7 @@ async function paymentTotals(scope: ListScope, filter: PaymentListQuery, where: 
 }
 
 /** The merchant's terminals, by name: what a terminal id is called on screen. */
-export function terminalOptions(scope: { merchantId: string }): Promise<{ id: string; name: string; status: string; kind: string }[]> {
+export function terminalOptions(scope: Scope): Promise<{ id: string; name: string; status: string; kind: string }[]> {
   return rows<{ id: string; name: string; status: string; kind: string }>(
     db(),
     sql`select id, name, status::text as status, kind::text as kind from terminals where merchant_id = ${scope.merchantId} order by name, id`,
