@@ -203,7 +203,7 @@ export function toPaymentListRow(r: PaymentRowRaw): PaymentListRow {
   };
 }
 
-const SORT_COLUMNS: SortColumns = { created: { expr: sql`${payments.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${payments.amount}`, type: "bigint" } } as const;
+export const SORT_COLUMNS: SortColumns = { created: { expr: sql`${payments.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${payments.amount}`, type: "bigint" } } as const;
 
 /** One page of payments and the totals of the whole filter. */
 export async function listPayments(

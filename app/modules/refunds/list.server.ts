@@ -126,7 +126,7 @@ function toRefundRow(r: RefundRowRaw): RefundListRow {
   };
 }
 
-const SORT_COLUMNS: SortColumns = { created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${refunds.amount}`, type: "bigint" } } as const;
+export const SORT_COLUMNS: SortColumns = { created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${refunds.amount}`, type: "bigint" } } as const;
 
 export async function listRefunds(
   scope: ListScope,

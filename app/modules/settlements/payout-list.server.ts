@@ -79,7 +79,7 @@ export interface PayoutTotals {
   paidAmount: bigint;
 }
 
-const SORT_COLUMNS: SortColumns = {
+export const SORT_COLUMNS: SortColumns = {
   arrival: { expr: sql`${payouts.expectedArrivalDate}`, type: "date" },
   created: { expr: sql`${payouts.createdAt}`, type: "timestamptz" },
   amount: { expr: sql`${payouts.amount}`, type: "bigint" },
