@@ -159,6 +159,30 @@ export function Optional({ children }: { children: ReactNode }) {
   );
 }
 
+/**
+ * One of a few choices, as radio buttons under their legend: controlled (`value`, `onChange`)
+ * where the page changes as the choice does, otherwise ticked first as `defaultValue`.
+ */
+export function RadioGroup<V extends string>({
+  name,
+  legend,
+  options,
+  className,
+  ...choice
+}: { name: string; legend: ReactNode; options: readonly { value: V; label: ReactNode }[]; className?: string } & ({ value: V; onChange: (value: V) => void } | { defaultValue: V })) {
+  const tick = (v: V) => ("onChange" in choice ? { checked: choice.value === v, onChange: () => choice.onChange(v) } : { defaultChecked: choice.defaultValue === v });
+  return (
+    <fieldset className={className}>
+      <legend>{legend}</legend>
+      {options.map((o) => (
+        <label key={o.value} className="check">
+          <input type="radio" name={name} value={o.value} {...tick(o.value)} /> {o.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 /** A field's message where a page lays the control out itself (a checkbox, a group). */
 export function FieldError({ id, message }: { id: string; message?: string | null }) {
   return message ? (
