@@ -120,6 +120,34 @@ export interface Browser extends Client {
   browserToken?: string | null;
 }
 
+/** A signed-in member as an action needs them (an AppContext is one): who, in which role, under which merchant's limits. */
+export interface Member {
+  user: { id: string; email?: string | null };
+  role: Role;
+  merchant: { supportRefundLimit: bigint };
+}
+
+/**
+ * Who acts: every domain function that changes something on someone's behalf takes one.
+ * - `member`: a signed-in member in the console;
+ * - `terminal`: an API key's terminal (the merchant's own integration);
+ * - `system`: jobs, the demo generator, tests.
+ * `client` is where the request came from, as the web edge read it (audited with the change).
+ * The audit trail records an actor one way (app/modules/audit/audit.server.ts); a rule that
+ * depends on the actor stays in its capability (the support refund cap: issueRefund).
+ */
+export type Actor =
+  | { kind: "member"; member: Member; client?: Client }
+  | { kind: "terminal"; terminalId: string; client?: Client }
+  | { kind: "system"; client?: Client };
+
+export type MemberActor = Extract<Actor, { kind: "member" }>;
+
+/** The signed-in member (an AppContext) as the actor of a domain call. */
+export function memberActor(member: Member, client?: Client): MemberActor {
+  return client ? { kind: "member", member, client } : { kind: "member", member };
+}
+
 /* ------------------------------ refusals ------------------------------ */
 
 export type FailureType =

@@ -1,3 +1,5 @@
+import { memberActor } from "~/lib/vocabulary";
+import { clientOf } from "~/web/request.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -12,7 +14,6 @@ import { getEvent, serializeEvent } from "~/modules/events/events.server";
 import { listDeliveries, resendEvent } from "~/modules/webhooks/delivery.server";
 import { listEndpoints } from "~/modules/webhooks/endpoints.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
-import { consoleActor } from "~/web/webhooks/console.server";
 import { Card, DetailHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "events.title");
@@ -48,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "developers:manage");
   const t = serverTranslator(resolvePreferences(ctx));
   const endpointId = String(form.get("endpointId") ?? "");
-  const r = await resendEvent(ctx.scope, endpointId, params.eventId ?? "", consoleActor(ctx, request));
+  const r = await resendEvent(ctx.scope, endpointId, params.eventId ?? "", memberActor(ctx, clientOf(request)));
   if (!r.ok) return json({ ok: false, message: t("webhooks.error.unknown", { message: r.error.message }) }, { status: r.error.status });
   return json({ ok: true, message: t("events.detail.resent") });
 }

@@ -1,4 +1,5 @@
 import { clientOf } from "~/web/request.server";
+import { memberActor } from "~/lib/vocabulary";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
@@ -46,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx } = await requireAction(request, "links:manage");
-  const r = await deactivatePaymentLink(ctx.scope, { ctx, client: clientOf(request) }, params.linkId ?? "");
+  const r = await deactivatePaymentLink(ctx.scope, memberActor(ctx, clientOf(request)), params.linkId ?? "");
   if (!r.ok) return notFound(ctx, request, { type: "payment_link", id: params.linkId ?? "" });
   return redirect(`/links/${r.link.id}`, 303);
 }

@@ -16,6 +16,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction } from "~/web/guard.server";
 import { requireFound } from "~/web/detail-loader.server";
 import { clientOf } from "~/web/request.server";
+import { memberActor } from "~/lib/vocabulary";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { cancelPayout, payoutCancelable } from "~/modules/settlements/cancel.server";
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/settlements/payout-detail.server";
@@ -72,7 +73,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.payoutId ?? "";
   if (form.get("intent") !== "cancel") return json({ errors: { form: t("payoutDetail.cancel.error.intent") } }, { status: 400 });
   if (form.get("confirm") !== "yes") return json({ errors: { confirm: t("payoutDetail.cancel.error.confirm") } }, { status: 400 });
-  const r = await cancelPayout(ctx.scope, { userId: ctx.user.id, email: ctx.user.email }, id, clientOf(request));
+  const r = await cancelPayout(ctx.scope, memberActor(ctx, clientOf(request)), id);
   if (!r.ok) {
     const key = CANCEL_REFUSALS[r.error.code];
     return json({ errors: { form: key ? t(key) : r.error.message } }, { status: r.error.status });

@@ -4,6 +4,7 @@
  * Ctrl/⌘-K, app/components/search-dialog.tsx) fetches the same loader as you type.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { memberActor } from "~/lib/vocabulary";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { pageTitle } from "~/components/console/meta";
@@ -32,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     staff: can(ctx.role, "staff:manage"),
     links: can(ctx.role, "links:manage"),
     customers: can(ctx.role, "subscriptions:view"),
-    views: ctx,
+    views: memberActor(ctx),
   });
   return json(
     {

@@ -1,3 +1,4 @@
+import { memberActor } from "~/lib/vocabulary";
 import { clauseSeparator } from "~/lib/i18n/messages";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
@@ -68,22 +69,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
     refuse({ [r.field ?? FORM_ERROR]: errorText(t, r) }, { intent, status: r.status, values: form });
   switch (input.intent) {
     case "rename": {
-      const r = await renameTerminal(ctx.scope, ctx, id, { name: input.name, location: input.location }, opts);
+      const r = await renameTerminal(ctx.scope, memberActor(ctx), id, { name: input.name, location: input.location }, opts);
       return r.ok ? redirect(`/terminals/${id}?done=renamed`) : refused(r);
     }
     case "deactivate": {
-      const r = await deactivateTerminal(ctx.scope, ctx, id, opts);
+      const r = await deactivateTerminal(ctx.scope, memberActor(ctx), id, opts);
       return r.ok ? redirect(`/terminals/${id}?done=deactivated`) : refused({ ...r, field: undefined });
     }
     case "reactivate": {
-      const r = await reactivateTerminal(ctx.scope, ctx, id, opts);
+      const r = await reactivateTerminal(ctx.scope, memberActor(ctx), id, opts);
       return r.ok ? redirect(`/terminals/${id}?done=${r.needsKey ? "reactivatedNeedsKey" : "reactivated"}`) : refused({ ...r, field: undefined });
     }
     case "rotate": {
       const problem = await checkStepUp(ctx, form, request);
       if (problem) return refuse({}, { intent, stepUp: problem });
       const once = await oncePerFormKey(ctx, form, `/terminals/${id}#rotate`, async () => {
-        const x = await rotateTerminalKey(ctx.scope, ctx, id, opts);
+        const x = await rotateTerminalKey(ctx.scope, memberActor(ctx), id, opts);
         return { result: x, remember: x.ok ? { terminalId: id } : null };
       });
       if (once.kind === "replayed") return redirect(`/terminals/${encodeURIComponent(id)}?done=alreadyRotated`, 303);

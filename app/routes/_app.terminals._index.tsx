@@ -16,6 +16,7 @@ import { parseForm, refuse } from "~/web/form.server";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { listScope } from "~/modules/reporting/list-query.server";
+import { memberActor } from "~/lib/vocabulary";
 import { createTerminal, createTerminalSchema, listTerminals } from "~/modules/terminals/terminals.server";
 import { clientOf } from "~/web/request.server";
 import { Card, num, PageHeader, RowHead, Table } from "~/components/page";
@@ -34,7 +35,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const t = serverTranslator(resolvePreferences(ctx));
   const parsed = parseForm(createTerminalSchema, form, t, (field, english) => terminalFieldError(t, field, english));
   if (!parsed.ok) return refuse(parsed.errors, { values: form });
-  const result = await createTerminal(ctx.scope, ctx, parsed.data, { client: clientOf(request) });
+  const result = await createTerminal(ctx.scope, memberActor(ctx), parsed.data, { client: clientOf(request) });
   if (!result.ok) return refuse({ [result.field ?? "name"]: errorText(t, result) }, { status: result.status, values: form });
   return redirect(`/terminals/${result.id}?created=1`);
 }

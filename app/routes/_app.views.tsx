@@ -5,6 +5,7 @@
  * all works without scripts.
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { memberActor } from "~/lib/vocabulary";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -37,11 +38,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const only = url.searchParams.get("list");
   const lists = viewListsFor(ctx.role).filter((l) => !only || !isSavedViewList(only) || l === only);
-  const views = await listViews(ctx, lists);
+  const views = await listViews(ctx.scope, memberActor(ctx), lists);
   const done = url.searchParams.get("done");
   // Deleting asks first (a page of its own, so it works without scripts), saying whom it affects.
   const confirmId = url.searchParams.get("confirm");
-  const impact = confirmId ? await viewDeletionImpact(ctx, confirmId) : null;
+  const impact = confirmId ? await viewDeletionImpact(ctx.scope, memberActor(ctx), confirmId) : null;
   return json(
     {
       lists,
@@ -80,7 +81,7 @@ const viewsForm = z.discriminatedUnion("intent", [
 
 export async function action({ request }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, null);
-  const client = clientOf(request);
+  const actor = memberActor(ctx, clientOf(request));
   const t = serverTranslator(resolvePreferences(ctx));
   const intent = String(form.get("intent") ?? "") || undefined;
   const parsed = parseForm(viewsForm, form, t, "staff.error.checkForm", { max: VIEW_NAME_MAX });
@@ -95,23 +96,23 @@ export async function action({ request }: ActionFunctionArgs) {
   let done: Done;
   switch (input.intent) {
     case "save":
-      r = await saveView(ctx, { list: input.list, name: input.name, query: input.query, shared: input.shared === "1" }, client);
+      r = await saveView(ctx.scope, actor, { list: input.list, name: input.name, query: input.query, shared: input.shared === "1" });
       if (r.ok) return redirect(r.view.href, 303);
       done = "saved";
       break;
     case "rename":
-      r = await renameView(ctx, input.id, input.name, client);
+      r = await renameView(ctx.scope, actor, input.id, input.name);
       done = "renamed";
       break;
     case "share":
     case "unshare":
-      r = await setViewShared(ctx, input.id, input.intent === "share", client);
+      r = await setViewShared(ctx.scope, actor, input.id, input.intent === "share");
       done = input.intent === "share" ? "nowShared" : "nowPrivate";
       break;
     case "delete":
       // Only the confirmation's own button deletes; any other Delete opens the confirmation.
       if (input.confirmed !== "1") return back(null, { confirm: input.id });
-      r = await deleteView(ctx, input.id, client);
+      r = await deleteView(ctx.scope, actor, input.id);
       done = "deleted";
       break;
   }

@@ -1,3 +1,5 @@
+import { memberActor } from "~/lib/vocabulary";
+import { clientOf } from "~/web/request.server";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -18,7 +20,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction } from "~/web/guard.server";
 import { requireFound } from "~/web/detail-loader.server";
 import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
-import { consoleActor, endpointFields, webhookErrors } from "~/web/webhooks/console.server";
+import { endpointFields, webhookErrors } from "~/web/webhooks/console.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { EVENT_TYPES, listEvents } from "~/modules/events/events.server";
 import { deleteEndpoint, endpointState, getEndpoint, rotateSecret, updateEndpoint } from "~/modules/webhooks/endpoints.server";
@@ -128,7 +130,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { ctx, form } = await requireAction(request, "developers:manage", { dates: false });
   const t = serverTranslator(resolvePreferences(ctx));
   const id = params.endpointId ?? "";
-  const actor = consoleActor(ctx, request);
+  const actor = memberActor(ctx, clientOf(request));
   const raw = formRecord(form, ["events"]);
   const values = typedValues(raw);
   const intent = typeof raw.intent === "string" ? raw.intent : "";

@@ -1,3 +1,5 @@
+import { memberActor } from "~/lib/vocabulary";
+import { clientOf } from "~/web/request.server";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -13,7 +15,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
 import { formRecord, parseForm, refuse, typedValues } from "~/web/form.server";
-import { consoleActor, endpointFields, webhookErrors } from "~/web/webhooks/console.server";
+import { endpointFields, webhookErrors } from "~/web/webhooks/console.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { EVENT_TYPES } from "~/modules/events/events.server";
 import { createEndpoint, endpointState, listEndpoints, MAX_ENDPOINTS } from "~/modules/webhooks/endpoints.server";
@@ -63,7 +65,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.ok) return refuse(parsed.errors, { values });
   const input = parsed.data;
   const once = await oncePerFormKey(ctx, form, "/webhooks#create", async () => {
-    const r = await createEndpoint(ctx.scope, input, consoleActor(ctx, request));
+    const r = await createEndpoint(ctx.scope, input, memberActor(ctx, clientOf(request)));
     return { result: r, remember: r.ok ? { endpointId: r.endpoint.id } : null };
   });
   if (once.kind === "replayed") return redirect(`/webhooks/${encodeURIComponent(once.stored.endpointId ?? "")}?done=alreadyAdded`, 303);

@@ -1,6 +1,7 @@
 import type { SavedViewList } from "~/lib/saved-views";
 import { can } from "~/lib/permissions";
 import type { AppContext } from "~/modules/access/context";
+import { memberActor } from "~/lib/vocabulary";
 import { listViews } from "~/modules/views/saved-views.server";
 import { paymentFilterOptions } from "~/modules/payments/list.server";
 import { refundIssuers } from "~/modules/refunds/list.server";
@@ -8,7 +9,7 @@ import { listScope } from "~/modules/reporting/list-query.server";
 
 /** What a list's Views menu shows (app/components/console/views-menu.tsx). */
 export async function viewsMenu(ctx: AppContext, list: SavedViewList) {
-  const views = await listViews(ctx, [list]);
+  const views = await listViews(ctx.scope, memberActor(ctx), [list]);
   return {
     views: views.map((v) => ({ id: v.id, name: v.name, href: v.href, query: v.query, shared: v.shared, mine: v.mine, ownerName: v.ownerName })),
     canShare: can(ctx.role, "views:share"),

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text } from "drizzle-orm/pg-core";
 import { bytea, currency, money, tstz } from "./common";
-import { merchantId, updatedAt, oneOf, merchantPk, merchantIndex, merchantUnique, merchantFk, merchantRow, timestamps, period } from "./columns";
+import { merchantId, updatedAt, oneOf, merchantPk, merchantIndex, merchantUnique, merchantFk, timestamps, period, merchantRowTable, merchantTable } from "./columns";
 import { merchants } from "./merchants";
 
 /** A month of the merchant's books (its calendar and zone) and the instants it spans. */
@@ -36,10 +36,9 @@ export const vatRates = pgTable(
   ],
 );
 
-export const feeStatements = pgTable(
+export const feeStatements = merchantRowTable(
   "fee_statements",
   {
-    ...merchantRow(() => merchants.id),
     /** 1, 2, 3… per merchant, without gaps: the statement's number. */
     number: integer("number").notNull(),
     ...accountingMonth(),
@@ -56,19 +55,18 @@ export const feeStatements = pgTable(
     issuedByUserId: text("issued_by_user_id"),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantUnique("fee_statements_number", t, t.number),
     merchantUnique("fee_statements_month", t, t.calendar, t.year, t.month, t.currency),
     oneOf("fee_statements_calendar", t.calendar, ["gregorian", "jalali"]),
     check("fee_statements_month_range", sql`${t.month} between 1 and 12`),
     check("fee_statements_total", sql`${t.total} = ${t.feeTotal} + ${t.vatTotal}`),
   ],
+  () => merchants.id,
 );
 
-export const feeStatementLines = pgTable(
+export const feeStatementLines = merchantTable(
   "fee_statement_lines",
   {
-    merchantId: merchantId(),
     statementId: text("statement_id").notNull(),
     lineNo: integer("line_no").notNull(),
     ledgerTransactionId: text("ledger_transaction_id").notNull(),
@@ -115,10 +113,9 @@ export const monthCloses = pgTable(
  * (scheduled_reports_due, every minute) enqueues one scheduled_report job per schedule and
  * period and moves next_run_at on.
  */
-export const reportSchedules = pgTable(
+export const reportSchedules = merchantRowTable(
   "report_schedules",
   {
-    ...merchantRow(() => merchants.id),
     ownerUserId: text("owner_user_id").notNull(),
     name: text("name").notNull(),
     report: text("report").notNull(),
@@ -145,20 +142,19 @@ export const reportSchedules = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     index("report_schedules_due").on(t.nextRunAt).where(sql`not ${t.paused}`),
     oneOf("report_schedules_format", t.format, ["csv", "xlsx"]),
     oneOf("report_schedules_frequency", t.frequency, ["daily", "weekly", "monthly"]),
     oneOf("report_schedules_calendar", t.calendar, ["gregorian", "jalali"]),
     check("report_schedules_time", sql`${t.localTime} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`),
   ],
+  () => merchants.id,
 );
 
 /** One run of a schedule per period reported (the unique key makes it once, whatever runs it). */
-export const reportScheduleRuns = pgTable(
+export const reportScheduleRuns = merchantRowTable(
   "report_schedule_runs",
   {
-    ...merchantRow(),
     scheduleId: text("schedule_id").notNull(),
     periodKey: text("period_key").notNull(),
     periodStart: text("period_start").notNull(),
@@ -194,7 +190,6 @@ export const reportScheduleRuns = pgTable(
     finishedAt: tstz("finished_at"),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantUnique("report_schedule_runs_period", t, t.scheduleId, t.periodKey),
     merchantFk(t, t.scheduleId, reportSchedules).onDelete("cascade"),
     oneOf("report_schedule_runs_status", t.status, ["running", "sent", "failed", "skipped"]),
@@ -207,10 +202,9 @@ export const reportScheduleRuns = pgTable(
  * time: memory stays flat whatever the file's size). Deleted with its run, and by the
  * minute's sweep once the link has expired.
  */
-export const reportRunFiles = pgTable(
+export const reportRunFiles = merchantTable(
   "report_run_files",
   {
-    merchantId: merchantId(),
     runId: text("run_id").notNull(),
     part: integer("part").notNull(),
     content: bytea("content").notNull(),

@@ -5,8 +5,20 @@
  * It imports no table (a table file imports it): a foreign key names its table at the call,
  * `merchantId().references(() => merchants.id)`.
  */
-import { sql, type SQL } from "drizzle-orm";
-import { check, foreignKey, index, primaryKey, smallint, text, uniqueIndex, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { sql, type BuildExtraConfigColumns, type SQL } from "drizzle-orm";
+import {
+  check,
+  foreignKey,
+  index,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uniqueIndex,
+  type AnyPgColumn,
+  type PgColumnBuilderBase,
+  type PgTableExtraConfigValue,
+} from "drizzle-orm/pg-core";
 import { currency, money, tstz } from "./common";
 
 /* ------------------------------- columns ------------------------------- */
@@ -104,3 +116,28 @@ export const idempotencyUnique = (table: string, t: Scoped & { idempotencyKey: A
 /** (merchant_id, column) references (merchant_id, id) of another of the merchant's tables. */
 export const merchantFk = (t: Scoped, column: AnyPgColumn, target: Scoped & { id: AnyPgColumn }) =>
   foreignKey({ columns: [t.merchantId, column], foreignColumns: [target.merchantId, target.id] });
+
+/* ------------------------- merchant-owned tables ------------------------- */
+
+type Columns = Record<string, PgColumnBuilderBase>;
+type MerchantColumn = { merchantId: ReturnType<typeof merchantId> };
+type Extra<N extends string, C extends Columns> = (t: BuildExtraConfigColumns<N, C, "pg">) => PgTableExtraConfigValue[];
+
+/**
+ * A table of the merchant's: merchant_id is its first column; `extra` gives its key
+ * (`merchantPk(t, ...)`), indexes and checks as pgTable's third argument does.
+ */
+export const merchantTable = <N extends string, C extends Columns>(name: N, columns: C, extra?: Extra<N, MerchantColumn & C>) =>
+  pgTable<N, MerchantColumn & C>(name, { merchantId: merchantId(), ...columns }, extra);
+
+/**
+ * A table of the merchant's rows with ids of their own: merchant_id and id are its first
+ * columns and its primary key (merchant_id, id); `extra` adds the rest. `merchant`, when
+ * given (`() => merchants.id`), makes merchant_id a foreign key to merchants.
+ */
+export const merchantRowTable = <N extends string, C extends Columns>(
+  name: N,
+  columns: C,
+  extra?: Extra<N, ReturnType<typeof merchantRow> & C>,
+  merchant?: () => AnyPgColumn,
+) => pgTable(name, { ...merchantRow(merchant), ...columns }, (t) => [merchantPk(t, t.id), ...(extra?.(t) ?? [])]);

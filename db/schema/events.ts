@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { tstz } from "./common";
-import { merchantId, id, createdAt, oneOf, merchantPk, merchantIndex, merchantUnique, createdByUserId, merchantRow, timestamps } from "./columns";
+import { merchantId, id, createdAt, oneOf, merchantPk, merchantIndex, merchantUnique, createdByUserId, timestamps, merchantRowTable, merchantTable } from "./columns";
 
 /**
  * The events outbox: one row per state change a merchant cares about, written in the
@@ -43,10 +43,9 @@ export const eventSequences = pgTable("event_sequences", {
 });
 
 /** A merchant's webhook endpoint: where its events are POSTed, signed. */
-export const webhookEndpoints = pgTable(
+export const webhookEndpoints = merchantRowTable(
   "webhook_endpoints",
   {
-    ...merchantRow(),
     url: text("url").notNull(),
     /** Event types it receives; ["*"] for all. */
     eventTypes: jsonb("event_types").$type<string[]>().notNull(),
@@ -65,7 +64,7 @@ export const webhookEndpoints = pgTable(
     ...timestamps(),
     deletedAt: tstz("deleted_at"),
   },
-  (t) => [merchantPk(t, t.id), oneOf("webhook_endpoints_status", t.status, ["enabled", "disabled"])],
+  (t) => [oneOf("webhook_endpoints_status", t.status, ["enabled", "disabled"])],
 );
 
 /**
@@ -81,10 +80,9 @@ const attemptOutcome = () => ({
 });
 
 /** One event (or a test ping) to one endpoint, retried until it succeeds or gives up. */
-export const webhookDeliveries = pgTable(
+export const webhookDeliveries = merchantRowTable(
   "webhook_deliveries",
   {
-    ...merchantRow(),
     endpointId: text("endpoint_id").notNull(),
     eventId: text("event_id").notNull(),
     eventSeq: bigint("event_seq", { mode: "number" }),
@@ -100,17 +98,15 @@ export const webhookDeliveries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantIndex("webhook_deliveries_endpoint", t, t.endpointId, t.createdAt),
     merchantIndex("webhook_deliveries_event", t, t.eventId),
   ],
 );
 
 /** Every HTTP attempt of a delivery: the delivery log. */
-export const webhookAttempts = pgTable(
+export const webhookAttempts = merchantTable(
   "webhook_attempts",
   {
-    merchantId: merchantId(),
     deliveryId: text("delivery_id").notNull(),
     attempt: integer("attempt").notNull(),
     endpointId: text("endpoint_id").notNull(),

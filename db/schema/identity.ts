@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { membershipStatus, role } from "./enums";
 import { bytea, tstz } from "./common";
-import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex, merchantUnique, merchantRow, timestamps, requestClient } from "./columns";
+import { merchantId, id, createdAt, updatedAt, merchantPk, merchantIndex, merchantUnique, timestamps, requestClient, merchantRowTable } from "./columns";
 import { merchants } from "./merchants";
 
 // Global: a person may work for several merchants.
@@ -87,10 +87,9 @@ export const sessions = pgTable(
   (t) => [index("sessions_user").on(t.userId)],
 );
 
-export const invitations = pgTable(
+export const invitations = merchantRowTable(
   "invitations",
   {
-    ...merchantRow(() => merchants.id),
     email: text("email").notNull(),
     role: role("role").notNull(),
     tokenHash: text("token_hash").notNull(),
@@ -101,9 +100,9 @@ export const invitations = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantUnique("invitations_token", t, t.tokenHash),
   ],
+  () => merchants.id,
 );
 
 // Fixed-window counters for login throttling (per IP, per account).

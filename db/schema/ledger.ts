@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bigint, check, date, integer, primaryKey, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, ledgerAccount, ledgerCategory, payoutStatus } from "./enums";
 import { currency, money, tstz } from "./common";
-import { merchantId, createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, merchantFk, slot, merchantRow, amountAndCurrency } from "./columns";
+import { createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, merchantFk, slot, amountAndCurrency, merchantRowTable, merchantTable } from "./columns";
 import { merchants } from "./merchants";
 
 /** What a balance transaction does to the merchant's balance: gross, fee and net (gross - fee). */
@@ -18,10 +18,9 @@ const grossFeeNet = <C>(amount: (name: string) => C) => ({
  * merchant's balance (net = gross - fee; negative for money going out).
  * Append-only: a trigger refuses UPDATE and DELETE; corrections are new rows.
  */
-export const ledgerTransactions = pgTable(
+export const ledgerTransactions = merchantRowTable(
   "ledger_transactions",
   {
-    ...merchantRow(() => merchants.id),
     category: ledgerCategory("category").notNull(),
     currency: currency().notNull(),
     ...grossFeeNet((name) => money(name).notNull()),
@@ -36,20 +35,19 @@ export const ledgerTransactions = pgTable(
     availableOn: tstz("available_on").notNull(),
   },
   (t) => [
-    merchantPk(t, t.id),
     check("ledger_transactions_net", sql`${t.net} = ${t.gross} - ${t.fee}`),
     currencyIso("ledger_transactions", t),
     merchantIndex("ledger_transactions_created", t, t.createdAt, t.id),
     merchantIndex("ledger_transactions_available", t, t.currency, t.availableOn),
     merchantIndex("ledger_transactions_source", t, t.sourceId),
   ],
+  () => merchants.id,
 );
 
 /** Postings: signed amounts; per transaction and currency they sum to zero (trigger). */
-export const ledgerEntries = pgTable(
+export const ledgerEntries = merchantTable(
   "ledger_entries",
   {
-    merchantId: merchantId(),
     transactionId: text("transaction_id").notNull(),
     line: integer("line").notNull(),
     account: ledgerAccount("account").notNull(),
@@ -68,10 +66,9 @@ export const ledgerEntries = pgTable(
   ],
 );
 
-export const payouts = pgTable(
+export const payouts = merchantRowTable(
   "payouts",
   {
-    ...merchantRow(() => merchants.id),
     ...amountAndCurrency(),
     status: payoutStatus("status").notNull().default("pending"),
     // The account is copied at creation: a later bank change never redirects it.
@@ -94,7 +91,6 @@ export const payouts = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    merchantPk(t, t.id),
     amountPositive("payouts", t),
     currencyIso("payouts", t),
     merchantUnique("payouts_one_per_cutoff", t, t.currency, t.cutoffAt),
@@ -102,13 +98,13 @@ export const payouts = pgTable(
     merchantIndex("payouts_arrival", t, t.expectedArrivalDate, t.id),
     merchantIndex("payouts_status", t, t.status),
   ],
+  () => merchants.id,
 );
 
 /** Which balance transactions a payout carries. Each is paid out at most once. */
-export const payoutItems = pgTable(
+export const payoutItems = merchantTable(
   "payout_items",
   {
-    merchantId: merchantId(),
     ledgerTransactionId: text("ledger_transaction_id").notNull(),
     payoutId: text("payout_id").notNull(),
     createdAt: createdAt(),
@@ -147,10 +143,9 @@ const rollupMeasures = () => ({
  * are those of app/modules/ledger/rollup.ts, which the demo generator applies itself).
  * Dashboards read this, not payments.
  */
-export const salesDaily = pgTable(
+export const salesDaily = merchantTable(
   "sales_daily",
   {
-    merchantId: merchantId(),
     day: date("day", { mode: "string" }).notNull(),
     ...salesDimensions(),
     ...rollupMeasures(),
@@ -175,10 +170,9 @@ export const salesDaily = pgTable(
  */
 
 /** sales_daily without its dimensions: one row per merchant-local day (KPIs and trends). */
-export const salesDailyTotals = pgTable(
+export const salesDailyTotals = merchantTable(
   "sales_daily_totals",
   {
-    merchantId: merchantId(),
     day: date("day", { mode: "string" }).notNull(),
     currency: currency().notNull(),
     ...rollupMeasures(),
@@ -188,10 +182,9 @@ export const salesDailyTotals = pgTable(
 );
 
 /** sales_daily by local month: breakdowns and choices over long ranges. */
-export const salesMonthly = pgTable(
+export const salesMonthly = merchantTable(
   "sales_monthly",
   {
-    merchantId: merchantId(),
     // First day of the merchant-local month.
     month: date("month", { mode: "string" }).notNull(),
     ...salesDimensions(),
@@ -211,10 +204,9 @@ export const salesMonthly = pgTable(
  * Postings summed per account and UTC day of available_on: balances read a few hundred
  * rows plus the postings of the current day, instead of every posting ever made.
  */
-export const ledgerBalancesDaily = pgTable(
+export const ledgerBalancesDaily = merchantTable(
   "ledger_balances_daily",
   {
-    merchantId: merchantId(),
     currency: currency().notNull(),
     account: ledgerAccount("account").notNull(),
     day: date("day", { mode: "string" }).notNull(),
@@ -226,10 +218,9 @@ export const ledgerBalancesDaily = pgTable(
 );
 
 /** What each payout carries, per reporting category (the payout page's summary). */
-export const payoutItemTotals = pgTable(
+export const payoutItemTotals = merchantTable(
   "payout_item_totals",
   {
-    merchantId: merchantId(),
     payoutId: text("payout_id").notNull(),
     category: ledgerCategory("category").notNull(),
     itemCount: bigint("item_count", { mode: "number" }).notNull().default(0),

@@ -2,17 +2,16 @@ import { sql } from "drizzle-orm";
 import { boolean, check, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { checkoutStatus, paymentLinkStatus } from "./enums";
 import { currency, money, tstz } from "./common";
-import { merchantId, id, createdAt, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, createdByUserId, merchantRow, timestamps, amountAndCurrency } from "./columns";
+import { merchantId, id, createdAt, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, createdByUserId, timestamps, amountAndCurrency, merchantRowTable, merchantTable } from "./columns";
 import { merchants } from "./merchants";
 
 /**
  * Payment links: a public page (/pay/:id) where a cardholder pays the merchant, for a
  * fixed amount or one they enter between a minimum and a maximum.
  */
-export const paymentLinks = pgTable(
+export const paymentLinks = merchantRowTable(
   "payment_links",
   {
-    ...merchantRow(() => merchants.id),
     // The merchant's "Payment links" terminal (kind link): payments through links count there.
     terminalId: text("terminal_id").notNull(),
     currency: currency().notNull(),
@@ -31,7 +30,6 @@ export const paymentLinks = pgTable(
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [
-    merchantPk(t, t.id),
     check(
       "payment_links_amount_shape",
       sql`(${t.amount} is not null and ${t.amount} > 0 and ${t.minAmount} is null and ${t.maxAmount} is null)
@@ -40,6 +38,7 @@ export const paymentLinks = pgTable(
     currencyIso("payment_links", t),
     merchantIndex("payment_links_created", t, t.createdAt, t.id),
   ],
+  () => merchants.id,
 );
 
 /**
@@ -57,10 +56,9 @@ export const paymentLinkRoutes = pgTable("payment_link_routes", {
  * receipt URLs; it is also the payment's idempotency key, so a double submit, a retry
  * after a dropped connection or a reopened tab never makes a second payment.
  */
-export const checkouts = pgTable(
+export const checkouts = merchantRowTable(
   "checkouts",
   {
-    ...merchantRow(),
     linkId: text("link_id").notNull(),
     ...amountAndCurrency(),
     customerName: text("customer_name"),
@@ -82,7 +80,6 @@ export const checkouts = pgTable(
     expiresAt: tstz("expires_at").notNull(),
   },
   (t) => [
-    merchantPk(t, t.id),
     amountPositive("checkouts", t),
     merchantUnique("checkouts_link_holder", t, t.linkId).where(sql`${t.holdsLink}`),
     merchantUnique("checkouts_payment", t, t.paymentId),
@@ -102,10 +99,9 @@ export const checkoutSecrets = pgTable("checkout_secrets", {
  * Card testing: an address that was declined too often on this merchant's links is
  * refused until blocked_until; the owner sees the list on the payment links page.
  */
-export const checkoutBlocks = pgTable(
+export const checkoutBlocks = merchantTable(
   "checkout_blocks",
   {
-    merchantId: merchantId(),
     clientIp: text("client_ip").notNull(),
     declines: integer("declines").notNull(),
     blockedAt: tstz("blocked_at").notNull(),

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, check, date, integer, pgTable, primaryKey, smallint, text, time, uniqueIndex } from "drizzle-orm/pg-core";
 import { bankAccountKind, merchantStatus } from "./enums";
 import { currency, tstz } from "./common";
-import { merchantId, id, createdAt, moneyZero, currencyIso, oneOf, merchantPk, merchantIndex, createdByUserId, merchantRow, timestamps } from "./columns";
+import { merchantId, id, createdAt, moneyZero, currencyIso, oneOf, merchantPk, merchantIndex, createdByUserId, timestamps, merchantRowTable } from "./columns";
 
 export const processors = pgTable("processors", {
   id: id().primaryKey(),
@@ -64,10 +64,9 @@ export const merchants = pgTable(
   ],
 );
 
-export const merchantBankAccounts = pgTable(
+export const merchantBankAccounts = merchantRowTable(
   "merchant_bank_accounts",
   {
-    ...merchantRow(() => merchants.id),
     kind: bankAccountKind("kind").notNull(),
     // Sheba / IBAN (normalized, no spaces) or US account number.
     accountNumber: text("account_number").notNull(),
@@ -83,13 +82,13 @@ export const merchantBankAccounts = pgTable(
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [
-    merchantPk(t, t.id),
     // One active account per merchant and currency; old ones stay for payouts that used them.
     uniqueIndex("merchant_bank_accounts_one_active")
       .on(t.merchantId, t.currency)
       .where(sql`${t.active}`),
     currencyIso("merchant_bank_accounts", t),
   ],
+  () => merchants.id,
 );
 
 // Country calendars (global reference data) and a merchant's own edits.

@@ -2,17 +2,16 @@ import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { auditOutcome, idempotencyState } from "./enums";
 import { tstz } from "./common";
-import { merchantId, createdAt, updatedAt, merchantPk, merchantIndex, requestClient } from "./columns";
+import { createdAt, updatedAt, merchantPk, merchantIndex, requestClient, merchantTable } from "./columns";
 
 /**
  * Idempotency-Key records: the first response (status and body, errors included)
  * is stored and replayed; the same key with other parameters is refused.
  * scope is the caller (terminal id for the API, user id for the console).
  */
-export const idempotencyKeys = pgTable(
+export const idempotencyKeys = merchantTable(
   "idempotency_keys",
   {
-    merchantId: merchantId(),
     scope: text("scope").notNull(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),

@@ -1,20 +1,19 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, index, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bigint, check, date, index, primaryKey, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, paymentStatus, refundReason, refundStatus } from "./enums";
 import { currency, tstz } from "./common";
-import { merchantId, createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, idempotencyUnique, merchantFk, slot, createdByUserId, idempotencyKey, merchantRow, timestamps, amountAndCurrency, cardTail } from "./columns";
+import { createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantIndex, idempotencyUnique, merchantFk, slot, createdByUserId, idempotencyKey, timestamps, amountAndCurrency, cardTail, merchantRowTable, merchantTable } from "./columns";
 import { merchants } from "./merchants";
 import { terminals } from "./terminals";
 
 // The console never stores a full card number or a CVC: only the provider's token,
 // BIN (first 6), last 4, brand, funding, issuer and expiry.
-export const payments = pgTable(
+export const payments = merchantRowTable(
   "payments",
   {
     // No key of its own to merchants: (merchant_id, terminal_id) references the terminal, whose
     // merchant_id references merchants, so the merchant exists and cannot go while the row does.
     // A second key would only add a check and a lock of the merchant's row to every insert (0028).
-    ...merchantRow(),
     terminalId: text("terminal_id").notNull(),
     ...amountAndCurrency(),
     status: paymentStatus("status").notNull(),
@@ -48,7 +47,6 @@ export const payments = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.terminalId, terminals),
     amountPositive("payments", t),
     check("payments_refunded_range", sql`${t.amountRefunded} >= 0 and ${t.amountRefunded} <= ${t.amount}`),
@@ -77,10 +75,9 @@ export const payments = pgTable(
   ],
 );
 
-export const refunds = pgTable(
+export const refunds = merchantRowTable(
   "refunds",
   {
-    ...merchantRow(() => merchants.id),
     paymentId: text("payment_id").notNull(),
     ...amountAndCurrency(),
     reason: refundReason("reason").notNull().default("requested_by_customer"),
@@ -93,7 +90,6 @@ export const refunds = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.paymentId, payments),
     amountPositive("refunds", t),
     currencyIso("refunds", t),
@@ -101,6 +97,7 @@ export const refunds = pgTable(
     merchantIndex("refunds_payment", t, t.paymentId),
     merchantIndex("refunds_created", t, t.createdAt, t.id),
   ],
+  () => merchants.id,
 );
 
 /** payments_daily and payments_monthly after the day or month: the key and the sums. */
@@ -119,10 +116,9 @@ const paymentsRollup = () => ({
  * list's totals for its common filters, kept by a trigger on payments (migration 0003)
  * as payments are made, captured, voided and refunded.
  */
-export const paymentsDaily = pgTable(
+export const paymentsDaily = merchantTable(
   "payments_daily",
   {
-    merchantId: merchantId(),
     day: date("day", { mode: "string" }).notNull(),
     ...paymentsRollup(),
   },
@@ -130,10 +126,9 @@ export const paymentsDaily = pgTable(
 );
 
 /** payments_daily by merchant-local month (first day): long ranges and "all time" in a few hundred rows. */
-export const paymentsMonthly = pgTable(
+export const paymentsMonthly = merchantTable(
   "payments_monthly",
   {
-    merchantId: merchantId(),
     month: date("month", { mode: "string" }).notNull(),
     ...paymentsRollup(),
   },

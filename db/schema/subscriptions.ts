@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, pgTable, smallint, text } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, smallint, text } from "drizzle-orm/pg-core";
 import { currency, money, tstz } from "./common";
-import { createdAt, moneyZero, currencyIso, amountPositive, oneOf, merchantPk, merchantIndex, merchantUnique, idempotencyUnique, merchantFk, createdByUserId, idempotencyKey, merchantRow, timestamps, amountAndCurrency, period, cardTail, required } from "./columns";
+import { createdAt, moneyZero, currencyIso, amountPositive, oneOf, merchantIndex, merchantUnique, idempotencyUnique, merchantFk, createdByUserId, idempotencyKey, timestamps, amountAndCurrency, period, cardTail, required, merchantRowTable } from "./columns";
 import { invoiceStatus, subscriptionStatus } from "./enums";
 import { merchants } from "./merchants";
 
@@ -13,10 +13,9 @@ const mandate = () => ({
 });
 
 /** A merchant's customer: who pays a subscription, whose cards are saved, whose payments these are. */
-export const customers = pgTable(
+export const customers = merchantRowTable(
   "customers",
   {
-    ...merchantRow(() => merchants.id),
     name: text("name").notNull(),
     email: text("email"),
     phone: text("phone"),
@@ -29,7 +28,6 @@ export const customers = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     idempotencyUnique("customers", t),
     merchantIndex("customers_created", t, t.createdAt, t.id),
     merchantIndex("customers_name_lower", t, sql`lower(${t.name}) text_pattern_ops`),
@@ -37,16 +35,16 @@ export const customers = pgTable(
     merchantIndex("customers_reference", t, t.reference),
     oneOf("customers_source", t.source, ["console", "api", "hosted_page"]),
   ],
+  () => merchants.id,
 );
 
 /**
  * A saved card: the provider's token only (never the number), saved with the cardholder's
  * consent (the mandate text they accepted, when and in which language).
  */
-export const paymentMethods = pgTable(
+export const paymentMethods = merchantRowTable(
   "payment_methods",
   {
-    ...merchantRow(),
     customerId: text("customer_id").notNull(),
     processorId: text("processor_id").notNull().default("sandbox"),
     cardToken: text("card_token").notNull(),
@@ -62,7 +60,6 @@ export const paymentMethods = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.customerId, customers),
     merchantIndex("payment_methods_customer", t, t.customerId),
     // One active saved copy of a card per customer (a repeated save is the same card).
@@ -72,10 +69,9 @@ export const paymentMethods = pgTable(
   ],
 );
 
-export const plans = pgTable(
+export const plans = merchantRowTable(
   "plans",
   {
-    ...merchantRow(() => merchants.id),
     name: text("name").notNull(),
     ...amountAndCurrency(),
     /** week | month | year */
@@ -89,7 +85,6 @@ export const plans = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     idempotencyUnique("plans", t),
     amountPositive("plans", t),
     currencyIso("plans", t),
@@ -98,12 +93,12 @@ export const plans = pgTable(
     oneOf("plans_calendar", t.calendar, ["persian", "gregory"]),
     check("plans_trial_days", sql`${t.trialDays} between 0 and 730`),
   ],
+  () => merchants.id,
 );
 
-export const subscriptions = pgTable(
+export const subscriptions = merchantRowTable(
   "subscriptions",
   {
-    ...merchantRow(),
     customerId: text("customer_id").notNull(),
     planId: text("plan_id").notNull(),
     paymentMethodId: text("payment_method_id"),
@@ -133,7 +128,6 @@ export const subscriptions = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.customerId, customers),
     merchantFk(t, t.planId, plans),
     merchantFk(t, t.paymentMethodId, paymentMethods),
@@ -152,10 +146,9 @@ export const subscriptions = pgTable(
  * twice, or two workers at once, cannot bill a period twice. Each charge attempt is a
  * payment with invoice_id set and the idempotency key invoice:<id>:<attempt>.
  */
-export const invoices = pgTable(
+export const invoices = merchantRowTable(
   "invoices",
   {
-    ...merchantRow(),
     subscriptionId: text("subscription_id").notNull(),
     customerId: text("customer_id").notNull(),
     periodIndex: integer("period_index").notNull(),
@@ -181,7 +174,6 @@ export const invoices = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.subscriptionId, subscriptions),
     merchantUnique("invoices_one_per_period", t, t.subscriptionId, t.periodStart),
     merchantIndex("invoices_subscription", t, t.subscriptionId, t.periodIndex),
@@ -200,10 +192,9 @@ export const invoices = pgTable(
  * they are, the mandate they accepted, and at most one payment (its idempotency key is
  * subscribe:<id>) and one subscription (idempotency key subscribe:<id>).
  */
-export const subscribeCheckouts = pgTable(
+export const subscribeCheckouts = merchantRowTable(
   "subscribe_checkouts",
   {
-    ...merchantRow(),
     planId: text("plan_id").notNull(),
     customerName: text("customer_name").notNull(),
     customerEmail: text("customer_email"),
@@ -220,7 +211,6 @@ export const subscribeCheckouts = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.planId, plans),
     merchantIndex("subscribe_checkouts_ip", t, t.clientIp, t.createdAt),
     oneOf("subscribe_checkouts_status", t.status, ["open", "paying", "completed", "declined"]),
@@ -232,10 +222,9 @@ export const subscribeCheckouts = pgTable(
  * invoice with (one per submitted form: its id is the form's), and the card saved under
  * the mandate they accepted once the payment went through.
  */
-export const cardUpdates = pgTable(
+export const cardUpdates = merchantRowTable(
   "card_updates",
   {
-    ...merchantRow(),
     subscriptionId: text("subscription_id").notNull(),
     invoiceId: text("invoice_id"),
     paymentId: text("payment_id"),
@@ -247,7 +236,6 @@ export const cardUpdates = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.subscriptionId, subscriptions),
     merchantIndex("card_updates_subscription", t, t.subscriptionId, t.createdAt),
     oneOf("card_updates_status", t.status, ["paying", "completed", "declined"]),
@@ -260,10 +248,9 @@ export const cardUpdates = pgTable(
  * period, rounded half away from zero to minor units). A charge is an invoice of kind
  * proration; a credit goes to subscriptions.credit_balance.
  */
-export const subscriptionPlanChanges = pgTable(
+export const subscriptionPlanChanges = merchantRowTable(
   "subscription_plan_changes",
   {
-    ...merchantRow(),
     subscriptionId: text("subscription_id").notNull(),
     fromPlanId: text("from_plan_id").notNull(),
     toPlanId: text("to_plan_id").notNull(),
@@ -282,7 +269,6 @@ export const subscriptionPlanChanges = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    merchantPk(t, t.id),
     merchantFk(t, t.subscriptionId, subscriptions),
     idempotencyUnique("subscription_plan_changes", t),
     merchantIndex("subscription_plan_changes_subscription", t, t.subscriptionId, t.changedAt),

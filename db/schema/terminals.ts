@@ -1,13 +1,12 @@
 import { pgTable, text } from "drizzle-orm/pg-core";
 import { terminalKind, terminalStatus } from "./enums";
 import { tstz } from "./common";
-import { merchantId, createdAt, merchantPk, merchantIndex, merchantRow, timestamps } from "./columns";
+import { merchantId, createdAt, merchantIndex, timestamps, merchantRowTable } from "./columns";
 import { merchants } from "./merchants";
 
-export const terminals = pgTable(
+export const terminals = merchantRowTable(
   "terminals",
   {
-    ...merchantRow(() => merchants.id),
     name: text("name").notNull(),
     location: text("location"),
     kind: terminalKind("kind").notNull(),
@@ -20,7 +19,8 @@ export const terminals = pgTable(
     ...timestamps(),
     deactivatedAt: tstz("deactivated_at"),
   },
-  (t) => [merchantPk(t, t.id), merchantIndex("terminals_status", t, t.status)],
+  (t) => [merchantIndex("terminals_status", t, t.status)],
+  () => merchants.id,
 );
 
 // Global routing table: an API request carries only its key, so the key's hash is

@@ -4,14 +4,13 @@
  * with that query; the list's own loader still checks who may see what.
  */
 import { sql } from "drizzle-orm";
-import { boolean, check, pgTable, text } from "drizzle-orm/pg-core";
-import { merchantPk, merchantIndex, merchantUnique, merchantRow, timestamps } from "./columns";
+import { boolean, check, text } from "drizzle-orm/pg-core";
+import { merchantIndex, merchantUnique, timestamps, merchantRowTable } from "./columns";
 import { merchants } from "./merchants";
 
-export const savedViews = pgTable(
+export const savedViews = merchantRowTable(
   "saved_views",
   {
-    ...merchantRow(() => merchants.id),
     ownerUserId: text("owner_user_id").notNull(),
     /** Which list: payments, refunds, payouts, audit (SAVED_VIEW_LISTS in app/lib/saved-views.ts). */
     list: text("list").notNull(),
@@ -22,11 +21,11 @@ export const savedViews = pgTable(
     ...timestamps(),
   },
   (t) => [
-    merchantPk(t, t.id),
     // One name per person and list, whatever its case.
     merchantUnique("saved_views_owner_name", t, t.ownerUserId, t.list, sql`lower(${t.name})`),
     merchantIndex("saved_views_list", t, t.list),
     check("saved_views_name_length", sql`char_length(${t.name}) between 1 and 60`),
     check("saved_views_query_length", sql`char_length(${t.query}) <= 2000`),
   ],
+  () => merchants.id,
 );

@@ -2,14 +2,21 @@ import { sql } from "drizzle-orm";
 import { auditEvents } from "~db/schema";
 import { preparedOnce } from "~db/prepared.server";
 import type { DbOrTx } from "~db/client.server";
-import type { Client } from "~/lib/vocabulary";
+import type { Actor, Client } from "~/lib/vocabulary";
 import type { AppContext } from "~/modules/access/context";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 
+/** Before anyone is signed in (sign-in, password reset, accepting an invitation): the person as typed or found. */
+export interface AuditPerson {
+  userId?: string | null;
+  email?: string | null;
+}
+
 export interface AuditEvent {
   merchantId?: string | null;
-  actor?: { userId?: string | null; email?: string | null } | AppContext;
+  /** Who acted: an Actor, the signed-in member's AppContext, or a person not signed in yet. */
+  actor?: Actor | AppContext | AuditPerson;
   action: string;
   outcome: AuditOutcome;
   targetType?: string;
@@ -20,6 +27,21 @@ export interface AuditEvent {
 
 function isContext(a: AuditEvent["actor"]): a is AppContext {
   return !!a && typeof a === "object" && "scope" in a && "user" in a;
+}
+
+/**
+ * How the trail names an actor, the one place it is decided: a member by their user id and
+ * e-mail, an API key's terminal as `api:<terminal id>`, the system by nothing.
+ */
+function actorColumns(a: Actor): { userId: string | null; email: string | null } {
+  switch (a.kind) {
+    case "member":
+      return { userId: a.member.user.id, email: a.member.user.email ?? null };
+    case "terminal":
+      return { userId: null, email: `api:${a.terminalId}` };
+    case "system":
+      return { userId: null, email: null };
+  }
 }
 
 /**
@@ -62,10 +84,13 @@ export function auditStatement(dbx: DbOrTx, e: AuditEvent): Promise<unknown> {
     userId = e.actor.user.id;
     email = e.actor.user.email;
     if (e.merchantId === undefined) merchantId = e.actor.scope.merchantId;
+  } else if (e.actor && "kind" in e.actor) {
+    ({ userId, email } = actorColumns(e.actor));
   } else if (e.actor) {
     userId = e.actor.userId ?? null;
     email = e.actor.email ?? null;
   }
+  const client = e.client ?? (e.actor && "kind" in e.actor ? e.actor.client : undefined);
   return insertStatement(dbx, {
     merchantId,
     actorUserId: userId,
@@ -74,8 +99,8 @@ export function auditStatement(dbx: DbOrTx, e: AuditEvent): Promise<unknown> {
     outcome: e.outcome,
     targetType: e.targetType ?? null,
     targetId: e.targetId ?? null,
-    ip: e.client?.ip ?? null,
-    userAgent: e.client?.userAgent ?? null,
+    ip: client?.ip ?? null,
+    userAgent: client?.userAgent ?? null,
     details: jsonSafe(e.details ?? {}) as Record<string, unknown>,
   });
 }

@@ -6,7 +6,7 @@
  * activation is audited); until then it cannot take payments and says which steps are
  * missing.
  */
-import type { Client } from "~/lib/vocabulary";
+import { memberActor, type Client } from "~/lib/vocabulary";
 import type { Localized } from "~/lib/i18n/messages";
 import { and, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -336,11 +336,11 @@ export async function enableFirstTerminal(
     const issue = parsed.error.issues[0]!;
     return { ok: false, status: 400, field: String(issue.path[0] ?? "name"), message: issue.message };
   }
-  const created = await createTerminal(scope, meta.actor, parsed.data, { client: meta.client });
+  const created = await createTerminal(scope, memberActor(meta.actor), parsed.data, { client: meta.client });
   if (!created.ok) return created;
   let apiKey: string | null = null;
   if (parsed.data.kind === "api") {
-    const key = await rotateTerminalKey(scope, meta.actor, created.id, { client: meta.client });
+    const key = await rotateTerminalKey(scope, memberActor(meta.actor), created.id, { client: meta.client });
     if (key.ok) apiKey = key.key;
   }
   await activateIfReady(scope, meta);

@@ -13,8 +13,7 @@ import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializeTerminal } from "~/modules/events/objects";
-import type { AppContext } from "~/modules/access/context";
-import type { Client } from "~/lib/vocabulary";
+import type { Actor } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
 import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
 
@@ -37,9 +36,6 @@ export interface CreateLinkInput {
   expiresAt: Date | null;
   redirectUrl: string | null;
 }
-
-/** Who created it: a signed-in member (console) or a terminal's API key. */
-export type LinkActor = { ctx: AppContext; client?: Client } | { terminalId: string; client?: Client };
 
 /** A link id: short enough to read aloud and type from a printed QR caption, random enough not to guess. */
 function newLinkId(): string {
@@ -119,7 +115,7 @@ export async function linkTerminal(tx: DbOrTx, merchantId: string, now: Date): P
 
 export async function createPaymentLink(
   scope: { merchantId: string },
-  actor: LinkActor,
+  actor: Actor,
   raw: CreateLinkInput,
   now: Date = new Date(),
 ): Promise<Result<{ link: PaymentLink }>> {
@@ -147,13 +143,14 @@ export async function createPaymentLink(
         reusable: input.reusable,
         expiresAt: input.expiresAt,
         redirectUrl: input.redirectUrl,
-        createdByUserId: "ctx" in actor ? actor.ctx.user.id : null,
+        createdByUserId: actor.kind === "member" ? actor.member.user.id : null,
         createdAt: now,
         updatedAt: now,
       })
       .returning();
     await audit(tx, {
-      ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
+      merchantId: scope.merchantId,
+      actor,
       action: "payment_link.create",
       outcome: "success",
       targetType: "payment_link",
@@ -164,9 +161,8 @@ export async function createPaymentLink(
         maxAmount: input.maxAmount,
         reusable: input.reusable,
         expiresAt: input.expiresAt,
-        ...("terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {}),
+        ...(actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {}),
       },
-      client: actor.client,
     });
     // Last in the transaction: the event exists exactly when the link does.
     await recordEvent(tx, scope.merchantId, "payment_link.created", serializeLink({ ...row!, stats: EMPTY_STATS, state: linkState(row!, 0, now) }, actor.client?.origin ?? ""), now);
@@ -241,7 +237,7 @@ export async function getPaymentLink(scope: { merchantId: string }, id: string, 
 /** Deactivating twice is the same as once (the API's POST is idempotent by nature). */
 export async function deactivatePaymentLink(
   scope: { merchantId: string },
-  actor: LinkActor,
+  actor: Actor,
   id: string,
   now: Date = new Date(),
 ): Promise<Result<{ link: LinkWithStats; changed: boolean }>> {
@@ -257,13 +253,13 @@ export async function deactivatePaymentLink(
     // Deactivated meanwhile by someone else: their audit entry and event stand, no second one.
     if (done.length === 0) return false;
     await audit(tx, {
-      ...("ctx" in actor ? { actor: actor.ctx } : { merchantId: scope.merchantId }),
+      merchantId: scope.merchantId,
+      actor,
       action: "payment_link.deactivate",
       outcome: "success",
       targetType: "payment_link",
       targetId: id,
-      details: "terminalId" in actor ? { via: "api", terminalId: actor.terminalId } : {},
-      client: actor.client,
+      details: actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {},
     });
     const after = (await getPaymentLink(scope, id, now, tx))!;
     await recordEvent(tx, scope.merchantId, "payment_link.deactivated", serializeLink(after, actor.client?.origin ?? ""), now);

@@ -16,7 +16,7 @@ import { db, type DbOrTx, type Tx } from "~db/client.server";
 import { pipelinedTx, preparedSql } from "~db/prepared.server";
 import { newId } from "~/lib/ids";
 import { refundsUncapped, type Role } from "~/lib/permissions";
-import { REFUND_REASONS, type Client, type RefundReason } from "~/lib/vocabulary";
+import { REFUND_REASONS, type Actor, type RefundReason } from "~/lib/vocabulary";
 import { audit } from "~/modules/audit/audit.server";
 import { refundFailurePosting, refundPosting } from "~/modules/ledger/postings";
 import { ledgerPostingCtesTemplate, ledgerPostingValues, postLedgerTransaction } from "~/modules/ledger/ledger.server";
@@ -28,15 +28,8 @@ import { getPayment, lockPayment, type Payment, type Scope } from "~/modules/pay
 export type Refund = typeof refunds.$inferSelect;
 export { REFUND_REASONS, type RefundReason } from "~/lib/vocabulary";
 
-/** A signed-in member as a refund needs them (an AppContext is one): who, in which role, for which merchant's limit. */
-export interface RefundMember {
-  user: { id: string; email?: string | null };
-  role: Role;
-  merchant: { supportRefundLimit: bigint };
-}
-
-/**
- * Who issues a refund. The cap and the audit trail follow from it, here and nowhere else:
+/*
+ * Who issues a refund (an Actor) decides the cap and the audit trail, here and nowhere else:
  * - `member` (the console's refund form): capped by role (refundCapOf), every attempt audited
  *   as refund.create (after the refund, as one statement of its own);
  * - `terminal` (an API key, the merchant's own integration): not capped, no audit row: the
@@ -44,10 +37,6 @@ export interface RefundMember {
  *   takes one round trip, docs/write-path.md);
  * - `system` (jobs, the demo generator, tests): not capped, not audited.
  */
-export type RefundActor =
-  | { kind: "member"; member: RefundMember; client?: Client }
-  | { kind: "terminal"; terminalId: string }
-  | { kind: "system" };
 
 /**
  * The support refund cap, the one place it is decided: the largest single refund a member
@@ -59,7 +48,7 @@ export function refundCapOf(member: { role: Role; merchant: { supportRefundLimit
 }
 
 /** The largest single refund this actor may issue (null: no cap). */
-function capOf(actor: RefundActor): bigint | null {
+function capOf(actor: Actor): bigint | null {
   return actor.kind === "member" ? refundCapOf(actor.member) : null;
 }
 
@@ -71,8 +60,8 @@ export interface IssueRefundInput {
   amount?: bigint | null;
   reason?: RefundReason | null;
   note?: string | null;
-  /** Who asks: decides the cap and the audit row (RefundActor). */
-  actor: RefundActor;
+  /** Who asks: decides the cap and the audit row. */
+  actor: Actor;
   /** Unique per merchant: the same key returns the first refund. */
   idempotencyKey?: string | null;
   now?: Date;
@@ -294,7 +283,7 @@ async function reserve(scope: Scope, input: IssueRefundInput, now: Date): Promis
 
 /**
  * Refunds a payment (all that is still refundable when no amount is given) as its actor
- * may: the cap and the audit trail are the actor's (RefundActor), the same for the form,
+ * may: the cap and the audit trail are the actor's, the same for the form,
  * the API and the jobs.
  */
 export async function issueRefund(scope: Scope, input: IssueRefundInput): Promise<IssueRefundResult> {
@@ -303,7 +292,7 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
   if (actor.kind === "member") {
     await audit(db(), {
       merchantId: scope.merchantId,
-      actor: { userId: actor.member.user.id, email: actor.member.user.email ?? null },
+      actor,
       action: "refund.create",
       outcome: r.ok ? (r.refund.status === "failed" ? "failure" : "success") : "failure",
       targetType: r.ok ? "refund" : "payment",
@@ -311,7 +300,6 @@ export async function issueRefund(scope: Scope, input: IssueRefundInput): Promis
       details: r.ok
         ? { paymentId: r.refund.paymentId, amount: r.refund.amount, currency: r.refund.currency, reason: r.refund.reason, status: r.refund.status }
         : { paymentId: input.paymentId, amount: input.amount ?? "remainder", code: r.error.code },
-      client: actor.client,
     });
   }
   return r;

@@ -7,7 +7,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { db, rows } from "~db/client.server";
 import type { CurrencyCode } from "~/lib/money";
 import type { ListScope } from "~/modules/reporting/list-query.server";
-import type { AppContext } from "~/modules/access/context";
+import type { MemberActor } from "~/lib/vocabulary";
 import { searchViews } from "~/modules/views/saved-views.server";
 import { parseSearch, type SearchQuery } from "./parse";
 
@@ -43,7 +43,7 @@ export interface SearchAccess {
   /** Customers (subscriptions:view): by name, e-mail, phone, the merchant's reference or id. */
   customers: boolean;
   /** Saved views: the reader's own and the team's shared ones, on lists the reader may open. */
-  views: Pick<AppContext, "user" | "role" | "scope"> | null;
+  views: MemberActor | null;
 }
 
 const PER_KIND = 6;
@@ -98,9 +98,9 @@ function cardMoneyFacts(
 const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> | null }[] = [
   {
     kind: "views",
-    search: ({ access, q, text }) =>
+    search: ({ scope, access, q, text }) =>
       access.views && text
-        ? searchViews(access.views, q.text, PER_KIND).then((vs) => vs.map((v) => hit("views", v.id, v.href, { title: v.name, detail: v.list })))
+        ? searchViews(scope, access.views, q.text, PER_KIND).then((vs) => vs.map((v) => hit("views", v.id, v.href, { title: v.name, detail: v.list })))
         : null,
   },
   {

@@ -19,8 +19,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { db } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { newId } from "~/lib/ids";
-import { failure, type Result } from "~/lib/vocabulary";
-import type { Client } from "~/lib/vocabulary";
+import { failure, type Actor, type Result, type Scope } from "~/lib/vocabulary";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializePayout } from "~/modules/events/objects";
@@ -29,21 +28,15 @@ import { payoutFailurePosting } from "~/modules/ledger/postings";
 
 export type PayoutRow = typeof payouts.$inferSelect;
 
-export interface CancelActor {
-  userId: string;
-  email: string;
-}
-
 /** Whether the console should offer Cancel: the same test the UPDATE makes (the UPDATE decides). */
 export function payoutCancelable(p: { status: string; sentAt: Date | string | null }): boolean {
   return p.status === "pending" && !p.sentAt;
 }
 
 export async function cancelPayout(
-  scope: { merchantId: string },
-  actor: CancelActor,
+  scope: Scope,
+  actor: Actor,
   payoutId: string,
-  client: Client | undefined,
   now: Date = new Date(),
 ): Promise<Result<{ payout: PayoutRow }>> {
   if (typeof payoutId !== "string" || !/^[A-Za-z0-9_]{1,100}$/.test(payoutId)) return failure(404, "resource_missing", "No such payout.", "id");
@@ -70,13 +63,12 @@ export async function cancelPayout(
     await recordEvent(tx, done.merchantId, "payout.canceled", serializePayout(done));
     await audit(tx, {
       merchantId: scope.merchantId,
-      actor: { userId: actor.userId, email: actor.email },
+      actor,
       action: "payout.cancel",
       outcome: "success",
       targetType: "payout",
       targetId: done.id,
       details: { amount: done.amount.toString(), currency: done.currency },
-      client,
     });
     return done;
   });
@@ -98,13 +90,12 @@ export async function cancelPayout(
           });
   await audit(db(), {
     merchantId: scope.merchantId,
-    actor: { userId: actor.userId, email: actor.email },
+    actor,
     action: "payout.cancel",
     outcome: "denied",
     targetType: "payout",
     targetId: p.id,
     details: { status: p.status, code: refusal.error.code },
-    client,
   });
   return refusal;
 }

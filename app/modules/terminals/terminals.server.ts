@@ -17,15 +17,12 @@ import { audit } from "~/modules/audit/audit.server";
 import { recordEvent, type EventType } from "~/modules/events/events.server";
 import { serializeTerminal } from "~/modules/events/objects";
 import { hashApiKey } from "./api-auth.server";
-import type { Scope } from "~/lib/vocabulary";
+import type { Actor, Scope } from "~/lib/vocabulary";
 
 export interface TerminalScope extends Scope {
   timeZone: string;
   currency: string;
 }
-
-/** Who made the change, for the audit trail (an AppContext fits). */
-export type Actor = Parameters<typeof audit>[1]["actor"];
 
 export const SPARK_DAYS = 14;
 

@@ -11,8 +11,7 @@ import { savedViews } from "~db/schema";
 import { newId } from "~/lib/ids";
 import { can, ROLES } from "~/lib/permissions";
 import { isSavedViewList, SAVED_VIEW_LISTS, VIEW_NAME_MAX, VIEW_QUERY_MAX, viewHref, viewQueryOf, type SavedViewList } from "~/lib/saved-views";
-import type { Client } from "~/lib/vocabulary";
-import type { AppContext } from "~/modules/access/context";
+import type { MemberActor, Role, Scope } from "~/lib/vocabulary";
 import { audit } from "~/modules/audit/audit.server";
 
 export interface SavedView {
@@ -36,11 +35,9 @@ export type ViewErrorCode = "list_unknown" | "name_required" | "name_too_long" |
 
 export type ViewResult = { ok: true; view: SavedView } | { ok: false; status: 400 | 403 | 404 | 409; field: "name" | "list" | "query" | "shared" | "view"; code: ViewErrorCode };
 
-type Actor = Pick<AppContext, "user" | "role" | "scope">;
-const who = (a: Actor) => ({ userId: a.user.id, email: a.user.email });
 
 /** The lists this member may open: views of the others are neither shown nor searched. */
-export function viewListsFor(role: AppContext["role"]): SavedViewList[] {
+export function viewListsFor(role: Role): SavedViewList[] {
   return (Object.keys(SAVED_VIEW_LISTS) as SavedViewList[]).filter((l) => can(role, SAVED_VIEW_LISTS[l].permission));
 }
 
@@ -55,10 +52,10 @@ interface ViewRow {
   updated_at: Date | string;
 }
 
-function toView(actor: Actor, r: ViewRow): SavedView {
+function toView(actor: MemberActor, r: ViewRow): SavedView {
   const list = r.list as SavedViewList;
-  const mine = r.owner_user_id === actor.user.id;
-  const sharer = can(actor.role, "views:share");
+  const mine = r.owner_user_id === actor.member.user.id;
+  const sharer = can(actor.member.role, "views:share");
   return {
     id: r.id,
     list,
@@ -80,43 +77,43 @@ const SELECT = sql`select v.id, v.list, v.name, v.query, v.shared, v.owner_user_
   from saved_views v left join users u on u.id = v.owner_user_id`;
 
 /** The reader's own views and the team's shared ones, for the given lists (all the reader may open by default): own first, then by name. */
-export async function listViews(actor: Actor, lists: readonly SavedViewList[] = viewListsFor(actor.role), dbx: DbOrTx = db()): Promise<SavedView[]> {
-  const allowed = lists.filter((l) => viewListsFor(actor.role).includes(l));
+export async function listViews(scope: Scope, actor: MemberActor, lists: readonly SavedViewList[] = viewListsFor(actor.member.role), dbx: DbOrTx = db()): Promise<SavedView[]> {
+  const allowed = lists.filter((l) => viewListsFor(actor.member.role).includes(l));
   if (!allowed.length) return [];
   const r = await rows<ViewRow>(
     dbx,
-    sql`${SELECT} where v.merchant_id = ${actor.scope.merchantId}
+    sql`${SELECT} where v.merchant_id = ${scope.merchantId}
           and v.list in (${sql.join(allowed.map((l) => sql`${l}`), sql`, `)})
-          and (v.owner_user_id = ${actor.user.id} or v.shared)
-        order by (v.owner_user_id = ${actor.user.id}) desc, lower(v.name), v.id`,
+          and (v.owner_user_id = ${actor.member.user.id} or v.shared)
+        order by (v.owner_user_id = ${actor.member.user.id}) desc, lower(v.name), v.id`,
   );
   return r.map((x) => toView(actor, x));
 }
 
 /** Views whose name contains the text, among those the reader may see (the global search). */
-export async function searchViews(actor: Actor, text: string, limit = 6, dbx: DbOrTx = db()): Promise<SavedView[]> {
-  const lists = viewListsFor(actor.role);
+export async function searchViews(scope: Scope, actor: MemberActor, text: string, limit = 6, dbx: DbOrTx = db()): Promise<SavedView[]> {
+  const lists = viewListsFor(actor.member.role);
   const needle = text.trim();
   if (!lists.length || needle.length < 2) return [];
   const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const r = await rows<ViewRow>(
     dbx,
-    sql`${SELECT} where v.merchant_id = ${actor.scope.merchantId}
+    sql`${SELECT} where v.merchant_id = ${scope.merchantId}
           and v.list in (${sql.join(lists.map((l) => sql`${l}`), sql`, `)})
-          and (v.owner_user_id = ${actor.user.id} or v.shared)
+          and (v.owner_user_id = ${actor.member.user.id} or v.shared)
           and v.name ilike ${like}
-        order by (v.owner_user_id = ${actor.user.id}) desc, lower(v.name), v.id limit ${limit}`,
+        order by (v.owner_user_id = ${actor.member.user.id}) desc, lower(v.name), v.id limit ${limit}`,
   );
   return r.map((x) => toView(actor, x));
 }
 
-async function getView(actor: Actor, id: string, dbx: DbOrTx): Promise<SavedView | null> {
+async function getView(scope: Scope, actor: MemberActor, id: string, dbx: DbOrTx): Promise<SavedView | null> {
   const [r] = await rows<ViewRow>(
     dbx,
-    sql`${SELECT} where v.merchant_id = ${actor.scope.merchantId} and v.id = ${id}
-          and (v.owner_user_id = ${actor.user.id} or v.shared) for update of v`,
+    sql`${SELECT} where v.merchant_id = ${scope.merchantId} and v.id = ${id}
+          and (v.owner_user_id = ${actor.member.user.id} or v.shared) for update of v`,
   );
-  if (!r || !isSavedViewList(r.list) || !viewListsFor(actor.role).includes(r.list)) return null;
+  if (!r || !isSavedViewList(r.list) || !viewListsFor(actor.member.role).includes(r.list)) return null;
   return toView(actor, r);
 }
 
@@ -127,10 +124,10 @@ function checkName(raw: string): { ok: true; name: string } | { ok: false; code:
   return { ok: true, name };
 }
 
-async function nameTaken(dbx: DbOrTx, actor: Actor, list: string, name: string, except?: string): Promise<boolean> {
+async function nameTaken(dbx: DbOrTx, scope: Scope, actor: MemberActor, list: string, name: string, except?: string): Promise<boolean> {
   const [r] = await rows<{ n: number }>(
     dbx,
-    sql`select 1 as n from saved_views where merchant_id = ${actor.scope.merchantId} and owner_user_id = ${actor.user.id}
+    sql`select 1 as n from saved_views where merchant_id = ${scope.merchantId} and owner_user_id = ${actor.member.user.id}
           and list = ${list} and lower(name) = lower(${name}) ${except ? sql`and id <> ${except}` : sql``} limit 1`,
   );
   return !!r;
@@ -143,21 +140,21 @@ const fail = (status: 400 | 403 | 404 | 409, field: "name" | "list" | "query" | 
  * member already uses on that list replaces that view's filters (and sharing), as "save" does
  * in a spreadsheet, rather than failing.
  */
-export async function saveView(actor: Actor, input: { list: string; name: string; query: string; shared: boolean }, client?: Client, now = new Date()): Promise<ViewResult> {
-  if (!isSavedViewList(input.list) || !viewListsFor(actor.role).includes(input.list)) return fail(400, "list", "list_unknown");
+export async function saveView(scope: Scope, actor: MemberActor, input: { list: string; name: string; query: string; shared: boolean }, now = new Date()): Promise<ViewResult> {
+  if (!isSavedViewList(input.list) || !viewListsFor(actor.member.role).includes(input.list)) return fail(400, "list", "list_unknown");
   const list = input.list;
   const n = checkName(input.name);
   if (!n.ok) return fail(400, "name", n.code);
   const query = viewQueryOf(input.query.replace(/^\?/, ""));
   if (query.length > VIEW_QUERY_MAX) return fail(400, "query", "query_too_long");
-  if (input.shared && !can(actor.role, "views:share")) {
-    await audit(db(), { actor: who(actor), merchantId: actor.scope.merchantId, action: "view.share", outcome: "denied", targetType: "saved_view", details: { list, name: n.name }, client });
+  if (input.shared && !can(actor.member.role, "views:share")) {
+    await audit(db(), { actor: actor, merchantId: scope.merchantId, action: "view.share", outcome: "denied", targetType: "saved_view", details: { list, name: n.name } });
     return fail(403, "shared", "share_forbidden");
   }
   return db().transaction(async (tx) => {
     const [existing] = await rows<{ id: string; shared: boolean }>(
       tx,
-      sql`select id, shared from saved_views where merchant_id = ${actor.scope.merchantId} and owner_user_id = ${actor.user.id}
+      sql`select id, shared from saved_views where merchant_id = ${scope.merchantId} and owner_user_id = ${actor.member.user.id}
             and list = ${list} and lower(name) = lower(${n.name}) for update`,
     );
     let id: string;
@@ -166,68 +163,67 @@ export async function saveView(actor: Actor, input: { list: string; name: string
       await tx
         .update(savedViews)
         .set({ name: n.name, query, shared: input.shared, updatedAt: now })
-        .where(and(eq(savedViews.merchantId, actor.scope.merchantId), eq(savedViews.id, id)));
+        .where(and(eq(savedViews.merchantId, scope.merchantId), eq(savedViews.id, id)));
     } else {
       id = newId("view", now);
-      await tx.insert(savedViews).values({ merchantId: actor.scope.merchantId, id, ownerUserId: actor.user.id, list, name: n.name, query, shared: input.shared, createdAt: now, updatedAt: now });
+      await tx.insert(savedViews).values({ merchantId: scope.merchantId, id, ownerUserId: actor.member.user.id, list, name: n.name, query, shared: input.shared, createdAt: now, updatedAt: now });
     }
     if (input.shared || existing?.shared) {
       await audit(tx, {
-        actor: who(actor),
-        merchantId: actor.scope.merchantId,
+        actor: actor,
+        merchantId: scope.merchantId,
         action: input.shared ? (existing?.shared ? "view.update" : "view.share") : "view.unshare",
         outcome: "success",
         targetType: "saved_view",
         targetId: id,
         details: { list, name: n.name, query },
-        client,
       });
     }
-    const view = await getView(actor, id, tx);
+    const view = await getView(scope, actor, id, tx);
     return view ? { ok: true as const, view } : fail(404, "view", "not_found");
   });
 }
 
-export async function renameView(actor: Actor, id: string, rawName: string, client?: Client, now = new Date()): Promise<ViewResult> {
+export async function renameView(scope: Scope, actor: MemberActor, id: string, rawName: string, now = new Date()): Promise<ViewResult> {
   const n = checkName(rawName);
   if (!n.ok) return fail(400, "name", n.code);
   return db().transaction(async (tx) => {
-    const view = await getView(actor, id, tx);
+    const view = await getView(scope, actor, id, tx);
     if (!view) return fail(404, "view", "not_found");
     if (!view.canRename) return fail(403, "view", "not_yours");
-    if (await nameTaken(tx, actor, view.list, n.name, id)) return fail(409, "name", "name_taken");
-    await tx.update(savedViews).set({ name: n.name, updatedAt: now }).where(and(eq(savedViews.merchantId, actor.scope.merchantId), eq(savedViews.id, id)));
+    if (await nameTaken(tx, scope, actor, view.list, n.name, id)) return fail(409, "name", "name_taken");
+    await tx.update(savedViews).set({ name: n.name, updatedAt: now }).where(and(eq(savedViews.merchantId, scope.merchantId), eq(savedViews.id, id)));
     if (view.shared) {
-      await audit(tx, { actor: who(actor), merchantId: actor.scope.merchantId, action: "view.rename", outcome: "success", targetType: "saved_view", targetId: id, details: { list: view.list, from: view.name, to: n.name }, client });
+      await audit(tx, { actor: actor, merchantId: scope.merchantId, action: "view.rename", outcome: "success", targetType: "saved_view", targetId: id, details: { list: view.list, from: view.name, to: n.name } });
     }
     return { ok: true as const, view: { ...view, name: n.name, updatedAt: now } };
   });
 }
 
-export async function setViewShared(actor: Actor, id: string, shared: boolean, client?: Client, now = new Date()): Promise<ViewResult> {
-  if (!can(actor.role, "views:share")) {
-    await audit(db(), { actor: who(actor), merchantId: actor.scope.merchantId, action: shared ? "view.share" : "view.unshare", outcome: "denied", targetType: "saved_view", targetId: id, client });
+export async function setViewShared(scope: Scope, actor: MemberActor, id: string, shared: boolean, now = new Date()): Promise<ViewResult> {
+  if (!can(actor.member.role, "views:share")) {
+    await audit(db(), { actor: actor, merchantId: scope.merchantId, action: shared ? "view.share" : "view.unshare", outcome: "denied", targetType: "saved_view", targetId: id });
     return fail(403, "shared", "share_forbidden");
   }
   return db().transaction(async (tx) => {
-    const view = await getView(actor, id, tx);
+    const view = await getView(scope, actor, id, tx);
     if (!view) return fail(404, "view", "not_found");
     if (!view.canShare) return fail(403, "view", "not_yours");
     if (view.shared === shared) return { ok: true as const, view };
-    await tx.update(savedViews).set({ shared, updatedAt: now }).where(and(eq(savedViews.merchantId, actor.scope.merchantId), eq(savedViews.id, id)));
-    await audit(tx, { actor: who(actor), merchantId: actor.scope.merchantId, action: shared ? "view.share" : "view.unshare", outcome: "success", targetType: "saved_view", targetId: id, details: { list: view.list, name: view.name, owner: view.ownerUserId }, client });
+    await tx.update(savedViews).set({ shared, updatedAt: now }).where(and(eq(savedViews.merchantId, scope.merchantId), eq(savedViews.id, id)));
+    await audit(tx, { actor: actor, merchantId: scope.merchantId, action: shared ? "view.share" : "view.unshare", outcome: "success", targetType: "saved_view", targetId: id, details: { list: view.list, name: view.name, owner: view.ownerUserId } });
     return { ok: true as const, view: { ...view, shared, updatedAt: now } };
   });
 }
 
-export async function deleteView(actor: Actor, id: string, client?: Client): Promise<ViewResult> {
+export async function deleteView(scope: Scope, actor: MemberActor, id: string): Promise<ViewResult> {
   return db().transaction(async (tx) => {
-    const view = await getView(actor, id, tx);
+    const view = await getView(scope, actor, id, tx);
     if (!view) return fail(404, "view", "not_found");
     if (!view.canDelete) return fail(403, "view", "not_yours");
-    await tx.delete(savedViews).where(and(eq(savedViews.merchantId, actor.scope.merchantId), eq(savedViews.id, id)));
+    await tx.delete(savedViews).where(and(eq(savedViews.merchantId, scope.merchantId), eq(savedViews.id, id)));
     if (view.shared) {
-      await audit(tx, { actor: who(actor), merchantId: actor.scope.merchantId, action: "view.delete", outcome: "success", targetType: "saved_view", targetId: id, details: { list: view.list, name: view.name, owner: view.ownerUserId }, client });
+      await audit(tx, { actor: actor, merchantId: scope.merchantId, action: "view.delete", outcome: "success", targetType: "saved_view", targetId: id, details: { list: view.list, name: view.name, owner: view.ownerUserId } });
     }
     return { ok: true as const, view };
   });
@@ -238,16 +234,16 @@ export async function deleteView(actor: Actor, id: string, client?: Client): Pro
  * for a shared one the other active members who may open its list (they see it in their
  * Views menu today). Null when the reader may not delete it.
  */
-export async function viewDeletionImpact(actor: Actor, id: string): Promise<{ view: SavedView; others: number } | null> {
+export async function viewDeletionImpact(scope: Scope, actor: MemberActor, id: string): Promise<{ view: SavedView; others: number } | null> {
   return db().transaction(async (tx) => {
-    const view = await getView(actor, id, tx);
+    const view = await getView(scope, actor, id, tx);
     if (!view || !view.canDelete) return null;
     if (!view.shared) return { view, others: 0 };
     const roles = ROLES.filter((r) => can(r, SAVED_VIEW_LISTS[view.list].permission));
     const [r] = await rows<{ n: number }>(
       tx,
       sql`select count(*)::int as n from memberships
-            where merchant_id = ${actor.scope.merchantId} and status = 'active' and user_id <> ${actor.user.id}
+            where merchant_id = ${scope.merchantId} and status = 'active' and user_id <> ${actor.member.user.id}
               and role::text in (${sql.join(roles.map((x) => sql`${x}`), sql`, `)})`,
     );
     return { view, others: r?.n ?? 0 };

@@ -29,7 +29,8 @@ import { getEvent, publishAllEvents, publishEvents, serializeEvent, typeMatches,
 import { sendMail } from "~/modules/mail/mailer.server";
 import { failure, type Failure } from "~/modules/payments/failure";
 import { audit } from "~/modules/audit/audit.server";
-import { getEndpoint, signingSecrets, type Actor, type WebhookEndpoint } from "./endpoints.server";
+import { getEndpoint, signingSecrets, type WebhookEndpoint } from "./endpoints.server";
+import type { Actor } from "~/lib/vocabulary";
 import { guardedLookup, isForbiddenAddress, privateAllowed } from "./ssrf";
 import { signatureHeader } from "./signing";
 import { env } from "~/lib/env.server";

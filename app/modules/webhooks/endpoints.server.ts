@@ -11,20 +11,13 @@ import { audit } from "~/modules/audit/audit.server";
 import { isKnownEventType, publishEvents } from "~/modules/events/events.server";
 import { failure, type Failure } from "~/modules/payments/failure";
 import { sql } from "drizzle-orm";
-import type { Client } from "~/lib/vocabulary";
+import type { Actor } from "~/lib/vocabulary";
 import { checkHost, privateAllowed } from "./ssrf";
 import { newSecret } from "./signing";
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
 export const MAX_ENDPOINTS = 16;
-
-export interface Actor {
-  userId?: string | null;
-  email?: string | null;
-  /** Where the request came from (the console passes it; audited with the change). */
-  client?: Client;
-}
 
 /** The reason a person's (or the API's) disabling stores; anything else disabled the endpoint automatically. */
 export const DISABLED_BY_PERSON = "Disabled by a person.";
@@ -119,7 +112,7 @@ export async function createEndpoint(scope: { merchantId: string }, input: Endpo
         description: parsed.description ?? null,
         secret,
         cursorSeq: Number((seq as { last_seq?: number | string } | undefined)?.last_seq ?? 0),
-        createdByUserId: actor.userId ?? null,
+        createdByUserId: actor.kind === "member" ? actor.member.user.id : null,
         createdAt: now,
         updatedAt: now,
       })

@@ -4,6 +4,7 @@
  * Ascending by sequence number: a client keeps the last `sequence` it processed and
  * asks for `after` it; it never misses an event (sequence numbers are given in commit order).
  */
+import type { Actor } from "~/lib/vocabulary";
 import { getEvent, isKnownEventType, listEvents, serializeEvent } from "~/modules/events/events.server";
 import type { Failure } from "~/modules/payments/failure";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, serializeEndpoint, updateEndpoint } from "~/modules/webhooks/endpoints.server";
@@ -76,8 +77,8 @@ async function objectBody(request: Request): Promise<{ ok: true; body: Record<st
 }
 
 /** The API key's terminal acts for the merchant: audited as the terminal. */
-function actorOf(principal: { terminalId?: string }) {
-  return { userId: null, email: principal.terminalId ? `api:${principal.terminalId}` : "api" };
+function actorOf(principal: { terminalId: string }): Actor {
+  return { kind: "terminal", terminalId: principal.terminalId };
 }
 
 /** GET (list) and POST (create) /api/v1/webhook_endpoints */

@@ -67,7 +67,7 @@ export function apiCreateLink(request: Request): Promise<Response> {
     return idempotentPost(request, auth.principal, key, v, async () => {
       const r = await createPaymentLink(
         auth.principal.scope,
-        { terminalId: auth.principal.terminalId, client: clientOf(request) },
+        { kind: "terminal", terminalId: auth.principal.terminalId, client: clientOf(request) },
         {
           amount: amount.value,
           minAmount: min.value,
@@ -115,7 +115,7 @@ export function apiDeactivateLink(request: Request, id: string | undefined): Pro
     }
     const origin = publicOrigin(request);
     return idempotentPost(request, auth.principal, key, { id, op: "deactivate" }, async () => {
-      const r = await deactivatePaymentLink(auth.principal.scope, { terminalId: auth.principal.terminalId, client: clientOf(request) }, id ?? "");
+      const r = await deactivatePaymentLink(auth.principal.scope, { kind: "terminal", terminalId: auth.principal.terminalId, client: clientOf(request) }, id ?? "");
       if (!r.ok) return { status: r.error.status, body: failureBody(r.error), store: false };
       return { status: 200, body: serializeLink(r.link, origin) };
     });

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { clientOf } from "~/web/request.server";
+import { memberActor } from "~/lib/vocabulary";
 import { isLedgerDateKey, parseLocalDateKey, addLocalDays } from "~/lib/dates/zones";
 import { normalizeDayInput } from "~/lib/day-input";
 import { makeFormatter, type Formatter } from "~/lib/format";
@@ -98,7 +99,7 @@ export async function createLinkFromForm(ctx: AppContext, form: FormData, reques
   const t = serverTranslator(prefs);
   const parsed = parseForm(linkFormSchema(ctx.merchant, t, makeFormatter({ ...prefs })), submitted(form), t, "links.error.amount");
   if (!parsed.ok) return { ok: false, response: refuse(parsed.errors, { values: typed(form) }) };
-  const r = await createPaymentLink(ctx.scope, { ctx, client: clientOf(request) }, parsed.data, now);
+  const r = await createPaymentLink(ctx.scope, memberActor(ctx, clientOf(request)), parsed.data, now);
   if (r.ok) return { ok: true, link: r.link };
   const message = localizedLinkError(t, r.error.code) ?? r.error.message;
   return { ok: false, response: refuse({ [r.error.param ?? "form"]: message }, { status: r.error.status, values: typed(form) }) };

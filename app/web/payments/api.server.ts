@@ -349,7 +349,7 @@ export function apiCreateRefund(request: Request, paymentId: string | undefined)
         amount: v.amount,
         reason: v.reason,
         note: v.note,
-        // Not capped, and no audit row: the refund.created event in its transaction records it (RefundActor).
+        // Not capped, and no audit row: the refund.created event in its transaction records it (issueRefund).
         actor: { kind: "terminal", terminalId: auth.principal.terminalId },
         idempotencyKey: key ? `${auth.principal.terminalId}:${key}` : null,
         // Read above, in this request: the refund is tried without locking and reading it again.

@@ -1,20 +1,13 @@
 /**
- * The Webhooks console pages' edge: who is acting (audited with the request's client),
+ * The Webhooks console pages' edge:
  * a domain refusal in the reader's words under the field it names, and the endpoint form's
  * fields (its event-type checkboxes read as the list the API takes). The pages call the same domain
  * functions as the API (app/modules/webhooks).
  */
 import { z } from "zod";
-import type { AppContext } from "~/modules/access/context";
 import type { Failure } from "~/lib/vocabulary";
 import type { Translator } from "~/lib/i18n/translate";
 import { isMessageKey } from "~/lib/i18n/translate";
-import type { Actor } from "~/modules/webhooks/endpoints.server";
-import { clientOf } from "~/web/request.server";
-
-export function consoleActor(ctx: AppContext, request: Request): Actor {
-  return { userId: ctx.user.id, email: ctx.user.email, client: clientOf(request) };
-}
 
 /** The form's fields, as the domain's `param`s name them. */
 export type WebhookField = "url" | "events" | "description" | "after" | "form";

@@ -182,7 +182,7 @@ describe("saved views", () => {
       staff: false,
       links: false,
       customers: false,
-      views: { user: { id: userId } as never, role, scope: { merchantId: coffee.merchantId } },
+      views: { kind: "member", member: { user: { id: userId }, role, merchant: { supportRefundLimit: 0n } } },
     });
     const viewer = await globalSearch(coffee, "failed pay", access("viewer", "usr_coffee_viewer"));
     const hit = viewer.groups.find((g) => g.kind === "views")!.hits[0]!;
@@ -191,7 +191,7 @@ describe("saved views", () => {
     const support = await globalSearch(coffee, "failed pay", access("support", "usr_coffee_support"));
     expect(support.groups.find((g) => g.kind === "views")).toBeUndefined();
     // Another merchant's owner never sees it.
-    const nw = await globalSearch(northwind, "failed pay", { ...access("viewer", "usr_northwind_owner"), views: { user: { id: "usr_northwind_owner" } as never, role: "owner", scope: { merchantId: northwind.merchantId } } });
+    const nw = await globalSearch(northwind, "failed pay", { ...access("viewer", "usr_northwind_owner"), views: { kind: "member", member: { user: { id: "usr_northwind_owner" }, role: "owner", merchant: { supportRefundLimit: 0n } } } });
     expect(nw.groups.find((g) => g.kind === "views")).toBeUndefined();
   });
 });
@@ -200,7 +200,7 @@ describe("global search finds payment links", () => {
   it("by description, by any amount a link accepts, and only with links:manage", async () => {
     const now = demoSeededAt();
     const make = (description: string, amount: bigint | null, min: bigint | null, max: bigint | null) =>
-      createPaymentLink(coffee, { terminalId: "term_coffee_web" }, { amount, minAmount: min, maxAmount: max, description, customerFields: [], reusable: false, expiresAt: null, redirectUrl: null }, now);
+      createPaymentLink(coffee, { kind: "terminal", terminalId: "term_coffee_web" }, { amount, minAmount: min, maxAmount: max, description, customerFields: [], reusable: false, expiresAt: null, redirectUrl: null }, now);
     const fixed = await make("Roasting workshop ticket", 12_340_000n, null, null);
     const range = await make("Donation to the tree fund", null, 5_000_000n, 50_000_000n);
     expect(fixed.ok && range.ok).toBe(true);

@@ -17,7 +17,7 @@ import {
 } from "../../../app/modules/terminals/terminals.server";
 
 const t = useTestDatabase({ seed: "demo" });
-const actor = { userId: "usr_coffee_owner", email: "owner@coffee.test" };
+const actor = { kind: "member" as const, member: { user: { id: "usr_coffee_owner", email: "owner@coffee.test" }, role: "owner" as const, merchant: { supportRefundLimit: 0n } } };
 
 describe("terminals", () => {
   it("lists terminals with today's volume from the rollup and a 14-day sparkline", async () => {

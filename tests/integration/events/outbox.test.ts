@@ -1,3 +1,4 @@
+import { memberActor } from "~/lib/vocabulary";
 import { and, eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { pgTable, text } from "drizzle-orm/pg-core";
@@ -200,18 +201,18 @@ describe("the events outbox", () => {
               const term = "i" in op ? terminalIds[op.i % terminalIds.length]! : "";
               switch (op.kind) {
                 case "terminal.create": {
-                  const r = await createTerminal(m.scope, ctx, { name: `T${terminalIds.length}-${Math.random().toString(36).slice(2, 6)}`, location: null, kind: "api" }, { client });
+                  const r = await createTerminal(m.scope, memberActor(ctx), { name: `T${terminalIds.length}-${Math.random().toString(36).slice(2, 6)}`, location: null, kind: "api" }, { client });
                   if (r.ok) terminalIds.push(r.id);
                   return r.ok;
                 }
                 case "terminal.rename":
-                  return (await renameTerminal(m.scope, ctx, term, { name: `R-${Math.random().toString(36).slice(2, 8)}`, location: "Tehran" }, { client })).ok;
+                  return (await renameTerminal(m.scope, memberActor(ctx), term, { name: `R-${Math.random().toString(36).slice(2, 8)}`, location: "Tehran" }, { client })).ok;
                 case "terminal.deactivate":
-                  return (await deactivateTerminal(m.scope, ctx, term, { client })).ok;
+                  return (await deactivateTerminal(m.scope, memberActor(ctx), term, { client })).ok;
                 case "terminal.reactivate":
-                  return (await reactivateTerminal(m.scope, ctx, term, { client })).ok;
+                  return (await reactivateTerminal(m.scope, memberActor(ctx), term, { client })).ok;
                 case "terminal.rotate":
-                  return (await rotateTerminalKey(m.scope, ctx, term, { client })).ok;
+                  return (await rotateTerminalKey(m.scope, memberActor(ctx), term, { client })).ok;
                 case "bank.set": {
                   accountNo++;
                   const r = await setBankAccount(m.scope, { kind: "aba", routingNumber: "110000000", accountNumber: `00011111${1000 + accountNo}`, holderName: "Owner" }, { actor: ctx, client });

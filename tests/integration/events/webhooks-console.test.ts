@@ -265,7 +265,7 @@ describe("refreshing the page right after a form that shows a secret once", () =
   });
 
   it("re-sends the rotate-key form: the key is not rotated again (the one just shown keeps working)", async () => {
-    const made = await createTerminal({ merchantId: team.shop.id }, { userId: team.members.owner.id }, { name: "Refresh till", kind: "api", location: null });
+    const made = await createTerminal({ merchantId: team.shop.id }, { kind: "member", member: { user: { id: team.members.owner.id }, role: "owner", merchant: { supportRefundLimit: 0n } } }, { name: "Refresh till", kind: "api", location: null });
     if (!made.ok) throw new Error(made.message);
     const path = `/terminals/${made.id}`;
     const res = await settle(terminalLoader({ request: as(owner, path), params: { terminalId: made.id }, context: {} }));

@@ -204,7 +204,7 @@ describe("webhooks", () => {
     const m = await makeMerchant({ currency: "USD" });
     const rx = receiver();
     const url = await rx.start();
-    const saved = await createEndpoint(m.scope, { url, events: ["*"] }, { userId: null });
+    const saved = await createEndpoint(m.scope, { url, events: ["*"] }, { kind: "system" });
     expect(saved.ok).toBe(true);
     delete process.env.WEBHOOKS_ALLOW_PRIVATE;
     try {
@@ -218,7 +218,7 @@ describe("webhooks", () => {
       expect(plain.json.error.code).toBe("url_not_https");
       // Saved earlier (say, the name pointed elsewhere then): the connection itself is refused.
       if (!saved.ok) throw new Error("unreachable");
-      const test = await sendTestEvent(m.scope, saved.endpoint.id, { userId: null, email: "test" });
+      const test = await sendTestEvent(m.scope, saved.endpoint.id, { kind: "system" });
       if (!test.ok) throw new Error("test event refused");
       // The worker tries it (a direct call here would race it: a delivery is claimed by one try at a time).
       expect(await deliverOnce(m.merchantId, "whd_missing")).toBeUndefined();

@@ -243,7 +243,7 @@ describe("webhook endpoint disabled", () => {
       await db().update(s.users).set({ locale: "en" }).where(eq(s.users.id, a.id));
       await db().insert(s.notificationSettings).values({ merchantId: mm.id, userId: quiet.id, kind: "webhook_disabled", enabled: false });
       // Nothing listens on port 9 here: every delivery fails at once.
-      const saved = await createEndpoint(mm.scope, { url: "http://127.0.0.1:9/hooks", events: ["*"] }, { userId: null });
+      const saved = await createEndpoint(mm.scope, { url: "http://127.0.0.1:9/hooks", events: ["*"] }, { kind: "system" });
       if (!saved.ok) throw new Error("endpoint refused");
       await db().transaction((tx) => recordEvent(tx, mm.id, "payment.created", { id: "pay_hook_test", object: "payment" }));
       await dispatchEvents(mm.id);

@@ -67,7 +67,7 @@ function location(r: Response): string {
 async function newLink(m: TestMerchant, over: Partial<Parameters<typeof createPaymentLink>[2]> = {}) {
   const r = await createPaymentLink(
     m.scope,
-    { terminalId: m.terminalId },
+    { kind: "terminal", terminalId: m.terminalId },
     { amount: 1_250_000n, minAmount: null, maxAmount: null, description: "Coffee beans", customerFields: [], reusable: true, expiresAt: null, redirectUrl: "https://shop.example/thanks", ...over },
   );
   if (!r.ok) throw new Error(r.error.message);
@@ -320,13 +320,13 @@ describe("the hosted payment page", () => {
     const m = await makeMerchant({ currency: "IRR" });
     const created = await createPaymentLink(
       m.scope,
-      { terminalId: m.terminalId, client: { ip: "10.1.1.1", userAgent: null, origin: ORIGIN } },
+      { kind: "terminal", terminalId: m.terminalId, client: { ip: "10.1.1.1", userAgent: null, origin: ORIGIN } },
       { amount: 990_000n, minAmount: null, maxAmount: null, description: "Mug", customerFields: [], reusable: true, expiresAt: null, redirectUrl: null },
     );
     if (!created.ok) throw new Error(created.error.message);
     const link = created.link;
-    await deactivatePaymentLink(m.scope, { terminalId: m.terminalId, client: { ip: null, userAgent: null, origin: ORIGIN } }, link.id);
-    await deactivatePaymentLink(m.scope, { terminalId: m.terminalId }, link.id);
+    await deactivatePaymentLink(m.scope, { kind: "terminal", terminalId: m.terminalId, client: { ip: null, userAgent: null, origin: ORIGIN } }, link.id);
+    await deactivatePaymentLink(m.scope, { kind: "terminal", terminalId: m.terminalId }, link.id);
     await publishEvents(m.merchantId); // readers see the events once the publisher has numbered them
     const evs = await rows<{ type: string; data: { id: string; url: string; status: string; amount: string } }>(
       db(),

@@ -28,7 +28,8 @@ const t = useTestDatabase({ seed: "none" });
 
 /** A Tehran wall-clock time (+03:30). */
 const tehran = (local: string) => new Date(`${local}+03:30`);
-const actor = { userId: "usr_test", email: "owner@test" };
+const member = { user: { id: "usr_test", email: "owner@test" }, role: "owner" as const, merchant: { supportRefundLimit: 0n } };
+const actor = { kind: "member" as const, member };
 
 /** A merchant with one pending payout (created at the 2025-10-18 cutoff, sent at 08:00 on the 19th). */
 async function withPendingPayout(): Promise<{ m: TestMerchant; payoutId: string; amount: bigint }> {
@@ -53,7 +54,7 @@ describe("canceling a pending payout", () => {
     expect(before.available).toBe(0n);
     expect(before.inTransit).toBe(amount);
 
-    const r = await cancelPayout(m.scope, actor, payoutId, { ip: "203.0.113.9", userAgent: "vitest" }, at);
+    const r = await cancelPayout(m.scope, { ...actor, client: { ip: "203.0.113.9", userAgent: "vitest" } }, payoutId, at);
     expect(r.ok).toBe(true);
     const [p] = await payoutsOf(m);
     expect(p!.status).toBe("canceled");
@@ -97,20 +98,20 @@ describe("canceling a pending payout", () => {
     const { m, payoutId } = await withPendingPayout();
     await runPayoutEngine({ now: tehran("2025-10-19T09:00:00"), merchantIds: [m.id] });
     expect((await payoutsOf(m))[0]!.status).toBe("in_transit");
-    const sent = await cancelPayout(m.scope, actor, payoutId, undefined);
+    const sent = await cancelPayout(m.scope, actor, payoutId);
     expect(sent.ok).toBe(false);
     if (!sent.ok) expect([sent.error.status, sent.error.code]).toEqual([409, "payout_not_cancelable"]);
     expect((await payoutsOf(m))[0]!.status).toBe("in_transit");
 
     const other = await withPendingPayout();
-    expect((await cancelPayout(other.m.scope, actor, other.payoutId, undefined)).ok).toBe(true);
-    const again = await cancelPayout(other.m.scope, actor, other.payoutId, undefined);
+    expect((await cancelPayout(other.m.scope, actor, other.payoutId)).ok).toBe(true);
+    const again = await cancelPayout(other.m.scope, actor, other.payoutId);
     if (again.ok) throw new Error("canceled twice");
     expect([again.error.status, again.error.code]).toEqual([409, "payout_already_canceled"]);
     // One reversal only.
     expect(await getBalances(other.m.scope, other.m.currency, { at: new Date() }).then((b) => b.available)).toBe(other.amount);
     // Another merchant's payout is not found.
-    const foreign = await cancelPayout(other.m.scope, actor, payoutId, undefined);
+    const foreign = await cancelPayout(other.m.scope, actor, payoutId);
     if (foreign.ok) throw new Error("canceled another merchant's payout");
     expect(foreign.error.code).toBe("resource_missing");
     const denied = await db().select().from(s.auditEvents).where(and(eq(s.auditEvents.action, "payout.cancel"), eq(s.auditEvents.outcome, "denied")));
@@ -120,7 +121,7 @@ describe("canceling a pending payout", () => {
   it("a payout the engine has claimed for sending (sent_at set, still pending) can no longer be canceled", async () => {
     const { m, payoutId } = await withPendingPayout();
     await db().update(s.payouts).set({ sentAt: tehran("2025-10-19T08:00:00") }).where(and(eq(s.payouts.merchantId, m.id), eq(s.payouts.id, payoutId)));
-    const r = await cancelPayout(m.scope, actor, payoutId, undefined);
+    const r = await cancelPayout(m.scope, actor, payoutId);
     if (r.ok) throw new Error("canceled a payout being sent");
     expect(r.error.code).toBe("payout_being_sent");
     expect((await payoutsOf(m))[0]!.status).toBe("pending");
@@ -208,9 +209,9 @@ describe("payout.canceled reaches a webhook endpoint", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
       const { m, payoutId } = await withPendingPayout();
-      const ep = await createEndpoint(m.scope, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, events: ["payout.canceled"] }, {});
+      const ep = await createEndpoint(m.scope, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, events: ["payout.canceled"] }, { kind: "system" });
       if (!ep.ok) throw new Error(ep.error.message);
-      expect((await cancelPayout(m.scope, actor, payoutId, undefined)).ok).toBe(true);
+      expect((await cancelPayout(m.scope, actor, payoutId)).ok).toBe(true);
       const end = Date.now() + 5000;
       while (got.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
       expect(got).toHaveLength(1);
@@ -236,7 +237,7 @@ describe.skipIf(!t.realServer)("cancel racing the payout engine's send (real Pos
         const [engine, cancel] = await Promise.all([
           runPayoutEngine({ now: sendTime, merchantIds: [m.id], dbx: other.db }),
           // Staggered over the engine's run, so some cancels land before its claim and some after.
-          new Promise((r) => setTimeout(r, i * 12)).then(() => cancelPayout(m.scope, actor, payoutId, undefined, sendTime)),
+          new Promise((r) => setTimeout(r, i * 12)).then(() => cancelPayout(m.scope, actor, payoutId, sendTime)),
         ]);
         const [p] = await payoutsOf(m);
         const transfers = await bankTransfers(payoutId);

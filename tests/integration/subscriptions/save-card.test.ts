@@ -18,7 +18,7 @@ useTestDatabase({ seed: "none" });
 fastSandbox();
 
 async function link(m: TestMerchant) {
-  const r = await createPaymentLink(m.scope, { terminalId: m.terminalId }, { amount: 1_500_000n, minAmount: null, maxAmount: null, description: "Coffee box", customerFields: ["name", "phone"], reusable: true, expiresAt: null, redirectUrl: null });
+  const r = await createPaymentLink(m.scope, { kind: "terminal", terminalId: m.terminalId }, { amount: 1_500_000n, minAmount: null, maxAmount: null, description: "Coffee box", customerFields: ["name", "phone"], reusable: true, expiresAt: null, redirectUrl: null });
   if (!r.ok) throw new Error(r.error.message);
   return r.link;
 }
