@@ -6,13 +6,14 @@
  */
 import type { Permission, Role } from "~/lib/permissions";
 import type { MemberMerchant, MemberUser } from "~/lib/shell";
+import type { Scope } from "~/lib/vocabulary";
 
 export interface AppContext {
   user: MemberUser;
   merchant: MemberMerchant<bigint>;
   role: Role;
   permissions: Permission[];
-  scope: { merchantId: string };
+  scope: Scope;
   session: { id: string; csrfToken: string; verifiedAt: Date | null };
   memberships: { merchantId: string; merchantName: string; role: Role }[];
 }

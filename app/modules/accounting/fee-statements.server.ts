@@ -23,6 +23,7 @@ import { feeStatementLines, feeStatements } from "~db/schema";
 import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
 import { localDateKey, parseLocalDateKey, zonedParts } from "~/lib/dates/zones";
 import { env } from "~/lib/env.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export type StatementCalendar = "gregorian" | "jalali";
 
@@ -292,7 +293,7 @@ function fromRow(r: Record<string, unknown>): FeeStatement {
   };
 }
 
-export async function listFeeStatements(scope: { merchantId: string }): Promise<FeeStatement[]> {
+export async function listFeeStatements(scope: Scope): Promise<FeeStatement[]> {
   const r = await rows<Record<string, unknown>>(db(), sql`select * from fee_statements where merchant_id = ${scope.merchantId} order by number desc`);
   return r.map(fromRow);
 }
@@ -310,12 +311,12 @@ export interface FeeStatementLine {
 }
 
 /** A statement without its lines (for its lines file, streamed apart). */
-export async function getFeeStatementSummary(scope: { merchantId: string }, id: string): Promise<FeeStatement | null> {
+export async function getFeeStatementSummary(scope: Scope, id: string): Promise<FeeStatement | null> {
   const [s] = await rows<Record<string, unknown>>(db(), sql`select * from fee_statements where merchant_id = ${scope.merchantId} and id = ${id}`);
   return s ? fromRow(s) : null;
 }
 
-export async function getFeeStatement(scope: { merchantId: string }, id: string): Promise<{ statement: FeeStatement; lines: FeeStatementLine[] } | null> {
+export async function getFeeStatement(scope: Scope, id: string): Promise<{ statement: FeeStatement; lines: FeeStatementLine[] } | null> {
   const [s] = await rows<Record<string, unknown>>(db(), sql`select * from fee_statements where merchant_id = ${scope.merchantId} and id = ${id}`);
   if (!s) return null;
   const lines = await rows<Record<string, unknown>>(
@@ -350,7 +351,7 @@ export type IssueResult =
  * consecutive per merchant (the merchant row is locked while a number is taken).
  */
 export async function issueFeeStatements(
-  scope: { merchantId: string },
+  scope: Scope,
   ref: MonthRef,
   deps: { now: Date; userId: string | null },
 ): Promise<IssueResult> {
@@ -442,6 +443,6 @@ export function recentMonths(now: Date, calendar: StatementCalendar, tz: string,
 }
 
 /** Sets the calendar of the merchant's books (owners and admins; checked at the edge). */
-export async function setBooksCalendar(scope: { merchantId: string }, calendar: StatementCalendar): Promise<void> {
+export async function setBooksCalendar(scope: Scope, calendar: StatementCalendar): Promise<void> {
   await db().execute(sql`update merchants set statement_calendar = ${calendar}, updated_at = now() where id = ${scope.merchantId}`);
 }

@@ -13,6 +13,7 @@ import { monthCloses } from "~db/schema";
 import { localDateKey } from "~/lib/dates/zones";
 import { balanceSummary } from "~/modules/exports/reports/balance-summary.server";
 import { booksCalendar, merchantBooks, monthPeriod, type MonthRef } from "./fee-statements.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export interface CloseLine {
   line: string;
@@ -37,7 +38,7 @@ export interface MonthFigures {
 }
 
 /** The month's figures from the ledger as it is now. */
-export async function monthFigures(scope: { merchantId: string }, ref: MonthRef, dbx: DbOrTx = db()): Promise<MonthFigures> {
+export async function monthFigures(scope: Scope, ref: MonthRef, dbx: DbOrTx = db()): Promise<MonthFigures> {
   const m = await merchantBooks(dbx, scope.merchantId);
   const period = monthPeriod(ref, m.timeZone);
   const summary = await balanceSummary({ merchantId: scope.merchantId, currency: m.currency }, period, m.timeZone, dbx);
@@ -70,7 +71,7 @@ export interface MonthClose {
   closedByUserId: string | null;
 }
 
-export async function listMonthCloses(scope: { merchantId: string }, dbx: DbOrTx = db()): Promise<MonthClose[]> {
+export async function listMonthCloses(scope: Scope, dbx: DbOrTx = db()): Promise<MonthClose[]> {
   const r = await rows<Record<string, unknown>>(dbx, sql`select * from month_closes where merchant_id = ${scope.merchantId} order by period_start desc`);
   return r.map((c) => ({
     ref: { calendar: c.calendar as MonthRef["calendar"], year: Number(c.year), month: Number(c.month) },
@@ -87,7 +88,7 @@ export type CloseResult =
   | { ok: false; code: "month_not_over"; field: "month"; message: string };
 
 /** Marks a month closed with its figures as they are; closing it again returns the close already made. */
-export async function closeMonth(scope: { merchantId: string }, ref: MonthRef, deps: { now: Date; userId: string | null }): Promise<CloseResult> {
+export async function closeMonth(scope: Scope, ref: MonthRef, deps: { now: Date; userId: string | null }): Promise<CloseResult> {
   return db().transaction(async (tx) => {
     await tx.execute(sql`select 1 from merchants where id = ${scope.merchantId} for update`);
     const m = await merchantBooks(tx, scope.merchantId);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db, rows } from "~db/client.server";
 import { zonedTimeToUtc } from "~/lib/dates/zones";
 import { localDay } from "~/modules/reporting/list-query.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -82,7 +83,7 @@ function nextCalendarDay(year: number, month: number, day: number) {
  * Sign-in events are recorded per person before a merchant is chosen (merchant_id
  * null); they belong to this trail when the person is (or was) a member here.
  */
-export function auditFilterSql(scope: { merchantId: string }, filters: AuditFilters, timeZone: string): SQL {
+export function auditFilterSql(scope: Scope, filters: AuditFilters, timeZone: string): SQL {
   const conds: SQL[] = [
     sql`(e.merchant_id = ${scope.merchantId} or (e.merchant_id is null and e.actor_user_id in
           (select user_id from memberships where merchant_id = ${scope.merchantId})))`,
@@ -104,7 +105,7 @@ export function auditFilterSql(scope: { merchantId: string }, filters: AuditFilt
 
 /** The merchant's audit trail, newest first, keyset-paged by id. */
 export async function listAuditEvents(
-  scope: { merchantId: string },
+  scope: Scope,
   filters: AuditFilters,
   opts: { timeZone: string; limit?: number },
 ): Promise<{ rows: AuditRow[]; nextBefore: number | null }> {

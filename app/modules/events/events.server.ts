@@ -22,6 +22,7 @@ import { events } from "~db/schema";
 import { db, rows, type DbOrTx } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { preparedSql } from "~db/prepared.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export const EVENT_TYPES = [
   "payment.created",
@@ -230,7 +231,7 @@ export interface ListEventsInput {
  * transaction, is given: then it reads what is published), so a change that committed
  * before the call is in the answer.
  */
-export async function listEvents(scope: { merchantId: string }, input: ListEventsInput, dbx?: DbOrTx): Promise<{ events: PublishedEvent[]; hasMore: boolean }> {
+export async function listEvents(scope: Scope, input: ListEventsInput, dbx?: DbOrTx): Promise<{ events: PublishedEvent[]; hasMore: boolean }> {
   if (!dbx) await publishEvents(scope.merchantId);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 100);
   const order = input.order ?? (input.after !== undefined ? "asc" : "desc");
@@ -256,7 +257,7 @@ export async function listEvents(scope: { merchantId: string }, input: ListEvent
 }
 
 /** One published event by id (a committed one not yet numbered is published first). */
-export async function getEvent(scope: { merchantId: string }, id: string, dbx?: DbOrTx): Promise<PublishedEvent | undefined> {
+export async function getEvent(scope: Scope, id: string, dbx?: DbOrTx): Promise<PublishedEvent | undefined> {
   if (typeof id !== "string" || id.length > 100) return undefined;
   const read = () => (dbx ?? db()).select().from(events).where(and(eq(events.merchantId, scope.merchantId), eq(events.id, id)));
   let [e] = await read();

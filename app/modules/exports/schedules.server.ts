@@ -52,7 +52,7 @@ import {
 import { errorText, localize, type Localized } from "~/lib/i18n/messages";
 import { translator } from "~/lib/i18n/translate";
 import type { Weekday } from "~/lib/dates/zones";
-import type { Client } from "~/lib/vocabulary";
+import type { Client, Scope } from "~/lib/vocabulary";
 import { enqueueJob } from "~/modules/jobs/queue.server";
 import { MAX_ATTACHMENT_BYTES, sendMail, type OutgoingMail } from "~/modules/mail/mailer.server";
 import { isReportId, type ReportId } from "./definition";
@@ -312,7 +312,7 @@ export async function saveSchedule(editor: Editor, input: ScheduleInput, opts: {
   return { ok: true, schedule: row! };
 }
 
-export async function getSchedule(scope: { merchantId: string }, id: string): Promise<ReportSchedule | null> {
+export async function getSchedule(scope: Scope, id: string): Promise<ReportSchedule | null> {
   const [row] = await db()
     .select()
     .from(reportSchedules)
@@ -320,7 +320,7 @@ export async function getSchedule(scope: { merchantId: string }, id: string): Pr
   return row ?? null;
 }
 
-export async function listSchedules(scope: { merchantId: string }): Promise<(ReportSchedule & { lastRun: ReportScheduleRun | null })[]> {
+export async function listSchedules(scope: Scope): Promise<(ReportSchedule & { lastRun: ReportScheduleRun | null })[]> {
   const list = await db().select().from(reportSchedules).where(eq(reportSchedules.merchantId, scope.merchantId)).orderBy(reportSchedules.createdAt);
   const last = await rows<{ schedule_id: string; id: string }>(
     db(),
@@ -334,7 +334,7 @@ export async function listSchedules(scope: { merchantId: string }): Promise<(Rep
   return list.map((s) => ({ ...s, lastRun: runs.get(s.id) ?? null }));
 }
 
-export async function scheduleRuns(scope: { merchantId: string }, scheduleId: string, limit = 50): Promise<ReportScheduleRun[]> {
+export async function scheduleRuns(scope: Scope, scheduleId: string, limit = 50): Promise<ReportScheduleRun[]> {
   return db()
     .select()
     .from(reportScheduleRuns)

@@ -13,7 +13,7 @@ import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializeTerminal } from "~/modules/events/objects";
-import type { Actor } from "~/lib/vocabulary";
+import type { Actor, Scope } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
 import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
 
@@ -114,7 +114,7 @@ export async function linkTerminal(tx: DbOrTx, merchantId: string, now: Date): P
 }
 
 export async function createPaymentLink(
-  scope: { merchantId: string },
+  scope: Scope,
   actor: Actor,
   raw: CreateLinkInput,
   now: Date = new Date(),
@@ -190,7 +190,7 @@ export function linkState(l: Pick<PaymentLink, "status" | "expiresAt" | "reusabl
   return "active";
 }
 
-async function statsOf(scope: { merchantId: string }, ids: string[], dbx: DbOrTx = db()): Promise<Map<string, LinkStats>> {
+async function statsOf(scope: Scope, ids: string[], dbx: DbOrTx = db()): Promise<Map<string, LinkStats>> {
   const out = new Map<string, LinkStats>();
   if (ids.length === 0) return out;
   const rows = await sqlRows<{ id: string; paid: number; total: string; attempts: number; pending: number }>(dbx, sql`
@@ -209,7 +209,7 @@ async function statsOf(scope: { merchantId: string }, ids: string[], dbx: DbOrTx
 const EMPTY_STATS: LinkStats = { paidCount: 0, paidTotal: 0n, attempts: 0, pendingCount: 0 };
 
 export async function listPaymentLinks(
-  scope: { merchantId: string },
+  scope: Scope,
   opts: { limit?: number; now?: Date } = {},
 ): Promise<LinkWithStats[]> {
   const now = opts.now ?? new Date();
@@ -226,7 +226,7 @@ export async function listPaymentLinks(
   });
 }
 
-export async function getPaymentLink(scope: { merchantId: string }, id: string, now: Date = new Date(), dbx: DbOrTx = db()): Promise<LinkWithStats | null> {
+export async function getPaymentLink(scope: Scope, id: string, now: Date = new Date(), dbx: DbOrTx = db()): Promise<LinkWithStats | null> {
   if (typeof id !== "string" || !/^pl_[A-Za-z0-9]{1,40}$/.test(id)) return null;
   const [r] = await dbx.select().from(paymentLinks).where(and(eq(paymentLinks.merchantId, scope.merchantId), eq(paymentLinks.id, id)));
   if (!r) return null;
@@ -236,7 +236,7 @@ export async function getPaymentLink(scope: { merchantId: string }, id: string, 
 
 /** Deactivating twice is the same as once (the API's POST is idempotent by nature). */
 export async function deactivatePaymentLink(
-  scope: { merchantId: string },
+  scope: Scope,
   actor: Actor,
   id: string,
   now: Date = new Date(),
@@ -270,7 +270,7 @@ export async function deactivatePaymentLink(
 }
 
 /** Addresses blocked for card testing on this merchant's links, newest first (the owner's view). */
-export async function recentBlocks(scope: { merchantId: string }, now: Date = new Date()) {
+export async function recentBlocks(scope: Scope, now: Date = new Date()) {
   return db()
     .select()
     .from(checkoutBlocks)
@@ -317,7 +317,7 @@ export function serializeLink(l: LinkWithStats, origin: string) {
 }
 
 /** The latest payments through a link, newest first (the link's page). */
-export async function linkPayments(scope: { merchantId: string }, linkId: string, limit = 50) {
+export async function linkPayments(scope: Scope, linkId: string, limit = 50) {
   return db()
     .select({ ...PAYMENT_LINE_COLUMNS, declineCode: payments.declineCode, customerReference: payments.customerReference })
     .from(payments)

@@ -11,7 +11,7 @@ import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { db, rows as sqlRows, type Tx } from "~db/client.server";
 import { audit } from "~/modules/audit/audit.server";
-import type { Client } from "~/lib/vocabulary";
+import type { Client, Scope } from "~/lib/vocabulary";
 import { env } from "~/lib/env.server";
 
 export const receiptSendLimits = {
@@ -33,7 +33,7 @@ function recipientHash(merchantId: string, recipient: string): string {
  * limit is reached. Nothing is counted when deliver throws.
  */
 export async function sendCountedReceipt(
-  scope: { merchantId: string },
+  scope: Scope,
   paymentId: string,
   channel: "email" | "sms",
   recipient: string,

@@ -13,6 +13,7 @@ import { db, rows } from "~db/client.server";
 import { payments } from "~db/schema";
 import { CARD_BRANDS, CARD_FUNDINGS, PAYMENT_COLUMNS, PAYMENT_STATUSES } from "~/lib/labels";
 import { amountFilterSql, and, createdOrAmountSorts, inList, keysetPage, listQuerySchema, multi, prefixPattern, rangeFilterSql, resolveListRange, single, sortOf, type ListScope, type Page } from "~/modules/reporting/list-query.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export type { ListScope } from "~/modules/reporting/list-query.server";
 
@@ -308,7 +309,7 @@ async function paymentTotals(scope: ListScope, filter: PaymentListQuery, where: 
 }
 
 /** The merchant's terminals, by name: what a terminal id is called on screen. */
-export function terminalOptions(scope: { merchantId: string }): Promise<{ id: string; name: string; status: string; kind: string }[]> {
+export function terminalOptions(scope: Scope): Promise<{ id: string; name: string; status: string; kind: string }[]> {
   return rows<{ id: string; name: string; status: string; kind: string }>(
     db(),
     sql`select id, name, status::text as status, kind::text as kind from terminals where merchant_id = ${scope.merchantId} order by name, id`,

@@ -13,7 +13,7 @@
  * action (routes/_app.terminal.tsx) parses the form, refuses one that posts a card number
  * anyway (not kept or echoed), and answers this module's refusals through `refuse`.
  */
-import type { Client } from "~/lib/vocabulary";
+import type { Client, Scope } from "~/lib/vocabulary";
 import crypto from "node:crypto";
 import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { payments, terminals } from "~db/schema";
@@ -94,7 +94,7 @@ const activeTerminals = preparedOnce((d) =>
 );
 
 /** Active terminals, the console's own (virtual) ones first. */
-export async function chargeableTerminals(scope: { merchantId: string }): Promise<ChargeableTerminal[]> {
+export async function chargeableTerminals(scope: Scope): Promise<ChargeableTerminal[]> {
   const list = await activeTerminals(db(), { merchantId: scope.merchantId });
   // A payment link's terminal takes payments only through its hosted page.
   const keyed = list.filter((x): x is ChargeableTerminal => x.kind !== "link");
@@ -107,7 +107,7 @@ function tools(ctx: AppContext): { t: Translator; fmt: Formatter } {
 }
 
 /** The card behind a token, from the merchant's provider (null: no such token). */
-export async function describeTerminalToken(scope: { merchantId: string }, token: string): Promise<TokenCard | null> {
+export async function describeTerminalToken(scope: Scope, token: string): Promise<TokenCard | null> {
   const m = await loadMerchant(scope);
   const c = await providerCard(m?.processorId, token);
   return c && tokenCard(c);
@@ -330,7 +330,7 @@ export interface Receipt extends PaymentLine {
 }
 
 /** The receipt of a payment of this merchant (card shown as BIN + last 4 at most). */
-export async function terminalReceipt(scope: { merchantId: string }, paymentId: string): Promise<Receipt | null> {
+export async function terminalReceipt(scope: Scope, paymentId: string): Promise<Receipt | null> {
   if (!/^[A-Za-z0-9_]{1,100}$/.test(paymentId)) return null;
   const p = await getPayment(scope, paymentId);
   if (!p) return null;
@@ -362,7 +362,7 @@ const RECEIPT_GIVE_UP_MS = 120_000;
  * receipt refreshing itself can never charge twice); a provider that does not answer
  * leaves it pending for the next refresh or the job.
  */
-export async function currentTerminalReceipt(scope: { merchantId: string }, paymentId: string, now: Date): Promise<Receipt | null> {
+export async function currentTerminalReceipt(scope: Scope, paymentId: string, now: Date): Promise<Receipt | null> {
   if (!/^[A-Za-z0-9_]{1,100}$/.test(paymentId)) return null;
   const p = await getPayment(scope, paymentId);
   if (!p) return null;
@@ -391,7 +391,7 @@ export interface RecentTerminalPayment extends PaymentLine {
  * payments_created_by). Those still pending past the grace period are asked about at the
  * provider first, as the receipt does, so the list a member comes back to is current.
  */
-export async function recentTerminalPayments(scope: { merchantId: string }, userId: string, limit: number, now: Date): Promise<RecentTerminalPayment[]> {
+export async function recentTerminalPayments(scope: Scope, userId: string, limit: number, now: Date): Promise<RecentTerminalPayment[]> {
   const list = await readRecent(scope, userId, limit);
   let asked = false;
   for (const row of list) {
@@ -402,7 +402,7 @@ export async function recentTerminalPayments(scope: { merchantId: string }, user
   return asked ? readRecent(scope, userId, limit) : list;
 }
 
-async function readRecent(scope: { merchantId: string }, userId: string, limit: number): Promise<RecentTerminalPayment[]> {
+async function readRecent(scope: Scope, userId: string, limit: number): Promise<RecentTerminalPayment[]> {
   const list = await db()
     .select({ ...PAYMENT_LINE_COLUMNS, terminalName: terminals.name })
     .from(payments)
@@ -414,7 +414,7 @@ async function readRecent(scope: { merchantId: string }, userId: string, limit: 
 }
 
 /** The sandbox's test cards, shown on the page while the merchant uses the sandbox. */
-export async function sandboxHints(scope: { merchantId: string }): Promise<Pick<TestCard, "number" | "brand" | "funding" | "behaviour">[] | null> {
+export async function sandboxHints(scope: Scope): Promise<Pick<TestCard, "number" | "brand" | "funding" | "behaviour">[] | null> {
   const m = await loadMerchant(scope);
   if (!m || (m.processorId ?? "sandbox") !== "sandbox") return null;
   return TEST_CARDS.map(({ number, brand, funding, behaviour }) => ({ number, brand, funding, behaviour }));

@@ -22,7 +22,7 @@ export interface ListScope extends Scope {
 }
 
 /** Builds a ListScope from the signed-in context of app/modules/access (or anything shaped like it). */
-export function listScope(ctx: { scope: { merchantId: string }; merchant: { timeZone: string; currency: string } }): ListScope {
+export function listScope(ctx: { scope: Scope; merchant: { timeZone: string; currency: string } }): ListScope {
   return { merchantId: ctx.scope.merchantId, timeZone: ctx.merchant.timeZone, currency: ctx.merchant.currency };
 }
 

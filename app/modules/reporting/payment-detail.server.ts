@@ -8,6 +8,7 @@ import { db, rows } from "~db/client.server";
 import { balanceTransactionsFor } from "~/modules/ledger/ledger.server";
 import { toPaymentListRow, type PaymentListRow, type PaymentRowRaw } from "~/modules/payments/list.server";
 import { paymentNet } from "~/modules/payments/net";
+import type { Scope } from "~/lib/vocabulary";
 
 /** The payment's page: what its line in the list shows, and the rest of its story. */
 export interface PaymentDetail extends PaymentListRow {
@@ -86,7 +87,7 @@ export interface PaymentView {
 
 const ISO = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-export async function paymentView(scope: { merchantId: string }, paymentId: string): Promise<PaymentView | null> {
+export async function paymentView(scope: Scope, paymentId: string): Promise<PaymentView | null> {
   const dbx = db();
   const [p] = await rows<
     PaymentRowRaw & {

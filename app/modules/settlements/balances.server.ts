@@ -10,10 +10,11 @@ import { getBalancesAt, type Balances } from "~/modules/ledger/ledger.server";
 import { expectedArrival, nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
 import type { ListScope } from "~/modules/reporting/list-query.server";
 import { PAYOUT_ROW_SELECT, toPayoutRow, type PayoutListRow, type PayoutRowRaw } from "./payout-list.server";
+import type { Scope } from "~/lib/vocabulary";
 
 /** The merchant's settlement calendar: schedule from merchants, country holidays and its own edits. */
 export async function loadSettlementCalendar(
-  scope: { merchantId: string },
+  scope: Scope,
   around: Date = new Date(),
 ): Promise<{ calendar: SettlementCalendar; minimumPayout: bigint }> {
   // Holidays within a few months either side are all a payout estimate can touch.

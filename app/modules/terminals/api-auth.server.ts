@@ -11,13 +11,14 @@ import { apiKeys, merchants, terminals } from "~db/schema";
 import { db, type Db } from "~db/client.server";
 import { abandonLostClaim } from "~/modules/idempotency/idempotency.server";
 import { commitWithoutFlushWait } from "~db/prepared.server";
+import type { Scope } from "~/lib/vocabulary";
 
 export interface ApiPrincipal {
   merchantId: string;
   terminalId: string;
   terminalName: string;
   currency: string;
-  scope: { merchantId: string };
+  scope: Scope;
   /**
    * The merchant's row as of this request, read by the same statement as the key: taking a
    * payment needs it (status, fee plan, time zone) and does not read it again.

@@ -141,7 +141,7 @@ export type TerminalResult<T = object> =
   | ({ ok: true } & T)
   | { ok: false; field?: string; message: string; status: 400 | 404 | 409; i18n?: Localized };
 
-async function nameTaken(scope: { merchantId: string }, name: string, exceptId?: string): Promise<boolean> {
+async function nameTaken(scope: Scope, name: string, exceptId?: string): Promise<boolean> {
   const found = await rows<{ id: string }>(
     db(),
     sql`select id from terminals where merchant_id = ${scope.merchantId} and status = 'active'
@@ -170,7 +170,7 @@ type TerminalChange = {
 };
 
 /** What every change of a terminal writes after its row, in its transaction: the audit entry and the event with the row as it now is. */
-async function recordChange(tx: Tx, scope: { merchantId: string }, row: typeof terminals.$inferSelect, c: TerminalChange): Promise<void> {
+async function recordChange(tx: Tx, scope: Scope, row: typeof terminals.$inferSelect, c: TerminalChange): Promise<void> {
   await audit(tx, {
     merchantId: scope.merchantId,
     actor: c.actor,
@@ -184,7 +184,7 @@ async function recordChange(tx: Tx, scope: { merchantId: string }, row: typeof t
   await recordEvent(tx, scope.merchantId, c.event, serializeTerminal(row));
 }
 
-async function updateTerminal(tx: Tx, scope: { merchantId: string }, id: string, set: Partial<typeof terminals.$inferInsert>) {
+async function updateTerminal(tx: Tx, scope: Scope, id: string, set: Partial<typeof terminals.$inferInsert>) {
   const [row] = await tx
     .update(terminals)
     .set(set)
@@ -194,7 +194,7 @@ async function updateTerminal(tx: Tx, scope: { merchantId: string }, id: string,
 }
 
 /** Revokes the terminal's live API keys (refused from the next request); how many there were. */
-async function revokeKeys(tx: Tx, scope: { merchantId: string }, id: string, now: Date): Promise<number> {
+async function revokeKeys(tx: Tx, scope: Scope, id: string, now: Date): Promise<number> {
   const revoked = await tx
     .update(apiKeys)
     .set({ revokedAt: now })
@@ -204,7 +204,7 @@ async function revokeKeys(tx: Tx, scope: { merchantId: string }, id: string, now
 }
 
 export async function createTerminal(
-  scope: { merchantId: string },
+  scope: Scope,
   actor: Actor,
   input: z.output<typeof createTerminalSchema>,
   opts: { client?: Client; now?: Date } = {},
@@ -239,7 +239,7 @@ export async function createTerminal(
   return { ok: true, id };
 }
 
-async function findTerminal(scope: { merchantId: string }, id: string) {
+async function findTerminal(scope: Scope, id: string) {
   const [t] = await db()
     .select()
     .from(terminals)
@@ -255,7 +255,7 @@ const NOT_FOUND = (id: string): TerminalResult<never> => ({
 });
 
 export async function renameTerminal(
-  scope: { merchantId: string },
+  scope: Scope,
   actor: Actor,
   id: string,
   input: z.output<typeof terminalFieldsSchema>,
@@ -282,7 +282,7 @@ export async function renameTerminal(
 
 /** Deactivates a terminal and revokes its API keys in the same transaction: the key is refused from the next request. */
 export async function deactivateTerminal(
-  scope: { merchantId: string },
+  scope: Scope,
   actor: Actor,
   id: string,
   opts: { client?: Client; now?: Date } = {},
@@ -308,7 +308,7 @@ export async function deactivateTerminal(
 
 /** Reactivates a terminal. Its old key stays revoked: an API terminal needs a new key. */
 export async function reactivateTerminal(
-  scope: { merchantId: string },
+  scope: Scope,
   actor: Actor,
   id: string,
   opts: { client?: Client; now?: Date } = {},
@@ -348,7 +348,7 @@ export function generateApiKey(): string {
  * transaction. Returns the key: the only time it is ever seen in full.
  */
 export async function rotateTerminalKey(
-  scope: { merchantId: string },
+  scope: Scope,
   actor: Actor,
   id: string,
   opts: { client?: Client; now?: Date } = {},

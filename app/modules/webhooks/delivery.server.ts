@@ -30,7 +30,7 @@ import { sendMail } from "~/modules/mail/mailer.server";
 import { failure, type Failure } from "~/modules/payments/failure";
 import { audit } from "~/modules/audit/audit.server";
 import { getEndpoint, signingSecrets, type WebhookEndpoint } from "./endpoints.server";
-import type { Actor } from "~/lib/vocabulary";
+import type { Actor, Scope } from "~/lib/vocabulary";
 import { guardedLookup, isForbiddenAddress, privateAllowed } from "./ssrf";
 import { signatureHeader } from "./signing";
 import { env } from "~/lib/env.server";
@@ -169,7 +169,7 @@ async function supersede(tx: DbOrTx, merchantId: string, endpointId: string, eve
 type Result<T> = ({ ok: true } & T) | { ok: false; error: Failure };
 
 /** Resend one event to one endpoint (a new delivery, whatever the earlier ones did). */
-export async function resendEvent(scope: { merchantId: string }, endpointId: string, eventId: string, actor: Actor): Promise<Result<{ delivery: WebhookDelivery }>> {
+export async function resendEvent(scope: Scope, endpointId: string, eventId: string, actor: Actor): Promise<Result<{ delivery: WebhookDelivery }>> {
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   if (typeof eventId !== "string" || eventId.length > 100) return failure(404, "resource_missing", "No such event.", "event");
@@ -184,7 +184,7 @@ export async function resendEvent(scope: { merchantId: string }, endpointId: str
 }
 
 /** Replay every event the endpoint subscribes to after a sequence number (or since a time), in order. */
-export async function replayEvents(scope: { merchantId: string }, endpointId: string, from: { after?: number; since?: Date }, actor: Actor): Promise<Result<{ count: number; after: number }>> {
+export async function replayEvents(scope: Scope, endpointId: string, from: { after?: number; since?: Date }, actor: Actor): Promise<Result<{ count: number; after: number }>> {
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   await publishEvents(scope.merchantId);
@@ -211,7 +211,7 @@ export async function replayEvents(scope: { merchantId: string }, endpointId: st
 }
 
 /** A webhook.test event (not in the outbox: it is nobody's state change). */
-export async function sendTestEvent(scope: { merchantId: string }, endpointId: string, actor: Actor): Promise<Result<{ delivery: WebhookDelivery }>> {
+export async function sendTestEvent(scope: Scope, endpointId: string, actor: Actor): Promise<Result<{ delivery: WebhookDelivery }>> {
   const ep = await getEndpoint(scope, endpointId);
   if (!ep) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   const d = await db().transaction(async (tx) => {
@@ -227,7 +227,7 @@ export async function sendTestEvent(scope: { merchantId: string }, endpointId: s
 }
 
 export async function listDeliveries(
-  scope: { merchantId: string },
+  scope: Scope,
   filter: { endpointId?: string; eventId?: string; limit?: number; status?: WebhookDelivery["status"] | "unsuccessful" },
 ): Promise<(WebhookDelivery & { url: string | null })[]> {
   const conds = [eq(webhookDeliveries.merchantId, scope.merchantId)];
@@ -258,7 +258,7 @@ export interface EndpointHealth {
 }
 
 /** Each endpoint's recent record: attempts of the last 7 days (one query for all endpoints). */
-export async function endpointHealth(scope: { merchantId: string }, now = new Date()): Promise<Map<string, EndpointHealth>> {
+export async function endpointHealth(scope: Scope, now = new Date()): Promise<Map<string, EndpointHealth>> {
   const since = new Date(now.getTime() - HEALTH_WINDOW_MS).toISOString();
   const found = await rows<{ endpoint_id: string; attempts: number; succeeded: number; last_at: string | Date | null; last_status: number | null; retrying: number }>(
     db(),
@@ -283,7 +283,7 @@ export async function endpointHealth(scope: { merchantId: string }, now = new Da
   );
 }
 
-export async function attemptsOf(scope: { merchantId: string }, deliveryIds: string[]): Promise<WebhookAttempt[]> {
+export async function attemptsOf(scope: Scope, deliveryIds: string[]): Promise<WebhookAttempt[]> {
   if (deliveryIds.length === 0) return [];
   return db()
     .select()

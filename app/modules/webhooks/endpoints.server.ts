@@ -11,7 +11,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { isKnownEventType, publishEvents } from "~/modules/events/events.server";
 import { failure, type Failure } from "~/modules/payments/failure";
 import { sql } from "drizzle-orm";
-import type { Actor } from "~/lib/vocabulary";
+import type { Actor, Scope } from "~/lib/vocabulary";
 import { checkHost, privateAllowed } from "./ssrf";
 import { newSecret } from "./signing";
 
@@ -74,7 +74,7 @@ async function parseInput(input: EndpointInput, partial: boolean): Promise<Resul
   return { ok: true, ...out };
 }
 
-export async function listEndpoints(scope: { merchantId: string }, dbx: DbOrTx = db()): Promise<WebhookEndpoint[]> {
+export async function listEndpoints(scope: Scope, dbx: DbOrTx = db()): Promise<WebhookEndpoint[]> {
   return dbx
     .select()
     .from(webhookEndpoints)
@@ -82,7 +82,7 @@ export async function listEndpoints(scope: { merchantId: string }, dbx: DbOrTx =
     .orderBy(desc(webhookEndpoints.createdAt));
 }
 
-export async function getEndpoint(scope: { merchantId: string }, id: string, dbx: DbOrTx = db()): Promise<WebhookEndpoint | undefined> {
+export async function getEndpoint(scope: Scope, id: string, dbx: DbOrTx = db()): Promise<WebhookEndpoint | undefined> {
   if (typeof id !== "string" || id.length > 100) return undefined;
   const [e] = await dbx
     .select()
@@ -91,7 +91,7 @@ export async function getEndpoint(scope: { merchantId: string }, id: string, dbx
   return e;
 }
 
-export async function createEndpoint(scope: { merchantId: string }, input: EndpointInput, actor: Actor, now = new Date()): Promise<Result<{ endpoint: WebhookEndpoint; secret: string }>> {
+export async function createEndpoint(scope: Scope, input: EndpointInput, actor: Actor, now = new Date()): Promise<Result<{ endpoint: WebhookEndpoint; secret: string }>> {
   const parsed = await parseInput(input, false);
   if (!parsed.ok) return parsed;
   const existing = await listEndpoints(scope);
@@ -130,7 +130,7 @@ function rowsOf(r: unknown): unknown[] {
 }
 
 export async function updateEndpoint(
-  scope: { merchantId: string },
+  scope: Scope,
   id: string,
   input: EndpointInput & { enabled?: unknown },
   actor: Actor,
@@ -161,7 +161,7 @@ export async function updateEndpoint(
   });
 }
 
-export async function rotateSecret(scope: { merchantId: string }, id: string, actor: Actor, now = new Date()): Promise<Result<{ endpoint: WebhookEndpoint; secret: string }>> {
+export async function rotateSecret(scope: Scope, id: string, actor: Actor, now = new Date()): Promise<Result<{ endpoint: WebhookEndpoint; secret: string }>> {
   const current = await getEndpoint(scope, id);
   if (!current) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   const secret = newSecret();
@@ -176,7 +176,7 @@ export async function rotateSecret(scope: { merchantId: string }, id: string, ac
   });
 }
 
-export async function deleteEndpoint(scope: { merchantId: string }, id: string, actor: Actor, now = new Date()): Promise<Result<{ endpoint: WebhookEndpoint }>> {
+export async function deleteEndpoint(scope: Scope, id: string, actor: Actor, now = new Date()): Promise<Result<{ endpoint: WebhookEndpoint }>> {
   const current = await getEndpoint(scope, id);
   if (!current) return failure(404, "resource_missing", "No such webhook endpoint.", "id");
   return db().transaction(async (tx) => {

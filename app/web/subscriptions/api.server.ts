@@ -6,7 +6,7 @@
 import { apiError, apiJson, failureBody, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
 import { authenticate, guard, idempotencyKeyOf, idempotentPost } from "~/web/payments/api.server";
 import { clientOf } from "~/web/request.server";
-import type { Failure } from "~/lib/vocabulary";
+import type { Failure, Scope } from "~/lib/vocabulary";
 import { attachPaymentMethod, createCustomer, customerDetail, getCustomer, listCustomers, removePaymentMethod, updateCustomer } from "~/modules/subscriptions/customers.server";
 import { startSubscription } from "~/modules/subscriptions/renewals.server";
 import { serializeCustomer, serializeInvoice, serializePaymentMethod, serializePlan, serializeSubscription } from "~/modules/subscriptions/serialize";
@@ -26,7 +26,7 @@ import { serializePayment } from "~/modules/payments/serialize";
 import { changePlan, previewPlanChange, serializePlanChangePreview } from "~/modules/subscriptions/plan-changes.server";
 
 type Body = Record<string, unknown>;
-type Run = (scope: { merchantId: string }, body: Body, request: Request) => Promise<{ ok: true; status: number; body: unknown } | { ok: false; error: Failure }>;
+type Run = (scope: Scope, body: Body, request: Request) => Promise<{ ok: true; status: number; body: unknown } | { ok: false; error: Failure }>;
 
 const notFound = (what: string) => apiError(404, "invalid_request_error", "resource_missing", `No such ${what}.`, "id");
 
@@ -50,7 +50,7 @@ function post(request: Request, allow: string[], run: Run): Promise<Response> {
   });
 }
 
-function get(request: Request, allow: string[], run: (scope: { merchantId: string }, url: URL) => Promise<Response>): Promise<Response> {
+function get(request: Request, allow: string[], run: (scope: Scope, url: URL) => Promise<Response>): Promise<Response> {
   return guard(async () => {
     if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(allow);
     const auth = await authenticate(request);
