@@ -134,7 +134,7 @@ interface PgJsReserved {
  * wraps a statement's error in its own (DrizzleQueryError, the driver's error in `cause`):
  * the driver's error is the one that tells.
  */
-function connectionLost(e: unknown): boolean {
+export function connectionLost(e: unknown): boolean {
   let pe = e as { name?: string; severity?: string; cause?: unknown } | null;
   for (let depth = 0; depth < 4 && pe && pe.name !== "PostgresError" && pe.cause && typeof pe.cause === "object"; depth++) {
     pe = pe.cause as typeof pe;

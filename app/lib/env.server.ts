@@ -139,6 +139,8 @@ export const ENV = {
   DATABASE_POOL_SIZE: int(10, 1, 1000, "postgres.js pool size per app process"),
   DATABASE_CONSOLE_POOL_SIZE: int(3, 0, 1000, "a second pool per app process for the console's page views alone, so API writes cannot queue them (`0`: they share `DATABASE_POOL_SIZE`)"),
   API_MAX_IN_FLIGHT: int(0, 0, 100_000, "API writes (`POST`/`PATCH`/`DELETE` under `/api/v1`) one app process works on at once; more wait their turn in arrival order (`0`: no limit; 8 cost a quarter of the payments/s at 50 clients here, see docs/write-path.md)"),
+  DATABASE_BATCH_IN_FLIGHT: int(2, 0, 64, "batches of a payment's insert, or of its capture, one app process has in flight at once; concurrent payments arriving meanwhile share the next one's transaction and commit (`0`: no batching, each its own transaction; see docs/write-path.md, *Sixth round*)"),
+  DATABASE_BATCH_MAX: int(32, 1, 1000, "at most this many payments in one batched transaction"),
   DATABASE_CONNECT_TIMEOUT: int(5, 1, 600, "seconds to wait for the server before the database counts as unavailable (503)"),
   DATABASE_REPLICA_URL: url(POSTGRES, "read replica for reports and exports (`replicaDb()`): the Overview's figures and every CSV export"),
   DATABASE_REPLICA_POOL_SIZE: optionalInt(1, 1000, "`DATABASE_POOL_SIZE`", "pool size for the replica"),

@@ -55,6 +55,51 @@ async function round(url: string): Promise<Record<string, number>> {
       await timed("claim", (id) => claimOp(`${id}_s`, false));
       await timed("claim without flush wait", (id) => claimOp(`${id}_a`, true));
     }
+    if (Number(process.env.BATCH) > 1) {
+      // BATCH=k: the same insert and capture, k payments per transaction (db/batch.server.ts's
+      // batches: k statements, one commit), and k per statement (one multi-row statement).
+      const k = Number(process.env.BATCH);
+      const bids = ids.map((id) => `${id}_b`);
+      const mids = ids.map((id) => `${id}_m`);
+      const grouped = async (name: string, fn: (q: postgres.Sql | postgres.TransactionSql, id: string, i: number) => Promise<unknown>, which: string[]) => {
+        const c0 = cpuOf(pid);
+        for (let i = 0; i < N; i += k) {
+          await sql.begin((tx) => which.slice(i, i + k).map((id, j) => fn(tx, id, i + j)));
+        }
+        out[name] = (cpuOf(pid) - c0) / N;
+      };
+      const ins = (q: postgres.Sql | postgres.TransactionSql, id: string, i: number) => q`insert into payments (merchant_id, id, terminal_id, amount, currency, status, card_brand, card_funding,
+        card_bin, card_last4, card_exp_month, card_exp_year, issuer_bank, description, idempotency_key, created_at, updated_at)
+      values (${BIG_MERCHANT_ID}, ${id}, ${t!.id}, ${String(100000 + i)}, ${currency}, 'pending', 'visa', 'credit',
+        '424242', '4242', 12, 2030, 'VISA', ${`tc ${i}`}, ${id}, now(), now())`;
+      const cap = (q: postgres.Sql | postgres.TransactionSql, id: string, i: number) => q`update payments set status = 'captured', fee = 2900, provider_reference = ${`ref_${id}`}, authorized_at = now(), captured_at = now(), updated_at = now()
+        where merchant_id = ${BIG_MERCHANT_ID} and id = ${id} and status = 'pending'`;
+      await grouped(`insert, ${k} per transaction`, ins, bids);
+      await grouped(`capture (payment row only), ${k} per transaction`, cap, bids);
+      const c0 = cpuOf(pid);
+      for (let i = 0; i < N; i += k) {
+        const g = mids.slice(i, i + k);
+        await sql`insert into payments (merchant_id, id, terminal_id, amount, currency, status, card_brand, card_funding,
+          card_bin, card_last4, card_exp_month, card_exp_year, issuer_bank, description, idempotency_key, created_at, updated_at)
+          select ${BIG_MERCHANT_ID}, u.id, ${t!.id}, 100000, ${currency}, 'pending', 'visa', 'credit', '424242', '4242', 12, 2030, 'VISA', 'tc', u.id, now(), now()
+          from unnest(${g}::text[]) u(id)`;
+      }
+      out[`insert, ${k} per statement`] = (cpuOf(pid) - c0) / N;
+      const c1 = cpuOf(pid);
+      for (let i = 0; i < N; i += k) {
+        const g = mids.slice(i, i + k);
+        await sql`update payments set status = 'captured', fee = 2900, provider_reference = 'ref_' || id, authorized_at = now(), captured_at = now(), updated_at = now()
+          where merchant_id = ${BIG_MERCHANT_ID} and id = any(${g}::text[]) and status = 'pending'`;
+      }
+      out[`capture (payment row only), ${k} per statement`] = (cpuOf(pid) - c1) / N;
+      const sids = ids.map((id) => `${id}_s`);
+      const c2 = cpuOf(pid);
+      for (let i = 0; i < N; i++) await ins(sql, sids[i]!, i);
+      out["insert, 1 per transaction"] = (cpuOf(pid) - c2) / N;
+      const c3 = cpuOf(pid);
+      for (let i = 0; i < N; i++) await cap(sql, sids[i]!, i);
+      out["capture (payment row only), 1 per transaction"] = (cpuOf(pid) - c3) / N;
+    }
     await timed("insert", (id, i) => sql`insert into payments (merchant_id, id, terminal_id, amount, currency, status, card_brand, card_funding,
         card_bin, card_last4, card_exp_month, card_exp_year, issuer_bank, description, idempotency_key, created_at, updated_at)
       values (${BIG_MERCHANT_ID}, ${id}, ${t!.id}, ${String(100000 + i)}, ${currency}, 'pending', 'visa', 'credit',

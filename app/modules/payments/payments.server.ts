@@ -14,7 +14,8 @@ import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm"
 import { paymentReadiness } from "~/modules/merchants/onboarding.server";
 import { merchants, payments, refunds, terminals } from "~db/schema";
 import { db, type DbOrTx, type Tx } from "~db/client.server";
-import { pipelinedTx, preparedOnce, preparedSql } from "~db/prepared.server";
+import { preparedOnce, preparedSql } from "~db/prepared.server";
+import { batchedTx } from "~db/batch.server";
 import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { nextCutoff, type SettlementCalendar } from "~/modules/settlements/calendar";
@@ -263,10 +264,14 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
   // (pipelinedTx: one round trip); the server still runs them one after the other, in this
   // order. If the capture found the row no longer pending, its guard fails the statement
   // (CAPTURE_REFUSED), the ones after it fail with it and the COMMIT is answered ROLLBACK:
-  // nothing of it is written, and the caller goes the locking way.
+  // nothing of it is written, and the caller goes the locking way. Concurrent payments'
+  // captures may share this transaction and its commit (batchedTx, db/batch.server.ts): a
+  // refused guard there reruns each alone, so only this one is refused, as without batching.
   try {
-    await pipelinedTx(
+    await batchedTx(
       db(),
+      "capture",
+      batchOrder(p),
       (tx) => [
         captureStatement(
           tx,
@@ -283,6 +288,14 @@ async function captureKnown(p: Payment, merchant: Merchant, providerReference: s
     if (pgCode(e) === CAPTURE_REFUSED) return undefined;
     throw e;
   }
+}
+
+/**
+ * Where a payment goes in a batched transaction (db/batch.server.ts): by the keys of the rollup
+ * rows its triggers update, so two batches take those rows' locks in the same order.
+ */
+function batchOrder(p: Payment): string {
+  return [p.merchantId, p.terminalId, p.currency, p.cardBrand, p.issuerBank, p.cardFunding, p.id].join("|");
 }
 
 /** The ledger charge of a payment captured now: its amount and fee, available at the merchant's next settlement cutoff. */
@@ -578,8 +591,10 @@ export async function createPayment(
   try {
     // The insert and its payment.created event in one transaction (the rollups by triggers),
     // BEGIN, both statements and COMMIT sent together. A repeated idempotency key fails the
-    // insert (23505), the event after it fails with it, and nothing is written.
-    const [[row]] = await pipelinedTx(db(), (tx) => [
+    // insert (23505), the event after it fails with it, and nothing is written. Concurrent
+    // payments' inserts may share the transaction (batchedTx); a batch that fails is rerun
+    // one by one, so the repeated key fails only its own insert, with the same 23505.
+    const [[row]] = await batchedTx(db(), "payment_insert", batchOrder(pending), (tx) => [
       // pending has every placeholder of the insert (and more, which it ignores).
       insertPayment(tx, pending) as Promise<Payment[]>,
       recordEvent(tx, scope.merchantId, "payment.created", serializePayment(pending)),

@@ -15,6 +15,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres, type DbHandle } from "../../../db/client.server";
 import { pipelinedTx, preparedSql } from "../../../db/prepared.server";
+import { batchedTx, batchStats } from "../../../db/batch.server";
 import { clusterUnavailableReason, startCluster, type PgCluster } from "../../support/pg-cluster";
 import { isDatabaseUnavailable } from "../../../app/web/edge/unavailable.server";
 
@@ -50,7 +51,9 @@ describe.skipIf(!!skip)("pipelined transactions across database restarts", () =>
         const timer = setTimeout(() => stuck.push(`lane ${n} op ${op}`), 10_000);
         try {
           // Both ways: COMMIT sent with the statements, and COMMIT after reading the results.
-          if (op % 2) await pipelinedTx(h.db, (tx) => [insert(tx, { lane: n, op, part: 1 }), insert(tx, { lane: n, op, part: 2 })]);
+          // And batched with other lanes' (db/batch.server.ts: one transaction for several callers).
+          if (op % 3 === 2) await batchedTx(h.db, "restart", `${n}`, (tx) => [insert(tx, { lane: n, op, part: 1 }), insert(tx, { lane: n, op, part: 2 })]);
+          else if (op % 2) await pipelinedTx(h.db, (tx) => [insert(tx, { lane: n, op, part: 1 }), insert(tx, { lane: n, op, part: 2 })]);
           else await pipelinedTx(h.db, (tx) => [insert(tx, { lane: n, op, part: 1 }), insert(tx, { lane: n, op, part: 2 })], () => true);
           committed.add(`${n}:${op}`);
         } catch (e) {
@@ -65,6 +68,7 @@ describe.skipIf(!!skip)("pipelined transactions across database restarts", () =>
         }
       }
     };
+    const shared = batchStats.items - batchStats.batches;
     const lanes = Array.from({ length: 12 }, (_, n) => lane(n));
     for (const mode of ["fast", "immediate", "fast", "immediate"] as const) {
       await new Promise((r) => setTimeout(r, 1500));
@@ -84,6 +88,8 @@ describe.skipIf(!!skip)("pipelined transactions across database restarts", () =>
     // Every acknowledged commit is there; anything else there was one whose answer was lost.
     expect([...committed].filter((k) => !written.has(k)), "acknowledged but not written").toEqual([]);
     expect([...written].filter((k) => !committed.has(k) && !unknown.has(k)), "written but never sent").toEqual([]);
+    // Batched transactions shared a commit (some batch held more than one lane's).
+    expect(batchStats.items - batchStats.batches).toBeGreaterThan(shared);
     // The pool serves at once: five reserves (its whole size) in parallel.
     const again = await Promise.all(Array.from({ length: 5 }, (_, i) => pipelinedTx(h.db, (tx) => [insert(tx, { lane: 99, op: i, part: 1 })])));
     expect(again).toHaveLength(5);

@@ -9,6 +9,7 @@
  */
 import { sql } from "drizzle-orm";
 import { db, rows } from "../../../db/client.server";
+import { batchStats } from "../../../db/batch.server";
 import { rebuildDerivedRollups } from "../../../app/demo/copy";
 import { capturePayment, createPayment, voidPayment } from "~/modules/payments/payments.server";
 import { issueRefund } from "~/modules/refunds/refunds.server";
@@ -102,6 +103,7 @@ describe("derived rollups", () => {
     // 20 connections, so as many backends and slots), then refunds and declines beside
     // more payments; every write of one merchant's same local day.
     const m = await makeMerchant({ currency: "IRR" });
+    const batched = batchStats.items - batchStats.batches;
     const pay = (number: string, i: number) =>
       createPayment(m.scope, { amount: BigInt(50_000 + i * 100), currency: "IRR", card: card(number) }, { terminalId: m.terminalId });
     const lanes = async (n: number, work: (i: number) => Promise<unknown>) => {
@@ -133,6 +135,8 @@ describe("derived rollups", () => {
           from sales_daily_totals where merchant_id = ${m.merchantId}`,
     );
     expect(Number(spread!.slots)).toBeGreaterThan(1);
+    // And payments shared transactions (db/batch.server.ts): some batches held more than one.
+    expect(batchStats.items - batchStats.batches).toBeGreaterThan(batched);
     // 60 + 20 declined + 20 whose refunds fail; 20 refunds stand, 20 failed and were taken back.
     expect(spread!.attempts).toBe("100");
     expect(spread!.refunds).toBe("20");
