@@ -380,8 +380,10 @@ function demoCard(token: string, pan: string, brand: DemoCard["brand"], issuer: 
  * is the sandbox's "renewals declined: insufficient funds" test card of each network.
  */
 export function demoSubscriptionSpec(spec: MerchantSpec, now: Date): SubscriptionDemoSpec | null {
+  const shared = { names: ENGLISH_NAMES, linkTerminalId: `term_${spec.id.replace(/^mer_(demo_)?/, "")}_links` };
   if (spec.currency === "IRR") {
     return {
+      ...shared,
       // A realistic minority of the shop's takings: well under its cafés and web checkout.
       plan: { id: "plan_demo_coffee_box", name: "Monthly coffee box", amount: 950_000n, interval: "month", calendar: "persian", trialDays: 0 },
       customersPerYear: 320,
@@ -390,9 +392,7 @@ export function demoSubscriptionSpec(spec: MerchantSpec, now: Date): Subscriptio
       churnPerPeriod: 0.05,
       quantities: [1, 1, 1, 1, 1, 2],
       now: { dunning: 4, trialing: 3, paused: 2, trialDays: 14 },
-      names: ENGLISH_NAMES,
       locale: "fa",
-      linkTerminalId: `term_${spec.id.replace(/^mer_(demo_)?/, "")}_links`,
       cards: {
         good: demoCard("tok_demoCoffeeGood", "6037990000000006", "shetab", "017", null, now),
         failing: demoCard("tok_demoCoffeeRenewalsFail", "6037990000004412", "shetab", "017", "insufficient_funds", now),
@@ -400,6 +400,7 @@ export function demoSubscriptionSpec(spec: MerchantSpec, now: Date): Subscriptio
     };
   }
   return {
+    ...shared,
     plan: { id: "plan_demo_northwind_membership", name: "Yearly membership", amount: 4_900n, interval: "year", calendar: "gregory", trialDays: 0 },
     customersPerYear: 140,
     failingShare: 0.1,
@@ -407,9 +408,7 @@ export function demoSubscriptionSpec(spec: MerchantSpec, now: Date): Subscriptio
     churnPerPeriod: 0.1,
     quantities: [1],
     now: { dunning: 2, trialing: 2, paused: 1, trialDays: 30 },
-    names: ENGLISH_NAMES,
     locale: "en",
-    linkTerminalId: `term_${spec.id.replace(/^mer_(demo_)?/, "")}_links`,
     cards: {
       good: demoCard("tok_demoNorthwindGood", "4242424242424242", "visa", "Visa", null, now),
       failing: demoCard("tok_demoNorthwindRenewalsFail", "4000000000003410", "visa", "Visa", "insufficient_funds", now),

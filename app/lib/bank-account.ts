@@ -20,6 +20,11 @@ export type IbanResult =
 export type AbaErrorCode = "empty" | "format" | "prefix" | "checksum";
 export type AbaResult = { ok: true; normalized: string } | { ok: false; reason: string; code: AbaErrorCode };
 
+/** A refusal: the code a form maps to its field's message, and the reason in words. */
+function invalid<C extends string>(code: C, reason: string): { ok: false; reason: string; code: C } {
+  return { ok: false, code, reason };
+}
+
 /** Whitespace (including NBSP), dashes and bidi marks are how accounts get printed and pasted; none of them carry meaning. */
 function compact(input: string): string {
   return toLatinDigits(String(input))
@@ -44,42 +49,24 @@ function ibanMod97(iban: string): number {
 
 export function validateSheba(input: string): ShebaResult {
   const s = compact(input);
-  if (s === "") return { ok: false, code: "empty", reason: "Enter a Sheba number" };
+  if (s === "") return invalid("empty", "Enter a Sheba number");
   if (!s.startsWith("IR")) {
-    return {
-      ok: false,
-      code: "prefix",
-      reason: /^[0-9]{24}$/.test(s)
-        ? "A Sheba number starts with IR: add IR before the 24 digits"
-        : "A Sheba number starts with IR",
-    };
+    return invalid("prefix", /^[0-9]{24}$/.test(s) ? "A Sheba number starts with IR: add IR before the 24 digits" : "A Sheba number starts with IR");
   }
   const digits = s.slice(2);
   if (!/^[0-9]*$/.test(digits)) {
-    return { ok: false, code: "characters", reason: "After IR, a Sheba number has only digits" };
+    return invalid("characters", "After IR, a Sheba number has only digits");
   }
   if (digits.length !== 24) {
-    return {
-      ok: false,
-      code: "length",
-      reason: `A Sheba number is IR followed by 24 digits; this one has ${digits.length}`,
-    };
+    return invalid("length", `A Sheba number is IR followed by 24 digits; this one has ${digits.length}`);
   }
   if (ibanMod97(s) !== 1) {
-    return {
-      ok: false,
-      code: "checksum",
-      reason: "This Sheba number is not valid: its check digits do not match. Check it for typos",
-    };
+    return invalid("checksum", "This Sheba number is not valid: its check digits do not match. Check it for typos");
   }
   const bankCode = s.slice(4, 7);
   const bankName = IRANIAN_BANKS[bankCode];
   if (!bankName) {
-    return {
-      ok: false,
-      code: "unknown_bank",
-      reason: `Bank code ${bankCode} in this Sheba number does not belong to a known Iranian bank`,
-    };
+    return invalid("unknown_bank", `Bank code ${bankCode} in this Sheba number does not belong to a known Iranian bank`);
   }
   return { ok: true, normalized: s, bankCode, bankName: { ...bankName } };
 }
@@ -104,34 +91,19 @@ export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
  */
 export function validateIban(input: string): IbanResult {
   const s = compact(input);
-  if (s === "") return { ok: false, code: "empty", reason: "Enter an IBAN" };
+  if (s === "") return invalid("empty", "Enter an IBAN");
   if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]+$/.test(s)) {
-    return {
-      ok: false,
-      code: "format",
-      reason: "An IBAN starts with a two-letter country code and two check digits, followed by letters and digits",
-    };
+    return invalid("format", "An IBAN starts with a two-letter country code and two check digits, followed by letters and digits");
   }
   const country = s.slice(0, 2);
   const expected = IBAN_LENGTHS[country];
   if (expected !== undefined ? s.length !== expected : s.length < 15 || s.length > 34) {
-    return {
-      ok: false,
-      code: "length",
-      reason:
-        expected !== undefined
-          ? `An IBAN from ${country} has ${expected} characters; this one has ${s.length}`
-          : `An IBAN has 15 to 34 characters; this one has ${s.length}`,
-    };
+    return invalid("length", expected !== undefined ? `An IBAN from ${country} has ${expected} characters; this one has ${s.length}` : `An IBAN has 15 to 34 characters; this one has ${s.length}`);
   }
   // Check digits 00, 01 and 99 can never be produced by ISO 13616's algorithm.
   const check = Number(s.slice(2, 4));
   if (check < 2 || check > 98 || ibanMod97(s) !== 1) {
-    return {
-      ok: false,
-      code: "checksum",
-      reason: "This IBAN is not valid: its check digits do not match. Check it for typos",
-    };
+    return invalid("checksum", "This IBAN is not valid: its check digits do not match. Check it for typos");
   }
   return { ok: true, normalized: s, country };
 }
@@ -143,26 +115,22 @@ export function validateIban(input: string): IbanResult {
  */
 export function validateAbaRouting(routing: string): AbaResult {
   const s = compact(routing);
-  if (s === "") return { ok: false, code: "empty", reason: "Enter a routing number" };
+  if (s === "") return invalid("empty", "Enter a routing number");
   if (!/^[0-9]{9}$/.test(s)) {
-    return { ok: false, code: "format", reason: "A routing number has exactly 9 digits" };
+    return invalid("format", "A routing number has exactly 9 digits");
   }
   const prefix = Number(s.slice(0, 2));
   const prefixOk =
     (prefix <= 12 || (prefix >= 21 && prefix <= 32) || (prefix >= 61 && prefix <= 72) || prefix === 80) &&
     s !== "000000000";
   if (!prefixOk) {
-    return { ok: false, code: "prefix", reason: `No routing number starts with ${s.slice(0, 2)}` };
+    return invalid("prefix", `No routing number starts with ${s.slice(0, 2)}`);
   }
   const weights = [3, 7, 1, 3, 7, 1, 3, 7, 1];
   let sum = 0;
   for (let i = 0; i < 9; i++) sum += (s.charCodeAt(i) - 48) * (weights[i] ?? 0);
   if (sum % 10 !== 0) {
-    return {
-      ok: false,
-      code: "checksum",
-      reason: "This routing number is not valid: its check digit does not match. Check it for typos",
-    };
+    return invalid("checksum", "This routing number is not valid: its check digit does not match. Check it for typos");
   }
   return { ok: true, normalized: s };
 }

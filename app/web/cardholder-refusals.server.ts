@@ -3,27 +3,21 @@
  * details they typed, the checkout's life, the card's token and the provider, in the
  * cardholder's language. Each page answers its own codes first and the rest here.
  */
-import type { Translator } from "~/lib/i18n/translate";
+import { codeMessage, type CodeMessages, type Translator } from "~/lib/i18n/translate";
 
-export function sharedRefusalText(t: Translator, code: string): string | null {
-  switch (code) {
-    case "name_invalid":
-      return t("pay.error.name");
-    case "email_invalid":
-      return t("pay.error.email");
-    case "phone_invalid":
-      return t("pay.error.phone");
-    case "too_many_attempts":
-      return t("pay.error.tooMany");
-    case "checkout_expired":
-    case "checkout_not_found":
-      return t("pay.error.checkoutExpired");
-    case "token_invalid":
-    case "token_not_found":
-      return t("pay.error.card");
-    case "provider_unavailable":
-      return t("pay.error.provider");
-    default:
-      return null;
-  }
+const SHARED: CodeMessages = {
+  name_invalid: "pay.error.name",
+  email_invalid: "pay.error.email",
+  phone_invalid: "pay.error.phone",
+  too_many_attempts: "pay.error.tooMany",
+  checkout_expired: "pay.error.checkoutExpired",
+  checkout_not_found: "pay.error.checkoutExpired",
+  token_invalid: "pay.error.card",
+  token_not_found: "pay.error.card",
+  provider_unavailable: "pay.error.provider",
+};
+
+/** A refusal in the cardholder's language: the page's own codes (`own`) first, then the shared ones; null for neither. */
+export function sharedRefusalText(t: Translator, code: string, own: CodeMessages = {}): string | null {
+  return codeMessage(t, code, own, SHARED);
 }

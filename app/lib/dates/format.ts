@@ -56,3 +56,8 @@ export function formatIsoLocal(date: Date, tz: string): string {
   const p = zonedParts(date, tz);
   return `${formatYear(p.year)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}${utcOffsetString(date, tz)}`;
 }
+
+/** An instant as the API writes it (ISO 8601 UTC); null for none. */
+export function isoOrNull(d: Date | null | undefined): string | null {
+  return d ? d.toISOString() : null;
+}

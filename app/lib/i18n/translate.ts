@@ -130,6 +130,15 @@ export function translate(locale: string, key: MessageKey, params?: MessageParam
 
 export type Translator = (key: MessageKey, params?: MessageParams) => string;
 
+/** Codes (a refusal's, an error's) and the catalog keys that say them. */
+export type CodeMessages = Readonly<Record<string, MessageKey>>;
+
+/** The message of `code` in the first table that names it; null when none does. */
+export function codeMessage(t: Translator, code: string, ...tables: CodeMessages[]): string | null {
+  const table = tables.find((m) => Object.hasOwn(m, code));
+  return table ? t(table[code]!) : null;
+}
+
 /** A translator bound to one locale tag (see `translate` for what the tag may be). */
 export function translator(locale: string): Translator {
   return (key, params) => translate(locale, key, params);

@@ -4,8 +4,7 @@
  * shapes here (the API has no endpoints for them yet: these are those shapes).
  */
 import type { invitations, merchantBankAccounts, payouts, terminals } from "~db/schema";
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+import { isoOrNull } from "~/lib/dates/format";
 
 export function serializePayout(p: typeof payouts.$inferSelect) {
   return {
@@ -20,12 +19,12 @@ export function serializePayout(p: typeof payouts.$inferSelect) {
     trace_number: p.traceNumber,
     failure_code: p.failureCode,
     failure_message: p.failureMessage,
-    cutoff_at: iso(p.cutoffAt),
-    sent_at: iso(p.sentAt),
-    paid_at: iso(p.paidAt),
-    failed_at: iso(p.failedAt),
-    canceled_at: iso(p.canceledAt),
-    created_at: iso(p.createdAt),
+    cutoff_at: isoOrNull(p.cutoffAt),
+    sent_at: isoOrNull(p.sentAt),
+    paid_at: isoOrNull(p.paidAt),
+    failed_at: isoOrNull(p.failedAt),
+    canceled_at: isoOrNull(p.canceledAt),
+    created_at: isoOrNull(p.createdAt),
   };
 }
 
@@ -40,7 +39,7 @@ export function serializeBankAccount(a: typeof merchantBankAccounts.$inferSelect
     account_last4: n.slice(-4),
     verified: a.verified,
     active: a.active,
-    created_at: iso(a.createdAt),
+    created_at: isoOrNull(a.createdAt),
   };
 }
 
@@ -53,9 +52,9 @@ export function serializeTerminal(t: typeof terminals.$inferSelect) {
     location: t.location,
     kind: t.kind,
     status: t.status,
-    api_key: t.apiKeyPrefix ? { prefix: t.apiKeyPrefix, last4: t.apiKeyLast4, created_at: iso(t.apiKeyCreatedAt) } : null,
-    created_at: iso(t.createdAt),
-    deactivated_at: iso(t.deactivatedAt),
+    api_key: t.apiKeyPrefix ? { prefix: t.apiKeyPrefix, last4: t.apiKeyLast4, created_at: isoOrNull(t.apiKeyCreatedAt) } : null,
+    created_at: isoOrNull(t.createdAt),
+    deactivated_at: isoOrNull(t.deactivatedAt),
   };
 }
 
@@ -68,7 +67,7 @@ export function serializeStaffMember(m: { userId: string; email: string; name: s
     name: m.name,
     role: m.role,
     status: m.status,
-    created_at: iso(m.createdAt),
+    created_at: isoOrNull(m.createdAt),
   };
 }
 
@@ -81,7 +80,7 @@ export function serializeInvitation(i: typeof invitations.$inferSelect) {
     role: i.role,
     status: i.acceptedAt ? "accepted" : i.revokedAt ? "revoked" : "open",
     invited_by: i.invitedByUserId,
-    expires_at: iso(i.expiresAt),
-    created_at: iso(i.createdAt),
+    expires_at: isoOrNull(i.expiresAt),
+    created_at: isoOrNull(i.createdAt),
   };
 }

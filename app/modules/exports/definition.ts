@@ -84,6 +84,30 @@ export function cardDetail(key: string, doc: string, sql: string): SqlColumn {
 }
 
 /**
+ * The columns of a report whose rows read the table aliased `alias`, one builder per
+ * kind: a column's SQL is `alias.key` unless another expression is given, a moment's
+ * `alias.key_at` (as instant). `total` and `count` are amounts and integers that add up.
+ */
+export function sqlColumnsOf(alias: string) {
+  const column =
+    (kind: ColumnKind, total?: true) =>
+    (key: string, doc: string, sql = `${alias}.${key}`): SqlColumn =>
+      total ? { key, kind, doc, sql, total } : { key, kind, doc, sql };
+  return {
+    text: column("text"),
+    integer: column("integer"),
+    count: column("integer", true),
+    amount: column("amount"),
+    total: column("amount", true),
+    local: column("local"),
+    date: column("date"),
+    instant: (key: string, doc: string, sql = `${alias}.${key}_at`) => instant(key, doc, sql),
+    card: (key: string, doc: string, sql = `${alias}.${key}`) => cardDetail(key, doc, sql),
+    currency: (): SqlColumn => ({ key: "currency", kind: "text", doc: "ISO 4217 code.", sql: `${alias}.currency` }),
+  };
+}
+
+/**
  * One row of an export as it is read: the raw values of the chosen columns, in their
  * order, and the row's currency (for amounts). Every renderer reads this.
  */

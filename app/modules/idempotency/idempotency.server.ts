@@ -205,16 +205,7 @@ const claimStatement = preparedSql<{ key: string }>(
 );
 
 async function claim(req: IdempotentRequest, now: Date): Promise<boolean> {
-  const inserted = await claimStatement(db(), {
-    merchantId: req.merchantId,
-    scope: req.scope,
-    key: req.key,
-    requestHash: req.fingerprint,
-    method: req.method,
-    path: req.path,
-    responseBody: JSON.stringify({ owner: me }),
-    createdAt: now.toISOString(),
-  });
+  const inserted = await claimStatement(db(), { merchantId: req.merchantId, scope: req.scope, ...claimValues(req, now) });
   return inserted.length > 0;
 }
 

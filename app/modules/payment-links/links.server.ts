@@ -20,6 +20,7 @@ import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
 export type PaymentLink = typeof paymentLinks.$inferSelect;
 
 import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX, REDIRECT_URL_MAX, type CustomerField } from "~/lib/payment-links";
+import { isoOrNull } from "~/lib/dates/format";
 
 export { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX, REDIRECT_URL_MAX, type CustomerField };
 
@@ -35,6 +36,19 @@ export interface CreateLinkInput {
   reusable: boolean;
   expiresAt: Date | null;
   redirectUrl: string | null;
+}
+
+/** A link's change in the audit log; through the API, the terminal is named in the details too. */
+function auditLink(tx: Tx, scope: Scope, actor: Actor, action: string, id: string, details: Record<string, unknown> = {}) {
+  return audit(tx, {
+    merchantId: scope.merchantId,
+    actor,
+    action,
+    outcome: "success",
+    targetType: "payment_link",
+    targetId: id,
+    details: { ...details, ...(actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {}) },
+  });
 }
 
 /** A link id: short enough to read aloud and type from a printed QR caption, random enough not to guess. */
@@ -148,21 +162,12 @@ export async function createPaymentLink(
         updatedAt: now,
       })
       .returning();
-    await audit(tx, {
-      merchantId: scope.merchantId,
-      actor,
-      action: "payment_link.create",
-      outcome: "success",
-      targetType: "payment_link",
-      targetId: id,
-      details: {
-        amount: input.amount,
-        minAmount: input.minAmount,
-        maxAmount: input.maxAmount,
-        reusable: input.reusable,
-        expiresAt: input.expiresAt,
-        ...(actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {}),
-      },
+    await auditLink(tx, scope, actor, "payment_link.create", id, {
+      amount: input.amount,
+      minAmount: input.minAmount,
+      maxAmount: input.maxAmount,
+      reusable: input.reusable,
+      expiresAt: input.expiresAt,
     });
     // Last in the transaction: the event exists exactly when the link does.
     await recordEvent(tx, scope.merchantId, "payment_link.created", serializeLink({ ...row!, stats: EMPTY_STATS, state: linkState(row!, 0, now) }, actor.client?.origin ?? ""), now);
@@ -252,15 +257,7 @@ export async function deactivatePaymentLink(
       .returning({ id: paymentLinks.id });
     // Deactivated meanwhile by someone else: their audit entry and event stand, no second one.
     if (done.length === 0) return false;
-    await audit(tx, {
-      merchantId: scope.merchantId,
-      actor,
-      action: "payment_link.deactivate",
-      outcome: "success",
-      targetType: "payment_link",
-      targetId: id,
-      details: actor.kind === "terminal" ? { via: "api", terminalId: actor.terminalId } : {},
-    });
+    await auditLink(tx, scope, actor, "payment_link.deactivate", id);
     const after = (await getPaymentLink(scope, id, now, tx))!;
     await recordEvent(tx, scope.merchantId, "payment_link.deactivated", serializeLink(after, actor.client?.origin ?? ""), now);
     return true;
@@ -292,8 +289,6 @@ export const apiLinkSchema = z
   })
   .strict();
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
 export function serializeLink(l: LinkWithStats, origin: string) {
   return {
     id: l.id,
@@ -307,12 +302,12 @@ export function serializeLink(l: LinkWithStats, origin: string) {
     description: l.description,
     customer_fields: l.customerFields,
     reusable: l.reusable,
-    expires_at: iso(l.expiresAt),
+    expires_at: isoOrNull(l.expiresAt),
     redirect_url: l.redirectUrl,
     payments_count: l.stats.paidCount,
     payments_total: l.stats.paidTotal.toString(),
-    created_at: iso(l.createdAt),
-    deactivated_at: iso(l.deactivatedAt),
+    created_at: isoOrNull(l.createdAt),
+    deactivated_at: isoOrNull(l.deactivatedAt),
   };
 }
 

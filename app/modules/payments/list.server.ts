@@ -180,7 +180,7 @@ export function toPaymentListRow(r: PaymentRowRaw): PaymentListRow {
   };
 }
 
-const SORT_COLUMNS = createdOrAmountSorts(sql`${payments.createdAt}`, sql`${payments.amount}`);
+export const SORT_COLUMNS = createdOrAmountSorts(sql`${payments.createdAt}`, sql`${payments.amount}`);
 
 /** One page of payments and the totals of the whole filter. */
 export async function listPayments(

@@ -6,8 +6,7 @@ import { maskedCardOf } from "~/lib/card";
 import type { Payment as PaymentRow } from "~/modules/payments/payments.server";
 import { declineText, refundFailureText } from "~/modules/processors/test-cards";
 import type { Refund as RefundRow } from "~/modules/refunds/refunds.server";
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+import { isoOrNull } from "~/lib/dates/format";
 
 export function serializeRefund(r: RefundRow) {
   return {
@@ -22,8 +21,8 @@ export function serializeRefund(r: RefundRow) {
     failure_code: r.failureCode,
     failure_message: refundFailureText(r.failureCode),
     provider_reference: r.providerReference,
-    created_at: iso(r.createdAt),
-    updated_at: iso(r.updatedAt),
+    created_at: isoOrNull(r.createdAt),
+    updated_at: isoOrNull(r.updatedAt),
   };
 }
 
@@ -59,10 +58,10 @@ export function serializePayment(p: PaymentRow, refundRows?: RefundRow[]) {
     provider_reference: p.providerReference,
     decline_code: p.declineCode,
     decline_message: p.declineCode ? (p.failureMessage ?? declineText(p.declineCode)) : null,
-    created_at: iso(p.createdAt),
-    authorized_at: iso(p.authorizedAt),
-    captured_at: iso(p.capturedAt),
-    voided_at: iso(p.voidedAt),
+    created_at: isoOrNull(p.createdAt),
+    authorized_at: isoOrNull(p.authorizedAt),
+    captured_at: isoOrNull(p.capturedAt),
+    voided_at: isoOrNull(p.voidedAt),
     ...(refundRows ? { refunds: refundRows.map(serializeRefund) } : {}),
   };
 }

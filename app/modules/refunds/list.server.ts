@@ -69,7 +69,7 @@ const REFUND_FROM = sql`${refunds}
         left join payments p on p.merchant_id = ${refunds.merchantId} and p.id = ${refunds.paymentId}
         left join users u on u.id = ${refunds.createdByUserId}`;
 
-const SORT_COLUMNS = createdOrAmountSorts(sql`${refunds.createdAt}`, sql`${refunds.amount}`);
+export const SORT_COLUMNS = createdOrAmountSorts(sql`${refunds.createdAt}`, sql`${refunds.amount}`);
 
 export async function listRefunds(
   scope: ListScope,

@@ -59,7 +59,7 @@ export interface PayoutTotals {
   paidAmount: bigint;
 }
 
-const SORT_COLUMNS = {
+export const SORT_COLUMNS = {
   arrival: { expr: sql`${payouts.expectedArrivalDate}`, type: "date" as const },
   ...createdOrAmountSorts(sql`${payouts.createdAt}`, sql`${payouts.amount}`),
 };

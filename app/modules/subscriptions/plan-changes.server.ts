@@ -21,13 +21,13 @@ import { and, eq } from "drizzle-orm";
 import { invoices, plans, subscriptionPlanChanges, subscriptions } from "~db/schema";
 import { db, type Tx } from "~db/client.server";
 import { newId } from "~/lib/ids";
-import { failure, type Client, type Result, type Scope } from "~/lib/vocabulary";
-import type { AppContext } from "~/modules/access/context";
+import { failure, type Result, type Scope } from "~/lib/vocabulary";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { pgCode } from "~/modules/payments/failure";
 import { chargeInvoice } from "./renewals.server";
 import { serializeInvoice, serializeSubscription, type Invoice, type Plan, type Subscription } from "./serialize";
+import type { WriteOptions } from "./subscriptions.server";
 
 export type PlanChange = typeof subscriptionPlanChanges.$inferSelect;
 
@@ -129,7 +129,7 @@ export async function changePlan(
   scope: Scope,
   subscriptionId: string,
   input: PlanChangeInput,
-  opts: { idempotencyKey?: string | null; actor?: AppContext; client?: Client; now?: Date } = {},
+  opts: WriteOptions = {},
 ): Promise<Result<PlanChangeResult>> {
   const now = opts.now ?? new Date();
   const key = opts.idempotencyKey ? String(opts.idempotencyKey).slice(0, 300) : null;

@@ -3,14 +3,13 @@
  * (events carry the same). Money as decimal strings of minor units, times ISO 8601 UTC.
  */
 import type { customers, invoices, paymentMethods, plans, subscriptions } from "~db/schema";
+import { isoOrNull } from "~/lib/dates/format";
 
 export type Customer = typeof customers.$inferSelect;
 export type PaymentMethod = typeof paymentMethods.$inferSelect;
 export type Plan = typeof plans.$inferSelect;
 export type Subscription = typeof subscriptions.$inferSelect;
 export type Invoice = typeof invoices.$inferSelect;
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export function serializeCustomer(c: Customer) {
   return {
@@ -22,8 +21,8 @@ export function serializeCustomer(c: Customer) {
     reference: c.reference,
     notes: c.notes,
     source: c.source,
-    created_at: iso(c.createdAt),
-    updated_at: iso(c.updatedAt),
+    created_at: isoOrNull(c.createdAt),
+    updated_at: isoOrNull(c.updatedAt),
   };
 }
 
@@ -34,10 +33,10 @@ export function serializePaymentMethod(m: PaymentMethod) {
     customer_id: m.customerId,
     status: m.status,
     card: { brand: m.cardBrand, last4: m.cardLast4, exp_month: m.cardExpMonth, exp_year: m.cardExpYear },
-    mandate: { text: m.mandateText, locale: m.mandateLocale, accepted_at: iso(m.mandateAcceptedAt) },
-    removed_at: iso(m.removedAt),
+    mandate: { text: m.mandateText, locale: m.mandateLocale, accepted_at: isoOrNull(m.mandateAcceptedAt) },
+    removed_at: isoOrNull(m.removedAt),
     removed_by: m.removedBy,
-    created_at: iso(m.createdAt),
+    created_at: isoOrNull(m.createdAt),
   };
 }
 
@@ -53,7 +52,7 @@ export function serializePlan(p: Plan) {
     calendar: p.calendar,
     trial_days: p.trialDays,
     active: p.active,
-    created_at: iso(p.createdAt),
+    created_at: isoOrNull(p.createdAt),
   };
 }
 
@@ -70,17 +69,17 @@ export function serializeSubscription(s: Subscription) {
     time_zone: s.timeZone,
     interval: s.interval,
     interval_count: s.intervalCount,
-    start_at: iso(s.startAt),
-    trial_end_at: iso(s.trialEndAt),
-    current_period_start: iso(s.currentPeriodStart),
-    current_period_end: iso(s.currentPeriodEnd),
-    next_renewal_at: iso(s.nextRenewalAt),
+    start_at: isoOrNull(s.startAt),
+    trial_end_at: isoOrNull(s.trialEndAt),
+    current_period_start: isoOrNull(s.currentPeriodStart),
+    current_period_end: isoOrNull(s.currentPeriodEnd),
+    next_renewal_at: isoOrNull(s.nextRenewalAt),
     cancel_at_period_end: s.cancelAtPeriodEnd,
-    canceled_at: iso(s.canceledAt),
-    ended_at: iso(s.endedAt),
-    paused_at: iso(s.pausedAt),
+    canceled_at: isoOrNull(s.canceledAt),
+    ended_at: isoOrNull(s.endedAt),
+    paused_at: isoOrNull(s.pausedAt),
     credit_balance: s.creditBalance.toString(),
-    created_at: iso(s.createdAt),
+    created_at: isoOrNull(s.createdAt),
   };
 }
 
@@ -95,12 +94,12 @@ export function serializeInvoice(i: Invoice) {
     amount: i.amount.toString(),
     credit_applied: i.creditApplied.toString(),
     currency: i.currency,
-    period_start: iso(i.periodStart),
-    period_end: iso(i.periodEnd),
+    period_start: isoOrNull(i.periodStart),
+    period_end: isoOrNull(i.periodEnd),
     attempt_count: i.attemptCount,
-    next_attempt_at: iso(i.nextAttemptAt),
+    next_attempt_at: isoOrNull(i.nextAttemptAt),
     payment_id: i.paymentId,
-    paid_at: iso(i.paidAt),
-    created_at: iso(i.createdAt),
+    paid_at: isoOrNull(i.paidAt),
+    created_at: isoOrNull(i.createdAt),
   };
 }

@@ -49,10 +49,13 @@ function trialDaysOf(raw: unknown, fallback: number): Result<{ days: number }> {
   return { ok: true, days };
 }
 
+/** How a write is asked for: its Idempotency-Key, who asks (for the audit trail), from where, and when. */
+export type WriteOptions = { idempotencyKey?: string | null; actor?: AppContext; client?: Client; now?: Date };
+
 export async function createPlan(
   scope: Scope,
   input: PlanInput,
-  opts: { idempotencyKey?: string | null; actor?: AppContext; client?: Client; now?: Date } = {},
+  opts: WriteOptions = {},
 ): Promise<Result<{ plan: Plan; replayed: boolean }>> {
   const now = opts.now ?? new Date();
   const [merchant] = await db().select().from(merchants).where(eq(merchants.id, scope.merchantId));
@@ -153,7 +156,7 @@ export interface SubscriptionInput {
 export async function createSubscription(
   scope: Scope,
   input: SubscriptionInput,
-  opts: { idempotencyKey?: string | null; actor?: AppContext; client?: Client; now?: Date } = {},
+  opts: WriteOptions = {},
 ): Promise<Result<{ subscription: Subscription; replayed: boolean }>> {
   const now = opts.now ?? new Date();
   const [merchant] = await db().select().from(merchants).where(eq(merchants.id, scope.merchantId));

@@ -11,7 +11,7 @@ import { isLedgerDateKey, parseLocalDateKey, addLocalDays } from "~/lib/dates/zo
 import { normalizeDayInput } from "~/lib/day-input";
 import { makeFormatter, type Formatter } from "~/lib/format";
 import { amountErrorMessage } from "~/lib/i18n/messages";
-import type { Translator } from "~/lib/i18n/translate";
+import { codeMessage, type CodeMessages, type Translator } from "~/lib/i18n/translate";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { AppContext } from "~/web/guard.server";
 import { parseForm, refuse, textIssue } from "~/web/form.server";
@@ -105,23 +105,17 @@ export async function createLinkFromForm(ctx: AppContext, form: FormData, reques
   return { ok: false, response: refuse({ [r.error.param ?? "form"]: message }, { status: r.error.status, values: typed(form) }) };
 }
 
+const LINK_ERRORS: CodeMessages = {
+  description_missing: "links.error.descriptionMissing",
+  max_below_min: "links.error.maxBelowMin",
+  expires_in_past: "links.error.expiresPast",
+  redirect_url_invalid: "links.error.redirectUrl",
+  amount_invalid: "links.error.amount",
+  amount_missing: "links.error.amount",
+  max_amount_missing: "links.error.amount",
+};
+
 function localizedLinkError(t: Translator, code: string): string | null {
-  switch (code) {
-    case "description_missing":
-      return t("links.error.descriptionMissing");
-    case "description_too_long":
-      return t("links.error.descriptionTooLong", { max: LINK_DESCRIPTION_MAX });
-    case "max_below_min":
-      return t("links.error.maxBelowMin");
-    case "expires_in_past":
-      return t("links.error.expiresPast");
-    case "redirect_url_invalid":
-      return t("links.error.redirectUrl");
-    case "amount_invalid":
-    case "amount_missing":
-    case "max_amount_missing":
-      return t("links.error.amount");
-    default:
-      return null;
-  }
+  if (code === "description_too_long") return t("links.error.descriptionTooLong", { max: LINK_DESCRIPTION_MAX });
+  return codeMessage(t, code, LINK_ERRORS);
 }

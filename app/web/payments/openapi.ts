@@ -12,6 +12,8 @@ const money = (description: string) => ({
   pattern: "^-?[0-9]+$",
   description: `${description} Integer of minor units as a decimal string (IRR has none: rials).`,
 });
+/** An amount a request sends: minor units, a JSON integer or a decimal string. */
+const amountInput = (description: string) => ({ oneOf: [{ type: "integer", minimum: 1 }, { type: "string", pattern: "^[0-9]+$" }], description });
 const nullableString = (description?: string) => ({ type: ["string", "null"], ...(description ? { description } : {}) });
 const timestamp = (description: string, nullable = false) => ({
   type: nullable ? ["string", "null"] : "string",
@@ -19,9 +21,33 @@ const timestamp = (description: string, nullable = false) => ({
   description,
 });
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** A JSON answer that is one of the components' schemas. */
+const one = (name: string, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
+const errorResponse = (description: string) => one("Error", description);
+/** A request body that is one of the components' schemas. */
+const bodyOf = (name: string, required = true) => ({ required, content: { "application/json": { schema: ref(name) } } });
+/** An empty body, allowed to be absent: POSTs that take no parameters. */
+const emptyBody = { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false } } } };
+const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
+/** A GET of one object by its id (a path parameter). */
+const retrieve = (operationId: string, summary: string, param: string, schema: string, description: string) => ({
+  operationId,
+  summary,
+  parameters: [pathParam(param)],
+  responses: { "200": one(schema, description), ...commonErrors },
+});
+/** A page of a list: the items (a component) and the next page's cursor (its schema). */
+const listOf = (name: string, nextCursor: object) => ({
+  type: "object",
+  additionalProperties: false,
+  required: ["object", "data", "has_more", "next_cursor"],
+  properties: {
+    object: { type: "string", enum: ["list"] },
+    data: { type: "array", items: ref(name) },
+    has_more: { type: "boolean" },
+    next_cursor: nextCursor,
+  },
 });
 
 const idempotencyKey = {
@@ -49,7 +75,7 @@ const postErrors = {
   "422": errorResponse("The Idempotency-Key was used before with other parameters."),
 };
 
-const paymentId = { name: "paymentId", in: "path", required: true, schema: { type: "string" } };
+const paymentId = pathParam("paymentId");
 
 export function openApiDocument() {
   return {
@@ -91,7 +117,7 @@ export function openApiDocument() {
             { name: "customer_reference", in: "query", schema: { type: "string" } },
           ],
           responses: {
-            "200": { description: "A page of payments.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentList" } } } },
+            "200": one("PaymentList", "A page of payments."),
             ...commonErrors,
           },
         },
@@ -99,14 +125,11 @@ export function openApiDocument() {
           operationId: "createPayment",
           summary: "Charge a card (or authorize only, with capture: false)",
           parameters: [idempotencyKey],
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/CreatePaymentRequest" } } },
-          },
+          requestBody: bodyOf("CreatePaymentRequest"),
           responses: {
-            "201": { description: "Approved: captured, or authorized when capture was false.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
-            "202": { description: "The provider did not answer in time: the payment is pending and reconciliation settles it within minutes. Never retry with a new key; fetch it instead.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
-            "402": { description: "Declined by the card's bank, or failed at the provider. The payment is recorded.", content: { "application/json": { schema: { $ref: "#/components/schemas/CardError" } } } },
+            "201": one("Payment", "Approved: captured, or authorized when capture was false."),
+            "202": one("Payment", "The provider did not answer in time: the payment is pending and reconciliation settles it within minutes. Never retry with a new key; fetch it instead."),
+            "402": one("CardError", "Declined by the card's bank, or failed at the provider. The payment is recorded."),
             ...postErrors,
           },
         },
@@ -117,7 +140,7 @@ export function openApiDocument() {
           summary: "Retrieve a payment with its refunds",
           parameters: [paymentId],
           responses: {
-            "200": { description: "The payment.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            "200": one("Payment", "The payment."),
             ...commonErrors,
           },
         },
@@ -127,9 +150,9 @@ export function openApiDocument() {
           operationId: "capturePayment",
           summary: "Capture an authorized payment (the whole amount)",
           parameters: [paymentId, idempotencyKey],
-          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false } } } },
+          requestBody: emptyBody,
           responses: {
-            "200": { description: "Captured.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            "200": one("Payment", "Captured."),
             ...postErrors,
           },
         },
@@ -139,9 +162,9 @@ export function openApiDocument() {
           operationId: "voidPayment",
           summary: "Void an authorized (not captured) payment",
           parameters: [paymentId, idempotencyKey],
-          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false } } } },
+          requestBody: emptyBody,
           responses: {
-            "200": { description: "Voided.", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            "200": one("Payment", "Voided."),
             ...postErrors,
           },
         },
@@ -152,7 +175,7 @@ export function openApiDocument() {
           summary: "The refunds of a payment",
           parameters: [paymentId],
           responses: {
-            "200": { description: "All refunds of the payment, oldest first.", content: { "application/json": { schema: { $ref: "#/components/schemas/RefundList" } } } },
+            "200": one("RefundList", "All refunds of the payment, oldest first."),
             ...commonErrors,
           },
         },
@@ -162,13 +185,10 @@ export function openApiDocument() {
           description:
             "Without amount, refunds everything still refundable. Several partial refunds are allowed while their sum stays within the captured amount; exactly the remainder is allowed. More than the remainder is refused (400 amount_exceeds_refundable, with `refundable`).",
           parameters: [paymentId, idempotencyKey],
-          requestBody: {
-            required: false,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/CreateRefundRequest" } } },
-          },
+          requestBody: bodyOf("CreateRefundRequest", false),
           responses: {
-            "201": { description: "The refund, succeeded or failed at the provider (a failed refund's money returns to the balance).", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
-            "202": { description: "The provider did not answer in time: the refund is pending; reconciliation settles it.", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
+            "201": one("Refund", "The refund, succeeded or failed at the provider (a failed refund's money returns to the balance)."),
+            "202": one("Refund", "The provider did not answer in time: the refund is pending; reconciliation settles it."),
             ...postErrors,
           },
         },
@@ -182,8 +202,8 @@ export function openApiDocument() {
           parameters: [paymentId],
           requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false, properties: { amount: { type: "string", pattern: "^[0-9]+$" } } } } } },
           responses: {
-            "200": { description: "What the payment is now.", content: { "application/json": { schema: { $ref: "#/components/schemas/Verification" } } } },
-            "409": { description: "amount_mismatch: the payment is for another amount.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+            "200": one("Verification", "What the payment is now."),
+            "409": one("Error", "amount_mismatch: the payment is for another amount."),
             ...commonErrors,
           },
         },
@@ -195,7 +215,7 @@ export function openApiDocument() {
           summary: "List payment links, newest first, with what each has taken",
           parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } }],
           responses: {
-            "200": { description: "The links.", content: { "application/json": { schema: { type: "object", properties: { object: { type: "string" }, data: { type: "array", items: { $ref: "#/components/schemas/PaymentLink" } }, has_more: { type: "boolean" } } } } } },
+            "200": { description: "The links.", content: { "application/json": { schema: { type: "object", properties: { object: { type: "string" }, data: { type: "array", items: ref("PaymentLink") }, has_more: { type: "boolean" } } } } } },
             ...commonErrors,
           },
         },
@@ -203,46 +223,30 @@ export function openApiDocument() {
           operationId: "createPaymentLink",
           summary: "Create a payment link: a fixed amount, or min_amount/max_amount for the customer to choose",
           parameters: [idempotencyKey],
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CreatePaymentLinkRequest" } } } },
+          requestBody: bodyOf("CreatePaymentLinkRequest"),
           responses: {
-            "201": { description: "The link, with its public url.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentLink" } } } },
+            "201": one("PaymentLink", "The link, with its public url."),
             ...postErrors,
           },
         },
       },
       "/payment_links/{linkId}": {
-        get: {
-          operationId: "getPaymentLink",
-          summary: "Retrieve a payment link",
-          parameters: [{ name: "linkId", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": { description: "The link.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentLink" } } } },
-            ...commonErrors,
-          },
-        },
+        get: retrieve("getPaymentLink", "Retrieve a payment link", "linkId", "PaymentLink", "The link."),
       },
       "/payment_links/{linkId}/deactivate": {
         post: {
           operationId: "deactivatePaymentLink",
           summary: "Deactivate a payment link (again: the same answer)",
-          parameters: [{ name: "linkId", in: "path", required: true, schema: { type: "string" } }, idempotencyKey],
-          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false } } } },
+          parameters: [pathParam("linkId"), idempotencyKey],
+          requestBody: emptyBody,
           responses: {
-            "200": { description: "The deactivated link.", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentLink" } } } },
+            "200": one("PaymentLink", "The deactivated link."),
             ...postErrors,
           },
         },
       },
       "/refunds/{refundId}": {
-        get: {
-          operationId: "getRefund",
-          summary: "Retrieve a refund",
-          parameters: [{ name: "refundId", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": { description: "The refund.", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
-            ...commonErrors,
-          },
-        },
+        get: retrieve("getRefund", "Retrieve a refund", "refundId", "Refund", "The refund."),
       },
       "/events": {
         get: {
@@ -259,7 +263,7 @@ export function openApiDocument() {
               description: "A page of events.",
               content: {
                 "application/json": {
-                  schema: { type: "object", properties: { object: { const: "list" }, data: { type: "array", items: { $ref: "#/components/schemas/Event" } }, has_more: { type: "boolean" }, next_after: { type: "integer" } } },
+                  schema: { type: "object", properties: { object: { const: "list" }, data: { type: "array", items: ref("Event") }, has_more: { type: "boolean" }, next_after: { type: "integer" } } },
                 },
               },
             },
@@ -268,12 +272,7 @@ export function openApiDocument() {
         },
       },
       "/events/{eventId}": {
-        get: {
-          operationId: "getEvent",
-          summary: "Retrieve an event",
-          parameters: [{ name: "eventId", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "The event.", content: { "application/json": { schema: { $ref: "#/components/schemas/Event" } } } }, ...commonErrors },
-        },
+        get: retrieve("getEvent", "Retrieve an event", "eventId", "Event", "The event."),
       },
       "/webhook_endpoints": {
         get: {
@@ -296,20 +295,15 @@ export function openApiDocument() {
               },
             },
           },
-          responses: { "201": { description: "The endpoint with its `secret`.", content: { "application/json": { schema: { $ref: "#/components/schemas/WebhookEndpoint" } } } }, ...commonErrors },
+          responses: { "201": one("WebhookEndpoint", "The endpoint with its `secret`."), ...commonErrors },
         },
       },
       "/webhook_endpoints/{endpointId}": {
-        get: {
-          operationId: "getWebhookEndpoint",
-          summary: "Retrieve a webhook endpoint",
-          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "The endpoint.", content: { "application/json": { schema: { $ref: "#/components/schemas/WebhookEndpoint" } } } }, ...commonErrors },
-        },
+        get: retrieve("getWebhookEndpoint", "Retrieve a webhook endpoint", "endpointId", "WebhookEndpoint", "The endpoint."),
         post: {
           operationId: "updateWebhookEndpoint",
           summary: "Change a webhook endpoint (url, events, description, enabled)",
-          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
+          parameters: [pathParam("endpointId")],
           requestBody: {
             content: {
               "application/json": {
@@ -317,12 +311,12 @@ export function openApiDocument() {
               },
             },
           },
-          responses: { "200": { description: "The endpoint.", content: { "application/json": { schema: { $ref: "#/components/schemas/WebhookEndpoint" } } } }, ...commonErrors },
+          responses: { "200": one("WebhookEndpoint", "The endpoint."), ...commonErrors },
         },
         delete: {
           operationId: "deleteWebhookEndpoint",
           summary: "Delete a webhook endpoint",
-          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
+          parameters: [pathParam("endpointId")],
           responses: { "200": { description: "Deleted." }, ...commonErrors },
         },
       },
@@ -330,7 +324,7 @@ export function openApiDocument() {
         post: {
           operationId: "replayWebhookEvents",
           summary: "Deliver again, in order, every event the endpoint subscribes to after a sequence number",
-          parameters: [{ name: "endpointId", in: "path", required: true, schema: { type: "string" } }],
+          parameters: [pathParam("endpointId")],
           requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["after"], properties: { after: { type: "integer", minimum: 0 } } } } } },
           responses: { "202": { description: "How many deliveries were queued." }, ...commonErrors },
         },
@@ -393,7 +387,7 @@ export function openApiDocument() {
             payment_link_id: { type: ["string", "null"] },
             reference: { type: ["string", "null"] },
             trace_number: { type: "string" },
-            payment: { $ref: "#/components/schemas/Payment" },
+            payment: ref("Payment"),
           },
         },
         Event: {
@@ -460,7 +454,7 @@ export function openApiDocument() {
                 payment_id: { type: "string" },
               },
             },
-            payment: { $ref: "#/components/schemas/Payment" },
+            payment: ref("Payment"),
           },
         },
         Card: {
@@ -497,7 +491,7 @@ export function openApiDocument() {
             amount_refundable: money("amount - amount_refunded for a captured payment, else 0."),
             fee: money("Our fee."),
             net: money("amount - fee once captured."),
-            card: { $ref: "#/components/schemas/Card" },
+            card: ref("Card"),
             description: nullableString(),
             customer_reference: nullableString(),
             customer_id: nullableString("The customer it belongs to (see /customers), if any."),
@@ -511,7 +505,7 @@ export function openApiDocument() {
             authorized_at: timestamp("Authorized (UTC).", true),
             captured_at: timestamp("Captured (UTC).", true),
             voided_at: timestamp("Voided (UTC).", true),
-            refunds: { type: "array", items: { $ref: "#/components/schemas/Refund" } },
+            refunds: { type: "array", items: ref("Refund") },
           },
         },
         Refund: {
@@ -534,40 +528,14 @@ export function openApiDocument() {
             updated_at: timestamp("Last change (UTC)."),
           },
         },
-        PaymentList: {
-          type: "object",
-          additionalProperties: false,
-          required: ["object", "data", "has_more", "next_cursor"],
-          properties: {
-            object: { type: "string", enum: ["list"] },
-            data: { type: "array", items: { $ref: "#/components/schemas/Payment" } },
-            has_more: { type: "boolean" },
-            next_cursor: nullableString("Pass as cursor for the next page."),
-          },
-        },
-        RefundList: {
-          type: "object",
-          additionalProperties: false,
-          required: ["object", "data", "has_more", "next_cursor"],
-          properties: {
-            object: { type: "string", enum: ["list"] },
-            data: { type: "array", items: { $ref: "#/components/schemas/Refund" } },
-            has_more: { type: "boolean" },
-            next_cursor: { type: "null" },
-          },
-        },
+        PaymentList: listOf("Payment", nullableString("Pass as cursor for the next page.")),
+        RefundList: listOf("Refund", { type: "null" }),
         CreatePaymentRequest: {
           type: "object",
           additionalProperties: false,
           required: ["amount", "currency"],
           properties: {
-            amount: {
-              oneOf: [
-                { type: "integer", minimum: 1 },
-                { type: "string", pattern: "^[0-9]+$" },
-              ],
-              description: "Minor units, greater than zero.",
-            },
+            amount: amountInput("Minor units, greater than zero."),
             currency: { type: "string", description: "Must be the merchant's currency." },
             card: {
               type: "object",
@@ -590,13 +558,7 @@ export function openApiDocument() {
           type: "object",
           additionalProperties: false,
           properties: {
-            amount: {
-              oneOf: [
-                { type: "integer", minimum: 1 },
-                { type: "string", pattern: "^[0-9]+$" },
-              ],
-              description: "Minor units; omitted = everything still refundable.",
-            },
+            amount: amountInput("Minor units; omitted = everything still refundable."),
             reason: { type: "string", enum: [...REFUND_REASONS], default: "requested_by_customer" },
             note: { type: ["string", "null"], maxLength: 1000 },
           },
@@ -608,10 +570,7 @@ export function openApiDocument() {
 
 /* ---- Subscriptions (#19): customers, saved cards, plans, subscriptions, invoices ---- */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const one = (name: string, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
 const many = (name: string) => ({ description: "The list, newest first.", content: { "application/json": { schema: { type: "object", properties: { object: { type: "string" }, data: { type: "array", items: ref(name) }, has_more: { type: "boolean" } } } } } });
-const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
 const jsonBody = (properties: Record<string, unknown>, required: string[] = []) => ({ required: true, content: { "application/json": { schema: { type: "object", properties, required } } } });
 
 function subscriptionPaths(idem: unknown, common: Record<string, unknown>, postErrors: Record<string, unknown>) {

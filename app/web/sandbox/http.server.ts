@@ -86,25 +86,30 @@ async function moneyInput<T extends { amount?: unknown; currency?: string }>(
 }
 
 /**
- * An endpoint of things made by reference (authorizations, refunds): POST makes one, GET
- * ?reference=... is the inquiry about one; both need the server secret and the account.
+ * An endpoint of things made by reference (authorizations, refunds): POST makes one from
+ * a body that moves money, GET ?reference=... is the inquiry about one (answered as an
+ * `inquiry` object); both need the server secret and the account.
  */
-function createOrInquire(
-  request: Request,
-  create: (request: Request, account: string) => Promise<Response>,
-  inquire: (account: string, reference: string) => Promise<Response>,
-): Promise<Response> {
-  return guard(async () => {
-    const acct = account(request);
-    if (!acct.ok) return acct.response;
-    if (request.method === "GET") {
-      const reference = new URL(request.url).searchParams.get("reference");
-      if (!reference || reference.length > 100) return bad("reference", "reference is required.", "parameter_missing");
-      return inquire(acct.account, reference);
-    }
-    if (request.method !== "POST") return methodNotAllowed("GET, POST");
-    return create(request, acct.account);
-  });
+function byReference<T extends { reference: string; amount?: unknown; currency?: string }>(spec: {
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
+  create: (input: { data: T; amount: bigint }, account: string) => Promise<Response>;
+  inquiry: string;
+  inquire: (q: { account: string; reference: string }) => Promise<object>;
+}): (request: Request) => Promise<Response> {
+  return (request) =>
+    guard(async () => {
+      const acct = account(request);
+      if (!acct.ok) return acct.response;
+      if (request.method === "GET") {
+        const reference = new URL(request.url).searchParams.get("reference");
+        if (!reference || reference.length > 100) return bad("reference", "reference is required.", "parameter_missing");
+        return apiJson(200, { object: spec.inquiry, reference, ...(await spec.inquire({ account: acct.account, reference })) });
+      }
+      if (request.method !== "POST") return methodNotAllowed("GET, POST");
+      const parsed = await moneyInput(request, spec.schema);
+      if (!parsed.ok) return parsed.response;
+      return spec.create(parsed, acct.account);
+    });
 }
 
 /** Persian digits (as a phone keyboard types them) as ASCII ones. */
@@ -295,32 +300,29 @@ const authorizeSchema = z
   })
   .strict();
 
-export function sandboxAuthorizeHttp(request: Request): Promise<Response> {
-  return createOrInquire(request, authorize, async (acct, reference) =>
-    apiJson(200, { object: "inquiry", reference, ...(await sandboxInquire({ account: acct, reference })) }),
-  );
-}
-
-/** POST /sandbox/v1/authorizations. */
-async function authorize(request: Request, acct: string): Promise<Response> {
-  const parsed = await moneyInput(request, authorizeSchema);
-  if (!parsed.ok) return parsed.response;
-  const answer = await sandboxAuthorize({
-    account: acct,
-    reference: parsed.data.reference,
-    token: parsed.data.token,
-    amount: parsed.amount,
-    currency: parsed.data.currency,
-    capture: parsed.data.capture ?? true,
-    channel: parsed.data.channel ?? "api",
-  });
-  if (answer === NO_RESPONSE) {
-    // A real provider would just never answer; we hang up eventually.
-    await sleep(sandboxHttpConfig.silenceMs);
-    return apiError(504, "api_error", "timeout", "No answer: inquire by reference later.");
-  }
-  return apiJson(answer.outcome === "approved" ? 201 : 402, { object: "authorization", reference: parsed.data.reference, ...answer });
-}
+/** POST /sandbox/v1/authorizations, and GET ?reference= to inquire. */
+export const sandboxAuthorizeHttp = byReference({
+  schema: authorizeSchema,
+  inquiry: "inquiry",
+  inquire: sandboxInquire,
+  async create({ data, amount }, acct) {
+    const answer = await sandboxAuthorize({
+      account: acct,
+      reference: data.reference,
+      token: data.token,
+      amount,
+      currency: data.currency,
+      capture: data.capture ?? true,
+      channel: data.channel ?? "api",
+    });
+    if (answer === NO_RESPONSE) {
+      // A real provider would just never answer; we hang up eventually.
+      await sleep(sandboxHttpConfig.silenceMs);
+      return apiError(504, "api_error", "timeout", "No answer: inquire by reference later.");
+    }
+    return apiJson(answer.outcome === "approved" ? 201 : 402, { object: "authorization", reference: data.reference, ...answer });
+  },
+});
 
 export function sandboxTransitionHttp(request: Request, id: string | undefined, op: "capture" | "void"): Promise<Response> {
   return guard(async () => {
@@ -347,19 +349,16 @@ const refundSchema = z
   .object({ reference: z.string().min(1).max(100), authorization: z.string().min(1).max(100), amount: z.unknown() })
   .strict();
 
-export function sandboxRefundHttp(request: Request): Promise<Response> {
-  return createOrInquire(request, refund, async (acct, reference) =>
-    apiJson(200, { object: "refund_inquiry", reference, ...(await sandboxInquireRefund({ account: acct, reference })) }),
-  );
-}
-
-/** POST /sandbox/v1/refunds. */
-async function refund(request: Request, acct: string): Promise<Response> {
-  const parsed = await moneyInput(request, refundSchema);
-  if (!parsed.ok) return parsed.response;
-  const r = await sandboxRefund({ account: acct, reference: parsed.data.reference, authorization: parsed.data.authorization, amount: parsed.amount });
-  return apiJson(r.outcome === "succeeded" ? 201 : 402, { object: "refund", reference: parsed.data.reference, ...r });
-}
+/** POST /sandbox/v1/refunds, and GET ?reference= to inquire. */
+export const sandboxRefundHttp = byReference({
+  schema: refundSchema,
+  inquiry: "refund_inquiry",
+  inquire: sandboxInquireRefund,
+  async create({ data, amount }, acct) {
+    const r = await sandboxRefund({ account: acct, reference: data.reference, authorization: data.authorization, amount });
+    return apiJson(r.outcome === "succeeded" ? 201 : 402, { object: "refund", reference: data.reference, ...r });
+  },
+});
 
 export function sandboxSettlementHttp(request: Request): Promise<Response> {
   return guard(async () => {

@@ -6,21 +6,22 @@
 import { sql } from "drizzle-orm";
 import { auditFilterSchema, auditFilterSql } from "~/modules/audit/audit-log.server";
 import { ListFilterError, strictListQuery } from "~/modules/reporting/list-query.server";
-import { instant, type SqlColumn } from "../definition";
+import { sqlColumnsOf, type SqlColumn } from "../definition";
 import { dayRangeLabel, sqlRun, type SqlReport, type SqlSource } from "./report.server";
 
+const e = sqlColumnsOf("e");
 const columns: SqlColumn[] = [
-  { key: "id", kind: "integer", doc: "Event number (increasing).", sql: "e.id" },
-  ...instant("created", "When it happened, in the report's time zone.", "e.created_at"),
-  { key: "actor_email", kind: "text", doc: "Who did it (email at the time).", sql: "e.actor_email" },
-  { key: "actor_user_id", kind: "text", doc: "Their user id.", sql: "e.actor_user_id" },
-  { key: "action", kind: "text", doc: "What was done, e.g. auth.login, refund.create, export.download.", sql: "e.action" },
-  { key: "outcome", kind: "text", doc: "success, failure or denied.", sql: "e.outcome" },
-  { key: "target_type", kind: "text", doc: "Kind of object acted on.", sql: "e.target_type" },
-  { key: "target_id", kind: "text", doc: "The object acted on.", sql: "e.target_id" },
-  { key: "ip", kind: "text", doc: "Client IP address.", sql: "e.ip" },
-  { key: "user_agent", kind: "text", doc: "Client browser or program.", sql: "e.user_agent" },
-  { key: "details", kind: "text", doc: "Everything else recorded, as JSON.", sql: "e.details" },
+  e.integer("id", "Event number (increasing)."),
+  ...e.instant("created", "When it happened, in the report's time zone."),
+  e.text("actor_email", "Who did it (email at the time)."),
+  e.text("actor_user_id", "Their user id."),
+  e.text("action", "What was done, e.g. auth.login, refund.create, export.download."),
+  e.text("outcome", "success, failure or denied."),
+  e.text("target_type", "Kind of object acted on."),
+  e.text("target_id", "The object acted on."),
+  e.text("ip", "Client IP address."),
+  e.text("user_agent", "Client browser or program."),
+  e.text("details", "Everything else recorded, as JSON."),
 ];
 
 export const auditLogReport: SqlReport = {

@@ -18,7 +18,7 @@ import { payouts } from "~db/schema";
 import { isValidLocalDateKey } from "~/lib/dates/zones";
 import { payoutFilterSql, payoutListQuerySchema } from "~/modules/settlements/payout-list.server";
 import { ListFilterError, resolveListRange, strictListQuery } from "~/modules/reporting/list-query.server";
-import { cardDetail, instant, rawValueSql, type CellValue, type RawRow, type SqlColumn } from "../definition";
+import { rawValueSql, sqlColumnsOf, type CellValue, type RawRow, type SqlColumn } from "../definition";
 import { countOf, dayRangeLabel, listScopeOf, previousDay, yieldToEventLoop, type SqlReport } from "./report.server";
 
 /** A charge's description is its payment's (the one typed at the till); other rows keep their own. */
@@ -51,28 +51,31 @@ function itemsFrom(onePayout: boolean) {
   left join terminals t on t.merchant_id = p.merchant_id and t.id = p.terminal_id`);
 }
 
+const po = sqlColumnsOf("po");
+const lt = sqlColumnsOf("lt");
+const p = sqlColumnsOf("p"); // the payment behind it
 const columns: SqlColumn[] = [
-  { key: "payout_id", kind: "text", doc: "The payout this balance transaction was paid out in.", sql: "po.id" },
-  { key: "payout_expected_arrival_date", kind: "date", doc: "The payout's expected arrival date at the bank.", sql: "po.expected_arrival_date" },
-  { key: "balance_transaction_id", kind: "text", doc: "Balance transaction id (txn_…).", sql: "lt.id" },
-  ...instant("created", "When the balance transaction was created, in the report's time zone.", "lt.created_at"),
-  ...instant("available_on", "When its funds became available for payout, in the report's time zone.", "lt.available_on"),
-  { key: "currency", kind: "text", doc: "ISO 4217 code.", sql: "lt.currency" },
-  { key: "gross", kind: "amount", total: true, doc: "Gross amount; negative for money going out (refunds).", sql: "lt.gross" },
-  { key: "fee", kind: "amount", total: true, doc: "Fees paid for it (positive; net = gross - fee).", sql: "lt.fee" },
-  { key: "net", kind: "amount", total: true, doc: "Its effect on the balance (gross - fee). The nets of one payout sum to the payout amount.", sql: "lt.net" },
-  { key: "reporting_category", kind: "text", doc: "charge, refund, refund_failure, fee, payout_failure or adjustment.", sql: "lt.category" },
-  { key: "source_id", kind: "text", doc: "The payment, refund, payout or adjustment it came from.", sql: "lt.source_id" },
-  { key: "source_type", kind: "text", doc: "payment, refund, payout or adjustment.", sql: "lt.source_type" },
-  { key: "description", kind: "text", doc: "Description (for a charge: the payment's description).", sql: DESCRIPTION_SQL },
-  { key: "customer_reference", kind: "text", doc: "Customer reference of the payment behind it.", sql: "p.customer_reference" },
-  cardDetail("card_brand", "Card brand of the payment behind it (for a refund: the refunded payment).", "p.card_brand"),
-  cardDetail("card_funding", "credit, debit, prepaid or unknown.", "p.card_funding"),
-  cardDetail("card_last4", "Last 4 digits of that card.", "p.card_last4"),
-  { key: "terminal", kind: "text", doc: "Terminal of the payment behind it.", sql: "coalesce(t.name, p.terminal_id)" },
-  { key: "related_payout_id", kind: "text", doc: "For payout_failure rows: the payout that failed, whose money this payout sends again.", sql: "case when lt.category = 'payout_failure' then lt.payout_id end" },
-  { key: "payout_status", kind: "text", doc: "Status of the payout it was paid in.", sql: "po.status" },
-  { key: "payout_amount", kind: "amount", doc: "Amount of the payout it was paid in.", sql: "po.amount" },
+  po.text("payout_id", "The payout this balance transaction was paid out in.", "po.id"),
+  po.date("payout_expected_arrival_date", "The payout's expected arrival date at the bank.", "po.expected_arrival_date"),
+  lt.text("balance_transaction_id", "Balance transaction id (txn_…).", "lt.id"),
+  ...lt.instant("created", "When the balance transaction was created, in the report's time zone."),
+  ...lt.instant("available_on", "When its funds became available for payout, in the report's time zone.", "lt.available_on"),
+  lt.currency(),
+  lt.total("gross", "Gross amount; negative for money going out (refunds)."),
+  lt.total("fee", "Fees paid for it (positive; net = gross - fee)."),
+  lt.total("net", "Its effect on the balance (gross - fee). The nets of one payout sum to the payout amount."),
+  lt.text("reporting_category", "charge, refund, refund_failure, fee, payout_failure or adjustment.", "lt.category"),
+  lt.text("source_id", "The payment, refund, payout or adjustment it came from."),
+  lt.text("source_type", "payment, refund, payout or adjustment."),
+  lt.text("description", "Description (for a charge: the payment's description).", DESCRIPTION_SQL),
+  p.text("customer_reference", "Customer reference of the payment behind it."),
+  p.card("card_brand", "Card brand of the payment behind it (for a refund: the refunded payment)."),
+  p.card("card_funding", "credit, debit, prepaid or unknown."),
+  p.card("card_last4", "Last 4 digits of that card."),
+  p.text("terminal", "Terminal of the payment behind it.", "coalesce(t.name, p.terminal_id)"),
+  lt.text("related_payout_id", "For payout_failure rows: the payout that failed, whose money this payout sends again.", "case when lt.category = 'payout_failure' then lt.payout_id end"),
+  po.text("payout_status", "Status of the payout it was paid in.", "po.status"),
+  po.amount("payout_amount", "Amount of the payout it was paid in.", "po.amount"),
 ];
 
 const day = z.string().refine(isValidLocalDateKey, "Enter a date as YYYY-MM-DD, for example 2025-03-21");

@@ -9,7 +9,19 @@ import type { Sql } from "postgres";
 import { replicaDb, rows, type DbOrTx } from "~db/client.server";
 import { addLocalDays, localDateKey } from "~/lib/dates/zones";
 import type { Permission } from "~/lib/permissions";
-import { keysetPage, listBaseShape, type KeysetSort, type ListScope } from "~/modules/reporting/list-query.server";
+import type { z } from "zod";
+import {
+  keysetPage,
+  listBaseShape,
+  resolveListRange,
+  sortOf,
+  strictListQuery,
+  type KeysetSort,
+  type ListRange,
+  type ListRangeBounds,
+  type ListScope,
+  type SortColumns,
+} from "~/modules/reporting/list-query.server";
 import { rawValueSql, type CellValue, type ColumnSpec, type ComputedColumn, type RawRow, type ReportId, type SqlColumn } from "../definition";
 import type { Scope } from "~/lib/vocabulary";
 
@@ -98,6 +110,75 @@ export function sqlRun(
     count: () => countOf(sql`select count(*)::text as n from ${countFrom} where ${source.where}`),
     copySelect: (values) => sqlCopySelect(source, values),
     batches: (cols, size) => sqlBatches(replicaDb(), source, currencySql, cols, size),
+  };
+}
+
+/** A console list an export reads: its URL filter, the filter's SQL and the sorts its `sort` names. */
+export interface ListSource<F extends ListFilterShape> {
+  schema: z.ZodType<F, z.ZodTypeDef, unknown>;
+  filterSql(scope: ListScope, filter: F, now: Date): SQL;
+  sorts: SortColumns;
+}
+
+type ListFilterShape = { sort: string; range: ListRange; from?: string; to?: string; cursor?: unknown; limit?: unknown; cols?: unknown };
+
+/**
+ * A report over a console list's rows (every page of it, in the list's order): `table` is
+ * the list's table (what is counted, with its id for the keyset) and `from` it with the
+ * joins the columns read. The file's period is the list's (`about` words it).
+ */
+export function listReport<F extends ListFilterShape>(
+  report: Omit<SqlReport, "prepare" | "currencySql">,
+  list: ListSource<F>,
+  spec: { table: SQL; from?: SQL; id: SQL; currencySql: string },
+  about: (range: ListRangeBounds, tz: string) => Pick<ReportRun, "rangeLabel" | "rangeText"> = periodAbout,
+): SqlReport {
+  return {
+    ...report,
+    currencySql: spec.currencySql,
+    prepare(scope, params, now) {
+      const filter = strictListQuery(list.schema, params);
+      const source: SqlSource = {
+        from: spec.from ?? spec.table,
+        where: list.filterSql(listScopeOf(scope), filter, now),
+        sort: sortOf(list.sorts, filter.sort, spec.id),
+      };
+      const range = resolveListRange(scope.timeZone, filter, now);
+      return sqlRun({ ...about(range, scope.timeZone), filters: listFilters(filter) }, source, spec.table, spec.currencySql);
+    },
+  };
+}
+
+/**
+ * A report over one table's rows in the period (all time by default), newest first: the
+ * merchant's rows of `table` (under `alias`, joined as `joins` says) whose `at` is in the
+ * period and whose columns equal the filters given (`equals`: parameter, column).
+ */
+export function periodReport<F extends { range: ListRange; from?: string; to?: string }>(
+  report: Omit<SqlReport, "prepare" | "currencySql">,
+  schema: z.ZodType<F, z.ZodTypeDef, unknown>,
+  spec: { table: string; alias: string; joins: string; at: string; equals: { [K in keyof F]?: string }; currencySql: string },
+): SqlReport {
+  const column = (name: string) => sql.raw(`${spec.alias}.${name}`);
+  const table = sql.raw(`${spec.table} ${spec.alias}`);
+  return {
+    ...report,
+    currencySql: spec.currencySql,
+    prepare(scope, params, now) {
+      const filter = strictListQuery(schema, params);
+      const period = resolveListRange(scope.timeZone, filter, now);
+      const conds = [sql`${column("merchant_id")} = ${scope.merchantId}`, ...inPeriod(column(spec.at), period)];
+      for (const [param, expr] of Object.entries(spec.equals) as [keyof F, string][]) {
+        const value = filter[param];
+        if (value) conds.push(sql`${sql.raw(expr)} = ${value}`);
+      }
+      const source: SqlSource = {
+        from: sql`${table} ${sql.raw(spec.joins)}`,
+        where: sql.join(conds, sql` and `),
+        sort: { expr: column(spec.at), type: "timestamptz", desc: true, id: column("id") },
+      };
+      return sqlRun({ ...periodAbout(period, scope.timeZone), filters: filter }, source, table, spec.currencySql);
+    },
   };
 }
 
