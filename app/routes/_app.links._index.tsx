@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, Field, Optional, RadioGroup, SaveButton, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, Optional, RadioFieldset, SaveButton, useFormFailure } from "~/components/form";
 import { useState } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -55,14 +55,15 @@ function CreateLinkForm() {
         <CsrfInput />
         <ErrorSummary form={form} />
         <Field form={form} id="link-description" name="description" label={t("links.description")} hint={t("links.descriptionHint")} required maxLength={LINK_DESCRIPTION_MAX} />
-        <RadioGroup
+        <RadioFieldset
           name="mode"
           legend={t("links.amountMode")}
+          className="check"
           options={[
             { value: "fixed", label: t("links.mode.fixed") },
             { value: "range", label: t("links.mode.range") },
           ]}
-          value={mode}
+          checked={mode}
           onChange={setMode}
         />
         {mode === "fixed" ? (
@@ -81,14 +82,15 @@ function CreateLinkForm() {
             </label>
           ))}
         </fieldset>
-        <RadioGroup
+        <RadioFieldset
           name="reusable"
           legend={t("links.useLabel")}
+          className="check"
           options={[
             { value: "no", label: t("links.use.single") },
             { value: "yes", label: t("links.use.reusable") },
           ]}
-          defaultValue={values.reusable === "yes" ? "yes" : "no"}
+          checked={values.reusable === "yes" ? "yes" : "no"}
         />
         <div className="form-row">
           <Field form={form} id="link-expires" name="expiresAt" label={<Optional>{t("links.expiresAt")}</Optional>}>

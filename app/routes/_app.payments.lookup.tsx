@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { DayInput } from "~/components/day-input";
-import { Optional, RadioGroup } from "~/components/form";
+import { Optional, RadioFieldset } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
@@ -191,15 +191,16 @@ export default function PaymentLookupPage() {
             {fieldError("amount")}
           </div>
           {data.irr ? (
-            <RadioGroup
+            <RadioFieldset
               name="unit"
               legend={t("lookup.unit")}
-              className="field lookup-unit"
+              fieldsetClassName="field lookup-unit"
+              className="check"
               options={[
                 { value: "toman", label: t("money.unit.toman") },
                 { value: "major", label: t("money.unit.rial") },
               ]}
-              defaultValue={input.unit === "toman" ? "toman" : "major"}
+              checked={input.unit === "toman" ? "toman" : "major"}
             />
           ) : null}
         </div>

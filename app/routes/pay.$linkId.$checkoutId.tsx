@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { ErrorSummary, Field, RadioGroup, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, RadioFieldset, useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
 import { PendingNotice, ReceiptFacts, ResultHeading } from "~/components/pay/result";
@@ -135,14 +135,15 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
         <Form method="post" className="pay-send no-print" noValidate>
           <input type="hidden" name="intent" value="send" />
           <ErrorSummary form={form} />
-          <RadioGroup
+          <RadioFieldset
             name="channel"
             legend={t("pay.send.title")}
+            className="check"
             options={[
               { value: "sms", label: t("pay.send.sms") },
               { value: "email", label: t("pay.send.email") },
             ]}
-            value={channel}
+            checked={channel}
             onChange={setChannel}
           />
           <Field
