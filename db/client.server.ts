@@ -5,6 +5,7 @@ import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { SQL } from "drizzle-orm";
 import * as schema from "./schema";
+import { refuseSkippedUpgrade } from "./baseline";
 import { env } from "../app/lib/env.server";
 
 export { schema };
@@ -114,11 +115,15 @@ export function connectionOptions(): { socket: (o: { host: string[]; port: numbe
   };
 }
 
-/** Applies the committed drizzle-kit migrations with drizzle's migrator. */
+/**
+ * Applies the committed drizzle-kit migrations with drizzle's migrator, after refusing a
+ * database older than the baseline that replaced migrations 0000-0028 (db/baseline.ts).
+ */
 export async function migrate(handle: DbHandle): Promise<void> {
   const folder = migrationsFolder();
   if (handle.driver === "pglite") {
     const { migrate: run } = await import("drizzle-orm/pglite/migrator");
+    await refuseSkippedUpgrade(folder, async (text) => (await handle.pglite!.query<Record<string, unknown>>(text)).rows);
     await run(handle.db as never, { migrationsFolder: folder });
     // The job queue's own schema (graphile_worker), through PGlite's socket server: one code path.
     const { servePgliteSocket } = await import("./pglite-socket.server");
@@ -139,6 +144,7 @@ export async function migrate(handle: DbHandle): Promise<void> {
   const client = postgres(url, { max: 1, onnotice: () => {}, ...connectionOptions() });
   try {
     await client`select pg_advisory_lock(7240501)`;
+    await refuseSkippedUpgrade(folder, (text) => client.unsafe(text));
     await run(drizzle(client), { migrationsFolder: folder });
     await migrateJobQueue(url);
     await client`select pg_advisory_unlock(7240501)`;

@@ -44,10 +44,19 @@ export function DayInput(props: DayInputProps) {
 }
 
 /** A labelled day field: a `<Field>` around a DayInput, with the refused form's typed day put back. */
-export function DayField(props: { form?: FormState; name: string; id?: string; label: ReactNode; defaultValue?: string | null; required?: boolean }) {
+export function DayField(props: {
+  form?: FormState;
+  name: string;
+  id?: string;
+  label: ReactNode;
+  defaultValue?: string | null;
+  required?: boolean;
+  /** A message said another way than the form's own (a list filter's, in the reader's calendar). */
+  error?: string | null;
+}) {
   const { form, name } = props;
   return (
-    <Field form={form} id={props.id} name={name} label={props.label}>
+    <Field form={form} id={props.id} name={name} label={props.label} error={props.error ?? form?.errors[name]}>
       {(c) => (
         <DayInput
           id={c.id}

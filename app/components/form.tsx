@@ -5,7 +5,7 @@
  * Plain HTML forms: all of it works without JavaScript, the server answering the same page.
  */
 import { Form, useActionData, useNavigation, type FormProps } from "@remix-run/react";
-import type { InputHTMLAttributes, ReactNode } from "react";
+import type { CSSProperties, InputHTMLAttributes, ReactNode } from "react";
 import { CsrfInput } from "~/components/csrf";
 import { FORM_ERROR, isFormFailure, type FieldErrors, type FormFailure } from "~/lib/forms";
 import { useT } from "~/lib/i18n/react";
@@ -159,13 +159,68 @@ export function Optional({ children }: { children: ReactNode }) {
   );
 }
 
-/** A field's message where a page lays the control out itself (a checkbox, a group). */
-export function FieldError({ id, message }: { id: string; message?: string | null }) {
-  return message ? (
-    <span className="field-error" id={id} role="alert">
+/**
+ * A field's message where a page lays the control out itself (a checkbox, a group, a filter).
+ * `block`: a paragraph of its own, where it stands outside a field's column (a card's or a
+ * form's refusal, a filter's).
+ */
+export function FieldError({ id, message, block }: { id: string; message?: string | null; block?: boolean }) {
+  if (!message) return null;
+  const Tag = block ? "p" : "span";
+  return (
+    <Tag className="field-error" id={id} role="alert">
       {message}
-    </span>
-  ) : null;
+    </Tag>
+  );
+}
+
+/** What ties a control (or a group refused as one field) to its message, whose id is `errorId`. */
+export function errorAria(error: string | null | undefined, errorId: string) {
+  return { "aria-invalid": error ? (true as const) : undefined, "aria-describedby": error ? errorId : undefined };
+}
+
+/** Radio buttons, one a label: `<input> label`; `checked` is the one ticked at first. */
+export function RadioOptions({
+  name,
+  options,
+  checked,
+  className,
+  style,
+}: {
+  name: string;
+  options: readonly { value: string; label: ReactNode }[];
+  checked?: string;
+  className?: string;
+  style?: CSSProperties;
+}) {
+  return (
+    <>
+      {options.map((o) => (
+        <label key={o.value} className={className} style={style}>
+          <input type="radio" name={name} value={o.value} defaultChecked={o.value === checked} /> {o.label}
+        </label>
+      ))}
+    </>
+  );
+}
+
+/** A fieldset of radio options with its legend, an optional hint and, when refused, its message. */
+export function RadioFieldset({
+  legend,
+  hint,
+  error,
+  errorId,
+  ...radios
+}: Parameters<typeof RadioOptions>[0] & { legend: ReactNode; hint?: ReactNode; error?: string | null; errorId?: string }) {
+  errorId ??= `${radios.name}-error`;
+  return (
+    <fieldset {...errorAria(error, errorId)}>
+      <legend>{legend}</legend>
+      <RadioOptions {...radios} />
+      {hint ? <p className="hint">{hint}</p> : null}
+      <FieldError id={errorId} message={error} />
+    </fieldset>
+  );
 }
 
 /**
@@ -198,8 +253,7 @@ export function CheckField({
           value={value}
           required={required}
           defaultChecked={form.values[name] === value}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : undefined}
+          {...errorAria(error, `${id}-error`)}
         />{" "}
         {label}
       </label>
@@ -247,14 +301,36 @@ export function IntentForm({ intent, form, children, ...props }: { intent: strin
   );
 }
 
+/**
+ * A form's main button, disabled while `busy` (the page says what that is: any navigation, or
+ * this form's own submission); `busyLabel`, when given, stands for the label meanwhile.
+ */
+export function SubmitButton({
+  busy,
+  busyLabel,
+  children,
+  testId,
+}: {
+  busy: boolean;
+  busyLabel?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <button type="submit" className="btn btn-primary" disabled={busy} data-testid={testId}>
+      {busy && busyLabel !== undefined ? busyLabel : children}
+    </button>
+  );
+}
+
 /** A form's main button: "Saving…" and disabled while the page is submitting. */
 export function SaveButton({ label }: { label: ReactNode }) {
   const t = useT();
   const busy = useNavigation().state === "submitting";
   return (
-    <button type="submit" className="btn btn-primary" disabled={busy}>
-      {busy ? t("common.saving") : label}
-    </button>
+    <SubmitButton busy={busy} busyLabel={t("common.saving")}>
+      {label}
+    </SubmitButton>
   );
 }
 

@@ -1,6 +1,7 @@
 import { Form, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
 import { useId } from "react";
 import { CsrfInput } from "~/components/csrf";
+import { RadioFieldset, SubmitButton } from "~/components/form";
 import { makeFormatter } from "~/lib/format";
 import { DIGITS_PREFERENCES, IRR_DISPLAYS, LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
@@ -10,6 +11,18 @@ import { useI18n, useT } from "~/lib/i18n/react";
  * the security page; each option shows a sample of what it will look like, because
  * "Latin digits" or "toman" are easier to pick when you can see them.
  */
+/** An option's words and, beside them, what it will look like. */
+function Sampled({ text, sample, lang }: { text: string; sample: string; lang?: string }) {
+  return (
+    <>
+      <span>{text}</span>{" "}
+      <span className="muted num" lang={lang}>
+        {sample}
+      </span>
+    </>
+  );
+}
+
 export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
   const t = useT();
   const { prefs } = useI18n();
@@ -33,47 +46,44 @@ export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
       <input type="hidden" name="intent" value="preferences" />
       <input type="hidden" name="redirectTo" value={redirectTo ?? location.pathname} />
 
-      <fieldset>
-        <legend>{t("prefs.language.label")}</legend>
-        {LOCALES.map((locale) => (
-          <label key={locale} className="choice">
-            <input type="radio" name="locale" value={locale} defaultChecked={prefs.locale === locale} />
+      <RadioFieldset
+        legend={t("prefs.language.label")}
+        hint={t("prefs.language.hint")}
+        name="locale"
+        className="choice"
+        checked={prefs.locale}
+        options={LOCALES.map((locale) => ({
+          value: locale,
+          label: (
             <span lang={locale} dir={localeDir(locale)}>
               {LOCALE_AUTONYMS[locale]}
             </span>
-          </label>
-        ))}
-        <p className="hint">{t("prefs.language.hint")}</p>
-      </fieldset>
+          ),
+        }))}
+      />
+      <RadioFieldset
+        legend={t("prefs.digits.label")}
+        name="digits"
+        className="choice"
+        checked={prefs.digits}
+        options={DIGITS_PREFERENCES.map((digits) => ({
+          value: digits,
+          label: <Sampled text={t(`prefs.digits.${digits}`)} sample={sample({ locale: "fa", digits }).number(1234567)} lang="fa" />,
+        }))}
+      />
+      <RadioFieldset
+        legend={t("prefs.irrDisplay.label")}
+        hint={t("prefs.irrDisplay.hint")}
+        name="irrDisplay"
+        className="choice"
+        checked={prefs.irrDisplay}
+        options={IRR_DISPLAYS.map((irrDisplay) => ({
+          value: irrDisplay,
+          label: <Sampled text={t(`prefs.irrDisplay.${irrDisplay}`, { factor: 10 })} sample={sample({ irrDisplay }).money(1_250_000n)} />,
+        }))}
+      />
 
-      <fieldset>
-        <legend>{t("prefs.digits.label")}</legend>
-        {DIGITS_PREFERENCES.map((digits) => (
-          <label key={digits} className="choice">
-            <input type="radio" name="digits" value={digits} defaultChecked={prefs.digits === digits} />
-            <span>{t(`prefs.digits.${digits}`)}</span>{" "}
-            <span className="muted num" lang="fa">
-              {sample({ locale: "fa", digits }).number(1234567)}
-            </span>
-          </label>
-        ))}
-      </fieldset>
-
-      <fieldset>
-        <legend>{t("prefs.irrDisplay.label")}</legend>
-        {IRR_DISPLAYS.map((irrDisplay) => (
-          <label key={irrDisplay} className="choice">
-            <input type="radio" name="irrDisplay" value={irrDisplay} defaultChecked={prefs.irrDisplay === irrDisplay} />
-            <span>{t(`prefs.irrDisplay.${irrDisplay}`, { factor: 10 })}</span>{" "}
-            <span className="muted num">{sample({ irrDisplay }).money(1_250_000n)}</span>
-          </label>
-        ))}
-        <p className="hint">{t("prefs.irrDisplay.hint")}</p>
-      </fieldset>
-
-      <button type="submit" className="btn btn-primary" disabled={busy}>
-        {busy ? t("common.saving") : t("prefs.save")}
-      </button>
+      <SubmitButton busy={busy} busyLabel={t("common.saving")}>{t("prefs.save")}</SubmitButton>
     </Form>
   );
 }

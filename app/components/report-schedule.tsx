@@ -4,7 +4,7 @@
  */
 import { Form } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, FieldError, useFormFailure, type FormState } from "~/components/form";
+import { errorAria, ErrorSummary, Field, FieldError, RadioOptions, SubmitButton, useFormFailure, type FormState } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
 import { useI18n } from "~/lib/i18n/react";
@@ -104,7 +104,7 @@ function refusedValues(v: ScheduleFormValues, back: Record<string, string>): Sch
 /** A group of radios or ticks refused as one field: its message, and what ties the group to it. */
 function groupError(form: FormState, name: string, id: string) {
   const message = form.errors[name];
-  return { message, aria: { "aria-invalid": message ? true : undefined, "aria-describedby": message ? id : undefined }, node: <FieldError id={id} message={message} /> };
+  return { message, aria: errorAria(message, id), node: <FieldError id={id} message={message} /> };
 }
 
 /** The schedule form (new and edit); a refused save comes back on its fields with what was typed. */
@@ -153,19 +153,16 @@ export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boo
               <strong>{title(v.report)}</strong>
             </p>
             <div role="radiogroup" aria-label={t("schedules.formatLabel")} className="form-row" {...format.aria}>
-              {(["xlsx", "csv"] as const).map((f) => (
-                <label key={f}>
-                  <input type="radio" name="format" value={f} defaultChecked={v.format === f} /> {t(`schedules.format.${f}`)}
-                </label>
-              ))}
+              <RadioOptions name="format" checked={v.format} options={(["xlsx", "csv"] as const).map((f) => ({ value: f, label: t(`schedules.format.${f}`) }))} />
             </div>
             {format.node}
             <Field {...typedLtr} id="s-tz" name="tz" label={t("reports.timeZone")} defaultValue={v.timeZone} autoComplete="off" spellCheck={false} hint={t("schedules.tzHint", { zone: c.merchantTimeZone })} />
-            {(["major", "minor"] as const).map((a) => (
-              <label key={a} style={{ display: "block" }}>
-                <input type="radio" name="amounts" value={a} defaultChecked={v.amounts === a} /> {t(`reports.${a}`, { example: fmt.number(a === "major" ? 12.5 : 1250) })}
-              </label>
-            ))}
+            <RadioOptions
+              name="amounts"
+              checked={v.amounts}
+              style={{ display: "block" }}
+              options={(["major", "minor"] as const).map((a) => ({ value: a, label: t(`reports.${a}`, { example: fmt.number(a === "major" ? 12.5 : 1250) }) }))}
+            />
             <label style={{ display: "block" }}>
               <input type="checkbox" name="jalali" value="1" defaultChecked={v.jalali} /> {t("exports.jalaliColumns")}
             </label>
@@ -192,11 +189,11 @@ export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boo
           <fieldset className="card">
             <legend>{t("schedules.whenLegend")}</legend>
             <div role="radiogroup" aria-label={t("schedules.frequencyLabel")} className="form-row" {...frequency.aria}>
-              {(["daily", "weekly", "monthly"] as const).map((f) => (
-                <label key={f}>
-                  <input type="radio" name="frequency" value={f} defaultChecked={v.frequency === f} /> {t(`schedules.frequency.${f}`)}
-                </label>
-              ))}
+              <RadioOptions
+                name="frequency"
+                checked={v.frequency}
+                options={(["daily", "weekly", "monthly"] as const).map((f) => ({ value: f, label: t(`schedules.frequency.${f}`) }))}
+              />
             </div>
             {frequency.node}
             <div className="form-row">
@@ -278,9 +275,7 @@ export function ScheduleForm({ data, busy }: { data: ScheduleFormData; busy: boo
           {/* What belongs to no field shown above (the report, the amounts, the form itself). */}
           <ErrorSummary form={form} fields={["report", "amounts", "excel", "jalali", "id"]} />
           <p>
-            <button type="submit" className="btn btn-primary" disabled={busy} data-testid="schedule-save">
-              {v.id ? t("schedules.save") : t("schedules.create")}
-            </button>
+            <SubmitButton busy={busy} testId="schedule-save">{v.id ? t("schedules.save") : t("schedules.create")}</SubmitButton>
           </p>
         </div>
       </Form>

@@ -8,7 +8,7 @@ import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
-import { Cadence, FieldError, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
+import { Cadence, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -17,7 +17,7 @@ import { requireFound } from "~/web/detail-loader.server";
 import { customerDetail } from "~/modules/subscriptions/customers.server";
 import { listPlans } from "~/modules/subscriptions/subscriptions.server";
 import { removeCardFromForm, subscribeFromForm } from "~/web/subscriptions/console.server";
-import { IntentForm } from "~/components/form";
+import { FieldError, IntentForm } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "customers.detailTitle");
@@ -100,7 +100,7 @@ export default function CustomerPage() {
       </section>
 
       <Card headingId="cards-h" title={t("customers.cards")} className="section">
-        <FieldError id="card-form-error" message={errors.form ?? errors.id} />
+        <FieldError block id="card-form-error" message={errors.form ?? errors.id} />
         {data.cards.length === 0 ? <p className="muted">{t("customers.cardsEmpty")}</p> : null}
         <ul className="plain-list">
           {data.cards.map((k) => (
@@ -158,7 +158,7 @@ export default function CustomerPage() {
             <Form method="post" aria-labelledby="subscribe-h" className="subscribe-form">
               <h3 id="subscribe-h">{t("customers.subscribeTitle")}</h3>
               <CsrfInput />
-              <FieldError id="sub-form-error" message={errors.form ?? errors.customerId} />
+              <FieldError block id="sub-form-error" message={errors.form ?? errors.customerId} />
               <div className="form-row">
                 <div className="field">
                   <label htmlFor="sub-plan">{t("customers.subscribe.plan")}</label>
@@ -169,7 +169,7 @@ export default function CustomerPage() {
                       </option>
                     ))}
                   </select>
-                  <FieldError id="sub-planId-error" message={errors.planId} />
+                  <FieldError block id="sub-planId-error" message={errors.planId} />
                 </div>
                 <div className="field">
                   <label htmlFor="sub-card">{t("customers.subscribe.card")}</label>
@@ -181,14 +181,14 @@ export default function CustomerPage() {
                     ))}
                     <option value="">{t("customers.subscribe.noCard")}</option>
                   </select>
-                  <FieldError id="sub-paymentMethodId-error" message={errors.paymentMethodId} />
+                  <FieldError block id="sub-paymentMethodId-error" message={errors.paymentMethodId} />
                 </div>
               </div>
               <div className="form-row">
                 <div className="field">
                   <label htmlFor="sub-quantity">{t("customers.subscribe.quantity")}</label>
                   <input id="sub-quantity" name="quantity" inputMode="numeric" maxLength={5} defaultValue={values.quantity || "1"} {...described("quantity")} />
-                  <FieldError id="sub-quantity-error" message={errors.quantity} />
+                  <FieldError block id="sub-quantity-error" message={errors.quantity} />
                 </div>
                 <div className="field">
                   <label htmlFor="sub-start">
@@ -196,7 +196,7 @@ export default function CustomerPage() {
                   </label>
                   <DayInput id="sub-start" name="startAt" defaultValue={values.startAt ?? ""} invalid={!!errors.startAt} describedBy={errors.startAt ? "sub-startAt-error" : undefined} />
                   <p className="hint">{t("customers.subscribe.startHint")}</p>
-                  <FieldError id="sub-startAt-error" message={errors.startAt} />
+                  <FieldError block id="sub-startAt-error" message={errors.startAt} />
                 </div>
               </div>
               <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>

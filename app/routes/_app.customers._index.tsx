@@ -4,8 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
-import { FieldError } from "~/components/console/subscriptions";
-import { Field, Optional, SaveButton, useFormFailure } from "~/components/form";
+import { Field, FieldError, Optional, SaveButton, useFormFailure } from "~/components/form";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -95,7 +94,7 @@ export default function CustomersPage() {
         <Card headingId="new-customer-h" title={t("customers.new")} className="section">
           <Form method="post">
             <CsrfInput />
-            <FieldError id={form.summaryId} message={form.errors.form} />
+            <FieldError block id={form.summaryId} message={form.errors.form} />
             <div className="form-row">
               <Field form={form} id="customer-name" name="name" label={t("customers.field.name")} required maxLength={200} defaultValue="" />
               <Field form={form} id="customer-email" name="email" label={<Optional>{t("customers.field.email")}</Optional>} type="email" dir="ltr" maxLength={254} defaultValue="" />

@@ -40,6 +40,46 @@ function linked(body: string) {
   );
 }
 
+type Sent = { createdAt: string; state: string; locale: string; body: string; attempts: number; lastError: string | null };
+
+/** To whom, when and how far a mail or a text message got. */
+function SentFacts({ m, to, state, inline }: { m: Sent; to: string; state: string; inline?: boolean }) {
+  const t = useT();
+  const fmt = useFormat();
+  return (
+    <Facts
+      inline={inline}
+      className="mailbox-meta"
+      items={[
+        [t("mailbox.to"), <bdi dir="ltr" key="to">{to}</bdi>],
+        [t("mailbox.written"), fmt.dateTime(m.createdAt)],
+        [
+          t("common.status"),
+          <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
+            {state}
+          </span>,
+        ],
+      ]}
+    />
+  );
+}
+
+/** The last failure of one still being retried, then the text itself. */
+function SentBody({ m, retrying }: { m: Sent; retrying: string }) {
+  return (
+    <>
+      {m.state === "retrying" ? (
+        <p className="error-box" role="status">
+          {retrying} <span dir="ltr">{m.lastError}</span>
+        </p>
+      ) : null}
+      <pre className="mailbox-body" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
+        {linked(m.body)}
+      </pre>
+    </>
+  );
+}
+
 export default function Mailbox() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
@@ -69,27 +109,8 @@ export default function Mailbox() {
             <ul className="mailbox-list">
               {data.sms.map((m) => (
                 <li key={m.id} className="card mailbox-item">
-                  <Facts
-                    className="mailbox-meta"
-                    items={[
-                      [t("mailbox.to"), <bdi dir="ltr" key="to">{fmt.digits(m.to)}</bdi>],
-                      [t("mailbox.written"), fmt.dateTime(m.createdAt)],
-                      [
-                        t("common.status"),
-                        <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
-                          {t(`mailbox.sms.state.${m.state}`)}
-                        </span>,
-                      ],
-                    ]}
-                  />
-                  {m.state === "retrying" ? (
-                    <p className="error-box" role="status">
-                      {t("mailbox.sms.lastError", { attempts: m.attempts })} <span dir="ltr">{m.lastError}</span>
-                    </p>
-                  ) : null}
-                  <pre className="mailbox-body" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
-                    {linked(m.body)}
-                  </pre>
+                  <SentFacts m={m} to={fmt.digits(m.to)} state={t(`mailbox.sms.state.${m.state}`)} />
+                  <SentBody m={m} retrying={t("mailbox.sms.lastError", { attempts: m.attempts })} />
                 </li>
               ))}
             </ul>
@@ -104,7 +125,6 @@ export default function Mailbox() {
 
 function MailList({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>> }) {
   const t = useT();
-  const fmt = useFormat();
   return (
     <>
       <p className="notice" role="note">
@@ -121,29 +141,9 @@ function MailList({ data }: { data: ReturnType<typeof useLoaderData<typeof loade
                   <span className="mailbox-subject" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
                     {m.subject}
                   </span>
-                  <Facts
-                    inline
-                    className="mailbox-meta"
-                    items={[
-                      [t("mailbox.to"), <bdi dir="ltr" key="to">{m.to}</bdi>],
-                      [t("mailbox.written"), fmt.dateTime(m.createdAt)],
-                      [
-                        t("common.status"),
-                        <span key="state" className={`badge ${m.state === "sent" ? "badge-active" : m.state === "retrying" ? "badge-failed" : "badge-pending"}`}>
-                          {t(`mailbox.state.${m.state}`)}
-                        </span>,
-                      ],
-                    ]}
-                  />
+                  <SentFacts m={m} to={m.to} state={t(`mailbox.state.${m.state}`)} inline />
                 </summary>
-                {m.state === "retrying" ? (
-                  <p className="error-box" role="status">
-                    {t("mailbox.lastError", { attempts: m.attempts })} <span dir="ltr">{m.lastError}</span>
-                  </p>
-                ) : null}
-                <pre className="mailbox-body" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
-                  {linked(m.body)}
-                </pre>
+                <SentBody m={m} retrying={t("mailbox.lastError", { attempts: m.attempts })} />
                 {m.attachments.length > 0 ? (
                   <div className="mailbox-attachments muted">
                     <h3>{t("mailbox.attachments")}</h3>

@@ -7,8 +7,9 @@ import { pageTitle } from "~/components/console/meta";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import { BankAccountFields } from "~/components/bank-account-fields";
-import { Field, FieldError, IntentForm, type FormState, useFormFailure } from "~/components/form";
+import { Field, IntentForm, type FormState, RadioFieldset, SubmitButton, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
+import { BusinessDetailsFields } from "~/components/business-details-fields";
 import { businessDetailsFields } from "~/lib/business-details";
 import type { MessageKey } from "~/lib/i18n/en";
 import { businessFieldError, errorText, sandboxOutcomeText, terminalFieldError } from "~/lib/i18n/messages";
@@ -137,17 +138,7 @@ const DONE: Record<string, MessageKey> = {
   terminal: "onboarding.done.terminal",
 };
 
-const BUSINESS_FIELDS = [
-  ["name", "onboarding.business.name", "text", "organization"],
-  ["legalName", "settings.details.legalName", "text", "organization"],
-  ["businessType", "settings.details.businessType", "text", "off"],
-  ["contactEmail", "settings.details.contactEmail", "email", "email"],
-  ["contactPhone", "settings.details.contactPhone", "tel", "tel"],
-  ["website", "settings.details.website", "text", "url"],
-] as const satisfies readonly (readonly [string, MessageKey, string, string])[];
-
-// Written in Latin letters whatever the page's direction.
-const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website"]);
+const BUSINESS_FIELDS = ["name", "legalName", "businessType", "contactEmail", "contactPhone", "website"] as const;
 
 /** A finished step's form stays at hand but folded away. */
 function Collapsible({ open, label, children }: { open: boolean; label: string; children: ReactNode }) {
@@ -288,24 +279,15 @@ export default function Onboarding() {
         {data.may.edit ? (
           <Collapsible open={!step("business").done || failed(businessForm)} label={t("onboarding.business.change")}>
             <IntentForm intent="business" form={businessForm} noValidate>
-              <div className="grid grid-2">
-                {BUSINESS_FIELDS.map(([name, label, type, ac]) => (
-                  <Field
-                    key={name}
-                    form={businessForm}
-                    id={`b-${name}`}
-                    name={name}
-                    label={t(label)}
-                    type={type}
-                    dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
-                    autoComplete={ac}
-                    defaultValue={(data.details as Record<string, string | null | undefined>)[name] ?? ""}
-                  />
-                ))}
-              </div>
-              <button className="btn btn-primary" type="submit" disabled={busy}>
-                {t("onboarding.business.save")}
-              </button>
+              <BusinessDetailsFields
+                form={businessForm}
+                idPrefix="b-"
+                fields={BUSINESS_FIELDS}
+                details={data.details}
+                labels={{ name: "onboarding.business.name" }}
+                autoComplete
+              />
+              <SubmitButton busy={busy}>{t("onboarding.business.save")}</SubmitButton>
             </IntentForm>
           </Collapsible>
         ) : (
@@ -326,9 +308,7 @@ export default function Onboarding() {
                 placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
               />
               <StepUpFields error={bankForm.errors.stepUp} />
-              <button className="btn btn-primary" type="submit" disabled={busy}>
-                {data.account ? t("bankPage.replace") : t("bankPage.save")}
-              </button>
+              <SubmitButton busy={busy}>{data.account ? t("bankPage.replace") : t("bankPage.save")}</SubmitButton>
               <details>
                 <summary>{t("bankPage.sandbox.title")}</summary>
                 <p className="hint">{t("bankPage.sandbox.intro")}</p>
@@ -354,20 +334,24 @@ export default function Onboarding() {
         <StepCard {...stepHead("provider")}>
         {data.may.edit && !step("provider").done ? (
           <IntentForm intent="provider" form={providerForm}>
-            <fieldset aria-invalid={providerForm.errors.providerId ? true : undefined} aria-describedby={providerForm.errors.providerId ? "providerId-error" : undefined}>
-              <legend>{t("onboarding.provider.choose")}</legend>
-              {data.providers.map((p, i) => (
-                <label key={p.id} style={{ display: "block" }}>
-                  <input type="radio" name="providerId" value={p.id} defaultChecked={i === 0} /> <strong>{providerName(p.id, p.name)}</strong>:{" "}
-                  {isMessageKey(`provider.${p.id}.description`) ? t(`provider.${p.id}.description` as "provider.sandbox.description") : p.description}{" "}
-                  {p.activation === "automatic" ? t("onboarding.provider.immediate") : t("onboarding.provider.review")}
-                </label>
-              ))}
-              <FieldError id="providerId-error" message={providerForm.errors.providerId} />
-            </fieldset>
-            <button className="btn btn-primary" type="submit" disabled={busy}>
-              {t("onboarding.provider.use")}
-            </button>
+            <RadioFieldset
+              legend={t("onboarding.provider.choose")}
+              name="providerId"
+              error={providerForm.errors.providerId}
+              style={{ display: "block" }}
+              checked={data.providers[0]?.id}
+              options={data.providers.map((p) => ({
+                value: p.id,
+                label: (
+                  <>
+                    <strong>{providerName(p.id, p.name)}</strong>:{" "}
+                    {isMessageKey(`provider.${p.id}.description`) ? t(`provider.${p.id}.description` as "provider.sandbox.description") : p.description}{" "}
+                    {p.activation === "automatic" ? t("onboarding.provider.immediate") : t("onboarding.provider.review")}
+                  </>
+                ),
+              }))}
+            />
+            <SubmitButton busy={busy}>{t("onboarding.provider.use")}</SubmitButton>
           </IntentForm>
         ) : null}
         </StepCard>
@@ -389,9 +373,7 @@ export default function Onboarding() {
                 ]}
               />
             </div>
-            <button className="btn btn-primary" type="submit" disabled={busy}>
-              {t("onboarding.terminal.enable")}
-            </button>
+            <SubmitButton busy={busy}>{t("onboarding.terminal.enable")}</SubmitButton>
           </IntentForm>
         ) : null}
         </StepCard>

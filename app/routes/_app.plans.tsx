@@ -4,7 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
-import { Cadence, FieldError } from "~/components/console/subscriptions";
+import { Cadence } from "~/components/console/subscriptions";
 import { defaultBillingCalendar } from "~/lib/billing-calendar";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -16,7 +16,7 @@ import { subscribePath } from "~/modules/subscriptions/subscribe.server";
 import { publicOrigin } from "~/web/request.server";
 import { createPlanFromForm } from "~/web/subscriptions/console.server";
 import { Card, num, PageHeader, Table } from "~/components/page";
-import { Field, SaveButton, useFormFailure } from "~/components/form";
+import { Field, FieldError, SaveButton, useFormFailure } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "plans.title");
@@ -100,7 +100,7 @@ export default function PlansPage() {
         <Card headingId="new-plan-h" title={t("plans.new")} className="section">
           <Form method="post">
             <CsrfInput />
-            <FieldError id={form.summaryId} message={errors.form} />
+            <FieldError block id={form.summaryId} message={errors.form} />
             <div className="form-row">
               <Field form={form} id="plan-name" name="name" label={t("plans.field.name")} required maxLength={200} defaultValue="" />
               <Field form={form} id="plan-amount" name="amount" label={t("plans.field.amount", { unit })} required inputMode="decimal" maxLength={40} defaultValue="" />

@@ -5,10 +5,11 @@ import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
 import { DayField } from "~/components/day-input";
-import { ErrorSummary, Field, FieldError, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, FieldError, SubmitButton, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { localDateKey } from "~/lib/dates/zones";
 import { preprocessDay } from "~/lib/day-input";
+import { BusinessDetailsFields } from "~/components/business-details-fields";
 import { businessDetailsFields } from "~/lib/business-details";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
@@ -23,7 +24,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { getBusinessDetails, updateBusinessDetails } from "~/modules/merchants/onboarding.server";
 import { editHoliday, holidayCoverage, listHolidays } from "~/modules/settlements/holidays.server";
 import { HOLIDAY_CALENDARS, getSchedule, schedulePreview, updateSchedule } from "~/modules/settlements/schedule.server";
-import { DoneNotice, PageHeader, Table } from "~/components/page";
+import { Card, DoneNotice, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "settings.title");
 
@@ -136,18 +137,7 @@ const DONE: Record<string, MessageKey> = {
   holiday: "settings.done.holiday",
 };
 
-const DETAIL_FIELDS = [
-  ["name", "settings.details.name", "text"],
-  ["legalName", "settings.details.legalName", "text"],
-  ["businessType", "settings.details.businessType", "text"],
-  ["contactEmail", "settings.details.contactEmail", "email"],
-  ["contactPhone", "settings.details.contactPhone", "tel"],
-  ["website", "settings.details.website", "text"],
-  ["timeZone", "settings.details.timeZone", "text"],
-] as const satisfies readonly (readonly [string, MessageKey, string])[];
-
-// Written in Latin letters whatever the page's direction.
-const LTR_FIELDS = new Set(["contactEmail", "contactPhone", "website", "timeZone"]);
+const DETAIL_FIELDS = ["name", "legalName", "businessType", "contactEmail", "contactPhone", "website", "timeZone"] as const;
 
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
@@ -174,40 +164,23 @@ export default function Settings() {
       <PageHeader title={t("settings.title")} intro={<>{data.details.name} · <Link to="/settings/bank">{t("settings.bankAccount")}</Link> · <Link to="/settings/security">{t("nav.security")}</Link></>} />
       <DoneNotice messages={DONE} />
 
-      <section className="card" aria-labelledby="details-title">
-        <h2 id="details-title">{t("settings.details.title")}</h2>
+      <Card headingId="details-title" title={t("settings.details.title")}>
         <Form method="post" noValidate>
           <CsrfInput />
           <input type="hidden" name="intent" value="details" />
           <ErrorSummary form={detailsForm} />
-          <div className="grid grid-2">
-            {DETAIL_FIELDS.map(([name, label, type]) => (
-              <Field
-                key={name}
-                form={detailsForm}
-                id={`d-${name}`}
-                name={name}
-                label={t(label)}
-                type={type}
-                dir={LTR_FIELDS.has(name) ? "ltr" : undefined}
-                defaultValue={(data.details as Record<string, string | null | undefined>)[name] ?? ""}
-              />
-            ))}
-          </div>
+          <BusinessDetailsFields form={detailsForm} idPrefix="d-" fields={DETAIL_FIELDS} details={data.details} />
           <p className="muted">
             {t("settings.details.fixed", {
               country: new Intl.DisplayNames(fmt.locale, { type: "region" }).of(data.details.country) ?? data.details.country,
               currency: data.details.currency === "IRR" ? t("money.unit.rial") : data.details.currency,
             })}
           </p>
-          <button className="btn btn-primary" type="submit" disabled={busy}>
-            {t("settings.details.save")}
-          </button>
+          <SubmitButton busy={busy}>{t("settings.details.save")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="schedule-title">
-        <h2 id="schedule-title">{t("settings.schedule.title")}</h2>
+      <Card headingId="schedule-title" title={t("settings.schedule.title")}>
         <p className="muted" data-testid="schedule-preview">
           {t("settings.schedule.preview", {
             cutoff: fmt.dateTime(data.preview.nextCutoff),
@@ -267,14 +240,11 @@ export default function Settings() {
             ))}
             <FieldError id="weekendDays-error" message={scheduleForm.errors.weekendDays} />
           </fieldset>
-          <button className="btn btn-primary" type="submit" disabled={busy}>
-            {t("settings.schedule.save")}
-          </button>
+          <SubmitButton busy={busy}>{t("settings.schedule.save")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="holidays-title" id="holidays">
-        <h2 id="holidays-title">{t("settings.holidays.title")}</h2>
+      <Card headingId="holidays-title" title={t("settings.holidays.title")} id="holidays">
         <p className="muted">{t("settings.holidays.intro", { from: fmt.day(data.range.from), to: fmt.day(data.range.to) })}</p>
         {data.coverage.runningOut && data.coverage.through ? (
           <p className="notice notice-warning" role="status">
@@ -349,7 +319,7 @@ export default function Settings() {
             {t("settings.holidays.add")}
           </button>
         </Form>
-      </section>
+      </Card>
     </>
   );
 }

@@ -7,7 +7,7 @@ import { CsrfInput } from "~/components/csrf";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import { BankAccountFields, useBankKindLabel } from "~/components/bank-account-fields";
-import { ErrorSummary, useFormFailure } from "~/components/form";
+import { ErrorSummary, SubmitButton, useFormFailure } from "~/components/form";
 import { payoutFailureText, sandboxOutcomeText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
@@ -17,7 +17,7 @@ import { requireAction, requireContext } from "~/web/guard.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { bankKindsFor, lastPayoutFailure, listBankAccounts } from "~/modules/merchants/bank-accounts.server";
 import { SANDBOX_TEST_ACCOUNTS } from "~/modules/settlements/sandbox-bank";
-import { Card, PageHeader } from "~/components/page";
+import { Card, PageHeader, Table } from "~/components/page";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "bankPage.title");
 
@@ -113,9 +113,7 @@ export default function BankAccount() {
             <ErrorSummary form={form} />
             <BankAccountFields form={form} currency={data.currency} kinds={data.kinds} holderName={active?.holderName} guide />
             <StepUpFields error={form.errors.stepUp} />
-            <button className="btn btn-primary" type="submit" disabled={busy}>
-              {t("bankPage.save")}
-            </button>
+            <SubmitButton busy={busy}>{t("bankPage.save")}</SubmitButton>
           </Form>
         ) : (
           <p className="muted">{t("bankPage.ownerOnly")}</p>
@@ -124,55 +122,37 @@ export default function BankAccount() {
 
       {history.length ? (
         <Card headingId="history-title" title={t("bankPage.history")}>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>{t("bankPage.account")}</th>
-                  <th>{t("bank.name")}</th>
-                  <th>{t("bank.holder")}</th>
-                  <th>{t("bankPage.usedUntil")}</th>
+          <Table columns={[t("bankPage.account"), t("bank.name"), t("bank.holder"), t("bankPage.usedUntil")]}>
+            <tbody>
+              {history.map((a) => (
+                <tr key={a.id}>
+                  <td className="mono" dir="ltr">
+                    {fmt.digits(a.mask)}
+                  </td>
+                  <td>{bankOf(a)}</td>
+                  <td>{a.holderName}</td>
+                  <td>{a.deactivatedAt ? fmt.dateTime(a.deactivatedAt) : "—"}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {history.map((a) => (
-                  <tr key={a.id}>
-                    <td className="mono" dir="ltr">
-                      {fmt.digits(a.mask)}
-                    </td>
-                    <td>{bankOf(a)}</td>
-                    <td>{a.holderName}</td>
-                    <td>{a.deactivatedAt ? fmt.dateTime(a.deactivatedAt) : "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         </Card>
       ) : null}
 
       <Card headingId="sandbox-title" title={t("bankPage.sandbox.title")}>
         <p className="muted">{t("bankPage.sandbox.intro")}</p>
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t("bankPage.account")}</th>
-                <th>{t("bankPage.sandbox.outcome")}</th>
+        <Table columns={[t("bankPage.account"), t("bankPage.sandbox.outcome")]}>
+          <tbody>
+            {data.testAccounts.map((a) => (
+              <tr key={a.accountNumber}>
+                <td className="mono" dir="ltr">
+                  {a.routingNumber ? t("bankPage.sandbox.routingAccount", { routing: a.routingNumber, account: a.accountNumber }) : a.accountNumber}
+                </td>
+                <td>{sandboxOutcomeText(t, a.outcome)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.testAccounts.map((a) => (
-                <tr key={a.accountNumber}>
-                  <td className="mono" dir="ltr">
-                    {a.routingNumber ? t("bankPage.sandbox.routingAccount", { routing: a.routingNumber, account: a.accountNumber }) : a.accountNumber}
-                  </td>
-                  <td>{sandboxOutcomeText(t, a.outcome)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       </Card>
     </>
   );

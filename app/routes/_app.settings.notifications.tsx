@@ -2,7 +2,7 @@ import type { LinksFunction, ActionFunctionArgs, LoaderFunctionArgs, MetaFunctio
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, SubmitButton, useFormFailure } from "~/components/form";
 import { pageTitle } from "~/components/console/meta";
 import consoleStyles from "~/styles/console.css";
 import { CsrfInput } from "~/components/csrf";
@@ -115,9 +115,7 @@ export default function Notifications() {
             </ul>
           </fieldset>
           <div className="form-row">
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("notifications.save")}
-            </button>
+            <SubmitButton busy={busy}>{t("notifications.save")}</SubmitButton>
           </div>
         </Form>
       </section>

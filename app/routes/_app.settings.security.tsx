@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, formState, IntentForm, NewPasswordFields, RowAction, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, formState, IntentForm, NewPasswordFields, RowAction, SubmitButton, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
 import { parseForm, refuse } from "~/web/form.server";
 import { PreferencesForm } from "~/components/preferences-form";
@@ -172,8 +172,7 @@ export default function Security() {
       ) : null}
       <DoneNotice messages={DONE} />
 
-      <section className="card" id="two-factor" aria-labelledby="tf-title">
-        <h2 id="tf-title">{t("security.twoFactor.title")}</h2>
+      <Card headingId="tf-title" title={t("security.twoFactor.title")} id="two-factor">
         <ErrorSummary form={twoFactorForm} />
         {codes ? <RecoveryCodes codes={codes} /> : null}
         {tf.enabled ? (
@@ -233,9 +232,7 @@ export default function Security() {
                 required
                 maxLength={7}
               />
-              <button type="submit" className="btn btn-primary" disabled={busy}>
-                {t("security.twoFactor.turnOn")}
-              </button>
+              <SubmitButton busy={busy}>{t("security.twoFactor.turnOn")}</SubmitButton>
             </IntentForm>
             <Form method="post">
               <CsrfInput />
@@ -257,7 +254,7 @@ export default function Security() {
             </Form>
           </>
         )}
-      </section>
+      </Card>
 
       {data.isOwner ? (
         <Card headingId="req-title" title={t("security.require.title", { merchant: data.merchantName })}>
@@ -336,9 +333,7 @@ export default function Security() {
             confirmId="pw-confirm"
             confirmLabel={t("security.password.confirm")}
           />
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {t("security.password.submit")}
-          </button>
+          <SubmitButton busy={busy}>{t("security.password.submit")}</SubmitButton>
         </IntentForm>
       </Card>
 

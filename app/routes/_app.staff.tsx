@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { pageTitle } from "~/components/console/meta";
 import { CsrfInput } from "~/components/csrf";
-import { ErrorSummary, Field, FieldError, IntentForm, RowAction, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, FieldError, IntentForm, RowAction, SubmitButton, useFormFailure } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -170,9 +170,7 @@ export default function Staff() {
             <input type="hidden" name="userId" value={stepUp.userId} />
             <input type="hidden" name="role" value={stepUp.role} />
             <StepUpFields error={memberForm.errors.stepUp} />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("staff.stepUp.submit")}
-            </button>
+            <SubmitButton busy={busy}>{t("staff.stepUp.submit")}</SubmitButton>
           </IntentForm>
         </Card>
       ) : null}
@@ -295,9 +293,7 @@ export default function Staff() {
             defaultValue="viewer"
             options={data.grantable.map((r) => ({ value: r, label: t(`role.${r}`) }))}
           />
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {t("staff.invite.submit")}
-          </button>
+          <SubmitButton busy={busy}>{t("staff.invite.submit")}</SubmitButton>
         </IntentForm>
 
         {data.invitations.length > 0 ? (

@@ -5,7 +5,7 @@ import { Card, DetailHeader, DetailList } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
-import { Cadence, FieldError, InvoiceBadge, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
+import { Cadence, InvoiceBadge, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
@@ -15,7 +15,7 @@ import { requireFound } from "~/web/detail-loader.server";
 import { subscriptionDetail } from "~/modules/subscriptions/subscriptions.server";
 import { changePlanFromForm, previewPlanChangeFromForm, subscriptionActionFromForm } from "~/web/subscriptions/console.server";
 import { listPlans } from "~/modules/subscriptions/subscriptions.server";
-import { IntentForm } from "~/components/form";
+import { FieldError, IntentForm } from "~/components/form";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "subs.detailTitle");
@@ -114,7 +114,7 @@ export default function SubscriptionPage() {
         }
         intro={<span className="mono">{s.id}</span>}
       />
-      <FieldError id="sub-action-error" message={errors.form ?? errors.id} />
+      <FieldError block id="sub-action-error" message={errors.form ?? errors.id} />
       <section className="card section">
         <DetailList
           items={[
@@ -201,12 +201,12 @@ export default function SubscriptionPage() {
                       </option>
                     ))}
                   </select>
-                  <FieldError id="change-planId-error" message={errors.planId} />
+                  <FieldError block id="change-planId-error" message={errors.planId} />
                 </div>
                 <div className="field">
                   <label htmlFor="change-qty">{t("subs.quantity")}</label>
                   <input id="change-qty" name="quantity" inputMode="numeric" maxLength={5} defaultValue={String(s.quantity)} />
-                  <FieldError id="change-quantity-error" message={errors.quantity} />
+                  <FieldError block id="change-quantity-error" message={errors.quantity} />
                 </div>
               </div>
               <button type="submit" className="btn">

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useFetcher, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type RefObject } from "react";
 import { z } from "zod";
-import { ErrorSummary, Field, Optional, formState, useFormFailure, type ControlProps, type FormState } from "~/components/form";
+import { ErrorSummary, Field, Optional, formState, SubmitButton, useFormFailure, type ControlProps, type FormState } from "~/components/form";
 import { StatusBadge } from "~/components/console/status-badge";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -20,20 +20,17 @@ import { keptValues } from "~/lib/forms";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX } from "~/modules/payments/payments.server";
 import {
-  chargeFromTerminal,
   chargeableTerminals,
   currentTerminalReceipt,
-  newTerminalFormKey,
   recentTerminalPayments,
   sandboxHints,
-  terminalReturn,
-  terminalValuesOf,
   type RecentTerminalPayment,
 } from "~/modules/payments/virtual-terminal.server";
+import { chargeFromTerminal, newTerminalFormKey, terminalReturn, terminalValuesOf } from "~/web/payments/terminal-form.server";
 import { parseForm, refuse } from "~/web/form.server";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";
-import { PageHeader } from "~/components/page";
+import { Card, num, PageHeader, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "vt.title");
@@ -154,53 +151,49 @@ function RecentPayments({ list, currency }: { list: RecentTerminalPayment[]; cur
   const fmt = useFormat();
   const showTerminal = new Set(list.map((p) => p.terminalName)).size > 1;
   return (
-    <section className="card vt-recent stackable" aria-labelledby="vt-recent-h" data-testid="vt-recent">
-      <h2 id="vt-recent-h">{t("vt.recent.title")}</h2>
+    <Card headingId="vt-recent-h" title={t("vt.recent.title")} className="vt-recent stackable" data-testid="vt-recent">
       {list.length === 0 ? (
         <p className="muted">{t("vt.recent.empty")}</p>
       ) : (
         <>
           <p className="hint">{t("vt.recent.hint", { max: RECENT_PAYMENTS })}</p>
-          <div className="table-wrap">
-            <table className="table compact">
-              <caption className="visually-hidden">{t("vt.recent.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    {t("payments.col.amount")}
-                  </th>
-                  <th scope="col">{t("payments.col.status")}</th>
-                  <th scope="col">{t("payments.col.created")}</th>
-                  <th scope="col">{t("payments.col.card")}</th>
-                  {showTerminal ? <th scope="col">{t("payments.col.terminal")}</th> : null}
+          <Table
+            caption={t("vt.recent.title")}
+            hiddenCaption
+            className="compact"
+            columns={[
+              num(t("payments.col.amount")),
+              t("payments.col.status"),
+              t("payments.col.created"),
+              t("payments.col.card"),
+              ...(showTerminal ? [t("payments.col.terminal")] : []),
+            ]}
+          >
+            <tbody aria-live="polite">
+              {list.map((p) => (
+                <tr key={p.id} data-payment-id={p.id} data-status={p.status}>
+                  <td className="num" data-stack="lead">
+                    <Link className="row-link" to={`/terminal?receipt=${encodeURIComponent(p.id)}`} aria-label={t("vt.recent.open", { amount: fmt.money(p.amount, p.currency || currency) })}>
+                      {fmt.money(p.amount, p.currency || currency)}
+                    </Link>
+                  </td>
+                  <td data-stack="badge">
+                    <StatusBadge kind="paymentStatus" status={p.status} />
+                  </td>
+                  <td data-stack="sub">{fmt.dateTime(p.createdAt)}</td>
+                  <td data-stack="sub">
+                    <span className="mono" dir="ltr">
+                      {p.maskedCard ? fmt.digits(p.maskedCard) : "–"}
+                    </span>
+                  </td>
+                  {showTerminal ? <td data-stack="extra">{p.terminalName ?? "–"}</td> : null}
                 </tr>
-              </thead>
-              <tbody aria-live="polite">
-                {list.map((p) => (
-                  <tr key={p.id} data-payment-id={p.id} data-status={p.status}>
-                    <td className="num" data-stack="lead">
-                      <Link className="row-link" to={`/terminal?receipt=${encodeURIComponent(p.id)}`} aria-label={t("vt.recent.open", { amount: fmt.money(p.amount, p.currency || currency) })}>
-                        {fmt.money(p.amount, p.currency || currency)}
-                      </Link>
-                    </td>
-                    <td data-stack="badge">
-                      <StatusBadge kind="paymentStatus" status={p.status} />
-                    </td>
-                    <td data-stack="sub">{fmt.dateTime(p.createdAt)}</td>
-                    <td data-stack="sub">
-                      <span className="mono" dir="ltr">
-                        {p.maskedCard ? fmt.digits(p.maskedCard) : "–"}
-                      </span>
-                    </td>
-                    {showTerminal ? <td data-stack="extra">{p.terminalName ?? "–"}</td> : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         </>
       )}
-    </section>
+    </Card>
   );
 }
 
@@ -472,9 +465,7 @@ function ChargeForm({ data, form }: { data: Data; form: FormState }) {
         maxLength={CUSTOMER_REFERENCE_INPUT_MAX}
         defaultValue={values.customerReference ?? ""}
       />
-      <button type="submit" className="btn btn-primary" disabled={busy}>
-        {tokenizing ? t("vt.tokenizing") : busy ? t("vt.submitting") : t("vt.submit")}
-      </button>
+      <SubmitButton busy={busy}>{tokenizing ? t("vt.tokenizing") : busy ? t("vt.submitting") : t("vt.submit")}</SubmitButton>
       <p className="hint">{t("vt.securityNote")}</p>
     </form>
   );
@@ -514,9 +505,7 @@ function ConfirmStep({ r }: { r: Extract<NonNullable<Data["returned"]>, { kind: 
         ) : null}
       </dl>
       <p className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-          {t("vt.confirm.charge", { amount: fmt.money(r.amount, undefined) })}
-        </button>{" "}
+        <SubmitButton busy={navigation.state === "submitting"}>{t("vt.confirm.charge", { amount: fmt.money(r.amount, undefined) })}</SubmitButton>{" "}
         <Link className="btn" to="/terminal">
           {t("vt.confirm.change")}
         </Link>
@@ -539,31 +528,25 @@ function TestCards({ cards }: { cards: NonNullable<Data["testCards"]> }) {
     <details className="card test-cards">
       <summary>{t("vt.testCards.title")}</summary>
       <p className="hint">{t("vt.testCards.hint")}</p>
-      <div className="table-wrap">
-        <table className="table compact">
-          <caption className="visually-hidden">{t("vt.testCards.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("card.number")}</th>
-              <th scope="col">{t("card.brand.label")}</th>
-              <th scope="col">{t("card.funding.label")}</th>
-              <th scope="col">{t("vt.testCards.result")}</th>
+      <Table
+        caption={t("vt.testCards.title")}
+        hiddenCaption
+        className="compact"
+        columns={[t("card.number"), t("card.brand.label"), t("card.funding.label"), t("vt.testCards.result")]}
+      >
+        <tbody>
+          {cards.map((c) => (
+            <tr key={c.number}>
+              <td className="mono" dir="ltr">
+                {formatPanGroups(c.number)}
+              </td>
+              <td>{t(`cardBrand.${c.brand}` as MessageKey)}</td>
+              <td>{t(`cardFunding.${c.funding}` as MessageKey)}</td>
+              <td>{outcome(c.behaviour)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {cards.map((c) => (
-              <tr key={c.number}>
-                <td className="mono" dir="ltr">
-                  {formatPanGroups(c.number)}
-                </td>
-                <td>{t(`cardBrand.${c.brand}` as MessageKey)}</td>
-                <td>{t(`cardFunding.${c.funding}` as MessageKey)}</td>
-                <td>{outcome(c.behaviour)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </Table>
     </details>
   );
 }

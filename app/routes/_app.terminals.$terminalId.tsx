@@ -5,7 +5,7 @@ import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { CheckField, ErrorSummary, IntentForm, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, IntentForm, SubmitButton, useFormFailure } from "~/components/form";
 import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { StepUpFields } from "~/components/step-up";
@@ -197,9 +197,7 @@ export default function TerminalPage() {
         <Card headingId="rename-h" title={t("terminals.rename")}>
           <IntentForm intent="rename" form={renameForm}>
             <TerminalFields form={renameForm} idPrefix="r" name={x.name} location={x.location ?? ""} />
-            <button type="submit" className="btn btn-primary" disabled={busy("rename")}>
-              {busy("rename") ? t("common.saving") : t("common.save")}
-            </button>
+            <SubmitButton busy={busy("rename")} busyLabel={t("common.saving")}>{t("common.save")}</SubmitButton>
           </IntentForm>
         </Card>
       </div>
@@ -225,9 +223,7 @@ export default function TerminalPage() {
               <input type="hidden" name="formKey" value={rotateKey} />
               <p className="muted">{x.hasActiveKey ? t("terminals.key.rotateHint") : t("terminals.key.issueHint")}</p>
               <StepUpFields error={rotateForm.errors.stepUp} />
-              <button type="submit" className="btn btn-primary" disabled={busy("rotate")}>
-                {x.hasActiveKey ? t("terminals.key.rotate") : t("terminals.key.issue")}
-              </button>
+              <SubmitButton busy={busy("rotate")}>{x.hasActiveKey ? t("terminals.key.rotate") : t("terminals.key.issue")}</SubmitButton>
             </IntentForm>
           ) : (
             <p className="muted">{t("terminals.key.inactive")}</p>
@@ -247,9 +243,7 @@ export default function TerminalPage() {
         ) : (
           <IntentForm intent="reactivate">
             <p>{x.kind === "api" ? t("terminals.reactivateHintApi") : t("terminals.reactivateHint")}</p>
-            <button type="submit" className="btn btn-primary" disabled={busy("reactivate")}>
-              {t("terminals.reactivate")}
-            </button>
+            <SubmitButton busy={busy("reactivate")}>{t("terminals.reactivate")}</SubmitButton>
           </IntentForm>
         )}
       </Card>

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { ErrorSummary, FieldError, useFormFailure } from "~/components/form";
+import { ErrorSummary, RadioFieldset, SubmitButton, useFormFailure } from "~/components/form";
 import { TerminalFields } from "~/components/terminal-fields";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -99,18 +99,16 @@ export default function TerminalsPage() {
           <div className="form-row">
             <TerminalFields form={form} idPrefix="t" />
           </div>
-          <fieldset aria-invalid={form.errors.kind ? true : undefined} aria-describedby={form.errors.kind ? "t-kind-error" : undefined}>
-            <legend>{t("terminals.col.kind")}</legend>
-            {(["api", "virtual"] as const).map((k) => (
-              <label key={k} className="check">
-                <input type="radio" name="kind" value={k} defaultChecked={(form.values.kind ?? "api") === k} /> {t(`terminalKind.${k}` as MessageKey)}
-              </label>
-            ))}
-            <FieldError id="t-kind-error" message={form.errors.kind} />
-          </fieldset>
-          <button type="submit" className="btn btn-primary" disabled={creating}>
-            {creating ? t("common.saving") : t("terminals.create")}
-          </button>
+          <RadioFieldset
+            legend={t("terminals.col.kind")}
+            name="kind"
+            error={form.errors.kind}
+            errorId="t-kind-error"
+            className="check"
+            checked={form.values.kind ?? "api"}
+            options={(["api", "virtual"] as const).map((k) => ({ value: k, label: t(`terminalKind.${k}` as MessageKey) }))}
+          />
+          <SubmitButton busy={creating} busyLabel={t("common.saving")}>{t("terminals.create")}</SubmitButton>
         </Form>
       </Card>
     </>

@@ -10,7 +10,7 @@ import { CsrfInput } from "~/components/csrf";
 import { DayField } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { DeliveryStatus, EndpointFields, EndpointState, SecretOnce } from "~/components/console/webhooks";
-import { CheckField, ErrorSummary, Field, IntentForm, useFormFailure } from "~/components/form";
+import { CheckField, ErrorSummary, Field, IntentForm, SubmitButton, useFormFailure } from "~/components/form";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { isValidLocalDateKey, zonedTimeToUtc } from "~/lib/dates/zones";
@@ -25,7 +25,7 @@ import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences
 import { EVENT_TYPES, listEvents } from "~/modules/events/events.server";
 import { deleteEndpoint, endpointState, getEndpoint, rotateSecret, updateEndpoint } from "~/modules/webhooks/endpoints.server";
 import { attemptsOf, endpointHealth, listDeliveries, replayEvents, resendEvent, retryWindowMs, sendTestEvent } from "~/modules/webhooks/delivery.server";
-import { DetailHeader, Table } from "~/components/page";
+import { Card, DetailHeader, Table } from "~/components/page";
 import { newFormKey, oncePerFormKey } from "~/web/form-key.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -279,8 +279,7 @@ export default function WebhookEndpointPage() {
       ) : null}
 
       <div className="grid grid-2">
-        <section className="card" aria-labelledby="health-h">
-          <h2 id="health-h">{t("webhooks.col.successRate")}</h2>
+        <Card headingId="health-h" title={t("webhooks.col.successRate")}>
           {e.attempts === 0 ? (
             <p className="muted">{t("webhooks.noAttempts")}</p>
           ) : (
@@ -297,16 +296,15 @@ export default function WebhookEndpointPage() {
               {e.state === "enabled" ? t("webhooks.action.disable") : t("webhooks.action.enable")}
             </ButtonForm>
           </div>
-        </section>
+        </Card>
 
-        <section className="card" aria-labelledby="secret-h">
-          <h2 id="secret-h">{t("webhooks.secret.title")}</h2>
+        <Card headingId="secret-h" title={t("webhooks.secret.title")}>
           <p className="muted">{t("webhooks.secret.hint")}</p>
           {e.previousSecretExpiresAt ? <p className="notice">{t("webhooks.secret.overlap", { time: fmt.dateTime(e.previousSecretExpiresAt) })}</p> : null}
           <ButtonForm intent="rotate" formKey={data.submitKey} disabled={busy("rotate")}>
             {t("webhooks.action.rotate")}
           </ButtonForm>
-        </section>
+        </Card>
       </div>
 
       <section className="card section" aria-labelledby="deliveries-h">
@@ -402,8 +400,7 @@ export default function WebhookEndpointPage() {
         )}
       </section>
 
-      <section className="card section" aria-labelledby="replay-h">
-        <h2 id="replay-h">{t("webhooks.replay.title")}</h2>
+      <Card headingId="replay-h" title={t("webhooks.replay.title")} className="section">
         <p className="muted">{t("webhooks.replay.help")}</p>
         <p className="muted">{t("webhooks.replay.last", { seq: data.lastSeq })}</p>
         <Form method="post" key={result?.ok && result.intent === "replay" ? "sent" : "replay"}>
@@ -417,27 +414,21 @@ export default function WebhookEndpointPage() {
             <Field form={replayForm} id="rp-time" name="sinceTime" label={t("webhooks.replay.sinceTime")} type="time" dir="ltr" />
           </div>
           <p className="hint">{t("webhooks.replay.zone", { zone: fmt.zoneName() })}</p>
-          <button type="submit" className="btn btn-primary" disabled={busy("replay")}>
-            {t("webhooks.replay.submit")}
-          </button>
+          <SubmitButton busy={busy("replay")}>{t("webhooks.replay.submit")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="card section" aria-labelledby="edit-h">
-        <h2 id="edit-h">{t("webhooks.edit")}</h2>
+      <Card headingId="edit-h" title={t("webhooks.edit")} className="section">
         <Form method="post" noValidate key={result?.ok && result.intent === "update" ? "saved" : "edit"}>
           <CsrfInput />
           <input type="hidden" name="intent" value="update" />
           <ErrorSummary form={updateForm} />
           <EndpointFields form={updateForm} idPrefix="ed-" types={data.types} saved={e} />
-          <button type="submit" className="btn btn-primary" disabled={busy("update")}>
-            {busy("update") ? t("common.saving") : t("common.save")}
-          </button>
+          <SubmitButton busy={busy("update")} busyLabel={t("common.saving")}>{t("common.save")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
 
-      <section className="card section" aria-labelledby="delete-h">
-        <h2 id="delete-h">{t("webhooks.action.delete")}</h2>
+      <Card headingId="delete-h" title={t("webhooks.action.delete")} className="section">
         <Form method="post">
           <CsrfInput />
           <input type="hidden" name="intent" value="delete" />
@@ -448,7 +439,7 @@ export default function WebhookEndpointPage() {
             {t("webhooks.action.delete")}
           </button>
         </Form>
-      </section>
+      </Card>
     </>
   );
 }

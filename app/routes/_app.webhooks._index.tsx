@@ -4,8 +4,8 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { ErrorSummary, useFormFailure } from "~/components/form";
-import { PageHeader } from "~/components/page";
+import { ErrorSummary, SubmitButton, useFormFailure } from "~/components/form";
+import { Card, PageHeader, Table } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
@@ -103,84 +103,73 @@ export default function WebhooksPage() {
         </SecretOnce>
       ) : null}
 
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">{t("webhooks.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("webhooks.col.url")}</th>
-              <th scope="col">{t("webhooks.col.events")}</th>
-              <th scope="col">{t("common.status")}</th>
-              <th scope="col">{t("webhooks.col.successRate")}</th>
-              <th scope="col">{t("webhooks.col.lastDelivery")}</th>
+      <Table
+        caption={t("webhooks.title")}
+        hiddenCaption
+        columns={[t("webhooks.col.url"), t("webhooks.col.events"), t("common.status"), t("webhooks.col.successRate"), t("webhooks.col.lastDelivery")]}
+        empty={data.endpoints.length === 0 ? t("webhooks.empty") : null}
+      >
+        <tbody>
+          {data.endpoints.map((e) => (
+            <tr key={e.id}>
+              <th scope="row">
+                <Link to={`/webhooks/${e.id}`} className="row-link">
+                  <bdi className="mono" dir="ltr" style={{ overflowWrap: "anywhere" }}>
+                    {e.url}
+                  </bdi>
+                </Link>
+                {e.description ? <div className="muted">{e.description}</div> : null}
+              </th>
+              <td>
+                {e.events.includes("*") ? (
+                  t("webhooks.field.allEvents")
+                ) : (
+                  <bdi className="mono" dir="ltr">
+                    {e.events.join(", ")}
+                  </bdi>
+                )}
+              </td>
+              <td>
+                <EndpointState state={e.state} />
+              </td>
+              <td>
+                {e.attempts === 0 ? (
+                  <span className="muted">{t("webhooks.noAttempts")}</span>
+                ) : (
+                  <>
+                    {fmt.percent(e.succeeded / e.attempts, 0)}
+                    <div className="muted">{t("webhooks.rateOf", { count: e.attempts, days: 7 })}</div>
+                  </>
+                )}
+                {e.retrying > 0 ? <div className="muted">{t("webhooks.retryingCount", { count: e.retrying })}</div> : null}
+              </td>
+              <td className="nowrap">
+                {e.lastAttemptAt ? (
+                  <>
+                    {fmt.dateTime(e.lastAttemptAt)}
+                    <div className="muted" dir="ltr">
+                      {e.lastStatus === null ? t("webhooks.noResponse") : fmt.digits(String(e.lastStatus))}
+                    </div>
+                  </>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.endpoints.map((e) => (
-              <tr key={e.id}>
-                <th scope="row">
-                  <Link to={`/webhooks/${e.id}`} className="row-link">
-                    <bdi className="mono" dir="ltr" style={{ overflowWrap: "anywhere" }}>
-                      {e.url}
-                    </bdi>
-                  </Link>
-                  {e.description ? <div className="muted">{e.description}</div> : null}
-                </th>
-                <td>
-                  {e.events.includes("*") ? (
-                    t("webhooks.field.allEvents")
-                  ) : (
-                    <bdi className="mono" dir="ltr">
-                      {e.events.join(", ")}
-                    </bdi>
-                  )}
-                </td>
-                <td>
-                  <EndpointState state={e.state} />
-                </td>
-                <td>
-                  {e.attempts === 0 ? (
-                    <span className="muted">{t("webhooks.noAttempts")}</span>
-                  ) : (
-                    <>
-                      {fmt.percent(e.succeeded / e.attempts, 0)}
-                      <div className="muted">{t("webhooks.rateOf", { count: e.attempts, days: 7 })}</div>
-                    </>
-                  )}
-                  {e.retrying > 0 ? <div className="muted">{t("webhooks.retryingCount", { count: e.retrying })}</div> : null}
-                </td>
-                <td className="nowrap">
-                  {e.lastAttemptAt ? (
-                    <>
-                      {fmt.dateTime(e.lastAttemptAt)}
-                      <div className="muted" dir="ltr">
-                        {e.lastStatus === null ? t("webhooks.noResponse") : fmt.digits(String(e.lastStatus))}
-                      </div>
-                    </>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {data.endpoints.length === 0 ? <div className="empty-state">{t("webhooks.empty")}</div> : null}
-      </div>
+          ))}
+        </tbody>
+      </Table>
 
-      <section className="card section" aria-labelledby="new-endpoint-h">
-        <h2 id="new-endpoint-h">{t("webhooks.new")}</h2>
+      <Card headingId="new-endpoint-h" title={t("webhooks.new")} className="section">
         <p className="muted">{t("webhooks.newHint", { days: data.windowDays, max: data.max })}</p>
         <Form method="post" key={formKey} noValidate>
           <CsrfInput />
           <input type="hidden" name="formKey" value={data.submitKey} />
           <ErrorSummary form={form} />
           <EndpointFields form={form} idPrefix="wh-" types={data.types} />
-          <button type="submit" className="btn btn-primary" disabled={saving}>
-            {saving ? t("common.saving") : t("webhooks.add")}
-          </button>
+          <SubmitButton busy={saving} busyLabel={t("common.saving")}>{t("webhooks.add")}</SubmitButton>
         </Form>
-      </section>
+      </Card>
     </>
   );
 }

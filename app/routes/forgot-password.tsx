@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { publicPageTitle } from "~/components/console/meta";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, SubmitButton, useFormFailure } from "~/components/form";
 import { z } from "zod";
 import { useT } from "~/lib/i18n/react";
-import { translate } from "~/lib/i18n/translate";
 import { RESET_LIFETIME_MS } from "~/modules/auth/password-reset.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
@@ -14,16 +14,7 @@ import { resetFlow } from "~/web/password-reset.server";
 import { refuse } from "~/web/form.server";
 import { readForm } from "~/web/request.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
-  const locale = data?.prefs.locale ?? "en";
-  return [
-    {
-      title: translate(locale, "app.pageTitle", {
-        page: translate(locale, "forgot.pageTitle"),
-      }),
-    },
-  ];
-};
+export const meta: MetaFunction<typeof loader> = ({ data }) => publicPageTitle(data, "forgot.pageTitle");
 
 export const headers: HeadersFunction = ({ actionHeaders }) => {
   const out = new Headers({ "Cache-Control": "no-store" });
@@ -101,9 +92,7 @@ export default function ForgotPassword() {
           <ErrorSummary form={form} />
           <Form method="post" replace>
             <Field form={form} name="email" label={t("forgot.email")} type="email" dir="ltr" autoComplete="username" required autoFocus />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("forgot.submit")}
-            </button>
+            <SubmitButton busy={busy}>{t("forgot.submit")}</SubmitButton>
           </Form>
         </>
       )}

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { publicPageTitle } from "~/components/console/meta";
 import { AuthCard } from "~/components/auth-card";
 import { ErrorSummary, Field, NewPasswordFields, useFormFailure } from "~/components/form";
 import { FORM_ERROR } from "~/lib/forms";
@@ -8,7 +9,6 @@ import { z } from "zod";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { errorText, localize } from "~/lib/i18n/messages";
 import { useT } from "~/lib/i18n/react";
-import { translate } from "~/lib/i18n/translate";
 import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 import { originAllowed, refuseCsrf } from "~/web/guard.server";
 import { signInAfterInvitation } from "~/modules/auth/invite-sign-in.server";
@@ -20,16 +20,7 @@ import { acceptInvitation, findInvitation, invitationProblemLocalized, StaffErro
 import { clientOf } from "~/web/request.server";
 import { browserOf, withCookie } from "~/web/sign-in.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
-  const locale = data?.prefs.locale ?? "en";
-  return [
-    {
-      title: translate(locale, "app.pageTitle", {
-        page: translate(locale, "invite.pageTitle"),
-      }),
-    },
-  ];
-};
+export const meta: MetaFunction<typeof loader> = ({ data }) => publicPageTitle(data, "invite.pageTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   // Before sign-in the language is the one asked for (?lang) or remembered (cookie), else English.

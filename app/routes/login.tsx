@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { publicPageTitle } from "~/components/console/meta";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, SubmitButton, useFormFailure } from "~/components/form";
 import { keptValues } from "~/lib/forms";
 import { z } from "zod";
 import { isLocale } from "~/lib/i18n/locales";
 import { useI18n, useT } from "~/lib/i18n/react";
-import { translate, type Translator } from "~/lib/i18n/translate";
+import type { Translator } from "~/lib/i18n/translate";
 import { parseForm, refuse } from "~/web/form.server";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
 import { loginFlow, type LoginResult } from "~/web/sign-in.server";
@@ -17,16 +18,7 @@ import { clearSessionCookie } from "~/web/session-cookie.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { localeCookie, publicLocale, publicPreferences } from "~/web/locale-cookie.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
-  const locale = data?.prefs.locale ?? "en";
-  return [
-    {
-      title: translate(locale, "app.pageTitle", {
-        page: translate(locale, "login.pageTitle"),
-      }),
-    },
-  ];
-};
+export const meta: MetaFunction<typeof loader> = ({ data }) => publicPageTitle(data, "login.pageTitle");
 
 // A document POST (no JavaScript) answers with these: the 429's Retry-After must reach the browser.
 export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => {
@@ -186,9 +178,7 @@ export default function Login() {
             <input type="hidden" name="redirectTo" value={data.redirectTo} />
             <Field form={form} name="email" label={t("login.email")} type="email" autoComplete="username" required autoFocus />
             <Field form={form} name="password" label={t("login.password")} type="password" autoComplete="current-password" required />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? t("login.submitting") : t("login.submit")}
-            </button>
+            <SubmitButton busy={busy} busyLabel={t("login.submitting")}>{t("login.submit")}</SubmitButton>
           </Form>
           <p className="auth-help">
             <Link to={prefs.locale === "en" ? "/forgot-password" : `/forgot-password?lang=${prefs.locale}`}>{t("login.forgot")}</Link>
@@ -214,9 +204,7 @@ export default function Login() {
               required
               autoFocus
             />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("login.verify")}
-            </button>
+            <SubmitButton busy={busy}>{t("login.verify")}</SubmitButton>
           </Form>
           <Form method="post">
             <input type="hidden" name="intent" value="cancel" />

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { publicPageTitle } from "~/components/console/meta";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, NewPasswordFields, useFormFailure } from "~/components/form";
+import { ErrorSummary, NewPasswordFields, SubmitButton, useFormFailure } from "~/components/form";
 import { localize } from "~/lib/i18n/messages";
 import { useT } from "~/lib/i18n/react";
-import { translate } from "~/lib/i18n/translate";
 import { MIN_PASSWORD_LENGTH } from "~/lib/password-policy";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { originAllowed, refuseCsrf } from "~/web/guard.server";
@@ -15,16 +15,7 @@ import { refuse } from "~/web/form.server";
 import { readForm } from "~/web/request.server";
 import { clearSessionCookie } from "~/web/session-cookie.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
-  const locale = data?.prefs.locale ?? "en";
-  return [
-    {
-      title: translate(locale, "app.pageTitle", {
-        page: translate(locale, "reset.pageTitle"),
-      }),
-    },
-  ];
-};
+export const meta: MetaFunction<typeof loader> = ({ data }) => publicPageTitle(data, "reset.pageTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -93,9 +84,7 @@ export default function ResetPassword() {
           <Form method="post" replace>
             <input type="text" name="username" autoComplete="username" value={data.email ?? ""} readOnly hidden />
             <NewPasswordFields form={form} label={t("reset.password")} hint={t("reset.hint", { min: MIN_PASSWORD_LENGTH })} confirmLabel={t("reset.confirm")} autoFocus />
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {t("reset.submit")}
-            </button>
+            <SubmitButton busy={busy}>{t("reset.submit")}</SubmitButton>
           </Form>
         </>
       )}

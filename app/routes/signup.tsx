@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { publicPageTitle } from "~/components/console/meta";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, SubmitButton, useFormFailure } from "~/components/form";
 import { keptValues } from "~/lib/forms";
 import { LOCALES, LOCALE_AUTONYMS } from "~/lib/i18n/locales";
 import { localize } from "~/lib/i18n/messages";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
-import { translate, type Translator } from "~/lib/i18n/translate";
+import type { Translator } from "~/lib/i18n/translate";
 import { getOptionalContext, originAllowed, refuseCsrf } from "~/web/guard.server";
 import { refuse } from "~/web/form.server";
 import { readForm } from "~/web/request.server";
@@ -18,16 +19,7 @@ import { SIGNUP_COUNTRIES, signUp } from "~/modules/merchants/signup.server";
 import { clientOf } from "~/web/request.server";
 import { withCookie } from "~/web/sign-in.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
-  const locale = data?.prefs.locale ?? "en";
-  return [
-    {
-      title: translate(locale, "app.pageTitle", {
-        page: translate(locale, "signup.title"),
-      }),
-    },
-  ];
-};
+export const meta: MetaFunction<typeof loader> = ({ data }) => publicPageTitle(data, "signup.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getOptionalContext(request)) throw redirect("/");
@@ -176,9 +168,7 @@ export default function Signup() {
             </select>
           )}
         </Field>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? t("signup.submitting") : t("signup.submit")}
-        </button>
+        <SubmitButton busy={busy} busyLabel={t("signup.submitting")}>{t("signup.submit")}</SubmitButton>
       </Form>
       <p>
         {t("signup.haveAccount")} <Link to="/login">{t("login.submit")}</Link>

@@ -8,10 +8,16 @@
  * Here an Express handler matches the URL against the API's own routes (taken from the
  * same build, so the same modules and controllers answer) and calls the loader or action
  * itself with the same `request`, `params` and `context`. Everything in front of Remix
- * (compression, security headers, the input guard) still runs first, and everything after
+ * (security headers, the input guard) still runs first, and everything after
  * it is done as Remix's adapter does: the 503 for a lost database, HEAD without a body, a
  * thrown Response answered as is, anything else 500 through the entry's handleError.
  * Writes wait their turn in `deps.admission` (API_MAX_IN_FLIGHT per process), in arrival order.
+ *
+ * What Remix's adapter does with web streams is done here with Node's: the body (at most
+ * MAX_BODY_BYTES) is read from Node's request and handed to the edge's readJsonBody, and a
+ * JSON answer is written with one `res.end` and its Content-Length; compression() is
+ * skipped for these requests and applied only to answers of COMPRESS_FROM bytes or more
+ * (below that it sent them as they were, adding only its Vary).
  *
  * Only an exact match is taken: a path with an encoded character, a trailing or doubled
  * slash, a ?_data or ?index parameter, a method the module has no function for, or a URL
@@ -19,6 +25,8 @@
  */
 import type express from "express";
 import type { ServerBuild } from "@remix-run/node";
+import { handBody, handedText, type HandedBody } from "../web/edge/body-handoff";
+import { MAX_BODY_BYTES } from "../web/edge/json.server";
 
 type Handler = (args: { request: Request; params: Record<string, string>; context: unknown }) => unknown;
 
@@ -100,9 +108,14 @@ function isResponse(v: unknown): v is Response {
 }
 
 export interface ApiRouteDeps {
-  createRequest(req: express.Request, res: express.Response): Request;
+  /** The request handed to the route module: no body stream (the body is read here and handed over, body-handoff.ts). */
+  createRequest(req: express.Request): Request;
   loadContext(res: express.Response): { cspNonce?: string; databaseUnavailable: boolean };
   send(res: express.Response, response: Response): Promise<void>;
+  /** A response made from a string (handedText), written whole with its Content-Length. */
+  sendText(req: express.Request, res: express.Response, response: Response, text: string): void;
+  /** The server's compression middleware: the API's requests skip it up front and only an answer of COMPRESS_FROM bytes or more goes through it. */
+  compress: express.RequestHandler;
   unavailable(request: Request, nonce: string | undefined): Response;
   /** Runs a GET in its request store (as the Remix handler does). */
   scoped<T>(fn: () => T): T;
@@ -110,15 +123,84 @@ export interface ApiRouteDeps {
   admission?: { run<T>(task: () => Promise<T>): Promise<T> };
 }
 
-/** Express middleware answering the API's routes of `build` itself; anything else goes on (to Remix). */
-export function apiRoutes(build: ServerBuild, deps: ApiRouteDeps): express.RequestHandler {
+/** compression()'s default threshold: a smaller body is sent as is. */
+export const COMPRESS_FROM = 1024;
+
+/**
+ * A request body read straight from Node's request: at most `max` bytes kept; past them
+ * "too_large" at once (the rest is drained and dropped); a body declared larger is not read
+ * at all (readJsonBody refuses it by its Content-Length). A failed read is handed over as its error.
+ */
+export function readRequestBody(req: express.Request, max: number): Promise<HandedBody> {
+  if (Number(req.headers["content-length"] ?? "0") > max) return Promise.resolve("too_large");
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    const finish = (body: HandedBody) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) return;
+      if (size > max) {
+        // Refused at once; the rest is drained unread (the stream stays flowing with no
+        // listener, as Node drains a body nobody read) so the client still gets its 413.
+        over = true;
+        chunks.length = 0;
+        finish("too_large");
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(over ? "too_large" : Buffer.concat(chunks, size));
+    const onError = (e: Error) => finish(e);
+    const onClose = () => finish(req.complete ? (over ? "too_large" : Buffer.concat(chunks, size)) : new Error("aborted"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onClose);
+  });
+}
+
+export interface ApiRoutes {
+  /** Whether the API answers this request itself (it then skips the compression middleware: `handler` applies it to large answers). */
+  takes(req: express.Request): boolean;
+  /** Express middleware answering the API's routes of the build; anything else goes on (to Remix). */
+  handler: express.RequestHandler;
+}
+
+/** The API's routes of `build`, answered without Remix. */
+export function apiRoutes(build: ServerBuild, deps: ApiRouteDeps): ApiRoutes {
   const table = apiRouteTable(build.routes);
   const handleError = (build.entry.module as { handleError?: (e: unknown, args: unknown) => void }).handleError;
-  return (req, res, next) => {
-    const match = matchApiRoute(table, req.method, req.originalUrl);
+  const matches = new WeakMap<express.Request, ApiMatch | null>();
+  const matchOf = (req: express.Request) => {
+    let match = matches.get(req);
+    if (match === undefined) {
+      match = matchApiRoute(table, req.method, req.originalUrl);
+      matches.set(req, match);
+    }
+    return match;
+  };
+  const handler: express.RequestHandler = (req, res, next) => {
+    const match = matchOf(req);
     if (!match) return next();
+    const send = (response: Response): Promise<void> => {
+      const text = handedText(response);
+      if (text !== undefined && !(req.headers["accept-encoding"] && Buffer.byteLength(text) >= COMPRESS_FROM)) {
+        deps.sendText(req, res, response, text);
+        return Promise.resolve();
+      }
+      return new Promise((resolve, reject) => deps.compress(req, res, (e?: unknown) => (e ? reject(e) : deps.send(res, response).then(resolve, reject))));
+    };
     const run = async () => {
-      const request = deps.createRequest(req, res);
+      const request = deps.createRequest(req);
+      if (req.method !== "GET" && req.method !== "HEAD") handBody(request, await readRequestBody(req, MAX_BODY_BYTES));
       const context = deps.loadContext(res);
       let response: Response;
       try {
@@ -136,10 +218,11 @@ export function apiRoutes(build: ServerBuild, deps: ApiRouteDeps): express.Reque
       }
       if (context.databaseUnavailable && response.status >= 500) response = deps.unavailable(request, context.cspNonce);
       if (req.method === "HEAD") response = new Response(null, { headers: response.headers, status: response.status, statusText: response.statusText });
-      await deps.send(res, response);
+      await send(response);
     };
     const done = (p: Promise<void>) => p.catch(next);
     if (req.method === "GET" || req.method === "HEAD") done(deps.scoped(run));
     else done(deps.admission ? deps.admission.run(run) : run());
   };
+  return { takes: (req) => matchOf(req) !== null, handler };
 }

@@ -24,7 +24,7 @@ import { responseBackpressure } from "./backpressure";
 import { requestScope } from "../web/request-scope.server";
 import { isDatabaseUnavailable, unavailableResponse } from "../web/edge/unavailable.server";
 
-import { createRemixRequest, sendRemixResponse } from "./remix-adapter";
+import { createApiRequest, createRemixRequest, sendRemixResponse, sendTextResponse } from "./remix-adapter";
 import { apiRoutes } from "./api-routes";
 import { checkPath, checkQuery, PAGES_WITH_DATE_SCHEMAS } from "../web/edge/input-guard";
 import { badInputResponse } from "../web/edge/bad-input.server";
@@ -233,7 +233,27 @@ async function serve(): Promise<void> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", env.TRUST_PROXY ? 1 : false);
-  app.use(compression());
+  // The API's routes straight to their route modules, without Remix's matching and data
+  // strategy (app/server/api-routes.ts); everything else, and any API URL it is not sure
+  // of, to Remix. API_VIA_REMIX=1 sends the API through Remix too (to compare the two).
+  // The API's requests skip compression here: it compresses its answers of 1 KB or more itself.
+  const compress = compression();
+  const api =
+    mode === "development" || env.API_VIA_REMIX
+      ? null
+      : apiRoutes(build, {
+          createRequest: createApiRequest,
+          loadContext,
+          send: sendRemixResponse,
+          sendText: sendTextResponse,
+          compress,
+          unavailable: unavailableResponse,
+          scoped: (fn) => requestScope().run(new Map(), fn),
+          admission: new Admission(env.API_MAX_IN_FLIGHT),
+        });
+  app.use(api ? (req, res, next) => (api.takes(req) ? next() : compress(req, res, next)) : compress);
+  /** An answer written here, before or after the API's handler: through compression as any other. */
+  const compressed = (req: express.Request, res: express.Response, write: () => void) => (api?.takes(req) ? compress(req, res, write) : write());
 
   // Optional middleware from other modules (security headers) is loaded if present.
   const securityPath = path.resolve(process.cwd(), "app/server/security-headers.ts");
@@ -259,7 +279,8 @@ async function serve(): Promise<void> {
     } catch {
       request = new Request("http://localhost/", { headers: { cookie: String(req.headers.cookie ?? "") } });
     }
-    void sendRemixResponse(res, badInputResponse(request, problem)).catch(() => res.destroy());
+    const refusal = badInputResponse(request, problem);
+    compressed(req, res, () => void sendRemixResponse(res, refusal).catch(() => res.destroy()));
   });
 
   // Fingerprinted assets never change: cache them for a year. Everything else briefly.
@@ -303,19 +324,7 @@ async function serve(): Promise<void> {
     });
     await broadcastDevReady(build);
   } else {
-    // The API's routes straight to their route modules, without Remix's matching and data
-    // strategy (app/server/api-routes.ts); everything else, and any API URL it is not sure
-    // of, to Remix. API_VIA_REMIX=1 sends the API through Remix too (to compare the two).
-    if (!env.API_VIA_REMIX) app.use(
-      apiRoutes(build, {
-        createRequest: createRemixRequest,
-        loadContext,
-        send: sendRemixResponse,
-        unavailable: unavailableResponse,
-        scoped: (fn) => requestScope().run(new Map(), fn),
-        admission: new Admission(env.API_MAX_IN_FLIGHT),
-      }),
-    );
+    if (api) app.use(api.handler);
     app.all("*", remixHandler(build));
   }
   // Last resort for an error no route answered: 503 when the database is away, else 500;
@@ -328,12 +337,14 @@ async function serve(): Promise<void> {
       res.destroy();
       return;
     }
-    if (unavailable) {
-      const r = unavailableResponse(createRemixRequest(req, res), res.locals.cspNonce as string | undefined);
-      void sendRemixResponse(res, r).catch(() => res.destroy());
-      return;
-    }
-    res.status(500).type("text/plain").send("Something went wrong on our side. Try again in a moment.");
+    compressed(req, res, () => {
+      if (unavailable) {
+        const r = unavailableResponse(createRemixRequest(req, res), res.locals.cspNonce as string | undefined);
+        void sendRemixResponse(res, r).catch(() => res.destroy());
+        return;
+      }
+      res.status(500).type("text/plain").send("Something went wrong on our side. Try again in a moment.");
+    });
   });
 
   // The job queue's workers (app/server/worker.ts): in this process unless SCHEDULER=0

@@ -4,22 +4,15 @@
  */
 import { Form, Link, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { useId, type ReactNode } from "react";
-import { DayInput } from "~/components/day-input";
+import { DayField } from "~/components/day-input";
+import { errorAria, FieldError } from "~/components/form";
+import type { FieldErrors } from "~/lib/forms";
 import type { MessageKey } from "~/lib/i18n/en";
-import { amountErrorMessage, listFieldError } from "~/lib/i18n/messages";
+import { amountErrorMessage, listFieldError, rangePresetLabel } from "~/lib/i18n/messages";
 import { isCurrencyCode, parseAmount } from "~/lib/money";
 import { useFormat, useT } from "~/lib/i18n/react";
 
-export type FieldErrors = Record<string, string>;
-
-function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null;
-  return (
-    <p className="field-error" id={id} role="alert">
-      {message}
-    </p>
-  );
-}
+export type { FieldErrors } from "~/lib/forms";
 
 /**
  * The filter form: children are the fields; `preserve` keeps sort/columns/page size across a new filter.
@@ -78,25 +71,11 @@ export function FilterActions({ clearHref, label }: { clearHref: string; label?:
 
 export const RANGE_OPTIONS = ["all", "today", "7d", "30d", "90d", "12m", "mtd"] as const;
 
+/** A list's range in words: its presets as the Overview's picker says them, "All time", else "Custom range". */
 export function rangeLabel(t: ReturnType<typeof useT>, range: string): string {
-  switch (range) {
-    case "all":
-      return t("filters.allTime");
-    case "today":
-      return t("dates.range.today");
-    case "7d":
-      return t("dates.range.7d", { days: 7 });
-    case "30d":
-      return t("dates.range.30d", { days: 30 });
-    case "90d":
-      return t("dates.range.90d", { days: 90 });
-    case "12m":
-      return t("dates.range.12m", { months: 12 });
-    case "mtd":
-      return t("dates.range.mtd");
-    default:
-      return t("dates.range.custom");
-  }
+  if (range === "all") return t("filters.allTime");
+  const preset = RANGE_OPTIONS.find((o): o is Exclude<(typeof RANGE_OPTIONS)[number], "all"> => o === range && o !== "all");
+  return rangePresetLabel(t, preset ?? "custom");
 }
 
 /** A preset select and explicit first/last days (the days win when set). */
@@ -143,30 +122,11 @@ export function DateRangeFields(props: {
             <option value="custom">{t("dates.range.custom")}</option>
           </select>
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-from`}>{t("dates.from")}</label>
-          <DayInput
-            id={`${id}-from`}
-            name="from"
-            defaultValue={props.from}
-            invalid={!!props.errors.from}
-            describedBy={props.errors.from ? `${id}-from-error` : undefined}
-          />
-          <FieldError id={`${id}-from-error`} message={fieldError("from")} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-to`}>{t("dates.to")}</label>
-          <DayInput
-            id={`${id}-to`}
-            name="to"
-            defaultValue={props.to}
-            invalid={!!props.errors.to}
-            describedBy={props.errors.to ? `${id}-to-error` : undefined}
-          />
-          <FieldError id={`${id}-to-error`} message={fieldError("to")} />
-        </div>
+        {(["from", "to"] as const).map((name) => (
+          <DayField key={name} id={`${id}-${name}`} name={name} label={t(`dates.${name}`)} defaultValue={props[name]} error={fieldError(name)} />
+        ))}
       </div>
-      <FieldError id={`${id}-range-error`} message={fieldError("range")} />
+      <FieldError block id={`${id}-range-error`} message={fieldError("range")} />
     </fieldset>
   );
 }
@@ -199,7 +159,7 @@ export function CheckboxMenu(props: {
           </label>
         ))}
       </fieldset>
-      <FieldError id={`${id}-error`} message={listFieldError(t, fmt, props.name, props.error, props.legend)} />
+      <FieldError block id={`${id}-error`} message={listFieldError(t, fmt, props.name, props.error, props.legend)} />
     </details>
   );
 }
@@ -232,10 +192,9 @@ export function AmountFields(props: { min?: string; max?: string; currency: stri
               size={12}
               defaultValue={props[name] ?? ""}
               autoComplete="off"
-              aria-invalid={props.errors[name] ? true : undefined}
-              aria-describedby={props.errors[name] ? `${id}-${name}-error` : undefined}
+              {...errorAria(props.errors[name], `${id}-${name}-error`)}
             />
-            <FieldError id={`${id}-${name}-error`} message={amountError(name)} />
+            <FieldError block id={`${id}-${name}-error`} message={amountError(name)} />
           </div>
         ))}
       </div>
@@ -263,7 +222,7 @@ export function SearchField(props: { value?: string; label: string; hint: string
       <span className="hint" id={`${id}-q-hint`}>
         {props.hint}
       </span>
-      <FieldError id={`${id}-q-error`} message={error} />
+      <FieldError block id={`${id}-q-error`} message={error} />
     </div>
   );
 }

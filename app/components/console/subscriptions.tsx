@@ -26,11 +26,3 @@ export function Cadence({ interval, count }: { interval: string; count: number }
   const t = useT();
   return <>{t(`plans.every.${interval}` as MessageKey, { count })}</>;
 }
-
-export function FieldError({ id, message }: { id: string; message?: string }) {
-  return message ? (
-    <p className="field-error" id={id} role="alert">
-      {message}
-    </p>
-  ) : null;
-}

@@ -1,7 +1,7 @@
 /**
  * The Jalali (Solar Hijri) calendar, read from Intl's Persian calendar so that every
- * date agrees with what Intl renders (db/migrations/0007 has the SQL twin, tested on
- * every day of 1300-1500).
+ * date agrees with what Intl renders (its SQL twin is jalali_date_text in
+ * db/migrations/0000_baseline.sql, tested on every day of 1300-1500).
  */
 import { cachedFormatter, MS_PER_DAY, MS_PER_HOUR, assertInt, assertValidDate, mod, wallClockMs, wallClockToInstant } from "./zones";
 

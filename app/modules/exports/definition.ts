@@ -93,8 +93,14 @@ export function sqlColumnsOf(alias: string) {
     (kind: ColumnKind, total?: true) =>
     (key: string, doc: string, sql = `${alias}.${key}`): SqlColumn =>
       total ? { key, kind, doc, sql, total } : { key, kind, doc, sql };
+  const text = column("text");
+  const card = (key: string, doc: string, sql = `${alias}.${key}`) => cardDetail(key, doc, sql);
+  /** The card's funding, worded the same in every report. */
+  const funding = () => card("card_funding", "credit, debit, prepaid or unknown.");
+  /** The terminal that took the payment: its name (terminals joined as `t`), else its id. */
+  const terminal = (doc: string) => text("terminal", doc, `coalesce(t.name, ${alias}.terminal_id)`);
   return {
-    text: column("text"),
+    text,
     integer: column("integer"),
     count: column("integer", true),
     amount: column("amount"),
@@ -102,7 +108,17 @@ export function sqlColumnsOf(alias: string) {
     local: column("local"),
     date: column("date"),
     instant: (key: string, doc: string, sql = `${alias}.${key}_at`) => instant(key, doc, sql),
-    card: (key: string, doc: string, sql = `${alias}.${key}`) => cardDetail(key, doc, sql),
+    card,
+    funding,
+    terminal,
+    /** What a refund or a balance transaction shows of the payment behind it, in this order. */
+    paymentBehind: (docs: { reference: string; brand: string; last4: string; terminal: string }): SqlColumn[] => [
+      text("customer_reference", docs.reference),
+      card("card_brand", docs.brand),
+      funding(),
+      card("card_last4", docs.last4),
+      terminal(docs.terminal),
+    ],
     currency: (): SqlColumn => ({ key: "currency", kind: "text", doc: "ISO 4217 code.", sql: `${alias}.currency` }),
   };
 }

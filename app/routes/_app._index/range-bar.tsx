@@ -1,35 +1,20 @@
 /** The Overview's range presets (in the reader's calendar), custom days and grouping. */
 import { Form, Link, useLocation } from "@remix-run/react";
-import { DayInput } from "~/components/day-input";
+import { DayField } from "~/components/day-input";
 import { withParams } from "~/components/console/url";
 import type { Granularity } from "~/lib/dates/buckets";
 import type { MessageKey } from "~/lib/i18n/en";
 import { listFieldError, rangePresetLabel } from "~/lib/i18n/messages";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
-import { OVERVIEW_RANGES } from "~/lib/labels";
+import { OVERVIEW_RANGES, type OverviewRange } from "~/lib/labels";
 import type { OverviewData } from "~/web/overview.server";
 
-function presetLabel(t: ReturnType<typeof useT>, preset: string): string {
-  switch (preset) {
-    case "today":
-      return t("dates.range.today");
-    case "7d":
-      return t("overview.range.days", { days: 7 });
-    case "30d":
-      return t("overview.range.days", { days: 30 });
-    case "90d":
-      return t("overview.range.days", { days: 90 });
-    case "12m":
-    case "year":
-    case "last_year":
-    case "mtd":
-    case "jalali_month":
-    case "last_jalali_month":
-    case "jalali_ytd":
-      return rangePresetLabel(t, preset);
-    default:
-      return t("dates.range.custom");
-  }
+/** The Overview says its day presets short ("7 days"); the others as everywhere ("Month to date"). */
+const SHORT_DAYS: Partial<Record<OverviewRange, number>> = { "7d": 7, "30d": 30, "90d": 90 };
+
+function presetLabel(t: ReturnType<typeof useT>, preset: OverviewRange): string {
+  const days = SHORT_DAYS[preset];
+  return days ? t("overview.range.days", { days }) : rangePresetLabel(t, preset);
 }
 
 // Persian readers close their books by Jalali month: the Gregorian month-to-date gives way to Jalali presets.
@@ -42,8 +27,6 @@ export function RangeBar({ data }: { data: OverviewData }) {
   const fmt = useFormat();
   const { prefs } = useI18n();
   const presets = prefs.calendar === "persian" ? JALALI_PRESETS : GREGORIAN_PRESETS;
-  // The server's reasons are English and about ISO days; a Persian reader is told in Persian, in Jalali terms.
-  const dayError = (field: "from" | "to") => listFieldError(t, fmt, field, data.errors[field]);
   const location = useLocation();
   const { range } = data;
   const hrefFor = (preset: string) => `${location.pathname}${withParams("", { range: preset === "30d" ? null : preset })}`;
@@ -60,16 +43,18 @@ export function RangeBar({ data }: { data: OverviewData }) {
       <details className="menu" open={range.preset === "custom" || !!data.errors.from || !!data.errors.to}>
         <summary>{t("dates.range.custom")}</summary>
         <Form method="get" className="menu-panel" preventScrollReset>
-          <div className="field">
-            <label htmlFor="ov-from">{t("dates.from")}</label>
-            <DayInput id="ov-from" name="from" defaultValue={range.preset === "custom" ? range.fromDay : ""} required invalid={!!data.errors.from} />
-            {data.errors.from ? <p className="field-error">{dayError("from")}</p> : null}
-          </div>
-          <div className="field">
-            <label htmlFor="ov-to">{t("dates.to")}</label>
-            <DayInput id="ov-to" name="to" defaultValue={range.preset === "custom" ? range.toDay : ""} required invalid={!!data.errors.to} />
-            {data.errors.to ? <p className="field-error">{dayError("to")}</p> : null}
-          </div>
+          {(["from", "to"] as const).map((name) => (
+            <DayField
+              key={name}
+              id={`ov-${name}`}
+              name={name}
+              label={t(`dates.${name}`)}
+              defaultValue={range.preset === "custom" ? (name === "from" ? range.fromDay : range.toDay) : ""}
+              required
+              // The server's reasons are English and about ISO days; a Persian reader is told in Persian, in Jalali terms.
+              error={listFieldError(t, fmt, name, data.errors[name])}
+            />
+          ))}
           <button type="submit" className="btn btn-primary">
             {t("common.apply")}
           </button>

@@ -6,6 +6,7 @@
  */
 import type { Failure } from "~/modules/payments/failure";
 import { checkJson, jsonContentTypeProblem } from "./input-guard";
+import { handedBody, handText } from "./body-handoff";
 
 /** Largest API request body we read: a payment request is a few hundred bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -22,14 +23,15 @@ function toJson(body: unknown): string {
 }
 
 export function apiJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(toJson(body), {
+  const text = toJson(body);
+  return handText(new Response(text, {
     status,
     headers: {
       "Content-Type": "application/json; charset=utf-8",
       "Cache-Control": "no-store",
       ...headers,
     },
-  });
+  }), text);
 }
 
 export function errorBody(type: ErrorType | string, code: string, message: string, param: string | null = null, extra: Record<string, unknown> = {}) {
@@ -64,6 +66,7 @@ export function methodNotAllowed(allow: string[]): Response {
 /**
  * Reads a JSON body of at most MAX_BODY_BYTES, counting what actually arrives (a
  * client may lie in Content-Length or stream without one). An empty body is `undefined`.
+ * A body the server has already read (body-handoff.ts, with the same limit) is taken as read.
  */
 export async function readJsonBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
   const typeProblem = jsonContentTypeProblem(request.headers.get("content-type"));
@@ -75,7 +78,11 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
     apiError(413, "invalid_request_error", "body_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes.`, "body");
   if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
   let text = "";
-  if (request.body) {
+  const handed = handedBody(request);
+  if (handed === "too_large") return { ok: false, response: tooLarge() };
+  if (handed instanceof Error) throw handed;
+  if (handed) text = handed.toString("utf8");
+  else if (request.body) {
     const reader = request.body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;

@@ -1,1 +1,0 @@
-CREATE INDEX "payments_created_by" ON "payments" USING btree ("merchant_id","created_by_user_id","created_at") WHERE "payments"."created_by_user_id" is not null;

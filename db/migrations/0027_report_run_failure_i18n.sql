@@ -1,1 +1,0 @@
-ALTER TABLE "report_schedule_runs" ADD COLUMN "failure_i18n" jsonb;
