@@ -23,7 +23,7 @@ import { feeStatementLines, feeStatements } from "~db/schema";
 import { jalaliToUtc, toJalali } from "~/lib/dates/jalali";
 import { localDateKey, parseLocalDateKey, zonedParts } from "~/lib/dates/zones";
 import { env } from "~/lib/env.server";
-import type { Scope } from "~/lib/vocabulary";
+import { failure, type Result, type Scope } from "~/lib/vocabulary";
 
 export type StatementCalendar = "gregorian" | "jalali";
 
@@ -340,9 +340,7 @@ export async function getFeeStatement(scope: Scope, id: string): Promise<{ state
   };
 }
 
-export type IssueResult =
-  | { ok: true; statements: FeeStatement[]; created: boolean }
-  | { ok: false; code: "month_not_over" | "bad_month"; field: "month"; message: string };
+export type IssueResult = Result<{ statements: FeeStatement[]; created: boolean }>;
 
 /**
  * Issues the fee statement(s) of a month that has ended in the merchant's zone: one per
@@ -361,12 +359,7 @@ export async function issueFeeStatements(
     const tz = m.timeZone;
     const period = monthPeriod(ref, tz);
     if (period.to.getTime() > deps.now.getTime()) {
-      return {
-        ok: false as const,
-        code: "month_not_over" as const,
-        field: "month" as const,
-        message: `This month ends on ${localDateKey(period.to, tz)} 00:00 (${tz}): a statement can be issued once it is over.`,
-      };
+      return failure(422, "month_not_over", `This month ends on ${localDateKey(period.to, tz)} 00:00 (${tz}): a statement can be issued once it is over.`, "month");
     }
     const existing = await rows<Record<string, unknown>>(
       tx,

@@ -13,7 +13,7 @@ import { monthCloses } from "~db/schema";
 import { localDateKey } from "~/lib/dates/zones";
 import { balanceSummary } from "~/modules/exports/reports/balance-summary.server";
 import { booksCalendar, merchantBooks, monthPeriod, type MonthRef } from "./fee-statements.server";
-import type { Scope } from "~/lib/vocabulary";
+import { failure, type Result, type Scope } from "~/lib/vocabulary";
 
 export interface CloseLine {
   line: string;
@@ -83,9 +83,7 @@ export async function listMonthCloses(scope: Scope, dbx: DbOrTx = db()): Promise
   }));
 }
 
-export type CloseResult =
-  | { ok: true; close: MonthClose; created: boolean }
-  | { ok: false; code: "month_not_over"; field: "month"; message: string };
+export type CloseResult = Result<{ close: MonthClose; created: boolean }>;
 
 /** Marks a month closed with its figures as they are; closing it again returns the close already made. */
 export async function closeMonth(scope: Scope, ref: MonthRef, deps: { now: Date; userId: string | null }): Promise<CloseResult> {
@@ -94,7 +92,7 @@ export async function closeMonth(scope: Scope, ref: MonthRef, deps: { now: Date;
     const m = await merchantBooks(tx, scope.merchantId);
     const period = monthPeriod(ref, m.timeZone);
     if (period.to.getTime() > deps.now.getTime()) {
-      return { ok: false as const, code: "month_not_over" as const, field: "month" as const, message: `This month ends on ${localDateKey(period.to, m.timeZone)} 00:00 (${m.timeZone}): it can be closed once it is over.` };
+      return failure(422, "month_not_over", `This month ends on ${localDateKey(period.to, m.timeZone)} 00:00 (${m.timeZone}): it can be closed once it is over.`, "month");
     }
     const existing = (await listMonthCloses(scope, tx)).find((c) => c.periodStart.getTime() === period.from.getTime());
     if (existing) return { ok: true as const, close: existing, created: false };

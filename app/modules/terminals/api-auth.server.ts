@@ -11,7 +11,7 @@ import { apiKeys, merchants, terminals } from "~db/schema";
 import { db, type Db } from "~db/client.server";
 import { abandonLostClaim } from "~/modules/idempotency/idempotency.server";
 import { commitWithoutFlushWait } from "~db/prepared.server";
-import type { Scope } from "~/lib/vocabulary";
+import { failure, type Result, type Scope } from "~/lib/vocabulary";
 
 export interface ApiPrincipal {
   merchantId: string;
@@ -96,9 +96,12 @@ function principalClaimQuery(d: Db) {
     .prepare("api_key_principal_claim");
 }
 
-export type ApiAuthResult =
-  | { ok: true; principal: ApiPrincipal; /** With a KeyClaim: whether this statement claimed the key (false: it was already there). */ claimed?: boolean }
-  | { ok: false; status: 401 | 403; code: string; message: string };
+/** With a KeyClaim, `claimed`: whether this statement claimed the key (false: it was already there). */
+export type ApiAuthResult = Result<{ principal: ApiPrincipal; claimed?: boolean }>;
+
+/** An API key that does not authenticate (401), or one whose terminal or merchant may not act (403). */
+const unauthenticated = (code: string, message: string) => failure(401, code, message, null, "authentication_error");
+const forbidden = (code: string, message: string) => failure(403, code, message, null, "permission_error");
 
 export function hashApiKey(key: string): string {
   return crypto.createHash("sha256").update(key, "utf8").digest("hex");
@@ -115,7 +118,7 @@ export async function authenticateApiKey(
   claim?: { values: KeyClaim; onClaimed: (who: { merchantId: string; terminalId: string }) => void },
 ): Promise<ApiAuthResult> {
   if (key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
-    return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid." };
+    return unauthenticated("api_key_invalid", "The API key is not valid.");
   }
   const d = db();
   let row: (Awaited<ReturnType<ReturnType<typeof principalQuery>["execute"]>>[number] & { claimed?: number }) | undefined;
@@ -138,18 +141,13 @@ export async function authenticateApiKey(
     [row] = await query.execute({ hash: hashApiKey(key) });
   }
   if (!row || row.revokedAt) {
-    return { ok: false, status: 401, code: "api_key_invalid", message: "The API key is not valid (unknown or revoked)." };
+    return unauthenticated("api_key_invalid", "The API key is not valid (unknown or revoked).");
   }
   if (row.terminalStatus !== "active") {
-    return {
-      ok: false,
-      status: 403,
-      code: "terminal_inactive",
-      message: `Terminal "${row.terminalName}" is deactivated; its API key no longer works.`,
-    };
+    return forbidden("terminal_inactive", `Terminal "${row.terminalName}" is deactivated; its API key no longer works.`);
   }
   if (row.merchant.status !== "active") {
-    return { ok: false, status: 403, code: "merchant_not_active", message: "This merchant account is not active." };
+    return forbidden("merchant_not_active", "This merchant account is not active.");
   }
   // "Last used" to the minute is plenty, and skipping the write otherwise keeps a burst
   // of requests from queueing on the terminal row.

@@ -30,7 +30,7 @@ export async function closeAction(request: Request, now = new Date()) {
   const ref = await formMonth(ctx.scope.merchantId, form);
   if (!ref) return json(MONTH_INVALID, { status: 400 });
   const r = await closeMonth(ctx.scope, ref, { now, userId: ctx.user.id });
-  if (!r.ok) return json({ ok: false as const, field: r.field, message: r.message }, { status: 422 });
+  if (!r.ok) return json({ ok: false as const, field: r.error.param, message: r.error.message }, { status: r.error.status });
   if (r.created) {
     await audit(db(), { actor: ctx, action: "books.month_close", outcome: "success", targetType: "month", targetId: `${ref.calendar}:${monthKey(ref)}`, details: { figures: r.close.figures }, client: clientOf(request) });
   }

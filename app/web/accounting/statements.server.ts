@@ -103,7 +103,7 @@ export async function statementsAction(request: Request, now = new Date()) {
   const ref = await formMonth(ctx.scope.merchantId, form);
   if (!ref) return json(MONTH_INVALID, { status: 400 });
   const r = await issueFeeStatements(ctx.scope, ref, { now, userId: ctx.user.id });
-  if (!r.ok) return json({ ok: false as const, field: r.field, message: r.message }, { status: 422 });
+  if (!r.ok) return json({ ok: false as const, field: r.error.param, message: r.error.message }, { status: r.error.status });
   if (r.created) {
     for (const s of r.statements) {
       await audit(db(), {

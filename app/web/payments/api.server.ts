@@ -16,6 +16,7 @@ import {
   type RunResult,
 } from "~/modules/idempotency/idempotency.server";
 import { normalizePan } from "~/lib/card";
+import { failure } from "~/lib/vocabulary";
 import { issueRefund, getRefund } from "~/modules/refunds/refunds.server";
 import {
   parseCreatePayment,
@@ -53,19 +54,12 @@ export async function authenticate(
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
   const auth = bearer
     ? await authenticateApiKey(bearer[1]!, now, claim)
-    : ({ ok: false, status: 401, code: "api_key_missing", message: "Send your terminal's API key as 'Authorization: Bearer sk_...'." } as const);
+    : failure(401, "api_key_missing", "Send your terminal's API key as 'Authorization: Bearer sk_...'.", null, "authentication_error");
   if (auth.ok) return auth;
+  const e = auth.error;
   return {
     ok: false,
-    response: apiError(
-      auth.status,
-      auth.status === 401 ? "authentication_error" : "permission_error",
-      auth.code,
-      auth.message,
-      null,
-      {},
-      auth.status === 401 ? { "WWW-Authenticate": 'Bearer realm="api"' } : {},
-    ),
+    response: apiError(e.status, e.type, e.code, e.message, null, {}, e.status === 401 ? { "WWW-Authenticate": 'Bearer realm="api"' } : {}),
   };
 }
 

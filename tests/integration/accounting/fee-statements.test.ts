@@ -60,7 +60,7 @@ describe("issuing a month's fee statement", () => {
   it("Jalali month in Tehran: totals = the ledger's fee postings of that Jalali month (independent SQL), VAT 10 %", async () => {
     const ref = previousMonth(monthOf(NOW, "jalali", "Asia/Tehran"));
     const r = await issueFeeStatements(COFFEE, ref, { now: NOW, userId: null });
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.error.message);
     expect(r.created).toBe(true);
     const [s] = r.statements;
     expect(s!.currency).toBe("IRR");
@@ -91,7 +91,7 @@ describe("issuing a month's fee statement", () => {
   it("Gregorian month in New York: totals = the fee postings between local midnights, no VAT in the US", async () => {
     const ref = previousMonth(monthOf(NOW, "gregorian", "America/New_York"));
     const r = await issueFeeStatements(NORTHWIND, ref, { now: NOW, userId: null });
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.error.message);
     const [s] = r.statements;
     const start = `${ref.year}-${String(ref.month).padStart(2, "0")}-01`;
     const [ledger] = await rows<{ fees: string }>(
@@ -111,7 +111,7 @@ describe("issuing a month's fee statement", () => {
   it("the lines file streams in batches: every line once, in order, the fee column sums to the statement (CSV and workbook)", async () => {
     const ref = previousMonth(monthOf(NOW, "gregorian", "America/New_York"));
     const r = await issueFeeStatements(NORTHWIND, ref, { now: NOW, userId: null });
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.error.message);
     const s = r.statements[0]!;
     expect(s.lineCount).toBeGreaterThan(14);
     const ctx = { user: { id: "usr_test", email: "t@test", name: "T", locale: null, digits: null, irrDisplay: null, twoFactorEnabled: false }, merchant: { name: "Northwind Books" }, scope: NORTHWIND } as never;
@@ -156,7 +156,7 @@ describe("issuing a month's fee statement", () => {
     const r = await issueFeeStatements(COFFEE, ref, { now: NOW, userId: null });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.code).toBe("month_not_over");
-    expect(r.message).toMatch(/^This month ends on \d{4}-\d{2}-\d{2} 00:00 \(Asia\/Tehran\): a statement can be issued once it is over\.$/);
+    expect(r.error.code).toBe("month_not_over");
+    expect(r.error.message).toMatch(/^This month ends on \d{4}-\d{2}-\d{2} 00:00 \(Asia\/Tehran\): a statement can be issued once it is over\.$/);
   });
 });

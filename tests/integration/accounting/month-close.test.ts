@@ -32,7 +32,7 @@ describe("month-end close", () => {
   it("close a month, post a late refund dated in it: the closed month does not change; the refund is in the next open month and says so", async () => {
     const ref = previousMonth(previousMonth(monthOf(NOW, "gregorian", TZ)));
     const closed = await closeMonth(NORTHWIND, ref, { now: NOW, userId: null });
-    if (!closed.ok) throw new Error(closed.message);
+    if (!closed.ok) throw new Error(closed.error.message);
     expect(closed.created).toBe(true);
     const before = await monthFigures(NORTHWIND, ref);
     expect(before.currencies).toEqual(closed.close.figures);
@@ -69,6 +69,6 @@ describe("month-end close", () => {
   it("a month that is not over cannot be closed", async () => {
     const r = await closeMonth(NORTHWIND, monthOf(NOW, "gregorian", TZ), { now: NOW, userId: null });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toMatch(/^This month ends on \d{4}-\d{2}-\d{2} 00:00 \(America\/New_York\): it can be closed once it is over\.$/);
+    if (!r.ok) expect(r.error.message).toMatch(/^This month ends on \d{4}-\d{2}-\d{2} 00:00 \(America\/New_York\): it can be closed once it is over\.$/);
   });
 });
