@@ -20,16 +20,13 @@ import { keptValues } from "~/lib/forms";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
 import { CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX } from "~/modules/payments/payments.server";
 import {
-  chargeFromTerminal,
   chargeableTerminals,
   currentTerminalReceipt,
-  newTerminalFormKey,
   recentTerminalPayments,
   sandboxHints,
-  terminalReturn,
-  terminalValuesOf,
   type RecentTerminalPayment,
 } from "~/modules/payments/virtual-terminal.server";
+import { chargeFromTerminal, newTerminalFormKey, terminalReturn, terminalValuesOf } from "~/web/payments/terminal-form.server";
 import { parseForm, refuse } from "~/web/form.server";
 import { notFound, requireAction, requireContext } from "~/web/guard.server";
 import { clientOf } from "~/web/request.server";

@@ -127,12 +127,11 @@ export interface ApiRouteDeps {
 export const COMPRESS_FROM = 1024;
 
 /**
- * A request body read straight from Node's request: at most `max` bytes kept; past them only
- * "too_large" (the rest is read and dropped, and the connection closed after the answer if
- * the client is still sending); a body declared larger is not read at all (readJsonBody
- * refuses it by its Content-Length). A failed read is handed over as its error.
+ * A request body read straight from Node's request: at most `max` bytes kept; past them
+ * "too_large" at once (the rest is drained and dropped); a body declared larger is not read
+ * at all (readJsonBody refuses it by its Content-Length). A failed read is handed over as its error.
  */
-export function readRequestBody(req: express.Request, res: express.Response, max: number): Promise<HandedBody> {
+export function readRequestBody(req: express.Request, max: number): Promise<HandedBody> {
   if (Number(req.headers["content-length"] ?? "0") > max) return Promise.resolve("too_large");
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -149,11 +148,11 @@ export function readRequestBody(req: express.Request, res: express.Response, max
       size += chunk.length;
       if (over) return;
       if (size > max) {
+        // Refused at once; the rest is drained unread (the stream stays flowing with no
+        // listener, as Node drains a body nobody read) so the client still gets its 413.
         over = true;
         chunks.length = 0;
-        res.once("finish", () => {
-          if (!req.complete) req.destroy();
-        });
+        finish("too_large");
         return;
       }
       chunks.push(chunk);
@@ -201,7 +200,7 @@ export function apiRoutes(build: ServerBuild, deps: ApiRouteDeps): ApiRoutes {
     };
     const run = async () => {
       const request = deps.createRequest(req);
-      if (req.method !== "GET" && req.method !== "HEAD") handBody(request, await readRequestBody(req, res, MAX_BODY_BYTES));
+      if (req.method !== "GET" && req.method !== "HEAD") handBody(request, await readRequestBody(req, MAX_BODY_BYTES));
       const context = deps.loadContext(res);
       let response: Response;
       try {

@@ -110,6 +110,12 @@ export const merchantPk = (t: Scoped, ...columns: AnyPgColumn[]) => primaryKey({
 export const merchantIndex = (name: string, t: Scoped, ...columns: Keyed) => index(name).on(t.merchantId, ...columns);
 /** A unique index on (merchant_id, ...columns). */
 export const merchantUnique = (name: string, t: Scoped, ...columns: Keyed) => uniqueIndex(name).on(t.merchantId, ...columns);
+/**
+ * A merchant's list in keyset order: (merchant_id, ...filters, created_at, id), the order the
+ * console and the API page by (newest first, id breaking ties).
+ */
+export const keysetIndex = (name: string, t: Scoped & { createdAt: AnyPgColumn; id: AnyPgColumn }, ...filters: AnyPgColumn[]) =>
+  merchantIndex(name, t, ...filters, t.createdAt, t.id);
 /** `<table>_idempotency`: one row per merchant and Idempotency-Key. */
 export const idempotencyUnique = (table: string, t: Scoped & { idempotencyKey: AnyPgColumn }) =>
   merchantUnique(`${table}_idempotency`, t, t.idempotencyKey);

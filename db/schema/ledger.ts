@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, check, date, integer, primaryKey, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, ledgerAccount, ledgerCategory, payoutStatus } from "./enums";
 import { currency, money, tstz } from "./common";
-import { createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, merchantFk, slot, amountAndCurrency, merchantRowTable, merchantTable } from "./columns";
+import { createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, merchantFk, slot, amountAndCurrency, merchantRowTable, merchantTable, keysetIndex } from "./columns";
 import { merchants } from "./merchants";
 
 /** What a balance transaction does to the merchant's balance: gross, fee and net (gross - fee). */
@@ -37,7 +37,7 @@ export const ledgerTransactions = merchantRowTable(
   (t) => [
     check("ledger_transactions_net", sql`${t.net} = ${t.gross} - ${t.fee}`),
     currencyIso("ledger_transactions", t),
-    merchantIndex("ledger_transactions_created", t, t.createdAt, t.id),
+    keysetIndex("ledger_transactions_created", t),
     merchantIndex("ledger_transactions_available", t, t.currency, t.availableOn),
     merchantIndex("ledger_transactions_source", t, t.sourceId),
   ],
@@ -94,7 +94,7 @@ export const payouts = merchantRowTable(
     amountPositive("payouts", t),
     currencyIso("payouts", t),
     merchantUnique("payouts_one_per_cutoff", t, t.currency, t.cutoffAt),
-    merchantIndex("payouts_created", t, t.createdAt, t.id),
+    keysetIndex("payouts_created", t),
     merchantIndex("payouts_arrival", t, t.expectedArrivalDate, t.id),
     merchantIndex("payouts_status", t, t.status),
   ],

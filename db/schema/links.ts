@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, check, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { checkoutStatus, paymentLinkStatus } from "./enums";
 import { currency, money, tstz } from "./common";
-import { merchantId, id, createdAt, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, createdByUserId, timestamps, amountAndCurrency, merchantRowTable, merchantTable } from "./columns";
+import { merchantId, id, createdAt, currencyIso, amountPositive, merchantPk, merchantIndex, merchantUnique, createdByUserId, timestamps, amountAndCurrency, merchantRowTable, merchantTable, keysetIndex } from "./columns";
 import { merchants } from "./merchants";
 
 /**
@@ -36,7 +36,7 @@ export const paymentLinks = merchantRowTable(
         or (${t.amount} is null and ${t.minAmount} > 0 and ${t.maxAmount} >= ${t.minAmount})`,
     ),
     currencyIso("payment_links", t),
-    merchantIndex("payment_links_created", t, t.createdAt, t.id),
+    keysetIndex("payment_links_created", t),
   ],
   () => merchants.id,
 );

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, check, date, index, primaryKey, text } from "drizzle-orm/pg-core";
 import { cardBrand, cardFunding, paymentStatus, refundReason, refundStatus } from "./enums";
 import { currency, tstz } from "./common";
-import { createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantIndex, idempotencyUnique, merchantFk, slot, createdByUserId, idempotencyKey, timestamps, amountAndCurrency, cardTail, merchantRowTable, merchantTable } from "./columns";
+import { createdAt, updatedAt, moneyZero, currencyIso, amountPositive, merchantIndex, idempotencyUnique, merchantFk, slot, createdByUserId, idempotencyKey, timestamps, amountAndCurrency, cardTail, merchantRowTable, merchantTable, keysetIndex } from "./columns";
 import { merchants } from "./merchants";
 import { terminals } from "./terminals";
 
@@ -56,9 +56,9 @@ export const payments = merchantRowTable(
     check("payments_last4_format", sql`${t.cardLast4} is null or ${t.cardLast4} ~ '^[0-9]{4}$'`),
     idempotencyUnique("payments", t),
     // Keyset pagination order and the hot filters, all led by merchant_id.
-    merchantIndex("payments_created", t, t.createdAt, t.id),
-    merchantIndex("payments_status_created", t, t.status, t.createdAt, t.id),
-    merchantIndex("payments_terminal_created", t, t.terminalId, t.createdAt, t.id),
+    keysetIndex("payments_created", t),
+    keysetIndex("payments_status_created", t, t.status),
+    keysetIndex("payments_terminal_created", t, t.terminalId),
     merchantIndex("payments_last4", t, t.cardLast4, t.createdAt),
     merchantIndex("payments_provider_ref", t, t.providerReference),
     merchantIndex("payments_customer_ref", t, t.customerReference),
@@ -95,7 +95,7 @@ export const refunds = merchantRowTable(
     currencyIso("refunds", t),
     idempotencyUnique("refunds", t),
     merchantIndex("refunds_payment", t, t.paymentId),
-    merchantIndex("refunds_created", t, t.createdAt, t.id),
+    keysetIndex("refunds_created", t),
   ],
   () => merchants.id,
 );

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, smallint, text } from "drizzle-orm/pg-core";
 import { currency, money, tstz } from "./common";
-import { createdAt, moneyZero, currencyIso, amountPositive, oneOf, merchantIndex, merchantUnique, idempotencyUnique, merchantFk, createdByUserId, idempotencyKey, timestamps, amountAndCurrency, period, cardTail, required, merchantRowTable } from "./columns";
+import { createdAt, moneyZero, currencyIso, amountPositive, oneOf, merchantIndex, merchantUnique, idempotencyUnique, merchantFk, createdByUserId, idempotencyKey, timestamps, amountAndCurrency, period, cardTail, required, merchantRowTable, keysetIndex } from "./columns";
 import { invoiceStatus, subscriptionStatus } from "./enums";
 import { merchants } from "./merchants";
 
@@ -29,7 +29,7 @@ export const customers = merchantRowTable(
   },
   (t) => [
     idempotencyUnique("customers", t),
-    merchantIndex("customers_created", t, t.createdAt, t.id),
+    keysetIndex("customers_created", t),
     merchantIndex("customers_name_lower", t, sql`lower(${t.name}) text_pattern_ops`),
     merchantIndex("customers_email_lower", t, sql`lower(${t.email}) text_pattern_ops`),
     merchantIndex("customers_reference", t, t.reference),

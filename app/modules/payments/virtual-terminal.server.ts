@@ -1,49 +1,26 @@
 /**
- * The virtual terminal page's server side: which terminals may charge, reading and
- * checking the form, charging under the form's idempotency key, and the receipt.
- *
- * The key is minted with the form (one per rendering). A double click, a retry after
- * a dropped connection or the browser re-sending the POST all carry the same key, so
- * they get the first attempt's answer (a redirect to its receipt), never a second
- * payment.
+ * The virtual terminal's domain: which terminals may charge, the card behind a token,
+ * charging as a signed-in member under the form's idempotency key, the receipt and the
+ * member's recent payments. The page's form (its fields, its key, its refusals in the
+ * reader's words) is the web edge's: app/web/payments/terminal-form.server.ts.
  *
  * The card number and CVV2 never come here: the page sends them from the browser to the
  * provider's tokenization endpoint (or, without JavaScript, to the provider's own form,
- * which sends the browser back with a token), and the form posts only the token. The page's
- * action (routes/_app.terminal.tsx) parses the form, refuses one that posts a card number
- * anyway (not kept or echoed), and answers this module's refusals through `refuse`.
+ * which sends the browser back with a token), and the form posts only the token.
  */
-import type { Client, Scope } from "~/lib/vocabulary";
-import crypto from "node:crypto";
 import { and, asc, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { payments, terminals } from "~db/schema";
 import { db, type DbOrTx } from "~db/client.server";
 import { preparedOnce } from "~db/prepared.server";
 import { maskedCardOf, maskPan } from "~/lib/card";
-import { makeFormatter, type Formatter } from "~/lib/format";
-import type { FormFailure } from "~/lib/forms";
-import { amountErrorMessage, cardErrorOf } from "~/lib/i18n/messages";
-import type { Translator } from "~/lib/i18n/translate";
-import { isCurrencyCode, parseAmount } from "~/lib/money";
-import type { AppContext } from "~/modules/access/context";
+import { failure, type Failure, type MemberActor, type Result, type Scope } from "~/lib/vocabulary";
 import { auditStatement } from "~/modules/audit/audit.server";
-import { merchantRowOf } from "~/modules/access/session-context.server";
-import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
-import { fingerprint, validKey, withIdempotency } from "~/modules/idempotency/idempotency.server";
+import { fingerprint, withIdempotency } from "~/modules/idempotency/idempotency.server";
 import { TEST_CARDS, type TestCard } from "~/modules/processors/test-cards";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError, type CardToken } from "~/modules/processors/types";
-import { createPayment, CUSTOMER_REFERENCE_MAX, DESCRIPTION_MAX, getPayment, loadMerchant, PAYMENT_LINE_COLUMNS, type Merchant, type Payment } from "./payments.server";
+import { createPayment, getPayment, loadMerchant, PAYMENT_LINE_COLUMNS, type Merchant, type Payment } from "./payments.server";
 import { settlePayment } from "./reconcile-pending.server";
-
-export type TerminalField = "terminal" | "amount" | "cardNumber" | "expiry" | "cvc" | "description" | "customerReference" | "form";
-
-export interface TerminalFormValues {
-  terminal: string;
-  amount: string;
-  description: string;
-  customerReference: string;
-}
 
 /** The card as the provider describes its token: what the confirm step and the receipt show. */
 export interface TokenCard {
@@ -55,32 +32,10 @@ export interface TokenCard {
   expiry: string;
 }
 
-export type TerminalErrors = Partial<Record<TerminalField, string>>;
-
-/** A refused charge: messages by field in the viewer's language; `freshKey` when the form's key may not be used again. */
-export interface TerminalRefusal {
-  ok: false;
-  status: number;
-  errors: TerminalErrors;
-  freshKey?: string;
-}
-
-export type TerminalChargeResult = { ok: true; paymentId: string } | TerminalRefusal;
-
-/** What the charge form posts (read and bounded by the page's action): the fields, the card's token, the form's key. */
-export interface TerminalChargeInput extends TerminalFormValues {
-  token: string;
-  key: string;
-}
-
 export interface ChargeableTerminal {
   id: string;
   name: string;
   kind: "virtual" | "api";
-}
-
-export function newTerminalFormKey(): string {
-  return crypto.randomUUID();
 }
 
 /** A merchant's active terminals by name, built once per process (every charge and every rendering of the form reads them). */
@@ -101,11 +56,6 @@ export async function chargeableTerminals(scope: Scope): Promise<ChargeableTermi
   return [...keyed.filter((x) => x.kind === "virtual"), ...keyed.filter((x) => x.kind !== "virtual")];
 }
 
-function tools(ctx: AppContext): { t: Translator; fmt: Formatter } {
-  const prefs = resolvePreferences(ctx);
-  return { t: serverTranslator(prefs), fmt: makeFormatter({ ...prefs }) };
-}
-
 /** The card behind a token, from the merchant's provider (null: no such token). */
 export async function describeTerminalToken(scope: Scope, token: string): Promise<TokenCard | null> {
   const m = await loadMerchant(scope);
@@ -114,7 +64,7 @@ export async function describeTerminalToken(scope: Scope, token: string): Promis
 }
 
 /** The provider's description of a token (null: not a token, unknown, or the provider did not answer). */
-async function providerCard(processorId: string | null | undefined, token: string): Promise<CardToken | null> {
+export async function providerCard(processorId: string | null | undefined, token: string): Promise<CardToken | null> {
   if (!/^tok_[A-Za-z0-9]{1,64}$/.test(token)) return null;
   try {
     return await processorFor(processorId).describeToken(token);
@@ -123,7 +73,7 @@ async function providerCard(processorId: string | null | undefined, token: strin
   }
 }
 
-function tokenCard(c: CardToken): TokenCard {
+export function tokenCard(c: CardToken): TokenCard {
   return {
     token: c.token,
     brand: c.brand,
@@ -134,82 +84,38 @@ function tokenCard(c: CardToken): TokenCard {
   };
 }
 
-export function terminalValuesOf(read: (name: string, max: number) => string): TerminalFormValues {
-  return {
-    terminal: read("terminal", 100),
-    amount: read("amount", 60),
-    description: read("description", DESCRIPTION_MAX + 1),
-    customerReference: read("customerReference", CUSTOMER_REFERENCE_MAX + 1),
-  };
+/** A charge the terminal form's checks have passed: the terminal, the amount in the merchant's currency, the card by its token. */
+export interface MemberChargeInput {
+  terminal: ChargeableTerminal;
+  amount: bigint;
+  currency: string;
+  description: string;
+  customerReference: string;
+  card: TokenCard;
+  /** The form's idempotency key (minted with the form): the same key gets the first attempt's answer. */
+  key: string;
 }
 
-type Checked =
-  | {
-      ok: true;
-      terminal: ChargeableTerminal;
-      amount: bigint;
-      description: string;
-      customerReference: string;
-      card: TokenCard;
-      /** What the charge needs read here already: the merchant's row and the provider's card. */
-      merchant: Merchant;
-      providerCard: CardToken;
-    }
-  | { ok: false; errors: TerminalErrors };
-
-/** Every field but the idempotency key, checked in the viewer's language; the card by its token. */
-export async function checkTerminalFields(ctx: AppContext, values: TerminalFormValues, token: string): Promise<Checked> {
-  const { t, fmt } = tools(ctx);
-  const errors: TerminalErrors = {};
-  const currency = ctx.merchant.currency;
-  // The merchant's row as this request's session read it (else read now); the terminals and the card together.
-  const merchant = merchantRowOf(ctx) ?? (await loadMerchant(ctx.scope));
-  const [active, described] = await Promise.all([chargeableTerminals(ctx.scope), token === "" ? null : providerCard(merchant?.processorId, token)]);
-  const terminal = active.find((x) => x.id === values.terminal) ?? (values.terminal === "" && active.length === 1 ? active[0] : undefined);
-  if (!terminal) errors.terminal = active.length ? t("vt.error.terminal") : t("vt.noTerminal");
-
-  let amount: bigint | null = null;
-  if (!isCurrencyCode(currency)) errors.amount = t("money.error.unsupported_currency", { currency });
-  else {
-    const parsed = parseAmount(values.amount, currency);
-    if (parsed.ok) amount = parsed.minor;
-    else errors.amount = amountErrorMessage(t, fmt, parsed);
-  }
-
-  if (token === "") errors.cardNumber = t("vt.error.cardNumber.empty");
-  else if (!described) errors.cardNumber = t("vt.error.cardUnread");
-  const card = described && tokenCard(described);
-
-  const description = values.description.trim();
-  if (description.length > DESCRIPTION_MAX) errors.description = t("vt.error.tooLong", { max: DESCRIPTION_MAX });
-  const customerReference = values.customerReference.trim();
-  if (customerReference.length > CUSTOMER_REFERENCE_MAX) errors.customerReference = t("vt.error.tooLong", { max: CUSTOMER_REFERENCE_MAX });
-  if (Object.keys(errors).length || !terminal || amount === null || !card || !described) return { ok: false, errors };
-  if (!merchant) return { ok: false, errors: { form: t("vt.error.merchantInactive") } };
-  return { ok: true, terminal, amount, description, customerReference, card, merchant, providerCard: described };
+/** What the checks before the charge have read already, so the charge does not read it again. */
+export interface MemberChargeDeps {
+  merchant: Merchant;
+  providerCard: CardToken;
 }
 
 /**
- * Charges the card of a terminal form by its token. Every refusal names its field in the
- * viewer's language; nothing is charged unless every field is right.
+ * Charges a card as a signed-in member (the virtual terminal), once per form key: a retry
+ * with the same key gets the first attempt's payment, a key used for another charge or still
+ * in flight is refused (idempotency_key_reused, idempotency_key_in_use). Every attempt is
+ * audited as payment.charge; the usual outcome, a capture, commits with its audit event and
+ * the key's stored answer in the capture's own round trip.
  */
-export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeInput, client: Client): Promise<TerminalChargeResult> {
-  const { t } = tools(ctx);
-  const checked = await checkTerminalFields(ctx, input, input.token);
-  const key = input.key;
-  const keyError = validKey(key) ? null : t("vt.error.formExpired");
-  if (!checked.ok || keyError) {
-    const errors = { ...(checked.ok ? {} : checked.errors), ...(keyError ? { form: keyError } : {}) };
-    return { ok: false, status: 400, errors, freshKey: keyError ? newTerminalFormKey() : undefined };
-  }
-  const { terminal, amount, description, customerReference, card, merchant, providerCard: described } = checked;
-  const currency = ctx.merchant.currency;
-
-  const scope = `user:${ctx.user.id}`;
+export async function chargeAsMember(scope: Scope, actor: MemberActor, input: MemberChargeInput, deps: MemberChargeDeps): Promise<Result<{ paymentId: string }>> {
+  const { terminal, amount, currency, description, customerReference, card, key } = input;
+  const userId = actor.member.user.id;
   const outcome = await withIdempotency(
     {
-      merchantId: ctx.scope.merchantId,
-      scope,
+      merchantId: scope.merchantId,
+      scope: `user:${userId}`,
       key,
       method: "POST",
       path: "/terminal",
@@ -225,7 +131,8 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
     async ({ storeIn }) => {
       const chargeAudit = (dbx: DbOrTx, outcome: { payment: Payment } | { code: string }) =>
         auditStatement(dbx, {
-          actor: ctx,
+          merchantId: scope.merchantId,
+          actor,
           action: "payment.charge",
           outcome: "payment" in outcome && (outcome.payment.status === "captured" || outcome.payment.status === "pending") ? "success" : "failure",
           targetType: "payment",
@@ -234,10 +141,9 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
             "payment" in outcome
               ? { terminalId: terminal.id, amount, currency, status: outcome.payment.status, card: maskPan(outcome.payment.cardBin ?? "", outcome.payment.cardLast4 ?? "") }
               : { terminalId: terminal.id, amount, currency, code: outcome.code },
-          client,
         });
       const r = await createPayment(
-        ctx.scope,
+        scope,
         {
           amount,
           currency,
@@ -250,10 +156,10 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
         },
         {
           terminalId: terminal.id,
-          userId: ctx.user.id,
-          idempotencyKey: `vt:${ctx.user.id}:${key}`,
-          // Read in this request (the session's statement, the checks above): not read again.
-          preloaded: { merchant, terminal: { id: terminal.id, name: terminal.name, status: "active" }, card: described },
+          userId,
+          idempotencyKey: `vt:${userId}:${key}`,
+          // Read by the checks before the charge: not read again.
+          preloaded: { merchant: deps.merchant, terminal: { id: terminal.id, name: terminal.name, status: "active" }, card: deps.providerCard },
           // The usual outcome, a capture, commits with its audit event and the form key's answer
           // (both sent in the capture's own round trip).
           withCapture: (tx, captured) =>
@@ -264,37 +170,13 @@ export async function chargeFromTerminal(ctx: AppContext, input: TerminalChargeI
       await chargeAudit(db(), r.ok ? { payment: r.payment } : { code: r.error.code });
       if (r.ok) return { status: 303, body: { paymentId: r.payment.id } };
       // Refused before anything was charged: not kept, so the form can be fixed and sent again.
-      return { status: r.error.status, body: { code: r.error.code, param: r.error.param, message: r.error.message }, store: false };
+      return { status: r.error.status, body: { error: r.error }, store: false };
     },
   );
-
   if (outcome.status === 303) return { ok: true, paymentId: (outcome.body as { paymentId: string }).paymentId };
-  const b = outcome.body as { code?: string; param?: string | null; message?: string; error?: { code?: string } };
-  const code = b.code ?? b.error?.code ?? "";
-  const refused = (errors: TerminalErrors, status = outcome.status, freshKey?: string): TerminalRefusal => ({ ok: false, status, errors, freshKey });
-  switch (code) {
-    case "idempotency_key_reused":
-      return refused({ form: t("vt.error.formReused") }, 409, newTerminalFormKey());
-    case "idempotency_key_in_use":
-      return refused({ form: t("vt.error.inProgress") }, 409);
-    case "terminal_inactive":
-    case "terminal_not_found":
-      return refused({ terminal: t("vt.error.terminalInactive") });
-    case "merchant_not_active":
-      return refused({ form: t("vt.error.merchantInactive") });
-    case "provider_unavailable":
-      return refused({ form: t("vt.error.provider") });
-    case "token_not_found":
-    case "invalid_number":
-    case "invalid_expiry":
-    case "expired_card":
-    case "invalid_cvc": {
-      const e = cardErrorOf(t, code);
-      return refused({ [e.field]: e.message });
-    }
-    default:
-      return refused({ form: t("vt.error.generic", { message: b.message ?? code }) });
-  }
+  // The payment's refusal, or the key's (withIdempotency answers { error } too).
+  const e = (outcome.body as { error?: Partial<Failure> }).error ?? {};
+  return failure(outcome.status, e.code ?? "", e.message ?? e.code ?? "", e.param ?? null, e.type ?? "api_error");
 }
 
 /** What a receipt and a line of the recent list both show of a payment: the card as BIN + last 4 at most. */
@@ -418,30 +300,4 @@ export async function sandboxHints(scope: Scope): Promise<Pick<TestCard, "number
   const m = await loadMerchant(scope);
   if (!m || (m.processorId ?? "sandbox") !== "sandbox") return null;
   return TEST_CARDS.map(({ number, brand, funding, behaviour }) => ({ number, brand, funding, behaviour }));
-}
-
-/** What the page shows when the provider's card form (no JavaScript) sends the browser back. */
-export type TerminalReturn =
-  | { kind: "confirm"; token: string; key: string; values: TerminalFormValues; card: TokenCard; amount: string }
-  | { kind: "failure"; failure: FormFailure };
-
-/**
- * Back from the provider's form endpoint: it echoed the form's other fields (md_*) and
- * added the token, or card_error=<code>. A token is shown for confirmation (nothing is
- * charged by a GET); a refusal goes back on its field with what was typed.
- */
-export async function terminalReturn(ctx: AppContext, q: URLSearchParams): Promise<TerminalReturn | null> {
-  const token = q.get("token");
-  const cardError = q.get("card_error");
-  if (token === null && cardError === null) return null;
-  const { t } = tools(ctx);
-  const values = terminalValuesOf((name, max) => (q.get(`md_${name}`) ?? "").slice(0, max));
-  const key = (q.get("md_key") ?? "").slice(0, 300);
-  if (cardError !== null || !token) {
-    const e = cardErrorOf(t, (cardError ?? "").slice(0, 60));
-    return { kind: "failure", failure: { ok: false, errors: { [e.field]: e.message }, values: { ...values } } };
-  }
-  const c = await checkTerminalFields(ctx, values, token.slice(0, 100));
-  if (!c.ok) return { kind: "failure", failure: { ok: false, errors: c.errors, values: { ...values } } };
-  return { kind: "confirm", token: c.card.token, key, values: { ...values, terminal: c.terminal.id }, card: c.card, amount: c.amount.toString() };
 }

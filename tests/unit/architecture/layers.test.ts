@@ -162,8 +162,6 @@ describe("the import graph", () => {
       "app/modules/exports/reports/reconciliation.server.ts": "URLSearchParams",
       // The lists' filter parser takes the page's query (or a plain object) and a saved view's.
       "app/modules/reporting/list-query.server.ts": "URLSearchParams",
-      // Still to move to the web edge: the page's reading of the provider form's return query.
-      "app/modules/payments/virtual-terminal.server.ts": "URLSearchParams",
       // An HTTP client, not a server: delivering webhooks is the domain's job.
       "app/modules/webhooks/delivery.server.ts": "node:http",
     };
