@@ -183,6 +183,19 @@ export async function pipelinedTx<R extends unknown[]>(
   let closed = false;
   let lost = false;
   let conn: { onclose?: ((e: unknown) => void) | null; terminate(): void } | undefined;
+  let onClosed = () => {};
+  const closedSignal = new Promise<void>((r) => (onClosed = r));
+  // Every statement's answer, or a lost connection's error once the connection has closed and
+  // some answer is still missing: a backend ended by the server (pg_terminate_backend) while
+  // the pipeline was in flight rejected the statement in progress but never the COMMIT queued
+  // after it, and the caller waited forever. Unsettled there means unknown, as any lost answer.
+  const settle = <T,>(ps: Promise<T>[]) =>
+    Promise.race([
+      Promise.allSettled(ps),
+      closedSignal
+        .then(() => new Promise((r) => setTimeout(r, 50)))
+        .then(() => Promise.reject(Object.assign(new Error("write CONNECTION_CLOSED: the connection closed before the transaction was answered"), { code: "CONNECTION_CLOSED", errno: "CONNECTION_CLOSED" }))),
+    ]);
   try {
     // Set before BEGIN is handed to the connection, so this callback runs before postgres.js's
     // own setImmediate that writes the turn's messages: the COMMIT sent from it joins them in
@@ -194,6 +207,7 @@ export async function pipelinedTx<R extends unknown[]>(
           conn = c;
           c.onclose = () => {
             closed = true;
+            onClosed();
           };
           return true; // keep pipelining (postgres.js holds the next queries back on a falsy answer)
         },
@@ -206,14 +220,14 @@ export async function pipelinedTx<R extends unknown[]>(
       // and the microtasks after each immediate callback run before the next one).
       await turnEnd;
       const commit = reserved.unsafe("commit").execute();
-      const settled = await Promise.allSettled([begin, ...sent, commit]);
+      const settled = await settle([begin, ...sent, commit]);
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
       if (failed) throw failed.reason;
       const done = settled[settled.length - 1] as PromiseFulfilledResult<{ command?: string }>;
       if (done.value.command && done.value.command.toUpperCase() !== "COMMIT") throw new Error(`transaction ended with ${done.value.command}`);
       return settled.slice(1, -1).map((s) => (s as PromiseFulfilledResult<unknown>).value) as R;
     }
-    const settled = await Promise.allSettled([begin, ...sent]);
+    const settled = await settle([begin, ...sent]);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) {
       if (!closed && !connectionLost(failed.reason)) await reserved.unsafe("rollback").catch(() => {});

@@ -3,14 +3,15 @@
  * transaction with one commit. On a real server (PGlite is one connection: there each call is
  * its own pipelinedTx, checked too): calls of one turn share a transaction; a batch with one
  * duplicate key or one refused guard commits the others and fails only the bad one, with the
- * error it gets alone. A batch whose connection is lost (the server restarted under it)
- * acknowledges none of its items without its commit: batched lanes in pipelined-restart.test.ts.
+ * error it gets alone; a batch whose backend is ended while it runs acknowledges none of its
+ * items and writes none (server restarts under batches: pipelined-restart.test.ts).
  */
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db, rows } from "../../../db/client.server";
 import { batchedTx, batchStats } from "../../../db/batch.server";
 import { pipelinedTx, preparedSql } from "../../../db/prepared.server";
+import { isDatabaseUnavailable } from "../../../app/web/edge/unavailable.server";
 import { useTestDatabase } from "../../support/db";
 
 const t = useTestDatabase({ seed: "none" });
@@ -84,5 +85,40 @@ describe("batched transactions", () => {
     expect(settled[1]!.cause?.message ?? settled[1]!.message).toMatch(/division by zero/);
     expect((await rows<{ note: string }>(db(), sql`select note from batch_items order by id`)).map((r) => r.note)).toEqual(["done", "done", "done", "done"]);
     expect(await ids("batch_log")).toEqual([1, 3, 4]);
+  });
+
+  it.runIf(t.realServer)("a batch whose connection is lost acknowledges none of its items and writes none", async () => {
+    await db().execute(sql`truncate batch_items, batch_log`);
+    const pidOf = preparedSql<{ pid: number }>(() => sql`select pg_backend_pid() as pid`);
+    const sleep = preparedSql(() => sql`select pg_sleep(5)`);
+    let pid: number | undefined;
+    const calls = [1, 2, 3, 4].map((id) =>
+      errorOf(
+        batchedTx<unknown[]>(db(), "lost", String(id), (tx) => {
+          const first = insert(tx, { id, note: "open" });
+          if (id === 1) {
+            const p = pidOf(tx, {});
+            void p.then((r) => (pid = Number(r[0]!.pid)), () => {});
+            return [first, p, sleep(tx, {})];
+          }
+          return [first];
+        }),
+      ),
+    );
+    // The batch is in its sleep (every insert done, nothing committed): the connection is cut.
+    const deadline = Date.now() + 5000;
+    while (pid === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(pid).toBeDefined();
+    await new Promise((r) => setTimeout(r, 200));
+    await db().execute(sql`select pg_terminate_backend(${pid!}::int)`);
+    const settled = await Promise.all(calls);
+    for (const e of settled) {
+      expect(e, "no item is acknowledged").not.toBeNull();
+      expect(isDatabaseUnavailable(e), String(e)).toBe(true);
+    }
+    expect(await ids("batch_items")).toEqual([]);
+    // The pool serves again.
+    const [[again]] = await batchedTx(db(), "lost", "x", (tx) => [insert(tx, { id: 9, note: "open" })]);
+    expect(Number(again!.id)).toBe(9);
   });
 });
