@@ -179,25 +179,31 @@ export function errorAria(error: string | null | undefined, errorId: string) {
   return { "aria-invalid": error ? (true as const) : undefined, "aria-describedby": error ? errorId : undefined };
 }
 
-/** Radio buttons, one a label: `<input> label`; `checked` is the one ticked at first. */
-export function RadioOptions({
+/**
+ * Radio buttons, one a label: `<input> label`; `checked` is the one ticked at first, or, with
+ * `onChange` (a page that changes as the choice does), the one ticked now.
+ */
+export function RadioOptions<V extends string>({
   name,
   options,
   checked,
+  onChange,
   className,
   style,
 }: {
   name: string;
-  options: readonly { value: string; label: ReactNode }[];
-  checked?: string;
+  options: readonly { value: V; label: ReactNode }[];
+  checked?: V;
+  onChange?: (value: V) => void;
   className?: string;
   style?: CSSProperties;
 }) {
+  const tick = (v: V) => (onChange ? { checked: v === checked, onChange: () => onChange(v) } : { defaultChecked: v === checked });
   return (
     <>
       {options.map((o) => (
         <label key={o.value} className={className} style={style}>
-          <input type="radio" name={name} value={o.value} defaultChecked={o.value === checked} /> {o.label}
+          <input type="radio" name={name} value={o.value} {...tick(o.value)} /> {o.label}
         </label>
       ))}
     </>
@@ -205,16 +211,17 @@ export function RadioOptions({
 }
 
 /** A fieldset of radio options with its legend, an optional hint and, when refused, its message. */
-export function RadioFieldset({
+export function RadioFieldset<V extends string>({
   legend,
   hint,
   error,
   errorId,
+  fieldsetClassName,
   ...radios
-}: Parameters<typeof RadioOptions>[0] & { legend: ReactNode; hint?: ReactNode; error?: string | null; errorId?: string }) {
+}: Parameters<typeof RadioOptions<V>>[0] & { legend: ReactNode; hint?: ReactNode; error?: string | null; errorId?: string; fieldsetClassName?: string }) {
   errorId ??= `${radios.name}-error`;
   return (
-    <fieldset {...errorAria(error, errorId)}>
+    <fieldset className={fieldsetClassName} {...errorAria(error, errorId)}>
       <legend>{legend}</legend>
       <RadioOptions {...radios} />
       {hint ? <p className="hint">{hint}</p> : null}

@@ -38,14 +38,36 @@ export function DetailHeader({ back, ...header }: { back: { to: string; label: R
   );
 }
 
-/** A card with its own heading, which names it for assistive technology (`headingId`). */
-export function Card({ headingId, title, className, children, ...rest }: { headingId: string; title: ReactNode; className?: string; children?: ReactNode } & Omit<HTMLAttributes<HTMLElement>, "title">) {
+type SectionProps = {
+  headingId: string;
+  title: ReactNode;
+  /** What stands beside the heading (a link to all of them, a hint); given, even as null, the heading sits in a section header. */
+  aside?: ReactNode;
+  className?: string;
+  children?: ReactNode;
+} & Omit<HTMLAttributes<HTMLElement>, "title">;
+
+/** A part of a page with its own heading, which names it for assistive technology (`headingId`). */
+export function Section({ headingId, title, aside, children, ...rest }: SectionProps) {
+  const heading = <h2 id={headingId}>{title}</h2>;
   return (
-    <section className={className ? `card ${className}` : "card"} aria-labelledby={headingId} {...rest}>
-      <h2 id={headingId}>{title}</h2>
+    <section aria-labelledby={headingId} {...rest}>
+      {aside === undefined ? (
+        heading
+      ) : (
+        <div className="section-header">
+          {heading}
+          {aside}
+        </div>
+      )}
       {children}
     </section>
   );
+}
+
+/** A Section drawn as a card. */
+export function Card({ className, ...rest }: SectionProps) {
+  return <Section className={className ? `card ${className}` : "card"} {...rest} />;
 }
 
 /** After post/redirect/get: the message for the `?done=` the action redirected with. */

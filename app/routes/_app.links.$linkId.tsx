@@ -15,6 +15,7 @@ import consoleStyles from "~/styles/console.css";
 import { notFound, requireAction } from "~/web/guard.server";
 import { requireFound } from "~/web/detail-loader.server";
 import { publicOrigin } from "~/web/request.server";
+import { consoleLink } from "~/web/payment-links/console.server";
 import { checkoutSecret } from "~/modules/payments/receipts.server";
 import { deactivatePaymentLink, getPaymentLink, linkPayments } from "~/modules/payment-links/links.server";
 import { Card, DetailHeader, DetailList, Table } from "~/components/page";
@@ -30,22 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       url: `${publicOrigin(request)}/pay/${link.id}`,
       created: new URL(request.url).searchParams.has("created"),
       secret,
-      link: {
-        id: link.id,
-        description: link.description,
-        state: link.state,
-        amount: link.amount?.toString() ?? null,
-        minAmount: link.minAmount?.toString() ?? null,
-        maxAmount: link.maxAmount?.toString() ?? null,
-        reusable: link.reusable,
-        customerFields: link.customerFields,
-        expiresAt: link.expiresAt?.toISOString() ?? null,
-        redirectUrl: link.redirectUrl,
-        createdAt: link.createdAt.toISOString(),
-        paidCount: link.stats.paidCount,
-        paidTotal: link.stats.paidTotal.toString(),
-        attempts: link.stats.attempts,
-      },
+      link: { ...consoleLink(link), customerFields: link.customerFields, redirectUrl: link.redirectUrl, attempts: link.stats.attempts },
       payments: rows.map((p) => ({
         id: p.id,
         status: p.status,

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, Field, Optional, SaveButton, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, Optional, RadioFieldset, SaveButton, useFormFailure } from "~/components/form";
 import { useState } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
@@ -13,7 +13,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireAction, requireContext } from "~/web/guard.server";
 import { CUSTOMER_FIELDS, LINK_DESCRIPTION_MAX } from "~/lib/payment-links";
 import { listPaymentLinks, recentBlocks } from "~/modules/payment-links/links.server";
-import { createLinkFromForm } from "~/web/payment-links/console.server";
+import { consoleLink, createLinkFromForm } from "~/web/payment-links/console.server";
 import { Card, num, PageHeader, RowHead, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
@@ -26,19 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json(
     {
       currency: ctx.merchant.currency,
-      links: list.map((l) => ({
-        id: l.id,
-        description: l.description,
-        state: l.state,
-        amount: l.amount?.toString() ?? null,
-        minAmount: l.minAmount?.toString() ?? null,
-        maxAmount: l.maxAmount?.toString() ?? null,
-        reusable: l.reusable,
-        expiresAt: l.expiresAt?.toISOString() ?? null,
-        createdAt: l.createdAt.toISOString(),
-        paidCount: l.stats.paidCount,
-        paidTotal: l.stats.paidTotal.toString(),
-      })),
+      links: list.map(consoleLink),
       blocks: blocks.map((b) => ({ ip: b.clientIp, declines: b.declines, blockedAt: b.blockedAt.toISOString(), blockedUntil: b.blockedUntil.toISOString(), active: b.blockedUntil > now })),
     },
     { headers: { "Cache-Control": "private, no-store" } },
@@ -67,15 +55,17 @@ function CreateLinkForm() {
         <CsrfInput />
         <ErrorSummary form={form} />
         <Field form={form} id="link-description" name="description" label={t("links.description")} hint={t("links.descriptionHint")} required maxLength={LINK_DESCRIPTION_MAX} />
-        <fieldset>
-          <legend>{t("links.amountMode")}</legend>
-          <label className="check">
-            <input type="radio" name="mode" value="fixed" checked={mode === "fixed"} onChange={() => setMode("fixed")} /> {t("links.mode.fixed")}
-          </label>
-          <label className="check">
-            <input type="radio" name="mode" value="range" checked={mode === "range"} onChange={() => setMode("range")} /> {t("links.mode.range")}
-          </label>
-        </fieldset>
+        <RadioFieldset
+          name="mode"
+          legend={t("links.amountMode")}
+          className="check"
+          options={[
+            { value: "fixed", label: t("links.mode.fixed") },
+            { value: "range", label: t("links.mode.range") },
+          ]}
+          checked={mode}
+          onChange={setMode}
+        />
         {mode === "fixed" ? (
           <Field form={form} id="link-amount" name="amount" label={t("links.amount", { unit })} inputMode="decimal" maxLength={40} />
         ) : (
@@ -92,15 +82,16 @@ function CreateLinkForm() {
             </label>
           ))}
         </fieldset>
-        <fieldset>
-          <legend>{t("links.useLabel")}</legend>
-          <label className="check">
-            <input type="radio" name="reusable" value="no" defaultChecked={values.reusable !== "yes"} /> {t("links.use.single")}
-          </label>
-          <label className="check">
-            <input type="radio" name="reusable" value="yes" defaultChecked={values.reusable === "yes"} /> {t("links.use.reusable")}
-          </label>
-        </fieldset>
+        <RadioFieldset
+          name="reusable"
+          legend={t("links.useLabel")}
+          className="check"
+          options={[
+            { value: "no", label: t("links.use.single") },
+            { value: "yes", label: t("links.use.reusable") },
+          ]}
+          checked={values.reusable === "yes" ? "yes" : "no"}
+        />
         <div className="form-row">
           <Field form={form} id="link-expires" name="expiresAt" label={<Optional>{t("links.expiresAt")}</Optional>}>
             {(c) => <DayInput id={c.id} name={c.name} defaultValue={values.expiresAt ?? ""} invalid={!!c["aria-invalid"]} describedBy={c["aria-describedby"]} />}

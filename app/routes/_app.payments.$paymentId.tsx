@@ -4,7 +4,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { RefundForm } from "~/components/refund-form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { pageTitle } from "~/components/console/meta";
-import { StatusBadge } from "~/components/console/status-badge";
+import { AmountHeader } from "~/components/console/amount-header";
+import { RefundsTable } from "~/components/console/refunds-table";
+import { RefundedBadge, StatusBadge } from "~/components/console/status-badge";
 import { maskPan } from "~/lib/card";
 import type { MessageKey } from "~/lib/i18n/en";
 import { isMessageKey } from "~/lib/i18n/translate";
@@ -14,7 +16,7 @@ import consoleStyles from "~/styles/console.css";
 import { requireFound } from "~/web/detail-loader.server";
 import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
 import { newRefundFormKey, refundFormAction } from "~/web/refunds/refund-form.server";
-import { Card, DetailHeader, DetailList, num, Table } from "~/components/page";
+import { Card, DetailList, num, Table } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "paymentDetail.pageTitle");
@@ -168,24 +170,14 @@ export default function PaymentPage() {
   const t = useT();
   const fmt = useFormat();
   const p = data.payment;
-  const refunded = BigInt(p.amountRefunded);
   return (
     <>
-      <DetailHeader
+      <AmountHeader
         back={{ to: "/payments", label: t("paymentDetail.back") }}
-        title={fmt.money(p.amount, p.currency)}
-        heading={{ className: "num", "data-testid": "payment-amount" }}
-        intro={
-          <>
-            <StatusBadge kind="paymentStatus" status={p.status} />{" "}
-            {refunded > 0n ? (
-              <span className={`badge badge-${refunded >= BigInt(p.amount) ? "refunded" : "partially_refunded"}`}>
-                {t(refunded >= BigInt(p.amount) ? "payments.refunded" : "payments.partiallyRefunded")}
-              </span>
-            ) : null}{" "}
-            <span className="mono">{p.id}</span>
-          </>
-        }
+        testId="payment-amount"
+        movement={p}
+        kind="paymentStatus"
+        badges={<RefundedBadge amount={p.amount} refunded={p.amountRefunded} />}
       />
 
       <div className="grid grid-2">
@@ -201,37 +193,31 @@ export default function PaymentPage() {
         </Card>
       </div>
 
-      <section className="card section" aria-labelledby="refunds-h" id="refunds">
-        <div className="section-header">
-          <h2 id="refunds-h">{t("paymentDetail.refunds")}</h2>
-          {p.status === "captured" ? (
-            <span className="muted">{t("paymentDetail.refundable", { amount: fmt.money(data.refund.refundable, p.currency) })}</span>
-          ) : null}
-        </div>
+      <Card
+        headingId="refunds-h"
+        title={t("paymentDetail.refunds")}
+        className="section"
+        id="refunds"
+        aside={p.status === "captured" ? <span className="muted">{t("paymentDetail.refundable", { amount: fmt.money(data.refund.refundable, p.currency) })}</span> : null}
+      >
         {data.refunds.length ? (
-          <Table
+          <RefundsTable
             caption={t("paymentDetail.refunds")}
-            hiddenCaption
-            className="compact"
-            columns={[t("common.date"), num(t("common.amount")), t("common.status"), t("refunds.col.reason"), t("refunds.col.issuedBy")]}
-          >
-            <tbody>
-              {data.refunds.map((r) => (
-                <tr key={r.id}>
-                  <td>{fmt.dateTime(r.createdAt)}</td>
-                  <td className="num">{fmt.money(r.amount, p.currency)}</td>
-                  <td>
-                    <StatusBadge kind="refundStatus" status={r.status} />
-                  </td>
+            refunds={data.refunds}
+            currency={() => p.currency}
+            more={{
+              columns: [t("refunds.col.reason"), t("refunds.col.issuedBy")],
+              cells: (r) => (
+                <>
                   <td>
                     {t(`refundReason.${r.reason}` as MessageKey)}
                     {r.note ? <div className="muted">{r.note}</div> : null}
                   </td>
                   <td>{r.createdByName ?? "–"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+                </>
+              ),
+            }}
+          />
         ) : (
           <p className="muted">{t("paymentDetail.noRefunds")}</p>
         )}
@@ -240,7 +226,7 @@ export default function PaymentPage() {
             <PaymentRefundForm data={data} />
           </div>
         ) : null}
-      </section>
+      </Card>
 
       <Card headingId="ledger-h" title={t("paymentDetail.ledger")} className="section">
         {data.ledger.length ? (

@@ -5,9 +5,10 @@ import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText } from "~/components/console/data-table";
 import { ColumnPicker, vocabOptions } from "~/components/console/filters";
+import { amountColumn, idColumn, linkColumn, statusColumn } from "~/components/console/list-columns";
+import { RefundedBadge } from "~/components/console/status-badge";
 import { ListMenu, ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
-import { StatusBadge } from "~/components/console/status-badge";
 import { CARD_BRANDS, CARD_FUNDINGS, DEFAULT_PAYMENT_COLUMNS, PAYMENT_COLUMNS, PAYMENT_STATUSES, type PaymentColumn } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -51,45 +52,17 @@ export default function PaymentsPage() {
   const { query, options } = data;
   const columns = useMemo<ColumnDef<Row, unknown>[]>(
     () => [
-      {
-        id: "created",
-        header: t(COLUMN_LABELS.created),
-        meta: { sortField: "created", stack: "sub" },
-        cell: ({ row }) => (
-          <Link to={`/payments/${row.original.id}`} className="row-link">
-            {fmt.dateTime(row.original.createdAt)}
-          </Link>
-        ),
-      },
-      {
-        id: "amount",
-        header: t(COLUMN_LABELS.amount),
-        meta: { sortField: "amount", numeric: true, stack: "lead" },
-        cell: ({ row }) => <span className="num">{fmt.money(row.original.amount, row.original.currency)}</span>,
-      },
-      {
-        id: "status",
-        header: t(COLUMN_LABELS.status),
-        meta: { stack: "badge" },
-        cell: ({ row }) => {
-          const r = row.original;
-          const refunded = BigInt(r.amountRefunded);
-          return (
-            <>
-              <StatusBadge kind="paymentStatus" status={r.status} />
-              {refunded > 0n ? (
-                <>
-                  {/* Under the status, not beside it: two badges side by side made Status the widest column at 1280 px. */}
-                  <br />
-                  <span className={`badge badge-${refunded >= BigInt(r.amount) ? "refunded" : "partially_refunded"}`}>
-                    {t(refunded >= BigInt(r.amount) ? "payments.refunded" : "payments.partiallyRefunded")}
-                  </span>
-                </>
-              ) : null}
-            </>
-          );
-        },
-      },
+      linkColumn({ id: "created", header: t(COLUMN_LABELS.created), href: (r) => `/payments/${r.id}`, text: (r) => fmt.dateTime(r.createdAt) }),
+      amountColumn(t(COLUMN_LABELS.amount), (r) => <span className="num">{fmt.money(r.amount, r.currency)}</span>),
+      // The refund under the status, not beside it: two badges side by side made Status the widest column at 1280 px.
+      statusColumn(t(COLUMN_LABELS.status), "paymentStatus", (r) =>
+        BigInt(r.amountRefunded) > 0n ? (
+          <>
+            <br />
+            <RefundedBadge amount={r.amount} refunded={r.amountRefunded} />
+          </>
+        ) : null,
+      ),
       {
         id: "card",
         header: t(COLUMN_LABELS.card),
@@ -125,7 +98,7 @@ export default function PaymentsPage() {
         meta: { numeric: true },
         cell: ({ row }) => (row.original.fee === "0" ? "–" : fmt.money(row.original.fee, row.original.currency)),
       },
-      { id: "id", header: t(COLUMN_LABELS.id), meta: { flex: true }, cell: ({ row }) => <CellText className="mono">{row.original.id}</CellText> },
+      idColumn(t(COLUMN_LABELS.id)),
     ],
     [t, fmt],
   );
@@ -136,8 +109,8 @@ export default function PaymentsPage() {
     <ListPage
       list="payments"
       page={data}
+      statuses={{ vocab: "paymentStatus", all: PAYMENT_STATUSES }}
       multi={[
-        { name: "status", values: query.status, label: (s) => t(`paymentStatus.${s}` as MessageKey) },
         { name: "terminal", values: query.terminal, label: terminalName },
         { name: "brand", values: query.brand, label: (s) => t(`cardBrand.${s}` as MessageKey) },
         { name: "bank", values: query.bank, label: (s) => fmt.bankName(s) },
@@ -157,7 +130,6 @@ export default function PaymentsPage() {
       searchHint={data.canCards ? undefined : t("payments.searchHintNoCards")}
       filters={
         <>
-          <ListMenu name="status" legend={t("common.status")} options={vocabOptions(t, "paymentStatus", PAYMENT_STATUSES)} />
           <ListMenu
             name="terminal"
             legend={t("payments.col.terminal")}

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { DayInput } from "~/components/day-input";
+import { Optional, RadioFieldset } from "~/components/form";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
@@ -190,15 +191,17 @@ export default function PaymentLookupPage() {
             {fieldError("amount")}
           </div>
           {data.irr ? (
-            <fieldset className="field lookup-unit">
-              <legend>{t("lookup.unit")}</legend>
-              <label className="check">
-                <input type="radio" name="unit" value="toman" defaultChecked={input.unit === "toman"} /> {t("money.unit.toman")}
-              </label>
-              <label className="check">
-                <input type="radio" name="unit" value="major" defaultChecked={input.unit !== "toman"} /> {t("money.unit.rial")}
-              </label>
-            </fieldset>
+            <RadioFieldset
+              name="unit"
+              legend={t("lookup.unit")}
+              fieldsetClassName="field lookup-unit"
+              className="check"
+              options={[
+                { value: "toman", label: t("money.unit.toman") },
+                { value: "major", label: t("money.unit.rial") },
+              ]}
+              checked={input.unit === "toman" ? "toman" : "major"}
+            />
           ) : null}
         </div>
         <div className="form-row">
@@ -209,14 +212,14 @@ export default function PaymentLookupPage() {
           </div>
           <div className="field">
             <label htmlFor={`${id}-to`}>
-              {t("lookup.to")} <span className="muted">({t("common.optional")})</span>
+              <Optional>{t("lookup.to")}</Optional>
             </label>
             <DayInput id={`${id}-to`} name="to" defaultValue={input.to} invalid={!!errors.to} describedBy={errors.to ? `${id}-to-error` : undefined} />
             {fieldError("to")}
           </div>
           <div className="field">
             <label htmlFor={`${id}-trace`}>
-              {t("pay.receipt.trace")} <span className="muted">({t("common.optional")})</span>
+              <Optional>{t("pay.receipt.trace")}</Optional>
             </label>
             <input id={`${id}-trace`} name="trace" inputMode="numeric" maxLength={20} size={8} dir="ltr" className="mono" defaultValue={input.trace} autoComplete="off" {...inv("trace")} />
             {fieldError("trace")}

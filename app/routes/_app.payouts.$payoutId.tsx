@@ -6,7 +6,7 @@ import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText, DataTable } from "~/components/console/data-table";
 import { pageTitle } from "~/components/console/meta";
-import { StatusBadge } from "~/components/console/status-badge";
+import { AmountHeader } from "~/components/console/amount-header";
 import { workbookHref } from "~/components/console/url";
 import type { MessageKey } from "~/lib/i18n/en";
 import { listFieldError, payoutFailureText } from "~/lib/i18n/messages";
@@ -22,7 +22,7 @@ import { cancelPayout, payoutCancelable } from "~/modules/settlements/cancel.ser
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary, type PayoutItemRow } from "~/modules/settlements/payout-detail.server";
 import { listScope, parseListQuery, runListQuery } from "~/modules/reporting/list-query.server";
 import { IntentForm } from "~/components/form";
-import { Card, DetailHeader, DetailList } from "~/components/page";
+import { Card, DetailList, Section } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "payoutDetail.pageTitle");
@@ -181,16 +181,7 @@ export default function PayoutPage() {
 
   return (
     <>
-      <DetailHeader
-        back={{ to: "/payouts", label: t("payoutDetail.back") }}
-        title={fmt.money(p.amount, p.currency)}
-        heading={{ className: "num", "data-testid": "payout-amount" }}
-        intro={
-          <>
-            <StatusBadge kind="payoutStatus" status={p.status} /> <span className="mono">{p.id}</span>
-          </>
-        }
-      >
+      <AmountHeader back={{ to: "/payouts", label: t("payoutDetail.back") }} testId="payout-amount" movement={p} kind="payoutStatus">
         {data.csvHref ? (
           <>
             <a className="btn btn-primary" href={data.csvHref} download data-testid="reconciliation-csv">
@@ -201,7 +192,7 @@ export default function PayoutPage() {
             </a>
           </>
         ) : null}
-      </DetailHeader>
+      </AmountHeader>
 
       {search.get("done") === "canceled" && p.status === "canceled" ? (
         <p className="success-box" role="status" data-testid="payout-canceled">
@@ -314,11 +305,7 @@ export default function PayoutPage() {
         </Card>
       ) : null}
 
-      <section className="section" aria-labelledby="items-h">
-        <div className="section-header">
-          <h2 id="items-h">{t("payoutDetail.items")}</h2>
-          <span className="muted">{t("payoutDetail.itemsHint", { count: s.itemCount })}</span>
-        </div>
+      <Section headingId="items-h" title={t("payoutDetail.items")} className="section" aside={<span className="muted">{t("payoutDetail.itemsHint", { count: s.itemCount })}</span>}>
         {itemsError ? (
           <p className="error-box" role="alert">
             {listFieldError(t, fmt, itemsError, data.errors[itemsError])}
@@ -333,7 +320,7 @@ export default function PayoutPage() {
           prev={data.prev}
           empty={<p>{t("payoutDetail.noItems")}</p>}
         />
-      </section>
+      </Section>
     </>
   );
 }

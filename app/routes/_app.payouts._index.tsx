@@ -1,16 +1,13 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { BalanceSummary } from "~/components/console/balances";
-import { CellText } from "~/components/console/data-table";
-import { vocabOptions } from "~/components/console/filters";
-import { ListMenu, ListPage } from "~/components/console/list-page";
+import { amountColumn, idColumn, linkColumn, statusColumn } from "~/components/console/list-columns";
+import { ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
-import { StatusBadge } from "~/components/console/status-badge";
 import { PAYOUT_STATUSES } from "~/lib/labels";
-import type { MessageKey } from "~/lib/i18n/en";
 import { payoutFailureText } from "~/lib/i18n/messages";
 import { useFormat, useT } from "~/lib/i18n/react";
 import consoleStyles from "~/styles/console.css";
@@ -39,38 +36,13 @@ export default function PayoutsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const fmt = useFormat();
-  const { query } = data;
   const columns = useMemo<ColumnDef<PayoutListRow, unknown>[]>(
     () => [
-      {
-        id: "arrival",
-        header: t("payouts.col.expectedArrival"),
-        meta: { sortField: "arrival", stack: "sub" },
-        cell: ({ row }) => (
-          <Link to={`/payouts/${row.original.id}`} className="row-link">
-            {fmt.day(row.original.expectedArrivalDate)}
-          </Link>
-        ),
-      },
-      {
-        id: "amount",
-        header: t("common.amount"),
-        meta: { sortField: "amount", numeric: true, stack: "lead" },
-        cell: ({ row }) => fmt.money(row.original.amount, row.original.currency),
-      },
-      {
-        id: "status",
-        header: t("common.status"),
-        meta: { stack: "badge" },
-        cell: ({ row }) => (
-          <>
-            <StatusBadge kind="payoutStatus" status={row.original.status} />
-            {row.original.failureMessage || row.original.failureCode ? (
-              <div className="muted">{payoutFailureText(t, row.original.failureCode) || row.original.failureMessage}</div>
-            ) : null}
-          </>
-        ),
-      },
+      linkColumn({ id: "arrival", header: t("payouts.col.expectedArrival"), href: (r) => `/payouts/${r.id}`, text: (r) => fmt.day(r.expectedArrivalDate) }),
+      amountColumn(t("common.amount"), (r) => fmt.money(r.amount, r.currency)),
+      statusColumn(t("common.status"), "payoutStatus", (r) =>
+        r.failureMessage || r.failureCode ? <div className="muted">{payoutFailureText(t, r.failureCode) || r.failureMessage}</div> : null,
+      ),
       {
         id: "paid",
         header: t("payouts.col.arrived"),
@@ -93,7 +65,7 @@ export default function PayoutsPage() {
         meta: { sortField: "created" },
         cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>,
       },
-      { id: "id", header: t("payouts.col.id"), meta: { flex: true }, cell: ({ row }) => <CellText className="mono">{row.original.id}</CellText> },
+      idColumn(t("payouts.col.id")),
     ],
     [t, fmt],
   );
@@ -102,14 +74,13 @@ export default function PayoutsPage() {
     <ListPage
       list="payouts"
       page={data}
-      multi={[{ name: "status", values: query.status, label: (s) => t(`payoutStatus.${s}` as MessageKey) }]}
+      statuses={{ vocab: "payoutStatus", all: PAYOUT_STATUSES }}
       above={
         <Card headingId="balances-h" title={t("balances.title")} className="section">
           <BalanceSummary data={data.balances} />
         </Card>
       }
       dateLegend={t("payouts.arrivalRange")}
-      filters={<ListMenu name="status" legend={t("common.status")} options={vocabOptions(t, "payoutStatus", PAYOUT_STATUSES)} />}
       columns={columns}
       totals={
         data.totals && [

@@ -5,9 +5,9 @@ import { useMemo } from "react";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CellText } from "~/components/console/data-table";
 import { vocabOptions } from "~/components/console/filters";
+import { amountColumn, idColumn, statusColumn } from "~/components/console/list-columns";
 import { ListMenu, ListPage } from "~/components/console/list-page";
 import { pageTitle } from "~/components/console/meta";
-import { StatusBadge } from "~/components/console/status-badge";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useT } from "~/lib/i18n/react";
@@ -47,28 +47,13 @@ export default function RefundsPage() {
         meta: { sortField: "created", stack: "sub" },
         cell: ({ row }) => <span className="nowrap">{fmt.dateTime(row.original.createdAt)}</span>,
       },
-      {
-        id: "amount",
-        header: t("common.amount"),
-        meta: { sortField: "amount", numeric: true, stack: "lead" },
-        cell: ({ row }) => (
-          <>
-            {fmt.money(row.original.amount, row.original.currency)}
-            {row.original.paymentAmount ? <div className="muted">{t("refunds.ofPayment", { amount: fmt.money(row.original.paymentAmount, row.original.currency) })}</div> : null}
-          </>
-        ),
-      },
-      {
-        id: "status",
-        header: t("common.status"),
-        meta: { stack: "badge" },
-        cell: ({ row }) => (
-          <>
-            <StatusBadge kind="refundStatus" status={row.original.status} />
-            {row.original.failureCode ? <div className="muted mono">{row.original.failureCode}</div> : null}
-          </>
-        ),
-      },
+      amountColumn(t("common.amount"), (r) => (
+        <>
+          {fmt.money(r.amount, r.currency)}
+          {r.paymentAmount ? <div className="muted">{t("refunds.ofPayment", { amount: fmt.money(r.paymentAmount, r.currency) })}</div> : null}
+        </>
+      )),
+      statusColumn(t("common.status"), "refundStatus", (r) => (r.failureCode ? <div className="muted mono">{r.failureCode}</div> : null)),
       {
         id: "reason",
         header: t("refunds.col.reason"),
@@ -92,7 +77,7 @@ export default function RefundsPage() {
         ),
       },
       { id: "by", header: t("refunds.col.issuedBy"), meta: { flex: true }, cell: ({ row }) => <CellText>{row.original.createdByName ?? t("refunds.byApi")}</CellText> },
-      { id: "id", header: t("refunds.col.id"), meta: { flex: true }, cell: ({ row }) => <CellText className="mono">{row.original.id}</CellText> },
+      idColumn(t("refunds.col.id")),
     ],
     [t, fmt],
   );
@@ -102,14 +87,13 @@ export default function RefundsPage() {
     <ListPage
       list="refunds"
       page={data}
+      statuses={{ vocab: "refundStatus", all: REFUND_STATUSES }}
       multi={[
-        { name: "status", values: query.status, label: (s) => t(`refundStatus.${s}` as MessageKey) },
         { name: "reason", values: query.reason, label: (s) => t(`refundReason.${s}` as MessageKey) },
         { name: "by", values: query.by, label: issuerName },
       ]}
       filters={
         <>
-          <ListMenu name="status" legend={t("common.status")} options={vocabOptions(t, "refundStatus", REFUND_STATUSES)} />
           <ListMenu name="reason" legend={t("refunds.col.reason")} options={vocabOptions(t, "refundReason", REFUND_REASONS)} />
           <ListMenu name="by" legend={t("refunds.col.issuedBy")} options={data.issuers.map((u) => ({ value: u.id, label: u.name }))} />
         </>

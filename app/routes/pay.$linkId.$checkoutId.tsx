@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { ErrorSummary, Field, useFormFailure } from "~/components/form";
+import { ErrorSummary, Field, RadioFieldset, useFormFailure } from "~/components/form";
 import { CardForm } from "~/components/pay/card-form";
 import { AmountWithToman, PayLayout } from "~/components/pay/pay-layout";
 import { PendingNotice, ReceiptFacts, ResultHeading } from "~/components/pay/result";
@@ -135,15 +135,17 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
         <Form method="post" className="pay-send no-print" noValidate>
           <input type="hidden" name="intent" value="send" />
           <ErrorSummary form={form} />
-          <fieldset>
-            <legend>{t("pay.send.title")}</legend>
-            <label className="check">
-              <input type="radio" name="channel" value="sms" checked={channel === "sms"} onChange={() => setChannel("sms")} /> {t("pay.send.sms")}
-            </label>
-            <label className="check">
-              <input type="radio" name="channel" value="email" checked={channel === "email"} onChange={() => setChannel("email")} /> {t("pay.send.email")}
-            </label>
-          </fieldset>
+          <RadioFieldset
+            name="channel"
+            legend={t("pay.send.title")}
+            className="check"
+            options={[
+              { value: "sms", label: t("pay.send.sms") },
+              { value: "email", label: t("pay.send.email") },
+            ]}
+            checked={channel}
+            onChange={setChannel}
+          />
           <Field
             form={form}
             id="send-to"

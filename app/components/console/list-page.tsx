@@ -7,7 +7,7 @@
 import { Link, useLocation } from "@remix-run/react";
 import { createContext, Fragment, useContext, type ReactNode } from "react";
 import { DataTable, type DataTableProps } from "~/components/console/data-table";
-import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, rangeLabel, SearchField, type FieldErrors } from "~/components/console/filters";
+import { ActiveFilters, AmountFields, CheckboxMenu, DateRangeFields, FilterForm, PageSizeField, rangeLabel, SearchField, vocabOptions, type FieldErrors } from "~/components/console/filters";
 import { withParams, workbookHref } from "~/components/console/url";
 import { clauseSeparator, listFieldError } from "~/lib/i18n/messages";
 import type { MessageKey } from "~/lib/i18n/en";
@@ -133,8 +133,9 @@ export function ListEmpty({ filtered, filteredText, children }: { filtered: bool
 /** The console's paged lists: each names its texts `<list>.title`, `.filtersLabel`, `.search`, `.searchHint`, `.caption`, `.empty`, `.emptyFiltered`. */
 export type ListName = "payments" | "refunds" | "payouts";
 
-/** The query every list page reads: the base filters, the sort and the page size. */
+/** The query every list page reads: the base filters, the statuses, the sort and the page size. */
 export interface ListPageQuery extends BaseListQuery {
+  status: readonly string[];
   sort: string;
   limit: number;
 }
@@ -259,12 +260,14 @@ export function ListResults<Row extends { id: string }>(
 /**
  * A paged list page whole: the header (`<list>.title`, the export of the filter as
  * `<list>.exportThese`, the saved views, the page's own `actions`), what the page shows
- * above its filters, the filter form with the page's own menus (`filters`) and the results.
+ * above its filters, the filter form with the status menu, then the page's own menus
+ * (`filters`), and the results.
  */
 export function ListPage<Row extends { id: string }>({
   list,
   page,
-  multi,
+  statuses,
+  multi = [],
   actions,
   above,
   filters,
@@ -276,14 +279,17 @@ export function ListPage<Row extends { id: string }>({
   Pick<Parameters<typeof ListFilters>[0], "searchHint" | "dateLegend" | "preserve"> & {
     /** The loader's answer (web/list-page.server.ts) with the export link and the saved views. */
     page: Parameters<typeof ListResults<Row>>[0]["page"] & { query: ListPageQuery; exportHref: string | null; views: ViewsMenuData };
-    /** The page's own multi-value filters, in the order their chips stand. */
-    multi: MultiFilter[];
+    /** The rows' statuses: their words' vocabulary and every status, for the first menu and the first chips. */
+    statuses: { vocab: "paymentStatus" | "refundStatus" | "payoutStatus"; all: readonly string[] };
+    /** The page's other multi-value filters, in the order their chips stand after the statuses'. */
+    multi?: MultiFilter[];
     actions?: ReactNode;
     above?: ReactNode;
-    filters: ReactNode;
+    filters?: ReactNode;
   }) {
   const t = useT();
-  const chips = useFilterChips(page.query, multi);
+  const status: MultiFilter = { name: "status", values: page.query.status, label: (s) => t(`${statuses.vocab}.${s}` as MessageKey) };
+  const chips = useFilterChips(page.query, [status, ...multi]);
   return (
     <>
       <ListHeader title={t(`${list}.title` as MessageKey)} exportHref={page.exportHref} exportLabel={t(`${list}.exportThese` as MessageKey)}>
@@ -292,6 +298,7 @@ export function ListPage<Row extends { id: string }>({
       </ListHeader>
       {above}
       <ListFilters list={list} page={page} chips={chips} searchHint={searchHint} dateLegend={dateLegend} preserve={preserve}>
+        <ListMenu name="status" legend={t("common.status")} options={vocabOptions(t, statuses.vocab, statuses.all)} />
         {filters}
       </ListFilters>
       <ListResults list={list} page={page} chips={chips} {...results} />

@@ -9,3 +9,12 @@ export function StatusBadge({ kind, status }: { kind: Vocabulary; status: string
   const key = `${kind}.${status}` as MessageKey;
   return <span className={`badge badge-${status}`}>{t(key)}</span>;
 }
+
+/** A payment's refunds as a badge (refunded, partially refunded); nothing while none is refunded. */
+export function RefundedBadge({ amount, refunded }: { amount: string; refunded: string }) {
+  const t = useT();
+  const r = BigInt(refunded);
+  if (r <= 0n) return null;
+  const whole = r >= BigInt(amount);
+  return <span className={`badge badge-${whole ? "refunded" : "partially_refunded"}`}>{t(whole ? "payments.refunded" : "payments.partiallyRefunded")}</span>;
+}

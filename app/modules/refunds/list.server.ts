@@ -7,51 +7,29 @@ import { z } from "zod";
 import { db, rows } from "~db/client.server";
 import { refunds } from "~db/schema";
 import { REFUND_REASONS, REFUND_STATUSES } from "~/lib/labels";
-import {
-  amountRange,
-  and,
-  inList,
-  keysetPage,
-  pageAndTotals,
-  listBaseShape,
-  multi,
-  resolveListRange,
-  searchParamsToObject,
-  single,
-  type ListScope,
-  type Page,
-  type SortColumns,
-} from "~/modules/reporting/list-query.server";
+import { amountFilterSql, and, createdOrAmountSorts, inList, keysetPage, listQuerySchema, multi, pageAndTotals, rangeFilterSql, resolveListRange, single, type ListScope, type Page } from "~/modules/reporting/list-query.server";
 
 export const REFUND_SORTS = ["created", "-created", "amount", "-amount"] as const;
 
-export const refundListQuerySchema = z.preprocess(
-  searchParamsToObject,
-  z.object({
-    ...listBaseShape,
-    status: multi(z.enum(REFUND_STATUSES, { message: "Unknown refund status" })),
-    reason: multi(z.enum(REFUND_REASONS, { message: "Unknown refund reason" })),
-    /** User ids of the people who issued the refunds. */
-    by: multi(z.string().max(100)),
-    sort: single(z.enum(REFUND_SORTS, { message: "Sort by created or amount" })).default("-created"),
-  }),
-);
+export const refundListQuerySchema = listQuerySchema({
+  status: multi(z.enum(REFUND_STATUSES, { message: "Unknown refund status" })),
+  reason: multi(z.enum(REFUND_REASONS, { message: "Unknown refund reason" })),
+  /** User ids of the people who issued the refunds. */
+  by: multi(z.string().max(100)),
+  sort: single(z.enum(REFUND_SORTS, { message: "Sort by created or amount" })).default("-created"),
+});
 
 export type RefundListQuery = z.output<typeof refundListQuerySchema>;
 
 export function refundFilterSql(scope: ListScope, filter: RefundListQuery, now: Date = new Date()): SQL {
-  const range = resolveListRange(scope.timeZone, filter, now);
-  const amount = amountRange(scope.currency, filter);
   const q = filter.q?.trim();
   return and([
     sql`${refunds.merchantId} = ${scope.merchantId}`,
-    range.from ? sql`${refunds.createdAt} >= ${range.from.toISOString()}::timestamptz` : null,
-    range.to ? sql`${refunds.createdAt} < ${range.to.toISOString()}::timestamptz` : null,
+    ...rangeFilterSql(sql`${refunds.createdAt}`, resolveListRange(scope.timeZone, filter, now)),
     inList(sql`${refunds.status}::text`, filter.status),
     inList(sql`${refunds.reason}::text`, filter.reason),
     inList(sql`${refunds.createdByUserId}`, filter.by),
-    amount.min !== null ? sql`${refunds.amount} >= ${amount.min.toString()}::bigint` : null,
-    amount.max !== null ? sql`${refunds.amount} <= ${amount.max.toString()}::bigint` : null,
+    ...amountFilterSql(sql`${refunds.amount}`, scope.currency, filter),
     q ? sql`(${refunds.id} = ${q} or ${refunds.paymentId} = ${q} or ${refunds.providerReference} = ${q})` : null,
   ]);
 }
@@ -80,53 +58,18 @@ export interface RefundTotals {
   succeededAmount: bigint;
 }
 
-interface RefundRowRaw {
-  id: string;
-  created_at: string;
-  amount: string;
-  currency: string;
-  status: string;
-  reason: string;
-  note: string | null;
-  failure_code: string | null;
-  payment_id: string;
-  payment_amount: string | null;
-  card_brand: string | null;
-  card_last4: string | null;
-  created_by_user_id: string | null;
-  created_by_name: string | null;
-}
-
-const REFUND_SELECT = sql`${refunds.id} as id, to_char(${refunds.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+/** A refund as the list shows it: each column named as RefundListRow names it. */
+const REFUND_SELECT = sql`${refunds.id} as id, to_char(${refunds.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt",
         ${refunds.amount}::text as amount, ${refunds.currency} as currency, ${refunds.status}::text as status,
-        ${refunds.reason}::text as reason, ${refunds.note} as note, ${refunds.failureCode} as failure_code,
-        ${refunds.paymentId} as payment_id, p.amount::text as payment_amount, p.card_brand::text as card_brand,
-        p.card_last4 as card_last4, ${refunds.createdByUserId} as created_by_user_id, u.name as created_by_name`;
+        ${refunds.reason}::text as reason, ${refunds.note} as note, ${refunds.failureCode} as "failureCode",
+        ${refunds.paymentId} as "paymentId", p.amount::text as "paymentAmount", p.card_brand::text as "cardBrand",
+        p.card_last4 as "cardLast4", ${refunds.createdByUserId} as "createdByUserId", u.name as "createdByName"`;
 
 const REFUND_FROM = sql`${refunds}
         left join payments p on p.merchant_id = ${refunds.merchantId} and p.id = ${refunds.paymentId}
         left join users u on u.id = ${refunds.createdByUserId}`;
 
-function toRefundRow(r: RefundRowRaw): RefundListRow {
-  return {
-    id: r.id,
-    createdAt: r.created_at,
-    amount: r.amount,
-    currency: r.currency,
-    status: r.status,
-    reason: r.reason,
-    note: r.note,
-    failureCode: r.failure_code,
-    paymentId: r.payment_id,
-    paymentAmount: r.payment_amount,
-    cardBrand: r.card_brand,
-    cardLast4: r.card_last4,
-    createdByUserId: r.created_by_user_id,
-    createdByName: r.created_by_name,
-  };
-}
-
-export const SORT_COLUMNS: SortColumns = { created: { expr: sql`${refunds.createdAt}`, type: "timestamptz" }, amount: { expr: sql`${refunds.amount}`, type: "bigint" } } as const;
+export const SORT_COLUMNS = createdOrAmountSorts(sql`${refunds.createdAt}`, sql`${refunds.amount}`);
 
 export async function listRefunds(
   scope: ListScope,
@@ -144,7 +87,7 @@ export async function listRefunds(
       totals: { from: sql`${refunds}`, amount: sql`${refunds.amount}`, status: sql`${refunds.status}`, done: "succeeded" },
     },
     filter,
-    toRefundRow,
+    (r: RefundListRow) => r,
   );
   return { page, totals: { count: totals.count, amount: totals.amount, succeededCount: totals.doneCount, succeededAmount: totals.doneAmount } };
 }
@@ -161,7 +104,7 @@ export async function refundIssuers(scope: ListScope): Promise<{ id: string; nam
 
 /** The latest refunds (any status), newest first: the Overview's "recent refunds". */
 export async function recentRefunds(scope: ListScope, limit = 5): Promise<RefundListRow[]> {
-  const page = await keysetPage<RefundRowRaw>(db(), {
+  const page = await keysetPage<RefundListRow>(db(), {
     select: REFUND_SELECT,
     from: REFUND_FROM,
     where: sql`${refunds.merchantId} = ${scope.merchantId}`,
@@ -169,5 +112,5 @@ export async function recentRefunds(scope: ListScope, limit = 5): Promise<Refund
     limit,
     prepare: true,
   });
-  return page.rows.map(toRefundRow);
+  return page.rows;
 }

@@ -117,6 +117,14 @@ export const listBaseShape = {
 };
 
 /**
+ * A list's URL schema: the fields every list shares and the list's own (its multi-value
+ * filters and its sort), read from URLSearchParams (a repeated or comma-joined field is a list).
+ */
+export function listQuerySchema<T extends z.ZodRawShape>(shape: T) {
+  return z.preprocess(searchParamsToObject, z.object({ ...listBaseShape, ...shape }));
+}
+
+/**
  * The CSV export of what a list page shows: the same filter and sort, without what
  * belongs to the page alone (its cursor, size and, for payments, columns).
  */
@@ -219,6 +227,20 @@ export function amountFilterSql(column: SQL, currency: string, q: { min?: string
   return [
     ...(min !== null ? [sql`${column} >= ${min.toString()}::bigint`] : []),
     ...(max !== null ? [sql`${column} <= ${max.toString()}::bigint`] : []),
+  ];
+}
+
+/**
+ * A list's date filter as conditions on `column`: an instant in [from, to) or, for a column
+ * of the merchant's local days (`date`), a day in [fromDay, toDay]; none for an open end.
+ */
+export function rangeFilterSql(column: SQL, range: ListRangeBounds, type: "timestamptz" | "date" = "timestamptz"): SQL[] {
+  if (type === "date") {
+    return [...(range.fromDay ? [sql`${column} >= ${range.fromDay}::date`] : []), ...(range.toDay ? [sql`${column} <= ${range.toDay}::date`] : [])];
+  }
+  return [
+    ...(range.from ? [sql`${column} >= ${range.from.toISOString()}::timestamptz`] : []),
+    ...(range.to ? [sql`${column} < ${range.to.toISOString()}::timestamptz`] : []),
   ];
 }
 
@@ -383,6 +405,11 @@ export function parseSort<F extends string>(s: string): { field: F; desc: boolea
 /** A list's sortable columns, by the name its URL uses (`sort=-amount`). */
 export type SortColumns = Record<string, { expr: SQL; type: SortType }>;
 
+/** The sorts of a list of money movements (payments, refunds, payouts): by when each was created or by amount. */
+export function createdOrAmountSorts(createdAt: SQL, amount: SQL): SortColumns {
+  return { created: { expr: createdAt, type: "timestamptz" }, amount: { expr: amount, type: "bigint" } };
+}
+
 /** The sort a list's `sort` parameter names, as keysetPage takes it. */
 export function sortOf(columns: SortColumns, param: string, id: SQL): KeysetSort {
   const { field, desc } = parseSort(param);
@@ -423,8 +450,11 @@ export async function runListQuery<T>(errors: Record<string, string>, fn: () => 
 }
 
 /** `col in (values…)` for a multi-valued filter; null (no condition) when nothing is chosen. */
-export function inList(col: SQL, values: readonly string[]): SQL | null {
-  return values.length ? sql`${col} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : null;
+export function inList(col: SQL, values: readonly string[], enumType?: string): SQL | null {
+  // An enum column against enum values (zod has checked them), not text against text: the
+  // planner then uses the column's statistics.
+  const value = (v: string) => (enumType ? sql`${v}::${sql.raw(enumType)}` : sql`${v}`);
+  return values.length ? sql`${col} in (${sql.join(values.map(value), sql`, `)})` : null;
 }
 
 /**

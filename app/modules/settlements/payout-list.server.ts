@@ -11,44 +11,24 @@ import { z } from "zod";
 import { db } from "~db/client.server";
 import { payouts } from "~db/schema";
 import { PAYOUT_STATUSES } from "~/lib/labels";
-import {
-  amountFilterSql,
-  and,
-  inList,
-  pageAndTotals,
-  listBaseShape,
-  multi,
-  resolveListRange,
-  searchParamsToObject,
-  single,
-  type ListScope,
-  type Page,
-  type SortColumns,
-} from "~/modules/reporting/list-query.server";
+import { amountFilterSql, and, createdOrAmountSorts, inList, listQuerySchema, multi, pageAndTotals, rangeFilterSql, resolveListRange, single, type ListScope, type Page } from "~/modules/reporting/list-query.server";
 
 export const PAYOUT_SORTS = ["arrival", "-arrival", "created", "-created", "amount", "-amount"] as const;
 
-export const payoutListQuerySchema = z.preprocess(
-  searchParamsToObject,
-  z.object({
-    ...listBaseShape,
-    status: multi(z.enum(PAYOUT_STATUSES, { message: "Unknown payout status" })),
-    sort: single(z.enum(PAYOUT_SORTS, { message: "Sort by arrival, created or amount" })).default("-arrival"),
-  }),
-);
+export const payoutListQuerySchema = listQuerySchema({
+  status: multi(z.enum(PAYOUT_STATUSES, { message: "Unknown payout status" })),
+  sort: single(z.enum(PAYOUT_SORTS, { message: "Sort by arrival, created or amount" })).default("-arrival"),
+});
 
 export type PayoutListQuery = z.output<typeof payoutListQuerySchema>;
 
 export function payoutFilterSql(scope: ListScope, filter: PayoutListQuery, now: Date = new Date()): SQL {
-  const range = resolveListRange(scope.timeZone, filter, now);
-  const amount = amountFilterSql(sql`${payouts.amount}`, scope.currency, filter);
   const q = filter.q?.trim();
   return and([
     sql`${payouts.merchantId} = ${scope.merchantId}`,
-    range.fromDay ? sql`${payouts.expectedArrivalDate} >= ${range.fromDay}::date` : null,
-    range.toDay ? sql`${payouts.expectedArrivalDate} <= ${range.toDay}::date` : null,
+    ...rangeFilterSql(sql`${payouts.expectedArrivalDate}`, resolveListRange(scope.timeZone, filter, now), "date"),
     inList(sql`${payouts.status}::text`, filter.status),
-    ...amount,
+    ...amountFilterSql(sql`${payouts.amount}`, scope.currency, filter),
     q ? sql`(${payouts.id} = ${q} or ${payouts.traceNumber} = ${q})` : null,
   ]);
 }
@@ -79,11 +59,10 @@ export interface PayoutTotals {
   paidAmount: bigint;
 }
 
-export const SORT_COLUMNS: SortColumns = {
-  arrival: { expr: sql`${payouts.expectedArrivalDate}`, type: "date" },
-  created: { expr: sql`${payouts.createdAt}`, type: "timestamptz" },
-  amount: { expr: sql`${payouts.amount}`, type: "bigint" },
-} as const;
+export const SORT_COLUMNS = {
+  arrival: { expr: sql`${payouts.expectedArrivalDate}`, type: "date" as const },
+  ...createdOrAmountSorts(sql`${payouts.createdAt}`, sql`${payouts.amount}`),
+};
 
 const iso = (col: SQL) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 

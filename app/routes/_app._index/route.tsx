@@ -10,7 +10,7 @@ import { BalanceSummary } from "~/components/console/balances";
 import { TrendChart, type TrendPoint } from "~/components/console/charts";
 import { KpiCard } from "~/components/console/kpi";
 import { pageTitle } from "~/components/console/meta";
-import { StatusBadge } from "~/components/console/status-badge";
+import { RefundsTable } from "~/components/console/refunds-table";
 import type { Granularity } from "~/lib/dates/buckets";
 import type { MessageKey } from "~/lib/i18n/en";
 import { listFieldError, clauseSeparator, joinClauses } from "~/lib/i18n/messages";
@@ -23,7 +23,7 @@ import { countDelta, moneyDelta, rateDelta } from "./deltas";
 import { RangeBar } from "./range-bar";
 import { SubscriptionFigures } from "./subscriptions";
 import { TrendTable } from "./trend";
-import { num, PageHeader, Table } from "~/components/page";
+import { Card, PageHeader } from "~/components/page";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: consoleStyles }];
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "overview.title");
@@ -148,17 +148,20 @@ export default function OverviewPage() {
         </section>
       ) : null}
 
-      <section className="card section" aria-labelledby="trend-h">
-        <div className="section-header">
-          <h2 id="trend-h">{t("overview.chart.title")}</h2>
+      <Card
+        headingId="trend-h"
+        title={t("overview.chart.title")}
+        className="section"
+        aside={
           <span className="muted">
             {t("overview.chart.hint")}
             {range.inProgress !== null ? `${clauseSeparator(t)}${t("overview.chart.hintSoFar")}` : null}
           </span>
-        </div>
+        }
+      >
         <TrendChart data={points} />
         <TrendTable data={data} points={points} />
-      </section>
+      </Card>
 
       <h2 className="section">{t("overview.breakdowns")}</h2>
       <div className="breakdowns">
@@ -170,44 +173,33 @@ export default function OverviewPage() {
 
       <div className="grid grid-2 grid-2-wide section">
         {data.balances ? (
-          <section className="card" aria-labelledby="balances-h">
-            <div className="section-header">
-              <h2 id="balances-h">{t("balances.title")}</h2>
-              <Link to="/payouts">{t("overview.allPayouts")}</Link>
-            </div>
+          <Card headingId="balances-h" title={t("balances.title")} aside={<Link to="/payouts">{t("overview.allPayouts")}</Link>}>
             <BalanceSummary data={data.balances} />
-          </section>
+          </Card>
         ) : null}
-        <section className="card" aria-labelledby="recent-refunds-h">
-          <div className="section-header">
-            <h2 id="recent-refunds-h">{t("overview.recentRefunds")}</h2>
-            {data.canPayments ? <Link to="/refunds">{t("overview.allRefunds")}</Link> : null}
-          </div>
+        <Card headingId="recent-refunds-h" title={t("overview.recentRefunds")} aside={data.canPayments ? <Link to="/refunds">{t("overview.allRefunds")}</Link> : null}>
           {data.refunds.length === 0 ? (
             <p className="muted">{t("refunds.empty")}</p>
           ) : (
-            <Table caption={t("overview.recentRefunds")} hiddenCaption className="compact" columns={[t("common.date"), num(t("common.amount")), t("common.status"), t("refunds.col.payment")]}>
-              <tbody>
-                {data.refunds.map((r) => (
-                  <tr key={r.id}>
-                    <td>{fmt.dateTime(r.createdAt)}</td>
-                    <td className="num">{fmt.money(r.amount, r.currency)}</td>
-                    <td>
-                      <StatusBadge kind="refundStatus" status={r.status} />
-                    </td>
-                    <td>
-                      {data.canPayments ? (
-                        <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
-                      ) : (
-                        <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <RefundsTable
+              caption={t("overview.recentRefunds")}
+              refunds={data.refunds}
+              currency={(r) => r.currency}
+              more={{
+                columns: [t("refunds.col.payment")],
+                cells: (r) => (
+                  <td>
+                    {data.canPayments ? (
+                      <Link to={`/payments/${r.paymentId}`} className="nowrap">{r.cardLast4 ? t("card.masked", { last4: fmt.digits(r.cardLast4) }) : <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>}</Link>
+                    ) : (
+                      <span className="mono truncate id-short" title={r.paymentId}>{r.paymentId}</span>
+                    )}
+                  </td>
+                ),
+              }}
+            />
           )}
-        </section>
+        </Card>
       </div>
     </>
   );

@@ -16,7 +16,24 @@ import { isCurrencyCode, parseAmount } from "~/lib/money";
 import type { AppContext } from "~/web/guard.server";
 import { parseForm, refuse, textIssue } from "~/web/form.server";
 import { resolvePreferences, serverTranslator } from "~/modules/i18n/preferences.server";
-import { CUSTOMER_FIELDS, createPaymentLink, LINK_DESCRIPTION_MAX, type CreateLinkInput, type CustomerField, type PaymentLink } from "~/modules/payment-links/links.server";
+import { CUSTOMER_FIELDS, createPaymentLink, LINK_DESCRIPTION_MAX, type CreateLinkInput, type CustomerField, type LinkWithStats, type PaymentLink } from "~/modules/payment-links/links.server";
+
+/** A link as the console's list and the link's own page show it: money as strings of minor units, times as ISO text. */
+export function consoleLink(l: LinkWithStats) {
+  return {
+    id: l.id,
+    description: l.description,
+    state: l.state,
+    amount: l.amount?.toString() ?? null,
+    minAmount: l.minAmount?.toString() ?? null,
+    maxAmount: l.maxAmount?.toString() ?? null,
+    reusable: l.reusable,
+    expiresAt: l.expiresAt?.toISOString() ?? null,
+    createdAt: l.createdAt.toISOString(),
+    paidCount: l.stats.paidCount,
+    paidTotal: l.stats.paidTotal.toString(),
+  };
+}
 
 const text = (max: number) => z.preprocess((v) => (typeof v === "string" ? v.slice(0, max) : ""), z.string());
 
