@@ -1,3 +1,4 @@
+import type { Failure } from "~/lib/vocabulary";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
@@ -17,7 +18,7 @@ import { clientIp, readForm } from "~/web/request.server";
 import { serverTranslator } from "~/modules/i18n/preferences.server";
 import { receiptOf } from "~/modules/payment-links/checkout.server";
 import { checkCardLink } from "~/modules/subscriptions/card-link.server";
-import { cardUpdateView, newCardUpdateId, payWithNewCard, resolveCardUpdate, type CardUpdateRefusal } from "~/modules/subscriptions/card-updates.server";
+import { cardUpdateView, newCardUpdateId, payWithNewCard, resolveCardUpdate } from "~/modules/subscriptions/card-updates.server";
 import { mandateText } from "~/modules/subscriptions/customers.server";
 import { declineReason, subscribeRefusalText } from "~/web/subscriptions/public.server";
 import { cardholderContext, outcomeRedirect, returnedCard } from "~/web/cardholder-pages.server";
@@ -46,8 +47,8 @@ async function open(request: Request, params: Params) {
 const newCardSchema = z.object({ md_u: typed(60), token: typed(100), md_consent: ticked() });
 
 /** A refusal by the card form's field (the consent tick is `md_consent`, echoed by the provider's form). */
-function refusalErrors(t: Translator, fmt: Formatter, r: CardUpdateRefusal): FieldErrors {
-  return { [r.field === "consent" ? "md_consent" : "form"]: subscribeRefusalText(t, fmt, r) };
+function refusalErrors(t: Translator, fmt: Formatter, r: { error: Failure }): FieldErrors {
+  return { [r.error.param === "consent" ? "md_consent" : "form"]: subscribeRefusalText(t, fmt, r) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -113,7 +114,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { md_u: updateId, token, md_consent: consent } = parsed.data;
   const r = await payWithNewCard(scope, view.subscription.id, { updateId, token, consent, locale: prefs.locale, ip: clientIp(request), returnUrl: `${self}?u=${updateId}` });
   if (r.ok) return outcomeRedirect(r, `${self}?u=${r.updateId}`, prefs);
-  return refuse(refusalErrors(t, fmt, r), { status: r.status });
+  return refuse(refusalErrors(t, fmt, r), { status: r.error.status });
 }
 
 export default function CardUpdatePage() {

@@ -79,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const r = await paySubscribeCheckout(merchantId, planId, checkoutId, token, { ip: clientIp(request) });
   if (r.ok) return outcomeRedirect(r, self, prefs);
   // The card step shows every refusal above the card (its fields never reach this server).
-  return refuse({ form: subscribeRefusalText(t, fmt, r) }, { status: r.status, intent: input.intent });
+  return refuse({ form: subscribeRefusalText(t, fmt, r) }, { status: r.error.status, intent: input.intent });
 }
 
 export default function SubscribeCheckoutPage() {

@@ -57,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = parseForm(subscriberSchema, form, t, "pay.error.generic");
   if (!parsed.ok) return refuse(parsed.errors, { values: form });
   const r = await startSubscribeCheckout(merchantId, planId, { ...parsed.data, locale: prefs.locale }, { ip: clientIp(request) });
-  if (!r.ok) return refuse({ [r.field]: subscribeRefusalText(t, fmt, r) }, { status: r.status, values: form });
+  if (!r.ok) return refuse({ [r.error.param ?? "form"]: subscribeRefusalText(t, fmt, r) }, { status: r.error.status, values: form });
   return redirect(`${subscribePath(merchantId, planId)}/${r.checkout.id}`, 303);
 }
 

@@ -21,7 +21,7 @@ import { outcomeOf } from "~/modules/payment-links/checkout.server";
 import { applyAuthorizationOutcome, authorizeWithProvider, getPayment, type Payment } from "~/modules/payments/payments.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError } from "~/modules/processors/types";
-import type { Scope } from "~/lib/vocabulary";
+import { failure, type Failure, type Result, type Scope } from "~/lib/vocabulary";
 import { mandateText, saveCardOfPayment } from "./customers.server";
 import { insertAttemptPayment, settleInvoice } from "./renewals.server";
 import { serializeSubscription, type Invoice } from "./serialize";
@@ -29,10 +29,9 @@ import { lockSubscription } from "./subscriptions.server";
 
 export type CardUpdate = typeof cardUpdates.$inferSelect;
 
-export type CardUpdateRefusal = { ok: false; status: number; code: string; field: "consent" | "form"; message: string };
-
-function refuse(status: number, code: string, field: CardUpdateRefusal["field"], message: string): CardUpdateRefusal {
-  return { ok: false, status, code, field, message };
+/** A refusal of the card form, on the consent tick or the form as a whole (its `param`). */
+function refuse(status: number, code: string, field: "consent" | "form", message: string): { ok: false; error: Failure } {
+  return failure(status, code, message, field);
 }
 
 /** What the page shows: the subscription, its plan, the merchant and the invoice to pay (or why there is none). */
@@ -62,7 +61,7 @@ export interface NewCardInput {
   returnUrl: string;
 }
 
-export type NewCardOutcome = { ok: true; kind: "authenticate"; redirectUrl: string; updateId: string } | { ok: true; kind: "done"; updateId: string } | CardUpdateRefusal;
+export type NewCardOutcome = Result<{ kind: "authenticate"; redirectUrl: string; updateId: string } | { kind: "done"; updateId: string }>;
 
 /** Pays the open invoice with the new card (one attempt per form), then saves the card once paid. */
 export async function payWithNewCard(scope: Scope, subscriptionId: string, input: NewCardInput, now = new Date()): Promise<NewCardOutcome> {

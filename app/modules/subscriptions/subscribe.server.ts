@@ -11,6 +11,7 @@
  * refresh or a retry finds the same payment), and the subscription is written under the
  * checkout's row lock only while the checkout has none.
  */
+import { failure, type Failure, type Result } from "~/lib/vocabulary";
 import { and, eq, sql } from "drizzle-orm";
 import { customers, invoices, merchants, payments, plans, subscribeCheckouts, subscriptions } from "~db/schema";
 import { db, rows as sqlRows, type Tx } from "~db/client.server";
@@ -37,10 +38,9 @@ export const subscribeConfig = {
 
 export type SubscribeField = "name" | "email" | "phone" | "consent" | "form";
 
-export type SubscribeRefusal = { ok: false; status: number; code: string; field: SubscribeField; message: string };
-
-function refuse(status: number, code: string, field: SubscribeField, message: string): SubscribeRefusal {
-  return { ok: false, status, code, field, message };
+/** A refusal of the subscribe page, on the field it is about (its `param`). */
+function refuse(status: number, code: string, field: SubscribeField, message: string): { ok: false; error: Failure } {
+  return failure(status, code, message, field);
 }
 
 export interface PublicPlan {
@@ -88,7 +88,7 @@ export async function startSubscribeCheckout(
   planId: string,
   input: SubscribeInput,
   ctx: { ip: string | null; now?: Date },
-): Promise<{ ok: true; checkout: SubscribeCheckout } | SubscribeRefusal> {
+): Promise<Result<{ checkout: SubscribeCheckout }>> {
   const now = ctx.now ?? new Date();
   const pp = await resolvePublicPlan(merchantId, planId);
   if (!pp) return refuse(404, "plan_not_found", "form", "This subscription page does not exist.");
@@ -148,7 +148,7 @@ export function firstCharge(plan: Plan): { amount: bigint; capture: boolean } {
   return { amount: plan.amount, capture: plan.trialDays === 0 };
 }
 
-export type SubscribeOutcome = { ok: true; kind: "authenticate"; redirectUrl: string } | { ok: true; kind: "done"; payment: Payment } | SubscribeRefusal;
+export type SubscribeOutcome = Result<{ kind: "authenticate"; redirectUrl: string } | { kind: "done"; payment: Payment }>;
 
 /** Step two: the card token from the provider; one payment per checkout (idempotency key subscribe:<id>). */
 export async function paySubscribeCheckout(merchantId: string, planId: string, checkoutId: string, token: string, ctx: { ip: string | null; now?: Date }): Promise<SubscribeOutcome> {

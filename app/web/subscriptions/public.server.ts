@@ -2,10 +2,9 @@
  * The cardholder's subscription pages (no sign-in): subscribe to a plan, update the card
  * after a failed renewal. Refusals from the domain in the cardholder's language.
  */
+import type { Failure } from "~/lib/vocabulary";
 import type { makeFormatter } from "~/lib/format";
 import type { CodeMessages, Translator } from "~/lib/i18n/translate";
-import type { CardUpdateRefusal } from "~/modules/subscriptions/card-updates.server";
-import type { SubscribeRefusal } from "~/modules/subscriptions/subscribe.server";
 
 export { payPreferences, declineReason } from "~/web/payment-links/public.server";
 import { sharedRefusalText } from "~/web/cardholder-refusals.server";
@@ -23,6 +22,6 @@ const SUBSCRIBE_REFUSALS: CodeMessages = {
   subscription_paused: "cardUpdate.error.ended",
 };
 
-export function subscribeRefusalText(t: Translator, _fmt: ReturnType<typeof makeFormatter>, r: SubscribeRefusal | CardUpdateRefusal): string {
-  return sharedRefusalText(t, r.code, SUBSCRIBE_REFUSALS) ?? t("pay.error.generic");
+export function subscribeRefusalText(t: Translator, _fmt: ReturnType<typeof makeFormatter>, r: { error: Failure }): string {
+  return sharedRefusalText(t, r.error.code, SUBSCRIBE_REFUSALS) ?? t("pay.error.generic");
 }
