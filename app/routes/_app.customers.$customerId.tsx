@@ -8,7 +8,7 @@ import { CsrfInput } from "~/components/csrf";
 import { DayInput } from "~/components/day-input";
 import { pageTitle } from "~/components/console/meta";
 import { StatusBadge } from "~/components/console/status-badge";
-import { Cadence, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
+import { Cadence, InvoicesExportRow, SubscriptionBadge } from "~/components/console/subscriptions";
 import { useFormat, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
@@ -125,11 +125,7 @@ export default function CustomerPage() {
       </Card>
 
       <Card headingId="subs-h" title={t("customers.subscriptions")} className="section">
-        {data.invoicesExport && data.subscriptions.length > 0 ? (
-          <p className="actions-row">
-            <InvoicesExport href={data.invoicesExport} />
-          </p>
-        ) : null}
+        <InvoicesExportRow href={data.subscriptions.length > 0 ? data.invoicesExport : null} />
         {data.subscriptions.length === 0 ? <p className="muted">{t("customers.subscriptionsEmpty")}</p> : null}
         <ul className="plain-list">
           {data.subscriptions.map((s) => (

@@ -55,17 +55,7 @@ function CreateLinkForm() {
         <CsrfInput />
         <ErrorSummary form={form} />
         <Field form={form} id="link-description" name="description" label={t("links.description")} hint={t("links.descriptionHint")} required maxLength={LINK_DESCRIPTION_MAX} />
-        <RadioFieldset
-          name="mode"
-          legend={t("links.amountMode")}
-          className="check"
-          options={[
-            { value: "fixed", label: t("links.mode.fixed") },
-            { value: "range", label: t("links.mode.range") },
-          ]}
-          checked={mode}
-          onChange={setMode}
-        />
+        <RadioFieldset name="mode" legend={t("links.amountMode")} className="check" options={[{ value: "fixed", label: t("links.mode.fixed") }, { value: "range", label: t("links.mode.range") }]} checked={mode} onChange={setMode} />
         {mode === "fixed" ? (
           <Field form={form} id="link-amount" name="amount" label={t("links.amount", { unit })} inputMode="decimal" maxLength={40} />
         ) : (
@@ -82,16 +72,7 @@ function CreateLinkForm() {
             </label>
           ))}
         </fieldset>
-        <RadioFieldset
-          name="reusable"
-          legend={t("links.useLabel")}
-          className="check"
-          options={[
-            { value: "no", label: t("links.use.single") },
-            { value: "yes", label: t("links.use.reusable") },
-          ]}
-          checked={values.reusable === "yes" ? "yes" : "no"}
-        />
+        <RadioFieldset name="reusable" legend={t("links.useLabel")} className="check" options={[{ value: "no", label: t("links.use.single") }, { value: "yes", label: t("links.use.reusable") }]} checked={values.reusable === "yes" ? "yes" : "no"} />
         <div className="form-row">
           <Field form={form} id="link-expires" name="expiresAt" label={<Optional>{t("links.expiresAt")}</Optional>}>
             {(c) => <DayInput id={c.id} name={c.name} defaultValue={values.expiresAt ?? ""} invalid={!!c["aria-invalid"]} describedBy={c["aria-describedby"]} />}

@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { pageTitle } from "~/components/console/meta";
 import consoleStyles from "~/styles/console.css";
 import { RouteErrorBoundary } from "~/components/route-error";
@@ -80,6 +81,28 @@ function SentBody({ m, retrying }: { m: Sent; retrying: string }) {
   );
 }
 
+/** One tab of the outbox: a note on where its messages go, then them (or that there are none). */
+function Outbox<T extends { id: string }>({ note, empty, items, children }: { note: string; empty: string; items: readonly T[]; children: (m: T) => ReactNode }) {
+  return (
+    <>
+      <p className="notice" role="note">
+        {note}
+      </p>
+      {items.length === 0 ? (
+        <p className="empty-state">{empty}</p>
+      ) : (
+        <ul className="mailbox-list">
+          {items.map((m) => (
+            <li key={m.id} className="card mailbox-item">
+              {children(m)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
 export default function Mailbox() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
@@ -99,23 +122,14 @@ export default function Mailbox() {
         </Link>
       </nav>
       {data.tab === "sms" ? (
-        <>
-          <p className="notice" role="note">
-            {t("mailbox.sms.sandbox")}
-          </p>
-          {data.sms.length === 0 ? (
-            <p className="empty-state">{t("mailbox.sms.empty")}</p>
-          ) : (
-            <ul className="mailbox-list">
-              {data.sms.map((m) => (
-                <li key={m.id} className="card mailbox-item">
-                  <SentFacts m={m} to={fmt.digits(m.to)} state={t(`mailbox.sms.state.${m.state}`)} />
-                  <SentBody m={m} retrying={t("mailbox.sms.lastError", { attempts: m.attempts })} />
-                </li>
-              ))}
-            </ul>
+        <Outbox note={t("mailbox.sms.sandbox")} empty={t("mailbox.sms.empty")} items={data.sms}>
+          {(m) => (
+            <>
+              <SentFacts m={m} to={fmt.digits(m.to)} state={t(`mailbox.sms.state.${m.state}`)} />
+              <SentBody m={m} retrying={t("mailbox.sms.lastError", { attempts: m.attempts })} />
+            </>
           )}
-        </>
+        </Outbox>
       ) : (
         <MailList data={data} />
       )}
@@ -126,42 +140,31 @@ export default function Mailbox() {
 function MailList({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>> }) {
   const t = useT();
   return (
-    <>
-      <p className="notice" role="note">
-        {data.smtp ? t("mailbox.smtpOn") : t("mailbox.smtpOff")}
-      </p>
-      {data.mails.length === 0 ? (
-        <p className="empty-state">{t("mailbox.empty")}</p>
-      ) : (
-        <ul className="mailbox-list">
-          {data.mails.map((m) => (
-            <li key={m.id} className="card mailbox-item">
-              <details>
-                <summary>
-                  <span className="mailbox-subject" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
-                    {m.subject}
-                  </span>
-                  <SentFacts m={m} to={m.to} state={t(`mailbox.state.${m.state}`)} inline />
-                </summary>
-                <SentBody m={m} retrying={t("mailbox.lastError", { attempts: m.attempts })} />
-                {m.attachments.length > 0 ? (
-                  <div className="mailbox-attachments muted">
-                    <h3>{t("mailbox.attachments")}</h3>
-                    <ul>
-                      {m.attachments.map((a, i) => (
-                        <li key={i}>
-                          <bdi dir="ltr">{a.filename}</bdi> {t("mailbox.attachment", { type: a.contentType, size: a.size })}
-                        </li>
-                      ))}
-                    </ul>
-                  </div>
-                ) : null}
-              </details>
-            </li>
-          ))}
-        </ul>
+    <Outbox note={data.smtp ? t("mailbox.smtpOn") : t("mailbox.smtpOff")} empty={t("mailbox.empty")} items={data.mails}>
+      {(m) => (
+        <details>
+          <summary>
+            <span className="mailbox-subject" lang={m.locale} dir={m.locale === "fa" ? "rtl" : "ltr"}>
+              {m.subject}
+            </span>
+            <SentFacts m={m} to={m.to} state={t(`mailbox.state.${m.state}`)} inline />
+          </summary>
+          <SentBody m={m} retrying={t("mailbox.lastError", { attempts: m.attempts })} />
+          {m.attachments.length > 0 ? (
+            <div className="mailbox-attachments muted">
+              <h3>{t("mailbox.attachments")}</h3>
+              <ul>
+                {m.attachments.map((a, i) => (
+                  <li key={i}>
+                    <bdi dir="ltr">{a.filename}</bdi> {t("mailbox.attachment", { type: a.contentType, size: a.size })}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </details>
       )}
-    </>
+    </Outbox>
   );
 }
 

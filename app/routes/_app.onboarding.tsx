@@ -151,6 +151,29 @@ function Collapsible({ open, label, children }: { open: boolean; label: string; 
   );
 }
 
+/**
+ * A step's form for one who may fill it, folded away once the step is done (open again when
+ * it was refused); for anyone else, who fills it.
+ */
+function StepForm({ may, done, intent, form, foldLabel, otherwise, children }: {
+  may: boolean;
+  done: boolean;
+  intent: string;
+  form: FormState;
+  foldLabel: string;
+  otherwise: string;
+  children: ReactNode;
+}) {
+  if (!may) return <p className="muted">{otherwise}</p>;
+  return (
+    <Collapsible open={!done || form.failure !== null} label={foldLabel}>
+      <IntentForm intent={intent} form={form} noValidate>
+        {children}
+      </IntentForm>
+    </Collapsible>
+  );
+}
+
 /** One step of the checklist: its number (or a tick once done) and title, what it holds so far, then its form. */
 function StepCard({ id, title, summary, children }: { id: string; title: string; summary: ReactNode; children: ReactNode }) {
   return (
@@ -176,7 +199,6 @@ export default function Onboarding() {
   const done = params.get("done");
   const step = (id: string) => o.steps.find((s) => s.id === id)!;
   const doneCount = o.steps.filter((s) => s.done).length;
-  const failed = (form: FormState) => form.failure !== null;
   const t = useT();
   const fmt = useFormat();
   const f = o.facts;
@@ -276,59 +298,61 @@ export default function Onboarding() {
       {/* Keyed by the last step saved, so each form starts fresh after a successful save. */}
       <ol className="grid" style={{ listStyle: "none", padding: 0 }} key={done ?? ""}>
         <StepCard {...stepHead("business")}>
-        {data.may.edit ? (
-          <Collapsible open={!step("business").done || failed(businessForm)} label={t("onboarding.business.change")}>
-            <IntentForm intent="business" form={businessForm} noValidate>
-              <BusinessDetailsFields
-                form={businessForm}
-                idPrefix="b-"
-                fields={BUSINESS_FIELDS}
-                details={data.details}
-                labels={{ name: "onboarding.business.name" }}
-                autoComplete
-              />
-              <SubmitButton busy={busy}>{t("onboarding.business.save")}</SubmitButton>
-            </IntentForm>
-          </Collapsible>
-        ) : (
-          <p className="muted">{t("onboarding.business.ownerFills")}</p>
-        )}
+          <StepForm
+            may={data.may.edit}
+            done={step("business").done}
+            intent="business"
+            form={businessForm}
+            foldLabel={t("onboarding.business.change")}
+            otherwise={t("onboarding.business.ownerFills")}
+          >
+            <BusinessDetailsFields
+              form={businessForm}
+              idPrefix="b-"
+              fields={BUSINESS_FIELDS}
+              details={data.details}
+              labels={{ name: "onboarding.business.name" }}
+              autoComplete
+            />
+            <SubmitButton busy={busy}>{t("onboarding.business.save")}</SubmitButton>
+          </StepForm>
         </StepCard>
 
         <StepCard {...stepHead("bank")}>
-        {data.may.bank ? (
-          <Collapsible open={!step("bank").done || failed(bankForm)} label={t("bankPage.replace")}>
-            <IntentForm intent="bank" form={bankForm} noValidate>
-              <BankAccountFields
-                form={bankForm}
-                idPrefix="bank-"
-                currency={data.details.currency}
-                kinds={data.bankKinds.map((k) => k.kind)}
-                holderName={data.details.legalName}
-                placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
-              />
-              <StepUpFields error={bankForm.errors.stepUp} />
-              <SubmitButton busy={busy}>{data.account ? t("bankPage.replace") : t("bankPage.save")}</SubmitButton>
-              <details>
-                <summary>{t("bankPage.sandbox.title")}</summary>
-                <p className="hint">{t("bankPage.sandbox.intro")}</p>
-                <ul>
-                  {data.testAccounts.map((a) => (
-                    <li key={a.accountNumber}>
-                      <code dir="ltr">
-                        {a.routingNumber ? `${a.routingNumber} / ` : ""}
-                        {a.accountNumber}
-                      </code>
-                      : {sandboxOutcomeText(t, a.outcome)}
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            </IntentForm>
-          </Collapsible>
-        ) : (
-          <p className="muted">{t("bankPage.ownerOnly")}</p>
-        )}
+          <StepForm
+            may={data.may.bank}
+            done={step("bank").done}
+            intent="bank"
+            form={bankForm}
+            foldLabel={t("bankPage.replace")}
+            otherwise={t("bankPage.ownerOnly")}
+          >
+            <BankAccountFields
+              form={bankForm}
+              idPrefix="bank-"
+              currency={data.details.currency}
+              kinds={data.bankKinds.map((k) => k.kind)}
+              holderName={data.details.legalName}
+              placeholder={data.details.currency === "IRR" ? SHEBA_SAMPLE : undefined}
+            />
+            <StepUpFields error={bankForm.errors.stepUp} />
+            <SubmitButton busy={busy}>{data.account ? t("bankPage.replace") : t("bankPage.save")}</SubmitButton>
+            <details>
+              <summary>{t("bankPage.sandbox.title")}</summary>
+              <p className="hint">{t("bankPage.sandbox.intro")}</p>
+              <ul>
+                {data.testAccounts.map((a) => (
+                  <li key={a.accountNumber}>
+                    <code dir="ltr">
+                      {a.routingNumber ? `${a.routingNumber} / ` : ""}
+                      {a.accountNumber}
+                    </code>
+                    : {sandboxOutcomeText(t, a.outcome)}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </StepForm>
         </StepCard>
 
         <StepCard {...stepHead("provider")}>

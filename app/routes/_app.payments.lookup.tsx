@@ -191,17 +191,7 @@ export default function PaymentLookupPage() {
             {fieldError("amount")}
           </div>
           {data.irr ? (
-            <RadioFieldset
-              name="unit"
-              legend={t("lookup.unit")}
-              fieldsetClassName="field lookup-unit"
-              className="check"
-              options={[
-                { value: "toman", label: t("money.unit.toman") },
-                { value: "major", label: t("money.unit.rial") },
-              ]}
-              checked={input.unit === "toman" ? "toman" : "major"}
-            />
+            <RadioFieldset name="unit" legend={t("lookup.unit")} fieldsetClassName="field lookup-unit" className="check" options={[{ value: "toman", label: t("money.unit.toman") }, { value: "major", label: t("money.unit.rial") }]} checked={input.unit === "toman" ? "toman" : "major"} />
           ) : null}
         </div>
         <div className="form-row">

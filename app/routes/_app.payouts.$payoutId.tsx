@@ -220,30 +220,23 @@ export default function PayoutPage() {
           <table className="table compact sum-table">
             <caption className="visually-hidden">{t("payoutDetail.summary")}</caption>
             <tbody>
-              <tr>
-                <th scope="row">{t("payoutDetail.sum.gross", { count: s.chargeCount })}</th>
-                <td className="num">{fmt.money(s.chargesGross, p.currency)}</td>
-              </tr>
-              <tr>
-                <th scope="row">{t("payoutDetail.sum.refunds", { count: s.refundCount })}</th>
-                <td className="num">{fmt.money(s.refunds, p.currency)}</td>
-              </tr>
-              <tr>
-                <th scope="row">{t("payoutDetail.sum.fees")}</th>
-                <td className="num">{fmt.money(-BigInt(s.fees), p.currency)}</td>
-              </tr>
-              {s.returnedPayouts !== "0" ? (
-                <tr>
-                  <th scope="row">{t("payoutDetail.sum.returned")}</th>
-                  <td className="num">{fmt.money(s.returnedPayouts, p.currency)}</td>
-                </tr>
-              ) : null}
-              {s.other !== "0" ? (
-                <tr>
-                  <th scope="row">{t("payoutDetail.sum.other")}</th>
-                  <td className="num">{fmt.money(s.other, p.currency)}</td>
-                </tr>
-              ) : null}
+              {/* Returned payouts and other adjustments only when there are any. */}
+              {(
+                [
+                  [t("payoutDetail.sum.gross", { count: s.chargeCount }), s.chargesGross, true],
+                  [t("payoutDetail.sum.refunds", { count: s.refundCount }), s.refunds, true],
+                  [t("payoutDetail.sum.fees"), -BigInt(s.fees), true],
+                  [t("payoutDetail.sum.returned"), s.returnedPayouts, s.returnedPayouts !== "0"],
+                  [t("payoutDetail.sum.other"), s.other, s.other !== "0"],
+                ] as const
+              )
+                .filter(([, , shown]) => shown)
+                .map(([label, amount]) => (
+                  <tr key={label}>
+                    <th scope="row">{label}</th>
+                    <td className="num">{fmt.money(amount, p.currency)}</td>
+                  </tr>
+                ))}
               <tr className="total">
                 <th scope="row">{t("payoutDetail.sum.net")}</th>
                 <td className="num" data-testid="payout-net">

@@ -5,7 +5,7 @@ import { Card, DetailHeader, DetailList } from "~/components/page";
 import { RouteErrorBoundary } from "~/components/route-error";
 import { CsrfInput } from "~/components/csrf";
 import { pageTitle } from "~/components/console/meta";
-import { Cadence, InvoiceBadge, InvoicesExport, SubscriptionBadge } from "~/components/console/subscriptions";
+import { Cadence, InvoiceBadge, InvoicesExportRow, SubscriptionBadge } from "~/components/console/subscriptions";
 import type { MessageKey } from "~/lib/i18n/en";
 import { useFormat, useI18n, useT } from "~/lib/i18n/react";
 import { can } from "~/lib/permissions";
@@ -217,11 +217,7 @@ export default function SubscriptionPage() {
         </Card>
       ) : null}
       <Card headingId="timeline-h" title={t("subs.timeline")} className="section">
-        {data.invoicesExport ? (
-          <p className="actions-row">
-            <InvoicesExport href={data.invoicesExport} />
-          </p>
-        ) : null}
+        <InvoicesExportRow href={data.invoicesExport} />
         {data.invoices.length === 0 ? <p className="muted">{t("subs.noInvoices")}</p> : null}
         <ol className="plain-list sub-timeline">
           {data.invoices.map((i) => (

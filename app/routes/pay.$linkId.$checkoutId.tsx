@@ -135,17 +135,7 @@ function Receipt({ d }: { d: ReturnType<typeof useLoaderData<typeof loader>> }) 
         <Form method="post" className="pay-send no-print" noValidate>
           <input type="hidden" name="intent" value="send" />
           <ErrorSummary form={form} />
-          <RadioFieldset
-            name="channel"
-            legend={t("pay.send.title")}
-            className="check"
-            options={[
-              { value: "sms", label: t("pay.send.sms") },
-              { value: "email", label: t("pay.send.email") },
-            ]}
-            checked={channel}
-            onChange={setChannel}
-          />
+          <RadioFieldset name="channel" legend={t("pay.send.title")} className="check" options={[{ value: "sms", label: t("pay.send.sms") }, { value: "email", label: t("pay.send.email") }]} checked={channel} onChange={setChannel} />
           <Field
             form={form}
             id="send-to"

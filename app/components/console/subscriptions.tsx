@@ -9,6 +9,15 @@ export function InvoicesExport({ href }: { href: string }) {
   return <ExportLinks href={href} label={t("subs.exportInvoices")} excelLabel={t("subs.exportInvoicesExcel")} testId="export-invoices" />;
 }
 
+/** The invoices' export as a row of its own above a card's list (a customer's, a subscription's); nothing without `href`. */
+export function InvoicesExportRow({ href }: { href: string | null }) {
+  return href ? (
+    <p className="actions-row">
+      <InvoicesExport href={href} />
+    </p>
+  ) : null;
+}
+
 export function SubscriptionBadge({ status }: { status: string }) {
   const t = useT();
   const tone: Record<string, string> = { active: "active", trialing: "refunded", scheduled: "pending", past_due: "declined", unpaid: "failed", paused: "voided", canceled: "canceled" };
