@@ -48,7 +48,7 @@ describe("terminals", () => {
     const off = await deactivateTerminal(coffee, actor, "term_coffee_web");
     expect(off).toEqual({ ok: true, revokedKeys: 1 });
     const after = await authenticateApiKey("sk_test_coffee_web_0001");
-    expect(after).toMatchObject({ ok: false, status: 401 });
+    expect(after).toMatchObject({ ok: false, error: { status: 401, code: "api_key_invalid" } });
     const on = await reactivateTerminal(coffee, actor, "term_coffee_web");
     expect(on).toEqual({ ok: true, needsKey: true });
     expect((await authenticateApiKey("sk_test_coffee_web_0001")).ok).toBe(false);
