@@ -1,7 +1,7 @@
 /**
  * The sales rollup's rules (sales_daily) for the demo generator's bulk load, which writes
  * the rollups itself with triggers off. The app never writes them: the triggers of
- * migration 0011 (and later) keep every rollup from the rows, and
+ * the triggers of db/migrations/0000_baseline.sql keep every rollup from the rows, and
  * tests/integration/scale/rollups.test.ts proves this twin equal to them on the
  * seeded demo (rollup_discrepancies() is empty). The grain is the merchant's local day, terminal, card brand,
  * issuing bank, funding and currency. Attempts and declines count on the local day

@@ -74,7 +74,7 @@ export const period = () => ({
 });
 /**
  * Which of a rollup key's rows a transaction adds into: rollup_slot() in the database,
- * the backend's process id modulo 8 (migration 0010). One merchant's concurrent payments
+ * the backend's process id modulo 8 (db/migrations/0000_baseline.sql). One merchant's concurrent payments
  * would otherwise all queue on one row per rollup until each commits; with slots they
  * spread over up to eight rows, and every reader sums the slots of a key (the bulk
  * loader and the rebuilds write slot 0).

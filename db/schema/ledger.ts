@@ -139,7 +139,7 @@ const rollupMeasures = () => ({
 
 /**
  * Sales rollup at the merchant's local-day grain, kept by triggers on payments and
- * refunds in the same transaction as the row it summarises (migration 0010; the rules
+ * refunds in the same transaction as the row it summarises (db/migrations/0000_baseline.sql; the rules
  * are those of app/modules/ledger/rollup.ts, which the demo generator applies itself).
  * Dashboards read this, not payments.
  */
@@ -164,7 +164,7 @@ export const salesDaily = merchantTable(
 
 /*
  * Derived rollups, kept by triggers in the same transaction as the rows they
- * summarise (migration 0003), so every writer keeps them without knowing about them.
+ * summarise (db/migrations/0000_baseline.sql), so every writer keeps them without knowing about them.
  * Each picks the grain its readers need, so a dense merchant costs a handful of rows
  * per query whatever its volume (see README, "Scaling out").
  */

@@ -113,7 +113,7 @@ const paymentsRollup = () => ({
 
 /**
  * Payments per merchant-local day of creation, status and terminal: the payments
- * list's totals for its common filters, kept by a trigger on payments (migration 0003)
+ * list's totals for its common filters, kept by a trigger on payments (db/migrations/0000_baseline.sql)
  * as payments are made, captured, voided and refunded.
  */
 export const paymentsDaily = merchantTable(

@@ -5,7 +5,7 @@
  * closing, the merchant balance of the ledger at each end). An accountant marks a month
  * closed (audited at the edge): its figures are kept as they were, and the database books
  * any later posting dated in it at the start of the next open month
- * (book_into_open_month, migration 0013), so a closed month never changes.
+ * (book_into_open_month, db/migrations/0000_baseline.sql), so a closed month never changes.
  */
 import { sql } from "drizzle-orm";
 import { db, rows, type DbOrTx } from "~db/client.server";

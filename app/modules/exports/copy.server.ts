@@ -14,7 +14,7 @@
  * writes for the same request (tests/integration/exports/copy.test.ts): text columns
  * always quoted and neutralised like neutralizeFormula, NULL text as "", other NULLs
  * empty, amounts like formatAmount, date-times like the local and UTC formatters, Jalali
- * dates through jalali_date_text (migration 0007).
+ * dates through jalali_date_text (db/migrations/0000_baseline.sql).
  *
  * COPY takes no bind parameters, so the statement's parameters are written into it as
  * literals (inlineParams); a parameter of a type not handled there sends the export down

@@ -6,7 +6,7 @@
  * state change it records (a captured payment, a refund...), so a crash can never leave
  * money moved without its postings or the other way round. The rollups (sales_daily and
  * everything summed from it, the balances per day, the payments list's totals) are kept
- * by triggers on the rows themselves in that same transaction (migrations 0003, 0010).
+ * by triggers on the rows themselves in that same transaction (db/migrations/0000_baseline.sql).
  */
 import { eq, sql, type SQL } from "drizzle-orm";
 import { merchants } from "~db/schema";
@@ -215,7 +215,7 @@ export async function getBalancesAt(
     );
     const perDay = sql.join(
       days.map((day, i) => {
-        // Every slot's row of the day (migration 0010): any posting of the day changes one of them.
+        // Every slot's row of the day (db/migrations/0000_baseline.sql): any posting of the day changes one of them.
         const version = sql`(select string_agg(b.slot::text || ':' || b.xmin::text || ':' || b.amount::text, ',' order by b.slot) from ledger_balances_daily b
           where b.merchant_id = ${scope.merchantId} and b.currency = ${cur} and b.account = 'merchant_balance' and b.day = ${day}::date) as ${sql.raw(`version_${i}`)}`;
         if (!withPostings) return version;

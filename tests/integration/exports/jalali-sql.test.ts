@@ -4,7 +4,7 @@ import { jalaliDayText } from "../../../app/lib/day-input";
 import { useTestDatabase } from "../../support/db";
 
 /**
- * jalali_date_text (migration 0007) renders the Jalali columns of exports that run as one
+ * jalali_date_text (db/migrations/0000_baseline.sql) renders the Jalali columns of exports that run as one
  * COPY; the JavaScript path uses jalaliDayText (Intl's Persian calendar). They must agree
  * on every day, or a file would change with the path it took.
  */
