@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
-import { db, rows, type DbOrTx } from "~db/client.server";
+import { and, asc, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
+import { db, rows, type DbOrTx, type Tx } from "~db/client.server";
 import { invitations, memberships, merchants, notificationSettings, users } from "~db/schema";
 import { newId } from "~/lib/ids";
 import { intlLocale, normalizeLocale } from "~/lib/i18n/locales";
@@ -28,6 +28,15 @@ export class StaffError extends Refusal {}
 
 /** An invitation still open: neither accepted nor withdrawn (it may have expired). */
 const isOpen = () => and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt));
+
+/** Closes (withdraws or accepts) the merchant's open invitations that `which` picks; the rows it closed. */
+function closeOpenInvitations(tx: Tx, merchantId: string, which: SQL, closed: { revokedAt: Date } | { acceptedAt: Date }) {
+  return tx
+    .update(invitations)
+    .set(closed)
+    .where(and(eq(invitations.merchantId, merchantId), which, isOpen()))
+    .returning();
+}
 
 const roleName = (role: Role): Localized => ({ key: `role.${role}` });
 
@@ -158,17 +167,7 @@ export async function inviteMember(
   const link = invitationLink(client, scope.merchantId, token);
   await dbx.transaction(async (tx) => {
     // A new invitation replaces any older one still open for the same address.
-    const replaced = await tx
-      .update(invitations)
-      .set({ revokedAt: now })
-      .where(
-        and(
-          eq(invitations.merchantId, scope.merchantId),
-          sql`lower(${invitations.email}) = ${email}`,
-          isOpen(),
-        ),
-      )
-      .returning();
+    const replaced = await closeOpenInvitations(tx, scope.merchantId, sql`lower(${invitations.email}) = ${email}`, { revokedAt: now });
     const [invitation] = await tx
       .insert(invitations)
       .values({
@@ -215,17 +214,7 @@ export async function inviteMember(
 
 export async function revokeInvitation(scope: Scope, actor: AppContext, invitationId: string, client: Client): Promise<void> {
   await db().transaction(async (tx) => {
-    const done = await tx
-      .update(invitations)
-      .set({ revokedAt: new Date() })
-      .where(
-        and(
-          eq(invitations.merchantId, scope.merchantId),
-          eq(invitations.id, invitationId),
-          isOpen(),
-        ),
-      )
-      .returning();
+    const done = await closeOpenInvitations(tx, scope.merchantId, eq(invitations.id, invitationId), { revokedAt: new Date() });
     if (done.length === 0) throw new StaffError("That invitation is not open any more.", 404, undefined, { key: "staff.error.invitationClosed" });
     await audit(tx, {
       actor,
@@ -548,17 +537,7 @@ export async function acceptInvitation(
     }
   }
   await dbx.transaction(async (tx) => {
-    const claimed = await tx
-      .update(invitations)
-      .set({ acceptedAt: now })
-      .where(
-        and(
-          eq(invitations.merchantId, merchantId),
-          eq(invitations.id, inv.id),
-          isOpen(),
-        ),
-      )
-      .returning({ id: invitations.id });
+    const claimed = await closeOpenInvitations(tx, merchantId, eq(invitations.id, inv.id), { acceptedAt: now });
     if (claimed.length === 0) throw new StaffError(invitationProblem("used"), 409, undefined, invitationProblemLocalized("used"));
     await tx
       .insert(memberships)
