@@ -1,9 +1,10 @@
 import { Form, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
-import { useId } from "react";
+import { useId, type ReactNode } from "react";
 import { CsrfInput } from "~/components/csrf";
 import { RadioFieldset, SubmitButton } from "~/components/form";
 import { makeFormatter } from "~/lib/format";
 import { DIGITS_PREFERENCES, IRR_DISPLAYS, LOCALES, LOCALE_AUTONYMS, localeDir } from "~/lib/i18n/locales";
+import type { MessageKey } from "~/lib/i18n/en";
 import { useI18n, useT } from "~/lib/i18n/react";
 
 /**
@@ -20,6 +21,28 @@ function Sampled({ text, sample, lang }: { text: string; sample: string; lang?: 
         {sample}
       </span>
     </>
+  );
+}
+
+/** One preference as radio choices, each value labelled by `label`. */
+function PreferenceChoice<V extends string>({ name, legend, hint, checked, values, label }: {
+  name: string;
+  legend: MessageKey;
+  hint?: MessageKey;
+  checked: V;
+  values: readonly V[];
+  label: (value: V) => ReactNode;
+}) {
+  const t = useT();
+  return (
+    <RadioFieldset
+      legend={t(legend)}
+      hint={hint ? t(hint) : undefined}
+      name={name}
+      className="choice"
+      checked={checked}
+      options={values.map((value) => ({ value, label: label(value) }))}
+    />
   );
 }
 
@@ -46,41 +69,32 @@ export function PreferencesForm({ redirectTo }: { redirectTo?: string }) {
       <input type="hidden" name="intent" value="preferences" />
       <input type="hidden" name="redirectTo" value={redirectTo ?? location.pathname} />
 
-      <RadioFieldset
-        legend={t("prefs.language.label")}
-        hint={t("prefs.language.hint")}
+      <PreferenceChoice
         name="locale"
-        className="choice"
+        legend="prefs.language.label"
+        hint="prefs.language.hint"
         checked={prefs.locale}
-        options={LOCALES.map((locale) => ({
-          value: locale,
-          label: (
-            <span lang={locale} dir={localeDir(locale)}>
-              {LOCALE_AUTONYMS[locale]}
-            </span>
-          ),
-        }))}
+        values={LOCALES}
+        label={(locale) => (
+          <span lang={locale} dir={localeDir(locale)}>
+            {LOCALE_AUTONYMS[locale]}
+          </span>
+        )}
       />
-      <RadioFieldset
-        legend={t("prefs.digits.label")}
+      <PreferenceChoice
         name="digits"
-        className="choice"
+        legend="prefs.digits.label"
         checked={prefs.digits}
-        options={DIGITS_PREFERENCES.map((digits) => ({
-          value: digits,
-          label: <Sampled text={t(`prefs.digits.${digits}`)} sample={sample({ locale: "fa", digits }).number(1234567)} lang="fa" />,
-        }))}
+        values={DIGITS_PREFERENCES}
+        label={(digits) => <Sampled text={t(`prefs.digits.${digits}`)} sample={sample({ locale: "fa", digits }).number(1234567)} lang="fa" />}
       />
-      <RadioFieldset
-        legend={t("prefs.irrDisplay.label")}
-        hint={t("prefs.irrDisplay.hint")}
+      <PreferenceChoice
         name="irrDisplay"
-        className="choice"
+        legend="prefs.irrDisplay.label"
+        hint="prefs.irrDisplay.hint"
         checked={prefs.irrDisplay}
-        options={IRR_DISPLAYS.map((irrDisplay) => ({
-          value: irrDisplay,
-          label: <Sampled text={t(`prefs.irrDisplay.${irrDisplay}`, { factor: 10 })} sample={sample({ irrDisplay }).money(1_250_000n)} />,
-        }))}
+        values={IRR_DISPLAYS}
+        label={(irrDisplay) => <Sampled text={t(`prefs.irrDisplay.${irrDisplay}`, { factor: 10 })} sample={sample({ irrDisplay }).money(1_250_000n)} />}
       />
 
       <SubmitButton busy={busy} busyLabel={t("common.saving")}>{t("prefs.save")}</SubmitButton>
