@@ -14,7 +14,7 @@ import { useFormat, useT } from "~/lib/i18n/react";
 import { can, refundsUncapped } from "~/lib/permissions";
 import consoleStyles from "~/styles/console.css";
 import { requireFound } from "~/web/detail-loader.server";
-import { paymentView, type TimelineEvent } from "~/modules/reporting/payment-detail.server";
+import { paymentView, type TimelineEvent } from "~/modules/payments/detail.server";
 import { newRefundFormKey, refundFormAction } from "~/web/refunds/refund-form.server";
 import { Card, DetailList, num, Table } from "~/components/page";
 

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiListEvents } from "~/web/events/api.server";
-import { methodNotAllowed } from "~/web/payments/api.server";
+import { methodNotAllowed } from "~/web/edge/api.server";
 
 // GET /api/v1/events?after=<sequence>&type=<type>
 export const loader = ({ request }: LoaderFunctionArgs) => apiListEvents(request);

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed } from "~/web/payments/api.server";
+import { methodNotAllowed } from "~/web/edge/api.server";
 import { apiInvoices } from "~/web/subscriptions/api.server";
 
 // GET /api/v1/invoices/:id (with every charge attempt)

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed } from "~/web/payments/api.server";
+import { methodNotAllowed } from "~/web/edge/api.server";
 import { apiDeactivateLink } from "~/web/payment-links/api.server";
 
 // POST /api/v1/payment_links/:id/deactivate (deactivating twice answers the same).

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed } from "~/web/payments/api.server";
+import { methodNotAllowed } from "~/web/edge/api.server";
 import { apiVerifyPayment } from "~/web/payment-links/api.server";
 
 // POST /api/v1/payments/:id/verify: the merchant's server confirms a hosted-page payment.

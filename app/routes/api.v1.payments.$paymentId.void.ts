@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiPaymentTransition, methodNotAllowed } from "~/web/payments/api.server";
+import { apiPaymentTransition } from "~/web/payments/api.server";
+import { methodNotAllowed } from "~/web/edge/api.server";
 
 // POST /api/v1/payments/:id/void
 export const loader = () => methodNotAllowed(["POST"]);

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiGetRefund, methodNotAllowed } from "~/web/payments/api.server";
+import { apiGetRefund } from "~/web/payments/api.server";
+import { methodNotAllowed } from "~/web/edge/api.server";
 
 // GET /api/v1/refunds/:id
 export const loader = ({ request, params }: LoaderFunctionArgs) => apiGetRefund(request, params.refundId);

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed } from "~/web/payments/api.server";
+import { methodNotAllowed } from "~/web/edge/api.server";
 import { apiSubscriptions } from "~/web/subscriptions/api.server";
 
 // POST /api/v1/subscriptions/:id/cancel

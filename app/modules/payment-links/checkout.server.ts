@@ -8,7 +8,7 @@
  * (inquiry) exactly as the reconciliation job reads a pending payment's.
  */
 import crypto from "node:crypto";
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { checkoutBlocks, checkouts, merchants, paymentLinkRoutes, terminals } from "~db/schema";
 import { db, rows as sqlRows } from "~db/client.server";
 import { newId } from "~/lib/ids";
@@ -18,7 +18,8 @@ import { moneyText, pgCode } from "~/modules/payments/failure";
 import { applyAuthorizationOutcome, createPayment, getPayment, type Payment } from "~/modules/payments/payments.server";
 import { checkoutSecret, receiptToken, traceNumber } from "~/modules/payments/receipts.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
-import type { InquiryResult } from "~/modules/processors/types";
+import { outcomeOf } from "~/modules/payments/inquiry-outcome";
+import { activeBlock, normalizePhone, type PublicMerchant } from "~/modules/cardholder/public.server";
 import { getPaymentLink, type CustomerField, type LinkWithStats } from "./links.server";
 import { mandateText, saveCardFromCheckout } from "~/modules/subscriptions/customers.server";
 import { env } from "~/lib/env.server";
@@ -42,14 +43,7 @@ export function configureCheckout(c: Partial<typeof checkoutConfig>): void {
 
 export type Checkout = typeof checkouts.$inferSelect;
 
-export interface PublicMerchant {
-  id: string;
-  name: string;
-  currency: string;
-  timeZone: string;
-  defaultLocale: string;
-  active: boolean;
-}
+export type { PublicMerchant };
 
 export interface PublicLink {
   link: LinkWithStats;
@@ -90,17 +84,6 @@ export function verifyRedirectSignature(secret: string, p: { paymentId: string; 
 }
 
 // ---- abuse ---------------------------------------------------------------------------
-
-export async function activeBlock(merchantId: string, ip: string | null, now: Date): Promise<Date | null> {
-  if (!ip) return null;
-  const [b] = await db()
-    .select({ until: checkoutBlocks.blockedUntil })
-    .from(checkoutBlocks)
-    .where(and(eq(checkoutBlocks.merchantId, merchantId), eq(checkoutBlocks.clientIp, ip), gt(checkoutBlocks.blockedUntil, now)))
-    .orderBy(sql`${checkoutBlocks.blockedUntil} desc`)
-    .limit(1);
-  return b?.until ?? null;
-}
 
 /** After a decline: more than N from one address in an hour blocks it (and says so in the audit trail). */
 async function countDecline(merchantId: string, ip: string | null, linkId: string, now: Date): Promise<void> {
@@ -163,10 +146,6 @@ export function linkClosedReason(pl: PublicLink): "expired" | "used" | "deactiva
 
 const PHONE = /^\+?[0-9]{8,15}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,185}\.[^\s@]{2,}$/;
-
-export function normalizePhone(raw: string): string {
-  return raw.replace(/[\s\-()]/g, "").replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0)).replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660));
-}
 
 /** Step one: the amount (open links) and the details the merchant asked for. */
 export async function startCheckout(
@@ -376,24 +355,6 @@ async function settleCheckout(c: Checkout, p: Payment, pl: PublicLink, ip: strin
     .where(and(eq(checkouts.merchantId, c.merchantId), eq(checkouts.id, c.id)));
   if (!paid) await countDecline(pl.merchant.id, ip, pl.link.id, now);
   else if (c.saveCardConsentAt) await saveCardFromCheckout(pl.merchant.id, c, p, now);
-}
-
-/** The provider's answer to an inquiry as an outcome to apply (null: still unknown). */
-export function outcomeOf(r: InquiryResult) {
-  switch (r.status) {
-    case "approved":
-      return { kind: "authorized" as const, providerReference: r.providerReference };
-    case "captured":
-      return { kind: "captured" as const, providerReference: r.providerReference };
-    case "voided":
-      return { kind: "voided" as const, providerReference: r.providerReference };
-    case "declined":
-      return { kind: "declined" as const, providerReference: r.providerReference, declineCode: r.declineCode, message: r.message };
-    case "error":
-      return { kind: "failed" as const, providerReference: r.providerReference, code: r.code, message: r.message };
-    default:
-      return null;
-  }
 }
 
 /**

@@ -6,16 +6,15 @@
 import crypto from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { checkoutBlocks, merchants, paymentLinkRoutes, paymentLinks, payments, terminals } from "~db/schema";
+import { checkoutBlocks, merchants, paymentLinkRoutes, paymentLinks, payments } from "~db/schema";
 import { db, rows as sqlRows, type DbOrTx, type Tx } from "~db/client.server";
-import { newId } from "~/lib/ids";
 import { isCurrencyCode, maxMinorUnits } from "~/lib/money";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
-import { serializeTerminal } from "~/modules/events/objects";
 import type { Actor, Scope } from "~/lib/vocabulary";
 import { failure, moneyText, type Result } from "~/modules/payments/failure";
 import { PAYMENT_LINE_COLUMNS } from "~/modules/payments/payments.server";
+import { linkTerminal } from "~/modules/terminals/link-terminal.server";
 
 export type PaymentLink = typeof paymentLinks.$inferSelect;
 
@@ -110,21 +109,6 @@ export function validateLinkInput(
   }
   const fields = [...new Set(input.customerFields)].filter((f) => (CUSTOMER_FIELDS as readonly string[]).includes(f));
   return { ok: true, value: { ...input, description: desc, customerFields: fields, redirectUrl: input.redirectUrl || null } };
-}
-
-/** The merchant's "Payment links" terminal, created with its first link. */
-export async function linkTerminal(tx: DbOrTx, merchantId: string, now: Date): Promise<{ id: string; status: string }> {
-  const [existing] = await tx
-    .select({ id: terminals.id, status: terminals.status })
-    .from(terminals)
-    .where(and(eq(terminals.merchantId, merchantId), eq(terminals.kind, "link")))
-    .orderBy(terminals.createdAt)
-    .limit(1);
-  if (existing) return existing;
-  const id = newId("term", now);
-  const [row] = await tx.insert(terminals).values({ merchantId, id, name: "Payment links", location: null, kind: "link", createdAt: now, updatedAt: now }).returning();
-  await recordEvent(tx, merchantId, "terminal.created", serializeTerminal(row!));
-  return { id, status: "active" };
 }
 
 export async function createPaymentLink(

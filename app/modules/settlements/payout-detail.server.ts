@@ -16,7 +16,7 @@ import {
   type ListScope,
   type Page,
 } from "~/modules/reporting/list-query.server";
-import type { BalanceTransactionLine } from "~/modules/reporting/payment-detail.server";
+import type { BalanceTransactionLine } from "~/modules/payments/detail.server";
 import { PAYOUT_ROW_SELECT, toPayoutRow, type PayoutListRow, type PayoutRowRaw } from "./payout-list.server";
 
 export interface PayoutDetail extends PayoutListRow {

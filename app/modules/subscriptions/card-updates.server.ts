@@ -17,7 +17,7 @@ import { cardUpdates, invoices, merchants, plans, subscriptions } from "~db/sche
 import { db } from "~db/client.server";
 import { newId } from "~/lib/ids";
 import { recordEvent } from "~/modules/events/events.server";
-import { outcomeOf } from "~/modules/payment-links/checkout.server";
+import { outcomeOf } from "~/modules/payments/inquiry-outcome";
 import { applyAuthorizationOutcome, authorizeWithProvider, getPayment, type Payment } from "~/modules/payments/payments.server";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError } from "~/modules/processors/types";

@@ -24,7 +24,7 @@ import type { AppContext } from "~/modules/access/context";
 import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { serializePayment } from "~/modules/payments/serialize";
-import { linkTerminal } from "~/modules/payment-links/links.server";
+import { linkTerminal } from "~/modules/terminals/link-terminal.server";
 import { applyAuthorizationOutcome, authorizeWithProvider, pendingPayment, type Payment, type PaymentCard } from "~/modules/payments/payments.server";
 import { serializeInvoice, serializeSubscription, type Invoice, type Subscription } from "./serialize";
 import { sendDunningNotice } from "./dunning-notices.server";

@@ -10,7 +10,7 @@ import type { Failure } from "~/modules/payments/failure";
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, serializeEndpoint, updateEndpoint } from "~/modules/webhooks/endpoints.server";
 import { replayEvents } from "~/modules/webhooks/delivery.server";
 import { apiError, apiJson, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
-import { authenticate, guard } from "~/web/payments/api.server";
+import { authenticate, guard } from "~/web/edge/api.server";
 
 function bad(code: string, message: string, param: string): Response {
   return apiError(400, "invalid_request_error", code, message, param);

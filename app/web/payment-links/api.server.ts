@@ -7,7 +7,7 @@
 import { clientOf } from "~/web/request.server";
 import { publicOrigin } from "~/web/request.server";
 import { apiError, apiJson, failureBody } from "~/web/edge/json.server";
-import { apiGet, apiPost, idempotentPost } from "~/web/payments/api.server";
+import { apiGet, apiPost, idempotentPost } from "~/web/edge/api.server";
 import { parseMinorUnits } from "~/lib/money";
 import { getPayment } from "~/modules/payments/payments.server";
 import { serializePayment } from "~/modules/payments/serialize";

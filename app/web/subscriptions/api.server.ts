@@ -4,7 +4,7 @@
  * (a repeated key answers the first result) and the API's error shape.
  */
 import { apiError, apiJson, failureBody, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
-import { authenticate, guard, idempotencyKeyOf, idempotentPost } from "~/web/payments/api.server";
+import { authenticate, guard, idempotencyKeyOf, idempotentPost } from "~/web/edge/api.server";
 import { clientOf } from "~/web/request.server";
 import type { Failure, Scope } from "~/lib/vocabulary";
 import { attachPaymentMethod, createCustomer, customerDetail, getCustomer, listCustomers, removePaymentMethod, updateCustomer } from "~/modules/subscriptions/customers.server";

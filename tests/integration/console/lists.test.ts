@@ -8,7 +8,7 @@ import { listRefunds, refundListQuerySchema } from "../../../app/modules/refunds
 import { listPayouts, payoutListQuerySchema } from "../../../app/modules/settlements/payout-list.server";
 import { getPayout, payoutItems, payoutItemsQuerySchema, payoutSummary } from "../../../app/modules/settlements/payout-detail.server";
 import { balanceOverview } from "../../../app/modules/settlements/balances.server";
-import { paymentView } from "../../../app/modules/reporting/payment-detail.server";
+import { paymentView } from "../../../app/modules/payments/detail.server";
 import { ListFilterError, parseListQuery } from "../../../app/modules/reporting/list-query.server";
 
 const t = useTestDatabase({ seed: "demo" });

@@ -9,7 +9,7 @@ import { coffee } from "../../support/demo";
 import { rows } from "../../../db/client.server";
 import { PAYMENT_STATUSES } from "../../../app/lib/labels";
 import { paymentNet } from "../../../app/modules/payments/net";
-import { paymentView } from "../../../app/modules/reporting/payment-detail.server";
+import { paymentView } from "../../../app/modules/payments/detail.server";
 
 const t = useTestDatabase({ seed: "demo" });
 

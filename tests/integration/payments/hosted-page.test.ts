@@ -15,7 +15,7 @@ import { reconcilePending } from "~/modules/reconciliation/reconcile.server";
 import { deactivatePaymentLink } from "~/modules/payment-links/links.server";
 import { receiptSendLimits } from "~/modules/payment-links/receipt-sends.server";
 import { lookupPayment } from "~/modules/payments/lookup.server";
-import { paymentView } from "~/modules/reporting/payment-detail.server";
+import { paymentView } from "~/modules/payments/detail.server";
 import * as receiptRoute from "~/routes/receipt.$merchantId.$paymentId.$token";
 import { localDateKey } from "~/lib/dates/zones";
 import { jalaliDayText } from "~/lib/day-input";
