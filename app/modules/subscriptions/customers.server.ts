@@ -14,6 +14,7 @@ import { recordEvent } from "~/modules/events/events.server";
 import { createOnce, pgCode } from "~/modules/payments/failure";
 import { processorFor } from "~/modules/processors/sandbox-processor.server";
 import { ProcessorTimeoutError } from "~/modules/processors/types";
+import { pageBounds } from "./page";
 import { serializeCustomer, serializePaymentMethod, type Customer, type PaymentMethod } from "./serialize";
 
 export interface CustomerInput {
@@ -126,13 +127,14 @@ export async function listCustomers(scope: Scope, opts: { q?: string | null; lim
         ),
       )
     : eq(customers.merchantId, scope.merchantId);
+  const page = pageBounds(opts, 50, 200);
   return db()
     .select()
     .from(customers)
     .where(where)
     .orderBy(desc(customers.createdAt), desc(customers.id))
-    .limit(Math.min(opts.limit ?? 50, 200))
-    .offset(Math.max(0, Math.min(opts.offset ?? 0, 1_000_000)));
+    .limit(page.limit)
+    .offset(page.offset);
 }
 
 /** The customer page: their payments, refunds, subscriptions and saved cards. */

@@ -26,6 +26,7 @@ import { audit } from "~/modules/audit/audit.server";
 import { recordEvent } from "~/modules/events/events.server";
 import { createOnce } from "~/modules/payments/failure";
 import { getCustomer } from "./customers.server";
+import { pageBounds } from "./page";
 import { serializeInvoice, serializePlan, serializeSubscription, type Invoice, type Plan, type Subscription } from "./serialize";
 
 export type { Invoice, Plan, Subscription };
@@ -229,14 +230,15 @@ export async function listSubscriptions(scope: Scope, opts: { status?: string | 
   const conds = [eq(subscriptions.merchantId, scope.merchantId)];
   if (opts.status && (SUBSCRIPTION_STATUSES as readonly string[]).includes(opts.status)) conds.push(eq(subscriptions.status, opts.status as SubscriptionStatus));
   if (opts.customerId) conds.push(eq(subscriptions.customerId, opts.customerId));
+  const page = pageBounds(opts, 100, 500);
   return db()
     .select({ subscription: subscriptions, planName: plans.name, amount: plans.amount, currency: plans.currency, customerName: sql<string>`(select name from customers c where c.merchant_id = ${subscriptions.merchantId} and c.id = ${subscriptions.customerId})` })
     .from(subscriptions)
     .innerJoin(plans, and(eq(plans.merchantId, subscriptions.merchantId), eq(plans.id, subscriptions.planId)))
     .where(and(...conds))
     .orderBy(desc(subscriptions.createdAt), desc(subscriptions.id))
-    .limit(Math.min(opts.limit ?? 100, 500))
-    .offset(Math.max(0, Math.min(opts.offset ?? 0, 1_000_000)));
+    .limit(page.limit)
+    .offset(page.offset);
 }
 
 /** The detail page: the subscription, its plan, and a timeline of its invoices with every attempt. */
@@ -286,7 +288,7 @@ export async function listInvoices(scope: Scope, opts: { status?: string | null;
   const conds = [eq(invoices.merchantId, scope.merchantId)];
   if (opts.status) conds.push(sql`${invoices.status}::text = ${opts.status}`);
   if (opts.subscriptionId) conds.push(eq(invoices.subscriptionId, opts.subscriptionId));
-  return db().select().from(invoices).where(and(...conds)).orderBy(desc(invoices.createdAt), desc(invoices.id)).limit(Math.min(opts.limit ?? 100, 500));
+  return db().select().from(invoices).where(and(...conds)).orderBy(desc(invoices.createdAt), desc(invoices.id)).limit(pageBounds(opts, 100, 500).limit);
 }
 
 /* ------------------------------ lifecycle changes ------------------------------ */
