@@ -91,6 +91,17 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
   const items = visibleNav(shell.role, shell.merchant.status);
   useStackedTables();
   const switching = navigation.state !== "idle" && navigation.formAction === "/switch-merchant";
+  // The brand and the main links stand twice: in the phone's top bar and menu, and in the sidebar.
+  const brand = (
+    <a className="brand" href="/">
+      <img src="/favicon.svg" alt="" /> {t("app.name")}
+    </a>
+  );
+  const navLinks = items.map((item) => (
+    <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
+      {t(item.label)}
+    </NavLink>
+  ));
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -98,18 +109,12 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
       </a>
       {navigation.state !== "idle" ? <div className="pending-bar" role="progressbar" aria-label={t("shell.loading")} /> : null}
       <header className="topbar">
-        <a className="brand" href="/">
-          <img src="/favicon.svg" alt="" /> {t("app.name")}
-        </a>
+        {brand}
         <SearchTrigger />
         <details>
           <summary>{t("shell.menu")}</summary>
           <nav aria-label={t("shell.mainNavMobile")} className="nav">
-            {items.map((item) => (
-              <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
-                {t(item.label)}
-              </NavLink>
-            ))}
+            {navLinks}
             <NavLink to="/settings/security">{t("nav.security")}</NavLink>
             <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
           </nav>
@@ -118,9 +123,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
       </header>
       <aside className="sidebar">
         <div className="sidebar-inner">
-          <a className="brand" href="/">
-            <img src="/favicon.svg" alt="" /> {t("app.name")}
-          </a>
+          {brand}
           {/* The merchant whose figures the page shows is named as text; another is chosen and
               confirmed with a button (no switch on a mere change of the list, works without scripts). */}
           <div>
@@ -129,7 +132,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
           </div>
           {shell.memberships.length > 1 ? (
             <Form method="post" action="/switch-merchant" className="merchant-switcher">
-              <input type="hidden" name="_csrf" value={shell.csrfToken} />
+              <CsrfInput token={shell.csrfToken} />
               <label htmlFor="merchant-switcher">{t("shell.switchTo")}</label>
               <div className="merchant-switcher-row">
                 <select id="merchant-switcher" name="merchantId" defaultValue="" required>
@@ -152,11 +155,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
           ) : null}
           <SearchTrigger />
           <nav aria-label={t("shell.mainNav")} className="nav">
-            {items.map((item) => (
-              <NavLink key={item.to} to={item.to} end={item.end} prefetch="intent">
-                {t(item.label)}
-              </NavLink>
-            ))}
+            {navLinks}
           </nav>
           <div className="sidebar-footer">
             <span title={shell.user.email}>{shell.user.name}</span>
@@ -164,7 +163,7 @@ export function AppShell({ shell, children }: { shell: ShellData; children: Reac
             <NavLink to="/settings/notifications">{t("nav.notifications")}</NavLink>
             <LanguageSwitcher csrfToken={shell.csrfToken} />
             <Form method="post" action="/logout">
-              <input type="hidden" name="_csrf" value={shell.csrfToken} />
+              <CsrfInput token={shell.csrfToken} />
               <button type="submit" className="btn-link">
                 {t("shell.signOut")}
               </button>
