@@ -257,16 +257,16 @@ async function memberEvent(tx: DbOrTx, merchantId: string, userId: string, type:
   if (m) await recordEvent(tx, merchantId, type, serializeStaffMember(m));
 }
 
+/** The membership of one user on the scope's merchant. */
+const theMembership = (scope: Scope, userId: string) => and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId));
+
+/** The audit trail's line for a change to a member: done ("success") or refused ("denied"). */
+function auditMember(dbx: DbOrTx, actor: AppContext, client: Client, action: string, userId: string, outcome: "success" | "denied", details: Record<string, unknown>) {
+  return audit(dbx, { actor, action, outcome, targetType: "user", targetId: userId, details, client });
+}
+
 async function refuse(actor: AppContext, client: Client, action: string, targetId: string, error: StaffError): Promise<never> {
-  await audit(db(), {
-    actor,
-    action,
-    outcome: "denied",
-    targetType: "user",
-    targetId,
-    details: { reason: error.message },
-    client,
-  });
+  await auditMember(db(), actor, client, action, targetId, "denied", { reason: error.message });
   throw error;
 }
 
@@ -296,16 +296,8 @@ export async function changeRole(
       await tx
         .update(memberships)
         .set({ role: input.role, updatedAt: new Date() })
-        .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, input.userId)));
-      await audit(tx, {
-        actor,
-        action: "staff.role_change",
-        outcome: "success",
-        targetType: "user",
-        targetId: input.userId,
-        details: { email: target.email, from: target.role, to: input.role },
-        client,
-      });
+        .where(theMembership(scope, input.userId));
+      await auditMember(tx, actor, client, "staff.role_change", input.userId, "success", { email: target.email, from: target.role, to: input.role });
       await memberEvent(tx, scope.merchantId, input.userId, "staff.role_changed");
     });
   } catch (e) {
@@ -334,17 +326,9 @@ export async function disableMember(scope: Scope, actor: AppContext, userId: str
       await tx
         .update(memberships)
         .set({ status: "disabled", updatedAt: new Date() })
-        .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
+        .where(theMembership(scope, userId));
       const ended = await revokeUserSessions(tx, userId, { merchantId: scope.merchantId });
-      await audit(tx, {
-        actor,
-        action: "staff.disable",
-        outcome: "success",
-        targetType: "user",
-        targetId: userId,
-        details: { email: target.email, role: target.role, sessionsEnded: ended },
-        client,
-      });
+      await auditMember(tx, actor, client, "staff.disable", userId, "success", { email: target.email, role: target.role, sessionsEnded: ended });
       await memberEvent(tx, scope.merchantId, userId, "staff.disabled");
     });
   } catch (e) {
@@ -376,19 +360,11 @@ export async function removeMember(scope: Scope, actor: AppContext, userId: stri
         .select({ userId: memberships.userId, email: users.email, name: users.name, role: memberships.role, status: memberships.status, createdAt: memberships.createdAt })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
-        .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
+        .where(theMembership(scope, userId));
       await tx.delete(notificationSettings).where(and(eq(notificationSettings.merchantId, scope.merchantId), eq(notificationSettings.userId, userId)));
-      await tx.delete(memberships).where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
+      await tx.delete(memberships).where(theMembership(scope, userId));
       const ended = await revokeUserSessions(tx, userId, { merchantId: scope.merchantId });
-      await audit(tx, {
-        actor,
-        action: "staff.remove",
-        outcome: "success",
-        targetType: "user",
-        targetId: userId,
-        details: { email: target.email, role: target.role, status: target.status, sessionsEnded: ended },
-        client,
-      });
+      await auditMember(tx, actor, client, "staff.remove", userId, "success", { email: target.email, role: target.role, status: target.status, sessionsEnded: ended });
       if (m) await recordEvent(tx, scope.merchantId, "staff.removed", { ...serializeStaffMember(m), status: "removed" });
     });
   } catch (e) {
@@ -408,16 +384,8 @@ export async function enableMember(scope: Scope, actor: AppContext, userId: stri
     await tx
       .update(memberships)
       .set({ status: "active", updatedAt: new Date() })
-      .where(and(eq(memberships.merchantId, scope.merchantId), eq(memberships.userId, userId)));
-    await audit(tx, {
-      actor,
-      action: "staff.enable",
-      outcome: "success",
-      targetType: "user",
-      targetId: userId,
-      details: { email: target.email, role: target.role },
-      client,
-    });
+      .where(theMembership(scope, userId));
+    await auditMember(tx, actor, client, "staff.enable", userId, "success", { email: target.email, role: target.role });
     await memberEvent(tx, scope.merchantId, userId, "staff.enabled");
   });
 }
