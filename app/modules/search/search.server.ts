@@ -58,6 +58,14 @@ function like(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * A kind's condition: its matches and the day asked for, either of which may be missing;
+ * null when neither was asked (the kind is not searched).
+ */
+function matchedOn(match: SQL | null, day: SQL | null): SQL | null {
+  return match || day ? sql`${match ?? sql`true`} and ${day ?? sql`true`}` : null;
+}
+
 /** Day filter on a timestamp column in the merchant's zone. */
 function onDay(col: string, day: string | null, tz: string): SQL | null {
   return day ? sql`(${sql.raw(col)} at time zone ${tz})::date = ${day}::date` : null;
@@ -107,20 +115,22 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
     kind: "payments",
     search: ({ access, q, ids, amounts, refs, text, tz, dbx, scope }) => {
       if (!access.payments) return null;
-      const match = or([
-        ids ? sql`p.id in ${ids}` : null,
-        amounts ? sql`p.amount in ${amounts}` : null,
-        q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
-        refs ? sql`p.provider_reference in ${refs}` : null,
-        text ? sql`(p.description ilike ${text} or p.customer_reference ilike ${text} or p.provider_reference ilike ${text})` : null,
-      ]);
-      const day = onDay("p.created_at", q.day, tz);
-      if (!match && !day) return null;
+      const where = matchedOn(
+        or([
+          ids ? sql`p.id in ${ids}` : null,
+          amounts ? sql`p.amount in ${amounts}` : null,
+          q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
+          refs ? sql`p.provider_reference in ${refs}` : null,
+          text ? sql`(p.description ilike ${text} or p.customer_reference ilike ${text} or p.provider_reference ilike ${text})` : null,
+        ]),
+        onDay("p.created_at", q.day, tz),
+      );
+      if (!where) return null;
       return rows<{ id: string; amount: string; currency: string; status: string; created_at: string; card_brand: string; card_last4: string | null; description: string | null }>(
         dbx,
         sql`select p.id, p.amount::text as amount, p.currency, p.status::text as status, ${ISO("p.created_at")} as created_at,
                 p.card_brand::text as card_brand, p.card_last4, p.description
-              from payments p where p.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+              from payments p where p.merchant_id = ${scope.merchantId} and ${where}
               order by p.created_at desc, p.id desc limit ${PER_KIND}`,
       ).then((rs) =>
         rs.map((r) =>
@@ -133,23 +143,25 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
     kind: "refunds",
     search: ({ access, q, ids, amounts, refs, text, tz, dbx, scope }) => {
       if (!access.payments) return null;
-      const match = or([
-        ids ? sql`r.id in ${ids}` : null,
-        ids ? sql`r.payment_id in ${ids}` : null,
-        amounts ? sql`r.amount in ${amounts}` : null,
-        // A card's last 4 finds the refunds of the payments made with it, as it finds those payments.
-        q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
-        text ? sql`r.note ilike ${text}` : null,
-        refs ? sql`r.provider_reference in ${refs}` : null,
-      ]);
-      const day = onDay("r.created_at", q.day, tz);
-      if (!match && !day) return null;
+      const where = matchedOn(
+        or([
+          ids ? sql`r.id in ${ids}` : null,
+          ids ? sql`r.payment_id in ${ids}` : null,
+          amounts ? sql`r.amount in ${amounts}` : null,
+          // A card's last 4 finds the refunds of the payments made with it, as it finds those payments.
+          q.last4 && access.cards ? sql`p.card_last4 = ${q.last4}` : null,
+          text ? sql`r.note ilike ${text}` : null,
+          refs ? sql`r.provider_reference in ${refs}` : null,
+        ]),
+        onDay("r.created_at", q.day, tz),
+      );
+      if (!where) return null;
       return rows<{ id: string; payment_id: string; amount: string; currency: string; status: string; created_at: string; note: string | null; reason: string; card_brand: string | null; card_last4: string | null }>(
         dbx,
         sql`select r.id, r.payment_id, r.amount::text as amount, r.currency, r.status::text as status, ${ISO("r.created_at")} as created_at, r.note, r.reason::text as reason,
                 p.card_brand::text as card_brand, p.card_last4
               from refunds r join payments p on p.merchant_id = r.merchant_id and p.id = r.payment_id
-              where r.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+              where r.merchant_id = ${scope.merchantId} and ${where}
               order by r.created_at desc, r.id desc limit ${PER_KIND}`,
       ).then((rs) =>
         rs.map((r) =>
@@ -162,20 +174,22 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
     kind: "payouts",
     search: ({ access, q, ids, amounts, refs, text, dbx, scope }) => {
       if (!access.payouts) return null;
-      const match = or([
-        ids ? sql`po.id in ${ids}` : null,
-        amounts ? sql`po.amount in ${amounts}` : null,
-        refs ? sql`po.trace_number in ${refs}` : null,
-        text ? sql`po.trace_number ilike ${text}` : null,
-        q.sheba ? sql`po.bank_account_id in (select id from merchant_bank_accounts where merchant_id = ${scope.merchantId} and replace(upper(account_number), ' ', '') = ${q.sheba})` : null,
-        q.last4 ? sql`po.bank_account_mask like ${`%${q.last4}`}` : null,
-      ]);
-      const day = q.day ? sql`po.expected_arrival_date = ${q.day}::date` : null;
-      if (!match && !day) return null;
+      const where = matchedOn(
+        or([
+          ids ? sql`po.id in ${ids}` : null,
+          amounts ? sql`po.amount in ${amounts}` : null,
+          refs ? sql`po.trace_number in ${refs}` : null,
+          text ? sql`po.trace_number ilike ${text}` : null,
+          q.sheba ? sql`po.bank_account_id in (select id from merchant_bank_accounts where merchant_id = ${scope.merchantId} and replace(upper(account_number), ' ', '') = ${q.sheba})` : null,
+          q.last4 ? sql`po.bank_account_mask like ${`%${q.last4}`}` : null,
+        ]),
+        q.day ? sql`po.expected_arrival_date = ${q.day}::date` : null,
+      );
+      if (!where) return null;
       return rows<{ id: string; amount: string; currency: string; status: string; day: string; trace_number: string | null; bank_account_mask: string | null }>(
         dbx,
         sql`select po.id, po.amount::text as amount, po.currency, po.status::text as status, po.expected_arrival_date::text as day, po.trace_number, po.bank_account_mask
-              from payouts po where po.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+              from payouts po where po.merchant_id = ${scope.merchantId} and ${where}
               order by po.created_at desc, po.id desc limit ${PER_KIND}`,
       ).then((rs) =>
         rs.map((r) =>
@@ -210,15 +224,17 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
     kind: "links",
     search: ({ access, q, ids, amounts, text, tz, dbx, scope, now }) => {
       if (!access.links) return null;
-      const match = or([
-        ids ? sql`l.id in ${ids}` : null,
-        amounts ? sql`l.amount in ${amounts}` : null,
-        // A link that lets the cardholder choose the amount is found by any amount it accepts.
-        ...q.amounts.map((a) => sql`(l.amount is null and ${a.toString()}::bigint between l.min_amount and l.max_amount)`),
-        text ? sql`l.description ilike ${text}` : null,
-      ]);
-      const day = onDay("l.created_at", q.day, tz);
-      if (!match && !day) return null;
+      const where = matchedOn(
+        or([
+          ids ? sql`l.id in ${ids}` : null,
+          amounts ? sql`l.amount in ${amounts}` : null,
+          // A link that lets the cardholder choose the amount is found by any amount it accepts.
+          ...q.amounts.map((a) => sql`(l.amount is null and ${a.toString()}::bigint between l.min_amount and l.max_amount)`),
+          text ? sql`l.description ilike ${text}` : null,
+        ]),
+        onDay("l.created_at", q.day, tz),
+      );
+      if (!where) return null;
       return rows<{ id: string; description: string; amount: string | null; min_amount: string | null; currency: string; status: string; created_at: string; paid: number }>(
         dbx,
         sql`select l.id, l.description, l.amount::text as amount, l.min_amount::text as min_amount, l.currency, ${ISO("l.created_at")} as created_at, paid.n as paid,
@@ -226,7 +242,7 @@ const KINDS: { kind: SearchKind; search(c: SearchContext): Promise<SearchHit[]> 
                      when l.expires_at <= ${now.toISOString()}::timestamptz then 'expired' else 'active' end as status
               from payment_links l
               cross join lateral (select count(*)::int as n from payments p where p.merchant_id = l.merchant_id and p.payment_link_id = l.id and p.status in ('captured', 'authorized')) paid
-              where l.merchant_id = ${scope.merchantId} and ${match ?? sql`true`} and ${day ?? sql`true`}
+              where l.merchant_id = ${scope.merchantId} and ${where}
               order by l.created_at desc, l.id desc limit ${PER_KIND}`,
       ).then((rs) =>
         rs.map((r) =>
