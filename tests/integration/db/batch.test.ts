@@ -7,7 +7,7 @@
  * items and writes none (server restarts under batches: pipelined-restart.test.ts).
  */
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { db, rows } from "../../../db/client.server";
 import { batchedTx, batchStats } from "../../../db/batch.server";
 import { pipelinedTx, preparedSql } from "../../../db/prepared.server";
@@ -106,9 +106,7 @@ describe("batched transactions", () => {
       ),
     );
     // The batch is in its sleep (every insert done, nothing committed): the connection is cut.
-    const deadline = Date.now() + 5000;
-    while (pid === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(pid).toBeDefined();
+    await vi.waitFor(() => expect(pid).toBeDefined(), { timeout: 5000, interval: 20 });
     await new Promise((r) => setTimeout(r, 200));
     await db().execute(sql`select pg_terminate_backend(${pid!}::int)`);
     const settled = await Promise.all(calls);
