@@ -19,11 +19,8 @@ import {
 } from "~/modules/idempotency/idempotency.server";
 import { failure } from "~/lib/vocabulary";
 import type { InputProblem } from "~/web/edge/json-input";
-import { getPayment } from "~/modules/payments/payments.server";
 import { apiUnavailable, isDatabaseUnavailable } from "~/web/edge/unavailable.server";
 import { apiError, apiJson, methodNotAllowed, readJsonBody } from "~/web/edge/json.server";
-import { paymentResponse } from "~/web/payments/api-responses.server";
-import { settlePayment } from "~/modules/payments/reconcile-pending.server";
 
 // The shared JSON edge's two the API routes import from here (app/routes/api.v1.*).
 export { apiJson, methodNotAllowed } from "~/web/edge/json.server";
@@ -75,6 +72,11 @@ export async function idempotentPost(
   run: (attempt: Attempt) => Promise<RunResult>,
   /** The key's statement already tried the claim (apiPost's early claim): whether it claimed it. */
   claimed?: boolean,
+  /**
+   * A replayed answer the endpoint may complete (a payment stored as "pending" whose outcome is
+   * known by now): the completed answer, stored under the key in place of the old one, or null.
+   */
+  completeReplay?: (stored: { status: number; body: unknown }) => Promise<{ status: number; body: unknown } | null>,
 ): Promise<Response> {
   const path = pathOf(request);
   try {
@@ -91,16 +93,9 @@ export async function idempotentPost(
       fingerprint: fingerprint(params),
     };
     let r = await withIdempotency(idem, run, claimed);
-    if (r.replayed && r.status === 202 && path === "/api/v1/payments") {
-      // The first answer was "pending" (the provider's outcome was not known then, e.g. the
-      // database went away mid-request). The retry completes it: the provider is asked
-      // (never charged again), and the completed outcome becomes the stored answer.
-      const id = (r.body as { id?: unknown } | null)?.id;
-      const p = typeof id === "string" ? await getPayment(principal.scope, id) : undefined;
-      if (p?.status === "pending") await settlePayment(p, new Date(), Number.MAX_SAFE_INTEGER).catch(() => "pending");
-      const now = p ? await getPayment(principal.scope, p.id) : undefined;
-      if (now && now.status !== "pending") {
-        const completed = paymentResponse(now);
+    if (r.replayed && completeReplay) {
+      const completed = await completeReplay(r);
+      if (completed) {
         await restoreResponse(idem, completed);
         r = { ...completed, replayed: true };
       }

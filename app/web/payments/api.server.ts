@@ -22,6 +22,8 @@ import { serializePayment, serializeRefund } from "~/modules/payments/serialize"
 import { apiError, apiJson, failureBody } from "~/web/edge/json.server";
 import { apiGet, apiPost, guard, idempotentPost, problemResponse, type EarlyParse } from "~/web/edge/api.server";
 import { paymentResponse, refundResponse } from "./api-responses.server";
+import { settlePayment } from "~/modules/payments/reconcile-pending.server";
+import type { Scope } from "~/lib/vocabulary";
 
 function notFound(what: "payment" | "refund"): Response {
   return apiError(404, "invalid_request_error", "resource_missing", `No such ${what}.`, "id");
@@ -91,8 +93,22 @@ export function apiCreatePayment(request: Request): Promise<Response> {
         return { status: r.error.status, body: failureBody(r.error), store: r.error.status >= 500 ? false : r.error.status !== 400 };
       }
       return { ...paymentResponse(r.payment), ...(r.storedWithCapture ? { stored: true } : {}) };
-    }, claimed);
+    }, claimed, (stored) => completePendingAnswer(auth.principal.scope, stored));
   }, earlyPayment);
+}
+
+/**
+ * A retry whose stored answer was "pending" (the provider's outcome was not known then, e.g.
+ * the database went away mid-request) completes it: the provider is asked (never charged
+ * again), and the completed outcome becomes the stored answer.
+ */
+async function completePendingAnswer(scope: Scope, stored: { status: number; body: unknown }): Promise<{ status: number; body: unknown } | null> {
+  if (stored.status !== 202) return null;
+  const id = (stored.body as { id?: unknown } | null)?.id;
+  const p = typeof id === "string" ? await getPayment(scope, id) : undefined;
+  if (p?.status === "pending") await settlePayment(p, new Date(), Number.MAX_SAFE_INTEGER).catch(() => "pending");
+  const now = p ? await getPayment(scope, p.id) : undefined;
+  return now && now.status !== "pending" ? paymentResponse(now) : null;
 }
 
 export function apiListPayments(request: Request): Promise<Response> {
